@@ -1,0 +1,60 @@
+/*
+ * Every AWS failure is reported with the error code AWS sent, so the report
+ * says "InvalidInstanceID.NotFound", not "something went wrong".
+ */
+
+export interface StepError {
+  /** AWS error code (e.g. `AccessDenied`, `RequestLimitExceeded`), or a code of ours. */
+  readonly code: string;
+  readonly message: string;
+  /** Whether trying again later can help (throttling, 5xx, timeouts). */
+  readonly retryable: boolean;
+}
+
+const THROTTLING_CODES = new Set([
+  'Throttling',
+  'ThrottlingException',
+  'ThrottledException',
+  'RequestLimitExceeded',
+  'RequestThrottled',
+  'RequestThrottledException',
+  'TooManyRequestsException',
+  'SlowDown',
+  'PriorRequestNotComplete',
+]);
+
+const TRANSIENT_CODES = new Set(['TimeoutError', 'RequestTimeout', 'RequestTimeoutException', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ServiceUnavailable', 'InternalError', 'InternalFailure']);
+
+interface SdkErrorShape {
+  name?: unknown;
+  code?: unknown;
+  Code?: unknown;
+  message?: unknown;
+  $metadata?: { httpStatusCode?: unknown };
+  $retryable?: unknown;
+}
+
+export function toStepError(error: unknown): StepError {
+  if (typeof error !== 'object' || error === null) {
+    return { code: 'UnknownError', message: String(error), retryable: false };
+  }
+  const shape = error as SdkErrorShape;
+  const code = [shape.Code, shape.code, shape.name].find((c): c is string => typeof c === 'string' && c !== '' && c !== 'Error') ?? 'UnknownError';
+  const message = typeof shape.message === 'string' && shape.message !== '' ? shape.message : code;
+  const status = typeof shape.$metadata?.httpStatusCode === 'number' ? shape.$metadata.httpStatusCode : undefined;
+  const retryable = THROTTLING_CODES.has(code) || TRANSIENT_CODES.has(code) || (status !== undefined && status >= 500) || shape.$retryable !== undefined;
+  return { code, message, retryable };
+}
+
+/** An error of ours (not from AWS) with a stable code, for refusals and broken preconditions. */
+export class ResponderError extends Error {
+  readonly code: string;
+  readonly retryable: boolean;
+
+  constructor(code: string, message: string, retryable = false) {
+    super(message);
+    this.name = code;
+    this.code = code;
+    this.retryable = retryable;
+  }
+}

@@ -1,0 +1,12 @@
+export type FindingInputProblem = 'invalid-json' | 'not-a-finding' | 'wrong-source';
+
+/** Input that is not a GuardDuty finding. Nothing is planned for it. */
+export class FindingInputError extends Error {
+  readonly problem: FindingInputProblem;
+
+  constructor(problem: FindingInputProblem, message: string) {
+    super(message);
+    this.name = 'FindingInputError';
+    this.problem = problem;
+  }
+}

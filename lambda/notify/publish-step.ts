@@ -1,0 +1,35 @@
+import { PublishCommand } from '@aws-sdk/client-sns';
+import type { PlanDocument } from '../plan/document';
+import { planStep, type PlannedStep, type StepSpec } from '../plan/types';
+import { formatNotification } from './message';
+
+/** Publishing to the KMS-encrypted topic needs the key as well as the topic. */
+export const PUBLISH_NOTIFICATION: StepSpec = {
+  kind: 'publish-notification',
+  iamActions: ['sns:Publish', 'kms:GenerateDataKey', 'kms:Decrypt'],
+  mutating: false,
+};
+
+export const NOTIFICATION_STEP_ID = 'notify';
+
+/**
+ * The last step of every plan. It reports the outcomes of every step before
+ * it, so it runs even when guards block the mutating steps.
+ */
+export function notificationStep(doc: () => PlanDocument, topicArn: string | undefined, stage: number): PlannedStep {
+  return planStep(PUBLISH_NOTIFICATION, {
+    id: NOTIFICATION_STEP_ID,
+    title: 'Notify the security team',
+    action: 'sns:Publish',
+    target: topicArn ?? '(no topic configured)',
+    parameters: { TopicArn: topicArn ?? null, Subject: '<summary of the outcome>', Message: '<report of every step>' },
+    why: 'every response, and every refusal to respond, is reported',
+    stage,
+    run: async (ctx) => {
+      if (!topicArn) return { status: 'skipped', reason: 'no SNS topic configured (set --topic-arn or IR_TOPIC_ARN)' };
+      const { subject, message } = formatNotification(doc(), ctx.outcomes);
+      const result = await ctx.clients.sns.send(new PublishCommand({ TopicArn: topicArn, Subject: subject, Message: message }));
+      return { status: 'done', detail: `message ${result.MessageId ?? '(no id)'}` };
+    },
+  });
+}

@@ -1,0 +1,86 @@
+import type { StepError } from '../aws/errors';
+import type { GuardVerdict } from '../guards/types';
+import type { PlaybookName } from '../routing/playbook-names';
+import type { PlannedStep, StepOutcome, StepStatus } from './types';
+
+/** A planned step as JSON: everything but the code that runs it. */
+export interface StepDocument {
+  readonly id: string;
+  readonly title: string;
+  readonly action: string;
+  readonly iamActions: readonly string[];
+  readonly target: string;
+  readonly parameters: Readonly<Record<string, unknown>>;
+  readonly mutating: boolean;
+  readonly why: string;
+  readonly stage: number;
+  readonly requires: readonly string[];
+}
+
+export interface PlanDocument {
+  readonly playbook: PlaybookName;
+  readonly findingId: string;
+  readonly findingType: string;
+  readonly severity: number;
+  readonly accountId: string | null;
+  readonly region: string | null;
+  readonly incidentId: string;
+  readonly dryRun: boolean;
+  readonly offline: boolean;
+  readonly route: { readonly ruleId: string; readonly why: string };
+  readonly blockedBy: readonly string[];
+  readonly guards: readonly GuardVerdict[];
+  readonly warnings: readonly string[];
+  readonly resource: Readonly<Record<string, unknown>>;
+  readonly reads: readonly StepOutcome[];
+  readonly steps: readonly StepDocument[];
+}
+
+export interface StepReport extends StepDocument {
+  readonly status: StepStatus;
+  readonly detail?: string;
+  readonly reason?: string;
+  readonly error?: StepError;
+  readonly durationMs: number;
+}
+
+export interface Report extends Omit<PlanDocument, 'steps'> {
+  readonly steps: readonly StepReport[];
+  readonly summary: { readonly done: number; readonly skipped: number; readonly failed: number };
+  readonly startedAt: string;
+  readonly finishedAt: string;
+}
+
+export function stepDocument(step: PlannedStep): StepDocument {
+  return {
+    id: step.id,
+    title: step.title,
+    action: step.action,
+    iamActions: step.iamActions,
+    target: step.target,
+    parameters: step.parameters,
+    mutating: step.mutating,
+    why: step.why,
+    stage: step.stage,
+    requires: step.requires,
+  };
+}
+
+export function stepReport(step: StepDocument, outcome: StepOutcome): StepReport {
+  return {
+    ...step,
+    status: outcome.status,
+    ...(outcome.detail !== undefined ? { detail: outcome.detail } : {}),
+    ...(outcome.reason !== undefined ? { reason: outcome.reason } : {}),
+    ...(outcome.error !== undefined ? { error: outcome.error } : {}),
+    durationMs: outcome.durationMs,
+  };
+}
+
+export function summarize(outcomes: readonly { status: StepStatus }[]): Report['summary'] {
+  return {
+    done: outcomes.filter((o) => o.status === 'done').length,
+    skipped: outcomes.filter((o) => o.status === 'skipped').length,
+    failed: outcomes.filter((o) => o.status === 'failed').length,
+  };
+}

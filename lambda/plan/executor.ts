@@ -1,0 +1,58 @@
+import { toStepError } from '../aws/errors';
+import type { ExecutionContext, PlannedStep, StepOutcome } from './types';
+
+/*
+ * Runs a plan. Stages run in order; the steps of one stage run concurrently.
+ * A failed step never hides the others: each step ends done, skipped (with
+ * the reason) or failed (with the AWS error code), and steps that do not
+ * depend on a failed one still run.
+ */
+
+export interface ExecuteOptions {
+  /** Guard ids that block every mutating step. Read-only steps still run. */
+  readonly blockedBy: readonly string[];
+}
+
+function outcomeOf(step: PlannedStep, started: number, rest: Pick<StepOutcome, 'status' | 'detail' | 'reason' | 'error'>): StepOutcome {
+  return {
+    id: step.id,
+    title: step.title,
+    action: step.action,
+    target: step.target,
+    mutating: step.mutating,
+    ...rest,
+    durationMs: Date.now() - started,
+  };
+}
+
+async function runStep(step: PlannedStep, ctx: ExecutionContext, options: ExecuteOptions): Promise<StepOutcome> {
+  const started = Date.now();
+  if (step.mutating && options.blockedBy.length > 0) {
+    return outcomeOf(step, started, { status: 'skipped', reason: `blocked by ${options.blockedBy.join(', ')}` });
+  }
+  const unmet = step.requires.filter((id) => ctx.outcomes.find((o) => o.id === id)?.status !== 'done');
+  if (unmet.length > 0) {
+    const described = unmet.map((id) => `${id} (${ctx.outcomes.find((o) => o.id === id)?.status ?? 'not run'})`);
+    return outcomeOf(step, started, { status: 'skipped', reason: `needs ${described.join(', ')}` });
+  }
+  try {
+    const result = await step.run(ctx);
+    if (result.status === 'skipped') return outcomeOf(step, started, { status: 'skipped', reason: result.reason });
+    if (result.output !== undefined) ctx.outputs.set(step.id, result.output);
+    return outcomeOf(step, started, { status: 'done', detail: result.detail });
+  } catch (error) {
+    return outcomeOf(step, started, { status: 'failed', error: toStepError(error) });
+  }
+}
+
+export async function executePlan(steps: readonly PlannedStep[], ctx: ExecutionContext, options: ExecuteOptions): Promise<StepOutcome[]> {
+  const stages = [...new Set(steps.map((s) => s.stage))].sort((a, b) => a - b);
+  for (const stage of stages) {
+    const inStage = steps.filter((s) => s.stage === stage);
+    const outcomes = await Promise.all(inStage.map((step) => runStep(step, ctx, options)));
+    ctx.outcomes.push(...outcomes);
+  }
+  // Report in plan order, whatever order the stages finished in.
+  const byId = new Map(ctx.outcomes.map((o) => [o.id, o]));
+  return steps.map((s) => byId.get(s.id)!);
+}

@@ -1,0 +1,27 @@
+import { toStepError, type StepError } from '../aws/errors';
+import type { StepOutcome, StepSpec } from './types';
+
+export type ReadResult<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: StepError };
+
+/**
+ * Runs the read-only calls a playbook makes before planning and keeps their
+ * outcomes for the report. A failed read is reported, never thrown away.
+ */
+export class ReadLog {
+  readonly outcomes: StepOutcome[] = [];
+
+  async read<T>(spec: StepSpec, title: string, target: string, call: () => Promise<T>): Promise<ReadResult<T>> {
+    if (spec.mutating) throw new Error(`read ${spec.kind} is declared as mutating`);
+    const started = Date.now();
+    const base = { id: `read:${spec.kind}:${target}`, title, action: spec.iamActions[0]!, target, mutating: false } as const;
+    try {
+      const value = await call();
+      this.outcomes.push({ ...base, status: 'done', durationMs: Date.now() - started });
+      return { ok: true, value };
+    } catch (error) {
+      const stepError = toStepError(error);
+      this.outcomes.push({ ...base, status: 'failed', error: stepError, durationMs: Date.now() - started });
+      return { ok: false, error: stepError };
+    }
+  }
+}

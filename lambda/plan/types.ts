@@ -1,0 +1,80 @@
+import type { AwsClients } from '../aws/clients';
+import type { StepError } from '../aws/errors';
+
+/** An IAM action such as `ec2:ModifyNetworkInterfaceAttribute`. */
+export type IamAction = `${string}:${string}`;
+
+/**
+ * A kind of step a playbook can take, with every IAM action it may call.
+ * Roles are derived from these declarations, never written by hand.
+ */
+export interface StepSpec {
+  readonly kind: string;
+  readonly iamActions: readonly IamAction[];
+  readonly mutating: boolean;
+}
+
+export type StepRunResult =
+  | { readonly status: 'done'; readonly detail?: string; readonly output?: unknown }
+  | { readonly status: 'skipped'; readonly reason: string };
+
+export interface ExecutionContext {
+  readonly clients: AwsClients;
+  /** Outputs of finished steps, by step id (e.g. the id of a security group created earlier). */
+  readonly outputs: Map<string, unknown>;
+  /** Outcomes so far, in plan order; the notification step reads them. */
+  readonly outcomes: StepOutcome[];
+  readonly now: () => Date;
+}
+
+export interface PlannedStep {
+  readonly id: string;
+  readonly kind: string;
+  readonly title: string;
+  /** The main IAM action of the call this step makes. */
+  readonly action: IamAction;
+  readonly iamActions: readonly IamAction[];
+  readonly target: string;
+  /** The request as it will be sent. Values produced by earlier steps appear as `<output of STEP>`. */
+  readonly parameters: Readonly<Record<string, unknown>>;
+  readonly mutating: boolean;
+  readonly why: string;
+  /** Steps of one stage run concurrently; stages run in order. */
+  readonly stage: number;
+  /** Steps that must be done for this one to run; otherwise it is skipped. */
+  readonly requires: readonly string[];
+  readonly run: (ctx: ExecutionContext) => Promise<StepRunResult>;
+}
+
+export type StepStatus = 'done' | 'skipped' | 'failed';
+
+export interface StepOutcome {
+  readonly id: string;
+  readonly title: string;
+  readonly action: IamAction;
+  readonly target: string;
+  readonly mutating: boolean;
+  readonly status: StepStatus;
+  readonly detail?: string;
+  readonly reason?: string;
+  readonly error?: StepError;
+  readonly durationMs: number;
+}
+
+/** Turns a step spec into a planned step; keeps the declared actions attached. */
+export function planStep(
+  spec: StepSpec,
+  step: Omit<PlannedStep, 'kind' | 'iamActions' | 'mutating' | 'requires' | 'stage'> & {
+    readonly stage: number;
+    readonly requires?: readonly string[];
+  },
+): PlannedStep {
+  if (!spec.iamActions.includes(step.action)) {
+    throw new Error(`step ${step.id}: action ${step.action} is not declared by step kind ${spec.kind}`);
+  }
+  return { ...step, kind: spec.kind, iamActions: spec.iamActions, mutating: spec.mutating, requires: step.requires ?? [] };
+}
+
+export function outputRef(stepId: string): string {
+  return `<output of ${stepId}>`;
+}

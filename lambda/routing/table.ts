@@ -1,0 +1,79 @@
+import type { ActingPlaybookName } from './playbook-names';
+
+/*
+ * THE routing table. Plain data, read by the CDK rules (lib/), the Lambda
+ * handlers and the `ir` CLI alike, so what is deployed and what `ir plan`
+ * says cannot disagree.
+ *
+ * A finding is routed by its type and resource type, never by
+ * service.resourceRole alone: GuardDuty marks most compromise findings
+ * (crypto mining, C&C) with resourceRole TARGET. resourceRole only separates
+ * attacker from victim for the brute-force types, listed in `actorOnly`.
+ *
+ * A type ending in `*` matches every type with that prefix (also the ones
+ * GuardDuty adds later). Whatever no rule matches goes to `notify`: an
+ * unknown finding never leads to action.
+ */
+
+export interface RoutingRule {
+  readonly id: string;
+  readonly playbook: ActingPlaybookName;
+  readonly resourceType: string;
+  /** Exact finding types, or prefixes ending in `*` (e.g. `Backdoor:EC2/*`). */
+  readonly types: readonly string[];
+  /** Exact types that count only when service.resourceRole is ACTOR. */
+  readonly actorOnly: readonly string[];
+  readonly why: string;
+}
+
+export const BRUTE_FORCE_TYPES = [
+  'UnauthorizedAccess:EC2/SSHBruteForce',
+  'UnauthorizedAccess:EC2/RDPBruteForce',
+  'Impact:EC2/WinRMBruteForce',
+] as const;
+
+export const ROUTING_TABLE: readonly RoutingRule[] = [
+  {
+    id: 'instance-compromised',
+    playbook: 'contain-instance',
+    resourceType: 'Instance',
+    types: [
+      'Backdoor:EC2/*',
+      'CryptoCurrency:EC2/*',
+      'Trojan:EC2/*',
+      'Impact:EC2/*',
+      'UnauthorizedAccess:EC2/TorClient',
+      'UnauthorizedAccess:EC2/TorRelay',
+      'UnauthorizedAccess:EC2/MaliciousIPCaller.Custom',
+      'UnauthorizedAccess:EC2/MetadataDNSRebind',
+      'Recon:EC2/Portscan',
+      'Execution:EC2/MaliciousFile',
+      'Execution:Runtime/*',
+      'Backdoor:Runtime/*',
+      'CryptoCurrency:Runtime/*',
+      'Trojan:Runtime/*',
+      'DefenseEvasion:Runtime/*',
+      'PrivilegeEscalation:Runtime/*',
+      ...BRUTE_FORCE_TYPES,
+    ],
+    actorOnly: [...BRUTE_FORCE_TYPES],
+    why: 'the instance itself shows signs of compromise (or attacks others by brute force)',
+  },
+  {
+    id: 'credential-misuse',
+    playbook: 'revoke-credentials',
+    resourceType: 'AccessKey',
+    types: [
+      'UnauthorizedAccess:IAMUser/*',
+      'CredentialAccess:IAMUser/*',
+      'Exfiltration:IAMUser/*',
+      'Impact:IAMUser/*',
+      'Persistence:IAMUser/*',
+      'PrivilegeEscalation:IAMUser/*',
+      'PenTest:IAMUser/*',
+      'Recon:IAMUser/MaliciousIPCaller*',
+    ],
+    actorOnly: [],
+    why: 'credentials are being misused and must stop working',
+  },
+];

@@ -1,0 +1,50 @@
+import { PutRolePolicyCommand, PutUserPolicyCommand } from '@aws-sdk/client-iam';
+import type { AwsClients } from '../aws/clients';
+import type { StepSpec } from '../plan/types';
+
+/*
+ * "Revoke active sessions" as the IAM console does it: an inline policy
+ * named AWSRevokeOlderSessions that denies everything to credentials issued
+ * before now. It only affects temporary credentials (they carry
+ * aws:TokenIssueTime); long-term keys must be deactivated separately.
+ */
+
+export const REVOKE_POLICY_NAME = 'AWSRevokeOlderSessions';
+
+export const REVOKE_ROLE_SESSIONS: StepSpec = { kind: 'revoke-role-sessions', iamActions: ['iam:PutRolePolicy'], mutating: true };
+export const REVOKE_USER_SESSIONS: StepSpec = { kind: 'revoke-user-sessions', iamActions: ['iam:PutUserPolicy'], mutating: true };
+
+export function revokeOlderSessionsPolicy(issuedBefore: Date): string {
+  return JSON.stringify({
+    Version: '2012-10-17',
+    Statement: [
+      {
+        Effect: 'Deny',
+        Action: ['*'],
+        Resource: ['*'],
+        Condition: { DateLessThan: { 'aws:TokenIssueTime': issuedBefore.toISOString() } },
+      },
+    ],
+  });
+}
+
+export function putRevokeRolePolicy(clients: AwsClients, roleName: string, issuedBefore: Date) {
+  return clients.iam.send(
+    new PutRolePolicyCommand({ RoleName: roleName, PolicyName: REVOKE_POLICY_NAME, PolicyDocument: revokeOlderSessionsPolicy(issuedBefore) }),
+  );
+}
+
+export function putRevokeUserPolicy(clients: AwsClients, userName: string, issuedBefore: Date) {
+  return clients.iam.send(
+    new PutUserPolicyCommand({ UserName: userName, PolicyName: REVOKE_POLICY_NAME, PolicyDocument: revokeOlderSessionsPolicy(issuedBefore) }),
+  );
+}
+
+/** Service-linked roles live under /aws-service-role/ and must never be touched. */
+export function isServiceLinkedRolePath(path: string | undefined): boolean {
+  return (path ?? '').startsWith('/aws-service-role/');
+}
+
+export function isProtectedRoleName(roleName: string, protectedRoleNames: readonly string[]): boolean {
+  return protectedRoleNames.includes(roleName);
+}

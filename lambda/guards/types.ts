@@ -8,6 +8,8 @@ export interface GuardContext {
   readonly config: RuntimeConfig;
   /** True when this run must not change anything (stack mode, `dryRun: true`, or `ir` without --execute). */
   readonly dryRun: boolean;
+  /** Why this run is a dry-run, in words for the report (defaults to the stack's mode). */
+  readonly dryRunReason?: string;
   /** Tags of the resource as read now; falls back to the tags in the finding when not read. */
   readonly resourceTags: Readonly<Record<string, string>>;
 }

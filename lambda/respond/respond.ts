@@ -25,6 +25,7 @@ export interface RespondOptions {
   readonly clients?: AwsClients;
   /** No mutating call is made when true. */
   readonly dryRun: boolean;
+  readonly dryRunReason?: string;
   readonly topicArn?: string;
   readonly responder: ResponderIdentity;
   readonly now?: () => Date;
@@ -49,6 +50,7 @@ export async function preparePlan(finding: Finding, options: RespondOptions): Pr
       playbook: route.playbook,
       config: options.config,
       dryRun: options.dryRun,
+      ...(options.dryRunReason ? { dryRunReason: options.dryRunReason } : {}),
       resourceTags: planned.resourceTags,
     }),
     ...planned.verdicts,

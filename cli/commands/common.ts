@@ -1,0 +1,38 @@
+import type { Command } from 'commander';
+import type { ExitCode } from '../exit-codes';
+
+export interface CommonOptions {
+  readonly json?: boolean;
+  readonly endpointUrl?: string;
+  readonly profile?: string;
+  readonly region?: string;
+  readonly config?: string;
+  readonly topicArn?: string;
+  readonly protectedRole?: string[];
+}
+
+export type Runner = (action: () => Promise<ExitCode>) => Promise<void>;
+
+function collect(value: string, previous: string[] = []): string[] {
+  return [...previous, value];
+}
+
+/** Options every command that talks to AWS shares. */
+export function withCommonOptions(command: Command): Command {
+  return command
+    .option('--json', 'print only JSON on stdout')
+    .option('--endpoint-url <url>', 'AWS endpoint to call (e.g. the local emulator); AWS_ENDPOINT_URL works too')
+    .option('--profile <name>', 'AWS profile for credentials (default: the standard credential chain)')
+    .option('--region <region>', 'region when the finding names none')
+    .option('--config <file>', 'configuration JSON (default: the incidentResponse context in cdk.json)')
+    .option('--topic-arn <arn>', 'SNS topic to notify (respond only)')
+    .option('--protected-role <name>', 'IAM role name never to touch (repeatable)', collect);
+}
+
+export function writeOutput<T>(documents: readonly T[], json: boolean, render: (doc: T) => string): void {
+  if (json) {
+    process.stdout.write(`${JSON.stringify(documents.length === 1 ? documents[0] : documents, null, 2)}\n`);
+    return;
+  }
+  process.stdout.write(`${documents.map(render).join('\n\n')}\n`);
+}

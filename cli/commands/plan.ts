@@ -1,0 +1,55 @@
+import type { Command } from 'commander';
+import type { PlanDocument } from '../../lambda/plan/document';
+import { preparePlan } from '../../lambda/respond/respond';
+import { clientsForFinding } from '../aws';
+import { loadRuntimeConfig } from '../config';
+import { EXIT, type ExitCode } from '../exit-codes';
+import { readFindings } from '../input';
+import { renderPlan } from '../render/plan-text';
+import { type CommonOptions, type Runner, withCommonOptions, writeOutput } from './common';
+
+interface PlanOptions extends CommonOptions {
+  readonly offline?: boolean;
+}
+
+/**
+ * Shows what the deployed stack would do with a finding. Never changes
+ * anything: the plan is not executed. Guards are evaluated as the stack
+ * would (its mode decides the dry-run guard).
+ */
+export async function planCommand(source: string, options: PlanOptions): Promise<ExitCode> {
+  const config = loadRuntimeConfig(options.config);
+  const findings = readFindings(source);
+  const documents: PlanDocument[] = [];
+  for (const finding of findings) {
+    const prepared = await preparePlan(finding, {
+      config,
+      ...(options.offline ? {} : { clients: clientsForFinding(finding, options) }),
+      dryRun: config.mode === 'dry-run',
+      topicArn: options.topicArn,
+      responder: { protectedRoleNames: options.protectedRole ?? [] },
+    });
+    documents.push({ ...prepared.document, dryRun: true });
+  }
+  writeOutput(documents, options.json === true, renderPlan);
+  return documents.some((d) => d.reads.some((r) => r.status === 'failed')) ? EXIT.actionFailed : EXIT.ok;
+}
+
+export function registerPlan(program: Command, run: Runner): void {
+  withCommonOptions(
+    program
+      .command('plan')
+      .description('show the playbook, guards and steps the stack would run for a finding; changes nothing')
+      .argument('<finding>', 'file with an EventBridge event, a raw finding or `aws guardduty get-findings` output; - for stdin')
+      .option('--offline', 'plan from the finding alone, with no AWS call'),
+  )
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ ir plan finding.json --offline
+  $ aws guardduty get-findings --detector-id D --finding-ids F | ir plan - --json
+  $ ir plan event.json --profile security-audit`,
+    )
+    .action((source: string, options: PlanOptions) => run(() => planCommand(source, options)));
+}

@@ -1,0 +1,59 @@
+import type { Command } from 'commander';
+import type { Report } from '../../lambda/plan/document';
+import { respond } from '../../lambda/respond/respond';
+import { clientsForFinding } from '../aws';
+import { loadRuntimeConfig } from '../config';
+import { EXIT, type ExitCode } from '../exit-codes';
+import { readFindings } from '../input';
+import { renderReport } from '../render/plan-text';
+import { type CommonOptions, type Runner, withCommonOptions, writeOutput } from './common';
+
+interface RespondOptions extends CommonOptions {
+  readonly execute?: boolean;
+}
+
+/**
+ * Break-glass: runs the routed playbook from the operator's machine, with the
+ * operator's credentials, through the same code path as the Lambda. A
+ * dry-run unless --execute; --execute overrides the stack's mode only, every
+ * other guard still applies.
+ */
+export async function respondCommand(source: string, options: RespondOptions): Promise<ExitCode> {
+  const config = loadRuntimeConfig(options.config);
+  const findings = readFindings(source);
+  const reports: Report[] = [];
+  for (const finding of findings) {
+    reports.push(
+      await respond(finding, {
+        config,
+        clients: clientsForFinding(finding, options),
+        dryRun: options.execute !== true,
+        ...(options.execute ? {} : { dryRunReason: 'ir respond runs as a dry-run unless --execute is given' }),
+        topicArn: options.topicArn ?? process.env.IR_TOPIC_ARN,
+        responder: { protectedRoleNames: options.protectedRole ?? [] },
+      }),
+    );
+  }
+  writeOutput(reports, options.json === true, renderReport);
+  const failed = reports.some((r) => r.summary.failed > 0 || r.reads.some((read) => read.status === 'failed'));
+  return failed ? EXIT.actionFailed : EXIT.ok;
+}
+
+export function registerRespond(program: Command, run: Runner): void {
+  withCommonOptions(
+    program
+      .command('respond')
+      .description('run the routed playbook for a finding with your credentials (dry-run unless --execute)')
+      .argument('<finding>', 'file with an EventBridge event, a raw finding or get-findings output; - for stdin')
+      .option('--execute', 'make the changes (ignores the stack mode; every other guard still applies)'),
+  )
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ ir respond finding.json                      # dry-run: reads, plans, changes nothing
+  $ ir respond finding.json --execute --json     # act, print the report as JSON
+  $ ir respond finding.json --endpoint-url http://127.0.0.1:5000 --execute`,
+    )
+    .action((source: string, options: RespondOptions) => run(() => respondCommand(source, options)));
+}

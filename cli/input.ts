@@ -1,0 +1,18 @@
+import { readFileSync } from 'node:fs';
+import { parseFindingsText } from '../lambda/finding/parse';
+import type { Finding } from '../lambda/finding/schema';
+import { UsageError } from './exit-codes';
+
+function readText(source: string): string {
+  try {
+    return readFileSync(source === '-' ? 0 : source, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new UsageError(`cannot read ${source === '-' ? 'standard input' : source}: ${code ?? String(error)}`);
+  }
+}
+
+/** Reads findings from a file or `-` (stdin), in any of the accepted shapes. */
+export function readFindings(source: string): Finding[] {
+  return parseFindingsText(readText(source));
+}

@@ -1,0 +1,38 @@
+import { Command, CommanderError } from 'commander';
+import { ConfigError } from '../lambda/config/schema';
+import { FindingInputError } from '../lambda/finding/errors';
+import { registerPlan } from './commands/plan';
+import { registerRespond } from './commands/respond';
+import { EXIT, UsageError, type ExitCode } from './exit-codes';
+
+function isInputError(error: unknown): error is Error {
+  return error instanceof FindingInputError || error instanceof ConfigError || error instanceof UsageError;
+}
+
+export async function main(argv: readonly string[]): Promise<ExitCode> {
+  let exitCode: ExitCode = EXIT.ok;
+  const run = async (action: () => Promise<ExitCode>): Promise<void> => {
+    exitCode = await action();
+  };
+  const program = new Command('ir')
+    .description('GuardDuty incident response: plan and run the playbooks the stack runs')
+    .exitOverride()
+    .configureOutput({ writeErr: (text) => process.stderr.write(text) })
+    .showHelpAfterError(false);
+  registerPlan(program, run);
+  registerRespond(program, run);
+  try {
+    await program.parseAsync([...argv]);
+    return exitCode;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      return error.exitCode === 0 ? EXIT.ok : EXIT.badInput;
+    }
+    if (isInputError(error)) {
+      process.stderr.write(`ir: ${error.message}\n`);
+      return EXIT.badInput;
+    }
+    process.stderr.write(`ir: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}\n`);
+    return EXIT.actionFailed;
+  }
+}

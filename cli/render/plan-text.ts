@@ -1,0 +1,58 @@
+import type { PlanDocument, Report, StepDocument, StepReport } from '../../lambda/plan/document';
+import type { StepOutcome } from '../../lambda/plan/types';
+import { paint } from './colors';
+
+/* Human-readable plans and reports for the terminal. JSON output never goes through here. */
+
+function header(doc: PlanDocument): string[] {
+  const mode = doc.blockedBy.length > 0 ? paint('yellow', 'PLAN ONLY') : paint('red', 'WILL ACT');
+  return [
+    `${paint('bold', doc.findingType)}  severity ${doc.severity}  ${paint('dim', doc.findingId)}`,
+    `  account ${doc.accountId ?? 'unknown'}  region ${doc.region ?? 'unknown'}  incident ${doc.incidentId}`,
+    `  route   ${paint('cyan', doc.playbook)} (${doc.route.ruleId}: ${doc.route.why})`,
+    `  mode    ${mode}${doc.offline ? paint('dim', '  (offline: planned from the finding alone)') : ''}`,
+  ];
+}
+
+function guardLines(doc: PlanDocument): string[] {
+  const blocking = doc.guards.filter((g) => g.blocks);
+  if (blocking.length === 0) return [`  guards  ${paint('green', 'all passed')}`];
+  return ['  guards  blocked by:', ...blocking.map((g) => `    ${paint('yellow', g.id)}: ${g.reason}`)];
+}
+
+function readLines(reads: readonly StepOutcome[]): string[] {
+  const failed = reads.filter((r) => r.status === 'failed');
+  if (reads.length === 0) return [];
+  return [
+    `  reads   ${reads.length - failed.length}/${reads.length} succeeded`,
+    ...failed.map((r) => `    ${paint('red', 'failed')} ${r.title} (${r.action}): ${r.error?.code}: ${r.error?.message}`),
+  ];
+}
+
+function stepLine(step: StepDocument, index: number): string {
+  const kind = step.mutating ? paint('magenta', 'change') : paint('dim', 'read  ');
+  return `  ${String(index + 1).padStart(2)}. ${kind} ${step.title} ${paint('dim', `[${step.action} → ${step.target}]`)}`;
+}
+
+const STATUS_STYLE: Record<StepReport['status'], Parameters<typeof paint>[0]> = { done: 'green', skipped: 'yellow', failed: 'red' };
+
+function reportLine(step: StepReport, index: number): string {
+  const status = paint(STATUS_STYLE[step.status], step.status.padEnd(7));
+  const tail =
+    step.status === 'failed' ? `: ${step.error?.code}: ${step.error?.message}` : step.status === 'skipped' ? `: ${step.reason}` : step.detail ? `: ${step.detail}` : '';
+  return `  ${String(index + 1).padStart(2)}. ${status} ${step.title} ${paint('dim', `[${step.action} → ${step.target}]`)}${tail}`;
+}
+
+function warningLines(doc: PlanDocument): string[] {
+  return doc.warnings.length === 0 ? [] : ['  warnings:', ...doc.warnings.map((w) => `    ${paint('yellow', '!')} ${w}`)];
+}
+
+export function renderPlan(doc: PlanDocument): string {
+  return [...header(doc), ...guardLines(doc), ...readLines(doc.reads), '  steps:', ...doc.steps.map(stepLine), ...warningLines(doc)].join('\n');
+}
+
+export function renderReport(report: Report): string {
+  const { done, skipped, failed } = report.summary;
+  const summary = `  result  ${paint('green', `${done} done`)}, ${paint('yellow', `${skipped} skipped`)}, ${paint(failed > 0 ? 'red' : 'dim', `${failed} failed`)}`;
+  return [...header(report), ...guardLines(report), ...readLines(report.reads), '  steps:', ...report.steps.map(reportLine), ...warningLines(report), summary].join('\n');
+}

@@ -1,0 +1,3 @@
+import { handleInvocation } from '../runtime/handle';
+
+export const handler = (event: unknown) => handleInvocation(event);

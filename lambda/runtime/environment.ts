@@ -1,0 +1,42 @@
+import { z } from 'zod';
+import { parseRuntimeConfig, type RuntimeConfig } from '../config/schema';
+import { PLAYBOOK_NAMES, type PlaybookName } from '../routing/playbook-names';
+
+/* What the CDK stack hands each Lambda, validated once per cold start. */
+
+const environmentSchema = z.object({
+  IR_PLAYBOOK: z.enum(PLAYBOOK_NAMES),
+  IR_RUNTIME_CONFIG: z.string().default('{}'),
+  IR_TOPIC_ARN: z.string().optional(),
+  IR_PROTECTED_ROLE_NAMES: z.string().default(''),
+  AWS_REGION: z.string().optional(),
+});
+
+export interface LambdaEnvironment {
+  readonly playbook: PlaybookName;
+  readonly config: RuntimeConfig;
+  readonly topicArn: string | undefined;
+  readonly protectedRoleNames: readonly string[];
+  readonly defaultRegion: string | undefined;
+}
+
+export function readLambdaEnvironment(env: NodeJS.ProcessEnv = process.env): LambdaEnvironment {
+  const parsed = environmentSchema.safeParse(env);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new Error(`invalid Lambda environment: ${issue.path.join('.')}: ${issue.message}`);
+  }
+  let configJson: unknown;
+  try {
+    configJson = JSON.parse(parsed.data.IR_RUNTIME_CONFIG);
+  } catch {
+    throw new Error('invalid Lambda environment: IR_RUNTIME_CONFIG is not JSON');
+  }
+  return {
+    playbook: parsed.data.IR_PLAYBOOK,
+    config: parseRuntimeConfig(configJson, 'IR_RUNTIME_CONFIG'),
+    topicArn: parsed.data.IR_TOPIC_ARN || undefined,
+    protectedRoleNames: parsed.data.IR_PROTECTED_ROLE_NAMES.split(',').map((s) => s.trim()).filter(Boolean),
+    defaultRegion: parsed.data.AWS_REGION,
+  };
+}

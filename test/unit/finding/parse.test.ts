@@ -1,0 +1,114 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { FindingInputError } from '../../../lambda/finding/errors';
+import { camelizeKeys, parseFindings, parseFindingsText } from '../../../lambda/finding/parse';
+import { loadFixture, loadFixtures, SHARED_FINDINGS_DIR } from '../../support/fixtures';
+
+function inputError(run: () => unknown): FindingInputError {
+  try {
+    run();
+  } catch (error) {
+    if (error instanceof FindingInputError) return error;
+    throw error;
+  }
+  throw new Error('expected a FindingInputError');
+}
+
+describe('parseFindings', () => {
+  it('reads an EventBridge event and keeps the member account of the finding, not the bus account', () => {
+    const [finding] = parseFindings(loadFixture('contain-instance/crypto-bitcoin-tool.event.json'));
+    expect(finding).toMatchObject({ type: 'CryptoCurrency:EC2/BitcoinTool.B', accountId: '222222222222', region: 'us-east-1', severity: 8 });
+    expect(finding!.resource?.instanceDetails?.networkInterfaces).toHaveLength(2);
+  });
+
+  it('reads get-findings output (PascalCase) into the same camelCase finding', () => {
+    const findings = parseFindings(loadFixture('contain-instance/trojan-dns-exfiltration.get-findings.json'));
+    expect(findings).toHaveLength(1);
+    expect(findings[0]).toMatchObject({ type: 'Trojan:EC2/DNSDataExfiltration', resource: { resourceType: 'Instance', instanceDetails: { instanceId: 'i-0a1b2c3d4e5f60718' } } });
+  });
+
+  it('reads a raw PascalCase finding (one element of get-findings)', () => {
+    const raw = JSON.parse(readFileSync(join(SHARED_FINDINGS_DIR, '021_CryptoCurrency-EC2-BitcoinTool.B.json'), 'utf8'));
+    const [finding] = parseFindings(raw);
+    expect(finding).toMatchObject({ id: 'd2cad31c32712132f9c2115489c516c6', accountId: '960603541212', service: { resourceRole: 'TARGET', count: 3 } });
+  });
+
+  it('returns one finding per element of get-findings output', () => {
+    const one = (id: string) => ({ Id: id, Type: 'Recon:EC2/Portscan', Severity: 5, AccountId: '123456789012', Region: 'us-east-1' });
+    expect(parseFindings({ Findings: [one('a'), one('b')] }).map((f) => f.id)).toEqual(['a', 'b']);
+  });
+
+  it('takes account and region from the event envelope when the finding lacks them', () => {
+    const [finding] = parseFindings({ account: '123456789012', region: 'eu-west-1', detail: { id: 'x', type: 'Recon:EC2/Portscan', severity: 2 } });
+    expect(finding).toMatchObject({ accountId: '123456789012', region: 'eu-west-1' });
+  });
+
+  it('accepts a numeric string severity and decimals', () => {
+    expect(parseFindings({ id: 'a', type: 'T:R/x', severity: '7.5' })[0]!.severity).toBe(7.5);
+    expect(parseFindings({ id: 'a', type: 'T:R/x', severity: 8.9 })[0]!.severity).toBe(8.9);
+  });
+
+  it('tolerates real-world quirks in fields it does not use (epoch launchTime, numeric asn, extra keys)', () => {
+    const input = {
+      id: 'a',
+      type: 'Backdoor:EC2/Spambot',
+      severity: 5,
+      somethingNew: { nested: true },
+      resource: { resourceType: 'Instance', instanceDetails: { instanceId: 'i-1', launchTime: 1700000000000, outpostArn: null } },
+      service: { action: { networkConnectionAction: { remoteIpDetails: { organization: { asn: 64500 } } } } },
+    };
+    expect(parseFindings(input)[0]!.resource?.instanceDetails?.instanceId).toBe('i-1');
+  });
+
+  it.each([
+    [{ type: 'Recon:EC2/Portscan', severity: 5 }, 'not a GuardDuty finding: id is missing'],
+    [{ id: 'a', severity: 5 }, 'not a GuardDuty finding: type is missing'],
+    [{ id: 'a', type: 'Recon:EC2/Portscan' }, 'not a GuardDuty finding: severity'],
+    [{ id: 'a', type: 'Recon:EC2/Portscan', severity: 11 }, 'severity'],
+    [{ id: 'a', type: 'Recon:EC2/Portscan', severity: 5, accountId: '12' }, 'accountId: must be a 12-digit AWS account id'],
+    [{ id: 42, type: 'Recon:EC2/Portscan', severity: 5 }, 'id'],
+    [{ detail: { id: 'a', severity: 5 } }, 'detail.type is missing'],
+    [{ Findings: [] }, 'Findings must be a non-empty array'],
+    [[1, 2], 'expected a JSON object, got an array'],
+    ['text', 'expected a JSON object, got a string'],
+    [null, 'expected a JSON object, got null'],
+  ])('rejects %j with a message naming the problem', (input, message) => {
+    const error = inputError(() => parseFindings(input));
+    expect(error.problem).toBe('not-a-finding');
+    expect(error.message).toContain(message);
+  });
+
+  it('rejects events from another source', () => {
+    const error = inputError(() => parseFindings({ source: 'aws.securityhub', detail: { id: 'a', type: 'T:R/x', severity: 1 } }));
+    expect(error.problem).toBe('wrong-source');
+    expect(error.message).toBe('not a GuardDuty event: source is "aws.securityhub", expected "aws.guardduty"');
+  });
+
+  it('rejects more findings than one input may carry', () => {
+    const many = Array.from({ length: 51 }, (_, i) => ({ Id: `f${i}`, Type: 'T:R/x', Severity: 1 }));
+    expect(inputError(() => parseFindings({ Findings: many })).message).toContain('too many findings in one input: 51');
+  });
+
+  it('reports bad JSON as an input error', () => {
+    const error = inputError(() => parseFindingsText('{"id": '));
+    expect(error.problem).toBe('invalid-json');
+    expect(error.message).toMatch(/^invalid JSON: /);
+  });
+
+  it('parses every fixture and every shared real finding', () => {
+    for (const fixture of loadFixtures()) expect(() => parseFindings(fixture.json)).not.toThrow();
+    for (const file of readdirSync(SHARED_FINDINGS_DIR).filter((f) => f.endsWith('.json'))) {
+      const findings = parseFindings(JSON.parse(readFileSync(join(SHARED_FINDINGS_DIR, file), 'utf8')));
+      expect(findings.length).toBeGreaterThan(0);
+    }
+  });
+});
+
+describe('camelizeKeys', () => {
+  it('lowers the first letter of every key, deeply, and leaves values alone', () => {
+    expect(camelizeKeys({ InstanceDetails: { Tags: [{ Key: 'Name', Value: 'Web' }] }, IpAddressV4: '1.2.3.4' })).toEqual({
+      instanceDetails: { tags: [{ key: 'Name', value: 'Web' }] },
+      ipAddressV4: '1.2.3.4',
+    });
+  });
+});

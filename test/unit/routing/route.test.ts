@@ -1,0 +1,74 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseFindings } from '../../../lambda/finding/parse';
+import { effectiveRoutingTable } from '../../../lambda/routing/overrides';
+import { routeFinding, routeKey } from '../../../lambda/routing/route';
+import { loadFixtures, SHARED_FINDINGS_DIR } from '../../support/fixtures';
+
+const table = effectiveRoutingTable();
+
+describe('routeFinding', () => {
+  it.each(loadFixtures().map((f) => [f.name, f] as const))('routes fixture %s to the playbook its folder names', (_name, fixture) => {
+    for (const finding of parseFindings(fixture.json)) expect(routeFinding(finding, table).playbook).toBe(fixture.expectedPlaybook);
+  });
+
+  it.each([
+    ['005_Recon-IAMUser-MaliciousIPCaller.Custom.json', 'revoke-credentials'],
+    ['006_PenTest-S3-ParrotLinux.json', 'notify'],
+    ['007_UnauthorizedAccess-EC2-SSHBruteForce.json', 'notify'],
+    ['021_CryptoCurrency-EC2-BitcoinTool.B.json', 'contain-instance'],
+    ['022_Recon-IAMUser-MaliciousIPCaller.json', 'revoke-credentials'],
+    ['023_UnauthorizedAccess-EC2-TorRelay.json', 'contain-instance'],
+    ['027_Impact-EC2-BitcoinDomainRequest.Reputation.json', 'contain-instance'],
+    ['035_Impact-S3-AnomalousBehavior.Delete.json', 'notify'],
+    ['037_Trojan-Lambda-BlackholeTraffic.json', 'notify'],
+    ['040_Recon-EC2-PortProbeEMRUnprotectedPort.json', 'notify'],
+    ['047_CryptoCurrency-Runtime-BitcoinTool.B-DNS.json', 'notify'],
+    ['049_UnauthorizedAccess-IAMUser-InstanceCredentialExfiltration.json', 'revoke-credentials'],
+    ['050_UnauthorizedAccess-EC2-RDPBruteForce.json', 'notify'],
+    ['064_Impact-EC2-WinRMBruteForce.json', 'contain-instance'],
+  ])('routes the real finding %s to %s', (file, playbook) => {
+    const [finding] = parseFindings(JSON.parse(readFileSync(join(SHARED_FINDINGS_DIR, file), 'utf8')));
+    expect(routeFinding(finding!, table).playbook).toBe(playbook);
+  });
+});
+
+describe('routeKey', () => {
+  const key = (type: string, resourceType: string | undefined, resourceRole?: string) => ({ type, resourceType, resourceRole });
+
+  it('contains an instance whose finding says it is compromised, whatever resourceRole says', () => {
+    expect(routeKey(key('Backdoor:EC2/C&CActivity.B!DNS', 'Instance', 'TARGET'), table)).toMatchObject({ playbook: 'contain-instance', ruleId: 'instance-compromised' });
+  });
+
+  it.each(['UnauthorizedAccess:EC2/SSHBruteForce', 'UnauthorizedAccess:EC2/RDPBruteForce', 'Impact:EC2/WinRMBruteForce'])(
+    'contains the attacker but only notifies for the victim of %s',
+    (type) => {
+      expect(routeKey(key(type, 'Instance', 'ACTOR'), table).playbook).toBe('contain-instance');
+      expect(routeKey(key(type, 'Instance', 'TARGET'), table).playbook).toBe('notify');
+      expect(routeKey(key(type, 'Instance', undefined), table).playbook).toBe('notify');
+    },
+  );
+
+  it('matches a prefix family for types GuardDuty adds later', () => {
+    expect(routeKey(key('CryptoCurrency:EC2/SomeFutureMiner', 'Instance'), table).playbook).toBe('contain-instance');
+    expect(routeKey(key('Exfiltration:IAMUser/SomethingNew', 'AccessKey'), table).playbook).toBe('revoke-credentials');
+  });
+
+  it('never acts on an unknown family, a known type on another resource, or a missing resource type', () => {
+    expect(routeKey(key('Brandnew:EC2/Thing', 'Instance'), table)).toMatchObject({ playbook: 'notify', ruleId: 'default' });
+    expect(routeKey(key('CryptoCurrency:Runtime/BitcoinTool.B!DNS', 'EKSCluster'), table).playbook).toBe('notify');
+    expect(routeKey(key('UnauthorizedAccess:IAMUser/MaliciousIPCaller', 'Instance'), table).playbook).toBe('notify');
+    expect(routeKey(key('Backdoor:EC2/Spambot', undefined), table).why).toContain('no resource type');
+  });
+
+  it('reports root credential use and S3 policy findings on an access key instead of revoking', () => {
+    expect(routeKey(key('Policy:IAMUser/RootCredentialUsage', 'AccessKey'), table).playbook).toBe('notify');
+    expect(routeKey(key('Policy:S3/BucketBlockPublicAccessDisabled', 'AccessKey'), table).playbook).toBe('notify');
+  });
+
+  it('does not treat a prefix as matching a longer family name', () => {
+    expect(routeKey(key('Recon:IAMUser/MaliciousIPCallerX', 'AccessKey'), table).playbook).toBe('revoke-credentials');
+    expect(routeKey(key('Recon:IAMUser/UserPermissions', 'AccessKey'), table).playbook).toBe('notify');
+    expect(routeKey(key('Recon:EC2/PortscanX', 'Instance'), table).playbook).toBe('notify');
+  });
+});

@@ -1,0 +1,46 @@
+import { ConfigError, DEFAULT_RUNTIME_CONFIG, parseConfig, runtimeConfigOf } from '../../../lambda/config/schema';
+
+function configError(input: unknown): string {
+  try {
+    parseConfig(input, 'cdk.json');
+  } catch (error) {
+    if (error instanceof ConfigError) return error.message;
+    throw error;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('configuration', () => {
+  it('defaults to dry-run, floors 7 and 4, the ir:exempt tag and no overrides', () => {
+    const config = parseConfig(undefined, 'defaults');
+    expect(config).toMatchObject({
+      mode: 'dry-run',
+      minSeverity: { 'contain-instance': 7, 'revoke-credentials': 4 },
+      exemptTagKey: 'ir:exempt',
+      routing: { add: {}, remove: [] },
+      notificationEmails: [],
+      revokeInstanceCredentials: 'on-credential-theft',
+    });
+    expect(runtimeConfigOf(config)).toEqual(DEFAULT_RUNTIME_CONFIG);
+  });
+
+  it('keeps a partial minSeverity partial only where given', () => {
+    expect(parseConfig({ minSeverity: { 'contain-instance': 8 } }, 'x').minSeverity).toEqual({ 'contain-instance': 8, 'revoke-credentials': 4 });
+  });
+
+  it.each([
+    [{ mode: 'yolo' }, '"mode"'],
+    [{ colour: 'blue' }, 'unknown key "colour"'],
+    [{ minSeverity: { containInstance: 5 } }, 'unknown key "minSeverity.containInstance"'],
+    [{ minSeverity: { 'contain-instance': 12 } }, '"minSeverity.contain-instance"'],
+    [{ notificationEmails: ['not-an-email'] }, '"notificationEmails.0"'],
+    [{ routing: { add: { 'Backdoor:EC2/*': 'contain-instance' } } }, 'routing.add'],
+    [{ routing: { add: { 'Recon:EC2/Portscan': 'destroy' } } }, '"routing.add.Recon:EC2/Portscan"'],
+    [{ routing: { remove: ['nonsense'] } }, '"routing.remove.0"'],
+    [{ exemptTagKey: '' }, '"exemptTagKey"'],
+  ])('rejects %j naming the bad key', (input, expected) => {
+    const message = configError(input);
+    expect(message).toContain('invalid configuration in cdk.json');
+    expect(message).toContain(expected);
+  });
+});

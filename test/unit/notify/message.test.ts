@@ -1,0 +1,54 @@
+import { formatNotification } from '../../../lambda/notify/message';
+import type { PlanDocument } from '../../../lambda/plan/document';
+import type { StepOutcome } from '../../../lambda/plan/types';
+
+const doc: PlanDocument = {
+  playbook: 'contain-instance',
+  findingId: 'f-1',
+  findingType: 'CryptoCurrency:EC2/BitcoinTool.B',
+  severity: 8,
+  accountId: '222222222222',
+  region: 'us-east-1',
+  incidentId: 'ir-abc',
+  dryRun: false,
+  offline: false,
+  route: { ruleId: 'instance-compromised', why: 'compromised' },
+  blockedBy: [],
+  guards: [],
+  warnings: ['ICMP stays tracked'],
+  resource: {},
+  reads: [],
+  steps: [],
+};
+
+const outcomes: StepOutcome[] = [
+  { id: 'a', title: 'Move eni-1 to the isolation group', action: 'ec2:ModifyNetworkInterfaceAttribute', target: 'eni-1', mutating: true, status: 'done', detail: 'sg-9', durationMs: 3 },
+  { id: 'b', title: 'Snapshot volumes', action: 'ec2:CreateSnapshots', target: 'i-1', mutating: true, status: 'failed', error: { code: 'AccessDenied', message: 'nope', retryable: false }, durationMs: 3 },
+  { id: 'c', title: 'Detach from ASG', action: 'autoscaling:DetachInstances', target: 'i-1', mutating: true, status: 'skipped', reason: 'not in a group', durationMs: 0 },
+];
+
+describe('formatNotification', () => {
+  it('says what was done, what failed with the AWS code, and what was skipped and why', () => {
+    const { subject, message } = formatNotification(doc, outcomes);
+    expect(subject).toBe('[GuardDuty IR PARTIAL] contain-instance: CryptoCurrency:EC2/BitcoinTool.B sev 8');
+    expect(message).toContain('Account 222222222222, region us-east-1');
+    expect(message).toContain('  DONE    Move eni-1 to the isolation group [ec2:ModifyNetworkInterfaceAttribute on eni-1] -- sg-9');
+    expect(message).toContain('  FAILED  Snapshot volumes [ec2:CreateSnapshots on i-1] -- AccessDenied: nope');
+    expect(message).toContain('  SKIPPED Detach from ASG [autoscaling:DetachInstances on i-1] -- not in a group');
+    expect(message).toContain('  - ICMP stays tracked');
+  });
+
+  it('leads with NO CHANGES when guards blocked the plan', () => {
+    const blocked = { ...doc, blockedBy: ['dry-run'], guards: [{ id: 'dry-run', blocks: true, reason: 'the stack runs in dry-run mode' }] };
+    const { subject, message } = formatNotification(blocked, []);
+    expect(subject).toMatch(/^\[GuardDuty IR PLAN ONLY\]/);
+    expect(message).toContain('NO CHANGES WERE MADE');
+    expect(message).toContain('  - dry-run: the stack runs in dry-run mode');
+  });
+
+  it('keeps the subject within the SNS limit of 100 ASCII characters', () => {
+    const { subject } = formatNotification({ ...doc, findingType: `Backdoor:EC2/${'x'.repeat(200)}é` }, []);
+    expect(subject.length).toBeLessThanOrEqual(100);
+    expect(subject).toMatch(/^[\x20-\x7e]+$/);
+  });
+});

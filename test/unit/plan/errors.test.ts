@@ -1,0 +1,15 @@
+import { toStepError } from '../../../lambda/aws/errors';
+
+describe('toStepError', () => {
+  it.each([
+    [Object.assign(new Error('denied'), { name: 'AccessDenied', $metadata: { httpStatusCode: 403 } }), { code: 'AccessDenied', message: 'denied', retryable: false }],
+    [Object.assign(new Error('x'), { name: 'UnauthorizedOperation', $metadata: { httpStatusCode: 403 } }), { code: 'UnauthorizedOperation', message: 'x', retryable: false }],
+    [Object.assign(new Error('slow down'), { name: 'Throttling', $metadata: { httpStatusCode: 400 } }), { code: 'Throttling', message: 'slow down', retryable: true }],
+    [Object.assign(new Error('oops'), { name: 'InternalError', $metadata: { httpStatusCode: 500 } }), { code: 'InternalError', message: 'oops', retryable: true }],
+    [Object.assign(new Error('gone'), { name: 'InvalidInstanceID.NotFound', $metadata: { httpStatusCode: 400 } }), { code: 'InvalidInstanceID.NotFound', message: 'gone', retryable: false }],
+    [Object.assign(new Error('socket'), { name: 'TimeoutError' }), { code: 'TimeoutError', message: 'socket', retryable: true }],
+    ['plain string', { code: 'UnknownError', message: 'plain string', retryable: false }],
+  ])('maps %p', (error, expected) => {
+    expect(toStepError(error)).toEqual(expected);
+  });
+});

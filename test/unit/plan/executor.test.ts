@@ -1,0 +1,78 @@
+import { createAwsClients } from '../../../lambda/aws/clients';
+import { ResponderError } from '../../../lambda/aws/errors';
+import { executePlan } from '../../../lambda/plan/executor';
+import { planStep, type ExecutionContext, type PlannedStep, type StepRunResult, type StepSpec } from '../../../lambda/plan/types';
+
+const CHANGE: StepSpec = { kind: 'change', iamActions: ['ec2:ModifyNetworkInterfaceAttribute'], mutating: true };
+const LOOK: StepSpec = { kind: 'look', iamActions: ['ec2:DescribeInstances'], mutating: false };
+
+function step(id: string, spec: StepSpec, stage: number, run: () => Promise<StepRunResult>, requires: string[] = []): PlannedStep {
+  return planStep(spec, { id, title: `step ${id}`, action: spec.iamActions[0]!, target: 't', parameters: {}, why: 'test', stage, requires, run });
+}
+
+function context(): ExecutionContext {
+  return { clients: createAwsClients({ region: 'us-east-1' }), outputs: new Map(), outcomes: [], now: () => new Date('2026-11-22T00:00:00Z') };
+}
+
+const throttled = Object.assign(new Error('Rate exceeded'), { name: 'RequestLimitExceeded', $metadata: { httpStatusCode: 503 } });
+
+describe('executePlan', () => {
+  it('runs every step and reports each outcome in plan order', async () => {
+    const order: string[] = [];
+    const steps = [
+      step('a', CHANGE, 1, async () => (order.push('a'), { status: 'done', detail: 'did a', output: 'sg-1' })),
+      step('b', LOOK, 2, async () => (order.push('b'), { status: 'skipped', reason: 'already there' })),
+    ];
+    const ctx = context();
+    const outcomes = await executePlan(steps, ctx, { blockedBy: [] });
+    expect(order).toEqual(['a', 'b']);
+    expect(outcomes.map((o) => [o.id, o.status, o.detail ?? o.reason])).toEqual([
+      ['a', 'done', 'did a'],
+      ['b', 'skipped', 'already there'],
+    ]);
+    expect(ctx.outputs.get('a')).toBe('sg-1');
+  });
+
+  it('makes no mutating call while a guard blocks, but still runs read-only steps', async () => {
+    const mutate = jest.fn(async (): Promise<StepRunResult> => ({ status: 'done' }));
+    const look = jest.fn(async (): Promise<StepRunResult> => ({ status: 'done' }));
+    const outcomes = await executePlan([step('m', CHANGE, 1, mutate), step('l', LOOK, 2, look)], context(), { blockedBy: ['dry-run', 'exempt-tag'] });
+    expect(mutate).not.toHaveBeenCalled();
+    expect(look).toHaveBeenCalledTimes(1);
+    expect(outcomes[0]).toMatchObject({ status: 'skipped', reason: 'blocked by dry-run, exempt-tag' });
+  });
+
+  it('keeps going after a failure, skips only what depended on it, and carries the AWS error code', async () => {
+    const steps = [
+      step('create', CHANGE, 1, async () => Promise.reject(throttled)),
+      step('use', CHANGE, 2, async () => ({ status: 'done' }), ['create']),
+      step('independent', CHANGE, 2, async () => ({ status: 'done' })),
+      step('refuse', CHANGE, 3, async () => Promise.reject(new ResponderError('ProtectedPrincipal', 'no'))),
+    ];
+    const outcomes = await executePlan(steps, context(), { blockedBy: [] });
+    expect(outcomes.map((o) => o.status)).toEqual(['failed', 'skipped', 'done', 'failed']);
+    expect(outcomes[0]!.error).toEqual({ code: 'RequestLimitExceeded', message: 'Rate exceeded', retryable: true });
+    expect(outcomes[1]!.reason).toBe('needs create (failed)');
+    expect(outcomes[3]!.error).toEqual({ code: 'ProtectedPrincipal', message: 'no', retryable: false });
+  });
+
+  it('runs the steps of one stage concurrently', async () => {
+    let running = 0;
+    let peak = 0;
+    const slow = async (): Promise<StepRunResult> => {
+      running += 1;
+      peak = Math.max(peak, running);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      running -= 1;
+      return { status: 'done' };
+    };
+    await executePlan([step('a', CHANGE, 1, slow), step('b', CHANGE, 1, slow), step('c', CHANGE, 1, slow)], context(), { blockedBy: [] });
+    expect(peak).toBe(3);
+  });
+
+  it('refuses to plan a step whose action its kind does not declare', () => {
+    expect(() => planStep(LOOK, { id: 'x', title: 'x', action: 'ec2:TerminateInstances', target: 't', parameters: {}, why: 'w', stage: 1, run: async () => ({ status: 'done' }) })).toThrow(
+      'step x: action ec2:TerminateInstances is not declared by step kind look',
+    );
+  });
+});

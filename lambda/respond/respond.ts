@@ -56,9 +56,9 @@ export async function preparePlan(finding: Finding, options: RespondOptions): Pr
     ...planned.verdicts,
   ];
   const lastStage = Math.max(0, ...planned.steps.map((s) => s.stage));
-  let document: PlanDocument;
+  // The notification reads the finished document when it runs, after it is built below.
   const steps = [...planned.steps, notificationStep(() => document, options.topicArn, lastStage + 1)];
-  document = {
+  const document: PlanDocument = {
     playbook: route.playbook,
     findingId: finding.id,
     findingType: finding.type,

@@ -1,0 +1,48 @@
+# The two commands of the quick start: `make demo` and `make test`.
+# Both work on a fresh clone: they install what they need first.
+
+SHELL := /bin/bash
+NPM_STAMP := node_modules/.installed-from-lock
+RESULTS := .test-results
+
+.PHONY: demo test deps typecheck lint unit synth integration bench clean
+
+demo: $(NPM_STAMP)
+	npx tsx demo/main.ts
+
+test: $(NPM_STAMP)
+	@rm -rf $(RESULTS) && mkdir -p $(RESULTS)
+	$(MAKE) --no-print-directory typecheck lint unit synth integration
+	@node scripts/test-summary.js $(RESULTS)/unit.json $(RESULTS)/integration.json
+
+deps: $(NPM_STAMP)
+
+# npm ci only when package-lock.json changed since the last install.
+$(NPM_STAMP): package-lock.json
+	npm ci --no-audit --no-fund
+	@touch $@
+
+typecheck: $(NPM_STAMP)
+	npx tsc --noEmit -p .
+
+lint: $(NPM_STAMP)
+	npx eslint .
+
+# Unit and CDK tests (mocked AWS clients, CDK assertions, cdk-nag).
+unit: $(NPM_STAMP)
+	@mkdir -p $(RESULTS)
+	npx jest --ci --json --outputFile=$(RESULTS)/unit.json
+
+synth: $(NPM_STAMP)
+	npx cdk synth --quiet
+
+# The playbooks against the local AWS emulator (moto server on 127.0.0.1).
+integration: $(NPM_STAMP) synth
+	@mkdir -p $(RESULTS)
+	npx jest --ci -c jest.integration.config.js --json --outputFile=$(RESULTS)/integration.json
+
+bench: $(NPM_STAMP)
+	npx tsx bench/main.ts
+
+clean:
+	rm -rf cdk.out $(RESULTS) node_modules .venv

@@ -7,8 +7,9 @@ RESULTS := .test-results
 
 .PHONY: demo test deps typecheck lint unit synth integration bench clean
 
+# NODE_NO_WARNINGS: the SDK's notice about Node 20 support is noise here (the Lambdas run nodejs22.x).
 demo: $(NPM_STAMP)
-	npx tsx demo/main.ts
+	@NODE_NO_WARNINGS=1 npx tsx bin/ir.ts demo
 
 test: $(NPM_STAMP)
 	@rm -rf $(RESULTS) && mkdir -p $(RESULTS)

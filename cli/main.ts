@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../lambda/config/schema';
 import { FindingInputError } from '../lambda/finding/errors';
+import { registerDemo } from './commands/demo';
 import { registerPlan } from './commands/plan';
 import { registerRespond } from './commands/respond';
 import { EXIT, UsageError, type ExitCode } from './exit-codes';
@@ -21,6 +22,7 @@ export async function main(argv: readonly string[]): Promise<ExitCode> {
     .showHelpAfterError(false);
   registerPlan(program, run);
   registerRespond(program, run);
+  registerDemo(program, run);
   try {
     await program.parseAsync([...argv]);
     return exitCode;

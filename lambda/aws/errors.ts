@@ -40,7 +40,8 @@ export function toStepError(error: unknown): StepError {
   }
   const shape = error as SdkErrorShape;
   const code = [shape.Code, shape.code, shape.name].find((c): c is string => typeof c === 'string' && c !== '' && c !== 'Error') ?? 'UnknownError';
-  const message = typeof shape.message === 'string' && shape.message !== '' ? shape.message : code;
+  // One line: reports and emails print the message after the code.
+  const message = typeof shape.message === 'string' && shape.message.trim() !== '' ? shape.message.replace(/\s+/g, ' ').trim() : code;
   const status = typeof shape.$metadata?.httpStatusCode === 'number' ? shape.$metadata.httpStatusCode : undefined;
   const retryable = THROTTLING_CODES.has(code) || TRANSIENT_CODES.has(code) || (status !== undefined && status >= 500) || shape.$retryable !== undefined;
   return { code, message, retryable };

@@ -1,0 +1,76 @@
+import { DescribeAutoScalingGroupsCommand } from '@aws-sdk/client-auto-scaling';
+import { DescribeInstanceAttributeCommand, DescribeInstancesCommand, DescribeSecurityGroupsCommand, DescribeSnapshotsCommand } from '@aws-sdk/client-ec2';
+import { DescribeTargetHealthCommand } from '@aws-sdk/client-elastic-load-balancing-v2';
+import { ListAccessKeysCommand, ListRolePoliciesCommand, ListUserPoliciesCommand } from '@aws-sdk/client-iam';
+import type { AwsClients } from '../lambda/aws/clients';
+import type { SeededAccount } from '../emulator/seed-account';
+
+/*
+ * What the demo shows as "before → after": the state a responder may touch,
+ * flattened to "what: value" lines. ENI groups are read through
+ * DescribeInstances, because the emulator's DescribeNetworkInterfaces shows
+ * old and new groups together.
+ */
+
+export type AccountState = Readonly<Record<string, string>>;
+
+async function instanceState(clients: AwsClients, instanceId: string, into: Record<string, string>): Promise<void> {
+  const { Reservations = [] } = await clients.ec2.send(new DescribeInstancesCommand({ InstanceIds: [instanceId] }));
+  const instance = Reservations[0]?.Instances?.[0];
+  if (!instance) return;
+  for (const eni of instance.NetworkInterfaces ?? []) {
+    into[`${instanceId} ${eni.NetworkInterfaceId} security groups`] = (eni.Groups ?? []).map((g) => g.GroupName ?? g.GroupId).sort().join(', ');
+  }
+  for (const device of instance.BlockDeviceMappings ?? []) {
+    into[`${instanceId} ${device.DeviceName} delete on termination`] = String(device.Ebs?.DeleteOnTermination);
+  }
+  into[`${instanceId} instance profile`] = instance.IamInstanceProfile?.Arn?.split('/').pop() ?? 'none';
+  for (const tag of instance.Tags ?? []) if (tag.Key?.startsWith('ir:')) into[`${instanceId} tag ${tag.Key}`] = tag.Value ?? '';
+  const [protection, shutdown] = await Promise.all([
+    clients.ec2.send(new DescribeInstanceAttributeCommand({ InstanceId: instanceId, Attribute: 'disableApiTermination' })),
+    clients.ec2.send(new DescribeInstanceAttributeCommand({ InstanceId: instanceId, Attribute: 'instanceInitiatedShutdownBehavior' })),
+  ]);
+  into[`${instanceId} termination protection`] = String(protection.DisableApiTermination?.Value ?? false);
+  into[`${instanceId} shutdown behaviour`] = shutdown.InstanceInitiatedShutdownBehavior?.Value ?? 'unknown';
+}
+
+export async function captureAccountState(clients: AwsClients, seed: SeededAccount): Promise<AccountState> {
+  const state: Record<string, string> = {};
+  await Promise.all([instanceState(clients, seed.instanceA.instanceId, state), instanceState(clients, seed.instanceB.instanceId, state)]);
+
+  const { Snapshots = [] } = await clients.ec2.send(new DescribeSnapshotsCommand({ OwnerIds: ['self'], Filters: [{ Name: 'tag-key', Values: ['ir:incident-id'] }] }));
+  state['evidence snapshots'] = String(Snapshots.length);
+  const { SecurityGroups = [] } = await clients.ec2.send(new DescribeSecurityGroupsCommand({ Filters: [{ Name: 'tag-key', Values: ['ir:purpose'] }] }));
+  state['responder security groups'] = SecurityGroups.map((g) => g.GroupName).sort().join(', ') || 'none';
+
+  const { AutoScalingGroups = [] } = await clients.autoScaling.send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: [seed.fleet.autoScalingGroupName] }));
+  const group = AutoScalingGroups[0];
+  state[`${seed.fleet.autoScalingGroupName} members`] = (group?.Instances ?? []).map((i) => i.InstanceId).sort().join(', ') || 'none';
+  state[`${seed.fleet.autoScalingGroupName} desired capacity`] = String(group?.DesiredCapacity);
+  const health = await clients.elbv2.send(new DescribeTargetHealthCommand({ TargetGroupArn: seed.fleet.targetGroupArn }));
+  state['target group members'] = (health.TargetHealthDescriptions ?? []).map((t) => t.Target?.Id).sort().join(', ') || 'none';
+
+  const user = seed.identities.user.userName;
+  const { AccessKeyMetadata = [] } = await clients.iam.send(new ListAccessKeysCommand({ UserName: user }));
+  for (const key of AccessKeyMetadata) state[`user ${user} key ${key.AccessKeyId}`] = key.Status ?? 'unknown';
+  const userPolicies = await clients.iam.send(new ListUserPoliciesCommand({ UserName: user }));
+  state[`user ${user} inline policies`] = (userPolicies.PolicyNames ?? []).join(', ') || 'none';
+  for (const role of [seed.identities.instanceRole, seed.identities.workloadRole]) {
+    const policies = await clients.iam.send(new ListRolePoliciesCommand({ RoleName: role.roleName }));
+    state[`role ${role.roleName} inline policies`] = (policies.PolicyNames ?? []).join(', ') || 'none';
+  }
+  return state;
+}
+
+export interface StateChange {
+  readonly what: string;
+  readonly before: string;
+  readonly after: string;
+}
+
+export function diffState(before: AccountState, after: AccountState): StateChange[] {
+  const keys = [...new Set([...Object.keys(before), ...Object.keys(after)])].sort();
+  return keys
+    .filter((key) => before[key] !== after[key])
+    .map((key) => ({ what: key, before: before[key] ?? '(none)', after: after[key] ?? '(none)' }));
+}

@@ -1,0 +1,59 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { SeededAccount } from '../emulator/seed-account';
+
+/*
+ * The demo's findings are real-shaped GuardDuty events with placeholders
+ * ({{INSTANCE_A_ID}}, ...) for the ids the emulator hands out when the
+ * account is seeded.
+ */
+
+export const DEMO_FINDINGS_DIR = join(__dirname, 'findings');
+
+export interface DemoFinding {
+  readonly file: string;
+  readonly event: unknown;
+}
+
+function placeholders(seed: SeededAccount): Record<string, string> {
+  const a = seed.instanceA;
+  const b = seed.instanceB;
+  return {
+    ACCOUNT_ID: seed.accountId,
+    REGION: seed.region,
+    AZ: seed.network.availabilityZone,
+    VPC: seed.network.vpcId,
+    SUBNET: seed.network.subnetIds[0],
+    WEB_SG: seed.network.securityGroups.web,
+    INSTANCE_IP: a.networkInterfaces[0]!.privateIpAddress,
+    INSTANCE_A_ID: a.instanceId,
+    INSTANCE_A_IMAGE: a.imageId,
+    INSTANCE_A_ENI: a.networkInterfaces[0]!.networkInterfaceId,
+    INSTANCE_A_NAME: a.name,
+    INSTANCE_B_ID: b.instanceId,
+    INSTANCE_B_IMAGE: b.imageId,
+    INSTANCE_B_ENI: b.networkInterfaces[0]!.networkInterfaceId,
+    INSTANCE_B_NAME: b.name,
+    INSTANCE_PROFILE_ARN: seed.identities.instanceProfile.arn,
+    INSTANCE_ROLE_NAME: seed.identities.instanceRole.roleName,
+    INSTANCE_ROLE_ID: seed.identities.instanceRole.roleId,
+    USER_NAME: seed.identities.user.userName,
+    USER_ID: seed.identities.user.userId,
+    USER_KEY: seed.identities.user.accessKeyIds[0],
+  };
+}
+
+export function demoFindings(seed: SeededAccount): DemoFinding[] {
+  const values = placeholders(seed);
+  return readdirSync(DEMO_FINDINGS_DIR)
+    .filter((file) => file.endsWith('.json'))
+    .sort()
+    .map((file) => {
+      const text = readFileSync(join(DEMO_FINDINGS_DIR, file), 'utf8').replace(/\{\{([A-Z0-9_]+)\}\}/g, (_match, name: string) => {
+        const value = values[name];
+        if (value === undefined) throw new Error(`demo finding ${file} uses an unknown placeholder {{${name}}}`);
+        return value;
+      });
+      return { file, event: JSON.parse(text) as unknown };
+    });
+}

@@ -1,4 +1,4 @@
-import { PutRolePolicyCommand, PutUserPolicyCommand } from '@aws-sdk/client-iam';
+import { PutRolePolicyCommand, PutUserPolicyCommand, type PutRolePolicyCommandInput, type PutUserPolicyCommandInput } from '@aws-sdk/client-iam';
 import type { AwsClients } from '../aws/clients';
 import type { StepSpec } from '../plan/types';
 
@@ -28,21 +28,32 @@ export function revokeOlderSessionsPolicy(issuedBefore: Date): string {
   });
 }
 
+/** The PutRolePolicy request, so a plan can show exactly what its step sends. */
+export function revokeRoleSessionsInput(roleName: string, issuedBefore: Date): PutRolePolicyCommandInput {
+  return { RoleName: roleName, PolicyName: REVOKE_POLICY_NAME, PolicyDocument: revokeOlderSessionsPolicy(issuedBefore) };
+}
+
+/** The PutUserPolicy request, so a plan can show exactly what its step sends. */
+export function revokeUserSessionsInput(userName: string, issuedBefore: Date): PutUserPolicyCommandInput {
+  return { UserName: userName, PolicyName: REVOKE_POLICY_NAME, PolicyDocument: revokeOlderSessionsPolicy(issuedBefore) };
+}
+
 export function putRevokeRolePolicy(clients: AwsClients, roleName: string, issuedBefore: Date) {
-  return clients.iam.send(
-    new PutRolePolicyCommand({ RoleName: roleName, PolicyName: REVOKE_POLICY_NAME, PolicyDocument: revokeOlderSessionsPolicy(issuedBefore) }),
-  );
+  return clients.iam.send(new PutRolePolicyCommand(revokeRoleSessionsInput(roleName, issuedBefore)));
 }
 
 export function putRevokeUserPolicy(clients: AwsClients, userName: string, issuedBefore: Date) {
-  return clients.iam.send(
-    new PutUserPolicyCommand({ UserName: userName, PolicyName: REVOKE_POLICY_NAME, PolicyDocument: revokeOlderSessionsPolicy(issuedBefore) }),
-  );
+  return clients.iam.send(new PutUserPolicyCommand(revokeUserSessionsInput(userName, issuedBefore)));
 }
 
 /** Service-linked roles live under /aws-service-role/ and must never be touched. */
 export function isServiceLinkedRolePath(path: string | undefined): boolean {
   return (path ?? '').startsWith('/aws-service-role/');
+}
+
+/** Service-linked roles are named AWSServiceRoleFor<Service>: recognisable even when GetRole could not be read. */
+export function isServiceLinkedRoleName(roleName: string): boolean {
+  return roleName.startsWith('AWSServiceRoleFor');
 }
 
 export function isProtectedRoleName(roleName: string, protectedRoleNames: readonly string[]): boolean {

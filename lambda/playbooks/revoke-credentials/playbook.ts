@@ -1,11 +1,18 @@
 import type { Playbook } from '../types';
+import { discoverRevokeCredentialsFacts } from './discover';
+import type { RevokeCredentialsFacts } from './facts';
+import { offlineRevokeCredentialsFacts } from './offline-facts';
+import { planRevokeCredentials } from './plan';
+import { REVOKE_CREDENTIALS_STEP_SPECS } from './specs';
 
-// Placeholder until the playbook is written.
-export const revokeCredentialsPlaybook: Playbook<Record<string, never>> = {
+/** Misused AWS credentials stop working: the exact key is deactivated and older sessions are revoked. */
+export const revokeCredentialsPlaybook: Playbook<RevokeCredentialsFacts> = {
   name: 'revoke-credentials',
-  description: 'TODO',
-  stepSpecs: [],
-  discover: async () => ({}),
-  offlineFacts: () => ({}),
-  plan: () => ({ steps: [], warnings: [], verdicts: [], resourceTags: {}, resource: {} }),
+  description:
+    "Stop misused credentials: deactivate the IAM user's long-term key the finding names and revoke the user's or role's older sessions; " +
+    'root, federated and service principals get manual steps.',
+  stepSpecs: REVOKE_CREDENTIALS_STEP_SPECS,
+  discover: discoverRevokeCredentialsFacts,
+  offlineFacts: offlineRevokeCredentialsFacts,
+  plan: planRevokeCredentials,
 };

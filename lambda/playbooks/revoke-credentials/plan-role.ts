@@ -1,0 +1,71 @@
+import type { PlanningInput, PlaybookPlan } from '../types';
+import { foundValue, type RevokeCredentialsFacts, type RoleFacts } from './facts';
+import { roleProtectionVerdict, unreadableVerdict } from './protection';
+import { revokeRoleSessionsStep } from './revoke-role-sessions-step';
+
+/*
+ * A role's credentials (an assumed-role session, or an instance's role
+ * credentials used elsewhere): revoke the role's older sessions. The role
+ * itself is never disabled or deleted; whatever legitimately uses it
+ * recovers with fresh credentials.
+ */
+
+function roleWarnings(facts: RoleFacts): string[] {
+  const { roleName, sessionName, instanceCredentials } = facts.principal;
+  const warnings = [
+    `every session of IAM role ${roleName} issued before the revocation stops working, legitimate ones included, until it takes fresh credentials.`,
+  ];
+  if (instanceCredentials) {
+    const instance = sessionName?.startsWith('i-') ? `instance ${sessionName}` : 'the instance';
+    warnings.push(
+      `credentials of an instance role were used from elsewhere: ${instance} may be compromised (consider the contain-instance playbook), ` +
+        `and every other instance using role ${roleName} loses its credentials until they refresh.`,
+    );
+  }
+  warnings.push(`role ${roleName} itself is unchanged (never disabled or deleted): review its trust policy and permissions.`);
+  return warnings;
+}
+
+function roleResource(facts: RoleFacts): Record<string, unknown> {
+  const { principal, role } = facts;
+  const entity = foundValue(role);
+  return {
+    principal: 'role',
+    userType: principal.userType,
+    roleName: principal.roleName,
+    sessionName: principal.sessionName,
+    principalId: principal.principalId,
+    accessKeyId: principal.accessKeyId,
+    instanceCredentials: principal.instanceCredentials,
+    roleState: role.state,
+    arn: entity?.arn ?? null,
+    path: entity?.path ?? null,
+  };
+}
+
+export function planForRole(input: PlanningInput<RevokeCredentialsFacts>, facts: RoleFacts): PlaybookPlan {
+  const { roleName, accessKeyId } = facts.principal;
+  const { role } = facts;
+  const entity = foundValue(role);
+  const verdicts = [roleProtectionVerdict(roleName, role, input.responder), ...unreadableVerdict(`IAM role ${roleName}`, role, 'GetRole')];
+  const base = { verdicts, resourceTags: entity?.tags ?? {}, resource: roleResource(facts) };
+
+  if (role.state === 'missing') {
+    return {
+      ...base,
+      steps: [],
+      warnings: [`IAM role ${roleName} no longer exists (GetRole: ${role.error.code}): there is no role to attach the revoke policy to. Find out in CloudTrail who deleted it.`],
+    };
+  }
+
+  const key = accessKeyId ? `key ${accessKeyId} of ` : '';
+  const step = revokeRoleSessionsStep({
+    roleName,
+    roleLabel: entity?.arn ?? `IAM role ${roleName}`,
+    planningTime: input.now,
+    stage: 1,
+    because: `the finding shows temporary ${key}role ${roleName} being misused, and temporary keys cannot be deactivated`,
+  });
+  const offline = role.state === 'not-read' ? [`planned from the finding alone: IAM role ${roleName}, its path and its tags were not read.`] : [];
+  return { ...base, steps: [step], warnings: [...offline, ...roleWarnings(facts)] };
+}

@@ -1,0 +1,30 @@
+import { REVOKE_ROLE_SESSIONS, REVOKE_USER_SESSIONS } from '../../iam/revoke-sessions';
+import type { StepSpec } from '../../plan/types';
+
+/*
+ * Every call this playbook makes, reads included. The Lambda role is derived
+ * from this list, so a call that is not declared here is denied in AWS.
+ */
+
+/** GetUser: does the user still exist, its ARN, path and tags (for the exempt-tag guard). */
+export const READ_USER: StepSpec = { kind: 'read-user', iamActions: ['iam:GetUser'], mutating: false };
+
+/** ListAccessKeys: does the key belong to the user, is it still active, which other keys does the user have. */
+export const LIST_ACCESS_KEYS: StepSpec = { kind: 'list-access-keys', iamActions: ['iam:ListAccessKeys'], mutating: false };
+
+/** GetRole: does the role still exist, its path (service-linked?) and tags (for the exempt-tag guard). */
+export const READ_ROLE: StepSpec = { kind: 'read-role', iamActions: ['iam:GetRole'], mutating: false };
+
+/** UpdateAccessKey Status=Inactive: reversible, unlike deleting the key, so the investigation keeps it. */
+export const DEACTIVATE_ACCESS_KEY: StepSpec = { kind: 'deactivate-access-key', iamActions: ['iam:UpdateAccessKey'], mutating: true };
+
+export { REVOKE_ROLE_SESSIONS, REVOKE_USER_SESSIONS };
+
+export const REVOKE_CREDENTIALS_STEP_SPECS: readonly StepSpec[] = [
+  READ_USER,
+  LIST_ACCESS_KEYS,
+  READ_ROLE,
+  DEACTIVATE_ACCESS_KEY,
+  REVOKE_USER_SESSIONS,
+  REVOKE_ROLE_SESSIONS,
+];

@@ -1,0 +1,67 @@
+import { IAMClient, PutRolePolicyCommand, PutUserPolicyCommand, UpdateAccessKeyCommand } from '@aws-sdk/client-iam';
+import { mockClient } from 'aws-sdk-client-mock';
+import { createAwsClients } from '../../../../lambda/aws/clients';
+import { DEFAULT_RUNTIME_CONFIG } from '../../../../lambda/config/schema';
+import type { IamAction } from '../../../../lambda/plan/types';
+import { revokeCredentialsPlaybook } from '../../../../lambda/playbooks/revoke-credentials/playbook';
+import { requiredIamActions } from '../../../../lambda/playbooks/registry';
+import { respond } from '../../../../lambda/respond/respond';
+import { iamActionsReceived, iamError } from '../../../support/aws-mocks/revoke-iam';
+import { REVOKE_SCENARIOS } from '../../../support/aws-mocks/revoke-scenarios';
+
+const iam = mockClient(IAMClient);
+const clients = createAwsClients({ region: 'us-east-1', maxAttempts: 1 });
+const declared = new Set<IamAction>(revokeCredentialsPlaybook.stepSpecs.flatMap((spec) => spec.iamActions));
+
+/** Every action sent while walking every branch, in enforce mode so the mutating calls are made too. */
+async function actionsOfEveryBranch(): Promise<Set<IamAction>> {
+  const sent = new Set<IamAction>();
+  for (const scenario of REVOKE_SCENARIOS) {
+    iam.reset();
+    iam.rejects(iamError('UnexpectedCall'));
+    scenario.arrange(iam);
+    iam.on(UpdateAccessKeyCommand).resolves({});
+    iam.on(PutUserPolicyCommand).resolves({});
+    iam.on(PutRolePolicyCommand).resolves({});
+    await respond(scenario.finding(), {
+      config: { ...DEFAULT_RUNTIME_CONFIG, mode: 'enforce' },
+      clients,
+      dryRun: false,
+      responder: { protectedRoleNames: [] },
+    });
+    for (const action of iamActionsReceived(iam)) sent.add(action);
+  }
+  return sent;
+}
+
+describe('revoke-credentials step specs', () => {
+  it('declare every IAM action the playbook sends, so the derived role allows it', async () => {
+    const sent = await actionsOfEveryBranch();
+    expect([...sent].filter((action) => !declared.has(action))).toEqual([]);
+    // Guards against a walk that silently sends nothing.
+    expect(sent.size).toBeGreaterThan(0);
+  });
+
+  it('declare nothing the playbook never sends, so the role grants no more than needed', async () => {
+    const sent = await actionsOfEveryBranch();
+    expect([...declared].filter((action) => !sent.has(action))).toEqual([]);
+  });
+
+  it('mark exactly the changing calls as mutating', () => {
+    const flags = Object.fromEntries(revokeCredentialsPlaybook.stepSpecs.map((spec) => [spec.iamActions.join(','), spec.mutating]));
+    expect(flags).toEqual({
+      'iam:GetUser': false,
+      'iam:ListAccessKeys': false,
+      'iam:GetRole': false,
+      'iam:UpdateAccessKey': true,
+      'iam:PutUserPolicy': true,
+      'iam:PutRolePolicy': true,
+    });
+  });
+
+  it('are what the registry derives the role from', () => {
+    expect(requiredIamActions('revoke-credentials')).toEqual(
+      expect.arrayContaining(['iam:GetRole', 'iam:GetUser', 'iam:ListAccessKeys', 'iam:PutRolePolicy', 'iam:PutUserPolicy', 'iam:UpdateAccessKey']),
+    );
+  });
+});

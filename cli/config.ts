@@ -1,21 +1,12 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { parseConfig, runtimeConfigOf, type RuntimeConfig } from '../lambda/config/schema';
-import { UsageError } from './exit-codes';
+import { ConfigError, parseConfig, runtimeConfigOf, type RuntimeConfig } from '../lambda/config/schema';
+import { CONFIG_CONTEXT_KEY, CONFIG_FILE_CONTEXT_KEY, readConfigFile, resolveConfig } from '../lib/config/resolve-config';
 
 /*
- * `ir` reads the same configuration the stack is deployed with: the
- * `incidentResponse` context of cdk.json (and the file named by
- * `incidentResponseConfigFile`), or an explicit --config file.
+ * `ir` reads the configuration the stack is deployed with (cdk.json found
+ * from the working directory up), or an explicit --config file.
  */
-
-function readJson(path: string): unknown {
-  try {
-    return JSON.parse(readFileSync(path, 'utf8'));
-  } catch (error) {
-    throw new UsageError(`cannot read configuration ${path}: ${error instanceof Error ? error.message : String(error)}`);
-  }
-}
 
 function findCdkJson(start: string): string | undefined {
   let dir = resolve(start);
@@ -28,15 +19,19 @@ function findCdkJson(start: string): string | undefined {
   }
 }
 
+function cdkContext(cdkJson: string): Record<string, unknown> {
+  try {
+    const parsed = JSON.parse(readFileSync(cdkJson, 'utf8')) as { context?: Record<string, unknown> };
+    return parsed.context ?? {};
+  } catch (error) {
+    throw new ConfigError(`cannot read ${cdkJson}: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+
 export function loadRuntimeConfig(explicitFile: string | undefined, cwd = process.cwd()): RuntimeConfig {
-  if (explicitFile) return runtimeConfigOf(parseConfig(readJson(explicitFile), explicitFile));
+  if (explicitFile) return runtimeConfigOf(readConfigFile(explicitFile));
   const cdkJson = findCdkJson(cwd);
   if (!cdkJson) return runtimeConfigOf(parseConfig({}, 'defaults'));
-  const context = ((readJson(cdkJson) as { context?: Record<string, unknown> }).context ?? {}) as Record<string, unknown>;
-  const file = context.incidentResponseConfigFile;
-  if (typeof file === 'string') {
-    const path = resolve(dirname(cdkJson), file);
-    return runtimeConfigOf(parseConfig(readJson(path), path));
-  }
-  return runtimeConfigOf(parseConfig(context.incidentResponse ?? {}, `${cdkJson} (context.incidentResponse)`));
+  const context = cdkContext(cdkJson);
+  return runtimeConfigOf(resolveConfig({ file: context[CONFIG_FILE_CONTEXT_KEY], context: context[CONFIG_CONTEXT_KEY], baseDir: dirname(cdkJson) }));
 }

@@ -1,0 +1,18 @@
+/*
+ * The playbooks against the local AWS emulator (moto server on 127.0.0.1).
+ * One emulator for the whole run, started and stopped around it; each test
+ * file resets it and seeds its own account. One worker: the test files share
+ * the emulator, so they must not run at the same time.
+ */
+/** @type {import('jest').Config} */
+module.exports = {
+  testEnvironment: 'node',
+  roots: ['<rootDir>/test/integration'],
+  testMatch: ['**/*.test.ts'],
+  transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }] },
+  setupFiles: ['<rootDir>/test/support/jest-env.ts'],
+  globalSetup: '<rootDir>/test/integration/support/global-setup.ts',
+  globalTeardown: '<rootDir>/test/integration/support/global-teardown.ts',
+  maxWorkers: 1,
+  testTimeout: 60000,
+};

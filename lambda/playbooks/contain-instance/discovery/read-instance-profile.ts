@@ -1,0 +1,65 @@
+import { DescribeIamInstanceProfileAssociationsCommand, DescribeInstancesCommand } from '@aws-sdk/client-ec2';
+import { GetInstanceProfileCommand } from '@aws-sdk/client-iam';
+import type { AwsClients } from '../../../aws/clients';
+import type { ReadLog } from '../../../plan/reads';
+import { known, unknown, type InstanceProfileFacts, type Known, type RoleFacts } from '../facts';
+import { READ_INSTANCE_PROFILE, READ_PROFILE_ASSOCIATION, READ_PROFILE_SHARERS } from '../specs';
+import { collectPages } from './pages';
+
+/** `arn:aws:iam::123456789012:instance-profile/some/path/name` → `name`. */
+export function instanceProfileNameOf(arn: string): string {
+  return arn.slice(arn.lastIndexOf('/') + 1);
+}
+
+export async function readProfileAssociation(clients: AwsClients, reads: ReadLog, instanceId: string): Promise<Known<string | null>> {
+  const result = await reads.read(READ_PROFILE_ASSOCIATION, 'Find the instance profile association', instanceId, () =>
+    clients.ec2.send(
+      new DescribeIamInstanceProfileAssociationsCommand({
+        Filters: [
+          { Name: 'instance-id', Values: [instanceId] },
+          { Name: 'state', Values: ['associating', 'associated'] },
+        ],
+      }),
+    ),
+  );
+  if (!result.ok) return unknown(`DescribeIamInstanceProfileAssociations failed (${result.error.code})`);
+  return known(result.value.IamInstanceProfileAssociations?.find((a) => a.InstanceId === instanceId)?.AssociationId ?? null);
+}
+
+/** The role behind the profile, and who else uses the profile: both change what revoking its sessions means. */
+export async function readInstanceProfile(clients: AwsClients, reads: ReadLog, instanceId: string, profileArn: string): Promise<InstanceProfileFacts> {
+  const [role, sharedWith] = await Promise.all([readRole(clients, reads, profileArn), readSharers(clients, reads, instanceId, profileArn)]);
+  return { arn: profileArn, role, sharedWith };
+}
+
+async function readRole(clients: AwsClients, reads: ReadLog, profileArn: string): Promise<Known<RoleFacts | null>> {
+  const name = instanceProfileNameOf(profileArn);
+  const result = await reads.read(READ_INSTANCE_PROFILE, `Read instance profile ${name}`, profileArn, () =>
+    clients.iam.send(new GetInstanceProfileCommand({ InstanceProfileName: name })),
+  );
+  if (!result.ok) return unknown(`GetInstanceProfile failed (${result.error.code})`);
+  const role = result.value.InstanceProfile?.Roles?.[0];
+  return known(role?.RoleName ? { roleName: role.RoleName, path: role.Path ?? '/', arn: role.Arn ?? '' } : null);
+}
+
+async function readSharers(clients: AwsClients, reads: ReadLog, instanceId: string, profileArn: string): Promise<Known<readonly string[]>> {
+  const result = await reads.read(READ_PROFILE_SHARERS, 'Find other instances using the same instance profile', profileArn, () =>
+    collectPages(
+      (NextToken) =>
+        clients.ec2.send(
+          new DescribeInstancesCommand({
+            Filters: [
+              { Name: 'iam-instance-profile.arn', Values: [profileArn] },
+              { Name: 'instance-state-name', Values: ['pending', 'running'] },
+            ],
+            ...(NextToken ? { NextToken } : {}),
+          }),
+        ),
+      (page) => (page.Reservations ?? []).flatMap((r) => r.Instances ?? []),
+      (page) => page.NextToken,
+    ),
+  );
+  if (!result.ok) return unknown(`DescribeInstances by instance profile failed (${result.error.code})`);
+  const others = result.value.flatMap((i) => (i.InstanceId && i.InstanceId !== instanceId ? [i.InstanceId] : []));
+  return known([...new Set(others)].sort());
+}

@@ -1,0 +1,108 @@
+import type { StepError } from '../../aws/errors';
+import type { SecurityGroupPurpose } from './names';
+
+/*
+ * What the playbook knows about the instance when it plans. Anything that
+ * could not be read (a failed call, or planning offline from the finding)
+ * is `unknown` with the reason, never silently empty: "no target groups"
+ * and "could not tell" lead to different plans and different warnings.
+ */
+
+export type Known<T> = { readonly known: true; readonly value: T } | { readonly known: false; readonly why: string };
+
+export function known<T>(value: T): Known<T> {
+  return { known: true, value };
+}
+
+export function unknown<T>(why: string): Known<T> {
+  return { known: false, why };
+}
+
+export type InstanceLookup =
+  | { readonly status: 'found' }
+  | { readonly status: 'missing-id' }
+  | { readonly status: 'not-found'; readonly detail: string }
+  | { readonly status: 'unreadable'; readonly error: StepError };
+
+export interface NetworkInterfaceFacts {
+  readonly networkInterfaceId: string;
+  readonly vpcId: string;
+  readonly securityGroupIds: readonly string[];
+}
+
+export interface VolumeFacts {
+  readonly deviceName: string;
+  readonly volumeId: string;
+  readonly deleteOnTermination: boolean;
+}
+
+/** Only what the plan needs of a rule set: whether all traffic is allowed, and whether anything else is. */
+export interface RuleSummary {
+  readonly allTrafficIpv4: boolean;
+  readonly allTrafficIpv6: boolean;
+  /** Rules other than "all traffic to/from 0.0.0.0/0 or ::/0". */
+  readonly otherRules: number;
+}
+
+export interface ResponderSecurityGroup {
+  readonly groupId: string;
+  readonly groupName: string;
+  readonly vpcId: string;
+  readonly purpose: SecurityGroupPurpose;
+  readonly ingress: RuleSummary;
+  readonly egress: RuleSummary;
+}
+
+export interface RoleFacts {
+  readonly roleName: string;
+  readonly path: string;
+  readonly arn: string;
+}
+
+export interface InstanceProfileFacts {
+  readonly arn: string;
+  /** null: the profile holds no role. */
+  readonly role: Known<RoleFacts | null>;
+  /** Other running instances using the same profile. */
+  readonly sharedWith: Known<readonly string[]>;
+}
+
+export interface AutoScalingMembership {
+  readonly groupName: string;
+  readonly lifecycleState: string;
+}
+
+export interface TargetGroupMembership {
+  readonly targetGroupArn: string;
+  readonly targetGroupName: string;
+  /** The instance can be registered on several ports of one group. */
+  readonly ports: readonly number[];
+}
+
+/** A target group whose targets could not be read: the instance may still be in it. */
+export interface UnreadTargetGroup {
+  readonly targetGroupArn: string;
+  readonly code: string;
+}
+
+export interface InstanceFacts {
+  /** `aws`: read now; `finding`: taken from the finding (offline plan). */
+  readonly source: 'aws' | 'finding';
+  readonly instanceId: string | null;
+  readonly lookup: InstanceLookup;
+  readonly state: string | null;
+  readonly networkInterfaces: readonly NetworkInterfaceFacts[];
+  readonly volumes: Known<readonly VolumeFacts[]>;
+  readonly tags: Readonly<Record<string, string>>;
+  /** null: no instance profile. */
+  readonly instanceProfile: InstanceProfileFacts | null;
+  /** The id of the instance's current profile association; null when none. */
+  readonly profileAssociationId: Known<string | null>;
+  readonly responderSecurityGroups: Known<readonly ResponderSecurityGroup[]>;
+  /** null: not in an Auto Scaling group. */
+  readonly autoScaling: Known<AutoScalingMembership | null>;
+  readonly targetGroups: Known<readonly TargetGroupMembership[]>;
+  readonly unreadTargetGroups: readonly UnreadTargetGroup[];
+  /** Snapshots already taken for this finding (a second delivery). */
+  readonly evidenceSnapshots: Known<readonly string[]>;
+}

@@ -1,0 +1,95 @@
+import type { PlannedStep } from '../../plan/types';
+import type { PlanningInput, PlaybookPlan } from '../types';
+import { instanceCredentialDecision } from './credential-policy';
+import type { InstanceFacts } from './facts';
+import { resourceSummary } from './resource-summary';
+import { STAGE } from './stages';
+import { planAutoScalingDetach } from './steps/auto-scaling';
+import { planCredentials } from './steps/credentials';
+import { planNetworkInterfaceMoves } from './steps/isolate';
+import { planOriginalGroupsRecord } from './steps/original-groups';
+import { planPreserve } from './steps/preserve';
+import { planVpcSecurityGroups, type VpcGroupsPlan } from './steps/security-groups';
+import { planSnapshot } from './steps/snapshot';
+import { planInstanceTags } from './steps/tag';
+import { planTargetGroupDeregistration } from './steps/target-groups';
+import { instanceVerdict } from './verdict';
+import { OFFLINE_WARNING, TRACKED_FLOWS_WARNING } from './warnings';
+
+/*
+ * Cut the network first, then preserve the evidence and take the instance
+ * out of service. Each part is planned by its own module; this one puts
+ * them in stage order and collects what they could not do.
+ */
+export function planContainInstance(input: PlanningInput<InstanceFacts>): PlaybookPlan {
+  const { facts, finding, config, incidentId, now, responder } = input;
+  const decision = instanceCredentialDecision(finding.type, config.revokeInstanceCredentials);
+  const resource = resourceSummary(facts, decision);
+  const verdict = instanceVerdict(facts);
+  if (verdict || !facts.instanceId) {
+    return { steps: [], warnings: [], verdicts: verdict ? [verdict] : [], resourceTags: facts.tags, resource };
+  }
+  const instanceId = facts.instanceId;
+  const warnings: string[] = facts.source === 'finding' ? [OFFLINE_WARNING] : [];
+
+  const isolation = planIsolation(facts, instanceId);
+  warnings.push(...isolation.warnings);
+  const preserve = planPreserve(instanceId, facts.volumes);
+  const snapshot = planSnapshot({ instanceId, finding, incidentId, existing: facts.evidenceSnapshots, volumes: facts.volumes });
+  const credentials = planCredentials({
+    instanceId,
+    decision,
+    profile: facts.instanceProfile,
+    associationId: facts.profileAssociationId,
+    protectedRoleNames: responder.protectedRoleNames,
+    issuedBefore: now,
+  });
+  const autoScaling = planAutoScalingDetach(instanceId, facts.autoScaling);
+  const targetGroups = planTargetGroupDeregistration(instanceId, facts.targetGroups, facts.unreadTargetGroups);
+  warnings.push(...preserve.warnings, ...snapshot.warnings, ...credentials.warnings, ...autoScaling.warnings, ...targetGroups.warnings);
+
+  const steps = [
+    ...isolation.steps,
+    ...preserve.steps,
+    snapshot.step,
+    ...credentials.steps,
+    ...autoScaling.steps,
+    ...targetGroups.steps,
+    planInstanceTags({ instanceId, finding, incidentId, now, currentTags: facts.tags }),
+  ];
+  return { steps: inStageOrder(steps), warnings, verdicts: [], resourceTags: facts.tags, resource };
+}
+
+interface IsolationPlan {
+  readonly steps: PlannedStep[];
+  readonly warnings: string[];
+}
+
+function planIsolation(facts: InstanceFacts, instanceId: string): IsolationPlan {
+  const enis = facts.networkInterfaces.filter((e) => e.vpcId !== '');
+  if (enis.length === 0) {
+    return { steps: [], warnings: [`No network interface of ${instanceId} is known: the instance is NOT isolated.`] };
+  }
+  const groups = new Map<string, VpcGroupsPlan>();
+  for (const vpcId of new Set(enis.map((e) => e.vpcId))) groups.set(vpcId, planVpcSecurityGroups(vpcId, facts.responderSecurityGroups));
+  const groupSteps = [...groups.values()].flatMap((g) => g.steps);
+  const moves = planNetworkInterfaceMoves(enis, groups);
+  const responderGroupIds = new Set(facts.responderSecurityGroups.known ? facts.responderSecurityGroups.value.map((g) => g.groupId) : []);
+  // The record goes in the first isolation stage: before the first move, or with it when nothing has to be created first.
+  const original = planOriginalGroupsRecord({
+    instanceId,
+    networkInterfaces: enis,
+    tags: facts.tags,
+    responderGroupIds,
+    stage: Math.min(STAGE.untrack, ...groupSteps.map((s) => s.stage)),
+  });
+  return {
+    steps: [...groupSteps, ...(original.step ? [original.step] : []), ...moves],
+    warnings: [...[...groups.values()].flatMap((g) => g.warnings), ...original.warnings, TRACKED_FLOWS_WARNING],
+  };
+}
+
+/** Plan order follows the stages; within a stage, the order the parts were planned in. */
+function inStageOrder(steps: readonly PlannedStep[]): PlannedStep[] {
+  return steps.map((step, index) => ({ step, index })).sort((a, b) => a.step.stage - b.step.stage || a.index - b.index).map(({ step }) => step);
+}

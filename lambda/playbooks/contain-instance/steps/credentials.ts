@@ -1,0 +1,106 @@
+import { DisassociateIamInstanceProfileCommand } from '@aws-sdk/client-ec2';
+import { isProtectedRoleName, isServiceLinkedRolePath, putRevokeRolePolicy, REVOKE_POLICY_NAME, REVOKE_ROLE_SESSIONS, revokeOlderSessionsPolicy } from '../../../iam/revoke-sessions';
+import { planStep, type PlannedStep } from '../../../plan/types';
+import type { CredentialDecision } from '../credential-policy';
+import type { InstanceProfileFacts, Known } from '../facts';
+import { DISASSOCIATE_PROFILE } from '../specs';
+import { STAGE } from '../stages';
+
+export interface CredentialsInput {
+  readonly instanceId: string;
+  readonly decision: CredentialDecision;
+  readonly profile: InstanceProfileFacts | null;
+  readonly associationId: Known<string | null>;
+  readonly protectedRoleNames: readonly string[];
+  /** Sessions issued before this time stop working. */
+  readonly issuedBefore: Date;
+}
+
+export interface CredentialsPlan {
+  readonly steps: PlannedStep[];
+  readonly warnings: string[];
+}
+
+/*
+ * Stolen instance credentials keep working from anywhere until they
+ * expire, whatever happens to the instance's network. Two steps cut them:
+ * deny every session of the role issued before now, and take the profile
+ * off the instance so it gets no new ones.
+ */
+export function planCredentials(input: CredentialsInput): CredentialsPlan {
+  const { decision, profile } = input;
+  if (!decision.cut) {
+    return { steps: [], warnings: decision.theft ? [`Instance credentials are not cut: ${decision.why}.`] : [] };
+  }
+  if (!profile) return { steps: [], warnings: [] };
+  const steps: PlannedStep[] = [];
+  const warnings: string[] = [];
+
+  const role = profile.role;
+  if (!role.known) {
+    warnings.push(`The role of instance profile ${profile.arn} is ${role.why}: its sessions are not revoked.`);
+  } else if (role.value) {
+    const { roleName, path } = role.value;
+    if (isServiceLinkedRolePath(path)) {
+      warnings.push(`Role ${roleName} is a service-linked role: its sessions are never revoked by the responder.`);
+    } else if (isProtectedRoleName(roleName, input.protectedRoleNames)) {
+      warnings.push(`Role ${roleName} is one of the responder's own roles: its sessions are never revoked by the responder.`);
+    } else {
+      steps.push(revokeStep(roleName, input.issuedBefore, decision.why));
+      warnings.push(...sharedRoleWarnings(roleName, profile));
+    }
+  }
+
+  const association = input.associationId;
+  if (!association.known) {
+    warnings.push(`The instance profile association of ${input.instanceId} is ${association.why}: the profile is not removed.`);
+  } else if (association.value) {
+    steps.push(disassociateStep(input.instanceId, association.value, profile.arn, decision.why));
+  }
+  return { steps, warnings };
+}
+
+function sharedRoleWarnings(roleName: string, profile: InstanceProfileFacts): string[] {
+  if (!profile.sharedWith.known) {
+    return [`Whether other instances use ${profile.arn} is ${profile.sharedWith.why}: if they do, revoking the sessions of ${roleName} cuts them too.`];
+  }
+  const others = profile.sharedWith.value;
+  if (others.length === 0) return [];
+  return [
+    `Role ${roleName} is shared: ${others.join(', ')} use the same instance profile and lose their current sessions too ` +
+      '(they get new credentials when theirs refresh).',
+  ];
+}
+
+function revokeStep(roleName: string, issuedBefore: Date, why: string): PlannedStep {
+  return planStep(REVOKE_ROLE_SESSIONS, {
+    id: 'revoke-role-sessions',
+    title: `Revoke the active sessions of role ${roleName}`,
+    action: 'iam:PutRolePolicy',
+    target: roleName,
+    parameters: { RoleName: roleName, PolicyName: REVOKE_POLICY_NAME, PolicyDocument: revokeOlderSessionsPolicy(issuedBefore) },
+    why: `${why}: credentials taken from the instance keep working from anywhere until they expire`,
+    stage: STAGE.contain,
+    run: async (ctx) => {
+      await putRevokeRolePolicy(ctx.clients, roleName, issuedBefore);
+      return { status: 'done', detail: `sessions issued before ${issuedBefore.toISOString()} are denied` };
+    },
+  });
+}
+
+function disassociateStep(instanceId: string, associationId: string, profileArn: string, why: string): PlannedStep {
+  const parameters = { AssociationId: associationId };
+  return planStep(DISASSOCIATE_PROFILE, {
+    id: 'disassociate-instance-profile',
+    title: `Remove instance profile ${profileArn} from ${instanceId}`,
+    action: 'ec2:DisassociateIamInstanceProfile',
+    target: instanceId,
+    parameters,
+    why: `${why}: without a profile the instance gets no new credentials`,
+    stage: STAGE.contain,
+    run: async (ctx) => {
+      await ctx.clients.ec2.send(new DisassociateIamInstanceProfileCommand(parameters));
+      return { status: 'done' };
+    },
+  });
+}

@@ -1,0 +1,151 @@
+import type { IamAction } from '../../lambda/plan/types';
+
+/*
+ * The Resource of every action a playbook role may call: THE one place that
+ * narrows an action to the resources it can touch. The actions themselves
+ * come from the step declarations (requiredIamActions); this module only
+ * decides "on what".
+ *
+ * Rules, from narrowest to widest:
+ *  - the stack's own resources: sns:Publish → the topic; the KMS actions
+ *    publishing needs → the topic's key.
+ *  - actions with a single, known resource type (Service Authorization
+ *    Reference): IAM users, roles and instance profiles, Auto Scaling groups
+ *    and target groups, of this account. The playbooks act on whichever
+ *    resource a finding names, so the name part stays a wildcard.
+ *  - Describe* of EC2, Auto Scaling and Elastic Load Balancing, and
+ *    sts:GetCallerIdentity: these do not support resource-level permissions;
+ *    IAM only accepts "*".
+ *  - anything else: "*". An action this module does not know may need
+ *    several resource types per call (ec2:CreateSnapshots authorises the
+ *    instance, its volumes and snapshot ARNs that carry no account id), and a
+ *    wrong guess would surface as AccessDenied in the middle of an incident,
+ *    with the instance half isolated. Wildcarding it is visible instead: it
+ *    shows up as a cdk-nag IAM5 finding that lib/nag-suppressions.ts must
+ *    acknowledge with this reason, and a new rule here narrows it.
+ */
+
+export interface ScopeReferences {
+  readonly partition: string;
+  readonly account: string;
+  readonly topicArn: string;
+  readonly topicKeyArn: string;
+}
+
+export type ScopeKind =
+  | 'notification-topic'
+  | 'notification-key'
+  | 'iam-user'
+  | 'iam-role'
+  | 'iam-instance-profile'
+  | 'auto-scaling-group'
+  | 'target-group'
+  | 'no-resource-level-permissions'
+  | 'resource-known-only-at-run-time';
+
+export interface ActionScope {
+  readonly kind: ScopeKind;
+  readonly resources: readonly string[];
+}
+
+type IamResourceType = 'user' | 'role' | 'instance-profile';
+
+/** IAM actions by the resource type they authorise (Service Authorization Reference, "Actions defined by IAM"). */
+const IAM_ACTION_RESOURCE_TYPE: Readonly<Record<string, IamResourceType>> = {
+  'iam:GetUser': 'user',
+  'iam:ListUserTags': 'user',
+  'iam:ListUserPolicies': 'user',
+  'iam:ListAttachedUserPolicies': 'user',
+  'iam:ListGroupsForUser': 'user',
+  'iam:PutUserPolicy': 'user',
+  'iam:DeleteUserPolicy': 'user',
+  'iam:ListAccessKeys': 'user',
+  'iam:UpdateAccessKey': 'user',
+  'iam:GetAccessKeyLastUsed': 'user',
+  'iam:GetLoginProfile': 'user',
+  'iam:DeleteLoginProfile': 'user',
+  'iam:UpdateLoginProfile': 'user',
+  'iam:ListMFADevices': 'user',
+  'iam:ListSSHPublicKeys': 'user',
+  'iam:UpdateSSHPublicKey': 'user',
+  'iam:ListServiceSpecificCredentials': 'user',
+  'iam:UpdateServiceSpecificCredential': 'user',
+  'iam:ListSigningCertificates': 'user',
+  'iam:UpdateSigningCertificate': 'user',
+  'iam:TagUser': 'user',
+  'iam:GetRole': 'role',
+  'iam:ListRoleTags': 'role',
+  'iam:ListRolePolicies': 'role',
+  'iam:ListAttachedRolePolicies': 'role',
+  'iam:GetRolePolicy': 'role',
+  'iam:PutRolePolicy': 'role',
+  'iam:DeleteRolePolicy': 'role',
+  'iam:ListInstanceProfilesForRole': 'role',
+  'iam:TagRole': 'role',
+  'iam:GetInstanceProfile': 'instance-profile',
+  'iam:ListInstanceProfileTags': 'instance-profile',
+  'iam:RemoveRoleFromInstanceProfile': 'instance-profile',
+};
+
+const IAM_SCOPE_KIND: Readonly<Record<IamResourceType, ScopeKind>> = {
+  user: 'iam-user',
+  role: 'iam-role',
+  'instance-profile': 'iam-instance-profile',
+};
+
+/** Services whose Describe* calls only accept Resource "*". */
+const DESCRIBE_WITHOUT_RESOURCE_LEVEL = ['ec2', 'autoscaling', 'elasticloadbalancing'];
+const OTHER_WITHOUT_RESOURCE_LEVEL: readonly string[] = ['sts:GetCallerIdentity'];
+
+/** Non-IAM actions whose only resource type is one of the account's groups (the region is the finding's). */
+const GROUP_ACTIONS: Readonly<Record<string, { kind: ScopeKind; arn: (refs: ScopeReferences) => string }>> = {
+  'autoscaling:DetachInstances': {
+    kind: 'auto-scaling-group',
+    arn: (refs) => `arn:${refs.partition}:autoscaling:*:${refs.account}:autoScalingGroup:*:autoScalingGroupName/*`,
+  },
+  'elasticloadbalancing:DeregisterTargets': {
+    kind: 'target-group',
+    arn: (refs) => `arn:${refs.partition}:elasticloadbalancing:*:${refs.account}:targetgroup/*/*`,
+  },
+};
+
+const TOPIC_KEY_ACTIONS: readonly string[] = ['kms:GenerateDataKey', 'kms:Decrypt'];
+
+function hasNoResourceLevelPermissions(action: IamAction): boolean {
+  const [service, name] = action.split(':') as [string, string];
+  return (DESCRIBE_WITHOUT_RESOURCE_LEVEL.includes(service) && name.startsWith('Describe')) || OTHER_WITHOUT_RESOURCE_LEVEL.includes(action);
+}
+
+export function scopeOfAction(action: IamAction, refs: ScopeReferences): ActionScope {
+  if (action === 'sns:Publish') return { kind: 'notification-topic', resources: [refs.topicArn] };
+  if (TOPIC_KEY_ACTIONS.includes(action)) return { kind: 'notification-key', resources: [refs.topicKeyArn] };
+  const iamType = IAM_ACTION_RESOURCE_TYPE[action];
+  if (iamType) {
+    return { kind: IAM_SCOPE_KIND[iamType], resources: [`arn:${refs.partition}:iam::${refs.account}:${iamType}/*`] };
+  }
+  const group = GROUP_ACTIONS[action];
+  if (group) return { kind: group.kind, resources: [group.arn(refs)] };
+  if (hasNoResourceLevelPermissions(action)) return { kind: 'no-resource-level-permissions', resources: ['*'] };
+  return { kind: 'resource-known-only-at-run-time', resources: ['*'] };
+}
+
+/** Why a wildcard resource of each kind is acceptable: the text a reviewer reads in the cdk-nag acknowledgement. */
+export const WILDCARD_REASONS: Readonly<Partial<Record<ScopeKind, string>>> = {
+  'iam-user':
+    'revokes the credentials of whichever IAM user a GuardDuty finding names, so the user name is known only at run time; ' +
+    'scoped to users of this account',
+  'iam-role':
+    'revokes the sessions of whichever IAM role a GuardDuty finding names, so the role name is known only at run time; ' +
+    'scoped to roles of this account (the responder refuses its own roles and service-linked roles)',
+  'iam-instance-profile':
+    'reads the instance profile of whichever instance a finding names, known only at run time; scoped to instance profiles of this account',
+  'auto-scaling-group':
+    'detaches the instance a finding names from whichever Auto Scaling group holds it, known only at run time; ' +
+    'scoped to Auto Scaling groups of this account',
+  'target-group':
+    'deregisters the instance a finding names from whichever target groups hold it, known only at run time; scoped to target groups of this account',
+  'no-resource-level-permissions': 'these actions do not support resource-level permissions, so IAM only accepts Resource "*"',
+  'resource-known-only-at-run-time':
+    'the playbook acts on the resource a GuardDuty finding names (known only at run time) and these actions authorise several ' +
+    'resource types per call; containment is bounded by the guards (dry-run default, exempt tag, severity floor), not by ARNs',
+};

@@ -1,0 +1,72 @@
+import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import type { Construct } from 'constructs';
+import type { IncidentResponseConfig } from '../lambda/config/schema';
+import { PLAYBOOK_NAMES, type PlaybookName } from '../lambda/routing/playbook-names';
+import { acknowledgeNagFindings } from './nag-suppressions';
+import { pascalCase, responderRoleName } from './naming';
+import { NotificationTopic } from './notification-topic';
+import { PlaybookFunction } from './playbook-function';
+import { RoutingRules } from './routing-rules';
+import { failureQueueUrlOutput, functionArnOutput, functionNameOutput, TOPIC_ARN_OUTPUT } from './stack-outputs';
+
+export interface IncidentResponseStackProps extends StackProps {
+  /** Already validated (lib/config/load-config.ts). */
+  readonly config: IncidentResponseConfig;
+}
+
+/**
+ * GuardDuty findings on the default bus → rules compiled from the routing
+ * table → one Lambda per playbook → reports on an encrypted SNS topic.
+ */
+export class IncidentResponseStack extends Stack {
+  readonly notifications: NotificationTopic;
+  readonly playbooks: Readonly<Record<PlaybookName, PlaybookFunction>>;
+  readonly routing: RoutingRules;
+
+  constructor(scope: Construct, id: string, props: IncidentResponseStackProps) {
+    super(scope, id, props);
+    const { config } = props;
+
+    this.notifications = new NotificationTopic(this, 'Notifications', { emails: config.notificationEmails });
+
+    const roleNames = Object.fromEntries(
+      PLAYBOOK_NAMES.map((name) => [name, responderRoleName(this.stackName, name, this.region)]),
+    ) as Record<PlaybookName, string>;
+    const playbookOf = (playbook: PlaybookName) =>
+      new PlaybookFunction(this, pascalCase(playbook), {
+        playbook,
+        config,
+        roleName: roleNames[playbook],
+        protectedRoleNames: PLAYBOOK_NAMES.map((name) => roleNames[name]),
+        topic: this.notifications.topic,
+        topicKey: this.notifications.key,
+      });
+    this.playbooks = {
+      'contain-instance': playbookOf('contain-instance'),
+      'revoke-credentials': playbookOf('revoke-credentials'),
+      notify: playbookOf('notify'),
+    };
+
+    this.routing = new RoutingRules(this, 'Routing', {
+      overrides: config.routing,
+      functions: {
+        'contain-instance': this.playbooks['contain-instance'].function,
+        'revoke-credentials': this.playbooks['revoke-credentials'].function,
+        notify: this.playbooks.notify.function,
+      },
+    });
+
+    new CfnOutput(this, TOPIC_ARN_OUTPUT, { value: this.notifications.topic.topicArn, description: 'SNS topic of every incident report' });
+    for (const name of PLAYBOOK_NAMES) {
+      const playbook = this.playbooks[name];
+      new CfnOutput(this, functionNameOutput(name), { value: playbook.function.functionName, description: `${name} playbook function` });
+      new CfnOutput(this, functionArnOutput(name), { value: playbook.function.functionArn });
+      new CfnOutput(this, failureQueueUrlOutput(name), {
+        value: playbook.failureQueue.queueUrl,
+        description: `${name}: findings that failed every retry`,
+      });
+    }
+
+    acknowledgeNagFindings(this);
+  }
+}

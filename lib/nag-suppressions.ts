@@ -1,0 +1,65 @@
+import { Stack, Validations } from 'aws-cdk-lib';
+import type { IConstruct } from 'constructs';
+import { flattenCfnReference } from 'cdk-nag/lib/utils/flatten-cfn-reference';
+import { requiredIamActions } from '../lambda/playbooks/registry';
+import { PLAYBOOK_NAMES, type PlaybookName } from '../lambda/routing/playbook-names';
+import { PLAYBOOK_RUNTIME } from './bundling';
+import { scopeOfAction, WILDCARD_REASONS } from './iam/action-resources';
+import { scopeReferences } from './iam/playbook-role';
+import type { IncidentResponseStack } from './incident-response-stack';
+import type { PlaybookFunction } from './playbook-function';
+
+/*
+ * Every cdk-nag (AwsSolutions) finding this stack accepts, in one place, each
+ * on the one construct it concerns and, for IAM5, per wildcard resource
+ * (never the whole rule), with the reason a reviewer needs. Anything not
+ * acknowledged here fails `cdk synth` and test/cdk/nag.test.ts.
+ */
+
+const RUNTIME_REASON =
+  `${PLAYBOOK_RUNTIME.name} is pinned on purpose: it is a supported Lambda runtime on a maintained Node.js LTS line, and ` +
+  'the bundle (esbuild target, bundled AWS SDK) is built and tested for it. Moving to a newer runtime is a one-line change in lib/bundling.ts.';
+
+const FAILURE_QUEUE_REASON =
+  'This queue is itself the dead-letter destination: the on-failure destination of the playbook Lambda (asynchronous invocation ' +
+  'config). A queue behind it would only move the same failed findings again; they are kept 14 days and an alarm fires on the first one.';
+
+function acknowledge(construct: IConstruct, id: string, reason: string): void {
+  Validations.of(construct).acknowledge({ id, reason });
+}
+
+/**
+ * IAM5 names each wildcard resource as cdk-nag prints it (tokens flattened,
+ * e.g. `arn:<AWS::Partition>:iam::<AWS::AccountId>:user/*`). Derived from the
+ * same scoping module as the role, so a new step action is acknowledged only
+ * with the reason its scope has.
+ */
+function acknowledgeWildcardResources(stack: IncidentResponseStack, playbook: PlaybookName, target: PlaybookFunction): void {
+  const refs = scopeReferences(stack, stack.notifications.topic.topicArn, stack.notifications.key.keyArn);
+  const byResource = new Map<string, { actions: string[]; reasons: Set<string> }>();
+  for (const action of requiredIamActions(playbook)) {
+    const scope = scopeOfAction(action, refs);
+    for (const resource of scope.resources) {
+      const flat = flattenCfnReference(Stack.of(stack).resolve(resource));
+      if (!flat.includes('*')) continue;
+      const reason = WILDCARD_REASONS[scope.kind];
+      if (!reason) throw new Error(`no reason to accept a wildcard resource for scope ${scope.kind} (${action})`);
+      const entry = byResource.get(flat) ?? { actions: [], reasons: new Set<string>() };
+      entry.actions.push(action);
+      entry.reasons.add(reason);
+      byResource.set(flat, entry);
+    }
+  }
+  for (const [resource, { actions, reasons }] of byResource) {
+    acknowledge(target.role, `AwsSolutions-IAM5[Resource::${resource}]`, `${actions.join(', ')}: ${[...reasons].join('; ')}.`);
+  }
+}
+
+export function acknowledgeNagFindings(stack: IncidentResponseStack): void {
+  for (const name of PLAYBOOK_NAMES) {
+    const playbook = stack.playbooks[name];
+    acknowledge(playbook.function, 'AwsSolutions-L1', RUNTIME_REASON);
+    acknowledge(playbook.failureQueue, 'AwsSolutions-SQS3', FAILURE_QUEUE_REASON);
+    acknowledgeWildcardResources(stack, name, playbook);
+  }
+}

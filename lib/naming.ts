@@ -1,0 +1,50 @@
+import { createHash } from 'node:crypto';
+import type { PlaybookName } from '../lambda/routing/playbook-names';
+import { PLAYBOOK_NAMES } from '../lambda/routing/playbook-names';
+
+/*
+ * Physical names the stack decides itself, so they are known before deploy:
+ * the responder must recognise its own roles (IR_PROTECTED_ROLE_NAMES) and
+ * never revoke them.
+ */
+
+export const DEFAULT_STACK_NAME = 'GuardDutyIncidentResponse';
+
+const IAM_ROLE_NAME_MAX = 64;
+/** Longest region name today is 14 characters (ap-southeast-7); leave room for longer ones. */
+const REGION_NAME_BUDGET = 16;
+const LONGEST_PLAYBOOK = Math.max(...PLAYBOOK_NAMES.map((name) => name.length));
+
+/** The part of the stack name that fits in every role name, with a hash when cut so two long stack names cannot collide. */
+function stackNamePrefix(stackName: string): string {
+  const budget = IAM_ROLE_NAME_MAX - LONGEST_PLAYBOOK - REGION_NAME_BUDGET - 2;
+  if (stackName.length <= budget) return stackName;
+  const hash = createHash('sha256').update(stackName).digest('hex').slice(0, 8);
+  return `${stackName.slice(0, budget - hash.length - 1)}-${hash}`;
+}
+
+/**
+ * `<stack>-<playbook>-<region>`. IAM is global but GuardDuty findings are
+ * regional, so the stack is deployed once per region: the region keeps the
+ * names of two deployments apart. `region` may be the AWS::Region token.
+ */
+export function responderRoleName(stackName: string, playbook: PlaybookName, region: string): string {
+  return `${stackNamePrefix(stackName)}-${playbook}-${region}`;
+}
+
+/** CloudWatch alarm names: per region already, so no region part. */
+export function failureAlarmName(stackName: string, playbook: PlaybookName): string {
+  return `${stackName}-${playbook}-failed-invocations`;
+}
+
+/** Pattern matching every alarm this stack names, for the confused-deputy conditions of the topic and key policies. */
+export function alarmNamePattern(stackName: string): string {
+  return `${stackName}-*`;
+}
+
+export function pascalCase(name: string): string {
+  return name
+    .split('-')
+    .map((part) => part.charAt(0).toUpperCase() + part.slice(1))
+    .join('');
+}

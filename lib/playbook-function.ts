@@ -1,0 +1,107 @@
+import { join } from 'node:path';
+import { Duration, Stack } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import type * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import * as destinations from 'aws-cdk-lib/aws-lambda-destinations';
+import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as sns from 'aws-cdk-lib/aws-sns';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { runtimeConfigOf, type IncidentResponseConfig } from '../lambda/config/schema';
+import type { PlaybookName } from '../lambda/routing/playbook-names';
+import { PLAYBOOK_ARCHITECTURE, PLAYBOOK_BUNDLING, PLAYBOOK_RUNTIME } from './bundling';
+import { createPlaybookRole } from './iam/playbook-role';
+import { failureAlarmName } from './naming';
+
+export const PROJECT_ROOT = join(__dirname, '..');
+
+/** Acting playbooks make a dozen AWS calls in stages; notify makes one. */
+const TIMEOUT: Readonly<Record<PlaybookName, Duration>> = {
+  'contain-instance': Duration.seconds(60),
+  'revoke-credentials': Duration.seconds(60),
+  notify: Duration.seconds(30),
+};
+
+/** Past this age a finding is stale: GuardDuty re-sends an active one on its own schedule anyway. */
+export const MAX_EVENT_AGE = Duration.hours(6);
+
+export interface PlaybookFunctionProps {
+  readonly playbook: PlaybookName;
+  readonly config: IncidentResponseConfig;
+  readonly roleName: string;
+  /** Every role of the responder: the playbooks refuse to revoke these. */
+  readonly protectedRoleNames: readonly string[];
+  readonly topic: sns.ITopic;
+  readonly topicKey: kms.IKey;
+}
+
+/**
+ * One playbook Lambda with everything that belongs to it alone: its role,
+ * its log group, its on-failure queue and the alarm on that queue.
+ */
+export class PlaybookFunction extends Construct {
+  readonly function: nodejs.NodejsFunction;
+  readonly role: iam.Role;
+  readonly logGroup: logs.LogGroup;
+  readonly failureQueue: sqs.Queue;
+
+  constructor(scope: Construct, id: string, props: PlaybookFunctionProps) {
+    super(scope, id);
+    const { playbook, config } = props;
+
+    this.logGroup = new logs.LogGroup(this, 'Logs', { retention: config.logRetentionDays as logs.RetentionDays });
+    this.role = createPlaybookRole(this, 'Role', {
+      playbook,
+      roleName: props.roleName,
+      logGroup: this.logGroup,
+      topicArn: props.topic.topicArn,
+      topicKeyArn: props.topicKey.keyArn,
+    });
+    // Findings that still fail after the retries land here; kept for the maximum 14 days to replay with `ir`.
+    this.failureQueue = new sqs.Queue(this, 'FailureQueue', {
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+
+    this.function = new nodejs.NodejsFunction(this, 'Function', {
+      entry: join(PROJECT_ROOT, 'lambda', 'handlers', `${playbook}.ts`),
+      handler: 'handler',
+      projectRoot: PROJECT_ROOT,
+      depsLockFilePath: join(PROJECT_ROOT, 'package-lock.json'),
+      runtime: PLAYBOOK_RUNTIME,
+      architecture: PLAYBOOK_ARCHITECTURE,
+      bundling: PLAYBOOK_BUNDLING,
+      description: `GuardDuty incident response: ${playbook} playbook`,
+      role: this.role,
+      logGroup: this.logGroup,
+      memorySize: 512,
+      timeout: TIMEOUT[playbook],
+      reservedConcurrentExecutions: config.reservedConcurrency,
+      retryAttempts: config.retryAttempts,
+      maxEventAge: MAX_EVENT_AGE,
+      onFailure: new destinations.SqsDestination(this.failureQueue),
+      environment: {
+        IR_PLAYBOOK: playbook,
+        IR_RUNTIME_CONFIG: JSON.stringify(runtimeConfigOf(config)),
+        IR_TOPIC_ARN: props.topic.topicArn,
+        IR_PROTECTED_ROLE_NAMES: props.protectedRoleNames.join(','),
+        POWERTOOLS_SERVICE_NAME: `guardduty-incident-response-${playbook}`,
+        NODE_OPTIONS: '--enable-source-maps',
+      },
+    });
+
+    new cloudwatch.Alarm(this, 'FailedInvocationsAlarm', {
+      alarmName: failureAlarmName(Stack.of(this).stackName, playbook),
+      alarmDescription: `A finding reached the ${playbook} playbook and failed after every retry: it is in the on-failure queue`,
+      metric: this.failureQueue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: 'Maximum' }),
+      threshold: 1,
+      evaluationPeriods: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    }).addAlarmAction(new cloudwatchActions.SnsAction(props.topic));
+  }
+}

@@ -1,0 +1,22 @@
+import type { PlaybookName } from '../lambda/routing/playbook-names';
+import { pascalCase } from './naming';
+
+/*
+ * Output keys of the stack: tools (the `ir` CLI, runbooks) find the deployed
+ * functions and topic through these, so they are a contract. Free of CDK
+ * imports so a CLI can import it without loading aws-cdk-lib.
+ */
+
+export const TOPIC_ARN_OUTPUT = 'NotificationTopicArn';
+
+export function functionNameOutput(playbook: PlaybookName): string {
+  return `${pascalCase(playbook)}FunctionName`;
+}
+
+export function functionArnOutput(playbook: PlaybookName): string {
+  return `${pascalCase(playbook)}FunctionArn`;
+}
+
+export function failureQueueUrlOutput(playbook: PlaybookName): string {
+  return `${pascalCase(playbook)}FailureQueueUrl`;
+}

@@ -1,0 +1,39 @@
+import { nagFindings, type Finding } from './support/nag';
+import { synthesize } from './support/synth';
+
+// Proves the acknowledgements are each needed, and that nothing else is flagged: without them, exactly these remain.
+jest.mock('../../lambda/playbooks/registry', () =>
+  jest.requireActual('./support/wide-actions').registryWithWideContainInstance(jest.requireActual('../../lambda/playbooks/registry')),
+);
+jest.mock('../../lib/nag-suppressions', () => ({ acknowledgeNagFindings: () => undefined }));
+
+let findings: Finding[];
+
+beforeAll(() => {
+  const synth = synthesize();
+  findings = nagFindings(synth.app);
+});
+
+describe('cdk-nag without the acknowledgements', () => {
+  it('flags the runtime, the failure queues and the wildcard resources, and nothing else', () => {
+    const stack = 'GuardDutyIncidentResponse';
+    const flagged = findings.map((f) => `${f.rule} ${f.path}`).sort();
+    const expected = ['ContainInstance', 'RevokeCredentials', 'Notify'].flatMap((fn) => [
+      `AwsSolutions-L1 ${stack}/${fn}/Function/Resource`,
+      `AwsSolutions-SQS3 ${stack}/${fn}/FailureQueue/Resource`,
+    ]);
+    const containRole = `${stack}/ContainInstance/Role/Resource`;
+    expected.push(
+      `AwsSolutions-IAM5[Resource::*] ${containRole}`,
+      `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:iam::<AWS::AccountId>:instance-profile/*] ${containRole}`,
+      `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:iam::<AWS::AccountId>:role/*] ${containRole}`,
+      `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:iam::<AWS::AccountId>:user/*] ${containRole}`,
+      `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:autoscaling:*:<AWS::AccountId>:autoScalingGroup:*:autoScalingGroupName/*] ${containRole}`,
+      `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:elasticloadbalancing:*:<AWS::AccountId>:targetgroup/*/*] ${containRole}`,
+    );
+    // revoke-credentials' own wildcards, whatever its steps declare today.
+    const revokeRoleFindings = flagged.filter((f) => f.endsWith(`${stack}/RevokeCredentials/Role/Resource`));
+    expect(revokeRoleFindings.every((f) => f.startsWith('AwsSolutions-IAM5[Resource::'))).toBe(true);
+    expect(flagged.filter((f) => !revokeRoleFindings.includes(f))).toEqual(expected.sort());
+  });
+});

@@ -1,0 +1,83 @@
+import { requiredIamActions } from '../../lambda/playbooks/registry';
+import type { IamAction } from '../../lambda/plan/types';
+import { PLAYBOOK_NAMES, type PlaybookName } from '../../lambda/routing/playbook-names';
+import { scopeOfAction } from '../../lib/iam/action-resources';
+import { scopeReferences } from '../../lib/iam/playbook-role';
+import { LOG_WRITING_ACTIONS, ON_FAILURE_DESTINATION_ACTIONS } from '../../lib/iam/support-actions';
+import { synthesize, type Synthesized } from './support/synth';
+import { asList, getAtt, logicalIdAtPath, props, resourcesOfType, roleIdOf, statementsOfRole, type Statement } from './support/template-queries';
+
+const PASCAL: Record<PlaybookName, string> = { 'contain-instance': 'ContainInstance', 'revoke-credentials': 'RevokeCredentials', notify: 'Notify' };
+const SUPPORT_ACTIONS: readonly string[] = [...LOG_WRITING_ACTIONS, ...ON_FAILURE_DESTINATION_ACTIONS];
+
+let synth: Synthesized;
+
+beforeAll(() => {
+  synth = synthesize();
+});
+
+function statementsOf(playbook: PlaybookName): Statement[] {
+  return statementsOfRole(synth.template, roleIdOf(synth.template, playbook));
+}
+
+function allowedActions(playbook: PlaybookName): string[] {
+  return statementsOf(playbook)
+    .filter((s) => s.Effect === 'Allow')
+    .flatMap((s) => asList(s.Action));
+}
+
+describe.each(PLAYBOOK_NAMES)('the role of %s', (playbook) => {
+  it('allows exactly the actions its steps declare, besides logging and the failure queue', () => {
+    const stepActions = [...new Set(allowedActions(playbook).filter((a) => !SUPPORT_ACTIONS.includes(a)))].sort();
+    // Set equality both ways: nothing missing (the step would fail with AccessDenied), nothing extra.
+    expect(stepActions).toEqual([...requiredIamActions(playbook)].sort());
+  });
+
+  it('holds every support action, each scoped to the function’s own log group or queue', () => {
+    const logGroupId = logicalIdAtPath(synth.template, `${synth.stack.stackName}/${PASCAL[playbook]}/Logs/Resource`);
+    const queueId = logicalIdAtPath(synth.template, `${synth.stack.stackName}/${PASCAL[playbook]}/FailureQueue/Resource`);
+    const support = statementsOf(playbook).filter((s) => asList(s.Action).some((a) => SUPPORT_ACTIONS.includes(a)));
+    for (const statement of support) {
+      const actions = asList(statement.Action);
+      const ownResource = actions.every((a) => (LOG_WRITING_ACTIONS as readonly string[]).includes(a)) ? getAtt(logGroupId) : getAtt(queueId);
+      expect(actions.every((a) => SUPPORT_ACTIONS.includes(a))).toBe(true);
+      expect(statement.Resource).toEqual(ownResource);
+    }
+    expect(new Set(support.flatMap((s) => asList(s.Action)))).toEqual(new Set(SUPPORT_ACTIONS));
+  });
+
+  it('scopes every step action to the resources action-resources.ts gives it', () => {
+    const refs = scopeReferences(synth.stack, synth.stack.notifications.topic.topicArn, synth.stack.notifications.key.keyArn);
+    for (const action of requiredIamActions(playbook)) {
+      const granting = statementsOf(playbook).filter((s) => s.Effect === 'Allow' && asList(s.Action).includes(action));
+      const expected = synth.stack.resolve(scopeOfAction(action as IamAction, refs).resources);
+      expect({ action, resources: granting.flatMap((s) => asList(s.Resource)) }).toEqual({ action, resources: expected });
+    }
+  });
+
+  it('has no managed policy and no wildcard action', () => {
+    const role = props(resourcesOfType(synth.template, 'AWS::IAM::Role')[roleIdOf(synth.template, playbook)]!);
+    expect(role.ManagedPolicyArns).toBeUndefined();
+    expect(allowedActions(playbook).filter((a) => a.includes('*'))).toEqual([]);
+  });
+
+  it('can be assumed by Lambda only', () => {
+    const role = props(resourcesOfType(synth.template, 'AWS::IAM::Role')[roleIdOf(synth.template, playbook)]!);
+    expect(role.AssumeRolePolicyDocument).toEqual({
+      Version: '2012-10-17',
+      Statement: [{ Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' } }],
+    });
+  });
+});
+
+describe('roles', () => {
+  it('are one per playbook, each with a deterministic name per stack, playbook and region', () => {
+    const roleIds = PLAYBOOK_NAMES.map((playbook) => roleIdOf(synth.template, playbook));
+    expect(new Set(roleIds).size).toBe(3);
+    expect(Object.keys(resourcesOfType(synth.template, 'AWS::IAM::Role')).sort()).toEqual([...roleIds].sort());
+    for (const playbook of PLAYBOOK_NAMES) {
+      const role = props(resourcesOfType(synth.template, 'AWS::IAM::Role')[roleIdOf(synth.template, playbook)]!);
+      expect(role.RoleName).toEqual({ 'Fn::Join': ['', [`GuardDutyIncidentResponse-${playbook}-`, { Ref: 'AWS::Region' }]] });
+    }
+  });
+});

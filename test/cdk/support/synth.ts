@@ -1,0 +1,48 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { App } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import type { CloudAssembly } from 'aws-cdk-lib/cx-api';
+import { loadConfig } from '../../../lib/config/load-config';
+import { createIncidentResponseApp } from '../../../lib/app';
+import type { IncidentResponseStack } from '../../../lib/incident-response-stack';
+import type { IncidentResponseConfig } from '../../../lambda/config/schema';
+
+export const PROJECT_ROOT = join(__dirname, '..', '..', '..');
+
+/** The context `cdk synth` runs with: cdk.json's, so the tests synthesise what the CLI does. */
+export function cdkJsonContext(): Record<string, unknown> {
+  const cdkJson = JSON.parse(readFileSync(join(PROJECT_ROOT, 'cdk.json'), 'utf8')) as { context?: Record<string, unknown> };
+  return cdkJson.context ?? {};
+}
+
+export interface SynthOptions {
+  /** Context on top of cdk.json's. */
+  readonly context?: Record<string, unknown>;
+  /** Run esbuild (slow). Off: the assets are not built, everything else is synthesised the same. */
+  readonly bundle?: boolean;
+  readonly nag?: boolean;
+}
+
+export interface Synthesized {
+  readonly app: App;
+  readonly stack: IncidentResponseStack;
+  readonly config: IncidentResponseConfig;
+  readonly assembly: CloudAssembly;
+  readonly template: Template;
+}
+
+export function synthesize(options: SynthOptions = {}): Synthesized {
+  // Path and asset metadata on, as the CLI sets them: resources carry their construct path and asset directory.
+  const context: Record<string, unknown> = {
+    ...cdkJsonContext(),
+    'aws:cdk:enable-path-metadata': true,
+    'aws:cdk:enable-asset-metadata': true,
+    ...options.context,
+  };
+  if (!options.bundle) context['aws:cdk:bundling-stacks'] = [];
+  const { app, stack } = createIncidentResponseApp({ appProps: { context }, nag: options.nag ?? false, baseDir: PROJECT_ROOT });
+  const assembly = app.synth();
+  const template = Template.fromJSON(assembly.getStackArtifact(stack.artifactId).template as Record<string, unknown>);
+  return { app, stack, config: loadConfig(app.node, PROJECT_ROOT), assembly, template };
+}

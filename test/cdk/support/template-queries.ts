@@ -1,0 +1,103 @@
+import type { Template } from 'aws-cdk-lib/assertions';
+import type { PlaybookName } from '../../../lambda/routing/playbook-names';
+
+/* Small readers over a synthesised template, so the tests compare by logical id, not by construct internals. */
+
+export type Json = unknown;
+
+export interface Resource {
+  readonly Type: string;
+  readonly Properties?: Record<string, Json>;
+  readonly Metadata?: Record<string, Json>;
+}
+
+export interface Statement {
+  readonly Effect: string;
+  readonly Action: string | string[];
+  readonly Resource?: Json;
+  readonly Principal?: Json;
+  readonly Condition?: Record<string, Json>;
+  readonly Sid?: string;
+}
+
+export function resourcesOfType(template: Template, type: string): Record<string, Resource> {
+  return template.findResources(type) as Record<string, Resource>;
+}
+
+export function props(resource: Resource): Record<string, Json> {
+  return resource.Properties ?? {};
+}
+
+export function asList<T>(value: T | T[] | undefined): T[] {
+  if (value === undefined) return [];
+  return Array.isArray(value) ? value : [value];
+}
+
+export function getAtt(logicalId: string, attribute = 'Arn'): Json {
+  return { 'Fn::GetAtt': [logicalId, attribute] };
+}
+
+export function ref(logicalId: string): Json {
+  return { Ref: logicalId };
+}
+
+export function functionIdOf(template: Template, playbook: PlaybookName): string {
+  const matches = Object.entries(resourcesOfType(template, 'AWS::Lambda::Function')).filter(([, fn]) => {
+    const variables = (props(fn).Environment as { Variables?: Record<string, Json> } | undefined)?.Variables;
+    return variables?.IR_PLAYBOOK === playbook;
+  });
+  if (matches.length !== 1) throw new Error(`expected one function of playbook ${playbook}, found ${matches.length}`);
+  return matches[0]![0];
+}
+
+export function functionOf(template: Template, playbook: PlaybookName): Resource {
+  return resourcesOfType(template, 'AWS::Lambda::Function')[functionIdOf(template, playbook)]!;
+}
+
+export function environmentOf(template: Template, playbook: PlaybookName): Record<string, Json> {
+  return (props(functionOf(template, playbook)).Environment as { Variables: Record<string, Json> }).Variables;
+}
+
+/** The logical id of the role the function runs as. */
+export function roleIdOf(template: Template, playbook: PlaybookName): string {
+  const role = props(functionOf(template, playbook)).Role as { 'Fn::GetAtt': [string, string] };
+  return role['Fn::GetAtt'][0];
+}
+
+/** Every statement of every policy attached to the role: inline ones and AWS::IAM::Policy resources naming it. */
+export function statementsOfRole(template: Template, roleId: string): Statement[] {
+  const role = resourcesOfType(template, 'AWS::IAM::Role')[roleId];
+  if (!role) throw new Error(`no role ${roleId}`);
+  const inline = asList(props(role).Policies as { PolicyDocument: { Statement: Statement[] } }[] | undefined).flatMap(
+    (policy) => policy.PolicyDocument.Statement,
+  );
+  const attached = Object.values(resourcesOfType(template, 'AWS::IAM::Policy'))
+    .filter((policy) => asList(props(policy).Roles as Json[]).some((r) => JSON.stringify(r) === JSON.stringify(ref(roleId))))
+    .flatMap((policy) => (props(policy).PolicyDocument as { Statement: Statement[] }).Statement);
+  return [...inline, ...attached];
+}
+
+/** The logical id of the resource at a construct path (aws:cdk:path metadata). */
+export function logicalIdAtPath(template: Template, path: string): string {
+  const all = template.toJSON() as { Resources: Record<string, Resource> };
+  const matches = Object.entries(all.Resources).filter(([, r]) => r.Metadata?.['aws:cdk:path'] === path);
+  if (matches.length !== 1) throw new Error(`expected one resource at ${path}, found ${matches.length}`);
+  return matches[0]![0];
+}
+
+/**
+ * Evaluates the Fn::Join / Ref forms the stack uses, for a given region and
+ * account, so names built from AWS::Region can be compared as strings.
+ */
+export function evaluate(value: Json, pseudo: Record<string, string>): string {
+  if (typeof value === 'string') return value;
+  if (value && typeof value === 'object') {
+    const object = value as Record<string, Json>;
+    if ('Ref' in object && typeof object.Ref === 'string' && object.Ref in pseudo) return pseudo[object.Ref]!;
+    if ('Fn::Join' in object) {
+      const [separator, parts] = object['Fn::Join'] as [string, Json[]];
+      return parts.map((part) => evaluate(part, pseudo)).join(separator);
+    }
+  }
+  throw new Error(`cannot evaluate ${JSON.stringify(value)}`);
+}

@@ -1,0 +1,31 @@
+import type { IamAction } from '../../../lambda/plan/types';
+
+/**
+ * A role with one action of every scope kind (and an action the scoping
+ * module does not know), for the cdk-nag tests: whatever the playbooks
+ * declare today, the acknowledgements must cover each kind of wildcard.
+ */
+export const WIDE_ACTIONS: readonly IamAction[] = [
+  'sns:Publish',
+  'kms:GenerateDataKey',
+  'kms:Decrypt',
+  'iam:UpdateAccessKey',
+  'iam:PutRolePolicy',
+  'iam:GetInstanceProfile',
+  'autoscaling:DetachInstances',
+  'elasticloadbalancing:DeregisterTargets',
+  'ec2:DescribeInstances',
+  'autoscaling:DescribeAutoScalingInstances',
+  'elasticloadbalancing:DescribeTargetHealth',
+  'ec2:ModifyInstanceAttribute',
+  'ec2:CreateSnapshots',
+];
+
+/** jest.mock factory for lambda/playbooks/registry: contain-instance declares WIDE_ACTIONS. */
+export function registryWithWideContainInstance(actual: typeof import('../../../lambda/playbooks/registry')) {
+  return {
+    ...actual,
+    requiredIamActions: (name: Parameters<typeof actual.requiredIamActions>[0]) =>
+      name === 'contain-instance' ? [...WIDE_ACTIONS].sort() : actual.requiredIamActions(name),
+  };
+}

@@ -1,0 +1,5 @@
+import { takeHandle } from './emulator-handle';
+
+export default async function globalTeardown(): Promise<void> {
+  await takeHandle()?.stop();
+}

@@ -1,0 +1,54 @@
+import { known, type InstanceFacts } from '../../../lambda/playbooks/contain-instance/facts';
+import type { PlanningInput } from '../../../lambda/playbooks/types';
+import type { Finding } from '../../../lambda/finding/schema';
+import { containFinding, enforceConfig, NOW, RESPONDER } from './contain-finding';
+import { ASSOCIATION_ID, INSTANCE_ID, ISOLATION_SG_A, PRIMARY_ENI, PROFILE_ARN, ROLE_NAME, SECONDARY_ENI, UNTRACK_SG_A, VPC_A } from './contain-world';
+
+const ALL = { allTrafficIpv4: true, allTrafficIpv6: true, otherRules: 0 };
+const NONE = { allTrafficIpv4: false, allTrafficIpv6: false, otherRules: 0 };
+
+/** Facts as discovery returns them for the default test world, for planning tests that need no AWS at all. */
+export function containFacts(overrides: Partial<InstanceFacts> = {}): InstanceFacts {
+  return {
+    source: 'aws',
+    instanceId: INSTANCE_ID,
+    lookup: { status: 'found' },
+    state: 'running',
+    networkInterfaces: [
+      { networkInterfaceId: PRIMARY_ENI, vpcId: VPC_A, securityGroupIds: ['sg-0web000000000001', 'sg-0ssh000000000001'] },
+      { networkInterfaceId: SECONDARY_ENI, vpcId: VPC_A, securityGroupIds: ['sg-0db0000000000001'] },
+    ],
+    volumes: known([
+      { deviceName: '/dev/xvda', volumeId: 'vol-0root00000000001', deleteOnTermination: true },
+      { deviceName: '/dev/sdf', volumeId: 'vol-0data00000000001', deleteOnTermination: false },
+    ]),
+    tags: { Name: 'web-01', env: 'prod' },
+    instanceProfile: {
+      arn: PROFILE_ARN,
+      role: known({ roleName: ROLE_NAME, path: '/', arn: `arn:aws:iam::222222222222:role/${ROLE_NAME}` }),
+      sharedWith: known([]),
+    },
+    profileAssociationId: known(ASSOCIATION_ID),
+    responderSecurityGroups: known([
+      { groupId: UNTRACK_SG_A, groupName: 'guardduty-ir-untrack', vpcId: VPC_A, purpose: 'untrack', ingress: ALL, egress: ALL },
+      { groupId: ISOLATION_SG_A, groupName: 'guardduty-ir-isolation', vpcId: VPC_A, purpose: 'isolation', ingress: NONE, egress: NONE },
+    ]),
+    autoScaling: known(null),
+    targetGroups: known([]),
+    unreadTargetGroups: [],
+    evidenceSnapshots: known([]),
+    ...overrides,
+  };
+}
+
+export function planningInput(facts: InstanceFacts, overrides: Partial<PlanningInput<InstanceFacts>> & { finding?: Finding } = {}): PlanningInput<InstanceFacts> {
+  return {
+    finding: containFinding(),
+    facts,
+    config: enforceConfig(),
+    incidentId: 'ir-0123456789abcdef',
+    now: NOW,
+    responder: RESPONDER,
+    ...overrides,
+  };
+}

@@ -1,0 +1,264 @@
+import {
+  AutoScalingClient,
+  DescribeAutoScalingInstancesCommand,
+  DetachInstancesCommand,
+  type AutoScalingInstanceDetails,
+} from '@aws-sdk/client-auto-scaling';
+import {
+  AuthorizeSecurityGroupEgressCommand,
+  AuthorizeSecurityGroupIngressCommand,
+  CreateSecurityGroupCommand,
+  CreateSnapshotsCommand,
+  CreateTagsCommand,
+  DescribeIamInstanceProfileAssociationsCommand,
+  DescribeInstancesCommand,
+  DescribeSecurityGroupsCommand,
+  DescribeSnapshotsCommand,
+  DisassociateIamInstanceProfileCommand,
+  EC2Client,
+  ModifyInstanceAttributeCommand,
+  ModifyNetworkInterfaceAttributeCommand,
+  RevokeSecurityGroupEgressCommand,
+  type Instance,
+  type SecurityGroup,
+} from '@aws-sdk/client-ec2';
+import {
+  DeregisterTargetsCommand,
+  DescribeTargetGroupsCommand,
+  DescribeTargetHealthCommand,
+  ElasticLoadBalancingV2Client,
+  type TargetGroup,
+} from '@aws-sdk/client-elastic-load-balancing-v2';
+import { GetInstanceProfileCommand, IAMClient, PutRolePolicyCommand, type Role } from '@aws-sdk/client-iam';
+import { SNSClient } from '@aws-sdk/client-sns';
+import { mockClient } from 'aws-sdk-client-mock';
+
+/*
+ * A small fake AWS account for the contain-instance tests: one instance and
+ * everything around it, answered through aws-sdk-client-mock on the real
+ * SDK clients. Tests change the world (or make a call fail) and assert on
+ * the calls the mocks received.
+ */
+
+export const INSTANCE_ID = 'i-0a1b2c3d4e5f60718';
+export const ACCOUNT_ID = '222222222222';
+export const VPC_A = 'vpc-0aaaa000000000001';
+export const VPC_B = 'vpc-0bbbb000000000002';
+export const PRIMARY_ENI = 'eni-0primary00000001';
+export const SECONDARY_ENI = 'eni-0secondary000002';
+export const PROFILE_ARN = `arn:aws:iam::${ACCOUNT_ID}:instance-profile/web-tier`;
+export const ROLE_NAME = 'web-tier-role';
+export const ASSOCIATION_ID = 'iip-assoc-0123456789abcdef0';
+export const UNTRACK_SG_A = 'sg-0untrack0000000a1';
+export const ISOLATION_SG_A = 'sg-0isolate0000000a1';
+export const CREATED_UNTRACK_SG = 'sg-0newuntrack000001';
+export const CREATED_ISOLATION_SG = 'sg-0newisolate000001';
+
+type Failure = Error | ((input: Record<string, unknown>) => Error | undefined);
+
+export interface FakeTargetGroup {
+  readonly group: TargetGroup;
+  readonly targets: readonly { readonly Id: string; readonly Port: number }[];
+}
+
+export interface ContainWorld {
+  /** null: DescribeInstances answers with no reservation. */
+  instance: Instance | null;
+  responderGroups: SecurityGroup[];
+  autoScaling: AutoScalingInstanceDetails[];
+  targetGroups: FakeTargetGroup[];
+  snapshotIds: string[];
+  associationId: string | null;
+  role: Role | null;
+  profileSharers: string[];
+  /** Calls to fail, by command name without `Command`. */
+  failures: Map<string, Failure>;
+  /** Every call waits this long before answering (round-trip counting). */
+  delayMs: number;
+  /** Each call as it started, in order. */
+  log: { command: string; input: Record<string, unknown>; at: number }[];
+}
+
+export function awsError(code: string, message = `${code} (test)`, httpStatusCode = 400): Error {
+  return Object.assign(new Error(message), { name: code, $metadata: { httpStatusCode } });
+}
+
+export function allTrafficGroup(groupId: string, vpcId: string, purpose: 'untrack' | 'isolation'): SecurityGroup {
+  const all = [{ IpProtocol: '-1', IpRanges: [{ CidrIp: '0.0.0.0/0' }], Ipv6Ranges: [{ CidrIpv6: '::/0' }] }];
+  return {
+    GroupId: groupId,
+    GroupName: `guardduty-ir-${purpose}`,
+    VpcId: vpcId,
+    IpPermissions: purpose === 'untrack' ? all : [],
+    IpPermissionsEgress: purpose === 'untrack' ? all : [],
+    Tags: [
+      { Key: 'ir:managed-by', Value: 'guardduty-ir' },
+      { Key: 'ir:purpose', Value: purpose },
+    ],
+  };
+}
+
+export function defaultInstance(): Instance {
+  return {
+    InstanceId: INSTANCE_ID,
+    State: { Name: 'running', Code: 16 },
+    VpcId: VPC_A,
+    NetworkInterfaces: [
+      // Listed out of device order on purpose: the plan sorts them.
+      { NetworkInterfaceId: SECONDARY_ENI, VpcId: VPC_A, Attachment: { DeviceIndex: 1 }, Groups: [{ GroupId: 'sg-0db0000000000001' }] },
+      {
+        NetworkInterfaceId: PRIMARY_ENI,
+        VpcId: VPC_A,
+        Attachment: { DeviceIndex: 0 },
+        Groups: [{ GroupId: 'sg-0web000000000001' }, { GroupId: 'sg-0ssh000000000001' }],
+      },
+    ],
+    BlockDeviceMappings: [
+      { DeviceName: '/dev/xvda', Ebs: { VolumeId: 'vol-0root00000000001', DeleteOnTermination: true } },
+      { DeviceName: '/dev/sdf', Ebs: { VolumeId: 'vol-0data00000000001', DeleteOnTermination: false } },
+    ],
+    IamInstanceProfile: { Arn: PROFILE_ARN, Id: 'AIPA0EXAMPLE0PROFILE1' },
+    Tags: [
+      { Key: 'Name', Value: 'web-01' },
+      { Key: 'env', Value: 'prod' },
+    ],
+  };
+}
+
+export function defaultWorld(): ContainWorld {
+  return {
+    instance: defaultInstance(),
+    responderGroups: [allTrafficGroup(UNTRACK_SG_A, VPC_A, 'untrack'), allTrafficGroup(ISOLATION_SG_A, VPC_A, 'isolation')],
+    autoScaling: [],
+    targetGroups: [],
+    snapshotIds: [],
+    associationId: ASSOCIATION_ID,
+    role: { RoleName: ROLE_NAME, Path: '/', Arn: `arn:aws:iam::${ACCOUNT_ID}:role/${ROLE_NAME}`, RoleId: 'AROA0EXAMPLE', CreateDate: new Date(0) },
+    profileSharers: [],
+    failures: new Map(),
+    delayMs: 0,
+    log: [],
+  };
+}
+
+export type ContainMocks = ReturnType<typeof mockContainClients>;
+
+export interface ReceivedCall {
+  /** IAM service prefix of the client that received it. */
+  readonly service: 'ec2' | 'iam' | 'autoscaling' | 'elasticloadbalancing' | 'sns';
+  /** Command name without `Command`, i.e. the IAM action name. */
+  readonly action: string;
+  readonly input: Record<string, unknown>;
+}
+
+/** Every call the mocks received, with its IAM action. */
+export function receivedCalls(mocks: ContainMocks): ReceivedCall[] {
+  const of = (service: ReceivedCall['service'], stub: { calls(): { args: readonly unknown[] }[] }): ReceivedCall[] =>
+    stub.calls().map((call) => {
+      const command = call.args[0] as { constructor: { name: string }; input: unknown };
+      return { service, action: command.constructor.name.replace(/Command$/, ''), input: command.input as Record<string, unknown> };
+    });
+  return [
+    ...of('ec2', mocks.ec2),
+    ...of('iam', mocks.iam),
+    ...of('autoscaling', mocks.autoScaling),
+    ...of('elasticloadbalancing', mocks.elbv2),
+    ...of('sns', mocks.sns),
+  ];
+}
+
+/** Read-only calls by name: everything a dry-run may send. */
+export function isReadOnlyAction(action: string): boolean {
+  return /^(Describe|Get)/.test(action);
+}
+
+function purposeOfName(groupName: unknown): 'untrack' | 'isolation' {
+  return groupName === 'guardduty-ir-isolation' ? 'isolation' : 'untrack';
+}
+
+export function mockContainClients() {
+  return {
+    ec2: mockClient(EC2Client),
+    iam: mockClient(IAMClient),
+    autoScaling: mockClient(AutoScalingClient),
+    elbv2: mockClient(ElasticLoadBalancingV2Client),
+    sns: mockClient(SNSClient),
+  };
+}
+
+/** Clears what a test changed on the mocks (behaviours and history), then answers from the world again. */
+export function answerFromWorld(mocks: ContainMocks, world: () => ContainWorld): void {
+  for (const stub of Object.values(mocks)) stub.reset();
+  const answer =
+    <T>(name: string, respond: (input: Record<string, unknown>) => T) =>
+    async (input: Record<string, unknown>): Promise<T> => {
+      const w = world();
+      w.log.push({ command: name, input, at: Date.now() });
+      if (w.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, w.delayMs));
+      const failure = w.failures.get(name);
+      const error = typeof failure === 'function' ? failure(input) : failure;
+      if (error) throw error;
+      return respond(input);
+    };
+
+  mocks.ec2.on(DescribeInstancesCommand).callsFake(
+    answer('DescribeInstances', (input) => {
+      const w = world();
+      if (input.InstanceIds) return { Reservations: w.instance ? [{ Instances: [w.instance] }] : [] };
+      // By instance profile: the instance itself and any sharers.
+      const ids = [INSTANCE_ID, ...w.profileSharers];
+      return { Reservations: [{ Instances: ids.map((InstanceId) => ({ InstanceId })) }] };
+    }),
+  );
+  mocks.ec2.on(DescribeSecurityGroupsCommand).callsFake(
+    answer('DescribeSecurityGroups', (input) => {
+      const w = world();
+      const filters = (input.Filters ?? []) as { Name: string; Values: string[] }[];
+      const byName = filters.find((f) => f.Name === 'group-name');
+      if (!byName) return { SecurityGroups: w.responderGroups };
+      const vpc = filters.find((f) => f.Name === 'vpc-id')?.Values[0];
+      return { SecurityGroups: w.responderGroups.filter((g) => g.GroupName === byName.Values[0] && g.VpcId === vpc) };
+    }),
+  );
+  mocks.ec2.on(DescribeSnapshotsCommand).callsFake(answer('DescribeSnapshots', () => ({ Snapshots: world().snapshotIds.map((SnapshotId) => ({ SnapshotId })) })));
+  mocks.ec2.on(DescribeIamInstanceProfileAssociationsCommand).callsFake(
+    answer('DescribeIamInstanceProfileAssociations', () => {
+      const id = world().associationId;
+      return { IamInstanceProfileAssociations: id ? [{ AssociationId: id, InstanceId: INSTANCE_ID, State: 'associated' }] : [] };
+    }),
+  );
+  mocks.ec2
+    .on(CreateSecurityGroupCommand)
+    .callsFake(answer('CreateSecurityGroup', (input) => ({ GroupId: purposeOfName(input.GroupName) === 'untrack' ? CREATED_UNTRACK_SG : CREATED_ISOLATION_SG })));
+  const empty = () => ({});
+  mocks.ec2.on(AuthorizeSecurityGroupIngressCommand).callsFake(answer('AuthorizeSecurityGroupIngress', empty));
+  mocks.ec2.on(AuthorizeSecurityGroupEgressCommand).callsFake(answer('AuthorizeSecurityGroupEgress', empty));
+  mocks.ec2.on(RevokeSecurityGroupEgressCommand).callsFake(answer('RevokeSecurityGroupEgress', empty));
+  mocks.ec2.on(ModifyNetworkInterfaceAttributeCommand).callsFake(answer('ModifyNetworkInterfaceAttribute', empty));
+  mocks.ec2.on(CreateTagsCommand).callsFake(answer('CreateTags', empty));
+  mocks.ec2.on(ModifyInstanceAttributeCommand).callsFake(answer('ModifyInstanceAttribute', empty));
+  mocks.ec2.on(DisassociateIamInstanceProfileCommand).callsFake(answer('DisassociateIamInstanceProfile', empty));
+  mocks.ec2
+    .on(CreateSnapshotsCommand)
+    .callsFake(answer('CreateSnapshots', () => ({ Snapshots: [{ SnapshotId: 'snap-0root0000000001' }, { SnapshotId: 'snap-0data0000000001' }] })));
+
+  mocks.iam.on(GetInstanceProfileCommand).callsFake(
+    answer('GetInstanceProfile', (input) => {
+      const role = world().role;
+      return { InstanceProfile: { InstanceProfileName: input.InstanceProfileName, Roles: role ? [role] : [] } };
+    }),
+  );
+  mocks.iam.on(PutRolePolicyCommand).callsFake(answer('PutRolePolicy', () => ({})));
+
+  mocks.autoScaling.on(DescribeAutoScalingInstancesCommand).callsFake(answer('DescribeAutoScalingInstances', () => ({ AutoScalingInstances: world().autoScaling })));
+  mocks.autoScaling.on(DetachInstancesCommand).callsFake(answer('DetachInstances', () => ({ Activities: [{ ActivityId: 'act-1' }] })));
+
+  mocks.elbv2.on(DescribeTargetGroupsCommand).callsFake(answer('DescribeTargetGroups', () => ({ TargetGroups: world().targetGroups.map((t) => t.group) })));
+  mocks.elbv2.on(DescribeTargetHealthCommand).callsFake(
+    answer('DescribeTargetHealth', (input) => {
+      const found = world().targetGroups.find((t) => t.group.TargetGroupArn === input.TargetGroupArn);
+      return { TargetHealthDescriptions: (found?.targets ?? []).map((Target) => ({ Target, TargetHealth: { State: 'healthy' } })) };
+    }),
+  );
+  mocks.elbv2.on(DeregisterTargetsCommand).callsFake(answer('DeregisterTargets', () => ({})));
+}

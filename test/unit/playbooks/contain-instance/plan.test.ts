@@ -1,0 +1,171 @@
+import { known, unknown } from '../../../../lambda/playbooks/contain-instance/facts';
+import { planContainInstance } from '../../../../lambda/playbooks/contain-instance/plan';
+import { containFacts, planningInput } from '../../../support/aws-mocks/contain-facts';
+import { containFinding, DNS_REBIND_TYPE, enforceConfig } from '../../../support/aws-mocks/contain-finding';
+import { INSTANCE_ID, ISOLATION_SG_A, PRIMARY_ENI, ROLE_NAME, SECONDARY_ENI, UNTRACK_SG_A, VPC_A, VPC_B } from '../../../support/aws-mocks/contain-world';
+
+const theft = { finding: containFinding({ type: DNS_REBIND_TYPE }) };
+
+function layout(plan: ReturnType<typeof planContainInstance>): [string, number, readonly string[]][] {
+  return plan.steps.map((s) => [s.id, s.stage, s.requires]);
+}
+
+describe('planContainInstance: stages', () => {
+  it('cuts the network before anything else when the groups exist: record + untrack, isolate, then the rest together', () => {
+    const plan = planContainInstance(planningInput(containFacts(), theft));
+    expect(layout(plan)).toEqual([
+      ['record-original-sgs', 3, []],
+      [`untrack:${PRIMARY_ENI}`, 3, []],
+      [`untrack:${SECONDARY_ENI}`, 3, []],
+      [`isolate:${PRIMARY_ENI}`, 4, []],
+      [`isolate:${SECONDARY_ENI}`, 4, []],
+      ['termination-protection', 5, []],
+      ['shutdown-behavior-stop', 5, []],
+      ['keep-volumes', 5, []],
+      ['snapshot-volumes', 5, []],
+      ['revoke-role-sessions', 5, []],
+      ['disassociate-instance-profile', 5, []],
+      ['tag-instance', 5, []],
+    ]);
+  });
+
+  it('creates missing groups first, records the original groups in that same first stage, and gates each move on what it needs', () => {
+    const plan = planContainInstance(planningInput(containFacts({ responderSecurityGroups: known([]) })));
+    const c = (purpose: string) => `create-${purpose}-sg:${VPC_A}`;
+    expect(layout(plan).slice(0, 10)).toEqual([
+      [c('untrack'), 1, []],
+      [c('isolation'), 1, []],
+      ['record-original-sgs', 1, []],
+      [`untrack-sg-ingress:${VPC_A}`, 2, [c('untrack')]],
+      [`untrack-sg-egress:${VPC_A}`, 2, [c('untrack')]],
+      [`isolation-sg-egress:${VPC_A}`, 2, [c('isolation')]],
+      [`untrack:${PRIMARY_ENI}`, 3, [c('untrack'), `untrack-sg-ingress:${VPC_A}`, `untrack-sg-egress:${VPC_A}`]],
+      [`untrack:${SECONDARY_ENI}`, 3, [c('untrack'), `untrack-sg-ingress:${VPC_A}`, `untrack-sg-egress:${VPC_A}`]],
+      // Isolation needs only its group: a failed untrack move must not leave the ENI open.
+      [`isolate:${PRIMARY_ENI}`, 4, [c('isolation')]],
+      [`isolate:${SECONDARY_ENI}`, 4, [c('isolation')]],
+    ]);
+    expect(plan.steps.find((s) => s.id === `isolate:${PRIMARY_ENI}`)!.parameters).toEqual({
+      NetworkInterfaceId: PRIMARY_ENI,
+      Groups: [`<output of ${c('isolation')}>`],
+    });
+  });
+
+  it('gives each ENI the groups of its own VPC (ENIs of one instance in two VPCs)', () => {
+    const facts = containFacts({
+      networkInterfaces: [
+        { networkInterfaceId: PRIMARY_ENI, vpcId: VPC_A, securityGroupIds: ['sg-0web000000000001'] },
+        { networkInterfaceId: SECONDARY_ENI, vpcId: VPC_B, securityGroupIds: ['sg-0other00000000001'] },
+      ],
+    });
+    const plan = planContainInstance(planningInput(facts));
+    const params = (id: string) => plan.steps.find((s) => s.id === id)!.parameters;
+    expect(params(`untrack:${PRIMARY_ENI}`)).toEqual({ NetworkInterfaceId: PRIMARY_ENI, Groups: [UNTRACK_SG_A] });
+    expect(params(`isolate:${PRIMARY_ENI}`)).toEqual({ NetworkInterfaceId: PRIMARY_ENI, Groups: [ISOLATION_SG_A] });
+    expect(params(`untrack:${SECONDARY_ENI}`)).toEqual({ NetworkInterfaceId: SECONDARY_ENI, Groups: [`<output of create-untrack-sg:${VPC_B}>`] });
+    expect(params(`isolate:${SECONDARY_ENI}`)).toEqual({ NetworkInterfaceId: SECONDARY_ENI, Groups: [`<output of create-isolation-sg:${VPC_B}>`] });
+    expect(plan.steps.filter((s) => s.action === 'ec2:CreateSecurityGroup').map((s) => s.target)).toEqual([VPC_B, VPC_B]);
+  });
+
+  it('every step has a title, a target, a reason and a unique id, and declares the action it calls', () => {
+    const plan = planContainInstance(
+      planningInput(
+        containFacts({
+          responderSecurityGroups: known([]),
+          autoScaling: known({ groupName: 'web-asg', lifecycleState: 'InService' }),
+          targetGroups: known([{ targetGroupArn: 'arn:tg/web', targetGroupName: 'web', ports: [80] }]),
+        }),
+        theft,
+      ),
+    );
+    expect(plan.steps).toHaveLength(19);
+    expect(new Set(plan.steps.map((s) => s.id)).size).toBe(plan.steps.length);
+    for (const step of plan.steps) {
+      expect(step.title).not.toBe('');
+      expect(step.target).not.toBe('');
+      expect(step.why.length).toBeGreaterThan(10);
+      expect(step.iamActions).toContain(step.action);
+      expect(step.mutating).toBe(true);
+    }
+  });
+});
+
+describe('planContainInstance: what the plan tells the reader', () => {
+  it('returns the current tags of the instance for the exempt-tag guard, and no verdict', () => {
+    const plan = planContainInstance(planningInput(containFacts({ tags: { 'ir:exempt': 'yes', Name: 'x' } })));
+    expect(plan.resourceTags).toEqual({ 'ir:exempt': 'yes', Name: 'x' });
+    expect(plan.verdicts).toEqual([]);
+  });
+
+  it('warns that revoking a shared role cuts the other instances too', () => {
+    const facts = containFacts({
+      instanceProfile: { ...containFacts().instanceProfile!, sharedWith: known(['i-0other000000000001', 'i-0other000000000002']) },
+    });
+    const plan = planContainInstance(planningInput(facts, theft));
+    expect(plan.warnings).toContain(
+      `Role ${ROLE_NAME} is shared: i-0other000000000001, i-0other000000000002 use the same instance profile and lose their current sessions too (they get new credentials when theirs refresh).`,
+    );
+    expect(plan.steps.map((s) => s.id)).toContain('revoke-role-sessions');
+  });
+
+  it('never revokes a service-linked role or one of the responder roles; the profile is still removed', () => {
+    const profile = containFacts().instanceProfile!;
+    for (const [role, warning] of [
+      [{ roleName: 'AWSServiceRoleForX', path: '/aws-service-role/x.amazonaws.com/', arn: 'arn' }, 'Role AWSServiceRoleForX is a service-linked role'],
+      [{ roleName: 'guardduty-ir-contain-instance-role', path: '/', arn: 'arn' }, "is one of the responder's own roles"],
+    ] as const) {
+      const plan = planContainInstance(planningInput(containFacts({ instanceProfile: { ...profile, role: known(role) } }), theft));
+      expect(plan.steps.map((s) => s.id)).not.toContain('revoke-role-sessions');
+      expect(plan.steps.map((s) => s.id)).toContain('disassociate-instance-profile');
+      expect(plan.warnings).toEqual(expect.arrayContaining([expect.stringContaining(warning)]));
+    }
+  });
+
+  it('plans no credential step without credential theft, and none for an instance without a profile', () => {
+    expect(planContainInstance(planningInput(containFacts())).steps.map((s) => s.id)).not.toContain('revoke-role-sessions');
+    const noProfile = planContainInstance(planningInput(containFacts({ instanceProfile: null, profileAssociationId: known(null) }), theft));
+    expect(noProfile.steps.some((s) => s.action.startsWith('iam:') || s.action === 'ec2:DisassociateIamInstanceProfile')).toBe(false);
+  });
+
+  it('says what it could not read, and plans nothing on a guess', () => {
+    const facts = containFacts({
+      autoScaling: unknown('DescribeAutoScalingInstances failed (AccessDenied)'),
+      targetGroups: unknown('DescribeTargetGroups failed (Throttling)'),
+      evidenceSnapshots: unknown('DescribeSnapshots failed (UnauthorizedOperation)'),
+      profileAssociationId: unknown('DescribeIamInstanceProfileAssociations failed (UnauthorizedOperation)'),
+      instanceProfile: { ...containFacts().instanceProfile!, role: unknown('GetInstanceProfile failed (AccessDenied)'), sharedWith: unknown('x') },
+    });
+    const plan = planContainInstance(planningInput(facts, theft));
+    expect(plan.warnings).toEqual(
+      expect.arrayContaining([
+        'Auto Scaling group membership is DescribeAutoScalingInstances failed (AccessDenied): the instance is not detached from any group.',
+        'Target group membership is DescribeTargetGroups failed (Throttling): the instance is not deregistered from any target group.',
+        "Whether this finding's snapshots already exist is DescribeSnapshots failed (UnauthorizedOperation): they are taken (again, if a delivery before took them).",
+        `The instance profile association of ${INSTANCE_ID} is DescribeIamInstanceProfileAssociations failed (UnauthorizedOperation): the profile is not removed.`,
+        'The role of instance profile arn:aws:iam::222222222222:instance-profile/web-tier is GetInstanceProfile failed (AccessDenied): its sessions are not revoked.',
+      ]),
+    );
+    // Evidence first: without knowing, the snapshots are taken.
+    expect(plan.steps.map((s) => s.id)).toEqual(expect.arrayContaining(['snapshot-volumes']));
+    expect(plan.steps.some((s) => s.id.startsWith('detach') || s.id.startsWith('deregister') || s.id.startsWith('revoke') || s.id.startsWith('disassociate'))).toBe(false);
+  });
+
+  it('an instance with no known network interface is reported as not isolated', () => {
+    const plan = planContainInstance(planningInput(containFacts({ networkInterfaces: [] })));
+    expect(plan.warnings).toContain(`No network interface of ${INSTANCE_ID} is known: the instance is NOT isolated.`);
+    expect(plan.steps.some((s) => s.action === 'ec2:ModifyNetworkInterfaceAttribute')).toBe(false);
+  });
+});
+
+describe('planContainInstance: no instance to act on', () => {
+  it.each([
+    [{ lookup: { status: 'missing-id' as const }, instanceId: null }, 'no-instance-id'],
+    [{ lookup: { status: 'not-found' as const, detail: 'InvalidInstanceID.NotFound: gone' } }, 'instance-not-found'],
+    [{ lookup: { status: 'unreadable' as const, error: { code: 'AccessDenied', message: 'no', retryable: false } } }, 'instance-unreadable'],
+    [{ state: 'terminated' }, 'instance-terminated'],
+  ])('%j → no step, blocking verdict %s', (overrides, verdict) => {
+    const plan = planContainInstance(planningInput(containFacts(overrides), { config: enforceConfig({ revokeInstanceCredentials: 'always' }) }));
+    expect(plan.steps).toEqual([]);
+    expect(plan.verdicts).toEqual([expect.objectContaining({ id: verdict, blocks: true })]);
+  });
+});

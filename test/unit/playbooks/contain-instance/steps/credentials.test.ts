@@ -1,0 +1,79 @@
+import { REVOKE_POLICY_NAME, revokeOlderSessionsPolicy } from '../../../../../lambda/iam/revoke-sessions';
+import { instanceCredentialDecision } from '../../../../../lambda/playbooks/contain-instance/credential-policy';
+import { known, unknown } from '../../../../../lambda/playbooks/contain-instance/facts';
+import { planCredentials, type CredentialsInput } from '../../../../../lambda/playbooks/contain-instance/steps/credentials';
+import { containFacts } from '../../../../support/aws-mocks/contain-facts';
+import { executeSteps } from '../../../../support/aws-mocks/contain-execute';
+import { DNS_REBIND_TYPE, NOW } from '../../../../support/aws-mocks/contain-finding';
+import { useContainHarness } from '../../../../support/aws-mocks/contain-harness';
+import { ASSOCIATION_ID, awsError, INSTANCE_ID, PROFILE_ARN, ROLE_NAME } from '../../../../support/aws-mocks/contain-world';
+
+const h = useContainHarness();
+const facts = containFacts();
+const input: CredentialsInput = {
+  instanceId: INSTANCE_ID,
+  decision: instanceCredentialDecision(DNS_REBIND_TYPE, 'on-credential-theft'),
+  profile: facts.instanceProfile,
+  associationId: facts.profileAssociationId,
+  protectedRoleNames: ['responder-role'],
+  issuedBefore: NOW,
+};
+
+describe('planCredentials', () => {
+  it('revokes the sessions of the role and removes the profile, with the exact requests', async () => {
+    const { steps, warnings } = planCredentials(input);
+    expect(warnings).toEqual([]);
+    expect(steps.map((s) => [s.id, s.action, s.target, s.stage])).toEqual([
+      ['revoke-role-sessions', 'iam:PutRolePolicy', ROLE_NAME, 5],
+      ['disassociate-instance-profile', 'ec2:DisassociateIamInstanceProfile', INSTANCE_ID, 5],
+    ]);
+    const outcomes = await executeSteps(steps, h.clients);
+    expect(outcomes.map((o) => o.status)).toEqual(['done', 'done']);
+    const policy = { RoleName: ROLE_NAME, PolicyName: REVOKE_POLICY_NAME, PolicyDocument: revokeOlderSessionsPolicy(NOW) };
+    expect(h.callsOf('PutRolePolicy')).toEqual([policy]);
+    expect(steps[0]!.parameters).toEqual(policy);
+    expect(h.callsOf('DisassociateIamInstanceProfile')).toEqual([{ AssociationId: ASSOCIATION_ID }]);
+  });
+
+  it('plans nothing when the decision is not to cut', () => {
+    expect(planCredentials({ ...input, decision: instanceCredentialDecision('CryptoCurrency:EC2/BitcoinTool.B', 'on-credential-theft') })).toEqual({ steps: [], warnings: [] });
+  });
+
+  it('refuses service-linked and responder roles, but still removes the profile', () => {
+    const serviceLinked = planCredentials({
+      ...input,
+      profile: { arn: PROFILE_ARN, role: known({ roleName: 'AWSServiceRoleForSSM', path: '/aws-service-role/ssm.amazonaws.com/', arn: 'a' }), sharedWith: known([]) },
+    });
+    expect(serviceLinked.steps.map((s) => s.id)).toEqual(['disassociate-instance-profile']);
+    expect(serviceLinked.warnings).toEqual(['Role AWSServiceRoleForSSM is a service-linked role: its sessions are never revoked by the responder.']);
+
+    const own = planCredentials({ ...input, profile: { arn: PROFILE_ARN, role: known({ roleName: 'responder-role', path: '/', arn: 'a' }), sharedWith: known([]) } });
+    expect(own.steps.map((s) => s.id)).toEqual(['disassociate-instance-profile']);
+    expect(own.warnings).toEqual(["Role responder-role is one of the responder's own roles: its sessions are never revoked by the responder."]);
+  });
+
+  it('warns about other instances when the role is shared, or when that could not be read', () => {
+    const shared = planCredentials({ ...input, profile: { ...facts.instanceProfile!, sharedWith: known(['i-0b']) } });
+    expect(shared.warnings).toEqual([
+      `Role ${ROLE_NAME} is shared: i-0b use the same instance profile and lose their current sessions too (they get new credentials when theirs refresh).`,
+    ]);
+    const unread = planCredentials({ ...input, profile: { ...facts.instanceProfile!, sharedWith: unknown('DescribeInstances by instance profile failed (AccessDenied)') } });
+    expect(unread.warnings[0]).toMatch(/^Whether other instances use .* is DescribeInstances by instance profile failed \(AccessDenied\)/);
+  });
+
+  it('a profile without a role, or an instance with no association now, plans only what applies', () => {
+    const noRole = planCredentials({ ...input, profile: { ...facts.instanceProfile!, role: known(null) } });
+    expect(noRole.steps.map((s) => s.id)).toEqual(['disassociate-instance-profile']);
+    const noAssociation = planCredentials({ ...input, associationId: known(null) });
+    expect(noAssociation.steps.map((s) => s.id)).toEqual(['revoke-role-sessions']);
+  });
+
+  it('AccessDenied on the role does not stop the profile removal', async () => {
+    h.world.failures.set('PutRolePolicy', awsError('AccessDenied', 'denied', 403));
+    const outcomes = await executeSteps(planCredentials(input).steps, h.clients);
+    expect(outcomes.map((o) => [o.status, o.error?.code])).toEqual([
+      ['failed', 'AccessDenied'],
+      ['done', undefined],
+    ]);
+  });
+});

@@ -1,4 +1,4 @@
-import { PublishCommand } from '@aws-sdk/client-sns';
+import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
 import type { PlanDocument } from '../plan/document';
 import { planStep, type PlannedStep, type StepSpec } from '../plan/types';
 import { formatNotification } from './message';
@@ -16,7 +16,12 @@ export const NOTIFICATION_STEP_ID = 'notify';
  * The last step of every plan. It reports the outcomes of every step before
  * it, so it runs even when guards block the mutating steps.
  */
-export function notificationStep(doc: () => PlanDocument, topicArn: string | undefined, stage: number): PlannedStep {
+/**
+ * @param sns the client of the account that owns the topic (the security
+ *   account), which is not the account a cross-account playbook acts in;
+ *   defaults to the execution's clients.
+ */
+export function notificationStep(doc: () => PlanDocument, topicArn: string | undefined, stage: number, sns?: SNSClient): PlannedStep {
   return planStep(PUBLISH_NOTIFICATION, {
     id: NOTIFICATION_STEP_ID,
     title: 'Notify the security team',
@@ -28,7 +33,7 @@ export function notificationStep(doc: () => PlanDocument, topicArn: string | und
     run: async (ctx) => {
       if (!topicArn) return { status: 'skipped', reason: 'no SNS topic configured (set --topic-arn or IR_TOPIC_ARN)' };
       const { subject, message } = formatNotification(doc(), ctx.outcomes);
-      const result = await ctx.clients.sns.send(new PublishCommand({ TopicArn: topicArn, Subject: subject, Message: message }));
+      const result = await (sns ?? ctx.clients.sns).send(new PublishCommand({ TopicArn: topicArn, Subject: subject, Message: message }));
       return { status: 'done', detail: `message ${result.MessageId ?? '(no id)'}` };
     },
   });

@@ -1,3 +1,4 @@
+import type { SNSClient } from '@aws-sdk/client-sns';
 import type { AwsClients } from '../aws/clients';
 import type { RuntimeConfig } from '../config/schema';
 import { routingTableFor } from '../config/routing-of';
@@ -27,6 +28,8 @@ export interface RespondOptions {
   readonly dryRun: boolean;
   readonly dryRunReason?: string;
   readonly topicArn?: string;
+  /** SNS client for the topic's account, when the playbook acts in another account. Defaults to `clients.sns`. */
+  readonly notificationSns?: SNSClient;
   readonly responder: ResponderIdentity;
   readonly now?: () => Date;
 }
@@ -57,7 +60,7 @@ export async function preparePlan(finding: Finding, options: RespondOptions): Pr
   ];
   const lastStage = Math.max(0, ...planned.steps.map((s) => s.stage));
   // The notification reads the finished document when it runs, after it is built below.
-  const steps = [...planned.steps, notificationStep(() => document, options.topicArn, lastStage + 1)];
+  const steps = [...planned.steps, notificationStep(() => document, options.topicArn, lastStage + 1, options.notificationSns)];
   const document: PlanDocument = {
     playbook: route.playbook,
     findingId: finding.id,

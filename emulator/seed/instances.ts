@@ -15,7 +15,8 @@ import { nameTag, required } from './util';
  * Instance A is the one GuardDuty flags: two ENIs in two subnets (each with
  * its own security groups), a root and two data volumes that would be
  * deleted with the instance, and an instance profile. Instance B is a
- * neighbour in the same VPC.
+ * neighbour in the same VPC with the same instance profile, so revoking the
+ * role's sessions for A cuts B too (the plan must warn about it).
  */
 
 export interface SeededEni {
@@ -137,6 +138,7 @@ export async function seedInstances(ec2: EC2Client, network: SeededNetwork, inst
   await ec2.send(new AssociateIamInstanceProfileCommand({ InstanceId: instanceAId, IamInstanceProfile: { Arn: instanceProfileArn } }));
 
   const instanceBId = await launch(ec2, { name: 'web-02', imageId, rootDeviceName, subnetId: front, groupIds: [web], dataVolumes: 0, shutdownBehavior: 'stop' });
+  await ec2.send(new AssociateIamInstanceProfileCommand({ InstanceId: instanceBId, IamInstanceProfile: { Arn: instanceProfileArn } }));
 
   return {
     instanceA: seededInstance(await describe(ec2, instanceAId), 'web-01', rootDeviceName),

@@ -11,10 +11,11 @@ import { failedSteps, runPlaybook } from './support/run-playbook';
  * sessions and takes the instance profile off the instance (default
  * revokeInstanceCredentials: on-credential-theft).
  *
- * Not visible in the emulator: whether other instances share the profile
- * (moto lacks the DescribeInstances filter iam-instance-profile.arn, see
- * EMULATOR_READ_GAPS), and that the Deny really stops older sessions (moto
- * never evaluates IAM policies).
+ * Instance B shares A's instance profile, so the plan must warn that
+ * revoking the role's sessions cuts B too, and B keeps its profile.
+ *
+ * Not visible in the emulator: that the Deny really stops older sessions
+ * (moto never evaluates IAM policies).
  */
 
 let account: EmulatedAccount;
@@ -35,6 +36,14 @@ describe('contain-instance when the instance credentials were stolen', () => {
     expect(failedSteps(report)).toEqual([]);
   });
 
+  it('warns that instance B, which uses the same instance profile, loses its current sessions too', () => {
+    const { instanceB, identities } = account.seed;
+    expect(report.warnings).toContain(
+      `Role ${identities.instanceRole.roleName} is shared: ${instanceB.instanceId} use the same instance profile and lose their current sessions too ` +
+        '(they get new credentials when theirs refresh).',
+    );
+  });
+
   it("denies the instance role's sessions issued before the response", async () => {
     const policy = await roleRevokePolicy(account.clients.iam, account.seed.identities.instanceRole.roleName);
     expect(policy?.Statement).toEqual([expect.objectContaining({ Effect: 'Deny' })]);
@@ -43,10 +52,12 @@ describe('contain-instance when the instance credentials were stolen', () => {
     expect(cutoff!.getTime()).toBeLessThanOrEqual(ranBetween.to + 5_000);
   });
 
-  it('takes the instance profile off the instance', async () => {
+  it('takes the instance profile off the instance, and off no other', async () => {
+    const { instanceA, instanceB } = account.seed;
     const { IamInstanceProfileAssociations = [] } = await account.clients.ec2.send(new DescribeIamInstanceProfileAssociationsCommand({}));
-    const ofInstance = IamInstanceProfileAssociations.filter((a) => a.InstanceId === account.seed.instanceA.instanceId && a.State === 'associated');
-    expect(ofInstance).toEqual([]);
+    const associated = IamInstanceProfileAssociations.filter((a) => a.State === 'associated').map((a) => [a.InstanceId, a.IamInstanceProfile?.Arn]);
+    expect(associated.filter(([instanceId]) => instanceId === instanceA.instanceId)).toEqual([]);
+    expect(associated).toContainEqual([instanceB.instanceId, instanceB.instanceProfileArn]);
   });
 
   it('leaves every other identity alone', async () => {

@@ -33,7 +33,7 @@ export const READ_EVIDENCE_SNAPSHOTS: StepSpec = { kind: 'find-evidence-snapshot
 export const READ_INSTANCE_PROFILE: StepSpec = { kind: 'get-instance-profile', iamActions: ['iam:GetInstanceProfile'], mutating: false };
 export const READ_PROFILE_SHARERS: StepSpec = {
   kind: 'find-instances-sharing-profile',
-  iamActions: ['ec2:DescribeInstances'],
+  iamActions: ['ec2:DescribeIamInstanceProfileAssociations'],
   mutating: false,
 };
 export const READ_PROFILE_ASSOCIATION: StepSpec = {

@@ -29,41 +29,13 @@ export function runPlaybook(account: EmulatedAccount, finding: Finding, options:
   });
 }
 
-/*
- * Calls moto does not implement (it answers HTTP 500, which the SDK cannot
- * parse). A read that fails only for this reason is not counted as a
- * failure of the playbook; each entry says what the emulator cannot show.
- */
-export interface EmulatorGap {
-  readonly readIdPrefix: string;
-  readonly hides: string;
-}
-
-export const EMULATOR_READ_GAPS: readonly EmulatorGap[] = [
-  {
-    readIdPrefix: 'read:find-instances-sharing-profile:',
-    hides:
-      'moto has no DescribeInstances filter "iam-instance-profile.arn": which other instances share the instance profile is never known ' +
-      'in the emulator, so the playbook\'s warning about them (and its "unknown" fallback) cannot be checked here',
-  },
-];
-
 type Outcome = Report['steps'][number] | Report['reads'][number];
-
-function isEmulatorGap(outcome: Outcome): boolean {
-  return outcome.status === 'failed' && outcome.id.startsWith('read:') && EMULATOR_READ_GAPS.some((gap) => outcome.id.startsWith(gap.readIdPrefix));
-}
 
 function describeFailure(outcome: Outcome): string {
   return `${outcome.id} (${outcome.action} on ${outcome.target}): ${outcome.error?.code}: ${outcome.error?.message}`;
 }
 
-/** Every read or step that failed, known emulator gaps excepted, so a failing assertion says what went wrong. */
+/** Every read or step that failed, so a failing assertion says what went wrong. */
 export function failedSteps(report: Report): string[] {
-  return [...report.reads, ...report.steps].filter((o) => o.status === 'failed' && !isEmulatorGap(o)).map(describeFailure);
-}
-
-/** The titles of the reads that failed only because the emulator lacks the call. */
-export function emulatorGapReads(report: Report): string[] {
-  return report.reads.filter(isEmulatorGap).map((o) => o.title);
+  return [...report.reads, ...report.steps].filter((o) => o.status === 'failed').map(describeFailure);
 }

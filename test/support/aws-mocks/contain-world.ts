@@ -19,6 +19,7 @@ import {
   ModifyInstanceAttributeCommand,
   ModifyNetworkInterfaceAttributeCommand,
   RevokeSecurityGroupEgressCommand,
+  type IamInstanceProfileAssociation,
   type Instance,
   type SecurityGroup,
 } from '@aws-sdk/client-ec2';
@@ -48,6 +49,9 @@ export const PRIMARY_ENI = 'eni-0primary00000001';
 export const SECONDARY_ENI = 'eni-0secondary000002';
 export const PROFILE_ARN = `arn:aws:iam::${ACCOUNT_ID}:instance-profile/web-tier`;
 export const ROLE_NAME = 'web-tier-role';
+/** Another instance profile in the account, held by an instance unrelated to the incident. */
+export const OTHER_PROFILE_ARN = `arn:aws:iam::${ACCOUNT_ID}:instance-profile/batch-tier`;
+export const UNRELATED_INSTANCE_ID = 'i-0unrelated00000001';
 export const ASSOCIATION_ID = 'iip-assoc-0123456789abcdef0';
 export const UNTRACK_SG_A = 'sg-0untrack0000000a1';
 export const ISOLATION_SG_A = 'sg-0isolate0000000a1';
@@ -70,6 +74,7 @@ export interface ContainWorld {
   snapshotIds: string[];
   associationId: string | null;
   role: Role | null;
+  /** Other instances associated with PROFILE_ARN. */
   profileSharers: string[];
   /** Calls to fail, by command name without `Command`. */
   failures: Map<string, Failure>;
@@ -141,6 +146,29 @@ export function defaultWorld(): ContainWorld {
   };
 }
 
+/** Every profile association in the region, as AWS lists them: the instance's own, its sharers', and one of another profile. */
+function associationsOf(w: ContainWorld): IamInstanceProfileAssociation[] {
+  const profile = { Arn: PROFILE_ARN, Id: 'AIPA0EXAMPLE0PROFILE1' };
+  const associated = (InstanceId: string, IamInstanceProfile: typeof profile, AssociationId: string): IamInstanceProfileAssociation => ({
+    AssociationId,
+    InstanceId,
+    IamInstanceProfile,
+    State: 'associated',
+  });
+  return [
+    ...(w.associationId ? [associated(INSTANCE_ID, profile, w.associationId)] : []),
+    ...w.profileSharers.map((id, i) => associated(id, profile, `iip-assoc-0sharer${i}`)),
+    associated(UNRELATED_INSTANCE_ID, { Arn: OTHER_PROFILE_ARN, Id: 'AIPA0EXAMPLE0PROFILE2' }, 'iip-assoc-0unrelated'),
+  ];
+}
+
+/** The `instance-id` and `state` filters, applied as AWS applies them. */
+function filtered(associations: IamInstanceProfileAssociation[], input: Record<string, unknown>): IamInstanceProfileAssociation[] {
+  const filters = (input.Filters ?? []) as { Name: string; Values: string[] }[];
+  const valueOf = (a: IamInstanceProfileAssociation, name: string): string | undefined => (name === 'instance-id' ? a.InstanceId : name === 'state' ? a.State : undefined);
+  return associations.filter((a) => filters.every((f) => f.Values.includes(valueOf(a, f.Name) ?? '')));
+}
+
 export type ContainMocks = ReturnType<typeof mockContainClients>;
 
 export interface ReceivedCall {
@@ -202,12 +230,9 @@ export function answerFromWorld(mocks: ContainMocks, world: () => ContainWorld):
     };
 
   mocks.ec2.on(DescribeInstancesCommand).callsFake(
-    answer('DescribeInstances', (input) => {
+    answer('DescribeInstances', () => {
       const w = world();
-      if (input.InstanceIds) return { Reservations: w.instance ? [{ Instances: [w.instance] }] : [] };
-      // By instance profile: the instance itself and any sharers.
-      const ids = [INSTANCE_ID, ...w.profileSharers];
-      return { Reservations: [{ Instances: ids.map((InstanceId) => ({ InstanceId })) }] };
+      return { Reservations: w.instance ? [{ Instances: [w.instance] }] : [] };
     }),
   );
   mocks.ec2.on(DescribeSecurityGroupsCommand).callsFake(
@@ -222,10 +247,7 @@ export function answerFromWorld(mocks: ContainMocks, world: () => ContainWorld):
   );
   mocks.ec2.on(DescribeSnapshotsCommand).callsFake(answer('DescribeSnapshots', () => ({ Snapshots: world().snapshotIds.map((SnapshotId) => ({ SnapshotId })) })));
   mocks.ec2.on(DescribeIamInstanceProfileAssociationsCommand).callsFake(
-    answer('DescribeIamInstanceProfileAssociations', () => {
-      const id = world().associationId;
-      return { IamInstanceProfileAssociations: id ? [{ AssociationId: id, InstanceId: INSTANCE_ID, State: 'associated' }] : [] };
-    }),
+    answer('DescribeIamInstanceProfileAssociations', (input) => ({ IamInstanceProfileAssociations: filtered(associationsOf(world()), input) })),
   );
   mocks.ec2
     .on(CreateSecurityGroupCommand)

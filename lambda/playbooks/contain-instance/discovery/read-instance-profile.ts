@@ -1,4 +1,4 @@
-import { DescribeIamInstanceProfileAssociationsCommand, DescribeInstancesCommand } from '@aws-sdk/client-ec2';
+import { DescribeIamInstanceProfileAssociationsCommand } from '@aws-sdk/client-ec2';
 import { GetInstanceProfileCommand } from '@aws-sdk/client-iam';
 import type { AwsClients } from '../../../aws/clients';
 import type { ReadLog } from '../../../plan/reads';
@@ -42,24 +42,30 @@ async function readRole(clients: AwsClients, reads: ReadLog, profileArn: string)
   return known(role?.RoleName ? { roleName: role.RoleName, path: role.Path ?? '/', arn: role.Arn ?? '' } : null);
 }
 
+/*
+ * Who else holds the profile, from the region's profile associations (each
+ * names its instance and profile ARN) rather than DescribeInstances with the
+ * iam-instance-profile.arn filter: the emulator lacks that filter, and this
+ * way the read needs no action beyond the one the association read uses.
+ * 'disassociating' is left out: that instance is losing the profile already.
+ */
 async function readSharers(clients: AwsClients, reads: ReadLog, instanceId: string, profileArn: string): Promise<Known<readonly string[]>> {
   const result = await reads.read(READ_PROFILE_SHARERS, 'Find other instances using the same instance profile', profileArn, () =>
     collectPages(
       (NextToken) =>
         clients.ec2.send(
-          new DescribeInstancesCommand({
-            Filters: [
-              { Name: 'iam-instance-profile.arn', Values: [profileArn] },
-              { Name: 'instance-state-name', Values: ['pending', 'running'] },
-            ],
+          new DescribeIamInstanceProfileAssociationsCommand({
+            Filters: [{ Name: 'state', Values: ['associating', 'associated'] }],
+            // The largest page AWS allows: the listing spans the whole region, and collectPages stops after a bounded number of pages.
+            MaxResults: 1000,
             ...(NextToken ? { NextToken } : {}),
           }),
         ),
-      (page) => (page.Reservations ?? []).flatMap((r) => r.Instances ?? []),
+      (page) => page.IamInstanceProfileAssociations,
       (page) => page.NextToken,
     ),
   );
-  if (!result.ok) return unknown(`DescribeInstances by instance profile failed (${result.error.code})`);
-  const others = result.value.flatMap((i) => (i.InstanceId && i.InstanceId !== instanceId ? [i.InstanceId] : []));
+  if (!result.ok) return unknown(`DescribeIamInstanceProfileAssociations failed (${result.error.code})`);
+  const others = result.value.flatMap((a) => (a.IamInstanceProfile?.Arn === profileArn && a.InstanceId && a.InstanceId !== instanceId ? [a.InstanceId] : []));
   return known([...new Set(others)].sort());
 }

@@ -1,12 +1,15 @@
+import { DescribeIamInstanceProfileAssociationsCommand } from '@aws-sdk/client-ec2';
 import { DescribeTargetGroupsCommand } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { discoverInstance } from '../../../../lambda/playbooks/contain-instance/discover';
 import { ReadLog } from '../../../../lambda/plan/reads';
 import { containFacts } from '../../../support/aws-mocks/contain-facts';
 import { containFinding, FINDING_ID } from '../../../support/aws-mocks/contain-finding';
 import { useContainHarness } from '../../../support/aws-mocks/contain-harness';
-import { ASSOCIATION_ID, awsError, INSTANCE_ID, PROFILE_ARN } from '../../../support/aws-mocks/contain-world';
+import { ASSOCIATION_ID, awsError, INSTANCE_ID, OTHER_PROFILE_ARN, PROFILE_ARN, UNRELATED_INSTANCE_ID } from '../../../support/aws-mocks/contain-world';
 
 const h = useContainHarness();
+
+const SHARERS_REQUEST = { Filters: [{ Name: 'state', Values: ['associating', 'associated'] }], MaxResults: 1000 };
 
 async function discover(finding = containFinding()) {
   const reads = new ReadLog();
@@ -17,15 +20,7 @@ async function discover(finding = containFinding()) {
 describe('discoverInstance', () => {
   it('reads the instance and everything around it with these exact requests', async () => {
     await discover();
-    expect(h.callsOf('DescribeInstances')).toEqual([
-      { InstanceIds: [INSTANCE_ID] },
-      {
-        Filters: [
-          { Name: 'iam-instance-profile.arn', Values: [PROFILE_ARN] },
-          { Name: 'instance-state-name', Values: ['pending', 'running'] },
-        ],
-      },
-    ]);
+    expect(h.callsOf('DescribeInstances')).toEqual([{ InstanceIds: [INSTANCE_ID] }]);
     expect(h.callsOf('DescribeSecurityGroups')).toEqual([
       {
         Filters: [
@@ -37,6 +32,7 @@ describe('discoverInstance', () => {
     expect(h.callsOf('DescribeAutoScalingInstances')).toEqual([{ InstanceIds: [INSTANCE_ID] }]);
     expect(h.callsOf('DescribeTargetGroups')).toEqual([{}]);
     expect(h.callsOf('DescribeSnapshots')).toEqual([{ OwnerIds: ['self'], Filters: [{ Name: 'tag:ir:finding-id', Values: [FINDING_ID] }] }]);
+    // The instance's own association, then every live association in the region (who else holds the profile).
     expect(h.callsOf('DescribeIamInstanceProfileAssociations')).toEqual([
       {
         Filters: [
@@ -44,6 +40,7 @@ describe('discoverInstance', () => {
           { Name: 'state', Values: ['associating', 'associated'] },
         ],
       },
+      SHARERS_REQUEST,
     ]);
     expect(h.callsOf('GetInstanceProfile')).toEqual([{ InstanceProfileName: 'web-tier' }]);
   });
@@ -63,6 +60,7 @@ describe('discoverInstance', () => {
     const { facts } = await discover();
     expect(facts.autoScaling).toEqual({ known: true, value: { groupName: 'web-asg', lifecycleState: 'InService' } });
     expect(facts.targetGroups).toEqual({ known: true, value: [{ targetGroupArn: 'arn:tg/web', targetGroupName: 'web', ports: [80, 8080] }] });
+    // Neither the instance itself nor UNRELATED_INSTANCE_ID (associated with another profile) is a sharer.
     expect(facts.instanceProfile?.sharedWith).toEqual({ known: true, value: ['i-0other000000000001'] });
     expect(facts.evidenceSnapshots).toEqual({ known: true, value: ['snap-1', 'snap-2'] });
     expect(facts.profileAssociationId).toEqual({ known: true, value: ASSOCIATION_ID });
@@ -76,6 +74,31 @@ describe('discoverInstance', () => {
     await discover();
     expect(h.callsOf('DescribeTargetGroups')).toEqual([{}, { Marker: 'page-2' }]);
     expect(h.callsOf('DescribeTargetHealth')).toEqual([{ TargetGroupArn: 'arn:tg/1' }, { TargetGroupArn: 'arn:tg/2' }]);
+  });
+
+  it('follows profile-association pages, and names each sharer once, sorted', async () => {
+    const association = (InstanceId: string, Arn: string) => ({ InstanceId, IamInstanceProfile: { Arn }, State: 'associated' as const });
+    h.mocks.ec2
+      .on(DescribeIamInstanceProfileAssociationsCommand, { MaxResults: 1000 })
+      .resolvesOnce({
+        IamInstanceProfileAssociations: [association('i-0other000000000002', PROFILE_ARN), association(INSTANCE_ID, PROFILE_ARN), association(UNRELATED_INSTANCE_ID, OTHER_PROFILE_ARN)],
+        NextToken: 'page-2',
+      })
+      .resolvesOnce({ IamInstanceProfileAssociations: [association('i-0other000000000001', PROFILE_ARN), association('i-0other000000000002', PROFILE_ARN)] });
+    const { facts } = await discover();
+    expect(h.callsOf('DescribeIamInstanceProfileAssociations').filter((input) => 'MaxResults' in input)).toEqual([SHARERS_REQUEST, { ...SHARERS_REQUEST, NextToken: 'page-2' }]);
+    expect(facts.instanceProfile?.sharedWith).toEqual({ known: true, value: ['i-0other000000000001', 'i-0other000000000002'] });
+  });
+
+  it('an unreadable association listing makes the sharers unknown, and leaves the own association read alone', async () => {
+    h.world.profileSharers = ['i-0other000000000001'];
+    h.world.failures.set('DescribeIamInstanceProfileAssociations', (input) => ('MaxResults' in input ? awsError('UnauthorizedOperation', 'not allowed', 403) : undefined));
+    const { facts, reads } = await discover();
+    expect(facts.instanceProfile?.sharedWith).toEqual({ known: false, why: 'DescribeIamInstanceProfileAssociations failed (UnauthorizedOperation)' });
+    expect(facts.profileAssociationId).toEqual({ known: true, value: ASSOCIATION_ID });
+    expect(reads.filter((r) => r.status === 'failed').map((r) => [r.id, r.action, r.error?.code])).toEqual([
+      [`read:find-instances-sharing-profile:${PROFILE_ARN}`, 'ec2:DescribeIamInstanceProfileAssociations', 'UnauthorizedOperation'],
+    ]);
   });
 
   it('a failed read makes its part unknown, with the AWS code, and is kept in the read log', async () => {
@@ -127,7 +150,15 @@ describe('discoverInstance', () => {
     const { facts } = await discover();
     expect(facts.instanceProfile).toBeNull();
     expect(h.callsOf('GetInstanceProfile')).toEqual([]);
-    expect(h.callsOf('DescribeInstances')).toHaveLength(1);
+    // Only the instance's own association is looked up (to learn it has none), not the region's.
+    expect(h.callsOf('DescribeIamInstanceProfileAssociations')).toEqual([
+      {
+        Filters: [
+          { Name: 'instance-id', Values: [INSTANCE_ID] },
+          { Name: 'state', Values: ['associating', 'associated'] },
+        ],
+      },
+    ]);
   });
 
   it('a finding without an instance id reads nothing, and keeps the finding tags for the exempt-tag guard', async () => {

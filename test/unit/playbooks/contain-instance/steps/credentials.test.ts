@@ -57,8 +57,8 @@ describe('planCredentials', () => {
     expect(shared.warnings).toEqual([
       `Role ${ROLE_NAME} is shared: i-0b use the same instance profile and lose their current sessions too (they get new credentials when theirs refresh).`,
     ]);
-    const unread = planCredentials({ ...input, profile: { ...facts.instanceProfile!, sharedWith: unknown('DescribeInstances by instance profile failed (AccessDenied)') } });
-    expect(unread.warnings[0]).toMatch(/^Whether other instances use .* is DescribeInstances by instance profile failed \(AccessDenied\)/);
+    const unread = planCredentials({ ...input, profile: { ...facts.instanceProfile!, sharedWith: unknown('DescribeIamInstanceProfileAssociations failed (AccessDenied)') } });
+    expect(unread.warnings[0]).toMatch(/^Whether other instances use .* is DescribeIamInstanceProfileAssociations failed \(AccessDenied\)/);
   });
 
   it('a profile without a role, or an instance with no association now, plans only what applies', () => {

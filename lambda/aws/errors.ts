@@ -13,7 +13,9 @@ export interface StepError {
 
 const THROTTLING_CODES = new Set([
   'Throttling',
+  'Throttled',
   'ThrottlingException',
+  'KMSThrottlingException',
   'ThrottledException',
   'RequestLimitExceeded',
   'RequestThrottled',
@@ -39,11 +41,16 @@ export function toStepError(error: unknown): StepError {
     return { code: 'UnknownError', message: String(error), retryable: false };
   }
   const shape = error as SdkErrorShape;
-  const code = [shape.Code, shape.code, shape.name].find((c): c is string => typeof c === 'string' && c !== '' && c !== 'Error') ?? 'UnknownError';
+  const names = [shape.Code, shape.code, shape.name].filter((c): c is string => typeof c === 'string' && c !== '' && c !== 'Error');
+  const code = names[0] ?? 'UnknownError';
   // One line: reports and emails print the message after the code.
   const message = typeof shape.message === 'string' && shape.message.trim() !== '' ? shape.message.replace(/\s+/g, ' ').trim() : code;
   const status = typeof shape.$metadata?.httpStatusCode === 'number' ? shape.$metadata.httpStatusCode : undefined;
-  const retryable = THROTTLING_CODES.has(code) || TRANSIENT_CODES.has(code) || (status !== undefined && status >= 500) || shape.$retryable !== undefined;
+  // SNS, for one, answers a throttle with Code "Throttled" on an error named ThrottledException: look at every name.
+  const retryable =
+    names.some((name) => THROTTLING_CODES.has(name) || TRANSIENT_CODES.has(name)) ||
+    (status !== undefined && (status === 429 || status >= 500)) ||
+    shape.$retryable !== undefined;
   return { code, message, retryable };
 }
 

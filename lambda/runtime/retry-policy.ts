@@ -1,0 +1,112 @@
+import type { StepError } from '../aws/errors';
+import { NOTIFICATION_STEP_ID } from '../notify/publish-step';
+import type { Report } from '../plan/document';
+import { PRINCIPAL_UNREADABLE } from '../playbooks/revoke-credentials/protection';
+
+/*
+ * Whether a finished response should fail its Lambda invocation, so that
+ * Lambda's asynchronous retries (and then the on-failure destination) take
+ * over. A retry re-runs the whole playbook, so it is only worth it where a
+ * second run can end better than the first: a call failed for a transient
+ * reason (throttling, 5xx, a timeout). A refusal, a missing permission or a
+ * resource that is gone fails the same way every time, and the notification
+ * has already told people what to do by hand. And only where the failure
+ * left the response itself incomplete: a discovery read (the plan was made
+ * without it), an action, or the notification (people must hear of every
+ * response). A read-only step after planning (the investigation of a
+ * credential) only adds evidence; its failure is in the report, and is not
+ * worth repeating every action for.
+ */
+
+export interface RetryDecision {
+  readonly retry: boolean;
+  readonly reason: string;
+}
+
+/**
+ * Blocking verdicts that only say "a read failed": the next delivery reads
+ * again and may act. Every other blocking guard (dry-run, sample finding,
+ * exempt tag, protected principal, ...) blocks the retry just the same.
+ */
+const READ_FAILURE_VERDICTS: ReadonlySet<string> = new Set(['instance-unreadable', PRINCIPAL_UNREADABLE]);
+
+/**
+ * Codes that say the instance every contain step acts on is gone or going:
+ * a retry would find nothing left to contain, whatever else failed beside.
+ */
+const TARGET_GONE_CODES: ReadonlySet<string> = new Set(['InvalidInstanceID.NotFound', 'IncorrectInstanceState']);
+
+export interface Failure {
+  /** A step id, or a read id (`read:<kind>:<target>`). */
+  readonly id: string;
+  readonly error: StepError;
+  /** A discovery read, an action or the notification: the response is incomplete without it. */
+  readonly incompleteResponse: boolean;
+}
+
+const NO_ERROR: StepError = { code: 'UnknownError', message: 'failed without an error', retryable: false };
+
+/** Every failed read and step of the report, reads first (they ran first). */
+export function failuresOf(report: Report): Failure[] {
+  const reads = report.reads.map((r) => ({ entry: r, incompleteResponse: true }));
+  const steps = report.steps.map((s) => ({ entry: s, incompleteResponse: s.mutating || s.id === NOTIFICATION_STEP_ID }));
+  return [...reads, ...steps]
+    .filter(({ entry }) => entry.status === 'failed')
+    .map(({ entry, incompleteResponse }) => ({ id: entry.id, error: entry.error ?? NO_ERROR, incompleteResponse }));
+}
+
+function describe(failures: readonly Failure[]): string {
+  return failures.map((f) => `${f.id} (${f.error.code})`).join(', ');
+}
+
+export function shouldRetryInvocation(report: Report): RetryDecision {
+  const lastingBlocks = report.blockedBy.filter((id) => !READ_FAILURE_VERDICTS.has(id));
+  if (lastingBlocks.length > 0) {
+    return { retry: false, reason: `blocked by ${lastingBlocks.join(', ')}: a retry would be blocked the same way` };
+  }
+  const failures = failuresOf(report);
+  if (failures.length === 0) return { retry: false, reason: 'nothing failed' };
+
+  const gone = failures.filter((f) => TARGET_GONE_CODES.has(f.error.code));
+  if (gone.length > 0) {
+    return { retry: false, reason: `${describe(gone)}: the instance is gone or terminating, a retry finds nothing left to contain` };
+  }
+  const transient = failures.filter((f) => f.error.retryable && f.incompleteResponse);
+  const lastingFailures = failures.filter((f) => !f.error.retryable);
+  if (transient.length === 0) {
+    const evidenceOnly = failures.filter((f) => f.error.retryable);
+    const reasons = [
+      ...(lastingFailures.length > 0 ? [`${describe(lastingFailures)} cannot succeed on a retry (not a throttling, 5xx or timeout error)`] : []),
+      ...(evidenceOnly.length > 0 ? [`${describe(evidenceOnly)} only gathered evidence after the response: not worth repeating every action for`] : []),
+    ];
+    return { retry: false, reason: reasons.join('; ') };
+  }
+  // The lasting failures fail again on the retry, but they no longer hide the transient ones: the retry converges.
+  const besides = lastingFailures.length > 0 ? `; ${describe(lastingFailures)} will fail again` : '';
+  return { retry: true, reason: `${describe(transient)} failed for a transient reason: a retry can complete the response${besides}` };
+}
+
+/**
+ * Thrown by the handler when shouldRetryInvocation says so, after the
+ * report is logged and notified: the invocation fails, Lambda retries it,
+ * and after the last attempt the on-failure destination receives it.
+ */
+export class RetryableResponseError extends Error {
+  readonly playbook: string;
+  readonly findingId: string;
+  readonly incidentId: string;
+  readonly summary: Report['summary'];
+  /** Failed steps and reads, by id. */
+  readonly failedStepIds: readonly string[];
+
+  constructor(report: Report, reason: string) {
+    const { done, skipped, failed } = report.summary;
+    super(`${report.playbook} on finding ${report.findingId} (incident ${report.incidentId}): ${reason} [done ${done}, skipped ${skipped}, failed ${failed}]`);
+    this.name = 'RetryableResponseError';
+    this.playbook = report.playbook;
+    this.findingId = report.findingId;
+    this.incidentId = report.incidentId;
+    this.summary = report.summary;
+    this.failedStepIds = failuresOf(report).map((f) => f.id);
+  }
+}

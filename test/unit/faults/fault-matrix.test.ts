@@ -1,0 +1,68 @@
+import { PUBLISH_NOTIFICATION } from '../../../lambda/notify/publish-step';
+import { PLAYBOOKS } from '../../../lambda/playbooks/registry';
+import { runBaseline, type Baseline } from './baseline';
+import { matchesCall } from './call-matching';
+import { expectCell, runCell } from './cell';
+import { FAULTS } from './faults';
+import { MatrixTally } from './tally';
+import { FAULT_SCENARIOS, mockMatrixClients } from './scenarios';
+
+/*
+ * The fault matrix: for every read and every step of each scenario's plan
+ * (notification included), and for each of throttling, a 5xx, access
+ * denied, not found and a socket timeout, exactly that one call fails and
+ * respond() runs in enforce. The cells come from a fault-free run of the
+ * plan, so a step added to a playbook is in the matrix without a change here.
+ * See cell.ts for what each cell checks.
+ */
+
+const mocks = mockMatrixClients();
+const tally = new MatrixTally(FAULTS.length);
+
+afterAll(() => {
+  for (const stub of Object.values(mocks)) stub.restore();
+  console.log(tally.summary());
+});
+
+describe.each(FAULT_SCENARIOS)('fault matrix, $name', (scenario) => {
+  let baseline: Baseline;
+
+  beforeAll(async () => {
+    baseline = await runBaseline(mocks, scenario);
+    tally.addTargets(baseline.targets.length);
+  });
+
+  it('runs clean without a fault: not blocked, every read done, every step done (or skipped by itself), each call its own', () => {
+    expect(baseline.blockedBy).toEqual([]);
+    expect(baseline.reads.map((r) => [r.id, r.status])).toEqual(baseline.reads.map((r) => [r.id, 'done']));
+    // Every action the plan holds is taken; only a read-only step may find it has nothing to do.
+    expect(baseline.outcomes.filter((o) => o.status === 'failed' || (o.status === 'skipped' && o.mutating)).map((o) => [o.id, o.status, o.reason ?? o.error?.code])).toEqual([]);
+    // A cell must break one call only: no call may be the call of two targets, nor be sent twice.
+    expect(baseline.targets.map((t) => [t.id, baseline.sent.filter((c) => matchesCall(t.call, c)).length])).toEqual(baseline.targets.map((t) => [t.id, 1]));
+  });
+
+  it.each(FAULTS)('$kind: in each read and each step in turn', async (fault) => {
+    const problems: string[] = [];
+    for (const target of baseline.targets) {
+      try {
+        expectCell(await runCell(mocks, scenario, target, fault), scenario, baseline, target, fault);
+        tally.pass();
+      } catch (error) {
+        problems.push(tally.fail(`${scenario.playbook} ${target.id} × ${fault.kind}`, error));
+      }
+    }
+    expect(problems).toEqual([]);
+  });
+});
+
+describe('fault matrix coverage', () => {
+  it('breaks every step kind and every read each playbook declares, and the notification, in some scenario of that playbook', async () => {
+    const covered = new Set<string>();
+    for (const scenario of FAULT_SCENARIOS) {
+      for (const target of (await runBaseline(mocks, scenario)).targets) covered.add(`${scenario.playbook}: ${target.stepKind}`);
+    }
+    const declared = Object.values(PLAYBOOKS).flatMap((playbook) => playbook.stepSpecs.map((spec) => `${playbook.name}: ${spec.kind}`));
+    const notified = FAULT_SCENARIOS.map((s) => `${s.playbook}: ${PUBLISH_NOTIFICATION.kind}`);
+    expect([...declared, ...notified].filter((entry) => !covered.has(entry))).toEqual([]);
+  });
+});

@@ -1,0 +1,109 @@
+import { CloudTrailClient, LookupEventsCommand } from '@aws-sdk/client-cloudtrail';
+import {
+  GenerateServiceLastAccessedDetailsCommand,
+  GetAccessKeyLastUsedCommand,
+  GetServiceLastAccessedDetailsCommand,
+  PutRolePolicyCommand,
+  PutUserPolicyCommand,
+  UpdateAccessKeyCommand,
+} from '@aws-sdk/client-iam';
+import { PublishCommand } from '@aws-sdk/client-sns';
+import { mockClient } from 'aws-sdk-client-mock';
+import type { Finding } from '../../../lambda/finding/schema';
+import type { PlaybookName } from '../../../lambda/routing/playbook-names';
+import { containFinding, DNS_REBIND_TYPE } from '../../support/aws-mocks/contain-finding';
+import { INSTANCE_ID, mockContainClients, type ContainWorld } from '../../support/aws-mocks/contain-world';
+import { REVOKE_SCENARIOS } from '../../support/aws-mocks/revoke-scenarios';
+
+/*
+ * The accounts the matrix runs in. Each is chosen so that, without a
+ * fault, the plan holds as many kinds of step as its playbook can plan and
+ * every one of them is done; the matrix then breaks each call in turn.
+ */
+
+export const TOPIC_ARN = 'arn:aws:sns:us-east-1:111111111111:guardduty-ir';
+
+/** The contain world's mocks, and CloudTrail for the investigation of credentials. */
+export function mockMatrixClients() {
+  return { ...mockContainClients(), cloudTrail: mockClient(CloudTrailClient) };
+}
+
+export type MatrixMocks = ReturnType<typeof mockMatrixClients>;
+
+export interface FaultScenario {
+  readonly name: string;
+  readonly playbook: PlaybookName;
+  readonly finding: () => Finding;
+  /** Makes every call of a fault-free run succeed; runs after the mocks were reset to answer from `world`. */
+  readonly arrange: (mocks: MatrixMocks, world: ContainWorld) => void;
+}
+
+function revokeScenario(name: string): (typeof REVOKE_SCENARIOS)[number] {
+  const found = REVOKE_SCENARIOS.find((s) => s.name === name);
+  if (!found) throw new Error(`no revoke scenario "${name}"`);
+  return found;
+}
+
+const publishes = (mocks: MatrixMocks) => mocks.sns.on(PublishCommand).resolves({ MessageId: 'msg-fault-matrix' });
+
+/** The read-only investigation after revoking: the key was last used, IAM's report job is done at once, CloudTrail has one event. */
+function investigationAnswers(mocks: MatrixMocks): void {
+  const at = new Date('2026-11-22T07:30:00.000Z');
+  mocks.iam.on(GetAccessKeyLastUsedCommand).resolves({ UserName: 'deploy-bot', AccessKeyLastUsed: { LastUsedDate: at, ServiceName: 's3', Region: 'us-east-1' } });
+  mocks.iam.on(GenerateServiceLastAccessedDetailsCommand).resolves({ JobId: 'job-fault-matrix' });
+  mocks.iam.on(GetServiceLastAccessedDetailsCommand).resolves({
+    JobStatus: 'COMPLETED',
+    JobCreationDate: at,
+    JobCompletionDate: at,
+    ServicesLastAccessed: [{ ServiceName: 'Amazon S3', ServiceNamespace: 's3', LastAuthenticated: at, LastAuthenticatedRegion: 'us-east-1' }],
+    IsTruncated: false,
+  });
+  mocks.cloudTrail.on(LookupEventsCommand).resolves({
+    Events: [{ EventId: 'ev-1', EventName: 'ListBuckets', EventTime: at, CloudTrailEvent: JSON.stringify({ sourceIPAddress: '198.51.100.7' }) }],
+  });
+}
+
+const userWithKey = revokeScenario('IAM user, long-term key');
+const role = revokeScenario('role');
+
+export const FAULT_SCENARIOS: readonly FaultScenario[] = [
+  {
+    name: 'contain-instance: new VPC, credential theft, Auto Scaling, two target groups',
+    playbook: 'contain-instance',
+    // MetadataDNSRebind implies credential theft: the role's sessions are revoked and the profile removed.
+    finding: () => containFinding({ type: DNS_REBIND_TYPE }),
+    arrange: (mocks, world) => {
+      // No responder group yet: both are created and configured, which plans every security-group step.
+      world.responderGroups = [];
+      world.autoScaling = [{ InstanceId: INSTANCE_ID, AutoScalingGroupName: 'web-asg', LifecycleState: 'InService', AvailabilityZone: 'us-east-1a', HealthStatus: 'HEALTHY', ProtectedFromScaleIn: false }];
+      world.targetGroups = [
+        { group: { TargetGroupArn: 'arn:aws:elasticloadbalancing:us-east-1:222222222222:targetgroup/web/1', TargetGroupName: 'web', TargetType: 'instance' }, targets: [{ Id: INSTANCE_ID, Port: 80 }] },
+        { group: { TargetGroupArn: 'arn:aws:elasticloadbalancing:us-east-1:222222222222:targetgroup/api/2', TargetGroupName: 'api', TargetType: 'instance' }, targets: [{ Id: INSTANCE_ID, Port: 8443 }] },
+      ];
+      publishes(mocks);
+    },
+  },
+  {
+    name: 'revoke-credentials: IAM user with a long-term key',
+    playbook: 'revoke-credentials',
+    finding: userWithKey.finding,
+    arrange: (mocks) => {
+      userWithKey.arrange(mocks.iam);
+      mocks.iam.on(UpdateAccessKeyCommand).resolves({});
+      mocks.iam.on(PutUserPolicyCommand).resolves({});
+      investigationAnswers(mocks);
+      publishes(mocks);
+    },
+  },
+  {
+    name: 'revoke-credentials: role',
+    playbook: 'revoke-credentials',
+    finding: role.finding,
+    arrange: (mocks) => {
+      role.arrange(mocks.iam);
+      mocks.iam.on(PutRolePolicyCommand).resolves({});
+      investigationAnswers(mocks);
+      publishes(mocks);
+    },
+  },
+];

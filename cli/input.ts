@@ -16,3 +16,16 @@ function readText(source: string): string {
 export function readFindings(source: string): Finding[] {
   return parseFindingsText(readText(source));
 }
+
+export interface FindingInput {
+  /** The input as given (decoded JSON), for passing on unchanged. */
+  readonly document: unknown;
+  readonly findings: Finding[];
+}
+
+/** Like readFindings, keeping the decoded input too. */
+export function readFindingInput(source: string): FindingInput {
+  const text = readText(source);
+  const findings = parseFindingsText(text);
+  return { document: JSON.parse(text) as unknown, findings };
+}

@@ -2,7 +2,9 @@ import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../lambda/config/schema';
 import { FindingInputError } from '../lambda/finding/errors';
 import { registerDemo } from './commands/demo';
+import { registerInvoke } from './commands/invoke';
 import { registerPlan } from './commands/plan';
+import { registerRelease } from './commands/release';
 import { registerRespond } from './commands/respond';
 import { EXIT, UsageError, type ExitCode } from './exit-codes';
 
@@ -16,12 +18,14 @@ export async function main(argv: readonly string[]): Promise<ExitCode> {
     exitCode = await action();
   };
   const program = new Command('ir')
-    .description('GuardDuty incident response: plan and run the playbooks the stack runs')
+    .description('GuardDuty incident response: plan and run the playbooks the stack runs, invoke the deployed ones, release a contained instance')
     .exitOverride()
     .configureOutput({ writeErr: (text) => process.stderr.write(text) })
     .showHelpAfterError(false);
   registerPlan(program, run);
   registerRespond(program, run);
+  registerInvoke(program, run);
+  registerRelease(program, run);
   registerDemo(program, run);
   try {
     await program.parseAsync([...argv]);

@@ -1,4 +1,6 @@
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import type { ScopeReferences } from './iam/action-resources';
+import { memberRoleReference, scopeReferences } from './iam/playbook-role';
 import type { Construct } from 'constructs';
 import type { IncidentResponseConfig } from '../lambda/config/schema';
 import { PLAYBOOK_NAMES, type PlaybookName } from '../lambda/routing/playbook-names';
@@ -12,6 +14,12 @@ import { failureQueueUrlOutput, functionArnOutput, functionNameOutput, TOPIC_ARN
 export interface IncidentResponseStackProps extends StackProps {
   /** Already validated (lib/config/load-config.ts). */
   readonly config: IncidentResponseConfig;
+  /**
+   * The first part of the playbook role names (`<prefix>-<playbook>-<region>`),
+   * the same for every regional stack of one deployment so member accounts
+   * can trust them by name. Defaults to the stack name.
+   */
+  readonly roleNamePrefix?: string;
 }
 
 /**
@@ -22,15 +30,23 @@ export class IncidentResponseStack extends Stack {
   readonly notifications: NotificationTopic;
   readonly playbooks: Readonly<Record<PlaybookName, PlaybookFunction>>;
   readonly routing: RoutingRules;
+  /** What the playbook roles' actions are scoped to (lib/iam/action-resources.ts). */
+  readonly scopeReferences: ScopeReferences;
 
   constructor(scope: Construct, id: string, props: IncidentResponseStackProps) {
     super(scope, id, props);
     const { config } = props;
 
     this.notifications = new NotificationTopic(this, 'Notifications', { emails: config.notificationEmails });
+    this.scopeReferences = scopeReferences(this, {
+      topicArn: this.notifications.topic.topicArn,
+      topicKeyArn: this.notifications.key.keyArn,
+      memberRole: memberRoleReference(config),
+    });
 
+    const prefix = props.roleNamePrefix ?? this.stackName;
     const roleNames = Object.fromEntries(
-      PLAYBOOK_NAMES.map((name) => [name, responderRoleName(this.stackName, name, this.region)]),
+      PLAYBOOK_NAMES.map((name) => [name, responderRoleName(prefix, name, this.region)]),
     ) as Record<PlaybookName, string>;
     const playbookOf = (playbook: PlaybookName) =>
       new PlaybookFunction(this, pascalCase(playbook), {
@@ -39,7 +55,7 @@ export class IncidentResponseStack extends Stack {
         roleName: roleNames[playbook],
         protectedRoleNames: PLAYBOOK_NAMES.map((name) => roleNames[name]),
         topic: this.notifications.topic,
-        topicKey: this.notifications.key,
+        scopeReferences: this.scopeReferences,
       });
     this.playbooks = {
       'contain-instance': playbookOf('contain-instance'),

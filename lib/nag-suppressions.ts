@@ -2,12 +2,13 @@ import { Stack, Validations } from 'aws-cdk-lib';
 import type { IConstruct } from 'constructs';
 import { flattenCfnReference } from 'cdk-nag/lib/utils/flatten-cfn-reference';
 import { requiredIamActions } from '../lambda/playbooks/registry';
-import { PLAYBOOK_NAMES, type PlaybookName } from '../lambda/routing/playbook-names';
+import type { IamAction } from '../lambda/plan/types';
+import { PLAYBOOK_NAMES } from '../lambda/routing/playbook-names';
 import { PLAYBOOK_RUNTIME } from './bundling';
-import { scopeOfAction, WILDCARD_REASONS } from './iam/action-resources';
-import { scopeReferences } from './iam/playbook-role';
+import { scopeOfAction, WILDCARD_REASONS, type ScopeReferences } from './iam/action-resources';
 import type { IncidentResponseStack } from './incident-response-stack';
-import type { PlaybookFunction } from './playbook-function';
+import { memberRoleActions } from './member/member-actions';
+import type { IncidentResponseMemberStack } from './member/member-stack';
 
 /*
  * Every cdk-nag (AwsSolutions) finding this stack accepts, in one place, each
@@ -34,13 +35,13 @@ function acknowledge(construct: IConstruct, id: string, reason: string): void {
  * same scoping module as the role, so a new step action is acknowledged only
  * with the reason its scope has.
  */
-function acknowledgeWildcardResources(stack: IncidentResponseStack, playbook: PlaybookName, target: PlaybookFunction): void {
-  const refs = scopeReferences(stack, stack.notifications.topic.topicArn, stack.notifications.key.keyArn);
+function acknowledgeWildcardResources(role: IConstruct, actions: readonly IamAction[], refs: ScopeReferences): void {
+  const stack = Stack.of(role);
   const byResource = new Map<string, { actions: string[]; reasons: Set<string> }>();
-  for (const action of requiredIamActions(playbook)) {
+  for (const action of actions) {
     const scope = scopeOfAction(action, refs);
     for (const resource of scope.resources) {
-      const flat = flattenCfnReference(Stack.of(stack).resolve(resource));
+      const flat = flattenCfnReference(stack.resolve(resource));
       if (!flat.includes('*')) continue;
       const reason = WILDCARD_REASONS[scope.kind];
       if (!reason) throw new Error(`no reason to accept a wildcard resource for scope ${scope.kind} (${action})`);
@@ -51,7 +52,7 @@ function acknowledgeWildcardResources(stack: IncidentResponseStack, playbook: Pl
     }
   }
   for (const [resource, { actions, reasons }] of byResource) {
-    acknowledge(target.role, `AwsSolutions-IAM5[Resource::${resource}]`, `${actions.join(', ')}: ${[...reasons].join('; ')}.`);
+    acknowledge(role, `AwsSolutions-IAM5[Resource::${resource}]`, `${actions.join(', ')}: ${[...reasons].join('; ')}.`);
   }
 }
 
@@ -60,6 +61,11 @@ export function acknowledgeNagFindings(stack: IncidentResponseStack): void {
     const playbook = stack.playbooks[name];
     acknowledge(playbook.function, 'AwsSolutions-L1', RUNTIME_REASON);
     acknowledge(playbook.failureQueue, 'AwsSolutions-SQS3', FAILURE_QUEUE_REASON);
-    acknowledgeWildcardResources(stack, name, playbook);
+    acknowledgeWildcardResources(playbook.role, requiredIamActions(name), stack.scopeReferences);
   }
+}
+
+/** The member stack is one role: only its wildcard resources, with the same reasons as the playbook roles. */
+export function acknowledgeMemberNagFindings(stack: IncidentResponseMemberStack): void {
+  acknowledgeWildcardResources(stack.role, memberRoleActions(), stack.scopeReferences);
 }

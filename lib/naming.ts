@@ -10,6 +10,16 @@ import { PLAYBOOK_NAMES } from '../lambda/routing/playbook-names';
 
 export const DEFAULT_STACK_NAME = 'GuardDutyIncidentResponse';
 
+/** The security stack of one region, `<name>-<region>`; just `<name>` when the configuration lists no regions. */
+export function securityStackName(name: string, region: string | undefined): string {
+  return region ? `${name}-${region}` : name;
+}
+
+/** The stack of the member accounts: the one role the playbooks assume there. */
+export function memberStackName(name: string): string {
+  return `${name}Member`;
+}
+
 const IAM_ROLE_NAME_MAX = 64;
 /** Longest region name today is 14 characters (ap-southeast-7); leave room for longer ones. */
 const REGION_NAME_BUDGET = 16;

@@ -3,7 +3,6 @@ import { Duration, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type * as iam from 'aws-cdk-lib/aws-iam';
-import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as destinations from 'aws-cdk-lib/aws-lambda-destinations';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -13,6 +12,7 @@ import { Construct } from 'constructs';
 import { runtimeConfigOf, type IncidentResponseConfig } from '../lambda/config/schema';
 import type { PlaybookName } from '../lambda/routing/playbook-names';
 import { PLAYBOOK_ARCHITECTURE, PLAYBOOK_BUNDLING, PLAYBOOK_RUNTIME } from './bundling';
+import type { ScopeReferences } from './iam/action-resources';
 import { createPlaybookRole } from './iam/playbook-role';
 import { failureAlarmName } from './naming';
 
@@ -35,7 +35,8 @@ export interface PlaybookFunctionProps {
   /** Every role of the responder: the playbooks refuse to revoke these. */
   readonly protectedRoleNames: readonly string[];
   readonly topic: sns.ITopic;
-  readonly topicKey: kms.IKey;
+  /** What the role's actions are scoped to: the topic, its key, the member role. */
+  readonly scopeReferences: ScopeReferences;
 }
 
 /**
@@ -57,8 +58,7 @@ export class PlaybookFunction extends Construct {
       playbook,
       roleName: props.roleName,
       logGroup: this.logGroup,
-      topicArn: props.topic.topicArn,
-      topicKeyArn: props.topicKey.keyArn,
+      refs: props.scopeReferences,
     });
     // Findings that still fail after the retries land here; kept for the maximum 14 days to replay with `ir`.
     this.failureQueue = new sqs.Queue(this, 'FailureQueue', {

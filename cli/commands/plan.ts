@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
+import type { AccountAccess } from '../../lambda/aws/account-access';
 import type { PlanDocument } from '../../lambda/plan/document';
 import { preparePlan } from '../../lambda/respond/respond';
-import { clientsForFinding } from '../aws';
+import { operatorAccess, regionForFinding } from '../aws';
 import { loadRuntimeConfig } from '../config';
 import { EXIT, type ExitCode } from '../exit-codes';
 import { readFindings } from '../input';
@@ -15,16 +16,23 @@ interface PlanOptions extends CommonOptions {
 /**
  * Shows what the deployed stack would do with a finding. Never changes
  * anything: the plan is not executed. Guards are evaluated as the stack
- * would (its mode decides the dry-run guard).
+ * would (its mode decides the dry-run guard). Online, a finding of another
+ * account is read there through the member role, as the Lambda does.
  */
 export async function planCommand(source: string, options: PlanOptions): Promise<ExitCode> {
   const config = loadRuntimeConfig(options.config);
   const findings = readFindings(source);
   const documents: PlanDocument[] = [];
+  let access: AccountAccess | undefined;
   for (const finding of findings) {
+    const online = (): { access: AccountAccess; defaultRegion: string } => {
+      const region = regionForFinding(finding, options);
+      access ??= operatorAccess(options, config.memberRoleName, region);
+      return { access, defaultRegion: region };
+    };
     const prepared = await preparePlan(finding, {
       config,
-      ...(options.offline ? {} : { clients: clientsForFinding(finding, options) }),
+      ...(options.offline ? {} : online()),
       dryRun: config.mode === 'dry-run',
       topicArn: options.topicArn,
       responder: { protectedRoleNames: options.protectedRole ?? [] },
@@ -49,7 +57,8 @@ export function registerPlan(program: Command, run: Runner): void {
 Examples:
   $ ir plan finding.json --offline
   $ aws guardduty get-findings --detector-id D --finding-ids F | ir plan - --json
-  $ ir plan event.json --profile security-audit`,
+  $ ir plan event.json --profile security-audit
+  $ ir plan member-finding.json --profile security-operator   # read in the finding's account through its member role`,
     )
     .action((source: string, options: PlanOptions) => run(() => planCommand(source, options)));
 }

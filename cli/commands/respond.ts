@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
+import type { AccountAccess } from '../../lambda/aws/account-access';
 import type { Report } from '../../lambda/plan/document';
 import { respond } from '../../lambda/respond/respond';
-import { clientsForFinding } from '../aws';
+import { operatorAccess, regionForFinding } from '../aws';
 import { loadRuntimeConfig } from '../config';
 import { EXIT, type ExitCode } from '../exit-codes';
 import { readFindings } from '../input';
@@ -16,17 +17,23 @@ interface RespondOptions extends CommonOptions {
  * Break-glass: runs the routed playbook from the operator's machine, with the
  * operator's credentials, through the same code path as the Lambda. A
  * dry-run unless --execute; --execute overrides the stack's mode only, every
- * other guard still applies.
+ * other guard still applies. A finding of another account is answered
+ * there through its member role (your principal must be one of the
+ * operatorPrincipals the member stack trusts).
  */
 export async function respondCommand(source: string, options: RespondOptions): Promise<ExitCode> {
   const config = loadRuntimeConfig(options.config);
   const findings = readFindings(source);
   const reports: Report[] = [];
+  let access: AccountAccess | undefined;
   for (const finding of findings) {
+    const region = regionForFinding(finding, options);
+    access ??= operatorAccess(options, config.memberRoleName, region);
     reports.push(
       await respond(finding, {
         config,
-        clients: clientsForFinding(finding, options),
+        access,
+        defaultRegion: region,
         dryRun: options.execute !== true,
         ...(options.execute ? {} : { dryRunReason: 'ir respond runs as a dry-run unless --execute is given' }),
         topicArn: options.topicArn ?? process.env.IR_TOPIC_ARN,
@@ -53,7 +60,8 @@ export function registerRespond(program: Command, run: Runner): void {
 Examples:
   $ ir respond finding.json                      # dry-run: reads, plans, changes nothing
   $ ir respond finding.json --execute --json     # act, print the report as JSON
-  $ ir respond finding.json --endpoint-url http://127.0.0.1:5000 --execute`,
+  $ ir respond finding.json --endpoint-url http://127.0.0.1:5000 --execute
+  $ ir respond member-finding.json --profile security-operator --execute   # acts in the finding's account via its member role`,
     )
     .action((source: string, options: RespondOptions) => run(() => respondCommand(source, options)));
 }

@@ -1,3 +1,4 @@
+import { describeEvidence } from '../../lambda/investigation/evidence-text';
 import type { PlanDocument, Report, StepDocument, StepReport } from '../../lambda/plan/document';
 import type { StepOutcome } from '../../lambda/plan/types';
 import { paint } from './colors';
@@ -36,11 +37,14 @@ function stepLine(step: StepDocument, index: number): string {
 
 const STATUS_STYLE: Record<StepReport['status'], Parameters<typeof paint>[0]> = { done: 'green', skipped: 'yellow', failed: 'red' };
 
-function reportLine(step: StepReport, index: number): string {
+/** The step, then what it found (investigation steps), one compact line each. */
+function reportLines(step: StepReport, index: number): string[] {
   const status = paint(STATUS_STYLE[step.status], step.status.padEnd(7));
   const tail =
     step.status === 'failed' ? `: ${step.error?.code}: ${step.error?.message}` : step.status === 'skipped' ? `: ${step.reason}` : step.detail ? `: ${step.detail}` : '';
-  return `  ${String(index + 1).padStart(2)}. ${status} ${step.title} ${paint('dim', `[${step.action} → ${step.target}]`)}${tail}`;
+  const line = `  ${String(index + 1).padStart(2)}. ${status} ${step.title} ${paint('dim', `[${step.action} → ${step.target}]`)}${tail}`;
+  const found = step.evidence ? describeEvidence(step.evidence, 'compact').map((e) => `        ${paint('cyan', 'found')} ${e}`) : [];
+  return [line, ...found];
 }
 
 function warningLines(doc: PlanDocument): string[] {
@@ -54,5 +58,5 @@ export function renderPlan(doc: PlanDocument): string {
 export function renderReport(report: Report): string {
   const { done, skipped, failed } = report.summary;
   const summary = `  result  ${paint('green', `${done} done`)}, ${paint('yellow', `${skipped} skipped`)}, ${paint(failed > 0 ? 'red' : 'dim', `${failed} failed`)}`;
-  return [...header(report), ...guardLines(report), ...readLines(report.reads), '  steps:', ...report.steps.map(reportLine), ...warningLines(report), summary].join('\n');
+  return [...header(report), ...guardLines(report), ...readLines(report.reads), '  steps:', ...report.steps.flatMap(reportLines), ...warningLines(report), summary].join('\n');
 }

@@ -1,4 +1,5 @@
 import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
+import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { IAMClient } from '@aws-sdk/client-iam';
@@ -32,6 +33,7 @@ export interface AwsClients {
   readonly autoScaling: AutoScalingClient;
   readonly elbv2: ElasticLoadBalancingV2Client;
   readonly sts: STSClient;
+  readonly cloudTrail: CloudTrailClient;
 }
 
 export const DEFAULT_MAX_ATTEMPTS = 3;
@@ -77,6 +79,9 @@ export function createAwsClients(options: AwsClientOptions): AwsClients {
     },
     get sts() {
       return lazy('sts', () => new STSClient(config));
+    },
+    get cloudTrail() {
+      return lazy('cloudTrail', () => new CloudTrailClient(config));
     },
   };
 }

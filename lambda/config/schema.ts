@@ -19,6 +19,49 @@ export type Mode = (typeof MODES)[number];
 
 export const INSTANCE_CREDENTIAL_POLICIES = ['on-credential-theft', 'always', 'never'] as const;
 
+export const DEFAULT_MEMBER_ROLE_NAME = 'IncidentResponseMemberRole';
+
+const accountId = z.string().regex(/^\d{12}$/, 'must be a 12-digit AWS account id');
+
+/** IAM role names: 1 to 64 of letters, digits and +=,.@_- (no path). */
+const roleName = z.string().regex(/^[\w+=,.@-]{1,64}$/, 'must be an IAM role name (1 to 64 of letters, digits and +=,.@_-)');
+
+const regionName = z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'must be an AWS region name such as "eu-west-1"');
+
+/** Principals a trust policy can name: an IAM role or user, an account root, or a role session. */
+const principalArn = z
+  .string()
+  .regex(
+    /^arn:aws[a-z-]*:(iam::\d{12}:(root|user\/[\w+=,.@\/-]+|role\/[\w+=,.@\/-]+)|sts::\d{12}:assumed-role\/[\w+=,.@-]+\/[\w+=,.@-]+)$/,
+    'must be the ARN of an IAM role, user, account root or role session, such as "arn:aws:iam::111122223333:role/SecurityOperator"',
+  );
+
+function noDuplicates(what: string) {
+  return [(values: readonly string[]) => new Set(values).size === values.length, { message: `must not list the same ${what} twice` }] as const;
+}
+
+/**
+ * Which accounts the playbooks act in. Fail closed: a list that is present
+ * but empty is an error, never "every account".
+ */
+const accountsSchema = z.strictObject({
+  /** Only these accounts are acted on. Absent: every account GuardDuty reports for. */
+  allow: z
+    .array(accountId)
+    .min(1, 'an empty allow list would act in no account: list at least one account, or remove "allow" to act in every account')
+    .refine(...noDuplicates('account'))
+    .optional(),
+  /** Never acted on, even when allowed. */
+  exclude: z
+    .array(accountId)
+    .refine(...noDuplicates('account'))
+    .default([]),
+})
+  .refine((accounts) => !accounts.allow || accounts.allow.some((account) => !accounts.exclude.includes(account)), {
+    message: 'every account of accounts.allow is also in accounts.exclude: the responder would act in no account',
+    path: ['allow'],
+  });
+
 export const runtimeConfigSchema = z.strictObject({
   /** dry-run: plan and report only. enforce: act. A fresh install reports until the team opts in. */
   mode: z.enum(MODES).default('dry-run'),
@@ -38,6 +81,9 @@ export const runtimeConfigSchema = z.strictObject({
     .default({ add: {}, remove: [] }),
   /** When contain-instance also cuts the instance role's sessions and removes its profile. */
   revokeInstanceCredentials: z.enum(INSTANCE_CREDENTIAL_POLICIES).default('on-credential-theft'),
+  /** The role the member stack creates in every member account; the playbooks assume it there. */
+  memberRoleName: roleName.default(DEFAULT_MEMBER_ROLE_NAME),
+  accounts: accountsSchema.default({ exclude: [] }),
 });
 
 export const configSchema = runtimeConfigSchema.extend({
@@ -49,6 +95,23 @@ export const configSchema = runtimeConfigSchema.extend({
   logRetentionDays: z
     .union([z.literal(30), z.literal(90), z.literal(180), z.literal(365), z.literal(731), z.literal(1827), z.literal(3653)])
     .default(365),
+  /** Where the security stack is deployed, one stack per region. Empty: one stack, in the region `cdk deploy` targets. */
+  regions: z
+    .array(regionName)
+    .refine(...noDuplicates('region'))
+    .default([]),
+  /** The security account (GuardDuty delegated administrator). The member stack needs it; the security stack does not. */
+  securityAccountId: accountId.optional(),
+  /** IAM principals (of the security account, usually) allowed to assume the member role, for `ir`. */
+  operatorPrincipals: z
+    .array(principalArn)
+    .refine(...noDuplicates('principal'))
+    .default([]),
+  /** When set, the member role only trusts principals of this AWS Organization (aws:PrincipalOrgID). */
+  organizationId: z
+    .string()
+    .regex(/^o-[a-z0-9]{10,32}$/, 'must be an AWS Organizations id such as "o-a1b2c3d4e5"')
+    .optional(),
 });
 
 export type RuntimeConfig = z.infer<typeof runtimeConfigSchema>;
@@ -92,6 +155,8 @@ export function runtimeConfigOf(config: IncidentResponseConfig): RuntimeConfig {
     exemptTagKey: config.exemptTagKey,
     routing: config.routing,
     revokeInstanceCredentials: config.revokeInstanceCredentials,
+    memberRoleName: config.memberRoleName,
+    accounts: config.accounts,
   };
 }
 

@@ -1,3 +1,4 @@
+import { accountNotAllowedGuard } from './account-not-allowed';
 import { archivedFindingGuard } from './archived-finding';
 import { dryRunGuard } from './dry-run';
 import { exemptTagGuard } from './exempt-tag';
@@ -11,6 +12,7 @@ export const GUARDS: readonly Guard[] = [
   sampleFindingGuard,
   archivedFindingGuard,
   unknownAccountGuard,
+  accountNotAllowedGuard,
   severityFloorGuard,
   exemptTagGuard,
   dryRunGuard,

@@ -1,3 +1,4 @@
+import { describeEvidence } from '../investigation/evidence-text';
 import type { PlanDocument } from '../plan/document';
 import type { StepOutcome } from '../plan/types';
 
@@ -45,6 +46,11 @@ export function formatNotification(doc: PlanDocument, outcomes: readonly StepOut
     lines.push(...outcomes.map(outcomeLine), '');
   } else {
     lines.push('No automated action applies to this finding.', '');
+  }
+  const evidence = outcomes.flatMap((o) => (o.evidence ? describeEvidence(o.evidence, 'full') : []));
+  if (evidence.length > 0) {
+    lines.push('Investigation (read-only, what the steps above found):');
+    lines.push(...evidence.map((line) => `  ${line}`), '');
   }
   if (doc.warnings.length > 0) {
     lines.push('Warnings:');

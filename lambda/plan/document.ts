@@ -1,7 +1,7 @@
 import type { StepError } from '../aws/errors';
 import type { GuardVerdict } from '../guards/types';
 import type { PlaybookName } from '../routing/playbook-names';
-import type { PlannedStep, StepOutcome, StepStatus } from './types';
+import type { PlannedStep, StepEvidence, StepOutcome, StepStatus } from './types';
 
 /** A planned step as JSON: everything but the code that runs it. */
 export interface StepDocument {
@@ -39,6 +39,7 @@ export interface PlanDocument {
 export interface StepReport extends StepDocument {
   readonly status: StepStatus;
   readonly detail?: string;
+  readonly evidence?: StepEvidence;
   readonly reason?: string;
   readonly error?: StepError;
   readonly durationMs: number;
@@ -71,6 +72,7 @@ export function stepReport(step: StepDocument, outcome: StepOutcome): StepReport
     ...step,
     status: outcome.status,
     ...(outcome.detail !== undefined ? { detail: outcome.detail } : {}),
+    ...(outcome.evidence !== undefined ? { evidence: outcome.evidence } : {}),
     ...(outcome.reason !== undefined ? { reason: outcome.reason } : {}),
     ...(outcome.error !== undefined ? { error: outcome.error } : {}),
     durationMs: outcome.durationMs,

@@ -13,7 +13,7 @@ export interface ExecuteOptions {
   readonly blockedBy: readonly string[];
 }
 
-function outcomeOf(step: PlannedStep, started: number, rest: Pick<StepOutcome, 'status' | 'detail' | 'reason' | 'error'>): StepOutcome {
+function outcomeOf(step: PlannedStep, started: number, rest: Pick<StepOutcome, 'status' | 'detail' | 'evidence' | 'reason' | 'error'>): StepOutcome {
   return {
     id: step.id,
     title: step.title,
@@ -39,7 +39,7 @@ async function runStep(step: PlannedStep, ctx: ExecutionContext, options: Execut
     const result = await step.run(ctx);
     if (result.status === 'skipped') return outcomeOf(step, started, { status: 'skipped', reason: result.reason });
     if (result.output !== undefined) ctx.outputs.set(step.id, result.output);
-    return outcomeOf(step, started, { status: 'done', detail: result.detail });
+    return outcomeOf(step, started, { status: 'done', detail: result.detail, evidence: result.evidence });
   } catch (error) {
     return outcomeOf(step, started, { status: 'failed', error: toStepError(error) });
   }

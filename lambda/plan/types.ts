@@ -14,8 +14,14 @@ export interface StepSpec {
   readonly mutating: boolean;
 }
 
+/** A value that survives JSON as it is: the report is returned, logged and printed with --json. */
+export type JsonValue = string | number | boolean | null | readonly JsonValue[] | { readonly [key: string]: JsonValue };
+
+/** What a read-only step found (e.g. the CloudTrail events of a key), for the report and the notification. */
+export type StepEvidence = { readonly [key: string]: JsonValue };
+
 export type StepRunResult =
-  | { readonly status: 'done'; readonly detail?: string; readonly output?: unknown }
+  | { readonly status: 'done'; readonly detail?: string; readonly output?: unknown; readonly evidence?: StepEvidence }
   | { readonly status: 'skipped'; readonly reason: string };
 
 export interface ExecutionContext {
@@ -56,6 +62,7 @@ export interface StepOutcome {
   readonly mutating: boolean;
   readonly status: StepStatus;
   readonly detail?: string;
+  readonly evidence?: StepEvidence;
   readonly reason?: string;
   readonly error?: StepError;
   readonly durationMs: number;

@@ -1,3 +1,4 @@
+import { ASSUME_MEMBER_ROLE } from '../aws/member-role';
 import { PUBLISH_NOTIFICATION } from '../notify/publish-step';
 import type { IamAction, StepSpec } from '../plan/types';
 import type { PlaybookName } from '../routing/playbook-names';
@@ -12,9 +13,18 @@ export const PLAYBOOKS: Readonly<Record<PlaybookName, AnyPlaybook>> = {
   notify: notifyPlaybook,
 };
 
-/** Every step kind a playbook's role must allow: its own, plus the notification every plan ends with. */
+/**
+ * Whether the playbook reads or acts in the finding's account (then it
+ * assumes the member role in another account). notify only reports, from
+ * the security account.
+ */
+export function actsInFindingAccount(name: PlaybookName): boolean {
+  return PLAYBOOKS[name].stepSpecs.length > 0;
+}
+
+/** Every step kind a playbook's role must allow: its own, assuming the member role if it acts in accounts, and the notification every plan ends with. */
 export function stepSpecsOf(name: PlaybookName): readonly StepSpec[] {
-  return [...PLAYBOOKS[name].stepSpecs, PUBLISH_NOTIFICATION];
+  return [...PLAYBOOKS[name].stepSpecs, ...(actsInFindingAccount(name) ? [ASSUME_MEMBER_ROLE] : []), PUBLISH_NOTIFICATION];
 }
 
 /** The IAM actions of a playbook's role, derived from its step declarations. */

@@ -1,29 +1,42 @@
 import type { SNSClient } from '@aws-sdk/client-sns';
+import type { AccountAccess } from '../aws/account-access';
 import type { AwsClients } from '../aws/clients';
 import type { RuntimeConfig } from '../config/schema';
 import { routingTableFor } from '../config/routing-of';
 import type { Finding } from '../finding/schema';
 import { blockingGuardIds, evaluateGuards } from '../guards';
+import type { GuardVerdict } from '../guards/types';
 import { notificationStep } from '../notify/publish-step';
 import { stepDocument, stepReport, summarize, type PlanDocument, type Report } from '../plan/document';
 import { executePlan } from '../plan/executor';
 import { ReadLog } from '../plan/reads';
-import type { PlannedStep } from '../plan/types';
+import type { PlannedStep, StepOutcome } from '../plan/types';
 import { PLAYBOOKS } from '../playbooks/registry';
 import type { ResponderIdentity } from '../playbooks/types';
+import type { PlaybookName } from '../routing/playbook-names';
 import { routeFinding } from '../routing/route';
+import { reachFindingAccount } from './finding-account';
 import { incidentIdOf } from './incident-id';
 
 /*
  * The one path from a finding to a report, shared by the Lambda handlers and
- * the `ir` CLI: route, read, guard, plan, then (unless only planning)
- * execute. Dry-run is this same path with every mutating step blocked.
+ * the `ir` CLI: route, reach the finding's account, read, guard, plan, then
+ * (unless only planning) execute. Dry-run is this same path with every
+ * mutating step blocked.
  */
 
 export interface RespondOptions {
   readonly config: RuntimeConfig;
-  /** Clients for the finding's account and region. Absent: plan offline from the finding alone. */
+  /** Clients for the finding's account and region. Absent (and no `access`): plan offline from the finding alone. */
   readonly clients?: AwsClients;
+  /**
+   * Reaches the finding's account itself, instead of `clients`: the
+   * responder's own account as is, any other through its member role
+   * (finding-account.ts). The notification is published from the home account.
+   */
+  readonly access?: AccountAccess;
+  /** With `access`: the region of a finding that names none. */
+  readonly defaultRegion?: string;
   /** No mutating call is made when true. */
   readonly dryRun: boolean;
   readonly dryRunReason?: string;
@@ -37,16 +50,36 @@ export interface RespondOptions {
 export interface PreparedPlan {
   readonly document: PlanDocument;
   readonly steps: readonly PlannedStep[];
+  /** What the plan executes with, when `access` chose it. */
+  readonly clients?: AwsClients;
+}
+
+interface Reached {
+  readonly clients: AwsClients | undefined;
+  readonly executionClients?: AwsClients;
+  readonly reads: readonly StepOutcome[];
+  readonly verdicts: readonly GuardVerdict[];
+  readonly notificationSns?: SNSClient;
+}
+
+async function reach(finding: Finding, playbook: PlaybookName, options: RespondOptions): Promise<Reached> {
+  if (!options.access) return { clients: options.clients, reads: [], verdicts: [], notificationSns: options.notificationSns };
+  const region = finding.region ?? options.defaultRegion;
+  if (!region) throw new Error(`finding ${finding.id} names no region and no default region is set`);
+  return reachFindingAccount({ finding, playbook, config: options.config, access: options.access, region, topicArn: options.topicArn });
 }
 
 export async function preparePlan(finding: Finding, options: RespondOptions): Promise<PreparedPlan> {
   const now = options.now ?? (() => new Date());
   const route = routeFinding(finding, routingTableFor(options.config));
   const playbook = PLAYBOOKS[route.playbook];
+  const account = await reach(finding, route.playbook, options);
   const reads = new ReadLog();
-  const facts = options.clients ? await playbook.discover(finding, options.clients, reads) : playbook.offlineFacts(finding);
+  const facts = account.clients ? await playbook.discover(finding, account.clients, reads) : playbook.offlineFacts(finding);
   const incidentId = incidentIdOf(finding);
-  const planned = playbook.plan({ finding, facts, config: options.config, incidentId, now: now(), responder: options.responder });
+  // The member role is the responder's own in every member account: never revoked.
+  const responder = { protectedRoleNames: [...new Set([...options.responder.protectedRoleNames, options.config.memberRoleName])] };
+  const planned = playbook.plan({ finding, facts, config: options.config, incidentId, now: now(), responder });
   const guards = [
     ...evaluateGuards({
       finding,
@@ -56,11 +89,12 @@ export async function preparePlan(finding: Finding, options: RespondOptions): Pr
       ...(options.dryRunReason ? { dryRunReason: options.dryRunReason } : {}),
       resourceTags: planned.resourceTags,
     }),
+    ...account.verdicts,
     ...planned.verdicts,
   ];
   const lastStage = Math.max(0, ...planned.steps.map((s) => s.stage));
   // The notification reads the finished document when it runs, after it is built below.
-  const steps = [...planned.steps, notificationStep(() => document, options.topicArn, lastStage + 1, options.notificationSns)];
+  const steps = [...planned.steps, notificationStep(() => document, options.topicArn, lastStage + 1, account.notificationSns)];
   const document: PlanDocument = {
     playbook: route.playbook,
     findingId: finding.id,
@@ -70,16 +104,16 @@ export async function preparePlan(finding: Finding, options: RespondOptions): Pr
     region: finding.region ?? null,
     incidentId,
     dryRun: options.dryRun,
-    offline: options.clients === undefined,
+    offline: account.clients === undefined,
     route: { ruleId: route.ruleId, why: route.why },
     blockedBy: blockingGuardIds(guards),
     guards,
     warnings: planned.warnings,
     resource: planned.resource,
-    reads: reads.outcomes,
+    reads: [...account.reads, ...reads.outcomes],
     steps: steps.map(stepDocument),
   };
-  return { document, steps };
+  return { document, steps, ...(account.executionClients ? { clients: account.executionClients } : {}) };
 }
 
 export async function executePrepared(prepared: PreparedPlan, clients: AwsClients, now: () => Date = () => new Date()): Promise<Report> {
@@ -91,7 +125,13 @@ export async function executePrepared(prepared: PreparedPlan, clients: AwsClient
   return { ...prepared.document, steps, summary: summarize(outcomes), startedAt, finishedAt: now().toISOString() };
 }
 
-export async function respond(finding: Finding, options: RespondOptions & { readonly clients: AwsClients }): Promise<Report> {
+/** Runs the whole path. Needs a way to the finding's account: `clients`, or `access`. */
+export async function respond(
+  finding: Finding,
+  options: RespondOptions & ({ readonly clients: AwsClients } | { readonly access: AccountAccess }),
+): Promise<Report> {
   const prepared = await preparePlan(finding, options);
-  return executePrepared(prepared, options.clients, options.now);
+  const clients = prepared.clients ?? options.clients;
+  if (!clients) throw new Error('respond needs clients or access');
+  return executePrepared(prepared, clients, options.now);
 }

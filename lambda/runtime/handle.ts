@@ -1,10 +1,10 @@
 import { Logger } from '@aws-lambda-powertools/logger';
-import { createAwsClients } from '../aws/clients';
 import { routingTableFor } from '../config/routing-of';
 import type { Report } from '../plan/document';
 import { respond } from '../respond/respond';
 import { routeFinding } from '../routing/route';
 import { readLambdaEnvironment, type LambdaEnvironment } from './environment';
+import { accountAccessFor, type LambdaContext } from './home-account';
 import { parseInvocation } from './invocation';
 import { RoutingMismatchError } from './routing-mismatch';
 
@@ -14,9 +14,12 @@ const logger = new Logger();
  * The body of every playbook Lambda. Returns the report (one per finding).
  * Bad input and misrouted findings throw typed errors: EventBridge retries
  * them, then they land in the on-failure queue, where an alarm sees them.
+ * The context names the function's own account: findings of any other
+ * account are answered there through its member role.
  */
-export async function handleInvocation(event: unknown, env: LambdaEnvironment = readLambdaEnvironment()): Promise<Report | Report[]> {
+export async function handleInvocation(event: unknown, context: LambdaContext, env: LambdaEnvironment = readLambdaEnvironment()): Promise<Report | Report[]> {
   const invocation = parseInvocation(event);
+  const access = accountAccessFor(context, env.config.memberRoleName);
   const dryRun = env.config.mode === 'dry-run' || invocation.dryRunRequested;
   const table = routingTableFor(env.config);
   const reports: Report[] = [];
@@ -27,7 +30,8 @@ export async function handleInvocation(event: unknown, env: LambdaEnvironment = 
     if (!region) throw new Error(`finding ${finding.id} names no region and AWS_REGION is not set`);
     const report = await respond(finding, {
       config: env.config,
-      clients: createAwsClients({ region }),
+      access,
+      defaultRegion: region,
       dryRun,
       topicArn: env.topicArn,
       responder: { protectedRoleNames: env.protectedRoleNames },

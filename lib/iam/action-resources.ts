@@ -8,14 +8,19 @@ import type { IamAction } from '../../lambda/plan/types';
  *
  * Rules, from narrowest to widest:
  *  - the stack's own resources: sns:Publish → the topic; the KMS actions
- *    publishing needs → the topic's key.
+ *    publishing needs → the topic's key; sts:AssumeRole → the member role
+ *    by name, in the accounts config.accounts.allow lists (else any).
  *  - actions with a single, known resource type (Service Authorization
  *    Reference): IAM users, roles and instance profiles, Auto Scaling groups
  *    and target groups, of this account. The playbooks act on whichever
  *    resource a finding names, so the name part stays a wildcard.
- *  - Describe* of EC2, Auto Scaling and Elastic Load Balancing, and
- *    sts:GetCallerIdentity: these do not support resource-level permissions;
- *    IAM only accepts "*".
+ *  - iam:GenerateServiceLastAccessedDetails, which authorises the user,
+ *    role, group or policy it reports on: the playbooks only ask about users
+ *    and roles, so those two.
+ *  - Describe* of EC2, Auto Scaling and Elastic Load Balancing,
+ *    sts:GetCallerIdentity, iam:GetServiceLastAccessedDetails and
+ *    cloudtrail:LookupEvents: these do not support resource-level
+ *    permissions; IAM only accepts "*".
  *  - anything else: "*". An action this module does not know may need
  *    several resource types per call (ec2:CreateSnapshots authorises the
  *    instance, its volumes and snapshot ARNs that carry no account id), and a
@@ -28,16 +33,21 @@ import type { IamAction } from '../../lambda/plan/types';
 export interface ScopeReferences {
   readonly partition: string;
   readonly account: string;
-  readonly topicArn: string;
-  readonly topicKeyArn: string;
+  /** The security account's notification topic and its key. A member stack has neither: nothing is published there. */
+  readonly topicArn?: string;
+  readonly topicKeyArn?: string;
+  /** The role the playbooks assume in member accounts, and the accounts config.accounts.allow narrows that to (absent: any account). */
+  readonly memberRole?: { readonly name: string; readonly accounts?: readonly string[] };
 }
 
 export type ScopeKind =
   | 'notification-topic'
   | 'notification-key'
+  | 'member-role'
   | 'iam-user'
   | 'iam-role'
   | 'iam-instance-profile'
+  | 'iam-user-or-role'
   | 'auto-scaling-group'
   | 'target-group'
   | 'no-resource-level-permissions'
@@ -87,6 +97,9 @@ const IAM_ACTION_RESOURCE_TYPE: Readonly<Record<string, IamResourceType>> = {
   'iam:RemoveRoleFromInstanceProfile': 'instance-profile',
 };
 
+/** IAM actions that authorise a user or a role, whichever the call names (they also accept groups and policies, never asked about). */
+const IAM_USER_OR_ROLE_ACTIONS: readonly string[] = ['iam:GenerateServiceLastAccessedDetails'];
+
 const IAM_SCOPE_KIND: Readonly<Record<IamResourceType, ScopeKind>> = {
   user: 'iam-user',
   role: 'iam-role',
@@ -95,7 +108,7 @@ const IAM_SCOPE_KIND: Readonly<Record<IamResourceType, ScopeKind>> = {
 
 /** Services whose Describe* calls only accept Resource "*". */
 const DESCRIBE_WITHOUT_RESOURCE_LEVEL = ['ec2', 'autoscaling', 'elasticloadbalancing'];
-const OTHER_WITHOUT_RESOURCE_LEVEL: readonly string[] = ['sts:GetCallerIdentity'];
+const OTHER_WITHOUT_RESOURCE_LEVEL: readonly string[] = ['sts:GetCallerIdentity', 'iam:GetServiceLastAccessedDetails', 'cloudtrail:LookupEvents'];
 
 /** Non-IAM actions whose only resource type is one of the account's groups (the region is the finding's). */
 const GROUP_ACTIONS: Readonly<Record<string, { kind: ScopeKind; arn: (refs: ScopeReferences) => string }>> = {
@@ -116,12 +129,29 @@ function hasNoResourceLevelPermissions(action: IamAction): boolean {
   return (DESCRIBE_WITHOUT_RESOURCE_LEVEL.includes(service) && name.startsWith('Describe')) || OTHER_WITHOUT_RESOURCE_LEVEL.includes(action);
 }
 
+function referenced(value: string | undefined, action: IamAction, what: string): string {
+  if (value === undefined) throw new Error(`${action} is scoped to ${what}, which this stack does not have`);
+  return value;
+}
+
+/** The member role by name, in the allowed accounts or, with no allow list, in any account (the guard then decides per finding). */
+function memberRoleScope(refs: ScopeReferences, action: IamAction): ActionScope {
+  const role = refs.memberRole;
+  if (!role) throw new Error(`${action} is scoped to the member role, which this stack does not name`);
+  const accounts = role.accounts ?? ['*'];
+  return { kind: 'member-role', resources: accounts.map((account) => `arn:${refs.partition}:iam::${account}:role/${role.name}`) };
+}
+
 export function scopeOfAction(action: IamAction, refs: ScopeReferences): ActionScope {
-  if (action === 'sns:Publish') return { kind: 'notification-topic', resources: [refs.topicArn] };
-  if (TOPIC_KEY_ACTIONS.includes(action)) return { kind: 'notification-key', resources: [refs.topicKeyArn] };
+  if (action === 'sns:Publish') return { kind: 'notification-topic', resources: [referenced(refs.topicArn, action, 'the notification topic')] };
+  if (TOPIC_KEY_ACTIONS.includes(action)) return { kind: 'notification-key', resources: [referenced(refs.topicKeyArn, action, "the notification topic's key")] };
+  if (action === 'sts:AssumeRole') return memberRoleScope(refs, action);
   const iamType = IAM_ACTION_RESOURCE_TYPE[action];
   if (iamType) {
     return { kind: IAM_SCOPE_KIND[iamType], resources: [`arn:${refs.partition}:iam::${refs.account}:${iamType}/*`] };
+  }
+  if (IAM_USER_OR_ROLE_ACTIONS.includes(action)) {
+    return { kind: 'iam-user-or-role', resources: (['user', 'role'] as const).map((type) => `arn:${refs.partition}:iam::${refs.account}:${type}/*`) };
   }
   const group = GROUP_ACTIONS[action];
   if (group) return { kind: group.kind, resources: [group.arn(refs)] };
@@ -131,12 +161,18 @@ export function scopeOfAction(action: IamAction, refs: ScopeReferences): ActionS
 
 /** Why a wildcard resource of each kind is acceptable: the text a reviewer reads in the cdk-nag acknowledgement. */
 export const WILDCARD_REASONS: Readonly<Partial<Record<ScopeKind, string>>> = {
+  'member-role':
+    'assumes the member role (this exact role name) in whichever member account a GuardDuty finding names, known only at run time; ' +
+    'config.accounts.allow narrows it to listed accounts, and the member role itself trusts only these playbook roles by ARN',
   'iam-user':
     'revokes the credentials of whichever IAM user a GuardDuty finding names, so the user name is known only at run time; ' +
     'scoped to users of this account',
   'iam-role':
     'revokes the sessions of whichever IAM role a GuardDuty finding names, so the role name is known only at run time; ' +
     'scoped to roles of this account (the responder refuses its own roles and service-linked roles)',
+  'iam-user-or-role':
+    "reads IAM's service-last-accessed report of whichever IAM user or role a GuardDuty finding names, known only at run time; " +
+    'scoped to users and roles of this account',
   'iam-instance-profile':
     'reads the instance profile of whichever instance a finding names, known only at run time; scoped to instance profiles of this account',
   'auto-scaling-group':

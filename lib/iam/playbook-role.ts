@@ -3,37 +3,37 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { requiredIamActions } from '../../lambda/playbooks/registry';
+import type { IncidentResponseConfig } from '../../lambda/config/schema';
 import type { PlaybookName } from '../../lambda/routing/playbook-names';
-import { pascalCase } from '../naming';
-import { scopeOfAction, type ScopeKind, type ScopeReferences } from './action-resources';
+import type { ScopeReferences } from './action-resources';
+import { scopedStatements } from './scoped-statements';
 import { LOG_WRITING_ACTIONS } from './support-actions';
 
 export interface PlaybookRoleProps {
   readonly playbook: PlaybookName;
   readonly roleName: string;
   readonly logGroup: logs.ILogGroup;
-  readonly topicArn: string;
-  readonly topicKeyArn: string;
+  /** The stack's scope references (scopeReferences below); lib/nag-suppressions.ts reads the same. */
+  readonly refs: ScopeReferences;
 }
 
-/** What action-resources.ts needs to know about the stack; lib/nag-suppressions.ts builds the same. */
-export function scopeReferences(scope: Construct, topicArn: string, topicKeyArn: string): ScopeReferences {
+/** What action-resources.ts needs to know about the stack. */
+export function scopeReferences(scope: Construct, references: Omit<ScopeReferences, 'partition' | 'account'>): ScopeReferences {
   const stack = Stack.of(scope);
-  return { partition: stack.partition, account: stack.account, topicArn, topicKeyArn };
+  return { partition: stack.partition, account: stack.account, ...references };
 }
 
-/** One statement per scope kind, so each statement reads as "these actions, on these resources, for this reason". */
-function stepStatements(playbook: PlaybookName, refs: ScopeReferences): iam.PolicyStatement[] {
-  const byKind = new Map<ScopeKind, { actions: string[]; resources: readonly string[] }>();
-  for (const action of requiredIamActions(playbook)) {
-    const scope = scopeOfAction(action, refs);
-    const group = byKind.get(scope.kind) ?? { actions: [], resources: scope.resources };
-    group.actions.push(action);
-    byKind.set(scope.kind, group);
-  }
-  return [...byKind.entries()].map(
-    ([kind, group]) => new iam.PolicyStatement({ sid: pascalCase(kind), actions: group.actions, resources: [...group.resources] }),
-  );
+/**
+ * The member role the playbooks may assume: by name, in the accounts
+ * config.accounts.allow lists less the excluded ones, or in any account
+ * when there is no allow list.
+ */
+export function memberRoleReference(config: Pick<IncidentResponseConfig, 'memberRoleName' | 'accounts'>): NonNullable<ScopeReferences['memberRole']> {
+  const { allow, exclude } = config.accounts;
+  return {
+    name: config.memberRoleName,
+    ...(allow ? { accounts: allow.filter((account) => !exclude.includes(account)) } : {}),
+  };
 }
 
 /**
@@ -43,13 +43,13 @@ function stepStatements(playbook: PlaybookName, refs: ScopeReferences): iam.Poli
  * log group of the account.
  */
 export function createPlaybookRole(scope: Construct, id: string, props: PlaybookRoleProps): iam.Role {
-  const refs = scopeReferences(scope, props.topicArn, props.topicKeyArn);
+  const refs = props.refs;
   return new iam.Role(scope, id, {
     roleName: props.roleName,
     description: `GuardDuty incident response: ${props.playbook} playbook`,
     assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
     inlinePolicies: {
-      PlaybookSteps: new iam.PolicyDocument({ statements: stepStatements(props.playbook, refs) }),
+      PlaybookSteps: new iam.PolicyDocument({ statements: scopedStatements(requiredIamActions(props.playbook), refs) }),
       WriteOwnLogs: new iam.PolicyDocument({
         statements: [new iam.PolicyStatement({ actions: [...LOG_WRITING_ACTIONS], resources: [props.logGroup.logGroupArn] })],
       }),

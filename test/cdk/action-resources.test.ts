@@ -20,6 +20,11 @@ describe('scopeOfAction', () => {
     ['iam:GetRole', 'iam-role', ['arn:aws:iam::111122223333:role/*']],
     // Names mention both; the resource type decides.
     ['iam:ListInstanceProfilesForRole', 'iam-role', ['arn:aws:iam::111122223333:role/*']],
+    ['iam:GetAccessKeyLastUsed', 'iam-user', ['arn:aws:iam::111122223333:user/*']],
+    // Authorises the principal it reports on: the playbooks ask about users and roles only.
+    ['iam:GenerateServiceLastAccessedDetails', 'iam-user-or-role', ['arn:aws:iam::111122223333:user/*', 'arn:aws:iam::111122223333:role/*']],
+    ['iam:GetServiceLastAccessedDetails', 'no-resource-level-permissions', ['*']],
+    ['cloudtrail:LookupEvents', 'no-resource-level-permissions', ['*']],
     ['iam:RemoveRoleFromInstanceProfile', 'iam-instance-profile', ['arn:aws:iam::111122223333:instance-profile/*']],
     ['iam:GetInstanceProfile', 'iam-instance-profile', ['arn:aws:iam::111122223333:instance-profile/*']],
     ['autoscaling:DetachInstances', 'auto-scaling-group', ['arn:aws:autoscaling:*:111122223333:autoScalingGroup:*:autoScalingGroupName/*']],
@@ -45,6 +50,7 @@ describe('scopeOfAction', () => {
       'iam:GetUser',
       'iam:GetRole',
       'iam:GetInstanceProfile',
+      'iam:GenerateServiceLastAccessedDetails',
       'autoscaling:DetachInstances',
       'elasticloadbalancing:DeregisterTargets',
       'ec2:DescribeInstances',

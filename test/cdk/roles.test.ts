@@ -2,7 +2,6 @@ import { requiredIamActions } from '../../lambda/playbooks/registry';
 import type { IamAction } from '../../lambda/plan/types';
 import { PLAYBOOK_NAMES, type PlaybookName } from '../../lambda/routing/playbook-names';
 import { scopeOfAction } from '../../lib/iam/action-resources';
-import { scopeReferences } from '../../lib/iam/playbook-role';
 import { LOG_WRITING_ACTIONS, ON_FAILURE_DESTINATION_ACTIONS } from '../../lib/iam/support-actions';
 import { synthesize, type Synthesized } from './support/synth';
 import { asList, getAtt, logicalIdAtPath, props, resourcesOfType, roleIdOf, statementsOfRole, type Statement } from './support/template-queries';
@@ -47,7 +46,7 @@ describe.each(PLAYBOOK_NAMES)('the role of %s', (playbook) => {
   });
 
   it('scopes every step action to the resources action-resources.ts gives it', () => {
-    const refs = scopeReferences(synth.stack, synth.stack.notifications.topic.topicArn, synth.stack.notifications.key.keyArn);
+    const refs = synth.stack.scopeReferences;
     for (const action of requiredIamActions(playbook)) {
       const granting = statementsOf(playbook).filter((s) => s.Effect === 'Allow' && asList(s.Action).includes(action));
       const expected = synth.stack.resolve(scopeOfAction(action as IamAction, refs).resources);

@@ -66,9 +66,10 @@ export const MOVE_NETWORK_INTERFACE: StepSpec = {
 };
 export const RECORD_ORIGINAL_GROUPS: StepSpec = { kind: 'record-original-security-groups', iamActions: ['ec2:CreateTags'], mutating: true };
 export const PRESERVE_INSTANCE: StepSpec = { kind: 'preserve-instance', iamActions: ['ec2:ModifyInstanceAttribute'], mutating: true };
+/** CreateTags: the profile is recorded on the instance before it is removed. */
 export const DISASSOCIATE_PROFILE: StepSpec = {
   kind: 'disassociate-instance-profile',
-  iamActions: ['ec2:DisassociateIamInstanceProfile'],
+  iamActions: ['ec2:DisassociateIamInstanceProfile', 'ec2:CreateTags'],
   mutating: true,
 };
 export const DETACH_FROM_AUTO_SCALING: StepSpec = {

@@ -1,5 +1,8 @@
 import type { PlanningInput, PlaybookPlan } from '../types';
+import type { PlannedStep } from '../../plan/types';
 import { foundValue, type RevokeCredentialsFacts, type RoleFacts } from './facts';
+import { investigatedPrincipal, planInvestigation, stageAfter } from './investigation/plan-investigation';
+import { keyKindOf } from './principal';
 import { roleProtectionVerdict, unreadableVerdict } from './protection';
 import { revokeRoleSessionsStep } from './revoke-role-sessions-step';
 
@@ -43,6 +46,19 @@ function roleResource(facts: RoleFacts): Record<string, unknown> {
   };
 }
 
+/** Read-only steps after containment: what the session key and the role were used for. */
+function investigation(input: PlanningInput<RevokeCredentialsFacts>, facts: RoleFacts, containment: readonly PlannedStep[]): PlannedStep[] {
+  const { roleName, accessKeyId } = facts.principal;
+  return planInvestigation({
+    accessKeyId,
+    keyKind: keyKindOf(accessKeyId),
+    principal: investigatedPrincipal(`IAM role ${roleName}`, facts.role, 'GetRole'),
+    region: input.finding.region ?? null,
+    planningTime: input.now,
+    stage: stageAfter(containment),
+  });
+}
+
 export function planForRole(input: PlanningInput<RevokeCredentialsFacts>, facts: RoleFacts): PlaybookPlan {
   const { roleName, accessKeyId } = facts.principal;
   const { role } = facts;
@@ -53,7 +69,7 @@ export function planForRole(input: PlanningInput<RevokeCredentialsFacts>, facts:
   if (role.state === 'missing') {
     return {
       ...base,
-      steps: [],
+      steps: investigation(input, facts, []),
       warnings: [`IAM role ${roleName} no longer exists (GetRole: ${role.error.code}): there is no role to attach the revoke policy to. Find out in CloudTrail who deleted it.`],
     };
   }
@@ -67,5 +83,5 @@ export function planForRole(input: PlanningInput<RevokeCredentialsFacts>, facts:
     because: `the finding shows temporary ${key}role ${roleName} being misused, and temporary keys cannot be deactivated`,
   });
   const offline = role.state === 'not-read' ? [`planned from the finding alone: IAM role ${roleName}, its path and its tags were not read.`] : [];
-  return { ...base, steps: [step], warnings: [...offline, ...roleWarnings(facts)] };
+  return { ...base, steps: [step, ...investigation(input, facts, [step])], warnings: [...offline, ...roleWarnings(facts)] };
 }

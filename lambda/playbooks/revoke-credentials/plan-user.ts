@@ -2,6 +2,7 @@ import type { PlannedStep } from '../../plan/types';
 import type { PlanningInput, PlaybookPlan } from '../types';
 import { deactivateAccessKeyStep } from './deactivate-access-key-step';
 import { foundValue, type AccessKeyState, type RevokeCredentialsFacts, type UserFacts } from './facts';
+import { investigatedPrincipal, planInvestigation, stageAfter } from './investigation/plan-investigation';
 import { unreadableVerdict } from './protection';
 import { revokeUserSessionsStep } from './revoke-user-sessions-step';
 
@@ -121,6 +122,19 @@ function userResource(facts: UserFacts): Record<string, unknown> {
   };
 }
 
+/** Read-only steps after containment: what the key and the user were used for. */
+function investigation(input: PlanningInput<RevokeCredentialsFacts>, facts: UserFacts, containment: readonly PlannedStep[]): PlannedStep[] {
+  const { userName, accessKeyId, keyKind } = facts.principal;
+  return planInvestigation({
+    accessKeyId,
+    keyKind,
+    principal: investigatedPrincipal(`IAM user ${userName}`, facts.user, 'GetUser'),
+    region: input.finding.region ?? null,
+    planningTime: input.now,
+    stage: stageAfter(containment),
+  });
+}
+
 export function planForUser(input: PlanningInput<RevokeCredentialsFacts>, facts: UserFacts): PlaybookPlan {
   const { userName } = facts.principal;
   const { user } = facts;
@@ -131,7 +145,7 @@ export function planForUser(input: PlanningInput<RevokeCredentialsFacts>, facts:
   if (user.state === 'missing') {
     return {
       ...base,
-      steps: [],
+      steps: investigation(input, facts, []),
       warnings: [
         `IAM user ${userName} no longer exists (GetUser: ${user.error.code}): there is no key to deactivate and no user to attach the revoke policy to. ` +
           'Find out in CloudTrail who deleted it.',
@@ -150,5 +164,6 @@ export function planForUser(input: PlanningInput<RevokeCredentialsFacts>, facts:
     because: key.sessionsBecause,
   });
   const offline = user.state === 'not-read' ? [`planned from the finding alone: IAM user ${userName}, its tags and its access keys were not read.`] : [];
-  return { ...base, steps: key.step ? [key.step, sessions] : [sessions], warnings: [...offline, ...key.warnings] };
+  const containment = key.step ? [key.step, sessions] : [sessions];
+  return { ...base, steps: [...containment, ...investigation(input, facts, containment)], warnings: [...offline, ...key.warnings] };
 }

@@ -20,6 +20,24 @@ export const DEACTIVATE_ACCESS_KEY: StepSpec = { kind: 'deactivate-access-key', 
 
 export { REVOKE_ROLE_SESSIONS, REVOKE_USER_SESSIONS };
 
+/*
+ * The investigation: read-only, run after containment (a later stage) and in
+ * dry-run too, so the report says what the key was used for.
+ */
+
+/** GetAccessKeyLastUsed: when, for which service and in which region a long-term key was last used. */
+export const INVESTIGATE_KEY_LAST_USED: StepSpec = { kind: 'investigate-key-last-used', iamActions: ['iam:GetAccessKeyLastUsed'], mutating: false };
+
+/** IAM's service-last-accessed report of the user or role: a job is started, then read until it is done. */
+export const INVESTIGATE_SERVICES_ACCESSED: StepSpec = {
+  kind: 'investigate-services-accessed',
+  iamActions: ['iam:GenerateServiceLastAccessedDetails', 'iam:GetServiceLastAccessedDetails'],
+  mutating: false,
+};
+
+/** CloudTrail LookupEvents by AccessKeyId: the management events made with the key. */
+export const INVESTIGATE_KEY_EVENTS: StepSpec = { kind: 'investigate-key-events', iamActions: ['cloudtrail:LookupEvents'], mutating: false };
+
 export const REVOKE_CREDENTIALS_STEP_SPECS: readonly StepSpec[] = [
   READ_USER,
   LIST_ACCESS_KEYS,
@@ -27,4 +45,7 @@ export const REVOKE_CREDENTIALS_STEP_SPECS: readonly StepSpec[] = [
   DEACTIVATE_ACCESS_KEY,
   REVOKE_USER_SESSIONS,
   REVOKE_ROLE_SESSIONS,
+  INVESTIGATE_KEY_LAST_USED,
+  INVESTIGATE_SERVICES_ACCESSED,
+  INVESTIGATE_KEY_EVENTS,
 ];

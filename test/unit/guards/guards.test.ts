@@ -22,7 +22,7 @@ describe('guards', () => {
   it('let a real, active, severe finding on an untagged resource through in enforce mode, and say why for each', () => {
     const verdicts = evaluateGuards(ctx());
     expect(blockingGuardIds(verdicts)).toEqual([]);
-    expect(verdicts.map((v) => v.id)).toEqual(['sample-finding', 'archived-finding', 'unknown-account', 'below-severity-floor', 'exempt-tag', 'dry-run']);
+    expect(verdicts.map((v) => v.id)).toEqual(['sample-finding', 'archived-finding', 'unknown-account', 'account-not-allowed', 'below-severity-floor', 'exempt-tag', 'dry-run']);
     expect(verdicts.every((v) => v.reason.length > 0)).toBe(true);
   });
 

@@ -52,3 +52,52 @@ describe('formatNotification', () => {
     expect(subject).toMatch(/^[\x20-\x7e]+$/);
   });
 });
+
+describe('formatNotification with investigation evidence', () => {
+  const found: StepOutcome = {
+    id: 'investigate-key-events',
+    title: 'Look up the CloudTrail events made with access key AKIA2EXAMPLEKEY00001 in the last 24 hours',
+    action: 'cloudtrail:LookupEvents',
+    target: 'access key AKIA2EXAMPLEKEY00001 (CloudTrail of us-east-1)',
+    mutating: false,
+    status: 'done',
+    detail: 'partial: 500 events read',
+    evidence: {
+      kind: 'cloudtrail-events',
+      accessKeyId: 'AKIA2EXAMPLEKEY00001',
+      region: 'us-east-1',
+      startTime: '2026-11-21T10:00:07.000Z',
+      endTime: '2026-11-22T10:00:07.000Z',
+      eventsRead: 500,
+      pagesRead: 10,
+      complete: false,
+      stoppedBy: 'page-cap',
+      stopError: null,
+      firstEventTime: '2026-11-22T01:00:00.000Z',
+      lastEventTime: '2026-11-22T09:58:00.000Z',
+      eventNames: [{ value: 'GetObject', count: 500 }],
+      moreEventNames: 0,
+      sourceIps: [{ value: '198.51.100.7', count: 500 }],
+      moreSourceIps: 0,
+      eventsWithError: 0,
+    },
+    durationMs: 900,
+  };
+
+  it('adds an Investigation section after the steps, before the warnings', () => {
+    const { message } = formatNotification(doc, [...outcomes, found]);
+    const lines = message.split('\n');
+    const at = lines.indexOf('Investigation (read-only, what the steps above found):');
+    expect(at).toBeGreaterThan(lines.indexOf('Steps:'));
+    expect(lines.slice(at + 1, at + 4)).toEqual([
+      '  CloudTrail management events made with key AKIA2EXAMPLEKEY00001 in us-east-1, 2026-11-21T10:00:07.000Z to 2026-11-22T10:00:07.000Z: 500 (partial: 500 events read (stopped at the cap of 10 pages))',
+      '    by name: GetObject 500',
+      '    first 2026-11-22T01:00:00.000Z, last 2026-11-22T09:58:00.000Z',
+    ]);
+    expect(lines.indexOf('Warnings:')).toBeGreaterThan(at);
+  });
+
+  it('has no Investigation section when no step found anything', () => {
+    expect(formatNotification(doc, outcomes).message).not.toContain('Investigation');
+  });
+});

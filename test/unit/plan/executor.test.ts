@@ -1,5 +1,6 @@
 import { createAwsClients } from '../../../lambda/aws/clients';
 import { ResponderError } from '../../../lambda/aws/errors';
+import { stepDocument, stepReport } from '../../../lambda/plan/document';
 import { executePlan } from '../../../lambda/plan/executor';
 import { planStep, type ExecutionContext, type PlannedStep, type StepRunResult, type StepSpec } from '../../../lambda/plan/types';
 
@@ -68,6 +69,15 @@ describe('executePlan', () => {
     };
     await executePlan([step('a', CHANGE, 1, slow), step('b', CHANGE, 1, slow), step('c', CHANGE, 1, slow)], context(), { blockedBy: [] });
     expect(peak).toBe(3);
+  });
+
+  it('carries what a step found (its evidence) to its outcome and to the report, and nothing for steps that found nothing', async () => {
+    const evidence = { kind: 'cloudtrail-events', eventsRead: 2, eventNames: [{ value: 'ListBuckets', count: 2 }], region: null };
+    const steps = [step('look', LOOK, 1, async () => ({ status: 'done', detail: '2 events', evidence })), step('change', CHANGE, 1, async () => ({ status: 'done' }))];
+    const outcomes = await executePlan(steps, context(), { blockedBy: [] });
+    expect(outcomes[0]).toMatchObject({ status: 'done', detail: '2 events', evidence });
+    expect(stepReport(stepDocument(steps[0]!), outcomes[0]!).evidence).toEqual(evidence);
+    expect('evidence' in stepReport(stepDocument(steps[1]!), outcomes[1]!)).toBe(false);
   });
 
   it('refuses to plan a step whose action its kind does not declare', () => {

@@ -1,15 +1,29 @@
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
+import { DescribeInstancesCommand, EC2Client } from '@aws-sdk/client-ec2';
+import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
+import { IAMClient } from '@aws-sdk/client-iam';
+import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
 import { DEFAULT_RUNTIME_CONFIG } from '../../../lambda/config/schema';
 import { FindingInputError } from '../../../lambda/finding/errors';
 import type { Report } from '../../../lambda/plan/document';
 import { readLambdaEnvironment, type LambdaEnvironment } from '../../../lambda/runtime/environment';
+import { homeIdentityOf, type LambdaContext } from '../../../lambda/runtime/home-account';
 import { handleInvocation } from '../../../lambda/runtime/handle';
 import { RoutingMismatchError } from '../../../lambda/runtime/routing-mismatch';
 import { loadFixture } from '../../support/fixtures';
 
 const sns = mockClient(SNSClient);
+const sts = mockClient(STSClient);
+const ec2 = mockClient(EC2Client);
+// Whatever else contain-instance reads answers empty: these tests are about which account is read, not what is found.
+const iam = mockClient(IAMClient);
+const autoScaling = mockClient(AutoScalingClient);
+const elbv2 = mockClient(ElasticLoadBalancingV2Client);
 const TOPIC = 'arn:aws:sns:us-east-1:111111111111:guardduty-ir';
+/** The function runs in the security account 111111111111; the fixtures' findings are of 222222222222. */
+const CONTEXT: LambdaContext = { invokedFunctionArn: 'arn:aws:lambda:us-east-1:111111111111:function:GuardDutyIncidentResponse-ContainInstance' };
 
 function env(overrides: Partial<LambdaEnvironment> = {}): LambdaEnvironment {
   return { playbook: 'notify', config: { ...DEFAULT_RUNTIME_CONFIG, mode: 'enforce' }, topicArn: TOPIC, protectedRoleNames: [], defaultRegion: 'us-east-1', ...overrides };
@@ -17,12 +31,18 @@ function env(overrides: Partial<LambdaEnvironment> = {}): LambdaEnvironment {
 
 beforeEach(() => {
   sns.reset();
+  sts.reset();
+  ec2.reset();
+  ec2.onAnyCommand().resolves({});
+  iam.reset().onAnyCommand().resolves({});
+  autoScaling.reset().onAnyCommand().resolves({});
+  elbv2.reset().onAnyCommand().resolves({});
   sns.on(PublishCommand).resolves({ MessageId: 'm-1' });
 });
 
 describe('handleInvocation', () => {
   it('answers an EventBridge event with a report and publishes it to the topic', async () => {
-    const report = (await handleInvocation(loadFixture('notify/port-probe-unprotected.event.json'), env())) as Report;
+    const report = (await handleInvocation(loadFixture('notify/port-probe-unprotected.event.json'), CONTEXT, env())) as Report;
     expect(report).toMatchObject({ playbook: 'notify', findingType: 'Recon:EC2/PortProbeUnprotectedPort', accountId: '222222222222', dryRun: false, blockedBy: [] });
     expect(report.steps.map((s) => [s.id, s.status, s.detail])).toEqual([['notify', 'done', 'message m-1']]);
     expect(sns).toHaveReceivedCommandTimes(PublishCommand, 1);
@@ -34,34 +54,83 @@ describe('handleInvocation', () => {
 
   it('accepts a direct invocation {finding, dryRun} and honours the dry-run request', async () => {
     const event = { finding: loadFixture('notify/s3-malicious-caller.raw.json'), dryRun: true };
-    const report = (await handleInvocation(event, env())) as Report;
+    const report = (await handleInvocation(event, CONTEXT, env())) as Report;
     expect(report.dryRun).toBe(true);
     expect(report.blockedBy).toEqual(['dry-run']);
   });
 
   it('never lets a request turn a dry-run stack into enforce', async () => {
     const event = { finding: loadFixture('notify/s3-malicious-caller.raw.json'), dryRun: false };
-    const report = (await handleInvocation(event, env({ config: DEFAULT_RUNTIME_CONFIG }))) as Report;
+    const report = (await handleInvocation(event, CONTEXT, env({ config: DEFAULT_RUNTIME_CONFIG }))) as Report;
     expect(report.dryRun).toBe(true);
     expect(report.guards.find((g) => g.id === 'dry-run')!.reason).toContain('the stack runs in dry-run mode');
   });
 
   it('refuses a finding that routes to another playbook and calls nothing', async () => {
-    await expect(handleInvocation(loadFixture('contain-instance/crypto-bitcoin-tool.event.json'), env())).rejects.toThrow(RoutingMismatchError);
+    await expect(handleInvocation(loadFixture('contain-instance/crypto-bitcoin-tool.event.json'), CONTEXT, env())).rejects.toThrow(RoutingMismatchError);
     expect(sns).toHaveReceivedCommandTimes(PublishCommand, 0);
   });
 
   it('rejects input that is not a finding with a typed error and calls nothing', async () => {
-    await expect(handleInvocation({ hello: 'world' }, env())).rejects.toThrow(FindingInputError);
-    await expect(handleInvocation({ finding: {}, dryRun: 'yes' }, env())).rejects.toThrow('invalid direct invocation: dryRun');
+    await expect(handleInvocation({ hello: 'world' }, CONTEXT, env())).rejects.toThrow(FindingInputError);
+    await expect(handleInvocation({ finding: {}, dryRun: 'yes' }, CONTEXT, env())).rejects.toThrow('invalid direct invocation: dryRun');
     expect(sns).toHaveReceivedCommandTimes(PublishCommand, 0);
   });
 
   it('still returns the report when SNS fails, with the failed notification in it', async () => {
     sns.on(PublishCommand).rejects(Object.assign(new Error('KMS key disabled'), { name: 'KMSDisabledException', $metadata: { httpStatusCode: 400 } }));
-    const report = (await handleInvocation(loadFixture('notify/port-probe-unprotected.event.json'), env())) as Report;
+    const report = (await handleInvocation(loadFixture('notify/port-probe-unprotected.event.json'), CONTEXT, env())) as Report;
     expect(report.steps[0]).toMatchObject({ id: 'notify', status: 'failed', error: { code: 'KMSDisabledException', message: 'KMS key disabled' } });
     expect(report.summary).toEqual({ done: 0, skipped: 0, failed: 1 });
+  });
+});
+
+describe('handleInvocation across accounts', () => {
+  const containEnv = () => env({ playbook: 'contain-instance', config: { ...DEFAULT_RUNTIME_CONFIG, mode: 'dry-run' } });
+
+  it("assumes the member role of the finding's account, named after the finding, before reading there", async () => {
+    sts.on(AssumeRoleCommand).resolves({
+      Credentials: { AccessKeyId: 'ASIAMEMBER', SecretAccessKey: 's', SessionToken: 't', Expiration: new Date(Date.now() + 900_000) },
+    });
+    ec2.on(DescribeInstancesCommand).resolves({ Reservations: [] });
+    const event = loadFixture('contain-instance/crypto-bitcoin-tool.event.json') as { detail: { id: string } };
+    const report = (await handleInvocation(event, CONTEXT, containEnv())) as Report;
+    expect(sts.commandCalls(AssumeRoleCommand).map((c) => c.args[0].input)).toEqual([
+      { RoleArn: 'arn:aws:iam::222222222222:role/IncidentResponseMemberRole', RoleSessionName: `ir-${event.detail.id}`, DurationSeconds: 900 },
+    ]);
+    expect(report.reads[0]).toMatchObject({ id: 'read:assume-role:222222222222', status: 'done' });
+    const ec2Client = ec2.commandCalls(DescribeInstancesCommand)[0]!.thisValue as EC2Client;
+    expect((await ec2Client.config.credentials()).accessKeyId).toBe('ASIAMEMBER');
+    // The report still goes to the security account's topic.
+    expect(sns).toHaveReceivedCommandWith(PublishCommand, { TopicArn: TOPIC });
+  });
+
+  it('answers a finding of its own account without AssumeRole', async () => {
+    ec2.on(DescribeInstancesCommand).resolves({ Reservations: [] });
+    const own: LambdaContext = { invokedFunctionArn: 'arn:aws:lambda:us-east-1:222222222222:function:ir' };
+    const report = (await handleInvocation(loadFixture('contain-instance/crypto-bitcoin-tool.event.json'), own, containEnv())) as Report;
+    expect(sts).toHaveReceivedCommandTimes(AssumeRoleCommand, 0);
+    expect(report.reads.some((r) => r.action === 'sts:AssumeRole')).toBe(false);
+    expect(ec2).toHaveReceivedCommand(DescribeInstancesCommand);
+  });
+
+  it('reports and notifies when the member role cannot be assumed: never a silent drop', async () => {
+    sts.on(AssumeRoleCommand).rejects(Object.assign(new Error('not authorized'), { name: 'AccessDenied' }));
+    const report = (await handleInvocation(loadFixture('contain-instance/crypto-bitcoin-tool.event.json'), CONTEXT, containEnv())) as Report;
+    expect(report.reads).toEqual([expect.objectContaining({ id: 'read:assume-role:222222222222', status: 'failed', error: expect.objectContaining({ code: 'AccessDenied' }) })]);
+    expect(report.blockedBy).toContain('no-account-access');
+    expect(ec2).toHaveReceivedCommandTimes(DescribeInstancesCommand, 0);
+    expect(sns).toHaveReceivedCommandTimes(PublishCommand, 1);
+  });
+});
+
+describe('homeIdentityOf', () => {
+  it('reads the account and partition of the invoked function ARN, alias or not', () => {
+    expect(homeIdentityOf({ invokedFunctionArn: 'arn:aws-cn:lambda:cn-north-1:123456789012:function:ir:live' })).toEqual({ accountId: '123456789012', partition: 'aws-cn' });
+  });
+
+  it.each(['', 'arn:aws:sns:us-east-1:123456789012:topic', 'arn:aws:lambda:us-east-1:12345:function:x'])('refuses %j', (arn) => {
+    expect(() => homeIdentityOf({ invokedFunctionArn: arn })).toThrow('cannot tell the home account from the invoked function ARN');
   });
 });
 

@@ -1,8 +1,10 @@
-import { DisassociateIamInstanceProfileCommand } from '@aws-sdk/client-ec2';
+import { CreateTagsCommand, DisassociateIamInstanceProfileCommand } from '@aws-sdk/client-ec2';
+import { toStepError } from '../../../aws/errors';
 import { isProtectedRoleName, isServiceLinkedRolePath, putRevokeRolePolicy, REVOKE_POLICY_NAME, REVOKE_ROLE_SESSIONS, revokeOlderSessionsPolicy } from '../../../iam/revoke-sessions';
 import { planStep, type PlannedStep } from '../../../plan/types';
 import type { CredentialDecision } from '../credential-policy';
 import type { InstanceProfileFacts, Known } from '../facts';
+import { MAX_TAG_VALUE_LENGTH, ORIGINAL_INSTANCE_PROFILE_TAG } from '../names';
 import { DISASSOCIATE_PROFILE } from '../specs';
 import { STAGE } from '../stages';
 
@@ -88,19 +90,35 @@ function revokeStep(roleName: string, issuedBefore: Date, why: string): PlannedS
   });
 }
 
+/*
+ * The profile is recorded on the instance in the same step, before it is
+ * removed, so `ir release` can put it back: whenever the profile is gone,
+ * the record was written (or the step says it could not be). A failed
+ * record never keeps the profile on a compromised instance.
+ */
 function disassociateStep(instanceId: string, associationId: string, profileArn: string, why: string): PlannedStep {
   const parameters = { AssociationId: associationId };
+  const record = { Resources: [instanceId], Tags: [{ Key: ORIGINAL_INSTANCE_PROFILE_TAG, Value: recordedProfile(profileArn) }] };
   return planStep(DISASSOCIATE_PROFILE, {
     id: 'disassociate-instance-profile',
     title: `Remove instance profile ${profileArn} from ${instanceId}`,
     action: 'ec2:DisassociateIamInstanceProfile',
     target: instanceId,
     parameters,
-    why: `${why}: without a profile the instance gets no new credentials`,
+    why: `${why}: without a profile the instance gets no new credentials (the profile is first recorded in tag ${ORIGINAL_INSTANCE_PROFILE_TAG}, for ir release)`,
     stage: STAGE.contain,
     run: async (ctx) => {
+      const recorded = await ctx.clients.ec2.send(new CreateTagsCommand(record)).then(
+        () => `recorded as ${ORIGINAL_INSTANCE_PROFILE_TAG}`,
+        (error: unknown) => `NOT recorded on the instance (${toStepError(error).code}): the profile was ${profileArn}`,
+      );
       await ctx.clients.ec2.send(new DisassociateIamInstanceProfileCommand(parameters));
-      return { status: 'done' };
+      return { status: 'done', detail: recorded };
     },
   });
+}
+
+/** The ARN; the name alone (unique in the account, and accepted by AssociateIamInstanceProfile) when a long path makes the ARN too long for a tag value. */
+function recordedProfile(profileArn: string): string {
+  return profileArn.length <= MAX_TAG_VALUE_LENGTH ? profileArn : profileArn.slice(profileArn.lastIndexOf('/') + 1);
 }

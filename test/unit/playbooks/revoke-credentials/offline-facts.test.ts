@@ -28,7 +28,21 @@ describe('offlineRevokeCredentialsFacts', () => {
     expect(document.steps.map((s) => [s.id, s.target, s.parameters.UserName, s.stage])).toEqual([
       ['deactivate-access-key', 'IAM user deploy-bot (access key AKIA2EXAMPLEKEY00001)', 'deploy-bot', 1],
       ['revoke-user-sessions', 'IAM user deploy-bot', 'deploy-bot', 2],
-      ['notify', '(no topic configured)', undefined, 3],
+      ['investigate-key-last-used', 'access key AKIA2EXAMPLEKEY00001', undefined, 3],
+      ['investigate-services-accessed', 'IAM user deploy-bot', undefined, 3],
+      ['investigate-key-events', 'access key AKIA2EXAMPLEKEY00001 (CloudTrail of us-east-1)', undefined, 3],
+      ['notify', '(no topic configured)', undefined, 4],
+    ]);
+    // The investigation is planned too; what it cannot know offline is shown as such.
+    expect(document.steps.filter((s) => s.id.startsWith('investigate-')).map((s) => s.parameters)).toEqual([
+      { AccessKeyId: 'AKIA2EXAMPLEKEY00001' },
+      { Arn: '<ARN of IAM user deploy-bot: unknown>', Granularity: 'SERVICE_LEVEL' },
+      {
+        LookupAttributes: [{ AttributeKey: 'AccessKeyId', AttributeValue: 'AKIA2EXAMPLEKEY00001' }],
+        StartTime: '2026-11-21T10:00:00.000Z',
+        EndTime: '2026-11-22T10:00:00.000Z',
+        MaxResults: 50,
+      },
     ]);
     expect(document.warnings).toEqual(['planned from the finding alone: IAM user deploy-bot, its tags and its access keys were not read.']);
     expect(document.guards.map((g) => g.id)).not.toContain('principal-unreadable');

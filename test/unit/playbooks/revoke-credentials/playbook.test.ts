@@ -7,6 +7,7 @@ import {
   PutUserPolicyCommand,
   UpdateAccessKeyCommand,
 } from '@aws-sdk/client-iam';
+import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
 import { createAwsClients } from '../../../../lambda/aws/clients';
@@ -25,10 +26,12 @@ import {
   USER_KEY_FINDING,
   USER_TEMP_KEY_FINDING,
 } from '../../../support/aws-mocks/revoke-findings';
+import { cloudTrailActionsReceived, givenQuietInvestigation } from '../../../support/aws-mocks/revoke-investigation';
 import { REVOKE_SCENARIOS } from '../../../support/aws-mocks/revoke-scenarios';
 
 const iam = mockClient(IAMClient);
 const sns = mockClient(SNSClient);
+const cloudTrail = mockClient(CloudTrailClient);
 const clients = createAwsClients({ region: 'us-east-1', maxAttempts: 1 });
 
 const ENFORCE: RuntimeConfig = { ...DEFAULT_RUNTIME_CONFIG, mode: 'enforce' };
@@ -65,6 +68,20 @@ function stepOf(report: Report, id: string): StepReport {
 
 const statuses = (report: Report) => report.steps.map((s) => [s.id, s.status]);
 
+// The read-only investigation after containment, when it finds nothing (see investigation.test.ts for what it finds).
+const INVESTIGATED_KEY = [
+  ['investigate-key-last-used', 'done'],
+  ['investigate-services-accessed', 'done'],
+  ['investigate-key-events', 'done'],
+];
+const INVESTIGATED_TEMPORARY_KEY = [
+  ['investigate-key-last-used', 'skipped'],
+  ['investigate-services-accessed', 'done'],
+  ['investigate-key-events', 'done'],
+];
+const INVESTIGATION_IAM_CALLS = ['iam:GetAccessKeyLastUsed', 'iam:GenerateServiceLastAccessedDetails', 'iam:GetServiceLastAccessedDetails'];
+const SERVICES_IAM_CALLS = ['iam:GenerateServiceLastAccessedDetails', 'iam:GetServiceLastAccessedDetails'];
+
 function givenDeployBot(keys: { accessKeyId: string; status: 'Active' | 'Inactive' }[], tags: Record<string, string> = {}) {
   givenUser(iam, { userName: 'deploy-bot', tags, keys });
 }
@@ -72,8 +89,11 @@ function givenDeployBot(keys: { accessKeyId: string; status: 'Active' | 'Inactiv
 beforeEach(() => {
   iam.reset();
   sns.reset();
+  cloudTrail.reset();
   // Anything the test did not arrange is an error, so an unexpected call cannot pass silently.
   iam.rejects(iamError('UnexpectedCall', 'not arranged by the test'));
+  cloudTrail.rejects(iamError('UnexpectedCall', 'not arranged by the test'));
+  givenQuietInvestigation(iam, cloudTrail);
 });
 
 describe('IAM user with a long-term key (AKIA)', () => {
@@ -91,9 +111,11 @@ describe('IAM user with a long-term key (AKIA)', () => {
     expect(statuses(report)).toEqual([
       ['deactivate-access-key', 'done'],
       ['revoke-user-sessions', 'done'],
+      ...INVESTIGATED_KEY,
       ['notify', 'skipped'],
     ]);
-    expect(iamActionsReceived(iam)).toEqual(['iam:GetUser', 'iam:ListAccessKeys', 'iam:UpdateAccessKey', 'iam:PutUserPolicy']);
+    expect(iamActionsReceived(iam)).toEqual(['iam:GetUser', 'iam:ListAccessKeys', 'iam:UpdateAccessKey', 'iam:PutUserPolicy', ...INVESTIGATION_IAM_CALLS]);
+    expect(cloudTrailActionsReceived(cloudTrail)).toEqual(['cloudtrail:LookupEvents']);
     expect(iam).toHaveReceivedCommandWith(GetUserCommand, { UserName: 'deploy-bot' });
     expect(iam).toHaveReceivedCommandWith(ListAccessKeysCommand, { UserName: 'deploy-bot' });
     expect(iam.commandCalls(UpdateAccessKeyCommand).map((c) => c.args[0].input)).toEqual([
@@ -166,10 +188,7 @@ describe('IAM user with a long-term key (AKIA)', () => {
 
     const report = await run(revokeFinding(USER_KEY_FINDING));
 
-    expect(statuses(report)).toEqual([
-      ['revoke-user-sessions', 'done'],
-      ['notify', 'skipped'],
-    ]);
+    expect(statuses(report)).toEqual([['revoke-user-sessions', 'done'], ...INVESTIGATED_KEY, ['notify', 'skipped']]);
     expect(stepOf(report, 'revoke-user-sessions').stage).toBe(1);
     expect(iam).toHaveReceivedCommandTimes(UpdateAccessKeyCommand, 0);
     expect(report.warnings).toEqual([
@@ -184,7 +203,11 @@ describe('IAM user with a long-term key (AKIA)', () => {
 
     const report = await run(revokeFinding(USER_KEY_FINDING));
 
-    expect(statuses(report)).toEqual([['notify', 'skipped']]);
+    // Only the key's CloudTrail events are left to read: they may show who deleted the user.
+    expect(statuses(report)).toEqual([
+      ['investigate-key-events', 'done'],
+      ['notify', 'skipped'],
+    ]);
     expect(iamActionsReceived(iam)).toEqual(['iam:GetUser']);
     expect(report.reads).toEqual([
       expect.objectContaining({ action: 'iam:GetUser', status: 'failed', error: { code: 'NoSuchEntity', message: 'The user with name deploy-bot cannot be found.', retryable: false } }),
@@ -231,6 +254,7 @@ describe('IAM user with a long-term key (AKIA)', () => {
     expect(statuses(report)).toEqual([
       ['deactivate-access-key', 'done'],
       ['revoke-user-sessions', 'done'],
+      ...INVESTIGATED_KEY,
       ['notify', 'skipped'],
     ]);
     expect(iam).toHaveReceivedCommandWith(UpdateAccessKeyCommand, { UserName: 'deploy-bot', AccessKeyId: KEY, Status: 'Inactive' });
@@ -249,10 +273,7 @@ describe('IAM user with a temporary key (ASIA)', () => {
 
     const report = await run(revokeFinding(USER_TEMP_KEY_FINDING));
 
-    expect(statuses(report)).toEqual([
-      ['revoke-user-sessions', 'done'],
-      ['notify', 'skipped'],
-    ]);
+    expect(statuses(report)).toEqual([['revoke-user-sessions', 'done'], ...INVESTIGATED_TEMPORARY_KEY, ['notify', 'skipped']]);
     expect(iam).toHaveReceivedCommandTimes(UpdateAccessKeyCommand, 0);
     expect(iam.commandCalls(PutUserPolicyCommand).map((c) => c.args[0].input)).toEqual([
       { UserName: 'deploy-bot', PolicyName: 'AWSRevokeOlderSessions', PolicyDocument: revokePolicy(RUN_AT) },
@@ -274,11 +295,8 @@ describe('roles', () => {
 
     const report = await run(finding);
 
-    expect(statuses(report)).toEqual([
-      ['revoke-role-sessions', 'done'],
-      ['notify', 'skipped'],
-    ]);
-    expect(iamActionsReceived(iam)).toEqual(['iam:GetRole', 'iam:PutRolePolicy']);
+    expect(statuses(report)).toEqual([['revoke-role-sessions', 'done'], ...INVESTIGATED_TEMPORARY_KEY, ['notify', 'skipped']]);
+    expect(iamActionsReceived(iam)).toEqual(['iam:GetRole', 'iam:PutRolePolicy', ...SERVICES_IAM_CALLS]);
     expect(iam).toHaveReceivedCommandWith(GetRoleCommand, { RoleName: 'etl-job' });
     expect(iam.commandCalls(PutRolePolicyCommand).map((c) => c.args[0].input)).toEqual([
       { RoleName: 'etl-job', PolicyName: 'AWSRevokeOlderSessions', PolicyDocument: revokePolicy(RUN_AT) },
@@ -315,7 +333,7 @@ describe('roles', () => {
 
     const report = await run(finding);
 
-    expect(iamActionsReceived(iam)).toEqual(['iam:GetRole', 'iam:PutRolePolicy']);
+    expect(iamActionsReceived(iam)).toEqual(['iam:GetRole', 'iam:PutRolePolicy', ...SERVICES_IAM_CALLS]);
     expect(iam).toHaveReceivedCommandWith(PutRolePolicyCommand, { RoleName: 'web-tier-role', PolicyDocument: revokePolicy(RUN_AT) });
     expect(report.warnings).toContain(
       'credentials of an instance role were used from elsewhere: instance i-0a1b2c3d4e5f60718 may be compromised (consider the contain-instance playbook), ' +
@@ -369,7 +387,10 @@ describe('roles', () => {
 
     const report = await run(revokeFinding(ROLE_FINDING));
 
-    expect(statuses(report)).toEqual([['notify', 'skipped']]);
+    expect(statuses(report)).toEqual([
+      ['investigate-key-events', 'done'],
+      ['notify', 'skipped'],
+    ]);
     expect(report.warnings).toEqual([
       'IAM role etl-job no longer exists (GetRole: NoSuchEntity): there is no role to attach the revoke policy to. Find out in CloudTrail who deleted it.',
     ]);
@@ -398,6 +419,7 @@ describe('principals the playbook does not act on', () => {
     const report = await run(finding());
 
     expect(iam.calls()).toHaveLength(0);
+    expect(cloudTrail.calls()).toHaveLength(0);
     expect(statuses(report)).toEqual([['notify', 'skipped']]);
     expect(report.blockedBy).toEqual(['manual-response']);
     expect(report.resource).toMatchObject({ principal: kind });
@@ -435,7 +457,8 @@ describe('failures of the mutating calls', () => {
     expect(stepOf(report, 'deactivate-access-key')).toMatchObject({ status: 'failed', error: { code, message: `${code} from IAM`, retryable } });
     expect(stepOf(report, 'revoke-user-sessions').status).toBe('done');
     expect(iam).toHaveReceivedCommandWith(PutUserPolicyCommand, { UserName: 'deploy-bot', PolicyDocument: revokePolicy(RUN_AT) });
-    expect(report.summary).toEqual({ done: 1, skipped: 1, failed: 1 });
+    // done: the sessions and the three investigation steps; skipped: the notification (no topic).
+    expect(report.summary).toEqual({ done: 4, skipped: 1, failed: 1 });
   });
 
   it.each(codes)('PutUserPolicy fails with %s: the step fails with that code and the key is still deactivated', async (code, retryable) => {
@@ -456,7 +479,8 @@ describe('failures of the mutating calls', () => {
     const report = await run(revokeFinding(ROLE_FINDING));
 
     expect(stepOf(report, 'revoke-role-sessions')).toMatchObject({ status: 'failed', error: { code, retryable } });
-    expect(report.summary).toEqual({ done: 0, skipped: 1, failed: 1 });
+    // done: services accessed and CloudTrail events; skipped: last used (temporary key) and the notification.
+    expect(report.summary).toEqual({ done: 2, skipped: 2, failed: 1 });
   });
 });
 

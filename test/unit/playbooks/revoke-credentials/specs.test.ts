@@ -1,3 +1,4 @@
+import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import { IAMClient, PutRolePolicyCommand, PutUserPolicyCommand, UpdateAccessKeyCommand } from '@aws-sdk/client-iam';
 import { mockClient } from 'aws-sdk-client-mock';
 import { createAwsClients } from '../../../../lambda/aws/clients';
@@ -7,9 +8,11 @@ import { revokeCredentialsPlaybook } from '../../../../lambda/playbooks/revoke-c
 import { requiredIamActions } from '../../../../lambda/playbooks/registry';
 import { respond } from '../../../../lambda/respond/respond';
 import { iamActionsReceived, iamError } from '../../../support/aws-mocks/revoke-iam';
+import { cloudTrailActionsReceived, givenQuietInvestigation } from '../../../support/aws-mocks/revoke-investigation';
 import { REVOKE_SCENARIOS } from '../../../support/aws-mocks/revoke-scenarios';
 
 const iam = mockClient(IAMClient);
+const cloudTrail = mockClient(CloudTrailClient);
 const clients = createAwsClients({ region: 'us-east-1', maxAttempts: 1 });
 const declared = new Set<IamAction>(revokeCredentialsPlaybook.stepSpecs.flatMap((spec) => spec.iamActions));
 
@@ -18,7 +21,10 @@ async function actionsOfEveryBranch(): Promise<Set<IamAction>> {
   const sent = new Set<IamAction>();
   for (const scenario of REVOKE_SCENARIOS) {
     iam.reset();
+    cloudTrail.reset();
     iam.rejects(iamError('UnexpectedCall'));
+    cloudTrail.rejects(iamError('UnexpectedCall'));
+    givenQuietInvestigation(iam, cloudTrail);
     scenario.arrange(iam);
     iam.on(UpdateAccessKeyCommand).resolves({});
     iam.on(PutUserPolicyCommand).resolves({});
@@ -29,7 +35,7 @@ async function actionsOfEveryBranch(): Promise<Set<IamAction>> {
       dryRun: false,
       responder: { protectedRoleNames: [] },
     });
-    for (const action of iamActionsReceived(iam)) sent.add(action);
+    for (const action of [...iamActionsReceived(iam), ...cloudTrailActionsReceived(cloudTrail)]) sent.add(action);
   }
   return sent;
 }
@@ -56,12 +62,26 @@ describe('revoke-credentials step specs', () => {
       'iam:UpdateAccessKey': true,
       'iam:PutUserPolicy': true,
       'iam:PutRolePolicy': true,
+      'iam:GetAccessKeyLastUsed': false,
+      'iam:GenerateServiceLastAccessedDetails,iam:GetServiceLastAccessedDetails': false,
+      'cloudtrail:LookupEvents': false,
     });
   });
 
   it('are what the registry derives the role from', () => {
     expect(requiredIamActions('revoke-credentials')).toEqual(
-      expect.arrayContaining(['iam:GetRole', 'iam:GetUser', 'iam:ListAccessKeys', 'iam:PutRolePolicy', 'iam:PutUserPolicy', 'iam:UpdateAccessKey']),
+      expect.arrayContaining([
+        'cloudtrail:LookupEvents',
+        'iam:GenerateServiceLastAccessedDetails',
+        'iam:GetAccessKeyLastUsed',
+        'iam:GetRole',
+        'iam:GetServiceLastAccessedDetails',
+        'iam:GetUser',
+        'iam:ListAccessKeys',
+        'iam:PutRolePolicy',
+        'iam:PutUserPolicy',
+        'iam:UpdateAccessKey',
+      ]),
     );
   });
 });

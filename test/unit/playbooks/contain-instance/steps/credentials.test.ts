@@ -33,6 +33,30 @@ describe('planCredentials', () => {
     expect(h.callsOf('PutRolePolicy')).toEqual([policy]);
     expect(steps[0]!.parameters).toEqual(policy);
     expect(h.callsOf('DisassociateIamInstanceProfile')).toEqual([{ AssociationId: ASSOCIATION_ID }]);
+    expect(steps[1]!.parameters).toEqual({ AssociationId: ASSOCIATION_ID });
+  });
+
+  it('records the profile on the instance before it takes it off, for ir release', async () => {
+    const steps = planCredentials(input).steps.filter((s) => s.id === 'disassociate-instance-profile');
+    const [outcome] = await executeSteps(steps, h.clients);
+    expect(h.world.log.map((c) => c.command)).toEqual(['CreateTags', 'DisassociateIamInstanceProfile']);
+    expect(h.callsOf('CreateTags')).toEqual([{ Resources: [INSTANCE_ID], Tags: [{ Key: 'ir:original-instance-profile', Value: PROFILE_ARN }] }]);
+    expect(outcome).toMatchObject({ status: 'done', detail: 'recorded as ir:original-instance-profile' });
+    expect(steps[0]!.iamActions).toEqual(['ec2:DisassociateIamInstanceProfile', 'ec2:CreateTags']);
+  });
+
+  it('still takes the profile off when the record cannot be written, and says the record is missing', async () => {
+    h.world.failures.set('CreateTags', awsError('TagLimitExceeded', 'too many tags', 400));
+    const [outcome] = await executeSteps(planCredentials(input).steps.filter((s) => s.id === 'disassociate-instance-profile'), h.clients);
+    expect(h.callsOf('DisassociateIamInstanceProfile')).toEqual([{ AssociationId: ASSOCIATION_ID }]);
+    expect(outcome).toMatchObject({ status: 'done', detail: `NOT recorded on the instance (TagLimitExceeded): the profile was ${PROFILE_ARN}` });
+  });
+
+  it('records the profile name when its ARN (a long path) does not fit in a tag value', async () => {
+    const longArn = `arn:aws:iam::111122223333:instance-profile/${'deep/'.repeat(50)}web-tier`;
+    const steps = planCredentials({ ...input, profile: { ...facts.instanceProfile!, arn: longArn } }).steps.filter((s) => s.id === 'disassociate-instance-profile');
+    await executeSteps(steps, h.clients);
+    expect(h.callsOf('CreateTags')).toEqual([{ Resources: [INSTANCE_ID], Tags: [{ Key: 'ir:original-instance-profile', Value: 'web-tier' }] }]);
   });
 
   it('plans nothing when the decision is not to cut', () => {

@@ -1,0 +1,99 @@
+import type { Command } from 'commander';
+import { routingTableFor } from '../../lambda/config/routing-of';
+import type { Finding } from '../../lambda/finding/schema';
+import type { Report } from '../../lambda/plan/document';
+import type { PlaybookName } from '../../lambda/routing/playbook-names';
+import { routeFinding } from '../../lambda/routing/route';
+import { DEFAULT_STACK_NAME } from '../../lib/naming';
+import { loadRuntimeConfig } from '../config';
+import { invokePlaybook } from '../deployment/invoke-playbook';
+import { playbookFunctionName } from '../deployment/stack-function';
+import { EXIT, type ExitCode } from '../exit-codes';
+import { readFindingInput } from '../input';
+import { deploymentClients, operatorRegion, type DeploymentClients } from '../operator-clients';
+import { renderReport } from '../render/plan-text';
+import { type AwsCommandOptions, withAwsOptions } from './aws-options';
+import type { Runner } from './common';
+
+interface InvokeOptions extends AwsCommandOptions {
+  readonly dryRun?: boolean;
+  readonly stack?: string;
+  readonly config?: string;
+}
+
+interface Target {
+  readonly finding: Finding;
+  readonly payloadFinding: unknown;
+  readonly playbook: PlaybookName;
+  readonly region: string;
+  readonly functionName: string;
+  readonly lambda: DeploymentClients['lambda'];
+}
+
+/*
+ * Every finding is routed and its function found before anything is
+ * invoked, so a wrong stack, region or output (exit 2) runs nothing. One
+ * finding in the input goes to the function exactly as given; several
+ * (get-findings output) go one by one, each to its own playbook.
+ */
+async function resolveTargets(source: string, options: InvokeOptions): Promise<Target[]> {
+  const table = routingTableFor(loadRuntimeConfig(options.config));
+  const input = readFindingInput(source);
+  const stackName = options.stack ?? DEFAULT_STACK_NAME;
+  const targets: Target[] = [];
+  for (const finding of input.findings) {
+    const { playbook } = routeFinding(finding, table);
+    const region = operatorRegion(finding.region ?? options.region, `finding ${finding.id}`);
+    const clients = deploymentClients(region, options);
+    const functionName = await playbookFunctionName(clients.cloudFormation, stackName, playbook, region);
+    const payloadFinding = input.findings.length === 1 ? input.document : finding;
+    targets.push({ finding, payloadFinding, playbook, region, functionName, lambda: clients.lambda });
+  }
+  return targets;
+}
+
+/** Runs the deployed playbook for a finding and prints the report it returns. */
+export async function invokeCommand(source: string, options: InvokeOptions): Promise<ExitCode> {
+  const targets = await resolveTargets(source, options);
+  const reports: Report[] = [];
+  let functionFailed = false;
+  for (const target of targets) {
+    const result = await invokePlaybook(target.lambda, target.functionName, { finding: target.payloadFinding, dryRun: options.dryRun === true });
+    if (result.kind === 'function-error') {
+      functionFailed = true;
+      process.stderr.write(`ir: ${target.functionName} (${target.playbook}, finding ${target.finding.id}) failed (${result.functionError}): ${result.payload}\n`);
+      continue;
+    }
+    reports.push(...result.reports);
+  }
+  if (reports.length > 0) {
+    const text = options.json ? JSON.stringify(reports.length === 1 ? reports[0] : reports, null, 2) : reports.map(renderReport).join('\n\n');
+    process.stdout.write(`${text}\n`);
+  }
+  const stepsFailed = reports.some((r) => r.summary.failed > 0 || r.reads.some((read) => read.status === 'failed'));
+  return functionFailed || stepsFailed ? EXIT.actionFailed : EXIT.ok;
+}
+
+export function registerInvoke(program: Command, run: Runner): void {
+  withAwsOptions(
+    program
+      .command('invoke')
+      .description("invoke the deployed playbook for a finding (routed as the stack routes it) and print the report it returns")
+      .argument('<finding>', 'file with an EventBridge event, a raw finding or get-findings output; - for stdin')
+      .option('--dry-run', "ask the function for a dry-run (a stack in dry-run mode never acts, whatever is asked)")
+      .option('--stack <name>', `the deployed stack whose outputs name the functions (default: ${DEFAULT_STACK_NAME})`)
+      .option('--config <file>', 'configuration JSON for routing (default: the incidentResponse context in cdk.json)'),
+    'region of the stack when the finding names none',
+  )
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ ir invoke finding.json --dry-run                     # what the deployed playbook would do, nothing changed
+  $ ir invoke finding.json --stack IR-Prod --json        # act (if the stack enforces), print the report as JSON
+  $ aws guardduty get-findings --detector-id D --finding-ids F | ir invoke - --dry-run --profile security
+
+Exit codes: 0 done, 1 the function or a step failed, 2 bad input (finding, stack or output not found).`,
+    )
+    .action((source: string, options: InvokeOptions) => run(() => invokeCommand(source, options)));
+}

@@ -1,0 +1,32 @@
+import { AccountAccess, type HomeIdentity } from '../aws/account-access';
+import { parseArn } from '../aws/arn';
+
+/** The part of the Lambda context the responder reads. */
+export interface LambdaContext {
+  /** arn:<partition>:lambda:<region>:<account>:function:<name>[:alias] */
+  readonly invokedFunctionArn: string;
+}
+
+/** The security (home) account and partition, from the ARN the function was invoked by: no STS call needed. */
+export function homeIdentityOf(context: LambdaContext): HomeIdentity {
+  const arn = parseArn(context.invokedFunctionArn);
+  if (!arn || arn.service !== 'lambda' || !/^\d{12}$/.test(arn.accountId)) {
+    throw new Error(`cannot tell the home account from the invoked function ARN "${context.invokedFunctionArn}"`);
+  }
+  return { accountId: arn.accountId, partition: arn.partition };
+}
+
+let cached: { readonly key: string; readonly access: AccountAccess } | undefined;
+
+/**
+ * One AccountAccess per container, so assumed-role credentials and clients
+ * are reused across invocations for as long as the container lives.
+ */
+export function accountAccessFor(context: LambdaContext, memberRoleName: string): AccountAccess {
+  const home = homeIdentityOf(context);
+  const key = `${home.partition}:${home.accountId}:${memberRoleName}`;
+  if (cached?.key !== key) {
+    cached = { key, access: new AccountAccess({ home: () => Promise.resolve(home), memberRoleName, base: {} }) };
+  }
+  return cached.access;
+}

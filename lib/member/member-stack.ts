@@ -1,0 +1,66 @@
+import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type { Construct } from 'constructs';
+import { ConfigError, type IncidentResponseConfig } from '../../lambda/config/schema';
+import type { ScopeReferences } from '../iam/action-resources';
+import { scopeReferences } from '../iam/playbook-role';
+import { scopedStatements } from '../iam/scoped-statements';
+import { acknowledgeMemberNagFindings } from '../nag-suppressions';
+import { memberRoleActions } from './member-actions';
+import { trustedPlaybookRoleArns } from './trusted-principals';
+
+export const MEMBER_ROLE_ARN_OUTPUT = 'MemberRoleArn';
+
+export interface IncidentResponseMemberStackProps extends StackProps {
+  readonly config: IncidentResponseConfig;
+  /** The security deployment's name (its playbook role names start with it). */
+  readonly securityStackName: string;
+}
+
+/**
+ * Deployed in every member account (per account with `cdk deploy`, or as a
+ * StackSet from the synthesised template): one IAM role, named
+ * config.memberRoleName, that the security account's playbooks assume to
+ * act there. Trusted by those playbook roles by exact ARN and by the
+ * operators config names, nothing else; allowed exactly what the
+ * playbooks' steps declare.
+ */
+export class IncidentResponseMemberStack extends Stack {
+  readonly role: iam.Role;
+  readonly trustedPrincipals: readonly string[];
+  readonly scopeReferences: ScopeReferences;
+
+  constructor(scope: Construct, id: string, props: IncidentResponseMemberStackProps) {
+    super(scope, id, props);
+    const { config } = props;
+    if (!config.securityAccountId) {
+      throw new ConfigError(
+        'invalid configuration: "securityAccountId" is required for the member stack: the 12-digit id of the security account whose playbooks assume the member role',
+      );
+    }
+    // With no configured regions the security stack is a single stack; it is taken to be in the member stack's own region.
+    const regions = config.regions.length > 0 ? config.regions : [this.region];
+    this.trustedPrincipals = [
+      ...trustedPlaybookRoleArns({ partition: this.partition, securityAccountId: config.securityAccountId, securityStackName: props.securityStackName, regions }),
+      ...config.operatorPrincipals,
+    ];
+    // One statement: these principals, and (optionally) only from inside the organization.
+    const principals = new iam.CompositePrincipal(...this.trustedPrincipals.map((arn) => new iam.ArnPrincipal(arn)));
+    const assumedBy = config.organizationId
+      ? new iam.PrincipalWithConditions(principals, { StringEquals: { 'aws:PrincipalOrgID': config.organizationId } })
+      : principals;
+    this.scopeReferences = scopeReferences(this, {});
+
+    this.role = new iam.Role(this, 'MemberRole', {
+      roleName: config.memberRoleName,
+      description: `GuardDuty incident response: assumed by the playbooks of security account ${config.securityAccountId} to act in this account`,
+      assumedBy,
+      inlinePolicies: {
+        PlaybookSteps: new iam.PolicyDocument({ statements: scopedStatements(memberRoleActions(), this.scopeReferences) }),
+      },
+    });
+
+    new CfnOutput(this, MEMBER_ROLE_ARN_OUTPUT, { value: this.role.roleArn, description: 'The role the incident-response playbooks assume here' });
+    acknowledgeMemberNagFindings(this);
+  }
+}

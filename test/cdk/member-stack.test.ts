@@ -1,0 +1,176 @@
+import type { CfnRole } from 'aws-cdk-lib/aws-iam';
+import { ASSUME_MEMBER_ROLE } from '../../lambda/aws/member-role';
+import { ConfigError } from '../../lambda/config/schema';
+import { PUBLISH_NOTIFICATION } from '../../lambda/notify/publish-step';
+import type { IamAction } from '../../lambda/plan/types';
+import { requiredIamActions } from '../../lambda/playbooks/registry';
+import { createIncidentResponseApp } from '../../lib/app';
+import { scopeOfAction } from '../../lib/iam/action-resources';
+import { memberRoleActions } from '../../lib/member/member-actions';
+import { acknowledgements, nagFindings } from './support/nag';
+import { PROJECT_ROOT, synthesize, synthesizeMember, type SynthesizedMember } from './support/synth';
+import { asList, evaluate, props, resourcesOfType, type Json, type Statement } from './support/template-queries';
+
+const SECURITY = '999988887777';
+const OPERATORS = ['arn:aws:iam::999988887777:role/SecOps', 'arn:aws:sts::999988887777:assumed-role/BreakGlass/alice'];
+const CONFIG = { securityAccountId: SECURITY, regions: ['eu-west-1', 'us-east-1'], operatorPrincipals: OPERATORS, organizationId: 'o-a1b2c3d4e5' };
+const PSEUDO = { 'AWS::Partition': 'aws', 'AWS::AccountId': '222233334444', 'AWS::Region': 'eu-central-1' };
+
+function roleOf(member: SynthesizedMember): Record<string, Json> {
+  const roles = Object.values(resourcesOfType(member.template, 'AWS::IAM::Role'));
+  expect(roles).toHaveLength(1);
+  return props(roles[0]!);
+}
+
+function trustStatements(member: SynthesizedMember): Statement[] {
+  return (roleOf(member).AssumeRolePolicyDocument as { Statement: Statement[] }).Statement;
+}
+
+function trustedPrincipals(member: SynthesizedMember): string[] {
+  return trustStatements(member)
+    .flatMap((s) => asList((s.Principal as { AWS: Json | Json[] }).AWS))
+    .map((p) => evaluate(p, PSEUDO))
+    .sort();
+}
+
+function permissionStatements(member: SynthesizedMember): Statement[] {
+  return asList(roleOf(member).Policies as { PolicyDocument: { Statement: Statement[] } }[]).flatMap((p) => p.PolicyDocument.Statement);
+}
+
+function errorOf(run: () => unknown): Error {
+  try {
+    run();
+  } catch (error) {
+    if (error instanceof Error) return error;
+  }
+  throw new Error('expected an error');
+}
+
+describe('the member stack', () => {
+  let member: SynthesizedMember;
+
+  beforeAll(() => {
+    member = synthesizeMember({ context: { incidentResponse: CONFIG }, nag: true });
+  });
+
+  it('is GuardDutyIncidentResponseMember, alone in the app: no security stack is deployed with it', () => {
+    expect(member.stack.stackName).toBe('GuardDutyIncidentResponseMember');
+    expect(member.assembly.stacks.map((s) => s.stackName)).toEqual(['GuardDutyIncidentResponseMember']);
+  });
+
+  it('holds one role, named memberRoleName, and nothing else', () => {
+    const resources = (member.template.toJSON() as { Resources: Record<string, { Type: string }> }).Resources;
+    expect(Object.values(resources).map((r) => r.Type).filter((t) => t !== 'AWS::CDK::Metadata')).toEqual(['AWS::IAM::Role']);
+    expect(roleOf(member).RoleName).toBe('IncidentResponseMemberRole');
+    expect(roleOf(member).ManagedPolicyArns).toBeUndefined();
+  });
+
+  it('is trusted only by the playbook roles that act in accounts, per configured region, by exact ARN, and by the operators', () => {
+    expect(trustedPrincipals(member)).toEqual(
+      [
+        `arn:aws:iam::${SECURITY}:role/GuardDutyIncidentResponse-contain-instance-eu-west-1`,
+        `arn:aws:iam::${SECURITY}:role/GuardDutyIncidentResponse-revoke-credentials-eu-west-1`,
+        `arn:aws:iam::${SECURITY}:role/GuardDutyIncidentResponse-contain-instance-us-east-1`,
+        `arn:aws:iam::${SECURITY}:role/GuardDutyIncidentResponse-revoke-credentials-us-east-1`,
+        ...OPERATORS,
+      ].sort(),
+    );
+  });
+
+  it('lets them only assume it, and only from inside the organization', () => {
+    for (const statement of trustStatements(member)) {
+      expect(statement).toMatchObject({ Effect: 'Allow', Action: 'sts:AssumeRole', Condition: { StringEquals: { 'aws:PrincipalOrgID': 'o-a1b2c3d4e5' } } });
+      expect(Object.keys(statement.Condition!)).toEqual(['StringEquals']);
+    }
+  });
+
+  it('allows exactly the union of the playbooks’ own actions: no notification, no AssumeRole', () => {
+    const granted = [...new Set(permissionStatements(member).flatMap((s) => asList(s.Action)))].sort();
+    const securityOnly: string[] = [...PUBLISH_NOTIFICATION.iamActions, ...ASSUME_MEMBER_ROLE.iamActions];
+    const union = [...new Set([...requiredIamActions('contain-instance'), ...requiredIamActions('revoke-credentials')])].filter((a) => !securityOnly.includes(a));
+    expect(granted).toEqual(union.sort());
+    expect(granted).toEqual(memberRoleActions());
+    expect(granted.filter((a) => /^(sns|kms|sts):/.test(a))).toEqual([]);
+    expect(permissionStatements(member).every((s) => s.Effect === 'Allow')).toBe(true);
+  });
+
+  it('scopes every action as the playbook roles do, to this member account', () => {
+    const refs = member.stack.scopeReferences;
+    for (const action of memberRoleActions()) {
+      const granting = permissionStatements(member).filter((s) => asList(s.Action).includes(action));
+      expect({ action, resources: granting.flatMap((s) => asList(s.Resource)) }).toEqual({
+        action,
+        resources: member.stack.resolve(scopeOfAction(action as IamAction, refs).resources),
+      });
+    }
+    const userScope = permissionStatements(member).find((s) => asList(s.Action).includes('iam:UpdateAccessKey'))!;
+    expect(evaluate(userScope.Resource as Json, PSEUDO)).toBe('arn:aws:iam::222233334444:user/*');
+  });
+
+  it('needs no bootstrap: no BootstrapVersion parameter or rule (the template works as a StackSet), no deploy role to assume', () => {
+    const template = member.template.toJSON() as Record<string, unknown>;
+    expect(template.Parameters).toBeUndefined();
+    expect(template.Rules).toBeUndefined();
+    const artifact = member.assembly.getStackArtifact(member.stack.artifactId);
+    expect(artifact.assumeRoleArn).toBeUndefined();
+    expect(artifact.cloudFormationExecutionRoleArn).toBeUndefined();
+  });
+
+  it('outputs the role ARN', () => {
+    expect(Object.keys((member.template.toJSON() as { Outputs: Record<string, unknown> }).Outputs)).toEqual(['MemberRoleArn']);
+  });
+
+  it('is cdk-nag clean, acknowledging only wildcard resources of the role, each with a reason', () => {
+    expect(nagFindings(member.app)).toEqual([]);
+    const acks = acknowledgements(member.app);
+    expect(acks.length).toBeGreaterThan(0);
+    for (const ack of acks) {
+      expect(ack.path).toBe(member.stack.role.node.path);
+      expect(ack.id).toMatch(/^AwsSolutions-IAM5\[Resource::.+\]$/);
+      expect(ack.reason.length).toBeGreaterThan(60);
+    }
+  });
+});
+
+describe('the member stack, other configurations', () => {
+  it('without an organization id has no condition', () => {
+    const member = synthesizeMember({ context: { incidentResponse: { securityAccountId: SECURITY } } });
+    for (const statement of trustStatements(member)) expect(statement.Condition).toBeUndefined();
+  });
+
+  it('without regions trusts the single security stack in its own region', () => {
+    const member = synthesizeMember({ context: { incidentResponse: { securityAccountId: SECURITY, memberRoleName: 'IrMember' } } });
+    expect(trustedPrincipals(member)).toEqual([
+      `arn:aws:iam::${SECURITY}:role/GuardDutyIncidentResponse-contain-instance-eu-central-1`,
+      `arn:aws:iam::${SECURITY}:role/GuardDutyIncidentResponse-revoke-credentials-eu-central-1`,
+    ]);
+    expect(roleOf(member).RoleName).toBe('IrMember');
+  });
+
+  it('trusts exactly the roles the security stacks of the same configuration create', () => {
+    const config = { securityAccountId: SECURITY, regions: ['eu-west-1', 'ap-southeast-2'] };
+    const member = synthesizeMember({ context: { incidentResponse: config } });
+    const security = synthesize({ context: { incidentResponse: config } });
+    const created = security.stacks.flatMap((stack) =>
+      (['contain-instance', 'revoke-credentials'] as const).map((playbook) => `arn:aws:iam::${SECURITY}:role/${stack.resolve((stack.playbooks[playbook].role.node.defaultChild as CfnRole).roleName) as string}`),
+    );
+    expect(trustedPrincipals(member)).toEqual(created.sort());
+  });
+
+  it('stops synthesis with a message naming securityAccountId when it is missing', () => {
+    const error = errorOf(() => synthesizeMember({ context: { incidentResponse: {} } }));
+    expect(error).toBeInstanceOf(ConfigError);
+    expect(error.message).toBe(
+      'invalid configuration: "securityAccountId" is required for the member stack: the 12-digit id of the security account whose playbooks assume the member role',
+    );
+  });
+
+  it('is chosen by context deployMemberStack, true or "true", and nothing else', () => {
+    const app = (value: unknown) => createIncidentResponseApp({ appProps: { context: { deployMemberStack: value, incidentResponse: { securityAccountId: SECURITY } } }, baseDir: PROJECT_ROOT });
+    expect(app('true').memberStack).toBeDefined();
+    expect(app('true').stacks).toEqual([]);
+    expect(app(false).memberStack).toBeUndefined();
+    expect(app('false').stacks).toHaveLength(1);
+    expect(() => app('yes')).toThrow(new ConfigError('invalid configuration: context "deployMemberStack" must be true or false, not "yes"'));
+  });
+});

@@ -1,0 +1,94 @@
+import {
+  callsOf,
+  INCIDENT_TAGS,
+  INSTANCE_ID,
+  PRIMARY_ENI,
+  PRIMARY_GROUPS,
+  READ_ONLY_COMMANDS,
+  SECONDARY_ENI,
+  SNAPSHOTS,
+  useReleaseWorld,
+} from '../../support/aws-mocks/release-world';
+import { runIr } from '../../support/run-ir';
+
+const h = useReleaseWorld();
+const mutatingCalls = () => h.world.log.filter((c) => !READ_ONLY_COMMANDS.includes(c.command));
+
+beforeEach(() => {
+  process.env.NO_COLOR = '1';
+});
+
+describe('ir release', () => {
+  it('restores the instance and prints the report as JSON, exit 0', async () => {
+    const run = await runIr('release', INSTANCE_ID, '--region', 'us-east-1', '--json');
+    expect(run.code).toBe(0);
+    expect(run.stderr).toBe('');
+    const report = JSON.parse(run.stdout);
+    expect(report).toMatchObject({ instanceId: INSTANCE_ID, region: 'us-east-1', dryRun: false, refused: null, snapshotsKept: SNAPSHOTS, summary: { done: 4, failed: 0 } });
+    expect(callsOf(h.world, 'ModifyNetworkInterfaceAttribute')[0]).toEqual({ NetworkInterfaceId: PRIMARY_ENI, Groups: PRIMARY_GROUPS });
+    expect(callsOf(h.world, 'DeleteTags')).toEqual([{ Resources: [INSTANCE_ID], Tags: Object.keys(INCIDENT_TAGS).sort().map((Key) => ({ Key })) }]);
+  });
+
+  it('with --dry-run sends no mutating call and exits 0', async () => {
+    const run = await runIr('release', INSTANCE_ID, '--region', 'us-east-1', '--dry-run', '--json');
+    expect(run.code).toBe(0);
+    expect(mutatingCalls()).toEqual([]);
+    expect(JSON.parse(run.stdout)).toMatchObject({ dryRun: true, blockedBy: ['dry-run'], summary: { done: 0, skipped: 4, failed: 0 } });
+  });
+
+  it('refuses an instance without a record: exit 1, one line on stderr, the report on stdout, nothing changed', async () => {
+    h.world.tags = { Name: 'web-01' };
+    const run = await runIr('release', INSTANCE_ID, '--region', 'us-east-1', '--json');
+    expect(run.code).toBe(1);
+    expect(run.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^ir: release refused: instance i-0123456789abcdef0 carries no record of a containment/)]);
+    expect(JSON.parse(run.stdout)).toMatchObject({ refused: expect.stringContaining('nothing was changed'), steps: [] });
+    expect(mutatingCalls()).toEqual([]);
+  });
+
+  it('exits 1 when a step failed', async () => {
+    h.world.failures.set('ModifyNetworkInterfaceAttribute', Object.assign(new Error('no such group'), { name: 'InvalidGroup.NotFound' }));
+    const run = await runIr('release', INSTANCE_ID, '--region', 'us-east-1', '--json');
+    expect(run.code).toBe(1);
+    expect(JSON.parse(run.stdout).steps[0]).toMatchObject({ status: 'failed', error: { code: 'InvalidGroup.NotFound' } });
+  });
+
+  it('prints a readable report without --json', async () => {
+    const run = await runIr('release', INSTANCE_ID, '--region', 'us-east-1', '--dry-run');
+    expect(run.code).toBe(0);
+    const lines = run.stdout.split('\n');
+    expect(lines.slice(0, 2)).toEqual([`release ${INSTANCE_ID}  region us-east-1`, '  mode    DRY-RUN (no change made)']);
+    expect(lines).toContain(`    ${PRIMARY_ENI}: ${PRIMARY_GROUPS.join(' ')}`);
+    expect(run.stdout).toContain(`   1. skipped Put ${PRIMARY_ENI} back on ${PRIMARY_GROUPS.join(', ')} [ec2:ModifyNetworkInterfaceAttribute → ${PRIMARY_ENI}]: blocked by dry-run`);
+    expect(run.stdout).toContain(`Put ${SECONDARY_ENI} back on`);
+    expect(run.stdout).toContain(`Evidence snapshots are kept: ${SNAPSHOTS.join(', ')}`);
+    expect(run.stdout).toContain('  result  0 done, 4 skipped, 0 failed');
+  });
+
+  it.each([['i-zz'], ['sg-0123456789abcdef0'], ['i-0123']])('exits 2 for %s, which is not an instance id, and calls nothing', async (id) => {
+    const run = await runIr('release', id, '--region', 'us-east-1');
+    expect(run.code).toBe(2);
+    expect(run.stderr).toBe(`ir: not an EC2 instance id: ${id} (expected i- and 8 or 17 hex digits)\n`);
+    expect(h.world.log).toEqual([]);
+  });
+
+  it('exits 2 when no region is given or configured', async () => {
+    const saved = process.env.AWS_REGION;
+    delete process.env.AWS_REGION;
+    delete process.env.AWS_DEFAULT_REGION;
+    try {
+      const run = await runIr('release', INSTANCE_ID);
+      expect(run.code).toBe(2);
+      expect(run.stderr).toBe(`ir: instance ${INSTANCE_ID} names no region: pass --region\n`);
+      expect(h.world.log).toEqual([]);
+    } finally {
+      process.env.AWS_REGION = saved;
+    }
+  });
+
+  it('shows examples in --help', async () => {
+    const run = await runIr('release', '--help');
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('Examples:');
+    expect(run.stdout).toContain('--dry-run');
+  });
+});

@@ -72,9 +72,9 @@ async function replay(mode: Mode, scenarios: readonly Scenario[], seed: SeededAc
     if (notification && mode === 'enforce') say(paint('dim', indent(notification.message.trimEnd())));
     if (!notification) failures += 1;
     for (const failed of report.steps.filter((s) => s.status === 'failed')) {
-      // Read-only steps may hit calls the emulator does not implement; they are shown above and listed at the end.
-      if (failed.mutating) failures += 1;
-      else unsupportedReads.add(failed.action);
+      // Read-only evidence calls the emulator does not implement are shown above and listed at the end; any other failure is a problem.
+      if (!failed.mutating && failed.error?.code === 'UnparseableResponse') unsupportedReads.add(failed.action);
+      else failures += 1;
     }
   }
   return { problems: failures, unsupportedReads: [...unsupportedReads] };

@@ -36,16 +36,36 @@ interface SdkErrorShape {
   $retryable?: unknown;
 }
 
+/** The SDK's words when an answer is not the service's XML or JSON (an HTML error page, an emulator that lacks the call). */
+const SDK_DESERIALIZATION_MARK = 'Deserialization error';
+
+/*
+ * The SDK names such an error after the parser that choked on the body
+ * ("SyntaxError"), which says nothing about AWS. Say what happened instead;
+ * a 5xx page stays retryable, as a 5xx AWS error would be.
+ */
+function unparseableResponse(sdkMessage: string, status: number | undefined): StepError {
+  const parserSaid = sdkMessage.slice(0, sdkMessage.indexOf(SDK_DESERIALIZATION_MARK)).trim();
+  const answer = status === undefined ? 'the endpoint answered' : `the endpoint answered HTTP ${status}`;
+  return {
+    code: 'UnparseableResponse',
+    message: `${answer} with a body that is not an AWS response (${parserSaid || 'unreadable'})`,
+    retryable: status !== undefined && (status === 429 || status >= 500),
+  };
+}
+
 export function toStepError(error: unknown): StepError {
   if (typeof error !== 'object' || error === null) {
     return { code: 'UnknownError', message: String(error), retryable: false };
   }
   const shape = error as SdkErrorShape;
   const names = [shape.Code, shape.code, shape.name].filter((c): c is string => typeof c === 'string' && c !== '' && c !== 'Error');
-  const code = names[0] ?? 'UnknownError';
   // One line: reports and emails print the message after the code.
-  const message = typeof shape.message === 'string' && shape.message.trim() !== '' ? shape.message.replace(/\s+/g, ' ').trim() : code;
+  const rawMessage = typeof shape.message === 'string' ? shape.message.replace(/\s+/g, ' ').trim() : '';
   const status = typeof shape.$metadata?.httpStatusCode === 'number' ? shape.$metadata.httpStatusCode : undefined;
+  if (rawMessage.includes(SDK_DESERIALIZATION_MARK)) return unparseableResponse(rawMessage, status);
+  const code = names[0] ?? 'UnknownError';
+  const message = rawMessage !== '' ? rawMessage : code;
   // SNS, for one, answers a throttle with Code "Throttled" on an error named ThrottledException: look at every name.
   const retryable =
     names.some((name) => THROTTLING_CODES.has(name) || TRANSIENT_CODES.has(name)) ||

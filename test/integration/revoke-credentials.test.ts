@@ -26,18 +26,18 @@ const CUTOFF_TOLERANCE_MS = 5_000;
 
 /*
  * Calls moto 5 does not implement: it answers HTTP 500 with an HTML page,
- * which the SDK reports as a parse error. What each gap hides from these
+ * which the SDK reports as a parse error (UnparseableResponse). What each gap hides from these
  * tests (it is covered by the unit tests with mocked clients only):
  */
 const EMULATOR_GAPS: Readonly<Record<string, { readonly code: string; readonly hides: string }>> = {
   'investigate-services-accessed': {
-    code: 'UnknownError',
+    code: 'UnparseableResponse',
     hides:
       'no GenerateServiceLastAccessedDetails / GetServiceLastAccessedDetails: that the report job is started for the right ARN and polled ' +
       'until done, and the list of services accessed, are never seen against an AWS-like service',
   },
   'investigate-key-events': {
-    code: 'SyntaxError',
+    code: 'UnparseableResponse',
     hides:
       'no CloudTrail LookupEvents (moto records no event history): pagination, the page cap, the time budget and the summary ' +
       '(event names, first and last time, source IPs) are never seen against an AWS-like service',

@@ -11,6 +11,24 @@ describe('toStepError', () => {
     [Object.assign(new Error('Rate exceeded'), { name: 'ThrottledException', Code: 'Throttled', $metadata: { httpStatusCode: 429 } }), { code: 'Throttled', message: 'Rate exceeded', retryable: true }],
     [Object.assign(new Error('busy'), { name: 'SomethingNew', $metadata: { httpStatusCode: 429 } }), { code: 'SomethingNew', message: 'busy', retryable: true }],
     [Object.assign(new Error('multi\n  line'), { name: 'AccessDenied' }), { code: 'AccessDenied', message: 'multi line', retryable: false }],
+    [
+      Object.assign(new SyntaxError(`Unexpected token '<', "<!doctype "... is not valid JSON\n  Deserialization error: to see the raw response, inspect the hidden field {error}.$response on this object.`), {
+        $metadata: { httpStatusCode: 500 },
+      }),
+      {
+        code: 'UnparseableResponse',
+        message: `the endpoint answered HTTP 500 with a body that is not an AWS response (Unexpected token '<', "<!doctype "... is not valid JSON)`,
+        retryable: true,
+      },
+    ],
+    [
+      Object.assign(new Error('@aws-sdk XML parse error: mismatched tags. Deserialization error: to see the raw response, inspect {error}.$response'), { $metadata: { httpStatusCode: 200 } }),
+      {
+        code: 'UnparseableResponse',
+        message: 'the endpoint answered HTTP 200 with a body that is not an AWS response (@aws-sdk XML parse error: mismatched tags.)',
+        retryable: false,
+      },
+    ],
     ['plain string', { code: 'UnknownError', message: 'plain string', retryable: false }],
   ])('maps %p', (error, expected) => {
     expect(toStepError(error)).toEqual(expected);

@@ -9,4 +9,6 @@ module.exports = {
   setupFiles: ['<rootDir>/test/support/jest-env.ts'],
   setupFilesAfterEnv: ['aws-sdk-client-mock-jest'],
   testTimeout: 30000,
+  // Jest's default on two cores is one worker; the unit and CDK files are independent, so use both cores.
+  maxWorkers: 2,
 };

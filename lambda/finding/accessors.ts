@@ -3,8 +3,7 @@ import type { Finding } from './schema';
 /* Small, total readers over a validated finding: they never throw. */
 
 export function isSampleFinding(finding: Finding): boolean {
-  const sample = finding.service?.additionalInfo?.sample;
-  return sample === true || (typeof sample === 'string' && sample.toLowerCase() === 'true');
+  return finding.service?.additionalInfo?.sample === true;
 }
 
 export function isArchivedFinding(finding: Finding): boolean {

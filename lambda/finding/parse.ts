@@ -36,7 +36,6 @@ function looksPascalCase(value: JsonObject): boolean {
 }
 
 interface Envelope {
-  account?: string;
   region?: string;
 }
 
@@ -66,7 +65,6 @@ function unwrap(input: unknown): Unwrapped {
     return {
       candidates: [value.detail],
       envelope: {
-        account: typeof value.account === 'string' ? value.account : undefined,
         region: typeof value.region === 'string' ? value.region : undefined,
       },
     };
@@ -93,7 +91,7 @@ function validate(candidate: unknown, envelope: Envelope, prefix: string): Findi
   }
   const withEnvelope: JsonObject = {
     ...candidate,
-    accountId: candidate.accountId ?? envelope.account,
+    // Never the event's own account: in a delegated-administrator setup that is the security account, not the finding's.
     region: candidate.region ?? envelope.region,
   };
   const result = findingSchema.safeParse(withEnvelope);

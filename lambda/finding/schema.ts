@@ -10,7 +10,30 @@ import { z } from 'zod';
 const text = z.string().max(4096);
 const optionalText = text.nullish();
 
-const tagSchema = z.looseObject({ key: optionalText, value: optionalText });
+/*
+ * Exports and hand-edited findings carry scalars in other JSON types than
+ * GuardDuty's own (a tag value 8080, `archived: "false"`, `count: "3"`,
+ * epoch-millisecond timestamps). Those that convert without guessing are
+ * converted; anything else is still an error naming the field.
+ */
+const scalarAsText = z.preprocess((value) => (typeof value === 'number' || typeof value === 'boolean' ? String(value) : value), text).nullish();
+
+const BOOLEAN_WORDS: Readonly<Record<string, boolean>> = { true: true, false: false, '1': true, '0': false };
+const flag = z
+  .preprocess((value) => {
+    const word = typeof value === 'string' ? value.trim().toLowerCase() : typeof value === 'number' ? String(value) : undefined;
+    return word !== undefined && word in BOOLEAN_WORDS ? BOOLEAN_WORDS[word] : value;
+  }, z.boolean())
+  .nullish();
+
+const numericText = (value: unknown) => (typeof value === 'string' && value.trim() !== '' && !Number.isNaN(Number(value)) ? Number(value) : value);
+
+/** ISO 8601 text, or epoch milliseconds (some exports), kept as ISO text. */
+const timestamp = z
+  .preprocess((value) => (typeof value === 'number' && Number.isFinite(value) && value >= 0 && value < 1e14 ? new Date(value).toISOString() : value), text)
+  .nullish();
+
+const tagSchema = z.looseObject({ key: scalarAsText, value: scalarAsText });
 
 const securityGroupSchema = z.looseObject({ groupId: optionalText, groupName: optionalText });
 
@@ -38,10 +61,7 @@ const accessKeyDetailsSchema = z.looseObject({
 });
 
 /** Severity arrives as an integer or a decimal; a numeric string is tolerated. */
-const severitySchema = z.preprocess(
-  (value) => (typeof value === 'string' && value.trim() !== '' && !Number.isNaN(Number(value)) ? Number(value) : value),
-  z.number().min(0).max(10),
-);
+const severitySchema = z.preprocess(numericText, z.number().min(0).max(10));
 
 export const findingSchema = z.looseObject({
   id: z.string().min(1).max(256),
@@ -52,8 +72,8 @@ export const findingSchema = z.looseObject({
   partition: optionalText,
   arn: optionalText,
   title: optionalText,
-  createdAt: optionalText,
-  updatedAt: optionalText,
+  createdAt: timestamp,
+  updatedAt: timestamp,
   resource: z
     .looseObject({
       resourceType: optionalText,
@@ -63,10 +83,10 @@ export const findingSchema = z.looseObject({
     .nullish(),
   service: z
     .looseObject({
-      archived: z.boolean().nullish(),
+      archived: flag,
       resourceRole: optionalText,
-      count: z.number().nullish(),
-      additionalInfo: z.looseObject({ sample: z.union([z.boolean(), z.string()]).nullish() }).nullish(),
+      count: z.preprocess(numericText, z.number().int().min(0)).nullish(),
+      additionalInfo: z.looseObject({ sample: flag }).nullish(),
     })
     .nullish(),
 });

@@ -38,9 +38,36 @@ describe('parseFindings', () => {
     expect(parseFindings({ Findings: [one('a'), one('b')] }).map((f) => f.id)).toEqual(['a', 'b']);
   });
 
-  it('takes account and region from the event envelope when the finding lacks them', () => {
+  it("takes the region from the event envelope, never the account (the event's account is the security account's bus)", () => {
     const [finding] = parseFindings({ account: '123456789012', region: 'eu-west-1', detail: { id: 'x', type: 'Recon:EC2/Portscan', severity: 2 } });
-    expect(finding).toMatchObject({ accountId: '123456789012', region: 'eu-west-1' });
+    expect(finding!.region).toBe('eu-west-1');
+    expect(finding!.accountId).toBeUndefined();
+  });
+
+  it('converts scalars that exports send in other JSON types, and only those', () => {
+    const [finding] = parseFindings({
+      id: 'x',
+      type: 'Backdoor:EC2/C&CActivity.B',
+      severity: 8,
+      createdAt: 1732000000000,
+      updatedAt: '2026-11-20T08:12:44.000Z',
+      resource: { resourceType: 'Instance', instanceDetails: { instanceId: 'i-1', tags: [{ key: 'port', value: 8080 }, { key: 'on', value: true }] } },
+      service: { archived: 'false', count: '3', additionalInfo: { sample: 0 } },
+    });
+    expect(finding).toMatchObject({
+      createdAt: '2024-11-19T07:06:40.000Z',
+      updatedAt: '2026-11-20T08:12:44.000Z',
+      resource: { instanceDetails: { tags: [{ key: 'port', value: '8080' }, { key: 'on', value: 'true' }] } },
+      service: { archived: false, count: 3, additionalInfo: { sample: false } },
+    });
+  });
+
+  it.each([
+    [{ archived: 'maybe' }, 'not a GuardDuty finding: service.archived: Invalid input: expected boolean, received string'],
+    [{ count: 'many' }, 'not a GuardDuty finding: service.count: Invalid input: expected number, received string'],
+    [{ count: -1 }, 'not a GuardDuty finding: service.count: Too small: expected number to be >=0'],
+  ])('still names a field that does not convert: %p', (service, message) => {
+    expect(() => parseFindings({ id: 'x', type: 'Recon:EC2/Portscan', severity: 2, service })).toThrow(message);
   });
 
   it('accepts a numeric string severity and decimals', () => {

@@ -31,9 +31,9 @@ describe('guards', () => {
     expect(blockingGuardIds(evaluateGuards(ctx({ finding: sample })))).toEqual(['sample-finding']);
   });
 
-  it('treat sample: "true" (a string) as a sample too', () => {
-    const finding = { ...crypto, service: { ...crypto.service, additionalInfo: { sample: 'true' } } };
-    expect(blockingGuardIds(evaluateGuards(ctx({ finding })))).toEqual(['sample-finding']);
+  it.each(['true', 'TRUE', 1, '1'])('treat sample: %p (converted by the parser) as a sample too', (sample) => {
+    const [finding] = parseFindings({ ...crypto, service: { ...crypto.service, additionalInfo: { sample } } });
+    expect(blockingGuardIds(evaluateGuards(ctx({ finding: finding! })))).toEqual(['sample-finding']);
   });
 
   it('block archived findings', () => {

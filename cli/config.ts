@@ -1,7 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { ConfigError, parseConfig, runtimeConfigOf, type RuntimeConfig } from '../lambda/config/schema';
+import { ConfigError, parseConfig, runtimeConfigOf, type IncidentResponseConfig, type RuntimeConfig } from '../lambda/config/schema';
 import { CONFIG_CONTEXT_KEY, CONFIG_FILE_CONTEXT_KEY, readConfigFile, resolveConfig } from '../lib/config/resolve-config';
+import { DEFAULT_STACK_NAME, STACK_NAME_CONTEXT_KEY } from '../lib/naming';
 
 /*
  * `ir` reads the configuration the stack is deployed with (cdk.json found
@@ -28,10 +29,22 @@ function cdkContext(cdkJson: string): Record<string, unknown> {
   }
 }
 
-export function loadRuntimeConfig(explicitFile: string | undefined, cwd = process.cwd()): RuntimeConfig {
-  if (explicitFile) return runtimeConfigOf(readConfigFile(explicitFile));
+/** What `ir` knows of the deployment: its configuration, and the stack name its role names start with. */
+export interface Deployment {
+  readonly config: IncidentResponseConfig;
+  readonly stackName: string;
+}
+
+export function loadDeployment(explicitFile: string | undefined, cwd = process.cwd()): Deployment {
   const cdkJson = findCdkJson(cwd);
-  if (!cdkJson) return runtimeConfigOf(parseConfig({}, 'defaults'));
-  const context = cdkContext(cdkJson);
-  return runtimeConfigOf(resolveConfig({ file: context[CONFIG_FILE_CONTEXT_KEY], context: context[CONFIG_CONTEXT_KEY], baseDir: dirname(cdkJson) }));
+  const context = cdkJson ? cdkContext(cdkJson) : {};
+  const stackName = context[STACK_NAME_CONTEXT_KEY] ?? DEFAULT_STACK_NAME;
+  if (typeof stackName !== 'string') throw new ConfigError(`${cdkJson}: context "${STACK_NAME_CONTEXT_KEY}" must be a string`);
+  if (explicitFile) return { config: readConfigFile(explicitFile), stackName };
+  if (!cdkJson) return { config: parseConfig({}, 'defaults'), stackName };
+  return { config: resolveConfig({ file: context[CONFIG_FILE_CONTEXT_KEY], context: context[CONFIG_CONTEXT_KEY], baseDir: dirname(cdkJson) }), stackName };
+}
+
+export function loadRuntimeConfig(explicitFile: string | undefined, cwd = process.cwd()): RuntimeConfig {
+  return runtimeConfigOf(loadDeployment(explicitFile, cwd).config);
 }

@@ -4,9 +4,8 @@ import { ConfigError, type IncidentResponseConfig } from '../lambda/config/schem
 import { loadConfig } from './config/load-config';
 import { IncidentResponseStack } from './incident-response-stack';
 import { IncidentResponseMemberStack } from './member/member-stack';
-import { DEFAULT_STACK_NAME, memberStackName, securityStackName } from './naming';
+import { DEFAULT_STACK_NAME, memberStackName, securityStackName, STACK_NAME_CONTEXT_KEY } from './naming';
 
-export const STACK_NAME_CONTEXT_KEY = 'incidentResponseStackName';
 /** `-c deployMemberStack=true`: the app holds the member stack only. */
 export const MEMBER_STACK_CONTEXT_KEY = 'deployMemberStack';
 

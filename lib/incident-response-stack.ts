@@ -5,7 +5,7 @@ import type { Construct } from 'constructs';
 import type { IncidentResponseConfig } from '../lambda/config/schema';
 import { PLAYBOOK_NAMES, type PlaybookName } from '../lambda/routing/playbook-names';
 import { acknowledgeNagFindings } from './nag-suppressions';
-import { pascalCase, responderRoleName } from './naming';
+import { pascalCase, responderRoleName, responderRoleNames } from './naming';
 import { NotificationTopic } from './notification-topic';
 import { PlaybookFunction } from './playbook-function';
 import { RoutingRules } from './routing-rules';
@@ -53,7 +53,7 @@ export class IncidentResponseStack extends Stack {
         playbook,
         config,
         roleName: roleNames[playbook],
-        protectedRoleNames: PLAYBOOK_NAMES.map((name) => roleNames[name]),
+        protectedRoleNames: responderRoleNames(prefix, config.regions.length > 0 ? config.regions : [this.region]),
         topic: this.notifications.topic,
         scopeReferences: this.scopeReferences,
       });

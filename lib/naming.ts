@@ -9,6 +9,8 @@ import { PLAYBOOK_NAMES } from '../lambda/routing/playbook-names';
  */
 
 export const DEFAULT_STACK_NAME = 'GuardDutyIncidentResponse';
+/** Context key naming the deployment (and so the first part of its role names). */
+export const STACK_NAME_CONTEXT_KEY = 'incidentResponseStackName';
 
 /** The security stack of one region, `<name>-<region>`; just `<name>` when the configuration lists no regions. */
 export function securityStackName(name: string, region: string | undefined): string {
@@ -40,6 +42,15 @@ function stackNamePrefix(stackName: string): string {
  */
 export function responderRoleName(stackName: string, playbook: PlaybookName, region: string): string {
   return `${stackNamePrefix(stackName)}-${playbook}-${region}`;
+}
+
+/**
+ * Every playbook role of a deployment, in each of its regions. IAM is
+ * global: a finding in one region may name the responder's role of
+ * another, and each regional responder must refuse it too.
+ */
+export function responderRoleNames(stackName: string, regions: readonly string[]): string[] {
+  return regions.flatMap((region) => PLAYBOOK_NAMES.map((playbook) => responderRoleName(stackName, playbook, region)));
 }
 
 /** CloudWatch alarm names: per region already, so no region part. */

@@ -4,8 +4,9 @@ import type { Finding } from '../../lambda/finding/schema';
 import type { Report } from '../../lambda/plan/document';
 import type { PlaybookName } from '../../lambda/routing/playbook-names';
 import { routeFinding } from '../../lambda/routing/route';
-import { DEFAULT_STACK_NAME } from '../../lib/naming';
-import { loadRuntimeConfig } from '../config';
+import { DEFAULT_STACK_NAME, securityStackName } from '../../lib/naming';
+import { loadDeployment } from '../config';
+import { runtimeConfigOf } from '../../lambda/config/schema';
 import { invokePlaybook } from '../deployment/invoke-playbook';
 import { playbookFunctionName } from '../deployment/stack-function';
 import { EXIT, type ExitCode } from '../exit-codes';
@@ -37,13 +38,15 @@ interface Target {
  * (get-findings output) go one by one, each to its own playbook.
  */
 async function resolveTargets(source: string, options: InvokeOptions): Promise<Target[]> {
-  const table = routingTableFor(loadRuntimeConfig(options.config));
+  const deployment = loadDeployment(options.config);
+  const table = routingTableFor(runtimeConfigOf(deployment.config));
   const input = readFindingInput(source);
-  const stackName = options.stack ?? DEFAULT_STACK_NAME;
   const targets: Target[] = [];
   for (const finding of input.findings) {
     const { playbook } = routeFinding(finding, table);
     const region = operatorRegion(finding.region ?? options.region, `finding ${finding.id}`);
+    // A multi-region deployment has one stack per region, named after it: the finding's region picks it.
+    const stackName = options.stack ?? securityStackName(deployment.stackName, deployment.config.regions.length > 0 ? region : undefined);
     const clients = deploymentClients(region, options);
     const functionName = await playbookFunctionName(clients.cloudFormation, stackName, playbook, region);
     const payloadFinding = input.findings.length === 1 ? input.document : finding;
@@ -81,7 +84,7 @@ export function registerInvoke(program: Command, run: Runner): void {
       .description("invoke the deployed playbook for a finding (routed as the stack routes it) and print the report it returns")
       .argument('<finding>', 'file with an EventBridge event, a raw finding or get-findings output; - for stdin')
       .option('--dry-run', "ask the function for a dry-run (a stack in dry-run mode never acts, whatever is asked)")
-      .option('--stack <name>', `the deployed stack whose outputs name the functions (default: ${DEFAULT_STACK_NAME})`)
+      .option('--stack <name>', `the deployed stack whose outputs name the functions (default: ${DEFAULT_STACK_NAME}, or ${DEFAULT_STACK_NAME}-<finding region> when the configuration lists regions)`)
       .option('--config <file>', 'configuration JSON for routing (default: the incidentResponse context in cdk.json)'),
     'region of the stack when the finding names none',
   )

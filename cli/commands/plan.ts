@@ -3,7 +3,9 @@ import type { AccountAccess } from '../../lambda/aws/account-access';
 import type { PlanDocument } from '../../lambda/plan/document';
 import { preparePlan } from '../../lambda/respond/respond';
 import { operatorAccess, regionForFinding } from '../aws';
-import { loadRuntimeConfig } from '../config';
+import { loadDeployment } from '../config';
+import { operatorResponder } from '../responder';
+import { runtimeConfigOf } from '../../lambda/config/schema';
 import { EXIT, type ExitCode } from '../exit-codes';
 import { readFindings } from '../input';
 import { renderPlan } from '../render/plan-text';
@@ -20,8 +22,10 @@ interface PlanOptions extends CommonOptions {
  * account is read there through the member role, as the Lambda does.
  */
 export async function planCommand(source: string, options: PlanOptions): Promise<ExitCode> {
-  const config = loadRuntimeConfig(options.config);
+  const deployment = loadDeployment(options.config);
+  const config = runtimeConfigOf(deployment.config);
   const findings = readFindings(source);
+  const responder = operatorResponder(deployment, findings.flatMap((f) => (f.region ? [f.region] : options.region ? [options.region] : [])), options.protectedRole);
   const documents: PlanDocument[] = [];
   let access: AccountAccess | undefined;
   for (const finding of findings) {
@@ -35,7 +39,7 @@ export async function planCommand(source: string, options: PlanOptions): Promise
       ...(options.offline ? {} : online()),
       dryRun: config.mode === 'dry-run',
       topicArn: options.topicArn,
-      responder: { protectedRoleNames: options.protectedRole ?? [] },
+      responder,
     });
     documents.push({ ...prepared.document, dryRun: true });
   }

@@ -3,7 +3,9 @@ import type { AccountAccess } from '../../lambda/aws/account-access';
 import type { Report } from '../../lambda/plan/document';
 import { respond } from '../../lambda/respond/respond';
 import { operatorAccess, regionForFinding } from '../aws';
-import { loadRuntimeConfig } from '../config';
+import { loadDeployment } from '../config';
+import { operatorResponder } from '../responder';
+import { runtimeConfigOf } from '../../lambda/config/schema';
 import { EXIT, type ExitCode } from '../exit-codes';
 import { readFindings } from '../input';
 import { renderReport } from '../render/plan-text';
@@ -22,8 +24,10 @@ interface RespondOptions extends CommonOptions {
  * operatorPrincipals the member stack trusts).
  */
 export async function respondCommand(source: string, options: RespondOptions): Promise<ExitCode> {
-  const config = loadRuntimeConfig(options.config);
+  const deployment = loadDeployment(options.config);
+  const config = runtimeConfigOf(deployment.config);
   const findings = readFindings(source);
+  const responder = operatorResponder(deployment, findings.flatMap((f) => (f.region ? [f.region] : options.region ? [options.region] : [])), options.protectedRole);
   const reports: Report[] = [];
   let access: AccountAccess | undefined;
   for (const finding of findings) {
@@ -37,7 +41,7 @@ export async function respondCommand(source: string, options: RespondOptions): P
         dryRun: options.execute !== true,
         ...(options.execute ? {} : { dryRunReason: 'ir respond runs as a dry-run unless --execute is given' }),
         topicArn: options.topicArn ?? process.env.IR_TOPIC_ARN,
-        responder: { protectedRoleNames: options.protectedRole ?? [] },
+        responder,
       }),
     );
   }

@@ -26,6 +26,21 @@ describe('regions', () => {
       expect(names).toEqual(['contain-instance', 'notify', 'revoke-credentials'].map((p) => `GuardDutyIncidentResponse-${p}-${stack.region}`));
     }
   });
+
+  it("protects the playbook roles of every region in each region's functions: IAM is global", () => {
+    const synth = synthesize({ context: { incidentResponse: { regions: ['eu-west-1', 'us-east-1'] } } });
+    const everyRole = ['eu-west-1', 'us-east-1'].flatMap((region) =>
+      ['contain-instance', 'revoke-credentials', 'notify'].map((p) => `GuardDutyIncidentResponse-${p}-${region}`),
+    );
+    for (const stack of synth.stacks) {
+      const template = synth.assembly.getStackArtifact(stack.artifactId).template as {
+        Resources: Record<string, { Type: string; Properties?: { Environment?: { Variables?: Record<string, unknown> } } }>;
+      };
+      const functions = Object.values(template.Resources).filter((r) => r.Type === 'AWS::Lambda::Function');
+      expect(functions).toHaveLength(3);
+      for (const fn of functions) expect(fn.Properties?.Environment?.Variables?.IR_PROTECTED_ROLE_NAMES).toBe(everyRole.join(','));
+    }
+  });
 });
 
 describe('assuming the member role', () => {

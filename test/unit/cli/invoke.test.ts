@@ -114,6 +114,14 @@ describe('ir invoke', () => {
     expect(sentPayloads()).toEqual([{ finding: JSON.parse(readFileSync(NOTIFY_FIXTURE, 'utf8')), dryRun: false }]);
   });
 
+  it("finds the regional stack of a multi-region deployment by the finding's region", async () => {
+    const regional = join(tmp, 'regional.json');
+    writeFileSync(regional, JSON.stringify({ regions: ['eu-west-1', 'us-east-1'] }));
+    const run = await runIr('invoke', CONTAIN_FIXTURE, '--dry-run', '--json', '--config', regional);
+    expect(run.code).toBe(0);
+    expect(cfn.commandCalls(DescribeStacksCommand).map((c) => c.args[0].input)).toEqual([{ StackName: 'GuardDutyIncidentResponse-us-east-1' }]);
+  });
+
   it("calls CloudFormation and Lambda in the finding's region", async () => {
     const event = JSON.parse(readFileSync(CONTAIN_FIXTURE, 'utf8'));
     event.region = 'eu-west-1';

@@ -54,6 +54,22 @@ export class MemberRoleError extends ResponderError {
   }
 }
 
+/**
+ * Sessions and clients kept per container. Each finding has a session of
+ * its own (its id is the session name), so a warm container answering a
+ * stream of findings would otherwise keep every one of them.
+ */
+export const MAX_CACHED_SESSIONS = 32;
+
+/** Sets the entry, then forgets the oldest entries beyond `max` (a Map iterates in insertion order). */
+function rememberAtMost<V>(map: Map<string, V>, key: string, value: V, max: number): void {
+  map.set(key, value);
+  for (const oldest of map.keys()) {
+    if (map.size <= max) break;
+    map.delete(oldest);
+  }
+}
+
 type Expiring = AwsCredentialIdentity & { readonly expiration: Date };
 
 interface Session {
@@ -126,7 +142,7 @@ export class AccountAccess {
         region: target.region,
         credentials: () => this.credentials(roleArn, target.sessionName, target.region),
       });
-      this.memberClients.set(key, clients);
+      rememberAtMost(this.memberClients, key, clients, MAX_CACHED_SESSIONS);
     }
     return clients;
   }
@@ -138,7 +154,7 @@ export class AccountAccess {
     // In flight (no expiry known yet), or fresh enough: share it.
     if (entry && (entry.expiresAt === undefined || entry.expiresAt - this.now() > REFRESH_BEFORE_EXPIRY_MS)) return entry.credentials;
     const session: Session = { credentials: this.assume(roleArn, sessionName, region) };
-    this.sessions.set(key, session);
+    rememberAtMost(this.sessions, key, session, MAX_CACHED_SESSIONS);
     session.credentials.then(
       (credentials) => {
         session.expiresAt = credentials.expiration.getTime();

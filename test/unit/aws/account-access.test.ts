@@ -1,7 +1,7 @@
 import { DescribeInstancesCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
-import { AccountAccess, MemberRoleError, REFRESH_BEFORE_EXPIRY_MS, type HomeIdentity } from '../../../lambda/aws/account-access';
+import { AccountAccess, MAX_CACHED_SESSIONS, MemberRoleError, REFRESH_BEFORE_EXPIRY_MS, type HomeIdentity } from '../../../lambda/aws/account-access';
 import type { AwsClients } from '../../../lambda/aws/clients';
 import { toStepError } from '../../../lambda/aws/errors';
 
@@ -112,6 +112,19 @@ describe('AccountAccess.clientsIn', () => {
     await a.clientsIn(target);
     await a.clientsIn({ ...target, sessionName: 'ir-finding-2' });
     expect(sts.commandCalls(AssumeRoleCommand).map((c) => c.args[0].input.RoleSessionName)).toEqual(['ir-finding-1', 'ir-finding-2']);
+  });
+
+  it('keeps only the most recent sessions of a warm container: the oldest is forgotten, the newest kept', async () => {
+    const a = access();
+    const sessions = Array.from({ length: MAX_CACHED_SESSIONS + 1 }, (_, i) => ({ ...target, sessionName: `ir-finding-${i}` }));
+    const clients = [];
+    for (const session of sessions) clients.push(await a.clientsIn(session));
+    expect(sts).toHaveReceivedCommandTimes(AssumeRoleCommand, MAX_CACHED_SESSIONS + 1);
+    expect(await a.clientsIn(sessions.at(-1)!)).toBe(clients.at(-1));
+    expect(sts).toHaveReceivedCommandTimes(AssumeRoleCommand, MAX_CACHED_SESSIONS + 1);
+    // The first session was forgotten: its clients are made again, with a fresh AssumeRole.
+    expect(await a.clientsIn(sessions[0]!)).not.toBe(clients[0]);
+    expect(sts).toHaveReceivedCommandTimes(AssumeRoleCommand, MAX_CACHED_SESSIONS + 2);
   });
 
   it('assumes again once the credentials are within the refresh margin of their expiry', async () => {

@@ -36,6 +36,14 @@ const mocks = {
   elbv2: mockClient(ElasticLoadBalancingV2Client),
   cloudTrail: mockClient(CloudTrailClient),
 };
+/** The mocks as one list: their client types differ, only reset and the recorded calls are needed. */
+interface RecordingMock {
+  reset(): { onAnyCommand(): { resolves(output: object): unknown } };
+  calls(): { readonly args: readonly unknown[] }[];
+}
+const ALL_MOCKS = Object.values(mocks) as unknown as RecordingMock[];
+/** Every SDK command sent, by class name. */
+const sentCommands = () => ALL_MOCKS.flatMap((mock) => mock.calls().map((call) => (call.args[0] as object).constructor.name));
 const ACCOUNT = '111111111111';
 const TOPIC = `arn:aws:sns:us-east-1:${ACCOUNT}:guardduty-ir`;
 const ENFORCE: RuntimeConfig = { ...DEFAULT_RUNTIME_CONFIG, mode: 'enforce' };
@@ -63,7 +71,7 @@ function emfLines(): Record<string, unknown>[] {
 }
 
 beforeEach(() => {
-  for (const mock of Object.values(mocks)) mock.reset().onAnyCommand().resolves({});
+  for (const mock of ALL_MOCKS) mock.reset().onAnyCommand().resolves({});
   stdout = jest.spyOn(process.stdout, 'write').mockImplementation(() => true);
 });
 
@@ -85,7 +93,7 @@ describe.each(PLAYBOOK_NAMES)('the %s heartbeat', (playbook) => {
 
   it('makes only read-only calls, in its own account, and never publishes to the topic', async () => {
     await handleInvocation(invocationOf(playbook), contextOf(playbook), envOf(playbook));
-    const calls = Object.values(mocks).flatMap((mock) => mock.calls().map((call) => (call.args[0] as object).constructor.name));
+    const calls = sentCommands();
     expect(calls.filter((name) => !READ_ONLY.test(name))).toEqual([]);
     expect(mocks.sns.calls()).toHaveLength(0);
     expect(mocks.sts.calls()).toHaveLength(0);
@@ -119,6 +127,15 @@ describe.each(PLAYBOOK_NAMES)('the %s heartbeat', (playbook) => {
       'playbook finished',
       expect.objectContaining({ playbook, findingId: report.findingId, findingType: report.findingType, outcome: 'reported', trigger: 'heartbeat' }),
     );
+  });
+});
+
+describe('the contain-instance heartbeat', () => {
+  it('reads the placeholder instance with its own role, in its own account and region', async () => {
+    await handleInvocation(invocationOf('contain-instance'), contextOf('contain-instance'), envOf('contain-instance'));
+    expect(mocks.ec2).toHaveReceivedCommandWith(DescribeInstancesCommand, { InstanceIds: ['i-99999999'] });
+    const client = mocks.ec2.commandCalls(DescribeInstancesCommand)[0]!.thisValue as EC2Client;
+    expect(await client.config.region()).toBe('us-east-1');
   });
 });
 
@@ -160,7 +177,7 @@ describe('heartbeat invocations that are refused', () => {
     await expect(handleInvocation({ finding: finding(), dryRun: false, heartbeat: true }, contextOf('notify'), envOf('notify'))).rejects.toThrow(
       'a heartbeat must be a dry-run',
     );
-    expect(Object.values(mocks).flatMap((mock) => mock.calls())).toEqual([]);
+    expect(sentCommands()).toEqual([]);
   });
 
   it('refuses to silence the notification of a real (non-sample) finding', async () => {
@@ -168,7 +185,7 @@ describe('heartbeat invocations that are refused', () => {
     await expect(handleInvocation({ finding: real, dryRun: true, heartbeat: true }, contextOf('notify'), envOf('notify'))).rejects.toThrow(
       'invalid direct invocation: heartbeat: finding ir-heartbeat-notify is not a sample finding',
     );
-    expect(Object.values(mocks).flatMap((mock) => mock.calls())).toEqual([]);
+    expect(sentCommands()).toEqual([]);
   });
 
   it('accepts only `true` as the heartbeat marker', async () => {
@@ -179,7 +196,7 @@ describe('heartbeat invocations that are refused', () => {
 
   it('refuses a heartbeat sent to another playbook’s function', async () => {
     await expect(handleInvocation(invocationOf('contain-instance'), contextOf('notify'), envOf('notify'))).rejects.toThrow(RoutingMismatchError);
-    expect(Object.values(mocks).flatMap((mock) => mock.calls())).toEqual([]);
+    expect(sentCommands()).toEqual([]);
   });
 });
 

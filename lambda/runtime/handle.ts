@@ -67,6 +67,11 @@ function recordHeartbeat(report: Report, playbook: LambdaEnvironment['playbook']
     logger.error('heartbeat unhealthy: no heartbeat metric published', { playbook, findingId: report.findingId, problems: health.problems });
     return;
   }
-  const functionName = parseArn(context.invokedFunctionArn)?.resource.split(':')[1] ?? playbook;
+  // arn:…:function:<name>[:alias]: the alarm watches the metric of exactly this function.
+  const functionName = parseArn(context.invokedFunctionArn)?.resource.split(':')[1];
+  if (!functionName) {
+    logger.error('heartbeat: no function name in the invoked function ARN: no heartbeat metric published', { invokedFunctionArn: context.invokedFunctionArn });
+    return;
+  }
   publishHeartbeat(metrics, playbook, functionName);
 }

@@ -152,6 +152,15 @@ describe('a heartbeat that does not go as it must', () => {
       problems: ['read read:describe-instance:i-99999999 was refused (UnauthorizedOperation)'],
     });
   });
+
+  it('publishes no metric when the invoked ARN names no function: the alarm could not see it', async () => {
+    const error = jest.spyOn(Logger.prototype, 'error');
+    await handleInvocation(invocationOf('notify'), { invokedFunctionArn: `arn:aws:lambda:us-east-1:${ACCOUNT}:function` }, envOf('notify'));
+    expect(emfLines()).toEqual([]);
+    expect(error).toHaveBeenCalledWith('heartbeat: no function name in the invoked function ARN: no heartbeat metric published', {
+      invokedFunctionArn: `arn:aws:lambda:us-east-1:${ACCOUNT}:function`,
+    });
+  });
 });
 
 describe('an ordinary finding', () => {

@@ -10,7 +10,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { routingTableFor } from '../../../lambda/config/routing-of';
 import { DEFAULT_RUNTIME_CONFIG, type RuntimeConfig } from '../../../lambda/config/schema';
 import { FindingInputError } from '../../../lambda/finding/errors';
-import { HEARTBEAT_NOTIFICATION_SKIP } from '../../../lambda/heartbeat/health';
+import { HEARTBEAT_NOTIFICATION_SKIP, heartbeatHealth } from '../../../lambda/heartbeat/health';
 import { HeartbeatRoutingError, heartbeatFinding, heartbeatInvocation } from '../../../lambda/heartbeat/synthetic-findings';
 import type { Report } from '../../../lambda/plan/document';
 import { routeFinding } from '../../../lambda/routing/route';
@@ -160,6 +160,39 @@ describe('a heartbeat that does not go as it must', () => {
     expect(error).toHaveBeenCalledWith('heartbeat: no function name in the invoked function ARN: no heartbeat metric published', {
       invokedFunctionArn: `arn:aws:lambda:us-east-1:${ACCOUNT}:function`,
     });
+  });
+});
+
+describe('heartbeatHealth', () => {
+  let report: Report;
+  beforeEach(async () => {
+    report = (await handleInvocation(invocationOf('notify'), contextOf('notify'), envOf('notify'))) as Report;
+  });
+
+  it('counts the heartbeat the handler produced', () => {
+    expect(heartbeatHealth(report, 'notify')).toEqual({ healthy: true, problems: [] });
+  });
+
+  it('names every way a heartbeat can go wrong', () => {
+    const change = { ...report.steps[0]!, id: 'isolate', mutating: true, status: 'done' as const };
+    const failed = { ...report.steps[0]!, status: 'failed' as const, error: { code: 'KMSDisabledException', message: 'disabled', retryable: false } };
+    const broken: Report = { ...report, playbook: 'contain-instance', blockedBy: [], steps: [change, failed] };
+    expect(heartbeatHealth(broken, 'notify')).toEqual({
+      healthy: false,
+      problems: [
+        'the finding was answered by contain-instance, not notify',
+        'the sample-finding guard did not block the run',
+        'the dry-run guard did not block the run',
+        'step isolate changed something',
+        'step notify failed (KMSDisabledException)',
+      ],
+    });
+  });
+
+  it('tolerates reads that find no placeholder resource, not reads that are refused', () => {
+    const read = (code: string) => ({ id: `read:x:${code}`, title: 't', action: 'ec2:DescribeInstances' as const, target: 'i-99999999', mutating: false, status: 'failed' as const, error: { code, message: code, retryable: false }, durationMs: 1 });
+    const withReads: Report = { ...report, reads: [read('InvalidInstanceID.NotFound'), read('NoSuchEntity'), read('AccessDenied')] };
+    expect(heartbeatHealth(withReads, 'notify').problems).toEqual(['read read:x:AccessDenied was refused (AccessDenied)']);
   });
 });
 

@@ -4,6 +4,8 @@ import { memberRoleReference, scopeReferences } from './iam/playbook-role';
 import type { Construct } from 'constructs';
 import type { IncidentResponseConfig } from '../lambda/config/schema';
 import { PLAYBOOK_NAMES, type PlaybookName } from '../lambda/routing/playbook-names';
+import { effectiveRoutingTable } from '../lambda/routing/overrides';
+import { Monitoring } from './monitoring/monitoring';
 import { acknowledgeNagFindings } from './nag-suppressions';
 import { pascalCase, responderRoleName, responderRoleNames } from './naming';
 import { NotificationTopic } from './notification-topic';
@@ -30,6 +32,7 @@ export class IncidentResponseStack extends Stack {
   readonly notifications: NotificationTopic;
   readonly playbooks: Readonly<Record<PlaybookName, PlaybookFunction>>;
   readonly routing: RoutingRules;
+  readonly monitoring: Monitoring;
   /** What the playbook roles' actions are scoped to (lib/iam/action-resources.ts). */
   readonly scopeReferences: ScopeReferences;
 
@@ -70,6 +73,13 @@ export class IncidentResponseStack extends Stack {
         'revoke-credentials': this.playbooks['revoke-credentials'].function,
         notify: this.playbooks.notify.function,
       },
+    });
+
+    this.monitoring = new Monitoring(this, 'Monitoring', {
+      playbooks: this.playbooks,
+      rules: this.routing.rules,
+      routingTable: effectiveRoutingTable(config.routing),
+      topic: this.notifications.topic,
     });
 
     new CfnOutput(this, TOPIC_ARN_OUTPUT, { value: this.notifications.topic.topicArn, description: 'SNS topic of every incident report' });

@@ -58,6 +58,11 @@ export function failureAlarmName(stackName: string, playbook: PlaybookName): str
   return `${stackName}-${playbook}-failed-invocations`;
 }
 
+/** The alarms of lib/monitoring/: `<stack>-<subject>-<what>`, so every one matches alarmNamePattern. */
+export function monitoringAlarmName(stackName: string, subject: string, what: string): string {
+  return `${stackName}-${subject}-${what}`;
+}
+
 /** Pattern matching every alarm this stack names, for the confused-deputy conditions of the topic and key policies. */
 export function alarmNamePattern(stackName: string): string {
   return `${stackName}-*`;

@@ -11,7 +11,7 @@ export interface NotificationTopicProps {
 }
 
 /**
- * The one topic every playbook reports to, and the failure alarms too.
+ * The one topic every playbook reports to, and every alarm of the stack too.
  * Reports name instances, users and keys under attack, so the topic is
  * encrypted with a key of our own and refuses plain-HTTP publishers.
  */
@@ -33,7 +33,7 @@ export class NotificationTopic extends Construct {
       enforceSSL: true,
     });
 
-    // CloudWatch publishes the failure alarms: it needs the topic and, the topic being encrypted, the key.
+    // CloudWatch publishes every responder alarm (lib/monitoring/, the on-failure queue alarms): it needs the topic and, the topic being encrypted, the key.
     // The conditions keep it to alarms of this stack in this account (confused deputy).
     const ourAlarms = stack.formatArn({
       service: 'cloudwatch',

@@ -48,6 +48,7 @@ export class PlaybookFunction extends Construct {
   readonly role: iam.Role;
   readonly logGroup: logs.LogGroup;
   readonly failureQueue: sqs.Queue;
+  readonly failureAlarm: cloudwatch.Alarm;
 
   constructor(scope: Construct, id: string, props: PlaybookFunctionProps) {
     super(scope, id);
@@ -94,7 +95,7 @@ export class PlaybookFunction extends Construct {
       },
     });
 
-    new cloudwatch.Alarm(this, 'FailedInvocationsAlarm', {
+    this.failureAlarm = new cloudwatch.Alarm(this, 'FailedInvocationsAlarm', {
       alarmName: failureAlarmName(Stack.of(this).stackName, playbook),
       alarmDescription: `A finding reached the ${playbook} playbook and failed after every retry: it is in the on-failure queue`,
       metric: this.failureQueue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: 'Maximum' }),
@@ -102,6 +103,9 @@ export class PlaybookFunction extends Construct {
       evaluationPeriods: 1,
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-    }).addAlarmAction(new cloudwatchActions.SnsAction(props.topic));
+    });
+    // Cleared (the queue drained or replayed) is reported too, as every responder alarm does (lib/monitoring/topic-alarm.ts).
+    this.failureAlarm.addAlarmAction(new cloudwatchActions.SnsAction(props.topic));
+    this.failureAlarm.addOkAction(new cloudwatchActions.SnsAction(props.topic));
   }
 }

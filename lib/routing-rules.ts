@@ -17,19 +17,27 @@ export interface RoutingRulesProps {
  * overrides): one rule per pattern, on the default bus where GuardDuty
  * publishes. No pattern is written here by hand.
  */
+export interface RoutingRule {
+  readonly compiled: CompiledPattern;
+  readonly rule: events.Rule;
+}
+
 export class RoutingRules extends Construct {
   readonly patterns: readonly CompiledPattern[];
+  /** Every rule with the pattern it was compiled from (the monitoring alarms on each rule's failed invocations). */
+  readonly rules: readonly RoutingRule[];
 
   constructor(scope: Construct, id: string, props: RoutingRulesProps) {
     super(scope, id);
     this.patterns = compileEventPatterns(effectiveRoutingTable(props.overrides));
-    for (const compiled of this.patterns) {
+    this.rules = this.patterns.map((compiled) => {
       const { source, 'detail-type': detailType, detail } = compiled.pattern;
-      new events.Rule(this, compiled.id, {
+      const rule = new events.Rule(this, compiled.id, {
         description: `${compiled.playbook}: ${compiled.description}`.slice(0, 512),
         eventPattern: { source, detailType, detail },
         targets: [new targets.LambdaFunction(props.functions[compiled.playbook])],
       });
-    }
+      return { compiled, rule };
+    });
   }
 }

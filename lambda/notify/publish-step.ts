@@ -20,8 +20,16 @@ export const NOTIFICATION_STEP_ID = 'notify';
  * @param sns the client of the account that owns the topic (the security
  *   account), which is not the account a cross-account playbook acts in;
  *   defaults to the execution's clients.
+ * @param skipReason set when this run must not notify anyone (the daily
+ *   heartbeat): the step is reported skipped with this reason.
  */
-export function notificationStep(doc: () => PlanDocument, topicArn: string | undefined, stage: number, sns?: SNSClient): PlannedStep {
+export function notificationStep(
+  doc: () => PlanDocument,
+  topicArn: string | undefined,
+  stage: number,
+  sns?: SNSClient,
+  skipReason?: string,
+): PlannedStep {
   return planStep(PUBLISH_NOTIFICATION, {
     id: NOTIFICATION_STEP_ID,
     title: 'Notify the security team',
@@ -31,6 +39,7 @@ export function notificationStep(doc: () => PlanDocument, topicArn: string | und
     why: 'every response, and every refusal to respond, is reported',
     stage,
     run: async (ctx) => {
+      if (skipReason) return { status: 'skipped', reason: skipReason };
       if (!topicArn) return { status: 'skipped', reason: 'no SNS topic configured (set --topic-arn or IR_TOPIC_ARN)' };
       const { subject, message } = formatNotification(doc(), ctx.outcomes);
       const result = await (sns ?? ctx.clients.sns).send(new PublishCommand({ TopicArn: topicArn, Subject: subject, Message: message }));

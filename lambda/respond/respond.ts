@@ -43,6 +43,8 @@ export interface RespondOptions {
   readonly topicArn?: string;
   /** SNS client for the topic's account, when the playbook acts in another account. Defaults to `clients.sns`. */
   readonly notificationSns?: SNSClient;
+  /** Set when nobody is to be notified (the daily heartbeat): the notification step is skipped with this reason. */
+  readonly notificationSkipReason?: string;
   readonly responder: ResponderIdentity;
   readonly now?: () => Date;
 }
@@ -94,7 +96,7 @@ export async function preparePlan(finding: Finding, options: RespondOptions): Pr
   ];
   const lastStage = Math.max(0, ...planned.steps.map((s) => s.stage));
   // The notification reads the finished document when it runs, after it is built below.
-  const steps = [...planned.steps, notificationStep(() => document, options.topicArn, lastStage + 1, account.notificationSns)];
+  const steps = [...planned.steps, notificationStep(() => document, options.topicArn, lastStage + 1, account.notificationSns, options.notificationSkipReason)];
   const document: PlanDocument = {
     playbook: route.playbook,
     findingId: finding.id,

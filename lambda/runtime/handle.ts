@@ -1,14 +1,19 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { routingTableFor } from '../config/routing-of';
+import { HEARTBEAT_NOTIFICATION_SKIP, heartbeatHealth } from '../heartbeat/health';
+import { heartbeatMetrics, publishHeartbeat } from '../heartbeat/metric';
+import { parseArn } from '../aws/arn';
 import type { Report } from '../plan/document';
 import { respond } from '../respond/respond';
 import { routeFinding } from '../routing/route';
 import { readLambdaEnvironment, type LambdaEnvironment } from './environment';
 import { accountAccessFor, type LambdaContext } from './home-account';
 import { parseInvocation } from './invocation';
+import { outcomeOf } from './outcome';
 import { RoutingMismatchError } from './routing-mismatch';
 
 const logger = new Logger();
+const metrics = heartbeatMetrics();
 
 /**
  * The body of every playbook Lambda. Returns the report (one per finding).
@@ -35,16 +40,38 @@ export async function handleInvocation(event: unknown, context: LambdaContext, e
       dryRun,
       topicArn: env.topicArn,
       responder: { protectedRoleNames: env.protectedRoleNames },
+      ...(invocation.heartbeat ? { notificationSkipReason: HEARTBEAT_NOTIFICATION_SKIP } : {}),
     });
+    // findingType, outcome and trigger feed the dashboard's findings-by-type-and-outcome table (lib/monitoring/dashboard.ts).
     logger.info('playbook finished', {
       playbook: report.playbook,
       findingId: report.findingId,
+      findingType: report.findingType,
       incidentId: report.incidentId,
       dryRun: report.dryRun,
       blockedBy: report.blockedBy,
       summary: report.summary,
+      outcome: outcomeOf(report),
+      trigger: invocation.heartbeat ? 'heartbeat' : 'finding',
     });
+    if (invocation.heartbeat) recordHeartbeat(report, env.playbook, context);
     reports.push(report);
   }
   return reports.length === 1 ? reports[0]! : reports;
+}
+
+/** A heartbeat that went as it must publishes its metric; any other is logged as an error and publishes nothing, so the alarm fires. */
+function recordHeartbeat(report: Report, playbook: LambdaEnvironment['playbook'], context: LambdaContext): void {
+  const health = heartbeatHealth(report, playbook);
+  if (!health.healthy) {
+    logger.error('heartbeat unhealthy: no heartbeat metric published', { playbook, findingId: report.findingId, problems: health.problems });
+    return;
+  }
+  // arn:…:function:<name>[:alias]: the alarm watches the metric of exactly this function.
+  const functionName = parseArn(context.invokedFunctionArn)?.resource.split(':')[1];
+  if (!functionName) {
+    logger.error('heartbeat: no function name in the invoked function ARN: no heartbeat metric published', { invokedFunctionArn: context.invokedFunctionArn });
+    return;
+  }
+  publishHeartbeat(metrics, playbook, functionName);
 }

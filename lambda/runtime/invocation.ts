@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isSampleFinding } from '../finding/accessors';
 import { FindingInputError } from '../finding/errors';
 import { parseFindings } from '../finding/parse';
 import type { Finding } from '../finding/schema';
@@ -6,18 +7,32 @@ import type { Finding } from '../finding/schema';
 /*
  * A playbook Lambda is invoked two ways: by EventBridge with a GuardDuty
  * event, or directly (`aws lambda invoke`, `ir invoke`) with
- * {"finding": <event or finding>, "dryRun": true}.
+ * {"finding": <event or finding>, "dryRun": true}. The daily heartbeat rule
+ * invokes it directly too, with "heartbeat": true (lambda/heartbeat/).
  */
 
 const directInvocationSchema = z.strictObject({
   finding: z.unknown(),
   dryRun: z.boolean().optional(),
+  heartbeat: z.literal(true).optional(),
 });
 
 export interface Invocation {
   readonly findings: Finding[];
   /** Asked for a dry-run. A request can only make a run safer, never bypass the stack's mode. */
   readonly dryRunRequested: boolean;
+  /**
+   * The daily heartbeat: the security team is not notified, a metric is
+   * published instead. Only ever a dry-run of sample findings, so the flag
+   * cannot silence the report of a real finding.
+   */
+  readonly heartbeat: boolean;
+}
+
+function checkHeartbeat(findings: readonly Finding[], dryRun: boolean | undefined): void {
+  if (dryRun !== true) throw new FindingInputError('not-a-finding', 'invalid direct invocation: heartbeat: a heartbeat must be a dry-run ("dryRun": true)');
+  const real = findings.find((finding) => !isSampleFinding(finding));
+  if (real) throw new FindingInputError('not-a-finding', `invalid direct invocation: heartbeat: finding ${real.id} is not a sample finding`);
 }
 
 export function parseInvocation(event: unknown): Invocation {
@@ -27,7 +42,10 @@ export function parseInvocation(event: unknown): Invocation {
       const issue = direct.error.issues[0]!;
       throw new FindingInputError('not-a-finding', `invalid direct invocation: ${issue.path.join('.') || 'payload'}: ${issue.message}`);
     }
-    return { findings: parseFindings(direct.data.finding), dryRunRequested: direct.data.dryRun === true };
+    const findings = parseFindings(direct.data.finding);
+    const heartbeat = direct.data.heartbeat === true;
+    if (heartbeat) checkHeartbeat(findings, direct.data.dryRun);
+    return { findings, dryRunRequested: direct.data.dryRun === true, heartbeat };
   }
-  return { findings: parseFindings(event), dryRunRequested: false };
+  return { findings: parseFindings(event), dryRunRequested: false, heartbeat: false };
 }

@@ -76,7 +76,8 @@ export function readSynthesizedRouting(templatePath: string = STACK_TEMPLATE): S
   const template = JSON.parse(readFileSync(templatePath, 'utf8')) as { Resources?: Resources };
   const resources = template.Resources ?? {};
   const rules = Object.entries(resources)
-    .filter(([, r]) => r.Type === 'AWS::Events::Rule')
+    // Schedule rules (the daily heartbeat, lib/monitoring/heartbeat.ts) match no event: they are not routing.
+    .filter(([, r]) => r.Type === 'AWS::Events::Rule' && r.Properties?.ScheduleExpression === undefined)
     .map(([logicalId, r]): SynthesizedRule => {
       const props = r.Properties ?? {};
       if (props.EventBusName !== undefined) throw new Error(`rule ${logicalId} is on bus ${JSON.stringify(props.EventBusName)}, not the default bus GuardDuty publishes to`);

@@ -4,12 +4,13 @@ import { memberRoleReference, scopeReferences } from './iam/playbook-role';
 import type { Construct } from 'constructs';
 import type { IncidentResponseConfig } from '../lambda/config/schema';
 import { PLAYBOOK_NAMES, type PlaybookName } from '../lambda/routing/playbook-names';
+import { IncidentLedgerTable } from './incident-ledger-table';
 import { acknowledgeNagFindings } from './nag-suppressions';
 import { pascalCase, responderRoleName } from './naming';
 import { NotificationTopic } from './notification-topic';
 import { PlaybookFunction } from './playbook-function';
 import { RoutingRules } from './routing-rules';
-import { failureQueueUrlOutput, functionArnOutput, functionNameOutput, TOPIC_ARN_OUTPUT } from './stack-outputs';
+import { failureQueueUrlOutput, functionArnOutput, functionNameOutput, LEDGER_TABLE_OUTPUT, TOPIC_ARN_OUTPUT } from './stack-outputs';
 
 export interface IncidentResponseStackProps extends StackProps {
   /** Already validated (lib/config/load-config.ts). */
@@ -28,6 +29,7 @@ export interface IncidentResponseStackProps extends StackProps {
  */
 export class IncidentResponseStack extends Stack {
   readonly notifications: NotificationTopic;
+  readonly ledger: IncidentLedgerTable;
   readonly playbooks: Readonly<Record<PlaybookName, PlaybookFunction>>;
   readonly routing: RoutingRules;
   /** What the playbook roles' actions are scoped to (lib/iam/action-resources.ts). */
@@ -38,9 +40,11 @@ export class IncidentResponseStack extends Stack {
     const { config } = props;
 
     this.notifications = new NotificationTopic(this, 'Notifications', { emails: config.notificationEmails });
+    this.ledger = new IncidentLedgerTable(this, 'IncidentLedger');
     this.scopeReferences = scopeReferences(this, {
       topicArn: this.notifications.topic.topicArn,
       topicKeyArn: this.notifications.key.keyArn,
+      ledgerTableArn: this.ledger.table.tableArn,
       memberRole: memberRoleReference(config),
     });
 
@@ -55,6 +59,7 @@ export class IncidentResponseStack extends Stack {
         roleName: roleNames[playbook],
         protectedRoleNames: PLAYBOOK_NAMES.map((name) => roleNames[name]),
         topic: this.notifications.topic,
+        ledgerTableName: this.ledger.table.tableName,
         scopeReferences: this.scopeReferences,
       });
     this.playbooks = {
@@ -73,6 +78,7 @@ export class IncidentResponseStack extends Stack {
     });
 
     new CfnOutput(this, TOPIC_ARN_OUTPUT, { value: this.notifications.topic.topicArn, description: 'SNS topic of every incident report' });
+    new CfnOutput(this, LEDGER_TABLE_OUTPUT, { value: this.ledger.table.tableName, description: 'DynamoDB table of every incident (the incident ledger)' });
     for (const name of PLAYBOOK_NAMES) {
       const playbook = this.playbooks[name];
       new CfnOutput(this, functionNameOutput(name), { value: playbook.function.functionName, description: `${name} playbook function` });

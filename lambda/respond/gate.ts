@@ -51,6 +51,7 @@ export class ResponseGate {
   private readonly reads = new ReadLog();
   private readonly claim: Promise<ReadResult<Claim>>;
   private reservation: Promise<ReadResult<Reservation>> | undefined;
+  private released = false;
 
   constructor(
     private readonly options: LedgerOptions,
@@ -83,7 +84,9 @@ export class ResponseGate {
   /** Gives back a slot this response reserved itself (never one an earlier attempt of the incident holds). */
   private async releaseOwnSlot(): Promise<void> {
     const reserved = await this.reservation;
-    if (reserved?.ok && reserved.value.status === 'reserved' && !reserved.value.reusedOwn) await this.options.brake.release(reserved.value);
+    if (this.released || !reserved?.ok || reserved.value.status !== 'reserved' || reserved.value.reusedOwn) return;
+    this.released = true;
+    await this.options.brake.release(reserved.value);
   }
 
   /** @param wouldAct the plan has a mutating step and no guard blocks it. */

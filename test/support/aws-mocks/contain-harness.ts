@@ -1,10 +1,10 @@
 import { createAwsClients, type AwsClients } from '../../../lambda/aws/clients';
-import { containInstancePlaybook } from '../../../lambda/playbooks/contain-instance/playbook';
+import { stepSpecsOf } from '../../../lambda/playbooks/registry';
 import { answerFromWorld, defaultWorld, mockContainClients, receivedCalls, type ContainMocks, type ContainWorld, type ReceivedCall } from './contain-world';
 
-/** IAM actions (`ec2:DescribeInstances`) declared by the playbook's step kinds. */
+/** IAM actions (`ec2:DescribeInstances`) of the playbook's role: its step kinds, the notification, the ledger. */
 export function declaredActions(): Set<string> {
-  return new Set(containInstancePlaybook.stepSpecs.flatMap((spec) => spec.iamActions));
+  return new Set(stepSpecsOf('contain-instance').flatMap((spec) => spec.iamActions));
 }
 
 /** Calls whose action the playbook does not declare: its derived role could not make them. */

@@ -3,6 +3,7 @@ import { PublishCommand } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
 import { ContainmentBrake } from '../../../lambda/ledger/brake';
 import { IncidentLedger } from '../../../lambda/ledger/incident-ledger';
+import { stepSpecsOf } from '../../../lambda/playbooks/registry';
 import { respond } from '../../../lambda/respond/respond';
 import type { LedgerOptions } from '../../../lambda/respond/gate';
 import { useContainHarness } from '../../support/aws-mocks/contain-harness';
@@ -15,7 +16,8 @@ import { containFinding, enforceConfig, NOW, RESPONDER } from '../../support/aws
 
 const TABLE = 'ledger-table';
 const TOPIC = 'arn:aws:sns:us-east-1:111111111111:guardduty-ir';
-const harness = useContainHarness();
+// The whole role: these responses notify and write the ledger too.
+const harness = useContainHarness(new Set(stepSpecsOf('contain-instance').flatMap((spec) => spec.iamActions)));
 const dynamodb = mockClient(DynamoDBClient);
 const conditionFailed = (item?: Record<string, unknown>) =>
   Object.assign(new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: {} }), item ? { Item: item } : {});

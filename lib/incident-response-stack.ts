@@ -5,13 +5,14 @@ import type { Construct } from 'constructs';
 import type { IncidentResponseConfig } from '../lambda/config/schema';
 import { PLAYBOOK_NAMES, type PlaybookName } from '../lambda/routing/playbook-names';
 import { effectiveRoutingTable } from '../lambda/routing/overrides';
+import { IncidentLedgerTable } from './incident-ledger-table';
 import { Monitoring } from './monitoring/monitoring';
 import { acknowledgeNagFindings } from './nag-suppressions';
 import { pascalCase, responderRoleName, responderRoleNames } from './naming';
 import { NotificationTopic } from './notification-topic';
 import { PlaybookFunction } from './playbook-function';
 import { RoutingRules } from './routing-rules';
-import { failureQueueUrlOutput, functionArnOutput, functionNameOutput, TOPIC_ARN_OUTPUT } from './stack-outputs';
+import { failureQueueUrlOutput, functionArnOutput, functionNameOutput, LEDGER_TABLE_OUTPUT, TOPIC_ARN_OUTPUT } from './stack-outputs';
 
 export interface IncidentResponseStackProps extends StackProps {
   /** Already validated (lib/config/load-config.ts). */
@@ -30,6 +31,7 @@ export interface IncidentResponseStackProps extends StackProps {
  */
 export class IncidentResponseStack extends Stack {
   readonly notifications: NotificationTopic;
+  readonly ledger: IncidentLedgerTable;
   readonly playbooks: Readonly<Record<PlaybookName, PlaybookFunction>>;
   readonly routing: RoutingRules;
   readonly monitoring: Monitoring;
@@ -41,9 +43,11 @@ export class IncidentResponseStack extends Stack {
     const { config } = props;
 
     this.notifications = new NotificationTopic(this, 'Notifications', { emails: config.notificationEmails });
+    this.ledger = new IncidentLedgerTable(this, 'IncidentLedger');
     this.scopeReferences = scopeReferences(this, {
       topicArn: this.notifications.topic.topicArn,
       topicKeyArn: this.notifications.key.keyArn,
+      ledgerTableArn: this.ledger.table.tableArn,
       memberRole: memberRoleReference(config),
     });
 
@@ -58,6 +62,7 @@ export class IncidentResponseStack extends Stack {
         roleName: roleNames[playbook],
         protectedRoleNames: responderRoleNames(prefix, config.regions.length > 0 ? config.regions : [this.region]),
         topic: this.notifications.topic,
+        ledgerTableName: this.ledger.table.tableName,
         scopeReferences: this.scopeReferences,
       });
     this.playbooks = {
@@ -83,6 +88,7 @@ export class IncidentResponseStack extends Stack {
     });
 
     new CfnOutput(this, TOPIC_ARN_OUTPUT, { value: this.notifications.topic.topicArn, description: 'SNS topic of every incident report' });
+    new CfnOutput(this, LEDGER_TABLE_OUTPUT, { value: this.ledger.table.tableName, description: 'DynamoDB table of every incident (the incident ledger)' });
     for (const name of PLAYBOOK_NAMES) {
       const playbook = this.playbooks[name];
       new CfnOutput(this, functionNameOutput(name), { value: playbook.function.functionName, description: `${name} playbook function` });

@@ -35,6 +35,8 @@ export interface PlaybookFunctionProps {
   /** Every role of the responder: the playbooks refuse to revoke these. */
   readonly protectedRoleNames: readonly string[];
   readonly topic: sns.ITopic;
+  /** The incident ledger's table name (IR_LEDGER_TABLE). */
+  readonly ledgerTableName: string;
   /** What the role's actions are scoped to: the topic, its key, the member role. */
   readonly scopeReferences: ScopeReferences;
 }
@@ -90,6 +92,7 @@ export class PlaybookFunction extends Construct {
         IR_RUNTIME_CONFIG: JSON.stringify(runtimeConfigOf(config)),
         IR_TOPIC_ARN: props.topic.topicArn,
         IR_PROTECTED_ROLE_NAMES: props.protectedRoleNames.join(','),
+        IR_LEDGER_TABLE: props.ledgerTableName,
         POWERTOOLS_SERVICE_NAME: `guardduty-incident-response-${playbook}`,
         NODE_OPTIONS: '--enable-source-maps',
       },

@@ -9,6 +9,8 @@ import { pascalCase } from './naming';
 
 export const TOPIC_ARN_OUTPUT = 'NotificationTopicArn';
 
+export const LEDGER_TABLE_OUTPUT = 'IncidentLedgerTableName';
+
 export function functionNameOutput(playbook: PlaybookName): string {
   return `${pascalCase(playbook)}FunctionName`;
 }

@@ -1,5 +1,6 @@
 import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { IAMClient } from '@aws-sdk/client-iam';
@@ -34,6 +35,8 @@ export interface AwsClients {
   readonly elbv2: ElasticLoadBalancingV2Client;
   readonly sts: STSClient;
   readonly cloudTrail: CloudTrailClient;
+  /** The incident ledger (lambda/ledger/), in the responder's own account. */
+  readonly dynamodb: DynamoDBClient;
 }
 
 export const DEFAULT_MAX_ATTEMPTS = 3;
@@ -82,6 +85,9 @@ export function createAwsClients(options: AwsClientOptions): AwsClients {
     },
     get cloudTrail() {
       return lazy('cloudTrail', () => new CloudTrailClient(config));
+    },
+    get dynamodb() {
+      return lazy('dynamodb', () => new DynamoDBClient(config));
     },
   };
 }

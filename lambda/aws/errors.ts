@@ -23,6 +23,7 @@ const THROTTLING_CODES = new Set([
   'TooManyRequestsException',
   'SlowDown',
   'PriorRequestNotComplete',
+  'ProvisionedThroughputExceededException',
 ]);
 
 const TRANSIENT_CODES = new Set(['TimeoutError', 'RequestTimeout', 'RequestTimeoutException', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ServiceUnavailable', 'InternalError', 'InternalFailure']);

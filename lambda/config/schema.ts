@@ -21,6 +21,8 @@ export const INSTANCE_CREDENTIAL_POLICIES = ['on-credential-theft', 'always', 'n
 
 export const DEFAULT_MEMBER_ROLE_NAME = 'IncidentResponseMemberRole';
 
+export const DEFAULT_MAX_CONTAINMENTS_PER_HOUR = 10;
+
 const accountId = z.string().regex(/^\d{12}$/, 'must be a 12-digit AWS account id');
 
 /** IAM role names: 1 to 64 of letters, digits and +=,.@_- (no path). */
@@ -84,6 +86,13 @@ export const runtimeConfigSchema = z.strictObject({
   /** The role the member stack creates in every member account; the playbooks assume it there. */
   memberRoleName: roleName.default(DEFAULT_MEMBER_ROLE_NAME),
   accounts: accountsSchema.default({ exclude: [] }),
+  /** The blast-radius brake (lambda/ledger/brake.ts): at most this many containments per rolling hour, across the stack. */
+  blastRadius: z
+    .strictObject({
+      // At most 100: the brake reads every slot in one BatchGetItem, which takes 100 keys.
+      maxContainmentsPerHour: z.number().int().min(1).max(100).default(DEFAULT_MAX_CONTAINMENTS_PER_HOUR),
+    })
+    .default({ maxContainmentsPerHour: DEFAULT_MAX_CONTAINMENTS_PER_HOUR }),
 });
 
 export const configSchema = runtimeConfigSchema.extend({
@@ -157,6 +166,7 @@ export function runtimeConfigOf(config: IncidentResponseConfig): RuntimeConfig {
     revokeInstanceCredentials: config.revokeInstanceCredentials,
     memberRoleName: config.memberRoleName,
     accounts: config.accounts,
+    blastRadius: config.blastRadius,
   };
 }
 

@@ -1,4 +1,5 @@
 import { describeEvidence } from '../investigation/evidence-text';
+import { BLAST_RADIUS_BRAKE } from '../ledger/verdicts';
 import type { PlanDocument } from '../plan/document';
 import type { StepOutcome } from '../plan/types';
 
@@ -8,7 +9,8 @@ const MARKS: Record<StepOutcome['status'], string> = { done: 'DONE   ', skipped:
 
 function subjectOf(doc: PlanDocument, outcomes: readonly StepOutcome[]): string {
   const failed = outcomes.some((o) => o.status === 'failed');
-  const mode = doc.blockedBy.length > 0 ? 'PLAN ONLY' : failed ? 'PARTIAL' : 'DONE';
+  const brake = doc.blockedBy.includes(BLAST_RADIUS_BRAKE);
+  const mode = brake ? 'BRAKE ON - NOT CONTAINED' : doc.blockedBy.length > 0 ? 'PLAN ONLY' : failed ? 'PARTIAL' : 'DONE';
   const subject = `[GuardDuty IR ${mode}] ${doc.playbook}: ${doc.findingType} sev ${doc.severity}`;
   // SNS subjects: ASCII, no line breaks, at most 100 characters.
   const ascii = subject.replace(/[^\x20-\x7e]/g, '?');
@@ -23,7 +25,10 @@ function outcomeLine(o: StepOutcome): string {
 
 /** The text the security team reads in the email: what was found, what was done, what was not. */
 export function formatNotification(doc: PlanDocument, outcomes: readonly StepOutcome[]): { subject: string; message: string } {
+  const brake = doc.guards.find((g) => g.id === BLAST_RADIUS_BRAKE && g.blocks);
   const lines = [
+    // The brake is the one refusal people must not miss: a flood of findings is going unanswered.
+    ...(brake ? [`BLAST-RADIUS BRAKE IS ON: this ${doc.playbook} response was planned but NOT executed. ${brake.reason}`, ''] : []),
     `GuardDuty finding ${doc.findingType} (severity ${doc.severity})`,
     `Account ${doc.accountId ?? 'unknown'}, region ${doc.region ?? 'unknown'}`,
     `Finding id: ${doc.findingId}`,

@@ -45,11 +45,21 @@ export interface StepReport extends StepDocument {
   readonly durationMs: number;
 }
 
+/** Where the Lambda recorded the incident (lambda/ledger/), and whether that write succeeded. */
+export interface LedgerEntry {
+  readonly table: string;
+  readonly key: string;
+  readonly recorded: boolean;
+  readonly error?: StepError;
+}
+
 export interface Report extends Omit<PlanDocument, 'steps'> {
   readonly steps: readonly StepReport[];
   readonly summary: { readonly done: number; readonly skipped: number; readonly failed: number };
   readonly startedAt: string;
   readonly finishedAt: string;
+  /** Only when the response ran with the incident ledger (the Lambda handlers). */
+  readonly ledger?: LedgerEntry;
 }
 
 export function stepDocument(step: PlannedStep): StepDocument {

@@ -1,4 +1,5 @@
 import { ASSUME_MEMBER_ROLE } from '../aws/member-role';
+import { BRAKE_STEP_SPECS, LEDGER_STEP_SPECS } from '../ledger/specs';
 import { PUBLISH_NOTIFICATION } from '../notify/publish-step';
 import type { IamAction, StepSpec } from '../plan/types';
 import type { PlaybookName } from '../routing/playbook-names';
@@ -22,9 +23,14 @@ export function actsInFindingAccount(name: PlaybookName): boolean {
   return PLAYBOOKS[name].stepSpecs.length > 0;
 }
 
-/** Every step kind a playbook's role must allow: its own, assuming the member role if it acts in accounts, and the notification every plan ends with. */
+/**
+ * Every step kind a playbook's role must allow: its own, assuming the member
+ * role if it acts in accounts, the notification every plan ends with, the
+ * incident ledger, and the blast-radius brake if it acts.
+ */
 export function stepSpecsOf(name: PlaybookName): readonly StepSpec[] {
-  return [...PLAYBOOKS[name].stepSpecs, ...(actsInFindingAccount(name) ? [ASSUME_MEMBER_ROLE] : []), PUBLISH_NOTIFICATION];
+  const acts = actsInFindingAccount(name);
+  return [...PLAYBOOKS[name].stepSpecs, ...(acts ? [ASSUME_MEMBER_ROLE] : []), PUBLISH_NOTIFICATION, ...LEDGER_STEP_SPECS, ...(acts ? BRAKE_STEP_SPECS : [])];
 }
 
 /** The IAM actions of a playbook's role, derived from its step declarations. */

@@ -15,7 +15,10 @@ import { PLAYBOOKS } from '../playbooks/registry';
 import type { ResponderIdentity } from '../playbooks/types';
 import type { PlaybookName } from '../routing/playbook-names';
 import { routeFinding } from '../routing/route';
+import { toStepError } from '../aws/errors';
+import { findingInstanceTags } from '../finding/accessors';
 import { reachFindingAccount } from './finding-account';
+import { ResponseGate, type LedgerOptions, type SettledGate } from './gate';
 import { incidentIdOf } from './incident-id';
 
 /*
@@ -47,6 +50,8 @@ export interface RespondOptions {
   readonly notificationSkipReason?: string;
   readonly responder: ResponderIdentity;
   readonly now?: () => Date;
+  /** The incident ledger and the blast-radius brake (lambda/respond/gate.ts). Absent: every delivery is answered in full. */
+  readonly ledger?: LedgerOptions;
 }
 
 export interface PreparedPlan {
@@ -54,6 +59,8 @@ export interface PreparedPlan {
   readonly steps: readonly PlannedStep[];
   /** What the plan executes with, when `access` chose it. */
   readonly clients?: AwsClients;
+  /** Records the report in the ledger, with the ledger's options. */
+  readonly gate?: { readonly settled: SettledGate; readonly table: string; readonly key: string };
 }
 
 interface Reached {
@@ -75,28 +82,39 @@ export async function preparePlan(finding: Finding, options: RespondOptions): Pr
   const now = options.now ?? (() => new Date());
   const route = routeFinding(finding, routingTableFor(options.config));
   const playbook = PLAYBOOKS[route.playbook];
+  const incidentId = incidentIdOf(finding);
+  const guardInput = {
+    finding,
+    playbook: route.playbook,
+    config: options.config,
+    dryRun: options.dryRun,
+    ...(options.dryRunReason ? { dryRunReason: options.dryRunReason } : {}),
+  };
+  // Opened first: the claim and the brake reservation run while the account is reached and read.
+  const gate = options.ledger
+    ? new ResponseGate(options.ledger, {
+        finding,
+        playbook: route.playbook,
+        incidentId,
+        reserveEarly: blockingGuardIds(evaluateGuards({ ...guardInput, resourceTags: findingInstanceTags(finding) })).length === 0,
+      })
+    : undefined;
   const account = await reach(finding, route.playbook, options);
   const reads = new ReadLog();
   const facts = account.clients ? await playbook.discover(finding, account.clients, reads) : playbook.offlineFacts(finding);
-  const incidentId = incidentIdOf(finding);
   // The member role is the responder's own in every member account: never revoked.
   const responder = { protectedRoleNames: [...new Set([...options.responder.protectedRoleNames, options.config.memberRoleName])] };
   const planned = playbook.plan({ finding, facts, config: options.config, incidentId, now: now(), responder });
-  const guards = [
-    ...evaluateGuards({
-      finding,
-      playbook: route.playbook,
-      config: options.config,
-      dryRun: options.dryRun,
-      ...(options.dryRunReason ? { dryRunReason: options.dryRunReason } : {}),
-      resourceTags: planned.resourceTags,
-    }),
-    ...account.verdicts,
-    ...planned.verdicts,
-  ];
+  const planGuards = [...evaluateGuards({ ...guardInput, resourceTags: planned.resourceTags }), ...account.verdicts, ...planned.verdicts];
+  const settled = await gate?.settle(blockingGuardIds(planGuards).length === 0 && planned.steps.some((s) => s.mutating));
+  const guards = [...planGuards, ...(settled?.verdicts ?? [])];
   const lastStage = Math.max(0, ...planned.steps.map((s) => s.stage));
   // The notification reads the finished document when it runs, after it is built below.
-  const steps = [...planned.steps, notificationStep(() => document, options.topicArn, lastStage + 1, account.notificationSns, options.notificationSkipReason)];
+  // A later delivery of an answered incident runs only its short notification: nothing else is new.
+  const steps =
+    settled?.kind === 'repeat'
+      ? [settled.repeatStep(() => document, options.topicArn, account.notificationSns)]
+      : [...planned.steps, notificationStep(() => document, options.topicArn, lastStage + 1, account.notificationSns, options.notificationSkipReason)];
   const document: PlanDocument = {
     playbook: route.playbook,
     findingId: finding.id,
@@ -110,12 +128,17 @@ export async function preparePlan(finding: Finding, options: RespondOptions): Pr
     route: { ruleId: route.ruleId, why: route.why },
     blockedBy: blockingGuardIds(guards),
     guards,
-    warnings: planned.warnings,
+    warnings: settled?.kind === 'repeat' ? [] : planned.warnings,
     resource: planned.resource,
-    reads: [...account.reads, ...reads.outcomes],
+    reads: [...account.reads, ...reads.outcomes, ...(settled?.reads ?? [])],
     steps: steps.map(stepDocument),
   };
-  return { document, steps, ...(account.executionClients ? { clients: account.executionClients } : {}) };
+  return {
+    document,
+    steps,
+    ...(account.executionClients ? { clients: account.executionClients } : {}),
+    ...(settled && gate && options.ledger ? { gate: { settled, table: options.ledger.ledger.tableName, key: gate.ledgerKey } } : {}),
+  };
 }
 
 export async function executePrepared(prepared: PreparedPlan, clients: AwsClients, now: () => Date = () => new Date()): Promise<Report> {
@@ -124,7 +147,16 @@ export async function executePrepared(prepared: PreparedPlan, clients: AwsClient
     blockedBy: prepared.document.blockedBy,
   });
   const steps = prepared.document.steps.map((step, index) => stepReport(step, outcomes[index]!));
-  return { ...prepared.document, steps, summary: summarize(outcomes), startedAt, finishedAt: now().toISOString() };
+  const report: Report = { ...prepared.document, steps, summary: summarize(outcomes), startedAt, finishedAt: now().toISOString() };
+  if (!prepared.gate) return report;
+  const { settled, table, key } = prepared.gate;
+  try {
+    await settled.finish(report, prepared.document);
+    return { ...report, ledger: { table, key, recorded: true } };
+  } catch (error) {
+    // The report still goes back (and to the logs); the handler decides whether the invocation fails.
+    return { ...report, ledger: { table, key, recorded: false, error: toStepError(error) } };
+  }
 }
 
 /** Runs the whole path. Needs a way to the finding's account: `clients`, or `access`. */

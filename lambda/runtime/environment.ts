@@ -9,6 +9,7 @@ const environmentSchema = z.object({
   IR_RUNTIME_CONFIG: z.string().default('{}'),
   IR_TOPIC_ARN: z.string().optional(),
   IR_PROTECTED_ROLE_NAMES: z.string().default(''),
+  IR_LEDGER_TABLE: z.string().optional(),
   AWS_REGION: z.string().optional(),
 });
 
@@ -18,6 +19,8 @@ export interface LambdaEnvironment {
   readonly topicArn: string | undefined;
   readonly protectedRoleNames: readonly string[];
   readonly defaultRegion: string | undefined;
+  /** The incident ledger's table (in the function's own account and region); absent: no ledger, no brake. */
+  readonly ledgerTableName?: string;
 }
 
 export function readLambdaEnvironment(env: NodeJS.ProcessEnv = process.env): LambdaEnvironment {
@@ -38,5 +41,6 @@ export function readLambdaEnvironment(env: NodeJS.ProcessEnv = process.env): Lam
     topicArn: parsed.data.IR_TOPIC_ARN || undefined,
     protectedRoleNames: parsed.data.IR_PROTECTED_ROLE_NAMES.split(',').map((s) => s.trim()).filter(Boolean),
     defaultRegion: parsed.data.AWS_REGION,
+    ...(parsed.data.IR_LEDGER_TABLE ? { ledgerTableName: parsed.data.IR_LEDGER_TABLE } : {}),
   };
 }

@@ -9,7 +9,9 @@ import { routeFinding } from '../routing/route';
 import { readLambdaEnvironment, type LambdaEnvironment } from './environment';
 import { accountAccessFor, type LambdaContext } from './home-account';
 import { parseInvocation } from './invocation';
+import { ledgerOptionsFor } from './ledger-options';
 import { outcomeOf } from './outcome';
+import { RetryableResponseError, shouldFailInvocation } from './retry-policy';
 import { RoutingMismatchError } from './routing-mismatch';
 
 const logger = new Logger();
@@ -21,6 +23,12 @@ const metrics = heartbeatMetrics();
  * them, then they land in the on-failure queue, where an alarm sees them.
  * The context names the function's own account: findings of any other
  * account are answered there through its member role.
+ *
+ * A response that a retry can complete, or whose notification failed, fails
+ * the invocation (RetryableResponseError) once every finding is answered,
+ * logged and recorded in the ledger: Lambda retries it (the ledger makes the
+ * retry act only where the first attempt did not finish), and after the last
+ * attempt the on-failure queue receives it.
  */
 export async function handleInvocation(event: unknown, context: LambdaContext, env: LambdaEnvironment = readLambdaEnvironment()): Promise<Report | Report[]> {
   const invocation = parseInvocation(event);
@@ -28,11 +36,22 @@ export async function handleInvocation(event: unknown, context: LambdaContext, e
   const dryRun = env.config.mode === 'dry-run' || invocation.dryRunRequested;
   const table = routingTableFor(env.config);
   const reports: Report[] = [];
+  let failure: RetryableResponseError | undefined;
   for (const finding of invocation.findings) {
     const route = routeFinding(finding, table);
     if (route.playbook !== env.playbook) throw new RoutingMismatchError(finding.id, route.playbook, env.playbook);
     const region = finding.region ?? env.defaultRegion;
     if (!region) throw new Error(`finding ${finding.id} names no region and AWS_REGION is not set`);
+    const ledger = env.ledgerTableName
+      ? ledgerOptionsFor({
+          tableName: env.ledgerTableName,
+          region: ledgerRegion(env),
+          access,
+          config: env.config,
+          dryRunRequested: invocation.dryRunRequested,
+          context,
+        })
+      : undefined;
     const report = await respond(finding, {
       config: env.config,
       access,
@@ -41,9 +60,11 @@ export async function handleInvocation(event: unknown, context: LambdaContext, e
       topicArn: env.topicArn,
       responder: { protectedRoleNames: env.protectedRoleNames },
       ...(invocation.heartbeat ? { notificationSkipReason: HEARTBEAT_NOTIFICATION_SKIP } : {}),
+      ...(ledger ? { ledger } : {}),
     });
+    const decision = shouldFailInvocation(report);
     // findingType, outcome and trigger feed the dashboard's findings-by-type-and-outcome table (lib/monitoring/dashboard.ts).
-    logger.info('playbook finished', {
+    const summary = {
       playbook: report.playbook,
       findingId: report.findingId,
       findingType: report.findingType,
@@ -53,10 +74,19 @@ export async function handleInvocation(event: unknown, context: LambdaContext, e
       summary: report.summary,
       outcome: outcomeOf(report),
       trigger: invocation.heartbeat ? 'heartbeat' : 'finding',
-    });
+      ledger: report.ledger,
+    };
+    if (decision.retry) {
+      // The whole report: if the notification failed, this log line may be the only readable copy besides the ledger.
+      logger.error('playbook finished incomplete: the invocation fails', { ...summary, reason: decision.reason, report });
+      failure ??= new RetryableResponseError(report, decision.reason);
+    } else {
+      logger.info('playbook finished', summary);
+    }
     if (invocation.heartbeat) recordHeartbeat(report, env.playbook, context);
     reports.push(report);
   }
+  if (failure) throw failure;
   return reports.length === 1 ? reports[0]! : reports;
 }
 
@@ -74,4 +104,10 @@ function recordHeartbeat(report: Report, playbook: LambdaEnvironment['playbook']
     return;
   }
   publishHeartbeat(metrics, playbook, functionName);
+}
+
+/** The ledger is the security account's, in the function's own region. */
+function ledgerRegion(env: LambdaEnvironment): string {
+  if (!env.defaultRegion) throw new Error('IR_LEDGER_TABLE is set but AWS_REGION is not: the ledger table cannot be located');
+  return env.defaultRegion;
 }

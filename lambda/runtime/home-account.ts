@@ -5,6 +5,8 @@ import { parseArn } from '../aws/arn';
 export interface LambdaContext {
   /** arn:<partition>:lambda:<region>:<account>:function:<name>[:alias] */
   readonly invokedFunctionArn: string;
+  /** Lambda's own clock: how long the invocation may still run. Bounds the ledger claim's lease. */
+  readonly getRemainingTimeInMillis?: () => number;
 }
 
 /** The security (home) account and partition, from the ARN the function was invoked by: no STS call needed. */

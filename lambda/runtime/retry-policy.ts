@@ -1,5 +1,7 @@
 import type { StepError } from '../aws/errors';
+import { LEDGER_UNAVAILABLE } from '../ledger/verdicts';
 import { NOTIFICATION_STEP_ID } from '../notify/publish-step';
+import { undeliveredText } from '../notify/undelivered';
 import type { Report } from '../plan/document';
 import { PRINCIPAL_UNREADABLE } from '../playbooks/revoke-credentials/protection';
 
@@ -28,7 +30,7 @@ export interface RetryDecision {
  * again and may act. Every other blocking guard (dry-run, sample finding,
  * exempt tag, protected principal, ...) blocks the retry just the same.
  */
-const READ_FAILURE_VERDICTS: ReadonlySet<string> = new Set(['instance-unreadable', PRINCIPAL_UNREADABLE]);
+const READ_FAILURE_VERDICTS: ReadonlySet<string> = new Set(['instance-unreadable', PRINCIPAL_UNREADABLE, LEDGER_UNAVAILABLE]);
 
 /**
  * Codes that say the instance every contain step acts on is gone or going:
@@ -84,6 +86,30 @@ export function shouldRetryInvocation(report: Report): RetryDecision {
   // The lasting failures fail again on the retry, but they no longer hide the transient ones: the retry converges.
   const besides = lastingFailures.length > 0 ? `; ${describe(lastingFailures)} will fail again` : '';
   return { retry: true, reason: `${describe(transient)} failed for a transient reason: a retry can complete the response${besides}` };
+}
+
+/**
+ * Whether the invocation must fail: where a retry can help (above), and
+ * whenever the notification could not be published, even for a lasting
+ * reason. People must hear of every response, and the invocation's failure
+ * is what carries the report on to Lambda's retries (which send the
+ * notification again without acting again, lambda/respond/gate.ts) and then
+ * to the on-failure queue, where an alarm sees it.
+ */
+export function shouldFailInvocation(report: Report): RetryDecision {
+  const notification = report.steps.find((s) => s.id === NOTIFICATION_STEP_ID);
+  if (notification?.status === 'failed') {
+    const where = report.ledger
+      ? report.ledger.recorded
+        ? `the report is in the incident ledger (${report.ledger.table}, pk "${report.ledger.key}")`
+        : `the report could NOT be recorded in the incident ledger either (${report.ledger.error?.code ?? 'unknown error'}): it is in this error and the logs only`
+      : 'the report is in the logs';
+    return {
+      retry: true,
+      reason: `the notification could not be published (${notification.error?.code ?? 'unknown error'}); ${where}.\n\nThe notification that could not be sent:\n${undeliveredText(report)}`,
+    };
+  }
+  return shouldRetryInvocation(report);
 }
 
 /**

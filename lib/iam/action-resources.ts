@@ -9,7 +9,8 @@ import type { IamAction } from '../../lambda/plan/types';
  * Rules, from narrowest to widest:
  *  - the stack's own resources: sns:Publish → the topic; the KMS actions
  *    publishing needs → the topic's key; sts:AssumeRole → the member role
- *    by name, in the accounts config.accounts.allow lists (else any).
+ *    by name, in the accounts config.accounts.allow lists (else any);
+ *    dynamodb:* → the incident ledger table.
  *  - actions with a single, known resource type (Service Authorization
  *    Reference): IAM users, roles and instance profiles, Auto Scaling groups
  *    and target groups, of this account. The playbooks act on whichever
@@ -36,6 +37,8 @@ export interface ScopeReferences {
   /** The security account's notification topic and its key. A member stack has neither: nothing is published there. */
   readonly topicArn?: string;
   readonly topicKeyArn?: string;
+  /** The incident ledger table (lambda/ledger/). A member stack has none. */
+  readonly ledgerTableArn?: string;
   /** The role the playbooks assume in member accounts, and the accounts config.accounts.allow narrows that to (absent: any account). */
   readonly memberRole?: { readonly name: string; readonly accounts?: readonly string[] };
 }
@@ -43,6 +46,7 @@ export interface ScopeReferences {
 export type ScopeKind =
   | 'notification-topic'
   | 'notification-key'
+  | 'incident-ledger'
   | 'member-role'
   | 'iam-user'
   | 'iam-role'
@@ -146,6 +150,7 @@ export function scopeOfAction(action: IamAction, refs: ScopeReferences): ActionS
   if (action === 'sns:Publish') return { kind: 'notification-topic', resources: [referenced(refs.topicArn, action, 'the notification topic')] };
   if (TOPIC_KEY_ACTIONS.includes(action)) return { kind: 'notification-key', resources: [referenced(refs.topicKeyArn, action, "the notification topic's key")] };
   if (action === 'sts:AssumeRole') return memberRoleScope(refs, action);
+  if (action.startsWith('dynamodb:')) return { kind: 'incident-ledger', resources: [referenced(refs.ledgerTableArn, action, 'the incident ledger table')] };
   const iamType = IAM_ACTION_RESOURCE_TYPE[action];
   if (iamType) {
     return { kind: IAM_SCOPE_KIND[iamType], resources: [`arn:${refs.partition}:iam::${refs.account}:${iamType}/*`] };

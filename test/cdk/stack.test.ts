@@ -6,9 +6,10 @@ import { pathToFileURL } from 'node:url';
 import { runtimeConfigOf } from '../../lambda/config/schema';
 import { PLAYBOOK_NAMES, type PlaybookName } from '../../lambda/routing/playbook-names';
 import { ESM_REQUIRE_BANNER } from '../../lib/bundling';
-import { failureQueueUrlOutput, functionArnOutput, functionNameOutput, TOPIC_ARN_OUTPUT } from '../../lib/stack-outputs';
+import { failureQueueUrlOutput, functionArnOutput, functionNameOutput, LEDGER_TABLE_OUTPUT, TOPIC_ARN_OUTPUT } from '../../lib/stack-outputs';
 import { synthesize, type Synthesized } from './support/synth';
 import {
+  asList,
   environmentOf,
   evaluate,
   functionIdOf,
@@ -18,6 +19,8 @@ import {
   props,
   ref,
   resourcesOfType,
+  roleIdOf,
+  statementsOfRole,
   type Json,
   type Statement,
 } from './support/template-queries';
@@ -31,6 +34,7 @@ const CONFIG = {
   logRetentionDays: 90,
   minSeverity: { 'contain-instance': 8 },
   exemptTagKey: 'security:exempt',
+  blastRadius: { maxContainmentsPerHour: 4 },
 };
 
 const PASCAL: Record<PlaybookName, string> = { 'contain-instance': 'ContainInstance', 'revoke-credentials': 'RevokeCredentials', notify: 'Notify' };
@@ -59,6 +63,7 @@ function isNodeBuiltin(specifier: string): boolean {
 
 const idAt = (path: string) => logicalIdAtPath(synth.template, `${stackName}/${path}`);
 const topicId = () => idAt('Notifications/Topic/Resource');
+const ledgerId = () => idAt('IncidentLedger/Table/Resource');
 
 describe.each(PLAYBOOK_NAMES)('the %s function', (playbook) => {
   const fn = () => props(functionOf(synth.template, playbook));
@@ -77,7 +82,8 @@ describe.each(PLAYBOOK_NAMES)('the %s function', (playbook) => {
   it('gets the runtime configuration, its name, the topic and the responder roles in its environment', () => {
     const env = environmentOf(synth.template, playbook);
     expect(JSON.parse(env.IR_RUNTIME_CONFIG as string)).toEqual(runtimeConfigOf(synth.config));
-    expect(JSON.parse(env.IR_RUNTIME_CONFIG as string)).toMatchObject({ mode: 'enforce', exemptTagKey: 'security:exempt' });
+    expect(JSON.parse(env.IR_RUNTIME_CONFIG as string)).toMatchObject({ mode: 'enforce', exemptTagKey: 'security:exempt', blastRadius: { maxContainmentsPerHour: 4 } });
+    expect(env.IR_LEDGER_TABLE).toEqual(ref(ledgerId()));
     expect(env.IR_PLAYBOOK).toBe(playbook);
     expect(env.IR_TOPIC_ARN).toEqual(ref(topicId()));
     expect(env.NODE_OPTIONS).toBe('--enable-source-maps');
@@ -218,10 +224,43 @@ describe('the notification topic', () => {
   });
 });
 
+describe('the incident ledger', () => {
+  const table = () => resourcesOfType(synth.template, 'AWS::DynamoDB::Table')[ledgerId()]!;
+
+  it('is the one table: on demand, encrypted, with point-in-time recovery, keyed by pk', () => {
+    expect(Object.keys(resourcesOfType(synth.template, 'AWS::DynamoDB::Table'))).toEqual([ledgerId()]);
+    expect(props(table())).toEqual({
+      KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
+      AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
+      BillingMode: 'PAY_PER_REQUEST',
+      SSESpecification: { SSEEnabled: true },
+      PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+      DeletionProtectionEnabled: true,
+    });
+  });
+
+  it('outlives the stack: it is the record of what the responder did', () => {
+    expect(table().DeletionPolicy).toBe('Retain');
+    expect(table().UpdateReplacePolicy).toBe('Retain');
+  });
+
+  it.each([
+    ['contain-instance', ['dynamodb:BatchGetItem', 'dynamodb:DeleteItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem']],
+    ['revoke-credentials', ['dynamodb:BatchGetItem', 'dynamodb:DeleteItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem']],
+    ['notify', ['dynamodb:UpdateItem']],
+  ] as const)('is written by %s with exactly %j, on the table alone', (playbook, actions) => {
+    const statements = statementsOfRole(synth.template, roleIdOf(synth.template, playbook));
+    const granting = statements.filter((st) => asList(st.Action).some((a) => a.startsWith('dynamodb:')));
+    expect(granting.flatMap((st) => asList(st.Action)).sort()).toEqual([...actions]);
+    expect(granting.map((st) => st.Resource)).toEqual([getAtt(ledgerId())]);
+  });
+});
+
 describe('the outputs', () => {
   it('name the topic and every function, so tools can find them', () => {
     const outputs = synth.template.toJSON().Outputs as Record<string, { Value: Json }>;
     expect(outputs[TOPIC_ARN_OUTPUT]!.Value).toEqual(ref(topicId()));
+    expect(outputs[LEDGER_TABLE_OUTPUT]!.Value).toEqual(ref(ledgerId()));
     for (const playbook of PLAYBOOK_NAMES) {
       const fnId = functionIdOf(synth.template, playbook);
       expect(outputs[functionNameOutput(playbook)]!.Value).toEqual(ref(fnId));

@@ -9,6 +9,8 @@ export interface Resource {
   readonly Type: string;
   readonly Properties?: Record<string, Json>;
   readonly Metadata?: Record<string, Json>;
+  readonly DeletionPolicy?: string;
+  readonly UpdateReplacePolicy?: string;
 }
 
 export interface Statement {

@@ -44,3 +44,19 @@ describe('configuration', () => {
     expect(message).toContain(expected);
   });
 });
+
+describe('blastRadius', () => {
+  it('defaults to 10 containments per hour and reaches the Lambdas', () => {
+    expect(DEFAULT_RUNTIME_CONFIG.blastRadius).toEqual({ maxContainmentsPerHour: 10 });
+    expect(runtimeConfigOf(parseConfig({ blastRadius: { maxContainmentsPerHour: 3 } }, 'test')).blastRadius).toEqual({ maxContainmentsPerHour: 3 });
+  });
+
+  it.each([0, 101, 2.5, '10'])('refuses maxContainmentsPerHour %j, naming the key', (value) => {
+    expect(() => parseConfig({ blastRadius: { maxContainmentsPerHour: value } }, 'test')).toThrow(ConfigError);
+    expect(() => parseConfig({ blastRadius: { maxContainmentsPerHour: value } }, 'test')).toThrow('"blastRadius.maxContainmentsPerHour"');
+  });
+
+  it('refuses an unknown key under blastRadius', () => {
+    expect(() => parseConfig({ blastRadius: { perDay: 5 } }, 'test')).toThrow('unknown key "blastRadius.perDay"');
+  });
+});

@@ -33,7 +33,7 @@ interface WireError {
   readonly status: number;
 }
 
-const JSON_PROTOCOL: ReadonlySet<Service> = new Set(['cloudtrail']);
+const JSON_PROTOCOL: ReadonlySet<Service> = new Set(['cloudtrail', 'dynamodb']);
 
 function serviceError(service: Service, wire: WireError): InjectedError {
   const error = Object.assign(new Error(`${wire.code} (injected by the fault matrix)`), {
@@ -56,6 +56,7 @@ const THROTTLING: PerService = {
   sns: { code: 'Throttled', name: 'ThrottledException', status: 429 },
   sts: { code: 'Throttling', status: 400 },
   cloudtrail: { code: 'ThrottlingException', status: 400 },
+  dynamodb: { code: 'ThrottlingException', status: 400 },
 };
 
 const SERVER_ERROR: PerService = {
@@ -66,6 +67,7 @@ const SERVER_ERROR: PerService = {
   sns: { code: 'InternalError', name: 'InternalErrorException', status: 500 },
   sts: { code: 'ServiceUnavailable', status: 503 },
   cloudtrail: { code: 'ServiceUnavailable', status: 503 },
+  dynamodb: { code: 'InternalServerError', status: 500 },
 };
 
 const ACCESS_DENIED: PerService = {
@@ -76,6 +78,7 @@ const ACCESS_DENIED: PerService = {
   sns: { code: 'AuthorizationError', name: 'AuthorizationErrorException', status: 403 },
   sts: { code: 'AccessDenied', status: 403 },
   cloudtrail: { code: 'AccessDeniedException', status: 400 },
+  dynamodb: { code: 'AccessDeniedException', status: 400 },
 };
 
 /** EC2 names the resource it could not find; the request says which one the call is about. First match wins. */
@@ -109,6 +112,7 @@ function notFound(call: SentCall): WireError {
     case 'sts':
       return { code: 'InvalidIdentityToken', status: 400 };
     case 'cloudtrail':
+    case 'dynamodb':
       return { code: 'ResourceNotFoundException', status: 400 };
   }
 }

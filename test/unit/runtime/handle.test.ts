@@ -4,6 +4,7 @@ import { DescribeInstancesCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { IAMClient } from '@aws-sdk/client-iam';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
+import { DynamoDBClient, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { DEFAULT_RUNTIME_CONFIG } from '../../../lambda/config/schema';
 import { FindingInputError } from '../../../lambda/finding/errors';
@@ -11,6 +12,7 @@ import type { Report } from '../../../lambda/plan/document';
 import { readLambdaEnvironment, type LambdaEnvironment } from '../../../lambda/runtime/environment';
 import { homeIdentityOf, type LambdaContext } from '../../../lambda/runtime/home-account';
 import { handleInvocation } from '../../../lambda/runtime/handle';
+import { RetryableResponseError } from '../../../lambda/runtime/retry-policy';
 import { RoutingMismatchError } from '../../../lambda/runtime/routing-mismatch';
 import { loadFixture } from '../../support/fixtures';
 
@@ -21,6 +23,7 @@ const ec2 = mockClient(EC2Client);
 const iam = mockClient(IAMClient);
 const autoScaling = mockClient(AutoScalingClient);
 const elbv2 = mockClient(ElasticLoadBalancingV2Client);
+const dynamodb = mockClient(DynamoDBClient);
 const TOPIC = 'arn:aws:sns:us-east-1:111111111111:guardduty-ir';
 /** The function runs in the security account 111111111111; the fixtures' findings are of 222222222222. */
 const CONTEXT: LambdaContext = { invokedFunctionArn: 'arn:aws:lambda:us-east-1:111111111111:function:GuardDutyIncidentResponse-ContainInstance' };
@@ -37,6 +40,7 @@ beforeEach(() => {
   iam.reset().onAnyCommand().resolves({});
   autoScaling.reset().onAnyCommand().resolves({});
   elbv2.reset().onAnyCommand().resolves({});
+  dynamodb.reset();
   sns.on(PublishCommand).resolves({ MessageId: 'm-1' });
 });
 
@@ -77,11 +81,42 @@ describe('handleInvocation', () => {
     expect(sns).toHaveReceivedCommandTimes(PublishCommand, 0);
   });
 
-  it('still returns the report when SNS fails, with the failed notification in it', async () => {
+  it('fails the invocation when SNS fails, carrying the report and the undelivered notification to the retries and the on-failure queue', async () => {
     sns.on(PublishCommand).rejects(Object.assign(new Error('KMS key disabled'), { name: 'KMSDisabledException', $metadata: { httpStatusCode: 400 } }));
-    const report = (await handleInvocation(loadFixture('notify/port-probe-unprotected.event.json'), CONTEXT, env())) as Report;
-    expect(report.steps[0]).toMatchObject({ id: 'notify', status: 'failed', error: { code: 'KMSDisabledException', message: 'KMS key disabled' } });
-    expect(report.summary).toEqual({ done: 0, skipped: 0, failed: 1 });
+    const failure = await handleInvocation(loadFixture('notify/port-probe-unprotected.event.json'), CONTEXT, env()).then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+    expect(failure).toBeInstanceOf(RetryableResponseError);
+    const error = failure as RetryableResponseError;
+    expect(error.failedStepIds).toEqual(['notify']);
+    expect(error.summary).toEqual({ done: 0, skipped: 0, failed: 1 });
+    expect(error.message).toContain('the notification could not be published (KMSDisabledException); the report is in the logs');
+    expect(error.message).toContain('[GuardDuty IR DONE] notify: Recon:EC2/PortProbeUnprotectedPort sev 5');
+    expect(error.message).toContain('No automated action applies to this finding.');
+  });
+
+  it('records the failed notification in the ledger when the stack has one, and says where in the error', async () => {
+    dynamodb.on(UpdateItemCommand).resolves({});
+    sns.on(PublishCommand).rejects(Object.assign(new Error('Rate exceeded'), { name: 'ThrottledException', Code: 'Throttled', $metadata: { httpStatusCode: 429 } }));
+    const withLedger = env({ ledgerTableName: 'ledger-table' });
+    const error = (await handleInvocation(loadFixture('notify/port-probe-unprotected.event.json'), { ...CONTEXT, getRemainingTimeInMillis: () => 20_000 }, withLedger).catch(
+      (e: unknown) => e,
+    )) as RetryableResponseError;
+    expect(error).toBeInstanceOf(RetryableResponseError);
+    const [claim, outcome] = dynamodb.commandCalls(UpdateItemCommand).map((c) => c.args[0].input);
+    expect(claim!.TableName).toBe('ledger-table');
+    // The lease: the invocation's remaining time and the margin.
+    expect(Number(claim!.ExpressionAttributeValues![':leaseUntil']!.N) - Number(claim!.ExpressionAttributeValues![':nowMs']!.N)).toBe(35_000);
+    expect(outcome!.UpdateExpression).toContain('pendingNotification = :pending');
+    expect(error.message).toContain(`the report is in the incident ledger (ledger-table, pk "incident#${error.incidentId}")`);
+  });
+
+  it('claims nothing for a requested dry-run: someone asking to see the plan gets it every time', async () => {
+    const event = { finding: loadFixture('notify/s3-malicious-caller.raw.json'), dryRun: true };
+    const report = (await handleInvocation(event, CONTEXT, env({ ledgerTableName: 'ledger-table' }))) as Report;
+    expect(report.ledger).toBeUndefined();
+    expect(dynamodb.calls()).toHaveLength(0);
   });
 });
 

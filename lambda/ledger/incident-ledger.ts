@@ -1,0 +1,285 @@
+import { randomUUID } from 'node:crypto';
+import { UpdateItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { Finding } from '../finding/schema';
+import type { Report } from '../plan/document';
+import type { PlaybookName } from '../routing/playbook-names';
+import { isConditionFailure, list, map, n, numberOf, s, stringOf, type Item } from './attributes';
+
+/*
+ * The incident ledger: one item per incident (per finding, whatever its
+ * deliveries), in a DynamoDB table of the security account.
+ *
+ * EventBridge retries a delivery for up to 24 hours and GuardDuty re-sends a
+ * finding each time its count grows, so one finding arrives many times. The
+ * first delivery CLAIMS the incident with one conditional write and answers
+ * it; every later one sees the claim fail and only updates the record. No
+ * read comes before the write, so two deliveries at the same instant cannot
+ * both win. The claim is a lease: a delivery that crashes (a Lambda timeout)
+ * holds it only until its time is up, and one that finishes without having
+ * answered (a retryable failure) gives it back, so Lambda's retry can act.
+ *
+ * The right to answer has a level: a dry-run answer (level 1) does not take
+ * away the right to answer in enforce mode (level 2) once the stack is
+ * switched; an enforce answer ends the matter for both.
+ */
+
+export type ResponseLevel = 'dry-run' | 'enforce';
+
+const LEVEL: Readonly<Record<ResponseLevel, number>> = { 'dry-run': 1, enforce: 2 };
+
+export const INCIDENT_KEY_PREFIX = 'incident#';
+
+export function incidentKey(incidentId: string): Item {
+  return { pk: s(`${INCIDENT_KEY_PREFIX}${incidentId}`) };
+}
+
+/** GuardDuty counts the occurrences of a finding in service.count; a finding without one has been seen once. */
+export function findingCountOf(finding: Finding): number {
+  const count = finding.service?.count;
+  return typeof count === 'number' && Number.isFinite(count) && count >= 1 ? Math.floor(count) : 1;
+}
+
+export interface PendingNotification {
+  readonly subject: string;
+  readonly message: string;
+}
+
+/** What the ledger knew when a delivery lost the claim. */
+export interface LedgerRecord {
+  readonly firstSeenAt: string | undefined;
+  /** When a delivery answered the incident, and at which level; absent while one is still answering it. */
+  readonly respondedAt: string | undefined;
+  readonly respondedMode: ResponseLevel | undefined;
+  /** The finding count the last notification reported. */
+  readonly notifiedCount: number;
+  /** A delivery holds the claim until then (milliseconds since the epoch), absent when none does. */
+  readonly leaseUntil: number | undefined;
+  /** A notification that failed to go out: the next delivery sends it. */
+  readonly pendingNotification: PendingNotification | undefined;
+}
+
+export type Claim =
+  | { readonly status: 'claimed'; readonly token: string; readonly leaseUntil: number }
+  | { readonly status: 'already-claimed'; readonly record: LedgerRecord };
+
+export interface ClaimInput {
+  readonly finding: Finding;
+  readonly incidentId: string;
+  readonly playbook: PlaybookName;
+  readonly level: ResponseLevel;
+  /** How long the claim holds if this delivery never finishes: its remaining run time and a margin. */
+  readonly leaseMs: number;
+}
+
+export interface OutcomeInput {
+  readonly incidentId: string;
+  readonly token: string;
+  readonly report: Report;
+  readonly level: ResponseLevel;
+  /** Whether this delivery answered the incident: false keeps the right to answer open (a retry, the brake). */
+  readonly answered: boolean;
+  /** The notification, when it could not be published. */
+  readonly pendingNotification?: PendingNotification;
+}
+
+function levelName(level: number | undefined): ResponseLevel | undefined {
+  return level === LEVEL.enforce ? 'enforce' : level === LEVEL['dry-run'] ? 'dry-run' : undefined;
+}
+
+function recordOf(item: Item | undefined): LedgerRecord {
+  const pending = item?.pendingNotification?.M;
+  return {
+    firstSeenAt: stringOf(item, 'firstSeenAt'),
+    respondedAt: stringOf(item, 'respondedAt'),
+    respondedMode: levelName(numberOf(item, 'respondedLevel')),
+    notifiedCount: numberOf(item, 'notifiedCount') ?? 0,
+    leaseUntil: numberOf(item, 'leaseUntil'),
+    pendingNotification: pending?.subject?.S !== undefined && pending.message?.S !== undefined ? { subject: pending.subject.S, message: pending.message.S } : undefined,
+  };
+}
+
+/** One line per step: the plan and what became of it, readable with `aws dynamodb get-item`. */
+function stepsOf(report: Report) {
+  return list(
+    report.steps.map((step) =>
+      map({
+        id: s(step.id),
+        title: s(step.title),
+        action: s(step.action),
+        target: s(step.target),
+        mutating: { BOOL: step.mutating },
+        parameters: s(JSON.stringify(step.parameters)),
+        status: s(step.status),
+        detail: step.detail !== undefined ? s(step.detail) : undefined,
+        reason: step.reason !== undefined ? s(step.reason) : undefined,
+        errorCode: step.error ? s(step.error.code) : undefined,
+        errorMessage: step.error ? s(step.error.message) : undefined,
+      }),
+    ),
+  );
+}
+
+function failedReadsOf(report: Report) {
+  return list(
+    report.reads
+      .filter((read) => read.status === 'failed')
+      .map((read) => map({ id: s(read.id), action: s(read.action), target: s(read.target), errorCode: s(read.error?.code ?? 'UnknownError'), errorMessage: s(read.error?.message ?? '') })),
+  );
+}
+
+export class IncidentLedger {
+  constructor(
+    private readonly dynamodb: DynamoDBClient,
+    readonly tableName: string,
+    private readonly now: () => Date = () => new Date(),
+  ) {}
+
+  /**
+   * One conditional write: wins when no delivery has answered the incident
+   * at this level or above and none holds a live claim at this level or
+   * above. Losing returns the record as it was (ReturnValuesOnConditionCheckFailure).
+   */
+  async claim(input: ClaimInput): Promise<Claim> {
+    const now = this.now();
+    const token = randomUUID();
+    const leaseUntil = now.getTime() + input.leaseMs;
+    const count = findingCountOf(input.finding);
+    try {
+      await this.dynamodb.send(
+        new UpdateItemCommand({
+          TableName: this.tableName,
+          Key: incidentKey(input.incidentId),
+          UpdateExpression:
+            'SET claimToken = :token, claimLevel = :level, leaseUntil = :leaseUntil, incidentId = :incidentId, findingId = :findingId, ' +
+            'findingType = :findingType, severity = :severity, findingAccount = :account, findingRegion = :region, playbook = :playbook, ' +
+            'firstSeenAt = if_not_exists(firstSeenAt, :now), lastSeenAt = :now, findingCount = :count, notifiedCount = :count ADD deliveries :one',
+          ConditionExpression:
+            'attribute_not_exists(pk) OR ((attribute_not_exists(respondedLevel) OR respondedLevel < :level) AND ' +
+            '(attribute_not_exists(leaseUntil) OR leaseUntil < :nowMs OR claimLevel < :level))',
+          ExpressionAttributeValues: {
+            ':token': s(token),
+            ':level': n(LEVEL[input.level]),
+            ':leaseUntil': n(leaseUntil),
+            ':nowMs': n(now.getTime()),
+            ':incidentId': s(input.incidentId),
+            ':findingId': s(input.finding.id),
+            ':findingType': s(input.finding.type),
+            ':severity': n(input.finding.severity),
+            ':account': s(input.finding.accountId ?? 'unknown'),
+            ':region': s(input.finding.region ?? 'unknown'),
+            ':playbook': s(input.playbook),
+            ':now': s(now.toISOString()),
+            ':count': n(count),
+            ':one': n(1),
+          },
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        }),
+      );
+      return { status: 'claimed', token, leaseUntil };
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+      return { status: 'already-claimed', record: recordOf(error.Item) };
+    }
+  }
+
+  /**
+   * A later delivery: counts it, and says whether the finding's count grew
+   * past what was last reported. The report of growth is claimed with a
+   * conditional write too, so concurrent re-sends of one count notify once.
+   */
+  async noteRepeat(incidentId: string, finding: Finding): Promise<{ readonly countGrew: boolean }> {
+    const count = findingCountOf(finding);
+    const now = s(this.now().toISOString());
+    try {
+      await this.dynamodb.send(
+        new UpdateItemCommand({
+          TableName: this.tableName,
+          Key: incidentKey(incidentId),
+          UpdateExpression: 'SET lastSeenAt = :now, findingCount = :count, notifiedCount = :count ADD deliveries :one',
+          ConditionExpression: 'notifiedCount < :count',
+          ExpressionAttributeValues: { ':now': now, ':count': n(count), ':one': n(1) },
+        }),
+      );
+      return { countGrew: true };
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+    }
+    await this.dynamodb.send(
+      new UpdateItemCommand({
+        TableName: this.tableName,
+        Key: incidentKey(incidentId),
+        UpdateExpression: 'SET lastSeenAt = :now ADD deliveries :one',
+        ExpressionAttributeValues: { ':now': now, ':one': n(1) },
+      }),
+    );
+    return { countGrew: false };
+  }
+
+  /**
+   * What the claiming delivery did. Gives the claim back (REMOVE leaseUntil),
+   * only if it still holds it: a delivery that overran its lease and was
+   * superseded must not overwrite the record of the one that took over.
+   */
+  async recordOutcome(input: OutcomeInput): Promise<'recorded' | 'superseded'> {
+    const { report } = input;
+    const at = s(this.now().toISOString());
+    const sets = [
+      'resourceSummary = :resource',
+      'responseMode = :mode',
+      'blockedBy = :blockedBy',
+      'steps = :steps',
+      'failedReads = :failedReads',
+      'summary = :summary',
+      'lastResponseAt = :at',
+      ...(input.answered ? ['respondedLevel = :level', 'respondedAt = :at'] : []),
+      ...(input.pendingNotification ? ['pendingNotification = :pending'] : []),
+    ];
+    const removes = ['leaseUntil', 'claimToken', 'claimLevel', ...(input.pendingNotification ? [] : ['pendingNotification'])];
+    try {
+      await this.dynamodb.send(
+        new UpdateItemCommand({
+          TableName: this.tableName,
+          Key: incidentKey(input.incidentId),
+          UpdateExpression: `SET ${sets.join(', ')} REMOVE ${removes.join(', ')}`,
+          ConditionExpression: 'claimToken = :token',
+          ExpressionAttributeValues: {
+            ':token': s(input.token),
+            ':resource': s(JSON.stringify(report.resource)),
+            ':mode': s(input.level),
+            ':blockedBy': list(report.blockedBy.map(s)),
+            ':steps': stepsOf(report),
+            ':failedReads': failedReadsOf(report),
+            ':summary': map({ done: n(report.summary.done), skipped: n(report.summary.skipped), failed: n(report.summary.failed) }),
+            ':at': at,
+            ...(input.answered ? { ':level': n(LEVEL[input.level]) } : {}),
+            ...(input.pendingNotification ? { ':pending': pendingValue(input.pendingNotification) } : {}),
+          },
+        }),
+      );
+      return 'recorded';
+    } catch (error) {
+      if (isConditionFailure(error)) return 'superseded';
+      throw error;
+    }
+  }
+
+  /** A later delivery's notification: a pending one is cleared once sent, and kept (or set) when it fails again. */
+  async settleNotification(incidentId: string, result: { readonly sent: true } | { readonly pending: PendingNotification }): Promise<void> {
+    await this.dynamodb.send(
+      new UpdateItemCommand(
+        'sent' in result
+          ? { TableName: this.tableName, Key: incidentKey(incidentId), UpdateExpression: 'REMOVE pendingNotification' }
+          : {
+              TableName: this.tableName,
+              Key: incidentKey(incidentId),
+              UpdateExpression: 'SET pendingNotification = :pending',
+              ExpressionAttributeValues: { ':pending': pendingValue(result.pending) },
+            },
+      ),
+    );
+  }
+}
+
+function pendingValue(pending: PendingNotification) {
+  return map({ subject: s(pending.subject), message: s(pending.message) });
+}

@@ -1,0 +1,24 @@
+import type { StepSpec } from '../plan/types';
+
+/*
+ * Every call the responder makes to its incident ledger (a DynamoDB table of
+ * the security account). Not mutating in the plan's sense: the ledger is the
+ * responder's own record, written in dry-run too, and never a change to the
+ * account a finding is about. The playbook roles are derived from these.
+ */
+
+/** Claims the right to answer an incident (one conditional write), or learns that an earlier delivery has it. */
+export const CLAIM_INCIDENT: StepSpec = { kind: 'claim-incident', iamActions: ['dynamodb:UpdateItem'], mutating: false };
+
+/** Records what a delivery did: the plan, every step's outcome, a notification still owed. */
+export const RECORD_INCIDENT: StepSpec = { kind: 'record-incident', iamActions: ['dynamodb:UpdateItem'], mutating: false };
+
+/** Reads the brake's slots, reserves one (conditional put), releases it when the response does not act. */
+export const RESERVE_CONTAINMENT: StepSpec = {
+  kind: 'reserve-containment-slot',
+  iamActions: ['dynamodb:BatchGetItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem'],
+  mutating: false,
+};
+
+export const LEDGER_STEP_SPECS: readonly StepSpec[] = [CLAIM_INCIDENT, RECORD_INCIDENT];
+export const BRAKE_STEP_SPECS: readonly StepSpec[] = [RESERVE_CONTAINMENT];

@@ -1,0 +1,192 @@
+import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
+import type { Finding } from '../finding/schema';
+import { block, type GuardVerdict } from '../guards/types';
+import { ContainmentBrake, type Reservation } from '../ledger/brake';
+import { findingCountOf, IncidentLedger, INCIDENT_KEY_PREFIX, type Claim, type LedgerRecord, type PendingNotification, type ResponseLevel } from '../ledger/incident-ledger';
+import { CLAIM_INCIDENT, RECORD_INCIDENT, RESERVE_CONTAINMENT } from '../ledger/specs';
+import { ALREADY_ANSWERED, BLAST_RADIUS_BRAKE, LEDGER_UNAVAILABLE } from '../ledger/verdicts';
+import { NOTIFICATION_STEP_ID, PUBLISH_NOTIFICATION } from '../notify/publish-step';
+import { formatRepeatNotification } from '../notify/repeat-message';
+import { notificationOfReport } from '../notify/undelivered';
+import type { PlanDocument, Report } from '../plan/document';
+import { ReadLog, type ReadResult } from '../plan/reads';
+import { planStep, type PlannedStep, type StepOutcome } from '../plan/types';
+import { actsInFindingAccount } from '../playbooks/registry';
+import type { PlaybookName } from '../routing/playbook-names';
+import { shouldRetryInvocation } from '../runtime/retry-policy';
+
+/*
+ * The ledger and the brake around one response. The gate opens before the
+ * finding's account is reached, so the claim and the brake reservation run
+ * alongside the AssumeRole and the discovery reads instead of in front of
+ * them; it is settled once the plan is known, and finished with the report.
+ * Their calls appear in the report's reads like any other call made before
+ * planning, and a failed one blocks every change (fail closed): without the
+ * ledger, neither "act once" nor the brake can be kept.
+ */
+
+/** How the Lambda handler hands the ledger to the response. Absent (the `ir` CLI, a requested dry-run): no ledger at all. */
+export interface LedgerOptions {
+  readonly ledger: IncidentLedger;
+  readonly brake: ContainmentBrake;
+  /** dry-run: the stack's mode is dry-run; enforce: it may act. */
+  readonly level: ResponseLevel;
+  readonly leaseMs: number;
+}
+
+export interface GateInput {
+  readonly finding: Finding;
+  readonly playbook: PlaybookName;
+  readonly incidentId: string;
+  /** The guards known from the finding alone pass: reserve a brake slot now, alongside discovery. */
+  readonly reserveEarly: boolean;
+}
+
+/** The gate after planning: what it adds to the plan, and how the response ends. */
+export type SettledGate =
+  | { readonly kind: 'first'; readonly reads: StepOutcome[]; readonly verdicts: GuardVerdict[]; readonly finish: (report: Report, doc: PlanDocument) => Promise<void> }
+  | { readonly kind: 'repeat'; readonly reads: StepOutcome[]; readonly verdicts: GuardVerdict[]; readonly repeatStep: (doc: () => PlanDocument, topicArn: string | undefined, sns: SNSClient | undefined) => PlannedStep; readonly finish: (report: Report) => Promise<void> };
+
+export class ResponseGate {
+  private readonly reads = new ReadLog();
+  private readonly claim: Promise<ReadResult<Claim>>;
+  private reservation: Promise<ReadResult<Reservation>> | undefined;
+  private released = false;
+
+  constructor(
+    private readonly options: LedgerOptions,
+    private readonly input: GateInput,
+  ) {
+    const { ledger } = options;
+    this.claim = this.reads.read(CLAIM_INCIDENT, `Claim incident ${input.incidentId} in the ledger`, this.ledgerKey, () =>
+      ledger.claim({ finding: input.finding, incidentId: input.incidentId, playbook: input.playbook, level: options.level, leaseMs: options.leaseMs }),
+    );
+    if (input.reserveEarly && this.brakes) this.reservation = this.reserve();
+  }
+
+  get ledgerKey(): string {
+    return `${INCIDENT_KEY_PREFIX}${this.input.incidentId}`;
+  }
+
+  /** The playbooks that change things (contain-instance, revoke-credentials), when the stack may act. */
+  private get brakes(): boolean {
+    return this.options.level === 'enforce' && actsInFindingAccount(this.input.playbook);
+  }
+
+  private reserve(): Promise<ReadResult<Reservation>> {
+    const { brake } = this.options;
+    const { incidentId, finding, playbook } = this.input;
+    return this.reads.read(RESERVE_CONTAINMENT, `Reserve one of the ${brake.maxPerHour} containments of the hour (blast-radius brake)`, brake.tableName, () =>
+      brake.reserve({ incidentId, findingId: finding.id, playbook }),
+    );
+  }
+
+  /** Gives back a slot this response reserved itself (never one an earlier attempt of the incident holds). */
+  private async releaseOwnSlot(): Promise<void> {
+    const reserved = await this.reservation;
+    if (this.released || !reserved?.ok || reserved.value.status !== 'reserved' || reserved.value.reusedOwn) return;
+    this.released = true;
+    await this.options.brake.release(reserved.value);
+  }
+
+  /** @param wouldAct the plan has a mutating step and no guard blocks it. */
+  async settle(wouldAct: boolean): Promise<SettledGate> {
+    const claim = await this.claim;
+    if (!claim.ok) {
+      await this.releaseOwnSlot().catch(() => undefined);
+      const verdict = block(LEDGER_UNAVAILABLE, `the incident ledger ${this.options.ledger.tableName} could not be written (${claim.error.code}): nothing is changed until it can`);
+      return { kind: 'first', reads: this.settledReads(), verdicts: [verdict], finish: async () => undefined };
+    }
+    if (claim.value.status === 'already-claimed') return this.settleRepeat(claim.value.record);
+    const { token } = claim.value;
+    const verdicts: GuardVerdict[] = [];
+    if (!wouldAct || !this.brakes) {
+      await this.releaseOwnSlot();
+    } else {
+      this.reservation ??= this.reserve();
+      const reserved = await this.reservation;
+      if (!reserved.ok) {
+        verdicts.push(block(LEDGER_UNAVAILABLE, `the blast-radius brake could not be checked (${reserved.error.code}): nothing is changed until it can`));
+      } else if (reserved.value.status === 'full') {
+        const frees = reserved.value.freesAt ? ` The next containment is possible from ${reserved.value.freesAt}.` : '';
+        verdicts.push(
+          block(
+            BLAST_RADIUS_BRAKE,
+            `${reserved.value.limit} containments already started in the last hour (blastRadius.maxContainmentsPerHour): ` +
+              `a flood of findings must not isolate a fleet, so this one is planned but not executed.${frees} ` +
+              'Check the incidents of the last hour; to act on this one by hand: ir respond <finding> --execute.',
+          ),
+        );
+      }
+    }
+    return { kind: 'first', reads: this.settledReads(), verdicts, finish: (report, doc) => this.finishFirst(token, report, doc) };
+  }
+
+  private settledReads(): StepOutcome[] {
+    return [...this.reads.outcomes];
+  }
+
+  private async settleRepeat(record: LedgerRecord): Promise<SettledGate> {
+    await this.releaseOwnSlot();
+    const { ledger } = this.options;
+    const { finding, incidentId } = this.input;
+    const noted = await this.reads.read(RECORD_INCIDENT, `Count this delivery of incident ${incidentId} in the ledger`, this.ledgerKey, () => ledger.noteRepeat(incidentId, finding));
+    // Not known whether the count grew: say it again rather than not at all.
+    const countGrew = noted.ok ? noted.value.countGrew : true;
+    const count = findingCountOf(finding);
+    const answered = record.respondedAt ? `answered at ${record.respondedAt} (${record.respondedMode})` : 'being answered now by another delivery';
+    const verdict = block(ALREADY_ANSWERED, `incident ${incidentId} was ${answered}: this delivery changes nothing and only updates the ledger`);
+    let sent: 'pending' | 'repeat' | undefined;
+    let attempted: PendingNotification | undefined;
+    const repeatStep = (doc: () => PlanDocument, topicArn: string | undefined, sns: SNSClient | undefined): PlannedStep =>
+      planStep(PUBLISH_NOTIFICATION, {
+        id: NOTIFICATION_STEP_ID,
+        title: 'Notify the security team',
+        action: 'sns:Publish',
+        target: topicArn ?? '(no topic configured)',
+        parameters: { TopicArn: topicArn ?? null, Subject: '<what is new about the incident>', Message: '<short note>' },
+        why: 'an earlier notification that failed is sent again; a finding that occurred again is reported once per new count',
+        stage: 1,
+        run: async (ctx) => {
+          if (!topicArn) return { status: 'skipped', reason: 'no SNS topic configured (set --topic-arn or IR_TOPIC_ARN)' };
+          const note = record.pendingNotification
+            ? record.pendingNotification
+            : countGrew
+              ? formatRepeatNotification(doc(), { record, count, ledgerTable: ledger.tableName, ledgerKey: this.ledgerKey })
+              : undefined;
+          if (!note) return { status: 'skipped', reason: `already reported at count ${record.notifiedCount}: nothing new to say` };
+          attempted = note;
+          sent = record.pendingNotification ? 'pending' : 'repeat';
+          const result = await (sns ?? ctx.clients.sns).send(new PublishCommand({ TopicArn: topicArn, Subject: note.subject, Message: note.message }));
+          const what = sent === 'pending' ? 'the notification an earlier delivery could not send' : `count ${record.notifiedCount} -> ${count}`;
+          return { status: 'done', detail: `${what}: message ${result.MessageId ?? '(no id)'}` };
+        },
+      });
+    const finish = async (report: Report): Promise<void> => {
+      const notify = report.steps.find((s) => s.id === NOTIFICATION_STEP_ID);
+      if (notify?.status === 'done' && sent === 'pending') await ledger.settleNotification(incidentId, { sent: true });
+      if (notify?.status === 'failed' && attempted) await ledger.settleNotification(incidentId, { pending: attempted });
+    };
+    return { kind: 'repeat', reads: this.settledReads(), verdicts: [verdict], repeatStep, finish };
+  }
+
+  private async finishFirst(token: string, report: Report, doc: PlanDocument): Promise<void> {
+    const notify = report.steps.find((s) => s.id === NOTIFICATION_STEP_ID);
+    const withoutNotification: Report = { ...report, steps: report.steps.filter((s) => s.id !== NOTIFICATION_STEP_ID) };
+    // Answered unless a retry must act again, or the brake kept it from acting: both leave the right to act open.
+    const answered = !shouldRetryInvocation(withoutNotification).retry && !report.blockedBy.includes(BLAST_RADIUS_BRAKE);
+    const pendingNotification = notify?.status === 'failed' ? notificationOfReport(report, doc) : undefined;
+    const acted = report.steps.some((s) => s.mutating && s.status !== 'skipped');
+    await Promise.all([
+      acted ? Promise.resolve() : this.releaseOwnSlot(),
+      this.options.ledger.recordOutcome({
+        incidentId: this.input.incidentId,
+        token,
+        report,
+        level: this.options.level,
+        answered,
+        ...(pendingNotification ? { pendingNotification } : {}),
+      }),
+    ]);
+  }
+}

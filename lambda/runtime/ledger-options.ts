@@ -1,0 +1,40 @@
+import type { AccountAccess } from '../aws/account-access';
+import type { RuntimeConfig } from '../config/schema';
+import { ContainmentBrake } from '../ledger/brake';
+import { IncidentLedger } from '../ledger/incident-ledger';
+import type { LedgerOptions } from '../respond/gate';
+import type { LambdaContext } from './home-account';
+
+/** When the context cannot tell the remaining time (tests): the longest playbook timeout. */
+const DEFAULT_REMAINING_MS = 60_000;
+
+/**
+ * After the invocation's own deadline, a claim is only held this much longer:
+ * enough for its last write to land, far less than the minute Lambda waits
+ * before retrying a crashed invocation, which must be able to claim again.
+ */
+export const LEASE_MARGIN_MS = 15_000;
+
+/**
+ * The ledger for one invocation, or none: when the stack has no table, and
+ * for a requested dry-run (`{"dryRun": true}`), which is someone asking to
+ * see the plan: it is answered in full every time and claims nothing.
+ */
+export function ledgerOptionsFor(input: {
+  readonly tableName: string | undefined;
+  readonly region: string;
+  readonly access: AccountAccess;
+  readonly config: RuntimeConfig;
+  readonly dryRunRequested: boolean;
+  readonly context: LambdaContext;
+}): LedgerOptions | undefined {
+  if (!input.tableName || input.dryRunRequested) return undefined;
+  const dynamodb = input.access.homeClients(input.region).dynamodb;
+  const remaining = input.context.getRemainingTimeInMillis?.() ?? DEFAULT_REMAINING_MS;
+  return {
+    ledger: new IncidentLedger(dynamodb, input.tableName),
+    brake: new ContainmentBrake(dynamodb, input.tableName, input.config.blastRadius.maxContainmentsPerHour),
+    level: input.config.mode === 'dry-run' ? 'dry-run' : 'enforce',
+    leaseMs: remaining + LEASE_MARGIN_MS,
+  };
+}

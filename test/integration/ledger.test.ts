@@ -1,0 +1,159 @@
+import { CreateTableCommand, DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
+import { sdkClientConfig } from '../../lambda/aws/clients';
+import { DEFAULT_RUNTIME_CONFIG } from '../../lambda/config/schema';
+import type { Report } from '../../lambda/plan/document';
+import type { LambdaEnvironment } from '../../lambda/runtime/environment';
+import { handleInvocation } from '../../lambda/runtime/handle';
+import { EMULATOR_REGION, emulatorClientOptions } from '../../emulator/clients';
+import { freshSeededAccount, type EmulatedAccount } from './support/account';
+import { groupsByEni, describeInstance, responderGroups, snapshotsOfVolumes } from './support/ec2-state';
+import { instanceFindingEvent, userKeyFinding } from './support/findings';
+import { accessKeyStatuses } from './support/iam-state';
+import { readInbox } from './support/inbox';
+import { failedSteps } from './support/run-playbook';
+
+/*
+ * The incident ledger and the blast-radius brake through the real Lambda
+ * handler, against the emulator's DynamoDB (conditional writes included):
+ * the function runs in the seeded account, so the findings are its own.
+ */
+
+const TABLE = 'incident-ledger';
+const BRAKE_LIMIT = 2;
+
+let account: EmulatedAccount;
+let dynamodb: DynamoDBClient;
+const savedEndpoint = process.env.AWS_ENDPOINT_URL;
+
+function env(playbook: LambdaEnvironment['playbook']): LambdaEnvironment {
+  return {
+    playbook,
+    config: { ...DEFAULT_RUNTIME_CONFIG, mode: 'enforce', blastRadius: { maxContainmentsPerHour: BRAKE_LIMIT } },
+    topicArn: account.seed.notifications.topicArn,
+    protectedRoleNames: [],
+    defaultRegion: EMULATOR_REGION,
+    ledgerTableName: TABLE,
+  };
+}
+
+const context = () => ({ invokedFunctionArn: `arn:aws:lambda:${EMULATOR_REGION}:${account.seed.accountId}:function:ir`, getRemainingTimeInMillis: () => 50_000 });
+const invoke = async (event: unknown, playbook: LambdaEnvironment['playbook'] = 'contain-instance') => (await handleInvocation(event, context(), env(playbook))) as Report;
+const inbox = () => readInbox(account.sqs, account.seed.notifications.inboxQueueUrl);
+
+async function ledgerItem(pk: string) {
+  return (await dynamodb.send(new GetItemCommand({ TableName: TABLE, Key: { pk: { S: pk } }, ConsistentRead: true }))).Item;
+}
+
+beforeAll(async () => {
+  account = await freshSeededAccount();
+  // The handler builds its own clients (lambda/runtime/home-account.ts): the standard variable points them at the emulator.
+  process.env.AWS_ENDPOINT_URL = account.endpoint;
+  dynamodb = new DynamoDBClient(sdkClientConfig(emulatorClientOptions(account.endpoint)));
+  await dynamodb.send(
+    new CreateTableCommand({
+      TableName: TABLE,
+      KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
+      AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
+      BillingMode: 'PAY_PER_REQUEST',
+    }),
+  );
+});
+
+afterAll(() => {
+  if (savedEndpoint === undefined) delete process.env.AWS_ENDPOINT_URL;
+  else process.env.AWS_ENDPOINT_URL = savedEndpoint;
+});
+
+describe('one finding, delivered again and again', () => {
+  let event: ReturnType<typeof instanceFindingEvent>;
+  let first: Report;
+  let snapshotsAfterFirst: string[];
+
+  beforeAll(async () => {
+    event = instanceFindingEvent(account.seed, account.seed.instanceA);
+    first = await invoke(event);
+    snapshotsAfterFirst = (await snapshotsOfVolumes(account.clients.ec2, account.seed.instanceA.volumeIds)).map((s) => s.SnapshotId!).sort();
+  });
+
+  it('is acted on by the first delivery and recorded in the ledger', async () => {
+    expect(failedSteps(first)).toEqual([]);
+    expect(first.blockedBy).toEqual([]);
+    expect(first.ledger).toEqual({ table: TABLE, key: `incident#${first.incidentId}`, recorded: true });
+    const item = (await ledgerItem(`incident#${first.incidentId}`))!;
+    expect(item).toMatchObject({
+      findingId: { S: first.findingId },
+      findingAccount: { S: account.seed.accountId },
+      findingRegion: { S: EMULATOR_REGION },
+      playbook: { S: 'contain-instance' },
+      respondedLevel: { N: '2' },
+      deliveries: { N: '1' },
+      // The fixture's service.count.
+      findingCount: { N: '3' },
+    });
+    expect(item.leaseUntil).toBeUndefined();
+    const steps = item.steps!.L!.map((s) => [s.M!.id!.S, s.M!.status!.S]);
+    expect(steps).toEqual(first.steps.map((s) => [s.id, s.status]));
+    expect((await inbox()).map((n) => n.subject)).toEqual([expect.stringMatching(/^\[GuardDuty IR DONE\] contain-instance/)]);
+  });
+
+  it('changes nothing and notifies nobody on the second delivery: only the record is updated', async () => {
+    const second = await invoke(event);
+    expect(second.blockedBy).toEqual(['already-answered']);
+    expect(second.steps.map((s) => [s.id, s.status])).toEqual([['notify', 'skipped']]);
+    expect((await snapshotsOfVolumes(account.clients.ec2, account.seed.instanceA.volumeIds)).map((s) => s.SnapshotId!).sort()).toEqual(snapshotsAfterFirst);
+    expect(await inbox()).toEqual([]);
+    expect((await ledgerItem(`incident#${first.incidentId}`))!.deliveries).toEqual({ N: '2' });
+  });
+
+  it('sends one short note when GuardDuty re-sends it with a higher count, still without acting', async () => {
+    const recounted = structuredClone(event);
+    (recounted.detail as { service: { count: number } }).service.count = 6;
+    const third = await invoke(recounted);
+    expect(third.steps.map((s) => [s.id, s.status])).toEqual([['notify', 'done']]);
+    const notes = await inbox();
+    expect(notes.map((n) => n.subject)).toEqual(['[GuardDuty IR REPEAT] contain-instance: CryptoCurrency:EC2/BitcoinTool.B seen 6 times']);
+    expect(notes[0]!.message).toContain('seen 6 times now, 3 when last reported');
+    expect((await snapshotsOfVolumes(account.clients.ec2, account.seed.instanceA.volumeIds)).length).toBe(snapshotsAfterFirst.length);
+    expect(await ledgerItem(`incident#${first.incidentId}`)).toMatchObject({ findingCount: { N: '6' }, notifiedCount: { N: '6' }, deliveries: { N: '3' } });
+  });
+});
+
+describe('two deliveries of one finding at the same instant', () => {
+  it('act once: one answers, the other sees the claim and changes nothing', async () => {
+    const event = instanceFindingEvent(account.seed, account.seed.instanceB);
+    const reports = await Promise.all([invoke(event), invoke(event)]);
+    const acting = reports.filter((r) => !r.blockedBy.includes('already-answered'));
+    expect(acting).toHaveLength(1);
+    expect(failedSteps(acting[0]!)).toEqual([]);
+    expect(reports.filter((r) => r.blockedBy.includes('already-answered'))).toHaveLength(1);
+    expect((await snapshotsOfVolumes(account.clients.ec2, account.seed.instanceB.volumeIds)).length).toBe(account.seed.instanceB.volumeIds.length);
+    const isolation = await responderGroups(account.clients.ec2, account.seed.network.vpcId, 'isolation');
+    expect(isolation).toHaveLength(1);
+    for (const groups of Object.values(groupsByEni(await describeInstance(account.clients.ec2, account.seed.instanceB.instanceId)))) {
+      expect(groups).toEqual([isolation[0]!.GroupId]);
+    }
+    expect((await inbox()).map((n) => n.subject)).toEqual([expect.stringMatching(/^\[GuardDuty IR DONE\] contain-instance/)]);
+  });
+});
+
+describe('the blast-radius brake', () => {
+  it(`blocks the containment after ${BRAKE_LIMIT} in the hour, across playbooks: planned, not executed, loudly notified`, async () => {
+    const { user } = account.seed.identities;
+    const keyId = user.accessKeyIds[0]!;
+    const before = await accessKeyStatuses(account.clients.iam, user.userName);
+    const finding = userKeyFinding(account.seed, keyId);
+    const report = await invoke({ finding }, 'revoke-credentials');
+    expect(report.blockedBy).toEqual(['blast-radius-brake']);
+    const mutating = report.steps.filter((s) => s.mutating);
+    expect(mutating.length).toBeGreaterThan(0);
+    for (const step of mutating) expect(step).toMatchObject({ status: 'skipped', reason: 'blocked by blast-radius-brake' });
+    expect(await accessKeyStatuses(account.clients.iam, user.userName)).toEqual(before);
+    expect(before[keyId]).toBe('Active');
+    const [note] = await inbox();
+    expect(note!.subject).toMatch(/^\[GuardDuty IR BRAKE ON - NOT CONTAINED\] revoke-credentials/);
+    expect(note!.message.split('\n')[0]).toContain('BLAST-RADIUS BRAKE IS ON');
+    // Two slots, held by the two instances contained above.
+    const slots = await Promise.all([0, 1].map((i) => ledgerItem(`brake#slot#00${i}`)));
+    expect(slots.map((s) => s?.playbook?.S)).toEqual(['contain-instance', 'contain-instance']);
+  });
+});

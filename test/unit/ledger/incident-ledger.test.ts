@@ -1,0 +1,199 @@
+import { BatchGetItemCommand, ConditionalCheckFailedException, DeleteItemCommand, DynamoDBClient, PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { mockClient } from 'aws-sdk-client-mock';
+import { BRAKE_WINDOW_MS, ContainmentBrake } from '../../../lambda/ledger/brake';
+import { IncidentLedger } from '../../../lambda/ledger/incident-ledger';
+import { containFinding, NOW } from '../../support/aws-mocks/contain-finding';
+
+const TABLE = 'ledger-table';
+const dynamodb = mockClient(DynamoDBClient);
+const client = new DynamoDBClient({ region: 'us-east-1', maxAttempts: 1 });
+const conditionFailed = (item?: Record<string, unknown>) =>
+  Object.assign(new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: {} }), item ? { Item: item } : {});
+
+beforeEach(() => dynamodb.reset());
+
+describe('IncidentLedger.claim', () => {
+  const ledger = new IncidentLedger(client, TABLE, () => NOW);
+  const finding = { ...containFinding(), service: { archived: false, count: 7 } };
+
+  it('is one conditional write: no earlier answer at this level or above, and no live claim', async () => {
+    dynamodb.on(UpdateItemCommand).resolves({});
+    const claim = await ledger.claim({ finding, incidentId: 'ir-1', playbook: 'contain-instance', level: 'enforce', leaseMs: 75_000 });
+    expect(claim).toEqual({ status: 'claimed', token: expect.any(String), leaseUntil: NOW.getTime() + 75_000 });
+    const input = dynamodb.commandCalls(UpdateItemCommand)[0]!.args[0].input;
+    expect(input).toEqual({
+      TableName: TABLE,
+      Key: { pk: { S: 'incident#ir-1' } },
+      UpdateExpression:
+        'SET claimToken = :token, claimLevel = :level, leaseUntil = :leaseUntil, incidentId = :incidentId, findingId = :findingId, ' +
+        'findingType = :findingType, severity = :severity, findingAccount = :account, findingRegion = :region, playbook = :playbook, ' +
+        'firstSeenAt = if_not_exists(firstSeenAt, :now), lastSeenAt = :now, findingCount = :count, notifiedCount = :count ADD deliveries :one',
+      ConditionExpression:
+        'attribute_not_exists(pk) OR ((attribute_not_exists(respondedLevel) OR respondedLevel < :level) AND ' +
+        '(attribute_not_exists(leaseUntil) OR leaseUntil < :nowMs OR claimLevel < :level))',
+      ExpressionAttributeValues: {
+        ':token': { S: (claim as { token: string }).token },
+        ':level': { N: '2' },
+        ':leaseUntil': { N: String(NOW.getTime() + 75_000) },
+        ':nowMs': { N: String(NOW.getTime()) },
+        ':incidentId': { S: 'ir-1' },
+        ':findingId': { S: finding.id },
+        ':findingType': { S: finding.type },
+        ':severity': { N: '8' },
+        ':account': { S: '222222222222' },
+        ':region': { S: 'us-east-1' },
+        ':playbook': { S: 'contain-instance' },
+        ':now': { S: NOW.toISOString() },
+        ':count': { N: '7' },
+        ':one': { N: '1' },
+      },
+      ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+    });
+  });
+
+  it('claims a dry-run at level 1, so a dry-run answer never takes the right to act in enforce mode', async () => {
+    dynamodb.on(UpdateItemCommand).resolves({});
+    await ledger.claim({ finding, incidentId: 'ir-1', playbook: 'contain-instance', level: 'dry-run', leaseMs: 1 });
+    expect(dynamodb.commandCalls(UpdateItemCommand)[0]!.args[0].input.ExpressionAttributeValues![':level']).toEqual({ N: '1' });
+  });
+
+  it('returns the record as it was when an earlier delivery holds or answered the incident', async () => {
+    dynamodb.on(UpdateItemCommand).rejects(
+      conditionFailed({
+        pk: { S: 'incident#ir-1' },
+        firstSeenAt: { S: '2026-11-22T07:00:00.000Z' },
+        respondedAt: { S: '2026-11-22T07:00:05.000Z' },
+        respondedLevel: { N: '2' },
+        notifiedCount: { N: '3' },
+        pendingNotification: { M: { subject: { S: 'the subject' }, message: { S: 'the message' } } },
+      }),
+    );
+    const claim = await ledger.claim({ finding, incidentId: 'ir-1', playbook: 'contain-instance', level: 'enforce', leaseMs: 1 });
+    expect(claim).toEqual({
+      status: 'already-claimed',
+      record: {
+        firstSeenAt: '2026-11-22T07:00:00.000Z',
+        respondedAt: '2026-11-22T07:00:05.000Z',
+        respondedMode: 'enforce',
+        notifiedCount: 3,
+        leaseUntil: undefined,
+        pendingNotification: { subject: 'the subject', message: 'the message' },
+      },
+    });
+  });
+
+  it('lets any other DynamoDB error through, code intact', async () => {
+    dynamodb.on(UpdateItemCommand).rejects(Object.assign(new Error('slow down'), { name: 'ThrottlingException' }));
+    await expect(ledger.claim({ finding, incidentId: 'ir-1', playbook: 'contain-instance', level: 'enforce', leaseMs: 1 })).rejects.toMatchObject({ name: 'ThrottlingException' });
+  });
+});
+
+describe('IncidentLedger.noteRepeat', () => {
+  const ledger = new IncidentLedger(client, TABLE, () => NOW);
+
+  it('claims the report of a grown count with a conditional write', async () => {
+    dynamodb.on(UpdateItemCommand).resolves({});
+    expect(await ledger.noteRepeat('ir-1', { ...containFinding(), service: { count: 5 } })).toEqual({ countGrew: true });
+    expect(dynamodb.commandCalls(UpdateItemCommand).map((c) => c.args[0].input)).toEqual([
+      {
+        TableName: TABLE,
+        Key: { pk: { S: 'incident#ir-1' } },
+        UpdateExpression: 'SET lastSeenAt = :now, findingCount = :count, notifiedCount = :count ADD deliveries :one',
+        ConditionExpression: 'notifiedCount < :count',
+        ExpressionAttributeValues: { ':now': { S: NOW.toISOString() }, ':count': { N: '5' }, ':one': { N: '1' } },
+      },
+    ]);
+  });
+
+  it('only counts the delivery when the count did not grow past the last report', async () => {
+    dynamodb.on(UpdateItemCommand, { ConditionExpression: 'notifiedCount < :count' }).rejects(conditionFailed()).on(UpdateItemCommand, { UpdateExpression: 'SET lastSeenAt = :now ADD deliveries :one' }).resolves({});
+    expect(await ledger.noteRepeat('ir-1', containFinding())).toEqual({ countGrew: false });
+    expect(dynamodb.commandCalls(UpdateItemCommand)[1]!.args[0].input).toEqual({
+      TableName: TABLE,
+      Key: { pk: { S: 'incident#ir-1' } },
+      UpdateExpression: 'SET lastSeenAt = :now ADD deliveries :one',
+      ExpressionAttributeValues: { ':now': { S: NOW.toISOString() }, ':one': { N: '1' } },
+    });
+  });
+});
+
+describe('ContainmentBrake', () => {
+  const nowMs = NOW.getTime();
+  const holder = { incidentId: 'ir-new', findingId: 'f-new', playbook: 'contain-instance' };
+  const slot = (index: number, reservedAt: number, incidentId = `ir-${index}`) => ({
+    pk: { S: `brake#slot#${String(index).padStart(3, '0')}` },
+    reservedAt: { N: String(reservedAt) },
+    incidentId: { S: incidentId },
+    reservationId: { S: `res-${index}` },
+  });
+  const brake = (limit: number) => new ContainmentBrake(client, TABLE, limit, () => NOW);
+
+  it('reads every slot strongly consistent, then reserves a free one with a conditional put', async () => {
+    dynamodb.on(BatchGetItemCommand).resolves({ Responses: { [TABLE]: [slot(0, nowMs - 60_000)] } });
+    dynamodb.on(PutItemCommand).resolves({});
+    const reservation = await brake(2).reserve(holder);
+    expect(reservation).toEqual({ status: 'reserved', slot: 1, reservationId: expect.any(String), reusedOwn: false });
+    expect(dynamodb.commandCalls(BatchGetItemCommand)[0]!.args[0].input).toEqual({
+      RequestItems: { [TABLE]: { Keys: [{ pk: { S: 'brake#slot#000' } }, { pk: { S: 'brake#slot#001' } }], ConsistentRead: true } },
+    });
+    expect(dynamodb.commandCalls(PutItemCommand).map((c) => c.args[0].input)).toEqual([
+      {
+        TableName: TABLE,
+        Item: {
+          pk: { S: 'brake#slot#001' },
+          reservedAt: { N: String(nowMs) },
+          reservedAtIso: { S: NOW.toISOString() },
+          reservationId: { S: (reservation as { reservationId: string }).reservationId },
+          incidentId: { S: 'ir-new' },
+          findingId: { S: 'f-new' },
+          playbook: { S: 'contain-instance' },
+        },
+        ConditionExpression: 'attribute_not_exists(pk) OR reservedAt < :hourAgo',
+        ExpressionAttributeValues: { ':hourAgo': { N: String(nowMs - BRAKE_WINDOW_MS) } },
+      },
+    ]);
+  });
+
+  it('is full for the N+1th containment of the hour: nothing is written, and it says when a slot frees', async () => {
+    const oldest = nowMs - 50 * 60_000;
+    dynamodb.on(BatchGetItemCommand).resolves({ Responses: { [TABLE]: [slot(0, nowMs - 1_000), slot(1, oldest), slot(2, nowMs - 30_000)] } });
+    expect(await brake(3).reserve(holder)).toEqual({ status: 'full', limit: 3, freesAt: new Date(oldest + BRAKE_WINDOW_MS).toISOString() });
+    expect(dynamodb).toHaveReceivedCommandTimes(PutItemCommand, 0);
+  });
+
+  it('reuses a slot reserved more than an hour ago (rolling hour)', async () => {
+    dynamodb.on(BatchGetItemCommand).resolves({ Responses: { [TABLE]: [slot(0, nowMs - BRAKE_WINDOW_MS - 1)] } });
+    dynamodb.on(PutItemCommand).resolves({});
+    expect(await brake(1).reserve(holder)).toMatchObject({ status: 'reserved', slot: 0 });
+    expect(dynamodb.commandCalls(PutItemCommand)[0]!.args[0].input.Item!.pk).toEqual({ S: 'brake#slot#000' });
+  });
+
+  it('tries the next free slot when another playbook took one since the read, and is full when it took the last', async () => {
+    dynamodb.on(BatchGetItemCommand).resolves({ Responses: { [TABLE]: [] } });
+    dynamodb.on(PutItemCommand).rejectsOnce(conditionFailed()).resolves({});
+    expect(await brake(2).reserve(holder)).toMatchObject({ status: 'reserved' });
+    expect(dynamodb).toHaveReceivedCommandTimes(PutItemCommand, 2);
+
+    dynamodb.reset();
+    dynamodb.on(BatchGetItemCommand).resolves({ Responses: { [TABLE]: [] } });
+    dynamodb.on(PutItemCommand).rejects(conditionFailed());
+    expect(await brake(1).reserve(holder)).toEqual({ status: 'full', limit: 1, freesAt: undefined });
+  });
+
+  it('keeps the slot an earlier attempt of the same incident holds, without writing', async () => {
+    dynamodb.on(BatchGetItemCommand).resolves({ Responses: { [TABLE]: [slot(0, nowMs - 1_000, 'ir-new')] } });
+    expect(await brake(1).reserve(holder)).toEqual({ status: 'reserved', slot: 0, reservationId: 'res-0', reusedOwn: true });
+    expect(dynamodb).toHaveReceivedCommandTimes(PutItemCommand, 0);
+  });
+
+  it('releases only its own reservation', async () => {
+    dynamodb.on(DeleteItemCommand).rejects(conditionFailed());
+    await brake(1).release({ slot: 4, reservationId: 'res-mine' });
+    expect(dynamodb.commandCalls(DeleteItemCommand)[0]!.args[0].input).toEqual({
+      TableName: TABLE,
+      Key: { pk: { S: 'brake#slot#004' } },
+      ConditionExpression: 'reservationId = :reservationId',
+      ExpressionAttributeValues: { ':reservationId': { S: 'res-mine' } },
+    });
+  });
+});

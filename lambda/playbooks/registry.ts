@@ -1,4 +1,6 @@
 import { ASSUME_MEMBER_ROLE } from '../aws/member-role';
+import { EVIDENCE_READS } from '../evidence/sources';
+import { WRITE_EVIDENCE } from '../evidence/specs';
 import { PUBLISH_NOTIFICATION } from '../notify/publish-step';
 import type { IamAction, StepSpec } from '../plan/types';
 import type { PlaybookName } from '../routing/playbook-names';
@@ -22,9 +24,18 @@ export function actsInFindingAccount(name: PlaybookName): boolean {
   return PLAYBOOKS[name].stepSpecs.length > 0;
 }
 
-/** Every step kind a playbook's role must allow: its own, assuming the member role if it acts in accounts, and the notification every plan ends with. */
+/** The step kinds a playbook calls in the finding's account: its own and its evidence reads. The member role holds these. */
+export function findingAccountStepSpecsOf(name: PlaybookName): readonly StepSpec[] {
+  return [...PLAYBOOKS[name].stepSpecs, ...EVIDENCE_READS[name]];
+}
+
+/**
+ * Every step kind a playbook's role must allow: those of the finding's
+ * account, assuming the member role if it acts in accounts, and what every
+ * plan ends with in the security account: the notification and the evidence.
+ */
 export function stepSpecsOf(name: PlaybookName): readonly StepSpec[] {
-  return [...PLAYBOOKS[name].stepSpecs, ...(actsInFindingAccount(name) ? [ASSUME_MEMBER_ROLE] : []), PUBLISH_NOTIFICATION];
+  return [...findingAccountStepSpecsOf(name), ...(actsInFindingAccount(name) ? [ASSUME_MEMBER_ROLE] : []), PUBLISH_NOTIFICATION, WRITE_EVIDENCE];
 }
 
 /** The IAM actions of a playbook's role, derived from its step declarations. */

@@ -1,8 +1,13 @@
+import type { S3Client } from '@aws-sdk/client-s3';
 import type { SNSClient } from '@aws-sdk/client-sns';
 import type { AccountAccess } from '../aws/account-access';
 import type { AwsClients } from '../aws/clients';
 import type { RuntimeConfig } from '../config/schema';
 import { routingTableFor } from '../config/routing-of';
+import type { EvidenceBucket, EvidenceDestination } from '../evidence/destination';
+import { consoleOutputInstance } from '../evidence/sources';
+import { evidenceSteps } from '../evidence/steps';
+import { isSampleFinding } from '../finding/accessors';
 import type { Finding } from '../finding/schema';
 import { blockingGuardIds, evaluateGuards } from '../guards';
 import type { GuardVerdict } from '../guards/types';
@@ -43,6 +48,10 @@ export interface RespondOptions {
   readonly topicArn?: string;
   /** SNS client for the topic's account, when the playbook acts in another account. Defaults to `clients.sns`. */
   readonly notificationSns?: SNSClient;
+  /** The security account's evidence bucket. Absent: the plan's one evidence step is skipped, saying so. */
+  readonly evidence?: EvidenceBucket;
+  /** The bucket's client. Defaults to the home account's (`access`) in the bucket's region, else `clients.s3`. */
+  readonly evidenceS3?: S3Client;
   readonly responder: ResponderIdentity;
   readonly now?: () => Date;
 }
@@ -67,6 +76,18 @@ async function reach(finding: Finding, playbook: PlaybookName, options: RespondO
   const region = finding.region ?? options.defaultRegion;
   if (!region) throw new Error(`finding ${finding.id} names no region and no default region is set`);
   return reachFindingAccount({ finding, playbook, config: options.config, access: options.access, region, topicArn: options.topicArn });
+}
+
+/** Where this finding's evidence goes, always with the security account's credentials, or why it is not kept. */
+function evidenceDestinationOf(finding: Finding, options: RespondOptions): { destination: EvidenceDestination | undefined; skipReason: string } {
+  const none = (skipReason: string) => ({ destination: undefined, skipReason });
+  if (!options.evidence) return none('no evidence bucket configured (IR_EVIDENCE_BUCKET)');
+  // GuardDuty's sample findings (and the heartbeat's) are no incident: a year of locked objects for them would bury the real ones.
+  if (isSampleFinding(finding)) return none('sample finding: there is no incident to keep evidence of');
+  const region = options.evidence.region ?? options.defaultRegion ?? finding.region;
+  const s3 = options.evidenceS3 ?? (options.access && region ? options.access.homeClients(region).s3 : options.clients?.s3);
+  if (!s3) return none('no client for the evidence bucket (planned offline)');
+  return { destination: { ...options.evidence, s3 }, skipReason: '' };
 }
 
 export async function preparePlan(finding: Finding, options: RespondOptions): Promise<PreparedPlan> {
@@ -94,7 +115,19 @@ export async function preparePlan(finding: Finding, options: RespondOptions): Pr
   ];
   const lastStage = Math.max(0, ...planned.steps.map((s) => s.stage));
   // The notification reads the finished document when it runs, after it is built below.
-  const steps = [...planned.steps, notificationStep(() => document, options.topicArn, lastStage + 1, account.notificationSns)];
+  const consoleInstance = consoleOutputInstance(route.playbook, finding);
+  const evidence = evidenceSteps({
+    ...evidenceDestinationOf(finding, options),
+    finding,
+    incident: { accountId: finding.accountId ?? null, region: finding.region ?? null, incidentId, findingId: finding.id },
+    document: () => document,
+    responses: reads.responses,
+    ...(consoleInstance
+      ? { console: { instanceId: consoleInstance, ...(account.clients ? {} : { unreachable: "the finding's account was not reached: nothing is read there" }) } }
+      : {}),
+    stage: lastStage + 1,
+  });
+  const steps = [...planned.steps, notificationStep(() => document, options.topicArn, lastStage + 1, account.notificationSns), ...evidence];
   const document: PlanDocument = {
     playbook: route.playbook,
     findingId: finding.id,

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { parseRuntimeConfig, type RuntimeConfig } from '../config/schema';
+import type { EvidenceBucket } from '../evidence/destination';
 import { PLAYBOOK_NAMES, type PlaybookName } from '../routing/playbook-names';
 
 /* What the CDK stack hands each Lambda, validated once per cold start. */
@@ -9,6 +10,8 @@ const environmentSchema = z.object({
   IR_RUNTIME_CONFIG: z.string().default('{}'),
   IR_TOPIC_ARN: z.string().optional(),
   IR_PROTECTED_ROLE_NAMES: z.string().default(''),
+  IR_EVIDENCE_BUCKET: z.string().optional(),
+  IR_EVIDENCE_KEY_ARN: z.string().optional(),
   AWS_REGION: z.string().optional(),
 });
 
@@ -18,6 +21,8 @@ export interface LambdaEnvironment {
   readonly topicArn: string | undefined;
   readonly protectedRoleNames: readonly string[];
   readonly defaultRegion: string | undefined;
+  /** The security account's evidence bucket, in the function's own region. */
+  readonly evidence?: EvidenceBucket;
 }
 
 export function readLambdaEnvironment(env: NodeJS.ProcessEnv = process.env): LambdaEnvironment {
@@ -38,5 +43,14 @@ export function readLambdaEnvironment(env: NodeJS.ProcessEnv = process.env): Lam
     topicArn: parsed.data.IR_TOPIC_ARN || undefined,
     protectedRoleNames: parsed.data.IR_PROTECTED_ROLE_NAMES.split(',').map((s) => s.trim()).filter(Boolean),
     defaultRegion: parsed.data.AWS_REGION,
+    ...(parsed.data.IR_EVIDENCE_BUCKET
+      ? {
+          evidence: {
+            bucket: parsed.data.IR_EVIDENCE_BUCKET,
+            ...(parsed.data.IR_EVIDENCE_KEY_ARN ? { keyArn: parsed.data.IR_EVIDENCE_KEY_ARN } : {}),
+            ...(parsed.data.AWS_REGION ? { region: parsed.data.AWS_REGION } : {}),
+          },
+        }
+      : {}),
   };
 }

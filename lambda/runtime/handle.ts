@@ -34,6 +34,7 @@ export async function handleInvocation(event: unknown, context: LambdaContext, e
       defaultRegion: region,
       dryRun,
       topicArn: env.topicArn,
+      ...(env.evidence ? { evidence: env.evidence } : {}),
       responder: { protectedRoleNames: env.protectedRoleNames },
     });
     logger.info('playbook finished', {

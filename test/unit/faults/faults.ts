@@ -56,6 +56,7 @@ const THROTTLING: PerService = {
   sns: { code: 'Throttled', name: 'ThrottledException', status: 429 },
   sts: { code: 'Throttling', status: 400 },
   cloudtrail: { code: 'ThrottlingException', status: 400 },
+  s3: { code: 'SlowDown', status: 503 },
 };
 
 const SERVER_ERROR: PerService = {
@@ -66,6 +67,7 @@ const SERVER_ERROR: PerService = {
   sns: { code: 'InternalError', name: 'InternalErrorException', status: 500 },
   sts: { code: 'ServiceUnavailable', status: 503 },
   cloudtrail: { code: 'ServiceUnavailable', status: 503 },
+  s3: { code: 'InternalError', status: 500 },
 };
 
 const ACCESS_DENIED: PerService = {
@@ -76,6 +78,7 @@ const ACCESS_DENIED: PerService = {
   sns: { code: 'AuthorizationError', name: 'AuthorizationErrorException', status: 403 },
   sts: { code: 'AccessDenied', status: 403 },
   cloudtrail: { code: 'AccessDeniedException', status: 400 },
+  s3: { code: 'AccessDenied', status: 403 },
 };
 
 /** EC2 names the resource it could not find; the request says which one the call is about. First match wins. */
@@ -108,6 +111,8 @@ function notFound(call: SentCall): WireError {
       return { code: 'NotFound', name: 'NotFoundException', status: 404 };
     case 'sts':
       return { code: 'InvalidIdentityToken', status: 400 };
+    case 's3':
+      return { code: 'NoSuchBucket', name: 'NoSuchBucket', status: 404 };
     case 'cloudtrail':
       return { code: 'ResourceNotFoundException', status: 400 };
   }

@@ -10,7 +10,7 @@ import { createAwsClients, type AwsClients } from '../../../lambda/aws/clients';
  */
 
 /** IAM service prefix of a client: what an IAM action starts with. */
-export type Service = 'ec2' | 'iam' | 'autoscaling' | 'elasticloadbalancing' | 'sns' | 'sts' | 'cloudtrail';
+export type Service = 'ec2' | 'iam' | 'autoscaling' | 'elasticloadbalancing' | 'sns' | 'sts' | 'cloudtrail' | 's3';
 
 const SERVICE_OF: Readonly<Record<keyof AwsClients, Service>> = {
   ec2: 'ec2',
@@ -20,6 +20,7 @@ const SERVICE_OF: Readonly<Record<keyof AwsClients, Service>> = {
   elbv2: 'elasticloadbalancing',
   sts: 'sts',
   cloudTrail: 'cloudtrail',
+  s3: 's3',
 };
 
 export interface SentCall {

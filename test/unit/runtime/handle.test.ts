@@ -44,7 +44,10 @@ describe('handleInvocation', () => {
   it('answers an EventBridge event with a report and publishes it to the topic', async () => {
     const report = (await handleInvocation(loadFixture('notify/port-probe-unprotected.event.json'), CONTEXT, env())) as Report;
     expect(report).toMatchObject({ playbook: 'notify', findingType: 'Recon:EC2/PortProbeUnprotectedPort', accountId: '222222222222', dryRun: false, blockedBy: [] });
-    expect(report.steps.map((s) => [s.id, s.status, s.detail])).toEqual([['notify', 'done', 'message m-1']]);
+    expect(report.steps.map((s) => [s.id, s.status, s.detail])).toEqual([
+      ['notify', 'done', 'message m-1'],
+      ['evidence', 'skipped', undefined],
+    ]);
     expect(sns).toHaveReceivedCommandTimes(PublishCommand, 1);
     const input = sns.commandCalls(PublishCommand)[0]!.args[0].input;
     expect(input.TopicArn).toBe(TOPIC);
@@ -81,7 +84,7 @@ describe('handleInvocation', () => {
     sns.on(PublishCommand).rejects(Object.assign(new Error('KMS key disabled'), { name: 'KMSDisabledException', $metadata: { httpStatusCode: 400 } }));
     const report = (await handleInvocation(loadFixture('notify/port-probe-unprotected.event.json'), CONTEXT, env())) as Report;
     expect(report.steps[0]).toMatchObject({ id: 'notify', status: 'failed', error: { code: 'KMSDisabledException', message: 'KMS key disabled' } });
-    expect(report.summary).toEqual({ done: 0, skipped: 0, failed: 1 });
+    expect(report.summary).toEqual({ done: 0, skipped: 1, failed: 1 });
   });
 });
 

@@ -4,12 +4,13 @@ import { memberRoleReference, scopeReferences } from './iam/playbook-role';
 import type { Construct } from 'constructs';
 import type { IncidentResponseConfig } from '../lambda/config/schema';
 import { PLAYBOOK_NAMES, type PlaybookName } from '../lambda/routing/playbook-names';
+import { EvidenceBucket } from './evidence-bucket';
 import { acknowledgeNagFindings } from './nag-suppressions';
 import { pascalCase, responderRoleName } from './naming';
 import { NotificationTopic } from './notification-topic';
 import { PlaybookFunction } from './playbook-function';
 import { RoutingRules } from './routing-rules';
-import { failureQueueUrlOutput, functionArnOutput, functionNameOutput, TOPIC_ARN_OUTPUT } from './stack-outputs';
+import { EVIDENCE_BUCKET_OUTPUT, failureQueueUrlOutput, functionArnOutput, functionNameOutput, TOPIC_ARN_OUTPUT } from './stack-outputs';
 
 export interface IncidentResponseStackProps extends StackProps {
   /** Already validated (lib/config/load-config.ts). */
@@ -28,6 +29,7 @@ export interface IncidentResponseStackProps extends StackProps {
  */
 export class IncidentResponseStack extends Stack {
   readonly notifications: NotificationTopic;
+  readonly evidence: EvidenceBucket;
   readonly playbooks: Readonly<Record<PlaybookName, PlaybookFunction>>;
   readonly routing: RoutingRules;
   /** What the playbook roles' actions are scoped to (lib/iam/action-resources.ts). */
@@ -38,10 +40,13 @@ export class IncidentResponseStack extends Stack {
     const { config } = props;
 
     this.notifications = new NotificationTopic(this, 'Notifications', { emails: config.notificationEmails });
+    this.evidence = new EvidenceBucket(this, 'Evidence', { ...config.evidence, accessLogRetentionDays: config.logRetentionDays });
     this.scopeReferences = scopeReferences(this, {
       topicArn: this.notifications.topic.topicArn,
       topicKeyArn: this.notifications.key.keyArn,
       memberRole: memberRoleReference(config),
+      evidenceObjectsArn: this.evidence.evidenceObjectsArn(),
+      evidenceKeyArn: this.evidence.key.keyArn,
     });
 
     const prefix = props.roleNamePrefix ?? this.stackName;
@@ -55,6 +60,7 @@ export class IncidentResponseStack extends Stack {
         roleName: roleNames[playbook],
         protectedRoleNames: PLAYBOOK_NAMES.map((name) => roleNames[name]),
         topic: this.notifications.topic,
+        evidence: { bucketName: this.evidence.bucket.bucketName, keyArn: this.evidence.key.keyArn },
         scopeReferences: this.scopeReferences,
       });
     this.playbooks = {
@@ -73,6 +79,7 @@ export class IncidentResponseStack extends Stack {
     });
 
     new CfnOutput(this, TOPIC_ARN_OUTPUT, { value: this.notifications.topic.topicArn, description: 'SNS topic of every incident report' });
+    new CfnOutput(this, EVIDENCE_BUCKET_OUTPUT, { value: this.evidence.bucket.bucketName, description: 'S3 bucket holding the evidence of every incident (incidents/<account>/<region>/...)' });
     for (const name of PLAYBOOK_NAMES) {
       const playbook = this.playbooks[name];
       new CfnOutput(this, functionNameOutput(name), { value: playbook.function.functionName, description: `${name} playbook function` });

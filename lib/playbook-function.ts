@@ -35,6 +35,8 @@ export interface PlaybookFunctionProps {
   /** Every role of the responder: the playbooks refuse to revoke these. */
   readonly protectedRoleNames: readonly string[];
   readonly topic: sns.ITopic;
+  /** Where the playbook keeps each incident's evidence, and the bucket's key. */
+  readonly evidence: { readonly bucketName: string; readonly keyArn: string };
   /** What the role's actions are scoped to: the topic, its key, the member role. */
   readonly scopeReferences: ScopeReferences;
 }
@@ -89,6 +91,8 @@ export class PlaybookFunction extends Construct {
         IR_RUNTIME_CONFIG: JSON.stringify(runtimeConfigOf(config)),
         IR_TOPIC_ARN: props.topic.topicArn,
         IR_PROTECTED_ROLE_NAMES: props.protectedRoleNames.join(','),
+        IR_EVIDENCE_BUCKET: props.evidence.bucketName,
+        IR_EVIDENCE_KEY_ARN: props.evidence.keyArn,
         POWERTOOLS_SERVICE_NAME: `guardduty-incident-response-${playbook}`,
         NODE_OPTIONS: '--enable-source-maps',
       },

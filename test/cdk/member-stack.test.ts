@@ -1,6 +1,7 @@
 import type { CfnRole } from 'aws-cdk-lib/aws-iam';
 import { ASSUME_MEMBER_ROLE } from '../../lambda/aws/member-role';
 import { ConfigError } from '../../lambda/config/schema';
+import { WRITE_EVIDENCE } from '../../lambda/evidence/specs';
 import { PUBLISH_NOTIFICATION } from '../../lambda/notify/publish-step';
 import type { IamAction } from '../../lambda/plan/types';
 import { requiredIamActions } from '../../lambda/playbooks/registry';
@@ -84,13 +85,15 @@ describe('the member stack', () => {
     }
   });
 
-  it('allows exactly the union of the playbooks’ own actions: no notification, no AssumeRole', () => {
+  it('allows exactly the union of the playbooks’ own actions and evidence reads: no notification, no evidence write, no AssumeRole', () => {
     const granted = [...new Set(permissionStatements(member).flatMap((s) => asList(s.Action)))].sort();
-    const securityOnly: string[] = [...PUBLISH_NOTIFICATION.iamActions, ...ASSUME_MEMBER_ROLE.iamActions];
+    const securityOnly: string[] = [...PUBLISH_NOTIFICATION.iamActions, ...ASSUME_MEMBER_ROLE.iamActions, ...WRITE_EVIDENCE.iamActions];
     const union = [...new Set([...requiredIamActions('contain-instance'), ...requiredIamActions('revoke-credentials')])].filter((a) => !securityOnly.includes(a));
     expect(granted).toEqual(union.sort());
     expect(granted).toEqual(memberRoleActions());
-    expect(granted.filter((a) => /^(sns|kms|sts):/.test(a))).toEqual([]);
+    expect(granted.filter((a) => /^(sns|kms|sts|s3):/.test(a))).toEqual([]);
+    // The console output is read where the instance is.
+    expect(granted).toContain('ec2:GetConsoleOutput');
     expect(permissionStatements(member).every((s) => s.Effect === 'Allow')).toBe(true);
   });
 

@@ -5,6 +5,7 @@ import type { Construct } from 'constructs';
 import type { IncidentResponseConfig } from '../lambda/config/schema';
 import { PLAYBOOK_NAMES, type PlaybookName } from '../lambda/routing/playbook-names';
 import { effectiveRoutingTable } from '../lambda/routing/overrides';
+import { EvidenceBucket } from './evidence-bucket';
 import { IncidentLedgerTable } from './incident-ledger-table';
 import { Monitoring } from './monitoring/monitoring';
 import { acknowledgeNagFindings } from './nag-suppressions';
@@ -12,7 +13,7 @@ import { pascalCase, responderRoleName, responderRoleNames } from './naming';
 import { NotificationTopic } from './notification-topic';
 import { PlaybookFunction } from './playbook-function';
 import { RoutingRules } from './routing-rules';
-import { failureQueueUrlOutput, functionArnOutput, functionNameOutput, LEDGER_TABLE_OUTPUT, TOPIC_ARN_OUTPUT } from './stack-outputs';
+import { EVIDENCE_BUCKET_OUTPUT, failureQueueUrlOutput, functionArnOutput, functionNameOutput, LEDGER_TABLE_OUTPUT, TOPIC_ARN_OUTPUT } from './stack-outputs';
 
 export interface IncidentResponseStackProps extends StackProps {
   /** Already validated (lib/config/load-config.ts). */
@@ -32,6 +33,7 @@ export interface IncidentResponseStackProps extends StackProps {
 export class IncidentResponseStack extends Stack {
   readonly notifications: NotificationTopic;
   readonly ledger: IncidentLedgerTable;
+  readonly evidence: EvidenceBucket;
   readonly playbooks: Readonly<Record<PlaybookName, PlaybookFunction>>;
   readonly routing: RoutingRules;
   readonly monitoring: Monitoring;
@@ -44,11 +46,14 @@ export class IncidentResponseStack extends Stack {
 
     this.notifications = new NotificationTopic(this, 'Notifications', { emails: config.notificationEmails });
     this.ledger = new IncidentLedgerTable(this, 'IncidentLedger');
+    this.evidence = new EvidenceBucket(this, 'Evidence', { ...config.evidence, accessLogRetentionDays: config.logRetentionDays });
     this.scopeReferences = scopeReferences(this, {
       topicArn: this.notifications.topic.topicArn,
       topicKeyArn: this.notifications.key.keyArn,
       ledgerTableArn: this.ledger.table.tableArn,
       memberRole: memberRoleReference(config),
+      evidenceObjectsArn: this.evidence.evidenceObjectsArn(),
+      evidenceKeyArn: this.evidence.key.keyArn,
     });
 
     const prefix = props.roleNamePrefix ?? this.stackName;
@@ -63,6 +68,7 @@ export class IncidentResponseStack extends Stack {
         protectedRoleNames: responderRoleNames(prefix, config.regions.length > 0 ? config.regions : [this.region]),
         topic: this.notifications.topic,
         ledgerTableName: this.ledger.table.tableName,
+        evidence: { bucketName: this.evidence.bucket.bucketName, keyArn: this.evidence.key.keyArn },
         scopeReferences: this.scopeReferences,
       });
     this.playbooks = {
@@ -89,6 +95,7 @@ export class IncidentResponseStack extends Stack {
 
     new CfnOutput(this, TOPIC_ARN_OUTPUT, { value: this.notifications.topic.topicArn, description: 'SNS topic of every incident report' });
     new CfnOutput(this, LEDGER_TABLE_OUTPUT, { value: this.ledger.table.tableName, description: 'DynamoDB table of every incident (the incident ledger)' });
+    new CfnOutput(this, EVIDENCE_BUCKET_OUTPUT, { value: this.evidence.bucket.bucketName, description: 'S3 bucket holding the evidence of every incident (incidents/<account>/<region>/...)' });
     for (const name of PLAYBOOK_NAMES) {
       const playbook = this.playbooks[name];
       new CfnOutput(this, functionNameOutput(name), { value: playbook.function.functionName, description: `${name} playbook function` });

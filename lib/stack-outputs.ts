@@ -8,6 +8,7 @@ import { pascalCase } from './naming';
  */
 
 export const TOPIC_ARN_OUTPUT = 'NotificationTopicArn';
+export const EVIDENCE_BUCKET_OUTPUT = 'EvidenceBucketName';
 
 export const LEDGER_TABLE_OUTPUT = 'IncidentLedgerTableName';
 

@@ -4,6 +4,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { IAMClient } from '@aws-sdk/client-iam';
+import { S3Client } from '@aws-sdk/client-s3';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { STSClient } from '@aws-sdk/client-sts';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
@@ -37,6 +38,8 @@ export interface AwsClients {
   readonly cloudTrail: CloudTrailClient;
   /** The incident ledger (lambda/ledger/), in the responder's own account. */
   readonly dynamodb: DynamoDBClient;
+  /** The evidence bucket's client: only ever used with the security (home) account's credentials. */
+  readonly s3: S3Client;
 }
 
 export const DEFAULT_MAX_ATTEMPTS = 3;
@@ -88,6 +91,10 @@ export function createAwsClients(options: AwsClientOptions): AwsClients {
     },
     get dynamodb() {
       return lazy('dynamodb', () => new DynamoDBClient(config));
+    },
+    get s3() {
+      // A custom endpoint (the emulator, a VPC endpoint) cannot resolve <bucket>.<host>: address the bucket in the path.
+      return lazy('s3', () => new S3Client({ ...config, ...('endpoint' in config ? { forcePathStyle: true } : {}) }));
     },
   };
 }

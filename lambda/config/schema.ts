@@ -95,6 +95,17 @@ export const runtimeConfigSchema = z.strictObject({
     .default({ maxContainmentsPerHour: DEFAULT_MAX_CONTAINMENTS_PER_HOUR }),
 });
 
+/** S3 Object Lock accepts at most 100 years of retention. */
+const OBJECT_LOCK_MAX_DAYS = 36_500;
+
+/** The evidence bucket: how long each object is locked, and when it moves to Glacier. */
+const evidenceSchema = z.strictObject({
+  /** Every evidence object is locked (Object Lock, governance mode) this many days after it is written. */
+  retentionDays: z.number().int().min(1).max(OBJECT_LOCK_MAX_DAYS).default(365),
+  /** Days after which evidence moves to S3 Glacier Flexible Retrieval. */
+  glacierAfterDays: z.number().int().min(1).max(OBJECT_LOCK_MAX_DAYS).default(30),
+});
+
 export const configSchema = runtimeConfigSchema.extend({
   notificationEmails: z.array(z.email()).default([]),
   /** Upper bound of concurrent executions per playbook. */
@@ -121,6 +132,7 @@ export const configSchema = runtimeConfigSchema.extend({
     .string()
     .regex(/^o-[a-z0-9]{10,32}$/, 'must be an AWS Organizations id such as "o-a1b2c3d4e5"')
     .optional(),
+  evidence: evidenceSchema.default({ retentionDays: 365, glacierAfterDays: 30 }),
 });
 
 export type RuntimeConfig = z.infer<typeof runtimeConfigSchema>;

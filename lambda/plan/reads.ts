@@ -1,7 +1,14 @@
 import { toStepError, type StepError } from '../aws/errors';
-import type { StepOutcome, StepSpec } from './types';
+import type { IamAction, StepOutcome, StepSpec } from './types';
 
 export type ReadResult<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: StepError };
+
+export interface ReadResponse {
+  readonly id: string;
+  readonly action: IamAction;
+  readonly target: string;
+  readonly response: unknown;
+}
 
 /**
  * Runs the read-only calls a playbook makes before planning and keeps their
@@ -9,6 +16,8 @@ export type ReadResult<T> = { readonly ok: true; readonly value: T } | { readonl
  */
 export class ReadLog {
   readonly outcomes: StepOutcome[] = [];
+  /** What each read returned, as the service sent it: the incident's describe.json (lambda/evidence). */
+  readonly responses: ReadResponse[] = [];
 
   async read<T>(spec: StepSpec, title: string, target: string, call: () => Promise<T>): Promise<ReadResult<T>> {
     if (spec.mutating) throw new Error(`read ${spec.kind} is declared as mutating`);
@@ -17,6 +26,7 @@ export class ReadLog {
     try {
       const value = await call();
       this.outcomes.push({ ...base, status: 'done', durationMs: Date.now() - started });
+      this.responses.push({ id: base.id, action: base.action, target, response: value });
       return { ok: true, value };
     } catch (error) {
       const stepError = toStepError(error);

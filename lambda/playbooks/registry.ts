@@ -1,4 +1,6 @@
 import { ASSUME_MEMBER_ROLE } from '../aws/member-role';
+import { EVIDENCE_READS } from '../evidence/sources';
+import { WRITE_EVIDENCE } from '../evidence/specs';
 import { BRAKE_STEP_SPECS, LEDGER_STEP_SPECS } from '../ledger/specs';
 import { PUBLISH_NOTIFICATION } from '../notify/publish-step';
 import type { IamAction, StepSpec } from '../plan/types';
@@ -23,14 +25,27 @@ export function actsInFindingAccount(name: PlaybookName): boolean {
   return PLAYBOOKS[name].stepSpecs.length > 0;
 }
 
+/** The step kinds a playbook calls in the finding's account: its own and its evidence reads. The member role holds these. */
+export function findingAccountStepSpecsOf(name: PlaybookName): readonly StepSpec[] {
+  return [...PLAYBOOKS[name].stepSpecs, ...EVIDENCE_READS[name]];
+}
+
 /**
- * Every step kind a playbook's role must allow: its own, assuming the member
- * role if it acts in accounts, the notification every plan ends with, the
- * incident ledger, and the blast-radius brake if it acts.
+ * Every step kind a playbook's role must allow: those of the finding's
+ * account, assuming the member role if it acts in accounts, and what the
+ * responder does in the security account: the notification, the evidence,
+ * the incident ledger, and the blast-radius brake if it acts.
  */
 export function stepSpecsOf(name: PlaybookName): readonly StepSpec[] {
   const acts = actsInFindingAccount(name);
-  return [...PLAYBOOKS[name].stepSpecs, ...(acts ? [ASSUME_MEMBER_ROLE] : []), PUBLISH_NOTIFICATION, ...LEDGER_STEP_SPECS, ...(acts ? BRAKE_STEP_SPECS : [])];
+  return [
+    ...findingAccountStepSpecsOf(name),
+    ...(acts ? [ASSUME_MEMBER_ROLE] : []),
+    PUBLISH_NOTIFICATION,
+    WRITE_EVIDENCE,
+    ...LEDGER_STEP_SPECS,
+    ...(acts ? BRAKE_STEP_SPECS : []),
+  ];
 }
 
 /** The IAM actions of a playbook's role, derived from its step declarations. */

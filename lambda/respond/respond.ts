@@ -1,8 +1,13 @@
+import type { S3Client } from '@aws-sdk/client-s3';
 import type { SNSClient } from '@aws-sdk/client-sns';
 import type { AccountAccess } from '../aws/account-access';
 import type { AwsClients } from '../aws/clients';
 import type { RuntimeConfig } from '../config/schema';
 import { routingTableFor } from '../config/routing-of';
+import type { EvidenceBucket, EvidenceDestination } from '../evidence/destination';
+import { consoleOutputInstance } from '../evidence/sources';
+import { evidenceSteps } from '../evidence/steps';
+import { isSampleFinding } from '../finding/accessors';
 import type { Finding } from '../finding/schema';
 import { blockingGuardIds, evaluateGuards } from '../guards';
 import type { GuardVerdict } from '../guards/types';
@@ -48,6 +53,10 @@ export interface RespondOptions {
   readonly notificationSns?: SNSClient;
   /** Set when nobody is to be notified (the daily heartbeat): the notification step is skipped with this reason. */
   readonly notificationSkipReason?: string;
+  /** The security account's evidence bucket. Absent: the plan's one evidence step is skipped, saying so. */
+  readonly evidence?: EvidenceBucket;
+  /** The bucket's client. Defaults to the home account's (`access`) in the bucket's region, else `clients.s3`. */
+  readonly evidenceS3?: S3Client;
   readonly responder: ResponderIdentity;
   readonly now?: () => Date;
   /** The incident ledger and the blast-radius brake (lambda/respond/gate.ts). Absent: every delivery is answered in full. */
@@ -76,6 +85,18 @@ async function reach(finding: Finding, playbook: PlaybookName, options: RespondO
   const region = finding.region ?? options.defaultRegion;
   if (!region) throw new Error(`finding ${finding.id} names no region and no default region is set`);
   return reachFindingAccount({ finding, playbook, config: options.config, access: options.access, region, topicArn: options.topicArn });
+}
+
+/** Where this finding's evidence goes, always with the security account's credentials, or why it is not kept. */
+function evidenceDestinationOf(finding: Finding, options: RespondOptions): { destination: EvidenceDestination | undefined; skipReason: string } {
+  const none = (skipReason: string) => ({ destination: undefined, skipReason });
+  if (!options.evidence) return none('no evidence bucket configured (IR_EVIDENCE_BUCKET)');
+  // GuardDuty's sample findings (and the heartbeat's) are no incident: a year of locked objects for them would bury the real ones.
+  if (isSampleFinding(finding)) return none('sample finding: there is no incident to keep evidence of');
+  const region = options.evidence.region ?? options.defaultRegion ?? finding.region;
+  const s3 = options.evidenceS3 ?? (options.access && region ? options.access.homeClients(region).s3 : options.clients?.s3);
+  if (!s3) return none('no client for the evidence bucket (planned offline)');
+  return { destination: { ...options.evidence, s3 }, skipReason: '' };
 }
 
 export async function preparePlan(finding: Finding, options: RespondOptions): Promise<PreparedPlan> {
@@ -110,11 +131,27 @@ export async function preparePlan(finding: Finding, options: RespondOptions): Pr
   const guards = [...planGuards, ...(settled?.verdicts ?? [])];
   const lastStage = Math.max(0, ...planned.steps.map((s) => s.stage));
   // The notification reads the finished document when it runs, after it is built below.
-  // A later delivery of an answered incident runs only its short notification: nothing else is new.
+  const consoleInstance = consoleOutputInstance(route.playbook, finding);
+  const evidence = evidenceSteps({
+    ...evidenceDestinationOf(finding, options),
+    finding,
+    incident: { accountId: finding.accountId ?? null, region: finding.region ?? null, incidentId, findingId: finding.id },
+    document: () => document,
+    responses: reads.responses,
+    ...(consoleInstance
+      ? { console: { instanceId: consoleInstance, ...(account.clients ? {} : { unreachable: "the finding's account was not reached: nothing is read there" }) } }
+      : {}),
+    stage: lastStage + 1,
+  });
+  // A later delivery of an answered incident runs only its short notification: nothing else is new, evidence included.
   const steps =
     settled?.kind === 'repeat'
       ? [settled.repeatStep(() => document, options.topicArn, account.notificationSns)]
-      : [...planned.steps, notificationStep(() => document, options.topicArn, lastStage + 1, account.notificationSns, options.notificationSkipReason)];
+      : [
+          ...planned.steps,
+          notificationStep(() => document, options.topicArn, lastStage + 1, account.notificationSns, options.notificationSkipReason),
+          ...evidence,
+        ];
   const document: PlanDocument = {
     playbook: route.playbook,
     findingId: finding.id,

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { parseRuntimeConfig, type RuntimeConfig } from '../config/schema';
+import type { EvidenceBucket } from '../evidence/destination';
 import { PLAYBOOK_NAMES, type PlaybookName } from '../routing/playbook-names';
 
 /* What the CDK stack hands each Lambda, validated once per cold start. */
@@ -10,6 +11,8 @@ const environmentSchema = z.object({
   IR_TOPIC_ARN: z.string().optional(),
   IR_PROTECTED_ROLE_NAMES: z.string().default(''),
   IR_LEDGER_TABLE: z.string().optional(),
+  IR_EVIDENCE_BUCKET: z.string().optional(),
+  IR_EVIDENCE_KEY_ARN: z.string().optional(),
   AWS_REGION: z.string().optional(),
 });
 
@@ -21,6 +24,8 @@ export interface LambdaEnvironment {
   readonly defaultRegion: string | undefined;
   /** The incident ledger's table (in the function's own account and region); absent: no ledger, no brake. */
   readonly ledgerTableName?: string;
+  /** The security account's evidence bucket, in the function's own region. */
+  readonly evidence?: EvidenceBucket;
 }
 
 export function readLambdaEnvironment(env: NodeJS.ProcessEnv = process.env): LambdaEnvironment {
@@ -42,5 +47,14 @@ export function readLambdaEnvironment(env: NodeJS.ProcessEnv = process.env): Lam
     protectedRoleNames: parsed.data.IR_PROTECTED_ROLE_NAMES.split(',').map((s) => s.trim()).filter(Boolean),
     defaultRegion: parsed.data.AWS_REGION,
     ...(parsed.data.IR_LEDGER_TABLE ? { ledgerTableName: parsed.data.IR_LEDGER_TABLE } : {}),
+    ...(parsed.data.IR_EVIDENCE_BUCKET
+      ? {
+          evidence: {
+            bucket: parsed.data.IR_EVIDENCE_BUCKET,
+            ...(parsed.data.IR_EVIDENCE_KEY_ARN ? { keyArn: parsed.data.IR_EVIDENCE_KEY_ARN } : {}),
+            ...(parsed.data.AWS_REGION ? { region: parsed.data.AWS_REGION } : {}),
+          },
+        }
+      : {}),
   };
 }

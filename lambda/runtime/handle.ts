@@ -58,6 +58,7 @@ export async function handleInvocation(event: unknown, context: LambdaContext, e
       defaultRegion: region,
       dryRun,
       topicArn: env.topicArn,
+      ...(env.evidence ? { evidence: env.evidence } : {}),
       responder: { protectedRoleNames: env.protectedRoleNames },
       ...(invocation.heartbeat ? { notificationSkipReason: HEARTBEAT_NOTIFICATION_SKIP } : {}),
       ...(ledger ? { ledger } : {}),

@@ -8,12 +8,15 @@ import type { IamAction } from '../../lambda/plan/types';
  *
  * Rules, from narrowest to widest:
  *  - the stack's own resources: sns:Publish → the topic; the KMS actions
- *    publishing needs → the topic's key; sts:AssumeRole → the member role
- *    by name, in the accounts config.accounts.allow lists (else any);
- *    dynamodb:* → the incident ledger table.
+ *    publishing needs → the topic's key; s3:PutObject → the incidents/
+ *    prefix of the evidence bucket, and kms:GenerateDataKey also → its key;
+ *    sts:AssumeRole → the member role by name, in the accounts
+ *    config.accounts.allow lists (else any); dynamodb:* → the incident
+ *    ledger table.
  *  - actions with a single, known resource type (Service Authorization
  *    Reference): IAM users, roles and instance profiles, Auto Scaling groups
- *    and target groups, of this account. The playbooks act on whichever
+ *    and target groups, EC2 instances (ec2:GetConsoleOutput), of this
+ *    account. The playbooks act on whichever
  *    resource a finding names, so the name part stays a wildcard.
  *  - iam:GenerateServiceLastAccessedDetails, which authorises the user,
  *    role, group or policy it reports on: the playbooks only ask about users
@@ -41,12 +44,18 @@ export interface ScopeReferences {
   readonly ledgerTableArn?: string;
   /** The role the playbooks assume in member accounts, and the accounts config.accounts.allow narrows that to (absent: any account). */
   readonly memberRole?: { readonly name: string; readonly accounts?: readonly string[] };
+  /** The evidence bucket's incidents/* objects and its key (security stack only: evidence is written from the security account). */
+  readonly evidenceObjectsArn?: string;
+  readonly evidenceKeyArn?: string;
 }
 
 export type ScopeKind =
   | 'notification-topic'
   | 'notification-key'
   | 'incident-ledger'
+  | 'notification-and-evidence-keys'
+  | 'evidence-objects'
+  | 'ec2-instance'
   | 'member-role'
   | 'iam-user'
   | 'iam-role'
@@ -126,7 +135,11 @@ const GROUP_ACTIONS: Readonly<Record<string, { kind: ScopeKind; arn: (refs: Scop
   },
 };
 
-const TOPIC_KEY_ACTIONS: readonly string[] = ['kms:GenerateDataKey', 'kms:Decrypt'];
+/** Decrypt only serves publishing (SNS decrypts with the caller's grant); GenerateDataKey serves publishing and every evidence PutObject. */
+const TOPIC_KEY_ACTIONS: readonly string[] = ['kms:Decrypt'];
+
+/** EC2 actions whose only resource type is an instance of the account (the region is the finding's). */
+const INSTANCE_ACTIONS: readonly string[] = ['ec2:GetConsoleOutput'];
 
 function hasNoResourceLevelPermissions(action: IamAction): boolean {
   const [service, name] = action.split(':') as [string, string];
@@ -149,6 +162,14 @@ function memberRoleScope(refs: ScopeReferences, action: IamAction): ActionScope 
 export function scopeOfAction(action: IamAction, refs: ScopeReferences): ActionScope {
   if (action === 'sns:Publish') return { kind: 'notification-topic', resources: [referenced(refs.topicArn, action, 'the notification topic')] };
   if (TOPIC_KEY_ACTIONS.includes(action)) return { kind: 'notification-key', resources: [referenced(refs.topicKeyArn, action, "the notification topic's key")] };
+  if (action === 'kms:GenerateDataKey') {
+    return {
+      kind: 'notification-and-evidence-keys',
+      resources: [referenced(refs.topicKeyArn, action, "the notification topic's key"), referenced(refs.evidenceKeyArn, action, "the evidence bucket's key")],
+    };
+  }
+  if (action === 's3:PutObject') return { kind: 'evidence-objects', resources: [referenced(refs.evidenceObjectsArn, action, 'the evidence bucket')] };
+  if (INSTANCE_ACTIONS.includes(action)) return { kind: 'ec2-instance', resources: [`arn:${refs.partition}:ec2:*:${refs.account}:instance/*`] };
   if (action === 'sts:AssumeRole') return memberRoleScope(refs, action);
   if (action.startsWith('dynamodb:')) return { kind: 'incident-ledger', resources: [referenced(refs.ledgerTableArn, action, 'the incident ledger table')] };
   const iamType = IAM_ACTION_RESOURCE_TYPE[action];
@@ -185,6 +206,11 @@ export const WILDCARD_REASONS: Readonly<Partial<Record<ScopeKind, string>>> = {
     'scoped to Auto Scaling groups of this account',
   'target-group':
     'deregisters the instance a finding names from whichever target groups hold it, known only at run time; scoped to target groups of this account',
+  'evidence-objects':
+    "writes each incident's evidence under the incidents/ prefix of this stack's evidence bucket, one key per incident " +
+    'known only at run time; the bucket is versioned and every object is locked (Object Lock), so a write never destroys a record',
+  'ec2-instance':
+    'reads the console output of whichever instance a GuardDuty finding names, known only at run time; scoped to instances of this account',
   'no-resource-level-permissions': 'these actions do not support resource-level permissions, so IAM only accepts Resource "*"',
   'resource-known-only-at-run-time':
     'the playbook acts on the resource a GuardDuty finding names (known only at run time) and these actions authorise several ' +

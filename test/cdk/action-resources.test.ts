@@ -6,13 +6,18 @@ const REFS: ScopeReferences = {
   account: '111122223333',
   topicArn: 'arn:aws:sns:eu-west-1:111122223333:ir',
   topicKeyArn: 'arn:aws:kms:eu-west-1:111122223333:key/1234',
+  evidenceObjectsArn: 'arn:aws:s3:::ir-evidence/incidents/*',
+  evidenceKeyArn: 'arn:aws:kms:eu-west-1:111122223333:key/5678',
 };
 
 describe('scopeOfAction', () => {
   it.each([
     ['sns:Publish', 'notification-topic', ['arn:aws:sns:eu-west-1:111122223333:ir']],
-    ['kms:GenerateDataKey', 'notification-key', ['arn:aws:kms:eu-west-1:111122223333:key/1234']],
+    // Publishing to the topic and every evidence PutObject need a data key; only publishing needs Decrypt.
+    ['kms:GenerateDataKey', 'notification-and-evidence-keys', ['arn:aws:kms:eu-west-1:111122223333:key/1234', 'arn:aws:kms:eu-west-1:111122223333:key/5678']],
     ['kms:Decrypt', 'notification-key', ['arn:aws:kms:eu-west-1:111122223333:key/1234']],
+    ['s3:PutObject', 'evidence-objects', ['arn:aws:s3:::ir-evidence/incidents/*']],
+    ['ec2:GetConsoleOutput', 'ec2-instance', ['arn:aws:ec2:*:111122223333:instance/*']],
     ['iam:UpdateAccessKey', 'iam-user', ['arn:aws:iam::111122223333:user/*']],
     ['iam:PutUserPolicy', 'iam-user', ['arn:aws:iam::111122223333:user/*']],
     ['iam:ListAccessKeys', 'iam-user', ['arn:aws:iam::111122223333:user/*']],

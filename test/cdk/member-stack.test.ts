@@ -1,6 +1,7 @@
 import type { CfnRole } from 'aws-cdk-lib/aws-iam';
 import { ASSUME_MEMBER_ROLE } from '../../lambda/aws/member-role';
 import { ConfigError } from '../../lambda/config/schema';
+import { WRITE_EVIDENCE } from '../../lambda/evidence/specs';
 import { BRAKE_STEP_SPECS, LEDGER_STEP_SPECS } from '../../lambda/ledger/specs';
 import { PUBLISH_NOTIFICATION } from '../../lambda/notify/publish-step';
 import type { IamAction } from '../../lambda/plan/types';
@@ -85,17 +86,20 @@ describe('the member stack', () => {
     }
   });
 
-  it('allows exactly the union of the playbooks’ own actions: no notification, no AssumeRole, no ledger', () => {
+  it('allows exactly the union of the playbooks’ own actions and evidence reads: no notification, no evidence write, no AssumeRole, no ledger', () => {
     const granted = [...new Set(permissionStatements(member).flatMap((s) => asList(s.Action)))].sort();
     const securityOnly: string[] = [
       ...PUBLISH_NOTIFICATION.iamActions,
       ...ASSUME_MEMBER_ROLE.iamActions,
+      ...WRITE_EVIDENCE.iamActions,
       ...[...LEDGER_STEP_SPECS, ...BRAKE_STEP_SPECS].flatMap((spec) => spec.iamActions),
     ];
     const union = [...new Set([...requiredIamActions('contain-instance'), ...requiredIamActions('revoke-credentials')])].filter((a) => !securityOnly.includes(a));
     expect(granted).toEqual(union.sort());
     expect(granted).toEqual(memberRoleActions());
-    expect(granted.filter((a) => /^(sns|kms|sts|dynamodb):/.test(a))).toEqual([]);
+    expect(granted.filter((a) => /^(sns|kms|sts|s3|dynamodb):/.test(a))).toEqual([]);
+    // The console output is read where the instance is.
+    expect(granted).toContain('ec2:GetConsoleOutput');
     expect(permissionStatements(member).every((s) => s.Effect === 'Allow')).toBe(true);
   });
 

@@ -23,6 +23,7 @@ describe('cdk-nag without the acknowledgements', () => {
       `AwsSolutions-SQS3 ${stack}/${fn}/FailureQueue/Resource`,
     ]);
     const containRole = `${stack}/ContainInstance/Role/Resource`;
+    const EVIDENCE_OBJECTS = '<EvidenceBucketC67FF768.Arn>/incidents/*';
     expected.push(
       `AwsSolutions-IAM5[Resource::*] ${containRole}`,
       `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:iam::<AWS::AccountId>:instance-profile/*] ${containRole}`,
@@ -30,6 +31,10 @@ describe('cdk-nag without the acknowledgements', () => {
       `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:iam::<AWS::AccountId>:user/*] ${containRole}`,
       `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:autoscaling:*:<AWS::AccountId>:autoScalingGroup:*:autoScalingGroupName/*] ${containRole}`,
       `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:elasticloadbalancing:*:<AWS::AccountId>:targetgroup/*/*] ${containRole}`,
+      `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ec2:*:<AWS::AccountId>:instance/*] ${containRole}`,
+      `AwsSolutions-IAM5[Resource::${EVIDENCE_OBJECTS}] ${containRole}`,
+      // notify writes evidence too: its only wildcard.
+      `AwsSolutions-IAM5[Resource::${EVIDENCE_OBJECTS}] ${stack}/Notify/Role/Resource`,
     );
     // revoke-credentials' own wildcards, whatever its steps declare today.
     const revokeRoleFindings = flagged.filter((f) => f.endsWith(`${stack}/RevokeCredentials/Role/Resource`));

@@ -19,6 +19,8 @@ export const WIDE_ACTIONS: readonly IamAction[] = [
   'elasticloadbalancing:DescribeTargetHealth',
   'ec2:ModifyInstanceAttribute',
   'ec2:CreateSnapshots',
+  's3:PutObject',
+  'ec2:GetConsoleOutput',
 ];
 
 /** jest.mock factory for lambda/playbooks/registry: contain-instance declares WIDE_ACTIONS. */

@@ -53,7 +53,10 @@ describe('ir plan', () => {
       offline: true,
       blockedBy: ['dry-run'],
     });
-    expect(plan.steps).toEqual([expect.objectContaining({ id: 'notify', title: 'Notify the security team', action: 'sns:Publish', mutating: false })]);
+    expect(plan.steps).toEqual([
+      expect.objectContaining({ id: 'notify', title: 'Notify the security team', action: 'sns:Publish', mutating: false }),
+      expect.objectContaining({ id: 'evidence', action: 's3:PutObject', mutating: false }),
+    ]);
     expect(sns).toHaveReceivedCommandTimes(PublishCommand, 0);
   });
 
@@ -111,7 +114,10 @@ describe('ir respond', () => {
     const report = JSON.parse(run.stdout);
     expect(report.dryRun).toBe(true);
     expect(report.guards.find((g: { id: string }) => g.id === 'dry-run').reason).toContain('ir respond runs as a dry-run unless --execute is given');
-    expect(report.steps).toEqual([expect.objectContaining({ id: 'notify', status: 'done', detail: 'message m-7' })]);
+    expect(report.steps).toEqual([
+      expect.objectContaining({ id: 'notify', status: 'done', detail: 'message m-7' }),
+      expect.objectContaining({ id: 'evidence', status: 'skipped', reason: 'no evidence bucket configured (IR_EVIDENCE_BUCKET)' }),
+    ]);
     expect(sns).toHaveReceivedCommandWith(PublishCommand, { TopicArn: topic });
   });
 

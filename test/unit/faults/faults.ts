@@ -57,6 +57,7 @@ const THROTTLING: PerService = {
   sts: { code: 'Throttling', status: 400 },
   cloudtrail: { code: 'ThrottlingException', status: 400 },
   dynamodb: { code: 'ThrottlingException', status: 400 },
+  s3: { code: 'SlowDown', status: 503 },
 };
 
 const SERVER_ERROR: PerService = {
@@ -68,6 +69,7 @@ const SERVER_ERROR: PerService = {
   sts: { code: 'ServiceUnavailable', status: 503 },
   cloudtrail: { code: 'ServiceUnavailable', status: 503 },
   dynamodb: { code: 'InternalServerError', status: 500 },
+  s3: { code: 'InternalError', status: 500 },
 };
 
 const ACCESS_DENIED: PerService = {
@@ -79,6 +81,7 @@ const ACCESS_DENIED: PerService = {
   sts: { code: 'AccessDenied', status: 403 },
   cloudtrail: { code: 'AccessDeniedException', status: 400 },
   dynamodb: { code: 'AccessDeniedException', status: 400 },
+  s3: { code: 'AccessDenied', status: 403 },
 };
 
 /** EC2 names the resource it could not find; the request says which one the call is about. First match wins. */
@@ -111,6 +114,8 @@ function notFound(call: SentCall): WireError {
       return { code: 'NotFound', name: 'NotFoundException', status: 404 };
     case 'sts':
       return { code: 'InvalidIdentityToken', status: 400 };
+    case 's3':
+      return { code: 'NoSuchBucket', name: 'NoSuchBucket', status: 404 };
     case 'cloudtrail':
     case 'dynamodb':
       return { code: 'ResourceNotFoundException', status: 400 };

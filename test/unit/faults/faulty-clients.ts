@@ -10,7 +10,7 @@ import { createAwsClients, type AwsClients } from '../../../lambda/aws/clients';
  */
 
 /** IAM service prefix of a client: what an IAM action starts with. */
-export type Service = 'ec2' | 'iam' | 'autoscaling' | 'elasticloadbalancing' | 'sns' | 'sts' | 'cloudtrail' | 'dynamodb';
+export type Service = 'ec2' | 'iam' | 'autoscaling' | 'elasticloadbalancing' | 'sns' | 'sts' | 'cloudtrail' | 'dynamodb' | 's3';
 
 const SERVICE_OF: Readonly<Record<keyof AwsClients, Service>> = {
   ec2: 'ec2',
@@ -21,6 +21,7 @@ const SERVICE_OF: Readonly<Record<keyof AwsClients, Service>> = {
   sts: 'sts',
   cloudTrail: 'cloudtrail',
   dynamodb: 'dynamodb',
+  s3: 's3',
 };
 
 export interface SentCall {

@@ -48,7 +48,10 @@ describe('handleInvocation', () => {
   it('answers an EventBridge event with a report and publishes it to the topic', async () => {
     const report = (await handleInvocation(loadFixture('notify/port-probe-unprotected.event.json'), CONTEXT, env())) as Report;
     expect(report).toMatchObject({ playbook: 'notify', findingType: 'Recon:EC2/PortProbeUnprotectedPort', accountId: '222222222222', dryRun: false, blockedBy: [] });
-    expect(report.steps.map((s) => [s.id, s.status, s.detail])).toEqual([['notify', 'done', 'message m-1']]);
+    expect(report.steps.map((s) => [s.id, s.status, s.detail])).toEqual([
+      ['notify', 'done', 'message m-1'],
+      ['evidence', 'skipped', undefined],
+    ]);
     expect(sns).toHaveReceivedCommandTimes(PublishCommand, 1);
     const input = sns.commandCalls(PublishCommand)[0]!.args[0].input;
     expect(input.TopicArn).toBe(TOPIC);
@@ -90,7 +93,8 @@ describe('handleInvocation', () => {
     expect(failure).toBeInstanceOf(RetryableResponseError);
     const error = failure as RetryableResponseError;
     expect(error.failedStepIds).toEqual(['notify']);
-    expect(error.summary).toEqual({ done: 0, skipped: 0, failed: 1 });
+    // The evidence step is skipped: the test stack has no bucket.
+    expect(error.summary).toEqual({ done: 0, skipped: 1, failed: 1 });
     expect(error.message).toContain('the notification could not be published (KMSDisabledException); the report is in the logs');
     expect(error.message).toContain('[GuardDuty IR DONE] notify: Recon:EC2/PortProbeUnprotectedPort sev 5');
     expect(error.message).toContain('No automated action applies to this finding.');

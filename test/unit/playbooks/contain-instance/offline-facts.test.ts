@@ -57,6 +57,7 @@ describe('an offline plan (ir plan --offline)', () => {
       'snapshot-volumes',
       'tag-instance',
       'notify',
+      'evidence',
     ]);
     expect(document.warnings[0]).toMatch(/^Planned offline from the finding alone/);
     expect(document.warnings).toEqual(
@@ -72,6 +73,6 @@ describe('an offline plan (ir plan --offline)', () => {
   it('an instance the finding reports as terminated is not planned', async () => {
     const { document } = await preparePlan(containFinding({ instanceState: 'terminated' }), { config: enforceConfig(), dryRun: true, responder: RESPONDER });
     expect(document.guards.find((g) => g.id === 'instance-terminated')?.reason).toBe('instance i-0a1b2c3d4e5f60718 is terminated according to the finding: there is nothing left to contain');
-    expect(document.steps.map((s) => s.id)).toEqual(['notify']);
+    expect(document.steps.map((s) => s.id)).toEqual(['notify', 'evidence']);
   });
 });

@@ -68,8 +68,9 @@ describe('contain-instance through respond(), enforce', () => {
       ['snapshot-volumes', 5, 'done'],
       ['tag-instance', 5, 'done'],
       ['notify', 6, 'skipped'],
+      ['evidence', 6, 'skipped'],
     ]);
-    expect(report.summary).toEqual({ done: 10, skipped: 1, failed: 0 });
+    expect(report.summary).toEqual({ done: 10, skipped: 2, failed: 0 });
 
     // Untrack both ENIs, then isolate both: the order the calls were sent in.
     expect(h.callsOf('ModifyNetworkInterfaceAttribute')).toEqual([
@@ -278,7 +279,7 @@ describe('contain-instance: nothing to contain', () => {
     expect(report.blockedBy).toContain(verdict);
     expect(report.guards.find((g) => g.id === verdict)?.reason).toContain(code);
     expect(report.reads.find((r) => r.action === 'ec2:DescribeInstances')).toMatchObject({ status: 'failed', error: { code } });
-    expect(report.steps.map((s) => s.id)).toEqual(['notify']);
+    expect(report.steps.map((s) => s.id)).toEqual(['notify', 'evidence']);
   });
 
   it('an instance that no longer exists (no reservation) is not found', async () => {

@@ -124,6 +124,7 @@ describe('a long-term key of an IAM user', () => {
       ['investigate-services-accessed', 3, false, []],
       ['investigate-key-events', 3, false, []],
       ['notify', 4, false, []],
+      ['evidence', 4, false, []],
     ]);
   });
 
@@ -238,6 +239,7 @@ describe('investigation failures', () => {
       ['investigate-services-accessed', 'failed', code],
       ['investigate-key-events', 'failed', code],
       ['notify', 'done', undefined],
+      ['evidence', 'skipped', undefined],
     ]);
     expect(stepOf(report, 'investigate-key-events').error).toEqual({ code, message: `${code} from CloudTrail`, retryable });
     expect(report.steps.filter((s) => s.status === 'failed').every((s) => !s.mutating && s.evidence === undefined)).toBe(true);
@@ -337,6 +339,7 @@ describe('dry-run', () => {
       ['investigate-services-accessed', 'done'],
       ['investigate-key-events', 'done'],
       ['notify', 'done'],
+      ['evidence', 'skipped'],
     ]);
     expect(cloudTrail).toHaveReceivedCommandTimes(LookupEventsCommand, 1);
     const { subject, message } = notification();

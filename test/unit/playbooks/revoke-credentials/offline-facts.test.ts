@@ -32,6 +32,7 @@ describe('offlineRevokeCredentialsFacts', () => {
       ['investigate-services-accessed', 'IAM user deploy-bot', undefined, 3],
       ['investigate-key-events', 'access key AKIA2EXAMPLEKEY00001 (CloudTrail of us-east-1)', undefined, 3],
       ['notify', '(no topic configured)', undefined, 4],
+      ['evidence', '(no evidence kept)', undefined, 4],
     ]);
     // The investigation is planned too; what it cannot know offline is shown as such.
     expect(document.steps.filter((s) => s.id.startsWith('investigate-')).map((s) => s.parameters)).toEqual([

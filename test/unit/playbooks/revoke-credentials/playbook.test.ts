@@ -112,7 +112,7 @@ describe('IAM user with a long-term key (AKIA)', () => {
       ['deactivate-access-key', 'done'],
       ['revoke-user-sessions', 'done'],
       ...INVESTIGATED_KEY,
-      ['notify', 'skipped'],
+      ['notify', 'skipped'], ['evidence', 'skipped'],
     ]);
     expect(iamActionsReceived(iam)).toEqual(['iam:GetUser', 'iam:ListAccessKeys', 'iam:UpdateAccessKey', 'iam:PutUserPolicy', ...INVESTIGATION_IAM_CALLS]);
     expect(cloudTrailActionsReceived(cloudTrail)).toEqual(['cloudtrail:LookupEvents']);
@@ -188,7 +188,7 @@ describe('IAM user with a long-term key (AKIA)', () => {
 
     const report = await run(revokeFinding(USER_KEY_FINDING));
 
-    expect(statuses(report)).toEqual([['revoke-user-sessions', 'done'], ...INVESTIGATED_KEY, ['notify', 'skipped']]);
+    expect(statuses(report)).toEqual([['revoke-user-sessions', 'done'], ...INVESTIGATED_KEY, ['notify', 'skipped'], ['evidence', 'skipped']]);
     expect(stepOf(report, 'revoke-user-sessions').stage).toBe(1);
     expect(iam).toHaveReceivedCommandTimes(UpdateAccessKeyCommand, 0);
     expect(report.warnings).toEqual([
@@ -206,7 +206,7 @@ describe('IAM user with a long-term key (AKIA)', () => {
     // Only the key's CloudTrail events are left to read: they may show who deleted the user.
     expect(statuses(report)).toEqual([
       ['investigate-key-events', 'done'],
-      ['notify', 'skipped'],
+      ['notify', 'skipped'], ['evidence', 'skipped'],
     ]);
     expect(iamActionsReceived(iam)).toEqual(['iam:GetUser']);
     expect(report.reads).toEqual([
@@ -255,7 +255,7 @@ describe('IAM user with a long-term key (AKIA)', () => {
       ['deactivate-access-key', 'done'],
       ['revoke-user-sessions', 'done'],
       ...INVESTIGATED_KEY,
-      ['notify', 'skipped'],
+      ['notify', 'skipped'], ['evidence', 'skipped'],
     ]);
     expect(iam).toHaveReceivedCommandWith(UpdateAccessKeyCommand, { UserName: 'deploy-bot', AccessKeyId: KEY, Status: 'Inactive' });
     expect(report.warnings[0]).toContain('could not be listed (ListAccessKeys: Throttling)');
@@ -273,7 +273,7 @@ describe('IAM user with a temporary key (ASIA)', () => {
 
     const report = await run(revokeFinding(USER_TEMP_KEY_FINDING));
 
-    expect(statuses(report)).toEqual([['revoke-user-sessions', 'done'], ...INVESTIGATED_TEMPORARY_KEY, ['notify', 'skipped']]);
+    expect(statuses(report)).toEqual([['revoke-user-sessions', 'done'], ...INVESTIGATED_TEMPORARY_KEY, ['notify', 'skipped'], ['evidence', 'skipped']]);
     expect(iam).toHaveReceivedCommandTimes(UpdateAccessKeyCommand, 0);
     expect(iam.commandCalls(PutUserPolicyCommand).map((c) => c.args[0].input)).toEqual([
       { UserName: 'deploy-bot', PolicyName: 'AWSRevokeOlderSessions', PolicyDocument: revokePolicy(RUN_AT) },
@@ -295,7 +295,7 @@ describe('roles', () => {
 
     const report = await run(finding);
 
-    expect(statuses(report)).toEqual([['revoke-role-sessions', 'done'], ...INVESTIGATED_TEMPORARY_KEY, ['notify', 'skipped']]);
+    expect(statuses(report)).toEqual([['revoke-role-sessions', 'done'], ...INVESTIGATED_TEMPORARY_KEY, ['notify', 'skipped'], ['evidence', 'skipped']]);
     expect(iamActionsReceived(iam)).toEqual(['iam:GetRole', 'iam:PutRolePolicy', ...SERVICES_IAM_CALLS]);
     expect(iam).toHaveReceivedCommandWith(GetRoleCommand, { RoleName: 'etl-job' });
     expect(iam.commandCalls(PutRolePolicyCommand).map((c) => c.args[0].input)).toEqual([
@@ -389,7 +389,7 @@ describe('roles', () => {
 
     expect(statuses(report)).toEqual([
       ['investigate-key-events', 'done'],
-      ['notify', 'skipped'],
+      ['notify', 'skipped'], ['evidence', 'skipped'],
     ]);
     expect(report.warnings).toEqual([
       'IAM role etl-job no longer exists (GetRole: NoSuchEntity): there is no role to attach the revoke policy to. Find out in CloudTrail who deleted it.',
@@ -420,7 +420,7 @@ describe('principals the playbook does not act on', () => {
 
     expect(iam.calls()).toHaveLength(0);
     expect(cloudTrail.calls()).toHaveLength(0);
-    expect(statuses(report)).toEqual([['notify', 'skipped']]);
+    expect(statuses(report)).toEqual([['notify', 'skipped'], ['evidence', 'skipped']]);
     expect(report.blockedBy).toEqual(['manual-response']);
     expect(report.resource).toMatchObject({ principal: kind });
     expect(report.warnings.join('\n')).toContain(manualStep);
@@ -457,8 +457,8 @@ describe('failures of the mutating calls', () => {
     expect(stepOf(report, 'deactivate-access-key')).toMatchObject({ status: 'failed', error: { code, message: `${code} from IAM`, retryable } });
     expect(stepOf(report, 'revoke-user-sessions').status).toBe('done');
     expect(iam).toHaveReceivedCommandWith(PutUserPolicyCommand, { UserName: 'deploy-bot', PolicyDocument: revokePolicy(RUN_AT) });
-    // done: the sessions and the three investigation steps; skipped: the notification (no topic).
-    expect(report.summary).toEqual({ done: 4, skipped: 1, failed: 1 });
+    // done: the sessions and the three investigation steps; skipped: the notification (no topic) and the evidence (no bucket).
+    expect(report.summary).toEqual({ done: 4, skipped: 2, failed: 1 });
   });
 
   it.each(codes)('PutUserPolicy fails with %s: the step fails with that code and the key is still deactivated', async (code, retryable) => {
@@ -479,8 +479,8 @@ describe('failures of the mutating calls', () => {
     const report = await run(revokeFinding(ROLE_FINDING));
 
     expect(stepOf(report, 'revoke-role-sessions')).toMatchObject({ status: 'failed', error: { code, retryable } });
-    // done: services accessed and CloudTrail events; skipped: last used (temporary key) and the notification.
-    expect(report.summary).toEqual({ done: 2, skipped: 2, failed: 1 });
+    // done: services accessed and CloudTrail events; skipped: last used (temporary key), the notification and the evidence.
+    expect(report.summary).toEqual({ done: 2, skipped: 3, failed: 1 });
   });
 });
 

@@ -32,6 +32,8 @@ describe('cdk-nag with wildcard resources of every kind', () => {
         'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:iam::<AWS::AccountId>:user/*]',
         'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:autoscaling:*:<AWS::AccountId>:autoScalingGroup:*:autoScalingGroupName/*]',
         'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:elasticloadbalancing:*:<AWS::AccountId>:targetgroup/*/*]',
+        'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ec2:*:<AWS::AccountId>:instance/*]',
+        'AwsSolutions-IAM5[Resource::<EvidenceBucketC67FF768.Arn>/incidents/*]',
       ].sort(),
     );
     const star = iam5['AwsSolutions-IAM5[Resource::*]']!;
@@ -47,5 +49,7 @@ describe('cdk-nag with wildcard resources of every kind', () => {
     expect(star).toContain('known only at run time');
     const users = iam5['AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:iam::<AWS::AccountId>:user/*]'];
     expect(users).toMatch(/^iam:UpdateAccessKey: .*users of this account/);
+    expect(iam5['AwsSolutions-IAM5[Resource::<EvidenceBucketC67FF768.Arn>/incidents/*]']).toMatch(/^s3:PutObject: /);
+    expect(iam5['AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ec2:*:<AWS::AccountId>:instance/*]']).toMatch(/^ec2:GetConsoleOutput: /);
   });
 });

@@ -101,7 +101,7 @@ describe.each(PLAYBOOK_NAMES)('the %s heartbeat', (playbook) => {
 
   it('skips the notification with the heartbeat reason', async () => {
     const report = (await handleInvocation(invocationOf(playbook), contextOf(playbook), envOf(playbook))) as Report;
-    expect(report.steps.at(-1)).toMatchObject({ id: 'notify', status: 'skipped', reason: HEARTBEAT_NOTIFICATION_SKIP });
+    expect(report.steps.find((s) => s.id === 'notify')).toMatchObject({ status: 'skipped', reason: HEARTBEAT_NOTIFICATION_SKIP });
   });
 
   it('publishes exactly one Heartbeat metric as EMF, with the playbook and function name as its only dimensions', async () => {

@@ -180,10 +180,48 @@ describe('ContainmentBrake', () => {
     expect(await brake(1).reserve(holder)).toEqual({ status: 'full', limit: 1, freesAt: undefined });
   });
 
-  it('keeps the slot an earlier attempt of the same incident holds, without writing', async () => {
-    dynamodb.on(BatchGetItemCommand).resolves({ Responses: { [TABLE]: [slot(0, nowMs - 1_000, 'ir-new')] } });
-    expect(await brake(1).reserve(holder)).toEqual({ status: 'reserved', slot: 0, reservationId: 'res-0', reusedOwn: true });
-    expect(dynamodb).toHaveReceivedCommandTimes(PutItemCommand, 0);
+  it('takes over the slot an earlier attempt of the same incident holds: same reservation time, a new reservation id, conditional on the old one', async () => {
+    const reservedAt = nowMs - 1_000;
+    dynamodb.on(BatchGetItemCommand).resolves({ Responses: { [TABLE]: [slot(0, reservedAt, 'ir-new')] } });
+    dynamodb.on(PutItemCommand).resolves({});
+    const reservation = await brake(1).reserve(holder);
+    expect(reservation).toEqual({ status: 'reserved', slot: 0, reservationId: expect.any(String), reusedOwn: true });
+    expect((reservation as { reservationId: string }).reservationId).not.toBe('res-0');
+    expect(dynamodb.commandCalls(PutItemCommand).map((c) => c.args[0].input)).toEqual([
+      {
+        TableName: TABLE,
+        Item: {
+          pk: { S: 'brake#slot#000' },
+          reservedAt: { N: String(reservedAt) },
+          reservedAtIso: { S: new Date(reservedAt).toISOString() },
+          reservationId: { S: (reservation as { reservationId: string }).reservationId },
+          incidentId: { S: 'ir-new' },
+          findingId: { S: 'f-new' },
+          playbook: { S: 'contain-instance' },
+        },
+        ConditionExpression: 'reservationId = :previous',
+        ExpressionAttributeValues: { ':previous': { S: 'res-0' } },
+      },
+    ]);
+  });
+
+  it('two deliveries of one incident racing for the last slot: the one that lost the put reads again and takes the slot over', async () => {
+    dynamodb.on(BatchGetItemCommand).resolvesOnce({ Responses: { [TABLE]: [] } }).resolves({ Responses: { [TABLE]: [slot(0, nowMs, 'ir-new')] } });
+    dynamodb.on(PutItemCommand).rejectsOnce(conditionFailed()).resolves({});
+    expect(await brake(1).reserve(holder)).toMatchObject({ status: 'reserved', slot: 0, reusedOwn: true });
+    expect(dynamodb).toHaveReceivedCommandTimes(BatchGetItemCommand, 2);
+    expect(dynamodb.commandCalls(PutItemCommand).map((c) => c.args[0].input.ConditionExpression)).toEqual([
+      'attribute_not_exists(pk) OR reservedAt < :hourAgo',
+      'reservationId = :previous',
+    ]);
+  });
+
+  it('a race lost to another incident for the last slot leaves the brake full after one more read', async () => {
+    dynamodb.on(BatchGetItemCommand).resolvesOnce({ Responses: { [TABLE]: [] } }).resolves({ Responses: { [TABLE]: [slot(0, nowMs, 'ir-other')] } });
+    dynamodb.on(PutItemCommand).rejects(conditionFailed());
+    expect(await brake(1).reserve(holder)).toEqual({ status: 'full', limit: 1, freesAt: new Date(nowMs + BRAKE_WINDOW_MS).toISOString() });
+    expect(dynamodb).toHaveReceivedCommandTimes(BatchGetItemCommand, 2);
+    expect(dynamodb).toHaveReceivedCommandTimes(PutItemCommand, 1);
   });
 
   it('releases only its own reservation', async () => {

@@ -59,6 +59,7 @@ export function toStepError(error: unknown): StepError {
   if (typeof error !== 'object' || error === null) {
     return { code: 'UnknownError', message: String(error), retryable: false };
   }
+  if (error instanceof ResponderError) return { code: error.code, message: error.message, retryable: error.retryable };
   const shape = error as SdkErrorShape;
   const names = [shape.Code, shape.code, shape.name].filter((c): c is string => typeof c === 'string' && c !== '' && c !== 'Error');
   // One line: reports and emails print the message after the code.

@@ -38,6 +38,7 @@ export function notificationStep(
     parameters: { TopicArn: topicArn ?? null, Subject: '<summary of the outcome>', Message: '<report of every step>' },
     why: 'every response, and every refusal to respond, is reported',
     stage,
+    runsPastDeadline: true,
     run: async (ctx) => {
       if (skipReason) return { status: 'skipped', reason: skipReason };
       if (!topicArn) return { status: 'skipped', reason: 'no SNS topic configured (set --topic-arn or IR_TOPIC_ARN)' };

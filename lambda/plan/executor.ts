@@ -1,4 +1,4 @@
-import { toStepError } from '../aws/errors';
+import { ResponderError, toStepError } from '../aws/errors';
 import type { ExecutionContext, PlannedStep, StepOutcome } from './types';
 
 /*
@@ -11,6 +11,22 @@ import type { ExecutionContext, PlannedStep, StepOutcome } from './types';
 export interface ExecuteOptions {
   /** Guard ids that block every mutating step. Read-only steps still run. */
   readonly blockedBy: readonly string[];
+  /**
+   * Epoch milliseconds after which no step starts, except those that run
+   * past it (the notification). Lambda kills an invocation at its timeout
+   * mid-call, with no report at all; a step not started is reported instead.
+   */
+  readonly deadlineMs?: number;
+}
+
+export const OUT_OF_TIME = 'OutOfTime';
+
+function outOfTime(deadlineMs: number): ResponderError {
+  return new ResponderError(
+    OUT_OF_TIME,
+    `not started: the invocation's time ran out at ${new Date(deadlineMs).toISOString()} (AWS was slow); a retry can complete it`,
+    true,
+  );
 }
 
 function outcomeOf(step: PlannedStep, started: number, rest: Pick<StepOutcome, 'status' | 'detail' | 'evidence' | 'reason' | 'error'>): StepOutcome {
@@ -34,6 +50,9 @@ async function runStep(step: PlannedStep, ctx: ExecutionContext, options: Execut
   if (unmet.length > 0) {
     const described = unmet.map((id) => `${id} (${ctx.outcomes.find((o) => o.id === id)?.status ?? 'not run'})`);
     return outcomeOf(step, started, { status: 'skipped', reason: `needs ${described.join(', ')}` });
+  }
+  if (options.deadlineMs !== undefined && !step.runsPastDeadline && Date.now() >= options.deadlineMs) {
+    return outcomeOf(step, started, { status: 'failed', error: toStepError(outOfTime(options.deadlineMs)) });
   }
   try {
     const result = await step.run(ctx);

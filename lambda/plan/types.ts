@@ -49,6 +49,8 @@ export interface PlannedStep {
   readonly stage: number;
   /** Steps that must be done for this one to run; otherwise it is skipped. */
   readonly requires: readonly string[];
+  /** Runs even once the execution's deadline has passed (the notification: people must hear of every response). */
+  readonly runsPastDeadline?: boolean;
   readonly run: (ctx: ExecutionContext) => Promise<StepRunResult>;
 }
 

@@ -147,6 +147,7 @@ export class ResponseGate {
         parameters: { TopicArn: topicArn ?? null, Subject: '<what is new about the incident>', Message: '<short note>' },
         why: 'an earlier notification that failed is sent again; a finding that occurred again is reported once per new count',
         stage: 1,
+        runsPastDeadline: true,
         run: async (ctx) => {
           if (!topicArn) return { status: 'skipped', reason: 'no SNS topic configured (set --topic-arn or IR_TOPIC_ARN)' };
           const note = record.pendingNotification

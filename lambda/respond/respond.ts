@@ -59,6 +59,8 @@ export interface RespondOptions {
   readonly evidenceS3?: S3Client;
   readonly responder: ResponderIdentity;
   readonly now?: () => Date;
+  /** No step but the notification starts after this (epoch ms): the Lambda handler's timeout, less what the end of a response needs. */
+  readonly deadlineMs?: number;
   /** The incident ledger and the blast-radius brake (lambda/respond/gate.ts). Absent: every delivery is answered in full. */
   readonly ledger?: LedgerOptions;
 }
@@ -178,10 +180,16 @@ export async function preparePlan(finding: Finding, options: RespondOptions): Pr
   };
 }
 
-export async function executePrepared(prepared: PreparedPlan, clients: AwsClients, now: () => Date = () => new Date()): Promise<Report> {
+export async function executePrepared(
+  prepared: PreparedPlan,
+  clients: AwsClients,
+  now: () => Date = () => new Date(),
+  deadlineMs?: number,
+): Promise<Report> {
   const startedAt = now().toISOString();
   const outcomes = await executePlan(prepared.steps, { clients, outputs: new Map(), outcomes: [], now }, {
     blockedBy: prepared.document.blockedBy,
+    ...(deadlineMs !== undefined ? { deadlineMs } : {}),
   });
   const steps = prepared.document.steps.map((step, index) => stepReport(step, outcomes[index]!));
   const report: Report = { ...prepared.document, steps, summary: summarize(outcomes), startedAt, finishedAt: now().toISOString() };
@@ -204,5 +212,5 @@ export async function respond(
   const prepared = await preparePlan(finding, options);
   const clients = prepared.clients ?? options.clients;
   if (!clients) throw new Error('respond needs clients or access');
-  return executePrepared(prepared, clients, options.now);
+  return executePrepared(prepared, clients, options.now, options.deadlineMs);
 }

@@ -15,6 +15,15 @@ import { RetryableResponseError, shouldFailInvocation } from './retry-policy';
 import { RoutingMismatchError } from './routing-mismatch';
 
 const logger = new Logger();
+
+/**
+ * What the end of a response needs once the last step has started: the
+ * notification, the ledger record and the last evidence write, each a call
+ * with its own timeout. No other step starts later than this before the
+ * Lambda timeout, so a slow AWS yields a report of what did not run, not an
+ * invocation killed mid-call with no report.
+ */
+export const END_OF_RESPONSE_RESERVE_MS = 10_000;
 const metrics = heartbeatMetrics();
 
 /**
@@ -35,6 +44,8 @@ export async function handleInvocation(event: unknown, context: LambdaContext, e
   const access = accountAccessFor(context, env.config.memberRoleName);
   const dryRun = env.config.mode === 'dry-run' || invocation.dryRunRequested;
   const table = routingTableFor(env.config);
+  const remainingMs = context.getRemainingTimeInMillis?.();
+  const deadlineMs = remainingMs === undefined ? undefined : Date.now() + Math.max(0, remainingMs - END_OF_RESPONSE_RESERVE_MS);
   const reports: Report[] = [];
   let failure: RetryableResponseError | undefined;
   for (const finding of invocation.findings) {
@@ -62,6 +73,7 @@ export async function handleInvocation(event: unknown, context: LambdaContext, e
       responder: { protectedRoleNames: env.protectedRoleNames },
       ...(invocation.heartbeat ? { notificationSkipReason: HEARTBEAT_NOTIFICATION_SKIP } : {}),
       ...(ledger ? { ledger } : {}),
+      ...(deadlineMs !== undefined ? { deadlineMs } : {}),
     });
     const decision = shouldFailInvocation(report);
     // findingType, outcome and trigger feed the dashboard's findings-by-type-and-outcome table (lib/monitoring/dashboard.ts).

@@ -17,6 +17,43 @@ function context(): ExecutionContext {
 
 const throttled = Object.assign(new Error('Rate exceeded'), { name: 'RequestLimitExceeded', $metadata: { httpStatusCode: 503 } });
 
+describe('executePlan with a deadline', () => {
+  it('starts no step once the deadline has passed, reports each as failed (retryable OutOfTime), and still runs the one that runs past it', async () => {
+    jest.useFakeTimers({ now: Date.parse('2026-11-22T00:00:00Z'), doNotFake: ['setImmediate', 'nextTick'] });
+    try {
+      const deadlineMs = Date.now() + 1_000;
+      const slow = step('slow', CHANGE, 1, async () => {
+        jest.setSystemTime(deadlineMs + 1);
+        return { status: 'done' };
+      });
+      const late = jest.fn(async (): Promise<StepRunResult> => ({ status: 'done' }));
+      const notify = jest.fn(async (): Promise<StepRunResult> => ({ status: 'done', detail: 'sent' }));
+      const notification = { ...step('notify', LOOK, 3, notify), runsPastDeadline: true };
+      const outcomes = await executePlan([slow, step('late', CHANGE, 2, late), notification], context(), { blockedBy: [], deadlineMs });
+      expect(late).not.toHaveBeenCalled();
+      expect(notify).toHaveBeenCalledTimes(1);
+      expect(outcomes.map((o) => [o.id, o.status])).toEqual([
+        ['slow', 'done'],
+        ['late', 'failed'],
+        ['notify', 'done'],
+      ]);
+      expect(outcomes[1]!.error).toEqual({
+        code: 'OutOfTime',
+        message: "not started: the invocation's time ran out at 2026-11-22T00:00:01.000Z (AWS was slow); a retry can complete it",
+        retryable: true,
+      });
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+
+  it('runs every step before the deadline', async () => {
+    const run = jest.fn(async (): Promise<StepRunResult> => ({ status: 'done' }));
+    const outcomes = await executePlan([step('a', CHANGE, 1, run), step('b', CHANGE, 2, run)], context(), { blockedBy: [], deadlineMs: Date.now() + 60_000 });
+    expect(outcomes.map((o) => o.status)).toEqual(['done', 'done']);
+  });
+});
+
 describe('executePlan', () => {
   it('runs every step and reports each outcome in plan order', async () => {
     const order: string[] = [];

@@ -11,7 +11,7 @@ import { FindingInputError } from '../../../lambda/finding/errors';
 import type { Report } from '../../../lambda/plan/document';
 import { readLambdaEnvironment, type LambdaEnvironment } from '../../../lambda/runtime/environment';
 import { homeIdentityOf, type LambdaContext } from '../../../lambda/runtime/home-account';
-import { handleInvocation } from '../../../lambda/runtime/handle';
+import { END_OF_RESPONSE_RESERVE_MS, handleInvocation } from '../../../lambda/runtime/handle';
 import { RetryableResponseError } from '../../../lambda/runtime/retry-policy';
 import { RoutingMismatchError } from '../../../lambda/runtime/routing-mismatch';
 import { loadFixture } from '../../support/fixtures';
@@ -76,6 +76,16 @@ describe('handleInvocation', () => {
   it('refuses a finding that routes to another playbook and calls nothing', async () => {
     await expect(handleInvocation(loadFixture('contain-instance/crypto-bitcoin-tool.event.json'), CONTEXT, env())).rejects.toThrow(RoutingMismatchError);
     expect(sns).toHaveReceivedCommandTimes(PublishCommand, 0);
+  });
+
+  it('starts no step but the notification once the invocation has less time left than the end of a response needs', async () => {
+    sns.on(PublishCommand).resolves({ MessageId: 'm-1' });
+    const nearlyOut = { ...CONTEXT, getRemainingTimeInMillis: () => END_OF_RESPONSE_RESERVE_MS - 1 };
+    const report = (await handleInvocation(loadFixture('notify/port-probe-unprotected.event.json'), nearlyOut, env())) as Report;
+    expect(report.steps.map((s) => [s.id, s.status, s.error?.code])).toEqual([
+      ['notify', 'done', undefined],
+      ['evidence', 'failed', 'OutOfTime'],
+    ]);
   });
 
   it('rejects input that is not a finding with a typed error and calls nothing', async () => {

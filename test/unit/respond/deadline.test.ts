@@ -1,0 +1,37 @@
+import { respond } from '../../../lambda/respond/respond';
+import { shouldRetryInvocation } from '../../../lambda/runtime/retry-policy';
+import { containFinding, enforceConfig, NOW, RESPONDER } from '../../support/aws-mocks/contain-finding';
+import { useContainHarness } from '../../support/aws-mocks/contain-harness';
+import { isReadOnlyAction } from '../../support/aws-mocks/contain-world';
+
+/*
+ * AWS slow enough that the discovery reads ate the invocation's time: no
+ * step starts past the deadline, so Lambda never kills the invocation in
+ * the middle of a change with no report; the notification still goes out,
+ * and the retry policy asks Lambda for another attempt.
+ */
+
+const h = useContainHarness();
+
+describe('a response whose time ran out before its steps', () => {
+  it('makes no change, reports every step as not started (retryable OutOfTime), still notifies, and asks for a retry', async () => {
+    const report = await respond(containFinding(), {
+      config: enforceConfig(),
+      clients: h.clients,
+      dryRun: false,
+      responder: RESPONDER,
+      now: () => NOW,
+      deadlineMs: Date.now() - 1,
+    });
+    expect(h.calls().filter((c) => !isReadOnlyAction(c.action))).toEqual([]);
+    // It ran past the deadline: skipped for its own reason (no topic in this test), not for lack of time.
+    expect(report.steps.find((s) => s.id === 'notify')).toMatchObject({ status: 'skipped', reason: expect.stringContaining('no SNS topic') });
+    const others = report.steps.filter((s) => s.id !== 'notify' && s.id !== 'evidence');
+    expect(others.length).toBeGreaterThan(5);
+    for (const step of others) {
+      expect(step.status).toBe('failed');
+      expect(step.error).toMatchObject({ code: 'OutOfTime', retryable: true });
+    }
+    expect(shouldRetryInvocation(report).retry).toBe(true);
+  });
+});

@@ -43,29 +43,15 @@ function resolve(value: Json): string {
 describe.each(PLAYBOOK_NAMES)('the %s playbook alarms', (playbook) => {
   const base = () => `Monitoring/${PASCAL[playbook]}Alarms`;
 
-  it('fire on the first error in five minutes', () => {
-    expect(alarmAt(`${base()}/Errors`)).toEqual({
-      AlarmName: `${stackName}-${playbook}-errors`,
-      AlarmDescription: expect.stringContaining(`The ${playbook} playbook failed an invocation`),
+  it.each([
+    ['error', 'Errors', 'errors', 'failed an invocation'],
+    ['throttle', 'Throttles', 'throttles', 'was throttled'],
+  ])('fire on the first %s in five minutes', (_what, metric, suffix, description) => {
+    expect(alarmAt(`${base()}/${metric}`)).toEqual({
+      AlarmName: `${stackName}-${playbook}-${suffix}`,
+      AlarmDescription: expect.stringContaining(`The ${playbook} playbook ${description}`),
       Namespace: 'AWS/Lambda',
-      MetricName: 'Errors',
-      Dimensions: [{ Name: 'FunctionName', Value: fnRef(playbook) }],
-      Statistic: 'Sum',
-      Period: 300,
-      Threshold: 1,
-      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
-      EvaluationPeriods: 1,
-      TreatMissingData: 'notBreaching',
-      ...reportsToTopic(),
-    });
-  });
-
-  it('fire on the first throttle in five minutes', () => {
-    expect(alarmAt(`${base()}/Throttles`)).toEqual({
-      AlarmName: `${stackName}-${playbook}-throttles`,
-      AlarmDescription: expect.stringContaining(`The ${playbook} playbook was throttled`),
-      Namespace: 'AWS/Lambda',
-      MetricName: 'Throttles',
+      MetricName: metric,
       Dimensions: [{ Name: 'FunctionName', Value: fnRef(playbook) }],
       Statistic: 'Sum',
       Period: 300,

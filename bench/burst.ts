@@ -3,7 +3,7 @@ import { DescribeInstancesCommand, DescribeSnapshotsCommand } from '@aws-sdk/cli
 import { performance } from 'node:perf_hooks';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { AwsClients } from '../lambda/aws/clients';
-import { DEFAULT_MEMBER_ROLE_NAME, DEFAULT_RUNTIME_CONFIG } from '../lambda/config/schema';
+import { DEFAULT_MEMBER_ROLE_NAME, parseConfig } from '../lambda/config/schema';
 import { FINDING_ID_TAG } from '../lambda/playbooks/contain-instance/names';
 import { drainQueue } from '../test/integration/support/inbox';
 import { launchBenchInstance, seedBenchNetwork, type BenchInstance, type BenchNetwork } from './fleet';
@@ -23,7 +23,8 @@ import { groupsOf } from './round-trips';
  * every notification in the inbox.
  */
 
-export const BURST_INSTANCES = 100;
+/** BENCH_BURST_INSTANCES: a smaller burst for a quick try; the benchmark's figure is with 100. */
+export const BURST_INSTANCES = Number(process.env.BENCH_BURST_INSTANCES ?? 100);
 export const DELIVERIES_PER_FINDING = 5;
 export const THROTTLED_SHARE = 0.2;
 const ENIS = 2;
@@ -100,8 +101,10 @@ export async function benchBurst(ctx: BurstContext): Promise<BurstDetail> {
   const targets = await seedTargets(ctx);
   const handler = await containInstanceHandler({ endpoint: ctx.proxy.endpoint, topicArn: ctx.topicArn });
   const deliveries = shuffled(targets.flatMap((t) => Array.from({ length: DELIVERIES_PER_FINDING }, () => t)), 42);
-  const concurrency = DEFAULT_RUNTIME_CONFIG.reservedConcurrency;
-  const maxAttempts = 1 + DEFAULT_RUNTIME_CONFIG.retryAttempts;
+  // The stack's defaults: this many invocations at once, each retried this often when it throws.
+  const defaults = parseConfig({}, 'defaults');
+  const concurrency = defaults.reservedConcurrency;
+  const maxAttempts = 1 + defaults.retryAttempts;
   let invocationRetries = 0;
   const problems: string[] = [];
 
@@ -113,6 +116,7 @@ export async function benchBurst(ctx: BurstContext): Promise<BurstDetail> {
     while (next < deliveries.length) {
       const target = deliveries[next]!;
       next += 1;
+      if (next % 50 === 0) process.stderr.write(`bench: burst ${next}/${deliveries.length}\n`);
       const event = instanceFindingEvent({ findingId: target.findingId, accountId: target.account.accountId, region: REGION, instanceId: target.instance.instanceId });
       for (let attempt = 1; attempt <= maxAttempts; attempt += 1) {
         try {

@@ -24,9 +24,14 @@ import { printReport } from './print';
 export const LATENCY_MS = 50;
 const MEMBER_ACCOUNT = '210987654321';
 
+function progress(part: string): void {
+  process.stderr.write(`bench: ${part}\n`);
+}
+
 async function main(): Promise<void> {
   const repetitions = Number(process.env.BENCH_REPETITIONS ?? 3);
   const loadRuns = Number(process.env.BENCH_LOAD_RUNS ?? 7);
+  progress('cold start');
   const coldStart = await benchColdStart(loadRuns);
 
   const moto = await startMoto();
@@ -36,7 +41,9 @@ async function main(): Promise<void> {
     const direct = emulatorClients(moto.endpoint);
     const sqs = emulatorSqs(moto.endpoint);
     const notifications = await seedNotifications(direct.sns, sqs);
+    progress('time to isolation');
     const isolation = await benchIsolation({ direct, proxy, topicArn: notifications.topicArn, repetitions });
+    progress('memory');
     const memory = await benchMemory({
       direct,
       network: await seedBenchNetwork(direct, 'bench-memory'),
@@ -44,6 +51,7 @@ async function main(): Promise<void> {
       topicArn: notifications.topicArn,
     });
     await drainQueue(sqs, notifications.inboxQueueUrl);
+    progress('burst');
     const member = await otherAccountClients(moto.endpoint, MEMBER_ACCOUNT);
     const burst = await benchBurst({
       accounts: [
@@ -60,7 +68,7 @@ async function main(): Promise<void> {
       isolation: isolation.filter((r) => r.groups === 'existing').map(({ enis, volumes, roundTripsBeforeIsolation, timeToIsolationMs, totalMs }) => ({ enis, volumes, roundTripsBeforeIsolation, timeToIsolationMs, totalMs })),
       coldStart,
       burst: { findings: burst.findings, wallMs: burst.wallMs, perSecond: burst.perSecond, lost: burst.lost, duplicated: burst.duplicated },
-      memory,
+      memory: memory.map(({ playbook, peakRssMb }) => ({ playbook, peakRssMb })),
     };
     writeFileSync(join(__dirname, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
   } finally {

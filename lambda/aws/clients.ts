@@ -46,7 +46,9 @@ export function sdkClientConfig(options: AwsClientOptions) {
     ...(endpoint ? { endpoint } : {}),
     ...(options.credentials ? { credentials: options.credentials } : {}),
     maxAttempts: options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
-    retryMode: 'adaptive',
+    // Standard: a throttled call is retried after a short jittered backoff. Adaptive mode also rate-limits the whole
+    // client after a throttle, which delayed the isolation calls behind it by seconds (make bench, burst).
+    retryMode: 'standard',
     requestHandler: new NodeHttpHandler({
       connectionTimeout: Math.min(options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS, 3_000),
       requestTimeout: options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,

@@ -34,6 +34,24 @@ export interface PlaybookPlan {
   readonly resource: Readonly<Record<string, unknown>>;
 }
 
+/** The first steps of a plan, planned before every read is in, with what the guards need to decide on them. */
+export interface FirstSteps {
+  readonly steps: PlannedStep[];
+  readonly verdicts: GuardVerdict[];
+  readonly resourceTags: Readonly<Record<string, string>>;
+}
+
+/**
+ * Discovery in two parts, from one set of reads started at once: `first`
+ * settles as soon as the first steps can be planned, `all` when every read
+ * is in. `plan()` of the facts of `all` begins with exactly the first steps
+ * and has the same verdicts and tags, so what runs early is the plan shown.
+ */
+export interface StagedDiscovery<Facts> {
+  readonly first: Promise<FirstSteps>;
+  readonly all: Promise<Facts>;
+}
+
 /**
  * A playbook: reads what it needs, then plans. It never executes anything
  * itself; the executor does, so a dry-run runs the very same plan.
@@ -45,6 +63,12 @@ export interface Playbook<Facts> {
   readonly stepSpecs: readonly StepSpec[];
   /** Read-only calls that describe the resource now. */
   discover(finding: Finding, clients: AwsClients, reads: ReadLog): Promise<Facts>;
+  /**
+   * Optional: the same reads as `discover`, for a playbook whose first steps
+   * must not wait for reads they do not need (contain-instance: isolation
+   * does not wait for the Auto Scaling, target group, profile and snapshot reads).
+   */
+  discoverStaged?(finding: Finding, clients: AwsClients, reads: ReadLog): StagedDiscovery<Facts>;
   /** The same facts taken from the finding alone, for `ir plan --offline`. */
   offlineFacts(finding: Finding): Facts;
   plan(input: PlanningInput<Facts>): PlaybookPlan;

@@ -3,38 +3,68 @@ import { findingInstanceTags, instanceIdOf } from '../../finding/accessors';
 import type { Finding } from '../../finding/schema';
 import type { ReadLog } from '../../plan/reads';
 import { readAutoScalingMembership } from './discovery/read-auto-scaling';
-import { networkInterfacesOf, readInstance, tagsOf, volumesOf } from './discovery/read-instance';
+import { networkInterfacesOf, readInstance, tagsOf, volumesOf, type InstanceRead } from './discovery/read-instance';
 import { readInstanceProfile, readProfileAssociation } from './discovery/read-instance-profile';
 import { readResponderSecurityGroups } from './discovery/read-security-groups';
 import { readEvidenceSnapshots } from './discovery/read-snapshots';
 import { readTargetGroupMemberships } from './discovery/read-target-groups';
-import { known, unknown, type InstanceFacts, type InstanceLookup } from './facts';
+import { known, unknown, type InstanceFacts, type InstanceLookup, type IsolationFacts, type Known, type ResponderSecurityGroup } from './facts';
+
+export interface InstanceDiscovery {
+  /** What isolation needs: settles after one round trip (DescribeInstances and DescribeSecurityGroups, in parallel). */
+  readonly first: Promise<IsolationFacts>;
+  readonly all: Promise<InstanceFacts>;
+}
 
 /*
  * Every read starts at once; only the two instance-profile reads wait, for
- * DescribeInstances to name the profile. So discovery costs two sequential
- * round trips (the target-group chain is two as well), and isolation starts
- * right after.
+ * DescribeInstances to name the profile. Isolation needs only the instance
+ * and the responder's groups (found by tag, without knowing the VPC), so it
+ * can start after one round trip; the Auto Scaling, target group, profile
+ * and snapshot reads go on meanwhile and are only awaited for the rest of
+ * the plan. Nothing read later depends on what isolation changes.
  */
-export async function discoverInstance(finding: Finding, clients: AwsClients, reads: ReadLog): Promise<InstanceFacts> {
+export function discoverInstanceInParts(finding: Finding, clients: AwsClients, reads: ReadLog): InstanceDiscovery {
   const instanceId = instanceIdOf(finding);
-  if (!instanceId) return unreadInstanceFacts(finding, null, { status: 'missing-id' });
-
-  const instanceChain = readInstance(clients, reads, instanceId).then(async (read) => {
+  if (!instanceId) {
+    const facts = unreadInstanceFacts(finding, null, { status: 'missing-id' });
+    return { first: Promise.resolve(facts), all: Promise.resolve(facts) };
+  }
+  const instanceRead = readInstance(clients, reads, instanceId);
+  const responderGroups = readResponderSecurityGroups(clients, reads);
+  const profileChain = instanceRead.then(async (read) => {
     const profileArn = read.instance?.IamInstanceProfile?.Arn;
-    const profile = profileArn ? await readInstanceProfile(clients, reads, instanceId, profileArn) : null;
-    return { read, profile };
+    return profileArn ? readInstanceProfile(clients, reads, instanceId, profileArn) : null;
   });
-  const [{ read, profile }, responderSecurityGroups, autoScaling, targetGroups, evidenceSnapshots, profileAssociationId] = await Promise.all([
-    instanceChain,
-    readResponderSecurityGroups(clients, reads),
+  const later = Promise.all([
+    profileChain,
     readAutoScalingMembership(clients, reads, instanceId),
     readTargetGroupMemberships(clients, reads, instanceId),
     readEvidenceSnapshots(clients, reads, finding.id),
     readProfileAssociation(clients, reads, instanceId),
   ]);
-  if (!read.instance) return unreadInstanceFacts(finding, instanceId, read.lookup);
+  const first = Promise.all([instanceRead, responderGroups]).then(([read, groups]) => isolationFactsOf(finding, instanceId, read, groups));
+  const all = Promise.all([first, instanceRead, later]).then(([isolation, read, [profile, autoScaling, targetGroups, evidenceSnapshots, profileAssociationId]]) => {
+    if (!read.instance) return unreadInstanceFacts(finding, instanceId, read.lookup);
+    return {
+      ...isolation,
+      instanceProfile: profile,
+      profileAssociationId,
+      autoScaling,
+      targetGroups: targetGroups.known ? known(targetGroups.value.memberships) : targetGroups,
+      unreadTargetGroups: targetGroups.known ? targetGroups.value.unreadable : [],
+      evidenceSnapshots,
+    };
+  });
+  return { first, all };
+}
 
+export function discoverInstance(finding: Finding, clients: AwsClients, reads: ReadLog): Promise<InstanceFacts> {
+  return discoverInstanceInParts(finding, clients, reads).all;
+}
+
+function isolationFactsOf(finding: Finding, instanceId: string, read: InstanceRead, responderSecurityGroups: Known<readonly ResponderSecurityGroup[]>): IsolationFacts {
+  if (!read.instance) return unreadInstanceFacts(finding, instanceId, read.lookup);
   return {
     source: 'aws',
     instanceId,
@@ -43,13 +73,7 @@ export async function discoverInstance(finding: Finding, clients: AwsClients, re
     networkInterfaces: networkInterfacesOf(read.instance),
     volumes: volumesOf(read.instance),
     tags: tagsOf(read.instance),
-    instanceProfile: profile,
-    profileAssociationId,
     responderSecurityGroups,
-    autoScaling,
-    targetGroups: targetGroups.known ? known(targetGroups.value.memberships) : targetGroups,
-    unreadTargetGroups: targetGroups.known ? targetGroups.value.unreadable : [],
-    evidenceSnapshots,
   };
 }
 

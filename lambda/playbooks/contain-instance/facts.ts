@@ -85,7 +85,8 @@ export interface UnreadTargetGroup {
   readonly code: string;
 }
 
-export interface InstanceFacts {
+/** What isolation needs, from the first round of reads (DescribeInstances and the responder's groups). */
+export interface IsolationFacts {
   /** `aws`: read now; `finding`: taken from the finding (offline plan). */
   readonly source: 'aws' | 'finding';
   readonly instanceId: string | null;
@@ -94,11 +95,15 @@ export interface InstanceFacts {
   readonly networkInterfaces: readonly NetworkInterfaceFacts[];
   readonly volumes: Known<readonly VolumeFacts[]>;
   readonly tags: Readonly<Record<string, string>>;
+  readonly responderSecurityGroups: Known<readonly ResponderSecurityGroup[]>;
+}
+
+/** Everything else: read at the same time, but only needed once the instance is isolated. */
+export interface InstanceFacts extends IsolationFacts {
   /** null: no instance profile. */
   readonly instanceProfile: InstanceProfileFacts | null;
   /** The id of the instance's current profile association; null when none. */
   readonly profileAssociationId: Known<string | null>;
-  readonly responderSecurityGroups: Known<readonly ResponderSecurityGroup[]>;
   /** null: not in an Auto Scaling group. */
   readonly autoScaling: Known<AutoScalingMembership | null>;
   readonly targetGroups: Known<readonly TargetGroupMembership[]>;

@@ -1,7 +1,7 @@
 import type { PlannedStep } from '../../plan/types';
-import type { PlanningInput, PlaybookPlan } from '../types';
+import type { FirstSteps, PlanningInput, PlaybookPlan } from '../types';
 import { instanceCredentialDecision } from './credential-policy';
-import type { InstanceFacts } from './facts';
+import type { InstanceFacts, IsolationFacts } from './facts';
 import { resourceSummary } from './resource-summary';
 import { STAGE } from './stages';
 import { planAutoScalingDetach } from './steps/auto-scaling';
@@ -19,21 +19,20 @@ import { OFFLINE_WARNING, TRACKED_FLOWS_WARNING } from './warnings';
 /*
  * Cut the network first, then preserve the evidence and take the instance
  * out of service. Each part is planned by its own module; this one puts
- * them in stage order and collects what they could not do.
+ * them in stage order and collects what they could not do. The isolation
+ * part depends on the isolation facts alone, so it can be planned (and run)
+ * before the other reads are in: planFirstSteps gives exactly the steps
+ * this plan begins with.
  */
 export function planContainInstance(input: PlanningInput<InstanceFacts>): PlaybookPlan {
   const { facts, finding, config, incidentId, now, responder } = input;
   const decision = instanceCredentialDecision(finding.type, config.revokeInstanceCredentials);
   const resource = resourceSummary(facts, decision);
-  const verdict = instanceVerdict(facts);
-  if (verdict || !facts.instanceId) {
-    return { steps: [], warnings: [], verdicts: verdict ? [verdict] : [], resourceTags: facts.tags, resource };
-  }
-  const instanceId = facts.instanceId;
-  const warnings: string[] = facts.source === 'finding' ? [OFFLINE_WARNING] : [];
+  const first = planIsolationPart(facts);
+  if (!first.instanceId) return { steps: [], warnings: [], verdicts: first.verdicts, resourceTags: first.resourceTags, resource };
+  const instanceId = first.instanceId;
+  const warnings: string[] = [...first.warnings];
 
-  const isolation = planIsolation(facts, instanceId);
-  warnings.push(...isolation.warnings);
   const preserve = planPreserve(instanceId, facts.volumes);
   const snapshot = planSnapshot({ instanceId, finding, incidentId, existing: facts.evidenceSnapshots, volumes: facts.volumes });
   const credentials = planCredentials({
@@ -48,8 +47,7 @@ export function planContainInstance(input: PlanningInput<InstanceFacts>): Playbo
   const targetGroups = planTargetGroupDeregistration(instanceId, facts.targetGroups, facts.unreadTargetGroups);
   warnings.push(...preserve.warnings, ...snapshot.warnings, ...credentials.warnings, ...autoScaling.warnings, ...targetGroups.warnings);
 
-  const steps = [
-    ...isolation.steps,
+  const rest = [
     ...preserve.steps,
     snapshot.step,
     ...credentials.steps,
@@ -57,7 +55,30 @@ export function planContainInstance(input: PlanningInput<InstanceFacts>): Playbo
     ...targetGroups.steps,
     planInstanceTags({ instanceId, finding, incidentId, now, currentTags: facts.tags }),
   ];
-  return { steps: inStageOrder(steps), warnings, verdicts: [], resourceTags: facts.tags, resource };
+  return { steps: [...first.steps, ...inStageOrder(rest)], warnings, verdicts: [], resourceTags: facts.tags, resource };
+}
+
+/** The isolation steps, in stage order, from the isolation facts alone: what runs before the other reads are in. */
+export function planFirstSteps(facts: IsolationFacts): FirstSteps {
+  const { steps, verdicts, resourceTags } = planIsolationPart(facts);
+  return { steps, verdicts, resourceTags };
+}
+
+interface IsolationPart extends FirstSteps {
+  /** null: nothing to act on (the verdicts say why). */
+  readonly instanceId: string | null;
+  readonly warnings: string[];
+}
+
+function planIsolationPart(facts: IsolationFacts): IsolationPart {
+  const verdict = instanceVerdict(facts);
+  if (verdict || !facts.instanceId) {
+    return { instanceId: null, steps: [], warnings: [], verdicts: verdict ? [verdict] : [], resourceTags: facts.tags };
+  }
+  const isolation = planIsolation(facts, facts.instanceId);
+  const warnings = [...(facts.source === 'finding' ? [OFFLINE_WARNING] : []), ...isolation.warnings];
+  // Isolation steps all come before STAGE.contain: sorted alone, they are the head of the whole plan.
+  return { instanceId: facts.instanceId, steps: inStageOrder(isolation.steps), warnings, verdicts: [], resourceTags: facts.tags };
 }
 
 interface IsolationPlan {
@@ -65,7 +86,7 @@ interface IsolationPlan {
   readonly warnings: string[];
 }
 
-function planIsolation(facts: InstanceFacts, instanceId: string): IsolationPlan {
+function planIsolation(facts: IsolationFacts, instanceId: string): IsolationPlan {
   const enis = facts.networkInterfaces.filter((e) => e.vpcId !== '');
   if (enis.length === 0) {
     return { steps: [], warnings: [`No network interface of ${instanceId} is known: the instance is NOT isolated.`] };

@@ -1,8 +1,8 @@
 import type { Playbook } from '../types';
-import { discoverInstance } from './discover';
+import { discoverInstance, discoverInstanceInParts } from './discover';
 import type { InstanceFacts } from './facts';
 import { offlineInstanceFacts } from './offline-facts';
-import { planContainInstance } from './plan';
+import { planContainInstance, planFirstSteps } from './plan';
 import { CONTAIN_INSTANCE_STEP_SPECS } from './specs';
 
 export const containInstancePlaybook: Playbook<InstanceFacts> = {
@@ -12,6 +12,10 @@ export const containInstancePlaybook: Playbook<InstanceFacts> = {
     'cut its credentials on credential theft, and take it out of its Auto Scaling group and target groups.',
   stepSpecs: CONTAIN_INSTANCE_STEP_SPECS,
   discover: discoverInstance,
+  discoverStaged(finding, clients, reads) {
+    const parts = discoverInstanceInParts(finding, clients, reads);
+    return { first: parts.first.then(planFirstSteps), all: parts.all };
+  },
   offlineFacts: offlineInstanceFacts,
   plan: planContainInstance,
 };

@@ -1,5 +1,5 @@
 import type { GuardVerdict } from '../../guards/types';
-import type { InstanceFacts } from './facts';
+import type { IsolationFacts } from './facts';
 
 /** States in which there is nothing left to contain (and EC2 refuses most changes). */
 const GONE_STATES = new Set(['shutting-down', 'terminated']);
@@ -8,7 +8,7 @@ const GONE_STATES = new Set(['shutting-down', 'terminated']);
  * Why there is no instance to act on, as a blocking verdict, or null. The
  * plan then has no step, and the report says why.
  */
-export function instanceVerdict(facts: InstanceFacts): GuardVerdict | null {
+export function instanceVerdict(facts: IsolationFacts): GuardVerdict | null {
   const { lookup, instanceId } = facts;
   switch (lookup.status) {
     case 'missing-id':

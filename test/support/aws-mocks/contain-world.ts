@@ -80,6 +80,8 @@ export interface ContainWorld {
   failures: Map<string, Failure>;
   /** Every call waits this long before answering (round-trip counting). */
   delayMs: number;
+  /** Further delay of some commands (by name without `Command`), e.g. a slow read. */
+  extraDelayMs: Map<string, number>;
   /** Each call as it started, in order. */
   log: { command: string; input: Record<string, unknown>; at: number }[];
 }
@@ -142,6 +144,7 @@ export function defaultWorld(): ContainWorld {
     profileSharers: [],
     failures: new Map(),
     delayMs: 0,
+    extraDelayMs: new Map(),
     log: [],
   };
 }
@@ -222,7 +225,8 @@ export function answerFromWorld(mocks: ContainMocks, world: () => ContainWorld):
     async (input: Record<string, unknown>): Promise<T> => {
       const w = world();
       w.log.push({ command: name, input, at: Date.now() });
-      if (w.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, w.delayMs));
+      const delay = w.delayMs + (w.extraDelayMs.get(name) ?? 0);
+      if (delay > 0) await new Promise((resolve) => setTimeout(resolve, delay));
       const failure = w.failures.get(name);
       const error = typeof failure === 'function' ? failure(input) : failure;
       if (error) throw error;

@@ -463,12 +463,33 @@ describe('contain-instance: sequential AWS round trips before the first ENI is o
     return waves - 1;
   }
 
-  it('is 2 when the security groups exist', async () => {
-    expect(await roundTripsBeforeUntrack()).toBe(2);
+  // DescribeInstances and DescribeSecurityGroups together; the profile and target-health chains are not waited for.
+  it('is 1 when the security groups exist', async () => {
+    expect(await roundTripsBeforeUntrack()).toBe(1);
   });
 
-  it('is 4 when they must be created', async () => {
+  // Then CreateSecurityGroup, then the rules of the new groups.
+  it('is 3 when they must be created', async () => {
     h.world.responderGroups = [];
-    expect(await roundTripsBeforeUntrack()).toBe(4);
+    expect(await roundTripsBeforeUntrack()).toBe(3);
+  });
+
+  it('isolation is the first change, and does not wait for the reads only the rest of the plan needs', async () => {
+    h.world.autoScaling = [{ InstanceId: INSTANCE_ID, AutoScalingGroupName: 'web-asg', LifecycleState: 'InService' } as never];
+    const slowReads = ['DescribeAutoScalingInstances', 'DescribeTargetGroups', 'DescribeSnapshots', 'GetInstanceProfile', 'DescribeIamInstanceProfileAssociations'];
+    for (const read of slowReads) h.world.extraDelayMs.set(read, 200);
+    const started = Date.now();
+    const report = await run(containFinding({ type: DNS_REBIND_TYPE }));
+
+    const mutating = h.world.log.filter((c) => !isReadOnlyAction(c.command));
+    expect(mutating.slice(0, 3).map((c) => c.command).sort()).toEqual(['CreateTags', 'ModifyNetworkInterfaceAttribute', 'ModifyNetworkInterfaceAttribute']);
+    // Every ENI is on the isolation group before the slow reads could have answered.
+    const isolations = h.world.log.filter((c) => c.command === 'ModifyNetworkInterfaceAttribute' && (c.input.Groups as string[])[0] === ISOLATION_SG_A);
+    expect(isolations).toHaveLength(2);
+    for (const call of isolations) expect(call.at - started).toBeLessThan(200);
+    // The plan is still the whole plan, made from every read, and shown as it ran.
+    expect(report.steps.map((s) => s.id)).toEqual(expect.arrayContaining(['detach-from-auto-scaling-group', 'revoke-role-sessions', 'disassociate-instance-profile', 'snapshot-volumes']));
+    expect(report.reads.map((r) => r.action)).toEqual(expect.arrayContaining(slowReads.map((c) => expect.stringContaining(c))));
+    expect(report.summary.failed).toBe(0);
   });
 });

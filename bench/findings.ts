@@ -1,0 +1,43 @@
+import { loadFixture } from '../test/support/fixtures';
+
+/*
+ * EventBridge events as GuardDuty sends them, from the project's fixtures,
+ * aimed at the benchmark's instances. The handler gets exactly what Lambda
+ * would hand it.
+ */
+
+type Json = Record<string, unknown>;
+
+export interface InstanceEventInput {
+  readonly findingId: string;
+  readonly accountId: string;
+  readonly region: string;
+  readonly instanceId: string;
+}
+
+export function instanceFindingEvent(input: InstanceEventInput): Json {
+  const event = structuredClone(loadFixture('contain-instance/crypto-bitcoin-tool.event.json')) as Json;
+  const detail = event.detail as Json;
+  event.account = input.accountId;
+  event.region = input.region;
+  detail.accountId = input.accountId;
+  detail.region = input.region;
+  detail.id = input.findingId;
+  detail.arn = `arn:aws:guardduty:${input.region}:${input.accountId}:detector/12abc34d567e8fa901bc2d34e56789f0/finding/${input.findingId}`;
+  const resource = detail.resource as Json;
+  // The handler reads the instance from EC2; the finding only has to name it.
+  resource.instanceDetails = { ...(resource.instanceDetails as Json), instanceId: input.instanceId, instanceState: 'running', networkInterfaces: [], tags: [] };
+  return event;
+}
+
+/** A finding of a playbook's own fixture folder, retargeted to the account, for the memory runs. */
+export function fixtureEvent(fixture: string, accountId: string, region: string, findingId: string): Json {
+  const event = structuredClone(loadFixture(fixture)) as Json;
+  const detail = event.detail as Json;
+  event.account = accountId;
+  event.region = region;
+  detail.accountId = accountId;
+  detail.region = region;
+  detail.id = findingId;
+  return event;
+}

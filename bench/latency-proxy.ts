@@ -1,0 +1,202 @@
+import { createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { performance } from 'node:perf_hooks';
+import { EMULATOR_HOST } from '../emulator/moto-server';
+
+/*
+ * A proxy in front of the emulator that makes every AWS call cost what a
+ * round trip to AWS costs: each request waits a fixed delay before it is
+ * forwarded, so sequential calls show up as time and parallel ones do not.
+ * It records every call (operation, parameters, when it was sent and
+ * answered) so the benchmark can tell how many round trips came before
+ * isolation and when the isolation group was on the last ENI. It can also
+ * answer a share of the requests with the throttling error the service
+ * would send, which the SDK recognises and retries.
+ */
+
+export interface RecordedCall {
+  readonly seq: number;
+  /** e.g. `ModifyNetworkInterfaceAttribute`, `DynamoDB_20120810.PutItem`. */
+  readonly operation: string;
+  /** Form parameters of query-protocol calls (EC2, IAM, STS, SNS, Auto Scaling, ELBv2); empty otherwise. */
+  readonly params: Readonly<Record<string, string>>;
+  /** The access key the request was signed with: moto tells accounts apart by it. */
+  readonly accessKeyId: string;
+  /** performance.now() when the request reached the proxy and when its answer left it. */
+  readonly sentAt: number;
+  readonly answeredAt: number;
+  readonly throttled: boolean;
+  readonly status: number;
+}
+
+export interface ProxyOptions {
+  /** The emulator's endpoint, http://127.0.0.1:PORT. */
+  readonly target: string;
+  readonly latencyMs: number;
+}
+
+export interface LatencyProxy {
+  readonly endpoint: string;
+  readonly calls: RecordedCall[];
+  /** Share of requests answered with a throttling error, 0..1, drawn from a seeded generator (same run, same draws). */
+  setThrottling(rate: number, seed?: number): void;
+  clear(): void;
+  close(): Promise<void>;
+}
+
+/** mulberry32: small, seedable, good enough to pick requests to throttle. */
+function seededRandom(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
+  };
+}
+
+function readBody(request: IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    request.on('data', (chunk: Buffer) => chunks.push(chunk));
+    request.on('end', () => resolve(Buffer.concat(chunks)));
+    request.on('error', reject);
+  });
+}
+
+function formParams(request: IncomingMessage, body: Buffer): Record<string, string> {
+  const type = String(request.headers['content-type'] ?? '');
+  if (!type.includes('application/x-www-form-urlencoded')) return {};
+  return Object.fromEntries(new URLSearchParams(body.toString('utf8')));
+}
+
+function operationOf(request: IncomingMessage, params: Record<string, string>): string {
+  const target = request.headers['x-amz-target'];
+  if (typeof target === 'string') return target;
+  return params.Action ?? `${request.method} ${request.url ?? ''}`;
+}
+
+function accessKeyOf(request: IncomingMessage): string {
+  const match = /Credential=([^/]+)\//.exec(String(request.headers.authorization ?? ''));
+  return match?.[1] ?? '';
+}
+
+interface ErrorAnswer {
+  readonly status: number;
+  readonly contentType: string;
+  readonly body: string;
+}
+
+/*
+ * The throttling answer each protocol really sends: EC2 `RequestLimitExceeded`
+ * (HTTP 503, EC2's own error envelope), the other query services `Throttling`
+ * (HTTP 400, ErrorResponse), JSON services `ThrottlingException`.
+ */
+function throttlingAnswer(request: IncomingMessage, params: Record<string, string>): ErrorAnswer {
+  const requestId = 'bench-throttled';
+  if (typeof request.headers['x-amz-target'] === 'string') {
+    return {
+      status: 400,
+      contentType: 'application/x-amz-json-1.0',
+      body: JSON.stringify({ __type: 'com.amazonaws.coral.availability#ThrottlingException', message: 'Rate exceeded' }),
+    };
+  }
+  if (params.Version && /^\d{4}-\d{2}-\d{2}$/.test(params.Version) && isEc2(params.Version)) {
+    return {
+      status: 503,
+      contentType: 'text/xml',
+      body: `<?xml version="1.0" encoding="UTF-8"?><Response><Errors><Error><Code>RequestLimitExceeded</Code><Message>Request limit exceeded.</Message></Error></Errors><RequestID>${requestId}</RequestID></Response>`,
+    };
+  }
+  return {
+    status: 400,
+    contentType: 'text/xml',
+    body: `<ErrorResponse><Error><Type>Sender</Type><Code>Throttling</Code><Message>Rate exceeded</Message></Error><RequestId>${requestId}</RequestId></ErrorResponse>`,
+  };
+}
+
+/** The EC2 query API version the SDK sends; the other query services use other dates. */
+function isEc2(version: string): boolean {
+  return version === '2016-11-15';
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+function forward(target: URL, request: IncomingMessage, body: Buffer): Promise<{ status: number; headers: IncomingMessage['headers']; body: Buffer }> {
+  return new Promise((resolve, reject) => {
+    const upstream = httpRequest(
+      { host: target.hostname, port: target.port, method: request.method, path: request.url, headers: { ...request.headers, host: target.host } },
+      (response) => {
+        readBody(response).then((data) => resolve({ status: response.statusCode ?? 502, headers: response.headers, body: data }), reject);
+      },
+    );
+    upstream.on('error', reject);
+    upstream.end(body);
+  });
+}
+
+export async function startLatencyProxy(options: ProxyOptions): Promise<LatencyProxy> {
+  const target = new URL(options.target);
+  const calls: RecordedCall[] = [];
+  let seq = 0;
+  let throttleRate = 0;
+  let random = seededRandom(1);
+
+  const handle = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
+    const sentAt = performance.now();
+    const body = await readBody(request);
+    const params = formParams(request, body);
+    const operation = operationOf(request, params);
+    const mine = (seq += 1);
+    const throttled = throttleRate > 0 && random() < throttleRate;
+    await delay(options.latencyMs);
+    let status: number;
+    if (throttled) {
+      const answer = throttlingAnswer(request, params);
+      status = answer.status;
+      response.writeHead(status, { 'content-type': answer.contentType, 'content-length': Buffer.byteLength(answer.body) });
+      response.end(answer.body);
+    } else {
+      const upstream = await forward(target, request, body);
+      status = upstream.status;
+      const headers = { ...upstream.headers };
+      delete headers['transfer-encoding'];
+      response.writeHead(status, { ...headers, 'content-length': upstream.body.length });
+      response.end(upstream.body);
+    }
+    calls.push({ seq: mine, operation, params, accessKeyId: accessKeyOf(request), sentAt, answeredAt: performance.now(), throttled, status });
+  };
+
+  const server: Server = createServer((request, response) => {
+    handle(request, response).catch((error: unknown) => {
+      if (!response.headersSent) response.writeHead(502, { 'content-type': 'text/plain' });
+      response.end(`bench proxy: ${String(error)}`);
+    });
+  });
+  // Many parallel calls from one SDK client: keep the sockets open as the SDK does.
+  server.keepAliveTimeout = 30_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, EMULATOR_HOST, () => resolve());
+  });
+  const address = server.address();
+  const port = typeof address === 'object' && address !== null ? address.port : 0;
+  return {
+    endpoint: `http://${EMULATOR_HOST}:${port}`,
+    calls,
+    setThrottling(rate, seed = 1) {
+      throttleRate = rate;
+      random = seededRandom(seed);
+    },
+    clear() {
+      calls.length = 0;
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}

@@ -1,0 +1,51 @@
+import type { BurstDetail } from './burst';
+import type { ColdStartRow } from './cold-start';
+import type { IsolationDetail } from './isolation';
+import type { MemoryRow } from './memory';
+
+/* The benchmark's tables, and each target of issue 6 with whether it is met. */
+
+export interface BenchReport {
+  readonly isolation: readonly IsolationDetail[];
+  readonly coldStart: readonly ColdStartRow[];
+  readonly burst: BurstDetail;
+  readonly memory: readonly MemoryRow[];
+  readonly latencyMs: number;
+}
+
+function table(title: string, rows: readonly Record<string, unknown>[]): void {
+  console.log(`\n${title}`);
+  console.table(rows);
+}
+
+function verdict(met: boolean, what: string): string {
+  return `${met ? 'MET    ' : 'NOT MET'}  ${what}`;
+}
+
+export function printReport(report: BenchReport): void {
+  console.log(`Every AWS call delayed by ${report.latencyMs} ms by the proxy.`);
+  table('Time to isolation (median; round trips: the most of any run)', report.isolation.map((r) => ({ ...r })));
+  table('Cold start (median of fresh processes)', report.coldStart.map((r) => ({ ...r, ratio: Math.round((r.loadMs / r.unbundledLoadMs) * 100) / 100 })));
+  const { problems, ...burst } = report.burst;
+  table('Burst', [burst]);
+  for (const problem of problems.slice(0, 20)) console.log(`  ${problem}`);
+  if (problems.length > 20) console.log(`  ... and ${problems.length - 20} more`);
+  table('Peak memory of one run', report.memory.map((r) => ({ ...r })));
+
+  const existing = report.isolation.filter((r) => r.groups === 'existing');
+  const created = report.isolation.filter((r) => r.groups === 'created');
+  const at = (enis: number) => existing.filter((r) => r.enis === enis).map((r) => r.timeToIsolationMs);
+  const oneEni = Math.max(...at(1));
+  const eightEnis = Math.max(...at(8));
+  const snapshotMs = existing.map((r) => r.snapshotMs);
+  console.log('\nTargets');
+  console.log(verdict(existing.every((r) => r.roundTripsBeforeIsolation <= 2), 'at most 2 round trips before the untrack group, groups existing'));
+  console.log(verdict(created.every((r) => r.roundTripsBeforeIsolation <= 4), 'at most 4 round trips before the untrack group, groups created'));
+  console.log(verdict(report.isolation.every((r) => ['CreateSecurityGroup', 'ModifyNetworkInterfaceAttribute', 'CreateTags'].includes(r.firstMutating)), 'isolation is the first mutating work'));
+  console.log(verdict(eightEnis <= 1.3 * oneEni, `8 ENIs within 1.3x of 1 ENI (${eightEnis} vs ${oneEni} ms, slowest of the volume counts)`));
+  console.log(verdict(Math.max(...snapshotMs) <= 1.3 * Math.min(...snapshotMs) + report.latencyMs, `snapshot time flat in the volume count (${Math.min(...snapshotMs)}-${Math.max(...snapshotMs)} ms)`));
+  for (const row of report.coldStart) {
+    console.log(verdict(row.loadMs * 3 < row.unbundledLoadMs && row.loadMs < 100, `${row.playbook} bundle loads in under a third of the unbundled clients and under 100 ms (${row.loadMs} vs ${row.unbundledLoadMs} ms)`));
+  }
+  console.log(verdict(burst.lost === 0 && burst.duplicated === 0, `burst: nothing lost or duplicated (lost ${burst.lost}, duplicated ${burst.duplicated}), all ${burst.findings} processed`));
+}

@@ -1,0 +1,66 @@
+import type { RecordedCall } from './latency-proxy';
+
+/*
+ * What the proxy's record says about one run. A call depends on nothing
+ * that was still in flight when it was sent, so the longest chain of calls
+ * each sent after the previous one was answered is the number of
+ * sequential round trips; with a fixed delay per call that chain is what
+ * costs time.
+ */
+
+/** Chain depth of each call: 1 + the deepest call answered before it was sent. */
+export function chainDepths(calls: readonly RecordedCall[]): Map<RecordedCall, number> {
+  const ordered = [...calls].sort((a, b) => a.sentAt - b.sentAt);
+  const depth = new Map<RecordedCall, number>();
+  for (const call of ordered) {
+    let before = 0;
+    for (const earlier of ordered) {
+      if (earlier.sentAt >= call.sentAt) break;
+      if (earlier.answeredAt <= call.sentAt) before = Math.max(before, depth.get(earlier) ?? 0);
+    }
+    depth.set(call, before + 1);
+  }
+  return depth;
+}
+
+/** The security group a ModifyNetworkInterfaceAttribute call puts the ENI on (one group: the responder's). */
+export function groupsOf(call: RecordedCall): string[] {
+  return Object.entries(call.params)
+    .filter(([key]) => /^SecurityGroupId\.\d+$/.test(key))
+    .map(([, value]) => value);
+}
+
+export function isMove(call: RecordedCall, groupId: string): boolean {
+  return call.operation === 'ModifyNetworkInterfaceAttribute' && call.status === 200 && groupsOf(call).join(' ') === groupId;
+}
+
+const READ_PREFIXES = ['Describe', 'Get', 'List', 'AssumeRole', 'Receive'];
+
+export function isMutating(call: RecordedCall): boolean {
+  const name = call.operation.includes('.') ? call.operation.slice(call.operation.lastIndexOf('.') + 1) : call.operation;
+  return !READ_PREFIXES.some((prefix) => name.startsWith(prefix));
+}
+
+export interface RunTimeline {
+  /** Sequential round trips answered before the first move to the untrack group was sent. */
+  readonly roundTripsBeforeIsolation: number;
+  /** Calls answered before the first mutating call was sent, and that call's operation. */
+  readonly firstMutating: string;
+  /** From `startedAt` to the answer of the last move onto the isolation group. */
+  readonly timeToIsolationMs: number;
+  readonly calls: number;
+}
+
+export function timelineOf(calls: readonly RecordedCall[], startedAt: number, untrackGroupId: string, isolationGroupId: string): RunTimeline {
+  const depths = chainDepths(calls);
+  const untrack = calls.filter((c) => isMove(c, untrackGroupId)).sort((a, b) => a.sentAt - b.sentAt)[0];
+  const isolations = calls.filter((c) => isMove(c, isolationGroupId));
+  if (!untrack || isolations.length === 0) throw new Error('the run moved no ENI onto the untrack and isolation groups');
+  const mutating = calls.filter(isMutating).sort((a, b) => a.sentAt - b.sentAt)[0];
+  return {
+    roundTripsBeforeIsolation: (depths.get(untrack) ?? 1) - 1,
+    firstMutating: mutating?.operation ?? 'none',
+    timeToIsolationMs: Math.max(...isolations.map((c) => c.answeredAt)) - startedAt,
+    calls: calls.length,
+  };
+}

@@ -1,0 +1,89 @@
+import { consoleOutputInstance } from '../evidence/sources';
+import type { EvidenceDestination } from '../evidence/destination';
+import { evidenceSteps } from '../evidence/steps';
+import { isSampleFinding } from '../finding/accessors';
+import type { Finding } from '../finding/schema';
+import { blockingGuardIds } from '../guards';
+import type { GuardVerdict } from '../guards/types';
+import { notificationStep } from '../notify/publish-step';
+import { stepDocument, type PlanDocument } from '../plan/document';
+import type { PlaybookPlan } from '../playbooks/types';
+import { guardsOf, settleGate, type Begun } from './begin';
+import type { SettledGate } from './gate';
+import type { PreparedPlan, RespondOptions } from './options';
+
+/** Where this finding's evidence goes, always with the security account's credentials, or why it is not kept. */
+function evidenceDestinationOf(finding: Finding, options: RespondOptions): { destination: EvidenceDestination | undefined; skipReason: string } {
+  const none = (skipReason: string) => ({ destination: undefined, skipReason });
+  if (!options.evidence) return none('no evidence bucket configured (IR_EVIDENCE_BUCKET)');
+  // GuardDuty's sample findings (and the heartbeat's) are no incident: a year of locked objects for them would bury the real ones.
+  if (isSampleFinding(finding)) return none('sample finding: there is no incident to keep evidence of');
+  const region = options.evidence.region ?? options.defaultRegion ?? finding.region;
+  const s3 = options.evidenceS3 ?? (options.access && region ? options.access.homeClients(region).s3 : options.clients?.s3);
+  if (!s3) return none('no client for the evidence bucket (planned offline)');
+  return { destination: { ...options.evidence, s3 }, skipReason: '' };
+}
+
+/**
+ * The whole plan: the playbook's steps, then the notification and the
+ * evidence in the security account; for a later delivery of an answered
+ * incident, only its short notification (nothing else is new, evidence
+ * included). And the document every report, dry-run and email is made of.
+ */
+export function assemblePlan(begun: Begun, options: RespondOptions, planned: PlaybookPlan, guards: GuardVerdict[], settled: SettledGate | undefined): PreparedPlan {
+  const { finding } = begun.planning;
+  const { account, incidentId } = begun;
+  const lastStage = Math.max(0, ...planned.steps.map((s) => s.stage));
+  const consoleInstance = consoleOutputInstance(begun.route.playbook, finding);
+  // The notification and the evidence read the finished document when they run, after it is built below.
+  const evidence = evidenceSteps({
+    ...evidenceDestinationOf(finding, options),
+    finding,
+    incident: { accountId: finding.accountId ?? null, region: finding.region ?? null, incidentId, findingId: finding.id },
+    document: () => document,
+    responses: begun.reads.responses,
+    ...(consoleInstance
+      ? { console: { instanceId: consoleInstance, ...(account.clients ? {} : { unreachable: "the finding's account was not reached: nothing is read there" }) } }
+      : {}),
+    stage: lastStage + 1,
+  });
+  const steps =
+    settled?.kind === 'repeat'
+      ? [settled.repeatStep(() => document, options.topicArn, account.notificationSns)]
+      : [
+          ...planned.steps,
+          notificationStep(() => document, options.topicArn, lastStage + 1, account.notificationSns, options.notificationSkipReason),
+          ...evidence,
+        ];
+  const document: PlanDocument = {
+    playbook: begun.route.playbook,
+    findingId: finding.id,
+    findingType: finding.type,
+    severity: finding.severity,
+    accountId: finding.accountId ?? null,
+    region: finding.region ?? null,
+    incidentId,
+    dryRun: options.dryRun,
+    offline: account.clients === undefined,
+    route: { ruleId: begun.route.ruleId, why: begun.route.why },
+    blockedBy: blockingGuardIds(guards),
+    guards,
+    warnings: settled?.kind === 'repeat' ? [] : planned.warnings,
+    resource: planned.resource,
+    reads: [...account.reads, ...begun.reads.outcomes, ...(settled?.reads ?? [])],
+    steps: steps.map(stepDocument),
+  };
+  return {
+    document,
+    steps,
+    ...(account.executionClients ? { clients: account.executionClients } : {}),
+    ...(settled && begun.gate && options.ledger ? { gate: { settled, table: options.ledger.ledger.tableName, key: begun.gate.ledgerKey } } : {}),
+  };
+}
+
+/** Plans from every fact at once, settles the ledger on that plan, and assembles it. */
+export async function planFromFacts(begun: Begun, options: RespondOptions, facts: unknown): Promise<PreparedPlan> {
+  const planned = begun.playbook.plan({ ...begun.planning, facts });
+  const { settled, guards } = await settleGate(begun, guardsOf(begun, options, planned.resourceTags, planned.verdicts), planned.steps);
+  return assemblePlan(begun, options, planned, guards, settled);
+}

@@ -1,0 +1,97 @@
+import type { SNSClient } from '@aws-sdk/client-sns';
+import type { AwsClients } from '../aws/clients';
+import { routingTableFor } from '../config/routing-of';
+import { findingInstanceTags } from '../finding/accessors';
+import type { Finding } from '../finding/schema';
+import { blockingGuardIds, evaluateGuards } from '../guards';
+import type { GuardVerdict } from '../guards/types';
+import { ReadLog } from '../plan/reads';
+import type { PlannedStep, StepOutcome } from '../plan/types';
+import { PLAYBOOKS } from '../playbooks/registry';
+import type { AnyPlaybook, PlanningInput } from '../playbooks/types';
+import type { PlaybookName } from '../routing/playbook-names';
+import { routeFinding } from '../routing/route';
+import { reachFindingAccount } from './finding-account';
+import { ResponseGate, type SettledGate } from './gate';
+import { incidentIdOf } from './incident-id';
+import type { RespondOptions } from './options';
+
+/*
+ * The start every response shares, planned only or executed: the route, the
+ * ledger gate (opened first, so the claim and the brake reservation run
+ * while the account is reached and read), the finding's account, and what
+ * planning needs besides the facts.
+ */
+
+export interface Reached {
+  readonly clients: AwsClients | undefined;
+  readonly executionClients?: AwsClients;
+  readonly reads: readonly StepOutcome[];
+  readonly verdicts: readonly GuardVerdict[];
+  readonly notificationSns?: SNSClient;
+}
+
+export interface Begun {
+  readonly route: ReturnType<typeof routeFinding>;
+  readonly playbook: AnyPlaybook;
+  readonly account: Reached;
+  readonly reads: ReadLog;
+  readonly incidentId: string;
+  readonly planning: Omit<PlanningInput<unknown>, 'facts'>;
+  readonly gate: ResponseGate | undefined;
+}
+
+async function reach(finding: Finding, playbook: PlaybookName, options: RespondOptions): Promise<Reached> {
+  if (!options.access) return { clients: options.clients, reads: [], verdicts: [], notificationSns: options.notificationSns };
+  const region = finding.region ?? options.defaultRegion;
+  if (!region) throw new Error(`finding ${finding.id} names no region and no default region is set`);
+  return reachFindingAccount({ finding, playbook, config: options.config, access: options.access, region, topicArn: options.topicArn });
+}
+
+function guardInputOf(finding: Finding, playbook: PlaybookName, options: RespondOptions) {
+  return {
+    finding,
+    playbook,
+    config: options.config,
+    dryRun: options.dryRun,
+    ...(options.dryRunReason ? { dryRunReason: options.dryRunReason } : {}),
+  };
+}
+
+export async function begin(finding: Finding, options: RespondOptions): Promise<Begun> {
+  const now = options.now ?? (() => new Date());
+  const route = routeFinding(finding, routingTableFor(options.config));
+  const incidentId = incidentIdOf(finding);
+  const gate = options.ledger
+    ? new ResponseGate(options.ledger, {
+        finding,
+        playbook: route.playbook,
+        incidentId,
+        reserveEarly: blockingGuardIds(evaluateGuards({ ...guardInputOf(finding, route.playbook, options), resourceTags: findingInstanceTags(finding) })).length === 0,
+      })
+    : undefined;
+  const account = await reach(finding, route.playbook, options);
+  // The member role is the responder's own in every member account: never revoked.
+  const responder = { protectedRoleNames: [...new Set([...options.responder.protectedRoleNames, options.config.memberRoleName])] };
+  const planning = { finding, config: options.config, incidentId, now: now(), responder };
+  return { route, playbook: PLAYBOOKS[route.playbook], account, reads: new ReadLog(), incidentId, planning, gate };
+}
+
+/** Every guard of the response: the finding's, the account's (member role), the playbook's own. */
+export function guardsOf(begun: Begun, options: RespondOptions, resourceTags: Readonly<Record<string, string>>, verdicts: readonly GuardVerdict[]): GuardVerdict[] {
+  return [
+    ...evaluateGuards({ ...guardInputOf(begun.planning.finding, begun.route.playbook, options), resourceTags }),
+    ...begun.account.verdicts,
+    ...verdicts,
+  ];
+}
+
+/** Waits for the ledger's claim (and the brake) once the steps are known; adds their verdicts. */
+export async function settleGate(
+  begun: Begun,
+  guards: readonly GuardVerdict[],
+  steps: readonly PlannedStep[],
+): Promise<{ readonly settled: SettledGate | undefined; readonly guards: GuardVerdict[] }> {
+  const settled = await begun.gate?.settle(blockingGuardIds(guards).length === 0 && steps.some((s) => s.mutating));
+  return { settled, guards: [...guards, ...(settled?.verdicts ?? [])] };
+}

@@ -1,0 +1,40 @@
+import type { AwsClients } from '../aws/clients';
+import { toStepError } from '../aws/errors';
+import { stepReport, summarize, type Report } from '../plan/document';
+import { executePlan, type ExecuteOptions } from '../plan/executor';
+import type { ExecutionContext, StepOutcome } from '../plan/types';
+import type { PreparedPlan } from './options';
+
+export function executionContext(clients: AwsClients, now: () => Date): ExecutionContext {
+  return { clients, outputs: new Map(), outcomes: [], now };
+}
+
+export function executeOptionsOf(prepared: { readonly document: Pick<PreparedPlan['document'], 'blockedBy'> }, deadlineMs: number | undefined): ExecuteOptions {
+  return { blockedBy: prepared.document.blockedBy, ...(deadlineMs !== undefined ? { deadlineMs } : {}) };
+}
+
+/** The report of a plan whose steps ended with these outcomes, recorded in the ledger when the response has one. */
+export async function finishReport(prepared: PreparedPlan, outcomes: readonly StepOutcome[], startedAt: string, now: () => Date): Promise<Report> {
+  const steps = prepared.document.steps.map((step, index) => stepReport(step, outcomes[index]!));
+  const report: Report = { ...prepared.document, steps, summary: summarize(outcomes), startedAt, finishedAt: now().toISOString() };
+  if (!prepared.gate) return report;
+  const { settled, table, key } = prepared.gate;
+  try {
+    await settled.finish(report, prepared.document);
+    return { ...report, ledger: { table, key, recorded: true } };
+  } catch (error) {
+    // The report still goes back (and to the logs); the handler decides whether the invocation fails.
+    return { ...report, ledger: { table, key, recorded: false, error: toStepError(error) } };
+  }
+}
+
+export async function executePrepared(
+  prepared: PreparedPlan,
+  clients: AwsClients,
+  now: () => Date = () => new Date(),
+  deadlineMs?: number,
+): Promise<Report> {
+  const startedAt = now().toISOString();
+  const outcomes = await executePlan(prepared.steps, executionContext(clients, now), executeOptionsOf(prepared, deadlineMs));
+  return finishReport(prepared, outcomes, startedAt, now);
+}

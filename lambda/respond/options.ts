@@ -1,0 +1,52 @@
+import type { S3Client } from '@aws-sdk/client-s3';
+import type { SNSClient } from '@aws-sdk/client-sns';
+import type { AccountAccess } from '../aws/account-access';
+import type { AwsClients } from '../aws/clients';
+import type { RuntimeConfig } from '../config/schema';
+import type { EvidenceBucket } from '../evidence/destination';
+import type { PlanDocument } from '../plan/document';
+import type { PlannedStep } from '../plan/types';
+import type { ResponderIdentity } from '../playbooks/types';
+import type { LedgerOptions, SettledGate } from './gate';
+
+/** How one finding is answered: by the Lambda handler, `ir`, the demo and the tests alike. */
+export interface RespondOptions {
+  readonly config: RuntimeConfig;
+  /** Clients for the finding's account and region. Absent (and no `access`): plan offline from the finding alone. */
+  readonly clients?: AwsClients;
+  /**
+   * Reaches the finding's account itself, instead of `clients`: the
+   * responder's own account as is, any other through its member role
+   * (finding-account.ts). The notification is published from the home account.
+   */
+  readonly access?: AccountAccess;
+  /** With `access`: the region of a finding that names none. */
+  readonly defaultRegion?: string;
+  /** No mutating call is made when true. */
+  readonly dryRun: boolean;
+  readonly dryRunReason?: string;
+  readonly topicArn?: string;
+  /** SNS client for the topic's account, when the playbook acts in another account. Defaults to `clients.sns`. */
+  readonly notificationSns?: SNSClient;
+  /** Set when nobody is to be notified (the daily heartbeat): the notification step is skipped with this reason. */
+  readonly notificationSkipReason?: string;
+  /** The security account's evidence bucket. Absent: the plan's one evidence step is skipped, saying so. */
+  readonly evidence?: EvidenceBucket;
+  /** The bucket's client. Defaults to the home account's (`access`) in the bucket's region, else `clients.s3`. */
+  readonly evidenceS3?: S3Client;
+  readonly responder: ResponderIdentity;
+  readonly now?: () => Date;
+  /** No step but the notification starts after this (epoch ms): the Lambda handler's timeout, less what the end of a response needs. */
+  readonly deadlineMs?: number;
+  /** The incident ledger and the blast-radius brake (lambda/respond/gate.ts). Absent: every delivery is answered in full. */
+  readonly ledger?: LedgerOptions;
+}
+
+export interface PreparedPlan {
+  readonly document: PlanDocument;
+  readonly steps: readonly PlannedStep[];
+  /** What the plan executes with, when `access` chose it. */
+  readonly clients?: AwsClients;
+  /** Records the report in the ledger, with the ledger's options. */
+  readonly gate?: { readonly settled: SettledGate; readonly table: string; readonly key: string };
+}

@@ -1,0 +1,54 @@
+import type { AwsClients } from '../aws/clients';
+import { blockingGuardIds } from '../guards';
+import type { Report } from '../plan/document';
+import { stepDocument } from '../plan/document';
+import { executePlan } from '../plan/executor';
+import type { FirstSteps, PlaybookPlan } from '../playbooks/types';
+import { assemblePlan, planFromFacts } from './assemble';
+import { guardsOf, settleGate, type Begun } from './begin';
+import { executeOptionsOf, executePrepared, executionContext, finishReport } from './execute';
+import type { RespondOptions } from './options';
+
+/*
+ * For a playbook with staged discovery (contain-instance): its first steps
+ * (isolation) run as soon as the reads they need are in, under the guards
+ * decided from those same reads and once the ledger has granted the claim
+ * and the brake a slot, while the other reads go on. The rest of the plan
+ * comes from every read, begins with exactly the steps already running
+ * (checked: else nothing more runs), and runs after them with the same
+ * guards. Dry-run is this same path with every mutating step blocked.
+ */
+export async function respondStaged(begun: Begun, options: RespondOptions, readClients: AwsClients, executionClients: AwsClients): Promise<Report> {
+  const now = options.now ?? (() => new Date());
+  const staged = begun.playbook.discoverStaged!(begun.planning.finding, readClients, begun.reads);
+  const first = await staged.first;
+  // Nothing to change early (the instance is gone, or has no network interface): the whole plan decides, as for any playbook.
+  if (!first.steps.some((s) => s.mutating)) {
+    return executePrepared(await planFromFacts(begun, options, await staged.all), executionClients, now, options.deadlineMs);
+  }
+  const { settled, guards } = await settleGate(begun, guardsOf(begun, options, first.resourceTags, first.verdicts), first.steps);
+  // A later delivery of an answered incident: none of the steps runs, only its short notification.
+  if (settled?.kind === 'repeat') {
+    const planned = begun.playbook.plan({ ...begun.planning, facts: await staged.all });
+    return executePrepared(assemblePlan(begun, options, planned, guards, settled), executionClients, now, options.deadlineMs);
+  }
+  const startedAt = now().toISOString();
+  const ctx = executionContext(executionClients, now);
+  const firstRun = executePlan(first.steps, ctx, executeOptionsOf({ document: { blockedBy: blockingGuardIds(guards) } }, options.deadlineMs));
+  const planned = begun.playbook.plan({ ...begun.planning, facts: await staged.all });
+  const firstOutcomes = await firstRun;
+  assertSamePlan(planned, first);
+  const plan = assemblePlan(begun, options, planned, guards, settled);
+  const rest = await executePlan(plan.steps.slice(first.steps.length), ctx, executeOptionsOf(plan, options.deadlineMs));
+  return finishReport(plan, [...firstOutcomes, ...rest], startedAt, now);
+}
+
+/** The whole plan must begin with the steps that already ran, with the same verdicts and tags: else the report would show another plan. */
+function assertSamePlan(planned: PlaybookPlan, first: FirstSteps): void {
+  const head = JSON.stringify(planned.steps.slice(0, first.steps.length).map(stepDocument));
+  const same =
+    head === JSON.stringify(first.steps.map(stepDocument)) &&
+    JSON.stringify(planned.verdicts) === JSON.stringify(first.verdicts) &&
+    JSON.stringify(planned.resourceTags) === JSON.stringify(first.resourceTags);
+  if (!same) throw new Error(`playbook plan does not begin with the ${first.steps.length} steps it ran first: staged discovery is inconsistent`);
+}

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { FindingInputError } from './errors';
 import { findingSchema, type Finding } from './schema';
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /*
  * The parts of a GuardDuty finding the playbooks read. Everything else in a

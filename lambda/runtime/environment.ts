@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { parseRuntimeConfig, type RuntimeConfig } from '../config/schema';
 import type { EvidenceBucket } from '../evidence/destination';
 import { PLAYBOOK_NAMES, type PlaybookName } from '../routing/playbook-names';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { isSampleFinding } from '../finding/accessors';
 import { FindingInputError } from '../finding/errors';
 import { parseFindings } from '../finding/parse';

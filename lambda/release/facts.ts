@@ -1,5 +1,7 @@
 import type { StepError } from '../aws/errors';
-import type { Known } from '../playbooks/contain-instance/facts';
+import type { Known, ProfileAssociation } from '../playbooks/contain-instance/facts';
+
+export type { ProfileAssociation };
 
 /* What `ir release` reads about the instance before it plans. */
 
@@ -13,10 +15,6 @@ export interface AttachedNetworkInterface {
   readonly groups: readonly { readonly groupId: string; readonly groupName: string }[];
 }
 
-export interface ProfileAssociation {
-  readonly associationId: string;
-  readonly profileArn: string;
-}
 
 export interface ReleaseFacts {
   readonly instanceId: string;

@@ -44,12 +44,12 @@ export function discoverInstanceInParts(finding: Finding, clients: AwsClients, r
     readProfileAssociation(clients, reads, instanceId),
   ]);
   const first = Promise.all([instanceRead, responderGroups]).then(([read, groups]) => isolationFactsOf(finding, instanceId, read, groups));
-  const all = Promise.all([first, instanceRead, later]).then(([isolation, read, [profile, autoScaling, targetGroups, evidenceSnapshots, profileAssociationId]]) => {
+  const all = Promise.all([first, instanceRead, later]).then(([isolation, read, [profile, autoScaling, targetGroups, evidenceSnapshots, association]]) => {
     if (!read.instance) return unreadInstanceFacts(finding, instanceId, read.lookup);
     return {
       ...isolation,
       instanceProfile: profile,
-      profileAssociationId,
+      profileAssociationId: association.known ? known(association.value?.associationId ?? null) : association,
       autoScaling,
       targetGroups: targetGroups.known ? known(targetGroups.value.memberships) : targetGroups,
       unreadTargetGroups: targetGroups.known ? targetGroups.value.unreadable : [],

@@ -8,6 +8,12 @@ import type { SecurityGroupPurpose } from './names';
  * and "could not tell" lead to different plans and different warnings.
  */
 
+/** The instance's instance-profile association: what disassociating it (and restoring it) needs. */
+export interface ProfileAssociation {
+  readonly associationId: string;
+  readonly profileArn: string;
+}
+
 export type Known<T> = { readonly known: true; readonly value: T } | { readonly known: false; readonly why: string };
 
 export function known<T>(value: T): Known<T> {

@@ -2,7 +2,8 @@ import { DescribeIamInstanceProfileAssociationsCommand } from '@aws-sdk/client-e
 import { GetInstanceProfileCommand } from '@aws-sdk/client-iam';
 import type { AwsClients } from '../../../aws/clients';
 import type { ReadLog } from '../../../plan/reads';
-import { known, unknown, type InstanceProfileFacts, type Known, type RoleFacts } from '../facts';
+import type { StepSpec } from '../../../plan/types';
+import { known, unknown, type InstanceProfileFacts, type Known, type ProfileAssociation, type RoleFacts } from '../facts';
 import { READ_INSTANCE_PROFILE, READ_PROFILE_ASSOCIATION, READ_PROFILE_SHARERS } from '../specs';
 import { collectPages } from './pages';
 
@@ -11,8 +12,14 @@ export function instanceProfileNameOf(arn: string): string {
   return arn.slice(arn.lastIndexOf('/') + 1);
 }
 
-export async function readProfileAssociation(clients: AwsClients, reads: ReadLog, instanceId: string): Promise<Known<string | null>> {
-  const result = await reads.read(READ_PROFILE_ASSOCIATION, 'Find the instance profile association', instanceId, () =>
+/** The instance's live profile association; `spec` names the read in the report (contain-instance's, or `ir release`'s). */
+export async function readProfileAssociation(
+  clients: AwsClients,
+  reads: ReadLog,
+  instanceId: string,
+  spec: StepSpec = READ_PROFILE_ASSOCIATION,
+): Promise<Known<ProfileAssociation | null>> {
+  const result = await reads.read(spec, 'Find the instance profile association', instanceId, () =>
     clients.ec2.send(
       new DescribeIamInstanceProfileAssociationsCommand({
         Filters: [
@@ -23,7 +30,8 @@ export async function readProfileAssociation(clients: AwsClients, reads: ReadLog
     ),
   );
   if (!result.ok) return unknown(`DescribeIamInstanceProfileAssociations failed (${result.error.code})`);
-  return known(result.value.IamInstanceProfileAssociations?.find((a) => a.InstanceId === instanceId)?.AssociationId ?? null);
+  const association = result.value.IamInstanceProfileAssociations?.find((a) => a.InstanceId === instanceId);
+  return known(association?.AssociationId ? { associationId: association.AssociationId, profileArn: association.IamInstanceProfile?.Arn ?? '' } : null);
 }
 
 /** The role behind the profile, and who else uses the profile: both change what revoking its sessions means. */

@@ -1,19 +1,22 @@
 import { DescribeInstancesCommand, type Instance } from '@aws-sdk/client-ec2';
 import type { AwsClients } from '../../../aws/clients';
 import type { ReadLog } from '../../../plan/reads';
+import type { StepSpec } from '../../../plan/types';
 import { known, type InstanceLookup, type NetworkInterfaceFacts, type VolumeFacts, type Known } from '../facts';
 import { READ_INSTANCE } from '../specs';
 
 export interface InstanceRead {
-  readonly lookup: InstanceLookup;
+  /** An id was given, so never 'missing-id'. */
+  readonly lookup: Exclude<InstanceLookup, { readonly status: 'missing-id' }>;
   readonly instance?: Instance;
 }
 
 /** Codes with which EC2 says the instance does not exist (as opposed to "could not tell"). */
 const NOT_FOUND_CODES = new Set(['InvalidInstanceID.NotFound', 'InvalidInstanceID.Malformed']);
 
-export async function readInstance(clients: AwsClients, reads: ReadLog, instanceId: string): Promise<InstanceRead> {
-  const result = await reads.read(READ_INSTANCE, `Describe instance ${instanceId}`, instanceId, () =>
+/** `spec` names the read in the report (contain-instance's, or `ir release`'s). */
+export async function readInstance(clients: AwsClients, reads: ReadLog, instanceId: string, spec: StepSpec = READ_INSTANCE): Promise<InstanceRead> {
+  const result = await reads.read(spec, `Describe instance ${instanceId}`, instanceId, () =>
     clients.ec2.send(new DescribeInstancesCommand({ InstanceIds: [instanceId] })),
   );
   if (!result.ok) {

@@ -32,10 +32,26 @@ function describeFinding(finding: Finding): string {
   return `${paint('bold', finding.type)}  severity ${finding.severity}  on ${resource}`;
 }
 
+/** One finding answered in one mode, as `ir demo --json` prints it. */
+export interface DemoRun {
+  readonly file: string;
+  readonly mode: Mode;
+  readonly report: Report;
+  readonly changes: readonly { readonly what: string; readonly before: string; readonly after: string }[];
+  readonly notification: { readonly subject: string; readonly message: string } | null;
+}
+
 interface ReplayResult {
   readonly problems: number;
   /** Read-only actions that failed against the emulator: its known gaps, not the playbooks'. */
   readonly unsupportedReads: readonly string[];
+  readonly runs: readonly DemoRun[];
+}
+
+export interface DemoResult {
+  readonly problems: number;
+  readonly unsupportedReads: readonly string[];
+  readonly runs: readonly DemoRun[];
 }
 
 async function replay(mode: Mode, scenarios: readonly Scenario[], seed: SeededAccount, endpoint: string): Promise<ReplayResult> {
@@ -45,6 +61,7 @@ async function replay(mode: Mode, scenarios: readonly Scenario[], seed: SeededAc
   const table = routingTableFor(config);
   let failures = 0;
   const unsupportedReads = new Set<string>();
+  const runs: DemoRun[] = [];
   for (const [index, scenario] of scenarios.entries()) {
     const route = routeFinding(scenario.finding, table);
     heading(`${mode} ${index + 1}/${scenarios.length}: ${scenario.file.replace(/\.json$/, '')}`);
@@ -71,17 +88,18 @@ async function replay(mode: Mode, scenarios: readonly Scenario[], seed: SeededAc
     // The dry-run plan is printed above; in enforce mode the email itself is the point.
     if (notification && mode === 'enforce') say(paint('dim', indent(notification.message.trimEnd())));
     if (!notification) failures += 1;
+    runs.push({ file: scenario.file, mode, report, changes, notification: notification ? { subject: notification.subject, message: notification.message } : null });
     for (const failed of report.steps.filter((s) => s.status === 'failed')) {
       // Read-only evidence calls the emulator does not implement are shown above and listed at the end; any other failure is a problem.
       if (!failed.mutating && failed.error?.code === 'UnparseableResponse') unsupportedReads.add(failed.action);
       else failures += 1;
     }
   }
-  return { problems: failures, unsupportedReads: [...unsupportedReads] };
+  return { problems: failures, unsupportedReads: [...unsupportedReads], runs };
 }
 
-/** Runs the whole demo; returns the number of problems seen (0 = every step behaved). */
-export async function runDemo(): Promise<number> {
+/** Runs the whole demo; `problems` counts what did not behave (0 = every step did). */
+export async function runDemo(): Promise<DemoResult> {
   const started = Date.now();
   say(paint('bold', 'GuardDuty incident response: demo against a local AWS emulator (moto server on 127.0.0.1)'));
   const moto: MotoServer = await step('starting the AWS emulator', () => startMoto());
@@ -101,7 +119,7 @@ export async function runDemo(): Promise<number> {
     if (unsupportedReads.size > 0) {
       say(`  ${paint('yellow', 'note')}: read-only evidence calls the emulator does not implement failed as reported above (on AWS they answer): ${[...unsupportedReads].sort().join(', ')}`);
     }
-    return problems;
+    return { problems, unsupportedReads: [...unsupportedReads].sort(), runs: [...dryRun.runs, ...enforce.runs] };
   } finally {
     await step('stopping the AWS emulator', () => moto.stop());
   }

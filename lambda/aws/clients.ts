@@ -7,6 +7,7 @@ import { IAMClient } from '@aws-sdk/client-iam';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { STSClient } from '@aws-sdk/client-sts';
+import { AdaptiveRetryStrategy, DefaultRateLimiter } from '@smithy/core/retry';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
 
@@ -45,17 +46,32 @@ export interface AwsClients {
 export const DEFAULT_MAX_ATTEMPTS = 3;
 export const DEFAULT_REQUEST_TIMEOUT_MS = 5_000;
 
+/**
+ * The slowest the adaptive retry mode may pace one client after throttles,
+ * in calls per second. Adaptive mode slows a throttled client down so that
+ * a flood of findings backs off from an API that is refusing calls, instead
+ * of burning every retry on it. Its own floor is 0.5 calls a second: a
+ * container answering a burst at that pace would take minutes to reach an
+ * instance (make bench showed it, throttling 20% of the calls). At 10 it
+ * still backs off, and a response keeps moving.
+ */
+export const ADAPTIVE_MIN_CALLS_PER_SECOND = 10;
+
+/** One per client: throttling on one service must not slow the calls of another. */
+export function adaptiveRetryStrategy(maxAttempts: number): AdaptiveRetryStrategy {
+  return new AdaptiveRetryStrategy(maxAttempts, { rateLimiter: new DefaultRateLimiter({ minFillRate: ADAPTIVE_MIN_CALLS_PER_SECOND }) });
+}
+
+/** The configuration of one SDK client: call once per client (each gets its own retry strategy and rate limiter). */
 export function sdkClientConfig(options: AwsClientOptions) {
   const endpoint = options.endpoint ?? process.env.AWS_ENDPOINT_URL;
+  const maxAttempts = options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
   return {
     region: options.region,
     ...(endpoint ? { endpoint } : {}),
     ...(options.credentials ? { credentials: options.credentials } : {}),
-    maxAttempts: options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
-    // Adaptive: after a throttle the client also slows its own calls down, so a flood of findings backs off from
-    // an API that is already refusing calls instead of burning every retry on it. It costs wall time in a
-    // throttled burst (make bench measures it); it never drops a call.
-    retryMode: 'adaptive',
+    maxAttempts,
+    retryStrategy: adaptiveRetryStrategy(maxAttempts),
     requestHandler: new NodeHttpHandler({
       connectionTimeout: Math.min(options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS, 3_000),
       requestTimeout: options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
@@ -63,8 +79,13 @@ export function sdkClientConfig(options: AwsClientOptions) {
   };
 }
 
+/** A custom endpoint (the emulator, a VPC endpoint) cannot resolve <bucket>.<host>: address the bucket in the path. */
+function s3Config(config: ReturnType<typeof sdkClientConfig>) {
+  return { ...config, ...('endpoint' in config ? { forcePathStyle: true } : {}) };
+}
+
 export function createAwsClients(options: AwsClientOptions): AwsClients {
-  const config = sdkClientConfig(options);
+  const config = () => sdkClientConfig(options);
   const cache = new Map<string, unknown>();
   const lazy = <T>(name: string, make: () => T): T => {
     if (!cache.has(name)) cache.set(name, make());
@@ -72,32 +93,31 @@ export function createAwsClients(options: AwsClientOptions): AwsClients {
   };
   return {
     get ec2() {
-      return lazy('ec2', () => new EC2Client(config));
+      return lazy('ec2', () => new EC2Client(config()));
     },
     get iam() {
-      return lazy('iam', () => new IAMClient(config));
+      return lazy('iam', () => new IAMClient(config()));
     },
     get sns() {
-      return lazy('sns', () => new SNSClient(config));
+      return lazy('sns', () => new SNSClient(config()));
     },
     get autoScaling() {
-      return lazy('autoScaling', () => new AutoScalingClient(config));
+      return lazy('autoScaling', () => new AutoScalingClient(config()));
     },
     get elbv2() {
-      return lazy('elbv2', () => new ElasticLoadBalancingV2Client(config));
+      return lazy('elbv2', () => new ElasticLoadBalancingV2Client(config()));
     },
     get sts() {
-      return lazy('sts', () => new STSClient(config));
+      return lazy('sts', () => new STSClient(config()));
     },
     get cloudTrail() {
-      return lazy('cloudTrail', () => new CloudTrailClient(config));
+      return lazy('cloudTrail', () => new CloudTrailClient(config()));
     },
     get dynamodb() {
-      return lazy('dynamodb', () => new DynamoDBClient(config));
+      return lazy('dynamodb', () => new DynamoDBClient(config()));
     },
     get s3() {
-      // A custom endpoint (the emulator, a VPC endpoint) cannot resolve <bucket>.<host>: address the bucket in the path.
-      return lazy('s3', () => new S3Client({ ...config, ...('endpoint' in config ? { forcePathStyle: true } : {}) }));
+      return lazy('s3', () => new S3Client(s3Config(config())));
     },
   };
 }

@@ -1,11 +1,15 @@
+import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
 import { CreateRoleCommand } from '@aws-sdk/client-iam';
 import { DescribeInstancesCommand, DescribeSnapshotsCommand } from '@aws-sdk/client-ec2';
 import { performance } from 'node:perf_hooks';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { AwsClients } from '../lambda/aws/clients';
 import { DEFAULT_MEMBER_ROLE_NAME, parseConfig } from '../lambda/config/schema';
+import { parseFindings } from '../lambda/finding/parse';
 import { FINDING_ID_TAG } from '../lambda/playbooks/contain-instance/names';
-import { drainQueue } from '../test/integration/support/inbox';
+import { incidentIdOf } from '../lambda/respond/incident-id';
+import { INCIDENT_KEY_PREFIX } from '../lambda/ledger/incident-ledger';
+import { readInbox, type Notification } from '../test/integration/support/inbox';
 import { launchBenchInstance, seedBenchNetwork, type BenchInstance, type BenchNetwork } from './fleet';
 import { instanceFindingEvent } from './findings';
 import { containInstanceHandler, functionContext, REGION, responderGroupIds } from './handler';
@@ -17,10 +21,17 @@ import { groupsOf } from './round-trips';
  * member account, each finding delivered 5 times (GuardDuty updates and
  * EventBridge redeliveries), 500 invocations in a shuffled order, as many
  * at once as the playbook's reserved concurrency allows, while the proxy
- * throttles 20% of the calls. An invocation that throws is retried as
- * Lambda retries asynchronous invocations (retryAttempts). Then the
- * accounts are read back: each instance isolated, one snapshot set each,
- * every notification in the inbox.
+ * throttles 20% of the calls. The handler runs as the stack runs it: with
+ * the incident ledger (a DynamoDB table in the security account, where the
+ * function runs, made as lib/incident-ledger-table.ts makes it), so the
+ * first delivery of a finding claims the incident and acts and the others
+ * change nothing. The blast-radius brake is set to its maximum, 100 an
+ * hour, one per instance: the brake is a safety feature, not what the
+ * burst measures. An invocation that throws is retried as Lambda retries
+ * asynchronous invocations (retryAttempts), at once rather than after a
+ * minute. Then the accounts are read back: each instance isolated, one
+ * snapshot set each, and each incident's DONE or PARTIAL notification in
+ * the inbox.
  */
 
 /** BENCH_BURST_INSTANCES: a smaller burst for a quick try; the benchmark's figure is with 100. */
@@ -29,6 +40,11 @@ export const DELIVERIES_PER_FINDING = 5;
 export const THROTTLED_SHARE = 0.2;
 const ENIS = 2;
 const VOLUMES = 2;
+/** The brake's maximum (lambda/config/schema.ts): not reached by the burst's 100 incidents. */
+export const BURST_BRAKE_LIMIT = 100;
+export const BURST_LEDGER_TABLE = 'bench-incident-ledger';
+/** The notifications that answer an incident (lambda/notify/message.ts); REPEAT notes and the like do not. */
+const ANSWER_SUBJECT = /^\[GuardDuty IR (DONE|PARTIAL)\] /;
 
 export interface BurstResult {
   readonly findings: number;
@@ -43,6 +59,11 @@ export interface BurstDetail extends BurstResult {
   readonly calls: number;
   readonly throttledCalls: number;
   readonly invocationRetries: number;
+  readonly brakeLimit: number;
+  /** Notifications in the inbox by the mode of their subject (DONE, PARTIAL, REPEAT, ...). */
+  readonly notifications: Readonly<Record<string, number>>;
+  /** Incidents whose ledger claim succeeded more than once at the same instant: the emulator does not serialise conditional writes. */
+  readonly simultaneousClaims: number;
   readonly problems: readonly string[];
 }
 
@@ -63,6 +84,8 @@ interface Target {
   readonly network: BenchNetwork;
   readonly instance: BenchInstance;
   readonly findingId: string;
+  readonly event: Record<string, unknown>;
+  readonly ledgerKey: string;
 }
 
 function shuffled<T>(items: readonly T[], seed: number): T[] {
@@ -91,15 +114,36 @@ async function seedTargets(ctx: BurstContext): Promise<Target[]> {
     const network = await seedBenchNetwork(account.clients, `bench-burst-${index}`);
     for (let n = 0; n < BURST_INSTANCES / ctx.accounts.length; n += 1) {
       const instance = await launchBenchInstance(account.clients, network, ENIS, VOLUMES);
-      targets.push({ account, network, instance, findingId: `bench-burst-${account.accountId}-${n}` });
+      // Fixed width: no finding id is a prefix of another, so a notification names exactly one.
+      const findingId = `bench-burst-${account.accountId}-${String(n).padStart(3, '0')}`;
+      const event = instanceFindingEvent({ findingId, accountId: account.accountId, region: REGION, instanceId: instance.instanceId });
+      targets.push({ account, network, instance, findingId, event, ledgerKey: `${INCIDENT_KEY_PREFIX}${incidentIdOf(parseFindings(event)[0]!)}` });
     }
   }
   return targets;
 }
 
+/** The table lib/incident-ledger-table.ts defines (partition key `pk`, a string; on demand), in the account the function runs in. */
+async function createLedgerTable(security: BurstAccount): Promise<void> {
+  await security.clients.dynamodb.send(
+    new CreateTableCommand({
+      TableName: BURST_LEDGER_TABLE,
+      KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
+      AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
+      BillingMode: 'PAY_PER_REQUEST',
+    }),
+  );
+}
+
 export async function benchBurst(ctx: BurstContext): Promise<BurstDetail> {
   const targets = await seedTargets(ctx);
-  const handler = await containInstanceHandler({ endpoint: ctx.proxy.endpoint, topicArn: ctx.topicArn });
+  await createLedgerTable(ctx.accounts[0]);
+  const handler = await containInstanceHandler({
+    endpoint: ctx.proxy.endpoint,
+    topicArn: ctx.topicArn,
+    ledgerTableName: BURST_LEDGER_TABLE,
+    runtimeConfig: { blastRadius: { maxContainmentsPerHour: BURST_BRAKE_LIMIT } },
+  });
   const deliveries = shuffled(targets.flatMap((t) => Array.from({ length: DELIVERIES_PER_FINDING }, () => t)), 42);
   // The stack's defaults: this many invocations at once, each retried this often when it throws.
   const defaults = parseConfig({}, 'defaults');
@@ -117,7 +161,7 @@ export async function benchBurst(ctx: BurstContext): Promise<BurstDetail> {
       const target = deliveries[next]!;
       next += 1;
       if (next % 50 === 0) process.stderr.write(`bench: burst ${next}/${deliveries.length}\n`);
-      const event = instanceFindingEvent({ findingId: target.findingId, accountId: target.account.accountId, region: REGION, instanceId: target.instance.instanceId });
+      const event = target.event;
       for (let attempt = 1; attempt <= maxAttempts; attempt += 1) {
         try {
           await handler(event, functionContext('contain-instance'));
@@ -134,7 +178,7 @@ export async function benchBurst(ctx: BurstContext): Promise<BurstDetail> {
   ctx.proxy.setThrottling(0);
   const calls = [...ctx.proxy.calls];
 
-  const { lost, duplicated } = await check(ctx, targets, calls, problems);
+  const { lost, duplicated, notifications, simultaneousClaims } = await check(ctx, targets, calls, problems);
   return {
     findings: deliveries.length,
     wallMs: Math.round(wallMs),
@@ -145,54 +189,101 @@ export async function benchBurst(ctx: BurstContext): Promise<BurstDetail> {
     calls: calls.length,
     throttledCalls: calls.filter((c) => c.throttled).length,
     invocationRetries,
+    brakeLimit: BURST_BRAKE_LIMIT,
+    notifications,
+    simultaneousClaims,
     problems,
   };
 }
 
-async function check(ctx: BurstContext, targets: readonly Target[], calls: readonly RecordedCall[], problems: string[]): Promise<{ lost: number; duplicated: number }> {
+interface CheckResult {
+  readonly lost: number;
+  readonly duplicated: number;
+  readonly notifications: Record<string, number>;
+  readonly simultaneousClaims: number;
+}
+
+/** The ledger claims of one incident that succeeded (lambda/ledger/incident-ledger.ts claim: the only write that sets claimToken). */
+function successfulClaims(calls: readonly RecordedCall[], ledgerKey: string): RecordedCall[] {
+  return calls.filter(
+    (c) => c.operation === 'DynamoDB_20120810.UpdateItem' && c.status === 200 && c.params.pk === ledgerKey && (c.params.UpdateExpression ?? '').includes('claimToken = :token'),
+  );
+}
+
+/** Two successful claims in flight at the same time: DynamoDB would have refused one of them. */
+function overlapping(claims: readonly RecordedCall[]): boolean {
+  const sorted = [...claims].sort((a, b) => a.sentAt - b.sentAt);
+  return sorted.some((claim, i) => i > 0 && claim.sentAt < sorted[i - 1]!.answeredAt);
+}
+
+async function check(ctx: BurstContext, targets: readonly Target[], calls: readonly RecordedCall[], problems: string[]): Promise<CheckResult> {
   let lost = 0;
   let duplicated = 0;
+  let simultaneousClaims = 0;
+  const inbox = await readInbox(ctx.inbox.sqs, ctx.inbox.queueUrl);
+  const notifications: Record<string, number> = {};
+  for (const note of inbox) {
+    const mode = /^\[GuardDuty IR ([^\]]+)\]/.exec(note.subject)?.[1] ?? note.subject;
+    notifications[mode] = (notifications[mode] ?? 0) + 1;
+  }
   const isolationOf = new Map<string, string>();
   for (const target of targets) {
     const key = `${target.account.accountId}/${target.network.vpcId}`;
     if (!isolationOf.has(key)) isolationOf.set(key, (await responderGroupIds(target.account.clients.ec2, target.network.vpcId)).isolation);
     const isolation = isolationOf.get(key)!;
     const { ec2 } = target.account.clients;
+    let isLost = false;
+    let extra = 0;
+
     const described = await ec2.send(new DescribeInstancesCommand({ InstanceIds: [target.instance.instanceId] }));
     const enis = described.Reservations?.[0]?.Instances?.[0]?.NetworkInterfaces ?? [];
     const open = enis.filter((eni) => (eni.Groups ?? []).map((g) => g.GroupId).join(' ') !== isolation);
     if (open.length > 0 || enis.length !== ENIS) {
-      lost += 1;
+      isLost = true;
       problems.push(`${target.instance.instanceId}: ${open.length} ENI(s) not on the isolation group only`);
     }
+    const answers = inbox.filter((note) => ANSWER_SUBJECT.test(note.subject) && answersFinding(note, target.findingId));
+    if (answers.length === 0) {
+      isLost = true;
+      problems.push(`${target.findingId}: no DONE or PARTIAL notification`);
+    } else if (answers.length > 1) {
+      problems.push(`${target.findingId}: ${answers.length} DONE/PARTIAL notifications (not counted as a duplicated action)`);
+    }
+
+    // One snapshot set: each volume snapshotted once; extra sets are the most snapshots of any one volume, less one.
     const snapshots = await ec2.send(new DescribeSnapshotsCommand({ OwnerIds: ['self'], Filters: [{ Name: `tag:${FINDING_ID_TAG}`, Values: [target.findingId] }] }));
-    const taken = snapshots.Snapshots?.length ?? 0;
-    if (taken === 0) {
-      lost += 1;
-      problems.push(`${target.instance.instanceId}: no snapshot`);
-    } else if (taken !== VOLUMES) {
-      duplicated += 1;
-      problems.push(`${target.instance.instanceId}: ${taken} snapshots for ${VOLUMES} volumes`);
+    const perVolume = new Map<string, number>();
+    for (const snapshot of snapshots.Snapshots ?? []) perVolume.set(snapshot.VolumeId ?? '', (perVolume.get(snapshot.VolumeId ?? '') ?? 0) + 1);
+    if (perVolume.size < VOLUMES) problems.push(`${target.instance.instanceId}: ${perVolume.size} of ${VOLUMES} volumes snapshotted (not counted as lost: isolation and notification decide that)`);
+    const extraSets = Math.max(0, ...perVolume.values()) - 1;
+    if (extraSets > 0) {
+      extra += extraSets;
+      problems.push(`${target.instance.instanceId}: ${extraSets} extra snapshot set(s)`);
     }
     // Isolated exactly once: each ENI put on the isolation group by one successful call.
     for (const eniId of target.instance.networkInterfaceIds) {
       const moves = calls.filter((c) => c.operation === 'ModifyNetworkInterfaceAttribute' && c.status === 200 && c.params.NetworkInterfaceId === eniId && groupsOf(c)[0] === isolation);
       if (moves.length > 1) {
-        duplicated += 1;
+        extra += moves.length - 1;
         problems.push(`${eniId}: moved onto the isolation group ${moves.length} times`);
       }
     }
+    if (isLost) lost += 1;
+    if (extra > 0) {
+      duplicated += extra;
+      const claims = successfulClaims(calls, target.ledgerKey);
+      if (overlapping(claims)) {
+        simultaneousClaims += 1;
+        problems.push(`${target.findingId}: ${claims.length} successful ledger claims, two of them at the same instant: emulator gap (moto does not serialise conditional writes; DynamoDB refuses the second)`);
+      } else {
+        problems.push(`${target.findingId}: ${claims.length} successful ledger claim(s), none simultaneous: NOT explained by the emulator gap`);
+      }
+    }
   }
-  const notifications = await readAll(ctx.inbox.sqs, ctx.inbox.queueUrl);
-  const expected = targets.length * DELIVERIES_PER_FINDING;
-  if (notifications < expected) {
-    lost += expected - notifications;
-    problems.push(`${expected - notifications} notification(s) missing: ${notifications} of ${expected} in the inbox`);
-  }
-  return { lost, duplicated };
+  return { lost, duplicated, notifications, simultaneousClaims };
 }
 
-/** Every message in the inbox; drainQueue stops at the first empty answer, which is bounded by the queue's size. */
-async function readAll(sqs: SQSClient, queueUrl: string): Promise<number> {
-  return (await drainQueue(sqs, queueUrl)).length;
+/** The notification's "Finding id:" line names this finding (lambda/notify/message.ts). */
+function answersFinding(note: Notification, findingId: string): boolean {
+  return note.message.split('\n').some((line) => line.trim() === `Finding id: ${findingId}`);
 }

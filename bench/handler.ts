@@ -18,6 +18,10 @@ type Handler = (event: unknown, context: { invokedFunctionArn: string }) => Prom
 export interface HandlerEnvironment {
   readonly endpoint: string;
   readonly topicArn: string;
+  /** IR_LEDGER_TABLE: the incident ledger in HOME_ACCOUNT, as the stack sets it; absent: no ledger, no brake. */
+  readonly ledgerTableName?: string;
+  /** Merged into IR_RUNTIME_CONFIG (whose mode is enforce), e.g. the brake's limit. */
+  readonly runtimeConfig?: Record<string, unknown>;
 }
 
 /** What the Lambda gets from the stack, pointed at the proxy; the emulator's test credentials act in HOME_ACCOUNT. */
@@ -28,8 +32,10 @@ export function lambdaEnvironment(playbook: PlaybookName, env: HandlerEnvironmen
     AWS_ACCESS_KEY_ID: 'testing',
     AWS_SECRET_ACCESS_KEY: 'testing',
     IR_PLAYBOOK: playbook,
-    IR_RUNTIME_CONFIG: JSON.stringify({ mode: 'enforce' }),
+    IR_RUNTIME_CONFIG: JSON.stringify({ mode: 'enforce', ...env.runtimeConfig }),
     IR_TOPIC_ARN: env.topicArn,
+    // Always set, so that a handler loaded earlier without a ledger runs without one, not with the last table.
+    IR_LEDGER_TABLE: env.ledgerTableName ?? '',
     IR_PROTECTED_ROLE_NAMES: 'GuardDutyIncidentResponse-ContainInstanceRole',
     POWERTOOLS_LOG_LEVEL: 'SILENT',
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',

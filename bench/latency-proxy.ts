@@ -64,8 +64,31 @@ function readBody(request: IncomingMessage): Promise<Buffer> {
   });
 }
 
+interface DynamoDbKeyedRequest {
+  readonly Key?: { readonly pk?: { readonly S?: unknown } };
+  readonly UpdateExpression?: unknown;
+}
+
+/**
+ * The query parameters of a form request; of a DynamoDB request, the item's
+ * `pk` and the UpdateExpression (what tells a ledger claim from the other
+ * writes of the same item).
+ */
 function formParams(request: IncomingMessage, body: Buffer): Record<string, string> {
   const type = String(request.headers['content-type'] ?? '');
+  if (type.includes('application/x-amz-json-1.0')) {
+    let parsed: DynamoDbKeyedRequest;
+    try {
+      parsed = JSON.parse(body.toString('utf8')) as DynamoDbKeyedRequest;
+    } catch {
+      return {};
+    }
+    const pk = parsed.Key?.pk?.S;
+    return {
+      ...(typeof pk === 'string' ? { pk } : {}),
+      ...(typeof parsed.UpdateExpression === 'string' ? { UpdateExpression: parsed.UpdateExpression } : {}),
+    };
+  }
   if (!type.includes('application/x-www-form-urlencoded')) return {};
   return Object.fromEntries(new URLSearchParams(body.toString('utf8')));
 }

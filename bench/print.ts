@@ -1,4 +1,4 @@
-import type { BurstDetail } from './burst';
+import { BURST_LEDGER_TABLE, DELIVERIES_PER_FINDING, type BurstDetail } from './burst';
 import type { ColdStartRow } from './cold-start';
 import type { IsolationDetail } from './isolation';
 import type { MemoryRow } from './memory';
@@ -26,8 +26,19 @@ export function printReport(report: BenchReport): void {
   console.log(`Every AWS call delayed by ${report.latencyMs} ms by the proxy.`);
   table('Time to isolation (median; round trips: the most of any run)', report.isolation.map((r) => ({ ...r })));
   table('Cold start (median of fresh processes)', report.coldStart.map((r) => ({ ...r, ratio: Math.round((r.loadMs / r.unbundledLoadMs) * 100) / 100 })));
-  const { problems, ...burst } = report.burst;
+  const { problems, notifications, ...burst } = report.burst;
   table('Burst', [burst]);
+  console.log(
+    `  With the incident ledger (${BURST_LEDGER_TABLE}, in the security account, where the function runs) and the blast-radius brake at ` +
+      `${burst.brakeLimit} an hour (its maximum; ${burst.findings / DELIVERIES_PER_FINDING} instances): the brake is a safety feature, not what the burst measures.`,
+  );
+  console.log(`  Notifications in the inbox: ${Object.entries(notifications).map(([mode, count]) => `${mode} ${count}`).join(', ') || 'none'}`);
+  if (burst.simultaneousClaims > 0) {
+    console.log(
+      `  Emulator gap: ${burst.simultaneousClaims} instance(s) with a duplicated action were claimed twice at the same instant; moto does not serialise ` +
+        'conditional writes, DynamoDB refuses the second claim. Counted as duplicated all the same.',
+    );
+  }
   for (const problem of problems.slice(0, 20)) console.log(`  ${problem}`);
   if (problems.length > 20) console.log(`  ... and ${problems.length - 20} more`);
   table('Peak memory of one run', report.memory.map((r) => ({ ...r })));

@@ -7,7 +7,11 @@ import { ADAPTIVE_MIN_CALLS_PER_SECOND, createAwsClients, DEFAULT_MAX_ATTEMPTS, 
  * never paces it below ADAPTIVE_MIN_CALLS_PER_SECOND.
  */
 
-type StrategyInternals = AdaptiveRetryStrategy & { readonly rateLimiter: { readonly minFillRate: number }; readonly mode: string };
+/** What the strategy keeps privately, read to prove the configuration. */
+interface StrategyInternals {
+  readonly rateLimiter: { readonly minFillRate: number };
+  readonly mode: string;
+}
 
 async function strategyOf(client: { config: { retryStrategy: () => Promise<unknown> } }): Promise<StrategyInternals> {
   return (await client.config.retryStrategy()) as StrategyInternals;

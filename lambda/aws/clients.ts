@@ -75,6 +75,8 @@ export function sdkClientConfig(options: AwsClientOptions) {
     requestHandler: new NodeHttpHandler({
       connectionTimeout: Math.min(options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS, 3_000),
       requestTimeout: options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
+      // Without it the handler only logs a warning past requestTimeout and keeps waiting: a hung call would eat the Lambda timeout.
+      throwOnRequestTimeout: true,
     }),
   };
 }

@@ -1,4 +1,7 @@
+import { DescribeInstancesCommand } from '@aws-sdk/client-ec2';
 import { AdaptiveRetryStrategy } from '@smithy/core/retry';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { ADAPTIVE_MIN_CALLS_PER_SECOND, createAwsClients, DEFAULT_MAX_ATTEMPTS, sdkClientConfig } from '../../../lambda/aws/clients';
 
 /*
@@ -38,5 +41,30 @@ describe('AWS clients', () => {
   it('build a fresh strategy for each client configuration', () => {
     const options = { region: 'us-east-1' };
     expect(sdkClientConfig(options).retryStrategy).not.toBe(sdkClientConfig(options).retryStrategy);
+  });
+});
+
+describe('a call to an endpoint that never answers', () => {
+  let server: Server;
+  let endpoint: string;
+
+  beforeAll(async () => {
+    // Accepts the request and never answers: a hung AWS endpoint, on loopback.
+    server = createServer(() => undefined);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+
+  afterAll(async () => {
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+  });
+
+  it('fails with a TimeoutError once the request timeout has passed, instead of waiting on', async () => {
+    const clients = createAwsClients({ region: 'us-east-1', endpoint, maxAttempts: 1, requestTimeoutMs: 300, credentials: { accessKeyId: 'AKIATEST', secretAccessKey: 'secret' } });
+    const started = Date.now();
+    const error = await clients.ec2.send(new DescribeInstancesCommand({})).catch((e: unknown) => e);
+    expect((error as Error).name).toBe('TimeoutError');
+    expect(Date.now() - started).toBeLessThan(3_000);
   });
 });

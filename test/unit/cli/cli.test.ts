@@ -3,28 +3,10 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { main } from '../../../cli/main';
 import { FIXTURES_DIR } from '../../support/fixtures';
+import { runIr } from '../../support/run-ir';
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-async function ir(...args: string[]): Promise<Run> {
-  let stdout = '';
-  let stderr = '';
-  const out = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => ((stdout += String(chunk)), true));
-  const err = jest.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => ((stderr += String(chunk)), true));
-  try {
-    const code = await main(['node', 'ir', ...args]);
-    return { code, stdout, stderr };
-  } finally {
-    out.mockRestore();
-    err.mockRestore();
-  }
-}
+const ir = runIr;
 
 const fixture = (relative: string) => join(FIXTURES_DIR, relative);
 const tmp = mkdtempSync(join(tmpdir(), 'ir-cli-'));

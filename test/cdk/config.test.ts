@@ -6,6 +6,7 @@ import { ConfigError } from '../../lambda/config/schema';
 import { createIncidentResponseApp } from '../../lib/app';
 import { CONFIG_CONTEXT_KEY, CONFIG_FILE_CONTEXT_KEY, loadConfig } from '../../lib/config/load-config';
 import { cdkJsonContext, synthesize } from './support/synth';
+import { errorOf } from '../support/errors';
 
 let dir: string;
 
@@ -19,14 +20,6 @@ afterAll(() => {
 
 const configOf = (context: Record<string, unknown>) => loadConfig(new App({ context }).node, dir);
 
-function errorOf(run: () => unknown): Error {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof Error) return error;
-  }
-  throw new Error('expected an error');
-}
 
 describe('loadConfig', () => {
   it('reads the cdk.json defaults: dry-run, no emails', () => {

@@ -12,6 +12,7 @@ import { memberRoleActions } from '../../lib/member/member-actions';
 import { acknowledgements, nagFindings } from './support/nag';
 import { PROJECT_ROOT, synthesize, synthesizeMember, type SynthesizedMember } from './support/synth';
 import { asList, evaluate, props, resourcesOfType, type Json, type Statement } from './support/template-queries';
+import { errorOf } from '../support/errors';
 
 const SECURITY = '999988887777';
 const OPERATORS = ['arn:aws:iam::999988887777:role/SecOps', 'arn:aws:sts::999988887777:assumed-role/BreakGlass/alice'];
@@ -39,14 +40,6 @@ function permissionStatements(member: SynthesizedMember): Statement[] {
   return asList(roleOf(member).Policies as { PolicyDocument: { Statement: Statement[] } }[]).flatMap((p) => p.PolicyDocument.Statement);
 }
 
-function errorOf(run: () => unknown): Error {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof Error) return error;
-  }
-  throw new Error('expected an error');
-}
 
 describe('the member stack', () => {
   let member: SynthesizedMember;

@@ -1,14 +1,6 @@
-import { ConfigError, DEFAULT_RUNTIME_CONFIG, parseConfig, parseRuntimeConfig, runtimeConfigOf } from '../../../lambda/config/schema';
+import { DEFAULT_RUNTIME_CONFIG, parseConfig, parseRuntimeConfig, runtimeConfigOf } from '../../../lambda/config/schema';
+import { configError } from '../../support/errors';
 
-function configError(input: unknown): string {
-  try {
-    parseConfig(input, 'cdk.json');
-  } catch (error) {
-    if (error instanceof ConfigError) return error.message;
-    throw error;
-  }
-  throw new Error('expected a ConfigError');
-}
 
 describe('cross-account and region configuration', () => {
   it('defaults: the IncidentResponseMemberRole, every account, one stack, no operators, no organization, no security account', () => {

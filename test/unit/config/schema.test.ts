@@ -1,14 +1,6 @@
 import { ConfigError, DEFAULT_RUNTIME_CONFIG, parseConfig, runtimeConfigOf } from '../../../lambda/config/schema';
+import { configError } from '../../support/errors';
 
-function configError(input: unknown): string {
-  try {
-    parseConfig(input, 'cdk.json');
-  } catch (error) {
-    if (error instanceof ConfigError) return error.message;
-    throw error;
-  }
-  throw new Error('expected a ConfigError');
-}
 
 describe('configuration', () => {
   it('defaults to dry-run, floors 7 and 4, the ir:exempt tag and no overrides', () => {

@@ -4,7 +4,7 @@ import { flattenCfnReference } from 'cdk-nag/lib/utils/flatten-cfn-reference';
 import { requiredIamActions } from '../lambda/playbooks/registry';
 import type { IamAction } from '../lambda/plan/types';
 import { PLAYBOOK_NAMES } from '../lambda/routing/playbook-names';
-import { PLAYBOOK_RUNTIME } from './bundling';
+import { PLAYBOOK_RUNTIME } from './lambda-bundle/options';
 import { scopeOfAction, WILDCARD_REASONS, type ScopeReferences } from './iam/action-resources';
 import type { IncidentResponseStack } from './incident-response-stack';
 import { memberRoleActions } from './member/member-actions';

@@ -1,22 +1,22 @@
-import { join } from 'node:path';
 import { Duration, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type * as iam from 'aws-cdk-lib/aws-iam';
 import * as destinations from 'aws-cdk-lib/aws-lambda-destinations';
-import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { runtimeConfigOf, type IncidentResponseConfig } from '../lambda/config/schema';
 import type { PlaybookName } from '../lambda/routing/playbook-names';
-import { PLAYBOOK_ARCHITECTURE, PLAYBOOK_BUNDLING, PLAYBOOK_RUNTIME } from './bundling';
+import { playbookCode } from './lambda-bundle/code';
+import { PLAYBOOK_ARCHITECTURE, PLAYBOOK_RUNTIME } from './lambda-bundle/options';
 import type { ScopeReferences } from './iam/action-resources';
 import { createPlaybookRole } from './iam/playbook-role';
 import { failureAlarmName } from './naming';
 
-export const PROJECT_ROOT = join(__dirname, '..');
+export { PROJECT_ROOT } from './lambda-bundle/options';
 
 /** Acting playbooks make a dozen AWS calls in stages; notify makes one. */
 const TIMEOUT: Readonly<Record<PlaybookName, Duration>> = {
@@ -48,7 +48,7 @@ export interface PlaybookFunctionProps {
  * its log group, its on-failure queue and the alarm on that queue.
  */
 export class PlaybookFunction extends Construct {
-  readonly function: nodejs.NodejsFunction;
+  readonly function: lambda.Function;
   readonly role: iam.Role;
   readonly logGroup: logs.LogGroup;
   readonly failureQueue: sqs.Queue;
@@ -72,14 +72,11 @@ export class PlaybookFunction extends Construct {
       retentionPeriod: Duration.days(14),
     });
 
-    this.function = new nodejs.NodejsFunction(this, 'Function', {
-      entry: join(PROJECT_ROOT, 'lambda', 'handlers', `${playbook}.ts`),
-      handler: 'handler',
-      projectRoot: PROJECT_ROOT,
-      depsLockFilePath: join(PROJECT_ROOT, 'package-lock.json'),
+    this.function = new lambda.Function(this, 'Function', {
+      code: playbookCode(playbook),
+      handler: 'index.handler',
       runtime: PLAYBOOK_RUNTIME,
       architecture: PLAYBOOK_ARCHITECTURE,
-      bundling: PLAYBOOK_BUNDLING,
       description: `GuardDuty incident response: ${playbook} playbook`,
       role: this.role,
       logGroup: this.logGroup,

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { runtimeConfigOf } from '../../lambda/config/schema';
 import { PLAYBOOK_NAMES, type PlaybookName } from '../../lambda/routing/playbook-names';
-import { ESM_REQUIRE_BANNER } from '../../lib/bundling';
+import { ESM_REQUIRE_BANNER } from '../../lib/lambda-bundle/options';
 import { failureQueueUrlOutput, functionArnOutput, functionNameOutput, LEDGER_TABLE_OUTPUT, TOPIC_ARN_OUTPUT } from '../../lib/stack-outputs';
 import { synthesize, type Synthesized } from './support/synth';
 import {

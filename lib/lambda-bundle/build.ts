@@ -1,0 +1,28 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { build, type Metafile } from 'esbuild';
+import type { PlaybookName } from '../../lambda/routing/playbook-names';
+import { BUNDLE_FILE, playbookBuildOptions } from './options';
+
+export interface PlaybookBundle {
+  readonly playbook: PlaybookName;
+  readonly file: string;
+  /** The SDK client packages inside the bundle, e.g. `@aws-sdk/client-ec2`. */
+  readonly sdkClients: readonly string[];
+}
+
+function sdkClientsOf(metafile: Metafile): string[] {
+  const clients = new Set<string>();
+  for (const input of Object.keys(metafile.inputs)) {
+    const match = /node_modules\/(@aws-sdk\/client-[a-z0-9-]+)\//.exec(input);
+    if (match) clients.add(match[1]!);
+  }
+  return [...clients].sort();
+}
+
+/** Builds one playbook's Lambda bundle into `outdir` (index.mjs and its source map). */
+export async function buildPlaybookBundle(playbook: PlaybookName, outdir: string): Promise<PlaybookBundle> {
+  mkdirSync(outdir, { recursive: true });
+  const result = await build(playbookBuildOptions(playbook, outdir));
+  return { playbook, file: join(outdir, BUNDLE_FILE), sdkClients: sdkClientsOf(result.metafile ?? { inputs: {}, outputs: {} }) };
+}

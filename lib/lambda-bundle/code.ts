@@ -1,0 +1,33 @@
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+import { AssetHashType, DockerImage } from 'aws-cdk-lib';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import type { PlaybookName } from '../../lambda/routing/playbook-names';
+import { PROJECT_ROOT } from './options';
+
+/*
+ * A playbook's code asset, bundled locally by the esbuild of node_modules
+ * (lib/lambda-bundle/options.ts), as NodejsFunction bundles, but with the
+ * esbuild plugin NodejsFunction's command line cannot take. The asset's hash
+ * is the bundle's, so an unchanged bundle is not uploaded again.
+ */
+
+const BUNDLE_CLI = join(PROJECT_ROOT, 'lib', 'lambda-bundle', 'bundle-cli.ts');
+
+export function playbookCode(playbook: PlaybookName): lambda.Code {
+  return lambda.Code.fromAsset(PROJECT_ROOT, {
+    assetHashType: AssetHashType.OUTPUT,
+    bundling: {
+      // Never pulled: local bundling always succeeds or throws. CDK's bundling options require an image.
+      image: DockerImage.fromRegistry('local-esbuild-only'),
+      // Part of the asset's cache key: one bundle per playbook. It names what runs locally.
+      command: ['tsx', 'lib/lambda-bundle/bundle-cli.ts', playbook],
+      local: {
+        tryBundle(outputDir: string): boolean {
+          execFileSync(process.execPath, ['--import', 'tsx', BUNDLE_CLI, playbook, outputDir], { cwd: PROJECT_ROOT, stdio: ['ignore', 'inherit', 'inherit'] });
+          return true;
+        },
+      },
+    },
+  });
+}

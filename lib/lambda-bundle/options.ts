@@ -1,0 +1,63 @@
+import { join } from 'node:path';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import type { BuildOptions } from 'esbuild';
+import type { PlaybookName } from '../../lambda/routing/playbook-names';
+import { inlineSdkSchemaKeys } from './sdk-schema-keys';
+
+/*
+ * How every playbook is bundled: by the esbuild in node_modules, never in
+ * Docker, so `cdk synth` works offline on a fresh clone. `cdk synth`, the
+ * benchmark and the tests build with exactly these options.
+ */
+
+export const PROJECT_ROOT = join(__dirname, '..', '..');
+
+export const PLAYBOOK_RUNTIME = lambda.Runtime.NODEJS_22_X;
+export const PLAYBOOK_ARCHITECTURE = lambda.Architecture.ARM_64;
+
+/** The bundle's file name inside the asset; the handler is `index.handler`. */
+export const BUNDLE_FILE = 'index.mjs';
+
+/**
+ * ESM output has no `require`, yet CommonJS code bundled inside (parts of the
+ * AWS SDK and its dependencies) calls it for Node built-ins. Aliased import so
+ * it cannot clash with a name in the bundle.
+ */
+export const ESM_REQUIRE_BANNER =
+  "import { createRequire as __irCreateRequire } from 'node:module'; const require = __irCreateRequire(import.meta.url);";
+
+/** `nodejs22.x` → `node22`: the bundle is compiled for the Node version the runtime runs. */
+export function esbuildTarget(runtime: lambda.Runtime = PLAYBOOK_RUNTIME): string {
+  const match = /^nodejs(\d+)/.exec(runtime.name);
+  if (!match) throw new Error(`cannot derive an esbuild target from runtime ${runtime.name}`);
+  return `node${match[1]}`;
+}
+
+/** Each playbook has its own entry point, so its bundle holds only its own code and SDK clients. */
+export function playbookEntry(playbook: PlaybookName): string {
+  return join(PROJECT_ROOT, 'lambda', 'handlers', `${playbook}.ts`);
+}
+
+export function playbookBuildOptions(playbook: PlaybookName, outdir: string): BuildOptions {
+  return {
+    entryPoints: [playbookEntry(playbook)],
+    outfile: join(outdir, BUNDLE_FILE),
+    absWorkingDir: PROJECT_ROOT,
+    bundle: true,
+    platform: 'node',
+    target: esbuildTarget(),
+    format: 'esm',
+    // ESM builds of the SDK tree-shake better than their CommonJS ones.
+    mainFields: ['module', 'main'],
+    banner: { js: ESM_REQUIRE_BANNER },
+    minify: true,
+    // Stack traces point at our TypeScript (with NODE_OPTIONS=--enable-source-maps); sources stay out to keep the bundle small.
+    sourcemap: true,
+    sourcesContent: false,
+    // Nothing external: the deployed code runs the SDK versions the tests ran, not the runtime's copy.
+    external: [],
+    plugins: [inlineSdkSchemaKeys()],
+    metafile: true,
+    logLevel: 'warning',
+  };
+}

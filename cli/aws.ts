@@ -6,6 +6,7 @@ import type { AwsClientOptions } from '../lambda/aws/clients';
 import { ResponderError, toStepError } from '../lambda/aws/errors';
 import type { Finding } from '../lambda/finding/schema';
 import { UsageError } from './exit-codes';
+import { EVERY_CLIENT } from '../lambda/aws/every-client';
 
 /*
  * `ir` acts with the operator's credentials (default chain or --profile):
@@ -41,6 +42,7 @@ function baseOptions(options: AwsCliOptions): Omit<AwsClientOptions, 'region'> {
 export function operatorAccess(options: AwsCliOptions, memberRoleName: string, identityRegion: string): AccountAccess {
   const access: AccountAccess = new AccountAccess({
     base: baseOptions(options),
+    clientClasses: EVERY_CLIENT,
     memberRoleName,
     home: async (): Promise<HomeIdentity> => {
       try {

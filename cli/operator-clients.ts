@@ -2,6 +2,7 @@ import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { fromIni } from '@aws-sdk/credential-providers';
 import { createAwsClients, sdkClientConfig, type AwsClientOptions, type AwsClients } from '../lambda/aws/clients';
+import { EVERY_CLIENT } from '../lambda/aws/every-client';
 import { UsageError } from './exit-codes';
 
 /*
@@ -40,7 +41,7 @@ function clientOptions(region: string, options: OperatorAwsOptions): AwsClientOp
  * another account (the member role of the cross-account setup) later.
  */
 export function releaseClients(region: string, options: OperatorAwsOptions): AwsClients {
-  return createAwsClients(clientOptions(region, options));
+  return createAwsClients(clientOptions(region, options), EVERY_CLIENT);
 }
 
 export interface DeploymentClients {

@@ -1,6 +1,7 @@
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { createAwsClients, sdkClientConfig, type AwsClientOptions, type AwsClients } from '../lambda/aws/clients';
+import { EVERY_CLIENT } from '../lambda/aws/every-client';
 
 /*
  * Clients for the emulator, made through the project's one client seam, so
@@ -19,7 +20,7 @@ export function emulatorClientOptions(endpoint: string, region: string = EMULATO
 }
 
 export function emulatorClients(endpoint: string, region: string = EMULATOR_REGION): AwsClients {
-  return createAwsClients(emulatorClientOptions(endpoint, region));
+  return createAwsClients(emulatorClientOptions(endpoint, region), EVERY_CLIENT);
 }
 
 /** SQS, to read what the playbooks published and what EventBridge delivered. */

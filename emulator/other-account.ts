@@ -2,6 +2,7 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import { AssumeRoleCommand } from '@aws-sdk/client-sts';
 import type { AwsCredentialIdentity } from '@smithy/types';
 import { createAwsClients, sdkClientConfig, type AwsClientOptions, type AwsClients } from '../lambda/aws/clients';
+import { EVERY_CLIENT } from '../lambda/aws/every-client';
 import { emulatorClientOptions, EMULATOR_REGION } from './clients';
 import { required } from './seed/util';
 
@@ -28,7 +29,7 @@ export interface OtherAccountClients {
 }
 
 async function adminCredentials(endpoint: string, accountId: string, region: string): Promise<AwsCredentialIdentity> {
-  const sts = createAwsClients(emulatorClientOptions(endpoint, region)).sts;
+  const sts = createAwsClients(emulatorClientOptions(endpoint, region), EVERY_CLIENT).sts;
   const { Credentials: c } = await sts.send(
     new AssumeRoleCommand({ RoleArn: `arn:aws:iam::${accountId}:role/${ADMIN_ROLE}`, RoleSessionName: 'emulator-admin' }),
   );
@@ -42,5 +43,5 @@ async function adminCredentials(endpoint: string, accountId: string, region: str
 /** Clients acting in `accountId` of the emulator at `endpoint`, to seed it or read it back. */
 export async function otherAccountClients(endpoint: string, accountId: string, region: string = EMULATOR_REGION): Promise<OtherAccountClients> {
   const options = { ...emulatorClientOptions(endpoint, region), credentials: await adminCredentials(endpoint, accountId, region) };
-  return { accountId, options, clients: createAwsClients(options), sqs: new SQSClient(sdkClientConfig(options)) };
+  return { accountId, options, clients: createAwsClients(options, EVERY_CLIENT), sqs: new SQSClient(sdkClientConfig(options)) };
 }

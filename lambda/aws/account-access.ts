@@ -1,6 +1,6 @@
 import { AssumeRoleCommand } from '@aws-sdk/client-sts';
 import type { AwsCredentialIdentity } from '@smithy/types';
-import { createAwsClients, type AwsClientOptions, type AwsClients } from './clients';
+import { createAwsClients, type AwsClientOptions, type AwsClients, type ClientClasses } from './clients';
 import { ResponderError, toStepError } from './errors';
 import { MEMBER_SESSION_SECONDS, memberRoleArn } from './member-role';
 
@@ -23,6 +23,8 @@ export interface AccountAccessOptions {
   readonly memberRoleName: string;
   /** Endpoint, retries, timeouts and the caller's own credentials; the region is the finding's. */
   readonly base: Omit<AwsClientOptions, 'region'>;
+  /** The SDK client classes this process bundles (lambda/aws/clients.ts). */
+  readonly clientClasses: ClientClasses;
   /** Milliseconds since the epoch; tests move it. */
   readonly now?: () => number;
 }
@@ -110,7 +112,7 @@ export class AccountAccess {
   homeClients(region: string): AwsClients {
     let clients = this.homeClientsByRegion.get(region);
     if (!clients) {
-      clients = createAwsClients({ ...this.options.base, region });
+      clients = createAwsClients({ ...this.options.base, region }, this.options.clientClasses);
       this.homeClientsByRegion.set(region, clients);
     }
     return clients;
@@ -137,11 +139,14 @@ export class AccountAccess {
     const key = `${roleArn}|${target.sessionName}|${target.region}`;
     let clients = this.memberClients.get(key);
     if (!clients) {
-      clients = createAwsClients({
-        ...this.options.base,
-        region: target.region,
+      clients = createAwsClients(
+        {
+          ...this.options.base,
+          region: target.region,
         credentials: () => this.credentials(roleArn, target.sessionName, target.region),
-      });
+        },
+        this.options.clientClasses,
+      );
       rememberAtMost(this.memberClients, key, clients, MAX_CACHED_SESSIONS);
     }
     return clients;

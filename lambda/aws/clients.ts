@@ -1,12 +1,12 @@
-import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
-import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { EC2Client } from '@aws-sdk/client-ec2';
-import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
-import { IAMClient } from '@aws-sdk/client-iam';
-import { S3Client } from '@aws-sdk/client-s3';
-import { SNSClient } from '@aws-sdk/client-sns';
-import { STSClient } from '@aws-sdk/client-sts';
+import type { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
+import type { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { EC2Client } from '@aws-sdk/client-ec2';
+import type { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
+import type { IAMClient } from '@aws-sdk/client-iam';
+import type { S3Client } from '@aws-sdk/client-s3';
+import type { SNSClient } from '@aws-sdk/client-sns';
+import type { STSClient } from '@aws-sdk/client-sts';
 import { AdaptiveRetryStrategy, DefaultRateLimiter } from '@smithy/core/retry';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
@@ -15,7 +15,10 @@ import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smit
  * The one seam for AWS clients: endpoint, credentials, retries and timeouts
  * are decided here, for the Lambda handlers, the `ir` CLI, the tests and the
  * demo alike. Clients are created on first use so a playbook only pays for
- * the services it calls.
+ * the services it calls. The client classes come from the caller: each
+ * playbook's Lambda entry point (lambda/handlers/) passes only those of the
+ * services its steps call, so its bundle holds no other SDK client; `ir`,
+ * the demo and the tests pass every one (every-client.ts).
  */
 
 export interface AwsClientOptions {
@@ -43,6 +46,19 @@ export interface AwsClients {
   readonly s3: S3Client;
 }
 
+export type ServiceName = keyof AwsClients;
+
+/** The SDK client class of each service a process can call. */
+export type ClientClasses = { readonly [S in ServiceName]?: new (config: SdkClientConfig) => AwsClients[S] };
+
+/** A service whose client class the caller did not pass: its bundle cannot call it. */
+export class ClientNotBundledError extends Error {
+  constructor(readonly service: ServiceName) {
+    super(`no ${service} client in this bundle: its entry point (lambda/handlers/) does not pass the ${service} client class`);
+    this.name = 'ClientNotBundledError';
+  }
+}
+
 export const DEFAULT_MAX_ATTEMPTS = 3;
 export const DEFAULT_REQUEST_TIMEOUT_MS = 5_000;
 
@@ -62,8 +78,19 @@ export function adaptiveRetryStrategy(maxAttempts: number): AdaptiveRetryStrateg
   return new AdaptiveRetryStrategy(maxAttempts, { rateLimiter: new DefaultRateLimiter({ minFillRate: ADAPTIVE_MIN_CALLS_PER_SECOND }) });
 }
 
+export interface SdkClientConfig {
+  readonly region: string;
+  readonly endpoint?: string;
+  readonly credentials?: AwsCredentialIdentity | AwsCredentialIdentityProvider;
+  readonly maxAttempts: number;
+  readonly retryStrategy: AdaptiveRetryStrategy;
+  readonly requestHandler: NodeHttpHandler;
+  /** S3 only. */
+  readonly forcePathStyle?: boolean;
+}
+
 /** The configuration of one SDK client: call once per client (each gets its own retry strategy and rate limiter). */
-export function sdkClientConfig(options: AwsClientOptions) {
+export function sdkClientConfig(options: AwsClientOptions): SdkClientConfig {
   const endpoint = options.endpoint ?? process.env.AWS_ENDPOINT_URL;
   const maxAttempts = options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
   return {
@@ -82,44 +109,50 @@ export function sdkClientConfig(options: AwsClientOptions) {
 }
 
 /** A custom endpoint (the emulator, a VPC endpoint) cannot resolve <bucket>.<host>: address the bucket in the path. */
-function s3Config(config: ReturnType<typeof sdkClientConfig>) {
-  return { ...config, ...('endpoint' in config ? { forcePathStyle: true } : {}) };
+function configFor(service: ServiceName, options: AwsClientOptions): SdkClientConfig {
+  const config = sdkClientConfig(options);
+  return service === 's3' && config.endpoint !== undefined ? { ...config, forcePathStyle: true } : config;
 }
 
-export function createAwsClients(options: AwsClientOptions): AwsClients {
-  const config = () => sdkClientConfig(options);
-  const cache = new Map<string, unknown>();
-  const lazy = <T>(name: string, make: () => T): T => {
-    if (!cache.has(name)) cache.set(name, make());
-    return cache.get(name) as T;
-  };
+export function createAwsClients(options: AwsClientOptions, classes: ClientClasses): AwsClients {
+  const cache = new Map<ServiceName, AwsClients[ServiceName]>();
+  function client<S extends ServiceName>(service: S): AwsClients[S] {
+    let made = cache.get(service) as AwsClients[S] | undefined;
+    if (!made) {
+      const Client = classes[service] as (new (config: SdkClientConfig) => AwsClients[S]) | undefined;
+      if (!Client) throw new ClientNotBundledError(service);
+      made = new Client(configFor(service, options));
+      cache.set(service, made);
+    }
+    return made;
+  }
   return {
     get ec2() {
-      return lazy('ec2', () => new EC2Client(config()));
+      return client('ec2');
     },
     get iam() {
-      return lazy('iam', () => new IAMClient(config()));
+      return client('iam');
     },
     get sns() {
-      return lazy('sns', () => new SNSClient(config()));
+      return client('sns');
     },
     get autoScaling() {
-      return lazy('autoScaling', () => new AutoScalingClient(config()));
+      return client('autoScaling');
     },
     get elbv2() {
-      return lazy('elbv2', () => new ElasticLoadBalancingV2Client(config()));
+      return client('elbv2');
     },
     get sts() {
-      return lazy('sts', () => new STSClient(config()));
+      return client('sts');
     },
     get cloudTrail() {
-      return lazy('cloudTrail', () => new CloudTrailClient(config()));
+      return client('cloudTrail');
     },
     get dynamodb() {
-      return lazy('dynamodb', () => new DynamoDBClient(config()));
+      return client('dynamodb');
     },
     get s3() {
-      return lazy('s3', () => new S3Client(s3Config(config())));
+      return client('s3');
     },
   };
 }

@@ -1,4 +1,28 @@
-import type { LambdaContext } from '../runtime/home-account';
+import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { EC2Client } from '@aws-sdk/client-ec2';
+import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
+import { IAMClient } from '@aws-sdk/client-iam';
+import { S3Client } from '@aws-sdk/client-s3';
+import { SNSClient } from '@aws-sdk/client-sns';
+import { STSClient } from '@aws-sdk/client-sts';
+import { containInstancePlaybook } from '../playbooks/contain-instance/playbook';
 import { handleInvocation } from '../runtime/handle';
+import type { LambdaContext } from '../runtime/home-account';
+import type { PlaybookEntry } from '../runtime/playbook-entry';
 
-export const handler = (event: unknown, context: LambdaContext) => handleInvocation(event, context);
+export const CONTAIN_INSTANCE: PlaybookEntry = {
+  playbook: containInstancePlaybook,
+  clientClasses: {
+    ec2: EC2Client,
+    autoScaling: AutoScalingClient,
+    elbv2: ElasticLoadBalancingV2Client,
+    iam: IAMClient,
+    sts: STSClient,
+    sns: SNSClient,
+    s3: S3Client,
+    dynamodb: DynamoDBClient,
+  },
+};
+
+export const handler = (event: unknown, context: LambdaContext) => handleInvocation(event, context, CONTAIN_INSTANCE);

@@ -4,26 +4,20 @@ import { WRITE_EVIDENCE } from '../evidence/specs';
 import { BRAKE_STEP_SPECS, LEDGER_STEP_SPECS } from '../ledger/specs';
 import { PUBLISH_NOTIFICATION } from '../notify/publish-step';
 import type { IamAction, StepSpec } from '../plan/types';
-import type { PlaybookName } from '../routing/playbook-names';
+import { actsInFindingAccount, type PlaybookName } from '../routing/playbook-names';
 import { containInstancePlaybook } from './contain-instance/playbook';
 import { notifyPlaybook } from './notify/playbook';
 import { revokeCredentialsPlaybook } from './revoke-credentials/playbook';
 import type { AnyPlaybook } from './types';
 
+/** Every playbook: for `ir`, the demo, the CDK app and the tests. A Lambda bundle holds only its own (lambda/handlers/). */
 export const PLAYBOOKS: Readonly<Record<PlaybookName, AnyPlaybook>> = {
   'contain-instance': containInstancePlaybook,
   'revoke-credentials': revokeCredentialsPlaybook,
   notify: notifyPlaybook,
 };
 
-/**
- * Whether the playbook reads or acts in the finding's account (then it
- * assumes the member role in another account). notify only reports, from
- * the security account.
- */
-export function actsInFindingAccount(name: PlaybookName): boolean {
-  return PLAYBOOKS[name].stepSpecs.length > 0;
-}
+export { actsInFindingAccount } from '../routing/playbook-names';
 
 /** The step kinds a playbook calls in the finding's account: its own and its evidence reads. The member role holds these. */
 export function findingAccountStepSpecsOf(name: PlaybookName): readonly StepSpec[] {

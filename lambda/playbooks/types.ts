@@ -76,3 +76,6 @@ export interface Playbook<Facts> {
 
 /** Methods (not function properties) keep playbooks of different facts assignable to this. */
 export type AnyPlaybook = Playbook<unknown>;
+
+/** The playbooks a process carries: every one for `ir` and the tests (registry.ts), its own for a Lambda bundle. */
+export type PlaybookCatalog = Partial<Readonly<Record<PlaybookName, AnyPlaybook>>>;

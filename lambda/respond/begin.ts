@@ -7,8 +7,7 @@ import { blockingGuardIds, evaluateGuards } from '../guards';
 import type { GuardVerdict } from '../guards/types';
 import { ReadLog } from '../plan/reads';
 import type { PlannedStep, StepOutcome } from '../plan/types';
-import { PLAYBOOKS } from '../playbooks/registry';
-import type { AnyPlaybook, PlanningInput } from '../playbooks/types';
+import type { AnyPlaybook, PlaybookCatalog, PlanningInput } from '../playbooks/types';
 import type { PlaybookName } from '../routing/playbook-names';
 import { routeFinding } from '../routing/route';
 import { reachFindingAccount } from './finding-account';
@@ -58,9 +57,12 @@ function guardInputOf(finding: Finding, playbook: PlaybookName, options: Respond
   };
 }
 
-export async function begin(finding: Finding, options: RespondOptions): Promise<Begun> {
+export async function begin(playbooks: PlaybookCatalog, finding: Finding, options: RespondOptions): Promise<Begun> {
   const now = options.now ?? (() => new Date());
   const route = routeFinding(finding, routingTableFor(options.config));
+  const playbook = playbooks[route.playbook];
+  // Before the ledger or any account is touched: this code cannot answer the finding.
+  if (!playbook) throw new Error(`finding ${finding.id} routes to ${route.playbook}, which this code does not carry (it has ${Object.keys(playbooks).join(', ')})`);
   const incidentId = incidentIdOf(finding);
   const gate = options.ledger
     ? new ResponseGate(options.ledger, {
@@ -74,7 +76,7 @@ export async function begin(finding: Finding, options: RespondOptions): Promise<
   // The member role is the responder's own in every member account: never revoked.
   const responder = { protectedRoleNames: [...new Set([...options.responder.protectedRoleNames, options.config.memberRoleName])] };
   const planning = { finding, config: options.config, incidentId, now: now(), responder };
-  return { route, playbook: PLAYBOOKS[route.playbook], account, reads: new ReadLog(), incidentId, planning, gate };
+  return { route, playbook, account, reads: new ReadLog(), incidentId, planning, gate };
 }
 
 /** Every guard of the response: the finding's, the account's (member role), the playbook's own. */

@@ -9,8 +9,7 @@ import type { Finding } from '../finding/schema';
 import { rulingForAccount } from '../guards/account-not-allowed';
 import { block, type GuardVerdict } from '../guards/types';
 import type { StepOutcome } from '../plan/types';
-import { actsInFindingAccount } from '../playbooks/registry';
-import type { PlaybookName } from '../routing/playbook-names';
+import { actsInFindingAccount, type PlaybookName } from '../routing/playbook-names';
 
 /*
  * Before a playbook reads anything: reach the account the finding names.

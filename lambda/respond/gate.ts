@@ -11,8 +11,7 @@ import { notificationOfReport } from '../notify/undelivered';
 import type { PlanDocument, Report } from '../plan/document';
 import { ReadLog, type ReadResult } from '../plan/reads';
 import { planStep, type PlannedStep, type StepOutcome } from '../plan/types';
-import { actsInFindingAccount } from '../playbooks/registry';
-import type { PlaybookName } from '../routing/playbook-names';
+import { actsInFindingAccount, type PlaybookName } from '../routing/playbook-names';
 import { shouldRetryInvocation } from '../runtime/retry-policy';
 
 /*

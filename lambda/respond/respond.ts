@@ -2,40 +2,19 @@ import type { AccountAccess } from '../aws/account-access';
 import type { AwsClients } from '../aws/clients';
 import type { Finding } from '../finding/schema';
 import type { Report } from '../plan/document';
-import { planFromFacts } from './assemble';
-import { begin } from './begin';
-import { executePrepared } from './execute';
+import { PLAYBOOKS } from '../playbooks/registry';
 import type { PreparedPlan, RespondOptions } from './options';
-import { respondStaged } from './staged';
+import { preparePlanWith, respondWith } from './respond-with';
 
 export type { PreparedPlan, RespondOptions } from './options';
 export { executePrepared } from './execute';
 
-/*
- * The one path from a finding to a report, shared by the Lambda handlers and
- * the `ir` CLI: route, reach the finding's account, read, guard, plan, then
- * (unless only planning) execute. Dry-run is this same path with every
- * mutating step blocked.
- */
+/* The response path (respond-with.ts) with every playbook: for `ir`, the demo and the tests. */
 
-/** The plan, from every read (or from the finding alone, offline), not executed. */
-export async function preparePlan(finding: Finding, options: RespondOptions): Promise<PreparedPlan> {
-  const begun = await begin(finding, options);
-  const { clients } = begun.account;
-  const facts = clients ? await begun.playbook.discover(finding, clients, begun.reads) : begun.playbook.offlineFacts(finding);
-  return planFromFacts(begun, options, facts);
+export function preparePlan(finding: Finding, options: RespondOptions): Promise<PreparedPlan> {
+  return preparePlanWith(PLAYBOOKS, finding, options);
 }
 
-/** Runs the whole path. Needs a way to the finding's account: `clients`, or `access`. */
-export async function respond(
-  finding: Finding,
-  options: RespondOptions & ({ readonly clients: AwsClients } | { readonly access: AccountAccess }),
-): Promise<Report> {
-  const begun = await begin(finding, options);
-  const executionClients = begun.account.executionClients ?? options.clients;
-  if (!executionClients) throw new Error('respond needs clients or access');
-  const readClients = begun.account.clients;
-  if (readClients && begun.playbook.discoverStaged) return respondStaged(begun, options, readClients, executionClients);
-  const facts = readClients ? await begun.playbook.discover(finding, readClients, begun.reads) : begun.playbook.offlineFacts(finding);
-  return executePrepared(await planFromFacts(begun, options, facts), executionClients, options.now, options.deadlineMs);
+export function respond(finding: Finding, options: RespondOptions & ({ readonly clients: AwsClients } | { readonly access: AccountAccess })): Promise<Report> {
+  return respondWith(PLAYBOOKS, finding, options);
 }

@@ -4,11 +4,12 @@ import { HEARTBEAT_NOTIFICATION_SKIP, heartbeatHealth } from '../heartbeat/healt
 import { heartbeatMetrics, publishHeartbeat } from '../heartbeat/metric';
 import { parseArn } from '../aws/arn';
 import type { Report } from '../plan/document';
-import { respond } from '../respond/respond';
+import { respondWith } from '../respond/respond-with';
 import { routeFinding } from '../routing/route';
 import { readLambdaEnvironment, type LambdaEnvironment } from './environment';
 import { accountAccessFor, type LambdaContext } from './home-account';
 import { parseInvocation } from './invocation';
+import type { PlaybookEntry } from './playbook-entry';
 import { ledgerOptionsFor } from './ledger-options';
 import { outcomeOf } from './outcome';
 import { RetryableResponseError, shouldFailInvocation } from './retry-policy';
@@ -39,9 +40,17 @@ const metrics = heartbeatMetrics();
  * retry act only where the first attempt did not finish), and after the last
  * attempt the on-failure queue receives it.
  */
-export async function handleInvocation(event: unknown, context: LambdaContext, env: LambdaEnvironment = readLambdaEnvironment()): Promise<Report | Report[]> {
+export async function handleInvocation(
+  event: unknown,
+  context: LambdaContext,
+  entry: PlaybookEntry,
+  env: LambdaEnvironment = readLambdaEnvironment(),
+): Promise<Report | Report[]> {
+  if (entry.playbook.name !== env.playbook) {
+    throw new Error(`invalid Lambda environment: IR_PLAYBOOK is ${env.playbook}, but this function's code is the ${entry.playbook.name} playbook`);
+  }
   const invocation = parseInvocation(event);
-  const access = accountAccessFor(context, env.config.memberRoleName);
+  const access = accountAccessFor(context, env.config.memberRoleName, entry.clientClasses);
   const dryRun = env.config.mode === 'dry-run' || invocation.dryRunRequested;
   const table = routingTableFor(env.config);
   const remainingMs = context.getRemainingTimeInMillis?.();
@@ -63,7 +72,7 @@ export async function handleInvocation(event: unknown, context: LambdaContext, e
           context,
         })
       : undefined;
-    const report = await respond(finding, {
+    const report = await respondWith({ [entry.playbook.name]: entry.playbook }, finding, {
       config: env.config,
       access,
       defaultRegion: region,

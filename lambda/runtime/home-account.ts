@@ -1,5 +1,6 @@
 import { AccountAccess, type HomeIdentity } from '../aws/account-access';
 import { parseArn } from '../aws/arn';
+import type { ClientClasses } from '../aws/clients';
 
 /** The part of the Lambda context the responder reads. */
 export interface LambdaContext {
@@ -18,17 +19,20 @@ export function homeIdentityOf(context: LambdaContext): HomeIdentity {
   return { accountId: arn.accountId, partition: arn.partition };
 }
 
-let cached: { readonly key: string; readonly access: AccountAccess } | undefined;
+/** Per set of client classes: in a Lambda there is one (its entry point's); tests run several entry points in one process. */
+const cached = new WeakMap<ClientClasses, { readonly key: string; readonly access: AccountAccess }>();
 
 /**
  * One AccountAccess per container, so assumed-role credentials and clients
  * are reused across invocations for as long as the container lives.
  */
-export function accountAccessFor(context: LambdaContext, memberRoleName: string): AccountAccess {
+export function accountAccessFor(context: LambdaContext, memberRoleName: string, clientClasses: ClientClasses): AccountAccess {
   const home = homeIdentityOf(context);
   const key = `${home.partition}:${home.accountId}:${memberRoleName}`;
-  if (cached?.key !== key) {
-    cached = { key, access: new AccountAccess({ home: () => Promise.resolve(home), memberRoleName, base: {} }) };
+  let entry = cached.get(clientClasses);
+  if (entry?.key !== key) {
+    entry = { key, access: new AccountAccess({ home: () => Promise.resolve(home), memberRoleName, base: {}, clientClasses }) };
+    cached.set(clientClasses, entry);
   }
-  return cached.access;
+  return entry.access;
 }

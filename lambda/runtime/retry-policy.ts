@@ -3,7 +3,7 @@ import { LEDGER_UNAVAILABLE } from '../ledger/verdicts';
 import { NOTIFICATION_STEP_ID } from '../notify/publish-step';
 import { undeliveredText } from '../notify/undelivered';
 import type { Report } from '../plan/document';
-import { PRINCIPAL_UNREADABLE } from '../playbooks/revoke-credentials/protection';
+import { INSTANCE_UNREADABLE, PRINCIPAL_UNREADABLE } from '../guards/unreadable';
 
 /*
  * Whether a finished response should fail its Lambda invocation, so that
@@ -30,7 +30,7 @@ export interface RetryDecision {
  * again and may act. Every other blocking guard (dry-run, sample finding,
  * exempt tag, protected principal, ...) blocks the retry just the same.
  */
-const READ_FAILURE_VERDICTS: ReadonlySet<string> = new Set(['instance-unreadable', PRINCIPAL_UNREADABLE, LEDGER_UNAVAILABLE]);
+const READ_FAILURE_VERDICTS: ReadonlySet<string> = new Set([INSTANCE_UNREADABLE, PRINCIPAL_UNREADABLE, LEDGER_UNAVAILABLE]);
 
 /**
  * Codes that say the instance every contain step acts on is gone or going:

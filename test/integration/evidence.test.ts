@@ -10,7 +10,7 @@ import {
   type S3Client,
 } from '@aws-sdk/client-s3';
 import type { Report } from '../../lambda/plan/document';
-import { handleInvocation } from '../../lambda/runtime/handle';
+import { handleAs } from '../support/playbook-entries';
 import type { LambdaEnvironment } from '../../lambda/runtime/environment';
 import { describeAccountState } from './support/account-state';
 import { instanceFindingEvent, newFindingId } from './support/findings';
@@ -94,9 +94,9 @@ beforeAll(async () => {
   findingId = newFindingId();
   const event = instanceFindingEvent(accounts.member.seed, accounts.member.seed.instanceA, { id: findingId });
   memberBefore = await describeAccountState(accounts.member.clients);
-  dryRun = (await handleInvocation({ ...event }, CONTEXT, environment({ config: { ...ENFORCE_CONFIG, mode: 'dry-run' } }))) as Report;
+  dryRun = (await handleAs({ ...event }, CONTEXT, environment({ config: { ...ENFORCE_CONFIG, mode: 'dry-run' } }))) as Report;
   memberAfterDryRun = await describeAccountState(accounts.member.clients);
-  enforced = (await handleInvocation(event, CONTEXT, environment())) as Report;
+  enforced = (await handleAs(event, CONTEXT, environment())) as Report;
 });
 
 afterAll(() => {

@@ -5,7 +5,7 @@ import { parseFindings } from '../../lambda/finding/parse';
 import { incidentIdOf } from '../../lambda/respond/incident-id';
 import type { Report } from '../../lambda/plan/document';
 import type { LambdaEnvironment } from '../../lambda/runtime/environment';
-import { handleInvocation } from '../../lambda/runtime/handle';
+import { handleAs } from '../support/playbook-entries';
 import { EMULATOR_REGION, emulatorClientOptions } from '../../emulator/clients';
 import { freshSeededAccount, type EmulatedAccount } from './support/account';
 import { groupsByEni, describeInstance, responderGroups, snapshotsOfVolumes } from './support/ec2-state';
@@ -39,7 +39,7 @@ function env(playbook: LambdaEnvironment['playbook']): LambdaEnvironment {
 }
 
 const context = () => ({ invokedFunctionArn: `arn:aws:lambda:${EMULATOR_REGION}:${account.seed.accountId}:function:ir`, getRemainingTimeInMillis: () => 50_000 });
-const invoke = async (event: unknown, playbook: LambdaEnvironment['playbook'] = 'contain-instance') => (await handleInvocation(event, context(), env(playbook))) as Report;
+const invoke = async (event: unknown, playbook: LambdaEnvironment['playbook'] = 'contain-instance') => (await handleAs(event, context(), env(playbook))) as Report;
 const inbox = () => readInbox(account.sqs, account.seed.notifications.inboxQueueUrl);
 
 async function ledgerItem(pk: string) {

@@ -1,6 +1,7 @@
 import { CreateRoleCommand, ListRolePoliciesCommand } from '@aws-sdk/client-iam';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { createAwsClients } from '../../lambda/aws/clients';
+import { EVERY_CLIENT } from '../../lambda/aws/every-client';
 import type { Report, StepReport } from '../../lambda/plan/document';
 import { freshSeededAccount, type EmulatedAccount } from './support/account';
 import { assumedRoleFinding, userKeyFinding } from './support/findings';
@@ -61,7 +62,7 @@ function stepOf(report: Report, id: string): StepReport {
 
 /** The attacker's use of a stolen key: a call signed with it, which moto records as the key's last use. */
 async function useStolenKey(accessKeyId: string, region: string): Promise<{ from: number; to: number }> {
-  const attacker = createAwsClients({ endpoint: account.endpoint, region, maxAttempts: 1, credentials: { accessKeyId, secretAccessKey: 'stolen' } });
+  const attacker = createAwsClients({ endpoint: account.endpoint, region, maxAttempts: 1, credentials: { accessKeyId, secretAccessKey: 'stolen' } }, EVERY_CLIENT);
   const from = Date.now();
   await attacker.sts.send(new GetCallerIdentityCommand({}));
   return { from, to: Date.now() };

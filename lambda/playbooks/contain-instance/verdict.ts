@@ -1,5 +1,6 @@
 import type { GuardVerdict } from '../../guards/types';
 import type { IsolationFacts } from './facts';
+import { INSTANCE_UNREADABLE } from '../../guards/unreadable';
 
 /** States in which there is nothing left to contain (and EC2 refuses most changes). */
 const GONE_STATES = new Set(['shutting-down', 'terminated']);
@@ -17,7 +18,7 @@ export function instanceVerdict(facts: IsolationFacts): GuardVerdict | null {
       return block('instance-not-found', `instance ${instanceId} does not exist (${lookup.detail}): there is nothing to contain`);
     case 'unreadable':
       return block(
-        'instance-unreadable',
+        INSTANCE_UNREADABLE,
         `instance ${instanceId} could not be read (${lookup.error.code}: ${lookup.error.message}): nothing is changed without knowing its network interfaces`,
       );
     case 'found':

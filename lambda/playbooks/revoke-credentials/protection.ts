@@ -1,4 +1,5 @@
 import { block, pass, type GuardVerdict } from '../../guards/types';
+import { PRINCIPAL_UNREADABLE } from '../../guards/unreadable';
 import { isProtectedRoleName, isServiceLinkedRoleName, isServiceLinkedRolePath } from '../../iam/revoke-sessions';
 import type { ResponderIdentity } from '../types';
 import type { IamEntity, Lookup } from './facts';
@@ -9,8 +10,8 @@ import type { IamEntity, Lookup } from './facts';
  */
 
 export const PROTECTED_PRINCIPAL = 'protected-principal';
-export const PRINCIPAL_UNREADABLE = 'principal-unreadable';
 export const MANUAL_RESPONSE = 'manual-response';
+export { PRINCIPAL_UNREADABLE };
 
 /** Service-linked roles belong to AWS services; the responder's own roles must keep working to finish the job. */
 export function roleProtectionVerdict(roleName: string, role: Lookup<IamEntity>, responder: ResponderIdentity): GuardVerdict {

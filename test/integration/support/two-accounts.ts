@@ -13,6 +13,7 @@ import { seedAccount } from '../../../emulator/seed-account';
 import { DEFAULT_STACK_NAME, responderRoleName } from '../../../lib/naming';
 import { freshSeededAccount, type EmulatedAccount } from './account';
 import { ENFORCE_CONFIG, RESPONDER } from './run-playbook';
+import { EVERY_CLIENT } from '../../../lambda/aws/every-client';
 
 /*
  * A delegated-administrator setup in the emulator: the security account
@@ -64,7 +65,7 @@ export async function freshTwoAccounts(): Promise<TwoAccounts> {
 export function securityAccess(endpoint: string, credentials?: AwsCredentialIdentity): AccountAccess {
   const { region: _region, ...base } = emulatorClientOptions(endpoint);
   const home: HomeIdentity = { accountId: EMULATOR_DEFAULT_ACCOUNT, partition: 'aws' };
-  return new AccountAccess({ home: async () => home, memberRoleName: DEFAULT_MEMBER_ROLE_NAME, base: credentials ? { ...base, credentials } : base });
+  return new AccountAccess({ home: async () => home, memberRoleName: DEFAULT_MEMBER_ROLE_NAME, clientClasses: EVERY_CLIENT, base: credentials ? { ...base, credentials } : base });
 }
 
 export interface CrossAccountRun {

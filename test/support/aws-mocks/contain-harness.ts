@@ -1,4 +1,5 @@
 import { createAwsClients, type AwsClients } from '../../../lambda/aws/clients';
+import { EVERY_CLIENT } from '../../../lambda/aws/every-client';
 import { containInstancePlaybook } from '../../../lambda/playbooks/contain-instance/playbook';
 import { answerFromWorld, defaultWorld, mockContainClients, receivedCalls, type ContainMocks, type ContainWorld, type ReceivedCall } from './contain-world';
 
@@ -28,11 +29,11 @@ export interface ContainHarness {
  */
 export function useContainHarness(declared: ReadonlySet<string> = declaredActions()): ContainHarness {
   let world = defaultWorld();
-  let clients = createAwsClients({ region: 'us-east-1', maxAttempts: 1 });
+  let clients = createAwsClients({ region: 'us-east-1', maxAttempts: 1 }, EVERY_CLIENT);
   const mocks = mockContainClients();
   beforeEach(() => {
     world = defaultWorld();
-    clients = createAwsClients({ region: 'us-east-1', maxAttempts: 1 });
+    clients = createAwsClients({ region: 'us-east-1', maxAttempts: 1 }, EVERY_CLIENT);
     answerFromWorld(mocks, () => world);
   });
   afterEach(() => {

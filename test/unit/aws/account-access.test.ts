@@ -4,6 +4,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { AccountAccess, MAX_CACHED_SESSIONS, MemberRoleError, REFRESH_BEFORE_EXPIRY_MS, type HomeIdentity } from '../../../lambda/aws/account-access';
 import type { AwsClients } from '../../../lambda/aws/clients';
 import { toStepError } from '../../../lambda/aws/errors';
+import { EVERY_CLIENT } from '../../../lambda/aws/every-client';
 
 const HOME: HomeIdentity = { accountId: '111111111111', partition: 'aws' };
 const MEMBER = '222222222222';
@@ -26,6 +27,7 @@ function access(overrides: Partial<ConstructorParameters<typeof AccountAccess>[0
     home: async () => HOME,
     memberRoleName: 'IncidentResponseMemberRole',
     base: { endpoint: 'http://127.0.0.1:4999', maxAttempts: 1, credentials: HOME_CREDENTIALS },
+    clientClasses: EVERY_CLIENT,
     now: () => now,
     ...overrides,
   });

@@ -2,7 +2,8 @@ import { DescribeInstancesCommand } from '@aws-sdk/client-ec2';
 import { AdaptiveRetryStrategy } from '@smithy/core/retry';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { ADAPTIVE_MIN_CALLS_PER_SECOND, createAwsClients, DEFAULT_MAX_ATTEMPTS, sdkClientConfig } from '../../../lambda/aws/clients';
+import { ADAPTIVE_MIN_CALLS_PER_SECOND, ClientNotBundledError, createAwsClients, DEFAULT_MAX_ATTEMPTS, sdkClientConfig } from '../../../lambda/aws/clients';
+import { EVERY_CLIENT } from '../../../lambda/aws/every-client';
 
 /*
  * The one client seam: every client retries in adaptive mode, with a rate
@@ -21,8 +22,23 @@ async function strategyOf(client: { config: { retryStrategy: () => Promise<unkno
 }
 
 describe('AWS clients', () => {
+  it('are made only of the client classes passed, once each, and a service without one fails by name', () => {
+    const clients = createAwsClients({ region: 'eu-west-1' }, { sns: EVERY_CLIENT.sns });
+    expect(clients.sns).toBeInstanceOf(EVERY_CLIENT.sns);
+    expect(clients.sns).toBe(clients.sns);
+    expect(() => clients.ec2).toThrow(ClientNotBundledError);
+    expect(() => clients.ec2).toThrow('no ec2 client in this bundle');
+  });
+
+  it('address S3 by path behind a custom endpoint only', async () => {
+    const custom = createAwsClients({ region: 'eu-west-1', endpoint: 'http://127.0.0.1:4999' }, EVERY_CLIENT);
+    const aws = createAwsClients({ region: 'eu-west-1' }, EVERY_CLIENT);
+    expect(custom.s3.config.forcePathStyle).toBe(true);
+    expect(aws.s3.config.forcePathStyle).toBe(false);
+  });
+
   it('retry in adaptive mode, with the configured attempts and the rate floor', async () => {
-    const clients = createAwsClients({ region: 'eu-west-1' });
+    const clients = createAwsClients({ region: 'eu-west-1' }, EVERY_CLIENT);
     const strategy = await strategyOf(clients.ec2);
     expect(strategy).toBeInstanceOf(AdaptiveRetryStrategy);
     expect(strategy.mode).toBe('adaptive');
@@ -31,7 +47,7 @@ describe('AWS clients', () => {
   });
 
   it('give every client its own strategy and rate limiter', async () => {
-    const clients = createAwsClients({ region: 'eu-west-1', maxAttempts: 1 });
+    const clients = createAwsClients({ region: 'eu-west-1', maxAttempts: 1 }, EVERY_CLIENT);
     const [ec2, dynamodb] = await Promise.all([strategyOf(clients.ec2), strategyOf(clients.dynamodb)]);
     expect(ec2).not.toBe(dynamodb);
     expect(ec2.rateLimiter).not.toBe(dynamodb.rateLimiter);
@@ -61,7 +77,7 @@ describe('a call to an endpoint that never answers', () => {
   });
 
   it('fails with a TimeoutError once the request timeout has passed, instead of waiting on', async () => {
-    const clients = createAwsClients({ region: 'us-east-1', endpoint, maxAttempts: 1, requestTimeoutMs: 300, credentials: { accessKeyId: 'AKIATEST', secretAccessKey: 'secret' } });
+    const clients = createAwsClients({ region: 'us-east-1', endpoint, maxAttempts: 1, requestTimeoutMs: 300, credentials: { accessKeyId: 'AKIATEST', secretAccessKey: 'secret' } }, EVERY_CLIENT);
     const started = Date.now();
     const error = await clients.ec2.send(new DescribeInstancesCommand({})).catch((e: unknown) => e);
     expect((error as Error).name).toBe('TimeoutError');

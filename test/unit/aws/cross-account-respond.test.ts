@@ -13,6 +13,7 @@ import { undeclaredCalls } from '../../support/aws-mocks/contain-harness';
 import { containFinding, CRYPTO_TYPE, enforceConfig, FINDING_ID, NOW, RESPONDER } from '../../support/aws-mocks/contain-finding';
 import { ACCOUNT_ID as MEMBER, answerFromWorld, defaultWorld, mockContainClients, receivedCalls } from '../../support/aws-mocks/contain-world';
 import { revokeFinding, ROLE_FINDING } from '../../support/aws-mocks/revoke-findings';
+import { EVERY_CLIENT } from '../../../lambda/aws/every-client';
 
 /*
  * respond() given an AccountAccess instead of clients, as the Lambda and
@@ -44,7 +45,7 @@ beforeEach(() => {
   });
   harness.mocks.sns.on(PublishCommand).resolves({ MessageId: 'm-home' });
   home = jest.fn(async () => HOME);
-  access = new AccountAccess({ home, memberRoleName: 'IncidentResponseMemberRole', base: { maxAttempts: 1, credentials: HOME_CREDENTIALS } });
+  access = new AccountAccess({ home, memberRoleName: 'IncidentResponseMemberRole', clientClasses: EVERY_CLIENT, base: { maxAttempts: 1, credentials: HOME_CREDENTIALS } });
 });
 
 afterEach(() => {

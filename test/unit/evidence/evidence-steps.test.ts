@@ -11,6 +11,7 @@ import { undeclaredCalls } from '../../support/aws-mocks/contain-harness';
 import { containFinding, enforceConfig, FINDING_ID, NOW, RESPONDER } from '../../support/aws-mocks/contain-finding';
 import { ACCOUNT_ID, answerFromWorld, awsError, defaultWorld, INSTANCE_ID, isReadOnlyAction, mockContainClients, receivedCalls } from '../../support/aws-mocks/contain-world';
 import { createAwsClients, type AwsClients } from '../../../lambda/aws/clients';
+import { EVERY_CLIENT } from '../../../lambda/aws/every-client';
 
 /*
  * The evidence of a contain-instance response, through respond() with the
@@ -47,7 +48,7 @@ beforeEach(() => {
     order.push(`PutObject ${String(input.Key).slice(PREFIX.length)}`);
     return { VersionId: `v-${String(input.Key).slice(PREFIX.length)}` };
   });
-  clients = createAwsClients({ region: 'us-east-1', maxAttempts: 1 });
+  clients = createAwsClients({ region: 'us-east-1', maxAttempts: 1 }, EVERY_CLIENT);
 });
 
 afterEach(() => {

@@ -7,6 +7,7 @@ import { AccountAccess } from '../../../lambda/aws/account-access';
 import { respond } from '../../../lambda/respond/respond';
 import { containFinding, enforceConfig, NOW, RESPONDER } from '../../support/aws-mocks/contain-finding';
 import { ACCOUNT_ID as MEMBER, answerFromWorld, defaultWorld, mockContainClients } from '../../support/aws-mocks/contain-world';
+import { EVERY_CLIENT } from '../../../lambda/aws/every-client';
 
 /*
  * A finding of a member account: the console output is read there, with the
@@ -48,6 +49,7 @@ it('reads the console in the member account and writes the evidence as the secur
     home: async () => ({ accountId: '111111111111', partition: 'aws' }),
     memberRoleName: 'IncidentResponseMemberRole',
     base: { maxAttempts: 1, credentials: { accessKeyId: HOME_KEY, secretAccessKey: 'home-secret' } },
+    clientClasses: EVERY_CLIENT,
   });
   const report = await respond(containFinding(), {
     config: enforceConfig(),

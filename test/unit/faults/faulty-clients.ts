@@ -1,4 +1,5 @@
 import { createAwsClients, type AwsClients } from '../../../lambda/aws/clients';
+import { EVERY_CLIENT } from '../../../lambda/aws/every-client';
 
 /*
  * The responder's clients with one fault injected between it and AWS. Every
@@ -56,7 +57,7 @@ interface Sendable {
 
 export function faultyClients(fault?: InjectedFault): FaultyClients {
   // One attempt per call: the matrix is about what the responder does with an error, not about the SDK's retries.
-  const clients = createAwsClients({ region: 'us-east-1', maxAttempts: 1 });
+  const clients = createAwsClients({ region: 'us-east-1', maxAttempts: 1 }, EVERY_CLIENT);
   const sent: SentCall[] = [];
   const failed: SentCall[] = [];
   for (const key of Object.keys(SERVICE_OF) as (keyof AwsClients)[]) {

@@ -17,7 +17,7 @@ import { routeFinding } from '../../../lambda/routing/route';
 import { parseFindings } from '../../../lambda/finding/parse';
 import { PLAYBOOK_NAMES, type PlaybookName } from '../../../lambda/routing/playbook-names';
 import type { LambdaEnvironment } from '../../../lambda/runtime/environment';
-import { handleInvocation } from '../../../lambda/runtime/handle';
+import { handleAs } from '../../support/playbook-entries';
 import { RoutingMismatchError } from '../../../lambda/runtime/routing-mismatch';
 import { loadFixture } from '../../support/fixtures';
 
@@ -84,7 +84,7 @@ describe.each(PLAYBOOK_NAMES)('the %s heartbeat', (playbook) => {
     const finding = parseFindings(invocationOf(playbook).finding)[0]!;
     expect(routeFinding(finding, routingTableFor(ENFORCE)).playbook).toBe(playbook);
 
-    const report = (await handleInvocation(invocationOf(playbook), contextOf(playbook), envOf(playbook))) as Report;
+    const report = (await handleAs(invocationOf(playbook), contextOf(playbook), envOf(playbook))) as Report;
     expect(report).toMatchObject({ playbook, findingId: `ir-heartbeat-${playbook}`, accountId: ACCOUNT, dryRun: true });
     expect(report.blockedBy).toEqual(expect.arrayContaining(['sample-finding', 'dry-run']));
     expect(report.steps.filter((step) => step.mutating && step.status !== 'skipped')).toEqual([]);
@@ -92,7 +92,7 @@ describe.each(PLAYBOOK_NAMES)('the %s heartbeat', (playbook) => {
   });
 
   it('makes only read-only calls, in its own account, and never publishes to the topic', async () => {
-    await handleInvocation(invocationOf(playbook), contextOf(playbook), envOf(playbook));
+    await handleAs(invocationOf(playbook), contextOf(playbook), envOf(playbook));
     const calls = sentCommands();
     expect(calls.filter((name) => !READ_ONLY.test(name))).toEqual([]);
     expect(mocks.sns.calls()).toHaveLength(0);
@@ -100,12 +100,12 @@ describe.each(PLAYBOOK_NAMES)('the %s heartbeat', (playbook) => {
   });
 
   it('skips the notification with the heartbeat reason', async () => {
-    const report = (await handleInvocation(invocationOf(playbook), contextOf(playbook), envOf(playbook))) as Report;
+    const report = (await handleAs(invocationOf(playbook), contextOf(playbook), envOf(playbook))) as Report;
     expect(report.steps.find((s) => s.id === 'notify')).toMatchObject({ status: 'skipped', reason: HEARTBEAT_NOTIFICATION_SKIP });
   });
 
   it('publishes exactly one Heartbeat metric as EMF, with the playbook and function name as its only dimensions', async () => {
-    await handleInvocation(invocationOf(playbook), contextOf(playbook), envOf(playbook));
+    await handleAs(invocationOf(playbook), contextOf(playbook), envOf(playbook));
     const lines = emfLines();
     expect(lines).toHaveLength(1);
     expect(lines[0]).toEqual({
@@ -122,7 +122,7 @@ describe.each(PLAYBOOK_NAMES)('the %s heartbeat', (playbook) => {
   // The placeholder resources exist nowhere, so each plan has no change left to make: outcome `reported`.
   it('logs the finished line with the finding type, the outcome and the heartbeat trigger', async () => {
     const info = jest.spyOn(Logger.prototype, 'info');
-    const report = (await handleInvocation(invocationOf(playbook), contextOf(playbook), envOf(playbook))) as Report;
+    const report = (await handleAs(invocationOf(playbook), contextOf(playbook), envOf(playbook))) as Report;
     expect(info).toHaveBeenCalledWith(
       'playbook finished',
       expect.objectContaining({ playbook, findingId: report.findingId, findingType: report.findingType, outcome: 'reported', trigger: 'heartbeat' }),
@@ -132,7 +132,7 @@ describe.each(PLAYBOOK_NAMES)('the %s heartbeat', (playbook) => {
 
 describe('the contain-instance heartbeat', () => {
   it('reads the placeholder instance with its own role, in its own account and region', async () => {
-    await handleInvocation(invocationOf('contain-instance'), contextOf('contain-instance'), envOf('contain-instance'));
+    await handleAs(invocationOf('contain-instance'), contextOf('contain-instance'), envOf('contain-instance'));
     expect(mocks.ec2).toHaveReceivedCommandWith(DescribeInstancesCommand, { InstanceIds: ['i-99999999'] });
     const client = mocks.ec2.commandCalls(DescribeInstancesCommand)[0]!.thisValue as EC2Client;
     expect(await client.config.region()).toBe('us-east-1');
@@ -143,7 +143,7 @@ describe('a heartbeat that does not go as it must', () => {
   it('publishes no metric and logs why when a read is refused (a role that lost a permission)', async () => {
     mocks.ec2.on(DescribeInstancesCommand).rejects(Object.assign(new Error('not authorized'), { name: 'UnauthorizedOperation', $metadata: { httpStatusCode: 403 } }));
     const error = jest.spyOn(Logger.prototype, 'error');
-    const report = (await handleInvocation(invocationOf('contain-instance'), contextOf('contain-instance'), envOf('contain-instance'))) as Report;
+    const report = (await handleAs(invocationOf('contain-instance'), contextOf('contain-instance'), envOf('contain-instance'))) as Report;
     expect(report.blockedBy).toContain('sample-finding');
     expect(emfLines()).toEqual([]);
     expect(error).toHaveBeenCalledWith('heartbeat unhealthy: no heartbeat metric published', {
@@ -155,7 +155,7 @@ describe('a heartbeat that does not go as it must', () => {
 
   it('publishes no metric when the invoked ARN names no function: the alarm could not see it', async () => {
     const error = jest.spyOn(Logger.prototype, 'error');
-    await handleInvocation(invocationOf('notify'), { invokedFunctionArn: `arn:aws:lambda:us-east-1:${ACCOUNT}:function` }, envOf('notify'));
+    await handleAs(invocationOf('notify'), { invokedFunctionArn: `arn:aws:lambda:us-east-1:${ACCOUNT}:function` }, envOf('notify'));
     expect(emfLines()).toEqual([]);
     expect(error).toHaveBeenCalledWith('heartbeat: no function name in the invoked function ARN: no heartbeat metric published', {
       invokedFunctionArn: `arn:aws:lambda:us-east-1:${ACCOUNT}:function`,
@@ -166,7 +166,7 @@ describe('a heartbeat that does not go as it must', () => {
 describe('heartbeatHealth', () => {
   let report: Report;
   beforeEach(async () => {
-    report = (await handleInvocation(invocationOf('notify'), contextOf('notify'), envOf('notify'))) as Report;
+    report = (await handleAs(invocationOf('notify'), contextOf('notify'), envOf('notify'))) as Report;
   });
 
   it('counts the heartbeat the handler produced', () => {
@@ -199,7 +199,7 @@ describe('heartbeatHealth', () => {
 describe('an ordinary finding', () => {
   it('publishes no heartbeat and logs the finding trigger and its outcome', async () => {
     const info = jest.spyOn(Logger.prototype, 'info');
-    await handleInvocation(loadFixture('notify/port-probe-unprotected.event.json'), contextOf('notify'), envOf('notify'));
+    await handleAs(loadFixture('notify/port-probe-unprotected.event.json'), contextOf('notify'), envOf('notify'));
     expect(emfLines()).toEqual([]);
     expect(info).toHaveBeenCalledWith(
       'playbook finished',
@@ -213,10 +213,10 @@ describe('heartbeat invocations that are refused', () => {
   const finding = () => invocationOf('notify').finding;
 
   it('refuses a heartbeat that is not a dry-run, before any call', async () => {
-    await expect(handleInvocation({ finding: finding(), heartbeat: true }, contextOf('notify'), envOf('notify'))).rejects.toThrow(
+    await expect(handleAs({ finding: finding(), heartbeat: true }, contextOf('notify'), envOf('notify'))).rejects.toThrow(
       new FindingInputError('not-a-finding', 'invalid direct invocation: heartbeat: a heartbeat must be a dry-run ("dryRun": true)'),
     );
-    await expect(handleInvocation({ finding: finding(), dryRun: false, heartbeat: true }, contextOf('notify'), envOf('notify'))).rejects.toThrow(
+    await expect(handleAs({ finding: finding(), dryRun: false, heartbeat: true }, contextOf('notify'), envOf('notify'))).rejects.toThrow(
       'a heartbeat must be a dry-run',
     );
     expect(sentCommands()).toEqual([]);
@@ -224,20 +224,20 @@ describe('heartbeat invocations that are refused', () => {
 
   it('refuses to silence the notification of a real (non-sample) finding', async () => {
     const real = { ...finding(), service: { serviceName: 'guardduty', archived: false, additionalInfo: { sample: false } } };
-    await expect(handleInvocation({ finding: real, dryRun: true, heartbeat: true }, contextOf('notify'), envOf('notify'))).rejects.toThrow(
+    await expect(handleAs({ finding: real, dryRun: true, heartbeat: true }, contextOf('notify'), envOf('notify'))).rejects.toThrow(
       'invalid direct invocation: heartbeat: finding ir-heartbeat-notify is not a sample finding',
     );
     expect(sentCommands()).toEqual([]);
   });
 
   it('accepts only `true` as the heartbeat marker', async () => {
-    await expect(handleInvocation({ finding: finding(), dryRun: true, heartbeat: 'yes' }, contextOf('notify'), envOf('notify'))).rejects.toThrow(
+    await expect(handleAs({ finding: finding(), dryRun: true, heartbeat: 'yes' }, contextOf('notify'), envOf('notify'))).rejects.toThrow(
       'invalid direct invocation: heartbeat:',
     );
   });
 
   it('refuses a heartbeat sent to another playbook’s function', async () => {
-    await expect(handleInvocation(invocationOf('contain-instance'), contextOf('notify'), envOf('notify'))).rejects.toThrow(RoutingMismatchError);
+    await expect(handleAs(invocationOf('contain-instance'), contextOf('notify'), envOf('notify'))).rejects.toThrow(RoutingMismatchError);
     expect(sentCommands()).toEqual([]);
   });
 });

@@ -1,4 +1,5 @@
 import { createAwsClients } from '../../../lambda/aws/clients';
+import { EVERY_CLIENT } from '../../../lambda/aws/every-client';
 import { ResponderError } from '../../../lambda/aws/errors';
 import { stepDocument, stepReport } from '../../../lambda/plan/document';
 import { executePlan } from '../../../lambda/plan/executor';
@@ -12,7 +13,7 @@ function step(id: string, spec: StepSpec, stage: number, run: () => Promise<Step
 }
 
 function context(): ExecutionContext {
-  return { clients: createAwsClients({ region: 'us-east-1' }), outputs: new Map(), outcomes: [], now: () => new Date('2026-11-22T00:00:00Z') };
+  return { clients: createAwsClients({ region: 'us-east-1' }, EVERY_CLIENT), outputs: new Map(), outcomes: [], now: () => new Date('2026-11-22T00:00:00Z') };
 }
 
 const throttled = Object.assign(new Error('Rate exceeded'), { name: 'RequestLimitExceeded', $metadata: { httpStatusCode: 503 } });

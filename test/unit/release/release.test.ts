@@ -1,4 +1,5 @@
 import { createAwsClients } from '../../../lambda/aws/clients';
+import { EVERY_CLIENT } from '../../../lambda/aws/every-client';
 import type { ReleaseReport } from '../../../lambda/release/report';
 import { releaseFailed } from '../../../lambda/release/report';
 import { releaseInstance } from '../../../lambda/release/release';
@@ -22,7 +23,7 @@ const h = useReleaseWorld();
 const NOW = new Date('2026-11-23T10:00:00.000Z');
 
 function release(dryRun = false): Promise<ReleaseReport> {
-  return releaseInstance(INSTANCE_ID, { clients: createAwsClients({ region: 'us-east-1', maxAttempts: 1 }), region: 'us-east-1', dryRun, now: () => NOW });
+  return releaseInstance(INSTANCE_ID, { clients: createAwsClients({ region: 'us-east-1', maxAttempts: 1 }, EVERY_CLIENT), region: 'us-east-1', dryRun, now: () => NOW });
 }
 
 const stepRows = (report: ReleaseReport) => report.steps.map((s) => [s.id, s.stage, s.status]);

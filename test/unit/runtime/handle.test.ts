@@ -12,6 +12,7 @@ import type { Report } from '../../../lambda/plan/document';
 import { readLambdaEnvironment, type LambdaEnvironment } from '../../../lambda/runtime/environment';
 import { homeIdentityOf, type LambdaContext } from '../../../lambda/runtime/home-account';
 import { END_OF_RESPONSE_RESERVE_MS, handleInvocation } from '../../../lambda/runtime/handle';
+import { handleAs, PLAYBOOK_ENTRIES } from '../../support/playbook-entries';
 import { RetryableResponseError } from '../../../lambda/runtime/retry-policy';
 import { RoutingMismatchError } from '../../../lambda/runtime/routing-mismatch';
 import { loadFixture } from '../../support/fixtures';
@@ -45,8 +46,15 @@ beforeEach(() => {
 });
 
 describe('handleInvocation', () => {
+  it('refuses to run when the environment names another playbook than its code, before reading anything', async () => {
+    await expect(handleInvocation(loadFixture('notify/port-probe-unprotected.event.json'), CONTEXT, PLAYBOOK_ENTRIES['contain-instance'], env())).rejects.toThrow(
+      "invalid Lambda environment: IR_PLAYBOOK is notify, but this function's code is the contain-instance playbook",
+    );
+    expect(sns).toHaveReceivedCommandTimes(PublishCommand, 0);
+  });
+
   it('answers an EventBridge event with a report and publishes it to the topic', async () => {
-    const report = (await handleInvocation(loadFixture('notify/port-probe-unprotected.event.json'), CONTEXT, env())) as Report;
+    const report = (await handleAs(loadFixture('notify/port-probe-unprotected.event.json'), CONTEXT, env())) as Report;
     expect(report).toMatchObject({ playbook: 'notify', findingType: 'Recon:EC2/PortProbeUnprotectedPort', accountId: '222222222222', dryRun: false, blockedBy: [] });
     expect(report.steps.map((s) => [s.id, s.status, s.detail])).toEqual([
       ['notify', 'done', 'message m-1'],
@@ -61,27 +69,27 @@ describe('handleInvocation', () => {
 
   it('accepts a direct invocation {finding, dryRun} and honours the dry-run request', async () => {
     const event = { finding: loadFixture('notify/s3-malicious-caller.raw.json'), dryRun: true };
-    const report = (await handleInvocation(event, CONTEXT, env())) as Report;
+    const report = (await handleAs(event, CONTEXT, env())) as Report;
     expect(report.dryRun).toBe(true);
     expect(report.blockedBy).toEqual(['dry-run']);
   });
 
   it('never lets a request turn a dry-run stack into enforce', async () => {
     const event = { finding: loadFixture('notify/s3-malicious-caller.raw.json'), dryRun: false };
-    const report = (await handleInvocation(event, CONTEXT, env({ config: DEFAULT_RUNTIME_CONFIG }))) as Report;
+    const report = (await handleAs(event, CONTEXT, env({ config: DEFAULT_RUNTIME_CONFIG }))) as Report;
     expect(report.dryRun).toBe(true);
     expect(report.guards.find((g) => g.id === 'dry-run')!.reason).toContain('the stack runs in dry-run mode');
   });
 
   it('refuses a finding that routes to another playbook and calls nothing', async () => {
-    await expect(handleInvocation(loadFixture('contain-instance/crypto-bitcoin-tool.event.json'), CONTEXT, env())).rejects.toThrow(RoutingMismatchError);
+    await expect(handleAs(loadFixture('contain-instance/crypto-bitcoin-tool.event.json'), CONTEXT, env())).rejects.toThrow(RoutingMismatchError);
     expect(sns).toHaveReceivedCommandTimes(PublishCommand, 0);
   });
 
   it('starts no step but the notification once the invocation has less time left than the end of a response needs', async () => {
     sns.on(PublishCommand).resolves({ MessageId: 'm-1' });
     const nearlyOut = { ...CONTEXT, getRemainingTimeInMillis: () => END_OF_RESPONSE_RESERVE_MS - 1 };
-    const report = (await handleInvocation(loadFixture('notify/port-probe-unprotected.event.json'), nearlyOut, env())) as Report;
+    const report = (await handleAs(loadFixture('notify/port-probe-unprotected.event.json'), nearlyOut, env())) as Report;
     expect(report.steps.map((s) => [s.id, s.status, s.error?.code])).toEqual([
       ['notify', 'done', undefined],
       ['evidence', 'failed', 'OutOfTime'],
@@ -89,14 +97,14 @@ describe('handleInvocation', () => {
   });
 
   it('rejects input that is not a finding with a typed error and calls nothing', async () => {
-    await expect(handleInvocation({ hello: 'world' }, CONTEXT, env())).rejects.toThrow(FindingInputError);
-    await expect(handleInvocation({ finding: {}, dryRun: 'yes' }, CONTEXT, env())).rejects.toThrow('invalid direct invocation: dryRun');
+    await expect(handleAs({ hello: 'world' }, CONTEXT, env())).rejects.toThrow(FindingInputError);
+    await expect(handleAs({ finding: {}, dryRun: 'yes' }, CONTEXT, env())).rejects.toThrow('invalid direct invocation: dryRun');
     expect(sns).toHaveReceivedCommandTimes(PublishCommand, 0);
   });
 
   it('fails the invocation when SNS fails, carrying the report and the undelivered notification to the retries and the on-failure queue', async () => {
     sns.on(PublishCommand).rejects(Object.assign(new Error('KMS key disabled'), { name: 'KMSDisabledException', $metadata: { httpStatusCode: 400 } }));
-    const failure = await handleInvocation(loadFixture('notify/port-probe-unprotected.event.json'), CONTEXT, env()).then(
+    const failure = await handleAs(loadFixture('notify/port-probe-unprotected.event.json'), CONTEXT, env()).then(
       () => undefined,
       (error: unknown) => error,
     );
@@ -114,7 +122,7 @@ describe('handleInvocation', () => {
     dynamodb.on(UpdateItemCommand).resolves({});
     sns.on(PublishCommand).rejects(Object.assign(new Error('Rate exceeded'), { name: 'ThrottledException', Code: 'Throttled', $metadata: { httpStatusCode: 429 } }));
     const withLedger = env({ ledgerTableName: 'ledger-table' });
-    const error = (await handleInvocation(loadFixture('notify/port-probe-unprotected.event.json'), { ...CONTEXT, getRemainingTimeInMillis: () => 20_000 }, withLedger).catch(
+    const error = (await handleAs(loadFixture('notify/port-probe-unprotected.event.json'), { ...CONTEXT, getRemainingTimeInMillis: () => 20_000 }, withLedger).catch(
       (e: unknown) => e,
     )) as RetryableResponseError;
     expect(error).toBeInstanceOf(RetryableResponseError);
@@ -128,7 +136,7 @@ describe('handleInvocation', () => {
 
   it('claims nothing for a requested dry-run: someone asking to see the plan gets it every time', async () => {
     const event = { finding: loadFixture('notify/s3-malicious-caller.raw.json'), dryRun: true };
-    const report = (await handleInvocation(event, CONTEXT, env({ ledgerTableName: 'ledger-table' }))) as Report;
+    const report = (await handleAs(event, CONTEXT, env({ ledgerTableName: 'ledger-table' }))) as Report;
     expect(report.ledger).toBeUndefined();
     expect(dynamodb.calls()).toHaveLength(0);
   });
@@ -143,7 +151,7 @@ describe('handleInvocation across accounts', () => {
     });
     ec2.on(DescribeInstancesCommand).resolves({ Reservations: [] });
     const event = loadFixture('contain-instance/crypto-bitcoin-tool.event.json') as { detail: { id: string } };
-    const report = (await handleInvocation(event, CONTEXT, containEnv())) as Report;
+    const report = (await handleAs(event, CONTEXT, containEnv())) as Report;
     expect(sts.commandCalls(AssumeRoleCommand).map((c) => c.args[0].input)).toEqual([
       { RoleArn: 'arn:aws:iam::222222222222:role/IncidentResponseMemberRole', RoleSessionName: `ir-${event.detail.id}`, DurationSeconds: 900 },
     ]);
@@ -157,7 +165,7 @@ describe('handleInvocation across accounts', () => {
   it('answers a finding of its own account without AssumeRole', async () => {
     ec2.on(DescribeInstancesCommand).resolves({ Reservations: [] });
     const own: LambdaContext = { invokedFunctionArn: 'arn:aws:lambda:us-east-1:222222222222:function:ir' };
-    const report = (await handleInvocation(loadFixture('contain-instance/crypto-bitcoin-tool.event.json'), own, containEnv())) as Report;
+    const report = (await handleAs(loadFixture('contain-instance/crypto-bitcoin-tool.event.json'), own, containEnv())) as Report;
     expect(sts).toHaveReceivedCommandTimes(AssumeRoleCommand, 0);
     expect(report.reads.some((r) => r.action === 'sts:AssumeRole')).toBe(false);
     expect(ec2).toHaveReceivedCommand(DescribeInstancesCommand);
@@ -165,7 +173,7 @@ describe('handleInvocation across accounts', () => {
 
   it('reports and notifies when the member role cannot be assumed: never a silent drop', async () => {
     sts.on(AssumeRoleCommand).rejects(Object.assign(new Error('not authorized'), { name: 'AccessDenied' }));
-    const report = (await handleInvocation(loadFixture('contain-instance/crypto-bitcoin-tool.event.json'), CONTEXT, containEnv())) as Report;
+    const report = (await handleAs(loadFixture('contain-instance/crypto-bitcoin-tool.event.json'), CONTEXT, containEnv())) as Report;
     expect(report.reads).toEqual([expect.objectContaining({ id: 'read:assume-role:222222222222', status: 'failed', error: expect.objectContaining({ code: 'AccessDenied' }) })]);
     expect(report.blockedBy).toContain('no-account-access');
     expect(ec2).toHaveReceivedCommandTimes(DescribeInstancesCommand, 0);

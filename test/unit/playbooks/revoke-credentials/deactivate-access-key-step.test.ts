@@ -1,13 +1,14 @@
 import { IAMClient, UpdateAccessKeyCommand } from '@aws-sdk/client-iam';
 import { mockClient } from 'aws-sdk-client-mock';
 import { createAwsClients } from '../../../../lambda/aws/clients';
+import { EVERY_CLIENT } from '../../../../lambda/aws/every-client';
 import type { ExecutionContext } from '../../../../lambda/plan/types';
 import { deactivateAccessKeyStep } from '../../../../lambda/playbooks/revoke-credentials/deactivate-access-key-step';
 
 const iam = mockClient(IAMClient);
 
 function context(): ExecutionContext {
-  return { clients: createAwsClients({ region: 'us-east-1', maxAttempts: 1 }), outputs: new Map(), outcomes: [], now: () => new Date('2026-11-22T10:00:07Z') };
+  return { clients: createAwsClients({ region: 'us-east-1', maxAttempts: 1 }, EVERY_CLIENT), outputs: new Map(), outcomes: [], now: () => new Date('2026-11-22T10:00:07Z') };
 }
 
 const args = { userName: 'deploy-bot', accessKeyId: 'AKIA2EXAMPLEKEY00001', userLabel: 'IAM user deploy-bot', stage: 1 };

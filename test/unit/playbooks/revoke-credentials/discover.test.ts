@@ -1,13 +1,14 @@
 import { GetRoleCommand, GetUserCommand, IAMClient, ListAccessKeysCommand } from '@aws-sdk/client-iam';
 import { mockClient } from 'aws-sdk-client-mock';
 import { createAwsClients } from '../../../../lambda/aws/clients';
+import { EVERY_CLIENT } from '../../../../lambda/aws/every-client';
 import { ReadLog } from '../../../../lambda/plan/reads';
 import { discoverRevokeCredentialsFacts } from '../../../../lambda/playbooks/revoke-credentials/discover';
 import { givenRole, givenUser, iamActionsReceived, iamError, roleArn, userArn } from '../../../support/aws-mocks/revoke-iam';
 import { revokeFinding, ROLE_FINDING, ROOT_FINDING, USER_KEY_FINDING } from '../../../support/aws-mocks/revoke-findings';
 
 const iam = mockClient(IAMClient);
-const clients = createAwsClients({ region: 'us-east-1', maxAttempts: 1 });
+const clients = createAwsClients({ region: 'us-east-1', maxAttempts: 1 }, EVERY_CLIENT);
 
 beforeEach(() => {
   iam.reset();

@@ -12,6 +12,7 @@ import {
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
 import { createAwsClients } from '../../../../lambda/aws/clients';
+import { EVERY_CLIENT } from '../../../../lambda/aws/every-client';
 import { DEFAULT_RUNTIME_CONFIG } from '../../../../lambda/config/schema';
 import type { Finding } from '../../../../lambda/finding/schema';
 import type { Report, StepReport } from '../../../../lambda/plan/document';
@@ -30,7 +31,7 @@ import { givenQuietInvestigation, JOB_ID, trailEvent } from '../../../support/aw
 const iam = mockClient(IAMClient);
 const sns = mockClient(SNSClient);
 const cloudTrail = mockClient(CloudTrailClient);
-const clients = createAwsClients({ region: 'us-east-1', maxAttempts: 1 });
+const clients = createAwsClients({ region: 'us-east-1', maxAttempts: 1 }, EVERY_CLIENT);
 
 const TOPIC = 'arn:aws:sns:us-east-1:111111111111:ir';
 const PLANNED_AT = '2026-11-22T10:00:00.000Z';

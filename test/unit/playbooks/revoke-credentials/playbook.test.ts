@@ -11,6 +11,7 @@ import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
 import { createAwsClients } from '../../../../lambda/aws/clients';
+import { EVERY_CLIENT } from '../../../../lambda/aws/every-client';
 import { DEFAULT_RUNTIME_CONFIG, type RuntimeConfig } from '../../../../lambda/config/schema';
 import type { Finding } from '../../../../lambda/finding/schema';
 import type { Report, StepReport } from '../../../../lambda/plan/document';
@@ -32,7 +33,7 @@ import { REVOKE_SCENARIOS } from '../../../support/aws-mocks/revoke-scenarios';
 const iam = mockClient(IAMClient);
 const sns = mockClient(SNSClient);
 const cloudTrail = mockClient(CloudTrailClient);
-const clients = createAwsClients({ region: 'us-east-1', maxAttempts: 1 });
+const clients = createAwsClients({ region: 'us-east-1', maxAttempts: 1 }, EVERY_CLIENT);
 
 const ENFORCE: RuntimeConfig = { ...DEFAULT_RUNTIME_CONFIG, mode: 'enforce' };
 const PLANNED_AT = '2026-11-22T10:00:00.000Z';

@@ -1,6 +1,7 @@
 import { IAMClient, PutRolePolicyCommand } from '@aws-sdk/client-iam';
 import { mockClient } from 'aws-sdk-client-mock';
 import { createAwsClients } from '../../../../lambda/aws/clients';
+import { EVERY_CLIENT } from '../../../../lambda/aws/every-client';
 import { revokeOlderSessionsPolicy } from '../../../../lambda/iam/revoke-sessions';
 import { revokeRoleSessionsStep } from '../../../../lambda/playbooks/revoke-credentials/revoke-role-sessions-step';
 
@@ -19,7 +20,7 @@ describe('revokeRoleSessionsStep', () => {
     expect(step).toMatchObject({ kind: 'revoke-role-sessions', action: 'iam:PutRolePolicy', mutating: true, target: 'IAM role etl-job' });
     expect(step.parameters).toEqual({ RoleName: 'etl-job', PolicyName: 'AWSRevokeOlderSessions', PolicyDocument: revokeOlderSessionsPolicy(PLANNED_AT) });
 
-    const ctx = { clients: createAwsClients({ region: 'us-east-1', maxAttempts: 1 }), outputs: new Map(), outcomes: [], now: () => RUN_AT };
+    const ctx = { clients: createAwsClients({ region: 'us-east-1', maxAttempts: 1 }, EVERY_CLIENT), outputs: new Map(), outcomes: [], now: () => RUN_AT };
     const result = await step.run(ctx);
 
     expect(result).toEqual({ status: 'done', detail: 'AWSRevokeOlderSessions on role etl-job denies sessions issued before 2026-11-22T10:05:00.000Z' });

@@ -1,6 +1,7 @@
 import { IAMClient, PutUserPolicyCommand } from '@aws-sdk/client-iam';
 import { mockClient } from 'aws-sdk-client-mock';
 import { createAwsClients } from '../../../../lambda/aws/clients';
+import { EVERY_CLIENT } from '../../../../lambda/aws/every-client';
 import { revokeOlderSessionsPolicy } from '../../../../lambda/iam/revoke-sessions';
 import { revokeUserSessionsStep } from '../../../../lambda/playbooks/revoke-credentials/revoke-user-sessions-step';
 
@@ -20,7 +21,7 @@ describe('revokeUserSessionsStep', () => {
     expect(step.parameters).toEqual({ UserName: 'deploy-bot', PolicyName: 'AWSRevokeOlderSessions', PolicyDocument: revokeOlderSessionsPolicy(PLANNED_AT) });
     expect(step.why).toMatch(/^test; .*taken when the step runs/);
 
-    const ctx = { clients: createAwsClients({ region: 'us-east-1', maxAttempts: 1 }), outputs: new Map(), outcomes: [], now: () => RUN_AT };
+    const ctx = { clients: createAwsClients({ region: 'us-east-1', maxAttempts: 1 }, EVERY_CLIENT), outputs: new Map(), outcomes: [], now: () => RUN_AT };
     await step.run(ctx);
 
     expect(iam.commandCalls(PutUserPolicyCommand).map((c) => c.args[0].input)).toEqual([

@@ -2,6 +2,7 @@ import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import { IAMClient, PutRolePolicyCommand, PutUserPolicyCommand, UpdateAccessKeyCommand } from '@aws-sdk/client-iam';
 import { mockClient } from 'aws-sdk-client-mock';
 import { createAwsClients } from '../../../../lambda/aws/clients';
+import { EVERY_CLIENT } from '../../../../lambda/aws/every-client';
 import { DEFAULT_RUNTIME_CONFIG } from '../../../../lambda/config/schema';
 import type { IamAction } from '../../../../lambda/plan/types';
 import { revokeCredentialsPlaybook } from '../../../../lambda/playbooks/revoke-credentials/playbook';
@@ -13,7 +14,7 @@ import { REVOKE_SCENARIOS } from '../../../support/aws-mocks/revoke-scenarios';
 
 const iam = mockClient(IAMClient);
 const cloudTrail = mockClient(CloudTrailClient);
-const clients = createAwsClients({ region: 'us-east-1', maxAttempts: 1 });
+const clients = createAwsClients({ region: 'us-east-1', maxAttempts: 1 }, EVERY_CLIENT);
 const declared = new Set<IamAction>(revokeCredentialsPlaybook.stepSpecs.flatMap((spec) => spec.iamActions));
 
 /** Every action sent while walking every branch, in enforce mode so the mutating calls are made too. */

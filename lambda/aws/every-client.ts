@@ -1,0 +1,25 @@
+import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
+import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { EC2Client } from '@aws-sdk/client-ec2';
+import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
+import { IAMClient } from '@aws-sdk/client-iam';
+import { S3Client } from '@aws-sdk/client-s3';
+import { SNSClient } from '@aws-sdk/client-sns';
+import { STSClient } from '@aws-sdk/client-sts';
+import type { ClientClasses, ServiceName } from './clients';
+
+/** Every service's client class: for `ir`, the demo and the tests, which run any playbook. Lambda bundles pass their own few. */
+export const EVERY_CLIENT: Required<ClientClasses> = {
+  ec2: EC2Client,
+  iam: IAMClient,
+  sns: SNSClient,
+  autoScaling: AutoScalingClient,
+  elbv2: ElasticLoadBalancingV2Client,
+  sts: STSClient,
+  cloudTrail: CloudTrailClient,
+  dynamodb: DynamoDBClient,
+  s3: S3Client,
+};
+
+export const SERVICE_NAMES = Object.keys(EVERY_CLIENT) as ServiceName[];

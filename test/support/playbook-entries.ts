@@ -1,0 +1,21 @@
+import { CONTAIN_INSTANCE } from '../../lambda/handlers/contain-instance';
+import { NOTIFY } from '../../lambda/handlers/notify';
+import { REVOKE_CREDENTIALS } from '../../lambda/handlers/revoke-credentials';
+import type { Report } from '../../lambda/plan/document';
+import type { PlaybookName } from '../../lambda/routing/playbook-names';
+import { handleInvocation } from '../../lambda/runtime/handle';
+import type { LambdaEnvironment } from '../../lambda/runtime/environment';
+import type { LambdaContext } from '../../lambda/runtime/home-account';
+import type { PlaybookEntry } from '../../lambda/runtime/playbook-entry';
+
+/** Each playbook's Lambda entry point: its playbook and the client classes its bundle carries. */
+export const PLAYBOOK_ENTRIES: Readonly<Record<PlaybookName, PlaybookEntry>> = {
+  'contain-instance': CONTAIN_INSTANCE,
+  'revoke-credentials': REVOKE_CREDENTIALS,
+  notify: NOTIFY,
+};
+
+/** The Lambda handler of the environment's playbook, with that playbook's own entry point, as its function runs it. */
+export function handleAs(event: unknown, context: LambdaContext, env: LambdaEnvironment): Promise<Report | Report[]> {
+  return handleInvocation(event, context, PLAYBOOK_ENTRIES[env.playbook], env);
+}

@@ -5,13 +5,16 @@ import { launchBenchInstance, seedBenchNetwork, type BenchNetwork } from './flee
 import { instanceFindingEvent } from './findings';
 import { containInstanceHandler, failedOf, functionContext, HOME_ACCOUNT, REGION, responderGroupIds, single } from './handler';
 import type { LatencyProxy } from './latency-proxy';
-import { timelineOf, type RunTimeline } from './round-trips';
+import { criticalPathToIsolation, timelineOf, type RunTimeline } from './round-trips';
 import { median } from './stats';
 
 /*
  * Time to isolation: one finding, one instance, the real handler, every call
  * through the proxy. The isolation groups either exist already (every
  * incident after the first in a VPC) or must be created (the first one).
+ *
+ * The emulator's time on the critical path is reported next to the raw
+ * figure: see criticalPathToIsolation.
  */
 
 export const ENI_COUNTS = [1, 4, 8] as const;
@@ -30,6 +33,14 @@ export interface IsolationDetail extends IsolationRow {
   readonly firstMutating: string;
   readonly snapshotMs: number;
   readonly calls: number;
+  /**
+   * Median, over the runs, of the emulator's time (the proxy's upstream time,
+   * its fixed delay excluded) summed over the calls on the critical path to
+   * isolation: part of timeToIsolationMs, not subtracted from it.
+   */
+  readonly emulatorOnPathMs: number;
+  /** Calls on that path: each one's fixed proxy delay is in timeToIsolationMs too. */
+  readonly callsOnPath: number;
 }
 
 export interface IsolationContext {
@@ -39,9 +50,11 @@ export interface IsolationContext {
   readonly repetitions: number;
 }
 
+type RunResult = RunTimeline & { totalMs: number; snapshotMs: number; emulatorOnPathMs: number; callsOnPath: number };
+
 let findingSeq = 0;
 
-async function runOnce(ctx: IsolationContext, network: BenchNetwork, enis: number, volumes: number): Promise<RunTimeline & { totalMs: number; snapshotMs: number }> {
+async function runOnce(ctx: IsolationContext, network: BenchNetwork, enis: number, volumes: number): Promise<RunResult> {
   const instance = await launchBenchInstance(ctx.direct, network, enis, volumes);
   const handler = await containInstanceHandler({ endpoint: ctx.proxy.endpoint, topicArn: ctx.topicArn });
   findingSeq += 1;
@@ -53,12 +66,14 @@ async function runOnce(ctx: IsolationContext, network: BenchNetwork, enis: numbe
   const failed = failedOf(report);
   if (failed.length > 0) throw new Error(`isolation run on ${instance.instanceId} had failures:\n${failed.join('\n')}`);
   const groups = await responderGroupIds(ctx.direct.ec2, network.vpcId);
-  const timeline = timelineOf([...ctx.proxy.calls], startedAt, groups.untrack, groups.isolation);
+  const calls = [...ctx.proxy.calls];
+  const timeline = timelineOf(calls, startedAt, groups.untrack, groups.isolation);
+  const path = criticalPathToIsolation(calls, groups.isolation);
   const snapshotMs = report.steps.find((s) => s.id === 'snapshot-volumes')?.durationMs ?? Number.NaN;
-  return { ...timeline, totalMs, snapshotMs };
+  return { ...timeline, totalMs, snapshotMs, emulatorOnPathMs: path.emulatorMs, callsOnPath: path.calls.length };
 }
 
-function summarize(runs: readonly (RunTimeline & { totalMs: number; snapshotMs: number })[], enis: number, volumes: number, groups: IsolationDetail['groups']): IsolationDetail {
+function summarize(runs: readonly RunResult[], enis: number, volumes: number, groups: IsolationDetail['groups']): IsolationDetail {
   return {
     enis,
     volumes,
@@ -69,6 +84,8 @@ function summarize(runs: readonly (RunTimeline & { totalMs: number; snapshotMs: 
     firstMutating: runs[0]!.firstMutating,
     snapshotMs: Math.round(median(runs.map((r) => r.snapshotMs))),
     calls: Math.round(median(runs.map((r) => r.calls))),
+    emulatorOnPathMs: Math.round(median(runs.map((r) => r.emulatorOnPathMs))),
+    callsOnPath: Math.max(...runs.map((r) => r.callsOnPath)),
   };
 }
 

@@ -28,7 +28,7 @@ export function printReport(report: BenchReport): void {
   console.log(
     `  emulatorOnPathMs: the emulator's own time (upstream of the proxy, its ${report.latencyMs} ms excluded) summed over the callsOnPath calls ` +
       'that set the time to isolation; it is part of timeToIsolationMs, which is reported raw. The emulator answers one call at a time, so it ' +
-      'includes waiting behind the reads that run beside isolation.',
+      'includes waiting behind the reads that run beside isolation. Each configuration starts from an emptied emulator.',
   );
   table('Cold start (median of fresh processes)', report.coldStart.map((r) => ({ ...r, ratio: Math.round((r.loadMs / r.unbundledLoadMs) * 100) / 100 })));
   const { problems, notifications, ...burst } = report.burst;
@@ -62,7 +62,7 @@ export function printReport(report: BenchReport): void {
   const outside = (enis: number) => Math.max(...existing.filter((r) => r.enis === enis).map((r) => r.timeToIsolationMs - r.emulatorOnPathMs));
   console.log(
     `         (for information, not the target: median time to isolation less median emulatorOnPathMs, slowest of the volume counts, 8 ENIs ${outside(8)} vs 1 ENI ${outside(1)} ms; ` +
-      `the emulator's time on it ${Math.max(...existing.filter((r) => r.enis === 8).map((r) => r.emulatorOnPathMs))} vs ` +
+      `emulatorOnPathMs, largest of the volume counts, 8 ENIs ${Math.max(...existing.filter((r) => r.enis === 8).map((r) => r.emulatorOnPathMs))} vs 1 ENI ` +
       `${Math.max(...existing.filter((r) => r.enis === 1).map((r) => r.emulatorOnPathMs))} ms)`,
   );
   console.log(verdict(Math.max(...snapshotMs) <= 1.3 * Math.min(...snapshotMs) + report.latencyMs, `snapshot time flat in the volume count (${Math.min(...snapshotMs)}-${Math.max(...snapshotMs)} ms)`));

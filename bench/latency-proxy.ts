@@ -7,8 +7,10 @@ import { EMULATOR_HOST } from '../emulator/moto-server';
  * round trip to AWS costs: each request waits a fixed delay before it is
  * forwarded, so sequential calls show up as time and parallel ones do not.
  * It records every call (operation, parameters, when it was sent and
- * answered) so the benchmark can tell how many round trips came before
- * isolation and when the isolation group was on the last ENI. It can also
+ * answered, how long the emulator took) so the benchmark can tell how many
+ * round trips came before isolation, when the isolation group was on the
+ * last ENI and how much of that was the emulator's own time. The delays of
+ * concurrent requests run concurrently: nothing here queues. It can also
  * answer a share of the requests with the throttling error the service
  * would send, which the SDK recognises and retries.
  */
@@ -24,6 +26,12 @@ export interface RecordedCall {
   /** performance.now() when the request reached the proxy and when its answer left it. */
   readonly sentAt: number;
   readonly answeredAt: number;
+  /**
+   * The emulator's share of the call, in ms: from forwarding the request to
+   * having the whole answer back (its queueing behind other calls included,
+   * the proxy's fixed delay excluded); 0 for a throttled call, never forwarded.
+   */
+  readonly upstreamMs: number;
   readonly throttled: boolean;
   readonly status: number;
 }
@@ -176,20 +184,23 @@ export async function startLatencyProxy(options: ProxyOptions): Promise<LatencyP
     const throttled = throttleRate > 0 && random() < throttleRate;
     await delay(options.latencyMs);
     let status: number;
+    let upstreamMs = 0;
     if (throttled) {
       const answer = throttlingAnswer(request, params);
       status = answer.status;
       response.writeHead(status, { 'content-type': answer.contentType, 'content-length': Buffer.byteLength(answer.body) });
       response.end(answer.body);
     } else {
+      const forwardedAt = performance.now();
       const upstream = await forward(target, request, body);
+      upstreamMs = performance.now() - forwardedAt;
       status = upstream.status;
       const headers = { ...upstream.headers };
       delete headers['transfer-encoding'];
       response.writeHead(status, { ...headers, 'content-length': upstream.body.length });
       response.end(upstream.body);
     }
-    calls.push({ seq: mine, operation, params, accessKeyId: accessKeyOf(request), sentAt, answeredAt: performance.now(), throttled, status });
+    calls.push({ seq: mine, operation, params, accessKeyId: accessKeyOf(request), sentAt, answeredAt: performance.now(), upstreamMs, throttled, status });
   };
 
   const server: Server = createServer((request, response) => {

@@ -42,7 +42,14 @@ async function main(): Promise<void> {
     const sqs = emulatorSqs(moto.endpoint);
     const notifications = await seedNotifications(direct.sns, sqs);
     progress('time to isolation');
-    const isolation = await benchIsolation({ direct, proxy, topicArn: notifications.topicArn, repetitions });
+    const freshEmulator = async (): Promise<void> => {
+      await moto.reset();
+      const again = await seedNotifications(direct.sns, sqs);
+      if (again.topicArn !== notifications.topicArn || again.inboxQueueUrl !== notifications.inboxQueueUrl) {
+        throw new Error(`the notifications seeded after an emulator reset moved (${again.topicArn}, ${again.inboxQueueUrl})`);
+      }
+    };
+    const isolation = await benchIsolation({ direct, proxy, topicArn: notifications.topicArn, repetitions, freshEmulator });
     progress('memory');
     const memory = await benchMemory({
       direct,

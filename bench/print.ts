@@ -25,6 +25,11 @@ function verdict(met: boolean, what: string): string {
 export function printReport(report: BenchReport): void {
   console.log(`Every AWS call delayed by ${report.latencyMs} ms by the proxy.`);
   table('Time to isolation (median; round trips: the most of any run)', report.isolation.map((r) => ({ ...r })));
+  console.log(
+    `  emulatorOnPathMs: the emulator's own time (upstream of the proxy, its ${report.latencyMs} ms excluded) summed over the callsOnPath calls ` +
+      'that set the time to isolation; it is part of timeToIsolationMs, which is reported raw. The emulator answers one call at a time, so it ' +
+      'includes waiting behind the reads that run beside isolation. Each configuration starts from an emptied emulator.',
+  );
   table('Cold start (median of fresh processes)', report.coldStart.map((r) => ({ ...r, ratio: Math.round((r.loadMs / r.unbundledLoadMs) * 100) / 100 })));
   const { problems, notifications, ...burst } = report.burst;
   table('Burst', [burst]);
@@ -54,6 +59,12 @@ export function printReport(report: BenchReport): void {
   console.log(verdict(created.every((r) => r.roundTripsBeforeIsolation <= 4), 'at most 4 round trips before the untrack group, groups created'));
   console.log(verdict(report.isolation.every((r) => ['CreateSecurityGroup', 'ModifyNetworkInterfaceAttribute', 'CreateTags'].includes(r.firstMutating)), 'isolation is the first mutating work'));
   console.log(verdict(eightEnis <= 1.3 * oneEni, `8 ENIs within 1.3x of 1 ENI (${eightEnis} vs ${oneEni} ms, slowest of the volume counts)`));
+  const outside = (enis: number) => Math.max(...existing.filter((r) => r.enis === enis).map((r) => r.timeToIsolationMs - r.emulatorOnPathMs));
+  console.log(
+    `         (for information, not the target: median time to isolation less median emulatorOnPathMs, slowest of the volume counts, 8 ENIs ${outside(8)} vs 1 ENI ${outside(1)} ms; ` +
+      `emulatorOnPathMs, largest of the volume counts, 8 ENIs ${Math.max(...existing.filter((r) => r.enis === 8).map((r) => r.emulatorOnPathMs))} vs 1 ENI ` +
+      `${Math.max(...existing.filter((r) => r.enis === 1).map((r) => r.emulatorOnPathMs))} ms)`,
+  );
   console.log(verdict(Math.max(...snapshotMs) <= 1.3 * Math.min(...snapshotMs) + report.latencyMs, `snapshot time flat in the volume count (${Math.min(...snapshotMs)}-${Math.max(...snapshotMs)} ms)`));
   for (const row of report.coldStart) {
     console.log(verdict(row.loadMs * 3 < row.unbundledLoadMs && row.loadMs < 100, `${row.playbook} bundle loads in under a third of the unbundled clients and under 100 ms (${row.loadMs} vs ${row.unbundledLoadMs} ms)`));

@@ -64,3 +64,56 @@ export function timelineOf(calls: readonly RecordedCall[], startedAt: number, un
     calls: calls.length,
   };
 }
+
+/*
+ * The calls isolation waits for: the two first reads, the ledger and the
+ * role, the responder's groups being created or configured, the record of
+ * the original groups and the moves themselves. The other reads (snapshots,
+ * Auto Scaling, target groups, the instance profile) run at the same time
+ * but nothing in isolation waits for their answers, so they are never on
+ * its critical path; they still slow it down in the emulator, which answers
+ * one call at a time, and that shows in the upstream time of the calls
+ * that are on it.
+ */
+const ISOLATION_PATH_OPERATIONS = new Set([
+  'DescribeInstances',
+  'DescribeSecurityGroups',
+  'CreateSecurityGroup',
+  'AuthorizeSecurityGroupIngress',
+  'AuthorizeSecurityGroupEgress',
+  'RevokeSecurityGroupEgress',
+  'CreateTags',
+  'ModifyNetworkInterfaceAttribute',
+  'AssumeRole',
+]);
+
+function onIsolationPath(call: RecordedCall): boolean {
+  return ISOLATION_PATH_OPERATIONS.has(call.operation) || call.operation.startsWith('DynamoDB_');
+}
+
+export interface CriticalPath {
+  /** From the first call to the last move onto the isolation group, each sent once the one before it was answered. */
+  readonly calls: readonly RecordedCall[];
+  /** Sum of the emulator's time (upstreamMs) over those calls: their queueing behind other calls in the emulator included. */
+  readonly emulatorMs: number;
+}
+
+/**
+ * The chain of calls that set the time to isolation, walked back from the
+ * last answered move onto the isolation group: each call's predecessor is
+ * the isolation-path call answered last before it was sent (what it was
+ * waiting for). What is not emulator time or the proxy's fixed delay on
+ * this chain is the handler's (and the proxy's) own time in this process.
+ */
+export function criticalPathToIsolation(calls: readonly RecordedCall[], isolationGroupId: string): CriticalPath {
+  const isolations = calls.filter((c) => isMove(c, isolationGroupId));
+  if (isolations.length === 0) throw new Error('the run moved no ENI onto the isolation group');
+  let current: RecordedCall | undefined = isolations.reduce((a, b) => (b.answeredAt > a.answeredAt ? b : a));
+  const chain: RecordedCall[] = [];
+  while (current) {
+    chain.unshift(current);
+    const sentAt: number = current.sentAt;
+    current = calls.filter((c) => onIsolationPath(c) && c.answeredAt <= sentAt).sort((a, b) => b.answeredAt - a.answeredAt)[0];
+  }
+  return { calls: chain, emulatorMs: chain.reduce((sum, c) => sum + c.upstreamMs, 0) };
+}

@@ -2,10 +2,12 @@ import { ResponderError, toStepError } from '../aws/errors';
 import type { ExecutionContext, PlannedStep, StepOutcome } from './types';
 
 /*
- * Runs a plan. Stages run in order; the steps of one stage run concurrently.
- * A failed step never hides the others: each step ends done, skipped (with
- * the reason) or failed (with the AWS error code), and steps that do not
- * depend on a failed one still run.
+ * Runs a plan. Stages run in order; the steps of one stage run concurrently,
+ * once every step of the earlier stages has finished, except a step that
+ * follows one step of an earlier stage: it starts as soon as that step and
+ * the steps it requires have finished. A failed step never hides the
+ * others: each step ends done, skipped (with the reason) or failed (with the
+ * AWS error code), and steps that do not depend on a failed one still run.
  */
 
 export interface ExecuteOptions {
@@ -64,14 +66,39 @@ async function runStep(step: PlannedStep, ctx: ExecutionContext, options: Execut
   }
 }
 
-export async function executePlan(steps: readonly PlannedStep[], ctx: ExecutionContext, options: ExecuteOptions): Promise<StepOutcome[]> {
-  const stages = [...new Set(steps.map((s) => s.stage))].sort((a, b) => a - b);
-  for (const stage of stages) {
-    const inStage = steps.filter((s) => s.stage === stage);
-    const outcomes = await Promise.all(inStage.map((step) => runStep(step, ctx, options)));
-    ctx.outcomes.push(...outcomes);
+/** A followed or required step must come from an earlier stage of the same plan, or the step could wait forever or start too early. */
+function checkOrder(steps: readonly PlannedStep[]): void {
+  const stageOf = new Map(steps.map((s) => [s.id, s.stage]));
+  for (const step of steps) {
+    for (const earlier of step.follows === undefined ? [] : [step.follows]) {
+      const stage = stageOf.get(earlier);
+      if (stage === undefined || stage >= step.stage) throw new Error(`step ${step.id} follows ${earlier}, which is not a step of an earlier stage of this plan`);
+    }
   }
-  // Report in plan order, whatever order the stages finished in.
+}
+
+export async function executePlan(steps: readonly PlannedStep[], ctx: ExecutionContext, options: ExecuteOptions): Promise<StepOutcome[]> {
+  checkOrder(steps);
+  const stages = [...new Set(steps.map((s) => s.stage))].sort((a, b) => a - b);
+  const finished = new Map<string, Promise<unknown>>();
+  let earlierStages: Promise<unknown> = Promise.resolve();
+  for (const stage of stages) {
+    const gate = earlierStages;
+    const running = steps
+      .filter((s) => s.stage === stage)
+      .map((step) => {
+        // Required steps outside this plan (run by an earlier call) are already in ctx.outcomes.
+        const start = step.follows === undefined ? gate : Promise.all([finished.get(step.follows), ...step.requires.map((id) => finished.get(id))]);
+        const run = start.then(async () => {
+          ctx.outcomes.push(await runStep(step, ctx, options));
+        });
+        finished.set(step.id, run);
+        return run;
+      });
+    earlierStages = Promise.all([gate, ...running]);
+  }
+  await earlierStages;
+  // Report in plan order, whatever order the steps finished in.
   const byId = new Map(ctx.outcomes.map((o) => [o.id, o]));
   return steps.map((s) => byId.get(s.id)!);
 }

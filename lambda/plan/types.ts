@@ -47,6 +47,13 @@ export interface PlannedStep {
   readonly why: string;
   /** Steps of one stage run concurrently; stages run in order. */
   readonly stage: number;
+  /**
+   * A step of an earlier stage this one starts right after (whatever its
+   * outcome), instead of waiting for that whole stage: an ENI moves to the
+   * isolation group as soon as its own untrack move is answered, not the
+   * slowest ENI's. Later stages still wait for this step.
+   */
+  readonly follows?: string;
   /** Steps that must be done for this one to run; otherwise it is skipped. */
   readonly requires: readonly string[];
   /** Runs even once the execution's deadline has passed (the notification: people must hear of every response). */

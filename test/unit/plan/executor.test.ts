@@ -124,3 +124,73 @@ describe('executePlan', () => {
     );
   });
 });
+
+describe('executePlan with a step that follows another', () => {
+  /** A step that finishes when the test says so, recording when it started. */
+  function gated(id: string, stage: number, log: string[], requires: string[] = []) {
+    let release!: () => void;
+    const done = new Promise<void>((resolve) => (release = resolve));
+    const planned = step(
+      id,
+      CHANGE,
+      stage,
+      async () => {
+        log.push(`start ${id}`);
+        await done;
+        log.push(`end ${id}`);
+        return { status: 'done' };
+      },
+      requires,
+    );
+    return { planned, release };
+  }
+  const settle = () => new Promise((resolve) => setImmediate(resolve));
+
+  it('starts right after the step it follows, without waiting for the rest of that stage; later stages wait for it', async () => {
+    const log: string[] = [];
+    const untrackA = gated('untrack:a', 1, log);
+    const untrackB = gated('untrack:b', 1, log);
+    const isolateA = gated('isolate:a', 2, log);
+    const isolateB = gated('isolate:b', 2, log);
+    const contain = gated('contain', 3, log);
+    const plan = [untrackA.planned, untrackB.planned, { ...isolateA.planned, follows: 'untrack:a' }, { ...isolateB.planned, follows: 'untrack:b' }, contain.planned];
+    const run = executePlan(plan, context(), { blockedBy: [] });
+    await settle();
+    untrackA.release();
+    await settle();
+    // isolate:a runs while untrack:b is still out.
+    expect(log).toEqual(['start untrack:a', 'start untrack:b', 'end untrack:a', 'start isolate:a']);
+    isolateA.release();
+    untrackB.release();
+    await settle();
+    expect(log.slice(4)).toEqual(['end isolate:a', 'end untrack:b', 'start isolate:b']);
+    isolateB.release();
+    await settle();
+    expect(log.slice(7)).toEqual(['end isolate:b', 'start contain']);
+    contain.release();
+    expect((await run).map((o) => [o.id, o.status])).toEqual(plan.map((s) => [s.id, 'done']));
+  });
+
+  it('still runs when the followed step failed, and is skipped when a step it requires failed', async () => {
+    const failing = step('untrack:a', CHANGE, 1, () => Promise.reject(throttled));
+    const ready = step('ready', CHANGE, 1, () => Promise.reject(throttled));
+    const follower = { ...step('isolate:a', CHANGE, 2, async () => ({ status: 'done' })), follows: 'untrack:a' };
+    const gatedFollower = { ...step('isolate:b', CHANGE, 2, async () => ({ status: 'done' }), ['ready']), follows: 'untrack:a' };
+    const outcomes = await executePlan([failing, ready, follower, gatedFollower], context(), { blockedBy: [] });
+    expect(outcomes.map((o) => [o.id, o.status, o.reason])).toEqual([
+      ['untrack:a', 'failed', undefined],
+      ['ready', 'failed', undefined],
+      ['isolate:a', 'done', undefined],
+      ['isolate:b', 'skipped', 'needs ready (failed)'],
+    ]);
+  });
+
+  it('refuses a plan whose step follows a step that is not of an earlier stage', async () => {
+    const a = step('a', CHANGE, 2, async () => ({ status: 'done' }));
+    const run = jest.fn(async (): Promise<StepRunResult> => ({ status: 'done' }));
+    const b = { ...step('b', CHANGE, 2, run), follows: 'a' };
+    await expect(executePlan([a, b], context(), { blockedBy: [] })).rejects.toThrow('step b follows a, which is not a step of an earlier stage of this plan');
+    await expect(executePlan([{ ...b, follows: 'nowhere' }], context(), { blockedBy: [] })).rejects.toThrow('follows nowhere');
+    expect(run).not.toHaveBeenCalled();
+  });
+});

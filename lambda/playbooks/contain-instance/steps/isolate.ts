@@ -8,7 +8,8 @@ import type { VpcGroupsPlan } from './security-groups';
 
 /*
  * Every ENI, not only the primary one, goes first to the untrack group then
- * to the isolation group. ENIs move in parallel (one stage each).
+ * to the isolation group. ENIs move in parallel, each to the isolation group
+ * as soon as its own untrack move is answered, not the slowest ENI's.
  * ModifyInstanceAttribute Groups would only change the primary ENI.
  */
 export function planNetworkInterfaceMoves(networkInterfaces: readonly NetworkInterfaceFacts[], groups: ReadonlyMap<string, VpcGroupsPlan>): PlannedStep[] {
@@ -18,10 +19,14 @@ export function planNetworkInterfaceMoves(networkInterfaces: readonly NetworkInt
     const alreadyIsolated = isOnlyOn(eni, vpc.isolation);
     return [
       moveStep(eni, 'untrack', vpc.untrack, STAGE.untrack, [...vpc.untrackReady], alreadyIsolated),
-      // Not gated on the untrack move: if that failed, the isolation group still blocks every new flow.
-      moveStep(eni, 'isolation', vpc.isolation, STAGE.isolate, groupRequires(vpc.isolation), alreadyIsolated),
+      // After the untrack move, but not gated on it: if that failed, the isolation group still blocks every new flow.
+      { ...moveStep(eni, 'isolation', vpc.isolation, STAGE.isolate, groupRequires(vpc.isolation), alreadyIsolated), follows: untrackStepId(eni) },
     ];
   });
+}
+
+function untrackStepId(eni: NetworkInterfaceFacts): string {
+  return `untrack:${eni.networkInterfaceId}`;
 }
 
 function isOnlyOn(eni: NetworkInterfaceFacts, group: GroupRef): boolean {
@@ -43,7 +48,7 @@ function moveStep(
       ? 'changing security groups does not cut tracked connections; on an allow-all group every flow of the ENI becomes untracked'
       : 'a group with no rules drops every untracked flow at once and every new flow';
   return planStep(MOVE_NETWORK_INTERFACE, {
-    id: `${purpose === 'untrack' ? 'untrack' : 'isolate'}:${id}`,
+    id: purpose === 'untrack' ? untrackStepId(eni) : `isolate:${id}`,
     title: `Move ${id} to the ${purpose} security group`,
     action: 'ec2:ModifyNetworkInterfaceAttribute',
     target: id,

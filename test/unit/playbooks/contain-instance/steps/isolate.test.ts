@@ -9,13 +9,13 @@ const h = useContainHarness();
 const groups = new Map<string, VpcGroupsPlan>([[VPC_A, planVpcSecurityGroups(VPC_A, containFacts().responderSecurityGroups)]]);
 
 describe('planNetworkInterfaceMoves', () => {
-  it('moves every ENI to the untrack group (stage 3), then to the isolation group (stage 4)', () => {
+  it('moves every ENI to the untrack group (stage 3), then to the isolation group (stage 4) right after its own untrack move', () => {
     const steps = planNetworkInterfaceMoves(containFacts().networkInterfaces, groups);
-    expect(steps.map((s) => [s.id, s.stage, s.target, s.parameters])).toEqual([
-      [`untrack:${PRIMARY_ENI}`, 3, PRIMARY_ENI, { NetworkInterfaceId: PRIMARY_ENI, Groups: [UNTRACK_SG_A] }],
-      [`isolate:${PRIMARY_ENI}`, 4, PRIMARY_ENI, { NetworkInterfaceId: PRIMARY_ENI, Groups: [ISOLATION_SG_A] }],
-      [`untrack:${SECONDARY_ENI}`, 3, SECONDARY_ENI, { NetworkInterfaceId: SECONDARY_ENI, Groups: [UNTRACK_SG_A] }],
-      [`isolate:${SECONDARY_ENI}`, 4, SECONDARY_ENI, { NetworkInterfaceId: SECONDARY_ENI, Groups: [ISOLATION_SG_A] }],
+    expect(steps.map((s) => [s.id, s.stage, s.follows, s.target, s.parameters])).toEqual([
+      [`untrack:${PRIMARY_ENI}`, 3, undefined, PRIMARY_ENI, { NetworkInterfaceId: PRIMARY_ENI, Groups: [UNTRACK_SG_A] }],
+      [`isolate:${PRIMARY_ENI}`, 4, `untrack:${PRIMARY_ENI}`, PRIMARY_ENI, { NetworkInterfaceId: PRIMARY_ENI, Groups: [ISOLATION_SG_A] }],
+      [`untrack:${SECONDARY_ENI}`, 3, undefined, SECONDARY_ENI, { NetworkInterfaceId: SECONDARY_ENI, Groups: [UNTRACK_SG_A] }],
+      [`isolate:${SECONDARY_ENI}`, 4, `untrack:${SECONDARY_ENI}`, SECONDARY_ENI, { NetworkInterfaceId: SECONDARY_ENI, Groups: [ISOLATION_SG_A] }],
     ]);
   });
 

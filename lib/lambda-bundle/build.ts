@@ -7,14 +7,14 @@ import { BUNDLE_FILE, playbookBuildOptions } from './options';
 export interface PlaybookBundle {
   readonly playbook: PlaybookName;
   readonly file: string;
-  /** The SDK client packages inside the bundle, e.g. `@aws-sdk/client-ec2`. */
+  /** The SDK client packages whose client class is inside the bundle, e.g. `@aws-sdk/client-ec2` (not those of which only a command or a type is). */
   readonly sdkClients: readonly string[];
 }
 
 function sdkClientsOf(metafile: Metafile): string[] {
   const clients = new Set<string>();
   for (const input of Object.keys(metafile.inputs)) {
-    const match = /node_modules\/(@aws-sdk\/client-[a-z0-9-]+)\//.exec(input);
+    const match = /node_modules\/(@aws-sdk\/client-[a-z0-9-]+)\/dist-es\/[A-Za-z0-9]+Client\.js$/.exec(input);
     if (match) clients.add(match[1]!);
   }
   return [...clients].sort();

@@ -10,6 +10,14 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       eqeqeq: ['error', 'always'],
       'no-console': 'off',
+      // One zod, configured once: lambda/zod.ts (zod/mini with the English messages).
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [{ regex: '^zod(/.*)?$', message: 'import zod through lambda/zod.ts (zod/mini with its error-message locale configured)' }],
+        },
+      ],
     },
   },
+  { files: ['lambda/zod.ts'], rules: { 'no-restricted-imports': 'off' } },
 );

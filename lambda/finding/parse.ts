@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import type * as z from '../zod';
 import { FindingInputError } from './errors';
 import { findingSchema, type Finding } from './schema';
 

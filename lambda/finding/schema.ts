@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '../zod';
 
 /*
  * The parts of a GuardDuty finding the playbooks read. Everything else in a
@@ -7,8 +7,13 @@ import * as z from 'zod';
  * never rejected for a field we do not use.
  */
 
-const text = z.string().max(4096);
-const optionalText = text.nullish();
+/** zod/mini has no `z.preprocess`: the same pipe, converting the input before `schema` checks it. */
+function preprocess<T extends z.core.$ZodType>(convert: (value: unknown) => unknown, schema: T) {
+  return z.pipe(z.transform(convert), schema);
+}
+
+const text = z.string().check(z.maxLength(4096));
+const optionalText = z.nullish(text);
 
 /*
  * Exports and hand-edited findings carry scalars in other JSON types than
@@ -16,22 +21,22 @@ const optionalText = text.nullish();
  * epoch-millisecond timestamps). Those that convert without guessing are
  * converted; anything else is still an error naming the field.
  */
-const scalarAsText = z.preprocess((value) => (typeof value === 'number' || typeof value === 'boolean' ? String(value) : value), text).nullish();
+const scalarAsText = z.nullish(preprocess((value) => (typeof value === 'number' || typeof value === 'boolean' ? String(value) : value), text));
 
 const BOOLEAN_WORDS: Readonly<Record<string, boolean>> = { true: true, false: false, '1': true, '0': false };
-const flag = z
-  .preprocess((value) => {
+const flag = z.nullish(
+  preprocess((value) => {
     const word = typeof value === 'string' ? value.trim().toLowerCase() : typeof value === 'number' ? String(value) : undefined;
     return word !== undefined && word in BOOLEAN_WORDS ? BOOLEAN_WORDS[word] : value;
-  }, z.boolean())
-  .nullish();
+  }, z.boolean()),
+);
 
 const numericText = (value: unknown) => (typeof value === 'string' && value.trim() !== '' && !Number.isNaN(Number(value)) ? Number(value) : value);
 
 /** ISO 8601 text, or epoch milliseconds (some exports), kept as ISO text. */
-const timestamp = z
-  .preprocess((value) => (typeof value === 'number' && Number.isFinite(value) && value >= 0 && value < 1e14 ? new Date(value).toISOString() : value), text)
-  .nullish();
+const timestamp = z.nullish(
+  preprocess((value) => (typeof value === 'number' && Number.isFinite(value) && value >= 0 && value < 1e14 ? new Date(value).toISOString() : value), text),
+);
 
 const tagSchema = z.looseObject({ key: scalarAsText, value: scalarAsText });
 
@@ -41,16 +46,16 @@ const networkInterfaceSchema = z.looseObject({
   networkInterfaceId: optionalText,
   vpcId: optionalText,
   subnetId: optionalText,
-  securityGroups: z.array(securityGroupSchema).nullish(),
+  securityGroups: z.nullish(z.array(securityGroupSchema)),
 });
 
 const instanceDetailsSchema = z.looseObject({
   instanceId: optionalText,
   instanceState: optionalText,
   availabilityZone: optionalText,
-  iamInstanceProfile: z.looseObject({ arn: optionalText, id: optionalText }).nullish(),
-  networkInterfaces: z.array(networkInterfaceSchema).nullish(),
-  tags: z.array(tagSchema).nullish(),
+  iamInstanceProfile: z.nullish(z.looseObject({ arn: optionalText, id: optionalText })),
+  networkInterfaces: z.nullish(z.array(networkInterfaceSchema)),
+  tags: z.nullish(z.array(tagSchema)),
 });
 
 const accessKeyDetailsSchema = z.looseObject({
@@ -61,34 +66,34 @@ const accessKeyDetailsSchema = z.looseObject({
 });
 
 /** Severity arrives as an integer or a decimal; a numeric string is tolerated. */
-const severitySchema = z.preprocess(numericText, z.number().min(0).max(10));
+const severitySchema = preprocess(numericText, z.number().check(z.gte(0), z.lte(10)));
 
 export const findingSchema = z.looseObject({
-  id: z.string().min(1).max(256),
-  type: z.string().min(3).max(256),
+  id: z.string().check(z.minLength(1), z.maxLength(256)),
+  type: z.string().check(z.minLength(3), z.maxLength(256)),
   severity: severitySchema,
-  accountId: z.string().regex(/^\d{12}$/, 'must be a 12-digit AWS account id').nullish(),
-  region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'must be an AWS region name').nullish(),
+  accountId: z.nullish(z.string().check(z.regex(/^\d{12}$/, 'must be a 12-digit AWS account id'))),
+  region: z.nullish(z.string().check(z.regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'must be an AWS region name'))),
   partition: optionalText,
   arn: optionalText,
   title: optionalText,
   createdAt: timestamp,
   updatedAt: timestamp,
-  resource: z
-    .looseObject({
+  resource: z.nullish(
+    z.looseObject({
       resourceType: optionalText,
-      instanceDetails: instanceDetailsSchema.nullish(),
-      accessKeyDetails: accessKeyDetailsSchema.nullish(),
-    })
-    .nullish(),
-  service: z
-    .looseObject({
+      instanceDetails: z.nullish(instanceDetailsSchema),
+      accessKeyDetails: z.nullish(accessKeyDetailsSchema),
+    }),
+  ),
+  service: z.nullish(
+    z.looseObject({
       archived: flag,
       resourceRole: optionalText,
-      count: z.preprocess(numericText, z.number().int().min(0)).nullish(),
-      additionalInfo: z.looseObject({ sample: flag }).nullish(),
-    })
-    .nullish(),
+      count: z.nullish(preprocess(numericText, z.int().check(z.gte(0)))),
+      additionalInfo: z.nullish(z.looseObject({ sample: flag })),
+    }),
+  ),
 });
 
 export type Finding = z.infer<typeof findingSchema>;

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '../zod';
 
 /*
  * What the investigation of a credential found, as it appears in the report
@@ -11,18 +11,18 @@ export const keyLastUsedEvidenceSchema = z.object({
   kind: z.literal('access-key-last-used'),
   accessKeyId: z.string(),
   /** The owner of the key according to IAM, which may not be the user the finding names. */
-  userName: z.string().nullable(),
+  userName: z.nullable(z.string()),
   /** null: IAM has no record of the key being used (IAM tracks this since 22 April 2015). */
-  lastUsedDate: z.string().nullable(),
-  serviceName: z.string().nullable(),
-  region: z.string().nullable(),
+  lastUsedDate: z.nullable(z.string()),
+  serviceName: z.nullable(z.string()),
+  region: z.nullable(z.string()),
 });
 
 export const accessedServiceSchema = z.object({
   serviceName: z.string(),
   serviceNamespace: z.string(),
   lastAuthenticated: z.string(),
-  lastAuthenticatedRegion: z.string().nullable(),
+  lastAuthenticatedRegion: z.nullable(z.string()),
 });
 
 export const servicesAccessedEvidenceSchema = z.object({
@@ -48,18 +48,18 @@ export const cloudTrailEvidenceSchema = z.object({
   kind: z.literal('cloudtrail-events'),
   accessKeyId: z.string(),
   /** LookupEvents only sees the events of the region it is asked in. */
-  region: z.string().nullable(),
+  region: z.nullable(z.string()),
   startTime: z.string(),
   endTime: z.string(),
   eventsRead: z.number(),
   pagesRead: z.number(),
   /** false: more events may exist than were read (see stoppedBy). */
   complete: z.boolean(),
-  stoppedBy: z.enum(['page-cap', 'time-budget', 'error']).nullable(),
+  stoppedBy: z.nullable(z.enum(['page-cap', 'time-budget', 'error'])),
   /** The error that stopped a later page; the pages before it are kept. */
-  stopError: z.object({ code: z.string(), message: z.string() }).nullable(),
-  firstEventTime: z.string().nullable(),
-  lastEventTime: z.string().nullable(),
+  stopError: z.nullable(z.object({ code: z.string(), message: z.string() })),
+  firstEventTime: z.nullable(z.string()),
+  lastEventTime: z.nullable(z.string()),
   /** Event names by count, most frequent first. */
   eventNames: z.array(countedSchema),
   moreEventNames: z.number(),

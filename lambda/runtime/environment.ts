@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '../zod';
 import { parseRuntimeConfig, type RuntimeConfig } from '../config/schema';
 import type { EvidenceBucket } from '../evidence/destination';
 import { PLAYBOOK_NAMES, type PlaybookName } from '../routing/playbook-names';
@@ -7,13 +7,13 @@ import { PLAYBOOK_NAMES, type PlaybookName } from '../routing/playbook-names';
 
 const environmentSchema = z.object({
   IR_PLAYBOOK: z.enum(PLAYBOOK_NAMES),
-  IR_RUNTIME_CONFIG: z.string().default('{}'),
-  IR_TOPIC_ARN: z.string().optional(),
-  IR_PROTECTED_ROLE_NAMES: z.string().default(''),
-  IR_LEDGER_TABLE: z.string().optional(),
-  IR_EVIDENCE_BUCKET: z.string().optional(),
-  IR_EVIDENCE_KEY_ARN: z.string().optional(),
-  AWS_REGION: z.string().optional(),
+  IR_RUNTIME_CONFIG: z._default(z.string(), '{}'),
+  IR_TOPIC_ARN: z.optional(z.string()),
+  IR_PROTECTED_ROLE_NAMES: z._default(z.string(), ''),
+  IR_LEDGER_TABLE: z.optional(z.string()),
+  IR_EVIDENCE_BUCKET: z.optional(z.string()),
+  IR_EVIDENCE_KEY_ARN: z.optional(z.string()),
+  AWS_REGION: z.optional(z.string()),
 });
 
 export interface LambdaEnvironment {

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '../zod';
 import { isSampleFinding } from '../finding/accessors';
 import { FindingInputError } from '../finding/errors';
 import { parseFindings } from '../finding/parse';
@@ -13,8 +13,8 @@ import type { Finding } from '../finding/schema';
 
 const directInvocationSchema = z.strictObject({
   finding: z.unknown(),
-  dryRun: z.boolean().optional(),
-  heartbeat: z.literal(true).optional(),
+  dryRun: z.optional(z.boolean()),
+  heartbeat: z.optional(z.literal(true)),
 });
 
 export interface Invocation {

@@ -1,5 +1,6 @@
 import { createAwsClients, type AwsClients } from '../../../lambda/aws/clients';
 import { EVERY_CLIENT } from '../../../lambda/aws/every-client';
+import { IAM_PREFIX_OF, type IamPrefix } from '../../support/iam-prefixes';
 
 /*
  * The responder's clients with one fault injected between it and AWS. Every
@@ -11,19 +12,9 @@ import { EVERY_CLIENT } from '../../../lambda/aws/every-client';
  */
 
 /** IAM service prefix of a client: what an IAM action starts with. */
-export type Service = 'ec2' | 'iam' | 'autoscaling' | 'elasticloadbalancing' | 'sns' | 'sts' | 'cloudtrail' | 'dynamodb' | 's3';
+export type Service = IamPrefix;
 
-const SERVICE_OF: Readonly<Record<keyof AwsClients, Service>> = {
-  ec2: 'ec2',
-  iam: 'iam',
-  sns: 'sns',
-  autoScaling: 'autoscaling',
-  elbv2: 'elasticloadbalancing',
-  sts: 'sts',
-  cloudTrail: 'cloudtrail',
-  dynamodb: 'dynamodb',
-  s3: 's3',
-};
+const SERVICE_OF = IAM_PREFIX_OF;
 
 export interface SentCall {
   readonly service: Service;

@@ -2,25 +2,16 @@ import type { ServiceName } from '../../../lambda/aws/clients';
 import { EVERY_CLIENT } from '../../../lambda/aws/every-client';
 import { PLAYBOOKS, requiredIamActions } from '../../../lambda/playbooks/registry';
 import { actsInFindingAccount, PLAYBOOK_NAMES } from '../../../lambda/routing/playbook-names';
+import { IAM_PREFIX_OF } from '../../support/iam-prefixes';
 import { PLAYBOOK_ENTRIES } from '../../support/playbook-entries';
 
-/** The IAM service prefix of each client. KMS is called by S3 and SNS on the responder's behalf, never by a client of its own. */
-const IAM_PREFIX: Readonly<Record<ServiceName, string>> = {
-  ec2: 'ec2',
-  iam: 'iam',
-  sns: 'sns',
-  autoScaling: 'autoscaling',
-  elbv2: 'elasticloadbalancing',
-  sts: 'sts',
-  cloudTrail: 'cloudtrail',
-  dynamodb: 'dynamodb',
-  s3: 's3',
-};
+/** KMS is called by S3 and SNS on the responder's behalf, never by a client of its own. */
+const IAM_PREFIX = IAM_PREFIX_OF;
 const CALLED_THROUGH_OTHER_SERVICES = new Set(['kms']);
 
 function servicesCalledBy(playbook: (typeof PLAYBOOK_NAMES)[number]): ServiceName[] {
   const prefixes = new Set(requiredIamActions(playbook).map((action) => action.split(':')[0]!));
-  const unknown = [...prefixes].filter((p) => !CALLED_THROUGH_OTHER_SERVICES.has(p) && !Object.values(IAM_PREFIX).includes(p));
+  const unknown = [...prefixes].filter((p) => !CALLED_THROUGH_OTHER_SERVICES.has(p) && !(Object.values(IAM_PREFIX) as string[]).includes(p));
   if (unknown.length > 0) throw new Error(`IAM actions of services without a client: ${unknown.join(', ')}`);
   return (Object.keys(IAM_PREFIX) as ServiceName[]).filter((service) => prefixes.has(IAM_PREFIX[service])).sort();
 }

@@ -13,7 +13,10 @@ export interface PlaybookBundle {
 
 function sdkClientsOf(metafile: Metafile): string[] {
   const clients = new Set<string>();
-  for (const input of Object.keys(metafile.inputs)) {
+  // The output's inputs with code in it: esbuild also lists modules it read and dropped whole.
+  const output = Object.values(metafile.outputs).find((o) => o.entryPoint !== undefined);
+  const kept = Object.entries(output?.inputs ?? {}).filter(([, input]) => input.bytesInOutput > 0);
+  for (const [input] of kept) {
     const match = /node_modules\/(@aws-sdk\/client-[a-z0-9-]+)\/dist-es\/[A-Za-z0-9]+Client\.js$/.exec(input);
     if (match) clients.add(match[1]!);
   }

@@ -33,6 +33,9 @@ export function esbuildTarget(runtime: lambda.Runtime = PLAYBOOK_RUNTIME): strin
   return `node${match[1]}`;
 }
 
+/** What the bundles use as the SDK's default credential provider. */
+export const LAMBDA_CREDENTIALS = join(PROJECT_ROOT, 'lambda', 'aws', 'lambda-credentials.ts');
+
 /** Each playbook has its own entry point, so its bundle holds only its own code and SDK clients. */
 export function playbookEntry(playbook: PlaybookName): string {
   return join(PROJECT_ROOT, 'lambda', 'handlers', `${playbook}.ts`);
@@ -56,6 +59,8 @@ export function playbookBuildOptions(playbook: PlaybookName, outdir: string): Bu
     sourcesContent: false,
     // Nothing external: the deployed code runs the SDK versions the tests ran, not the runtime's copy.
     external: [],
+    // A Lambda's credentials are always in its environment: no SSO, profile or metadata providers (lambda/aws/lambda-credentials.ts).
+    alias: { '@aws-sdk/credential-provider-node': LAMBDA_CREDENTIALS },
     plugins: [inlineSdkSchemaKeys()],
     metafile: true,
     logLevel: 'warning',

@@ -1,0 +1,118 @@
+import { execFile } from 'node:child_process';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { promisify } from 'node:util';
+import { build, type Metafile } from 'esbuild';
+import type { ServiceName } from '../../lambda/aws/clients';
+import { PLAYBOOK_NAMES, type PlaybookName } from '../../lambda/routing/playbook-names';
+import { BUNDLE_FILE, LAMBDA_CREDENTIALS, PROJECT_ROOT, playbookBuildOptions } from '../../lib/lambda-bundle/options';
+import { FIXTURES_DIR } from '../support/fixtures';
+import { PLAYBOOK_ENTRIES } from '../support/playbook-entries';
+
+const PACKAGE_OF: Readonly<Record<ServiceName, string>> = {
+  ec2: 'client-ec2',
+  iam: 'client-iam',
+  sns: 'client-sns',
+  autoScaling: 'client-auto-scaling',
+  elbv2: 'client-elastic-load-balancing-v2',
+  sts: 'client-sts',
+  cloudTrail: 'client-cloudtrail',
+  dynamodb: 'client-dynamodb',
+  s3: 'client-s3',
+};
+
+let dir: string;
+const metafiles = new Map<PlaybookName, Metafile>();
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'lambda-bundle-'));
+  for (const playbook of PLAYBOOK_NAMES) {
+    const result = await build(playbookBuildOptions(playbook, join(dir, playbook)));
+    metafiles.set(playbook, result.metafile!);
+  }
+}, 120_000);
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/** The modules of which some code is in the bundle (esbuild also lists those it read and dropped whole). */
+function inputsOf(playbook: PlaybookName): string[] {
+  const output = Object.values(metafiles.get(playbook)!.outputs).find((o) => o.entryPoint !== undefined)!;
+  return Object.entries(output.inputs)
+    .filter(([, input]) => input.bytesInOutput > 0)
+    .map(([path]) => path);
+}
+
+describe.each(PLAYBOOK_NAMES)('the %s bundle', (playbook) => {
+  it('holds the client classes of its entry point and no other', () => {
+    const classes = inputsOf(playbook)
+      .map((input) => /node_modules\/@aws-sdk\/(client-[a-z0-9-]+)\/dist-es\/[A-Za-z0-9]+Client\.js$/.exec(input)?.[1])
+      .filter((name): name is string => name !== undefined);
+    const expected = (Object.keys(PLAYBOOK_ENTRIES[playbook].clientClasses) as ServiceName[]).map((service) => PACKAGE_OF[service]);
+    expect(classes.sort()).toEqual(expected.sort());
+  });
+
+  it('holds no other playbook', () => {
+    const others = PLAYBOOK_NAMES.filter((other) => other !== playbook);
+    expect(inputsOf(playbook).filter((input) => others.some((other) => input.startsWith(`lambda/playbooks/${other}/`)))).toEqual([]);
+  });
+
+  it('reads credentials from the environment only: none of the SDK chain’s other providers or their nested clients', () => {
+    expect(inputsOf(playbook).filter((input) => /@aws-sdk\/(credential-provider-(node|sso|ini|process|web-identity|login)|nested-clients)\//.test(input))).toEqual([]);
+    expect(inputsOf(playbook)).toContain(LAMBDA_CREDENTIALS.slice(PROJECT_ROOT.length + 1));
+  });
+});
+
+describe('a bundled handler', () => {
+  let server: Server;
+  const received: { target: string; authorization: string; token: string; body: string }[] = [];
+  beforeAll(async () => {
+    server = createServer((request: IncomingMessage, response) => {
+      let body = '';
+      request.on('data', (chunk: Buffer) => (body += chunk.toString()));
+      request.on('end', () => {
+        received.push({ target: request.url ?? '', authorization: String(request.headers.authorization), token: String(request.headers['x-amz-security-token']), body });
+        response.writeHead(200, { 'content-type': 'text/xml' });
+        response.end(
+          '<PublishResponse xmlns="http://sns.amazonaws.com/doc/2010-03-31/"><PublishResult><MessageId>m-1</MessageId></PublishResult><ResponseMetadata><RequestId>r-1</RequestId></ResponseMetadata></PublishResponse>',
+        );
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  });
+  afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+  it('signs its calls with the role credentials Lambda puts in the environment', async () => {
+    const { port } = server.address() as AddressInfo;
+    const bundle = pathToFileURL(join(dir, 'notify', BUNDLE_FILE)).href;
+    const script = `
+      import { readFileSync } from 'node:fs';
+      const { handler } = await import(${JSON.stringify(bundle)});
+      const event = JSON.parse(readFileSync(${JSON.stringify(join(FIXTURES_DIR, 'notify', 'port-probe-unprotected.event.json'))}, 'utf8'));
+      const report = await handler(event, { invokedFunctionArn: 'arn:aws:lambda:us-east-1:111111111111:function:ir-notify' });
+      console.log(JSON.stringify(report.steps.map((s) => [s.id, s.status])));`;
+    const { stdout } = await promisify(execFile)(process.execPath, ['--input-type=module', '-e', script], {
+      cwd: PROJECT_ROOT,
+      env: {
+        PATH: process.env.PATH ?? '',
+        AWS_REGION: 'us-east-1',
+        AWS_ENDPOINT_URL: `http://127.0.0.1:${port}`,
+        AWS_ACCESS_KEY_ID: 'ASIALAMBDAROLE',
+        AWS_SECRET_ACCESS_KEY: 'role-secret',
+        AWS_SESSION_TOKEN: 'role-token',
+        IR_PLAYBOOK: 'notify',
+        IR_RUNTIME_CONFIG: JSON.stringify({ mode: 'enforce' }),
+        IR_TOPIC_ARN: 'arn:aws:sns:us-east-1:111111111111:ir-topic',
+        POWERTOOLS_LOG_LEVEL: 'SILENT',
+        AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+      },
+    });
+    expect(JSON.parse(stdout.trim().split('\n').pop()!)).toContainEqual(['notify', 'done']);
+    expect(received).toHaveLength(1);
+    expect(received[0]!.body).toContain('Action=Publish');
+    expect(received[0]!.authorization).toContain('Credential=ASIALAMBDAROLE/');
+    expect(received[0]!.token).toBe('role-token');
+  }, 60_000);
+});

@@ -32,7 +32,7 @@ export interface AwsClientOptions {
   readonly requestTimeoutMs?: number;
 }
 
-export interface AwsClients {
+export interface ServiceClients {
   readonly ec2: EC2Client;
   readonly iam: IAMClient;
   readonly sns: SNSClient;
@@ -46,16 +46,40 @@ export interface AwsClients {
   readonly s3: S3Client;
 }
 
-export type ServiceName = keyof AwsClients;
+export type ServiceName = keyof ServiceClients;
+
+export interface AwsClients extends ServiceClients {
+  /** The service's client, importing its class first if it is deferred. */
+  load<S extends ServiceName>(service: S): Promise<ServiceClients[S]>;
+}
+
+export type ClientClass<S extends ServiceName> = new (config: SdkClientConfig) => ServiceClients[S];
+
+/**
+ * A client class imported on first use, so its code is in a chunk of its
+ * own that a cold start does not load: for a service only needed once the
+ * threat is contained (S3, for the evidence).
+ */
+export interface DeferredClientClass<S extends ServiceName> {
+  readonly deferred: () => Promise<ClientClass<S>>;
+}
 
 /** The SDK client class of each service a process can call. */
-export type ClientClasses = { readonly [S in ServiceName]?: new (config: SdkClientConfig) => AwsClients[S] };
+export type ClientClasses = { readonly [S in ServiceName]?: ClientClass<S> | DeferredClientClass<S> };
 
 /** A service whose client class the caller did not pass: its bundle cannot call it. */
 export class ClientNotBundledError extends Error {
   constructor(readonly service: ServiceName) {
     super(`no ${service} client in this bundle: its entry point (lambda/handlers/) does not pass the ${service} client class`);
     this.name = 'ClientNotBundledError';
+  }
+}
+
+/** A deferred client used before it was loaded: a programming error, named. */
+export class ClientNotLoadedError extends Error {
+  constructor(readonly service: ServiceName) {
+    super(`the ${service} client class is imported on first use: await clients.load('${service}') before using clients.${service}`);
+    this.name = 'ClientNotLoadedError';
   }
 }
 
@@ -122,19 +146,42 @@ function configFor(service: ServiceName, options: AwsClientOptions): SdkClientCo
   return service === 's3' && config.endpoint !== undefined ? { ...config, forcePathStyle: true } : config;
 }
 
+function isDeferred<S extends ServiceName>(entry: ClientClass<S> | DeferredClientClass<S>): entry is DeferredClientClass<S> {
+  return typeof (entry as Partial<DeferredClientClass<S>>).deferred === 'function';
+}
+
 export function createAwsClients(options: AwsClientOptions, classes: ClientClasses): AwsClients {
-  const cache = new Map<ServiceName, AwsClients[ServiceName]>();
-  function client<S extends ServiceName>(service: S): AwsClients[S] {
-    let made = cache.get(service) as AwsClients[S] | undefined;
-    if (!made) {
-      const Client = classes[service] as (new (config: SdkClientConfig) => AwsClients[S]) | undefined;
-      if (!Client) throw new ClientNotBundledError(service);
-      made = new Client(configFor(service, options));
-      cache.set(service, made);
-    }
+  const cache = new Map<ServiceName, ServiceClients[ServiceName]>();
+  const loaded = new Map<ServiceName, Promise<unknown>>();
+  function make<S extends ServiceName>(service: S, Client: ClientClass<S>): ServiceClients[S] {
+    const made = new Client(configFor(service, options));
+    cache.set(service, made);
     return made;
   }
+  function client<S extends ServiceName>(service: S): ServiceClients[S] {
+    const made = cache.get(service) as ServiceClients[S] | undefined;
+    if (made) return made;
+    const entry = classes[service] as ClientClass<S> | DeferredClientClass<S> | undefined;
+    if (!entry) throw new ClientNotBundledError(service);
+    if (isDeferred(entry)) throw new ClientNotLoadedError(service);
+    return make(service, entry);
+  }
+  async function load<S extends ServiceName>(service: S): Promise<ServiceClients[S]> {
+    const entry = classes[service] as ClientClass<S> | DeferredClientClass<S> | undefined;
+    if (!entry || !isDeferred(entry) || cache.has(service)) return client(service);
+    // One import per service, however many callers ask at once.
+    let pending = loaded.get(service) as Promise<ClientClass<S>> | undefined;
+    if (!pending) {
+      pending = entry.deferred();
+      loaded.set(service, pending);
+      // A failed import is not remembered: the next call tries again.
+      pending.catch(() => loaded.delete(service));
+    }
+    const Client = await pending;
+    return (cache.get(service) as ServiceClients[S] | undefined) ?? make(service, Client);
+  }
   return {
+    load,
     get ec2() {
       return client('ec2');
     },

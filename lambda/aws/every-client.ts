@@ -7,10 +7,10 @@ import { IAMClient } from '@aws-sdk/client-iam';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { STSClient } from '@aws-sdk/client-sts';
-import type { ClientClasses, ServiceName } from './clients';
+import type { ClientClass, ServiceName } from './clients';
 
 /** Every service's client class: for `ir`, the demo and the tests, which run any playbook. Lambda bundles pass their own few. */
-export const EVERY_CLIENT: Required<ClientClasses> = {
+export const EVERY_CLIENT: { readonly [S in ServiceName]: ClientClass<S> } = {
   ec2: EC2Client,
   iam: IAMClient,
   sns: SNSClient,

@@ -1,4 +1,4 @@
-import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import type { S3Client } from '@aws-sdk/client-s3';
 
 /** The security account's evidence bucket, as the stack hands it to the playbooks (IR_EVIDENCE_BUCKET, IR_EVIDENCE_KEY_ARN). */
 export interface EvidenceBucket {
@@ -9,9 +9,14 @@ export interface EvidenceBucket {
   readonly region?: string;
 }
 
-/** Where evidence goes, with the client that writes it: always the security (home) account's, never the finding account's. */
+/**
+ * Where evidence goes, with the client that writes it: always the security
+ * (home) account's, never the finding account's. Asked for when the first
+ * object is written, after containment: a Lambda bundle imports the S3
+ * client then, so a cold start does not load it before isolation.
+ */
 export interface EvidenceDestination extends EvidenceBucket {
-  readonly s3: S3Client;
+  readonly s3: () => Promise<S3Client>;
 }
 
 export const JSON_CONTENT_TYPE = 'application/json; charset=utf-8';
@@ -32,6 +37,8 @@ export function putRequest(destination: EvidenceBucket, key: string, contentType
 
 /** Writes one object; the detail names where it is, with its version (every write to a versioned bucket is one). */
 export async function putEvidence(destination: EvidenceDestination, key: string, contentType: string, body: string): Promise<string> {
-  const result = await destination.s3.send(new PutObjectCommand({ ...putRequest(destination, key, contentType), Body: body }));
+  // Imported here, not at the top: in a Lambda bundle the S3 code is a chunk loaded on first use (lib/lambda-bundle/options.ts).
+  const [s3, { PutObjectCommand }] = await Promise.all([destination.s3(), import('./s3-sdk')]);
+  const result = await s3.send(new PutObjectCommand({ ...putRequest(destination, key, contentType), Body: body }));
   return `s3://${destination.bucket}/${key}${result.VersionId ? ` (version ${result.VersionId})` : ''}`;
 }

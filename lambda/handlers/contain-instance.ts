@@ -3,10 +3,10 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { IAMClient } from '@aws-sdk/client-iam';
-import { S3Client } from '@aws-sdk/client-s3';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { STSClient } from '@aws-sdk/client-sts';
 import { containInstancePlaybook } from '../playbooks/contain-instance/playbook';
+import { EVIDENCE_S3 } from '../runtime/evidence-s3';
 import { handleInvocation } from '../runtime/handle';
 import type { LambdaContext } from '../runtime/home-account';
 import type { PlaybookEntry } from '../runtime/playbook-entry';
@@ -20,7 +20,7 @@ export const CONTAIN_INSTANCE: PlaybookEntry = {
     iam: IAMClient,
     sts: STSClient,
     sns: SNSClient,
-    s3: S3Client,
+    s3: EVIDENCE_S3,
     dynamodb: DynamoDBClient,
   },
 };

@@ -1,10 +1,10 @@
 import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { IAMClient } from '@aws-sdk/client-iam';
-import { S3Client } from '@aws-sdk/client-s3';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { STSClient } from '@aws-sdk/client-sts';
 import { revokeCredentialsPlaybook } from '../playbooks/revoke-credentials/playbook';
+import { EVIDENCE_S3 } from '../runtime/evidence-s3';
 import { handleInvocation } from '../runtime/handle';
 import type { LambdaContext } from '../runtime/home-account';
 import type { PlaybookEntry } from '../runtime/playbook-entry';
@@ -16,7 +16,7 @@ export const REVOKE_CREDENTIALS: PlaybookEntry = {
     cloudTrail: CloudTrailClient,
     sts: STSClient,
     sns: SNSClient,
-    s3: S3Client,
+    s3: EVIDENCE_S3,
     dynamodb: DynamoDBClient,
   },
 };

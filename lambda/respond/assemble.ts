@@ -19,9 +19,11 @@ function evidenceDestinationOf(finding: Finding, options: RespondOptions): { des
   // GuardDuty's sample findings (and the heartbeat's) are no incident: a year of locked objects for them would bury the real ones.
   if (isSampleFinding(finding)) return none('sample finding: there is no incident to keep evidence of');
   const region = options.evidence.region ?? options.defaultRegion ?? finding.region;
-  const s3 = options.evidenceS3 ?? (options.access && region ? options.access.homeClients(region).s3 : options.clients?.s3);
-  if (!s3) return none('no client for the evidence bucket (planned offline)');
-  return { destination: { ...options.evidence, s3 }, skipReason: '' };
+  const { evidenceS3 } = options;
+  const home = options.access && region ? options.access.homeClients(region) : options.clients;
+  if (evidenceS3) return { destination: { ...options.evidence, s3: () => Promise.resolve(evidenceS3) }, skipReason: '' };
+  if (!home) return none('no client for the evidence bucket (planned offline)');
+  return { destination: { ...options.evidence, s3: () => home.load('s3') }, skipReason: '' };
 }
 
 /**

@@ -41,10 +41,17 @@ export function playbookEntry(playbook: PlaybookName): string {
   return join(PROJECT_ROOT, 'lambda', 'handlers', `${playbook}.ts`);
 }
 
+/** Code imported on first use (the S3 client, for the evidence) goes to chunks here, beside index.mjs in the asset. */
+export const CHUNK_DIR = 'chunks';
+
 export function playbookBuildOptions(playbook: PlaybookName, outdir: string): BuildOptions {
   return {
-    entryPoints: [playbookEntry(playbook)],
-    outfile: join(outdir, BUNDLE_FILE),
+    entryPoints: { index: playbookEntry(playbook) },
+    outdir,
+    outExtension: { '.js': '.mjs' },
+    // A dynamic import() becomes a chunk of its own, loaded when first called, not at cold start.
+    splitting: true,
+    chunkNames: `${CHUNK_DIR}/[name]-[hash]`,
     absWorkingDir: PROJECT_ROOT,
     bundle: true,
     platform: 'node',

@@ -37,21 +37,41 @@ beforeAll(async () => {
 }, 120_000);
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-/** The modules of which some code is in the bundle (esbuild also lists those it read and dropped whole). */
-function inputsOf(playbook: PlaybookName): string[] {
-  const output = Object.values(metafiles.get(playbook)!.outputs).find((o) => o.entryPoint !== undefined)!;
-  return Object.entries(output.inputs)
+/** The output files a cold start loads: index.mjs and the chunks it imports statically, transitively. The rest load on first use. */
+function eagerOutputs(metafile: Metafile): Set<string> {
+  const entry = Object.keys(metafile.outputs).find((path) => metafile.outputs[path]!.entryPoint !== undefined)!;
+  const eager = new Set<string>();
+  const visit = (path: string) => {
+    if (eager.has(path)) return;
+    eager.add(path);
+    for (const imported of metafile.outputs[path]!.imports) if (imported.kind === 'import-statement' && !imported.external) visit(imported.path);
+  };
+  visit(entry);
+  return eager;
+}
+
+/** The modules of which some code is in the outputs (esbuild also lists those it read and dropped whole). */
+function inputsOf(playbook: PlaybookName, which: 'eager' | 'deferred' | 'all' = 'all'): string[] {
+  const metafile = metafiles.get(playbook)!;
+  const eager = eagerOutputs(metafile);
+  return Object.entries(metafile.outputs)
+    .filter(([path]) => which === 'all' || (which === 'eager') === eager.has(path))
+    .flatMap(([, output]) => Object.entries(output.inputs))
     .filter(([, input]) => input.bytesInOutput > 0)
     .map(([path]) => path);
 }
 
+const clientClassesIn = (inputs: readonly string[]) =>
+  inputs
+    .map((input) => /node_modules\/@aws-sdk\/(client-[a-z0-9-]+)\/dist-es\/[A-Za-z0-9]+Client\.js$/.exec(input)?.[1])
+    .filter((name): name is string => name !== undefined)
+    .sort();
+
 describe.each(PLAYBOOK_NAMES)('the %s bundle', (playbook) => {
-  it('holds the client classes of its entry point and no other', () => {
-    const classes = inputsOf(playbook)
-      .map((input) => /node_modules\/@aws-sdk\/(client-[a-z0-9-]+)\/dist-es\/[A-Za-z0-9]+Client\.js$/.exec(input)?.[1])
-      .filter((name): name is string => name !== undefined);
-    const expected = (Object.keys(PLAYBOOK_ENTRIES[playbook].clientClasses) as ServiceName[]).map((service) => PACKAGE_OF[service]);
-    expect(classes.sort()).toEqual(expected.sort());
+  it('loads the client classes of its entry point at cold start, S3 (the evidence, after containment) on first use, and no other', () => {
+    const services = Object.keys(PLAYBOOK_ENTRIES[playbook].clientClasses) as ServiceName[];
+    expect(clientClassesIn(inputsOf(playbook, 'eager'))).toEqual(services.filter((s) => s !== 's3').map((s) => PACKAGE_OF[s]).sort());
+    expect(clientClassesIn(inputsOf(playbook, 'deferred'))).toEqual(['client-s3']);
   });
 
   it('holds no other playbook', () => {
@@ -67,13 +87,25 @@ describe.each(PLAYBOOK_NAMES)('the %s bundle', (playbook) => {
 
 describe('a bundled handler', () => {
   let server: Server;
-  const received: { target: string; authorization: string; token: string; body: string }[] = [];
+  const received: { method: string; target: string; authorization: string; token: string; body: string }[] = [];
   beforeAll(async () => {
     server = createServer((request: IncomingMessage, response) => {
       let body = '';
       request.on('data', (chunk: Buffer) => (body += chunk.toString()));
       request.on('end', () => {
-        received.push({ target: request.url ?? '', authorization: String(request.headers.authorization), token: String(request.headers['x-amz-security-token']), body });
+        received.push({
+          method: request.method ?? '',
+          target: request.url ?? '',
+          authorization: String(request.headers.authorization),
+          token: String(request.headers['x-amz-security-token']),
+          body,
+        });
+        // S3 PutObject (path style behind a custom endpoint): an empty 200 with the new version.
+        if (request.method === 'PUT') {
+          response.writeHead(200, { 'x-amz-version-id': 'v1', etag: '"e1"' });
+          response.end();
+          return;
+        }
         response.writeHead(200, { 'content-type': 'text/xml' });
         response.end(
           '<PublishResponse xmlns="http://sns.amazonaws.com/doc/2010-03-31/"><PublishResult><MessageId>m-1</MessageId></PublishResult><ResponseMetadata><RequestId>r-1</RequestId></ResponseMetadata></PublishResponse>',
@@ -84,9 +116,10 @@ describe('a bundled handler', () => {
   });
   afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
-  it('signs its calls with the role credentials Lambda puts in the environment', async () => {
+  it('signs its calls with the role credentials Lambda puts in the environment, and writes the evidence through the S3 chunk', async () => {
     const { port } = server.address() as AddressInfo;
     const bundle = pathToFileURL(join(dir, 'notify', BUNDLE_FILE)).href;
+    // Not a sample finding: its evidence is written, through the S3 chunk the bundle imports then.
     const script = `
       import { readFileSync } from 'node:fs';
       const { handler } = await import(${JSON.stringify(bundle)});
@@ -105,14 +138,31 @@ describe('a bundled handler', () => {
         IR_PLAYBOOK: 'notify',
         IR_RUNTIME_CONFIG: JSON.stringify({ mode: 'enforce' }),
         IR_TOPIC_ARN: 'arn:aws:sns:us-east-1:111111111111:ir-topic',
+        IR_EVIDENCE_BUCKET: 'ir-evidence',
+        IR_EVIDENCE_KEY_ARN: 'arn:aws:kms:us-east-1:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab',
         POWERTOOLS_LOG_LEVEL: 'SILENT',
         AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
       },
     });
-    expect(JSON.parse(stdout.trim().split('\n').pop()!)).toContainEqual(['notify', 'done']);
-    expect(received).toHaveLength(1);
-    expect(received[0]!.body).toContain('Action=Publish');
-    expect(received[0]!.authorization).toContain('Credential=ASIALAMBDAROLE/');
-    expect(received[0]!.token).toBe('role-token');
+    const steps = new Map(JSON.parse(stdout.trim().split('\n').pop()!) as [string, string][]);
+    expect(['notify', 'evidence:finding.json', 'evidence:plan.json', 'evidence:report.json'].map((id) => [id, steps.get(id)])).toEqual([
+      ['notify', 'done'],
+      ['evidence:finding.json', 'done'],
+      ['evidence:plan.json', 'done'],
+      ['evidence:report.json', 'done'],
+    ]);
+    const publish = received.filter((r) => r.method === 'POST');
+    const puts = received.filter((r) => r.method === 'PUT');
+    expect(publish).toHaveLength(1);
+    expect(publish[0]!.body).toContain('Action=Publish');
+    expect(puts.map((r) => r.target.split('?')[0]!.split('/')).map((path) => [path[1], path.pop()])).toEqual([
+      ['ir-evidence', 'finding.json'],
+      ['ir-evidence', 'plan.json'],
+      ['ir-evidence', 'report.json'],
+    ]);
+    for (const request of received) {
+      expect(request.authorization).toContain('Credential=ASIALAMBDAROLE/');
+      expect(request.token).toBe('role-token');
+    }
   }, 60_000);
 });

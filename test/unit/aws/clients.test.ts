@@ -2,7 +2,7 @@ import { DescribeInstancesCommand } from '@aws-sdk/client-ec2';
 import { AdaptiveRetryStrategy } from '@smithy/core/retry';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { ADAPTIVE_MIN_CALLS_PER_SECOND, ClientNotBundledError, createAwsClients, DEFAULT_MAX_ATTEMPTS, sdkClientConfig } from '../../../lambda/aws/clients';
+import { ADAPTIVE_MIN_CALLS_PER_SECOND, ClientNotBundledError, ClientNotLoadedError, createAwsClients, DEFAULT_MAX_ATTEMPTS, sdkClientConfig } from '../../../lambda/aws/clients';
 import { EVERY_CLIENT } from '../../../lambda/aws/every-client';
 
 /*
@@ -28,6 +28,30 @@ describe('AWS clients', () => {
     expect(clients.sns).toBe(clients.sns);
     expect(() => clients.ec2).toThrow(ClientNotBundledError);
     expect(() => clients.ec2).toThrow('no ec2 client in this bundle');
+  });
+
+  it('import a deferred client class once, on first load, for every caller at once; before that its getter refuses by name', async () => {
+    const deferred = jest.fn(() => Promise.resolve(EVERY_CLIENT.s3));
+    const clients = createAwsClients({ region: 'eu-west-1' }, { s3: { deferred }, sns: EVERY_CLIENT.sns });
+    expect(() => clients.s3).toThrow(ClientNotLoadedError);
+    expect(() => clients.s3).toThrow("await clients.load('s3') before using clients.s3");
+    expect(deferred).not.toHaveBeenCalled();
+    const [first, second] = await Promise.all([clients.load('s3'), clients.load('s3')]);
+    expect(first).toBeInstanceOf(EVERY_CLIENT.s3);
+    expect(second).toBe(first);
+    expect(clients.s3).toBe(first);
+    expect(deferred).toHaveBeenCalledTimes(1);
+    // An eager class loads as its getter makes it.
+    await expect(clients.load('sns')).resolves.toBe(clients.sns);
+    await expect(clients.load('ec2')).rejects.toThrow(ClientNotBundledError);
+  });
+
+  it('try a failed import of a deferred client class again on the next load', async () => {
+    const deferred = jest.fn<Promise<typeof EVERY_CLIENT.s3>, []>().mockRejectedValueOnce(new Error('chunk missing')).mockResolvedValue(EVERY_CLIENT.s3);
+    const clients = createAwsClients({ region: 'eu-west-1' }, { s3: { deferred } });
+    await expect(clients.load('s3')).rejects.toThrow('chunk missing');
+    await expect(clients.load('s3')).resolves.toBeInstanceOf(EVERY_CLIENT.s3);
+    expect(deferred).toHaveBeenCalledTimes(2);
   });
 
   it('address S3 by path behind a custom endpoint only', async () => {

@@ -1,4 +1,4 @@
-import { createAwsClients, type AwsClients } from '../../../lambda/aws/clients';
+import { createAwsClients, type AwsClients, type ServiceName } from '../../../lambda/aws/clients';
 import { EVERY_CLIENT } from '../../../lambda/aws/every-client';
 import { IAM_PREFIX_OF, type IamPrefix } from '../../support/iam-prefixes';
 
@@ -51,7 +51,7 @@ export function faultyClients(fault?: InjectedFault): FaultyClients {
   const clients = createAwsClients({ region: 'us-east-1', maxAttempts: 1 }, EVERY_CLIENT);
   const sent: SentCall[] = [];
   const failed: SentCall[] = [];
-  for (const key of Object.keys(SERVICE_OF) as (keyof AwsClients)[]) {
+  for (const key of Object.keys(SERVICE_OF) as ServiceName[]) {
     const client = clients[key] as unknown as Sendable;
     // The prototype's send is the aws-sdk-client-mock stub: it answers (and records) the call.
     const answer = client.send.bind(client);

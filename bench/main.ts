@@ -73,7 +73,7 @@ async function main(): Promise<void> {
     printReport({ isolation, coldStart, burst, memory, latencyMs: LATENCY_MS });
     const results = {
       isolation: isolation.filter((r) => r.groups === 'existing').map(({ enis, volumes, roundTripsBeforeIsolation, timeToIsolationMs, totalMs }) => ({ enis, volumes, roundTripsBeforeIsolation, timeToIsolationMs, totalMs })),
-      coldStart,
+      coldStart: coldStart.map(({ playbook, bundleBytes, gzipBytes, loadMs, unbundledLoadMs }) => ({ playbook, bundleBytes, gzipBytes, loadMs, unbundledLoadMs })),
       burst: { findings: burst.findings, wallMs: burst.wallMs, perSecond: burst.perSecond, lost: burst.lost, duplicated: burst.duplicated },
       memory: memory.map(({ playbook, peakRssMb }) => ({ playbook, peakRssMb })),
     };

@@ -1,5 +1,5 @@
 import { BURST_LEDGER_TABLE, DELIVERIES_PER_FINDING, type BurstDetail } from './burst';
-import type { ColdStartRow } from './cold-start';
+import type { ColdStartDetail } from './cold-start';
 import type { IsolationDetail } from './isolation';
 import type { MemoryRow } from './memory';
 
@@ -7,7 +7,7 @@ import type { MemoryRow } from './memory';
 
 export interface BenchReport {
   readonly isolation: readonly IsolationDetail[];
-  readonly coldStart: readonly ColdStartRow[];
+  readonly coldStart: readonly ColdStartDetail[];
   readonly burst: BurstDetail;
   readonly memory: readonly MemoryRow[];
   readonly latencyMs: number;
@@ -31,6 +31,11 @@ export function printReport(report: BenchReport): void {
       'includes waiting behind the reads that run beside isolation. Each configuration starts from an emptied emulator.',
   );
   table('Cold start (median of fresh processes)', report.coldStart.map((r) => ({ ...r, ratio: Math.round((r.loadMs / r.unbundledLoadMs) * 100) / 100 })));
+  console.log(
+    '  bundleBytes, gzipBytes, loadMs: index.mjs and the chunks it imports statically, what Lambda\'s init loads. deferredBytes, deferredLoadMs: ' +
+      'the chunks imported on first use (the evidence\'s S3 client, written after containment), loaded once per container by the first evidence write. ' +
+      'unbundledLoadMs: the same SDK clients as the init loads (client classes of the bundle), required from node_modules.',
+  );
   const { problems, notifications, ...burst } = report.burst;
   table('Burst', [burst]);
   console.log(

@@ -1,31 +1,59 @@
 import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { build, type Metafile } from 'esbuild';
 import type { PlaybookName } from '../../lambda/routing/playbook-names';
-import { BUNDLE_FILE, playbookBuildOptions } from './options';
+import { BUNDLE_FILE, PROJECT_ROOT, playbookBuildOptions } from './options';
 
 export interface PlaybookBundle {
   readonly playbook: PlaybookName;
+  /** index.mjs: what Lambda loads. */
   readonly file: string;
-  /** The SDK client packages whose client class is inside the bundle, e.g. `@aws-sdk/client-ec2` (not those of which only a command or a type is). */
+  /** index.mjs and the chunks it imports statically: what a cold start loads. */
+  readonly eagerFiles: readonly string[];
+  /** The chunks imported on first use (the evidence's S3 client, ...). */
+  readonly deferredFiles: readonly string[];
+  /** The SDK client packages whose client class a cold start loads, e.g. `@aws-sdk/client-ec2` (not those of which only a command or a type is, nor the deferred ones). */
   readonly sdkClients: readonly string[];
 }
 
-function sdkClientsOf(metafile: Metafile): string[] {
+/** The output files a cold start loads: the entry and the chunks it imports statically, transitively (metafile paths). */
+export function eagerOutputsOf(metafile: Metafile): Set<string> {
+  const entry = Object.keys(metafile.outputs).find((path) => metafile.outputs[path]!.entryPoint !== undefined);
+  const eager = new Set<string>();
+  const visit = (path: string) => {
+    if (eager.has(path) || !metafile.outputs[path]) return;
+    eager.add(path);
+    for (const imported of metafile.outputs[path].imports) if (imported.kind === 'import-statement' && !imported.external) visit(imported.path);
+  };
+  if (entry) visit(entry);
+  return eager;
+}
+
+function sdkClientsOf(metafile: Metafile, eager: ReadonlySet<string>): string[] {
   const clients = new Set<string>();
-  // The output's inputs with code in it: esbuild also lists modules it read and dropped whole.
-  const output = Object.values(metafile.outputs).find((o) => o.entryPoint !== undefined);
-  const kept = Object.entries(output?.inputs ?? {}).filter(([, input]) => input.bytesInOutput > 0);
-  for (const [input] of kept) {
-    const match = /node_modules\/(@aws-sdk\/client-[a-z0-9-]+)\/dist-es\/[A-Za-z0-9]+Client\.js$/.exec(input);
-    if (match) clients.add(match[1]!);
+  for (const path of eager) {
+    // Inputs with code in the output: esbuild also lists modules it read and dropped whole.
+    for (const [input, { bytesInOutput }] of Object.entries(metafile.outputs[path]!.inputs)) {
+      const match = /node_modules\/(@aws-sdk\/client-[a-z0-9-]+)\/dist-es\/[A-Za-z0-9]+Client\.js$/.exec(input);
+      if (match && bytesInOutput > 0) clients.add(match[1]!);
+    }
   }
   return [...clients].sort();
 }
 
-/** Builds one playbook's Lambda bundle into `outdir` (index.mjs and its source map). */
+/** Builds one playbook's Lambda bundle into `outdir`: index.mjs, its chunks, their source maps. */
 export async function buildPlaybookBundle(playbook: PlaybookName, outdir: string): Promise<PlaybookBundle> {
   mkdirSync(outdir, { recursive: true });
   const result = await build(playbookBuildOptions(playbook, outdir));
-  return { playbook, file: join(outdir, BUNDLE_FILE), sdkClients: sdkClientsOf(result.metafile ?? { inputs: {}, outputs: {} }) };
+  const metafile = result.metafile ?? { inputs: {}, outputs: {} };
+  const eager = eagerOutputsOf(metafile);
+  const code = Object.keys(metafile.outputs).filter((path) => path.endsWith('.mjs'));
+  const absolute = (path: string) => resolve(PROJECT_ROOT, path);
+  return {
+    playbook,
+    file: join(outdir, BUNDLE_FILE),
+    eagerFiles: code.filter((path) => eager.has(path)).map(absolute),
+    deferredFiles: code.filter((path) => !eager.has(path)).map(absolute),
+    sdkClients: sdkClientsOf(metafile, eager),
+  };
 }

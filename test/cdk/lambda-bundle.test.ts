@@ -9,6 +9,7 @@ import { promisify } from 'node:util';
 import { build, type Metafile } from 'esbuild';
 import type { ServiceName } from '../../lambda/aws/clients';
 import { PLAYBOOK_NAMES, type PlaybookName } from '../../lambda/routing/playbook-names';
+import { eagerOutputsOf } from '../../lib/lambda-bundle/build';
 import { BUNDLE_FILE, LAMBDA_CREDENTIALS, PROJECT_ROOT, playbookBuildOptions } from '../../lib/lambda-bundle/options';
 import { FIXTURES_DIR } from '../support/fixtures';
 import { PLAYBOOK_ENTRIES } from '../support/playbook-entries';
@@ -37,23 +38,10 @@ beforeAll(async () => {
 }, 120_000);
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-/** The output files a cold start loads: index.mjs and the chunks it imports statically, transitively. The rest load on first use. */
-function eagerOutputs(metafile: Metafile): Set<string> {
-  const entry = Object.keys(metafile.outputs).find((path) => metafile.outputs[path]!.entryPoint !== undefined)!;
-  const eager = new Set<string>();
-  const visit = (path: string) => {
-    if (eager.has(path)) return;
-    eager.add(path);
-    for (const imported of metafile.outputs[path]!.imports) if (imported.kind === 'import-statement' && !imported.external) visit(imported.path);
-  };
-  visit(entry);
-  return eager;
-}
-
 /** The modules of which some code is in the outputs (esbuild also lists those it read and dropped whole). */
 function inputsOf(playbook: PlaybookName, which: 'eager' | 'deferred' | 'all' = 'all'): string[] {
   const metafile = metafiles.get(playbook)!;
-  const eager = eagerOutputs(metafile);
+  const eager = eagerOutputsOf(metafile);
   return Object.entries(metafile.outputs)
     .filter(([path]) => which === 'all' || (which === 'eager') === eager.has(path))
     .flatMap(([, output]) => Object.entries(output.inputs))

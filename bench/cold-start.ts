@@ -1,9 +1,11 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { PROJECT_ROOT } from '../lib/playbook-function';
+import { build } from 'esbuild';
+import { PROJECT_ROOT, playbookBuildOptions } from '../lib/lambda-bundle/options';
 import { PLAYBOOK_NAMES, type PlaybookName } from '../lambda/routing/playbook-names';
-import { buildBundle } from './bundle';
+import { BUNDLE_DIR, buildBundle, type Bundle } from './bundle';
 import { median } from './stats';
 
 /*
@@ -27,6 +29,15 @@ export interface ColdStartDetail extends ColdStartRow {
   readonly deferredBytes: number;
   /** Importing every deferred chunk after the bundle: what the first evidence write adds, once per container. */
   readonly deferredLoadMs: number;
+  /**
+   * The same SDK client classes bundled alone, with the bundles' options and
+   * none of the playbook: the floor any bundle of these clients starts from.
+   * When it is above a third of unbundledLoadMs, no playbook code can meet
+   * that part of the target.
+   */
+  readonly sdkOnlyLoadMs: number;
+  /** How many SDK client classes the init loads. */
+  readonly sdkClients: number;
 }
 
 function timedLoad(script: string): number {
@@ -38,6 +49,15 @@ function timedLoad(script: string): number {
   const ms = Number(out.trim().split('\n').pop());
   if (!Number.isFinite(ms)) throw new Error(`load timing printed no number: ${out}`);
   return ms;
+}
+
+/** The bundle's SDK client classes alone, built as the playbooks are (lib/lambda-bundle/options.ts). */
+async function buildSdkOnly(bundle: Bundle): Promise<string> {
+  const outdir = join(BUNDLE_DIR, `${bundle.playbook}-sdk-only`);
+  const options = playbookBuildOptions(bundle.playbook, outdir);
+  const contents = bundle.sdkClientClasses.map(([name, className]) => `export { ${className} } from '${name}';`).join('\n');
+  await build({ ...options, entryPoints: undefined, stdin: { contents, resolveDir: PROJECT_ROOT, loader: 'ts', sourcefile: 'index.ts' }, outdir: undefined, outfile: join(outdir, 'index.mjs'), splitting: false, chunkNames: undefined });
+  return join(outdir, 'index.mjs');
 }
 
 const sizeOf = (files: readonly string[]) => files.reduce((sum, file) => sum + statSync(file).size, 0);
@@ -55,13 +75,17 @@ export async function benchColdStart(runs: number): Promise<ColdStartDetail[]> {
     const loadDeferred =
       `await import(${JSON.stringify(`file://${bundle.file}`)}); const t = performance.now();` +
       `for (const url of ${urls(bundle.deferredFiles)}) await import(url); console.log(performance.now() - t);`;
+    const sdkOnly = await buildSdkOnly(bundle);
+    const loadSdkOnly = `const t = performance.now(); await import(${JSON.stringify(`file://${sdkOnly}`)}); console.log(performance.now() - t);`;
     const loads: number[] = [];
     const unbundled: number[] = [];
     const deferred: number[] = [];
+    const sdkOnlyLoads: number[] = [];
     for (let run = 0; run < runs; run += 1) {
       loads.push(timedLoad(loadBundle));
       unbundled.push(timedLoad(loadClients));
       deferred.push(timedLoad(loadDeferred));
+      sdkOnlyLoads.push(timedLoad(loadSdkOnly));
     }
     rows.push({
       playbook,
@@ -72,6 +96,8 @@ export async function benchColdStart(runs: number): Promise<ColdStartDetail[]> {
       unbundledLoadMs: Math.round(median(unbundled)),
       deferredBytes: sizeOf(bundle.deferredFiles),
       deferredLoadMs: Math.round(median(deferred)),
+      sdkOnlyLoadMs: Math.round(median(sdkOnlyLoads)),
+      sdkClients: bundle.sdkClients.length,
     });
   }
   return rows;

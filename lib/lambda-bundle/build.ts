@@ -14,6 +14,8 @@ export interface PlaybookBundle {
   readonly deferredFiles: readonly string[];
   /** The SDK client packages whose client class a cold start loads, e.g. `@aws-sdk/client-ec2` (not those of which only a command or a type is, nor the deferred ones). */
   readonly sdkClients: readonly string[];
+  /** The same, as `[package, client class]`, e.g. `['@aws-sdk/client-ec2', 'EC2Client']`. */
+  readonly sdkClientClasses: readonly (readonly [string, string])[];
 }
 
 /** The output files a cold start loads: the entry and the chunks it imports statically, transitively (metafile paths). */
@@ -29,16 +31,16 @@ export function eagerOutputsOf(metafile: Metafile): Set<string> {
   return eager;
 }
 
-function sdkClientsOf(metafile: Metafile, eager: ReadonlySet<string>): string[] {
-  const clients = new Set<string>();
+function sdkClientClassesOf(metafile: Metafile, eager: ReadonlySet<string>): [string, string][] {
+  const classes = new Map<string, string>();
   for (const path of eager) {
     // Inputs with code in the output: esbuild also lists modules it read and dropped whole.
     for (const [input, { bytesInOutput }] of Object.entries(metafile.outputs[path]!.inputs)) {
-      const match = /node_modules\/(@aws-sdk\/client-[a-z0-9-]+)\/dist-es\/[A-Za-z0-9]+Client\.js$/.exec(input);
-      if (match && bytesInOutput > 0) clients.add(match[1]!);
+      const match = /node_modules\/(@aws-sdk\/client-[a-z0-9-]+)\/dist-es\/([A-Za-z0-9]+Client)\.js$/.exec(input);
+      if (match && bytesInOutput > 0) classes.set(match[1]!, match[2]!);
     }
   }
-  return [...clients].sort();
+  return [...classes].sort(([a], [b]) => a.localeCompare(b));
 }
 
 /** Builds one playbook's Lambda bundle into `outdir`: index.mjs, its chunks, their source maps. */
@@ -54,6 +56,7 @@ export async function buildPlaybookBundle(playbook: PlaybookName, outdir: string
     file: join(outdir, BUNDLE_FILE),
     eagerFiles: code.filter((path) => eager.has(path)).map(absolute),
     deferredFiles: code.filter((path) => !eager.has(path)).map(absolute),
-    sdkClients: sdkClientsOf(metafile, eager),
+    sdkClients: sdkClientClassesOf(metafile, eager).map(([name]) => name),
+    sdkClientClasses: sdkClientClassesOf(metafile, eager),
   };
 }

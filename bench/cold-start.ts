@@ -71,7 +71,7 @@ export async function benchColdStart(runs: number): Promise<ColdStartDetail[]> {
     const loadBundle = `const t = performance.now(); await import(${JSON.stringify(`file://${bundle.file}`)}); console.log(performance.now() - t);`;
     const loadClients =
       `import { createRequire } from 'node:module'; const require = createRequire(${JSON.stringify(`${PROJECT_ROOT}/package.json`)});` +
-      `const t = performance.now(); for (const name of ${JSON.stringify(bundle.sdkClients)}) require(name); console.log(performance.now() - t);`;
+      `const t = performance.now(); for (const name of ${JSON.stringify(bundle.sdkClientClasses.map(([name]) => name))}) require(name); console.log(performance.now() - t);`;
     const loadDeferred =
       `await import(${JSON.stringify(`file://${bundle.file}`)}); const t = performance.now();` +
       `for (const url of ${urls(bundle.deferredFiles)}) await import(url); console.log(performance.now() - t);`;
@@ -97,7 +97,7 @@ export async function benchColdStart(runs: number): Promise<ColdStartDetail[]> {
       deferredBytes: sizeOf(bundle.deferredFiles),
       deferredLoadMs: Math.round(median(deferred)),
       sdkOnlyLoadMs: Math.round(median(sdkOnlyLoads)),
-      sdkClients: bundle.sdkClients.length,
+      sdkClients: bundle.sdkClientClasses.length,
     });
   }
   return rows;

@@ -21,5 +21,3 @@ export const EVERY_CLIENT: { readonly [S in ServiceName]: ClientClass<S> } = {
   dynamodb: DynamoDBClient,
   s3: S3Client,
 };
-
-export const SERVICE_NAMES = Object.keys(EVERY_CLIENT) as ServiceName[];

@@ -12,9 +12,11 @@ export interface PlaybookBundle {
   readonly eagerFiles: readonly string[];
   /** The chunks imported on first use (the evidence's S3 client, ...). */
   readonly deferredFiles: readonly string[];
-  /** The SDK client packages whose client class a cold start loads, e.g. `@aws-sdk/client-ec2` (not those of which only a command or a type is, nor the deferred ones). */
-  readonly sdkClients: readonly string[];
-  /** The same, as `[package, client class]`, e.g. `['@aws-sdk/client-ec2', 'EC2Client']`. */
+  /**
+   * The SDK client classes a cold start loads, as `[package, class]`, e.g.
+   * `['@aws-sdk/client-ec2', 'EC2Client']` (not packages of which only a
+   * command or a type is in, nor the deferred ones).
+   */
   readonly sdkClientClasses: readonly (readonly [string, string])[];
 }
 
@@ -56,7 +58,6 @@ export async function buildPlaybookBundle(playbook: PlaybookName, outdir: string
     file: join(outdir, BUNDLE_FILE),
     eagerFiles: code.filter((path) => eager.has(path)).map(absolute),
     deferredFiles: code.filter((path) => !eager.has(path)).map(absolute),
-    sdkClients: sdkClientClassesOf(metafile, eager).map(([name]) => name),
     sdkClientClasses: sdkClientClassesOf(metafile, eager),
   };
 }

@@ -14,6 +14,7 @@ import { containFinding, CRYPTO_TYPE, enforceConfig, FINDING_ID, NOW, RESPONDER 
 import { ACCOUNT_ID as MEMBER, answerFromWorld, defaultWorld, mockContainClients, receivedCalls } from '../../support/aws-mocks/contain-world';
 import { revokeFinding, ROLE_FINDING } from '../../support/aws-mocks/revoke-findings';
 import { EVERY_CLIENT } from '../../../lambda/aws/every-client';
+import { signingKeys } from '../../support/aws-mocks/signing-keys';
 
 /*
  * respond() given an AccountAccess instead of clients, as the Lambda and
@@ -66,17 +67,6 @@ function run(finding = containFinding(), options: { dryRun?: boolean; config?: R
     responder: RESPONDER,
     now: () => NOW,
   });
-}
-
-/** The access key each call of a stub was signed with. */
-async function signingKeys(stub: { calls(): { thisValue: unknown }[] }): Promise<string[]> {
-  const keys = await Promise.all(
-    stub.calls().map(async (call) => {
-      const provider = (call.thisValue as { config: { credentials: () => Promise<{ accessKeyId: string }> } }).config.credentials;
-      return (await provider()).accessKeyId;
-    }),
-  );
-  return [...new Set(keys)];
 }
 
 describe('a finding of a member account whose role can be assumed', () => {

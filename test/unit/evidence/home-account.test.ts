@@ -8,6 +8,7 @@ import { respond } from '../../../lambda/respond/respond';
 import { containFinding, enforceConfig, NOW, RESPONDER } from '../../support/aws-mocks/contain-finding';
 import { ACCOUNT_ID as MEMBER, answerFromWorld, defaultWorld, mockContainClients } from '../../support/aws-mocks/contain-world';
 import { EVERY_CLIENT } from '../../../lambda/aws/every-client';
+import { signingKeys } from '../../support/aws-mocks/signing-keys';
 
 /*
  * A finding of a member account: the console output is read there, with the
@@ -25,16 +26,6 @@ const s3 = mockClient(S3Client);
 afterAll(() => {
   for (const stub of [...Object.values(mocks), sts, s3]) stub.restore();
 });
-
-async function signingKeys(stub: { calls(): { thisValue: unknown }[] }): Promise<string[]> {
-  const keys = await Promise.all(
-    stub.calls().map(async (call) => {
-      const provider = (call.thisValue as { config: { credentials: () => Promise<{ accessKeyId: string }> } }).config.credentials;
-      return (await provider()).accessKeyId;
-    }),
-  );
-  return [...new Set(keys)];
-}
 
 it('reads the console in the member account and writes the evidence as the security account, in the bucket’s region', async () => {
   const world = defaultWorld();

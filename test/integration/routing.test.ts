@@ -5,7 +5,7 @@ import { PLAYBOOK_NAMES, type PlaybookName } from '../../lambda/routing/playbook
 import { routeFinding } from '../../lambda/routing/route';
 import { freshEmulator, type EmulatorConnection } from './support/account';
 import { drainQueue } from './support/inbox';
-import { caseMarker, edgeCases, fixtureCases, putEventsEntry, sharedCases, type RoutingCase } from './support/routing-cases';
+import { caseMarker, edgeCases, fixtureCases, putEventsEntry, type RoutingCase } from './support/routing-cases';
 import { readSynthesizedRouting, type SynthesizedRouting } from './support/synthesized-rules';
 
 /*
@@ -79,7 +79,7 @@ async function collectDeliveries(queueUrls: Record<PlaybookName, string>): Promi
 beforeAll(async () => {
   routing = readSynthesizedRouting();
   emulator = await freshEmulator();
-  cases = [...fixtureCases(), ...sharedCases(), ...edgeCases()];
+  cases = [...fixtureCases(), ...edgeCases()];
   const queues = Object.fromEntries(await Promise.all(PLAYBOOK_NAMES.map(async (p) => [p, await queueFor(p)] as const))) as Record<
     PlaybookName,
     { url: string; arn: string }

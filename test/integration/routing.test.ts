@@ -18,8 +18,10 @@ import { readSynthesizedRouting, type SynthesizedRouting } from './support/synth
  * What the emulator cannot show: moto evaluates patterns with its own
  * matcher, not EventBridge's (TestEventPattern is a stub there), and it
  * accepts PutEvents with source aws.guardduty, which AWS reserves for
- * GuardDuty itself. The operators the patterns use (prefix, anything-but
- * with a list or wildcards, exists, $or) are all implemented by moto.
+ * GuardDuty itself. The authority on what the patterns match is Event Ruler,
+ * EventBridge's own engine: test/unit/routing/event-patterns.test.ts and
+ * test/cdk/routing.test.ts run the same patterns through it. This test shows
+ * the rules and targets work end to end as the stack creates them.
  */
 
 const PUT_EVENTS_BATCH = 10;

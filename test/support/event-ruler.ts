@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
 /*
@@ -48,6 +48,36 @@ function harnessDir(): string {
   requireTool('java', ['-version']);
   requireTool('javac', ['-version']);
   requireTool('mvn', ['-v']);
+  mkdirSync(BUILD_ROOT, { recursive: true });
+  return withBuildLock(() => (existsSync(join(dir, 'classes', 'RuleMatcher.class')) ? dir : build(dir)));
+}
+
+const LOCK_WAIT_MS = 10 * 60 * 1000;
+
+/** One build at a time: two test files starting together on a fresh clone must not both download into Maven's local repository. */
+function withBuildLock<T>(work: () => T): T {
+  const lock = join(BUILD_ROOT, 'lock');
+  const deadline = Date.now() + LOCK_WAIT_MS;
+  for (;;) {
+    try {
+      mkdirSync(lock);
+      break;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      // A lock older than the longest wait was left by a killed run.
+      if (Date.now() - statSync(lock).mtimeMs > LOCK_WAIT_MS) rmSync(lock, { recursive: true, force: true });
+      else if (Date.now() > deadline) throw new Error(`waited too long for another Event Ruler build (lock ${lock})`);
+      else Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 500);
+    }
+  }
+  try {
+    return work();
+  } finally {
+    rmSync(lock, { recursive: true, force: true });
+  }
+}
+
+function build(dir: string): string {
   // Built aside and renamed into place, so a test file running beside this one never sees half a build.
   const staging = join(BUILD_ROOT, `staging-${process.pid}-${Date.now()}`);
   mkdirSync(join(staging, 'classes'), { recursive: true });
@@ -58,12 +88,8 @@ function harnessDir(): string {
       'Fetching Event Ruler with Maven',
     );
     run('javac', ['-d', join(staging, 'classes'), '-cp', join(staging, 'lib', '*'), SOURCE], 'Compiling test/ruler/RuleMatcher.java');
-    try {
-      renameSync(staging, dir);
-    } catch (error) {
-      // Another test file finished the same build first: use that one.
-      if (!existsSync(join(dir, 'classes', 'RuleMatcher.class'))) throw error;
-    }
+    rmSync(dir, { recursive: true, force: true });
+    renameSync(staging, dir);
   } finally {
     rmSync(staging, { recursive: true, force: true });
   }

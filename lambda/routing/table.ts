@@ -11,7 +11,11 @@ import type { ActingPlaybookName } from './playbook-names';
  * attacker from victim for the brute-force types, listed in `actorOnly`.
  *
  * A type ending in `*` matches every type with that prefix (also the ones
- * GuardDuty adds later). Whatever no rule matches goes to `notify`: an
+ * GuardDuty adds later), except a prefix with a hole: one that holds an
+ * attacker-only type, or a type the configuration removes or moves. Such a
+ * family stands for its documented types (documented-types.ts) minus the
+ * hole, because EventBridge cannot match "prefix except type"
+ * (effectiveRoutingTable). Whatever no rule matches goes to `notify`: an
  * unknown finding never leads to action.
  */
 
@@ -41,6 +45,7 @@ export const ROUTING_TABLE: readonly RoutingRule[] = [
       'Backdoor:EC2/*',
       'CryptoCurrency:EC2/*',
       'Trojan:EC2/*',
+      // Holds WinRMBruteForce (attacker only): acted on as its documented types, see effectiveRoutingTable.
       'Impact:EC2/*',
       'UnauthorizedAccess:EC2/TorClient',
       'UnauthorizedAccess:EC2/TorRelay',

@@ -49,9 +49,10 @@ const randomTypes = fc.sample(
   { numRuns: 150, seed: 10 },
 );
 const TYPES = [...new Set([...DOCUMENTED_FINDING_TYPES, ...prefixes.flatMap((p) => [p, `${p}FutureVariant`]), ...overrideTypes, ...oddTypes, ...randomTypes])];
-const RESOURCE_TYPES = ['Instance', 'AccessKey', 'S3Bucket', 'Lambda', 'EKSCluster', 'instance', undefined];
-const ROLES = ['ACTOR', 'TARGET', 'OTHER', '', undefined];
-const KEYS: RoutingKey[] = TYPES.flatMap((type) => RESOURCE_TYPES.flatMap((resourceType) => ROLES.map((resourceRole) => ({ type, resourceType, resourceRole }))));
+// null: a field present without a value, which the parser lets through for resource.resourceType and service.resourceRole.
+const RESOURCE_TYPES = ['Instance', 'AccessKey', 'S3Bucket', 'Lambda', 'EKSCluster', 'instance', null, undefined];
+const ROLES = ['ACTOR', 'TARGET', 'OTHER', '', null, undefined];
+const KEYS = TYPES.flatMap((type) => RESOURCE_TYPES.flatMap((resourceType) => ROLES.map((resourceRole) => ({ type, resourceType, resourceRole }) as RoutingKey)));
 
 /** The GuardDuty event EventBridge sees for a routing key. */
 function eventFor(key: RoutingKey): Record<string, unknown> {

@@ -4,7 +4,7 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import type { RoutingOverrides } from '../lambda/routing/overrides';
 import { effectiveRoutingTable } from '../lambda/routing/overrides';
-import { compileEventPatterns, type CompiledPattern } from '../lambda/routing/event-patterns';
+import { assertPatternSizes, compileEventPatterns, type CompiledPattern } from '../lambda/routing/event-patterns';
 import type { PlaybookName } from '../lambda/routing/playbook-names';
 
 export interface RoutingRulesProps {
@@ -30,6 +30,8 @@ export class RoutingRules extends Construct {
   constructor(scope: Construct, id: string, props: RoutingRulesProps) {
     super(scope, id);
     this.patterns = compileEventPatterns(effectiveRoutingTable(props.overrides));
+    // EventBridge would refuse the rule at deployment; say which one, and why, at synth.
+    assertPatternSizes(this.patterns);
     this.rules = this.patterns.map((compiled) => {
       const { source, 'detail-type': detailType, detail } = compiled.pattern;
       const rule = new events.Rule(this, compiled.id, {

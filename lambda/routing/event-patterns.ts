@@ -1,5 +1,5 @@
 import type { PlaybookName } from './playbook-names';
-import { typeMatchesAny } from './type-match';
+import { typeMatches } from './type-match';
 import type { EffectiveRule } from './overrides';
 
 /*
@@ -9,15 +9,31 @@ import type { EffectiveRule } from './overrides';
  * the complement, split into disjoint patterns, so an unknown finding type
  * still reaches a playbook (notify) and is never dropped.
  *
- * Patterns use only prefix, anything-but (with a list or a wildcard list),
- * exists and $or.
+ * Written for EventBridge's real matching engine (Event Ruler), whose rules
+ * differ from a plain reading of the JSON:
+ *  - a field named both outside and inside `$or` takes the branch's value
+ *    (the outer condition is dropped), so no pattern here uses `$or`;
+ *  - one field of one pattern cannot be both a prefix and an anything-but,
+ *    so "this family except that type" is never written: the table lists
+ *    such a family by name (effectiveRoutingTable), and the exceptions get
+ *    patterns of their own (the attacker-only brute-force types).
+ * Each pattern is thus a plain conjunction of fields, each field a list of
+ * alternatives. The routing tests check every pattern with Event Ruler itself
+ * (test/ruler/).
  */
 
 export const GUARDDUTY_EVENT_SOURCE = 'aws.guardduty';
 export const GUARDDUTY_DETAIL_TYPE = 'GuardDuty Finding';
 
+/**
+ * EventBridge's quota on the size of one event pattern, in characters
+ * ("Event pattern size" in the EventBridge quotas; adjustable on request).
+ * A larger pattern would fail the deployment; it fails synth instead.
+ */
+export const EVENT_PATTERN_MAX_CHARS = 2048;
+
 type Matcher = string | Record<string, unknown>;
-type PatternNode = { [key: string]: Matcher[] | PatternNode | PatternNode[] };
+type PatternNode = { [key: string]: Matcher[] | PatternNode };
 
 export interface CompiledPattern {
   /** Stable id, used for the EventBridge rule's construct id. */
@@ -52,52 +68,53 @@ function withEnvelope(id: string, playbook: PlaybookName, description: string, d
   };
 }
 
-/** Exact types of `rule` that are removed although a listed type or prefix matches them. */
-function effectiveExclusions(rule: EffectiveRule): string[] {
-  return rule.excluded.filter((type) => typeMatchesAny(rule.types, type));
-}
-
-function actingPattern(rule: EffectiveRule): CompiledPattern {
-  const excluded = effectiveExclusions(rule);
-  const actorOnly = rule.actorOnly.filter((type) => !excluded.includes(type));
-  const detail: PatternNode = {
-    resource: { resourceType: [rule.resourceType] },
-    type: includeMatchers(rule.types),
-  };
-  if (actorOnly.length > 0 || excluded.length > 0) {
-    // type is listed AND (type is neither actor-only nor excluded, OR the resource is the ACTOR and type is not excluded)
-    const actorBranch: PatternNode = { service: { resourceRole: ['ACTOR'] } };
-    if (excluded.length > 0) actorBranch.type = [{ 'anything-but': excluded }];
-    detail.$or = [{ type: [{ 'anything-but': [...actorOnly, ...excluded] }] }, actorBranch];
+/** The table's promises the patterns rely on; effectiveRoutingTable keeps them, this makes a broken table fail synth. */
+function assertCompilable(table: readonly EffectiveRule[]): void {
+  const resourceTypes = table.map((rule) => rule.resourceType);
+  const repeated = resourceTypes.find((type, i) => resourceTypes.indexOf(type) !== i);
+  if (repeated) throw new Error(`routing: two rules act on resource type ${repeated}; the patterns need one rule per resource type`);
+  for (const rule of table) {
+    for (const prefix of rule.types.filter((type) => type.endsWith('*'))) {
+      const hole = [...rule.actorOnly, ...rule.excluded].find((type) => typeMatches(prefix, type));
+      if (hole) throw new Error(`routing: rule ${rule.id} lists the prefix ${prefix} although ${hole} under it is not acted on for every finding`);
+    }
+    const stray = rule.actorOnly.find((type) => !rule.types.includes(type));
+    if (stray) throw new Error(`routing: rule ${rule.id} has the attacker-only type ${stray} that it does not list`);
   }
-  return withEnvelope(rule.id, rule.playbook, rule.why, detail);
 }
 
-function complementPatterns(rule: EffectiveRule): CompiledPattern[] {
+function actingPatterns(rule: EffectiveRule): CompiledPattern[] {
   const resource = { resourceType: [rule.resourceType] };
-  const patterns: CompiledPattern[] = [
-    withEnvelope(`${rule.id}-unlisted`, 'notify', `${rule.resourceType} findings of a type ${rule.playbook} does not handle`, {
-      resource,
-      type: [{ 'anything-but': { wildcard: rule.types.map(asWildcard) } }],
-    }),
-  ];
-  const excluded = effectiveExclusions(rule);
-  if (excluded.length > 0) {
+  const anyRole = rule.types.filter((type) => !rule.actorOnly.includes(type));
+  const patterns: CompiledPattern[] = [];
+  if (anyRole.length > 0) patterns.push(withEnvelope(rule.id, rule.playbook, rule.why, { resource, type: includeMatchers(anyRole) }));
+  if (rule.actorOnly.length > 0) {
     patterns.push(
-      withEnvelope(`${rule.id}-excluded`, 'notify', `types removed from ${rule.playbook} by configuration`, { resource, type: excluded }),
+      withEnvelope(`${rule.id}-actor`, rule.playbook, 'brute force by the resource: it is the attacker', {
+        resource,
+        type: [...rule.actorOnly],
+        service: { resourceRole: ['ACTOR'] },
+      }),
     );
   }
-  const actorOnly = rule.actorOnly.filter((type) => !excluded.includes(type) && typeMatchesAny(rule.types, type));
-  if (actorOnly.length > 0) {
+  return patterns;
+}
+
+function reportingPatterns(rule: EffectiveRule): CompiledPattern[] {
+  const resource = { resourceType: [rule.resourceType] };
+  const unlisted: PatternNode =
+    rule.types.length > 0 ? { resource, type: [{ 'anything-but': { wildcard: rule.types.map(asWildcard) } }] } : { resource };
+  const patterns = [withEnvelope(`${rule.id}-unlisted`, 'notify', `${rule.resourceType} findings of a type ${rule.playbook} does not handle`, unlisted)];
+  if (rule.actorOnly.length > 0) {
     patterns.push(
       withEnvelope(`${rule.id}-not-actor`, 'notify', 'brute force against the resource (it is the target, not the attacker)', {
         resource,
-        type: actorOnly,
+        type: [...rule.actorOnly],
         service: { resourceRole: [{ 'anything-but': ['ACTOR'] }] },
       }),
       withEnvelope(`${rule.id}-no-role`, 'notify', 'brute force with no resource role: not known to be the attacker', {
         resource,
-        type: actorOnly,
+        type: [...rule.actorOnly],
         service: { resourceRole: [{ exists: false }] },
       }),
     );
@@ -106,10 +123,11 @@ function complementPatterns(rule: EffectiveRule): CompiledPattern[] {
 }
 
 export function compileEventPatterns(table: readonly EffectiveRule[]): CompiledPattern[] {
-  const resourceTypes = [...new Set(table.map((rule) => rule.resourceType))];
+  assertCompilable(table);
+  const resourceTypes = table.map((rule) => rule.resourceType);
   return [
-    ...table.map(actingPattern),
-    ...table.flatMap(complementPatterns),
+    ...table.flatMap(actingPatterns),
+    ...table.flatMap(reportingPatterns),
     withEnvelope('other-resource', 'notify', 'findings about resources no playbook acts on', {
       resource: { resourceType: [{ 'anything-but': resourceTypes }] },
     }),
@@ -117,4 +135,20 @@ export function compileEventPatterns(table: readonly EffectiveRule[]): CompiledP
       resource: { resourceType: [{ exists: false }] },
     }),
   ];
+}
+
+/** The pattern as EventBridge receives it (compact JSON), and its length. */
+export function patternSize(compiled: CompiledPattern): number {
+  return JSON.stringify(compiled.pattern).length;
+}
+
+/** Throws, naming the rule and its size, when a pattern is larger than EventBridge accepts. */
+export function assertPatternSizes(patterns: readonly CompiledPattern[], limit: number = EVENT_PATTERN_MAX_CHARS): void {
+  const tooLarge = patterns.filter((compiled) => patternSize(compiled) > limit);
+  if (tooLarge.length === 0) return;
+  const named = tooLarge.map((compiled) => `${compiled.id} (${patternSize(compiled)} characters)`).join(', ');
+  throw new Error(
+    `routing: event pattern over EventBridge's size quota of ${limit} characters: ${named}. ` +
+      'Fewer routing overrides (routing.add / routing.remove) keep it smaller.',
+  );
 }

@@ -5,7 +5,7 @@ import { PLAYBOOK_NAMES, type PlaybookName } from '../../lambda/routing/playbook
 import { routeFinding } from '../../lambda/routing/route';
 import { freshEmulator, type EmulatorConnection } from './support/account';
 import { drainQueue } from './support/inbox';
-import { caseMarker, edgeCases, fixtureCases, putEventsEntry, sharedCases, type RoutingCase } from './support/routing-cases';
+import { caseMarker, edgeCases, fixtureCases, putEventsEntry, type RoutingCase } from './support/routing-cases';
 import { readSynthesizedRouting, type SynthesizedRouting } from './support/synthesized-rules';
 
 /*
@@ -18,8 +18,10 @@ import { readSynthesizedRouting, type SynthesizedRouting } from './support/synth
  * What the emulator cannot show: moto evaluates patterns with its own
  * matcher, not EventBridge's (TestEventPattern is a stub there), and it
  * accepts PutEvents with source aws.guardduty, which AWS reserves for
- * GuardDuty itself. The operators the patterns use (prefix, anything-but
- * with a list or wildcards, exists, $or) are all implemented by moto.
+ * GuardDuty itself. The authority on what the patterns match is Event Ruler,
+ * EventBridge's own engine: test/unit/routing/event-patterns.test.ts and
+ * test/cdk/routing.test.ts run the same patterns through it. This test shows
+ * the rules and targets work end to end as the stack creates them.
  */
 
 const PUT_EVENTS_BATCH = 10;
@@ -79,7 +81,7 @@ async function collectDeliveries(queueUrls: Record<PlaybookName, string>): Promi
 beforeAll(async () => {
   routing = readSynthesizedRouting();
   emulator = await freshEmulator();
-  cases = [...fixtureCases(), ...sharedCases(), ...edgeCases()];
+  cases = [...fixtureCases(), ...edgeCases()];
   const queues = Object.fromEntries(await Promise.all(PLAYBOOK_NAMES.map(async (p) => [p, await queueFor(p)] as const))) as Record<
     PlaybookName,
     { url: string; arn: string }

@@ -1,19 +1,8 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PLAYBOOK_NAMES, type PlaybookName } from '../../lambda/routing/playbook-names';
 
 export const FIXTURES_DIR = join(__dirname, '..', 'fixtures', 'findings');
-/**
- * The project's shared real findings: `shared/` beside the checkout (as the
- * team and CI lay it out), or a level or two further up for a clone made
- * inside another folder. The first of those that exists; else the first.
- */
-function sharedFindingsDir(): string {
-  const candidates = [1, 2, 3].map((up) => join(__dirname, '..', '..', ...Array<string>(up).fill('..'), 'shared', 'findings'));
-  return candidates.find((dir) => existsSync(dir)) ?? candidates[0]!;
-}
-
-export const SHARED_FINDINGS_DIR = sharedFindingsDir();
 
 export interface FixtureFile {
   readonly name: string;

@@ -1,15 +1,13 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
 import { parseFindings } from '../../../lambda/finding/parse';
 import type { Finding } from '../../../lambda/finding/schema';
 import { GUARDDUTY_DETAIL_TYPE, GUARDDUTY_EVENT_SOURCE } from '../../../lambda/routing/event-patterns';
-import { loadFixture, loadFixtures, SHARED_FINDINGS_DIR } from '../../support/fixtures';
+import { loadFixture, loadFixtures } from '../../support/fixtures';
 
 /*
- * Every finding the routing test sends through EventBridge: the fixtures,
- * the real findings of ../shared/findings when that folder is there, and a
- * few edge cases of our own for the complement (notify) rules.
+ * Every finding the routing test sends through EventBridge: the fixtures
+ * (their shapes learnt from real findings) and a few edge cases of our own
+ * for the complement (notify) rules.
  */
 
 export interface RoutingCase {
@@ -26,15 +24,6 @@ function casesOf(name: string, json: unknown): RoutingCase[] {
 
 export function fixtureCases(): RoutingCase[] {
   return loadFixtures().flatMap((fixture) => casesOf(`fixtures/${fixture.name}`, fixture.json));
-}
-
-/** The real findings next to the repository (absent in a fresh clone: then none). */
-export function sharedCases(): RoutingCase[] {
-  if (!existsSync(SHARED_FINDINGS_DIR)) return [];
-  return readdirSync(SHARED_FINDINGS_DIR)
-    .filter((file) => file.endsWith('.json'))
-    .sort()
-    .flatMap((file) => casesOf(`shared/${file}`, JSON.parse(readFileSync(join(SHARED_FINDINGS_DIR, file), 'utf8')) as unknown));
 }
 
 function variant(fixture: string, name: string, edit: (detail: Json) => void): RoutingCase {

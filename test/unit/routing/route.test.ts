@@ -1,9 +1,7 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { parseFindings } from '../../../lambda/finding/parse';
 import { effectiveRoutingTable } from '../../../lambda/routing/overrides';
 import { routeFinding, routeKey } from '../../../lambda/routing/route';
-import { loadFixtures, SHARED_FINDINGS_DIR } from '../../support/fixtures';
+import { loadFixture, loadFixtures } from '../../support/fixtures';
 
 const table = effectiveRoutingTable();
 
@@ -13,22 +11,16 @@ describe('routeFinding', () => {
   });
 
   it.each([
-    ['005_Recon-IAMUser-MaliciousIPCaller.Custom.json', 'revoke-credentials'],
-    ['006_PenTest-S3-ParrotLinux.json', 'notify'],
-    ['007_UnauthorizedAccess-EC2-SSHBruteForce.json', 'notify'],
-    ['021_CryptoCurrency-EC2-BitcoinTool.B.json', 'contain-instance'],
-    ['022_Recon-IAMUser-MaliciousIPCaller.json', 'revoke-credentials'],
-    ['023_UnauthorizedAccess-EC2-TorRelay.json', 'contain-instance'],
-    ['027_Impact-EC2-BitcoinDomainRequest.Reputation.json', 'contain-instance'],
-    ['035_Impact-S3-AnomalousBehavior.Delete.json', 'notify'],
-    ['037_Trojan-Lambda-BlackholeTraffic.json', 'notify'],
-    ['040_Recon-EC2-PortProbeEMRUnprotectedPort.json', 'notify'],
-    ['047_CryptoCurrency-Runtime-BitcoinTool.B-DNS.json', 'notify'],
-    ['049_UnauthorizedAccess-IAMUser-InstanceCredentialExfiltration.json', 'revoke-credentials'],
-    ['050_UnauthorizedAccess-EC2-RDPBruteForce.json', 'notify'],
-    ['064_Impact-EC2-WinRMBruteForce.json', 'contain-instance'],
-  ])('routes the real finding %s to %s', (file, playbook) => {
-    const [finding] = parseFindings(JSON.parse(readFileSync(join(SHARED_FINDINGS_DIR, file), 'utf8')));
+    ['contain-instance/impact-bitcoin-domain.raw.json', 'contain-instance'],
+    ['contain-instance/winrm-brute-force-actor.raw.json', 'contain-instance'],
+    ['revoke-credentials/recon-malicious-ip-caller.event.json', 'revoke-credentials'],
+    ['notify/pentest-s3-parrot.raw.json', 'notify'],
+    ['notify/impact-s3-anomalous-delete.event.json', 'notify'],
+    ['notify/trojan-lambda-blackhole.raw.json', 'notify'],
+    ['notify/port-probe-emr.raw.json', 'notify'],
+    ['notify/eks-runtime-bitcoin-dns.event.json', 'notify'],
+  ] as const)('routes %s (a shape seen in real findings) to %s', (file, playbook) => {
+    const [finding] = parseFindings(loadFixture(file));
     expect(routeFinding(finding!, table).playbook).toBe(playbook);
   });
 });

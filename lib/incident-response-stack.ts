@@ -5,6 +5,7 @@ import type { Construct } from 'constructs';
 import type { IncidentResponseConfig } from '../lambda/config/schema';
 import { PLAYBOOK_NAMES, type PlaybookName } from '../lambda/routing/playbook-names';
 import { effectiveRoutingTable } from '../lambda/routing/overrides';
+import { playbookCodeSigningConfig } from './code-signing';
 import { EvidenceBucket } from './evidence-bucket';
 import { IncidentLedgerTable } from './incident-ledger-table';
 import { Monitoring } from './monitoring/monitoring';
@@ -56,6 +57,7 @@ export class IncidentResponseStack extends Stack {
       evidenceKeyArn: this.evidence.key.keyArn,
     });
 
+    const codeSigningConfig = config.codeSigning ? playbookCodeSigningConfig(this, config.codeSigning.signingProfileVersionArns) : undefined;
     const prefix = props.roleNamePrefix ?? this.stackName;
     const roleNames = Object.fromEntries(
       PLAYBOOK_NAMES.map((name) => [name, responderRoleName(prefix, name, this.region)]),
@@ -70,6 +72,7 @@ export class IncidentResponseStack extends Stack {
         ledgerTableName: this.ledger.table.tableName,
         evidence: { bucketName: this.evidence.bucket.bucketName, keyArn: this.evidence.key.keyArn },
         scopeReferences: this.scopeReferences,
+        ...(codeSigningConfig ? { codeSigningConfig } : {}),
       });
     this.playbooks = {
       'contain-instance': playbookOf('contain-instance'),

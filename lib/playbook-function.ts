@@ -41,6 +41,8 @@ export interface PlaybookFunctionProps {
   readonly evidence: { readonly bucketName: string; readonly keyArn: string };
   /** What the role's actions are scoped to: the topic, its key, the member role. */
   readonly scopeReferences: ScopeReferences;
+  /** The stack's code-signing configuration (config.codeSigning), if any: the function runs only code it accepts. */
+  readonly codeSigningConfig?: lambda.ICodeSigningConfig;
 }
 
 /**
@@ -64,6 +66,12 @@ export class PlaybookFunction extends Construct {
       roleName: props.roleName,
       logGroup: this.logGroup,
       refs: props.scopeReferences,
+      guardrails: {
+        responderRoleNames: props.protectedRoleNames,
+        memberRoleName: config.memberRoleName,
+        protectedPrincipals: config.credentials.protectedPrincipals,
+        exemptTagKey: config.exemptTagKey,
+      },
     });
     // Findings that still fail after the retries land here; kept for the maximum 14 days to replay with `ir`.
     this.failureQueue = new sqs.Queue(this, 'FailureQueue', {
@@ -79,6 +87,7 @@ export class PlaybookFunction extends Construct {
       architecture: PLAYBOOK_ARCHITECTURE,
       description: `GuardDuty incident response: ${playbook} playbook`,
       role: this.role,
+      ...(props.codeSigningConfig ? { codeSigningConfig: props.codeSigningConfig } : {}),
       logGroup: this.logGroup,
       memorySize: 512,
       timeout: TIMEOUT[playbook],

@@ -2,10 +2,11 @@ import { Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
-import { requiredIamActions } from '../../lambda/playbooks/registry';
+import { stepSpecsOf } from '../../lambda/playbooks/registry';
 import type { IncidentResponseConfig } from '../../lambda/config/schema';
 import type { PlaybookName } from '../../lambda/routing/playbook-names';
 import type { ScopeReferences } from './action-resources';
+import { guardrailStatements, type GuardrailProps } from './deny-statements';
 import { scopedStatements } from './scoped-statements';
 import { LOG_WRITING_ACTIONS } from './support-actions';
 
@@ -15,6 +16,8 @@ export interface PlaybookRoleProps {
   readonly logGroup: logs.ILogGroup;
   /** The stack's scope references (scopeReferences below); lib/nag-suppressions.ts reads the same. */
   readonly refs: ScopeReferences;
+  /** What the role's Deny statements protect (lib/iam/deny-statements.ts). */
+  readonly guardrails: Omit<GuardrailProps, 'refs' | 'specs'>;
 }
 
 /** What action-resources.ts needs to know about the stack. */
@@ -38,9 +41,10 @@ export function memberRoleReference(config: Pick<IncidentResponseConfig, 'member
 
 /**
  * The role of one playbook: exactly the actions its steps declare
- * (requiredIamActions), scoped by action-resources.ts, plus writing its own
- * logs. No managed policy: AWSLambdaBasicExecutionRole would allow every
- * log group of the account.
+ * (stepSpecsOf), scoped by action-resources.ts and confined by the steps'
+ * conditions, plus writing its own logs; and the guardrails: explicit Deny
+ * statements no Allow can outweigh. No managed policy:
+ * AWSLambdaBasicExecutionRole would allow every log group of the account.
  */
 export function createPlaybookRole(scope: Construct, id: string, props: PlaybookRoleProps): iam.Role {
   const refs = props.refs;
@@ -49,7 +53,8 @@ export function createPlaybookRole(scope: Construct, id: string, props: Playbook
     description: `GuardDuty incident response: ${props.playbook} playbook`,
     assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
     inlinePolicies: {
-      PlaybookSteps: new iam.PolicyDocument({ statements: scopedStatements(requiredIamActions(props.playbook), refs) }),
+      PlaybookSteps: new iam.PolicyDocument({ statements: scopedStatements(stepSpecsOf(props.playbook), refs) }),
+      Guardrails: new iam.PolicyDocument({ statements: guardrailStatements({ ...props.guardrails, refs, specs: stepSpecsOf(props.playbook) }) }),
       WriteOwnLogs: new iam.PolicyDocument({
         statements: [new iam.PolicyStatement({ actions: [...LOG_WRITING_ACTIONS], resources: [props.logGroup.logGroupArn] })],
       }),

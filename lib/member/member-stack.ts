@@ -6,7 +6,9 @@ import type { ScopeReferences } from '../iam/action-resources';
 import { scopeReferences } from '../iam/playbook-role';
 import { scopedStatements } from '../iam/scoped-statements';
 import { acknowledgeMemberNagFindings } from '../nag-suppressions';
-import { memberRoleActions } from './member-actions';
+import { guardrailStatements } from '../iam/deny-statements';
+import { responderRoleNames } from '../naming';
+import { memberRoleStepSpecs } from './member-actions';
 import { trustedPlaybookRoleArns } from './trusted-principals';
 
 export const MEMBER_ROLE_ARN_OUTPUT = 'MemberRoleArn';
@@ -56,7 +58,18 @@ export class IncidentResponseMemberStack extends Stack {
       description: `GuardDuty incident response: assumed by the playbooks of security account ${config.securityAccountId} to act in this account`,
       assumedBy,
       inlinePolicies: {
-        PlaybookSteps: new iam.PolicyDocument({ statements: scopedStatements(memberRoleActions(), this.scopeReferences) }),
+        PlaybookSteps: new iam.PolicyDocument({ statements: scopedStatements(memberRoleStepSpecs(), this.scopeReferences) }),
+        // The member role can change neither itself nor the playbook roles that assume it, nor a protected principal of this account.
+        Guardrails: new iam.PolicyDocument({
+          statements: guardrailStatements({
+            refs: this.scopeReferences,
+            responderRoleNames: responderRoleNames(props.securityStackName, regions),
+            memberRoleName: config.memberRoleName,
+            protectedPrincipals: config.credentials.protectedPrincipals,
+            exemptTagKey: config.exemptTagKey,
+            specs: memberRoleStepSpecs(),
+          }),
+        }),
       },
     });
 

@@ -41,6 +41,8 @@ export interface PlaybookFunctionProps {
   readonly evidence: { readonly bucketName: string; readonly keyArn: string };
   /** What the role's actions are scoped to: the topic, its key, the member role. */
   readonly scopeReferences: ScopeReferences;
+  /** The stack's principal guardrails (lib/iam/deny-statements.ts), attached to the role. */
+  readonly guardrailPolicy: iam.IManagedPolicy;
   /** The stack's code-signing configuration (config.codeSigning), if any: the function runs only code it accepts. */
   readonly codeSigningConfig?: lambda.ICodeSigningConfig;
 }
@@ -66,12 +68,8 @@ export class PlaybookFunction extends Construct {
       roleName: props.roleName,
       logGroup: this.logGroup,
       refs: props.scopeReferences,
-      guardrails: {
-        responderRoleNames: props.protectedRoleNames,
-        memberRoleName: config.memberRoleName,
-        protectedPrincipals: config.credentials.protectedPrincipals,
-        exemptTagKey: config.exemptTagKey,
-      },
+      exemptTagKey: config.exemptTagKey,
+      guardrailPolicy: props.guardrailPolicy,
     });
     // Findings that still fail after the retries land here; kept for the maximum 14 days to replay with `ir`.
     this.failureQueue = new sqs.Queue(this, 'FailureQueue', {

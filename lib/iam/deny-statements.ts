@@ -1,11 +1,13 @@
 import * as iam from 'aws-cdk-lib/aws-iam';
+import type { Construct } from 'constructs';
 import type { IamAction, StepSpec } from '../../lambda/plan/types';
 import { grantsOf } from './scoped-statements';
 import { ec2ResourceArn, type ScopeReferences } from './action-resources';
 
 /*
  * The explicit Deny statements every responder role carries (each playbook
- * role, the member role). An explicit Deny wins over any Allow, so they hold
+ * role, the member role): the principal guardrails in a managed policy of
+ * the stack, the exemption guardrail inline. An explicit Deny wins over any Allow, so they hold
  * whatever a step declaration allows today or tomorrow:
  *  - no IAM write on the responder's own roles (every playbook role of every
  *    region, the member role in any account) nor on the protected principals
@@ -19,58 +21,32 @@ import { ec2ResourceArn, type ScopeReferences } from './action-resources';
  */
 
 /**
- * IAM actions that change what a role or user may do, who may assume it, or
- * its credentials: denied on the responder's roles and the protected
- * principals. (The Service Authorization Reference's Permissions management
- * and credential-changing Write actions of IAM on roles and users.)
+ * Every IAM write that could change what a role or user may do, who may
+ * assume it, or its credentials, and every write to a group's or managed
+ * policy's permissions: by verb, so an action IAM adds later under the same
+ * verb is denied too. On the responder's roles and the protected principals
+ * nothing of this is ever needed; revoking a finding's principal
+ * (iam:PutRolePolicy, iam:UpdateAccessKey...) is allowed elsewhere, on
+ * the other principals of the account.
  */
-export const PRINCIPAL_WRITE_ACTIONS: readonly IamAction[] = [
-  'iam:PutRolePolicy',
-  'iam:DeleteRolePolicy',
-  'iam:AttachRolePolicy',
-  'iam:DetachRolePolicy',
-  'iam:PutRolePermissionsBoundary',
-  'iam:DeleteRolePermissionsBoundary',
-  'iam:UpdateAssumeRolePolicy',
-  'iam:UpdateRole',
-  'iam:UpdateRoleDescription',
-  'iam:TagRole',
-  'iam:UntagRole',
-  'iam:DeleteRole',
+export const IAM_WRITE_VERBS: readonly IamAction[] = [
+  'iam:Put*',
+  'iam:Delete*',
+  'iam:Attach*',
+  'iam:Detach*',
+  'iam:Update*',
+  'iam:Create*',
+  'iam:Set*',
+  'iam:Tag*',
+  'iam:Untag*',
+  'iam:Add*',
+  'iam:Remove*',
+  'iam:Deactivate*',
+  'iam:Enable*',
+  'iam:Reset*',
+  'iam:Resync*',
+  'iam:Upload*',
   'iam:PassRole',
-  'iam:PutUserPolicy',
-  'iam:DeleteUserPolicy',
-  'iam:AttachUserPolicy',
-  'iam:DetachUserPolicy',
-  'iam:PutUserPermissionsBoundary',
-  'iam:DeleteUserPermissionsBoundary',
-  'iam:TagUser',
-  'iam:UntagUser',
-  'iam:AddUserToGroup',
-  'iam:RemoveUserFromGroup',
-  'iam:CreateAccessKey',
-  'iam:UpdateAccessKey',
-  'iam:DeleteAccessKey',
-  'iam:CreateLoginProfile',
-  'iam:UpdateLoginProfile',
-  'iam:DeleteLoginProfile',
-  'iam:UpdateSSHPublicKey',
-  'iam:UpdateServiceSpecificCredential',
-  'iam:UpdateSigningCertificate',
-  'iam:DeactivateMFADevice',
-];
-
-/** Writes to the permissions of groups and managed policies: denied on every group and policy. */
-export const POLICY_WRITE_ACTIONS: readonly IamAction[] = [
-  'iam:PutGroupPolicy',
-  'iam:DeleteGroupPolicy',
-  'iam:AttachGroupPolicy',
-  'iam:DetachGroupPolicy',
-  'iam:CreatePolicy',
-  'iam:DeletePolicy',
-  'iam:CreatePolicyVersion',
-  'iam:DeletePolicyVersion',
-  'iam:SetDefaultPolicyVersion',
 ];
 
 export interface GuardrailProps {
@@ -108,33 +84,44 @@ export function mutatingEc2Actions(specs: readonly StepSpec[]): IamAction[] {
   return [...new Set(actions.filter((action) => action.startsWith('ec2:') && !/^ec2:(Describe|Get|List)/.test(action)))].sort();
 }
 
-export function guardrailStatements(props: GuardrailProps): iam.PolicyStatement[] {
+/** No IAM write on the responder's roles, the protected principals, any group or managed policy. The same for every role of a stack. */
+export function principalGuardrailStatements(props: Omit<GuardrailProps, 'exemptTagKey' | 'specs'>): iam.PolicyStatement[] {
   const partition = props.refs.partition;
-  const statements = [
+  return [
     new iam.PolicyStatement({
       sid: 'DenyChangingResponderAndProtectedPrincipals',
       effect: iam.Effect.DENY,
-      actions: [...PRINCIPAL_WRITE_ACTIONS],
-      resources: protectedPrincipalArns(props),
-    }),
-    new iam.PolicyStatement({
-      sid: 'DenyChangingGroupAndManagedPolicies',
-      effect: iam.Effect.DENY,
-      actions: [...POLICY_WRITE_ACTIONS],
-      resources: [`arn:${partition}:iam::*:group/*`, `arn:${partition}:iam::*:policy/*`],
+      actions: [...IAM_WRITE_VERBS],
+      resources: [...protectedPrincipalArns(props), `arn:${partition}:iam::*:group/*`, `arn:${partition}:iam::*:policy/*`],
     }),
   ];
+}
+
+/** No EC2 write of this role on an instance, volume or network interface carrying the exempt tag (none when the role has no EC2 write). */
+export function exemptionGuardrailStatements(props: Pick<GuardrailProps, 'refs' | 'exemptTagKey' | 'specs'>): iam.PolicyStatement[] {
   const ec2Writes = mutatingEc2Actions(props.specs);
-  if (ec2Writes.length > 0) {
-    statements.push(
-      new iam.PolicyStatement({
-        sid: 'DenyActingOnExemptResources',
-        effect: iam.Effect.DENY,
-        actions: ec2Writes,
-        resources: (['instance', 'volume', 'network-interface'] as const).map((type) => ec2ResourceArn(type, { partition, account: '*' })),
-        conditions: { Null: { [`aws:ResourceTag/${props.exemptTagKey}`]: 'false' } },
-      }),
-    );
-  }
-  return statements;
+  if (ec2Writes.length === 0) return [];
+  const partition = props.refs.partition;
+  return [
+    new iam.PolicyStatement({
+      sid: 'DenyActingOnExemptResources',
+      effect: iam.Effect.DENY,
+      actions: ec2Writes,
+      resources: (['instance', 'volume', 'network-interface'] as const).map((type) => ec2ResourceArn(type, { partition, account: '*' })),
+      conditions: { Null: { [`aws:ResourceTag/${props.exemptTagKey}`]: 'false' } },
+    }),
+  ];
+}
+
+/**
+ * The principal guardrails as one customer managed policy, attached to every
+ * responder role of the stack: with every region configured, the role names
+ * would not fit in a role's inline policies (10,240 characters in all) beside
+ * the playbook's own statements; a managed policy holds 6,144 of its own.
+ */
+export function principalGuardrailPolicy(scope: Construct, id: string, props: Omit<GuardrailProps, 'exemptTagKey' | 'specs'>): iam.ManagedPolicy {
+  return new iam.ManagedPolicy(scope, id, {
+    description: "GuardDuty incident response: no responder role may change its own, another responder role's or a protected principal's permissions",
+    statements: principalGuardrailStatements(props),
+  });
 }

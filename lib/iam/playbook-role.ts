@@ -6,7 +6,7 @@ import { stepSpecsOf } from '../../lambda/playbooks/registry';
 import type { IncidentResponseConfig } from '../../lambda/config/schema';
 import type { PlaybookName } from '../../lambda/routing/playbook-names';
 import type { ScopeReferences } from './action-resources';
-import { guardrailStatements, type GuardrailProps } from './deny-statements';
+import { exemptionGuardrailStatements, type GuardrailProps } from './deny-statements';
 import { scopedStatements } from './scoped-statements';
 import { LOG_WRITING_ACTIONS } from './support-actions';
 
@@ -16,8 +16,10 @@ export interface PlaybookRoleProps {
   readonly logGroup: logs.ILogGroup;
   /** The stack's scope references (scopeReferences below); lib/nag-suppressions.ts reads the same. */
   readonly refs: ScopeReferences;
-  /** What the role's Deny statements protect (lib/iam/deny-statements.ts). */
-  readonly guardrails: Omit<GuardrailProps, 'refs' | 'specs'>;
+  /** The exempt tag the role's Deny statement protects (lib/iam/deny-statements.ts). */
+  readonly exemptTagKey: GuardrailProps['exemptTagKey'];
+  /** The stack's principal guardrails (principalGuardrailPolicy), attached to the role. */
+  readonly guardrailPolicy: iam.IManagedPolicy;
 }
 
 /** What action-resources.ts needs to know about the stack. */
@@ -43,18 +45,22 @@ export function memberRoleReference(config: Pick<IncidentResponseConfig, 'member
  * The role of one playbook: exactly the actions its steps declare
  * (stepSpecsOf), scoped by action-resources.ts and confined by the steps'
  * conditions, plus writing its own logs; and the guardrails: explicit Deny
- * statements no Allow can outweigh. No managed policy:
- * AWSLambdaBasicExecutionRole would allow every log group of the account.
+ * statements no Allow can outweigh (the stack's guardrail policy, and the
+ * exemption inline). No AWS managed policy: AWSLambdaBasicExecutionRole
+ * would allow every log group of the account.
  */
 export function createPlaybookRole(scope: Construct, id: string, props: PlaybookRoleProps): iam.Role {
   const refs = props.refs;
+  const exemption = exemptionGuardrailStatements({ refs, exemptTagKey: props.exemptTagKey, specs: stepSpecsOf(props.playbook) });
   return new iam.Role(scope, id, {
     roleName: props.roleName,
     description: `GuardDuty incident response: ${props.playbook} playbook`,
     assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+    managedPolicies: [props.guardrailPolicy],
     inlinePolicies: {
       PlaybookSteps: new iam.PolicyDocument({ statements: scopedStatements(stepSpecsOf(props.playbook), refs) }),
-      Guardrails: new iam.PolicyDocument({ statements: guardrailStatements({ ...props.guardrails, refs, specs: stepSpecsOf(props.playbook) }) }),
+      // The exemption Deny, when the playbook writes to EC2 at all (notify does not).
+      ...(exemption.length > 0 ? { Guardrails: new iam.PolicyDocument({ statements: exemption }) } : {}),
       WriteOwnLogs: new iam.PolicyDocument({
         statements: [new iam.PolicyStatement({ actions: [...LOG_WRITING_ACTIONS], resources: [props.logGroup.logGroupArn] })],
       }),

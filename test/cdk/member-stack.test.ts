@@ -54,11 +54,13 @@ describe('the member stack', () => {
     expect(member.assembly.stacks.map((s) => s.stackName)).toEqual(['GuardDutyIncidentResponseMember']);
   });
 
-  it('holds one role, named memberRoleName, and nothing else', () => {
-    const resources = (member.template.toJSON() as { Resources: Record<string, { Type: string }> }).Resources;
-    expect(Object.values(resources).map((r) => r.Type).filter((t) => t !== 'AWS::CDK::Metadata')).toEqual(['AWS::IAM::Role']);
+  it('holds one role, named memberRoleName, and its guardrail policy (Deny statements only), nothing else', () => {
+    const resources = (member.template.toJSON() as { Resources: Record<string, { Type: string; Properties: Record<string, Json> }> }).Resources;
+    expect(Object.values(resources).map((r) => r.Type).filter((t) => t !== 'AWS::CDK::Metadata').sort()).toEqual(['AWS::IAM::ManagedPolicy', 'AWS::IAM::Role']);
     expect(roleOf(member).RoleName).toBe('IncidentResponseMemberRole');
-    expect(roleOf(member).ManagedPolicyArns).toBeUndefined();
+    const [policyId, policy] = Object.entries(resources).find(([, r]) => r.Type === 'AWS::IAM::ManagedPolicy')!;
+    expect(roleOf(member).ManagedPolicyArns).toEqual([{ Ref: policyId }]);
+    expect((policy.Properties.PolicyDocument as { Statement: Statement[] }).Statement.map((s) => s.Effect)).toEqual(['Deny']);
   });
 
   it('is trusted only by the playbook roles that act in accounts, per configured region, by exact ARN, and by the operators', () => {

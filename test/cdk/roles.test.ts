@@ -57,9 +57,12 @@ describe.each(PLAYBOOK_NAMES)('the role of %s', (playbook) => {
     }
   });
 
-  it('has no managed policy and no wildcard action', () => {
+  it('has no managed policy but the stack’s guardrails (Deny statements only), and no wildcard action', () => {
     const role = props(resourcesOfType(synth.template, 'AWS::IAM::Role')[roleIdOf(synth.template, playbook)]!);
-    expect(role.ManagedPolicyArns).toBeUndefined();
+    const guardrails = logicalIdAtPath(synth.template, `${synth.stack.stackName}/ResponderGuardrails/Resource`);
+    expect(role.ManagedPolicyArns).toEqual([{ Ref: guardrails }]);
+    const policy = props(resourcesOfType(synth.template, 'AWS::IAM::ManagedPolicy')[guardrails]!);
+    expect((policy.PolicyDocument as { Statement: Statement[] }).Statement.map((s) => s.Effect)).toEqual(['Deny']);
     expect(allowedActions(playbook).filter((a) => a.includes('*'))).toEqual([]);
   });
 

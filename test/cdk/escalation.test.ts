@@ -25,7 +25,25 @@ const TARGETS = [
   'arn:aws:iam::*:role/IncidentResponseMemberRole',
   ...PROTECTED,
 ];
-const AUDIT: AuditOptions = { protectedPrincipals: TARGETS };
+/*
+ * The EC2 writes no condition key confines, on the one resource type they stay
+ * unconditioned on (Service Authorization Reference, Amazon EC2). Never "*".
+ */
+const UNCONDITIONED_EC2_WRITES = [
+  {
+    action: 'ec2:CreateSecurityGroup',
+    resource: 'arn:aws:ec2:*:*:vpc/*',
+    reason:
+      "the VPC CreateSecurityGroup also authorises: its keys (aws:ResourceTag, ec2:ResourceTag, ec2:Tenancy, ec2:VpcID) do not narrow what the step does, the VPC being the finding instance's; the security-group resource is conditioned (aws:RequestTag, aws:TagKeys)",
+  },
+  {
+    action: 'ec2:DisassociateIamInstanceProfile',
+    resource: 'arn:aws:ec2:*:*:instance/*',
+    reason:
+      'its only resource type, instance, has keys on instance attributes and tags, none naming the association the step removes; the exempt-tag Deny applies',
+  },
+];
+const AUDIT: AuditOptions = { protectedPrincipals: TARGETS, unconditionedEc2Writes: UNCONDITIONED_EC2_WRITES };
 
 function rolesOf(template: Template, pseudo: Record<string, string>): Map<string, PolicyStatement[]> {
   const roles = Object.keys(resourcesOfType(template, 'AWS::IAM::Role'));
@@ -58,6 +76,20 @@ describe('every synthesised role', () => {
     for (const [roleId, statements] of roles) expect({ roleId, findings: auditRole(statements, AUDIT) }).toEqual({ roleId, findings: [] });
   });
 
+  it('needs each accepted unconditioned EC2 write: without the list, exactly those are found, on their resource type', () => {
+    for (const { name, roles } of audited) {
+      const found = [...roles.values()].flatMap((statements) => auditRole(statements, { protectedPrincipals: TARGETS })).map((f) => `${f.rule} ${f.detail}`);
+      const account = name.endsWith('Member') ? MEMBER : SECURITY;
+      expect({ name, found: [...new Set(found)].sort() }).toEqual({
+        name,
+        found: [
+          `unconditioned-ec2-write ec2:CreateSecurityGroup on arn:aws:ec2:*:${account}:vpc/*`,
+          `unconditioned-ec2-write ec2:DisassociateIamInstanceProfile on arn:aws:ec2:*:${account}:instance/*`,
+        ],
+      });
+    }
+  });
+
   it('revoking sessions reaches the principals of the account, never a responder role nor a protected one', () => {
     for (const { name, roles } of audited) {
       for (const [roleId, statements] of roles) {
@@ -81,7 +113,13 @@ describe('every synthesised role', () => {
 
 describe('the audit fails on a bad policy', () => {
   const ROLE_ARN = 'arn:aws:iam::*:role/Responder';
-  const options: AuditOptions = { protectedPrincipals: [ROLE_ARN], unconditionedEc2Writes: { 'ec2:CreateSnapshots': 'no key' } };
+  const options: AuditOptions = {
+    protectedPrincipals: [ROLE_ARN],
+    unconditionedEc2Writes: [
+      { action: 'ec2:CreateSnapshots', resource: '*', reason: 'accepted on "*" for this test only' },
+      { action: 'ec2:DisassociateIamInstanceProfile', resource: 'arn:aws:ec2:*:*:instance/*', reason: 'on instances only' },
+    ],
+  };
 
   it('an IAM write on role/* without a Deny on the protected role', () => {
     const findings = auditRole([{ Sid: 'Revoke', Effect: 'Allow', Action: 'iam:PutRolePolicy', Resource: 'arn:aws:iam::111122223333:role/*' }], options);
@@ -110,8 +148,14 @@ describe('the audit fails on a bad policy', () => {
     expect(auditRole([{ Effect: 'Allow', Action: 'iam:PassRole', Resource: 'arn:aws:iam::1:role/app' }], options).map((f) => f.rule)).toEqual(['pass-role']);
     expect(auditRole([{ Effect: 'Allow', NotAction: 'iam:*', Resource: '*' }], options).map((f) => f.rule)).toEqual(['not-action-or-not-resource']);
     const ec2: PolicyStatement = { Sid: 'Ec2', Effect: 'Allow', Action: ['ec2:CreateTags', 'ec2:CreateSnapshots', 'ec2:DescribeInstances'], Resource: '*' };
-    expect(auditRole([ec2], options)).toEqual([{ rule: 'unconditioned-ec2-write', statement: 'Ec2', detail: 'ec2:CreateTags' }]);
+    expect(auditRole([ec2], options)).toEqual([{ rule: 'unconditioned-ec2-write', statement: 'Ec2', detail: 'ec2:CreateTags on *' }]);
     expect(auditRole([{ ...ec2, Condition: { 'ForAllValues:StringLike': { 'aws:TagKeys': ['ir:*'] } } }], options)).toEqual([]);
+    // An accepted write is accepted on its resource type only, never on "*".
+    const disassociate: PolicyStatement = { Sid: 'Profile', Effect: 'Allow', Action: 'ec2:DisassociateIamInstanceProfile', Resource: 'arn:aws:ec2:*:1:instance/*' };
+    expect(auditRole([disassociate], options)).toEqual([]);
+    expect(auditRole([{ ...disassociate, Resource: '*' }], options)).toEqual([
+      { rule: 'unconditioned-ec2-write', statement: 'Profile', detail: 'ec2:DisassociateIamInstanceProfile on *' },
+    ]);
   });
 
   it('glob intersection: a role/* resource reaches a named role; role/app* does not reach role/Responder', () => {

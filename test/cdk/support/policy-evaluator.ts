@@ -147,8 +147,13 @@ export interface AuditFinding {
 export interface AuditOptions {
   /** ARNs (wildcards allowed) of principals no role may change: the responder's roles and the protected principals. */
   readonly protectedPrincipals: readonly string[];
-  /** EC2 writes accepted on Resource "*" without a condition, each with the reason (no condition key exists for it). */
-  readonly unconditionedEc2Writes?: Readonly<Record<string, string>>;
+  /**
+   * EC2 writes accepted without a condition, by action and resource pattern
+   * (`ec2:CreateSecurityGroup` on `arn:*:ec2:*:*:vpc/*`), each with the
+   * reason: no condition key of the Service Authorization Reference would
+   * confine it. Resource "*" is accepted only if the entry says "*".
+   */
+  readonly unconditionedEc2Writes?: readonly { readonly action: string; readonly resource: string; readonly reason: string }[];
 }
 
 const EC2_READ = /^ec2:(Describe|Get|List|Search)/i;
@@ -174,7 +179,8 @@ function deniedOutright(statements: readonly PolicyStatement[], action: string, 
  * itself) could be turned into more power: an Allow that is not a plain
  * action list on plain resources, any IAM wildcard action, iam:PassRole,
  * an IAM write reaching a protected principal without a Deny that covers it,
- * an EC2 write on "*" without a condition.
+ * an EC2 write without a condition (on "*" or any other resource) that the
+ * options do not accept with a reason.
  */
 export function auditRole(statements: readonly PolicyStatement[], options: AuditOptions): AuditFinding[] {
   const findings: AuditFinding[] = [];
@@ -199,9 +205,12 @@ export function auditRole(statements: readonly PolicyStatement[], options: Audit
         }
       }
     }
-    if (resources.includes('*') && statement.Condition === undefined) {
+    if (statement.Condition === undefined) {
       for (const action of actions.filter(isEc2Write)) {
-        if (!options.unconditionedEc2Writes?.[action]) findings.push({ rule: 'unconditioned-ec2-write', statement: name, detail: action });
+        for (const resource of resources) {
+          const accepted = (options.unconditionedEc2Writes ?? []).some((e) => globMatches(e.action, action, true) && globCovers(e.resource, resource));
+          if (!accepted) findings.push({ rule: 'unconditioned-ec2-write', statement: name, detail: `${action} on ${resource}` });
+        }
       }
     }
   });

@@ -25,6 +25,8 @@ import type { Ec2ResourceType, IamAction } from '../../lambda/plan/types';
  *    sts:GetCallerIdentity, iam:GetServiceLastAccessedDetails and
  *    cloudtrail:LookupEvents: these do not support resource-level
  *    permissions; IAM only accepts "*".
+ *  - an action a step declaration confines (StepSpec.iamGrants): the EC2
+ *    resource types it names (ec2ResourceArn), with its condition;
  *  - anything else: "*". An action this module does not know may need
  *    several resource types per call (ec2:CreateSnapshots authorises the
  *    instance, its volumes and snapshot ARNs that carry no account id), and a

@@ -7,14 +7,14 @@ export AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED := true
 NPM_STAMP := node_modules/.installed-from-lock
 RESULTS := .test-results
 
-.PHONY: demo test deps typecheck lint unit synth integration bench clean
+.PHONY: demo test deps typecheck lint unit synth lint-templates integration bench clean
 
 demo: $(NPM_STAMP)
 	npx tsx bin/ir.ts demo
 
 test: $(NPM_STAMP)
 	@rm -rf $(RESULTS) && mkdir -p $(RESULTS)
-	$(MAKE) --no-print-directory typecheck lint unit synth integration
+	$(MAKE) --no-print-directory typecheck lint unit synth lint-templates integration
 	@node scripts/test-summary.js $(RESULTS)/unit.json $(RESULTS)/integration.json
 
 deps: $(NPM_STAMP)
@@ -37,6 +37,23 @@ unit: $(NPM_STAMP)
 
 synth: $(NPM_STAMP)
 	npx cdk synth --quiet
+
+# cfn-lint and checkov on every synthesised template: the security stacks (cdk.out, from `synth`)
+# and the member stack (synthesised beside them). Each accepted finding is in
+# lint/template-suppressions.yaml with its reason; anything else fails.
+VENV_PYTHON := .venv/bin/python
+LINT_TOOLS_STAMP := .venv/.lint-tools-installed
+MEMBER_OUT := cdk.out/member-stack
+
+# Into the project's .venv (the same one the emulator's moto may use), once per change of the pinned versions.
+$(LINT_TOOLS_STAMP): lint/requirements.txt
+	@test -x $(VENV_PYTHON) || python3 -m venv .venv
+	$(VENV_PYTHON) -m pip install --quiet --disable-pip-version-check -r lint/requirements.txt
+	@touch $@
+
+lint-templates: $(NPM_STAMP) $(LINT_TOOLS_STAMP) synth
+	npx cdk synth --quiet -c deployMemberStack=true -c 'incidentResponse={"securityAccountId":"111122223333"}' -o $(MEMBER_OUT)
+	$(VENV_PYTHON) lint/lint_templates.py cdk.out/*.template.json $(MEMBER_OUT)/*.template.json
 
 # The playbooks against the local AWS emulator (moto server on 127.0.0.1).
 integration: $(NPM_STAMP) synth

@@ -1,10 +1,13 @@
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import type * as iam from 'aws-cdk-lib/aws-iam';
+import { principalGuardrailPolicy } from './iam/deny-statements';
 import type { ScopeReferences } from './iam/action-resources';
 import { memberRoleReference, scopeReferences } from './iam/playbook-role';
 import type { Construct } from 'constructs';
 import type { IncidentResponseConfig } from '../lambda/config/schema';
 import { PLAYBOOK_NAMES, type PlaybookName } from '../lambda/routing/playbook-names';
 import { effectiveRoutingTable } from '../lambda/routing/overrides';
+import { playbookCodeSigningConfig } from './code-signing';
 import { EvidenceBucket } from './evidence-bucket';
 import { IncidentLedgerTable } from './incident-ledger-table';
 import { Monitoring } from './monitoring/monitoring';
@@ -37,6 +40,8 @@ export class IncidentResponseStack extends Stack {
   readonly playbooks: Readonly<Record<PlaybookName, PlaybookFunction>>;
   readonly routing: RoutingRules;
   readonly monitoring: Monitoring;
+  /** The Deny statements every playbook role carries: no role changes a responder role or a protected principal. */
+  readonly guardrailPolicy: iam.ManagedPolicy;
   /** What the playbook roles' actions are scoped to (lib/iam/action-resources.ts). */
   readonly scopeReferences: ScopeReferences;
 
@@ -56,20 +61,30 @@ export class IncidentResponseStack extends Stack {
       evidenceKeyArn: this.evidence.key.keyArn,
     });
 
+    const codeSigningConfig = config.codeSigning ? playbookCodeSigningConfig(this, config.codeSigning.signingProfileVersionArns) : undefined;
     const prefix = props.roleNamePrefix ?? this.stackName;
     const roleNames = Object.fromEntries(
       PLAYBOOK_NAMES.map((name) => [name, responderRoleName(prefix, name, this.region)]),
     ) as Record<PlaybookName, string>;
+    const protectedRoleNames = responderRoleNames(prefix, config.regions.length > 0 ? config.regions : [this.region]);
+    this.guardrailPolicy = principalGuardrailPolicy(this, 'ResponderGuardrails', {
+      refs: this.scopeReferences,
+      responderRoleNames: protectedRoleNames,
+      memberRoleName: config.memberRoleName,
+      protectedPrincipals: config.credentials.protectedPrincipals,
+    });
     const playbookOf = (playbook: PlaybookName) =>
       new PlaybookFunction(this, pascalCase(playbook), {
         playbook,
         config,
         roleName: roleNames[playbook],
-        protectedRoleNames: responderRoleNames(prefix, config.regions.length > 0 ? config.regions : [this.region]),
+        protectedRoleNames,
+        guardrailPolicy: this.guardrailPolicy,
         topic: this.notifications.topic,
         ledgerTableName: this.ledger.table.tableName,
         evidence: { bucketName: this.evidence.bucket.bucketName, keyArn: this.evidence.key.keyArn },
         scopeReferences: this.scopeReferences,
+        ...(codeSigningConfig ? { codeSigningConfig } : {}),
       });
     this.playbooks = {
       'contain-instance': playbookOf('contain-instance'),

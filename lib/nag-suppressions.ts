@@ -1,13 +1,14 @@
 import { Stack, Validations } from 'aws-cdk-lib';
 import type { IConstruct } from 'constructs';
 import { flattenCfnReference } from 'cdk-nag/lib/utils/flatten-cfn-reference';
-import { requiredIamActions } from '../lambda/playbooks/registry';
-import type { IamAction } from '../lambda/plan/types';
+import { stepSpecsOf } from '../lambda/playbooks/registry';
+import type { StepSpec } from '../lambda/plan/types';
 import { PLAYBOOK_NAMES } from '../lambda/routing/playbook-names';
 import { PLAYBOOK_RUNTIME } from './lambda-bundle/options';
-import { scopeOfAction, WILDCARD_REASONS, type ScopeReferences } from './iam/action-resources';
+import { WILDCARD_REASONS, type ScopeReferences } from './iam/action-resources';
+import { grantsOf, scopedGrants } from './iam/scoped-statements';
 import type { IncidentResponseStack } from './incident-response-stack';
-import { memberRoleActions } from './member/member-actions';
+import { memberRoleStepSpecs } from './member/member-actions';
 import type { IncidentResponseMemberStack } from './member/member-stack';
 
 /*
@@ -35,24 +36,23 @@ function acknowledge(construct: IConstruct, id: string, reason: string): void {
  * same scoping module as the role, so a new step action is acknowledged only
  * with the reason its scope has.
  */
-function acknowledgeWildcardResources(role: IConstruct, actions: readonly IamAction[], refs: ScopeReferences): void {
+function acknowledgeWildcardResources(role: IConstruct, specs: readonly StepSpec[], refs: ScopeReferences): void {
   const stack = Stack.of(role);
   const byResource = new Map<string, { actions: string[]; reasons: Set<string> }>();
-  for (const action of actions) {
-    const scope = scopeOfAction(action, refs);
-    for (const resource of scope.resources) {
+  for (const grant of scopedGrants(grantsOf(specs), refs)) {
+    for (const resource of grant.resources) {
       const flat = flattenCfnReference(stack.resolve(resource));
       if (!flat.includes('*')) continue;
-      const reason = WILDCARD_REASONS[scope.kind];
-      if (!reason) throw new Error(`no reason to accept a wildcard resource for scope ${scope.kind} (${action})`);
+      const reason = WILDCARD_REASONS[grant.kind];
+      if (!reason) throw new Error(`no reason to accept a wildcard resource for scope ${grant.kind} (${grant.actions.join(', ')})`);
       const entry = byResource.get(flat) ?? { actions: [], reasons: new Set<string>() };
-      entry.actions.push(action);
+      for (const action of grant.actions) if (!entry.actions.includes(action)) entry.actions.push(action);
       entry.reasons.add(reason);
       byResource.set(flat, entry);
     }
   }
   for (const [resource, { actions, reasons }] of byResource) {
-    acknowledge(role, `AwsSolutions-IAM5[Resource::${resource}]`, `${actions.join(', ')}: ${[...reasons].join('; ')}.`);
+    acknowledge(role, `AwsSolutions-IAM5[Resource::${resource}]`, `${[...actions].sort().join(', ')}: ${[...reasons].join('; ')}.`);
   }
 }
 
@@ -61,11 +61,11 @@ export function acknowledgeNagFindings(stack: IncidentResponseStack): void {
     const playbook = stack.playbooks[name];
     acknowledge(playbook.function, 'AwsSolutions-L1', RUNTIME_REASON);
     acknowledge(playbook.failureQueue, 'AwsSolutions-SQS3', FAILURE_QUEUE_REASON);
-    acknowledgeWildcardResources(playbook.role, requiredIamActions(name), stack.scopeReferences);
+    acknowledgeWildcardResources(playbook.role, stepSpecsOf(name), stack.scopeReferences);
   }
 }
 
 /** The member stack is one role: only its wildcard resources, with the same reasons as the playbook roles. */
 export function acknowledgeMemberNagFindings(stack: IncidentResponseMemberStack): void {
-  acknowledgeWildcardResources(stack.role, memberRoleActions(), stack.scopeReferences);
+  acknowledgeWildcardResources(stack.role, memberRoleStepSpecs(), stack.scopeReferences);
 }

@@ -41,6 +41,10 @@ export interface PlaybookFunctionProps {
   readonly evidence: { readonly bucketName: string; readonly keyArn: string };
   /** What the role's actions are scoped to: the topic, its key, the member role. */
   readonly scopeReferences: ScopeReferences;
+  /** The stack's principal guardrails (lib/iam/deny-statements.ts), attached to the role. */
+  readonly guardrailPolicy: iam.IManagedPolicy;
+  /** The stack's code-signing configuration (config.codeSigning), if any: the function runs only code it accepts. */
+  readonly codeSigningConfig?: lambda.ICodeSigningConfig;
 }
 
 /**
@@ -64,6 +68,8 @@ export class PlaybookFunction extends Construct {
       roleName: props.roleName,
       logGroup: this.logGroup,
       refs: props.scopeReferences,
+      exemptTagKey: config.exemptTagKey,
+      guardrailPolicy: props.guardrailPolicy,
     });
     // Findings that still fail after the retries land here; kept for the maximum 14 days to replay with `ir`.
     this.failureQueue = new sqs.Queue(this, 'FailureQueue', {
@@ -79,6 +85,7 @@ export class PlaybookFunction extends Construct {
       architecture: PLAYBOOK_ARCHITECTURE,
       description: `GuardDuty incident response: ${playbook} playbook`,
       role: this.role,
+      ...(props.codeSigningConfig ? { codeSigningConfig: props.codeSigningConfig } : {}),
       logGroup: this.logGroup,
       memorySize: 512,
       timeout: TIMEOUT[playbook],

@@ -38,6 +38,26 @@ const principalArn = z.string().check(
   ),
 );
 
+/** An IAM role or user, by ARN; `*` may stand for the account or any part of the name (`arn:aws:iam::*:role/BreakGlass*`). */
+const principalPattern = z
+  .string()
+  .check(
+    z.regex(
+      /^arn:aws[a-z-]*:iam::(\d{12}|\*):(role|user)\/[\w+=,.@\/*-]+$/,
+      'must be the ARN of an IAM role or user, "*" allowed for the account or in the name, such as "arn:aws:iam::*:role/BreakGlass"',
+    ),
+  );
+
+/** An AWS Signer signing profile version, as Lambda code signing names it. */
+const signingProfileVersionArn = z
+  .string()
+  .check(
+    z.regex(
+      /^arn:aws[a-z-]*:signer:[a-z0-9-]+:\d{12}:\/signing-profiles\/[A-Za-z0-9_]{2,64}\/[A-Za-z0-9]{1,64}$/,
+      'must be the ARN of an AWS Signer signing profile version, such as "arn:aws:signer:eu-west-1:111122223333:/signing-profiles/IncidentResponse/a1b2c3d4e5"',
+    ),
+  );
+
 function noDuplicates(what: string) {
   return z.refine<string[]>((values) => new Set(values).size === values.length, { message: `must not list the same ${what} twice` });
 }
@@ -90,6 +110,14 @@ export const runtimeConfigSchema = z.strictObject({
   memberRoleName: z._default(roleName, DEFAULT_MEMBER_ROLE_NAME),
   accounts: z._default(accountsSchema, { exclude: [] }),
   /** The blast-radius brake (lambda/ledger/brake.ts): at most this many containments per rolling hour, across the stack. */
+  /** Credentials the responder never acts on (exempt) and never changes (protected), by ARN pattern. */
+  credentials: z._default(
+    z.strictObject({
+      exemptPrincipals: z._default(z.array(principalPattern), []),
+      protectedPrincipals: z._default(z.array(principalPattern), []),
+    }),
+    { exemptPrincipals: [], protectedPrincipals: [] },
+  ),
   blastRadius: z._default(
     z.strictObject({
       // At most 100: the brake reads every slot in one BatchGetItem, which takes 100 keys.
@@ -129,6 +157,16 @@ export const configSchema = z.extend(runtimeConfigSchema, {
   /** When set, the member role only trusts principals of this AWS Organization (aws:PrincipalOrgID). */
   organizationId: z.optional(z.string().check(z.regex(/^o-[a-z0-9]{10,32}$/, 'must be an AWS Organizations id such as "o-a1b2c3d4e5"'))),
   evidence: z._default(evidenceSchema, { retentionDays: 365, glacierAfterDays: 30 }),
+  /**
+   * Lambda code signing: every playbook function only runs code signed by one
+   * of these AWS Signer profile versions (unsigned or wrongly signed code is
+   * refused at deployment). Absent: no code signing.
+   */
+  codeSigning: z.optional(
+    z.strictObject({
+      signingProfileVersionArns: z.array(signingProfileVersionArn).check(z.minLength(1, 'list at least one signing profile version'), noDuplicates('signing profile version')),
+    }),
+  ),
 });
 
 export type RuntimeConfig = z.infer<typeof runtimeConfigSchema>;
@@ -174,6 +212,7 @@ export function runtimeConfigOf(config: IncidentResponseConfig): RuntimeConfig {
     revokeInstanceCredentials: config.revokeInstanceCredentials,
     memberRoleName: config.memberRoleName,
     accounts: config.accounts,
+    credentials: config.credentials,
     blastRadius: config.blastRadius,
   };
 }

@@ -4,6 +4,25 @@ import type { StepError } from '../aws/errors';
 /** An IAM action such as `ec2:ModifyNetworkInterfaceAttribute`. */
 export type IamAction = `${string}:${string}`;
 
+/** An IAM Condition element: operator → condition key → value(s). */
+export type IamCondition = Readonly<Record<string, Readonly<Record<string, string | readonly string[]>>>>;
+
+/** EC2 resource types a grant can be confined to (the ARN is built in lib/iam/action-resources.ts). */
+export type Ec2ResourceType = 'instance' | 'volume' | 'snapshot' | 'security-group' | 'vpc' | 'network-interface';
+
+/**
+ * One action of a step, confined to what the step does with it: only on
+ * these EC2 resource types and/or only when the condition holds (condition
+ * keys of the Service Authorization Reference). Each grant becomes one
+ * Allow statement of the role.
+ */
+export interface IamGrant {
+  readonly action: IamAction;
+  /** Absent: the action's scope from lib/iam/action-resources.ts. */
+  readonly ec2ResourceTypes?: readonly Ec2ResourceType[];
+  readonly condition?: IamCondition;
+}
+
 /**
  * A kind of step a playbook can take, with every IAM action it may call.
  * Roles are derived from these declarations, never written by hand.
@@ -12,6 +31,12 @@ export interface StepSpec {
   readonly kind: string;
   readonly iamActions: readonly IamAction[];
   readonly mutating: boolean;
+  /**
+   * How some of iamActions are confined. An action named here is allowed
+   * only through its grants; an action not named here is allowed on its
+   * usual scope, unconditioned.
+   */
+  readonly iamGrants?: readonly IamGrant[];
 }
 
 /** A value that survives JSON as it is: the report is returned, logged and printed with --json. */

@@ -1,4 +1,4 @@
-import type { IamAction } from '../../lambda/plan/types';
+import type { Ec2ResourceType, IamAction } from '../../lambda/plan/types';
 
 /*
  * The Resource of every action a playbook role may call: THE one place that
@@ -25,6 +25,8 @@ import type { IamAction } from '../../lambda/plan/types';
  *    sts:GetCallerIdentity, iam:GetServiceLastAccessedDetails and
  *    cloudtrail:LookupEvents: these do not support resource-level
  *    permissions; IAM only accepts "*".
+ *  - an action a step declaration confines (StepSpec.iamGrants): the EC2
+ *    resource types it names (ec2ResourceArn), with its condition;
  *  - anything else: "*". An action this module does not know may need
  *    several resource types per call (ec2:CreateSnapshots authorises the
  *    instance, its volumes and snapshot ARNs that carry no account id), and a
@@ -64,6 +66,7 @@ export type ScopeKind =
   | 'auto-scaling-group'
   | 'target-group'
   | 'no-resource-level-permissions'
+  | 'ec2-resource-types'
   | 'resource-known-only-at-run-time';
 
 export interface ActionScope {
@@ -185,6 +188,16 @@ export function scopeOfAction(action: IamAction, refs: ScopeReferences): ActionS
   return { kind: 'resource-known-only-at-run-time', resources: ['*'] };
 }
 
+/**
+ * The ARN pattern of an EC2 resource type a step declaration confines a grant
+ * to (IamGrant.ec2ResourceTypes): of this account, in any region (the
+ * finding's). Snapshot ARNs carry no account id.
+ */
+export function ec2ResourceArn(type: Ec2ResourceType, refs: Pick<ScopeReferences, 'partition' | 'account'>): string {
+  const account = type === 'snapshot' ? '' : refs.account;
+  return `arn:${refs.partition}:ec2:*:${account}:${type}/*`;
+}
+
 /** Why a wildcard resource of each kind is acceptable: the text a reviewer reads in the cdk-nag acknowledgement. */
 export const WILDCARD_REASONS: Readonly<Partial<Record<ScopeKind, string>>> = {
   'member-role':
@@ -211,6 +224,10 @@ export const WILDCARD_REASONS: Readonly<Partial<Record<ScopeKind, string>>> = {
     'known only at run time; the bucket is versioned and every object is locked (Object Lock), so a write never destroys a record',
   'ec2-instance':
     'reads the console output of whichever instance a GuardDuty finding names, known only at run time; scoped to instances of this account',
+  'ec2-resource-types':
+    'the playbook acts on the instance a GuardDuty finding names, its volumes, interfaces and security groups, known only at run ' +
+    "time; each write is confined by the step declaration's IAM conditions (tag keys, the responder's managed-by tag, the attributes " +
+    'it sets) and denied on resources carrying the exempt tag',
   'no-resource-level-permissions': 'these actions do not support resource-level permissions, so IAM only accepts Resource "*"',
   'resource-known-only-at-run-time':
     'the playbook acts on the resource a GuardDuty finding names (known only at run time) and these actions authorise several ' +

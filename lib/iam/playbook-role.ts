@@ -2,10 +2,11 @@ import { Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
-import { requiredIamActions } from '../../lambda/playbooks/registry';
+import { stepSpecsOf } from '../../lambda/playbooks/registry';
 import type { IncidentResponseConfig } from '../../lambda/config/schema';
 import type { PlaybookName } from '../../lambda/routing/playbook-names';
 import type { ScopeReferences } from './action-resources';
+import { exemptionGuardrailStatements, type GuardrailProps } from './deny-statements';
 import { scopedStatements } from './scoped-statements';
 import { LOG_WRITING_ACTIONS } from './support-actions';
 
@@ -15,6 +16,10 @@ export interface PlaybookRoleProps {
   readonly logGroup: logs.ILogGroup;
   /** The stack's scope references (scopeReferences below); lib/nag-suppressions.ts reads the same. */
   readonly refs: ScopeReferences;
+  /** The exempt tag the role's Deny statement protects (lib/iam/deny-statements.ts). */
+  readonly exemptTagKey: GuardrailProps['exemptTagKey'];
+  /** The stack's principal guardrails (principalGuardrailPolicy), attached to the role. */
+  readonly guardrailPolicy: iam.IManagedPolicy;
 }
 
 /** What action-resources.ts needs to know about the stack. */
@@ -38,18 +43,24 @@ export function memberRoleReference(config: Pick<IncidentResponseConfig, 'member
 
 /**
  * The role of one playbook: exactly the actions its steps declare
- * (requiredIamActions), scoped by action-resources.ts, plus writing its own
- * logs. No managed policy: AWSLambdaBasicExecutionRole would allow every
- * log group of the account.
+ * (stepSpecsOf), scoped by action-resources.ts and confined by the steps'
+ * conditions, plus writing its own logs; and the guardrails: explicit Deny
+ * statements no Allow can outweigh (the stack's guardrail policy, and the
+ * exemption inline). No AWS managed policy: AWSLambdaBasicExecutionRole
+ * would allow every log group of the account.
  */
 export function createPlaybookRole(scope: Construct, id: string, props: PlaybookRoleProps): iam.Role {
   const refs = props.refs;
+  const exemption = exemptionGuardrailStatements({ refs, exemptTagKey: props.exemptTagKey, specs: stepSpecsOf(props.playbook) });
   return new iam.Role(scope, id, {
     roleName: props.roleName,
     description: `GuardDuty incident response: ${props.playbook} playbook`,
     assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+    managedPolicies: [props.guardrailPolicy],
     inlinePolicies: {
-      PlaybookSteps: new iam.PolicyDocument({ statements: scopedStatements(requiredIamActions(props.playbook), refs) }),
+      PlaybookSteps: new iam.PolicyDocument({ statements: scopedStatements(stepSpecsOf(props.playbook), refs) }),
+      // The exemption Deny, when the playbook writes to EC2 at all (notify does not).
+      ...(exemption.length > 0 ? { Guardrails: new iam.PolicyDocument({ statements: exemption }) } : {}),
       WriteOwnLogs: new iam.PolicyDocument({
         statements: [new iam.PolicyStatement({ actions: [...LOG_WRITING_ACTIONS], resources: [props.logGroup.logGroupArn] })],
       }),

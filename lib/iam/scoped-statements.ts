@@ -1,22 +1,67 @@
 import * as iam from 'aws-cdk-lib/aws-iam';
-import type { IamAction } from '../../lambda/plan/types';
+import type { IamAction, IamCondition, IamGrant, StepSpec } from '../../lambda/plan/types';
 import { pascalCase } from '../naming';
-import { scopeOfAction, type ScopeKind, type ScopeReferences } from './action-resources';
+import { ec2ResourceArn, scopeOfAction, type ScopeKind, type ScopeReferences } from './action-resources';
+
+/** One Allow statement to be: these actions, on these resources, when this condition holds, for the reason of this kind. */
+export interface ScopedGrant {
+  readonly kind: ScopeKind;
+  readonly actions: IamAction[];
+  readonly resources: readonly string[];
+  readonly condition?: IamCondition;
+}
 
 /**
- * One statement per scope kind, so each statement reads as "these actions,
- * on these resources, for this reason". Used by the playbook roles and the
- * member role alike.
+ * The grants of a set of step declarations: an action a step confines
+ * (StepSpec.iamGrants) through its grants, any other action of the step on
+ * its usual scope. Several steps may confine one action differently: each
+ * grant is allowed (IAM ORs Allow statements), so each step can do its part.
  */
-export function scopedStatements(actions: readonly IamAction[], refs: ScopeReferences): iam.PolicyStatement[] {
-  const byKind = new Map<ScopeKind, { actions: string[]; resources: readonly string[] }>();
-  for (const action of actions) {
-    const scope = scopeOfAction(action, refs);
-    const group = byKind.get(scope.kind) ?? { actions: [], resources: scope.resources };
-    group.actions.push(action);
-    byKind.set(scope.kind, group);
-  }
-  return [...byKind.entries()].map(
-    ([kind, group]) => new iam.PolicyStatement({ sid: pascalCase(kind), actions: group.actions, resources: [...group.resources] }),
+export function grantsOf(specs: readonly StepSpec[]): IamGrant[] {
+  const grants = specs.flatMap((spec) =>
+    spec.iamActions.flatMap((action) => {
+      const own = (spec.iamGrants ?? []).filter((grant) => grant.action === action);
+      return own.length > 0 ? own : [{ action }];
+    }),
   );
+  for (const spec of specs) {
+    const undeclared = (spec.iamGrants ?? []).filter((grant) => !spec.iamActions.includes(grant.action));
+    if (undeclared.length > 0) throw new Error(`step kind ${spec.kind} grants ${undeclared.map((g) => g.action).join(', ')} without declaring it`);
+  }
+  const unique = new Map(grants.map((grant) => [JSON.stringify([grant.action, grant.ec2ResourceTypes, grant.condition]), grant]));
+  return [...unique.values()];
+}
+
+/**
+ * Grants grouped into statements: one per scope kind, resources and
+ * condition, so each statement reads as "these actions, on these resources,
+ * when this holds, for this reason". Used by the playbook roles, the member
+ * role and lib/nag-suppressions.ts alike.
+ */
+export function scopedGrants(grants: readonly IamGrant[], refs: ScopeReferences): ScopedGrant[] {
+  const byKey = new Map<string, { kind: ScopeKind; actions: IamAction[]; resources: readonly string[]; condition?: IamCondition }>();
+  for (const grant of [...grants].sort((a, b) => a.action.localeCompare(b.action))) {
+    const scope = grant.ec2ResourceTypes
+      ? { kind: 'ec2-resource-types' as const, resources: grant.ec2ResourceTypes.map((type) => ec2ResourceArn(type, refs)) }
+      : scopeOfAction(grant.action, refs);
+    const key = JSON.stringify([scope.kind, scope.resources, grant.condition ?? null]);
+    const group = byKey.get(key) ?? { kind: scope.kind, actions: [], resources: scope.resources, ...(grant.condition ? { condition: grant.condition } : {}) };
+    if (!group.actions.includes(grant.action)) group.actions.push(grant.action);
+    byKey.set(key, group);
+  }
+  return [...byKey.values()];
+}
+
+export function scopedStatements(specs: readonly StepSpec[], refs: ScopeReferences): iam.PolicyStatement[] {
+  const kindCount = new Map<ScopeKind, number>();
+  return scopedGrants(grantsOf(specs), refs).map((grant) => {
+    const n = (kindCount.get(grant.kind) ?? 0) + 1;
+    kindCount.set(grant.kind, n);
+    return new iam.PolicyStatement({
+      sid: `${pascalCase(grant.kind)}${n > 1 ? n : ''}`,
+      actions: grant.actions,
+      resources: [...grant.resources],
+      ...(grant.condition ? { conditions: grant.condition as Record<string, unknown> } : {}),
+    });
+  });
 }

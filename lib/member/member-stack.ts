@@ -6,7 +6,9 @@ import type { ScopeReferences } from '../iam/action-resources';
 import { scopeReferences } from '../iam/playbook-role';
 import { scopedStatements } from '../iam/scoped-statements';
 import { acknowledgeMemberNagFindings } from '../nag-suppressions';
-import { memberRoleActions } from './member-actions';
+import { exemptionGuardrailStatements, principalGuardrailPolicy } from '../iam/deny-statements';
+import { responderRoleNames } from '../naming';
+import { memberRoleStepSpecs } from './member-actions';
 import { trustedPlaybookRoleArns } from './trusted-principals';
 
 export const MEMBER_ROLE_ARN_OUTPUT = 'MemberRoleArn';
@@ -29,6 +31,7 @@ export class IncidentResponseMemberStack extends Stack {
   readonly role: iam.Role;
   readonly trustedPrincipals: readonly string[];
   readonly scopeReferences: ScopeReferences;
+  readonly guardrailPolicy: iam.ManagedPolicy;
 
   constructor(scope: Construct, id: string, props: IncidentResponseMemberStackProps) {
     super(scope, id, props);
@@ -51,12 +54,23 @@ export class IncidentResponseMemberStack extends Stack {
       : principals;
     this.scopeReferences = scopeReferences(this, {});
 
+    // The member role can change neither itself nor the playbook roles that assume it, nor a protected principal of this account.
+    this.guardrailPolicy = principalGuardrailPolicy(this, 'MemberGuardrails', {
+      refs: this.scopeReferences,
+      responderRoleNames: responderRoleNames(props.securityStackName, regions),
+      memberRoleName: config.memberRoleName,
+      protectedPrincipals: config.credentials.protectedPrincipals,
+    });
     this.role = new iam.Role(this, 'MemberRole', {
       roleName: config.memberRoleName,
       description: `GuardDuty incident response: assumed by the playbooks of security account ${config.securityAccountId} to act in this account`,
       assumedBy,
+      managedPolicies: [this.guardrailPolicy],
       inlinePolicies: {
-        PlaybookSteps: new iam.PolicyDocument({ statements: scopedStatements(memberRoleActions(), this.scopeReferences) }),
+        PlaybookSteps: new iam.PolicyDocument({ statements: scopedStatements(memberRoleStepSpecs(), this.scopeReferences) }),
+        Guardrails: new iam.PolicyDocument({
+          statements: exemptionGuardrailStatements({ refs: this.scopeReferences, exemptTagKey: config.exemptTagKey, specs: memberRoleStepSpecs() }),
+        }),
       },
     });
 

@@ -4,11 +4,10 @@ import { ConfigError } from '../../lambda/config/schema';
 import { WRITE_EVIDENCE } from '../../lambda/evidence/specs';
 import { BRAKE_STEP_SPECS, LEDGER_STEP_SPECS } from '../../lambda/ledger/specs';
 import { PUBLISH_NOTIFICATION } from '../../lambda/notify/publish-step';
-import type { IamAction } from '../../lambda/plan/types';
 import { requiredIamActions } from '../../lambda/playbooks/registry';
 import { createIncidentResponseApp } from '../../lib/app';
-import { scopeOfAction } from '../../lib/iam/action-resources';
-import { memberRoleActions } from '../../lib/member/member-actions';
+import { memberRoleActions, memberRoleStepSpecs } from '../../lib/member/member-actions';
+import { grantsOf, scopedGrants } from '../../lib/iam/scoped-statements';
 import { acknowledgements, nagFindings } from './support/nag';
 import { PROJECT_ROOT, synthesize, synthesizeMember, type SynthesizedMember } from './support/synth';
 import { asList, evaluate, props, resourcesOfType, type Json, type Statement } from './support/template-queries';
@@ -37,7 +36,9 @@ function trustedPrincipals(member: SynthesizedMember): string[] {
 }
 
 function permissionStatements(member: SynthesizedMember): Statement[] {
-  return asList(roleOf(member).Policies as { PolicyDocument: { Statement: Statement[] } }[]).flatMap((p) => p.PolicyDocument.Statement);
+  return asList(roleOf(member).Policies as { PolicyName: string; PolicyDocument: { Statement: Statement[] } }[])
+    .filter((p) => p.PolicyName === 'PlaybookSteps')
+    .flatMap((p) => p.PolicyDocument.Statement);
 }
 
 
@@ -53,11 +54,13 @@ describe('the member stack', () => {
     expect(member.assembly.stacks.map((s) => s.stackName)).toEqual(['GuardDutyIncidentResponseMember']);
   });
 
-  it('holds one role, named memberRoleName, and nothing else', () => {
-    const resources = (member.template.toJSON() as { Resources: Record<string, { Type: string }> }).Resources;
-    expect(Object.values(resources).map((r) => r.Type).filter((t) => t !== 'AWS::CDK::Metadata')).toEqual(['AWS::IAM::Role']);
+  it('holds one role, named memberRoleName, and its guardrail policy (Deny statements only), nothing else', () => {
+    const resources = (member.template.toJSON() as { Resources: Record<string, { Type: string; Properties: Record<string, Json> }> }).Resources;
+    expect(Object.values(resources).map((r) => r.Type).filter((t) => t !== 'AWS::CDK::Metadata').sort()).toEqual(['AWS::IAM::ManagedPolicy', 'AWS::IAM::Role']);
     expect(roleOf(member).RoleName).toBe('IncidentResponseMemberRole');
-    expect(roleOf(member).ManagedPolicyArns).toBeUndefined();
+    const [policyId, policy] = Object.entries(resources).find(([, r]) => r.Type === 'AWS::IAM::ManagedPolicy')!;
+    expect(roleOf(member).ManagedPolicyArns).toEqual([{ Ref: policyId }]);
+    expect((policy.Properties.PolicyDocument as { Statement: Statement[] }).Statement.map((s) => s.Effect)).toEqual(['Deny']);
   });
 
   it('is trusted only by the playbook roles that act in accounts, per configured region, by exact ARN, and by the operators', () => {
@@ -96,14 +99,14 @@ describe('the member stack', () => {
     expect(permissionStatements(member).every((s) => s.Effect === 'Allow')).toBe(true);
   });
 
-  it('scopes every action as the playbook roles do, to this member account', () => {
-    const refs = member.stack.scopeReferences;
+  it('scopes every action as the playbook roles do, to this member account, with the same conditions', () => {
+    const grants = scopedGrants(grantsOf(memberRoleStepSpecs()), member.stack.scopeReferences);
     for (const action of memberRoleActions()) {
       const granting = permissionStatements(member).filter((s) => asList(s.Action).includes(action));
-      expect({ action, resources: granting.flatMap((s) => asList(s.Resource)) }).toEqual({
-        action,
-        resources: member.stack.resolve(scopeOfAction(action as IamAction, refs).resources),
-      });
+      const expected = grants
+        .filter((g) => g.actions.includes(action))
+        .map((g) => ({ resources: member.stack.resolve([...g.resources]), condition: g.condition }));
+      expect({ action, grants: granting.map((s) => ({ resources: asList(s.Resource), condition: s.Condition })) }).toEqual({ action, grants: expected });
     }
     const userScope = permissionStatements(member).find((s) => asList(s.Action).includes('iam:UpdateAccessKey'))!;
     expect(evaluate(userScope.Resource as Json, PSEUDO)).toBe('arn:aws:iam::222233334444:user/*');

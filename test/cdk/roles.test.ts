@@ -1,7 +1,6 @@
-import { requiredIamActions } from '../../lambda/playbooks/registry';
-import type { IamAction } from '../../lambda/plan/types';
+import { requiredIamActions, stepSpecsOf } from '../../lambda/playbooks/registry';
 import { PLAYBOOK_NAMES, type PlaybookName } from '../../lambda/routing/playbook-names';
-import { scopeOfAction } from '../../lib/iam/action-resources';
+import { grantsOf, scopedGrants } from '../../lib/iam/scoped-statements';
 import { LOG_WRITING_ACTIONS, ON_FAILURE_DESTINATION_ACTIONS } from '../../lib/iam/support-actions';
 import { synthesize, type Synthesized } from './support/synth';
 import { asList, getAtt, logicalIdAtPath, props, resourcesOfType, roleIdOf, statementsOfRole, type Statement } from './support/template-queries';
@@ -45,18 +44,25 @@ describe.each(PLAYBOOK_NAMES)('the role of %s', (playbook) => {
     expect(new Set(support.flatMap((s) => asList(s.Action)))).toEqual(new Set(SUPPORT_ACTIONS));
   });
 
-  it('scopes every step action to the resources action-resources.ts gives it', () => {
+  it('scopes every step action to the resources and conditions its step declarations give it (action-resources.ts, iamGrants)', () => {
     const refs = synth.stack.scopeReferences;
+    const grants = scopedGrants(grantsOf(stepSpecsOf(playbook)), refs);
     for (const action of requiredIamActions(playbook)) {
       const granting = statementsOf(playbook).filter((s) => s.Effect === 'Allow' && asList(s.Action).includes(action));
-      const expected = synth.stack.resolve(scopeOfAction(action as IamAction, refs).resources);
-      expect({ action, resources: granting.flatMap((s) => asList(s.Resource)) }).toEqual({ action, resources: expected });
+      const expected = grants
+        .filter((g) => g.actions.includes(action))
+        .map((g) => ({ resources: synth.stack.resolve([...g.resources]), condition: g.condition }));
+      const actual = granting.map((s) => ({ resources: asList(s.Resource), condition: s.Condition }));
+      expect({ action, grants: actual }).toEqual({ action, grants: expected });
     }
   });
 
-  it('has no managed policy and no wildcard action', () => {
+  it('has no managed policy but the stack’s guardrails (Deny statements only), and no wildcard action', () => {
     const role = props(resourcesOfType(synth.template, 'AWS::IAM::Role')[roleIdOf(synth.template, playbook)]!);
-    expect(role.ManagedPolicyArns).toBeUndefined();
+    const guardrails = logicalIdAtPath(synth.template, `${synth.stack.stackName}/ResponderGuardrails/Resource`);
+    expect(role.ManagedPolicyArns).toEqual([{ Ref: guardrails }]);
+    const policy = props(resourcesOfType(synth.template, 'AWS::IAM::ManagedPolicy')[guardrails]!);
+    expect((policy.PolicyDocument as { Statement: Statement[] }).Statement.map((s) => s.Effect)).toEqual(['Deny']);
     expect(allowedActions(playbook).filter((a) => a.includes('*'))).toEqual([]);
   });
 

@@ -1,5 +1,20 @@
+import { createdWithTags, onlyAttributes, onlyTagKeys, resourceTagged, tagsAtCreation } from '../../iam/ec2-conditions';
 import { REVOKE_ROLE_SESSIONS } from '../../iam/revoke-sessions';
-import type { StepSpec } from '../../plan/types';
+import type { IamGrant, StepSpec } from '../../plan/types';
+import {
+  FINDING_ID_TAG,
+  FINDING_TYPE_TAG,
+  INCIDENT_ID_TAG,
+  ISOLATED_AT_TAG,
+  MANAGED_BY_TAG,
+  MANAGED_BY_VALUE,
+  ORIGINAL_INSTANCE_PROFILE_TAG,
+  originalSgsTagKey,
+  PURPOSE_TAG,
+  SECURITY_GROUP_PURPOSES,
+  SEVERITY_TAG,
+  SOURCE_INSTANCE_TAG,
+} from './names';
 
 /*
  * Every AWS call this playbook makes, reads included. The Lambda role is
@@ -42,35 +57,111 @@ export const READ_PROFILE_ASSOCIATION: StepSpec = {
   mutating: false,
 };
 
-// Steps.
-/** CreateTags: tags given at creation need it. DescribeSecurityGroups: a lost creation race is resolved by name. */
+// Steps. Each EC2 write carries the IAM conditions that confine it to what the step does (lambda/iam/ec2-conditions.ts).
+
+/** The tag keys each kind of resource gets from this playbook: IAM lets the role write no other key. */
+export const SECURITY_GROUP_TAG_KEYS: readonly string[] = ['Name', MANAGED_BY_TAG, PURPOSE_TAG];
+export const SNAPSHOT_TAG_KEYS: readonly string[] = [FINDING_ID_TAG, FINDING_TYPE_TAG, INCIDENT_ID_TAG, SOURCE_INSTANCE_TAG];
+export const INCIDENT_TAG_KEYS: readonly string[] = [INCIDENT_ID_TAG, FINDING_ID_TAG, FINDING_TYPE_TAG, SEVERITY_TAG, ISOLATED_AT_TAG];
+/** `ir:original-sgs:<eni-id>`, one per network interface. */
+export const ORIGINAL_SGS_TAG_PATTERN = originalSgsTagKey('*');
+
+/** Tags written on an existing instance: only on instances, only these keys (never the managed-by or purpose keys rule changes rely on). */
+function instanceTags(keys: readonly string[]): IamGrant {
+  return { action: 'ec2:CreateTags', ec2ResourceTypes: ['instance'], condition: onlyTagKeys(keys) };
+}
+
+/**
+ * CreateTags: tags given at creation need it, and only at creation
+ * (ec2:CreateAction). The group must be created with the managed-by tag, so
+ * a group that carries it was created by the responder: the rule changes
+ * below are confined to such groups. The VPC is the other resource
+ * CreateSecurityGroup authorises; it has no key that would confine it further.
+ * DescribeSecurityGroups: a lost creation race is resolved by name.
+ */
 export const CREATE_SECURITY_GROUP: StepSpec = {
   kind: 'create-security-group',
   iamActions: ['ec2:CreateSecurityGroup', 'ec2:CreateTags', 'ec2:DescribeSecurityGroups'],
   mutating: true,
+  iamGrants: [
+    {
+      action: 'ec2:CreateSecurityGroup',
+      ec2ResourceTypes: ['security-group'],
+      condition: createdWithTags({ [MANAGED_BY_TAG]: MANAGED_BY_VALUE, [PURPOSE_TAG]: SECURITY_GROUP_PURPOSES }, SECURITY_GROUP_TAG_KEYS),
+    },
+    { action: 'ec2:CreateSecurityGroup', ec2ResourceTypes: ['vpc'] },
+    { action: 'ec2:CreateTags', ec2ResourceTypes: ['security-group'], condition: tagsAtCreation('CreateSecurityGroup', SECURITY_GROUP_TAG_KEYS) },
+  ],
 };
+const ONLY_RESPONDER_GROUPS = resourceTagged(MANAGED_BY_TAG, MANAGED_BY_VALUE);
 export const OPEN_UNTRACK_GROUP: StepSpec = {
   kind: 'open-untrack-security-group',
   iamActions: ['ec2:AuthorizeSecurityGroupIngress', 'ec2:AuthorizeSecurityGroupEgress'],
   mutating: true,
+  iamGrants: [
+    { action: 'ec2:AuthorizeSecurityGroupIngress', ec2ResourceTypes: ['security-group'], condition: ONLY_RESPONDER_GROUPS },
+    { action: 'ec2:AuthorizeSecurityGroupEgress', ec2ResourceTypes: ['security-group'], condition: ONLY_RESPONDER_GROUPS },
+  ],
 };
 export const CLOSE_ISOLATION_GROUP: StepSpec = {
   kind: 'close-isolation-security-group',
   iamActions: ['ec2:RevokeSecurityGroupEgress'],
   mutating: true,
+  iamGrants: [{ action: 'ec2:RevokeSecurityGroupEgress', ec2ResourceTypes: ['security-group'], condition: ONLY_RESPONDER_GROUPS }],
 };
+/**
+ * Only the security groups of the interface (groupSet; the request member is
+ * Groups). Any group: an interface may go back to its original groups. The
+ * instance and the groups are the call's other resource types.
+ */
 export const MOVE_NETWORK_INTERFACE: StepSpec = {
   kind: 'move-network-interface',
   iamActions: ['ec2:ModifyNetworkInterfaceAttribute'],
   mutating: true,
+  iamGrants: [
+    {
+      action: 'ec2:ModifyNetworkInterfaceAttribute',
+      ec2ResourceTypes: ['network-interface', 'instance', 'security-group'],
+      condition: onlyAttributes(['groupSet', 'Groups']),
+    },
+  ],
 };
-export const RECORD_ORIGINAL_GROUPS: StepSpec = { kind: 'record-original-security-groups', iamActions: ['ec2:CreateTags'], mutating: true };
-export const PRESERVE_INSTANCE: StepSpec = { kind: 'preserve-instance', iamActions: ['ec2:ModifyInstanceAttribute'], mutating: true };
+export const RECORD_ORIGINAL_GROUPS: StepSpec = {
+  kind: 'record-original-security-groups',
+  iamActions: ['ec2:CreateTags'],
+  mutating: true,
+  iamGrants: [instanceTags([ORIGINAL_SGS_TAG_PATTERN])],
+};
+/**
+ * Only the three attributes preservation sets, and only to the values it
+ * sets them to (termination protection on, shutdown stops). The volumes are
+ * the call's other resource type (DeleteOnTermination of a mapping).
+ */
+export const PRESERVE_INSTANCE: StepSpec = {
+  kind: 'preserve-instance',
+  iamActions: ['ec2:ModifyInstanceAttribute'],
+  mutating: true,
+  iamGrants: [
+    {
+      action: 'ec2:ModifyInstanceAttribute',
+      ec2ResourceTypes: ['instance', 'volume'],
+      condition: onlyAttributes(['disableApiTermination', 'instanceInitiatedShutdownBehavior', 'blockDeviceMapping'], {
+        disableApiTermination: 'true',
+        instanceInitiatedShutdownBehavior: 'stop',
+      }),
+    },
+  ],
+};
 /** CreateTags: the profile is recorded on the instance before it is removed. */
 export const DISASSOCIATE_PROFILE: StepSpec = {
   kind: 'disassociate-instance-profile',
   iamActions: ['ec2:DisassociateIamInstanceProfile', 'ec2:CreateTags'],
   mutating: true,
+  iamGrants: [
+    // No key confines it further than the instance: the association id is known only at run time.
+    { action: 'ec2:DisassociateIamInstanceProfile', ec2ResourceTypes: ['instance'] },
+    instanceTags([ORIGINAL_INSTANCE_PROFILE_TAG]),
+  ],
 };
 export const DETACH_FROM_AUTO_SCALING: StepSpec = {
   kind: 'detach-from-auto-scaling-group',
@@ -82,9 +173,17 @@ export const DEREGISTER_TARGETS: StepSpec = {
   iamActions: ['elasticloadbalancing:DeregisterTargets'],
   mutating: true,
 };
-/** CreateTags: the snapshots are tagged at creation. */
-export const SNAPSHOT_VOLUMES: StepSpec = { kind: 'snapshot-volumes', iamActions: ['ec2:CreateSnapshots', 'ec2:CreateTags'], mutating: true };
-export const TAG_INSTANCE: StepSpec = { kind: 'tag-instance', iamActions: ['ec2:CreateTags'], mutating: true };
+/** CreateTags: the snapshots are tagged at creation, and only then. CreateSnapshots authorises the instance, its volumes and the snapshots. */
+export const SNAPSHOT_VOLUMES: StepSpec = {
+  kind: 'snapshot-volumes',
+  iamActions: ['ec2:CreateSnapshots', 'ec2:CreateTags'],
+  mutating: true,
+  iamGrants: [
+    { action: 'ec2:CreateSnapshots', ec2ResourceTypes: ['instance', 'volume', 'snapshot'], condition: onlyTagKeys(SNAPSHOT_TAG_KEYS) },
+    { action: 'ec2:CreateTags', ec2ResourceTypes: ['snapshot'], condition: tagsAtCreation('CreateSnapshots', SNAPSHOT_TAG_KEYS) },
+  ],
+};
+export const TAG_INSTANCE: StepSpec = { kind: 'tag-instance', iamActions: ['ec2:CreateTags'], mutating: true, iamGrants: [instanceTags(INCIDENT_TAG_KEYS)] };
 
 export const CONTAIN_INSTANCE_STEP_SPECS: readonly StepSpec[] = [
   READ_INSTANCE,

@@ -66,17 +66,27 @@ export function roleIdOf(template: Template, playbook: PlaybookName): string {
   return role['Fn::GetAtt'][0];
 }
 
-/** Every statement of every policy attached to the role: inline ones and AWS::IAM::Policy resources naming it. */
+/**
+ * Every statement of every policy attached to the role: inline ones,
+ * AWS::IAM::Policy resources naming it, and the stack's customer managed
+ * policies it lists in ManagedPolicyArns.
+ */
 export function statementsOfRole(template: Template, roleId: string): Statement[] {
   const role = resourcesOfType(template, 'AWS::IAM::Role')[roleId];
   if (!role) throw new Error(`no role ${roleId}`);
   const inline = asList(props(role).Policies as { PolicyDocument: { Statement: Statement[] } }[] | undefined).flatMap(
     (policy) => policy.PolicyDocument.Statement,
   );
+  const managed = resourcesOfType(template, 'AWS::IAM::ManagedPolicy');
+  const listed = asList(props(role).ManagedPolicyArns as Json[] | undefined).map((arn) => {
+    const id = (arn as { Ref?: string }).Ref;
+    if (!id || !managed[id]) throw new Error(`role ${roleId} lists a managed policy this template does not hold: ${JSON.stringify(arn)}`);
+    return (props(managed[id]!).PolicyDocument as { Statement: Statement[] }).Statement;
+  });
   const attached = Object.values(resourcesOfType(template, 'AWS::IAM::Policy'))
     .filter((policy) => asList(props(policy).Roles as Json[]).some((r) => JSON.stringify(r) === JSON.stringify(ref(roleId))))
     .flatMap((policy) => (props(policy).PolicyDocument as { Statement: Statement[] }).Statement);
-  return [...inline, ...attached];
+  return [...inline, ...listed.flat(), ...attached];
 }
 
 /** The logical id of the resource at a construct path (aws:cdk:path metadata). */

@@ -23,11 +23,13 @@ export const WIDE_ACTIONS: readonly IamAction[] = [
   'ec2:GetConsoleOutput',
 ];
 
-/** jest.mock factory for lambda/playbooks/registry: contain-instance declares WIDE_ACTIONS. */
+/** jest.mock factory for lambda/playbooks/registry: contain-instance declares WIDE_ACTIONS, in one step kind with no conditions. */
 export function registryWithWideContainInstance(actual: typeof import('../../../lambda/playbooks/registry')) {
+  const wide = { kind: 'wide', iamActions: [...WIDE_ACTIONS].sort(), mutating: true };
   return {
     ...actual,
     requiredIamActions: (name: Parameters<typeof actual.requiredIamActions>[0]) =>
       name === 'contain-instance' ? [...WIDE_ACTIONS].sort() : actual.requiredIamActions(name),
+    stepSpecsOf: (name: Parameters<typeof actual.stepSpecsOf>[0]) => (name === 'contain-instance' ? [wide] : actual.stepSpecsOf(name)),
   };
 }

@@ -1,0 +1,127 @@
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type { Construct } from 'constructs';
+import type { IamAction, StepSpec } from '../../lambda/plan/types';
+import { grantsOf } from './scoped-statements';
+import { ec2ResourceArn, type ScopeReferences } from './action-resources';
+
+/*
+ * The explicit Deny statements every responder role carries (each playbook
+ * role, the member role): the principal guardrails in a managed policy of
+ * the stack, the exemption guardrail inline. An explicit Deny wins over any Allow, so they hold
+ * whatever a step declaration allows today or tomorrow:
+ *  - no IAM write on the responder's own roles (every playbook role of every
+ *    region, the member role in any account) nor on the protected principals
+ *    of the configuration: the inline-policy writes that revoke sessions
+ *    (iam:PutRolePolicy, iam:PutUserPolicy) reach the principals a finding
+ *    names, never the responder itself or a break-glass role;
+ *  - no write to any group's or managed policy's permissions: the responder
+ *    never needs one;
+ *  - no EC2 write on an instance, volume or network interface carrying the
+ *    exempt tag, so the exemption holds even if the code is wrong.
+ */
+
+/**
+ * Every IAM write that could change what a role or user may do, who may
+ * assume it, or its credentials, and every write to a group's or managed
+ * policy's permissions: by verb, so an action IAM adds later under the same
+ * verb is denied too. On the responder's roles and the protected principals
+ * nothing of this is ever needed; revoking a finding's principal
+ * (iam:PutRolePolicy, iam:UpdateAccessKey...) is allowed elsewhere, on
+ * the other principals of the account.
+ */
+export const IAM_WRITE_VERBS: readonly IamAction[] = [
+  'iam:Put*',
+  'iam:Delete*',
+  'iam:Attach*',
+  'iam:Detach*',
+  'iam:Update*',
+  'iam:Create*',
+  'iam:Set*',
+  'iam:Tag*',
+  'iam:Untag*',
+  'iam:Add*',
+  'iam:Remove*',
+  'iam:Deactivate*',
+  'iam:Enable*',
+  'iam:Reset*',
+  'iam:Resync*',
+  'iam:Upload*',
+  'iam:PassRole',
+];
+
+export interface GuardrailProps {
+  readonly refs: Pick<ScopeReferences, 'partition' | 'account'>;
+  /** Every playbook role name of the deployment, in each of its regions (lib/naming.ts responderRoleNames). */
+  readonly responderRoleNames: readonly string[];
+  /** The member role's name: denied in every account. */
+  readonly memberRoleName: string;
+  /** config.credentials.protectedPrincipals: role and user ARNs, `*` allowed. */
+  readonly protectedPrincipals: readonly string[];
+  /** config.exemptTagKey. */
+  readonly exemptTagKey: string;
+  /** The role's step declarations: their mutating EC2 actions get the exempt-tag Deny. */
+  readonly specs: readonly StepSpec[];
+}
+
+// A role name in any account, under any path: the pattern `role` + `*` + `/<name>` matches
+// `role/<name>` and `role/<path>/<name>`, never another name (role names are unique in an
+// account whatever the path). One pattern per name keeps the role's policies far from IAM's
+// 10,240-character limit with many regions.
+function roleArn(partition: string, name: string): string {
+  return `arn:${partition}:iam::*:role*/${name}`;
+}
+
+/** The ARNs the principal writes are denied on: the responder's roles in any account, and the protected principals. */
+export function protectedPrincipalArns(props: Omit<GuardrailProps, 'exemptTagKey' | 'specs'>): string[] {
+  const partition = props.refs.partition;
+  const names = [...props.responderRoleNames, props.memberRoleName];
+  return [...new Set([...names.map((name) => roleArn(partition, name)), ...props.protectedPrincipals])];
+}
+
+/** The role's EC2 writes, from its step declarations: the actions of mutating steps, less the reads some of them also make. */
+export function mutatingEc2Actions(specs: readonly StepSpec[]): IamAction[] {
+  const actions = grantsOf(specs.filter((spec) => spec.mutating)).map((grant) => grant.action);
+  return [...new Set(actions.filter((action) => action.startsWith('ec2:') && !/^ec2:(Describe|Get|List)/.test(action)))].sort();
+}
+
+/** No IAM write on the responder's roles, the protected principals, any group or managed policy. The same for every role of a stack. */
+export function principalGuardrailStatements(props: Omit<GuardrailProps, 'exemptTagKey' | 'specs'>): iam.PolicyStatement[] {
+  const partition = props.refs.partition;
+  return [
+    new iam.PolicyStatement({
+      sid: 'DenyChangingResponderAndProtectedPrincipals',
+      effect: iam.Effect.DENY,
+      actions: [...IAM_WRITE_VERBS],
+      resources: [...protectedPrincipalArns(props), `arn:${partition}:iam::*:group/*`, `arn:${partition}:iam::*:policy/*`],
+    }),
+  ];
+}
+
+/** No EC2 write of this role on an instance, volume or network interface carrying the exempt tag (none when the role has no EC2 write). */
+export function exemptionGuardrailStatements(props: Pick<GuardrailProps, 'refs' | 'exemptTagKey' | 'specs'>): iam.PolicyStatement[] {
+  const ec2Writes = mutatingEc2Actions(props.specs);
+  if (ec2Writes.length === 0) return [];
+  const partition = props.refs.partition;
+  return [
+    new iam.PolicyStatement({
+      sid: 'DenyActingOnExemptResources',
+      effect: iam.Effect.DENY,
+      actions: ec2Writes,
+      resources: (['instance', 'volume', 'network-interface'] as const).map((type) => ec2ResourceArn(type, { partition, account: '*' })),
+      conditions: { Null: { [`aws:ResourceTag/${props.exemptTagKey}`]: 'false' } },
+    }),
+  ];
+}
+
+/**
+ * The principal guardrails as one customer managed policy, attached to every
+ * responder role of the stack: with every region configured, the role names
+ * would not fit in a role's inline policies (10,240 characters in all) beside
+ * the playbook's own statements; a managed policy holds 6,144 of its own.
+ */
+export function principalGuardrailPolicy(scope: Construct, id: string, props: Omit<GuardrailProps, 'exemptTagKey' | 'specs'>): iam.ManagedPolicy {
+  return new iam.ManagedPolicy(scope, id, {
+    description: "GuardDuty incident response: no responder role may change its own, another responder role's or a protected principal's permissions",
+    statements: principalGuardrailStatements(props),
+  });
+}

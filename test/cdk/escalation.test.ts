@@ -1,0 +1,169 @@
+import { Template } from 'aws-cdk-lib/assertions';
+import { PLAYBOOK_NAMES } from '../../lambda/routing/playbook-names';
+import { responderRoleName } from '../../lib/naming';
+import { auditRole, decide, flattenStatement, globsIntersect, type AuditOptions, type PolicyStatement } from './support/policy-evaluator';
+import { synthesize, synthesizeMember } from './support/synth';
+import { resourcesOfType, statementsOfRole } from './support/template-queries';
+
+/*
+ * Every synthesised policy of every role, in every region of a multi-region
+ * deployment and in the member stack, audited for escalation paths
+ * (test/cdk/support/policy-evaluator.ts): no IAM wildcard, no iam:PassRole,
+ * no IAM write that reaches a responder role or a protected principal
+ * without an explicit Deny, no EC2 write on "*" without a condition.
+ */
+
+const SECURITY = '111122223333';
+const MEMBER = '222233334444';
+const REGIONS = ['eu-west-1', 'us-east-1', 'ap-southeast-2'];
+const PROTECTED = ['arn:aws:iam::*:role/BreakGlass*', `arn:aws:iam::${MEMBER}:user/break-glass`];
+const CONFIG = { securityAccountId: SECURITY, regions: REGIONS, credentials: { protectedPrincipals: PROTECTED } };
+
+/** The principals no responder role may change: every playbook role of every region, the member role (any account), the configured ones. */
+const TARGETS = [
+  ...REGIONS.flatMap((region) => PLAYBOOK_NAMES.map((playbook) => `arn:aws:iam::*:role/${responderRoleName('GuardDutyIncidentResponse', playbook, region)}`)),
+  'arn:aws:iam::*:role/IncidentResponseMemberRole',
+  ...PROTECTED,
+];
+/*
+ * The EC2 writes no condition key confines, on the one resource type they stay
+ * unconditioned on (Service Authorization Reference, Amazon EC2). Never "*".
+ */
+const UNCONDITIONED_EC2_WRITES = [
+  {
+    action: 'ec2:CreateSecurityGroup',
+    resource: 'arn:aws:ec2:*:*:vpc/*',
+    reason:
+      "the VPC CreateSecurityGroup also authorises: its keys (aws:ResourceTag, ec2:ResourceTag, ec2:Tenancy, ec2:VpcID) do not narrow what the step does, the VPC being the finding instance's; the security-group resource is conditioned (aws:RequestTag, aws:TagKeys)",
+  },
+  {
+    action: 'ec2:DisassociateIamInstanceProfile',
+    resource: 'arn:aws:ec2:*:*:instance/*',
+    reason:
+      'its only resource type, instance, has keys on instance attributes and tags, none naming the association the step removes; the exempt-tag Deny applies',
+  },
+];
+const AUDIT: AuditOptions = { protectedPrincipals: TARGETS, unconditionedEc2Writes: UNCONDITIONED_EC2_WRITES };
+
+function rolesOf(template: Template, pseudo: Record<string, string>): Map<string, PolicyStatement[]> {
+  const roles = Object.keys(resourcesOfType(template, 'AWS::IAM::Role'));
+  return new Map(
+    roles.map((id) => [id, statementsOfRole(template, id).map((s) => flattenStatement(s as unknown as Record<string, unknown>, pseudo))]),
+  );
+}
+
+describe('every synthesised role', () => {
+  const security = synthesize({ context: { incidentResponse: CONFIG } });
+  const member = synthesizeMember({ context: { incidentResponse: CONFIG } });
+  const audited = [
+    ...security.stacks.map((stack) => ({
+      name: stack.stackName,
+      roles: rolesOf(Template.fromJSON(security.assembly.getStackArtifact(stack.artifactId).template as Record<string, unknown>), {
+        'AWS::Partition': 'aws',
+        'AWS::AccountId': SECURITY,
+        'AWS::Region': stack.region,
+      }),
+    })),
+    { name: member.stack.stackName, roles: rolesOf(member.template, { 'AWS::Partition': 'aws', 'AWS::AccountId': MEMBER, 'AWS::Region': 'eu-west-1' }) },
+  ];
+
+  it('are those of every region and the member stack', () => {
+    expect(audited.map((a) => a.name)).toEqual([...REGIONS.map((r) => `GuardDutyIncidentResponse-${r}`), 'GuardDutyIncidentResponseMember']);
+    expect(audited.map((a) => a.roles.size)).toEqual([3, 3, 3, 1]);
+  });
+
+  it.each(audited.map((a) => [a.name, a] as const))('%s: no escalation path, no unconditioned EC2 write', (_name, { roles }) => {
+    for (const [roleId, statements] of roles) expect({ roleId, findings: auditRole(statements, AUDIT) }).toEqual({ roleId, findings: [] });
+  });
+
+  it('needs each accepted unconditioned EC2 write: without the list, exactly those are found, on their resource type', () => {
+    for (const { name, roles } of audited) {
+      const found = [...roles.values()].flatMap((statements) => auditRole(statements, { protectedPrincipals: TARGETS })).map((f) => `${f.rule} ${f.detail}`);
+      const account = name.endsWith('Member') ? MEMBER : SECURITY;
+      expect({ name, found: [...new Set(found)].sort() }).toEqual({
+        name,
+        found: [
+          `unconditioned-ec2-write ec2:CreateSecurityGroup on arn:aws:ec2:*:${account}:vpc/*`,
+          `unconditioned-ec2-write ec2:DisassociateIamInstanceProfile on arn:aws:ec2:*:${account}:instance/*`,
+        ],
+      });
+    }
+  });
+
+  it('revoking sessions reaches the principals of the account, never a responder role nor a protected one', () => {
+    for (const { name, roles } of audited) {
+      for (const [roleId, statements] of roles) {
+        for (const [action, type] of [['iam:PutRolePolicy', 'role'], ['iam:PutUserPolicy', 'user']] as const) {
+          const account = name.endsWith('Member') ? MEMBER : SECURITY;
+          if (decide(statements, action, `arn:aws:iam::${account}:${type}/compromised-app`) !== 'allow') continue;
+          const where = { name, roleId, action };
+          for (const target of TARGETS.filter((t) => t.includes(`:${type}/`))) {
+            const concrete = target.replace('::*:', `::${account}:`).replace(/\*$/, '-prod');
+            expect({ ...where, concrete, decision: decide(statements, action, concrete) }).toEqual({ ...where, concrete, decision: 'explicit-deny' });
+          }
+        }
+      }
+    }
+    // The power exists: the acting playbooks and the member role can revoke an ordinary principal's sessions.
+    const [, memberStatements] = [...audited[3]!.roles][0]!;
+    expect(decide(memberStatements, 'iam:PutRolePolicy', `arn:aws:iam::${MEMBER}:role/compromised-app`)).toBe('allow');
+    expect(decide(memberStatements, 'iam:PutUserPolicy', `arn:aws:iam::${MEMBER}:user/compromised-user`)).toBe('allow');
+  });
+});
+
+describe('the audit fails on a bad policy', () => {
+  const ROLE_ARN = 'arn:aws:iam::*:role/Responder';
+  const options: AuditOptions = {
+    protectedPrincipals: [ROLE_ARN],
+    unconditionedEc2Writes: [
+      { action: 'ec2:CreateSnapshots', resource: '*', reason: 'accepted on "*" for this test only' },
+      { action: 'ec2:DisassociateIamInstanceProfile', resource: 'arn:aws:ec2:*:*:instance/*', reason: 'on instances only' },
+    ],
+  };
+
+  it('an IAM write on role/* without a Deny on the protected role', () => {
+    const findings = auditRole([{ Sid: 'Revoke', Effect: 'Allow', Action: 'iam:PutRolePolicy', Resource: 'arn:aws:iam::111122223333:role/*' }], options);
+    expect(findings).toEqual([{ rule: 'escalation', statement: 'Revoke', detail: `iam:PutRolePolicy reaches ${ROLE_ARN} and no Deny covers it` }]);
+  });
+
+  it('but not once an unconditioned Deny covers it; a conditioned Deny does not count', () => {
+    const allow: PolicyStatement = { Sid: 'Revoke', Effect: 'Allow', Action: 'iam:PutRolePolicy', Resource: 'arn:aws:iam::111122223333:role/*' };
+    const deny: PolicyStatement = { Effect: 'Deny', Action: 'iam:Put*', Resource: 'arn:aws:iam::*:role*/Responder' };
+    expect(auditRole([allow, deny], options)).toEqual([]);
+    expect(auditRole([allow, { ...deny, Condition: { Bool: { 'aws:ViaAWSService': 'true' } } }], options).map((f) => f.rule)).toEqual(['escalation']);
+  });
+
+  it('wildcard IAM actions, expanded against the IAM writes', () => {
+    const findings = auditRole([{ Sid: 'Wide', Effect: 'Allow', Action: ['iam:*'], Resource: '*' }], options);
+    expect(findings.map((f) => f.rule)).toEqual(['iam-wildcard', 'pass-role', ...Array(36).fill('escalation')]);
+    expect(auditRole([{ Effect: 'Allow', Action: 'iam:Attach*', Resource: 'arn:aws:iam::1:role/Res*' }], options).map((f) => f.detail)).toEqual([
+      'iam:Attach*',
+      `iam:AttachRolePolicy reaches ${ROLE_ARN} and no Deny covers it`,
+      `iam:AttachUserPolicy reaches ${ROLE_ARN} and no Deny covers it`,
+      `iam:AttachGroupPolicy reaches ${ROLE_ARN} and no Deny covers it`,
+    ]);
+  });
+
+  it('iam:PassRole to anything, NotAction, and an EC2 write on "*" without a condition (unless accepted with a reason)', () => {
+    expect(auditRole([{ Effect: 'Allow', Action: 'iam:PassRole', Resource: 'arn:aws:iam::1:role/app' }], options).map((f) => f.rule)).toEqual(['pass-role']);
+    expect(auditRole([{ Effect: 'Allow', NotAction: 'iam:*', Resource: '*' }], options).map((f) => f.rule)).toEqual(['not-action-or-not-resource']);
+    const ec2: PolicyStatement = { Sid: 'Ec2', Effect: 'Allow', Action: ['ec2:CreateTags', 'ec2:CreateSnapshots', 'ec2:DescribeInstances'], Resource: '*' };
+    expect(auditRole([ec2], options)).toEqual([{ rule: 'unconditioned-ec2-write', statement: 'Ec2', detail: 'ec2:CreateTags on *' }]);
+    expect(auditRole([{ ...ec2, Condition: { 'ForAllValues:StringLike': { 'aws:TagKeys': ['ir:*'] } } }], options)).toEqual([]);
+    // An accepted write is accepted on its resource type only, never on "*".
+    const disassociate: PolicyStatement = { Sid: 'Profile', Effect: 'Allow', Action: 'ec2:DisassociateIamInstanceProfile', Resource: 'arn:aws:ec2:*:1:instance/*' };
+    expect(auditRole([disassociate], options)).toEqual([]);
+    expect(auditRole([{ ...disassociate, Resource: '*' }], options)).toEqual([
+      { rule: 'unconditioned-ec2-write', statement: 'Profile', detail: 'ec2:DisassociateIamInstanceProfile on *' },
+    ]);
+  });
+
+  it('glob intersection: a role/* resource reaches a named role; role/app* does not reach role/Responder', () => {
+    const named = 'arn:aws:iam::111122223333:role/Responder';
+    expect(globsIntersect('arn:aws:iam::111122223333:role/*', named)).toBe(true);
+    expect(globsIntersect('arn:aws:iam::111122223333:role/app*', named)).toBe(false);
+    expect(globsIntersect('arn:aws:iam::111122223333:user/*', named)).toBe(false);
+    // IAM's * also spans ":" and "/": with a wildcard account the target reaches further than it reads, and the audit counts that.
+    expect(globsIntersect('arn:aws:iam::111122223333:role/app*', ROLE_ARN)).toBe(true);
+  });
+});

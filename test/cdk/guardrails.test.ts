@@ -1,0 +1,122 @@
+import { ConfigError, parseConfig } from '../../lambda/config/schema';
+import { PLAYBOOK_NAMES } from '../../lambda/routing/playbook-names';
+import { responderRoleName } from '../../lib/naming';
+import { errorOf } from '../support/errors';
+import { flatten } from './support/policy-evaluator';
+import { synthesize } from './support/synth';
+import { asList, props, resourcesOfType, roleIdOf, statementsOfRole, type Json } from './support/template-queries';
+
+/*
+ * The configuration behind the guardrails (credentials.protectedPrincipals,
+ * codeSigning), the Deny statements as synthesised, and IAM's size limit on
+ * a role's inline policies with every region configured.
+ */
+
+const SIGNING_VERSION = 'arn:aws:signer:eu-west-1:111122223333:/signing-profiles/IncidentResponse/a1b2c3d4e5';
+
+describe('configuration', () => {
+  it('accepts protected principals as role or user ARNs, "*" allowed for the account or in the name', () => {
+    const principals = ['arn:aws:iam::*:role/BreakGlass*', 'arn:aws:iam::111122223333:user/break-glass', 'arn:aws:iam::111122223333:role/ops/Admin'];
+    expect(parseConfig({ credentials: { protectedPrincipals: principals } }, 'test').credentials).toEqual({ exemptPrincipals: [], protectedPrincipals: principals });
+    expect(parseConfig({}, 'test').credentials).toEqual({ exemptPrincipals: [], protectedPrincipals: [] });
+  });
+
+  it.each([['BreakGlass'], ['arn:aws:iam::111122223333:group/admins'], ['arn:aws:iam::12345:role/x'], ['arn:aws:sts::111122223333:assumed-role/x/y']])(
+    'refuses %s as a protected principal',
+    (principal) => {
+      const error = errorOf(() => parseConfig({ credentials: { protectedPrincipals: [principal] } }, 'test'));
+      expect(error).toBeInstanceOf(ConfigError);
+      expect(error.message).toContain('"credentials.protectedPrincipals.0": must be the ARN of an IAM role or user');
+    },
+  );
+
+  it('takes codeSigning as a non-empty list of Signer profile version ARNs; absent by default', () => {
+    expect(parseConfig({}, 'test').codeSigning).toBeUndefined();
+    expect(parseConfig({ codeSigning: { signingProfileVersionArns: [SIGNING_VERSION] } }, 'test').codeSigning).toEqual({ signingProfileVersionArns: [SIGNING_VERSION] });
+    expect(errorOf(() => parseConfig({ codeSigning: { signingProfileVersionArns: [] } }, 'test')).message).toContain('list at least one signing profile version');
+    expect(errorOf(() => parseConfig({ codeSigning: { signingProfileVersionArns: ['arn:aws:kms:eu-west-1:111122223333:key/x'] } }, 'test')).message).toContain(
+      'must be the ARN of an AWS Signer signing profile version',
+    );
+  });
+});
+
+describe('code signing', () => {
+  it('absent: no code-signing configuration, no function names one', () => {
+    const synth = synthesize();
+    expect(Object.keys(resourcesOfType(synth.template, 'AWS::Lambda::CodeSigningConfig'))).toEqual([]);
+    for (const fn of Object.values(resourcesOfType(synth.template, 'AWS::Lambda::Function'))) expect(props(fn).CodeSigningConfigArn).toBeUndefined();
+  });
+
+  it('present: one configuration that enforces the named profiles, attached to every playbook function', () => {
+    const synth = synthesize({ context: { incidentResponse: { codeSigning: { signingProfileVersionArns: [SIGNING_VERSION] } } } });
+    const configs = resourcesOfType(synth.template, 'AWS::Lambda::CodeSigningConfig');
+    expect(Object.keys(configs)).toHaveLength(1);
+    const [configId, config] = Object.entries(configs)[0]!;
+    expect(props(config).AllowedPublishers).toEqual({ SigningProfileVersionArns: [SIGNING_VERSION] });
+    expect(props(config).CodeSigningPolicies).toEqual({ UntrustedArtifactOnDeployment: 'Enforce' });
+    const functions = Object.values(resourcesOfType(synth.template, 'AWS::Lambda::Function'));
+    expect(functions).toHaveLength(PLAYBOOK_NAMES.length);
+    for (const fn of functions) expect(props(fn).CodeSigningConfigArn).toEqual({ 'Fn::GetAtt': [configId, 'CodeSigningConfigArn'] });
+  });
+});
+
+describe('the Deny statements of a playbook role', () => {
+  const REGIONS = ['eu-west-1', 'us-east-1'];
+  const synth = synthesize({ context: { incidentResponse: { regions: REGIONS, credentials: { protectedPrincipals: ['arn:aws:iam::*:role/BreakGlass'] } } } });
+
+  it('deny every IAM write on every playbook role of every region, the member role, the protected principals, groups and policies', () => {
+    const statements = statementsOfRole(synth.template, roleIdOf(synth.template, 'contain-instance'));
+    const principals = statements.find((s) => s.Sid === 'DenyChangingResponderAndProtectedPrincipals')!;
+    expect(principals.Effect).toBe('Deny');
+    expect(principals.Condition).toBeUndefined();
+    expect(asList(principals.Action)).toEqual(expect.arrayContaining(['iam:Put*', 'iam:Attach*', 'iam:Detach*', 'iam:Delete*', 'iam:Update*', 'iam:Create*', 'iam:Set*', 'iam:PassRole']));
+    const pseudo = { 'AWS::Partition': 'aws' };
+    expect(asList(principals.Resource as Json[]).map((r) => flatten(r, pseudo))).toEqual([
+      ...REGIONS.flatMap((region) => PLAYBOOK_NAMES.map((p) => `arn:aws:iam::*:role*/${responderRoleName('GuardDutyIncidentResponse', p, region)}`)),
+      'arn:aws:iam::*:role*/IncidentResponseMemberRole',
+      'arn:aws:iam::*:role/BreakGlass',
+      'arn:aws:iam::*:group/*',
+      'arn:aws:iam::*:policy/*',
+    ]);
+    // One policy for the stack, on every playbook role.
+    const guardrailRefs = PLAYBOOK_NAMES.map((p) => props(resourcesOfType(synth.template, 'AWS::IAM::Role')[roleIdOf(synth.template, p)]!).ManagedPolicyArns);
+    expect(new Set(guardrailRefs.map((r) => JSON.stringify(r))).size).toBe(1);
+  });
+});
+
+describe("a role's inline policies", () => {
+  // IAM: the inline policies of one role may hold at most 10,240 characters (whitespace not counted).
+  const IAM_INLINE_LIMIT = 10_240;
+  const ALL_REGIONS = [
+    'us-east-1', 'us-east-2', 'us-west-1', 'us-west-2', 'ca-central-1', 'eu-west-1', 'eu-west-2', 'eu-west-3', 'eu-central-1',
+    'eu-north-1', 'eu-south-1', 'ap-south-1', 'ap-northeast-1', 'ap-northeast-2', 'ap-northeast-3', 'ap-southeast-1', 'ap-southeast-2', 'sa-east-1',
+  ];
+  const protectedPrincipals = Array.from({ length: 10 }, (_, i) => `arn:aws:iam::111122223333:role/break-glass-${i}`);
+
+  // A customer managed policy may hold at most 6,144.
+  const IAM_MANAGED_LIMIT = 6_144;
+
+  it('fit IAM’s limits with every commercial region and ten protected principals', () => {
+    const synth = synthesize({ context: { incidentResponse: { regions: ALL_REGIONS, credentials: { protectedPrincipals } } } });
+    const template = synth.assembly.getStackArtifact(synth.stack.artifactId).template as { Resources: Record<string, { Type: string; Properties: Record<string, Json> }> };
+    const pseudo = { 'AWS::Partition': 'aws-us-gov', 'AWS::AccountId': '111122223333', 'AWS::Region': 'ap-southeast-2' };
+    const resolve = (value: Json): Json => {
+      if (Array.isArray(value)) return value.map(resolve);
+      if (value && typeof value === 'object') {
+        const object = value as Record<string, Json>;
+        if ('Fn::Join' in object || 'Ref' in object || 'Fn::GetAtt' in object) return flatten(object, pseudo).replace(/<[^>]+>/g, 'x'.repeat(90));
+        return Object.fromEntries(Object.entries(object).map(([k, v]) => [k, resolve(v)]));
+      }
+      return value;
+    };
+    for (const [id, resource] of Object.entries(template.Resources).filter(([, r]) => r.Type === 'AWS::IAM::Role')) {
+      const documents = (resource.Properties.Policies as { PolicyDocument: Json }[]).map((p) => JSON.stringify(resolve(p.PolicyDocument)));
+      const size = documents.join('').replace(/\s/g, '').length;
+      expect({ id, fits: size <= IAM_INLINE_LIMIT, size }).toEqual({ id, fits: true, size });
+    }
+    for (const [id, resource] of Object.entries(template.Resources).filter(([, r]) => r.Type === 'AWS::IAM::ManagedPolicy')) {
+      const size = JSON.stringify(resolve(resource.Properties.PolicyDocument)).replace(/\s/g, '').length;
+      expect({ id, fits: size <= IAM_MANAGED_LIMIT, size }).toEqual({ id, fits: true, size });
+    }
+  });
+});

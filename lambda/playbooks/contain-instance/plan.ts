@@ -94,8 +94,9 @@ function planIsolation(facts: IsolationFacts, instanceId: string): IsolationPlan
   const groups = new Map<string, VpcGroupsPlan>();
   for (const vpcId of new Set(enis.map((e) => e.vpcId))) groups.set(vpcId, planVpcSecurityGroups(vpcId, facts.responderSecurityGroups));
   const groupSteps = [...groups.values()].flatMap((g) => g.steps);
-  const moves = planNetworkInterfaceMoves(enis, groups);
-  const responderGroupIds = new Set(facts.responderSecurityGroups.known ? facts.responderSecurityGroups.value.map((g) => g.groupId) : []);
+  const moves = planNetworkInterfaceMoves(enis, groups, facts.tags);
+  // Every group carrying the responder's tags, verified or not: none is ever recorded as an ENI's original group.
+  const responderGroupIds = new Set([...groups.values()].flatMap((g) => [...g.tagged]));
   // The record goes in the first isolation stage: before the first move, or with it when nothing has to be created first.
   const original = planOriginalGroupsRecord({
     instanceId,

@@ -64,6 +64,8 @@ export interface PlannedStep {
    * subject, and the invocation fails so that it is retried.
    */
   readonly exposedOnFailure?: string;
+  /** A step that undoes what remains when this other step failed, and skips itself otherwise (returning an ENI to its groups). */
+  readonly compensates?: string;
   readonly run: (ctx: ExecutionContext) => Promise<StepRunResult>;
 }
 

@@ -133,6 +133,7 @@ function restoreStep(input: RestoreInput): PlannedStep {
     // Undoing an opening must not wait for time left: a skipped restore would leave the ENI open.
     runsPastDeadline: true,
     exposedOnFailure: id,
+    compensates: isolateStepId,
     run: async (ctx): Promise<StepRunResult> => {
       if (already) return { status: 'skipped', reason: already };
       if (statusOf(ctx, isolateStepId) === 'done') return { status: 'skipped', reason: `${id} is on the isolation group` };

@@ -174,8 +174,10 @@ function openStepId(vpcId: string, direction: 'ingress' | 'egress'): string {
   return `untrack-sg-${direction}:${vpcId}`;
 }
 
-/** Shown in the plan where the name is only drawn when the step runs. */
-const SUFFIX_PLACEHOLDER = '<random suffix>';
+/** The name is drawn when the step runs: the plan shows where it goes, as it shows other values only known then. */
+function namePlaceholder(purpose: SecurityGroupPurpose): string {
+  return `<${uniqueSecurityGroupName(purpose, '{8 random hex digits}')}>`;
+}
 
 function creationInput(vpcId: string, purpose: SecurityGroupPurpose, groupName: string) {
   return {
@@ -201,7 +203,7 @@ function createGroupStep(vpcId: string, purpose: SecurityGroupPurpose, why: stri
     title: `Create the ${purpose} security group of ${vpcId}`,
     action: 'ec2:CreateSecurityGroup',
     target: vpcId,
-    parameters: creationInput(vpcId, purpose, uniqueSecurityGroupName(purpose, SUFFIX_PLACEHOLDER)),
+    parameters: creationInput(vpcId, purpose, namePlaceholder(purpose)),
     why,
     stage: STAGE.createGroups,
     run: async (ctx) => {

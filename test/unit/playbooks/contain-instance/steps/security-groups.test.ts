@@ -58,14 +58,14 @@ describe('planVpcSecurityGroups', () => {
       [`isolation-sg-egress:${VPC_B}`, 'ec2:RevokeSecurityGroupEgress', 2, [`create-isolation-sg:${VPC_B}`]],
     ]);
     expect(plan.steps[0]!.parameters).toEqual({
-      GroupName: 'guardduty-ir-untrack-<random suffix>',
+      GroupName: '<guardduty-ir-untrack-{8 random hex digits}>',
       Description: 'GuardDuty IR: allows all traffic so that the flows of an instance become untracked before isolation',
       VpcId: VPC_B,
       TagSpecifications: [
         {
           ResourceType: 'security-group',
           Tags: [
-            { Key: 'Name', Value: 'guardduty-ir-untrack-<random suffix>' },
+            { Key: 'Name', Value: '<guardduty-ir-untrack-{8 random hex digits}>' },
             { Key: 'ir:managed-by', Value: 'guardduty-ir' },
             { Key: 'ir:purpose', Value: 'untrack' },
           ],

@@ -16,7 +16,7 @@ function subjectOf(doc: PlanDocument, outcomes: readonly StepOutcome[]): string 
   // What is left open comes first: a long subject is cut at the end, and this is the part that must be read.
   const subject =
     exposed.length > 0
-      ? `[GuardDuty IR MORE EXPOSED THAN BEFORE] ${exposed.join(' ')} open to all traffic - ${doc.playbook}: ${doc.findingType}`
+      ? `[GuardDuty IR MORE EXPOSED THAN BEFORE] ${exposed.join(' ')} left open: ${doc.playbook}: ${doc.findingType}`
       : `[GuardDuty IR ${mode}] ${doc.playbook}: ${doc.findingType} sev ${doc.severity}`;
   // SNS subjects: ASCII, no line breaks, at most 100 characters.
   const ascii = subject.replace(/[^\x20-\x7e]/g, '?');

@@ -61,7 +61,7 @@ function alreadyIsolated(eni: NetworkInterfaceFacts, vpc: VpcGroupsPlan): string
 function originalGroupsOf(eni: NetworkInterfaceFacts, vpc: VpcGroupsPlan, instanceTags: Readonly<Record<string, string>>): string[] | null {
   if (eni.securityGroupIds.length > 0 && !eni.securityGroupIds.some((g) => vpc.tagged.has(g))) return [...eni.securityGroupIds];
   const recorded = (instanceTags[originalSgsTagKey(eni.networkInterfaceId)] ?? '').split(/\s+/).filter((part) => part !== '');
-  return recorded.length > 0 && recorded.every((g) => /^sg-[0-9a-f]+$/.test(g)) && !recorded.some((g) => vpc.tagged.has(g)) ? recorded : null;
+  return recorded.length > 0 && recorded.every((g) => /^sg-[0-9a-z]+$/.test(g)) && !recorded.some((g) => vpc.tagged.has(g)) ? recorded : null;
 }
 
 function moveStep(

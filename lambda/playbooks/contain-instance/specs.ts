@@ -43,10 +43,10 @@ export const READ_PROFILE_ASSOCIATION: StepSpec = {
 };
 
 // Steps.
-/** CreateTags: tags given at creation need it. DescribeSecurityGroups: a lost creation race is resolved by name. */
+/** CreateTags: tags given at creation need it. A name already taken is never looked up and reused: another name is drawn. */
 export const CREATE_SECURITY_GROUP: StepSpec = {
   kind: 'create-security-group',
-  iamActions: ['ec2:CreateSecurityGroup', 'ec2:CreateTags', 'ec2:DescribeSecurityGroups'],
+  iamActions: ['ec2:CreateSecurityGroup', 'ec2:CreateTags'],
   mutating: true,
 };
 export const OPEN_UNTRACK_GROUP: StepSpec = {

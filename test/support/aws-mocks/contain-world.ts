@@ -244,14 +244,7 @@ export function answerFromWorld(mocks: ContainMocks, world: () => ContainWorld):
     }),
   );
   mocks.ec2.on(DescribeSecurityGroupsCommand).callsFake(
-    answer('DescribeSecurityGroups', (input) => {
-      const w = world();
-      const filters = (input.Filters ?? []) as { Name: string; Values: string[] }[];
-      const byName = filters.find((f) => f.Name === 'group-name');
-      if (!byName) return { SecurityGroups: w.responderGroups };
-      const vpc = filters.find((f) => f.Name === 'vpc-id')?.Values[0];
-      return { SecurityGroups: w.responderGroups.filter((g) => g.GroupName === byName.Values[0] && g.VpcId === vpc) };
-    }),
+    answer('DescribeSecurityGroups', () => ({ SecurityGroups: world().responderGroups })),
   );
   mocks.ec2.on(DescribeSnapshotsCommand).callsFake(answer('DescribeSnapshots', () => ({ Snapshots: world().snapshotIds.map((SnapshotId) => ({ SnapshotId })) })));
   mocks.ec2.on(DescribeIamInstanceProfileAssociationsCommand).callsFake(

@@ -1,5 +1,6 @@
 import { ModifyNetworkInterfaceAttributeCommand } from '@aws-sdk/client-ec2';
 import { ResponderError } from '../../../aws/errors';
+import { OUT_OF_TIME } from '../../../plan/executor';
 import { planStep, type ExecutionContext, type PlannedStep, type StepRunResult } from '../../../plan/types';
 import type { NetworkInterfaceFacts } from '../facts';
 import { originalSgsTagKey } from '../names';
@@ -114,7 +115,10 @@ interface RestoreInput {
 }
 
 function statusOf(ctx: ExecutionContext, stepId: string | null): string | undefined {
-  return stepId === null ? undefined : ctx.outcomes.find((o) => o.id === stepId)?.status;
+  const outcome = stepId === null ? undefined : ctx.outcomes.find((o) => o.id === stepId);
+  // Failed before it started (the invocation's time ran out): the call was never sent.
+  if (outcome?.status === 'failed' && outcome.error?.code === OUT_OF_TIME) return 'not sent';
+  return outcome?.status;
 }
 
 function restoreStep(input: RestoreInput): PlannedStep {

@@ -75,7 +75,7 @@ describe('planNetworkInterfaceMoves', () => {
   });
 
   it('an ENI on any verified isolation group of its VPC counts as isolated, not only on the one this run uses', async () => {
-    const two = new Map([[VPC_A, planVpcSecurityGroups(VPC_A, known([...(containFacts().responderSecurityGroups as { value: [] }).value, responderGroupFacts('sg-0isolate0000000b2', VPC_A, 'isolation')]))]]);
+    const two = new Map([[VPC_A, planVpcSecurityGroups(VPC_A, known([responderGroupFacts(UNTRACK_SG_A, VPC_A, 'untrack'), responderGroupFacts(ISOLATION_SG_A, VPC_A, 'isolation'), responderGroupFacts('sg-0isolate0000000b2', VPC_A, 'isolation')]))]]);
     await executeSteps(planNetworkInterfaceMoves([{ networkInterfaceId: PRIMARY_ENI, vpcId: VPC_A, securityGroupIds: ['sg-0isolate0000000b2'] }], two), h.clients);
     expect(h.callsOf('ModifyNetworkInterfaceAttribute')).toEqual([]);
   });

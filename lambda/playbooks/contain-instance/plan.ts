@@ -97,8 +97,8 @@ function planIsolation(facts: IsolationFacts, instanceId: string): IsolationPlan
   for (const vpcId of new Set(enis.map((e) => e.vpcId))) groups.set(vpcId, planVpcSecurityGroups(vpcId, found));
   const groupSteps = [...groups.values()].flatMap((g) => g.steps);
   const moves = planNetworkInterfaceMoves(enis, groups, facts.tags);
-  // Every group carrying the responder's tags, verified or not: none is ever recorded as an ENI's original group.
-  const responderGroupIds = new Set([...groups.values()].flatMap((g) => [...g.tagged]));
+  // The responder's own groups, verified or not: none is ever recorded as an ENI's original group.
+  const responderGroupIds = new Set([...groups.values()].flatMap((g) => [...g.responderMade]));
   // The record goes in the first isolation stage: before the first move, or with it when nothing has to be created first.
   const original = planOriginalGroupsRecord({
     instanceId,

@@ -40,7 +40,7 @@ export function planNetworkInterfaceMoves(
       originals: originalGroupsOf(eni, vpc, instanceTags),
       untrackStepId: untrack?.id ?? null,
       isolateStepId: isolate.id,
-      startedOnUntrack: eni.securityGroupIds.some((g) => vpc.untrackTagged.has(g)),
+      startedOnUntrack: eni.securityGroupIds.some((g) => vpc.untrackMade.has(g)),
       already,
     });
     return [...(untrack ? [untrack] : []), { ...isolate, ...(untrack ? { follows: untrack.id } : {}) }, { ...restore, follows: isolate.id }];
@@ -60,9 +60,9 @@ function alreadyIsolated(eni: NetworkInterfaceFacts, vpc: VpcGroupsPlan): string
  * halfway), then the first record of its original groups; null if neither.
  */
 function originalGroupsOf(eni: NetworkInterfaceFacts, vpc: VpcGroupsPlan, instanceTags: Readonly<Record<string, string>>): string[] | null {
-  if (eni.securityGroupIds.length > 0 && !eni.securityGroupIds.some((g) => vpc.tagged.has(g))) return [...eni.securityGroupIds];
+  if (eni.securityGroupIds.length > 0 && !eni.securityGroupIds.some((g) => vpc.responderMade.has(g))) return [...eni.securityGroupIds];
   const recorded = (instanceTags[originalSgsTagKey(eni.networkInterfaceId)] ?? '').split(/\s+/).filter((part) => part !== '');
-  return recorded.length > 0 && recorded.every((g) => /^sg-[0-9a-z]+$/.test(g)) && !recorded.some((g) => vpc.tagged.has(g)) ? recorded : null;
+  return recorded.length > 0 && recorded.every((g) => /^sg-[0-9a-z]+$/.test(g)) && !recorded.some((g) => vpc.responderMade.has(g)) ? recorded : null;
 }
 
 function moveStep(

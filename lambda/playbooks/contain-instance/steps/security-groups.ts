@@ -9,7 +9,7 @@ import {
 import { ResponderError } from '../../../aws/errors';
 import { planStep, type PlannedStep, type StepRunResult } from '../../../plan/types';
 import type { Known, ResponderSecurityGroup } from '../facts';
-import { MANAGED_BY_TAG, MANAGED_BY_VALUE, PURPOSE_TAG, SECURITY_GROUP_DESCRIPTIONS, uniqueSecurityGroupName, type SecurityGroupPurpose } from '../names';
+import { isResponderGroupName, MANAGED_BY_TAG, MANAGED_BY_VALUE, PURPOSE_TAG, SECURITY_GROUP_DESCRIPTIONS, uniqueSecurityGroupName, type SecurityGroupPurpose } from '../names';
 import { CLOSE_ISOLATION_GROUP, CREATE_SECURITY_GROUP, OPEN_UNTRACK_GROUP } from '../specs';
 import { STAGE } from '../stages';
 import { awsCodeOf } from './aws-codes';
@@ -40,10 +40,15 @@ export interface VpcGroupsPlan {
   readonly isolationReady: readonly string[];
   /** Verified isolation groups of the VPC: an ENI on these alone is already isolated. */
   readonly isolatedOn: ReadonlySet<string>;
-  /** Groups of the VPC tagged as the responder's untrack group, verified or not: an ENI on one may be left from a run that stopped halfway. */
-  readonly untrackTagged: ReadonlySet<string>;
-  /** Every group of the VPC carrying the responder's tags, verified or not: never recorded as an ENI's original group. */
-  readonly tagged: ReadonlySet<string>;
+  /**
+   * Groups of the VPC with the responder's tags and name, verified or not
+   * (a concurrent run may still be adding their rules): never recorded as,
+   * nor returned to as, an ENI's original groups. A production group someone
+   * only tagged is not among them: it keeps its name, and is an original group.
+   */
+  readonly responderMade: ReadonlySet<string>;
+  /** Those of them made as untrack groups: an ENI found on one may be left there by a run that stopped halfway. */
+  readonly untrackMade: ReadonlySet<string>;
   readonly steps: readonly PlannedStep[];
   readonly warnings: readonly string[];
 }
@@ -68,8 +73,8 @@ export function planVpcSecurityGroups(vpcId: string, found: Known<readonly Respo
       untrackReady: [],
       isolationReady: isolation.ready,
       isolatedOn: new Set(),
-      untrackTagged: new Set(),
-      tagged: new Set(),
+      responderMade: new Set(),
+      untrackMade: new Set(),
       steps,
       warnings: [
         `The responder's security groups in ${vpcId} could not be read (${found.why}): a fresh isolation group is created, and no ENI is moved to the ` +
@@ -78,6 +83,7 @@ export function planVpcSecurityGroups(vpcId: string, found: Known<readonly Respo
     };
   }
   const inVpc = found.value.filter((g) => g.vpcId === vpcId).sort((a, b) => a.groupId.localeCompare(b.groupId));
+  const made = inVpc.filter((g) => isResponderGroupName(g.groupName, g.purpose));
   const untrackChoice = choose(inVpc, 'untrack', (g) => untrackGroupFlaws(g, vpcId));
   const isolationChoice = choose(inVpc, 'isolation', (g) => isolationGroupFlaws(g, vpcId));
 
@@ -94,8 +100,8 @@ export function planVpcSecurityGroups(vpcId: string, found: Known<readonly Respo
     untrackReady: untrack.ready,
     isolationReady: isolation.ready,
     isolatedOn: new Set(isolationChoice.verified.map((g) => g.groupId)),
-    untrackTagged: new Set(inVpc.filter((g) => g.purpose === 'untrack').map((g) => g.groupId)),
-    tagged: new Set(inVpc.map((g) => g.groupId)),
+    responderMade: new Set(made.map((g) => g.groupId)),
+    untrackMade: new Set(made.filter((g) => g.purpose === 'untrack').map((g) => g.groupId)),
     steps,
     warnings: [...rejectionWarnings(vpcId, 'untrack', untrackChoice), ...rejectionWarnings(vpcId, 'isolation', isolationChoice)],
   };

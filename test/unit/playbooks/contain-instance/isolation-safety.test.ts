@@ -10,6 +10,7 @@ import {
   awsError,
   CREATED_ISOLATION_SG,
   CREATED_UNTRACK_SG,
+  INSTANCE_ID,
   ISOLATION_SG_A,
   PRIMARY_ENI,
   responderGroup,
@@ -181,6 +182,23 @@ describe('security groups someone else tagged as the responder\'s', () => {
     expect(report.warnings).toContainEqual(expect.stringMatching(/^Security group sg-0prod00000000001 in vpc-0aaaa000000000001 carries the responder's tags \(ir:purpose=untrack\) but is not what the responder creates: /));
     expect(step(report, `create-untrack-sg:${VPC_A}`)).toMatchObject({ status: 'done', why: expect.stringContaining('(sg-0prod00000000001) failed verification and is left untouched') });
     expect(published().Message).toContain('sg-0prod00000000001');
+  });
+
+  it('an ENI on a production group someone tagged goes back to it if isolation fails, and it is recorded as the original it is', async () => {
+    // The web tier group of the primary ENI, tagged as the responder's untrack group (its own name and rules kept).
+    const web = { ...responderGroup('sg-0web000000000001', VPC_A, 'untrack'), GroupName: 'web', Description: 'web tier', IpPermissions: [] };
+    h.world.responderGroups = [...h.world.responderGroups, web];
+    failIsolationMoves('InternalError', 500);
+    const report = await run();
+    expect(moves().filter((m) => m.NetworkInterfaceId === PRIMARY_ENI).at(-1)).toEqual({ NetworkInterfaceId: PRIMARY_ENI, Groups: PRIMARY_GROUPS });
+    expect(step(report, `restore:${PRIMARY_ENI}`).status).toBe('done');
+    expect(h.callsOf('CreateTags')[0]).toEqual({
+      Resources: [INSTANCE_ID],
+      Tags: [
+        { Key: `ir:original-sgs:${PRIMARY_ENI}`, Value: PRIMARY_GROUPS.join(' ') },
+        { Key: `ir:original-sgs:${SECONDARY_ENI}`, Value: 'sg-0db0000000000001' },
+      ],
+    });
   });
 
   it('a tagged isolation group with an ingress rule is not used: a fresh one is created, stripped and used, and the report says why', async () => {

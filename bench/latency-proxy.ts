@@ -12,7 +12,9 @@ import { EMULATOR_HOST } from '../emulator/moto-server';
  * last ENI and how much of that was the emulator's own time. The delays of
  * concurrent requests run concurrently: nothing here queues. It can also
  * answer a share of the requests with the throttling error the service
- * would send, which the SDK recognises and retries.
+ * would send, which the SDK recognises and retries, and fail chosen
+ * requests (a fault-injection test: only the move to one security group)
+ * with the 5xx error the service would send, which the SDK retries too.
  */
 
 export interface RecordedCall {
@@ -33,7 +35,15 @@ export interface RecordedCall {
    */
   readonly upstreamMs: number;
   readonly throttled: boolean;
+  /** Answered with the injected server error, never forwarded. */
+  readonly faulted: boolean;
   readonly status: number;
+}
+
+/** What a fault-injection rule sees of a request. */
+export interface ProxiedRequest {
+  readonly operation: string;
+  readonly params: Readonly<Record<string, string>>;
 }
 
 export interface ProxyOptions {
@@ -47,6 +57,8 @@ export interface LatencyProxy {
   readonly calls: RecordedCall[];
   /** Share of requests answered with a throttling error, 0..1, drawn from a seeded generator (same run, same draws). */
   setThrottling(rate: number, seed?: number): void;
+  /** Answers every request `matches` picks with a server error (EC2: InternalError, HTTP 500) until called again; null: none. */
+  injectFaults(matches: ((request: ProxiedRequest) => boolean) | null): void;
   clear(): void;
   close(): Promise<void>;
 }
@@ -123,6 +135,15 @@ interface ErrorAnswer {
  * (HTTP 503, EC2's own error envelope), the other query services `Throttling`
  * (HTTP 400, ErrorResponse), JSON services `ThrottlingException`.
  */
+/** The server error EC2 sends (HTTP 500, its own error envelope), which the SDK retries as a transient error. */
+function serverErrorAnswer(): ErrorAnswer {
+  return {
+    status: 500,
+    contentType: 'text/xml',
+    body: '<?xml version="1.0" encoding="UTF-8"?><Response><Errors><Error><Code>InternalError</Code><Message>An internal error has occurred (injected by the proxy).</Message></Error></Errors><RequestID>proxy-fault</RequestID></Response>',
+  };
+}
+
 function throttlingAnswer(request: IncomingMessage, params: Record<string, string>): ErrorAnswer {
   const requestId = 'bench-throttled';
   if (typeof request.headers['x-amz-target'] === 'string') {
@@ -174,6 +195,7 @@ export async function startLatencyProxy(options: ProxyOptions): Promise<LatencyP
   let seq = 0;
   let throttleRate = 0;
   let random = seededRandom(1);
+  let faultRule: ((request: ProxiedRequest) => boolean) | null = null;
 
   const handle = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
     const sentAt = performance.now();
@@ -181,12 +203,13 @@ export async function startLatencyProxy(options: ProxyOptions): Promise<LatencyP
     const params = formParams(request, body);
     const operation = operationOf(request, params);
     const mine = (seq += 1);
-    const throttled = throttleRate > 0 && random() < throttleRate;
+    const faulted = faultRule !== null && faultRule({ operation, params });
+    const throttled = !faulted && throttleRate > 0 && random() < throttleRate;
     await delay(options.latencyMs);
     let status: number;
     let upstreamMs = 0;
-    if (throttled) {
-      const answer = throttlingAnswer(request, params);
+    if (faulted || throttled) {
+      const answer = faulted ? serverErrorAnswer() : throttlingAnswer(request, params);
       status = answer.status;
       response.writeHead(status, { 'content-type': answer.contentType, 'content-length': Buffer.byteLength(answer.body) });
       response.end(answer.body);
@@ -200,7 +223,7 @@ export async function startLatencyProxy(options: ProxyOptions): Promise<LatencyP
       response.writeHead(status, { ...headers, 'content-length': upstream.body.length });
       response.end(upstream.body);
     }
-    calls.push({ seq: mine, operation, params, accessKeyId: accessKeyOf(request), sentAt, answeredAt: performance.now(), upstreamMs, throttled, status });
+    calls.push({ seq: mine, operation, params, accessKeyId: accessKeyOf(request), sentAt, answeredAt: performance.now(), upstreamMs, throttled, faulted, status });
   };
 
   const server: Server = createServer((request, response) => {
@@ -223,6 +246,9 @@ export async function startLatencyProxy(options: ProxyOptions): Promise<LatencyP
     setThrottling(rate, seed = 1) {
       throttleRate = rate;
       random = seededRandom(seed);
+    },
+    injectFaults(matches) {
+      faultRule = matches;
     },
     clear() {
       calls.length = 0;

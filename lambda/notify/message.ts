@@ -1,6 +1,7 @@
 import { describeEvidence } from '../investigation/evidence-text';
 import { BLAST_RADIUS_BRAKE } from '../ledger/verdicts';
 import type { PlanDocument } from '../plan/document';
+import { exposedBy } from '../plan/exposed';
 import type { StepOutcome } from '../plan/types';
 
 const SUBJECT_LIMIT = 100;
@@ -10,8 +11,13 @@ const MARKS: Record<StepOutcome['status'], string> = { done: 'DONE   ', skipped:
 function subjectOf(doc: PlanDocument, outcomes: readonly StepOutcome[]): string {
   const failed = outcomes.some((o) => o.status === 'failed');
   const brake = doc.blockedBy.includes(BLAST_RADIUS_BRAKE);
+  const exposed = exposedBy(outcomes);
   const mode = brake ? 'BRAKE ON - NOT CONTAINED' : doc.blockedBy.length > 0 ? 'PLAN ONLY' : failed ? 'PARTIAL' : 'DONE';
-  const subject = `[GuardDuty IR ${mode}] ${doc.playbook}: ${doc.findingType} sev ${doc.severity}`;
+  // What is left open comes first: a long subject is cut at the end, and this is the part that must be read.
+  const subject =
+    exposed.length > 0
+      ? `[GuardDuty IR MORE EXPOSED THAN BEFORE] ${exposed.join(' ')} left open: ${doc.playbook}: ${doc.findingType}`
+      : `[GuardDuty IR ${mode}] ${doc.playbook}: ${doc.findingType} sev ${doc.severity}`;
   // SNS subjects: ASCII, no line breaks, at most 100 characters.
   const ascii = subject.replace(/[^\x20-\x7e]/g, '?');
   return ascii.length > SUBJECT_LIMIT ? `${ascii.slice(0, SUBJECT_LIMIT - 3)}...` : ascii;
@@ -26,7 +32,15 @@ function outcomeLine(o: StepOutcome): string {
 /** The text the security team reads in the email: what was found, what was done, what was not. */
 export function formatNotification(doc: PlanDocument, outcomes: readonly StepOutcome[]): { subject: string; message: string } {
   const brake = doc.guards.find((g) => g.id === BLAST_RADIUS_BRAKE && g.blocks);
+  const exposed = exposedBy(outcomes);
   const lines = [
+    ...(exposed.length > 0
+      ? [
+          `MORE EXPOSED THAN BEFORE: ${exposed.join(', ')} could be neither isolated nor returned to their own security groups, and may be on the ` +
+            'allow-all untrack group (all traffic from and to anywhere). The invocation fails so that it is retried; move them by hand now if it is not.',
+          '',
+        ]
+      : []),
     // The brake is the one refusal people must not miss: a flood of findings is going unanswered.
     ...(brake ? [`BLAST-RADIUS BRAKE IS ON: this ${doc.playbook} response was planned but NOT executed. ${brake.reason}`, ''] : []),
     `GuardDuty finding ${doc.findingType} (severity ${doc.severity})`,

@@ -42,6 +42,8 @@ export interface StepReport extends StepDocument {
   readonly evidence?: StepEvidence;
   readonly reason?: string;
   readonly error?: StepError;
+  /** Failed, leaving this more exposed than before the response (an ENI on the allow-all group). */
+  readonly exposed?: string;
   readonly durationMs: number;
 }
 
@@ -85,6 +87,7 @@ export function stepReport(step: StepDocument, outcome: StepOutcome): StepReport
     ...(outcome.evidence !== undefined ? { evidence: outcome.evidence } : {}),
     ...(outcome.reason !== undefined ? { reason: outcome.reason } : {}),
     ...(outcome.error !== undefined ? { error: outcome.error } : {}),
+    ...(outcome.exposed !== undefined ? { exposed: outcome.exposed } : {}),
     durationMs: outcome.durationMs,
   };
 }

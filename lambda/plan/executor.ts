@@ -31,7 +31,7 @@ function outOfTime(deadlineMs: number): ResponderError {
   );
 }
 
-function outcomeOf(step: PlannedStep, started: number, rest: Pick<StepOutcome, 'status' | 'detail' | 'evidence' | 'reason' | 'error'>): StepOutcome {
+function outcomeOf(step: PlannedStep, started: number, rest: Pick<StepOutcome, 'status' | 'detail' | 'evidence' | 'reason' | 'error' | 'exposed'>): StepOutcome {
   return {
     id: step.id,
     title: step.title,
@@ -62,7 +62,8 @@ async function runStep(step: PlannedStep, ctx: ExecutionContext, options: Execut
     if (result.output !== undefined) ctx.outputs.set(step.id, result.output);
     return outcomeOf(step, started, { status: 'done', detail: result.detail, evidence: result.evidence });
   } catch (error) {
-    return outcomeOf(step, started, { status: 'failed', error: toStepError(error) });
+    const exposed = step.exposedOnFailure !== undefined ? { exposed: step.exposedOnFailure } : {};
+    return outcomeOf(step, started, { status: 'failed', error: toStepError(error), ...exposed });
   }
 }
 

@@ -83,6 +83,14 @@ export interface PlannedStep {
   readonly requires: readonly string[];
   /** Runs even once the execution's deadline has passed (the notification: people must hear of every response). */
   readonly runsPastDeadline?: boolean;
+  /**
+   * What this step's failure leaves more exposed than before the response
+   * (an ENI left on the allow-all group): named in the notification's
+   * subject, and the invocation fails so that it is retried.
+   */
+  readonly exposedOnFailure?: string;
+  /** A step that undoes what remains when this other step failed, and skips itself otherwise (returning an ENI to its groups). */
+  readonly compensates?: string;
   readonly run: (ctx: ExecutionContext) => Promise<StepRunResult>;
 }
 
@@ -99,6 +107,8 @@ export interface StepOutcome {
   readonly evidence?: StepEvidence;
   readonly reason?: string;
   readonly error?: StepError;
+  /** Failed, leaving this more exposed than before (the step's exposedOnFailure). */
+  readonly exposed?: string;
   readonly durationMs: number;
 }
 

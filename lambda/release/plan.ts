@@ -1,5 +1,5 @@
 import type { PlannedStep } from '../plan/types';
-import { originalSgsTagKey, SECURITY_GROUP_PURPOSES, securityGroupName } from '../playbooks/contain-instance/names';
+import { isResponderGroupName, originalSgsTagKey } from '../playbooks/contain-instance/names';
 import type { AttachedNetworkInterface, ReleaseFacts } from './facts';
 import { describeProfile, hasRecord, isRecordedProfile, readContainmentRecord, type ContainmentRecord } from './record';
 import { removeTagsStep, restoreGroupsStep, restoreProfileStep } from './steps';
@@ -13,7 +13,6 @@ export interface ReleasePlan {
   readonly warnings: string[];
 }
 
-const RESPONDER_GROUP_NAMES: readonly string[] = SECURITY_GROUP_PURPOSES.map(securityGroupName);
 const GONE_STATES = ['shutting-down', 'terminated'];
 
 function refused(refusal: string, record: ContainmentRecord | null = null): ReleasePlan {
@@ -95,7 +94,7 @@ function planNetworkInterfaces(facts: ReleaseFacts, record: ContainmentRecord): 
 }
 
 function isOnResponderGroups(eni: AttachedNetworkInterface): boolean {
-  return eni.groups.some((g) => RESPONDER_GROUP_NAMES.includes(g.groupName));
+  return eni.groups.some((g) => isResponderGroupName(g.groupName));
 }
 
 function planProfile(facts: ReleaseFacts, record: ContainmentRecord): { steps: PlannedStep[]; warnings: string[] } {

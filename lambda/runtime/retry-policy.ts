@@ -3,6 +3,7 @@ import { LEDGER_UNAVAILABLE } from '../ledger/verdicts';
 import { NOTIFICATION_STEP_ID } from '../notify/publish-step';
 import { undeliveredText } from '../notify/undelivered';
 import type { Report } from '../plan/document';
+import { exposedBy } from '../plan/exposed';
 import { INSTANCE_UNREADABLE, PRINCIPAL_UNREADABLE } from '../guards/unreadable';
 
 /*
@@ -68,6 +69,11 @@ export function shouldRetryInvocation(report: Report): RetryDecision {
   }
   const failures = failuresOf(report);
   if (failures.length === 0) return { retry: false, reason: 'nothing failed' };
+  // Left more open than found: whatever the error, only another run can close it (and fail loudly again if it cannot).
+  const exposed = exposedBy(report.steps);
+  if (exposed.length > 0) {
+    return { retry: true, reason: `${exposed.join(', ')} may be left on the allow-all security group (more exposed than before): a retry must close them` };
+  }
 
   const gone = failures.filter((f) => TARGET_GONE_CODES.has(f.error.code));
   if (gone.length > 0) {

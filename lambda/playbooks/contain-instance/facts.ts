@@ -42,21 +42,30 @@ export interface VolumeFacts {
   readonly deleteOnTermination: boolean;
 }
 
-/** Only what the plan needs of a rule set: whether all traffic is allowed, and whether anything else is. */
-export interface RuleSummary {
-  readonly allTrafficIpv4: boolean;
-  readonly allTrafficIpv6: boolean;
-  /** Rules other than "all traffic to/from 0.0.0.0/0 or ::/0". */
-  readonly otherRules: number;
+/**
+ * One rule of a security group, one peer per rule, as DescribeSecurityGroups
+ * lists it: the whole rule list is kept, so a group found by tag can be
+ * verified against exactly what the responder would have made.
+ */
+export interface SecurityGroupRule {
+  /** `-1` (all traffic), `tcp`, `udp`, `icmp`, a protocol number... */
+  readonly protocol: string;
+  readonly fromPort: number | null;
+  readonly toPort: number | null;
+  /** `ipv4:0.0.0.0/0`, `ipv6:::/0`, `group:sg-...`, `prefix-list:pl-...`. */
+  readonly peer: string;
 }
 
+/** A security group carrying the responder's tags. Tags and names can be written by others: nothing here is trusted before it is verified. */
 export interface ResponderSecurityGroup {
   readonly groupId: string;
   readonly groupName: string;
+  readonly description: string;
   readonly vpcId: string;
   readonly purpose: SecurityGroupPurpose;
-  readonly ingress: RuleSummary;
-  readonly egress: RuleSummary;
+  readonly tags: Readonly<Record<string, string>>;
+  readonly ingress: readonly SecurityGroupRule[];
+  readonly egress: readonly SecurityGroupRule[];
 }
 
 export interface RoleFacts {

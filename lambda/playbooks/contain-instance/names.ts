@@ -11,9 +11,33 @@ export const PURPOSE_TAG = 'ir:purpose';
 export type SecurityGroupPurpose = 'untrack' | 'isolation';
 export const SECURITY_GROUP_PURPOSES: readonly SecurityGroupPurpose[] = ['untrack', 'isolation'];
 
-/** GroupName is unique per VPC, so a deterministic name makes a concurrent creation fail with InvalidGroup.Duplicate instead of creating a twin. */
+/** The description the responder gives each group it creates (immutable after creation, like the name). */
+export const SECURITY_GROUP_DESCRIPTIONS: Readonly<Record<SecurityGroupPurpose, string>> = {
+  untrack: 'GuardDuty IR: allows all traffic so that the flows of an instance become untracked before isolation',
+  isolation: 'GuardDuty IR: no rules; isolates an instance',
+};
+
+/** The name every group of this purpose starts with (the whole name of a group made by an earlier version). */
 export function securityGroupName(purpose: SecurityGroupPurpose): string {
   return `guardduty-ir-${purpose}`;
+}
+
+/**
+ * The name of a group created now. GroupName is unique per VPC, and a group
+ * already holding the plain name may be anyone's (names and tags are
+ * writable by whoever can create a group): a fresh suffix means a creation
+ * never collides with, and so never falls back to, a group it did not make.
+ */
+export function uniqueSecurityGroupName(purpose: SecurityGroupPurpose, suffix: string): string {
+  return `${securityGroupName(purpose)}-${suffix}`;
+}
+
+const RESPONDER_GROUP_NAME = /^guardduty-ir-(untrack|isolation)(-[0-9a-f]{8,32})?$/;
+
+/** Whether a name is one the responder gives its groups (this version's, with a suffix, or an earlier version's, without). */
+export function isResponderGroupName(name: string, purpose?: SecurityGroupPurpose): boolean {
+  const match = RESPONDER_GROUP_NAME.exec(name);
+  return match !== null && (purpose === undefined || match[1] === purpose);
 }
 
 export const FINDING_ID_TAG = 'ir:finding-id';

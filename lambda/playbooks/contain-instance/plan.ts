@@ -1,7 +1,7 @@
 import type { PlannedStep } from '../../plan/types';
 import type { FirstSteps, PlanningInput, PlaybookPlan } from '../types';
 import { instanceCredentialDecision } from './credential-policy';
-import type { InstanceFacts, IsolationFacts } from './facts';
+import { known, type InstanceFacts, type IsolationFacts, type ResponderSecurityGroup } from './facts';
 import { resourceSummary } from './resource-summary';
 import { STAGE } from './stages';
 import { planAutoScalingDetach } from './steps/auto-scaling';
@@ -92,10 +92,13 @@ function planIsolation(facts: IsolationFacts, instanceId: string): IsolationPlan
     return { steps: [], warnings: [`No network interface of ${instanceId} is known: the instance is NOT isolated.`] };
   }
   const groups = new Map<string, VpcGroupsPlan>();
-  for (const vpcId of new Set(enis.map((e) => e.vpcId))) groups.set(vpcId, planVpcSecurityGroups(vpcId, facts.responderSecurityGroups));
+  // Offline, nothing was read (not a failed read): the plan shows the groups as created, as for a VPC that has none.
+  const found = facts.source === 'finding' ? known<readonly ResponderSecurityGroup[]>([]) : facts.responderSecurityGroups;
+  for (const vpcId of new Set(enis.map((e) => e.vpcId))) groups.set(vpcId, planVpcSecurityGroups(vpcId, found));
   const groupSteps = [...groups.values()].flatMap((g) => g.steps);
-  const moves = planNetworkInterfaceMoves(enis, groups);
-  const responderGroupIds = new Set(facts.responderSecurityGroups.known ? facts.responderSecurityGroups.value.map((g) => g.groupId) : []);
+  const moves = planNetworkInterfaceMoves(enis, groups, facts.tags);
+  // The responder's own groups, verified or not: none is ever recorded as an ENI's original group.
+  const responderGroupIds = new Set([...groups.values()].flatMap((g) => [...g.responderMade]));
   // The record goes in the first isolation stage: before the first move, or with it when nothing has to be created first.
   const original = planOriginalGroupsRecord({
     instanceId,

@@ -77,11 +77,11 @@ function instanceTags(keys: readonly string[]): IamGrant {
  * a group that carries it was created by the responder: the rule changes
  * below are confined to such groups. The VPC is the other resource
  * CreateSecurityGroup authorises; it has no key that would confine it further.
- * DescribeSecurityGroups: a lost creation race is resolved by name.
+ * A name already taken is never looked up and reused: another name is drawn.
  */
 export const CREATE_SECURITY_GROUP: StepSpec = {
   kind: 'create-security-group',
-  iamActions: ['ec2:CreateSecurityGroup', 'ec2:CreateTags', 'ec2:DescribeSecurityGroups'],
+  iamActions: ['ec2:CreateSecurityGroup', 'ec2:CreateTags'],
   mutating: true,
   iamGrants: [
     {

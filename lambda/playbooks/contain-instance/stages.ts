@@ -1,8 +1,8 @@
 /*
  * Stage numbers of the plan. The network is cut first: security groups are
  * prepared, every ENI is moved to the untrack group, then to the isolation
- * group; only then is evidence preserved and the instance taken out of
- * service. Stages without steps simply do not exist in a plan, so an
+ * group (or back to its own groups if that failed); only then is evidence
+ * preserved and the instance taken out of service. Stages without steps simply do not exist in a plan, so an
  * instance whose groups already exist goes straight to UNTRACK.
  */
 export const STAGE = {
@@ -14,6 +14,8 @@ export const STAGE = {
   untrack: 3,
   /** Every ENI onto the isolation group: untracked flows are cut. */
   isolate: 4,
+  /** An ENI whose isolation move failed goes back to its own groups: none ends the run on the allow-all group. */
+  restore: 5,
   /** Independent of each other: preserve, snapshot, credentials, Auto Scaling, target groups, tags. */
-  contain: 5,
+  contain: 6,
 } as const;

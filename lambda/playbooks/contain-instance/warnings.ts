@@ -7,4 +7,4 @@ export const TRACKED_FLOWS_WARNING =
 
 export const OFFLINE_WARNING =
   'Planned offline from the finding alone: network interfaces, security groups and tags are as GuardDuty saw them; ' +
-  'whether the isolation security groups exist is not known, so they are shown as created (an existing one is reused when run).';
+  'whether the isolation security groups exist is not known, so they are shown as created (when run, an existing one is used if it passes verification).';

@@ -1,11 +1,16 @@
-import { known, type InstanceFacts } from '../../../lambda/playbooks/contain-instance/facts';
+import { responderGroupOf } from '../../../lambda/playbooks/contain-instance/discovery/read-security-groups';
+import { known, type InstanceFacts, type ResponderSecurityGroup } from '../../../lambda/playbooks/contain-instance/facts';
 import type { PlanningInput } from '../../../lambda/playbooks/types';
 import type { Finding } from '../../../lambda/finding/schema';
 import { containFinding, enforceConfig, NOW, RESPONDER } from './contain-finding';
-import { ASSOCIATION_ID, INSTANCE_ID, ISOLATION_SG_A, PRIMARY_ENI, PROFILE_ARN, ROLE_NAME, SECONDARY_ENI, UNTRACK_SG_A, VPC_A } from './contain-world';
+import { ASSOCIATION_ID, INSTANCE_ID, ISOLATION_SG_A, PRIMARY_ENI, PROFILE_ARN, responderGroup, ROLE_NAME, SECONDARY_ENI, UNTRACK_SG_A, VPC_A } from './contain-world';
 
-const ALL = { allTrafficIpv4: true, allTrafficIpv6: true, otherRules: 0 };
-const NONE = { allTrafficIpv4: false, allTrafficIpv6: false, otherRules: 0 };
+/** A group of the test world as discovery turns it into facts. */
+export function responderGroupFacts(...args: Parameters<typeof responderGroup>): ResponderSecurityGroup {
+  const facts = responderGroupOf(responderGroup(...args));
+  if (!facts) throw new Error('not a responder group');
+  return facts;
+}
 
 /** Facts as discovery returns them for the default test world, for planning tests that need no AWS at all. */
 export function containFacts(overrides: Partial<InstanceFacts> = {}): InstanceFacts {
@@ -30,8 +35,8 @@ export function containFacts(overrides: Partial<InstanceFacts> = {}): InstanceFa
     },
     profileAssociationId: known(ASSOCIATION_ID),
     responderSecurityGroups: known([
-      { groupId: UNTRACK_SG_A, groupName: 'guardduty-ir-untrack', vpcId: VPC_A, purpose: 'untrack', ingress: ALL, egress: ALL },
-      { groupId: ISOLATION_SG_A, groupName: 'guardduty-ir-isolation', vpcId: VPC_A, purpose: 'isolation', ingress: NONE, egress: NONE },
+      responderGroupFacts(UNTRACK_SG_A, VPC_A, 'untrack'),
+      responderGroupFacts(ISOLATION_SG_A, VPC_A, 'isolation'),
     ]),
     autoScaling: known(null),
     targetGroups: known([]),

@@ -33,6 +33,7 @@ import {
 import { GetInstanceProfileCommand, IAMClient, PutRolePolicyCommand, type Role } from '@aws-sdk/client-iam';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
+import { SECURITY_GROUP_DESCRIPTIONS } from '../../../lambda/playbooks/contain-instance/names';
 
 /*
  * A small fake AWS account for the contain-instance tests: one instance and
@@ -90,15 +91,18 @@ export function awsError(code: string, message = `${code} (test)`, httpStatusCod
   return Object.assign(new Error(message), { name: code, $metadata: { httpStatusCode } });
 }
 
-export function allTrafficGroup(groupId: string, vpcId: string, purpose: 'untrack' | 'isolation'): SecurityGroup {
+/** A group exactly as the responder creates it (untrack: allow-all both ways; isolation: no rule), under the name of an earlier version unless one is given. */
+export function responderGroup(groupId: string, vpcId: string, purpose: 'untrack' | 'isolation', groupName = `guardduty-ir-${purpose}`): SecurityGroup {
   const all = [{ IpProtocol: '-1', IpRanges: [{ CidrIp: '0.0.0.0/0' }], Ipv6Ranges: [{ CidrIpv6: '::/0' }] }];
   return {
     GroupId: groupId,
-    GroupName: `guardduty-ir-${purpose}`,
+    GroupName: groupName,
+    Description: SECURITY_GROUP_DESCRIPTIONS[purpose],
     VpcId: vpcId,
     IpPermissions: purpose === 'untrack' ? all : [],
     IpPermissionsEgress: purpose === 'untrack' ? all : [],
     Tags: [
+      { Key: 'Name', Value: groupName },
       { Key: 'ir:managed-by', Value: 'guardduty-ir' },
       { Key: 'ir:purpose', Value: purpose },
     ],
@@ -135,7 +139,7 @@ export function defaultInstance(): Instance {
 export function defaultWorld(): ContainWorld {
   return {
     instance: defaultInstance(),
-    responderGroups: [allTrafficGroup(UNTRACK_SG_A, VPC_A, 'untrack'), allTrafficGroup(ISOLATION_SG_A, VPC_A, 'isolation')],
+    responderGroups: [responderGroup(UNTRACK_SG_A, VPC_A, 'untrack'), responderGroup(ISOLATION_SG_A, VPC_A, 'isolation')],
     autoScaling: [],
     targetGroups: [],
     snapshotIds: [],
@@ -204,7 +208,7 @@ export function isReadOnlyAction(action: string): boolean {
 }
 
 function purposeOfName(groupName: unknown): 'untrack' | 'isolation' {
-  return groupName === 'guardduty-ir-isolation' ? 'isolation' : 'untrack';
+  return String(groupName).startsWith('guardduty-ir-isolation') ? 'isolation' : 'untrack';
 }
 
 export function mockContainClients() {
@@ -240,14 +244,7 @@ export function answerFromWorld(mocks: ContainMocks, world: () => ContainWorld):
     }),
   );
   mocks.ec2.on(DescribeSecurityGroupsCommand).callsFake(
-    answer('DescribeSecurityGroups', (input) => {
-      const w = world();
-      const filters = (input.Filters ?? []) as { Name: string; Values: string[] }[];
-      const byName = filters.find((f) => f.Name === 'group-name');
-      if (!byName) return { SecurityGroups: w.responderGroups };
-      const vpc = filters.find((f) => f.Name === 'vpc-id')?.Values[0];
-      return { SecurityGroups: w.responderGroups.filter((g) => g.GroupName === byName.Values[0] && g.VpcId === vpc) };
-    }),
+    answer('DescribeSecurityGroups', () => ({ SecurityGroups: world().responderGroups })),
   );
   mocks.ec2.on(DescribeSnapshotsCommand).callsFake(answer('DescribeSnapshots', () => ({ Snapshots: world().snapshotIds.map((SnapshotId) => ({ SnapshotId })) })));
   mocks.ec2.on(DescribeIamInstanceProfileAssociationsCommand).callsFake(

@@ -101,3 +101,31 @@ describe('formatNotification with investigation evidence', () => {
     expect(formatNotification(doc, outcomes).message).not.toContain('Investigation');
   });
 });
+
+describe('formatNotification when an ENI is left more exposed than before', () => {
+  const exposed: StepOutcome[] = [
+    {
+      id: 'restore:eni-0primary00000001',
+      title: 'Return eni-0primary00000001 to its original security groups if it could not be isolated',
+      action: 'ec2:ModifyNetworkInterfaceAttribute',
+      target: 'eni-0primary00000001',
+      mutating: true,
+      status: 'failed',
+      error: { code: 'UnauthorizedOperation', message: 'no', retryable: false },
+      exposed: 'eni-0primary00000001',
+      durationMs: 3,
+    },
+    { ...outcomes[1]!, exposed: 'never-shown-unless-failed', status: 'done' },
+  ];
+
+  it('says so first in the subject, naming the ENI, and first in the message', () => {
+    const { subject, message } = formatNotification(doc, exposed);
+    expect(subject).toBe('[GuardDuty IR MORE EXPOSED THAN BEFORE] eni-0primary00000001 left open: contain-instance: CryptoC...');
+    expect(subject.length).toBe(100);
+    expect(message.split('\n')[0]).toBe(
+      'MORE EXPOSED THAN BEFORE: eni-0primary00000001 could be neither isolated nor returned to their own security groups, and may be on the ' +
+        'allow-all untrack group (all traffic from and to anywhere). The invocation fails so that it is retried; move them by hand now if it is not.',
+    );
+    expect(message).not.toContain('never-shown-unless-failed');
+  });
+});

@@ -194,3 +194,17 @@ describe('executePlan with a step that follows another', () => {
     expect(run).not.toHaveBeenCalled();
   });
 });
+
+describe('executePlan: a step whose failure leaves something more exposed', () => {
+  it('marks the failed outcome with what is exposed, and the report keeps it; a step that succeeds carries nothing', async () => {
+    const failing = { ...step('restore', CHANGE, 1, async () => Promise.reject(throttled)), exposedOnFailure: 'eni-1' };
+    const fine = { ...step('other', CHANGE, 1, async () => ({ status: 'done' as const })), exposedOnFailure: 'eni-2' };
+    const outcomes = await executePlan([failing, fine], context(), { blockedBy: [] });
+    expect(outcomes.map((o) => [o.id, o.status, o.exposed])).toEqual([
+      ['restore', 'failed', 'eni-1'],
+      ['other', 'done', undefined],
+    ]);
+    expect(stepReport(stepDocument(failing), outcomes[0]!).exposed).toBe('eni-1');
+    expect('exposed' in stepReport(stepDocument(fine), outcomes[1]!)).toBe(false);
+  });
+});

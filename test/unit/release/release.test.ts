@@ -172,6 +172,15 @@ describe('releaseInstance with a partial or odd record', () => {
     expect(report.warnings).toContain(`The incident tags stay on ${INSTANCE_ID}: ${SECONDARY_ENI} could not be restored from a record, so the instance is still partly isolated.`);
   });
 
+  it('knows an isolation group this version created (its name has a suffix): an ENI on it without record stays where it is', async () => {
+    delete h.world.tags[`ir:original-sgs:${SECONDARY_ENI}`];
+    const suffixed = { GroupId: ISOLATION_SG, GroupName: 'guardduty-ir-isolation-0a1b2c3d' };
+    h.world.instance = { ...h.world.instance!, NetworkInterfaces: h.world.instance!.NetworkInterfaces!.map((eni) => ({ ...eni, Groups: [suffixed] })) };
+    const report = await release();
+    expect(callsOf(h.world, 'ModifyNetworkInterfaceAttribute')).toEqual([{ NetworkInterfaceId: PRIMARY_ENI, Groups: PRIMARY_GROUPS }]);
+    expect(report.warnings).toContain(`The incident tags stay on ${INSTANCE_ID}: ${SECONDARY_ENI} could not be restored from a record, so the instance is still partly isolated.`);
+  });
+
   it('never applies a record that is not a list of group ids', async () => {
     h.world.tags[`ir:original-sgs:${SECONDARY_ENI}`] = 'web-tier, db';
     const report = await release();

@@ -1,7 +1,7 @@
 import { toStepError, type StepError } from '../../../lambda/aws/errors';
 import type { Report, StepReport } from '../../../lambda/plan/document';
 import type { StepOutcome, StepStatus } from '../../../lambda/plan/types';
-import { failuresOf, RetryableResponseError, shouldRetryInvocation } from '../../../lambda/runtime/retry-policy';
+import { failuresOf, RetryableResponseError, shouldFailInvocation, shouldRetryInvocation } from '../../../lambda/runtime/retry-policy';
 
 /* Errors shaped as the SDK throws them, classified by the responder's own toStepError. */
 const sdk = (name: string, httpStatusCode: number, code = name) => toStepError(Object.assign(new Error(`${code} (test)`), { name, Code: code, $metadata: { httpStatusCode } }));
@@ -226,5 +226,29 @@ describe('RetryableResponseError', () => {
         'read:describe-target-groups:target groups (RequestLimitExceeded), tag-instance (TimeoutError) failed for a transient reason: ' +
         'a retry can complete the response [done 2, skipped 1, failed 1]',
     );
+  });
+});
+
+describe('shouldRetryInvocation: an ENI left more exposed than it was found', () => {
+  const exposedReport = (error: StepError) => {
+    const report = reportOf({ steps: [failed('isolate:eni-1', UNAUTHORIZED), failed('restore:eni-1', error), done('notify')] });
+    return { ...report, steps: report.steps.map((s) => (s.id === 'restore:eni-1' ? { ...s, exposed: 'eni-1' } : s)) };
+  };
+
+  it.each([
+    ['a lasting code', UNAUTHORIZED],
+    ['a transient code', THROTTLED],
+    ['the instance going away', INCORRECT_STATE],
+  ])('fails the invocation so it is retried, whatever the code (%s), naming the ENI', (_what, error) => {
+    expect(shouldRetryInvocation(exposedReport(error))).toEqual({
+      retry: true,
+      reason: 'eni-1 may be left on the allow-all security group (more exposed than before): a retry must close them',
+    });
+    expect(shouldFailInvocation(exposedReport(error)).retry).toBe(true);
+  });
+
+  it('a failed restore that exposes nothing follows the ordinary rules', () => {
+    const report = reportOf({ steps: [failed('isolate:eni-1', UNAUTHORIZED), failed('restore:eni-1', UNAUTHORIZED), done('notify')] });
+    expect(shouldRetryInvocation(report).retry).toBe(false);
   });
 });

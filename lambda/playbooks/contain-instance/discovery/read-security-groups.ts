@@ -1,7 +1,7 @@
 import { DescribeSecurityGroupsCommand, type IpPermission, type SecurityGroup } from '@aws-sdk/client-ec2';
 import type { AwsClients } from '../../../aws/clients';
 import type { ReadLog } from '../../../plan/reads';
-import { known, unknown, type Known, type ResponderSecurityGroup, type RuleSummary } from '../facts';
+import { known, unknown, type Known, type ResponderSecurityGroup, type SecurityGroupRule } from '../facts';
 import { MANAGED_BY_TAG, MANAGED_BY_VALUE, PURPOSE_TAG, SECURITY_GROUP_PURPOSES, type SecurityGroupPurpose } from '../names';
 import { READ_RESPONDER_SECURITY_GROUPS } from '../specs';
 import { collectPages } from './pages';
@@ -21,7 +21,7 @@ export async function readResponderSecurityGroups(clients: AwsClients, reads: Re
     ),
   );
   if (!result.ok) return unknown(`DescribeSecurityGroups failed (${result.error.code})`);
-  return known(result.value.flatMap(toResponderGroup));
+  return known(result.value.flatMap((group) => responderGroupOf(group) ?? []));
 }
 
 function purposeOf(group: SecurityGroup): SecurityGroupPurpose | undefined {
@@ -29,36 +29,34 @@ function purposeOf(group: SecurityGroup): SecurityGroupPurpose | undefined {
   return SECURITY_GROUP_PURPOSES.find((p) => p === value);
 }
 
-function toResponderGroup(group: SecurityGroup): ResponderSecurityGroup[] {
+/** The group as the plan sees it; undefined when it lacks an id, a VPC or a purpose the responder knows. */
+export function responderGroupOf(group: SecurityGroup): ResponderSecurityGroup | undefined {
   const purpose = purposeOf(group);
-  if (!group.GroupId || !group.VpcId || !purpose) return [];
-  return [
-    {
-      groupId: group.GroupId,
-      groupName: group.GroupName ?? '',
-      vpcId: group.VpcId,
-      purpose,
-      ingress: summarizeRules(group.IpPermissions),
-      egress: summarizeRules(group.IpPermissionsEgress),
-    },
-  ];
+  if (!group.GroupId || !group.VpcId || !purpose) return undefined;
+  const tags: Record<string, string> = {};
+  for (const tag of group.Tags ?? []) if (tag.Key) tags[tag.Key] = tag.Value ?? '';
+  return {
+    groupId: group.GroupId,
+    groupName: group.GroupName ?? '',
+    description: group.Description ?? '',
+    vpcId: group.VpcId,
+    purpose,
+    tags,
+    ingress: rulesOf(group.IpPermissions),
+    egress: rulesOf(group.IpPermissionsEgress),
+  };
 }
 
-export function summarizeRules(permissions: readonly IpPermission[] | undefined): RuleSummary {
-  let allTrafficIpv4 = false;
-  let allTrafficIpv6 = false;
-  let otherRules = 0;
-  for (const permission of permissions ?? []) {
-    const allProtocols = permission.IpProtocol === '-1';
-    for (const range of permission.IpRanges ?? []) {
-      if (allProtocols && range.CidrIp === '0.0.0.0/0') allTrafficIpv4 = true;
-      else otherRules += 1;
-    }
-    for (const range of permission.Ipv6Ranges ?? []) {
-      if (allProtocols && range.CidrIpv6 === '::/0') allTrafficIpv6 = true;
-      else otherRules += 1;
-    }
-    otherRules += (permission.UserIdGroupPairs ?? []).length + (permission.PrefixListIds ?? []).length;
-  }
-  return { allTrafficIpv4, allTrafficIpv6, otherRules };
+/** Every rule of a permission list, one per peer (AWS groups the peers of one protocol and port range in one permission). */
+export function rulesOf(permissions: readonly IpPermission[] | undefined): SecurityGroupRule[] {
+  return (permissions ?? []).flatMap((permission) => {
+    const protocol = permission.IpProtocol ?? '';
+    const rule = (peer: string): SecurityGroupRule => ({ protocol, fromPort: permission.FromPort ?? null, toPort: permission.ToPort ?? null, peer });
+    return [
+      ...(permission.IpRanges ?? []).map((r) => rule(`ipv4:${r.CidrIp ?? ''}`)),
+      ...(permission.Ipv6Ranges ?? []).map((r) => rule(`ipv6:${r.CidrIpv6 ?? ''}`)),
+      ...(permission.UserIdGroupPairs ?? []).map((p) => rule(`group:${p.GroupId ?? p.GroupName ?? ''}`)),
+      ...(permission.PrefixListIds ?? []).map((p) => rule(`prefix-list:${p.PrefixListId ?? ''}`)),
+    ];
+  });
 }

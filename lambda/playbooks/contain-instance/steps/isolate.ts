@@ -1,9 +1,13 @@
 import { ModifyNetworkInterfaceAttributeCommand } from '@aws-sdk/client-ec2';
-import { planStep, type PlannedStep, type StepRunResult } from '../../../plan/types';
+import { ResponderError } from '../../../aws/errors';
+import { OUT_OF_TIME } from '../../../plan/executor';
+import { planStep, type ExecutionContext, type PlannedStep, type StepRunResult } from '../../../plan/types';
 import type { NetworkInterfaceFacts } from '../facts';
+import { originalSgsTagKey } from '../names';
 import { MOVE_NETWORK_INTERFACE } from '../specs';
 import { STAGE } from '../stages';
-import { groupIdParameter, groupRequires, resolveGroupId, type GroupRef } from './group-ref';
+import { awsCodeOf } from './aws-codes';
+import { groupIdParameter, resolveGroupId, type GroupRef } from './group-ref';
 import type { VpcGroupsPlan } from './security-groups';
 
 /*
@@ -11,56 +15,147 @@ import type { VpcGroupsPlan } from './security-groups';
  * to the isolation group. ENIs move in parallel, each to the isolation group
  * as soon as its own untrack move is answered, not the slowest ENI's.
  * ModifyInstanceAttribute Groups would only change the primary ENI.
+ *
+ * The untrack group allows everything: it is a state an ENI passes through,
+ * never one it is left in. An ENI moves onto it only once its isolation
+ * group is ready; if the isolation move then fails (after the SDK's own
+ * retries), the ENI is returned to the groups it had before this response.
+ * If even that fails, the step says the ENI is exposed: the notification's
+ * subject names it and the invocation fails, so Lambda runs it again.
+ * An ENI already on a verified isolation group is never moved at all.
  */
-export function planNetworkInterfaceMoves(networkInterfaces: readonly NetworkInterfaceFacts[], groups: ReadonlyMap<string, VpcGroupsPlan>): PlannedStep[] {
+export function planNetworkInterfaceMoves(
+  networkInterfaces: readonly NetworkInterfaceFacts[],
+  groups: ReadonlyMap<string, VpcGroupsPlan>,
+  instanceTags: Readonly<Record<string, string>> = {},
+): PlannedStep[] {
   return networkInterfaces.flatMap((eni) => {
     const vpc = groups.get(eni.vpcId);
     if (!vpc) return [];
-    const alreadyIsolated = isOnlyOn(eni, vpc.isolation);
-    return [
-      moveStep(eni, 'untrack', vpc.untrack, STAGE.untrack, [...vpc.untrackReady], alreadyIsolated),
-      // After the untrack move, but not gated on it: if that failed, the isolation group still blocks every new flow.
-      { ...moveStep(eni, 'isolation', vpc.isolation, STAGE.isolate, groupRequires(vpc.isolation), alreadyIsolated), follows: untrackStepId(eni) },
-    ];
+    const already = alreadyIsolated(eni, vpc);
+    const untrack = vpc.untrack ? untrackStep(eni, vpc.untrack, [...vpc.untrackReady, ...vpc.isolationReady], already) : null;
+    const isolate = isolateStep(eni, vpc.isolation, [...vpc.isolationReady], already);
+    const restore = restoreStep({
+      eni,
+      originals: originalGroupsOf(eni, vpc, instanceTags),
+      untrackStepId: untrack?.id ?? null,
+      isolateStepId: isolate.id,
+      startedOnUntrack: eni.securityGroupIds.some((g) => vpc.untrackMade.has(g)),
+      already,
+    });
+    return [...(untrack ? [untrack] : []), { ...isolate, ...(untrack ? { follows: untrack.id } : {}) }, { ...restore, follows: isolate.id }];
   });
 }
 
-function untrackStepId(eni: NetworkInterfaceFacts): string {
-  return `untrack:${eni.networkInterfaceId}`;
+/** Why the ENI is left where it is, or null: it is on verified isolation groups only (an earlier response, any finding, isolated it). */
+function alreadyIsolated(eni: NetworkInterfaceFacts, vpc: VpcGroupsPlan): string | null {
+  const on = eni.securityGroupIds;
+  if (on.length === 0 || !on.every((g) => vpc.isolatedOn.has(g))) return null;
+  return `${eni.networkInterfaceId} is already on the isolation security group only (${on.join(', ')}, no rules; an earlier response isolated it)`;
 }
 
-function isOnlyOn(eni: NetworkInterfaceFacts, group: GroupRef): boolean {
-  return group.kind === 'existing' && eni.securityGroupIds.length === 1 && eni.securityGroupIds[0] === group.groupId;
+/**
+ * The groups the ENI goes back to if it cannot be isolated: the groups it
+ * has now, unless those are the responder's own (a run that stopped
+ * halfway), then the first record of its original groups; null if neither.
+ */
+function originalGroupsOf(eni: NetworkInterfaceFacts, vpc: VpcGroupsPlan, instanceTags: Readonly<Record<string, string>>): string[] | null {
+  if (eni.securityGroupIds.length > 0 && !eni.securityGroupIds.some((g) => vpc.responderMade.has(g))) return [...eni.securityGroupIds];
+  const recorded = (instanceTags[originalSgsTagKey(eni.networkInterfaceId)] ?? '').split(/\s+/).filter((part) => part !== '');
+  return recorded.length > 0 && recorded.every((g) => /^sg-[0-9a-z]+$/.test(g)) && !recorded.some((g) => vpc.responderMade.has(g)) ? recorded : null;
 }
 
 function moveStep(
   eni: NetworkInterfaceFacts,
   purpose: 'untrack' | 'isolation',
   group: GroupRef,
-  stage: number,
   requires: string[],
-  alreadyIsolated: boolean,
+  already: string | null,
 ): PlannedStep {
   const id = eni.networkInterfaceId;
-  const already = `${id} is already on the isolation security group only (an earlier response isolated it)`;
   const why =
     purpose === 'untrack'
-      ? 'changing security groups does not cut tracked connections; on an allow-all group every flow of the ENI becomes untracked'
+      ? 'changing security groups does not cut tracked connections; on an allow-all group every flow of the ENI becomes untracked. ' +
+        'Only once the isolation group is ready, so the ENI does not stay here'
       : 'a group with no rules drops every untracked flow at once and every new flow';
   return planStep(MOVE_NETWORK_INTERFACE, {
-    id: purpose === 'untrack' ? untrackStepId(eni) : `isolate:${id}`,
+    id: purpose === 'untrack' ? `untrack:${id}` : `isolate:${id}`,
     title: `Move ${id} to the ${purpose} security group`,
     action: 'ec2:ModifyNetworkInterfaceAttribute',
     target: id,
     parameters: { NetworkInterfaceId: id, Groups: [groupIdParameter(group)] },
-    why: alreadyIsolated ? `${already}: skipped, so it is never opened again` : why,
-    stage,
+    why: already ? `${already}: skipped, so it is never opened again` : why,
+    stage: purpose === 'untrack' ? STAGE.untrack : STAGE.isolate,
     requires,
     run: async (ctx): Promise<StepRunResult> => {
-      if (alreadyIsolated) return { status: 'skipped', reason: already };
+      if (already) return { status: 'skipped', reason: already };
       const groupId = resolveGroupId(group, ctx);
       await ctx.clients.ec2.send(new ModifyNetworkInterfaceAttributeCommand({ NetworkInterfaceId: id, Groups: [groupId] }));
       return { status: 'done', detail: `${id} is on ${groupId}` };
+    },
+  });
+}
+
+function untrackStep(eni: NetworkInterfaceFacts, group: GroupRef, requires: string[], already: string | null): PlannedStep {
+  return moveStep(eni, 'untrack', group, requires, already);
+}
+
+function isolateStep(eni: NetworkInterfaceFacts, group: GroupRef, requires: string[], already: string | null): PlannedStep {
+  return moveStep(eni, 'isolation', group, requires, already);
+}
+
+interface RestoreInput {
+  readonly eni: NetworkInterfaceFacts;
+  readonly originals: string[] | null;
+  readonly untrackStepId: string | null;
+  readonly isolateStepId: string;
+  /** The ENI was on an untrack group before this run (one that stopped halfway left it there). */
+  readonly startedOnUntrack: boolean;
+  readonly already: string | null;
+}
+
+function statusOf(ctx: ExecutionContext, stepId: string | null): string | undefined {
+  const outcome = stepId === null ? undefined : ctx.outcomes.find((o) => o.id === stepId);
+  // Failed before it started (the invocation's time ran out): the call was never sent.
+  if (outcome?.status === 'failed' && outcome.error?.code === OUT_OF_TIME) return 'not sent';
+  return outcome?.status;
+}
+
+function restoreStep(input: RestoreInput): PlannedStep {
+  const { eni, originals, untrackStepId, isolateStepId, startedOnUntrack, already } = input;
+  const id = eni.networkInterfaceId;
+  return planStep(MOVE_NETWORK_INTERFACE, {
+    id: `restore:${id}`,
+    title: `Return ${id} to its original security groups if it could not be isolated`,
+    action: 'ec2:ModifyNetworkInterfaceAttribute',
+    target: id,
+    parameters: { NetworkInterfaceId: id, Groups: originals ?? [] },
+    why:
+      'runs only if the move to the isolation group failed: the ENI must not stay on the allow-all untrack group, ' +
+      'so it goes back to the groups it had before this response (no more open than it was found)',
+    stage: STAGE.restore,
+    // Undoing an opening must not wait for time left: a skipped restore would leave the ENI open.
+    runsPastDeadline: true,
+    exposedOnFailure: id,
+    compensates: isolateStepId,
+    run: async (ctx): Promise<StepRunResult> => {
+      if (already) return { status: 'skipped', reason: already };
+      if (statusOf(ctx, isolateStepId) === 'done') return { status: 'skipped', reason: `${id} is on the isolation group` };
+      const untrack = statusOf(ctx, untrackStepId);
+      // A failed call may still have been applied (a timeout after AWS acted): only a move never sent is known not to have happened.
+      if (untrack !== 'done' && untrack !== 'failed' && !startedOnUntrack) {
+        return { status: 'skipped', reason: `${id} was not moved to the untrack group: it is still on the groups it had` };
+      }
+      if (!originals) {
+        throw new ResponderError('NoOriginalGroups', `${id} may be on the allow-all untrack group, and neither its current groups nor a record of its original groups are known`);
+      }
+      try {
+        await ctx.clients.ec2.send(new ModifyNetworkInterfaceAttributeCommand({ NetworkInterfaceId: id, Groups: originals }));
+      } catch (error) {
+        if (awsCodeOf(error) === 'InvalidNetworkInterfaceID.NotFound') return { status: 'skipped', reason: `${id} no longer exists: nothing is left open` };
+        throw error;
+      }
+      return { status: 'done', detail: `${id} is back on ${originals.join(', ')}, the groups it had before: it is NOT isolated` };
     },
   });
 }

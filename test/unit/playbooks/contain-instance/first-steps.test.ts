@@ -38,11 +38,11 @@ describe('contain-instance: the first steps are the head of the whole plan', () 
     expect(first.verdicts).toEqual(whole.verdicts);
     expect(first.resourceTags).toEqual(whole.resourceTags);
     // Nothing of the rest of the plan is in the first part, and nothing of the first part is left for later.
-    expect(first.steps.every((s) => s.stage <= STAGE.isolate)).toBe(true);
-    expect(whole.steps.slice(first.steps.length).every((s) => s.stage > STAGE.isolate)).toBe(true);
+    expect(first.steps.every((s) => s.stage <= STAGE.restore)).toBe(true);
+    expect(whole.steps.slice(first.steps.length).every((s) => s.stage > STAGE.restore)).toBe(true);
   });
 
-  it('plans every ENI move and the record of the original groups first, from the instance and the groups alone', () => {
+  it('plans every ENI move, its restore if isolation fails, and the record of the original groups first, from the instance and the groups alone', () => {
     const first = planFirstSteps(containFacts());
     expect(first.steps.map((s) => s.id)).toEqual([
       'record-original-sgs',
@@ -50,6 +50,8 @@ describe('contain-instance: the first steps are the head of the whole plan', () 
       `untrack:${SECONDARY_ENI}`,
       `isolate:${PRIMARY_ENI}`,
       `isolate:${SECONDARY_ENI}`,
+      `restore:${PRIMARY_ENI}`,
+      `restore:${SECONDARY_ENI}`,
     ]);
     expect(first.steps[0]!.target).toBe(INSTANCE_ID);
   });

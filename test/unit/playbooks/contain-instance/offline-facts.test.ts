@@ -52,6 +52,7 @@ describe('an offline plan (ir plan --offline)', () => {
       'isolation-sg-egress:vpc-0abc1234def567890',
       'untrack:eni-0f1e2d3c4b5a69788',
       'isolate:eni-0f1e2d3c4b5a69788',
+      'restore:eni-0f1e2d3c4b5a69788',
       'termination-protection',
       'shutdown-behavior-stop',
       'snapshot-volumes',

@@ -11,7 +11,7 @@ function layout(plan: ReturnType<typeof planContainInstance>): [string, number, 
 }
 
 describe('planContainInstance: stages', () => {
-  it('cuts the network before anything else when the groups exist: record + untrack, isolate, then the rest together', () => {
+  it('cuts the network before anything else when the groups exist: record + untrack, isolate, restore if that failed, then the rest together', () => {
     const plan = planContainInstance(planningInput(containFacts(), theft));
     expect(layout(plan)).toEqual([
       ['record-original-sgs', 3, []],
@@ -19,31 +19,42 @@ describe('planContainInstance: stages', () => {
       [`untrack:${SECONDARY_ENI}`, 3, []],
       [`isolate:${PRIMARY_ENI}`, 4, []],
       [`isolate:${SECONDARY_ENI}`, 4, []],
-      ['termination-protection', 5, []],
-      ['shutdown-behavior-stop', 5, []],
-      ['keep-volumes', 5, []],
-      ['snapshot-volumes', 5, []],
-      ['revoke-role-sessions', 5, []],
-      ['disassociate-instance-profile', 5, []],
-      ['tag-instance', 5, []],
+      [`restore:${PRIMARY_ENI}`, 5, []],
+      [`restore:${SECONDARY_ENI}`, 5, []],
+      ['termination-protection', 6, []],
+      ['shutdown-behavior-stop', 6, []],
+      ['keep-volumes', 6, []],
+      ['snapshot-volumes', 6, []],
+      ['revoke-role-sessions', 6, []],
+      ['disassociate-instance-profile', 6, []],
+      ['tag-instance', 6, []],
+    ]);
+    expect(plan.steps.filter((s) => s.id.startsWith('restore:')).map((s) => [s.follows, s.parameters, s.runsPastDeadline, s.exposedOnFailure])).toEqual([
+      [`isolate:${PRIMARY_ENI}`, { NetworkInterfaceId: PRIMARY_ENI, Groups: ['sg-0web000000000001', 'sg-0ssh000000000001'] }, true, PRIMARY_ENI],
+      [`isolate:${SECONDARY_ENI}`, { NetworkInterfaceId: SECONDARY_ENI, Groups: ['sg-0db0000000000001'] }, true, SECONDARY_ENI],
     ]);
   });
 
   it('creates missing groups first, records the original groups in that same first stage, and gates each move on what it needs', () => {
     const plan = planContainInstance(planningInput(containFacts({ responderSecurityGroups: known([]) })));
     const c = (purpose: string) => `create-${purpose}-sg:${VPC_A}`;
-    expect(layout(plan).slice(0, 10)).toEqual([
+    const isolationReady = [c('isolation'), `isolation-sg-egress:${VPC_A}`];
+    const untrackReady = [c('untrack'), `untrack-sg-ingress:${VPC_A}`, `untrack-sg-egress:${VPC_A}`, ...isolationReady];
+    expect(layout(plan).slice(0, 12)).toEqual([
       [c('untrack'), 1, []],
       [c('isolation'), 1, []],
       ['record-original-sgs', 1, []],
       [`untrack-sg-ingress:${VPC_A}`, 2, [c('untrack')]],
       [`untrack-sg-egress:${VPC_A}`, 2, [c('untrack')]],
       [`isolation-sg-egress:${VPC_A}`, 2, [c('isolation')]],
-      [`untrack:${PRIMARY_ENI}`, 3, [c('untrack'), `untrack-sg-ingress:${VPC_A}`, `untrack-sg-egress:${VPC_A}`]],
-      [`untrack:${SECONDARY_ENI}`, 3, [c('untrack'), `untrack-sg-ingress:${VPC_A}`, `untrack-sg-egress:${VPC_A}`]],
-      // Isolation needs only its group: a failed untrack move must not leave the ENI open.
-      [`isolate:${PRIMARY_ENI}`, 4, [c('isolation')]],
-      [`isolate:${SECONDARY_ENI}`, 4, [c('isolation')]],
+      // Onto the allow-all group only once the isolation group is ready: an ENI never waits there for a group that may not come.
+      [`untrack:${PRIMARY_ENI}`, 3, untrackReady],
+      [`untrack:${SECONDARY_ENI}`, 3, untrackReady],
+      // Isolation needs only its group, rules removed: a failed untrack move must not leave the ENI open.
+      [`isolate:${PRIMARY_ENI}`, 4, isolationReady],
+      [`isolate:${SECONDARY_ENI}`, 4, isolationReady],
+      [`restore:${PRIMARY_ENI}`, 5, []],
+      [`restore:${SECONDARY_ENI}`, 5, []],
     ]);
     expect(plan.steps.find((s) => s.id === `isolate:${PRIMARY_ENI}`)!.parameters).toEqual({
       NetworkInterfaceId: PRIMARY_ENI,
@@ -78,7 +89,7 @@ describe('planContainInstance: stages', () => {
         theft,
       ),
     );
-    expect(plan.steps).toHaveLength(19);
+    expect(plan.steps).toHaveLength(21);
     expect(new Set(plan.steps.map((s) => s.id)).size).toBe(plan.steps.length);
     for (const step of plan.steps) {
       expect(step.title).not.toBe('');

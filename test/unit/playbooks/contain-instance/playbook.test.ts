@@ -14,6 +14,7 @@ import {
   isReadOnlyAction,
   ISOLATION_SG_A,
   PRIMARY_ENI,
+  responderGroup,
   ROLE_NAME,
   SECONDARY_ENI,
   UNTRACK_SG_A,
@@ -62,15 +63,19 @@ describe('contain-instance through respond(), enforce', () => {
       [`untrack:${SECONDARY_ENI}`, 3, 'done'],
       [`isolate:${PRIMARY_ENI}`, 4, 'done'],
       [`isolate:${SECONDARY_ENI}`, 4, 'done'],
-      ['termination-protection', 5, 'done'],
-      ['shutdown-behavior-stop', 5, 'done'],
-      ['keep-volumes', 5, 'done'],
-      ['snapshot-volumes', 5, 'done'],
-      ['tag-instance', 5, 'done'],
-      ['notify', 6, 'skipped'],
-      ['evidence', 6, 'skipped'],
+      // Isolated: nothing to restore.
+      [`restore:${PRIMARY_ENI}`, 5, 'skipped'],
+      [`restore:${SECONDARY_ENI}`, 5, 'skipped'],
+      ['termination-protection', 6, 'done'],
+      ['shutdown-behavior-stop', 6, 'done'],
+      ['keep-volumes', 6, 'done'],
+      ['snapshot-volumes', 6, 'done'],
+      ['tag-instance', 6, 'done'],
+      ['notify', 7, 'skipped'],
+      ['evidence', 7, 'skipped'],
     ]);
-    expect(report.summary).toEqual({ done: 10, skipped: 2, failed: 0 });
+    expect(step(report, `restore:${PRIMARY_ENI}`).reason).toBe(`${PRIMARY_ENI} is on the isolation group`);
+    expect(report.summary).toEqual({ done: 10, skipped: 4, failed: 0 });
 
     // Untrack both ENIs, then isolate both: the order the calls were sent in.
     expect(h.callsOf('ModifyNetworkInterfaceAttribute')).toEqual([
@@ -155,8 +160,8 @@ describe('contain-instance through respond(), enforce', () => {
 
   it('cuts the instance credentials when the finding implies credential theft', async () => {
     const report = await run(containFinding({ type: DNS_REBIND_TYPE }));
-    expect(step(report, 'revoke-role-sessions')).toMatchObject({ status: 'done', stage: 5, target: ROLE_NAME });
-    expect(step(report, 'disassociate-instance-profile')).toMatchObject({ status: 'done', stage: 5 });
+    expect(step(report, 'revoke-role-sessions')).toMatchObject({ status: 'done', stage: 6, target: ROLE_NAME });
+    expect(step(report, 'disassociate-instance-profile')).toMatchObject({ status: 'done', stage: 6 });
     expect(h.callsOf('PutRolePolicy')).toEqual([
       { RoleName: ROLE_NAME, PolicyName: REVOKE_POLICY_NAME, PolicyDocument: revokeOlderSessionsPolicy(NOW) },
     ]);
@@ -192,8 +197,8 @@ describe('contain-instance through respond(), enforce', () => {
     ]);
     // ip-type groups cannot name the instance: their targets are not even read.
     expect(h.callsOf('DescribeTargetHealth')).toEqual([{ TargetGroupArn: 'arn:tg/web' }, { TargetGroupArn: 'arn:tg/api' }, { TargetGroupArn: 'arn:tg/other' }]);
-    expect(step(report, 'detach-from-auto-scaling-group')).toMatchObject({ status: 'done', stage: 5, detail: 'activity act-1' });
-    expect(step(report, 'deregister:arn:tg/web')).toMatchObject({ status: 'done', stage: 5, detail: 'ports 80, 8080' });
+    expect(step(report, 'detach-from-auto-scaling-group')).toMatchObject({ status: 'done', stage: 6, detail: 'activity act-1' });
+    expect(step(report, 'deregister:arn:tg/web')).toMatchObject({ status: 'done', stage: 6, detail: 'ports 80, 8080' });
   });
 
   it('isolates ENIs in two VPCs, each with the groups of its own VPC, creating those that are missing', async () => {
@@ -207,8 +212,8 @@ describe('contain-instance through respond(), enforce', () => {
     const report = await run();
     expect(report.summary.failed).toBe(0);
     expect(h.callsOf('CreateSecurityGroup').map((c) => [c.GroupName, c.VpcId])).toEqual([
-      ['guardduty-ir-untrack', VPC_B],
-      ['guardduty-ir-isolation', VPC_B],
+      [expect.stringMatching(/^guardduty-ir-untrack-[0-9a-f]{8}$/), VPC_B],
+      [expect.stringMatching(/^guardduty-ir-isolation-[0-9a-f]{8}$/), VPC_B],
     ]);
     expect(h.callsOf('ModifyNetworkInterfaceAttribute')).toEqual([
       { NetworkInterfaceId: PRIMARY_ENI, Groups: [UNTRACK_SG_A] },
@@ -371,7 +376,7 @@ describe('contain-instance: a failed step never hides the others', () => {
 
   it('a failed security-group creation skips the moves that need it and says so; the rest still runs', async () => {
     h.world.responderGroups = [];
-    h.world.failures.set('CreateSecurityGroup', (input) => (input.GroupName === 'guardduty-ir-untrack' ? awsError('UnauthorizedOperation') : undefined));
+    h.world.failures.set('CreateSecurityGroup', (input) => (String(input.GroupName).startsWith('guardduty-ir-untrack-') ? awsError('UnauthorizedOperation') : undefined));
     const report = await run();
     expect(step(report, 'create-untrack-sg:vpc-0aaaa000000000001')).toMatchObject({ status: 'failed', error: { code: 'UnauthorizedOperation' } });
     expect(step(report, `untrack:${PRIMARY_ENI}`)).toMatchObject({ status: 'skipped', reason: expect.stringContaining('create-untrack-sg:vpc-0aaaa000000000001 (failed)') });
@@ -438,7 +443,8 @@ describe('contain-instance: second delivery of the same finding', () => {
 });
 
 describe('contain-instance: sequential AWS round trips before the first ENI is on the untrack group', () => {
-  const DELAY = 60;
+  // Long enough that a busy machine's stalls between calls sent together stay well inside one window.
+  const DELAY = 150;
 
   /*
    * Every call takes DELAY; calls that start within the same DELAY window
@@ -466,6 +472,18 @@ describe('contain-instance: sequential AWS round trips before the first ENI is o
   // DescribeInstances and DescribeSecurityGroups together; the profile and target-health chains are not waited for.
   it('is 1 when the security groups exist', async () => {
     expect(await roundTripsBeforeUntrack()).toBe(1);
+  });
+
+  // Verifying the groups found is done on the DescribeSecurityGroups answer itself: no call is added before the first move.
+  it('is still 1 when rogue groups carrying the responder\'s tags sit beside the verified ones', async () => {
+    h.world.responderGroups = [
+      ...h.world.responderGroups,
+      { ...responderGroup('sg-0rogue0000000001', VPC_A, 'untrack'), GroupName: 'web-prod' },
+      { ...responderGroup('sg-0rogue0000000002', VPC_A, 'isolation'), IpPermissions: [{ IpProtocol: 'tcp', FromPort: 22, ToPort: 22, IpRanges: [{ CidrIp: '0.0.0.0/0' }] }] },
+    ];
+    expect(await roundTripsBeforeUntrack()).toBe(1);
+    expect(h.callsOf('DescribeSecurityGroups')).toHaveLength(1);
+    expect(h.callsOf('CreateSecurityGroup')).toEqual([]);
   });
 
   // Then CreateSecurityGroup, then the rules of the new groups.

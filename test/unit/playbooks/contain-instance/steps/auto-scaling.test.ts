@@ -9,7 +9,7 @@ const h = useContainHarness();
 describe('planAutoScalingDetach', () => {
   it('detaches without decrementing the desired capacity', async () => {
     const { steps } = planAutoScalingDetach(INSTANCE_ID, known({ groupName: 'web-asg', lifecycleState: 'InService' }));
-    expect(steps.map((s) => [s.id, s.target, s.stage])).toEqual([['detach-from-auto-scaling-group', 'web-asg', 5]]);
+    expect(steps.map((s) => [s.id, s.target, s.stage])).toEqual([['detach-from-auto-scaling-group', 'web-asg', 6]]);
     const [outcome] = await executeSteps(steps, h.clients);
     expect(outcome).toMatchObject({ status: 'done', detail: 'activity act-1' });
     expect(h.callsOf('DetachInstances')).toEqual([{ InstanceIds: [INSTANCE_ID], AutoScalingGroupName: 'web-asg', ShouldDecrementDesiredCapacity: false }]);

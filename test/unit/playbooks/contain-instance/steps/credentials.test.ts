@@ -24,8 +24,8 @@ describe('planCredentials', () => {
     const { steps, warnings } = planCredentials(input);
     expect(warnings).toEqual([]);
     expect(steps.map((s) => [s.id, s.action, s.target, s.stage])).toEqual([
-      ['revoke-role-sessions', 'iam:PutRolePolicy', ROLE_NAME, 5],
-      ['disassociate-instance-profile', 'ec2:DisassociateIamInstanceProfile', INSTANCE_ID, 5],
+      ['revoke-role-sessions', 'iam:PutRolePolicy', ROLE_NAME, 6],
+      ['disassociate-instance-profile', 'ec2:DisassociateIamInstanceProfile', INSTANCE_ID, 6],
     ]);
     const outcomes = await executeSteps(steps, h.clients);
     expect(outcomes.map((o) => o.status)).toEqual(['done', 'done']);

@@ -12,9 +12,9 @@ describe('planPreserve', () => {
     const { steps, warnings } = planPreserve(INSTANCE_ID, containFacts().volumes);
     expect(warnings).toEqual([]);
     expect(steps.map((s) => [s.id, s.stage])).toEqual([
-      ['termination-protection', 5],
-      ['shutdown-behavior-stop', 5],
-      ['keep-volumes', 5],
+      ['termination-protection', 6],
+      ['shutdown-behavior-stop', 6],
+      ['keep-volumes', 6],
     ]);
     await executeSteps(steps, h.clients);
     expect(h.callsOf('ModifyInstanceAttribute')).toEqual([

@@ -10,7 +10,7 @@ const base = { instanceId: INSTANCE_ID, finding: containFinding(), incidentId: '
 describe('planInstanceTags', () => {
   it('tags the instance with the incident, the finding, its severity and the isolation time', async () => {
     const step = planInstanceTags(base);
-    expect(step.stage).toBe(5);
+    expect(step.stage).toBe(6);
     await executeSteps([step], h.clients);
     expect(h.callsOf('CreateTags')).toEqual([
       {

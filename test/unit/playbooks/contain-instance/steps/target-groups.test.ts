@@ -15,8 +15,8 @@ describe('planTargetGroupDeregistration', () => {
     const { steps, warnings } = planTargetGroupDeregistration(INSTANCE_ID, memberships, []);
     expect(warnings).toEqual([]);
     expect(steps.map((s) => [s.id, s.stage])).toEqual([
-      ['deregister:arn:tg/web', 5],
-      ['deregister:arn:tg/api', 5],
+      ['deregister:arn:tg/web', 6],
+      ['deregister:arn:tg/api', 6],
     ]);
     await executeSteps(steps, h.clients);
     expect(h.callsOf('DeregisterTargets')).toEqual([

@@ -1,4 +1,5 @@
 import * as z from '../zod';
+import { PRINCIPAL_PATTERN, PRINCIPAL_PATTERN_MESSAGE } from '../iam/principal-patterns';
 import { PLAYBOOK_NAMES } from '../routing/playbook-names';
 
 /*
@@ -37,6 +38,9 @@ const principalArn = z.string().check(
     'must be the ARN of an IAM role, user, account root or role session, such as "arn:aws:iam::111122223333:role/SecurityOperator"',
   ),
 );
+
+/** An IAM role or user ARN, `*` allowed as a wildcard in the account and the name (lambda/iam/principal-patterns.ts). */
+const principalPattern = z.string().check(z.regex(PRINCIPAL_PATTERN, PRINCIPAL_PATTERN_MESSAGE));
 
 function noDuplicates(what: string) {
   return z.refine<string[]>((values) => new Set(values).size === values.length, { message: `must not list the same ${what} twice` });
@@ -96,6 +100,20 @@ export const runtimeConfigSchema = z.strictObject({
       maxContainmentsPerHour: z._default(z.int().check(z.gte(1), z.lte(100)), DEFAULT_MAX_CONTAINMENTS_PER_HOUR),
     }),
     { maxContainmentsPerHour: DEFAULT_MAX_CONTAINMENTS_PER_HOUR },
+  ),
+  /**
+   * Credential findings: a principal's own tags never exempt it (a compromised
+   * user can tag itself), so exemptions come from here. exemptPrincipals: not
+   * acted on. protectedPrincipals (break-glass roles and users): never revoked,
+   * by revoke-credentials or by contain-instance's instance-role revocation;
+   * the plan gives the manual steps instead.
+   */
+  credentials: z._default(
+    z.strictObject({
+      exemptPrincipals: z._default(z.array(principalPattern), []),
+      protectedPrincipals: z._default(z.array(principalPattern), []),
+    }),
+    { exemptPrincipals: [], protectedPrincipals: [] },
   ),
 });
 
@@ -175,6 +193,7 @@ export function runtimeConfigOf(config: IncidentResponseConfig): RuntimeConfig {
     memberRoleName: config.memberRoleName,
     accounts: config.accounts,
     blastRadius: config.blastRadius,
+    credentials: config.credentials,
   };
 }
 

@@ -111,7 +111,7 @@ describe('planContainInstance: what the plan tells the reader', () => {
   it('never revokes a service-linked role or one of the responder roles; the profile is still removed', () => {
     const profile = containFacts().instanceProfile!;
     for (const [role, warning] of [
-      [{ roleName: 'AWSServiceRoleForX', path: '/aws-service-role/x.amazonaws.com/', arn: 'arn' }, 'Role AWSServiceRoleForX is a service-linked role'],
+      [{ roleName: 'AWSServiceRoleForX', path: '/aws-service-role/x.amazonaws.com/', arn: 'arn' }, 'role AWSServiceRoleForX is service-linked (path /aws-service-role/x.amazonaws.com/)'],
       [{ roleName: 'guardduty-ir-contain-instance-role', path: '/', arn: 'arn' }, "is one of the responder's own roles"],
     ] as const) {
       const plan = planContainInstance(planningInput(containFacts({ instanceProfile: { ...profile, role: known(role) } }), theft));

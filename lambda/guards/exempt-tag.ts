@@ -1,4 +1,6 @@
 import type { PlaybookName } from '../routing/playbook-names';
+import { untrusted } from '../text/untrusted';
+import { EXEMPT_TAG } from './exemptions';
 import { block, pass, type Guard } from './types';
 
 /*
@@ -17,14 +19,14 @@ const TAGS_EXEMPT: Readonly<Record<PlaybookName, boolean>> = {
 };
 
 export const exemptTagGuard: Guard = {
-  id: 'exempt-tag',
+  id: EXEMPT_TAG,
   check: ({ config, resourceTags, playbook }) => {
     const key = config.exemptTagKey;
     if (!TAGS_EXEMPT[playbook]) {
-      return pass('exempt-tag', `a principal's own tags never exempt it ("${key}" is not consulted): only credentials.exemptPrincipals does`);
+      return pass(EXEMPT_TAG, `a principal's own tags never exempt it ("${key}" is not consulted): only credentials.exemptPrincipals does`);
     }
     return Object.prototype.hasOwnProperty.call(resourceTags, key)
-      ? block('exempt-tag', `the resource carries the exempt tag "${key}" (value "${resourceTags[key]}")`)
-      : pass('exempt-tag', `the resource does not carry the exempt tag "${key}"`);
+      ? block(EXEMPT_TAG, `the resource carries the exempt tag "${key}" (value "${untrusted(resourceTags[key])}")`)
+      : pass(EXEMPT_TAG, `the resource does not carry the exempt tag "${key}"`);
   },
 };

@@ -1,3 +1,4 @@
+import { EXEMPT_PRINCIPAL } from '../../guards/exemptions';
 import type { GuardVerdict } from '../../guards/types';
 import { block, pass } from '../../guards/types';
 import { PRINCIPAL_UNREADABLE } from '../../guards/unreadable';
@@ -12,9 +13,8 @@ import type { IamEntity, Lookup } from './facts';
  */
 
 export const PROTECTED_PRINCIPAL = 'protected-principal';
-export const EXEMPT_PRINCIPAL = 'exempt-principal';
 export const MANUAL_RESPONSE = 'manual-response';
-export { PRINCIPAL_UNREADABLE };
+export { EXEMPT_PRINCIPAL, PRINCIPAL_UNREADABLE };
 
 export interface ProtectionRuling {
   readonly verdict: GuardVerdict;

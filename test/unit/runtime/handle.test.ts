@@ -102,6 +102,15 @@ describe('handleInvocation', () => {
     expect(sns).toHaveReceivedCommandTimes(PublishCommand, 0);
   });
 
+  it('rejects a finding whose id is a wildcard, by direct invocation or event, with a typed error, before any AWS call', async () => {
+    const event = loadFixture('contain-instance/crypto-bitcoin-tool.event.json') as { detail: { id: string } };
+    const crafted = { ...event, detail: { ...event.detail, id: '*' } };
+    const contain = env({ playbook: 'contain-instance' });
+    await expect(handleAs(crafted, CONTEXT, contain)).rejects.toMatchObject({ name: 'FindingInputError', problem: 'invalid-id' });
+    await expect(handleAs({ finding: crafted.detail, dryRun: true }, CONTEXT, contain)).rejects.toThrow(/^invalid id: id: must be a GuardDuty finding id/);
+    for (const client of [sns, sts, ec2, iam, autoScaling, elbv2, dynamodb]) expect(client.calls()).toHaveLength(0);
+  });
+
   it('fails the invocation when SNS fails, carrying the report and the undelivered notification to the retries and the on-failure queue', async () => {
     sns.on(PublishCommand).rejects(Object.assign(new Error('KMS key disabled'), { name: 'KMSDisabledException', $metadata: { httpStatusCode: 400 } }));
     const failure = await handleAs(loadFixture('notify/port-probe-unprotected.event.json'), CONTEXT, env()).then(

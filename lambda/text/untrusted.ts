@@ -88,9 +88,22 @@ export function safePaintedLine(line: string): string {
   return bounded(line.replace(UNSAFE, (c) => (c === '\u001b' ? c : escapeChar(c))), LINE_LIMIT);
 }
 
+// What JSON.stringify leaves raw inside strings (it escapes C0 controls itself): DEL, C1, the invisible and bidi characters, U+2028/2029.
+const UNSAFE_IN_JSON = /[\u007f-\u009f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u2069\ufeff]/g;
+
+/**
+ * JSON of a report, a plan or evidence, with every character a viewer could
+ * take for a line break or a reordering written as its \uXXXX escape: the
+ * same JSON value (nothing is cut: evidence keeps every character), safe
+ * to open in a text viewer or a terminal.
+ */
+export function safeJson(value: unknown, space?: number): string {
+  return (JSON.stringify(value, null, space) ?? 'null').replace(UNSAFE_IN_JSON, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
 /** An SNS subject: printable ASCII only, no line break, at most 100 characters, whatever goes in. */
 export function safeSubject(subject: string): string {
-  const ascii = untrusted(subject, Number.MAX_SAFE_INTEGER).replace(/[^\x20-\x7e]/g, '?').trim();
+  const ascii = untrusted(subject, Number.MAX_SAFE_INTEGER).replace(/[^\x20-\x7e]/g, '?').trimStart();
   const text = ascii.length > 0 ? ascii : '[GuardDuty IR]';
   return text.length > SUBJECT_LIMIT ? `${text.slice(0, SUBJECT_LIMIT - 3)}...` : text;
 }

@@ -61,7 +61,7 @@ function unwrap(input: unknown): Unwrapped {
   }
   if ('detail' in value) {
     if ('source' in value && value.source !== GUARDDUTY_SOURCE) {
-      throw new FindingInputError('wrong-source', `not a GuardDuty event: source is ${JSON.stringify(value.source)}, expected "${GUARDDUTY_SOURCE}"`);
+      throw new FindingInputError('wrong-source', `not a GuardDuty event: source is ${quoted(value.source)}, expected "${GUARDDUTY_SOURCE}"`);
     }
     return {
       candidates: [value.detail],

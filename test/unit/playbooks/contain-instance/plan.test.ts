@@ -121,6 +121,16 @@ describe('planContainInstance: what the plan tells the reader', () => {
     }
   });
 
+  it('never revokes an instance role named in credentials.protectedPrincipals (any case); the profile is still removed', () => {
+    const config = { ...enforceConfig(), credentials: { exemptPrincipals: [], protectedPrincipals: [`arn:aws:iam::222222222222:role/${ROLE_NAME.toUpperCase()}`] } };
+    const plan = planContainInstance(planningInput(containFacts(), { ...theft, config }));
+    expect(plan.steps.map((s) => s.id)).not.toContain('revoke-role-sessions');
+    expect(plan.steps.map((s) => s.id)).toContain('disassociate-instance-profile');
+    expect(plan.warnings).toEqual(expect.arrayContaining([expect.stringMatching(new RegExp(`^The sessions of the instance's role are not revoked: role ${ROLE_NAME} is a protected \\(break-glass\\) principal`))]));
+    const other = { ...config, credentials: { exemptPrincipals: [], protectedPrincipals: [`arn:aws:iam::999988887777:role/${ROLE_NAME}`] } };
+    expect(planContainInstance(planningInput(containFacts(), { ...theft, config: other })).steps.map((s) => s.id)).toContain('revoke-role-sessions');
+  });
+
   it('plans no credential step without credential theft, and none for an instance without a profile', () => {
     expect(planContainInstance(planningInput(containFacts())).steps.map((s) => s.id)).not.toContain('revoke-role-sessions');
     const noProfile = planContainInstance(planningInput(containFacts({ instanceProfile: null, profileAssociationId: known(null) }), theft));

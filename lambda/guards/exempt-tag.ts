@@ -22,10 +22,14 @@ export const exemptTagGuard: Guard = {
   id: EXEMPT_TAG,
   check: ({ config, resourceTags, playbook }) => {
     const key = config.exemptTagKey;
+    const tagged = Object.prototype.hasOwnProperty.call(resourceTags, key);
     if (!TAGS_EXEMPT[playbook]) {
-      return pass(EXEMPT_TAG, `a principal's own tags never exempt it ("${key}" is not consulted): only credentials.exemptPrincipals does`);
+      // Said out loud when the tag is there: a team that exempted a principal by tag must learn it no longer holds.
+      return tagged
+        ? pass(EXEMPT_TAG, `the principal carries "${key}" (value "${untrusted(resourceTags[key])}"), but a principal's own tags never exempt it: list it in credentials.exemptPrincipals`)
+        : pass(EXEMPT_TAG, `a principal's own tags never exempt it ("${key}" is not consulted): only credentials.exemptPrincipals does`);
     }
-    return Object.prototype.hasOwnProperty.call(resourceTags, key)
+    return tagged
       ? block(EXEMPT_TAG, `the resource carries the exempt tag "${key}" (value "${untrusted(resourceTags[key])}")`)
       : pass(EXEMPT_TAG, `the resource does not carry the exempt tag "${key}"`);
   },

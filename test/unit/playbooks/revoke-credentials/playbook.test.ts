@@ -248,7 +248,7 @@ describe('IAM user with a long-term key (AKIA)', () => {
     expect(report.guards.find((g) => g.id === 'exempt-tag')).toEqual({
       id: 'exempt-tag',
       blocks: false,
-      reason: `a principal's own tags never exempt it ("ir:exempt" is not consulted): only credentials.exemptPrincipals does`,
+      reason: 'the principal carries "ir:exempt" (value "break-glass"), but a principal\'s own tags never exempt it: list it in credentials.exemptPrincipals',
     });
     expect(iam.commandCalls(UpdateAccessKeyCommand).map((c) => c.args[0].input)).toEqual([{ UserName: 'deploy-bot', AccessKeyId: KEY, Status: 'Inactive' }]);
     expect(iam.commandCalls(PutUserPolicyCommand).map((c) => c.args[0].input)).toEqual([

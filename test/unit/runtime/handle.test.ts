@@ -180,6 +180,17 @@ describe('handleInvocation across accounts', () => {
     expect(ec2).toHaveReceivedCommand(DescribeInstancesCommand);
   });
 
+  it('publishes EXEMPT - NOT CONTAINED in the subject when the exempt tag stopped the response', async () => {
+    ec2.on(DescribeInstancesCommand).resolves({ Reservations: [] });
+    const own: LambdaContext = { invokedFunctionArn: 'arn:aws:lambda:us-east-1:222222222222:function:ir' };
+    const report = (await handleAs(loadFixture('contain-instance/exempt-tagged-instance.event.json'), own, containEnv())) as Report;
+    expect(report.blockedBy).toContain('exempt-tag');
+    const published = sns.commandCalls(PublishCommand).map((c) => c.args[0].input);
+    expect(published).toHaveLength(1);
+    expect(published[0]!.Subject).toBe('[GuardDuty IR EXEMPT - NOT CONTAINED] contain-instance: CryptoCurrency:EC2/BitcoinTool.B sev 8');
+    expect(published[0]!.Message).toMatch(/^EXEMPT: this contain-instance response was planned but NOT executed\. the resource carries the exempt tag "ir:exempt" \(value "honeypot"\)\n/);
+  });
+
   it('reports and notifies when the member role cannot be assumed: never a silent drop', async () => {
     sts.on(AssumeRoleCommand).rejects(Object.assign(new Error('not authorized'), { name: 'AccessDenied' }));
     const report = (await handleAs(loadFixture('contain-instance/crypto-bitcoin-tool.event.json'), CONTEXT, containEnv())) as Report;

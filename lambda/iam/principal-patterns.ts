@@ -70,8 +70,7 @@ export function matchingPrincipalPattern(patterns: readonly string[], principal:
   return undefined;
 }
 
-/** How a principal is named in reports: its ARN without a path when the account is known. */
-export function principalLabel(principal: PrincipalRef): string {
-  const kind = principal.kind === 'role' ? 'role' : 'user';
-  return principal.accountId ? `arn:aws:iam::${principal.accountId}:${kind}/${principal.name}` : `IAM ${kind} ${principal.name}`;
+/** How a principal is named in reports and warnings: "role BreakGlass", "IAM user deploy-bot". */
+export function principalName(principal: Pick<PrincipalRef, 'kind' | 'name'>): string {
+  return `${principal.kind === 'role' ? 'role' : 'IAM user'} ${principal.name}`;
 }

@@ -1,4 +1,4 @@
-import { matchingPrincipalPattern, type PrincipalRef } from './principal-patterns';
+import { matchingPrincipalPattern, principalName, type PrincipalRef } from './principal-patterns';
 import { isProtectedRoleName, isServiceLinkedRoleName, isServiceLinkedRolePath } from './revoke-sessions';
 
 /*
@@ -30,10 +30,6 @@ export interface ProtectedCandidate extends PrincipalRef {
   readonly path: string | null;
 }
 
-function label(principal: ProtectedCandidate): string {
-  return `${principal.kind === 'role' ? 'role' : 'IAM user'} ${principal.name}`;
-}
-
 function protection(why: string, byHand: string): Protection {
   return { why, manualStep: `${why}. Instead, by hand: ${byHand}.` };
 }
@@ -42,7 +38,7 @@ const CONTAIN_BY_HAND = 'find in CloudTrail what used its credentials and contai
 
 /** Why the principal must never be revoked, or undefined when the responder may revoke it. */
 export function protectionOf(principal: ProtectedCandidate, policy: ProtectionPolicy): Protection | undefined {
-  const who = label(principal);
+  const who = principalName(principal);
   if (principal.kind === 'role') {
     if (isProtectedRoleName(principal.name, policy.responderRoleNames)) {
       return protection(

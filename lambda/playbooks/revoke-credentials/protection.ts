@@ -2,7 +2,7 @@ import { EXEMPT_PRINCIPAL } from '../../guards/exemptions';
 import type { GuardVerdict } from '../../guards/types';
 import { block, pass } from '../../guards/types';
 import { PRINCIPAL_UNREADABLE } from '../../guards/unreadable';
-import { matchingPrincipalPattern, type PrincipalRef } from '../../iam/principal-patterns';
+import { matchingPrincipalPattern, principalName as who, type PrincipalRef } from '../../iam/principal-patterns';
 import { protectionOf, type ProtectedCandidate, type Protection } from '../../iam/protected-principals';
 import type { PlanningInput } from '../types';
 import type { IamEntity, Lookup } from './facts';
@@ -20,10 +20,6 @@ export interface ProtectionRuling {
   readonly verdict: GuardVerdict;
   /** Set when the principal is never revoked: its plan holds no revoking step and gives this manual step instead. */
   readonly protection?: Protection;
-}
-
-function who(principal: PrincipalRef): string {
-  return `${principal.kind === 'role' ? 'role' : 'IAM user'} ${principal.name}`;
 }
 
 /**

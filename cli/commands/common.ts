@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import type { ExitCode } from '../exit-codes';
+import { safeJson } from '../../lambda/text/untrusted';
 
 export interface CommonOptions {
   readonly json?: boolean;
@@ -31,7 +32,7 @@ export function withCommonOptions(command: Command): Command {
 
 export function writeOutput<T>(documents: readonly T[], json: boolean, render: (doc: T) => string): void {
   if (json) {
-    process.stdout.write(`${JSON.stringify(documents.length === 1 ? documents[0] : documents, null, 2)}\n`);
+    process.stdout.write(`${safeJson(documents.length === 1 ? documents[0] : documents, 2)}\n`);
     return;
   }
   process.stdout.write(`${documents.map(render).join('\n\n')}\n`);

@@ -3,6 +3,7 @@ import { writeProgressTo } from '../../demo/progress';
 import { runDemo } from '../../demo/run';
 import { EXIT, type ExitCode } from '../exit-codes';
 import type { Runner } from './common';
+import { safeJson } from '../../lambda/text/untrusted';
 
 interface DemoOptions {
   readonly json?: boolean;
@@ -12,7 +13,7 @@ export async function demoCommand(options: DemoOptions = {}): Promise<ExitCode> 
   // With --json, stdout carries only the JSON; the progress lines go to stderr.
   if (options.json) writeProgressTo(process.stderr);
   const result = await runDemo();
-  if (options.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+  if (options.json) process.stdout.write(`${safeJson(result, 2)}\n`);
   return result.problems === 0 ? EXIT.ok : EXIT.actionFailed;
 }
 

@@ -15,6 +15,7 @@ import { deploymentClients, operatorRegion, type DeploymentClients } from '../op
 import { renderReport } from '../render/plan-text';
 import { type AwsCommandOptions, withAwsOptions } from './aws-options';
 import type { Runner } from './common';
+import { safeJson } from '../../lambda/text/untrusted';
 
 interface InvokeOptions extends AwsCommandOptions {
   readonly dryRun?: boolean;
@@ -70,7 +71,7 @@ export async function invokeCommand(source: string, options: InvokeOptions): Pro
     reports.push(...result.reports);
   }
   if (reports.length > 0) {
-    const text = options.json ? JSON.stringify(reports.length === 1 ? reports[0] : reports, null, 2) : reports.map(renderReport).join('\n\n');
+    const text = options.json ? safeJson(reports.length === 1 ? reports[0] : reports, 2) : reports.map(renderReport).join('\n\n');
     process.stdout.write(`${text}\n`);
   }
   const stepsFailed = reports.some((r) => r.summary.failed > 0 || r.reads.some((read) => read.status === 'failed'));

@@ -6,6 +6,7 @@ import { operatorRegion, releaseClients } from '../operator-clients';
 import { renderRelease } from '../render/release-text';
 import { type AwsCommandOptions, withAwsOptions } from './aws-options';
 import type { Runner } from './common';
+import { safeJson } from '../../lambda/text/untrusted';
 
 interface ReleaseOptions extends AwsCommandOptions {
   readonly dryRun?: boolean;
@@ -22,7 +23,7 @@ export async function releaseCommand(instanceId: string, options: ReleaseOptions
   if (!INSTANCE_ID.test(instanceId)) throw new UsageError(`not an EC2 instance id: ${instanceId} (expected i- and 8 or 17 hex digits)`);
   const region = operatorRegion(options.region, `instance ${instanceId}`);
   const report = await releaseInstance(instanceId, { clients: releaseClients(region, options), region, dryRun: options.dryRun === true });
-  process.stdout.write(`${options.json ? JSON.stringify(report, null, 2) : renderRelease(report)}\n`);
+  process.stdout.write(`${options.json ? safeJson(report, 2) : renderRelease(report)}\n`);
   if (report.refused) process.stderr.write(`ir: release refused: ${report.refused}\n`);
   return releaseFailed(report) ? EXIT.actionFailed : EXIT.ok;
 }

@@ -1,16 +1,23 @@
 import { describeEvidence } from '../../lambda/investigation/evidence-text';
 import type { PlanDocument, Report, StepDocument, StepReport } from '../../lambda/plan/document';
 import type { StepOutcome } from '../../lambda/plan/types';
+import { safePaintedLine, untrusted as v, untrustedText as t } from '../../lambda/text/untrusted';
 import { paint } from './colors';
 
-/* Human-readable plans and reports for the terminal. JSON output never goes through here. */
+/*
+ * Human-readable plans and reports for the terminal. JSON output never goes
+ * through here. Values of the finding and of resources are escaped and
+ * bounded (lambda/text/untrusted.ts: `v` a value, `t` a composed text) before
+ * they are painted, and every line begins with text of ours, so no value can
+ * start a line, forge a step or send its own terminal escape sequence.
+ */
 
 function header(doc: PlanDocument): string[] {
   const mode = doc.blockedBy.length > 0 ? paint('yellow', 'PLAN ONLY') : paint('red', 'WILL ACT');
   return [
-    `${paint('bold', doc.findingType)}  severity ${doc.severity}  ${paint('dim', doc.findingId)}`,
-    `  account ${doc.accountId ?? 'unknown'}  region ${doc.region ?? 'unknown'}  incident ${doc.incidentId}`,
-    `  route   ${paint('cyan', doc.playbook)} (${doc.route.ruleId}: ${doc.route.why})`,
+    `finding ${paint('bold', v(doc.findingType))}  severity ${v(doc.severity)}  ${paint('dim', v(doc.findingId))}`,
+    `  account ${v(doc.accountId ?? 'unknown')}  region ${v(doc.region ?? 'unknown')}  incident ${v(doc.incidentId)}`,
+    `  route   ${paint('cyan', doc.playbook)} (${v(doc.route.ruleId)}: ${t(doc.route.why)})`,
     `  mode    ${mode}${doc.offline ? paint('dim', '  (offline: planned from the finding alone)') : ''}`,
   ];
 }
@@ -18,7 +25,7 @@ function header(doc: PlanDocument): string[] {
 function guardLines(doc: PlanDocument): string[] {
   const blocking = doc.guards.filter((g) => g.blocks);
   if (blocking.length === 0) return [`  guards  ${paint('green', 'all passed')}`];
-  return ['  guards  blocked by:', ...blocking.map((g) => `    ${paint('yellow', g.id)}: ${g.reason}`)];
+  return ['  guards  blocked by:', ...blocking.map((g) => `    ${paint('yellow', v(g.id))}: ${t(g.reason)}`)];
 }
 
 function readLines(reads: readonly StepOutcome[]): string[] {
@@ -26,13 +33,13 @@ function readLines(reads: readonly StepOutcome[]): string[] {
   if (reads.length === 0) return [];
   return [
     `  reads   ${reads.length - failed.length}/${reads.length} succeeded`,
-    ...failed.map((r) => `    ${paint('red', 'failed')} ${r.title} (${r.action}): ${r.error?.code}: ${r.error?.message}`),
+    ...failed.map((r) => `    ${paint('red', 'failed')} ${t(r.title)} (${v(r.action)}): ${v(r.error?.code)}: ${t(r.error?.message)}`),
   ];
 }
 
 function stepLine(step: StepDocument, index: number): string {
   const kind = step.mutating ? paint('magenta', 'change') : paint('dim', 'read  ');
-  return `  ${String(index + 1).padStart(2)}. ${kind} ${step.title} ${paint('dim', `[${step.action} → ${step.target}]`)}`;
+  return `  ${String(index + 1).padStart(2)}. ${kind} ${t(step.title)} ${paint('dim', `[${v(step.action)} → ${t(step.target)}]`)}`;
 }
 
 const STATUS_STYLE: Record<StepReport['status'], Parameters<typeof paint>[0]> = { done: 'green', skipped: 'yellow', failed: 'red' };
@@ -41,22 +48,33 @@ const STATUS_STYLE: Record<StepReport['status'], Parameters<typeof paint>[0]> = 
 function reportLines(step: StepReport, index: number): string[] {
   const status = paint(STATUS_STYLE[step.status], step.status.padEnd(7));
   const tail =
-    step.status === 'failed' ? `: ${step.error?.code}: ${step.error?.message}` : step.status === 'skipped' ? `: ${step.reason}` : step.detail ? `: ${step.detail}` : '';
-  const line = `  ${String(index + 1).padStart(2)}. ${status} ${step.title} ${paint('dim', `[${step.action} → ${step.target}]`)}${tail}`;
-  const found = step.evidence ? describeEvidence(step.evidence, 'compact').map((e) => `        ${paint('cyan', 'found')} ${e}`) : [];
+    step.status === 'failed'
+      ? `: ${v(step.error?.code)}: ${t(step.error?.message)}`
+      : step.status === 'skipped'
+        ? `: ${t(step.reason)}`
+        : step.detail
+          ? `: ${t(step.detail)}`
+          : '';
+  const line = `  ${String(index + 1).padStart(2)}. ${status} ${t(step.title)} ${paint('dim', `[${v(step.action)} → ${t(step.target)}]`)}${tail}`;
+  const found = step.evidence ? describeEvidence(step.evidence, 'compact').map((e) => `        ${paint('cyan', 'found')} ${t(e)}`) : [];
   return [line, ...found];
 }
 
 function warningLines(doc: PlanDocument): string[] {
-  return doc.warnings.length === 0 ? [] : ['  warnings:', ...doc.warnings.map((w) => `    ${paint('yellow', '!')} ${w}`)];
+  return doc.warnings.length === 0 ? [] : ['  warnings:', ...doc.warnings.map((w) => `    ${paint('yellow', '!')} ${t(w)}`)];
+}
+
+/** Every line once more as a whole (our colours kept): none can hold a line break, none grows past LINE_LIMIT. */
+function joined(lines: readonly string[]): string {
+  return lines.map(safePaintedLine).join('\n');
 }
 
 export function renderPlan(doc: PlanDocument): string {
-  return [...header(doc), ...guardLines(doc), ...readLines(doc.reads), '  steps:', ...doc.steps.map(stepLine), ...warningLines(doc)].join('\n');
+  return joined([...header(doc), ...guardLines(doc), ...readLines(doc.reads), '  steps:', ...doc.steps.map(stepLine), ...warningLines(doc)]);
 }
 
 export function renderReport(report: Report): string {
   const { done, skipped, failed } = report.summary;
   const summary = `  result  ${paint('green', `${done} done`)}, ${paint('yellow', `${skipped} skipped`)}, ${paint(failed > 0 ? 'red' : 'dim', `${failed} failed`)}`;
-  return [...header(report), ...guardLines(report), ...readLines(report.reads), '  steps:', ...report.steps.flatMap(reportLines), ...warningLines(report), summary].join('\n');
+  return joined([...header(report), ...guardLines(report), ...readLines(report.reads), '  steps:', ...report.steps.flatMap(reportLines), ...warningLines(report), summary]);
 }

@@ -1,15 +1,16 @@
 import type { StepReport } from '../../lambda/plan/document';
 import { describeProfile } from '../../lambda/release/record';
 import type { ReleaseReport } from '../../lambda/release/report';
+import { safePaintedLine, untrusted as v, untrustedText as t } from '../../lambda/text/untrusted';
 import { paint } from './colors';
 
-/* `ir release` for the terminal. JSON output never goes through here. */
+/* `ir release` for the terminal. JSON output never goes through here. Tag values read from the instance are escaped and bounded as in plan-text.ts. */
 
 const STATUS_STYLE: Record<StepReport['status'], Parameters<typeof paint>[0]> = { done: 'green', skipped: 'yellow', failed: 'red' };
 
 function header(report: ReleaseReport): string[] {
   const mode = report.refused ? paint('red', 'REFUSED') : report.dryRun ? paint('yellow', 'DRY-RUN (no change made)') : paint('red', 'RELEASED');
-  return [`${paint('bold', 'release')} ${report.instanceId}  region ${report.region}`, `  mode    ${mode}`];
+  return [`${paint('bold', 'release')} ${v(report.instanceId)}  region ${v(report.region)}`, `  mode    ${mode}`];
 }
 
 function recordLines(report: ReleaseReport): string[] {
@@ -17,9 +18,9 @@ function recordLines(report: ReleaseReport): string[] {
   if (!record) return [];
   return [
     '  record:',
-    ...record.networkInterfaces.map((r) => `    ${r.networkInterfaceId}: ${r.groupIds.join(' ')}`),
-    ...record.unusable.map((r) => `    ${r.networkInterfaceId}: ${paint('red', `unusable "${r.value}"`)}`),
-    ...(record.instanceProfile ? [`    instance profile: ${describeProfile(record.instanceProfile)}`] : []),
+    ...record.networkInterfaces.map((r) => `    ${v(r.networkInterfaceId)}: ${t(r.groupIds.join(' '))}`),
+    ...record.unusable.map((r) => `    ${v(r.networkInterfaceId)}: ${paint('red', `unusable "${v(r.value)}"`)}`),
+    ...(record.instanceProfile ? [`    instance profile: ${t(describeProfile(record.instanceProfile))}`] : []),
   ];
 }
 
@@ -28,19 +29,19 @@ function readLines(report: ReleaseReport): string[] {
   if (report.reads.length === 0) return [];
   return [
     `  reads   ${report.reads.length - failed.length}/${report.reads.length} succeeded`,
-    ...failed.map((r) => `    ${paint('red', 'failed')} ${r.title} (${r.action}): ${r.error?.code}: ${r.error?.message}`),
+    ...failed.map((r) => `    ${paint('red', 'failed')} ${t(r.title)} (${v(r.action)}): ${v(r.error?.code)}: ${t(r.error?.message)}`),
   ];
 }
 
 function stepLine(step: StepReport, index: number): string {
   const status = paint(STATUS_STYLE[step.status], step.status.padEnd(7));
   const tail =
-    step.status === 'failed' ? `: ${step.error?.code}: ${step.error?.message}` : step.status === 'skipped' ? `: ${step.reason}` : step.detail ? `: ${step.detail}` : '';
-  return `  ${String(index + 1).padStart(2)}. ${status} ${step.title} ${paint('dim', `[${step.action} → ${step.target}]`)}${tail}`;
+    step.status === 'failed' ? `: ${v(step.error?.code)}: ${t(step.error?.message)}` : step.status === 'skipped' ? `: ${t(step.reason)}` : step.detail ? `: ${t(step.detail)}` : '';
+  return `  ${String(index + 1).padStart(2)}. ${status} ${t(step.title)} ${paint('dim', `[${v(step.action)} → ${t(step.target)}]`)}${tail}`;
 }
 
 export function renderRelease(report: ReleaseReport): string {
-  if (report.refused) return [...header(report), `  ${paint('red', 'refused')} ${report.refused}`, ...readLines(report), ...recordLines(report)].join('\n');
+  if (report.refused) return [...header(report), `  ${paint('red', 'refused')} ${t(report.refused)}`, ...readLines(report), ...recordLines(report)].map(safePaintedLine).join('\n');
   const { done, skipped, failed } = report.summary;
   return [
     ...header(report),
@@ -48,7 +49,7 @@ export function renderRelease(report: ReleaseReport): string {
     ...recordLines(report),
     '  steps:',
     ...report.steps.map(stepLine),
-    ...(report.warnings.length > 0 ? ['  warnings:', ...report.warnings.map((w) => `    ${paint('yellow', '!')} ${w}`)] : []),
+    ...(report.warnings.length > 0 ? ['  warnings:', ...report.warnings.map((w) => `    ${paint('yellow', '!')} ${t(w)}`)] : []),
     `  result  ${paint('green', `${done} done`)}, ${paint('yellow', `${skipped} skipped`)}, ${paint(failed > 0 ? 'red' : 'dim', `${failed} failed`)}`,
-  ].join('\n');
+  ].map(safePaintedLine).join('\n');
 }

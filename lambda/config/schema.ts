@@ -1,4 +1,5 @@
 import * as z from '../zod';
+import { PRINCIPAL_PATTERN, PRINCIPAL_PATTERN_MESSAGE } from '../iam/principal-patterns';
 import { PLAYBOOK_NAMES } from '../routing/playbook-names';
 
 /*
@@ -38,15 +39,8 @@ const principalArn = z.string().check(
   ),
 );
 
-/** An IAM role or user, by ARN; `*` may stand for the account or any part of the name (`arn:aws:iam::*:role/BreakGlass*`). */
-const principalPattern = z
-  .string()
-  .check(
-    z.regex(
-      /^arn:aws[a-z-]*:iam::(\d{12}|\*):(role|user)\/[\w+=,.@\/*-]+$/,
-      'must be the ARN of an IAM role or user, "*" allowed for the account or in the name, such as "arn:aws:iam::*:role/BreakGlass"',
-    ),
-  );
+/** An IAM role or user ARN, `*` allowed as a wildcard in the account and the name (lambda/iam/principal-patterns.ts). */
+const principalPattern = z.string().check(z.regex(PRINCIPAL_PATTERN, PRINCIPAL_PATTERN_MESSAGE));
 
 /** An AWS Signer signing profile version, as Lambda code signing names it. */
 const signingProfileVersionArn = z
@@ -110,20 +104,26 @@ export const runtimeConfigSchema = z.strictObject({
   memberRoleName: z._default(roleName, DEFAULT_MEMBER_ROLE_NAME),
   accounts: z._default(accountsSchema, { exclude: [] }),
   /** The blast-radius brake (lambda/ledger/brake.ts): at most this many containments per rolling hour, across the stack. */
-  /** Credentials the responder never acts on (exempt) and never changes (protected), by ARN pattern. */
-  credentials: z._default(
-    z.strictObject({
-      exemptPrincipals: z._default(z.array(principalPattern), []),
-      protectedPrincipals: z._default(z.array(principalPattern), []),
-    }),
-    { exemptPrincipals: [], protectedPrincipals: [] },
-  ),
   blastRadius: z._default(
     z.strictObject({
       // At most 100: the brake reads every slot in one BatchGetItem, which takes 100 keys.
       maxContainmentsPerHour: z._default(z.int().check(z.gte(1), z.lte(100)), DEFAULT_MAX_CONTAINMENTS_PER_HOUR),
     }),
     { maxContainmentsPerHour: DEFAULT_MAX_CONTAINMENTS_PER_HOUR },
+  ),
+  /**
+   * Credential findings: a principal's own tags never exempt it (a compromised
+   * user can tag itself), so exemptions come from here. exemptPrincipals: not
+   * acted on. protectedPrincipals (break-glass roles and users): never revoked,
+   * by revoke-credentials or by contain-instance's instance-role revocation;
+   * the plan gives the manual steps instead.
+   */
+  credentials: z._default(
+    z.strictObject({
+      exemptPrincipals: z._default(z.array(principalPattern), []),
+      protectedPrincipals: z._default(z.array(principalPattern), []),
+    }),
+    { exemptPrincipals: [], protectedPrincipals: [] },
   ),
 });
 
@@ -212,8 +212,8 @@ export function runtimeConfigOf(config: IncidentResponseConfig): RuntimeConfig {
     revokeInstanceCredentials: config.revokeInstanceCredentials,
     memberRoleName: config.memberRoleName,
     accounts: config.accounts,
-    credentials: config.credentials,
     blastRadius: config.blastRadius,
+    credentials: config.credentials,
   };
 }
 

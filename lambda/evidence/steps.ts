@@ -6,6 +6,7 @@ import { readConsoleOutput, type ConsoleOutput } from './console-output';
 import { JSON_CONTENT_TYPE, putEvidence, putRequest, TEXT_CONTENT_TYPE, type EvidenceDestination } from './destination';
 import { EVIDENCE_FILES, evidenceKey, type EvidenceFile, type IncidentCoordinates } from './layout';
 import { READ_CONSOLE_OUTPUT, WRITE_EVIDENCE } from './specs';
+import { safeJson } from '../text/untrusted';
 
 /*
  * The evidence of one incident: the finding, the plan, the raw describe
@@ -56,7 +57,7 @@ export interface EvidenceInput {
 }
 
 function json(value: unknown): string {
-  return `${JSON.stringify(value, null, 2)}\n`;
+  return `${safeJson(value, 2)}\n`;
 }
 
 function stepIdOf(file: EvidenceFile): string {

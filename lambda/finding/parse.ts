@@ -1,4 +1,5 @@
 import type * as z from '../zod';
+import { untrusted } from '../text/untrusted';
 import { FindingInputError } from './errors';
 import { findingSchema, type Finding } from './schema';
 
@@ -60,7 +61,7 @@ function unwrap(input: unknown): Unwrapped {
   }
   if ('detail' in value) {
     if ('source' in value && value.source !== GUARDDUTY_SOURCE) {
-      throw new FindingInputError('wrong-source', `not a GuardDuty event: source is ${JSON.stringify(value.source)}, expected "${GUARDDUTY_SOURCE}"`);
+      throw new FindingInputError('wrong-source', `not a GuardDuty event: source is ${quoted(value.source)}, expected "${GUARDDUTY_SOURCE}"`);
     }
     return {
       candidates: [value.detail],
@@ -85,6 +86,25 @@ function formatIssue(issue: z.core.$ZodIssue, prefix: string): string {
   return `${where}: ${issue.message}`;
 }
 
+/** A string id that failed its pattern (ids.ts), as opposed to a missing or mistyped field. */
+function isIdIssue(issue: z.core.$ZodIssue): boolean {
+  const field = issue.path[issue.path.length - 1];
+  return issue.code === 'invalid_format' && (field === 'id' || field === 'instanceId');
+}
+
+function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
+  let value = root;
+  for (const key of path) value = isObject(value) || Array.isArray(value) ? (value as Record<PropertyKey, unknown>)[key] : undefined;
+  return value;
+}
+
+const SHOWN_ID_LIMIT = 80;
+
+/** The rejected value as JSON, escaped and cut to a readable length (it goes into an error message and a log line). */
+function quoted(value: unknown): string {
+  return untrusted(JSON.stringify(value) ?? String(value), SHOWN_ID_LIMIT);
+}
+
 function validate(candidate: unknown, envelope: Envelope, prefix: string): Finding {
   if (!isObject(candidate)) {
     throw new FindingInputError('not-a-finding', `not a GuardDuty finding: ${prefix || 'finding'} is ${describe(candidate)}, expected an object`);
@@ -97,6 +117,10 @@ function validate(candidate: unknown, envelope: Envelope, prefix: string): Findi
   const result = findingSchema.safeParse(withEnvelope);
   if (!result.success) {
     const first = result.error.issues[0]!;
+    if (isIdIssue(first)) {
+      const value = valueAt(withEnvelope, first.path);
+      throw new FindingInputError('invalid-id', `invalid id: ${formatIssue(first, prefix)} (got ${quoted(value)}); nothing is planned or changed`);
+    }
     throw new FindingInputError('not-a-finding', `not a GuardDuty finding: ${formatIssue(first, prefix)}`);
   }
   return result.data;

@@ -1,4 +1,5 @@
 import * as z from '../zod';
+import { FINDING_ID, FINDING_ID_MESSAGE, INSTANCE_ID, INSTANCE_ID_MESSAGE } from './ids';
 
 /*
  * The parts of a GuardDuty finding the playbooks read. Everything else in a
@@ -50,7 +51,8 @@ const networkInterfaceSchema = z.looseObject({
 });
 
 const instanceDetailsSchema = z.looseObject({
-  instanceId: optionalText,
+  /** Used as a filter value and a resource id (ids.ts): checked, never just text. */
+  instanceId: z.nullish(z.string().check(z.regex(INSTANCE_ID, INSTANCE_ID_MESSAGE))),
   instanceState: optionalText,
   availabilityZone: optionalText,
   iamInstanceProfile: z.nullish(z.looseObject({ arn: optionalText, id: optionalText })),
@@ -69,7 +71,8 @@ const accessKeyDetailsSchema = z.looseObject({
 const severitySchema = preprocess(numericText, z.number().check(z.gte(0), z.lte(10)));
 
 export const findingSchema = z.looseObject({
-  id: z.string().check(z.minLength(1), z.maxLength(256)),
+  /** Used as a filter value and in keys (ids.ts): checked, never just text. */
+  id: z.string().check(z.regex(FINDING_ID, FINDING_ID_MESSAGE)),
   type: z.string().check(z.minLength(3), z.maxLength(256)),
   severity: severitySchema,
   accountId: z.nullish(z.string().check(z.regex(/^\d{12}$/, 'must be a 12-digit AWS account id'))),

@@ -56,6 +56,8 @@ export function isServiceLinkedRoleName(roleName: string): boolean {
   return roleName.startsWith('AWSServiceRoleFor');
 }
 
+/** IAM role names are unique regardless of case, and a name in any case reaches the same role: compare them so. */
 export function isProtectedRoleName(roleName: string, protectedRoleNames: readonly string[]): boolean {
-  return protectedRoleNames.includes(roleName);
+  const name = roleName.toLowerCase();
+  return protectedRoleNames.some((protectedName) => protectedName.toLowerCase() === name);
 }

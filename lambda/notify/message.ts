@@ -1,58 +1,81 @@
+import { EXEMPTION_VERDICTS } from '../guards/exemptions';
 import { describeEvidence } from '../investigation/evidence-text';
 import { BLAST_RADIUS_BRAKE } from '../ledger/verdicts';
 import type { PlanDocument } from '../plan/document';
 import { exposedBy } from '../plan/exposed';
 import type { StepOutcome } from '../plan/types';
+import { safeLine, safeSubject, untrusted as v, untrustedText as t } from '../text/untrusted';
 
-const SUBJECT_LIMIT = 100;
+/*
+ * Every value that came from the finding or a resource goes through
+ * lambda/text/untrusted.ts on its way in (`v` for a value, `t` for a composed
+ * text), and every line once more as a whole: no value can start a line of
+ * its own or forge a step, and no line grows past LINE_LIMIT.
+ */
 
 const MARKS: Record<StepOutcome['status'], string> = { done: 'DONE   ', skipped: 'SKIPPED', failed: 'FAILED ' };
 
-function subjectOf(doc: PlanDocument, outcomes: readonly StepOutcome[]): string {
-  const failed = outcomes.some((o) => o.status === 'failed');
-  const brake = doc.blockedBy.includes(BLAST_RADIUS_BRAKE);
+/** The subject says what people most need to know first: an exemption or the brake kept the responder from acting. */
+function modeOf(doc: PlanDocument, outcomes: readonly StepOutcome[]): string {
+  if (doc.blockedBy.includes(BLAST_RADIUS_BRAKE)) return 'BRAKE ON - NOT CONTAINED';
+  if (doc.blockedBy.some((id) => EXEMPTION_VERDICTS.includes(id))) return 'EXEMPT - NOT CONTAINED';
+  if (doc.blockedBy.length > 0) return 'PLAN ONLY';
+  return outcomes.some((o) => o.status === 'failed') ? 'PARTIAL' : 'DONE';
+}
+
+/** SNS subjects: ASCII, no line breaks, under 100 characters (safeSubject holds that for any finding type). */
+export function subjectOf(doc: PlanDocument, outcomes: readonly StepOutcome[]): string {
   const exposed = exposedBy(outcomes);
-  const mode = brake ? 'BRAKE ON - NOT CONTAINED' : doc.blockedBy.length > 0 ? 'PLAN ONLY' : failed ? 'PARTIAL' : 'DONE';
   // What is left open comes first: a long subject is cut at the end, and this is the part that must be read.
-  const subject =
-    exposed.length > 0
-      ? `[GuardDuty IR MORE EXPOSED THAN BEFORE] ${exposed.join(' ')} left open: ${doc.playbook}: ${doc.findingType}`
-      : `[GuardDuty IR ${mode}] ${doc.playbook}: ${doc.findingType} sev ${doc.severity}`;
-  // SNS subjects: ASCII, no line breaks, at most 100 characters.
-  const ascii = subject.replace(/[^\x20-\x7e]/g, '?');
-  return ascii.length > SUBJECT_LIMIT ? `${ascii.slice(0, SUBJECT_LIMIT - 3)}...` : ascii;
+  if (exposed.length > 0) {
+    return safeSubject(`[GuardDuty IR MORE EXPOSED THAN BEFORE] ${exposed.map((id) => v(id)).join(' ')} left open: ${doc.playbook}: ${v(doc.findingType)}`);
+  }
+  return safeSubject(`[GuardDuty IR ${modeOf(doc, outcomes)}] ${doc.playbook}: ${v(doc.findingType)} sev ${v(doc.severity)}`);
 }
 
 function outcomeLine(o: StepOutcome): string {
   const tail =
-    o.status === 'failed' ? ` -- ${o.error?.code}: ${o.error?.message}` : o.status === 'skipped' ? ` -- ${o.reason}` : o.detail ? ` -- ${o.detail}` : '';
-  return `  ${MARKS[o.status]} ${o.title} [${o.action} on ${o.target}]${tail}`;
+    o.status === 'failed'
+      ? ` -- ${v(o.error?.code)}: ${t(o.error?.message)}`
+      : o.status === 'skipped'
+        ? ` -- ${t(o.reason)}`
+        : o.detail
+          ? ` -- ${t(o.detail)}`
+          : '';
+  return `  ${MARKS[o.status]} ${t(o.title)} [${v(o.action)} on ${t(o.target)}]${tail}`;
+}
+
+/** What people must not miss, on the first line: an instance left more open, the brake (a flood is going unanswered), an exemption. */
+function leadLines(doc: PlanDocument, outcomes: readonly StepOutcome[]): string[] {
+  const exposed = exposedBy(outcomes);
+  if (exposed.length > 0) {
+    return [
+      `MORE EXPOSED THAN BEFORE: ${exposed.map((id) => v(id)).join(', ')} could be neither isolated nor returned to their own security groups, and may be on the ` +
+        'allow-all untrack group (all traffic from and to anywhere). The invocation fails so that it is retried; move them by hand now if it is not.',
+      '',
+    ];
+  }
+  const brake = doc.guards.find((g) => g.id === BLAST_RADIUS_BRAKE && g.blocks);
+  if (brake) return [`BLAST-RADIUS BRAKE IS ON: this ${doc.playbook} response was planned but NOT executed. ${t(brake.reason)}`, ''];
+  const exemption = doc.guards.find((g) => EXEMPTION_VERDICTS.includes(g.id) && g.blocks);
+  if (exemption) return [`EXEMPT: this ${doc.playbook} response was planned but NOT executed. ${t(exemption.reason)}`, ''];
+  return [];
 }
 
 /** The text the security team reads in the email: what was found, what was done, what was not. */
 export function formatNotification(doc: PlanDocument, outcomes: readonly StepOutcome[]): { subject: string; message: string } {
-  const brake = doc.guards.find((g) => g.id === BLAST_RADIUS_BRAKE && g.blocks);
-  const exposed = exposedBy(outcomes);
   const lines = [
-    ...(exposed.length > 0
-      ? [
-          `MORE EXPOSED THAN BEFORE: ${exposed.join(', ')} could be neither isolated nor returned to their own security groups, and may be on the ` +
-            'allow-all untrack group (all traffic from and to anywhere). The invocation fails so that it is retried; move them by hand now if it is not.',
-          '',
-        ]
-      : []),
-    // The brake is the one refusal people must not miss: a flood of findings is going unanswered.
-    ...(brake ? [`BLAST-RADIUS BRAKE IS ON: this ${doc.playbook} response was planned but NOT executed. ${brake.reason}`, ''] : []),
-    `GuardDuty finding ${doc.findingType} (severity ${doc.severity})`,
-    `Account ${doc.accountId ?? 'unknown'}, region ${doc.region ?? 'unknown'}`,
-    `Finding id: ${doc.findingId}`,
-    `Incident id: ${doc.incidentId}`,
-    `Playbook: ${doc.playbook} (rule ${doc.route.ruleId}: ${doc.route.why})`,
+    ...leadLines(doc, outcomes),
+    `GuardDuty finding ${v(doc.findingType)} (severity ${v(doc.severity)})`,
+    `Account ${v(doc.accountId ?? 'unknown')}, region ${v(doc.region ?? 'unknown')}`,
+    `Finding id: ${v(doc.findingId)}`,
+    `Incident id: ${v(doc.incidentId)}`,
+    `Playbook: ${doc.playbook} (rule ${v(doc.route.ruleId)}: ${t(doc.route.why)})`,
     '',
   ];
   if (doc.blockedBy.length > 0) {
     lines.push('NO CHANGES WERE MADE. The plan below was not executed because:');
-    for (const verdict of doc.guards.filter((g) => g.blocks)) lines.push(`  - ${verdict.id}: ${verdict.reason}`);
+    for (const verdict of doc.guards.filter((g) => g.blocks)) lines.push(`  - ${v(verdict.id)}: ${t(verdict.reason)}`);
     lines.push('');
   }
   const failedReads = doc.reads.filter((r) => r.status === 'failed');
@@ -69,11 +92,11 @@ export function formatNotification(doc: PlanDocument, outcomes: readonly StepOut
   const evidence = outcomes.flatMap((o) => (o.evidence ? describeEvidence(o.evidence, 'full') : []));
   if (evidence.length > 0) {
     lines.push('Investigation (read-only, what the steps above found):');
-    lines.push(...evidence.map((line) => `  ${line}`), '');
+    lines.push(...evidence.map((line) => `  ${t(line)}`), '');
   }
   if (doc.warnings.length > 0) {
     lines.push('Warnings:');
-    lines.push(...doc.warnings.map((w) => `  - ${w}`), '');
+    lines.push(...doc.warnings.map((w) => `  - ${t(w)}`), '');
   }
-  return { subject: subjectOf(doc, outcomes), message: lines.join('\n') };
+  return { subject: subjectOf(doc, outcomes), message: lines.map(safeLine).join('\n') };
 }

@@ -1,7 +1,6 @@
 import type { PlanDocument } from '../plan/document';
 import type { LedgerRecord } from '../ledger/incident-ledger';
-
-const SUBJECT_LIMIT = 100;
+import { safeLine, safeSubject, untrusted as v } from '../text/untrusted';
 
 export interface RepeatFacts {
   readonly record: LedgerRecord;
@@ -13,22 +12,24 @@ export interface RepeatFacts {
 
 /**
  * The short note a later delivery sends when GuardDuty's count of the
- * finding grew: the incident is the same, nothing new was done.
+ * finding grew: the incident is the same, nothing new was done. Values of
+ * the finding and the ledger go through lambda/text/untrusted.ts, as in
+ * message.ts.
  */
 export function formatRepeatNotification(doc: PlanDocument, facts: RepeatFacts): { subject: string; message: string } {
   const { record } = facts;
   const answered = record.respondedAt
-    ? `It was answered at ${record.respondedAt} (${record.respondedMode}) by the first delivery.`
+    ? `It was answered at ${v(record.respondedAt)} (${v(record.respondedMode)}) by the first delivery.`
     : 'Another delivery of it is being answered right now.';
-  const subject = `[GuardDuty IR REPEAT] ${doc.playbook}: ${doc.findingType} seen ${facts.count} times`.replace(/[^\x20-\x7e]/g, '?');
+  const subject = safeSubject(`[GuardDuty IR REPEAT] ${doc.playbook}: ${v(doc.findingType)} seen ${v(facts.count)} times`);
   const lines = [
-    `GuardDuty finding ${doc.findingType} (severity ${doc.severity}) occurred again: seen ${facts.count} times now, ${record.notifiedCount} when last reported.`,
-    `Account ${doc.accountId ?? 'unknown'}, region ${doc.region ?? 'unknown'}`,
-    `Finding id: ${doc.findingId}`,
-    `Incident id: ${doc.incidentId}`,
+    `GuardDuty finding ${v(doc.findingType)} (severity ${v(doc.severity)}) occurred again: seen ${v(facts.count)} times now, ${v(record.notifiedCount)} when last reported.`,
+    `Account ${v(doc.accountId ?? 'unknown')}, region ${v(doc.region ?? 'unknown')}`,
+    `Finding id: ${v(doc.findingId)}`,
+    `Incident id: ${v(doc.incidentId)}`,
     '',
     `${answered} This delivery changed nothing.`,
-    `The plan and every step's outcome are in the incident ledger: table ${facts.ledgerTable}, key pk = "${facts.ledgerKey}".`,
+    `The plan and every step's outcome are in the incident ledger: table ${v(facts.ledgerTable)}, key pk = "${v(facts.ledgerKey)}".`,
   ];
-  return { subject: subject.length > SUBJECT_LIMIT ? `${subject.slice(0, SUBJECT_LIMIT - 3)}...` : subject, message: lines.join('\n') };
+  return { subject, message: lines.map(safeLine).join('\n') };
 }

@@ -71,11 +71,23 @@ function roleArn(partition: string, name: string): string {
   return `arn:${partition}:iam::*:role*/${name}`;
 }
 
+/**
+ * A protected principal's pattern (`arn:aws:iam::<account or *>:<role|user>/<name>`, validated by
+ * the configuration schema) under any path and in the stack's partition, as the code matches it
+ * (lambda/iam/principal-patterns.ts compares kind and name, whatever the path).
+ */
+function anyPath(partition: string, pattern: string): string {
+  const parts = /^arn:aws:iam::([^:]+):(role|user)\/(.+)$/.exec(pattern);
+  if (!parts) throw new Error(`not a principal pattern: ${pattern}`);
+  const [, account, kind, name] = parts as unknown as [string, string, string, string];
+  return `arn:${partition}:iam::${account}:${kind}*/${name}`;
+}
+
 /** The ARNs the principal writes are denied on: the responder's roles in any account, and the protected principals. */
 export function protectedPrincipalArns(props: Omit<GuardrailProps, 'exemptTagKey' | 'specs'>): string[] {
   const partition = props.refs.partition;
   const names = [...props.responderRoleNames, props.memberRoleName];
-  return [...new Set([...names.map((name) => roleArn(partition, name)), ...props.protectedPrincipals])];
+  return [...new Set([...names.map((name) => roleArn(partition, name)), ...props.protectedPrincipals.map((pattern) => anyPath(partition, pattern))])];
 }
 
 /** The role's EC2 writes, from its step declarations: the actions of mutating steps, less the reads some of them also make. */

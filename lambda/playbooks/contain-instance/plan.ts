@@ -40,7 +40,8 @@ export function planContainInstance(input: PlanningInput<InstanceFacts>): Playbo
     decision,
     profile: facts.instanceProfile,
     associationId: facts.profileAssociationId,
-    protectedRoleNames: responder.protectedRoleNames,
+    accountId: finding.accountId ?? null,
+    protection: { responderRoleNames: responder.protectedRoleNames, protectedPrincipals: config.credentials.protectedPrincipals },
     issuedBefore: now,
   });
   const autoScaling = planAutoScalingDetach(instanceId, facts.autoScaling);

@@ -3,7 +3,7 @@ import type { PlannedStep } from '../../plan/types';
 import { foundValue, type RevokeCredentialsFacts, type RoleFacts } from './facts';
 import { investigatedPrincipal, planInvestigation, stageAfter } from './investigation/plan-investigation';
 import { keyKindOf } from './principal';
-import { roleProtectionVerdict, unreadableVerdict } from './protection';
+import { exemptPrincipalVerdict, principalProtection, unreadableVerdict } from './protection';
 import { revokeRoleSessionsStep } from './revoke-role-sessions-step';
 
 /*
@@ -63,7 +63,10 @@ export function planForRole(input: PlanningInput<RevokeCredentialsFacts>, facts:
   const { roleName, accessKeyId } = facts.principal;
   const { role } = facts;
   const entity = foundValue(role);
-  const verdicts = [roleProtectionVerdict(roleName, role, input.responder), ...unreadableVerdict(`IAM role ${roleName}`, role, 'GetRole')];
+  const principal = { kind: 'role' as const, name: roleName, accountId: input.finding.accountId ?? null };
+  const ruling = principalProtection({ ...principal, path: entity?.path ?? null }, input);
+  const verdicts = [ruling.verdict, exemptPrincipalVerdict(principal, input), ...unreadableVerdict(`IAM role ${roleName}`, role, 'GetRole')];
+  // The role's tags are reported, but never exempt it (see exempt-tag.ts): credentials.exemptPrincipals does.
   const base = { verdicts, resourceTags: entity?.tags ?? {}, resource: roleResource(facts) };
 
   if (role.state === 'missing') {
@@ -72,6 +75,11 @@ export function planForRole(input: PlanningInput<RevokeCredentialsFacts>, facts:
       steps: investigation(input, facts, []),
       warnings: [`IAM role ${roleName} no longer exists (GetRole: ${role.error.code}): there is no role to attach the revoke policy to. Find out in CloudTrail who deleted it.`],
     };
+  }
+  const offline = role.state === 'not-read' ? [`planned from the finding alone: IAM role ${roleName}, its path and its tags were not read.`] : [];
+  // A protected role gets no revoking step at all, not one that a verdict blocks: the plan says what to do by hand.
+  if (ruling.protection) {
+    return { ...base, steps: investigation(input, facts, []), warnings: [...offline, ruling.protection.manualStep] };
   }
 
   const key = accessKeyId ? `key ${accessKeyId} of ` : '';
@@ -82,6 +90,5 @@ export function planForRole(input: PlanningInput<RevokeCredentialsFacts>, facts:
     stage: 1,
     because: `the finding shows temporary ${key}role ${roleName} being misused, and temporary keys cannot be deactivated`,
   });
-  const offline = role.state === 'not-read' ? [`planned from the finding alone: IAM role ${roleName}, its path and its tags were not read.`] : [];
   return { ...base, steps: [step, ...investigation(input, facts, [step])], warnings: [...offline, ...roleWarnings(facts)] };
 }

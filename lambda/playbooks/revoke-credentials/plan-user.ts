@@ -3,7 +3,7 @@ import type { PlanningInput, PlaybookPlan } from '../types';
 import { deactivateAccessKeyStep } from './deactivate-access-key-step';
 import { foundValue, type AccessKeyState, type RevokeCredentialsFacts, type UserFacts } from './facts';
 import { investigatedPrincipal, planInvestigation, stageAfter } from './investigation/plan-investigation';
-import { unreadableVerdict } from './protection';
+import { exemptPrincipalVerdict, principalProtection, unreadableVerdict } from './protection';
 import { revokeUserSessionsStep } from './revoke-user-sessions-step';
 
 /*
@@ -139,7 +139,10 @@ export function planForUser(input: PlanningInput<RevokeCredentialsFacts>, facts:
   const { userName } = facts.principal;
   const { user } = facts;
   const entity = foundValue(user);
-  const verdicts = unreadableVerdict(`IAM user ${userName}`, user, 'GetUser');
+  const principal = { kind: 'user' as const, name: userName, accountId: input.finding.accountId ?? null };
+  const ruling = principalProtection({ ...principal, path: entity?.path ?? null }, input);
+  const verdicts = [ruling.verdict, exemptPrincipalVerdict(principal, input), ...unreadableVerdict(`IAM user ${userName}`, user, 'GetUser')];
+  // The user's tags are reported, but never exempt it (see exempt-tag.ts): credentials.exemptPrincipals does.
   const base = { verdicts, resourceTags: entity?.tags ?? {}, resource: userResource(facts) };
 
   if (user.state === 'missing') {
@@ -152,6 +155,11 @@ export function planForUser(input: PlanningInput<RevokeCredentialsFacts>, facts:
       ],
     };
   }
+  const offline = user.state === 'not-read' ? [`planned from the finding alone: IAM user ${userName}, its tags and its access keys were not read.`] : [];
+  // A protected user gets no deactivation and no revocation step, not ones that a verdict blocks: the plan says what to do by hand.
+  if (ruling.protection) {
+    return { ...base, steps: investigation(input, facts, []), warnings: [...offline, ruling.protection.manualStep] };
+  }
 
   const userLabel = entity?.arn ?? `IAM user ${userName}`;
   const key = planKey(facts, userLabel);
@@ -163,7 +171,6 @@ export function planForUser(input: PlanningInput<RevokeCredentialsFacts>, facts:
     stage: key.step ? 2 : 1,
     because: key.sessionsBecause,
   });
-  const offline = user.state === 'not-read' ? [`planned from the finding alone: IAM user ${userName}, its tags and its access keys were not read.`] : [];
   const containment = key.step ? [key.step, sessions] : [sessions];
   return { ...base, steps: [...containment, ...investigation(input, facts, containment)], warnings: [...offline, ...key.warnings] };
 }

@@ -63,6 +63,9 @@ describe('ir plan', () => {
     ['{"id": ', 'ir: invalid JSON: '],
     ['{"hello": "world"}', 'ir: not a GuardDuty finding: id is missing'],
     ['{"source": "aws.ec2", "detail": {}}', 'ir: not a GuardDuty event: source is "aws.ec2"'],
+    ['{"id": "*", "type": "Recon:EC2/Portscan", "severity": 5}', 'ir: invalid id: id: must be a GuardDuty finding id'],
+    ['{"id": "a\\u2028b", "type": "Recon:EC2/Portscan", "severity": 5}', '(got "a\\u2028b")'],
+    ['{"id": "f1", "type": "Recon:EC2/Portscan", "severity": 5, "resource": {"instanceDetails": {"instanceId": "i-*"}}}', 'ir: invalid id: resource.instanceDetails.instanceId'],
   ])('exits 2 with one line on stderr for %s, and plans nothing', async (text, message) => {
     const input = join(tmp, 'bad.json');
     writeFileSync(input, text);

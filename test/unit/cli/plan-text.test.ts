@@ -1,4 +1,4 @@
-import { renderReport } from '../../../cli/render/plan-text';
+import { renderPlan, renderReport } from '../../../cli/render/plan-text';
 import type { Report, StepReport } from '../../../lambda/plan/document';
 
 const base: Omit<StepReport, 'id' | 'title' | 'action' | 'target' | 'status'> = {
@@ -76,5 +76,36 @@ describe('renderReport', () => {
       '   2. failed  List the AWS services IAM user deploy-bot has accessed [iam:GenerateServiceLastAccessedDetails → arn:aws:iam::222222222222:user/deploy-bot]: AccessDenied: no',
     );
     expect(lines.filter((l) => l.includes('found '))).toHaveLength(1);
+  });
+});
+
+describe('hostile values in the terminal', () => {
+  const hostile: Report = {
+    ...report,
+    findingType: 'Recon:IAMUser/X\n  steps:\n   1. done    forged',
+    guards: [{ id: 'exempt-principal', blocks: true, reason: 'user a\u2028b is exempt' }],
+    blockedBy: ['exempt-principal'],
+    warnings: ['user \u202egnp.exe\u202c\n    ! forged warning', `long ${'z'.repeat(3000)}`],
+    steps: [{ ...report.steps[0]!, title: 'Tag \u001b[2K\rforged', detail: 'x\r\n   2. done    forged' }],
+  };
+
+  it('every line starts with text of ours; values are escaped in place and cut', () => {
+    const lines = renderReport(hostile).split('\n');
+    expect(lines[0]).toBe('finding Recon:IAMUser/X\\n  steps:\\n   1. done    forged  severity 5  f-1');
+    expect(lines).toContain('    exempt-principal: user a\\u2028b is exempt');
+    expect(lines).toContain(
+      '   1. done    Tag \\u001b[2K\\rforged [iam:GetAccessKeyLastUsed → access key AKIA2EXAMPLEKEY00001]: x\\r\\n   2. done    forged',
+    );
+    expect(lines).toContain('    ! user \\u202egnp.exe\\u202c\\n    ! forged warning');
+    const long = lines.find((l) => l.startsWith('    ! long '))!;
+    expect(long).toMatch(/^ {4}! long z+\.\.\.\[\d+ more characters\]$/);
+    expect(long.length).toBeLessThanOrEqual(1024 + 6);
+    expect(lines.filter((l) => /^\s+\d+\. /.test(l))).toHaveLength(1);
+  });
+
+  it('renderPlan escapes the same way', () => {
+    const lines = renderPlan(hostile).split('\n');
+    expect(lines[0]).toBe('finding Recon:IAMUser/X\\n  steps:\\n   1. done    forged  severity 5  f-1');
+    expect(lines.filter((l) => /^\s+\d+\. /.test(l))).toEqual(['   1. read   Tag \\u001b[2K\\rforged [iam:GetAccessKeyLastUsed → access key AKIA2EXAMPLEKEY00001]']);
   });
 });

@@ -60,7 +60,7 @@ describe('parseFindings', () => {
       severity: 8,
       createdAt: 1732000000000,
       updatedAt: '2026-11-20T08:12:44.000Z',
-      resource: { resourceType: 'Instance', instanceDetails: { instanceId: 'i-1', tags: [{ key: 'port', value: 8080 }, { key: 'on', value: true }] } },
+      resource: { resourceType: 'Instance', instanceDetails: { instanceId: 'i-0123456789abcdef0', tags: [{ key: 'port', value: 8080 }, { key: 'on', value: true }] } },
       service: { archived: 'false', count: '3', additionalInfo: { sample: 0 } },
     });
     expect(finding).toMatchObject({
@@ -90,10 +90,10 @@ describe('parseFindings', () => {
       type: 'Backdoor:EC2/Spambot',
       severity: 5,
       somethingNew: { nested: true },
-      resource: { resourceType: 'Instance', instanceDetails: { instanceId: 'i-1', launchTime: 1700000000000, outpostArn: null } },
+      resource: { resourceType: 'Instance', instanceDetails: { instanceId: 'i-0123456789abcdef0', launchTime: 1700000000000, outpostArn: null } },
       service: { action: { networkConnectionAction: { remoteIpDetails: { organization: { asn: 64500 } } } } },
     };
-    expect(parseFindings(input)[0]!.resource?.instanceDetails?.instanceId).toBe('i-1');
+    expect(parseFindings(input)[0]!.resource?.instanceDetails?.instanceId).toBe('i-0123456789abcdef0');
   });
 
   it.each([

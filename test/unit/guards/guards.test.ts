@@ -81,3 +81,25 @@ describe('guards', () => {
     expect(ids).toEqual(['sample-finding', 'below-severity-floor', 'exempt-tag', 'dry-run']);
   });
 });
+
+describe('exempt-tag and credentials', () => {
+  it("never lets a principal's own tags exempt it, and says so when the tag is there", () => {
+    const verdict = (resourceTags: Record<string, string>) => evaluateGuards(ctx({ playbook: 'revoke-credentials', resourceTags })).find((v) => v.id === 'exempt-tag');
+    expect(verdict({ 'ir:exempt': 'x\ny' })).toEqual({
+      id: 'exempt-tag',
+      blocks: false,
+      reason: 'the principal carries "ir:exempt" (value "x\\ny"), but a principal\'s own tags never exempt it: list it in credentials.exemptPrincipals',
+    });
+    expect(verdict({})).toEqual({
+      id: 'exempt-tag',
+      blocks: false,
+      reason: 'a principal\'s own tags never exempt it ("ir:exempt" is not consulted): only credentials.exemptPrincipals does',
+    });
+  });
+
+  it('an instance tag value in the reason is escaped and bounded', () => {
+    const [verdict] = evaluateGuards(ctx({ playbook: 'contain-instance', resourceTags: { 'ir:exempt': `a\u2028b${'c'.repeat(500)}` } })).filter((v) => v.id === 'exempt-tag');
+    expect(verdict!.blocks).toBe(true);
+    expect(verdict!.reason).toMatch(/^the resource carries the exempt tag "ir:exempt" \(value "a\\u2028bc+\.\.\.\[\d+ more characters\]"\)$/);
+  });
+});

@@ -53,6 +53,58 @@ describe('formatNotification', () => {
   });
 });
 
+describe('formatNotification: exemptions and hostile values', () => {
+  it('names an exemption by tag in the subject and on the first line', () => {
+    const reason = 'the resource carries the exempt tag "ir:exempt" (value "honeypot")';
+    const exempt = { ...doc, blockedBy: ['exempt-tag'], guards: [{ id: 'exempt-tag', blocks: true, reason }] };
+    const { subject, message } = formatNotification(exempt, []);
+    expect(subject).toBe('[GuardDuty IR EXEMPT - NOT CONTAINED] contain-instance: CryptoCurrency:EC2/BitcoinTool.B sev 8');
+    expect(message.split('\n').slice(0, 2)).toEqual([`EXEMPT: this contain-instance response was planned but NOT executed. ${reason}`, '']);
+    expect(message).toContain(`  - exempt-tag: ${reason}`);
+  });
+
+  it('names an exemption by configuration (credentials.exemptPrincipals) the same way', () => {
+    const reason = 'IAM user honeypot is exempt (credentials.exemptPrincipals: arn:aws:iam::*:user/honeypot): the responder does not act on it';
+    const exempt: PlanDocument = {
+      ...doc,
+      playbook: 'revoke-credentials',
+      findingType: 'UnauthorizedAccess:IAMUser/MaliciousIPCaller',
+      blockedBy: ['exempt-principal', 'dry-run'],
+      guards: [
+        { id: 'exempt-principal', blocks: true, reason },
+        { id: 'dry-run', blocks: true, reason: 'the stack runs in dry-run mode' },
+      ],
+    };
+    const { subject, message } = formatNotification(exempt, []);
+    // Cut to SNS's limit at the end: the mode always survives.
+    expect(subject).toBe('[GuardDuty IR EXEMPT - NOT CONTAINED] revoke-credentials: UnauthorizedAccess:IAMUser/MaliciousIP...');
+    expect(message.startsWith(`EXEMPT: this revoke-credentials response was planned but NOT executed. ${reason}\n`)).toBe(true);
+  });
+
+  it('a blocked plan that is not exempt stays PLAN ONLY', () => {
+    const blocked = { ...doc, blockedBy: ['dry-run'], guards: [{ id: 'exempt-tag', blocks: false, reason: 'no tag' }, { id: 'dry-run', blocks: true, reason: 'dry-run' }] };
+    expect(formatNotification(blocked, []).subject).toMatch(/^\[GuardDuty IR PLAN ONLY\]/);
+    expect(formatNotification(blocked, []).message.startsWith('GuardDuty finding ')).toBe(true);
+  });
+
+  it('escapes a value that tries to start a line or forge a step, and bounds it', () => {
+    const forged: PlanDocument = {
+      ...doc,
+      findingType: 'Backdoor:EC2/X\n[GuardDuty IR DONE] all clear',
+      warnings: ['tag value a\n  DONE    Terminate every instance [ec2:TerminateInstances on *]\u2028more'],
+    };
+    const hostileStep: StepOutcome = { ...outcomes[0]!, title: 'Tag i-1 with "x\r\n  DONE    forged"', detail: `\u202e${'y'.repeat(2000)}` };
+    const { subject, message } = formatNotification(forged, [hostileStep]);
+    expect(subject).toBe('[GuardDuty IR DONE] contain-instance: Backdoor:EC2/X\\n[GuardDuty IR DONE] all clear sev 8');
+    const lines = message.split('\n');
+    expect(lines).toContain('GuardDuty finding Backdoor:EC2/X\\n[GuardDuty IR DONE] all clear (severity 8)');
+    expect(lines).toContain('  - tag value a\\n  DONE    Terminate every instance [ec2:TerminateInstances on *]\\u2028more');
+    const step = lines.find((l) => l.startsWith('  DONE    Tag i-1'))!;
+    expect(step).toMatch(/^ {2}DONE {4}Tag i-1 with "x\\r\\n {2}DONE {4}forged" \[ec2:ModifyNetworkInterfaceAttribute on eni-1\] -- \\u202ey+\.\.\.\[\d+ more characters\]$/);
+    expect(lines.filter((l) => l.startsWith('  DONE'))).toEqual([step]);
+  });
+});
+
 describe('formatNotification with investigation evidence', () => {
   const found: StepOutcome = {
     id: 'investigate-key-events',

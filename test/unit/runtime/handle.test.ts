@@ -102,6 +102,15 @@ describe('handleInvocation', () => {
     expect(sns).toHaveReceivedCommandTimes(PublishCommand, 0);
   });
 
+  it('rejects a finding whose id is a wildcard, by direct invocation or event, with a typed error, before any AWS call', async () => {
+    const event = loadFixture('contain-instance/crypto-bitcoin-tool.event.json') as { detail: { id: string } };
+    const crafted = { ...event, detail: { ...event.detail, id: '*' } };
+    const contain = env({ playbook: 'contain-instance' });
+    await expect(handleAs(crafted, CONTEXT, contain)).rejects.toMatchObject({ name: 'FindingInputError', problem: 'invalid-id' });
+    await expect(handleAs({ finding: crafted.detail, dryRun: true }, CONTEXT, contain)).rejects.toThrow(/^invalid id: id: must be a GuardDuty finding id/);
+    for (const client of [sns, sts, ec2, iam, autoScaling, elbv2, dynamodb]) expect(client.calls()).toHaveLength(0);
+  });
+
   it('fails the invocation when SNS fails, carrying the report and the undelivered notification to the retries and the on-failure queue', async () => {
     sns.on(PublishCommand).rejects(Object.assign(new Error('KMS key disabled'), { name: 'KMSDisabledException', $metadata: { httpStatusCode: 400 } }));
     const failure = await handleAs(loadFixture('notify/port-probe-unprotected.event.json'), CONTEXT, env()).then(
@@ -169,6 +178,17 @@ describe('handleInvocation across accounts', () => {
     expect(sts).toHaveReceivedCommandTimes(AssumeRoleCommand, 0);
     expect(report.reads.some((r) => r.action === 'sts:AssumeRole')).toBe(false);
     expect(ec2).toHaveReceivedCommand(DescribeInstancesCommand);
+  });
+
+  it('publishes EXEMPT - NOT CONTAINED in the subject when the exempt tag stopped the response', async () => {
+    ec2.on(DescribeInstancesCommand).resolves({ Reservations: [] });
+    const own: LambdaContext = { invokedFunctionArn: 'arn:aws:lambda:us-east-1:222222222222:function:ir' };
+    const report = (await handleAs(loadFixture('contain-instance/exempt-tagged-instance.event.json'), own, containEnv())) as Report;
+    expect(report.blockedBy).toContain('exempt-tag');
+    const published = sns.commandCalls(PublishCommand).map((c) => c.args[0].input);
+    expect(published).toHaveLength(1);
+    expect(published[0]!.Subject).toBe('[GuardDuty IR EXEMPT - NOT CONTAINED] contain-instance: CryptoCurrency:EC2/BitcoinTool.B sev 8');
+    expect(published[0]!.Message).toMatch(/^EXEMPT: this contain-instance response was planned but NOT executed\. the resource carries the exempt tag "ir:exempt" \(value "honeypot"\)\n/);
   });
 
   it('reports and notifies when the member role cannot be assumed: never a silent drop', async () => {

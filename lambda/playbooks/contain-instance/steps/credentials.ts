@@ -1,6 +1,7 @@
 import { CreateTagsCommand, DisassociateIamInstanceProfileCommand } from '@aws-sdk/client-ec2';
 import { toStepError } from '../../../aws/errors';
-import { isProtectedRoleName, isServiceLinkedRolePath, putRevokeRolePolicy, REVOKE_POLICY_NAME, REVOKE_ROLE_SESSIONS, revokeOlderSessionsPolicy } from '../../../iam/revoke-sessions';
+import { protectionOf, type ProtectionPolicy } from '../../../iam/protected-principals';
+import { putRevokeRolePolicy, REVOKE_POLICY_NAME, REVOKE_ROLE_SESSIONS, revokeOlderSessionsPolicy } from '../../../iam/revoke-sessions';
 import { planStep, type PlannedStep } from '../../../plan/types';
 import type { CredentialDecision } from '../credential-policy';
 import type { InstanceProfileFacts, Known } from '../facts';
@@ -13,7 +14,10 @@ export interface CredentialsInput {
   readonly decision: CredentialDecision;
   readonly profile: InstanceProfileFacts | null;
   readonly associationId: Known<string | null>;
-  readonly protectedRoleNames: readonly string[];
+  /** The instance's account (the role's), for credentials.protectedPrincipals. */
+  readonly accountId: string | null;
+  /** Roles never revoked: service-linked, the responder's own, the configured protected principals. */
+  readonly protection: ProtectionPolicy;
   /** Sessions issued before this time stop working. */
   readonly issuedBefore: Date;
 }
@@ -43,10 +47,10 @@ export function planCredentials(input: CredentialsInput): CredentialsPlan {
     warnings.push(`The role of instance profile ${profile.arn} is ${role.why}: its sessions are not revoked.`);
   } else if (role.value) {
     const { roleName, path } = role.value;
-    if (isServiceLinkedRolePath(path)) {
-      warnings.push(`Role ${roleName} is a service-linked role: its sessions are never revoked by the responder.`);
-    } else if (isProtectedRoleName(roleName, input.protectedRoleNames)) {
-      warnings.push(`Role ${roleName} is one of the responder's own roles: its sessions are never revoked by the responder.`);
+    // The same refusal as revoke-credentials' (lambda/iam/protected-principals.ts): no step, the manual one in its place.
+    const protection = protectionOf({ kind: 'role', name: roleName, accountId: input.accountId, path: path ?? null }, input.protection);
+    if (protection) {
+      warnings.push(`The sessions of the instance's role are not revoked: ${protection.manualStep}`);
     } else {
       steps.push(revokeStep(roleName, input.issuedBefore, decision.why));
       warnings.push(...sharedRoleWarnings(roleName, profile));

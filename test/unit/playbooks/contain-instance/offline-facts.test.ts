@@ -32,8 +32,8 @@ describe('offlineInstanceFacts', () => {
   });
 
   it('a finding with only an instance id still plans, without ENIs; one without an id names the gap', () => {
-    const [bare] = parseFindings({ id: 'f', type: 'Backdoor:EC2/C&CActivity.B', severity: 8, resource: { resourceType: 'Instance', instanceDetails: { instanceId: 'i-1' } } });
-    expect(offlineInstanceFacts(bare!)).toMatchObject({ instanceId: 'i-1', networkInterfaces: [], instanceProfile: null, tags: {} });
+    const [bare] = parseFindings({ id: 'f', type: 'Backdoor:EC2/C&CActivity.B', severity: 8, resource: { resourceType: 'Instance', instanceDetails: { instanceId: 'i-0123456789abcdef0' } } });
+    expect(offlineInstanceFacts(bare!)).toMatchObject({ instanceId: 'i-0123456789abcdef0', networkInterfaces: [], instanceProfile: null, tags: {} });
     expect(offlineInstanceFacts(containFinding({ instanceId: null })).lookup).toEqual({ status: 'missing-id' });
   });
 });

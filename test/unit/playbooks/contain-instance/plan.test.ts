@@ -122,7 +122,7 @@ describe('planContainInstance: what the plan tells the reader', () => {
   it('never revokes a service-linked role or one of the responder roles; the profile is still removed', () => {
     const profile = containFacts().instanceProfile!;
     for (const [role, warning] of [
-      [{ roleName: 'AWSServiceRoleForX', path: '/aws-service-role/x.amazonaws.com/', arn: 'arn' }, 'Role AWSServiceRoleForX is a service-linked role'],
+      [{ roleName: 'AWSServiceRoleForX', path: '/aws-service-role/x.amazonaws.com/', arn: 'arn' }, 'role AWSServiceRoleForX is service-linked (path /aws-service-role/x.amazonaws.com/)'],
       [{ roleName: 'guardduty-ir-contain-instance-role', path: '/', arn: 'arn' }, "is one of the responder's own roles"],
     ] as const) {
       const plan = planContainInstance(planningInput(containFacts({ instanceProfile: { ...profile, role: known(role) } }), theft));
@@ -130,6 +130,16 @@ describe('planContainInstance: what the plan tells the reader', () => {
       expect(plan.steps.map((s) => s.id)).toContain('disassociate-instance-profile');
       expect(plan.warnings).toEqual(expect.arrayContaining([expect.stringContaining(warning)]));
     }
+  });
+
+  it('never revokes an instance role named in credentials.protectedPrincipals (any case); the profile is still removed', () => {
+    const config = { ...enforceConfig(), credentials: { exemptPrincipals: [], protectedPrincipals: [`arn:aws:iam::222222222222:role/${ROLE_NAME.toUpperCase()}`] } };
+    const plan = planContainInstance(planningInput(containFacts(), { ...theft, config }));
+    expect(plan.steps.map((s) => s.id)).not.toContain('revoke-role-sessions');
+    expect(plan.steps.map((s) => s.id)).toContain('disassociate-instance-profile');
+    expect(plan.warnings).toEqual(expect.arrayContaining([expect.stringMatching(new RegExp(`^The sessions of the instance's role are not revoked: role ${ROLE_NAME} is a protected \\(break-glass\\) principal`))]));
+    const other = { ...config, credentials: { exemptPrincipals: [], protectedPrincipals: [`arn:aws:iam::999988887777:role/${ROLE_NAME}`] } };
+    expect(planContainInstance(planningInput(containFacts(), { ...theft, config: other })).steps.map((s) => s.id)).toContain('revoke-role-sessions');
   });
 
   it('plans no credential step without credential theft, and none for an instance without a profile', () => {

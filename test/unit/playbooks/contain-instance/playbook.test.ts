@@ -228,7 +228,10 @@ describe('contain-instance through respond(), enforce', () => {
     const report = await run(containFinding({ type: DNS_REBIND_TYPE }));
     expect(h.callsOf('PutRolePolicy')).toEqual([]);
     expect(h.callsOf('DisassociateIamInstanceProfile')).toEqual([{ AssociationId: ASSOCIATION_ID }]);
-    expect(report.warnings).toContain('Role AWSServiceRoleForX is a service-linked role: its sessions are never revoked by the responder.');
+    expect(report.warnings).toContain(
+      "The sessions of the instance's role are not revoked: role AWSServiceRoleForX is service-linked (path /aws-service-role/x.amazonaws.com/): " +
+        'it belongs to an AWS service and is never changed. Instead, by hand: find in CloudTrail what used its credentials and contain that resource.',
+    );
   });
 
   it('warns in the report when the role is shared with other running instances', async () => {

@@ -51,9 +51,12 @@ function revokePolicy(issuedBefore: string): string {
   return `{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":["*"],"Resource":["*"],"Condition":{"DateLessThan":{"aws:TokenIssueTime":"${issuedBefore}"}}}]}`;
 }
 
-function run(finding: Finding, options: { dryRun?: boolean; protectedRoleNames?: string[] } = {}): Promise<Report> {
+function run(
+  finding: Finding,
+  options: { dryRun?: boolean; protectedRoleNames?: string[]; credentials?: Partial<RuntimeConfig['credentials']> } = {},
+): Promise<Report> {
   return respond(finding, {
-    config: ENFORCE,
+    config: { ...ENFORCE, credentials: { ...ENFORCE.credentials, ...options.credentials } },
     clients,
     dryRun: options.dryRun ?? false,
     responder: { protectedRoleNames: options.protectedRoleNames ?? [] },
@@ -219,7 +222,7 @@ describe('IAM user with a long-term key (AKIA)', () => {
     expect(report.resource).toMatchObject({ userState: 'missing', keyStatus: null });
   });
 
-  it('refuses to act when the user could not be read, since its exempt tag could not be checked', async () => {
+  it('refuses to act when the user could not be read, since it could not be verified', async () => {
     iam.on(GetUserCommand).rejects(iamError('AccessDenied'));
     iam.on(ListAccessKeysCommand).resolves({ AccessKeyMetadata: [{ AccessKeyId: KEY, Status: 'Active' }] });
 
@@ -227,21 +230,65 @@ describe('IAM user with a long-term key (AKIA)', () => {
 
     expect(report.blockedBy).toEqual(['principal-unreadable']);
     expect(report.guards.find((g) => g.id === 'principal-unreadable')!.reason).toBe(
-      'IAM user deploy-bot could not be read (GetUser: AccessDenied), so the exempt-tag guard cannot see its tags; nothing is changed',
+      'IAM user deploy-bot could not be read (GetUser: AccessDenied), so it could not be verified; nothing is changed',
     );
     expect(stepOf(report, 'deactivate-access-key')).toMatchObject({ status: 'skipped', reason: 'blocked by principal-unreadable' });
     expect(stepOf(report, 'revoke-user-sessions')).toMatchObject({ status: 'skipped', reason: 'blocked by principal-unreadable' });
     expect(mutatingActionsReceived(iam, revokeCredentialsPlaybook.stepSpecs)).toEqual([]);
   });
 
-  it('honours the exempt tag read from the user', async () => {
+  it("ignores the user's own exempt tag (a compromised user can tag itself): the key is deactivated all the same", async () => {
     givenDeployBot([{ accessKeyId: KEY, status: 'Active' }], { 'ir:exempt': 'break-glass' });
+    iam.on(UpdateAccessKeyCommand).resolves({});
+    iam.on(PutUserPolicyCommand).resolves({});
 
     const report = await run(revokeFinding(USER_KEY_FINDING));
 
-    expect(report.blockedBy).toEqual(['exempt-tag']);
+    expect(report.blockedBy).toEqual([]);
+    expect(report.guards.find((g) => g.id === 'exempt-tag')).toEqual({
+      id: 'exempt-tag',
+      blocks: false,
+      reason: 'the principal carries "ir:exempt" (value "break-glass"), but a principal\'s own tags never exempt it: list it in credentials.exemptPrincipals',
+    });
+    expect(iam.commandCalls(UpdateAccessKeyCommand).map((c) => c.args[0].input)).toEqual([{ UserName: 'deploy-bot', AccessKeyId: KEY, Status: 'Inactive' }]);
+    expect(iam.commandCalls(PutUserPolicyCommand).map((c) => c.args[0].input)).toEqual([
+      { UserName: 'deploy-bot', PolicyName: 'AWSRevokeOlderSessions', PolicyDocument: revokePolicy(RUN_AT) },
+    ]);
+  });
+
+  it('honours credentials.exemptPrincipals: the plan is shown, nothing is changed', async () => {
+    givenDeployBot([{ accessKeyId: KEY, status: 'Active' }]);
+    const exemptPrincipals = ['arn:aws:iam::*:user/deploy-*'];
+
+    const report = await run(revokeFinding(USER_KEY_FINDING), { credentials: { exemptPrincipals } });
+
+    expect(report.blockedBy).toEqual(['exempt-principal']);
+    expect(report.guards.find((g) => g.id === 'exempt-principal')).toEqual({
+      id: 'exempt-principal',
+      blocks: true,
+      reason: 'IAM user deploy-bot is exempt (credentials.exemptPrincipals: arn:aws:iam::*:user/deploy-*): the responder does not act on it',
+    });
+    expect(stepOf(report, 'deactivate-access-key')).toMatchObject({ status: 'skipped', reason: 'blocked by exempt-principal' });
+    expect(stepOf(report, 'revoke-user-sessions')).toMatchObject({ status: 'skipped', reason: 'blocked by exempt-principal' });
     expect(mutatingActionsReceived(iam, revokeCredentialsPlaybook.stepSpecs)).toEqual([]);
-    expect(stepOf(report, 'deactivate-access-key').reason).toBe('blocked by exempt-tag');
+  });
+
+  it('never revokes a protected (break-glass) user: no deactivation, no revoke policy; the manual step instead', async () => {
+    givenDeployBot([{ accessKeyId: KEY, status: 'Active' }]);
+    const protectedPrincipals = ['arn:aws:iam::222222222222:user/Deploy-Bot'];
+
+    const report = await run(revokeFinding(USER_KEY_FINDING), { credentials: { protectedPrincipals } });
+
+    expect(report.blockedBy).toEqual(['protected-principal']);
+    expect(statuses(report)).toEqual([...INVESTIGATED_KEY, ['notify', 'skipped'], ['evidence', 'skipped']]);
+    expect(iamActionsReceived(iam)).toEqual(['iam:GetUser', 'iam:ListAccessKeys', ...INVESTIGATION_IAM_CALLS]);
+    expect(iam).toHaveReceivedCommandTimes(UpdateAccessKeyCommand, 0);
+    expect(iam).toHaveReceivedCommandTimes(PutUserPolicyCommand, 0);
+    expect(report.warnings).toEqual([
+      'IAM user deploy-bot is a protected (break-glass) principal (credentials.protectedPrincipals: arn:aws:iam::222222222222:user/Deploy-Bot): ' +
+        'the responder never deactivates its keys nor revokes its sessions. Instead, by hand: once the misuse is confirmed, deactivate the access key the finding names (if any), ' +
+        'revoke its sessions (IAM console, "Revoke active sessions") and rotate its credentials.',
+    ]);
   });
 
   it('still deactivates the key when the key list could not be read, and warns that its status was not checked', async () => {
@@ -311,7 +358,7 @@ describe('roles', () => {
     expect(report.guards.find((g) => g.id === 'protected-principal')).toEqual({
       id: 'protected-principal',
       blocks: false,
-      reason: "role etl-job is neither service-linked nor one of the responder's own roles",
+      reason: "role etl-job is neither service-linked, one of the responder's own roles, nor in credentials.protectedPrincipals",
     });
     expect(report.resource).toMatchObject({ principal: 'role', userType: 'AssumedRole', roleName: 'etl-job', sessionName: 'etl-run-42', path: '/' });
   });
@@ -343,7 +390,7 @@ describe('roles', () => {
     expect(report.resource).toMatchObject({ principal: 'role', userType: 'IAMUser', instanceCredentials: true, sessionName: 'i-0a1b2c3d4e5f60718' });
   });
 
-  it('refuses a service-linked role (by its path) and makes no mutating call', async () => {
+  it('refuses a service-linked role (by its path): no revoking step, no mutating call, the manual step instead', async () => {
     givenRole(iam, { roleName: 'web-tier-role', path: '/aws-service-role/ecs.amazonaws.com/' });
 
     const report = await run(revokeFinding(INSTANCE_CREDENTIALS_FINDING));
@@ -352,8 +399,26 @@ describe('roles', () => {
     expect(report.guards.find((g) => g.id === 'protected-principal')!.reason).toBe(
       'role web-tier-role is service-linked (path /aws-service-role/ecs.amazonaws.com/): it belongs to an AWS service and is never changed',
     );
-    expect(stepOf(report, 'revoke-role-sessions')).toMatchObject({ status: 'skipped', reason: 'blocked by protected-principal' });
+    expect(report.steps.map((s) => s.id)).not.toContain('revoke-role-sessions');
+    expect(report.warnings).toContain(
+      'role web-tier-role is service-linked (path /aws-service-role/ecs.amazonaws.com/): it belongs to an AWS service and is never changed. ' +
+        'Instead, by hand: find in CloudTrail what used its credentials and contain that resource.',
+    );
     expect(iam).toHaveReceivedCommandTimes(PutRolePolicyCommand, 0);
+  });
+
+  it('never revokes a protected (break-glass) role named in any case; the manual step instead', async () => {
+    givenRole(iam, { roleName: 'etl-job' });
+
+    const report = await run(revokeFinding(ROLE_FINDING, { accessKeyDetails: { userName: 'etl-job' } }), {
+      credentials: { protectedPrincipals: ['arn:aws:iam::*:role/ETL-*'] },
+    });
+
+    expect(report.blockedBy).toEqual(['protected-principal']);
+    expect(statuses(report)).toEqual([...INVESTIGATED_TEMPORARY_KEY, ['notify', 'skipped'], ['evidence', 'skipped']]);
+    expect(iamActionsReceived(iam)).toEqual(['iam:GetRole', ...SERVICES_IAM_CALLS]);
+    expect(iam).toHaveReceivedCommandTimes(PutRolePolicyCommand, 0);
+    expect(report.warnings[0]).toMatch(/^role etl-job is a protected \(break-glass\) principal \(credentials\.protectedPrincipals: arn:aws:iam::\*:role\/ETL-\*\)/);
   });
 
   it('refuses a role named like a service-linked role even when GetRole failed', async () => {

@@ -15,7 +15,8 @@ const input: CredentialsInput = {
   decision: instanceCredentialDecision(DNS_REBIND_TYPE, 'on-credential-theft'),
   profile: facts.instanceProfile,
   associationId: facts.profileAssociationId,
-  protectedRoleNames: ['responder-role'],
+  accountId: '111122223333',
+  protection: { responderRoleNames: ['responder-role'], protectedPrincipals: [] },
   issuedBefore: NOW,
 };
 
@@ -69,11 +70,51 @@ describe('planCredentials', () => {
       profile: { arn: PROFILE_ARN, role: known({ roleName: 'AWSServiceRoleForSSM', path: '/aws-service-role/ssm.amazonaws.com/', arn: 'a' }), sharedWith: known([]) },
     });
     expect(serviceLinked.steps.map((s) => s.id)).toEqual(['disassociate-instance-profile']);
-    expect(serviceLinked.warnings).toEqual(['Role AWSServiceRoleForSSM is a service-linked role: its sessions are never revoked by the responder.']);
+    expect(serviceLinked.warnings).toEqual([
+      "The sessions of the instance's role are not revoked: role AWSServiceRoleForSSM is service-linked (path /aws-service-role/ssm.amazonaws.com/): " +
+        'it belongs to an AWS service and is never changed. Instead, by hand: find in CloudTrail what used its credentials and contain that resource.',
+    ]);
 
     const own = planCredentials({ ...input, profile: { arn: PROFILE_ARN, role: known({ roleName: 'responder-role', path: '/', arn: 'a' }), sharedWith: known([]) } });
     expect(own.steps.map((s) => s.id)).toEqual(['disassociate-instance-profile']);
-    expect(own.warnings).toEqual(["Role responder-role is one of the responder's own roles: its sessions are never revoked by the responder."]);
+    expect(own.warnings[0]).toMatch(/^The sessions of the instance's role are not revoked: role responder-role is one of the responder's own roles/);
+  });
+
+  describe('credentials.protectedPrincipals', () => {
+    const withRole = (roleName: string, protectedPrincipals: string[], accountId: string | null = '111122223333') =>
+      planCredentials({
+        ...input,
+        accountId,
+        protection: { responderRoleNames: [], protectedPrincipals },
+        profile: { arn: PROFILE_ARN, role: known({ roleName, path: '/', arn: 'a' }), sharedWith: known([]) },
+      });
+
+    it.each([
+      ['exact ARN', 'BreakGlass', 'arn:aws:iam::111122223333:role/BreakGlass'],
+      ['any account', 'BreakGlass', 'arn:aws:iam::*:role/BreakGlass'],
+      ['a wildcard name', 'BreakGlass-eu', 'arn:aws:iam::111122223333:role/BreakGlass-*'],
+      ['the name in another case (IAM names are case-insensitive)', 'breakglass', 'arn:aws:iam::111122223333:role/BreakGlass'],
+    ])('never revokes a protected instance role (%s), and gives the manual step instead', (_what, roleName, pattern) => {
+      const plan = withRole(roleName, [pattern]);
+      expect(plan.steps.map((s) => s.id)).toEqual(['disassociate-instance-profile']);
+      expect(plan.warnings).toEqual([
+        `The sessions of the instance's role are not revoked: role ${roleName} is a protected (break-glass) principal (credentials.protectedPrincipals: ${pattern}): ` +
+          'the responder never deactivates its keys nor revokes its sessions. Instead, by hand: once the misuse is confirmed, deactivate the access key the finding names (if any), ' +
+          'revoke its sessions (IAM console, "Revoke active sessions") and rotate its credentials.',
+      ]);
+    });
+
+    it.each([
+      ['another account', 'BreakGlass', 'arn:aws:iam::999988887777:role/BreakGlass'],
+      ['a user of that name', 'BreakGlass', 'arn:aws:iam::111122223333:user/BreakGlass'],
+      ['a longer name (anchored)', 'BreakGlassHelper', 'arn:aws:iam::111122223333:role/BreakGlass'],
+    ])('still revokes a role the pattern does not name (%s)', (_what, roleName, pattern) => {
+      const plan = withRole(roleName, [pattern]);
+      expect(plan.steps.map((s) => [s.id, s.parameters.RoleName])).toEqual([
+        ['revoke-role-sessions', roleName],
+        ['disassociate-instance-profile', undefined],
+      ]);
+    });
   });
 
   it('warns about other instances when the role is shared, or when that could not be read', () => {

@@ -16,17 +16,24 @@ const SIGNING_VERSION = 'arn:aws:signer:eu-west-1:111122223333:/signing-profiles
 
 describe('configuration', () => {
   it('accepts protected principals as role or user ARNs, "*" allowed for the account or in the name', () => {
-    const principals = ['arn:aws:iam::*:role/BreakGlass*', 'arn:aws:iam::111122223333:user/break-glass', 'arn:aws:iam::111122223333:role/ops/Admin'];
+    const principals = ['arn:aws:iam::*:role/BreakGlass*', 'arn:aws:iam::111122223333:user/break-glass', 'arn:aws:iam::111122223333:role/Admin'];
     expect(parseConfig({ credentials: { protectedPrincipals: principals } }, 'test').credentials).toEqual({ exemptPrincipals: [], protectedPrincipals: principals });
     expect(parseConfig({}, 'test').credentials).toEqual({ exemptPrincipals: [], protectedPrincipals: [] });
   });
 
-  it.each([['BreakGlass'], ['arn:aws:iam::111122223333:group/admins'], ['arn:aws:iam::12345:role/x'], ['arn:aws:sts::111122223333:assumed-role/x/y']])(
+  it.each([
+    ['BreakGlass'],
+    ['arn:aws:iam::111122223333:group/admins'],
+    ['arn:aws:iam::12345:role/x'],
+    ['arn:aws:sts::111122223333:assumed-role/x/y'],
+    // The name alone matches under any path (the code compares names, the Deny uses role*/<name>).
+    ['arn:aws:iam::111122223333:role/ops/Admin'],
+  ])(
     'refuses %s as a protected principal',
     (principal) => {
       const error = errorOf(() => parseConfig({ credentials: { protectedPrincipals: [principal] } }, 'test'));
       expect(error).toBeInstanceOf(ConfigError);
-      expect(error.message).toContain('"credentials.protectedPrincipals.0": must be the ARN of an IAM role or user');
+      expect(error.message).toContain('"credentials.protectedPrincipals.0": must be an IAM role or user ARN without a path');
     },
   );
 
@@ -74,7 +81,8 @@ describe('the Deny statements of a playbook role', () => {
     expect(asList(principals.Resource as Json[]).map((r) => flatten(r, pseudo))).toEqual([
       ...REGIONS.flatMap((region) => PLAYBOOK_NAMES.map((p) => `arn:aws:iam::*:role*/${responderRoleName('GuardDutyIncidentResponse', p, region)}`)),
       'arn:aws:iam::*:role*/IncidentResponseMemberRole',
-      'arn:aws:iam::*:role/BreakGlass',
+      // Under any path, as the code matches it.
+      'arn:aws:iam::*:role*/BreakGlass',
       'arn:aws:iam::*:group/*',
       'arn:aws:iam::*:policy/*',
     ]);

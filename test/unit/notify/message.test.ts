@@ -172,8 +172,8 @@ describe('formatNotification when an ENI is left more exposed than before', () =
 
   it('says so first in the subject, naming the ENI, and first in the message', () => {
     const { subject, message } = formatNotification(doc, exposed);
-    expect(subject).toBe('[GuardDuty IR MORE EXPOSED THAN BEFORE] eni-0primary00000001 left open: contain-instance: CryptoC...');
-    expect(subject.length).toBe(100);
+    expect(subject).toBe('[GuardDuty IR MORE EXPOSED THAN BEFORE] eni-0primary00000001 left open: contain-instance: Crypto...');
+    expect(subject.length).toBe(99);
     expect(message.split('\n')[0]).toBe(
       'MORE EXPOSED THAN BEFORE: eni-0primary00000001 could be neither isolated nor returned to their own security groups, and may be on the ' +
         'allow-all untrack group (all traffic from and to anywhere). The invocation fails so that it is retried; move them by hand now if it is not.',

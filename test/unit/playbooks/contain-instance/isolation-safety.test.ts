@@ -90,7 +90,7 @@ describe('the move to the isolation group fails', () => {
     expect(step(report, `restore:${PRIMARY_ENI}`)).toMatchObject({ status: 'failed', error: { code: 'UnauthorizedOperation', retryable: false }, exposed: PRIMARY_ENI });
     expect(step(report, `restore:${SECONDARY_ENI}`)).toMatchObject({ status: 'failed', error: { code: 'UnauthorizedOperation' }, exposed: SECONDARY_ENI });
     const { Subject, Message } = published();
-    expect(Subject).toBe(`[GuardDuty IR MORE EXPOSED THAN BEFORE] ${PRIMARY_ENI} ${SECONDARY_ENI} left open: cont...`);
+    expect(Subject).toBe(`[GuardDuty IR MORE EXPOSED THAN BEFORE] ${PRIMARY_ENI} ${SECONDARY_ENI} left open: con...`);
     expect(Subject!.length).toBeLessThanOrEqual(100);
     expect(Message!.split('\n')[0]).toBe(
       `MORE EXPOSED THAN BEFORE: ${PRIMARY_ENI}, ${SECONDARY_ENI} could be neither isolated nor returned to their own security groups, and may be on the ` +

@@ -1,6 +1,7 @@
 import type { SNSClient } from '@aws-sdk/client-sns';
 import type { AwsClients } from '../aws/clients';
 import { routingTableFor } from '../config/routing-of';
+import { startConfirmation } from '../confirm/confirmation';
 import { findingInstanceTags } from '../finding/accessors';
 import type { Finding } from '../finding/schema';
 import { blockingGuardIds, evaluateGuards } from '../guards';
@@ -17,7 +18,8 @@ import type { RespondOptions } from './options';
 
 /*
  * The start every response shares, planned only or executed: the route, the
- * ledger gate (opened first, so the claim and the brake reservation run
+ * ledger gate and GuardDuty's confirmation of the finding (both started
+ * first, so the claim, the brake reservation and the GetFindings call run
  * while the account is reached and read), the finding's account, and what
  * planning needs besides the facts.
  */
@@ -38,6 +40,8 @@ export interface Begun {
   readonly incidentId: string;
   readonly planning: Omit<PlanningInput<unknown>, 'facts'>;
   readonly gate: ResponseGate | undefined;
+  /** GuardDuty's answer on the finding (lambda/confirm/), in flight until the guards are settled; absent for a playbook that never acts. */
+  readonly confirmation: Promise<GuardVerdict[]> | undefined;
 }
 
 async function reach(finding: Finding, playbook: PlaybookName, options: RespondOptions): Promise<Reached> {
@@ -72,11 +76,20 @@ export async function begin(playbooks: PlaybookCatalog, finding: Finding, option
         reserveEarly: blockingGuardIds(evaluateGuards({ ...guardInputOf(finding, route.playbook, options), resourceTags: findingInstanceTags(finding) })).length === 0,
       })
     : undefined;
+  const reads = new ReadLog();
+  const confirmation = startConfirmation({ finding, playbook: route.playbook, config: options.config, ...homeOf(finding, options), reads });
   const account = await reach(finding, route.playbook, options);
   // The member role is the responder's own in every member account: never revoked.
   const responder = { protectedRoleNames: [...new Set([...options.responder.protectedRoleNames, options.config.memberRoleName])] };
   const planning = { finding, config: options.config, incidentId, now: now(), responder };
-  return { route, playbook, account, reads: new ReadLog(), incidentId, planning, gate };
+  return { route, playbook, account, reads, incidentId, planning, gate, confirmation };
+}
+
+/** The security account's clients in the finding's region, which GuardDuty is asked with: the member account's never are. */
+function homeOf(finding: Finding, options: RespondOptions): { home: AwsClients | undefined; region: string | undefined } {
+  const region = finding.region ?? options.defaultRegion;
+  if (!options.access) return { home: options.clients, region };
+  return { home: region ? options.access.homeClients(region) : undefined, region };
 }
 
 /** Every guard of the response: the finding's, the account's (member role), the playbook's own. */
@@ -88,12 +101,17 @@ export function guardsOf(begun: Begun, options: RespondOptions, resourceTags: Re
   ];
 }
 
-/** Waits for the ledger's claim (and the brake) once the steps are known; adds their verdicts. */
+/**
+ * Waits for GuardDuty's confirmation, then the ledger's claim (and the
+ * brake) once the steps are known; adds their verdicts. An unconfirmed
+ * finding reserves no containment: the gate sees it would not act.
+ */
 export async function settleGate(
   begun: Begun,
   guards: readonly GuardVerdict[],
   steps: readonly PlannedStep[],
 ): Promise<{ readonly settled: SettledGate | undefined; readonly guards: GuardVerdict[] }> {
-  const settled = await begun.gate?.settle(blockingGuardIds(guards).length === 0 && steps.some((s) => s.mutating));
-  return { settled, guards: [...guards, ...(settled?.verdicts ?? [])] };
+  const confirmed = [...guards, ...((await begun.confirmation) ?? [])];
+  const settled = await begun.gate?.settle(blockingGuardIds(confirmed).length === 0 && steps.some((s) => s.mutating));
+  return { settled, guards: [...confirmed, ...(settled?.verdicts ?? [])] };
 }

@@ -24,6 +24,7 @@ const PACKAGE_OF: Readonly<Record<ServiceName, string>> = {
   cloudTrail: 'client-cloudtrail',
   dynamodb: 'client-dynamodb',
   s3: 'client-s3',
+  guardDuty: 'client-guardduty',
 };
 
 let dir: string;

@@ -2,6 +2,7 @@ import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
+import { GuardDutyClient } from '@aws-sdk/client-guardduty';
 import { IAMClient } from '@aws-sdk/client-iam';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { STSClient } from '@aws-sdk/client-sts';
@@ -22,6 +23,8 @@ export const CONTAIN_INSTANCE: PlaybookEntry = {
     sns: SNSClient,
     s3: EVIDENCE_S3,
     dynamodb: DynamoDBClient,
+    // Confirms the finding before acting (lambda/confirm/).
+    guardDuty: GuardDutyClient,
   },
 };
 

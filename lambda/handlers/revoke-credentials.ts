@@ -1,5 +1,6 @@
 import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { GuardDutyClient } from '@aws-sdk/client-guardduty';
 import { IAMClient } from '@aws-sdk/client-iam';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { STSClient } from '@aws-sdk/client-sts';
@@ -18,6 +19,8 @@ export const REVOKE_CREDENTIALS: PlaybookEntry = {
     sns: SNSClient,
     s3: EVIDENCE_S3,
     dynamodb: DynamoDBClient,
+    // Confirms the finding before acting (lambda/confirm/).
+    guardDuty: GuardDutyClient,
   },
 };
 

@@ -37,6 +37,8 @@ export interface Begun {
   readonly playbook: AnyPlaybook;
   readonly account: Reached;
   readonly reads: ReadLog;
+  /** The confirmation's own reads: reported after the account's, before the playbook's. */
+  readonly confirmationReads: ReadLog;
   readonly incidentId: string;
   readonly planning: Omit<PlanningInput<unknown>, 'facts'>;
   readonly gate: ResponseGate | undefined;
@@ -76,13 +78,13 @@ export async function begin(playbooks: PlaybookCatalog, finding: Finding, option
         reserveEarly: blockingGuardIds(evaluateGuards({ ...guardInputOf(finding, route.playbook, options), resourceTags: findingInstanceTags(finding) })).length === 0,
       })
     : undefined;
-  const reads = new ReadLog();
-  const confirmation = startConfirmation({ finding, playbook: route.playbook, config: options.config, ...homeOf(finding, options), reads });
+  const confirmationReads = new ReadLog();
+  const confirmation = startConfirmation({ finding, playbook: route.playbook, config: options.config, ...homeOf(finding, options), reads: confirmationReads });
   const account = await reach(finding, route.playbook, options);
   // The member role is the responder's own in every member account: never revoked.
   const responder = { protectedRoleNames: [...new Set([...options.responder.protectedRoleNames, options.config.memberRoleName])] };
   const planning = { finding, config: options.config, incidentId, now: now(), responder };
-  return { route, playbook, account, reads, incidentId, planning, gate, confirmation };
+  return { route, playbook, account, reads: new ReadLog(), confirmationReads, incidentId, planning, gate, confirmation };
 }
 
 /** The security account's clients in the finding's region, which GuardDuty is asked with: the member account's never are. */

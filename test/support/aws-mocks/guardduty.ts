@@ -1,5 +1,5 @@
 import { GetFindingsCommand, GuardDutyClient, ListDetectorsCommand, type Finding as HeldFinding } from '@aws-sdk/client-guardduty';
-import { mockClient, type AwsStub } from 'aws-sdk-client-mock';
+import { mockClient } from 'aws-sdk-client-mock';
 import type { Finding } from '../../../lambda/finding/schema';
 
 /*
@@ -11,7 +11,6 @@ import type { Finding } from '../../../lambda/finding/schema';
 
 export const DETECTOR_ID = '12abc34d567e8fa901bc2d34e56789f0';
 
-export type GuardDutyMock = AwsStub<object, object, unknown>;
 
 /** The finding as GetFindings returns it: the API's PascalCase shape of the fields a confirmation compares. */
 export function heldFinding(finding: Finding, overrides: Partial<HeldFinding> = {}): HeldFinding {
@@ -48,9 +47,11 @@ export function heldFinding(finding: Finding, overrides: Partial<HeldFinding> = 
 }
 
 /** Mocks the GuardDuty client class for a test file; restore it in afterAll. */
-export function mockGuardDuty(): GuardDutyMock {
-  return mockClient(GuardDutyClient) as unknown as GuardDutyMock;
+export function mockGuardDuty() {
+  return mockClient(GuardDutyClient);
 }
+
+export type GuardDutyMock = ReturnType<typeof mockGuardDuty>;
 
 /**
  * The security account's one detector holds exactly these findings:
@@ -70,4 +71,17 @@ export function guardDutyHolds(mock: GuardDutyMock, findings: readonly HeldFindi
     }
     return Promise.resolve({ Findings: findings.filter((f) => input.FindingIds?.includes(f.Id ?? '')) });
   });
+}
+
+export interface GuardDutyHarness {
+  readonly mock: GuardDutyMock;
+  /** The detector holds exactly these findings, as delivered (unchanged, not archived). */
+  holds(...findings: readonly Finding[]): void;
+}
+
+/** The GuardDuty mock of one test file, restored after it. */
+export function useGuardDuty(): GuardDutyHarness {
+  const mock = mockGuardDuty();
+  afterAll(() => mock.restore());
+  return { mock, holds: (...findings) => guardDutyHolds(mock, findings.map((finding) => heldFinding(finding))) };
 }

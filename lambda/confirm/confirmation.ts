@@ -9,7 +9,7 @@ import { actsInFindingAccount, type PlaybookName } from '../routing/playbook-nam
 import { describeDifferences, differencesFrom } from './compare';
 import { detectorIdOf, forgetDetector } from './detector';
 import { CONFIRM_FINDING, FIND_DETECTOR } from './specs';
-import { CONFIRMATION_UNAVAILABLE, FINDING_CONFIRMATION } from './verdicts';
+import { CONFIRMATION_UNAVAILABLE, CONFIRMED_PREFIX, FINDING_CONFIRMATION } from './verdicts';
 
 /*
  * Before a playbook changes anything, GuardDuty must confirm the finding:
@@ -98,5 +98,5 @@ function verdictOn(finding: Finding, held: HeldFinding | undefined, detectorId: 
     return block(FINDING_CONFIRMATION, `the finding delivered is not the one GuardDuty (${where}) holds: ${describeDifferences(differences)}`);
   }
   if (held.Service?.Archived === true) return block(FINDING_CONFIRMATION, `GuardDuty (${where}) holds finding ${finding.id} as archived: a person decided it needs no response`);
-  return pass(FINDING_CONFIRMATION, `GuardDuty (${where}) confirms finding ${finding.id}: same account, type, severity, resource role and resource, not archived`);
+  return pass(FINDING_CONFIRMATION, `${CONFIRMED_PREFIX} (${where}): finding ${finding.id} with the same account, type, severity, resource role and resource, not archived`);
 }

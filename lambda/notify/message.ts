@@ -1,3 +1,4 @@
+import { confirmationVerdict } from '../confirm/verdicts';
 import { describeEvidence } from '../investigation/evidence-text';
 import { BLAST_RADIUS_BRAKE } from '../ledger/verdicts';
 import type { PlanDocument } from '../plan/document';
@@ -26,6 +27,7 @@ function outcomeLine(o: StepOutcome): string {
 /** The text the security team reads in the email: what was found, what was done, what was not. */
 export function formatNotification(doc: PlanDocument, outcomes: readonly StepOutcome[]): { subject: string; message: string } {
   const brake = doc.guards.find((g) => g.id === BLAST_RADIUS_BRAKE && g.blocks);
+  const confirmation = confirmationVerdict(doc.guards);
   const lines = [
     // The brake is the one refusal people must not miss: a flood of findings is going unanswered.
     ...(brake ? [`BLAST-RADIUS BRAKE IS ON: this ${doc.playbook} response was planned but NOT executed. ${brake.reason}`, ''] : []),
@@ -34,6 +36,8 @@ export function formatNotification(doc: PlanDocument, outcomes: readonly StepOut
     `Finding id: ${doc.findingId}`,
     `Incident id: ${doc.incidentId}`,
     `Playbook: ${doc.playbook} (rule ${doc.route.ruleId}: ${doc.route.why})`,
+    // Whether GuardDuty itself holds this finding (lambda/confirm/): stated on every response that could act, confirmed or not.
+    ...(confirmation ? [`GuardDuty confirmation: ${confirmation.reason}`] : []),
     '',
   ];
   if (doc.blockedBy.length > 0) {

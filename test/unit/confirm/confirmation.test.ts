@@ -69,7 +69,7 @@ function run(finding: Finding, options: { dryRun?: boolean; confirmFindings?: bo
 }
 
 const moves = () => mocks.ec2.commandCalls(ModifyNetworkInterfaceAttributeCommand);
-const verdict = (report: Report) => report.guards.find((g) => g.id === FINDING_CONFIRMATION || g.id === CONFIRMATION_UNAVAILABLE);
+const verdict = (report: Pick<Report, 'guards'>) => report.guards.find((g) => g.id === FINDING_CONFIRMATION || g.id === CONFIRMATION_UNAVAILABLE);
 const message = () => mocks.sns.commandCalls(PublishCommand)[0]!.args[0].input.Message ?? '';
 const mutatingDone = (report: Report) => report.steps.filter((s) => s.mutating && s.status !== 'skipped');
 
@@ -193,16 +193,19 @@ describe('a confirmation that could not be made is a failed read: nothing change
   const throttled = Object.assign(new Error('Rate exceeded'), { name: 'TooManyRequestsException', $metadata: { httpStatusCode: 429 } });
   const denied = Object.assign(new Error('User is not authorized to perform: guardduty:GetFindings'), { name: 'AccessDeniedException', $metadata: { httpStatusCode: 403 } });
 
+  const failing = (action: 'GetFindings' | 'ListDetectors', error: Error) => () =>
+    action === 'GetFindings' ? guardDuty.mock.on(GetFindingsCommand).rejects(error) : guardDuty.mock.on(ListDetectorsCommand).rejects(error);
+
   it.each([
-    ['GetFindings throttled past the SDK’s retries', GetFindingsCommand, throttled, true],
-    ['GetFindings refused (AccessDenied)', GetFindingsCommand, denied, false],
-    ['ListDetectors throttled past the SDK’s retries', ListDetectorsCommand, throttled, true],
-    ['ListDetectors refused (AccessDenied)', ListDetectorsCommand, denied, false],
-  ] as const)('%s', async (_name, command, error, retry) => {
+    ['GetFindings throttled past the SDK’s retries', 'GetFindings', throttled, true],
+    ['GetFindings refused (AccessDenied)', 'GetFindings', denied, false],
+    ['ListDetectors throttled past the SDK’s retries', 'ListDetectors', throttled, true],
+    ['ListDetectors refused (AccessDenied)', 'ListDetectors', denied, false],
+  ] as const)('%s', async (_name, action, error, retry) => {
     guardDuty.holds(containFinding());
-    guardDuty.mock.on(command).rejects(error);
+    failing(action, error)();
     const report = await run(containFinding());
-    const read = report.reads.find((r) => r.action === `guardduty:${command === GetFindingsCommand ? 'GetFindings' : 'ListDetectors'}`)!;
+    const read = report.reads.find((r) => r.action === `guardduty:${action}`)!;
     expect(read).toMatchObject({ status: 'failed', error: { code: error.name, retryable: retry } });
     expect(report.blockedBy).toEqual([CONFIRMATION_UNAVAILABLE]);
     expect(mutatingDone(report)).toEqual([]);

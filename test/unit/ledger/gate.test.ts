@@ -91,6 +91,18 @@ describe('the first delivery of a finding', () => {
     ]);
   });
 
+  it('does not answer the incident when GuardDuty did not confirm the finding: the genuine delivery keeps its right to act, and the slot is given back', async () => {
+    const respondUnconfirmed = () => {
+      guardDuty.holds();
+      return respond(containFinding(), { config: enforceConfig(), clients: harness.clients, dryRun: false, topicArn: TOPIC, responder: RESPONDER, now: () => NOW, ledger: ledgerOptions() });
+    };
+    const report = await respondUnconfirmed();
+    expect(report.blockedBy).toEqual(['finding-confirmation']);
+    expect(mutatingCalls()).toEqual([]);
+    expect(outcomeWrite()!.UpdateExpression).not.toContain('respondedLevel');
+    expect(dynamodb).toHaveReceivedCommandTimes(DeleteItemCommand, 1);
+  });
+
   it('changes nothing when the ledger cannot be written (fail closed), and says so', async () => {
     dynamodb.on(UpdateItemCommand).rejects(Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException', $metadata: { httpStatusCode: 400 } }));
     const report = await run();

@@ -1,3 +1,4 @@
+import { BatchGetItemCommand, DynamoDBClient, PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { ModifyNetworkInterfaceAttributeCommand } from '@aws-sdk/client-ec2';
 import { PublishCommand } from '@aws-sdk/client-sns';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
@@ -7,6 +8,9 @@ import { chainDepths } from '../../../bench/round-trips';
 import type { RecordedCall } from '../../../bench/latency-proxy';
 import { AccountAccess } from '../../../lambda/aws/account-access';
 import { EVERY_CLIENT } from '../../../lambda/aws/every-client';
+import { ContainmentBrake } from '../../../lambda/ledger/brake';
+import { IncidentLedger } from '../../../lambda/ledger/incident-ledger';
+import type { LedgerOptions } from '../../../lambda/respond/gate';
 import { respond } from '../../../lambda/respond/respond';
 import { containFinding, enforceConfig, NOW, RESPONDER } from '../../support/aws-mocks/contain-finding';
 import { ACCOUNT_ID as MEMBER, answerFromWorld, defaultWorld, mockContainClients } from '../../support/aws-mocks/contain-world';
@@ -26,6 +30,7 @@ const LATENCY_MS = 60;
 const guardDuty = useGuardDuty();
 const mocks = mockContainClients();
 const sts = mockClient(STSClient);
+const dynamodb = mockClient(DynamoDBClient);
 const calls: RecordedCall[] = [];
 
 interface Sendable {
@@ -60,7 +65,7 @@ afterEach(() => {
 });
 
 afterAll(() => {
-  for (const stub of [...Object.values(mocks), sts]) stub.restore();
+  for (const stub of [...Object.values(mocks), sts, dynamodb]) stub.restore();
 });
 
 beforeEach(() => {
@@ -73,6 +78,10 @@ beforeEach(() => {
     Credentials: { AccessKeyId: 'ASIAMEMBER', SecretAccessKey: 's', SessionToken: 't', Expiration: new Date(Date.now() + 900_000) },
   });
   guardDuty.holds(containFinding());
+  dynamodb.reset();
+  dynamodb.on(BatchGetItemCommand).resolves({ Responses: { 'ledger-table': [] } });
+  dynamodb.on(PutItemCommand).resolves({});
+  dynamodb.on(UpdateItemCommand).resolves({});
   addLatency();
 });
 
@@ -92,9 +101,22 @@ interface Timeline {
   readonly operations: readonly string[];
 }
 
-async function respondTimed(access: AccountAccess, confirmFindings: boolean): Promise<Timeline> {
+/** The incident ledger and the brake, as the Lambda handler always has them (lambda/runtime/ledger-options.ts). */
+function ledgerOptions(access: AccountAccess): LedgerOptions {
+  const client = access.homeClients('us-east-1').dynamodb;
+  return { ledger: new IncidentLedger(client, 'ledger-table', () => NOW), brake: new ContainmentBrake(client, 'ledger-table', 10, () => NOW), level: 'enforce', leaseMs: 75_000 };
+}
+
+async function respondTimed(access: AccountAccess, confirmFindings: boolean, withLedger = false): Promise<Timeline> {
   calls.length = 0;
-  const report = await respond(containFinding(), { config: enforceConfig({ confirmFindings }), access, dryRun: false, responder: RESPONDER, now: () => NOW });
+  const report = await respond(containFinding(), {
+    config: enforceConfig({ confirmFindings }),
+    access,
+    dryRun: false,
+    responder: RESPONDER,
+    now: () => NOW,
+    ...(withLedger ? { ledger: ledgerOptions(access) } : {}),
+  });
   expect(report.blockedBy).toEqual([]);
   expect(mocks.ec2).toHaveReceivedCommand(ModifyNetworkInterfaceAttributeCommand);
   const depths = chainDepths(calls);
@@ -133,7 +155,17 @@ describe('round trips before the first isolation move', () => {
     confirmationBeforeFirstMove();
   });
 
-  it('a finding of the security account itself, a container’s very first in the region: the detector look-up is the one round trip more', async () => {
+  it('in the Lambda (with the ledger), even a container’s very first finding of the security account itself: the look-up runs beside the brake’s read-then-reserve', async () => {
+    const off = await respondTimed(container(MEMBER), false, true);
+    const on = await respondTimed(container(MEMBER), true, true);
+    expect(on.operations).toEqual(expect.arrayContaining(['ListDetectors', 'GetFindings', 'BatchGetItem', 'PutItem']));
+    // The brake reads its slots, then reserves one: two round trips before any change, with or without the confirmation.
+    expect(off.beforeFirstMove).toBe(2);
+    expect(on.beforeFirstMove).toBe(off.beforeFirstMove);
+    confirmationBeforeFirstMove();
+  });
+
+  it('without the ledger (ir respond), a container’s very first finding of the security account itself: the detector look-up is the one round trip more', async () => {
     const off = await respondTimed(container(MEMBER), false);
     const on = await respondTimed(container(MEMBER), true);
     expect(off.beforeFirstMove).toBe(1);

@@ -1,14 +1,13 @@
 import { GetFindingsCommand, type Finding as HeldFinding } from '@aws-sdk/client-guardduty';
 import type { AwsClients } from '../aws/clients';
-import type { RuntimeConfig } from '../config/schema';
 import { isSampleFinding } from '../finding/accessors';
 import type { Finding } from '../finding/schema';
 import { block, pass, type GuardVerdict } from '../guards/types';
-import type { ReadLog } from '../plan/reads';
-import { actsInFindingAccount, type PlaybookName } from '../routing/playbook-names';
+import { actsInFindingAccount } from '../routing/playbook-names';
 import { describeDifferences, differencesFrom } from './compare';
 import { detectorIdOf, forgetDetector } from './detector';
 import { CONFIRM_FINDING, FIND_DETECTOR } from './specs';
+import type { ConfirmationInput, FindingConfirmer } from './types';
 import { CONFIRMATION_UNAVAILABLE, CONFIRMED_PREFIX, FINDING_CONFIRMATION } from './verdicts';
 
 /*
@@ -25,22 +24,11 @@ import { CONFIRMATION_UNAVAILABLE, CONFIRMED_PREFIX, FINDING_CONFIRMATION } from
  * Dry-runs ask too, so a dry-run shows what enforce mode would do.
  */
 
-export interface ConfirmationInput {
-  readonly finding: Finding;
-  readonly playbook: PlaybookName;
-  readonly config: RuntimeConfig;
-  /** The security (home) account's clients in the finding's region. Absent: planned offline, from the finding alone. */
-  readonly home: AwsClients | undefined;
-  /** The finding's region (or the responder's, when the finding names none). */
-  readonly region: string | undefined;
-  readonly reads: ReadLog;
-}
-
 /**
  * Starts the confirmation; settles to its verdicts and never rejects. None
  * for a playbook that never acts (notify): there is nothing to guard.
  */
-export function startConfirmation(input: ConfirmationInput): Promise<GuardVerdict[]> | undefined {
+export const startConfirmation: FindingConfirmer = (input) => {
   if (!actsInFindingAccount(input.playbook)) return undefined;
   const { finding, config, home } = input;
   if (!config.confirmFindings) {
@@ -57,7 +45,7 @@ export function startConfirmation(input: ConfirmationInput): Promise<GuardVerdic
   return confirm(input, home).catch((error: unknown) => [
     block(CONFIRMATION_UNAVAILABLE, `GuardDuty could not be asked about finding ${finding.id} (${error instanceof Error ? error.message : String(error)}): nothing is changed`),
   ]);
-}
+};
 
 async function confirm(input: ConfirmationInput, home: AwsClients): Promise<GuardVerdict[]> {
   const { finding, reads } = input;

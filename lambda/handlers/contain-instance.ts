@@ -8,6 +8,7 @@ import { SNSClient } from '@aws-sdk/client-sns';
 import { STSClient } from '@aws-sdk/client-sts';
 import { containInstancePlaybook } from '../playbooks/contain-instance/playbook';
 import { EVIDENCE_S3 } from '../runtime/evidence-s3';
+import { startConfirmation } from '../confirm/confirmation';
 import { handleInvocation } from '../runtime/handle';
 import type { LambdaContext } from '../runtime/home-account';
 import type { PlaybookEntry } from '../runtime/playbook-entry';
@@ -26,6 +27,7 @@ export const CONTAIN_INSTANCE: PlaybookEntry = {
     // Confirms the finding before acting (lambda/confirm/).
     guardDuty: GuardDutyClient,
   },
+  confirmFinding: startConfirmation,
 };
 
 export const handler = (event: unknown, context: LambdaContext) => handleInvocation(event, context, CONTAIN_INSTANCE);

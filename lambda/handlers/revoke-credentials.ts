@@ -6,6 +6,7 @@ import { SNSClient } from '@aws-sdk/client-sns';
 import { STSClient } from '@aws-sdk/client-sts';
 import { revokeCredentialsPlaybook } from '../playbooks/revoke-credentials/playbook';
 import { EVIDENCE_S3 } from '../runtime/evidence-s3';
+import { startConfirmation } from '../confirm/confirmation';
 import { handleInvocation } from '../runtime/handle';
 import type { LambdaContext } from '../runtime/home-account';
 import type { PlaybookEntry } from '../runtime/playbook-entry';
@@ -22,6 +23,7 @@ export const REVOKE_CREDENTIALS: PlaybookEntry = {
     // Confirms the finding before acting (lambda/confirm/).
     guardDuty: GuardDutyClient,
   },
+  confirmFinding: startConfirmation,
 };
 
 export const handler = (event: unknown, context: LambdaContext) => handleInvocation(event, context, REVOKE_CREDENTIALS);

@@ -1,7 +1,6 @@
 import type { SNSClient } from '@aws-sdk/client-sns';
 import type { AwsClients } from '../aws/clients';
 import { routingTableFor } from '../config/routing-of';
-import { startConfirmation } from '../confirm/confirmation';
 import { findingInstanceTags } from '../finding/accessors';
 import type { Finding } from '../finding/schema';
 import { blockingGuardIds, evaluateGuards } from '../guards';
@@ -9,7 +8,7 @@ import type { GuardVerdict } from '../guards/types';
 import { ReadLog } from '../plan/reads';
 import type { PlannedStep, StepOutcome } from '../plan/types';
 import type { AnyPlaybook, PlaybookCatalog, PlanningInput } from '../playbooks/types';
-import type { PlaybookName } from '../routing/playbook-names';
+import { actsInFindingAccount, type PlaybookName } from '../routing/playbook-names';
 import { routeFinding } from '../routing/route';
 import { reachFindingAccount } from './finding-account';
 import { ResponseGate, type SettledGate } from './gate';
@@ -70,6 +69,9 @@ export async function begin(playbooks: PlaybookCatalog, finding: Finding, option
   // Before the ledger or any account is touched: this code cannot answer the finding.
   if (!playbook) throw new Error(`finding ${finding.id} routes to ${route.playbook}, which this code does not carry (it has ${Object.keys(playbooks).join(', ')})`);
   const incidentId = incidentIdOf(finding);
+  // Started first, beside the ledger's claim, AssumeRole and the first reads; awaited before the first change (settleGate).
+  const confirmationReads = new ReadLog();
+  const confirmation = confirm(finding, route.playbook, options, confirmationReads);
   const gate = options.ledger
     ? new ResponseGate(options.ledger, {
         finding,
@@ -78,13 +80,20 @@ export async function begin(playbooks: PlaybookCatalog, finding: Finding, option
         reserveEarly: blockingGuardIds(evaluateGuards({ ...guardInputOf(finding, route.playbook, options), resourceTags: findingInstanceTags(finding) })).length === 0,
       })
     : undefined;
-  const confirmationReads = new ReadLog();
-  const confirmation = startConfirmation({ finding, playbook: route.playbook, config: options.config, ...homeOf(finding, options), reads: confirmationReads });
   const account = await reach(finding, route.playbook, options);
   // The member role is the responder's own in every member account: never revoked.
   const responder = { protectedRoleNames: [...new Set([...options.responder.protectedRoleNames, options.config.memberRoleName])] };
   const planning = { finding, config: options.config, incidentId, now: now(), responder };
   return { route, playbook, account, reads: new ReadLog(), confirmationReads, incidentId, planning, gate, confirmation };
+}
+
+/** Starts GuardDuty's confirmation (lambda/confirm/). An acting playbook run by code that carries none is a packaging error, never a silent skip. */
+function confirm(finding: Finding, playbook: PlaybookName, options: RespondOptions, reads: ReadLog): Promise<GuardVerdict[]> | undefined {
+  if (!actsInFindingAccount(playbook)) return undefined;
+  if (!options.confirmFinding) {
+    throw new Error(`finding ${finding.id} routes to ${playbook}, but this code carries no GuardDuty confirmation (RespondOptions.confirmFinding): it must never act unconfirmed`);
+  }
+  return options.confirmFinding({ finding, playbook, config: options.config, ...homeOf(finding, options), reads });
 }
 
 /** The security account's clients in the finding's region, which GuardDuty is asked with: the member account's never are. */

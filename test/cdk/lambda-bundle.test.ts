@@ -63,6 +63,12 @@ describe.each(PLAYBOOK_NAMES)('the %s bundle', (playbook) => {
     expect(clientClassesIn(inputsOf(playbook, 'deferred'))).toEqual(['client-s3']);
   });
 
+  it('holds GuardDuty’s code (the confirmation before acting) only if the playbook acts: notify holds none', () => {
+    const guardDuty = inputsOf(playbook).filter((input) => input.includes('node_modules/@aws-sdk/client-guardduty/'));
+    if (playbook === 'notify') expect(guardDuty).toEqual([]);
+    else expect(guardDuty).toEqual(expect.arrayContaining([expect.stringMatching(/GetFindingsCommand\.js$/), expect.stringMatching(/ListDetectorsCommand\.js$/)]));
+  });
+
   it('holds no other playbook', () => {
     const others = PLAYBOOK_NAMES.filter((other) => other !== playbook);
     expect(inputsOf(playbook).filter((input) => others.some((other) => input.startsWith(`lambda/playbooks/${other}/`)))).toEqual([]);

@@ -3,7 +3,11 @@ import { GetFindingsCommand } from '@aws-sdk/client-guardduty';
 import { PublishCommand } from '@aws-sdk/client-sns';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
+import { createAwsClients } from '../../../lambda/aws/clients';
+import { EVERY_CLIENT } from '../../../lambda/aws/every-client';
 import { FINDING_CONFIRMATION } from '../../../lambda/confirm/verdicts';
+import { PLAYBOOKS } from '../../../lambda/playbooks/registry';
+import { respondWith } from '../../../lambda/respond/respond-with';
 import type { Report } from '../../../lambda/plan/document';
 import type { LambdaEnvironment } from '../../../lambda/runtime/environment';
 import type { LambdaContext } from '../../../lambda/runtime/home-account';
@@ -72,4 +76,13 @@ describe.each([
     expect(report.blockedBy).toEqual([]);
     expect(mocks.ec2).toHaveReceivedCommand(ModifyNetworkInterfaceAttributeCommand);
   });
+});
+
+it('code that carries no confirmation refuses to answer a finding of an acting playbook at all, before any call', async () => {
+  guardDuty.holds(containFinding());
+  const clients = createAwsClients({ region: 'us-east-1', maxAttempts: 1 }, EVERY_CLIENT);
+  await expect(respondWith(PLAYBOOKS, containFinding(), { config: enforceConfig(), clients, dryRun: false, responder: { protectedRoleNames: [] } })).rejects.toThrow(
+    /routes to contain-instance, but this code carries no GuardDuty confirmation/,
+  );
+  expect(receivedCalls(mocks)).toEqual([]);
 });

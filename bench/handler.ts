@@ -3,6 +3,7 @@ import type { Report } from '../lambda/plan/document';
 import type { PlaybookName } from '../lambda/routing/playbook-names';
 import { RESPONDER_GROUP_FILTERS } from '../lambda/playbooks/contain-instance/discovery/read-security-groups';
 import { PURPOSE_TAG } from '../lambda/playbooks/contain-instance/names';
+import { EMULATOR_CONFIG_OVERRIDES } from '../emulator/runtime-config';
 
 /*
  * The playbooks' real Lambda handlers, in this process, configured the way
@@ -20,7 +21,7 @@ export interface HandlerEnvironment {
   readonly topicArn: string;
   /** IR_LEDGER_TABLE: the incident ledger in HOME_ACCOUNT, as the stack sets it; absent: no ledger, no brake. */
   readonly ledgerTableName?: string;
-  /** Merged into IR_RUNTIME_CONFIG (whose mode is enforce), e.g. the brake's limit. */
+  /** Merged into IR_RUNTIME_CONFIG (whose mode is enforce, confirmFindings off), e.g. the brake's limit. */
   readonly runtimeConfig?: Record<string, unknown>;
 }
 
@@ -32,7 +33,9 @@ export function lambdaEnvironment(playbook: PlaybookName, env: HandlerEnvironmen
     AWS_ACCESS_KEY_ID: 'testing',
     AWS_SECRET_ACCESS_KEY: 'testing',
     IR_PLAYBOOK: playbook,
-    IR_RUNTIME_CONFIG: JSON.stringify({ mode: 'enforce', ...env.runtimeConfig }),
+    // confirmFindings off: the emulator has no GuardDuty findings API, so the bench does not measure the confirmation's calls;
+    // test/unit/confirm/round-trips.test.ts measures them the same way (chain depth), against mocked GuardDuty.
+    IR_RUNTIME_CONFIG: JSON.stringify({ mode: 'enforce', ...EMULATOR_CONFIG_OVERRIDES, ...env.runtimeConfig }),
     IR_TOPIC_ARN: env.topicArn,
     // Always set, so that a handler loaded earlier without a ledger runs without one, not with the last table.
     IR_LEDGER_TABLE: env.ledgerTableName ?? '',

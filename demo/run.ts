@@ -1,3 +1,4 @@
+import { EMULATOR_CONFIG_OVERRIDES } from '../emulator/runtime-config';
 import { DEFAULT_RUNTIME_CONFIG, type Mode, type RuntimeConfig } from '../lambda/config/schema';
 import { routingTableFor } from '../lambda/config/routing-of';
 import { parseFindings } from '../lambda/finding/parse';
@@ -57,7 +58,8 @@ export interface DemoResult {
 async function replay(mode: Mode, scenarios: readonly Scenario[], seed: SeededAccount, endpoint: string): Promise<ReplayResult> {
   const clients = emulatorClients(endpoint, EMULATOR_REGION);
   const sqs = emulatorSqs(endpoint, EMULATOR_REGION);
-  const config: RuntimeConfig = { ...DEFAULT_RUNTIME_CONFIG, mode };
+  // The emulator has no GuardDuty findings API: every report says the finding was NOT confirmed (emulator/runtime-config.ts).
+  const config: RuntimeConfig = { ...DEFAULT_RUNTIME_CONFIG, ...EMULATOR_CONFIG_OVERRIDES, mode };
   const table = routingTableFor(config);
   let failures = 0;
   const unsupportedReads = new Set<string>();

@@ -1,3 +1,4 @@
+import { confirmationVerdict, isConfirmed } from '../../lambda/confirm/verdicts';
 import { describeEvidence } from '../../lambda/investigation/evidence-text';
 import type { PlanDocument, Report, StepDocument, StepReport } from '../../lambda/plan/document';
 import type { StepOutcome } from '../../lambda/plan/types';
@@ -19,7 +20,16 @@ function header(doc: PlanDocument): string[] {
     `  account ${v(doc.accountId ?? 'unknown')}  region ${v(doc.region ?? 'unknown')}  incident ${v(doc.incidentId)}`,
     `  route   ${paint('cyan', doc.playbook)} (${v(doc.route.ruleId)}: ${t(doc.route.why)})`,
     `  mode    ${mode}${doc.offline ? paint('dim', '  (offline: planned from the finding alone)') : ''}`,
+    ...confirmationLine(doc),
   ];
+}
+
+/** Whether GuardDuty confirmed the finding: on every plan of a playbook that could act. */
+function confirmationLine(doc: PlanDocument): string[] {
+  const verdict = confirmationVerdict(doc.guards);
+  if (!verdict) return [];
+  const confirmed = isConfirmed(verdict);
+  return [`  guardduty ${paint(confirmed ? 'green' : 'yellow', confirmed ? 'confirmed' : 'NOT confirmed')}: ${verdict.reason}`];
 }
 
 function guardLines(doc: PlanDocument): string[] {

@@ -3,6 +3,7 @@ import type { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { EC2Client } from '@aws-sdk/client-ec2';
 import type { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
+import type { GuardDutyClient } from '@aws-sdk/client-guardduty';
 import type { IAMClient } from '@aws-sdk/client-iam';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { SNSClient } from '@aws-sdk/client-sns';
@@ -44,6 +45,8 @@ export interface ServiceClients {
   readonly dynamodb: DynamoDBClient;
   /** The evidence bucket's client: only ever used with the security (home) account's credentials. */
   readonly s3: S3Client;
+  /** Confirms a finding before acting (lambda/confirm/): only ever used with the security (home) account's credentials. */
+  readonly guardDuty: GuardDutyClient;
 }
 
 export type ServiceName = keyof ServiceClients;
@@ -208,6 +211,9 @@ export function createAwsClients(options: AwsClientOptions, classes: ClientClass
     },
     get s3() {
       return client('s3');
+    },
+    get guardDuty() {
+      return client('guardDuty');
     },
   };
 }

@@ -3,6 +3,7 @@ import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
+import { GuardDutyClient } from '@aws-sdk/client-guardduty';
 import { IAMClient } from '@aws-sdk/client-iam';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SNSClient } from '@aws-sdk/client-sns';
@@ -20,4 +21,5 @@ export const EVERY_CLIENT: { readonly [S in ServiceName]: ClientClass<S> } = {
   cloudTrail: CloudTrailClient,
   dynamodb: DynamoDBClient,
   s3: S3Client,
+  guardDuty: GuardDutyClient,
 };

@@ -103,6 +103,11 @@ export const runtimeConfigSchema = z.strictObject({
   /** The role the member stack creates in every member account; the playbooks assume it there. */
   memberRoleName: z._default(roleName, DEFAULT_MEMBER_ROLE_NAME),
   accounts: z._default(accountsSchema, { exclude: [] }),
+  /**
+   * Before acting, confirm the finding with GuardDuty (lambda/confirm/): the security account's detector must hold it, unchanged
+   * and not archived. On unless switched off explicitly, which only emulator runs do (moto has no GuardDuty findings API).
+   */
+  confirmFindings: z._default(z.boolean(), true),
   /** The blast-radius brake (lambda/ledger/brake.ts): at most this many containments per rolling hour, across the stack. */
   blastRadius: z._default(
     z.strictObject({
@@ -214,6 +219,7 @@ export function runtimeConfigOf(config: IncidentResponseConfig): RuntimeConfig {
     accounts: config.accounts,
     blastRadius: config.blastRadius,
     credentials: config.credentials,
+    confirmFindings: config.confirmFindings,
   };
 }
 

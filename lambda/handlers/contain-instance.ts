@@ -2,11 +2,13 @@ import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
+import { GuardDutyClient } from '@aws-sdk/client-guardduty';
 import { IAMClient } from '@aws-sdk/client-iam';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { STSClient } from '@aws-sdk/client-sts';
 import { containInstancePlaybook } from '../playbooks/contain-instance/playbook';
 import { EVIDENCE_S3 } from '../runtime/evidence-s3';
+import { startConfirmation } from '../confirm/confirmation';
 import { handleInvocation } from '../runtime/handle';
 import type { LambdaContext } from '../runtime/home-account';
 import type { PlaybookEntry } from '../runtime/playbook-entry';
@@ -22,7 +24,10 @@ export const CONTAIN_INSTANCE: PlaybookEntry = {
     sns: SNSClient,
     s3: EVIDENCE_S3,
     dynamodb: DynamoDBClient,
+    // Confirms the finding before acting (lambda/confirm/).
+    guardDuty: GuardDutyClient,
   },
+  confirmFinding: startConfirmation,
 };
 
 export const handler = (event: unknown, context: LambdaContext) => handleInvocation(event, context, CONTAIN_INSTANCE);

@@ -1,10 +1,12 @@
 import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { GuardDutyClient } from '@aws-sdk/client-guardduty';
 import { IAMClient } from '@aws-sdk/client-iam';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { STSClient } from '@aws-sdk/client-sts';
 import { revokeCredentialsPlaybook } from '../playbooks/revoke-credentials/playbook';
 import { EVIDENCE_S3 } from '../runtime/evidence-s3';
+import { startConfirmation } from '../confirm/confirmation';
 import { handleInvocation } from '../runtime/handle';
 import type { LambdaContext } from '../runtime/home-account';
 import type { PlaybookEntry } from '../runtime/playbook-entry';
@@ -18,7 +20,10 @@ export const REVOKE_CREDENTIALS: PlaybookEntry = {
     sns: SNSClient,
     s3: EVIDENCE_S3,
     dynamodb: DynamoDBClient,
+    // Confirms the finding before acting (lambda/confirm/).
+    guardDuty: GuardDutyClient,
   },
+  confirmFinding: startConfirmation,
 };
 
 export const handler = (event: unknown, context: LambdaContext) => handleInvocation(event, context, REVOKE_CREDENTIALS);

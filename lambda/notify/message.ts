@@ -1,4 +1,5 @@
 import { EXEMPTION_VERDICTS } from '../guards/exemptions';
+import { confirmationVerdict } from '../confirm/verdicts';
 import { describeEvidence } from '../investigation/evidence-text';
 import { BLAST_RADIUS_BRAKE } from '../ledger/verdicts';
 import type { PlanDocument } from '../plan/document';
@@ -64,6 +65,7 @@ function leadLines(doc: PlanDocument, outcomes: readonly StepOutcome[]): string[
 
 /** The text the security team reads in the email: what was found, what was done, what was not. */
 export function formatNotification(doc: PlanDocument, outcomes: readonly StepOutcome[]): { subject: string; message: string } {
+  const confirmation = confirmationVerdict(doc.guards);
   const lines = [
     ...leadLines(doc, outcomes),
     `GuardDuty finding ${v(doc.findingType)} (severity ${v(doc.severity)})`,
@@ -71,6 +73,8 @@ export function formatNotification(doc: PlanDocument, outcomes: readonly StepOut
     `Finding id: ${v(doc.findingId)}`,
     `Incident id: ${v(doc.incidentId)}`,
     `Playbook: ${doc.playbook} (rule ${v(doc.route.ruleId)}: ${t(doc.route.why)})`,
+    // Whether GuardDuty itself holds this finding (lambda/confirm/): stated on every response that could act, confirmed or not.
+    ...(confirmation ? [`GuardDuty confirmation: ${t(confirmation.reason)}`] : []),
     '',
   ];
   if (doc.blockedBy.length > 0) {

@@ -1,4 +1,5 @@
 import { ASSUME_MEMBER_ROLE } from '../aws/member-role';
+import { CONFIRM_STEP_SPECS } from '../confirm/specs';
 import { EVIDENCE_READS } from '../evidence/sources';
 import { WRITE_EVIDENCE } from '../evidence/specs';
 import { BRAKE_STEP_SPECS, LEDGER_STEP_SPECS } from '../ledger/specs';
@@ -27,14 +28,15 @@ export function findingAccountStepSpecsOf(name: PlaybookName): readonly StepSpec
 /**
  * Every step kind a playbook's role must allow: those of the finding's
  * account, assuming the member role if it acts in accounts, and what the
- * responder does in the security account: the notification, the evidence,
- * the incident ledger, and the blast-radius brake if it acts.
+ * responder does in the security account: confirming the finding with
+ * GuardDuty if it acts, the notification, the evidence, the incident
+ * ledger, and the blast-radius brake if it acts.
  */
 export function stepSpecsOf(name: PlaybookName): readonly StepSpec[] {
   const acts = actsInFindingAccount(name);
   return [
     ...findingAccountStepSpecsOf(name),
-    ...(acts ? [ASSUME_MEMBER_ROLE] : []),
+    ...(acts ? [ASSUME_MEMBER_ROLE, ...CONFIRM_STEP_SPECS] : []),
     PUBLISH_NOTIFICATION,
     WRITE_EVIDENCE,
     ...LEDGER_STEP_SPECS,

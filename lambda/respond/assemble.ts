@@ -43,7 +43,8 @@ export function assemblePlan(begun: Begun, options: RespondOptions, planned: Pla
     finding,
     incident: { accountId: finding.accountId ?? null, region: finding.region ?? null, incidentId, findingId: finding.id },
     document: () => document,
-    responses: begun.reads.responses,
+    // GuardDuty's own copy of the finding is evidence too. Every read has settled by now.
+    responses: [...begun.confirmationReads.responses, ...begun.reads.responses],
     ...(consoleInstance
       ? { console: { instanceId: consoleInstance, ...(account.clients ? {} : { unreachable: "the finding's account was not reached: nothing is read there" }) } }
       : {}),
@@ -72,7 +73,7 @@ export function assemblePlan(begun: Begun, options: RespondOptions, planned: Pla
     guards,
     warnings: settled?.kind === 'repeat' ? [] : planned.warnings,
     resource: planned.resource,
-    reads: [...account.reads, ...begun.reads.outcomes, ...(settled?.reads ?? [])],
+    reads: [...account.reads, ...begun.confirmationReads.outcomes, ...begun.reads.outcomes, ...(settled?.reads ?? [])],
     steps: steps.map(stepDocument),
   };
   return {

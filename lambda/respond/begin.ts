@@ -8,7 +8,7 @@ import type { GuardVerdict } from '../guards/types';
 import { ReadLog } from '../plan/reads';
 import type { PlannedStep, StepOutcome } from '../plan/types';
 import type { AnyPlaybook, PlaybookCatalog, PlanningInput } from '../playbooks/types';
-import type { PlaybookName } from '../routing/playbook-names';
+import { actsInFindingAccount, type PlaybookName } from '../routing/playbook-names';
 import { routeFinding } from '../routing/route';
 import { reachFindingAccount } from './finding-account';
 import { ResponseGate, type SettledGate } from './gate';
@@ -17,7 +17,8 @@ import type { RespondOptions } from './options';
 
 /*
  * The start every response shares, planned only or executed: the route, the
- * ledger gate (opened first, so the claim and the brake reservation run
+ * ledger gate and GuardDuty's confirmation of the finding (both started
+ * first, so the claim, the brake reservation and the GetFindings call run
  * while the account is reached and read), the finding's account, and what
  * planning needs besides the facts.
  */
@@ -35,9 +36,13 @@ export interface Begun {
   readonly playbook: AnyPlaybook;
   readonly account: Reached;
   readonly reads: ReadLog;
+  /** The confirmation's own reads: reported after the account's, before the playbook's. */
+  readonly confirmationReads: ReadLog;
   readonly incidentId: string;
   readonly planning: Omit<PlanningInput<unknown>, 'facts'>;
   readonly gate: ResponseGate | undefined;
+  /** GuardDuty's answer on the finding (lambda/confirm/), in flight until the guards are settled; absent for a playbook that never acts. */
+  readonly confirmation: Promise<GuardVerdict[]> | undefined;
 }
 
 async function reach(finding: Finding, playbook: PlaybookName, options: RespondOptions): Promise<Reached> {
@@ -64,6 +69,9 @@ export async function begin(playbooks: PlaybookCatalog, finding: Finding, option
   // Before the ledger or any account is touched: this code cannot answer the finding.
   if (!playbook) throw new Error(`finding ${finding.id} routes to ${route.playbook}, which this code does not carry (it has ${Object.keys(playbooks).join(', ')})`);
   const incidentId = incidentIdOf(finding);
+  // Started first, beside the ledger's claim, AssumeRole and the first reads; awaited before the first change (settleGate).
+  const confirmationReads = new ReadLog();
+  const confirmation = confirm(finding, route.playbook, options, confirmationReads);
   const gate = options.ledger
     ? new ResponseGate(options.ledger, {
         finding,
@@ -76,7 +84,23 @@ export async function begin(playbooks: PlaybookCatalog, finding: Finding, option
   // The member role is the responder's own in every member account: never revoked.
   const responder = { protectedRoleNames: [...new Set([...options.responder.protectedRoleNames, options.config.memberRoleName])] };
   const planning = { finding, config: options.config, incidentId, now: now(), responder };
-  return { route, playbook, account, reads: new ReadLog(), incidentId, planning, gate };
+  return { route, playbook, account, reads: new ReadLog(), confirmationReads, incidentId, planning, gate, confirmation };
+}
+
+/** Starts GuardDuty's confirmation (lambda/confirm/). An acting playbook run by code that carries none is a packaging error, never a silent skip. */
+function confirm(finding: Finding, playbook: PlaybookName, options: RespondOptions, reads: ReadLog): Promise<GuardVerdict[]> | undefined {
+  if (!actsInFindingAccount(playbook)) return undefined;
+  if (!options.confirmFinding) {
+    throw new Error(`finding ${finding.id} routes to ${playbook}, but this code carries no GuardDuty confirmation (RespondOptions.confirmFinding): it must never act unconfirmed`);
+  }
+  return options.confirmFinding({ finding, playbook, config: options.config, ...homeOf(finding, options), reads });
+}
+
+/** The security account's clients in the finding's region, which GuardDuty is asked with: the member account's never are. */
+function homeOf(finding: Finding, options: RespondOptions): { home: AwsClients | undefined; region: string | undefined } {
+  const region = finding.region ?? options.defaultRegion;
+  if (!options.access) return { home: options.clients, region };
+  return { home: region ? options.access.homeClients(region) : undefined, region };
 }
 
 /** Every guard of the response: the finding's, the account's (member role), the playbook's own. */
@@ -88,12 +112,17 @@ export function guardsOf(begun: Begun, options: RespondOptions, resourceTags: Re
   ];
 }
 
-/** Waits for the ledger's claim (and the brake) once the steps are known; adds their verdicts. */
+/**
+ * Waits for GuardDuty's confirmation, then the ledger's claim (and the
+ * brake) once the steps are known; adds their verdicts. An unconfirmed
+ * finding reserves no containment: the gate sees it would not act.
+ */
 export async function settleGate(
   begun: Begun,
   guards: readonly GuardVerdict[],
   steps: readonly PlannedStep[],
 ): Promise<{ readonly settled: SettledGate | undefined; readonly guards: GuardVerdict[] }> {
-  const settled = await begun.gate?.settle(blockingGuardIds(guards).length === 0 && steps.some((s) => s.mutating));
-  return { settled, guards: [...guards, ...(settled?.verdicts ?? [])] };
+  const confirmed = [...guards, ...((await begun.confirmation) ?? [])];
+  const settled = await begun.gate?.settle(blockingGuardIds(confirmed).length === 0 && steps.some((s) => s.mutating));
+  return { settled, guards: [...confirmed, ...(settled?.verdicts ?? [])] };
 }

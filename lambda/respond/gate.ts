@@ -4,6 +4,7 @@ import { block, type GuardVerdict } from '../guards/types';
 import { ContainmentBrake, type Reservation } from '../ledger/brake';
 import { findingCountOf, IncidentLedger, INCIDENT_KEY_PREFIX, type Claim, type LedgerRecord, type PendingNotification, type ResponseLevel } from '../ledger/incident-ledger';
 import { CLAIM_INCIDENT, RECORD_INCIDENT, RESERVE_CONTAINMENT } from '../ledger/specs';
+import { FINDING_CONFIRMATION } from '../confirm/verdicts';
 import { ALREADY_ANSWERED, BLAST_RADIUS_BRAKE, LEDGER_UNAVAILABLE } from '../ledger/verdicts';
 import { NOTIFICATION_STEP_ID, PUBLISH_NOTIFICATION } from '../notify/publish-step';
 import { formatRepeatNotification } from '../notify/repeat-message';
@@ -173,8 +174,10 @@ export class ResponseGate {
   private async finishFirst(token: string, report: Report, doc: PlanDocument): Promise<void> {
     const notify = report.steps.find((s) => s.id === NOTIFICATION_STEP_ID);
     const withoutNotification: Report = { ...report, steps: report.steps.filter((s) => s.id !== NOTIFICATION_STEP_ID) };
-    // Answered unless a retry must act again, or the brake kept it from acting: both leave the right to act open.
-    const answered = !shouldRetryInvocation(withoutNotification).retry && !report.blockedBy.includes(BLAST_RADIUS_BRAKE);
+    // Answered unless a retry must act again, or the brake kept it from acting: both leave the right to act open. So does a
+    // delivery GuardDuty did not confirm: a forged copy of a real finding must not use up the genuine delivery's right to act.
+    const answered =
+      !shouldRetryInvocation(withoutNotification).retry && !report.blockedBy.includes(BLAST_RADIUS_BRAKE) && !report.blockedBy.includes(FINDING_CONFIRMATION);
     const pendingNotification = notify?.status === 'failed' ? notificationOfReport(report, doc) : undefined;
     const acted = report.steps.some((s) => s.mutating && s.status !== 'skipped');
     await Promise.all([

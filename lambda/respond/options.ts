@@ -3,6 +3,7 @@ import type { SNSClient } from '@aws-sdk/client-sns';
 import type { AccountAccess } from '../aws/account-access';
 import type { AwsClients } from '../aws/clients';
 import type { RuntimeConfig } from '../config/schema';
+import type { FindingConfirmer } from '../confirm/types';
 import type { EvidenceBucket } from '../evidence/destination';
 import type { PlanDocument } from '../plan/document';
 import type { PlannedStep } from '../plan/types';
@@ -40,6 +41,11 @@ export interface RespondOptions {
   readonly deadlineMs?: number;
   /** The incident ledger and the blast-radius brake (lambda/respond/gate.ts). Absent: every delivery is answered in full. */
   readonly ledger?: LedgerOptions;
+  /**
+   * Confirms the finding with GuardDuty before an acting playbook changes anything (lambda/confirm/). The caller's, as the
+   * playbooks are: respond.ts passes it, a Lambda entry point its own (notify carries none, and never needs it).
+   */
+  readonly confirmFinding?: FindingConfirmer;
 }
 
 export interface PreparedPlan {

@@ -83,6 +83,7 @@ export async function handleInvocation(
       ...(invocation.heartbeat ? { notificationSkipReason: HEARTBEAT_NOTIFICATION_SKIP } : {}),
       ...(ledger ? { ledger } : {}),
       ...(deadlineMs !== undefined ? { deadlineMs } : {}),
+      ...(entry.confirmFinding ? { confirmFinding: entry.confirmFinding } : {}),
     });
     const decision = shouldFailInvocation(report);
     // findingType, outcome and trigger feed the dashboard's findings-by-type-and-outcome table (lib/monitoring/dashboard.ts).

@@ -1,13 +1,17 @@
 import type { ClientClasses } from '../aws/clients';
+import type { FindingConfirmer } from '../confirm/types';
 import type { AnyPlaybook } from '../playbooks/types';
 
 /**
- * What one playbook's Lambda code carries: the playbook and the SDK client
- * classes of the services its steps call. Each entry point
+ * What one playbook's Lambda code carries: the playbook, the SDK client
+ * classes of the services its steps call, and (if it acts) GuardDuty's
+ * confirmation of a finding. Each entry point
  * (lambda/handlers/) names its own, so its bundle holds nothing else; a
  * test holds the client classes to the playbook's step declarations.
  */
 export interface PlaybookEntry {
   readonly playbook: AnyPlaybook;
   readonly clientClasses: ClientClasses;
+  /** GuardDuty's confirmation of a finding before acting (lambda/confirm/): every acting playbook's entry carries it, notify's none. */
+  readonly confirmFinding?: FindingConfirmer;
 }

@@ -1,4 +1,5 @@
 import type { StepError } from '../aws/errors';
+import { CONFIRMATION_UNAVAILABLE } from '../confirm/verdicts';
 import { LEDGER_UNAVAILABLE } from '../ledger/verdicts';
 import { NOTIFICATION_STEP_ID } from '../notify/publish-step';
 import { undeliveredText } from '../notify/undelivered';
@@ -31,7 +32,7 @@ export interface RetryDecision {
  * again and may act. Every other blocking guard (dry-run, sample finding,
  * exempt tag, protected principal, ...) blocks the retry just the same.
  */
-const READ_FAILURE_VERDICTS: ReadonlySet<string> = new Set([INSTANCE_UNREADABLE, PRINCIPAL_UNREADABLE, LEDGER_UNAVAILABLE]);
+const READ_FAILURE_VERDICTS: ReadonlySet<string> = new Set([INSTANCE_UNREADABLE, PRINCIPAL_UNREADABLE, LEDGER_UNAVAILABLE, CONFIRMATION_UNAVAILABLE]);
 
 /**
  * Codes that say the instance every contain step acts on is gone or going:

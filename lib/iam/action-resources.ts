@@ -18,12 +18,15 @@ import type { Ec2ResourceType, IamAction } from '../../lambda/plan/types';
  *    and target groups, EC2 instances (ec2:GetConsoleOutput), of this
  *    account. The playbooks act on whichever
  *    resource a finding names, so the name part stays a wildcard.
+ *  - guardduty:GetFindings → the detectors of the security account, in the
+ *    stack's region: the finding is confirmed where GuardDuty's delegated
+ *    administrator holds it, never in a member account.
  *  - iam:GenerateServiceLastAccessedDetails, which authorises the user,
  *    role, group or policy it reports on: the playbooks only ask about users
  *    and roles, so those two.
  *  - Describe* of EC2, Auto Scaling and Elastic Load Balancing,
- *    sts:GetCallerIdentity, iam:GetServiceLastAccessedDetails and
- *    cloudtrail:LookupEvents: these do not support resource-level
+ *    sts:GetCallerIdentity, iam:GetServiceLastAccessedDetails,
+ *    cloudtrail:LookupEvents and guardduty:ListDetectors: these do not support resource-level
  *    permissions; IAM only accepts "*".
  *  - an action a step declaration confines (StepSpec.iamGrants): the EC2
  *    resource types it names (ec2ResourceArn), with its condition;
@@ -39,6 +42,8 @@ import type { Ec2ResourceType, IamAction } from '../../lambda/plan/types';
 export interface ScopeReferences {
   readonly partition: string;
   readonly account: string;
+  /** The stack's region (a token for an environment-agnostic stack): where its playbooks ask GuardDuty about findings. */
+  readonly region?: string;
   /** The security account's notification topic and its key. A member stack has neither: nothing is published there. */
   readonly topicArn?: string;
   readonly topicKeyArn?: string;
@@ -58,6 +63,7 @@ export type ScopeKind =
   | 'notification-and-evidence-keys'
   | 'evidence-objects'
   | 'ec2-instance'
+  | 'guardduty-detector'
   | 'member-role'
   | 'iam-user'
   | 'iam-role'
@@ -124,7 +130,10 @@ const IAM_SCOPE_KIND: Readonly<Record<IamResourceType, ScopeKind>> = {
 
 /** Services whose Describe* calls only accept Resource "*". */
 const DESCRIBE_WITHOUT_RESOURCE_LEVEL = ['ec2', 'autoscaling', 'elasticloadbalancing'];
-const OTHER_WITHOUT_RESOURCE_LEVEL: readonly string[] = ['sts:GetCallerIdentity', 'iam:GetServiceLastAccessedDetails', 'cloudtrail:LookupEvents'];
+const OTHER_WITHOUT_RESOURCE_LEVEL: readonly string[] = ['sts:GetCallerIdentity', 'iam:GetServiceLastAccessedDetails', 'cloudtrail:LookupEvents', 'guardduty:ListDetectors'];
+
+/** GuardDuty actions whose only resource type is a detector (Service Authorization Reference, "Actions defined by Amazon GuardDuty"). */
+const DETECTOR_ACTIONS: readonly string[] = ['guardduty:GetFindings'];
 
 /** Non-IAM actions whose only resource type is one of the account's groups (the region is the finding's). */
 const GROUP_ACTIONS: Readonly<Record<string, { kind: ScopeKind; arn: (refs: ScopeReferences) => string }>> = {
@@ -174,6 +183,9 @@ export function scopeOfAction(action: IamAction, refs: ScopeReferences): ActionS
   if (action === 's3:PutObject') return { kind: 'evidence-objects', resources: [referenced(refs.evidenceObjectsArn, action, 'the evidence bucket')] };
   if (INSTANCE_ACTIONS.includes(action)) return { kind: 'ec2-instance', resources: [`arn:${refs.partition}:ec2:*:${refs.account}:instance/*`] };
   if (action === 'sts:AssumeRole') return memberRoleScope(refs, action);
+  if (DETECTOR_ACTIONS.includes(action)) {
+    return { kind: 'guardduty-detector', resources: [`arn:${refs.partition}:guardduty:${refs.region ?? '*'}:${refs.account}:detector/*`] };
+  }
   if (action.startsWith('dynamodb:')) return { kind: 'incident-ledger', resources: [referenced(refs.ledgerTableArn, action, 'the incident ledger table')] };
   const iamType = IAM_ACTION_RESOURCE_TYPE[action];
   if (iamType) {
@@ -222,6 +234,9 @@ export const WILDCARD_REASONS: Readonly<Partial<Record<ScopeKind, string>>> = {
   'evidence-objects':
     "writes each incident's evidence under the incidents/ prefix of this stack's evidence bucket, one key per incident " +
     'known only at run time; the bucket is versioned and every object is locked (Object Lock), so a write never destroys a record',
+  'guardduty-detector':
+    "reads the finding to confirm from this account's GuardDuty detector in this region (GuardDuty's delegated administrator), " +
+    'whose id is looked up at run time with ListDetectors and changes when GuardDuty is enabled again; scoped to detectors of this account and region',
   'ec2-instance':
     'reads the console output of whichever instance a GuardDuty finding names, known only at run time; scoped to instances of this account',
   'ec2-resource-types':

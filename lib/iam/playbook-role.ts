@@ -23,9 +23,9 @@ export interface PlaybookRoleProps {
 }
 
 /** What action-resources.ts needs to know about the stack. */
-export function scopeReferences(scope: Construct, references: Omit<ScopeReferences, 'partition' | 'account'>): ScopeReferences {
+export function scopeReferences(scope: Construct, references: Omit<ScopeReferences, 'partition' | 'account' | 'region'>): ScopeReferences {
   const stack = Stack.of(scope);
-  return { partition: stack.partition, account: stack.account, ...references };
+  return { partition: stack.partition, account: stack.account, region: stack.region, ...references };
 }
 
 /**

@@ -24,6 +24,7 @@ const PACKAGE_OF: Readonly<Record<ServiceName, string>> = {
   cloudTrail: 'client-cloudtrail',
   dynamodb: 'client-dynamodb',
   s3: 'client-s3',
+  guardDuty: 'client-guardduty',
 };
 
 let dir: string;
@@ -60,6 +61,12 @@ describe.each(PLAYBOOK_NAMES)('the %s bundle', (playbook) => {
     const services = Object.keys(PLAYBOOK_ENTRIES[playbook].clientClasses) as ServiceName[];
     expect(clientClassesIn(inputsOf(playbook, 'eager'))).toEqual(services.filter((s) => s !== 's3').map((s) => PACKAGE_OF[s]).sort());
     expect(clientClassesIn(inputsOf(playbook, 'deferred'))).toEqual(['client-s3']);
+  });
+
+  it('holds GuardDuty’s code (the confirmation before acting) only if the playbook acts: notify holds none', () => {
+    const guardDuty = inputsOf(playbook).filter((input) => input.includes('node_modules/@aws-sdk/client-guardduty/'));
+    if (playbook === 'notify') expect(guardDuty).toEqual([]);
+    else expect(guardDuty).toEqual(expect.arrayContaining([expect.stringMatching(/GetFindingsCommand\.js$/), expect.stringMatching(/ListDetectorsCommand\.js$/)]));
   });
 
   it('holds no other playbook', () => {

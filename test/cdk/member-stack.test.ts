@@ -12,6 +12,7 @@ import { acknowledgements, nagFindings } from './support/nag';
 import { PROJECT_ROOT, synthesize, synthesizeMember, type SynthesizedMember } from './support/synth';
 import { asList, evaluate, props, resourcesOfType, type Json, type Statement } from './support/template-queries';
 import { errorOf } from '../support/errors';
+import { CONFIRM_STEP_SPECS } from '../../lambda/confirm/specs';
 
 const SECURITY = '999988887777';
 const OPERATORS = ['arn:aws:iam::999988887777:role/SecOps', 'arn:aws:sts::999988887777:assumed-role/BreakGlass/alice'];
@@ -89,11 +90,13 @@ describe('the member stack', () => {
       ...ASSUME_MEMBER_ROLE.iamActions,
       ...WRITE_EVIDENCE.iamActions,
       ...[...LEDGER_STEP_SPECS, ...BRAKE_STEP_SPECS].flatMap((spec) => spec.iamActions),
+      // GuardDuty is asked in the security account (the delegated administrator), never in a member account.
+      ...CONFIRM_STEP_SPECS.flatMap((spec) => spec.iamActions),
     ];
     const union = [...new Set([...requiredIamActions('contain-instance'), ...requiredIamActions('revoke-credentials')])].filter((a) => !securityOnly.includes(a));
     expect(granted).toEqual(union.sort());
     expect(granted).toEqual(memberRoleActions());
-    expect(granted.filter((a) => /^(sns|kms|sts|s3|dynamodb):/.test(a))).toEqual([]);
+    expect(granted.filter((a) => /^(sns|kms|sts|s3|dynamodb|guardduty):/.test(a))).toEqual([]);
     // The console output is read where the instance is.
     expect(granted).toContain('ec2:GetConsoleOutput');
     expect(permissionStatements(member).every((s) => s.Effect === 'Allow')).toBe(true);

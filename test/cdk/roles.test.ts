@@ -86,3 +86,29 @@ describe('roles', () => {
     }
   });
 });
+
+describe('confirming findings with GuardDuty (lambda/confirm/)', () => {
+  it.each(['contain-instance', 'revoke-credentials'] as const)(
+    'the %s role may read findings from the detectors of this account in this region, and list them, nothing else of GuardDuty',
+    (playbook) => {
+      const guardDuty = statementsOf(playbook).filter((s) => asList(s.Action).some((a) => a.startsWith('guardduty:')));
+      const grants = guardDuty.map((s) => ({ effect: s.Effect, actions: asList(s.Action).filter((a) => a.startsWith('guardduty:')), resources: synth.stack.resolve(s.Resource) as unknown }));
+      expect(grants).toEqual(
+        expect.arrayContaining([
+          {
+            effect: 'Allow',
+            actions: ['guardduty:GetFindings'],
+            resources: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':guardduty:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':detector/*']] },
+          },
+        ]),
+      );
+      // ListDetectors supports no resource-level permission: it shares the "*" statement of such reads.
+      expect(grants.find((g) => g.actions.includes('guardduty:ListDetectors'))?.resources).toBe('*');
+      expect(grants.flatMap((g) => g.actions).sort()).toEqual(['guardduty:GetFindings', 'guardduty:ListDetectors']);
+    },
+  );
+
+  it('the notify role, which never acts, has no GuardDuty permission', () => {
+    expect(allowedActions('notify').filter((a) => a.startsWith('guardduty:'))).toEqual([]);
+  });
+});

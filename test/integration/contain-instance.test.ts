@@ -27,7 +27,11 @@ import { failedSteps, runPlaybook } from './support/run-playbook';
  * Not visible in the emulator: moto has no network, so neither connection
  * tracking nor security group rules are enforced. That the untrack swap
  * really cut established flows cannot be seen here; the end state of every
- * ENI and the rules of both groups can.
+ * ENI and the rules of both groups can. Nor has moto a GuardDuty findings
+ * API (no GetFindings): the finding cannot be confirmed with GuardDuty
+ * here, so this run switches the confirmation off explicitly
+ * (emulator/runtime-config.ts) and the test checks the report and the
+ * notification say so; test/unit/confirm/ proves the confirmation.
  */
 
 let account: EmulatedAccount;
@@ -50,6 +54,12 @@ describe('contain-instance on instance A', () => {
     // Including the read of who else uses the instance profile, which the emulator answers too.
     expect(report.reads.find((r) => r.id === `read:find-instances-sharing-profile:${account.seed.instanceA.instanceProfileArn}`)?.status).toBe('done');
     expect(report.steps.filter((s) => s.mutating && s.status === 'done').length).toBeGreaterThan(0);
+  });
+
+  it('says, in the report and the notification, that the finding was NOT confirmed with GuardDuty (the emulator has no findings API)', () => {
+    const confirmation = report.guards.find((g) => g.id === 'finding-confirmation');
+    expect(confirmation).toEqual({ id: 'finding-confirmation', blocks: false, reason: expect.stringMatching(/^NOT CONFIRMED with GuardDuty: confirmFindings is false/) });
+    expect(inbox[0]!.message).toContain(`GuardDuty confirmation: ${confirmation!.reason}`);
   });
 
   it('leaves only the isolation security group on every ENI', async () => {

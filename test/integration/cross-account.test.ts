@@ -10,6 +10,7 @@ import { accessKeyStatuses, userRevokePolicy } from './support/iam-state';
 import { readInbox, type Notification } from './support/inbox';
 import { failedSteps } from './support/run-playbook';
 import { freshTwoAccounts, MEMBER_ACCOUNT, respondAsSecurityAccount, securityAccess, type TwoAccounts } from './support/two-accounts';
+import { EMULATOR_CONFIG_OVERRIDES } from '../../emulator/runtime-config';
 
 /*
  * The delegated-administrator setup in the emulator: the playbooks run in
@@ -126,7 +127,8 @@ describe('ir plan, online, as the security account', () => {
     const findingFile = join(dir, 'finding.json');
     const configFile = join(dir, 'config.json');
     writeFileSync(findingFile, JSON.stringify(instanceFindingEvent(accounts.member.seed, accounts.member.seed.instanceB)));
-    writeFileSync(configFile, '{}');
+    // The emulator has no GuardDuty findings API: the confirmation is switched off explicitly (emulator/runtime-config.ts).
+    writeFileSync(configFile, JSON.stringify(EMULATOR_CONFIG_OVERRIDES));
     // The emulator's default credentials (test/support/jest-env.ts) act in the security account.
     const run = await runIr('plan', findingFile, '--json', '--config', configFile, '--endpoint-url', accounts.endpoint);
     expect(run.stderr).toBe('');

@@ -1,5 +1,6 @@
 import { CreateTableCommand, DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { sdkClientConfig } from '../../lambda/aws/clients';
+import { EMULATOR_CONFIG_OVERRIDES } from '../../emulator/runtime-config';
 import { DEFAULT_RUNTIME_CONFIG } from '../../lambda/config/schema';
 import { parseFindings } from '../../lambda/finding/parse';
 import { incidentIdOf } from '../../lambda/respond/incident-id';
@@ -30,7 +31,7 @@ const savedEndpoint = process.env.AWS_ENDPOINT_URL;
 function env(playbook: LambdaEnvironment['playbook']): LambdaEnvironment {
   return {
     playbook,
-    config: { ...DEFAULT_RUNTIME_CONFIG, mode: 'enforce', blastRadius: { maxContainmentsPerHour: BRAKE_LIMIT } },
+    config: { ...DEFAULT_RUNTIME_CONFIG, ...EMULATOR_CONFIG_OVERRIDES, mode: 'enforce', blastRadius: { maxContainmentsPerHour: BRAKE_LIMIT } },
     topicArn: account.seed.notifications.topicArn,
     protectedRoleNames: [],
     defaultRegion: EMULATOR_REGION,

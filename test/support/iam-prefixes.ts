@@ -11,6 +11,7 @@ export const IAM_PREFIX_OF = {
   cloudTrail: 'cloudtrail',
   dynamodb: 'dynamodb',
   s3: 's3',
+  guardDuty: 'guardduty',
 } as const satisfies Readonly<Record<ServiceName, string>>;
 
 export type IamPrefix = (typeof IAM_PREFIX_OF)[ServiceName];

@@ -1,3 +1,4 @@
+import { EMULATOR_CONFIG_OVERRIDES } from '../../../emulator/runtime-config';
 import { DEFAULT_RUNTIME_CONFIG, type RuntimeConfig } from '../../../lambda/config/schema';
 import type { Finding } from '../../../lambda/finding/schema';
 import type { Report } from '../../../lambda/plan/document';
@@ -9,7 +10,8 @@ import type { EmulatedAccount } from './account';
  * guard, plan, execute, notify) with clients pointed at the emulator.
  */
 
-export const ENFORCE_CONFIG: RuntimeConfig = { ...DEFAULT_RUNTIME_CONFIG, mode: 'enforce' };
+/** Enforce, with the confirmation switched off: the emulator has no GuardDuty findings API (emulator/runtime-config.ts). */
+export const ENFORCE_CONFIG: RuntimeConfig = { ...DEFAULT_RUNTIME_CONFIG, ...EMULATOR_CONFIG_OVERRIDES, mode: 'enforce' };
 
 /** The responder's own roles (never revoked); none of them exists in the seeded account. */
 export const RESPONDER = { protectedRoleNames: ['GuardDutyIncidentResponse-ContainInstanceRole', 'GuardDutyIncidentResponse-RevokeCredentialsRole'] };

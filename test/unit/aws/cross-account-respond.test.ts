@@ -15,6 +15,7 @@ import { ACCOUNT_ID as MEMBER, answerFromWorld, defaultWorld, mockContainClients
 import { revokeFinding, ROLE_FINDING } from '../../support/aws-mocks/revoke-findings';
 import { EVERY_CLIENT } from '../../../lambda/aws/every-client';
 import { signingKeys } from '../../support/aws-mocks/signing-keys';
+import { useGuardDuty } from '../../support/aws-mocks/guardduty';
 
 /*
  * respond() given an AccountAccess instead of clients, as the Lambda and
@@ -29,6 +30,8 @@ const TOPIC = 'arn:aws:sns:us-east-1:111111111111:guardduty-ir';
 const ROLE_ARN = `arn:aws:iam::${MEMBER}:role/IncidentResponseMemberRole`;
 const SESSION = `ir-${FINDING_ID}`;
 const MEMBER_KEY = 'ASIAMEMBERSESSION';
+// The security account's detector holds each finding a test responds to: confirmed, so the playbook may act.
+const guardDuty = useGuardDuty();
 
 const mocks = mockContainClients();
 const sts = mockClient(STSClient);
@@ -59,6 +62,7 @@ afterAll(() => {
 });
 
 function run(finding = containFinding(), options: { dryRun?: boolean; config?: ReturnType<typeof enforceConfig> } = {}): Promise<Report> {
+  guardDuty.holds(finding);
   return respond(finding, {
     config: options.config ?? enforceConfig(),
     access,
@@ -130,6 +134,9 @@ describe('a finding of a member account whose role cannot be assumed', () => {
         status: 'failed',
         error: { code: 'AccessDenied', message: `cannot assume role ${ROLE_ARN} in account ${MEMBER}: ${message}`, retryable: false },
       }),
+      // GuardDuty is asked in the security account whatever becomes of the member account.
+      expect.objectContaining({ id: 'read:find-guardduty-detector:guardduty:us-east-1', status: 'done' }),
+      expect.objectContaining({ id: `read:confirm-finding:${FINDING_ID}`, status: 'done' }),
     ]);
   });
 
@@ -189,7 +196,8 @@ describe('reaching the finding account', () => {
     expect(sts).toHaveReceivedCommandTimes(AssumeRoleCommand, 0);
     expect(home).not.toHaveBeenCalled();
     expect(report.blockedBy).toEqual(['account-not-allowed']);
-    expect(report.reads).toEqual([]);
+    // Only GuardDuty, in the security account, is asked about the finding.
+    expect(report.reads.map((r) => r.action)).toEqual(['guardduty:ListDetectors', 'guardduty:GetFindings']);
     expect(harness.calls().map((c) => c.action)).toEqual(['Publish']);
   });
 

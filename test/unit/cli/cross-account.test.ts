@@ -1,5 +1,6 @@
 import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
-import { DescribeInstancesCommand, EC2Client } from '@aws-sdk/client-ec2';
+import { DescribeInstancesCommand, EC2Client, ModifyNetworkInterfaceAttributeCommand } from '@aws-sdk/client-ec2';
+import { GetFindingsCommand, type GuardDutyClient } from '@aws-sdk/client-guardduty';
 import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { IAMClient } from '@aws-sdk/client-iam';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
@@ -8,6 +9,8 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { parseFindings } from '../../../lambda/finding/parse';
+import { DETECTOR_ID, useGuardDuty } from '../../support/aws-mocks/guardduty';
 import { FIXTURES_DIR, loadFixture } from '../../support/fixtures';
 import { runIr } from '../../support/run-ir';
 
@@ -32,6 +35,7 @@ const ec2 = mockClient(EC2Client);
 const iam = mockClient(IAMClient);
 const autoScaling = mockClient(AutoScalingClient);
 const elbv2 = mockClient(ElasticLoadBalancingV2Client);
+const guardDuty = useGuardDuty();
 
 beforeEach(() => {
   process.env.NO_COLOR = '1';
@@ -48,6 +52,8 @@ beforeEach(() => {
   iam.reset().onAnyCommand().resolves({});
   autoScaling.reset().onAnyCommand().resolves({});
   elbv2.reset().onAnyCommand().resolves({});
+  // The security account's detector holds the finding: `ir respond --execute` may act on it.
+  guardDuty.holds(...parseFindings(loadFixture('contain-instance/crypto-bitcoin-tool.event.json')));
 });
 
 afterAll(() => {
@@ -127,6 +133,8 @@ describe('ir respond with a member-account finding', () => {
         status: 'failed',
         error: { code: 'AccessDenied', message: `cannot assume role ${ROLE_ARN} in account 222222222222: not authorized to perform: sts:AssumeRole`, retryable: false },
       }),
+      expect.objectContaining({ id: 'read:find-guardduty-detector:guardduty:us-east-1', status: 'done' }),
+      expect.objectContaining({ id: `read:confirm-finding:${FINDING_ID}`, status: 'done' }),
     ]);
     expect(report.blockedBy).toEqual(['no-account-access']);
     expect(ec2.calls()).toHaveLength(0);
@@ -142,5 +150,29 @@ describe('ir respond with a member-account finding', () => {
     expect(report.reads[0]).toMatchObject({ id: 'read:assume-role:222222222222', status: 'done' });
     const credentials = await Promise.all(ec2.calls().map((c) => (c.thisValue as EC2Client).config.credentials()));
     expect(new Set(credentials.map((c) => c.accessKeyId))).toEqual(new Set(['ASIAMEMBER']));
+    expect(report.guards).toContainEqual(expect.objectContaining({ id: 'finding-confirmation', blocks: false }));
+  });
+
+  it('confirms the finding with GuardDuty first, with the operator’s own credentials, never the member role’s', async () => {
+    await runIr('respond', FINDING, '--execute', '--json', '--config', config);
+    expect(guardDuty.mock.commandCalls(GetFindingsCommand).map((c) => c.args[0].input)).toEqual([{ DetectorId: DETECTOR_ID, FindingIds: [FINDING_ID] }]);
+    const client = guardDuty.mock.commandCalls(GetFindingsCommand)[0]!.thisValue as GuardDutyClient;
+    // The test environment's own credentials (test/support/jest-env.ts): the operator's, of the security account.
+    expect((await client.config.credentials()).accessKeyId).toBe('testing');
+  });
+
+  it('changes nothing with --execute when GuardDuty does not hold the finding, and says why', async () => {
+    guardDuty.holds();
+    ec2.on(DescribeInstancesCommand).resolves({
+      Reservations: [{ Instances: [{ InstanceId: 'i-0a1b2c3d4e5f60718', State: { Name: 'running' }, NetworkInterfaces: [{ NetworkInterfaceId: 'eni-1', Groups: [{ GroupId: 'sg-1' }] }] }] }],
+    });
+    const run = await runIr('respond', FINDING, '--execute', '--json', '--config', config);
+    const report = JSON.parse(run.stdout);
+    expect(report.blockedBy).toEqual(['finding-confirmation']);
+    expect(report.guards.find((g: { id: string }) => g.id === 'finding-confirmation').reason).toMatch(/^GuardDuty \(detector [0-9a-f]+ in us-east-1\) holds no finding /);
+    expect(ec2).toHaveReceivedCommandTimes(ModifyNetworkInterfaceAttributeCommand, 0);
+    // The plan is still shown in full: isolation was planned, and skipped.
+    expect(report.steps.filter((s: { mutating: boolean }) => s.mutating).length).toBeGreaterThan(3);
+    expect(report.steps.filter((s: { mutating: boolean; status: string }) => s.mutating && s.status !== 'skipped')).toEqual([]);
   });
 });

@@ -12,6 +12,7 @@ import { containFinding, enforceConfig, FINDING_ID, NOW, RESPONDER } from '../..
 import { ACCOUNT_ID, answerFromWorld, awsError, defaultWorld, INSTANCE_ID, isReadOnlyAction, mockContainClients, receivedCalls } from '../../support/aws-mocks/contain-world';
 import { createAwsClients, type AwsClients } from '../../../lambda/aws/clients';
 import { EVERY_CLIENT } from '../../../lambda/aws/every-client';
+import { useGuardDuty } from '../../support/aws-mocks/guardduty';
 
 /*
  * The evidence of a contain-instance response, through respond() with the
@@ -29,6 +30,8 @@ const PREFIX = `incidents/${ACCOUNT_ID}/us-east-1/${INCIDENT_ID}/${FINDING_ID}/`
 const FILES = ['finding.json', 'plan.json', 'describe.json', 'console-output.txt', 'report.json'];
 
 const mocks = mockContainClients();
+// The security account's detector holds each finding a test responds to: confirmed, so the playbook may act.
+const guardDuty = useGuardDuty();
 const s3 = mockClient(S3Client);
 let clients: AwsClients;
 /** The order the calls arrived in, across services. */
@@ -61,6 +64,7 @@ afterAll(() => {
 });
 
 function run(finding: Finding = containFinding(), options: { dryRun?: boolean; bucket?: boolean } = {}): Promise<Report> {
+  guardDuty.holds(finding);
   return respond(finding, {
     config: enforceConfig(),
     clients,

@@ -4,6 +4,7 @@ import type { PlannedStep, StepOutcome } from '../../../lambda/plan/types';
 import { preparePlan, type RespondOptions } from '../../../lambda/respond/respond';
 import { enforceConfig, NOW, RESPONDER } from '../../support/aws-mocks/contain-finding';
 import { answerFromWorld, defaultWorld } from '../../support/aws-mocks/contain-world';
+import { guardDutyHolds, heldFinding } from '../../support/aws-mocks/guardduty';
 import { readSignature, stepSignature, type CallSignature } from './call-matching';
 import { faultyClients, type SentCall } from './faulty-clients';
 import { TOPIC_ARN, type FaultScenario, type MatrixMocks } from './scenarios';
@@ -46,6 +47,8 @@ export interface Baseline {
 export function freshAccount(mocks: MatrixMocks, scenario: FaultScenario): void {
   const world = defaultWorld();
   answerFromWorld(mocks, () => world);
+  // The security account's detector holds the finding: the confirmation's two reads are cells of the matrix too.
+  guardDutyHolds(mocks.guardDuty, [heldFinding(scenario.finding())]);
   scenario.arrange(mocks, world);
 }
 

@@ -33,7 +33,7 @@ interface WireError {
   readonly status: number;
 }
 
-const JSON_PROTOCOL: ReadonlySet<Service> = new Set(['cloudtrail', 'dynamodb']);
+const JSON_PROTOCOL: ReadonlySet<Service> = new Set(['cloudtrail', 'dynamodb', 'guardduty']);
 
 function serviceError(service: Service, wire: WireError): InjectedError {
   const error = Object.assign(new Error(`${wire.code} (injected by the fault matrix)`), {
@@ -58,6 +58,7 @@ const THROTTLING: PerService = {
   cloudtrail: { code: 'ThrottlingException', status: 400 },
   dynamodb: { code: 'ThrottlingException', status: 400 },
   s3: { code: 'SlowDown', status: 503 },
+  guardduty: { code: 'TooManyRequestsException', status: 429 },
 };
 
 const SERVER_ERROR: PerService = {
@@ -70,6 +71,7 @@ const SERVER_ERROR: PerService = {
   cloudtrail: { code: 'ServiceUnavailable', status: 503 },
   dynamodb: { code: 'InternalServerError', status: 500 },
   s3: { code: 'InternalError', status: 500 },
+  guardduty: { code: 'InternalServerErrorException', status: 500 },
 };
 
 const ACCESS_DENIED: PerService = {
@@ -82,6 +84,7 @@ const ACCESS_DENIED: PerService = {
   cloudtrail: { code: 'AccessDeniedException', status: 400 },
   dynamodb: { code: 'AccessDeniedException', status: 400 },
   s3: { code: 'AccessDenied', status: 403 },
+  guardduty: { code: 'AccessDeniedException', status: 403 },
 };
 
 /** EC2 names the resource it could not find; the request says which one the call is about. First match wins. */
@@ -116,6 +119,9 @@ function notFound(call: SentCall): WireError {
       return { code: 'InvalidIdentityToken', status: 400 };
     case 's3':
       return { code: 'NoSuchBucket', name: 'NoSuchBucket', status: 404 };
+    case 'guardduty':
+      // GuardDuty answers an unknown detector id with a BadRequestException.
+      return { code: 'BadRequestException', status: 400 };
     case 'cloudtrail':
     case 'dynamodb':
       return { code: 'ResourceNotFoundException', status: 400 };

@@ -12,6 +12,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import type { Finding } from '../../../lambda/finding/schema';
 import type { PlaybookName } from '../../../lambda/routing/playbook-names';
 import { containFinding, DNS_REBIND_TYPE } from '../../support/aws-mocks/contain-finding';
+import { mockGuardDuty } from '../../support/aws-mocks/guardduty';
 import { INSTANCE_ID, mockContainClients, type ContainWorld } from '../../support/aws-mocks/contain-world';
 import { REVOKE_SCENARIOS } from '../../support/aws-mocks/revoke-scenarios';
 
@@ -23,9 +24,9 @@ import { REVOKE_SCENARIOS } from '../../support/aws-mocks/revoke-scenarios';
 
 export const TOPIC_ARN = 'arn:aws:sns:us-east-1:111111111111:guardduty-ir';
 
-/** The contain world's mocks, and CloudTrail for the investigation of credentials. */
+/** The contain world's mocks, CloudTrail for the investigation of credentials, and GuardDuty, which confirms each finding. */
 export function mockMatrixClients() {
-  return { ...mockContainClients(), cloudTrail: mockClient(CloudTrailClient) };
+  return { ...mockContainClients(), cloudTrail: mockClient(CloudTrailClient), guardDuty: mockGuardDuty() };
 }
 
 export type MatrixMocks = ReturnType<typeof mockMatrixClients>;

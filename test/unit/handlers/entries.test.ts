@@ -1,5 +1,6 @@
 import type { ServiceName } from '../../../lambda/aws/clients';
 import { EVERY_CLIENT } from '../../../lambda/aws/every-client';
+import { startConfirmation } from '../../../lambda/confirm/confirmation';
 import { PLAYBOOKS, requiredIamActions } from '../../../lambda/playbooks/registry';
 import { actsInFindingAccount, PLAYBOOK_NAMES } from '../../../lambda/routing/playbook-names';
 import { IAM_PREFIX_OF } from '../../support/iam-prefixes';
@@ -33,6 +34,12 @@ describe.each(PLAYBOOK_NAMES)('the %s entry point', (name) => {
       expect([service, deferred]).toEqual([service, service === 's3']);
       expect(deferred ? await entry.deferred() : entry).toBe(EVERY_CLIENT[service as ServiceName]);
     }
+  });
+});
+
+describe('GuardDuty’s confirmation (lambda/confirm/)', () => {
+  it.each(PLAYBOOK_NAMES)('is carried by the %s entry point exactly when the playbook acts', (name) => {
+    expect(PLAYBOOK_ENTRIES[name].confirmFinding).toBe(actsInFindingAccount(name) ? startConfirmation : undefined);
   });
 });
 

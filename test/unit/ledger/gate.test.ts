@@ -8,6 +8,7 @@ import { respond } from '../../../lambda/respond/respond';
 import type { LedgerOptions } from '../../../lambda/respond/gate';
 import { useContainHarness } from '../../support/aws-mocks/contain-harness';
 import { containFinding, enforceConfig, NOW, RESPONDER } from '../../support/aws-mocks/contain-finding';
+import { useGuardDuty } from '../../support/aws-mocks/guardduty';
 
 /*
  * The gate around a response (lambda/respond/gate.ts), with the contain
@@ -19,6 +20,8 @@ const TOPIC = 'arn:aws:sns:us-east-1:111111111111:guardduty-ir';
 // The whole role: these responses notify and write the ledger too.
 const harness = useContainHarness(new Set(stepSpecsOf('contain-instance').flatMap((spec) => spec.iamActions)));
 const dynamodb = mockClient(DynamoDBClient);
+// The security account's detector holds each finding a test responds to: confirmed, so the playbook may act.
+const guardDuty = useGuardDuty();
 const conditionFailed = (item?: Record<string, unknown>) =>
   Object.assign(new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: {} }), item ? { Item: item } : {});
 
@@ -28,6 +31,7 @@ function ledgerOptions(limit = 10): LedgerOptions {
 }
 
 function run(options: { ledger?: LedgerOptions } = {}) {
+  guardDuty.holds(containFinding());
   return respond(containFinding(), { config: enforceConfig(), clients: harness.clients, dryRun: false, topicArn: TOPIC, responder: RESPONDER, now: () => NOW, ledger: options.ledger ?? ledgerOptions() });
 }
 
@@ -87,6 +91,18 @@ describe('the first delivery of a finding', () => {
     ]);
   });
 
+  it('does not answer the incident when GuardDuty did not confirm the finding: the genuine delivery keeps its right to act, and the slot is given back', async () => {
+    const respondUnconfirmed = () => {
+      guardDuty.holds();
+      return respond(containFinding(), { config: enforceConfig(), clients: harness.clients, dryRun: false, topicArn: TOPIC, responder: RESPONDER, now: () => NOW, ledger: ledgerOptions() });
+    };
+    const report = await respondUnconfirmed();
+    expect(report.blockedBy).toEqual(['finding-confirmation']);
+    expect(mutatingCalls()).toEqual([]);
+    expect(outcomeWrite()!.UpdateExpression).not.toContain('respondedLevel');
+    expect(dynamodb).toHaveReceivedCommandTimes(DeleteItemCommand, 1);
+  });
+
   it('changes nothing when the ledger cannot be written (fail closed), and says so', async () => {
     dynamodb.on(UpdateItemCommand).rejects(Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException', $metadata: { httpStatusCode: 400 } }));
     const report = await run();
@@ -134,6 +150,7 @@ describe('a later delivery of the same finding', () => {
 
   it('sends a short note when GuardDuty counted the finding again', async () => {
     givenAnswered({ countGrew: true });
+    guardDuty.holds(containFinding());
     const report = await respond(
       { ...containFinding(), service: { archived: false, resourceRole: 'TARGET', count: 4 } },
       { config: enforceConfig(), clients: harness.clients, dryRun: false, topicArn: TOPIC, responder: RESPONDER, now: () => NOW, ledger: ledgerOptions() },

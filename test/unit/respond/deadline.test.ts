@@ -3,6 +3,7 @@ import { shouldRetryInvocation } from '../../../lambda/runtime/retry-policy';
 import { containFinding, enforceConfig, NOW, RESPONDER } from '../../support/aws-mocks/contain-finding';
 import { useContainHarness } from '../../support/aws-mocks/contain-harness';
 import { isReadOnlyAction } from '../../support/aws-mocks/contain-world';
+import { useGuardDuty } from '../../support/aws-mocks/guardduty';
 
 /*
  * AWS slow enough that the discovery reads ate the invocation's time: no
@@ -12,9 +13,12 @@ import { isReadOnlyAction } from '../../support/aws-mocks/contain-world';
  */
 
 const h = useContainHarness();
+// The security account's detector holds each finding a test responds to: confirmed, so the playbook may act.
+const guardDuty = useGuardDuty();
 
 describe('a response whose time ran out before its steps', () => {
   it('makes no change, reports every step as not started (retryable OutOfTime), still notifies, and asks for a retry', async () => {
+    guardDuty.holds(containFinding());
     const report = await respond(containFinding(), {
       config: enforceConfig(),
       clients: h.clients,

@@ -16,6 +16,8 @@ import { handleAs, PLAYBOOK_ENTRIES } from '../../support/playbook-entries';
 import { RetryableResponseError } from '../../../lambda/runtime/retry-policy';
 import { RoutingMismatchError } from '../../../lambda/runtime/routing-mismatch';
 import { loadFixture } from '../../support/fixtures';
+import { useGuardDuty } from '../../support/aws-mocks/guardduty';
+import { parseFindings } from '../../../lambda/finding/parse';
 
 const sns = mockClient(SNSClient);
 const sts = mockClient(STSClient);
@@ -25,6 +27,8 @@ const iam = mockClient(IAMClient);
 const autoScaling = mockClient(AutoScalingClient);
 const elbv2 = mockClient(ElasticLoadBalancingV2Client);
 const dynamodb = mockClient(DynamoDBClient);
+// The security account's detector holds the contain-instance fixture, as GuardDuty would.
+const guardDuty = useGuardDuty();
 const TOPIC = 'arn:aws:sns:us-east-1:111111111111:guardduty-ir';
 /** The function runs in the security account 111111111111; the fixtures' findings are of 222222222222. */
 const CONTEXT: LambdaContext = { invokedFunctionArn: 'arn:aws:lambda:us-east-1:111111111111:function:GuardDutyIncidentResponse-ContainInstance' };
@@ -43,6 +47,7 @@ beforeEach(() => {
   elbv2.reset().onAnyCommand().resolves({});
   dynamodb.reset();
   sns.on(PublishCommand).resolves({ MessageId: 'm-1' });
+  guardDuty.holds(...parseFindings(loadFixture('contain-instance/crypto-bitcoin-tool.event.json')));
 });
 
 describe('handleInvocation', () => {
@@ -194,7 +199,11 @@ describe('handleInvocation across accounts', () => {
   it('reports and notifies when the member role cannot be assumed: never a silent drop', async () => {
     sts.on(AssumeRoleCommand).rejects(Object.assign(new Error('not authorized'), { name: 'AccessDenied' }));
     const report = (await handleAs(loadFixture('contain-instance/crypto-bitcoin-tool.event.json'), CONTEXT, containEnv())) as Report;
-    expect(report.reads).toEqual([expect.objectContaining({ id: 'read:assume-role:222222222222', status: 'failed', error: expect.objectContaining({ code: 'AccessDenied' }) })]);
+    expect(report.reads).toEqual([
+      expect.objectContaining({ id: 'read:assume-role:222222222222', status: 'failed', error: expect.objectContaining({ code: 'AccessDenied' }) }),
+      expect.objectContaining({ action: 'guardduty:ListDetectors', status: 'done' }),
+      expect.objectContaining({ action: 'guardduty:GetFindings', status: 'done' }),
+    ]);
     expect(report.blockedBy).toContain('no-account-access');
     expect(ec2).toHaveReceivedCommandTimes(DescribeInstancesCommand, 0);
     expect(sns).toHaveReceivedCommandTimes(PublishCommand, 1);

@@ -21,6 +21,7 @@ import {
   VPC_A,
   VPC_B,
 } from '../../../support/aws-mocks/contain-world';
+import { useGuardDuty } from '../../../support/aws-mocks/guardduty';
 
 /*
  * The whole path, finding → report, through respond() on the real SDK
@@ -29,9 +30,12 @@ import {
  */
 
 const h = useContainHarness();
+// The security account's detector holds each finding a test responds to: confirmed, so the playbook may act.
+const guardDuty = useGuardDuty();
 const INCIDENT_ID = 'ir-49192bec9e8621f0';
 
 function run(finding: Finding = containFinding(), options: { dryRun?: boolean; config?: RuntimeConfig } = {}): Promise<Report> {
+  guardDuty.holds(finding);
   return respond(finding, {
     config: options.config ?? enforceConfig(),
     clients: h.clients,

@@ -21,6 +21,7 @@ import { respond } from '../../../../lambda/respond/respond';
 import { givenRole, givenUser, iamActionsReceived, iamError, mutatingActionsReceived, roleArn, userArn } from '../../../support/aws-mocks/revoke-iam';
 import { revokeFinding, ROLE_FINDING, USER_KEY_FINDING, USER_TEMP_KEY_FINDING } from '../../../support/aws-mocks/revoke-findings';
 import { givenQuietInvestigation, JOB_ID, trailEvent } from '../../../support/aws-mocks/revoke-investigation';
+import { useGuardDuty } from '../../../support/aws-mocks/guardduty';
 
 /*
  * The investigation revoke-credentials runs after containment: read-only,
@@ -32,6 +33,8 @@ const iam = mockClient(IAMClient);
 const sns = mockClient(SNSClient);
 const cloudTrail = mockClient(CloudTrailClient);
 const clients = createAwsClients({ region: 'us-east-1', maxAttempts: 1 }, EVERY_CLIENT);
+// The security account's detector holds each finding a test responds to: confirmed, so the playbook may act.
+const guardDuty = useGuardDuty();
 
 const TOPIC = 'arn:aws:sns:us-east-1:111111111111:ir';
 const PLANNED_AT = '2026-11-22T10:00:00.000Z';
@@ -47,6 +50,7 @@ function clock(): () => Date {
 }
 
 function run(finding: Finding, options: { dryRun?: boolean } = {}): Promise<Report> {
+  guardDuty.holds(finding);
   return respond(finding, {
     config: { ...DEFAULT_RUNTIME_CONFIG, mode: 'enforce' },
     clients,

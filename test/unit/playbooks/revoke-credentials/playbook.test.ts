@@ -29,6 +29,7 @@ import {
 } from '../../../support/aws-mocks/revoke-findings';
 import { cloudTrailActionsReceived, givenQuietInvestigation } from '../../../support/aws-mocks/revoke-investigation';
 import { REVOKE_SCENARIOS } from '../../../support/aws-mocks/revoke-scenarios';
+import { useGuardDuty } from '../../../support/aws-mocks/guardduty';
 
 const iam = mockClient(IAMClient);
 const sns = mockClient(SNSClient);
@@ -40,6 +41,8 @@ const PLANNED_AT = '2026-11-22T10:00:00.000Z';
 const RUN_AT = '2026-11-22T10:00:07.000Z';
 const KEY = 'AKIA2EXAMPLEKEY00001';
 const OTHER_KEY = 'AKIA2EXAMPLEKEY00002';
+// The security account's detector holds each finding a test responds to: confirmed, so the playbook may act.
+const guardDuty = useGuardDuty();
 
 /** The planning time on the first call, the execution time on every later one. */
 function clock(): () => Date {
@@ -55,6 +58,7 @@ function run(
   finding: Finding,
   options: { dryRun?: boolean; protectedRoleNames?: string[]; credentials?: Partial<RuntimeConfig['credentials']> } = {},
 ): Promise<Report> {
+  guardDuty.holds(finding);
   return respond(finding, {
     config: { ...ENFORCE, credentials: { ...ENFORCE.credentials, ...options.credentials } },
     clients,
@@ -168,7 +172,10 @@ describe('IAM user with a long-term key (AKIA)', () => {
     expect(report.warnings).toEqual([
       `the other access keys of IAM user deploy-bot are left as they are: ${OTHER_KEY} (Active). Deactivate them by hand if they are compromised too.`,
     ]);
+    // GuardDuty is asked first, in the security account, for the finding it must confirm.
     expect(report.reads.map((r) => [r.action, r.target, r.status])).toEqual([
+      ['guardduty:ListDetectors', 'guardduty:us-east-1', 'done'],
+      ['guardduty:GetFindings', report.findingId, 'done'],
       ['iam:GetUser', 'user/deploy-bot', 'done'],
       ['iam:ListAccessKeys', 'user/deploy-bot', 'done'],
     ]);
@@ -214,6 +221,8 @@ describe('IAM user with a long-term key (AKIA)', () => {
     ]);
     expect(iamActionsReceived(iam)).toEqual(['iam:GetUser']);
     expect(report.reads).toEqual([
+      expect.objectContaining({ action: 'guardduty:ListDetectors', status: 'done' }),
+      expect.objectContaining({ action: 'guardduty:GetFindings', status: 'done' }),
       expect.objectContaining({ action: 'iam:GetUser', status: 'failed', error: { code: 'NoSuchEntity', message: 'The user with name deploy-bot cannot be found.', retryable: false } }),
     ]);
     expect(report.warnings).toEqual([

@@ -11,10 +11,13 @@ import { respond } from '../../../../lambda/respond/respond';
 import { iamActionsReceived, iamError } from '../../../support/aws-mocks/revoke-iam';
 import { cloudTrailActionsReceived, givenQuietInvestigation } from '../../../support/aws-mocks/revoke-investigation';
 import { REVOKE_SCENARIOS } from '../../../support/aws-mocks/revoke-scenarios';
+import { useGuardDuty } from '../../../support/aws-mocks/guardduty';
 
 const iam = mockClient(IAMClient);
 const cloudTrail = mockClient(CloudTrailClient);
 const clients = createAwsClients({ region: 'us-east-1', maxAttempts: 1 }, EVERY_CLIENT);
+// The security account's detector holds each finding a test responds to: confirmed, so the playbook may act.
+const guardDuty = useGuardDuty();
 const declared = new Set<IamAction>(revokeCredentialsPlaybook.stepSpecs.flatMap((spec) => spec.iamActions));
 
 /** Every action sent while walking every branch, in enforce mode so the mutating calls are made too. */
@@ -30,6 +33,7 @@ async function actionsOfEveryBranch(): Promise<Set<IamAction>> {
     iam.on(UpdateAccessKeyCommand).resolves({});
     iam.on(PutUserPolicyCommand).resolves({});
     iam.on(PutRolePolicyCommand).resolves({});
+    guardDuty.holds(scenario.finding());
     await respond(scenario.finding(), {
       config: { ...DEFAULT_RUNTIME_CONFIG, mode: 'enforce' },
       clients,

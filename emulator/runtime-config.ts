@@ -1,0 +1,11 @@
+import type { RuntimeConfig } from '../lambda/config/schema';
+
+/*
+ * What every run against the local emulator changes in the configuration.
+ * moto has no GuardDuty findings API (it answers ListDetectors, never
+ * GetFindings), so no finding can be confirmed there: emulator runs switch
+ * the confirmation off explicitly, here, and every report and notification
+ * of theirs says the finding was NOT confirmed. The confirmation itself is
+ * proven with mocked clients (test/unit/confirm/).
+ */
+export const EMULATOR_CONFIG_OVERRIDES = { confirmFindings: false } as const satisfies Partial<RuntimeConfig>;

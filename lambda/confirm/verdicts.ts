@@ -1,0 +1,23 @@
+/* The guard verdicts of the GuardDuty confirmation (ids only: the retry policy and the notification read them too). */
+
+/**
+ * Whether GuardDuty holds the finding as delivered: a pass names what was
+ * compared, a block what differs. A block is lasting: a retry asks the same
+ * question and gets the same answer.
+ */
+export const FINDING_CONFIRMATION = 'finding-confirmation';
+
+/** GuardDuty could not be asked (a failed read): nothing changes, and a retry may ask again. */
+export const CONFIRMATION_UNAVAILABLE = 'confirmation-unavailable';
+
+/** The confirmation's verdict among a response's guards, for the line every report and notification shows; absent when none was due (notify). */
+export function confirmationVerdict<V extends { readonly id: string }>(guards: readonly V[]): V | undefined {
+  return guards.find((g) => g.id === FINDING_CONFIRMATION || g.id === CONFIRMATION_UNAVAILABLE);
+}
+
+/** How the reason of a confirmed finding begins: every other verdict says why the finding is not confirmed. */
+export const CONFIRMED_PREFIX = 'confirmed by GuardDuty';
+
+export function isConfirmed(verdict: { readonly id: string; readonly blocks: boolean; readonly reason: string }): boolean {
+  return verdict.id === FINDING_CONFIRMATION && !verdict.blocks && verdict.reason.startsWith(CONFIRMED_PREFIX);
+}

@@ -1,0 +1,174 @@
+import { BatchGetItemCommand, DynamoDBClient, PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { ModifyNetworkInterfaceAttributeCommand } from '@aws-sdk/client-ec2';
+import { PublishCommand } from '@aws-sdk/client-sns';
+import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
+import { mockClient } from 'aws-sdk-client-mock';
+import { performance } from 'node:perf_hooks';
+import { chainDepths } from '../../../bench/round-trips';
+import type { RecordedCall } from '../../../bench/latency-proxy';
+import { AccountAccess } from '../../../lambda/aws/account-access';
+import { EVERY_CLIENT } from '../../../lambda/aws/every-client';
+import { ContainmentBrake } from '../../../lambda/ledger/brake';
+import { IncidentLedger } from '../../../lambda/ledger/incident-ledger';
+import type { LedgerOptions } from '../../../lambda/respond/gate';
+import { respond } from '../../../lambda/respond/respond';
+import { containFinding, enforceConfig, NOW, RESPONDER } from '../../support/aws-mocks/contain-finding';
+import { ACCOUNT_ID as MEMBER, answerFromWorld, defaultWorld, mockContainClients } from '../../support/aws-mocks/contain-world';
+import { useGuardDuty } from '../../support/aws-mocks/guardduty';
+
+/*
+ * The confirmation runs beside the first reads: it adds no sequential round
+ * trip before the first isolation move. Every AWS call here costs a fixed
+ * delay, like a round trip to AWS (as bench/latency-proxy.ts does in front
+ * of the emulator, which has no GuardDuty findings API), and the chain of
+ * calls each sent after the previous one was answered is measured the way
+ * the benchmark measures it (bench/round-trips.ts). The same response with
+ * confirmFindings off is the baseline.
+ */
+
+const LATENCY_MS = 60;
+const guardDuty = useGuardDuty();
+const mocks = mockContainClients();
+const sts = mockClient(STSClient);
+const dynamodb = mockClient(DynamoDBClient);
+const calls: RecordedCall[] = [];
+
+interface Sendable {
+  send(this: unknown, command: { constructor: { name: string } }, ...rest: unknown[]): Promise<unknown>;
+}
+
+// Behind each mocked client class's send (the aws-sdk-client-mock stub): wait a round trip, answer, record when.
+// Installed after the mocks are reset (a reset replaces the stub) and taken off before the next reset.
+const classes = Object.values(EVERY_CLIENT) as unknown as { prototype: Sendable }[];
+const stubs = new Map<{ prototype: Sendable }, Sendable['send']>();
+
+function addLatency(): void {
+  for (const Client of classes) {
+    const stub = Client.prototype.send;
+    stubs.set(Client, stub);
+    Client.prototype.send = async function (this: unknown, command, ...rest) {
+      const sentAt = performance.now();
+      await new Promise((resolve) => setTimeout(resolve, LATENCY_MS));
+      try {
+        return await stub.call(this, command, ...rest);
+      } finally {
+        const operation = command.constructor.name.replace(/Command$/, '');
+        calls.push({ seq: calls.length, operation, params: {}, accessKeyId: '', sentAt, answeredAt: performance.now(), upstreamMs: 0, throttled: false, status: 200 });
+      }
+    };
+  }
+}
+
+afterEach(() => {
+  for (const [Client, stub] of stubs) Client.prototype.send = stub;
+  stubs.clear();
+});
+
+afterAll(() => {
+  for (const stub of [...Object.values(mocks), sts, dynamodb]) stub.restore();
+});
+
+beforeEach(() => {
+  calls.length = 0;
+  const world = defaultWorld();
+  answerFromWorld(mocks, () => world);
+  mocks.sns.on(PublishCommand).resolves({ MessageId: 'm-1' });
+  sts.reset();
+  sts.on(AssumeRoleCommand).resolves({
+    Credentials: { AccessKeyId: 'ASIAMEMBER', SecretAccessKey: 's', SessionToken: 't', Expiration: new Date(Date.now() + 900_000) },
+  });
+  guardDuty.holds(containFinding());
+  dynamodb.reset();
+  dynamodb.on(BatchGetItemCommand).resolves({ Responses: { 'ledger-table': [] } });
+  dynamodb.on(PutItemCommand).resolves({});
+  dynamodb.on(UpdateItemCommand).resolves({});
+  addLatency();
+});
+
+/** A container: its clients (and the detector id looked up with them) live as long as it does. */
+function container(homeAccount: string): AccountAccess {
+  return new AccountAccess({
+    home: async () => ({ accountId: homeAccount, partition: 'aws' }),
+    memberRoleName: 'IncidentResponseMemberRole',
+    clientClasses: EVERY_CLIENT,
+    base: { maxAttempts: 1, credentials: { accessKeyId: 'AKIAHOME', secretAccessKey: 's' } },
+  });
+}
+
+interface Timeline {
+  /** Round trips answered before the first isolation move was sent. */
+  readonly beforeFirstMove: number;
+  readonly operations: readonly string[];
+}
+
+/** The incident ledger and the brake, as the Lambda handler always has them (lambda/runtime/ledger-options.ts). */
+function ledgerOptions(access: AccountAccess): LedgerOptions {
+  const client = access.homeClients('us-east-1').dynamodb;
+  return { ledger: new IncidentLedger(client, 'ledger-table', () => NOW), brake: new ContainmentBrake(client, 'ledger-table', 10, () => NOW), level: 'enforce', leaseMs: 75_000 };
+}
+
+async function respondTimed(access: AccountAccess, confirmFindings: boolean, withLedger = false): Promise<Timeline> {
+  calls.length = 0;
+  const report = await respond(containFinding(), {
+    config: enforceConfig({ confirmFindings }),
+    access,
+    dryRun: false,
+    responder: RESPONDER,
+    now: () => NOW,
+    ...(withLedger ? { ledger: ledgerOptions(access) } : {}),
+  });
+  expect(report.blockedBy).toEqual([]);
+  expect(mocks.ec2).toHaveReceivedCommand(ModifyNetworkInterfaceAttributeCommand);
+  const depths = chainDepths(calls);
+  const firstMove = calls.filter((c) => c.operation === 'ModifyNetworkInterfaceAttribute').sort((a, b) => a.sentAt - b.sentAt)[0]!;
+  return { beforeFirstMove: depths.get(firstMove)! - 1, operations: calls.map((c) => c.operation) };
+}
+
+/** Sent before the first isolation move, and answered before it: the confirmation finished in time, beside the reads. */
+function confirmationBeforeFirstMove(): void {
+  const firstMove = calls.filter((c) => c.operation === 'ModifyNetworkInterfaceAttribute').sort((a, b) => a.sentAt - b.sentAt)[0]!;
+  const getFindings = calls.find((c) => c.operation === 'GetFindings')!;
+  const describe = calls.find((c) => c.operation === 'DescribeInstances')!;
+  expect(getFindings.answeredAt).toBeLessThanOrEqual(firstMove.sentAt);
+  // In flight together with the first read, not after it.
+  expect(getFindings.sentAt).toBeLessThan(describe.answeredAt);
+}
+
+describe('round trips before the first isolation move', () => {
+  it('member-account finding, a container’s first: ListDetectors → GetFindings runs beside AssumeRole → DescribeInstances, no round trip added', async () => {
+    const off = await respondTimed(container('111111111111'), false);
+    const on = await respondTimed(container('111111111111'), true);
+    expect(off.beforeFirstMove).toBe(2);
+    expect(on.beforeFirstMove).toBe(off.beforeFirstMove);
+    expect(on.operations).toEqual(expect.arrayContaining(['ListDetectors', 'GetFindings', 'AssumeRole']));
+    confirmationBeforeFirstMove();
+  });
+
+  it('a finding of the security account itself, later findings of a container (detector id known): GetFindings beside DescribeInstances, no round trip added', async () => {
+    const access = container(MEMBER);
+    const off = await respondTimed(access, false);
+    await respondTimed(access, true);
+    const on = await respondTimed(access, true);
+    expect(on.operations).not.toContain('ListDetectors');
+    expect(off.beforeFirstMove).toBe(1);
+    expect(on.beforeFirstMove).toBe(off.beforeFirstMove);
+    confirmationBeforeFirstMove();
+  });
+
+  it('in the Lambda (with the ledger), even a container’s very first finding of the security account itself: the look-up runs beside the brake’s read-then-reserve', async () => {
+    const off = await respondTimed(container(MEMBER), false, true);
+    const on = await respondTimed(container(MEMBER), true, true);
+    expect(on.operations).toEqual(expect.arrayContaining(['ListDetectors', 'GetFindings', 'BatchGetItem', 'PutItem']));
+    // The brake reads its slots, then reserves one: two round trips before any change, with or without the confirmation.
+    expect(off.beforeFirstMove).toBe(2);
+    expect(on.beforeFirstMove).toBe(off.beforeFirstMove);
+    confirmationBeforeFirstMove();
+  });
+
+  it('without the ledger (ir respond), a container’s very first finding of the security account itself: the detector look-up is the one round trip more', async () => {
+    const off = await respondTimed(container(MEMBER), false);
+    const on = await respondTimed(container(MEMBER), true);
+    expect(off.beforeFirstMove).toBe(1);
+    expect(on.beforeFirstMove).toBe(off.beforeFirstMove + 1);
+  });
+});

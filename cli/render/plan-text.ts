@@ -29,7 +29,7 @@ function confirmationLine(doc: PlanDocument): string[] {
   const verdict = confirmationVerdict(doc.guards);
   if (!verdict) return [];
   const confirmed = isConfirmed(verdict);
-  return [`  guardduty ${paint(confirmed ? 'green' : 'yellow', confirmed ? 'confirmed' : 'NOT confirmed')}: ${verdict.reason}`];
+  return [`  guardduty ${paint(confirmed ? 'green' : 'yellow', confirmed ? 'confirmed' : 'NOT confirmed')}: ${t(verdict.reason)}`];
 }
 
 function guardLines(doc: PlanDocument): string[] {

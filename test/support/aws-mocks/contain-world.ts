@@ -52,7 +52,7 @@ export const PROFILE_ARN = `arn:aws:iam::${ACCOUNT_ID}:instance-profile/web-tier
 export const ROLE_NAME = 'web-tier-role';
 /** Another instance profile in the account, held by an instance unrelated to the incident. */
 export const OTHER_PROFILE_ARN = `arn:aws:iam::${ACCOUNT_ID}:instance-profile/batch-tier`;
-export const UNRELATED_INSTANCE_ID = 'i-0unrelated00000001';
+export const UNRELATED_INSTANCE_ID = 'i-0fedcba9876543210';
 export const ASSOCIATION_ID = 'iip-assoc-0123456789abcdef0';
 export const UNTRACK_SG_A = 'sg-0untrack0000000a1';
 export const ISOLATION_SG_A = 'sg-0isolate0000000a1';

@@ -120,12 +120,12 @@ function withEvidence(outcomes: StepOutcome[], value: string): StepOutcome[] {
 }
 
 const MESSAGE_LINE = new RegExp(
-  '^(|BLAST-RADIUS BRAKE IS ON: |EXEMPT: |GuardDuty finding |Account |Finding id: |Incident id: |Playbook: |NO CHANGES WERE MADE\\. |  - |' +
+  '^(|MORE EXPOSED THAN BEFORE: |BLAST-RADIUS BRAKE IS ON: |EXEMPT: |GuardDuty finding |GuardDuty confirmation: |Account |Finding id: |Incident id: |Playbook: |NO CHANGES WERE MADE\\. |  - |' +
     'Reads that failed:$|Steps:$|  (DONE   |SKIPPED|FAILED ) |No automated action applies|Investigation \\(read-only|  [A-Z]|    |Warnings:$|' +
     'It was answered at |Another delivery of it |The plan and every step)',
 );
 const STEP_MARK = /^ {2}(DONE {3}|SKIPPED|FAILED ) /;
-const TERMINAL_LINE = /^(finding |  account |  route   |  mode    |  guards  |    |  reads   |  steps:$|  warnings:$|  result  |\s{2}[\s\d]\d\. |        found )/;
+const TERMINAL_LINE = /^(finding |  account |  guardduty |  route   |  mode    |  guards  |    |  reads   |  steps:$|  warnings:$|  result  |\s{2}[\s\d]\d\. |        found )/;
 const TERMINAL_STEP = /^\s{2}[\s\d]\d\. /;
 
 function expectSafeLines(text: string, allowed: RegExp): string[] {

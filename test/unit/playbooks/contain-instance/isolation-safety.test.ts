@@ -6,6 +6,7 @@ import { respond } from '../../../../lambda/respond/respond';
 import { shouldFailInvocation, shouldRetryInvocation } from '../../../../lambda/runtime/retry-policy';
 import { containFinding, CRYPTO_TYPE, DNS_REBIND_TYPE, enforceConfig, NOW, RESPONDER } from '../../../support/aws-mocks/contain-finding';
 import { useContainHarness } from '../../../support/aws-mocks/contain-harness';
+import { useGuardDuty } from '../../../support/aws-mocks/guardduty';
 import {
   awsError,
   CREATED_ISOLATION_SG,
@@ -30,12 +31,15 @@ const TOPIC = 'arn:aws:sns:us-east-1:111111111111:guardduty-ir';
 // The whole role: these responses notify too.
 const h = useContainHarness(new Set(stepSpecsOf('contain-instance').flatMap((spec) => spec.iamActions)));
 const PRIMARY_GROUPS = ['sg-0web000000000001', 'sg-0ssh000000000001'];
+// The security account's detector holds each finding a test responds to: confirmed, so the playbook may act.
+const guardDuty = useGuardDuty();
 
 beforeEach(() => {
   h.mocks.sns.reset().on(PublishCommand).resolves({ MessageId: 'm-1' });
 });
 
 function run(finding: Finding = containFinding()): Promise<Report> {
+  guardDuty.holds(finding);
   return respond(finding, { config: enforceConfig(), clients: h.clients, dryRun: false, topicArn: TOPIC, responder: RESPONDER, now: () => NOW });
 }
 

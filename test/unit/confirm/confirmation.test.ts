@@ -2,7 +2,7 @@ import { DescribeInstancesCommand, ModifyNetworkInterfaceAttributeCommand } from
 import { GetFindingsCommand, ListDetectorsCommand, type GuardDutyClient } from '@aws-sdk/client-guardduty';
 import { IAMClient } from '@aws-sdk/client-iam';
 import { PublishCommand } from '@aws-sdk/client-sns';
-import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
+import { AssumeRoleCommand } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
 import { AccountAccess, type HomeIdentity } from '../../../lambda/aws/account-access';
 import { createAwsClients } from '../../../lambda/aws/clients';
@@ -13,8 +13,9 @@ import type { Report } from '../../../lambda/plan/document';
 import { preparePlan, respond } from '../../../lambda/respond/respond';
 import { shouldRetryInvocation } from '../../../lambda/runtime/retry-policy';
 import { containFinding, CRYPTO_TYPE, enforceConfig, FINDING_ID, NOW, RESPONDER } from '../../support/aws-mocks/contain-finding';
-import { ACCOUNT_ID as MEMBER, answerFromWorld, defaultWorld, INSTANCE_ID, mockContainClients, UNRELATED_INSTANCE_ID } from '../../support/aws-mocks/contain-world';
+import { ACCOUNT_ID as MEMBER, INSTANCE_ID, UNRELATED_INSTANCE_ID } from '../../support/aws-mocks/contain-world';
 import { DETECTOR_ID, guardDutyHolds, heldFinding, useGuardDuty } from '../../support/aws-mocks/guardduty';
+import { useMemberAccountMocks } from '../../support/aws-mocks/member-account';
 import { revokeFinding, USER_KEY_FINDING } from '../../support/aws-mocks/revoke-findings';
 
 /*
@@ -32,23 +33,11 @@ const MEMBER_KEY = 'ASIAMEMBERSESSION';
 const TOPIC = 'arn:aws:sns:us-east-1:111111111111:guardduty-ir';
 
 const guardDuty = useGuardDuty();
-const mocks = mockContainClients();
-const sts = mockClient(STSClient);
+const { mocks, sts } = useMemberAccountMocks(MEMBER_KEY);
 
 let access: AccountAccess;
 
-afterAll(() => {
-  for (const stub of [...Object.values(mocks), sts]) stub.restore();
-});
-
 beforeEach(() => {
-  const world = defaultWorld();
-  answerFromWorld(mocks, () => world);
-  mocks.sns.on(PublishCommand).resolves({ MessageId: 'm-1' });
-  sts.reset();
-  sts.on(AssumeRoleCommand).resolves({
-    Credentials: { AccessKeyId: MEMBER_KEY, SecretAccessKey: 's', SessionToken: 't', Expiration: new Date(Date.now() + 900_000) },
-  });
   access = new AccountAccess({
     home: async () => HOME,
     memberRoleName: 'IncidentResponseMemberRole',

@@ -1,8 +1,6 @@
 import { ModifyNetworkInterfaceAttributeCommand } from '@aws-sdk/client-ec2';
 import { GetFindingsCommand } from '@aws-sdk/client-guardduty';
 import { PublishCommand } from '@aws-sdk/client-sns';
-import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
-import { mockClient } from 'aws-sdk-client-mock';
 import { createAwsClients } from '../../../lambda/aws/clients';
 import { EVERY_CLIENT } from '../../../lambda/aws/every-client';
 import { FINDING_CONFIRMATION } from '../../../lambda/confirm/verdicts';
@@ -12,8 +10,9 @@ import type { Report } from '../../../lambda/plan/document';
 import type { LambdaEnvironment } from '../../../lambda/runtime/environment';
 import type { LambdaContext } from '../../../lambda/runtime/home-account';
 import { containFinding, enforceConfig, FINDING_ID } from '../../support/aws-mocks/contain-finding';
-import { answerFromWorld, defaultWorld, isReadOnlyAction, mockContainClients, receivedCalls, UNRELATED_INSTANCE_ID } from '../../support/aws-mocks/contain-world';
+import { isReadOnlyAction, receivedCalls, UNRELATED_INSTANCE_ID } from '../../support/aws-mocks/contain-world';
 import { DETECTOR_ID, guardDutyHolds, heldFinding, useGuardDuty } from '../../support/aws-mocks/guardduty';
+import { useMemberAccountMocks } from '../../support/aws-mocks/member-account';
 import { handleAs } from '../../support/playbook-entries';
 
 /*
@@ -25,25 +24,10 @@ import { handleAs } from '../../support/playbook-entries';
  */
 
 const guardDuty = useGuardDuty();
-const mocks = mockContainClients();
-const sts = mockClient(STSClient);
+const { mocks } = useMemberAccountMocks();
 const TOPIC = 'arn:aws:sns:us-east-1:111111111111:guardduty-ir';
 const CONTEXT: LambdaContext = { invokedFunctionArn: 'arn:aws:lambda:us-east-1:111111111111:function:GuardDutyIncidentResponse-ContainInstance' };
 const ENV: LambdaEnvironment = { playbook: 'contain-instance', config: enforceConfig(), topicArn: TOPIC, protectedRoleNames: [], defaultRegion: 'us-east-1' };
-
-afterAll(() => {
-  for (const stub of [...Object.values(mocks), sts]) stub.restore();
-});
-
-beforeEach(() => {
-  const world = defaultWorld();
-  answerFromWorld(mocks, () => world);
-  mocks.sns.on(PublishCommand).resolves({ MessageId: 'm-1' });
-  sts.reset();
-  sts.on(AssumeRoleCommand).resolves({
-    Credentials: { AccessKeyId: 'ASIAMEMBER', SecretAccessKey: 's', SessionToken: 't', Expiration: new Date(Date.now() + 900_000) },
-  });
-});
 
 const changes = () => receivedCalls(mocks).filter((c) => c.service !== 'sns' && !isReadOnlyAction(c.action));
 const eventOf = (detail: unknown) => ({ version: '0', id: 'forged', 'detail-type': 'GuardDuty Finding', source: 'aws.guardduty', account: '111111111111', region: 'us-east-1', detail });

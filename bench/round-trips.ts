@@ -67,7 +67,7 @@ export function timelineOf(calls: readonly RecordedCall[], startedAt: number, un
 
 /*
  * The calls isolation waits for: the two first reads, the ledger and the
- * role, the responder's groups being created or configured, the record of
+ * role, the GuardDuty confirmation (awaited before the first change), the responder's groups being created or configured, the record of
  * the original groups and the moves themselves. The other reads (snapshots,
  * Auto Scaling, target groups, the instance profile) run at the same time
  * but nothing in isolation waits for their answers, so they are never on
@@ -85,6 +85,8 @@ const ISOLATION_PATH_OPERATIONS = new Set([
   'CreateTags',
   'ModifyNetworkInterfaceAttribute',
   'AssumeRole',
+  'ListDetectors',
+  'GetFindings',
 ]);
 
 function onIsolationPath(call: RecordedCall): boolean {

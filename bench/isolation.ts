@@ -7,7 +7,7 @@ import { instanceFindingEvent } from './findings';
 import { containInstanceHandler, failedOf, functionContext, HOME_ACCOUNT, REGION, responderGroupIds, single } from './handler';
 import type { GuardDutyFindingJson } from './guardduty-stand-in';
 import type { LatencyProxy } from './latency-proxy';
-import { criticalPathToIsolation, timelineOf, type RunTimeline } from './round-trips';
+import { criticalPathToIsolation, pathRoundTripsBeforeIsolation, timelineOf, type RunTimeline } from './round-trips';
 import { median } from './stats';
 
 /*
@@ -43,6 +43,13 @@ export interface IsolationDetail extends IsolationRow {
    * detector, 2 when it looks the detector up first (ListDetectors: a container's first finding).
    */
   readonly guardDutyCalls: number;
+  /**
+   * The container's first finding (a single run: the benchmark's very first): its confirmation looks the
+   * detector up before GetFindings. Every other row's runs reuse the detector id the container knows.
+   */
+  readonly firstOfContainer: boolean;
+  /** Round trips before the untrack group over the calls isolation waits for only (round-trips.ts), the most of any run. */
+  readonly pathRoundTrips: number;
   readonly firstMutating: string;
   readonly snapshotMs: number;
   readonly calls: number;
@@ -65,7 +72,7 @@ export interface IsolationContext {
   readonly freshEmulator: () => Promise<void>;
 }
 
-type RunResult = RunTimeline & { totalMs: number; snapshotMs: number; emulatorOnPathMs: number; callsOnPath: number; guardDutyCalls: number };
+type RunResult = RunTimeline & { totalMs: number; snapshotMs: number; emulatorOnPathMs: number; callsOnPath: number; guardDutyCalls: number; pathRoundTrips: number };
 
 const GUARDDUTY_OPERATIONS = new Set(['ListDetectors', 'GetFindings']);
 
@@ -98,14 +105,17 @@ async function runOnce(ctx: IsolationContext, network: BenchNetwork, enis: numbe
   const timeline = timelineOf(calls, startedAt, groups.untrack, groups.isolation);
   const path = criticalPathToIsolation(calls, groups.isolation);
   const snapshotMs = report.steps.find((s) => s.id === 'snapshot-volumes')?.durationMs ?? Number.NaN;
-  return { ...timeline, totalMs, snapshotMs, emulatorOnPathMs: path.emulatorMs, callsOnPath: path.calls.length, guardDutyCalls };
+  const pathRoundTrips = pathRoundTripsBeforeIsolation(calls, groups.untrack);
+  return { ...timeline, totalMs, snapshotMs, emulatorOnPathMs: path.emulatorMs, callsOnPath: path.calls.length, guardDutyCalls, pathRoundTrips };
 }
 
-function summarize(runs: readonly RunResult[], enis: number, volumes: number, groups: IsolationDetail['groups'], confirmFindings: boolean): IsolationDetail {
+function summarize(runs: readonly RunResult[], enis: number, volumes: number, groups: IsolationDetail['groups'], confirmFindings: boolean, firstOfContainer = false): IsolationDetail {
   return {
     enis,
     volumes,
     confirmFindings,
+    firstOfContainer,
+    pathRoundTrips: Math.max(...runs.map((r) => r.pathRoundTrips)),
     guardDutyCalls: Math.max(...runs.map((r) => r.guardDutyCalls)),
     roundTripsBeforeIsolation: Math.max(...runs.map((r) => r.roundTripsBeforeIsolation)),
     timeToIsolationMs: Math.round(median(runs.map((r) => r.timeToIsolationMs))),
@@ -132,11 +142,15 @@ async function runBoth(ctx: IsolationContext, network: () => Promise<BenchNetwor
 
 export async function benchIsolation(ctx: IsolationContext): Promise<IsolationDetail[]> {
   const details: IsolationDetail[] = [];
-  // First incident in a VPC: the groups are created (a fresh VPC each time). The very first run of the
-  // process is a container's first finding: its confirmation looks the detector up too (ListDetectors).
+  // First incident in a VPC: the groups are created (a fresh VPC each time).
   await ctx.freshEmulator();
   let vpcs = 0;
-  details.push(...(await runBoth(ctx, () => seedBenchNetwork(ctx.direct, `bench-first-${(vpcs += 1)}`), 1, 1, 'created')));
+  const freshVpc = () => seedBenchNetwork(ctx.direct, `bench-first-${(vpcs += 1)}`);
+  // The very first run of the process is its container's first finding: the confirmation looks the
+  // detector up (ListDetectors) before GetFindings. Measured on its own; every later run knows the id.
+  const firstOfContainer = await runOnce(ctx, await freshVpc(), 1, 1, true);
+  details.push(...(await runBoth(ctx, freshVpc, 1, 1, 'created')));
+  details.push(summarize([firstOfContainer], 1, 1, 'created', true, true));
 
   // Every later incident: the groups exist (an unmeasured first run creates them), in the same emulator state for each configuration.
   for (const enis of ENI_COUNTS) {

@@ -122,7 +122,7 @@ function isolationResults(details: readonly IsolationDetail[]): unknown[] {
   const existing = details.filter((r) => r.groups === 'existing');
   return existing
     .filter((r) => r.confirmFindings)
-    .map(({ enis, volumes, roundTripsBeforeIsolation, timeToIsolationMs, totalMs }) => {
+    .map(({ enis, volumes, roundTripsBeforeIsolation, timeToIsolationMs, totalMs, pathRoundTrips }) => {
       const off = existing.find((r) => !r.confirmFindings && r.enis === enis && r.volumes === volumes);
       if (!off) throw new Error(`no run without the confirmation for ${enis} ENIs, ${volumes} volumes`);
       return {
@@ -132,7 +132,13 @@ function isolationResults(details: readonly IsolationDetail[]): unknown[] {
         timeToIsolationMs,
         totalMs,
         confirmFindings: true,
-        withoutConfirmation: { roundTripsBeforeIsolation: off.roundTripsBeforeIsolation, timeToIsolationMs: off.timeToIsolationMs, totalMs: off.totalMs },
+        pathRoundTrips,
+        withoutConfirmation: {
+          roundTripsBeforeIsolation: off.roundTripsBeforeIsolation,
+          timeToIsolationMs: off.timeToIsolationMs,
+          totalMs: off.totalMs,
+          pathRoundTrips: off.pathRoundTrips,
+        },
       };
     });
 }

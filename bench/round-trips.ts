@@ -93,6 +93,22 @@ function onIsolationPath(call: RecordedCall): boolean {
   return ISOLATION_PATH_OPERATIONS.has(call.operation) || call.operation.startsWith('DynamoDB_');
 }
 
+/**
+ * Sequential round trips before the first move to the untrack group, counting
+ * only the calls isolation waits for. roundTripsBeforeIsolation counts every
+ * call answered before a call was sent, so a read nothing waits for (target
+ * health, the instance profile), answered a moment before a change is sent
+ * late because the process was busy, can add one that is not there; this
+ * count cannot, and tells such noise from a call that isolation really waits
+ * for (the GuardDuty confirmation, the groups' creation).
+ */
+export function pathRoundTripsBeforeIsolation(calls: readonly RecordedCall[], untrackGroupId: string): number {
+  const path = calls.filter(onIsolationPath);
+  const untrack = path.filter((c) => isMove(c, untrackGroupId)).sort((a, b) => a.sentAt - b.sentAt)[0];
+  if (!untrack) throw new Error('the run moved no ENI onto the untrack group');
+  return (chainDepths(path).get(untrack) ?? 1) - 1;
+}
+
 export interface CriticalPath {
   /** From the first call to the last move onto the isolation group, each sent once the one before it was answered. */
   readonly calls: readonly RecordedCall[];

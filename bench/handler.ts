@@ -21,8 +21,14 @@ export interface HandlerEnvironment {
   readonly topicArn: string;
   /** IR_LEDGER_TABLE: the incident ledger in HOME_ACCOUNT, as the stack sets it; absent: no ledger, no brake. */
   readonly ledgerTableName?: string;
-  /** Merged into IR_RUNTIME_CONFIG (whose mode is enforce, confirmFindings off), e.g. the brake's limit. */
+  /** Merged into IR_RUNTIME_CONFIG (whose mode is enforce), e.g. the brake's limit. */
   readonly runtimeConfig?: Record<string, unknown>;
+  /**
+   * The finding is confirmed with GuardDuty before anything changes, as the stack's default is: the proxy's
+   * GuardDuty stand-in must hold it (bench/guardduty-stand-in.ts). Absent or false: off, as every emulator run
+   * has it (emulator/runtime-config.ts), for the parts of the benchmark that hold no findings.
+   */
+  readonly confirmFindings?: boolean;
 }
 
 /** What the Lambda gets from the stack, pointed at the proxy; the emulator's test credentials act in HOME_ACCOUNT. */
@@ -33,9 +39,8 @@ export function lambdaEnvironment(playbook: PlaybookName, env: HandlerEnvironmen
     AWS_ACCESS_KEY_ID: 'testing',
     AWS_SECRET_ACCESS_KEY: 'testing',
     IR_PLAYBOOK: playbook,
-    // confirmFindings off: the emulator has no GuardDuty findings API, so the bench does not measure the confirmation's calls;
-    // test/unit/confirm/round-trips.test.ts measures them the same way (chain depth), against mocked GuardDuty.
-    IR_RUNTIME_CONFIG: JSON.stringify({ mode: 'enforce', ...EMULATOR_CONFIG_OVERRIDES, ...env.runtimeConfig }),
+    // The emulator has no GuardDuty findings API: confirmation on only where the bench holds its findings in the proxy's stand-in.
+    IR_RUNTIME_CONFIG: JSON.stringify({ mode: 'enforce', ...(env.confirmFindings ? {} : EMULATOR_CONFIG_OVERRIDES), ...env.runtimeConfig }),
     IR_TOPIC_ARN: env.topicArn,
     // Always set, so that a handler loaded earlier without a ledger runs without one, not with the last table.
     IR_LEDGER_TABLE: env.ledgerTableName ?? '',

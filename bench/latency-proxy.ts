@@ -1,6 +1,15 @@
 import { createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { EMULATOR_HOST } from '../emulator/moto-server';
+import {
+  createGuardDutyStandIn,
+  guardDutyRequestOf,
+  guardDutyServerErrorAnswer,
+  guardDutyThrottlingAnswer,
+  isGuardDutyRequest,
+  type GuardDutyStandIn,
+  type StandInAnswer,
+} from './guardduty-stand-in';
 
 /*
  * A proxy in front of the emulator that makes every AWS call cost what a
@@ -15,13 +24,18 @@ import { EMULATOR_HOST } from '../emulator/moto-server';
  * would send, which the SDK recognises and retries, and fail chosen
  * requests (a fault-injection test: only the move to one security group)
  * with the 5xx error the service would send, which the SDK retries too.
+ * GuardDuty, which the emulator lacks, the proxy answers itself
+ * (guardduty-stand-in.ts), after the same delay, recorded like any call.
  */
 
 export interface RecordedCall {
   readonly seq: number;
   /** e.g. `ModifyNetworkInterfaceAttribute`, `DynamoDB_20120810.PutItem`. */
   readonly operation: string;
-  /** Form parameters of query-protocol calls (EC2, IAM, STS, SNS, Auto Scaling, ELBv2); empty otherwise. */
+  /**
+   * Form parameters of query-protocol calls (EC2, IAM, STS, SNS, Auto Scaling, ELBv2); of GuardDuty's,
+   * DetectorId and FindingIds.N; of DynamoDB's, the item's pk and UpdateExpression; empty otherwise.
+   */
   readonly params: Readonly<Record<string, string>>;
   /** The access key the request was signed with: moto tells accounts apart by it. */
   readonly accessKeyId: string;
@@ -31,7 +45,8 @@ export interface RecordedCall {
   /**
    * The emulator's share of the call, in ms: from forwarding the request to
    * having the whole answer back (its queueing behind other calls included,
-   * the proxy's fixed delay excluded); 0 for a throttled call, never forwarded.
+   * the proxy's fixed delay excluded); 0 for a call never forwarded (throttled,
+   * faulted, or a GuardDuty call the stand-in answered).
    */
   readonly upstreamMs: number;
   readonly throttled: boolean;
@@ -55,9 +70,11 @@ export interface ProxyOptions {
 export interface LatencyProxy {
   readonly endpoint: string;
   readonly calls: RecordedCall[];
+  /** GuardDuty as the responder's confirmation sees it: hold the findings a run delivers, so that it can confirm them. */
+  readonly guardDuty: GuardDutyStandIn;
   /** Share of requests answered with a throttling error, 0..1, drawn from a seeded generator (same run, same draws). */
   setThrottling(rate: number, seed?: number): void;
-  /** Answers every request `matches` picks with a server error (EC2: InternalError, HTTP 500) until called again; null: none. */
+  /** Answers every request `matches` picks with a server error (EC2: InternalError, GuardDuty: InternalServerErrorException, HTTP 500) until called again; null: none. */
   injectFaults(matches: ((request: ProxiedRequest) => boolean) | null): void;
   clear(): void;
   close(): Promise<void>;
@@ -124,45 +141,45 @@ function accessKeyOf(request: IncomingMessage): string {
   return match?.[1] ?? '';
 }
 
-interface ErrorAnswer {
-  readonly status: number;
-  readonly contentType: string;
-  readonly body: string;
+/** An answer the proxy makes itself, never forwarded: the same shape as the GuardDuty stand-in's. */
+type ProxyAnswer = StandInAnswer;
+
+/** The server error EC2 sends (HTTP 500, its own error envelope), which the SDK retries as a transient error. */
+function serverErrorAnswer(guardDutyCall: boolean): ProxyAnswer {
+  if (guardDutyCall) return guardDutyServerErrorAnswer();
+  return {
+    status: 500,
+    headers: { 'content-type': 'text/xml' },
+    body: '<?xml version="1.0" encoding="UTF-8"?><Response><Errors><Error><Code>InternalError</Code><Message>An internal error has occurred (injected by the proxy).</Message></Error></Errors><RequestID>proxy-fault</RequestID></Response>',
+  };
 }
 
 /*
  * The throttling answer each protocol really sends: EC2 `RequestLimitExceeded`
  * (HTTP 503, EC2's own error envelope), the other query services `Throttling`
- * (HTTP 400, ErrorResponse), JSON services `ThrottlingException`.
+ * (HTTP 400, ErrorResponse), JSON services `ThrottlingException`,
+ * GuardDuty (REST-JSON) `TooManyRequestsException` (HTTP 429).
  */
-/** The server error EC2 sends (HTTP 500, its own error envelope), which the SDK retries as a transient error. */
-function serverErrorAnswer(): ErrorAnswer {
-  return {
-    status: 500,
-    contentType: 'text/xml',
-    body: '<?xml version="1.0" encoding="UTF-8"?><Response><Errors><Error><Code>InternalError</Code><Message>An internal error has occurred (injected by the proxy).</Message></Error></Errors><RequestID>proxy-fault</RequestID></Response>',
-  };
-}
-
-function throttlingAnswer(request: IncomingMessage, params: Record<string, string>): ErrorAnswer {
+function throttlingAnswer(request: IncomingMessage, params: Readonly<Record<string, string>>, guardDutyCall: boolean): ProxyAnswer {
+  if (guardDutyCall) return guardDutyThrottlingAnswer();
   const requestId = 'bench-throttled';
   if (typeof request.headers['x-amz-target'] === 'string') {
     return {
       status: 400,
-      contentType: 'application/x-amz-json-1.0',
+      headers: { 'content-type': 'application/x-amz-json-1.0' },
       body: JSON.stringify({ __type: 'com.amazonaws.coral.availability#ThrottlingException', message: 'Rate exceeded' }),
     };
   }
   if (params.Version && /^\d{4}-\d{2}-\d{2}$/.test(params.Version) && isEc2(params.Version)) {
     return {
       status: 503,
-      contentType: 'text/xml',
+      headers: { 'content-type': 'text/xml' },
       body: `<?xml version="1.0" encoding="UTF-8"?><Response><Errors><Error><Code>RequestLimitExceeded</Code><Message>Request limit exceeded.</Message></Error></Errors><RequestID>${requestId}</RequestID></Response>`,
     };
   }
   return {
     status: 400,
-    contentType: 'text/xml',
+    headers: { 'content-type': 'text/xml' },
     body: `<ErrorResponse><Error><Type>Sender</Type><Code>Throttling</Code><Message>Rate exceeded</Message></Error><RequestId>${requestId}</RequestId></ErrorResponse>`,
   };
 }
@@ -170,6 +187,13 @@ function throttlingAnswer(request: IncomingMessage, params: Record<string, strin
 /** The EC2 query API version the SDK sends; the other query services use other dates. */
 function isEc2(version: string): boolean {
   return version === '2016-11-15';
+}
+
+/** Writes an answer the proxy made itself; returns its status. */
+function send(response: ServerResponse, answer: ProxyAnswer): number {
+  response.writeHead(answer.status, { ...answer.headers, 'content-length': Buffer.byteLength(answer.body) });
+  response.end(answer.body);
+  return answer.status;
 }
 
 function delay(ms: number): Promise<void> {
@@ -197,11 +221,15 @@ export async function startLatencyProxy(options: ProxyOptions): Promise<LatencyP
   let random = seededRandom(1);
   let faultRule: ((request: ProxiedRequest) => boolean) | null = null;
 
+  const guardDuty = createGuardDutyStandIn();
+
   const handle = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
     const sentAt = performance.now();
     const body = await readBody(request);
-    const params = formParams(request, body);
-    const operation = operationOf(request, params);
+    const standIn = isGuardDutyRequest(request.headers.authorization, request.url ?? '');
+    const guardDutyRequest = standIn ? guardDutyRequestOf(request.method ?? '', request.url ?? '', body) : undefined;
+    const params = guardDutyRequest?.params ?? formParams(request, body);
+    const operation = guardDutyRequest?.operation ?? operationOf(request, params);
     const mine = (seq += 1);
     const faulted = faultRule !== null && faultRule({ operation, params });
     const throttled = !faulted && throttleRate > 0 && random() < throttleRate;
@@ -209,10 +237,9 @@ export async function startLatencyProxy(options: ProxyOptions): Promise<LatencyP
     let status: number;
     let upstreamMs = 0;
     if (faulted || throttled) {
-      const answer = faulted ? serverErrorAnswer() : throttlingAnswer(request, params);
-      status = answer.status;
-      response.writeHead(status, { 'content-type': answer.contentType, 'content-length': Buffer.byteLength(answer.body) });
-      response.end(answer.body);
+      status = send(response, faulted ? serverErrorAnswer(standIn) : throttlingAnswer(request, params, standIn));
+    } else if (guardDutyRequest) {
+      status = send(response, guardDuty.answer(guardDutyRequest));
     } else {
       const forwardedAt = performance.now();
       const upstream = await forward(target, request, body);
@@ -243,6 +270,7 @@ export async function startLatencyProxy(options: ProxyOptions): Promise<LatencyP
   return {
     endpoint: `http://${EMULATOR_HOST}:${port}`,
     calls,
+    guardDuty,
     setThrottling(rate, seed = 1) {
       throttleRate = rate;
       random = seededRandom(seed);

@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { emulatorClients, emulatorSqs } from '../emulator/clients';
 import { startMoto } from '../emulator/moto-server';
@@ -9,79 +9,138 @@ import { benchBurst } from './burst';
 import { benchColdStart } from './cold-start';
 import { seedBenchNetwork } from './fleet';
 import { HOME_ACCOUNT } from './handler';
-import { benchIsolation } from './isolation';
+import { benchIsolation, type IsolationDetail } from './isolation';
 import { startLatencyProxy } from './latency-proxy';
 import { benchMemory } from './memory';
-import { printReport } from './print';
+import { printReport, type BenchReport } from './print';
 
 /*
  * `make bench`: starts the emulator and the latency proxy, runs every part
  * of the benchmark, prints a table and writes bench/results.json. Stops
  * the emulator however it ends. BENCH_REPETITIONS (default 3) and
  * BENCH_LOAD_RUNS (default 7) trade time for steadier medians.
+ * BENCH_PARTS (comma-separated, default every part) runs some parts only,
+ * e.g. `BENCH_PARTS=isolation npx tsx bench/main.ts`: results.json keeps
+ * the figures of the parts not run, from the run that measured them.
  */
 
 export const LATENCY_MS = 50;
 const MEMBER_ACCOUNT = '210987654321';
+const PARTS = ['cold-start', 'isolation', 'memory', 'burst'] as const;
+type Part = (typeof PARTS)[number];
+const RESULTS_FILE = join(__dirname, 'results.json');
+
+function partsToRun(): ReadonlySet<Part> {
+  const asked = (process.env.BENCH_PARTS ?? PARTS.join(',')).split(',').map((p) => p.trim()).filter(Boolean);
+  const unknown = asked.filter((p) => !(PARTS as readonly string[]).includes(p));
+  if (unknown.length > 0 || asked.length === 0) throw new Error(`BENCH_PARTS: ${unknown.join(', ') || 'empty'}; the parts are ${PARTS.join(', ')}`);
+  return new Set(asked as Part[]);
+}
+
+/** The committed results, whose parts not run this time are kept. */
+function previousResults(): Record<string, unknown> {
+  return existsSync(RESULTS_FILE) ? (JSON.parse(readFileSync(RESULTS_FILE, 'utf8')) as Record<string, unknown>) : {};
+}
 
 function progress(part: string): void {
   process.stderr.write(`bench: ${part}\n`);
 }
 
 async function main(): Promise<void> {
+  const parts = partsToRun();
   const repetitions = Number(process.env.BENCH_REPETITIONS ?? 3);
   const loadRuns = Number(process.env.BENCH_LOAD_RUNS ?? 7);
-  progress('cold start');
-  const coldStart = await benchColdStart(loadRuns);
-
-  const moto = await startMoto();
-  process.once('exit', () => moto.killNow());
-  const proxy = await startLatencyProxy({ target: moto.endpoint, latencyMs: LATENCY_MS });
-  try {
-    const direct = emulatorClients(moto.endpoint);
-    const sqs = emulatorSqs(moto.endpoint);
-    const notifications = await seedNotifications(direct.sns, sqs);
-    progress('time to isolation');
-    const freshEmulator = async (): Promise<void> => {
-      await moto.reset();
-      const again = await seedNotifications(direct.sns, sqs);
-      if (again.topicArn !== notifications.topicArn || again.inboxQueueUrl !== notifications.inboxQueueUrl) {
-        throw new Error(`the notifications seeded after an emulator reset moved (${again.topicArn}, ${again.inboxQueueUrl})`);
-      }
-    };
-    const isolation = await benchIsolation({ direct, proxy, topicArn: notifications.topicArn, repetitions, freshEmulator });
-    progress('memory');
-    const memory = await benchMemory({
-      direct,
-      network: await seedBenchNetwork(direct, 'bench-memory'),
-      proxyEndpoint: proxy.endpoint,
-      topicArn: notifications.topicArn,
-    });
-    await drainQueue(sqs, notifications.inboxQueueUrl);
-    progress('burst');
-    const member = await otherAccountClients(moto.endpoint, MEMBER_ACCOUNT);
-    const burst = await benchBurst({
-      accounts: [
-        { accountId: HOME_ACCOUNT, clients: direct },
-        { accountId: MEMBER_ACCOUNT, clients: member.clients },
-      ],
-      proxy,
-      topicArn: notifications.topicArn,
-      inbox: { sqs, queueUrl: notifications.inboxQueueUrl },
-    });
-
-    printReport({ isolation, coldStart, burst, memory, latencyMs: LATENCY_MS });
-    const results = {
-      isolation: isolation.filter((r) => r.groups === 'existing').map(({ enis, volumes, roundTripsBeforeIsolation, timeToIsolationMs, totalMs }) => ({ enis, volumes, roundTripsBeforeIsolation, timeToIsolationMs, totalMs })),
-      coldStart: coldStart.map(({ playbook, bundleBytes, gzipBytes, loadMs, unbundledLoadMs }) => ({ playbook, bundleBytes, gzipBytes, loadMs, unbundledLoadMs })),
-      burst: { findings: burst.findings, wallMs: burst.wallMs, perSecond: burst.perSecond, lost: burst.lost, duplicated: burst.duplicated },
-      memory: memory.map(({ playbook, peakRssMb }) => ({ playbook, peakRssMb })),
-    };
-    writeFileSync(join(__dirname, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
-  } finally {
-    await proxy.close();
-    await moto.stop();
+  const results = previousResults();
+  const report: BenchReport = { latencyMs: LATENCY_MS };
+  if (parts.has('cold-start')) {
+    progress('cold start');
+    report.coldStart = await benchColdStart(loadRuns);
   }
+
+  if (parts.has('isolation') || parts.has('memory') || parts.has('burst')) {
+    const moto = await startMoto();
+    process.once('exit', () => moto.killNow());
+    const proxy = await startLatencyProxy({ target: moto.endpoint, latencyMs: LATENCY_MS });
+    try {
+      const direct = emulatorClients(moto.endpoint);
+      const sqs = emulatorSqs(moto.endpoint);
+      const notifications = await seedNotifications(direct.sns, sqs);
+      if (parts.has('isolation')) {
+        progress('time to isolation');
+        const freshEmulator = async (): Promise<void> => {
+          await moto.reset();
+          const again = await seedNotifications(direct.sns, sqs);
+          if (again.topicArn !== notifications.topicArn || again.inboxQueueUrl !== notifications.inboxQueueUrl) {
+            throw new Error(`the notifications seeded after an emulator reset moved (${again.topicArn}, ${again.inboxQueueUrl})`);
+          }
+        };
+        report.isolation = await benchIsolation({ direct, proxy, topicArn: notifications.topicArn, repetitions, freshEmulator });
+      }
+      if (parts.has('memory')) {
+        progress('memory');
+        report.memory = await benchMemory({
+          direct,
+          network: await seedBenchNetwork(direct, 'bench-memory'),
+          proxyEndpoint: proxy.endpoint,
+          topicArn: notifications.topicArn,
+        });
+      }
+      if (parts.has('burst')) {
+        await drainQueue(sqs, notifications.inboxQueueUrl);
+        progress('burst');
+        const member = await otherAccountClients(moto.endpoint, MEMBER_ACCOUNT);
+        report.burst = await benchBurst({
+          accounts: [
+            { accountId: HOME_ACCOUNT, clients: direct },
+            { accountId: MEMBER_ACCOUNT, clients: member.clients },
+          ],
+          proxy,
+          topicArn: notifications.topicArn,
+          inbox: { sqs, queueUrl: notifications.inboxQueueUrl },
+        });
+      }
+    } finally {
+      await proxy.close();
+      await moto.stop();
+    }
+  }
+
+  printReport(report);
+  const { isolation, coldStart, burst, memory } = report;
+  if (isolation) results.isolation = isolationResults(isolation);
+  if (coldStart) results.coldStart = coldStart.map(({ playbook, bundleBytes, gzipBytes, loadMs, unbundledLoadMs }) => ({ playbook, bundleBytes, gzipBytes, loadMs, unbundledLoadMs }));
+  if (burst) results.burst = { findings: burst.findings, wallMs: burst.wallMs, perSecond: burst.perSecond, lost: burst.lost, duplicated: burst.duplicated };
+  if (memory) results.memory = memory.map(({ playbook, peakRssMb }) => ({ playbook, peakRssMb }));
+  writeFileSync(RESULTS_FILE, `${JSON.stringify(results, null, 2)}\n`);
+}
+
+/**
+ * The rows with the groups existing, measured with the finding confirmed (the stack's default), each with
+ * the same configuration's figures without the confirmation beside it.
+ */
+function isolationResults(details: readonly IsolationDetail[]): unknown[] {
+  const existing = details.filter((r) => r.groups === 'existing');
+  return existing
+    .filter((r) => r.confirmFindings)
+    .map(({ enis, volumes, roundTripsBeforeIsolation, timeToIsolationMs, totalMs, pathRoundTrips }) => {
+      const off = existing.find((r) => !r.confirmFindings && r.enis === enis && r.volumes === volumes);
+      if (!off) throw new Error(`no run without the confirmation for ${enis} ENIs, ${volumes} volumes`);
+      return {
+        enis,
+        volumes,
+        roundTripsBeforeIsolation,
+        timeToIsolationMs,
+        totalMs,
+        confirmFindings: true,
+        pathRoundTrips,
+        withoutConfirmation: {
+          roundTripsBeforeIsolation: off.roundTripsBeforeIsolation,
+          timeToIsolationMs: off.timeToIsolationMs,
+          totalMs: off.totalMs,
+          pathRoundTrips: off.pathRoundTrips,
+        },
+      };
+    });
 }
 
 main().catch((error: unknown) => {

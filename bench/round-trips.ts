@@ -67,7 +67,7 @@ export function timelineOf(calls: readonly RecordedCall[], startedAt: number, un
 
 /*
  * The calls isolation waits for: the two first reads, the ledger and the
- * role, the responder's groups being created or configured, the record of
+ * role, the GuardDuty confirmation (awaited before the first change), the responder's groups being created or configured, the record of
  * the original groups and the moves themselves. The other reads (snapshots,
  * Auto Scaling, target groups, the instance profile) run at the same time
  * but nothing in isolation waits for their answers, so they are never on
@@ -85,10 +85,28 @@ const ISOLATION_PATH_OPERATIONS = new Set([
   'CreateTags',
   'ModifyNetworkInterfaceAttribute',
   'AssumeRole',
+  'ListDetectors',
+  'GetFindings',
 ]);
 
 function onIsolationPath(call: RecordedCall): boolean {
   return ISOLATION_PATH_OPERATIONS.has(call.operation) || call.operation.startsWith('DynamoDB_');
+}
+
+/**
+ * Sequential round trips before the first move to the untrack group, counting
+ * only the calls isolation waits for. roundTripsBeforeIsolation counts every
+ * call answered before a call was sent, so a read nothing waits for (target
+ * health, the instance profile), answered a moment before a change is sent
+ * late because the process was busy, can add one that is not there; this
+ * count cannot, and tells such noise from a call that isolation really waits
+ * for (the GuardDuty confirmation, the groups' creation).
+ */
+export function pathRoundTripsBeforeIsolation(calls: readonly RecordedCall[], untrackGroupId: string): number {
+  const path = calls.filter(onIsolationPath);
+  const untrack = path.filter((c) => isMove(c, untrackGroupId)).sort((a, b) => a.sentAt - b.sentAt)[0];
+  if (!untrack) throw new Error('the run moved no ENI onto the untrack group');
+  return (chainDepths(path).get(untrack) ?? 1) - 1;
 }
 
 export interface CriticalPath {

@@ -6,6 +6,7 @@ import type { RuntimeConfig } from '../lambda/config/schema';
  * GetFindings), so no finding can be confirmed there: emulator runs switch
  * the confirmation off explicitly, here, and every report and notification
  * of theirs says the finding was NOT confirmed. The confirmation itself is
- * proven with mocked clients (test/unit/confirm/).
+ * proven with mocked clients (test/unit/confirm/), and the benchmark runs it
+ * against its latency proxy's GuardDuty stand-in (bench/guardduty-stand-in.ts).
  */
 export const EMULATOR_CONFIG_OVERRIDES = { confirmFindings: false } as const satisfies Partial<RuntimeConfig>;

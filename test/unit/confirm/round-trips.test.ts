@@ -20,7 +20,7 @@ import { useGuardDuty } from '../../support/aws-mocks/guardduty';
  * The confirmation runs beside the first reads: it adds no sequential round
  * trip before the first isolation move. Every AWS call here costs a fixed
  * delay, like a round trip to AWS (as bench/latency-proxy.ts does in front
- * of the emulator, which has no GuardDuty findings API), and the chain of
+ * of the emulator, answering GuardDuty itself), and the chain of
  * calls each sent after the previous one was answered is measured the way
  * the benchmark measures it (bench/round-trips.ts). The same response with
  * confirmFindings off is the baseline.

@@ -7,6 +7,7 @@ import { registerPlan } from './commands/plan';
 import { registerRelease } from './commands/release';
 import { registerRespond } from './commands/respond';
 import { EXIT, UsageError, type ExitCode } from './exit-codes';
+import { safeLine } from '../lambda/text/untrusted';
 
 function isInputError(error: unknown): error is Error {
   return error instanceof FindingInputError || error instanceof ConfigError || error instanceof UsageError;
@@ -35,10 +36,11 @@ export async function main(argv: readonly string[]): Promise<ExitCode> {
       return error.exitCode === 0 ? EXIT.ok : EXIT.badInput;
     }
     if (isInputError(error)) {
-      process.stderr.write(`ir: ${error.message}\n`);
+      // Input errors quote what they refuse: attacker text (key names, ids) is escaped, never printed raw.
+      process.stderr.write(`ir: ${safeLine(error.message)}\n`);
       return EXIT.badInput;
     }
-    process.stderr.write(`ir: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}\n`);
+    process.stderr.write(`ir: ${safeLine(error instanceof Error ? `${error.name}: ${error.message}` : String(error))}\n`);
     return EXIT.actionFailed;
   }
 }

@@ -53,6 +53,11 @@ def checkov_findings(templates):
     reports = json.loads(result.stdout or "[]")
     if isinstance(reports, dict):
         reports = [reports]
+    # A template checkov could not parse, or read without finding a resource, has not been checked: fail, never pass silently.
+    checked = sum(report.get("summary", {}).get("resource_count", 0) for report in reports)
+    unparsed = sum(report.get("summary", {}).get("parsing_errors", 0) for report in reports)
+    if unparsed or checked == 0 or len(reports) == 0:
+        sys.exit(f"checkov checked nothing it could trust: {unparsed} parsing errors, {checked} resources in {len(templates)} template(s)")
     findings = []
     for report in reports:
         for check in report.get("results", {}).get("failed_checks", []):

@@ -15,7 +15,7 @@ import { deploymentClients, operatorRegion, type DeploymentClients } from '../op
 import { renderReport } from '../render/plan-text';
 import { type AwsCommandOptions, withAwsOptions } from './aws-options';
 import type { Runner } from './common';
-import { safeJson } from '../../lambda/text/untrusted';
+import { safeJson, safeLine, untrusted, untrustedText } from '../../lambda/text/untrusted';
 
 interface InvokeOptions extends AwsCommandOptions {
   readonly dryRun?: boolean;
@@ -65,7 +65,8 @@ export async function invokeCommand(source: string, options: InvokeOptions): Pro
     const result = await invokePlaybook(target.lambda, target.functionName, { finding: target.payloadFinding, dryRun: options.dryRun === true });
     if (result.kind === 'function-error') {
       functionFailed = true;
-      process.stderr.write(`ir: ${target.functionName} (${target.playbook}, finding ${target.finding.id}) failed (${result.functionError}): ${result.payload}\n`);
+      // The function's error payload can quote the finding it refused: escaped and bounded like any value from a finding.
+      process.stderr.write(`ir: ${safeLine(`${target.functionName} (${target.playbook}, finding ${untrusted(target.finding.id)}) failed (${untrusted(result.functionError)}): ${untrustedText(result.payload)}`)}\n`);
       continue;
     }
     reports.push(...result.reports);

@@ -172,7 +172,14 @@ export const configSchema = z.extend(runtimeConfigSchema, {
       signingProfileVersionArns: z.array(signingProfileVersionArn).check(z.minLength(1, 'list at least one signing profile version'), noDuplicates('signing profile version')),
     }),
   ),
-});
+}).check(
+  // A containment that could not be finished (an ENI left more open, a step out of time) fails the
+  // invocation so that Lambda runs it again: in enforce mode there must be a retry to run.
+  z.refine((config) => config.mode !== 'enforce' || config.retryAttempts >= 1, {
+    message: 'must be at least 1 in enforce mode: a response that could not finish (an ENI left more open than before) is completed by the retry',
+    path: ['retryAttempts'],
+  }),
+);
 
 export type RuntimeConfig = z.infer<typeof runtimeConfigSchema>;
 export type IncidentResponseConfig = z.infer<typeof configSchema>;

@@ -100,7 +100,35 @@ export function formatNotification(doc: PlanDocument, outcomes: readonly StepOut
   }
   if (doc.warnings.length > 0) {
     lines.push('Warnings:');
-    lines.push(...doc.warnings.map((w) => `  - ${t(w)}`), '');
+    lines.push(...doc.warnings.slice(0, WARNINGS_SHOWN).map((w) => `  - ${t(w)}`));
+    if (doc.warnings.length > WARNINGS_SHOWN) lines.push(`  - and ${doc.warnings.length - WARNINGS_SHOWN} more warnings: see the report (evidence bucket, incident ledger)`);
+    lines.push('');
   }
-  return { subject: subjectOf(doc, outcomes), message: lines.map(safeLine).join('\n') };
+  return { subject: subjectOf(doc, outcomes), message: withinMessageLimit(lines.map(safeLine)) };
+}
+
+/*
+ * SNS refuses a message over 256 KiB, and then the team hears nothing. What
+ * makes a message long can be the attacker's doing (hundreds of security
+ * groups tagged as the responder's, each rejected with a warning), so the
+ * message is bounded: at most WARNINGS_SHOWN warnings, and lines past
+ * MESSAGE_LIMIT_BYTES are cut with a line saying so. The full report is
+ * kept in the evidence bucket and the ledger.
+ */
+export const WARNINGS_SHOWN = 25;
+export const MESSAGE_LIMIT_BYTES = 200 * 1024;
+
+function withinMessageLimit(lines: readonly string[]): string {
+  const kept: string[] = [];
+  let bytes = 0;
+  for (const [index, line] of lines.entries()) {
+    const size = Buffer.byteLength(line, 'utf8') + 1;
+    if (bytes + size > MESSAGE_LIMIT_BYTES) {
+      kept.push(`CUT: ${lines.length - index} more lines are left out to keep the message within SNS's size limit: see the report (evidence bucket, incident ledger)`);
+      break;
+    }
+    kept.push(line);
+    bytes += size;
+  }
+  return kept.join('\n');
 }

@@ -52,3 +52,16 @@ describe('blastRadius', () => {
     expect(() => parseConfig({ blastRadius: { perDay: 5 } }, 'test')).toThrow('unknown key "blastRadius.perDay"');
   });
 });
+
+describe('retryAttempts', () => {
+  it('may be 0 in dry-run mode, where nothing is left to finish', () => {
+    expect(parseConfig({ mode: 'dry-run', retryAttempts: 0 }, 'test').retryAttempts).toBe(0);
+  });
+
+  it('must be at least 1 in enforce mode: an ENI left more open than before is closed by the retry', () => {
+    expect(configError({ mode: 'enforce', retryAttempts: 0 })).toBe(
+      'invalid configuration in cdk.json: "retryAttempts": must be at least 1 in enforce mode: a response that could not finish (an ENI left more open than before) is completed by the retry',
+    );
+    expect(parseConfig({ mode: 'enforce', retryAttempts: 1 }, 'test').retryAttempts).toBe(1);
+  });
+});

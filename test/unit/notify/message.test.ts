@@ -1,4 +1,4 @@
-import { formatNotification } from '../../../lambda/notify/message';
+import { formatNotification, MESSAGE_LIMIT_BYTES, WARNINGS_SHOWN } from '../../../lambda/notify/message';
 import type { PlanDocument } from '../../../lambda/plan/document';
 import type { StepOutcome } from '../../../lambda/plan/types';
 
@@ -179,5 +179,26 @@ describe('formatNotification when an ENI is left more exposed than before', () =
         'allow-all untrack group (all traffic from and to anywhere). The invocation fails so that it is retried; move them by hand now if it is not.',
     );
     expect(message).not.toContain('never-shown-unless-failed');
+  });
+});
+
+describe('formatNotification stays within what SNS accepts, whatever the attacker made it say', () => {
+  it('shows at most WARNINGS_SHOWN warnings and says how many more there are', () => {
+    const warnings = Array.from({ length: 650 }, (_, i) => `Security group sg-${String(i).padStart(17, '0')} in vpc-1 is tagged as the responder's isolation group but has ingress rules: not used.`);
+    const { message } = formatNotification({ ...doc, warnings }, outcomes);
+    const lines = message.split('\n');
+    const shown = lines.filter((line) => line.startsWith('  - Security group sg-'));
+    expect(shown).toHaveLength(WARNINGS_SHOWN);
+    expect(shown[0]).toContain('sg-00000000000000000');
+    expect(lines).toContain(`  - and ${650 - WARNINGS_SHOWN} more warnings: see the report (evidence bucket, incident ledger)`);
+  });
+
+  it('cuts the message at MESSAGE_LIMIT_BYTES and says so on its last line', () => {
+    const many = Array.from({ length: 400 }, (_, i) => ({ ...outcomes[0]!, id: `s${i}`, title: `Move eni-${i} ${'x'.repeat(900)}` }));
+    const { message } = formatNotification(doc, many);
+    expect(Buffer.byteLength(message, 'utf8')).toBeLessThanOrEqual(MESSAGE_LIMIT_BYTES + 200);
+    const last = message.split('\n').at(-1)!;
+    expect(last).toMatch(/^CUT: \d+ more lines are left out to keep the message within SNS's size limit/);
+    expect(message.startsWith('GuardDuty finding CryptoCurrency:EC2/BitcoinTool.B')).toBe(true);
   });
 });

@@ -163,7 +163,7 @@ export class ResponseGate {
       `incident ${incidentId} is being answered now by another delivery${until}: this delivery changes nothing and is retried, to find the incident answered or to claim it`,
     );
     const repeatStep = (_doc: () => PlanDocument, topicArn: string | undefined): PlannedStep =>
-      this.repeatNotification(topicArn, 'the delivery that holds the incident notifies; this one only would, once retried, if it has news', async () => ({
+      this.repeatNotification(topicArn, 'the delivery that holds the incident notifies for it; this one is retried and reports only what is new then', async () => ({
         status: 'skipped',
         reason: `incident ${incidentId} is being answered by another delivery: it sends the notification`,
       }));

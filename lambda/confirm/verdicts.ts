@@ -21,3 +21,14 @@ export const CONFIRMED_PREFIX = 'confirmed by GuardDuty';
 export function isConfirmed(verdict: { readonly id: string; readonly blocks: boolean; readonly reason: string }): boolean {
   return verdict.id === FINDING_CONFIRMATION && !verdict.blocks && verdict.reason.startsWith(CONFIRMED_PREFIX);
 }
+
+/**
+ * GuardDuty did not confirm this delivery: it blocked (FINDING_CONFIRMATION)
+ * or could not be asked (CONFIRMATION_UNAVAILABLE). Such a delivery may be a
+ * forged copy of a real finding (same id, sent by a direct Invoke or
+ * PutEvents): it must not write the incident's record, its evidence or its
+ * REPEAT note, which belong to the genuine delivery.
+ */
+export function isUnconfirmedDelivery(blockedBy: readonly string[]): boolean {
+  return blockedBy.includes(FINDING_CONFIRMATION) || blockedBy.includes(CONFIRMATION_UNAVAILABLE);
+}

@@ -11,9 +11,22 @@
  * account's incidents to its owners. The same finding delivered again
  * writes the same keys: the bucket is versioned, so every delivery's record
  * is a version of its own, each one locked.
+ *
+ * A delivery GuardDuty did not confirm may be a forged copy of a real
+ * finding (same id, sent by a direct Invoke or PutEvents). Its evidence is
+ * kept too, but apart, so that it never becomes the latest version of the
+ * genuine incident's objects:
+ *
+ *   incidents/unconfirmed/<account>/<region>/<incident id>/<finding id>/<delivery time>/finding.json ...
+ *
+ * Still under incidents/, the only prefix the responder may write; no
+ * account id is 'unconfirmed' (the finding's account id is 12 digits).
  */
 
 export const EVIDENCE_ROOT = 'incidents';
+
+/** The folder (under EVIDENCE_ROOT) of the evidence of deliveries GuardDuty did not confirm. */
+export const UNCONFIRMED_FOLDER = 'unconfirmed';
 
 export const EVIDENCE_FILES = {
   finding: 'finding.json',
@@ -43,16 +56,21 @@ export interface IncidentCoordinates {
   readonly region: string | null;
   readonly incidentId: string;
   readonly findingId: string;
+  /** Set for a delivery GuardDuty did not confirm: when it was answered (ISO time), its own folder under incidents/unconfirmed/. */
+  readonly unconfirmedDeliveryAt?: string;
 }
 
 /** The incident's folder, ending in '/'. */
 export function evidencePrefix(incident: IncidentCoordinates): string {
+  const unconfirmed = incident.unconfirmedDeliveryAt !== undefined;
   return [
     EVIDENCE_ROOT,
+    ...(unconfirmed ? [UNCONFIRMED_FOLDER] : []),
     keySegment(incident.accountId, 'no-account'),
     keySegment(incident.region, 'no-region'),
     keySegment(incident.incidentId, 'no-incident'),
     keySegment(incident.findingId, 'no-finding'),
+    ...(unconfirmed ? [keySegment(incident.unconfirmedDeliveryAt, 'no-time')] : []),
     '',
   ].join('/');
 }

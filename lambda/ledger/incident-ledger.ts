@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { UpdateItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { UpdateItemCommand, type DynamoDBClient, type UpdateItemCommandInput } from '@aws-sdk/client-dynamodb';
 import type { Finding } from '../finding/schema';
 import type { Report } from '../plan/document';
 import type { PlaybookName } from '../routing/playbook-names';
@@ -17,6 +17,12 @@ import { isConditionFailure, list, map, n, numberOf, s, stringOf, type Item } fr
  * both win. The claim is a lease: a delivery that crashes (a Lambda timeout)
  * holds it only until its time is up, and one that finishes without having
  * answered (a retryable failure) gives it back, so Lambda's retry can act.
+ *
+ * The claim is taken before GuardDuty has confirmed the finding, so it
+ * writes nothing of the finding but its id and where it is (the incident id
+ * is derived from them): its type, severity and counts are written with the
+ * outcome of a confirmed delivery only (recordOutcome), so a forged copy of
+ * a real finding cannot rewrite them.
  *
  * The right to answer has a level: a dry-run answer (level 1) does not take
  * away the right to answer in enforce mode (level 2) once the stack is
@@ -65,7 +71,6 @@ export type Claim =
 export interface ClaimInput {
   readonly finding: Finding;
   readonly incidentId: string;
-  readonly playbook: PlaybookName;
   readonly level: ResponseLevel;
   /** How long the claim holds if this delivery never finishes: its remaining run time and a margin. */
   readonly leaseMs: number;
@@ -80,6 +85,16 @@ export interface OutcomeInput {
   readonly answered: boolean;
   /** The notification, when it could not be published. */
   readonly pendingNotification?: PendingNotification;
+  /**
+   * GuardDuty confirmed the finding (or confirmation is off): the record takes its fields and this delivery's steps.
+   * Absent: the delivery may be forged; it only gives the claim back (and answers, if `answered`).
+   */
+  readonly confirmed?: { readonly finding: Finding; readonly playbook: PlaybookName };
+}
+
+/** Whether a record's answer ends the matter at this level (a dry-run answer does not end it for enforce). */
+export function answersLevel(record: LedgerRecord, level: ResponseLevel): boolean {
+  return record.respondedMode !== undefined && LEVEL[record.respondedMode] >= LEVEL[level];
 }
 
 function levelName(level: number | undefined): ResponseLevel | undefined {
@@ -143,7 +158,6 @@ export class IncidentLedger {
     const now = this.now();
     const token = randomUUID();
     const leaseUntil = now.getTime() + input.leaseMs;
-    const count = findingCountOf(input.finding);
     try {
       await this.dynamodb.send(
         new UpdateItemCommand({
@@ -151,8 +165,7 @@ export class IncidentLedger {
           Key: incidentKey(input.incidentId),
           UpdateExpression:
             'SET claimToken = :token, claimLevel = :level, leaseUntil = :leaseUntil, incidentId = :incidentId, findingId = :findingId, ' +
-            'findingType = :findingType, severity = :severity, findingAccount = :account, findingRegion = :region, playbook = :playbook, ' +
-            'firstSeenAt = if_not_exists(firstSeenAt, :now), lastSeenAt = :now, findingCount = :count, notifiedCount = :count ADD deliveries :one',
+            'findingAccount = :account, findingRegion = :region, firstSeenAt = if_not_exists(firstSeenAt, :now), lastSeenAt = :now ADD deliveries :one',
           ConditionExpression:
             'attribute_not_exists(pk) OR ((attribute_not_exists(respondedLevel) OR respondedLevel < :level) AND ' +
             '(attribute_not_exists(leaseUntil) OR leaseUntil < :nowMs OR claimLevel < :level))',
@@ -163,13 +176,9 @@ export class IncidentLedger {
             ':nowMs': n(now.getTime()),
             ':incidentId': s(input.incidentId),
             ':findingId': s(input.finding.id),
-            ':findingType': s(input.finding.type),
-            ':severity': n(input.finding.severity),
             ':account': s(input.finding.accountId ?? 'unknown'),
             ':region': s(input.finding.region ?? 'unknown'),
-            ':playbook': s(input.playbook),
             ':now': s(now.toISOString()),
-            ':count': n(count),
             ':one': n(1),
           },
           ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
@@ -196,7 +205,8 @@ export class IncidentLedger {
           TableName: this.tableName,
           Key: incidentKey(incidentId),
           UpdateExpression: 'SET lastSeenAt = :now, findingCount = :count, notifiedCount = :count ADD deliveries :one',
-          ConditionExpression: 'notifiedCount < :count',
+          // No count yet: the only answer came from a delivery that was not confirmed (recordOutcome writes none for it).
+          ConditionExpression: 'attribute_not_exists(notifiedCount) OR notifiedCount < :count',
           ExpressionAttributeValues: { ':now': now, ':count': n(count), ':one': n(1) },
         }),
       );
@@ -219,11 +229,32 @@ export class IncidentLedger {
    * What the claiming delivery did. Gives the claim back (REMOVE leaseUntil),
    * only if it still holds it: a delivery that overran its lease and was
    * superseded must not overwrite the record of the one that took over.
+   * A delivery GuardDuty did not confirm writes only the time it was seen
+   * (lastUnconfirmedAt) and, if it answered, the answer: the finding's
+   * fields, the steps and the pending notification stay the genuine ones.
    */
   async recordOutcome(input: OutcomeInput): Promise<'recorded' | 'superseded'> {
-    const { report } = input;
+    const { report, confirmed } = input;
     const at = s(this.now().toISOString());
+    const answer = input.answered ? ['respondedLevel = :level', 'respondedAt = :at'] : [];
+    const answerValues: Item = input.answered ? { ':level': n(LEVEL[input.level]) } : {};
+    const releaseClaim = ['leaseUntil', 'claimToken', 'claimLevel'];
+    if (!confirmed) {
+      return this.writeOutcome({
+        TableName: this.tableName,
+        Key: incidentKey(input.incidentId),
+        UpdateExpression: `SET ${['lastUnconfirmedAt = :at', ...answer].join(', ')} REMOVE ${releaseClaim.join(', ')}`,
+        ConditionExpression: 'claimToken = :token',
+        ExpressionAttributeValues: { ':token': s(input.token), ':at': at, ...answerValues },
+      });
+    }
+    const count = findingCountOf(confirmed.finding);
     const sets = [
+      'findingType = :findingType',
+      'severity = :severity',
+      'playbook = :playbook',
+      'findingCount = :count',
+      'notifiedCount = :count',
       'resourceSummary = :resource',
       'responseMode = :mode',
       'blockedBy = :blockedBy',
@@ -231,19 +262,21 @@ export class IncidentLedger {
       'failedReads = :failedReads',
       'summary = :summary',
       'lastResponseAt = :at',
-      ...(input.answered ? ['respondedLevel = :level', 'respondedAt = :at'] : []),
+      ...answer,
       ...(input.pendingNotification ? ['pendingNotification = :pending'] : []),
     ];
-    const removes = ['leaseUntil', 'claimToken', 'claimLevel', ...(input.pendingNotification ? [] : ['pendingNotification'])];
-    try {
-      await this.dynamodb.send(
-        new UpdateItemCommand({
+    const removes = [...releaseClaim, ...(input.pendingNotification ? [] : ['pendingNotification'])];
+    return this.writeOutcome({
           TableName: this.tableName,
           Key: incidentKey(input.incidentId),
           UpdateExpression: `SET ${sets.join(', ')} REMOVE ${removes.join(', ')}`,
           ConditionExpression: 'claimToken = :token',
           ExpressionAttributeValues: {
             ':token': s(input.token),
+            ':findingType': s(confirmed.finding.type),
+            ':severity': n(confirmed.finding.severity),
+            ':playbook': s(confirmed.playbook),
+            ':count': n(count),
             ':resource': s(JSON.stringify(report.resource)),
             ':mode': s(input.level),
             ':blockedBy': list(report.blockedBy.map(s)),
@@ -251,11 +284,16 @@ export class IncidentLedger {
             ':failedReads': failedReadsOf(report),
             ':summary': map({ done: n(report.summary.done), skipped: n(report.summary.skipped), failed: n(report.summary.failed) }),
             ':at': at,
-            ...(input.answered ? { ':level': n(LEVEL[input.level]) } : {}),
+            ...answerValues,
             ...(input.pendingNotification ? { ':pending': pendingValue(input.pendingNotification) } : {}),
           },
-        }),
-      );
+    });
+  }
+
+  /** The outcome write, conditional on the claim (claimToken = :token): 'superseded' when another delivery took it over. */
+  private async writeOutcome(command: UpdateItemCommandInput): Promise<'recorded' | 'superseded'> {
+    try {
+      await this.dynamodb.send(new UpdateItemCommand(command));
       return 'recorded';
     } catch (error) {
       if (isConditionFailure(error)) return 'superseded';

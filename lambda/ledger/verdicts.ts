@@ -3,6 +3,15 @@
 /** An earlier delivery of the same finding answered the incident, or is answering it now. */
 export const ALREADY_ANSWERED = 'already-answered';
 
+/**
+ * Another delivery holds a live claim on the incident and has not answered
+ * it: this one changes nothing now and fails its invocation, so Lambda
+ * retries it. The holder may be a forged copy GuardDuty will not confirm,
+ * which answers nothing: the retry then claims the incident, or finds it
+ * answered. Not lasting, unlike ALREADY_ANSWERED.
+ */
+export const BEING_ANSWERED = 'being-answered';
+
 /** The blast-radius brake is on: the hour's containments are used up. */
 export const BLAST_RADIUS_BRAKE = 'blast-radius-brake';
 

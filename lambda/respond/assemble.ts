@@ -1,3 +1,4 @@
+import { isUnconfirmedDelivery } from '../confirm/verdicts';
 import { consoleOutputInstance } from '../evidence/sources';
 import type { EvidenceDestination } from '../evidence/destination';
 import { evidenceSteps } from '../evidence/steps';
@@ -30,18 +31,28 @@ function evidenceDestinationOf(finding: Finding, options: RespondOptions): { des
  * The whole plan: the playbook's steps, then the notification and the
  * evidence in the security account; for a later delivery of an answered
  * incident, only its short notification (nothing else is new, evidence
- * included). And the document every report, dry-run and email is made of.
+ * included). A delivery GuardDuty did not confirm always gets the whole
+ * (blocked) plan and its own notification, never a REPEAT note, and keeps
+ * its evidence apart. And the document every report, dry-run and email is made of.
  */
 export function assemblePlan(begun: Begun, options: RespondOptions, planned: PlaybookPlan, guards: GuardVerdict[], settled: SettledGate | undefined): PreparedPlan {
   const { finding } = begun.planning;
   const { account, incidentId } = begun;
   const lastStage = Math.max(0, ...planned.steps.map((s) => s.stage));
   const consoleInstance = consoleOutputInstance(begun.route.playbook, finding);
+  // Perhaps a forged copy of a real finding: its evidence goes apart (lambda/evidence/layout.ts), never over the genuine incident's.
+  const unconfirmed = isUnconfirmedDelivery(blockingGuardIds(guards));
   // The notification and the evidence read the finished document when they run, after it is built below.
   const evidence = evidenceSteps({
     ...evidenceDestinationOf(finding, options),
     finding,
-    incident: { accountId: finding.accountId ?? null, region: finding.region ?? null, incidentId, findingId: finding.id },
+    incident: {
+      accountId: finding.accountId ?? null,
+      region: finding.region ?? null,
+      incidentId,
+      findingId: finding.id,
+      ...(unconfirmed ? { unconfirmedDeliveryAt: begun.planning.now.toISOString() } : {}),
+    },
     document: () => document,
     // GuardDuty's own copy of the finding is evidence too. Every read has settled by now.
     responses: [...begun.confirmationReads.responses, ...begun.reads.responses],

@@ -1,6 +1,7 @@
 import type { SNSClient } from '@aws-sdk/client-sns';
 import type { AwsClients } from '../aws/clients';
 import { routingTableFor } from '../config/routing-of';
+import { isUnconfirmedDelivery } from '../confirm/verdicts';
 import { findingInstanceTags } from '../finding/accessors';
 import type { Finding } from '../finding/schema';
 import { blockingGuardIds, evaluateGuards } from '../guards';
@@ -115,14 +116,19 @@ export function guardsOf(begun: Begun, options: RespondOptions, resourceTags: Re
 /**
  * Waits for GuardDuty's confirmation, then the ledger's claim (and the
  * brake) once the steps are known; adds their verdicts. An unconfirmed
- * finding reserves no containment: the gate sees it would not act.
+ * finding keeps no containment: the brake slot reserved alongside discovery
+ * (when the finding's own guards pass) is counted until now, then given back
+ * here, since the gate sees the response would not act. The claim, taken
+ * before the confirmation, is told that the delivery was not confirmed: it
+ * then writes nothing of the genuine incident (lambda/respond/gate.ts).
  */
 export async function settleGate(
   begun: Begun,
   guards: readonly GuardVerdict[],
   steps: readonly PlannedStep[],
 ): Promise<{ readonly settled: SettledGate | undefined; readonly guards: GuardVerdict[] }> {
-  const confirmed = [...guards, ...((await begun.confirmation) ?? [])];
-  const settled = await begun.gate?.settle(blockingGuardIds(confirmed).length === 0 && steps.some((s) => s.mutating));
-  return { settled, guards: [...confirmed, ...(settled?.verdicts ?? [])] };
+  const withConfirmation = [...guards, ...((await begun.confirmation) ?? [])];
+  const blocking = blockingGuardIds(withConfirmation);
+  const settled = await begun.gate?.settle(blocking.length === 0 && steps.some((s) => s.mutating), isUnconfirmedDelivery(blocking));
+  return { settled, guards: [...withConfirmation, ...(settled?.verdicts ?? [])] };
 }

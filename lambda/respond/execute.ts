@@ -19,6 +19,8 @@ export async function finishReport(prepared: PreparedPlan, outcomes: readonly St
   const report: Report = { ...prepared.document, steps, summary: summarize(outcomes), startedAt, finishedAt: now().toISOString() };
   if (!prepared.gate) return report;
   const { settled, table, key } = prepared.gate;
+  // An unconfirmed delivery that did not hold the claim writes nothing to the ledger: the report names no record.
+  if (settled.kind === 'unconfirmed') return report;
   try {
     await settled.finish(report, prepared.document);
     return { ...report, ledger: { table, key, recorded: true } };

@@ -2,10 +2,10 @@ import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
 import type { Finding } from '../finding/schema';
 import { block, type GuardVerdict } from '../guards/types';
 import { ContainmentBrake, type Reservation } from '../ledger/brake';
-import { findingCountOf, IncidentLedger, INCIDENT_KEY_PREFIX, type Claim, type LedgerRecord, type PendingNotification, type ResponseLevel } from '../ledger/incident-ledger';
+import { answersLevel, findingCountOf, IncidentLedger, INCIDENT_KEY_PREFIX, type Claim, type LedgerRecord, type PendingNotification, type ResponseLevel } from '../ledger/incident-ledger';
 import { CLAIM_INCIDENT, RECORD_INCIDENT, RESERVE_CONTAINMENT } from '../ledger/specs';
-import { FINDING_CONFIRMATION } from '../confirm/verdicts';
-import { ALREADY_ANSWERED, BLAST_RADIUS_BRAKE, LEDGER_UNAVAILABLE } from '../ledger/verdicts';
+import { FINDING_CONFIRMATION, isUnconfirmedDelivery } from '../confirm/verdicts';
+import { ALREADY_ANSWERED, BEING_ANSWERED, BLAST_RADIUS_BRAKE, LEDGER_UNAVAILABLE } from '../ledger/verdicts';
 import { NOTIFICATION_STEP_ID, PUBLISH_NOTIFICATION } from '../notify/publish-step';
 import { formatRepeatNotification } from '../notify/repeat-message';
 import { notificationOfReport } from '../notify/undelivered';
@@ -23,6 +23,15 @@ import { shouldRetryInvocation } from '../runtime/retry-policy';
  * Their calls appear in the report's reads like any other call made before
  * planning, and a failed one blocks every change (fail closed): without the
  * ledger, neither "act once" nor the brake can be kept.
+ *
+ * The claim is taken before GuardDuty has confirmed the finding (for speed),
+ * so a forged copy of a real finding can win it. What keeps that from
+ * harming the genuine incident: the claim writes no finding field (type,
+ * severity, counts: those are written with the outcome, and only by a
+ * confirmed delivery); an unconfirmed delivery that won gives the claim
+ * back without answering and writes nothing else; one that lost it leaves
+ * the ledger alone; and a delivery that loses to a live claim on an
+ * unanswered incident is retried (BEING_ANSWERED) instead of dropped.
  */
 
 /** How the Lambda handler hands the ledger to the response. Absent (the `ir` CLI, a requested dry-run): no ledger at all. */
@@ -45,7 +54,9 @@ export interface GateInput {
 /** The gate after planning: what it adds to the plan, and how the response ends. */
 export type SettledGate =
   | { readonly kind: 'first'; readonly reads: StepOutcome[]; readonly verdicts: GuardVerdict[]; readonly finish: (report: Report, doc: PlanDocument) => Promise<void> }
-  | { readonly kind: 'repeat'; readonly reads: StepOutcome[]; readonly verdicts: GuardVerdict[]; readonly repeatStep: (doc: () => PlanDocument, topicArn: string | undefined, sns: SNSClient | undefined) => PlannedStep; readonly finish: (report: Report) => Promise<void> };
+  | { readonly kind: 'repeat'; readonly reads: StepOutcome[]; readonly verdicts: GuardVerdict[]; readonly repeatStep: (doc: () => PlanDocument, topicArn: string | undefined, sns: SNSClient | undefined) => PlannedStep; readonly finish: (report: Report) => Promise<void> }
+  /** GuardDuty did not confirm this delivery, and another holds or answered the incident: the ledger is left alone, the response is planned (and blocked) as a first one. */
+  | { readonly kind: 'unconfirmed'; readonly reads: StepOutcome[]; readonly verdicts: GuardVerdict[]; readonly finish: () => Promise<void> };
 
 export class ResponseGate {
   private readonly reads = new ReadLog();
@@ -59,7 +70,7 @@ export class ResponseGate {
   ) {
     const { ledger } = options;
     this.claim = this.reads.read(CLAIM_INCIDENT, `Claim incident ${input.incidentId} in the ledger`, this.ledgerKey, () =>
-      ledger.claim({ finding: input.finding, incidentId: input.incidentId, playbook: input.playbook, level: options.level, leaseMs: options.leaseMs }),
+      ledger.claim({ finding: input.finding, incidentId: input.incidentId, level: options.level, leaseMs: options.leaseMs }),
     );
     if (input.reserveEarly && this.brakes) this.reservation = this.reserve();
   }
@@ -89,15 +100,26 @@ export class ResponseGate {
     await this.options.brake.release(reserved.value);
   }
 
-  /** @param wouldAct the plan has a mutating step and no guard blocks it. */
-  async settle(wouldAct: boolean): Promise<SettledGate> {
+  /**
+   * @param wouldAct the plan has a mutating step and no guard blocks it.
+   * @param unconfirmed GuardDuty did not confirm the finding (isUnconfirmedDelivery): this delivery may be forged.
+   */
+  async settle(wouldAct: boolean, unconfirmed: boolean): Promise<SettledGate> {
     const claim = await this.claim;
     if (!claim.ok) {
       await this.releaseOwnSlot().catch(() => undefined);
       const verdict = block(LEDGER_UNAVAILABLE, `the incident ledger ${this.options.ledger.tableName} could not be written (${claim.error.code}): nothing is changed until it can`);
       return { kind: 'first', reads: this.settledReads(), verdicts: [verdict], finish: async () => undefined };
     }
-    if (claim.value.status === 'already-claimed') return this.settleRepeat(claim.value.record);
+    if (claim.value.status === 'already-claimed') {
+      const { record } = claim.value;
+      if (unconfirmed) {
+        // Neither a REPEAT note nor a count in the ledger: they belong to the genuine incident. Its own report and evidence still go out.
+        await this.releaseOwnSlot();
+        return { kind: 'unconfirmed', reads: this.settledReads(), verdicts: [], finish: async () => undefined };
+      }
+      return answersLevel(record, this.options.level) ? this.settleRepeat(record) : this.settleBusy(record);
+    }
     const { token } = claim.value;
     const verdicts: GuardVerdict[] = [];
     if (!wouldAct || !this.brakes) {
@@ -126,6 +148,42 @@ export class ResponseGate {
     return [...this.reads.outcomes];
   }
 
+  /**
+   * Another delivery holds a live claim and has not answered the incident.
+   * It may be a forged copy that GuardDuty will not confirm and that answers
+   * nothing: this one changes nothing, updates nothing, sends nothing (the
+   * holder notifies), and fails its invocation so that Lambda retries it.
+   */
+  private async settleBusy(record: LedgerRecord): Promise<SettledGate> {
+    await this.releaseOwnSlot();
+    const { incidentId } = this.input;
+    const until = record.leaseUntil !== undefined ? ` (its claim holds until ${new Date(record.leaseUntil).toISOString()} at the latest)` : '';
+    const verdict = block(
+      BEING_ANSWERED,
+      `incident ${incidentId} is being answered now by another delivery${until}: this delivery changes nothing and is retried, to find the incident answered or to claim it`,
+    );
+    const repeatStep = (_doc: () => PlanDocument, topicArn: string | undefined): PlannedStep =>
+      this.repeatNotification(topicArn, 'the delivery that holds the incident notifies for it; this one is retried and reports only what is new then', async () => ({
+        status: 'skipped',
+        reason: `incident ${incidentId} is being answered by another delivery: it sends the notification`,
+      }));
+    return { kind: 'repeat', reads: this.settledReads(), verdicts: [verdict], repeatStep, finish: async () => undefined };
+  }
+
+  private repeatNotification(topicArn: string | undefined, why: string, run: PlannedStep['run']): PlannedStep {
+    return planStep(PUBLISH_NOTIFICATION, {
+      id: NOTIFICATION_STEP_ID,
+      title: 'Notify the security team',
+      action: 'sns:Publish',
+      target: topicArn ?? '(no topic configured)',
+      parameters: { TopicArn: topicArn ?? null, Subject: '<what is new about the incident>', Message: '<short note>' },
+      why,
+      stage: 1,
+      runsPastDeadline: true,
+      run,
+    });
+  }
+
   private async settleRepeat(record: LedgerRecord): Promise<SettledGate> {
     await this.releaseOwnSlot();
     const { ledger } = this.options;
@@ -134,21 +192,14 @@ export class ResponseGate {
     // Not known whether the count grew: say it again rather than not at all.
     const countGrew = noted.ok ? noted.value.countGrew : true;
     const count = findingCountOf(finding);
-    const answered = record.respondedAt ? `answered at ${record.respondedAt} (${record.respondedMode})` : 'being answered now by another delivery';
-    const verdict = block(ALREADY_ANSWERED, `incident ${incidentId} was ${answered}: this delivery changes nothing and only updates the ledger`);
+    const verdict = block(ALREADY_ANSWERED, `incident ${incidentId} was answered at ${record.respondedAt ?? '(unknown)'} (${record.respondedMode ?? 'unknown'}): this delivery changes nothing and only updates the ledger`);
     let sent: 'pending' | 'repeat' | undefined;
     let attempted: PendingNotification | undefined;
     const repeatStep = (doc: () => PlanDocument, topicArn: string | undefined, sns: SNSClient | undefined): PlannedStep =>
-      planStep(PUBLISH_NOTIFICATION, {
-        id: NOTIFICATION_STEP_ID,
-        title: 'Notify the security team',
-        action: 'sns:Publish',
-        target: topicArn ?? '(no topic configured)',
-        parameters: { TopicArn: topicArn ?? null, Subject: '<what is new about the incident>', Message: '<short note>' },
-        why: 'an earlier notification that failed is sent again; a finding that occurred again is reported once per new count',
-        stage: 1,
-        runsPastDeadline: true,
-        run: async (ctx) => {
+      this.repeatNotification(
+        topicArn,
+        'an earlier notification that failed is sent again; a finding that occurred again is reported once per new count',
+        async (ctx) => {
           if (!topicArn) return { status: 'skipped', reason: 'no SNS topic configured (set --topic-arn or IR_TOPIC_ARN)' };
           const note = record.pendingNotification
             ? record.pendingNotification
@@ -162,7 +213,7 @@ export class ResponseGate {
           const what = sent === 'pending' ? 'the notification an earlier delivery could not send' : `count ${record.notifiedCount} -> ${count}`;
           return { status: 'done', detail: `${what}: message ${result.MessageId ?? '(no id)'}` };
         },
-      });
+      );
     const finish = async (report: Report): Promise<void> => {
       const notify = report.steps.find((s) => s.id === NOTIFICATION_STEP_ID);
       if (notify?.status === 'done' && sent === 'pending') await ledger.settleNotification(incidentId, { sent: true });
@@ -178,7 +229,9 @@ export class ResponseGate {
     // delivery GuardDuty did not confirm: a forged copy of a real finding must not use up the genuine delivery's right to act.
     const answered =
       !shouldRetryInvocation(withoutNotification).retry && !report.blockedBy.includes(BLAST_RADIUS_BRAKE) && !report.blockedBy.includes(FINDING_CONFIRMATION);
-    const pendingNotification = notify?.status === 'failed' ? notificationOfReport(report, doc) : undefined;
+    // An unconfirmed delivery only gives the claim back: its finding fields, steps and notification are not the incident's.
+    const confirmed = !isUnconfirmedDelivery(report.blockedBy);
+    const pendingNotification = confirmed && notify?.status === 'failed' ? notificationOfReport(report, doc) : undefined;
     const acted = report.steps.some((s) => s.mutating && s.status !== 'skipped');
     await Promise.all([
       acted ? Promise.resolve() : this.releaseOwnSlot(),
@@ -188,6 +241,7 @@ export class ResponseGate {
         report,
         level: this.options.level,
         answered,
+        ...(confirmed ? { confirmed: { finding: this.input.finding, playbook: this.input.playbook } } : {}),
         ...(pendingNotification ? { pendingNotification } : {}),
       }),
     ]);

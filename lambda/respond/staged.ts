@@ -4,10 +4,12 @@ import type { Report } from '../plan/document';
 import { stepDocument } from '../plan/document';
 import { executePlan } from '../plan/executor';
 import type { FirstSteps, PlaybookPlan } from '../playbooks/types';
+import type { PlannedStep, StepOutcome } from '../plan/types';
+import { exposedBy } from '../plan/exposed';
 import { assemblePlan, planFromFacts } from './assemble';
 import { guardsOf, settleGate, type Begun } from './begin';
 import { executeOptionsOf, executePrepared, executionContext, finishReport } from './execute';
-import type { RespondOptions } from './options';
+import type { PreparedPlan, RespondOptions } from './options';
 
 /*
  * For a playbook with staged discovery (contain-instance): its first steps
@@ -35,10 +37,16 @@ export async function respondStaged(begun: Begun, options: RespondOptions, readC
   const startedAt = now().toISOString();
   const ctx = executionContext(executionClients, now);
   const firstRun = executePlan(first.steps, ctx, executeOptionsOf({ document: { blockedBy: blockingGuardIds(guards) } }, options.deadlineMs));
-  const planned = begun.playbook.plan({ ...begun.planning, facts: await staged.all });
+  let plan: PreparedPlan;
+  try {
+    const planned = begun.playbook.plan({ ...begun.planning, facts: await staged.all });
+    assertSamePlan(planned, first);
+    plan = assemblePlan(begun, options, planned, guards, settled);
+  } catch (error) {
+    // Isolation is already changing the account: wait for it and say what it did (an ENI may be left on the allow-all group), never drop it.
+    throw new StagedPlanningError(error, first.steps, await firstRun);
+  }
   const firstOutcomes = await firstRun;
-  assertSamePlan(planned, first);
-  const plan = assemblePlan(begun, options, planned, guards, settled);
   const rest = await executePlan(plan.steps.slice(first.steps.length), ctx, executeOptionsOf(plan, options.deadlineMs));
   return finishReport(plan, [...firstOutcomes, ...rest], startedAt, now);
 }
@@ -51,4 +59,36 @@ function assertSamePlan(planned: PlaybookPlan, first: FirstSteps): void {
     JSON.stringify(planned.verdicts) === JSON.stringify(first.verdicts) &&
     JSON.stringify(planned.resourceTags) === JSON.stringify(first.resourceTags);
   if (!same) throw new Error(`playbook plan does not begin with the ${first.steps.length} steps it ran first: staged discovery is inconsistent`);
+}
+
+/**
+ * The rest of the plan could not be made (a read, the playbook's planning or
+ * the consistency check threw) after the first steps had started. Thrown
+ * once those steps have finished, naming what each did and any ENI left on
+ * the allow-all group: the invocation fails, Lambda retries it, and the
+ * on-failure queue (and its alarm) receives this message after the last attempt.
+ */
+export class StagedPlanningError extends Error {
+  /** What each step that ran before planning failed did, in the order they finished. */
+  readonly firstOutcomes: readonly StepOutcome[];
+  /** ENIs a failed step may have left on the allow-all (untrack) security group. */
+  readonly exposed: readonly string[];
+
+  constructor(cause: unknown, firstSteps: readonly PlannedStep[], firstOutcomes: readonly StepOutcome[]) {
+    const exposed = exposedBy(firstOutcomes);
+    const reason = cause instanceof Error ? cause.message : String(cause);
+    const byId = new Map(firstOutcomes.map((o) => [o.id, o]));
+    const ran = firstSteps
+      .map((step) => {
+        const outcome = byId.get(step.id);
+        const detail = outcome?.status === 'failed' ? ` (${outcome.error?.code ?? 'UnknownError'})` : '';
+        return `${step.id} ${outcome?.status ?? 'not run'}${detail}`;
+      })
+      .join(', ');
+    const exposure = exposed.length > 0 ? `; ${exposed.join(', ')} may be left on the allow-all security group (more exposed than before)` : '';
+    super(`planning failed after the first steps had started (${reason}): ${ran}${exposure}`, { cause });
+    this.name = 'StagedPlanningError';
+    this.firstOutcomes = firstOutcomes;
+    this.exposed = exposed;
+  }
 }

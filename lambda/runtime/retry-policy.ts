@@ -1,6 +1,6 @@
 import type { StepError } from '../aws/errors';
 import { CONFIRMATION_UNAVAILABLE } from '../confirm/verdicts';
-import { LEDGER_UNAVAILABLE } from '../ledger/verdicts';
+import { BEING_ANSWERED, LEDGER_UNAVAILABLE } from '../ledger/verdicts';
 import { NOTIFICATION_STEP_ID } from '../notify/publish-step';
 import { undeliveredText } from '../notify/undelivered';
 import type { Report } from '../plan/document';
@@ -64,9 +64,16 @@ function describe(failures: readonly Failure[]): string {
 }
 
 export function shouldRetryInvocation(report: Report): RetryDecision {
-  const lastingBlocks = report.blockedBy.filter((id) => !READ_FAILURE_VERDICTS.has(id));
+  const lastingBlocks = report.blockedBy.filter((id) => !READ_FAILURE_VERDICTS.has(id) && id !== BEING_ANSWERED);
   if (lastingBlocks.length > 0) {
     return { retry: false, reason: `blocked by ${lastingBlocks.join(', ')}: a retry would be blocked the same way` };
+  }
+  // The claim holder may be a forged copy that answers nothing: dropping this delivery could leave the real finding unanswered.
+  if (report.blockedBy.includes(BEING_ANSWERED)) {
+    return {
+      retry: true,
+      reason: `incident ${report.incidentId} is held by another delivery that has not answered it yet (${BEING_ANSWERED}): a retry finds it answered, or claims it once that delivery has given it back`,
+    };
   }
   const failures = failuresOf(report);
   if (failures.length === 0) return { retry: false, reason: 'nothing failed' };

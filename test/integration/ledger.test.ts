@@ -131,16 +131,22 @@ describe('one finding, delivered again and again', () => {
  * answering: the overlap EventBridge retries and re-sends produce.
  */
 describe('a second delivery while the first is still answering', () => {
-  it('acts once: the first answers, the second sees the live claim and changes nothing', async () => {
+  it('acts once: the first answers; the second sees the live claim, changes nothing and fails to be retried; its retry finds the incident answered', async () => {
     const event = instanceFindingEvent(account.seed, account.seed.instanceB);
     const incidentKey = `incident#${incidentIdOf(parseFindings(event)[0]!)}`;
     const firstDelivery = invoke(event);
     let claimed = await ledgerItem(incidentKey);
     for (let polls = 0; !claimed && polls < 2_000; polls += 1) claimed = await ledgerItem(incidentKey);
     expect(claimed?.respondedAt).toBeUndefined();
-    const second = await invoke(event);
+    // The holder may be a forged copy GuardDuty will not confirm, which answers nothing: the second delivery is not dropped but retried.
+    await expect(invoke(event)).rejects.toThrow(
+      expect.objectContaining({ name: 'RetryableResponseError', message: expect.stringContaining('is held by another delivery that has not answered it yet (being-answered)') }),
+    );
     const first = await firstDelivery;
-    expect(second.blockedBy).toEqual(['already-answered']);
+    // Lambda's retry of the second delivery, once the first has answered.
+    const retried = await invoke(event);
+    expect(retried.blockedBy).toEqual(['already-answered']);
+    expect(retried.steps.map((s) => [s.id, s.status])).toEqual([['notify', 'skipped']]);
     expect(first.blockedBy).toEqual([]);
     expect(failedSteps(first)).toEqual([]);
     expect((await snapshotsOfVolumes(account.clients.ec2, account.seed.instanceB.volumeIds)).length).toBe(account.seed.instanceB.volumeIds.length);

@@ -228,6 +228,25 @@ describe('when no evidence is kept', () => {
   });
 });
 
+describe('a delivery GuardDuty did not confirm (perhaps a forged copy of a real finding)', () => {
+  it('keeps its evidence apart, under incidents/unconfirmed/.../<delivery time>/, never over the incident’s own objects', async () => {
+    guardDuty.holds();
+    const report = await respond(containFinding(), {
+      config: enforceConfig(),
+      clients,
+      dryRun: false,
+      topicArn: TOPIC,
+      responder: RESPONDER,
+      now: () => NOW,
+      evidence: { bucket: BUCKET, keyArn: KEY_ARN, region: 'us-east-1' },
+    });
+    expect(report.blockedBy).toEqual(['finding-confirmation']);
+    const apart = `incidents/unconfirmed/${ACCOUNT_ID}/us-east-1/${INCIDENT_ID}/${FINDING_ID}/2026-11-22T08_00_00.000Z/`;
+    expect(s3.commandCalls(PutObjectCommand).map((c) => c.args[0].input.Key).sort()).toEqual(FILES.map((f) => `${apart}${f}`).sort());
+    expect(evidenceSteps(report).find((s) => s.id === 'evidence:finding.json')).toMatchObject({ status: 'done', target: `s3://${BUCKET}/${apart}finding.json` });
+  });
+});
+
 describe('a dry-run', () => {
   it('keeps its evidence (the responder’s own record) and changes nothing in the account', async () => {
     const report = await run(containFinding(), { dryRun: true });

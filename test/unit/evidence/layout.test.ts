@@ -9,6 +9,13 @@ describe('the evidence key layout', () => {
     expect(evidenceKey(incident, 'report.json')).toBe('incidents/222222222222/eu-west-1/ir-0123456789abcdef/e77aa1b8a24da9674c86f83bb588777b/report.json');
   });
 
+  it('keeps a delivery GuardDuty did not confirm apart: incidents/unconfirmed/<account>/<region>/<incident id>/<finding id>/<delivery time>/', () => {
+    const unconfirmed = { ...incident, unconfirmedDeliveryAt: '2026-11-22T08:00:00.000Z' };
+    expect(evidenceKey(unconfirmed, 'finding.json')).toBe(
+      'incidents/unconfirmed/222222222222/eu-west-1/ir-0123456789abcdef/e77aa1b8a24da9674c86f83bb588777b/2026-11-22T08_00_00.000Z/finding.json',
+    );
+  });
+
   it('names a missing account or region instead of leaving an empty segment', () => {
     expect(evidencePrefix({ ...incident, accountId: null, region: null })).toBe(
       'incidents/no-account/no-region/ir-0123456789abcdef/e77aa1b8a24da9674c86f83bb588777b/',

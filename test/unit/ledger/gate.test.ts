@@ -6,6 +6,7 @@ import { IncidentLedger } from '../../../lambda/ledger/incident-ledger';
 import { stepSpecsOf } from '../../../lambda/playbooks/registry';
 import { respond } from '../../../lambda/respond/respond';
 import type { LedgerOptions } from '../../../lambda/respond/gate';
+import { shouldFailInvocation } from '../../../lambda/runtime/retry-policy';
 import { useContainHarness } from '../../support/aws-mocks/contain-harness';
 import { containFinding, enforceConfig, NOW, RESPONDER } from '../../support/aws-mocks/contain-finding';
 import { useGuardDuty } from '../../support/aws-mocks/guardduty';
@@ -59,6 +60,11 @@ describe('the first delivery of a finding', () => {
     expect(write.UpdateExpression).toContain('respondedLevel = :level');
     expect(write.UpdateExpression).toMatch(/REMOVE leaseUntil, claimToken, claimLevel, pendingNotification$/);
     expect(write.ExpressionAttributeValues![':level']).toEqual({ N: '2' });
+    // Confirmed: the finding's fields are written with the outcome (the claim, taken before the confirmation, writes none).
+    expect(write.UpdateExpression).toMatch(/^SET findingType = :findingType, severity = :severity, playbook = :playbook, findingCount = :count, notifiedCount = :count, /);
+    expect(write.ExpressionAttributeValues).toMatchObject({ ':findingType': { S: 'CryptoCurrency:EC2/BitcoinTool.B' }, ':severity': { N: '8' }, ':playbook': { S: 'contain-instance' }, ':count': { N: '1' } });
+    const claim = dynamodb.commandCalls(UpdateItemCommand)[0]!.args[0].input;
+    expect(claim.UpdateExpression).not.toMatch(/findingType|severity|notifiedCount|findingCount/);
     expect(report.ledger).toEqual({ table: TABLE, key: `incident#${report.incidentId}`, recorded: true });
     // It acted: the slot stays reserved for the hour.
     expect(dynamodb).toHaveReceivedCommandTimes(DeleteItemCommand, 0);
@@ -99,7 +105,14 @@ describe('the first delivery of a finding', () => {
     const report = await respondUnconfirmed();
     expect(report.blockedBy).toEqual(['finding-confirmation']);
     expect(mutatingCalls()).toEqual([]);
-    expect(outcomeWrite()!.UpdateExpression).not.toContain('respondedLevel');
+    // Only the claim is given back: no finding field, step or notification of a possibly forged delivery lands in the incident's record.
+    expect(outcomeWrite()).toEqual({
+      TableName: TABLE,
+      Key: { pk: { S: `incident#${report.incidentId}` } },
+      UpdateExpression: 'SET lastUnconfirmedAt = :at REMOVE leaseUntil, claimToken, claimLevel',
+      ConditionExpression: 'claimToken = :token',
+      ExpressionAttributeValues: { ':token': expect.objectContaining({ S: expect.any(String) }), ':at': { S: NOW.toISOString() } },
+    });
     expect(dynamodb).toHaveReceivedCommandTimes(DeleteItemCommand, 1);
   });
 
@@ -132,7 +145,7 @@ describe('a later delivery of the same finding', () => {
     const record = { respondedAt: { S: '2026-11-22T07:00:05.000Z' }, respondedLevel: { N: '2' }, notifiedCount: { N: '1' }, ...options.extra };
     dynamodb.on(UpdateItemCommand).callsFake((input: { ConditionExpression?: string }) => {
       if (input.ConditionExpression?.startsWith('attribute_not_exists(pk)')) throw conditionFailed(record);
-      if (input.ConditionExpression === 'notifiedCount < :count' && !options.countGrew) throw conditionFailed();
+      if (input.ConditionExpression === 'attribute_not_exists(notifiedCount) OR notifiedCount < :count' && !options.countGrew) throw conditionFailed();
       return {};
     });
   }
@@ -175,5 +188,70 @@ describe('a later delivery of the same finding', () => {
       Key: { pk: { S: `incident#${report.incidentId}` } },
       UpdateExpression: 'REMOVE pendingNotification',
     });
+  });
+});
+
+describe('a delivery that loses the claim to one still answering the incident', () => {
+  const LEASE_UNTIL = NOW.getTime() + 60_000;
+  /** Another delivery (perhaps a forged copy) holds a live claim; nobody answered the incident yet. */
+  function givenHeld(extra: Record<string, unknown> = {}) {
+    const record = { leaseUntil: { N: String(LEASE_UNTIL) }, claimLevel: { N: '2' }, ...extra };
+    dynamodb.on(UpdateItemCommand).callsFake((input: { ConditionExpression?: string }) => {
+      if (input.ConditionExpression?.startsWith('attribute_not_exists(pk)')) throw conditionFailed(record);
+      return {};
+    });
+  }
+
+  it('changes, writes and sends nothing, and fails its invocation so that Lambda retries it', async () => {
+    givenHeld();
+    const report = await run();
+    expect(report.blockedBy).toEqual(['being-answered']);
+    expect(report.guards.find((g) => g.id === 'being-answered')?.reason).toBe(
+      `incident ${report.incidentId} is being answered now by another delivery (its claim holds until ${new Date(LEASE_UNTIL).toISOString()} at the latest): ` +
+        'this delivery changes nothing and is retried, to find the incident answered or to claim it',
+    );
+    expect(report.steps.map((s) => [s.id, s.status, s.reason])).toEqual([
+      ['notify', 'skipped', `incident ${report.incidentId} is being answered by another delivery: it sends the notification`],
+    ]);
+    expect(mutatingCalls()).toEqual([]);
+    expect(harness.mocks.sns).toHaveReceivedCommandTimes(PublishCommand, 0);
+    // The claim attempt only: no repeat counted, no outcome written.
+    expect(dynamodb).toHaveReceivedCommandTimes(UpdateItemCommand, 1);
+    expect(dynamodb).toHaveReceivedCommandTimes(DeleteItemCommand, 1);
+    expect(shouldFailInvocation(report)).toEqual({
+      retry: true,
+      reason: `incident ${report.incidentId} is held by another delivery that has not answered it yet (being-answered): a retry finds it answered, or claims it once that delivery has given it back`,
+    });
+  });
+
+  it('is retried too when only a dry-run answered the incident and an enforce delivery holds it', async () => {
+    givenHeld({ respondedAt: { S: '2026-11-22T07:00:05.000Z' }, respondedLevel: { N: '1' } });
+    const report = await run();
+    expect(report.blockedBy).toEqual(['being-answered']);
+    expect(shouldFailInvocation(report).retry).toBe(true);
+  });
+});
+
+describe('an unconfirmed delivery (perhaps forged) of an answered incident', () => {
+  it('sends no REPEAT note and leaves the ledger alone: its own notification says it was not confirmed', async () => {
+    const record = { respondedAt: { S: '2026-11-22T07:00:05.000Z' }, respondedLevel: { N: '2' }, notifiedCount: { N: '1' } };
+    dynamodb.on(UpdateItemCommand).callsFake((input: { ConditionExpression?: string }) => {
+      if (input.ConditionExpression?.startsWith('attribute_not_exists(pk)')) throw conditionFailed(record);
+      return {};
+    });
+    // GuardDuty holds no such finding; the forged copy claims a higher count, which would otherwise send a REPEAT note.
+    guardDuty.holds();
+    const report = await respond(
+      { ...containFinding(), service: { archived: false, resourceRole: 'TARGET', count: 9 } },
+      { config: enforceConfig(), clients: harness.clients, dryRun: false, topicArn: TOPIC, responder: RESPONDER, now: () => NOW, ledger: ledgerOptions() },
+    );
+    expect(report.blockedBy).toEqual(['finding-confirmation']);
+    expect(mutatingCalls()).toEqual([]);
+    // Only the claim attempt: no count, no outcome, no pending notification written to the genuine incident.
+    expect(dynamodb).toHaveReceivedCommandTimes(UpdateItemCommand, 1);
+    expect(report.ledger).toBeUndefined();
+    const published = harness.mocks.sns.commandCalls(PublishCommand).map((c) => c.args[0].input);
+    expect(published.map((p) => p.Subject)).toEqual(['[GuardDuty IR PLAN ONLY] contain-instance: CryptoCurrency:EC2/BitcoinTool.B sev 8']);
+    expect(published[0]!.Message).toContain('finding-confirmation');
   });
 });

@@ -2,6 +2,7 @@ import { BatchGetItemCommand, ConditionalCheckFailedException, DeleteItemCommand
 import { mockClient } from 'aws-sdk-client-mock';
 import { BRAKE_WINDOW_MS, ContainmentBrake } from '../../../lambda/ledger/brake';
 import { IncidentLedger } from '../../../lambda/ledger/incident-ledger';
+import type { Report } from '../../../lambda/plan/document';
 import { containFinding, NOW } from '../../support/aws-mocks/contain-finding';
 
 const TABLE = 'ledger-table';
@@ -16,9 +17,9 @@ describe('IncidentLedger.claim', () => {
   const ledger = new IncidentLedger(client, TABLE, () => NOW);
   const finding = { ...containFinding(), service: { archived: false, count: 7 } };
 
-  it('is one conditional write: no earlier answer at this level or above, and no live claim', async () => {
+  it('is one conditional write: no earlier answer at this level or above, and no live claim; it writes no field of the finding a forged copy could fake', async () => {
     dynamodb.on(UpdateItemCommand).resolves({});
-    const claim = await ledger.claim({ finding, incidentId: 'ir-1', playbook: 'contain-instance', level: 'enforce', leaseMs: 75_000 });
+    const claim = await ledger.claim({ finding, incidentId: 'ir-1', level: 'enforce', leaseMs: 75_000 });
     expect(claim).toEqual({ status: 'claimed', token: expect.any(String), leaseUntil: NOW.getTime() + 75_000 });
     const input = dynamodb.commandCalls(UpdateItemCommand)[0]!.args[0].input;
     expect(input).toEqual({
@@ -26,8 +27,7 @@ describe('IncidentLedger.claim', () => {
       Key: { pk: { S: 'incident#ir-1' } },
       UpdateExpression:
         'SET claimToken = :token, claimLevel = :level, leaseUntil = :leaseUntil, incidentId = :incidentId, findingId = :findingId, ' +
-        'findingType = :findingType, severity = :severity, findingAccount = :account, findingRegion = :region, playbook = :playbook, ' +
-        'firstSeenAt = if_not_exists(firstSeenAt, :now), lastSeenAt = :now, findingCount = :count, notifiedCount = :count ADD deliveries :one',
+        'findingAccount = :account, findingRegion = :region, firstSeenAt = if_not_exists(firstSeenAt, :now), lastSeenAt = :now ADD deliveries :one',
       ConditionExpression:
         'attribute_not_exists(pk) OR ((attribute_not_exists(respondedLevel) OR respondedLevel < :level) AND ' +
         '(attribute_not_exists(leaseUntil) OR leaseUntil < :nowMs OR claimLevel < :level))',
@@ -38,13 +38,9 @@ describe('IncidentLedger.claim', () => {
         ':nowMs': { N: String(NOW.getTime()) },
         ':incidentId': { S: 'ir-1' },
         ':findingId': { S: finding.id },
-        ':findingType': { S: finding.type },
-        ':severity': { N: '8' },
         ':account': { S: '222222222222' },
         ':region': { S: 'us-east-1' },
-        ':playbook': { S: 'contain-instance' },
         ':now': { S: NOW.toISOString() },
-        ':count': { N: '7' },
         ':one': { N: '1' },
       },
       ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
@@ -53,7 +49,7 @@ describe('IncidentLedger.claim', () => {
 
   it('claims a dry-run at level 1, so a dry-run answer never takes the right to act in enforce mode', async () => {
     dynamodb.on(UpdateItemCommand).resolves({});
-    await ledger.claim({ finding, incidentId: 'ir-1', playbook: 'contain-instance', level: 'dry-run', leaseMs: 1 });
+    await ledger.claim({ finding, incidentId: 'ir-1', level: 'dry-run', leaseMs: 1 });
     expect(dynamodb.commandCalls(UpdateItemCommand)[0]!.args[0].input.ExpressionAttributeValues![':level']).toEqual({ N: '1' });
   });
 
@@ -68,7 +64,7 @@ describe('IncidentLedger.claim', () => {
         pendingNotification: { M: { subject: { S: 'the subject' }, message: { S: 'the message' } } },
       }),
     );
-    const claim = await ledger.claim({ finding, incidentId: 'ir-1', playbook: 'contain-instance', level: 'enforce', leaseMs: 1 });
+    const claim = await ledger.claim({ finding, incidentId: 'ir-1', level: 'enforce', leaseMs: 1 });
     expect(claim).toEqual({
       status: 'already-claimed',
       record: {
@@ -84,7 +80,7 @@ describe('IncidentLedger.claim', () => {
 
   it('lets any other DynamoDB error through, code intact', async () => {
     dynamodb.on(UpdateItemCommand).rejects(Object.assign(new Error('slow down'), { name: 'ThrottlingException' }));
-    await expect(ledger.claim({ finding, incidentId: 'ir-1', playbook: 'contain-instance', level: 'enforce', leaseMs: 1 })).rejects.toMatchObject({ name: 'ThrottlingException' });
+    await expect(ledger.claim({ finding, incidentId: 'ir-1', level: 'enforce', leaseMs: 1 })).rejects.toMatchObject({ name: 'ThrottlingException' });
   });
 });
 
@@ -99,14 +95,14 @@ describe('IncidentLedger.noteRepeat', () => {
         TableName: TABLE,
         Key: { pk: { S: 'incident#ir-1' } },
         UpdateExpression: 'SET lastSeenAt = :now, findingCount = :count, notifiedCount = :count ADD deliveries :one',
-        ConditionExpression: 'notifiedCount < :count',
+        ConditionExpression: 'attribute_not_exists(notifiedCount) OR notifiedCount < :count',
         ExpressionAttributeValues: { ':now': { S: NOW.toISOString() }, ':count': { N: '5' }, ':one': { N: '1' } },
       },
     ]);
   });
 
   it('only counts the delivery when the count did not grow past the last report', async () => {
-    dynamodb.on(UpdateItemCommand, { ConditionExpression: 'notifiedCount < :count' }).rejects(conditionFailed()).on(UpdateItemCommand, { UpdateExpression: 'SET lastSeenAt = :now ADD deliveries :one' }).resolves({});
+    dynamodb.on(UpdateItemCommand, { ConditionExpression: 'attribute_not_exists(notifiedCount) OR notifiedCount < :count' }).rejects(conditionFailed()).on(UpdateItemCommand, { UpdateExpression: 'SET lastSeenAt = :now ADD deliveries :one' }).resolves({});
     expect(await ledger.noteRepeat('ir-1', containFinding())).toEqual({ countGrew: false });
     expect(dynamodb.commandCalls(UpdateItemCommand)[1]!.args[0].input).toEqual({
       TableName: TABLE,
@@ -114,6 +110,65 @@ describe('IncidentLedger.noteRepeat', () => {
       UpdateExpression: 'SET lastSeenAt = :now ADD deliveries :one',
       ExpressionAttributeValues: { ':now': { S: NOW.toISOString() }, ':one': { N: '1' } },
     });
+  });
+});
+
+describe('IncidentLedger.recordOutcome', () => {
+  const ledger = new IncidentLedger(client, TABLE, () => NOW);
+  const finding = { ...containFinding(), service: { archived: false, count: 7 } };
+  const report = {
+    resource: { instanceId: 'i-1' },
+    blockedBy: [],
+    steps: [],
+    reads: [],
+    summary: { done: 0, skipped: 0, failed: 0 },
+  } as unknown as Report;
+
+  it('a confirmed delivery writes the finding fields, its steps and its answer, and gives the claim back', async () => {
+    dynamodb.on(UpdateItemCommand).resolves({});
+    expect(await ledger.recordOutcome({ incidentId: 'ir-1', token: 't-1', report, level: 'enforce', answered: true, confirmed: { finding, playbook: 'contain-instance' } })).toBe('recorded');
+    expect(dynamodb.commandCalls(UpdateItemCommand)[0]!.args[0].input).toEqual({
+      TableName: TABLE,
+      Key: { pk: { S: 'incident#ir-1' } },
+      UpdateExpression:
+        'SET findingType = :findingType, severity = :severity, playbook = :playbook, findingCount = :count, notifiedCount = :count, resourceSummary = :resource, ' +
+        'responseMode = :mode, blockedBy = :blockedBy, steps = :steps, failedReads = :failedReads, summary = :summary, lastResponseAt = :at, respondedLevel = :level, respondedAt = :at ' +
+        'REMOVE leaseUntil, claimToken, claimLevel, pendingNotification',
+      ConditionExpression: 'claimToken = :token',
+      ExpressionAttributeValues: {
+        ':token': { S: 't-1' },
+        ':findingType': { S: finding.type },
+        ':severity': { N: '8' },
+        ':playbook': { S: 'contain-instance' },
+        ':count': { N: '7' },
+        ':resource': { S: '{"instanceId":"i-1"}' },
+        ':mode': { S: 'enforce' },
+        ':blockedBy': { L: [] },
+        ':steps': { L: [] },
+        ':failedReads': { L: [] },
+        ':summary': { M: { done: { N: '0' }, skipped: { N: '0' }, failed: { N: '0' } } },
+        ':at': { S: NOW.toISOString() },
+        ':level': { N: '2' },
+      },
+    });
+  });
+
+  it('an unconfirmed delivery (maybe a forged copy) only gives the claim back: no finding field, step, or pending notification of the genuine incident is touched', async () => {
+    dynamodb.on(UpdateItemCommand).resolves({});
+    const unconfirmed = { ...report, blockedBy: ['finding-confirmation'] } as Report;
+    expect(await ledger.recordOutcome({ incidentId: 'ir-1', token: 't-1', report: unconfirmed, level: 'enforce', answered: false })).toBe('recorded');
+    expect(dynamodb.commandCalls(UpdateItemCommand)[0]!.args[0].input).toEqual({
+      TableName: TABLE,
+      Key: { pk: { S: 'incident#ir-1' } },
+      UpdateExpression: 'SET lastUnconfirmedAt = :at REMOVE leaseUntil, claimToken, claimLevel',
+      ConditionExpression: 'claimToken = :token',
+      ExpressionAttributeValues: { ':token': { S: 't-1' }, ':at': { S: NOW.toISOString() } },
+    });
+  });
+
+  it('says superseded when another delivery took the claim over', async () => {
+    dynamodb.on(UpdateItemCommand).rejects(conditionFailed());
+    expect(await ledger.recordOutcome({ incidentId: 'ir-1', token: 't-1', report, level: 'enforce', answered: false })).toBe('superseded');
   });
 });
 

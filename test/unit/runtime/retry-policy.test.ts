@@ -107,6 +107,27 @@ describe('shouldRetryInvocation: nothing to retry', () => {
   });
 });
 
+describe('shouldRetryInvocation: a delivery that lost the claim to one still answering (being-answered)', () => {
+  it('retries although nothing failed: the holder may be a forged copy that answers nothing', () => {
+    expect(shouldRetryInvocation(reportOf({ blockedBy: ['being-answered'], steps: [skipped('notify')] }))).toEqual({
+      retry: true,
+      reason:
+        'incident ir-0123456789abcdef is held by another delivery that has not answered it yet (being-answered): a retry finds it answered, or claims it once that delivery has given it back',
+    });
+  });
+
+  it('does not retry when a lasting guard blocks the response as well', () => {
+    expect(shouldRetryInvocation(reportOf({ blockedBy: ['dry-run', 'being-answered'], steps: [skipped('notify')] }))).toEqual({
+      retry: false,
+      reason: 'blocked by dry-run: a retry would be blocked the same way',
+    });
+  });
+
+  it('never retries an incident already answered (already-answered is lasting)', () => {
+    expect(shouldRetryInvocation(reportOf({ blockedBy: ['already-answered'], steps: [skipped('notify')] })).retry).toBe(false);
+  });
+});
+
 describe('shouldRetryInvocation: failures a retry can fix', () => {
   it.each([
     ['EC2 throttling', THROTTLED],

@@ -70,6 +70,7 @@ export async function handleInvocation(
           config: env.config,
           dryRunRequested: invocation.dryRunRequested,
           context,
+          playbook: env.playbook,
         })
       : undefined;
     const report = await respondWith({ [entry.playbook.name]: entry.playbook }, finding, {

@@ -3,6 +3,7 @@ import type { RuntimeConfig } from '../config/schema';
 import { ContainmentBrake } from '../ledger/brake';
 import { IncidentLedger } from '../ledger/incident-ledger';
 import type { LedgerOptions } from '../respond/gate';
+import { actsInFindingAccount, type PlaybookName } from '../routing/playbook-names';
 import type { LambdaContext } from './home-account';
 
 /** When the context cannot tell the remaining time (tests): the longest playbook timeout. */
@@ -27,6 +28,8 @@ export function ledgerOptionsFor(input: {
   readonly config: RuntimeConfig;
   readonly dryRunRequested: boolean;
   readonly context: LambdaContext;
+  /** The playbook answering: one that only reports answers at the dry-run level. */
+  readonly playbook: PlaybookName;
 }): LedgerOptions | undefined {
   if (!input.tableName || input.dryRunRequested) return undefined;
   const dynamodb = input.access.homeClients(input.region).dynamodb;
@@ -34,7 +37,10 @@ export function ledgerOptionsFor(input: {
   return {
     ledger: new IncidentLedger(dynamodb, input.tableName),
     brake: new ContainmentBrake(dynamodb, input.tableName, input.config.blastRadius.maxContainmentsPerHour),
-    level: input.config.mode === 'dry-run' ? 'dry-run' : 'enforce',
+    // notify asks GuardDuty nothing and changes nothing: its answer must never use up an acting
+    // playbook's right to act once. A forged notify-routed copy of a real finding id (a direct
+    // invocation of the notify function) would otherwise mark the genuine incident answered.
+    level: input.config.mode === 'enforce' && actsInFindingAccount(input.playbook) ? 'enforce' : 'dry-run',
     leaseMs: remaining + LEASE_MARGIN_MS,
   };
 }

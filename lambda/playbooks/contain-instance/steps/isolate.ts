@@ -57,7 +57,8 @@ function alreadyIsolated(eni: NetworkInterfaceFacts, vpc: VpcGroupsPlan): string
 /**
  * The groups the ENI goes back to if it cannot be isolated: the groups it
  * has now, unless those are the responder's own (a run that stopped
- * halfway), then the first record of its original groups; null if neither.
+ * halfway), then the record of its original groups (kept only in that case,
+ * original-groups.ts); null if neither.
  */
 function originalGroupsOf(eni: NetworkInterfaceFacts, vpc: VpcGroupsPlan, instanceTags: Readonly<Record<string, string>>): string[] | null {
   if (eni.securityGroupIds.length > 0 && !eni.securityGroupIds.some((g) => vpc.responderMade.has(g))) return [...eni.securityGroupIds];

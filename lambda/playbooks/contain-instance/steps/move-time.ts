@@ -16,7 +16,12 @@ import type { ExecutionContext } from '../../../plan/types';
  * isolation group.
  */
 
-/** The longest one call may take at all; the SDK's worst case is far longer than a playbook's timeout allows for three moves. */
+/**
+ * The SDK's worst case is far longer than a playbook's timeout allows for
+ * three moves. A move is answered in well under a second; 12 s leaves room
+ * for an attempt that times out and retries, and three moves (36 s) still
+ * fit in the 50 s a 60 s playbook has before its deadline.
+ */
 const MOVE_CALL_CAP_MS = 12_000;
 
 /** The longest one move (untrack, isolation, restore) is waited for: the client's worst case, capped. */

@@ -8,7 +8,7 @@ import type { IAMClient } from '@aws-sdk/client-iam';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { SNSClient } from '@aws-sdk/client-sns';
 import type { STSClient } from '@aws-sdk/client-sts';
-import { AdaptiveRetryStrategy, DefaultRateLimiter } from '@smithy/core/retry';
+import { AdaptiveRetryStrategy, DefaultRateLimiter, MAXIMUM_RETRY_DELAY, THROTTLING_RETRY_DELAY_BASE } from '@smithy/core/retry';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
 
@@ -113,6 +113,27 @@ export function adaptiveRetryStrategy(maxAttempts: number): AdaptiveRetryStrateg
   return new AdaptiveRetryStrategy(maxAttempts, { rateLimiter: new DefaultRateLimiter({ minFillRate: ADAPTIVE_MIN_CALLS_PER_SECOND }) });
 }
 
+/** The socket connect timeout of a client: at most 3 s, and never longer than its request timeout. */
+function connectionTimeoutMs(requestTimeoutMs: number): number {
+  return Math.min(requestTimeoutMs, 3_000);
+}
+
+/**
+ * The longest one call can take with these settings, as the SDK retries it:
+ * every attempt waits out the connect and the request timeout, and each
+ * retry first sleeps the longest backoff the SDK may draw (the throttling
+ * base doubled per retry, capped). The adaptive rate limiter's own wait
+ * after throttles comes on top; it is not bounded here. A step that must
+ * end in time (contain-instance's isolation moves) bounds its calls itself.
+ */
+export function worstCaseCallMs(options: Pick<AwsClientOptions, 'maxAttempts' | 'requestTimeoutMs'> = {}): number {
+  const attempts = options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
+  const requestTimeoutMs = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
+  let backoff = 0;
+  for (let retry = 1; retry < attempts; retry += 1) backoff += Math.min(THROTTLING_RETRY_DELAY_BASE * 2 ** retry, MAXIMUM_RETRY_DELAY);
+  return attempts * (connectionTimeoutMs(requestTimeoutMs) + requestTimeoutMs) + backoff;
+}
+
 export interface SdkClientConfig {
   readonly region: string;
   readonly endpoint?: string;
@@ -128,6 +149,7 @@ export interface SdkClientConfig {
 export function sdkClientConfig(options: AwsClientOptions): SdkClientConfig {
   const endpoint = options.endpoint ?? process.env.AWS_ENDPOINT_URL;
   const maxAttempts = options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
+  const requestTimeout = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
   return {
     region: options.region,
     ...(endpoint ? { endpoint } : {}),
@@ -135,8 +157,8 @@ export function sdkClientConfig(options: AwsClientOptions): SdkClientConfig {
     maxAttempts,
     retryStrategy: adaptiveRetryStrategy(maxAttempts),
     requestHandler: new NodeHttpHandler({
-      connectionTimeout: Math.min(options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS, 3_000),
-      requestTimeout: options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
+      connectionTimeout: connectionTimeoutMs(requestTimeout),
+      requestTimeout,
       // Without it the handler only logs a warning past requestTimeout and keeps waiting: a hung call would eat the Lambda timeout.
       throwOnRequestTimeout: true,
     }),

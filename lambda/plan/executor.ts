@@ -43,6 +43,11 @@ function outcomeOf(step: PlannedStep, started: number, rest: Pick<StepOutcome, '
   };
 }
 
+/** The context a step runs with: the same outputs and outcomes, and the time left before the deadline, if any. */
+function withTimeLeft(ctx: ExecutionContext, deadlineMs: number | undefined): ExecutionContext {
+  return deadlineMs === undefined ? ctx : { ...ctx, timeLeftMs: () => deadlineMs - Date.now() };
+}
+
 async function runStep(step: PlannedStep, ctx: ExecutionContext, options: ExecuteOptions): Promise<StepOutcome> {
   const started = Date.now();
   if (step.mutating && options.blockedBy.length > 0) {
@@ -57,7 +62,7 @@ async function runStep(step: PlannedStep, ctx: ExecutionContext, options: Execut
     return outcomeOf(step, started, { status: 'failed', error: toStepError(outOfTime(options.deadlineMs)) });
   }
   try {
-    const result = await step.run(ctx);
+    const result = await step.run(withTimeLeft(ctx, options.deadlineMs));
     if (result.status === 'skipped') return outcomeOf(step, started, { status: 'skipped', reason: result.reason });
     if (result.output !== undefined) ctx.outputs.set(step.id, result.output);
     return outcomeOf(step, started, { status: 'done', detail: result.detail, evidence: result.evidence });

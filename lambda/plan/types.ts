@@ -56,6 +56,13 @@ export interface ExecutionContext {
   /** Outcomes so far, in plan order; the notification step reads them. */
   readonly outcomes: StepOutcome[];
   readonly now: () => Date;
+  /**
+   * Milliseconds left before the execution's deadline (which itself keeps
+   * the notification's reserve before Lambda's timeout); absent when there
+   * is none (the CLI). The executor sets it for each step it runs: a step
+   * that opens something first checks it has the time to close it again.
+   */
+  readonly timeLeftMs?: () => number;
 }
 
 export interface PlannedStep {

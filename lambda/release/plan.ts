@@ -1,5 +1,6 @@
 import type { PlannedStep } from '../plan/types';
 import { isResponderGroupName, originalSgsTagKey } from '../playbooks/contain-instance/names';
+import { untrusted } from '../text/untrusted';
 import type { AttachedNetworkInterface, ReleaseFacts } from './facts';
 import { describeProfile, hasRecord, isRecordedProfile, readContainmentRecord, type ContainmentRecord } from './record';
 import { removeTagsStep, restoreGroupsStep, restoreProfileStep } from './steps';
@@ -72,7 +73,15 @@ function planNetworkInterfaces(facts: ReleaseFacts, record: ContainmentRecord): 
     const current = eni.groups.map((g) => g.groupId);
     const recorded = record.networkInterfaces.find((r) => r.networkInterfaceId === id);
     const unusable = record.unusable.find((r) => r.networkInterfaceId === id);
-    if (recorded) {
+    if (recorded && !isOnResponderGroups(eni)) {
+      // Not isolated (a response returned it, or it was moved since): a record is only applied to an ENI the responder holds. Anyone who can tag the instance can write one.
+      if (!sameGroups(recorded.groupIds, current)) {
+        warnings.push(
+          `${id} is on ${current.join(', ') || 'no group'}, not on the responder's groups: it is not isolated, so its record ` +
+            `(${untrusted(recorded.groupIds.join(' '))}) is not applied and it stays where it is.`,
+        );
+      }
+    } else if (recorded) {
       steps.push(restoreGroupsStep(recorded, current));
     } else if (unusable) {
       unrestored.push(id);
@@ -91,6 +100,10 @@ function planNetworkInterfaces(facts: ReleaseFacts, record: ContainmentRecord): 
     }
   }
   return { steps, warnings, unrestored };
+}
+
+function sameGroups(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && [...a].sort().join(' ') === [...b].sort().join(' ');
 }
 
 function isOnResponderGroups(eni: AttachedNetworkInterface): boolean {

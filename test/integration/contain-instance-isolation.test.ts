@@ -3,12 +3,14 @@ import {
   CreateSecurityGroupCommand,
   CreateTagsCommand,
   DescribeSecurityGroupsCommand,
+  RevokeSecurityGroupEgressCommand,
   type SecurityGroup,
 } from '@aws-sdk/client-ec2';
 import { startLatencyProxy, type LatencyProxy, type ProxiedRequest } from '../../bench/latency-proxy';
 import { createAwsClients } from '../../lambda/aws/clients';
 import { EVERY_CLIENT } from '../../lambda/aws/every-client';
 import type { Report } from '../../lambda/plan/document';
+import { releaseInstance } from '../../lambda/release/release';
 import { incidentIdOf } from '../../lambda/respond/incident-id';
 import { shouldFailInvocation } from '../../lambda/runtime/retry-policy';
 import { emulatorClientOptions } from '../../emulator/clients';
@@ -25,14 +27,19 @@ import { failedSteps, runPlaybook } from './support/run-playbook';
  * and clients that retry like the Lambda's (3 attempts here). In order, on
  * one seeded account:
  *   1. groups someone else tagged as the responder's (a production group,
- *      an "isolation" group with an ingress rule) are left as they are and
- *      not used; fresh groups are created (instance B);
+ *      an "isolation" group with an ingress rule, an empty "isolation"
+ *      group under a name the responder does not give, to which its maker
+ *      could add a rule later) are left as they are and not used; fresh
+ *      groups are created (instance B);
  *   2. the move of instance A to the isolation group fails after the SDK's
  *      retries: every ENI goes back to its own groups;
  *   3. that move and the return both fail: the ENIs are left on the
  *      allow-all group, the subject says so naming them, the invocation
  *      fails; its retry, with the fault gone, isolates them;
- *   4. a finding of another type about the isolated instance moves nothing.
+ *   4. a finding of another type about the isolated instance moves nothing;
+ *   5. `ir release` puts every ENI of A back on its own groups, although
+ *      before 2 someone on the instance had planted a record of "original"
+ *      groups (2 overwrites it, and 3's retry keeps what 2 wrote).
  * Every assertion reads the state back from the emulator.
  * Not visible here: moto enforces no rule and tracks no connection.
  */
@@ -99,6 +106,7 @@ describe('1. security groups someone else tagged as the responder\'s', () => {
   let production: string;
   let productionRulesBefore: { ingress: string[]; egress: string[] };
   let rogueIsolation: string;
+  let emptyLookalike: string;
   let report: Report;
   let message: string;
 
@@ -119,6 +127,19 @@ describe('1. security groups someone else tagged as the responder\'s', () => {
     );
     rogueIsolation = created.GroupId!;
     await ec2.send(new AuthorizeSecurityGroupIngressCommand({ GroupId: rogueIsolation, IpPermissions: [{ IpProtocol: 'tcp', FromPort: 22, ToPort: 22, IpRanges: [{ CidrIp: '0.0.0.0/0' }] }] }));
+    // An empty group with the responder's tags and description: no rule yet, but not a name the responder gives.
+    const lookalike = await ec2.send(
+      new CreateSecurityGroupCommand({
+        VpcId: account.seed.network.vpcId,
+        GroupName: 'c2-hold',
+        Description: 'GuardDuty IR: no rules; isolates an instance',
+        TagSpecifications: [{ ResourceType: 'security-group', Tags: [{ Key: 'Name', Value: 'c2-hold' }, ...responderTags('isolation')] }],
+      }),
+    );
+    emptyLookalike = lookalike.GroupId!;
+    const egress = (await group(emptyLookalike)).IpPermissionsEgress ?? [];
+    if (egress.length > 0) await ec2.send(new RevokeSecurityGroupEgressCommand({ GroupId: emptyLookalike, IpPermissions: egress }));
+    expect(rulesOf(await group(emptyLookalike))).toEqual({ ingress: [], egress: [] });
     proxy.clear();
     ({ report, message } = await respondThroughProxy(instanceFinding(account.seed, account.seed.instanceB)));
   });
@@ -132,7 +153,7 @@ describe('1. security groups someone else tagged as the responder\'s', () => {
     expect(productionRulesBefore.ingress).toEqual(['tcp 443-443 0.0.0.0/0']);
     expect(rulesOf(await group(rogueIsolation))).toEqual({ ingress: ['tcp 22-22 0.0.0.0/0'], egress: ['-1 - 0.0.0.0/0'] });
     const names = (c: (typeof proxy.calls)[number], id: string) => c.params.GroupId === id || c.params['ResourceId.1'] === id || groupsSent(c).includes(id);
-    const touching = proxy.calls.filter((c) => !c.operation.startsWith('Describe') && (names(c, production) || names(c, rogueIsolation)));
+    const touching = proxy.calls.filter((c) => !c.operation.startsWith('Describe') && (names(c, production) || names(c, rogueIsolation) || names(c, emptyLookalike)));
     expect(touching.map((c) => c.operation)).toEqual([]);
     // The only call besides the reads that names the production group: the record of instance B's own groups.
     expect(proxy.calls.filter((c) => !c.operation.startsWith('Describe') && Object.values(c.params).includes(production)).map((c) => c.operation)).toEqual(['CreateTags']);
@@ -141,7 +162,7 @@ describe('1. security groups someone else tagged as the responder\'s', () => {
   it('creates fresh groups, exactly as the responder makes them, and isolates instance B on the fresh isolation group', async () => {
     const { vpcId } = account.seed.network;
     const untrack = (await responderGroups(account.clients.ec2, vpcId, 'untrack')).filter((g) => g.GroupId !== production);
-    const isolation = (await responderGroups(account.clients.ec2, vpcId, 'isolation')).filter((g) => g.GroupId !== rogueIsolation);
+    const isolation = (await responderGroups(account.clients.ec2, vpcId, 'isolation')).filter((g) => g.GroupId !== rogueIsolation && g.GroupId !== emptyLookalike);
     expect(untrack).toHaveLength(1);
     expect(isolation).toHaveLength(1);
     expect(untrack[0]!.GroupName).toMatch(/^guardduty-ir-untrack-[0-9a-f]{8}$/);
@@ -160,6 +181,9 @@ describe('1. security groups someone else tagged as the responder\'s', () => {
     expect(report.warnings).toContainEqual(expect.stringContaining(`Security group ${production} in ${account.seed.network.vpcId} carries the responder's tags (ir:purpose=untrack) but is not what the responder creates`));
     expect(report.warnings).toContainEqual(expect.stringContaining(`Security group ${rogueIsolation} in ${account.seed.network.vpcId} carries the responder's tags (ir:purpose=isolation) but is not what the responder creates: it has ingress rules (tcp 22-22 ipv4:0.0.0.0/0)`));
     expect(message).toContain(production);
+    expect(report.warnings).toContainEqual(
+      expect.stringContaining(`Security group ${emptyLookalike} in ${account.seed.network.vpcId} carries the responder's tags (ir:purpose=isolation) but is not what the responder creates: its name is not one the responder gives. It was not used`),
+    );
     expect(message).toContain(rogueIsolation);
   });
 });
@@ -178,10 +202,16 @@ describe('2-4. instance A: a failed isolation move, a failed return, the retry, 
   afterEach(() => proxy.injectFaults(null));
 
   it('2. the isolation move fails after the SDK\'s retries: every ENI goes back to exactly its own groups', async () => {
+    const enis = Object.keys(seededGroupsOfA);
+    // Anyone who can tag the instance (its own role) plants a record naming a group of their choice: the web tier, open to the world.
+    const planted = account.seed.network.securityGroups.web;
+    await account.clients.ec2.send(new CreateTagsCommand({ Resources: [account.seed.instanceA.instanceId], Tags: [{ Key: `ir:original-sgs:${enis[0]!}`, Value: planted }] }));
     proxy.injectFaults((r) => isMove(r) && groupsSent(r)[0] === isolationId);
     proxy.clear();
     const { report, subject } = await respondThroughProxy(finding());
-    const enis = Object.keys(seededGroupsOfA);
+    // The record is overwritten with the groups the ENI is on, and the report names the value discarded.
+    expect(recordedOriginalGroups(await describeInstance(account.clients.ec2, account.seed.instanceA.instanceId))).toEqual(seededGroupsOfA);
+    expect(report.warnings).toContainEqual(expect.stringContaining(`The instance's record ir:original-sgs:${enis[0]!} said "${planted}", but ${enis[0]!} is on its own groups`));
     // Each ENI's isolation move was tried ATTEMPTS times (the SDK's retries), then it was returned.
     for (const eni of enis) {
       const toIsolation = proxy.calls.filter((c) => isMove(c) && c.params.NetworkInterfaceId === eni && groupsSent(c)[0] === isolationId);
@@ -228,5 +258,11 @@ describe('2-4. instance A: a failed isolation move, a failed return, the retry, 
     expect(report.steps.filter((s) => s.action === 'ec2:ModifyNetworkInterfaceAttribute').every((s) => s.status === 'skipped')).toBe(true);
     expect(await groupsOfA()).toEqual(Object.fromEntries(Object.keys(seededGroupsOfA).map((eni) => [eni, [isolationId]])));
     expect(recordedOriginalGroups(await describeInstance(account.clients.ec2, account.seed.instanceA.instanceId))).toEqual(seededGroupsOfA);
+  });
+
+  it('5. ir release puts every ENI back on exactly the groups it had before the response, not on the planted record', async () => {
+    const released = await releaseInstance(account.seed.instanceA.instanceId, { clients: account.clients, region: account.seed.region, dryRun: false });
+    expect(released.steps.filter((s) => s.status === 'failed')).toEqual([]);
+    expect(await groupsOfA()).toEqual(seededGroupsOfA);
   });
 });

@@ -2,7 +2,7 @@ import { DescribeInstancesCommand } from '@aws-sdk/client-ec2';
 import { AdaptiveRetryStrategy } from '@smithy/core/retry';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { ADAPTIVE_MIN_CALLS_PER_SECOND, ClientNotBundledError, ClientNotLoadedError, createAwsClients, DEFAULT_MAX_ATTEMPTS, sdkClientConfig } from '../../../lambda/aws/clients';
+import { ADAPTIVE_MIN_CALLS_PER_SECOND, ClientNotBundledError, ClientNotLoadedError, createAwsClients, DEFAULT_MAX_ATTEMPTS, sdkClientConfig, worstCaseCallMs } from '../../../lambda/aws/clients';
 import { EVERY_CLIENT } from '../../../lambda/aws/every-client';
 
 /*
@@ -82,6 +82,21 @@ describe('AWS clients', () => {
   it('build a fresh strategy for each client configuration', () => {
     const options = { region: 'us-east-1' };
     expect(sdkClientConfig(options).retryStrategy).not.toBe(sdkClientConfig(options).retryStrategy);
+  });
+});
+
+describe('worstCaseCallMs: the longest one call can take as the SDK retries it', () => {
+  it('is every attempt waiting out connect and request timeouts, plus the longest backoff before each retry', () => {
+    // 5 × (3 s connect + 5 s request) + 1 + 2 + 4 + 8 s of throttling backoff.
+    expect(worstCaseCallMs()).toBe(55_000);
+    expect(worstCaseCallMs({ maxAttempts: 1, requestTimeoutMs: 2_000 })).toBe(4_000);
+    // The backoff is capped at 20 s per retry: 1+2+4+8+16+20+20+20+20 s.
+    expect(worstCaseCallMs({ maxAttempts: 10 })).toBe(10 * 8_000 + 111_000);
+  });
+
+  it('uses the timeouts the clients are built with', () => {
+    const handler = sdkClientConfig({ region: 'eu-west-1', requestTimeoutMs: 2_000 }).requestHandler as unknown as { configProvider: Promise<{ connectionTimeout: number; requestTimeout: number }> };
+    return handler.configProvider.then((c) => expect([c.connectionTimeout, c.requestTimeout]).toEqual([2_000, 2_000]));
   });
 });
 

@@ -53,6 +53,30 @@ describe('executePlan with a deadline', () => {
     const outcomes = await executePlan([step('a', CHANGE, 1, run), step('b', CHANGE, 2, run)], context(), { blockedBy: [], deadlineMs: Date.now() + 60_000 });
     expect(outcomes.map((o) => o.status)).toEqual(['done', 'done']);
   });
+
+  it('tells each step the time left before the deadline when it runs, with the same outputs and outcomes; no deadline, no time left', async () => {
+    jest.useFakeTimers({ now: Date.parse('2026-11-22T00:00:00Z'), doNotFake: ['setImmediate', 'nextTick'] });
+    try {
+      const deadlineMs = Date.now() + 30_000;
+      const seen: (number | undefined)[] = [];
+      const ctx = context();
+      const look = (c: ExecutionContext): Promise<StepRunResult> => {
+        seen.push(c.timeLeftMs?.());
+        expect([c.outputs, c.outcomes, c.clients]).toEqual([ctx.outputs, ctx.outcomes, ctx.clients]);
+        expect(c.outputs).toBe(ctx.outputs);
+        expect(c.outcomes).toBe(ctx.outcomes);
+        jest.setSystemTime(Date.now() + 1_000);
+        return Promise.resolve({ status: 'done' });
+      };
+      const steps = [planStep(CHANGE, { id: 'a', title: 'a', action: 'ec2:ModifyNetworkInterfaceAttribute', target: 't', parameters: {}, why: 'test', stage: 1, run: look }), planStep(CHANGE, { id: 'b', title: 'b', action: 'ec2:ModifyNetworkInterfaceAttribute', target: 't', parameters: {}, why: 'test', stage: 2, run: look })];
+      await executePlan(steps, ctx, { blockedBy: [], deadlineMs });
+      expect(seen).toEqual([30_000, 29_000]);
+      await executePlan(steps, context(), { blockedBy: [] });
+      expect(seen.slice(2)).toEqual([undefined, undefined]);
+    } finally {
+      jest.useRealTimers();
+    }
+  });
 });
 
 describe('executePlan', () => {

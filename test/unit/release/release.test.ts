@@ -199,6 +199,26 @@ describe('releaseInstance with a partial or odd record', () => {
     expect(report.summary.failed).toBe(0);
   });
 
+  // Anyone who can tag the instance can write a record: it is applied only to an ENI the responder holds.
+  it('never applies a record to an ENI on its own groups (not isolated): it stays, the report says so, and the rest is released', async () => {
+    h.world.tags[`ir:original-sgs:${PRIMARY_ENI}`] = 'sg-0attacker0000001';
+    h.world.instance!.NetworkInterfaces!.find((e) => e.NetworkInterfaceId === PRIMARY_ENI)!.Groups = PRIMARY_GROUPS.map((GroupId) => ({ GroupId, GroupName: GroupId }));
+    const report = await release();
+    expect(callsOf(h.world, 'ModifyNetworkInterfaceAttribute')).toEqual([{ NetworkInterfaceId: SECONDARY_ENI, Groups: SECONDARY_GROUPS }]);
+    expect(report.warnings).toContain(
+      `${PRIMARY_ENI} is on ${PRIMARY_GROUPS.join(', ')}, not on the responder's groups: it is not isolated, so its record (sg-0attacker0000001) is not applied and it stays where it is.`,
+    );
+    expect(callsOf(h.world, 'DeleteTags')).toHaveLength(1);
+    expect(report.summary.failed).toBe(0);
+  });
+
+  it('says nothing of an ENI on its own groups whose record names exactly them', async () => {
+    h.world.instance!.NetworkInterfaces!.find((e) => e.NetworkInterfaceId === PRIMARY_ENI)!.Groups = [...PRIMARY_GROUPS].reverse().map((GroupId) => ({ GroupId, GroupName: GroupId }));
+    const report = await release();
+    expect(callsOf(h.world, 'ModifyNetworkInterfaceAttribute')).toEqual([{ NetworkInterfaceId: SECONDARY_ENI, Groups: SECONDARY_GROUPS }]);
+    expect(report.warnings.filter((w) => w.includes(PRIMARY_ENI))).toEqual([]);
+  });
+
   it('warns about a recorded ENI no longer attached, and still removes the tags', async () => {
     h.world.instance = { ...h.world.instance!, NetworkInterfaces: h.world.instance!.NetworkInterfaces!.filter((e) => e.NetworkInterfaceId === PRIMARY_ENI) };
     const report = await release();

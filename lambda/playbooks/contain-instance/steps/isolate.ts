@@ -1,4 +1,3 @@
-import { ModifyNetworkInterfaceAttributeCommand } from '@aws-sdk/client-ec2';
 import { ResponderError } from '../../../aws/errors';
 import { OUT_OF_TIME } from '../../../plan/executor';
 import { planStep, type ExecutionContext, type PlannedStep, type StepRunResult } from '../../../plan/types';
@@ -8,6 +7,7 @@ import { MOVE_NETWORK_INTERFACE } from '../specs';
 import { STAGE } from '../stages';
 import { awsCodeOf } from './aws-codes';
 import { groupIdParameter, resolveGroupId, type GroupRef } from './group-ref';
+import { sendMove, untrackTimeShortfall } from './move-time';
 import type { VpcGroupsPlan } from './security-groups';
 
 /*
@@ -23,6 +23,8 @@ import type { VpcGroupsPlan } from './security-groups';
  * If even that fails, the step says the ENI is exposed: the notification's
  * subject names it and the invocation fails, so Lambda runs it again.
  * An ENI already on a verified isolation group is never moved at all.
+ * Every move is bounded in time, and the untrack move starts only when it,
+ * the isolation move and a restore fit before the deadline (move-time.ts).
  */
 export function planNetworkInterfaceMoves(
   networkInterfaces: readonly NetworkInterfaceFacts[],
@@ -57,7 +59,8 @@ function alreadyIsolated(eni: NetworkInterfaceFacts, vpc: VpcGroupsPlan): string
 /**
  * The groups the ENI goes back to if it cannot be isolated: the groups it
  * has now, unless those are the responder's own (a run that stopped
- * halfway), then the first record of its original groups; null if neither.
+ * halfway), then the record of its original groups (kept only in that case,
+ * original-groups.ts); null if neither.
  */
 function originalGroupsOf(eni: NetworkInterfaceFacts, vpc: VpcGroupsPlan, instanceTags: Readonly<Record<string, string>>): string[] | null {
   if (eni.securityGroupIds.length > 0 && !eni.securityGroupIds.some((g) => vpc.responderMade.has(g))) return [...eni.securityGroupIds];
@@ -89,8 +92,10 @@ function moveStep(
     requires,
     run: async (ctx): Promise<StepRunResult> => {
       if (already) return { status: 'skipped', reason: already };
+      const shortOfTime = purpose === 'untrack' ? untrackTimeShortfall(ctx, id) : null;
+      if (shortOfTime) return { status: 'skipped', reason: shortOfTime };
       const groupId = resolveGroupId(group, ctx);
-      await ctx.clients.ec2.send(new ModifyNetworkInterfaceAttributeCommand({ NetworkInterfaceId: id, Groups: [groupId] }));
+      await sendMove(ctx, id, [groupId]);
       return { status: 'done', detail: `${id} is on ${groupId}` };
     },
   });
@@ -150,7 +155,7 @@ function restoreStep(input: RestoreInput): PlannedStep {
         throw new ResponderError('NoOriginalGroups', `${id} may be on the allow-all untrack group, and neither its current groups nor a record of its original groups are known`);
       }
       try {
-        await ctx.clients.ec2.send(new ModifyNetworkInterfaceAttributeCommand({ NetworkInterfaceId: id, Groups: originals }));
+        await sendMove(ctx, id, originals);
       } catch (error) {
         if (awsCodeOf(error) === 'InvalidNetworkInterfaceID.NotFound') return { status: 'skipped', reason: `${id} no longer exists: nothing is left open` };
         throw error;

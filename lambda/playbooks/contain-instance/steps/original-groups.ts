@@ -1,5 +1,6 @@
 import { CreateTagsCommand } from '@aws-sdk/client-ec2';
 import { planStep, type PlannedStep, type StepRunResult } from '../../../plan/types';
+import { untrusted } from '../../../text/untrusted';
 import type { NetworkInterfaceFacts } from '../facts';
 import { MAX_TAG_VALUE_LENGTH, originalSgsTagKey } from '../names';
 import { RECORD_ORIGINAL_GROUPS } from '../specs';
@@ -20,9 +21,15 @@ export interface OriginalGroupsPlan {
 
 /*
  * The original groups of each ENI are written on the instance before (or
- * with) the first move, so the instance can be restored. The first record
- * wins: a second delivery finds the ENIs on the isolation group and must
- * not overwrite what they had before.
+ * with) the first move, so the instance can be restored. A record already
+ * on the instance is not trusted as such: whoever can tag the instance (its
+ * own role, an attacker on it) can write one, and the in-run restore and
+ * `ir release` would then put the ENI on a group of their choosing. So a
+ * record is kept only while the ENI is on the responder's groups (an earlier
+ * run isolated it, or stopped halfway): then its own groups are gone and the
+ * record is all that is left of them. An ENI on its own groups is recorded
+ * as it is now, over any record that says otherwise, and the report names
+ * the value discarded.
  */
 export function planOriginalGroupsRecord(input: OriginalGroupsInput): OriginalGroupsPlan {
   const warnings: string[] = [];
@@ -30,17 +37,26 @@ export function planOriginalGroupsRecord(input: OriginalGroupsInput): OriginalGr
   const kept: string[] = [];
   for (const eni of input.networkInterfaces) {
     const key = originalSgsTagKey(eni.networkInterfaceId);
-    if (key in input.tags) {
-      kept.push(key);
-      continue;
-    }
-    if (eni.securityGroupIds.length > 0 && eni.securityGroupIds.every((g) => input.responderGroupIds.has(g))) {
-      warnings.push(`${eni.networkInterfaceId} is already on the responder's security groups and no record of its original groups exists; nothing is recorded for it.`);
+    const recorded = input.tags[key];
+    if (eni.securityGroupIds.some((g) => input.responderGroupIds.has(g))) {
+      if (recorded !== undefined) kept.push(key);
+      else warnings.push(`${eni.networkInterfaceId} is already on the responder's security groups and no record of its original groups exists; nothing is recorded for it.`);
       continue;
     }
     const { value, dropped } = fitTagValue(eni.securityGroupIds);
     if (dropped.length > 0) {
       warnings.push(`The original security groups of ${eni.networkInterfaceId} do not fit in one tag value; ${dropped.join(' ')} are only in this report.`);
+    }
+    if (recorded === value) {
+      kept.push(key);
+      continue;
+    }
+    if (recorded !== undefined) {
+      warnings.push(
+        `The instance's record ${key} said ${untrusted(JSON.stringify(recorded))}, but ${eni.networkInterfaceId} is on its own groups (${value}), not the responder's: ` +
+          'no response isolated it, so that record was not written by one. It is overwritten with the groups the ENI is on now, which are the ones ' +
+          'restored. Find out who tagged the instance.',
+      );
     }
     tags.push({ Key: key, Value: value });
   }
@@ -49,7 +65,7 @@ export function planOriginalGroupsRecord(input: OriginalGroupsInput): OriginalGr
   const parameters = { Resources: [input.instanceId], Tags: tags };
   const nothingToWrite =
     kept.length > 0
-      ? `already recorded by an earlier response (${kept.join(', ')}); the first record is kept`
+      ? `already recorded (${kept.join(', ')}): the record of an ENI on the responder's groups, or the groups the ENI is on now, is kept`
       : "nothing left to record: the ENIs are already on the responder's security groups";
   const step = planStep(RECORD_ORIGINAL_GROUPS, {
     id: 'record-original-sgs',

@@ -220,3 +220,37 @@ describe('security groups someone else tagged as the responder\'s', () => {
     expect(step(report, `create-isolation-sg:${VPC_A}`).target).toBe(VPC_A);
   });
 });
+
+describe('too little time left for the allow-all group', () => {
+  // As the Lambda runs it: the deadline is the invocation's, 10 s before its timeout. Under 36 s left, an ENI never passes through the allow-all group.
+  it('every ENI goes straight to the isolation group, the report says why and that tracked flows are not cut, and nothing fails', async () => {
+    jest.useFakeTimers({ now: NOW.getTime(), doNotFake: ['setImmediate', 'nextTick'] });
+    try {
+      guardDuty.holds(containFinding());
+      const report = await respond(containFinding(), {
+        config: enforceConfig(),
+        clients: h.clients,
+        dryRun: false,
+        topicArn: TOPIC,
+        responder: RESPONDER,
+        now: () => NOW,
+        deadlineMs: Date.now() + 20_000,
+      });
+      expect(moves()).toEqual([
+        { NetworkInterfaceId: PRIMARY_ENI, Groups: [ISOLATION_SG_A] },
+        { NetworkInterfaceId: SECONDARY_ENI, Groups: [ISOLATION_SG_A] },
+      ]);
+      for (const eni of [PRIMARY_ENI, SECONDARY_ENI]) {
+        expect(step(report, `untrack:${eni}`)).toMatchObject({
+          status: 'skipped',
+          reason: expect.stringMatching(new RegExp(`^only \\d+(\\.\\d)? s left before the deadline, .*: ${eni} goes straight to the isolation group, so its tracked connections \\(an established session\\) are NOT cut$`)),
+        });
+        expect(step(report, `isolate:${eni}`).status).toBe('done');
+      }
+      expect(report.steps.filter((s) => s.status === 'failed')).toEqual([]);
+      expect(shouldFailInvocation(report).retry).toBe(false);
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+});

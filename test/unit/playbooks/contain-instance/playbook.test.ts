@@ -413,7 +413,7 @@ describe('contain-instance: second delivery of the same finding', () => {
     });
     expect(h.callsOf('ModifyNetworkInterfaceAttribute')).toEqual([]);
     expect(step(report, `untrack:${PRIMARY_ENI}`)).toMatchObject({ status: 'skipped', reason: expect.stringContaining('already on the isolation security group') });
-    expect(step(report, 'record-original-sgs')).toMatchObject({ status: 'skipped', reason: expect.stringContaining('the first record is kept') });
+    expect(step(report, 'record-original-sgs')).toMatchObject({ status: 'skipped', reason: expect.stringContaining(`already recorded (ir:original-sgs:${PRIMARY_ENI}, ir:original-sgs:${SECONDARY_ENI})`) });
     // Only the incident tags are written, and the first isolation time is kept.
     expect(h.callsOf('CreateTags')).toEqual([
       {

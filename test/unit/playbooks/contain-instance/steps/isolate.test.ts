@@ -90,6 +90,29 @@ describe('planNetworkInterfaceMoves', () => {
     ]);
   });
 
+  // An attacker with ec2:CreateSecurityGroup makes an empty group with the responder's tags and moves the ENI onto it first: a rule added later would reopen it.
+  it.each<[string, Partial<ReturnType<typeof responderGroupFacts>>]>([
+    ['a name the responder does not give', { groupName: 'c2-hold', tags: { Name: 'c2-hold', 'ir:managed-by': 'guardduty-ir', 'ir:purpose': 'isolation' } }],
+    ['a description the responder does not give', { description: 'empty' }],
+    ['tags that are not the responder\'s', { tags: { Name: 'guardduty-ir-isolation', 'ir:managed-by': 'guardduty-ir', 'ir:purpose': 'isolation', extra: 'x' }, groupName: 'x' }],
+  ])('an ENI on an empty tagged "isolation" group with %s is not "already isolated": it goes through untrack onto the verified group', async (_what, overrides) => {
+    const fake = { ...responderGroupFacts('sg-0fake0000000001', VPC_A, 'isolation'), ...overrides };
+    const plan = planVpcSecurityGroups(VPC_A, known([responderGroupFacts(UNTRACK_SG_A, VPC_A, 'untrack'), fake, responderGroupFacts(ISOLATION_SG_A, VPC_A, 'isolation')]));
+    // The fake has the lowest id: before, it would have been the group this run uses.
+    expect(['sg-0fake0000000001', ISOLATION_SG_A].sort()[0]).toBe('sg-0fake0000000001');
+    expect([plan.isolation, [...plan.isolatedOn]]).toEqual([{ kind: 'existing', groupId: ISOLATION_SG_A }, [ISOLATION_SG_A]]);
+    const outcomes = await executeSteps(planNetworkInterfaceMoves([{ networkInterfaceId: PRIMARY_ENI, vpcId: VPC_A, securityGroupIds: ['sg-0fake0000000001'] }], new Map([[VPC_A, plan]])), h.clients);
+    expect(outcomes.map((o) => [o.id, o.status])).toEqual([
+      [`untrack:${PRIMARY_ENI}`, 'done'],
+      [`isolate:${PRIMARY_ENI}`, 'done'],
+      [`restore:${PRIMARY_ENI}`, 'skipped'],
+    ]);
+    expect(h.callsOf('ModifyNetworkInterfaceAttribute')).toEqual([
+      { NetworkInterfaceId: PRIMARY_ENI, Groups: [UNTRACK_SG_A] },
+      { NetworkInterfaceId: PRIMARY_ENI, Groups: [ISOLATION_SG_A] },
+    ]);
+  });
+
   it('when the groups could not be read, no ENI is moved through the untrack group: straight to a fresh isolation group', async () => {
     const blind = new Map([[VPC_A, planVpcSecurityGroups(VPC_A, unknown('DescribeSecurityGroups failed (RequestLimitExceeded)'))]]);
     const steps = planNetworkInterfaceMoves(primaryOnly, blind);

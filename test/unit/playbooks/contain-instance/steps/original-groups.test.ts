@@ -24,20 +24,64 @@ describe('planOriginalGroupsRecord', () => {
     ]);
   });
 
-  it('keeps the first record: an ENI already recorded is not written again', () => {
-    const { step } = planOriginalGroupsRecord({ ...base, tags: { [`ir:original-sgs:${PRIMARY_ENI}`]: 'sg-0first' } });
+  it('keeps the record of an ENI on the responder\'s groups (an earlier run isolated it, or stopped halfway) and records the other', () => {
+    const enis = [
+      { networkInterfaceId: PRIMARY_ENI, vpcId: VPC_A, securityGroupIds: [ISOLATION_SG_A] },
+      { networkInterfaceId: SECONDARY_ENI, vpcId: VPC_A, securityGroupIds: ['sg-0db0000000000001'] },
+    ];
+    const { step, warnings } = planOriginalGroupsRecord({ ...base, networkInterfaces: enis, tags: { [`ir:original-sgs:${PRIMARY_ENI}`]: 'sg-0first' } });
     expect(step!.parameters).toEqual({ Resources: [INSTANCE_ID], Tags: [{ Key: `ir:original-sgs:${SECONDARY_ENI}`, Value: 'sg-0db0000000000001' }] });
+    expect(warnings).toEqual([]);
   });
 
-  it('skips, with the reason, when every ENI is already recorded', async () => {
-    const tags = { [`ir:original-sgs:${PRIMARY_ENI}`]: 'a', [`ir:original-sgs:${SECONDARY_ENI}`]: 'b' };
-    const { step } = planOriginalGroupsRecord({ ...base, tags });
+  it('keeps the record of an ENI a stopped run left on the untrack group, or on both groups', () => {
+    const enis = [
+      { networkInterfaceId: PRIMARY_ENI, vpcId: VPC_A, securityGroupIds: [UNTRACK_SG_A] },
+      { networkInterfaceId: SECONDARY_ENI, vpcId: VPC_A, securityGroupIds: [UNTRACK_SG_A, 'sg-0db0000000000001'] },
+    ];
+    const tags = { [`ir:original-sgs:${PRIMARY_ENI}`]: 'sg-0web000000000001', [`ir:original-sgs:${SECONDARY_ENI}`]: 'sg-0db0000000000001' };
+    const { step, warnings } = planOriginalGroupsRecord({ ...base, networkInterfaces: enis, tags });
+    expect([step!.parameters, warnings]).toEqual([{ Resources: [INSTANCE_ID], Tags: [] }, []]);
+  });
+
+  // Anyone who can tag the instance (its own role) can pre-write a record: release would then put the ENI on the group they chose.
+  it('overwrites a record that disagrees with the groups of an ENI on its own groups, and names the value discarded, escaped', async () => {
+    const planted = 'sg-0attacker000001\n[ok] restored';
+    const { step, warnings } = planOriginalGroupsRecord({ ...base, tags: { [`ir:original-sgs:${PRIMARY_ENI}`]: planted } });
+    await executeSteps([step!], h.clients);
+    expect(h.callsOf('CreateTags')).toEqual([
+      {
+        Resources: [INSTANCE_ID],
+        Tags: [
+          { Key: `ir:original-sgs:${PRIMARY_ENI}`, Value: 'sg-0web000000000001 sg-0ssh000000000001' },
+          { Key: `ir:original-sgs:${SECONDARY_ENI}`, Value: 'sg-0db0000000000001' },
+        ],
+      },
+    ]);
+    expect(warnings).toEqual([
+      `The instance's record ir:original-sgs:${PRIMARY_ENI} said "sg-0attacker000001\\n[ok] restored", but ${PRIMARY_ENI} is on its own groups ` +
+        '(sg-0web000000000001 sg-0ssh000000000001), not the responder\'s: no response isolated it, so that record was not written by one. ' +
+        'It is overwritten with the groups the ENI is on now, which are the ones restored. Find out who tagged the instance.',
+    ]);
+    expect(warnings[0]).not.toContain('\n');
+  });
+
+  it('skips, with the reason, when every record already says what it must', async () => {
+    const tags = { [`ir:original-sgs:${PRIMARY_ENI}`]: 'sg-0web000000000001 sg-0ssh000000000001', [`ir:original-sgs:${SECONDARY_ENI}`]: 'sg-0db0000000000001' };
+    const { step, warnings } = planOriginalGroupsRecord({ ...base, tags });
     const [outcome] = await executeSteps([step!], h.clients);
     expect(outcome).toMatchObject({
       status: 'skipped',
-      reason: `already recorded by an earlier response (ir:original-sgs:${PRIMARY_ENI}, ir:original-sgs:${SECONDARY_ENI}); the first record is kept`,
+      reason: `already recorded (ir:original-sgs:${PRIMARY_ENI}, ir:original-sgs:${SECONDARY_ENI}): the record of an ENI on the responder's groups, or the groups the ENI is on now, is kept`,
     });
+    expect(warnings).toEqual([]);
     expect(h.callsOf('CreateTags')).toEqual([]);
+  });
+
+  it('records nothing, and says so, for an ENI on the responder\'s groups with no record', () => {
+    const { step, warnings } = planOriginalGroupsRecord({ ...base, networkInterfaces: [{ networkInterfaceId: PRIMARY_ENI, vpcId: VPC_A, securityGroupIds: [ISOLATION_SG_A] }] });
+    expect(step!.parameters).toEqual({ Resources: [INSTANCE_ID], Tags: [] });
+    expect(warnings).toEqual([`${PRIMARY_ENI} is already on the responder's security groups and no record of its original groups exists; nothing is recorded for it.`]);
   });
 
   it('keeps whole group ids within the 256-character tag limit and lists the rest in a warning', () => {

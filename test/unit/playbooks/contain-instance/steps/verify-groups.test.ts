@@ -47,19 +47,38 @@ describe('untrackGroupFlaws: exactly what the responder creates, nothing else', 
   });
 });
 
-describe('isolationGroupFlaws: no rule at all', () => {
-  const isolation = responderGroupFacts('sg-0bbb', VPC_A, 'isolation');
+describe('isolationGroupFlaws: exactly what the responder creates, with no rule at all', () => {
+  const isolation = responderGroupFacts('sg-0bbb', VPC_A, 'isolation', 'guardduty-ir-isolation-0a1b2c3d');
 
-  it('accepts a group with no rule, whatever its name', () => {
+  it('accepts the group as created (and as an earlier version named it): name, description, tags, VPC, no rule', () => {
     expect(isolationGroupFlaws(isolation, VPC_A)).toEqual([]);
-    expect(isolationGroupFlaws({ ...isolation, groupName: 'anything' }, VPC_A)).toEqual([]);
+    expect(isolationGroupFlaws(responderGroupFacts('sg-0bbb', VPC_A, 'isolation'), VPC_A)).toEqual([]);
   });
 
-  it('rejects any ingress rule, any egress rule (the default one too), and another VPC', () => {
-    expect(isolationGroupFlaws({ ...isolation, ingress: [{ protocol: 'tcp', fromPort: 22, toPort: 22, peer: 'group:sg-0jump' }] }, VPC_A)).toEqual([
-      'it has ingress rules (tcp 22-22 group:sg-0jump)',
-    ]);
-    expect(isolationGroupFlaws({ ...isolation, egress: [ALL[0]!] }, VPC_A)).toEqual(['it has egress rules (-1 ipv4:0.0.0.0/0)']);
+  // An empty group anyone made and tagged is not adopted: its maker could add a rule once an ENI is on it.
+  it.each<[string, Partial<ResponderSecurityGroup>, string]>([
+    ['another name', { groupName: 'anything', tags: { ...isolation.tags, Name: 'anything' } }, 'its name is not one the responder gives'],
+    ['a name of the other purpose', { groupName: 'guardduty-ir-untrack-0a1b2c3d', tags: { ...isolation.tags, Name: 'guardduty-ir-untrack-0a1b2c3d' } }, 'its name is not one the responder gives'],
+    ['another description', { description: 'empty' }, 'its description is not the one the responder gives'],
+    ['the untrack description', { description: 'GuardDuty IR: allows all traffic so that the flows of an instance become untracked before isolation' }, 'its description is not the one the responder gives'],
+    ['a Name tag that is not its name', { tags: { ...isolation.tags, Name: 'x' } }, 'its tags are not the ones the responder gives at creation'],
+    ['no Name tag', { tags: { 'ir:managed-by': 'guardduty-ir', 'ir:purpose': 'isolation' } }, 'its tags are not the ones the responder gives at creation'],
+    ['another managed-by value', { tags: { ...isolation.tags, 'ir:managed-by': 'someone' } }, 'its tags are not the ones the responder gives at creation'],
+    ['another purpose tag', { tags: { ...isolation.tags, 'ir:purpose': 'untrack' } }, 'its tags are not the ones the responder gives at creation'],
+    ['an ingress rule', { ingress: [{ protocol: 'tcp', fromPort: 22, toPort: 22, peer: 'group:sg-0jump' }] }, 'it has ingress rules (tcp 22-22 group:sg-0jump)'],
+    ['the default egress rule', { egress: [ALL[0]!] }, 'it has egress rules (-1 ipv4:0.0.0.0/0)'],
+  ])('rejects %s', (_what, overrides, flaw) => {
+    expect(isolationGroupFlaws({ ...isolation, ...overrides }, VPC_A)).toEqual([flaw]);
+  });
+
+  it('rejects a group of another VPC, and names every flaw at once', () => {
     expect(isolationGroupFlaws(isolation, VPC_B)).toEqual([`it is in ${VPC_A}, not ${VPC_B}`]);
+    expect(isolationGroupFlaws({ ...isolation, groupName: 'c2', description: 'x', egress: [ALL[0]!] }, VPC_B)).toEqual([
+      `it is in ${VPC_A}, not ${VPC_B}`,
+      'its name is not one the responder gives',
+      'its description is not the one the responder gives',
+      'its tags are not the ones the responder gives at creation',
+      'it has egress rules (-1 ipv4:0.0.0.0/0)',
+    ]);
   });
 });

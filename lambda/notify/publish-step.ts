@@ -12,6 +12,33 @@ export const PUBLISH_NOTIFICATION: StepSpec = {
 
 export const NOTIFICATION_STEP_ID = 'notify';
 
+/** What one kind of notification step says of itself; the rest of the step is the same for all. */
+export interface NotificationStepParts {
+  readonly topicArn: string | undefined;
+  /** Placeholders for the plan: the text is only known once the steps before it have run. */
+  readonly subject: string;
+  readonly message: string;
+  readonly why: string;
+  readonly stage: number;
+  readonly run: PlannedStep['run'];
+}
+
+/** A step that publishes to the topic: it runs past the deadline, since every response must be heard of. */
+export function publishStep(parts: NotificationStepParts): PlannedStep {
+  const { topicArn } = parts;
+  return planStep(PUBLISH_NOTIFICATION, {
+    id: NOTIFICATION_STEP_ID,
+    title: 'Notify the security team',
+    action: 'sns:Publish',
+    target: topicArn ?? '(no topic configured)',
+    parameters: { TopicArn: topicArn ?? null, Subject: parts.subject, Message: parts.message },
+    why: parts.why,
+    stage: parts.stage,
+    runsPastDeadline: true,
+    run: parts.run,
+  });
+}
+
 /**
  * The last step of every plan. It reports the outcomes of every step before
  * it, so it runs even when guards block the mutating steps.
@@ -30,15 +57,12 @@ export function notificationStep(
   sns?: SNSClient,
   skipReason?: string,
 ): PlannedStep {
-  return planStep(PUBLISH_NOTIFICATION, {
-    id: NOTIFICATION_STEP_ID,
-    title: 'Notify the security team',
-    action: 'sns:Publish',
-    target: topicArn ?? '(no topic configured)',
-    parameters: { TopicArn: topicArn ?? null, Subject: '<summary of the outcome>', Message: '<report of every step>' },
+  return publishStep({
+    topicArn,
+    subject: '<summary of the outcome>',
+    message: '<report of every step>',
     why: 'every response, and every refusal to respond, is reported',
     stage,
-    runsPastDeadline: true,
     run: async (ctx) => {
       if (skipReason) return { status: 'skipped', reason: skipReason };
       if (!topicArn) return { status: 'skipped', reason: 'no SNS topic configured (set --topic-arn or IR_TOPIC_ARN)' };

@@ -6,12 +6,12 @@ import { answersLevel, findingCountOf, IncidentLedger, INCIDENT_KEY_PREFIX, type
 import { CLAIM_INCIDENT, RECORD_INCIDENT, RESERVE_CONTAINMENT } from '../ledger/specs';
 import { FINDING_CONFIRMATION, isUnconfirmedDelivery } from '../confirm/verdicts';
 import { ALREADY_ANSWERED, BEING_ANSWERED, BLAST_RADIUS_BRAKE, LEDGER_UNAVAILABLE } from '../ledger/verdicts';
-import { NOTIFICATION_STEP_ID, PUBLISH_NOTIFICATION } from '../notify/publish-step';
+import { NOTIFICATION_STEP_ID, publishStep } from '../notify/publish-step';
 import { formatRepeatNotification } from '../notify/repeat-message';
 import { notificationOfReport } from '../notify/undelivered';
 import type { PlanDocument, Report } from '../plan/document';
 import { ReadLog, type ReadResult } from '../plan/reads';
-import { planStep, type PlannedStep, type StepOutcome } from '../plan/types';
+import type { PlannedStep, StepOutcome } from '../plan/types';
 import { actsInFindingAccount, type PlaybookName } from '../routing/playbook-names';
 import { shouldRetryInvocation } from '../runtime/retry-policy';
 
@@ -171,17 +171,7 @@ export class ResponseGate {
   }
 
   private repeatNotification(topicArn: string | undefined, why: string, run: PlannedStep['run']): PlannedStep {
-    return planStep(PUBLISH_NOTIFICATION, {
-      id: NOTIFICATION_STEP_ID,
-      title: 'Notify the security team',
-      action: 'sns:Publish',
-      target: topicArn ?? '(no topic configured)',
-      parameters: { TopicArn: topicArn ?? null, Subject: '<what is new about the incident>', Message: '<short note>' },
-      why,
-      stage: 1,
-      runsPastDeadline: true,
-      run,
-    });
+    return publishStep({ topicArn, subject: '<what is new about the incident>', message: '<short note>', why, stage: 1, run });
   }
 
   private async settleRepeat(record: LedgerRecord): Promise<SettledGate> {

@@ -173,6 +173,17 @@ describe('ir invoke', () => {
     expect(run.stderr).toBe(`ir: ${CONTAIN_FUNCTION} (contain-instance, finding a9f7e97965d6cf799a529102a973b8b9) failed (Unhandled): ${JSON.stringify(error)}\n`);
   });
 
+  it('escapes what the error payload quotes: a key name from a hostile invocation cannot reorder or break the line', async () => {
+    // JSON keeps U+2028 and the bidi overrides as they are: only the escaping makes them visible.
+    const error = { errorType: 'InvocationInputError', errorMessage: 'unknown key "\u202edetalosi\u2028[ok] isolated"' };
+    lambda.on(InvokeCommand).resolves({ StatusCode: 200, FunctionError: 'Unhandled', Payload: payloadOf(error) });
+    const run = await runIr('invoke', CONTAIN_FIXTURE, '--json', '--config', config);
+    expect(run.code).toBe(1);
+    expect(run.stderr).not.toMatch(/[\u202e\u2028]/);
+    expect(run.stderr).toContain('unknown key \\"\\u202edetalosi\\u2028[ok] isolated\\"');
+    expect(run.stderr.split('\n')).toHaveLength(2);
+  });
+
   it('exits 1 when the function returns something that is not a report', async () => {
     lambda.on(InvokeCommand).resolves({ StatusCode: 200, Payload: payloadOf('null') });
     const run = await runIr('invoke', CONTAIN_FIXTURE, '--config', config);

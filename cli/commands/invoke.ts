@@ -15,7 +15,7 @@ import { deploymentClients, operatorRegion, type DeploymentClients } from '../op
 import { renderReport } from '../render/plan-text';
 import { type AwsCommandOptions, withAwsOptions } from './aws-options';
 import type { Runner } from './common';
-import { safeJson, safeLine, untrusted, untrustedText } from '../../lambda/text/untrusted';
+import { safeJson, safeLine } from '../../lambda/text/untrusted';
 
 interface InvokeOptions extends AwsCommandOptions {
   readonly dryRun?: boolean;
@@ -66,7 +66,7 @@ export async function invokeCommand(source: string, options: InvokeOptions): Pro
     if (result.kind === 'function-error') {
       functionFailed = true;
       // The function's error payload can quote the finding it refused: escaped and bounded like any value from a finding.
-      process.stderr.write(`ir: ${safeLine(`${target.functionName} (${target.playbook}, finding ${untrusted(target.finding.id)}) failed (${untrusted(result.functionError)}): ${untrustedText(result.payload)}`)}\n`);
+      process.stderr.write(`ir: ${safeLine(`${target.functionName} (${target.playbook}, finding ${target.finding.id}) failed (${result.functionError}): ${result.payload}`)}\n`);
       continue;
     }
     reports.push(...result.reports);

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { UpdateItemCommand, type DynamoDBClient, type UpdateItemCommandInput } from '@aws-sdk/client-dynamodb';
 import type { Finding } from '../finding/schema';
 import type { Report } from '../plan/document';
-import type { PlaybookName } from '../routing/playbook-names';
+import { actsInFindingAccount, type PlaybookName } from '../routing/playbook-names';
 import { isConditionFailure, list, map, n, numberOf, s, stringOf, type Item } from './attributes';
 
 /*
@@ -23,6 +23,15 @@ import { isConditionFailure, list, map, n, numberOf, s, stringOf, type Item } fr
  * is derived from them): its type, severity and counts are written with the
  * outcome of a confirmed delivery only (recordOutcome), so a forged copy of
  * a real finding cannot rewrite them.
+ *
+ * notify asks GuardDuty nothing, so a notify-routed copy of a real finding
+ * (a direct invocation of the notify function) is indistinguishable from a
+ * genuine one. Its writes therefore apply only to a record no other
+ * playbook owns (REPORT_ONLY_OWNS, checked by DynamoDB in the same write,
+ * so no race gets around it): it never writes the finding fields, counts or
+ * pending notification of an acting playbook's record, and never claims a
+ * REPEAT note for one. The fields it writes into a record without a
+ * playbook are all overwritten by an acting playbook's confirmed outcome.
  *
  * The right to answer has a level: a dry-run answer (level 1) does not take
  * away the right to answer in enforce mode (level 2) once the stack is
@@ -62,7 +71,30 @@ export interface LedgerRecord {
   readonly leaseUntil: number | undefined;
   /** A notification that failed to go out: the next delivery sends it. */
   readonly pendingNotification: PendingNotification | undefined;
+  /** The playbook whose confirmed outcome the record holds; absent before the first one. */
+  readonly playbook: string | undefined;
 }
+
+/** What a later delivery's count did; `owned` false: the record is another playbook's, nothing was written (notify only). */
+export interface RepeatNote {
+  readonly countGrew: boolean;
+  readonly owned: boolean;
+}
+
+/**
+ * Whether the record belongs to this playbook's deliveries: acting playbooks
+ * confirm every finding with GuardDuty, so any record is theirs to write;
+ * notify (which confirms nothing) only owns a record whose playbook is notify.
+ * The same rule, as DynamoDB conditions, is REPORT_ONLY_OWNS / REPORT_ONLY_MAY_WRITE.
+ */
+export function playbookOwnsRecord(playbook: PlaybookName, record: LedgerRecord): boolean {
+  return actsInFindingAccount(playbook) || record.playbook === playbook;
+}
+
+/** A report-only (notify) delivery's repeat writes: the record is a notify incident's. */
+const REPORT_ONLY_OWNS = 'playbook = :reportOnly';
+/** A report-only (notify) delivery's outcome: no other playbook has written the record (an acting one overwrites it later). */
+const REPORT_ONLY_MAY_WRITE = '(attribute_not_exists(playbook) OR playbook = :reportOnly)';
 
 export type Claim =
   | { readonly status: 'claimed'; readonly token: string; readonly leaseUntil: number }
@@ -110,6 +142,7 @@ function recordOf(item: Item | undefined): LedgerRecord {
     notifiedCount: numberOf(item, 'notifiedCount') ?? 0,
     leaseUntil: numberOf(item, 'leaseUntil'),
     pendingNotification: pending?.subject?.S !== undefined && pending.message?.S !== undefined ? { subject: pending.subject.S, message: pending.message.S } : undefined,
+    playbook: stringOf(item, 'playbook'),
   };
 }
 
@@ -195,34 +228,45 @@ export class IncidentLedger {
    * A later delivery: counts it, and says whether the finding's count grew
    * past what was last reported. The report of growth is claimed with a
    * conditional write too, so concurrent re-sends of one count notify once.
+   * A notify delivery writes only into a notify incident's record
+   * (REPORT_ONLY_OWNS): otherwise it writes nothing and says so (owned: false).
    */
-  async noteRepeat(incidentId: string, finding: Finding): Promise<{ readonly countGrew: boolean }> {
+  async noteRepeat(incidentId: string, finding: Finding, playbook: PlaybookName): Promise<RepeatNote> {
     const count = findingCountOf(finding);
     const now = s(this.now().toISOString());
+    const reportOnly = !actsInFindingAccount(playbook);
+    const owns = reportOnly ? { condition: REPORT_ONLY_OWNS, values: { ':reportOnly': s(playbook) } } : undefined;
+    // No count yet: the only answer came from a delivery that was not confirmed (recordOutcome writes none for it).
+    const grew = 'attribute_not_exists(notifiedCount) OR notifiedCount < :count';
     try {
       await this.dynamodb.send(
         new UpdateItemCommand({
           TableName: this.tableName,
           Key: incidentKey(incidentId),
           UpdateExpression: 'SET lastSeenAt = :now, findingCount = :count, notifiedCount = :count ADD deliveries :one',
-          // No count yet: the only answer came from a delivery that was not confirmed (recordOutcome writes none for it).
-          ConditionExpression: 'attribute_not_exists(notifiedCount) OR notifiedCount < :count',
-          ExpressionAttributeValues: { ':now': now, ':count': n(count), ':one': n(1) },
+          ConditionExpression: owns ? `${owns.condition} AND (${grew})` : grew,
+          ExpressionAttributeValues: { ':now': now, ':count': n(count), ':one': n(1), ...owns?.values },
         }),
       );
-      return { countGrew: true };
+      return { countGrew: true, owned: true };
     } catch (error) {
       if (!isConditionFailure(error)) throw error;
     }
-    await this.dynamodb.send(
-      new UpdateItemCommand({
-        TableName: this.tableName,
-        Key: incidentKey(incidentId),
-        UpdateExpression: 'SET lastSeenAt = :now ADD deliveries :one',
-        ExpressionAttributeValues: { ':now': now, ':one': n(1) },
-      }),
-    );
-    return { countGrew: false };
+    try {
+      await this.dynamodb.send(
+        new UpdateItemCommand({
+          TableName: this.tableName,
+          Key: incidentKey(incidentId),
+          UpdateExpression: 'SET lastSeenAt = :now ADD deliveries :one',
+          ...(owns ? { ConditionExpression: owns.condition } : {}),
+          ExpressionAttributeValues: { ':now': now, ':one': n(1), ...owns?.values },
+        }),
+      );
+    } catch (error) {
+      if (owns && isConditionFailure(error)) return { countGrew: false, owned: false };
+      throw error;
+    }
+    return { countGrew: false, owned: true };
   }
 
   /**
@@ -239,15 +283,17 @@ export class IncidentLedger {
     const answer = input.answered ? ['respondedLevel = :level', 'respondedAt = :at'] : [];
     const answerValues: Item = input.answered ? { ':level': n(LEVEL[input.level]) } : {};
     const releaseClaim = ['leaseUntil', 'claimToken', 'claimLevel'];
-    if (!confirmed) {
-      return this.writeOutcome({
+    const releaseOnly = (withAnswer: boolean) =>
+      this.writeOutcome({
         TableName: this.tableName,
         Key: incidentKey(input.incidentId),
-        UpdateExpression: `SET ${['lastUnconfirmedAt = :at', ...answer].join(', ')} REMOVE ${releaseClaim.join(', ')}`,
+        UpdateExpression: `SET ${['lastUnconfirmedAt = :at', ...(withAnswer ? answer : [])].join(', ')} REMOVE ${releaseClaim.join(', ')}`,
         ConditionExpression: 'claimToken = :token',
-        ExpressionAttributeValues: { ':token': s(input.token), ':at': at, ...answerValues },
+        ExpressionAttributeValues: { ':token': s(input.token), ':at': at, ...(withAnswer ? answerValues : {}) },
       });
-    }
+    if (!confirmed) return releaseOnly(true);
+    // notify confirms nothing: its outcome is written only where no other playbook's is (REPORT_ONLY_MAY_WRITE).
+    const reportOnly = !actsInFindingAccount(confirmed.playbook);
     const count = findingCountOf(confirmed.finding);
     const sets = [
       'findingType = :findingType',
@@ -266,13 +312,14 @@ export class IncidentLedger {
       ...(input.pendingNotification ? ['pendingNotification = :pending'] : []),
     ];
     const removes = [...releaseClaim, ...(input.pendingNotification ? [] : ['pendingNotification'])];
-    return this.writeOutcome({
+    const written = await this.writeOutcome({
           TableName: this.tableName,
           Key: incidentKey(input.incidentId),
           UpdateExpression: `SET ${sets.join(', ')} REMOVE ${removes.join(', ')}`,
-          ConditionExpression: 'claimToken = :token',
+          ConditionExpression: reportOnly ? `claimToken = :token AND ${REPORT_ONLY_MAY_WRITE}` : 'claimToken = :token',
           ExpressionAttributeValues: {
             ':token': s(input.token),
+            ...(reportOnly ? { ':reportOnly': s(confirmed.playbook) } : {}),
             ':findingType': s(confirmed.finding.type),
             ':severity': n(confirmed.finding.severity),
             ':playbook': s(confirmed.playbook),
@@ -288,6 +335,9 @@ export class IncidentLedger {
             ...(input.pendingNotification ? { ':pending': pendingValue(input.pendingNotification) } : {}),
           },
     });
+    // Refused: another delivery took the claim over, or (notify) the record is an acting playbook's. Then it only gives the
+    // claim back, if it still holds it, without answering: its answer must not use up the acting playbook's right to answer.
+    return written === 'superseded' && reportOnly ? releaseOnly(false) : written;
   }
 
   /** The outcome write, conditional on the claim (claimToken = :token): 'superseded' when another delivery took it over. */
@@ -302,19 +352,27 @@ export class IncidentLedger {
   }
 
   /** A later delivery's notification: a pending one is cleared once sent, and kept (or set) when it fails again. */
-  async settleNotification(incidentId: string, result: { readonly sent: true } | { readonly pending: PendingNotification }): Promise<void> {
-    await this.dynamodb.send(
-      new UpdateItemCommand(
-        'sent' in result
-          ? { TableName: this.tableName, Key: incidentKey(incidentId), UpdateExpression: 'REMOVE pendingNotification' }
-          : {
-              TableName: this.tableName,
-              Key: incidentKey(incidentId),
-              UpdateExpression: 'SET pendingNotification = :pending',
-              ExpressionAttributeValues: { ':pending': pendingValue(result.pending) },
-            },
-      ),
-    );
+  async settleNotification(incidentId: string, result: { readonly sent: true } | { readonly pending: PendingNotification }, playbook: PlaybookName): Promise<void> {
+    // notify only settles a notify incident's notification (REPORT_ONLY_OWNS); a refused write changes nothing.
+    const owns = actsInFindingAccount(playbook) ? undefined : { ConditionExpression: REPORT_ONLY_OWNS, values: { ':reportOnly': s(playbook) } };
+    const command: UpdateItemCommandInput =
+      'sent' in result
+        ? { TableName: this.tableName, Key: incidentKey(incidentId), UpdateExpression: 'REMOVE pendingNotification' }
+        : {
+            TableName: this.tableName,
+            Key: incidentKey(incidentId),
+            UpdateExpression: 'SET pendingNotification = :pending',
+            ExpressionAttributeValues: { ':pending': pendingValue(result.pending) },
+          };
+    try {
+      await this.dynamodb.send(
+        new UpdateItemCommand(
+          owns ? { ...command, ConditionExpression: owns.ConditionExpression, ExpressionAttributeValues: { ...command.ExpressionAttributeValues, ...owns.values } } : command,
+        ),
+      );
+    } catch (error) {
+      if (!(owns && isConditionFailure(error))) throw error;
+    }
   }
 }
 

@@ -2,7 +2,7 @@ import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
 import type { Finding } from '../finding/schema';
 import { block, type GuardVerdict } from '../guards/types';
 import { ContainmentBrake, type Reservation } from '../ledger/brake';
-import { answersLevel, findingCountOf, IncidentLedger, INCIDENT_KEY_PREFIX, type Claim, type LedgerRecord, type PendingNotification, type ResponseLevel } from '../ledger/incident-ledger';
+import { answersLevel, findingCountOf, playbookOwnsRecord, IncidentLedger, INCIDENT_KEY_PREFIX, type Claim, type LedgerRecord, type PendingNotification, type ResponseLevel } from '../ledger/incident-ledger';
 import { CLAIM_INCIDENT, RECORD_INCIDENT, RESERVE_CONTAINMENT } from '../ledger/specs';
 import { FINDING_CONFIRMATION, isUnconfirmedDelivery } from '../confirm/verdicts';
 import { ALREADY_ANSWERED, BEING_ANSWERED, BLAST_RADIUS_BRAKE, LEDGER_UNAVAILABLE } from '../ledger/verdicts';
@@ -118,7 +118,8 @@ export class ResponseGate {
         await this.releaseOwnSlot();
         return { kind: 'unconfirmed', reads: this.settledReads(), verdicts: [], finish: async () => undefined };
       }
-      return answersLevel(record, this.options.level) ? this.settleRepeat(record) : this.settleBusy(record);
+      if (!answersLevel(record, this.options.level)) return this.settleBusy(record);
+      return playbookOwnsRecord(this.input.playbook, record) ? this.settleRepeat(record) : this.settleForeign(record);
     }
     const { token } = claim.value;
     const verdicts: GuardVerdict[] = [];
@@ -174,11 +175,37 @@ export class ResponseGate {
     return publishStep({ topicArn, subject: '<what is new about the incident>', message: '<short note>', why, stage: 1, run });
   }
 
+  /**
+   * A notify delivery meets an incident answered by another playbook (or by
+   * none confirmed). notify asks GuardDuty nothing, so this may be a forged
+   * notify-routed copy of the finding: it writes nothing to the record and
+   * sends no REPEAT note (both belong to the playbook that answered). The
+   * ledger's own conditions hold the same rule against races (noteRepeat).
+   */
+  private async settleForeign(record: LedgerRecord): Promise<SettledGate> {
+    await this.releaseOwnSlot();
+    const { incidentId, playbook } = this.input;
+    const owner = record.playbook ?? 'no confirmed playbook';
+    const verdict = block(
+      ALREADY_ANSWERED,
+      `incident ${incidentId} was answered at ${record.respondedAt ?? '(unknown)'} (${record.respondedMode ?? 'unknown'}) by ${owner}: ` +
+        `${playbook} does not confirm findings with GuardDuty, so this delivery changes nothing and leaves the ledger alone`,
+    );
+    const repeatStep = (_doc: () => PlanDocument, topicArn: string | undefined): PlannedStep =>
+      this.repeatNotification(topicArn, `only ${owner} reports on its incident; ${playbook} writes no count and sends no note for it`, async () => ({
+        status: 'skipped',
+        reason: `incident ${incidentId} belongs to ${owner}: ${playbook} sends no REPEAT note for it`,
+      }));
+    return { kind: 'repeat', reads: this.settledReads(), verdicts: [verdict], repeatStep, finish: async () => undefined };
+  }
+
   private async settleRepeat(record: LedgerRecord): Promise<SettledGate> {
     await this.releaseOwnSlot();
     const { ledger } = this.options;
-    const { finding, incidentId } = this.input;
-    const noted = await this.reads.read(RECORD_INCIDENT, `Count this delivery of incident ${incidentId} in the ledger`, this.ledgerKey, () => ledger.noteRepeat(incidentId, finding));
+    const { finding, incidentId, playbook } = this.input;
+    const noted = await this.reads.read(RECORD_INCIDENT, `Count this delivery of incident ${incidentId} in the ledger`, this.ledgerKey, () => ledger.noteRepeat(incidentId, finding, playbook));
+    // The record became another playbook's since the claim was read (notify only): nothing is said for it.
+    const owned = !noted.ok || noted.value.owned;
     // Not known whether the count grew: say it again rather than not at all.
     const countGrew = noted.ok ? noted.value.countGrew : true;
     const count = findingCountOf(finding);
@@ -191,6 +218,7 @@ export class ResponseGate {
         'an earlier notification that failed is sent again; a finding that occurred again is reported once per new count',
         async (ctx) => {
           if (!topicArn) return { status: 'skipped', reason: 'no SNS topic configured (set --topic-arn or IR_TOPIC_ARN)' };
+          if (!owned) return { status: 'skipped', reason: `incident ${incidentId} now belongs to another playbook: ${playbook} sends no REPEAT note for it` };
           const note = record.pendingNotification
             ? record.pendingNotification
             : countGrew
@@ -206,8 +234,8 @@ export class ResponseGate {
       );
     const finish = async (report: Report): Promise<void> => {
       const notify = report.steps.find((s) => s.id === NOTIFICATION_STEP_ID);
-      if (notify?.status === 'done' && sent === 'pending') await ledger.settleNotification(incidentId, { sent: true });
-      if (notify?.status === 'failed' && attempted) await ledger.settleNotification(incidentId, { pending: attempted });
+      if (notify?.status === 'done' && sent === 'pending') await ledger.settleNotification(incidentId, { sent: true }, playbook);
+      if (notify?.status === 'failed' && attempted) await ledger.settleNotification(incidentId, { pending: attempted }, playbook);
     };
     return { kind: 'repeat', reads: this.settledReads(), verdicts: [verdict], repeatStep, finish };
   }

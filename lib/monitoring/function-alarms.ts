@@ -40,7 +40,9 @@ export class FunctionAlarms extends Construct {
       alarmName: monitoringAlarmName(stackName, playbook, 'errors'),
       alarmDescription:
         `The ${playbook} playbook failed an invocation (bad input, a misrouted finding, or a failure worth a retry). ` +
-        'EventBridge retries it; the finding lands in the on-failure queue if every retry fails. See the function logs.',
+        'EventBridge retries it; the finding lands in the on-failure queue if every retry fails. ' +
+        'A duplicate delivery that meets an unanswered claim of the same incident also fails as retryable (being-answered) and counts as an error here: ' +
+        'an occasional one is the ledger working, a steady stream is not. See the function logs.',
       metric: props.function.metricErrors({ period: PERIOD, statistic: cloudwatch.Stats.SUM }),
     });
     this.throttles = alarmToTopic(this, 'Throttles', {

@@ -43,6 +43,12 @@ function resolve(value: Json): string {
 describe.each(PLAYBOOK_NAMES)('the %s playbook alarms', (playbook) => {
   const base = () => `Monitoring/${PASCAL[playbook]}Alarms`;
 
+  it('says that a duplicate delivery meeting an unanswered claim fails as retryable and counts as an error', () => {
+    expect(alarmAt(`${base()}/Errors`).AlarmDescription).toContain(
+      'A duplicate delivery that meets an unanswered claim of the same incident also fails as retryable (being-answered) and counts as an error here',
+    );
+  });
+
   it.each([
     ['error', 'Errors', 'errors', 'failed an invocation'],
     ['throttle', 'Throttles', 'throttles', 'was throttled'],

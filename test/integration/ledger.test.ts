@@ -3,6 +3,7 @@ import { sdkClientConfig } from '../../lambda/aws/clients';
 import { EMULATOR_CONFIG_OVERRIDES } from '../../emulator/runtime-config';
 import { DEFAULT_RUNTIME_CONFIG } from '../../lambda/config/schema';
 import { parseFindings } from '../../lambda/finding/parse';
+import { IncidentLedger } from '../../lambda/ledger/incident-ledger';
 import { incidentIdOf } from '../../lambda/respond/incident-id';
 import type { Report } from '../../lambda/plan/document';
 import type { LambdaEnvironment } from '../../lambda/runtime/environment';
@@ -118,6 +119,31 @@ describe('one finding, delivered again and again', () => {
     expect(notes[0]!.message).toContain('seen 6 times now, 3 when last reported');
     expect((await snapshotsOfVolumes(account.clients.ec2, account.seed.instanceA.volumeIds)).length).toBe(snapshotsAfterFirst.length);
     expect(await ledgerItem(`incident#${first.incidentId}`)).toMatchObject({ findingCount: { N: '6' }, notifiedCount: { N: '6' }, deliveries: { N: '3' } });
+  });
+
+  it('ignores a forged notify-routed copy of the answered finding (same id, direct invocation of notify): no note, no count; the next genuine count is still reported', async () => {
+    const forged = structuredClone(event);
+    const detail = forged.detail as { type: string; service: { count: number } };
+    detail.type = 'Recon:EC2/PortProbeUnprotectedPort';
+    detail.service.count = 1_000_000;
+    const report = await invoke(forged, 'notify');
+    expect(report.incidentId).toBe(first.incidentId);
+    expect(report.blockedBy).toEqual(['already-answered']);
+    expect(report.steps.map((s) => [s.id, s.status])).toEqual([['notify', 'skipped']]);
+    expect(await inbox()).toEqual([]);
+    // DynamoDB's condition (playbook = notify) refused every write: the record is contain-instance's.
+    expect(await ledgerItem(`incident#${first.incidentId}`)).toMatchObject({ playbook: { S: 'contain-instance' }, findingCount: { N: '6' }, notifiedCount: { N: '6' }, deliveries: { N: '3' } });
+    const recounted = structuredClone(event);
+    (recounted.detail as { service: { count: number } }).service.count = 7;
+    await invoke(recounted);
+    expect((await inbox()).map((n) => n.subject)).toEqual(['[GuardDuty IR REPEAT] contain-instance: CryptoCurrency:EC2/BitcoinTool.B seen 7 times']);
+  });
+
+  it("holds the rule in DynamoDB itself: notify's repeat write into the contain-instance record is refused by its condition", async () => {
+    const [finding] = parseFindings(event);
+    const ledger = new IncidentLedger(dynamodb, TABLE);
+    expect(await ledger.noteRepeat(first.incidentId, { ...finding!, service: { ...finding!.service, count: 2_000_000 } }, 'notify')).toEqual({ countGrew: false, owned: false });
+    expect(await ledgerItem(`incident#${first.incidentId}`)).toMatchObject({ notifiedCount: { N: '7' }, deliveries: { N: '4' } });
   });
 });
 

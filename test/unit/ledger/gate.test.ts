@@ -255,3 +255,72 @@ describe('an unconfirmed delivery (perhaps forged) of an answered incident', () 
     expect(published[0]!.Message).toContain('finding-confirmation');
   });
 });
+
+describe('notify deliveries, which GuardDuty never confirms', () => {
+  /** A notify-routed copy of the contain finding: same id, account and region, so the same incident. */
+  const notifyCopy = (count = 1) => ({ ...containFinding(), type: 'Recon:EC2/PortProbeUnprotectedPort', severity: 5, service: { archived: false, count } });
+  const respondNotify = (finding: ReturnType<typeof notifyCopy>) =>
+    respond(finding, { config: enforceConfig(), clients: harness.clients, dryRun: false, topicArn: TOPIC, responder: RESPONDER, now: () => NOW, ledger: { ...ledgerOptions(), level: 'dry-run' } });
+  /** The record an answered incident left; the claim (and any write DynamoDB's conditions refuse) fails. */
+  function givenRecord(record: Record<string, unknown>, refuses: (input: { ConditionExpression?: string }) => boolean = () => false) {
+    dynamodb.on(UpdateItemCommand).callsFake((input: { ConditionExpression?: string }) => {
+      if (input.ConditionExpression?.startsWith('attribute_not_exists(pk)')) throw conditionFailed(record);
+      if (refuses(input)) throw conditionFailed();
+      return {};
+    });
+  }
+  const answeredBy = (playbook: string) => ({ respondedAt: { S: '2026-11-22T07:00:05.000Z' }, respondedLevel: { N: '2' }, notifiedCount: { N: '1' }, playbook: { S: playbook } });
+  const laterWrites = () => dynamodb.commandCalls(UpdateItemCommand).slice(1);
+
+  it("a forged notify delivery after an acting playbook answered sends no REPEAT note and leaves notifiedCount alone", async () => {
+    givenRecord(answeredBy('contain-instance'));
+    const report = await respondNotify(notifyCopy(1_000_000));
+    expect(report.blockedBy).toEqual(['already-answered']);
+    expect(report.steps.map((s) => [s.id, s.status, s.reason])).toEqual([
+      ['notify', 'skipped', `incident ${report.incidentId} belongs to contain-instance: notify sends no REPEAT note for it`],
+    ]);
+    expect(harness.mocks.sns).toHaveReceivedCommandTimes(PublishCommand, 0);
+    // Only the claim was tried: no count, no delivery, no pending notification written.
+    expect(laterWrites()).toEqual([]);
+  });
+
+  it('sends nothing for a record with no playbook either (an acting one may still come)', async () => {
+    givenRecord({ ...answeredBy('x'), playbook: undefined, pendingNotification: { M: { subject: { S: 's' }, message: { S: 'm' } } } });
+    const report = await respondNotify(notifyCopy(5));
+    expect(report.blockedBy).toEqual(['already-answered']);
+    expect(harness.mocks.sns).toHaveReceivedCommandTimes(PublishCommand, 0);
+    expect(laterWrites()).toEqual([]);
+  });
+
+  it('a genuine notify incident still gets its REPEAT note when the count grows, claimed under the notify condition', async () => {
+    givenRecord(answeredBy('notify'));
+    const report = await respondNotify(notifyCopy(4));
+    const { Subject } = harness.mocks.sns.commandCalls(PublishCommand)[0]!.args[0].input;
+    expect(Subject).toBe('[GuardDuty IR REPEAT] notify: Recon:EC2/PortProbeUnprotectedPort seen 4 times');
+    expect(report.steps[0]).toMatchObject({ id: 'notify', status: 'done', detail: 'count 1 -> 4: message m-1' });
+    expect(laterWrites().map((c) => c.args[0].input)).toEqual([
+      {
+        TableName: TABLE,
+        Key: { pk: { S: `incident#${report.incidentId}` } },
+        UpdateExpression: 'SET lastSeenAt = :now, findingCount = :count, notifiedCount = :count ADD deliveries :one',
+        ConditionExpression: 'playbook = :reportOnly AND (attribute_not_exists(notifiedCount) OR notifiedCount < :count)',
+        ExpressionAttributeValues: { ':now': { S: NOW.toISOString() }, ':count': { N: '4' }, ':one': { N: '1' }, ':reportOnly': { S: 'notify' } },
+      },
+    ]);
+  });
+
+  it('sends no note when the record became an acting playbook\'s after the claim was read (DynamoDB refuses the count)', async () => {
+    givenRecord(answeredBy('notify'), (input) => input.ConditionExpression?.startsWith('playbook = :reportOnly') === true);
+    const report = await respondNotify(notifyCopy(4));
+    expect(harness.mocks.sns).toHaveReceivedCommandTimes(PublishCommand, 0);
+    expect(report.steps[0]).toMatchObject({ id: 'notify', status: 'skipped', reason: `incident ${report.incidentId} now belongs to another playbook: notify sends no REPEAT note for it` });
+  });
+
+  it('a forged notify delivery before the genuine acting one writes its outcome only under the ownership condition', async () => {
+    const report = await respondNotify(notifyCopy(999));
+    const outcome = dynamodb.commandCalls(UpdateItemCommand).map((c) => c.args[0].input).at(-1)!;
+    expect(report.playbook).toBe('notify');
+    expect(outcome.ConditionExpression).toBe('claimToken = :token AND (attribute_not_exists(playbook) OR playbook = :reportOnly)');
+    expect(outcome.ExpressionAttributeValues).toMatchObject({ ':reportOnly': { S: 'notify' }, ':level': { N: '1' } });
+  });
+});

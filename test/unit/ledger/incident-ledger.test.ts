@@ -89,7 +89,7 @@ describe('IncidentLedger.noteRepeat', () => {
 
   it('claims the report of a grown count with a conditional write', async () => {
     dynamodb.on(UpdateItemCommand).resolves({});
-    expect(await ledger.noteRepeat('ir-1', { ...containFinding(), service: { count: 5 } })).toEqual({ countGrew: true });
+    expect(await ledger.noteRepeat('ir-1', { ...containFinding(), service: { count: 5 } }, 'contain-instance')).toEqual({ countGrew: true, owned: true });
     expect(dynamodb.commandCalls(UpdateItemCommand).map((c) => c.args[0].input)).toEqual([
       {
         TableName: TABLE,
@@ -103,12 +103,84 @@ describe('IncidentLedger.noteRepeat', () => {
 
   it('only counts the delivery when the count did not grow past the last report', async () => {
     dynamodb.on(UpdateItemCommand, { ConditionExpression: 'attribute_not_exists(notifiedCount) OR notifiedCount < :count' }).rejects(conditionFailed()).on(UpdateItemCommand, { UpdateExpression: 'SET lastSeenAt = :now ADD deliveries :one' }).resolves({});
-    expect(await ledger.noteRepeat('ir-1', containFinding())).toEqual({ countGrew: false });
+    expect(await ledger.noteRepeat('ir-1', containFinding(), 'contain-instance')).toEqual({ countGrew: false, owned: true });
     expect(dynamodb.commandCalls(UpdateItemCommand)[1]!.args[0].input).toEqual({
       TableName: TABLE,
       Key: { pk: { S: 'incident#ir-1' } },
       UpdateExpression: 'SET lastSeenAt = :now ADD deliveries :one',
       ExpressionAttributeValues: { ':now': { S: NOW.toISOString() }, ':one': { N: '1' } },
+    });
+  });
+});
+
+describe('IncidentLedger.noteRepeat for notify (which confirms nothing with GuardDuty)', () => {
+  const ledger = new IncidentLedger(client, TABLE, () => NOW);
+  const notifyOwns = 'playbook = :reportOnly AND (attribute_not_exists(notifiedCount) OR notifiedCount < :count)';
+
+  it("a genuine notify incident's grown count is claimed only in a record whose playbook is notify", async () => {
+    dynamodb.on(UpdateItemCommand).resolves({});
+    expect(await ledger.noteRepeat('ir-1', { ...containFinding(), service: { count: 5 } }, 'notify')).toEqual({ countGrew: true, owned: true });
+    expect(dynamodb.commandCalls(UpdateItemCommand).map((c) => c.args[0].input)).toEqual([
+      {
+        TableName: TABLE,
+        Key: { pk: { S: 'incident#ir-1' } },
+        UpdateExpression: 'SET lastSeenAt = :now, findingCount = :count, notifiedCount = :count ADD deliveries :one',
+        ConditionExpression: notifyOwns,
+        ExpressionAttributeValues: { ':now': { S: NOW.toISOString() }, ':count': { N: '5' }, ':one': { N: '1' }, ':reportOnly': { S: 'notify' } },
+      },
+    ]);
+  });
+
+  it("a forged notify copy of an acting playbook's incident touches neither notifiedCount nor the delivery count, and says the record is not its own", async () => {
+    // DynamoDB refuses both writes: the record's playbook is contain-instance.
+    dynamodb.on(UpdateItemCommand).rejects(conditionFailed());
+    expect(await ledger.noteRepeat('ir-1', { ...containFinding(), service: { count: 1_000_000 } }, 'notify')).toEqual({ countGrew: false, owned: false });
+    expect(dynamodb.commandCalls(UpdateItemCommand).map((c) => c.args[0].input)).toEqual([
+      expect.objectContaining({ ConditionExpression: notifyOwns }),
+      {
+        TableName: TABLE,
+        Key: { pk: { S: 'incident#ir-1' } },
+        UpdateExpression: 'SET lastSeenAt = :now ADD deliveries :one',
+        ConditionExpression: 'playbook = :reportOnly',
+        ExpressionAttributeValues: { ':now': { S: NOW.toISOString() }, ':one': { N: '1' }, ':reportOnly': { S: 'notify' } },
+      },
+    ]);
+  });
+
+  it('a notify incident whose count did not grow only counts the delivery', async () => {
+    dynamodb.on(UpdateItemCommand, { ConditionExpression: notifyOwns }).rejects(conditionFailed()).on(UpdateItemCommand, { ConditionExpression: 'playbook = :reportOnly' }).resolves({});
+    expect(await ledger.noteRepeat('ir-1', containFinding(), 'notify')).toEqual({ countGrew: false, owned: true });
+  });
+
+  it('lets any other DynamoDB error through', async () => {
+    dynamodb.on(UpdateItemCommand).rejects(Object.assign(new Error('throttled'), { name: 'ProvisionedThroughputExceededException' }));
+    await expect(ledger.noteRepeat('ir-1', containFinding(), 'notify')).rejects.toMatchObject({ name: 'ProvisionedThroughputExceededException' });
+  });
+});
+
+describe('IncidentLedger.settleNotification', () => {
+  const ledger = new IncidentLedger(client, TABLE, () => NOW);
+
+  it('notify settles a pending notification only in a notify record; a refused write changes nothing and is not an error', async () => {
+    dynamodb.on(UpdateItemCommand).rejects(conditionFailed());
+    await ledger.settleNotification('ir-1', { sent: true }, 'notify');
+    expect(dynamodb.commandCalls(UpdateItemCommand)[0]!.args[0].input).toEqual({
+      TableName: TABLE,
+      Key: { pk: { S: 'incident#ir-1' } },
+      UpdateExpression: 'REMOVE pendingNotification',
+      ConditionExpression: 'playbook = :reportOnly',
+      ExpressionAttributeValues: { ':reportOnly': { S: 'notify' } },
+    });
+  });
+
+  it('an acting playbook settles it unconditionally', async () => {
+    dynamodb.on(UpdateItemCommand).resolves({});
+    await ledger.settleNotification('ir-1', { pending: { subject: 'sub', message: 'msg' } }, 'contain-instance');
+    expect(dynamodb.commandCalls(UpdateItemCommand)[0]!.args[0].input).toEqual({
+      TableName: TABLE,
+      Key: { pk: { S: 'incident#ir-1' } },
+      UpdateExpression: 'SET pendingNotification = :pending',
+      ExpressionAttributeValues: { ':pending': { M: { subject: { S: 'sub' }, message: { S: 'msg' } } } },
     });
   });
 });
@@ -164,6 +236,58 @@ describe('IncidentLedger.recordOutcome', () => {
       ConditionExpression: 'claimToken = :token',
       ExpressionAttributeValues: { ':token': { S: 't-1' }, ':at': { S: NOW.toISOString() } },
     });
+  });
+
+  /** The attribute names an update's SET and REMOVE clauses name. */
+  const namesOf = (expression: string) => {
+    const [, set = '', remove = ''] = /^SET (.*?)(?: REMOVE (.*))?$/.exec(expression) ?? [];
+    return { set: set.split(', ').map((a) => a.split(' = ')[0]!), remove: remove ? remove.split(', ') : [] };
+  };
+
+  it("notify's outcome is written only into a record no other playbook owns", async () => {
+    dynamodb.on(UpdateItemCommand).resolves({});
+    expect(await ledger.recordOutcome({ incidentId: 'ir-1', token: 't-1', report, level: 'dry-run', answered: true, confirmed: { finding, playbook: 'notify' } })).toBe('recorded');
+    const write = dynamodb.commandCalls(UpdateItemCommand)[0]!.args[0].input;
+    expect(dynamodb).toHaveReceivedCommandTimes(UpdateItemCommand, 1);
+    expect(write.ConditionExpression).toBe('claimToken = :token AND (attribute_not_exists(playbook) OR playbook = :reportOnly)');
+    expect(write.ExpressionAttributeValues).toMatchObject({ ':token': { S: 't-1' }, ':reportOnly': { S: 'notify' }, ':playbook': { S: 'notify' }, ':level': { N: '1' } });
+  });
+
+  it("a forged notify delivery before the genuine acting one writes no finding field the acting one's confirmed outcome does not overwrite", async () => {
+    dynamodb.on(UpdateItemCommand).resolves({});
+    const forged = { ...finding, type: 'Recon:EC2/PortProbeUnprotectedPort', severity: 2, service: { archived: false, count: 999 } };
+    await ledger.recordOutcome({ incidentId: 'ir-1', token: 't-1', report, level: 'dry-run', answered: true, confirmed: { finding: forged, playbook: 'notify' } });
+    // The genuine delivery, even one that does not answer (the brake, a retry), at the level notify never answers at.
+    await ledger.recordOutcome({ incidentId: 'ir-1', token: 't-2', report, level: 'enforce', answered: false, confirmed: { finding, playbook: 'contain-instance' } });
+    const [byNotify, byActing] = dynamodb.commandCalls(UpdateItemCommand).map((c) => namesOf(c.args[0].input.UpdateExpression!));
+    const overwritten = new Set([...byActing!.set, ...byActing!.remove]);
+    // Only notify's dry-run answer stays (respondedLevel 1 never ends the matter for enforce): no field of the finding.
+    expect(byNotify!.set.filter((name) => !overwritten.has(name))).toEqual(['respondedLevel', 'respondedAt']);
+    expect(byNotify!.set).toEqual(expect.arrayContaining(['findingType', 'severity', 'playbook', 'findingCount', 'notifiedCount', 'steps', 'summary']));
+    // The acting playbook's write has no playbook condition: it takes over whatever notify wrote.
+    expect(dynamodb.commandCalls(UpdateItemCommand)[1]!.args[0].input.ConditionExpression).toBe('claimToken = :token');
+  });
+
+  it("a notify delivery that holds the claim of an acting playbook's record only gives the claim back: no finding field, no count, no answer", async () => {
+    dynamodb
+      .on(UpdateItemCommand, { ConditionExpression: 'claimToken = :token AND (attribute_not_exists(playbook) OR playbook = :reportOnly)' })
+      .rejects(conditionFailed())
+      .on(UpdateItemCommand, { ConditionExpression: 'claimToken = :token' })
+      .resolves({});
+    expect(await ledger.recordOutcome({ incidentId: 'ir-1', token: 't-1', report, level: 'dry-run', answered: true, confirmed: { finding, playbook: 'notify' } })).toBe('recorded');
+    expect(dynamodb.commandCalls(UpdateItemCommand)[1]!.args[0].input).toEqual({
+      TableName: TABLE,
+      Key: { pk: { S: 'incident#ir-1' } },
+      UpdateExpression: 'SET lastUnconfirmedAt = :at REMOVE leaseUntil, claimToken, claimLevel',
+      ConditionExpression: 'claimToken = :token',
+      ExpressionAttributeValues: { ':token': { S: 't-1' }, ':at': { S: NOW.toISOString() } },
+    });
+  });
+
+  it('a notify delivery whose claim was taken over is superseded', async () => {
+    dynamodb.on(UpdateItemCommand).rejects(conditionFailed());
+    expect(await ledger.recordOutcome({ incidentId: 'ir-1', token: 't-1', report, level: 'dry-run', answered: true, confirmed: { finding, playbook: 'notify' } })).toBe('superseded');
+    expect(dynamodb).toHaveReceivedCommandTimes(UpdateItemCommand, 2);
   });
 
   it('says superseded when another delivery took the claim over', async () => {

@@ -85,6 +85,8 @@ export interface ContainWorld {
   extraDelayMs: Map<string, number>;
   /** Each call as it started, in order. */
   log: { command: string; input: Record<string, unknown>; at: number }[];
+  /** The groups each ENI was last moved to (answered moves only): what a read-back of its groups finds. */
+  movedTo: Map<string, string[]>;
 }
 
 export function awsError(code: string, message = `${code} (test)`, httpStatusCode = 400): Error {
@@ -150,6 +152,7 @@ export function defaultWorld(): ContainWorld {
     delayMs: 0,
     extraDelayMs: new Map(),
     log: [],
+    movedTo: new Map(),
   };
 }
 
@@ -238,9 +241,22 @@ export function answerFromWorld(mocks: ContainMocks, world: () => ContainWorld):
     };
 
   mocks.ec2.on(DescribeInstancesCommand).callsFake(
-    answer('DescribeInstances', () => {
+    answer('DescribeInstances', (input) => {
       const w = world();
-      return { Reservations: w.instance ? [{ Instances: [w.instance] }] : [] };
+      const instance = w.instance
+        ? {
+            ...w.instance,
+            NetworkInterfaces: w.instance.NetworkInterfaces?.map((eni) => {
+              const moved = w.movedTo.get(eni.NetworkInterfaceId ?? '');
+              return moved ? { ...eni, Groups: moved.map((GroupId) => ({ GroupId })) } : eni;
+            }),
+          }
+        : null;
+      // The read-back of one ENI's groups (Filters network-interface.network-interface-id) finds the instance only if it holds that ENI.
+      const filters = (input.Filters ?? []) as { Name?: string; Values?: string[] }[];
+      const eniFilter = filters.find((f) => f.Name === 'network-interface.network-interface-id')?.Values ?? null;
+      const holds = instance && (!eniFilter || instance.NetworkInterfaces?.some((eni) => eniFilter.includes(eni.NetworkInterfaceId ?? '')));
+      return { Reservations: holds ? [{ Instances: [instance] }] : [] };
     }),
   );
   mocks.ec2.on(DescribeSecurityGroupsCommand).callsFake(
@@ -257,7 +273,12 @@ export function answerFromWorld(mocks: ContainMocks, world: () => ContainWorld):
   mocks.ec2.on(AuthorizeSecurityGroupIngressCommand).callsFake(answer('AuthorizeSecurityGroupIngress', empty));
   mocks.ec2.on(AuthorizeSecurityGroupEgressCommand).callsFake(answer('AuthorizeSecurityGroupEgress', empty));
   mocks.ec2.on(RevokeSecurityGroupEgressCommand).callsFake(answer('RevokeSecurityGroupEgress', empty));
-  mocks.ec2.on(ModifyNetworkInterfaceAttributeCommand).callsFake(answer('ModifyNetworkInterfaceAttribute', empty));
+  mocks.ec2.on(ModifyNetworkInterfaceAttributeCommand).callsFake(
+    answer('ModifyNetworkInterfaceAttribute', (input) => {
+      if (typeof input.NetworkInterfaceId === 'string' && Array.isArray(input.Groups)) world().movedTo.set(input.NetworkInterfaceId, input.Groups as string[]);
+      return {};
+    }),
+  );
   mocks.ec2.on(CreateTagsCommand).callsFake(answer('CreateTags', empty));
   mocks.ec2.on(ModifyInstanceAttributeCommand).callsFake(answer('ModifyInstanceAttribute', empty));
   mocks.ec2.on(DisassociateIamInstanceProfileCommand).callsFake(answer('DisassociateIamInstanceProfile', empty));

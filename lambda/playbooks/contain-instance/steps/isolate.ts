@@ -23,6 +23,9 @@ import type { VpcGroupsPlan } from './security-groups';
  * retries), the ENI is returned to the groups it had before this response.
  * If even that fails, the step says the ENI is exposed: the notification's
  * subject names it and the invocation fails, so Lambda runs it again.
+ * An untrack move that failed or was given up may still be applied by EC2
+ * after the isolation move: then the ENI's groups are read back, and it is
+ * moved to the isolation group once more, or named exposed.
  * An ENI already on a verified isolation group is never moved at all.
  * Every move is bounded in time, and the untrack move starts only when it,
  * the isolation move and a restore fit before the deadline (move-time.ts).

@@ -12,6 +12,7 @@ import {
   CreateTagsCommand,
   DescribeIamInstanceProfileAssociationsCommand,
   DescribeInstancesCommand,
+  DescribeNetworkInterfacesCommand,
   DescribeSecurityGroupsCommand,
   DescribeSnapshotsCommand,
   DisassociateIamInstanceProfileCommand,
@@ -241,22 +242,24 @@ export function answerFromWorld(mocks: ContainMocks, world: () => ContainWorld):
     };
 
   mocks.ec2.on(DescribeInstancesCommand).callsFake(
-    answer('DescribeInstances', (input) => {
+    answer('DescribeInstances', () => {
       const w = world();
-      const instance = w.instance
-        ? {
-            ...w.instance,
-            NetworkInterfaces: w.instance.NetworkInterfaces?.map((eni) => {
-              const moved = w.movedTo.get(eni.NetworkInterfaceId ?? '');
-              return moved ? { ...eni, Groups: moved.map((GroupId) => ({ GroupId })) } : eni;
-            }),
-          }
-        : null;
-      // The read-back of one ENI's groups (Filters network-interface.network-interface-id) finds the instance only if it holds that ENI.
-      const filters = (input.Filters ?? []) as { Name?: string; Values?: string[] }[];
-      const eniFilter = filters.find((f) => f.Name === 'network-interface.network-interface-id')?.Values ?? null;
-      const holds = instance && (!eniFilter || instance.NetworkInterfaces?.some((eni) => eniFilter.includes(eni.NetworkInterfaceId ?? '')));
-      return { Reservations: holds ? [{ Instances: [instance] }] : [] };
+      return { Reservations: w.instance ? [{ Instances: [w.instance] }] : [] };
+    }),
+  );
+  // The read-back of an ENI's groups: the groups it was last moved to, else those the instance shows.
+  mocks.ec2.on(DescribeNetworkInterfacesCommand).callsFake(
+    answer('DescribeNetworkInterfaces', (input) => {
+      const w = world();
+      const ids = (input.NetworkInterfaceIds ?? []) as string[];
+      const enis = (w.instance?.NetworkInterfaces ?? []).filter((eni) => ids.includes(eni.NetworkInterfaceId ?? ''));
+      if (enis.length < ids.length) throw awsError('InvalidNetworkInterfaceID.NotFound');
+      return {
+        NetworkInterfaces: enis.map((eni) => {
+          const moved = w.movedTo.get(eni.NetworkInterfaceId ?? '');
+          return { NetworkInterfaceId: eni.NetworkInterfaceId, Groups: moved ? moved.map((GroupId) => ({ GroupId })) : eni.Groups };
+        }),
+      };
     }),
   );
   mocks.ec2.on(DescribeSecurityGroupsCommand).callsFake(

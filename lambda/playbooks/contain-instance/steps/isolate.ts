@@ -1,4 +1,4 @@
-import { DescribeInstancesCommand } from '@aws-sdk/client-ec2';
+import { DescribeNetworkInterfacesCommand } from '@aws-sdk/client-ec2';
 import { ResponderError } from '../../../aws/errors';
 import { OUT_OF_TIME } from '../../../plan/executor';
 import { planStep, type ExecutionContext, type PlannedStep, type StepRunResult } from '../../../plan/types';
@@ -173,7 +173,12 @@ function restoreStep(input: RestoreInput): PlannedStep {
       const untrack = statusOf(ctx, untrackStepId);
       if (statusOf(ctx, isolateStepId) === 'done') {
         // The untrack move was given up or failed, and may still be applied after the isolation move: read the groups back.
-        if (untrack === 'failed') return confirmIsolated(ctx, id, resolveGroupId(isolation, ctx));
+        if (untrack === 'failed') {
+          return confirmIsolated(ctx, id, resolveGroupId(isolation, ctx)).catch((error: unknown) => {
+            if (awsCodeOf(error) === 'InvalidNetworkInterfaceID.NotFound') return { status: 'skipped', reason: `${id} no longer exists: nothing is left open` };
+            throw error;
+          });
+        }
         return { status: 'skipped', reason: `${id} is on the isolation group` };
       }
       // A failed call may still have been applied (a timeout after AWS acted): only a move never sent is known not to have happened.
@@ -194,13 +199,10 @@ function restoreStep(input: RestoreInput): PlannedStep {
   });
 }
 
-/** The security groups EC2 now reports for the ENI (through its instance: ec2:DescribeInstances, which discovery already uses). */
+/** The security groups EC2 now reports for the ENI. */
 async function groupsOf(ctx: ExecutionContext, networkInterfaceId: string): Promise<string[]> {
-  const answer = await ctx.clients.ec2.send(new DescribeInstancesCommand({ Filters: [{ Name: 'network-interface.network-interface-id', Values: [networkInterfaceId] }] }));
-  const eni = (answer.Reservations ?? [])
-    .flatMap((r) => r.Instances ?? [])
-    .flatMap((i) => i.NetworkInterfaces ?? [])
-    .find((n) => n.NetworkInterfaceId === networkInterfaceId);
+  const answer = await ctx.clients.ec2.send(new DescribeNetworkInterfacesCommand({ NetworkInterfaceIds: [networkInterfaceId] }));
+  const eni = (answer.NetworkInterfaces ?? []).find((n) => n.NetworkInterfaceId === networkInterfaceId);
   if (!eni) throw new ResponderError('NetworkInterfaceUnreadable', `${networkInterfaceId} was not found when its security groups were read back`, true);
   return (eni.Groups ?? []).map((g) => g.GroupId ?? '');
 }

@@ -1,4 +1,4 @@
-import { DescribeInstancesCommand, type ModifyNetworkInterfaceAttributeCommand } from '@aws-sdk/client-ec2';
+import { DescribeNetworkInterfacesCommand, type ModifyNetworkInterfaceAttributeCommand } from '@aws-sdk/client-ec2';
 import type { AwsClients } from '../../../../../lambda/aws/clients';
 import { executePlan } from '../../../../../lambda/plan/executor';
 import type { PlannedStep, StepOutcome } from '../../../../../lambda/plan/types';
@@ -62,7 +62,7 @@ describe('the untrack move and the time left', () => {
       { NetworkInterfaceId: PRIMARY_ENI, Groups: [UNTRACK_SG_A] },
       { NetworkInterfaceId: PRIMARY_ENI, Groups: [ISOLATION_SG_A] },
     ]);
-    expect(h.callsOf('DescribeInstances')).toEqual([]);
+    expect(h.callsOf('DescribeNetworkInterfaces')).toEqual([]);
   });
 
   it('the time left is read when the untrack move starts, not when it was planned', async () => {
@@ -81,18 +81,17 @@ describe('the untrack move and the time left', () => {
 
 /**
  * An EC2 client whose move to `hangOn` groups never answers; every other
- * move is answered at once. DescribeInstances (the read-back of the ENI's
+ * move is answered at once. DescribeNetworkInterfaces (the read-back of the ENI's
  * groups) answers the next entry of `readBack` each time it is asked.
  */
 function hangingEc2(hangOn: readonly string[][], readBack: readonly string[][] = []): { clients: AwsClients; sent: { groups: string[]; signal: AbortSignal }[]; reads: unknown[] } {
   const sent: { groups: string[]; signal: AbortSignal }[] = [];
   const reads: unknown[] = [];
-  const send = (command: ModifyNetworkInterfaceAttributeCommand | DescribeInstancesCommand, options?: { abortSignal: AbortSignal }): Promise<unknown> => {
-    if (command instanceof DescribeInstancesCommand) {
+  const send = (command: ModifyNetworkInterfaceAttributeCommand | DescribeNetworkInterfacesCommand, options?: { abortSignal: AbortSignal }): Promise<unknown> => {
+    if (command instanceof DescribeNetworkInterfacesCommand) {
       const onGroups = readBack[reads.length] ?? [];
       reads.push(command.input);
-      const eni = { NetworkInterfaceId: PRIMARY_ENI, Groups: onGroups.map((GroupId) => ({ GroupId })) };
-      return Promise.resolve({ Reservations: [{ Instances: [{ InstanceId: 'i-0123', NetworkInterfaces: [eni] }] }] });
+      return Promise.resolve({ NetworkInterfaces: [{ NetworkInterfaceId: PRIMARY_ENI, Groups: onGroups.map((GroupId) => ({ GroupId })) }] });
     }
     const groupsSent = command.input.Groups ?? [];
     sent.push({ groups: groupsSent, signal: options!.abortSignal });
@@ -101,7 +100,7 @@ function hangingEc2(hangOn: readonly string[][], readBack: readonly string[][] =
   return { clients: { ec2: { send } } as unknown as AwsClients, sent, reads };
 }
 
-const READ_BACK = { Filters: [{ Name: 'network-interface.network-interface-id', Values: [PRIMARY_ENI] }] };
+const READ_BACK = { NetworkInterfaceIds: [PRIMARY_ENI] };
 
 describe('a move AWS does not answer', () => {
   it('the isolation move is given up after 12 s (retryable, the SDK told to abort) and the ENI is returned to its groups in time', async () => {

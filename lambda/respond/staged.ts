@@ -10,6 +10,7 @@ import { assemblePlan, planFromFacts } from './assemble';
 import { guardsOf, settleGate, type Begun } from './begin';
 import { executeOptionsOf, executePrepared, executionContext, finishReport } from './execute';
 import type { PreparedPlan, RespondOptions } from './options';
+import { giveBackAfterPlanningFailure } from './planning-failure';
 
 /*
  * For a playbook with staged discovery (contain-instance): its first steps
@@ -44,7 +45,11 @@ export async function respondStaged(begun: Begun, options: RespondOptions, readC
     plan = assemblePlan(begun, options, planned, guards, settled);
   } catch (error) {
     // Isolation is already changing the account: wait for it and say what it did (an ENI may be left on the allow-all group), never drop it.
-    throw new StagedPlanningError(error, first.steps, await firstRun);
+    const firstOutcomes = await firstRun;
+    // The invocation fails and Lambda retries it: the claim goes back unanswered first, or the retry would find the incident being answered.
+    // A failure to give it back must not replace the error that names what isolation did (the lease still expires).
+    await giveBackAfterPlanningFailure({ begun, options, first, firstOutcomes, guards, settled, cause: error, startedAt, now }).catch(() => undefined);
+    throw new StagedPlanningError(error, first.steps, firstOutcomes);
   }
   const firstOutcomes = await firstRun;
   const rest = await executePlan(plan.steps.slice(first.steps.length), ctx, executeOptionsOf(plan, options.deadlineMs));

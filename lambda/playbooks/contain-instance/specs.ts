@@ -113,10 +113,12 @@ export const CLOSE_ISOLATION_GROUP: StepSpec = {
  * Only the security groups of the interface (groupSet; the request member is
  * Groups). Any group: an interface may go back to its original groups. The
  * instance and the groups are the call's other resource types.
+ * DescribeNetworkInterfaces: after an untrack move that was given up, the ENI's
+ * groups are read back (steps/isolate.ts), since EC2 may apply it late.
  */
 export const MOVE_NETWORK_INTERFACE: StepSpec = {
   kind: 'move-network-interface',
-  iamActions: ['ec2:ModifyNetworkInterfaceAttribute'],
+  iamActions: ['ec2:ModifyNetworkInterfaceAttribute', 'ec2:DescribeNetworkInterfaces'],
   mutating: true,
   iamGrants: [
     {

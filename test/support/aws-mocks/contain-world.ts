@@ -12,6 +12,7 @@ import {
   CreateTagsCommand,
   DescribeIamInstanceProfileAssociationsCommand,
   DescribeInstancesCommand,
+  DescribeNetworkInterfacesCommand,
   DescribeSecurityGroupsCommand,
   DescribeSnapshotsCommand,
   DisassociateIamInstanceProfileCommand,
@@ -85,6 +86,8 @@ export interface ContainWorld {
   extraDelayMs: Map<string, number>;
   /** Each call as it started, in order. */
   log: { command: string; input: Record<string, unknown>; at: number }[];
+  /** The groups each ENI was last moved to (answered moves only): what a read-back of its groups finds. */
+  movedTo: Map<string, string[]>;
 }
 
 export function awsError(code: string, message = `${code} (test)`, httpStatusCode = 400): Error {
@@ -150,6 +153,7 @@ export function defaultWorld(): ContainWorld {
     delayMs: 0,
     extraDelayMs: new Map(),
     log: [],
+    movedTo: new Map(),
   };
 }
 
@@ -243,6 +247,21 @@ export function answerFromWorld(mocks: ContainMocks, world: () => ContainWorld):
       return { Reservations: w.instance ? [{ Instances: [w.instance] }] : [] };
     }),
   );
+  // The read-back of an ENI's groups: the groups it was last moved to, else those the instance shows.
+  mocks.ec2.on(DescribeNetworkInterfacesCommand).callsFake(
+    answer('DescribeNetworkInterfaces', (input) => {
+      const w = world();
+      const ids = (input.NetworkInterfaceIds ?? []) as string[];
+      const enis = (w.instance?.NetworkInterfaces ?? []).filter((eni) => ids.includes(eni.NetworkInterfaceId ?? ''));
+      if (enis.length < ids.length) throw awsError('InvalidNetworkInterfaceID.NotFound');
+      return {
+        NetworkInterfaces: enis.map((eni) => {
+          const moved = w.movedTo.get(eni.NetworkInterfaceId ?? '');
+          return { NetworkInterfaceId: eni.NetworkInterfaceId, Groups: moved ? moved.map((GroupId) => ({ GroupId })) : eni.Groups };
+        }),
+      };
+    }),
+  );
   mocks.ec2.on(DescribeSecurityGroupsCommand).callsFake(
     answer('DescribeSecurityGroups', () => ({ SecurityGroups: world().responderGroups })),
   );
@@ -257,7 +276,12 @@ export function answerFromWorld(mocks: ContainMocks, world: () => ContainWorld):
   mocks.ec2.on(AuthorizeSecurityGroupIngressCommand).callsFake(answer('AuthorizeSecurityGroupIngress', empty));
   mocks.ec2.on(AuthorizeSecurityGroupEgressCommand).callsFake(answer('AuthorizeSecurityGroupEgress', empty));
   mocks.ec2.on(RevokeSecurityGroupEgressCommand).callsFake(answer('RevokeSecurityGroupEgress', empty));
-  mocks.ec2.on(ModifyNetworkInterfaceAttributeCommand).callsFake(answer('ModifyNetworkInterfaceAttribute', empty));
+  mocks.ec2.on(ModifyNetworkInterfaceAttributeCommand).callsFake(
+    answer('ModifyNetworkInterfaceAttribute', (input) => {
+      if (typeof input.NetworkInterfaceId === 'string' && Array.isArray(input.Groups)) world().movedTo.set(input.NetworkInterfaceId, input.Groups as string[]);
+      return {};
+    }),
+  );
   mocks.ec2.on(CreateTagsCommand).callsFake(answer('CreateTags', empty));
   mocks.ec2.on(ModifyInstanceAttributeCommand).callsFake(answer('ModifyInstanceAttribute', empty));
   mocks.ec2.on(DisassociateIamInstanceProfileCommand).callsFake(answer('DisassociateIamInstanceProfile', empty));

@@ -1,3 +1,10 @@
+import { BatchGetItemCommand, ConditionalCheckFailedException, DeleteItemCommand, DynamoDBClient, PutItemCommand, UpdateItemCommand, type UpdateItemCommandInput } from '@aws-sdk/client-dynamodb';
+import { mockClient } from 'aws-sdk-client-mock';
+import { ContainmentBrake } from '../../../lambda/ledger/brake';
+import { IncidentLedger } from '../../../lambda/ledger/incident-ledger';
+import type { LedgerOptions } from '../../../lambda/respond/gate';
+import { PLANNING_READ_ID } from '../../../lambda/respond/planning-failure';
+import { respond } from '../../../lambda/respond/respond';
 import { startConfirmation } from '../../../lambda/confirm/confirmation';
 import { containInstancePlaybook } from '../../../lambda/playbooks/contain-instance/playbook';
 import { respondWith } from '../../../lambda/respond/respond-with';
@@ -80,5 +87,88 @@ describe('planning that throws after isolation started', () => {
     expect(error.exposed).toEqual([PRIMARY_ENI, SECONDARY_ENI]);
     expect(error.message).toContain(`isolate:${PRIMARY_ENI} failed (UnauthorizedOperation)`);
     expect(error.message).toContain(`; ${PRIMARY_ENI}, ${SECONDARY_ENI} may be left on the allow-all security group (more exposed than before)`);
+  });
+});
+
+describe('planning that throws after isolation started, with the incident ledger', () => {
+  const TABLE = 'ledger-table';
+  const dynamodb = mockClient(DynamoDBClient);
+  /** The incident's record as far as the claim goes: held by a delivery's claim, answered. */
+  let incident: { held: boolean; answered: boolean };
+
+  function ledgerOptions(): LedgerOptions {
+    const client = new DynamoDBClient({ region: 'us-east-1', maxAttempts: 1 });
+    return { ledger: new IncidentLedger(client, TABLE, () => NOW), brake: new ContainmentBrake(client, TABLE, 10, () => NOW), level: 'enforce', leaseMs: 75_000 };
+  }
+
+  const claimWrites = () => dynamodb.commandCalls(UpdateItemCommand).map((c) => c.args[0].input).filter((i) => i.ConditionExpression?.startsWith('attribute_not_exists(pk)'));
+  const outcomeWrites = () => dynamodb.commandCalls(UpdateItemCommand).map((c) => c.args[0].input).filter((i) => i.ConditionExpression === 'claimToken = :token');
+
+  beforeEach(() => {
+    incident = { held: false, answered: false };
+    dynamodb.reset();
+    dynamodb.on(BatchGetItemCommand).resolves({ Responses: { [TABLE]: [] } });
+    dynamodb.on(PutItemCommand).resolves({});
+    dynamodb.on(DeleteItemCommand).resolves({});
+    // The claim's condition, reduced to this table of one incident: no live claim and not answered.
+    dynamodb.on(UpdateItemCommand).callsFake((input: UpdateItemCommandInput) => {
+      if (input.ConditionExpression?.startsWith('attribute_not_exists(pk)')) {
+        if (incident.held || incident.answered) {
+          throw Object.assign(new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: {} }), {
+            Item: { pk: input.Key!.pk, leaseUntil: { N: String(NOW.getTime() + 75_000) }, claimLevel: { N: '2' }, claimToken: { S: 'other' } },
+          });
+        }
+        incident.held = true;
+        return {};
+      }
+      if (input.ConditionExpression === 'claimToken = :token') {
+        if (/REMOVE .*claimToken/.test(input.UpdateExpression ?? '')) incident.held = false;
+        if (/respondedLevel = :level/.test(input.UpdateExpression ?? '')) incident.answered = true;
+      }
+      return {};
+    });
+  });
+
+  it('gives the claim back unanswered before failing, so that the retry claims the incident and acts', async () => {
+    guardDuty.holds(containFinding());
+    const failed = await respondWith(failingPlanning, containFinding(), {
+      config: enforceConfig(),
+      clients: h.clients,
+      confirmFinding: startConfirmation,
+      dryRun: false,
+      responder: RESPONDER,
+      now: () => NOW,
+      ledger: ledgerOptions(),
+    }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(failed).toBeInstanceOf(StagedPlanningError);
+    expect(claimWrites()).toHaveLength(1);
+    const [outcome, ...more] = outcomeWrites();
+    expect(more).toEqual([]);
+    // Recorded as a response that must act again: the claim removed, no respondedLevel/respondedAt (not answered).
+    expect(outcome).toMatchObject({
+      TableName: TABLE,
+      Key: { pk: { S: expect.stringMatching(/^incident#/) } },
+      ConditionExpression: 'claimToken = :token',
+      ExpressionAttributeValues: expect.objectContaining({ ':token': claimWrites()[0]!.ExpressionAttributeValues![':token'] }),
+    });
+    expect(outcome!.UpdateExpression).toMatch(/ REMOVE leaseUntil, claimToken, claimLevel, pendingNotification$/);
+    expect(outcome!.UpdateExpression).not.toContain('respondedLevel');
+    expect(outcome!.ExpressionAttributeValues![':level']).toBeUndefined();
+    expect(outcome!.ExpressionAttributeValues![':failedReads']).toEqual({
+      L: [expect.objectContaining({ M: expect.objectContaining({ id: { S: PLANNING_READ_ID } }) })],
+    });
+    // Isolation acted, so its containment slot stays with the incident: the retry takes it over (reusedOwn), none is deleted.
+    expect(dynamodb).toHaveReceivedCommandTimes(DeleteItemCommand, 0);
+    expect(incident).toEqual({ held: false, answered: false });
+
+    // Lambda's retry: the same finding, the whole playbook. It claims the incident (not BEING_ANSWERED) and answers it.
+    const retry = await respond(containFinding(), { config: enforceConfig(), clients: h.clients, confirmFinding: startConfirmation, dryRun: false, responder: RESPONDER, now: () => NOW, ledger: ledgerOptions() });
+    expect(retry.blockedBy).toEqual([]);
+    expect(claimWrites()).toHaveLength(2);
+    expect(retry.reads.find((r) => r.id.startsWith('read:claim-incident'))).toMatchObject({ status: 'done' });
+    expect(incident).toEqual({ held: false, answered: true });
   });
 });

@@ -1,3 +1,4 @@
+import { DescribeNetworkInterfacesCommand } from '@aws-sdk/client-ec2';
 import { ResponderError } from '../../../aws/errors';
 import { OUT_OF_TIME } from '../../../plan/executor';
 import { planStep, type ExecutionContext, type PlannedStep, type StepRunResult } from '../../../plan/types';
@@ -7,7 +8,7 @@ import { MOVE_NETWORK_INTERFACE } from '../specs';
 import { STAGE } from '../stages';
 import { awsCodeOf } from './aws-codes';
 import { groupIdParameter, resolveGroupId, type GroupRef } from './group-ref';
-import { sendMove, untrackTimeShortfall } from './move-time';
+import { isolationOnlyLimitMs, sendMove, untrackTimeShortfall } from './move-time';
 import type { VpcGroupsPlan } from './security-groups';
 
 /*
@@ -22,6 +23,9 @@ import type { VpcGroupsPlan } from './security-groups';
  * retries), the ENI is returned to the groups it had before this response.
  * If even that fails, the step says the ENI is exposed: the notification's
  * subject names it and the invocation fails, so Lambda runs it again.
+ * An untrack move that failed or was given up may still be applied by EC2
+ * after the isolation move: then the ENI's groups are read back, and it is
+ * moved to the isolation group once more, or named exposed.
  * An ENI already on a verified isolation group is never moved at all.
  * Every move is bounded in time, and the untrack move starts only when it,
  * the isolation move and a restore fit before the deadline (move-time.ts).
@@ -36,13 +40,15 @@ export function planNetworkInterfaceMoves(
     if (!vpc) return [];
     const already = alreadyIsolated(eni, vpc);
     const untrack = vpc.untrack ? untrackStep(eni, vpc.untrack, [...vpc.untrackReady, ...vpc.isolationReady], already) : null;
-    const isolate = isolateStep(eni, vpc.isolation, [...vpc.isolationReady], already);
+    const startedOnUntrack = eni.securityGroupIds.some((g) => vpc.untrackMade.has(g));
+    const isolate = isolateStep(eni, vpc.isolation, [...vpc.isolationReady], already, { untrackStepId: untrack?.id ?? null, startedOnUntrack });
     const restore = restoreStep({
       eni,
       originals: originalGroupsOf(eni, vpc, instanceTags),
+      isolation: vpc.isolation,
       untrackStepId: untrack?.id ?? null,
       isolateStepId: isolate.id,
-      startedOnUntrack: eni.securityGroupIds.some((g) => vpc.untrackMade.has(g)),
+      startedOnUntrack,
       already,
     });
     return [...(untrack ? [untrack] : []), { ...isolate, ...(untrack ? { follows: untrack.id } : {}) }, { ...restore, follows: isolate.id }];
@@ -74,6 +80,7 @@ function moveStep(
   group: GroupRef,
   requires: string[],
   already: string | null,
+  untrackOf: UntrackOf | null,
 ): PlannedStep {
   const id = eni.networkInterfaceId;
   const why =
@@ -95,23 +102,41 @@ function moveStep(
       const shortOfTime = purpose === 'untrack' ? untrackTimeShortfall(ctx, id) : null;
       if (shortOfTime) return { status: 'skipped', reason: shortOfTime };
       const groupId = resolveGroupId(group, ctx);
-      await sendMove(ctx, id, [groupId]);
+      await sendMove(ctx, id, [groupId], untrackOf && !mayNeedRestore(ctx, untrackOf) ? isolationOnlyLimitMs(ctx) : undefined);
       return { status: 'done', detail: `${id} is on ${groupId}` };
     },
   });
 }
 
 function untrackStep(eni: NetworkInterfaceFacts, group: GroupRef, requires: string[], already: string | null): PlannedStep {
-  return moveStep(eni, 'untrack', group, requires, already);
+  return moveStep(eni, 'untrack', group, requires, already, null);
 }
 
-function isolateStep(eni: NetworkInterfaceFacts, group: GroupRef, requires: string[], already: string | null): PlannedStep {
-  return moveStep(eni, 'isolation', group, requires, already);
+function isolateStep(eni: NetworkInterfaceFacts, group: GroupRef, requires: string[], already: string | null, untrackOf: UntrackOf): PlannedStep {
+  return moveStep(eni, 'isolation', group, requires, already, untrackOf);
+}
+
+/** How the ENI may have reached the untrack group: this run's untrack step, or an earlier run that left it there. */
+interface UntrackOf {
+  readonly untrackStepId: string | null;
+  readonly startedOnUntrack: boolean;
+}
+
+/**
+ * Whether a failed isolation move would be followed by a restore: the ENI
+ * may be on the untrack group (this run's untrack move was sent, or an
+ * earlier run left it there). Else the isolation move needs no restore budget.
+ */
+function mayNeedRestore(ctx: ExecutionContext, { untrackStepId, startedOnUntrack }: UntrackOf): boolean {
+  const untrack = statusOf(ctx, untrackStepId);
+  return startedOnUntrack || untrack === 'done' || untrack === 'failed';
 }
 
 interface RestoreInput {
   readonly eni: NetworkInterfaceFacts;
   readonly originals: string[] | null;
+  /** The isolation group the ENI was moved to, checked again when its untrack move may still land. */
+  readonly isolation: GroupRef;
   readonly untrackStepId: string | null;
   readonly isolateStepId: string;
   /** The ENI was on an untrack group before this run (one that stopped halfway left it there). */
@@ -127,7 +152,7 @@ function statusOf(ctx: ExecutionContext, stepId: string | null): string | undefi
 }
 
 function restoreStep(input: RestoreInput): PlannedStep {
-  const { eni, originals, untrackStepId, isolateStepId, startedOnUntrack, already } = input;
+  const { eni, originals, isolation, untrackStepId, isolateStepId, startedOnUntrack, already } = input;
   const id = eni.networkInterfaceId;
   return planStep(MOVE_NETWORK_INTERFACE, {
     id: `restore:${id}`,
@@ -145,8 +170,17 @@ function restoreStep(input: RestoreInput): PlannedStep {
     compensates: isolateStepId,
     run: async (ctx): Promise<StepRunResult> => {
       if (already) return { status: 'skipped', reason: already };
-      if (statusOf(ctx, isolateStepId) === 'done') return { status: 'skipped', reason: `${id} is on the isolation group` };
       const untrack = statusOf(ctx, untrackStepId);
+      if (statusOf(ctx, isolateStepId) === 'done') {
+        // The untrack move was given up or failed, and may still be applied after the isolation move: read the groups back.
+        if (untrack === 'failed') {
+          return confirmIsolated(ctx, id, resolveGroupId(isolation, ctx)).catch((error: unknown) => {
+            if (awsCodeOf(error) === 'InvalidNetworkInterfaceID.NotFound') return { status: 'skipped', reason: `${id} no longer exists: nothing is left open` };
+            throw error;
+          });
+        }
+        return { status: 'skipped', reason: `${id} is on the isolation group` };
+      }
       // A failed call may still have been applied (a timeout after AWS acted): only a move never sent is known not to have happened.
       if (untrack !== 'done' && untrack !== 'failed' && !startedOnUntrack) {
         return { status: 'skipped', reason: `${id} was not moved to the untrack group: it is still on the groups it had` };
@@ -163,4 +197,41 @@ function restoreStep(input: RestoreInput): PlannedStep {
       return { status: 'done', detail: `${id} is back on ${originals.join(', ')}, the groups it had before: it is NOT isolated` };
     },
   });
+}
+
+/** The security groups EC2 now reports for the ENI. */
+async function groupsOf(ctx: ExecutionContext, networkInterfaceId: string): Promise<string[]> {
+  const answer = await ctx.clients.ec2.send(new DescribeNetworkInterfacesCommand({ NetworkInterfaceIds: [networkInterfaceId] }));
+  const eni = (answer.NetworkInterfaces ?? []).find((n) => n.NetworkInterfaceId === networkInterfaceId);
+  if (!eni) throw new ResponderError('NetworkInterfaceUnreadable', `${networkInterfaceId} was not found when its security groups were read back`, true);
+  return (eni.Groups ?? []).map((g) => g.GroupId ?? '');
+}
+
+const onlyOn = (groups: readonly string[], groupId: string): boolean => groups.length === 1 && groups[0] === groupId;
+
+/**
+ * The isolation move succeeded, but an untrack move that was given up (or
+ * failed) may have been applied by EC2 after it, leaving the ENI on the
+ * allow-all group. Reads its groups back; if it is not on the isolation
+ * group only, sends the isolation move once more; if it is still not, the
+ * step fails and the ENI is named exposed (the invocation is retried).
+ */
+async function confirmIsolated(ctx: ExecutionContext, id: string, isolationGroupId: string): Promise<StepRunResult> {
+  const found = await groupsOf(ctx, id);
+  if (onlyOn(found, isolationGroupId)) {
+    return { status: 'skipped', reason: `${id} is on the isolation group (${isolationGroupId}) only, read back after its untrack move did not end done` };
+  }
+  await sendMove(ctx, id, [isolationGroupId]);
+  const after = await groupsOf(ctx, id);
+  if (!onlyOn(after, isolationGroupId)) {
+    throw new ResponderError(
+      'IsolationOverwritten',
+      `${id} is on ${after.join(', ') || 'no group'} after being moved to the isolation group twice: the untrack move that was given up may have been applied after it`,
+      true,
+    );
+  }
+  return {
+    status: 'done',
+    detail: `${id} was found on ${found.join(', ') || 'no group'} after its isolation move (the untrack move that was given up landed later), and is isolated again on ${isolationGroupId}`,
+  };
 }

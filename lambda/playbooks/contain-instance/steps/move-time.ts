@@ -51,7 +51,7 @@ export function untrackTimeShortfall(ctx: ExecutionContext, networkInterfaceId: 
  * answered in time may still be applied by EC2, so it is a failure, never
  * a success, and retryable.
  */
-export async function sendMove(ctx: ExecutionContext, networkInterfaceId: string, groups: string[]): Promise<void> {
+export async function sendMove(ctx: ExecutionContext, networkInterfaceId: string, groups: string[], limitMs: number = MOVE_CALL_LIMIT_MS): Promise<void> {
   const controller = new AbortController();
   let timer: ReturnType<typeof setTimeout> | undefined;
   const timedOut = new Promise<never>((_, reject) => {
@@ -60,11 +60,11 @@ export async function sendMove(ctx: ExecutionContext, networkInterfaceId: string
       reject(
         new ResponderError(
           MOVE_NOT_ANSWERED,
-          `moving ${networkInterfaceId} to ${groups.join(', ')} was not answered within ${seconds(MOVE_CALL_LIMIT_MS)}; EC2 may still apply it`,
+          `moving ${networkInterfaceId} to ${groups.join(', ')} was not answered within ${seconds(limitMs)}; EC2 may still apply it`,
           true,
         ),
       );
-    }, MOVE_CALL_LIMIT_MS);
+    }, limitMs);
   });
   try {
     const call = ctx.clients.ec2.send(new ModifyNetworkInterfaceAttributeCommand({ NetworkInterfaceId: networkInterfaceId, Groups: groups }), {
@@ -74,4 +74,13 @@ export async function sendMove(ctx: ExecutionContext, networkInterfaceId: string
   } finally {
     clearTimeout(timer);
   }
+}
+
+/**
+ * The wait for an isolation move that no restore can follow (the ENI was
+ * never sent to the untrack group): it needs no restore budget, so it may
+ * use the time left before the deadline, and never less than a bounded move.
+ */
+export function isolationOnlyLimitMs(ctx: ExecutionContext): number {
+  return ctx.timeLeftMs ? Math.max(ctx.timeLeftMs(), MOVE_CALL_LIMIT_MS) : MOVE_CALL_LIMIT_MS;
 }

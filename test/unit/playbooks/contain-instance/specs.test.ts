@@ -32,6 +32,7 @@ describe('contain-instance step specs', () => {
       'ec2:CreateTags',
       'ec2:DescribeIamInstanceProfileAssociations',
       'ec2:DescribeInstances',
+      'ec2:DescribeNetworkInterfaces',
       'ec2:DescribeSecurityGroups',
       'ec2:DescribeSnapshots',
       'ec2:DisassociateIamInstanceProfile',

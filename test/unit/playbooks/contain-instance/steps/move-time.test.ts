@@ -1,4 +1,4 @@
-import type { ModifyNetworkInterfaceAttributeCommand } from '@aws-sdk/client-ec2';
+import { DescribeNetworkInterfacesCommand, type ModifyNetworkInterfaceAttributeCommand } from '@aws-sdk/client-ec2';
 import type { AwsClients } from '../../../../../lambda/aws/clients';
 import { executePlan } from '../../../../../lambda/plan/executor';
 import type { PlannedStep, StepOutcome } from '../../../../../lambda/plan/types';
@@ -56,12 +56,13 @@ describe('the untrack move and the time left', () => {
     ]);
   });
 
-  it('with exactly the time the three moves need: through the untrack group', async () => {
+  it('with exactly the time the three moves need: through the untrack group, and (untrack done) no read-back of the groups', async () => {
     await run(planNetworkInterfaceMoves(primaryOnly, groups), h.clients, Date.now() + UNTRACK_TIME_NEEDED_MS);
     expect(h.callsOf('ModifyNetworkInterfaceAttribute')).toEqual([
       { NetworkInterfaceId: PRIMARY_ENI, Groups: [UNTRACK_SG_A] },
       { NetworkInterfaceId: PRIMARY_ENI, Groups: [ISOLATION_SG_A] },
     ]);
+    expect(h.callsOf('DescribeNetworkInterfaces')).toEqual([]);
   });
 
   it('the time left is read when the untrack move starts, not when it was planned', async () => {
@@ -78,16 +79,28 @@ describe('the untrack move and the time left', () => {
   });
 });
 
-/** An EC2 client whose move to `hangOn` groups never answers; every other move is answered at once. */
-function hangingEc2(hangOn: readonly string[][]): { clients: AwsClients; sent: { groups: string[]; signal: AbortSignal }[] } {
+/**
+ * An EC2 client whose move to `hangOn` groups never answers; every other
+ * move is answered at once. DescribeNetworkInterfaces (the read-back of the ENI's
+ * groups) answers the next entry of `readBack` each time it is asked.
+ */
+function hangingEc2(hangOn: readonly string[][], readBack: readonly string[][] = []): { clients: AwsClients; sent: { groups: string[]; signal: AbortSignal }[]; reads: unknown[] } {
   const sent: { groups: string[]; signal: AbortSignal }[] = [];
-  const send = (command: ModifyNetworkInterfaceAttributeCommand, options: { abortSignal: AbortSignal }): Promise<unknown> => {
+  const reads: unknown[] = [];
+  const send = (command: ModifyNetworkInterfaceAttributeCommand | DescribeNetworkInterfacesCommand, options?: { abortSignal: AbortSignal }): Promise<unknown> => {
+    if (command instanceof DescribeNetworkInterfacesCommand) {
+      const onGroups = readBack[reads.length] ?? [];
+      reads.push(command.input);
+      return Promise.resolve({ NetworkInterfaces: [{ NetworkInterfaceId: PRIMARY_ENI, Groups: onGroups.map((GroupId) => ({ GroupId })) }] });
+    }
     const groupsSent = command.input.Groups ?? [];
-    sent.push({ groups: groupsSent, signal: options.abortSignal });
+    sent.push({ groups: groupsSent, signal: options!.abortSignal });
     return hangOn.some((g) => JSON.stringify(g) === JSON.stringify(groupsSent)) ? new Promise(() => undefined) : Promise.resolve({});
   };
-  return { clients: { ec2: { send } } as unknown as AwsClients, sent };
+  return { clients: { ec2: { send } } as unknown as AwsClients, sent, reads };
 }
+
+const READ_BACK = { NetworkInterfaceIds: [PRIMARY_ENI] };
 
 describe('a move AWS does not answer', () => {
   it('the isolation move is given up after 12 s (retryable, the SDK told to abort) and the ENI is returned to its groups in time', async () => {
@@ -125,16 +138,65 @@ describe('a move AWS does not answer', () => {
     expect(outcomes[2]).toMatchObject({ status: 'failed', error: { code: 'MoveNotAnswered' }, exposed: PRIMARY_ENI });
   });
 
-  it('a slow untrack move is given up too, and the isolation move still follows it', async () => {
-    const { clients, sent } = hangingEc2([[UNTRACK_SG_A]]);
+  it('a slow untrack move is given up, the isolation move follows, and the groups read back show it did not land: isolated, nothing more sent', async () => {
+    const { clients, sent, reads } = hangingEc2([[UNTRACK_SG_A]], [[ISOLATION_SG_A]]);
     const running = run(planNetworkInterfaceMoves(primaryOnly, groups), clients, Date.now() + UNTRACK_TIME_NEEDED_MS);
     await jest.advanceTimersByTimeAsync(MOVE_CALL_LIMIT_MS);
     const outcomes = await running;
     expect(sent.map((s) => s.groups)).toEqual([[UNTRACK_SG_A], [ISOLATION_SG_A]]);
-    expect(outcomes.map((o) => [o.id, o.status])).toEqual([
-      [`untrack:${PRIMARY_ENI}`, 'failed'],
-      [`isolate:${PRIMARY_ENI}`, 'done'],
-      [`restore:${PRIMARY_ENI}`, 'skipped'],
+    expect(reads).toEqual([READ_BACK]);
+    expect(outcomes.map((o) => [o.id, o.status, o.reason ?? o.detail])).toEqual([
+      [`untrack:${PRIMARY_ENI}`, 'failed', undefined],
+      [`isolate:${PRIMARY_ENI}`, 'done', `${PRIMARY_ENI} is on ${ISOLATION_SG_A}`],
+      [`restore:${PRIMARY_ENI}`, 'skipped', `${PRIMARY_ENI} is on the isolation group (${ISOLATION_SG_A}) only, read back after its untrack move did not end done`],
     ]);
+  });
+
+  it('the given-up untrack move lands after the isolation move: the ENI found on the untrack group is moved to the isolation group again', async () => {
+    const { clients, sent, reads } = hangingEc2([[UNTRACK_SG_A]], [[UNTRACK_SG_A], [ISOLATION_SG_A]]);
+    const running = run(planNetworkInterfaceMoves(primaryOnly, groups), clients, Date.now() + UNTRACK_TIME_NEEDED_MS);
+    await jest.advanceTimersByTimeAsync(MOVE_CALL_LIMIT_MS);
+    const outcomes = await running;
+    expect(sent.map((s) => s.groups)).toEqual([[UNTRACK_SG_A], [ISOLATION_SG_A], [ISOLATION_SG_A]]);
+    expect(reads).toEqual([READ_BACK, READ_BACK]);
+    expect(outcomes[2]).toMatchObject({
+      id: `restore:${PRIMARY_ENI}`,
+      status: 'done',
+      detail: `${PRIMARY_ENI} was found on ${UNTRACK_SG_A} after its isolation move (the untrack move that was given up landed later), and is isolated again on ${ISOLATION_SG_A}`,
+    });
+    expect(outcomes[2]!.exposed).toBeUndefined();
+  });
+
+  it('still on the untrack group after the second isolation move: the step fails and names the ENI exposed', async () => {
+    const { clients, sent, reads } = hangingEc2([[UNTRACK_SG_A]], [[UNTRACK_SG_A], [UNTRACK_SG_A]]);
+    const running = run(planNetworkInterfaceMoves(primaryOnly, groups), clients, Date.now() + UNTRACK_TIME_NEEDED_MS);
+    await jest.advanceTimersByTimeAsync(MOVE_CALL_LIMIT_MS);
+    const outcomes = await running;
+    expect(sent.map((s) => s.groups)).toEqual([[UNTRACK_SG_A], [ISOLATION_SG_A], [ISOLATION_SG_A]]);
+    expect(reads).toHaveLength(2);
+    expect(outcomes[2]).toMatchObject({ id: `restore:${PRIMARY_ENI}`, status: 'failed', error: { code: 'IsolationOverwritten', retryable: true }, exposed: PRIMARY_ENI });
+  });
+});
+
+describe('an isolation move no restore can follow', () => {
+  it('(untrack skipped for time) is waited for up to the time left, not 12 s', async () => {
+    const { clients, sent } = hangingEc2([[ISOLATION_SG_A]]);
+    const left = UNTRACK_TIME_NEEDED_MS - 1;
+    const running = run(planNetworkInterfaceMoves(primaryOnly, groups), clients, Date.now() + left);
+    await jest.advanceTimersByTimeAsync(left - 1);
+    expect(sent.map((s) => [s.groups, s.signal.aborted])).toEqual([[[ISOLATION_SG_A], false]]);
+    await jest.advanceTimersByTimeAsync(1);
+    const outcomes = await running;
+    expect(sent[0]!.signal.aborted).toBe(true);
+    expect(outcomes[1]).toMatchObject({ status: 'failed', error: { code: 'MoveNotAnswered', message: `moving ${PRIMARY_ENI} to ${ISOLATION_SG_A} was not answered within 35.9 s; EC2 may still apply it` } });
+    expect(outcomes[2]).toMatchObject({ status: 'skipped', reason: `${PRIMARY_ENI} was not moved to the untrack group: it is still on the groups it had` });
+  });
+
+  it('with less time left than one bounded move, is still waited for 12 s', async () => {
+    const { clients } = hangingEc2([[ISOLATION_SG_A]]);
+    const running = run(planNetworkInterfaceMoves(primaryOnly, groups), clients, Date.now() + 5_000);
+    await jest.advanceTimersByTimeAsync(MOVE_CALL_LIMIT_MS);
+    const outcomes = await running;
+    expect(outcomes[1]!.error?.message).toContain('was not answered within 12 s');
   });
 });

@@ -15,6 +15,7 @@ import { snapshotsOfVolumes } from './support/ec2-state';
 import { instanceFinding, instanceFindingEvent } from './support/findings';
 import { readInbox } from './support/inbox';
 import { failedSteps } from './support/run-playbook';
+import { TIMEOUT } from '../../lib/playbook-function';
 
 /*
  * Calls that must not repeat, through the real Lambda handler with its own
@@ -43,7 +44,7 @@ function env(): LambdaEnvironment {
   };
 }
 
-const context = () => ({ invokedFunctionArn: `arn:aws:lambda:${EMULATOR_REGION}:${account.seed.accountId}:function:ir`, getRemainingTimeInMillis: () => 60_000 });
+const context = () => ({ invokedFunctionArn: `arn:aws:lambda:${EMULATOR_REGION}:${account.seed.accountId}:function:ir`, getRemainingTimeInMillis: () => TIMEOUT['contain-instance'].toMilliseconds() });
 const invoke = async (event: unknown) => (await handleAs(event, context(), env())) as Report;
 const callsOf = (operation: string) => proxy.calls.filter((c) => c.operation === operation);
 

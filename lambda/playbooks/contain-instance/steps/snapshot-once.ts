@@ -1,6 +1,6 @@
 import { CreateSnapshotsCommand, DescribeSnapshotsCommand, type CreateSnapshotsCommandInput, type EC2Client } from '@aws-sdk/client-ec2';
 import { atMostOnce, isOutcomeUnknown } from '../../../aws/at-most-once';
-import { isThrottlingError, ResponderError } from '../../../aws/errors';
+import { ResponderError } from '../../../aws/errors';
 import { collectPages } from '../discovery/pages';
 import { INCIDENT_ID_TAG, SOURCE_INSTANCE_TAG } from '../names';
 
@@ -12,7 +12,8 @@ import { INCIDENT_ID_TAG, SOURCE_INSTANCE_TAG } from '../names';
  * which CreateSnapshots writes with the snapshots, say whether it landed:
  * found, the step is done with those snapshots; not found, it is sent again
  * while time allows. A throttled request was refused before anything was
- * created, and is sent again directly.
+ * created: the SDK retries it as any other call (atMostOnce lets throttling
+ * through); throttled past those retries, the step fails with its code.
  */
 
 /** CreateSnapshots requests at most, the first included. */
@@ -69,7 +70,6 @@ export async function createSnapshotsOnce(ec2: EC2Client, input: SnapshotOnceInp
   const sleep = input.sleep ?? defaultSleep;
   const settleMs = input.settleMs ?? SNAPSHOT_SETTLE_MS;
   const lost: string[] = [];
-  let last: unknown;
   for (let attempt = 1; attempt <= CREATE_SNAPSHOTS_ATTEMPTS; attempt += 1) {
     if (attempt > 1 && input.timeLeftMs && input.timeLeftMs() <= 0) break;
     try {
@@ -80,8 +80,7 @@ export async function createSnapshotsOnce(ec2: EC2Client, input: SnapshotOnceInp
       const after = lost.length > 0 ? ` (after ${lost.join(', ')}: no set had landed)` : '';
       return { snapshotIds: ids, detail: `${ids.length > 0 ? ids.join(', ') : 'no snapshot returned'}${after}` };
     } catch (error) {
-      last = error;
-      if (isThrottlingError(error)) continue;
+      // Refused (throttled past the SDK's retries, AccessDenied, ...): nothing was created, nothing to look for.
       if (!isOutcomeUnknown(error)) throw error;
       lost.push(`${error.underlying.code} on request ${attempt}`);
       let found = await findIncidentSnapshots(ec2, incidentId, instanceId);
@@ -97,13 +96,9 @@ export async function createSnapshotsOnce(ec2: EC2Client, input: SnapshotOnceInp
       }
     }
   }
-  if (isOutcomeUnknown(last)) {
-    throw new ResponderError(
-      'SnapshotsNotConfirmed',
-      `CreateSnapshots was not answered (${lost.join('; ')}) and no snapshot tagged ${INCIDENT_ID_TAG}=${incidentId} was found: a retry looks for them again before taking any`,
-      true,
-    );
-  }
-  // Throttled on every request: refused each time, nothing was created.
-  throw last;
+  throw new ResponderError(
+    'SnapshotsNotConfirmed',
+    `CreateSnapshots was not answered (${lost.join('; ')}) and no snapshot tagged ${INCIDENT_ID_TAG}=${incidentId} was found: a retry looks for them again before taking any`,
+    true,
+  );
 }

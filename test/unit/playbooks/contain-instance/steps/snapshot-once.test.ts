@@ -68,11 +68,11 @@ describe('createSnapshotsOnce', () => {
     expect(ec2.commandCalls(DescribeSnapshotsCommand)).toHaveLength(2);
   });
 
-  it('throttled (refused, nothing created): sent again directly, no lookup', async () => {
-    ec2.on(CreateSnapshotsCommand).rejectsOnce(throttled()).resolves({ Snapshots: [{ SnapshotId: 'snap-1' }] });
-    const set = await run();
-    expect(set.snapshotIds).toEqual(['snap-1']);
-    expect(ec2.commandCalls(CreateSnapshotsCommand)).toHaveLength(2);
+  it('throttled past the SDK\'s own retries (refused, nothing created): fails with its code, no lookup, not sent again', async () => {
+    // The SDK retries throttling itself (test/unit/aws/at-most-once.test.ts); this is what is left once it gave up.
+    ec2.on(CreateSnapshotsCommand).rejects(throttled());
+    await expect(run()).rejects.toMatchObject({ name: 'RequestLimitExceeded' });
+    expect(ec2.commandCalls(CreateSnapshotsCommand)).toHaveLength(1);
     expect(ec2.commandCalls(DescribeSnapshotsCommand)).toHaveLength(0);
   });
 

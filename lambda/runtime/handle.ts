@@ -71,6 +71,7 @@ export async function handleInvocation(
           dryRunRequested: invocation.dryRunRequested,
           context,
           playbook: env.playbook,
+          topicArn: env.topicArn,
         })
       : undefined;
     const report = await respondWith({ [entry.playbook.name]: entry.playbook }, finding, {

@@ -2,6 +2,7 @@ import type { AccountAccess } from '../aws/account-access';
 import type { RuntimeConfig } from '../config/schema';
 import { ContainmentBrake } from '../ledger/brake';
 import { IncidentLedger } from '../ledger/incident-ledger';
+import { brakeAnnouncer } from '../notify/brake-announcement';
 import type { LedgerOptions } from '../respond/gate';
 import { actsInFindingAccount, type PlaybookName } from '../routing/playbook-names';
 import type { LambdaContext } from './home-account';
@@ -30,13 +31,17 @@ export function ledgerOptionsFor(input: {
   readonly context: LambdaContext;
   /** The playbook answering: one that only reports answers at the dry-run level. */
   readonly playbook: PlaybookName;
+  /** The stack's topic: the brake announces there, once, that it latched. */
+  readonly topicArn?: string | undefined;
 }): LedgerOptions | undefined {
   if (!input.tableName || input.dryRunRequested) return undefined;
-  const dynamodb = input.access.homeClients(input.region).dynamodb;
+  const home = input.access.homeClients(input.region);
+  const dynamodb = home.dynamodb;
+  const announce = input.topicArn ? brakeAnnouncer(home.sns, input.topicArn, { ledgerTable: input.tableName, region: input.region }) : undefined;
   const remaining = input.context.getRemainingTimeInMillis?.() ?? DEFAULT_REMAINING_MS;
   return {
     ledger: new IncidentLedger(dynamodb, input.tableName),
-    brake: new ContainmentBrake(dynamodb, input.tableName, input.config.blastRadius.maxContainmentsPerHour),
+    brake: new ContainmentBrake(dynamodb, input.tableName, input.config.blastRadius.maxContainmentsPerHour, undefined, announce),
     // notify asks GuardDuty nothing and changes nothing: its answer must never use up an acting
     // playbook's right to act once. A forged notify-routed copy of a real finding id (a direct
     // invocation of the notify function) would otherwise mark the genuine incident answered.

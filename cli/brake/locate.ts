@@ -1,11 +1,12 @@
 import type { Deployment } from '../config';
 import { requiredStackOutputs } from '../deployment/stack-outputs';
 import { securityStackName } from '../../lib/naming';
-import { LEDGER_TABLE_OUTPUT, TOPIC_ARN_OUTPUT } from '../../lib/stack-outputs';
+import { BRAKE_TABLE_OUTPUT, LEDGER_TABLE_OUTPUT, TOPIC_ARN_OUTPUT } from '../../lib/stack-outputs';
 import { operatorRegion, type BrakeOperatorClients } from '../operator-clients';
 
 /*
- * Where the brake of a deployment lives: the region's ledger table, and the
+ * Where the brake of a deployment lives: the region's ledger table (or, when
+ * every regional stack shares one, the home region's brake table), and the
  * topic its release is announced on, read from the stack's outputs like
  * `ir invoke` finds its functions. --table and --topic-arn name them
  * directly (no CloudFormation call for the one given).
@@ -33,6 +34,8 @@ export function brakeRegion(deployment: Deployment, options: BrakeLocationOption
 export async function locateBrake(deployment: Deployment, options: BrakeLocationOptions, region: string, clients: BrakeOperatorClients): Promise<BrakeLocation> {
   const stackName = options.stack ?? securityStackName(deployment.stackName, deployment.config.regions.length > 0 ? region : undefined);
   if (options.table && options.topicArn) return { region, stackName, table: options.table, topicArn: options.topicArn };
-  const outputs = await requiredStackOutputs(clients.cloudFormation, stackName, region, [LEDGER_TABLE_OUTPUT, TOPIC_ARN_OUTPUT]);
-  return { region, stackName, table: options.table ?? outputs[LEDGER_TABLE_OUTPUT], topicArn: options.topicArn ?? outputs[TOPIC_ARN_OUTPUT] };
+  // A shared brake has a table of its own, in the home region's stack; else the brake is in the region's ledger table.
+  const tableOutput = deployment.config.blastRadius.homeRegion ? BRAKE_TABLE_OUTPUT : LEDGER_TABLE_OUTPUT;
+  const outputs = await requiredStackOutputs(clients.cloudFormation, stackName, region, [tableOutput, TOPIC_ARN_OUTPUT]);
+  return { region, stackName, table: options.table ?? outputs[tableOutput], topicArn: options.topicArn ?? outputs[TOPIC_ARN_OUTPUT] };
 }

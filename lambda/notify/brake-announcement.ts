@@ -11,11 +11,15 @@ import { safeLine, safeSubject, untrusted as v, untrustedText as t } from '../te
 
 export interface BrakeAnnouncementContext {
   readonly ledgerTable: string;
+  /** The brake's region. */
   readonly region: string;
+  /** Every regional stack shares this brake (blastRadius.homeRegion). */
+  readonly shared?: boolean;
 }
 
 export function formatBrakeAnnouncement(latch: Latch, context: BrakeAnnouncementContext): { subject: string; message: string } {
-  const subject = safeSubject(`[GuardDuty IR BRAKE LATCHED] no more containments in ${v(context.region)} until an operator releases it`);
+  const where = context.shared ? 'any region' : v(context.region);
+  const subject = safeSubject(`[GuardDuty IR BRAKE LATCHED] no more containments in ${where} until an operator releases it`);
   const lines = [
     `The blast-radius brake latched at ${v(latch.engagedAt)}: ${t(latch.reason)}.`,
     `Engaged by finding ${v(latch.findingId)} (${v(latch.playbook)}, incident ${v(latch.incidentId)}).`,

@@ -72,6 +72,7 @@ export async function handleInvocation(
           context,
           playbook: env.playbook,
           topicArn: env.topicArn,
+          brakeTableName: env.brakeTableName,
         })
       : undefined;
     const report = await respondWith({ [entry.playbook.name]: entry.playbook }, finding, {

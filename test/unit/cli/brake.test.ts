@@ -118,6 +118,37 @@ describe('ir brake status', () => {
     expect(state.latched).toBeUndefined();
   });
 
+  it('a shared brake (blastRadius.homeRegion) is read from the home region’s stack and its brake table, whatever --region says', async () => {
+    const shared = join(tmp, 'shared.json');
+    writeFileSync(shared, JSON.stringify({ regions: ['eu-west-1', 'us-east-1'], blastRadius: { homeRegion: 'eu-west-1' } }));
+    cfn.on(DescribeStacksCommand).resolves({
+      Stacks: [
+        {
+          StackName: 'GuardDutyIncidentResponse-eu-west-1',
+          CreationTime: new Date(0),
+          StackStatus: 'CREATE_COMPLETE',
+          Outputs: [
+            { OutputKey: 'IncidentLedgerTableName', OutputValue: TABLE },
+            { OutputKey: 'BlastRadiusBrakeTableName', OutputValue: 'GuardDutyIncidentResponse-blast-radius-brake' },
+            { OutputKey: 'NotificationTopicArn', OutputValue: TOPIC },
+          ],
+        },
+      ],
+    });
+    dynamodb.on(GetItemCommand).resolves({});
+    dynamodb.on(BatchGetItemCommand).resolves({ Responses: {} });
+    const run = await runIr('brake', 'status', '--config', shared, '--region', 'us-east-1', '--json');
+    expect(run.code).toBe(0);
+    const regionOf = (client: unknown) => (client as { config: { region: () => Promise<string> } }).config.region();
+    const describe = cfn.commandCalls(DescribeStacksCommand)[0]!;
+    expect(describe.args[0].input).toEqual({ StackName: 'GuardDutyIncidentResponse-eu-west-1' });
+    expect(await regionOf(describe.thisValue)).toBe('eu-west-1');
+    const read = dynamodb.commandCalls(GetItemCommand)[0]!;
+    expect(read.args[0].input.TableName).toBe('GuardDutyIncidentResponse-blast-radius-brake');
+    expect(await regionOf(read.thisValue)).toBe('eu-west-1');
+    expect(JSON.parse(run.stdout)).toMatchObject({ table: 'GuardDutyIncidentResponse-blast-radius-brake', region: 'eu-west-1' });
+  });
+
   it('a stack without the ledger output is bad input: exit 2, nothing read', async () => {
     cfn.on(DescribeStacksCommand).resolves({ Stacks: [{ StackName: 'GuardDutyIncidentResponse', CreationTime: new Date(0), StackStatus: 'CREATE_COMPLETE', Outputs: [] }] });
     const run = await runIr('brake', 'status', '--config', config, '--region', 'eu-west-1');

@@ -11,6 +11,7 @@ import { freshSeededAccount, type EmulatedAccount } from './support/account';
 import { describeInstance, groupsByEni } from './support/ec2-state';
 import { instanceFindingEvent } from './support/findings';
 import { readInbox } from './support/inbox';
+import { runIr } from '../support/run-ir';
 
 /*
  * The brake's conditional writes through the fault-injecting proxy
@@ -111,6 +112,27 @@ describe('a brake write whose answer is lost after it landed', () => {
     expect((await readInbox(account.sqs, account.seed.notifications.inboxQueueUrl)).map((n) => n.subject).sort()).toEqual([
       `[GuardDuty IR BRAKE LATCHED] no more containments in ${EMULATOR_REGION} until an operator releases it`,
       expect.stringMatching(/^\[GuardDuty IR BRAKE ON - NOT CONTAINED\] contain-instance/),
+    ]);
+  });
+
+  it('release: `ir brake release` whose transaction answer was lost is released once, recorded once, announced once', async () => {
+    const latch = await item('brake#latch');
+    expect(latch).toBeDefined();
+    const isTransaction = (request: ProxiedRequest) => request.operation === 'DynamoDB_20120810.TransactWriteItems';
+    proxy.addFault({ kind: 'lost-answer', matches: isTransaction, times: 1 });
+    proxy.clear();
+    process.env.NO_COLOR = '1';
+    const run = await runIr(
+      'brake', 'release', '--reason', 'burst of test findings, checked',
+      '--region', EMULATOR_REGION, '--endpoint-url', proxy.endpoint, '--table', TABLE, '--topic-arn', account.seed.notifications.topicArn,
+    );
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    expect(proxy.calls.filter(isTransaction).map((c) => c.fault)).toEqual(['lost-answer', undefined]);
+    expect(await item('brake#latch')).toBeUndefined();
+    expect(await item(`brake#release#${latch!.engagementId!.S}`)).toMatchObject({ reason: { S: 'burst of test findings, checked' } });
+    expect((await readInbox(account.sqs, account.seed.notifications.inboxQueueUrl)).map((n) => n.subject)).toEqual([
+      `[GuardDuty IR BRAKE RELEASED] containments resume in ${EMULATOR_REGION}`,
     ]);
   });
 });

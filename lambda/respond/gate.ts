@@ -132,9 +132,9 @@ export class ResponseGate {
       if (!reserved.ok) {
         verdicts.push(block(LEDGER_UNAVAILABLE, `the blast-radius brake could not be checked (${reserved.error.code}): nothing is changed until it can`));
       } else if (reserved.value.status === 'full') {
-        // Only a confirmed delivery latches the brake: a forged finding must not keep it engaged.
+        // Latched only by a delivery no guard blocks (wouldAct), GuardDuty's confirmation included: a forged finding cannot engage it.
         const { incidentId, finding, playbook } = this.input;
-        const engagement = unconfirmed ? undefined : await this.options.brake.engage(reserved.value, { incidentId, findingId: finding.id, playbook });
+        const engagement = await this.options.brake.engage(reserved.value, { incidentId, findingId: finding.id, playbook });
         verdicts.push(block(BLAST_RADIUS_BRAKE, brakeVerdictReason(reserved.value, engagement)));
       }
     }

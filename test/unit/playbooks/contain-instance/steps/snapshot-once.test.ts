@@ -1,6 +1,7 @@
 import { CreateSnapshotsCommand, DescribeSnapshotsCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { mockClient } from 'aws-sdk-client-mock';
 import { OutcomeUnknownError } from '../../../../../lambda/aws/at-most-once';
+import { SNAPSHOT_VOLUMES } from '../../../../../lambda/playbooks/contain-instance/specs';
 import { createSnapshotsOnce, CREATE_SNAPSHOTS_ATTEMPTS } from '../../../../../lambda/playbooks/contain-instance/steps/snapshot-once';
 
 /*
@@ -95,5 +96,9 @@ describe('createSnapshotsOnce', () => {
     ec2.on(DescribeSnapshotsCommand).resolves({ Snapshots: [] });
     await expect(run({ timeLeftMs: () => 0 })).rejects.toMatchObject({ code: 'SnapshotsNotConfirmed' });
     expect(ec2.commandCalls(CreateSnapshotsCommand)).toHaveLength(1);
+  });
+
+  it('is declared by the snapshot step, so the role derived from it may look the snapshots up', () => {
+    expect(SNAPSHOT_VOLUMES.iamActions).toEqual(['ec2:CreateSnapshots', 'ec2:CreateTags', 'ec2:DescribeSnapshots']);
   });
 });

@@ -18,9 +18,15 @@ import { failureAlarmName } from './naming';
 
 export { PROJECT_ROOT } from './lambda-bundle/options';
 
-/** Acting playbooks make a dozen AWS calls in stages; notify makes one. */
-const TIMEOUT: Readonly<Record<PlaybookName, Duration>> = {
-  'contain-instance': Duration.seconds(60),
+/**
+ * Acting playbooks make a dozen AWS calls in stages; notify makes one. Of
+ * each, END_OF_RESPONSE_RESERVE_MS (24 s) is kept after the execution's
+ * deadline for the end of the response; contain-instance needs 36 s before
+ * its deadline to send an ENI through the untrack group (UNTRACK_TIME_NEEDED_MS),
+ * and gets 90 s so that a slow start still leaves that (a test holds it).
+ */
+export const TIMEOUT: Readonly<Record<PlaybookName, Duration>> = {
+  'contain-instance': Duration.seconds(90),
   'revoke-credentials': Duration.seconds(60),
   notify: Duration.seconds(30),
 };

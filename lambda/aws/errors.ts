@@ -88,3 +88,11 @@ export class ResponderError extends Error {
     this.retryable = retryable;
   }
 }
+
+/** The service refused the call for its rate (it did nothing): by any of the error's names, or HTTP 429. */
+export function isThrottlingError(error: unknown): boolean {
+  if (typeof error !== 'object' || error === null) return false;
+  const shape = error as SdkErrorShape;
+  const names = [shape.Code, shape.code, shape.name].filter((c): c is string => typeof c === 'string');
+  return names.some((name) => THROTTLING_CODES.has(name)) || shape.$metadata?.httpStatusCode === 429;
+}

@@ -57,6 +57,8 @@ export function findingCountOf(finding: Finding): number {
 export interface PendingNotification {
   readonly subject: string;
   readonly message: string;
+  /** rejected: SNS refused it, nobody got it; unknown: the Publish was not answered, it may have been delivered. Absent: rejected. */
+  readonly delivery?: 'rejected' | 'unknown';
 }
 
 /** What the ledger knew when a delivery lost the claim. */
@@ -141,7 +143,14 @@ function recordOf(item: Item | undefined): LedgerRecord {
     respondedMode: levelName(numberOf(item, 'respondedLevel')),
     notifiedCount: numberOf(item, 'notifiedCount') ?? 0,
     leaseUntil: numberOf(item, 'leaseUntil'),
-    pendingNotification: pending?.subject?.S !== undefined && pending.message?.S !== undefined ? { subject: pending.subject.S, message: pending.message.S } : undefined,
+    pendingNotification:
+      pending?.subject?.S !== undefined && pending.message?.S !== undefined
+        ? {
+            subject: pending.subject.S,
+            message: pending.message.S,
+            ...(pending.delivery?.S !== undefined ? { delivery: pending.delivery.S === 'unknown' ? ('unknown' as const) : ('rejected' as const) } : {}),
+          }
+        : undefined,
     playbook: stringOf(item, 'playbook'),
   };
 }
@@ -377,5 +386,5 @@ export class IncidentLedger {
 }
 
 function pendingValue(pending: PendingNotification) {
-  return map({ subject: s(pending.subject), message: s(pending.message) });
+  return map({ subject: s(pending.subject), message: s(pending.message), ...(pending.delivery ? { delivery: s(pending.delivery) } : {}) });
 }

@@ -1,7 +1,9 @@
-import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
+import type { SNSClient } from '@aws-sdk/client-sns';
+import { NOTIFICATION_CALL_LIMIT_MS } from '../plan/end-of-response';
 import type { PlanDocument } from '../plan/document';
 import { planStep, type PlannedStep, type StepSpec } from '../plan/types';
 import { formatNotification } from './message';
+import { publishOnce } from './publish-once';
 
 /** Publishing to the KMS-encrypted topic needs the key as well as the topic. */
 export const PUBLISH_NOTIFICATION: StepSpec = {
@@ -23,7 +25,10 @@ export interface NotificationStepParts {
   readonly run: PlannedStep['run'];
 }
 
-/** A step that publishes to the topic: it runs past the deadline, since every response must be heard of. */
+/**
+ * A step that publishes to the topic: it runs past the deadline, since every
+ * response must be heard of, and bounds its one Publish itself (publishOnce).
+ */
 export function publishStep(parts: NotificationStepParts): PlannedStep {
   const { topicArn } = parts;
   return planStep(PUBLISH_NOTIFICATION, {
@@ -35,6 +40,7 @@ export function publishStep(parts: NotificationStepParts): PlannedStep {
     why: parts.why,
     stage: parts.stage,
     runsPastDeadline: true,
+    ownTimeLimitMs: NOTIFICATION_CALL_LIMIT_MS,
     run: parts.run,
   });
 }
@@ -67,8 +73,8 @@ export function notificationStep(
       if (skipReason) return { status: 'skipped', reason: skipReason };
       if (!topicArn) return { status: 'skipped', reason: 'no SNS topic configured (set --topic-arn or IR_TOPIC_ARN)' };
       const { subject, message } = formatNotification(doc(), ctx.outcomes);
-      const result = await (sns ?? ctx.clients.sns).send(new PublishCommand({ TopicArn: topicArn, Subject: subject, Message: message }));
-      return { status: 'done', detail: `message ${result.MessageId ?? '(no id)'}` };
+      const messageId = await publishOnce(sns ?? ctx.clients.sns, topicArn, { subject, message });
+      return { status: 'done', detail: `message ${messageId ?? '(no id)'}` };
     },
   });
 }

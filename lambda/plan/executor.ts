@@ -1,5 +1,6 @@
 import { ResponderError, toStepError } from '../aws/errors';
-import type { ExecutionContext, PlannedStep, StepOutcome } from './types';
+import { STEP_OVERRUN_MS } from './end-of-response';
+import type { ExecutionContext, PlannedStep, StepOutcome, StepRunResult } from './types';
 
 /*
  * Runs a plan. Stages run in order; the steps of one stage run concurrently,
@@ -17,11 +18,48 @@ export interface ExecuteOptions {
    * Epoch milliseconds after which no step starts, except those that run
    * past it (the notification). Lambda kills an invocation at its timeout
    * mid-call, with no report at all; a step not started is reported instead.
+   * STEP_OVERRUN_MS after it, a step still running is no longer waited for
+   * (the notification is bounded by its own limit instead).
    */
   readonly deadlineMs?: number;
 }
 
 export const OUT_OF_TIME = 'OutOfTime';
+export const NOT_FINISHED_IN_TIME = 'NotFinishedInTime';
+
+/** When the executor stops waiting for this step: its own limit from its start, or the deadline's overrun; null: never (no deadline). */
+function cutOffOf(step: PlannedStep, startedAt: number, deadlineMs: number | undefined): number | null {
+  if (deadlineMs === undefined) return null;
+  return step.ownTimeLimitMs !== undefined ? startedAt + step.ownTimeLimitMs : deadlineMs + STEP_OVERRUN_MS;
+}
+
+/**
+ * Runs the step, waiting for it until the cut-off at most. A step abandoned
+ * then may still be carried out by AWS: it is failed, never done, and
+ * retryable (a retry reads the account again and finds out).
+ */
+async function runUntil(step: PlannedStep, ctx: ExecutionContext, cutOffMs: number | null): Promise<StepRunResult> {
+  if (cutOffMs === null) return step.run(ctx);
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const abandoned = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () =>
+        reject(
+          new ResponderError(
+            NOT_FINISHED_IN_TIME,
+            `still running at ${new Date(cutOffMs).toISOString()}, the last moment the invocation could wait for it before Lambda's timeout: abandoned, AWS may still carry it out; a retry can complete it`,
+            true,
+          ),
+        ),
+      Math.max(0, cutOffMs - Date.now()),
+    );
+  });
+  try {
+    return await Promise.race([step.run(ctx), abandoned]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
 
 function outOfTime(deadlineMs: number): ResponderError {
   return new ResponderError(
@@ -61,8 +99,13 @@ async function runStep(step: PlannedStep, ctx: ExecutionContext, options: Execut
   if (options.deadlineMs !== undefined && !step.runsPastDeadline && Date.now() >= options.deadlineMs) {
     return outcomeOf(step, started, { status: 'failed', error: toStepError(outOfTime(options.deadlineMs)) });
   }
+  const cutOff = cutOffOf(step, started, options.deadlineMs);
+  // Even a step that runs past the deadline does not start once nothing could wait for it.
+  if (cutOff !== null && Date.now() >= cutOff) {
+    return outcomeOf(step, started, { status: 'failed', error: toStepError(outOfTime(options.deadlineMs!)) });
+  }
   try {
-    const result = await step.run(withTimeLeft(ctx, options.deadlineMs));
+    const result = await runUntil(step, withTimeLeft(ctx, options.deadlineMs), cutOff);
     if (result.status === 'skipped') return outcomeOf(step, started, { status: 'skipped', reason: result.reason });
     if (result.output !== undefined) ctx.outputs.set(step.id, result.output);
     return outcomeOf(step, started, { status: 'done', detail: result.detail, evidence: result.evidence });

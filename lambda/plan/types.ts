@@ -96,6 +96,12 @@ export interface PlannedStep {
   /** Runs even once the execution's deadline has passed (the notification: people must hear of every response). */
   readonly runsPastDeadline?: boolean;
   /**
+   * The step bounds its own calls to this much time (the notification's one
+   * Publish): past the deadline it is waited for this long from its start,
+   * not cut with the others when the deadline's overrun ends.
+   */
+  readonly ownTimeLimitMs?: number;
+  /**
    * What this step's failure leaves more exposed than before the response
    * (an ENI left on the allow-all group): named in the notification's
    * subject, and the invocation fails so that it is retried.

@@ -1,5 +1,6 @@
 import type { AwsClients } from '../aws/clients';
-import { toStepError } from '../aws/errors';
+import { ResponderError, toStepError } from '../aws/errors';
+import { LEDGER_OUTCOME_LIMIT_MS } from '../plan/end-of-response';
 import { stepReport, summarize, type Report } from '../plan/document';
 import { executePlan, type ExecuteOptions } from '../plan/executor';
 import type { ExecutionContext, StepOutcome } from '../plan/types';
@@ -22,11 +23,34 @@ export async function finishReport(prepared: PreparedPlan, outcomes: readonly St
   // An unconfirmed delivery that did not hold the claim writes nothing to the ledger: the report names no record.
   if (settled.kind === 'unconfirmed') return report;
   try {
-    await settled.finish(report, prepared.document);
+    await withinLimit(settled.finish(report, prepared.document), LEDGER_OUTCOME_LIMIT_MS);
     return { ...report, ledger: { table, key, recorded: true } };
   } catch (error) {
     // The report still goes back (and to the logs); the handler decides whether the invocation fails.
     return { ...report, ledger: { table, key, recorded: false, error: toStepError(error) } };
+  }
+}
+
+export const LEDGER_NOT_ANSWERED = 'LedgerNotAnswered';
+
+/**
+ * The ledger's outcome write is the last thing before the invocation ends,
+ * within its share of the time kept before Lambda's timeout: it is waited
+ * for that long at most. Not answered by then, it may still land; the report
+ * says it is not recorded, and the invocation fails so that it is retried.
+ */
+async function withinLimit(write: Promise<void>, limitMs: number): Promise<void> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new ResponderError(LEDGER_NOT_ANSWERED, `the ledger's outcome write was not answered within ${limitMs} ms: it may still land`, true)),
+      limitMs,
+    );
+  });
+  try {
+    await Promise.race([write, late]);
+  } finally {
+    clearTimeout(timer);
   }
 }
 

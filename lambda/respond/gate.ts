@@ -1,4 +1,4 @@
-import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
+import type { SNSClient } from '@aws-sdk/client-sns';
 import type { Finding } from '../finding/schema';
 import { block, type GuardVerdict } from '../guards/types';
 import { ContainmentBrake, type Reservation } from '../ledger/brake';
@@ -9,7 +9,8 @@ import { FINDING_CONFIRMATION, isUnconfirmedDelivery } from '../confirm/verdicts
 import { ALREADY_ANSWERED, BEING_ANSWERED, BLAST_RADIUS_BRAKE, LEDGER_UNAVAILABLE } from '../ledger/verdicts';
 import { NOTIFICATION_STEP_ID, publishStep } from '../notify/publish-step';
 import { formatRepeatNotification } from '../notify/repeat-message';
-import { notificationOfReport } from '../notify/undelivered';
+import { publishOnce } from '../notify/publish-once';
+import { pendingAfterFailure, pendingOfReport, pendingToSend } from '../notify/undelivered';
 import type { PlanDocument, Report } from '../plan/document';
 import { ReadLog, type ReadResult } from '../plan/reads';
 import type { PlannedStep, StepOutcome } from '../plan/types';
@@ -223,15 +224,16 @@ export class ResponseGate {
           if (!note) return { status: 'skipped', reason: `already reported at count ${record.notifiedCount}: nothing new to say` };
           attempted = note;
           sent = record.pendingNotification ? 'pending' : 'repeat';
-          const result = await (sns ?? ctx.clients.sns).send(new PublishCommand({ TopicArn: topicArn, Subject: note.subject, Message: note.message }));
+          // A pending notification whose delivery is unknown goes out marked MAY REPEAT; never sent twice within this invocation.
+          const messageId = await publishOnce(sns ?? ctx.clients.sns, topicArn, record.pendingNotification ? pendingToSend(note) : note);
           const what = sent === 'pending' ? 'the notification an earlier delivery could not send' : `count ${record.notifiedCount} -> ${count}`;
-          return { status: 'done', detail: `${what}: message ${result.MessageId ?? '(no id)'}` };
+          return { status: 'done', detail: `${what}: message ${messageId ?? '(no id)'}` };
         },
       );
     const finish = async (report: Report): Promise<void> => {
       const notify = report.steps.find((s) => s.id === NOTIFICATION_STEP_ID);
       if (notify?.status === 'done' && sent === 'pending') await ledger.settleNotification(incidentId, { sent: true }, playbook);
-      if (notify?.status === 'failed' && attempted) await ledger.settleNotification(incidentId, { pending: attempted }, playbook);
+      if (notify?.status === 'failed' && attempted) await ledger.settleNotification(incidentId, { pending: pendingAfterFailure(attempted, notify) }, playbook);
     };
     return { kind: 'repeat', reads: this.settledReads(), verdicts: [verdict], repeatStep, finish };
   }
@@ -245,7 +247,7 @@ export class ResponseGate {
       !shouldRetryInvocation(withoutNotification).retry && !report.blockedBy.includes(BLAST_RADIUS_BRAKE) && !report.blockedBy.includes(FINDING_CONFIRMATION);
     // An unconfirmed delivery only gives the claim back: its finding fields, steps and notification are not the incident's.
     const confirmed = !isUnconfirmedDelivery(report.blockedBy);
-    const pendingNotification = confirmed && notify?.status === 'failed' ? notificationOfReport(report, doc) : undefined;
+    const pendingNotification = confirmed && notify?.status === 'failed' ? pendingOfReport(report, doc) : undefined;
     const acted = report.steps.some((s) => s.mutating && s.status !== 'skipped');
     await Promise.all([
       acted ? Promise.resolve() : this.releaseOwnSlot(),

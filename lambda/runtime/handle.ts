@@ -4,6 +4,7 @@ import { HEARTBEAT_NOTIFICATION_SKIP, heartbeatHealth } from '../heartbeat/healt
 import { heartbeatMetrics, publishHeartbeat } from '../heartbeat/metric';
 import { parseArn } from '../aws/arn';
 import type { Report } from '../plan/document';
+import { END_OF_RESPONSE_RESERVE_MS } from '../plan/end-of-response';
 import { respondWith } from '../respond/respond-with';
 import { routeFinding } from '../routing/route';
 import { readLambdaEnvironment, type LambdaEnvironment } from './environment';
@@ -19,12 +20,13 @@ const logger = new Logger();
 
 /**
  * What the end of a response needs once the last step has started: the
- * notification, the ledger record and the last evidence write, each a call
- * with its own timeout. No other step starts later than this before the
- * Lambda timeout, so a slow AWS yields a report of what did not run, not an
- * invocation killed mid-call with no report.
+ * steps still running, the notification and the ledger's outcome write, each
+ * bounded (lambda/plan/end-of-response.ts). No other step starts later than
+ * this before the Lambda timeout, so a slow AWS yields a report of what did
+ * not run, recorded in the ledger, not an invocation killed mid-call with no
+ * report.
  */
-export const END_OF_RESPONSE_RESERVE_MS = 10_000;
+export { END_OF_RESPONSE_RESERVE_MS };
 const metrics = heartbeatMetrics();
 
 /**

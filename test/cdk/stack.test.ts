@@ -105,7 +105,7 @@ describe.each(PLAYBOOK_NAMES)('the %s function', (playbook) => {
       MemorySize: 512,
       ReservedConcurrentExecutions: 3,
       Handler: 'index.handler',
-      Timeout: playbook === 'notify' ? 30 : 60,
+      Timeout: { 'contain-instance': 90, 'revoke-credentials': 60, notify: 30 }[playbook],
     });
   });
 

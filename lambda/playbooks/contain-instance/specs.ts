@@ -175,10 +175,13 @@ export const DEREGISTER_TARGETS: StepSpec = {
   iamActions: ['elasticloadbalancing:DeregisterTargets'],
   mutating: true,
 };
-/** CreateTags: the snapshots are tagged at creation, and only then. CreateSnapshots authorises the instance, its volumes and the snapshots. */
+/**
+ * CreateTags: the snapshots are tagged at creation, and only then. CreateSnapshots authorises the instance, its volumes and the snapshots.
+ * DescribeSnapshots: a CreateSnapshots whose answer was lost is looked for by the incident's tags before it is sent again.
+ */
 export const SNAPSHOT_VOLUMES: StepSpec = {
   kind: 'snapshot-volumes',
-  iamActions: ['ec2:CreateSnapshots', 'ec2:CreateTags'],
+  iamActions: ['ec2:CreateSnapshots', 'ec2:CreateTags', 'ec2:DescribeSnapshots'],
   mutating: true,
   iamGrants: [
     { action: 'ec2:CreateSnapshots', ec2ResourceTypes: ['instance', 'volume', 'snapshot'], condition: onlyTagKeys(SNAPSHOT_TAG_KEYS) },

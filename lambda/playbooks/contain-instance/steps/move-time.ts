@@ -10,7 +10,7 @@ import type { ExecutionContext } from '../../../plan/types';
  * notification. The executor only checks the deadline before a step
  * starts, and one call as the SDK retries it can take longer than the
  * whole invocation (worstCaseCallMs: 55 s with the default settings, for a
- * 60 s playbook). So each move is bounded here, and the untrack move starts
+ * 90 s playbook). So each move is bounded here, and the untrack move starts
  * only when its own call, the isolation move and the restore all fit in
  * the time left before the deadline; otherwise the ENI goes straight to the
  * isolation group.
@@ -20,7 +20,8 @@ import type { ExecutionContext } from '../../../plan/types';
  * The SDK's worst case is far longer than a playbook's timeout allows for
  * three moves. A move is answered in well under a second; 12 s leaves room
  * for an attempt that times out and retries, and three moves (36 s) still
- * fit in the 50 s a 60 s playbook has before its deadline.
+ * fit in the 66 s a 90 s playbook has before its deadline (the executor
+ * stops waiting for any step STEP_OVERRUN_MS, 12 s, after the deadline).
  */
 const MOVE_CALL_CAP_MS = 12_000;
 

@@ -1,10 +1,10 @@
-import { CreateSnapshotsCommand } from '@aws-sdk/client-ec2';
 import type { Finding } from '../../../finding/schema';
 import { planStep, type PlannedStep, type StepRunResult } from '../../../plan/types';
 import type { Known, VolumeFacts } from '../facts';
 import { FINDING_ID_TAG, FINDING_TYPE_TAG, INCIDENT_ID_TAG, SOURCE_INSTANCE_TAG } from '../names';
 import { SNAPSHOT_VOLUMES } from '../specs';
 import { STAGE } from '../stages';
+import { createSnapshotsOnce } from './snapshot-once';
 
 export interface SnapshotInput {
   readonly instanceId: string;
@@ -23,7 +23,8 @@ export interface SnapshotPlan {
  * One CreateSnapshots call for every attached volume, boot volume included:
  * the snapshots are crash-consistent with each other. They are tagged
  * explicitly (not CopyTagsFromSource) so that a second delivery of the same
- * finding finds them and takes no second set.
+ * finding finds them and takes no second set, and so that a request whose
+ * answer was lost is found by them before another is sent (snapshot-once.ts).
  */
 export function planSnapshot(input: SnapshotInput): SnapshotPlan {
   const { instanceId, finding, incidentId, existing, volumes } = input;
@@ -58,9 +59,9 @@ export function planSnapshot(input: SnapshotInput): SnapshotPlan {
     stage: STAGE.contain,
     run: async (ctx): Promise<StepRunResult> => {
       if (skipReason) return { status: 'skipped', reason: skipReason };
-      const result = await ctx.clients.ec2.send(new CreateSnapshotsCommand(parameters));
-      const ids = (result.Snapshots ?? []).flatMap((s) => (s.SnapshotId ? [s.SnapshotId] : []));
-      return { status: 'done', detail: ids.length > 0 ? ids.join(', ') : 'no snapshot returned', output: ids };
+      // Sent at most once per lost answer: a set whose answer was lost is found by the incident's tags, not taken twice.
+      const set = await createSnapshotsOnce(ctx.clients.ec2, { params: parameters, incidentId, instanceId, ...(ctx.timeLeftMs ? { timeLeftMs: ctx.timeLeftMs } : {}) });
+      return { status: 'done', detail: set.detail, output: set.snapshotIds };
     },
   });
   return { step, warnings };

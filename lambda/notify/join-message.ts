@@ -18,7 +18,8 @@ export interface JoinFacts {
  */
 export function formatJoinNotification(doc: PlanDocument, facts: JoinFacts): { subject: string; message: string } {
   const { record } = facts;
-  const subject = safeSubject(`[GuardDuty IR JOINED] ${doc.playbook}: ${v(doc.findingType)} joins incident ${v(doc.incidentId)}`);
+  // The incident first: a subject is cut at 99 characters, and the incident is what the reader looks up.
+  const subject = safeSubject(`[GuardDuty IR JOINED] ${v(doc.incidentId)}: ${v(doc.findingType)}`);
   const lines = [
     `A new GuardDuty finding about ${v(facts.resource)} joined its incident ${v(doc.incidentId)}:`,
     `${v(doc.findingType)} (severity ${v(doc.severity)}), finding id ${v(doc.findingId)}`,

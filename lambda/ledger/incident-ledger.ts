@@ -240,8 +240,9 @@ export class IncidentLedger {
     const now = this.now();
     const token = claimTokenOf(input.deliveryId);
     const leaseUntil = now.getTime() + input.leaseMs;
-    // A live claim yields only to a higher level, or to a retry of the invocation that took it (ClaimInput.deliveryId).
-    const yields = input.deliveryId ? 'claimLevel < :level OR begins_with(claimToken, :delivery)' : 'claimLevel < :level';
+    // A live claim yields only to a higher level, or to a retry of the invocation that took it (ClaimInput.deliveryId). Not
+    // to this very request sent again by the SDK (its answer lost): that one fails here, writes nothing, and finds its token.
+    const yields = input.deliveryId ? 'claimLevel < :level OR (begins_with(claimToken, :delivery) AND claimToken <> :token)' : 'claimLevel < :level';
     try {
       await this.dynamodb.send(
         new UpdateItemCommand({

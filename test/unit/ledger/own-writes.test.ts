@@ -54,7 +54,7 @@ describe('the claim', () => {
     const input = writes()[0]!;
     expect(input.ConditionExpression).toBe(
       'attribute_not_exists(pk) OR ((attribute_not_exists(respondedLevel) OR respondedLevel < :level) AND ' +
-        '(attribute_not_exists(leaseUntil) OR leaseUntil < :nowMs OR claimLevel < :level OR begins_with(claimToken, :delivery)))',
+        '(attribute_not_exists(leaseUntil) OR leaseUntil < :nowMs OR claimLevel < :level OR (begins_with(claimToken, :delivery) AND claimToken <> :token)))',
     );
     expect(sent(input, ':delivery')).toEqual({ S: 'req-1/' });
     expect(claim).toMatchObject({ status: 'claimed', token: expect.stringMatching(/^req-1\/[0-9a-f-]{36}$/) });

@@ -7,8 +7,10 @@ import type { AnswerKind } from './answered';
 import { isConditionFailure, list, map, n, numberOf, s, stringOf, type Item } from './attributes';
 
 /*
- * The incident ledger: one item per incident (per finding, whatever its
- * deliveries), in a DynamoDB table of the security account.
+ * The incident ledger: one item per incident, in a DynamoDB table of the
+ * security account. An incident is a resource's (every finding about one
+ * instance, key or principal: lambda/ledger/resource-incidents.ts), or a
+ * finding's own when it names no resource the playbook acts on.
  *
  * EventBridge retries a delivery for up to 24 hours and GuardDuty re-sends a
  * finding each time its count grows, so one finding arrives many times. The
@@ -33,6 +35,14 @@ import { isConditionFailure, list, map, n, numberOf, s, stringOf, type Item } fr
  * pending notification of an acting playbook's record, and never claims a
  * REPEAT note for one. The fields it writes into a record without a
  * playbook are all overwritten by an acting playbook's confirmed outcome.
+ *
+ * Every conditional write carries a token of its own (claimToken,
+ * outcomeToken, noteToken, joinToken) and asks for the old item when its
+ * condition fails: the SDK retries a write whose answer was lost, and that
+ * retry fails against the write it already made; finding its own token, it
+ * succeeded. A claim's token also names the Lambda invocation, so that
+ * Lambda's retry of a failed invocation takes its own earlier claim over.
+ * An incident is answered only when lambda/ledger/answered.ts says so.
  *
  * The right to answer has a level: a dry-run answer (level 1) does not take
  * away the right to answer in enforce mode (level 2) once the stack is

@@ -92,10 +92,38 @@ export class ResourceIncidents {
       if (live && current !== input.replacing) {
         return { incidentId: current, opened: false, openedAt: stringOf(old, 'openedAt'), openedBy: stringOf(old, 'openedBy') };
       }
+      // The resource's incident ended (released, or opened before the window), but this finding is one of its own,
+      // delivered again (GuardDuty re-sends a finding as its count grows, for days): it stays a repeat of that incident,
+      // and a released false positive is not contained again each time it is re-sent.
+      if (!live && current !== undefined && (await this.isConfirmedFindingOf(current, input.findingId))) {
+        return { incidentId: current, opened: false, openedAt: stringOf(old, 'openedAt'), openedBy: stringOf(old, 'openedBy') };
+      }
       previous = current;
       replace = live;
     }
     throw new Error(`the incident of ${input.resource} moved on ${MAX_WRITES} times while it was opened: too many findings at once, try again`);
+  }
+
+  /**
+   * Whether GuardDuty confirmed the finding for the incident (findingIds, written by a confirmed outcome or join
+   * only: a forged delivery cannot add itself). Asked with a conditional write of lastSeenAt, which the role may make.
+   */
+  private async isConfirmedFindingOf(incidentId: string, findingId: string): Promise<boolean> {
+    try {
+      await this.dynamodb.send(
+        new UpdateItemCommand({
+          TableName: this.tableName,
+          Key: incidentKey(incidentId),
+          UpdateExpression: 'SET lastSeenAt = :now',
+          ConditionExpression: 'contains(findingIds, :findingId)',
+          ExpressionAttributeValues: { ':now': s(this.now().toISOString()), ':findingId': s(findingId) },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+      return false;
+    }
   }
 
   /** The pointer's conditional write; the item as it was when the condition failed, undefined when written. */

@@ -19,10 +19,11 @@ import { actsInFindingAccount, type PlaybookName } from '../routing/playbook-nam
 import { answerOf } from '../ledger/answered';
 
 /*
- * The ledger and the brake around one response. The gate opens before the
- * finding's account is reached, so the claim and the brake reservation run
- * alongside the AssumeRole and the discovery reads instead of in front of
- * them; it is settled once the plan is known, and finished with the report.
+ * The ledger and the brake around one response. The incident (the finding's
+ * own, or its resource's: lambda/respond/open-incident.ts) and its claim are
+ * found while the finding's account is reached, and the brake reservation
+ * runs alongside the claim and the discovery reads instead of in front of
+ * them; the gate is settled once the plan is known, and finished with the report.
  * Their calls appear in the report's reads like any other call made before
  * planning, and a failed one blocks every change (fail closed): without the
  * ledger, neither "act once" nor the brake can be kept.
@@ -35,6 +36,9 @@ import { answerOf } from '../ledger/answered';
  * back without answering and writes nothing else; one that lost it leaves
  * the ledger alone; and a delivery that loses to a live claim on an
  * unanswered incident is retried (BEING_ANSWERED) instead of dropped.
+ * A finding that joins a resource's incident decides nothing by joining:
+ * an unanswered incident is claimed and answered by it as by the first,
+ * and only a confirmed finding is added to an answered one (settleJoin).
  */
 
 /** How the Lambda handler hands the ledger to the response. Absent (the `ir` CLI, a requested dry-run): no ledger at all. */

@@ -81,22 +81,47 @@ describe('ResourceIncidents.open', () => {
     dynamodb
       .on(UpdateItemCommand, { ConditionExpression: 'attribute_not_exists(pk)' })
       .rejects(conditionFailed(pointer(state)))
+      .on(UpdateItemCommand, { ConditionExpression: 'contains(findingIds, :findingId)' })
+      .rejects(conditionFailed())
       .on(UpdateItemCommand, { ConditionExpression: 'incidentId = :previous AND (attribute_exists(closedAt) OR openedAtMs < :windowStart)' })
       .resolves({});
     expect(await open()).toMatchObject({ incidentId: nextIncidentId('ir-own', 'ir-open'), opened: true });
+    // The new finding was asked about first: it is none of the ended incident's.
+    expect(writes()[1]).toEqual({
+      TableName: TABLE,
+      Key: { pk: { S: 'incident#ir-open' } },
+      UpdateExpression: 'SET lastSeenAt = :now',
+      ConditionExpression: 'contains(findingIds, :findingId)',
+      ExpressionAttributeValues: { ':now': { S: NOW.toISOString() }, ':findingId': { S: 'f-new' } },
+    });
     expect(nextIncidentId('ir-own', 'ir-open')).toMatch(/^ir-[0-9a-f]{16}$/);
     expect(nextIncidentId('ir-own', 'ir-open')).not.toBe('ir-own');
-    expect(writes()[1]!.ExpressionAttributeValues).toMatchObject({
+    expect(writes()[2]!.ExpressionAttributeValues).toMatchObject({
       ':incidentId': { S: nextIncidentId('ir-own', 'ir-open') },
       ':previous': { S: 'ir-open' },
       ':windowStart': { N: String(NOW.getTime() - WINDOW_MS) },
     });
   });
 
+  it.each([
+    ['released', { closedAt: { S: '2026-11-22T07:30:00.000Z' }, ...openedAgo(60_000) }],
+    ['opened before the window', openedAgo(WINDOW_MS + 1)],
+  ])('a finding of an incident %s, delivered again, stays with that incident: nothing new is opened', async (_, state) => {
+    dynamodb
+      .on(UpdateItemCommand, { ConditionExpression: 'attribute_not_exists(pk)' })
+      .rejects(conditionFailed(pointer(state)))
+      .on(UpdateItemCommand, { ConditionExpression: 'contains(findingIds, :findingId)' })
+      .resolves({});
+    expect(await open()).toEqual({ incidentId: 'ir-open', opened: false, openedAt: '2026-11-22T07:00:00.000Z', openedBy: 'f-first' });
+    expect(writes()).toHaveLength(2);
+  });
+
   it('joins the incident another finding opened first when both saw the old one ended', async () => {
     dynamodb
       .on(UpdateItemCommand, { ConditionExpression: 'attribute_not_exists(pk)' })
       .rejects(conditionFailed(pointer({ closedAt: { S: 'x' }, ...openedAgo(60_000) })))
+      .on(UpdateItemCommand, { ConditionExpression: 'contains(findingIds, :findingId)' })
+      .rejects(conditionFailed())
       .on(UpdateItemCommand, { ConditionExpression: 'incidentId = :previous AND (attribute_exists(closedAt) OR openedAtMs < :windowStart)' })
       .rejects(conditionFailed(pointer({ incidentId: { S: 'ir-racer' }, ...openedAgo(0) })));
     expect(await open()).toMatchObject({ incidentId: 'ir-racer', opened: false });
@@ -115,6 +140,7 @@ describe('ResourceIncidents.open', () => {
       n += 1;
       throw conditionFailed(pointer({ incidentId: { S: `ir-ended-${n}` }, closedAt: { S: 'x' }, ...openedAgo(0) }));
     });
+    // (Each ended incident is asked whether the finding is its own, and says no: the same refusal.)
     await expect(open()).rejects.toThrow(`the incident of ${RESOURCE} moved on 4 times while it was opened`);
   });
 });

@@ -28,7 +28,8 @@ import { readInbox } from './support/inbox';
  * B. instance B: DescribeInstances is denied (lasting): nothing changes and the
  *    incident stays open. Once allowed, the next delivery acts; its outcome write
  *    is denied, so the invocation fails; Lambda's retry (same request id) takes
- *    the claim over, finds the changes done and records the answer. One
+ *    the claim over, finds the changes done and records the answer (that
+ *    write's answer is lost in turn: its SDK retry finds its own write). One
  *    snapshot set, one isolation.
  * Every assertion reads the state back from the emulator. Not visible here:
  * moto enforces no IAM rule, so the denials are the proxy's.
@@ -206,6 +207,7 @@ describe('B. a lasting AccessDenied on a read, then a failed outcome write', () 
   let itemAfterDenied: Awaited<ReturnType<typeof ledgerItem>>;
   let failure: unknown;
   let retried: Report;
+  let outcomesBefore: number;
 
   beforeAll(async () => {
     event = instanceFindingEvent(account.seed, account.seed.instanceB);
@@ -223,7 +225,11 @@ describe('B. a lasting AccessDenied on a read, then a failed outcome write', () 
     );
     proxy.clearFaults();
     // Lambda's retry of the failed invocation: the same request id, about a minute later (the claim's lease still runs).
+    // Its own outcome write lands and the answer is lost: the SDK sends it again.
+    proxy.addFault({ kind: 'lost-answer', matches: isConfirmedOutcome, times: 1 });
+    outcomesBefore = proxy.calls.length;
     retried = await invoke(event, 'request-b2');
+    proxy.clearFaults();
   });
 
   it('the denied read changed nothing, and left the incident open (no answer), without a Lambda retry', async () => {
@@ -247,6 +253,14 @@ describe('B. a lasting AccessDenied on a read, then a failed outcome write', () 
     const item = (await ledgerItem(`incident#${denied.incidentId}`))!;
     expect(item.respondedLevel).toEqual({ N: '2' });
     expect(item.claimToken).toBeUndefined();
+  });
+
+  it("the retry's outcome write, whose answer was lost, was sent again and found its own write (HTTP 400, nothing written twice)", () => {
+    const outcomes = proxy.calls.slice(outcomesBefore).filter((c) => isConfirmedOutcome({ operation: c.operation, params: c.params }));
+    expect(outcomes.map((c) => [c.fault, c.status])).toEqual([
+      ['lost-answer', 200],
+      [undefined, 400],
+    ]);
   });
 
   it('B was contained once: one set of snapshots, isolated', async () => {

@@ -23,6 +23,8 @@ export const INSTANCE_CREDENTIAL_POLICIES = ['on-credential-theft', 'always', 'n
 export const DEFAULT_MEMBER_ROLE_NAME = 'IncidentResponseMemberRole';
 
 export const DEFAULT_MAX_CONTAINMENTS_PER_HOUR = 10;
+/** Findings about a resource join its incident for this long after it opened (lambda/ledger/resource-incidents.ts). */
+export const DEFAULT_JOIN_WINDOW_HOURS = 24;
 
 const accountId = z.string().check(z.regex(/^\d{12}$/, 'must be a 12-digit AWS account id'));
 
@@ -120,6 +122,17 @@ export const runtimeConfigSchema = z.strictObject({
       homeRegion: z.optional(regionName),
     }),
     { maxContainmentsPerHour: DEFAULT_MAX_CONTAINMENTS_PER_HOUR },
+  ),
+  /**
+   * One incident per resource (lambda/ledger/resource-incidents.ts): a finding about a resource whose incident opened
+   * less than joinWindowHours ago, and was not released, joins it. 0: every finding opens an incident of its own.
+   * At most a week: a contained resource that is still named in findings after that is worth a new look.
+   */
+  incidents: z._default(
+    z.strictObject({
+      joinWindowHours: z._default(z.int().check(z.gte(0), z.lte(168)), DEFAULT_JOIN_WINDOW_HOURS),
+    }),
+    { joinWindowHours: DEFAULT_JOIN_WINDOW_HOURS },
   ),
   /**
    * Credential findings: a principal's own tags never exempt it (a compromised
@@ -235,6 +248,7 @@ export function runtimeConfigOf(config: IncidentResponseConfig): RuntimeConfig {
     memberRoleName: config.memberRoleName,
     accounts: config.accounts,
     blastRadius: config.blastRadius,
+    incidents: config.incidents,
     credentials: config.credentials,
     confirmFindings: config.confirmFindings,
   };

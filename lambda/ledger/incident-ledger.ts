@@ -3,11 +3,14 @@ import { UpdateItemCommand, type DynamoDBClient, type UpdateItemCommandInput } f
 import type { Finding } from '../finding/schema';
 import type { Report } from '../plan/document';
 import { actsInFindingAccount, type PlaybookName } from '../routing/playbook-names';
+import type { AnswerKind } from './answered';
 import { isConditionFailure, list, map, n, numberOf, s, stringOf, type Item } from './attributes';
 
 /*
- * The incident ledger: one item per incident (per finding, whatever its
- * deliveries), in a DynamoDB table of the security account.
+ * The incident ledger: one item per incident, in a DynamoDB table of the
+ * security account. An incident is a resource's (every finding about one
+ * instance, key or principal: lambda/ledger/resource-incidents.ts), or a
+ * finding's own when it names no resource the playbook acts on.
  *
  * EventBridge retries a delivery for up to 24 hours and GuardDuty re-sends a
  * finding each time its count grows, so one finding arrives many times. The
@@ -32,6 +35,14 @@ import { isConditionFailure, list, map, n, numberOf, s, stringOf, type Item } fr
  * pending notification of an acting playbook's record, and never claims a
  * REPEAT note for one. The fields it writes into a record without a
  * playbook are all overwritten by an acting playbook's confirmed outcome.
+ *
+ * Every conditional write carries a token of its own (claimToken,
+ * outcomeToken, noteToken, joinToken) and asks for the old item when its
+ * condition fails: the SDK retries a write whose answer was lost, and that
+ * retry fails against the write it already made; finding its own token, it
+ * succeeded. A claim's token also names the Lambda invocation, so that
+ * Lambda's retry of a failed invocation takes its own earlier claim over.
+ * An incident is answered only when lambda/ledger/answered.ts says so.
  *
  * The right to answer has a level: a dry-run answer (level 1) does not take
  * away the right to answer in enforce mode (level 2) once the stack is
@@ -75,6 +86,24 @@ export interface LedgerRecord {
   readonly pendingNotification: PendingNotification | undefined;
   /** The playbook whose confirmed outcome the record holds; absent before the first one. */
   readonly playbook: string | undefined;
+  /** How the incident was answered (lambda/ledger/answered.ts); absent when unanswered, or answered before it was recorded. */
+  readonly answerKind: AnswerKind | undefined;
+  /** The finding that first claimed the incident, and every finding GuardDuty confirmed for it (its own outcome, or joined). */
+  readonly findingId: string | undefined;
+  readonly findingIds: readonly string[];
+}
+
+/** Whether the finding is one of the incident's own (a later delivery of it is a repeat), rather than a new one about its resource. */
+export function isIncidentFinding(record: LedgerRecord, findingId: string): boolean {
+  return record.findingId === findingId || record.findingIds.includes(findingId);
+}
+
+/** Findings the ledger lists in full in an incident they joined; later ones are counted (joinedBeyondList) and still named in their note. */
+export const JOINED_FINDINGS_LISTED = 50;
+
+/** What a finding's join did: \`joined\` false, it had joined the incident before (this is a later delivery of it). */
+export interface JoinNote {
+  readonly joined: boolean;
 }
 
 /** What a later delivery's count did; `owned` false: the record is another playbook's, nothing was written (notify only). */
@@ -108,6 +137,27 @@ export interface ClaimInput {
   readonly level: ResponseLevel;
   /** How long the claim holds if this delivery never finishes: its remaining run time and a margin. */
   readonly leaseMs: number;
+  /**
+   * The invocation this delivery is (Lambda's request id, the same on each of its own retries). A live
+   * claim taken by an earlier attempt of the same invocation is taken over (claimTokenOf): that attempt
+   * has ended, or Lambda would not have retried it, and it did not record an answer.
+   */
+  readonly deliveryId?: string;
+  /** The resource the incident is about (lambda/ledger/incident-resource.ts), when it is a resource's incident: kept for `ir release`. */
+  readonly resource?: string;
+}
+
+/**
+ * The claim's token: random, prefixed with the invocation's id when known, so
+ * that a retry of the same invocation recognises the claim of its crashed
+ * attempt (and of one whose outcome write failed) as its own.
+ */
+export function claimTokenOf(deliveryId: string | undefined): string {
+  return deliveryId ? `${deliveryPrefixOf(deliveryId)}${randomUUID()}` : randomUUID();
+}
+
+function deliveryPrefixOf(deliveryId: string): string {
+  return `${deliveryId}/`;
 }
 
 export interface OutcomeInput {
@@ -117,6 +167,8 @@ export interface OutcomeInput {
   readonly level: ResponseLevel;
   /** Whether this delivery answered the incident: false keeps the right to answer open (a retry, the brake). */
   readonly answered: boolean;
+  /** What the answer was (lambda/ledger/answered.ts), written with it: whether later findings about the resource join the incident. */
+  readonly answerKind?: AnswerKind;
   /** The notification, when it could not be published. */
   readonly pendingNotification?: PendingNotification;
   /**
@@ -152,7 +204,14 @@ function recordOf(item: Item | undefined): LedgerRecord {
           }
         : undefined,
     playbook: stringOf(item, 'playbook'),
+    answerKind: answerKindOf(stringOf(item, 'answerKind')),
+    findingId: stringOf(item, 'findingId'),
+    findingIds: item?.findingIds?.SS ?? [],
   };
+}
+
+function answerKindOf(value: string | undefined): AnswerKind | undefined {
+  return value === 'changes-done' || value === 'dry-run' || value === 'no-change-needed' ? value : undefined;
 }
 
 /** One line per step: the plan and what became of it, readable with `aws dynamodb get-item`. */
@@ -198,19 +257,23 @@ export class IncidentLedger {
    */
   async claim(input: ClaimInput): Promise<Claim> {
     const now = this.now();
-    const token = randomUUID();
+    const token = claimTokenOf(input.deliveryId);
     const leaseUntil = now.getTime() + input.leaseMs;
+    // A live claim yields only to a higher level, or to a retry of the invocation that took it (ClaimInput.deliveryId). Not
+    // to this very request sent again by the SDK (its answer lost): that one fails here, writes nothing, and finds its token.
+    const yields = input.deliveryId ? 'claimLevel < :level OR (begins_with(claimToken, :delivery) AND claimToken <> :token)' : 'claimLevel < :level';
     try {
       await this.dynamodb.send(
         new UpdateItemCommand({
           TableName: this.tableName,
           Key: incidentKey(input.incidentId),
           UpdateExpression:
-            'SET claimToken = :token, claimLevel = :level, leaseUntil = :leaseUntil, incidentId = :incidentId, findingId = :findingId, ' +
-            'findingAccount = :account, findingRegion = :region, firstSeenAt = if_not_exists(firstSeenAt, :now), lastSeenAt = :now ADD deliveries :one',
+            'SET claimToken = :token, claimLevel = :level, leaseUntil = :leaseUntil, incidentId = :incidentId, findingId = if_not_exists(findingId, :findingId), ' +
+            'claimFindingId = :findingId, findingAccount = :account, findingRegion = :region, firstSeenAt = if_not_exists(firstSeenAt, :now), lastSeenAt = :now' +
+            `${input.resource !== undefined ? ', #resource = :resource' : ''} ADD deliveries :one`,
           ConditionExpression:
             'attribute_not_exists(pk) OR ((attribute_not_exists(respondedLevel) OR respondedLevel < :level) AND ' +
-            '(attribute_not_exists(leaseUntil) OR leaseUntil < :nowMs OR claimLevel < :level))',
+            `(attribute_not_exists(leaseUntil) OR leaseUntil < :nowMs OR ${yields}))`,
           ExpressionAttributeValues: {
             ':token': s(token),
             ':level': n(LEVEL[input.level]),
@@ -222,13 +285,18 @@ export class IncidentLedger {
             ':region': s(input.finding.region ?? 'unknown'),
             ':now': s(now.toISOString()),
             ':one': n(1),
+            ...(input.deliveryId ? { ':delivery': s(deliveryPrefixOf(input.deliveryId)) } : {}),
+            ...(input.resource !== undefined ? { ':resource': s(input.resource) } : {}),
           },
+          ...(input.resource !== undefined ? { ExpressionAttributeNames: { '#resource': 'resource' } } : {}),
           ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         }),
       );
       return { status: 'claimed', token, leaseUntil };
     } catch (error) {
       if (!isConditionFailure(error)) throw error;
+      // The SDK retried a claim whose answer was lost: the retry fails against the first attempt's own write. It is this claim.
+      if (stringOf(error.Item, 'claimToken') === token) return { status: 'claimed', token, leaseUntil };
       return { status: 'already-claimed', record: recordOf(error.Item) };
     }
   }
@@ -247,20 +315,26 @@ export class IncidentLedger {
     const owns = reportOnly ? { condition: REPORT_ONLY_OWNS, values: { ':reportOnly': s(playbook) } } : undefined;
     // No count yet: the only answer came from a delivery that was not confirmed (recordOutcome writes none for it).
     const grew = 'attribute_not_exists(notifiedCount) OR notifiedCount < :count';
+    // The claim of the note carries a token: the SDK's retry of it, when the answer was lost, finds its own write and still notifies.
+    const noteToken = randomUUID();
     try {
       await this.dynamodb.send(
         new UpdateItemCommand({
           TableName: this.tableName,
           Key: incidentKey(incidentId),
-          UpdateExpression: 'SET lastSeenAt = :now, findingCount = :count, notifiedCount = :count ADD deliveries :one',
+          UpdateExpression: 'SET lastSeenAt = :now, findingCount = :count, notifiedCount = :count, noteToken = :noteToken ADD deliveries :one',
           ConditionExpression: owns ? `${owns.condition} AND (${grew})` : grew,
-          ExpressionAttributeValues: { ':now': now, ':count': n(count), ':one': n(1), ...owns?.values },
+          ExpressionAttributeValues: { ':now': now, ':count': n(count), ':noteToken': s(noteToken), ':one': n(1), ...owns?.values },
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         }),
       );
       return { countGrew: true, owned: true };
     } catch (error) {
       if (!isConditionFailure(error)) throw error;
+      if (stringOf(error.Item, 'noteToken') === noteToken) return { countGrew: true, owned: true };
     }
+    // A plain count of the delivery. Its SDK retry after a lost answer counts the delivery twice: \`deliveries\` is a
+    // statistic for people, never a decision, so a conditional write for it is not worth its cost.
     try {
       await this.dynamodb.send(
         new UpdateItemCommand({
@@ -279,6 +353,60 @@ export class IncidentLedger {
   }
 
   /**
+   * A confirmed finding joins an answered incident about its resource: the
+   * finding is added to the incident's findings (findingIds, and the list
+   * joinedFindings up to JOINED_FINDINGS_LISTED entries), once. The write
+   * is the claim of its one short note: \`joined\` true when this delivery
+   * added it (the SDK's retry of it, when the answer was lost, finds its own
+   * joinToken), false when an earlier delivery of the finding had.
+   */
+  async noteJoin(incidentId: string, finding: Finding): Promise<JoinNote> {
+    const now = s(this.now().toISOString());
+    const entry = map({ findingId: s(finding.id), findingType: s(finding.type), severity: n(finding.severity), joinedAt: now });
+    const notJoined = 'NOT contains(findingIds, :findingId)';
+    const attempt = async (listed: boolean): Promise<Item | 'written'> => {
+      const token = randomUUID();
+      try {
+        await this.dynamodb.send(
+          new UpdateItemCommand({
+            TableName: this.tableName,
+            Key: incidentKey(incidentId),
+            UpdateExpression: listed
+              ? 'SET lastSeenAt = :now, joinToken = :token, joinedFindings = list_append(if_not_exists(joinedFindings, :none), :entry) ADD findingIds :findingIds, deliveries :one'
+              : 'SET lastSeenAt = :now, joinToken = :token ADD findingIds :findingIds, joinedBeyondList :one, deliveries :one',
+            ConditionExpression: listed ? `${notJoined} AND (attribute_not_exists(joinedFindings) OR size(joinedFindings) < :listed)` : notJoined,
+            ExpressionAttributeValues: {
+              ':now': now,
+              ':token': s(token),
+              ':findingId': s(finding.id),
+              ':findingIds': { SS: [finding.id] },
+              ':one': n(1),
+              ...(listed ? { ':none': list([]), ':entry': list([entry]), ':listed': n(JOINED_FINDINGS_LISTED) } : {}),
+            },
+            ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+          }),
+        );
+        return 'written';
+      } catch (error) {
+        if (!isConditionFailure(error)) throw error;
+        return stringOf(error.Item, 'joinToken') === token ? 'written' : (error.Item ?? {});
+      }
+    };
+    const first = await attempt(true);
+    if (first === 'written') return { joined: true };
+    if (!(first.findingIds?.SS ?? []).includes(finding.id)) {
+      // The list is full: the finding is counted, not listed.
+      const beyond = await attempt(false);
+      if (beyond === 'written') return { joined: true };
+    }
+    // An earlier delivery of this finding joined it: this one is only counted. (Its SDK retry may count it twice: a statistic.)
+    await this.dynamodb.send(
+      new UpdateItemCommand({ TableName: this.tableName, Key: incidentKey(incidentId), UpdateExpression: 'SET lastSeenAt = :now ADD deliveries :one', ExpressionAttributeValues: { ':now': now, ':one': n(1) } }),
+    );
+    return { joined: false };
+  }
+
+  /**
    * What the claiming delivery did. Gives the claim back (REMOVE leaseUntil),
    * only if it still holds it: a delivery that overran its lease and was
    * superseded must not overwrite the record of the one that took over.
@@ -289,16 +417,18 @@ export class IncidentLedger {
   async recordOutcome(input: OutcomeInput): Promise<'recorded' | 'superseded'> {
     const { report, confirmed } = input;
     const at = s(this.now().toISOString());
-    const answer = input.answered ? ['respondedLevel = :level', 'respondedAt = :at'] : [];
-    const answerValues: Item = input.answered ? { ':level': n(LEVEL[input.level]) } : {};
+    const kind = input.answered && input.answerKind ? input.answerKind : undefined;
+    const answer = input.answered ? ['respondedLevel = :level', 'respondedAt = :at', ...(kind ? ['answerKind = :answerKind'] : [])] : [];
+    const answerValues: Item = input.answered ? { ':level': n(LEVEL[input.level]), ...(kind ? { ':answerKind': s(kind) } : {}) } : {};
     const releaseClaim = ['leaseUntil', 'claimToken', 'claimLevel'];
+    // Each write carries its own token: the SDK's retry of one whose answer was lost finds it (writeOutcome), and is 'recorded'.
     const releaseOnly = (withAnswer: boolean) =>
       this.writeOutcome({
         TableName: this.tableName,
         Key: incidentKey(input.incidentId),
-        UpdateExpression: `SET ${['lastUnconfirmedAt = :at', ...(withAnswer ? answer : [])].join(', ')} REMOVE ${releaseClaim.join(', ')}`,
+        UpdateExpression: `SET ${['lastUnconfirmedAt = :at', 'outcomeToken = :outcomeToken', ...(withAnswer ? answer : [])].join(', ')} REMOVE ${releaseClaim.join(', ')}`,
         ConditionExpression: 'claimToken = :token',
-        ExpressionAttributeValues: { ':token': s(input.token), ':at': at, ...(withAnswer ? answerValues : {}) },
+        ExpressionAttributeValues: { ':token': s(input.token), ':outcomeToken': s(randomUUID()), ':at': at, ...(withAnswer ? answerValues : {}) },
       });
     if (!confirmed) return releaseOnly(true);
     // notify confirms nothing: its outcome is written only where no other playbook's is (REPORT_ONLY_MAY_WRITE).
@@ -317,14 +447,17 @@ export class IncidentLedger {
       'failedReads = :failedReads',
       'summary = :summary',
       'lastResponseAt = :at',
+      'outcomeToken = :outcomeToken',
       ...answer,
       ...(input.pendingNotification ? ['pendingNotification = :pending'] : []),
     ];
     const removes = [...releaseClaim, ...(input.pendingNotification ? [] : ['pendingNotification'])];
+    // Every finding GuardDuty confirmed for this incident (a string set): a later delivery of one of them is a repeat, not a join.
+    const adds = 'ADD findingIds :findingIds';
     const written = await this.writeOutcome({
           TableName: this.tableName,
           Key: incidentKey(input.incidentId),
-          UpdateExpression: `SET ${sets.join(', ')} REMOVE ${removes.join(', ')}`,
+          UpdateExpression: `SET ${sets.join(', ')} REMOVE ${removes.join(', ')} ${adds}`,
           ConditionExpression: reportOnly ? `claimToken = :token AND ${REPORT_ONLY_MAY_WRITE}` : 'claimToken = :token',
           ExpressionAttributeValues: {
             ':token': s(input.token),
@@ -340,6 +473,8 @@ export class IncidentLedger {
             ':failedReads': failedReadsOf(report),
             ':summary': map({ done: n(report.summary.done), skipped: n(report.summary.skipped), failed: n(report.summary.failed) }),
             ':at': at,
+            ':outcomeToken': s(randomUUID()),
+            ':findingIds': { SS: [confirmed.finding.id] },
             ...answerValues,
             ...(input.pendingNotification ? { ':pending': pendingValue(input.pendingNotification) } : {}),
           },
@@ -349,18 +484,27 @@ export class IncidentLedger {
     return written === 'superseded' && reportOnly ? releaseOnly(false) : written;
   }
 
-  /** The outcome write, conditional on the claim (claimToken = :token): 'superseded' when another delivery took it over. */
+  /**
+   * The outcome write, conditional on the claim (claimToken = :token): 'superseded' when another delivery took it over.
+   * The write gives the claim back, so the SDK's retry of one whose answer was lost fails its condition against its own
+   * write: the record then holds this write's outcomeToken, and the outcome is recorded.
+   */
   private async writeOutcome(command: UpdateItemCommandInput): Promise<'recorded' | 'superseded'> {
     try {
-      await this.dynamodb.send(new UpdateItemCommand(command));
+      await this.dynamodb.send(new UpdateItemCommand({ ...command, ReturnValuesOnConditionCheckFailure: 'ALL_OLD' }));
       return 'recorded';
     } catch (error) {
-      if (isConditionFailure(error)) return 'superseded';
-      throw error;
+      if (!isConditionFailure(error)) throw error;
+      const own = command.ExpressionAttributeValues?.[':outcomeToken']?.S;
+      return own !== undefined && stringOf(error.Item, 'outcomeToken') === own ? 'recorded' : 'superseded';
     }
   }
 
-  /** A later delivery's notification: a pending one is cleared once sent, and kept (or set) when it fails again. */
+  /**
+   * A later delivery's notification: a pending one is cleared once sent, and kept (or set) when it fails again.
+   * Both writes are idempotent (REMOVE, SET of one value; notify's condition holds as before), so the SDK's
+   * retry of one whose answer was lost needs no token.
+   */
   async settleNotification(incidentId: string, result: { readonly sent: true } | { readonly pending: PendingNotification }, playbook: PlaybookName): Promise<void> {
     // notify only settles a notify incident's notification (REPORT_ONLY_OWNS); a refused write changes nothing.
     const owns = actsInFindingAccount(playbook) ? undefined : { ConditionExpression: REPORT_ONLY_OWNS, values: { ':reportOnly': s(playbook) } };

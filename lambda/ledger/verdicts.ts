@@ -17,3 +17,10 @@ export const BLAST_RADIUS_BRAKE = 'blast-radius-brake';
 
 /** The ledger could not be written: without it neither "act once" nor the brake can be kept, so nothing is changed. */
 export const LEDGER_UNAVAILABLE = 'ledger-unavailable';
+
+/**
+ * A new finding about a resource whose incident another finding opened and
+ * answered: it joins that incident and changes nothing (lambda/ledger/resource-incidents.ts).
+ * Lasting, like ALREADY_ANSWERED: a retry joins the same way.
+ */
+export const JOINED_INCIDENT = 'joined-incident';

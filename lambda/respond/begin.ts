@@ -14,6 +14,7 @@ import { routeFinding } from '../routing/route';
 import { reachFindingAccount } from './finding-account';
 import { ResponseGate, type SettledGate } from './gate';
 import { incidentIdOf } from './incident-id';
+import { openIncident } from './open-incident';
 import type { RespondOptions } from './options';
 
 /*
@@ -69,19 +70,21 @@ export async function begin(playbooks: PlaybookCatalog, finding: Finding, option
   const playbook = playbooks[route.playbook];
   // Before the ledger or any account is touched: this code cannot answer the finding.
   if (!playbook) throw new Error(`finding ${finding.id} routes to ${route.playbook}, which this code does not carry (it has ${Object.keys(playbooks).join(', ')})`);
-  const incidentId = incidentIdOf(finding);
   // Started first, beside the ledger's claim, AssumeRole and the first reads; awaited before the first change (settleGate).
   const confirmationReads = new ReadLog();
   const confirmation = confirm(finding, route.playbook, options, confirmationReads);
-  const gate = options.ledger
-    ? new ResponseGate(options.ledger, {
-        finding,
-        playbook: route.playbook,
-        incidentId,
-        reserveEarly: blockingGuardIds(evaluateGuards({ ...guardInputOf(finding, route.playbook, options), resourceTags: findingInstanceTags(finding) })).length === 0,
-      })
-    : undefined;
-  const account = await reach(finding, route.playbook, options);
+  // The incident (the finding's own, or its resource's) and its claim, while the account is reached: planning needs its id.
+  const [account, opened] = await Promise.all([reach(finding, route.playbook, options), options.ledger ? openIncident(options.ledger, finding, route.playbook) : undefined]);
+  const incidentId = opened?.incidentId ?? incidentIdOf(finding);
+  const gate =
+    options.ledger && opened
+      ? new ResponseGate(options.ledger, {
+          finding,
+          playbook: route.playbook,
+          opened,
+          reserveEarly: blockingGuardIds(evaluateGuards({ ...guardInputOf(finding, route.playbook, options), resourceTags: findingInstanceTags(finding) })).length === 0,
+        })
+      : undefined;
   // The member role is the responder's own in every member account: never revoked.
   const responder = { protectedRoleNames: [...new Set([...options.responder.protectedRoleNames, options.config.memberRoleName])] };
   const planning = { finding, config: options.config, incidentId, now: now(), responder };

@@ -3,10 +3,13 @@ import type { Finding } from '../finding/schema';
 import { block, type GuardVerdict } from '../guards/types';
 import { ContainmentBrake, type Reservation } from '../ledger/brake';
 import { brakeVerdictReason } from '../ledger/brake-verdict';
-import { answersLevel, findingCountOf, playbookOwnsRecord, IncidentLedger, INCIDENT_KEY_PREFIX, type Claim, type LedgerRecord, type PendingNotification, type ResponseLevel } from '../ledger/incident-ledger';
-import { CLAIM_INCIDENT, RECORD_INCIDENT, RESERVE_CONTAINMENT } from '../ledger/specs';
-import { FINDING_CONFIRMATION, isUnconfirmedDelivery } from '../confirm/verdicts';
-import { ALREADY_ANSWERED, BEING_ANSWERED, BLAST_RADIUS_BRAKE, LEDGER_UNAVAILABLE } from '../ledger/verdicts';
+import { answersLevel, findingCountOf, isIncidentFinding, playbookOwnsRecord, IncidentLedger, INCIDENT_KEY_PREFIX, type Claim, type LedgerRecord, type PendingNotification, type ResponseLevel } from '../ledger/incident-ledger';
+import { RECORD_INCIDENT, RESERVE_CONTAINMENT } from '../ledger/specs';
+import { isUnconfirmedDelivery } from '../confirm/verdicts';
+import { ALREADY_ANSWERED, BEING_ANSWERED, BLAST_RADIUS_BRAKE, JOINED_INCIDENT, LEDGER_UNAVAILABLE } from '../ledger/verdicts';
+import type { ResourceIncidents } from '../ledger/resource-incidents';
+import { formatJoinNotification } from '../notify/join-message';
+import type { OpenedIncident } from './open-incident';
 import { NOTIFICATION_STEP_ID, publishStep } from '../notify/publish-step';
 import { formatRepeatNotification } from '../notify/repeat-message';
 import { publishOnce } from '../notify/publish-once';
@@ -15,13 +18,14 @@ import type { PlanDocument, Report } from '../plan/document';
 import { ReadLog, type ReadResult } from '../plan/reads';
 import type { PlannedStep, StepOutcome } from '../plan/types';
 import { actsInFindingAccount, type PlaybookName } from '../routing/playbook-names';
-import { shouldRetryInvocation } from '../runtime/retry-policy';
+import { answerOf } from '../ledger/answered';
 
 /*
- * The ledger and the brake around one response. The gate opens before the
- * finding's account is reached, so the claim and the brake reservation run
- * alongside the AssumeRole and the discovery reads instead of in front of
- * them; it is settled once the plan is known, and finished with the report.
+ * The ledger and the brake around one response. The incident (the finding's
+ * own, or its resource's: lambda/respond/open-incident.ts) and its claim are
+ * found while the finding's account is reached, and the brake reservation
+ * runs alongside the claim and the discovery reads instead of in front of
+ * them; the gate is settled once the plan is known, and finished with the report.
  * Their calls appear in the report's reads like any other call made before
  * planning, and a failed one blocks every change (fail closed): without the
  * ledger, neither "act once" nor the brake can be kept.
@@ -34,6 +38,9 @@ import { shouldRetryInvocation } from '../runtime/retry-policy';
  * back without answering and writes nothing else; one that lost it leaves
  * the ledger alone; and a delivery that loses to a live claim on an
  * unanswered incident is retried (BEING_ANSWERED) instead of dropped.
+ * A finding that joins a resource's incident decides nothing by joining:
+ * an unanswered incident is claimed and answered by it as by the first,
+ * and only a confirmed finding is added to an answered one (settleJoin).
  */
 
 /** How the Lambda handler hands the ledger to the response. Absent (the `ir` CLI, a requested dry-run): no ledger at all. */
@@ -43,12 +50,17 @@ export interface LedgerOptions {
   /** dry-run: the stack's mode is dry-run; enforce: it may act. */
   readonly level: ResponseLevel;
   readonly leaseMs: number;
+  /** The invocation's id (Lambda's request id, the same on its retries): a retry takes over the claim its earlier attempt left. */
+  readonly deliveryId?: string;
+  /** One incident per resource (lambda/ledger/resource-incidents.ts); absent: an incident per finding. */
+  readonly incidents?: { readonly store: ResourceIncidents; readonly joinWindowMs: number };
 }
 
 export interface GateInput {
   readonly finding: Finding;
   readonly playbook: PlaybookName;
-  readonly incidentId: string;
+  /** The incident the delivery belongs to, its claim and the reads that found them (lambda/respond/open-incident.ts). */
+  readonly opened: OpenedIncident;
   /** The guards known from the finding alone pass: reserve a brake slot now, alongside discovery. */
   readonly reserveEarly: boolean;
 }
@@ -61,7 +73,7 @@ export type SettledGate =
   | { readonly kind: 'unconfirmed'; readonly reads: StepOutcome[]; readonly verdicts: GuardVerdict[]; readonly finish: () => Promise<void> };
 
 export class ResponseGate {
-  private readonly reads = new ReadLog();
+  private readonly reads: ReadLog;
   private readonly claim: Promise<ReadResult<Claim>>;
   private reservation: Promise<ReadResult<Reservation>> | undefined;
   private released = false;
@@ -70,15 +82,18 @@ export class ResponseGate {
     private readonly options: LedgerOptions,
     private readonly input: GateInput,
   ) {
-    const { ledger } = options;
-    this.claim = this.reads.read(CLAIM_INCIDENT, `Claim incident ${input.incidentId} in the ledger`, this.ledgerKey, () =>
-      ledger.claim({ finding: input.finding, incidentId: input.incidentId, level: options.level, leaseMs: options.leaseMs }),
-    );
-    if (input.reserveEarly && this.brakes) this.reservation = this.reserve();
+    this.reads = input.opened.reads;
+    this.claim = input.opened.claim;
+    // Alongside the claim; never for a delivery known not to hold it (one that joins an answered incident).
+    if (input.reserveEarly && this.brakes && input.opened.mayHold) this.reservation = this.reserve();
+  }
+
+  get incidentId(): string {
+    return this.input.opened.incidentId;
   }
 
   get ledgerKey(): string {
-    return `${INCIDENT_KEY_PREFIX}${this.input.incidentId}`;
+    return `${INCIDENT_KEY_PREFIX}${this.incidentId}`;
   }
 
   /** The playbooks that change things (contain-instance, revoke-credentials), when the stack may act. */
@@ -88,7 +103,8 @@ export class ResponseGate {
 
   private reserve(): Promise<ReadResult<Reservation>> {
     const { brake } = this.options;
-    const { incidentId, finding, playbook } = this.input;
+    const { finding, playbook } = this.input;
+    const { incidentId } = this;
     return this.reads.read(RESERVE_CONTAINMENT, `Reserve one of the ${brake.maxPerHour} containments of the hour (blast-radius brake)`, brake.tableName, () =>
       brake.reserve({ incidentId, findingId: finding.id, playbook }),
     );
@@ -121,7 +137,10 @@ export class ResponseGate {
         return { kind: 'unconfirmed', reads: this.settledReads(), verdicts: [], finish: async () => undefined };
       }
       if (!answersLevel(record, this.options.level)) return this.settleBusy(record);
-      return playbookOwnsRecord(this.input.playbook, record) ? this.settleRepeat(record) : this.settleForeign(record);
+      if (!playbookOwnsRecord(this.input.playbook, record)) return this.settleForeign(record);
+      // Another finding about the resource, its incident answered (contained, or would be in dry-run): it joins it.
+      const joins = this.input.opened.resource !== undefined && !isIncidentFinding(record, this.input.finding.id);
+      return joins ? this.settleJoin(record) : this.settleRepeat(record);
     }
     const { token } = claim.value;
     const verdicts: GuardVerdict[] = [];
@@ -134,7 +153,8 @@ export class ResponseGate {
         verdicts.push(block(LEDGER_UNAVAILABLE, `the blast-radius brake could not be checked (${reserved.error.code}): nothing is changed until it can`));
       } else if (reserved.value.status === 'full') {
         // Latched only by a delivery no guard blocks (wouldAct), GuardDuty's confirmation included: a forged finding cannot engage it.
-        const { incidentId, finding, playbook } = this.input;
+        const { finding, playbook } = this.input;
+        const { incidentId } = this;
         const engagement = await this.options.brake.engage(reserved.value, { incidentId, findingId: finding.id, playbook });
         verdicts.push(block(BLAST_RADIUS_BRAKE, brakeVerdictReason(reserved.value, engagement)));
       }
@@ -154,7 +174,7 @@ export class ResponseGate {
    */
   private async settleBusy(record: LedgerRecord): Promise<SettledGate> {
     await this.releaseOwnSlot();
-    const { incidentId } = this.input;
+    const { incidentId } = this;
     const until = record.leaseUntil !== undefined ? ` (its claim holds until ${new Date(record.leaseUntil).toISOString()} at the latest)` : '';
     const verdict = block(
       BEING_ANSWERED,
@@ -181,7 +201,8 @@ export class ResponseGate {
    */
   private async settleForeign(record: LedgerRecord): Promise<SettledGate> {
     await this.releaseOwnSlot();
-    const { incidentId, playbook } = this.input;
+    const { playbook } = this.input;
+    const { incidentId } = this;
     const owner = record.playbook ?? 'no confirmed playbook';
     const verdict = block(
       ALREADY_ANSWERED,
@@ -199,7 +220,8 @@ export class ResponseGate {
   private async settleRepeat(record: LedgerRecord): Promise<SettledGate> {
     await this.releaseOwnSlot();
     const { ledger } = this.options;
-    const { finding, incidentId, playbook } = this.input;
+    const { finding, playbook } = this.input;
+    const { incidentId } = this;
     const noted = await this.reads.read(RECORD_INCIDENT, `Count this delivery of incident ${incidentId} in the ledger`, this.ledgerKey, () => ledger.noteRepeat(incidentId, finding, playbook));
     // The record became another playbook's since the claim was read (notify only): nothing is said for it.
     const owned = !noted.ok || noted.value.owned;
@@ -207,29 +229,77 @@ export class ResponseGate {
     const countGrew = noted.ok ? noted.value.countGrew : true;
     const count = findingCountOf(finding);
     const verdict = block(ALREADY_ANSWERED, `incident ${incidentId} was answered at ${record.respondedAt ?? '(unknown)'} (${record.respondedMode ?? 'unknown'}): this delivery changes nothing and only updates the ledger`);
-    let sent: 'pending' | 'repeat' | undefined;
+    return this.settleWithNote(record, verdict, {
+      why: 'an earlier notification that failed is sent again; a finding that occurred again is reported once per new count',
+      ...(owned ? {} : { notOwned: `incident ${incidentId} now belongs to another playbook: ${playbook} sends no REPEAT note for it` }),
+      note: (doc) => (countGrew ? formatRepeatNotification(doc, { record, count, ledgerTable: ledger.tableName, ledgerKey: this.ledgerKey }) : undefined),
+      nothingNew: `already reported at count ${record.notifiedCount}: nothing new to say`,
+      sentDetail: `count ${record.notifiedCount} -> ${count}`,
+    });
+  }
+
+  /**
+   * A confirmed finding about a resource whose incident another finding
+   * opened and answered (the resource is contained, or would be in dry-run):
+   * it joins that incident. It takes no brake slot, runs no step (no
+   * snapshot set, no isolation), is added to the incident's findings in the
+   * ledger, and is announced once in a short note.
+   */
+  private async settleJoin(record: LedgerRecord): Promise<SettledGate> {
+    await this.releaseOwnSlot();
+    const { ledger } = this.options;
+    const { finding } = this.input;
+    const { incidentId } = this;
+    const noted = await this.reads.read(RECORD_INCIDENT, `Join finding ${finding.id} to incident ${incidentId} in the ledger`, this.ledgerKey, () => ledger.noteJoin(incidentId, finding));
+    // Not known whether an earlier delivery of the finding announced it: say it again rather than not at all.
+    const joinedNow = noted.ok ? noted.value.joined : true;
+    const about = this.input.opened.resource ?? 'its resource';
+    const verdict = block(
+      JOINED_INCIDENT,
+      `finding ${finding.id} is about ${about}, whose incident ${incidentId} was answered at ${record.respondedAt ?? '(unknown)'} (${record.respondedMode ?? 'unknown'}): ` +
+        'it joins that incident and changes nothing (no containment slot, no snapshot set, no isolation)',
+    );
+    return this.settleWithNote(record, verdict, {
+      why: 'a new finding about a resource whose incident is answered is announced once, in a short note',
+      note: (doc) => (joinedNow ? formatJoinNotification(doc, { record, resource: about, ledgerTable: ledger.tableName, ledgerKey: this.ledgerKey }) : undefined),
+      nothingNew: `finding ${finding.id} joined incident ${incidentId} before, and was announced then: nothing new to say`,
+      sentDetail: `finding ${finding.id} joined incident ${incidentId}`,
+    });
+  }
+
+  /**
+   * The one step of a delivery that changes nothing: a note, or the notification an earlier delivery could not
+   * send (that first). Its failure keeps the note pending in the ledger, for the next delivery (or Lambda's retry).
+   */
+  private settleWithNote(
+    record: LedgerRecord,
+    verdict: GuardVerdict,
+    say: {
+      readonly why: string;
+      readonly notOwned?: string;
+      readonly note: (doc: PlanDocument) => PendingNotification | undefined;
+      readonly nothingNew: string;
+      readonly sentDetail: string;
+    },
+  ): SettledGate {
+    const { ledger } = this.options;
+    const { playbook } = this.input;
+    const { incidentId } = this;
+    let sent: 'pending' | 'note' | undefined;
     let attempted: PendingNotification | undefined;
     const repeatStep = (doc: () => PlanDocument, topicArn: string | undefined, sns: SNSClient | undefined): PlannedStep =>
-      this.repeatNotification(
-        topicArn,
-        'an earlier notification that failed is sent again; a finding that occurred again is reported once per new count',
-        async (ctx) => {
-          if (!topicArn) return { status: 'skipped', reason: 'no SNS topic configured (set --topic-arn or IR_TOPIC_ARN)' };
-          if (!owned) return { status: 'skipped', reason: `incident ${incidentId} now belongs to another playbook: ${playbook} sends no REPEAT note for it` };
-          const note = record.pendingNotification
-            ? record.pendingNotification
-            : countGrew
-              ? formatRepeatNotification(doc(), { record, count, ledgerTable: ledger.tableName, ledgerKey: this.ledgerKey })
-              : undefined;
-          if (!note) return { status: 'skipped', reason: `already reported at count ${record.notifiedCount}: nothing new to say` };
-          attempted = note;
-          sent = record.pendingNotification ? 'pending' : 'repeat';
-          // A pending notification whose delivery is unknown goes out marked MAY REPEAT; never sent twice within this invocation.
-          const messageId = await publishOnce(sns ?? ctx.clients.sns, topicArn, record.pendingNotification ? pendingToSend(note) : note);
-          const what = sent === 'pending' ? 'the notification an earlier delivery could not send' : `count ${record.notifiedCount} -> ${count}`;
-          return { status: 'done', detail: `${what}: message ${messageId ?? '(no id)'}` };
-        },
-      );
+      this.repeatNotification(topicArn, say.why, async (ctx) => {
+        if (!topicArn) return { status: 'skipped', reason: 'no SNS topic configured (set --topic-arn or IR_TOPIC_ARN)' };
+        if (say.notOwned) return { status: 'skipped', reason: say.notOwned };
+        const note = record.pendingNotification ?? say.note(doc());
+        if (!note) return { status: 'skipped', reason: say.nothingNew };
+        attempted = note;
+        sent = record.pendingNotification ? 'pending' : 'note';
+        // A pending notification whose delivery is unknown goes out marked MAY REPEAT; never sent twice within this invocation.
+        const messageId = await publishOnce(sns ?? ctx.clients.sns, topicArn, record.pendingNotification ? pendingToSend(note) : note);
+        const what = sent === 'pending' ? 'the notification an earlier delivery could not send' : say.sentDetail;
+        return { status: 'done', detail: `${what}: message ${messageId ?? '(no id)'}` };
+      });
     const finish = async (report: Report): Promise<void> => {
       const notify = report.steps.find((s) => s.id === NOTIFICATION_STEP_ID);
       if (notify?.status === 'done' && sent === 'pending') await ledger.settleNotification(incidentId, { sent: true }, playbook);
@@ -240,11 +310,9 @@ export class ResponseGate {
 
   private async finishFirst(token: string, report: Report, doc: PlanDocument): Promise<void> {
     const notify = report.steps.find((s) => s.id === NOTIFICATION_STEP_ID);
-    const withoutNotification: Report = { ...report, steps: report.steps.filter((s) => s.id !== NOTIFICATION_STEP_ID) };
-    // Answered unless a retry must act again, or the brake kept it from acting: both leave the right to act open. So does a
-    // delivery GuardDuty did not confirm: a forged copy of a real finding must not use up the genuine delivery's right to act.
-    const answered =
-      !shouldRetryInvocation(withoutNotification).retry && !report.blockedBy.includes(BLAST_RADIUS_BRAKE) && !report.blockedBy.includes(FINDING_CONFIRMATION);
+    // Answered only when its changes are done or none was needed (lambda/ledger/answered.ts). Anything undecided (a denied
+    // read, the brake, a delivery GuardDuty did not confirm, which may be a forged copy) leaves the right to act open.
+    const answer = answerOf(report);
     // An unconfirmed delivery only gives the claim back: its finding fields, steps and notification are not the incident's.
     const confirmed = !isUnconfirmedDelivery(report.blockedBy);
     const pendingNotification = confirmed && notify?.status === 'failed' ? pendingOfReport(report, doc) : undefined;
@@ -252,11 +320,12 @@ export class ResponseGate {
     await Promise.all([
       acted ? Promise.resolve() : this.releaseOwnSlot(),
       this.options.ledger.recordOutcome({
-        incidentId: this.input.incidentId,
+        incidentId: this.incidentId,
         token,
         report,
         level: this.options.level,
-        answered,
+        answered: answer.answered,
+        ...(answer.answered ? { answerKind: answer.kind } : {}),
         ...(confirmed ? { confirmed: { finding: this.input.finding, playbook: this.input.playbook } } : {}),
         ...(pendingNotification ? { pendingNotification } : {}),
       }),

@@ -8,6 +8,8 @@ export interface LambdaContext {
   readonly invokedFunctionArn: string;
   /** Lambda's own clock: how long the invocation may still run. Bounds the ledger claim's lease. */
   readonly getRemainingTimeInMillis?: () => number;
+  /** Lambda's id of the invocation, the same on each of its asynchronous retries: the ledger's claim recognises its own retry by it. */
+  readonly awsRequestId?: string;
 }
 
 /** The security (home) account and partition, from the ARN the function was invoked by: no STS call needed. */

@@ -2,6 +2,7 @@ import type { AccountAccess } from '../aws/account-access';
 import type { RuntimeConfig } from '../config/schema';
 import { ContainmentBrake } from '../ledger/brake';
 import { IncidentLedger } from '../ledger/incident-ledger';
+import { ResourceIncidents } from '../ledger/resource-incidents';
 import { brakeAnnouncer } from '../notify/brake-announcement';
 import type { LedgerOptions } from '../respond/gate';
 import { actsInFindingAccount, type PlaybookName } from '../routing/playbook-names';
@@ -50,6 +51,13 @@ export function ledgerOptionsFor(input: {
     // invocation of the notify function) would otherwise mark the genuine incident answered.
     level: input.config.mode === 'enforce' && actsInFindingAccount(input.playbook) ? 'enforce' : 'dry-run',
     leaseMs: remaining + LEASE_MARGIN_MS,
+    // Lambda retries a failed invocation under the same request id (about a minute later, often before the lease ends):
+    // the retry takes over the claim its own earlier attempt left, and finishes the work.
+    ...(input.context.awsRequestId ? { deliveryId: input.context.awsRequestId } : {}),
+    // One incident per resource, unless switched off (incidents.joinWindowHours 0).
+    ...(input.config.incidents.joinWindowHours > 0
+      ? { incidents: { store: new ResourceIncidents(dynamodb, input.tableName), joinWindowMs: input.config.incidents.joinWindowHours * 60 * 60 * 1000 } }
+      : {}),
   };
 }
 

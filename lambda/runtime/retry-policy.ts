@@ -111,6 +111,7 @@ export function shouldRetryInvocation(report: Report): RetryDecision {
  * to the on-failure queue, where an alarm sees it.
  */
 export function shouldFailInvocation(report: Report): RetryDecision {
+  const unrecorded = unrecordedOutcome(report);
   const notification = report.steps.find((s) => s.id === NOTIFICATION_STEP_ID);
   if (notification?.status === 'failed') {
     const where = report.ledger
@@ -123,7 +124,24 @@ export function shouldFailInvocation(report: Report): RetryDecision {
       reason: `the notification could not be published (${notification.error?.code ?? 'unknown error'}); ${where}.\n\nThe notification that could not be sent:\n${undeliveredText(report)}`,
     };
   }
+  if (unrecorded) return { retry: true, reason: unrecorded };
   return shouldRetryInvocation(report);
+}
+
+/**
+ * The outcome write failed: the ledger does not know what was done, and its
+ * claim is still held. The invocation fails, so Lambda retries it (under the
+ * same request id, which takes that claim over: lambda/ledger/incident-ledger.ts)
+ * and the retry records the outcome, finding done what is done; after the last
+ * attempt the on-failure queue and its alarm see it.
+ */
+function unrecordedOutcome(report: Report): string | undefined {
+  const ledger = report.ledger;
+  if (!ledger || ledger.recorded) return undefined;
+  return (
+    `the outcome could not be recorded in the incident ledger ${ledger.table} (pk "${ledger.key}", ${ledger.error?.code ?? 'unknown error'}): ` +
+    'a retry of this invocation takes its claim over and records it; the report is in this error and the logs'
+  );
 }
 
 /**

@@ -65,3 +65,19 @@ describe('retryAttempts', () => {
     expect(parseConfig({ mode: 'enforce', retryAttempts: 1 }, 'test').retryAttempts).toBe(1);
   });
 });
+
+describe('incidents', () => {
+  it('joins findings about one resource for 24 hours by default, and the window reaches the Lambdas', () => {
+    expect(DEFAULT_RUNTIME_CONFIG.incidents).toEqual({ joinWindowHours: 24 });
+    expect(runtimeConfigOf(parseConfig({ incidents: { joinWindowHours: 0 } }, 'test')).incidents).toEqual({ joinWindowHours: 0 });
+    expect(runtimeConfigOf(parseConfig({ incidents: { joinWindowHours: 168 } }, 'test')).incidents).toEqual({ joinWindowHours: 168 });
+  });
+
+  it.each([-1, 169, 1.5, '24'])('refuses joinWindowHours %j, naming the key', (value) => {
+    expect(() => parseConfig({ incidents: { joinWindowHours: value } }, 'test')).toThrow('"incidents.joinWindowHours"');
+  });
+
+  it('refuses an unknown key under incidents', () => {
+    expect(() => parseConfig({ incidents: { windowDays: 1 } }, 'test')).toThrow('unknown key "incidents.windowDays"');
+  });
+});

@@ -58,7 +58,10 @@ describe('the first delivery of a finding', () => {
     expect(mutatingCalls().length).toBeGreaterThan(0);
     const write = outcomeWrite()!;
     expect(write.UpdateExpression).toContain('respondedLevel = :level');
-    expect(write.UpdateExpression).toMatch(/REMOVE leaseUntil, claimToken, claimLevel, pendingNotification$/);
+    expect(write.UpdateExpression).toMatch(/REMOVE leaseUntil, claimToken, claimLevel, pendingNotification ADD findingIds :findingIds$/);
+    // Answered because every change is done (lambda/ledger/answered.ts), and recorded as such.
+    expect(write.UpdateExpression).toContain('answerKind = :answerKind');
+    expect(write.ExpressionAttributeValues![':answerKind']).toEqual({ S: 'changes-done' });
     expect(write.ExpressionAttributeValues![':level']).toEqual({ N: '2' });
     // Confirmed: the finding's fields are written with the outcome (the claim, taken before the confirmation, writes none).
     expect(write.UpdateExpression).toMatch(/^SET findingType = :findingType, severity = :severity, playbook = :playbook, findingCount = :count, notifiedCount = :count, /);
@@ -109,9 +112,10 @@ describe('the first delivery of a finding', () => {
     expect(outcomeWrite()).toEqual({
       TableName: TABLE,
       Key: { pk: { S: `incident#${report.incidentId}` } },
-      UpdateExpression: 'SET lastUnconfirmedAt = :at REMOVE leaseUntil, claimToken, claimLevel',
+      UpdateExpression: 'SET lastUnconfirmedAt = :at, outcomeToken = :outcomeToken REMOVE leaseUntil, claimToken, claimLevel',
       ConditionExpression: 'claimToken = :token',
-      ExpressionAttributeValues: { ':token': expect.objectContaining({ S: expect.any(String) }), ':at': { S: NOW.toISOString() } },
+      ExpressionAttributeValues: { ':token': expect.objectContaining({ S: expect.any(String) }), ':outcomeToken': { S: expect.any(String) }, ':at': { S: NOW.toISOString() } },
+      ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
     });
     expect(dynamodb).toHaveReceivedCommandTimes(DeleteItemCommand, 1);
   });
@@ -302,9 +306,10 @@ describe('notify deliveries, which GuardDuty never confirms', () => {
       {
         TableName: TABLE,
         Key: { pk: { S: `incident#${report.incidentId}` } },
-        UpdateExpression: 'SET lastSeenAt = :now, findingCount = :count, notifiedCount = :count ADD deliveries :one',
+        UpdateExpression: 'SET lastSeenAt = :now, findingCount = :count, notifiedCount = :count, noteToken = :noteToken ADD deliveries :one',
         ConditionExpression: 'playbook = :reportOnly AND (attribute_not_exists(notifiedCount) OR notifiedCount < :count)',
-        ExpressionAttributeValues: { ':now': { S: NOW.toISOString() }, ':count': { N: '4' }, ':one': { N: '1' }, ':reportOnly': { S: 'notify' } },
+        ExpressionAttributeValues: { ':now': { S: NOW.toISOString() }, ':count': { N: '4' }, ':noteToken': { S: expect.any(String) }, ':one': { N: '1' }, ':reportOnly': { S: 'notify' } },
+        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
       },
     ]);
   });

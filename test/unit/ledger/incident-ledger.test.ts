@@ -26,8 +26,8 @@ describe('IncidentLedger.claim', () => {
       TableName: TABLE,
       Key: { pk: { S: 'incident#ir-1' } },
       UpdateExpression:
-        'SET claimToken = :token, claimLevel = :level, leaseUntil = :leaseUntil, incidentId = :incidentId, findingId = :findingId, ' +
-        'findingAccount = :account, findingRegion = :region, firstSeenAt = if_not_exists(firstSeenAt, :now), lastSeenAt = :now ADD deliveries :one',
+        'SET claimToken = :token, claimLevel = :level, leaseUntil = :leaseUntil, incidentId = :incidentId, findingId = if_not_exists(findingId, :findingId), ' +
+        'claimFindingId = :findingId, findingAccount = :account, findingRegion = :region, firstSeenAt = if_not_exists(firstSeenAt, :now), lastSeenAt = :now ADD deliveries :one',
       ConditionExpression:
         'attribute_not_exists(pk) OR ((attribute_not_exists(respondedLevel) OR respondedLevel < :level) AND ' +
         '(attribute_not_exists(leaseUntil) OR leaseUntil < :nowMs OR claimLevel < :level))',
@@ -74,6 +74,10 @@ describe('IncidentLedger.claim', () => {
         notifiedCount: 3,
         leaseUntil: undefined,
         pendingNotification: { subject: 'the subject', message: 'the message' },
+        playbook: undefined,
+        answerKind: undefined,
+        findingId: undefined,
+        findingIds: [],
       },
     });
   });
@@ -94,9 +98,10 @@ describe('IncidentLedger.noteRepeat', () => {
       {
         TableName: TABLE,
         Key: { pk: { S: 'incident#ir-1' } },
-        UpdateExpression: 'SET lastSeenAt = :now, findingCount = :count, notifiedCount = :count ADD deliveries :one',
+        UpdateExpression: 'SET lastSeenAt = :now, findingCount = :count, notifiedCount = :count, noteToken = :noteToken ADD deliveries :one',
         ConditionExpression: 'attribute_not_exists(notifiedCount) OR notifiedCount < :count',
-        ExpressionAttributeValues: { ':now': { S: NOW.toISOString() }, ':count': { N: '5' }, ':one': { N: '1' } },
+        ExpressionAttributeValues: { ':now': { S: NOW.toISOString() }, ':count': { N: '5' }, ':noteToken': { S: expect.any(String) }, ':one': { N: '1' } },
+        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
       },
     ]);
   });
@@ -124,9 +129,10 @@ describe('IncidentLedger.noteRepeat for notify (which confirms nothing with Guar
       {
         TableName: TABLE,
         Key: { pk: { S: 'incident#ir-1' } },
-        UpdateExpression: 'SET lastSeenAt = :now, findingCount = :count, notifiedCount = :count ADD deliveries :one',
+        UpdateExpression: 'SET lastSeenAt = :now, findingCount = :count, notifiedCount = :count, noteToken = :noteToken ADD deliveries :one',
         ConditionExpression: notifyOwns,
-        ExpressionAttributeValues: { ':now': { S: NOW.toISOString() }, ':count': { N: '5' }, ':one': { N: '1' }, ':reportOnly': { S: 'notify' } },
+        ExpressionAttributeValues: { ':now': { S: NOW.toISOString() }, ':count': { N: '5' }, ':noteToken': { S: expect.any(String) }, ':one': { N: '1' }, ':reportOnly': { S: 'notify' } },
+        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
       },
     ]);
   });
@@ -198,17 +204,22 @@ describe('IncidentLedger.recordOutcome', () => {
 
   it('a confirmed delivery writes the finding fields, its steps and its answer, and gives the claim back', async () => {
     dynamodb.on(UpdateItemCommand).resolves({});
-    expect(await ledger.recordOutcome({ incidentId: 'ir-1', token: 't-1', report, level: 'enforce', answered: true, confirmed: { finding, playbook: 'contain-instance' } })).toBe('recorded');
+    expect(
+      await ledger.recordOutcome({ incidentId: 'ir-1', token: 't-1', report, level: 'enforce', answered: true, answerKind: 'changes-done', confirmed: { finding, playbook: 'contain-instance' } }),
+    ).toBe('recorded');
     expect(dynamodb.commandCalls(UpdateItemCommand)[0]!.args[0].input).toEqual({
       TableName: TABLE,
       Key: { pk: { S: 'incident#ir-1' } },
       UpdateExpression:
         'SET findingType = :findingType, severity = :severity, playbook = :playbook, findingCount = :count, notifiedCount = :count, resourceSummary = :resource, ' +
-        'responseMode = :mode, blockedBy = :blockedBy, steps = :steps, failedReads = :failedReads, summary = :summary, lastResponseAt = :at, respondedLevel = :level, respondedAt = :at ' +
-        'REMOVE leaseUntil, claimToken, claimLevel, pendingNotification',
+        'responseMode = :mode, blockedBy = :blockedBy, steps = :steps, failedReads = :failedReads, summary = :summary, lastResponseAt = :at, outcomeToken = :outcomeToken, ' +
+        'respondedLevel = :level, respondedAt = :at, answerKind = :answerKind REMOVE leaseUntil, claimToken, claimLevel, pendingNotification ADD findingIds :findingIds',
       ConditionExpression: 'claimToken = :token',
       ExpressionAttributeValues: {
         ':token': { S: 't-1' },
+        ':outcomeToken': { S: expect.any(String) },
+        ':findingIds': { SS: [finding.id] },
+        ':answerKind': { S: 'changes-done' },
         ':findingType': { S: finding.type },
         ':severity': { N: '8' },
         ':playbook': { S: 'contain-instance' },
@@ -222,6 +233,7 @@ describe('IncidentLedger.recordOutcome', () => {
         ':at': { S: NOW.toISOString() },
         ':level': { N: '2' },
       },
+      ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
     });
   });
 
@@ -232,15 +244,16 @@ describe('IncidentLedger.recordOutcome', () => {
     expect(dynamodb.commandCalls(UpdateItemCommand)[0]!.args[0].input).toEqual({
       TableName: TABLE,
       Key: { pk: { S: 'incident#ir-1' } },
-      UpdateExpression: 'SET lastUnconfirmedAt = :at REMOVE leaseUntil, claimToken, claimLevel',
+      UpdateExpression: 'SET lastUnconfirmedAt = :at, outcomeToken = :outcomeToken REMOVE leaseUntil, claimToken, claimLevel',
       ConditionExpression: 'claimToken = :token',
-      ExpressionAttributeValues: { ':token': { S: 't-1' }, ':at': { S: NOW.toISOString() } },
+      ExpressionAttributeValues: { ':token': { S: 't-1' }, ':outcomeToken': { S: expect.any(String) }, ':at': { S: NOW.toISOString() } },
+      ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
     });
   });
 
   /** The attribute names an update's SET and REMOVE clauses name. */
   const namesOf = (expression: string) => {
-    const [, set = '', remove = ''] = /^SET (.*?)(?: REMOVE (.*))?$/.exec(expression) ?? [];
+    const [, set = '', remove = ''] = /^SET (.*?)(?: REMOVE (.*?))?(?: ADD .*)?$/.exec(expression) ?? [];
     return { set: set.split(', ').map((a) => a.split(' = ')[0]!), remove: remove ? remove.split(', ') : [] };
   };
 
@@ -278,9 +291,10 @@ describe('IncidentLedger.recordOutcome', () => {
     expect(dynamodb.commandCalls(UpdateItemCommand)[1]!.args[0].input).toEqual({
       TableName: TABLE,
       Key: { pk: { S: 'incident#ir-1' } },
-      UpdateExpression: 'SET lastUnconfirmedAt = :at REMOVE leaseUntil, claimToken, claimLevel',
+      UpdateExpression: 'SET lastUnconfirmedAt = :at, outcomeToken = :outcomeToken REMOVE leaseUntil, claimToken, claimLevel',
       ConditionExpression: 'claimToken = :token',
-      ExpressionAttributeValues: { ':token': { S: 't-1' }, ':at': { S: NOW.toISOString() } },
+      ExpressionAttributeValues: { ':token': { S: 't-1' }, ':outcomeToken': { S: expect.any(String) }, ':at': { S: NOW.toISOString() } },
+      ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
     });
   });
 

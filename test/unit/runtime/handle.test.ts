@@ -148,6 +148,26 @@ describe('handleInvocation', () => {
     expect(error.message).toContain(`the report is in the incident ledger (ledger-table, pk "incident#${error.incidentId}")`);
   });
 
+  it('fails the invocation when the outcome cannot be recorded in the ledger, naming the ledger and the error code, although the notification went out', async () => {
+    dynamodb.on(UpdateItemCommand).callsFake((input: { ConditionExpression?: string }) => {
+      if (input.ConditionExpression?.startsWith('claimToken = :token')) {
+        throw Object.assign(new Error('not authorized to perform dynamodb:UpdateItem'), { name: 'AccessDeniedException', $metadata: { httpStatusCode: 400 } });
+      }
+      return {};
+    });
+    const withLedger = env({ ledgerTableName: 'ledger-table' });
+    const error = (await handleAs(loadFixture('notify/port-probe-unprotected.event.json'), { ...CONTEXT, awsRequestId: 'req-1' }, withLedger).catch((e: unknown) => e)) as RetryableResponseError;
+    expect(error).toBeInstanceOf(RetryableResponseError);
+    expect(sns).toHaveReceivedCommandTimes(PublishCommand, 1);
+    expect(error.message).toContain(
+      `the outcome could not be recorded in the incident ledger ledger-table (pk "incident#${error.incidentId}", AccessDeniedException): ` +
+        'a retry of this invocation takes its claim over and records it',
+    );
+    // The claim names the invocation, so that Lambda's retry (the same request id) takes it over.
+    const claim = dynamodb.commandCalls(UpdateItemCommand)[0]!.args[0].input;
+    expect(claim.ExpressionAttributeValues![':token']!.S).toMatch(/^req-1\//);
+  });
+
   it('claims nothing for a requested dry-run: someone asking to see the plan gets it every time', async () => {
     const event = { finding: loadFixture('notify/s3-malicious-caller.raw.json'), dryRun: true };
     const report = (await handleAs(event, CONTEXT, env({ ledgerTableName: 'ledger-table' }))) as Report;

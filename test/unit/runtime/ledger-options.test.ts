@@ -45,3 +45,22 @@ describe('ledgerOptionsFor', () => {
     expect(optionsFor('contain-instance', 'enforce', true)).toBeUndefined();
   });
 });
+
+describe('ledgerOptionsFor: the delivery and the incidents', () => {
+  const context = { invokedFunctionArn: 'arn:aws:lambda:us-east-1:111111111111:function:f', getRemainingTimeInMillis: () => 50_000, awsRequestId: 'req-1' };
+  const options = (config: RuntimeConfig) =>
+    ledgerOptionsFor({ tableName: 'ledger-table', region: 'us-east-1', access, config, dryRunRequested: false, context, playbook: 'contain-instance' });
+
+  it("carries Lambda's request id (the same on its retries), so a retry takes its own earlier claim over", () => {
+    expect(options({ ...DEFAULT_RUNTIME_CONFIG, mode: 'enforce' })?.deliveryId).toBe('req-1');
+  });
+
+  it('keeps one incident per resource for incidents.joinWindowHours (24 by default)', () => {
+    expect(options({ ...DEFAULT_RUNTIME_CONFIG, mode: 'enforce' })?.incidents?.joinWindowMs).toBe(24 * 60 * 60 * 1000);
+    expect(options({ ...DEFAULT_RUNTIME_CONFIG, mode: 'enforce', incidents: { joinWindowHours: 2 } })?.incidents?.joinWindowMs).toBe(2 * 60 * 60 * 1000);
+  });
+
+  it('a window of 0 keeps an incident per finding', () => {
+    expect(options({ ...DEFAULT_RUNTIME_CONFIG, mode: 'enforce', incidents: { joinWindowHours: 0 } })?.incidents).toBeUndefined();
+  });
+});

@@ -273,3 +273,33 @@ describe('shouldRetryInvocation: an ENI left more exposed than it was found', ()
     expect(shouldRetryInvocation(report).retry).toBe(false);
   });
 });
+
+describe('shouldFailInvocation: the outcome could not be recorded in the incident ledger', () => {
+  const unrecorded = (report: Report): Report => ({ ...report, ledger: { table: 'incident-ledger', key: 'incident#ir-0123456789abcdef', recorded: false, error: ACCESS_DENIED } });
+
+  it('fails the invocation although every step is done, naming the ledger and the error code', () => {
+    const report = unrecorded(reportOf({ steps: [done('isolate:eni-1'), done('notify')] }));
+    expect(shouldRetryInvocation(report).retry).toBe(false);
+    expect(shouldFailInvocation(report)).toEqual({
+      retry: true,
+      reason:
+        'the outcome could not be recorded in the incident ledger incident-ledger (pk "incident#ir-0123456789abcdef", AccessDenied): ' +
+        'a retry of this invocation takes its claim over and records it; the report is in this error and the logs',
+    });
+  });
+
+  it('fails it even when a lasting guard blocked the response (the ledger does not know that either)', () => {
+    expect(shouldFailInvocation(unrecorded(reportOf({ blockedBy: ['exempt-tag'], steps: [skipped('isolate:eni-1'), done('notify')] }))).retry).toBe(true);
+  });
+
+  it('a recorded outcome changes nothing', () => {
+    const report = { ...reportOf({ steps: [done('isolate:eni-1'), done('notify')] }), ledger: { table: 'incident-ledger', key: 'incident#ir-0123456789abcdef', recorded: true } };
+    expect(shouldFailInvocation(report)).toEqual({ retry: false, reason: 'nothing failed' });
+  });
+
+  it('the failed notification names the unrecorded ledger too', () => {
+    const decision = shouldFailInvocation(unrecorded(reportOf({ steps: [done('isolate:eni-1'), failed('notify', THROTTLED)] })));
+    expect(decision.retry).toBe(true);
+    expect(decision.reason).toContain('the report could NOT be recorded in the incident ledger either (AccessDenied)');
+  });
+});

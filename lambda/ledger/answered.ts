@@ -1,0 +1,91 @@
+import { CONFIRMATION_UNAVAILABLE, FINDING_CONFIRMATION } from '../confirm/verdicts';
+import { INSTANCE_UNREADABLE, PRINCIPAL_UNREADABLE } from '../guards/unreadable';
+import { NOTIFICATION_STEP_ID } from '../notify/publish-step';
+import type { Report } from '../plan/document';
+import { ALREADY_ANSWERED, BEING_ANSWERED, BLAST_RADIUS_BRAKE, JOINED_INCIDENT, LEDGER_UNAVAILABLE } from './verdicts';
+
+/*
+ * When a response has answered its incident, so that no later delivery of it
+ * acts again. Answered means: every change the plan needed is done (or was
+ * found already in place), or the responder decided that no change is
+ * needed. Anything else leaves the incident open, whether or not a Lambda
+ * retry follows: a lasting error (AccessDenied on a read, the brake, the
+ * claim, GuardDuty's confirmation) is not a decision, and the delivery after
+ * the permission is fixed must act.
+ *
+ * This is not the retry policy (lambda/runtime/retry-policy.ts): that one
+ * asks whether running again within the next minutes can end better. A
+ * denied read is not retried (it fails the same way) and leaves the incident
+ * open all the same.
+ */
+
+/** Blocking verdicts that say the responder could not decide (a failed read, the brake, the ledger, an unconfirmed finding), not that nothing is needed. */
+export const UNDECIDED_VERDICTS: ReadonlySet<string> = new Set([
+  INSTANCE_UNREADABLE,
+  PRINCIPAL_UNREADABLE,
+  LEDGER_UNAVAILABLE,
+  BLAST_RADIUS_BRAKE,
+  BEING_ANSWERED,
+  ALREADY_ANSWERED,
+  JOINED_INCIDENT,
+  FINDING_CONFIRMATION,
+  CONFIRMATION_UNAVAILABLE,
+]);
+
+/** The dry-run guard (lambda/guards/dry-run.ts): it decides "shown, not done", and answers only at the dry-run level. */
+export const DRY_RUN_VERDICT = 'dry-run';
+
+/**
+ * How an incident was answered:
+ * - changes-done: the plan changed something, and every change it needed is done or was already in place;
+ * - dry-run: the plan would change something, and only dry-run held it back (answers at the dry-run level only);
+ * - no-change-needed: a guard decided against any change (sample, exempt tag, severity floor, a protected or
+ *   exempt principal, an archived finding, ...), or the plan had nothing to change.
+ * Later findings about the same resource join an incident answered with changes-done or dry-run (the resource
+ * is contained, or would be); after no-change-needed a later finding is decided on its own.
+ */
+export type AnswerKind = 'changes-done' | 'dry-run' | 'no-change-needed';
+
+export const JOINABLE_ANSWERS: ReadonlySet<AnswerKind> = new Set(['changes-done', 'dry-run']);
+
+export type Answer =
+  | { readonly answered: true; readonly kind: AnswerKind; readonly reason: string }
+  | { readonly answered: false; readonly reason: string };
+
+const open = (reason: string): Answer => ({ answered: false, reason });
+
+/** Whether this report answers its incident. The notification is not a change: a failed one is kept pending in the ledger instead. */
+export function answerOf(report: Report): Answer {
+  const undecided = report.blockedBy.filter((id) => UNDECIDED_VERDICTS.has(id));
+  if (undecided.length > 0) return open(`blocked by ${undecided.join(', ')}: nothing was decided`);
+  const failedReads = report.reads.filter((read) => read.status === 'failed');
+  if (failedReads.length > 0) {
+    return open(`${failedReads.map((r) => `${r.id} (${r.error?.code ?? 'UnknownError'})`).join(', ')} failed: the plan was made without it`);
+  }
+  const changes = report.steps.filter((step) => step.mutating && step.id !== NOTIFICATION_STEP_ID);
+  const failed = changes.filter((step) => step.status === 'failed');
+  if (failed.length > 0) return open(`${failed.map((s) => `${s.id} (${s.error?.code ?? 'UnknownError'})`).join(', ')} failed: the changes are not all done`);
+  const unmet = changes.filter((step) => step.status === 'skipped' && failedRequirement(report, step.id) !== undefined);
+  if (unmet.length > 0) {
+    return open(`${unmet.map((s) => `${s.id} (needs ${failedRequirement(report, s.id)!}, which failed)`).join(', ')}: the changes are not all done`);
+  }
+  const decisions = report.blockedBy.filter((id) => id !== DRY_RUN_VERDICT);
+  if (decisions.length > 0) return { answered: true, kind: 'no-change-needed', reason: `blocked by ${decisions.join(', ')}: no change is to be made` };
+  if (changes.length === 0) return { answered: true, kind: 'no-change-needed', reason: 'the plan has nothing to change' };
+  if (report.blockedBy.includes(DRY_RUN_VERDICT)) return { answered: true, kind: 'dry-run', reason: 'every change was planned and shown (dry-run)' };
+  // A mutating step skipped without a guard: its change was already in place (or one it needs was), never a failure (checked above).
+  return { answered: true, kind: 'changes-done', reason: 'every change is done or was already in place' };
+}
+
+/** A step this one needs, directly or through another, that failed (a read-only step before a change, say). */
+function failedRequirement(report: Report, stepId: string, seen: Set<string> = new Set()): string | undefined {
+  const step = report.steps.find((s) => s.id === stepId);
+  for (const id of step?.requires ?? []) {
+    if (seen.has(id)) continue;
+    seen.add(id);
+    if (report.steps.find((s) => s.id === id)?.status === 'failed') return id;
+    const deeper = failedRequirement(report, id, seen);
+    if (deeper !== undefined) return deeper;
+  }
+  return undefined;
+}

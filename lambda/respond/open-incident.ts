@@ -1,0 +1,93 @@
+import type { Finding } from '../finding/schema';
+import { JOINABLE_ANSWERS } from '../ledger/answered';
+import { answersLevel, INCIDENT_KEY_PREFIX, isIncidentFinding, type Claim } from '../ledger/incident-ledger';
+import { incidentResourceOf } from '../ledger/incident-resource';
+import { resourceKey, type ResourceIncident } from '../ledger/resource-incidents';
+import { CLAIM_INCIDENT } from '../ledger/specs';
+import { ReadLog, type ReadResult } from '../plan/reads';
+import type { PlaybookName } from '../routing/playbook-names';
+import type { LedgerOptions } from './gate';
+import { incidentIdOf } from './incident-id';
+
+/*
+ * Which incident a delivery belongs to, and its claim: the first thing the
+ * ledger is asked, before planning (the plan tags snapshots and files evidence
+ * under the incident's id).
+ *
+ * A finding about a resource opens that resource's incident or joins the one
+ * open for it (lambda/ledger/resource-incidents.ts), then claims it like any
+ * incident: a joined incident nobody has answered yet is claimed and answered
+ * by this delivery, as the first would. One answered with no change needed
+ * (lambda/ledger/answered.ts: a guard decided, say the severity floor of a
+ * low finding) is not joined by another finding: the resource gets a new
+ * incident and the finding is decided on its own, so no finding, of whatever
+ * severity, can spare a later one about the same resource its response.
+ */
+
+export interface OpenedIncident {
+  readonly incidentId: string;
+  /** The resource the incident is about; undefined: the finding's own incident (notify, no resource). */
+  readonly resource: string | undefined;
+  /** The claim's reads (the resource's pointer, the claim): reported with the response's other reads. */
+  readonly reads: ReadLog;
+  /** The claim, still in flight where nothing waits for it (the brake's reservation starts alongside). */
+  readonly claim: Promise<ReadResult<Claim>>;
+  /** False: known already that this delivery does not hold the claim (it joins an incident), so it reserves nothing. */
+  readonly mayHold: boolean;
+}
+
+export async function openIncident(options: LedgerOptions, finding: Finding, playbook: PlaybookName): Promise<OpenedIncident> {
+  const reads = new ReadLog();
+  const ownId = incidentIdOf(finding);
+  const resource = options.incidents ? incidentResourceOf(finding, playbook) : undefined;
+  if (!options.incidents || resource === undefined) {
+    return { incidentId: ownId, resource: undefined, reads, claim: claimOf(options, reads, finding, ownId, undefined), mayHold: true };
+  }
+  const { store, joinWindowMs } = options.incidents;
+  const target = resourceKey(resource).pk!.S!;
+  const pointer = (replacing?: string) =>
+    reads.read(CLAIM_INCIDENT, `Open the incident of ${resource}, or join the one open for it`, target, () =>
+      store.open({ resource, findingId: finding.id, proposedId: ownId, windowMs: joinWindowMs, ...(replacing ? { replacing } : {}) }),
+    );
+  const failed = (result: ReadResult<unknown> & { ok: false }): OpenedIncident => ({ incidentId: ownId, resource, reads, claim: Promise.resolve(result), mayHold: false });
+  const opened = await pointer();
+  if (!opened.ok) return failed(opened);
+  const known = (incidentId: string, claim: ReadResult<Claim>): OpenedIncident => ({
+    incidentId,
+    resource,
+    reads,
+    claim: Promise.resolve(claim),
+    mayHold: claim.ok && claim.value.status === 'claimed',
+  });
+  // This finding opened the incident: there is nothing to decide about joining, the claim runs beside the brake.
+  if (opened.value.opened) return { incidentId: opened.value.incidentId, resource, reads, claim: claimOf(options, reads, finding, opened.value.incidentId, resource), mayHold: true };
+  const claim = await claimOf(options, reads, finding, opened.value.incidentId, resource);
+  if (!mustNotJoin(options, finding, opened.value, claim)) return known(opened.value.incidentId, claim);
+  const replaced = await pointer(opened.value.incidentId);
+  if (!replaced.ok) return failed(replaced);
+  return known(replaced.value.incidentId, await claimOf(options, reads, finding, replaced.value.incidentId, resource));
+}
+
+function claimOf(options: LedgerOptions, reads: ReadLog, finding: Finding, incidentId: string, resource: string | undefined): Promise<ReadResult<Claim>> {
+  return reads.read(CLAIM_INCIDENT, `Claim incident ${incidentId} in the ledger`, `${INCIDENT_KEY_PREFIX}${incidentId}`, () =>
+    options.ledger.claim({
+      finding,
+      incidentId,
+      level: options.level,
+      leaseMs: options.leaseMs,
+      ...(options.deliveryId ? { deliveryId: options.deliveryId } : {}),
+      ...(resource !== undefined ? { resource } : {}),
+    }),
+  );
+}
+
+/**
+ * The joined incident was answered, at this level, with no change needed (or before answers were recorded
+ * with their kind), and this finding is not one of its own: it gets an incident of its own instead.
+ */
+function mustNotJoin(options: LedgerOptions, finding: Finding, opened: ResourceIncident, claim: ReadResult<Claim>): boolean {
+  if (opened.opened || !claim.ok || claim.value.status !== 'already-claimed') return false;
+  const { record } = claim.value;
+  if (!answersLevel(record, options.level) || isIncidentFinding(record, finding.id)) return false;
+  return record.answerKind === undefined || !JOINABLE_ANSWERS.has(record.answerKind);
+}

@@ -1,8 +1,10 @@
 import type { Command } from 'commander';
-import { releaseInstance } from '../../lambda/release/release';
+import { RestoreLedger } from '../../lambda/ledger/restore-record';
+import { parseRestoreParts, RESTORE_PARTS, type RestorePart } from '../../lambda/release/parts';
+import { releaseInstance, type ReleaseOptions as ReleaseRunOptions } from '../../lambda/release/release';
 import { releaseFailed } from '../../lambda/release/report';
 import { EXIT, UsageError, type ExitCode } from '../exit-codes';
-import { operatorRegion, releaseClients } from '../operator-clients';
+import { operatorRegion, releaseClients, securityClients } from '../operator-clients';
 import { renderRelease } from '../render/release-text';
 import { type AwsCommandOptions, withAwsOptions } from './aws-options';
 import type { Runner } from './common';
@@ -10,19 +12,45 @@ import { safeJson } from '../../lambda/text/untrusted';
 
 interface ReleaseOptions extends AwsCommandOptions {
   readonly dryRun?: boolean;
+  readonly ledgerTable?: string;
+  readonly topicArn?: string;
+  readonly securityProfile?: string;
+  readonly only?: string;
+  readonly fromTags?: boolean;
 }
 
 const INSTANCE_ID = /^i-(?:[0-9a-f]{8}|[0-9a-f]{17})$/;
 
+function partsOf(only: string | undefined): ReadonlySet<RestorePart> | undefined {
+  if (only === undefined) return undefined;
+  const parsed = parseRestoreParts(only);
+  if ('error' in parsed) throw new UsageError(parsed.error);
+  return parsed.parts;
+}
+
 /**
- * Undoes contain-instance after a false positive, from the record it left
- * on the instance. No record: refused, nothing changed, exit 1 (the input
- * was valid; the instance is not in a state a release can undo).
+ * Undoes contain-instance after a false positive, from the restore record
+ * in the ledger (the tags on the instance only without a ledger, or with
+ * --from-tags). No record: refused, nothing changed, exit 1 (the input was
+ * valid; the instance is not in a state a release can undo).
  */
 export async function releaseCommand(instanceId: string, options: ReleaseOptions): Promise<ExitCode> {
   if (!INSTANCE_ID.test(instanceId)) throw new UsageError(`not an EC2 instance id: ${instanceId} (expected i- and 8 or 17 hex digits)`);
   const region = operatorRegion(options.region, `instance ${instanceId}`);
-  const report = await releaseInstance(instanceId, { clients: releaseClients(region, options), region, dryRun: options.dryRun === true });
+  const only = partsOf(options.only);
+  const ledgerTable = options.ledgerTable ?? process.env.IR_LEDGER_TABLE;
+  const topicArn = options.topicArn ?? process.env.IR_TOPIC_ARN;
+  const security = ledgerTable || topicArn ? securityClients(region, options) : undefined;
+  const run: ReleaseRunOptions = {
+    clients: releaseClients(region, options),
+    region,
+    dryRun: options.dryRun === true,
+    ...(security && ledgerTable ? { ledger: new RestoreLedger(security.dynamodb, ledgerTable) } : {}),
+    ...(security && topicArn ? { notify: { sns: security.sns, topicArn } } : {}),
+    ...(only ? { only } : {}),
+    ...(options.fromTags ? { fromTags: true } : {}),
+  };
+  const report = await releaseInstance(instanceId, run);
   process.stdout.write(`${options.json ? safeJson(report, 2) : renderRelease(report)}\n`);
   if (report.refused) process.stderr.write(`ir: release refused: ${report.refused}\n`);
   return releaseFailed(report) ? EXIT.actionFailed : EXIT.ok;
@@ -32,22 +60,29 @@ export function registerRelease(program: Command, run: Runner): void {
   withAwsOptions(
     program
       .command('release')
-      .description('undo an isolation after a false positive: original security groups and instance profile back, incident tags removed, snapshots kept')
-      .argument('<instance-id>', 'the contained instance (it must carry the ir:original-sgs:<eni-id> record contain-instance wrote)')
-      .option('--dry-run', 'read and plan, change nothing'),
+      .description('undo an isolation after a false positive, from the restore record in the ledger: security groups, instance profile, Auto Scaling and target groups, termination protection; snapshots kept')
+      .argument('<instance-id>', 'the contained instance')
+      .option('--dry-run', 'read and plan, change nothing, record and send nothing')
+      .option('--ledger-table <name>', 'the incident ledger (stack output IncidentLedgerTableName; IR_LEDGER_TABLE works too): the restore record is read from it and the release recorded in it')
+      .option('--topic-arn <arn>', 'the stack\'s SNS topic (stack output NotificationTopicArn; IR_TOPIC_ARN works too): the release is notified there')
+      .option('--security-profile <name>', 'AWS profile of the security account, for the ledger and the topic (default: the same credentials)')
+      .option('--only <parts>', `restore only these, comma-separated: ${RESTORE_PARTS.join(',')} (default: all)`)
+      .option('--from-tags', 'the ledger holds no record of the instance: restore from its ir:original-* tags anyway (anyone who can tag the instance can write them)'),
     'region of the instance (default: AWS_REGION)',
   )
     .addHelpText(
       'after',
       `
 Examples:
-  $ ir release i-0123456789abcdef0 --region eu-west-1 --dry-run    # what would be restored
-  $ ir release i-0123456789abcdef0 --region eu-west-1 --json       # restore, print the report as JSON
-  $ ir release i-0123456789abcdef0 --profile security --endpoint-url http://127.0.0.1:5000
+  $ ir release i-0123456789abcdef0 --region eu-west-1 --ledger-table <table> --topic-arn <arn> --dry-run
+  $ ir release i-0123456789abcdef0 --region eu-west-1 --ledger-table <table> --only groups,profile --json
+  $ ir release i-0123456789abcdef0 --profile member --security-profile security --ledger-table <table>
 
-Termination protection, shutdown behaviour and DeleteOnTermination stay as the containment set them,
-Auto Scaling and target-group membership are not restored, and evidence snapshots are kept.
-Exit codes: 0 released, 1 refused (no record) or a step failed, 2 bad input.`,
+The ledger's record wins over the tags; where they disagree, the report says so. Without a ledger the
+tags are the only record: Auto Scaling, target groups and termination protection then stay as the
+containment left them. The "stop" shutdown behaviour and DeleteOnTermination=false stay, and evidence
+snapshots are kept. Exit codes: 0 released, 1 refused (no record), a step failed, or the release could
+not be recorded or notified, 2 bad input.`,
     )
     .action((instanceId: string, options: ReleaseOptions) => run(() => releaseCommand(instanceId, options)));
 }

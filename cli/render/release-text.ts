@@ -16,12 +16,32 @@ function header(report: ReleaseReport): string[] {
 function recordLines(report: ReleaseReport): string[] {
   const record = report.record;
   if (!record) return [];
+  const ledger = record.ledger;
+  const source = report.recordSource === 'ledger' && ledger ? `from the ledger (${v(ledger.key)})` : report.recordSource === 'tags' ? paint('yellow', "from the instance's tags") : '';
   return [
-    '  record:',
+    `  record: ${source}`.trimEnd(),
     ...record.networkInterfaces.map((r) => `    ${v(r.networkInterfaceId)}: ${t(r.groupIds.join(' '))}`),
     ...record.unusable.map((r) => `    ${v(r.networkInterfaceId)}: ${paint('red', `unusable "${v(r.value)}"`)}`),
     ...(record.instanceProfile ? [`    instance profile: ${t(describeProfile(record.instanceProfile))}`] : []),
+    ...(ledger?.autoScalingGroup ? [`    Auto Scaling group: ${t(ledger.autoScalingGroup)}`] : []),
+    ...(ledger ? ledger.targetGroups.map((g) => `    target group: ${t(g.targetGroupArn)} (ports ${g.ports.join(', ')})`) : []),
+    ...(ledger && ledger.terminationProtection !== null ? [`    termination protection before: ${ledger.terminationProtection ? 'on' : 'off'}`] : []),
   ];
+}
+
+function finishLines(report: ReleaseReport): string[] {
+  const lines: string[] = [];
+  const { ledger, notification } = report;
+  if (ledger) {
+    const status = ledger.status === 'recorded' ? paint('green', ledger.closed ? 'recorded, closed' : 'recorded (still open)') : paint('red', ledger.status);
+    const tail = ledger.error ? `: ${v(ledger.error.code)}: ${t(ledger.error.message)}` : ledger.detail ? `: ${t(ledger.detail)}` : '';
+    lines.push(`  ledger  ${status} ${v(ledger.table)} ${v(ledger.key)}${tail}`);
+  }
+  if (notification) {
+    const status = notification.status === 'sent' ? paint('green', 'sent') : paint('red', 'FAILED');
+    lines.push(`  notify  ${status} ${v(notification.topicArn)}${notification.error ? `: ${v(notification.error.code)}: ${t(notification.error.message)}` : ''}`);
+  }
+  return lines;
 }
 
 function readLines(report: ReleaseReport): string[] {
@@ -51,5 +71,6 @@ export function renderRelease(report: ReleaseReport): string {
     ...report.steps.map(stepLine),
     ...(report.warnings.length > 0 ? ['  warnings:', ...report.warnings.map((w) => `    ${paint('yellow', '!')} ${t(w)}`)] : []),
     `  result  ${paint('green', `${done} done`)}, ${paint('yellow', `${skipped} skipped`)}, ${paint(failed > 0 ? 'red' : 'dim', `${failed} failed`)}`,
+    ...finishLines(report),
   ].map(safePaintedLine).join('\n');
 }

@@ -166,8 +166,12 @@ export interface ReleaseEntry {
   /** Who released (the operator's ARN), when, what was restored. */
   readonly by: string;
   readonly restored: readonly string[];
-  /** The revision read: the release is recorded only if no response wrote to the record since. */
+  /** The revision read (0: there was no record): the release is recorded only if no response or release wrote to the record since. */
   readonly revision: number;
+  /** The whole containment was undone: the record is closed (closedAt), and the next finding about the resource starts afresh. */
+  readonly close: boolean;
+  /** Written when the release creates the record (there was none): what it is of. */
+  readonly resource: { readonly kind: 'instance' | 'access-key'; readonly resourceId: string };
 }
 
 export type ReleaseWriteResult =
@@ -297,12 +301,20 @@ export class RestoreLedger {
         new UpdateItemCommand({
           TableName: this.tableName,
           Key: { pk: s(key) },
-          UpdateExpression: 'SET released = :released, releasedAt = :at, closedAt = :at, updatedAt = :at',
-          ConditionExpression: 'attribute_exists(pk) AND revision = :revision AND attribute_not_exists(closedAt)',
+          UpdateExpression:
+            'SET released = :released, updatedAt = :at, revision = if_not_exists(revision, :zero) + :one, ' +
+            'kind = if_not_exists(kind, :kind), resourceId = if_not_exists(resourceId, :resourceId)' +
+            (entry.close ? ', releasedAt = :at, closedAt = :at' : ''),
+          // No record (revision 0): the release creates one, closed, so a later finding starts a fresh incident.
+          ConditionExpression: entry.revision === 0 ? 'attribute_not_exists(pk)' : 'revision = :revision AND attribute_not_exists(closedAt)',
           ExpressionAttributeValues: {
-            ':released': map({ at: s(at), by: s(entry.by), restored: list(entry.restored.map(s)), token: s(token) }),
+            ':released': map({ at: s(at), by: s(entry.by), restored: list(entry.restored.map(s)), closed: bool(entry.close), token: s(token) }),
             ':at': s(at),
-            ':revision': n(entry.revision),
+            ':zero': n(0),
+            ':one': n(1),
+            ':kind': s(entry.resource.kind),
+            ':resourceId': s(entry.resource.resourceId),
+            ...(entry.revision === 0 ? {} : { ':revision': n(entry.revision) }),
           },
           ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         }),

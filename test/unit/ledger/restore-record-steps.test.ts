@@ -28,7 +28,7 @@ beforeEach(() => {
   dynamodb.reset();
   // In the same log as the account's calls, so their order is known.
   dynamodb.on(UpdateItemCommand).callsFake((input: UpdateItemCommandInput) => {
-    h.world.log.push({ command: 'dynamodb:UpdateItem', input: input as Record<string, unknown>, at: Date.now() });
+    h.world.log.push({ command: 'dynamodb:UpdateItem', input: input as unknown as Record<string, unknown>, at: Date.now() });
     return {};
   });
 });
@@ -42,7 +42,7 @@ function run(finding: Finding = containFinding(), dryRun = false): Promise<Repor
 
 /** The facts an UpdateItem records: attribute name → value. */
 function recorded(input: Record<string, unknown>): Record<string, unknown> {
-  const { ExpressionAttributeNames: names = {}, ExpressionAttributeValues: values = {} } = input as UpdateItemCommandInput;
+  const { ExpressionAttributeNames: names = {}, ExpressionAttributeValues: values = {} } = input as unknown as UpdateItemCommandInput;
   return Object.fromEntries(Object.entries(names).filter(([alias]) => alias.startsWith('#f')).map(([alias, name]) => [name, values[`:${alias.slice(1)}`]]));
 }
 
@@ -65,7 +65,7 @@ describe('the restore record in the ledger', () => {
     for (const command of ['ModifyInstanceAttribute', 'DisassociateIamInstanceProfile', 'DetachInstances', 'DeregisterTargets', 'CreateSnapshots', 'PutRolePolicy']) {
       expect([command, log.indexOf(command) > second]).toEqual([command, true]);
     }
-    expect(writes.map((w) => (w.input as UpdateItemCommandInput).Key)).toEqual([{ pk: { S: KEY } }, { pk: { S: KEY } }]);
+    expect(writes.map((w) => (w.input as unknown as UpdateItemCommandInput).Key)).toEqual([{ pk: { S: KEY } }, { pk: { S: KEY } }]);
     expect(recorded(writes[0]!.input)).toEqual({
       [`sgs:${PRIMARY_ENI}`]: { L: [{ S: 'sg-0web000000000001' }, { S: 'sg-0ssh000000000001' }] },
       [`sgs:${SECONDARY_ENI}`]: { L: [{ S: 'sg-0db0000000000001' }] },
@@ -106,8 +106,8 @@ describe('the restore record in the ledger', () => {
     const facts = recorded(network!.input);
     expect(Object.keys(facts).filter((name) => name.startsWith('sgs:'))).toEqual([]);
     // And whatever is written is only written where nothing is recorded yet.
-    const { UpdateExpression } = network!.input as UpdateItemCommandInput;
-    for (const alias of Object.keys((network!.input as UpdateItemCommandInput).ExpressionAttributeNames!).filter((a) => a.startsWith('#f'))) {
+    const { UpdateExpression } = network!.input as unknown as UpdateItemCommandInput;
+    for (const alias of Object.keys((network!.input as unknown as UpdateItemCommandInput).ExpressionAttributeNames!).filter((a) => a.startsWith('#f'))) {
       expect(UpdateExpression).toContain(`${alias} = if_not_exists(${alias}, `);
     }
   });

@@ -3,9 +3,10 @@ import { RestoreLedger } from '../../lambda/ledger/restore-record';
 import { parseRestoreParts, RESTORE_PARTS, type RestorePart } from '../../lambda/release/parts';
 import { releaseInstance, type ReleaseOptions as ReleaseRunOptions } from '../../lambda/release/release';
 import { releaseFailed } from '../../lambda/release/report';
+import { keyReleaseFailed, releaseAccessKey } from '../../lambda/release/access-key';
 import { EXIT, UsageError, type ExitCode } from '../exit-codes';
 import { operatorRegion, releaseClients, securityClients } from '../operator-clients';
-import { renderRelease } from '../render/release-text';
+import { renderKeyRelease, renderRelease } from '../render/release-text';
 import { type AwsCommandOptions, withAwsOptions } from './aws-options';
 import type { Runner } from './common';
 import { safeJson } from '../../lambda/text/untrusted';
@@ -17,6 +18,30 @@ interface ReleaseOptions extends AwsCommandOptions {
   readonly securityProfile?: string;
   readonly only?: string;
   readonly fromTags?: boolean;
+  readonly accessKey?: string;
+}
+
+/** An access key id: long-term (AKIA) or temporary (ASIA), as a finding names it. */
+const ACCESS_KEY_ID = /^(AKIA|ASIA)[A-Z0-9]{12,124}$/;
+
+/** Undoes revoke-credentials for a key, from its restore record in the ledger only. */
+async function releaseKeyCommand(accessKeyId: string, options: ReleaseOptions): Promise<ExitCode> {
+  if (!ACCESS_KEY_ID.test(accessKeyId)) throw new UsageError(`not an access key id: ${accessKeyId} (expected AKIA or ASIA and 12 or more letters and digits)`);
+  const ledgerTable = options.ledgerTable ?? process.env.IR_LEDGER_TABLE;
+  if (!ledgerTable) throw new UsageError('--access-key needs the ledger (--ledger-table or IR_LEDGER_TABLE): a key release is made from its restore record only');
+  if (options.only || options.fromTags) throw new UsageError('--only and --from-tags apply to an instance release only');
+  const region = operatorRegion(options.region, `access key ${accessKeyId}`);
+  const topicArn = options.topicArn ?? process.env.IR_TOPIC_ARN;
+  const security = securityClients(region, options);
+  const report = await releaseAccessKey(accessKeyId, {
+    clients: releaseClients(region, options),
+    ledger: new RestoreLedger(security.dynamodb, ledgerTable),
+    dryRun: options.dryRun === true,
+    ...(topicArn ? { notify: { sns: security.sns, topicArn } } : {}),
+  });
+  process.stdout.write(`${options.json ? safeJson(report, 2) : renderKeyRelease(report)}\n`);
+  if (report.refused) process.stderr.write(`ir: release refused: ${report.refused}\n`);
+  return keyReleaseFailed(report) ? EXIT.actionFailed : EXIT.ok;
 }
 
 const INSTANCE_ID = /^i-(?:[0-9a-f]{8}|[0-9a-f]{17})$/;
@@ -34,7 +59,12 @@ function partsOf(only: string | undefined): ReadonlySet<RestorePart> | undefined
  * --from-tags). No record: refused, nothing changed, exit 1 (the input was
  * valid; the instance is not in a state a release can undo).
  */
-export async function releaseCommand(instanceId: string, options: ReleaseOptions): Promise<ExitCode> {
+export async function releaseCommand(instanceId: string | undefined, options: ReleaseOptions): Promise<ExitCode> {
+  if (options.accessKey !== undefined) {
+    if (instanceId !== undefined) throw new UsageError('name an instance or --access-key, not both');
+    return releaseKeyCommand(options.accessKey, options);
+  }
+  if (instanceId === undefined) throw new UsageError('name the instance to release, or --access-key <id>');
   if (!INSTANCE_ID.test(instanceId)) throw new UsageError(`not an EC2 instance id: ${instanceId} (expected i- and 8 or 17 hex digits)`);
   const region = operatorRegion(options.region, `instance ${instanceId}`);
   const only = partsOf(options.only);
@@ -61,7 +91,8 @@ export function registerRelease(program: Command, run: Runner): void {
     program
       .command('release')
       .description('undo an isolation after a false positive, from the restore record in the ledger: security groups, instance profile, Auto Scaling and target groups, termination protection; snapshots kept')
-      .argument('<instance-id>', 'the contained instance')
+      .argument('[instance-id]', 'the contained instance')
+      .option('--access-key <id>', "undo revoke-credentials instead: reactivate the key if it was Active, remove the responder's own AWSRevokeOlderSessions (needs the ledger)")
       .option('--dry-run', 'read and plan, change nothing, record and send nothing')
       .option('--ledger-table <name>', 'the incident ledger (stack output IncidentLedgerTableName; IR_LEDGER_TABLE works too): the restore record is read from it and the release recorded in it')
       .option('--topic-arn <arn>', 'the stack\'s SNS topic (stack output NotificationTopicArn; IR_TOPIC_ARN works too): the release is notified there')
@@ -77,6 +108,7 @@ Examples:
   $ ir release i-0123456789abcdef0 --region eu-west-1 --ledger-table <table> --topic-arn <arn> --dry-run
   $ ir release i-0123456789abcdef0 --region eu-west-1 --ledger-table <table> --only groups,profile --json
   $ ir release i-0123456789abcdef0 --profile member --security-profile security --ledger-table <table>
+  $ ir release --access-key AKIAIOSFODNN7EXAMPLE --ledger-table <table> --topic-arn <arn> --dry-run
 
 The ledger's record wins over the tags; where they disagree, the report says so. Without a ledger the
 tags are the only record: Auto Scaling, target groups and termination protection then stay as the
@@ -84,5 +116,5 @@ containment left them. The "stop" shutdown behaviour and DeleteOnTermination=fal
 snapshots are kept. Exit codes: 0 released, 1 refused (no record), a step failed, or the release could
 not be recorded or notified, 2 bad input.`,
     )
-    .action((instanceId: string, options: ReleaseOptions) => run(() => releaseCommand(instanceId, options)));
+    .action((instanceId: string | undefined, options: ReleaseOptions) => run(() => releaseCommand(instanceId, options)));
 }

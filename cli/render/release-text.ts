@@ -1,5 +1,6 @@
 import type { StepReport } from '../../lambda/plan/document';
 import { describeProfile } from '../../lambda/release/record';
+import type { KeyReleaseReport } from '../../lambda/release/access-key';
 import type { ReleaseReport } from '../../lambda/release/report';
 import { safePaintedLine, untrusted as v, untrustedText as t } from '../../lambda/text/untrusted';
 import { paint } from './colors';
@@ -29,7 +30,7 @@ function recordLines(report: ReleaseReport): string[] {
   ];
 }
 
-function finishLines(report: ReleaseReport): string[] {
+function finishLines(report: Pick<ReleaseReport, 'ledger' | 'notification'>): string[] {
   const lines: string[] = [];
   const { ledger, notification } = report;
   if (ledger) {
@@ -67,6 +68,26 @@ export function renderRelease(report: ReleaseReport): string {
     ...header(report),
     ...readLines(report),
     ...recordLines(report),
+    '  steps:',
+    ...report.steps.map(stepLine),
+    ...(report.warnings.length > 0 ? ['  warnings:', ...report.warnings.map((w) => `    ${paint('yellow', '!')} ${t(w)}`)] : []),
+    `  result  ${paint('green', `${done} done`)}, ${paint('yellow', `${skipped} skipped`)}, ${paint(failed > 0 ? 'red' : 'dim', `${failed} failed`)}`,
+    ...finishLines(report),
+  ].map(safePaintedLine).join('\n');
+}
+
+/** `ir release --access-key` for the terminal. */
+export function renderKeyRelease(report: KeyReleaseReport): string {
+  const mode = report.refused ? paint('red', 'REFUSED') : report.dryRun ? paint('yellow', 'DRY-RUN (no change made)') : paint('red', 'RELEASED');
+  const head = [`${paint('bold', 'release')} access key ${v(report.accessKeyId)}`, `  mode    ${mode}`];
+  if (report.refused) return [...head, `  ${paint('red', 'refused')} ${t(report.refused)}`].map(safePaintedLine).join('\n');
+  const record = report.record;
+  const { done, skipped, failed } = report.summary;
+  return [
+    ...head,
+    `  record: from the ledger (${v(report.key)})`,
+    ...(record?.accessKey ? [`    key of ${t(record.accessKey.userName)}, ${v(record.accessKey.status)} before the response`] : []),
+    ...(record?.sessionPolicies ?? []).map((p) => `    ${v(p.principal.kind)} ${t(p.principal.name)}: ${p.previousDocument === null ? 'no revoke policy before' : 'had a revoke policy before'}`),
     '  steps:',
     ...report.steps.map(stepLine),
     ...(report.warnings.length > 0 ? ['  warnings:', ...report.warnings.map((w) => `    ${paint('yellow', '!')} ${t(w)}`)] : []),

@@ -8,6 +8,7 @@ import type { IamAction, StepSpec } from '../plan/types';
 import { actsInFindingAccount, type PlaybookName } from '../routing/playbook-names';
 import { containInstancePlaybook } from './contain-instance/playbook';
 import { CONTAIN_INSTANCE_LEDGER_STEP_SPECS } from './contain-instance/specs';
+import { REVOKE_CREDENTIALS_LEDGER_STEP_SPECS } from './revoke-credentials/specs';
 import { notifyPlaybook } from './notify/playbook';
 import { revokeCredentialsPlaybook } from './revoke-credentials/playbook';
 import type { AnyPlaybook } from './types';
@@ -24,7 +25,7 @@ export { actsInFindingAccount } from '../routing/playbook-names';
 /** The restore record each acting playbook writes to the ledger (security account) before its first change: the playbook role alone holds these. */
 const RESTORE_RECORD_STEP_SPECS: Readonly<Record<PlaybookName, readonly StepSpec[]>> = {
   'contain-instance': CONTAIN_INSTANCE_LEDGER_STEP_SPECS,
-  'revoke-credentials': [],
+  'revoke-credentials': REVOKE_CREDENTIALS_LEDGER_STEP_SPECS,
   notify: [],
 };
 

@@ -41,6 +41,11 @@ export const READ_OPERATOR: StepSpec = { kind: 'read-operator', iamActions: ['st
 export const RECORD_RELEASE: StepSpec = { kind: 'record-release', iamActions: ['dynamodb:UpdateItem'], mutating: true };
 export const NOTIFY_RELEASE: StepSpec = { kind: 'notify-release', iamActions: ['sns:Publish'], mutating: true };
 
+/* `ir release --access-key` (access-key.ts). */
+export const READ_KEY_STATE: StepSpec = { kind: 'read-key-state', iamActions: ['iam:ListAccessKeys', 'iam:GetUserPolicy', 'iam:GetRolePolicy'], mutating: false };
+export const REACTIVATE_ACCESS_KEY: StepSpec = { kind: 'reactivate-access-key', iamActions: ['iam:UpdateAccessKey'], mutating: true };
+export const REMOVE_SESSION_POLICY: StepSpec = { kind: 'remove-session-policy', iamActions: ['iam:DeleteUserPolicy', 'iam:DeleteRolePolicy'], mutating: true };
+
 export const RELEASE_STEP_SPECS: readonly StepSpec[] = [
   READ_INSTANCE,
   READ_PROFILE_ASSOCIATION,
@@ -55,4 +60,7 @@ export const RELEASE_STEP_SPECS: readonly StepSpec[] = [
   REMOVE_INCIDENT_TAGS,
   RECORD_RELEASE,
   NOTIFY_RELEASE,
+  READ_KEY_STATE,
+  REACTIVATE_ACCESS_KEY,
+  REMOVE_SESSION_POLICY,
 ];

@@ -1,15 +1,20 @@
 import { createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { EMULATOR_HOST } from '../emulator/moto-server';
+import { createGuardDutyStandIn, guardDutyRequestOf, isGuardDutyRequest, type GuardDutyStandIn } from './guardduty-stand-in';
 import {
-  createGuardDutyStandIn,
-  guardDutyRequestOf,
-  guardDutyServerErrorAnswer,
-  guardDutyThrottlingAnswer,
-  isGuardDutyRequest,
-  type GuardDutyStandIn,
-  type StandInAnswer,
-} from './guardduty-stand-in';
+  accessDeniedAnswer,
+  DEFAULT_LATE_ANSWER_HOLD_MS,
+  FaultRules,
+  serverErrorAnswer,
+  throttlingAnswer,
+  type FaultKind,
+  type FaultRule,
+  type ProxiedRequest,
+  type ProxyAnswer,
+} from './proxy-faults';
+
+export type { FaultKind, FaultRule, ProxiedRequest } from './proxy-faults';
 
 /*
  * A proxy in front of the emulator that makes every AWS call cost what a
@@ -21,9 +26,10 @@ import {
  * last ENI and how much of that was the emulator's own time. The delays of
  * concurrent requests run concurrently: nothing here queues. It can also
  * answer a share of the requests with the throttling error the service
- * would send, which the SDK recognises and retries, and fail chosen
- * requests (a fault-injection test: only the move to one security group)
- * with the 5xx error the service would send, which the SDK retries too.
+ * would send, which the SDK recognises and retries, and fault chosen
+ * requests (proxy-faults.ts): refuse them (a 5xx, throttling, AccessDenied)
+ * or carry them out and lose or delay the answer, the fault that makes a
+ * retried write meet its own earlier one.
  * GuardDuty, which the emulator lacks, the proxy answers itself
  * (guardduty-stand-in.ts), after the same delay, recorded like any call.
  */
@@ -49,16 +55,13 @@ export interface RecordedCall {
    * faulted, or a GuardDuty call the stand-in answered).
    */
   readonly upstreamMs: number;
+  /** Throttled by setThrottling's random share (never forwarded). */
   readonly throttled: boolean;
-  /** Answered with the injected server error, never forwarded. */
+  /** A fault rule picked it (injectFaults / addFault). */
   readonly faulted: boolean;
+  /** Which fault; lost-answer and late-answer were forwarded (the service carried the request out). */
+  readonly fault: FaultKind | undefined;
   readonly status: number;
-}
-
-/** What a fault-injection rule sees of a request. */
-export interface ProxiedRequest {
-  readonly operation: string;
-  readonly params: Readonly<Record<string, string>>;
 }
 
 export interface ProxyOptions {
@@ -74,8 +77,11 @@ export interface LatencyProxy {
   readonly guardDuty: GuardDutyStandIn;
   /** Share of requests answered with a throttling error, 0..1, drawn from a seeded generator (same run, same draws). */
   setThrottling(rate: number, seed?: number): void;
-  /** Answers every request `matches` picks with a server error (EC2: InternalError, GuardDuty: InternalServerErrorException, HTTP 500) until called again; null: none. */
+  /** Replaces every fault rule: each request `matches` picks is answered with a server error (HTTP 500) in its protocol's envelope; null: no rule. */
   injectFaults(matches: ((request: ProxiedRequest) => boolean) | null): void;
+  /** Adds a fault rule (proxy-faults.ts); the first matching rule with faults left applies. */
+  addFault(rule: FaultRule): void;
+  clearFaults(): void;
   clear(): void;
   close(): Promise<void>;
 }
@@ -141,52 +147,14 @@ function accessKeyOf(request: IncomingMessage): string {
   return match?.[1] ?? '';
 }
 
-/** An answer the proxy makes itself, never forwarded: the same shape as the GuardDuty stand-in's. */
-type ProxyAnswer = StandInAnswer;
+type Refusal = typeof serverErrorAnswer;
 
-/** The server error EC2 sends (HTTP 500, its own error envelope), which the SDK retries as a transient error. */
-function serverErrorAnswer(guardDutyCall: boolean): ProxyAnswer {
-  if (guardDutyCall) return guardDutyServerErrorAnswer();
-  return {
-    status: 500,
-    headers: { 'content-type': 'text/xml' },
-    body: '<?xml version="1.0" encoding="UTF-8"?><Response><Errors><Error><Code>InternalError</Code><Message>An internal error has occurred (injected by the proxy).</Message></Error></Errors><RequestID>proxy-fault</RequestID></Response>',
-  };
-}
-
-/*
- * The throttling answer each protocol really sends: EC2 `RequestLimitExceeded`
- * (HTTP 503, EC2's own error envelope), the other query services `Throttling`
- * (HTTP 400, ErrorResponse), JSON services `ThrottlingException`,
- * GuardDuty (REST-JSON) `TooManyRequestsException` (HTTP 429).
- */
-function throttlingAnswer(request: IncomingMessage, params: Readonly<Record<string, string>>, guardDutyCall: boolean): ProxyAnswer {
-  if (guardDutyCall) return guardDutyThrottlingAnswer();
-  const requestId = 'bench-throttled';
-  if (typeof request.headers['x-amz-target'] === 'string') {
-    return {
-      status: 400,
-      headers: { 'content-type': 'application/x-amz-json-1.0' },
-      body: JSON.stringify({ __type: 'com.amazonaws.coral.availability#ThrottlingException', message: 'Rate exceeded' }),
-    };
-  }
-  if (params.Version && /^\d{4}-\d{2}-\d{2}$/.test(params.Version) && isEc2(params.Version)) {
-    return {
-      status: 503,
-      headers: { 'content-type': 'text/xml' },
-      body: `<?xml version="1.0" encoding="UTF-8"?><Response><Errors><Error><Code>RequestLimitExceeded</Code><Message>Request limit exceeded.</Message></Error></Errors><RequestID>${requestId}</RequestID></Response>`,
-    };
-  }
-  return {
-    status: 400,
-    headers: { 'content-type': 'text/xml' },
-    body: `<ErrorResponse><Error><Type>Sender</Type><Code>Throttling</Code><Message>Rate exceeded</Message></Error><RequestId>${requestId}</RequestId></ErrorResponse>`,
-  };
-}
-
-/** The EC2 query API version the SDK sends; the other query services use other dates. */
-function isEc2(version: string): boolean {
-  return version === '2016-11-15';
+/** The answer of a request refused before the service sees it, or undefined when it is forwarded. */
+function refusalOf(kind: FaultKind | undefined, throttled: boolean): Refusal | undefined {
+  if (throttled || kind === 'throttling') return throttlingAnswer;
+  if (kind === 'server-error') return serverErrorAnswer;
+  if (kind === 'access-denied') return accessDeniedAnswer;
+  return undefined;
 }
 
 /** Writes an answer the proxy made itself; returns its status. */
@@ -219,7 +187,7 @@ export async function startLatencyProxy(options: ProxyOptions): Promise<LatencyP
   let seq = 0;
   let throttleRate = 0;
   let random = seededRandom(1);
-  let faultRule: ((request: ProxiedRequest) => boolean) | null = null;
+  const faults = new FaultRules();
 
   const guardDuty = createGuardDutyStandIn();
 
@@ -231,13 +199,14 @@ export async function startLatencyProxy(options: ProxyOptions): Promise<LatencyP
     const params = guardDutyRequest?.params ?? formParams(request, body);
     const operation = guardDutyRequest?.operation ?? operationOf(request, params);
     const mine = (seq += 1);
-    const faulted = faultRule !== null && faultRule({ operation, params });
-    const throttled = !faulted && throttleRate > 0 && random() < throttleRate;
+    const rule = faults.take({ operation, params });
+    const throttled = rule === undefined && throttleRate > 0 && random() < throttleRate;
     await delay(options.latencyMs);
     let status: number;
     let upstreamMs = 0;
-    if (faulted || throttled) {
-      status = send(response, faulted ? serverErrorAnswer(standIn) : throttlingAnswer(request, params, standIn));
+    const refusal = refusalOf(rule?.kind, throttled);
+    if (refusal) {
+      status = send(response, refusal(request.headers, params, standIn));
     } else if (guardDutyRequest) {
       status = send(response, guardDuty.answer(guardDutyRequest));
     } else {
@@ -245,12 +214,20 @@ export async function startLatencyProxy(options: ProxyOptions): Promise<LatencyP
       const upstream = await forward(target, request, body);
       upstreamMs = performance.now() - forwardedAt;
       status = upstream.status;
-      const headers = { ...upstream.headers };
-      delete headers['transfer-encoding'];
-      response.writeHead(status, { ...headers, 'content-length': upstream.body.length });
-      response.end(upstream.body);
+      if (rule?.kind === 'lost-answer') {
+        // The service has carried the request out; the caller sees the connection drop (a socket hang-up).
+        response.socket?.destroy();
+      } else {
+        if (rule?.kind === 'late-answer') await delay(rule.holdMs ?? DEFAULT_LATE_ANSWER_HOLD_MS);
+        const headers = { ...upstream.headers };
+        delete headers['transfer-encoding'];
+        if (!response.destroyed) {
+          response.writeHead(status, { ...headers, 'content-length': upstream.body.length });
+          response.end(upstream.body);
+        }
+      }
     }
-    calls.push({ seq: mine, operation, params, accessKeyId: accessKeyOf(request), sentAt, answeredAt: performance.now(), upstreamMs, throttled, faulted, status });
+    calls.push({ seq: mine, operation, params, accessKeyId: accessKeyOf(request), sentAt, answeredAt: performance.now(), upstreamMs, throttled, faulted: rule !== undefined, fault: rule?.kind, status });
   };
 
   const server: Server = createServer((request, response) => {
@@ -276,7 +253,14 @@ export async function startLatencyProxy(options: ProxyOptions): Promise<LatencyP
       random = seededRandom(seed);
     },
     injectFaults(matches) {
-      faultRule = matches;
+      faults.clear();
+      if (matches) faults.add({ kind: 'server-error', matches });
+    },
+    addFault(rule) {
+      faults.add(rule);
+    },
+    clearFaults() {
+      faults.clear();
     },
     clear() {
       calls.length = 0;

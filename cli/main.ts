@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../lambda/config/schema';
 import { FindingInputError } from '../lambda/finding/errors';
+import { registerBrake } from './commands/brake';
 import { registerDemo } from './commands/demo';
 import { registerInvoke } from './commands/invoke';
 import { registerPlan } from './commands/plan';
@@ -19,7 +20,7 @@ export async function main(argv: readonly string[]): Promise<ExitCode> {
     exitCode = await action();
   };
   const program = new Command('ir')
-    .description('GuardDuty incident response: plan and run the playbooks the stack runs, invoke the deployed ones, release a contained instance')
+    .description('GuardDuty incident response: plan and run the playbooks the stack runs, invoke the deployed ones, release a contained instance or a latched brake')
     .exitOverride()
     .configureOutput({ writeErr: (text) => process.stderr.write(text) })
     .showHelpAfterError(false);
@@ -27,6 +28,7 @@ export async function main(argv: readonly string[]): Promise<ExitCode> {
   registerRespond(program, run);
   registerInvoke(program, run);
   registerRelease(program, run);
+  registerBrake(program, run);
   registerDemo(program, run);
   try {
     await program.parseAsync([...argv]);

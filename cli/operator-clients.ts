@@ -68,3 +68,15 @@ export function deploymentClients(region: string, options: OperatorAwsOptions): 
     lambda: new LambdaClient(sdkClientConfig({ ...base, maxAttempts: 1, requestTimeoutMs: INVOKE_TIMEOUT_MS })),
   };
 }
+
+export interface BrakeOperatorClients {
+  readonly cloudFormation: CloudFormationClient;
+  /** DynamoDB (the ledger), SNS (the topic), STS (who releases). */
+  readonly aws: AwsClients;
+}
+
+/** `ir brake`: the stack's outputs, its ledger table and topic, all in the brake's region, with the operator's credentials. */
+export function brakeOperatorClients(region: string, options: OperatorAwsOptions): BrakeOperatorClients {
+  const base = clientOptions(region, options);
+  return { cloudFormation: new CloudFormationClient(sdkClientConfig(base)), aws: createAwsClients(base, EVERY_CLIENT) };
+}

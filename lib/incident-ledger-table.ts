@@ -13,9 +13,11 @@ import { Construct } from 'constructs';
 export class IncidentLedgerTable extends Construct {
   readonly table: dynamodb.Table;
 
-  constructor(scope: Construct, id: string) {
+  /** @param tableName a fixed name, for the brake table other stacks share (blastRadius.homeRegion); absent: generated. */
+  constructor(scope: Construct, id: string, tableName?: string) {
     super(scope, id);
     this.table = new dynamodb.Table(this, 'Table', {
+      ...(tableName ? { tableName } : {}),
       partitionKey: { name: 'pk', type: dynamodb.AttributeType.STRING },
       billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
       encryption: dynamodb.TableEncryption.AWS_MANAGED,

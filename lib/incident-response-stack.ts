@@ -12,11 +12,11 @@ import { EvidenceBucket } from './evidence-bucket';
 import { IncidentLedgerTable } from './incident-ledger-table';
 import { Monitoring } from './monitoring/monitoring';
 import { acknowledgeNagFindings } from './nag-suppressions';
-import { pascalCase, responderRoleName, responderRoleNames } from './naming';
+import { pascalCase, responderRoleName, responderRoleNames, sharedBrakeTableArn, sharedBrakeTableName } from './naming';
 import { NotificationTopic } from './notification-topic';
 import { PlaybookFunction } from './playbook-function';
 import { RoutingRules } from './routing-rules';
-import { EVIDENCE_BUCKET_OUTPUT, failureQueueUrlOutput, functionArnOutput, functionNameOutput, LEDGER_TABLE_OUTPUT, TOPIC_ARN_OUTPUT } from './stack-outputs';
+import { BRAKE_TABLE_OUTPUT, EVIDENCE_BUCKET_OUTPUT, failureQueueUrlOutput, functionArnOutput, functionNameOutput, LEDGER_TABLE_OUTPUT, TOPIC_ARN_OUTPUT } from './stack-outputs';
 
 export interface IncidentResponseStackProps extends StackProps {
   /** Already validated (lib/config/load-config.ts). */
@@ -51,18 +51,20 @@ export class IncidentResponseStack extends Stack {
 
     this.notifications = new NotificationTopic(this, 'Notifications', { emails: config.notificationEmails });
     this.ledger = new IncidentLedgerTable(this, 'IncidentLedger');
+    const prefix = props.roleNamePrefix ?? this.stackName;
+    const brake = sharedBrake(this, config, prefix);
     this.evidence = new EvidenceBucket(this, 'Evidence', { ...config.evidence, accessLogRetentionDays: config.logRetentionDays });
     this.scopeReferences = scopeReferences(this, {
       topicArn: this.notifications.topic.topicArn,
       topicKeyArn: this.notifications.key.keyArn,
       ledgerTableArn: this.ledger.table.tableArn,
+      ...(brake ? { brakeTableArn: brake.tableArn } : {}),
       memberRole: memberRoleReference(config),
       evidenceObjectsArn: this.evidence.evidenceObjectsArn(),
       evidenceKeyArn: this.evidence.key.keyArn,
     });
 
     const codeSigningConfig = config.codeSigning ? playbookCodeSigningConfig(this, config.codeSigning.signingProfileVersionArns) : undefined;
-    const prefix = props.roleNamePrefix ?? this.stackName;
     const roleNames = Object.fromEntries(
       PLAYBOOK_NAMES.map((name) => [name, responderRoleName(prefix, name, this.region)]),
     ) as Record<PlaybookName, string>;
@@ -82,6 +84,7 @@ export class IncidentResponseStack extends Stack {
         guardrailPolicy: this.guardrailPolicy,
         topic: this.notifications.topic,
         ledgerTableName: this.ledger.table.tableName,
+        ...(brake ? { brakeTableName: brake.tableName } : {}),
         evidence: { bucketName: this.evidence.bucket.bucketName, keyArn: this.evidence.key.keyArn },
         scopeReferences: this.scopeReferences,
         ...(codeSigningConfig ? { codeSigningConfig } : {}),
@@ -110,6 +113,7 @@ export class IncidentResponseStack extends Stack {
 
     new CfnOutput(this, TOPIC_ARN_OUTPUT, { value: this.notifications.topic.topicArn, description: 'SNS topic of every incident report' });
     new CfnOutput(this, LEDGER_TABLE_OUTPUT, { value: this.ledger.table.tableName, description: 'DynamoDB table of every incident (the incident ledger)' });
+    if (brake?.table) new CfnOutput(this, BRAKE_TABLE_OUTPUT, { value: brake.table.table.tableName, description: 'DynamoDB table of the blast-radius brake every regional stack shares' });
     new CfnOutput(this, EVIDENCE_BUCKET_OUTPUT, { value: this.evidence.bucket.bucketName, description: 'S3 bucket holding the evidence of every incident (incidents/<account>/<region>/...)' });
     for (const name of PLAYBOOK_NAMES) {
       const playbook = this.playbooks[name];
@@ -123,4 +127,18 @@ export class IncidentResponseStack extends Stack {
 
     acknowledgeNagFindings(this);
   }
+}
+
+/**
+ * The brake every regional stack shares (blastRadius.homeRegion): its table
+ * is created by the home region's stack, under a name derived from the
+ * deployment, so every stack names the same table and ARN. Absent: each
+ * stack's brake lives in its own ledger table.
+ */
+function sharedBrake(stack: Stack, config: IncidentResponseConfig, prefix: string): { tableName: string; tableArn: string; table?: IncidentLedgerTable } | undefined {
+  const home = config.blastRadius.homeRegion;
+  if (!home) return undefined;
+  const tableName = sharedBrakeTableName(prefix);
+  const tableArn = sharedBrakeTableArn(stack, home, prefix);
+  return stack.region === home ? { tableName, tableArn, table: new IncidentLedgerTable(stack, 'SharedBrake', tableName) } : { tableName, tableArn };
 }

@@ -53,6 +53,20 @@ export function responderRoleNames(stackName: string, regions: readonly string[]
   return regions.flatMap((region) => PLAYBOOK_NAMES.map((playbook) => responderRoleName(stackName, playbook, region)));
 }
 
+/**
+ * The table of a brake every regional stack shares (blastRadius.homeRegion):
+ * named by the deployment, not generated, so the stacks of the other regions
+ * know it (and their roles can name its ARN) without reading the home stack.
+ */
+export function sharedBrakeTableName(stackName: string): string {
+  return `${stackNamePrefix(stackName)}-blast-radius-brake`;
+}
+
+/** The shared brake table's ARN: in the home region, of the account the stacks are deployed to. */
+export function sharedBrakeTableArn(refs: { readonly partition: string; readonly account: string }, homeRegion: string, stackName: string): string {
+  return `arn:${refs.partition}:dynamodb:${homeRegion}:${refs.account}:table/${sharedBrakeTableName(stackName)}`;
+}
+
 /** CloudWatch alarm names: per region already, so no region part. */
 export function failureAlarmName(stackName: string, playbook: PlaybookName): string {
   return `${stackName}-${playbook}-failed-invocations`;

@@ -37,6 +37,8 @@ export interface PlaybookFunctionProps {
   readonly topic: sns.ITopic;
   /** The incident ledger's table name (IR_LEDGER_TABLE). */
   readonly ledgerTableName: string;
+  /** The shared brake's table, in blastRadius.homeRegion (IR_BRAKE_TABLE); absent: the brake is in the ledger table. */
+  readonly brakeTableName?: string;
   /** Where the playbook keeps each incident's evidence, and the bucket's key. */
   readonly evidence: { readonly bucketName: string; readonly keyArn: string };
   /** What the role's actions are scoped to: the topic, its key, the member role. */
@@ -99,6 +101,7 @@ export class PlaybookFunction extends Construct {
         IR_TOPIC_ARN: props.topic.topicArn,
         IR_PROTECTED_ROLE_NAMES: props.protectedRoleNames.join(','),
         IR_LEDGER_TABLE: props.ledgerTableName,
+        ...(props.brakeTableName ? { IR_BRAKE_TABLE: props.brakeTableName } : {}),
         IR_EVIDENCE_BUCKET: props.evidence.bucketName,
         IR_EVIDENCE_KEY_ARN: props.evidence.keyArn,
         POWERTOOLS_SERVICE_NAME: `guardduty-incident-response-${playbook}`,

@@ -11,6 +11,8 @@ export const TOPIC_ARN_OUTPUT = 'NotificationTopicArn';
 export const EVIDENCE_BUCKET_OUTPUT = 'EvidenceBucketName';
 
 export const LEDGER_TABLE_OUTPUT = 'IncidentLedgerTableName';
+/** Only the home region's stack of a shared brake (blastRadius.homeRegion) has it. */
+export const BRAKE_TABLE_OUTPUT = 'BlastRadiusBrakeTableName';
 
 export function functionNameOutput(playbook: PlaybookName): string {
   return `${pascalCase(playbook)}FunctionName`;

@@ -5,7 +5,7 @@ import { functionNameOutput } from '../../lib/stack-outputs';
 import { UsageError } from '../exit-codes';
 
 /** CloudFormation answers a DescribeStacks of a stack that does not exist with this code and message. */
-function isMissingStack(error: unknown): boolean {
+export function isMissingStack(error: unknown): boolean {
   const { code, message } = toStepError(error);
   return code === 'ValidationError' && /does not exist/i.test(message);
 }

@@ -113,6 +113,11 @@ export const runtimeConfigSchema = z.strictObject({
     z.strictObject({
       // At most 100: the brake reads every slot in one BatchGetItem, which takes 100 keys.
       maxContainmentsPerHour: z._default(z.int().check(z.gte(1), z.lte(100)), DEFAULT_MAX_CONTAINMENTS_PER_HOUR),
+      /**
+       * One brake for every regional stack: the playbooks of each region reserve in the brake table of this
+       * region's stack (one of `regions`). Absent: each regional stack has its own brake, in its ledger table.
+       */
+      homeRegion: z.optional(regionName),
     }),
     { maxContainmentsPerHour: DEFAULT_MAX_CONTAINMENTS_PER_HOUR },
   ),
@@ -173,6 +178,11 @@ export const configSchema = z.extend(runtimeConfigSchema, {
     }),
   ),
 }).check(
+  // A shared brake lives in one of the deployment's own regional stacks.
+  z.refine((config) => config.blastRadius.homeRegion === undefined || config.regions.includes(config.blastRadius.homeRegion), {
+    message: 'must be one of "regions": the shared brake lives in that regional stack',
+    path: ['blastRadius', 'homeRegion'],
+  }),
   // A containment that could not be finished (an ENI left more open, a step out of time) fails the
   // invocation so that Lambda runs it again: in enforce mode there must be a retry to run.
   z.refine((config) => config.mode !== 'enforce' || config.retryAttempts >= 1, {

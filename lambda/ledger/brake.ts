@@ -1,49 +1,66 @@
 import { randomUUID } from 'node:crypto';
-import { BatchGetItemCommand, DeleteItemCommand, PutItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { isConditionFailure, n, numberOf, s, stringOf, type Item } from './attributes';
+import { BatchGetItemCommand, DeleteItemCommand, GetItemCommand, PutItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { toStepError } from '../aws/errors';
+import { isConditionFailure, n, s, stringOf, type Item } from './attributes';
+import { BRAKE_WINDOW_MS, LATCH_KEY, latchItem, latchOf, slotKey, slotOf, type Latch, type SlotHolder, type SlotItem } from './brake-items';
+
+export { BRAKE_WINDOW_MS, SLOT_KEY_PREFIX, slotKey, type Latch, type SlotHolder } from './brake-items';
 
 /*
  * The blast-radius brake: at most N containments per rolling hour across the
- * stack, whatever the flood of findings. The table holds N slot items; a
- * response that is about to change something reserves one with a
- * conditional put that succeeds only on a slot never used or last reserved
- * more than an hour ago. The write is the decision, so concurrent playbooks
- * can never hold more than N slots in any hour (the read before it only
- * picks which slots to try). A response that ends up not acting releases
- * its slot; a retry of the same incident finds and takes over the slot its first
- * attempt reserved, so a half-done containment is never stopped halfway.
+ * stack, whatever the flood of findings, and once it has been full it stays
+ * engaged (latched) until an operator releases it (`ir brake release`), so a
+ * sustained flood cannot isolate N more instances every hour.
+ *
+ * The table holds N slot items; a response that is about to change something
+ * reserves one with a conditional put that succeeds only on a slot never used
+ * or last reserved more than an hour ago. The write is the decision, so
+ * concurrent playbooks can never hold more than N slots in any hour (the read
+ * before it only picks which slots to try). A response that ends up not
+ * acting releases its slot; a retry of the same incident finds and takes over
+ * the slot its first attempt reserved, so a half-done containment is never
+ * stopped halfway, not even by the latch.
+ *
+ * Every conditional write asks for the item it failed against
+ * (ReturnValuesOnConditionCheckFailure: ALL_OLD). The SDK retries a write
+ * whose answer was lost (a dropped connection, a timeout), and that retry
+ * fails its condition against the write it made itself: it is recognised by
+ * its reservation (or engagement) id and counts as done. So a lost answer
+ * never takes a second slot, and never reads the brake as full.
+ *
+ * The latch is read beside the slots, not inside the slot writes' conditions:
+ * a response that read it unengaged an instant before another engaged it can
+ * still take a slot that had just aged out of the hour. The hourly limit
+ * holds regardless; the latch holds from the next read on.
  */
 
-export const BRAKE_WINDOW_MS = 60 * 60 * 1000;
-export const SLOT_KEY_PREFIX = 'brake#slot#';
 /** Reads of the slots one reservation makes at most: the first, and one after each race it lost. */
 export const MAX_SLOT_READS = 4;
 
-export function slotKey(index: number): Item {
-  return { pk: s(`${SLOT_KEY_PREFIX}${String(index).padStart(3, '0')}`) };
-}
-
-export interface SlotHolder {
-  readonly incidentId: string;
-  readonly findingId: string;
-  readonly playbook: string;
-}
-
 export type Reservation =
   | { readonly status: 'reserved'; readonly slot: number; readonly reservationId: string; readonly reusedOwn: boolean }
-  | {
-      readonly status: 'full';
-      readonly limit: number;
-      /** When the oldest reservation ages out of the hour and a slot frees (ISO), when known. */
-      readonly freesAt: string | undefined;
-    };
+  | FullBrake;
 
-interface SlotState {
-  readonly index: number;
-  readonly reservedAt: number | undefined;
-  readonly incidentId: string | undefined;
-  readonly reservationId: string | undefined;
+/** No slot for this response: the hour's containments are used up, or the brake is latched. */
+export interface FullBrake {
+  readonly status: 'full';
+  readonly limit: number;
+  /** When the oldest reservation ages out of the hour and a slot frees (ISO), when known. */
+  readonly freesAt: string | undefined;
+  /** The latch as read: present when the brake was already latched (the slots then do not matter). */
+  readonly latch: Latch | undefined;
 }
+
+/** What publishing the engagement's one notification came to. */
+export type Announcement = { readonly status: 'sent'; readonly detail: string } | { readonly status: 'failed'; readonly code: string; readonly message: string };
+
+/** Publishes the one notification that the brake engaged (lambda/ledger/brake-announcement.ts); returns what to report. */
+export type Announcer = (latch: Latch) => Promise<string>;
+
+export type Engagement =
+  /** engagedNow: this response engaged the latch (and announced it); false: another one had, first. */
+  | { readonly status: 'latched'; readonly latch: Latch; readonly engagedNow: boolean; readonly announcement?: Announcement }
+  | { readonly status: 'failed'; readonly code: string; readonly message: string };
 
 export class ContainmentBrake {
   constructor(
@@ -51,6 +68,7 @@ export class ContainmentBrake {
     readonly tableName: string,
     readonly maxPerHour: number,
     private readonly now: () => Date = () => new Date(),
+    private readonly announce?: Announcer,
   ) {}
 
   /**
@@ -62,14 +80,16 @@ export class ContainmentBrake {
    * that is no longer its own and leaves the slot alone. And a delivery
    * whose puts all lost a race reads again (a few times at most), since the slot it lost may
    * be its own incident's (or its own incident's may have been released).
+   * A latched brake refuses every reservation except that take-over.
    */
   async reserve(holder: SlotHolder): Promise<Reservation> {
     const nowMs = this.now().getTime();
     const hourAgo = nowMs - BRAKE_WINDOW_MS;
-    let slots: SlotState[] = [];
+    let slots: SlotItem[] = [];
+    let latch: Latch | undefined;
     // Each lost race means another response moved on; after a few, the brake is as full as it looks.
     for (let read = 0; read < MAX_SLOT_READS; read += 1) {
-      slots = await this.readSlots();
+      [slots, latch] = await Promise.all([this.readSlots(), this.readLatch()]);
       const own = slots.find((slot) => slot.incidentId === holder.incidentId && slot.reservedAt !== undefined && slot.reservedAt >= hourAgo);
       if (own?.reservationId && own.reservedAt !== undefined) {
         const reservationId = randomUUID();
@@ -77,6 +97,7 @@ export class ContainmentBrake {
         if (taken) return { status: 'reserved', slot: own.index, reservationId, reusedOwn: true };
         continue;
       }
+      if (latch) break;
       // Free slots first, then the ones that aged out; spread over the free ones so concurrent playbooks rarely collide.
       const free = shuffled(slots.filter((slot) => slot.reservedAt === undefined || slot.reservedAt < hourAgo));
       for (const slot of free) {
@@ -88,10 +109,62 @@ export class ContainmentBrake {
       if (free.length === 0) break;
     }
     const held = slots.map((slot) => slot.reservedAt).filter((at): at is number => at !== undefined && at >= hourAgo);
-    return { status: 'full', limit: this.maxPerHour, freesAt: held.length > 0 ? new Date(Math.min(...held) + BRAKE_WINDOW_MS).toISOString() : undefined };
+    return {
+      status: 'full',
+      limit: this.maxPerHour,
+      freesAt: held.length > 0 ? new Date(Math.min(...held) + BRAKE_WINDOW_MS).toISOString() : undefined,
+      latch,
+    };
   }
 
-  /** One conditional put of a slot; false when the condition failed (another response holds it now). */
+  /**
+   * Latches the brake after a reservation found it full: one conditional put,
+   * so the first engagement's time, incident and reason are kept, and only
+   * that engagement announces it (once, however many responses are refused).
+   * Never throws: a latch that could not be written is reported, and the
+   * response is refused all the same (the brake is full).
+   */
+  async engage(full: FullBrake, holder: SlotHolder): Promise<Engagement> {
+    if (full.latch) return { status: 'latched', latch: full.latch, engagedNow: false };
+    const latch: Latch = {
+      engagementId: randomUUID(),
+      engagedAt: this.now().toISOString(),
+      incidentId: holder.incidentId,
+      findingId: holder.findingId,
+      playbook: holder.playbook,
+      limit: full.limit,
+      reason:
+        `${full.limit} containments started within an hour (blastRadius.maxContainmentsPerHour) ` +
+        `and ${holder.playbook} asked for one more (incident ${holder.incidentId})`,
+    };
+    let engagedNow = true;
+    let kept = latch;
+    try {
+      await this.dynamodb.send(
+        new PutItemCommand({
+          TableName: this.tableName,
+          Item: latchItem(latch),
+          ConditionExpression: 'attribute_not_exists(pk)',
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        }),
+      );
+    } catch (error) {
+      if (!isConditionFailure(error)) return { status: 'failed', ...pick(toStepError(error)) };
+      // Our own put, retried after its answer was lost, is still this engagement.
+      if (stringOf(error.Item, 'engagementId') !== latch.engagementId) {
+        engagedNow = false;
+        kept = latchOf(error.Item) ?? (await this.readLatch().catch(() => undefined)) ?? latch;
+      }
+    }
+    if (!engagedNow || !this.announce) return { status: 'latched', latch: kept, engagedNow };
+    const announcement: Announcement = await this.announce(kept).then(
+      (detail) => ({ status: 'sent' as const, detail }),
+      (error: unknown) => ({ status: 'failed' as const, ...pick(toStepError(error)) }),
+    );
+    return { status: 'latched', latch: kept, engagedNow, announcement };
+  }
+
+  /** One conditional put of a slot; false when the condition failed against another response's reservation. */
   private async put(
     index: number,
     reservedAt: number,
@@ -115,16 +188,22 @@ export class ContainmentBrake {
           },
           ConditionExpression: condition,
           ExpressionAttributeValues: values,
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         }),
       );
       return true;
     } catch (error) {
       if (!isConditionFailure(error)) throw error;
-      return false;
+      // The SDK's retry of a put whose answer was lost finds the put itself: the slot is ours.
+      return stringOf(error.Item, 'reservationId') === reservationId;
     }
   }
 
-  /** Gives a slot back, only if it still holds this reservation. */
+  /**
+   * Gives a slot back, only if it still holds this reservation. A retried
+   * delete whose first answer was lost finds no item: its condition fails,
+   * and the slot is free, as asked.
+   */
   async release(reservation: { readonly slot: number; readonly reservationId: string }): Promise<void> {
     try {
       await this.dynamodb.send(
@@ -141,17 +220,25 @@ export class ContainmentBrake {
   }
 
   /** Every slot, strongly consistent. Keys DynamoDB leaves unprocessed are tried as if free: the conditional put decides. */
-  private async readSlots(): Promise<SlotState[]> {
+  private async readSlots(): Promise<SlotItem[]> {
     const keys = Array.from({ length: this.maxPerHour }, (_, index) => slotKey(index));
     const answer = await this.dynamodb.send(
       new BatchGetItemCommand({ RequestItems: { [this.tableName]: { Keys: keys, ConsistentRead: true } } }),
     );
     const items = new Map((answer.Responses?.[this.tableName] ?? []).map((item) => [stringOf(item, 'pk'), item]));
-    return keys.map((key, index) => {
-      const item = items.get(key.pk!.S);
-      return { index, reservedAt: numberOf(item, 'reservedAt'), incidentId: stringOf(item, 'incidentId'), reservationId: stringOf(item, 'reservationId') };
-    });
+    return keys.map((key, index) => slotOf(index, items.get(key.pk!.S)));
   }
+
+  /** The latch, strongly consistent: read beside the slots, so it costs no round trip. */
+  private async readLatch(): Promise<Latch | undefined> {
+    const answer = await this.dynamodb.send(new GetItemCommand({ TableName: this.tableName, Key: LATCH_KEY, ConsistentRead: true }));
+    // The answer is never empty from DynamoDB; a stubbed client may give none.
+    return latchOf(answer?.Item);
+  }
+}
+
+function pick(error: { readonly code: string; readonly message: string }): { code: string; message: string } {
+  return { code: error.code, message: error.message };
 }
 
 function shuffled<T>(values: readonly T[]): T[] {

@@ -13,11 +13,18 @@ export const CLAIM_INCIDENT: StepSpec = { kind: 'claim-incident', iamActions: ['
 /** Records what a delivery did: the plan, every step's outcome, a notification still owed. */
 export const RECORD_INCIDENT: StepSpec = { kind: 'record-incident', iamActions: ['dynamodb:UpdateItem'], mutating: false };
 
-/** Reads the brake's slots, reserves one (conditional put), releases it when the response does not act. */
+/**
+ * Reads the brake's slots (BatchGetItem) and its latch (GetItem), reserves a
+ * slot (conditional put), releases it when the response does not act, and
+ * latches the brake when it is full (conditional put of the latch item).
+ */
+const BRAKE_ACTIONS = ['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem'] as const;
 export const RESERVE_CONTAINMENT: StepSpec = {
   kind: 'reserve-containment-slot',
-  iamActions: ['dynamodb:BatchGetItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem'],
+  iamActions: BRAKE_ACTIONS,
   mutating: false,
+  // On the brake's table, which is the ledger's unless every regional stack shares one (blastRadius.homeRegion).
+  iamGrants: BRAKE_ACTIONS.map((action) => ({ action, brakeTable: true as const })),
 };
 
 export const LEDGER_STEP_SPECS: readonly StepSpec[] = [CLAIM_INCIDENT, RECORD_INCIDENT];

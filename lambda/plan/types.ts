@@ -22,6 +22,11 @@ export interface IamGrant {
   /** Absent: the action's scope from lib/iam/action-resources.ts. */
   readonly ec2ResourceTypes?: readonly Ec2ResourceType[];
   readonly condition?: IamCondition;
+  /**
+   * The blast-radius brake's table: the ledger table, or the one table every
+   * regional stack shares (blastRadius.homeRegion). Only for dynamodb actions.
+   */
+  readonly brakeTable?: true;
 }
 
 /**

@@ -2,6 +2,7 @@ import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
 import type { Finding } from '../finding/schema';
 import { block, type GuardVerdict } from '../guards/types';
 import { ContainmentBrake, type Reservation } from '../ledger/brake';
+import { brakeVerdictReason } from '../ledger/brake-verdict';
 import { answersLevel, findingCountOf, playbookOwnsRecord, IncidentLedger, INCIDENT_KEY_PREFIX, type Claim, type LedgerRecord, type PendingNotification, type ResponseLevel } from '../ledger/incident-ledger';
 import { CLAIM_INCIDENT, RECORD_INCIDENT, RESERVE_CONTAINMENT } from '../ledger/specs';
 import { FINDING_CONFIRMATION, isUnconfirmedDelivery } from '../confirm/verdicts';
@@ -131,15 +132,10 @@ export class ResponseGate {
       if (!reserved.ok) {
         verdicts.push(block(LEDGER_UNAVAILABLE, `the blast-radius brake could not be checked (${reserved.error.code}): nothing is changed until it can`));
       } else if (reserved.value.status === 'full') {
-        const frees = reserved.value.freesAt ? ` The next containment is possible from ${reserved.value.freesAt}.` : '';
-        verdicts.push(
-          block(
-            BLAST_RADIUS_BRAKE,
-            `${reserved.value.limit} containments already started in the last hour (blastRadius.maxContainmentsPerHour): ` +
-              `a flood of findings must not isolate a fleet, so this one is planned but not executed.${frees} ` +
-              'Check the incidents of the last hour; to act on this one by hand: ir respond <finding> --execute.',
-          ),
-        );
+        // Latched only by a delivery no guard blocks (wouldAct), GuardDuty's confirmation included: a forged finding cannot engage it.
+        const { incidentId, finding, playbook } = this.input;
+        const engagement = await this.options.brake.engage(reserved.value, { incidentId, findingId: finding.id, playbook });
+        verdicts.push(block(BLAST_RADIUS_BRAKE, brakeVerdictReason(reserved.value, engagement)));
       }
     }
     return { kind: 'first', reads: this.settledReads(), verdicts, finish: (report, doc) => this.finishFirst(token, report, doc) };

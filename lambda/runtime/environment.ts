@@ -11,6 +11,7 @@ const environmentSchema = z.object({
   IR_TOPIC_ARN: z.optional(z.string()),
   IR_PROTECTED_ROLE_NAMES: z._default(z.string(), ''),
   IR_LEDGER_TABLE: z.optional(z.string()),
+  IR_BRAKE_TABLE: z.optional(z.string()),
   IR_EVIDENCE_BUCKET: z.optional(z.string()),
   IR_EVIDENCE_KEY_ARN: z.optional(z.string()),
   AWS_REGION: z.optional(z.string()),
@@ -24,6 +25,8 @@ export interface LambdaEnvironment {
   readonly defaultRegion: string | undefined;
   /** The incident ledger's table (in the function's own account and region); absent: no ledger, no brake. */
   readonly ledgerTableName?: string;
+  /** The shared brake's table, in blastRadius.homeRegion; absent: the brake is in the ledger table. */
+  readonly brakeTableName?: string;
   /** The security account's evidence bucket, in the function's own region. */
   readonly evidence?: EvidenceBucket;
 }
@@ -47,6 +50,7 @@ export function readLambdaEnvironment(env: NodeJS.ProcessEnv = process.env): Lam
     protectedRoleNames: parsed.data.IR_PROTECTED_ROLE_NAMES.split(',').map((s) => s.trim()).filter(Boolean),
     defaultRegion: parsed.data.AWS_REGION,
     ...(parsed.data.IR_LEDGER_TABLE ? { ledgerTableName: parsed.data.IR_LEDGER_TABLE } : {}),
+    ...(parsed.data.IR_BRAKE_TABLE ? { brakeTableName: parsed.data.IR_BRAKE_TABLE } : {}),
     ...(parsed.data.IR_EVIDENCE_BUCKET
       ? {
           evidence: {

@@ -72,6 +72,8 @@ export async function handleInvocation(
           dryRunRequested: invocation.dryRunRequested,
           context,
           playbook: env.playbook,
+          topicArn: env.topicArn,
+          brakeTableName: env.brakeTableName,
         })
       : undefined;
     const report = await respondWith({ [entry.playbook.name]: entry.playbook }, finding, {

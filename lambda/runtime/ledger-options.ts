@@ -2,6 +2,7 @@ import type { AccountAccess } from '../aws/account-access';
 import type { RuntimeConfig } from '../config/schema';
 import { ContainmentBrake } from '../ledger/brake';
 import { IncidentLedger } from '../ledger/incident-ledger';
+import { brakeAnnouncer } from '../notify/brake-announcement';
 import type { LedgerOptions } from '../respond/gate';
 import { actsInFindingAccount, type PlaybookName } from '../routing/playbook-names';
 import type { LambdaContext } from './home-account';
@@ -30,17 +31,37 @@ export function ledgerOptionsFor(input: {
   readonly context: LambdaContext;
   /** The playbook answering: one that only reports answers at the dry-run level. */
   readonly playbook: PlaybookName;
+  /** The stack's topic: the brake announces there, once, that it latched. */
+  readonly topicArn?: string | undefined;
+  /** The brake every regional stack shares, in blastRadius.homeRegion (IR_BRAKE_TABLE); absent: the brake is in the ledger table. */
+  readonly brakeTableName?: string | undefined;
 }): LedgerOptions | undefined {
   if (!input.tableName || input.dryRunRequested) return undefined;
-  const dynamodb = input.access.homeClients(input.region).dynamodb;
+  const home = input.access.homeClients(input.region);
+  const dynamodb = home.dynamodb;
+  const brake = brakeTableOf({ ...input, tableName: input.tableName });
+  const announce = input.topicArn ? brakeAnnouncer(home.sns, input.topicArn, { ledgerTable: brake.tableName, region: brake.region, shared: brake.tableName !== input.tableName }) : undefined;
   const remaining = input.context.getRemainingTimeInMillis?.() ?? DEFAULT_REMAINING_MS;
   return {
     ledger: new IncidentLedger(dynamodb, input.tableName),
-    brake: new ContainmentBrake(dynamodb, input.tableName, input.config.blastRadius.maxContainmentsPerHour),
+    brake: new ContainmentBrake(input.access.homeClients(brake.region).dynamodb, brake.tableName, input.config.blastRadius.maxContainmentsPerHour, undefined, announce),
     // notify asks GuardDuty nothing and changes nothing: its answer must never use up an acting
     // playbook's right to act once. A forged notify-routed copy of a real finding id (a direct
     // invocation of the notify function) would otherwise mark the genuine incident answered.
     level: input.config.mode === 'enforce' && actsInFindingAccount(input.playbook) ? 'enforce' : 'dry-run',
     leaseMs: remaining + LEASE_MARGIN_MS,
   };
+}
+
+/**
+ * Where the brake is: the shared one's table in the home region when the
+ * stack has one (IR_BRAKE_TABLE with blastRadius.homeRegion), else the
+ * ledger table. A home region without its table (or the reverse) is a
+ * deployment error: refused loudly rather than braking per region unnoticed.
+ */
+function brakeTableOf(input: { readonly tableName: string; readonly region: string; readonly brakeTableName?: string | undefined; readonly config: RuntimeConfig }): { tableName: string; region: string } {
+  const home = input.config.blastRadius.homeRegion;
+  if (!home && !input.brakeTableName) return { tableName: input.tableName, region: input.region };
+  if (!home || !input.brakeTableName) throw new Error('IR_BRAKE_TABLE and blastRadius.homeRegion go together: the shared brake cannot be located');
+  return { tableName: input.brakeTableName, region: home };
 }

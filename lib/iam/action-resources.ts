@@ -49,6 +49,8 @@ export interface ScopeReferences {
   readonly topicKeyArn?: string;
   /** The incident ledger table (lambda/ledger/). A member stack has none. */
   readonly ledgerTableArn?: string;
+  /** The blast-radius brake's table when every regional stack shares one (blastRadius.homeRegion); absent: the ledger table. */
+  readonly brakeTableArn?: string;
   /** The role the playbooks assume in member accounts, and the accounts config.accounts.allow narrows that to (absent: any account). */
   readonly memberRole?: { readonly name: string; readonly accounts?: readonly string[] };
   /** The evidence bucket's incidents/* objects and its key (security stack only: evidence is written from the security account). */
@@ -60,6 +62,7 @@ export type ScopeKind =
   | 'notification-topic'
   | 'notification-key'
   | 'incident-ledger'
+  | 'blast-radius-brake'
   | 'notification-and-evidence-keys'
   | 'evidence-objects'
   | 'ec2-instance'
@@ -169,6 +172,13 @@ function memberRoleScope(refs: ScopeReferences, action: IamAction): ActionScope 
   if (!role) throw new Error(`${action} is scoped to the member role, which this stack does not name`);
   const accounts = role.accounts ?? ['*'];
   return { kind: 'member-role', resources: accounts.map((account) => `arn:${refs.partition}:iam::${account}:role/${role.name}`) };
+}
+
+/** A brake grant (IamGrant.brakeTable): the shared brake table, or the ledger's own when there is none to share. */
+export function scopeOfBrakeAction(action: IamAction, refs: ScopeReferences): ActionScope {
+  if (!action.startsWith('dynamodb:')) throw new Error(`${action} is granted on the brake table, which only DynamoDB actions can be`);
+  if (refs.brakeTableArn) return { kind: 'blast-radius-brake', resources: [refs.brakeTableArn] };
+  return scopeOfAction(action, refs);
 }
 
 export function scopeOfAction(action: IamAction, refs: ScopeReferences): ActionScope {

@@ -1,7 +1,7 @@
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type { IamAction, IamCondition, IamGrant, StepSpec } from '../../lambda/plan/types';
 import { pascalCase } from '../naming';
-import { ec2ResourceArn, scopeOfAction, type ScopeKind, type ScopeReferences } from './action-resources';
+import { ec2ResourceArn, scopeOfAction, scopeOfBrakeAction, type ScopeKind, type ScopeReferences } from './action-resources';
 
 /** One Allow statement to be: these actions, on these resources, when this condition holds, for the reason of this kind. */
 export interface ScopedGrant {
@@ -28,7 +28,7 @@ export function grantsOf(specs: readonly StepSpec[]): IamGrant[] {
     const undeclared = (spec.iamGrants ?? []).filter((grant) => !spec.iamActions.includes(grant.action));
     if (undeclared.length > 0) throw new Error(`step kind ${spec.kind} grants ${undeclared.map((g) => g.action).join(', ')} without declaring it`);
   }
-  const unique = new Map(grants.map((grant) => [JSON.stringify([grant.action, grant.ec2ResourceTypes, grant.condition]), grant]));
+  const unique = new Map(grants.map((grant) => [JSON.stringify([grant.action, grant.ec2ResourceTypes, grant.condition, grant.brakeTable]), grant]));
   return [...unique.values()];
 }
 
@@ -43,7 +43,9 @@ export function scopedGrants(grants: readonly IamGrant[], refs: ScopeReferences)
   for (const grant of [...grants].sort((a, b) => a.action.localeCompare(b.action))) {
     const scope = grant.ec2ResourceTypes
       ? { kind: 'ec2-resource-types' as const, resources: grant.ec2ResourceTypes.map((type) => ec2ResourceArn(type, refs)) }
-      : scopeOfAction(grant.action, refs);
+      : grant.brakeTable
+        ? scopeOfBrakeAction(grant.action, refs)
+        : scopeOfAction(grant.action, refs);
     const key = JSON.stringify([scope.kind, scope.resources, grant.condition ?? null]);
     const group = byKey.get(key) ?? { kind: scope.kind, actions: [], resources: scope.resources, ...(grant.condition ? { condition: grant.condition } : {}) };
     if (!group.actions.includes(grant.action)) group.actions.push(grant.action);

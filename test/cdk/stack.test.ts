@@ -275,8 +275,8 @@ describe('the incident ledger', () => {
   });
 
   it.each([
-    ['contain-instance', ['dynamodb:BatchGetItem', 'dynamodb:DeleteItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem']],
-    ['revoke-credentials', ['dynamodb:BatchGetItem', 'dynamodb:DeleteItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem']],
+    ['contain-instance', ['dynamodb:BatchGetItem', 'dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem']],
+    ['revoke-credentials', ['dynamodb:BatchGetItem', 'dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem']],
     ['notify', ['dynamodb:UpdateItem']],
   ] as const)('is written by %s with exactly %j, on the table alone', (playbook, actions) => {
     const statements = statementsOfRole(synth.template, roleIdOf(synth.template, playbook));

@@ -198,8 +198,10 @@ describe('the blast-radius brake', () => {
     for (const step of mutating) expect(step).toMatchObject({ status: 'skipped', reason: 'blocked by blast-radius-brake' });
     expect(await accessKeyStatuses(account.clients.iam, user.userName)).toEqual(before);
     expect(before[keyId]).toBe('Active');
-    const [note] = await inbox();
-    expect(note!.subject).toMatch(/^\[GuardDuty IR BRAKE ON - NOT CONTAINED\] revoke-credentials/);
+    // The refused response's own note, and the one announcement that the brake latched (test/integration/brake-latch.test.ts).
+    const notes = await inbox();
+    expect(notes.map((n) => n.subject).sort()).toEqual([expect.stringMatching(/^\[GuardDuty IR BRAKE LATCHED\]/), expect.stringMatching(/^\[GuardDuty IR BRAKE ON - NOT CONTAINED\] revoke-credentials/)]);
+    const note = notes.find((n) => n.subject.startsWith('[GuardDuty IR BRAKE ON'));
     expect(note!.message.split('\n')[0]).toContain('BLAST-RADIUS BRAKE IS ON');
     // Two slots, held by the two instances contained above.
     const slots = await Promise.all([0, 1].map((i) => ledgerItem(`brake#slot#00${i}`)));

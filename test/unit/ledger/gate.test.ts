@@ -81,7 +81,7 @@ describe('the first delivery of a finding', () => {
     expect(mutatingCalls()).toEqual([]);
     const { Subject, Message } = harness.mocks.sns.commandCalls(PublishCommand)[0]!.args[0].input;
     expect(Subject).toBe('[GuardDuty IR BRAKE ON - NOT CONTAINED] contain-instance: CryptoCurrency:EC2/BitcoinTool.B sev 8');
-    expect(Message!.split('\n')[0]).toMatch(/^BLAST-RADIUS BRAKE IS ON: this contain-instance response was planned but NOT executed\. 2 containments already started in the last hour/);
+    expect(Message!.split('\n')[0]).toMatch(/^BLAST-RADIUS BRAKE IS ON: this contain-instance response was planned but NOT executed\. The blast-radius brake is LATCHED since 2026-11-22T08:00:00\.000Z: 2 containments started within an hour .* ir brake release --reason/);
     // The brake does not answer the incident: a later delivery, once a slot is free, may still act.
     expect(outcomeWrite()!.UpdateExpression).not.toContain('respondedLevel');
   });

@@ -329,6 +329,7 @@ describe('ContainmentBrake', () => {
         },
         ConditionExpression: 'attribute_not_exists(pk) OR reservedAt < :hourAgo',
         ExpressionAttributeValues: { ':hourAgo': { N: String(nowMs - BRAKE_WINDOW_MS) } },
+        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
       },
     ]);
   });
@@ -380,6 +381,7 @@ describe('ContainmentBrake', () => {
         },
         ConditionExpression: 'reservationId = :previous',
         ExpressionAttributeValues: { ':previous': { S: 'res-0' } },
+        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
       },
     ]);
   });

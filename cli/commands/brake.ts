@@ -1,0 +1,148 @@
+import type { Command } from 'commander';
+import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
+import { toStepError } from '../../lambda/aws/errors';
+import { safeJson, safeLine } from '../../lambda/text/untrusted';
+import { readBrakeState, type BrakeState } from '../brake/brake-state';
+import { brakeRegion, locateBrake, type BrakeLocation } from '../brake/locate';
+import { announceRelease, releaseLatch, releaseRecordOf, type ReleaseRecord } from '../brake/release-latch';
+import { loadDeployment } from '../config';
+import { EXIT, UsageError, type ExitCode } from '../exit-codes';
+import { brakeOperatorClients, type BrakeOperatorClients } from '../operator-clients';
+import { renderBrakeState } from '../render/brake-text';
+import { type AwsCommandOptions, withAwsOptions } from './aws-options';
+import type { Runner } from './common';
+
+interface BrakeOptions extends AwsCommandOptions {
+  readonly stack?: string;
+  readonly config?: string;
+  readonly table?: string;
+  readonly topicArn?: string;
+}
+
+interface ReleaseOptions extends BrakeOptions {
+  readonly reason?: string;
+  readonly dryRun?: boolean;
+}
+
+/** The reason is written to the ledger and mailed to the team: one line of plain text, long enough to mean something. */
+const REASON_MIN = 3;
+const REASON_MAX = 500;
+
+function checkedReason(reason: string | undefined): string {
+  if (reason === undefined) throw new UsageError('ir brake release needs --reason "<why>": the release is recorded and announced with it');
+  const trimmed = reason.trim();
+  if (trimmed.length < REASON_MIN) throw new UsageError(`--reason must say why the brake is released (at least ${REASON_MIN} characters)`);
+  if (trimmed.length > REASON_MAX) throw new UsageError(`--reason is ${trimmed.length} characters; at most ${REASON_MAX}`);
+  if (/[\u0000-\u001f\u007f-\u009f]/.test(trimmed)) throw new UsageError('--reason must be one line of text, without control characters');
+  return trimmed;
+}
+
+interface Opened {
+  readonly location: BrakeLocation;
+  readonly clients: BrakeOperatorClients;
+  readonly state: BrakeState;
+}
+
+/** Every input is checked and the brake found before anything is read or written (exit 2 otherwise). */
+async function open(options: BrakeOptions): Promise<Opened> {
+  const deployment = loadDeployment(options.config);
+  const region = brakeRegion(deployment, options);
+  const clients = brakeOperatorClients(region, options);
+  const location = await locateBrake(deployment, options, region, clients);
+  const state = await readBrakeState({ dynamodb: clients.aws.dynamodb, table: location.table, region, limit: deployment.config.blastRadius.maxContainmentsPerHour, now: new Date() });
+  return { location, clients, state };
+}
+
+export async function brakeStatusCommand(options: BrakeOptions): Promise<ExitCode> {
+  const { state } = await open(options);
+  process.stdout.write(`${options.json ? safeJson(state, 2) : renderBrakeState(state).join('\n')}\n`);
+  return EXIT.ok;
+}
+
+type ReleaseResult =
+  | { readonly action: 'not-latched'; readonly state: BrakeState }
+  | { readonly action: 'would-release'; readonly state: BrakeState; readonly topicArn: string }
+  | { readonly action: 'changed'; readonly state: BrakeState }
+  | { readonly action: 'released'; readonly state: BrakeState; readonly record: ReleaseRecord; readonly notification: { status: 'sent'; messageId: string } | { status: 'failed'; code: string; message: string } };
+
+function print(result: ReleaseResult, json: boolean): void {
+  if (json) {
+    process.stdout.write(`${safeJson(result, 2)}\n`);
+    return;
+  }
+  const lines: string[] = [];
+  if (result.action === 'not-latched') lines.push('', 'The brake is not latched: nothing to release, nothing recorded.');
+  if (result.action === 'would-release') lines.push('', `DRY-RUN: would delete the latch, record the release in ${result.state.table} and notify ${result.topicArn}. Nothing was changed.`);
+  if (result.action === 'changed') lines.push('', 'NOT RELEASED: the latch changed since it was read (released by someone else, or engaged again). Run ir brake status.');
+  if (result.action === 'released') {
+    const sent = result.notification.status === 'sent' ? `notified (message ${result.notification.messageId})` : `NOT notified (${result.notification.code}: ${result.notification.message})`;
+    lines.push('', `RELEASED by ${result.record.releasedBy} at ${result.record.releasedAt}: recorded as ${result.record.key}; ${sent}.`);
+  }
+  // The state's lines are escaped (and painted) by the renderer; these are escaped here.
+  process.stdout.write(`${[...renderBrakeState(result.state), ...lines.map((line) => safeLine(line))].join('\n')}\n`);
+}
+
+export async function brakeReleaseCommand(options: ReleaseOptions): Promise<ExitCode> {
+  const reason = checkedReason(options.reason);
+  const { location, clients, state } = await open(options);
+  const latch = state.latched;
+  if (!latch) {
+    print({ action: 'not-latched', state }, options.json === true);
+    return EXIT.ok;
+  }
+  if (options.dryRun) {
+    print({ action: 'would-release', state, topicArn: location.topicArn }, options.json === true);
+    return EXIT.ok;
+  }
+  const identity = await clients.aws.sts.send(new GetCallerIdentityCommand({}));
+  if (!identity.Arn) throw new Error('sts:GetCallerIdentity named no ARN: the release would not say who made it');
+  const record = releaseRecordOf(state, latch, { releasedBy: identity.Arn, reason, now: new Date() });
+  const outcome = await releaseLatch(clients.aws.dynamodb, location.table, record);
+  if (outcome.status === 'changed') {
+    print({ action: 'changed', state: { ...state, latched: outcome.latch } }, options.json === true);
+    return EXIT.actionFailed;
+  }
+  const notification = await announceRelease(clients.aws.sns, location.topicArn, record, state).then(
+    (messageId) => ({ status: 'sent' as const, messageId }),
+    (error: unknown) => ({ status: 'failed' as const, code: toStepError(error).code, message: toStepError(error).message }),
+  );
+  print({ action: 'released', state: { ...state, latched: undefined }, record, notification }, options.json === true);
+  if (notification.status === 'failed') {
+    process.stderr.write(`ir: ${safeLine(`the brake is released and recorded, but the team was not notified (${notification.code}): tell them`)}\n`);
+    return EXIT.actionFailed;
+  }
+  return EXIT.ok;
+}
+
+function withBrakeOptions(command: Command): Command {
+  return withAwsOptions(command, 'region of the brake (default: blastRadius.homeRegion when configured, else AWS_REGION)')
+    .option('--stack <name>', 'the deployed stack whose outputs name the ledger table and topic (default: as ir invoke)')
+    .option('--config <file>', 'configuration JSON (default: the incidentResponse context in cdk.json)')
+    .option('--table <name>', 'the ledger table holding the brake (default: the stack output)')
+    .option('--topic-arn <arn>', 'the topic a release is announced on (default: the stack output)');
+}
+
+export function registerBrake(program: Command, run: Runner): void {
+  const brake = program.command('brake').description('the blast-radius brake: see what holds it, release it once latched');
+  withBrakeOptions(brake.command('status').description('slots held in the rolling hour (incident, finding, playbook, time) and whether the brake is latched, since when, why'))
+    .addHelpText('after', '\nExit codes: 0 read, 1 the ledger could not be read, 2 bad input (stack, output or region not found).')
+    .action((options: BrakeOptions) => run(() => brakeStatusCommand(options)));
+  withBrakeOptions(
+    brake
+      .command('release')
+      .description('release a latched brake: the latch is cleared (if it is still the one read), the release recorded in the ledger and announced on the topic')
+      .option('--reason <text>', 'why the brake may release (required; recorded and announced)')
+      .option('--dry-run', 'show what would be done, change nothing'),
+  )
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ ir brake status --region eu-west-1
+  $ ir brake release --region eu-west-1 --reason "flood was a misconfigured scanner, INC-4711" --dry-run
+  $ ir brake release --region eu-west-1 --reason "flood was a misconfigured scanner, INC-4711" --json
+
+Exit codes: 0 released (or not latched), 1 not released (the latch changed) or not notified, 2 bad input (no --reason, stack or output not found).`,
+    )
+    .action((options: ReleaseOptions) => run(() => brakeReleaseCommand(options)));
+}

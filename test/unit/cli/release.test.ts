@@ -71,6 +71,24 @@ describe('ir release', () => {
     expect(h.world.log).toEqual([]);
   });
 
+  it.each([
+    [['release', INSTANCE_ID, '--region', 'us-east-1', '--only', 'groups,everything'], 'ir: --only: "everything" is not one of groups, profile, asg, target-groups, termination-protection\n'],
+    [['release', '--access-key', 'AKIA2EXAMPLEKEY00001', '--region', 'us-east-1'], 'ir: --access-key needs the ledger (--ledger-table or IR_LEDGER_TABLE): a key release is made from its restore record only\n'],
+    [['release', INSTANCE_ID, '--access-key', 'AKIA2EXAMPLEKEY00001', '--region', 'us-east-1'], 'ir: name an instance or --access-key, not both\n'],
+    [['release', '--access-key', 'sg-0123', '--region', 'us-east-1', '--ledger-table', 't'], 'ir: not an access key id: sg-0123 (expected AKIA or ASIA and 12 or more letters and digits)\n'],
+    [['release', '--region', 'us-east-1'], 'ir: name the instance to release, or --access-key <id>\n'],
+  ])('exits 2 for bad release options (%j), and calls nothing', async (args, stderr) => {
+    const saved = process.env.IR_LEDGER_TABLE;
+    delete process.env.IR_LEDGER_TABLE;
+    try {
+      const run = await runIr(...args);
+      expect([run.code, run.stderr]).toEqual([2, stderr]);
+      expect(h.world.log).toEqual([]);
+    } finally {
+      if (saved !== undefined) process.env.IR_LEDGER_TABLE = saved;
+    }
+  });
+
   it('exits 2 when no region is given or configured', async () => {
     const saved = process.env.AWS_REGION;
     delete process.env.AWS_REGION;

@@ -5,7 +5,9 @@ import { releaseInstance, type ReleaseOptions as ReleaseRunOptions } from '../..
 import { releaseFailed } from '../../lambda/release/report';
 import { keyReleaseFailed, releaseAccessKey } from '../../lambda/release/access-key';
 import { EXIT, UsageError, type ExitCode } from '../exit-codes';
-import { operatorRegion, releaseClients, securityClients } from '../operator-clients';
+import { brakeOperatorClients, operatorRegion, releaseClients, securityClients } from '../operator-clients';
+import { requiredStackOutputs } from '../deployment/stack-outputs';
+import { LEDGER_TABLE_OUTPUT, TOPIC_ARN_OUTPUT } from '../../lib/stack-outputs';
 import { renderKeyRelease, renderRelease } from '../render/release-text';
 import { type AwsCommandOptions, withAwsOptions } from './aws-options';
 import type { Runner } from './common';
@@ -19,6 +21,21 @@ interface ReleaseOptions extends AwsCommandOptions {
   readonly only?: string;
   readonly fromTags?: boolean;
   readonly accessKey?: string;
+  readonly stack?: string;
+}
+
+/**
+ * The ledger table and topic: named (--ledger-table, --topic-arn, or the
+ * environment), else, with --stack, read from that stack's outputs in the
+ * security account. Neither: no ledger (the tags alone) and no notification.
+ */
+async function ledgerAndTopic(region: string, options: ReleaseOptions): Promise<{ ledgerTable: string | undefined; topicArn: string | undefined }> {
+  const ledgerTable = options.ledgerTable ?? process.env.IR_LEDGER_TABLE;
+  const topicArn = options.topicArn ?? process.env.IR_TOPIC_ARN;
+  if (!options.stack || (ledgerTable && topicArn)) return { ledgerTable, topicArn };
+  const { cloudFormation } = brakeOperatorClients(region, { ...options, ...(options.securityProfile ? { profile: options.securityProfile } : {}) });
+  const outputs = await requiredStackOutputs(cloudFormation, options.stack, region, [LEDGER_TABLE_OUTPUT, TOPIC_ARN_OUTPUT]);
+  return { ledgerTable: ledgerTable ?? outputs[LEDGER_TABLE_OUTPUT], topicArn: topicArn ?? outputs[TOPIC_ARN_OUTPUT] };
 }
 
 /** An access key id: long-term (AKIA) or temporary (ASIA), as a finding names it. */
@@ -27,11 +44,10 @@ const ACCESS_KEY_ID = /^(AKIA|ASIA)[A-Z0-9]{12,124}$/;
 /** Undoes revoke-credentials for a key, from its restore record in the ledger only. */
 async function releaseKeyCommand(accessKeyId: string, options: ReleaseOptions): Promise<ExitCode> {
   if (!ACCESS_KEY_ID.test(accessKeyId)) throw new UsageError(`not an access key id: ${accessKeyId} (expected AKIA or ASIA and 12 or more letters and digits)`);
-  const ledgerTable = options.ledgerTable ?? process.env.IR_LEDGER_TABLE;
-  if (!ledgerTable) throw new UsageError('--access-key needs the ledger (--ledger-table or IR_LEDGER_TABLE): a key release is made from its restore record only');
   if (options.only || options.fromTags) throw new UsageError('--only and --from-tags apply to an instance release only');
   const region = operatorRegion(options.region, `access key ${accessKeyId}`);
-  const topicArn = options.topicArn ?? process.env.IR_TOPIC_ARN;
+  const { ledgerTable, topicArn } = await ledgerAndTopic(region, options);
+  if (!ledgerTable) throw new UsageError('--access-key needs the ledger (--ledger-table, IR_LEDGER_TABLE or --stack): a key release is made from its restore record only');
   const security = securityClients(region, options);
   const report = await releaseAccessKey(accessKeyId, {
     clients: releaseClients(region, options),
@@ -68,8 +84,7 @@ export async function releaseCommand(instanceId: string | undefined, options: Re
   if (!INSTANCE_ID.test(instanceId)) throw new UsageError(`not an EC2 instance id: ${instanceId} (expected i- and 8 or 17 hex digits)`);
   const region = operatorRegion(options.region, `instance ${instanceId}`);
   const only = partsOf(options.only);
-  const ledgerTable = options.ledgerTable ?? process.env.IR_LEDGER_TABLE;
-  const topicArn = options.topicArn ?? process.env.IR_TOPIC_ARN;
+  const { ledgerTable, topicArn } = await ledgerAndTopic(region, options);
   const security = ledgerTable || topicArn ? securityClients(region, options) : undefined;
   const run: ReleaseRunOptions = {
     clients: releaseClients(region, options),
@@ -96,6 +111,7 @@ export function registerRelease(program: Command, run: Runner): void {
       .option('--dry-run', 'read and plan, change nothing, record and send nothing')
       .option('--ledger-table <name>', 'the incident ledger (stack output IncidentLedgerTableName; IR_LEDGER_TABLE works too): the restore record is read from it and the release recorded in it')
       .option('--topic-arn <arn>', 'the stack\'s SNS topic (stack output NotificationTopicArn; IR_TOPIC_ARN works too): the release is notified there')
+      .option('--stack <name>', 'read the ledger table and the topic from this deployed stack\'s outputs (in the security account, in --region)')
       .option('--security-profile <name>', 'AWS profile of the security account, for the ledger and the topic (default: the same credentials)')
       .option('--only <parts>', `restore only these, comma-separated: ${RESTORE_PARTS.join(',')} (default: all)`)
       .option('--from-tags', 'the ledger holds no record of the instance: restore from its ir:original-* tags anyway (anyone who can tag the instance can write them)'),

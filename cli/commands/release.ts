@@ -22,6 +22,14 @@ interface ReleaseOptions extends AwsCommandOptions {
   readonly fromTags?: boolean;
   readonly accessKey?: string;
   readonly stack?: string;
+  readonly principal?: string;
+}
+
+function principalOf(text: string | undefined): { kind: 'user' | 'role'; name: string } | undefined {
+  if (text === undefined) return undefined;
+  const match = /^(user|role)\/([\w+=,.@-]{1,128})$/.exec(text);
+  if (!match) throw new UsageError(`--principal: ${text} is not user/<name> or role/<name>`);
+  return { kind: match[1] as 'user' | 'role', name: match[2]! };
 }
 
 /**
@@ -45,6 +53,7 @@ const ACCESS_KEY_ID = /^(AKIA|ASIA)[A-Z0-9]{12,124}$/;
 async function releaseKeyCommand(accessKeyId: string, options: ReleaseOptions): Promise<ExitCode> {
   if (!ACCESS_KEY_ID.test(accessKeyId)) throw new UsageError(`not an access key id: ${accessKeyId} (expected AKIA or ASIA and 12 or more letters and digits)`);
   if (options.only || options.fromTags) throw new UsageError('--only and --from-tags apply to an instance release only');
+  const principal = principalOf(options.principal);
   const region = operatorRegion(options.region, `access key ${accessKeyId}`);
   const { ledgerTable, topicArn } = await ledgerAndTopic(region, options);
   if (!ledgerTable) throw new UsageError('--access-key needs the ledger (--ledger-table, IR_LEDGER_TABLE or --stack): a key release is made from its restore record only');
@@ -54,6 +63,7 @@ async function releaseKeyCommand(accessKeyId: string, options: ReleaseOptions): 
     ledger: new RestoreLedger(security.dynamodb, ledgerTable),
     dryRun: options.dryRun === true,
     ...(topicArn ? { notify: { sns: security.sns, topicArn } } : {}),
+    ...(principal ? { principal } : {}),
   });
   process.stdout.write(`${options.json ? safeJson(report, 2) : renderKeyRelease(report)}\n`);
   if (report.refused) process.stderr.write(`ir: release refused: ${report.refused}\n`);
@@ -76,6 +86,7 @@ function partsOf(only: string | undefined): ReadonlySet<RestorePart> | undefined
  * valid; the instance is not in a state a release can undo).
  */
 export async function releaseCommand(instanceId: string | undefined, options: ReleaseOptions): Promise<ExitCode> {
+  if (options.principal !== undefined && options.accessKey === undefined) throw new UsageError('--principal goes with --access-key');
   if (options.accessKey !== undefined) {
     if (instanceId !== undefined) throw new UsageError('name an instance or --access-key, not both');
     return releaseKeyCommand(options.accessKey, options);
@@ -108,6 +119,7 @@ export function registerRelease(program: Command, run: Runner): void {
       .description('undo an isolation after a false positive, from the restore record in the ledger: security groups, instance profile, Auto Scaling and target groups, termination protection; snapshots kept')
       .argument('[instance-id]', 'the contained instance')
       .option('--access-key <id>', "undo revoke-credentials instead: reactivate the key if it was Active, remove the responder's own AWSRevokeOlderSessions (needs the ledger)")
+      .option('--principal <user/NAME|role/NAME>', 'with --access-key: go ahead only if the record is of this principal')
       .option('--dry-run', 'read and plan, change nothing, record and send nothing')
       .option('--ledger-table <name>', 'the incident ledger (stack output IncidentLedgerTableName; IR_LEDGER_TABLE works too): the restore record is read from it and the release recorded in it')
       .option('--topic-arn <arn>', 'the stack\'s SNS topic (stack output NotificationTopicArn; IR_TOPIC_ARN works too): the release is notified there')

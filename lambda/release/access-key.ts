@@ -30,6 +30,8 @@ export interface KeyReleaseOptions {
   readonly dryRun: boolean;
   readonly notify?: { readonly sns: SNSClient; readonly topicArn: string };
   readonly now?: () => Date;
+  /** `--principal user/NAME | role/NAME`: the release goes ahead only if the record is of this principal. */
+  readonly principal?: { readonly kind: 'user' | 'role'; readonly name: string };
 }
 
 export interface KeyReleaseReport {
@@ -133,6 +135,14 @@ export async function releaseAccessKey(accessKeyId: string, options: KeyReleaseO
   if (!restore) return refuse(`the ledger ${options.ledger.tableName} holds no restore record of ${accessKeyId} (${key}): nothing was changed`, key);
   const record = { accessKey: restore.accessKey, sessionPolicies: restore.sessionPolicies };
   if (restore.closedAt) return refuse(`the restore record ${key} was released at ${restore.closedAt}: nothing to release, nothing was changed`, key, record);
+  if (options.principal) {
+    const expected = options.principal;
+    const named = [...restore.sessionPolicies.map((p) => p.principal), ...(restore.accessKey ? [{ kind: 'user' as const, name: restore.accessKey.userName }] : [])];
+    if (!named.some((p) => p.kind === expected.kind && p.name === expected.name)) {
+      const recorded = [...new Set(named.map((p) => `${p.kind}/${p.name}`))].join(', ') || 'no principal';
+      return refuse(`the restore record ${key} is of ${recorded}, not ${expected.kind}/${expected.name}: nothing was changed`, key, record);
+    }
+  }
 
   const steps: PlannedStep[] = [];
   const warnings: string[] = [];

@@ -121,6 +121,15 @@ describe('ir release --access-key', () => {
     expect(sns.commandCalls(PublishCommand)).toEqual([]);
   });
 
+  it('--principal that is not the record\'s: refused, nothing changed', async () => {
+    const clients = createAwsClients({ region: 'us-east-1', maxAttempts: 1 }, EVERY_CLIENT);
+    const report = await releaseAccessKey(KEY_ID, { clients, ledger: new RestoreLedger(clients.dynamodb, TABLE), dryRun: false, principal: { kind: 'user', name: 'someone-else' } });
+    expect(report.refused).toBe(`the restore record ${KEY} is of user/deploy-bot, not user/someone-else: nothing was changed`);
+    expect(iam.commandCalls(UpdateAccessKeyCommand)).toEqual([]);
+    const matching = await releaseAccessKey(KEY_ID, { clients, ledger: new RestoreLedger(clients.dynamodb, TABLE), dryRun: true, principal: { kind: 'user', name: 'deploy-bot' } });
+    expect(matching.refused).toBeNull();
+  });
+
   it('no record in the ledger: refused, nothing changed', async () => {
     item = undefined;
     const report = await release();

@@ -44,6 +44,14 @@ export function releaseClients(region: string, options: OperatorAwsOptions): Aws
   return createAwsClients(clientOptions(region, options), EVERY_CLIENT);
 }
 
+/**
+ * The security account's clients for a release: the ledger and the topic.
+ * `--security-profile` names its credentials; without it, the release's own.
+ */
+export function securityClients(region: string, options: OperatorAwsOptions & { readonly securityProfile?: string }): AwsClients {
+  return createAwsClients(clientOptions(region, { ...options, ...(options.securityProfile ? { profile: options.securityProfile } : {}) }), EVERY_CLIENT);
+}
+
 export interface DeploymentClients {
   readonly cloudFormation: CloudFormationClient;
   readonly lambda: LambdaClient;

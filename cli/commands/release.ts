@@ -1,28 +1,112 @@
 import type { Command } from 'commander';
-import { releaseInstance } from '../../lambda/release/release';
+import { RestoreLedger } from '../../lambda/ledger/restore-record';
+import { parseRestoreParts, RESTORE_PARTS, type RestorePart } from '../../lambda/release/parts';
+import { releaseInstance, type ReleaseOptions as ReleaseRunOptions } from '../../lambda/release/release';
 import { releaseFailed } from '../../lambda/release/report';
+import { keyReleaseFailed, releaseAccessKey } from '../../lambda/release/access-key';
 import { EXIT, UsageError, type ExitCode } from '../exit-codes';
-import { operatorRegion, releaseClients } from '../operator-clients';
-import { renderRelease } from '../render/release-text';
+import { brakeOperatorClients, operatorRegion, releaseClients, securityClients } from '../operator-clients';
+import { requiredStackOutputs } from '../deployment/stack-outputs';
+import { LEDGER_TABLE_OUTPUT, TOPIC_ARN_OUTPUT } from '../../lib/stack-outputs';
+import { renderKeyRelease, renderRelease } from '../render/release-text';
 import { type AwsCommandOptions, withAwsOptions } from './aws-options';
 import type { Runner } from './common';
 import { safeJson } from '../../lambda/text/untrusted';
 
 interface ReleaseOptions extends AwsCommandOptions {
   readonly dryRun?: boolean;
+  readonly ledgerTable?: string;
+  readonly topicArn?: string;
+  readonly securityProfile?: string;
+  readonly only?: string;
+  readonly fromTags?: boolean;
+  readonly accessKey?: string;
+  readonly stack?: string;
+  readonly principal?: string;
+}
+
+function principalOf(text: string | undefined): { kind: 'user' | 'role'; name: string } | undefined {
+  if (text === undefined) return undefined;
+  const match = /^(user|role)\/([\w+=,.@-]{1,128})$/.exec(text);
+  if (!match) throw new UsageError(`--principal: ${text} is not user/<name> or role/<name>`);
+  return { kind: match[1] as 'user' | 'role', name: match[2]! };
+}
+
+/**
+ * The ledger table and topic: named (--ledger-table, --topic-arn, or the
+ * environment), else, with --stack, read from that stack's outputs in the
+ * security account. Neither: no ledger (the tags alone) and no notification.
+ */
+async function ledgerAndTopic(region: string, options: ReleaseOptions): Promise<{ ledgerTable: string | undefined; topicArn: string | undefined }> {
+  const ledgerTable = options.ledgerTable ?? process.env.IR_LEDGER_TABLE;
+  const topicArn = options.topicArn ?? process.env.IR_TOPIC_ARN;
+  if (!options.stack || (ledgerTable && topicArn)) return { ledgerTable, topicArn };
+  const { cloudFormation } = brakeOperatorClients(region, { ...options, ...(options.securityProfile ? { profile: options.securityProfile } : {}) });
+  const outputs = await requiredStackOutputs(cloudFormation, options.stack, region, [LEDGER_TABLE_OUTPUT, TOPIC_ARN_OUTPUT]);
+  return { ledgerTable: ledgerTable ?? outputs[LEDGER_TABLE_OUTPUT], topicArn: topicArn ?? outputs[TOPIC_ARN_OUTPUT] };
+}
+
+/** An access key id: long-term (AKIA) or temporary (ASIA), as a finding names it. */
+const ACCESS_KEY_ID = /^(AKIA|ASIA)[A-Z0-9]{12,124}$/;
+
+/** Undoes revoke-credentials for a key, from its restore record in the ledger only. */
+async function releaseKeyCommand(accessKeyId: string, options: ReleaseOptions): Promise<ExitCode> {
+  if (!ACCESS_KEY_ID.test(accessKeyId)) throw new UsageError(`not an access key id: ${accessKeyId} (expected AKIA or ASIA and 12 or more letters and digits)`);
+  if (options.only || options.fromTags) throw new UsageError('--only and --from-tags apply to an instance release only');
+  const principal = principalOf(options.principal);
+  const region = operatorRegion(options.region, `access key ${accessKeyId}`);
+  const { ledgerTable, topicArn } = await ledgerAndTopic(region, options);
+  if (!ledgerTable) throw new UsageError('--access-key needs the ledger (--ledger-table, IR_LEDGER_TABLE or --stack): a key release is made from its restore record only');
+  const security = securityClients(region, options);
+  const report = await releaseAccessKey(accessKeyId, {
+    clients: releaseClients(region, options),
+    ledger: new RestoreLedger(security.dynamodb, ledgerTable),
+    dryRun: options.dryRun === true,
+    ...(topicArn ? { notify: { sns: security.sns, topicArn } } : {}),
+    ...(principal ? { principal } : {}),
+  });
+  process.stdout.write(`${options.json ? safeJson(report, 2) : renderKeyRelease(report)}\n`);
+  if (report.refused) process.stderr.write(`ir: release refused: ${report.refused}\n`);
+  return keyReleaseFailed(report) ? EXIT.actionFailed : EXIT.ok;
 }
 
 const INSTANCE_ID = /^i-(?:[0-9a-f]{8}|[0-9a-f]{17})$/;
 
+function partsOf(only: string | undefined): ReadonlySet<RestorePart> | undefined {
+  if (only === undefined) return undefined;
+  const parsed = parseRestoreParts(only);
+  if ('error' in parsed) throw new UsageError(parsed.error);
+  return parsed.parts;
+}
+
 /**
- * Undoes contain-instance after a false positive, from the record it left
- * on the instance. No record: refused, nothing changed, exit 1 (the input
- * was valid; the instance is not in a state a release can undo).
+ * Undoes contain-instance after a false positive, from the restore record
+ * in the ledger (the tags on the instance only without a ledger, or with
+ * --from-tags). No record: refused, nothing changed, exit 1 (the input was
+ * valid; the instance is not in a state a release can undo).
  */
-export async function releaseCommand(instanceId: string, options: ReleaseOptions): Promise<ExitCode> {
+export async function releaseCommand(instanceId: string | undefined, options: ReleaseOptions): Promise<ExitCode> {
+  if (options.principal !== undefined && options.accessKey === undefined) throw new UsageError('--principal goes with --access-key');
+  if (options.accessKey !== undefined) {
+    if (instanceId !== undefined) throw new UsageError('name an instance or --access-key, not both');
+    return releaseKeyCommand(options.accessKey, options);
+  }
+  if (instanceId === undefined) throw new UsageError('name the instance to release, or --access-key <id>');
   if (!INSTANCE_ID.test(instanceId)) throw new UsageError(`not an EC2 instance id: ${instanceId} (expected i- and 8 or 17 hex digits)`);
   const region = operatorRegion(options.region, `instance ${instanceId}`);
-  const report = await releaseInstance(instanceId, { clients: releaseClients(region, options), region, dryRun: options.dryRun === true });
+  const only = partsOf(options.only);
+  const { ledgerTable, topicArn } = await ledgerAndTopic(region, options);
+  const security = ledgerTable || topicArn ? securityClients(region, options) : undefined;
+  const run: ReleaseRunOptions = {
+    clients: releaseClients(region, options),
+    region,
+    dryRun: options.dryRun === true,
+    ...(security && ledgerTable ? { ledger: new RestoreLedger(security.dynamodb, ledgerTable) } : {}),
+    ...(security && topicArn ? { notify: { sns: security.sns, topicArn } } : {}),
+    ...(only ? { only } : {}),
+    ...(options.fromTags ? { fromTags: true } : {}),
+  };
+  const report = await releaseInstance(instanceId, run);
   process.stdout.write(`${options.json ? safeJson(report, 2) : renderRelease(report)}\n`);
   if (report.refused) process.stderr.write(`ir: release refused: ${report.refused}\n`);
   return releaseFailed(report) ? EXIT.actionFailed : EXIT.ok;
@@ -32,22 +116,33 @@ export function registerRelease(program: Command, run: Runner): void {
   withAwsOptions(
     program
       .command('release')
-      .description('undo an isolation after a false positive: original security groups and instance profile back, incident tags removed, snapshots kept')
-      .argument('<instance-id>', 'the contained instance (it must carry the ir:original-sgs:<eni-id> record contain-instance wrote)')
-      .option('--dry-run', 'read and plan, change nothing'),
+      .description('undo an isolation after a false positive, from the restore record in the ledger: security groups, instance profile, Auto Scaling and target groups, termination protection; snapshots kept')
+      .argument('[instance-id]', 'the contained instance')
+      .option('--access-key <id>', "undo revoke-credentials instead: reactivate the key if it was Active, remove the responder's own AWSRevokeOlderSessions (needs the ledger)")
+      .option('--principal <user/NAME|role/NAME>', 'with --access-key: go ahead only if the record is of this principal')
+      .option('--dry-run', 'read and plan, change nothing, record and send nothing')
+      .option('--ledger-table <name>', 'the incident ledger (stack output IncidentLedgerTableName; IR_LEDGER_TABLE works too): the restore record is read from it and the release recorded in it')
+      .option('--topic-arn <arn>', 'the stack\'s SNS topic (stack output NotificationTopicArn; IR_TOPIC_ARN works too): the release is notified there')
+      .option('--stack <name>', 'read the ledger table and the topic from this deployed stack\'s outputs (in the security account, in --region)')
+      .option('--security-profile <name>', 'AWS profile of the security account, for the ledger and the topic (default: the same credentials)')
+      .option('--only <parts>', `restore only these, comma-separated: ${RESTORE_PARTS.join(',')} (default: all)`)
+      .option('--from-tags', 'the ledger holds no record of the instance: restore from its ir:original-* tags anyway (anyone who can tag the instance can write them)'),
     'region of the instance (default: AWS_REGION)',
   )
     .addHelpText(
       'after',
       `
 Examples:
-  $ ir release i-0123456789abcdef0 --region eu-west-1 --dry-run    # what would be restored
-  $ ir release i-0123456789abcdef0 --region eu-west-1 --json       # restore, print the report as JSON
-  $ ir release i-0123456789abcdef0 --profile security --endpoint-url http://127.0.0.1:5000
+  $ ir release i-0123456789abcdef0 --region eu-west-1 --ledger-table <table> --topic-arn <arn> --dry-run
+  $ ir release i-0123456789abcdef0 --region eu-west-1 --ledger-table <table> --only groups,profile --json
+  $ ir release i-0123456789abcdef0 --profile member --security-profile security --ledger-table <table>
+  $ ir release --access-key AKIAIOSFODNN7EXAMPLE --ledger-table <table> --topic-arn <arn> --dry-run
 
-Termination protection, shutdown behaviour and DeleteOnTermination stay as the containment set them,
-Auto Scaling and target-group membership are not restored, and evidence snapshots are kept.
-Exit codes: 0 released, 1 refused (no record) or a step failed, 2 bad input.`,
+The ledger's record wins over the tags; where they disagree, the report says so. Without a ledger the
+tags are the only record: Auto Scaling, target groups and termination protection then stay as the
+containment left them. The "stop" shutdown behaviour and DeleteOnTermination=false stay, and evidence
+snapshots are kept. Exit codes: 0 released, 1 refused (no record), a step failed, or the release could
+not be recorded or notified, 2 bad input.`,
     )
-    .action((instanceId: string, options: ReleaseOptions) => run(() => releaseCommand(instanceId, options)));
+    .action((instanceId: string | undefined, options: ReleaseOptions) => run(() => releaseCommand(instanceId, options)));
 }

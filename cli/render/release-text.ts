@@ -1,5 +1,6 @@
 import type { StepReport } from '../../lambda/plan/document';
 import { describeProfile } from '../../lambda/release/record';
+import type { KeyReleaseReport } from '../../lambda/release/access-key';
 import type { ReleaseReport } from '../../lambda/release/report';
 import { safePaintedLine, untrusted as v, untrustedText as t } from '../../lambda/text/untrusted';
 import { paint } from './colors';
@@ -16,12 +17,32 @@ function header(report: ReleaseReport): string[] {
 function recordLines(report: ReleaseReport): string[] {
   const record = report.record;
   if (!record) return [];
+  const ledger = record.ledger;
+  const source = report.recordSource === 'ledger' && ledger ? `from the ledger (${v(ledger.key)})` : report.recordSource === 'tags' ? paint('yellow', "from the instance's tags") : '';
   return [
-    '  record:',
+    `  record: ${source}`.trimEnd(),
     ...record.networkInterfaces.map((r) => `    ${v(r.networkInterfaceId)}: ${t(r.groupIds.join(' '))}`),
     ...record.unusable.map((r) => `    ${v(r.networkInterfaceId)}: ${paint('red', `unusable "${v(r.value)}"`)}`),
     ...(record.instanceProfile ? [`    instance profile: ${t(describeProfile(record.instanceProfile))}`] : []),
+    ...(ledger?.autoScalingGroup ? [`    Auto Scaling group: ${t(ledger.autoScalingGroup)}`] : []),
+    ...(ledger ? ledger.targetGroups.map((g) => `    target group: ${t(g.targetGroupArn)} (ports ${g.ports.join(', ')})`) : []),
+    ...(ledger && ledger.terminationProtection !== null ? [`    termination protection before: ${ledger.terminationProtection ? 'on' : 'off'}`] : []),
   ];
+}
+
+function finishLines(report: Pick<ReleaseReport, 'ledger' | 'notification'>): string[] {
+  const lines: string[] = [];
+  const { ledger, notification } = report;
+  if (ledger) {
+    const status = ledger.status === 'recorded' ? paint('green', ledger.closed ? 'recorded, closed' : 'recorded (still open)') : paint('red', ledger.status);
+    const tail = ledger.error ? `: ${v(ledger.error.code)}: ${t(ledger.error.message)}` : ledger.detail ? `: ${t(ledger.detail)}` : '';
+    lines.push(`  ledger  ${status} ${v(ledger.table)} ${v(ledger.key)}${tail}`);
+  }
+  if (notification) {
+    const status = notification.status === 'sent' ? paint('green', 'sent') : paint('red', 'FAILED');
+    lines.push(`  notify  ${status} ${v(notification.topicArn)}${notification.error ? `: ${v(notification.error.code)}: ${t(notification.error.message)}` : ''}`);
+  }
+  return lines;
 }
 
 function readLines(report: ReleaseReport): string[] {
@@ -51,5 +72,26 @@ export function renderRelease(report: ReleaseReport): string {
     ...report.steps.map(stepLine),
     ...(report.warnings.length > 0 ? ['  warnings:', ...report.warnings.map((w) => `    ${paint('yellow', '!')} ${t(w)}`)] : []),
     `  result  ${paint('green', `${done} done`)}, ${paint('yellow', `${skipped} skipped`)}, ${paint(failed > 0 ? 'red' : 'dim', `${failed} failed`)}`,
+    ...finishLines(report),
+  ].map(safePaintedLine).join('\n');
+}
+
+/** `ir release --access-key` for the terminal. */
+export function renderKeyRelease(report: KeyReleaseReport): string {
+  const mode = report.refused ? paint('red', 'REFUSED') : report.dryRun ? paint('yellow', 'DRY-RUN (no change made)') : paint('red', 'RELEASED');
+  const head = [`${paint('bold', 'release')} access key ${v(report.accessKeyId)}`, `  mode    ${mode}`];
+  if (report.refused) return [...head, `  ${paint('red', 'refused')} ${t(report.refused)}`].map(safePaintedLine).join('\n');
+  const record = report.record;
+  const { done, skipped, failed } = report.summary;
+  return [
+    ...head,
+    `  record: from the ledger (${v(report.key)})`,
+    ...(record?.accessKey ? [`    key of ${t(record.accessKey.userName)}, ${v(record.accessKey.status)} before the response`] : []),
+    ...(record?.sessionPolicies ?? []).map((p) => `    ${v(p.principal.kind)} ${t(p.principal.name)}: ${p.previousDocument === null ? 'no revoke policy before' : 'had a revoke policy before'}`),
+    '  steps:',
+    ...report.steps.map(stepLine),
+    ...(report.warnings.length > 0 ? ['  warnings:', ...report.warnings.map((w) => `    ${paint('yellow', '!')} ${t(w)}`)] : []),
+    `  result  ${paint('green', `${done} done`)}, ${paint('yellow', `${skipped} skipped`)}, ${paint(failed > 0 ? 'red' : 'dim', `${failed} failed`)}`,
+    ...finishLines(report),
   ].map(safePaintedLine).join('\n');
 }

@@ -1,5 +1,6 @@
 import type { AwsClients } from '../aws/clients';
 import type { StepError } from '../aws/errors';
+import type { RestoreLedger } from '../ledger/restore-record';
 
 /** An IAM action such as `ec2:ModifyNetworkInterfaceAttribute`. */
 export type IamAction = `${string}:${string}`;
@@ -68,6 +69,8 @@ export interface ExecutionContext {
    * that opens something first checks it has the time to close it again.
    */
   readonly timeLeftMs?: () => number;
+  /** The ledger's restore records (security account), for the steps that record originals before a change. Absent: no ledger (the CLI). */
+  readonly restoreLedger?: RestoreLedger;
 }
 
 export interface PlannedStep {

@@ -7,6 +7,8 @@ import { PUBLISH_NOTIFICATION } from '../notify/publish-step';
 import type { IamAction, StepSpec } from '../plan/types';
 import { actsInFindingAccount, type PlaybookName } from '../routing/playbook-names';
 import { containInstancePlaybook } from './contain-instance/playbook';
+import { CONTAIN_INSTANCE_LEDGER_STEP_SPECS } from './contain-instance/specs';
+import { REVOKE_CREDENTIALS_LEDGER_STEP_SPECS } from './revoke-credentials/specs';
 import { notifyPlaybook } from './notify/playbook';
 import { revokeCredentialsPlaybook } from './revoke-credentials/playbook';
 import type { AnyPlaybook } from './types';
@@ -19,6 +21,13 @@ export const PLAYBOOKS: Readonly<Record<PlaybookName, AnyPlaybook>> = {
 };
 
 export { actsInFindingAccount } from '../routing/playbook-names';
+
+/** The restore record each acting playbook writes to the ledger (security account) before its first change: the playbook role alone holds these. */
+const RESTORE_RECORD_STEP_SPECS: Readonly<Record<PlaybookName, readonly StepSpec[]>> = {
+  'contain-instance': CONTAIN_INSTANCE_LEDGER_STEP_SPECS,
+  'revoke-credentials': REVOKE_CREDENTIALS_LEDGER_STEP_SPECS,
+  notify: [],
+};
 
 /** The step kinds a playbook calls in the finding's account: its own and its evidence reads. The member role holds these. */
 export function findingAccountStepSpecsOf(name: PlaybookName): readonly StepSpec[] {
@@ -41,6 +50,7 @@ export function stepSpecsOf(name: PlaybookName): readonly StepSpec[] {
     WRITE_EVIDENCE,
     ...LEDGER_STEP_SPECS,
     ...(acts ? BRAKE_STEP_SPECS : []),
+    ...RESTORE_RECORD_STEP_SPECS[name],
   ];
 }
 

@@ -1,44 +1,96 @@
+import type { SNSClient } from '@aws-sdk/client-sns';
+import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import type { AwsClients } from '../aws/clients';
+import { toStepError } from '../aws/errors';
+import { instanceRestoreKey, type RestoreLedger } from '../ledger/restore-record';
 import { stepDocument, stepReport, summarize } from '../plan/document';
 import { executePlan } from '../plan/executor';
 import { ReadLog } from '../plan/reads';
 import { discoverRelease } from './discover';
-import { planRelease } from './plan';
+import { recordAndNotify } from './finish';
+import type { RestorePart } from './parts';
+import { EVERY_PART, planRelease, type LedgerRead } from './plan';
 import type { ReleaseReport } from './report';
+import { READ_OPERATOR, READ_RESTORE_RECORD } from './specs';
 
 export interface ReleaseOptions {
   /** Clients for the instance's account and region. */
   readonly clients: AwsClients;
   readonly region: string;
-  /** No mutating call is made when true: the same plan, every change blocked. */
+  /** No mutating call is made when true: the same plan, every change blocked; nothing is recorded or sent. */
   readonly dryRun: boolean;
   readonly now?: () => Date;
+  /** The ledger's restore records (security account): read first, the release recorded in it. Absent: the tags alone. */
+  readonly ledger?: RestoreLedger;
+  /** The stack's topic: the release is notified there. */
+  readonly notify?: { readonly sns: SNSClient; readonly topicArn: string };
+  /** What to restore (--only); every part by default. */
+  readonly only?: ReadonlySet<RestorePart>;
+  /** With a ledger that holds no record: restore from the tags anyway. */
+  readonly fromTags?: boolean;
 }
 
 export const DRY_RUN_BLOCK = 'dry-run';
 
-/** Read, plan, then run the plan (mutating steps blocked on a dry-run), as the playbooks do. */
+/** Who runs the release, and the instance's account (the restore record's key): the operator's credentials are that account's. */
+async function readOperator(clients: AwsClients, reads: ReadLog): Promise<{ accountId: string; arn: string } | null> {
+  const result = await reads.read(READ_OPERATOR, 'Who releases (recorded with the release)', 'sts', () => clients.sts.send(new GetCallerIdentityCommand({})));
+  return result.ok && result.value.Account && result.value.Arn ? { accountId: result.value.Account, arn: result.value.Arn } : null;
+}
+
+async function readLedger(ledger: RestoreLedger | undefined, key: string | null, reads: ReadLog): Promise<LedgerRead> {
+  if (!ledger) return { status: 'none' };
+  const table = ledger.tableName;
+  if (!key) return { status: 'unreadable', table, key: '(unknown)', error: { code: 'NoOperatorIdentity', message: 'the account of the instance could not be learned (sts:GetCallerIdentity)', retryable: true } };
+  const result = await reads.read(READ_RESTORE_RECORD, `Read the restore record of the instance from the ledger ${table}`, key, () => ledger.read(key));
+  return result.ok ? { status: 'read', table, key, record: result.value } : { status: 'unreadable', table, key, error: result.error };
+}
+
+/** Read (the ledger first), plan, run the plan (mutating steps blocked on a dry-run), then record the release in the ledger and notify. */
 export async function releaseInstance(instanceId: string, options: ReleaseOptions): Promise<ReleaseReport> {
   const now = options.now ?? (() => new Date());
   const startedAt = now().toISOString();
   const reads = new ReadLog();
-  const facts = await discoverRelease(instanceId, options.clients, reads);
-  const plan = planRelease(facts);
+  const [facts, operator] = await Promise.all([
+    discoverRelease(instanceId, options.clients, reads),
+    options.ledger ? readOperator(options.clients, reads) : Promise.resolve(null),
+  ]);
+  const key = operator ? instanceRestoreKey(operator.accountId, options.region, instanceId) : null;
+  const ledger = await readLedger(options.ledger, key, reads);
+  const only = options.only ?? EVERY_PART;
+  const plan = planRelease(facts, { ledger, only, fromTags: options.fromTags === true });
   const blockedBy = options.dryRun ? [DRY_RUN_BLOCK] : [];
   const outcomes = await executePlan(plan.steps, { clients: options.clients, outputs: new Map(), outcomes: [], now }, { blockedBy });
-  return {
+  const report: ReleaseReport = {
     instanceId,
     region: options.region,
     dryRun: options.dryRun,
     refused: plan.refusal,
     blockedBy,
     record: plan.record,
+    recordSource: plan.refusal ? null : plan.record?.ledger ? 'ledger' : 'tags',
     snapshotsKept: facts.evidenceSnapshots.known ? facts.evidenceSnapshots.value : null,
     warnings: plan.warnings,
     reads: reads.outcomes,
     steps: plan.steps.map((step, index) => stepReport(stepDocument(step), outcomes[index]!)),
     summary: summarize(outcomes),
+    ledger: null,
+    notification: null,
     startedAt,
     finishedAt: now().toISOString(),
   };
+  if (options.dryRun || plan.refusal) return report;
+  try {
+    const finished = await recordAndNotify(report, {
+      ledger: options.ledger && key && ledger.status === 'read' ? { restore: options.ledger, key, revision: ledger.record?.revision ?? 0 } : null,
+      operator: operator?.arn ?? 'unknown',
+      completes: plan.completes,
+      notify: options.notify ?? null,
+      now,
+    });
+    return { ...report, ...finished, finishedAt: now().toISOString() };
+  } catch (error) {
+    // Never hide what was restored: the report comes back with the error.
+    return { ...report, ledger: { table: options.ledger?.tableName ?? '', key: key ?? '', status: 'failed', error: toStepError(error) } };
+  }
 }

@@ -1,3 +1,4 @@
+import type { StepError } from '../aws/errors';
 import type { StepReport } from '../plan/document';
 import type { StepOutcome } from '../plan/types';
 import type { ContainmentRecord } from './record';
@@ -12,6 +13,12 @@ export interface ReleaseReport {
   readonly blockedBy: readonly string[];
   /** The containment's record as read from the instance tags; null when the instance could not be read. */
   readonly record: ContainmentRecord | null;
+  /** Where the record came from: the ledger (the responder's own), or the instance's tags (anyone who can tag it can write them); null when refused. */
+  readonly recordSource: 'ledger' | 'tags' | null;
+  /** The release as recorded in the ledger; null when there is no ledger, on a dry-run and when refused. */
+  readonly ledger: ReleaseLedgerEntry | null;
+  /** The notification to the stack's topic; null when no topic was given, on a dry-run and when refused. */
+  readonly notification: ReleaseNotification | null;
   /** Evidence snapshots of the instance, never deleted by a release; null when they could not be listed. */
   readonly snapshotsKept: readonly string[] | null;
   readonly warnings: readonly string[];
@@ -22,7 +29,32 @@ export interface ReleaseReport {
   readonly finishedAt: string;
 }
 
-/** A release that changed nothing it meant to, or could not tell: refused, a failed read or a failed step. */
+export interface ReleaseLedgerEntry {
+  readonly table: string;
+  readonly key: string;
+  /** recorded: closed (the whole containment undone) or not; conflict: another release or response wrote the record since it was read. */
+  readonly status: 'recorded' | 'conflict' | 'failed';
+  readonly closed?: boolean;
+  readonly at?: string;
+  readonly detail?: string;
+  readonly error?: StepError;
+}
+
+export interface ReleaseNotification {
+  readonly topicArn: string;
+  readonly status: 'sent' | 'failed';
+  readonly subject: string;
+  readonly messageId?: string;
+  readonly error?: StepError;
+}
+
+/** A release that changed nothing it meant to, or could not tell: refused, a failed read or step, a release not recorded or not notified. */
 export function releaseFailed(report: ReleaseReport): boolean {
-  return report.refused !== null || report.summary.failed > 0 || report.reads.some((r) => r.status === 'failed');
+  return (
+    report.refused !== null ||
+    report.summary.failed > 0 ||
+    report.reads.some((r) => r.status === 'failed') ||
+    (report.ledger !== null && report.ledger.status !== 'recorded') ||
+    report.notification?.status === 'failed'
+  );
 }

@@ -28,12 +28,39 @@ export const RESTORE_INSTANCE_PROFILE: StepSpec = {
   mutating: true,
 };
 export const REMOVE_INCIDENT_TAGS: StepSpec = { kind: 'remove-incident-tags', iamActions: ['ec2:DeleteTags'], mutating: true };
+/** Back into the Auto Scaling group the containment detached it from (the group's desired capacity grows by one). */
+export const RESTORE_AUTO_SCALING: StepSpec = { kind: 'restore-auto-scaling-group', iamActions: ['autoscaling:AttachInstances'], mutating: true };
+export const RESTORE_TARGET_GROUP: StepSpec = { kind: 'restore-target-group', iamActions: ['elasticloadbalancing:RegisterTargets'], mutating: true };
+/** Only ever to false, and only when the record says it was off before the containment. */
+export const RESTORE_TERMINATION_PROTECTION: StepSpec = { kind: 'restore-termination-protection', iamActions: ['ec2:ModifyInstanceAttribute'], mutating: true };
+
+/* The ledger (security account): the restore record is read first, the release recorded after, and the team notified. */
+export const READ_RESTORE_RECORD: StepSpec = { kind: 'read-restore-record', iamActions: ['dynamodb:GetItem'], mutating: false };
+/** Who releases: the operator's identity is recorded with the release. */
+export const READ_OPERATOR: StepSpec = { kind: 'read-operator', iamActions: ['sts:GetCallerIdentity'], mutating: false };
+export const RECORD_RELEASE: StepSpec = { kind: 'record-release', iamActions: ['dynamodb:UpdateItem'], mutating: true };
+export const NOTIFY_RELEASE: StepSpec = { kind: 'notify-release', iamActions: ['sns:Publish'], mutating: true };
+
+/* `ir release --access-key` (access-key.ts). */
+export const READ_KEY_STATE: StepSpec = { kind: 'read-key-state', iamActions: ['iam:ListAccessKeys', 'iam:GetUserPolicy', 'iam:GetRolePolicy'], mutating: false };
+export const REACTIVATE_ACCESS_KEY: StepSpec = { kind: 'reactivate-access-key', iamActions: ['iam:UpdateAccessKey'], mutating: true };
+export const REMOVE_SESSION_POLICY: StepSpec = { kind: 'remove-session-policy', iamActions: ['iam:DeleteUserPolicy', 'iam:DeleteRolePolicy'], mutating: true };
 
 export const RELEASE_STEP_SPECS: readonly StepSpec[] = [
   READ_INSTANCE,
   READ_PROFILE_ASSOCIATION,
   READ_EVIDENCE_SNAPSHOTS,
+  READ_RESTORE_RECORD,
+  READ_OPERATOR,
   RESTORE_NETWORK_INTERFACE,
   RESTORE_INSTANCE_PROFILE,
+  RESTORE_AUTO_SCALING,
+  RESTORE_TARGET_GROUP,
+  RESTORE_TERMINATION_PROTECTION,
   REMOVE_INCIDENT_TAGS,
+  RECORD_RELEASE,
+  NOTIFY_RELEASE,
+  READ_KEY_STATE,
+  REACTIVATE_ACCESS_KEY,
+  REMOVE_SESSION_POLICY,
 ];

@@ -91,6 +91,7 @@ export function assemblePlan(begun: Begun, options: RespondOptions, planned: Pla
     document,
     steps,
     ...(account.executionClients ? { clients: account.executionClients } : {}),
+    ...(options.restoreLedger ? { restoreLedger: options.restoreLedger } : {}),
     ...(settled && begun.gate && options.ledger ? { gate: { settled, table: options.ledger.ledger.tableName, key: begun.gate.ledgerKey } } : {}),
   };
 }

@@ -4,10 +4,11 @@ import { LEDGER_OUTCOME_LIMIT_MS } from '../plan/end-of-response';
 import { stepReport, summarize, type Report } from '../plan/document';
 import { executePlan, type ExecuteOptions } from '../plan/executor';
 import type { ExecutionContext, StepOutcome } from '../plan/types';
+import type { RestoreLedger } from '../ledger/restore-record';
 import type { PreparedPlan } from './options';
 
-export function executionContext(clients: AwsClients, now: () => Date): ExecutionContext {
-  return { clients, outputs: new Map(), outcomes: [], now };
+export function executionContext(clients: AwsClients, now: () => Date, restoreLedger?: RestoreLedger): ExecutionContext {
+  return { clients, outputs: new Map(), outcomes: [], now, ...(restoreLedger ? { restoreLedger } : {}) };
 }
 
 export function executeOptionsOf(prepared: { readonly document: Pick<PreparedPlan['document'], 'blockedBy'> }, deadlineMs: number | undefined): ExecuteOptions {
@@ -61,6 +62,6 @@ export async function executePrepared(
   deadlineMs?: number,
 ): Promise<Report> {
   const startedAt = now().toISOString();
-  const outcomes = await executePlan(prepared.steps, executionContext(clients, now), executeOptionsOf(prepared, deadlineMs));
+  const outcomes = await executePlan(prepared.steps, executionContext(clients, now, prepared.restoreLedger), executeOptionsOf(prepared, deadlineMs));
   return finishReport(prepared, outcomes, startedAt, now);
 }

@@ -8,6 +8,7 @@ import type { EvidenceBucket } from '../evidence/destination';
 import type { PlanDocument } from '../plan/document';
 import type { PlannedStep } from '../plan/types';
 import type { ResponderIdentity } from '../playbooks/types';
+import type { RestoreLedger } from '../ledger/restore-record';
 import type { LedgerOptions, SettledGate } from './gate';
 
 /** How one finding is answered: by the Lambda handler, `ir`, the demo and the tests alike. */
@@ -41,6 +42,8 @@ export interface RespondOptions {
   readonly deadlineMs?: number;
   /** The incident ledger and the blast-radius brake (lambda/respond/gate.ts). Absent: every delivery is answered in full. */
   readonly ledger?: LedgerOptions;
+  /** The restore records in the ledger (lambda/ledger/restore-record.ts), written before the first change. Absent: the tags are the only record. */
+  readonly restoreLedger?: RestoreLedger;
   /**
    * Confirms the finding with GuardDuty before an acting playbook changes anything (lambda/confirm/). The caller's, as the
    * playbooks are: respond.ts passes it, a Lambda entry point its own (notify carries none, and never needs it).
@@ -55,4 +58,6 @@ export interface PreparedPlan {
   readonly clients?: AwsClients;
   /** Records the report in the ledger, with the ledger's options. */
   readonly gate?: { readonly settled: SettledGate; readonly table: string; readonly key: string };
+  /** The steps' restore records (RespondOptions.restoreLedger). */
+  readonly restoreLedger?: RestoreLedger;
 }

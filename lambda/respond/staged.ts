@@ -36,7 +36,7 @@ export async function respondStaged(begun: Begun, options: RespondOptions, readC
     return executePrepared(assemblePlan(begun, options, planned, guards, settled), executionClients, now, options.deadlineMs);
   }
   const startedAt = now().toISOString();
-  const ctx = executionContext(executionClients, now);
+  const ctx = executionContext(executionClients, now, options.restoreLedger);
   const firstRun = executePlan(first.steps, ctx, executeOptionsOf({ document: { blockedBy: blockingGuardIds(guards) } }, options.deadlineMs));
   let plan: PreparedPlan;
   try {

@@ -12,6 +12,7 @@ import { accountAccessFor, type LambdaContext } from './home-account';
 import { parseInvocation } from './invocation';
 import type { PlaybookEntry } from './playbook-entry';
 import { ledgerOptionsFor } from './ledger-options';
+import { restoreLedgerFor } from './restore-ledger';
 import { outcomeOf } from './outcome';
 import { RetryableResponseError, shouldFailInvocation } from './retry-policy';
 import { RoutingMismatchError } from './routing-mismatch';
@@ -86,7 +87,7 @@ export async function handleInvocation(
       ...(env.evidence ? { evidence: env.evidence } : {}),
       responder: { protectedRoleNames: env.protectedRoleNames },
       ...(invocation.heartbeat ? { notificationSkipReason: HEARTBEAT_NOTIFICATION_SKIP } : {}),
-      ...(ledger ? { ledger } : {}),
+      ...(ledger ? { ledger, restoreLedger: restoreLedgerFor(access, ledgerRegion(env), ledger.ledger.tableName) } : {}),
       ...(deadlineMs !== undefined ? { deadlineMs } : {}),
       ...(entry.confirmFinding ? { confirmFinding: entry.confirmFinding } : {}),
     });

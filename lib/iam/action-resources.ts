@@ -92,6 +92,7 @@ const IAM_ACTION_RESOURCE_TYPE: Readonly<Record<string, IamResourceType>> = {
   'iam:ListUserPolicies': 'user',
   'iam:ListAttachedUserPolicies': 'user',
   'iam:ListGroupsForUser': 'user',
+  'iam:GetUserPolicy': 'user',
   'iam:PutUserPolicy': 'user',
   'iam:DeleteUserPolicy': 'user',
   'iam:ListAccessKeys': 'user',

@@ -50,7 +50,8 @@ describe('a brake shared by every regional stack', () => {
       expect(byResource).toEqual(
         expect.arrayContaining([
           [BRAKE_ACTIONS, BRAKE_ARN],
-          [['dynamodb:UpdateItem'], getAtt(ledgerIdOf(template))],
+          // The ledger: the incident (UpdateItem) and the restore record, a closed one replaced whole (PutItem).
+          [['dynamodb:PutItem', 'dynamodb:UpdateItem'], getAtt(ledgerIdOf(template))],
         ]),
       );
       expect(byResource).toHaveLength(2);

@@ -110,6 +110,8 @@ describe('a stolen long-term access key of an IAM user', () => {
     expect(report.playbook).toBe('revoke-credentials');
     expect(report.blockedBy).toEqual([]);
     expect(report.steps.map((s) => [s.id, s.status])).toEqual([
+      // No ledger here (test/integration/restore-record-keys.test.ts has one): nothing is written, the changes go on.
+      ['record-restore:credentials', 'done'],
       ['deactivate-access-key', 'done'],
       ['revoke-user-sessions', 'done'],
       ['investigate-key-last-used', 'done'],
@@ -190,7 +192,7 @@ describe('a dry-run of a finding about a key nobody used', () => {
     const report = await runPlaybook(account, userKeyFinding(account.seed, unused), { dryRun: true });
 
     expect(report.blockedBy).toContain('dry-run');
-    expect(report.steps.filter((s) => s.mutating).map((s) => s.status)).toEqual(['skipped', 'skipped']);
+    expect(report.steps.filter((s) => s.mutating).map((s) => s.status)).toEqual(['skipped', 'skipped', 'skipped']);
     expect(stepOf(report, 'investigate-key-last-used')).toMatchObject({
       status: 'done',
       evidence: { kind: 'access-key-last-used', accessKeyId: unused, userName, lastUsedDate: null, serviceName: null, region: null },

@@ -8,6 +8,7 @@ import { readInstanceProfile, readProfileAssociation } from './discovery/read-in
 import { readResponderSecurityGroups } from './discovery/read-security-groups';
 import { readEvidenceSnapshots } from './discovery/read-snapshots';
 import { readTargetGroupMemberships } from './discovery/read-target-groups';
+import { readTerminationProtection } from './discovery/read-termination-protection';
 import { known, unknown, type InstanceFacts, type InstanceLookup, type IsolationFacts, type Known, type ResponderSecurityGroup } from './facts';
 
 export interface InstanceDiscovery {
@@ -42,9 +43,10 @@ export function discoverInstanceInParts(finding: Finding, clients: AwsClients, r
     readTargetGroupMemberships(clients, reads, instanceId),
     readEvidenceSnapshots(clients, reads, finding.id),
     readProfileAssociation(clients, reads, instanceId),
+    readTerminationProtection(clients, reads, instanceId),
   ]);
   const first = Promise.all([instanceRead, responderGroups]).then(([read, groups]) => isolationFactsOf(finding, instanceId, read, groups));
-  const all = Promise.all([first, instanceRead, later]).then(([isolation, read, [profile, autoScaling, targetGroups, evidenceSnapshots, association]]) => {
+  const all = Promise.all([first, instanceRead, later]).then(([isolation, read, [profile, autoScaling, targetGroups, evidenceSnapshots, association, terminationProtection]]) => {
     if (!read.instance) return unreadInstanceFacts(finding, instanceId, read.lookup);
     return {
       ...isolation,
@@ -54,6 +56,7 @@ export function discoverInstanceInParts(finding: Finding, clients: AwsClients, r
       targetGroups: targetGroups.known ? known(targetGroups.value.memberships) : targetGroups,
       unreadTargetGroups: targetGroups.known ? targetGroups.value.unreadable : [],
       evidenceSnapshots,
+      terminationProtection,
     };
   });
   return { first, all };

@@ -125,4 +125,6 @@ export interface InstanceFacts extends IsolationFacts {
   readonly unreadTargetGroups: readonly UnreadTargetGroup[];
   /** Snapshots already taken for this finding (a second delivery). */
   readonly evidenceSnapshots: Known<readonly string[]>;
+  /** Termination protection before the response, for the restore record. Absent: not read (offline, or an instance that could not be read). */
+  readonly terminationProtection?: Known<boolean>;
 }

@@ -9,6 +9,7 @@ import { planCredentials } from './steps/credentials';
 import { planNetworkInterfaceMoves } from './steps/isolate';
 import { planOriginalGroupsRecord } from './steps/original-groups';
 import { planPreserve } from './steps/preserve';
+import { RECORD_CONTAINMENT_ID, RECORD_NETWORK_ID, restoreRecordStep, type RestoreTarget } from './steps/restore-record';
 import { planVpcSecurityGroups, type VpcGroupsPlan } from './steps/security-groups';
 import { planSnapshot } from './steps/snapshot';
 import { planInstanceTags } from './steps/tag';
@@ -28,7 +29,8 @@ export function planContainInstance(input: PlanningInput<InstanceFacts>): Playbo
   const { facts, finding, config, incidentId, now, responder } = input;
   const decision = instanceCredentialDecision(finding.type, config.revokeInstanceCredentials);
   const resource = resourceSummary(facts, decision);
-  const first = planIsolationPart(facts);
+  const target: RestoreTarget = { accountId: finding.accountId ?? null, region: finding.region ?? null, incidentId, findingId: finding.id };
+  const first = planIsolationPart(facts, target);
   if (!first.instanceId) return { steps: [], warnings: [], verdicts: first.verdicts, resourceTags: first.resourceTags, resource };
   const instanceId = first.instanceId;
   const warnings: string[] = [...first.warnings];
@@ -49,6 +51,7 @@ export function planContainInstance(input: PlanningInput<InstanceFacts>): Playbo
   warnings.push(...preserve.warnings, ...snapshot.warnings, ...credentials.warnings, ...autoScaling.warnings, ...targetGroups.warnings);
 
   const rest = [
+    containmentRecord(facts, instanceId, target),
     ...preserve.steps,
     snapshot.step,
     ...credentials.steps,
@@ -56,14 +59,47 @@ export function planContainInstance(input: PlanningInput<InstanceFacts>): Playbo
     ...targetGroups.steps,
     planInstanceTags({ instanceId, finding, incidentId, now, currentTags: facts.tags }),
   ];
-  return { steps: [...first.steps, ...inStageOrder(rest)], warnings, verdicts: [], resourceTags: facts.tags, resource };
+  return { steps: [...first.steps, ...inStageOrder(requireRecord(rest, RECORD_CONTAINMENT_ID))], warnings, verdicts: [], resourceTags: facts.tags, resource };
 }
 
 /** The isolation steps, in stage order, from the isolation facts alone: what runs before the other reads are in. */
-export function planFirstSteps(facts: IsolationFacts): FirstSteps {
-  const { steps, verdicts, resourceTags } = planIsolationPart(facts);
+export function planFirstSteps(facts: IsolationFacts, target: RestoreTarget): FirstSteps {
+  const { steps, verdicts, resourceTags } = planIsolationPart(facts, target);
   return { steps, verdicts, resourceTags };
 }
+
+/**
+ * Every change requires the restore record written before it: a record that
+ * could not be written stops them all. Not a step that only undoes a failed
+ * change (an ENI returned to its groups): that one never waits for anything.
+ */
+function requireRecord(steps: readonly PlannedStep[], recordId: string): PlannedStep[] {
+  return steps.map((step) => (step.mutating && step.compensates === undefined && step.id !== recordId ? { ...step, requires: [...new Set([recordId, ...step.requires])] } : step));
+}
+
+/** The originals the containment stage changes: read once every read is in, recorded before that stage. */
+function containmentRecord(facts: InstanceFacts, instanceId: string, target: RestoreTarget): PlannedStep {
+  const asg = facts.autoScaling.known ? facts.autoScaling.value : null;
+  const record = {
+    ...(facts.instanceProfile ? { instanceProfileArn: facts.instanceProfile.arn } : {}),
+    ...(asg && !LEAVING_GROUP.test(asg.lifecycleState) ? { autoScalingGroup: asg.groupName } : {}),
+    ...(facts.targetGroups.known ? { targetGroups: facts.targetGroups.value.map((g) => ({ targetGroupArn: g.targetGroupArn, ports: [...g.ports] })) } : {}),
+    ...(facts.terminationProtection?.known ? { terminationProtection: facts.terminationProtection.value } : {}),
+  };
+  return restoreRecordStep({
+    id: RECORD_CONTAINMENT_ID,
+    title: `Record the instance profile, Auto Scaling group, target groups and termination protection of ${instanceId} in the ledger`,
+    instanceId,
+    target,
+    facts: record,
+    stage: STAGE.recordContainment,
+    requires: [RECORD_NETWORK_ID],
+    why: 'ir release restores them from this record (never from the tags, which whoever can tag the instance can write); each is kept as first recorded',
+  });
+}
+
+/** An instance already leaving its group: nothing to restore it to (auto-scaling.ts does not detach it either). */
+const LEAVING_GROUP = /^(Detaching|Detached|Terminating|Terminated)/;
 
 interface IsolationPart extends FirstSteps {
   /** null: nothing to act on (the verdicts say why). */
@@ -71,12 +107,12 @@ interface IsolationPart extends FirstSteps {
   readonly warnings: string[];
 }
 
-function planIsolationPart(facts: IsolationFacts): IsolationPart {
+function planIsolationPart(facts: IsolationFacts, target: RestoreTarget): IsolationPart {
   const verdict = instanceVerdict(facts);
   if (verdict || !facts.instanceId) {
     return { instanceId: null, steps: [], warnings: [], verdicts: verdict ? [verdict] : [], resourceTags: facts.tags };
   }
-  const isolation = planIsolation(facts, facts.instanceId);
+  const isolation = planIsolation(facts, facts.instanceId, target);
   const warnings = [...(facts.source === 'finding' ? [OFFLINE_WARNING] : []), ...isolation.warnings];
   // Isolation steps all come before STAGE.contain: sorted alone, they are the head of the whole plan.
   return { instanceId: facts.instanceId, steps: inStageOrder(isolation.steps), warnings, verdicts: [], resourceTags: facts.tags };
@@ -87,7 +123,7 @@ interface IsolationPlan {
   readonly warnings: string[];
 }
 
-function planIsolation(facts: IsolationFacts, instanceId: string): IsolationPlan {
+function planIsolation(facts: IsolationFacts, instanceId: string, target: RestoreTarget): IsolationPlan {
   const enis = facts.networkInterfaces.filter((e) => e.vpcId !== '');
   if (enis.length === 0) {
     return { steps: [], warnings: [`No network interface of ${instanceId} is known: the instance is NOT isolated.`] };
@@ -108,8 +144,21 @@ function planIsolation(facts: IsolationFacts, instanceId: string): IsolationPlan
     responderGroupIds,
     stage: Math.min(STAGE.untrack, ...groupSteps.map((s) => s.stage)),
   });
+  const record = restoreRecordStep({
+    id: RECORD_NETWORK_ID,
+    title: `Record the security groups of each ENI and the volumes' DeleteOnTermination of ${instanceId} in the ledger`,
+    instanceId,
+    target,
+    facts: {
+      // An ENI already on the responder's groups has lost its own: whatever an earlier response recorded for it stays.
+      networkInterfaces: enis.filter((e) => !e.securityGroupIds.some((g) => responderGroupIds.has(g))).map((e) => ({ networkInterfaceId: e.networkInterfaceId, groupIds: [...e.securityGroupIds] })),
+      ...(facts.volumes.known ? { volumes: facts.volumes.value.map((v) => ({ deviceName: v.deviceName, volumeId: v.volumeId, deleteOnTermination: v.deleteOnTermination })) } : {}),
+    },
+    stage: STAGE.recordNetwork,
+    why: 'before the first change: ir release restores each ENI from this record, and if it cannot be written nothing is changed',
+  });
   return {
-    steps: [...groupSteps, ...(original.step ? [original.step] : []), ...moves],
+    steps: [record, ...requireRecord([...groupSteps, ...(original.step ? [original.step] : []), ...moves], RECORD_NETWORK_ID)],
     warnings: [...[...groups.values()].flatMap((g) => g.warnings), ...original.warnings, TRACKED_FLOWS_WARNING],
   };
 }

@@ -1,3 +1,4 @@
+import { incidentIdOf } from '../../respond/incident-id';
 import type { Playbook } from '../types';
 import { discoverInstance, discoverInstanceInParts } from './discover';
 import type { InstanceFacts } from './facts';
@@ -14,7 +15,8 @@ export const containInstancePlaybook: Playbook<InstanceFacts> = {
   discover: discoverInstance,
   discoverStaged(finding, clients, reads) {
     const parts = discoverInstanceInParts(finding, clients, reads);
-    return { first: parts.first.then(planFirstSteps), all: parts.all };
+    const target = { accountId: finding.accountId ?? null, region: finding.region ?? null, incidentId: incidentIdOf(finding), findingId: finding.id };
+    return { first: parts.first.then((facts) => planFirstSteps(facts, target)), all: parts.all };
   },
   offlineFacts: offlineInstanceFacts,
   plan: planContainInstance,

@@ -56,6 +56,12 @@ export const READ_PROFILE_ASSOCIATION: StepSpec = {
   iamActions: ['ec2:DescribeIamInstanceProfileAssociations'],
   mutating: false,
 };
+/** Termination protection before the response turns it on: the restore record keeps it. */
+export const READ_TERMINATION_PROTECTION: StepSpec = {
+  kind: 'describe-termination-protection',
+  iamActions: ['ec2:DescribeInstanceAttribute'],
+  mutating: false,
+};
 
 // Steps. Each EC2 write carries the IAM conditions that confine it to what the step does (lambda/iam/ec2-conditions.ts).
 
@@ -190,6 +196,18 @@ export const SNAPSHOT_VOLUMES: StepSpec = {
 };
 export const TAG_INSTANCE: StepSpec = { kind: 'tag-instance', iamActions: ['ec2:CreateTags'], mutating: true, iamGrants: [instanceTags(INCIDENT_TAG_KEYS)] };
 
+/**
+ * The restore record (lambda/ledger/restore-record.ts), written to the ledger
+ * in the security account before the first change it makes undoable. Mutating
+ * in the plan's sense: written only when the response is about to change
+ * something (a dry-run or a guard blocks it with the changes), since a record
+ * of a containment that never happened would be one `ir release` could act on.
+ * Not in CONTAIN_INSTANCE_STEP_SPECS (the finding account's calls, which the
+ * member role gets): the playbook role alone holds it (registry.ts).
+ */
+export const RECORD_RESTORE_STATE: StepSpec = { kind: 'record-restore-state', iamActions: ['dynamodb:UpdateItem', 'dynamodb:PutItem'], mutating: true };
+export const CONTAIN_INSTANCE_LEDGER_STEP_SPECS: readonly StepSpec[] = [RECORD_RESTORE_STATE];
+
 export const CONTAIN_INSTANCE_STEP_SPECS: readonly StepSpec[] = [
   READ_INSTANCE,
   READ_RESPONDER_SECURITY_GROUPS,
@@ -200,6 +218,7 @@ export const CONTAIN_INSTANCE_STEP_SPECS: readonly StepSpec[] = [
   READ_INSTANCE_PROFILE,
   READ_PROFILE_SHARERS,
   READ_PROFILE_ASSOCIATION,
+  READ_TERMINATION_PROTECTION,
   CREATE_SECURITY_GROUP,
   OPEN_UNTRACK_GROUP,
   CLOSE_ISOLATION_GROUP,

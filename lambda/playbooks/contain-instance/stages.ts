@@ -6,6 +6,8 @@
  * instance whose groups already exist goes straight to UNTRACK.
  */
 export const STAGE = {
+  /** The restore record of the network (lambda/ledger/restore-record.ts), before any change. */
+  recordNetwork: 0,
   /** Create the per-VPC security groups that do not exist yet. */
   createGroups: 1,
   /** Give the untrack group its allow-all rules; strip the isolation group's default egress. */
@@ -16,6 +18,8 @@ export const STAGE = {
   isolate: 4,
   /** An ENI whose isolation move failed goes back to its own groups: none ends the run on the allow-all group. */
   restore: 5,
+  /** The restore record of the rest (profile, Auto Scaling, target groups, termination protection), before STAGE.contain changes them. Between two stages, so no number moves. */
+  recordContainment: 5.5,
   /** Independent of each other: preserve, snapshot, credentials, Auto Scaling, target groups, tags. */
   contain: 6,
 } as const;

@@ -4,6 +4,7 @@ import { foundValue, type RevokeCredentialsFacts, type RoleFacts } from './facts
 import { investigatedPrincipal, planInvestigation, stageAfter } from './investigation/plan-investigation';
 import { keyKindOf } from './principal';
 import { exemptPrincipalVerdict, principalProtection, unreadableVerdict } from './protection';
+import { afterKeyRecord, keyRestoreRecordStep } from './restore-record-step';
 import { revokeRoleSessionsStep } from './revoke-role-sessions-step';
 
 /*
@@ -90,5 +91,14 @@ export function planForRole(input: PlanningInput<RevokeCredentialsFacts>, facts:
     stage: 1,
     because: `the finding shows temporary ${key}role ${roleName} being misused, and temporary keys cannot be deactivated`,
   });
-  return { ...base, steps: [step, ...investigation(input, facts, [step])], warnings: [...offline, ...roleWarnings(facts)] };
+  const record = keyRestoreRecordStep({
+    accountId: input.finding.accountId ?? null,
+    accessKeyId,
+    incidentId: input.incidentId,
+    findingId: input.finding.id,
+    region: input.finding.region ?? null,
+    principal: { kind: 'role', name: roleName },
+  });
+  const containment = [record, ...afterKeyRecord([step])];
+  return { ...base, steps: [...containment, ...investigation(input, facts, containment)], warnings: [...offline, ...roleWarnings(facts)] };
 }

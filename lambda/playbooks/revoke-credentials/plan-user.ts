@@ -5,6 +5,7 @@ import { foundValue, type AccessKeyState, type RevokeCredentialsFacts, type User
 import { investigatedPrincipal, planInvestigation, stageAfter } from './investigation/plan-investigation';
 import { exemptPrincipalVerdict, principalProtection, unreadableVerdict } from './protection';
 import { revokeUserSessionsStep } from './revoke-user-sessions-step';
+import { afterKeyRecord, keyRestoreRecordStep } from './restore-record-step';
 
 /*
  * An IAM user's credentials: deactivate the exact long-term key the finding
@@ -171,6 +172,16 @@ export function planForUser(input: PlanningInput<RevokeCredentialsFacts>, facts:
     stage: key.step ? 2 : 1,
     because: key.sessionsBecause,
   });
-  const containment = key.step ? [key.step, sessions] : [sessions];
+  const listed = foundValue(facts.keys)?.find((k) => k.accessKeyId === facts.principal.accessKeyId);
+  const record = keyRestoreRecordStep({
+    accountId: input.finding.accountId ?? null,
+    accessKeyId: facts.principal.accessKeyId,
+    incidentId: input.incidentId,
+    findingId: input.finding.id,
+    region: input.finding.region ?? null,
+    ...(key.step && listed ? { accessKey: { userName, status: listed.status } } : {}),
+    principal: { kind: 'user', name: userName },
+  });
+  const containment = [record, ...afterKeyRecord(key.step ? [key.step, sessions] : [sessions])];
   return { ...base, steps: [...containment, ...investigation(input, facts, containment)], warnings: [...offline, ...key.warnings] };
 }

@@ -38,6 +38,18 @@ export const INVESTIGATE_SERVICES_ACCESSED: StepSpec = {
 /** CloudTrail LookupEvents by AccessKeyId: the management events made with the key. */
 export const INVESTIGATE_KEY_EVENTS: StepSpec = { kind: 'investigate-key-events', iamActions: ['cloudtrail:LookupEvents'], mutating: false };
 
+/**
+ * The restore record (lambda/ledger/restore-record.ts) in the security
+ * account's ledger, written before the key is deactivated and the sessions
+ * revoked: the key's status, and any revoke policy the principal already had
+ * (so a release removes only the responder's own). The reads of that policy
+ * are made in the finding's account (REVOKE_CREDENTIALS_STEP_SPECS holds them).
+ */
+export const RECORD_KEY_RESTORE_STATE: StepSpec = { kind: 'record-key-restore-state', iamActions: ['dynamodb:UpdateItem', 'dynamodb:PutItem'], mutating: true };
+/** The revoke policy the principal has before the response (NoSuchEntity: none), for the restore record. */
+export const READ_SESSION_POLICY: StepSpec = { kind: 'read-session-policy', iamActions: ['iam:GetUserPolicy', 'iam:GetRolePolicy'], mutating: false };
+export const REVOKE_CREDENTIALS_LEDGER_STEP_SPECS: readonly StepSpec[] = [RECORD_KEY_RESTORE_STATE];
+
 export const REVOKE_CREDENTIALS_STEP_SPECS: readonly StepSpec[] = [
   READ_USER,
   LIST_ACCESS_KEYS,
@@ -45,6 +57,7 @@ export const REVOKE_CREDENTIALS_STEP_SPECS: readonly StepSpec[] = [
   DEACTIVATE_ACCESS_KEY,
   REVOKE_USER_SESSIONS,
   REVOKE_ROLE_SESSIONS,
+  READ_SESSION_POLICY,
   INVESTIGATE_KEY_LAST_USED,
   INVESTIGATE_SERVICES_ACCESSED,
   INVESTIGATE_KEY_EVENTS,

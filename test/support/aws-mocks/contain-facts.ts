@@ -42,6 +42,7 @@ export function containFacts(overrides: Partial<InstanceFacts> = {}): InstanceFa
     targetGroups: known([]),
     unreadTargetGroups: [],
     evidenceSnapshots: known([]),
+    terminationProtection: known(false),
     ...overrides,
   };
 }

@@ -11,6 +11,7 @@ import {
   CreateSnapshotsCommand,
   CreateTagsCommand,
   DescribeIamInstanceProfileAssociationsCommand,
+  DescribeInstanceAttributeCommand,
   DescribeInstancesCommand,
   DescribeNetworkInterfacesCommand,
   DescribeSecurityGroupsCommand,
@@ -281,6 +282,9 @@ export function answerFromWorld(mocks: ContainMocks, world: () => ContainWorld):
       if (typeof input.NetworkInterfaceId === 'string' && Array.isArray(input.Groups)) world().movedTo.set(input.NetworkInterfaceId, input.Groups as string[]);
       return {};
     }),
+  );
+  mocks.ec2.on(DescribeInstanceAttributeCommand).callsFake(
+    answer('DescribeInstanceAttribute', () => ({ InstanceId: INSTANCE_ID, DisableApiTermination: { Value: false } })),
   );
   mocks.ec2.on(CreateTagsCommand).callsFake(answer('CreateTags', empty));
   mocks.ec2.on(ModifyInstanceAttributeCommand).callsFake(answer('ModifyInstanceAttribute', empty));

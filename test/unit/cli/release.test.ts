@@ -10,6 +10,10 @@ import {
   useReleaseWorld,
 } from '../../support/aws-mocks/release-world';
 import { runIr } from '../../support/run-ir';
+import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
+import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
+import { mockClient } from 'aws-sdk-client-mock';
 
 const h = useReleaseWorld();
 const mutatingCalls = () => h.world.log.filter((c) => !READ_ONLY_COMMANDS.includes(c.command));
@@ -69,6 +73,55 @@ describe('ir release', () => {
     expect(run.code).toBe(2);
     expect(run.stderr).toBe(`ir: not an EC2 instance id: ${id} (expected i- and 8 or 17 hex digits)\n`);
     expect(h.world.log).toEqual([]);
+  });
+
+  it.each([
+    [['release', INSTANCE_ID, '--region', 'us-east-1', '--only', 'groups,everything'], 'ir: --only: "everything" is not one of groups, profile, asg, target-groups, termination-protection\n'],
+    [['release', '--access-key', 'AKIA2EXAMPLEKEY00001', '--region', 'us-east-1'], 'ir: --access-key needs the ledger (--ledger-table, IR_LEDGER_TABLE or --stack): a key release is made from its restore record only\n'],
+    [['release', INSTANCE_ID, '--access-key', 'AKIA2EXAMPLEKEY00001', '--region', 'us-east-1'], 'ir: name an instance or --access-key, not both\n'],
+    [['release', '--access-key', 'sg-0123', '--region', 'us-east-1', '--ledger-table', 't'], 'ir: not an access key id: sg-0123 (expected AKIA or ASIA and 12 or more letters and digits)\n'],
+    [['release', '--region', 'us-east-1'], 'ir: name the instance to release, or --access-key <id>\n'],
+  ])('exits 2 for bad release options (%j), and calls nothing', async (args, stderr) => {
+    const saved = process.env.IR_LEDGER_TABLE;
+    delete process.env.IR_LEDGER_TABLE;
+    try {
+      const run = await runIr(...args);
+      expect([run.code, run.stderr]).toEqual([2, stderr]);
+      expect(h.world.log).toEqual([]);
+    } finally {
+      if (saved !== undefined) process.env.IR_LEDGER_TABLE = saved;
+    }
+  });
+
+  it('--stack reads the ledger table and topic from the stack outputs, and the ledger first: no record there, refused (exit 1)', async () => {
+    const cloudFormation = mockClient(CloudFormationClient);
+    const dynamodb = mockClient(DynamoDBClient);
+    const sts = mockClient(STSClient);
+    try {
+      cloudFormation.on(DescribeStacksCommand).resolves({
+        Stacks: [
+          {
+            StackName: 'GuardDutyIncidentResponse',
+            CreationTime: new Date(),
+            StackStatus: 'CREATE_COMPLETE',
+            Outputs: [
+              { OutputKey: 'IncidentLedgerTableName', OutputValue: 'ledger-from-stack' },
+              { OutputKey: 'NotificationTopicArn', OutputValue: 'arn:aws:sns:us-east-1:111122223333:ir' },
+            ],
+          },
+        ],
+      });
+      sts.on(GetCallerIdentityCommand).resolves({ Account: '111122223333', Arn: 'arn:aws:iam::111122223333:user/alice' });
+      dynamodb.on(GetItemCommand).resolves({});
+      const run = await runIr('release', INSTANCE_ID, '--region', 'us-east-1', '--stack', 'GuardDutyIncidentResponse', '--json');
+      expect(run.code).toBe(1);
+      expect(cloudFormation.commandCalls(DescribeStacksCommand)[0]!.args[0].input).toEqual({ StackName: 'GuardDutyIncidentResponse' });
+      expect(dynamodb.commandCalls(GetItemCommand)[0]!.args[0].input).toMatchObject({ TableName: 'ledger-from-stack', Key: { pk: { S: `restore#111122223333#us-east-1#${INSTANCE_ID}` } } });
+      expect(run.stderr).toMatch(/^ir: release refused: the ledger ledger-from-stack holds no restore record of/);
+      expect(mutatingCalls()).toEqual([]);
+    } finally {
+      [cloudFormation, dynamodb, sts].forEach((mock) => mock.restore());
+    }
   });
 
   it('exits 2 when no region is given or configured', async () => {

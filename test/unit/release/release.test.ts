@@ -83,6 +83,8 @@ describe('releaseInstance with a complete record', () => {
       `Evidence snapshots are kept: ${SNAPSHOTS.join(', ')}. Delete them when the investigation is closed.`,
       expect.stringMatching(/^Termination protection, the "stop" shutdown behaviour and DeleteOnTermination=false .* stay as the containment set them/),
       expect.stringMatching(/^Auto Scaling group membership and load balancer target groups are not restored: the group launched a replacement/),
+      // No ledger here: the tags were the record, and the report says what that means.
+      expect.stringMatching(/^No ledger was given .*: restored from the instance's tags, which anyone who can tag the instance can write/),
     ]);
     expect(h.world.log.map((c) => c.command)).not.toContain('DeleteSnapshot');
     expect(releaseFailed(report)).toBe(false);

@@ -63,6 +63,7 @@ describe('planning that throws after isolation started', () => {
       { NetworkInterfaceId: SECONDARY_ENI, Groups: [ISOLATION_SG_A] },
     ]);
     expect(error.firstOutcomes.map((o) => [o.id, o.status])).toEqual([
+      ['record-restore:network', 'done'],
       ['record-original-sgs', 'done'],
       [`untrack:${PRIMARY_ENI}`, 'done'],
       [`untrack:${SECONDARY_ENI}`, 'done'],
@@ -72,7 +73,7 @@ describe('planning that throws after isolation started', () => {
       [`restore:${SECONDARY_ENI}`, 'skipped'],
     ]);
     expect(error.exposed).toEqual([]);
-    expect(error.message).toContain(`planning failed after the first steps had started (${PLANNING_BUG}): record-original-sgs done, untrack:${PRIMARY_ENI} done`);
+    expect(error.message).toContain(`planning failed after the first steps had started (${PLANNING_BUG}): record-restore:network done, record-original-sgs done, untrack:${PRIMARY_ENI} done`);
     expect(error.message).not.toContain('allow-all');
     expect(error.cause).toBeInstanceOf(Error);
   });

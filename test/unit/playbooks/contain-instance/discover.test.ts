@@ -30,6 +30,8 @@ describe('discoverInstance', () => {
       },
     ]);
     expect(h.callsOf('DescribeAutoScalingInstances')).toEqual([{ InstanceIds: [INSTANCE_ID] }]);
+    // Termination protection as it was, for the restore record: DescribeInstances does not say.
+    expect(h.callsOf('DescribeInstanceAttribute')).toEqual([{ InstanceId: INSTANCE_ID, Attribute: 'disableApiTermination' }]);
     expect(h.callsOf('DescribeTargetGroups')).toEqual([{}]);
     expect(h.callsOf('DescribeSnapshots')).toEqual([{ OwnerIds: ['self'], Filters: [{ Name: 'tag:ir:finding-id', Values: [FINDING_ID] }] }]);
     // The instance's own association, then every live association in the region (who else holds the profile).
@@ -49,7 +51,7 @@ describe('discoverInstance', () => {
     const { facts, reads } = await discover();
     expect(facts).toEqual(containFacts());
     expect(reads.map((r) => [r.action, r.status])).toEqual(expect.arrayContaining([['ec2:DescribeInstances', 'done']]));
-    expect(reads).toHaveLength(8);
+    expect(reads).toHaveLength(9);
   });
 
   it('finds Auto Scaling and target-group membership, other users of the profile, and earlier snapshots', async () => {

@@ -4,7 +4,10 @@ import { planContainInstance, planFirstSteps } from '../../../../lambda/playbook
 import { STAGE } from '../../../../lambda/playbooks/contain-instance/stages';
 import { containFacts, planningInput } from '../../../support/aws-mocks/contain-facts';
 import { DNS_REBIND_TYPE, containFinding } from '../../../support/aws-mocks/contain-finding';
-import { INSTANCE_ID, ISOLATION_SG_A, PRIMARY_ENI, SECONDARY_ENI, VPC_A } from '../../../support/aws-mocks/contain-world';
+import { ACCOUNT_ID, INSTANCE_ID, ISOLATION_SG_A, PRIMARY_ENI, SECONDARY_ENI, VPC_A } from '../../../support/aws-mocks/contain-world';
+
+/** Where the restore record goes: the finding's account and region (containFinding's). */
+const TARGET = { accountId: ACCOUNT_ID, region: 'us-east-1', incidentId: 'ir-0123456789abcdef', findingId: 'f' };
 
 /*
  * The isolation steps run before the rest of the reads are in, so they are
@@ -33,7 +36,7 @@ const WORLDS: Record<string, InstanceFacts> = {
 describe('contain-instance: the first steps are the head of the whole plan', () => {
   it.each(Object.entries(WORLDS))('%s', (_name, facts) => {
     const whole = planContainInstance(planningInput(facts, { finding: containFinding({ type: DNS_REBIND_TYPE }) }));
-    const first = planFirstSteps(facts);
+    const first = planFirstSteps(facts, TARGET);
     expect(whole.steps.slice(0, first.steps.length).map(stepDocument)).toEqual(first.steps.map(stepDocument));
     expect(first.verdicts).toEqual(whole.verdicts);
     expect(first.resourceTags).toEqual(whole.resourceTags);
@@ -43,8 +46,9 @@ describe('contain-instance: the first steps are the head of the whole plan', () 
   });
 
   it('plans every ENI move, its restore if isolation fails, and the record of the original groups first, from the instance and the groups alone', () => {
-    const first = planFirstSteps(containFacts());
+    const first = planFirstSteps(containFacts(), TARGET);
     expect(first.steps.map((s) => s.id)).toEqual([
+      'record-restore:network',
       'record-original-sgs',
       `untrack:${PRIMARY_ENI}`,
       `untrack:${SECONDARY_ENI}`,
@@ -53,6 +57,9 @@ describe('contain-instance: the first steps are the head of the whole plan', () 
       `restore:${PRIMARY_ENI}`,
       `restore:${SECONDARY_ENI}`,
     ]);
-    expect(first.steps[0]!.target).toBe(INSTANCE_ID);
+    expect(first.steps[0]!.target).toBe(`restore#${ACCOUNT_ID}#us-east-1#${INSTANCE_ID}`);
+    expect(first.steps[1]!.target).toBe(INSTANCE_ID);
+    // Every change waits for the restore record, and is skipped if it was not written.
+    expect(first.steps.filter((s) => s.id !== 'record-restore:network' && !s.compensates).every((s) => s.requires.includes('record-restore:network'))).toBe(true);
   });
 });

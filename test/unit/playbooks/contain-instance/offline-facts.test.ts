@@ -44,6 +44,7 @@ describe('an offline plan (ir plan --offline)', () => {
     expect(document.offline).toBe(true);
     expect(document.reads).toEqual([]);
     expect(document.steps.map((s) => s.id)).toEqual([
+      'record-restore:network',
       'create-untrack-sg:vpc-0abc1234def567890',
       'create-isolation-sg:vpc-0abc1234def567890',
       'record-original-sgs',
@@ -53,6 +54,7 @@ describe('an offline plan (ir plan --offline)', () => {
       'untrack:eni-0f1e2d3c4b5a69788',
       'isolate:eni-0f1e2d3c4b5a69788',
       'restore:eni-0f1e2d3c4b5a69788',
+      'record-restore:containment',
       'termination-protection',
       'shutdown-behavior-stop',
       'snapshot-volumes',

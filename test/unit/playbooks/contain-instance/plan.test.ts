@@ -13,21 +13,27 @@ function layout(plan: ReturnType<typeof planContainInstance>): [string, number, 
 describe('planContainInstance: stages', () => {
   it('cuts the network before anything else when the groups exist: record + untrack, isolate, restore if that failed, then the rest together', () => {
     const plan = planContainInstance(planningInput(containFacts(), theft));
+    // Every change requires the restore record written before it (lambda/ledger/restore-record.ts).
+    const net = 'record-restore:network';
+    const rest = 'record-restore:containment';
     expect(layout(plan)).toEqual([
-      ['record-original-sgs', 3, []],
-      [`untrack:${PRIMARY_ENI}`, 3, []],
-      [`untrack:${SECONDARY_ENI}`, 3, []],
-      [`isolate:${PRIMARY_ENI}`, 4, []],
-      [`isolate:${SECONDARY_ENI}`, 4, []],
+      [net, 0, []],
+      ['record-original-sgs', 3, [net]],
+      [`untrack:${PRIMARY_ENI}`, 3, [net]],
+      [`untrack:${SECONDARY_ENI}`, 3, [net]],
+      [`isolate:${PRIMARY_ENI}`, 4, [net]],
+      [`isolate:${SECONDARY_ENI}`, 4, [net]],
+      // Returning an ENI after a failed move waits for nothing.
       [`restore:${PRIMARY_ENI}`, 5, []],
       [`restore:${SECONDARY_ENI}`, 5, []],
-      ['termination-protection', 6, []],
-      ['shutdown-behavior-stop', 6, []],
-      ['keep-volumes', 6, []],
-      ['snapshot-volumes', 6, []],
-      ['revoke-role-sessions', 6, []],
-      ['disassociate-instance-profile', 6, []],
-      ['tag-instance', 6, []],
+      [rest, 5.5, [net]],
+      ['termination-protection', 6, [rest]],
+      ['shutdown-behavior-stop', 6, [rest]],
+      ['keep-volumes', 6, [rest]],
+      ['snapshot-volumes', 6, [rest]],
+      ['revoke-role-sessions', 6, [rest]],
+      ['disassociate-instance-profile', 6, [rest]],
+      ['tag-instance', 6, [rest]],
     ]);
     expect(plan.steps.filter((s) => s.id.startsWith('restore:')).map((s) => [s.follows, s.parameters, s.runsPastDeadline, s.exposedOnFailure])).toEqual([
       [`isolate:${PRIMARY_ENI}`, { NetworkInterfaceId: PRIMARY_ENI, Groups: ['sg-0web000000000001', 'sg-0ssh000000000001'] }, true, PRIMARY_ENI],
@@ -40,19 +46,22 @@ describe('planContainInstance: stages', () => {
     const c = (purpose: string) => `create-${purpose}-sg:${VPC_A}`;
     const isolationReady = [c('isolation'), `isolation-sg-egress:${VPC_A}`];
     const untrackReady = [c('untrack'), `untrack-sg-ingress:${VPC_A}`, `untrack-sg-egress:${VPC_A}`, ...isolationReady];
-    expect(layout(plan).slice(0, 12)).toEqual([
-      [c('untrack'), 1, []],
-      [c('isolation'), 1, []],
-      ['record-original-sgs', 1, []],
-      [`untrack-sg-ingress:${VPC_A}`, 2, [c('untrack')]],
-      [`untrack-sg-egress:${VPC_A}`, 2, [c('untrack')]],
-      [`isolation-sg-egress:${VPC_A}`, 2, [c('isolation')]],
+    const net = 'record-restore:network';
+    expect(layout(plan).slice(0, 13)).toEqual([
+      // The restore record goes first: nothing is changed, not even a group created, until it is written.
+      [net, 0, []],
+      [c('untrack'), 1, [net]],
+      [c('isolation'), 1, [net]],
+      ['record-original-sgs', 1, [net]],
+      [`untrack-sg-ingress:${VPC_A}`, 2, [net, c('untrack')]],
+      [`untrack-sg-egress:${VPC_A}`, 2, [net, c('untrack')]],
+      [`isolation-sg-egress:${VPC_A}`, 2, [net, c('isolation')]],
       // Onto the allow-all group only once the isolation group is ready: an ENI never waits there for a group that may not come.
-      [`untrack:${PRIMARY_ENI}`, 3, untrackReady],
-      [`untrack:${SECONDARY_ENI}`, 3, untrackReady],
+      [`untrack:${PRIMARY_ENI}`, 3, [net, ...untrackReady]],
+      [`untrack:${SECONDARY_ENI}`, 3, [net, ...untrackReady]],
       // Isolation needs only its group, rules removed: a failed untrack move must not leave the ENI open.
-      [`isolate:${PRIMARY_ENI}`, 4, isolationReady],
-      [`isolate:${SECONDARY_ENI}`, 4, isolationReady],
+      [`isolate:${PRIMARY_ENI}`, 4, [net, ...isolationReady]],
+      [`isolate:${SECONDARY_ENI}`, 4, [net, ...isolationReady]],
       [`restore:${PRIMARY_ENI}`, 5, []],
       [`restore:${SECONDARY_ENI}`, 5, []],
     ]);
@@ -89,7 +98,7 @@ describe('planContainInstance: stages', () => {
         theft,
       ),
     );
-    expect(plan.steps).toHaveLength(21);
+    expect(plan.steps).toHaveLength(23);
     expect(new Set(plan.steps.map((s) => s.id)).size).toBe(plan.steps.length);
     for (const step of plan.steps) {
       expect(step.title).not.toBe('');

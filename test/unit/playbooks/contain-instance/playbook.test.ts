@@ -62,6 +62,8 @@ describe('contain-instance through respond(), enforce', () => {
     expect(report.playbook).toBe('contain-instance');
     expect(report.blockedBy).toEqual([]);
     expect(report.steps.map((s) => [s.id, s.stage, s.status])).toEqual([
+      // No ledger here (as with ir respond): the record steps say so and let the changes go on (test/unit/ledger/restore-record-steps.test.ts has one).
+      ['record-restore:network', 0, 'done'],
       ['record-original-sgs', 3, 'done'],
       [`untrack:${PRIMARY_ENI}`, 3, 'done'],
       [`untrack:${SECONDARY_ENI}`, 3, 'done'],
@@ -70,6 +72,7 @@ describe('contain-instance through respond(), enforce', () => {
       // Isolated: nothing to restore.
       [`restore:${PRIMARY_ENI}`, 5, 'skipped'],
       [`restore:${SECONDARY_ENI}`, 5, 'skipped'],
+      ['record-restore:containment', 5.5, 'done'],
       ['termination-protection', 6, 'done'],
       ['shutdown-behavior-stop', 6, 'done'],
       ['keep-volumes', 6, 'done'],
@@ -79,7 +82,7 @@ describe('contain-instance through respond(), enforce', () => {
       ['evidence', 7, 'skipped'],
     ]);
     expect(step(report, `restore:${PRIMARY_ENI}`).reason).toBe(`${PRIMARY_ENI} is on the isolation group`);
-    expect(report.summary).toEqual({ done: 10, skipped: 4, failed: 0 });
+    expect(report.summary).toEqual({ done: 12, skipped: 4, failed: 0 });
 
     // Untrack both ENIs, then isolate both: the order the calls were sent in.
     expect(h.callsOf('ModifyNetworkInterfaceAttribute')).toEqual([
@@ -350,7 +353,7 @@ describe('contain-instance: a failed step never hides the others', () => {
     expect(step(report, `isolate:${SECONDARY_ENI}`).status).toBe('done');
     expect(step(report, `isolate:${PRIMARY_ENI}`).status).toBe('done');
     expect(step(report, 'snapshot-volumes').status).toBe('done');
-    expect(report.summary).toMatchObject({ failed: 1, done: 9 });
+    expect(report.summary).toMatchObject({ failed: 1, done: 11 });
   });
 
   it('AccessDenied on the role and UnauthorizedOperation on the snapshots are reported; the rest is done', async () => {

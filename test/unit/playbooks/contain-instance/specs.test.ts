@@ -31,6 +31,7 @@ describe('contain-instance step specs', () => {
       'ec2:CreateSnapshots',
       'ec2:CreateTags',
       'ec2:DescribeIamInstanceProfileAssociations',
+      'ec2:DescribeInstanceAttribute',
       'ec2:DescribeInstances',
       'ec2:DescribeNetworkInterfaces',
       'ec2:DescribeSecurityGroups',

@@ -123,8 +123,10 @@ describe('a long-term key of an IAM user', () => {
 
   it('plans the investigation read-only, in the stage after containment, depending on nothing', () => {
     expect(report.steps.map((s) => [s.id, s.stage, s.mutating, s.requires])).toEqual([
-      ['deactivate-access-key', 1, true, []],
-      ['revoke-user-sessions', 2, true, []],
+      // Every change requires the restore record written before it.
+      ['record-restore:credentials', 0, true, []],
+      ['deactivate-access-key', 1, true, ['record-restore:credentials']],
+      ['revoke-user-sessions', 2, true, ['record-restore:credentials']],
       ['investigate-key-last-used', 3, false, []],
       ['investigate-services-accessed', 3, false, []],
       ['investigate-key-events', 3, false, []],
@@ -238,6 +240,7 @@ describe('investigation failures', () => {
     const report = await run(revokeFinding(USER_KEY_FINDING));
 
     expect(report.steps.map((s) => [s.id, s.status, s.error?.code])).toEqual([
+      ['record-restore:credentials', 'done', undefined],
       ['deactivate-access-key', 'done', undefined],
       ['revoke-user-sessions', 'done', undefined],
       ['investigate-key-last-used', 'failed', code],
@@ -338,6 +341,7 @@ describe('dry-run', () => {
     expect(report.blockedBy).toContain('dry-run');
     expect(mutatingActionsReceived(iam, revokeCredentialsPlaybook.stepSpecs)).toEqual([]);
     expect(report.steps.map((s) => [s.id, s.status])).toEqual([
+      ['record-restore:credentials', 'skipped'],
       ['deactivate-access-key', 'skipped'],
       ['revoke-user-sessions', 'skipped'],
       ['investigate-key-last-used', 'done'],

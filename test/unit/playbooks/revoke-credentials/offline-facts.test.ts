@@ -26,6 +26,7 @@ describe('offlineRevokeCredentialsFacts', () => {
     expect(document.offline).toBe(true);
     expect(document.reads).toEqual([]);
     expect(document.steps.map((s) => [s.id, s.target, s.parameters.UserName, s.stage])).toEqual([
+      ['record-restore:credentials', 'restore#222222222222#AKIA2EXAMPLEKEY00001', undefined, 0],
       ['deactivate-access-key', 'IAM user deploy-bot (access key AKIA2EXAMPLEKEY00001)', 'deploy-bot', 1],
       ['revoke-user-sessions', 'IAM user deploy-bot', 'deploy-bot', 2],
       ['investigate-key-last-used', 'access key AKIA2EXAMPLEKEY00001', undefined, 3],

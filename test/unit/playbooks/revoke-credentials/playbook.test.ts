@@ -117,6 +117,8 @@ describe('IAM user with a long-term key (AKIA)', () => {
 
     expect(report.blockedBy).toEqual([]);
     expect(statuses(report)).toEqual([
+      // The restore record first (no ledger here, so nothing is written: test/unit/ledger/restore-record-steps.test.ts has one).
+      ['record-restore:credentials', 'done'],
       ['deactivate-access-key', 'done'],
       ['revoke-user-sessions', 'done'],
       ...INVESTIGATED_KEY,
@@ -141,7 +143,7 @@ describe('IAM user with a long-term key (AKIA)', () => {
       parameters: { UserName: 'deploy-bot', AccessKeyId: KEY, Status: 'Inactive' },
       mutating: true,
       stage: 1,
-      requires: [],
+      requires: ['record-restore:credentials'],
       detail: `access key ${KEY} of deploy-bot is now Inactive`,
     });
     const sessions = stepOf(report, 'revoke-user-sessions');
@@ -151,7 +153,7 @@ describe('IAM user with a long-term key (AKIA)', () => {
       target: userArn('deploy-bot'),
       parameters: { UserName: 'deploy-bot', PolicyName: 'AWSRevokeOlderSessions', PolicyDocument: revokePolicy(PLANNED_AT) },
       stage: 2,
-      requires: [],
+      requires: ['record-restore:credentials'],
       detail: `AWSRevokeOlderSessions on user deploy-bot denies sessions issued before ${RUN_AT}`,
     });
     expect(sessions.why).toContain('taken when the step runs');
@@ -199,7 +201,7 @@ describe('IAM user with a long-term key (AKIA)', () => {
 
     const report = await run(revokeFinding(USER_KEY_FINDING));
 
-    expect(statuses(report)).toEqual([['revoke-user-sessions', 'done'], ...INVESTIGATED_KEY, ['notify', 'skipped'], ['evidence', 'skipped']]);
+    expect(statuses(report)).toEqual([['record-restore:credentials', 'done'], ['revoke-user-sessions', 'done'], ...INVESTIGATED_KEY, ['notify', 'skipped'], ['evidence', 'skipped']]);
     expect(stepOf(report, 'revoke-user-sessions').stage).toBe(1);
     expect(iam).toHaveReceivedCommandTimes(UpdateAccessKeyCommand, 0);
     expect(report.warnings).toEqual([
@@ -309,6 +311,8 @@ describe('IAM user with a long-term key (AKIA)', () => {
     const report = await run(revokeFinding(USER_KEY_FINDING));
 
     expect(statuses(report)).toEqual([
+      // The restore record first (no ledger here, so nothing is written: test/unit/ledger/restore-record-steps.test.ts has one).
+      ['record-restore:credentials', 'done'],
       ['deactivate-access-key', 'done'],
       ['revoke-user-sessions', 'done'],
       ...INVESTIGATED_KEY,
@@ -330,7 +334,7 @@ describe('IAM user with a temporary key (ASIA)', () => {
 
     const report = await run(revokeFinding(USER_TEMP_KEY_FINDING));
 
-    expect(statuses(report)).toEqual([['revoke-user-sessions', 'done'], ...INVESTIGATED_TEMPORARY_KEY, ['notify', 'skipped'], ['evidence', 'skipped']]);
+    expect(statuses(report)).toEqual([['record-restore:credentials', 'done'], ['revoke-user-sessions', 'done'], ...INVESTIGATED_TEMPORARY_KEY, ['notify', 'skipped'], ['evidence', 'skipped']]);
     expect(iam).toHaveReceivedCommandTimes(UpdateAccessKeyCommand, 0);
     expect(iam.commandCalls(PutUserPolicyCommand).map((c) => c.args[0].input)).toEqual([
       { UserName: 'deploy-bot', PolicyName: 'AWSRevokeOlderSessions', PolicyDocument: revokePolicy(RUN_AT) },
@@ -352,7 +356,7 @@ describe('roles', () => {
 
     const report = await run(finding);
 
-    expect(statuses(report)).toEqual([['revoke-role-sessions', 'done'], ...INVESTIGATED_TEMPORARY_KEY, ['notify', 'skipped'], ['evidence', 'skipped']]);
+    expect(statuses(report)).toEqual([['record-restore:credentials', 'done'], ['revoke-role-sessions', 'done'], ...INVESTIGATED_TEMPORARY_KEY, ['notify', 'skipped'], ['evidence', 'skipped']]);
     expect(iamActionsReceived(iam)).toEqual(['iam:GetRole', 'iam:PutRolePolicy', ...SERVICES_IAM_CALLS]);
     expect(iam).toHaveReceivedCommandWith(GetRoleCommand, { RoleName: 'etl-job' });
     expect(iam.commandCalls(PutRolePolicyCommand).map((c) => c.args[0].input)).toEqual([
@@ -532,8 +536,8 @@ describe('failures of the mutating calls', () => {
     expect(stepOf(report, 'deactivate-access-key')).toMatchObject({ status: 'failed', error: { code, message: `${code} from IAM`, retryable } });
     expect(stepOf(report, 'revoke-user-sessions').status).toBe('done');
     expect(iam).toHaveReceivedCommandWith(PutUserPolicyCommand, { UserName: 'deploy-bot', PolicyDocument: revokePolicy(RUN_AT) });
-    // done: the sessions and the three investigation steps; skipped: the notification (no topic) and the evidence (no bucket).
-    expect(report.summary).toEqual({ done: 4, skipped: 2, failed: 1 });
+    // done: the restore record, the sessions and the three investigation steps; skipped: the notification (no topic) and the evidence (no bucket).
+    expect(report.summary).toEqual({ done: 5, skipped: 2, failed: 1 });
   });
 
   it.each(codes)('PutUserPolicy fails with %s: the step fails with that code and the key is still deactivated', async (code, retryable) => {
@@ -554,8 +558,8 @@ describe('failures of the mutating calls', () => {
     const report = await run(revokeFinding(ROLE_FINDING));
 
     expect(stepOf(report, 'revoke-role-sessions')).toMatchObject({ status: 'failed', error: { code, retryable } });
-    // done: services accessed and CloudTrail events; skipped: last used (temporary key), the notification and the evidence.
-    expect(report.summary).toEqual({ done: 2, skipped: 3, failed: 1 });
+    // done: the restore record, services accessed and CloudTrail events; skipped: last used (temporary key), the notification and the evidence.
+    expect(report.summary).toEqual({ done: 3, skipped: 3, failed: 1 });
   });
 });
 
@@ -584,6 +588,6 @@ describe('dry-run', () => {
 
     const planOf = (report: Report) => report.steps.map(({ id, action, target, parameters, stage }) => ({ id, action, target, parameters, stage }));
     expect(planOf(dry)).toEqual(planOf(enforced));
-    expect(dry.steps.filter((s) => s.mutating).map((s) => s.id)).toEqual(['deactivate-access-key', 'revoke-user-sessions']);
+    expect(dry.steps.filter((s) => s.mutating).map((s) => s.id)).toEqual(['record-restore:credentials', 'deactivate-access-key', 'revoke-user-sessions']);
   });
 });

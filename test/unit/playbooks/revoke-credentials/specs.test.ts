@@ -1,5 +1,6 @@
 import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
-import { IAMClient, PutRolePolicyCommand, PutUserPolicyCommand, UpdateAccessKeyCommand } from '@aws-sdk/client-iam';
+import { DynamoDBClient, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { GetRolePolicyCommand, GetUserPolicyCommand, IAMClient, PutRolePolicyCommand, PutUserPolicyCommand, UpdateAccessKeyCommand } from '@aws-sdk/client-iam';
 import { mockClient } from 'aws-sdk-client-mock';
 import { createAwsClients } from '../../../../lambda/aws/clients';
 import { EVERY_CLIENT } from '../../../../lambda/aws/every-client';
@@ -7,6 +8,7 @@ import { DEFAULT_RUNTIME_CONFIG } from '../../../../lambda/config/schema';
 import type { IamAction } from '../../../../lambda/plan/types';
 import { revokeCredentialsPlaybook } from '../../../../lambda/playbooks/revoke-credentials/playbook';
 import { requiredIamActions } from '../../../../lambda/playbooks/registry';
+import { RestoreLedger } from '../../../../lambda/ledger/restore-record';
 import { respond } from '../../../../lambda/respond/respond';
 import { iamActionsReceived, iamError } from '../../../support/aws-mocks/revoke-iam';
 import { cloudTrailActionsReceived, givenQuietInvestigation } from '../../../support/aws-mocks/revoke-investigation';
@@ -15,6 +17,9 @@ import { useGuardDuty } from '../../../support/aws-mocks/guardduty';
 
 const iam = mockClient(IAMClient);
 const cloudTrail = mockClient(CloudTrailClient);
+// With the ledger, so the restore record step reads the revoke policy the principal already has.
+const dynamodb = mockClient(DynamoDBClient);
+dynamodb.on(UpdateItemCommand).resolves({});
 const clients = createAwsClients({ region: 'us-east-1', maxAttempts: 1 }, EVERY_CLIENT);
 // The security account's detector holds each finding a test responds to: confirmed, so the playbook may act.
 const guardDuty = useGuardDuty();
@@ -33,12 +38,15 @@ async function actionsOfEveryBranch(): Promise<Set<IamAction>> {
     iam.on(UpdateAccessKeyCommand).resolves({});
     iam.on(PutUserPolicyCommand).resolves({});
     iam.on(PutRolePolicyCommand).resolves({});
+    iam.on(GetUserPolicyCommand).rejects(iamError('NoSuchEntity'));
+    iam.on(GetRolePolicyCommand).rejects(iamError('NoSuchEntity'));
     guardDuty.holds(scenario.finding());
     await respond(scenario.finding(), {
       config: { ...DEFAULT_RUNTIME_CONFIG, mode: 'enforce' },
       clients,
       dryRun: false,
       responder: { protectedRoleNames: [] },
+      restoreLedger: new RestoreLedger(clients.dynamodb, 'ledger-table'),
     });
     for (const action of [...iamActionsReceived(iam), ...cloudTrailActionsReceived(cloudTrail)]) sent.add(action);
   }
@@ -67,6 +75,7 @@ describe('revoke-credentials step specs', () => {
       'iam:UpdateAccessKey': true,
       'iam:PutUserPolicy': true,
       'iam:PutRolePolicy': true,
+      'iam:GetUserPolicy,iam:GetRolePolicy': false,
       'iam:GetAccessKeyLastUsed': false,
       'iam:GenerateServiceLastAccessedDetails,iam:GetServiceLastAccessedDetails': false,
       'cloudtrail:LookupEvents': false,

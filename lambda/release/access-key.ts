@@ -1,0 +1,231 @@
+import { DeleteRolePolicyCommand, DeleteUserPolicyCommand, GetRolePolicyCommand, GetUserPolicyCommand, ListAccessKeysCommand, UpdateAccessKeyCommand } from '@aws-sdk/client-iam';
+import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
+import type { AwsClients } from '../aws/clients';
+import { toStepError } from '../aws/errors';
+import { REVOKE_POLICY_NAME } from '../iam/revoke-sessions';
+import { accessKeyRestoreKey, type RecordedSessionPolicy, type RestoreLedger, type RestoreRecord } from '../ledger/restore-record';
+import { stepDocument, stepReport, summarize, type StepReport } from '../plan/document';
+import { executePlan } from '../plan/executor';
+import { ReadLog } from '../plan/reads';
+import { planStep, type PlannedStep, type StepOutcome } from '../plan/types';
+import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
+import { safeSubject, untrusted } from '../text/untrusted';
+import type { ReleaseLedgerEntry, ReleaseNotification } from './report';
+import { READ_OPERATOR, READ_RESTORE_RECORD, REACTIVATE_ACCESS_KEY, READ_KEY_STATE, REMOVE_SESSION_POLICY } from './specs';
+
+/*
+ * `ir release --access-key`: undoes revoke-credentials from its restore
+ * record in the ledger, and from nothing else (IAM has no tags the response
+ * wrote). The key is reactivated only if the record says it was Active
+ * before the response and it is Inactive now; the AWSRevokeOlderSessions
+ * policy is removed only where the record says the principal had none
+ * before (a policy someone put there earlier stays), and only while it still
+ * is the responder's shape: one Deny of everything to sessions issued
+ * before a time. The release is recorded in the ledger and notified.
+ */
+
+export interface KeyReleaseOptions {
+  readonly clients: AwsClients;
+  readonly ledger: RestoreLedger;
+  readonly dryRun: boolean;
+  readonly notify?: { readonly sns: SNSClient; readonly topicArn: string };
+  readonly now?: () => Date;
+  /** `--principal user/NAME | role/NAME`: the release goes ahead only if the record is of this principal. */
+  readonly principal?: { readonly kind: 'user' | 'role'; readonly name: string };
+}
+
+export interface KeyReleaseReport {
+  readonly accessKeyId: string;
+  readonly dryRun: boolean;
+  readonly refused: string | null;
+  readonly key: string | null;
+  readonly record: { readonly accessKey: RestoreRecord['accessKey']; readonly sessionPolicies: readonly RecordedSessionPolicy[] } | null;
+  readonly warnings: readonly string[];
+  readonly reads: readonly StepOutcome[];
+  readonly steps: readonly StepReport[];
+  readonly summary: { readonly done: number; readonly skipped: number; readonly failed: number };
+  readonly ledger: ReleaseLedgerEntry | null;
+  readonly notification: ReleaseNotification | null;
+}
+
+/** The responder's revoke policy, as lambda/iam/revoke-sessions.ts writes it: nothing else is removed. */
+export function isResponderRevokePolicy(document: string): boolean {
+  try {
+    const parsed = JSON.parse(document) as { Statement?: unknown };
+    const statements = Array.isArray(parsed.Statement) ? parsed.Statement : [];
+    if (statements.length !== 1) return false;
+    const statement = statements[0] as Record<string, unknown>;
+    const all = (value: unknown) => JSON.stringify(value) === '["*"]' || value === '*';
+    const condition = statement.Condition as Record<string, Record<string, unknown>> | undefined;
+    return (
+      statement.Effect === 'Deny' &&
+      all(statement.Action) &&
+      all(statement.Resource) &&
+      condition !== undefined &&
+      Object.keys(condition).join() === 'DateLessThan' &&
+      Object.keys(condition.DateLessThan ?? {}).join() === 'aws:TokenIssueTime'
+    );
+  } catch {
+    return false;
+  }
+}
+
+function reactivateStep(userName: string, accessKeyId: string): PlannedStep {
+  const parameters = { UserName: userName, AccessKeyId: accessKeyId, Status: 'Active' as const };
+  return planStep(REACTIVATE_ACCESS_KEY, {
+    id: 'reactivate-access-key',
+    title: `Reactivate access key ${accessKeyId} of IAM user ${userName}`,
+    action: 'iam:UpdateAccessKey',
+    target: `${userName} (access key ${accessKeyId})`,
+    parameters,
+    why: 'the ledger records it Active before the response deactivated it',
+    stage: 1,
+    run: async (ctx) => {
+      await ctx.clients.iam.send(new UpdateAccessKeyCommand(parameters));
+      return { status: 'done', detail: `${accessKeyId} is Active` };
+    },
+  });
+}
+
+function removePolicyStep(principal: RecordedSessionPolicy['principal']): PlannedStep {
+  const parameters = principal.kind === 'user' ? { UserName: principal.name, PolicyName: REVOKE_POLICY_NAME } : { RoleName: principal.name, PolicyName: REVOKE_POLICY_NAME };
+  return planStep(REMOVE_SESSION_POLICY, {
+    id: `remove-session-policy:${principal.kind}:${principal.name}`,
+    title: `Remove the responder's ${REVOKE_POLICY_NAME} from IAM ${principal.kind} ${principal.name}`,
+    action: principal.kind === 'user' ? 'iam:DeleteUserPolicy' : 'iam:DeleteRolePolicy',
+    target: `${principal.kind} ${principal.name}`,
+    parameters,
+    why: 'the response put it there (the ledger records none before); sessions issued before the response work again',
+    stage: 1,
+    run: async (ctx) => {
+      if (principal.kind === 'user') await ctx.clients.iam.send(new DeleteUserPolicyCommand({ UserName: principal.name, PolicyName: REVOKE_POLICY_NAME }));
+      else await ctx.clients.iam.send(new DeleteRolePolicyCommand({ RoleName: principal.name, PolicyName: REVOKE_POLICY_NAME }));
+      return { status: 'done' };
+    },
+  });
+}
+
+async function currentPolicy(clients: AwsClients, reads: ReadLog, principal: RecordedSessionPolicy['principal']): Promise<{ ok: true; document: string | null } | { ok: false; code: string }> {
+  const result = await reads.read(READ_KEY_STATE, `Read ${REVOKE_POLICY_NAME} of ${principal.kind} ${principal.name}`, `${principal.kind}/${principal.name}`, async () => {
+    try {
+      const answer =
+        principal.kind === 'user'
+          ? await clients.iam.send(new GetUserPolicyCommand({ UserName: principal.name, PolicyName: REVOKE_POLICY_NAME }))
+          : await clients.iam.send(new GetRolePolicyCommand({ RoleName: principal.name, PolicyName: REVOKE_POLICY_NAME }));
+      return answer.PolicyDocument ? decodeURIComponent(answer.PolicyDocument) : null;
+    } catch (error) {
+      if (toStepError(error).code === 'NoSuchEntity') return null;
+      throw error;
+    }
+  });
+  return result.ok ? { ok: true, document: result.value } : { ok: false, code: result.error.code };
+}
+
+export async function releaseAccessKey(accessKeyId: string, options: KeyReleaseOptions): Promise<KeyReleaseReport> {
+  const now = options.now ?? (() => new Date());
+  const reads = new ReadLog();
+  const base = { accessKeyId, dryRun: options.dryRun, ledger: null, notification: null, steps: [], summary: { done: 0, skipped: 0, failed: 0 } };
+  const refuse = (refused: string, key: string | null = null, record: KeyReleaseReport['record'] = null): KeyReleaseReport => ({ ...base, refused, key, record, warnings: [], reads: reads.outcomes });
+  const caller = await reads.read(READ_OPERATOR, 'Who releases (recorded with the release)', 'sts', () => options.clients.sts.send(new GetCallerIdentityCommand({})));
+  if (!caller.ok || !caller.value.Account) return refuse('the account of the key could not be learned (sts:GetCallerIdentity): nothing was changed');
+  const key = accessKeyRestoreKey(caller.value.Account, accessKeyId);
+  const read = await reads.read(READ_RESTORE_RECORD, `Read the restore record of ${accessKeyId} from the ledger ${options.ledger.tableName}`, key, () => options.ledger.read(key));
+  if (!read.ok) return refuse(`the restore record ${key} could not be read from the ledger ${options.ledger.tableName} (${read.error.code}): nothing was changed`, key);
+  const restore = read.value;
+  if (!restore) return refuse(`the ledger ${options.ledger.tableName} holds no restore record of ${accessKeyId} (${key}): nothing was changed`, key);
+  const record = { accessKey: restore.accessKey, sessionPolicies: restore.sessionPolicies };
+  if (restore.closedAt) return refuse(`the restore record ${key} was released at ${restore.closedAt}: nothing to release, nothing was changed`, key, record);
+  if (options.principal) {
+    const expected = options.principal;
+    const named = [...restore.sessionPolicies.map((p) => p.principal), ...(restore.accessKey ? [{ kind: 'user' as const, name: restore.accessKey.userName }] : [])];
+    if (!named.some((p) => p.kind === expected.kind && p.name === expected.name)) {
+      const recorded = [...new Set(named.map((p) => `${p.kind}/${p.name}`))].join(', ') || 'no principal';
+      return refuse(`the restore record ${key} is of ${recorded}, not ${expected.kind}/${expected.name}: nothing was changed`, key, record);
+    }
+  }
+
+  const steps: PlannedStep[] = [];
+  const warnings: string[] = [];
+  if (restore.accessKey) {
+    const { userName, status } = restore.accessKey;
+    const listed = await reads.read(READ_KEY_STATE, `List the access keys of IAM user ${userName}`, userName, () => options.clients.iam.send(new ListAccessKeysCommand({ UserName: userName })));
+    const now_ = listed.ok ? listed.value.AccessKeyMetadata?.find((k) => k.AccessKeyId === accessKeyId)?.Status : undefined;
+    if (status !== 'Active') warnings.push(`${accessKeyId} was ${status} before the response: it stays as it is.`);
+    else if (!listed.ok) warnings.push(`The keys of ${userName} could not be listed (${listed.error.code}): ${accessKeyId} is reactivated as the record says (IAM refuses if it is not the user's).`);
+    else if (now_ === undefined) warnings.push(`${accessKeyId} is no longer a key of IAM user ${userName}: nothing to reactivate.`);
+    else if (now_ === 'Active') warnings.push(`${accessKeyId} is Active already.`);
+    if (status === 'Active' && (!listed.ok || now_ === 'Inactive')) steps.push(reactivateStep(userName, accessKeyId));
+  }
+  for (const policy of restore.sessionPolicies) {
+    const { principal } = policy;
+    if (policy.previousDocument !== null) {
+      warnings.push(`${principal.kind} ${principal.name} had a ${REVOKE_POLICY_NAME} policy before the response (it is in the record): it is left in place; remove it by hand if it is not wanted.`);
+      continue;
+    }
+    const current = await currentPolicy(options.clients, reads, principal);
+    if (!current.ok) warnings.push(`${REVOKE_POLICY_NAME} of ${principal.kind} ${principal.name} could not be read (${current.code}): it is not removed.`);
+    else if (current.document === null) warnings.push(`${principal.kind} ${principal.name} has no ${REVOKE_POLICY_NAME} policy now: nothing to remove.`);
+    else if (!isResponderRevokePolicy(current.document)) warnings.push(`${REVOKE_POLICY_NAME} of ${principal.kind} ${principal.name} is not the responder's (its document was changed): it is left in place.`);
+    else steps.push(removePolicyStep(principal));
+  }
+  const outcomes = await executePlan(steps, { clients: options.clients, outputs: new Map(), outcomes: [], now }, { blockedBy: options.dryRun ? ['dry-run'] : [] });
+  const report: KeyReleaseReport = {
+    ...base,
+    refused: null,
+    key,
+    record,
+    warnings,
+    reads: reads.outcomes,
+    steps: steps.map((step, index) => stepReport(stepDocument(step), outcomes[index]!)),
+    summary: summarize(outcomes),
+  };
+  if (options.dryRun) return report;
+  const failed = report.summary.failed > 0;
+  let ledger: ReleaseLedgerEntry;
+  try {
+    const result = await options.ledger.recordRelease(key, {
+      by: caller.value.Arn ?? 'unknown',
+      restored: report.steps.filter((s) => s.status === 'done').map((s) => s.id),
+      revision: restore.revision,
+      close: !failed,
+      resource: { kind: 'access-key', resourceId: accessKeyId },
+    });
+    ledger =
+      result.status === 'recorded'
+        ? { table: options.ledger.tableName, key, status: 'recorded', closed: !failed, at: result.at }
+        : { table: options.ledger.tableName, key, status: 'conflict', detail: 'the record changed since it was read: this release is not recorded' };
+  } catch (error) {
+    ledger = { table: options.ledger.tableName, key, status: 'failed', error: toStepError(error) };
+  }
+  return { ...report, ledger, notification: await notifyKeyRelease(report, ledger, options.notify) };
+}
+
+async function notifyKeyRelease(report: KeyReleaseReport, ledger: ReleaseLedgerEntry, notify: KeyReleaseOptions['notify']): Promise<ReleaseNotification | null> {
+  if (!notify) return null;
+  const subject = safeSubject(`[GuardDuty IR] ${report.summary.failed > 0 ? 'INCOMPLETE release' : 'Released'}: access key ${report.accessKeyId}`);
+  const message = [
+    `ir release --access-key ${report.accessKeyId}: ${report.summary.done} done, ${report.summary.skipped} skipped, ${report.summary.failed} failed.`,
+    `Ledger ${ledger.table} ${ledger.key}: ${ledger.status}${ledger.closed ? ' (closed)' : ''}.`,
+    '',
+    ...report.steps.map((s) => `- ${s.status}: ${untrusted(s.title)}${s.error ? ` -- ${s.error.code}: ${untrusted(s.error.message)}` : ''}`),
+    '',
+    ...report.warnings.map((w) => `! ${untrusted(w, 2000)}`),
+  ].join('\n');
+  try {
+    const result = await notify.sns.send(new PublishCommand({ TopicArn: notify.topicArn, Subject: subject, Message: message }));
+    return { topicArn: notify.topicArn, status: 'sent', subject, ...(result.MessageId ? { messageId: result.MessageId } : {}) };
+  } catch (error) {
+    return { topicArn: notify.topicArn, status: 'failed', subject, error: toStepError(error) };
+  }
+}
+
+/** Refused, a failed read or step, a release not recorded or not notified. */
+export function keyReleaseFailed(report: KeyReleaseReport): boolean {
+  return (
+    report.refused !== null ||
+    report.summary.failed > 0 ||
+    report.reads.some((r) => r.status === 'failed') ||
+    (report.ledger !== null && report.ledger.status !== 'recorded') ||
+    report.notification?.status === 'failed'
+  );
+}

@@ -1,0 +1,158 @@
+import { DescribeAutoScalingInstancesCommand } from '@aws-sdk/client-auto-scaling';
+import { CreateTableCommand, DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
+import { DeleteTagsCommand, DescribeIamInstanceProfileAssociationsCommand } from '@aws-sdk/client-ec2';
+import { DescribeTargetHealthCommand } from '@aws-sdk/client-elastic-load-balancing-v2';
+import { EMULATOR_CONFIG_OVERRIDES } from '../../emulator/runtime-config';
+import { EMULATOR_REGION, emulatorClientOptions } from '../../emulator/clients';
+import { sdkClientConfig } from '../../lambda/aws/clients';
+import { DEFAULT_RUNTIME_CONFIG } from '../../lambda/config/schema';
+import { instanceRestoreKey, RestoreLedger } from '../../lambda/ledger/restore-record';
+import type { Report } from '../../lambda/plan/document';
+import { releaseInstance } from '../../lambda/release/release';
+import type { ReleaseReport } from '../../lambda/release/report';
+import type { LambdaEnvironment } from '../../lambda/runtime/environment';
+import { handleAs } from '../support/playbook-entries';
+import { freshSeededAccount, type EmulatedAccount } from './support/account';
+import { describeInstance, groupsByEni, tagsOf, terminationProtection } from './support/ec2-state';
+import { instanceFindingEvent } from './support/findings';
+import { readInbox } from './support/inbox';
+import { failedSteps } from './support/run-playbook';
+
+/*
+ * The restore record through the real Lambda handler, against the
+ * emulator's DynamoDB: contain-instance writes it before its first change;
+ * a second finding about the contained instance keeps the originals;
+ * every ir: tag is then deleted from the instance (as an attacker on it, or
+ * a response that never got to tag it, would leave it), and `ir release`
+ * restores everything from the ledger alone, records the release and
+ * tells the team.
+ */
+
+const TABLE = 'incident-ledger';
+const DNS_REBIND = 'UnauthorizedAccess:EC2/MetadataDNSRebind';
+
+let account: EmulatedAccount;
+let dynamodb: DynamoDBClient;
+let contained: Report;
+let released: ReleaseReport;
+let recordAfterFirst: Record<string, unknown> | undefined;
+let recordAfterSecond: Record<string, unknown> | undefined;
+const savedEndpoint = process.env.AWS_ENDPOINT_URL;
+
+function env(): LambdaEnvironment {
+  return {
+    playbook: 'contain-instance',
+    config: { ...DEFAULT_RUNTIME_CONFIG, ...EMULATOR_CONFIG_OVERRIDES, mode: 'enforce' },
+    topicArn: account.seed.notifications.topicArn,
+    protectedRoleNames: [],
+    defaultRegion: EMULATOR_REGION,
+    ledgerTableName: TABLE,
+  };
+}
+
+const context = () => ({ invokedFunctionArn: `arn:aws:lambda:${EMULATOR_REGION}:${account.seed.accountId}:function:ir`, getRemainingTimeInMillis: () => 50_000 });
+const invoke = async (event: unknown) => (await handleAs(event, context(), env())) as Report;
+const key = () => instanceRestoreKey(account.seed.accountId, account.seed.region, account.seed.instanceA.instanceId);
+const item = async () => (await dynamodb.send(new GetItemCommand({ TableName: TABLE, Key: { pk: { S: key() } }, ConsistentRead: true }))).Item;
+const seededGroups = () => Object.fromEntries(account.seed.instanceA.networkInterfaces.map((eni) => [eni.networkInterfaceId, [...eni.groupIds].sort()]));
+
+async function associatedProfiles(instanceId: string): Promise<string[]> {
+  const { IamInstanceProfileAssociations = [] } = await account.clients.ec2.send(
+    new DescribeIamInstanceProfileAssociationsCommand({ Filters: [{ Name: 'instance-id', Values: [instanceId] }] }),
+  );
+  return IamInstanceProfileAssociations.filter((a) => a.State === 'associated' || a.State === 'associating').map((a) => a.IamInstanceProfile?.Arn ?? '');
+}
+
+beforeAll(async () => {
+  account = await freshSeededAccount();
+  process.env.AWS_ENDPOINT_URL = account.endpoint;
+  dynamodb = new DynamoDBClient(sdkClientConfig(emulatorClientOptions(account.endpoint)));
+  await dynamodb.send(
+    new CreateTableCommand({
+      TableName: TABLE,
+      KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
+      AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
+      BillingMode: 'PAY_PER_REQUEST',
+    }),
+  );
+  const { instanceA } = account.seed;
+  contained = await invoke(instanceFindingEvent(account.seed, instanceA, { type: DNS_REBIND }));
+  recordAfterFirst = await item();
+  // Another finding about the same, now contained, instance: its ENIs are on the isolation group, its profile gone, it is out of its groups.
+  await invoke(instanceFindingEvent(account.seed, instanceA));
+  recordAfterSecond = await item();
+  const instance = await describeInstance(account.clients.ec2, instanceA.instanceId);
+  const irKeys = Object.keys(tagsOf(instance)).filter((k) => k.startsWith('ir:'));
+  await account.clients.ec2.send(new DeleteTagsCommand({ Resources: [instanceA.instanceId], Tags: irKeys.map((Key) => ({ Key })) }));
+  await readInbox(account.sqs, account.seed.notifications.inboxQueueUrl);
+  released = await releaseInstance(instanceA.instanceId, {
+    clients: account.clients,
+    region: account.seed.region,
+    dryRun: false,
+    ledger: new RestoreLedger(dynamodb, TABLE),
+    notify: { sns: account.clients.sns, topicArn: account.seed.notifications.topicArn },
+  });
+});
+
+afterAll(() => {
+  if (savedEndpoint === undefined) delete process.env.AWS_ENDPOINT_URL;
+  else process.env.AWS_ENDPOINT_URL = savedEndpoint;
+});
+
+describe('the restore record contain-instance writes', () => {
+  it('holds the originals: each ENI\'s groups, the profile, the Auto Scaling and target groups, termination protection', () => {
+    expect(failedSteps(contained)).toEqual([]);
+    const { instanceA, fleet } = account.seed;
+    const record = recordAfterFirst as Record<string, { L?: { S?: string; N?: string }[]; S?: string; BOOL?: boolean }>;
+    for (const eni of instanceA.networkInterfaces) {
+      expect((record[`sgs:${eni.networkInterfaceId}`]?.L ?? []).map((g) => g.S).sort()).toEqual([...eni.groupIds].sort());
+    }
+    expect(record.instanceProfileArn?.S).toBe(instanceA.instanceProfileArn);
+    expect(record.autoScalingGroup?.S).toBe(fleet.autoScalingGroupName);
+    expect((record[`tg:${fleet.targetGroupArn}`]?.L ?? []).map((p) => p.N)).toEqual(['443']);
+    expect(record.terminationProtection?.BOOL).toBe(false);
+    expect(record.closedAt).toBeUndefined();
+  });
+
+  it('is not overwritten by a second finding about the contained instance: the first record of the originals wins', () => {
+    const originals = (r: Record<string, unknown> | undefined) =>
+      Object.fromEntries(Object.entries(r ?? {}).filter(([name]) => /^(sgs:|volume:|tg:|instanceProfileArn$|autoScalingGroup$|terminationProtection$)/.test(name)));
+    expect(originals(recordAfterSecond)).toEqual(originals(recordAfterFirst));
+  });
+});
+
+describe('ir release from the ledger, every ir: tag deleted', () => {
+  it('restores the groups of every ENI, the profile, the Auto Scaling group, the target group and termination protection', async () => {
+    const { instanceA, fleet } = account.seed;
+    expect(released).toMatchObject({ refused: null, recordSource: 'ledger' });
+    expect(released.steps.filter((s) => s.status !== 'done').map((s) => [s.id, s.status, s.error?.code ?? s.reason])).toEqual([]);
+    const instance = await describeInstance(account.clients.ec2, instanceA.instanceId);
+    expect(groupsByEni(instance)).toEqual(seededGroups());
+    expect(await associatedProfiles(instanceA.instanceId)).toEqual([instanceA.instanceProfileArn]);
+    expect(await terminationProtection(account.clients.ec2, instanceA.instanceId)).toBe(false);
+    const { AutoScalingInstances = [] } = await account.clients.autoScaling.send(new DescribeAutoScalingInstancesCommand({ InstanceIds: [instanceA.instanceId] }));
+    expect(AutoScalingInstances.map((i) => i.AutoScalingGroupName)).toEqual([fleet.autoScalingGroupName]);
+    const { TargetHealthDescriptions = [] } = await account.clients.elbv2.send(new DescribeTargetHealthCommand({ TargetGroupArn: fleet.targetGroupArn }));
+    expect(TargetHealthDescriptions.filter((d) => d.TargetHealth?.State !== 'draining').map((d) => [d.Target?.Id, d.Target?.Port])).toContainEqual([instanceA.instanceId, 443]);
+  });
+
+  it('records the release in the ledger and closes the record, so a later finding opens a new incident', async () => {
+    const record = await item();
+    expect(record?.closedAt?.S).toEqual(expect.any(String));
+    expect(record?.releasedAt?.S).toBe(record?.closedAt?.S);
+    expect(record?.released?.M?.by?.S).toMatch(/^arn:aws:(iam|sts)::/);
+    expect(record?.released?.M?.closed?.BOOL).toBe(true);
+    expect(released.ledger).toMatchObject({ status: 'recorded', closed: true, key: key() });
+  });
+
+  it('tells the team on the stack\'s topic', async () => {
+    const inbox = await readInbox(account.sqs, account.seed.notifications.inboxQueueUrl);
+    expect(inbox.map((n) => n.subject)).toEqual([`[GuardDuty IR] Released: instance ${account.seed.instanceA.instanceId} (${account.seed.region})`]);
+    expect(inbox[0]!.message).toContain('Restored from: the ledger.');
+  });
+
+  it('a second release is refused: the record is closed', async () => {
+    const again = await releaseInstance(account.seed.instanceA.instanceId, { clients: account.clients, region: account.seed.region, dryRun: false, ledger: new RestoreLedger(dynamodb, TABLE) });
+    expect(again.refused).toMatch(/was released at .* nothing to release, nothing was changed$/);
+  });
+});

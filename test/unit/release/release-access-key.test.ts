@@ -1,0 +1,149 @@
+import { DynamoDBClient, GetItemCommand, UpdateItemCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
+import { DeleteRolePolicyCommand, DeleteUserPolicyCommand, GetRolePolicyCommand, GetUserPolicyCommand, IAMClient, ListAccessKeysCommand, UpdateAccessKeyCommand } from '@aws-sdk/client-iam';
+import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
+import { mockClient } from 'aws-sdk-client-mock';
+import { createAwsClients } from '../../../lambda/aws/clients';
+import { EVERY_CLIENT } from '../../../lambda/aws/every-client';
+import { revokeOlderSessionsPolicy } from '../../../lambda/iam/revoke-sessions';
+import { RestoreLedger } from '../../../lambda/ledger/restore-record';
+import { isResponderRevokePolicy, keyReleaseFailed, releaseAccessKey, type KeyReleaseReport } from '../../../lambda/release/access-key';
+import { iamError } from '../../support/aws-mocks/revoke-iam';
+
+/*
+ * `ir release --access-key`: from the ledger's restore record only. The key
+ * goes back to Active only if it was Active before; the revoke policy goes
+ * only where the principal had none before, and only while it is still the
+ * responder's.
+ */
+
+const ACCOUNT = '222222222222';
+const KEY_ID = 'AKIA2EXAMPLEKEY00001';
+const KEY = `restore#${ACCOUNT}#${KEY_ID}`;
+const TABLE = 'ledger-table';
+const TOPIC = 'arn:aws:sns:us-east-1:999988887777:guardduty-ir';
+const NOW = new Date('2026-11-23T10:00:00.000Z');
+const iam = mockClient(IAMClient);
+const dynamodb = mockClient(DynamoDBClient);
+const sts = mockClient(STSClient);
+const sns = mockClient(SNSClient);
+
+function record(status: string, previousDocument: string | null, extra: Record<string, AttributeValue> = {}): Record<string, AttributeValue> {
+  return {
+    pk: { S: KEY },
+    kind: { S: 'access-key' },
+    revision: { N: '1' },
+    accessKey: { M: { userName: { S: 'deploy-bot' }, status: { S: status } } },
+    'sessionPolicy:user:deploy-bot': { M: { previousDocument: previousDocument === null ? { NULL: true } : { S: previousDocument } } },
+    ...extra,
+  };
+}
+
+let item: Record<string, AttributeValue> | undefined;
+
+beforeEach(() => {
+  for (const mock of [iam, dynamodb, sts, sns]) mock.reset();
+  iam.rejects(iamError('UnexpectedCall', 'not arranged by the test'));
+  item = record('Active', null);
+  dynamodb.on(GetItemCommand).callsFake(() => ({ Item: item }));
+  dynamodb.on(UpdateItemCommand).resolves({});
+  sts.on(GetCallerIdentityCommand).resolves({ Account: ACCOUNT, Arn: `arn:aws:iam::${ACCOUNT}:user/alice` });
+  sns.on(PublishCommand).resolves({ MessageId: 'msg-1' });
+  iam.on(ListAccessKeysCommand).resolves({ AccessKeyMetadata: [{ AccessKeyId: KEY_ID, Status: 'Inactive', UserName: 'deploy-bot' }] });
+  iam.on(GetUserPolicyCommand).resolves({ UserName: 'deploy-bot', PolicyName: 'AWSRevokeOlderSessions', PolicyDocument: encodeURIComponent(revokeOlderSessionsPolicy(NOW)) });
+  iam.on(UpdateAccessKeyCommand).resolves({});
+  iam.on(DeleteUserPolicyCommand).resolves({});
+});
+afterAll(() => [iam, dynamodb, sts, sns].forEach((mock) => mock.restore()));
+
+function release(dryRun = false): Promise<KeyReleaseReport> {
+  const clients = createAwsClients({ region: 'us-east-1', maxAttempts: 1 }, EVERY_CLIENT);
+  return releaseAccessKey(KEY_ID, { clients, ledger: new RestoreLedger(clients.dynamodb, TABLE, () => NOW), dryRun, notify: { sns: clients.sns, topicArn: TOPIC }, now: () => NOW });
+}
+
+describe('ir release --access-key', () => {
+  it('reactivates a key that was Active, removes the responder\'s revoke policy, records the release and notifies', async () => {
+    const report = await release();
+    expect(dynamodb.commandCalls(GetItemCommand)[0]!.args[0].input.Key).toEqual({ pk: { S: KEY } });
+    expect(iam.commandCalls(UpdateAccessKeyCommand).map((c) => c.args[0].input)).toEqual([{ UserName: 'deploy-bot', AccessKeyId: KEY_ID, Status: 'Active' }]);
+    expect(iam.commandCalls(DeleteUserPolicyCommand).map((c) => c.args[0].input)).toEqual([{ UserName: 'deploy-bot', PolicyName: 'AWSRevokeOlderSessions' }]);
+    expect(report.steps.map((s) => [s.id, s.status])).toEqual([
+      ['reactivate-access-key', 'done'],
+      ['remove-session-policy:user:deploy-bot', 'done'],
+    ]);
+    const write = dynamodb.commandCalls(UpdateItemCommand)[0]!.args[0].input;
+    expect(write.ConditionExpression).toBe('revision = :revision AND attribute_not_exists(closedAt)');
+    expect(write.UpdateExpression).toContain('closedAt = :at');
+    expect(report.ledger).toMatchObject({ status: 'recorded', closed: true });
+    expect(sns.commandCalls(PublishCommand)[0]!.args[0].input).toMatchObject({ TopicArn: TOPIC, Subject: `[GuardDuty IR] Released: access key ${KEY_ID}` });
+    expect(keyReleaseFailed(report)).toBe(false);
+  });
+
+  it('never activates a key that was not Active before the response', async () => {
+    item = record('Inactive', null);
+    const report = await release();
+    expect(iam.commandCalls(UpdateAccessKeyCommand)).toEqual([]);
+    expect(report.warnings).toContain(`${KEY_ID} was Inactive before the response: it stays as it is.`);
+  });
+
+  it('leaves a revoke policy the principal had before the response, and one whose document was changed since', async () => {
+    item = record('Active', revokeOlderSessionsPolicy(new Date('2026-01-01T00:00:00.000Z')));
+    const before = await release();
+    expect(iam.commandCalls(DeleteUserPolicyCommand)).toEqual([]);
+    expect(before.warnings).toContain('user deploy-bot had a AWSRevokeOlderSessions policy before the response (it is in the record): it is left in place; remove it by hand if it is not wanted.');
+
+    item = record('Active', null);
+    iam.on(GetUserPolicyCommand).resolves({ PolicyDocument: encodeURIComponent(JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] })) });
+    const changed = await release();
+    expect(iam.commandCalls(DeleteUserPolicyCommand)).toEqual([]);
+    expect(changed.warnings).toContain("AWSRevokeOlderSessions of user deploy-bot is not the responder's (its document was changed): it is left in place.");
+  });
+
+  it('removes a role\'s revoke policy (a temporary key\'s release), never a user\'s key', async () => {
+    item = { pk: { S: KEY }, revision: { N: '1' }, 'sessionPolicy:role:etl-job': { M: { previousDocument: { NULL: true } } } };
+    iam.on(GetRolePolicyCommand).resolves({ PolicyDocument: encodeURIComponent(revokeOlderSessionsPolicy(NOW)) });
+    iam.on(DeleteRolePolicyCommand).resolves({});
+    const report = await release();
+    expect(iam.commandCalls(DeleteRolePolicyCommand).map((c) => c.args[0].input)).toEqual([{ RoleName: 'etl-job', PolicyName: 'AWSRevokeOlderSessions' }]);
+    expect(iam.commandCalls(UpdateAccessKeyCommand)).toEqual([]);
+    expect(report.summary.failed).toBe(0);
+  });
+
+  it('--dry-run plans the same and changes, records and sends nothing', async () => {
+    const report = await release(true);
+    expect(report.steps.map((s) => [s.id, s.status, s.reason])).toEqual([
+      ['reactivate-access-key', 'skipped', 'blocked by dry-run'],
+      ['remove-session-policy:user:deploy-bot', 'skipped', 'blocked by dry-run'],
+    ]);
+    expect(iam.commandCalls(UpdateAccessKeyCommand)).toEqual([]);
+    expect(iam.commandCalls(DeleteUserPolicyCommand)).toEqual([]);
+    expect(dynamodb.commandCalls(UpdateItemCommand)).toEqual([]);
+    expect(sns.commandCalls(PublishCommand)).toEqual([]);
+  });
+
+  it('--principal that is not the record\'s: refused, nothing changed', async () => {
+    const clients = createAwsClients({ region: 'us-east-1', maxAttempts: 1 }, EVERY_CLIENT);
+    const report = await releaseAccessKey(KEY_ID, { clients, ledger: new RestoreLedger(clients.dynamodb, TABLE), dryRun: false, principal: { kind: 'user', name: 'someone-else' } });
+    expect(report.refused).toBe(`the restore record ${KEY} is of user/deploy-bot, not user/someone-else: nothing was changed`);
+    expect(iam.commandCalls(UpdateAccessKeyCommand)).toEqual([]);
+    const matching = await releaseAccessKey(KEY_ID, { clients, ledger: new RestoreLedger(clients.dynamodb, TABLE), dryRun: true, principal: { kind: 'user', name: 'deploy-bot' } });
+    expect(matching.refused).toBeNull();
+  });
+
+  it('no record in the ledger: refused, nothing changed', async () => {
+    item = undefined;
+    const report = await release();
+    expect(report.refused).toBe(`the ledger ${TABLE} holds no restore record of ${KEY_ID} (${KEY}): nothing was changed`);
+    expect(iam.commandCalls(UpdateAccessKeyCommand)).toEqual([]);
+    expect(keyReleaseFailed(report)).toBe(true);
+  });
+});
+
+describe('isResponderRevokePolicy', () => {
+  it('is the one Deny of everything to sessions issued before a time, and nothing else', () => {
+    expect(isResponderRevokePolicy(revokeOlderSessionsPolicy(NOW))).toBe(true);
+    expect(isResponderRevokePolicy(JSON.stringify({ Statement: [{ Effect: 'Deny', Action: ['*'], Resource: ['*'] }] }))).toBe(false);
+    expect(isResponderRevokePolicy(JSON.stringify({ Statement: [{ Effect: 'Deny', Action: ['*'], Resource: ['*'], Condition: { DateLessThan: { 'aws:TokenIssueTime': 'x' }, Bool: { 'aws:MultiFactorAuthPresent': 'false' } } }] }))).toBe(false);
+    expect(isResponderRevokePolicy('not json')).toBe(false);
+  });
+});

@@ -1,0 +1,236 @@
+import { AttachInstancesCommand, AutoScalingClient } from '@aws-sdk/client-auto-scaling';
+import { DynamoDBClient, GetItemCommand, UpdateItemCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
+import { ModifyInstanceAttributeCommand } from '@aws-sdk/client-ec2';
+import { ElasticLoadBalancingV2Client, RegisterTargetsCommand } from '@aws-sdk/client-elastic-load-balancing-v2';
+import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
+import { mockClient } from 'aws-sdk-client-mock';
+import { createAwsClients } from '../../../lambda/aws/clients';
+import { EVERY_CLIENT } from '../../../lambda/aws/every-client';
+import { RestoreLedger } from '../../../lambda/ledger/restore-record';
+import { parseRestoreParts } from '../../../lambda/release/parts';
+import { releaseInstance, type ReleaseOptions } from '../../../lambda/release/release';
+import { releaseFailed, type ReleaseReport } from '../../../lambda/release/report';
+import { RELEASE_STEP_SPECS } from '../../../lambda/release/specs';
+import {
+  ACCOUNT_ID,
+  callsOf,
+  INCIDENT_TAGS,
+  INSTANCE_ID,
+  OTHER_TAGS,
+  PRIMARY_ENI,
+  PRIMARY_GROUPS,
+  PROFILE_ARN,
+  READ_ONLY_COMMANDS,
+  SECONDARY_ENI,
+  SECONDARY_GROUPS,
+  useReleaseWorld,
+} from '../../support/aws-mocks/release-world';
+
+/*
+ * `ir release` with the ledger: the restore record is read first and is
+ * the record, tags or no tags; the release restores what the operator
+ * chose, is recorded in the ledger on the revision it read, and is notified.
+ */
+
+const h = useReleaseWorld();
+const NOW = new Date('2026-11-23T10:00:00.000Z');
+const TABLE = 'ledger-table';
+const TOPIC = 'arn:aws:sns:us-east-1:999988887777:guardduty-ir';
+const KEY = `restore#${ACCOUNT_ID}#us-east-1#${INSTANCE_ID}`;
+const OPERATOR = `arn:aws:iam::${ACCOUNT_ID}:user/alice`;
+const dynamodb = mockClient(DynamoDBClient);
+const sts = mockClient(STSClient);
+const sns = mockClient(SNSClient);
+const autoScaling = mockClient(AutoScalingClient);
+const elbv2 = mockClient(ElasticLoadBalancingV2Client);
+
+/** The record contain-instance wrote: the ENIs' groups, the profile, the Auto Scaling and target groups, termination protection off. */
+function ledgerItem(extra: Record<string, AttributeValue> = {}): Record<string, AttributeValue> {
+  return {
+    pk: { S: KEY },
+    kind: { S: 'instance' },
+    resourceId: { S: INSTANCE_ID },
+    incidentId: { S: 'ir-0123456789abcdef' },
+    revision: { N: '2' },
+    [`sgs:${PRIMARY_ENI}`]: { L: PRIMARY_GROUPS.map((S) => ({ S })) },
+    [`sgs:${SECONDARY_ENI}`]: { L: SECONDARY_GROUPS.map((S) => ({ S })) },
+    'volume:/dev/xvda': { M: { volumeId: { S: 'vol-0root00000000001' }, deleteOnTermination: { BOOL: true } } },
+    instanceProfileArn: { S: PROFILE_ARN },
+    autoScalingGroup: { S: 'web-asg' },
+    'tg:arn:tg/web': { L: [{ N: '80' }, { N: '8080' }] },
+    terminationProtection: { BOOL: false },
+    ...extra,
+  };
+}
+
+let item: Record<string, AttributeValue> | undefined;
+
+beforeEach(() => {
+  for (const mock of [dynamodb, sts, sns, autoScaling, elbv2]) mock.reset();
+  item = ledgerItem();
+  dynamodb.on(GetItemCommand).callsFake(() => ({ Item: item }));
+  dynamodb.on(UpdateItemCommand).resolves({});
+  sts.on(GetCallerIdentityCommand).resolves({ Account: ACCOUNT_ID, Arn: OPERATOR });
+  sns.on(PublishCommand).resolves({ MessageId: 'msg-1' });
+  autoScaling.on(AttachInstancesCommand).resolves({});
+  elbv2.on(RegisterTargetsCommand).resolves({});
+  h.mock.on(ModifyInstanceAttributeCommand).callsFake((input: Record<string, unknown>) => {
+    h.world.log.push({ command: 'ModifyInstanceAttribute', input });
+    return {};
+  });
+});
+afterAll(() => [dynamodb, sts, sns, autoScaling, elbv2].forEach((mock) => mock.restore()));
+
+function release(options: Partial<ReleaseOptions> = {}): Promise<ReleaseReport> {
+  const clients = createAwsClients({ region: 'us-east-1', maxAttempts: 1 }, EVERY_CLIENT);
+  return releaseInstance(INSTANCE_ID, {
+    clients,
+    region: 'us-east-1',
+    dryRun: false,
+    now: () => NOW,
+    ledger: new RestoreLedger(clients.dynamodb, TABLE, () => NOW),
+    notify: { sns: clients.sns, topicArn: TOPIC },
+    ...options,
+  });
+}
+
+const mutatingCalls = () => h.world.log.filter((c) => !READ_ONLY_COMMANDS.includes(c.command)).map((c) => c.command);
+
+describe('ir release from the ledger', () => {
+  it('with no tag on the instance at all restores everything the record holds, records the release, closes the record and notifies', async () => {
+    h.world.tags = { ...OTHER_TAGS };
+    const report = await release();
+    expect(dynamodb.commandCalls(GetItemCommand)[0]!.args[0].input).toEqual({ TableName: TABLE, Key: { pk: { S: KEY } }, ConsistentRead: true });
+    expect(report).toMatchObject({ refused: null, recordSource: 'ledger', summary: { done: 6, skipped: 0, failed: 0 } });
+    expect(callsOf(h.world, 'ModifyNetworkInterfaceAttribute')).toEqual([
+      { NetworkInterfaceId: PRIMARY_ENI, Groups: PRIMARY_GROUPS },
+      { NetworkInterfaceId: SECONDARY_ENI, Groups: SECONDARY_GROUPS },
+    ]);
+    expect(callsOf(h.world, 'AssociateIamInstanceProfile')).toEqual([{ InstanceId: INSTANCE_ID, IamInstanceProfile: { Arn: PROFILE_ARN } }]);
+    expect(callsOf(h.world, 'ModifyInstanceAttribute')).toEqual([{ InstanceId: INSTANCE_ID, DisableApiTermination: { Value: false } }]);
+    expect(autoScaling.commandCalls(AttachInstancesCommand).map((c) => c.args[0].input)).toEqual([{ InstanceIds: [INSTANCE_ID], AutoScalingGroupName: 'web-asg' }]);
+    expect(elbv2.commandCalls(RegisterTargetsCommand).map((c) => c.args[0].input)).toEqual([
+      { TargetGroupArn: 'arn:tg/web', Targets: [{ Id: INSTANCE_ID, Port: 80 }, { Id: INSTANCE_ID, Port: 8080 }] },
+    ]);
+    // No incident tag to remove: none was ever written.
+    expect(callsOf(h.world, 'DeleteTags')).toEqual([]);
+
+    const write = dynamodb.commandCalls(UpdateItemCommand)[0]!.args[0].input;
+    expect(write.Key).toEqual({ pk: { S: KEY } });
+    expect(write.ConditionExpression).toBe('revision = :revision AND attribute_not_exists(closedAt)');
+    expect(write.ExpressionAttributeValues![':revision']).toEqual({ N: '2' });
+    expect(write.ExpressionAttributeValues![':released']!.M).toMatchObject({ by: { S: OPERATOR }, closed: { BOOL: true } });
+    expect(write.UpdateExpression).toContain('closedAt = :at');
+    expect(report.ledger).toEqual({ table: TABLE, key: KEY, status: 'recorded', closed: true, at: NOW.toISOString() });
+
+    const publish = sns.commandCalls(PublishCommand)[0]!.args[0].input;
+    expect(publish).toMatchObject({ TopicArn: TOPIC, Subject: `[GuardDuty IR] Released: instance ${INSTANCE_ID} (us-east-1)` });
+    expect(publish.Message).toContain(`Ledger ${TABLE} ${KEY}: recorded (closed: the next finding opens a new incident).`);
+    expect(report.notification).toEqual({ topicArn: TOPIC, status: 'sent', subject: publish.Subject, messageId: 'msg-1' });
+    expect(releaseFailed(report)).toBe(false);
+  });
+
+  it('where the tags disagree, the ledger wins and the report says so; a tag never adds a group', async () => {
+    h.world.tags = { ...OTHER_TAGS, ...INCIDENT_TAGS, [`ir:original-sgs:${PRIMARY_ENI}`]: 'sg-0attacker00000001' };
+    const report = await release();
+    expect(callsOf(h.world, 'ModifyNetworkInterfaceAttribute')[0]).toEqual({ NetworkInterfaceId: PRIMARY_ENI, Groups: PRIMARY_GROUPS });
+    expect(report.warnings).toContain(
+      `The tag of ${PRIMARY_ENI} says "sg-0attacker00000001", the ledger "${PRIMARY_GROUPS.join(' ')}": the ledger wins (the tag is not applied). Find out who tagged the instance.`,
+    );
+    // The incident tags still go, once every restore is done.
+    expect(callsOf(h.world, 'DeleteTags')).toHaveLength(1);
+  });
+
+  it('--only groups,profile restores just those, keeps the record open and says what it left', async () => {
+    const only = parseRestoreParts('groups,profile');
+    if ('error' in only) throw new Error(only.error);
+    const report = await release({ only: only.parts });
+    expect(report.steps.map((s) => s.id)).toEqual([`restore-groups:${PRIMARY_ENI}`, `restore-groups:${SECONDARY_ENI}`, 'restore-instance-profile', 'remove-incident-tags']);
+    expect(autoScaling.commandCalls(AttachInstancesCommand)).toEqual([]);
+    expect(elbv2.commandCalls(RegisterTargetsCommand)).toEqual([]);
+    expect(callsOf(h.world, 'ModifyInstanceAttribute')).toEqual([]);
+    expect(report.warnings).toContain('Not restored (--only): asg, target-groups, termination-protection.');
+    const write = dynamodb.commandCalls(UpdateItemCommand)[0]!.args[0].input;
+    expect(write.UpdateExpression).not.toContain('closedAt');
+    expect(report.ledger).toMatchObject({ status: 'recorded', closed: false });
+  });
+
+  it('--only asg leaves the instance isolated and its incident tags on', async () => {
+    const only = parseRestoreParts('asg');
+    if ('error' in only) throw new Error(only.error);
+    const report = await release({ only: only.parts });
+    expect(report.steps.map((s) => s.id)).toEqual(['restore-auto-scaling-group']);
+    expect(mutatingCalls()).toEqual([]);
+    expect(report.warnings).toContain(`The incident tags stay on ${INSTANCE_ID}: its security groups were not chosen for restoring, so it is still isolated.`);
+  });
+
+  it('rejects an --only part it does not know', () => {
+    expect(parseRestoreParts('groups,everything')).toEqual({ error: '--only: "everything" is not one of groups, profile, asg, target-groups, termination-protection' });
+  });
+
+  it('--dry-run reads the ledger and plans every restore, and changes, records and sends nothing', async () => {
+    const report = await release({ dryRun: true });
+    expect(report.steps.every((s) => s.status === 'skipped' && s.reason === 'blocked by dry-run')).toBe(true);
+    expect(report.steps.map((s) => s.id)).toContain('restore-auto-scaling-group');
+    expect(mutatingCalls()).toEqual([]);
+    expect(dynamodb.commandCalls(UpdateItemCommand)).toEqual([]);
+    expect(sns.commandCalls(PublishCommand)).toEqual([]);
+    expect(autoScaling.commandCalls(AttachInstancesCommand)).toEqual([]);
+    expect(report).toMatchObject({ ledger: null, notification: null, recordSource: 'ledger' });
+  });
+
+  it('termination protection that was on before the containment stays on', async () => {
+    item = ledgerItem({ terminationProtection: { BOOL: true } });
+    const report = await release();
+    expect(report.steps.map((s) => s.id)).not.toContain('restore-termination-protection');
+    expect(callsOf(h.world, 'ModifyInstanceAttribute')).toEqual([]);
+  });
+
+  it('a record already released is refused, and nothing is changed or recorded', async () => {
+    item = ledgerItem({ closedAt: { S: '2026-11-23T09:00:00.000Z' }, released: { M: { at: { S: '2026-11-23T09:00:00.000Z' }, by: { S: 'bob' } } } });
+    const report = await release();
+    expect(report.refused).toBe(`the restore record ${KEY} was released at 2026-11-23T09:00:00.000Z by bob, and no containment was recorded since: nothing to release, nothing was changed`);
+    expect(mutatingCalls()).toEqual([]);
+    expect(dynamodb.commandCalls(UpdateItemCommand)).toEqual([]);
+  });
+
+  it('no record in the ledger: refused, even with a record in the tags, unless --from-tags; then the release creates a closed record', async () => {
+    item = undefined;
+    const refused = await release();
+    expect(refused.refused).toMatch(new RegExp(`^the ledger ${TABLE} holds no restore record of ${INSTANCE_ID} \\(${KEY}\\): nothing was changed\\. .*pass --from-tags`));
+    expect(mutatingCalls()).toEqual([]);
+
+    const report = await release({ fromTags: true });
+    expect(report).toMatchObject({ refused: null, recordSource: 'tags' });
+    expect(callsOf(h.world, 'ModifyNetworkInterfaceAttribute')).toHaveLength(2);
+    expect(dynamodb.commandCalls(UpdateItemCommand)[0]!.args[0].input.ConditionExpression).toBe('attribute_not_exists(pk)');
+  });
+
+  it('an unreadable ledger refuses the release: the tags are never enough when the ledger cannot be asked', async () => {
+    dynamodb.on(GetItemCommand).rejects(Object.assign(new Error('denied'), { name: 'AccessDeniedException' }));
+    const report = await release();
+    expect(report.refused).toBe(`the restore record ${KEY} could not be read from the ledger ${TABLE} (AccessDeniedException: denied): nothing was changed`);
+    expect(mutatingCalls()).toEqual([]);
+    expect(releaseFailed(report)).toBe(true);
+  });
+
+  it('a release that lost the race to another is reported as not recorded, and fails', async () => {
+    dynamodb.on(UpdateItemCommand).rejects(
+      Object.assign(new Error('The conditional request failed'), {
+        name: 'ConditionalCheckFailedException',
+        Item: ledgerItem({ released: { M: { at: { S: '2026-11-23T09:59:59.000Z' }, by: { S: 'bob' }, token: { S: 'other' } } } }),
+      }),
+    );
+    const report = await release();
+    expect(report.ledger).toMatchObject({ status: 'conflict', detail: expect.stringContaining('released at 2026-11-23T09:59:59.000Z by bob') });
+    expect(releaseFailed(report)).toBe(true);
+  });
+
+  it('declares every call it makes', () => {
+    const declared = new Set(RELEASE_STEP_SPECS.flatMap((spec) => spec.iamActions));
+    for (const action of ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'sts:GetCallerIdentity', 'sns:Publish', 'autoscaling:AttachInstances', 'elasticloadbalancing:RegisterTargets', 'ec2:ModifyInstanceAttribute']) {
+      expect([action, declared.has(action as never)]).toEqual([action, true]);
+    }
+  });
+});

@@ -37,10 +37,11 @@ export function subjectOf(doc: PlanDocument, outcomes: readonly StepOutcome[]): 
 /**
  * A change that could not be made is named in the subject, before the finding
  * (a long subject is cut at the end): the step's id up to its target
- * (`deregister:<arn>` is `deregister`), each name once.
+ * (`deregister:<arn>` is `deregister`), each name once. Failed read-only
+ * steps (an investigation) are in the message, not the subject.
  */
 function failedNames(outcomes: readonly StepOutcome[]): string {
-  const names = [...new Set(outcomes.filter((o) => o.status === 'failed').map((o) => o.id.split(':')[0]!))];
+  const names = [...new Set(outcomes.filter((o) => o.status === 'failed' && o.mutating).map((o) => o.id.split(':')[0]!))];
   return names.length === 0 ? '' : ` FAILED ${names.map((name) => v(name)).join(' ')}`;
 }
 

@@ -1,5 +1,5 @@
-import { CONTAIN_STEPS, containCell } from './contain-steps';
-import { cellsOf, startBench, stopBench, type Bench } from './harness';
+import { CONTAIN_STEPS, containCell, restoreCell } from './contain-steps';
+import { ALL_FAULTS, cellsOf, startBench, stopBench, type Bench } from './harness';
 
 /*
  * Every mutating step of contain-instance, through the Lambda handler, under
@@ -20,4 +20,8 @@ afterAll(() => stopBench(bench));
 
 it.each(cellsOf(CONTAIN_STEPS, false))('%s', async (_name, kind, step) => {
   await containCell(bench, kind, step);
+});
+
+it.each(ALL_FAULTS)('%s on restore (the move back to its own groups after a failed isolation move)', async (kind) => {
+  await restoreCell(bench, kind);
 });

@@ -1,6 +1,7 @@
 import type { ProxiedRequest } from '../../../bench/latency-proxy';
 import type { FaultKind } from '../../../bench/proxy-faults';
-import { containedOnce, containmentState, expectEndState, expectLedgerAnswered, freshVictim, runCell, type Bench, type StepUnderFault } from './harness';
+import { failedSteps } from '../support/run-playbook';
+import { arm, containedOnce, containmentState, DENIAL_CODES, disarm, expectEndState, expectLedgerAnswered, freshVictim, inbox, invoke, runCell, THROTTLING_CODES, type Bench, type StepUnderFault } from './harness';
 
 /* The mutating steps of contain-instance, each picked out among the requests of a cell, and one cell's run. */
 
@@ -99,3 +100,41 @@ export async function containCell(bench: Bench, kind: FaultKind, step: StepUnder
   if (kind !== 'access-denied') await expectLedgerAnswered(bench, (retry ?? first).report);
 }
 
+
+/*
+ * The restore move runs only when the isolation move failed: each ENI goes
+ * back from the untrack group to its own groups. So its cell fails every
+ * isolation move (HTTP 500, every attempt) besides the fault under test on
+ * the restore move. The first invocation fails either way (isolation failed),
+ * and Lambda's retry, with both faults gone, isolates.
+ */
+export async function restoreCell(bench: Bench, kind: FaultKind): Promise<void> {
+  const victim = await freshVictim(bench);
+  const eni = victim.instance.networkInterfaces[0]!;
+  const restore: StepUnderFault = {
+    step: 'restore',
+    matches: (r) => is(r, 'ModifyNetworkInterfaceAttribute') && r.params.NetworkInterfaceId === eni.networkInterfaceId && r.params['SecurityGroupId.1'] === eni.groupIds[0],
+    effect: 'every ENI on one closed isolation group only',
+  };
+  await arm(bench, { kind, matches: (r) => restore.matches(r, bench.proxy.calls) });
+  bench.proxy.addFault({ kind: 'server-error', matches: (r) => is(r, 'ModifyNetworkInterfaceAttribute') && r.params['SecurityGroupId.1'] === groupOf(bench.proxy.calls, 'RevokeSecurityGroupEgress') });
+  const first = await invoke(bench, victim.event, 'contain-instance');
+  expect(bench.fired).toBeGreaterThan(0);
+  const outcome = (id: string) => first.report.steps.find((s) => s.id === `${id}:${eni.networkInterfaceId}`);
+  const refused = kind === 'throttling' || kind === 'access-denied';
+  expect([outcome('isolate')?.status, outcome('restore')?.status, first.failed]).toEqual(['failed', refused ? 'failed' : 'done', true]);
+  const [note] = await inbox(bench);
+  if (refused) {
+    // Left on the allow-all group: the subject names the ENI left open, and the invocation fails so that Lambda retries it.
+    expect([DENIAL_CODES, THROTTLING_CODES].flat()).toContain(outcome('restore')?.error?.code);
+    expect(note?.subject).toMatch(new RegExp(`^\\[GuardDuty IR MORE EXPOSED THAN BEFORE\\] ${eni.networkInterfaceId} left open`));
+  } else {
+    // Back on its own groups, once: the SDK's retry of the move met its own write.
+    expect(note?.subject).toMatch(/^\[GuardDuty IR PARTIAL\] contain-instance FAILED isolate: /);
+  }
+  disarm(bench);
+  const retry = await invoke(bench, victim.event, 'contain-instance');
+  expect(failedSteps({ ...retry.report, reads: [] })).toEqual([]);
+  expect(await containmentState(bench, victim)).toEqual(containedOnce(victim));
+  await expectLedgerAnswered(bench, retry.report);
+}

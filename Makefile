@@ -6,16 +6,24 @@ SHELL := /bin/bash
 export AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED := true
 NPM_STAMP := node_modules/.installed-from-lock
 RESULTS := .test-results
+# The stages that read cdk.out run synth first; `make test` runs synth once as its own stage and empties this.
+SYNTH_PREREQ ?= synth
 
 .PHONY: demo test deps typecheck lint unit synth lint-templates integration bench clean
 
 demo: $(NPM_STAMP)
 	npx tsx bin/ir.ts demo
 
+TEST_STAGES := typecheck lint unit synth lint-templates integration
+
+# Every stage runs even when an earlier one failed (a stage that needs synth's
+# output is reported as not run when synth failed), and the closing line
+# "tests: N passed, N failed" prints either way; the exit status is non-zero
+# on any failure (scripts/test-stages.sh, scripts/test-summary.js).
 test: $(NPM_STAMP)
 	@rm -rf $(RESULTS) && mkdir -p $(RESULTS)
-	$(MAKE) --no-print-directory typecheck lint unit synth lint-templates integration
-	@node scripts/test-summary.js $(RESULTS)/unit.json $(RESULTS)/integration.json
+	@bash scripts/test-stages.sh $(RESULTS) $(TEST_STAGES)
+	@node scripts/test-summary.js $(RESULTS) $(TEST_STAGES)
 
 deps: $(NPM_STAMP)
 
@@ -51,12 +59,12 @@ $(LINT_TOOLS_STAMP): lint/requirements.txt
 	$(VENV_PYTHON) -m pip install --quiet --disable-pip-version-check -r lint/requirements.txt
 	@touch $@
 
-lint-templates: $(NPM_STAMP) $(LINT_TOOLS_STAMP) synth
+lint-templates: $(NPM_STAMP) $(LINT_TOOLS_STAMP) $(SYNTH_PREREQ)
 	npx cdk synth --quiet -c deployMemberStack=true -c 'incidentResponse={"securityAccountId":"111122223333"}' -o $(MEMBER_OUT)
 	$(VENV_PYTHON) lint/lint_templates.py cdk.out/*.template.json $(MEMBER_OUT)/*.template.json
 
 # The playbooks against the local AWS emulator (moto server on 127.0.0.1).
-integration: $(NPM_STAMP) synth
+integration: $(NPM_STAMP) $(SYNTH_PREREQ)
 	@mkdir -p $(RESULTS)
 	npx jest --ci -c jest.integration.config.js --json --outputFile=$(RESULTS)/integration.json
 

@@ -11,7 +11,10 @@ import { pythonWithMoto } from './python-env';
  */
 
 export const EMULATOR_HOST = '127.0.0.1';
-const START_TIMEOUT_MS = 20_000;
+/** A cold Python start with moto's imports takes seconds on a loaded machine. */
+const START_TIMEOUT_MS = 60_000;
+/** A reset while the server is busy (a previous file's slow call) still answers well within this. */
+const RESET_TIMEOUT_MS = 30_000;
 const STOP_TIMEOUT_MS = 3_000;
 const STDERR_TAIL_CHARS = 4_000;
 const WATCHDOG_SCRIPT = join(__dirname, 'moto_watchdog.py');
@@ -45,7 +48,12 @@ export function freePort(host = EMULATOR_HOST): Promise<number> {
 
 /** Forgets every resource the emulator at `endpoint` holds. */
 export async function resetMoto(endpoint: string): Promise<void> {
-  const response = await fetch(`${endpoint}/moto-api/reset`, { method: 'POST' });
+  let response: Response;
+  try {
+    response = await fetch(`${endpoint}/moto-api/reset`, { method: 'POST', signal: AbortSignal.timeout(RESET_TIMEOUT_MS) });
+  } catch (error) {
+    throw new Error(`emulator reset failed: no answer from ${endpoint}/moto-api/reset within ${RESET_TIMEOUT_MS / 1000} s (${error instanceof Error ? error.message : String(error)})`);
+  }
   if (!response.ok) throw new Error(`emulator reset failed: HTTP ${response.status} from ${endpoint}/moto-api/reset`);
 }
 

@@ -31,7 +31,18 @@ export function subjectOf(doc: PlanDocument, outcomes: readonly StepOutcome[]): 
   if (exposed.length > 0) {
     return safeSubject(`[GuardDuty IR MORE EXPOSED THAN BEFORE] ${exposed.map((id) => v(id)).join(' ')} left open: ${doc.playbook}: ${v(doc.findingType)}`);
   }
-  return safeSubject(`[GuardDuty IR ${modeOf(doc, outcomes)}] ${doc.playbook}: ${v(doc.findingType)} sev ${v(doc.severity)}`);
+  return safeSubject(`[GuardDuty IR ${modeOf(doc, outcomes)}] ${doc.playbook}${failedNames(outcomes)}: ${v(doc.findingType)} sev ${v(doc.severity)}`);
+}
+
+/**
+ * A change that could not be made is named in the subject, before the finding
+ * (a long subject is cut at the end): the step's id up to its target
+ * (`deregister:<arn>` is `deregister`), each name once. Failed read-only
+ * steps (an investigation) are in the message, not the subject.
+ */
+function failedNames(outcomes: readonly StepOutcome[]): string {
+  const names = [...new Set(outcomes.filter((o) => o.status === 'failed' && o.mutating).map((o) => o.id.split(':')[0]!))];
+  return names.length === 0 ? '' : ` FAILED ${names.map((name) => v(name)).join(' ')}`;
 }
 
 function outcomeLine(o: StepOutcome): string {

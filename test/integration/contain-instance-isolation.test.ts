@@ -223,7 +223,7 @@ describe('2-4. instance A: a failed isolation move, a failed return, the retry, 
       ]);
     }
     expect(await groupsOfA()).toEqual(seededGroupsOfA);
-    expect(subject).toBe(`[GuardDuty IR PARTIAL] contain-instance: ${finding().type} sev ${finding().severity}`);
+    expect(subject).toBe(`[GuardDuty IR PARTIAL] contain-instance FAILED isolate: ${finding().type} sev ${finding().severity}`);
     expect(shouldFailInvocation(report).retry).toBe(true);
   });
 

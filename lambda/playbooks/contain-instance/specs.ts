@@ -83,11 +83,13 @@ function instanceTags(keys: readonly string[]): IamGrant {
  * a group that carries it was created by the responder: the rule changes
  * below are confined to such groups. The VPC is the other resource
  * CreateSecurityGroup authorises; it has no key that would confine it further.
- * A name already taken is never looked up and reused: another name is drawn.
+ * A name already taken is reused only when this run's own request took it
+ * (a retry after a lost answer, read back with DescribeSecurityGroups:
+ * steps/own-created-group.ts); otherwise another name is drawn.
  */
 export const CREATE_SECURITY_GROUP: StepSpec = {
   kind: 'create-security-group',
-  iamActions: ['ec2:CreateSecurityGroup', 'ec2:CreateTags'],
+  iamActions: ['ec2:CreateSecurityGroup', 'ec2:CreateTags', 'ec2:DescribeSecurityGroups'],
   mutating: true,
   iamGrants: [
     {
@@ -163,7 +165,8 @@ export const PRESERVE_INSTANCE: StepSpec = {
 /** CreateTags: the profile is recorded on the instance before it is removed. */
 export const DISASSOCIATE_PROFILE: StepSpec = {
   kind: 'disassociate-instance-profile',
-  iamActions: ['ec2:DisassociateIamInstanceProfile', 'ec2:CreateTags'],
+  // DescribeIamInstanceProfileAssociations: a retry refused as NotFound is checked against the instance's associations (steps/already-done.ts).
+  iamActions: ['ec2:DisassociateIamInstanceProfile', 'ec2:CreateTags', 'ec2:DescribeIamInstanceProfileAssociations'],
   mutating: true,
   iamGrants: [
     // No key confines it further than the instance: the association id is known only at run time.
@@ -178,7 +181,8 @@ export const DETACH_FROM_AUTO_SCALING: StepSpec = {
 };
 export const DEREGISTER_TARGETS: StepSpec = {
   kind: 'deregister-from-target-group',
-  iamActions: ['elasticloadbalancing:DeregisterTargets'],
+  // DescribeTargetHealth: a retry refused as InvalidTarget is checked against the group's targets (steps/already-done.ts).
+  iamActions: ['elasticloadbalancing:DeregisterTargets', 'elasticloadbalancing:DescribeTargetHealth'],
   mutating: true,
 };
 /**

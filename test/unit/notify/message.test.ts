@@ -30,7 +30,8 @@ const outcomes: StepOutcome[] = [
 describe('formatNotification', () => {
   it('says what was done, what failed with the AWS code, and what was skipped and why', () => {
     const { subject, message } = formatNotification(doc, outcomes);
-    expect(subject).toBe('[GuardDuty IR PARTIAL] contain-instance: CryptoCurrency:EC2/BitcoinTool.B sev 8');
+    // The step that could not be made is named before the finding.
+    expect(subject).toBe('[GuardDuty IR PARTIAL] contain-instance FAILED b: CryptoCurrency:EC2/BitcoinTool.B sev 8');
     expect(message).toContain('Account 222222222222, region us-east-1');
     expect(message).toContain('  DONE    Move eni-1 to the isolation group [ec2:ModifyNetworkInterfaceAttribute on eni-1] -- sg-9');
     expect(message).toContain('  FAILED  Snapshot volumes [ec2:CreateSnapshots on i-1] -- AccessDenied: nope');

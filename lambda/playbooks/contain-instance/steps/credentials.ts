@@ -8,6 +8,8 @@ import type { InstanceProfileFacts, Known } from '../facts';
 import { MAX_TAG_VALUE_LENGTH, ORIGINAL_INSTANCE_PROFILE_TAG } from '../names';
 import { DISASSOCIATE_PROFILE } from '../specs';
 import { STAGE } from '../stages';
+import { profileAssociationGone } from './already-done';
+import { awsCodeOf } from './aws-codes';
 
 export interface CredentialsInput {
   readonly instanceId: string;
@@ -116,7 +118,13 @@ function disassociateStep(instanceId: string, associationId: string, profileArn:
         () => `recorded as ${ORIGINAL_INSTANCE_PROFILE_TAG}`,
         (error: unknown) => `NOT recorded on the instance (${toStepError(error).code}): the profile was ${profileArn}`,
       );
-      await ctx.clients.ec2.send(new DisassociateIamInstanceProfileCommand(parameters));
+      try {
+        await ctx.clients.ec2.send(new DisassociateIamInstanceProfileCommand(parameters));
+      } catch (error) {
+        // An SDK retry after a lost answer meets its own removal (already-done.ts).
+        if (awsCodeOf(error) !== 'InvalidAssociationID.NotFound' || !(await profileAssociationGone(ctx.clients.ec2, instanceId, associationId))) throw error;
+        return { status: 'done', detail: `${recorded}; the association was already gone (an earlier attempt removed it)` };
+      }
       return { status: 'done', detail: recorded };
     },
   });

@@ -14,6 +14,7 @@ import { CLOSE_ISOLATION_GROUP, CREATE_SECURITY_GROUP, OPEN_UNTRACK_GROUP } from
 import { STAGE } from '../stages';
 import { awsCodeOf } from './aws-codes';
 import { groupIdParameter, groupRequires, resolveGroupId, type GroupRef } from './group-ref';
+import { ownCreatedGroup } from './own-created-group';
 import { isolationGroupFlaws, untrackGroupFlaws } from './verify-groups';
 
 /*
@@ -221,7 +222,11 @@ function createGroupStep(vpcId: string, purpose: SecurityGroupPurpose, why: stri
           if (!created.GroupId) throw new ResponderError('MissingGroupId', 'CreateSecurityGroup returned no GroupId');
           return { status: 'done', detail: `created ${created.GroupId} (${groupName})`, output: created.GroupId };
         } catch (error) {
-          if (attempt >= 2 || awsCodeOf(error) !== 'InvalidGroup.Duplicate') throw error;
+          if (awsCodeOf(error) !== 'InvalidGroup.Duplicate') throw error;
+          // Unless the name is taken by this very request: an SDK retry after a lost or late answer (own-created-group.ts).
+          const own = await ownCreatedGroup(ctx.clients.ec2, vpcId, purpose, groupName);
+          if (own) return { status: 'done', detail: `created ${own} (${groupName}; the first answer was lost, the retry found it)`, output: own };
+          if (attempt >= 2) throw error;
         }
       }
     },

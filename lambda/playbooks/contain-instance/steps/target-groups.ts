@@ -3,6 +3,8 @@ import { planStep, type PlannedStep } from '../../../plan/types';
 import type { Known, TargetGroupMembership, UnreadTargetGroup } from '../facts';
 import { DEREGISTER_TARGETS } from '../specs';
 import { STAGE } from '../stages';
+import { targetsGone } from './already-done';
+import { awsCodeOf } from './aws-codes';
 
 export interface TargetGroupsPlan {
   readonly steps: PlannedStep[];
@@ -30,7 +32,13 @@ export function planTargetGroupDeregistration(
       why: 'the load balancer keeps sending user traffic to a registered target; an NLB flow stays tracked by the security-group swap',
       stage: STAGE.contain,
       run: async (ctx) => {
-        await ctx.clients.elbv2.send(new DeregisterTargetsCommand(parameters));
+        try {
+          await ctx.clients.elbv2.send(new DeregisterTargetsCommand(parameters));
+        } catch (error) {
+          // An SDK retry after a lost answer meets its own deregistration (already-done.ts).
+          if (awsCodeOf(error) !== 'InvalidTarget' || !(await targetsGone(ctx.clients.elbv2, membership.targetGroupArn, instanceId))) throw error;
+          return { status: 'done', detail: `ports ${membership.ports.join(', ')}; already deregistered (an earlier attempt did it)` };
+        }
         return { status: 'done', detail: `ports ${membership.ports.join(', ')}` };
       },
     });

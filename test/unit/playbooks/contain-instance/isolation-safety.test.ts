@@ -79,7 +79,7 @@ describe('the move to the isolation group fails', () => {
       ['done', undefined],
     ]);
     // Back where it was found: not more exposed, only not isolated. A transient failure: Lambda runs it again.
-    expect(published().Subject).toBe(`[GuardDuty IR PARTIAL] contain-instance: ${CRYPTO_TYPE} sev 8`);
+    expect(published().Subject).toBe(`[GuardDuty IR PARTIAL] contain-instance FAILED isolate: ${CRYPTO_TYPE} sev 8`);
     expect(published().Message).toContain(`  DONE    Return ${PRIMARY_ENI} to its original security groups if it could not be isolated`);
     expect(shouldFailInvocation(report)).toMatchObject({ retry: true, reason: expect.stringContaining(`isolate:${PRIMARY_ENI} (InternalError)`) });
     // The rest of the containment still ran.

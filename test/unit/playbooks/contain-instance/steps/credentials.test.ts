@@ -43,7 +43,7 @@ describe('planCredentials', () => {
     expect(h.world.log.map((c) => c.command)).toEqual(['CreateTags', 'DisassociateIamInstanceProfile']);
     expect(h.callsOf('CreateTags')).toEqual([{ Resources: [INSTANCE_ID], Tags: [{ Key: 'ir:original-instance-profile', Value: PROFILE_ARN }] }]);
     expect(outcome).toMatchObject({ status: 'done', detail: 'recorded as ir:original-instance-profile' });
-    expect(steps[0]!.iamActions).toEqual(['ec2:DisassociateIamInstanceProfile', 'ec2:CreateTags']);
+    expect(steps[0]!.iamActions).toEqual(['ec2:DisassociateIamInstanceProfile', 'ec2:CreateTags', 'ec2:DescribeIamInstanceProfileAssociations']);
   });
 
   it('still takes the profile off when the record cannot be written, and says the record is missing', async () => {

@@ -204,7 +204,7 @@ describe('security-group steps when run', () => {
     expect(touched.sort()).toEqual([CREATED_ISOLATION_SG, CREATED_UNTRACK_SG, CREATED_UNTRACK_SG].sort());
   });
 
-  it('a name already taken (InvalidGroup.Duplicate) is never reused: one more creation under a new name, no lookup by name', async () => {
+  it("a name already taken (InvalidGroup.Duplicate) by a group that is not this run's own is never reused: one more creation under a new name", async () => {
     let refused = 0;
     h.world.failures.set('CreateSecurityGroup', () => (refused++ === 0 ? awsError('InvalidGroup.Duplicate', 'The security group already exists for VPC') : undefined));
     const plan = planVpcSecurityGroups(VPC_B, known([]));
@@ -213,7 +213,32 @@ describe('security-group steps when run', () => {
     const names = h.callsOf('CreateSecurityGroup').map((c) => c.GroupName);
     expect(names).toHaveLength(3);
     expect(new Set(names).size).toBe(3);
-    expect(h.callsOf('DescribeSecurityGroups')).toEqual([]);
+    // The one look-up: is the group under the refused name the one this very request created? (It is not: nothing of that name is there.)
+    expect(h.callsOf('DescribeSecurityGroups')).toEqual([{ Filters: [{ Name: 'vpc-id', Values: [VPC_B] }, { Name: 'group-name', Values: [names[0]] }] }]);
+  });
+
+  it('a retried creation that meets its own landed write (the first answer lost) uses that group: one group, no second creation', async () => {
+    h.world.failures.set('CreateSecurityGroup', (input) => {
+      if (input.GroupName === undefined || !String(input.GroupName).startsWith('guardduty-ir-untrack-')) return undefined;
+      // The first request created the group; its answer never came back, and the SDK's retry is refused as a duplicate.
+      h.world.responderGroups = [{ ...responderGroup('sg-0landed000000001', VPC_B, 'untrack', String(input.GroupName)), IpPermissions: [], IpPermissionsEgress: [] }];
+      return awsError('InvalidGroup.Duplicate', 'The security group already exists for VPC');
+    });
+    const outcomes = await executeSteps(planVpcSecurityGroups(VPC_B, known([])).steps, h.clients);
+    expect(outcomes.find((o) => o.id === `create-untrack-sg:${VPC_B}`)).toMatchObject({ status: 'done', detail: expect.stringContaining('created sg-0landed000000001 (') });
+    expect(h.callsOf('CreateSecurityGroup').filter((c) => String(c.GroupName).startsWith('guardduty-ir-untrack-'))).toHaveLength(1);
+    expect(h.callsOf('AuthorizeSecurityGroupIngress').map((c) => c.GroupId)).toEqual(['sg-0landed000000001']);
+  });
+
+  it('a group under the refused name with other tags or description is not adopted', async () => {
+    h.world.failures.set('CreateSecurityGroup', (input) => {
+      if (!String(input.GroupName).startsWith('guardduty-ir-untrack-') || h.world.responderGroups.length > 0) return undefined;
+      h.world.responderGroups = [{ ...responderGroup('sg-0someone00000001', VPC_B, 'untrack', String(input.GroupName)), Description: 'web servers' }];
+      return awsError('InvalidGroup.Duplicate', 'The security group already exists for VPC');
+    });
+    const outcomes = await executeSteps(planVpcSecurityGroups(VPC_B, known([])).steps, h.clients);
+    expect(outcomes.find((o) => o.id === `create-untrack-sg:${VPC_B}`)).toMatchObject({ status: 'done', detail: expect.stringContaining(`created ${CREATED_UNTRACK_SG}`) });
+    expect(h.callsOf('AuthorizeSecurityGroupIngress').map((c) => c.GroupId)).toEqual([CREATED_UNTRACK_SG]);
   });
 
   it('a second InvalidGroup.Duplicate fails the step with its code, and nothing uses a group it did not create', async () => {

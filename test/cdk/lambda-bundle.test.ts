@@ -25,6 +25,7 @@ const PACKAGE_OF: Readonly<Record<ServiceName, string>> = {
   dynamodb: 'client-dynamodb',
   s3: 'client-s3',
   guardDuty: 'client-guardduty',
+  securityHub: 'client-securityhub',
 };
 
 let dir: string;

@@ -24,7 +24,7 @@ export const INSTANCE_CREDENTIAL_POLICIES = ['on-credential-theft', 'always', 'n
 export const WORKFLOW_STATUSES = ['NEW', 'NOTIFIED', 'RESOLVED', 'SUPPRESSED'] as const;
 export type WorkflowStatus = (typeof WORKFLOW_STATUSES)[number];
 
-/** What the Security Hub step does for a response that changed nothing (notify, a blocked or dry-run plan, nothing left to do). */
+/** What the Security Hub step does for a response that changed nothing (notify, or every change already in place). A dry-run or blocked plan blocks the step itself. */
 export const WHEN_NOTHING_CHANGED = ['note', 'nothing'] as const;
 
 /** GuardDuty detector ids: 1 to 300 letters and digits (ArchiveFindings' DetectorId). */
@@ -40,7 +40,7 @@ const securityHubSchema = z
     updateFindings: z._default(z.boolean(), false),
     /** Workflow.Status set when the response changed something (with the note). */
     workflowStatusWhenActed: z._default(z.enum(WORKFLOW_STATUSES), 'NOTIFIED'),
-    /** A response that changed nothing (notify, a blocked or dry-run plan): a note and no status change, or nothing at all. */
+    /** A response that changed nothing (notify, or every change already in place): a note and no status change, or nothing at all. */
     whenNothingChanged: z._default(z.enum(WHEN_NOTHING_CHANGED), 'note'),
   })
   .check(

@@ -1,9 +1,8 @@
-import { ArchiveFindingsCommand } from '@aws-sdk/client-guardduty';
 import type { AwsClients } from '../aws/clients';
 import type { RuntimeConfig } from '../config/schema';
-import { detectorIdOf } from '../confirm/detector';
 import type { Finding } from '../finding/schema';
 import type { PlanDocument } from '../plan/document';
+import type { FindingArchiver } from './archiver-type';
 import { planStep, type PlannedStep, type StepRunResult } from '../plan/types';
 import { containmentOf, type Containment } from './containment';
 import { ARCHIVE_STEP_ID, notInLocalEmulator } from './ids';
@@ -29,6 +28,8 @@ export interface ArchiveStepInput {
   readonly document: () => PlanDocument;
   readonly stage: number;
   readonly callLimitMs: number;
+  /** The archive's code, from the caller (archiver.ts): only the acting playbooks' bundles carry GuardDuty's. */
+  readonly archiver: FindingArchiver;
 }
 
 function incompleteReason(containment: Containment): string {
@@ -62,8 +63,7 @@ export function archiveStep(input: ArchiveStepInput): PlannedStep {
       if (!containment.complete) return { status: 'skipped', reason: incompleteReason(containment) };
       if (config.localEmulator) return { status: 'skipped', reason: notInLocalEmulator('GuardDuty ArchiveFindings') };
       if (!input.home || !region) return { status: 'skipped', reason: 'planned offline: GuardDuty is not reached' };
-      const detectorId = configured ?? (await detectorIdOf(input.home.guardDuty, region));
-      await input.home.guardDuty.send(new ArchiveFindingsCommand({ DetectorId: detectorId, FindingIds: [finding.id] }));
+      const detectorId = await input.archiver({ guardDuty: input.home.guardDuty, region, findingId: finding.id, detectorId: configured });
       return { status: 'done', detail: `archived in detector ${detectorId} (${region})` };
     },
   });

@@ -5,6 +5,7 @@ import type { PlanDocument } from '../plan/document';
 import type { PlannedStep } from '../plan/types';
 import { actsInFindingAccount, type PlaybookName } from '../routing/playbook-names';
 import { archiveStep } from './archive-step';
+import type { FindingArchiver } from './archiver-type';
 import { securityHubStep } from './security-hub-step';
 
 /*
@@ -32,14 +33,19 @@ export interface CloseLoopInput {
   readonly playbookSteps: readonly PlannedStep[];
   readonly document: () => PlanDocument;
   readonly stage: number;
+  /** GuardDuty's archive (archiver.ts), from the caller: absent where the code carries none (notify's bundle). */
+  readonly archiver: FindingArchiver | undefined;
 }
 
 /** The close-the-loop steps the configuration asks for: none by default. */
 export function closeLoopSteps(input: CloseLoopInput): PlannedStep[] {
   const playbookSteps = input.playbookSteps.map((s) => ({ id: s.id, mutating: s.mutating }));
   const common = { ...input, playbookSteps, callLimitMs: CLOSE_LOOP_CALL_LIMIT_MS };
+  const archives = input.config.guardDuty.archiveAfterContainment && actsInFindingAccount(input.playbook);
+  // A packaging error, never a silent skip: an acting playbook's code must carry the archive the configuration asks for.
+  if (archives && !input.archiver) throw new Error(`guardDuty.archiveAfterContainment is on, but this code carries no GuardDuty archive for ${input.playbook} (RespondOptions.archiveFinding)`);
   return [
     ...(input.config.securityHub.updateFindings ? [securityHubStep(common)] : []),
-    ...(input.config.guardDuty.archiveAfterContainment && actsInFindingAccount(input.playbook) ? [archiveStep(common)] : []),
+    ...(archives && input.archiver ? [archiveStep({ ...common, archiver: input.archiver })] : []),
   ];
 }

@@ -9,6 +9,7 @@ import { STSClient } from '@aws-sdk/client-sts';
 import { containInstancePlaybook } from '../playbooks/contain-instance/playbook';
 import { EVIDENCE_S3 } from '../runtime/evidence-s3';
 import { SECURITY_HUB_CLIENT } from '../runtime/security-hub-client';
+import { archiveGuardDutyFinding } from '../close-loop/archiver';
 import { startConfirmation } from '../confirm/confirmation';
 import { handleInvocation } from '../runtime/handle';
 import type { LambdaContext } from '../runtime/home-account';
@@ -31,6 +32,7 @@ export const CONTAIN_INSTANCE: PlaybookEntry = {
     securityHub: SECURITY_HUB_CLIENT,
   },
   confirmFinding: startConfirmation,
+  archiveFinding: archiveGuardDutyFinding,
 };
 
 export const handler = (event: unknown, context: LambdaContext) => handleInvocation(event, context, CONTAIN_INSTANCE);

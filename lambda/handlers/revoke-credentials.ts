@@ -7,6 +7,7 @@ import { STSClient } from '@aws-sdk/client-sts';
 import { revokeCredentialsPlaybook } from '../playbooks/revoke-credentials/playbook';
 import { EVIDENCE_S3 } from '../runtime/evidence-s3';
 import { SECURITY_HUB_CLIENT } from '../runtime/security-hub-client';
+import { archiveGuardDutyFinding } from '../close-loop/archiver';
 import { startConfirmation } from '../confirm/confirmation';
 import { handleInvocation } from '../runtime/handle';
 import type { LambdaContext } from '../runtime/home-account';
@@ -27,6 +28,7 @@ export const REVOKE_CREDENTIALS: PlaybookEntry = {
     securityHub: SECURITY_HUB_CLIENT,
   },
   confirmFinding: startConfirmation,
+  archiveFinding: archiveGuardDutyFinding,
 };
 
 export const handler = (event: unknown, context: LambdaContext) => handleInvocation(event, context, REVOKE_CREDENTIALS);

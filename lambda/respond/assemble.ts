@@ -60,6 +60,7 @@ export function assemblePlan(begun: Begun, options: RespondOptions, planned: Pla
     playbookSteps: planned.steps,
     document: () => document,
     stage: lastStage + 1,
+    archiver: options.archiveFinding,
   });
   const reportStage = lastStage + 1 + (closeLoop.length > 0 ? 1 : 0);
   const consoleInstance = consoleOutputInstance(begun.route.playbook, finding);

@@ -1,5 +1,6 @@
 import type { ServiceName } from '../../../lambda/aws/clients';
 import { EVERY_CLIENT } from '../../../lambda/aws/every-client';
+import { archiveGuardDutyFinding } from '../../../lambda/close-loop/archiver';
 import { startConfirmation } from '../../../lambda/confirm/confirmation';
 import { PLAYBOOKS, requiredIamActions } from '../../../lambda/playbooks/registry';
 import { actsInFindingAccount, PLAYBOOK_NAMES } from '../../../lambda/routing/playbook-names';
@@ -40,6 +41,12 @@ describe.each(PLAYBOOK_NAMES)('the %s entry point', (name) => {
 describe('GuardDuty’s confirmation (lambda/confirm/)', () => {
   it.each(PLAYBOOK_NAMES)('is carried by the %s entry point exactly when the playbook acts', (name) => {
     expect(PLAYBOOK_ENTRIES[name].confirmFinding).toBe(actsInFindingAccount(name) ? startConfirmation : undefined);
+  });
+});
+
+describe('GuardDuty’s archive after a completed containment (lambda/close-loop/)', () => {
+  it.each(PLAYBOOK_NAMES)('is carried by the %s entry point exactly when the playbook acts', (name) => {
+    expect(PLAYBOOK_ENTRIES[name].archiveFinding).toBe(actsInFindingAccount(name) ? archiveGuardDutyFinding : undefined);
   });
 });
 

@@ -14,6 +14,8 @@ import { ARCHIVE_GUARDDUTY_FINDING } from './specs';
  * of active findings then holds what still needs a person. Never after a
  * partial containment: a failed change, a change not run, or a plan made
  * without one of its reads leaves the finding active, for people to see.
+ * A failed read-only investigation after the changes does not: the
+ * containment is done, and the notification names what could not be read.
  * In the security account, with the responder's own credentials: only
  * GuardDuty's administrator can archive a finding, its members cannot.
  */
@@ -34,7 +36,7 @@ export interface ArchiveStepInput {
 
 function incompleteReason(containment: Containment): string {
   const parts = [
-    ...(containment.failedSteps.length > 0 ? [`failed: ${containment.failedSteps.join(', ')}`] : []),
+    ...(containment.failedChanges.length > 0 ? [`failed: ${containment.failedChanges.join(', ')}`] : []),
     ...(containment.notRun.length > 0 ? [`not run: ${containment.notRun.join(', ')}`] : []),
     ...(containment.failedReads.length > 0 ? [`failed reads: ${containment.failedReads.join(', ')}`] : []),
   ];

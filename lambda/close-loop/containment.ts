@@ -16,8 +16,10 @@ export interface Containment {
   readonly acted: boolean;
   /**
    * The playbook planned changes, and every one is done or was found already
-   * in place: no step of the playbook failed, none was left unrun, and no
-   * read the plan was made from failed.
+   * in place: no change failed, none was left unrun (blocked, or a step it
+   * needs not done), and no read the plan was made from failed. A read-only
+   * step after the changes (an investigation) that failed does not make a
+   * containment partial: the note and the notification still name it.
    */
   readonly complete: boolean;
   readonly done: number;
@@ -25,6 +27,8 @@ export interface Containment {
   readonly failed: number;
   /** The playbook's steps that failed, with their AWS error code. */
   readonly failedSteps: readonly string[];
+  /** Of those, the changes. */
+  readonly failedChanges: readonly string[];
   /** The playbook's changes that did not run (blocked, a step they need not done, or no outcome at all). */
   readonly notRun: readonly string[];
   /** Reads the plan was made from that failed. */
@@ -48,15 +52,18 @@ export function containmentOf(
   const byId = new Map(outcomes.map((o) => [o.id, o]));
   const own = playbookSteps.map((step) => ({ step, outcome: byId.get(step.id) }));
   const changes = own.filter(({ step }) => step.mutating);
-  const failedSteps = own.flatMap(({ step, outcome }) => (outcome?.status === 'failed' ? [`${step.id} (${outcome.error?.code ?? 'UnknownError'})`] : []));
+  const failedOf = (steps: typeof own) => steps.flatMap(({ step, outcome }) => (outcome?.status === 'failed' ? [`${step.id} (${outcome.error?.code ?? 'UnknownError'})`] : []));
+  const failedSteps = failedOf(own);
+  const failedChanges = failedOf(changes);
   const unrun = changes.filter(({ outcome }) => notRun(outcome)).map(({ step }) => step.id);
   return {
     acted: changes.some(({ outcome }) => outcome?.status === 'done'),
-    complete: changes.length > 0 && failedSteps.length === 0 && unrun.length === 0 && failedReads.length === 0,
+    complete: changes.length > 0 && failedChanges.length === 0 && unrun.length === 0 && failedReads.length === 0,
     done: own.filter(({ outcome }) => outcome?.status === 'done').length,
     skipped: own.filter(({ outcome }) => outcome?.status === 'skipped').length,
     failed: failedSteps.length,
     failedSteps,
+    failedChanges,
     notRun: unrun,
     failedReads,
   };

@@ -29,17 +29,20 @@ beforeAll(async () => {
 
 it('moto has no BatchUpdateFindings nor ArchiveFindings', async () => {
   const securityHub = new SecurityHubClient(sdkClientConfig(emulatorClientOptions(account.endpoint)));
-  const update = securityHub.send(
-    new BatchUpdateFindingsCommand({ FindingIdentifiers: [{ Id: 'x', ProductArn: 'arn:aws:securityhub:us-east-1::product/aws/guardduty' }], Note: { Text: 't', UpdatedBy: 'u' } }),
-  );
-  const archive = account.clients.guardDuty.send(new ArchiveFindingsCommand({ DetectorId: 'd', FindingIds: ['f'] }));
-  for (const call of [update, archive]) {
-    const error = await call.then(
+  const failureOf = (call: () => Promise<unknown>) =>
+    call().then(
       () => undefined,
       (e: unknown) => toStepError(e),
     );
-    expect(error).toBeDefined();
-  }
+  const update = await failureOf(() =>
+    securityHub.send(
+      new BatchUpdateFindingsCommand({ FindingIdentifiers: [{ Id: 'x', ProductArn: 'arn:aws:securityhub:us-east-1::product/aws/guardduty' }], Note: { Text: 't', UpdatedBy: 'u' } }),
+    ),
+  );
+  const archive = await failureOf(() => account.clients.guardDuty.send(new ArchiveFindingsCommand({ DetectorId: 'd', FindingIds: ['f'] })));
+  // moto answers what it does not implement with an HTML page (HTTP 500) or a 404: never an answer of the API.
+  expect(update).toBeDefined();
+  expect(archive).toBeDefined();
 });
 
 describe('a stolen key answered with both steps on', () => {

@@ -51,7 +51,12 @@ describe('containmentOf', () => {
 
   it('is not complete when a change failed, nor when a change needing it was not run', async () => {
     const result = await containmentAfter([step('isolate', CHANGE, 1, denied), step('snapshot', CHANGE, 2, done, ['isolate']), step('tag', CHANGE, 1, done)]);
-    expect(result).toMatchObject({ acted: true, complete: false, failedSteps: ['isolate (AccessDenied)'], notRun: ['snapshot'] });
+    expect(result).toMatchObject({ acted: true, complete: false, failedSteps: ['isolate (AccessDenied)'], failedChanges: ['isolate (AccessDenied)'], notRun: ['snapshot'] });
+  });
+
+  it('is complete when only a read-only step after the changes failed (an investigation): the note still names it', async () => {
+    const result = await containmentAfter([step('isolate', CHANGE, 1, done), step('investigate', LOOK, 2, denied)]);
+    expect(result).toMatchObject({ acted: true, complete: true, failed: 1, failedSteps: ['investigate (AccessDenied)'], failedChanges: [] });
   });
 
   it('is not complete when a change was not run only because a read-only step it needs failed', async () => {
@@ -76,7 +81,7 @@ describe('noteTextOf', () => {
     const text = noteTextOf({
       incidentId: 'incident-1',
       playbook: 'contain-instance',
-      containment: { acted: true, complete: false, done: 1, skipped: 0, failed: 60, failedSteps, notRun: [], failedReads: [] },
+      containment: { acted: true, complete: false, done: 1, skipped: 0, failed: 60, failedSteps, failedChanges: failedSteps, notRun: [], failedReads: [] },
     });
     expect(text.length).toBe(NOTE_TEXT_LIMIT);
     expect(text.startsWith('GuardDuty incident response, incident incident-1: contain-instance, PARTIAL')).toBe(true);

@@ -1,6 +1,7 @@
 import { withAbortSignal } from '../aws/ambient-abort';
 import { ResponderError } from '../aws/errors';
 import { block, type GuardVerdict } from '../guards/types';
+import { OUT_OF_TIME } from './executor';
 import { PHASE_OUT_OF_TIME, PRE_PLAN_PHASES, type PrePlanPhase } from './phase-verdicts';
 
 /*
@@ -33,6 +34,7 @@ import { PHASE_OUT_OF_TIME, PRE_PLAN_PHASES, type PrePlanPhase } from './phase-v
  * and the invocation fails so that Lambda retries it.
  */
 
+/** A call of a pre-plan phase sent and not answered by the phase's cut-off (one not sent by then fails with OutOfTime). */
 export const PHASE_TIMED_OUT = 'PhaseTimedOut';
 
 /** By when each phase must have ended, as a share of the time from the response's start to its steps' deadline. */
@@ -61,8 +63,13 @@ export class PhaseTimedOutError extends ResponderError {
   ) {
     const when = new Date(cutOffMs).toISOString();
     const what = sent ? `not answered by ${when}: abandoned (a write may still land)` : `not sent: the time of ${PHASE_WORDS[phase]} ran out at ${when}`;
-    super(PHASE_TIMED_OUT, `${operation}: ${what}; ${PHASE_WORDS[phase]} (the ${phase} phase) must end then to leave the plan its time before the Lambda timeout; a retry asks again`, true);
+    // Not sent: the executor's code for a step not started (OutOfTime); sent and abandoned: PhaseTimedOut, its outcome unknown.
+    super(sent ? PHASE_TIMED_OUT : OUT_OF_TIME, `${operation}: ${what}; ${PHASE_WORDS[phase]} (the ${phase} phase) must end then to leave the plan its time before the Lambda timeout; a retry asks again`, true);
+    this.sent = sent;
   }
+
+  /** Whether the call went out (and may have been carried out) before it was abandoned. */
+  readonly sent: boolean;
 }
 
 export function isPhaseTimedOut(error: unknown): error is PhaseTimedOutError {

@@ -23,7 +23,7 @@ function modeOf(doc: PlanDocument, outcomes: readonly StepOutcome[]): string {
   if (doc.blockedBy.some((id) => EXEMPTION_VERDICTS.includes(id))) return 'EXEMPT - NOT CONTAINED';
   // Which phase ran out of time before any change (lambda/plan/pre-plan-budget.ts): the invocation fails and is retried.
   const late = phasesOutOfTime(doc.blockedBy);
-  if (late.length > 0) return `OUT OF TIME ${late.join(' ')} - NOTHING CHANGED`;
+  if (late.length > 0) return `OUT OF TIME ${late.join(' ')}`;
   if (doc.blockedBy.length > 0) return 'PLAN ONLY';
   return outcomes.some((o) => o.status === 'failed') ? 'PARTIAL' : 'DONE';
 }

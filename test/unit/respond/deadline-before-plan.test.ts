@@ -1,5 +1,5 @@
 import { DescribeAutoScalingInstancesCommand } from '@aws-sdk/client-auto-scaling';
-import { BatchGetItemCommand, DynamoDBClient, PutItemCommand, UpdateItemCommand, type UpdateItemCommandInput } from '@aws-sdk/client-dynamodb';
+import { BatchGetItemCommand, DeleteItemCommand, DynamoDBClient, PutItemCommand, UpdateItemCommand, type UpdateItemCommandInput } from '@aws-sdk/client-dynamodb';
 import { DescribeInstancesCommand } from '@aws-sdk/client-ec2';
 import { GetFindingsCommand } from '@aws-sdk/client-guardduty';
 import { PublishCommand } from '@aws-sdk/client-sns';
@@ -11,6 +11,7 @@ import { ContainmentBrake } from '../../../lambda/ledger/brake';
 import { IncidentLedger } from '../../../lambda/ledger/incident-ledger';
 import type { Report } from '../../../lambda/plan/document';
 import { PHASE_END_SHARE, PHASE_TIMED_OUT } from '../../../lambda/plan/pre-plan-budget';
+import { NOTIFICATION_CALL_LIMIT_MS } from '../../../lambda/plan/end-of-response';
 import type { PrePlanPhase } from '../../../lambda/plan/phase-verdicts';
 import { requiredIamActions } from '../../../lambda/playbooks/registry';
 import type { LedgerOptions } from '../../../lambda/respond/gate';
@@ -197,5 +198,25 @@ describe('a discovery read that never answers', () => {
     // A failed read: the incident stays open and the invocation is retried.
     expect(outcomeWrites()[0]!.UpdateExpression).not.toContain('respondedLevel');
     expect(shouldFailInvocation(r.report).retry).toBe(true);
+  });
+});
+
+describe("the gate's own write after its reads that never answers", () => {
+  it('a slot given back (the finding not confirmed): settling ends at the deadline, nothing is changed or written, the ledger named', async () => {
+    // GuardDuty holds no such finding: the plan will not act, and the slot reserved beside discovery is given back.
+    guardDuty.mock.on(GetFindingsCommand).resolves({ Findings: [] });
+    dynamodb.on(DeleteItemCommand).callsFake(hang);
+    const r = await run();
+    expect(dynamodb.commandCalls(DeleteItemCommand)).toHaveLength(1);
+    // Waited for until the deadline, then the response ends as any other: notified, within the end of a response.
+    expect(r.endedAt).toBeGreaterThanOrEqual(r.deadlineMs);
+    expect(r.endedAt).toBeLessThan(r.deadlineMs + NOTIFICATION_CALL_LIMIT_MS);
+    expect(changes()).toEqual([]);
+    expect(r.report.blockedBy).toEqual(expect.arrayContaining(['finding-confirmation', 'ledger-unavailable', 'ledger-out-of-time']));
+    expect(r.report.guards.find((g) => g.id === 'ledger-unavailable')!.reason).toMatch(/^the incident ledger could not be settled before the deadline \(Settle the ledger: not answered by /);
+    // The ledger's reads are still in the report; nothing is written for this delivery (its claim is left to its lease and Lambda's retry).
+    expect(r.report.reads.filter((read) => read.id.startsWith('read:claim-incident:')).map((read) => read.status)).toEqual(['done']);
+    expect(outcomeWrites()).toEqual([]);
+    expect(published().map((p) => p.Subject)).toEqual([expect.stringMatching(/^\[GuardDuty IR /)]);
   });
 });

@@ -155,7 +155,7 @@ export const runtimeConfigSchema = z.strictObject({
   /**
    * Only for runs against the local emulator (emulator/runtime-config.ts): the calls moto cannot answer (Security Hub's
    * BatchUpdateFindings, GuardDuty's ArchiveFindings) are reported skipped, "not available in the local emulator", instead of
-   * failing. A deployed stack never carries it (checked at synth).
+   * failing. `ir` accepts it (pointed at the emulator); a deployed stack never carries it (lib/config/load-config.ts refuses it at synth).
    */
   localEmulator: z._default(z.boolean(), false),
   /** The blast-radius brake (lambda/ledger/brake.ts): at most this many containments per rolling hour, across the stack. */
@@ -246,10 +246,6 @@ export const configSchema = z.extend(runtimeConfigSchema, {
   }),
   // A containment that could not be finished (an ENI left more open, a step out of time) fails the
   // invocation so that Lambda runs it again: in enforce mode there must be a retry to run.
-  z.refine((config) => !config.localEmulator, {
-    message: 'is only for runs against the local emulator: a deployed stack must answer every call for real',
-    path: ['localEmulator'],
-  }),
   z.refine((config) => config.mode !== 'enforce' || config.retryAttempts >= 1, {
     message: 'must be at least 1 in enforce mode: a response that could not finish (an ENI left more open than before) is completed by the retry',
     path: ['retryAttempts'],

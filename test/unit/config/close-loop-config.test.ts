@@ -1,4 +1,6 @@
+import { App } from 'aws-cdk-lib';
 import { EMULATOR_CONFIG_OVERRIDES } from '../../../emulator/runtime-config';
+import { CONFIG_CONTEXT_KEY, loadConfig } from '../../../lib/config/load-config';
 import { ConfigError, DEFAULT_RUNTIME_CONFIG, parseConfig, parseRuntimeConfig, runtimeConfigOf } from '../../../lambda/config/schema';
 
 /* The close-the-loop configuration (lambda/close-loop/, docs/security-hub.md), validated at synth by parseConfig. */
@@ -41,12 +43,15 @@ describe('securityHub and guardDuty', () => {
 
 describe('localEmulator', () => {
   it('is refused at synth: a deployed stack answers every call for real', () => {
-    expect(() => parseConfig({ localEmulator: true }, 'cdk.json')).toThrow(ConfigError);
-    expect(() => parseConfig({ localEmulator: true }, 'cdk.json')).toThrow('"localEmulator": is only for runs against the local emulator');
+    const app = new App({ context: { [CONFIG_CONTEXT_KEY]: { localEmulator: true } } });
+    expect(() => loadConfig(app.node)).toThrow(ConfigError);
+    expect(() => loadConfig(app.node)).toThrow('"localEmulator" is only for runs against the local emulator');
+    expect(loadConfig(new App({ context: { [CONFIG_CONTEXT_KEY]: {} } }).node).localEmulator).toBe(false);
   });
 
-  it('is what every emulator run sets, besides switching the confirmation off', () => {
+  it('is what every emulator run sets, besides switching the confirmation off, and `ir` (pointed at the emulator) accepts it', () => {
     expect(EMULATOR_CONFIG_OVERRIDES).toEqual({ confirmFindings: false, localEmulator: true });
     expect(parseRuntimeConfig({ ...EMULATOR_CONFIG_OVERRIDES }, 'emulator').localEmulator).toBe(true);
+    expect(parseConfig({ ...EMULATOR_CONFIG_OVERRIDES }, 'ir --config').localEmulator).toBe(true);
   });
 });

@@ -82,6 +82,11 @@ export interface LedgerRecord {
   readonly notifiedCount: number;
   /** A delivery holds the claim until then (milliseconds since the epoch), absent when none does. */
   readonly leaseUntil: number | undefined;
+  /**
+   * The claim's holder was confirmed by GuardDuty and is about to act (markActing, or a claim taken with `acting`);
+   * false: it is only the early claim of a delivery not yet known to act, which an acting delivery may take over.
+   */
+  readonly claimActing: boolean;
   /** A notification that failed to go out: the next delivery sends it. */
   readonly pendingNotification: PendingNotification | undefined;
   /** The playbook whose confirmed outcome the record holds; absent before the first one. */
@@ -145,7 +150,16 @@ export interface ClaimInput {
   readonly deliveryId?: string;
   /** The resource the incident is about (lambda/ledger/incident-resource.ts), when it is a resource's incident: kept for `ir release`. */
   readonly resource?: string;
+  /**
+   * The delivery is confirmed by GuardDuty and its plan acts (ResponseGate.settle): the claim is marked acting, and
+   * it also takes over a live claim that is not (an early claim of a delivery not known to act: a forged copy, a
+   * finding below the severity floor). Absent: the early claim, taken before the confirmation, which yields to none.
+   */
+  readonly acting?: boolean;
 }
+
+/** What marking a held claim as acting came to: superseded, another delivery took the claim over first (the record as it is). */
+export type ActingMark = { readonly status: 'acting' } | { readonly status: 'superseded'; readonly record: LedgerRecord };
 
 /**
  * The claim's token: random, prefixed with the invocation's id when known, so
@@ -195,6 +209,7 @@ function recordOf(item: Item | undefined): LedgerRecord {
     respondedMode: levelName(numberOf(item, 'respondedLevel')),
     notifiedCount: numberOf(item, 'notifiedCount') ?? 0,
     leaseUntil: numberOf(item, 'leaseUntil'),
+    claimActing: stringOf(item, 'claimActing') !== undefined,
     pendingNotification:
       pending?.subject?.S !== undefined && pending.message?.S !== undefined
         ? {
@@ -261,7 +276,10 @@ export class IncidentLedger {
     const leaseUntil = now.getTime() + input.leaseMs;
     // A live claim yields only to a higher level, or to a retry of the invocation that took it (ClaimInput.deliveryId). Not
     // to this very request sent again by the SDK (its answer lost): that one fails here, writes nothing, and finds its token.
-    const yields = input.deliveryId ? 'claimLevel < :level OR (begins_with(claimToken, :delivery) AND claimToken <> :token)' : 'claimLevel < :level';
+    const ownRetry = input.deliveryId ? ' OR (begins_with(claimToken, :delivery) AND claimToken <> :token)' : '';
+    // An acting delivery also takes over an early claim that is not acting: a flood of deliveries that will never act
+    // (forged copies GuardDuty does not confirm, findings below the severity floor) cannot keep it waiting.
+    const yields = `claimLevel < :level${ownRetry}${input.acting ? ' OR attribute_not_exists(claimActing)' : ''}`;
     try {
       await this.dynamodb.send(
         new UpdateItemCommand({
@@ -270,7 +288,8 @@ export class IncidentLedger {
           UpdateExpression:
             'SET claimToken = :token, claimLevel = :level, leaseUntil = :leaseUntil, incidentId = :incidentId, findingId = if_not_exists(findingId, :findingId), ' +
             'claimFindingId = :findingId, findingAccount = :account, findingRegion = :region, firstSeenAt = if_not_exists(firstSeenAt, :now), lastSeenAt = :now' +
-            `${input.resource !== undefined ? ', #resource = :resource' : ''} ADD deliveries :one`,
+            `${input.resource !== undefined ? ', #resource = :resource' : ''}${input.acting ? ', claimActing = :findingId' : ''}` +
+            `${input.acting ? '' : ' REMOVE claimActing'} ADD deliveries :one`,
           ConditionExpression:
             'attribute_not_exists(pk) OR ((attribute_not_exists(respondedLevel) OR respondedLevel < :level) AND ' +
             `(attribute_not_exists(leaseUntil) OR leaseUntil < :nowMs OR ${yields}))`,
@@ -298,6 +317,32 @@ export class IncidentLedger {
       // The SDK retried a claim whose answer was lost: the retry fails against the first attempt's own write. It is this claim.
       if (stringOf(error.Item, 'claimToken') === token) return { status: 'claimed', token, leaseUntil };
       return { status: 'already-claimed', record: recordOf(error.Item) };
+    }
+  }
+
+  /**
+   * The holder of an early claim is confirmed and its plan acts: the claim is marked acting, so that no other
+   * acting delivery takes it over, while its lease holds. The lease is left as the claim set it (the holder's own deadline and a
+   * margin): nothing renews it. The write is idempotent (the SDK's retry after a lost answer meets the same
+   * condition, and writes the same value); 'superseded' when an acting delivery took the claim over first.
+   */
+  async markActing(incidentId: string, token: string, findingId: string): Promise<ActingMark> {
+    try {
+      await this.dynamodb.send(
+        new UpdateItemCommand({
+          TableName: this.tableName,
+          Key: incidentKey(incidentId),
+          UpdateExpression: 'SET claimActing = :findingId',
+          // Only while the lease holds: past it, the claim may be taken by any delivery, and this one is no longer its holder.
+          ConditionExpression: 'claimToken = :token AND leaseUntil >= :nowMs',
+          ExpressionAttributeValues: { ':token': s(token), ':findingId': s(findingId), ':nowMs': n(this.now().getTime()) },
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        }),
+      );
+      return { status: 'acting' };
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+      return { status: 'superseded', record: recordOf(error.Item) };
     }
   }
 
@@ -420,7 +465,7 @@ export class IncidentLedger {
     const kind = input.answered && input.answerKind ? input.answerKind : undefined;
     const answer = input.answered ? ['respondedLevel = :level', 'respondedAt = :at', ...(kind ? ['answerKind = :answerKind'] : [])] : [];
     const answerValues: Item = input.answered ? { ':level': n(LEVEL[input.level]), ...(kind ? { ':answerKind': s(kind) } : {}) } : {};
-    const releaseClaim = ['leaseUntil', 'claimToken', 'claimLevel'];
+    const releaseClaim = ['leaseUntil', 'claimToken', 'claimLevel', 'claimActing'];
     // Each write carries its own token: the SDK's retry of one whose answer was lost finds it (writeOutcome), and is 'recorded'.
     const releaseOnly = (withAnswer: boolean) =>
       this.writeOutcome({

@@ -4,7 +4,7 @@ import { block, type GuardVerdict } from '../guards/types';
 import { ContainmentBrake, type Reservation } from '../ledger/brake';
 import { brakeVerdictReason } from '../ledger/brake-verdict';
 import { answersLevel, findingCountOf, isIncidentFinding, playbookOwnsRecord, IncidentLedger, INCIDENT_KEY_PREFIX, type Claim, type LedgerRecord, type PendingNotification, type ResponseLevel } from '../ledger/incident-ledger';
-import { RECORD_INCIDENT, RESERVE_CONTAINMENT } from '../ledger/specs';
+import { HOLD_INCIDENT_TO_ACT, RECORD_INCIDENT, RESERVE_CONTAINMENT } from '../ledger/specs';
 import { isUnconfirmedDelivery } from '../confirm/verdicts';
 import { ALREADY_ANSWERED, BEING_ANSWERED, BLAST_RADIUS_BRAKE, JOINED_INCIDENT, LEDGER_UNAVAILABLE } from '../ledger/verdicts';
 import type { ResourceIncidents } from '../ledger/resource-incidents';
@@ -77,6 +77,8 @@ export class ResponseGate {
   private readonly claim: Promise<ReadResult<Claim>>;
   private reservation: Promise<ReadResult<Reservation>> | undefined;
   private released = false;
+  /** When the response began (the clock LedgerOptions.leaseMs was measured on): a claim taken later ends no later. */
+  private readonly startedAtMs = Date.now();
 
   constructor(
     private readonly options: LedgerOptions,
@@ -121,9 +123,12 @@ export class ResponseGate {
   /**
    * @param wouldAct the plan has a mutating step and no guard blocks it.
    * @param unconfirmed GuardDuty did not confirm the finding (isUnconfirmedDelivery): this delivery may be forged.
+   * @param acts GuardDuty confirmed the finding and the plan changes something unless only dry-run holds it back:
+   *   this delivery holds the claim to act (holdToAct), against the early claim of any delivery that will not.
    */
-  async settle(wouldAct: boolean, unconfirmed: boolean): Promise<SettledGate> {
-    const claim = await this.claim;
+  async settle(wouldAct: boolean, unconfirmed: boolean, acts: boolean = wouldAct && !unconfirmed): Promise<SettledGate> {
+    const early = await this.claim;
+    const claim = acts && !unconfirmed ? await this.holdToAct(early) : early;
     if (!claim.ok) {
       await this.releaseOwnSlot().catch(() => undefined);
       const verdict = block(LEDGER_UNAVAILABLE, `the incident ledger ${this.options.ledger.tableName} could not be written (${claim.error.code}): nothing is changed until it can`);
@@ -162,6 +167,47 @@ export class ResponseGate {
     return { kind: 'first', reads: this.settledReads(), verdicts, finish: (report, doc) => this.finishFirst(token, report, doc) };
   }
 
+  /**
+   * The claim taken before GuardDuty's confirmation is only an early one: a forged copy of the finding, or a
+   * confirmed finding that will not act (below the severity floor, exempt), takes it as readily as the genuine
+   * delivery, and a flood of them would keep it taken. A confirmed delivery whose plan acts therefore holds
+   * the claim to act: it marks its own early claim acting, or takes over a live early claim that is not acting
+   * (one conditional write each, lambda/ledger/incident-ledger.ts). Only a claim held to act, or one answered,
+   * turns it away; such a claim was taken by a confirmed delivery, its lease ends at that delivery's own
+   * deadline and nothing renews it, so Lambda's retry of this delivery claims it once it is given back or expired.
+   */
+  private async holdToAct(early: ReadResult<Claim>): Promise<ReadResult<Claim>> {
+    if (!early.ok) return early;
+    const { ledger } = this.options;
+    const { finding } = this.input;
+    const { incidentId } = this;
+    if (early.value.status === 'claimed') {
+      const { token } = early.value;
+      const marked = await this.reads.read(HOLD_INCIDENT_TO_ACT, `Hold the claim of incident ${incidentId} to act (GuardDuty confirmed the finding)`, this.ledgerKey, () =>
+        ledger.markActing(incidentId, token, finding.id),
+      );
+      if (!marked.ok) return marked;
+      // Taken over by another acting delivery: it acts, this one is turned away like any delivery that finds the incident held.
+      return marked.value.status === 'acting' ? early : { ok: true, value: { status: 'already-claimed', record: marked.value.record } };
+    }
+    const { record } = early.value;
+    // Answered, or held by a delivery that acts: there is nothing to take over.
+    if (answersLevel(record, this.options.level) || record.claimActing) return early;
+    // The lease ends at this delivery's own deadline: the time left when the response began, less what has run since.
+    const leaseMs = Math.max(0, this.options.leaseMs - (Date.now() - this.startedAtMs));
+    return this.reads.read(HOLD_INCIDENT_TO_ACT, `Take the claim of incident ${incidentId} over from a delivery that does not act on it`, this.ledgerKey, () =>
+      ledger.claim({
+        finding,
+        incidentId,
+        level: this.options.level,
+        leaseMs,
+        acting: true,
+        ...(this.options.deliveryId ? { deliveryId: this.options.deliveryId } : {}),
+        ...(this.input.opened.resource !== undefined ? { resource: this.input.opened.resource } : {}),
+      }),
+    );
+  }
+
   private settledReads(): StepOutcome[] {
     return [...this.reads.outcomes];
   }
@@ -176,9 +222,12 @@ export class ResponseGate {
     await this.releaseOwnSlot();
     const { incidentId } = this;
     const until = record.leaseUntil !== undefined ? ` (its claim holds until ${new Date(record.leaseUntil).toISOString()} at the latest)` : '';
+    // An acting holder was confirmed by GuardDuty and is making the changes; any other holder is an early claim, which this
+    // delivery (not known to act) cannot take over: a confirmed delivery that acts takes it over (holdToAct).
+    const holder = record.claimActing ? 'a delivery GuardDuty confirmed, acting on it' : 'another delivery, not yet known to act';
     const verdict = block(
       BEING_ANSWERED,
-      `incident ${incidentId} is being answered now by another delivery${until}: this delivery changes nothing and is retried, to find the incident answered or to claim it`,
+      `incident ${incidentId} is being answered now by ${holder}${until}: this delivery changes nothing and is retried, to find the incident answered or to claim it`,
     );
     const repeatStep = (_doc: () => PlanDocument, topicArn: string | undefined): PlannedStep =>
       this.repeatNotification(topicArn, 'the delivery that holds the incident notifies for it; this one is retried and reports only what is new then', async () => ({

@@ -18,7 +18,7 @@ import type { PlanDocument, Report } from '../plan/document';
 import { ReadLog, type ReadResult } from '../plan/reads';
 import type { PlannedStep, StepOutcome } from '../plan/types';
 import { actsInFindingAccount, type PlaybookName } from '../routing/playbook-names';
-import { answerOf } from '../ledger/answered';
+import { answerOf, changedAccount } from '../ledger/answered';
 
 /*
  * The ledger and the brake around one response. The incident (the finding's
@@ -365,7 +365,8 @@ export class ResponseGate {
     // An unconfirmed delivery only gives the claim back: its finding fields, steps and notification are not the incident's.
     const confirmed = !isUnconfirmedDelivery(report.blockedBy);
     const pendingNotification = confirmed && notify?.status === 'failed' ? pendingOfReport(report, doc) : undefined;
-    const acted = report.steps.some((s) => s.mutating && s.status !== 'skipped');
+    // A restore record that could not be written changed nothing in the account: the slot goes back like any unused one.
+    const acted = changedAccount(report);
     await Promise.all([
       acted ? Promise.resolve() : this.releaseOwnSlot(),
       this.options.ledger.recordOutcome({

@@ -109,6 +109,11 @@ export const JOINED_FINDINGS_LISTED = 50;
 /** What a finding's join did: \`joined\` false, it had joined the incident before (this is a later delivery of it). */
 export interface JoinNote {
   readonly joined: boolean;
+  /**
+   * How many findings the incident holds with this one (findingIds, as the join's own write left it): counted
+   * once however often the finding is delivered or its write retried. Absent when not known (an earlier delivery joined it).
+   */
+  readonly findings?: number;
 }
 
 /** What a later delivery's count did; `owned` false: the record is another playbook's, nothing was written (notify only). */
@@ -409,10 +414,10 @@ export class IncidentLedger {
     const now = s(this.now().toISOString());
     const entry = map({ findingId: s(finding.id), findingType: s(finding.type), severity: n(finding.severity), joinedAt: now });
     const notJoined = 'NOT contains(findingIds, :findingId)';
-    const attempt = async (listed: boolean): Promise<Item | 'written'> => {
+    const attempt = async (listed: boolean): Promise<{ readonly written: boolean; readonly item: Item | undefined }> => {
       const token = randomUUID();
       try {
-        await this.dynamodb.send(
+        const answer = await this.dynamodb.send(
           new UpdateItemCommand({
             TableName: this.tableName,
             Key: incidentKey(incidentId),
@@ -428,21 +433,27 @@ export class IncidentLedger {
               ':one': n(1),
               ...(listed ? { ':none': list([]), ':entry': list([entry]), ':listed': n(JOINED_FINDINGS_LISTED) } : {}),
             },
+            ReturnValues: 'UPDATED_NEW',
             ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
           }),
         );
-        return 'written';
+        return { written: true, item: answer.Attributes };
       } catch (error) {
         if (!isConditionFailure(error)) throw error;
-        return stringOf(error.Item, 'joinToken') === token ? 'written' : (error.Item ?? {});
+        // The SDK's retry of this very write after its answer was lost: the item as it is holds the finding once already.
+        return { written: stringOf(error.Item, 'joinToken') === token, item: error.Item };
       }
     };
+    const joined = (item: Item | undefined): JoinNote => {
+      const findings = item?.findingIds?.SS?.length;
+      return findings !== undefined ? { joined: true, findings } : { joined: true };
+    };
     const first = await attempt(true);
-    if (first === 'written') return { joined: true };
-    if (!(first.findingIds?.SS ?? []).includes(finding.id)) {
+    if (first.written) return joined(first.item);
+    if (!(first.item?.findingIds?.SS ?? []).includes(finding.id)) {
       // The list is full: the finding is counted, not listed.
       const beyond = await attempt(false);
-      if (beyond === 'written') return { joined: true };
+      if (beyond.written) return joined(beyond.item);
     }
     // An earlier delivery of this finding joined it: this one is only counted. (Its SDK retry may count it twice: a statistic.)
     await this.dynamodb.send(

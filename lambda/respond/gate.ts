@@ -302,6 +302,7 @@ export class ResponseGate {
     const noted = await this.reads.read(RECORD_INCIDENT, `Join finding ${finding.id} to incident ${incidentId} in the ledger`, this.ledgerKey, () => ledger.noteJoin(incidentId, finding));
     // Not known whether an earlier delivery of the finding announced it: say it again rather than not at all.
     const joinedNow = noted.ok ? noted.value.joined : true;
+    const findings = noted.ok ? noted.value.findings : undefined;
     const about = this.input.opened.resource ?? 'its resource';
     const verdict = block(
       JOINED_INCIDENT,
@@ -310,7 +311,7 @@ export class ResponseGate {
     );
     return this.settleWithNote(record, verdict, {
       why: 'a new finding about a resource whose incident is answered is announced once, in a short note',
-      note: (doc) => (joinedNow ? formatJoinNotification(doc, { record, resource: about, ledgerTable: ledger.tableName, ledgerKey: this.ledgerKey }) : undefined),
+      note: (doc) => (joinedNow ? formatJoinNotification(doc, { record, resource: about, ledgerTable: ledger.tableName, ledgerKey: this.ledgerKey, ...(findings !== undefined ? { findings } : {}) }) : undefined),
       nothingNew: `finding ${finding.id} joined incident ${incidentId} before, and was announced then: nothing new to say`,
       sentDetail: `finding ${finding.id} joined incident ${incidentId}`,
     });

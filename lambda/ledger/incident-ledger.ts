@@ -179,6 +179,9 @@ function deliveryPrefixOf(deliveryId: string): string {
   return `${deliveryId}/`;
 }
 
+/** What the outcome write came to: superseded, another delivery took the claim over first (its lease ran out), and this outcome is not written. */
+export type OutcomeWrite = 'recorded' | 'superseded';
+
 export interface OutcomeInput {
   readonly incidentId: string;
   readonly token: string;
@@ -470,7 +473,7 @@ export class IncidentLedger {
    * (lastUnconfirmedAt) and, if it answered, the answer: the finding's
    * fields, the steps and the pending notification stay the genuine ones.
    */
-  async recordOutcome(input: OutcomeInput): Promise<'recorded' | 'superseded'> {
+  async recordOutcome(input: OutcomeInput): Promise<OutcomeWrite> {
     const { report, confirmed } = input;
     const at = s(this.now().toISOString());
     const kind = input.answered && input.answerKind ? input.answerKind : undefined;
@@ -545,7 +548,7 @@ export class IncidentLedger {
    * The write gives the claim back, so the SDK's retry of one whose answer was lost fails its condition against its own
    * write: the record then holds this write's outcomeToken, and the outcome is recorded.
    */
-  private async writeOutcome(command: UpdateItemCommandInput): Promise<'recorded' | 'superseded'> {
+  private async writeOutcome(command: UpdateItemCommandInput): Promise<OutcomeWrite> {
     try {
       await this.dynamodb.send(new UpdateItemCommand({ ...command, ReturnValuesOnConditionCheckFailure: 'ALL_OLD' }));
       return 'recorded';

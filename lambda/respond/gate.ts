@@ -3,7 +3,7 @@ import type { Finding } from '../finding/schema';
 import { block, type GuardVerdict } from '../guards/types';
 import { ContainmentBrake, type Reservation } from '../ledger/brake';
 import { brakeVerdictReason } from '../ledger/brake-verdict';
-import { answersLevel, findingCountOf, isIncidentFinding, playbookOwnsRecord, IncidentLedger, INCIDENT_KEY_PREFIX, type Claim, type LedgerRecord, type PendingNotification, type ResponseLevel } from '../ledger/incident-ledger';
+import { answersLevel, findingCountOf, isIncidentFinding, playbookOwnsRecord, IncidentLedger, INCIDENT_KEY_PREFIX, type Claim, type LedgerRecord, type OutcomeWrite, type PendingNotification, type ResponseLevel } from '../ledger/incident-ledger';
 import { HOLD_INCIDENT_TO_ACT, RECORD_INCIDENT, RESERVE_CONTAINMENT } from '../ledger/specs';
 import { isUnconfirmedDelivery } from '../confirm/verdicts';
 import { ALREADY_ANSWERED, BEING_ANSWERED, BLAST_RADIUS_BRAKE, JOINED_INCIDENT, LEDGER_UNAVAILABLE } from '../ledger/verdicts';
@@ -67,7 +67,8 @@ export interface GateInput {
 
 /** The gate after planning: what it adds to the plan, and how the response ends. */
 export type SettledGate =
-  | { readonly kind: 'first'; readonly reads: StepOutcome[]; readonly verdicts: GuardVerdict[]; readonly finish: (report: Report, doc: PlanDocument) => Promise<void> }
+  /** finish: 'superseded' when another delivery took the claim over first, and this outcome is not in the ledger. */
+  | { readonly kind: 'first'; readonly reads: StepOutcome[]; readonly verdicts: GuardVerdict[]; readonly finish: (report: Report, doc: PlanDocument) => Promise<OutcomeWrite | void> }
   | { readonly kind: 'repeat'; readonly reads: StepOutcome[]; readonly verdicts: GuardVerdict[]; readonly repeatStep: (doc: () => PlanDocument, topicArn: string | undefined, sns: SNSClient | undefined) => PlannedStep; readonly finish: (report: Report) => Promise<void> }
   /** GuardDuty did not confirm this delivery, and another holds or answered the incident: the ledger is left alone, the response is planned (and blocked) as a first one. */
   | { readonly kind: 'unconfirmed'; readonly reads: StepOutcome[]; readonly verdicts: GuardVerdict[]; readonly finish: () => Promise<void> };
@@ -358,7 +359,7 @@ export class ResponseGate {
     return { kind: 'repeat', reads: this.settledReads(), verdicts: [verdict], repeatStep, finish };
   }
 
-  private async finishFirst(token: string, report: Report, doc: PlanDocument): Promise<void> {
+  private async finishFirst(token: string, report: Report, doc: PlanDocument): Promise<OutcomeWrite> {
     const notify = report.steps.find((s) => s.id === NOTIFICATION_STEP_ID);
     // Answered only when its changes are done or none was needed (lambda/ledger/answered.ts). Anything undecided (a denied
     // read, the brake, a delivery GuardDuty did not confirm, which may be a forged copy) leaves the right to act open.
@@ -368,7 +369,7 @@ export class ResponseGate {
     const pendingNotification = confirmed && notify?.status === 'failed' ? pendingOfReport(report, doc) : undefined;
     // A restore record that could not be written changed nothing in the account: the slot goes back like any unused one.
     const acted = changedAccount(report);
-    await Promise.all([
+    const [, written] = await Promise.all([
       acted ? Promise.resolve() : this.releaseOwnSlot(),
       this.options.ledger.recordOutcome({
         incidentId: this.incidentId,
@@ -381,5 +382,6 @@ export class ResponseGate {
         ...(pendingNotification ? { pendingNotification } : {}),
       }),
     ]);
+    return written;
   }
 }

@@ -287,7 +287,8 @@ export class IncidentLedger {
     const ownRetry = input.deliveryId ? ' OR (begins_with(claimToken, :delivery) AND claimToken <> :token)' : '';
     // An acting delivery also takes over an early claim that is not acting: a flood of deliveries that will never act
     // (forged copies GuardDuty does not confirm, findings below the severity floor) cannot keep it waiting.
-    const yields = `claimLevel < :level${ownRetry}${input.acting ? ' OR attribute_not_exists(claimActing)' : ''}`;
+    // (Never one of a higher level: a dry-run delivery does not take over an enforce delivery's claim, acting or not.)
+    const yields = `claimLevel < :level${ownRetry}${input.acting ? ' OR (attribute_not_exists(claimActing) AND claimLevel <= :level)' : ''}`;
     try {
       await this.dynamodb.send(
         new UpdateItemCommand({

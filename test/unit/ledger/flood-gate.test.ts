@@ -95,7 +95,7 @@ describe('a genuine finding whose incident a delivery that does not act holds (t
     // Yields to nothing the early claim does not, besides a live claim that is not acting.
     expect(takeOver.ConditionExpression).toBe(
       'attribute_not_exists(pk) OR ((attribute_not_exists(respondedLevel) OR respondedLevel < :level) AND ' +
-        '(attribute_not_exists(leaseUntil) OR leaseUntil < :nowMs OR claimLevel < :level OR attribute_not_exists(claimActing)))',
+        '(attribute_not_exists(leaseUntil) OR leaseUntil < :nowMs OR claimLevel < :level OR (attribute_not_exists(claimActing) AND claimLevel <= :level)))',
     );
     expect(takeOver.UpdateExpression).toMatch(/, claimActing = :findingId ADD deliveries :one$/);
     expect(takeOver.ExpressionAttributeValues![':findingId']).toEqual({ S: containFinding().id });

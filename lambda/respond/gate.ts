@@ -36,8 +36,11 @@ import { answerOf, changedAccount } from '../ledger/answered';
  * severity, counts: those are written with the outcome, and only by a
  * confirmed delivery); an unconfirmed delivery that won gives the claim
  * back without answering and writes nothing else; one that lost it leaves
- * the ledger alone; and a delivery that loses to a live claim on an
- * unanswered incident is retried (BEING_ANSWERED) instead of dropped.
+ * the ledger alone; a confirmed delivery whose plan acts holds the claim to
+ * act, taking over a live early claim that is not (holdToAct), so that a
+ * flood of deliveries that never act cannot keep the genuine one waiting;
+ * and a delivery that loses to a claim held to act on an unanswered
+ * incident is retried (BEING_ANSWERED) instead of dropped.
  * A finding that joins a resource's incident decides nothing by joining:
  * an unanswered incident is claimed and answered by it as by the first,
  * and only a confirmed finding is added to an answered one (settleJoin).

@@ -25,7 +25,10 @@ import { isConditionFailure, list, map, n, numberOf, s, stringOf, type Item } fr
  * writes nothing of the finding but its id and where it is (the incident id
  * is derived from them): its type, severity and counts are written with the
  * outcome of a confirmed delivery only (recordOutcome), so a forged copy of
- * a real finding cannot rewrite them.
+ * a real finding cannot rewrite them. That early claim yields to a
+ * confirmed delivery whose plan acts (ClaimInput.acting): only a claim held
+ * to act (claimActing, markActing) turns one away, and only such a delivery
+ * makes one, so a flood of forged copies cannot keep the genuine one out.
  *
  * notify asks GuardDuty nothing, so a notify-routed copy of a real finding
  * (a direct invocation of the notify function) is indistinguishable from a

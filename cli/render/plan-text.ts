@@ -86,5 +86,17 @@ export function renderPlan(doc: PlanDocument): string {
 export function renderReport(report: Report): string {
   const { done, skipped, failed } = report.summary;
   const summary = `  result  ${paint('green', `${done} done`)}, ${paint('yellow', `${skipped} skipped`)}, ${paint(failed > 0 ? 'red' : 'dim', `${failed} failed`)}`;
-  return joined([...header(report), ...guardLines(report), ...readLines(report.reads), '  steps:', ...report.steps.flatMap(reportLines), ...warningLines(report), summary]);
+  return joined([...header(report), ...guardLines(report), ...readLines(report.reads), '  steps:', ...report.steps.flatMap(reportLines), ...warningLines(report), summary, ...ledgerLines(report)]);
+}
+
+/** Where the Lambda recorded the response (ir invoke): recorded, NOT recorded, or superseded by another delivery's outcome. */
+function ledgerLines(report: Report): string[] {
+  const { ledger } = report;
+  if (!ledger) return [];
+  const where = `${v(ledger.table)} ${v(ledger.key)}`;
+  if (ledger.recorded) return [`  ledger  ${paint('green', 'recorded')} ${where}`];
+  if (ledger.superseded) {
+    return [`  ledger  ${paint('red', 'SUPERSEDED')} ${where}: another delivery took the incident's claim over first; the ledger holds its outcome, not this one`];
+  }
+  return [`  ledger  ${paint('red', 'NOT recorded')} ${where}${ledger.error ? `: ${v(ledger.error.code)}: ${v(ledger.error.message)}` : ''}`];
 }

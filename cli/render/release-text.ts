@@ -1,5 +1,6 @@
 import type { StepReport } from '../../lambda/plan/document';
 import { describeProfile } from '../../lambda/release/record';
+import { releasedIncidentLine } from '../../lambda/release/close-incident';
 import type { KeyReleaseReport } from '../../lambda/release/access-key';
 import type { ReleaseReport } from '../../lambda/release/report';
 import { safePaintedLine, untrusted as v, untrustedText as t } from '../../lambda/text/untrusted';
@@ -37,6 +38,8 @@ function finishLines(report: Pick<ReleaseReport, 'ledger' | 'notification'>): st
     const status = ledger.status === 'recorded' ? paint('green', ledger.closed ? 'recorded, closed' : 'recorded (still open)') : paint('red', ledger.status);
     const tail = ledger.error ? `: ${v(ledger.error.code)}: ${t(ledger.error.message)}` : ledger.detail ? `: ${t(ledger.detail)}` : '';
     lines.push(`  ledger  ${status} ${v(ledger.table)} ${v(ledger.key)}${tail}`);
+    const incident = releasedIncidentLine(ledger.incident);
+    if (incident !== undefined) lines.push(`  incident ${paint(ledger.incident?.status === 'failed' ? 'red' : 'green', t(incident))}`);
   }
   if (notification) {
     const status = notification.status === 'sent' ? paint('green', 'sent') : paint('red', 'FAILED');

@@ -59,6 +59,23 @@ export type Answer =
 const open = (reason: string): Answer => ({ answered: false, reason });
 
 /**
+ * The restore record's steps (lambda/ledger/restore-record.ts): a write to the ledger before the change it makes
+ * undoable, never a change to the account. One that failed leaves every change after it undone: "before any change".
+ */
+const RESTORE_RECORD_STEP_PREFIX = 'record-restore:';
+
+const isRestoreRecordStep = (step: { readonly id: string }): boolean => step.id.startsWith(RESTORE_RECORD_STEP_PREFIX);
+
+/**
+ * Whether the response changed (or may have changed) the account: a change done, or failed (perhaps partly done).
+ * Not the restore record, the notification, the evidence, the Security Hub note or the GuardDuty archive: a response
+ * whose restore record could not be written changed nothing, and gives its brake slot back (lambda/respond/gate.ts).
+ */
+export function changedAccount(report: Report): boolean {
+  return report.steps.some((step) => step.mutating && step.id !== NOTIFICATION_STEP_ID && !isCloseLoopStep(step.id) && !isRestoreRecordStep(step) && step.status !== 'skipped');
+}
+
+/**
  * Whether this report answers its incident. The notification is not a change: a failed one is kept pending in the ledger instead.
  * Nor are the Security Hub note and the GuardDuty archive (lambda/close-loop/): they change what the analysts see, not the account.
  */
@@ -71,6 +88,10 @@ export function answerOf(report: Report): Answer {
   }
   const changes = report.steps.filter((step) => step.mutating && step.id !== NOTIFICATION_STEP_ID && !isCloseLoopStep(step.id));
   const failed = changes.filter((step) => step.status === 'failed');
+  // The restore record could not be written (AccessDenied, say): nothing was changed after it, and nothing is decided.
+  if (failed.length > 0 && failed.every(isRestoreRecordStep) && !changedAccount(report)) {
+    return open(`${failed.map((s) => `${s.id} (${s.error?.code ?? 'UnknownError'})`).join(', ')} failed before any change: nothing was changed, and the delivery after it is fixed acts`);
+  }
   if (failed.length > 0) return open(`${failed.map((s) => `${s.id} (${s.error?.code ?? 'UnknownError'})`).join(', ')} failed: the changes are not all done`);
   const unmet = changes.filter((step) => step.status === 'skipped' && failedRequirement(report, step.id) !== undefined);
   if (unmet.length > 0) {

@@ -25,7 +25,10 @@ import { isConditionFailure, list, map, n, numberOf, s, stringOf, type Item } fr
  * writes nothing of the finding but its id and where it is (the incident id
  * is derived from them): its type, severity and counts are written with the
  * outcome of a confirmed delivery only (recordOutcome), so a forged copy of
- * a real finding cannot rewrite them.
+ * a real finding cannot rewrite them. That early claim yields to a
+ * confirmed delivery whose plan acts (ClaimInput.acting): only a claim held
+ * to act (claimActing, markActing) turns one away, and only such a delivery
+ * makes one, so a flood of forged copies cannot keep the genuine one out.
  *
  * notify asks GuardDuty nothing, so a notify-routed copy of a real finding
  * (a direct invocation of the notify function) is indistinguishable from a
@@ -82,6 +85,11 @@ export interface LedgerRecord {
   readonly notifiedCount: number;
   /** A delivery holds the claim until then (milliseconds since the epoch), absent when none does. */
   readonly leaseUntil: number | undefined;
+  /**
+   * The claim's holder was confirmed by GuardDuty and is about to act (markActing, or a claim taken with `acting`);
+   * false: it is only the early claim of a delivery not yet known to act, which an acting delivery may take over.
+   */
+  readonly claimActing: boolean;
   /** A notification that failed to go out: the next delivery sends it. */
   readonly pendingNotification: PendingNotification | undefined;
   /** The playbook whose confirmed outcome the record holds; absent before the first one. */
@@ -104,6 +112,11 @@ export const JOINED_FINDINGS_LISTED = 50;
 /** What a finding's join did: \`joined\` false, it had joined the incident before (this is a later delivery of it). */
 export interface JoinNote {
   readonly joined: boolean;
+  /**
+   * How many findings the incident holds with this one (findingIds, as the join's own write left it): counted
+   * once however often the finding is delivered or its write retried. Absent when not known (an earlier delivery joined it).
+   */
+  readonly findings?: number;
 }
 
 /** What a later delivery's count did; `owned` false: the record is another playbook's, nothing was written (notify only). */
@@ -147,7 +160,16 @@ export interface ClaimInput {
   readonly resource?: string;
   /** The claim's token (claimTokenOf), when the caller must know it even if no answer comes: to give back a claim that timed out but may have landed. */
   readonly token?: string;
+  /**
+   * The delivery is confirmed by GuardDuty and its plan acts (ResponseGate.settle): the claim is marked acting, and
+   * it also takes over a live claim that is not (an early claim of a delivery not known to act: a forged copy, a
+   * finding below the severity floor). Absent: the early claim, taken before the confirmation, which yields to none.
+   */
+  readonly acting?: boolean;
 }
+
+/** What marking a held claim as acting came to: superseded, another delivery took the claim over first (the record as it is). */
+export type ActingMark = { readonly status: 'acting' } | { readonly status: 'superseded'; readonly record: LedgerRecord };
 
 /**
  * The claim's token: random, prefixed with the invocation's id when known, so
@@ -161,6 +183,9 @@ export function claimTokenOf(deliveryId: string | undefined): string {
 function deliveryPrefixOf(deliveryId: string): string {
   return `${deliveryId}/`;
 }
+
+/** What the outcome write came to: superseded, another delivery took the claim over first (its lease ran out), and this outcome is not written. */
+export type OutcomeWrite = 'recorded' | 'superseded';
 
 export interface OutcomeInput {
   readonly incidentId: string;
@@ -197,6 +222,7 @@ function recordOf(item: Item | undefined): LedgerRecord {
     respondedMode: levelName(numberOf(item, 'respondedLevel')),
     notifiedCount: numberOf(item, 'notifiedCount') ?? 0,
     leaseUntil: numberOf(item, 'leaseUntil'),
+    claimActing: stringOf(item, 'claimActing') !== undefined,
     pendingNotification:
       pending?.subject?.S !== undefined && pending.message?.S !== undefined
         ? {
@@ -263,7 +289,11 @@ export class IncidentLedger {
     const leaseUntil = now.getTime() + input.leaseMs;
     // A live claim yields only to a higher level, or to a retry of the invocation that took it (ClaimInput.deliveryId). Not
     // to this very request sent again by the SDK (its answer lost): that one fails here, writes nothing, and finds its token.
-    const yields = input.deliveryId ? 'claimLevel < :level OR (begins_with(claimToken, :delivery) AND claimToken <> :token)' : 'claimLevel < :level';
+    const ownRetry = input.deliveryId ? ' OR (begins_with(claimToken, :delivery) AND claimToken <> :token)' : '';
+    // An acting delivery also takes over an early claim that is not acting: a flood of deliveries that will never act
+    // (forged copies GuardDuty does not confirm, findings below the severity floor) cannot keep it waiting.
+    // (Never one of a higher level: a dry-run delivery does not take over an enforce delivery's claim, acting or not.)
+    const yields = `claimLevel < :level${ownRetry}${input.acting ? ' OR (attribute_not_exists(claimActing) AND claimLevel <= :level)' : ''}`;
     try {
       await this.dynamodb.send(
         new UpdateItemCommand({
@@ -272,7 +302,8 @@ export class IncidentLedger {
           UpdateExpression:
             'SET claimToken = :token, claimLevel = :level, leaseUntil = :leaseUntil, incidentId = :incidentId, findingId = if_not_exists(findingId, :findingId), ' +
             'claimFindingId = :findingId, findingAccount = :account, findingRegion = :region, firstSeenAt = if_not_exists(firstSeenAt, :now), lastSeenAt = :now' +
-            `${input.resource !== undefined ? ', #resource = :resource' : ''} ADD deliveries :one`,
+            `${input.resource !== undefined ? ', #resource = :resource' : ''}${input.acting ? ', claimActing = :findingId' : ''}` +
+            `${input.acting ? '' : ' REMOVE claimActing'} ADD deliveries :one`,
           ConditionExpression:
             'attribute_not_exists(pk) OR ((attribute_not_exists(respondedLevel) OR respondedLevel < :level) AND ' +
             `(attribute_not_exists(leaseUntil) OR leaseUntil < :nowMs OR ${yields}))`,
@@ -300,6 +331,32 @@ export class IncidentLedger {
       // The SDK retried a claim whose answer was lost: the retry fails against the first attempt's own write. It is this claim.
       if (stringOf(error.Item, 'claimToken') === token) return { status: 'claimed', token, leaseUntil };
       return { status: 'already-claimed', record: recordOf(error.Item) };
+    }
+  }
+
+  /**
+   * The holder of an early claim is confirmed and its plan acts: the claim is marked acting, so that no other
+   * acting delivery takes it over, while its lease holds. The lease is left as the claim set it (the holder's own deadline and a
+   * margin): nothing renews it. The write is idempotent (the SDK's retry after a lost answer meets the same
+   * condition, and writes the same value); 'superseded' when an acting delivery took the claim over first.
+   */
+  async markActing(incidentId: string, token: string, findingId: string): Promise<ActingMark> {
+    try {
+      await this.dynamodb.send(
+        new UpdateItemCommand({
+          TableName: this.tableName,
+          Key: incidentKey(incidentId),
+          UpdateExpression: 'SET claimActing = :findingId',
+          // Only while the lease holds: past it, the claim may be taken by any delivery, and this one is no longer its holder.
+          ConditionExpression: 'claimToken = :token AND leaseUntil >= :nowMs',
+          ExpressionAttributeValues: { ':token': s(token), ':findingId': s(findingId), ':nowMs': n(this.now().getTime()) },
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        }),
+      );
+      return { status: 'acting' };
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+      return { status: 'superseded', record: recordOf(error.Item) };
     }
   }
 
@@ -366,10 +423,10 @@ export class IncidentLedger {
     const now = s(this.now().toISOString());
     const entry = map({ findingId: s(finding.id), findingType: s(finding.type), severity: n(finding.severity), joinedAt: now });
     const notJoined = 'NOT contains(findingIds, :findingId)';
-    const attempt = async (listed: boolean): Promise<Item | 'written'> => {
+    const attempt = async (listed: boolean): Promise<{ readonly written: boolean; readonly item: Item | undefined }> => {
       const token = randomUUID();
       try {
-        await this.dynamodb.send(
+        const answer = await this.dynamodb.send(
           new UpdateItemCommand({
             TableName: this.tableName,
             Key: incidentKey(incidentId),
@@ -385,21 +442,27 @@ export class IncidentLedger {
               ':one': n(1),
               ...(listed ? { ':none': list([]), ':entry': list([entry]), ':listed': n(JOINED_FINDINGS_LISTED) } : {}),
             },
+            ReturnValues: 'UPDATED_NEW',
             ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
           }),
         );
-        return 'written';
+        return { written: true, item: answer.Attributes };
       } catch (error) {
         if (!isConditionFailure(error)) throw error;
-        return stringOf(error.Item, 'joinToken') === token ? 'written' : (error.Item ?? {});
+        // The SDK's retry of this very write after its answer was lost: the item as it is holds the finding once already.
+        return { written: stringOf(error.Item, 'joinToken') === token, item: error.Item };
       }
     };
+    const joined = (item: Item | undefined): JoinNote => {
+      const findings = item?.findingIds?.SS?.length;
+      return findings !== undefined ? { joined: true, findings } : { joined: true };
+    };
     const first = await attempt(true);
-    if (first === 'written') return { joined: true };
-    if (!(first.findingIds?.SS ?? []).includes(finding.id)) {
+    if (first.written) return joined(first.item);
+    if (!(first.item?.findingIds?.SS ?? []).includes(finding.id)) {
       // The list is full: the finding is counted, not listed.
       const beyond = await attempt(false);
-      if (beyond === 'written') return { joined: true };
+      if (beyond.written) return joined(beyond.item);
     }
     // An earlier delivery of this finding joined it: this one is only counted. (Its SDK retry may count it twice: a statistic.)
     await this.dynamodb.send(
@@ -416,13 +479,13 @@ export class IncidentLedger {
    * (lastUnconfirmedAt) and, if it answered, the answer: the finding's
    * fields, the steps and the pending notification stay the genuine ones.
    */
-  async recordOutcome(input: OutcomeInput): Promise<'recorded' | 'superseded'> {
+  async recordOutcome(input: OutcomeInput): Promise<OutcomeWrite> {
     const { report, confirmed } = input;
     const at = s(this.now().toISOString());
     const kind = input.answered && input.answerKind ? input.answerKind : undefined;
     const answer = input.answered ? ['respondedLevel = :level', 'respondedAt = :at', ...(kind ? ['answerKind = :answerKind'] : [])] : [];
     const answerValues: Item = input.answered ? { ':level': n(LEVEL[input.level]), ...(kind ? { ':answerKind': s(kind) } : {}) } : {};
-    const releaseClaim = ['leaseUntil', 'claimToken', 'claimLevel'];
+    const releaseClaim = ['leaseUntil', 'claimToken', 'claimLevel', 'claimActing'];
     // Each write carries its own token: the SDK's retry of one whose answer was lost finds it (writeOutcome), and is 'recorded'.
     const releaseOnly = (withAnswer: boolean) =>
       this.writeOutcome({
@@ -491,7 +554,7 @@ export class IncidentLedger {
    * The write gives the claim back, so the SDK's retry of one whose answer was lost fails its condition against its own
    * write: the record then holds this write's outcomeToken, and the outcome is recorded.
    */
-  private async writeOutcome(command: UpdateItemCommandInput): Promise<'recorded' | 'superseded'> {
+  private async writeOutcome(command: UpdateItemCommandInput): Promise<OutcomeWrite> {
     try {
       await this.dynamodb.send(new UpdateItemCommand({ ...command, ReturnValuesOnConditionCheckFailure: 'ALL_OLD' }));
       return 'recorded';

@@ -16,6 +16,16 @@ import type { PlaybookName } from '../routing/playbook-names';
 /** GuardDuty's sample findings name placeholder resources ("GeneratedFindingAccessKeyId", ...). */
 const PLACEHOLDER = /^GeneratedFinding/;
 
+/** An instance's resource key (its incidents', and `ir release`'s when it closes them). */
+export function instanceResource(accountId: string, region: string, instanceId: string): string {
+  return `ec2-instance/${accountId}/${region}/${instanceId}`;
+}
+
+/** An access key's resource key: IAM is global, a key is the same in every region. */
+export function accessKeyResource(accountId: string, accessKeyId: string): string {
+  return `access-key/${accountId}/${accessKeyId}`;
+}
+
 /** The resource's key, e.g. `ec2-instance/111111111111/us-east-1/i-0abc`; undefined: the incident is the finding's own. */
 export function incidentResourceOf(finding: Finding, playbook: PlaybookName): string | undefined {
   const account = finding.accountId;
@@ -23,14 +33,14 @@ export function incidentResourceOf(finding: Finding, playbook: PlaybookName): st
   switch (playbook) {
     case 'contain-instance': {
       const instanceId = instanceIdOf(finding);
-      return instanceId && finding.region ? `ec2-instance/${account}/${finding.region}/${instanceId}` : undefined;
+      return instanceId && finding.region ? instanceResource(account, finding.region, instanceId) : undefined;
     }
     case 'revoke-credentials': {
       // IAM is global: a key (or a principal) is the same in every region.
       const key = accessKeyOf(finding);
       const usable = (value: string | null | undefined) => (value && !PLACEHOLDER.test(value) ? value : undefined);
       const accessKeyId = usable(key?.accessKeyId);
-      if (accessKeyId) return `access-key/${account}/${accessKeyId}`;
+      if (accessKeyId) return accessKeyResource(account, accessKeyId);
       const principal = usable(key?.principalId) ?? usable(key?.userName);
       return principal ? `principal/${account}/${principal}` : undefined;
     }

@@ -1,5 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { UpdateItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { GetItemCommand, UpdateItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { isConditionFailure, n, numberOf, s, stringOf, type Item } from './attributes';
 import { incidentKey } from './incident-ledger';
 
@@ -161,19 +161,25 @@ export class ResourceIncidents {
    * incident, on the pointer (the resource is the one the claim wrote into the incident's item). Both writes are
    * idempotent: a retry of either is harmless.
    */
-  async close(incidentId: string): Promise<{ readonly resource: string | undefined }> {
+  async close(incidentId: string, knownResource?: string): Promise<{ readonly resource: string | undefined }> {
     const at = s(this.now().toISOString());
-    const closed = await this.dynamodb.send(
-      new UpdateItemCommand({
-        TableName: this.tableName,
-        Key: incidentKey(incidentId),
-        UpdateExpression: 'SET closedAt = :at',
-        ConditionExpression: 'attribute_exists(pk)',
-        ExpressionAttributeValues: { ':at': at },
-        ReturnValues: 'ALL_NEW',
-      }),
-    );
-    const resource = stringOf(closed.Attributes, 'resource');
+    let resource = knownResource;
+    try {
+      const closed = await this.dynamodb.send(
+        new UpdateItemCommand({
+          TableName: this.tableName,
+          Key: incidentKey(incidentId),
+          UpdateExpression: 'SET closedAt = :at',
+          ConditionExpression: 'attribute_exists(pk)',
+          ExpressionAttributeValues: { ':at': at },
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      resource = stringOf(closed.Attributes, 'resource') ?? knownResource;
+    } catch (error) {
+      // No item of the incident (its claim never landed): the resource's pointer, when known, is still closed below.
+      if (!isConditionFailure(error) || knownResource === undefined) throw error;
+    }
     if (resource === undefined) return { resource };
     try {
       await this.dynamodb.send(
@@ -190,5 +196,19 @@ export class ResourceIncidents {
       if (!isConditionFailure(error)) throw error;
     }
     return { resource };
+  }
+
+  /**
+   * Ends the incident open for a resource, whichever it is (`ir release`, once the whole containment is undone):
+   * the pointer is read (strongly consistent) and the incident it names closed, so the next finding about the
+   * resource opens a new incident and can contain it again, instead of joining the released one. Undefined: the
+   * ledger holds no incident of the resource (its incidents predate the pointer, or it was never contained).
+   */
+  async closeResource(resource: string): Promise<{ readonly incidentId: string | undefined }> {
+    const { Item } = await this.dynamodb.send(new GetItemCommand({ TableName: this.tableName, Key: resourceKey(resource), ConsistentRead: true }));
+    const incidentId = stringOf(Item, 'incidentId');
+    if (incidentId === undefined) return { incidentId };
+    await this.close(incidentId, resource);
+    return { incidentId };
   }
 }

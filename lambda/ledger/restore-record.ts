@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { GetItemCommand, PutItemCommand, UpdateItemCommand, type AttributeValue, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { bool, isConditionFailure, list, map, n, s, stringOf, type Item } from './attributes';
+import { ResourceIncidents } from './resource-incidents';
 
 /*
  * The restore record: everything needed to undo a containment, written to
@@ -180,11 +181,16 @@ export type ReleaseWriteResult =
   | { readonly status: 'conflict'; readonly record: RestoreRecord | undefined };
 
 export class RestoreLedger {
+  /** The resources' incidents, in the same table: a whole release closes the one open for its resource. */
+  readonly incidents: ResourceIncidents;
+
   constructor(
     private readonly dynamodb: DynamoDBClient,
     readonly tableName: string,
     private readonly now: () => Date = () => new Date(),
-  ) {}
+  ) {
+    this.incidents = new ResourceIncidents(dynamodb, tableName, now);
+  }
 
   /**
    * Records originals, first wins. An open record is merged into; a closed

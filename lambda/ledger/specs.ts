@@ -10,6 +10,12 @@ import type { StepSpec } from '../plan/types';
 /** Claims the right to answer an incident (one conditional write), or learns that an earlier delivery has it. */
 export const CLAIM_INCIDENT: StepSpec = { kind: 'claim-incident', iamActions: ['dynamodb:UpdateItem'], mutating: false };
 
+/**
+ * Holds the incident's claim to act on it, once GuardDuty has confirmed the finding and the plan acts: marks its
+ * own early claim acting, or takes over a live early claim that is not (lambda/respond/gate.ts).
+ */
+export const HOLD_INCIDENT_TO_ACT: StepSpec = { kind: 'hold-incident-to-act', iamActions: ['dynamodb:UpdateItem'], mutating: false };
+
 /** Records what a delivery did: the plan, every step's outcome, a notification still owed. */
 export const RECORD_INCIDENT: StepSpec = { kind: 'record-incident', iamActions: ['dynamodb:UpdateItem'], mutating: false };
 
@@ -27,5 +33,5 @@ export const RESERVE_CONTAINMENT: StepSpec = {
   iamGrants: BRAKE_ACTIONS.map((action) => ({ action, brakeTable: true as const })),
 };
 
-export const LEDGER_STEP_SPECS: readonly StepSpec[] = [CLAIM_INCIDENT, RECORD_INCIDENT];
+export const LEDGER_STEP_SPECS: readonly StepSpec[] = [CLAIM_INCIDENT, HOLD_INCIDENT_TO_ACT, RECORD_INCIDENT];
 export const BRAKE_STEP_SPECS: readonly StepSpec[] = [RESERVE_CONTAINMENT];

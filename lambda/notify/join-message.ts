@@ -8,6 +8,8 @@ export interface JoinFacts {
   readonly resource: string;
   readonly ledgerTable: string;
   readonly ledgerKey: string;
+  /** The incident's findings with this one, as its join wrote them (lambda/ledger/incident-ledger.ts noteJoin); absent: not known. */
+  readonly findings?: number;
 }
 
 /**
@@ -26,6 +28,8 @@ export function formatJoinNotification(doc: PlanDocument, facts: JoinFacts): { s
     `Account ${v(doc.accountId ?? 'unknown')}, region ${v(doc.region ?? 'unknown')}`,
     '',
     `The incident was opened by finding ${v(record.findingId ?? 'unknown')} and answered at ${v(record.respondedAt ?? 'unknown')} (${v(record.respondedMode ?? 'unknown')}).`,
+    // Counted by the ledger's own write: a finding delivered again (or its write retried) is never counted twice.
+    ...(facts.findings !== undefined ? [`The incident now holds ${v(facts.findings)} finding${facts.findings === 1 ? '' : 's'}, this one included.`] : []),
     'This finding changed nothing: no new containment, snapshot set or isolation. `ir release` of the incident covers it too.',
     `The incident and all its findings are in the incident ledger: table ${v(facts.ledgerTable)}, key pk = "${v(facts.ledgerKey)}".`,
   ];

@@ -53,6 +53,11 @@ export interface LedgerEntry {
   readonly key: string;
   readonly recorded: boolean;
   readonly error?: StepError;
+  /**
+   * Another delivery took the incident's claim over before this one wrote its outcome (this one overran its lease,
+   * or did not hold the claim to act): this response is not in the ledger, which holds the other's. recorded is false.
+   */
+  readonly superseded?: true;
 }
 
 export interface Report extends Omit<PlanDocument, 'steps'> {

@@ -3,6 +3,8 @@ import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import type { AwsClients } from '../aws/clients';
 import { toStepError } from '../aws/errors';
 import { REVOKE_POLICY_NAME } from '../iam/revoke-sessions';
+import { accessKeyResource } from '../ledger/incident-resource';
+import { closeResourceIncident, releasedIncidentLine } from './close-incident';
 import { accessKeyRestoreKey, type RecordedSessionPolicy, type RestoreLedger, type RestoreRecord } from '../ledger/restore-record';
 import { stepDocument, stepReport, summarize, type StepReport } from '../plan/document';
 import { executePlan } from '../plan/executor';
@@ -181,18 +183,21 @@ export async function releaseAccessKey(accessKeyId: string, options: KeyReleaseO
   };
   if (options.dryRun) return report;
   const failed = report.summary.failed > 0;
+  // A whole release ends the key's incident too, first: if it cannot be closed, the record stays open, and a second release closes both.
+  const incident = failed ? undefined : await closeResourceIncident(options.ledger, accessKeyResource(caller.value.Account, accessKeyId));
+  const close = !failed && incident?.status !== 'failed';
   let ledger: ReleaseLedgerEntry;
   try {
     const result = await options.ledger.recordRelease(key, {
       by: caller.value.Arn ?? 'unknown',
       restored: report.steps.filter((s) => s.status === 'done').map((s) => s.id),
       revision: restore.revision,
-      close: !failed,
+      close,
       resource: { kind: 'access-key', resourceId: accessKeyId },
     });
     ledger =
       result.status === 'recorded'
-        ? { table: options.ledger.tableName, key, status: 'recorded', closed: !failed, at: result.at }
+        ? { table: options.ledger.tableName, key, status: 'recorded', closed: close, at: result.at, ...(incident ? { incident } : {}) }
         : { table: options.ledger.tableName, key, status: 'conflict', detail: 'the record changed since it was read: this release is not recorded' };
   } catch (error) {
     ledger = { table: options.ledger.tableName, key, status: 'failed', error: toStepError(error) };
@@ -206,6 +211,7 @@ async function notifyKeyRelease(report: KeyReleaseReport, ledger: ReleaseLedgerE
   const message = [
     `ir release --access-key ${report.accessKeyId}: ${report.summary.done} done, ${report.summary.skipped} skipped, ${report.summary.failed} failed.`,
     `Ledger ${ledger.table} ${ledger.key}: ${ledger.status}${ledger.closed ? ' (closed)' : ''}.`,
+    ...(ledger.incident ? [`Incident: ${releasedIncidentLine(ledger.incident)!}.`] : []),
     '',
     ...report.steps.map((s) => `- ${s.status}: ${untrusted(s.title)}${s.error ? ` -- ${s.error.code}: ${untrusted(s.error.message)}` : ''}`),
     '',
@@ -225,7 +231,7 @@ export function keyReleaseFailed(report: KeyReleaseReport): boolean {
     report.refused !== null ||
     report.summary.failed > 0 ||
     report.reads.some((r) => r.status === 'failed') ||
-    (report.ledger !== null && report.ledger.status !== 'recorded') ||
+    (report.ledger !== null && (report.ledger.status !== 'recorded' || report.ledger.incident?.status === 'failed')) ||
     report.notification?.status === 'failed'
   );
 }

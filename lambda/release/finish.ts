@@ -2,6 +2,7 @@ import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
 import { toStepError } from '../aws/errors';
 import type { RestoreLedger } from '../ledger/restore-record';
 import { safeSubject, untrusted } from '../text/untrusted';
+import { closeResourceIncident, releasedIncidentLine } from './close-incident';
 import type { ReleaseLedgerEntry, ReleaseNotification, ReleaseReport } from './report';
 
 /*
@@ -13,7 +14,8 @@ import type { ReleaseLedgerEntry, ReleaseNotification, ReleaseReport } from './r
  */
 
 export interface FinishInput {
-  readonly ledger: { readonly restore: RestoreLedger; readonly key: string; readonly revision: number } | null;
+  /** `resource`: the instance's resource key (lambda/ledger/incident-resource.ts), whose incident a whole release closes. */
+  readonly ledger: { readonly restore: RestoreLedger; readonly key: string; readonly revision: number; readonly resource: string } | null;
   readonly operator: string;
   readonly completes: boolean;
   readonly notify: { readonly sns: SNSClient; readonly topicArn: string } | null;
@@ -22,12 +24,15 @@ export interface FinishInput {
 
 async function recordRelease(report: ReleaseReport, input: FinishInput): Promise<ReleaseLedgerEntry | null> {
   if (!input.ledger) return null;
-  const { restore, key, revision } = input.ledger;
+  const { restore, key, revision, resource } = input.ledger;
   const done = report.steps.filter((s) => s.status === 'done').map((s) => s.id);
-  const close = input.completes && report.summary.failed === 0;
+  const whole = input.completes && report.summary.failed === 0;
+  // The incident first: if it cannot be closed, the record stays open too, so that running the release again closes both.
+  const incident = whole ? await closeResourceIncident(restore, resource) : undefined;
+  const close = whole && incident?.status !== 'failed';
   try {
     const result = await restore.recordRelease(key, { by: input.operator, restored: done, revision, close, resource: { kind: 'instance', resourceId: report.instanceId } });
-    if (result.status === 'recorded') return { table: restore.tableName, key, status: 'recorded', closed: close, at: result.at };
+    if (result.status === 'recorded') return { table: restore.tableName, key, status: 'recorded', closed: close, at: result.at, ...(incident ? { incident } : {}) };
     const other = result.record?.released ? ` (released at ${result.record.released.at} by ${result.record.released.by})` : '';
     return { table: restore.tableName, key, status: 'conflict', detail: `the record changed since it was read${other}: this release is not recorded; read it again with ir release --dry-run` };
   } catch (error) {
@@ -42,6 +47,7 @@ export function releaseMessage(report: ReleaseReport, ledger: ReleaseLedgerEntry
     `ir release of ${report.instanceId} in ${report.region}: ${report.summary.done} done, ${report.summary.skipped} skipped, ${report.summary.failed} failed.`,
     `Restored from: ${report.recordSource === 'ledger' ? 'the ledger' : "the instance's tags"}.`,
     ...(ledger ? [`Ledger ${ledger.table} ${ledger.key}: ${ledger.status}${ledger.closed ? ' (closed: the next finding opens a new incident)' : ''}.`] : []),
+    ...(ledger?.incident ? [`Incident: ${releasedIncidentLine(ledger.incident)!}.`] : []),
     '',
     ...report.steps.map((s) => `- ${s.status}: ${untrusted(s.title)}${s.error ? ` -- ${s.error.code}: ${untrusted(s.error.message)}` : s.reason ? ` (${untrusted(s.reason)})` : ''}`),
     '',

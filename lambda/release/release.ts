@@ -2,6 +2,7 @@ import type { SNSClient } from '@aws-sdk/client-sns';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import type { AwsClients } from '../aws/clients';
 import { toStepError } from '../aws/errors';
+import { instanceResource } from '../ledger/incident-resource';
 import { instanceRestoreKey, type RestoreLedger } from '../ledger/restore-record';
 import { stepDocument, stepReport, summarize } from '../plan/document';
 import { executePlan } from '../plan/executor';
@@ -82,7 +83,10 @@ export async function releaseInstance(instanceId: string, options: ReleaseOption
   if (options.dryRun || plan.refusal) return report;
   try {
     const finished = await recordAndNotify(report, {
-      ledger: options.ledger && key && ledger.status === 'read' ? { restore: options.ledger, key, revision: ledger.record?.revision ?? 0 } : null,
+      ledger:
+        options.ledger && key && operator && ledger.status === 'read'
+          ? { restore: options.ledger, key, revision: ledger.record?.revision ?? 0, resource: instanceResource(operator.accountId, options.region, instanceId) }
+          : null,
       operator: operator?.arn ?? 'unknown',
       completes: plan.completes,
       notify: options.notify ?? null,

@@ -38,7 +38,15 @@ export interface ReleaseLedgerEntry {
   readonly at?: string;
   readonly detail?: string;
   readonly error?: StepError;
+  /** A whole release (closed) also ends the resource's incident, so the next finding opens a new one (lambda/release/close-incident.ts). */
+  readonly incident?: ReleasedIncident;
 }
+
+/** The resource's incident after a whole release: closed, none in the ledger, or not closed (the next finding would join it). */
+export type ReleasedIncident =
+  | { readonly status: 'closed'; readonly incidentId: string }
+  | { readonly status: 'none' }
+  | { readonly status: 'failed'; readonly error: StepError };
 
 export interface ReleaseNotification {
   readonly topicArn: string;
@@ -54,7 +62,7 @@ export function releaseFailed(report: ReleaseReport): boolean {
     report.refused !== null ||
     report.summary.failed > 0 ||
     report.reads.some((r) => r.status === 'failed') ||
-    (report.ledger !== null && report.ledger.status !== 'recorded') ||
+    (report.ledger !== null && (report.ledger.status !== 'recorded' || report.ledger.incident?.status === 'failed')) ||
     report.notification?.status === 'failed'
   );
 }

@@ -2,6 +2,7 @@ import type { SNSClient } from '@aws-sdk/client-sns';
 import type { AwsClients } from '../aws/clients';
 import { routingTableFor } from '../config/routing-of';
 import { isUnconfirmedDelivery } from '../confirm/verdicts';
+import { DRY_RUN_VERDICT } from '../ledger/answered';
 import { findingInstanceTags } from '../finding/accessors';
 import type { Finding } from '../finding/schema';
 import { blockingGuardIds, evaluateGuards } from '../guards';
@@ -146,9 +147,12 @@ export async function settleGate(
 ): Promise<{ readonly settled: SettledGate | undefined; readonly guards: GuardVerdict[] }> {
   const withConfirmation = [...guards, ...((await begun.confirmation) ?? []), ...begun.budget.verdicts()];
   const blocking = blockingGuardIds(withConfirmation);
+  const changes = steps.some((s) => s.mutating);
+  // Confirmed, and only dry-run (if anything) keeps the plan from changing things: it holds the claim against deliveries that will not act.
+  const acts = changes && !isUnconfirmedDelivery(blocking) && blocking.every((id) => id === DRY_RUN_VERDICT);
   const { gate } = begun;
   const settled = gate
-    ? await begun.budget.settle('Settle the ledger', () => gate.settle(blocking.length === 0 && steps.some((s) => s.mutating), isUnconfirmedDelivery(blocking))).catch((error: unknown) => {
+    ? await begun.budget.settle('Settle the ledger', () => gate.settle(blocking.length === 0 && changes, isUnconfirmedDelivery(blocking), acts)).catch((error: unknown) => {
         if (!isPhaseTimedOut(error)) throw error;
         return ledgerOutOfTime(begun, error);
       })

@@ -4,6 +4,7 @@ import { LEDGER_OUTCOME_LIMIT_MS } from '../plan/end-of-response';
 import { stepReport, summarize, type Report } from '../plan/document';
 import { executePlan, type ExecuteOptions } from '../plan/executor';
 import type { ExecutionContext, StepOutcome } from '../plan/types';
+import type { OutcomeWrite } from '../ledger/incident-ledger';
 import type { RestoreLedger } from '../ledger/restore-record';
 import type { PreparedPlan } from './options';
 
@@ -24,7 +25,9 @@ export async function finishReport(prepared: PreparedPlan, outcomes: readonly St
   // An unconfirmed delivery that did not hold the claim writes nothing to the ledger: the report names no record.
   if (settled.kind === 'unconfirmed') return report;
   try {
-    await withinLimit(settled.finish(report, prepared.document), LEDGER_OUTCOME_LIMIT_MS);
+    const written = await withinLimit<OutcomeWrite | void>(settled.finish(report, prepared.document), LEDGER_OUTCOME_LIMIT_MS);
+    // Never dropped silently: the report (and so the logs, the retry policy and `ir invoke`) says the ledger holds another's outcome.
+    if (written === 'superseded') return { ...report, ledger: { table, key, recorded: false, superseded: true } };
     return { ...report, ledger: { table, key, recorded: true } };
   } catch (error) {
     // The report still goes back (and to the logs); the handler decides whether the invocation fails.
@@ -40,7 +43,7 @@ export const LEDGER_NOT_ANSWERED = 'LedgerNotAnswered';
  * for that long at most. Not answered by then, it may still land; the report
  * says it is not recorded, and the invocation fails so that it is retried.
  */
-async function withinLimit(write: Promise<void>, limitMs: number): Promise<void> {
+async function withinLimit<T>(write: Promise<T>, limitMs: number): Promise<T> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   const late = new Promise<never>((_, reject) => {
     timer = setTimeout(
@@ -49,7 +52,7 @@ async function withinLimit(write: Promise<void>, limitMs: number): Promise<void>
     );
   });
   try {
-    await Promise.race([write, late]);
+    return await Promise.race([write, late]);
   } finally {
     clearTimeout(timer);
   }

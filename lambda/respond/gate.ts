@@ -4,8 +4,8 @@ import type { Finding } from '../finding/schema';
 import { block, type GuardVerdict } from '../guards/types';
 import { ContainmentBrake, type Reservation } from '../ledger/brake';
 import { brakeVerdictReason } from '../ledger/brake-verdict';
-import { answersLevel, findingCountOf, isIncidentFinding, playbookOwnsRecord, IncidentLedger, INCIDENT_KEY_PREFIX, type Claim, type LedgerRecord, type PendingNotification, type ResponseLevel } from '../ledger/incident-ledger';
-import { RECORD_INCIDENT, RESERVE_CONTAINMENT } from '../ledger/specs';
+import { answersLevel, findingCountOf, isIncidentFinding, playbookOwnsRecord, IncidentLedger, INCIDENT_KEY_PREFIX, type Claim, type LedgerRecord, type OutcomeWrite, type PendingNotification, type ResponseLevel } from '../ledger/incident-ledger';
+import { HOLD_INCIDENT_TO_ACT, RECORD_INCIDENT, RESERVE_CONTAINMENT } from '../ledger/specs';
 import { isUnconfirmedDelivery } from '../confirm/verdicts';
 import { ALREADY_ANSWERED, BEING_ANSWERED, BLAST_RADIUS_BRAKE, JOINED_INCIDENT, LEDGER_UNAVAILABLE } from '../ledger/verdicts';
 import type { ResourceIncidents } from '../ledger/resource-incidents';
@@ -20,7 +20,7 @@ import { PHASE_TIMED_OUT } from '../plan/pre-plan-budget';
 import { ReadLog, type ReadResult } from '../plan/reads';
 import type { PlannedStep, StepOutcome } from '../plan/types';
 import { actsInFindingAccount, type PlaybookName } from '../routing/playbook-names';
-import { answerOf } from '../ledger/answered';
+import { answerOf, changedAccount } from '../ledger/answered';
 
 /*
  * The ledger and the brake around one response. The incident (the finding's
@@ -38,8 +38,11 @@ import { answerOf } from '../ledger/answered';
  * severity, counts: those are written with the outcome, and only by a
  * confirmed delivery); an unconfirmed delivery that won gives the claim
  * back without answering and writes nothing else; one that lost it leaves
- * the ledger alone; and a delivery that loses to a live claim on an
- * unanswered incident is retried (BEING_ANSWERED) instead of dropped.
+ * the ledger alone; a confirmed delivery whose plan acts holds the claim to
+ * act, taking over a live early claim that is not (holdToAct), so that a
+ * flood of deliveries that never act cannot keep the genuine one waiting;
+ * and a delivery that loses to a claim held to act on an unanswered
+ * incident is retried (BEING_ANSWERED) instead of dropped.
  * A finding that joins a resource's incident decides nothing by joining:
  * an unanswered incident is claimed and answered by it as by the first,
  * and only a confirmed finding is added to an answered one (settleJoin).
@@ -69,7 +72,8 @@ export interface GateInput {
 
 /** The gate after planning: what it adds to the plan, and how the response ends. */
 export type SettledGate =
-  | { readonly kind: 'first'; readonly reads: StepOutcome[]; readonly verdicts: GuardVerdict[]; readonly finish: (report: Report, doc: PlanDocument) => Promise<void> }
+  /** finish: 'superseded' when another delivery took the claim over first, and this outcome is not in the ledger. */
+  | { readonly kind: 'first'; readonly reads: StepOutcome[]; readonly verdicts: GuardVerdict[]; readonly finish: (report: Report, doc: PlanDocument) => Promise<OutcomeWrite | void> }
   | { readonly kind: 'repeat'; readonly reads: StepOutcome[]; readonly verdicts: GuardVerdict[]; readonly repeatStep: (doc: () => PlanDocument, topicArn: string | undefined, sns: SNSClient | undefined) => PlannedStep; readonly finish: (report: Report) => Promise<void> }
   /** GuardDuty did not confirm this delivery, and another holds or answered the incident: the ledger is left alone, the response is planned (and blocked) as a first one. */
   | { readonly kind: 'unconfirmed'; readonly reads: StepOutcome[]; readonly verdicts: GuardVerdict[]; readonly finish: () => Promise<void> };
@@ -79,6 +83,8 @@ export class ResponseGate {
   private readonly claim: Promise<ReadResult<Claim>>;
   private reservation: Promise<ReadResult<Reservation>> | undefined;
   private released = false;
+  /** When the response began (the clock LedgerOptions.leaseMs was measured on): a claim taken later ends no later. */
+  private readonly startedAtMs = Date.now();
 
   constructor(
     private readonly options: LedgerOptions,
@@ -123,9 +129,12 @@ export class ResponseGate {
   /**
    * @param wouldAct the plan has a mutating step and no guard blocks it.
    * @param unconfirmed GuardDuty did not confirm the finding (isUnconfirmedDelivery): this delivery may be forged.
+   * @param acts GuardDuty confirmed the finding and the plan changes something unless only dry-run holds it back:
+   *   this delivery holds the claim to act (holdToAct), against the early claim of any delivery that will not.
    */
-  async settle(wouldAct: boolean, unconfirmed: boolean): Promise<SettledGate> {
-    const claim = await this.claim;
+  async settle(wouldAct: boolean, unconfirmed: boolean, acts: boolean = wouldAct && !unconfirmed): Promise<SettledGate> {
+    const early = await this.claim;
+    const claim = acts && !unconfirmed ? await this.holdToAct(early) : early;
     if (!claim.ok) {
       await this.releaseOwnSlot().catch(() => undefined);
       const verdict = block(LEDGER_UNAVAILABLE, `the incident ledger ${this.options.ledger.tableName} could not be written (${claim.error.code}): nothing is changed until it can`);
@@ -170,10 +179,51 @@ export class ResponseGate {
    * so it touches no other delivery's claim, and writes nothing if the claim never landed. A claim refused (AccessDenied,
    * throttled past every retry) left nothing to give back.
    */
-  private finishUnansweredClaim(error: StepError): (report: Report, doc: PlanDocument) => Promise<void> {
+  private finishUnansweredClaim(error: StepError): (report: Report, doc: PlanDocument) => Promise<OutcomeWrite | void> {
     const token = this.input.opened.claimToken;
     if (error.code !== PHASE_TIMED_OUT || token === undefined) return async () => undefined;
     return (report, doc) => this.finishFirst(token, report, doc);
+  }
+
+  /**
+   * The claim taken before GuardDuty's confirmation is only an early one: a forged copy of the finding, or a
+   * confirmed finding that will not act (below the severity floor, exempt), takes it as readily as the genuine
+   * delivery, and a flood of them would keep it taken. A confirmed delivery whose plan acts therefore holds
+   * the claim to act: it marks its own early claim acting, or takes over a live early claim that is not acting
+   * (one conditional write each, lambda/ledger/incident-ledger.ts). Only a claim held to act, or one answered,
+   * turns it away; such a claim was taken by a confirmed delivery, its lease ends at that delivery's own
+   * deadline and nothing renews it, so Lambda's retry of this delivery claims it once it is given back or expired.
+   */
+  private async holdToAct(early: ReadResult<Claim>): Promise<ReadResult<Claim>> {
+    if (!early.ok) return early;
+    const { ledger } = this.options;
+    const { finding } = this.input;
+    const { incidentId } = this;
+    if (early.value.status === 'claimed') {
+      const { token } = early.value;
+      const marked = await this.reads.read(HOLD_INCIDENT_TO_ACT, `Hold the claim of incident ${incidentId} to act (GuardDuty confirmed the finding)`, this.ledgerKey, () =>
+        ledger.markActing(incidentId, token, finding.id),
+      );
+      if (!marked.ok) return marked;
+      // Taken over by another acting delivery: it acts, this one is turned away like any delivery that finds the incident held.
+      return marked.value.status === 'acting' ? early : { ok: true, value: { status: 'already-claimed', record: marked.value.record } };
+    }
+    const { record } = early.value;
+    // Answered, or held by a delivery that acts: there is nothing to take over.
+    if (answersLevel(record, this.options.level) || record.claimActing) return early;
+    // The lease ends at this delivery's own deadline: the time left when the response began, less what has run since.
+    const leaseMs = Math.max(0, this.options.leaseMs - (Date.now() - this.startedAtMs));
+    return this.reads.read(HOLD_INCIDENT_TO_ACT, `Take the claim of incident ${incidentId} over from a delivery that does not act on it`, this.ledgerKey, () =>
+      ledger.claim({
+        finding,
+        incidentId,
+        level: this.options.level,
+        leaseMs,
+        acting: true,
+        ...(this.options.deliveryId ? { deliveryId: this.options.deliveryId } : {}),
+        ...(this.input.opened.resource !== undefined ? { resource: this.input.opened.resource } : {}),
+      }),
+    );
   }
 
   private settledReads(): StepOutcome[] {
@@ -190,9 +240,12 @@ export class ResponseGate {
     await this.releaseOwnSlot();
     const { incidentId } = this;
     const until = record.leaseUntil !== undefined ? ` (its claim holds until ${new Date(record.leaseUntil).toISOString()} at the latest)` : '';
+    // An acting holder was confirmed by GuardDuty and is making the changes; any other holder is an early claim, which this
+    // delivery (not known to act) cannot take over: a confirmed delivery that acts takes it over (holdToAct).
+    const holder = record.claimActing ? 'a delivery GuardDuty confirmed, acting on it' : 'another delivery, not yet known to act';
     const verdict = block(
       BEING_ANSWERED,
-      `incident ${incidentId} is being answered now by another delivery${until}: this delivery changes nothing and is retried, to find the incident answered or to claim it`,
+      `incident ${incidentId} is being answered now by ${holder}${until}: this delivery changes nothing and is retried, to find the incident answered or to claim it`,
     );
     const repeatStep = (_doc: () => PlanDocument, topicArn: string | undefined): PlannedStep =>
       this.repeatNotification(topicArn, 'the delivery that holds the incident notifies for it; this one is retried and reports only what is new then', async () => ({
@@ -267,6 +320,7 @@ export class ResponseGate {
     const noted = await this.reads.read(RECORD_INCIDENT, `Join finding ${finding.id} to incident ${incidentId} in the ledger`, this.ledgerKey, () => ledger.noteJoin(incidentId, finding));
     // Not known whether an earlier delivery of the finding announced it: say it again rather than not at all.
     const joinedNow = noted.ok ? noted.value.joined : true;
+    const findings = noted.ok ? noted.value.findings : undefined;
     const about = this.input.opened.resource ?? 'its resource';
     const verdict = block(
       JOINED_INCIDENT,
@@ -275,7 +329,7 @@ export class ResponseGate {
     );
     return this.settleWithNote(record, verdict, {
       why: 'a new finding about a resource whose incident is answered is announced once, in a short note',
-      note: (doc) => (joinedNow ? formatJoinNotification(doc, { record, resource: about, ledgerTable: ledger.tableName, ledgerKey: this.ledgerKey }) : undefined),
+      note: (doc) => (joinedNow ? formatJoinNotification(doc, { record, resource: about, ledgerTable: ledger.tableName, ledgerKey: this.ledgerKey, ...(findings !== undefined ? { findings } : {}) }) : undefined),
       nothingNew: `finding ${finding.id} joined incident ${incidentId} before, and was announced then: nothing new to say`,
       sentDetail: `finding ${finding.id} joined incident ${incidentId}`,
     });
@@ -322,7 +376,7 @@ export class ResponseGate {
     return { kind: 'repeat', reads: this.settledReads(), verdicts: [verdict], repeatStep, finish };
   }
 
-  private async finishFirst(token: string, report: Report, doc: PlanDocument): Promise<void> {
+  private async finishFirst(token: string, report: Report, doc: PlanDocument): Promise<OutcomeWrite> {
     const notify = report.steps.find((s) => s.id === NOTIFICATION_STEP_ID);
     // Answered only when its changes are done or none was needed (lambda/ledger/answered.ts). Anything undecided (a denied
     // read, the brake, a delivery GuardDuty did not confirm, which may be a forged copy) leaves the right to act open.
@@ -330,8 +384,9 @@ export class ResponseGate {
     // An unconfirmed delivery only gives the claim back: its finding fields, steps and notification are not the incident's.
     const confirmed = !isUnconfirmedDelivery(report.blockedBy);
     const pendingNotification = confirmed && notify?.status === 'failed' ? pendingOfReport(report, doc) : undefined;
-    const acted = report.steps.some((s) => s.mutating && s.status !== 'skipped');
-    await Promise.all([
+    // A restore record that could not be written changed nothing in the account: the slot goes back like any unused one.
+    const acted = changedAccount(report);
+    const [, written] = await Promise.all([
       acted ? Promise.resolve() : this.releaseOwnSlot(),
       this.options.ledger.recordOutcome({
         incidentId: this.incidentId,
@@ -344,5 +399,6 @@ export class ResponseGate {
         ...(pendingNotification ? { pendingNotification } : {}),
       }),
     ]);
+    return written;
   }
 }

@@ -41,7 +41,7 @@ export function ledgerOptionsFor(input: {
   const home = input.access.homeClients(input.region);
   const dynamodb = home.dynamodb;
   const brake = brakeTableOf({ ...input, tableName: input.tableName });
-  const announce = input.topicArn ? brakeAnnouncer(home.sns, input.topicArn, { ledgerTable: brake.tableName, region: brake.region, shared: brake.tableName !== input.tableName }) : undefined;
+  const announce = input.topicArn ? brakeAnnouncer(home.sns, input.topicArn, { ledgerTable: brake.tableName, region: brake.region, shared: brake.tableName !== input.tableName, engagedIn: input.region }) : undefined;
   const remaining = input.context.getRemainingTimeInMillis?.() ?? DEFAULT_REMAINING_MS;
   return {
     ledger: new IncidentLedger(dynamodb, input.tableName),

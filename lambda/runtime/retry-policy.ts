@@ -1,6 +1,7 @@
 import type { StepError } from '../aws/errors';
 import { isCloseLoopStep } from '../close-loop/ids';
 import { CONFIRMATION_UNAVAILABLE } from '../confirm/verdicts';
+import { changedAccount } from '../ledger/answered';
 import { BEING_ANSWERED, LEDGER_UNAVAILABLE } from '../ledger/verdicts';
 import { NOTIFICATION_STEP_ID } from '../notify/publish-step';
 import { undeliveredText } from '../notify/undelivered';
@@ -147,6 +148,15 @@ export function shouldFailInvocation(report: Report): RetryDecision {
 function unrecordedOutcome(report: Report): string | undefined {
   const ledger = report.ledger;
   if (!ledger || ledger.recorded) return undefined;
+  if (ledger.superseded) {
+    // Another delivery holds the incident now: one that changed nothing (a forged copy, a finding that would not act) has nothing to record.
+    if (!changedAccount(report)) return undefined;
+    return (
+      `the outcome was SUPERSEDED in the incident ledger ${ledger.table} (pk "${ledger.key}"): another delivery took the incident's claim over ` +
+      "before this one recorded what it changed (this one overran its claim's lease); the ledger holds the other's outcome, this one's is in this error and the logs. " +
+      'A retry finds the incident answered by the other, or claims it'
+    );
+  }
   return (
     `the outcome could not be recorded in the incident ledger ${ledger.table} (pk "${ledger.key}", ${ledger.error?.code ?? 'unknown error'}): ` +
     'a retry of this invocation takes its claim over and records it; the report is in this error and the logs'

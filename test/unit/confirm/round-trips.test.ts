@@ -157,11 +157,24 @@ describe('round trips before the first isolation move', () => {
     confirmationBeforeFirstMove();
   });
 
-  it('in the Lambda (with the ledger), even a container’s very first finding of the security account itself: the look-up runs beside the brake’s read-then-reserve', async () => {
+  it('in the Lambda (with the ledger), a container’s very first finding of the security account itself: the look-up runs beside the brake’s read-then-reserve, and holding the claim to act after it is one round trip more', async () => {
     const off = await respondTimed(container(MEMBER), false, true);
     const on = await respondTimed(container(MEMBER), true, true);
     expect(on.operations).toEqual(expect.arrayContaining(['ListDetectors', 'GetFindings', 'BatchGetItem', 'PutItem']));
-    // The brake reads its slots, then reserves one: two round trips before any change, with or without the confirmation.
+    // The brake reads its slots, then reserves one: two round trips before any change.
+    expect(off.beforeFirstMove).toBe(2);
+    // ListDetectors -> GetFindings -> the claim held to act (lambda/respond/gate.ts holdToAct, which needs GuardDuty's answer):
+    // the price of a claim that a flood of forged deliveries cannot keep, paid once per container (the detector id is kept).
+    expect(on.beforeFirstMove).toBe(off.beforeFirstMove + 1);
+    confirmationBeforeFirstMove();
+  });
+
+  it('in the Lambda (with the ledger), later findings of a container (detector id known): GetFindings, then the claim held to act, beside the brake’s read-then-reserve, no round trip added', async () => {
+    const access = container(MEMBER);
+    const off = await respondTimed(access, false, true);
+    await respondTimed(access, true, true);
+    const on = await respondTimed(access, true, true);
+    expect(on.operations).not.toContain('ListDetectors');
     expect(off.beforeFirstMove).toBe(2);
     expect(on.beforeFirstMove).toBe(off.beforeFirstMove);
     confirmationBeforeFirstMove();

@@ -173,6 +173,17 @@ describe('answerOf: left open', () => {
     expect(answerOf(reportOf({ steps: [failed('isolate:eni-1', THROTTLED)] })).answered).toBe(false);
   });
 
+  it('a restore record that could not be written: before any change when nothing else changed, a failed change when something had', () => {
+    expect(answerOf(reportOf({ steps: [failed('record-restore:network', ACCESS_DENIED), skipped('isolate:eni-1', { requires: ['record-restore:network'] }), done('notify')] }))).toEqual({
+      answered: false,
+      reason: 'record-restore:network (AccessDenied) failed before any change: nothing was changed, and the delivery after it is fixed acts',
+    });
+    expect(answerOf(reportOf({ steps: [done('record-restore:network'), done('isolate:eni-1'), failed('record-restore:containment', ACCESS_DENIED), done('notify')] }))).toEqual({
+      answered: false,
+      reason: 'record-restore:containment (AccessDenied) failed: the changes are not all done',
+    });
+  });
+
   it('a change skipped because a step it needs (directly or not) failed, even a read-only one', () => {
     const report = reportOf({
       steps: [failed('read-profile', ACCESS_DENIED, { mutating: false }), skipped('detach-profile', { requires: ['read-profile'] }), skipped('revoke-sessions', { requires: ['detach-profile'] })],

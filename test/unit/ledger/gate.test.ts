@@ -58,7 +58,7 @@ describe('the first delivery of a finding', () => {
     expect(mutatingCalls().length).toBeGreaterThan(0);
     const write = outcomeWrite()!;
     expect(write.UpdateExpression).toContain('respondedLevel = :level');
-    expect(write.UpdateExpression).toMatch(/REMOVE leaseUntil, claimToken, claimLevel, pendingNotification ADD findingIds :findingIds$/);
+    expect(write.UpdateExpression).toMatch(/REMOVE leaseUntil, claimToken, claimLevel, claimActing, pendingNotification ADD findingIds :findingIds$/);
     // Answered because every change is done (lambda/ledger/answered.ts), and recorded as such.
     expect(write.UpdateExpression).toContain('answerKind = :answerKind');
     expect(write.ExpressionAttributeValues![':answerKind']).toEqual({ S: 'changes-done' });
@@ -112,7 +112,7 @@ describe('the first delivery of a finding', () => {
     expect(outcomeWrite()).toEqual({
       TableName: TABLE,
       Key: { pk: { S: `incident#${report.incidentId}` } },
-      UpdateExpression: 'SET lastUnconfirmedAt = :at, outcomeToken = :outcomeToken REMOVE leaseUntil, claimToken, claimLevel',
+      UpdateExpression: 'SET lastUnconfirmedAt = :at, outcomeToken = :outcomeToken REMOVE leaseUntil, claimToken, claimLevel, claimActing',
       ConditionExpression: 'claimToken = :token',
       ExpressionAttributeValues: { ':token': expect.objectContaining({ S: expect.any(String) }), ':outcomeToken': { S: expect.any(String) }, ':at': { S: NOW.toISOString() } },
       ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
@@ -197,9 +197,12 @@ describe('a later delivery of the same finding', () => {
 
 describe('a delivery that loses the claim to one still answering the incident', () => {
   const LEASE_UNTIL = NOW.getTime() + 60_000;
-  /** Another delivery (perhaps a forged copy) holds a live claim; nobody answered the incident yet. */
+  /**
+   * Another delivery, confirmed by GuardDuty and acting on it (claimActing), holds a live claim; nobody answered the
+   * incident yet. (An early claim not held to act is taken over instead: test/unit/ledger/flood-gate.test.ts.)
+   */
   function givenHeld(extra: Record<string, unknown> = {}) {
-    const record = { leaseUntil: { N: String(LEASE_UNTIL) }, claimLevel: { N: '2' }, ...extra };
+    const record = { leaseUntil: { N: String(LEASE_UNTIL) }, claimLevel: { N: '2' }, claimActing: { S: 'the-holders-finding' }, ...extra };
     dynamodb.on(UpdateItemCommand).callsFake((input: { ConditionExpression?: string }) => {
       if (input.ConditionExpression?.startsWith('attribute_not_exists(pk)')) throw conditionFailed(record);
       return {};
@@ -211,7 +214,7 @@ describe('a delivery that loses the claim to one still answering the incident', 
     const report = await run();
     expect(report.blockedBy).toEqual(['being-answered']);
     expect(report.guards.find((g) => g.id === 'being-answered')?.reason).toBe(
-      `incident ${report.incidentId} is being answered now by another delivery (its claim holds until ${new Date(LEASE_UNTIL).toISOString()} at the latest): ` +
+      `incident ${report.incidentId} is being answered now by a delivery GuardDuty confirmed, acting on it (its claim holds until ${new Date(LEASE_UNTIL).toISOString()} at the latest): ` +
         'this delivery changes nothing and is retried, to find the incident answered or to claim it',
     );
     expect(report.steps.map((s) => [s.id, s.status, s.reason])).toEqual([

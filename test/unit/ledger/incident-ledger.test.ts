@@ -27,7 +27,7 @@ describe('IncidentLedger.claim', () => {
       Key: { pk: { S: 'incident#ir-1' } },
       UpdateExpression:
         'SET claimToken = :token, claimLevel = :level, leaseUntil = :leaseUntil, incidentId = :incidentId, findingId = if_not_exists(findingId, :findingId), ' +
-        'claimFindingId = :findingId, findingAccount = :account, findingRegion = :region, firstSeenAt = if_not_exists(firstSeenAt, :now), lastSeenAt = :now ADD deliveries :one',
+        'claimFindingId = :findingId, findingAccount = :account, findingRegion = :region, firstSeenAt = if_not_exists(firstSeenAt, :now), lastSeenAt = :now REMOVE claimActing ADD deliveries :one',
       ConditionExpression:
         'attribute_not_exists(pk) OR ((attribute_not_exists(respondedLevel) OR respondedLevel < :level) AND ' +
         '(attribute_not_exists(leaseUntil) OR leaseUntil < :nowMs OR claimLevel < :level))',
@@ -73,6 +73,7 @@ describe('IncidentLedger.claim', () => {
         respondedMode: 'enforce',
         notifiedCount: 3,
         leaseUntil: undefined,
+        claimActing: false,
         pendingNotification: { subject: 'the subject', message: 'the message' },
         playbook: undefined,
         answerKind: undefined,
@@ -213,7 +214,7 @@ describe('IncidentLedger.recordOutcome', () => {
       UpdateExpression:
         'SET findingType = :findingType, severity = :severity, playbook = :playbook, findingCount = :count, notifiedCount = :count, resourceSummary = :resource, ' +
         'responseMode = :mode, blockedBy = :blockedBy, steps = :steps, failedReads = :failedReads, summary = :summary, lastResponseAt = :at, outcomeToken = :outcomeToken, ' +
-        'respondedLevel = :level, respondedAt = :at, answerKind = :answerKind REMOVE leaseUntil, claimToken, claimLevel, pendingNotification ADD findingIds :findingIds',
+        'respondedLevel = :level, respondedAt = :at, answerKind = :answerKind REMOVE leaseUntil, claimToken, claimLevel, claimActing, pendingNotification ADD findingIds :findingIds',
       ConditionExpression: 'claimToken = :token',
       ExpressionAttributeValues: {
         ':token': { S: 't-1' },
@@ -244,7 +245,7 @@ describe('IncidentLedger.recordOutcome', () => {
     expect(dynamodb.commandCalls(UpdateItemCommand)[0]!.args[0].input).toEqual({
       TableName: TABLE,
       Key: { pk: { S: 'incident#ir-1' } },
-      UpdateExpression: 'SET lastUnconfirmedAt = :at, outcomeToken = :outcomeToken REMOVE leaseUntil, claimToken, claimLevel',
+      UpdateExpression: 'SET lastUnconfirmedAt = :at, outcomeToken = :outcomeToken REMOVE leaseUntil, claimToken, claimLevel, claimActing',
       ConditionExpression: 'claimToken = :token',
       ExpressionAttributeValues: { ':token': { S: 't-1' }, ':outcomeToken': { S: expect.any(String) }, ':at': { S: NOW.toISOString() } },
       ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
@@ -291,7 +292,7 @@ describe('IncidentLedger.recordOutcome', () => {
     expect(dynamodb.commandCalls(UpdateItemCommand)[1]!.args[0].input).toEqual({
       TableName: TABLE,
       Key: { pk: { S: 'incident#ir-1' } },
-      UpdateExpression: 'SET lastUnconfirmedAt = :at, outcomeToken = :outcomeToken REMOVE leaseUntil, claimToken, claimLevel',
+      UpdateExpression: 'SET lastUnconfirmedAt = :at, outcomeToken = :outcomeToken REMOVE leaseUntil, claimToken, claimLevel, claimActing',
       ConditionExpression: 'claimToken = :token',
       ExpressionAttributeValues: { ':token': { S: 't-1' }, ':outcomeToken': { S: expect.any(String) }, ':at': { S: NOW.toISOString() } },
       ReturnValuesOnConditionCheckFailure: 'ALL_OLD',

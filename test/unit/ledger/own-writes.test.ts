@@ -64,7 +64,7 @@ describe('the claim', () => {
     dynamodb.on(UpdateItemCommand).resolves({});
     await ledger.claim({ finding, incidentId: 'ir-1', level: 'enforce', leaseMs: 1, resource: 'ec2-instance/222222222222/us-east-1/i-1' });
     const input = writes()[0]!;
-    expect(input.UpdateExpression).toMatch(/lastSeenAt = :now, #resource = :resource ADD deliveries :one$/);
+    expect(input.UpdateExpression).toMatch(/lastSeenAt = :now, #resource = :resource REMOVE claimActing ADD deliveries :one$/);
     expect(input.ExpressionAttributeNames).toEqual({ '#resource': 'resource' });
     expect(sent(input, ':resource')).toEqual({ S: 'ec2-instance/222222222222/us-east-1/i-1' });
   });
@@ -105,8 +105,9 @@ describe('a finding joining an incident', () => {
   const joined = { ...containFinding(), id: 'joined-finding', type: 'UnauthorizedAccess:EC2/SSHBruteForce', severity: 5 };
 
   it('adds the finding to the incident once: one conditional write, the claim of its one note', async () => {
-    dynamodb.on(UpdateItemCommand).resolves({});
-    expect(await ledger.noteJoin('ir-1', joined)).toEqual({ joined: true });
+    // DynamoDB answers with the attributes the write changed: the incident's findings, this one included.
+    dynamodb.on(UpdateItemCommand).resolves({ Attributes: { findingIds: { SS: ['opener', 'joined-finding'] } } });
+    expect(await ledger.noteJoin('ir-1', joined)).toEqual({ joined: true, findings: 2 });
     expect(writes()).toEqual([
       {
         TableName: TABLE,
@@ -124,14 +125,16 @@ describe('a finding joining an incident', () => {
           ':entry': { L: [{ M: { findingId: { S: 'joined-finding' }, findingType: { S: 'UnauthorizedAccess:EC2/SSHBruteForce' }, severity: { N: '5' }, joinedAt: { S: NOW.toISOString() } } }] },
           ':listed': { N: String(JOINED_FINDINGS_LISTED) },
         },
+        ReturnValues: 'UPDATED_NEW',
         ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
       },
     ]);
   });
 
-  it('whose answer was lost still joins (and notes): its joinToken is in the record', async () => {
+  it('whose answer was lost still joins (and notes): its joinToken is in the record, and the finding is counted once', async () => {
     lostAnswer((input) => ({ joinToken: sent(input, ':token'), findingIds: { SS: ['opener', 'joined-finding'] } }));
-    expect(await ledger.noteJoin('ir-1', joined)).toEqual({ joined: true });
+    // Two findings, not three: the retry found its own write, which had already added this one.
+    expect(await ledger.noteJoin('ir-1', joined)).toEqual({ joined: true, findings: 2 });
     expect(writes()).toHaveLength(1);
   });
 

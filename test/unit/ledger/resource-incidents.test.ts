@@ -1,4 +1,4 @@
-import { ConditionalCheckFailedException, DynamoDBClient, UpdateItemCommand, type UpdateItemCommandInput } from '@aws-sdk/client-dynamodb';
+import { ConditionalCheckFailedException, DynamoDBClient, GetItemCommand, UpdateItemCommand, type UpdateItemCommandInput } from '@aws-sdk/client-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { incidentResourceOf } from '../../../lambda/ledger/incident-resource';
 import { nextIncidentId, resourceKey, ResourceIncidents } from '../../../lambda/ledger/resource-incidents';
@@ -167,5 +167,38 @@ describe('ResourceIncidents.close (`ir release`)', () => {
         ExpressionAttributeValues: { ':at': { S: NOW.toISOString() }, ':incidentId': { S: 'ir-open' } },
       },
     ]);
+  });
+});
+
+describe('ResourceIncidents.closeResource (`ir release` of a whole containment)', () => {
+  it('closes the incident the pointer names (read strongly consistent), and the pointer', async () => {
+    dynamodb.on(GetItemCommand).resolves({ Item: pointer(openedAgo(60_000)) });
+    dynamodb.on(UpdateItemCommand).resolves({ Attributes: { resource: { S: RESOURCE } } });
+    expect(await incidents.closeResource(RESOURCE)).toEqual({ incidentId: 'ir-open' });
+    expect(dynamodb.commandCalls(GetItemCommand)[0]!.args[0].input).toEqual({ TableName: TABLE, Key: resourceKey(RESOURCE), ConsistentRead: true });
+    expect(writes().map((w) => w.Key)).toEqual([{ pk: { S: 'incident#ir-open' } }, resourceKey(RESOURCE)]);
+  });
+
+  it('closes the pointer even when the incident has no item (its claim never landed)', async () => {
+    dynamodb.on(GetItemCommand).resolves({ Item: pointer(openedAgo(60_000)) });
+    dynamodb.on(UpdateItemCommand, { Key: { pk: { S: 'incident#ir-open' } } }).rejects(conditionFailed());
+    dynamodb.on(UpdateItemCommand, { Key: resourceKey(RESOURCE) }).resolves({});
+    expect(await incidents.closeResource(RESOURCE)).toEqual({ incidentId: 'ir-open' });
+    expect(writes().map((w) => [w.Key, w.ConditionExpression])).toEqual([
+      [{ pk: { S: 'incident#ir-open' } }, 'attribute_exists(pk)'],
+      [resourceKey(RESOURCE), 'incidentId = :incidentId'],
+    ]);
+  });
+
+  it('no pointer (never contained, or before incidents per resource): nothing to close, nothing written', async () => {
+    dynamodb.on(GetItemCommand).resolves({});
+    expect(await incidents.closeResource(RESOURCE)).toEqual({ incidentId: undefined });
+    expect(writes()).toEqual([]);
+  });
+
+  it('lets a DynamoDB error through, code intact', async () => {
+    dynamodb.on(GetItemCommand).resolves({ Item: pointer(openedAgo(60_000)) });
+    dynamodb.on(UpdateItemCommand).rejects(Object.assign(new Error('denied'), { name: 'AccessDeniedException' }));
+    await expect(incidents.closeResource(RESOURCE)).rejects.toMatchObject({ name: 'AccessDeniedException' });
   });
 });

@@ -1,4 +1,5 @@
 import { DynamoDBClient, GetItemCommand, UpdateItemCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
+import { resourceKey } from '../../../lambda/ledger/resource-incidents';
 import { DeleteRolePolicyCommand, DeleteUserPolicyCommand, GetRolePolicyCommand, GetUserPolicyCommand, IAMClient, ListAccessKeysCommand, UpdateAccessKeyCommand } from '@aws-sdk/client-iam';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
@@ -74,7 +75,9 @@ describe('ir release --access-key', () => {
     const write = dynamodb.commandCalls(UpdateItemCommand)[0]!.args[0].input;
     expect(write.ConditionExpression).toBe('revision = :revision AND attribute_not_exists(closedAt)');
     expect(write.UpdateExpression).toContain('closedAt = :at');
-    expect(report.ledger).toMatchObject({ status: 'recorded', closed: true });
+    expect(report.ledger).toMatchObject({ status: 'recorded', closed: true, incident: { status: 'none' } });
+    // The key's incident is looked for by its resource pointer (here the ledger holds none), to be closed with the release.
+    expect(dynamodb.commandCalls(GetItemCommand).map((c) => c.args[0].input.Key)).toContainEqual(resourceKey(`access-key/${ACCOUNT}/${KEY_ID}`));
     expect(sns.commandCalls(PublishCommand)[0]!.args[0].input).toMatchObject({ TopicArn: TOPIC, Subject: `[GuardDuty IR] Released: access key ${KEY_ID}` });
     expect(keyReleaseFailed(report)).toBe(false);
   });

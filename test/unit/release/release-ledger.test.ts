@@ -1,5 +1,6 @@
 import { AttachInstancesCommand, AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import { DynamoDBClient, GetItemCommand, UpdateItemCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
+import { resourceKey } from '../../../lambda/ledger/resource-incidents';
 import { ModifyInstanceAttributeCommand } from '@aws-sdk/client-ec2';
 import { ElasticLoadBalancingV2Client, RegisterTargetsCommand } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
@@ -38,6 +39,8 @@ const NOW = new Date('2026-11-23T10:00:00.000Z');
 const TABLE = 'ledger-table';
 const TOPIC = 'arn:aws:sns:us-east-1:999988887777:guardduty-ir';
 const KEY = `restore#${ACCOUNT_ID}#us-east-1#${INSTANCE_ID}`;
+const RESOURCE = `ec2-instance/${ACCOUNT_ID}/us-east-1/${INSTANCE_ID}`;
+const RESOURCE_PK = resourceKey(RESOURCE).pk!.S!;
 const OPERATOR = `arn:aws:iam::${ACCOUNT_ID}:user/alice`;
 const dynamodb = mockClient(DynamoDBClient);
 const sts = mockClient(STSClient);
@@ -69,7 +72,10 @@ let item: Record<string, AttributeValue> | undefined;
 beforeEach(() => {
   for (const mock of [dynamodb, sts, sns, autoScaling, elbv2]) mock.reset();
   item = ledgerItem();
-  dynamodb.on(GetItemCommand).callsFake(() => ({ Item: item }));
+  // The restore record; the instance's incident pointer (lambda/ledger/resource-incidents.ts) names its incident.
+  dynamodb.on(GetItemCommand).callsFake((input: { Key?: { pk?: { S?: string } } }) =>
+    input.Key?.pk?.S === RESOURCE_PK ? { Item: { pk: { S: RESOURCE_PK }, incidentId: { S: 'ir-0123456789abcdef' }, resource: { S: RESOURCE } } } : { Item: item },
+  );
   dynamodb.on(UpdateItemCommand).resolves({});
   sts.on(GetCallerIdentityCommand).resolves({ Account: ACCOUNT_ID, Arn: OPERATOR });
   sns.on(PublishCommand).resolves({ MessageId: 'msg-1' });
@@ -116,19 +122,41 @@ describe('ir release from the ledger', () => {
     // No incident tag to remove: none was ever written.
     expect(callsOf(h.world, 'DeleteTags')).toEqual([]);
 
-    const write = dynamodb.commandCalls(UpdateItemCommand)[0]!.args[0].input;
-    expect(write.Key).toEqual({ pk: { S: KEY } });
-    expect(write.ConditionExpression).toBe('revision = :revision AND attribute_not_exists(closedAt)');
+    // The instance's incident is closed first (its item, then the pointer still naming it), then the release recorded.
+    const writes = dynamodb.commandCalls(UpdateItemCommand).map((c) => c.args[0].input);
+    expect(writes.map((w) => [w.Key, w.UpdateExpression, w.ConditionExpression])).toEqual([
+      [{ pk: { S: 'incident#ir-0123456789abcdef' } }, 'SET closedAt = :at', 'attribute_exists(pk)'],
+      [{ pk: { S: RESOURCE_PK } }, 'SET closedAt = :at', 'incidentId = :incidentId'],
+      [{ pk: { S: KEY } }, expect.any(String), 'revision = :revision AND attribute_not_exists(closedAt)'],
+    ]);
+    expect(dynamodb.commandCalls(GetItemCommand).map((c) => c.args[0].input)).toContainEqual({ TableName: TABLE, Key: { pk: { S: RESOURCE_PK } }, ConsistentRead: true });
+    const write = writes[2]!;
     expect(write.ExpressionAttributeValues![':revision']).toEqual({ N: '2' });
     expect(write.ExpressionAttributeValues![':released']!.M).toMatchObject({ by: { S: OPERATOR }, closed: { BOOL: true } });
     expect(write.UpdateExpression).toContain('closedAt = :at');
-    expect(report.ledger).toEqual({ table: TABLE, key: KEY, status: 'recorded', closed: true, at: NOW.toISOString() });
+    expect(report.ledger).toEqual({ table: TABLE, key: KEY, status: 'recorded', closed: true, at: NOW.toISOString(), incident: { status: 'closed', incidentId: 'ir-0123456789abcdef' } });
 
     const publish = sns.commandCalls(PublishCommand)[0]!.args[0].input;
     expect(publish).toMatchObject({ TopicArn: TOPIC, Subject: `[GuardDuty IR] Released: instance ${INSTANCE_ID} (us-east-1)` });
     expect(publish.Message).toContain(`Ledger ${TABLE} ${KEY}: recorded (closed: the next finding opens a new incident).`);
+    expect(publish.Message).toContain('Incident: incident ir-0123456789abcdef closed: the next finding about the resource opens a new incident.');
     expect(report.notification).toEqual({ topicArn: TOPIC, status: 'sent', subject: publish.Subject, messageId: 'msg-1' });
     expect(releaseFailed(report)).toBe(false);
+  });
+
+  it("when the instance's incident cannot be closed, the release is recorded NOT closed (a second release closes both), named, and fails", async () => {
+    h.world.tags = { ...OTHER_TAGS };
+    dynamodb.on(UpdateItemCommand).callsFake((input: { Key?: { pk?: { S?: string } } }) => {
+      if (input.Key?.pk?.S?.startsWith('incident#')) throw Object.assign(new Error('not authorized to perform dynamodb:UpdateItem'), { name: 'AccessDeniedException', $metadata: { httpStatusCode: 400 } });
+      return {};
+    });
+    const report = await release();
+    expect(report.summary.failed).toBe(0);
+    expect(report.ledger).toMatchObject({ status: 'recorded', closed: false, incident: { status: 'failed', error: { code: 'AccessDeniedException' } } });
+    const restoreWrite = dynamodb.commandCalls(UpdateItemCommand).map((c) => c.args[0].input).find((w) => w.Key?.pk?.S === KEY)!;
+    expect(restoreWrite.UpdateExpression).not.toContain('closedAt');
+    expect(sns.commandCalls(PublishCommand)[0]!.args[0].input.Message).toContain("Incident: the resource's incident could NOT be closed (AccessDeniedException");
+    expect(releaseFailed(report)).toBe(true);
   });
 
   it('where the tags disagree, the ledger wins and the report says so; a tag never adds a group', async () => {
@@ -204,7 +232,7 @@ describe('ir release from the ledger', () => {
     const report = await release({ fromTags: true });
     expect(report).toMatchObject({ refused: null, recordSource: 'tags' });
     expect(callsOf(h.world, 'ModifyNetworkInterfaceAttribute')).toHaveLength(2);
-    expect(dynamodb.commandCalls(UpdateItemCommand)[0]!.args[0].input.ConditionExpression).toBe('attribute_not_exists(pk)');
+    expect(dynamodb.commandCalls(UpdateItemCommand).map((c) => c.args[0].input).find((w) => w.Key?.pk?.S === KEY)!.ConditionExpression).toBe('attribute_not_exists(pk)');
   });
 
   it('an unreadable ledger refuses the release: the tags are never enough when the ledger cannot be asked', async () => {

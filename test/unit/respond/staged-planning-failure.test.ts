@@ -155,7 +155,7 @@ describe('planning that throws after isolation started, with the incident ledger
       ConditionExpression: 'claimToken = :token',
       ExpressionAttributeValues: expect.objectContaining({ ':token': claimWrites()[0]!.ExpressionAttributeValues![':token'] }),
     });
-    expect(outcome!.UpdateExpression).toMatch(/ REMOVE leaseUntil, claimToken, claimLevel, pendingNotification ADD findingIds :findingIds$/);
+    expect(outcome!.UpdateExpression).toMatch(/ REMOVE leaseUntil, claimToken, claimLevel, claimActing, pendingNotification ADD findingIds :findingIds$/);
     expect(outcome!.UpdateExpression).not.toContain('respondedLevel');
     expect(outcome!.ExpressionAttributeValues![':level']).toBeUndefined();
     expect(outcome!.ExpressionAttributeValues![':failedReads']).toEqual({

@@ -1,0 +1,224 @@
+import { BatchGetItemCommand, ConditionalCheckFailedException, DeleteItemCommand, DynamoDBClient, PutItemCommand, UpdateItemCommand, type UpdateItemCommandInput } from '@aws-sdk/client-dynamodb';
+import { PublishCommand } from '@aws-sdk/client-sns';
+import { mockClient } from 'aws-sdk-client-mock';
+import { ContainmentBrake } from '../../../lambda/ledger/brake';
+import { IncidentLedger } from '../../../lambda/ledger/incident-ledger';
+import { stepSpecsOf } from '../../../lambda/playbooks/registry';
+import { respond } from '../../../lambda/respond/respond';
+import type { LedgerOptions } from '../../../lambda/respond/gate';
+import { shouldFailInvocation } from '../../../lambda/runtime/retry-policy';
+import { useContainHarness } from '../../support/aws-mocks/contain-harness';
+import { containFinding, enforceConfig, NOW, RESPONDER } from '../../support/aws-mocks/contain-finding';
+import { useGuardDuty } from '../../support/aws-mocks/guardduty';
+
+/*
+ * A flood of deliveries that will never act (forged copies GuardDuty does not
+ * confirm, or real findings below the severity floor) takes the incident's
+ * early claim, the one taken before the confirmation, over and over. The
+ * genuine finding must not be turned away by it (lambda/respond/gate.ts,
+ * holdToAct): a confirmed delivery whose plan acts takes a live early claim
+ * over, or marks its own as acting; only an acting claim (or an answer) turns
+ * it away, and nothing but a confirmed, acting delivery ever makes one.
+ * The contain playbook against the mocked account and a mocked ledger table.
+ */
+
+const TABLE = 'ledger-table';
+const TOPIC = 'arn:aws:sns:us-east-1:111111111111:guardduty-ir';
+const LEASE_MS = 75_000;
+const harness = useContainHarness(new Set(stepSpecsOf('contain-instance').flatMap((spec) => spec.iamActions)));
+const dynamodb = mockClient(DynamoDBClient);
+const guardDuty = useGuardDuty();
+const conditionFailed = (item?: Record<string, unknown>) =>
+  Object.assign(new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: {} }), item ? { Item: item } : {});
+
+/** The early claim of another delivery, live, at the enforce level; acting when a confirmed delivery that acts holds it. */
+const heldBy = (acting: boolean) => ({
+  pk: { S: 'incident#x' },
+  claimToken: { S: 'someone-else/123' },
+  claimLevel: { N: '2' },
+  leaseUntil: { N: String(NOW.getTime() + 60_000) },
+  ...(acting ? { claimActing: { S: 'the-holders-finding' } } : {}),
+});
+
+function ledgerOptions(): LedgerOptions {
+  const client = new DynamoDBClient({ region: 'us-east-1', maxAttempts: 1 });
+  return { ledger: new IncidentLedger(client, TABLE, () => NOW), brake: new ContainmentBrake(client, TABLE, 10, () => NOW), level: 'enforce', leaseMs: LEASE_MS };
+}
+
+function run(options: { confirmed?: boolean; exempt?: boolean } = {}) {
+  if (options.confirmed === false) guardDuty.holds();
+  else guardDuty.holds(containFinding());
+  if (options.exempt) {
+    const instance = harness.world.instance!;
+    instance.Tags = [...(instance.Tags ?? []), { Key: 'ir:exempt', Value: 'honeypot' }];
+  }
+  return respond(containFinding(), { config: enforceConfig(), clients: harness.clients, dryRun: false, topicArn: TOPIC, responder: RESPONDER, now: () => NOW, ledger: ledgerOptions() });
+}
+
+const updates = (): UpdateItemCommandInput[] => dynamodb.commandCalls(UpdateItemCommand).map((c) => c.args[0].input);
+const isEarlyClaim = (i: UpdateItemCommandInput) => (i.UpdateExpression ?? '').startsWith('SET claimToken') && !(i.UpdateExpression ?? '').includes('claimActing = :findingId');
+const isTakeOver = (i: UpdateItemCommandInput) => (i.UpdateExpression ?? '').startsWith('SET claimToken') && (i.UpdateExpression ?? '').includes('claimActing = :findingId');
+const isMark = (i: UpdateItemCommandInput) => i.UpdateExpression === 'SET claimActing = :findingId';
+const isOutcome = (i: UpdateItemCommandInput) => i.ConditionExpression === 'claimToken = :token';
+const writesActing = () => updates().filter((i) => (i.UpdateExpression ?? '').includes('claimActing = :findingId'));
+const mutatingCalls = () => harness.calls().filter((c) => !/^(Describe|Get|List)/.test(c.action) && c.service !== 'sns');
+
+/** The ledger answers each kind of write: the early claim, the take-over, the acting mark; every other write lands. */
+function ledgerAnswers(answer: { early?: () => unknown; takeOver?: () => unknown; mark?: () => unknown }) {
+  dynamodb.on(UpdateItemCommand).callsFake((input: UpdateItemCommandInput) => {
+    if (isEarlyClaim(input) && answer.early) return answer.early();
+    if (isTakeOver(input) && answer.takeOver) return answer.takeOver();
+    if (isMark(input) && answer.mark) return answer.mark();
+    return {};
+  });
+}
+
+beforeEach(() => {
+  dynamodb.reset();
+  harness.mocks.sns.reset().on(PublishCommand).resolves({ MessageId: 'm-1' });
+  dynamodb.on(BatchGetItemCommand).resolves({ Responses: { [TABLE]: [] } });
+  dynamodb.on(PutItemCommand).resolves({});
+  dynamodb.on(UpdateItemCommand).resolves({});
+});
+
+describe('a genuine finding whose incident a delivery that does not act holds (the early claim of a forged copy in flight)', () => {
+  it('takes the claim over once GuardDuty confirms it, acts once, and records its outcome under its own claim', async () => {
+    ledgerAnswers({
+      early: () => {
+        throw conditionFailed(heldBy(false));
+      },
+    });
+    const report = await run();
+    expect(report.blockedBy).toEqual([]);
+    expect(mutatingCalls().length).toBeGreaterThan(0);
+    const takeOver = updates().find(isTakeOver)!;
+    // Yields to nothing the early claim does not, besides a live claim that is not acting.
+    expect(takeOver.ConditionExpression).toBe(
+      'attribute_not_exists(pk) OR ((attribute_not_exists(respondedLevel) OR respondedLevel < :level) AND ' +
+        '(attribute_not_exists(leaseUntil) OR leaseUntil < :nowMs OR claimLevel < :level OR (attribute_not_exists(claimActing) AND claimLevel <= :level)))',
+    );
+    expect(takeOver.UpdateExpression).toMatch(/, claimActing = :findingId ADD deliveries :one$/);
+    expect(takeOver.ExpressionAttributeValues![':findingId']).toEqual({ S: containFinding().id });
+    // Bounded: the lease ends no later than this delivery's own deadline (the time it had left when it began).
+    const leaseUntil = Number(takeOver.ExpressionAttributeValues![':leaseUntil']!.N);
+    expect(leaseUntil).toBeLessThanOrEqual(NOW.getTime() + LEASE_MS);
+    expect(leaseUntil).toBeGreaterThan(NOW.getTime() + LEASE_MS - 10_000);
+    const outcome = updates().find(isOutcome)!;
+    expect(outcome.ExpressionAttributeValues![':token']).toEqual(takeOver.ExpressionAttributeValues![':token']);
+    expect(outcome.UpdateExpression).toContain('respondedLevel = :level');
+    expect(report.reads.find((r) => r.id === `read:hold-incident-to-act:incident#${report.incidentId}`)).toMatchObject({ status: 'done', action: 'dynamodb:UpdateItem' });
+    // One slot, kept: it acted.
+    expect(dynamodb).toHaveReceivedCommandTimes(PutItemCommand, 1);
+    expect(dynamodb).toHaveReceivedCommandTimes(DeleteItemCommand, 0);
+    expect(shouldFailInvocation(report).retry).toBe(false);
+  });
+
+  it('is turned away (and retried) when the take-over loses to a claim that became acting meanwhile: it changes nothing', async () => {
+    ledgerAnswers({
+      early: () => {
+        throw conditionFailed(heldBy(false));
+      },
+      takeOver: () => {
+        throw conditionFailed(heldBy(true));
+      },
+    });
+    const report = await run();
+    expect(report.blockedBy).toEqual(['being-answered']);
+    expect(report.guards.find((g) => g.id === 'being-answered')?.reason).toContain('by a delivery GuardDuty confirmed, acting on it');
+    expect(mutatingCalls()).toEqual([]);
+    expect(updates().filter(isOutcome)).toEqual([]);
+    expect(shouldFailInvocation(report).retry).toBe(true);
+  });
+});
+
+describe('a genuine finding whose incident a confirmed delivery holds to act', () => {
+  it('attempts no take-over: it is turned away and retried, to find the incident answered or the claim given back or expired', async () => {
+    ledgerAnswers({
+      early: () => {
+        throw conditionFailed(heldBy(true));
+      },
+    });
+    const report = await run();
+    expect(report.blockedBy).toEqual(['being-answered']);
+    expect(updates()).toHaveLength(1);
+    expect(mutatingCalls()).toEqual([]);
+    expect(shouldFailInvocation(report).retry).toBe(true);
+  });
+});
+
+describe('a delivery that wins the early claim', () => {
+  it('confirmed and acting: marks its claim acting while its lease holds, without touching the lease', async () => {
+    const report = await run();
+    expect(report.blockedBy).toEqual([]);
+    const claim = updates().find(isEarlyClaim)!;
+    // The early claim clears a mark an earlier (expired) holder may have left: it is not acting yet.
+    expect(claim.UpdateExpression).toMatch(/ REMOVE claimActing ADD deliveries :one$/);
+    expect(claim.ConditionExpression).not.toContain('claimActing');
+    expect(updates().find(isMark)).toEqual({
+      TableName: TABLE,
+      Key: { pk: { S: `incident#${report.incidentId}` } },
+      UpdateExpression: 'SET claimActing = :findingId',
+      ConditionExpression: 'claimToken = :token AND leaseUntil >= :nowMs',
+      ExpressionAttributeValues: { ':token': claim.ExpressionAttributeValues![':token'], ':findingId': { S: containFinding().id }, ':nowMs': { N: String(NOW.getTime()) } },
+      ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+    });
+    expect(mutatingCalls().length).toBeGreaterThan(0);
+  });
+
+  it('confirmed and acting, but taken over before it could mark its claim: turned away, changes nothing, retried', async () => {
+    ledgerAnswers({
+      mark: () => {
+        throw conditionFailed(heldBy(true));
+      },
+    });
+    const report = await run();
+    expect(report.blockedBy).toEqual(['being-answered']);
+    expect(mutatingCalls()).toEqual([]);
+    expect(updates().filter(isOutcome)).toEqual([]);
+    // Its early slot goes back: the delivery that took the claim over reserves (or takes over) its own.
+    expect(dynamodb).toHaveReceivedCommandTimes(DeleteItemCommand, 1);
+    expect(shouldFailInvocation(report).retry).toBe(true);
+  });
+
+  it('not confirmed by GuardDuty (perhaps forged): never marks it acting, and only gives it back', async () => {
+    const report = await run({ confirmed: false });
+    expect(report.blockedBy).toEqual(['finding-confirmation']);
+    expect(writesActing()).toEqual([]);
+    expect(updates().find(isOutcome)!.UpdateExpression).toBe('SET lastUnconfirmedAt = :at, outcomeToken = :outcomeToken REMOVE leaseUntil, claimToken, claimLevel, claimActing');
+    expect(mutatingCalls()).toEqual([]);
+  });
+
+  it('confirmed but not acting (the exempt tag): never marks it acting', async () => {
+    const report = await run({ exempt: true });
+    expect(report.blockedBy).toEqual(['exempt-tag']);
+    expect(writesActing()).toEqual([]);
+    expect(mutatingCalls()).toEqual([]);
+  });
+});
+
+describe('a delivery that will not act and finds a live early claim', () => {
+  it('not confirmed by GuardDuty: attempts no take-over and writes nothing to the incident', async () => {
+    ledgerAnswers({
+      early: () => {
+        throw conditionFailed(heldBy(false));
+      },
+    });
+    const report = await run({ confirmed: false });
+    expect(report.blockedBy).toEqual(['finding-confirmation']);
+    expect(updates()).toHaveLength(1);
+    expect(report.ledger).toBeUndefined();
+  });
+
+  it('confirmed but not acting (the exempt tag): attempts no take-over', async () => {
+    ledgerAnswers({
+      early: () => {
+        throw conditionFailed(heldBy(false));
+      },
+    });
+    const report = await run({ exempt: true });
+    expect(report.blockedBy).toEqual(expect.arrayContaining(['exempt-tag']));
+    expect(writesActing()).toEqual([]);
+    expect(updates()).toHaveLength(1);
+    expect(mutatingCalls()).toEqual([]);
+  });
+});

@@ -33,12 +33,12 @@ function findingNamingRole(roleName: string): string {
 
 describe('operatorResponder', () => {
   it('protects every playbook role of the deployment in the regions of the findings when none are configured', () => {
-    const responder = operatorResponder({ config: parseConfig({}, 'test'), stackName: 'IR' }, ['us-east-1', 'us-east-1'], ['break-glass']);
+    const responder = operatorResponder({ config: parseConfig({}, 'test'), stackName: 'IR', source: 'test' }, ['us-east-1', 'us-east-1'], ['break-glass']);
     expect(responder.protectedRoleNames).toEqual(['IR-contain-instance-us-east-1', 'IR-revoke-credentials-us-east-1', 'IR-notify-us-east-1', 'break-glass']);
   });
 
   it('protects the roles of every configured region, whatever region the finding is in', () => {
-    const responder = operatorResponder({ config: parseConfig({ regions: ['eu-west-1', 'us-east-1'] }, 'test'), stackName: 'IR' }, ['us-east-1']);
+    const responder = operatorResponder({ config: parseConfig({ regions: ['eu-west-1', 'us-east-1'] }, 'test'), stackName: 'IR', source: 'test' }, ['us-east-1']);
     expect(responder.protectedRoleNames).toEqual([
       'IR-contain-instance-eu-west-1',
       'IR-revoke-credentials-eu-west-1',

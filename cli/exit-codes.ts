@@ -45,6 +45,8 @@ const ALREADY_DONE: ReadonlySet<string> = new Set([ALREADY_ANSWERED, JOINED_INCI
 export function reportExitCode(report: Report): ExitCode {
   const failures = failuresOf(report);
   if (failures.some((f) => f.incompleteResponse)) return EXIT.actionFailed;
+  // A summary counting failures its steps do not show (a report from elsewhere, e.g. ir invoke): fail closed.
+  if (report.summary.failed > failures.filter((f) => !f.id.startsWith('read:')).length) return EXIT.actionFailed;
   if (report.ledger && !report.ledger.recorded) return EXIT.actionFailed;
   if (failures.length > 0) return EXIT.evidenceFailed;
   const refusedBy = report.blockedBy.filter((id) => id !== 'dry-run' && !ALREADY_DONE.has(id));

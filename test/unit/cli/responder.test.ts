@@ -61,14 +61,14 @@ describe('ir refuses to revoke the responder itself', () => {
   ])('%s', async (_label, config, roleName) => {
     const run = await runIr('plan', findingNamingRole(roleName), '--offline', '--json', '--config', configFile(`${roleName}.config.json`, config));
     expect(run.code).toBe(0);
-    const plan = JSON.parse(run.stdout) as { blockedBy: string[]; guards: { id: string; reason: string; blocks: boolean }[] };
+    const [plan] = JSON.parse(run.stdout) as { blockedBy: string[]; guards: { id: string; reason: string; blocks: boolean }[] }[];
     expect(plan.blockedBy).toContain('protected-principal');
     expect(plan.guards.find((g) => g.id === 'protected-principal')?.reason).toContain(`role ${roleName} is one of the responder's own roles`);
   });
 
   it('still plans the revocation of a role that is not the responder', async () => {
     const run = await runIr('plan', findingNamingRole('etl-job'), '--offline', '--json', '--config', configFile('plain.json', {}));
-    const plan = JSON.parse(run.stdout) as { blockedBy: string[] };
+    const [plan] = JSON.parse(run.stdout) as { blockedBy: string[] }[];
     expect(plan.blockedBy).not.toContain('protected-principal');
   });
 });

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { RestoreLedger } from '../../lambda/ledger/restore-record';
 import { parseRestoreParts, RESTORE_PARTS, type RestorePart } from '../../lambda/release/parts';
 import { releaseInstance, type ReleaseOptions as ReleaseRunOptions } from '../../lambda/release/release';
-import { releaseFailed } from '../../lambda/release/report';
+import { releaseFailed, type ReleaseReport } from '../../lambda/release/report';
 import { keyReleaseFailed, releaseAccessKey } from '../../lambda/release/access-key';
 import { EXIT, EXIT_CODES_HELP, UsageError, type ExitCode } from '../exit-codes';
 import { brakeOperatorClients, operatorRegion, releaseClients, securityClients } from '../operator-clients';
@@ -15,7 +15,7 @@ import { type AwsCommandOptions, withAwsOptions } from './aws-options';
 import type { Runner } from './common';
 import { safeJson } from '../../lambda/text/untrusted';
 
-interface ReleaseOptions extends AwsCommandOptions {
+export interface ReleaseOptions extends AwsCommandOptions {
   readonly dryRun?: boolean;
   readonly ledgerTable?: string;
   readonly topicArn?: string;
@@ -113,6 +113,14 @@ export async function releaseCommand(instanceId: string | undefined, options: Re
     return releaseKeyCommand(options.accessKey, options);
   }
   if (instanceId === undefined) throw new UsageError('name the instance to release, or --access-key <id>');
+  const report = await releaseInstanceWithTrail(instanceId, options);
+  process.stdout.write(`${options.json ? safeJson([report], 2) : renderRelease(report)}\n`);
+  if (report.refused) process.stderr.write(`ir: release refused: ${report.refused}\n`);
+  return releaseFailed(report) ? EXIT.actionFailed : EXIT.ok;
+}
+
+/** `ir release <instance>` without the printing: the command above, and the demo. */
+export async function releaseInstanceWithTrail(instanceId: string, options: ReleaseOptions): Promise<ReleaseReport> {
   if (!INSTANCE_ID.test(instanceId)) throw new UsageError(`not an EC2 instance id: ${instanceId} (expected i- and 8 or 17 hex digits)`);
   const region = operatorRegion(options.region, `instance ${instanceId}`);
   const only = partsOf(options.only);
@@ -127,10 +135,7 @@ export async function releaseCommand(instanceId: string | undefined, options: Re
     ...(only ? { only } : {}),
     ...(options.fromTags ? { fromTags: true } : {}),
   };
-  const report = await releaseInstance(instanceId, run);
-  process.stdout.write(`${options.json ? safeJson([report], 2) : renderRelease(report)}\n`);
-  if (report.refused) process.stderr.write(`ir: release refused: ${report.refused}\n`);
-  return releaseFailed(report) ? EXIT.actionFailed : EXIT.ok;
+  return releaseInstance(instanceId, run);
 }
 
 export function registerRelease(program: Command, run: Runner): void {

@@ -9,7 +9,7 @@ import { ledgerOptionsFor } from '../../lambda/runtime/ledger-options';
 import { restoreLedgerFor } from '../../lambda/runtime/restore-ledger';
 import { sharedBrakeTableName } from '../../lib/naming';
 import { EVIDENCE_BUCKET_OUTPUT, LEDGER_TABLE_OUTPUT, TOPIC_ARN_OUTPUT } from '../../lib/stack-outputs';
-import { operatorAccess, regionForFinding } from '../aws';
+import { operatorAccess, regionForFinding, type AwsCliOptions } from '../aws';
 import { loadDeployment, type Deployment } from '../config';
 import { requiredOutput, type DeployedStack } from '../deployment/deployed-stack';
 import { StackFinder } from '../deployment/stack-finder';
@@ -20,7 +20,10 @@ import { renderReport } from '../render/plan-text';
 import { operatorResponder } from '../responder';
 import { type CommonOptions, note, type Runner, withCommonOptions, writeOutput } from './common';
 
-interface RespondCommandOptions extends CommonOptions {
+export interface RespondCommandOptions extends CommonOptions {
+  /** Not command-line options: the demo's emulator clients, and where the demo shows ir's notes. */
+  readonly clientOverrides?: AwsCliOptions['clientOverrides'];
+  readonly note?: (line: string) => void;
   readonly execute?: boolean;
   /** commander's --no-notify: false when given. */
   readonly notify?: boolean;
@@ -95,8 +98,14 @@ function notifiedTopic(stack: DeployedStack | undefined, options: RespondCommand
  * must be one of the operatorPrincipals the member stack trusts).
  */
 export async function respondCommand(source: string, options: RespondCommandOptions): Promise<ExitCode> {
+  const reports = await respondToFindings(readFindings(source), options);
+  writeOutput(reports, options.json === true, renderReport);
+  return worstExitCode(reports.map(reportExitCode));
+}
+
+/** `ir respond` without the printing of its reports: the command above, and the demo. */
+export async function respondToFindings(findings: readonly Finding[], options: RespondCommandOptions): Promise<Report[]> {
   const deployment = loadDeployment(options.config);
-  const findings = readFindings(source);
   const finder = new StackFinder(deployment, options.stack, (region) => deploymentClients(region, options).cloudFormation);
   const responder = operatorResponder(deployment, findings.flatMap((f) => (f.region ? [f.region] : options.region ? [options.region] : [])), options.protectedRole);
   // Every finding's stack and configuration are found before anything is done: a missing stack or output (exit 2) runs nothing.
@@ -107,12 +116,12 @@ export async function respondCommand(source: string, options: RespondCommandOpti
     // With --config, a dry-run reads no stack; --execute needs the stack anyway, and says when the file differs from it.
     const chosen = await finder.configFor(options.config && !options.execute ? undefined : region, options.config);
     sources.add(chosen.source);
-    if (chosen.warning) note(chosen.warning);
+    if (chosen.warning) (options.note ?? note)(chosen.warning);
     const stack = options.execute ? await finder.require(region, 'ir respond --execute records, keeps evidence and notifies through it') : undefined;
     if (options.execute && stack) notifiedTopic(stack, options);
     prepared.push({ finding, region, config: chosen.config, stack });
   }
-  for (const line of sources) note(line);
+  for (const line of sources) (options.note ?? note)(line);
   const reports: Report[] = [];
   let access: AccountAccess | undefined;
   for (const { finding, region, config, stack } of prepared) {
@@ -134,8 +143,7 @@ export async function respondCommand(source: string, options: RespondCommandOpti
       }),
     );
   }
-  writeOutput(reports, options.json === true, renderReport);
-  return worstExitCode(reports.map(reportExitCode));
+  return reports;
 }
 
 export function registerRespond(program: Command, run: Runner): void {

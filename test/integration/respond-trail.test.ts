@@ -45,8 +45,11 @@ describe('ir respond --execute through the emulated stack', () => {
   let fileA: string;
   let first: IrRun;
   let report: Report;
+  let groupsBefore: ReturnType<typeof groupsByEni>;
+  const groupsOfA = async () => groupsByEni(await describeInstance(account.clients.ec2, account.seed.instanceA.instanceId));
 
   beforeAll(async () => {
+    groupsBefore = await groupsOfA();
     fileA = findingFile('a.json', instanceFindingEvent(account.seed, account.seed.instanceA, { id: newFindingId() }));
     first = await ir('respond', fileA, '--execute');
     [report] = reportsOf(first) as [Report];
@@ -56,8 +59,9 @@ describe('ir respond --execute through the emulated stack', () => {
     expect(first.code).toBe(0);
     expect(report.summary.failed).toBe(0);
     expect(first.stderr).toContain(`ir: configuration: as deployed in stack ${stack.stackName} (${account.seed.region})`);
-    const groups = Object.values(groupsByEni(await describeInstance(account.clients.ec2, account.seed.instanceA.instanceId))).flat();
-    expect(groups.every((g) => g.startsWith('sg-'))).toBe(true);
+    const isolated = await groupsOfA();
+    expect(Object.keys(isolated)).toEqual(Object.keys(groupsBefore));
+    for (const eni of Object.keys(groupsBefore)) expect(isolated[eni]).not.toEqual(groupsBefore[eni]);
     expect(report.steps.find((s) => s.action === 'ec2:ModifyNetworkInterfaceAttribute' && s.status === 'done')).toBeDefined();
   });
 
@@ -102,9 +106,7 @@ describe('ir respond --execute through the emulated stack', () => {
     expect(run.code).toBe(0);
     const [release] = JSON.parse(run.stdout) as [{ recordSource: string; refused: string | null }];
     expect(release).toMatchObject({ recordSource: 'ledger', refused: null });
-    expect(groupsByEni(await describeInstance(account.clients.ec2, account.seed.instanceA.instanceId))).toEqual(
-      Object.fromEntries(account.seed.instanceA.networkInterfaces.map((eni) => [eni.networkInterfaceId, expect.any(Array)])),
-    );
+    expect(await groupsOfA()).toEqual(groupsBefore);
     expect(await inbox()).toEqual([expect.stringMatching(/Released: instance/)]);
   });
 

@@ -75,13 +75,6 @@ export async function findDeployedStack(cloudFormation: CloudFormationClient, st
   };
 }
 
-/** The stack, which must exist: a wrong --stack, region or account is the operator's to fix (exit 2). */
-export async function requireDeployedStack(cloudFormation: CloudFormationClient, stackName: string, region: string, why: string): Promise<DeployedStack> {
-  const stack = await findDeployedStack(cloudFormation, stackName, region);
-  if (!stack) throw new UsageError(`stack ${stackName} does not exist in ${region}: ${why} (pass --stack and --region of the deployed stack)`);
-  return stack;
-}
-
 /** An output the command cannot go without, named with the stack it is missing from. */
 export function requiredOutput<T>(stack: DeployedStack, value: T | undefined, outputKey: string, why: string): T {
   if (value === undefined) throw new UsageError(`stack ${stack.stackName} in ${stack.region} has no output ${outputKey}: ${why}`);

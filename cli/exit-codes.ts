@@ -48,10 +48,11 @@ export function reportExitCode(report: Report): ExitCode {
   // A summary counting failures its steps do not show (a report from elsewhere, e.g. ir invoke): fail closed.
   if (report.summary.failed > failures.filter((f) => !f.id.startsWith('read:')).length) return EXIT.actionFailed;
   if (report.ledger && !report.ledger.recorded) return EXIT.actionFailed;
-  if (failures.length > 0) return EXIT.evidenceFailed;
+  // Refused before short evidence: 3 says every change is done, and a refusal did none.
   const refusedBy = report.blockedBy.filter((id) => id !== 'dry-run' && !ALREADY_DONE.has(id));
   const changesPlanned = report.steps.some((s) => s.mutating);
   if (refusedBy.length > 0 && changesPlanned) return EXIT.blocked;
+  if (failures.length > 0) return EXIT.evidenceFailed;
   return EXIT.ok;
 }
 

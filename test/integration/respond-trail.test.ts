@@ -9,7 +9,7 @@ import type { Report } from '../../lambda/plan/document';
 import { runIr, type IrRun } from '../support/run-ir';
 import { freshSeededAccount, type EmulatedAccount } from './support/account';
 import { describeInstance, groupsByEni } from './support/ec2-state';
-import { instanceFindingEvent, newFindingId } from './support/findings';
+import { instanceFindingEvent, newFindingId, userKeyFinding } from './support/findings';
 import { readInbox } from './support/inbox';
 
 /*
@@ -108,6 +108,26 @@ describe('ir respond --execute through the emulated stack', () => {
     expect(release).toMatchObject({ recordSource: 'ledger', refused: null });
     expect(await groupsOfA()).toEqual(groupsBefore);
     expect(await inbox()).toEqual([expect.stringMatching(/Released: instance/)]);
+  });
+
+  it('exits 3 when every change is done but a read-only investigation step failed (moto has no CloudTrail LookupEvents)', async () => {
+    const [key] = account.seed.identities.user.accessKeyIds;
+    const run = await ir('respond', findingFile('key.json', userKeyFinding(account.seed, key!, { id: newFindingId() })), '--execute');
+    const [revoked] = reportsOf(run) as [Report];
+    expect(revoked.steps.filter((s) => s.mutating).length).toBeGreaterThan(0);
+    expect(revoked.steps.filter((s) => s.mutating).map((s) => s.status)).toEqual(revoked.steps.filter((s) => s.mutating).map(() => 'done'));
+    expect(revoked.steps.filter((s) => s.status === 'failed').map((s) => [s.action, s.mutating])).toContainEqual(['cloudtrail:LookupEvents', false]);
+    expect(run.code).toBe(3);
+    await inbox();
+  });
+
+  it('exits 4 when a guard refuses the changes: the fourth acting response of the hour meets the brake (3 per hour here)', async () => {
+    const [, otherKey] = account.seed.identities.user.accessKeyIds;
+    const run = await ir('respond', findingFile('other-key.json', userKeyFinding(account.seed, otherKey!, { id: newFindingId() })), '--execute');
+    const [braked] = reportsOf(run) as [Report];
+    expect(braked.blockedBy).toContain('blast-radius-brake');
+    expect(braked.steps.filter((s) => s.mutating && s.status === 'done')).toEqual([]);
+    expect(run.code).toBe(4);
   });
 
   it('a stack that is not there is exit 2, naming it, and nothing is done', async () => {

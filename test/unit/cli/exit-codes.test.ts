@@ -68,6 +68,10 @@ describe('reportExitCode', () => {
     expect(reportExitCode(report([step('isolate', true, 'skipped'), notify('done')], { blockedBy: ['exempt-tag'] }))).toBe(EXIT.blocked);
   });
 
+  it('4, not 3: a refusal did no change, whatever the investigation beside it came to', () => {
+    expect(reportExitCode(report([step('isolate', true, 'skipped'), step('investigate', false, 'failed', true), notify('done')], { blockedBy: ['blast-radius-brake'] }))).toBe(EXIT.blocked);
+  });
+
   it('0: a dry-run, and a re-delivery the ledger already answered, are not refusals', () => {
     expect(reportExitCode(report([step('isolate', true, 'skipped'), notify('done')], { blockedBy: ['dry-run'] }))).toBe(EXIT.ok);
     expect(reportExitCode(report([step('isolate', true, 'skipped'), notify('done')], { blockedBy: ['already-answered'] }))).toBe(EXIT.ok);

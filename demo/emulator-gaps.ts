@@ -50,10 +50,10 @@ export function emulatorView(report: Report): EmulatorView {
   const confirmation = confirmationVerdict(report.guards);
   // confirmFindings is off for the emulator (emulator/runtime-config.ts): say why in the demo's words.
   const guards = report.guards.map((guard) =>
-    guard === confirmation && !report.guards.some((g) => g.id === confirmation.id && g.blocks)
+    guard === confirmation && !guard.blocks
       ? { ...guard, reason: `${NOT_IN_EMULATOR} (GuardDuty findings: moto has no GetFindings): the demo acts on the finding as delivered; on AWS every acting response confirms it first` }
       : guard,
   );
-  if (confirmation) unavailable.add('guardduty:GetFindings');
+  if (confirmation && !confirmation.blocks) unavailable.add('guardduty:GetFindings');
   return { report: { ...report, steps, reads, guards, summary: summarize(steps) }, unavailable: [...unavailable].sort() };
 }

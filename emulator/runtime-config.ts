@@ -9,4 +9,11 @@ import type { RuntimeConfig } from '../lambda/config/schema';
  * proven with mocked clients (test/unit/confirm/), and the benchmark runs it
  * against its latency proxy's GuardDuty stand-in (bench/guardduty-stand-in.ts).
  */
-export const EMULATOR_CONFIG_OVERRIDES = { confirmFindings: false } as const satisfies Partial<RuntimeConfig>;
+/*
+ * Nor has moto Security Hub's BatchUpdateFindings or GuardDuty's
+ * ArchiveFindings (lambda/close-loop/): with localEmulator those steps, when
+ * the configuration turns them on, are reported skipped, "not available in
+ * the local emulator", instead of failing. Their calls are proven with
+ * mocked clients (test/unit/close-loop/).
+ */
+export const EMULATOR_CONFIG_OVERRIDES = { confirmFindings: false, localEmulator: true } as const satisfies Partial<RuntimeConfig>;

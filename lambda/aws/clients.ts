@@ -6,6 +6,7 @@ import type { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-
 import type { GuardDutyClient } from '@aws-sdk/client-guardduty';
 import type { IAMClient } from '@aws-sdk/client-iam';
 import type { S3Client } from '@aws-sdk/client-s3';
+import type { SecurityHubClient } from '@aws-sdk/client-securityhub';
 import type { SNSClient } from '@aws-sdk/client-sns';
 import type { STSClient } from '@aws-sdk/client-sts';
 import { AdaptiveRetryStrategy, DefaultRateLimiter, MAXIMUM_RETRY_DELAY, THROTTLING_RETRY_DELAY_BASE } from '@smithy/core/retry';
@@ -47,6 +48,8 @@ export interface ServiceClients {
   readonly s3: S3Client;
   /** Confirms a finding before acting (lambda/confirm/): only ever used with the security (home) account's credentials. */
   readonly guardDuty: GuardDutyClient;
+  /** Notes a response on the finding's Security Hub counterpart (lambda/close-loop/): only ever used with the security (home) account's credentials. */
+  readonly securityHub: SecurityHubClient;
 }
 
 export type ServiceName = keyof ServiceClients;
@@ -237,6 +240,9 @@ export function createAwsClients(options: AwsClientOptions, classes: ClientClass
     },
     get guardDuty() {
       return client('guardDuty');
+    },
+    get securityHub() {
+      return client('securityHub');
     },
   };
 }

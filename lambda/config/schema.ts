@@ -20,6 +20,46 @@ export type Mode = (typeof MODES)[number];
 
 export const INSTANCE_CREDENTIAL_POLICIES = ['on-credential-theft', 'always', 'never'] as const;
 
+/** Security Hub's workflow statuses (ASFF Workflow.Status). */
+export const WORKFLOW_STATUSES = ['NEW', 'NOTIFIED', 'RESOLVED', 'SUPPRESSED'] as const;
+export type WorkflowStatus = (typeof WORKFLOW_STATUSES)[number];
+
+/** What the Security Hub step does for a response that changed nothing (notify, or every change already in place). A dry-run or blocked plan blocks the step itself. */
+export const WHEN_NOTHING_CHANGED = ['note', 'nothing'] as const;
+
+/** GuardDuty detector ids: 1 to 300 letters and digits (ArchiveFindings' DetectorId). */
+const detectorId = z.string().check(z.regex(/^[A-Za-z0-9]{1,300}$/, 'must be a GuardDuty detector id (letters and digits), such as "12abc34d567e8fa901bc2d34e56789f0"'));
+
+/**
+ * Closing the loop where the analysts work (lambda/close-loop/, docs/security-hub.md): after a response, the finding's
+ * Security Hub counterpart gets a note and a workflow status; after a completed containment, the GuardDuty finding may be archived.
+ */
+const securityHubSchema = z
+  .strictObject({
+    /** Update the finding's Security Hub (ASFF) counterpart with BatchUpdateFindings. Needs Security Hub with the GuardDuty integration. */
+    updateFindings: z._default(z.boolean(), false),
+    /** Workflow.Status set when the response changed something (with the note). */
+    workflowStatusWhenActed: z._default(z.enum(WORKFLOW_STATUSES), 'NOTIFIED'),
+    /** A response that changed nothing (notify, or every change already in place): a note and no status change, or nothing at all. */
+    whenNothingChanged: z._default(z.enum(WHEN_NOTHING_CHANGED), 'note'),
+  })
+  .check(
+    // NEW would tell the analysts nobody looked; SUPPRESSED would hide the finding from them: an automated response does neither.
+    z.refine((hub) => hub.workflowStatusWhenActed === 'NOTIFIED' || hub.workflowStatusWhenActed === 'RESOLVED', {
+      message: 'must be NOTIFIED or RESOLVED: NEW says nobody looked at the finding, and SUPPRESSED hides it from the analysts',
+      path: ['workflowStatusWhenActed'],
+    }),
+  );
+
+const DEFAULT_SECURITY_HUB = { updateFindings: false, workflowStatusWhenActed: 'NOTIFIED', whenNothingChanged: 'note' } as const;
+
+const guardDutySchema = z.strictObject({
+  /** Archive the GuardDuty finding once its containment is complete (never after a partial one). In the security account, GuardDuty's administrator. */
+  archiveAfterContainment: z._default(z.boolean(), false),
+  /** The security account's detector in the stack's region. Absent: looked up with ListDetectors (as the confirmation does). */
+  detectorId: z.optional(detectorId),
+});
+
 export const DEFAULT_MEMBER_ROLE_NAME = 'IncidentResponseMemberRole';
 
 export const DEFAULT_MAX_CONTAINMENTS_PER_HOUR = 10;
@@ -110,6 +150,14 @@ export const runtimeConfigSchema = z.strictObject({
    * and not archived. On unless switched off explicitly, which only emulator runs do (moto has no GuardDuty findings API).
    */
   confirmFindings: z._default(z.boolean(), true),
+  securityHub: z._default(securityHubSchema, DEFAULT_SECURITY_HUB),
+  guardDuty: z._default(guardDutySchema, { archiveAfterContainment: false }),
+  /**
+   * Only for runs against the local emulator (emulator/runtime-config.ts): the calls moto cannot answer (Security Hub's
+   * BatchUpdateFindings, GuardDuty's ArchiveFindings) are reported skipped, "not available in the local emulator", instead of
+   * failing. `ir` accepts it (pointed at the emulator); a deployed stack never carries it (lib/config/load-config.ts refuses it at synth).
+   */
+  localEmulator: z._default(z.boolean(), false),
   /** The blast-radius brake (lambda/ledger/brake.ts): at most this many containments per rolling hour, across the stack. */
   blastRadius: z._default(
     z.strictObject({
@@ -251,6 +299,9 @@ export function runtimeConfigOf(config: IncidentResponseConfig): RuntimeConfig {
     incidents: config.incidents,
     credentials: config.credentials,
     confirmFindings: config.confirmFindings,
+    securityHub: config.securityHub,
+    guardDuty: config.guardDuty,
+    localEmulator: config.localEmulator,
   };
 }
 

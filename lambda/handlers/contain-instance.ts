@@ -8,6 +8,8 @@ import { SNSClient } from '@aws-sdk/client-sns';
 import { STSClient } from '@aws-sdk/client-sts';
 import { containInstancePlaybook } from '../playbooks/contain-instance/playbook';
 import { EVIDENCE_S3 } from '../runtime/evidence-s3';
+import { SECURITY_HUB_CLIENT } from '../runtime/security-hub-client';
+import { archiveGuardDutyFinding } from '../close-loop/archiver';
 import { startConfirmation } from '../confirm/confirmation';
 import { handleInvocation } from '../runtime/handle';
 import type { LambdaContext } from '../runtime/home-account';
@@ -26,8 +28,11 @@ export const CONTAIN_INSTANCE: PlaybookEntry = {
     dynamodb: DynamoDBClient,
     // Confirms the finding before acting (lambda/confirm/).
     guardDuty: GuardDutyClient,
+    // Notes the response on the finding in Security Hub, after containment (lambda/close-loop/).
+    securityHub: SECURITY_HUB_CLIENT,
   },
   confirmFinding: startConfirmation,
+  archiveFinding: archiveGuardDutyFinding,
 };
 
 export const handler = (event: unknown, context: LambdaContext) => handleInvocation(event, context, CONTAIN_INSTANCE);

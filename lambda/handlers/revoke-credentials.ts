@@ -6,6 +6,8 @@ import { SNSClient } from '@aws-sdk/client-sns';
 import { STSClient } from '@aws-sdk/client-sts';
 import { revokeCredentialsPlaybook } from '../playbooks/revoke-credentials/playbook';
 import { EVIDENCE_S3 } from '../runtime/evidence-s3';
+import { SECURITY_HUB_CLIENT } from '../runtime/security-hub-client';
+import { archiveGuardDutyFinding } from '../close-loop/archiver';
 import { startConfirmation } from '../confirm/confirmation';
 import { handleInvocation } from '../runtime/handle';
 import type { LambdaContext } from '../runtime/home-account';
@@ -22,8 +24,11 @@ export const REVOKE_CREDENTIALS: PlaybookEntry = {
     dynamodb: DynamoDBClient,
     // Confirms the finding before acting (lambda/confirm/).
     guardDuty: GuardDutyClient,
+    // Notes the response on the finding in Security Hub, after containment (lambda/close-loop/).
+    securityHub: SECURITY_HUB_CLIENT,
   },
   confirmFinding: startConfirmation,
+  archiveFinding: archiveGuardDutyFinding,
 };
 
 export const handler = (event: unknown, context: LambdaContext) => handleInvocation(event, context, REVOKE_CREDENTIALS);

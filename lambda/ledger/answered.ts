@@ -1,3 +1,4 @@
+import { isCloseLoopStep } from '../close-loop/ids';
 import { CONFIRMATION_UNAVAILABLE, FINDING_CONFIRMATION } from '../confirm/verdicts';
 import { INSTANCE_UNREADABLE, PRINCIPAL_UNREADABLE } from '../guards/unreadable';
 import { NOTIFICATION_STEP_ID } from '../notify/publish-step';
@@ -57,7 +58,10 @@ export type Answer =
 
 const open = (reason: string): Answer => ({ answered: false, reason });
 
-/** Whether this report answers its incident. The notification is not a change: a failed one is kept pending in the ledger instead. */
+/**
+ * Whether this report answers its incident. The notification is not a change: a failed one is kept pending in the ledger instead.
+ * Nor are the Security Hub note and the GuardDuty archive (lambda/close-loop/): they change what the analysts see, not the account.
+ */
 export function answerOf(report: Report): Answer {
   const undecided = report.blockedBy.filter((id) => UNDECIDED_VERDICTS.has(id));
   if (undecided.length > 0) return open(`blocked by ${undecided.join(', ')}: nothing was decided`);
@@ -65,7 +69,7 @@ export function answerOf(report: Report): Answer {
   if (failedReads.length > 0) {
     return open(`${failedReads.map((r) => `${r.id} (${r.error?.code ?? 'UnknownError'})`).join(', ')} failed: the plan was made without it`);
   }
-  const changes = report.steps.filter((step) => step.mutating && step.id !== NOTIFICATION_STEP_ID);
+  const changes = report.steps.filter((step) => step.mutating && step.id !== NOTIFICATION_STEP_ID && !isCloseLoopStep(step.id));
   const failed = changes.filter((step) => step.status === 'failed');
   if (failed.length > 0) return open(`${failed.map((s) => `${s.id} (${s.error?.code ?? 'UnknownError'})`).join(', ')} failed: the changes are not all done`);
   const unmet = changes.filter((step) => step.status === 'skipped' && failedRequirement(report, step.id) !== undefined);

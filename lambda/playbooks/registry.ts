@@ -1,4 +1,5 @@
 import { ASSUME_MEMBER_ROLE } from '../aws/member-role';
+import { closeLoopStepSpecsOf } from '../close-loop/specs';
 import { CONFIRM_STEP_SPECS } from '../confirm/specs';
 import { EVIDENCE_READS } from '../evidence/sources';
 import { WRITE_EVIDENCE } from '../evidence/specs';
@@ -39,7 +40,8 @@ export function findingAccountStepSpecsOf(name: PlaybookName): readonly StepSpec
  * account, assuming the member role if it acts in accounts, and what the
  * responder does in the security account: confirming the finding with
  * GuardDuty if it acts, the notification, the evidence, the incident
- * ledger, and the blast-radius brake if it acts.
+ * ledger, the blast-radius brake if it acts, and closing the loop in
+ * Security Hub (and, if it acts, GuardDuty's archive).
  */
 export function stepSpecsOf(name: PlaybookName): readonly StepSpec[] {
   const acts = actsInFindingAccount(name);
@@ -51,6 +53,7 @@ export function stepSpecsOf(name: PlaybookName): readonly StepSpec[] {
     ...LEDGER_STEP_SPECS,
     ...(acts ? BRAKE_STEP_SPECS : []),
     ...RESTORE_RECORD_STEP_SPECS[name],
+    ...closeLoopStepSpecsOf(acts),
   ];
 }
 

@@ -1,3 +1,4 @@
+import { closeLoopSteps } from '../close-loop/steps';
 import { isUnconfirmedDelivery } from '../confirm/verdicts';
 import { consoleOutputInstance } from '../evidence/sources';
 import type { EvidenceDestination } from '../evidence/destination';
@@ -27,8 +28,16 @@ function evidenceDestinationOf(finding: Finding, options: RespondOptions): { des
   return { destination: { ...options.evidence, s3: () => home.load('s3') }, skipReason: '' };
 }
 
+/** The security account's clients in the finding's region, which Security Hub and GuardDuty are asked with: the member account's never are. */
+function homeClientsOf(region: string | undefined, options: RespondOptions) {
+  if (!options.access) return options.clients;
+  return region ? options.access.homeClients(region) : undefined;
+}
+
 /**
- * The whole plan: the playbook's steps, then the notification and the
+ * The whole plan: the playbook's steps, then closing the loop in Security
+ * Hub and GuardDuty when the configuration asks for it (lambda/close-loop/),
+ * then the notification and the
  * evidence in the security account; for a later delivery of an answered
  * incident, only its short notification (nothing else is new, evidence
  * included). A delivery GuardDuty did not confirm always gets the whole
@@ -39,6 +48,21 @@ export function assemblePlan(begun: Begun, options: RespondOptions, planned: Pla
   const { finding } = begun.planning;
   const { account, incidentId } = begun;
   const lastStage = Math.max(0, ...planned.steps.map((s) => s.stage));
+  const region = finding.region ?? options.defaultRegion;
+  // After every change of the playbook, so they report its real outcome; before the notification, so it lists them.
+  const closeLoop = closeLoopSteps({
+    finding,
+    playbook: begun.route.playbook,
+    incidentId,
+    config: options.config,
+    home: homeClientsOf(region, options),
+    region,
+    playbookSteps: planned.steps,
+    document: () => document,
+    stage: lastStage + 1,
+    archiver: options.archiveFinding,
+  });
+  const reportStage = lastStage + 1 + (closeLoop.length > 0 ? 1 : 0);
   const consoleInstance = consoleOutputInstance(begun.route.playbook, finding);
   // Perhaps a forged copy of a real finding: its evidence goes apart (lambda/evidence/layout.ts), never over the genuine incident's.
   const unconfirmed = isUnconfirmedDelivery(blockingGuardIds(guards));
@@ -59,14 +83,15 @@ export function assemblePlan(begun: Begun, options: RespondOptions, planned: Pla
     ...(consoleInstance
       ? { console: { instanceId: consoleInstance, ...(account.clients ? {} : { unreachable: "the finding's account was not reached: nothing is read there" }) } }
       : {}),
-    stage: lastStage + 1,
+    stage: reportStage,
   });
   const steps =
     settled?.kind === 'repeat'
       ? [settled.repeatStep(() => document, options.topicArn, account.notificationSns)]
       : [
           ...planned.steps,
-          notificationStep(() => document, options.topicArn, lastStage + 1, account.notificationSns, options.notificationSkipReason),
+          ...closeLoop,
+          notificationStep(() => document, options.topicArn, reportStage, account.notificationSns, options.notificationSkipReason),
           ...evidence,
         ];
   const document: PlanDocument = {

@@ -3,6 +3,7 @@ import type { SNSClient } from '@aws-sdk/client-sns';
 import type { AccountAccess } from '../aws/account-access';
 import type { AwsClients } from '../aws/clients';
 import type { RuntimeConfig } from '../config/schema';
+import type { FindingArchiver } from '../close-loop/archiver-type';
 import type { FindingConfirmer } from '../confirm/types';
 import type { EvidenceBucket } from '../evidence/destination';
 import type { PlanDocument } from '../plan/document';
@@ -52,6 +53,8 @@ export interface RespondOptions {
    * playbooks are: respond.ts passes it, a Lambda entry point its own (notify carries none, and never needs it).
    */
   readonly confirmFinding?: FindingConfirmer;
+  /** Archives the finding after a completed containment, when configured (lambda/close-loop/): the caller's, as the confirmation is. */
+  readonly archiveFinding?: FindingArchiver;
 }
 
 export interface PreparedPlan {

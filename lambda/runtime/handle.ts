@@ -92,6 +92,7 @@ export async function handleInvocation(
       ...(ledger ? { ledger, restoreLedger: restoreLedgerFor(access, ledgerRegion(env), ledger.ledger.tableName) } : {}),
       ...(deadlineMs !== undefined ? { deadlineMs } : {}),
       ...(entry.confirmFinding ? { confirmFinding: entry.confirmFinding } : {}),
+      ...(entry.archiveFinding ? { archiveFinding: entry.archiveFinding } : {}),
     });
     const decision = shouldFailInvocation(report);
     // findingType, outcome and trigger feed the dashboard's findings-by-type-and-outcome table (lib/monitoring/dashboard.ts).

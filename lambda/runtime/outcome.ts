@@ -1,3 +1,4 @@
+import { isCloseLoopStep } from '../close-loop/ids';
 import type { Report } from '../plan/document';
 
 /**
@@ -15,7 +16,8 @@ export type ResponseOutcome = 'failed' | 'acted' | 'reported' | 'dry-run' | 'blo
 
 export function outcomeOf(report: Pick<Report, 'steps' | 'blockedBy' | 'summary'>): ResponseOutcome {
   if (report.summary.failed > 0) return 'failed';
-  const changes = report.steps.filter((step) => step.mutating);
+  // The Security Hub note and the GuardDuty archive (lambda/close-loop/) are no change of the account: a notify response with a note is still `reported`.
+  const changes = report.steps.filter((step) => step.mutating && !isCloseLoopStep(step.id));
   if (changes.some((step) => step.status === 'done')) return 'acted';
   if (changes.length === 0) return 'reported';
   if (report.blockedBy.length === 1 && report.blockedBy[0] === 'dry-run') return 'dry-run';

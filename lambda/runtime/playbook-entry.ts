@@ -1,4 +1,5 @@
 import type { ClientClasses } from '../aws/clients';
+import type { FindingArchiver } from '../close-loop/archiver-type';
 import type { FindingConfirmer } from '../confirm/types';
 import type { AnyPlaybook } from '../playbooks/types';
 
@@ -14,4 +15,6 @@ export interface PlaybookEntry {
   readonly clientClasses: ClientClasses;
   /** GuardDuty's confirmation of a finding before acting (lambda/confirm/): every acting playbook's entry carries it, notify's none. */
   readonly confirmFinding?: FindingConfirmer;
+  /** GuardDuty's archive after a completed containment (lambda/close-loop/), when configured: every acting playbook's entry carries it, notify's none. */
+  readonly archiveFinding?: FindingArchiver;
 }

@@ -1,4 +1,5 @@
 import type { StepError } from '../aws/errors';
+import { isCloseLoopStep } from '../close-loop/ids';
 import { CONFIRMATION_UNAVAILABLE } from '../confirm/verdicts';
 import { BEING_ANSWERED, LEDGER_UNAVAILABLE } from '../ledger/verdicts';
 import { NOTIFICATION_STEP_ID } from '../notify/publish-step';
@@ -54,7 +55,9 @@ const NO_ERROR: StepError = { code: 'UnknownError', message: 'failed without an 
 /** Every failed read and step of the report, reads first (they ran first). */
 export function failuresOf(report: Report): Failure[] {
   const reads = report.reads.map((r) => ({ entry: r, incompleteResponse: true }));
-  const steps = report.steps.map((s) => ({ entry: s, incompleteResponse: s.mutating || s.id === NOTIFICATION_STEP_ID }));
+  // The Security Hub note and the GuardDuty archive (lambda/close-loop/) are not worth repeating every action for: the ledger
+  // records the incident answered without them, so a retry would not send them again anyway; the notification names them.
+  const steps = report.steps.map((s) => ({ entry: s, incompleteResponse: (s.mutating && !isCloseLoopStep(s.id)) || s.id === NOTIFICATION_STEP_ID }));
   return [...reads, ...steps]
     .filter(({ entry }) => entry.status === 'failed')
     .map(({ entry, incompleteResponse }) => ({ id: entry.id, error: entry.error ?? NO_ERROR, incompleteResponse }));

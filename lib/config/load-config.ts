@@ -1,5 +1,5 @@
 import type { Node } from 'constructs';
-import type { IncidentResponseConfig } from '../../lambda/config/schema';
+import { ConfigError, type IncidentResponseConfig } from '../../lambda/config/schema';
 import { CONFIG_CONTEXT_KEY, CONFIG_FILE_CONTEXT_KEY, resolveConfig } from './resolve-config';
 
 export { CONFIG_CONTEXT_KEY, CONFIG_FILE_CONTEXT_KEY } from './resolve-config';
@@ -12,5 +12,10 @@ export { CONFIG_CONTEXT_KEY, CONFIG_FILE_CONTEXT_KEY } from './resolve-config';
  * @param baseDir where a relative config file path starts: the directory `cdk` runs in, which holds cdk.json
  */
 export function loadConfig(node: Node, baseDir: string = process.cwd()): IncidentResponseConfig {
-  return resolveConfig({ file: node.tryGetContext(CONFIG_FILE_CONTEXT_KEY), context: node.tryGetContext(CONFIG_CONTEXT_KEY), baseDir });
+  const config = resolveConfig({ file: node.tryGetContext(CONFIG_FILE_CONTEXT_KEY), context: node.tryGetContext(CONFIG_CONTEXT_KEY), baseDir });
+  // Only runs against the local emulator (`ir --endpoint-url`, the tests, the demo) skip what moto cannot answer: a deployed stack answers every call for real.
+  if (config.localEmulator) {
+    throw new ConfigError('invalid configuration: "localEmulator" is only for runs against the local emulator: a deployed stack must answer every call for real');
+  }
+  return config;
 }

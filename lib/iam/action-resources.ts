@@ -18,9 +18,13 @@ import type { Ec2ResourceType, IamAction } from '../../lambda/plan/types';
  *    and target groups, EC2 instances (ec2:GetConsoleOutput), of this
  *    account. The playbooks act on whichever
  *    resource a finding names, so the name part stays a wildcard.
- *  - guardduty:GetFindings → the detectors of the security account, in the
- *    stack's region: the finding is confirmed where GuardDuty's delegated
- *    administrator holds it, never in a member account.
+ *  - guardduty:GetFindings and guardduty:ArchiveFindings → the detectors of
+ *    the security account, in the stack's region: the finding is confirmed
+ *    (and, after a completed containment, archived) where GuardDuty's
+ *    delegated administrator holds it, never in a member account.
+ *  - securityhub:BatchUpdateFindings → the security account's hub in the
+ *    stack's region (its only resource type): as Security Hub's
+ *    administrator it updates its member accounts' findings from there.
  *  - iam:GenerateServiceLastAccessedDetails, which authorises the user,
  *    role, group or policy it reports on: the playbooks only ask about users
  *    and roles, so those two.
@@ -67,6 +71,7 @@ export type ScopeKind =
   | 'evidence-objects'
   | 'ec2-instance'
   | 'guardduty-detector'
+  | 'security-hub'
   | 'member-role'
   | 'iam-user'
   | 'iam-role'
@@ -137,7 +142,10 @@ const DESCRIBE_WITHOUT_RESOURCE_LEVEL = ['ec2', 'autoscaling', 'elasticloadbalan
 const OTHER_WITHOUT_RESOURCE_LEVEL: readonly string[] = ['sts:GetCallerIdentity', 'iam:GetServiceLastAccessedDetails', 'cloudtrail:LookupEvents', 'guardduty:ListDetectors'];
 
 /** GuardDuty actions whose only resource type is a detector (Service Authorization Reference, "Actions defined by Amazon GuardDuty"). */
-const DETECTOR_ACTIONS: readonly string[] = ['guardduty:GetFindings'];
+const DETECTOR_ACTIONS: readonly string[] = ['guardduty:GetFindings', 'guardduty:ArchiveFindings'];
+
+/** Security Hub actions whose only resource type is the account's hub (Service Authorization Reference, "Actions defined by AWS Security Hub"). */
+const HUB_ACTIONS: readonly string[] = ['securityhub:BatchUpdateFindings'];
 
 /** Non-IAM actions whose only resource type is one of the account's groups (the region is the finding's). */
 const GROUP_ACTIONS: Readonly<Record<string, { kind: ScopeKind; arn: (refs: ScopeReferences) => string }>> = {
@@ -197,6 +205,9 @@ export function scopeOfAction(action: IamAction, refs: ScopeReferences): ActionS
   if (DETECTOR_ACTIONS.includes(action)) {
     return { kind: 'guardduty-detector', resources: [`arn:${refs.partition}:guardduty:${refs.region ?? '*'}:${refs.account}:detector/*`] };
   }
+  if (HUB_ACTIONS.includes(action)) {
+    return { kind: 'security-hub', resources: [`arn:${refs.partition}:securityhub:${refs.region ?? '*'}:${refs.account}:hub/default`] };
+  }
   if (action.startsWith('dynamodb:')) return { kind: 'incident-ledger', resources: [referenced(refs.ledgerTableArn, action, 'the incident ledger table')] };
   const iamType = IAM_ACTION_RESOURCE_TYPE[action];
   if (iamType) {
@@ -246,8 +257,12 @@ export const WILDCARD_REASONS: Readonly<Partial<Record<ScopeKind, string>>> = {
     "writes each incident's evidence under the incidents/ prefix of this stack's evidence bucket, one key per incident " +
     'known only at run time; the bucket is versioned and every object is locked (Object Lock), so a write never destroys a record',
   'guardduty-detector':
-    "reads the finding to confirm from this account's GuardDuty detector in this region (GuardDuty's delegated administrator), " +
-    'whose id is looked up at run time with ListDetectors and changes when GuardDuty is enabled again; scoped to detectors of this account and region',
+    "reads the finding to confirm (and archives it after a completed containment, when configured) from this account's GuardDuty " +
+    "detector in this region (GuardDuty's delegated administrator), whose id is looked up at run time with ListDetectors and changes " +
+    'when GuardDuty is enabled again; scoped to detectors of this account and region',
+  'security-hub':
+    "updates the finding's Security Hub counterpart (a note and its workflow status) through this account's hub, which is the " +
+    'administrator of its member accounts; the region is a wildcard only for a stack deployed without one',
   'ec2-instance':
     'reads the console output of whichever instance a GuardDuty finding names, known only at run time; scoped to instances of this account',
   'ec2-resource-types':

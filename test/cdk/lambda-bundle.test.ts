@@ -25,6 +25,7 @@ const PACKAGE_OF: Readonly<Record<ServiceName, string>> = {
   dynamodb: 'client-dynamodb',
   s3: 'client-s3',
   guardDuty: 'client-guardduty',
+  securityHub: 'client-securityhub',
 };
 
 let dir: string;
@@ -57,16 +58,26 @@ const clientClassesIn = (inputs: readonly string[]) =>
     .sort();
 
 describe.each(PLAYBOOK_NAMES)('the %s bundle', (playbook) => {
-  it('loads the client classes of its entry point at cold start, S3 (the evidence, after containment) on first use, and no other', () => {
+  it('loads the client classes of its entry point at cold start, S3 (the evidence) and Security Hub (its note), both after containment, on first use, and no other', () => {
     const services = Object.keys(PLAYBOOK_ENTRIES[playbook].clientClasses) as ServiceName[];
-    expect(clientClassesIn(inputsOf(playbook, 'eager'))).toEqual(services.filter((s) => s !== 's3').map((s) => PACKAGE_OF[s]).sort());
-    expect(clientClassesIn(inputsOf(playbook, 'deferred'))).toEqual(['client-s3']);
+    const deferred: readonly ServiceName[] = ['s3', 'securityHub'];
+    expect(clientClassesIn(inputsOf(playbook, 'eager'))).toEqual(services.filter((s) => !deferred.includes(s)).map((s) => PACKAGE_OF[s]).sort());
+    expect(clientClassesIn(inputsOf(playbook, 'deferred'))).toEqual(['client-s3', 'client-securityhub']);
   });
 
   it('holds GuardDuty’s code (the confirmation before acting) only if the playbook acts: notify holds none', () => {
     const guardDuty = inputsOf(playbook).filter((input) => input.includes('node_modules/@aws-sdk/client-guardduty/'));
     if (playbook === 'notify') expect(guardDuty).toEqual([]);
-    else expect(guardDuty).toEqual(expect.arrayContaining([expect.stringMatching(/GetFindingsCommand\.js$/), expect.stringMatching(/ListDetectorsCommand\.js$/)]));
+    else {
+      expect(guardDuty).toEqual(
+        expect.arrayContaining([
+          expect.stringMatching(/GetFindingsCommand\.js$/),
+          expect.stringMatching(/ListDetectorsCommand\.js$/),
+          // The archive after a completed containment (lambda/close-loop/archiver.ts).
+          expect.stringMatching(/ArchiveFindingsCommand\.js$/),
+        ]),
+      );
+    }
   });
 
   it('holds no other playbook', () => {

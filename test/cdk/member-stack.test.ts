@@ -13,6 +13,7 @@ import { PROJECT_ROOT, synthesize, synthesizeMember, type SynthesizedMember } fr
 import { asList, evaluate, props, resourcesOfType, type Json, type Statement } from './support/template-queries';
 import { errorOf } from '../support/errors';
 import { CONFIRM_STEP_SPECS } from '../../lambda/confirm/specs';
+import { closeLoopStepSpecsOf } from '../../lambda/close-loop/specs';
 
 const SECURITY = '999988887777';
 const OPERATORS = ['arn:aws:iam::999988887777:role/SecOps', 'arn:aws:sts::999988887777:assumed-role/BreakGlass/alice'];
@@ -92,6 +93,8 @@ describe('the member stack', () => {
       ...[...LEDGER_STEP_SPECS, ...BRAKE_STEP_SPECS].flatMap((spec) => spec.iamActions),
       // GuardDuty is asked in the security account (the delegated administrator), never in a member account.
       ...CONFIRM_STEP_SPECS.flatMap((spec) => spec.iamActions),
+      // Security Hub and GuardDuty's archive too (lambda/close-loop/): updated where their administrator holds the findings.
+      ...closeLoopStepSpecsOf(true).flatMap((spec) => spec.iamActions),
     ];
     const union = [...new Set([...requiredIamActions('contain-instance'), ...requiredIamActions('revoke-credentials')])].filter((a) => !securityOnly.includes(a));
     expect(granted).toEqual(union.sort());

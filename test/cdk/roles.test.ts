@@ -89,7 +89,7 @@ describe('roles', () => {
 
 describe('confirming findings with GuardDuty (lambda/confirm/)', () => {
   it.each(['contain-instance', 'revoke-credentials'] as const)(
-    'the %s role may read findings from the detectors of this account in this region, and list them, nothing else of GuardDuty',
+    'the %s role may read (and archive) findings in the detectors of this account in this region, and list them, nothing else of GuardDuty',
     (playbook) => {
       const guardDuty = statementsOf(playbook).filter((s) => asList(s.Action).some((a) => a.startsWith('guardduty:')));
       const grants = guardDuty.map((s) => ({ effect: s.Effect, actions: asList(s.Action).filter((a) => a.startsWith('guardduty:')), resources: synth.stack.resolve(s.Resource) as unknown }));
@@ -97,14 +97,15 @@ describe('confirming findings with GuardDuty (lambda/confirm/)', () => {
         expect.arrayContaining([
           {
             effect: 'Allow',
-            actions: ['guardduty:GetFindings'],
+            // ArchiveFindings: closing the loop after a completed containment (lambda/close-loop/).
+            actions: ['guardduty:ArchiveFindings', 'guardduty:GetFindings'],
             resources: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':guardduty:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':detector/*']] },
           },
         ]),
       );
       // ListDetectors supports no resource-level permission: it shares the "*" statement of such reads.
       expect(grants.find((g) => g.actions.includes('guardduty:ListDetectors'))?.resources).toBe('*');
-      expect(grants.flatMap((g) => g.actions).sort()).toEqual(['guardduty:GetFindings', 'guardduty:ListDetectors']);
+      expect(grants.flatMap((g) => g.actions).sort()).toEqual(['guardduty:ArchiveFindings', 'guardduty:GetFindings', 'guardduty:ListDetectors']);
     },
   );
 

@@ -12,6 +12,7 @@ export const IAM_PREFIX_OF = {
   dynamodb: 'dynamodb',
   s3: 's3',
   guardDuty: 'guardduty',
+  securityHub: 'securityhub',
 } as const satisfies Readonly<Record<ServiceName, string>>;
 
 export type IamPrefix = (typeof IAM_PREFIX_OF)[ServiceName];

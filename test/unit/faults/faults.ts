@@ -33,7 +33,7 @@ interface WireError {
   readonly status: number;
 }
 
-const JSON_PROTOCOL: ReadonlySet<Service> = new Set(['cloudtrail', 'dynamodb', 'guardduty']);
+const JSON_PROTOCOL: ReadonlySet<Service> = new Set(['cloudtrail', 'dynamodb', 'guardduty', 'securityhub']);
 
 function serviceError(service: Service, wire: WireError): InjectedError {
   const error = Object.assign(new Error(`${wire.code} (injected by the fault matrix)`), {
@@ -59,6 +59,7 @@ const THROTTLING: PerService = {
   dynamodb: { code: 'ThrottlingException', status: 400 },
   s3: { code: 'SlowDown', status: 503 },
   guardduty: { code: 'TooManyRequestsException', status: 429 },
+  securityhub: { code: 'LimitExceededException', status: 429 },
 };
 
 const SERVER_ERROR: PerService = {
@@ -72,6 +73,7 @@ const SERVER_ERROR: PerService = {
   dynamodb: { code: 'InternalServerError', status: 500 },
   s3: { code: 'InternalError', status: 500 },
   guardduty: { code: 'InternalServerErrorException', status: 500 },
+  securityhub: { code: 'InternalException', status: 500 },
 };
 
 const ACCESS_DENIED: PerService = {
@@ -85,6 +87,7 @@ const ACCESS_DENIED: PerService = {
   dynamodb: { code: 'AccessDeniedException', status: 400 },
   s3: { code: 'AccessDenied', status: 403 },
   guardduty: { code: 'AccessDeniedException', status: 403 },
+  securityhub: { code: 'AccessDeniedException', status: 403 },
 };
 
 /** EC2 names the resource it could not find; the request says which one the call is about. First match wins. */
@@ -122,6 +125,8 @@ function notFound(call: SentCall): WireError {
     case 'guardduty':
       // GuardDuty answers an unknown detector id with a BadRequestException.
       return { code: 'BadRequestException', status: 400 };
+    case 'securityhub':
+      return { code: 'ResourceNotFoundException', status: 404 };
     case 'cloudtrail':
     case 'dynamodb':
       return { code: 'ResourceNotFoundException', status: 400 };

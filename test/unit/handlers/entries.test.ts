@@ -1,5 +1,6 @@
 import type { ServiceName } from '../../../lambda/aws/clients';
 import { EVERY_CLIENT } from '../../../lambda/aws/every-client';
+import { archiveGuardDutyFinding } from '../../../lambda/close-loop/archiver';
 import { startConfirmation } from '../../../lambda/confirm/confirmation';
 import { PLAYBOOKS, requiredIamActions } from '../../../lambda/playbooks/registry';
 import { actsInFindingAccount, PLAYBOOK_NAMES } from '../../../lambda/routing/playbook-names';
@@ -28,10 +29,10 @@ describe.each(PLAYBOOK_NAMES)('the %s entry point', (name) => {
     expect(Object.keys(entry.clientClasses).sort()).toEqual(servicesCalledBy(name));
   });
 
-  it('names each service with that service’s client class; S3, needed only for the evidence, is imported on first use', async () => {
+  it('names each service with that service’s client class; S3 and Security Hub, needed only after containment, are imported on first use', async () => {
     for (const [service, entry] of Object.entries(PLAYBOOK_ENTRIES[name].clientClasses)) {
       const deferred = 'deferred' in entry;
-      expect([service, deferred]).toEqual([service, service === 's3']);
+      expect([service, deferred]).toEqual([service, service === 's3' || service === 'securityHub']);
       expect(deferred ? await entry.deferred() : entry).toBe(EVERY_CLIENT[service as ServiceName]);
     }
   });
@@ -40,6 +41,12 @@ describe.each(PLAYBOOK_NAMES)('the %s entry point', (name) => {
 describe('GuardDuty’s confirmation (lambda/confirm/)', () => {
   it.each(PLAYBOOK_NAMES)('is carried by the %s entry point exactly when the playbook acts', (name) => {
     expect(PLAYBOOK_ENTRIES[name].confirmFinding).toBe(actsInFindingAccount(name) ? startConfirmation : undefined);
+  });
+});
+
+describe('GuardDuty’s archive after a completed containment (lambda/close-loop/)', () => {
+  it.each(PLAYBOOK_NAMES)('is carried by the %s entry point exactly when the playbook acts', (name) => {
+    expect(PLAYBOOK_ENTRIES[name].archiveFinding).toBe(actsInFindingAccount(name) ? archiveGuardDutyFinding : undefined);
   });
 });
 

@@ -1,0 +1,122 @@
+import type { BatchUpdateFindingsCommandInput, BatchUpdateFindingsResponse } from '@aws-sdk/client-securityhub';
+import type { AwsClients } from '../aws/clients';
+import { ResponderError, toStepError } from '../aws/errors';
+import type { RuntimeConfig, WorkflowStatus } from '../config/schema';
+import type { Finding } from '../finding/schema';
+import type { PlanDocument } from '../plan/document';
+import { planStep, type PlannedStep, type StepRunResult } from '../plan/types';
+import type { PlaybookName } from '../routing/playbook-names';
+import { containmentOf } from './containment';
+import { securityHubIdentifierOf, type FindingIdentifier } from './finding-identifier';
+import { notInLocalEmulator, SECURITY_HUB_STEP_ID } from './ids';
+import { noteAuthorOf, noteTextOf } from './note-text';
+import { UPDATE_SECURITY_HUB_FINDING } from './specs';
+
+/*
+ * The finding's Security Hub counterpart gets a note with the incident id
+ * and the outcome, and (when the response changed something) the configured
+ * workflow status, with BatchUpdateFindings in the security account: as
+ * Security Hub's administrator it updates its member accounts' findings,
+ * which the product ARN and the finding's ARN name (finding-identifier.ts).
+ * The member role is never used for it: the attacker may hold the member
+ * account, and that account's Security Hub is not where the analysts work.
+ */
+
+/** What Security Hub answers when it is not enabled in the account and region. */
+const NOT_ENABLED_CODES: ReadonlySet<string> = new Set(['InvalidAccessException']);
+
+/** Unprocessed-finding codes a later attempt can get past. */
+const TRANSIENT_UNPROCESSED: ReadonlySet<string> = new Set(['ConcurrentUpdateError', 'InternalFailure']);
+
+export interface SecurityHubStepInput {
+  readonly finding: Finding;
+  readonly playbook: PlaybookName;
+  readonly incidentId: string;
+  readonly config: RuntimeConfig;
+  /** The security account's clients in the finding's region; absent: planned offline. */
+  readonly home: AwsClients | undefined;
+  readonly region: string | undefined;
+  /** The playbook's own steps, whose outcomes the note reports. */
+  readonly playbookSteps: readonly { readonly id: string; readonly mutating: boolean }[];
+  readonly document: () => PlanDocument;
+  readonly stage: number;
+  /** The step bounds its call to this (the notification waits for it). */
+  readonly callLimitMs: number;
+}
+
+function identifierOrError(input: SecurityHubStepInput): { identifier: FindingIdentifier | undefined } | { error: unknown } {
+  try {
+    return { identifier: securityHubIdentifierOf(input.finding, input.region) };
+  } catch (error) {
+    return { error };
+  }
+}
+
+/** The request as it will be sent, with the note and the status as the outcome will have them. */
+function requestOf(identifier: FindingIdentifier, text: string, author: string, status: WorkflowStatus | undefined): BatchUpdateFindingsCommandInput {
+  return { FindingIdentifiers: [identifier], Note: { Text: text, UpdatedBy: author }, ...(status ? { Workflow: { Status: status } } : {}) };
+}
+
+function unprocessedError(response: BatchUpdateFindingsResponse): ResponderError | undefined {
+  const [first] = response.UnprocessedFindings ?? [];
+  if (!first) return undefined;
+  const code = first.ErrorCode ?? 'UnprocessedFinding';
+  const hint =
+    code === 'FindingNotFound'
+      ? ': Security Hub does not hold it (GuardDuty sends a new finding to Security Hub within about 5 minutes, and only with the GuardDuty integration on)'
+      : '';
+  return new ResponderError(code, `Security Hub did not update the finding: ${first.ErrorMessage ?? code}${hint}`, TRANSIENT_UNPROCESSED.has(code));
+}
+
+export function securityHubStep(input: SecurityHubStepInput): PlannedStep {
+  const { config, playbook, incidentId } = input;
+  const hub = config.securityHub;
+  const named = identifierOrError(input);
+  const identifier = 'identifier' in named ? named.identifier : undefined;
+  const author = noteAuthorOf(playbook);
+  return planStep(UPDATE_SECURITY_HUB_FINDING, {
+    id: SECURITY_HUB_STEP_ID,
+    title: 'Note the response on the finding in Security Hub',
+    action: 'securityhub:BatchUpdateFindings',
+    target: identifier?.Id ?? `finding ${input.finding.id} (no ARN)`,
+    // The note's text and whether the status is set are only known once the playbook's steps have run.
+    parameters: identifier
+      ? {
+          ...requestOf(identifier, `<incident ${incidentId} and its outcome>`, author, undefined),
+          Workflow: { Status: `<${hub.workflowStatusWhenActed} if the response changed something, else unchanged>` },
+        }
+      : {},
+    why: 'the analysts work in Security Hub: the finding there says it was answered, by which incident, and how it went',
+    stage: input.stage,
+    ownTimeLimitMs: input.callLimitMs,
+    run: async (ctx): Promise<StepRunResult> => {
+      if ('error' in named) throw named.error;
+      if (!identifier) return { status: 'skipped', reason: 'the finding carries no ARN: its Security Hub counterpart cannot be named' };
+      const document = input.document();
+      const failedReads = document.reads.filter((r) => r.status === 'failed').map((r) => r.id);
+      const containment = containmentOf(input.playbookSteps, ctx.outcomes, failedReads);
+      if (!containment.acted && hub.whenNothingChanged === 'nothing') {
+        return { status: 'skipped', reason: 'the response changed nothing, and securityHub.whenNothingChanged is "nothing"' };
+      }
+      if (config.localEmulator) return { status: 'skipped', reason: notInLocalEmulator('Security Hub BatchUpdateFindings') };
+      if (!input.home) return { status: 'skipped', reason: 'planned offline: Security Hub is not reached' };
+      const status = containment.acted ? hub.workflowStatusWhenActed : undefined;
+      const request = requestOf(identifier, noteTextOf({ incidentId, playbook, containment }), author, status);
+      const securityHub = await input.home.load('securityHub');
+      const { BatchUpdateFindingsCommand } = await import('./security-hub-sdk');
+      let response: BatchUpdateFindingsResponse;
+      try {
+        response = await securityHub.send(new BatchUpdateFindingsCommand(request));
+      } catch (error) {
+        const failure = toStepError(error);
+        if (NOT_ENABLED_CODES.has(failure.code)) {
+          return { status: 'skipped', reason: `Security Hub is not enabled in the security account${input.region ? ` in ${input.region}` : ''} (${failure.code}: ${failure.message})` };
+        }
+        throw error;
+      }
+      const unprocessed = unprocessedError(response);
+      if (unprocessed) throw unprocessed;
+      return { status: 'done', detail: `note by ${author}${status ? `, workflow status ${status}` : ', workflow status unchanged'}` };
+    },
+  });
+}

@@ -19,6 +19,8 @@ export interface AwsCliOptions {
   readonly endpointUrl?: string;
   readonly profile?: string;
   readonly region?: string;
+  /** Not a command-line option: the demo's emulator (endpoint, its credentials, one attempt per call). */
+  readonly clientOverrides?: Omit<AwsClientOptions, 'region'>;
 }
 
 /** The finding's region, else --region, else the environment's. */
@@ -32,6 +34,7 @@ function baseOptions(options: AwsCliOptions): Omit<AwsClientOptions, 'region'> {
   return {
     ...(options.endpointUrl ? { endpoint: options.endpointUrl } : {}),
     ...(options.profile ? { credentials: fromIni({ profile: options.profile }) } : {}),
+    ...options.clientOverrides,
   };
 }
 

@@ -33,6 +33,8 @@ function cdkContext(cdkJson: string): Record<string, unknown> {
 export interface Deployment {
   readonly config: IncidentResponseConfig;
   readonly stackName: string;
+  /** Where the configuration came from, as `ir` says it: the --config file, cdk.json, or the defaults. */
+  readonly source: string;
 }
 
 export function loadDeployment(explicitFile: string | undefined, cwd = process.cwd()): Deployment {
@@ -40,9 +42,13 @@ export function loadDeployment(explicitFile: string | undefined, cwd = process.c
   const context = cdkJson ? cdkContext(cdkJson) : {};
   const stackName = context[STACK_NAME_CONTEXT_KEY] ?? DEFAULT_STACK_NAME;
   if (typeof stackName !== 'string') throw new ConfigError(`${cdkJson}: context "${STACK_NAME_CONTEXT_KEY}" must be a string`);
-  if (explicitFile) return { config: readConfigFile(explicitFile), stackName };
-  if (!cdkJson) return { config: parseConfig({}, 'defaults'), stackName };
-  return { config: resolveConfig({ file: context[CONFIG_FILE_CONTEXT_KEY], context: context[CONFIG_CONTEXT_KEY], baseDir: dirname(cdkJson) }), stackName };
+  if (explicitFile) return { config: readConfigFile(explicitFile), stackName, source: `--config ${explicitFile}` };
+  if (!cdkJson) return { config: parseConfig({}, 'defaults'), stackName, source: 'the defaults (no cdk.json found)' };
+  return {
+    config: resolveConfig({ file: context[CONFIG_FILE_CONTEXT_KEY], context: context[CONFIG_CONTEXT_KEY], baseDir: dirname(cdkJson) }),
+    stackName,
+    source: `cdk.json (${cdkJson})`,
+  };
 }
 
 export function loadRuntimeConfig(explicitFile: string | undefined, cwd = process.cwd()): RuntimeConfig {

@@ -7,7 +7,7 @@ import { registerInvoke } from './commands/invoke';
 import { registerPlan } from './commands/plan';
 import { registerRelease } from './commands/release';
 import { registerRespond } from './commands/respond';
-import { EXIT, UsageError, type ExitCode } from './exit-codes';
+import { EXIT, EXIT_CODES_HELP, UsageError, type ExitCode } from './exit-codes';
 import { safeLine } from '../lambda/text/untrusted';
 
 function isInputError(error: unknown): error is Error {
@@ -23,7 +23,18 @@ export async function main(argv: readonly string[]): Promise<ExitCode> {
     .description('GuardDuty incident response: plan and run the playbooks the stack runs, invoke the deployed ones, release a contained instance or a latched brake')
     .exitOverride()
     .configureOutput({ writeErr: (text) => process.stderr.write(text) })
-    .showHelpAfterError(false);
+    .showHelpAfterError(false)
+    .addHelpText(
+      'after',
+      `
+--json prints an array of reports (one per finding, or one release) on stdout, and nothing else.
+Manual actions (respond --execute, release, brake release) record in the deployed stack's ledger and
+notify on its topic, found by the stack's outputs; --no-notify is the only way not to notify.
+
+${EXIT_CODES_HELP}
+
+More: docs/operate.md`,
+    );
   registerPlan(program, run);
   registerRespond(program, run);
   registerInvoke(program, run);

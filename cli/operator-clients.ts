@@ -16,6 +16,8 @@ export interface OperatorAwsOptions {
   readonly endpointUrl?: string;
   readonly profile?: string;
   readonly region?: string;
+  /** Not a command-line option: the demo's emulator (endpoint, its credentials, one attempt per call). */
+  readonly clientOverrides?: Omit<AwsClientOptions, 'region'>;
 }
 
 /** A synchronous playbook invocation lasts as long as the function runs; Lambda's own limit is 15 minutes. */
@@ -33,6 +35,7 @@ function clientOptions(region: string, options: OperatorAwsOptions): AwsClientOp
     region,
     ...(options.endpointUrl ? { endpoint: options.endpointUrl } : {}),
     ...(options.profile ? { credentials: fromIni({ profile: options.profile }) } : {}),
+    ...options.clientOverrides,
   };
 }
 

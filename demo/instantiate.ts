@@ -43,17 +43,39 @@ function placeholders(seed: SeededAccount): Record<string, string> {
   };
 }
 
+function instantiate(file: string, values: Record<string, string>): DemoFinding {
+  const text = readFileSync(join(DEMO_FINDINGS_DIR, file), 'utf8').replace(/\{\{([A-Z0-9_]+)\}\}/g, (_match, name: string) => {
+    const value = values[name];
+    if (value === undefined) throw new Error(`demo finding ${file} uses an unknown placeholder {{${name}}}`);
+    return value;
+  });
+  return { file, event: JSON.parse(text) as unknown };
+}
+
 export function demoFindings(seed: SeededAccount): DemoFinding[] {
   const values = placeholders(seed);
   return readdirSync(DEMO_FINDINGS_DIR)
     .filter((file) => file.endsWith('.json'))
     .sort()
-    .map((file) => {
-      const text = readFileSync(join(DEMO_FINDINGS_DIR, file), 'utf8').replace(/\{\{([A-Z0-9_]+)\}\}/g, (_match, name: string) => {
-        const value = values[name];
-        if (value === undefined) throw new Error(`demo finding ${file} uses an unknown placeholder {{${name}}}`);
-        return value;
-      });
-      return { file, event: JSON.parse(text) as unknown };
-    });
+    .map((file) => instantiate(file, values));
+}
+
+/**
+ * The first finding again, about instance B and with a finding id of its
+ * own: a second crypto-mining instance, the containment that finds the
+ * hour's brake slots used up.
+ */
+export function secondMinerFinding(seed: SeededAccount): DemoFinding {
+  const b = seed.instanceB;
+  const values = {
+    ...placeholders(seed),
+    INSTANCE_A_ID: b.instanceId,
+    INSTANCE_A_IMAGE: b.imageId,
+    INSTANCE_A_ENI: b.networkInterfaces[0]!.networkInterfaceId,
+    INSTANCE_A_NAME: b.name,
+    INSTANCE_IP: b.networkInterfaces[0]!.privateIpAddress,
+  };
+  const { file, event } = instantiate('1-crypto-mining-instance.json', values);
+  const text = JSON.stringify(event).replaceAll('d1c0ffee0000000000000000000000a1', 'd1c0ffee0000000000000000000000b1').replaceAll('d1c0ffee-dem0-4000-8000-d1c0ffee0000', 'd1c0ffee-dem0-4000-8000-d1c0ffee00b1');
+  return { file: file.replace(/^1-/, '6-second-'), event: JSON.parse(text) as unknown };
 }

@@ -8,19 +8,28 @@ import { respond } from '../lambda/respond/respond';
 import { routeFinding } from '../lambda/routing/route';
 import { paint } from '../cli/render/colors';
 import { renderPlan, renderReport } from '../cli/render/plan-text';
-import { EMULATOR_REGION, emulatorClients, emulatorSqs } from '../emulator/clients';
+import { EMULATOR_REGION, emulatorClientOptions, emulatorClients, emulatorSqs } from '../emulator/clients';
 import { startMoto, type MotoServer } from '../emulator/moto-server';
 import { seedAccount, type SeededAccount } from '../emulator/seed-account';
 import { readInbox } from '../test/integration/support/inbox';
 import { captureAccountState, diffState } from './account-state';
 import { demoFindings } from './instantiate';
 import { heading, indent, say, step } from './progress';
+import { deployEmulatedStack, DEMO_STACK_NAME, type EmulatedStack } from './emulated-stack';
+import { emulatorView, isEmulatorGap, NOT_IN_EMULATOR } from './emulator-gaps';
+import { showTrail, type TrailResult } from './trail';
+import { respondToFindings } from '../cli/commands/respond';
+import type { AwsClientOptions } from '../lambda/aws/clients';
 
 /*
  * The demo: the real playbooks against a local AWS emulator. It seeds an
- * account, replays real-shaped findings through the same routing and
- * playbooks as the Lambda, first as a dry-run and then in enforce mode, and
- * shows the plan, what changed and the notification for each.
+ * account and the stack's trail (ledger, locked evidence bucket, topic,
+ * found through a CloudFormation stack's outputs), replays real-shaped
+ * findings through the same routing and playbooks as the Lambda, first as
+ * a dry-run and then with `ir respond --execute`, showing the plan, what
+ * changed and the notification for each; then what the trail holds: a
+ * re-delivery the ledger answers with nothing, the brake latching, the
+ * locked evidence, and `ir release` from the ledger (demo/trail.ts).
  */
 
 interface Scenario {
@@ -51,16 +60,51 @@ interface ReplayResult {
 
 export interface DemoResult {
   readonly problems: number;
+  /** Read-only calls moto does not implement, met by the playbooks: shown as not available in the local emulator. */
   readonly unsupportedReads: readonly string[];
   readonly runs: readonly DemoRun[];
+  /** What the enforce runs left behind: the ledger, the brake, the evidence, a release (demo/trail.ts). */
+  readonly trail: TrailResult;
 }
 
-async function replay(mode: Mode, scenarios: readonly Scenario[], seed: SeededAccount, endpoint: string): Promise<ReplayResult> {
+/**
+ * How the demo answers a finding. Dry-run: the response path with the
+ * emulator's clients, nothing recorded. Enforce: `ir respond --execute`
+ * itself, which finds the emulated stack by its outputs and leaves the
+ * Lambda's trail (ledger, evidence, notification).
+ */
+type Answer = (finding: Finding) => Promise<Report>;
+
+function dryRunAnswer(endpoint: string, seed: SeededAccount): Answer {
+  const clients = emulatorClients(endpoint, EMULATOR_REGION);
+  // The emulator has no GuardDuty findings API: every report says the finding was NOT confirmed (emulator/runtime-config.ts).
+  const config: RuntimeConfig = { ...DEFAULT_RUNTIME_CONFIG, ...EMULATOR_CONFIG_OVERRIDES, mode: 'dry-run' };
+  return (finding) => respond(finding, { config, clients, dryRun: true, topicArn: seed.notifications.topicArn, responder: { protectedRoleNames: [] } });
+}
+
+/** `ir respond <finding> --execute --stack <the emulated stack> --endpoint-url <the emulator>`, as an operator would run it. */
+function executeAnswer(endpoint: string, stack: EmulatedStack): Answer {
+  return async (finding) => {
+    const [report] = await respondToFindings([finding], {
+      execute: true,
+      stack: stack.stackName,
+      region: EMULATOR_REGION,
+      clientOverrides: emulatorBaseOptions(endpoint),
+      note: () => undefined,
+    });
+    return report!;
+  };
+}
+
+function emulatorBaseOptions(endpoint: string): Omit<AwsClientOptions, 'region'> {
+  const { region: _region, ...base } = emulatorClientOptions(endpoint, EMULATOR_REGION);
+  return base;
+}
+
+async function replay(mode: Mode, scenarios: readonly Scenario[], seed: SeededAccount, endpoint: string, answer: Answer): Promise<ReplayResult> {
   const clients = emulatorClients(endpoint, EMULATOR_REGION);
   const sqs = emulatorSqs(endpoint, EMULATOR_REGION);
-  // The emulator has no GuardDuty findings API: every report says the finding was NOT confirmed (emulator/runtime-config.ts).
-  const config: RuntimeConfig = { ...DEFAULT_RUNTIME_CONFIG, ...EMULATOR_CONFIG_OVERRIDES, mode };
-  const table = routingTableFor(config);
+  const table = routingTableFor(mode === 'dry-run' ? { ...DEFAULT_RUNTIME_CONFIG, ...EMULATOR_CONFIG_OVERRIDES } : { ...DEFAULT_RUNTIME_CONFIG, ...EMULATOR_CONFIG_OVERRIDES, mode });
   let failures = 0;
   const unsupportedReads = new Set<string>();
   const runs: DemoRun[] = [];
@@ -70,16 +114,10 @@ async function replay(mode: Mode, scenarios: readonly Scenario[], seed: SeededAc
     say(`  finding  ${describeFinding(scenario.finding)}`);
     say(`  route    ${paint('cyan', route.playbook)}: ${route.why}`);
     const before = await captureAccountState(clients, seed);
-    const report: Report = await step(`running ${route.playbook} (${mode})`, () =>
-      respond(scenario.finding, {
-        config,
-        clients,
-        dryRun: mode === 'dry-run',
-        topicArn: seed.notifications.topicArn,
-        responder: { protectedRoleNames: [] },
-      }),
-    );
-    say(mode === 'dry-run' ? renderPlan(report) : renderReport(report));
+    const label = mode === 'dry-run' ? `running ${route.playbook} (dry-run)` : `ir respond --execute (${route.playbook}): ledger, evidence and topic from stack outputs`;
+    const report: Report = await step(label, () => answer(scenario.finding));
+    const view = emulatorView(report);
+    say(mode === 'dry-run' ? renderPlan(view.report) : renderReport(view.report));
     const changes = diffState(before, await captureAccountState(clients, seed));
     say(`  ${paint('bold', 'what changed')}`);
     if (changes.length === 0) say(`    ${paint('green', 'nothing')}${mode === 'dry-run' ? ' (dry-run: verified by describing the account before and after)' : ''}`);
@@ -88,12 +126,15 @@ async function replay(mode: Mode, scenarios: readonly Scenario[], seed: SeededAc
     const [notification] = await readInbox(sqs, seed.notifications.inboxQueueUrl);
     say(`  ${paint('bold', 'notification')} ${notification ? paint('dim', `(${notification.subject})`) : paint('red', 'none arrived')}`);
     // The dry-run plan is printed above; in enforce mode the email itself is the point.
-    if (notification && mode === 'enforce') say(paint('dim', indent(notification.message.trimEnd())));
+    if (notification && mode === 'enforce') {
+      if (view.unavailable.length > 0) say(`  ${paint('yellow', 'note')}: in this email, ${view.unavailable.join(', ')} ${paint('yellow', NOT_IN_EMULATOR)} (shown as FAILED or NOT CONFIRMED: on AWS they answer)`);
+      say(paint('dim', indent(notification.message.trimEnd())));
+    }
     if (!notification) failures += 1;
     runs.push({ file: scenario.file, mode, report, changes, notification: notification ? { subject: notification.subject, message: notification.message } : null });
     for (const failed of report.steps.filter((s) => s.status === 'failed')) {
-      // Read-only evidence calls the emulator does not implement are shown above and listed at the end; any other failure is a problem.
-      if (!failed.mutating && failed.error?.code === 'UnparseableResponse') unsupportedReads.add(failed.action);
+      // Read-only calls the emulator does not implement are shown as not available and listed at the end; any other failure is a problem.
+      if (isEmulatorGap(failed)) unsupportedReads.add(failed.action);
       else failures += 1;
     }
   }
@@ -110,18 +151,23 @@ export async function runDemo(): Promise<DemoResult> {
     const seed = await step('seeding an account: VPC, 2 instances (2 ENIs, 3 volumes), ASG, target group, IAM user with 2 keys, roles, SNS topic', () =>
       seedAccount(clients, emulatorSqs(moto.endpoint, EMULATOR_REGION), EMULATOR_REGION),
     );
+    const stack = await step(`deploying the stack's trail into the emulator: ledger table, evidence bucket (Object Lock), stack ${DEMO_STACK_NAME} with its outputs`, () =>
+      deployEmulatedStack(clients, moto.endpoint, seed),
+    );
     const scenarios = demoFindings(seed).map(({ file, event }) => ({ file, finding: parseFindings(event)[0]! }));
     say(`  ${scenarios.length} findings to replay: ${scenarios.map((s) => s.finding.type).join(', ')}`);
-    const dryRun = await replay('dry-run', scenarios, seed, moto.endpoint);
-    const enforce = await replay('enforce', scenarios, seed, moto.endpoint);
-    const problems = dryRun.problems + enforce.problems;
+    const dryRun = await replay('dry-run', scenarios, seed, moto.endpoint, dryRunAnswer(moto.endpoint, seed));
+    const enforce = await replay('enforce', scenarios, seed, moto.endpoint, executeAnswer(moto.endpoint, stack));
+    const trail = await showTrail({ endpoint: moto.endpoint, seed, stack, first: scenarios[0]!.finding, answer: executeAnswer(moto.endpoint, stack) });
+    const problems = dryRun.problems + enforce.problems + trail.problems.length;
     const unsupportedReads = new Set([...dryRun.unsupportedReads, ...enforce.unsupportedReads]);
     heading('summary');
-    say(`  ${scenarios.length} findings, dry-run then enforce, in ${((Date.now() - started) / 1000).toFixed(1)} s: ${problems === 0 ? paint('green', 'every change and notification behaved') : paint('red', `${problems} problem(s), see above`)}`);
-    if (unsupportedReads.size > 0) {
-      say(`  ${paint('yellow', 'note')}: read-only evidence calls the emulator does not implement failed as reported above (on AWS they answer): ${[...unsupportedReads].sort().join(', ')}`);
-    }
-    return { problems, unsupportedReads: [...unsupportedReads].sort(), runs: [...dryRun.runs, ...enforce.runs] };
+    say(`  ${scenarios.length} findings, dry-run then enforce, then a re-delivery, the brake, the evidence and a release, in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    say(`  ${problems === 0 ? paint('green', 'every change, notification and record behaved') : paint('red', `${problems} problem(s), see above`)}`);
+    for (const problem of trail.problems) say(`    ${paint('red', '✗')} ${problem}`);
+    say(`  ${paint('yellow', NOT_IN_EMULATOR)} (shown as such above, never as failures; on AWS they answer): guardduty:GetFindings${[...unsupportedReads].sort().map((a) => `, ${a}`).join('')}`);
+    say(`  next: deploy (README.md), then operate: docs/operate.md`);
+    return { problems, unsupportedReads: [...unsupportedReads].sort(), runs: [...dryRun.runs, ...enforce.runs], trail };
   } finally {
     await step('stopping the AWS emulator', () => moto.stop());
   }

@@ -4,7 +4,7 @@ import { principalGuardrailPolicy } from './iam/deny-statements';
 import type { ScopeReferences } from './iam/action-resources';
 import { memberRoleReference, scopeReferences } from './iam/playbook-role';
 import type { Construct } from 'constructs';
-import type { IncidentResponseConfig } from '../lambda/config/schema';
+import { runtimeConfigOf, type IncidentResponseConfig } from '../lambda/config/schema';
 import { PLAYBOOK_NAMES, type PlaybookName } from '../lambda/routing/playbook-names';
 import { effectiveRoutingTable } from '../lambda/routing/overrides';
 import { playbookCodeSigningConfig } from './code-signing';
@@ -16,7 +16,17 @@ import { pascalCase, responderRoleName, responderRoleNames, sharedBrakeTableArn,
 import { NotificationTopic } from './notification-topic';
 import { PlaybookFunction } from './playbook-function';
 import { RoutingRules } from './routing-rules';
-import { BRAKE_TABLE_OUTPUT, EVIDENCE_BUCKET_OUTPUT, failureQueueUrlOutput, functionArnOutput, functionNameOutput, LEDGER_TABLE_OUTPUT, TOPIC_ARN_OUTPUT } from './stack-outputs';
+import {
+  BRAKE_TABLE_OUTPUT,
+  EVIDENCE_BUCKET_OUTPUT,
+  EVIDENCE_KEY_ARN_OUTPUT,
+  failureQueueUrlOutput,
+  functionArnOutput,
+  functionNameOutput,
+  LEDGER_TABLE_OUTPUT,
+  RUNTIME_CONFIG_OUTPUT,
+  TOPIC_ARN_OUTPUT,
+} from './stack-outputs';
 
 export interface IncidentResponseStackProps extends StackProps {
   /** Already validated (lib/config/load-config.ts). */
@@ -115,6 +125,9 @@ export class IncidentResponseStack extends Stack {
     new CfnOutput(this, LEDGER_TABLE_OUTPUT, { value: this.ledger.table.tableName, description: 'DynamoDB table of every incident (the incident ledger)' });
     if (brake?.table) new CfnOutput(this, BRAKE_TABLE_OUTPUT, { value: brake.table.table.tableName, description: 'DynamoDB table of the blast-radius brake every regional stack shares' });
     new CfnOutput(this, EVIDENCE_BUCKET_OUTPUT, { value: this.evidence.bucket.bucketName, description: 'S3 bucket holding the evidence of every incident (incidents/<account>/<region>/...)' });
+    new CfnOutput(this, EVIDENCE_KEY_ARN_OUTPUT, { value: this.evidence.key.keyArn, description: 'KMS key of the evidence bucket' });
+    // The same JSON every playbook function gets as IR_RUNTIME_CONFIG: `ir` plans with what is deployed.
+    new CfnOutput(this, RUNTIME_CONFIG_OUTPUT, { value: JSON.stringify(runtimeConfigOf(config)), description: 'runtime configuration of the playbooks, as deployed (read by ir plan and ir respond)' });
     for (const name of PLAYBOOK_NAMES) {
       const playbook = this.playbooks[name];
       new CfnOutput(this, functionNameOutput(name), { value: playbook.function.functionName, description: `${name} playbook function` });

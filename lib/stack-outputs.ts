@@ -9,6 +9,14 @@ import { pascalCase } from './naming';
 
 export const TOPIC_ARN_OUTPUT = 'NotificationTopicArn';
 export const EVIDENCE_BUCKET_OUTPUT = 'EvidenceBucketName';
+/** The evidence bucket's KMS key: `ir` names it on every evidence write, as the Lambdas do (IR_EVIDENCE_KEY_ARN). */
+export const EVIDENCE_KEY_ARN_OUTPUT = 'EvidenceKeyArn';
+/**
+ * The runtime configuration the playbooks were deployed with (the JSON of
+ * IR_RUNTIME_CONFIG): `ir plan` and `ir respond` plan with it, so a manual
+ * response follows the deployed rules, not whatever cdk.json says today.
+ */
+export const RUNTIME_CONFIG_OUTPUT = 'RuntimeConfiguration';
 
 export const LEDGER_TABLE_OUTPUT = 'IncidentLedgerTableName';
 /** Only the home region's stack of a shared brake (blastRadius.homeRegion) has it. */

@@ -23,7 +23,8 @@ export interface BrakeLocation {
   readonly region: string;
   readonly stackName: string;
   readonly table: string;
-  readonly topicArn: string;
+  /** Undefined only when the operator said --no-notify. */
+  readonly topicArn: string | undefined;
 }
 
 /** A shared brake (blastRadius.homeRegion) is in its home region, whatever --region says; else --region or the environment's. */
@@ -31,11 +32,14 @@ export function brakeRegion(deployment: Deployment, options: BrakeLocationOption
   return deployment.config.blastRadius.homeRegion ?? operatorRegion(options.region, 'the brake');
 }
 
-export async function locateBrake(deployment: Deployment, options: BrakeLocationOptions, region: string, clients: BrakeOperatorClients): Promise<BrakeLocation> {
+/** `notify` false (--no-notify): no topic is looked for, and none is announced to. */
+export async function locateBrake(deployment: Deployment, options: BrakeLocationOptions, region: string, clients: BrakeOperatorClients, notify = true): Promise<BrakeLocation> {
   const stackName = options.stack ?? securityStackName(deployment.stackName, deployment.config.regions.length > 0 ? region : undefined);
-  if (options.table && options.topicArn) return { region, stackName, table: options.table, topicArn: options.topicArn };
+  const topicArn = notify ? options.topicArn : undefined;
+  if (options.table && (topicArn || !notify)) return { region, stackName, table: options.table, topicArn };
   // A shared brake has a table of its own, in the home region's stack; else the brake is in the region's ledger table.
   const tableOutput = deployment.config.blastRadius.homeRegion ? BRAKE_TABLE_OUTPUT : LEDGER_TABLE_OUTPUT;
-  const outputs = await requiredStackOutputs(clients.cloudFormation, stackName, region, [tableOutput, TOPIC_ARN_OUTPUT]);
-  return { region, stackName, table: options.table ?? outputs[tableOutput], topicArn: options.topicArn ?? outputs[TOPIC_ARN_OUTPUT] };
+  const wanted = notify && !topicArn ? [tableOutput, TOPIC_ARN_OUTPUT] : [tableOutput];
+  const outputs: Partial<Record<string, string>> = await requiredStackOutputs(clients.cloudFormation, stackName, region, wanted);
+  return { region, stackName, table: options.table ?? outputs[tableOutput]!, topicArn: notify ? (topicArn ?? outputs[TOPIC_ARN_OUTPUT]) : undefined };
 }

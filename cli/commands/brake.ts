@@ -22,6 +22,8 @@ interface BrakeOptions extends AwsCommandOptions {
 interface ReleaseOptions extends BrakeOptions {
   readonly reason?: string;
   readonly dryRun?: boolean;
+  /** commander's --no-notify: false when given. */
+  readonly notify?: boolean;
 }
 
 /** The reason is written to the ledger and mailed to the team: one line of plain text, long enough to mean something. */
@@ -44,11 +46,11 @@ interface Opened {
 }
 
 /** Every input is checked and the brake found before anything is read or written (exit 2 otherwise). */
-async function open(options: BrakeOptions): Promise<Opened> {
+async function open(options: BrakeOptions, notify = true): Promise<Opened> {
   const deployment = loadDeployment(options.config);
   const region = brakeRegion(deployment, options);
   const clients = brakeOperatorClients(region, options);
-  const location = await locateBrake(deployment, options, region, clients);
+  const location = await locateBrake(deployment, options, region, clients, notify);
   const state = await readBrakeState({ dynamodb: clients.aws.dynamodb, table: location.table, region, limit: deployment.config.blastRadius.maxContainmentsPerHour, now: new Date() });
   return { location, clients, state };
 }
@@ -61,21 +63,23 @@ export async function brakeStatusCommand(options: BrakeOptions): Promise<ExitCod
 
 type ReleaseResult =
   | { readonly action: 'not-latched'; readonly state: BrakeState }
-  | { readonly action: 'would-release'; readonly state: BrakeState; readonly topicArn: string }
+  | { readonly action: 'would-release'; readonly state: BrakeState; readonly topicArn: string | undefined }
   | { readonly action: 'changed'; readonly state: BrakeState }
-  | { readonly action: 'released'; readonly state: BrakeState; readonly record: ReleaseRecord; readonly notification: { status: 'sent'; messageId: string } | { status: 'failed'; code: string; message: string } };
+  | { readonly action: 'released'; readonly state: BrakeState; readonly record: ReleaseRecord; readonly notification: { status: 'sent'; messageId: string } | { status: 'failed'; code: string; message: string } | { status: 'not-sent'; reason: string } };
 
 function print(result: ReleaseResult, json: boolean): void {
   if (json) {
-    process.stdout.write(`${safeJson(result, 2)}\n`);
+    // One shape for every command's --json: an array (here of one result).
+    process.stdout.write(`${safeJson([result], 2)}\n`);
     return;
   }
   const lines: string[] = [];
   if (result.action === 'not-latched') lines.push('', 'The brake is not latched: nothing to release, nothing recorded.');
-  if (result.action === 'would-release') lines.push('', `DRY-RUN: would delete the latch, record the release in ${result.state.table} and notify ${result.topicArn}. Nothing was changed.`);
+  if (result.action === 'would-release') lines.push('', `DRY-RUN: would delete the latch, record the release in ${result.state.table} and ${result.topicArn ? `notify ${result.topicArn}` : 'notify no one (--no-notify)'}. Nothing was changed.`);
   if (result.action === 'changed') lines.push('', 'NOT RELEASED: the latch changed since it was read (released by someone else, or engaged again). Run ir brake status.');
   if (result.action === 'released') {
-    const sent = result.notification.status === 'sent' ? `notified (message ${result.notification.messageId})` : `NOT notified (${result.notification.code}: ${result.notification.message})`;
+    const n = result.notification;
+    const sent = n.status === 'sent' ? `notified (message ${n.messageId})` : n.status === 'not-sent' ? `not notified: ${n.reason}` : `NOT notified (${n.code}: ${n.message})`;
     lines.push('', `RELEASED by ${result.record.releasedBy} at ${result.record.releasedAt}: recorded as ${result.record.key}; ${sent}.`);
   }
   // The state's lines are escaped (and painted) by the renderer; these are escaped here.
@@ -84,7 +88,8 @@ function print(result: ReleaseResult, json: boolean): void {
 
 export async function brakeReleaseCommand(options: ReleaseOptions): Promise<ExitCode> {
   const reason = checkedReason(options.reason);
-  const { location, clients, state } = await open(options);
+  const notify = options.notify !== false;
+  const { location, clients, state } = await open(options, notify);
   const latch = state.latched;
   if (!latch) {
     print({ action: 'not-latched', state }, options.json === true);
@@ -102,10 +107,13 @@ export async function brakeReleaseCommand(options: ReleaseOptions): Promise<Exit
     print({ action: 'changed', state: { ...state, latched: outcome.latch } }, options.json === true);
     return EXIT.actionFailed;
   }
-  const notification = await announceRelease(clients.aws.sns, location.topicArn, record, state).then(
-    (messageId) => ({ status: 'sent' as const, messageId }),
-    (error: unknown) => ({ status: 'failed' as const, code: toStepError(error).code, message: toStepError(error).message }),
-  );
+  const topicArn = location.topicArn;
+  const notification = topicArn
+    ? await announceRelease(clients.aws.sns, topicArn, record, state).then(
+        (messageId) => ({ status: 'sent' as const, messageId }),
+        (error: unknown) => ({ status: 'failed' as const, code: toStepError(error).code, message: toStepError(error).message }),
+      )
+    : { status: 'not-sent' as const, reason: 'ir brake release --no-notify: the operator chose not to announce it' };
   print({ action: 'released', state: { ...state, latched: undefined }, record, notification }, options.json === true);
   if (notification.status === 'failed') {
     process.stderr.write(`ir: ${safeLine(`the brake is released and recorded, but the team was not notified (${notification.code}): tell them`)}\n`);
@@ -132,7 +140,8 @@ export function registerBrake(program: Command, run: Runner): void {
       .command('release')
       .description('release a latched brake: the latch is cleared (if it is still the one read), the release recorded in the ledger and announced on the topic')
       .option('--reason <text>', 'why the brake may release (required; recorded and announced)')
-      .option('--dry-run', 'show what would be done, change nothing'),
+      .option('--dry-run', 'show what would be done, change nothing')
+      .option('--no-notify', 'do not announce the release (without it, the topic must be found: the stack output or --topic-arn)'),
   )
     .addHelpText(
       'after',
@@ -141,6 +150,8 @@ Examples:
   $ ir brake status --region eu-west-1
   $ ir brake release --region eu-west-1 --reason "flood was a misconfigured scanner, INC-4711" --dry-run
   $ ir brake release --region eu-west-1 --reason "flood was a misconfigured scanner, INC-4711" --json
+
+--json prints an array of one result.
 
 Exit codes: 0 released (or not latched), 1 not released (the latch changed) or not notified, 2 bad input (no --reason, stack or output not found).`,
     )

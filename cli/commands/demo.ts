@@ -20,8 +20,10 @@ export async function demoCommand(options: DemoOptions = {}): Promise<ExitCode> 
 export function registerDemo(program: Command, run: Runner): void {
   program
     .command('demo')
-    .description('replay real-shaped findings through the playbooks against a local AWS emulator (moto), dry-run then enforce')
-    .option('--json', 'print only JSON on stdout: every run (finding, mode, report, changes, notification) and the problems seen; progress goes to stderr')
+    .description(
+      'the whole product on a local AWS emulator (moto): findings dry-run, then ir respond --execute through an emulated stack (containment, revocation, ledger, locked evidence, notification), a re-delivery the ledger turns into a no-op, the brake latching, ir release from the ledger',
+    )
+    .option('--json', 'print only JSON on stdout: every run (finding, mode, report, changes, notification), the trail (re-delivery, brake, evidence, release) and the problems seen; progress goes to stderr')
     .addHelpText(
       'after',
       `
@@ -29,7 +31,10 @@ Examples:
   $ ir demo                          # the same as \`make demo\`; needs python3 (moto is installed into .venv/ if missing)
   $ ir demo --json > demo.json       # the same runs as JSON, e.g. to compare two versions
 
-Exit codes: 0 every change and notification behaved, 1 a problem was seen (listed above).`,
+Calls the emulator cannot answer (GuardDuty GetFindings, CloudTrail LookupEvents, IAM Access Advisor,
+Security Hub) are shown as "not available in the local emulator", not as failures. More: docs/operate.md.
+
+Exit codes: 0 every change, notification and record behaved, 1 a problem was seen (listed above).`,
     )
     .action((options: DemoOptions) => run(() => demoCommand(options)));
 }

@@ -9,7 +9,7 @@ import { loadDeployment } from '../config';
 import { runtimeConfigOf } from '../../lambda/config/schema';
 import { invokePlaybook } from '../deployment/invoke-playbook';
 import { playbookFunctionName } from '../deployment/stack-function';
-import { EXIT, type ExitCode } from '../exit-codes';
+import { EXIT, EXIT_CODES_HELP, reportExitCode, worstExitCode, type ExitCode } from '../exit-codes';
 import { readFindingInput } from '../input';
 import { deploymentClients, operatorRegion, type DeploymentClients } from '../operator-clients';
 import { renderReport } from '../render/plan-text';
@@ -72,11 +72,10 @@ export async function invokeCommand(source: string, options: InvokeOptions): Pro
     reports.push(...result.reports);
   }
   if (reports.length > 0) {
-    const text = options.json ? safeJson(reports.length === 1 ? reports[0] : reports, 2) : reports.map(renderReport).join('\n\n');
+    const text = options.json ? safeJson(reports, 2) : reports.map(renderReport).join('\n\n');
     process.stdout.write(`${text}\n`);
   }
-  const stepsFailed = reports.some((r) => r.summary.failed > 0 || r.reads.some((read) => read.status === 'failed'));
-  return functionFailed || stepsFailed ? EXIT.actionFailed : EXIT.ok;
+  return worstExitCode([...(functionFailed ? [EXIT.actionFailed] : []), ...reports.map(reportExitCode)]);
 }
 
 export function registerInvoke(program: Command, run: Runner): void {
@@ -98,7 +97,9 @@ Examples:
   $ ir invoke finding.json --stack IR-Prod --json        # act (if the stack enforces), print the report as JSON
   $ aws guardduty get-findings --detector-id D --finding-ids F | ir invoke - --dry-run --profile security
 
-Exit codes: 0 done, 1 the function or a step failed, 2 bad input (finding, stack or output not found).`,
+--json prints an array of reports, one per finding.
+
+${EXIT_CODES_HELP}`,
     )
     .action((source: string, options: InvokeOptions) => run(() => invokeCommand(source, options)));
 }

@@ -5,11 +5,12 @@ import { preparePlan } from '../../lambda/respond/respond';
 import { operatorAccess, regionForFinding } from '../aws';
 import { loadDeployment } from '../config';
 import { operatorResponder } from '../responder';
-import { runtimeConfigOf } from '../../lambda/config/schema';
+import { StackFinder } from '../deployment/stack-finder';
+import { deploymentClients } from '../operator-clients';
 import { EXIT, type ExitCode } from '../exit-codes';
 import { readFindings } from '../input';
 import { renderPlan } from '../render/plan-text';
-import { type CommonOptions, type Runner, withCommonOptions, writeOutput } from './common';
+import { type CommonOptions, note, type Runner, withCommonOptions, writeOutput } from './common';
 
 interface PlanOptions extends CommonOptions {
   readonly offline?: boolean;
@@ -23,12 +24,17 @@ interface PlanOptions extends CommonOptions {
  */
 export async function planCommand(source: string, options: PlanOptions): Promise<ExitCode> {
   const deployment = loadDeployment(options.config);
-  const config = runtimeConfigOf(deployment.config);
   const findings = readFindings(source);
+  const finder = new StackFinder(deployment, options.stack, (region) => deploymentClients(region, options).cloudFormation);
   const responder = operatorResponder(deployment, findings.flatMap((f) => (f.region ? [f.region] : options.region ? [options.region] : [])), options.protectedRole);
   const documents: PlanDocument[] = [];
   let access: AccountAccess | undefined;
+  const sources = new Set<string>();
   for (const finding of findings) {
+    // Online, the stack of the finding's region says what configuration it runs with; offline (or with --config), no call.
+    const chosen = await finder.configFor(options.offline || options.config ? undefined : regionForFinding(finding, options), options.config);
+    sources.add(chosen.source);
+    const config = chosen.config;
     const online = (): { access: AccountAccess; defaultRegion: string } => {
       const region = regionForFinding(finding, options);
       access ??= operatorAccess(options, config.memberRoleName, region);
@@ -43,6 +49,7 @@ export async function planCommand(source: string, options: PlanOptions): Promise
     });
     documents.push({ ...prepared.document, dryRun: true });
   }
+  for (const line of sources) note(line);
   writeOutput(documents, options.json === true, renderPlan);
   return documents.some((d) => d.reads.some((r) => r.status === 'failed')) ? EXIT.actionFailed : EXIT.ok;
 }
@@ -62,7 +69,13 @@ Examples:
   $ ir plan finding.json --offline
   $ aws guardduty get-findings --detector-id D --finding-ids F | ir plan - --json
   $ ir plan event.json --profile security-audit
-  $ ir plan member-finding.json --profile security-operator   # read in the finding's account through its member role`,
+  $ ir plan member-finding.json --profile security-operator   # read in the finding's account through its member role
+
+Online, the plan uses the configuration the stack was deployed with (its output RuntimeConfiguration);
+offline, or when the stack is not found, --config or cdk.json. Which one is said on stderr.
+--json prints an array of plans, one per finding.
+
+Exit codes: 0 planned, 1 a read the plan needed failed, 2 bad input (the finding or an option).`,
     )
     .action((source: string, options: PlanOptions) => run(() => planCommand(source, options)));
 }

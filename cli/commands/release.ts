@@ -2,18 +2,20 @@ import type { Command } from 'commander';
 import { RestoreLedger } from '../../lambda/ledger/restore-record';
 import { parseRestoreParts, RESTORE_PARTS, type RestorePart } from '../../lambda/release/parts';
 import { releaseInstance, type ReleaseOptions as ReleaseRunOptions } from '../../lambda/release/release';
-import { releaseFailed } from '../../lambda/release/report';
+import { releaseFailed, type ReleaseReport } from '../../lambda/release/report';
 import { keyReleaseFailed, releaseAccessKey } from '../../lambda/release/access-key';
-import { EXIT, UsageError, type ExitCode } from '../exit-codes';
+import { EXIT, EXIT_CODES_HELP, UsageError, type ExitCode } from '../exit-codes';
 import { brakeOperatorClients, operatorRegion, releaseClients, securityClients } from '../operator-clients';
-import { requiredStackOutputs } from '../deployment/stack-outputs';
+import { findDeployedStack, requiredOutput } from '../deployment/deployed-stack';
+import { loadDeployment } from '../config';
+import { securityStackName } from '../../lib/naming';
 import { LEDGER_TABLE_OUTPUT, TOPIC_ARN_OUTPUT } from '../../lib/stack-outputs';
 import { renderKeyRelease, renderRelease } from '../render/release-text';
 import { type AwsCommandOptions, withAwsOptions } from './aws-options';
 import type { Runner } from './common';
 import { safeJson } from '../../lambda/text/untrusted';
 
-interface ReleaseOptions extends AwsCommandOptions {
+export interface ReleaseOptions extends AwsCommandOptions {
   readonly dryRun?: boolean;
   readonly ledgerTable?: string;
   readonly topicArn?: string;
@@ -23,6 +25,8 @@ interface ReleaseOptions extends AwsCommandOptions {
   readonly accessKey?: string;
   readonly stack?: string;
   readonly principal?: string;
+  /** commander's --no-notify: false when given. */
+  readonly notify?: boolean;
 }
 
 function principalOf(text: string | undefined): { kind: 'user' | 'role'; name: string } | undefined {
@@ -34,16 +38,33 @@ function principalOf(text: string | undefined): { kind: 'user' | 'role'; name: s
 
 /**
  * The ledger table and topic: named (--ledger-table, --topic-arn, or the
- * environment), else, with --stack, read from that stack's outputs in the
- * security account. Neither: no ledger (the tags alone) and no notification.
+ * environment), else read from the deployed stack's outputs (--stack, or the
+ * deployment's stack name) in the security account: a release is recorded in
+ * the ledger and announced on the topic, as every manual action is. Only
+ * --no-notify leaves the topic out; only --from-tags with --no-notify may go
+ * without any stack (the tags alone, no trail: the operator asked for it).
  */
 async function ledgerAndTopic(region: string, options: ReleaseOptions): Promise<{ ledgerTable: string | undefined; topicArn: string | undefined }> {
+  const notify = options.notify !== false && options.dryRun !== true;
   const ledgerTable = options.ledgerTable ?? process.env.IR_LEDGER_TABLE;
-  const topicArn = options.topicArn ?? process.env.IR_TOPIC_ARN;
-  if (!options.stack || (ledgerTable && topicArn)) return { ledgerTable, topicArn };
+  const topicArn = notify ? (options.topicArn ?? process.env.IR_TOPIC_ARN) : undefined;
+  if (ledgerTable && (topicArn || !notify)) return { ledgerTable, topicArn };
+  const deployment = loadDeployment(undefined);
+  const stackName = options.stack ?? securityStackName(deployment.stackName, deployment.config.regions.length > 0 ? region : undefined);
   const { cloudFormation } = brakeOperatorClients(region, { ...options, ...(options.securityProfile ? { profile: options.securityProfile } : {}) });
-  const outputs = await requiredStackOutputs(cloudFormation, options.stack, region, [LEDGER_TABLE_OUTPUT, TOPIC_ARN_OUTPUT]);
-  return { ledgerTable: ledgerTable ?? outputs[LEDGER_TABLE_OUTPUT], topicArn: topicArn ?? outputs[TOPIC_ARN_OUTPUT] };
+  const stack = await findDeployedStack(cloudFormation, stackName, region);
+  if (!stack) {
+    if (options.fromTags && options.notify === false && !ledgerTable) return { ledgerTable: undefined, topicArn: undefined };
+    throw new UsageError(
+      `stack ${stackName} does not exist in ${region}: a release is recorded in its ledger and announced on its topic ` +
+        '(pass --stack and --region of the deployed stack, or --ledger-table and --topic-arn; --from-tags --no-notify releases from the tags alone, leaving no trail)',
+    );
+  }
+  const why = 'a release is recorded in the ledger and announced on the topic (or pass --ledger-table / --topic-arn; --no-notify to tell no one)';
+  return {
+    ledgerTable: ledgerTable ?? requiredOutput(stack, stack.ledgerTable, LEDGER_TABLE_OUTPUT, why),
+    topicArn: notify ? (topicArn ?? requiredOutput(stack, stack.topicArn, TOPIC_ARN_OUTPUT, why)) : undefined,
+  };
 }
 
 /** An access key id: long-term (AKIA) or temporary (ASIA), as a finding names it. */
@@ -65,7 +86,7 @@ async function releaseKeyCommand(accessKeyId: string, options: ReleaseOptions): 
     ...(topicArn ? { notify: { sns: security.sns, topicArn } } : {}),
     ...(principal ? { principal } : {}),
   });
-  process.stdout.write(`${options.json ? safeJson(report, 2) : renderKeyRelease(report)}\n`);
+  process.stdout.write(`${options.json ? safeJson([report], 2) : renderKeyRelease(report)}\n`);
   if (report.refused) process.stderr.write(`ir: release refused: ${report.refused}\n`);
   return keyReleaseFailed(report) ? EXIT.actionFailed : EXIT.ok;
 }
@@ -92,6 +113,14 @@ export async function releaseCommand(instanceId: string | undefined, options: Re
     return releaseKeyCommand(options.accessKey, options);
   }
   if (instanceId === undefined) throw new UsageError('name the instance to release, or --access-key <id>');
+  const report = await releaseInstanceWithTrail(instanceId, options);
+  process.stdout.write(`${options.json ? safeJson([report], 2) : renderRelease(report)}\n`);
+  if (report.refused) process.stderr.write(`ir: release refused: ${report.refused}\n`);
+  return releaseFailed(report) ? EXIT.actionFailed : EXIT.ok;
+}
+
+/** `ir release <instance>` without the printing: the command above, and the demo. */
+export async function releaseInstanceWithTrail(instanceId: string, options: ReleaseOptions): Promise<ReleaseReport> {
   if (!INSTANCE_ID.test(instanceId)) throw new UsageError(`not an EC2 instance id: ${instanceId} (expected i- and 8 or 17 hex digits)`);
   const region = operatorRegion(options.region, `instance ${instanceId}`);
   const only = partsOf(options.only);
@@ -106,10 +135,7 @@ export async function releaseCommand(instanceId: string | undefined, options: Re
     ...(only ? { only } : {}),
     ...(options.fromTags ? { fromTags: true } : {}),
   };
-  const report = await releaseInstance(instanceId, run);
-  process.stdout.write(`${options.json ? safeJson(report, 2) : renderRelease(report)}\n`);
-  if (report.refused) process.stderr.write(`ir: release refused: ${report.refused}\n`);
-  return releaseFailed(report) ? EXIT.actionFailed : EXIT.ok;
+  return releaseInstance(instanceId, run);
 }
 
 export function registerRelease(program: Command, run: Runner): void {
@@ -123,7 +149,8 @@ export function registerRelease(program: Command, run: Runner): void {
       .option('--dry-run', 'read and plan, change nothing, record and send nothing')
       .option('--ledger-table <name>', 'the incident ledger (stack output IncidentLedgerTableName; IR_LEDGER_TABLE works too): the restore record is read from it and the release recorded in it')
       .option('--topic-arn <arn>', 'the stack\'s SNS topic (stack output NotificationTopicArn; IR_TOPIC_ARN works too): the release is notified there')
-      .option('--stack <name>', 'read the ledger table and the topic from this deployed stack\'s outputs (in the security account, in --region)')
+      .option('--stack <name>', 'the deployed stack whose outputs name the ledger table and the topic (in the security account, in --region; default: the stack name of cdk.json)')
+      .option('--no-notify', 'do not announce the release (without it, a topic must be found: the stack output, --topic-arn or IR_TOPIC_ARN)')
       .option('--security-profile <name>', 'AWS profile of the security account, for the ledger and the topic (default: the same credentials)')
       .option('--only <parts>', `restore only these, comma-separated: ${RESTORE_PARTS.join(',')} (default: all)`)
       .option('--from-tags', 'the ledger holds no record of the instance: restore from its ir:original-* tags anyway (anyone who can tag the instance can write them)'),
@@ -133,16 +160,19 @@ export function registerRelease(program: Command, run: Runner): void {
       'after',
       `
 Examples:
-  $ ir release i-0123456789abcdef0 --region eu-west-1 --ledger-table <table> --topic-arn <arn> --dry-run
-  $ ir release i-0123456789abcdef0 --region eu-west-1 --ledger-table <table> --only groups,profile --json
-  $ ir release i-0123456789abcdef0 --profile member --security-profile security --ledger-table <table>
+  $ ir release i-0123456789abcdef0 --region eu-west-1 --dry-run            # the stack's ledger and topic, found by its outputs
+  $ ir release i-0123456789abcdef0 --region eu-west-1 --only groups,profile --json
+  $ ir release i-0123456789abcdef0 --profile member --security-profile security --stack IR-Prod
   $ ir release --access-key AKIAIOSFODNN7EXAMPLE --ledger-table <table> --topic-arn <arn> --dry-run
+  $ ir release i-0123456789abcdef0 --region eu-west-1 --from-tags --no-notify   # no stack: the tags alone, no trail
 
 The ledger's record wins over the tags; where they disagree, the report says so. Without a ledger the
 tags are the only record: Auto Scaling, target groups and termination protection then stay as the
 containment left them. The "stop" shutdown behaviour and DeleteOnTermination=false stay, and evidence
-snapshots are kept. Exit codes: 0 released, 1 refused (no record), a step failed, or the release could
-not be recorded or notified, 2 bad input.`,
+snapshots are kept. The ledger and topic are the deployed stack's unless named; --json prints an
+array of one release report.
+
+${EXIT_CODES_HELP}`,
     )
     .action((instanceId: string | undefined, options: ReleaseOptions) => run(() => releaseCommand(instanceId, options)));
 }

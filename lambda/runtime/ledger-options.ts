@@ -29,7 +29,8 @@ export function ledgerOptionsFor(input: {
   readonly access: AccountAccess;
   readonly config: RuntimeConfig;
   readonly dryRunRequested: boolean;
-  readonly context: LambdaContext;
+  /** The invocation's clock and request id; `ir respond --execute` passes its own claim time. */
+  readonly context: Partial<LambdaContext>;
   /** The playbook answering: one that only reports answers at the dry-run level. */
   readonly playbook: PlaybookName;
   /** The stack's topic: the brake announces there, once, that it latched. */

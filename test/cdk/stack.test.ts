@@ -6,7 +6,15 @@ import { pathToFileURL } from 'node:url';
 import { runtimeConfigOf } from '../../lambda/config/schema';
 import { PLAYBOOK_NAMES, type PlaybookName } from '../../lambda/routing/playbook-names';
 import { BUNDLE_FILE, ESM_REQUIRE_BANNER } from '../../lib/lambda-bundle/options';
-import { failureQueueUrlOutput, functionArnOutput, functionNameOutput, LEDGER_TABLE_OUTPUT, TOPIC_ARN_OUTPUT } from '../../lib/stack-outputs';
+import {
+  EVIDENCE_KEY_ARN_OUTPUT,
+  failureQueueUrlOutput,
+  functionArnOutput,
+  functionNameOutput,
+  LEDGER_TABLE_OUTPUT,
+  RUNTIME_CONFIG_OUTPUT,
+  TOPIC_ARN_OUTPUT,
+} from '../../lib/stack-outputs';
 import { synthesize, type Synthesized } from './support/synth';
 import {
   asList,
@@ -297,6 +305,16 @@ describe('the outputs', () => {
       expect(outputs[functionArnOutput(playbook)]!.Value).toEqual(getAtt(fnId));
       expect(outputs[failureQueueUrlOutput(playbook)]!.Value).toEqual(ref(idAt(`${PASCAL[playbook]}/FailureQueue/Resource`)));
     }
+  });
+
+  it('name the evidence key and carry the runtime configuration the functions run with, for ir', () => {
+    const outputs = synth.template.toJSON().Outputs as Record<string, { Value: Json }>;
+    expect(outputs[EVIDENCE_KEY_ARN_OUTPUT]!.Value).toEqual(getAtt(idAt('Evidence/Key/Resource')));
+    const deployed = JSON.parse(outputs[RUNTIME_CONFIG_OUTPUT]!.Value as string) as unknown;
+    expect(deployed).toEqual(runtimeConfigOf(synth.config));
+    const fnId = functionIdOf(synth.template, 'contain-instance');
+    const env = (synth.template.toJSON().Resources[fnId].Properties.Environment.Variables as Record<string, unknown>);
+    expect(deployed).toEqual(JSON.parse(env.IR_RUNTIME_CONFIG as string));
   });
 });
 

@@ -133,9 +133,9 @@ describe('ir plan, online, as the security account', () => {
     writeFileSync(configFile, JSON.stringify(EMULATOR_CONFIG_OVERRIDES));
     // The emulator's default credentials (test/support/jest-env.ts) act in the security account.
     const run = await runIr('plan', findingFile, '--json', '--config', configFile, '--endpoint-url', accounts.endpoint);
-    expect(run.stderr).toBe('');
+    expect(run.stderr).toBe(`ir: configuration: --config ${configFile}\n`);
     expect(run.code).toBe(0);
-    const plan = JSON.parse(run.stdout) as PlanDocument;
+    const [plan] = JSON.parse(run.stdout) as [PlanDocument];
     expect(plan.accountId).toBe(MEMBER_ACCOUNT);
     expect(plan.reads[0]).toMatchObject({ id: `read:assume-role:${MEMBER_ACCOUNT}`, target: ROLE_ARN, status: 'done' });
     // The member instance was found, which only the member account holds.

@@ -3,18 +3,22 @@ import type { DemoResult } from '../../demo/run';
 
 /*
  * `make demo` is what a newcomer runs first: it must keep working. The demo
- * starts its own emulator (not the one of this test run), replays its
- * findings dry-run then enforce, and says what changed; --json gives the
- * same runs as data.
+ * starts its own emulator (not the one of this test run), deploys the
+ * stack's trail there (ledger, locked evidence bucket, a stack whose
+ * outputs name them), replays its findings dry-run then with
+ * `ir respond --execute`, and shows the trail: a re-delivery the ledger
+ * answers with nothing, the brake latching, the locked evidence, and
+ * `ir release` from the ledger; --json gives the same as data.
  */
 
 let stdout = '';
+let progress = '';
 let result: DemoResult;
 let code: number;
 
 beforeAll(async () => {
   const out = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => ((stdout += String(chunk)), true));
-  const err = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
+  const err = jest.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => ((progress += String(chunk)), true));
   try {
     code = await demoCommand({ json: true });
   } finally {
@@ -47,5 +51,73 @@ describe('ir demo --json', () => {
 
   it('names the emulator gaps it met: read-only evidence calls moto does not implement', () => {
     expect(result.unsupportedReads).toEqual(['cloudtrail:LookupEvents', 'iam:GenerateServiceLastAccessedDetails']);
+  });
+
+  it('shows those gaps as not available in the local emulator, never as failures', () => {
+    expect(progress).toContain('not available in the local emulator (CloudTrail event history: moto does not implement cloudtrail:LookupEvents; on AWS it answers)');
+    expect(progress).toContain('not available in the local emulator (IAM Access Advisor: moto does not implement iam:GenerateServiceLastAccessedDetails; on AWS it answers)');
+    expect(progress).toContain('not available in the local emulator (GuardDuty findings: moto has no GetFindings)');
+    expect(progress).not.toMatch(/^ +\d+\. failed /m);
+  });
+});
+
+describe('the enforce runs leave the Lambda’s trail, through the stack’s outputs', () => {
+  const enforced = () => result.runs.filter((r) => r.mode === 'enforce');
+
+  it('records every enforced response in the stack’s ledger', () => {
+    for (const run of enforced()) expect(run.report.ledger).toMatchObject({ table: 'guardduty-ir-incident-ledger', recorded: true });
+  });
+
+  it('keeps the evidence of every response in the stack’s bucket', () => {
+    for (const run of enforced()) {
+      const kept = run.report.steps.filter((s) => s.action === 's3:PutObject');
+      expect(kept.length).toBeGreaterThan(0);
+      for (const step of kept) expect([step.status, step.target]).toEqual(['done', expect.stringMatching(/^s3:\/\/guardduty-ir-evidence-123456789012-us-east-1\/incidents\//)]);
+    }
+  });
+
+  it('revokes: the leaked user key is deactivated and the instance role’s older sessions are cut', () => {
+    const leaked = enforced().find((r) => r.file.startsWith('4-'))!;
+    expect(leaked.changes.map((c) => [c.what, c.after])).toEqual(expect.arrayContaining([[expect.stringMatching(/^user deploy-bot key AKIA/), 'Inactive']]));
+    const exfiltrated = enforced().find((r) => r.file.startsWith('3-'))!;
+    expect(exfiltrated.changes).toContainEqual(expect.objectContaining({ what: expect.stringMatching(/inline policies/), after: expect.stringContaining('AWSRevokeOlderSessions') }));
+  });
+});
+
+describe('the trail', () => {
+  it('the ledger turns a re-delivery of the first finding into a no-op (exit 0)', () => {
+    const { redelivery } = result.trail;
+    expect(redelivery.report.blockedBy).toEqual(['already-answered']);
+    expect(redelivery.changes).toBe(0);
+    expect(redelivery.exitCode).toBe(0);
+  });
+
+  it('the fourth acting response of the hour latches the brake, announced once (exit 4: blocked)', () => {
+    const { brake } = result.trail;
+    expect(brake.report.blockedBy).toContain('blast-radius-brake');
+    expect(brake.report.steps.filter((s) => s.mutating && s.status === 'done')).toEqual([]);
+    expect(brake.state.latched).toMatchObject({ findingId: brake.report.findingId, playbook: 'contain-instance' });
+    expect(brake.state.held).toHaveLength(3);
+    expect(brake.notifications.filter((n) => /BRAKE LATCHED/.test(n))).toHaveLength(1);
+    expect(brake.exitCode).toBe(4);
+  });
+
+  it('the evidence is locked (Object Lock, governance) and a version cannot be deleted', () => {
+    const { evidence } = result.trail;
+    expect(evidence.objects).toBeGreaterThan(10);
+    expect(evidence.lockMode).toBe('GOVERNANCE');
+    expect(Date.parse(evidence.retainUntil!)).toBeGreaterThan(Date.now() + 364 * 86_400_000);
+    expect(evidence.deleteRefused).toBe('AccessDenied');
+  });
+
+  it('ir release puts the first instance back from the ledger, recorded and announced', () => {
+    const { release } = result.trail;
+    expect(release.report).toMatchObject({ refused: null, recordSource: 'ledger', summary: { failed: 0 } });
+    expect(release.changes).toEqual(expect.arrayContaining([expect.stringMatching(/security groups$/), 'target group members']));
+    expect(release.notifications).toEqual([expect.stringMatching(/Released: instance i-/)]);
+  });
+
+  it('sees no problem in the trail', () => {
+    expect(result.trail.problems).toEqual([]);
   });
 });

@@ -217,7 +217,31 @@ describe('ir brake release', () => {
     expect(published).toEqual([{ TopicArn: TOPIC, Subject: '[GuardDuty IR BRAKE RELEASED] containments resume in eu-west-1', Message: expect.any(String) }]);
     expect(published[0]!.Message!.split('\n').slice(0, 2)).toEqual([`The blast-radius brake was released at ${releasedAt} by ${OPERATOR}.`, 'Reason given: flood was a scanner, INC-4711']);
     expect(published[0]!.Message).toContain('key pk = "brake#release#eng-1"');
-    expect(JSON.parse(run.stdout)).toMatchObject({ action: 'released', record: { releasedBy: OPERATOR, key: 'brake#release#eng-1' }, notification: { status: 'sent', messageId: 'msg-1' } });
+    expect(JSON.parse(run.stdout)).toMatchObject([{ action: 'released', record: { releasedBy: OPERATOR, key: 'brake#release#eng-1' }, notification: { status: 'sent', messageId: 'msg-1' } }]);
+  });
+
+  it('without a topic output it refuses before reading (exit 2), naming the output and --no-notify', async () => {
+    cfn.on(DescribeStacksCommand).resolves({
+      Stacks: [{ StackName: 'GuardDutyIncidentResponse', CreationTime: new Date(0), StackStatus: 'CREATE_COMPLETE', Outputs: [{ OutputKey: 'IncidentLedgerTableName', OutputValue: TABLE }] }],
+    });
+    brakeHolds(true);
+    const run = await release('--reason', 'flood was a scanner');
+    expect(run.code).toBe(2);
+    expect(run.stderr).toBe('ir: stack GuardDutyIncidentResponse in eu-west-1 has no output NotificationTopicArn\n');
+    expect(writes()).toHaveLength(0);
+  });
+
+  it('--no-notify releases and records without a topic, and says nobody was told', async () => {
+    cfn.on(DescribeStacksCommand).resolves({
+      Stacks: [{ StackName: 'GuardDutyIncidentResponse', CreationTime: new Date(0), StackStatus: 'CREATE_COMPLETE', Outputs: [{ OutputKey: 'IncidentLedgerTableName', OutputValue: TABLE }] }],
+    });
+    brakeHolds(true);
+    dynamodb.on(TransactWriteItemsCommand).resolves({});
+    const run = await release('--reason', 'flood was a scanner', '--no-notify', '--json');
+    expect(run.code).toBe(0);
+    expect(dynamodb.commandCalls(TransactWriteItemsCommand)).toHaveLength(1);
+    expect(sns.commandCalls(PublishCommand)).toHaveLength(0);
+    expect(JSON.parse(run.stdout)).toMatchObject([{ action: 'released', notification: { status: 'not-sent', reason: expect.stringContaining('--no-notify') } }]);
   });
 
   it('--dry-run reads and says what it would do: nothing written, nothing published, exit 0', async () => {

@@ -5,6 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FIXTURES_DIR } from '../../support/fixtures';
 import { runIr } from '../../support/run-ir';
+import { deployedOutputs, useDeployedStack } from '../../support/aws-mocks/deployed-stack';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { S3Client } from '@aws-sdk/client-s3';
 
 const ir = runIr;
 
@@ -13,6 +16,9 @@ const tmp = mkdtempSync(join(tmpdir(), 'ir-cli-'));
 const defaultsConfig = join(tmp, 'defaults.json');
 writeFileSync(defaultsConfig, '{}');
 const sns = mockClient(SNSClient);
+const stack = useDeployedStack();
+mockClient(DynamoDBClient).onAnyCommand().resolves({});
+mockClient(S3Client).onAnyCommand().resolves({});
 
 beforeEach(() => {
   sns.reset();
@@ -23,8 +29,10 @@ describe('ir plan', () => {
   it('prints only JSON with the plan fields, offline, with no AWS call', async () => {
     const run = await ir('plan', fixture('notify/port-probe-unprotected.event.json'), '--offline', '--json', '--config', defaultsConfig);
     expect(run.code).toBe(0);
-    expect(run.stderr).toBe('');
-    const plan = JSON.parse(run.stdout);
+    // The configuration used is said on stderr; stdout holds only the JSON: an array, even of one plan.
+    expect(run.stderr).toBe(`ir: configuration: --config ${defaultsConfig}\n`);
+    const [plan, ...more] = JSON.parse(run.stdout);
+    expect(more).toEqual([]);
     expect(plan).toMatchObject({
       playbook: 'notify',
       findingType: 'Recon:EC2/PortProbeUnprotectedPort',
@@ -96,7 +104,7 @@ describe('ir respond', () => {
     const topic = 'arn:aws:sns:us-east-1:111111111111:ir';
     const run = await ir('respond', fixture('notify/port-probe-unprotected.event.json'), '--json', '--config', defaultsConfig, '--topic-arn', topic);
     expect(run.code).toBe(0);
-    const report = JSON.parse(run.stdout);
+    const [report] = JSON.parse(run.stdout);
     expect(report.dryRun).toBe(true);
     expect(report.guards.find((g: { id: string }) => g.id === 'dry-run').reason).toContain('ir respond runs as a dry-run unless --execute is given');
     expect(report.steps).toEqual([
@@ -106,10 +114,11 @@ describe('ir respond', () => {
     expect(sns).toHaveReceivedCommandWith(PublishCommand, { TopicArn: topic });
   });
 
-  it('exits 1 when a step failed', async () => {
+  it('exits 1 when a step failed (the notification of an executed response)', async () => {
+    stack.deployed(deployedOutputs(undefined));
     sns.on(PublishCommand).rejects(Object.assign(new Error('denied'), { name: 'AuthorizationError' }));
     const run = await ir('respond', fixture('notify/port-probe-unprotected.event.json'), '--execute', '--json', '--config', defaultsConfig, '--topic-arn', 'arn:aws:sns:us-east-1:1:t');
     expect(run.code).toBe(1);
-    expect(JSON.parse(run.stdout).steps[0]).toMatchObject({ status: 'failed', error: { code: 'AuthorizationError' } });
+    expect(JSON.parse(run.stdout)[0].steps[0]).toMatchObject({ status: 'failed', error: { code: 'AuthorizationError' } });
   });
 });

@@ -13,6 +13,9 @@ import { parseFindings } from '../../../lambda/finding/parse';
 import { DETECTOR_ID, useGuardDuty } from '../../support/aws-mocks/guardduty';
 import { FIXTURES_DIR, loadFixture } from '../../support/fixtures';
 import { runIr } from '../../support/run-ir';
+import { DEPLOYED, deployedOutputs, useDeployedStack } from '../../support/aws-mocks/deployed-stack';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { S3Client } from '@aws-sdk/client-s3';
 
 /*
  * `ir plan` (online) and `ir respond` with a finding of a member account
@@ -36,6 +39,9 @@ const iam = mockClient(IAMClient);
 const autoScaling = mockClient(AutoScalingClient);
 const elbv2 = mockClient(ElasticLoadBalancingV2Client);
 const guardDuty = useGuardDuty();
+const stack = useDeployedStack();
+const dynamodb = mockClient(DynamoDBClient);
+const s3 = mockClient(S3Client);
 
 beforeEach(() => {
   process.env.NO_COLOR = '1';
@@ -52,24 +58,28 @@ beforeEach(() => {
   iam.reset().onAnyCommand().resolves({});
   autoScaling.reset().onAnyCommand().resolves({});
   elbv2.reset().onAnyCommand().resolves({});
+  stack.deployed(deployedOutputs(undefined));
+  dynamodb.reset().onAnyCommand().resolves({});
+  s3.reset().onAnyCommand().resolves({});
   // The security account's detector holds the finding: `ir respond --execute` may act on it.
   guardDuty.holds(...parseFindings(loadFixture('contain-instance/crypto-bitcoin-tool.event.json')));
 });
 
 afterAll(() => {
-  for (const stub of [sts, sns, ec2, iam, autoScaling, elbv2]) stub.restore();
+  for (const stub of [sts, sns, ec2, iam, autoScaling, elbv2, dynamodb, s3]) stub.restore();
+  stack.mock.restore();
 });
 
 describe('ir plan (online) with a member-account finding', () => {
   it('learns the home account, assumes the member role and reads there, changing nothing', async () => {
     const run = await runIr('plan', FINDING, '--json', '--config', config);
-    expect(run.stderr).toBe('');
+    expect(run.stderr).toBe(`ir: configuration: --config ${config}\n`);
     expect(run.code).toBe(0);
     expect(sts).toHaveReceivedCommandTimes(GetCallerIdentityCommand, 1);
     expect(sts.commandCalls(AssumeRoleCommand).map((c) => c.args[0].input)).toEqual([
       { RoleArn: ROLE_ARN, RoleSessionName: `ir-${FINDING_ID}`, DurationSeconds: 900 },
     ]);
-    const plan = JSON.parse(run.stdout);
+    const [plan] = JSON.parse(run.stdout);
     expect(plan.reads[0]).toMatchObject({ id: 'read:assume-role:222222222222', action: 'sts:AssumeRole', target: ROLE_ARN, status: 'done' });
     const ec2Client = ec2.commandCalls(DescribeInstancesCommand)[0]!.thisValue as EC2Client;
     expect((await ec2Client.config.credentials()).accessKeyId).toBe('ASIAMEMBER');
@@ -126,8 +136,15 @@ describe('ir respond with a member-account finding', () => {
     sts.on(AssumeRoleCommand).rejects(Object.assign(new Error('not authorized to perform: sts:AssumeRole'), { name: 'AccessDenied' }));
     const run = await runIr('respond', FINDING, '--execute', '--json', '--config', config, '--topic-arn', TOPIC);
     expect(run.code).toBe(1);
-    const report = JSON.parse(run.stdout);
-    expect(report.reads).toEqual([
+    const [report] = JSON.parse(run.stdout);
+    // The first three are the response's own; the ledger's claim and the brake's slot follow, in the stack's table.
+    expect(report.reads.slice(3).map((r: { action: string; status: string }) => [r.action, r.status])).toEqual([
+      ['dynamodb:UpdateItem', 'done'],
+      ['dynamodb:UpdateItem', 'done'],
+      ['dynamodb:BatchGetItem', 'done'],
+    ]);
+    expect(report.reads[5].target).toBe(DEPLOYED.ledgerTable);
+    expect(report.reads.slice(0, 3)).toEqual([
       expect.objectContaining({
         id: 'read:assume-role:222222222222',
         status: 'failed',
@@ -145,7 +162,7 @@ describe('ir respond with a member-account finding', () => {
   it('acts in the member account with --execute when the role is there', async () => {
     const run = await runIr('respond', FINDING, '--execute', '--json', '--config', config);
     expect(sts).toHaveReceivedCommandWith(AssumeRoleCommand, { RoleArn: ROLE_ARN, RoleSessionName: `ir-${FINDING_ID}`, DurationSeconds: 900 });
-    const report = JSON.parse(run.stdout);
+    const [report] = JSON.parse(run.stdout);
     expect(report.dryRun).toBe(false);
     expect(report.reads[0]).toMatchObject({ id: 'read:assume-role:222222222222', status: 'done' });
     const credentials = await Promise.all(ec2.calls().map((c) => (c.thisValue as EC2Client).config.credentials()));
@@ -167,7 +184,7 @@ describe('ir respond with a member-account finding', () => {
       Reservations: [{ Instances: [{ InstanceId: 'i-0a1b2c3d4e5f60718', State: { Name: 'running' }, NetworkInterfaces: [{ NetworkInterfaceId: 'eni-1', Groups: [{ GroupId: 'sg-1' }] }] }] }],
     });
     const run = await runIr('respond', FINDING, '--execute', '--json', '--config', config);
-    const report = JSON.parse(run.stdout);
+    const [report] = JSON.parse(run.stdout);
     expect(report.blockedBy).toEqual(['finding-confirmation']);
     expect(report.guards.find((g: { id: string }) => g.id === 'finding-confirmation').reason).toMatch(/^GuardDuty \(detector [0-9a-f]+ in us-east-1\) holds no finding /);
     expect(ec2).toHaveReceivedCommandTimes(ModifyNetworkInterfaceAttributeCommand, 0);

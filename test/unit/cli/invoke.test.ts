@@ -104,7 +104,7 @@ describe('ir invoke', () => {
     // The exact bytes: the event file as given, then dryRun.
     const sent = new TextDecoder().decode(lambda.commandCalls(InvokeCommand)[0]!.args[0].input.Payload as Uint8Array);
     expect(sent).toBe(JSON.stringify({ finding: JSON.parse(readFileSync(CONTAIN_FIXTURE, 'utf8')), dryRun: true }));
-    expect(JSON.parse(run.stdout)).toEqual(report());
+    expect(JSON.parse(run.stdout)).toEqual([report()]);
   });
 
   it('asks for no dry-run without --dry-run, and uses --stack', async () => {
@@ -161,7 +161,7 @@ describe('ir invoke', () => {
     lambda.on(InvokeCommand).resolves({ StatusCode: 200, Payload: payloadOf(failed) });
     const run = await runIr('invoke', CONTAIN_FIXTURE, '--json', '--config', config);
     expect(run.code).toBe(1);
-    expect(JSON.parse(run.stdout)).toEqual(failed);
+    expect(JSON.parse(run.stdout)).toEqual([failed]);
   });
 
   it('prints the error payload on stderr and exits 1 when the function failed', async () => {

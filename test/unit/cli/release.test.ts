@@ -10,12 +10,17 @@ import {
   useReleaseWorld,
 } from '../../support/aws-mocks/release-world';
 import { runIr } from '../../support/run-ir';
-import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import { deployedOutputs, useDeployedStack } from '../../support/aws-mocks/deployed-stack';
+import { DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
 
 const h = useReleaseWorld();
+// No stack deployed unless a test says so: a release then needs --from-tags --no-notify to go without a trail.
+const stack = useDeployedStack();
+beforeEach(() => stack.deployed(undefined));
+afterAll(() => stack.mock.restore());
 const mutatingCalls = () => h.world.log.filter((c) => !READ_ONLY_COMMANDS.includes(c.command));
 
 beforeEach(() => {
@@ -24,40 +29,40 @@ beforeEach(() => {
 
 describe('ir release', () => {
   it('restores the instance and prints the report as JSON, exit 0', async () => {
-    const run = await runIr('release', INSTANCE_ID, '--region', 'us-east-1', '--json');
+    const run = await runIr('release', INSTANCE_ID, '--region', 'us-east-1', '--from-tags', '--no-notify', '--json');
     expect(run.code).toBe(0);
     expect(run.stderr).toBe('');
-    const report = JSON.parse(run.stdout);
+    const [report] = JSON.parse(run.stdout);
     expect(report).toMatchObject({ instanceId: INSTANCE_ID, region: 'us-east-1', dryRun: false, refused: null, snapshotsKept: SNAPSHOTS, summary: { done: 4, failed: 0 } });
     expect(callsOf(h.world, 'ModifyNetworkInterfaceAttribute')[0]).toEqual({ NetworkInterfaceId: PRIMARY_ENI, Groups: PRIMARY_GROUPS });
     expect(callsOf(h.world, 'DeleteTags')).toEqual([{ Resources: [INSTANCE_ID], Tags: Object.keys(INCIDENT_TAGS).sort().map((Key) => ({ Key })) }]);
   });
 
   it('with --dry-run sends no mutating call and exits 0', async () => {
-    const run = await runIr('release', INSTANCE_ID, '--region', 'us-east-1', '--dry-run', '--json');
+    const run = await runIr('release', INSTANCE_ID, '--region', 'us-east-1', '--from-tags', '--no-notify', '--dry-run', '--json');
     expect(run.code).toBe(0);
     expect(mutatingCalls()).toEqual([]);
-    expect(JSON.parse(run.stdout)).toMatchObject({ dryRun: true, blockedBy: ['dry-run'], summary: { done: 0, skipped: 4, failed: 0 } });
+    expect(JSON.parse(run.stdout)).toMatchObject([{ dryRun: true, blockedBy: ['dry-run'], summary: { done: 0, skipped: 4, failed: 0 } }]);
   });
 
   it('refuses an instance without a record: exit 1, one line on stderr, the report on stdout, nothing changed', async () => {
     h.world.tags = { Name: 'web-01' };
-    const run = await runIr('release', INSTANCE_ID, '--region', 'us-east-1', '--json');
+    const run = await runIr('release', INSTANCE_ID, '--region', 'us-east-1', '--from-tags', '--no-notify', '--json');
     expect(run.code).toBe(1);
     expect(run.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^ir: release refused: instance i-0123456789abcdef0 carries no record of a containment/)]);
-    expect(JSON.parse(run.stdout)).toMatchObject({ refused: expect.stringContaining('nothing was changed'), steps: [] });
+    expect(JSON.parse(run.stdout)).toMatchObject([{ refused: expect.stringContaining('nothing was changed'), steps: [] }]);
     expect(mutatingCalls()).toEqual([]);
   });
 
   it('exits 1 when a step failed', async () => {
     h.world.failures.set('ModifyNetworkInterfaceAttribute', Object.assign(new Error('no such group'), { name: 'InvalidGroup.NotFound' }));
-    const run = await runIr('release', INSTANCE_ID, '--region', 'us-east-1', '--json');
+    const run = await runIr('release', INSTANCE_ID, '--region', 'us-east-1', '--from-tags', '--no-notify', '--json');
     expect(run.code).toBe(1);
-    expect(JSON.parse(run.stdout).steps[0]).toMatchObject({ status: 'failed', error: { code: 'InvalidGroup.NotFound' } });
+    expect(JSON.parse(run.stdout)[0].steps[0]).toMatchObject({ status: 'failed', error: { code: 'InvalidGroup.NotFound' } });
   });
 
   it('prints a readable report without --json', async () => {
-    const run = await runIr('release', INSTANCE_ID, '--region', 'us-east-1', '--dry-run');
+    const run = await runIr('release', INSTANCE_ID, '--region', 'us-east-1', '--from-tags', '--no-notify', '--dry-run');
     expect(run.code).toBe(0);
     const lines = run.stdout.split('\n');
     expect(lines.slice(0, 2)).toEqual([`release ${INSTANCE_ID}  region us-east-1`, '  mode    DRY-RUN (no change made)']);
@@ -77,7 +82,7 @@ describe('ir release', () => {
 
   it.each([
     [['release', INSTANCE_ID, '--region', 'us-east-1', '--only', 'groups,everything'], 'ir: --only: "everything" is not one of groups, profile, asg, target-groups, termination-protection\n'],
-    [['release', '--access-key', 'AKIA2EXAMPLEKEY00001', '--region', 'us-east-1'], 'ir: --access-key needs the ledger (--ledger-table, IR_LEDGER_TABLE or --stack): a key release is made from its restore record only\n'],
+    [['release', '--access-key', 'AKIA2EXAMPLEKEY00001', '--region', 'us-east-1'], 'ir: stack GuardDutyIncidentResponse does not exist in us-east-1: a release is recorded in its ledger and announced on its topic (pass --stack and --region of the deployed stack, or --ledger-table and --topic-arn; --from-tags --no-notify releases from the tags alone, leaving no trail)\n'],
     [['release', INSTANCE_ID, '--access-key', 'AKIA2EXAMPLEKEY00001', '--region', 'us-east-1'], 'ir: name an instance or --access-key, not both\n'],
     [['release', '--access-key', 'sg-0123', '--region', 'us-east-1', '--ledger-table', 't'], 'ir: not an access key id: sg-0123 (expected AKIA or ASIA and 12 or more letters and digits)\n'],
     [['release', '--region', 'us-east-1'], 'ir: name the instance to release, or --access-key <id>\n'],
@@ -94,7 +99,7 @@ describe('ir release', () => {
   });
 
   it('--stack reads the ledger table and topic from the stack outputs, and the ledger first: no record there, refused (exit 1)', async () => {
-    const cloudFormation = mockClient(CloudFormationClient);
+    const cloudFormation = stack.mock;
     const dynamodb = mockClient(DynamoDBClient);
     const sts = mockClient(STSClient);
     try {
@@ -120,8 +125,25 @@ describe('ir release', () => {
       expect(run.stderr).toMatch(/^ir: release refused: the ledger ledger-from-stack holds no restore record of/);
       expect(mutatingCalls()).toEqual([]);
     } finally {
-      [cloudFormation, dynamodb, sts].forEach((mock) => mock.restore());
+      [dynamodb, sts].forEach((mock) => mock.restore());
     }
+  });
+
+  it('without a stack, and without --from-tags --no-notify, exits 2 naming the stack: no release without its trail', async () => {
+    const run = await runIr('release', INSTANCE_ID, '--region', 'us-east-1', '--json');
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/^ir: stack GuardDutyIncidentResponse does not exist in us-east-1: a release is recorded in its ledger and announced on its topic/);
+    expect(h.world.log).toEqual([]);
+  });
+
+  it('a stack without a topic output: exit 2 naming the output and --no-notify, unless --no-notify is given', async () => {
+    stack.deployed(deployedOutputs(undefined, ['NotificationTopicArn']));
+    const run = await runIr('release', INSTANCE_ID, '--region', 'us-east-1', '--json');
+    expect(run.code).toBe(2);
+    expect(run.stderr).toBe(
+      'ir: stack GuardDutyIncidentResponse in us-east-1 has no output NotificationTopicArn: a release is recorded in the ledger and announced on the topic (or pass --ledger-table / --topic-arn; --no-notify to tell no one)\n',
+    );
+    expect(h.world.log).toEqual([]);
   });
 
   it('exits 2 when no region is given or configured', async () => {

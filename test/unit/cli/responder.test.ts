@@ -33,12 +33,12 @@ function findingNamingRole(roleName: string): string {
 
 describe('operatorResponder', () => {
   it('protects every playbook role of the deployment in the regions of the findings when none are configured', () => {
-    const responder = operatorResponder({ config: parseConfig({}, 'test'), stackName: 'IR' }, ['us-east-1', 'us-east-1'], ['break-glass']);
+    const responder = operatorResponder({ config: parseConfig({}, 'test'), stackName: 'IR', source: 'test' }, ['us-east-1', 'us-east-1'], ['break-glass']);
     expect(responder.protectedRoleNames).toEqual(['IR-contain-instance-us-east-1', 'IR-revoke-credentials-us-east-1', 'IR-notify-us-east-1', 'break-glass']);
   });
 
   it('protects the roles of every configured region, whatever region the finding is in', () => {
-    const responder = operatorResponder({ config: parseConfig({ regions: ['eu-west-1', 'us-east-1'] }, 'test'), stackName: 'IR' }, ['us-east-1']);
+    const responder = operatorResponder({ config: parseConfig({ regions: ['eu-west-1', 'us-east-1'] }, 'test'), stackName: 'IR', source: 'test' }, ['us-east-1']);
     expect(responder.protectedRoleNames).toEqual([
       'IR-contain-instance-eu-west-1',
       'IR-revoke-credentials-eu-west-1',
@@ -61,14 +61,14 @@ describe('ir refuses to revoke the responder itself', () => {
   ])('%s', async (_label, config, roleName) => {
     const run = await runIr('plan', findingNamingRole(roleName), '--offline', '--json', '--config', configFile(`${roleName}.config.json`, config));
     expect(run.code).toBe(0);
-    const plan = JSON.parse(run.stdout) as { blockedBy: string[]; guards: { id: string; reason: string; blocks: boolean }[] };
+    const [plan] = JSON.parse(run.stdout) as { blockedBy: string[]; guards: { id: string; reason: string; blocks: boolean }[] }[];
     expect(plan.blockedBy).toContain('protected-principal');
     expect(plan.guards.find((g) => g.id === 'protected-principal')?.reason).toContain(`role ${roleName} is one of the responder's own roles`);
   });
 
   it('still plans the revocation of a role that is not the responder', async () => {
     const run = await runIr('plan', findingNamingRole('etl-job'), '--offline', '--json', '--config', configFile('plain.json', {}));
-    const plan = JSON.parse(run.stdout) as { blockedBy: string[] };
+    const [plan] = JSON.parse(run.stdout) as { blockedBy: string[] }[];
     expect(plan.blockedBy).not.toContain('protected-principal');
   });
 });

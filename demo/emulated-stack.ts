@@ -1,0 +1,68 @@
+import { CloudFormationClient, CreateStackCommand, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
+import { CreateBucketCommand, PutObjectLockConfigurationCommand } from '@aws-sdk/client-s3';
+import { EMULATOR_CONFIG_OVERRIDES } from '../emulator/runtime-config';
+import { emulatorClientOptions } from '../emulator/clients';
+import type { SeededAccount } from '../emulator/seed-account';
+import { sdkClientConfig, type AwsClients } from '../lambda/aws/clients';
+import { DEFAULT_RUNTIME_CONFIG, type RuntimeConfig } from '../lambda/config/schema';
+import { DEFAULT_STACK_NAME } from '../lib/naming';
+import { EVIDENCE_BUCKET_OUTPUT, LEDGER_TABLE_OUTPUT, RUNTIME_CONFIG_OUTPUT, TOPIC_ARN_OUTPUT } from '../lib/stack-outputs';
+
+/*
+ * The parts of the security stack a manual response finds through the
+ * stack's outputs, made in the emulator as the CDK app makes them: the
+ * incident ledger (DynamoDB, key "pk"), the evidence bucket (Object Lock,
+ * governance mode, 365 days), and a CloudFormation stack of the deployed
+ * name whose outputs name them, the seeded topic and the configuration. The
+ * emulator cannot run the CDK app's Lambdas, so `ir` answers the findings,
+ * through the same outputs and code it uses against a real deployment.
+ */
+
+export const DEMO_STACK_NAME = DEFAULT_STACK_NAME;
+export const DEMO_LEDGER_TABLE = 'guardduty-ir-incident-ledger';
+export const DEMO_EVIDENCE_BUCKET = 'guardduty-ir-evidence-123456789012-us-east-1';
+export const DEMO_RETENTION_DAYS = 365;
+/** Three acting responses fit in the hour; the demo's fourth latches the brake. */
+export const DEMO_CONTAINMENTS_PER_HOUR = 3;
+
+export interface EmulatedStack {
+  readonly stackName: string;
+  readonly ledgerTable: string;
+  readonly evidenceBucket: string;
+  readonly topicArn: string;
+  readonly config: RuntimeConfig;
+}
+
+export async function deployEmulatedStack(clients: AwsClients, endpoint: string, seed: SeededAccount): Promise<EmulatedStack> {
+  const config: RuntimeConfig = { ...DEFAULT_RUNTIME_CONFIG, ...EMULATOR_CONFIG_OVERRIDES, mode: 'enforce', blastRadius: { maxContainmentsPerHour: DEMO_CONTAINMENTS_PER_HOUR } };
+  await clients.dynamodb.send(
+    new CreateTableCommand({
+      TableName: DEMO_LEDGER_TABLE,
+      KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
+      AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
+      BillingMode: 'PAY_PER_REQUEST',
+    }),
+  );
+  await clients.s3.send(new CreateBucketCommand({ Bucket: DEMO_EVIDENCE_BUCKET, ObjectLockEnabledForBucket: true }));
+  await clients.s3.send(
+    new PutObjectLockConfigurationCommand({
+      Bucket: DEMO_EVIDENCE_BUCKET,
+      ObjectLockConfiguration: { ObjectLockEnabled: 'Enabled', Rule: { DefaultRetention: { Mode: 'GOVERNANCE', Days: DEMO_RETENTION_DAYS } } },
+    }),
+  );
+  const cloudFormation = new CloudFormationClient(sdkClientConfig(emulatorClientOptions(endpoint, seed.region)));
+  // CloudFormation wants one resource; the outputs are what `ir` reads (lib/stack-outputs.ts).
+  const template = {
+    Resources: { DeployedMarker: { Type: 'AWS::CloudFormation::WaitConditionHandle' } },
+    Outputs: {
+      [TOPIC_ARN_OUTPUT]: { Value: seed.notifications.topicArn },
+      [LEDGER_TABLE_OUTPUT]: { Value: DEMO_LEDGER_TABLE },
+      [EVIDENCE_BUCKET_OUTPUT]: { Value: DEMO_EVIDENCE_BUCKET },
+      [RUNTIME_CONFIG_OUTPUT]: { Value: JSON.stringify(config) },
+    },
+  };
+  await cloudFormation.send(new CreateStackCommand({ StackName: DEMO_STACK_NAME, TemplateBody: JSON.stringify(template) }));
+  await cloudFormation.send(new DescribeStacksCommand({ StackName: DEMO_STACK_NAME }));
+  return { stackName: DEMO_STACK_NAME, ledgerTable: DEMO_LEDGER_TABLE, evidenceBucket: DEMO_EVIDENCE_BUCKET, topicArn: seed.notifications.topicArn, config };
+}

@@ -1,0 +1,139 @@
+import { GetItemCommand } from '@aws-sdk/client-dynamodb';
+import { ListObjectVersionsCommand } from '@aws-sdk/client-s3';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { deployEmulatedStack, type EmulatedStack } from '../../demo/emulated-stack';
+import { INCIDENT_KEY_PREFIX } from '../../lambda/ledger/incident-ledger';
+import type { Report } from '../../lambda/plan/document';
+import { runIr, type IrRun } from '../support/run-ir';
+import { freshSeededAccount, type EmulatedAccount } from './support/account';
+import { describeInstance, groupsByEni } from './support/ec2-state';
+import { instanceFindingEvent, newFindingId, userKeyFinding } from './support/findings';
+import { readInbox } from './support/inbox';
+
+/*
+ * `ir respond --execute` and `ir release` against the emulator, deploy-less:
+ * the stack's ledger table and locked evidence bucket are made as the CDK
+ * app makes them, and a CloudFormation stack (moto's CreateStack) outputs
+ * their names, the seeded topic and the runtime configuration. The commands
+ * are given only --stack, --region and --endpoint-url: everything else they
+ * find through DescribeStacks, as against a real deployment.
+ */
+
+let account: EmulatedAccount;
+let stack: EmulatedStack;
+const tmp = mkdtempSync(join(tmpdir(), 'ir-respond-trail-'));
+
+function findingFile(name: string, event: unknown): string {
+  const path = join(tmp, name);
+  writeFileSync(path, JSON.stringify(event));
+  return path;
+}
+
+const ir = (...args: string[]): Promise<IrRun> => runIr(...args, '--json', '--region', account.seed.region, '--endpoint-url', account.endpoint, '--stack', stack.stackName);
+const reportsOf = (run: IrRun): Report[] => JSON.parse(run.stdout) as Report[];
+const inbox = async () => (await readInbox(account.sqs, account.seed.notifications.inboxQueueUrl)).map((n) => n.subject);
+
+beforeAll(async () => {
+  account = await freshSeededAccount();
+  process.env.NO_COLOR = '1';
+  stack = await deployEmulatedStack(account.clients, account.endpoint, account.seed);
+});
+
+describe('ir respond --execute through the emulated stack', () => {
+  let fileA: string;
+  let first: IrRun;
+  let report: Report;
+  let groupsBefore: ReturnType<typeof groupsByEni>;
+  const groupsOfA = async () => groupsByEni(await describeInstance(account.clients.ec2, account.seed.instanceA.instanceId));
+
+  beforeAll(async () => {
+    groupsBefore = await groupsOfA();
+    fileA = findingFile('a.json', instanceFindingEvent(account.seed, account.seed.instanceA, { id: newFindingId() }));
+    first = await ir('respond', fileA, '--execute');
+    [report] = reportsOf(first) as [Report];
+  });
+
+  it('contains the instance, exit 0, and says it planned with the deployed configuration', async () => {
+    expect(first.code).toBe(0);
+    expect(report.summary.failed).toBe(0);
+    expect(first.stderr).toContain(`ir: configuration: as deployed in stack ${stack.stackName} (${account.seed.region})`);
+    const isolated = await groupsOfA();
+    expect(Object.keys(isolated)).toEqual(Object.keys(groupsBefore));
+    for (const eni of Object.keys(groupsBefore)) expect(isolated[eni]).not.toEqual(groupsBefore[eni]);
+    expect(report.steps.find((s) => s.action === 'ec2:ModifyNetworkInterfaceAttribute' && s.status === 'done')).toBeDefined();
+  });
+
+  it('records the incident in the stack’s ledger, with the restore record before the first change', async () => {
+    expect(report.ledger).toMatchObject({ table: stack.ledgerTable, recorded: true });
+    const incident = await account.clients.dynamodb.send(new GetItemCommand({ TableName: stack.ledgerTable, Key: { pk: { S: `${INCIDENT_KEY_PREFIX}${report.incidentId}` } }, ConsistentRead: true }));
+    expect(incident.Item).toBeDefined();
+    const restore = await account.clients.dynamodb.send(
+      new GetItemCommand({ TableName: stack.ledgerTable, Key: { pk: { S: `restore#${account.seed.accountId}#${account.seed.region}#${account.seed.instanceA.instanceId}` } }, ConsistentRead: true }),
+    );
+    expect(restore.Item).toBeDefined();
+  });
+
+  it('keeps the evidence in the stack’s locked bucket', async () => {
+    const { Versions = [] } = await account.clients.s3.send(new ListObjectVersionsCommand({ Bucket: stack.evidenceBucket, Prefix: `incidents/${account.seed.accountId}/${account.seed.region}/${report.incidentId}/` }));
+    expect(Versions.map((v) => v.Key!.split('/').pop()).sort()).toEqual(expect.arrayContaining(['finding.json', 'plan.json', 'report.json']));
+  });
+
+  it('notifies on the stack’s topic', async () => {
+    expect(await inbox()).toEqual([expect.stringMatching(/^\[GuardDuty IR /)]);
+  });
+
+  it('answers the same finding delivered again with nothing (the ledger), exit 0', async () => {
+    const again = await ir('respond', fileA, '--execute');
+    expect(again.code).toBe(0);
+    expect(reportsOf(again)[0]!.blockedBy).toEqual(['already-answered']);
+    await inbox();
+  });
+
+  it('--no-notify acts, records and keeps evidence, and publishes nothing', async () => {
+    const fileB = findingFile('b.json', instanceFindingEvent(account.seed, account.seed.instanceB, { id: newFindingId() }));
+    const run = await ir('respond', fileB, '--execute', '--no-notify');
+    expect(run.code).toBe(0);
+    const [b] = reportsOf(run) as [Report];
+    expect(b.steps.find((s) => s.action === 'sns:Publish')).toMatchObject({ status: 'skipped', reason: expect.stringContaining('--no-notify') });
+    expect(b.ledger).toMatchObject({ recorded: true });
+    expect(await inbox()).toEqual([]);
+  });
+
+  it('ir release puts instance A back from the ledger record, recorded and announced', async () => {
+    const run = await ir('release', account.seed.instanceA.instanceId);
+    expect(run.code).toBe(0);
+    const [release] = JSON.parse(run.stdout) as [{ recordSource: string; refused: string | null }];
+    expect(release).toMatchObject({ recordSource: 'ledger', refused: null });
+    expect(await groupsOfA()).toEqual(groupsBefore);
+    expect(await inbox()).toEqual([expect.stringMatching(/Released: instance/)]);
+  });
+
+  it('exits 3 when every change is done but a read-only investigation step failed (moto has no CloudTrail LookupEvents)', async () => {
+    const [key] = account.seed.identities.user.accessKeyIds;
+    const run = await ir('respond', findingFile('key.json', userKeyFinding(account.seed, key!, { id: newFindingId() })), '--execute');
+    const [revoked] = reportsOf(run) as [Report];
+    expect(revoked.steps.filter((s) => s.mutating).length).toBeGreaterThan(0);
+    expect(revoked.steps.filter((s) => s.mutating).map((s) => s.status)).toEqual(revoked.steps.filter((s) => s.mutating).map(() => 'done'));
+    expect(revoked.steps.filter((s) => s.status === 'failed').map((s) => [s.action, s.mutating])).toContainEqual(['cloudtrail:LookupEvents', false]);
+    expect(run.code).toBe(3);
+    await inbox();
+  });
+
+  it('exits 4 when a guard refuses the changes: the fourth acting response of the hour meets the brake (3 per hour here)', async () => {
+    const [, otherKey] = account.seed.identities.user.accessKeyIds;
+    const run = await ir('respond', findingFile('other-key.json', userKeyFinding(account.seed, otherKey!, { id: newFindingId() })), '--execute');
+    const [braked] = reportsOf(run) as [Report];
+    expect(braked.blockedBy).toContain('blast-radius-brake');
+    expect(braked.steps.filter((s) => s.mutating && s.status === 'done')).toEqual([]);
+    expect(run.code).toBe(4);
+  });
+
+  it('a stack that is not there is exit 2, naming it, and nothing is done', async () => {
+    const run = await runIr('respond', fileA, '--execute', '--json', '--region', account.seed.region, '--endpoint-url', account.endpoint, '--stack', 'NotDeployed');
+    expect(run.code).toBe(2);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toContain('ir: stack NotDeployed does not exist in us-east-1');
+  });
+});

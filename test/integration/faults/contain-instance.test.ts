@@ -7,7 +7,6 @@ import { ALL_FAULTS, cellsOf, startBench, stopBench, type Bench } from './harnes
  * landed, the answer later than the client timeout, throttling past every
  * retry, AccessDenied. Each cell contains a fresh instance and asserts the
  * account's end state read from moto, the ledger and the notification.
- * The snapshot step is proven in depends-on-other-parts.test.ts.
  */
 
 let bench: Bench;
@@ -18,7 +17,7 @@ beforeAll(async () => {
 
 afterAll(() => stopBench(bench));
 
-it.each(cellsOf(CONTAIN_STEPS, false))('%s', async (_name, kind, step) => {
+it.each(cellsOf(CONTAIN_STEPS))('%s', async (_name, kind, step) => {
   await containCell(bench, kind, step);
 });
 

@@ -4,7 +4,6 @@ import {
   AssociateIamInstanceProfileCommand,
   DeleteTagsCommand,
   DescribeIamInstanceProfileAssociationsCommand,
-  DescribeSecurityGroupsCommand,
   RunInstancesCommand,
   type SecurityGroup,
 } from '@aws-sdk/client-ec2';
@@ -15,6 +14,7 @@ import { startLatencyProxy, type FaultKind, type LatencyProxy, type ProxiedReque
 import { EMULATOR_REGION, emulatorClientOptions } from '../../../emulator/clients';
 import { EMULATOR_CONFIG_OVERRIDES } from '../../../emulator/runtime-config';
 import * as clientSeam from '../../../lambda/aws/clients';
+import { accessKeyRestoreKey, instanceRestoreKey, RestoreLedger, type RestoreRecord } from '../../../lambda/ledger/restore-record';
 import { DEFAULT_RUNTIME_CONFIG, type RuntimeConfig } from '../../../lambda/config/schema';
 import type { Report } from '../../../lambda/plan/document';
 import type { LambdaEnvironment } from '../../../lambda/runtime/environment';
@@ -202,6 +202,8 @@ export function ledgerSteps(item: Record<string, AttributeValue> | undefined): R
 
 export interface Victim {
   readonly instance: SeededInstance;
+  /** Each volume's DeleteOnTermination before the response, by volume id. */
+  readonly deleteOnTermination: Readonly<Record<string, boolean>>;
   readonly event: ReturnType<typeof instanceFindingEvent>;
 }
 
@@ -256,7 +258,8 @@ export async function freshVictim(bench: Bench): Promise<Victim> {
     tags: tagsOf(described),
     instanceProfileArn: seed.identities.instanceProfile.arn,
   };
-  return { instance, event: instanceFindingEvent(seed, instance) };
+  const deleteOnTermination = Object.fromEntries((described.BlockDeviceMappings ?? []).map((m) => [m.Ebs!.VolumeId!, m.Ebs!.DeleteOnTermination === true]));
+  return { instance, deleteOnTermination, event: instanceFindingEvent(seed, instance) };
 }
 
 /** All protocols from and to anywhere, IPv4 and IPv6. */
@@ -294,11 +297,30 @@ export async function containmentState(bench: Bench, victim: Victim): Promise<Re
     'instance profile removed': IamInstanceProfileAssociations.filter((a) => a.State === 'associated' || a.State === 'associating').length,
     'instance profile recorded': tags['ir:original-instance-profile'] === bench.account.seed.identities.instanceProfile.arn,
     'role sessions revoked': role !== null,
+    'restore record in the ledger': restoreRecordOf(await restoreLedger(bench).read(instanceRestoreKey(bench.account.seed.accountId, bench.account.seed.region, instanceId))),
+  };
+}
+
+function restoreLedger(bench: Bench): RestoreLedger {
+  return new RestoreLedger(bench.dynamodb, TABLE);
+}
+
+/** What `ir release` would restore an instance to, as the ledger holds it. */
+function restoreRecordOf(record: RestoreRecord | undefined): Record<string, unknown> | null {
+  if (!record) return null;
+  return {
+    groups: Object.fromEntries(record.networkInterfaces.map((eni) => [eni.networkInterfaceId, [...eni.groupIds].sort()])),
+    deleteOnTermination: Object.fromEntries(record.volumes.map((v) => [v.volumeId, v.deleteOnTermination])),
+    instanceProfileArn: record.instanceProfileArn,
+    autoScalingGroup: record.autoScalingGroup,
+    targetGroups: record.targetGroups.map((g) => g.targetGroupArn),
+    terminationProtection: record.terminationProtection,
   };
 }
 
 /** containmentState of a victim fully contained, exactly once. */
-export function containedOnce(victim: Victim): Record<string, unknown> {
+export function containedOnce(bench: Bench, victim: Victim): Record<string, unknown> {
+  const { seed } = bench.account;
   const eni = victim.instance.networkInterfaces[0]!;
   return {
     'isolation and untrack groups created once': [1, 1],
@@ -315,6 +337,14 @@ export function containedOnce(victim: Victim): Record<string, unknown> {
     'instance profile removed': 0,
     'instance profile recorded': true,
     'role sessions revoked': true,
+    'restore record in the ledger': {
+      groups: { [eni.networkInterfaceId]: eni.groupIds },
+      deleteOnTermination: victim.deleteOnTermination,
+      instanceProfileArn: seed.identities.instanceProfile.arn,
+      autoScalingGroup: seed.fleet.autoScalingGroupName,
+      targetGroups: [seed.fleet.targetGroupArn],
+      terminationProtection: false,
+    },
   };
 }
 
@@ -341,17 +371,25 @@ export async function revocationState(bench: Bench, victim: KeyVictim): Promise<
   return {
     'key deactivated': await accessKeyStatuses(iam, victim.userName),
     'sessions revoked': (await userRevokePolicy(iam, victim.userName)) !== null,
+    'restore record in the ledger': keyRestoreRecordOf(await restoreLedger(bench).read(accessKeyRestoreKey(bench.account.seed.accountId, victim.accessKeyId))),
   };
 }
 
-export function revokedOnce(victim: KeyVictim): Record<string, unknown> {
-  return { 'key deactivated': { [victim.accessKeyId]: 'Inactive' }, 'sessions revoked': true };
+/** What `ir release --access-key` would restore, as the ledger holds it. */
+function keyRestoreRecordOf(record: RestoreRecord | undefined): Record<string, unknown> | null {
+  if (!record) return null;
+  return { accessKey: record.accessKey, sessionPolicies: record.sessionPolicies };
 }
 
-/** The security groups of the VPC the responder owns now (a cell's end state counts them). */
-export async function groupsInVpc(bench: Bench): Promise<number> {
-  const { SecurityGroups = [] } = await bench.account.clients.ec2.send(new DescribeSecurityGroupsCommand({ Filters: [{ Name: 'vpc-id', Values: [bench.account.seed.network.vpcId] }] }));
-  return SecurityGroups.length;
+export function revokedOnce(victim: KeyVictim): Record<string, unknown> {
+  return {
+    'key deactivated': { [victim.accessKeyId]: 'Inactive' },
+    'sessions revoked': true,
+    'restore record in the ledger': {
+      accessKey: { userName: victim.userName, status: 'Active' },
+      sessionPolicies: [{ principal: { kind: 'user', name: victim.userName }, previousDocument: null }],
+    },
+  };
 }
 
 // ---- the matrix ----
@@ -369,93 +407,113 @@ export interface StepUnderFault {
   readonly effect: string | null;
   /** Entries that follow from it, left as they are when it is denied (isolation needs its groups, ...). */
   readonly follows?: readonly string[];
-  /** What Lambda's retry leaves otherwise than acting once, by design, per fault (each says why where it is set). */
+  /** What the end state holds otherwise than acting once, by design, per fault (each says why where it is set). */
   readonly retryLeaves?: Partial<Record<FaultKind, Record<string, unknown>>>;
-  /** Faults whose cell waits on behaviour another part of issue 11 builds (the reason): run in depends-on-other-parts.test.ts. */
-  readonly otherPart?: Partial<Record<FaultKind, string>>;
-}
-
-/** The cells of a matrix this file proves: every step under every fault, but those waiting on another part. */
-export function cellsOf(steps: readonly StepUnderFault[], waiting: boolean): [string, FaultKind, StepUnderFault][] {
-  return ALL_FAULTS.flatMap((kind) =>
-    steps.filter((s) => (s.otherPart?.[kind] !== undefined) === waiting).map((s) => [`${kind} on ${s.step} (${s.effect ?? 'a passing move'})`, kind, s] as [string, FaultKind, StepUnderFault]),
-  );
+  /**
+   * The request writes a convenience copy of what the ledger's restore record
+   * holds (a tag on the instance): refused (throttled, denied), the step goes
+   * on without it and reports it not recorded; nothing fails. The reason.
+   */
+  readonly copyOnly?: string;
 }
 
 export const ALL_FAULTS: readonly FaultKind[] = ['lost-answer', 'late-answer', 'throttling', 'access-denied'];
+
+/** Every step under every fault, named for the test list. */
+export function cellsOf(steps: readonly StepUnderFault[]): [string, FaultKind, StepUnderFault][] {
+  return ALL_FAULTS.flatMap((kind) => steps.map((s) => [`${kind} on ${s.step} (${s.effect ?? 'a passing move'})`, kind, s] as [string, FaultKind, StepUnderFault]));
+}
 
 /** The report's outcome of the step under fault (the first, when a step has one per target). */
 function outcomeOf(report: Report, step: string): Report['steps'][number] | undefined {
   return report.steps.find((s) => s.id.split(':')[0] === step);
 }
 
+/** The changes a report says failed (its read-only steps aside: see runCell on revoke-credentials' reads). */
+const failedChanges = (report: Report) => failedSteps({ ...report, reads: [], steps: report.steps.filter((s) => s.mutating) });
+
+export interface CellCase {
+  readonly kind: FaultKind;
+  readonly step: StepUnderFault;
+  readonly event: unknown;
+  readonly playbook: PlaybookName;
+  /** The account's and the restore record's state, read from moto. */
+  readonly state: () => Promise<Record<string, unknown>>;
+  /** That state once the response acted, exactly once. */
+  readonly once: Record<string, unknown>;
+}
+
 export interface CellRun {
   readonly first: Invocation;
-  /** Lambda's retry of the same event, when the first invocation failed (or, for a denial, once the permission is fixed). */
+  /** The invocation that finished the work: Lambda's retry, or the delivery once the permission is fixed; absent when the first finished it. */
   readonly retry: Invocation | undefined;
-  readonly notifications: Notification[];
 }
 
 /**
- * One cell: the fault armed on the step's request, the handler run, and, as
- * Lambda would, run again with the same event when the invocation failed.
- * A lost or late answer: acted once, the SDK's retry or Lambda's finishing
- * the work. Throttling past every retry: the invocation fails with the
- * step failed, and the retry finishes it. AccessDenied: the step fails, the
- * notification's subject names it, and nothing else of the response is lost.
+ * One cell: the fault armed on the step's request, the handler run, and
+ * whatever has to follow for the work to be finished; then the end state of
+ * the account and of the ledger. Never silent:
+ * - a lost or late answer: acted once, the SDK's retry meeting its own
+ *   landed write, or the invocation failed and Lambda's retry finishes it;
+ * - throttling past every retry: the step failed, the invocation failed,
+ *   and Lambda's retry (the throttling over) finishes it;
+ * - AccessDenied: the step failed and the subject names it, the step's
+ *   effect is not made but everything else is, and the incident stays open
+ *   in the ledger, so the delivery after the permission is fixed finishes it;
+ * - a refused convenience copy (copyOnly): the step goes on without it.
+ * Then: acted once (but what retryLeaves names), the team's last word is
+ * that every change is made, and the ledger has the incident answered.
  */
-export async function runCell(
-  bench: Bench,
-  kind: FaultKind,
-  step: StepUnderFault,
-  event: unknown,
-  playbook: PlaybookName,
-): Promise<CellRun> {
+export async function runCell(bench: Bench, cell: CellCase): Promise<CellRun> {
+  const { kind, step, event, playbook } = cell;
   await arm(bench, { kind, matches: (request) => step.matches(request, bench.proxy.calls) });
   const first = await invoke(bench, event, playbook);
   // A cell whose fault never fired proves nothing.
   expect(bench.fired).toBeGreaterThan(0);
   const outcome = outcomeOf(first.report, step.step);
+  const refused = kind === 'throttling' || kind === 'access-denied';
+  if (refused && step.copyOnly !== undefined) {
+    expect([outcome?.status, first.failed]).toEqual(['done', false]);
+    expect(outcome?.detail).toContain('NOT recorded');
+  } else if (refused) {
+    expect([outcome?.status, (kind === 'throttling' ? THROTTLING_CODES : DENIAL_CODES).includes(outcome?.error?.code ?? '')]).toEqual(['failed', true]);
+    // Throttling is retried by Lambda; a lasting denial is not, and its incident stays open for the next delivery.
+    expect(first.failed).toBe(kind === 'throttling');
+  }
   let retry: Invocation | undefined;
-  if (kind === 'throttling') {
-    expect([outcome?.status, THROTTLING_CODES.includes(outcome?.error?.code ?? '')]).toEqual(['failed', true]);
-    expect(first.failed).toBe(true);
-  }
-  if (kind === 'access-denied') {
-    expect([outcome?.status, DENIAL_CODES.includes(outcome?.error?.code ?? '')]).toEqual(['failed', true]);
-  }
-  if (first.failed && kind !== 'access-denied') {
+  if (kind === 'access-denied' && step.copyOnly === undefined) {
+    await expectDenied(bench, cell, first);
     disarm(bench);
     retry = await invoke(bench, event, playbook);
-    expect(retry.failed ? retry.error.message : 'the retry finished').toBe('the retry finished');
+  } else if (first.failed) {
+    disarm(bench);
+    retry = await invoke(bench, event, playbook);
   }
-  const notifications = await inbox(bench);
-  if (kind === 'access-denied') {
-    // Never silent: a notification, and its subject names the step that could not be made.
-    expect(notifications.map((n) => n.subject)).toEqual([expect.stringContaining(step.step)]);
-  } else {
-    // However it got there, the last word the team has is that every change is made.
-    // Emulator gap: moto answers revoke-credentials' read-only investigation (CloudTrail LookupEvents,
-    // GenerateServiceLastAccessedDetails) with HTTP 500, so that playbook's subject says PARTIAL (the
-    // failed reads are in the message); no change may be among the failed, nor named in the subject.
-    const last = retry ?? first;
-    const changesFailed = failedSteps({ ...last.report, reads: [], steps: last.report.steps.filter((s) => s.mutating) });
-    const subject = notifications.at(-1)?.subject ?? 'no notification';
-    const expected = expect.stringMatching(playbook === 'revoke-credentials' ? /^\[GuardDuty IR (DONE|PARTIAL)\] revoke-credentials: / : /^\[GuardDuty IR DONE\] contain-instance: /);
-    expect({ subject, changesFailed }).toEqual({ subject: expected, changesFailed: [] });
-  }
-  return { first, retry, notifications };
+  const last = retry ?? first;
+  expect(last.failed ? last.error.message : 'finished').toBe('finished');
+  // However it got there, the last word the team has is that every change is made.
+  // Emulator gap: moto answers revoke-credentials' read-only investigation (CloudTrail LookupEvents,
+  // GenerateServiceLastAccessedDetails) with HTTP 500, so that playbook's subject says PARTIAL (the
+  // failed reads are in the message); no change may be among the failed, nor named in the subject.
+  const subject = (await inbox(bench)).at(-1)?.subject ?? 'no notification';
+  const expected = expect.stringMatching(playbook === 'revoke-credentials' ? /^\[GuardDuty IR (DONE|PARTIAL)\] revoke-credentials: / : /^\[GuardDuty IR DONE\] contain-instance: /);
+  expect({ subject, changesFailed: failedChanges(last.report) }).toEqual({ subject: expected, changesFailed: [] });
+  expect(await cell.state()).toEqual({ ...cell.once, ...step.retryLeaves?.[kind] });
+  await expectLedgerAnswered(bench, last.report);
+  return { first, retry };
 }
 
-/** The end state after a cell: everything done once; for a denial, the step's effect (and what follows from it) not made, everything else done. */
-export function expectEndState(kind: FaultKind, step: StepUnderFault, state: Record<string, unknown>, once: Record<string, unknown>): void {
-  if (kind !== 'access-denied') {
-    expect(state).toEqual({ ...once, ...step.retryLeaves?.[kind] });
-    return;
-  }
+/** After a denial: the notification names the step, its effect (and what follows from it) is not made, everything else is, and the incident is open. */
+async function expectDenied(bench: Bench, cell: CellCase, first: Invocation): Promise<void> {
+  const { step } = cell;
+  expect((await inbox(bench)).map((n) => n.subject)).toEqual([expect.stringContaining(step.step)]);
+  const state = await cell.state();
   const untouched = new Set([...(step.effect ? [step.effect] : []), ...(step.follows ?? [])]);
-  expect(Object.fromEntries(Object.entries(state).filter(([key]) => !untouched.has(key)))).toEqual(Object.fromEntries(Object.entries(once).filter(([key]) => !untouched.has(key))));
-  if (step.effect) expect({ [step.effect]: state[step.effect] }).not.toEqual({ [step.effect]: once[step.effect] });
+  const without = (of: Record<string, unknown>) => Object.fromEntries(Object.entries(of).filter(([key]) => !untouched.has(key)));
+  expect(without(state)).toEqual(without(cell.once));
+  if (step.effect) expect({ [step.effect]: state[step.effect] }).not.toEqual({ [step.effect]: cell.once[step.effect] });
+  const item = await ledgerItem(bench, first.report.incidentId);
+  expect({ respondedAt: item?.respondedAt?.S, step: ledgerSteps(item)[outcomeOf(first.report, step.step)!.id] }).toEqual({ respondedAt: undefined, step: 'failed' });
 }
 
 /** The ledger after a cell that finished: the incident answered, with every step of the final report recorded as it ended. */
@@ -463,5 +521,5 @@ export async function expectLedgerAnswered(bench: Bench, report: Report): Promis
   const item = await ledgerItem(bench, report.incidentId);
   expect(item?.respondedAt?.S).toEqual(expect.any(String));
   expect(ledgerSteps(item)).toEqual(Object.fromEntries(report.steps.map((s) => [s.id, s.status])));
-  expect(failedSteps({ ...report, reads: [], steps: report.steps.filter((s) => s.mutating) })).toEqual([]);
+  expect(failedChanges(report)).toEqual([]);
 }

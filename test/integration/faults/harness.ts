@@ -1,5 +1,5 @@
 import { AttachInstancesCommand, DescribeAutoScalingInstancesCommand, UpdateAutoScalingGroupCommand } from '@aws-sdk/client-auto-scaling';
-import { CreateTableCommand, DynamoDBClient, GetItemCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   AssociateIamInstanceProfileCommand,
   DeleteTagsCommand,
@@ -9,25 +9,22 @@ import {
 } from '@aws-sdk/client-ec2';
 import { DescribeTargetHealthCommand, RegisterTargetsCommand } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { CreateAccessKeyCommand, CreateUserCommand, DeleteRolePolicyCommand } from '@aws-sdk/client-iam';
-import { REVOKE_POLICY_NAME } from '../../../lambda/iam/revoke-sessions';
-import { startLatencyProxy, type FaultKind, type LatencyProxy, type ProxiedRequest } from '../../../bench/latency-proxy';
-import { EMULATOR_REGION, emulatorClientOptions } from '../../../emulator/clients';
-import { EMULATOR_CONFIG_OVERRIDES } from '../../../emulator/runtime-config';
+import type { FaultKind, LatencyProxy, ProxiedRequest } from '../../../bench/latency-proxy';
+import type { SeededInstance } from '../../../emulator/seed/instances';
 import * as clientSeam from '../../../lambda/aws/clients';
+import type { RuntimeConfig } from '../../../lambda/config/schema';
+import { REVOKE_POLICY_NAME } from '../../../lambda/iam/revoke-sessions';
 import { accessKeyRestoreKey, instanceRestoreKey, RestoreLedger, type RestoreRecord } from '../../../lambda/ledger/restore-record';
-import { DEFAULT_RUNTIME_CONFIG, type RuntimeConfig } from '../../../lambda/config/schema';
 import type { Report } from '../../../lambda/plan/document';
-import type { LambdaEnvironment } from '../../../lambda/runtime/environment';
+import type { PlaybookName } from '../../../lambda/routing/playbook-names';
 import * as retryPolicy from '../../../lambda/runtime/retry-policy';
 import { RetryableResponseError } from '../../../lambda/runtime/retry-policy';
-import type { PlaybookName } from '../../../lambda/routing/playbook-names';
-import type { SeededInstance } from '../../../emulator/seed/instances';
-import { handleAs } from '../../support/playbook-entries';
-import { freshSeededAccount, type EmulatedAccount } from '../support/account';
+import type { EmulatedAccount } from '../support/account';
 import { describeInstance, groupsByEni, recordedOriginalGroups, responderGroups, shutdownBehavior, snapshotsOfVolumes, tagsOf, terminationProtection } from '../support/ec2-state';
 import { instanceFindingEvent, userKeyFinding } from '../support/findings';
+import { LEDGER_TABLE, startProxiedHandlerBench, type LedgerItem, type ProxiedHandlerBench } from '../support/handler-bench';
 import { accessKeyStatuses, roleRevokePolicy, userRevokePolicy } from '../support/iam-state';
-import { readInbox, type Notification } from '../support/inbox';
+import type { Notification } from '../support/inbox';
 import { failedSteps } from '../support/run-playbook';
 
 /*
@@ -48,7 +45,6 @@ import { failedSteps } from '../support/run-playbook';
  * read, not a mutating step, and is proven elsewhere (test/unit/confirm/).
  */
 
-export const TABLE = 'incident-ledger';
 
 /**
  * The SDK attempts of the handler's clients in these tests: 2, so a fault on
@@ -65,6 +61,8 @@ export const LATE_TIMEOUT_MS = 800;
 export const LATE_HOLD_MS = LATE_TIMEOUT_MS + 400;
 
 export interface Bench {
+  /** The handler against the emulator, through the proxy (support/handler-bench.ts). */
+  readonly handler: ProxiedHandlerBench;
   readonly account: EmulatedAccount;
   readonly proxy: LatencyProxy;
   /** Straight to moto: the ledger as it is. */
@@ -81,17 +79,9 @@ export interface Bench {
 
 /** One seeded account, the ledger table, the proxy, and the handler's clients pointed at the proxy. */
 export async function startBench(): Promise<Bench> {
-  const account = await freshSeededAccount();
-  const proxy = await startLatencyProxy({ target: account.endpoint, latencyMs: 0 });
-  const bench: Bench = { account, proxy, dynamodb: new DynamoDBClient(clientSeam.sdkClientConfig(emulatorClientOptions(account.endpoint))), cells: 0, requestTimeoutMs: clientSeam.DEFAULT_REQUEST_TIMEOUT_MS, reports: [], fired: 0 };
-  await bench.dynamodb.send(
-    new CreateTableCommand({
-      TableName: TABLE,
-      KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
-      AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
-      BillingMode: 'PAY_PER_REQUEST',
-    }),
-  );
+  const handler = await startProxiedHandlerBench();
+  const { account, proxy, dynamodb } = handler;
+  const bench: Bench = { account, proxy, dynamodb, handler, cells: 0, requestTimeoutMs: clientSeam.DEFAULT_REQUEST_TIMEOUT_MS, reports: [], fired: 0 };
   // Each cell attaches one instance; detaching without decrementing keeps the desired capacity.
   await account.clients.autoScaling.send(new UpdateAutoScalingGroupCommand({ AutoScalingGroupName: account.seed.fleet.autoScalingGroupName, MaxSize: 200 }));
   // The handler's clients: made through the one seam with the Lambda's settings, except the attempts and the timeout above.
@@ -105,22 +95,18 @@ export async function startBench(): Promise<Bench> {
     bench.reports.push(report);
     return decide(report);
   });
-  process.env.AWS_ENDPOINT_URL = proxy.endpoint;
   return bench;
 }
 
 export async function stopBench(bench: Bench | undefined): Promise<void> {
-  delete process.env.AWS_ENDPOINT_URL;
   jest.restoreAllMocks();
-  await bench?.proxy.close();
+  await bench?.handler.close();
 }
 
-function environment(bench: Bench, playbook: PlaybookName): LambdaEnvironment {
-  const config: RuntimeConfig = {
-    ...DEFAULT_RUNTIME_CONFIG,
-    ...EMULATOR_CONFIG_OVERRIDES,
-    mode: 'enforce',
-    // Every cell contains one more instance; the brake is not what these tests are about.
+/** The run's configuration: every cell contains one more instance, and cuts the instance role too. */
+function cellConfig(bench: Bench): Partial<RuntimeConfig> {
+  return {
+    // The brake is not what these tests are about.
     blastRadius: { maxContainmentsPerHour: 100 },
     // Every cell cuts the instance role too, so its two steps are faulted like the others.
     revokeInstanceCredentials: 'always',
@@ -128,24 +114,15 @@ function environment(bench: Bench, playbook: PlaybookName): LambdaEnvironment {
     // cell is a cold container per cell, so each cell's clients get its own timeout and retry state. No cell is cross-account.
     memberRoleName: `IrFaultCell${bench.cells}`,
   };
-  return {
-    playbook,
-    config,
-    topicArn: bench.account.seed.notifications.topicArn,
-    protectedRoleNames: [],
-    defaultRegion: EMULATOR_REGION,
-    ledgerTableName: TABLE,
-  };
 }
 
 export type Invocation = { readonly report: Report; readonly failed: false } | { readonly report: Report; readonly failed: true; readonly error: RetryableResponseError };
 
 /** One invocation of the playbook's Lambda handler: its report, and whether the invocation failed (Lambda would retry it). */
 export async function invoke(bench: Bench, event: unknown, playbook: PlaybookName): Promise<Invocation> {
-  const context = { invokedFunctionArn: `arn:aws:lambda:${EMULATOR_REGION}:${bench.account.seed.accountId}:function:ir-${playbook}`, getRemainingTimeInMillis: () => 120_000 };
   bench.reports.length = 0;
   try {
-    return { report: (await handleAs(event, context, environment(bench, playbook))) as Report, failed: false };
+    return { report: await bench.handler.invoke(event, { playbook, config: cellConfig(bench), remainingMs: 120_000 }), failed: false };
   } catch (error) {
     if (error instanceof RetryableResponseError && bench.reports.length === 1) return { report: bench.reports[0]!, failed: true, error };
     throw error;
@@ -186,15 +163,15 @@ export function disarm(bench: Bench): void {
 
 
 export function inbox(bench: Bench): Promise<Notification[]> {
-  return readInbox(bench.account.sqs, bench.account.seed.notifications.inboxQueueUrl);
+  return bench.handler.inbox();
 }
 
-export async function ledgerItem(bench: Bench, incidentId: string): Promise<Record<string, AttributeValue> | undefined> {
-  return (await bench.dynamodb.send(new GetItemCommand({ TableName: TABLE, Key: { pk: { S: `incident#${incidentId}` } }, ConsistentRead: true }))).Item;
+export function ledgerItem(bench: Bench, incidentId: string): Promise<LedgerItem | undefined> {
+  return bench.handler.item(`incident#${incidentId}`);
 }
 
 /** The ledger's record of each step: id → status. */
-export function ledgerSteps(item: Record<string, AttributeValue> | undefined): Record<string, string> {
+export function ledgerSteps(item: LedgerItem | undefined): Record<string, string> {
   return Object.fromEntries((item?.steps?.L ?? []).map((s) => [s.M?.id?.S ?? '', s.M?.status?.S ?? '']));
 }
 
@@ -302,7 +279,7 @@ export async function containmentState(bench: Bench, victim: Victim): Promise<Re
 }
 
 function restoreLedger(bench: Bench): RestoreLedger {
-  return new RestoreLedger(bench.dynamodb, TABLE);
+  return new RestoreLedger(bench.dynamodb, LEDGER_TABLE);
 }
 
 /** What `ir release` would restore an instance to, as the ledger holds it. */

@@ -195,10 +195,15 @@ export async function freshVictim(bench: Bench): Promise<Victim> {
   const { ec2, autoScaling, elbv2 } = bench.account.clients;
   const { seed } = bench.account;
   const { vpcId } = seed.network;
-  const earlier = [...(await responderGroups(ec2, vpcId, 'isolation')), ...(await responderGroups(ec2, vpcId, 'untrack'))].map((g) => g.GroupId!);
+  const [isolation, untrack, rolePolicy] = await Promise.all([
+    responderGroups(ec2, vpcId, 'isolation'),
+    responderGroups(ec2, vpcId, 'untrack'),
+    roleRevokePolicy(bench.account.clients.iam, seed.identities.instanceRole.roleName),
+  ]);
+  const earlier = [...isolation, ...untrack].map((g) => g.GroupId!);
   if (earlier.length > 0) await ec2.send(new DeleteTagsCommand({ Resources: earlier, Tags: [{ Key: 'ir:managed-by' }, { Key: 'ir:purpose' }] }));
   // The instance role is the seeded one, shared by every cell: its revocation policy is this cell's to write.
-  if ((await roleRevokePolicy(bench.account.clients.iam, seed.identities.instanceRole.roleName)) !== null) {
+  if (rolePolicy !== null) {
     await bench.account.clients.iam.send(new DeleteRolePolicyCommand({ RoleName: seed.identities.instanceRole.roleName, PolicyName: REVOKE_POLICY_NAME }));
   }
   const web = seed.network.securityGroups.web;
@@ -250,14 +255,22 @@ export async function containmentState(bench: Bench, victim: Victim): Promise<Re
   const { ec2, autoScaling, elbv2, iam } = bench.account.clients;
   const { vpcId } = bench.account.seed.network;
   const { instanceId } = victim.instance;
-  const instance = await describeInstance(ec2, instanceId);
-  const isolation = await responderGroups(ec2, vpcId, 'isolation');
-  const untrack = await responderGroups(ec2, vpcId, 'untrack');
-  const { AutoScalingInstances = [] } = await autoScaling.send(new DescribeAutoScalingInstancesCommand({ InstanceIds: [instanceId] }));
-  const { TargetHealthDescriptions = [] } = await elbv2.send(new DescribeTargetHealthCommand({ TargetGroupArn: bench.account.seed.fleet.targetGroupArn }));
-  const { IamInstanceProfileAssociations = [] } = await ec2.send(new DescribeIamInstanceProfileAssociationsCommand({ Filters: [{ Name: 'instance-id', Values: [instanceId] }] }));
+  // Reads only, nothing runs meanwhile: all at once.
+  const [instance, isolation, untrack, { AutoScalingInstances = [] }, { TargetHealthDescriptions = [] }, { IamInstanceProfileAssociations = [] }, role, protection, shutdown, snapshots, record] =
+    await Promise.all([
+      describeInstance(ec2, instanceId),
+      responderGroups(ec2, vpcId, 'isolation'),
+      responderGroups(ec2, vpcId, 'untrack'),
+      autoScaling.send(new DescribeAutoScalingInstancesCommand({ InstanceIds: [instanceId] })),
+      elbv2.send(new DescribeTargetHealthCommand({ TargetGroupArn: bench.account.seed.fleet.targetGroupArn })),
+      ec2.send(new DescribeIamInstanceProfileAssociationsCommand({ Filters: [{ Name: 'instance-id', Values: [instanceId] }] })),
+      roleRevokePolicy(iam, bench.account.seed.identities.instanceRole.roleName),
+      terminationProtection(ec2, instanceId),
+      shutdownBehavior(ec2, instanceId),
+      snapshotsOfVolumes(ec2, victim.instance.volumeIds),
+      restoreLedger(bench).read(instanceRestoreKey(bench.account.seed.accountId, bench.account.seed.region, instanceId)),
+    ]);
   const tags = tagsOf(instance);
-  const role = await roleRevokePolicy(iam, bench.account.seed.identities.instanceRole.roleName);
   const closed = new Set(isolation.filter((g) => (g.IpPermissions ?? []).length === 0 && (g.IpPermissionsEgress ?? []).length === 0).map((g) => g.GroupId));
   return {
     'isolation and untrack groups created once': [isolation.length, untrack.length],
@@ -265,16 +278,16 @@ export async function containmentState(bench: Bench, victim: Victim): Promise<Re
     'every ENI on one closed isolation group only': Object.values(groupsByEni(instance)).map((groups) => groups.length === 1 && closed.has(groups[0]!)),
     'original groups recorded': recordedOriginalGroups(instance),
     'incident tagged': tags['ir:incident-id'] !== undefined,
-    'termination protection on': await terminationProtection(ec2, instanceId),
-    'shutdown stops': await shutdownBehavior(ec2, instanceId),
+    'termination protection on': protection,
+    'shutdown stops': shutdown,
     'volumes kept on termination': (instance.BlockDeviceMappings ?? []).map((m) => m.Ebs?.DeleteOnTermination),
-    'one snapshot per volume': (await snapshotsOfVolumes(ec2, victim.instance.volumeIds)).map((s) => s.VolumeId).sort(),
+    'one snapshot per volume': snapshots.map((s) => s.VolumeId).sort(),
     'out of the Auto Scaling group': AutoScalingInstances.map((i) => i.AutoScalingGroupName),
     'out of the target group': TargetHealthDescriptions.filter((t) => t.Target?.Id === instanceId).map((t) => t.TargetHealth?.State),
     'instance profile removed': IamInstanceProfileAssociations.filter((a) => a.State === 'associated' || a.State === 'associating').length,
     'instance profile recorded': tags['ir:original-instance-profile'] === bench.account.seed.identities.instanceProfile.arn,
     'role sessions revoked': role !== null,
-    'restore record in the ledger': restoreRecordOf(await restoreLedger(bench).read(instanceRestoreKey(bench.account.seed.accountId, bench.account.seed.region, instanceId))),
+    'restore record in the ledger': restoreRecordOf(record),
   };
 }
 
@@ -345,11 +358,12 @@ export async function freshKeyVictim(bench: Bench): Promise<KeyVictim> {
 
 export async function revocationState(bench: Bench, victim: KeyVictim): Promise<Record<string, unknown>> {
   const { iam } = bench.account.clients;
-  return {
-    'key deactivated': await accessKeyStatuses(iam, victim.userName),
-    'sessions revoked': (await userRevokePolicy(iam, victim.userName)) !== null,
-    'restore record in the ledger': keyRestoreRecordOf(await restoreLedger(bench).read(accessKeyRestoreKey(bench.account.seed.accountId, victim.accessKeyId))),
-  };
+  const [keys, policy, record] = await Promise.all([
+    accessKeyStatuses(iam, victim.userName),
+    userRevokePolicy(iam, victim.userName),
+    restoreLedger(bench).read(accessKeyRestoreKey(bench.account.seed.accountId, victim.accessKeyId)),
+  ]);
+  return { 'key deactivated': keys, 'sessions revoked': policy !== null, 'restore record in the ledger': keyRestoreRecordOf(record) };
 }
 
 /** What `ir release --access-key` would restore, as the ledger holds it. */

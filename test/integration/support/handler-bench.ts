@@ -95,23 +95,28 @@ export function handlerContext(account: EmulatedAccount, options: Pick<Invocatio
   };
 }
 
+export interface BenchOptions {
+  /** The account the handler runs in (the ledger's): one already made and seeded (the security account of two); default a fresh seeded one. */
+  readonly account?: EmulatedAccount;
+}
+
 /** A seeded account and its ledger; the handler's clients pointed at moto. */
-export function startHandlerBench(): Promise<HandlerBench> {
-  return start(undefined);
+export function startHandlerBench(options: BenchOptions = {}): Promise<HandlerBench> {
+  return start(options, undefined);
 }
 
 /** A seeded account and its ledger; the handler's clients pointed at the proxy, which forwards to moto. */
-export async function startProxiedHandlerBench(options: { readonly latencyMs?: number } = {}): Promise<ProxiedHandlerBench> {
+export async function startProxiedHandlerBench(options: BenchOptions & { readonly latencyMs?: number } = {}): Promise<ProxiedHandlerBench> {
   let proxy: LatencyProxy | undefined;
-  const bench = await start(async (account) => {
+  const bench = await start(options, async (account) => {
     proxy = await startLatencyProxy({ target: account.endpoint, latencyMs: options.latencyMs ?? 0 });
     return proxy;
   });
   return { ...bench, proxy: proxy! };
 }
 
-async function start(withProxy: ((account: EmulatedAccount) => Promise<LatencyProxy>) | undefined): Promise<HandlerBench> {
-  const account = await freshSeededAccount();
+async function start(options: BenchOptions, withProxy: ((account: EmulatedAccount) => Promise<LatencyProxy>) | undefined): Promise<HandlerBench> {
+  const account = options.account ?? (await freshSeededAccount());
   const dynamodb = await createLedgerTable(account);
   const proxy = withProxy ? await withProxy(account) : undefined;
   const endpoint = proxy?.endpoint ?? account.endpoint;

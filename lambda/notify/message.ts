@@ -4,6 +4,7 @@ import { describeEvidence } from '../investigation/evidence-text';
 import { BLAST_RADIUS_BRAKE } from '../ledger/verdicts';
 import type { PlanDocument } from '../plan/document';
 import { exposedBy } from '../plan/exposed';
+import { PHASE_OUT_OF_TIME_VERDICTS, phasesOutOfTime } from '../plan/phase-verdicts';
 import type { StepOutcome } from '../plan/types';
 import { safeLine, safeSubject, untrusted as v, untrustedText as t } from '../text/untrusted';
 
@@ -20,6 +21,9 @@ const MARKS: Record<StepOutcome['status'], string> = { done: 'DONE   ', skipped:
 function modeOf(doc: PlanDocument, outcomes: readonly StepOutcome[]): string {
   if (doc.blockedBy.includes(BLAST_RADIUS_BRAKE)) return 'BRAKE ON - NOT CONTAINED';
   if (doc.blockedBy.some((id) => EXEMPTION_VERDICTS.includes(id))) return 'EXEMPT - NOT CONTAINED';
+  // Which phase ran out of time before any change (lambda/plan/pre-plan-budget.ts): the invocation fails and is retried.
+  const late = phasesOutOfTime(doc.blockedBy);
+  if (late.length > 0) return `OUT OF TIME ${late.join(' ')}`;
   if (doc.blockedBy.length > 0) return 'PLAN ONLY';
   return outcomes.some((o) => o.status === 'failed') ? 'PARTIAL' : 'DONE';
 }
@@ -71,6 +75,8 @@ function leadLines(doc: PlanDocument, outcomes: readonly StepOutcome[]): string[
   if (brake) return [`BLAST-RADIUS BRAKE IS ON: this ${doc.playbook} response was planned but NOT executed. ${t(brake.reason)}`, ''];
   const exemption = doc.guards.find((g) => EXEMPTION_VERDICTS.includes(g.id) && g.blocks);
   if (exemption) return [`EXEMPT: this ${doc.playbook} response was planned but NOT executed. ${t(exemption.reason)}`, ''];
+  const late = doc.guards.filter((g) => PHASE_OUT_OF_TIME_VERDICTS.has(g.id) && g.blocks);
+  if (late.length > 0) return [`OUT OF TIME: this ${doc.playbook} response was planned but NOT executed. ${late.map((g) => `${g.id}: ${t(g.reason)}`).join(' ')}`, ''];
   return [];
 }
 

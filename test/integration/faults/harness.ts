@@ -2,10 +2,8 @@ import { AttachInstancesCommand, DescribeAutoScalingInstancesCommand, UpdateAuto
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   AssociateIamInstanceProfileCommand,
-  DeleteSnapshotCommand,
   DeleteTagsCommand,
   DescribeIamInstanceProfileAssociationsCommand,
-  DescribeSnapshotsCommand,
   RunInstancesCommand,
   type SecurityGroup,
 } from '@aws-sdk/client-ec2';
@@ -201,15 +199,11 @@ export async function freshVictim(bench: Bench): Promise<Victim> {
   const { ec2, autoScaling, elbv2 } = bench.account.clients;
   const { seed } = bench.account;
   const { vpcId } = seed.network;
-  const [isolation, untrack, rolePolicy, { Snapshots: evidence = [] }] = await Promise.all([
+  const [isolation, untrack, rolePolicy] = await Promise.all([
     responderGroups(ec2, vpcId, 'isolation'),
     responderGroups(ec2, vpcId, 'untrack'),
     roleRevokePolicy(bench.account.clients.iam, seed.identities.instanceRole.roleName),
-    ec2.send(new DescribeSnapshotsCommand({ OwnerIds: ['self'], Filters: [{ Name: 'tag-key', Values: ['ir:incident-id'] }] })),
   ]);
-  // The earlier cells' evidence snapshots are theirs alone, and every DescribeSnapshots of the emulator grows slower with
-  // each one kept (the responder looks its snapshots up by tag): gone, each cell costs what the first did.
-  await Promise.all(evidence.map((s) => ec2.send(new DeleteSnapshotCommand({ SnapshotId: s.SnapshotId! }))));
   const earlier = [...isolation, ...untrack].map((g) => g.GroupId!);
   if (earlier.length > 0) await ec2.send(new DeleteTagsCommand({ Resources: earlier, Tags: [{ Key: 'ir:managed-by' }, { Key: 'ir:purpose' }] }));
   // The instance role is the seeded one, shared by every cell: its revocation policy is this cell's to write.

@@ -414,9 +414,9 @@ export interface StepUnderFault {
 
 export const ALL_FAULTS: readonly FaultKind[] = ['lost-answer', 'late-answer', 'throttling', 'access-denied'];
 
-/** Every step under every fault, named for the test list. */
-export function cellsOf(steps: readonly StepUnderFault[]): [string, FaultKind, StepUnderFault][] {
-  return ALL_FAULTS.flatMap((kind) => steps.map((s) => [`${kind} on ${s.step} (${s.effect ?? 'a passing move'})`, kind, s] as [string, FaultKind, StepUnderFault]));
+/** Every step under every fault (or the faults named), named for the test list. */
+export function cellsOf(steps: readonly StepUnderFault[], kinds: readonly FaultKind[] = ALL_FAULTS): [string, FaultKind, StepUnderFault][] {
+  return kinds.flatMap((kind) => steps.map((s) => [`${kind} on ${s.step} (${s.effect ?? 'a passing move'})`, kind, s] as [string, FaultKind, StepUnderFault]));
 }
 
 /** The report's outcome of the step under fault (the first, when a step has one per target). */

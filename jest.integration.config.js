@@ -9,8 +9,6 @@ module.exports = {
   testEnvironment: 'node',
   roots: ['<rootDir>/test/integration'],
   testMatch: ['**/*.test.ts'],
-  // The fault cells that wait on other parts of issue 11 (see the file) run only when asked: IR_FAULTS_DEPENDS=1.
-  testPathIgnorePatterns: process.env.IR_FAULTS_DEPENDS === '1' ? ['/node_modules/'] : ['/node_modules/', '/faults/depends-on-other-parts\\.test\\.ts$'],
   transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }] },
   setupFiles: ['<rootDir>/test/support/jest-env.ts'],
   // A failed beforeAll fails its tests with its own error, without cascading (see the file).

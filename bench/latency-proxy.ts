@@ -164,8 +164,9 @@ function send(response: ServerResponse, answer: ProxyAnswer): number {
   return answer.status;
 }
 
+/** A held answer or a delay never keeps the process alive on its own: a test run ends while an answer is still held. */
 function delay(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
 }
 
 function forward(target: URL, request: IncomingMessage, body: Buffer): Promise<{ status: number; headers: IncomingMessage['headers']; body: Buffer }> {

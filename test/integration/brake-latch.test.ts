@@ -1,19 +1,13 @@
-import { CreateTableCommand, DynamoDBClient, GetItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { UpdateItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { sdkClientConfig } from '../../lambda/aws/clients';
-import { EMULATOR_CONFIG_OVERRIDES } from '../../emulator/runtime-config';
-import { DEFAULT_RUNTIME_CONFIG } from '../../lambda/config/schema';
-import type { Report } from '../../lambda/plan/document';
-import type { LambdaEnvironment } from '../../lambda/runtime/environment';
-import { handleAs } from '../support/playbook-entries';
+import { EMULATOR_REGION } from '../../emulator/clients';
 import { runIr } from '../support/run-ir';
-import { EMULATOR_REGION, emulatorClientOptions } from '../../emulator/clients';
-import { freshSeededAccount, type EmulatedAccount } from './support/account';
+import type { EmulatedAccount } from './support/account';
 import { describeInstance, groupsByEni } from './support/ec2-state';
 import { instanceFindingEvent } from './support/findings';
-import { readInbox } from './support/inbox';
+import { LEDGER_TABLE, startHandlerBench, type HandlerBench } from './support/handler-bench';
 
 /*
  * The latch through the real Lambda handler and the real `ir`, against the
@@ -23,51 +17,27 @@ import { readInbox } from './support/inbox';
  * who and why, and announces it; the next delivery contains.
  */
 
-const TABLE = 'incident-ledger';
+const TABLE = LEDGER_TABLE;
 
+let bench: HandlerBench;
 let account: EmulatedAccount;
 let dynamodb: DynamoDBClient;
-const savedEndpoint = process.env.AWS_ENDPOINT_URL;
 const config = join(mkdtempSync(join(tmpdir(), 'ir-brake-latch-')), 'config.json');
 writeFileSync(config, JSON.stringify({ blastRadius: { maxContainmentsPerHour: 1 } }));
 
-function env(): LambdaEnvironment {
-  return {
-    playbook: 'contain-instance',
-    config: { ...DEFAULT_RUNTIME_CONFIG, ...EMULATOR_CONFIG_OVERRIDES, mode: 'enforce', blastRadius: { maxContainmentsPerHour: 1 } },
-    topicArn: account.seed.notifications.topicArn,
-    protectedRoleNames: [],
-    defaultRegion: EMULATOR_REGION,
-    ledgerTableName: TABLE,
-  };
-}
-
-const context = () => ({ invokedFunctionArn: `arn:aws:lambda:${EMULATOR_REGION}:${account.seed.accountId}:function:ir`, getRemainingTimeInMillis: () => 50_000 });
-const invoke = async (event: unknown) => (await handleAs(event, context(), env())) as Report;
-const inbox = async () => (await readInbox(account.sqs, account.seed.notifications.inboxQueueUrl)).map((n) => n.subject).sort();
-const item = async (pk: string) => (await dynamodb.send(new GetItemCommand({ TableName: TABLE, Key: { pk: { S: pk } }, ConsistentRead: true }))).Item;
+const invoke = (event: unknown) => bench.invoke(event, { config: { blastRadius: { maxContainmentsPerHour: 1 } } });
+const inbox = async () => (await bench.inbox()).map((n) => n.subject).sort();
+const item = (pk: string) => bench.item(pk);
 const brake = (...args: string[]) =>
   runIr('brake', ...args, '--config', config, '--region', EMULATOR_REGION, '--endpoint-url', account.endpoint, '--table', TABLE, '--topic-arn', account.seed.notifications.topicArn);
 
 beforeAll(async () => {
-  account = await freshSeededAccount();
-  process.env.AWS_ENDPOINT_URL = account.endpoint;
+  bench = await startHandlerBench();
+  ({ account, dynamodb } = bench);
   process.env.NO_COLOR = '1';
-  dynamodb = new DynamoDBClient(sdkClientConfig(emulatorClientOptions(account.endpoint)));
-  await dynamodb.send(
-    new CreateTableCommand({
-      TableName: TABLE,
-      KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
-      AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
-      BillingMode: 'PAY_PER_REQUEST',
-    }),
-  );
 });
 
-afterAll(() => {
-  if (savedEndpoint === undefined) delete process.env.AWS_ENDPOINT_URL;
-  else process.env.AWS_ENDPOINT_URL = savedEndpoint;
-});
+afterAll(() => bench?.close());
 
 describe('the latched brake, from the first refusal to the operator’s release', () => {
   let secondEvent: ReturnType<typeof instanceFindingEvent>;

@@ -1,18 +1,11 @@
+import type { LatencyProxy, ProxiedRequest } from '../../bench/latency-proxy';
+import { EMULATOR_REGION } from '../../emulator/clients';
 import { ResourceIncidents } from '../../lambda/ledger/resource-incidents';
-import { CreateTableCommand, DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
-import { startLatencyProxy, type LatencyProxy, type ProxiedRequest } from '../../bench/latency-proxy';
-import { sdkClientConfig } from '../../lambda/aws/clients';
-import { EMULATOR_CONFIG_OVERRIDES } from '../../emulator/runtime-config';
-import { DEFAULT_RUNTIME_CONFIG } from '../../lambda/config/schema';
-import type { Report } from '../../lambda/plan/document';
-import type { LambdaEnvironment } from '../../lambda/runtime/environment';
-import { handleAs } from '../support/playbook-entries';
-import { EMULATOR_REGION, emulatorClientOptions } from '../../emulator/clients';
-import { freshSeededAccount, type EmulatedAccount } from './support/account';
+import { runIr } from '../support/run-ir';
+import type { EmulatedAccount } from './support/account';
 import { describeInstance, groupsByEni } from './support/ec2-state';
 import { instanceFindingEvent } from './support/findings';
-import { readInbox } from './support/inbox';
-import { runIr } from '../support/run-ir';
+import { LEDGER_TABLE, startProxiedHandlerBench, type ProxiedHandlerBench } from './support/handler-bench';
 
 /*
  * The brake's conditional writes through the fault-injecting proxy
@@ -23,53 +16,24 @@ import { runIr } from '../support/run-ir';
  * one latch engagement, one announcement.
  */
 
-const TABLE = 'incident-ledger';
 const LIMIT = 2;
 let incidentOfA: string;
 
+let bench: ProxiedHandlerBench;
 let account: EmulatedAccount;
 let proxy: LatencyProxy;
-let dynamodb: DynamoDBClient;
-const savedEndpoint = process.env.AWS_ENDPOINT_URL;
 
-function env(): LambdaEnvironment {
-  return {
-    playbook: 'contain-instance',
-    config: { ...DEFAULT_RUNTIME_CONFIG, ...EMULATOR_CONFIG_OVERRIDES, mode: 'enforce', blastRadius: { maxContainmentsPerHour: LIMIT } },
-    topicArn: account.seed.notifications.topicArn,
-    protectedRoleNames: [],
-    defaultRegion: EMULATOR_REGION,
-    ledgerTableName: TABLE,
-  };
-}
-
-const context = () => ({ invokedFunctionArn: `arn:aws:lambda:${EMULATOR_REGION}:${account.seed.accountId}:function:ir`, getRemainingTimeInMillis: () => 50_000 });
-const invoke = async (event: unknown) => (await handleAs(event, context(), env())) as Report;
-const item = async (pk: string) => (await dynamodb.send(new GetItemCommand({ TableName: TABLE, Key: { pk: { S: pk } }, ConsistentRead: true }))).Item;
+const invoke = (event: unknown) => bench.invoke(event, { config: { blastRadius: { maxContainmentsPerHour: LIMIT } } });
+const item = (pk: string) => bench.item(pk);
 const isPutItem = (request: ProxiedRequest) => request.operation === 'DynamoDB_20120810.PutItem';
 const putItems = () => proxy.calls.filter(isPutItem);
 
 beforeAll(async () => {
-  account = await freshSeededAccount();
-  proxy = await startLatencyProxy({ target: account.endpoint, latencyMs: 0 });
-  // The handler builds its own clients (with the SDK's retries): the standard variable points them at the proxy.
-  process.env.AWS_ENDPOINT_URL = proxy.endpoint;
-  dynamodb = new DynamoDBClient(sdkClientConfig(emulatorClientOptions(account.endpoint)));
-  await dynamodb.send(
-    new CreateTableCommand({
-      TableName: TABLE,
-      KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
-      AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
-      BillingMode: 'PAY_PER_REQUEST',
-    }),
-  );
+  bench = await startProxiedHandlerBench();
+  ({ account, proxy } = bench);
 });
 
-afterAll(async () => {
-  if (savedEndpoint === undefined) delete process.env.AWS_ENDPOINT_URL;
-  else process.env.AWS_ENDPOINT_URL = savedEndpoint;
-  await proxy.close();
-});
+afterAll(() => bench?.close());
 
 afterEach(() => proxy.clearFaults());
 
@@ -94,7 +58,7 @@ describe('a brake write whose answer is lost after it landed', () => {
     expect(held).toHaveLength(1);
     expect(held[0]).toMatchObject({ incidentId: { S: report.incidentId }, playbook: { S: 'contain-instance' } });
     expect(groupsByEni(await describeInstance(account.clients.ec2, account.seed.instanceA.instanceId))).not.toEqual(seededGroups);
-    expect((await readInbox(account.sqs, account.seed.notifications.inboxQueueUrl)).map((n) => n.subject)).toEqual([expect.stringMatching(/^\[GuardDuty IR DONE\] contain-instance/)]);
+    expect((await bench.inbox()).map((n) => n.subject)).toEqual([expect.stringMatching(/^\[GuardDuty IR DONE\] contain-instance/)]);
   });
 
   it('latch: with the brake full, the retried latch put is this engagement: announced once, by this response', async () => {
@@ -102,8 +66,8 @@ describe('a brake write whose answer is lost after it landed', () => {
     // resource: a new finding about A would join A's incident, so A's incident is closed first (as `ir release` does),
     // and the new finding opens a new incident that needs a slot of its own.
     expect((await invoke(instanceFindingEvent(account.seed, account.seed.instanceB))).blockedBy).toEqual([]);
-    await readInbox(account.sqs, account.seed.notifications.inboxQueueUrl);
-    await new ResourceIncidents(dynamodb, TABLE).close(incidentOfA);
+    await bench.inbox();
+    await new ResourceIncidents(bench.dynamodb, LEDGER_TABLE).close(incidentOfA);
     proxy.addFault({ kind: 'lost-answer', matches: isPutItem, times: 1 });
     proxy.clear();
     const report = await invoke(instanceFindingEvent(account.seed, account.seed.instanceA, {}));
@@ -115,7 +79,7 @@ describe('a brake write whose answer is lost after it landed', () => {
     ]);
     expect(report.guards.find((g) => g.id === 'blast-radius-brake')!.reason).toContain('This response engaged it.');
     expect(await item('brake#latch')).toMatchObject({ incidentId: { S: report.incidentId } });
-    expect((await readInbox(account.sqs, account.seed.notifications.inboxQueueUrl)).map((n) => n.subject).sort()).toEqual([
+    expect((await bench.inbox()).map((n) => n.subject).sort()).toEqual([
       `[GuardDuty IR BRAKE LATCHED] no more containments in ${EMULATOR_REGION} until an operator releases it`,
       expect.stringMatching(/^\[GuardDuty IR BRAKE ON - NOT CONTAINED\] contain-instance/),
     ]);
@@ -130,14 +94,14 @@ describe('a brake write whose answer is lost after it landed', () => {
     process.env.NO_COLOR = '1';
     const run = await runIr(
       'brake', 'release', '--reason', 'burst of test findings, checked',
-      '--region', EMULATOR_REGION, '--endpoint-url', proxy.endpoint, '--table', TABLE, '--topic-arn', account.seed.notifications.topicArn,
+      '--region', EMULATOR_REGION, '--endpoint-url', proxy.endpoint, '--table', LEDGER_TABLE, '--topic-arn', account.seed.notifications.topicArn,
     );
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
     expect(proxy.calls.filter(isTransaction).map((c) => c.fault)).toEqual(['lost-answer', undefined]);
     expect(await item('brake#latch')).toBeUndefined();
     expect(await item(`brake#release#${latch!.engagementId!.S}`)).toMatchObject({ reason: { S: 'burst of test findings, checked' } });
-    expect((await readInbox(account.sqs, account.seed.notifications.inboxQueueUrl)).map((n) => n.subject)).toEqual([
+    expect((await bench.inbox()).map((n) => n.subject)).toEqual([
       `[GuardDuty IR BRAKE RELEASED] containments resume in ${EMULATOR_REGION}`,
     ]);
   });

@@ -1,21 +1,11 @@
-import { CreateTableCommand, DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { DescribeSnapshotsCommand } from '@aws-sdk/client-ec2';
-import { startLatencyProxy, type LatencyProxy } from '../../bench/latency-proxy';
-import { sdkClientConfig } from '../../lambda/aws/clients';
-import { DEFAULT_RUNTIME_CONFIG } from '../../lambda/config/schema';
-import type { Report } from '../../lambda/plan/document';
 import { incidentIdOf } from '../../lambda/respond/incident-id';
-import type { LambdaEnvironment } from '../../lambda/runtime/environment';
 import { RetryableResponseError } from '../../lambda/runtime/retry-policy';
-import { EMULATOR_CONFIG_OVERRIDES } from '../../emulator/runtime-config';
-import { EMULATOR_REGION, emulatorClientOptions } from '../../emulator/clients';
-import { handleAs } from '../support/playbook-entries';
-import { freshSeededAccount, type EmulatedAccount } from './support/account';
+import { TIMEOUT } from '../../lib/playbook-function';
 import { snapshotsOfVolumes } from './support/ec2-state';
 import { instanceFinding, instanceFindingEvent } from './support/findings';
-import { readInbox } from './support/inbox';
+import { startProxiedHandlerBench, type ProxiedHandlerBench } from './support/handler-bench';
 import { failedSteps } from './support/run-playbook';
-import { TIMEOUT } from '../../lib/playbook-function';
 
 /*
  * Calls that must not repeat, through the real Lambda handler with its own
@@ -27,33 +17,14 @@ import { TIMEOUT } from '../../lib/playbook-function';
  * back from the emulator.
  */
 
-const TABLE = 'incident-ledger';
-let account: EmulatedAccount;
-let proxy: LatencyProxy;
-let dynamodb: DynamoDBClient;
-const savedEndpoint = process.env.AWS_ENDPOINT_URL;
-
-function env(): LambdaEnvironment {
-  return {
-    playbook: 'contain-instance',
-    config: { ...DEFAULT_RUNTIME_CONFIG, ...EMULATOR_CONFIG_OVERRIDES, mode: 'enforce' },
-    topicArn: account.seed.notifications.topicArn,
-    protectedRoleNames: [],
-    defaultRegion: EMULATOR_REGION,
-    ledgerTableName: TABLE,
-  };
-}
-
-const context = () => ({ invokedFunctionArn: `arn:aws:lambda:${EMULATOR_REGION}:${account.seed.accountId}:function:ir`, getRemainingTimeInMillis: () => TIMEOUT['contain-instance'].toMilliseconds() });
-const invoke = async (event: unknown) => (await handleAs(event, context(), env())) as Report;
-const callsOf = (operation: string) => proxy.calls.filter((c) => c.operation === operation);
-
-async function ledgerItem(incidentId: string) {
-  return (await dynamodb.send(new GetItemCommand({ TableName: TABLE, Key: { pk: { S: `incident#${incidentId}` } }, ConsistentRead: true }))).Item;
-}
+let bench: ProxiedHandlerBench;
+// The Lambda's own clients (5 attempts, 5 s request timeout) and its configured timeout.
+const invoke = (event: unknown) => bench.invoke(event, { remainingMs: TIMEOUT['contain-instance'].toMilliseconds() });
+const callsOf = (operation: string) => bench.proxy.calls.filter((c) => c.operation === operation);
+const incident = (incidentId: string) => bench.item(`incident#${incidentId}`);
 
 async function snapshotsTaggedFor(incidentId: string): Promise<string[]> {
-  const { Snapshots = [] } = await account.clients.ec2.send(
+  const { Snapshots = [] } = await bench.account.clients.ec2.send(
     new DescribeSnapshotsCommand({ OwnerIds: ['self'], Filters: [{ Name: 'tag:ir:incident-id', Values: [incidentId] }] }),
   );
   // Checked again here: a filter the emulator ignored must not inflate or hide the count.
@@ -61,30 +32,14 @@ async function snapshotsTaggedFor(incidentId: string): Promise<string[]> {
 }
 
 beforeAll(async () => {
-  account = await freshSeededAccount();
-  proxy = await startLatencyProxy({ target: account.endpoint, latencyMs: 0 });
-  // The handler builds its own clients, as in Lambda: the standard variable points them at the proxy.
-  process.env.AWS_ENDPOINT_URL = proxy.endpoint;
-  dynamodb = new DynamoDBClient(sdkClientConfig(emulatorClientOptions(account.endpoint)));
-  await dynamodb.send(
-    new CreateTableCommand({
-      TableName: TABLE,
-      KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
-      AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
-      BillingMode: 'PAY_PER_REQUEST',
-    }),
-  );
+  bench = await startProxiedHandlerBench();
 });
 
-afterAll(async () => {
-  if (savedEndpoint === undefined) delete process.env.AWS_ENDPOINT_URL;
-  else process.env.AWS_ENDPOINT_URL = savedEndpoint;
-  await proxy?.close();
-});
+afterAll(() => bench?.close());
 
 beforeEach(() => {
-  proxy.clear();
-  proxy.clearFaults();
+  bench.proxy.clear();
+  bench.proxy.clearFaults();
 });
 
 /** The proxy records a call once its answer has left (a held one, when the hold ends): wait for it. */
@@ -95,8 +50,9 @@ async function recorded(operation: string, count: number): Promise<void> {
 
 describe('a CreateSnapshots whose answer is lost after the snapshots were created', () => {
   it('is sent once, found by the incident tag, and leaves exactly one snapshot set in the account', async () => {
+    const { account } = bench;
     const { instanceA } = account.seed;
-    proxy.addFault({ kind: 'lost-answer', matches: (r) => r.operation === 'CreateSnapshots', times: 1 });
+    bench.proxy.addFault({ kind: 'lost-answer', matches: (r) => r.operation === 'CreateSnapshots', times: 1 });
     const report = await invoke(instanceFindingEvent(account.seed, instanceA));
     expect(callsOf('CreateSnapshots').map((c) => c.fault)).toEqual(['lost-answer']);
     expect(callsOf('DescribeSnapshots').length).toBeGreaterThanOrEqual(2);
@@ -111,37 +67,39 @@ describe('a CreateSnapshots whose answer is lost after the snapshots were create
 });
 
 describe('a Publish whose answer comes later than the client timeout', () => {
-  const finding = () => instanceFinding(account.seed, account.seed.instanceB);
+  const finding = () => instanceFinding(bench.account.seed, bench.account.seed.instanceB);
 
   it('is published once: one message in the inbox; the ledger keeps it owed with delivery unknown and the invocation fails', async () => {
+    const { account } = bench;
     const event = instanceFindingEvent(account.seed, account.seed.instanceB, { id: 'f0ce0000000000000000000000000001' });
     // Held past the 5 s request timeout (and the Publish's own 5 s limit).
-    proxy.addFault({ kind: 'late-answer', matches: (r) => r.operation === 'Publish', times: 1, holdMs: 6_000 });
+    bench.proxy.addFault({ kind: 'late-answer', matches: (r) => r.operation === 'Publish', times: 1, holdMs: 6_000 });
     await expect(invoke(event)).rejects.toBeInstanceOf(RetryableResponseError);
     await recorded('Publish', 1);
     await new Promise((resolve) => setTimeout(resolve, 500));
     // Sent once: the SDK did not send it again after the timeout.
     expect(callsOf('Publish').map((c) => c.fault)).toEqual(['late-answer']);
-    const inbox = (await readInbox(account.sqs, account.seed.notifications.inboxQueueUrl)).filter((n) => n.message.includes('f0ce0000000000000000000000000001'));
+    const inbox = (await bench.inbox()).filter((n) => n.message.includes('f0ce0000000000000000000000000001'));
     expect(inbox.map((n) => n.subject)).toEqual([expect.stringMatching(/^\[GuardDuty IR DONE\] contain-instance/)]);
     const incidentId = incidentIdOf({ ...finding(), id: 'f0ce0000000000000000000000000001' });
-    const item = (await ledgerItem(incidentId))!;
+    const item = (await incident(incidentId))!;
     expect(item.respondedLevel).toEqual({ N: '2' });
     expect(item.pendingNotification!.M!.delivery).toEqual({ S: 'unknown' });
     expect(item.pendingNotification!.M!.subject!.S).toBe(inbox[0]!.subject);
   });
 
   it("the Lambda retry sends only that notification, marked MAY REPEAT, acts on nothing, and clears it", async () => {
+    const { account } = bench;
     const event = instanceFindingEvent(account.seed, account.seed.instanceB, { id: 'f0ce0000000000000000000000000001' });
     const snapshotsBefore = await snapshotsOfVolumes(account.clients.ec2, account.seed.instanceB.volumeIds);
     const report = await invoke(event);
     expect(report.blockedBy).toEqual(['already-answered']);
     expect(report.steps.map((s) => [s.id, s.status])).toEqual([['notify', 'done']]);
     expect(callsOf('Publish')).toHaveLength(1);
-    const inbox = (await readInbox(account.sqs, account.seed.notifications.inboxQueueUrl)).filter((n) => n.message.includes('f0ce0000000000000000000000000001'));
+    const inbox = (await bench.inbox()).filter((n) => n.message.includes('f0ce0000000000000000000000000001'));
     expect(inbox.map((n) => n.subject)).toEqual([expect.stringMatching(/^\[MAY REPEAT\] \[GuardDuty IR DONE\] contain-instance/)]);
     expect(inbox[0]!.message).toMatch(/^MAY REPEAT: /);
     expect(await snapshotsOfVolumes(account.clients.ec2, account.seed.instanceB.volumeIds)).toEqual(snapshotsBefore);
-    expect((await ledgerItem(report.incidentId))!.pendingNotification).toBeUndefined();
+    expect((await incident(report.incidentId))!.pendingNotification).toBeUndefined();
   });
 });

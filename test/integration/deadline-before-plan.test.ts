@@ -1,22 +1,16 @@
-import { CreateTableCommand, DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
-import { startLatencyProxy, type LatencyProxy, type ProxiedRequest } from '../../bench/latency-proxy';
-import { sdkClientConfig } from '../../lambda/aws/clients';
-import { DEFAULT_RUNTIME_CONFIG } from '../../lambda/config/schema';
+import type { LatencyProxy, ProxiedRequest } from '../../bench/latency-proxy';
 import type { Report } from '../../lambda/plan/document';
 import { END_MARGIN_MS, END_OF_RESPONSE_RESERVE_MS } from '../../lambda/plan/end-of-response';
 import { PHASE_END_SHARE, PHASE_TIMED_OUT } from '../../lambda/plan/pre-plan-budget';
 import type { PrePlanPhase } from '../../lambda/plan/phase-verdicts';
-import type { LambdaEnvironment } from '../../lambda/runtime/environment';
 import * as retryPolicy from '../../lambda/runtime/retry-policy';
 import { RetryableResponseError } from '../../lambda/runtime/retry-policy';
 import type { SeededAccount } from '../../emulator/seed-account';
 import type { SeededInstance } from '../../emulator/seed/instances';
-import { EMULATOR_CONFIG_OVERRIDES } from '../../emulator/runtime-config';
-import { EMULATOR_REGION, emulatorClientOptions } from '../../emulator/clients';
-import { handleAs } from '../support/playbook-entries';
 import { describeInstance, groupsByEni } from './support/ec2-state';
 import { instanceFindingEvent, newFindingId } from './support/findings';
-import { readInbox, type Notification } from './support/inbox';
+import { LEDGER_TABLE, startProxiedHandlerBench, type ProxiedHandlerBench } from './support/handler-bench';
+import type { Notification } from './support/inbox';
 import { freshTwoAccounts, MEMBER_ACCOUNT, type TwoAccounts } from './support/two-accounts';
 
 /*
@@ -44,17 +38,16 @@ import { freshTwoAccounts, MEMBER_ACCOUNT, type TwoAccounts } from './support/tw
  * is covered with mocked clients (test/unit/respond/deadline-before-plan.test.ts).
  */
 
-const TABLE = 'incident-ledger';
+const TABLE = LEDGER_TABLE;
 const TIMEOUT_MS = END_OF_RESPONSE_RESERVE_MS + 12_000;
 const WINDOW_MS = TIMEOUT_MS - END_OF_RESPONSE_RESERVE_MS;
 /** Past every cut-off here and past the client's 5 s request timeout; short enough not to keep the run waiting long after the test. */
 const HOLD_MS = 20_000;
 
 let accounts: TwoAccounts;
+let bench: ProxiedHandlerBench;
 let proxy: LatencyProxy;
-let dynamodb: DynamoDBClient;
 const reports: Report[] = [];
-const savedEndpoint = process.env.AWS_ENDPOINT_URL;
 
 interface Case {
   readonly findingId: string;
@@ -68,17 +61,6 @@ interface Case {
   readonly faulted: number;
 }
 
-function env(): LambdaEnvironment {
-  return {
-    playbook: 'contain-instance',
-    config: { ...DEFAULT_RUNTIME_CONFIG, ...EMULATOR_CONFIG_OVERRIDES, mode: 'enforce' },
-    topicArn: accounts.security.seed.notifications.topicArn,
-    protectedRoleNames: [],
-    defaultRegion: EMULATOR_REGION,
-    ledgerTableName: TABLE,
-  };
-}
-
 /** The handler, as Lambda runs it, with one call answered late; what it returned or threw, and how long it took. */
 async function runWithLateAnswer(seed: SeededAccount, instance: SeededInstance, matches: (request: ProxiedRequest) => boolean): Promise<Case> {
   proxy.clearFaults();
@@ -87,27 +69,22 @@ async function runWithLateAnswer(seed: SeededAccount, instance: SeededInstance, 
   proxy.addFault({ kind: 'late-answer', matches: (request) => matches(request) && (faulted += 1) > 0, holdMs: HOLD_MS });
   const findingId = newFindingId();
   const invokedAt = Date.now();
-  const context = {
-    invokedFunctionArn: `arn:aws:lambda:${EMULATOR_REGION}:${accounts.security.seed.accountId}:function:GuardDutyIncidentResponse-ContainInstance`,
-    getRemainingTimeInMillis: () => TIMEOUT_MS - (Date.now() - invokedAt),
-    awsRequestId: `req-${findingId}`,
-  };
   const before = reports.length;
-  const error = await handleAs(instanceFindingEvent(seed, instance, { id: findingId }), context, env()).then(
-    () => undefined,
-    (e: unknown) => e,
-  );
+  const error = await bench
+    .invoke(instanceFindingEvent(seed, instance, { id: findingId }), { remainingMs: () => TIMEOUT_MS - (Date.now() - invokedAt), awsRequestId: `req-${findingId}` })
+    .then(
+      () => undefined,
+      (e: unknown) => e,
+    );
   const elapsedMs = Date.now() - invokedAt;
   proxy.clearFaults();
   const report = reports[before]!;
-  const notifications = (await readInbox(accounts.security.sqs, accounts.security.seed.notifications.inboxQueueUrl)).filter((n) => n.message.includes(findingId));
+  const notifications = (await bench.inbox()).filter((n) => n.message.includes(findingId));
   console.log(`deadline before the plan: ${report.blockedBy.join(', ')}; returned after ${elapsedMs} ms of a ${TIMEOUT_MS} ms timeout (deadline ${WINDOW_MS} ms in)`);
   return { findingId, instance, seed, elapsedMs, error, report, notifications, faulted };
 }
 
-async function ledgerItem(incidentId: string) {
-  return (await dynamodb.send(new GetItemCommand({ TableName: TABLE, Key: { pk: { S: `incident#${incidentId}` } }, ConsistentRead: true }))).Item;
-}
+const ledgerItem = (incidentId: string) => bench.item(`incident#${incidentId}`);
 
 /** What every case must show: in time, recorded, open, nothing changed, the phase named, retried. */
 async function expectOutOfTimeBeforePlan(c: Case, phase: PrePlanPhase): Promise<void> {
@@ -141,17 +118,9 @@ function accountOf(seed: SeededAccount) {
 
 beforeAll(async () => {
   accounts = await freshTwoAccounts();
-  dynamodb = new DynamoDBClient(sdkClientConfig(emulatorClientOptions(accounts.endpoint)));
-  await dynamodb.send(
-    new CreateTableCommand({
-      TableName: TABLE,
-      KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
-      AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
-      BillingMode: 'PAY_PER_REQUEST',
-    }),
-  );
-  proxy = await startLatencyProxy({ target: accounts.endpoint, latencyMs: 0 });
-  process.env.AWS_ENDPOINT_URL = proxy.endpoint;
+  // The handler runs in the security account, whose ledger it is.
+  bench = await startProxiedHandlerBench({ account: accounts.security });
+  ({ proxy } = bench);
   // The handler decides whether to fail the invocation from its finished report: keep it, as the error does not carry it.
   const decide = retryPolicy.shouldFailInvocation;
   jest.spyOn(retryPolicy, 'shouldFailInvocation').mockImplementation((report) => {
@@ -162,10 +131,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   jest.restoreAllMocks();
-  if (savedEndpoint === undefined) delete process.env.AWS_ENDPOINT_URL;
-  else process.env.AWS_ENDPOINT_URL = savedEndpoint;
-  proxy?.clearFaults();
-  await proxy?.close();
+  await bench?.close();
 });
 
 describe('with the ledger claim answered late', () => {

@@ -1,20 +1,12 @@
-import { CreateTableCommand, DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { CreateBucketCommand } from '@aws-sdk/client-s3';
-import { startLatencyProxy, type LatencyProxy } from '../../bench/latency-proxy';
-import { sdkClientConfig } from '../../lambda/aws/clients';
-import { DEFAULT_RUNTIME_CONFIG } from '../../lambda/config/schema';
+import { EMULATOR_REGION } from '../../emulator/clients';
 import { END_MARGIN_MS, END_OF_RESPONSE_RESERVE_MS, STEP_OVERRUN_MS } from '../../lambda/plan/end-of-response';
 import { NOT_FINISHED_IN_TIME, OUT_OF_TIME } from '../../lambda/plan/executor';
-import { incidentIdOf } from '../../lambda/respond/incident-id';
-import type { LambdaEnvironment } from '../../lambda/runtime/environment';
 import type { Report } from '../../lambda/plan/document';
+import { incidentIdOf } from '../../lambda/respond/incident-id';
 import { TIMEOUT } from '../../lib/playbook-function';
-import { EMULATOR_CONFIG_OVERRIDES } from '../../emulator/runtime-config';
-import { EMULATOR_REGION, emulatorClientOptions } from '../../emulator/clients';
-import { handleAs } from '../support/playbook-entries';
-import { freshSeededAccount, type EmulatedAccount } from './support/account';
 import { instanceFinding, instanceFindingEvent } from './support/findings';
-import { readInbox } from './support/inbox';
+import { LEDGER_TABLE, startProxiedHandlerBench, type ProxiedHandlerBench } from './support/handler-bench';
 
 /*
  * The deadline holds with AWS answering slowly: the real Lambda handler,
@@ -31,72 +23,39 @@ import { readInbox } from './support/inbox';
  * The measured figures are printed for the README's "Speed" section.
  */
 
-const TABLE = 'incident-ledger';
 const BUCKET = 'guardduty-ir-evidence-deadline';
 /** Each call's delay: a slow AWS, still answering within the client's 5 s request timeout. */
 const LATENCY_MS = 3_000;
 const FINDING_ID = 'dead11e0000000000000000000000001';
 const TIMEOUT_MS = TIMEOUT.notify.toMilliseconds();
 
-let account: EmulatedAccount;
-let proxy: LatencyProxy;
-let dynamodb: DynamoDBClient;
+let bench: ProxiedHandlerBench;
 let elapsedMs: number;
 let outcome: unknown;
-const savedEndpoint = process.env.AWS_ENDPOINT_URL;
-
-function env(): LambdaEnvironment {
-  return {
-    playbook: 'notify',
-    config: { ...DEFAULT_RUNTIME_CONFIG, ...EMULATOR_CONFIG_OVERRIDES, mode: 'enforce' },
-    topicArn: account.seed.notifications.topicArn,
-    protectedRoleNames: [],
-    defaultRegion: EMULATOR_REGION,
-    ledgerTableName: TABLE,
-    evidence: { bucket: BUCKET, region: EMULATOR_REGION },
-  };
-}
-
-async function ledgerItem(incidentId: string) {
-  return (await dynamodb.send(new GetItemCommand({ TableName: TABLE, Key: { pk: { S: `incident#${incidentId}` } }, ConsistentRead: true }))).Item;
-}
 
 const portProbe = { id: FINDING_ID, type: 'Recon:EC2/PortProbeUnprotectedPort' };
 
 beforeAll(async () => {
-  account = await freshSeededAccount();
-  dynamodb = new DynamoDBClient(sdkClientConfig(emulatorClientOptions(account.endpoint)));
-  await dynamodb.send(
-    new CreateTableCommand({
-      TableName: TABLE,
-      KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
-      AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
-      BillingMode: 'PAY_PER_REQUEST',
-    }),
-  );
+  bench = await startProxiedHandlerBench({ latencyMs: LATENCY_MS });
+  const { account, proxy } = bench;
   await account.clients.s3.send(new CreateBucketCommand({ Bucket: BUCKET, ObjectLockEnabledForBucket: true }));
-  proxy = await startLatencyProxy({ target: account.endpoint, latencyMs: LATENCY_MS });
   // Every attempt of finding.json's write is answered 60 s late: the step is still running at the deadline.
   proxy.addFault({ kind: 'late-answer', matches: (r) => r.operation.startsWith('PUT ') && r.operation.includes('/finding.json'), holdMs: 60_000 });
-  process.env.AWS_ENDPOINT_URL = proxy.endpoint;
   const invokedAt = Date.now();
-  const context = {
-    invokedFunctionArn: `arn:aws:lambda:${EMULATOR_REGION}:${account.seed.accountId}:function:GuardDutyIncidentResponse-Notify`,
-    // Lambda's own clock: the configured timeout, counting down from the invocation.
-    getRemainingTimeInMillis: () => TIMEOUT_MS - (Date.now() - invokedAt),
-  };
-  outcome = await handleAs(instanceFindingEvent(account.seed, account.seed.instanceA, portProbe), context, env()).catch((error: unknown) => error);
+  outcome = await bench
+    .invoke(instanceFindingEvent(account.seed, account.seed.instanceA, portProbe), {
+      playbook: 'notify',
+      environment: { evidence: { bucket: BUCKET, region: EMULATOR_REGION } },
+      // Lambda's own clock: the configured timeout, counting down from the invocation.
+      remainingMs: () => TIMEOUT_MS - (Date.now() - invokedAt),
+    })
+    .catch((error: unknown) => error);
   elapsedMs = Date.now() - invokedAt;
   // For the README's "Speed" section.
   console.log(`deadline: notify (timeout ${TIMEOUT_MS} ms, reserve ${END_OF_RESPONSE_RESERVE_MS} ms), ${LATENCY_MS} ms per call: returned after ${elapsedMs} ms`);
 }, 120_000);
 
-afterAll(async () => {
-  if (savedEndpoint === undefined) delete process.env.AWS_ENDPOINT_URL;
-  else process.env.AWS_ENDPOINT_URL = savedEndpoint;
-  proxy?.clearFaults();
-  await proxy?.close();
-});
+afterAll(() => bench?.close());
 
 describe('a response with AWS answering slowly', () => {
   it('returns before the Lambda timeout, with the margin kept for logging and returning', () => {
@@ -107,7 +66,7 @@ describe('a response with AWS answering slowly', () => {
 
   it('returns the report, recorded in the ledger (evidence writes that did not finish block and undo nothing)', () => {
     const report = outcome as Report;
-    expect(report.ledger).toMatchObject({ table: TABLE, recorded: true });
+    expect(report.ledger).toMatchObject({ table: LEDGER_TABLE, recorded: true });
     expect(report.steps.filter((s) => s.status === 'failed').map((s) => [s.id, s.error?.code])).toEqual([
       ['evidence:finding.json', NOT_FINISHED_IN_TIME],
       ['evidence:report.json', OUT_OF_TIME],
@@ -115,8 +74,8 @@ describe('a response with AWS answering slowly', () => {
   });
 
   it('records the report in the ledger: the write running at the deadline abandoned, the write not started reported as not started', async () => {
-    const incidentId = incidentIdOf(instanceFinding(account.seed, account.seed.instanceA, portProbe));
-    const item = (await ledgerItem(incidentId))!;
+    const incidentId = incidentIdOf(instanceFinding(bench.account.seed, bench.account.seed.instanceA, portProbe));
+    const item = (await bench.item(`incident#${incidentId}`))!;
     expect(item.leaseUntil).toBeUndefined();
     const steps = Object.fromEntries(item.steps!.L!.map((s) => [s.M!.id!.S!, [s.M!.status!.S, s.M!.errorCode?.S]]));
     expect(steps).toEqual({
@@ -131,8 +90,8 @@ describe('a response with AWS answering slowly', () => {
   });
 
   it('delivers the notification once', async () => {
-    const inbox = (await readInbox(account.sqs, account.seed.notifications.inboxQueueUrl)).filter((n) => n.message.includes(FINDING_ID));
+    const inbox = (await bench.inbox()).filter((n) => n.message.includes(FINDING_ID));
     expect(inbox).toHaveLength(1);
-    expect(proxy.calls.filter((c) => c.operation === 'Publish')).toHaveLength(1);
+    expect(bench.proxy.calls.filter((c) => c.operation === 'Publish')).toHaveLength(1);
   });
 });

@@ -1,21 +1,15 @@
-import { CreateTableCommand, DynamoDBClient, GetItemCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
-import { startLatencyProxy, type LatencyProxy, type ProxiedRequest } from '../../bench/latency-proxy';
-import { sdkClientConfig } from '../../lambda/aws/clients';
-import { EMULATOR_CONFIG_OVERRIDES } from '../../emulator/runtime-config';
-import { DEFAULT_RUNTIME_CONFIG } from '../../lambda/config/schema';
+import { ScanCommand } from '@aws-sdk/client-dynamodb';
+import type { LatencyProxy, ProxiedRequest } from '../../bench/latency-proxy';
 import { incidentResourceOf } from '../../lambda/ledger/incident-resource';
 import { resourceKey } from '../../lambda/ledger/resource-incidents';
 import { parseFindings } from '../../lambda/finding/parse';
 import type { Report } from '../../lambda/plan/document';
 import { incidentIdOf } from '../../lambda/respond/incident-id';
-import type { LambdaEnvironment } from '../../lambda/runtime/environment';
 import { RetryableResponseError } from '../../lambda/runtime/retry-policy';
-import { handleAs } from '../support/playbook-entries';
-import { EMULATOR_REGION, emulatorClientOptions } from '../../emulator/clients';
-import { freshSeededAccount, type EmulatedAccount } from './support/account';
+import type { EmulatedAccount } from './support/account';
 import { describeInstance, groupsByEni, responderGroups, snapshotsOfVolumes } from './support/ec2-state';
 import { instanceFindingEvent } from './support/findings';
-import { readInbox } from './support/inbox';
+import { LEDGER_TABLE, startProxiedHandlerBench, type ProxiedHandlerBench } from './support/handler-bench';
 
 /*
  * The ledger under AWS's faults, through the real Lambda handler and the
@@ -35,39 +29,19 @@ import { readInbox } from './support/inbox';
  * moto enforces no IAM rule, so the denials are the proxy's.
  */
 
-const TABLE = 'incident-ledger';
+const TABLE = LEDGER_TABLE;
 const BRAKE_LIMIT = 5;
 
+let bench: ProxiedHandlerBench;
 let account: EmulatedAccount;
 let proxy: LatencyProxy;
-let dynamodb: DynamoDBClient;
-const savedEndpoint = process.env.AWS_ENDPOINT_URL;
 
-function env(): LambdaEnvironment {
-  return {
-    playbook: 'contain-instance',
-    config: { ...DEFAULT_RUNTIME_CONFIG, ...EMULATOR_CONFIG_OVERRIDES, mode: 'enforce', blastRadius: { maxContainmentsPerHour: BRAKE_LIMIT } },
-    topicArn: account.seed.notifications.topicArn,
-    protectedRoleNames: [],
-    defaultRegion: EMULATOR_REGION,
-    ledgerTableName: TABLE,
-  };
-}
-
-const context = (awsRequestId: string) => ({
-  invokedFunctionArn: `arn:aws:lambda:${EMULATOR_REGION}:${account.seed.accountId}:function:ir`,
-  getRemainingTimeInMillis: () => 50_000,
-  awsRequestId,
-});
-const invoke = async (event: unknown, requestId: string) => (await handleAs(event, context(requestId), env())) as Report;
-const inbox = () => readInbox(account.sqs, account.seed.notifications.inboxQueueUrl);
-
-async function ledgerItem(pk: string) {
-  return (await dynamodb.send(new GetItemCommand({ TableName: TABLE, Key: { pk: { S: pk } }, ConsistentRead: true }))).Item;
-}
+const invoke = (event: unknown, awsRequestId: string) => bench.invoke(event, { awsRequestId, config: { blastRadius: { maxContainmentsPerHour: BRAKE_LIMIT } } });
+const inbox = () => bench.inbox();
+const ledgerItem = (pk: string) => bench.item(pk);
 
 async function brakeSlots(): Promise<number> {
-  const { Items = [] } = await dynamodb.send(new ScanCommand({ TableName: TABLE, ConsistentRead: true }));
+  const { Items = [] } = await bench.dynamodb.send(new ScanCommand({ TableName: LEDGER_TABLE, ConsistentRead: true }));
   return Items.filter((item) => item.pk?.S?.startsWith('brake#slot#')).length;
 }
 
@@ -82,26 +56,11 @@ async function snapshotIdsOf(volumeIds: readonly string[]): Promise<string[]> {
 }
 
 beforeAll(async () => {
-  account = await freshSeededAccount();
-  dynamodb = new DynamoDBClient(sdkClientConfig(emulatorClientOptions(account.endpoint)));
-  await dynamodb.send(
-    new CreateTableCommand({
-      TableName: TABLE,
-      KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
-      AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
-      BillingMode: 'PAY_PER_REQUEST',
-    }),
-  );
-  proxy = await startLatencyProxy({ target: account.endpoint, latencyMs: 0 });
-  // The handler builds its own clients (lambda/runtime/home-account.ts): the standard variable points them at the proxy.
-  process.env.AWS_ENDPOINT_URL = proxy.endpoint;
+  bench = await startProxiedHandlerBench();
+  ({ account, proxy } = bench);
 });
 
-afterAll(async () => {
-  if (savedEndpoint === undefined) delete process.env.AWS_ENDPOINT_URL;
-  else process.env.AWS_ENDPOINT_URL = savedEndpoint;
-  await proxy.close();
-});
+afterAll(() => bench?.close());
 
 describe('A. a claim whose answer is lost after it landed, then a second finding about the same instance', () => {
   let event: ReturnType<typeof instanceFindingEvent>;

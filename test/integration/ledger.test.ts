@@ -1,19 +1,15 @@
-import { CreateTableCommand, DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
-import { sdkClientConfig } from '../../lambda/aws/clients';
-import { EMULATOR_CONFIG_OVERRIDES } from '../../emulator/runtime-config';
-import { DEFAULT_RUNTIME_CONFIG } from '../../lambda/config/schema';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { parseFindings } from '../../lambda/finding/parse';
 import { IncidentLedger } from '../../lambda/ledger/incident-ledger';
 import { incidentIdOf } from '../../lambda/respond/incident-id';
+import { EMULATOR_REGION } from '../../emulator/clients';
 import type { Report } from '../../lambda/plan/document';
-import type { LambdaEnvironment } from '../../lambda/runtime/environment';
-import { handleAs } from '../support/playbook-entries';
-import { EMULATOR_REGION, emulatorClientOptions } from '../../emulator/clients';
-import { freshSeededAccount, type EmulatedAccount } from './support/account';
+import type { PlaybookName } from '../../lambda/routing/playbook-names';
+import type { EmulatedAccount } from './support/account';
 import { groupsByEni, describeInstance, responderGroups, snapshotsOfVolumes } from './support/ec2-state';
 import { instanceFindingEvent, userKeyFinding } from './support/findings';
+import { LEDGER_TABLE, startHandlerBench, type HandlerBench } from './support/handler-bench';
 import { accessKeyStatuses } from './support/iam-state';
-import { readInbox } from './support/inbox';
 import { failedSteps } from './support/run-playbook';
 
 /*
@@ -22,51 +18,23 @@ import { failedSteps } from './support/run-playbook';
  * the function runs in the seeded account, so the findings are its own.
  */
 
-const TABLE = 'incident-ledger';
+const TABLE = LEDGER_TABLE;
 const BRAKE_LIMIT = 2;
 
+let bench: HandlerBench;
 let account: EmulatedAccount;
 let dynamodb: DynamoDBClient;
-const savedEndpoint = process.env.AWS_ENDPOINT_URL;
 
-function env(playbook: LambdaEnvironment['playbook']): LambdaEnvironment {
-  return {
-    playbook,
-    config: { ...DEFAULT_RUNTIME_CONFIG, ...EMULATOR_CONFIG_OVERRIDES, mode: 'enforce', blastRadius: { maxContainmentsPerHour: BRAKE_LIMIT } },
-    topicArn: account.seed.notifications.topicArn,
-    protectedRoleNames: [],
-    defaultRegion: EMULATOR_REGION,
-    ledgerTableName: TABLE,
-  };
-}
-
-const context = () => ({ invokedFunctionArn: `arn:aws:lambda:${EMULATOR_REGION}:${account.seed.accountId}:function:ir`, getRemainingTimeInMillis: () => 50_000 });
-const invoke = async (event: unknown, playbook: LambdaEnvironment['playbook'] = 'contain-instance') => (await handleAs(event, context(), env(playbook))) as Report;
-const inbox = () => readInbox(account.sqs, account.seed.notifications.inboxQueueUrl);
-
-async function ledgerItem(pk: string) {
-  return (await dynamodb.send(new GetItemCommand({ TableName: TABLE, Key: { pk: { S: pk } }, ConsistentRead: true }))).Item;
-}
+const invoke = (event: unknown, playbook: PlaybookName = 'contain-instance') => bench.invoke(event, { playbook, config: { blastRadius: { maxContainmentsPerHour: BRAKE_LIMIT } } });
+const inbox = () => bench.inbox();
+const ledgerItem = (pk: string) => bench.item(pk);
 
 beforeAll(async () => {
-  account = await freshSeededAccount();
-  // The handler builds its own clients (lambda/runtime/home-account.ts): the standard variable points them at the emulator.
-  process.env.AWS_ENDPOINT_URL = account.endpoint;
-  dynamodb = new DynamoDBClient(sdkClientConfig(emulatorClientOptions(account.endpoint)));
-  await dynamodb.send(
-    new CreateTableCommand({
-      TableName: TABLE,
-      KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
-      AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
-      BillingMode: 'PAY_PER_REQUEST',
-    }),
-  );
+  bench = await startHandlerBench();
+  ({ account, dynamodb } = bench);
 });
 
-afterAll(() => {
-  if (savedEndpoint === undefined) delete process.env.AWS_ENDPOINT_URL;
-  else process.env.AWS_ENDPOINT_URL = savedEndpoint;
-});
+afterAll(() => bench?.close());
 
 describe('one finding, delivered again and again', () => {
   let event: ReturnType<typeof instanceFindingEvent>;

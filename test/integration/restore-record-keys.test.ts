@@ -1,12 +1,11 @@
-import { CreateTableCommand, DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
-import { sdkClientConfig } from '../../lambda/aws/clients';
-import { emulatorClientOptions } from '../../emulator/clients';
+import { GetItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { accessKeyRestoreKey, RestoreLedger } from '../../lambda/ledger/restore-record';
 import type { Report } from '../../lambda/plan/document';
 import { releaseAccessKey, type KeyReleaseReport } from '../../lambda/release/access-key';
 import { respond } from '../../lambda/respond/respond';
 import { freshSeededAccount, type EmulatedAccount } from './support/account';
 import { userKeyFinding } from './support/findings';
+import { createLedgerTable, LEDGER_TABLE } from './support/handler-bench';
 import { accessKeyStatuses, userRevokePolicy } from './support/iam-state';
 import { readInbox } from './support/inbox';
 import { ENFORCE_CONFIG, RESPONDER } from './support/run-playbook';
@@ -20,7 +19,7 @@ import { ENFORCE_CONFIG, RESPONDER } from './support/run-playbook';
  * evaluates them: what is checked is the key's status and the policy's presence.
  */
 
-const TABLE = 'incident-ledger';
+const TABLE = LEDGER_TABLE;
 
 let account: EmulatedAccount;
 let dynamodb: DynamoDBClient;
@@ -30,15 +29,7 @@ let stolen: string;
 
 beforeAll(async () => {
   account = await freshSeededAccount();
-  dynamodb = new DynamoDBClient(sdkClientConfig(emulatorClientOptions(account.endpoint)));
-  await dynamodb.send(
-    new CreateTableCommand({
-      TableName: TABLE,
-      KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
-      AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
-      BillingMode: 'PAY_PER_REQUEST',
-    }),
-  );
+  dynamodb = await createLedgerTable(account);
   [stolen] = account.seed.identities.user.accessKeyIds;
   revoked = await respond(userKeyFinding(account.seed, stolen), {
     config: ENFORCE_CONFIG,

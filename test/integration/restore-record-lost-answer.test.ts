@@ -1,18 +1,13 @@
-import { CreateTableCommand, DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
-import { startLatencyProxy, type LatencyProxy, type ProxiedRequest } from '../../bench/latency-proxy';
-import { createAwsClients, sdkClientConfig } from '../../lambda/aws/clients';
+import type { LatencyProxy, ProxiedRequest } from '../../bench/latency-proxy';
+import { emulatorClientOptions } from '../../emulator/clients';
+import { createAwsClients } from '../../lambda/aws/clients';
 import { EVERY_CLIENT } from '../../lambda/aws/every-client';
-import { EMULATOR_CONFIG_OVERRIDES } from '../../emulator/runtime-config';
-import { EMULATOR_REGION, emulatorClientOptions } from '../../emulator/clients';
-import { DEFAULT_RUNTIME_CONFIG } from '../../lambda/config/schema';
 import { instanceRestoreKey, RestoreLedger } from '../../lambda/ledger/restore-record';
-import type { Report } from '../../lambda/plan/document';
 import { releaseInstance } from '../../lambda/release/release';
-import type { LambdaEnvironment } from '../../lambda/runtime/environment';
-import { handleAs } from '../support/playbook-entries';
-import { freshSeededAccount, type EmulatedAccount } from './support/account';
+import type { EmulatedAccount } from './support/account';
 import { describeInstance, groupsByEni } from './support/ec2-state';
 import { instanceFindingEvent } from './support/findings';
+import { LEDGER_TABLE, startProxiedHandlerBench, type ProxiedHandlerBench } from './support/handler-bench';
 import { failedSteps } from './support/run-playbook';
 
 /*
@@ -25,50 +20,20 @@ import { failedSteps } from './support/run-playbook';
  * write by the token it carries.
  */
 
-const TABLE = 'incident-ledger';
-
+let bench: ProxiedHandlerBench;
 let account: EmulatedAccount;
 let proxy: LatencyProxy;
-let dynamodb: DynamoDBClient;
-const savedEndpoint = process.env.AWS_ENDPOINT_URL;
 
-function env(): LambdaEnvironment {
-  return {
-    playbook: 'contain-instance',
-    config: { ...DEFAULT_RUNTIME_CONFIG, ...EMULATOR_CONFIG_OVERRIDES, mode: 'enforce' },
-    topicArn: account.seed.notifications.topicArn,
-    protectedRoleNames: [],
-    defaultRegion: EMULATOR_REGION,
-    ledgerTableName: TABLE,
-  };
-}
-
-const context = () => ({ invokedFunctionArn: `arn:aws:lambda:${EMULATOR_REGION}:${account.seed.accountId}:function:ir`, getRemainingTimeInMillis: () => 50_000 });
-const invoke = async (event: unknown) => (await handleAs(event, context(), env())) as Report;
-const key = () => instanceRestoreKey(account.seed.accountId, account.seed.region, account.seed.instanceA.instanceId);
-const item = async () => (await dynamodb.send(new GetItemCommand({ TableName: TABLE, Key: { pk: { S: key() } }, ConsistentRead: true }))).Item;
+const invoke = (event: unknown) => bench.invoke(event);
+const item = () => bench.item(instanceRestoreKey(account.seed.accountId, account.seed.region, account.seed.instanceA.instanceId));
 const isRestoreWrite = (request: ProxiedRequest) => request.operation === 'DynamoDB_20120810.UpdateItem' && (request.params.pk ?? '').startsWith('restore#');
 
 beforeAll(async () => {
-  account = await freshSeededAccount();
-  proxy = await startLatencyProxy({ target: account.endpoint, latencyMs: 0 });
-  process.env.AWS_ENDPOINT_URL = proxy.endpoint;
-  dynamodb = new DynamoDBClient(sdkClientConfig(emulatorClientOptions(account.endpoint)));
-  await dynamodb.send(
-    new CreateTableCommand({
-      TableName: TABLE,
-      KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
-      AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
-      BillingMode: 'PAY_PER_REQUEST',
-    }),
-  );
+  bench = await startProxiedHandlerBench();
+  ({ account, proxy } = bench);
 });
 
-afterAll(async () => {
-  if (savedEndpoint === undefined) delete process.env.AWS_ENDPOINT_URL;
-  else process.env.AWS_ENDPOINT_URL = savedEndpoint;
-  await proxy.close();
-});
+afterAll(() => bench?.close());
 
 afterEach(() => proxy.clearFaults());
 
@@ -110,7 +75,7 @@ describe('a restore-record write whose answer is lost after it landed', () => {
     const clients = createAwsClients({ ...emulatorClientOptions(proxy.endpoint), maxAttempts: 3 }, EVERY_CLIENT);
     proxy.addFault({ kind: 'lost-answer', matches: isRestoreWrite, times: 1 });
     proxy.clear();
-    const released = await releaseInstance(instanceA.instanceId, { clients, region: account.seed.region, dryRun: false, ledger: new RestoreLedger(clients.dynamodb, TABLE) });
+    const released = await releaseInstance(instanceA.instanceId, { clients, region: account.seed.region, dryRun: false, ledger: new RestoreLedger(clients.dynamodb, LEDGER_TABLE) });
 
     expect(proxy.calls.filter(isRestoreWrite).map((c) => [c.fault, c.status])).toEqual([
       ['lost-answer', 200],

@@ -1,21 +1,15 @@
 import { DescribeAutoScalingInstancesCommand } from '@aws-sdk/client-auto-scaling';
-import { CreateTableCommand, DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DeleteTagsCommand, DescribeIamInstanceProfileAssociationsCommand } from '@aws-sdk/client-ec2';
 import { DescribeTargetHealthCommand } from '@aws-sdk/client-elastic-load-balancing-v2';
-import { EMULATOR_CONFIG_OVERRIDES } from '../../emulator/runtime-config';
-import { EMULATOR_REGION, emulatorClientOptions } from '../../emulator/clients';
-import { sdkClientConfig } from '../../lambda/aws/clients';
-import { DEFAULT_RUNTIME_CONFIG } from '../../lambda/config/schema';
 import { instanceRestoreKey, RestoreLedger } from '../../lambda/ledger/restore-record';
 import type { Report } from '../../lambda/plan/document';
 import { releaseInstance } from '../../lambda/release/release';
 import type { ReleaseReport } from '../../lambda/release/report';
-import type { LambdaEnvironment } from '../../lambda/runtime/environment';
-import { handleAs } from '../support/playbook-entries';
-import { freshSeededAccount, type EmulatedAccount } from './support/account';
+import type { EmulatedAccount } from './support/account';
 import { describeInstance, groupsByEni, tagsOf, terminationProtection } from './support/ec2-state';
 import { instanceFindingEvent } from './support/findings';
-import { readInbox } from './support/inbox';
+import { LEDGER_TABLE, startHandlerBench, type HandlerBench } from './support/handler-bench';
 import { failedSteps } from './support/run-playbook';
 
 /*
@@ -28,32 +22,19 @@ import { failedSteps } from './support/run-playbook';
  * tells the team.
  */
 
-const TABLE = 'incident-ledger';
+const TABLE = LEDGER_TABLE;
 const DNS_REBIND = 'UnauthorizedAccess:EC2/MetadataDNSRebind';
 
 let account: EmulatedAccount;
 let dynamodb: DynamoDBClient;
+let bench: HandlerBench;
 let contained: Report;
 let released: ReleaseReport;
 let recordAfterFirst: Record<string, unknown> | undefined;
 let recordAfterSecond: Record<string, unknown> | undefined;
-const savedEndpoint = process.env.AWS_ENDPOINT_URL;
-
-function env(): LambdaEnvironment {
-  return {
-    playbook: 'contain-instance',
-    config: { ...DEFAULT_RUNTIME_CONFIG, ...EMULATOR_CONFIG_OVERRIDES, mode: 'enforce' },
-    topicArn: account.seed.notifications.topicArn,
-    protectedRoleNames: [],
-    defaultRegion: EMULATOR_REGION,
-    ledgerTableName: TABLE,
-  };
-}
-
-const context = () => ({ invokedFunctionArn: `arn:aws:lambda:${EMULATOR_REGION}:${account.seed.accountId}:function:ir`, getRemainingTimeInMillis: () => 50_000 });
-const invoke = async (event: unknown) => (await handleAs(event, context(), env())) as Report;
+const invoke = (event: unknown) => bench.invoke(event);
 const key = () => instanceRestoreKey(account.seed.accountId, account.seed.region, account.seed.instanceA.instanceId);
-const item = async () => (await dynamodb.send(new GetItemCommand({ TableName: TABLE, Key: { pk: { S: key() } }, ConsistentRead: true }))).Item;
+const item = () => bench.item(key());
 const seededGroups = () => Object.fromEntries(account.seed.instanceA.networkInterfaces.map((eni) => [eni.networkInterfaceId, [...eni.groupIds].sort()]));
 
 async function associatedProfiles(instanceId: string): Promise<string[]> {
@@ -64,17 +45,8 @@ async function associatedProfiles(instanceId: string): Promise<string[]> {
 }
 
 beforeAll(async () => {
-  account = await freshSeededAccount();
-  process.env.AWS_ENDPOINT_URL = account.endpoint;
-  dynamodb = new DynamoDBClient(sdkClientConfig(emulatorClientOptions(account.endpoint)));
-  await dynamodb.send(
-    new CreateTableCommand({
-      TableName: TABLE,
-      KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
-      AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
-      BillingMode: 'PAY_PER_REQUEST',
-    }),
-  );
+  bench = await startHandlerBench();
+  ({ account, dynamodb } = bench);
   const { instanceA } = account.seed;
   contained = await invoke(instanceFindingEvent(account.seed, instanceA, { type: DNS_REBIND }));
   recordAfterFirst = await item();
@@ -84,7 +56,7 @@ beforeAll(async () => {
   const instance = await describeInstance(account.clients.ec2, instanceA.instanceId);
   const irKeys = Object.keys(tagsOf(instance)).filter((k) => k.startsWith('ir:'));
   await account.clients.ec2.send(new DeleteTagsCommand({ Resources: [instanceA.instanceId], Tags: irKeys.map((Key) => ({ Key })) }));
-  await readInbox(account.sqs, account.seed.notifications.inboxQueueUrl);
+  await bench.inbox();
   released = await releaseInstance(instanceA.instanceId, {
     clients: account.clients,
     region: account.seed.region,
@@ -94,10 +66,7 @@ beforeAll(async () => {
   });
 });
 
-afterAll(() => {
-  if (savedEndpoint === undefined) delete process.env.AWS_ENDPOINT_URL;
-  else process.env.AWS_ENDPOINT_URL = savedEndpoint;
-});
+afterAll(() => bench?.close());
 
 describe('the restore record contain-instance writes', () => {
   it('holds the originals: each ENI\'s groups, the profile, the Auto Scaling and target groups, termination protection', () => {
@@ -146,7 +115,7 @@ describe('ir release from the ledger, every ir: tag deleted', () => {
   });
 
   it('tells the team on the stack\'s topic', async () => {
-    const inbox = await readInbox(account.sqs, account.seed.notifications.inboxQueueUrl);
+    const inbox = await bench.inbox();
     expect(inbox.map((n) => n.subject)).toEqual([`[GuardDuty IR] Released: instance ${account.seed.instanceA.instanceId} (${account.seed.region})`]);
     expect(inbox[0]!.message).toContain('Restored from: the ledger.');
   });

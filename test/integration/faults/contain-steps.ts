@@ -1,7 +1,24 @@
 import type { ProxiedRequest } from '../../../bench/latency-proxy';
 import type { FaultKind } from '../../../bench/proxy-faults';
 import { failedSteps } from '../support/run-playbook';
-import { arm, containedOnce, containmentState, DENIAL_CODES, disarm, expectEndState, expectLedgerAnswered, freshVictim, inbox, invoke, runCell, THROTTLING_CODES, type Bench, type StepUnderFault } from './harness';
+import {
+  arm,
+  cellsOf,
+  containedOnce,
+  containmentState,
+  DENIAL_CODES,
+  disarm,
+  expectLedgerAnswered,
+  freshVictim,
+  inbox,
+  invoke,
+  runCell,
+  startBench,
+  stopBench,
+  THROTTLING_CODES,
+  type Bench,
+  type StepUnderFault,
+} from './harness';
 
 /* The mutating steps of contain-instance, each picked out among the requests of a cell, and one cell's run. */
 
@@ -16,13 +33,13 @@ const ISOLATION = ['every ENI on one closed isolation group only'];
 
 /*
  * A group this responder made and could not finish configuring (its rule
- * call throttled past every retry) is never repaired by a later run: a group
- * found by tag is only used as it is (steps/security-groups.ts), since anyone
- * can make and tag one. Lambda's retry makes a fresh group; the half-made one
- * stays unused, and the report warns about it.
+ * call throttled past every retry, or denied) is never repaired by a later
+ * run: a group found by tag is only used as it is (steps/security-groups.ts),
+ * since anyone can make and tag one. The next run makes a fresh group; the
+ * half-made one stays unused, and the report warns about it.
  */
-const HALF_MADE_UNTRACK = { throttling: { 'isolation and untrack groups created once': [1, 2] } };
-const HALF_MADE_ISOLATION = { throttling: { 'isolation and untrack groups created once': [2, 1] } };
+const HALF_MADE_UNTRACK = { 'isolation and untrack groups created once': [1, 2] };
+const HALF_MADE_ISOLATION = { 'isolation and untrack groups created once': [2, 1] };
 
 export const CONTAIN_STEPS: readonly StepUnderFault[] = [
   {
@@ -42,13 +59,14 @@ export const CONTAIN_STEPS: readonly StepUnderFault[] = [
     matches: (r) => is(r, 'CreateTags') && tagKey(r).startsWith('ir:original-sgs:'),
     effect: 'original groups recorded',
     follows: ISOLATION,
-    otherPart: {
-      throttling: "restore: the tag is the only record of the ENI's groups, and a run that isolates without it leaves the retry nothing to record (the ledger's restore record)",
-    },
+    // The tag is a convenience copy: the ledger's restore record, written before it, holds the ENI's groups (and
+    // `ir release` reads the ledger). The moves wait for that record, not the tag, so the first run isolates, and
+    // the next run finds the ENI on the responder's groups: its own groups are no longer there to tag.
+    retryLeaves: { throttling: { 'original groups recorded': {} }, 'access-denied': { 'original groups recorded': {} } },
   },
-  { step: 'untrack-sg-ingress', matches: (r) => is(r, 'AuthorizeSecurityGroupIngress'), effect: 'a fully open untrack group', follows: ISOLATION, retryLeaves: HALF_MADE_UNTRACK },
-  { step: 'untrack-sg-egress', matches: (r) => is(r, 'AuthorizeSecurityGroupEgress'), effect: 'a fully open untrack group', follows: ISOLATION, retryLeaves: HALF_MADE_UNTRACK },
-  { step: 'isolation-sg-egress', matches: (r) => is(r, 'RevokeSecurityGroupEgress'), effect: 'every ENI on one closed isolation group only', retryLeaves: HALF_MADE_ISOLATION },
+  { step: 'untrack-sg-ingress', matches: (r) => is(r, 'AuthorizeSecurityGroupIngress'), effect: 'a fully open untrack group', follows: ISOLATION, retryLeaves: { throttling: HALF_MADE_UNTRACK, 'access-denied': HALF_MADE_UNTRACK } },
+  { step: 'untrack-sg-egress', matches: (r) => is(r, 'AuthorizeSecurityGroupEgress'), effect: 'a fully open untrack group', follows: ISOLATION, retryLeaves: { throttling: HALF_MADE_UNTRACK, 'access-denied': HALF_MADE_UNTRACK } },
+  { step: 'isolation-sg-egress', matches: (r) => is(r, 'RevokeSecurityGroupEgress'), effect: 'every ENI on one closed isolation group only', retryLeaves: { throttling: HALF_MADE_ISOLATION, 'access-denied': HALF_MADE_ISOLATION } },
   {
     // The ENI passes through the untrack group on its way to isolation: a denied untrack move leaves no trace once isolated.
     step: 'untrack',
@@ -63,14 +81,19 @@ export const CONTAIN_STEPS: readonly StepUnderFault[] = [
   { step: 'termination-protection', matches: (r) => is(r, 'ModifyInstanceAttribute') && r.params['DisableApiTermination.Value'] !== undefined, effect: 'termination protection on' },
   { step: 'shutdown-behavior-stop', matches: (r) => is(r, 'ModifyInstanceAttribute') && r.params.Attribute === 'instanceInitiatedShutdownBehavior', effect: 'shutdown stops' },
   { step: 'keep-volumes', matches: (r) => is(r, 'ModifyInstanceAttribute') && r.params['BlockDeviceMapping.1.DeviceName'] !== undefined, effect: 'volumes kept on termination' },
+  { step: 'snapshot-volumes', matches: (r) => is(r, 'CreateSnapshots'), effect: 'one snapshot per volume' },
   {
     step: 'revoke-role-sessions',
     matches: (r) => is(r, 'PutRolePolicy'),
     effect: 'role sessions revoked',
-    otherPart: {
-      throttling:
-        "restore: the first run removes the instance profile although the revocation failed (the profile must not stay on a compromised instance), so Lambda's retry finds no profile and no role to revoke; it needs the first run's profile from the ledger's restore record",
-    },
+    /*
+     * KNOWN GAP (product, reported): the first run removes the instance profile although the revocation failed (the
+     * profile must not stay on a compromised instance), and its notification names the failed revocation; the next
+     * run (Lambda's retry, or the delivery once the permission is fixed) finds no profile, so it plans no revocation
+     * and reports DONE. The fix reads the profile back from the ledger's restore record in that run. Asserted as it
+     * is, so the fix has to change these lines.
+     */
+    retryLeaves: { throttling: { 'role sessions revoked': false }, 'access-denied': { 'role sessions revoked': false } },
   },
   {
     step: 'disassociate-instance-profile',
@@ -82,24 +105,19 @@ export const CONTAIN_STEPS: readonly StepUnderFault[] = [
     step: 'disassociate-instance-profile',
     matches: (r) => is(r, 'CreateTags') && tagKey(r) === 'ir:original-instance-profile',
     effect: 'instance profile recorded',
-    otherPart: {
-      throttling: 'restore: a record that cannot be written never keeps the profile on the instance, so the profile is removed unrecorded (the ledger\'s restore record)',
-      'access-denied': 'restore: idem, denied',
-    },
+    copyOnly: "a tag that cannot be written never keeps the profile on the instance: the ledger's restore record, written before, holds it",
+    retryLeaves: { throttling: { 'instance profile recorded': false }, 'access-denied': { 'instance profile recorded': false } },
   },
   { step: 'detach-from-auto-scaling-group', matches: (r) => is(r, 'DetachInstances'), effect: 'out of the Auto Scaling group' },
   { step: 'deregister', matches: (r) => is(r, 'DeregisterTargets'), effect: 'out of the target group' },
   { step: 'tag-instance', matches: (r) => is(r, 'CreateTags') && tagKey(r) === 'ir:incident-id', effect: 'incident tagged' },
 ];
 
-/** One cell: a fresh instance, the fault, the handler (and Lambda's retry), then the account and the ledger. */
+/** One cell: a fresh instance, the fault, the handler (and what has to follow), then the account and the ledger. */
 export async function containCell(bench: Bench, kind: FaultKind, step: StepUnderFault): Promise<void> {
   const victim = await freshVictim(bench);
-  const { first, retry } = await runCell(bench, kind, step, victim.event, 'contain-instance');
-  expectEndState(kind, step, await containmentState(bench, victim), containedOnce(victim));
-  if (kind !== 'access-denied') await expectLedgerAnswered(bench, (retry ?? first).report);
+  await runCell(bench, { kind, step, event: victim.event, playbook: 'contain-instance', state: () => containmentState(bench, victim), once: containedOnce(bench, victim) });
 }
-
 
 /*
  * The restore move runs only when the isolation move failed: each ENI goes
@@ -135,6 +153,37 @@ export async function restoreCell(bench: Bench, kind: FaultKind): Promise<void> 
   disarm(bench);
   const retry = await invoke(bench, victim.event, 'contain-instance');
   expect(failedSteps({ ...retry.report, reads: [] })).toEqual([]);
-  expect(await containmentState(bench, victim)).toEqual(containedOnce(victim));
+  expect(await containmentState(bench, victim)).toEqual(containedOnce(bench, victim));
   await expectLedgerAnswered(bench, retry.report);
+}
+
+/*
+ * Every mutating step of contain-instance, through the Lambda handler, under
+ * one fault of the proxy (harness.ts): the answer lost after the write
+ * landed, the answer later than the client timeout, throttling past every
+ * retry, or AccessDenied; and the restore move under it. Each cell contains
+ * a fresh instance and asserts the account's end state read from moto, the
+ * ledger and the notification.
+ *
+ * One test file per fault, each on a freshly seeded emulator: the
+ * emulator's calls grow slower with every cell's instance, groups and
+ * snapshots kept (measured: the same invocation's calls took about three
+ * times as long 60 cells in), so four short runs cost less than one long one.
+ */
+export function containMatrix(kind: FaultKind): void {
+  let bench: Bench;
+
+  beforeAll(async () => {
+    bench = await startBench();
+  });
+
+  afterAll(() => stopBench(bench));
+
+  it.each(cellsOf(CONTAIN_STEPS, [kind]))('%s', async (_name, cellKind, step) => {
+    await containCell(bench, cellKind, step);
+  });
+
+  it(`${kind} on restore (the move back to its own groups after a failed isolation move)`, async () => {
+    await restoreCell(bench, kind);
+  });
 }

@@ -1,33 +1,30 @@
 import { AttachInstancesCommand, DescribeAutoScalingInstancesCommand, UpdateAutoScalingGroupCommand } from '@aws-sdk/client-auto-scaling';
-import { CreateTableCommand, DynamoDBClient, GetItemCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   AssociateIamInstanceProfileCommand,
   DeleteTagsCommand,
   DescribeIamInstanceProfileAssociationsCommand,
-  DescribeSecurityGroupsCommand,
   RunInstancesCommand,
   type SecurityGroup,
 } from '@aws-sdk/client-ec2';
 import { DescribeTargetHealthCommand, RegisterTargetsCommand } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { CreateAccessKeyCommand, CreateUserCommand, DeleteRolePolicyCommand } from '@aws-sdk/client-iam';
-import { REVOKE_POLICY_NAME } from '../../../lambda/iam/revoke-sessions';
-import { startLatencyProxy, type FaultKind, type LatencyProxy, type ProxiedRequest } from '../../../bench/latency-proxy';
-import { EMULATOR_REGION, emulatorClientOptions } from '../../../emulator/clients';
-import { EMULATOR_CONFIG_OVERRIDES } from '../../../emulator/runtime-config';
+import type { FaultKind, LatencyProxy, ProxiedRequest } from '../../../bench/latency-proxy';
+import type { SeededInstance } from '../../../emulator/seed/instances';
 import * as clientSeam from '../../../lambda/aws/clients';
-import { DEFAULT_RUNTIME_CONFIG, type RuntimeConfig } from '../../../lambda/config/schema';
+import type { RuntimeConfig } from '../../../lambda/config/schema';
+import { REVOKE_POLICY_NAME } from '../../../lambda/iam/revoke-sessions';
+import { accessKeyRestoreKey, instanceRestoreKey, RestoreLedger, type RestoreRecord } from '../../../lambda/ledger/restore-record';
 import type { Report } from '../../../lambda/plan/document';
-import type { LambdaEnvironment } from '../../../lambda/runtime/environment';
+import type { PlaybookName } from '../../../lambda/routing/playbook-names';
 import * as retryPolicy from '../../../lambda/runtime/retry-policy';
 import { RetryableResponseError } from '../../../lambda/runtime/retry-policy';
-import type { PlaybookName } from '../../../lambda/routing/playbook-names';
-import type { SeededInstance } from '../../../emulator/seed/instances';
-import { handleAs } from '../../support/playbook-entries';
-import { freshSeededAccount, type EmulatedAccount } from '../support/account';
+import type { EmulatedAccount } from '../support/account';
 import { describeInstance, groupsByEni, recordedOriginalGroups, responderGroups, shutdownBehavior, snapshotsOfVolumes, tagsOf, terminationProtection } from '../support/ec2-state';
 import { instanceFindingEvent, userKeyFinding } from '../support/findings';
+import { LEDGER_TABLE, startProxiedHandlerBench, type LedgerItem, type ProxiedHandlerBench } from '../support/handler-bench';
 import { accessKeyStatuses, roleRevokePolicy, userRevokePolicy } from '../support/iam-state';
-import { readInbox, type Notification } from '../support/inbox';
+import type { Notification } from '../support/inbox';
 import { failedSteps } from '../support/run-playbook';
 
 /*
@@ -48,7 +45,6 @@ import { failedSteps } from '../support/run-playbook';
  * read, not a mutating step, and is proven elsewhere (test/unit/confirm/).
  */
 
-export const TABLE = 'incident-ledger';
 
 /**
  * The SDK attempts of the handler's clients in these tests: 2, so a fault on
@@ -59,12 +55,18 @@ export const TABLE = 'incident-ledger';
 export const TEST_ATTEMPTS = 2;
 /**
  * Late-answer cells: the client's request timeout, and how long the proxy
- * holds the answer (just past it), so a cell costs about one timeout.
+ * holds the answer (just past it), so a cell costs about one timeout. The
+ * timeout holds for every call of the cell, so it is well above what one
+ * call of a loaded emulator takes: at 800 ms, a call that was merely slow
+ * timed out too and changed the cell's path (a restore cell once never
+ * reached its restore move on a machine running a dozen test processes).
  */
-export const LATE_TIMEOUT_MS = 800;
-export const LATE_HOLD_MS = LATE_TIMEOUT_MS + 400;
+export const LATE_TIMEOUT_MS = 1_500;
+export const LATE_HOLD_MS = LATE_TIMEOUT_MS + 500;
 
 export interface Bench {
+  /** The handler against the emulator, through the proxy (support/handler-bench.ts). */
+  readonly handler: ProxiedHandlerBench;
   readonly account: EmulatedAccount;
   readonly proxy: LatencyProxy;
   /** Straight to moto: the ledger as it is. */
@@ -81,17 +83,9 @@ export interface Bench {
 
 /** One seeded account, the ledger table, the proxy, and the handler's clients pointed at the proxy. */
 export async function startBench(): Promise<Bench> {
-  const account = await freshSeededAccount();
-  const proxy = await startLatencyProxy({ target: account.endpoint, latencyMs: 0 });
-  const bench: Bench = { account, proxy, dynamodb: new DynamoDBClient(clientSeam.sdkClientConfig(emulatorClientOptions(account.endpoint))), cells: 0, requestTimeoutMs: clientSeam.DEFAULT_REQUEST_TIMEOUT_MS, reports: [], fired: 0 };
-  await bench.dynamodb.send(
-    new CreateTableCommand({
-      TableName: TABLE,
-      KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
-      AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
-      BillingMode: 'PAY_PER_REQUEST',
-    }),
-  );
+  const handler = await startProxiedHandlerBench();
+  const { account, proxy, dynamodb } = handler;
+  const bench: Bench = { account, proxy, dynamodb, handler, cells: 0, requestTimeoutMs: clientSeam.DEFAULT_REQUEST_TIMEOUT_MS, reports: [], fired: 0 };
   // Each cell attaches one instance; detaching without decrementing keeps the desired capacity.
   await account.clients.autoScaling.send(new UpdateAutoScalingGroupCommand({ AutoScalingGroupName: account.seed.fleet.autoScalingGroupName, MaxSize: 200 }));
   // The handler's clients: made through the one seam with the Lambda's settings, except the attempts and the timeout above.
@@ -105,22 +99,18 @@ export async function startBench(): Promise<Bench> {
     bench.reports.push(report);
     return decide(report);
   });
-  process.env.AWS_ENDPOINT_URL = proxy.endpoint;
   return bench;
 }
 
 export async function stopBench(bench: Bench | undefined): Promise<void> {
-  delete process.env.AWS_ENDPOINT_URL;
   jest.restoreAllMocks();
-  await bench?.proxy.close();
+  await bench?.handler.close();
 }
 
-function environment(bench: Bench, playbook: PlaybookName): LambdaEnvironment {
-  const config: RuntimeConfig = {
-    ...DEFAULT_RUNTIME_CONFIG,
-    ...EMULATOR_CONFIG_OVERRIDES,
-    mode: 'enforce',
-    // Every cell contains one more instance; the brake is not what these tests are about.
+/** The run's configuration: every cell contains one more instance, and cuts the instance role too. */
+function cellConfig(bench: Bench): Partial<RuntimeConfig> {
+  return {
+    // The brake is not what these tests are about.
     blastRadius: { maxContainmentsPerHour: 100 },
     // Every cell cuts the instance role too, so its two steps are faulted like the others.
     revokeInstanceCredentials: 'always',
@@ -128,24 +118,15 @@ function environment(bench: Bench, playbook: PlaybookName): LambdaEnvironment {
     // cell is a cold container per cell, so each cell's clients get its own timeout and retry state. No cell is cross-account.
     memberRoleName: `IrFaultCell${bench.cells}`,
   };
-  return {
-    playbook,
-    config,
-    topicArn: bench.account.seed.notifications.topicArn,
-    protectedRoleNames: [],
-    defaultRegion: EMULATOR_REGION,
-    ledgerTableName: TABLE,
-  };
 }
 
 export type Invocation = { readonly report: Report; readonly failed: false } | { readonly report: Report; readonly failed: true; readonly error: RetryableResponseError };
 
 /** One invocation of the playbook's Lambda handler: its report, and whether the invocation failed (Lambda would retry it). */
 export async function invoke(bench: Bench, event: unknown, playbook: PlaybookName): Promise<Invocation> {
-  const context = { invokedFunctionArn: `arn:aws:lambda:${EMULATOR_REGION}:${bench.account.seed.accountId}:function:ir-${playbook}`, getRemainingTimeInMillis: () => 120_000 };
   bench.reports.length = 0;
   try {
-    return { report: (await handleAs(event, context, environment(bench, playbook))) as Report, failed: false };
+    return { report: await bench.handler.invoke(event, { playbook, config: cellConfig(bench), remainingMs: 120_000 }), failed: false };
   } catch (error) {
     if (error instanceof RetryableResponseError && bench.reports.length === 1) return { report: bench.reports[0]!, failed: true, error };
     throw error;
@@ -186,15 +167,15 @@ export function disarm(bench: Bench): void {
 
 
 export function inbox(bench: Bench): Promise<Notification[]> {
-  return readInbox(bench.account.sqs, bench.account.seed.notifications.inboxQueueUrl);
+  return bench.handler.inbox();
 }
 
-export async function ledgerItem(bench: Bench, incidentId: string): Promise<Record<string, AttributeValue> | undefined> {
-  return (await bench.dynamodb.send(new GetItemCommand({ TableName: TABLE, Key: { pk: { S: `incident#${incidentId}` } }, ConsistentRead: true }))).Item;
+export function ledgerItem(bench: Bench, incidentId: string): Promise<LedgerItem | undefined> {
+  return bench.handler.item(`incident#${incidentId}`);
 }
 
 /** The ledger's record of each step: id → status. */
-export function ledgerSteps(item: Record<string, AttributeValue> | undefined): Record<string, string> {
+export function ledgerSteps(item: LedgerItem | undefined): Record<string, string> {
   return Object.fromEntries((item?.steps?.L ?? []).map((s) => [s.M?.id?.S ?? '', s.M?.status?.S ?? '']));
 }
 
@@ -202,6 +183,8 @@ export function ledgerSteps(item: Record<string, AttributeValue> | undefined): R
 
 export interface Victim {
   readonly instance: SeededInstance;
+  /** Each volume's DeleteOnTermination before the response, by volume id. */
+  readonly deleteOnTermination: Readonly<Record<string, boolean>>;
   readonly event: ReturnType<typeof instanceFindingEvent>;
 }
 
@@ -216,10 +199,15 @@ export async function freshVictim(bench: Bench): Promise<Victim> {
   const { ec2, autoScaling, elbv2 } = bench.account.clients;
   const { seed } = bench.account;
   const { vpcId } = seed.network;
-  const earlier = [...(await responderGroups(ec2, vpcId, 'isolation')), ...(await responderGroups(ec2, vpcId, 'untrack'))].map((g) => g.GroupId!);
+  const [isolation, untrack, rolePolicy] = await Promise.all([
+    responderGroups(ec2, vpcId, 'isolation'),
+    responderGroups(ec2, vpcId, 'untrack'),
+    roleRevokePolicy(bench.account.clients.iam, seed.identities.instanceRole.roleName),
+  ]);
+  const earlier = [...isolation, ...untrack].map((g) => g.GroupId!);
   if (earlier.length > 0) await ec2.send(new DeleteTagsCommand({ Resources: earlier, Tags: [{ Key: 'ir:managed-by' }, { Key: 'ir:purpose' }] }));
   // The instance role is the seeded one, shared by every cell: its revocation policy is this cell's to write.
-  if ((await roleRevokePolicy(bench.account.clients.iam, seed.identities.instanceRole.roleName)) !== null) {
+  if (rolePolicy !== null) {
     await bench.account.clients.iam.send(new DeleteRolePolicyCommand({ RoleName: seed.identities.instanceRole.roleName, PolicyName: REVOKE_POLICY_NAME }));
   }
   const web = seed.network.securityGroups.web;
@@ -256,7 +244,8 @@ export async function freshVictim(bench: Bench): Promise<Victim> {
     tags: tagsOf(described),
     instanceProfileArn: seed.identities.instanceProfile.arn,
   };
-  return { instance, event: instanceFindingEvent(seed, instance) };
+  const deleteOnTermination = Object.fromEntries((described.BlockDeviceMappings ?? []).map((m) => [m.Ebs!.VolumeId!, m.Ebs!.DeleteOnTermination === true]));
+  return { instance, deleteOnTermination, event: instanceFindingEvent(seed, instance) };
 }
 
 /** All protocols from and to anywhere, IPv4 and IPv6. */
@@ -270,14 +259,22 @@ export async function containmentState(bench: Bench, victim: Victim): Promise<Re
   const { ec2, autoScaling, elbv2, iam } = bench.account.clients;
   const { vpcId } = bench.account.seed.network;
   const { instanceId } = victim.instance;
-  const instance = await describeInstance(ec2, instanceId);
-  const isolation = await responderGroups(ec2, vpcId, 'isolation');
-  const untrack = await responderGroups(ec2, vpcId, 'untrack');
-  const { AutoScalingInstances = [] } = await autoScaling.send(new DescribeAutoScalingInstancesCommand({ InstanceIds: [instanceId] }));
-  const { TargetHealthDescriptions = [] } = await elbv2.send(new DescribeTargetHealthCommand({ TargetGroupArn: bench.account.seed.fleet.targetGroupArn }));
-  const { IamInstanceProfileAssociations = [] } = await ec2.send(new DescribeIamInstanceProfileAssociationsCommand({ Filters: [{ Name: 'instance-id', Values: [instanceId] }] }));
+  // Reads only, nothing runs meanwhile: all at once.
+  const [instance, isolation, untrack, { AutoScalingInstances = [] }, { TargetHealthDescriptions = [] }, { IamInstanceProfileAssociations = [] }, role, protection, shutdown, snapshots, record] =
+    await Promise.all([
+      describeInstance(ec2, instanceId),
+      responderGroups(ec2, vpcId, 'isolation'),
+      responderGroups(ec2, vpcId, 'untrack'),
+      autoScaling.send(new DescribeAutoScalingInstancesCommand({ InstanceIds: [instanceId] })),
+      elbv2.send(new DescribeTargetHealthCommand({ TargetGroupArn: bench.account.seed.fleet.targetGroupArn })),
+      ec2.send(new DescribeIamInstanceProfileAssociationsCommand({ Filters: [{ Name: 'instance-id', Values: [instanceId] }] })),
+      roleRevokePolicy(iam, bench.account.seed.identities.instanceRole.roleName),
+      terminationProtection(ec2, instanceId),
+      shutdownBehavior(ec2, instanceId),
+      snapshotsOfVolumes(ec2, victim.instance.volumeIds),
+      restoreLedger(bench).read(instanceRestoreKey(bench.account.seed.accountId, bench.account.seed.region, instanceId)),
+    ]);
   const tags = tagsOf(instance);
-  const role = await roleRevokePolicy(iam, bench.account.seed.identities.instanceRole.roleName);
   const closed = new Set(isolation.filter((g) => (g.IpPermissions ?? []).length === 0 && (g.IpPermissionsEgress ?? []).length === 0).map((g) => g.GroupId));
   return {
     'isolation and untrack groups created once': [isolation.length, untrack.length],
@@ -285,20 +282,39 @@ export async function containmentState(bench: Bench, victim: Victim): Promise<Re
     'every ENI on one closed isolation group only': Object.values(groupsByEni(instance)).map((groups) => groups.length === 1 && closed.has(groups[0]!)),
     'original groups recorded': recordedOriginalGroups(instance),
     'incident tagged': tags['ir:incident-id'] !== undefined,
-    'termination protection on': await terminationProtection(ec2, instanceId),
-    'shutdown stops': await shutdownBehavior(ec2, instanceId),
+    'termination protection on': protection,
+    'shutdown stops': shutdown,
     'volumes kept on termination': (instance.BlockDeviceMappings ?? []).map((m) => m.Ebs?.DeleteOnTermination),
-    'one snapshot per volume': (await snapshotsOfVolumes(ec2, victim.instance.volumeIds)).map((s) => s.VolumeId).sort(),
+    'one snapshot per volume': snapshots.map((s) => s.VolumeId).sort(),
     'out of the Auto Scaling group': AutoScalingInstances.map((i) => i.AutoScalingGroupName),
     'out of the target group': TargetHealthDescriptions.filter((t) => t.Target?.Id === instanceId).map((t) => t.TargetHealth?.State),
     'instance profile removed': IamInstanceProfileAssociations.filter((a) => a.State === 'associated' || a.State === 'associating').length,
     'instance profile recorded': tags['ir:original-instance-profile'] === bench.account.seed.identities.instanceProfile.arn,
     'role sessions revoked': role !== null,
+    'restore record in the ledger': restoreRecordOf(record),
+  };
+}
+
+function restoreLedger(bench: Bench): RestoreLedger {
+  return new RestoreLedger(bench.dynamodb, LEDGER_TABLE);
+}
+
+/** What `ir release` would restore an instance to, as the ledger holds it. */
+function restoreRecordOf(record: RestoreRecord | undefined): Record<string, unknown> | null {
+  if (!record) return null;
+  return {
+    groups: Object.fromEntries(record.networkInterfaces.map((eni) => [eni.networkInterfaceId, [...eni.groupIds].sort()])),
+    deleteOnTermination: Object.fromEntries(record.volumes.map((v) => [v.volumeId, v.deleteOnTermination])),
+    instanceProfileArn: record.instanceProfileArn,
+    autoScalingGroup: record.autoScalingGroup,
+    targetGroups: record.targetGroups.map((g) => g.targetGroupArn),
+    terminationProtection: record.terminationProtection,
   };
 }
 
 /** containmentState of a victim fully contained, exactly once. */
-export function containedOnce(victim: Victim): Record<string, unknown> {
+export function containedOnce(bench: Bench, victim: Victim): Record<string, unknown> {
+  const { seed } = bench.account;
   const eni = victim.instance.networkInterfaces[0]!;
   return {
     'isolation and untrack groups created once': [1, 1],
@@ -315,6 +331,14 @@ export function containedOnce(victim: Victim): Record<string, unknown> {
     'instance profile removed': 0,
     'instance profile recorded': true,
     'role sessions revoked': true,
+    'restore record in the ledger': {
+      groups: { [eni.networkInterfaceId]: eni.groupIds },
+      deleteOnTermination: victim.deleteOnTermination,
+      instanceProfileArn: seed.identities.instanceProfile.arn,
+      autoScalingGroup: seed.fleet.autoScalingGroupName,
+      targetGroups: [seed.fleet.targetGroupArn],
+      terminationProtection: false,
+    },
   };
 }
 
@@ -338,20 +362,29 @@ export async function freshKeyVictim(bench: Bench): Promise<KeyVictim> {
 
 export async function revocationState(bench: Bench, victim: KeyVictim): Promise<Record<string, unknown>> {
   const { iam } = bench.account.clients;
-  return {
-    'key deactivated': await accessKeyStatuses(iam, victim.userName),
-    'sessions revoked': (await userRevokePolicy(iam, victim.userName)) !== null,
-  };
+  const [keys, policy, record] = await Promise.all([
+    accessKeyStatuses(iam, victim.userName),
+    userRevokePolicy(iam, victim.userName),
+    restoreLedger(bench).read(accessKeyRestoreKey(bench.account.seed.accountId, victim.accessKeyId)),
+  ]);
+  return { 'key deactivated': keys, 'sessions revoked': policy !== null, 'restore record in the ledger': keyRestoreRecordOf(record) };
+}
+
+/** What `ir release --access-key` would restore, as the ledger holds it. */
+function keyRestoreRecordOf(record: RestoreRecord | undefined): Record<string, unknown> | null {
+  if (!record) return null;
+  return { accessKey: record.accessKey, sessionPolicies: record.sessionPolicies };
 }
 
 export function revokedOnce(victim: KeyVictim): Record<string, unknown> {
-  return { 'key deactivated': { [victim.accessKeyId]: 'Inactive' }, 'sessions revoked': true };
-}
-
-/** The security groups of the VPC the responder owns now (a cell's end state counts them). */
-export async function groupsInVpc(bench: Bench): Promise<number> {
-  const { SecurityGroups = [] } = await bench.account.clients.ec2.send(new DescribeSecurityGroupsCommand({ Filters: [{ Name: 'vpc-id', Values: [bench.account.seed.network.vpcId] }] }));
-  return SecurityGroups.length;
+  return {
+    'key deactivated': { [victim.accessKeyId]: 'Inactive' },
+    'sessions revoked': true,
+    'restore record in the ledger': {
+      accessKey: { userName: victim.userName, status: 'Active' },
+      sessionPolicies: [{ principal: { kind: 'user', name: victim.userName }, previousDocument: null }],
+    },
+  };
 }
 
 // ---- the matrix ----
@@ -369,93 +402,113 @@ export interface StepUnderFault {
   readonly effect: string | null;
   /** Entries that follow from it, left as they are when it is denied (isolation needs its groups, ...). */
   readonly follows?: readonly string[];
-  /** What Lambda's retry leaves otherwise than acting once, by design, per fault (each says why where it is set). */
+  /** What the end state holds otherwise than acting once, by design, per fault (each says why where it is set). */
   readonly retryLeaves?: Partial<Record<FaultKind, Record<string, unknown>>>;
-  /** Faults whose cell waits on behaviour another part of issue 11 builds (the reason): run in depends-on-other-parts.test.ts. */
-  readonly otherPart?: Partial<Record<FaultKind, string>>;
-}
-
-/** The cells of a matrix this file proves: every step under every fault, but those waiting on another part. */
-export function cellsOf(steps: readonly StepUnderFault[], waiting: boolean): [string, FaultKind, StepUnderFault][] {
-  return ALL_FAULTS.flatMap((kind) =>
-    steps.filter((s) => (s.otherPart?.[kind] !== undefined) === waiting).map((s) => [`${kind} on ${s.step} (${s.effect ?? 'a passing move'})`, kind, s] as [string, FaultKind, StepUnderFault]),
-  );
+  /**
+   * The request writes a convenience copy of what the ledger's restore record
+   * holds (a tag on the instance): refused (throttled, denied), the step goes
+   * on without it and reports it not recorded; nothing fails. The reason.
+   */
+  readonly copyOnly?: string;
 }
 
 export const ALL_FAULTS: readonly FaultKind[] = ['lost-answer', 'late-answer', 'throttling', 'access-denied'];
+
+/** Every step under every fault (or the faults named), named for the test list. */
+export function cellsOf(steps: readonly StepUnderFault[], kinds: readonly FaultKind[] = ALL_FAULTS): [string, FaultKind, StepUnderFault][] {
+  return kinds.flatMap((kind) => steps.map((s) => [`${kind} on ${s.step} (${s.effect ?? 'a passing move'})`, kind, s] as [string, FaultKind, StepUnderFault]));
+}
 
 /** The report's outcome of the step under fault (the first, when a step has one per target). */
 function outcomeOf(report: Report, step: string): Report['steps'][number] | undefined {
   return report.steps.find((s) => s.id.split(':')[0] === step);
 }
 
+/** The changes a report says failed (its read-only steps aside: see runCell on revoke-credentials' reads). */
+const failedChanges = (report: Report) => failedSteps({ ...report, reads: [], steps: report.steps.filter((s) => s.mutating) });
+
+export interface CellCase {
+  readonly kind: FaultKind;
+  readonly step: StepUnderFault;
+  readonly event: unknown;
+  readonly playbook: PlaybookName;
+  /** The account's and the restore record's state, read from moto. */
+  readonly state: () => Promise<Record<string, unknown>>;
+  /** That state once the response acted, exactly once. */
+  readonly once: Record<string, unknown>;
+}
+
 export interface CellRun {
   readonly first: Invocation;
-  /** Lambda's retry of the same event, when the first invocation failed (or, for a denial, once the permission is fixed). */
+  /** The invocation that finished the work: Lambda's retry, or the delivery once the permission is fixed; absent when the first finished it. */
   readonly retry: Invocation | undefined;
-  readonly notifications: Notification[];
 }
 
 /**
- * One cell: the fault armed on the step's request, the handler run, and, as
- * Lambda would, run again with the same event when the invocation failed.
- * A lost or late answer: acted once, the SDK's retry or Lambda's finishing
- * the work. Throttling past every retry: the invocation fails with the
- * step failed, and the retry finishes it. AccessDenied: the step fails, the
- * notification's subject names it, and nothing else of the response is lost.
+ * One cell: the fault armed on the step's request, the handler run, and
+ * whatever has to follow for the work to be finished; then the end state of
+ * the account and of the ledger. Never silent:
+ * - a lost or late answer: acted once, the SDK's retry meeting its own
+ *   landed write, or the invocation failed and Lambda's retry finishes it;
+ * - throttling past every retry: the step failed, the invocation failed,
+ *   and Lambda's retry (the throttling over) finishes it;
+ * - AccessDenied: the step failed and the subject names it, the step's
+ *   effect is not made but everything else is, and the incident stays open
+ *   in the ledger, so the delivery after the permission is fixed finishes it;
+ * - a refused convenience copy (copyOnly): the step goes on without it.
+ * Then: acted once (but what retryLeaves names), the team's last word is
+ * that every change is made, and the ledger has the incident answered.
  */
-export async function runCell(
-  bench: Bench,
-  kind: FaultKind,
-  step: StepUnderFault,
-  event: unknown,
-  playbook: PlaybookName,
-): Promise<CellRun> {
+export async function runCell(bench: Bench, cell: CellCase): Promise<CellRun> {
+  const { kind, step, event, playbook } = cell;
   await arm(bench, { kind, matches: (request) => step.matches(request, bench.proxy.calls) });
   const first = await invoke(bench, event, playbook);
   // A cell whose fault never fired proves nothing.
   expect(bench.fired).toBeGreaterThan(0);
   const outcome = outcomeOf(first.report, step.step);
+  const refused = kind === 'throttling' || kind === 'access-denied';
+  if (refused && step.copyOnly !== undefined) {
+    expect([outcome?.status, first.failed]).toEqual(['done', false]);
+    expect(outcome?.detail).toContain('NOT recorded');
+  } else if (refused) {
+    expect([outcome?.status, (kind === 'throttling' ? THROTTLING_CODES : DENIAL_CODES).includes(outcome?.error?.code ?? '')]).toEqual(['failed', true]);
+    // Throttling is retried by Lambda; a lasting denial is not, and its incident stays open for the next delivery.
+    expect(first.failed).toBe(kind === 'throttling');
+  }
   let retry: Invocation | undefined;
-  if (kind === 'throttling') {
-    expect([outcome?.status, THROTTLING_CODES.includes(outcome?.error?.code ?? '')]).toEqual(['failed', true]);
-    expect(first.failed).toBe(true);
-  }
-  if (kind === 'access-denied') {
-    expect([outcome?.status, DENIAL_CODES.includes(outcome?.error?.code ?? '')]).toEqual(['failed', true]);
-  }
-  if (first.failed && kind !== 'access-denied') {
+  if (kind === 'access-denied' && step.copyOnly === undefined) {
+    await expectDenied(bench, cell, first);
     disarm(bench);
     retry = await invoke(bench, event, playbook);
-    expect(retry.failed ? retry.error.message : 'the retry finished').toBe('the retry finished');
+  } else if (first.failed) {
+    disarm(bench);
+    retry = await invoke(bench, event, playbook);
   }
-  const notifications = await inbox(bench);
-  if (kind === 'access-denied') {
-    // Never silent: a notification, and its subject names the step that could not be made.
-    expect(notifications.map((n) => n.subject)).toEqual([expect.stringContaining(step.step)]);
-  } else {
-    // However it got there, the last word the team has is that every change is made.
-    // Emulator gap: moto answers revoke-credentials' read-only investigation (CloudTrail LookupEvents,
-    // GenerateServiceLastAccessedDetails) with HTTP 500, so that playbook's subject says PARTIAL (the
-    // failed reads are in the message); no change may be among the failed, nor named in the subject.
-    const last = retry ?? first;
-    const changesFailed = failedSteps({ ...last.report, reads: [], steps: last.report.steps.filter((s) => s.mutating) });
-    const subject = notifications.at(-1)?.subject ?? 'no notification';
-    const expected = expect.stringMatching(playbook === 'revoke-credentials' ? /^\[GuardDuty IR (DONE|PARTIAL)\] revoke-credentials: / : /^\[GuardDuty IR DONE\] contain-instance: /);
-    expect({ subject, changesFailed }).toEqual({ subject: expected, changesFailed: [] });
-  }
-  return { first, retry, notifications };
+  const last = retry ?? first;
+  expect(last.failed ? last.error.message : 'finished').toBe('finished');
+  // However it got there, the last word the team has is that every change is made.
+  // Emulator gap: moto answers revoke-credentials' read-only investigation (CloudTrail LookupEvents,
+  // GenerateServiceLastAccessedDetails) with HTTP 500, so that playbook's subject says PARTIAL (the
+  // failed reads are in the message); no change may be among the failed, nor named in the subject.
+  const subject = (await inbox(bench)).at(-1)?.subject ?? 'no notification';
+  const expected = expect.stringMatching(playbook === 'revoke-credentials' ? /^\[GuardDuty IR (DONE|PARTIAL)\] revoke-credentials: / : /^\[GuardDuty IR DONE\] contain-instance: /);
+  expect({ subject, changesFailed: failedChanges(last.report) }).toEqual({ subject: expected, changesFailed: [] });
+  expect(await cell.state()).toEqual({ ...cell.once, ...step.retryLeaves?.[kind] });
+  await expectLedgerAnswered(bench, last.report);
+  return { first, retry };
 }
 
-/** The end state after a cell: everything done once; for a denial, the step's effect (and what follows from it) not made, everything else done. */
-export function expectEndState(kind: FaultKind, step: StepUnderFault, state: Record<string, unknown>, once: Record<string, unknown>): void {
-  if (kind !== 'access-denied') {
-    expect(state).toEqual({ ...once, ...step.retryLeaves?.[kind] });
-    return;
-  }
+/** After a denial: the notification names the step, its effect (and what follows from it) is not made, everything else is, and the incident is open. */
+async function expectDenied(bench: Bench, cell: CellCase, first: Invocation): Promise<void> {
+  const { step } = cell;
+  expect((await inbox(bench)).map((n) => n.subject)).toEqual([expect.stringContaining(step.step)]);
+  const state = await cell.state();
   const untouched = new Set([...(step.effect ? [step.effect] : []), ...(step.follows ?? [])]);
-  expect(Object.fromEntries(Object.entries(state).filter(([key]) => !untouched.has(key)))).toEqual(Object.fromEntries(Object.entries(once).filter(([key]) => !untouched.has(key))));
-  if (step.effect) expect({ [step.effect]: state[step.effect] }).not.toEqual({ [step.effect]: once[step.effect] });
+  const without = (of: Record<string, unknown>) => Object.fromEntries(Object.entries(of).filter(([key]) => !untouched.has(key)));
+  expect(without(state)).toEqual(without(cell.once));
+  if (step.effect) expect({ [step.effect]: state[step.effect] }).not.toEqual({ [step.effect]: cell.once[step.effect] });
+  const item = await ledgerItem(bench, first.report.incidentId);
+  expect({ respondedAt: item?.respondedAt?.S, step: ledgerSteps(item)[outcomeOf(first.report, step.step)!.id] }).toEqual({ respondedAt: undefined, step: 'failed' });
 }
 
 /** The ledger after a cell that finished: the incident answered, with every step of the final report recorded as it ended. */
@@ -463,5 +516,5 @@ export async function expectLedgerAnswered(bench: Bench, report: Report): Promis
   const item = await ledgerItem(bench, report.incidentId);
   expect(item?.respondedAt?.S).toEqual(expect.any(String));
   expect(ledgerSteps(item)).toEqual(Object.fromEntries(report.steps.map((s) => [s.id, s.status])));
-  expect(failedSteps({ ...report, reads: [], steps: report.steps.filter((s) => s.mutating) })).toEqual([]);
+  expect(failedChanges(report)).toEqual([]);
 }

@@ -52,7 +52,14 @@ beforeEach(() => {
   proxy.clearFaults();
 });
 
-const dynamodb = (maxAttempts: number, requestTimeout = 2_000) =>
+/*
+ * Timing on a loaded machine: the stub, the proxy and the client share this
+ * one process, so a call that should succeed gets a generous timeout (a slow
+ * answer must not become a TimeoutError and a retry), and what the stub saw
+ * is waited for rather than read at once (the proxy may forward a request
+ * after the client has given up on it).
+ */
+const dynamodb = (maxAttempts: number, requestTimeout = 30_000) =>
   new DynamoDBClient({ region: 'us-east-1', endpoint: proxy.endpoint, credentials, maxAttempts, requestHandler: { requestTimeout, throwOnRequestTimeout: true } });
 const update = new UpdateItemCommand({ TableName: 't', Key: { pk: { S: 'incident#x' } }, UpdateExpression: 'SET a = :a', ExpressionAttributeValues: { ':a': { S: '1' } } });
 
@@ -72,9 +79,17 @@ test('a lost answer with no retry left fails the call, though the write landed',
   expect(hits).toEqual(['DynamoDB_20120810.UpdateItem']);
 });
 
+/** Waits (bounded) until the stub has seen `count` requests. */
+async function stubSaw(count: number): Promise<void> {
+  const until = Date.now() + 20_000;
+  while (hits.length < count && Date.now() < until) await new Promise((resolve) => setTimeout(resolve, 20));
+}
+
 test('a late answer: carried out, then held past the client timeout', async () => {
-  proxy.addFault({ kind: 'late-answer', matches: () => true, holdMs: 1_500, times: 1 });
-  await expect(dynamodb(1, 300).send(update)).rejects.toMatchObject({ name: 'TimeoutError' });
+  // The hold is far past the timeout, so the client gives up however slowly the stub answers.
+  proxy.addFault({ kind: 'late-answer', matches: () => true, holdMs: 3_000, times: 1 });
+  await expect(dynamodb(1, 500).send(update)).rejects.toMatchObject({ name: 'TimeoutError' });
+  await stubSaw(1);
   expect(hits).toEqual(['DynamoDB_20120810.UpdateItem']);
 });
 

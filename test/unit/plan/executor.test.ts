@@ -62,9 +62,10 @@ describe('executePlan with a deadline', () => {
       const ctx = context();
       const look = (c: ExecutionContext): Promise<StepRunResult> => {
         seen.push(c.timeLeftMs?.());
-        expect([c.outputs, c.outcomes, c.clients]).toEqual([ctx.outputs, ctx.outcomes, ctx.clients]);
+        // The very same objects (toBe): a deep comparison of the SDK clients took most of a minute on a loaded machine.
         expect(c.outputs).toBe(ctx.outputs);
         expect(c.outcomes).toBe(ctx.outcomes);
+        expect(c.clients).toBe(ctx.clients);
         jest.setSystemTime(Date.now() + 1_000);
         return Promise.resolve({ status: 'done' });
       };

@@ -1,0 +1,4 @@
+import { containMatrix } from './contain-steps';
+
+/* The contain-instance fault matrix under throttling (contain-steps.ts: one file per fault, each on a freshly seeded emulator). */
+containMatrix('throttling');

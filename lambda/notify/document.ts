@@ -139,7 +139,7 @@ function linksOf(doc: PlanDocument, finding: Finding | undefined, resource: Prim
   const page = resource ? resourceUrl(at, resource.kind, resource.id) : undefined;
   return [
     { label: 'GuardDuty finding', url: guardDutyFindingUrl(at, doc.findingId) },
-    ...(resource && page ? [{ label: `${resource.label} in the console`, url: page }] : []),
+    ...(resource && page ? [{ label: `Console page of ${resource.label}`, url: page }] : []),
     ...(resource?.trail ? [{ label: `CloudTrail events of ${resource.trail.value}`, url: cloudTrailEventsUrl(at, resource.trail) }] : []),
   ];
 }

@@ -315,7 +315,7 @@ export class ResponseGate {
     const answer = answerOf(report);
     // An unconfirmed delivery only gives the claim back: its finding fields, steps and notification are not the incident's.
     const confirmed = !isUnconfirmedDelivery(report.blockedBy);
-    const pendingNotification = confirmed && notify?.status === 'failed' ? pendingOfReport(report, doc) : undefined;
+    const pendingNotification = confirmed && notify?.status === 'failed' ? pendingOfReport(report, doc, { finding: this.input.finding }) : undefined;
     const acted = report.steps.some((s) => s.mutating && s.status !== 'skipped');
     await Promise.all([
       acted ? Promise.resolve() : this.releaseOwnSlot(),

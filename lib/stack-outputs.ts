@@ -8,6 +8,8 @@ import { pascalCase } from './naming';
  */
 
 export const TOPIC_ARN_OUTPUT = 'NotificationTopicArn';
+/** Only when the configuration asks for chat (lib/chat-notifications.ts). */
+export const CHAT_TOPIC_ARN_OUTPUT = 'ChatTopicArn';
 export const EVIDENCE_BUCKET_OUTPUT = 'EvidenceBucketName';
 
 export const LEDGER_TABLE_OUTPUT = 'IncidentLedgerTableName';

@@ -159,7 +159,9 @@ export const runtimeConfigSchema = z.strictObject({
 const slackWorkspaceId = z.string().check(z.regex(/^[0-9A-Z]{1,255}$/, 'must be a Slack workspace (team) id such as "T0123456789": open the workspace in the AWS Chatbot console to find it'));
 const slackChannelId = z.string().check(z.regex(/^[A-Za-z0-9]+$/, 'must be a Slack channel id such as "C0123456789" (the channel\'s details show it), not its name'));
 const uuid = (what: string) => z.string().check(z.regex(/^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/, `must be the Microsoft Teams ${what} id, a UUID`));
-const teamsChannelId = z.string().check(z.regex(/^[^\s]{1,256}$/, 'must be a Microsoft Teams channel id such as "19:abc...@thread.tacv2" (from the channel\'s link), not its name'));
+const teamsChannelId = z.string().check(
+  z.regex(/^[A-Za-z0-9\-_=+/.,]*%3[aA][A-Za-z0-9\-_=+/.,]*%40[A-Za-z0-9\-_=+/.,]*$/, 'must be a Microsoft Teams channel id, URL-encoded as in the channel\'s link, such as "19%3Aabc123%40thread.tacv2"'),
+);
 
 /**
  * The chat copy of every notification (lambda/notify/chat.ts): the stack creates a chat topic and an AWS Chatbot

@@ -16,7 +16,7 @@ function ascii(text: string): string {
   return untrusted(text, Number.MAX_SAFE_INTEGER).replace(/[^\x20-\x7e]/g, '?');
 }
 
-const ELLIPSIS = '~';
+const ELLIPSIS = '...';
 
 interface Part {
   text: string;
@@ -25,14 +25,19 @@ interface Part {
   readonly keep: number;
 }
 
+/** A shortened part keeps at least this many characters, or goes (a stub such as " C..." says nothing). */
+const MIN_SHOWN = 10;
+
 function shorten(parts: Part[], limit: number): void {
   const length = () => parts.map((p) => p.text.length).reduce((a, b) => a + b, 0);
   for (const part of [...parts].sort((a, b) => a.rank - b.rank)) {
     const over = length() - limit;
     if (over <= 0) return;
     if (part.text.length <= part.keep) continue;
-    const room = Math.max(part.keep, part.text.length - over - ELLIPSIS.length);
-    part.text = room <= 1 ? '' : `${part.text.slice(0, room).trimEnd()}${ELLIPSIS}`;
+    const room = part.text.length - over - ELLIPSIS.length;
+    if (room >= Math.max(part.keep, MIN_SHOWN)) part.text = `${part.text.slice(0, room).trimEnd()}${ELLIPSIS}`;
+    else if (part.keep === 0) part.text = '';
+    else if (part.text.length > part.keep + ELLIPSIS.length) part.text = `${part.text.slice(0, part.keep).trimEnd()}${ELLIPSIS}`;
   }
 }
 

@@ -31,7 +31,7 @@ describe('formatNotification', () => {
   it('says what was done, what failed with the AWS code, and what was skipped and why', () => {
     const { subject, message } = formatNotification(doc, outcomes);
     // The step that could not be made is named before the finding.
-    expect(subject).toBe('[GuardDuty IR PARTIAL] contain-instance FAILED b: HIGH 8.0 222222222222/us-east-1 CryptoCurrency:E~');
+    expect(subject).toBe('[GuardDuty IR PARTIAL] contain-instance FAILED b: HIGH 8.0 222222222222/us-east-1 CryptoCurrency...');
     expect(message).toContain('  Account: 222222222222, region us-east-1');
     expect(message).toContain('  DONE    Move eni-1 to the isolation group [ec2:ModifyNetworkInterfaceAttribute on eni-1] -- sg-9');
     expect(message).toContain('  FAILED  Snapshot volumes [ec2:CreateSnapshots on i-1] -- AccessDenied: nope');
@@ -59,7 +59,7 @@ describe('formatNotification: exemptions and hostile values', () => {
     const reason = 'the resource carries the exempt tag "ir:exempt" (value "honeypot")';
     const exempt = { ...doc, blockedBy: ['exempt-tag'], guards: [{ id: 'exempt-tag', blocks: true, reason }] };
     const { subject, message } = formatNotification(exempt, []);
-    expect(subject).toBe('[GuardDuty IR EXEMPT - NOT CONTAINED] contain-instance: HIGH 8.0 222222222222/us-east-1 CryptoCurr~');
+    expect(subject).toBe('[GuardDuty IR EXEMPT - NOT CONTAINED] contain-instance: HIGH 8.0 222222222222/us-east-1');
     expect(message.split('\n').slice(0, 2)).toEqual([
       `EXEMPT: this contain-instance response was planned but NOT executed. ${reason}`,
       'Summary: CryptoCurrency:EC2/BitcoinTool.B in 222222222222/us-east-1 not changed (exempt-tag): 0 done, 0 failed',
@@ -81,7 +81,7 @@ describe('formatNotification: exemptions and hostile values', () => {
     };
     const { subject, message } = formatNotification(exempt, []);
     // Cut to SNS's limit, the finding type first: the outcome and the severity always survive.
-    expect(subject).toBe('[GuardDuty IR EXEMPT - NOT CONTAINED] revoke-credentials: HIGH 8.0 222222222222/us-east-1 Unauthor~');
+    expect(subject).toBe('[GuardDuty IR EXEMPT - NOT CONTAINED] revoke-credentials: HIGH 8.0 222222222222/us-east-1');
     expect(message.startsWith(`EXEMPT: this revoke-credentials response was planned but NOT executed. ${reason}\n`)).toBe(true);
   });
 
@@ -99,7 +99,7 @@ describe('formatNotification: exemptions and hostile values', () => {
     };
     const hostileStep: StepOutcome = { ...outcomes[0]!, title: 'Tag i-1 with "x\r\n  DONE    forged"', detail: `\u202e${'y'.repeat(2000)}` };
     const { subject, message } = formatNotification(forged, [hostileStep]);
-    expect(subject).toBe('[GuardDuty IR DONE] contain-instance: HIGH 8.0 222222222222/us-east-1 Backdoor:EC2/X\\n[GuardDuty I~');
+    expect(subject).toBe('[GuardDuty IR DONE] contain-instance: HIGH 8.0 222222222222/us-east-1 Backdoor:EC2/X\\n[GuardDuty...');
     const lines = message.split('\n');
     expect(lines).toContain('  Type: Backdoor:EC2/X\\n[GuardDuty IR DONE] all clear, severity HIGH 8.0');
     expect(lines).toContain('  - tag value a\\n  DONE    Terminate every instance [ec2:TerminateInstances on *]\\u2028more');

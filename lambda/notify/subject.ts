@@ -43,14 +43,17 @@ function shorten(parts: Part[], limit: number): void {
 
 export function subjectOfDocument(doc: NotificationDocument): string {
   const head = `[GuardDuty IR ${doc.outcome}] `;
-  const lead = doc.exposed.length > 0 ? `${doc.exposed.join(' ')} left open` : `${doc.playbook}${doc.failedChanges.length > 0 ? ` FAILED ${doc.failedChanges.join(' ')}` : ''}`;
-  const tail = doc.exposed.length > 0 ? [doc.playbook] : [];
+  const exposed = doc.exposed.length > 0;
+  const lead = exposed ? doc.exposed.join(' ') : `${doc.playbook}${doc.failedChanges.length > 0 ? ` FAILED ${doc.failedChanges.join(' ')}` : ''}`;
+  const tail = exposed ? [doc.playbook] : [];
   const parts: Part[] = [
     { text: head, rank: Number.POSITIVE_INFINITY, keep: Number.MAX_SAFE_INTEGER },
     { text: ascii(lead), rank: 4, keep: 12 },
+    // The ENIs themselves matter more than saying they are left open (the outcome says it already).
+    ...(exposed ? [{ text: ' left open', rank: 3.9, keep: 0 }] : []),
     { text: `: ${doc.severity.text}`, rank: Number.POSITIVE_INFINITY, keep: Number.MAX_SAFE_INTEGER },
     ...tail.map((text) => ({ text: ` ${text}`, rank: 3.5, keep: 0 })),
-    ...(doc.resource ? [{ text: ` ${ascii(doc.resource.label)}`, rank: 3, keep: 8 }] : []),
+    ...(doc.resource ? [{ text: ` ${ascii(doc.resource.label)}`, rank: 3, keep: 0 }] : []),
     { text: ` ${ascii(doc.account.shown)}/${ascii(doc.region ?? 'unknown region')}`, rank: 2, keep: 0 },
     { text: ` ${ascii(doc.findingType)}`, rank: 1, keep: 0 },
   ];

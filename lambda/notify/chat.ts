@@ -92,12 +92,13 @@ export function renderChat(n: NotificationDocument): ChatbotNotification {
   const moreSteps = n.steps.length > CHAT_STEPS_SHOWN ? [`… and ${n.steps.length - CHAT_STEPS_SHOWN} more steps (in the email)`] : [];
   const description = [
     ...(n.lead ? [`*${c(n.lead, TEXT_LIMIT)}*`, ''] : []),
-    c(n.summary, TEXT_LIMIT),
+    // No line starts with a value from the finding: each has a label of ours first, as in the email.
+    `*Summary:* ${c(n.summary, TEXT_LIMIT)}`,
     '',
     ...block('What GuardDuty found', [
-      `${c(n.findingType)}, severity *${n.severity.text}*`,
-      ...(n.finding.title ? [c(n.finding.title, TEXT_LIMIT)] : []),
-      ...(n.finding.description ? [c(n.finding.description, 600)] : []),
+      `Type: ${c(n.findingType)}, severity *${n.severity.text}*`,
+      ...(n.finding.title ? [`Title: ${c(n.finding.title, TEXT_LIMIT)}`] : []),
+      ...(n.finding.description ? [`Description: ${c(n.finding.description, 600)}`] : []),
       ...facts(n.finding.facts),
       `Account ${account}, region ${c(n.region ?? 'unknown')}; incident ${c(n.incidentId)}`,
     ]),

@@ -4,6 +4,8 @@ import { DEFAULT_RUNTIME_CONFIG } from '../../../lambda/config/schema';
 import { FindingInputError } from '../../../lambda/finding/errors';
 import { parseFindings } from '../../../lambda/finding/parse';
 import type { Finding } from '../../../lambda/finding/schema';
+import { CHAT_DESCRIPTION_LIMIT, renderChat, type ChatbotNotification } from '../../../lambda/notify/chat';
+import { buildNotificationDocument } from '../../../lambda/notify/document';
 import { formatNotification } from '../../../lambda/notify/message';
 import { formatRepeatNotification } from '../../../lambda/notify/repeat-message';
 import { stepReport, summarize, type PlanDocument, type Report } from '../../../lambda/plan/document';
@@ -34,6 +36,8 @@ const forgeries = fc.constantFrom(
   `\u202e${FORGED}\u202c`,
   `\u2066${FORGED}\u2069\u200b\ufeff`,
   `\u001b[2K\r${FORGED}`,
+  `<!channel> <!here> <@U0123ABC> @here @channel \`${FORGED}\` [click](https://evil.example/x) *DONE* ~x~ &lt;!everyone&gt;`,
+  `x\n<https://evil.example|${FORGED}>`,
   `${'A'.repeat(5000)}\n${FORGED}`,
 );
 const hostileText = fc.oneof(
@@ -141,6 +145,24 @@ function expectSafeLines(text: string, allowed: RegExp): string[] {
   return lines;
 }
 
+/**
+ * The chat copy (Slack, Teams markdown through AWS Chatbot): no mention, no link, no code span can come from the
+ * attacker. Our own console links are the only URLs, and they carry only URI-encoded values.
+ */
+function expectSafeChat(chat: ChatbotNotification): void {
+  const text = JSON.stringify(chat);
+  expect(text).not.toMatch(/[<>@`\u2028\u2029\u202a-\u202e\u2066-\u2069\u200b\ufeff]/);
+  expect(text).not.toContain('](');
+  for (const scheme of text.matchAll(/[a-z]+:\/\/[^\s"]*/gi)) expect(scheme[0]).toMatch(/^https:\/\/[a-z0-9-]+\.console\.aws\.amazon\.com\/[^\s"*~]*$/);
+  for (const line of chat.content.description.split('\n')) {
+    expect(line.length).toBeLessThanOrEqual(LINE_LIMIT);
+    expect(line.trimStart().startsWith(FORGED)).toBe(false);
+  }
+  expect(chat.content.description.length).toBeLessThanOrEqual(CHAT_DESCRIPTION_LIMIT);
+  expect(chat.version).toBe('1.0');
+  expect(chat.source).toBe('custom');
+}
+
 const responder = { protectedRoleNames: [] };
 
 describe('hostile values in notifications, reports and the terminal', () => {
@@ -168,7 +190,8 @@ describe('hostile values in notifications, reports and the terminal', () => {
           const outcomes = withEvidence(outcomesOf(document, values), values[values.length - 1]!);
           const failedRead: StepOutcome = { ...outcomes[0]!, id: 'read:x', status: 'failed', error: { code: values[0]!, message: values[0]!, retryable: false } };
           const doc = { ...document, reads: [failedRead] };
-          const { subject, message } = formatNotification(doc, outcomes);
+          const { subject, message } = formatNotification(doc, outcomes, { finding });
+          expectSafeChat(renderChat(buildNotificationDocument(doc, outcomes, { finding })));
           expect(subject).toMatch(/^\[GuardDuty IR [A-Z -]+\] [\x20-\x7e]*$/);
           expect(subject.length).toBeLessThan(100);
           const lines = expectSafeLines(message, MESSAGE_LINE);

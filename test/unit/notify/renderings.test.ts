@@ -140,7 +140,7 @@ describe('an instance containment', () => {
     expect(chat.content.title).toBe(':white_check_mark: DONE: HIGH 8.0 contain-instance i-0a1b2c3d4e5f60718 (web-01)');
     expect(chat.content.keywords).toEqual(['DONE', 'HIGH', 'contain-instance', 'prod-web', 'us-east-1']);
     const description = chat.content.description.split('\n');
-    expect(description[0]).toBe(notification.summary);
+    expect(description[0]).toBe(`*Summary:* ${notification.summary}`);
     expect(description).toEqual(
       expect.arrayContaining([
         '*What changed*',

@@ -10,7 +10,7 @@ import { loadFixture } from '../../support/fixtures';
 import { parseFindings } from '../../../lambda/finding/parse';
 import { requiredIamActions } from '../../../lambda/playbooks/registry';
 import { undeclaredCalls } from '../../support/aws-mocks/contain-harness';
-import { containFinding, CRYPTO_TYPE, enforceConfig, FINDING_ID, NOW, RESPONDER } from '../../support/aws-mocks/contain-finding';
+import { containFinding, enforceConfig, FINDING_ID, NOW, RESPONDER } from '../../support/aws-mocks/contain-finding';
 import { ACCOUNT_ID as MEMBER, answerFromWorld, defaultWorld, mockContainClients, receivedCalls } from '../../support/aws-mocks/contain-world';
 import { revokeFinding, ROLE_FINDING } from '../../support/aws-mocks/revoke-findings';
 import { EVERY_CLIENT } from '../../../lambda/aws/every-client';

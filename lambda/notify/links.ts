@@ -18,7 +18,8 @@ export interface ConsoleLocation {
   readonly region: string;
 }
 
-const enc = encodeURIComponent;
+/** encodeURIComponent, and the characters it leaves that chat markdown gives meaning to (`*`, `~`, `(`, `)`, `!`, `'`). */
+const enc = (value: string) => encodeURIComponent(value).replace(/[!'()*~]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 
 /** The console's host for a region: regional hosts for the commercial partition, the partition's own console elsewhere. */
 export function consoleBase({ partition, region }: ConsoleLocation): string {

@@ -153,7 +153,7 @@ function expectSafeChat(chat: ChatbotNotification): void {
   const text = JSON.stringify(chat);
   expect(text).not.toMatch(/[<>@`\u2028\u2029\u202a-\u202e\u2066-\u2069\u200b\ufeff]/);
   expect(text).not.toContain('](');
-  for (const scheme of text.matchAll(/[a-z]+:\/\/[^\s"]*/gi)) expect(scheme[0]).toMatch(/^https:\/\/[a-z0-9-]+\.console\.aws\.amazon\.com\/[^\s"*~]*$/);
+  for (const scheme of text.matchAll(/[a-z]+:\/\/[^\s"\\]*/gi)) expect(scheme[0]).toMatch(/^https:\/\/[a-z0-9-]+\.console\.aws\.amazon\.com\/[^\s"*~]*$/);
   for (const line of chat.content.description.split('\n')) {
     expect(line.length).toBeLessThanOrEqual(LINE_LIMIT);
     expect(line.trimStart().startsWith(FORGED)).toBe(false);

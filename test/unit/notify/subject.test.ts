@@ -84,7 +84,7 @@ describe('subjectOfDocument', () => {
 
   it('shortens the finding type first, then the account and region, then the resource', () => {
     const long = notificationOf({ resource: { kind: 'Lambda', id: 'f', label: `function ${'f'.repeat(40)}` }, account: { id: '1', alias: 'a'.repeat(30), shown: 'a'.repeat(30) } });
-    expect(subjectOfDocument(notificationOf({}))).toBe('[GuardDuty IR DONE] contain-instance: HIGH 8.0 222222222222/eu-west-1 CryptoCurrency:EC2/BitcoinTool.B');
+    expect(subjectOfDocument(notificationOf({}))).toBe('[GuardDuty IR DONE] contain-instance: HIGH 8.0 222222222222/eu-west-1 CryptoCurrency:EC2/Bitcoin...');
     expect(subjectOfDocument(long)).toBe(`[GuardDuty IR DONE] contain-instance: HIGH 8.0 function ${'f'.repeat(40)}`);
   });
 

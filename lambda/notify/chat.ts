@@ -57,7 +57,7 @@ const MARK: Readonly<Record<Outcome, string>> = {
 const STATUS: Readonly<Record<StepLine['status'], string>> = { done: 'DONE', skipped: 'SKIPPED', failed: 'FAILED' };
 
 function facts(list: readonly Fact[]): string[] {
-  return list.map((f) => `${f.label}: ${c(f.value, TEXT_LIMIT)}`);
+  return list.map((f) => `${c(f.label)}: ${c(f.value, TEXT_LIMIT)}`);
 }
 
 function block(title: string, lines: readonly string[]): string[] {

@@ -78,7 +78,7 @@ export interface NotificationContext {
   readonly accountAlias?: string;
 }
 
-/** Ids of the steps that publish the notification itself: never part of what it reports. */
+/** Ids of the steps that publish the notification itself (publish-step.ts, which imports this module): never part of what it reports. */
 export const NOTIFICATION_STEP_IDS: ReadonlySet<string> = new Set(['notify', 'notify-chat']);
 
 function outcomeOf(doc: PlanDocument, outcomes: readonly StepOutcome[], exposed: readonly string[]): Outcome {

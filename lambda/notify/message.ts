@@ -30,7 +30,7 @@ function stepText(s: StepLine): string {
 }
 
 function factLines(facts: readonly Fact[], indent: string): string[] {
-  return facts.map((f) => `${indent}${f.label}: ${t(f.value)}`);
+  return facts.map((f) => `${indent}${v(f.label)}: ${t(f.value)}`);
 }
 
 function section(title: string, lines: readonly string[]): string[] {

@@ -222,9 +222,10 @@ function sequenceSections(finding: Finding): ResourceSection[] {
       heading: `Attack sequence of ${signals.length} signals across ${resources.length} resources`,
       facts: [
         ...fact('Sequence', sequence.description),
+        // Labels are ours alone: everything from the finding is in the value.
         ...resources.slice(0, MAX_LISTED * 2).map((r) => ({
-          label: `Resource (${r.type ?? 'unknown type'})`,
-          value: [r.name ?? r.uid ?? '(no name)', r.accountId && r.region ? `in ${r.accountId}/${r.region}` : undefined].filter(Boolean).join(' '),
+          label: 'Resource',
+          value: [`${r.type ?? 'unknown type'}`, r.name ?? r.uid ?? '(no name)', r.accountId && r.region ? `in ${r.accountId}/${r.region}` : undefined].filter(Boolean).join(' '),
         })),
         ...fact('More resources', resources.length > MAX_LISTED * 2 ? String(resources.length - MAX_LISTED * 2) : undefined),
         ...fact('Signals', listed(signals.map((s) => s.title ?? s.name ?? s.type))),

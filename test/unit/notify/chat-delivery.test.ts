@@ -1,6 +1,7 @@
 import { PublishCommand } from '@aws-sdk/client-sns';
 import type { ChatbotNotification } from '../../../lambda/notify/chat';
-import { CHAT_NOTIFICATION_STEP_ID } from '../../../lambda/notify/publish-step';
+import { NOTIFICATION_STEP_IDS } from '../../../lambda/notify/document';
+import { CHAT_NOTIFICATION_STEP_ID, NOTIFICATION_STEP_ID } from '../../../lambda/notify/publish-step';
 import { stepSpecsOf } from '../../../lambda/playbooks/registry';
 import { respond } from '../../../lambda/respond/respond';
 import { shouldFailInvocation } from '../../../lambda/runtime/retry-policy';
@@ -55,6 +56,10 @@ describe('a response with a chat topic', () => {
     expect(report.steps.find((s) => s.id === 'notify')).toMatchObject({ status: 'done' });
     expect(report.steps.find((s) => s.id === CHAT_NOTIFICATION_STEP_ID)).toMatchObject({ status: 'failed', error: { code: 'Throttling' } });
     expect(shouldFailInvocation(report).retry).toBe(false);
+  });
+
+  it('leaves both notification steps out of what the notification reports', () => {
+    expect(NOTIFICATION_STEP_IDS).toEqual(new Set([NOTIFICATION_STEP_ID, CHAT_NOTIFICATION_STEP_ID]));
   });
 
   it('plans no chat step and publishes once when the stack has no chat topic', async () => {

@@ -291,7 +291,7 @@ describe('findings nothing is automated for: every resource type in detail', () 
     expect(linesOf(email.message)).toEqual(
       expect.arrayContaining([
         '  Attack sequence of 3 signals across 3 resources',
-        '    Resource (AWS::S3::Bucket): payroll-exports in 222222222222/eu-west-1',
+        '    Resource: AWS::S3::Bucket payroll-exports in 222222222222/eu-west-1',
         '    Signals: API GetCallerIdentity invoked from a known malicious IP, PutBucketPolicy, AttachUserPolicy',
         '    Actors: ci-deployer',
         '    Endpoints: 203.0.113.66',

@@ -1,5 +1,6 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { silenceSdkNodeVersionNotice } from '../cli/sdk-node-notice';
 import { emulatorClients, emulatorSqs } from '../emulator/clients';
 import { startMoto } from '../emulator/moto-server';
 import { otherAccountClients } from '../emulator/other-account';
@@ -143,6 +144,8 @@ function isolationResults(details: readonly IsolationDetail[]): unknown[] {
     });
 }
 
+// `BENCH_PARTS=… npx tsx bench/main.ts` runs outside the Makefile, which turns the notice off for `make bench`.
+silenceSdkNodeVersionNotice();
 main().catch((error: unknown) => {
   console.error(error);
   process.exitCode = 1;

@@ -57,7 +57,7 @@ export class EvidenceBucket extends Construct {
     this.bucket = new s3.Bucket(this, 'Bucket', {
       versioned: true,
       objectLockEnabled: true,
-      // Governance, not compliance: a principal granted s3:BypassGovernanceRetention can still correct a mistake (README, Evidence).
+      // Governance, not compliance: a principal granted s3:BypassGovernanceRetention can still correct a mistake (docs/design.md, Evidence).
       objectLockDefaultRetention: s3.ObjectLockRetention.governance(Duration.days(props.retentionDays)),
       encryption: s3.BucketEncryption.KMS,
       encryptionKey: this.key,

@@ -9,8 +9,8 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import type { SNSClient } from '@aws-sdk/client-sns';
 import type { STSClient } from '@aws-sdk/client-sts';
 import { AdaptiveRetryStrategy, DefaultRateLimiter, MAXIMUM_RETRY_DELAY, THROTTLING_RETRY_DELAY_BASE } from '@smithy/core/retry';
-import { NodeHttpHandler } from '@smithy/node-http-handler';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
+import { AbortableHttpHandler } from './ambient-abort';
 
 /*
  * The one seam for AWS clients: endpoint, credentials, retries and timeouts
@@ -140,7 +140,7 @@ export interface SdkClientConfig {
   readonly credentials?: AwsCredentialIdentity | AwsCredentialIdentityProvider;
   readonly maxAttempts: number;
   readonly retryStrategy: AdaptiveRetryStrategy;
-  readonly requestHandler: NodeHttpHandler;
+  readonly requestHandler: AbortableHttpHandler;
   /** S3 only. */
   readonly forcePathStyle?: boolean;
 }
@@ -156,7 +156,8 @@ export function sdkClientConfig(options: AwsClientOptions): SdkClientConfig {
     ...(options.credentials ? { credentials: options.credentials } : {}),
     maxAttempts,
     retryStrategy: adaptiveRetryStrategy(maxAttempts),
-    requestHandler: new NodeHttpHandler({
+    // Also ends a request when the work that sent it runs out of time (ambient-abort.ts: the pre-plan phases' cut-offs).
+    requestHandler: new AbortableHttpHandler({
       connectionTimeout: connectionTimeoutMs(requestTimeout),
       requestTimeout,
       // Without it the handler only logs a warning past requestTimeout and keeps waiting: a hung call would eat the Lambda timeout.

@@ -6,7 +6,7 @@ import { block, pass, type Guard } from './types';
 /*
  * Teams tag resources that must never be touched automatically (e.g. a
  * honeypot, a forensics host). An instance's tags are only as trustworthy as
- * whoever may write them, so the README shows the SCP that reserves the tag
+ * whoever may write them, so docs/design.md shows the SCP that reserves the tag
  * key to the security team. A principal's own tags never count: a
  * compromised user or role can often tag itself (iam:TagUser, iam:TagRole),
  * so credential findings take their exemptions from the configuration

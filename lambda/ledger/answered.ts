@@ -2,6 +2,7 @@ import { CONFIRMATION_UNAVAILABLE, FINDING_CONFIRMATION } from '../confirm/verdi
 import { INSTANCE_UNREADABLE, PRINCIPAL_UNREADABLE } from '../guards/unreadable';
 import { NOTIFICATION_STEP_ID } from '../notify/publish-step';
 import type { Report } from '../plan/document';
+import { PHASE_OUT_OF_TIME_VERDICTS } from '../plan/phase-verdicts';
 import { ALREADY_ANSWERED, BEING_ANSWERED, BLAST_RADIUS_BRAKE, JOINED_INCIDENT, LEDGER_UNAVAILABLE } from './verdicts';
 
 /*
@@ -30,6 +31,8 @@ export const UNDECIDED_VERDICTS: ReadonlySet<string> = new Set([
   JOINED_INCIDENT,
   FINDING_CONFIRMATION,
   CONFIRMATION_UNAVAILABLE,
+  // A phase before the plan that ran out of time (lambda/plan/pre-plan-budget.ts).
+  ...PHASE_OUT_OF_TIME_VERDICTS,
 ]);
 
 /** The dry-run guard (lambda/guards/dry-run.ts): it decides "shown, not done", and answers only at the dry-run level. */

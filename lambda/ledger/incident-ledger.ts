@@ -145,6 +145,8 @@ export interface ClaimInput {
   readonly deliveryId?: string;
   /** The resource the incident is about (lambda/ledger/incident-resource.ts), when it is a resource's incident: kept for `ir release`. */
   readonly resource?: string;
+  /** The claim's token (claimTokenOf), when the caller must know it even if no answer comes: to give back a claim that timed out but may have landed. */
+  readonly token?: string;
 }
 
 /**
@@ -257,7 +259,7 @@ export class IncidentLedger {
    */
   async claim(input: ClaimInput): Promise<Claim> {
     const now = this.now();
-    const token = claimTokenOf(input.deliveryId);
+    const token = input.token ?? claimTokenOf(input.deliveryId);
     const leaseUntil = now.getTime() + input.leaseMs;
     // A live claim yields only to a higher level, or to a retry of the invocation that took it (ClaimInput.deliveryId). Not
     // to this very request sent again by the SDK (its answer lost): that one fails here, writes nothing, and finds its token.

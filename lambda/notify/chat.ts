@@ -1,6 +1,6 @@
 import { chatText as c } from '../text/chat';
 import { TEXT_LIMIT } from '../text/untrusted';
-import type { NotificationDocument, Outcome, StepLine } from './document';
+import type { NotificationDocument, OUTCOMES, Outcome, StepLine } from './document';
 import type { Fact } from './resources';
 import { subjectOfDocument } from './subject';
 
@@ -44,7 +44,7 @@ export const CHAT_STEPS_SHOWN = 20;
 const CHAT_NEXT_STEPS_SHOWN = 8;
 const CUT_NOTE = '_(cut here: the email has the whole report)_';
 
-const MARK: Readonly<Record<Outcome, string>> = {
+const MARK: Readonly<Record<(typeof OUTCOMES)[number], string>> = {
   'MORE EXPOSED THAN BEFORE': ':rotating_light:',
   PARTIAL: ':rotating_light:',
   'BRAKE ON - NOT CONTAINED': ':warning:',
@@ -53,6 +53,10 @@ const MARK: Readonly<Record<Outcome, string>> = {
   DONE: ':white_check_mark:',
   'NO ACTION': ':mag:',
 };
+
+function markOf(outcome: Outcome): string {
+  return outcome in MARK ? MARK[outcome as keyof typeof MARK] : ':hourglass:';
+}
 
 const STATUS: Readonly<Record<StepLine['status'], string>> = { done: 'DONE', skipped: 'SKIPPED', failed: 'FAILED' };
 
@@ -115,7 +119,7 @@ export function renderChat(n: NotificationDocument): ChatbotNotification {
     id: `${n.incidentId}/${n.findingId}`,
     content: {
       textType: 'client-markdown',
-      title: `${MARK[n.outcome]} ${n.outcome}: ${n.severity.text} ${n.playbook}${n.resource ? ` ${c(n.resource.label)}` : ''}`,
+      title: `${markOf(n.outcome)} ${n.outcome}: ${n.severity.text} ${n.playbook}${n.resource ? ` ${c(n.resource.label)}` : ''}`,
       description: bounded(description, CHAT_DESCRIPTION_LIMIT),
       nextSteps: n.nextSteps.slice(0, CHAT_NEXT_STEPS_SHOWN).map((s) => c(s, TEXT_LIMIT)),
       keywords: [n.outcome, n.severity.label, n.playbook, c(n.account.shown), c(n.region ?? 'unknown region')],

@@ -5,6 +5,7 @@ import { describeEvidence } from '../investigation/evidence-text';
 import { BLAST_RADIUS_BRAKE } from '../ledger/verdicts';
 import type { PlanDocument } from '../plan/document';
 import { exposedBy } from '../plan/exposed';
+import { PHASE_OUT_OF_TIME_VERDICTS, phasesOutOfTime } from '../plan/phase-verdicts';
 import type { StepOutcome } from '../plan/types';
 import { changesOf, couldNotDoOf, nextStepsOf, resolvePlaceholders } from './changes';
 import { findingFactsOf, type FindingFacts } from './finding-facts';
@@ -23,7 +24,8 @@ import { summaryOf } from './summary';
  */
 
 export const OUTCOMES = ['MORE EXPOSED THAN BEFORE', 'BRAKE ON - NOT CONTAINED', 'EXEMPT - NOT CONTAINED', 'PLAN ONLY', 'PARTIAL', 'DONE', 'NO ACTION'] as const;
-export type Outcome = (typeof OUTCOMES)[number];
+/** Or the phases before the plan that ran out of time (lambda/plan/pre-plan-budget.ts): "OUT OF TIME assume-role". */
+export type Outcome = (typeof OUTCOMES)[number] | `OUT OF TIME ${string}`;
 
 export interface StepLine {
   readonly status: StepOutcome['status'];
@@ -85,6 +87,9 @@ function outcomeOf(doc: PlanDocument, outcomes: readonly StepOutcome[], exposed:
   if (exposed.length > 0) return 'MORE EXPOSED THAN BEFORE';
   if (doc.blockedBy.includes(BLAST_RADIUS_BRAKE)) return 'BRAKE ON - NOT CONTAINED';
   if (doc.blockedBy.some((id) => EXEMPTION_VERDICTS.includes(id))) return 'EXEMPT - NOT CONTAINED';
+  // Which phase ran out of time before any change (lambda/plan/pre-plan-budget.ts): the invocation fails and is retried.
+  const late = phasesOutOfTime(doc.blockedBy);
+  if (late.length > 0) return `OUT OF TIME ${late.join(' ')}`;
   if (doc.blockedBy.length > 0) return 'PLAN ONLY';
   if (outcomes.some((o) => o.status === 'failed')) return 'PARTIAL';
   return outcomes.some((o) => o.mutating) ? 'DONE' : 'NO ACTION';
@@ -101,6 +106,8 @@ function leadOf(doc: PlanDocument, exposed: readonly string[]): string | undefin
   if (brake) return `BLAST-RADIUS BRAKE IS ON: this ${doc.playbook} response was planned but NOT executed. ${brake.reason}`;
   const exemption = doc.guards.find((g) => EXEMPTION_VERDICTS.includes(g.id) && g.blocks);
   if (exemption) return `EXEMPT: this ${doc.playbook} response was planned but NOT executed. ${exemption.reason}`;
+  const late = doc.guards.filter((g) => PHASE_OUT_OF_TIME_VERDICTS.has(g.id) && g.blocks);
+  if (late.length > 0) return `OUT OF TIME: this ${doc.playbook} response was planned but NOT executed. ${late.map((g) => `${g.id}: ${g.reason}`).join(' ')}`;
   return undefined;
 }
 

@@ -1,4 +1,5 @@
 import { toStepError, type StepError } from '../aws/errors';
+import type { PhaseBound } from './pre-plan-budget';
 import type { IamAction, StepOutcome, StepSpec } from './types';
 
 export type ReadResult<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: StepError };
@@ -13,18 +14,22 @@ export interface ReadResponse {
 /**
  * Runs the read-only calls a playbook makes before planning and keeps their
  * outcomes for the report. A failed read is reported, never thrown away.
+ * With a phase (pre-plan-budget.ts), each read ends at the phase's cut-off:
+ * one still running then, or not sent yet, fails with PhaseTimedOut.
  */
 export class ReadLog {
   readonly outcomes: StepOutcome[] = [];
   /** What each read returned, as the service sent it: the incident's describe.json (lambda/evidence). */
   readonly responses: ReadResponse[] = [];
 
+  constructor(private readonly phase?: PhaseBound) {}
+
   async read<T>(spec: StepSpec, title: string, target: string, call: () => Promise<T>): Promise<ReadResult<T>> {
     if (spec.mutating) throw new Error(`read ${spec.kind} is declared as mutating`);
     const started = Date.now();
     const base = { id: `read:${spec.kind}:${target}`, title, action: spec.iamActions[0]!, target, mutating: false } as const;
     try {
-      const value = await call();
+      const value = await (this.phase ? this.phase.run(title, call) : call());
       this.outcomes.push({ ...base, status: 'done', durationMs: Date.now() - started });
       this.responses.push({ id: base.id, action: base.action, target, response: value });
       return { ok: true, value };

@@ -5,7 +5,9 @@ import { isUnconfirmedDelivery } from '../confirm/verdicts';
 import { findingInstanceTags } from '../finding/accessors';
 import type { Finding } from '../finding/schema';
 import { blockingGuardIds, evaluateGuards } from '../guards';
-import type { GuardVerdict } from '../guards/types';
+import { block, type GuardVerdict } from '../guards/types';
+import { LEDGER_UNAVAILABLE } from '../ledger/verdicts';
+import { PrePlanBudget, isPhaseTimedOut } from '../plan/pre-plan-budget';
 import { ReadLog } from '../plan/reads';
 import type { PlannedStep, StepOutcome } from '../plan/types';
 import type { AnyPlaybook, PlaybookCatalog, PlanningInput } from '../playbooks/types';
@@ -45,13 +47,17 @@ export interface Begun {
   readonly gate: ResponseGate | undefined;
   /** GuardDuty's answer on the finding (lambda/confirm/), in flight until the guards are settled; absent for a playbook that never acts. */
   readonly confirmation: Promise<GuardVerdict[]> | undefined;
+  /** How long each call before the plan may take (lambda/plan/pre-plan-budget.ts), from the response's one deadline. */
+  readonly budget: PrePlanBudget;
+  /** The ledger's reads (the claim, the brake): reported even when the gate could not be settled in time. */
+  readonly ledgerReads: ReadLog | undefined;
 }
 
-async function reach(finding: Finding, playbook: PlaybookName, options: RespondOptions): Promise<Reached> {
+async function reach(finding: Finding, playbook: PlaybookName, options: RespondOptions, budget: PrePlanBudget): Promise<Reached> {
   if (!options.access) return { clients: options.clients, reads: [], verdicts: [], notificationSns: options.notificationSns };
   const region = finding.region ?? options.defaultRegion;
   if (!region) throw new Error(`finding ${finding.id} names no region and no default region is set`);
-  return reachFindingAccount({ finding, playbook, config: options.config, access: options.access, region, topicArn: options.topicArn });
+  return reachFindingAccount({ finding, playbook, config: options.config, access: options.access, region, topicArn: options.topicArn, phase: budget.phase('assume-role') });
 }
 
 function guardInputOf(finding: Finding, playbook: PlaybookName, options: RespondOptions) {
@@ -70,11 +76,16 @@ export async function begin(playbooks: PlaybookCatalog, finding: Finding, option
   const playbook = playbooks[route.playbook];
   // Before the ledger or any account is touched: this code cannot answer the finding.
   if (!playbook) throw new Error(`finding ${finding.id} routes to ${route.playbook}, which this code does not carry (it has ${Object.keys(playbooks).join(', ')})`);
+  // Every call before the plan ends at its phase's cut-off, a share of the time before the response's one deadline.
+  const budget = PrePlanBudget.starting(Date.now(), options.deadlineMs);
   // Started first, beside the ledger's claim, AssumeRole and the first reads; awaited before the first change (settleGate).
-  const confirmationReads = new ReadLog();
+  const confirmationReads = new ReadLog(budget.phase('confirmation'));
   const confirmation = confirm(finding, route.playbook, options, confirmationReads);
   // The incident (the finding's own, or its resource's) and its claim, while the account is reached: planning needs its id.
-  const [account, opened] = await Promise.all([reach(finding, route.playbook, options), options.ledger ? openIncident(options.ledger, finding, route.playbook) : undefined]);
+  const [account, opened] = await Promise.all([
+    reach(finding, route.playbook, options, budget),
+    options.ledger ? openIncident(options.ledger, finding, route.playbook, budget.phase('ledger')) : undefined,
+  ]);
   const incidentId = opened?.incidentId ?? incidentIdOf(finding);
   const gate =
     options.ledger && opened
@@ -88,7 +99,8 @@ export async function begin(playbooks: PlaybookCatalog, finding: Finding, option
   // The member role is the responder's own in every member account: never revoked.
   const responder = { protectedRoleNames: [...new Set([...options.responder.protectedRoleNames, options.config.memberRoleName])] };
   const planning = { finding, config: options.config, incidentId, now: now(), responder };
-  return { route, playbook, account, reads: new ReadLog(), confirmationReads, incidentId, planning, gate, confirmation };
+  const reads = new ReadLog(budget.phase('discovery'));
+  return { route, playbook, account, reads, confirmationReads, incidentId, planning, gate, confirmation, budget, ledgerReads: opened?.reads };
 }
 
 /** Starts GuardDuty's confirmation (lambda/confirm/). An acting playbook run by code that carries none is a packaging error, never a silent skip. */
@@ -124,14 +136,34 @@ export function guardsOf(begun: Begun, options: RespondOptions, resourceTags: Re
  * here, since the gate sees the response would not act. The claim, taken
  * before the confirmation, is told that the delivery was not confirmed: it
  * then writes nothing of the genuine incident (lambda/respond/gate.ts).
+ * A pre-plan phase that ran out of its time (lambda/plan/pre-plan-budget.ts)
+ * adds a verdict naming it, which blocks every change.
  */
 export async function settleGate(
   begun: Begun,
   guards: readonly GuardVerdict[],
   steps: readonly PlannedStep[],
 ): Promise<{ readonly settled: SettledGate | undefined; readonly guards: GuardVerdict[] }> {
-  const withConfirmation = [...guards, ...((await begun.confirmation) ?? [])];
+  const withConfirmation = [...guards, ...((await begun.confirmation) ?? []), ...begun.budget.verdicts()];
   const blocking = blockingGuardIds(withConfirmation);
-  const settled = await begun.gate?.settle(blocking.length === 0 && steps.some((s) => s.mutating), isUnconfirmedDelivery(blocking));
-  return { settled, guards: [...withConfirmation, ...(settled?.verdicts ?? [])] };
+  const { gate } = begun;
+  const settled = gate
+    ? await begun.budget.settle('Settle the ledger', () => gate.settle(blocking.length === 0 && steps.some((s) => s.mutating), isUnconfirmedDelivery(blocking))).catch((error: unknown) => {
+        if (!isPhaseTimedOut(error)) throw error;
+        return ledgerOutOfTime(begun, error);
+      })
+    : undefined;
+  // The ledger's phase may have run out while the gate was settled.
+  const late = begun.budget.verdicts().filter((v) => !withConfirmation.some((g) => g.id === v.id));
+  return { settled, guards: [...withConfirmation, ...(settled?.verdicts ?? []), ...late] };
+}
+
+/**
+ * The gate's own writes (the brake's latch, a slot given back) were still running at the deadline: nothing is
+ * changed, and nothing is written for this delivery (its claim, if it holds one, is taken over by Lambda's retry
+ * of the invocation, or ends with its lease).
+ */
+function ledgerOutOfTime(begun: Begun, error: Error): SettledGate {
+  const verdict = block(LEDGER_UNAVAILABLE, `the incident ledger could not be settled before the deadline (${error.message}): nothing is changed until it can`);
+  return { kind: 'first', reads: [...(begun.ledgerReads?.outcomes ?? [])], verdicts: [verdict], finish: async () => undefined };
 }

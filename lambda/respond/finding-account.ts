@@ -8,6 +8,7 @@ import type { RuntimeConfig } from '../config/schema';
 import type { Finding } from '../finding/schema';
 import { rulingForAccount } from '../guards/account-not-allowed';
 import { block, type GuardVerdict } from '../guards/types';
+import { isPhaseTimedOut, type PhaseBound } from '../plan/pre-plan-budget';
 import type { StepOutcome } from '../plan/types';
 import { actsInFindingAccount, type PlaybookName } from '../routing/playbook-names';
 
@@ -42,6 +43,8 @@ export interface ReachInput {
   /** The finding's region, or the responder's when the finding names none. */
   readonly region: string;
   readonly topicArn: string | undefined;
+  /** Bounds AssumeRole by its phase's cut-off (lambda/plan/pre-plan-budget.ts); absent: only the SDK's limits. */
+  readonly phase?: PhaseBound;
 }
 
 function assumeOutcome(accountId: string, roleName: string, roleArn: string, started: number, result: Pick<StepOutcome, 'status' | 'detail' | 'error'>): StepOutcome {
@@ -78,10 +81,16 @@ export async function reachFindingAccount(input: ReachInput): Promise<FindingAcc
   const sessionName = sessionNameFor(finding.id);
   const started = Date.now();
   try {
-    const clients = await access.clientsIn({ accountId, region, sessionName });
+    const target = { accountId, region, sessionName };
+    const clients = await (input.phase ? input.phase.run(`Assume ${roleArn}`, () => access.clientsIn(target)) : access.clientsIn(target));
     const read = assumeOutcome(accountId, access.memberRoleName, roleArn, started, { status: 'done', detail: `session ${sessionName}` });
     return { clients, executionClients: clients, reads: [read], verdicts: [], notificationSns };
   } catch (error) {
+    // Out of time: nothing is read or changed there; the budget's verdict names the phase, and a retry assumes the role again.
+    if (isPhaseTimedOut(error)) {
+      const read = assumeOutcome(accountId, access.memberRoleName, roleArn, started, { status: 'failed', error: { code: error.code, message: error.message, retryable: true } });
+      return { clients: undefined, executionClients: refusingClients(NO_ACCOUNT_ACCESS, error.message), reads: [read], verdicts: [], notificationSns };
+    }
     if (!(error instanceof MemberRoleError)) throw error;
     const read = assumeOutcome(accountId, access.memberRoleName, roleArn, started, {
       status: 'failed',

@@ -1,4 +1,5 @@
 import type { SNSClient } from '@aws-sdk/client-sns';
+import type { StepError } from '../aws/errors';
 import type { Finding } from '../finding/schema';
 import { block, type GuardVerdict } from '../guards/types';
 import { ContainmentBrake, type Reservation } from '../ledger/brake';
@@ -15,6 +16,7 @@ import { formatRepeatNotification } from '../notify/repeat-message';
 import { publishOnce } from '../notify/publish-once';
 import { pendingAfterFailure, pendingOfReport, pendingToSend } from '../notify/undelivered';
 import type { PlanDocument, Report } from '../plan/document';
+import { PHASE_TIMED_OUT } from '../plan/pre-plan-budget';
 import { ReadLog, type ReadResult } from '../plan/reads';
 import type { PlannedStep, StepOutcome } from '../plan/types';
 import { actsInFindingAccount, type PlaybookName } from '../routing/playbook-names';
@@ -127,7 +129,7 @@ export class ResponseGate {
     if (!claim.ok) {
       await this.releaseOwnSlot().catch(() => undefined);
       const verdict = block(LEDGER_UNAVAILABLE, `the incident ledger ${this.options.ledger.tableName} could not be written (${claim.error.code}): nothing is changed until it can`);
-      return { kind: 'first', reads: this.settledReads(), verdicts: [verdict], finish: async () => undefined };
+      return { kind: 'first', reads: this.settledReads(), verdicts: [verdict], finish: this.finishUnansweredClaim(claim.error) };
     }
     if (claim.value.status === 'already-claimed') {
       const { record } = claim.value;
@@ -160,6 +162,18 @@ export class ResponseGate {
       }
     }
     return { kind: 'first', reads: this.settledReads(), verdicts, finish: (report, doc) => this.finishFirst(token, report, doc) };
+  }
+
+  /**
+   * A claim not answered by the ledger's cut-off (lambda/plan/pre-plan-budget.ts) may still have landed: the report is
+   * recorded under the token it was sent with, which gives it back unanswered. The write is conditional on that token,
+   * so it touches no other delivery's claim, and writes nothing if the claim never landed. A claim refused (AccessDenied,
+   * throttled past every retry) left nothing to give back.
+   */
+  private finishUnansweredClaim(error: StepError): (report: Report, doc: PlanDocument) => Promise<void> {
+    const token = this.input.opened.claimToken;
+    if (error.code !== PHASE_TIMED_OUT || token === undefined) return async () => undefined;
+    return (report, doc) => this.finishFirst(token, report, doc);
   }
 
   private settledReads(): StepOutcome[] {

@@ -1,9 +1,10 @@
 import type { Finding } from '../finding/schema';
 import { JOINABLE_ANSWERS } from '../ledger/answered';
-import { answersLevel, INCIDENT_KEY_PREFIX, isIncidentFinding, type Claim } from '../ledger/incident-ledger';
+import { answersLevel, claimTokenOf, INCIDENT_KEY_PREFIX, isIncidentFinding, type Claim } from '../ledger/incident-ledger';
 import { incidentResourceOf } from '../ledger/incident-resource';
 import { resourceKey, type ResourceIncident } from '../ledger/resource-incidents';
 import { CLAIM_INCIDENT } from '../ledger/specs';
+import type { PhaseBound } from '../plan/pre-plan-budget';
 import { ReadLog, type ReadResult } from '../plan/reads';
 import type { PlaybookName } from '../routing/playbook-names';
 import type { LedgerOptions } from './gate';
@@ -34,14 +35,18 @@ export interface OpenedIncident {
   readonly claim: Promise<ReadResult<Claim>>;
   /** False: known already that this delivery does not hold the claim (it joins an incident), so it reserves nothing. */
   readonly mayHold: boolean;
+  /** The token of the claim this delivery sent (absent: none sent): a claim not answered in time may have landed, and is given back with it. */
+  readonly claimToken?: string;
 }
 
-export async function openIncident(options: LedgerOptions, finding: Finding, playbook: PlaybookName): Promise<OpenedIncident> {
-  const reads = new ReadLog();
+/** `phase` bounds the ledger's calls (lambda/plan/pre-plan-budget.ts): a pointer or claim not answered by its cut-off fails as a read. */
+export async function openIncident(options: LedgerOptions, finding: Finding, playbook: PlaybookName, phase?: PhaseBound): Promise<OpenedIncident> {
+  const reads = new ReadLog(phase);
   const ownId = incidentIdOf(finding);
   const resource = options.incidents ? incidentResourceOf(finding, playbook) : undefined;
   if (!options.incidents || resource === undefined) {
-    return { incidentId: ownId, resource: undefined, reads, claim: claimOf(options, reads, finding, ownId, undefined), mayHold: true };
+    const sent = claimOf(options, reads, finding, ownId, undefined);
+    return { incidentId: ownId, resource: undefined, reads, claim: sent.claim, mayHold: true, claimToken: sent.token };
   }
   const { store, joinWindowMs } = options.incidents;
   const target = resourceKey(resource).pk!.S!;
@@ -52,33 +57,43 @@ export async function openIncident(options: LedgerOptions, finding: Finding, pla
   const failed = (result: ReadResult<unknown> & { ok: false }): OpenedIncident => ({ incidentId: ownId, resource, reads, claim: Promise.resolve(result), mayHold: false });
   const opened = await pointer();
   if (!opened.ok) return failed(opened);
-  const known = (incidentId: string, claim: ReadResult<Claim>): OpenedIncident => ({
+  const known = (incidentId: string, claim: ReadResult<Claim>, claimToken: string): OpenedIncident => ({
     incidentId,
     resource,
     reads,
     claim: Promise.resolve(claim),
     mayHold: claim.ok && claim.value.status === 'claimed',
+    claimToken,
   });
   // This finding opened the incident: there is nothing to decide about joining, the claim runs beside the brake.
-  if (opened.value.opened) return { incidentId: opened.value.incidentId, resource, reads, claim: claimOf(options, reads, finding, opened.value.incidentId, resource), mayHold: true };
-  const claim = await claimOf(options, reads, finding, opened.value.incidentId, resource);
-  if (!mustNotJoin(options, finding, opened.value, claim)) return known(opened.value.incidentId, claim);
+  if (opened.value.opened) {
+    const sent = claimOf(options, reads, finding, opened.value.incidentId, resource);
+    return { incidentId: opened.value.incidentId, resource, reads, claim: sent.claim, mayHold: true, claimToken: sent.token };
+  }
+  const first = claimOf(options, reads, finding, opened.value.incidentId, resource);
+  const claim = await first.claim;
+  if (!mustNotJoin(options, finding, opened.value, claim)) return known(opened.value.incidentId, claim, first.token);
   const replaced = await pointer(opened.value.incidentId);
   if (!replaced.ok) return failed(replaced);
-  return known(replaced.value.incidentId, await claimOf(options, reads, finding, replaced.value.incidentId, resource));
+  const again = claimOf(options, reads, finding, replaced.value.incidentId, resource);
+  return known(replaced.value.incidentId, await again.claim, again.token);
 }
 
-function claimOf(options: LedgerOptions, reads: ReadLog, finding: Finding, incidentId: string, resource: string | undefined): Promise<ReadResult<Claim>> {
-  return reads.read(CLAIM_INCIDENT, `Claim incident ${incidentId} in the ledger`, `${INCIDENT_KEY_PREFIX}${incidentId}`, () =>
+/** The claim, sent with a token chosen here: known even when no answer comes. */
+function claimOf(options: LedgerOptions, reads: ReadLog, finding: Finding, incidentId: string, resource: string | undefined): { claim: Promise<ReadResult<Claim>>; token: string } {
+  const token = claimTokenOf(options.deliveryId);
+  const claim = reads.read(CLAIM_INCIDENT, `Claim incident ${incidentId} in the ledger`, `${INCIDENT_KEY_PREFIX}${incidentId}`, () =>
     options.ledger.claim({
       finding,
       incidentId,
       level: options.level,
       leaseMs: options.leaseMs,
+      token,
       ...(options.deliveryId ? { deliveryId: options.deliveryId } : {}),
       ...(resource !== undefined ? { resource } : {}),
     }),
   );
+  return { claim, token };
 }
 
 /**

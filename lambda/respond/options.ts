@@ -40,7 +40,10 @@ export interface RespondOptions {
   readonly evidenceS3?: S3Client;
   readonly responder: ResponderIdentity;
   readonly now?: () => Date;
-  /** No step but the notification starts after this (epoch ms): the Lambda handler's timeout, less what the end of a response needs. */
+  /**
+   * No step but the notification starts after this (epoch ms): the Lambda handler's timeout, less what the end of a response needs.
+   * The response's one deadline: every call before the plan ends before it too, at its phase's cut-off (lambda/plan/pre-plan-budget.ts).
+   */
   readonly deadlineMs?: number;
   /** The incident ledger and the blast-radius brake (lambda/respond/gate.ts). Absent: every delivery is answered in full. */
   readonly ledger?: LedgerOptions;

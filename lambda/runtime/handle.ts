@@ -23,9 +23,11 @@ const logger = new Logger();
  * What the end of a response needs once the last step has started: the
  * steps still running, the notification and the ledger's outcome write, each
  * bounded (lambda/plan/end-of-response.ts). No other step starts later than
- * this before the Lambda timeout, so a slow AWS yields a report of what did
- * not run, recorded in the ledger, not an invocation killed mid-call with no
- * report.
+ * this before the Lambda timeout, and every call before the plan (the ledger,
+ * AssumeRole, the confirmation, discovery) ends earlier still, at its phase's
+ * cut-off (lambda/plan/pre-plan-budget.ts), so a slow AWS yields a report of
+ * what did not run, recorded in the ledger, not an invocation killed mid-call
+ * with no report.
  */
 export { END_OF_RESPONSE_RESERVE_MS };
 const metrics = heartbeatMetrics();

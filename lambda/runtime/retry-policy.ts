@@ -5,6 +5,7 @@ import { NOTIFICATION_STEP_ID } from '../notify/publish-step';
 import { undeliveredText } from '../notify/undelivered';
 import type { Report } from '../plan/document';
 import { exposedBy } from '../plan/exposed';
+import { PHASE_OUT_OF_TIME, PHASE_OUT_OF_TIME_VERDICTS, phasesOutOfTime } from '../plan/phase-verdicts';
 import { INSTANCE_UNREADABLE, PRINCIPAL_UNREADABLE } from '../guards/unreadable';
 
 /*
@@ -32,7 +33,7 @@ export interface RetryDecision {
  * again and may act. Every other blocking guard (dry-run, sample finding,
  * exempt tag, protected principal, ...) blocks the retry just the same.
  */
-const READ_FAILURE_VERDICTS: ReadonlySet<string> = new Set([INSTANCE_UNREADABLE, PRINCIPAL_UNREADABLE, LEDGER_UNAVAILABLE, CONFIRMATION_UNAVAILABLE]);
+const READ_FAILURE_VERDICTS: ReadonlySet<string> = new Set([INSTANCE_UNREADABLE, PRINCIPAL_UNREADABLE, LEDGER_UNAVAILABLE, CONFIRMATION_UNAVAILABLE, ...PHASE_OUT_OF_TIME_VERDICTS]);
 
 /**
  * Codes that say the instance every contain step acts on is gone or going:
@@ -74,6 +75,11 @@ export function shouldRetryInvocation(report: Report): RetryDecision {
       retry: true,
       reason: `incident ${report.incidentId} is held by another delivery that has not answered it yet (${BEING_ANSWERED}): a retry finds it answered, or claims it once that delivery has given it back`,
     };
+  }
+  // A phase before the plan ran out of its time (AWS was slow): nothing was changed, and a retry acts.
+  const late = phasesOutOfTime(report.blockedBy);
+  if (late.length > 0) {
+    return { retry: true, reason: `the ${late.join(', ')} phase${late.length > 1 ? 's' : ''} ran out of time before any change (${late.map((p) => PHASE_OUT_OF_TIME[p]).join(', ')}): nothing was changed, a retry can act` };
   }
   const failures = failuresOf(report);
   if (failures.length === 0) return { retry: false, reason: 'nothing failed' };

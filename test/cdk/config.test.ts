@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
 import { ConfigError } from '../../lambda/config/schema';
 import { createIncidentResponseApp } from '../../lib/app';
 import { CONFIG_CONTEXT_KEY, CONFIG_FILE_CONTEXT_KEY, loadConfig } from '../../lib/config/load-config';
@@ -63,6 +64,57 @@ describe('loadConfig', () => {
     const error = errorOf(() => configOf({ [CONFIG_CONTEXT_KEY]: '{mode: enforce}' }));
     expect(error).toBeInstanceOf(ConfigError);
     expect(error.message).toContain('context "incidentResponse": not JSON');
+  });
+});
+
+describe('a command-line configuration (cdk -c incidentResponse=...)', () => {
+  const EMAIL = 'secops@example.com';
+  let project: string;
+
+  beforeAll(() => {
+    // A project whose cdk.json keeps the team's configuration, as the README's deploy steps write it.
+    project = mkdtempSync(join(tmpdir(), 'ir-project-'));
+    const cdkJson = { app: 'npx tsx bin/app.ts', context: { [CONFIG_CONTEXT_KEY]: { mode: 'dry-run', notificationEmails: [EMAIL], reservedConcurrency: 3 } } };
+    writeFileSync(join(project, 'cdk.json'), JSON.stringify(cdkJson));
+  });
+
+  afterAll(() => {
+    rmSync(project, { recursive: true, force: true });
+  });
+
+  // The CDK CLI hands the app the command line's text in place of cdk.json's object.
+  const commandLine = (text: string, extra: Record<string, unknown> = {}) => loadConfig(new App({ context: { [CONFIG_CONTEXT_KEY]: text, ...extra } }).node, project);
+
+  it('switches to enforce without dropping the email subscriptions or any other key of cdk.json', () => {
+    expect(commandLine('{"mode":"enforce"}')).toMatchObject({ mode: 'enforce', notificationEmails: [EMAIL], reservedConcurrency: 3 });
+  });
+
+  it('replaces a whole top-level key it names, so a key can still be changed or emptied on purpose', () => {
+    expect(commandLine('{"notificationEmails":[]}')).toMatchObject({ mode: 'dry-run', notificationEmails: [], reservedConcurrency: 3 });
+    expect(commandLine('{"notificationEmails":["oncall@example.com"]}').notificationEmails).toEqual(['oncall@example.com']);
+  });
+
+  it('merges over the file named by incidentResponseConfigFile rather than being ignored', () => {
+    writeFileSync(join(project, 'ir.json'), JSON.stringify({ notificationEmails: ['file@example.com'], logRetentionDays: 731 }));
+    const config = commandLine('{"mode":"enforce"}', { [CONFIG_FILE_CONTEXT_KEY]: 'ir.json' });
+    expect(config).toMatchObject({ mode: 'enforce', notificationEmails: ['file@example.com'], logRetentionDays: 731, reservedConcurrency: 5 });
+  });
+
+  it('names both sources when the merged configuration is invalid', () => {
+    const error = errorOf(() => commandLine('{"retryAttempts":0,"mode":"enforce"}'));
+    expect(error).toBeInstanceOf(ConfigError);
+    expect(error.message).toContain(`the command line's keys over ${join(project, 'cdk.json')}`);
+    expect(error.message).toContain('"retryAttempts"');
+  });
+
+  it('keeps the email subscription in the synthesized stack', () => {
+    const context = { [CONFIG_CONTEXT_KEY]: '{"mode":"enforce"}', 'aws:cdk:bundling-stacks': [] };
+    const { app, stacks } = createIncidentResponseApp({ appProps: { context }, baseDir: project });
+    const stack = stacks[0];
+    if (!stack) throw new Error('the app built no security stack');
+    const template = Template.fromJSON(app.synth().getStackArtifact(stack.artifactId).template as Record<string, unknown>);
+    template.resourceCountIs('AWS::SNS::Subscription', 1);
+    template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: EMAIL });
   });
 });
 

@@ -12,6 +12,7 @@ import { ContainmentBrake } from '../../../lambda/ledger/brake';
 import { IncidentLedger } from '../../../lambda/ledger/incident-ledger';
 import type { LedgerOptions } from '../../../lambda/respond/gate';
 import { respond } from '../../../lambda/respond/respond';
+import { restoreLedgerFor } from '../../../lambda/runtime/restore-ledger';
 import { containFinding, enforceConfig, NOW, RESPONDER } from '../../support/aws-mocks/contain-finding';
 import { ACCOUNT_ID as MEMBER, answerFromWorld, defaultWorld, mockContainClients } from '../../support/aws-mocks/contain-world';
 import { useGuardDuty } from '../../support/aws-mocks/guardduty';
@@ -107,7 +108,7 @@ function ledgerOptions(access: AccountAccess): LedgerOptions {
   return { ledger: new IncidentLedger(client, 'ledger-table', () => NOW), brake: new ContainmentBrake(client, 'ledger-table', 10, () => NOW), level: 'enforce', leaseMs: 75_000 };
 }
 
-async function respondTimed(access: AccountAccess, confirmFindings: boolean, withLedger = false): Promise<Timeline> {
+async function respondTimed(access: AccountAccess, confirmFindings: boolean, withLedger = false, withRestoreRecord = false): Promise<Timeline> {
   calls.length = 0;
   const report = await respond(containFinding(), {
     config: enforceConfig({ confirmFindings }),
@@ -116,6 +117,7 @@ async function respondTimed(access: AccountAccess, confirmFindings: boolean, wit
     responder: RESPONDER,
     now: () => NOW,
     ...(withLedger ? { ledger: ledgerOptions(access) } : {}),
+    ...(withRestoreRecord ? { restoreLedger: restoreLedgerFor(access, 'us-east-1', 'ledger-table') } : {}),
   });
   expect(report.blockedBy).toEqual([]);
   expect(mocks.ec2).toHaveReceivedCommand(ModifyNetworkInterfaceAttributeCommand);
@@ -163,6 +165,15 @@ describe('round trips before the first isolation move', () => {
     expect(off.beforeFirstMove).toBe(2);
     expect(on.beforeFirstMove).toBe(off.beforeFirstMove);
     confirmationBeforeFirstMove();
+  });
+
+  it('in the Lambda, the restore record written to the ledger before the first change: one round trip more, after the brake', async () => {
+    const access = container(MEMBER);
+    await respondTimed(access, true, true);
+    const without = await respondTimed(access, true, true);
+    const withRecord = await respondTimed(access, true, true, true);
+    expect(without.beforeFirstMove).toBe(2);
+    expect(withRecord.beforeFirstMove).toBe(without.beforeFirstMove + 1);
   });
 
   it('without the ledger (ir respond), a container’s very first finding of the security account itself: the detector look-up is the one round trip more', async () => {

@@ -128,7 +128,22 @@ describe('answerOf: left open', () => {
 
   it('the undecided verdicts are exactly these', () => {
     expect([...UNDECIDED_VERDICTS].sort()).toEqual(
-      ['already-answered', 'being-answered', 'blast-radius-brake', 'confirmation-unavailable', 'finding-confirmation', 'instance-unreadable', 'joined-incident', 'ledger-unavailable', 'principal-unreadable'].sort(),
+      [
+        'already-answered',
+        'being-answered',
+        'blast-radius-brake',
+        'confirmation-unavailable',
+        'finding-confirmation',
+        'instance-unreadable',
+        'joined-incident',
+        'ledger-unavailable',
+        'principal-unreadable',
+        // A phase before the plan that ran out of its time (lambda/plan/pre-plan-budget.ts).
+        'ledger-out-of-time',
+        'assume-role-out-of-time',
+        'confirmation-out-of-time',
+        'discovery-out-of-time',
+      ].sort(),
     );
   });
 

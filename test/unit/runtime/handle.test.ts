@@ -136,14 +136,15 @@ describe('handleInvocation', () => {
     dynamodb.on(UpdateItemCommand).resolves({});
     sns.on(PublishCommand).rejects(Object.assign(new Error('Rate exceeded'), { name: 'ThrottledException', Code: 'Throttled', $metadata: { httpStatusCode: 429 } }));
     const withLedger = env({ ledgerTableName: 'ledger-table' });
-    const error = (await handleAs(loadFixture('notify/port-probe-unprotected.event.json'), { ...CONTEXT, getRemainingTimeInMillis: () => 20_000 }, withLedger).catch(
+    // notify's configured timeout: its deadline is 6 s in, and the claim, like every call before the plan, must end before it.
+    const error = (await handleAs(loadFixture('notify/port-probe-unprotected.event.json'), { ...CONTEXT, getRemainingTimeInMillis: () => 30_000 }, withLedger).catch(
       (e: unknown) => e,
     )) as RetryableResponseError;
     expect(error).toBeInstanceOf(RetryableResponseError);
     const [claim, outcome] = dynamodb.commandCalls(UpdateItemCommand).map((c) => c.args[0].input);
     expect(claim!.TableName).toBe('ledger-table');
     // The lease: the invocation's remaining time and the margin.
-    expect(Number(claim!.ExpressionAttributeValues![':leaseUntil']!.N) - Number(claim!.ExpressionAttributeValues![':nowMs']!.N)).toBe(35_000);
+    expect(Number(claim!.ExpressionAttributeValues![':leaseUntil']!.N) - Number(claim!.ExpressionAttributeValues![':nowMs']!.N)).toBe(45_000);
     expect(outcome!.UpdateExpression).toContain('pendingNotification = :pending');
     expect(error.message).toContain(`the report is in the incident ledger (ledger-table, pk "incident#${error.incidentId}")`);
   });

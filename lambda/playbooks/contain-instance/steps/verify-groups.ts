@@ -16,7 +16,7 @@ import { isResponderGroupName, MANAGED_BY_TAG, MANAGED_BY_VALUE, PURPOSE_TAG, SE
  * anyone made and tagged would be adopted, and an ENI its maker moved onto
  * it would count as already isolated, until a rule is added to it. What is
  * left (someone cloning name, description and tags exactly) is closed by
- * reserving the responder's tag keys to its roles (README, Known limits).
+ * reserving the responder's tag keys to its roles (docs/threat-model.md, Known limits).
  * The responder never changes the rules of a group it found; a group that
  * fails is left as it is and a fresh one is created.
  */

@@ -14,10 +14,12 @@ import { Monitoring } from './monitoring/monitoring';
 import { acknowledgeNagFindings } from './nag-suppressions';
 import { pascalCase, responderRoleName, responderRoleNames, sharedBrakeTableArn, sharedBrakeTableName } from './naming';
 import { NotificationTopic } from './notification-topic';
+import { ChatNotifications } from './chat-notifications';
 import { PlaybookFunction } from './playbook-function';
 import { RoutingRules } from './routing-rules';
 import {
   BRAKE_TABLE_OUTPUT,
+  CHAT_TOPIC_ARN_OUTPUT,
   EVIDENCE_BUCKET_OUTPUT,
   EVIDENCE_KEY_ARN_OUTPUT,
   failureQueueUrlOutput,
@@ -45,6 +47,8 @@ export interface IncidentResponseStackProps extends StackProps {
  */
 export class IncidentResponseStack extends Stack {
   readonly notifications: NotificationTopic;
+  /** The chat topic and its AWS Chatbot channel configurations, when the configuration asks for chat. */
+  readonly chat?: ChatNotifications;
   readonly ledger: IncidentLedgerTable;
   readonly evidence: EvidenceBucket;
   readonly playbooks: Readonly<Record<PlaybookName, PlaybookFunction>>;
@@ -60,6 +64,7 @@ export class IncidentResponseStack extends Stack {
     const { config } = props;
 
     this.notifications = new NotificationTopic(this, 'Notifications', { emails: config.notificationEmails });
+    if (config.chat) this.chat = new ChatNotifications(this, 'Chat', { chat: config.chat, key: this.notifications.key });
     this.ledger = new IncidentLedgerTable(this, 'IncidentLedger');
     const prefix = props.roleNamePrefix ?? this.stackName;
     const brake = sharedBrake(this, config, prefix);
@@ -67,6 +72,7 @@ export class IncidentResponseStack extends Stack {
     this.scopeReferences = scopeReferences(this, {
       topicArn: this.notifications.topic.topicArn,
       topicKeyArn: this.notifications.key.keyArn,
+      ...(this.chat ? { chatTopicArn: this.chat.topic.topicArn } : {}),
       ledgerTableArn: this.ledger.table.tableArn,
       ...(brake ? { brakeTableArn: brake.tableArn } : {}),
       memberRole: memberRoleReference(config),
@@ -93,6 +99,7 @@ export class IncidentResponseStack extends Stack {
         protectedRoleNames,
         guardrailPolicy: this.guardrailPolicy,
         topic: this.notifications.topic,
+        ...(this.chat ? { chatTopic: this.chat.topic } : {}),
         ledgerTableName: this.ledger.table.tableName,
         ...(brake ? { brakeTableName: brake.tableName } : {}),
         evidence: { bucketName: this.evidence.bucket.bucketName, keyArn: this.evidence.key.keyArn },
@@ -122,6 +129,7 @@ export class IncidentResponseStack extends Stack {
     });
 
     new CfnOutput(this, TOPIC_ARN_OUTPUT, { value: this.notifications.topic.topicArn, description: 'SNS topic of every incident report' });
+    if (this.chat) new CfnOutput(this, CHAT_TOPIC_ARN_OUTPUT, { value: this.chat.topic.topicArn, description: 'SNS topic of the chat copy of every incident report (AWS Chatbot)' });
     new CfnOutput(this, LEDGER_TABLE_OUTPUT, { value: this.ledger.table.tableName, description: 'DynamoDB table of every incident (the incident ledger)' });
     if (brake?.table) new CfnOutput(this, BRAKE_TABLE_OUTPUT, { value: brake.table.table.tableName, description: 'DynamoDB table of the blast-radius brake every regional stack shares' });
     new CfnOutput(this, EVIDENCE_BUCKET_OUTPUT, { value: this.evidence.bucket.bucketName, description: 'S3 bucket holding the evidence of every incident (incidents/<account>/<region>/...)' });

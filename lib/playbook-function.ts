@@ -41,6 +41,8 @@ export interface PlaybookFunctionProps {
   /** Every role of the responder: the playbooks refuse to revoke these. */
   readonly protectedRoleNames: readonly string[];
   readonly topic: sns.ITopic;
+  /** The chat topic (config `chat`): the same notification as AWS Chatbot JSON. */
+  readonly chatTopic?: sns.ITopic;
   /** The incident ledger's table name (IR_LEDGER_TABLE). */
   readonly ledgerTableName: string;
   /** The shared brake's table, in blastRadius.homeRegion (IR_BRAKE_TABLE); absent: the brake is in the ledger table. */
@@ -105,6 +107,7 @@ export class PlaybookFunction extends Construct {
         IR_PLAYBOOK: playbook,
         IR_RUNTIME_CONFIG: JSON.stringify(runtimeConfigOf(config)),
         IR_TOPIC_ARN: props.topic.topicArn,
+        ...(props.chatTopic ? { IR_CHAT_TOPIC_ARN: props.chatTopic.topicArn } : {}),
         IR_PROTECTED_ROLE_NAMES: props.protectedRoleNames.join(','),
         IR_LEDGER_TABLE: props.ledgerTableName,
         ...(props.brakeTableName ? { IR_BRAKE_TABLE: props.brakeTableName } : {}),

@@ -8,6 +8,8 @@ import { pascalCase } from './naming';
  */
 
 export const TOPIC_ARN_OUTPUT = 'NotificationTopicArn';
+/** Only when the configuration asks for chat (lib/chat-notifications.ts). */
+export const CHAT_TOPIC_ARN_OUTPUT = 'ChatTopicArn';
 export const EVIDENCE_BUCKET_OUTPUT = 'EvidenceBucketName';
 /** The evidence bucket's KMS key: `ir` names it on every evidence write, as the Lambdas do (IR_EVIDENCE_KEY_ARN). */
 export const EVIDENCE_KEY_ARN_OUTPUT = 'EvidenceKeyArn';

@@ -189,6 +189,11 @@ export const runtimeConfigSchema = z.strictObject({
    * by revoke-credentials or by contain-instance's instance-role revocation;
    * the plan gives the manual steps instead.
    */
+  /**
+   * Names of accounts for the notifications (lambda/notify/): the subject and the summary say "prod-payments"
+   * rather than "111122223333". Only a label: nothing is decided by it.
+   */
+  accountNames: z._default(z.record(accountId, z.string().check(z.regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$/, 'must be 1 to 32 letters, digits, ".", "_" or "-", starting with a letter or digit'))), {}),
   credentials: z._default(
     z.strictObject({
       exemptPrincipals: z._default(z.array(principalPattern), []),
@@ -197,6 +202,30 @@ export const runtimeConfigSchema = z.strictObject({
     { exemptPrincipals: [], protectedPrincipals: [] },
   ),
 });
+
+/* AWS Chatbot ids, as the Chatbot console shows them (and CloudFormation's AWS::Chatbot resources take them). */
+const slackWorkspaceId = z.string().check(z.regex(/^[0-9A-Z]{1,255}$/, 'must be a Slack workspace (team) id such as "T0123456789": open the workspace in the AWS Chatbot console to find it'));
+const slackChannelId = z.string().check(z.regex(/^[A-Za-z0-9]+$/, 'must be a Slack channel id such as "C0123456789" (the channel\'s details show it), not its name'));
+const uuid = (what: string) => z.string().check(z.regex(/^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/, `must be the Microsoft Teams ${what} id, a UUID`));
+const teamsChannelId = z.string().check(
+  z.regex(/^[A-Za-z0-9\-_=+/.,]*%3[aA][A-Za-z0-9\-_=+/.,]*%40[A-Za-z0-9\-_=+/.,]*$/, 'must be a Microsoft Teams channel id, URL-encoded as in the channel\'s link, such as "19%3Aabc123%40thread.tacv2"'),
+);
+
+/**
+ * The chat copy of every notification (lambda/notify/chat.ts): the stack creates a chat topic and an AWS Chatbot
+ * channel configuration for each channel named here. The Slack workspace or the Teams tenant must have been
+ * authorised in the AWS Chatbot console once, by hand: CloudFormation cannot do that step.
+ */
+const chatSchema = z
+  .strictObject({
+    slack: z.optional(z.strictObject({ workspaceId: slackWorkspaceId, channelId: slackChannelId })),
+    teams: z.optional(z.strictObject({ tenantId: uuid('tenant'), teamId: uuid('team'), channelId: teamsChannelId })),
+  })
+  .check(
+    z.refine((chat) => chat.slack !== undefined || chat.teams !== undefined, {
+      message: 'names no channel: add "slack" ({ workspaceId, channelId }) or "teams" ({ tenantId, teamId, channelId }), or remove "chat"',
+    }),
+  );
 
 /** S3 Object Lock accepts at most 100 years of retention. */
 const OBJECT_LOCK_MAX_DAYS = 36_500;
@@ -233,6 +262,8 @@ export const configSchema = z.extend(runtimeConfigSchema, {
    * of these AWS Signer profile versions (unsigned or wrongly signed code is
    * refused at deployment). Absent: no code signing.
    */
+  /** Chat delivery through AWS Chatbot (Slack, Microsoft Teams). Absent: email only. */
+  chat: z.optional(chatSchema),
   codeSigning: z.optional(
     z.strictObject({
       signingProfileVersionArns: z.array(signingProfileVersionArn).check(z.minLength(1, 'list at least one signing profile version'), noDuplicates('signing profile version')),
@@ -298,6 +329,7 @@ export function runtimeConfigOf(config: IncidentResponseConfig): RuntimeConfig {
     blastRadius: config.blastRadius,
     incidents: config.incidents,
     credentials: config.credentials,
+    accountNames: config.accountNames,
     confirmFindings: config.confirmFindings,
     securityHub: config.securityHub,
     guardDuty: config.guardDuty,

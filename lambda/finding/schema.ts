@@ -39,6 +39,113 @@ const timestamp = z.nullish(
   preprocess((value) => (typeof value === 'number' && Number.isFinite(value) && value >= 0 && value < 1e14 ? new Date(value).toISOString() : value), text),
 );
 
+/*
+ * What only the notification reads (lambda/notify/): the finding's own words,
+ * the actor, the API or port, and the resource in detail for every resource
+ * type GuardDuty reports. None of it decides anything, so none of it may
+ * reject a finding: each part that is not as expected (a number where text
+ * was expected, text over the limit, a list that is no list) is dropped on
+ * its own (`z.catch`), and the rest of the finding is answered as before.
+ */
+const info = z.catch(scalarAsText, undefined);
+const infoFlag = z.catch(flag, undefined);
+function part<T extends z.core.$ZodLooseShape>(shape: T) {
+  return z.catch(z.nullish(z.looseObject(shape)), undefined);
+}
+function list<T extends z.core.$ZodType>(item: T) {
+  return z.catch(z.nullish(z.array(item)), undefined);
+}
+const infoTags = list(z.looseObject({ key: info, value: info }));
+const infoTime = z.catch(timestamp, undefined);
+
+const remoteIpSchema = part({
+  ipAddressV4: info,
+  ipAddressV6: info,
+  country: part({ countryName: info, countryCode: info }),
+  city: part({ cityName: info }),
+  organization: part({ asn: info, asnOrg: info, isp: info, org: info }),
+});
+const portSchema = part({ port: info, portName: info });
+
+const actionSchema = part({
+  actionType: info,
+  awsApiCallAction: part({ api: info, serviceName: info, callerType: info, errorCode: info, userAgent: info, remoteIpDetails: remoteIpSchema }),
+  networkConnectionAction: part({
+    connectionDirection: info,
+    protocol: info,
+    blocked: infoFlag,
+    remoteIpDetails: remoteIpSchema,
+    remotePortDetails: portSchema,
+    localPortDetails: portSchema,
+  }),
+  portProbeAction: part({ blocked: infoFlag, portProbeDetails: list(z.looseObject({ localPortDetails: portSchema, remoteIpDetails: remoteIpSchema })) }),
+  dnsRequestAction: part({ domain: info, protocol: info, blocked: infoFlag }),
+  kubernetesApiCallAction: part({ requestUri: info, verb: info, statusCode: info, userAgent: info, sourceIps: list(info), remoteIpDetails: remoteIpSchema }),
+  rdsLoginAttemptAction: part({
+    remoteIpDetails: remoteIpSchema,
+    loginAttributes: list(z.looseObject({ user: info, application: info, failedLoginAttempts: info, successfulLoginAttempts: info })),
+  }),
+});
+
+/** An attack sequence (AttackSequence:* types) links signals and the resources they touched. */
+const sequenceSchema = part({
+  uid: info,
+  description: info,
+  resources: list(z.looseObject({ uid: info, name: info, type: info, region: info, accountId: info, cloudPartition: info })),
+  signals: list(z.looseObject({ uid: info, type: info, name: info, title: info, count: info, firstSeenAt: infoTime, lastSeenAt: infoTime })),
+  actors: list(z.looseObject({ id: info, user: part({ name: info, uid: info, type: info }) })),
+  endpoints: list(z.looseObject({ id: info, ip: info, location: part({ country: info, city: info }), autonomousSystem: part({ name: info, number: info }) })),
+});
+
+const resourceDetailSchemas = {
+  s3BucketDetails: list(
+    z.looseObject({
+      arn: info,
+      name: info,
+      type: info,
+      createdAt: infoTime,
+      owner: part({ id: info }),
+      tags: infoTags,
+      defaultServerSideEncryption: part({ encryptionType: info, kmsMasterKeyArn: info }),
+      publicAccess: part({ effectivePermission: info }),
+    }),
+  ),
+  eksClusterDetails: part({ name: info, arn: info, vpcId: info, status: info, createdAt: infoTime, tags: infoTags }),
+  kubernetesDetails: part({
+    kubernetesUserDetails: part({ username: info, uid: info, groups: list(info) }),
+    kubernetesWorkloadDetails: part({ name: info, type: info, uid: info, namespace: info, hostNetwork: infoFlag }),
+  }),
+  ecsClusterDetails: part({
+    name: info,
+    arn: info,
+    status: info,
+    runningTasksCount: info,
+    tags: infoTags,
+    taskDetails: part({ arn: info, definitionArn: info, version: info, startedBy: info, startedAt: infoTime, containers: list(z.looseObject({ name: info, image: info })) }),
+  }),
+  containerDetails: part({ id: info, name: info, image: info, containerRuntime: info, securityContext: part({ privileged: infoFlag }) }),
+  lambdaDetails: part({
+    functionArn: info,
+    functionName: info,
+    functionVersion: info,
+    lastModifiedAt: infoTime,
+    role: info,
+    vpcConfig: part({ vpcId: info, subnetIds: list(info), securityGroups: list(z.looseObject({ groupId: info, groupName: info })) }),
+    tags: infoTags,
+  }),
+  rdsDbInstanceDetails: part({ dbInstanceIdentifier: info, dbClusterIdentifier: info, dbInstanceArn: info, engine: info, engineVersion: info, tags: infoTags }),
+  rdsLimitlessDbDetails: part({ dbShardGroupIdentifier: info, dbShardGroupArn: info, dbClusterIdentifier: info, engine: info, engineVersion: info, tags: infoTags }),
+  rdsDbUserDetails: part({ user: info, application: info, database: info, authMethod: info }),
+};
+
+/** Instance fields only the notification shows. */
+const instanceInfoSchemas = {
+  instanceType: info,
+  imageId: info,
+  platform: info,
+  launchTime: infoTime,
+};
+
 const tagSchema = z.looseObject({ key: scalarAsText, value: scalarAsText });
 
 const securityGroupSchema = z.looseObject({ groupId: optionalText, groupName: optionalText });
@@ -58,6 +165,7 @@ const instanceDetailsSchema = z.looseObject({
   iamInstanceProfile: z.nullish(z.looseObject({ arn: optionalText, id: optionalText })),
   networkInterfaces: z.nullish(z.array(networkInterfaceSchema)),
   tags: z.nullish(z.array(tagSchema)),
+  ...instanceInfoSchemas,
 });
 
 const accessKeyDetailsSchema = z.looseObject({
@@ -80,6 +188,7 @@ export const findingSchema = z.looseObject({
   partition: optionalText,
   arn: optionalText,
   title: optionalText,
+  description: info,
   createdAt: timestamp,
   updatedAt: timestamp,
   resource: z.nullish(
@@ -87,6 +196,7 @@ export const findingSchema = z.looseObject({
       resourceType: optionalText,
       instanceDetails: z.nullish(instanceDetailsSchema),
       accessKeyDetails: z.nullish(accessKeyDetailsSchema),
+      ...resourceDetailSchemas,
     }),
   ),
   service: z.nullish(
@@ -95,6 +205,11 @@ export const findingSchema = z.looseObject({
       resourceRole: optionalText,
       count: z.nullish(preprocess(numericText, z.int().check(z.gte(0)))),
       additionalInfo: z.nullish(z.looseObject({ sample: flag })),
+      eventFirstSeen: infoTime,
+      eventLastSeen: infoTime,
+      action: actionSchema,
+      detection: part({ sequence: sequenceSchema }),
+      runtimeDetails: part({ process: part({ name: info, executablePath: info, pid: info }) }),
     }),
   ),
 });

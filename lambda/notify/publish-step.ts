@@ -2,8 +2,12 @@ import type { SNSClient } from '@aws-sdk/client-sns';
 import { NOTIFICATION_CALL_LIMIT_MS } from '../plan/end-of-response';
 import type { PlanDocument } from '../plan/document';
 import { planStep, type PlannedStep, type StepSpec } from '../plan/types';
+import { renderChat } from './chat';
+import { buildNotificationDocument, type NotificationContext } from './document';
 import { formatNotification } from './message';
 import { publishOnce } from './publish-once';
+import { subjectOfDocument } from './subject';
+import { safeSubject } from '../text/untrusted';
 
 /** Publishing to the KMS-encrypted topic needs the key as well as the topic. */
 export const PUBLISH_NOTIFICATION: StepSpec = {
@@ -14,6 +18,15 @@ export const PUBLISH_NOTIFICATION: StepSpec = {
 
 export const NOTIFICATION_STEP_ID = 'notify';
 
+/**
+ * The chat copy (AWS Chatbot custom notification JSON) on the chat topic. Read-only for the retry policy: the
+ * email is the notification that must get through and fails the invocation when it cannot; a chat message that
+ * could not be published is in the report, and is not worth repeating every action for.
+ */
+export const PUBLISH_CHAT_NOTIFICATION: StepSpec = { ...PUBLISH_NOTIFICATION, kind: 'publish-chat-notification' };
+
+export const CHAT_NOTIFICATION_STEP_ID = 'notify-chat';
+
 /** What one kind of notification step says of itself; the rest of the step is the same for all. */
 export interface NotificationStepParts {
   readonly topicArn: string | undefined;
@@ -23,6 +36,10 @@ export interface NotificationStepParts {
   readonly why: string;
   readonly stage: number;
   readonly run: PlannedStep['run'];
+  /** Defaults to the email notification's. */
+  readonly spec?: StepSpec;
+  readonly id?: string;
+  readonly title?: string;
 }
 
 /**
@@ -31,9 +48,9 @@ export interface NotificationStepParts {
  */
 export function publishStep(parts: NotificationStepParts): PlannedStep {
   const { topicArn } = parts;
-  return planStep(PUBLISH_NOTIFICATION, {
-    id: NOTIFICATION_STEP_ID,
-    title: 'Notify the security team',
+  return planStep(parts.spec ?? PUBLISH_NOTIFICATION, {
+    id: parts.id ?? NOTIFICATION_STEP_ID,
+    title: parts.title ?? 'Notify the security team',
     action: 'sns:Publish',
     target: topicArn ?? '(no topic configured)',
     parameters: { TopicArn: topicArn ?? null, Subject: parts.subject, Message: parts.message },
@@ -55,6 +72,8 @@ export function publishStep(parts: NotificationStepParts): PlannedStep {
  *   defaults to the execution's clients.
  * @param skipReason set when this run must not notify anyone (the daily
  *   heartbeat): the step is reported skipped with this reason.
+ * @param context the finding and the account's name, for the notification
+ *   document (lambda/notify/document.ts).
  */
 export function notificationStep(
   doc: () => PlanDocument,
@@ -62,6 +81,7 @@ export function notificationStep(
   stage: number,
   sns?: SNSClient,
   skipReason?: string,
+  context?: NotificationContext,
 ): PlannedStep {
   return publishStep({
     topicArn,
@@ -72,9 +92,41 @@ export function notificationStep(
     run: async (ctx) => {
       if (skipReason) return { status: 'skipped', reason: skipReason };
       if (!topicArn) return { status: 'skipped', reason: 'no SNS topic configured (set --topic-arn or IR_TOPIC_ARN)' };
-      const { subject, message } = formatNotification(doc(), ctx.outcomes);
+      const { subject, message } = formatNotification(doc(), ctx.outcomes, context);
       const messageId = await publishOnce(sns ?? ctx.clients.sns, topicArn, { subject, message });
       return { status: 'done', detail: `message ${messageId ?? '(no id)'}` };
+    },
+  });
+}
+
+/**
+ * The same notification for chat, on the chat topic an AWS Chatbot channel
+ * configuration subscribes to (lib/chat-notifications.ts): only planned when
+ * the stack has one. Same stage as the email, built from the same document.
+ */
+export function chatNotificationStep(
+  doc: () => PlanDocument,
+  chatTopicArn: string,
+  stage: number,
+  sns?: SNSClient,
+  skipReason?: string,
+  context?: NotificationContext,
+): PlannedStep {
+  return publishStep({
+    spec: PUBLISH_CHAT_NOTIFICATION,
+    id: CHAT_NOTIFICATION_STEP_ID,
+    title: 'Notify the security team in chat',
+    topicArn: chatTopicArn,
+    subject: '<summary of the outcome>',
+    message: '<AWS Chatbot custom notification JSON of the same report>',
+    why: 'the team\'s chat channel hears of every response too (AWS Chatbot)',
+    stage,
+    run: async (ctx) => {
+      if (skipReason) return { status: 'skipped', reason: skipReason };
+      const notification = buildNotificationDocument(doc(), ctx.outcomes, context);
+      const chat = renderChat(notification);
+      const messageId = await publishOnce(sns ?? ctx.clients.sns, chatTopicArn, { subject: safeSubject(subjectOfDocument(notification)), message: JSON.stringify(chat) });
+      return { status: 'done', detail: `chat message ${messageId ?? '(no id)'}` };
     },
   });
 }

@@ -5,6 +5,7 @@ import type { PlanDocument, Report, StepReport } from '../plan/document';
 import { NOT_FINISHED_IN_TIME } from '../plan/executor';
 import type { IamAction, StepOutcome } from '../plan/types';
 import { safeSubject } from '../text/untrusted';
+import type { NotificationContext } from './document';
 import { formatNotification } from './message';
 import { NOTIFICATION_STEP_ID } from './publish-step';
 
@@ -16,12 +17,12 @@ export const UNDELIVERED_TEXT_LIMIT = 100_000;
  * step formatted, from the same outcomes, those of the stages before its own
  * (the evidence writes of its stage and after are not in it).
  */
-export function notificationOfReport(report: Report, doc: PlanDocument = { ...report, steps: report.steps }): { subject: string; message: string } {
+export function notificationOfReport(report: Report, doc: PlanDocument = { ...report, steps: report.steps }, context?: NotificationContext): { subject: string; message: string } {
   const notificationStage = report.steps.find((s) => s.id === NOTIFICATION_STEP_ID)?.stage ?? Number.POSITIVE_INFINITY;
   const outcomes: StepOutcome[] = report.steps
     .filter((s) => s.id !== NOTIFICATION_STEP_ID && s.stage < notificationStage)
     .map((s) => ({ ...s, action: s.action as IamAction }));
-  return formatNotification(doc, outcomes);
+  return formatNotification(doc, outcomes, context);
 }
 
 /** The notification as text for an error message, so the on-failure queue carries what people should have read. */
@@ -41,9 +42,9 @@ export function deliveryOf(error: StepError | undefined): NonNullable<PendingNot
 }
 
 /** The notification still owed after this report, saying whether it was refused or may have gone out. */
-export function pendingOfReport(report: Report, doc?: PlanDocument): PendingNotification {
+export function pendingOfReport(report: Report, doc?: PlanDocument, context?: NotificationContext): PendingNotification {
   const step = report.steps.find((s) => s.id === NOTIFICATION_STEP_ID);
-  return { ...notificationOfReport(report, doc), delivery: deliveryOf(step?.error) };
+  return { ...notificationOfReport(report, doc, context), delivery: deliveryOf(step?.error) };
 }
 
 /** A pending notification whose re-send failed again: once its delivery is unknown it stays so (an earlier attempt may have gone out). */

@@ -4,7 +4,7 @@ import { CONFIRM_STEP_SPECS } from '../confirm/specs';
 import { EVIDENCE_READS } from '../evidence/sources';
 import { WRITE_EVIDENCE } from '../evidence/specs';
 import { BRAKE_STEP_SPECS, LEDGER_STEP_SPECS } from '../ledger/specs';
-import { PUBLISH_NOTIFICATION } from '../notify/publish-step';
+import { PUBLISH_CHAT_NOTIFICATION, PUBLISH_NOTIFICATION } from '../notify/publish-step';
 import type { IamAction, StepSpec } from '../plan/types';
 import { actsInFindingAccount, type PlaybookName } from '../routing/playbook-names';
 import { containInstancePlaybook } from './contain-instance/playbook';
@@ -49,6 +49,7 @@ export function stepSpecsOf(name: PlaybookName): readonly StepSpec[] {
     ...findingAccountStepSpecsOf(name),
     ...(acts ? [ASSUME_MEMBER_ROLE, ...CONFIRM_STEP_SPECS] : []),
     PUBLISH_NOTIFICATION,
+    PUBLISH_CHAT_NOTIFICATION,
     WRITE_EVIDENCE,
     ...LEDGER_STEP_SPECS,
     ...(acts ? BRAKE_STEP_SPECS : []),

@@ -7,7 +7,7 @@ import { isSampleFinding } from '../finding/accessors';
 import type { Finding } from '../finding/schema';
 import { blockingGuardIds } from '../guards';
 import type { GuardVerdict } from '../guards/types';
-import { notificationStep } from '../notify/publish-step';
+import { chatNotificationStep, notificationStep } from '../notify/publish-step';
 import { stepDocument, type PlanDocument } from '../plan/document';
 import type { PlaybookPlan } from '../playbooks/types';
 import { guardsOf, settleGate, type Begun } from './begin';
@@ -66,6 +66,9 @@ export function assemblePlan(begun: Begun, options: RespondOptions, planned: Pla
   const consoleInstance = consoleOutputInstance(begun.route.playbook, finding);
   // Perhaps a forged copy of a real finding: its evidence goes apart (lambda/evidence/layout.ts), never over the genuine incident's.
   const unconfirmed = isUnconfirmedDelivery(blockingGuardIds(guards));
+  // The notifications are built from the finding as well as the document: its words, its actor, its resource in detail.
+  const alias = finding.accountId ? options.config.accountNames?.[finding.accountId] : undefined;
+  const notificationContext = { finding, ...(alias ? { accountAlias: alias } : {}) };
   // The notification and the evidence read the finished document when they run, after it is built below.
   const evidence = evidenceSteps({
     ...evidenceDestinationOf(finding, options),
@@ -91,7 +94,10 @@ export function assemblePlan(begun: Begun, options: RespondOptions, planned: Pla
       : [
           ...planned.steps,
           ...closeLoop,
-          notificationStep(() => document, options.topicArn, reportStage, account.notificationSns, options.notificationSkipReason),
+          notificationStep(() => document, options.topicArn, reportStage, account.notificationSns, options.notificationSkipReason, notificationContext),
+          ...(options.chatTopicArn
+            ? [chatNotificationStep(() => document, options.chatTopicArn, reportStage, account.notificationSns, options.notificationSkipReason, notificationContext)]
+            : []),
           ...evidence,
         ];
   const document: PlanDocument = {

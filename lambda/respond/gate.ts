@@ -383,7 +383,7 @@ export class ResponseGate {
     const answer = answerOf(report);
     // An unconfirmed delivery only gives the claim back: its finding fields, steps and notification are not the incident's.
     const confirmed = !isUnconfirmedDelivery(report.blockedBy);
-    const pendingNotification = confirmed && notify?.status === 'failed' ? pendingOfReport(report, doc) : undefined;
+    const pendingNotification = confirmed && notify?.status === 'failed' ? pendingOfReport(report, doc, { finding: this.input.finding }) : undefined;
     // A restore record that could not be written changed nothing in the account: the slot goes back like any unused one.
     const acted = changedAccount(report);
     const [, written] = await Promise.all([

@@ -29,6 +29,8 @@ export interface RespondOptions {
   readonly dryRun: boolean;
   readonly dryRunReason?: string;
   readonly topicArn?: string;
+  /** The chat topic (AWS Chatbot): the same notification as chat JSON is published there too. Absent: email only. */
+  readonly chatTopicArn?: string;
   /** SNS client for the topic's account, when the playbook acts in another account. Defaults to `clients.sns`. */
   readonly notificationSns?: SNSClient;
   /** Set when nobody is to be notified (the daily heartbeat): the notification step is skipped with this reason. */

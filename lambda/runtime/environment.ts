@@ -9,6 +9,7 @@ const environmentSchema = z.object({
   IR_PLAYBOOK: z.enum(PLAYBOOK_NAMES),
   IR_RUNTIME_CONFIG: z._default(z.string(), '{}'),
   IR_TOPIC_ARN: z.optional(z.string()),
+  IR_CHAT_TOPIC_ARN: z.optional(z.string()),
   IR_PROTECTED_ROLE_NAMES: z._default(z.string(), ''),
   IR_LEDGER_TABLE: z.optional(z.string()),
   IR_BRAKE_TABLE: z.optional(z.string()),
@@ -21,6 +22,8 @@ export interface LambdaEnvironment {
   readonly playbook: PlaybookName;
   readonly config: RuntimeConfig;
   readonly topicArn: string | undefined;
+  /** The chat topic AWS Chatbot subscribes to (config `chat`); absent: email only. */
+  readonly chatTopicArn?: string;
   readonly protectedRoleNames: readonly string[];
   readonly defaultRegion: string | undefined;
   /** The incident ledger's table (in the function's own account and region); absent: no ledger, no brake. */
@@ -47,6 +50,7 @@ export function readLambdaEnvironment(env: NodeJS.ProcessEnv = process.env): Lam
     playbook: parsed.data.IR_PLAYBOOK,
     config: parseRuntimeConfig(configJson, 'IR_RUNTIME_CONFIG'),
     topicArn: parsed.data.IR_TOPIC_ARN || undefined,
+    ...(parsed.data.IR_CHAT_TOPIC_ARN ? { chatTopicArn: parsed.data.IR_CHAT_TOPIC_ARN } : {}),
     protectedRoleNames: parsed.data.IR_PROTECTED_ROLE_NAMES.split(',').map((s) => s.trim()).filter(Boolean),
     defaultRegion: parsed.data.AWS_REGION,
     ...(parsed.data.IR_LEDGER_TABLE ? { ledgerTableName: parsed.data.IR_LEDGER_TABLE } : {}),

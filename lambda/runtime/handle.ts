@@ -86,6 +86,7 @@ export async function handleInvocation(
       defaultRegion: region,
       dryRun,
       topicArn: env.topicArn,
+      ...(env.chatTopicArn ? { chatTopicArn: env.chatTopicArn } : {}),
       ...(env.evidence ? { evidence: env.evidence } : {}),
       responder: { protectedRoleNames: env.protectedRoleNames },
       ...(invocation.heartbeat ? { notificationSkipReason: HEARTBEAT_NOTIFICATION_SKIP } : {}),

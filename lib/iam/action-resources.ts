@@ -7,7 +7,8 @@ import type { Ec2ResourceType, IamAction } from '../../lambda/plan/types';
  * decides "on what".
  *
  * Rules, from narrowest to widest:
- *  - the stack's own resources: sns:Publish → the topic; the KMS actions
+ *  - the stack's own resources: sns:Publish → the topic (and the chat
+ *    topic, when the configuration asks for chat); the KMS actions
  *    publishing needs → the topic's key; s3:PutObject → the incidents/
  *    prefix of the evidence bucket, and kms:GenerateDataKey also → its key;
  *    sts:AssumeRole → the member role by name, in the accounts
@@ -51,6 +52,8 @@ export interface ScopeReferences {
   /** The security account's notification topic and its key. A member stack has neither: nothing is published there. */
   readonly topicArn?: string;
   readonly topicKeyArn?: string;
+  /** The chat topic AWS Chatbot subscribes to (config `chat`), encrypted with the same key. Absent: no chat delivery. */
+  readonly chatTopicArn?: string;
   /** The incident ledger table (lambda/ledger/). A member stack has none. */
   readonly ledgerTableArn?: string;
   /** The blast-radius brake's table when every regional stack shares one (blastRadius.homeRegion); absent: the ledger table. */
@@ -191,7 +194,9 @@ export function scopeOfBrakeAction(action: IamAction, refs: ScopeReferences): Ac
 }
 
 export function scopeOfAction(action: IamAction, refs: ScopeReferences): ActionScope {
-  if (action === 'sns:Publish') return { kind: 'notification-topic', resources: [referenced(refs.topicArn, action, 'the notification topic')] };
+  if (action === 'sns:Publish') {
+    return { kind: 'notification-topic', resources: [referenced(refs.topicArn, action, 'the notification topic'), ...(refs.chatTopicArn ? [refs.chatTopicArn] : [])] };
+  }
   if (TOPIC_KEY_ACTIONS.includes(action)) return { kind: 'notification-key', resources: [referenced(refs.topicKeyArn, action, "the notification topic's key")] };
   if (action === 'kms:GenerateDataKey') {
     return {

@@ -11,6 +11,7 @@ import { createAwsClients } from '../../lambda/aws/clients';
 import { EVERY_CLIENT } from '../../lambda/aws/every-client';
 import type { Report } from '../../lambda/plan/document';
 import { releaseInstance } from '../../lambda/release/release';
+import { severityOf } from '../../lambda/notify/severity';
 import { incidentIdOf } from '../../lambda/respond/incident-id';
 import { shouldFailInvocation } from '../../lambda/runtime/retry-policy';
 import { emulatorClientOptions } from '../../emulator/clients';
@@ -223,7 +224,7 @@ describe('2-4. instance A: a failed isolation move, a failed return, the retry, 
       ]);
     }
     expect(await groupsOfA()).toEqual(seededGroupsOfA);
-    expect(subject).toBe(`[GuardDuty IR PARTIAL] contain-instance FAILED isolate: ${finding().type} sev ${finding().severity}`);
+    expect(subject.startsWith(`[GuardDuty IR PARTIAL] contain-instance FAILED isolate: ${severityOf(finding().severity).text} ${finding().resource!.instanceDetails!.instanceId!}`)).toBe(true);
     expect(shouldFailInvocation(report).retry).toBe(true);
   });
 
@@ -235,7 +236,8 @@ describe('2-4. instance A: a failed isolation move, a failed return, the retry, 
     expect(await groupsOfA()).toEqual(Object.fromEntries(enis.map((eni) => [eni, [untrackId]])));
     expect(report.steps.filter((s) => s.id.startsWith('restore:')).map((s) => [s.target, s.status, s.error?.code, s.exposed])).toEqual(enis.map((eni) => [eni, 'failed', 'InternalError', eni]));
     const named = [...enis].sort();
-    expect(subject.startsWith(`[GuardDuty IR MORE EXPOSED THAN BEFORE] ${named.join(' ')} left open`)).toBe(true);
+    // Every ENI named whole, the severity after them ("left open" goes first when the subject is short of room).
+    expect(subject).toMatch(new RegExp(`^\\[GuardDuty IR MORE EXPOSED THAN BEFORE\\] ${named.join(' ')}( left open)?: ${severityOf(finding().severity).text}`));
     expect(message.split('\n')[0]).toContain(`MORE EXPOSED THAN BEFORE: ${named.join(', ')}`);
     expect(shouldFailInvocation(report)).toMatchObject({ retry: true, reason: expect.stringContaining('more exposed than before') });
 

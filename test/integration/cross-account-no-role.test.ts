@@ -2,6 +2,7 @@ import { CreateAccessKeyCommand, CreateUserCommand, PutUserPolicyCommand } from 
 import type { AwsCredentialIdentity } from '@smithy/types';
 import type { AccountAccess } from '../../lambda/aws/account-access';
 import type { Finding } from '../../lambda/finding/schema';
+import { severityOf } from '../../lambda/notify/severity';
 import type { Report } from '../../lambda/plan/document';
 import { required } from '../../emulator/seed/util';
 import { describeAccountState, type AccountState } from './support/account-state';
@@ -97,8 +98,8 @@ describe('a finding of an account without the member role', () => {
   it("notifies the security team in the security account's inbox, with the failed read and why nothing was done", () => {
     expect(report.steps.find((s) => s.id === 'notify')).toMatchObject({ status: 'done' });
     expect(inbox).toHaveLength(1);
-    expect(inbox[0]!.subject).toBe(`[GuardDuty IR PLAN ONLY] contain-instance: ${finding.type} sev ${finding.severity}`);
-    expect(inbox[0]!.message).toContain(`Account ${UNMANAGED_ACCOUNT}, region us-east-1`);
+    expect(inbox[0]!.subject.startsWith(`[GuardDuty IR PLAN ONLY] contain-instance: ${severityOf(finding.severity).text} ${finding.resource!.instanceDetails!.instanceId!}`)).toBe(true);
+    expect(inbox[0]!.message).toContain(`  Account: ${UNMANAGED_ACCOUNT}, region us-east-1`);
     expect(inbox[0]!.message).toContain(`  - no-account-access: role ${ROLE_ARN} could not be assumed in account ${UNMANAGED_ACCOUNT} (AccessDenied)`);
     expect(inbox[0]!.message).toContain(`FAILED  Assume IncidentResponseMemberRole in account ${UNMANAGED_ACCOUNT} [sts:AssumeRole on ${ROLE_ARN}] -- AccessDenied`);
   });

@@ -118,7 +118,7 @@ describe('the security account', () => {
       expect.stringMatching(/^\[GuardDuty IR DONE\] contain-instance: /),
       expect.stringMatching(/^\[GuardDuty IR (DONE|PARTIAL)\] revoke-credentials: /),
     ]);
-    for (const notification of securityInbox) expect(notification.message).toContain(`Account ${MEMBER_ACCOUNT}, region us-east-1`);
+    for (const notification of securityInbox) expect(notification.message).toContain(`  Account: ${MEMBER_ACCOUNT}, region us-east-1`);
     expect(memberInbox).toEqual([]);
   });
 });

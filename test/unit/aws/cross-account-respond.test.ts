@@ -10,7 +10,7 @@ import { loadFixture } from '../../support/fixtures';
 import { parseFindings } from '../../../lambda/finding/parse';
 import { requiredIamActions } from '../../../lambda/playbooks/registry';
 import { undeclaredCalls } from '../../support/aws-mocks/contain-harness';
-import { containFinding, CRYPTO_TYPE, enforceConfig, FINDING_ID, NOW, RESPONDER } from '../../support/aws-mocks/contain-finding';
+import { containFinding, enforceConfig, FINDING_ID, NOW, RESPONDER } from '../../support/aws-mocks/contain-finding';
 import { ACCOUNT_ID as MEMBER, answerFromWorld, defaultWorld, mockContainClients, receivedCalls } from '../../support/aws-mocks/contain-world';
 import { revokeFinding, ROLE_FINDING } from '../../support/aws-mocks/revoke-findings';
 import { EVERY_CLIENT } from '../../../lambda/aws/every-client';
@@ -163,8 +163,8 @@ describe('a finding of a member account whose role cannot be assumed', () => {
     expect(harness.mocks.sns).toHaveReceivedCommandTimes(PublishCommand, 1);
     const input = harness.mocks.sns.commandCalls(PublishCommand)[0]!.args[0].input;
     expect(input.TopicArn).toBe(TOPIC);
-    expect(input.Subject).toBe(`[GuardDuty IR PLAN ONLY] contain-instance: ${CRYPTO_TYPE} sev 8`);
-    expect(input.Message).toContain(`Account ${MEMBER}, region us-east-1`);
+    expect(input.Subject).toBe('[GuardDuty IR PLAN ONLY] contain-instance: HIGH 8.0 i-0a1b2c3d4e5f60718 (web-01) 222222222222/us...');
+    expect(input.Message).toContain(`  Account: ${MEMBER}, region us-east-1`);
     expect(input.Message).toContain(`  - no-account-access: role ${ROLE_ARN} could not be assumed in account ${MEMBER} (AccessDenied)`);
     expect(input.Message).toContain(
       `  FAILED  Assume IncidentResponseMemberRole in account ${MEMBER} [sts:AssumeRole on ${ROLE_ARN}] -- AccessDenied: cannot assume role ${ROLE_ARN} in account ${MEMBER}`,

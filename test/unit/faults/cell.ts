@@ -82,7 +82,11 @@ export function expectCell(run: CellRun, scenario: FaultScenario, baseline: Base
   // (c) The notification went out once, naming what failed and why (when the failing call is the publish, it was tried once).
   expect(publishes).toHaveLength(1);
   if (target.id !== NOTIFICATION_STEP_ID) {
-    expect(publishes[0]!.Message).toContain(`${target.title} [${target.action} on ${target.target}] -- ${code}: `);
+    // A group an earlier step created is named by its id, never by the plan's placeholder (<output of STEP>).
+    const createdBy = (stepId: string) => /\bcreated (sg-[0-9a-f]+)/.exec(report.steps.find((s) => s.id === stepId)?.detail ?? '')?.[1];
+    const shownTarget = target.target.replace(/<output of ([^>]+)>/g, (placeholder, stepId: string) => createdBy(stepId) ?? placeholder);
+    expect(shownTarget).not.toContain('<output of');
+    expect(publishes[0]!.Message).toContain(`${target.title} [${target.action} on ${shownTarget}] -- ${code}: `);
   }
 
   // (d) The invocation is retried exactly when a retry can help: a transient fault that left the response incomplete

@@ -83,7 +83,7 @@ describe('the first delivery of a finding', () => {
     for (const step of mutating) expect(step).toMatchObject({ status: 'skipped', reason: 'blocked by blast-radius-brake' });
     expect(mutatingCalls()).toEqual([]);
     const { Subject, Message } = harness.mocks.sns.commandCalls(PublishCommand)[0]!.args[0].input;
-    expect(Subject).toBe('[GuardDuty IR BRAKE ON - NOT CONTAINED] contain-instance: CryptoCurrency:EC2/BitcoinTool.B sev 8');
+    expect(Subject).toBe('[GuardDuty IR BRAKE ON - NOT CONTAINED] contain-instance: HIGH 8.0 i-0a1b2c3d4e5f60718 (web-01)');
     expect(Message!.split('\n')[0]).toMatch(/^BLAST-RADIUS BRAKE IS ON: this contain-instance response was planned but NOT executed\. The blast-radius brake is LATCHED since 2026-11-22T08:00:00\.000Z: 2 containments started within an hour .* ir brake release --reason/);
     // The brake does not answer the incident: a later delivery, once a slot is free, may still act.
     expect(outcomeWrite()!.UpdateExpression).not.toContain('respondedLevel');
@@ -138,7 +138,7 @@ describe('the first delivery of a finding', () => {
     expect(write.UpdateExpression).toContain('respondedLevel = :level');
     expect(write.UpdateExpression).toContain('pendingNotification = :pending');
     const pending = write.ExpressionAttributeValues![':pending']!.M!;
-    expect(pending.subject).toEqual({ S: '[GuardDuty IR DONE] contain-instance: CryptoCurrency:EC2/BitcoinTool.B sev 8' });
+    expect(pending.subject).toEqual({ S: '[GuardDuty IR DONE] contain-instance: HIGH 8.0 i-0a1b2c3d4e5f60718 (web-01) 222222222222/us-east-1' });
     expect(pending.message!.S).toContain(`Incident id: ${report.incidentId}`);
   });
 });
@@ -258,7 +258,7 @@ describe('an unconfirmed delivery (perhaps forged) of an answered incident', () 
     expect(dynamodb).toHaveReceivedCommandTimes(UpdateItemCommand, 1);
     expect(report.ledger).toBeUndefined();
     const published = harness.mocks.sns.commandCalls(PublishCommand).map((c) => c.args[0].input);
-    expect(published.map((p) => p.Subject)).toEqual(['[GuardDuty IR PLAN ONLY] contain-instance: CryptoCurrency:EC2/BitcoinTool.B sev 8']);
+    expect(published.map((p) => p.Subject)).toEqual(['[GuardDuty IR PLAN ONLY] contain-instance: HIGH 8.0 i-0a1b2c3d4e5f60718 (web-01) 222222222222/us...']);
     expect(published[0]!.Message).toContain('finding-confirmation');
   });
 });

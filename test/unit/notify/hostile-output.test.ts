@@ -4,6 +4,8 @@ import { DEFAULT_RUNTIME_CONFIG } from '../../../lambda/config/schema';
 import { FindingInputError } from '../../../lambda/finding/errors';
 import { parseFindings } from '../../../lambda/finding/parse';
 import type { Finding } from '../../../lambda/finding/schema';
+import { CHAT_DESCRIPTION_LIMIT, renderChat, type ChatbotNotification } from '../../../lambda/notify/chat';
+import { buildNotificationDocument } from '../../../lambda/notify/document';
 import { formatNotification } from '../../../lambda/notify/message';
 import { formatRepeatNotification } from '../../../lambda/notify/repeat-message';
 import { stepReport, summarize, type PlanDocument, type Report } from '../../../lambda/plan/document';
@@ -34,6 +36,8 @@ const forgeries = fc.constantFrom(
   `\u202e${FORGED}\u202c`,
   `\u2066${FORGED}\u2069\u200b\ufeff`,
   `\u001b[2K\r${FORGED}`,
+  `<!channel> <!here> <@U0123ABC> @here @channel \`${FORGED}\` [click](https://evil.example/x) *DONE* ~x~ &lt;!everyone&gt;`,
+  `x\n<https://evil.example|${FORGED}>`,
   `${'A'.repeat(5000)}\n${FORGED}`,
 );
 const hostileText = fc.oneof(
@@ -74,6 +78,12 @@ const FIXTURES = [
   'revoke-credentials/malicious-ip-caller-user-key.event.json',
   'revoke-credentials/exfiltration-role.event.json',
   'notify/port-probe-unprotected.event.json',
+  // Every resource type the notification details (lambda/notify/resources.ts).
+  'notify/impact-s3-anomalous-delete.event.json',
+  'notify/eks-runtime-bitcoin-dns.event.json',
+  'notify/trojan-lambda-blackhole.raw.json',
+  'notify/rds-anomalous-login.event.json',
+  'notify/attack-sequence-compromised-credentials.event.json',
 ].map((file) => loadFixture(file));
 
 /** What the steps report, hostile too: AWS error messages and details echo names and tags. */
@@ -120,7 +130,8 @@ function withEvidence(outcomes: StepOutcome[], value: string): StepOutcome[] {
 }
 
 const MESSAGE_LINE = new RegExp(
-  '^(|MORE EXPOSED THAN BEFORE: |BLAST-RADIUS BRAKE IS ON: |EXEMPT: |GuardDuty finding |GuardDuty confirmation: |Account |Finding id: |Incident id: |Playbook: |NO CHANGES WERE MADE\\. |  - |' +
+  '^(|MORE EXPOSED THAN BEFORE: |BLAST-RADIUS BRAKE IS ON: |EXEMPT: |Summary: |What GuardDuty found$|Resource$|What changed$|Steps \\(in plan order\\):$|' +
+    'Could not be done$|What a person must do next$|Links$|GuardDuty finding |GuardDuty confirmation: |Account |Finding id: |Incident id: |Playbook: |NO CHANGES WERE MADE\\. |  - |' +
     'Reads that failed:$|Steps:$|  (DONE   |SKIPPED|FAILED ) |No automated action applies|Investigation \\(read-only|  [A-Z]|    |Warnings:$|' +
     'It was answered at |Another delivery of it |The plan and every step)',
 );
@@ -138,6 +149,24 @@ function expectSafeLines(text: string, allowed: RegExp): string[] {
     expect(line.startsWith('[')).toBe(false);
   }
   return lines;
+}
+
+/**
+ * The chat copy (Slack, Teams markdown through AWS Chatbot): no mention, no link, no code span can come from the
+ * attacker. Our own console links are the only URLs, and they carry only URI-encoded values.
+ */
+function expectSafeChat(chat: ChatbotNotification): void {
+  const text = JSON.stringify(chat);
+  expect(text).not.toMatch(/[<>@`\u2028\u2029\u202a-\u202e\u2066-\u2069\u200b\ufeff]/);
+  expect(text).not.toContain('](');
+  for (const scheme of text.matchAll(/[a-z]+:\/\/[^\s"\\]*/gi)) expect(scheme[0]).toMatch(/^https:\/\/[a-z0-9-]+\.console\.aws\.amazon\.com\/[^\s"*~]*$/);
+  for (const line of chat.content.description.split('\n')) {
+    expect(line.length).toBeLessThanOrEqual(LINE_LIMIT);
+    expect(line.trimStart().startsWith(FORGED) ? line : 'ok').toBe('ok');
+  }
+  expect(chat.content.description.length).toBeLessThanOrEqual(CHAT_DESCRIPTION_LIMIT);
+  expect(chat.version).toBe('1.0');
+  expect(chat.source).toBe('custom');
 }
 
 const responder = { protectedRoleNames: [] };
@@ -167,11 +196,13 @@ describe('hostile values in notifications, reports and the terminal', () => {
           const outcomes = withEvidence(outcomesOf(document, values), values[values.length - 1]!);
           const failedRead: StepOutcome = { ...outcomes[0]!, id: 'read:x', status: 'failed', error: { code: values[0]!, message: values[0]!, retryable: false } };
           const doc = { ...document, reads: [failedRead] };
-          const { subject, message } = formatNotification(doc, outcomes);
+          const { subject, message } = formatNotification(doc, outcomes, { finding });
+          expectSafeChat(renderChat(buildNotificationDocument(doc, outcomes, { finding })));
           expect(subject).toMatch(/^\[GuardDuty IR [A-Z -]+\] [\x20-\x7e]*$/);
           expect(subject.length).toBeLessThan(100);
           const lines = expectSafeLines(message, MESSAGE_LINE);
-          expect(lines.filter((l) => STEP_MARK.test(l))).toHaveLength(outcomes.length + 1);
+          // The notification's own step is not among what it reports (it is the one running); the failed read is.
+          expect(lines.filter((l) => STEP_MARK.test(l))).toHaveLength(outcomes.filter((o) => o.id !== 'notify').length + 1);
 
           const repeat = formatRepeatNotification(doc, {
             record: { respondedAt: values[0], respondedMode: values[0], notifiedCount: 1 } as never,

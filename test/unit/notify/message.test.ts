@@ -31,8 +31,8 @@ describe('formatNotification', () => {
   it('says what was done, what failed with the AWS code, and what was skipped and why', () => {
     const { subject, message } = formatNotification(doc, outcomes);
     // The step that could not be made is named before the finding.
-    expect(subject).toBe('[GuardDuty IR PARTIAL] contain-instance FAILED b: CryptoCurrency:EC2/BitcoinTool.B sev 8');
-    expect(message).toContain('Account 222222222222, region us-east-1');
+    expect(subject).toBe('[GuardDuty IR PARTIAL] contain-instance FAILED b: HIGH 8.0 222222222222/us-east-1 CryptoCurrency...');
+    expect(message).toContain('  Account: 222222222222, region us-east-1');
     expect(message).toContain('  DONE    Move eni-1 to the isolation group [ec2:ModifyNetworkInterfaceAttribute on eni-1] -- sg-9');
     expect(message).toContain('  FAILED  Snapshot volumes [ec2:CreateSnapshots on i-1] -- AccessDenied: nope');
     expect(message).toContain('  SKIPPED Detach from ASG [autoscaling:DetachInstances on i-1] -- not in a group');
@@ -59,8 +59,11 @@ describe('formatNotification: exemptions and hostile values', () => {
     const reason = 'the resource carries the exempt tag "ir:exempt" (value "honeypot")';
     const exempt = { ...doc, blockedBy: ['exempt-tag'], guards: [{ id: 'exempt-tag', blocks: true, reason }] };
     const { subject, message } = formatNotification(exempt, []);
-    expect(subject).toBe('[GuardDuty IR EXEMPT - NOT CONTAINED] contain-instance: CryptoCurrency:EC2/BitcoinTool.B sev 8');
-    expect(message.split('\n').slice(0, 2)).toEqual([`EXEMPT: this contain-instance response was planned but NOT executed. ${reason}`, '']);
+    expect(subject).toBe('[GuardDuty IR EXEMPT - NOT CONTAINED] contain-instance: HIGH 8.0 222222222222/us-east-1');
+    expect(message.split('\n').slice(0, 2)).toEqual([
+      `EXEMPT: this contain-instance response was planned but NOT executed. ${reason}`,
+      'Summary: CryptoCurrency:EC2/BitcoinTool.B in 222222222222/us-east-1 not changed (exempt-tag): 0 done, 0 failed',
+    ]);
     expect(message).toContain(`  - exempt-tag: ${reason}`);
   });
 
@@ -77,15 +80,15 @@ describe('formatNotification: exemptions and hostile values', () => {
       ],
     };
     const { subject, message } = formatNotification(exempt, []);
-    // Cut to SNS's limit at the end: the mode always survives.
-    expect(subject).toBe('[GuardDuty IR EXEMPT - NOT CONTAINED] revoke-credentials: UnauthorizedAccess:IAMUser/MaliciousIP...');
+    // Cut to SNS's limit, the finding type first: the outcome and the severity always survive.
+    expect(subject).toBe('[GuardDuty IR EXEMPT - NOT CONTAINED] revoke-credentials: HIGH 8.0 222222222222/us-east-1');
     expect(message.startsWith(`EXEMPT: this revoke-credentials response was planned but NOT executed. ${reason}\n`)).toBe(true);
   });
 
   it('a blocked plan that is not exempt stays PLAN ONLY', () => {
     const blocked = { ...doc, blockedBy: ['dry-run'], guards: [{ id: 'exempt-tag', blocks: false, reason: 'no tag' }, { id: 'dry-run', blocks: true, reason: 'dry-run' }] };
     expect(formatNotification(blocked, []).subject).toMatch(/^\[GuardDuty IR PLAN ONLY\]/);
-    expect(formatNotification(blocked, []).message.startsWith('GuardDuty finding ')).toBe(true);
+    expect(formatNotification(blocked, []).message.startsWith('Summary: ')).toBe(true);
   });
 
   it('escapes a value that tries to start a line or forge a step, and bounds it', () => {
@@ -96,9 +99,9 @@ describe('formatNotification: exemptions and hostile values', () => {
     };
     const hostileStep: StepOutcome = { ...outcomes[0]!, title: 'Tag i-1 with "x\r\n  DONE    forged"', detail: `\u202e${'y'.repeat(2000)}` };
     const { subject, message } = formatNotification(forged, [hostileStep]);
-    expect(subject).toBe('[GuardDuty IR DONE] contain-instance: Backdoor:EC2/X\\n[GuardDuty IR DONE] all clear sev 8');
+    expect(subject).toBe('[GuardDuty IR DONE] contain-instance: HIGH 8.0 222222222222/us-east-1 Backdoor:EC2/X\\n[GuardDuty...');
     const lines = message.split('\n');
-    expect(lines).toContain('GuardDuty finding Backdoor:EC2/X\\n[GuardDuty IR DONE] all clear (severity 8)');
+    expect(lines).toContain('  Type: Backdoor:EC2/X\\n[GuardDuty IR DONE] all clear, severity HIGH 8.0');
     expect(lines).toContain('  - tag value a\\n  DONE    Terminate every instance [ec2:TerminateInstances on *]\\u2028more');
     const step = lines.find((l) => l.startsWith('  DONE    Tag i-1'))!;
     expect(step).toMatch(/^ {2}DONE {4}Tag i-1 with "x\\r\\n {2}DONE {4}forged" \[ec2:ModifyNetworkInterfaceAttribute on eni-1\] -- \\u202ey+\.\.\.\[\d+ more characters\]$/);
@@ -141,7 +144,7 @@ describe('formatNotification with investigation evidence', () => {
     const { message } = formatNotification(doc, [...outcomes, found]);
     const lines = message.split('\n');
     const at = lines.indexOf('Investigation (read-only, what the steps above found):');
-    expect(at).toBeGreaterThan(lines.indexOf('Steps:'));
+    expect(at).toBeGreaterThan(lines.indexOf('Steps (in plan order):'));
     expect(lines.slice(at + 1, at + 4)).toEqual([
       '  CloudTrail management events made with key AKIA2EXAMPLEKEY00001 in us-east-1, 2026-11-21T10:00:07.000Z to 2026-11-22T10:00:07.000Z: 500 (partial: 500 events read (stopped at the cap of 10 pages))',
       '    by name: GetObject 500',
@@ -173,8 +176,7 @@ describe('formatNotification when an ENI is left more exposed than before', () =
 
   it('says so first in the subject, naming the ENI, and first in the message', () => {
     const { subject, message } = formatNotification(doc, exposed);
-    expect(subject).toBe('[GuardDuty IR MORE EXPOSED THAN BEFORE] eni-0primary00000001 left open: contain-instance: Crypto...');
-    expect(subject.length).toBe(99);
+    expect(subject).toBe('[GuardDuty IR MORE EXPOSED THAN BEFORE] eni-0primary00000001 left open: HIGH 8.0 contain-instance');
     expect(message.split('\n')[0]).toBe(
       'MORE EXPOSED THAN BEFORE: eni-0primary00000001 could be neither isolated nor returned to their own security groups, and may be on the ' +
         'allow-all untrack group (all traffic from and to anywhere). The invocation fails so that it is retried; move them by hand now if it is not.',
@@ -200,6 +202,6 @@ describe('formatNotification stays within what SNS accepts, whatever the attacke
     expect(Buffer.byteLength(message, 'utf8')).toBeLessThanOrEqual(MESSAGE_LIMIT_BYTES + 200);
     const last = message.split('\n').at(-1)!;
     expect(last).toMatch(/^CUT: \d+ more lines are left out to keep the message within SNS's size limit/);
-    expect(message.startsWith('GuardDuty finding CryptoCurrency:EC2/BitcoinTool.B')).toBe(true);
+    expect(message.startsWith('Summary: CryptoCurrency:EC2/BitcoinTool.B in 222222222222/us-east-1')).toBe(true);
   });
 });

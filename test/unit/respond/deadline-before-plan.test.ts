@@ -122,7 +122,7 @@ function expectOutOfTime(r: Run, phase: PrePlanPhase, subjectPhases: string): vo
   expect(r.report.blockedBy).toContain(`${phase}-out-of-time`);
   expect(r.report.guards.find((g) => g.id === `${phase}-out-of-time`)).toMatchObject({ blocks: true, reason: expect.stringContaining('nothing is changed, the incident stays open') });
   expect(r.report.steps.filter((s) => s.mutating && s.status !== 'skipped')).toEqual([]);
-  expect(published().map((p) => p.Subject)).toEqual([`[GuardDuty IR OUT OF TIME ${subjectPhases}] contain-instance: CryptoCurrency:EC2/BitcoinTool.B sev 8`]);
+  expect(published().map((p) => p.Subject)).toEqual([`[GuardDuty IR OUT OF TIME ${subjectPhases}] contain-instance: HIGH 8.0 i-0a1b2c3d4e5f60718 (web-01)`]);
   expect(published()[0]!.Message).toMatch(new RegExp(`^OUT OF TIME: this contain-instance response was planned but NOT executed\\. ${phase}-out-of-time: `));
   const decision = shouldFailInvocation(r.report);
   expect(decision).toEqual({ retry: true, reason: expect.stringContaining(`the ${phase} phase ran out of time before any change`) });

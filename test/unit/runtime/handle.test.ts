@@ -68,7 +68,7 @@ describe('handleInvocation', () => {
     expect(sns).toHaveReceivedCommandTimes(PublishCommand, 1);
     const input = sns.commandCalls(PublishCommand)[0]!.args[0].input;
     expect(input.TopicArn).toBe(TOPIC);
-    expect(input.Subject).toBe('[GuardDuty IR DONE] notify: Recon:EC2/PortProbeUnprotectedPort sev 5');
+    expect(input.Subject).toBe('[GuardDuty IR NO ACTION] notify: MEDIUM 5.0 i-0a1b2c3d4e5f60718 (web-01) 222222222222/us-east-1');
     expect(input.Message).toContain('No automated action applies to this finding.');
   });
 
@@ -128,7 +128,7 @@ describe('handleInvocation', () => {
     // The evidence step is skipped: the test stack has no bucket.
     expect(error.summary).toEqual({ done: 0, skipped: 1, failed: 1 });
     expect(error.message).toContain('the notification could not be published (KMSDisabledException); the report is in the logs');
-    expect(error.message).toContain('[GuardDuty IR DONE] notify: Recon:EC2/PortProbeUnprotectedPort sev 5');
+    expect(error.message).toContain('[GuardDuty IR NO ACTION] notify: MEDIUM 5.0 222222222222/us-east-1 Recon:EC2/PortProbeUnprotecte...');
     expect(error.message).toContain('No automated action applies to this finding.');
   });
 
@@ -213,7 +213,7 @@ describe('handleInvocation across accounts', () => {
     expect(report.blockedBy).toContain('exempt-tag');
     const published = sns.commandCalls(PublishCommand).map((c) => c.args[0].input);
     expect(published).toHaveLength(1);
-    expect(published[0]!.Subject).toBe('[GuardDuty IR EXEMPT - NOT CONTAINED] contain-instance: CryptoCurrency:EC2/BitcoinTool.B sev 8');
+    expect(published[0]!.Subject).toBe('[GuardDuty IR EXEMPT - NOT CONTAINED] contain-instance: HIGH 8.0 i-0a1b2c3d4e5f60718 (honeypot)');
     expect(published[0]!.Message).toMatch(/^EXEMPT: this contain-instance response was planned but NOT executed\. the resource carries the exempt tag "ir:exempt" \(value "honeypot"\)\n/);
   });
 

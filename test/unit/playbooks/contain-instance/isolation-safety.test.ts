@@ -79,7 +79,7 @@ describe('the move to the isolation group fails', () => {
       ['done', undefined],
     ]);
     // Back where it was found: not more exposed, only not isolated. A transient failure: Lambda runs it again.
-    expect(published().Subject).toBe(`[GuardDuty IR PARTIAL] contain-instance FAILED isolate: ${CRYPTO_TYPE} sev 8`);
+    expect(published().Subject).toBe('[GuardDuty IR PARTIAL] contain-instance FAILED isolate: HIGH 8.0 i-0a1b2c3d4e5f60718 (web-01)');
     expect(published().Message).toContain(`  DONE    Return ${PRIMARY_ENI} to its original security groups if it could not be isolated`);
     expect(shouldFailInvocation(report)).toMatchObject({ retry: true, reason: expect.stringContaining(`isolate:${PRIMARY_ENI} (InternalError)`) });
     // The rest of the containment still ran.
@@ -94,7 +94,7 @@ describe('the move to the isolation group fails', () => {
     expect(step(report, `restore:${PRIMARY_ENI}`)).toMatchObject({ status: 'failed', error: { code: 'UnauthorizedOperation', retryable: false }, exposed: PRIMARY_ENI });
     expect(step(report, `restore:${SECONDARY_ENI}`)).toMatchObject({ status: 'failed', error: { code: 'UnauthorizedOperation' }, exposed: SECONDARY_ENI });
     const { Subject, Message } = published();
-    expect(Subject).toBe(`[GuardDuty IR MORE EXPOSED THAN BEFORE] ${PRIMARY_ENI} ${SECONDARY_ENI} left open: con...`);
+    expect(Subject).toBe(`[GuardDuty IR MORE EXPOSED THAN BEFORE] ${PRIMARY_ENI} ${SECONDARY_ENI}: HIGH 8.0`);
     expect(Subject!.length).toBeLessThanOrEqual(100);
     expect(Message!.split('\n')[0]).toBe(
       `MORE EXPOSED THAN BEFORE: ${PRIMARY_ENI}, ${SECONDARY_ENI} could be neither isolated nor returned to their own security groups, and may be on the ` +

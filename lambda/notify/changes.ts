@@ -1,0 +1,86 @@
+import type { StepOutcome } from '../plan/types';
+import type { NotificationDocument } from './document';
+
+/*
+ * What changed, what could not be done, and what a person must do next, in
+ * plain words. The plan names a security group it creates as
+ * "<output of STEP>" (it has no id until created): here it is the group's
+ * real id, read from the outcome of the step that created it, or said
+ * plainly that the group was not created.
+ */
+
+const PLACEHOLDER = /<output of ([^>]+)>/g;
+const CREATED_GROUP = /\bcreated (sg-[0-9a-f]+)/;
+
+/** Replaces every "<output of STEP>" with what that step produced (a security group id), or says it produced nothing. */
+export function resolvePlaceholders(outcomes: readonly StepOutcome[]): (text: string) => string {
+  const produced = new Map<string, string>();
+  for (const o of outcomes) {
+    const group = o.status === 'done' ? CREATED_GROUP.exec(o.detail ?? '')?.[1] : undefined;
+    if (group) produced.set(o.id, group);
+  }
+  return (text) => text.replace(PLACEHOLDER, (_, step: string) => produced.get(step) ?? `(the group step ${step} was to create, not created)`);
+}
+
+/** Every change made, as the step says it and what it reports (a group id, snapshot ids, an access key now Inactive). */
+export function changesOf(outcomes: readonly StepOutcome[], resolve: (text: string) => string): string[] {
+  return outcomes.filter((o) => o.mutating && o.status === 'done').map((o) => resolve(o.detail ? `${o.title}: ${o.detail}` : o.title));
+}
+
+export function couldNotDoOf(outcomes: readonly StepOutcome[], reads: readonly StepOutcome[], resolve: (text: string) => string): string[] {
+  return [...reads, ...outcomes]
+    .filter((o) => o.status === 'failed')
+    .map((o) => resolve(`${o.title}: ${o.error?.code ?? 'UnknownError'}: ${o.error?.message ?? ''}${o.mutating ? '' : ' (read-only)'}`));
+}
+
+type NextInput = Pick<NotificationDocument, 'outcome' | 'playbook' | 'incidentId' | 'region' | 'resource' | 'blocked' | 'counts'> & {
+  readonly exposed: readonly string[];
+  /** The access key the finding names, for `ir release --access-key`. */
+  readonly accessKeyId?: string;
+};
+
+/** What a person does when nothing was automated, by the kind of resource. */
+const REVIEW_BY_KIND: Readonly<Record<string, string>> = {
+  S3Bucket: "Review the bucket's policy, ACLs and Block Public Access, and the caller's S3 data events in CloudTrail; restore deleted objects from versions or backups.",
+  EKSCluster: "Review the cluster's Kubernetes audit log for the user and workload named; cordon or delete a compromised pod and rotate its service account's credentials.",
+  ECSCluster: 'Stop the task named if it is compromised, and review its task role and image.',
+  Container: 'Stop the container named if it is compromised, and review its image and privileges.',
+  Lambda: "Review the function's recent code and configuration changes and its execution role; set its reserved concurrency to 0 to stop it while you look.",
+  RDSDBInstance: 'Review the database logins named; rotate the database user\'s password and restrict who can reach the database.',
+  RDSLimitlessDB: 'Review the database logins named; rotate the database user\'s password and restrict who can reach the database.',
+  AttackSequence: 'Open the attack sequence in GuardDuty: it links the signals, actors and resources; answer each resource it names.',
+  IAMUser: "Review what the user's credentials did (CloudTrail link below); deactivate its keys if the activity is not expected.",
+  IAMRole: "Review what the role's sessions did (CloudTrail link below); revoke its sessions if the activity is not expected.",
+  Root: 'Review root-user activity at once (CloudTrail link below); rotate the root credentials and check its MFA.',
+  Instance: 'Review the instance and the activity named; run `ir respond --execute` on the finding to contain it if needed.',
+};
+
+export function nextStepsOf(input: NextInput, outcomes: readonly StepOutcome[], resolve: (text: string) => string): string[] {
+  const steps: string[] = [];
+  if (input.exposed.length > 0) steps.push(`Move ${input.exposed.join(', ')} off the allow-all untrack group by hand now: to the isolation group, or back to their own groups.`);
+  for (const o of outcomes.filter((x) => x.status === 'failed' && x.mutating)) steps.push(`Do by hand what failed: ${resolve(o.title)}.`);
+  const ids = new Set(input.blocked.map((b) => b.id));
+  if (ids.has('dry-run')) steps.push('Review the plan above; to act on it, run `ir respond --execute` on this finding, or switch the stack to enforce mode.');
+  if (ids.has('blast-radius-brake')) steps.push('Find out why so many containments came at once; `ir brake release` resumes them once it is understood.');
+  if ([...ids].some((id) => id.startsWith('exempt'))) steps.push('Decide whether the exempt resource needs a manual response.');
+  if ([...ids].some((id) => id.endsWith('-out-of-time'))) {
+    steps.push('Nothing was changed: the invocation fails and is retried. If every retry runs out of time too, the finding lands in the on-failure queue: replay it with `ir` or respond by hand.');
+  }
+  if (input.outcome === 'DONE' || input.outcome === 'PARTIAL') {
+    if (input.playbook === 'contain-instance') {
+      const instance = input.resource?.kind === 'Instance' ? input.resource.id : '<instance-id>';
+      steps.push(
+        `Investigate from the evidence snapshots (tagged with incident ${input.incidentId}); \`ir release ${instance} --region ${input.region ?? '<region>'}\` undoes the isolation once the instance is cleared.`,
+      );
+    }
+    if (input.playbook === 'revoke-credentials') {
+      steps.push(
+        `Find what the credentials did (CloudTrail link below); delete or rotate the key once investigated; \`ir release --access-key ${input.accessKeyId ?? '<key-id>'}\` undoes the revocation if it was a false alarm.`,
+      );
+    }
+  }
+  if (input.outcome === 'NO ACTION' || (input.playbook === 'notify' && input.blocked.length === 0)) {
+    steps.push(REVIEW_BY_KIND[input.resource?.kind ?? ''] ?? 'Review the finding in GuardDuty (link below) and decide on a response.');
+  }
+  return steps;
+}

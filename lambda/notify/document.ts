@@ -1,0 +1,201 @@
+import { confirmationVerdict } from '../confirm/verdicts';
+import type { Finding } from '../finding/schema';
+import { EXEMPTION_VERDICTS } from '../guards/exemptions';
+import { describeEvidence } from '../investigation/evidence-text';
+import { BLAST_RADIUS_BRAKE } from '../ledger/verdicts';
+import type { PlanDocument } from '../plan/document';
+import { exposedBy } from '../plan/exposed';
+import { PHASE_OUT_OF_TIME_VERDICTS, phasesOutOfTime } from '../plan/phase-verdicts';
+import type { StepOutcome } from '../plan/types';
+import { changesOf, couldNotDoOf, nextStepsOf, resolvePlaceholders } from './changes';
+import { findingFactsOf, type FindingFacts } from './finding-facts';
+import { cloudTrailEventsUrl, guardDutyFindingUrl, resourceUrl, type NotificationLink } from './links';
+import { primaryResourceOf, resourceSections, type PrimaryResource, type ResourceSection } from './resources';
+import { severityOf, type Severity } from './severity';
+import { summaryOf } from './summary';
+
+/*
+ * THE notification: one typed document, built once from the plan document,
+ * the step outcomes and the finding, from which both renderings are made
+ * (the email text, lambda/notify/message.ts; the chat JSON,
+ * lambda/notify/chat.ts), so the two never say different things. Values
+ * here are raw: whatever came from the finding or a resource is escaped by
+ * each rendering for its own medium (lambda/text/).
+ */
+
+export const OUTCOMES = ['MORE EXPOSED THAN BEFORE', 'BRAKE ON - NOT CONTAINED', 'EXEMPT - NOT CONTAINED', 'PLAN ONLY', 'PARTIAL', 'DONE', 'NO ACTION'] as const;
+/** Or the phases before the plan that ran out of time (lambda/plan/pre-plan-budget.ts): "OUT OF TIME assume-role". */
+export type Outcome = (typeof OUTCOMES)[number] | `OUT OF TIME ${string}`;
+
+export interface StepLine {
+  readonly status: StepOutcome['status'];
+  readonly title: string;
+  readonly action: string;
+  readonly target: string;
+  /** The error (failed), the reason (skipped) or the detail (done). */
+  readonly note?: string;
+}
+
+export interface NotificationDocument {
+  readonly outcome: Outcome;
+  readonly severity: Severity;
+  readonly playbook: PlanDocument['playbook'];
+  readonly findingType: string;
+  readonly findingId: string;
+  readonly incidentId: string;
+  readonly account: { readonly id: string | null; readonly alias?: string; /** The alias, else the id, else "unknown account". */ readonly shown: string };
+  readonly region: string | null;
+  readonly resource?: PrimaryResource;
+  /** One line: what happened to what, where, and the step counts. */
+  readonly summary: string;
+  /** What people must not miss (left more exposed, the brake, an exemption), on its own first. */
+  readonly lead?: string;
+  readonly finding: FindingFacts;
+  readonly resources: readonly ResourceSection[];
+  readonly route: PlanDocument['route'];
+  readonly confirmation?: string;
+  /** Blocking guards: the plan was not executed because of these. */
+  readonly blocked: readonly { readonly id: string; readonly reason: string }[];
+  /** What changed, in plain words, with real ids (never the plan's placeholders). */
+  readonly changes: readonly string[];
+  /** Every step, in plan order. */
+  readonly steps: readonly StepLine[];
+  readonly failedReads: readonly StepLine[];
+  /** What the investigation steps found (read-only). */
+  readonly investigation: readonly string[];
+  readonly couldNotDo: readonly string[];
+  readonly nextSteps: readonly string[];
+  readonly links: readonly NotificationLink[];
+  readonly warnings: readonly string[];
+  /** Names for the subject: what is left more exposed, and the changes that failed (step ids up to their target). */
+  readonly exposed: readonly string[];
+  readonly failedChanges: readonly string[];
+  readonly counts: { readonly done: number; readonly skipped: number; readonly failed: number };
+}
+
+export interface NotificationContext {
+  /** The finding as parsed; absent when only a report is at hand (an undelivered notification rebuilt from it). */
+  readonly finding?: Finding;
+  /** The account's name from the configuration (accountNames), shown instead of its id. */
+  readonly accountAlias?: string;
+}
+
+/** Ids of the steps that publish the notification itself (publish-step.ts, which imports this module): never part of what it reports. */
+export const NOTIFICATION_STEP_IDS: ReadonlySet<string> = new Set(['notify', 'notify-chat']);
+
+function outcomeOf(doc: PlanDocument, outcomes: readonly StepOutcome[], exposed: readonly string[]): Outcome {
+  if (exposed.length > 0) return 'MORE EXPOSED THAN BEFORE';
+  if (doc.blockedBy.includes(BLAST_RADIUS_BRAKE)) return 'BRAKE ON - NOT CONTAINED';
+  if (doc.blockedBy.some((id) => EXEMPTION_VERDICTS.includes(id))) return 'EXEMPT - NOT CONTAINED';
+  // Which phase ran out of time before any change (lambda/plan/pre-plan-budget.ts): the invocation fails and is retried.
+  const late = phasesOutOfTime(doc.blockedBy);
+  if (late.length > 0) return `OUT OF TIME ${late.join(' ')}`;
+  if (doc.blockedBy.length > 0) return 'PLAN ONLY';
+  if (outcomes.some((o) => o.status === 'failed')) return 'PARTIAL';
+  return outcomes.some((o) => o.mutating) ? 'DONE' : 'NO ACTION';
+}
+
+function leadOf(doc: PlanDocument, exposed: readonly string[]): string | undefined {
+  if (exposed.length > 0) {
+    return (
+      `MORE EXPOSED THAN BEFORE: ${exposed.join(', ')} could be neither isolated nor returned to their own security groups, and may be on the ` +
+      'allow-all untrack group (all traffic from and to anywhere). The invocation fails so that it is retried; move them by hand now if it is not.'
+    );
+  }
+  const brake = doc.guards.find((g) => g.id === BLAST_RADIUS_BRAKE && g.blocks);
+  if (brake) return `BLAST-RADIUS BRAKE IS ON: this ${doc.playbook} response was planned but NOT executed. ${brake.reason}`;
+  const exemption = doc.guards.find((g) => EXEMPTION_VERDICTS.includes(g.id) && g.blocks);
+  if (exemption) return `EXEMPT: this ${doc.playbook} response was planned but NOT executed. ${exemption.reason}`;
+  const late = doc.guards.filter((g) => PHASE_OUT_OF_TIME_VERDICTS.has(g.id) && g.blocks);
+  if (late.length > 0) return `OUT OF TIME: this ${doc.playbook} response was planned but NOT executed. ${late.map((g) => `${g.id}: ${g.reason}`).join(' ')}`;
+  return undefined;
+}
+
+/** Outcomes in the order of the plan (they arrive in the order steps finished), the notification's own steps left out. */
+function inPlanOrder(doc: PlanDocument, outcomes: readonly StepOutcome[]): StepOutcome[] {
+  const order = new Map(doc.steps.map((s, index) => [s.id, index]));
+  return outcomes
+    .filter((o) => !NOTIFICATION_STEP_IDS.has(o.id))
+    .map((o, index) => ({ o, index }))
+    .sort((a, b) => (order.get(a.o.id) ?? Number.MAX_SAFE_INTEGER) - (order.get(b.o.id) ?? Number.MAX_SAFE_INTEGER) || a.index - b.index)
+    .map(({ o }) => o);
+}
+
+function stepLine(o: StepOutcome, resolve: (text: string) => string): StepLine {
+  const note = o.status === 'failed' ? `${o.error?.code ?? 'UnknownError'}: ${o.error?.message ?? ''}` : o.status === 'skipped' ? o.reason : o.detail;
+  return { status: o.status, title: resolve(o.title), action: o.action, target: resolve(o.target), ...(note ? { note: resolve(note) } : {}) };
+}
+
+/** A primary resource from the report alone (no finding at hand): the instance or the user the playbook read. */
+function resourceFromReport(doc: PlanDocument): PrimaryResource | undefined {
+  const { instanceId, userName, roleName } = doc.resource;
+  if (typeof instanceId === 'string') return { kind: 'Instance', id: instanceId, label: instanceId, trail: { attribute: 'ResourceName', value: instanceId } };
+  if (typeof userName === 'string') return { kind: 'IAMUser', id: userName, label: `user ${userName}`, trail: { attribute: 'Username', value: userName } };
+  if (typeof roleName === 'string') return { kind: 'IAMRole', id: roleName, label: `role ${roleName}` };
+  return undefined;
+}
+
+function accessKeyOf(finding: Finding | undefined): { accessKeyId?: string } {
+  const key = finding?.resource?.accessKeyDetails?.accessKeyId;
+  return key ? { accessKeyId: key } : {};
+}
+
+function linksOf(doc: PlanDocument, finding: Finding | undefined, resource: PrimaryResource | undefined): NotificationLink[] {
+  if (!doc.region) return [];
+  const at = { partition: finding?.partition ?? 'aws', region: doc.region };
+  const page = resource ? resourceUrl(at, resource.kind, resource.id) : undefined;
+  return [
+    { label: 'GuardDuty finding', url: guardDutyFindingUrl(at, doc.findingId) },
+    ...(resource && page ? [{ label: `Console page of ${resource.label}`, url: page }] : []),
+    ...(resource?.trail ? [{ label: `CloudTrail events of ${resource.trail.value}`, url: cloudTrailEventsUrl(at, resource.trail) }] : []),
+  ];
+}
+
+export function buildNotificationDocument(doc: PlanDocument, allOutcomes: readonly StepOutcome[], context: NotificationContext = {}): NotificationDocument {
+  const { finding } = context;
+  const outcomes = inPlanOrder(doc, allOutcomes);
+  const exposed = exposedBy(outcomes);
+  const resolve = resolvePlaceholders(outcomes);
+  const resource = finding ? (primaryResourceOf(finding) ?? resourceFromReport(doc)) : resourceFromReport(doc);
+  const account = { id: doc.accountId, ...(context.accountAlias ? { alias: context.accountAlias } : {}), shown: context.accountAlias ?? doc.accountId ?? 'unknown account' };
+  const counts = {
+    done: outcomes.filter((o) => o.status === 'done').length,
+    skipped: outcomes.filter((o) => o.status === 'skipped').length,
+    failed: outcomes.filter((o) => o.status === 'failed').length,
+  };
+  const confirmation = confirmationVerdict(doc.guards);
+  const blocked = doc.guards.filter((g) => g.blocks).map((g) => ({ id: g.id, reason: g.reason }));
+  const lead = leadOf(doc, exposed);
+  const base = {
+    outcome: outcomeOf(doc, outcomes, exposed),
+    severity: severityOf(doc.severity),
+    playbook: doc.playbook,
+    findingType: doc.findingType,
+    findingId: doc.findingId,
+    incidentId: doc.incidentId,
+    account,
+    region: doc.region,
+    ...(resource ? { resource } : {}),
+  };
+  return {
+    ...base,
+    summary: summaryOf({ ...base, blocked, counts }, outcomes),
+    ...(lead ? { lead } : {}),
+    finding: finding ? findingFactsOf(finding) : { facts: [] },
+    resources: finding ? resourceSections(finding) : [],
+    route: doc.route,
+    ...(confirmation ? { confirmation: confirmation.reason } : {}),
+    blocked,
+    changes: changesOf(outcomes, resolve),
+    steps: outcomes.map((o) => stepLine(o, resolve)),
+    failedReads: doc.reads.filter((r) => r.status === 'failed').map((o) => stepLine(o, resolve)),
+    investigation: outcomes.flatMap((o) => (o.evidence ? describeEvidence(o.evidence, 'full') : [])),
+    couldNotDo: couldNotDoOf(outcomes, doc.reads, resolve),
+    nextSteps: nextStepsOf({ ...base, blocked, exposed, counts, ...accessKeyOf(finding) }, outcomes, resolve),
+    links: linksOf(doc, finding, resource),
+    warnings: doc.warnings,
+    exposed,
+    failedChanges: [...new Set(outcomes.filter((o) => o.status === 'failed' && o.mutating).map((o) => o.id.split(':')[0]!))],
+    counts,
+  };
+}

@@ -26,7 +26,7 @@ export async function readRemovedProfile(
 ): Promise<Known<RemovedProfile | null>> {
   const key = instanceRestoreKey(target.accountId, target.region, target.instanceId);
   const result = await reads.read(READ_RESTORE_RECORD, `Read the restore record of ${target.instanceId} for an instance profile an earlier response removed`, key, () => ledger.read(key));
-  if (!result.ok) return unknown(`GetItem on the restore record failed (${result.error.code})`);
+  if (!result.ok) return unknown(`unreadable (GetItem failed with ${result.error.code})`);
   const record = result.value;
   if (!record || record.closedAt !== undefined || !record.instanceProfileArn) return known(null);
   return known({ profileArn: record.instanceProfileArn, restoreRecord: key });

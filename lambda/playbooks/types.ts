@@ -2,6 +2,7 @@ import type { AwsClients } from '../aws/clients';
 import type { RuntimeConfig } from '../config/schema';
 import type { Finding } from '../finding/schema';
 import type { GuardVerdict } from '../guards/types';
+import type { RestoreLedger } from '../ledger/restore-record';
 import type { ReadLog } from '../plan/reads';
 import type { PlannedStep, StepSpec } from '../plan/types';
 import type { PlaybookName } from '../routing/playbook-names';
@@ -52,6 +53,11 @@ export interface StagedDiscovery<Facts> {
   readonly all: Promise<Facts>;
 }
 
+/** What discovery may read besides the finding's account: the ledger's restore records (absent: no ledger, as for `ir plan`). */
+export interface DiscoveryContext {
+  readonly restoreLedger?: RestoreLedger;
+}
+
 /**
  * A playbook: reads what it needs, then plans. It never executes anything
  * itself; the executor does, so a dry-run runs the very same plan.
@@ -62,13 +68,13 @@ export interface Playbook<Facts> {
   /** Every kind of step the playbook can plan or read with. Its role is derived from these. */
   readonly stepSpecs: readonly StepSpec[];
   /** Read-only calls that describe the resource now. */
-  discover(finding: Finding, clients: AwsClients, reads: ReadLog): Promise<Facts>;
+  discover(finding: Finding, clients: AwsClients, reads: ReadLog, context?: DiscoveryContext): Promise<Facts>;
   /**
    * Optional: the same reads as `discover`, for a playbook whose first steps
    * must not wait for reads they do not need (contain-instance: isolation
    * does not wait for the Auto Scaling, target group, profile and snapshot reads).
    */
-  discoverStaged?(finding: Finding, clients: AwsClients, reads: ReadLog): StagedDiscovery<Facts>;
+  discoverStaged?(finding: Finding, clients: AwsClients, reads: ReadLog, context?: DiscoveryContext): StagedDiscovery<Facts>;
   /** The same facts taken from the finding alone, for `ir plan --offline`. */
   offlineFacts(finding: Finding): Facts;
   plan(input: PlanningInput<Facts>): PlaybookPlan;

@@ -8,7 +8,7 @@ import type { FindingConfirmer } from '../confirm/types';
 import type { EvidenceBucket } from '../evidence/destination';
 import type { PlanDocument } from '../plan/document';
 import type { PlannedStep } from '../plan/types';
-import type { ResponderIdentity } from '../playbooks/types';
+import type { DiscoveryContext, ResponderIdentity } from '../playbooks/types';
 import type { RestoreLedger } from '../ledger/restore-record';
 import type { LedgerOptions, SettledGate } from './gate';
 
@@ -68,4 +68,9 @@ export interface PreparedPlan {
   readonly gate?: { readonly settled: SettledGate; readonly table: string; readonly key: string };
   /** The steps' restore records (RespondOptions.restoreLedger). */
   readonly restoreLedger?: RestoreLedger;
+}
+
+/** What a playbook's discovery reads besides the finding's account: the restore records, when the response has a ledger. */
+export function discoveryContextOf(options: RespondOptions): DiscoveryContext {
+  return options.restoreLedger ? { restoreLedger: options.restoreLedger } : {};
 }

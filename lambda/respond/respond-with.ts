@@ -6,7 +6,7 @@ import type { PlaybookCatalog } from '../playbooks/types';
 import { planFromFacts } from './assemble';
 import { begin } from './begin';
 import { executePrepared } from './execute';
-import type { PreparedPlan, RespondOptions } from './options';
+import { discoveryContextOf, type PreparedPlan, type RespondOptions } from './options';
 import { respondStaged } from './staged';
 
 /*
@@ -21,7 +21,7 @@ import { respondStaged } from './staged';
 export async function preparePlanWith(playbooks: PlaybookCatalog, finding: Finding, options: RespondOptions): Promise<PreparedPlan> {
   const begun = await begin(playbooks, finding, options);
   const { clients } = begun.account;
-  const facts = clients ? await begun.playbook.discover(finding, clients, begun.reads) : begun.playbook.offlineFacts(finding);
+  const facts = clients ? await begun.playbook.discover(finding, clients, begun.reads, discoveryContextOf(options)) : begun.playbook.offlineFacts(finding);
   return planFromFacts(begun, options, facts);
 }
 
@@ -36,6 +36,6 @@ export async function respondWith(
   if (!executionClients) throw new Error('respond needs clients or access');
   const readClients = begun.account.clients;
   if (readClients && begun.playbook.discoverStaged) return respondStaged(begun, options, readClients, executionClients);
-  const facts = readClients ? await begun.playbook.discover(finding, readClients, begun.reads) : begun.playbook.offlineFacts(finding);
+  const facts = readClients ? await begun.playbook.discover(finding, readClients, begun.reads, discoveryContextOf(options)) : begun.playbook.offlineFacts(finding);
   return executePrepared(await planFromFacts(begun, options, facts), executionClients, options.now, options.deadlineMs);
 }

@@ -9,7 +9,7 @@ import { exposedBy } from '../plan/exposed';
 import { assemblePlan, planFromFacts } from './assemble';
 import { guardsOf, settleGate, type Begun } from './begin';
 import { executeOptionsOf, executePrepared, executionContext, finishReport } from './execute';
-import type { PreparedPlan, RespondOptions } from './options';
+import { discoveryContextOf, type PreparedPlan, type RespondOptions } from './options';
 import { giveBackAfterPlanningFailure } from './planning-failure';
 
 /*
@@ -23,7 +23,7 @@ import { giveBackAfterPlanningFailure } from './planning-failure';
  */
 export async function respondStaged(begun: Begun, options: RespondOptions, readClients: AwsClients, executionClients: AwsClients): Promise<Report> {
   const now = options.now ?? (() => new Date());
-  const staged = begun.playbook.discoverStaged!(begun.planning.finding, readClients, begun.reads);
+  const staged = begun.playbook.discoverStaged!(begun.planning.finding, readClients, begun.reads, discoveryContextOf(options));
   const first = await staged.first;
   // Nothing to change early (the instance is gone, or has no network interface): the whole plan decides, as for any playbook.
   if (!first.steps.some((s) => s.mutating)) {

@@ -43,6 +43,12 @@ describe('a brake shared by every regional stack', () => {
   it.each(['eu-west-1', 'us-east-1'])('in %s: the acting playbooks reserve in that table (IR_BRAKE_TABLE); their roles grant the brake on its ARN alone, the ledger on its own table', (region) => {
     const template = templateOf(region);
     const pseudo = { 'AWS::Partition': 'aws', 'AWS::AccountId': ACCOUNT, 'AWS::Region': region };
+    // The ledger: the incident (UpdateItem) and the restore record, a closed one replaced whole (PutItem); contain-instance
+    // also reads its restore record back (GetItem: the instance profile an earlier response removed).
+    const ledgerActions = {
+      'contain-instance': ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+      'revoke-credentials': ['dynamodb:PutItem', 'dynamodb:UpdateItem'],
+    };
     for (const playbook of ['contain-instance', 'revoke-credentials'] as const) {
       expect(environmentOf(template, playbook).IR_BRAKE_TABLE).toBe('GuardDutyIncidentResponse-blast-radius-brake');
       const granting = statementsOfRole(template, roleIdOf(template, playbook)).filter((s) => asList(s.Action).some((a) => a.startsWith('dynamodb:')));
@@ -50,8 +56,7 @@ describe('a brake shared by every regional stack', () => {
       expect(byResource).toEqual(
         expect.arrayContaining([
           [BRAKE_ACTIONS, BRAKE_ARN],
-          // The ledger: the incident (UpdateItem) and the restore record, a closed one replaced whole (PutItem).
-          [['dynamodb:PutItem', 'dynamodb:UpdateItem'], getAtt(ledgerIdOf(template))],
+          [ledgerActions[playbook], getAtt(ledgerIdOf(template))],
         ]),
       );
       expect(byResource).toHaveLength(2);

@@ -2,14 +2,16 @@ import type { AwsClients } from '../../aws/clients';
 import { findingInstanceTags, instanceIdOf } from '../../finding/accessors';
 import type { Finding } from '../../finding/schema';
 import type { ReadLog } from '../../plan/reads';
+import type { DiscoveryContext } from '../types';
 import { readAutoScalingMembership } from './discovery/read-auto-scaling';
 import { networkInterfacesOf, readInstance, tagsOf, volumesOf, type InstanceRead } from './discovery/read-instance';
 import { readInstanceProfile, readProfileAssociation } from './discovery/read-instance-profile';
+import { readRemovedProfile } from './discovery/read-removed-profile';
 import { readResponderSecurityGroups } from './discovery/read-security-groups';
 import { readEvidenceSnapshots } from './discovery/read-snapshots';
 import { readTargetGroupMemberships } from './discovery/read-target-groups';
 import { readTerminationProtection } from './discovery/read-termination-protection';
-import { known, unknown, type InstanceFacts, type InstanceLookup, type IsolationFacts, type Known, type ResponderSecurityGroup } from './facts';
+import { known, unknown, type InstanceFacts, type InstanceLookup, type InstanceProfileFacts, type IsolationFacts, type Known, type ResponderSecurityGroup } from './facts';
 
 export interface InstanceDiscovery {
   /** What isolation needs: settles after one round trip (DescribeInstances and DescribeSecurityGroups, in parallel). */
@@ -18,14 +20,15 @@ export interface InstanceDiscovery {
 }
 
 /*
- * Every read starts at once; only the two instance-profile reads wait, for
- * DescribeInstances to name the profile. Isolation needs only the instance
+ * Every read starts at once; only the instance-profile reads wait, for
+ * DescribeInstances to name the profile (or, when none is attached, for the
+ * restore record to name one an earlier response removed). Isolation needs only the instance
  * and the responder's groups (found by tag, without knowing the VPC), so it
  * can start after one round trip; the Auto Scaling, target group, profile
  * and snapshot reads go on meanwhile and are only awaited for the rest of
  * the plan. Nothing read later depends on what isolation changes.
  */
-export function discoverInstanceInParts(finding: Finding, clients: AwsClients, reads: ReadLog): InstanceDiscovery {
+export function discoverInstanceInParts(finding: Finding, clients: AwsClients, reads: ReadLog, context: DiscoveryContext = {}): InstanceDiscovery {
   const instanceId = instanceIdOf(finding);
   if (!instanceId) {
     const facts = unreadInstanceFacts(finding, null, { status: 'missing-id' });
@@ -33,9 +36,10 @@ export function discoverInstanceInParts(finding: Finding, clients: AwsClients, r
   }
   const instanceRead = readInstance(clients, reads, instanceId);
   const responderGroups = readResponderSecurityGroups(clients, reads);
-  const profileChain = instanceRead.then(async (read) => {
+  const profileChain = instanceRead.then(async (read): Promise<ProfileRead> => {
     const profileArn = read.instance?.IamInstanceProfile?.Arn;
-    return profileArn ? readInstanceProfile(clients, reads, instanceId, profileArn) : null;
+    if (profileArn) return { profile: await readInstanceProfile(clients, reads, instanceId, profileArn) };
+    return read.instance ? removedProfileOf(finding, instanceId, clients, reads, context) : { profile: null };
   });
   const later = Promise.all([
     profileChain,
@@ -46,11 +50,12 @@ export function discoverInstanceInParts(finding: Finding, clients: AwsClients, r
     readTerminationProtection(clients, reads, instanceId),
   ]);
   const first = Promise.all([instanceRead, responderGroups]).then(([read, groups]) => isolationFactsOf(finding, instanceId, read, groups));
-  const all = Promise.all([first, instanceRead, later]).then(([isolation, read, [profile, autoScaling, targetGroups, evidenceSnapshots, association, terminationProtection]]) => {
+  const all = Promise.all([first, instanceRead, later]).then(([isolation, read, [profileRead, autoScaling, targetGroups, evidenceSnapshots, association, terminationProtection]]) => {
     if (!read.instance) return unreadInstanceFacts(finding, instanceId, read.lookup);
     return {
       ...isolation,
-      instanceProfile: profile,
+      instanceProfile: profileRead.profile,
+      ...(profileRead.unread ? { removedProfileUnread: profileRead.unread } : {}),
       profileAssociationId: association.known ? known(association.value?.associationId ?? null) : association,
       autoScaling,
       targetGroups: targetGroups.known ? known(targetGroups.value.memberships) : targetGroups,
@@ -62,8 +67,26 @@ export function discoverInstanceInParts(finding: Finding, clients: AwsClients, r
   return { first, all };
 }
 
-export function discoverInstance(finding: Finding, clients: AwsClients, reads: ReadLog): Promise<InstanceFacts> {
-  return discoverInstanceInParts(finding, clients, reads).all;
+export function discoverInstance(finding: Finding, clients: AwsClients, reads: ReadLog, context: DiscoveryContext = {}): Promise<InstanceFacts> {
+  return discoverInstanceInParts(finding, clients, reads, context).all;
+}
+
+interface ProfileRead {
+  readonly profile: InstanceProfileFacts | null;
+  /** Why the restore record could not be read (no profile attached). */
+  readonly unread?: string;
+}
+
+/** No profile attached: the one an earlier response removed, from the ledger's restore record, read like an attached one. */
+async function removedProfileOf(finding: Finding, instanceId: string, clients: AwsClients, reads: ReadLog, context: DiscoveryContext): Promise<ProfileRead> {
+  const { accountId, region } = finding;
+  // No ledger (ir plan, a stack without one) or no record key: nothing was recorded to read back.
+  if (!context.restoreLedger || !accountId || !region) return { profile: null };
+  const removed = await readRemovedProfile(context.restoreLedger, reads, { accountId, region, instanceId });
+  if (!removed.known) return { profile: null, unread: removed.why };
+  if (!removed.value) return { profile: null };
+  const profile = await readInstanceProfile(clients, reads, instanceId, removed.value.profileArn);
+  return { profile: { ...profile, removedEarlier: { restoreRecord: removed.value.restoreRecord } } };
 }
 
 function isolationFactsOf(finding: Finding, instanceId: string, read: InstanceRead, responderSecurityGroups: Known<readonly ResponderSecurityGroup[]>): IsolationFacts {

@@ -76,6 +76,13 @@ export interface RoleFacts {
 
 export interface InstanceProfileFacts {
   readonly arn: string;
+  /**
+   * Present: no profile is attached now; this is the one an earlier response
+   * removed, as the ledger's restore record holds it (never the instance's
+   * tags, which whoever is on the instance can write). Its role's sessions
+   * are revoked again, since the earlier revocation may have failed.
+   */
+  readonly removedEarlier?: { readonly restoreRecord: string };
   /** null: the profile holds no role. */
   readonly role: Known<RoleFacts | null>;
   /** Other running instances using the same profile. */
@@ -115,8 +122,10 @@ export interface IsolationFacts {
 
 /** Everything else: read at the same time, but only needed once the instance is isolated. */
 export interface InstanceFacts extends IsolationFacts {
-  /** null: no instance profile. */
+  /** null: no instance profile, attached now or removed by an earlier response. */
   readonly instanceProfile: InstanceProfileFacts | null;
+  /** Why the restore record could not be read, when no profile is attached: an earlier response may have removed one. */
+  readonly removedProfileUnread?: string;
   /** The id of the instance's current profile association; null when none. */
   readonly profileAssociationId: Known<string | null>;
   /** null: not in an Auto Scaling group. */

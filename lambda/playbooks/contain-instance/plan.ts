@@ -41,6 +41,7 @@ export function planContainInstance(input: PlanningInput<InstanceFacts>): Playbo
     instanceId,
     decision,
     profile: facts.instanceProfile,
+    ...(facts.removedProfileUnread ? { removedProfileUnread: facts.removedProfileUnread } : {}),
     associationId: facts.profileAssociationId,
     accountId: finding.accountId ?? null,
     protection: { responderRoleNames: responder.protectedRoleNames, protectedPrincipals: config.credentials.protectedPrincipals },
@@ -81,7 +82,8 @@ function requireRecord(steps: readonly PlannedStep[], recordId: string): Planned
 function containmentRecord(facts: InstanceFacts, instanceId: string, target: RestoreTarget): PlannedStep {
   const asg = facts.autoScaling.known ? facts.autoScaling.value : null;
   const record = {
-    ...(facts.instanceProfile ? { instanceProfileArn: facts.instanceProfile.arn } : {}),
+    // A profile removed earlier is already in the record (that is where it was read from).
+    ...(facts.instanceProfile && !facts.instanceProfile.removedEarlier ? { instanceProfileArn: facts.instanceProfile.arn } : {}),
     ...(asg && !LEAVING_GROUP.test(asg.lifecycleState) ? { autoScalingGroup: asg.groupName } : {}),
     ...(facts.targetGroups.known ? { targetGroups: facts.targetGroups.value.map((g) => ({ targetGroupArn: g.targetGroupArn, ports: [...g.ports] })) } : {}),
     ...(facts.terminationProtection?.known ? { terminationProtection: facts.terminationProtection.value } : {}),

@@ -13,8 +13,8 @@ export const containInstancePlaybook: Playbook<InstanceFacts> = {
     'cut its credentials on credential theft, and take it out of its Auto Scaling group and target groups.',
   stepSpecs: CONTAIN_INSTANCE_STEP_SPECS,
   discover: discoverInstance,
-  discoverStaged(finding, clients, reads) {
-    const parts = discoverInstanceInParts(finding, clients, reads);
+  discoverStaged(finding, clients, reads, context) {
+    const parts = discoverInstanceInParts(finding, clients, reads, context);
     const target = { accountId: finding.accountId ?? null, region: finding.region ?? null, incidentId: incidentIdOf(finding), findingId: finding.id };
     return { first: parts.first.then((facts) => planFirstSteps(facts, target)), all: parts.all };
   },

@@ -21,11 +21,13 @@ export function resourceSummary(facts: InstanceFacts, credentials: CredentialDec
     instanceProfile: profile
       ? {
           arn: profile.arn,
+          ...(profile.removedEarlier ? { removedEarlier: profile.removedEarlier } : {}),
           role: shown(profile.role),
           sharedWith: shown(profile.sharedWith),
           associationId: shown(facts.profileAssociationId),
         }
       : null,
+    ...(facts.removedProfileUnread ? { removedInstanceProfile: { unknown: facts.removedProfileUnread } } : {}),
     credentials: { cut: credentials.cut, why: credentials.why },
     autoScalingGroup: shown(facts.autoScaling),
     targetGroups: shown(facts.targetGroups),

@@ -210,7 +210,13 @@ export const TAG_INSTANCE: StepSpec = { kind: 'tag-instance', iamActions: ['ec2:
  * member role gets): the playbook role alone holds it (registry.ts).
  */
 export const RECORD_RESTORE_STATE: StepSpec = { kind: 'record-restore-state', iamActions: ['dynamodb:UpdateItem', 'dynamodb:PutItem'], mutating: true };
-export const CONTAIN_INSTANCE_LEDGER_STEP_SPECS: readonly StepSpec[] = [RECORD_RESTORE_STATE];
+/**
+ * The restore record read back in discovery: the instance profile an earlier
+ * response removed, so that a retry still revokes its role's sessions when
+ * the earlier revocation failed (discovery/read-removed-profile.ts).
+ */
+export const READ_RESTORE_RECORD: StepSpec = { kind: 'read-restore-record', iamActions: ['dynamodb:GetItem'], mutating: false };
+export const CONTAIN_INSTANCE_LEDGER_STEP_SPECS: readonly StepSpec[] = [RECORD_RESTORE_STATE, READ_RESTORE_RECORD];
 
 export const CONTAIN_INSTANCE_STEP_SPECS: readonly StepSpec[] = [
   READ_INSTANCE,

@@ -87,13 +87,12 @@ export const CONTAIN_STEPS: readonly StepUnderFault[] = [
     matches: (r) => is(r, 'PutRolePolicy'),
     effect: 'role sessions revoked',
     /*
-     * KNOWN GAP (product, reported): the first run removes the instance profile although the revocation failed (the
-     * profile must not stay on a compromised instance), and its notification names the failed revocation; the next
-     * run (Lambda's retry, or the delivery once the permission is fixed) finds no profile, so it plans no revocation
-     * and reports DONE. The fix reads the profile back from the ledger's restore record in that run. Asserted as it
-     * is, so the fix has to change these lines.
+     * The first run removes the instance profile although the revocation failed (the profile must not stay on a
+     * compromised instance), and its notification names the failed revocation. The next run (Lambda's retry, or the
+     * delivery once the permission is fixed) finds no profile attached, reads the removed one back from the ledger's
+     * restore record (never from the instance's tags) and revokes its role's sessions: every cell ends revoked.
      */
-    retryLeaves: { throttling: { 'role sessions revoked': false }, 'access-denied': { 'role sessions revoked': false } },
+    retryLeaves: { throttling: { 'role sessions revoked': true }, 'access-denied': { 'role sessions revoked': true } },
   },
   {
     step: 'disassociate-instance-profile',

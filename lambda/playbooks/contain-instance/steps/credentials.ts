@@ -14,7 +14,10 @@ import { awsCodeOf } from './aws-codes';
 export interface CredentialsInput {
   readonly instanceId: string;
   readonly decision: CredentialDecision;
+  /** The attached profile, or the one an earlier response removed (its `removedEarlier`). */
   readonly profile: InstanceProfileFacts | null;
+  /** No profile attached, and the restore record (which would name one an earlier response removed) could not be read: why. */
+  readonly removedProfileUnread?: string;
   readonly associationId: Known<string | null>;
   /** The instance's account (the role's), for credentials.protectedPrincipals. */
   readonly accountId: string | null;
@@ -34,13 +37,29 @@ export interface CredentialsPlan {
  * expire, whatever happens to the instance's network. Two steps cut them:
  * deny every session of the role issued before now, and take the profile
  * off the instance so it gets no new ones.
+ *
+ * The removal does not wait for the revocation: a profile must not stay on
+ * a compromised instance because IAM refused or throttled a call. So a run
+ * can remove the profile and fail to revoke (the invocation fails, the
+ * notification names it); the retry then finds no profile attached, and
+ * gets the removed one from the ledger's restore record (discover.ts), so
+ * it revokes the role's sessions again, as of its own time (never earlier
+ * than the first attempt's), with the same protections and warnings.
  */
 export function planCredentials(input: CredentialsInput): CredentialsPlan {
   const { decision, profile } = input;
   if (!decision.cut) {
     return { steps: [], warnings: decision.theft ? [`Instance credentials are not cut: ${decision.why}.`] : [] };
   }
-  if (!profile) return { steps: [], warnings: [] };
+  if (!profile) {
+    const unread = input.removedProfileUnread;
+    return {
+      steps: [],
+      warnings: unread
+        ? [`No instance profile is attached to ${input.instanceId}, and the restore record is ${unread}: if an earlier response removed one, the sessions of its role are not revoked.`]
+        : [],
+    };
+  }
   const steps: PlannedStep[] = [];
   const warnings: string[] = [];
 
@@ -54,7 +73,7 @@ export function planCredentials(input: CredentialsInput): CredentialsPlan {
     if (protection) {
       warnings.push(`The sessions of the instance's role are not revoked: ${protection.manualStep}`);
     } else {
-      steps.push(revokeStep(roleName, input.issuedBefore, decision.why));
+      steps.push(revokeStep(roleName, input.issuedBefore, decision.why, profile));
       warnings.push(...sharedRoleWarnings(roleName, profile));
     }
   }
@@ -80,14 +99,19 @@ function sharedRoleWarnings(roleName: string, profile: InstanceProfileFacts): st
   ];
 }
 
-function revokeStep(roleName: string, issuedBefore: Date, why: string): PlannedStep {
+function revokeStep(roleName: string, issuedBefore: Date, why: string, profile: InstanceProfileFacts): PlannedStep {
+  const removed = profile.removedEarlier;
   return planStep(REVOKE_ROLE_SESSIONS, {
     id: 'revoke-role-sessions',
-    title: `Revoke the active sessions of role ${roleName}`,
+    title: removed
+      ? `Revoke the active sessions of role ${roleName} (of instance profile ${profile.arn}, which an earlier response removed)`
+      : `Revoke the active sessions of role ${roleName}`,
     action: 'iam:PutRolePolicy',
     target: roleName,
     parameters: { RoleName: roleName, PolicyName: REVOKE_POLICY_NAME, PolicyDocument: revokeOlderSessionsPolicy(issuedBefore) },
-    why: `${why}: credentials taken from the instance keep working from anywhere until they expire`,
+    why:
+      `${why}: credentials taken from the instance keep working from anywhere until they expire` +
+      (removed ? ` (the profile is read from the restore record ${removed.restoreRecord}: the earlier revocation may have failed)` : ''),
     stage: STAGE.contain,
     run: async (ctx) => {
       await putRevokeRolePolicy(ctx.clients, roleName, issuedBefore);

@@ -1,7 +1,4 @@
-import type { AwsClients } from '../aws/clients';
-import type { RuntimeConfig } from '../config/schema';
-import type { Finding } from '../finding/schema';
-import type { PlanDocument } from '../plan/document';
+import type { CloseLoopStepContext } from './step-context';
 import type { FindingArchiver } from './archiver-type';
 import { planStep, type PlannedStep, type StepRunResult } from '../plan/types';
 import { containmentOf, type Containment } from './containment';
@@ -20,15 +17,7 @@ import { ARCHIVE_GUARDDUTY_FINDING } from './specs';
  * GuardDuty's administrator can archive a finding, its members cannot.
  */
 
-export interface ArchiveStepInput {
-  readonly finding: Finding;
-  readonly config: RuntimeConfig;
-  /** The security account's clients in the finding's region; absent: planned offline. */
-  readonly home: AwsClients | undefined;
-  readonly region: string | undefined;
-  readonly playbookSteps: readonly { readonly id: string; readonly mutating: boolean }[];
-  readonly document: () => PlanDocument;
-  readonly stage: number;
+export interface ArchiveStepInput extends CloseLoopStepContext {
   readonly callLimitMs: number;
   /** The archive's code, from the caller (archiver.ts): only the acting playbooks' bundles carry GuardDuty's. */
   readonly archiver: FindingArchiver;

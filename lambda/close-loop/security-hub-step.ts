@@ -1,9 +1,7 @@
 import type { BatchUpdateFindingsCommandInput, BatchUpdateFindingsResponse } from '@aws-sdk/client-securityhub';
-import type { AwsClients } from '../aws/clients';
 import { ResponderError, toStepError } from '../aws/errors';
-import type { RuntimeConfig, WorkflowStatus } from '../config/schema';
-import type { Finding } from '../finding/schema';
-import type { PlanDocument } from '../plan/document';
+import type { WorkflowStatus } from '../config/schema';
+import type { CloseLoopStepContext } from './step-context';
 import { planStep, type PlannedStep, type StepRunResult } from '../plan/types';
 import type { PlaybookName } from '../routing/playbook-names';
 import { containmentOf } from './containment';
@@ -28,18 +26,9 @@ const NOT_ENABLED_CODES: ReadonlySet<string> = new Set(['InvalidAccessException'
 /** Unprocessed-finding codes a later attempt can get past. */
 const TRANSIENT_UNPROCESSED: ReadonlySet<string> = new Set(['ConcurrentUpdateError', 'InternalFailure']);
 
-export interface SecurityHubStepInput {
-  readonly finding: Finding;
+export interface SecurityHubStepInput extends CloseLoopStepContext {
   readonly playbook: PlaybookName;
   readonly incidentId: string;
-  readonly config: RuntimeConfig;
-  /** The security account's clients in the finding's region; absent: planned offline. */
-  readonly home: AwsClients | undefined;
-  readonly region: string | undefined;
-  /** The playbook's own steps, whose outcomes the note reports. */
-  readonly playbookSteps: readonly { readonly id: string; readonly mutating: boolean }[];
-  readonly document: () => PlanDocument;
-  readonly stage: number;
   /** The step bounds its call to this (the notification waits for it). */
   readonly callLimitMs: number;
 }

@@ -1,7 +1,4 @@
-import type { AwsClients } from '../aws/clients';
-import type { RuntimeConfig } from '../config/schema';
-import type { Finding } from '../finding/schema';
-import type { PlanDocument } from '../plan/document';
+import type { CloseLoopStepContext } from './step-context';
 import type { PlannedStep } from '../plan/types';
 import { actsInFindingAccount, type PlaybookName } from '../routing/playbook-names';
 import { archiveStep } from './archive-step';
@@ -23,16 +20,10 @@ import { securityHubStep } from './security-hub-step';
  */
 export const CLOSE_LOOP_CALL_LIMIT_MS = 8_000;
 
-export interface CloseLoopInput {
-  readonly finding: Finding;
+export interface CloseLoopInput extends CloseLoopStepContext {
   readonly playbook: PlaybookName;
   readonly incidentId: string;
-  readonly config: RuntimeConfig;
-  readonly home: AwsClients | undefined;
-  readonly region: string | undefined;
   readonly playbookSteps: readonly PlannedStep[];
-  readonly document: () => PlanDocument;
-  readonly stage: number;
   /** GuardDuty's archive (archiver.ts), from the caller: absent where the code carries none (notify's bundle). */
   readonly archiver: FindingArchiver | undefined;
 }

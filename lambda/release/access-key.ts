@@ -12,7 +12,7 @@ import { ReadLog } from '../plan/reads';
 import { planStep, type PlannedStep, type StepOutcome } from '../plan/types';
 import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
 import { safeSubject, untrusted } from '../text/untrusted';
-import type { ReleaseLedgerEntry, ReleaseNotification } from './report';
+import { releaseFailed, type ReleaseLedgerEntry, type ReleaseNotification } from './report';
 import { READ_OPERATOR, READ_RESTORE_RECORD, REACTIVATE_ACCESS_KEY, READ_KEY_STATE, REMOVE_SESSION_POLICY } from './specs';
 
 /*
@@ -225,13 +225,7 @@ async function notifyKeyRelease(report: KeyReleaseReport, ledger: ReleaseLedgerE
   }
 }
 
-/** Refused, a failed read or step, a release not recorded or not notified. */
+/** Refused, a failed read or step, a release not recorded or not notified: the same rule as an instance's release. */
 export function keyReleaseFailed(report: KeyReleaseReport): boolean {
-  return (
-    report.refused !== null ||
-    report.summary.failed > 0 ||
-    report.reads.some((r) => r.status === 'failed') ||
-    (report.ledger !== null && (report.ledger.status !== 'recorded' || report.ledger.incident?.status === 'failed')) ||
-    report.notification?.status === 'failed'
-  );
+  return releaseFailed(report);
 }

@@ -57,7 +57,7 @@ export interface ReleaseNotification {
 }
 
 /** A release that changed nothing it meant to, or could not tell: refused, a failed read or step, a release not recorded or not notified. */
-export function releaseFailed(report: ReleaseReport): boolean {
+export function releaseFailed(report: Pick<ReleaseReport, 'refused' | 'summary' | 'reads' | 'ledger' | 'notification'>): boolean {
   return (
     report.refused !== null ||
     report.summary.failed > 0 ||

@@ -34,10 +34,10 @@ export const startConfirmation: FindingConfirmer = (input) => {
   const { finding, config, home } = input;
   if (!config.confirmFindings) {
     // An emulator run says so in the gap's own words (lambda/aws/local-emulator-gaps.ts); anywhere else, the setting is named as the cause.
-    const why = config.localEmulator
-      ? notInLocalEmulatorReason('guardduty:GetFindings')
-      : 'meant for the local emulator, which has no GuardDuty findings API';
-    return Promise.resolve([pass(FINDING_CONFIRMATION, `NOT CONFIRMED with GuardDuty: confirmFindings is false in the configuration (${why}), so the finding is acted on as delivered`)]);
+    const reason = config.localEmulator
+      ? `NOT CONFIRMED with GuardDuty: confirmFindings is false in the configuration: ${notInLocalEmulatorReason('guardduty:GetFindings')}; the finding is acted on as delivered`
+      : 'NOT CONFIRMED with GuardDuty: confirmFindings is false in the configuration (meant for the local emulator, which has no GuardDuty findings API), so the finding is acted on as delivered';
+    return Promise.resolve([pass(FINDING_CONFIRMATION, reason)]);
   }
   // The sample-finding guard blocks every change to it anyway; the daily heartbeat is one.
   if (isSampleFinding(finding)) return Promise.resolve([pass(FINDING_CONFIRMATION, 'not asked of GuardDuty: a sample finding is never acted on (sample-finding)')]);

@@ -254,7 +254,7 @@ describe('when GuardDuty is not asked', () => {
       id: FINDING_CONFIRMATION,
       blocks: false,
       reason:
-        'NOT CONFIRMED with GuardDuty: confirmFindings is false in the configuration (not available in the local emulator (GuardDuty findings: moto does not implement guardduty:GetFindings; on AWS it answers)), so the finding is acted on as delivered',
+        'NOT CONFIRMED with GuardDuty: confirmFindings is false in the configuration: not available in the local emulator (GuardDuty findings: moto does not implement guardduty:GetFindings; on AWS it answers); the finding is acted on as delivered',
     });
   });
 

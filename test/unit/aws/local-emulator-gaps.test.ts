@@ -17,6 +17,8 @@ const ACCESS_ADVISOR: StepSpec = { kind: 'investigate-services-accessed', iamAct
 const KEY_LAST_USED: StepSpec = { kind: 'investigate-key-last-used', iamActions: ['iam:GetAccessKeyLastUsed'], mutating: false };
 // A change whose action is in the list: never relabelled.
 const HUB_NOTE: StepSpec = { kind: 'update-security-hub-finding', iamActions: ['securityhub:BatchUpdateFindings'], mutating: true };
+const CONFIRM: StepSpec = { kind: 'confirm-finding', iamActions: ['guardduty:GetFindings'], mutating: false };
+// moto answers ListDetectors: not a gap.
 const DETECTOR: StepSpec = { kind: 'find-guardduty-detector', iamActions: ['guardduty:ListDetectors'], mutating: false };
 
 const CLOUDTRAIL_REASON = 'not available in the local emulator (CloudTrail event history: moto does not implement cloudtrail:LookupEvents; on AWS it answers)';
@@ -81,22 +83,26 @@ describe('the read log', () => {
 
   it('localEmulator: a failed read of a listed action is recorded skipped with the reason; its caller still gets the failure', async () => {
     const log = new ReadLog(undefined, { localEmulator: true });
-    const result = await read(log, DETECTOR);
+    const result = await read(log, CONFIRM);
     expect(result).toEqual({ ok: false, error: { code: 'InternalFailure', message: 'moto: not yet implemented', retryable: false } });
     expect(log.outcomes.map((o) => [o.status, o.reason, o.error])).toEqual([
-      ['skipped', 'not available in the local emulator (GuardDuty findings: moto does not implement guardduty:ListDetectors; on AWS it answers)', undefined],
+      ['skipped', 'not available in the local emulator (GuardDuty findings: moto does not implement guardduty:GetFindings; on AWS it answers)', undefined],
     ]);
   });
 
-  it('localEmulator: a failed read of an unlisted action stays failed', async () => {
+  it('localEmulator: a failed read of an unlisted action stays failed (ListDetectors: moto answers it)', async () => {
     const log = new ReadLog(undefined, { localEmulator: true });
     await read(log, KEY_LAST_USED);
-    expect(log.outcomes.map((o) => [o.status, o.error?.code])).toEqual([['failed', 'InternalFailure']]);
+    await read(log, DETECTOR);
+    expect(log.outcomes.map((o) => [o.status, o.error?.code])).toEqual([
+      ['failed', 'InternalFailure'],
+      ['failed', 'InternalFailure'],
+    ]);
   });
 
   it('without localEmulator, a failed read of a listed action stays failed', async () => {
     for (const log of [new ReadLog(), new ReadLog(undefined, { localEmulator: false })]) {
-      await read(log, DETECTOR);
+      await read(log, CONFIRM);
       expect(log.outcomes.map((o) => [o.status, o.error?.code])).toEqual([['failed', 'InternalFailure']]);
     }
   });

@@ -16,7 +16,7 @@ import { captureAccountState, diffState } from './account-state';
 import { demoFindings } from './instantiate';
 import { heading, indent, say, step } from './progress';
 import { deployEmulatedStack, DEMO_STACK_NAME, type EmulatedStack } from './emulated-stack';
-import { emulatorView, isEmulatorGap, NOT_IN_EMULATOR } from './emulator-gaps';
+import { isLocalEmulatorGap, NOT_IN_LOCAL_EMULATOR } from '../lambda/aws/local-emulator-gaps';
 import { showTrail, type TrailResult } from './trail';
 import { respondToFindings } from '../cli/commands/respond';
 import type { AwsClientOptions } from '../lambda/aws/clients';
@@ -53,7 +53,7 @@ export interface DemoRun {
 
 interface ReplayResult {
   readonly problems: number;
-  /** Read-only actions that failed against the emulator: its known gaps, not the playbooks'. */
+  /** Read-only actions the emulator could not answer (recorded skipped, lambda/aws/local-emulator-gaps.ts): its gaps, not the playbooks'. */
   readonly unsupportedReads: readonly string[];
   readonly runs: readonly DemoRun[];
 }
@@ -116,8 +116,7 @@ async function replay(mode: Mode, scenarios: readonly Scenario[], seed: SeededAc
     const before = await captureAccountState(clients, seed);
     const label = mode === 'dry-run' ? `running ${route.playbook} (dry-run)` : `ir respond --execute (${route.playbook}): ledger, evidence and topic from stack outputs`;
     const report: Report = await step(label, () => answer(scenario.finding));
-    const view = emulatorView(report);
-    say(mode === 'dry-run' ? renderPlan(view.report) : renderReport(view.report));
+    say(mode === 'dry-run' ? renderPlan(report) : renderReport(report));
     const changes = diffState(before, await captureAccountState(clients, seed));
     say(`  ${paint('bold', 'what changed')}`);
     if (changes.length === 0) say(`    ${paint('green', 'nothing')}${mode === 'dry-run' ? ' (dry-run: verified by describing the account before and after)' : ''}`);
@@ -126,17 +125,12 @@ async function replay(mode: Mode, scenarios: readonly Scenario[], seed: SeededAc
     const [notification] = await readInbox(sqs, seed.notifications.inboxQueueUrl);
     say(`  ${paint('bold', 'notification')} ${notification ? paint('dim', `(${notification.subject})`) : paint('red', 'none arrived')}`);
     // The dry-run plan is printed above; in enforce mode the email itself is the point.
-    if (notification && mode === 'enforce') {
-      if (view.unavailable.length > 0) say(`  ${paint('yellow', 'note')}: in this email, ${view.unavailable.join(', ')} ${paint('yellow', NOT_IN_EMULATOR)} (shown as FAILED or NOT CONFIRMED: on AWS they answer)`);
-      say(paint('dim', indent(notification.message.trimEnd())));
-    }
+    if (notification && mode === 'enforce') say(paint('dim', indent(notification.message.trimEnd())));
     if (!notification) failures += 1;
     runs.push({ file: scenario.file, mode, report, changes, notification: notification ? { subject: notification.subject, message: notification.message } : null });
-    for (const failed of report.steps.filter((s) => s.status === 'failed')) {
-      // Read-only calls the emulator does not implement are shown as not available and listed at the end; any other failure is a problem.
-      if (isEmulatorGap(failed)) unsupportedReads.add(failed.action);
-      else failures += 1;
-    }
+    // Read-only calls the emulator does not implement are recorded skipped, not available (listed at the end); any failure is a problem.
+    failures += report.steps.filter((s) => s.status === 'failed').length;
+    for (const gap of [...report.reads, ...report.steps].filter(isLocalEmulatorGap)) unsupportedReads.add(gap.action);
   }
   return { problems: failures, unsupportedReads: [...unsupportedReads], runs };
 }
@@ -165,7 +159,7 @@ export async function runDemo(): Promise<DemoResult> {
     say(`  ${scenarios.length} findings, dry-run then enforce, then a re-delivery, the brake, the evidence and a release, in ${((Date.now() - started) / 1000).toFixed(1)} s`);
     say(`  ${problems === 0 ? paint('green', 'every change, notification and record behaved') : paint('red', `${problems} problem(s), see above`)}`);
     for (const problem of trail.problems) say(`    ${paint('red', '✗')} ${problem}`);
-    say(`  ${paint('yellow', NOT_IN_EMULATOR)} (shown as such above, never as failures; on AWS they answer): guardduty:GetFindings${[...unsupportedReads].sort().map((a) => `, ${a}`).join('')}`);
+    say(`  ${paint('yellow', NOT_IN_LOCAL_EMULATOR)} (recorded as such in the reports and emails above, never as failures; on AWS they answer): guardduty:GetFindings${[...unsupportedReads].sort().map((a) => `, ${a}`).join('')}`);
     say(`  next: deploy (README.md), then operate: docs/operate.md`);
     return { problems, unsupportedReads: [...unsupportedReads].sort(), runs: [...dryRun.runs, ...enforce.runs], trail };
   } finally {

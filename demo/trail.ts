@@ -17,7 +17,6 @@ import type { ReleaseReport } from '../lambda/release/report';
 import { readInbox } from '../test/integration/support/inbox';
 import { captureAccountState, diffState } from './account-state';
 import { DEMO_RETENTION_DAYS, type EmulatedStack } from './emulated-stack';
-import { emulatorView } from './emulator-gaps';
 import { secondMinerFinding } from './instantiate';
 import { heading, indent, say, step } from './progress';
 
@@ -65,7 +64,7 @@ export async function showTrail(input: TrailInput): Promise<TrailResult> {
   say(`  EventBridge and Lambda deliver at least once: ${input.first.type} on ${input.first.resource?.instanceDetails?.instanceId ?? '?'} arrives a second time`);
   const before = await captureAccountState(clients, seed);
   const again = await step('ir respond --execute (the same finding)', () => input.answer(input.first));
-  say(renderReport(emulatorView(again).report));
+  say(renderReport(again));
   const redeliveryChanges = diffState(before, await captureAccountState(clients, seed));
   say(`  ${paint('bold', 'what changed')}  ${redeliveryChanges.length === 0 ? paint('green', 'nothing: the ledger says the incident is answered') : paint('red', `${redeliveryChanges.length} change(s)`)}`);
   const redeliveryNotes = await inbox();
@@ -77,7 +76,7 @@ export async function showTrail(input: TrailInput): Promise<TrailResult> {
   const second = parseFindings(secondMinerFinding(seed).event)[0]!;
   say(`  ${stack.config.blastRadius.maxContainmentsPerHour} acting responses per rolling hour (blastRadius.maxContainmentsPerHour); three ran above. ${second.type} on ${seed.instanceB.instanceId} (${seed.instanceB.name}) asks for a fourth`);
   const braked = await step('ir respond --execute (instance B)', () => input.answer(second));
-  say(renderReport(emulatorView(braked).report));
+  say(renderReport(braked));
   const brakeNotes = await inbox();
   say(`  ${paint('bold', 'notifications')} ${paint('dim', brakeNotes.join(' | ') || 'none')}`);
   const brakeState = await readBrakeState({ dynamodb: clients.dynamodb, table: stack.ledgerTable, region: EMULATOR_REGION, limit: stack.config.blastRadius.maxContainmentsPerHour, now: new Date() });

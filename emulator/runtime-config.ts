@@ -10,10 +10,12 @@ import type { RuntimeConfig } from '../lambda/config/schema';
  * against its latency proxy's GuardDuty stand-in (bench/guardduty-stand-in.ts).
  */
 /*
- * Nor has moto Security Hub's BatchUpdateFindings or GuardDuty's
- * ArchiveFindings (lambda/close-loop/): with localEmulator those steps, when
- * the configuration turns them on, are reported skipped, "not available in
- * the local emulator", instead of failing. Their calls are proven with
- * mocked clients (test/unit/close-loop/).
+ * Nor has moto CloudTrail's event history, IAM Access Advisor, Security
+ * Hub's BatchUpdateFindings or GuardDuty's ArchiveFindings. With
+ * localEmulator, a read-only step or read of those calls that fails is
+ * recorded skipped, "not available in the local emulator", where its
+ * outcome is made, and the two close-the-loop changes are not tried and say
+ * the same (lambda/aws/local-emulator-gaps.ts, the one list). Their calls
+ * are proven with mocked clients (test/unit/).
  */
 export const EMULATOR_CONFIG_OVERRIDES = { confirmFindings: false, localEmulator: true } as const satisfies Partial<RuntimeConfig>;

@@ -2,7 +2,8 @@ import type { CloseLoopStepContext } from './step-context';
 import type { FindingArchiver } from './archiver-type';
 import { planStep, type PlannedStep, type StepRunResult } from '../plan/types';
 import { containmentOf, type Containment } from './containment';
-import { ARCHIVE_STEP_ID, notInLocalEmulator } from './ids';
+import { ARCHIVE_STEP_ID } from './ids';
+import { localEmulatorGapOf } from '../aws/local-emulator-gaps';
 import { ARCHIVE_GUARDDUTY_FINDING } from './specs';
 
 /*
@@ -52,7 +53,9 @@ export function archiveStep(input: ArchiveStepInput): PlannedStep {
       const failedReads = input.document().reads.filter((r) => r.status === 'failed').map((r) => r.id);
       const containment = containmentOf(input.playbookSteps, ctx.outcomes, failedReads);
       if (!containment.complete) return { status: 'skipped', reason: incompleteReason(containment) };
-      if (config.localEmulator) return { status: 'skipped', reason: notInLocalEmulator('GuardDuty ArchiveFindings') };
+      // A change moto cannot make: never tried on an emulator run, rather than relabelled after it failed (lambda/aws/local-emulator-gaps.ts).
+      const notInEmulator = localEmulatorGapOf(config.localEmulator, 'guardduty:ArchiveFindings');
+      if (notInEmulator) return { status: 'skipped', reason: notInEmulator };
       if (!input.home || !region) return { status: 'skipped', reason: 'planned offline: GuardDuty is not reached' };
       const detectorId = await input.archiver({ guardDuty: input.home.guardDuty, region, findingId: finding.id, detectorId: configured });
       return { status: 'done', detail: `archived in detector ${detectorId} (${region})` };

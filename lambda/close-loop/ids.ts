@@ -14,8 +14,3 @@ const CLOSE_LOOP_STEP_IDS: ReadonlySet<string> = new Set([SECURITY_HUB_STEP_ID, 
 export function isCloseLoopStep(id: string): boolean {
   return CLOSE_LOOP_STEP_IDS.has(id);
 }
-
-/** Why a step the local emulator cannot answer is skipped there (config localEmulator, emulator/runtime-config.ts). */
-export function notInLocalEmulator(call: string): string {
-  return `not available in the local emulator: moto has no ${call}`;
-}

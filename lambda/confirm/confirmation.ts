@@ -1,5 +1,6 @@
 import { GetFindingsCommand, type Finding as HeldFinding } from '@aws-sdk/client-guardduty';
 import type { AwsClients } from '../aws/clients';
+import { notInLocalEmulatorReason } from '../aws/local-emulator-gaps';
 import { isSampleFinding } from '../finding/accessors';
 import type { Finding } from '../finding/schema';
 import { block, pass, type GuardVerdict } from '../guards/types';
@@ -32,12 +33,11 @@ export const startConfirmation: FindingConfirmer = (input) => {
   if (!actsInFindingAccount(input.playbook)) return undefined;
   const { finding, config, home } = input;
   if (!config.confirmFindings) {
-    return Promise.resolve([
-      pass(
-        FINDING_CONFIRMATION,
-        'NOT CONFIRMED with GuardDuty: confirmFindings is false in the configuration (meant for the local emulator, which has no GuardDuty findings API), so the finding is acted on as delivered',
-      ),
-    ]);
+    // An emulator run says so in the gap's own words (lambda/aws/local-emulator-gaps.ts); anywhere else, the setting is named as the cause.
+    const reason = config.localEmulator
+      ? `NOT CONFIRMED with GuardDuty: confirmFindings is false in the configuration: ${notInLocalEmulatorReason('guardduty:GetFindings')}; the finding is acted on as delivered`
+      : 'NOT CONFIRMED with GuardDuty: confirmFindings is false in the configuration (meant for the local emulator, which has no GuardDuty findings API), so the finding is acted on as delivered';
+    return Promise.resolve([pass(FINDING_CONFIRMATION, reason)]);
   }
   // The sample-finding guard blocks every change to it anyway; the daily heartbeat is one.
   if (isSampleFinding(finding)) return Promise.resolve([pass(FINDING_CONFIRMATION, 'not asked of GuardDuty: a sample finding is never acted on (sample-finding)')]);

@@ -1,4 +1,5 @@
 import { ResponderError, toStepError } from '../aws/errors';
+import { recordedOutcome } from '../aws/local-emulator-gaps';
 import { STEP_OVERRUN_MS } from './end-of-response';
 import type { ExecutionContext, PlannedStep, StepOutcome, StepRunResult } from './types';
 
@@ -22,6 +23,12 @@ export interface ExecuteOptions {
    * (the notification is bounded by its own limit instead).
    */
   readonly deadlineMs?: number;
+  /**
+   * A run against the local emulator (config.localEmulator): a read-only
+   * step whose call moto does not implement is recorded skipped, "not
+   * available in the local emulator", not failed (lambda/aws/local-emulator-gaps.ts).
+   */
+  readonly localEmulator?: boolean;
 }
 
 export const OUT_OF_TIME = 'OutOfTime';
@@ -111,7 +118,7 @@ async function runStep(step: PlannedStep, ctx: ExecutionContext, options: Execut
     return outcomeOf(step, started, { status: 'done', detail: result.detail, evidence: result.evidence });
   } catch (error) {
     const exposed = step.exposedOnFailure !== undefined ? { exposed: step.exposedOnFailure } : {};
-    return outcomeOf(step, started, { status: 'failed', error: toStepError(error), ...exposed });
+    return recordedOutcome(outcomeOf(step, started, { status: 'failed', error: toStepError(error), ...exposed }), options.localEmulator);
   }
 }
 

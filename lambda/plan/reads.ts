@@ -1,4 +1,5 @@
 import { toStepError, type StepError } from '../aws/errors';
+import { recordedOutcome } from '../aws/local-emulator-gaps';
 import type { PhaseBound } from './pre-plan-budget';
 import type { IamAction, StepOutcome, StepSpec } from './types';
 
@@ -22,7 +23,15 @@ export class ReadLog {
   /** What each read returned, as the service sent it: the incident's describe.json (lambda/evidence). */
   readonly responses: ReadResponse[] = [];
 
-  constructor(private readonly phase?: PhaseBound) {}
+  /**
+   * localEmulator (config.localEmulator): a read moto does not implement is
+   * recorded skipped, "not available in the local emulator"
+   * (lambda/aws/local-emulator-gaps.ts); its caller still gets the failure.
+   */
+  constructor(
+    private readonly phase?: PhaseBound,
+    private readonly options: { readonly localEmulator?: boolean } = {},
+  ) {}
 
   async read<T>(spec: StepSpec, title: string, target: string, call: () => Promise<T>): Promise<ReadResult<T>> {
     if (spec.mutating) throw new Error(`read ${spec.kind} is declared as mutating`);
@@ -35,7 +44,7 @@ export class ReadLog {
       return { ok: true, value };
     } catch (error) {
       const stepError = toStepError(error);
-      this.outcomes.push({ ...base, status: 'failed', error: stepError, durationMs: Date.now() - started });
+      this.outcomes.push(recordedOutcome({ ...base, status: 'failed', error: stepError, durationMs: Date.now() - started }, this.options.localEmulator));
       return { ok: false, error: stepError };
     }
   }

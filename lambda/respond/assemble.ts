@@ -123,6 +123,7 @@ export function assemblePlan(begun: Begun, options: RespondOptions, planned: Pla
     steps,
     ...(account.executionClients ? { clients: account.executionClients } : {}),
     ...(options.restoreLedger ? { restoreLedger: options.restoreLedger } : {}),
+    ...(options.config.localEmulator ? { localEmulator: true } : {}),
     ...(settled && begun.gate && options.ledger ? { gate: { settled, table: options.ledger.ledger.tableName, key: begun.gate.ledgerKey } } : {}),
   };
 }

@@ -80,7 +80,9 @@ export async function begin(playbooks: PlaybookCatalog, finding: Finding, option
   // Every call before the plan ends at its phase's cut-off, a share of the time before the response's one deadline.
   const budget = PrePlanBudget.starting(Date.now(), options.deadlineMs);
   // Started first, beside the ledger's claim, AssumeRole and the first reads; awaited before the first change (settleGate).
-  const confirmationReads = new ReadLog(budget.phase('confirmation'));
+  // On an emulator run, a read moto cannot answer is recorded "not available in the local emulator" (lambda/aws/local-emulator-gaps.ts).
+  const readOptions = { localEmulator: options.config.localEmulator };
+  const confirmationReads = new ReadLog(budget.phase('confirmation'), readOptions);
   const confirmation = confirm(finding, route.playbook, options, confirmationReads);
   // The incident (the finding's own, or its resource's) and its claim, while the account is reached: planning needs its id.
   const [account, opened] = await Promise.all([
@@ -100,7 +102,7 @@ export async function begin(playbooks: PlaybookCatalog, finding: Finding, option
   // The member role is the responder's own in every member account: never revoked.
   const responder = { protectedRoleNames: [...new Set([...options.responder.protectedRoleNames, options.config.memberRoleName])] };
   const planning = { finding, config: options.config, incidentId, now: now(), responder };
-  const reads = new ReadLog(budget.phase('discovery'));
+  const reads = new ReadLog(budget.phase('discovery'), readOptions);
   return { route, playbook, account, reads, confirmationReads, incidentId, planning, gate, confirmation, budget, ledgerReads: opened?.reads };
 }
 

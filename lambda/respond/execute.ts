@@ -12,8 +12,11 @@ export function executionContext(clients: AwsClients, now: () => Date, restoreLe
   return { clients, outputs: new Map(), outcomes: [], now, ...(restoreLedger ? { restoreLedger } : {}) };
 }
 
-export function executeOptionsOf(prepared: { readonly document: Pick<PreparedPlan['document'], 'blockedBy'> }, deadlineMs: number | undefined): ExecuteOptions {
-  return { blockedBy: prepared.document.blockedBy, ...(deadlineMs !== undefined ? { deadlineMs } : {}) };
+export function executeOptionsOf(
+  prepared: { readonly document: Pick<PreparedPlan['document'], 'blockedBy'>; readonly localEmulator?: boolean },
+  deadlineMs: number | undefined,
+): ExecuteOptions {
+  return { blockedBy: prepared.document.blockedBy, ...(deadlineMs !== undefined ? { deadlineMs } : {}), ...(prepared.localEmulator ? { localEmulator: true } : {}) };
 }
 
 /** The report of a plan whose steps ended with these outcomes, recorded in the ledger when the response has one. */

@@ -68,6 +68,8 @@ export interface PreparedPlan {
   readonly gate?: { readonly settled: SettledGate; readonly table: string; readonly key: string };
   /** The steps' restore records (RespondOptions.restoreLedger). */
   readonly restoreLedger?: RestoreLedger;
+  /** config.localEmulator: the calls moto cannot answer are recorded "not available in the local emulator" (lambda/aws/local-emulator-gaps.ts). */
+  readonly localEmulator?: boolean;
 }
 
 /** What a playbook's discovery reads besides the finding's account: the restore records, when the response has a ledger. */

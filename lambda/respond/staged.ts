@@ -37,7 +37,7 @@ export async function respondStaged(begun: Begun, options: RespondOptions, readC
   }
   const startedAt = now().toISOString();
   const ctx = executionContext(executionClients, now, options.restoreLedger);
-  const firstRun = executePlan(first.steps, ctx, executeOptionsOf({ document: { blockedBy: blockingGuardIds(guards) } }, options.deadlineMs));
+  const firstRun = executePlan(first.steps, ctx, executeOptionsOf({ document: { blockedBy: blockingGuardIds(guards) }, localEmulator: options.config.localEmulator }, options.deadlineMs));
   let plan: PreparedPlan;
   try {
     const planned = begun.playbook.plan({ ...begun.planning, facts: await staged.all });

@@ -59,14 +59,14 @@ describe('a stolen key answered with both steps on', () => {
     expect(report.steps.filter((s) => ['deactivate-access-key', 'revoke-user-sessions'].includes(s.id)).map((s) => s.status)).toEqual(['done', 'done']);
     expect(report.steps.find((s) => s.id === SECURITY_HUB_STEP_ID)).toMatchObject({
       status: 'skipped',
-      reason: 'not available in the local emulator: moto has no Security Hub BatchUpdateFindings',
+      reason: 'not available in the local emulator (Security Hub: moto does not implement securityhub:BatchUpdateFindings; on AWS it answers)',
     });
     expect(report.steps.find((s) => s.id === ARCHIVE_STEP_ID)).toMatchObject({
       status: 'skipped',
-      reason: 'not available in the local emulator: moto has no GuardDuty ArchiveFindings',
+      reason: 'not available in the local emulator (GuardDuty findings: moto does not implement guardduty:ArchiveFindings; on AWS it answers)',
     });
     const [notification] = await readInbox(account.sqs, account.seed.notifications.inboxQueueUrl);
     expect(notification?.message).toContain('Note the response on the finding in Security Hub');
-    expect(notification?.message).toContain('not available in the local emulator: moto has no Security Hub BatchUpdateFindings');
+    expect(notification?.message).toContain('not available in the local emulator (Security Hub: moto does not implement securityhub:BatchUpdateFindings; on AWS it answers)');
   });
 });

@@ -116,7 +116,8 @@ describe('the security account', () => {
   it('receives both notifications, naming the member account; the member account receives none', () => {
     expect(securityInbox.map((n) => n.subject)).toEqual([
       expect.stringMatching(/^\[GuardDuty IR DONE\] contain-instance: /),
-      expect.stringMatching(/^\[GuardDuty IR (DONE|PARTIAL)\] revoke-credentials: /),
+      // The investigation reads moto lacks are "not available in the local emulator" (localEmulator), not failures: DONE.
+      expect.stringMatching(/^\[GuardDuty IR DONE\] revoke-credentials: /),
     ]);
     for (const notification of securityInbox) expect(notification.message).toContain(`  Account: ${MEMBER_ACCOUNT}, region us-east-1`);
     expect(memberInbox).toEqual([]);

@@ -56,8 +56,27 @@ describe('ir demo --json', () => {
   it('shows those gaps as not available in the local emulator, never as failures', () => {
     expect(progress).toContain('not available in the local emulator (CloudTrail event history: moto does not implement cloudtrail:LookupEvents; on AWS it answers)');
     expect(progress).toContain('not available in the local emulator (IAM Access Advisor: moto does not implement iam:GenerateServiceLastAccessedDetails; on AWS it answers)');
-    expect(progress).toContain('not available in the local emulator (GuardDuty findings: moto has no GetFindings)');
+    expect(progress).toContain('not available in the local emulator (GuardDuty findings: moto does not implement guardduty:GetFindings; on AWS it answers)');
     expect(progress).not.toMatch(/^ +\d+\. failed /m);
+  });
+
+  it('records them so at the source: the reports count no failure, the emails in the inbox say "not available in the local emulator", never FAILED', () => {
+    const revokes = result.runs.filter((r) => r.mode === 'enforce' && r.report.playbook === 'revoke-credentials');
+    expect(revokes).toHaveLength(2);
+    for (const run of revokes) {
+      expect(run.report.summary.failed).toBe(0);
+      const gaps = run.report.steps.filter((s) => ['cloudtrail:LookupEvents', 'iam:GenerateServiceLastAccessedDetails'].includes(s.action));
+      expect(gaps.map((s) => [s.status, s.reason])).toEqual([
+        ['skipped', 'not available in the local emulator (IAM Access Advisor: moto does not implement iam:GenerateServiceLastAccessedDetails; on AWS it answers)'],
+        ['skipped', 'not available in the local emulator (CloudTrail event history: moto does not implement cloudtrail:LookupEvents; on AWS it answers)'],
+      ]);
+      const email = run.notification!.message;
+      expect(email).toMatch(/SKIPPED List the AWS services .* -- not available in the local emulator \(IAM Access Advisor: moto does not implement iam:GenerateServiceLastAccessedDetails; on AWS it answers\)/);
+      expect(email).toMatch(/SKIPPED Look up the CloudTrail events .* -- not available in the local emulator \(CloudTrail event history: moto does not implement cloudtrail:LookupEvents; on AWS it answers\)/);
+      expect(email).not.toContain('FAILED');
+      expect(run.notification!.subject).toMatch(/^\[GuardDuty IR DONE\] revoke-credentials/);
+    }
+    for (const run of result.runs) expect(run.report.summary.failed).toBe(0);
   });
 });
 

@@ -7,7 +7,7 @@ import { freshSeededAccount, type EmulatedAccount } from './support/account';
 import { assumedRoleFinding, userKeyFinding } from './support/findings';
 import { accessKeyStatuses, roleRevokePolicy, tokenIssueCutoff, userRevokePolicy, type PolicyDocument } from './support/iam-state';
 import { readInbox } from './support/inbox';
-import { runPlaybook } from './support/run-playbook';
+import { ENFORCE_CONFIG, runPlaybook } from './support/run-playbook';
 
 /*
  * revoke-credentials against the emulator: a stolen long-term key of an IAM
@@ -19,8 +19,11 @@ import { runPlaybook } from './support/run-playbook';
  * The investigation after containment: moto keeps GetAccessKeyLastUsed (it
  * records the service and region of every request signed with a key), so
  * the tests make the attacker's call with the stolen key first. The other
- * two reads are emulator gaps, listed below: their steps must fail with the
- * emulator's error, and the tests say so exactly rather than skip them.
+ * two reads are emulator gaps, listed below: with localEmulator (every
+ * emulator run, emulator/runtime-config.ts) their steps are recorded skipped,
+ * "not available in the local emulator" (lambda/aws/local-emulator-gaps.ts);
+ * without it (as on every deployed stack) they fail with the emulator's
+ * error, and the tests say both exactly rather than skip them.
  */
 
 const CUTOFF_TOLERANCE_MS = 5_000;
@@ -52,6 +55,20 @@ function failures(report: Report): [string, string | undefined][] {
 
 function gapFailures(...stepIds: string[]): [string, string][] {
   return stepIds.map((id) => [id, EMULATOR_GAPS[id]!.code]);
+}
+
+const GAP_REASONS: Readonly<Record<string, string>> = {
+  'investigate-services-accessed': 'not available in the local emulator (IAM Access Advisor: moto does not implement iam:GenerateServiceLastAccessedDetails; on AWS it answers)',
+  'investigate-key-events': 'not available in the local emulator (CloudTrail event history: moto does not implement cloudtrail:LookupEvents; on AWS it answers)',
+};
+
+/** The steps of a report recorded "not available in the local emulator", with their reasons. */
+function gapSkips(report: Report): [string, string | undefined][] {
+  return report.steps.filter((s) => s.status === 'skipped' && s.reason?.startsWith('not available in the local emulator')).map((s) => [s.id, s.reason]);
+}
+
+function expectedGapSkips(...stepIds: string[]): [string, string][] {
+  return stepIds.map((id) => [id, GAP_REASONS[id]!]);
 }
 
 function stepOf(report: Report, id: string): StepReport {
@@ -106,7 +123,7 @@ describe('a stolen long-term access key of an IAM user', () => {
     ({ report, ranBetween } = await timedRun(() => runPlaybook(account, finding)));
   });
 
-  it('runs revoke-credentials: containment without a failed step; only the investigation reads moto lacks fail', () => {
+  it('runs revoke-credentials: no failed step; the investigation reads moto lacks are not available in the local emulator', () => {
     expect(report.playbook).toBe('revoke-credentials');
     expect(report.blockedBy).toEqual([]);
     expect(report.steps.map((s) => [s.id, s.status])).toEqual([
@@ -115,12 +132,13 @@ describe('a stolen long-term access key of an IAM user', () => {
       ['deactivate-access-key', 'done'],
       ['revoke-user-sessions', 'done'],
       ['investigate-key-last-used', 'done'],
-      ['investigate-services-accessed', 'failed'],
-      ['investigate-key-events', 'failed'],
+      ['investigate-services-accessed', 'skipped'],
+      ['investigate-key-events', 'skipped'],
       ['notify', 'done'],
       ['evidence', 'skipped'],
     ]);
-    expect(failures(report)).toEqual(gapFailures('investigate-services-accessed', 'investigate-key-events'));
+    expect(failures(report)).toEqual([]);
+    expect(gapSkips(report)).toEqual(expectedGapSkips('investigate-services-accessed', 'investigate-key-events'));
   });
 
   it('investigates after containment: the stolen key was last used for sts in eu-west-1, by its owner deploy-bot', () => {
@@ -140,12 +158,17 @@ describe('a stolen long-term access key of an IAM user', () => {
     expect(usedAt).toBeLessThanOrEqual(attackedBetween.to + CUTOFF_TOLERANCE_MS);
   });
 
-  it('tells the security team what the key did, and which investigation reads failed with which error', async () => {
+  it('tells the security team what the key did, and which investigation reads are not available in the local emulator', async () => {
     const [stolen] = account.seed.identities.user.accessKeyIds;
     const [notification] = (await readInbox(account.sqs, account.seed.notifications.inboxQueueUrl)).filter((n) => n.message.includes(findingId));
     expect(notification?.message).toMatch(new RegExp(`Access key ${stolen} \\(owner deploy-bot\\): last used \\S+, service sts, region eu-west-1`));
-    expect(notification?.message).toContain(`FAILED  List the AWS services IAM user deploy-bot has accessed [iam:GenerateServiceLastAccessedDetails on`);
-    expect(notification?.message).toContain(`FAILED  Look up the CloudTrail events made with access key ${stolen} in the last 24 hours [cloudtrail:LookupEvents on`);
+    expect(notification?.message).toMatch(
+      new RegExp(`SKIPPED List the AWS services IAM user deploy-bot has accessed \\[iam:GenerateServiceLastAccessedDetails on [^\\]]+\\] -- not available in the local emulator \\(IAM Access Advisor`),
+    );
+    expect(notification?.message).toMatch(
+      new RegExp(`SKIPPED Look up the CloudTrail events made with access key ${stolen} in the last 24 hours \\[cloudtrail:LookupEvents on [^\\]]+\\] -- not available in the local emulator \\(CloudTrail event history`),
+    );
+    expect(notification?.message).not.toContain('FAILED');
   });
 
   it('deactivates exactly the key the finding names and leaves the other key Active', async () => {
@@ -172,10 +195,11 @@ describe('a stolen session of an assumed role', () => {
     ({ report, ranBetween } = await timedRun(() => runPlaybook(account, assumedRoleFinding(account.seed, account.seed.identities.workloadRole))));
   });
 
-  it('runs without a failed containment step; only the investigation reads moto lacks fail', () => {
+  it('runs without a failed step; the investigation reads moto lacks are not available in the local emulator', () => {
     expect(report.blockedBy).toEqual([]);
     expect(stepOf(report, 'revoke-role-sessions').status).toBe('done');
-    expect(failures(report)).toEqual(gapFailures('investigate-services-accessed', 'investigate-key-events'));
+    expect(failures(report)).toEqual([]);
+    expect(gapSkips(report)).toEqual(expectedGapSkips('investigate-services-accessed', 'investigate-key-events'));
     // GuardDuty names the session's temporary key: IAM keeps no last-use record of those.
     expect(stepOf(report, 'investigate-key-last-used').reason).toMatch(/^does not apply: ASIA\w+ is a temporary \(ASIA\) key/);
   });
@@ -185,11 +209,11 @@ describe('a stolen session of an assumed role', () => {
   });
 });
 
-describe('a dry-run of a finding about a key nobody used', () => {
-  it('investigates (it only reads) and changes nothing: the key stays Active, with no record of use', async () => {
+describe('a dry-run of a finding about a key nobody used, without localEmulator (as on every deployed stack)', () => {
+  it('investigates (it only reads) and changes nothing: the key stays Active, with no record of use; the reads moto lacks fail with its error', async () => {
     const { userName, accessKeyIds } = account.seed.identities.user;
     const unused = accessKeyIds[1];
-    const report = await runPlaybook(account, userKeyFinding(account.seed, unused), { dryRun: true });
+    const report = await runPlaybook(account, userKeyFinding(account.seed, unused), { dryRun: true, config: { ...ENFORCE_CONFIG, localEmulator: false } });
 
     expect(report.blockedBy).toContain('dry-run');
     expect(report.steps.filter((s) => s.mutating).map((s) => s.status)).toEqual(['skipped', 'skipped', 'skipped']);
@@ -198,6 +222,7 @@ describe('a dry-run of a finding about a key nobody used', () => {
       evidence: { kind: 'access-key-last-used', accessKeyId: unused, userName, lastUsedDate: null, serviceName: null, region: null },
     });
     expect(failures(report)).toEqual(gapFailures('investigate-services-accessed', 'investigate-key-events'));
+    expect(gapSkips(report)).toEqual([]);
     expect((await accessKeyStatuses(account.clients.iam, userName))[unused]).toBe('Active');
   });
 });

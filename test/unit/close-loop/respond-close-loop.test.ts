@@ -248,8 +248,8 @@ describe('the local emulator (localEmulator, emulator/runtime-config.ts)', () =>
 
     const report = await run(revokeFinding(USER_KEY_FINDING), { config: { ...CLOSE_THE_LOOP, localEmulator: true } });
 
-    expect(stepOf(report, SECURITY_HUB_STEP_ID)).toMatchObject({ status: 'skipped', reason: 'not available in the local emulator: moto has no Security Hub BatchUpdateFindings' });
-    expect(stepOf(report, ARCHIVE_STEP_ID)).toMatchObject({ status: 'skipped', reason: 'not available in the local emulator: moto has no GuardDuty ArchiveFindings' });
+    expect(stepOf(report, SECURITY_HUB_STEP_ID)).toMatchObject({ status: 'skipped', reason: 'not available in the local emulator (Security Hub: moto does not implement securityhub:BatchUpdateFindings; on AWS it answers)' });
+    expect(stepOf(report, ARCHIVE_STEP_ID)).toMatchObject({ status: 'skipped', reason: 'not available in the local emulator (GuardDuty findings: moto does not implement guardduty:ArchiveFindings; on AWS it answers)' });
     expect(updatesReceived(securityHub)).toEqual([]);
     expect(archivesSent()).toEqual([]);
   });

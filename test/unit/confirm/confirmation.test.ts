@@ -46,9 +46,12 @@ beforeEach(() => {
   });
 });
 
-function run(finding: Finding, options: { dryRun?: boolean; confirmFindings?: boolean } = {}): Promise<Report> {
+function run(finding: Finding, options: { dryRun?: boolean; confirmFindings?: boolean; localEmulator?: boolean } = {}): Promise<Report> {
   return respond(finding, {
-    config: enforceConfig(options.confirmFindings === undefined ? {} : { confirmFindings: options.confirmFindings }),
+    config: enforceConfig({
+      ...(options.confirmFindings === undefined ? {} : { confirmFindings: options.confirmFindings }),
+      ...(options.localEmulator === undefined ? {} : { localEmulator: options.localEmulator }),
+    }),
     access,
     dryRun: options.dryRun ?? false,
     topicArn: TOPIC,
@@ -241,6 +244,18 @@ describe('when GuardDuty is not asked', () => {
     expect(moves().length).toBeGreaterThan(0);
     expect(verdict(report)).toEqual({ id: FINDING_CONFIRMATION, blocks: false, reason: expect.stringMatching(/^NOT CONFIRMED with GuardDuty: confirmFindings is false in the configuration/) });
     expect(message()).toContain('GuardDuty confirmation: NOT CONFIRMED with GuardDuty: confirmFindings is false');
+    expect(message()).not.toContain('not available in the local emulator');
+  });
+
+  it('confirmFindings: false on an emulator run (localEmulator) says, in the gap’s own words, that GuardDuty is not available there', async () => {
+    const report = await run(containFinding(), { confirmFindings: false, localEmulator: true });
+    expect(guardDuty.mock.calls()).toHaveLength(0);
+    expect(verdict(report)).toEqual({
+      id: FINDING_CONFIRMATION,
+      blocks: false,
+      reason:
+        'NOT CONFIRMED with GuardDuty: confirmFindings is false in the configuration: not available in the local emulator (GuardDuty findings: moto does not implement guardduty:GetFindings; on AWS it answers); the finding is acted on as delivered',
+    });
   });
 
   it('a sample finding is not asked about: the sample guard blocks it anyway', async () => {

@@ -18,6 +18,7 @@ import type { Finding } from '../../../../lambda/finding/schema';
 import type { Report, StepReport } from '../../../../lambda/plan/document';
 import { revokeCredentialsPlaybook } from '../../../../lambda/playbooks/revoke-credentials/playbook';
 import { respond } from '../../../../lambda/respond/respond';
+import { EXIT, reportExitCode } from '../../../../cli/exit-codes';
 import { givenRole, givenUser, iamActionsReceived, iamError, mutatingActionsReceived, roleArn, userArn } from '../../../support/aws-mocks/revoke-iam';
 import { revokeFinding, ROLE_FINDING, USER_KEY_FINDING, USER_TEMP_KEY_FINDING } from '../../../support/aws-mocks/revoke-findings';
 import { givenQuietInvestigation, JOB_ID, trailEvent } from '../../../support/aws-mocks/revoke-investigation';
@@ -49,10 +50,10 @@ function clock(): () => Date {
   return () => new Date(calls++ === 0 ? PLANNED_AT : RUN_AT);
 }
 
-function run(finding: Finding, options: { dryRun?: boolean } = {}): Promise<Report> {
+function run(finding: Finding, options: { dryRun?: boolean; localEmulator?: boolean } = {}): Promise<Report> {
   guardDuty.holds(finding);
   return respond(finding, {
-    config: { ...DEFAULT_RUNTIME_CONFIG, mode: 'enforce' },
+    config: { ...DEFAULT_RUNTIME_CONFIG, mode: 'enforce', ...(options.localEmulator !== undefined ? { localEmulator: options.localEmulator } : {}) },
     clients,
     dryRun: options.dryRun ?? false,
     topicArn: TOPIC,
@@ -284,6 +285,68 @@ describe('investigation failures', () => {
       evidence: { eventsRead: 10, pagesRead: 10, complete: false, stoppedBy: 'page-cap' },
     });
     expect(notification().message).toContain('(partial: 10 events read (stopped at the cap of 10 pages))');
+  });
+});
+
+describe('against the local emulator (config.localEmulator): the calls moto does not implement', () => {
+  const GAP_REASON = {
+    'investigate-services-accessed': 'not available in the local emulator (IAM Access Advisor: moto does not implement iam:GenerateServiceLastAccessedDetails; on AWS it answers)',
+    'investigate-key-events': 'not available in the local emulator (CloudTrail event history: moto does not implement cloudtrail:LookupEvents; on AWS it answers)',
+  };
+
+  beforeEach(() => {
+    givenDeployBot();
+    iam.on(UpdateAccessKeyCommand).resolves({});
+    iam.on(PutUserPolicyCommand).resolves({});
+    // As moto answers them: HTTP 500, not implemented.
+    iam.on(GetAccessKeyLastUsedCommand).rejects(iamError('InternalFailure', 'GetAccessKeyLastUsed failed'));
+    iam.on(GenerateServiceLastAccessedDetailsCommand).rejects(iamError('InternalFailure', 'not yet implemented'));
+    cloudTrail.on(LookupEventsCommand).rejects(iamError('InternalFailure', 'not yet implemented'));
+  });
+
+  it('localEmulator: the report, the email and the exit code say "not available in the local emulator"; an unlisted read that failed stays failed', async () => {
+    const report = await run(revokeFinding(USER_KEY_FINDING), { localEmulator: true });
+
+    expect(INVESTIGATION.map((id) => [id, stepOf(report, id).status, stepOf(report, id).reason ?? stepOf(report, id).error?.code])).toEqual([
+      // iam:GetAccessKeyLastUsed is not a gap of the emulator: its failure is one.
+      ['investigate-key-last-used', 'failed', 'InternalFailure'],
+      ['investigate-services-accessed', 'skipped', GAP_REASON['investigate-services-accessed']],
+      ['investigate-key-events', 'skipped', GAP_REASON['investigate-key-events']],
+    ]);
+    expect(report.summary.failed).toBe(1);
+    const { message } = notification();
+    expect(message).toContain(`  SKIPPED Look up the CloudTrail events made with access key ${KEY} in the last 24 hours [cloudtrail:LookupEvents on access key ${KEY} (CloudTrail of us-east-1)] -- ${GAP_REASON['investigate-key-events']}`);
+    expect(message).toContain(GAP_REASON['investigate-services-accessed']);
+    expect(message).not.toMatch(/FAILED +(Look up the CloudTrail|List the AWS services)/);
+    expect(reportExitCode(report)).toBe(EXIT.evidenceFailed);
+  });
+
+  it('localEmulator with only the gaps failing: nothing failed, exit 0', async () => {
+    iam.on(GetAccessKeyLastUsedCommand).resolves({ UserName: 'deploy-bot', AccessKeyLastUsed: { ServiceName: 'N/A', Region: 'N/A' } });
+    const report = await run(revokeFinding(USER_KEY_FINDING), { localEmulator: true });
+    expect(report.summary.failed).toBe(0);
+    expect(reportExitCode(report)).toBe(EXIT.ok);
+    expect(notification().message).not.toContain('FAILED');
+  });
+
+  it('localEmulator false (every deployed stack): the same failures are failures, named in the email, exit 3', async () => {
+    const report = await run(revokeFinding(USER_KEY_FINDING), { localEmulator: false });
+
+    expect(INVESTIGATION.map((id) => [id, stepOf(report, id).status, stepOf(report, id).error?.code])).toEqual([
+      ['investigate-key-last-used', 'failed', 'InternalFailure'],
+      ['investigate-services-accessed', 'failed', 'InternalFailure'],
+      ['investigate-key-events', 'failed', 'InternalFailure'],
+    ]);
+    expect(notification().message).toContain(`  FAILED  Look up the CloudTrail events made with access key ${KEY} in the last 24 hours [cloudtrail:LookupEvents`);
+    expect(notification().message).not.toContain('not available in the local emulator');
+    expect(reportExitCode(report)).toBe(EXIT.evidenceFailed);
+  });
+
+  it('localEmulator: a change that fails stays a failure (exit 1)', async () => {
+    iam.on(UpdateAccessKeyCommand).rejects(iamError('InternalFailure', 'moto failed'));
+    const report = await run(revokeFinding(USER_KEY_FINDING), { localEmulator: true });
+    expect([stepOf(report, 'deactivate-access-key').status, stepOf(report, 'deactivate-access-key').error?.code]).toEqual(['failed', 'InternalFailure']);
+    expect(reportExitCode(report)).toBe(EXIT.actionFailed);
   });
 });
 

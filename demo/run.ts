@@ -53,15 +53,15 @@ export interface DemoRun {
 
 interface ReplayResult {
   readonly problems: number;
-  /** Read-only actions the emulator could not answer (recorded skipped, lambda/aws/local-emulator-gaps.ts): its gaps, not the playbooks'. */
-  readonly unsupportedReads: readonly string[];
+  /** Actions the emulator could not answer (recorded skipped, lambda/aws/local-emulator-gaps.ts): its gaps, not the playbooks'. */
+  readonly unsupportedCalls: readonly string[];
   readonly runs: readonly DemoRun[];
 }
 
 export interface DemoResult {
   readonly problems: number;
-  /** Read-only calls moto does not implement, met by the playbooks: shown as not available in the local emulator. */
-  readonly unsupportedReads: readonly string[];
+  /** Calls moto does not implement, met by the playbooks (read-only ones, and the Security Hub note, not tried there): shown as not available in the local emulator. */
+  readonly unsupportedCalls: readonly string[];
   readonly runs: readonly DemoRun[];
   /** What the enforce runs left behind: the ledger, the brake, the evidence, a release (demo/trail.ts). */
   readonly trail: TrailResult;
@@ -106,7 +106,7 @@ async function replay(mode: Mode, scenarios: readonly Scenario[], seed: SeededAc
   const sqs = emulatorSqs(endpoint, EMULATOR_REGION);
   const table = routingTableFor(mode === 'dry-run' ? { ...DEFAULT_RUNTIME_CONFIG, ...EMULATOR_CONFIG_OVERRIDES } : { ...DEFAULT_RUNTIME_CONFIG, ...EMULATOR_CONFIG_OVERRIDES, mode });
   let failures = 0;
-  const unsupportedReads = new Set<string>();
+  const unsupportedCalls = new Set<string>();
   const runs: DemoRun[] = [];
   for (const [index, scenario] of scenarios.entries()) {
     const route = routeFinding(scenario.finding, table);
@@ -130,9 +130,9 @@ async function replay(mode: Mode, scenarios: readonly Scenario[], seed: SeededAc
     runs.push({ file: scenario.file, mode, report, changes, notification: notification ? { subject: notification.subject, message: notification.message } : null });
     // Read-only calls the emulator does not implement are recorded skipped, not available (listed at the end); any failure is a problem.
     failures += report.steps.filter((s) => s.status === 'failed').length;
-    for (const gap of [...report.reads, ...report.steps].filter(isLocalEmulatorGap)) unsupportedReads.add(gap.action);
+    for (const gap of [...report.reads, ...report.steps].filter(isLocalEmulatorGap)) unsupportedCalls.add(gap.action);
   }
-  return { problems: failures, unsupportedReads: [...unsupportedReads], runs };
+  return { problems: failures, unsupportedCalls: [...unsupportedCalls], runs };
 }
 
 /** Runs the whole demo; `problems` counts what did not behave (0 = every step did). */
@@ -154,14 +154,14 @@ export async function runDemo(): Promise<DemoResult> {
     const enforce = await replay('enforce', scenarios, seed, moto.endpoint, executeAnswer(moto.endpoint, stack));
     const trail = await showTrail({ endpoint: moto.endpoint, seed, stack, first: scenarios[0]!.finding, answer: executeAnswer(moto.endpoint, stack) });
     const problems = dryRun.problems + enforce.problems + trail.problems.length;
-    const unsupportedReads = new Set([...dryRun.unsupportedReads, ...enforce.unsupportedReads]);
+    const unsupportedCalls = new Set([...dryRun.unsupportedCalls, ...enforce.unsupportedCalls]);
     heading('summary');
     say(`  ${scenarios.length} findings, dry-run then enforce, then a re-delivery, the brake, the evidence and a release, in ${((Date.now() - started) / 1000).toFixed(1)} s`);
     say(`  ${problems === 0 ? paint('green', 'every change, notification and record behaved') : paint('red', `${problems} problem(s), see above`)}`);
     for (const problem of trail.problems) say(`    ${paint('red', '✗')} ${problem}`);
-    say(`  ${paint('yellow', NOT_IN_LOCAL_EMULATOR)} (recorded as such in the reports and emails above, never as failures; on AWS they answer): guardduty:GetFindings${[...unsupportedReads].sort().map((a) => `, ${a}`).join('')}`);
+    say(`  ${paint('yellow', NOT_IN_LOCAL_EMULATOR)} (recorded as such in the reports and emails above, never as failures; on AWS they answer): guardduty:GetFindings${[...unsupportedCalls].sort().map((a) => `, ${a}`).join('')}`);
     say(`  next: deploy (README.md), then operate: docs/operate.md`);
-    return { problems, unsupportedReads: [...unsupportedReads].sort(), runs: [...dryRun.runs, ...enforce.runs], trail };
+    return { problems, unsupportedCalls: [...unsupportedCalls].sort(), runs: [...dryRun.runs, ...enforce.runs], trail };
   } finally {
     await step('stopping the AWS emulator', () => moto.stop());
   }

@@ -52,7 +52,7 @@ function executedTrail(input: {
   readonly options: RespondCommandOptions;
   readonly access: AccountAccess;
   readonly config: RespondOptions['config'];
-}): Pick<RespondOptions, 'ledger' | 'restoreLedger' | 'evidence' | 'topicArn' | 'notificationSkipReason'> {
+}): Pick<RespondOptions, 'ledger' | 'restoreLedger' | 'evidence' | 'topicArn' | 'chatTopicArn' | 'notificationSkipReason'> {
   const { stack, config, options } = input;
   const tableName = requiredOutput(stack, stack.ledgerTable, LEDGER_TABLE_OUTPUT, 'a manual response is recorded in the incident ledger as the Lambda records it');
   const evidence = requiredOutput(stack, stack.evidence, EVIDENCE_BUCKET_OUTPUT, 'a manual response keeps its evidence where the Lambda keeps it');
@@ -76,6 +76,8 @@ function executedTrail(input: {
     ...(ledger ? { ledger, restoreLedger: restoreLedgerFor(input.access, stack.region, tableName) } : {}),
     evidence,
     ...(topicArn ? { topicArn } : { notificationSkipReason: NO_NOTIFY_REASON }),
+    // The chat copy goes where the Lambda posts it (the stack's chat topic), also when --topic-arn redirects the email; never with --no-notify.
+    ...(topicArn && stack.chatTopicArn ? { chatTopicArn: stack.chatTopicArn } : {}),
   };
 }
 

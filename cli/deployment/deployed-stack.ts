@@ -3,6 +3,7 @@ import { ConfigError, parseRuntimeConfig, type RuntimeConfig } from '../../lambd
 import type { EvidenceBucket } from '../../lambda/evidence/destination';
 import {
   BRAKE_TABLE_OUTPUT,
+  CHAT_TOPIC_ARN_OUTPUT,
   EVIDENCE_BUCKET_OUTPUT,
   EVIDENCE_KEY_ARN_OUTPUT,
   LEDGER_TABLE_OUTPUT,
@@ -14,7 +15,8 @@ import { isMissingStack } from './stack-function';
 
 /*
  * What a manual action needs of the deployed stack to leave the same trail
- * as the Lambda: the topic it notifies, the ledger it records in, the
+ * as the Lambda: the topic it notifies (and its chat topic, when chat is
+ * configured), the ledger it records in, the
  * evidence bucket (and its key) it writes to, and the runtime configuration
  * its playbooks run with. All read from the stack's outputs (a contract:
  * lib/stack-outputs.ts) in one DescribeStacks call. An output the stack does
@@ -25,6 +27,8 @@ export interface DeployedStack {
   readonly stackName: string;
   readonly region: string;
   readonly topicArn: string | undefined;
+  /** The chat copy's topic (AWS Chatbot): only a stack with chat configured outputs it. */
+  readonly chatTopicArn: string | undefined;
   readonly ledgerTable: string | undefined;
   /** The shared brake's table: only the home region's stack of a shared brake outputs it. */
   readonly brakeTable: string | undefined;
@@ -68,6 +72,7 @@ export async function findDeployedStack(cloudFormation: CloudFormationClient, st
     stackName,
     region,
     topicArn: outputOf(outputs, TOPIC_ARN_OUTPUT),
+    chatTopicArn: outputOf(outputs, CHAT_TOPIC_ARN_OUTPUT),
     ledgerTable: outputOf(outputs, LEDGER_TABLE_OUTPUT),
     brakeTable: outputOf(outputs, BRAKE_TABLE_OUTPUT),
     evidence: bucket ? { bucket, region, ...(keyArn ? { keyArn } : {}) } : undefined,

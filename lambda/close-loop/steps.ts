@@ -28,7 +28,7 @@ export interface CloseLoopInput extends CloseLoopStepContext {
   readonly archiver: FindingArchiver | undefined;
 }
 
-/** The close-the-loop steps the configuration asks for: none by default. */
+/** The close-the-loop steps the configuration asks for: by default the Security Hub note (the GuardDuty archive is opt-in). */
 export function closeLoopSteps(input: CloseLoopInput): PlannedStep[] {
   const playbookSteps = input.playbookSteps.map((s) => ({ id: s.id, mutating: s.mutating }));
   const common = { ...input, playbookSteps, callLimitMs: CLOSE_LOOP_CALL_LIMIT_MS };

@@ -37,7 +37,7 @@ const detectorId = z.string().check(z.regex(/^[A-Za-z0-9]{1,300}$/, 'must be a G
 const securityHubSchema = z
   .strictObject({
     /** Update the finding's Security Hub (ASFF) counterpart with BatchUpdateFindings. Needs Security Hub with the GuardDuty integration. */
-    updateFindings: z._default(z.boolean(), false),
+    updateFindings: z._default(z.boolean(), true),
     /** Workflow.Status set when the response changed something (with the note). */
     workflowStatusWhenActed: z._default(z.enum(WORKFLOW_STATUSES), 'NOTIFIED'),
     /** A response that changed nothing (notify, or every change already in place): a note and no status change, or nothing at all. */
@@ -51,7 +51,7 @@ const securityHubSchema = z
     }),
   );
 
-const DEFAULT_SECURITY_HUB = { updateFindings: false, workflowStatusWhenActed: 'NOTIFIED', whenNothingChanged: 'note' } as const;
+const DEFAULT_SECURITY_HUB = { updateFindings: true, workflowStatusWhenActed: 'NOTIFIED', whenNothingChanged: 'note' } as const;
 
 const guardDutySchema = z.strictObject({
   /** Archive the GuardDuty finding once its containment is complete (never after a partial one). In the security account, GuardDuty's administrator. */

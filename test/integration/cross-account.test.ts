@@ -96,6 +96,8 @@ describe('an access key of the member account, revoked by the security account',
       ['record-restore:credentials', 'done'],
       ['deactivate-access-key', 'done'],
       ['revoke-user-sessions', 'done'],
+      // On by default, not tried on the emulator (no BatchUpdateFindings): not available in the local emulator.
+      ['securityhub:note', 'skipped'],
     ]);
     expect(failedSteps(keyReport).filter((f) => !f.startsWith('investigate-'))).toEqual([]);
   });

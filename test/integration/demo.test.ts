@@ -49,14 +49,15 @@ describe('ir demo --json', () => {
     for (const run of result.runs) expect(run.notification?.subject).toMatch(/^\[GuardDuty IR /);
   });
 
-  it('names the emulator gaps it met: read-only evidence calls moto does not implement', () => {
-    expect(result.unsupportedReads).toEqual(['cloudtrail:LookupEvents', 'iam:GenerateServiceLastAccessedDetails']);
+  it('names the emulator gaps it met: read-only evidence calls and the Security Hub note (on by default) moto does not implement', () => {
+    expect(result.unsupportedCalls).toEqual(['cloudtrail:LookupEvents', 'iam:GenerateServiceLastAccessedDetails', 'securityhub:BatchUpdateFindings']);
   });
 
   it('shows those gaps as not available in the local emulator, never as failures', () => {
     expect(progress).toContain('not available in the local emulator (CloudTrail event history: moto does not implement cloudtrail:LookupEvents; on AWS it answers)');
     expect(progress).toContain('not available in the local emulator (IAM Access Advisor: moto does not implement iam:GenerateServiceLastAccessedDetails; on AWS it answers)');
     expect(progress).toContain('not available in the local emulator (GuardDuty findings: moto does not implement guardduty:GetFindings; on AWS it answers)');
+    expect(progress).toContain('not available in the local emulator (Security Hub: moto does not implement securityhub:BatchUpdateFindings; on AWS it answers)');
     expect(progress).not.toMatch(/^ +\d+\. failed /m);
   });
 

@@ -60,6 +60,8 @@ function gapFailures(...stepIds: string[]): [string, string][] {
 const GAP_REASONS: Readonly<Record<string, string>> = {
   'investigate-services-accessed': 'not available in the local emulator (IAM Access Advisor: moto does not implement iam:GenerateServiceLastAccessedDetails; on AWS it answers)',
   'investigate-key-events': 'not available in the local emulator (CloudTrail event history: moto does not implement cloudtrail:LookupEvents; on AWS it answers)',
+  // The Security Hub note is on by default; the emulator has no BatchUpdateFindings, so it is not tried there.
+  'securityhub:note': 'not available in the local emulator (Security Hub: moto does not implement securityhub:BatchUpdateFindings; on AWS it answers)',
 };
 
 /** The steps of a report recorded "not available in the local emulator", with their reasons. */
@@ -134,11 +136,12 @@ describe('a stolen long-term access key of an IAM user', () => {
       ['investigate-key-last-used', 'done'],
       ['investigate-services-accessed', 'skipped'],
       ['investigate-key-events', 'skipped'],
+      ['securityhub:note', 'skipped'],
       ['notify', 'done'],
       ['evidence', 'skipped'],
     ]);
     expect(failures(report)).toEqual([]);
-    expect(gapSkips(report)).toEqual(expectedGapSkips('investigate-services-accessed', 'investigate-key-events'));
+    expect(gapSkips(report)).toEqual(expectedGapSkips('investigate-services-accessed', 'investigate-key-events', 'securityhub:note'));
   });
 
   it('investigates after containment: the stolen key was last used for sts in eu-west-1, by its owner deploy-bot', () => {
@@ -199,7 +202,7 @@ describe('a stolen session of an assumed role', () => {
     expect(report.blockedBy).toEqual([]);
     expect(stepOf(report, 'revoke-role-sessions').status).toBe('done');
     expect(failures(report)).toEqual([]);
-    expect(gapSkips(report)).toEqual(expectedGapSkips('investigate-services-accessed', 'investigate-key-events'));
+    expect(gapSkips(report)).toEqual(expectedGapSkips('investigate-services-accessed', 'investigate-key-events', 'securityhub:note'));
     // GuardDuty names the session's temporary key: IAM keeps no last-use record of those.
     expect(stepOf(report, 'investigate-key-last-used').reason).toMatch(/^does not apply: ASIA\w+ is a temporary \(ASIA\) key/);
   });
@@ -216,7 +219,8 @@ describe('a dry-run of a finding about a key nobody used, without localEmulator 
     const report = await runPlaybook(account, userKeyFinding(account.seed, unused), { dryRun: true, config: { ...ENFORCE_CONFIG, localEmulator: false } });
 
     expect(report.blockedBy).toContain('dry-run');
-    expect(report.steps.filter((s) => s.mutating).map((s) => s.status)).toEqual(['skipped', 'skipped', 'skipped']);
+    // The three changes and the Security Hub note: all blocked by the dry-run.
+    expect(report.steps.filter((s) => s.mutating).map((s) => s.status)).toEqual(['skipped', 'skipped', 'skipped', 'skipped']);
     expect(stepOf(report, 'investigate-key-last-used')).toMatchObject({
       status: 'done',
       evidence: { kind: 'access-key-last-used', accessKeyId: unused, userName, lastUsedDate: null, serviceName: null, region: null },

@@ -52,6 +52,13 @@ export function containFinding(options: FindingOptions = {}): Finding {
   return finding!;
 }
 
+/**
+ * The Security Hub note is on by default (lambda/close-loop/); tests about
+ * something else switch it off so their step lists stay theirs. Its own
+ * tests are test/unit/close-loop/.
+ */
+export const WITHOUT_SECURITY_HUB_NOTE = { securityHub: { ...DEFAULT_RUNTIME_CONFIG.securityHub, updateFindings: false } } as const satisfies Partial<RuntimeConfig>;
+
 export function enforceConfig(overrides: Partial<RuntimeConfig> = {}): RuntimeConfig {
   return { ...DEFAULT_RUNTIME_CONFIG, mode: 'enforce', ...overrides };
 }

@@ -1,6 +1,7 @@
 import { CloudFormationClient, DescribeStacksCommand, type CloudFormationClientResolvedConfig, type Output, type ServiceInputTypes, type ServiceOutputTypes } from '@aws-sdk/client-cloudformation';
 import { mockClient, type AwsStub } from 'aws-sdk-client-mock';
 import {
+  CHAT_TOPIC_ARN_OUTPUT,
   EVIDENCE_BUCKET_OUTPUT,
   EVIDENCE_KEY_ARN_OUTPUT,
   LEDGER_TABLE_OUTPUT,
@@ -17,6 +18,7 @@ import {
 export const DEPLOYED = {
   stackName: 'GuardDutyIncidentResponse',
   topicArn: 'arn:aws:sns:us-east-1:111111111111:ir-deployed',
+  chatTopicArn: 'arn:aws:sns:us-east-1:111111111111:ir-deployed-chat',
   ledgerTable: 'ir-ledger-deployed',
   evidenceBucket: 'ir-evidence-deployed',
   evidenceKeyArn: 'arn:aws:kms:us-east-1:111111111111:key/0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0',
@@ -32,6 +34,9 @@ export function deployedOutputs(config: unknown | undefined, drop: readonly stri
   ];
   return all.filter((o) => !drop.includes(o.OutputKey!));
 }
+
+/** The output a stack with chat configured adds (lib/stack-outputs.ts). */
+export const CHAT_OUTPUT: Output = { OutputKey: CHAT_TOPIC_ARN_OUTPUT, OutputValue: DEPLOYED.chatTopicArn };
 
 export type CloudFormationStub = AwsStub<ServiceInputTypes, ServiceOutputTypes, CloudFormationClientResolvedConfig>;
 

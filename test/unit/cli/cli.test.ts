@@ -8,6 +8,7 @@ import { runIr } from '../../support/run-ir';
 import { deployedOutputs, useDeployedStack } from '../../support/aws-mocks/deployed-stack';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
+import { securityHubUpdates, updatesReceived, useSecurityHub } from '../../support/aws-mocks/security-hub';
 
 const ir = runIr;
 
@@ -19,9 +20,13 @@ const sns = mockClient(SNSClient);
 const stack = useDeployedStack();
 mockClient(DynamoDBClient).onAnyCommand().resolves({});
 mockClient(S3Client).onAnyCommand().resolves({});
+// The Security Hub note is on by default: planned, blocked by a dry-run, sent by --execute.
+const securityHub = useSecurityHub();
 
 beforeEach(() => {
   sns.reset();
+  securityHub.reset();
+  securityHubUpdates(securityHub);
   process.env.NO_COLOR = '1';
 });
 
@@ -44,6 +49,7 @@ describe('ir plan', () => {
       blockedBy: ['dry-run'],
     });
     expect(plan.steps).toEqual([
+      expect.objectContaining({ id: 'securityhub:note', action: 'securityhub:BatchUpdateFindings', mutating: true, stage: 1 }),
       expect.objectContaining({ id: 'notify', title: 'Notify the security team', action: 'sns:Publish', mutating: false }),
       expect.objectContaining({ id: 'evidence', action: 's3:PutObject', mutating: false }),
     ]);
@@ -108,10 +114,12 @@ describe('ir respond', () => {
     expect(report.dryRun).toBe(true);
     expect(report.guards.find((g: { id: string }) => g.id === 'dry-run').reason).toContain('ir respond runs as a dry-run unless --execute is given');
     expect(report.steps).toEqual([
+      expect.objectContaining({ id: 'securityhub:note', status: 'skipped', reason: 'blocked by dry-run' }),
       expect.objectContaining({ id: 'notify', status: 'done', detail: 'message m-7' }),
       expect.objectContaining({ id: 'evidence', status: 'skipped', reason: 'no evidence bucket configured (IR_EVIDENCE_BUCKET)' }),
     ]);
     expect(sns).toHaveReceivedCommandWith(PublishCommand, { TopicArn: topic });
+    expect(updatesReceived(securityHub)).toEqual([]);
   });
 
   it('exits 1 when a step failed (the notification of an executed response)', async () => {
@@ -119,6 +127,9 @@ describe('ir respond', () => {
     sns.on(PublishCommand).rejects(Object.assign(new Error('denied'), { name: 'AuthorizationError' }));
     const run = await ir('respond', fixture('notify/port-probe-unprotected.event.json'), '--execute', '--json', '--config', defaultsConfig, '--topic-arn', 'arn:aws:sns:us-east-1:1:t');
     expect(run.code).toBe(1);
-    expect(JSON.parse(run.stdout)[0].steps[0]).toMatchObject({ status: 'failed', error: { code: 'AuthorizationError' } });
+    const steps: { id: string }[] = JSON.parse(run.stdout)[0].steps;
+    expect(steps.find((s) => s.id === 'notify')).toMatchObject({ status: 'failed', error: { code: 'AuthorizationError' } });
+    // The only failure: Security Hub took the note.
+    expect(steps.find((s) => s.id === 'securityhub:note')).toMatchObject({ status: 'done' });
   });
 });

@@ -1,7 +1,7 @@
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { findDeployedStack } from '../../../cli/deployment/deployed-stack';
 import { ConfigError, DEFAULT_RUNTIME_CONFIG } from '../../../lambda/config/schema';
-import { DEPLOYED, deployedOutputs, useDeployedStack } from '../../support/aws-mocks/deployed-stack';
+import { CHAT_OUTPUT, DEPLOYED, deployedOutputs, useDeployedStack } from '../../support/aws-mocks/deployed-stack';
 
 /* Stack discovery (cli/deployment/deployed-stack.ts) against a mocked CloudFormation. */
 
@@ -18,12 +18,19 @@ describe('findDeployedStack', () => {
       stackName: DEPLOYED.stackName,
       region: 'eu-west-1',
       topicArn: DEPLOYED.topicArn,
+      chatTopicArn: undefined,
       ledgerTable: DEPLOYED.ledgerTable,
       brakeTable: undefined,
       evidence: { bucket: DEPLOYED.evidenceBucket, keyArn: DEPLOYED.evidenceKeyArn, region: 'eu-west-1' },
       config,
     });
     expect(stack.mock.commandCalls(DescribeStacksCommand).map((c) => c.args[0].input)).toEqual([{ StackName: DEPLOYED.stackName }]);
+  });
+
+  it('reads the chat topic of a stack with chat configured', async () => {
+    stack.deployed([...deployedOutputs(undefined), CHAT_OUTPUT]);
+    const found = await findDeployedStack(client(), DEPLOYED.stackName, 'eu-west-1');
+    expect(found).toMatchObject({ topicArn: DEPLOYED.topicArn, chatTopicArn: DEPLOYED.chatTopicArn });
   });
 
   it('fills the defaults of a configuration output as the Lambda does', async () => {

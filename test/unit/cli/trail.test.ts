@@ -9,8 +9,9 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEFAULT_RUNTIME_CONFIG } from '../../../lambda/config/schema';
-import { DEPLOYED, deployedOutputs, useDeployedStack } from '../../support/aws-mocks/deployed-stack';
+import { CHAT_OUTPUT, DEPLOYED, deployedOutputs, useDeployedStack } from '../../support/aws-mocks/deployed-stack';
 import { FIXTURES_DIR } from '../../support/fixtures';
+import { securityHubUpdates, updatesReceived, useSecurityHub } from '../../support/aws-mocks/security-hub';
 import { runIr } from '../../support/run-ir';
 
 /*
@@ -32,6 +33,8 @@ const s3 = mockClient(S3Client);
 const dynamodb = mockClient(DynamoDBClient);
 const sts = mockClient(STSClient);
 const ec2 = mockClient(EC2Client);
+// Security Hub's note is on by default: the manual response closes the loop as the Lambda does.
+const securityHub = useSecurityHub();
 const tmp = mkdtempSync(join(tmpdir(), 'ir-trail-'));
 
 // The SDK's Node-version notice would land in whichever test first makes a client; stderr is asserted here.
@@ -47,6 +50,8 @@ beforeEach(() => {
   sts.on(GetCallerIdentityCommand).resolves({ Account: HOME, Arn: `arn:aws:sts::${HOME}:assumed-role/SecOps/alice`, UserId: 'AROA:alice' });
   ec2.onAnyCommand().resolves({});
   ec2.on(DescribeInstancesCommand).resolves({ Reservations: [] });
+  securityHub.reset();
+  securityHubUpdates(securityHub);
   stack.deployed(deployedOutputs({ ...DEFAULT_RUNTIME_CONFIG, confirmFindings: false }));
 });
 
@@ -71,12 +76,39 @@ describe('ir respond --execute through the deployed stack', () => {
     const [report, ...more] = JSON.parse(run.stdout);
     expect(more).toEqual([]);
     expect(report.ledger).toMatchObject({ table: DEPLOYED.ledgerTable, recorded: true });
+    expect(updatesReceived(securityHub)).toHaveLength(1);
+    expect(report.steps.find((s: { id: string }) => s.id === 'securityhub:note')).toMatchObject({ status: 'done' });
     expect(run.stderr).toBe(`ir: configuration: as deployed in stack ${DEPLOYED.stackName} (us-east-1)\n`);
   });
 
   it('--topic-arn wins over the stack output', async () => {
     await respond('--topic-arn', 'arn:aws:sns:us-east-1:222222222222:other');
     expect(sns.commandCalls(PublishCommand).map((c) => c.args[0].input.TopicArn)).toEqual(['arn:aws:sns:us-east-1:222222222222:other']);
+  });
+
+  it('posts the chat copy on the stack chat topic too, as the Lambda does, when the stack outputs one', async () => {
+    stack.deployed([...deployedOutputs({ ...DEFAULT_RUNTIME_CONFIG, confirmFindings: false }), CHAT_OUTPUT]);
+    const run = await respond();
+    expect(run.code).toBe(0);
+    expect(sns.commandCalls(PublishCommand).map((c) => c.args[0].input.TopicArn)).toEqual([DEPLOYED.topicArn, DEPLOYED.chatTopicArn]);
+    const [report] = JSON.parse(run.stdout);
+    expect(report.steps.find((s: { id: string }) => s.id === 'notify-chat')).toMatchObject({ status: 'done', target: DEPLOYED.chatTopicArn });
+  });
+
+  it('without the chat output, publishes on the email topic only (no chat step)', async () => {
+    const run = await respond();
+    const [report] = JSON.parse(run.stdout);
+    expect(report.steps.map((s: { id: string }) => s.id)).not.toContain('notify-chat');
+    expect(sns.commandCalls(PublishCommand).map((c) => c.args[0].input.TopicArn)).toEqual([DEPLOYED.topicArn]);
+  });
+
+  it('--no-notify posts no chat copy either', async () => {
+    stack.deployed([...deployedOutputs({ ...DEFAULT_RUNTIME_CONFIG, confirmFindings: false }), CHAT_OUTPUT]);
+    const run = await respond('--no-notify');
+    expect(run.code).toBe(0);
+    expect(sns.commandCalls(PublishCommand)).toHaveLength(0);
+    const [report] = JSON.parse(run.stdout);
+    expect(report.steps.map((s: { id: string }) => s.id)).not.toContain('notify-chat');
   });
 
   it('--no-notify publishes nothing and says so in the report, still recording and keeping evidence', async () => {

@@ -292,12 +292,26 @@ describe('notify, which never acts', () => {
   });
 });
 
-describe('off by default', () => {
-  it('plans neither step', async () => {
+describe('by default', () => {
+  it('notes the response in Security Hub, and does not archive the GuardDuty finding', async () => {
+    securityHubUpdates(securityHub);
     iam.on(UpdateAccessKeyCommand).resolves({});
     iam.on(PutUserPolicyCommand).resolves({});
 
     const report = await run(revokeFinding(USER_KEY_FINDING), { config: { ...DEFAULT_RUNTIME_CONFIG, mode: 'enforce' } });
+
+    expect(report.steps.map((s) => s.id)).toEqual(expect.arrayContaining([SECURITY_HUB_STEP_ID]));
+    expect(stepOf(report, SECURITY_HUB_STEP_ID)).toMatchObject({ status: 'done', detail: expect.stringContaining('workflow status NOTIFIED') });
+    expect(updatesReceived(securityHub)).toHaveLength(1);
+    expect(updatesReceived(securityHub)[0]).toMatchObject({ Workflow: { Status: 'NOTIFIED' } });
+    expect(report.steps.map((s) => s.id)).not.toEqual(expect.arrayContaining([ARCHIVE_STEP_ID]));
+  });
+
+  it('plans neither step with securityHub.updateFindings false', async () => {
+    iam.on(UpdateAccessKeyCommand).resolves({});
+    iam.on(PutUserPolicyCommand).resolves({});
+
+    const report = await run(revokeFinding(USER_KEY_FINDING), { config: { ...DEFAULT_RUNTIME_CONFIG, mode: 'enforce', securityHub: { ...DEFAULT_RUNTIME_CONFIG.securityHub, updateFindings: false } } });
 
     expect(report.steps.map((s) => s.id)).not.toEqual(expect.arrayContaining([SECURITY_HUB_STEP_ID]));
     expect(report.steps.map((s) => s.id)).not.toEqual(expect.arrayContaining([ARCHIVE_STEP_ID]));

@@ -6,9 +6,9 @@ import { ConfigError, DEFAULT_RUNTIME_CONFIG, parseConfig, parseRuntimeConfig, r
 /* The close-the-loop configuration (lambda/close-loop/, docs/security-hub.md), validated at synth by parseConfig. */
 
 describe('securityHub and guardDuty', () => {
-  it('are off by default: no Security Hub note, no archive; NOTIFIED and a note for responses that change nothing once on', () => {
+  it('note in Security Hub by default (NOTIFIED, and a note for responses that change nothing); no archive by default', () => {
     const config = parseConfig(undefined, 'defaults');
-    expect(config.securityHub).toEqual({ updateFindings: false, workflowStatusWhenActed: 'NOTIFIED', whenNothingChanged: 'note' });
+    expect(config.securityHub).toEqual({ updateFindings: true, workflowStatusWhenActed: 'NOTIFIED', whenNothingChanged: 'note' });
     expect(config.guardDuty).toEqual({ archiveAfterContainment: false });
     expect(config.localEmulator).toBe(false);
     expect(DEFAULT_RUNTIME_CONFIG.securityHub).toEqual(config.securityHub);

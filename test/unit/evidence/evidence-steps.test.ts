@@ -8,7 +8,7 @@ import { requiredIamActions } from '../../../lambda/playbooks/registry';
 import { incidentIdOf } from '../../../lambda/respond/incident-id';
 import { respond } from '../../../lambda/respond/respond';
 import { undeclaredCalls } from '../../support/aws-mocks/contain-harness';
-import { containFinding, enforceConfig, FINDING_ID, NOW, RESPONDER } from '../../support/aws-mocks/contain-finding';
+import { WITHOUT_SECURITY_HUB_NOTE, containFinding, enforceConfig, FINDING_ID, NOW, RESPONDER } from '../../support/aws-mocks/contain-finding';
 import { ACCOUNT_ID, answerFromWorld, awsError, defaultWorld, INSTANCE_ID, isReadOnlyAction, mockContainClients, receivedCalls } from '../../support/aws-mocks/contain-world';
 import { createAwsClients, type AwsClients } from '../../../lambda/aws/clients';
 import { EVERY_CLIENT } from '../../../lambda/aws/every-client';
@@ -66,7 +66,7 @@ afterAll(() => {
 function run(finding: Finding = containFinding(), options: { dryRun?: boolean; bucket?: boolean } = {}): Promise<Report> {
   guardDuty.holds(finding);
   return respond(finding, {
-    config: enforceConfig(),
+    config: enforceConfig(WITHOUT_SECURITY_HUB_NOTE),
     clients,
     dryRun: options.dryRun ?? false,
     topicArn: TOPIC,
@@ -232,7 +232,7 @@ describe('a delivery GuardDuty did not confirm (perhaps a forged copy of a real 
   it('keeps its evidence apart, under incidents/unconfirmed/.../<delivery time>/, never over the incident’s own objects', async () => {
     guardDuty.holds();
     const report = await respond(containFinding(), {
-      config: enforceConfig(),
+      config: enforceConfig(WITHOUT_SECURITY_HUB_NOTE),
       clients,
       dryRun: false,
       topicArn: TOPIC,

@@ -4,7 +4,7 @@ import { RECORD_RESTORE_STATE } from '../../../lambda/playbooks/contain-instance
 import { RECORD_KEY_RESTORE_STATE } from '../../../lambda/playbooks/revoke-credentials/specs';
 import type { PlannedStep, StepOutcome } from '../../../lambda/plan/types';
 import { preparePlan, type RespondOptions } from '../../../lambda/respond/respond';
-import { enforceConfig, NOW, RESPONDER } from '../../support/aws-mocks/contain-finding';
+import { enforceConfig, NOW, RESPONDER, WITHOUT_SECURITY_HUB_NOTE } from '../../support/aws-mocks/contain-finding';
 import { answerFromWorld, defaultWorld } from '../../support/aws-mocks/contain-world';
 import { guardDutyHolds, heldFinding } from '../../support/aws-mocks/guardduty';
 import { readSignature, stepSignature, type CallSignature } from './call-matching';
@@ -55,7 +55,8 @@ export function freshAccount(mocks: MatrixMocks, scenario: FaultScenario): void 
 }
 
 export function respondOptions(clients: AwsClients): RespondOptions & { readonly clients: AwsClients } {
-  return { config: enforceConfig(), clients, dryRun: false, topicArn: TOPIC_ARN, responder: RESPONDER, now: () => NOW };
+  // The Security Hub note (on by default) has its own fault tests (test/unit/close-loop/): the matrix covers the playbooks' calls.
+  return { config: enforceConfig(WITHOUT_SECURITY_HUB_NOTE), clients, dryRun: false, topicArn: TOPIC_ARN, responder: RESPONDER, now: () => NOW };
 }
 
 export function dependentsOf(stepId: string, steps: readonly PlannedStep[]): Set<string> {

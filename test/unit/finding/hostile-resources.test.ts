@@ -42,7 +42,8 @@ function findingsOf(input: unknown) {
   }
 }
 
-const enforce = { ...DEFAULT_RUNTIME_CONFIG, mode: 'enforce' as const };
+// The Security Hub note (on by default) is a change to Security Hub, not to the resource: these tests are about the resource.
+const enforce = { ...DEFAULT_RUNTIME_CONFIG, mode: 'enforce' as const, securityHub: { ...DEFAULT_RUNTIME_CONFIG.securityHub, updateFindings: false } };
 
 describe('hostile resource types and tags', () => {
   it('an unknown resource type is only reported, whatever the finding type says', async () => {

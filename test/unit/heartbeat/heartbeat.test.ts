@@ -174,8 +174,9 @@ describe('heartbeatHealth', () => {
   });
 
   it('names every way a heartbeat can go wrong', () => {
-    const change = { ...report.steps[0]!, id: 'isolate', mutating: true, status: 'done' as const };
-    const failed = { ...report.steps[0]!, status: 'failed' as const, error: { code: 'KMSDisabledException', message: 'disabled', retryable: false } };
+    const notify = report.steps.find((s) => s.id === 'notify')!;
+    const change = { ...notify, id: 'isolate', mutating: true, status: 'done' as const };
+    const failed = { ...notify, status: 'failed' as const, error: { code: 'KMSDisabledException', message: 'disabled', retryable: false } };
     const broken: Report = { ...report, playbook: 'contain-instance', blockedBy: [], steps: [change, failed] };
     expect(heartbeatHealth(broken, 'notify')).toEqual({
       healthy: false,
@@ -199,7 +200,8 @@ describe('heartbeatHealth', () => {
 describe('an ordinary finding', () => {
   it('publishes no heartbeat and logs the finding trigger and its outcome', async () => {
     const info = jest.spyOn(Logger.prototype, 'info');
-    await handleAs(loadFixture('notify/port-probe-unprotected.event.json'), contextOf('notify'), envOf('notify'));
+    // The Security Hub note (on by default) has its own tests (test/unit/close-loop/).
+    await handleAs(loadFixture('notify/port-probe-unprotected.event.json'), contextOf('notify'), envOf('notify', { ...ENFORCE, securityHub: { ...ENFORCE.securityHub, updateFindings: false } }));
     expect(emfLines()).toEqual([]);
     expect(info).toHaveBeenCalledWith(
       'playbook finished',

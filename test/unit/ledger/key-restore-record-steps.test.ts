@@ -45,7 +45,8 @@ async function run(): Promise<Report> {
   const finding = revokeFinding(USER_KEY_FINDING);
   guardDuty.holds(finding);
   return respond(finding, {
-    config: { ...DEFAULT_RUNTIME_CONFIG, mode: 'enforce' },
+    // The Security Hub note (on by default) has its own tests (test/unit/close-loop/).
+    config: { ...DEFAULT_RUNTIME_CONFIG, mode: 'enforce', securityHub: { ...DEFAULT_RUNTIME_CONFIG.securityHub, updateFindings: false } },
     clients,
     dryRun: false,
     responder: { protectedRoleNames: [] },

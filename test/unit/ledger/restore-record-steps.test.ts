@@ -6,7 +6,7 @@ import type { Report } from '../../../lambda/plan/document';
 import { stepSpecsOf } from '../../../lambda/playbooks/registry';
 import { respond } from '../../../lambda/respond/respond';
 import { shouldRetryInvocation } from '../../../lambda/runtime/retry-policy';
-import { containFinding, DNS_REBIND_TYPE, enforceConfig, NOW, RESPONDER } from '../../support/aws-mocks/contain-finding';
+import { WITHOUT_SECURITY_HUB_NOTE, containFinding, DNS_REBIND_TYPE, enforceConfig, NOW, RESPONDER } from '../../support/aws-mocks/contain-finding';
 import { useContainHarness } from '../../support/aws-mocks/contain-harness';
 import { awsError, INSTANCE_ID, isReadOnlyAction, ISOLATION_SG_A, PRIMARY_ENI, PROFILE_ARN, SECONDARY_ENI } from '../../support/aws-mocks/contain-world';
 import { useGuardDuty } from '../../support/aws-mocks/guardduty';
@@ -37,7 +37,7 @@ afterAll(() => dynamodb.restore());
 function run(finding: Finding = containFinding(), dryRun = false): Promise<Report> {
   guardDuty.holds(finding);
   const restoreLedger = new RestoreLedger(new DynamoDBClient({ region: 'us-east-1', maxAttempts: 1 }), TABLE, () => NOW);
-  return respond(finding, { config: enforceConfig(), clients: h.clients, dryRun, responder: RESPONDER, now: () => NOW, restoreLedger });
+  return respond(finding, { config: enforceConfig(WITHOUT_SECURITY_HUB_NOTE), clients: h.clients, dryRun, responder: RESPONDER, now: () => NOW, restoreLedger });
 }
 
 /** The facts an UpdateItem records: attribute name → value. */

@@ -33,8 +33,11 @@ const TOPIC = 'arn:aws:sns:us-east-1:111111111111:guardduty-ir';
 /** The function runs in the security account 111111111111; the fixtures' findings are of 222222222222. */
 const CONTEXT: LambdaContext = { invokedFunctionArn: 'arn:aws:lambda:us-east-1:111111111111:function:GuardDutyIncidentResponse-ContainInstance' };
 
+// The Security Hub note (on by default) has its own tests (test/unit/close-loop/): these are about the handler.
+const ENFORCE = { ...DEFAULT_RUNTIME_CONFIG, mode: 'enforce', securityHub: { ...DEFAULT_RUNTIME_CONFIG.securityHub, updateFindings: false } } as const;
+
 function env(overrides: Partial<LambdaEnvironment> = {}): LambdaEnvironment {
-  return { playbook: 'notify', config: { ...DEFAULT_RUNTIME_CONFIG, mode: 'enforce' }, topicArn: TOPIC, protectedRoleNames: [], defaultRegion: 'us-east-1', ...overrides };
+  return { playbook: 'notify', config: ENFORCE, topicArn: TOPIC, protectedRoleNames: [], defaultRegion: 'us-east-1', ...overrides };
 }
 
 beforeEach(() => {

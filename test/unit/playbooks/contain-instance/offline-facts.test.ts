@@ -59,6 +59,7 @@ describe('an offline plan (ir plan --offline)', () => {
       'shutdown-behavior-stop',
       'snapshot-volumes',
       'tag-instance',
+      'securityhub:note',
       'notify',
       'evidence',
     ]);
@@ -76,6 +77,6 @@ describe('an offline plan (ir plan --offline)', () => {
   it('an instance the finding reports as terminated is not planned', async () => {
     const { document } = await preparePlan(containFinding({ instanceState: 'terminated' }), { config: enforceConfig(), dryRun: true, responder: RESPONDER });
     expect(document.guards.find((g) => g.id === 'instance-terminated')?.reason).toBe('instance i-0a1b2c3d4e5f60718 is terminated according to the finding: there is nothing left to contain');
-    expect(document.steps.map((s) => s.id)).toEqual(['notify', 'evidence']);
+    expect(document.steps.map((s) => s.id)).toEqual(['securityhub:note', 'notify', 'evidence']);
   });
 });

@@ -78,11 +78,14 @@ describe('contain-instance through respond(), enforce', () => {
       ['keep-volumes', 6, 'done'],
       ['snapshot-volumes', 6, 'done'],
       ['tag-instance', 6, 'done'],
-      ['notify', 7, 'skipped'],
-      ['evidence', 7, 'skipped'],
+      ['securityhub:note', 7, 'skipped'],
+      ['notify', 8, 'skipped'],
+      ['evidence', 8, 'skipped'],
     ]);
     expect(step(report, `restore:${PRIMARY_ENI}`).reason).toBe(`${PRIMARY_ENI} is on the isolation group`);
-    expect(report.summary).toEqual({ done: 12, skipped: 4, failed: 0 });
+    expect(report.summary).toEqual({ done: 12, skipped: 5, failed: 0 });
+    // On by default; this fixture carries no ARN, so the note says why it was not sent (its call: test/unit/close-loop/).
+    expect(step(report, 'securityhub:note')).toMatchObject({ status: 'skipped', reason: 'the finding carries no ARN: its Security Hub counterpart cannot be named' });
 
     // Untrack both ENIs, then isolate both: the order the calls were sent in.
     expect(h.callsOf('ModifyNetworkInterfaceAttribute')).toEqual([
@@ -294,7 +297,7 @@ describe('contain-instance: nothing to contain', () => {
     expect(report.blockedBy).toContain(verdict);
     expect(report.guards.find((g) => g.id === verdict)?.reason).toContain(code);
     expect(report.reads.find((r) => r.action === 'ec2:DescribeInstances')).toMatchObject({ status: 'failed', error: { code } });
-    expect(report.steps.map((s) => s.id)).toEqual(['notify', 'evidence']);
+    expect(report.steps.map((s) => s.id)).toEqual(['securityhub:note', 'notify', 'evidence']);
   });
 
   it('an instance that no longer exists (no reservation) is not found', async () => {

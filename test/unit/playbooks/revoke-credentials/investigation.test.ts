@@ -53,7 +53,8 @@ function clock(): () => Date {
 function run(finding: Finding, options: { dryRun?: boolean; localEmulator?: boolean } = {}): Promise<Report> {
   guardDuty.holds(finding);
   return respond(finding, {
-    config: { ...DEFAULT_RUNTIME_CONFIG, mode: 'enforce', ...(options.localEmulator !== undefined ? { localEmulator: options.localEmulator } : {}) },
+    // The Security Hub note (on by default) has its own tests (test/unit/close-loop/).
+    config: { ...DEFAULT_RUNTIME_CONFIG, mode: 'enforce', securityHub: { ...DEFAULT_RUNTIME_CONFIG.securityHub, updateFindings: false }, ...(options.localEmulator !== undefined ? { localEmulator: options.localEmulator } : {}) },
     clients,
     dryRun: options.dryRun ?? false,
     topicArn: TOPIC,

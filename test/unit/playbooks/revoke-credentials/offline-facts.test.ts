@@ -32,8 +32,9 @@ describe('offlineRevokeCredentialsFacts', () => {
       ['investigate-key-last-used', 'access key AKIA2EXAMPLEKEY00001', undefined, 3],
       ['investigate-services-accessed', 'IAM user deploy-bot', undefined, 3],
       ['investigate-key-events', 'access key AKIA2EXAMPLEKEY00001 (CloudTrail of us-east-1)', undefined, 3],
-      ['notify', '(no topic configured)', undefined, 4],
-      ['evidence', '(no evidence kept)', undefined, 4],
+      ['securityhub:note', 'arn:aws:guardduty:us-east-1:222222222222:detector/12abc34d567e8fa901bc2d34e56789f0/finding/d279186428a75016b17e4df5ea43d080', undefined, 4],
+      ['notify', '(no topic configured)', undefined, 5],
+      ['evidence', '(no evidence kept)', undefined, 5],
     ]);
     // The investigation is planned too; what it cannot know offline is shown as such.
     expect(document.steps.filter((s) => s.id.startsWith('investigate-')).map((s) => s.parameters)).toEqual([

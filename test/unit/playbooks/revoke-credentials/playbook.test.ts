@@ -36,7 +36,8 @@ const sns = mockClient(SNSClient);
 const cloudTrail = mockClient(CloudTrailClient);
 const clients = createAwsClients({ region: 'us-east-1', maxAttempts: 1 }, EVERY_CLIENT);
 
-const ENFORCE: RuntimeConfig = { ...DEFAULT_RUNTIME_CONFIG, mode: 'enforce' };
+// The Security Hub note (on by default) has its own tests (test/unit/close-loop/): these are about the playbook's steps.
+const ENFORCE: RuntimeConfig = { ...DEFAULT_RUNTIME_CONFIG, mode: 'enforce', securityHub: { ...DEFAULT_RUNTIME_CONFIG.securityHub, updateFindings: false } };
 const PLANNED_AT = '2026-11-22T10:00:00.000Z';
 const RUN_AT = '2026-11-22T10:00:07.000Z';
 const KEY = 'AKIA2EXAMPLEKEY00001';

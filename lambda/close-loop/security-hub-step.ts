@@ -47,15 +47,28 @@ function requestOf(identifier: FindingIdentifier, text: string, author: string, 
   return { FindingIdentifiers: [identifier], Note: { Text: text, UpdatedBy: author }, ...(status ? { Workflow: { Status: status } } : {}) };
 }
 
-function unprocessedError(response: BatchUpdateFindingsResponse): ResponderError | undefined {
+/*
+ * GuardDuty sends a new finding to Security Hub within about 5 minutes, and
+ * the responder answers within seconds: on a finding's first response
+ * Security Hub usually does not hold it yet. That is the expected race, not
+ * a change that could not be made, so it is a skip that says so (in the
+ * report and the email), never a FAILED in every fresh finding's subject,
+ * which would teach people to ignore the word.
+ */
+const NOT_IMPORTED_YET = 'FindingNotFound';
+
+function unprocessedOutcome(response: BatchUpdateFindingsResponse): { skipped: string } | { error: ResponderError } | undefined {
   const [first] = response.UnprocessedFindings ?? [];
   if (!first) return undefined;
   const code = first.ErrorCode ?? 'UnprocessedFinding';
-  const hint =
-    code === 'FindingNotFound'
-      ? ': Security Hub does not hold it (GuardDuty sends a new finding to Security Hub within about 5 minutes, and only with the GuardDuty integration on)'
-      : '';
-  return new ResponderError(code, `Security Hub did not update the finding: ${first.ErrorMessage ?? code}${hint}`, TRANSIENT_UNPROCESSED.has(code));
+  if (code === NOT_IMPORTED_YET) {
+    return {
+      skipped:
+        `Security Hub does not hold the finding yet (${code}: ${first.ErrorMessage ?? code}): GuardDuty sends a new finding to Security Hub ` +
+        'within about 5 minutes, and only with the GuardDuty integration on; add the incident id to it there by hand if the analysts need it',
+    };
+  }
+  return { error: new ResponderError(code, `Security Hub did not update the finding: ${first.ErrorMessage ?? code}`, TRANSIENT_UNPROCESSED.has(code)) };
 }
 
 export function securityHubStep(input: SecurityHubStepInput): PlannedStep {
@@ -106,8 +119,9 @@ export function securityHubStep(input: SecurityHubStepInput): PlannedStep {
         }
         throw error;
       }
-      const unprocessed = unprocessedError(response);
-      if (unprocessed) throw unprocessed;
+      const unprocessed = unprocessedOutcome(response);
+      if (unprocessed && 'skipped' in unprocessed) return { status: 'skipped', reason: unprocessed.skipped };
+      if (unprocessed) throw unprocessed.error;
       return { status: 'done', detail: `note by ${author}${status ? `, workflow status ${status}` : ', workflow status unchanged'}` };
     },
   });

@@ -193,13 +193,26 @@ describe('Security Hub', () => {
     expect(published().subject).not.toContain('FAILED');
   });
 
-  it('leaving the finding unprocessed fails the step with its error code, named in the subject, without failing the invocation', async () => {
+  it('a finding Security Hub does not hold yet (FindingNotFound: the import takes minutes) is a skip that says so, not a FAILED subject', async () => {
     securityHubLeavesUnprocessed(securityHub, 'FindingNotFound', 'The finding was not found');
 
     const report = await run(revokeFinding(USER_KEY_FINDING));
 
-    expect(stepOf(report, SECURITY_HUB_STEP_ID)).toMatchObject({ status: 'failed', error: { code: 'FindingNotFound', retryable: false } });
-    expect(stepOf(report, SECURITY_HUB_STEP_ID).error?.message).toContain('Security Hub did not update the finding: The finding was not found');
+    expect(stepOf(report, SECURITY_HUB_STEP_ID)).toMatchObject({ status: 'skipped' });
+    expect(stepOf(report, SECURITY_HUB_STEP_ID).reason).toMatch(/^Security Hub does not hold the finding yet \(FindingNotFound: The finding was not found\): GuardDuty sends a new finding/);
+    expect(published().subject).not.toContain('FAILED');
+    expect(published().message).toContain('Security Hub does not hold the finding yet');
+    expect(answerOf(report)).toMatchObject({ answered: true, kind: 'changes-done' });
+    expect(shouldRetryInvocation(report).retry).toBe(false);
+  });
+
+  it('leaving the finding unprocessed for another reason fails the step with its error code, named in the subject, without failing the invocation', async () => {
+    securityHubLeavesUnprocessed(securityHub, 'InvalidInput', 'The note is invalid');
+
+    const report = await run(revokeFinding(USER_KEY_FINDING));
+
+    expect(stepOf(report, SECURITY_HUB_STEP_ID)).toMatchObject({ status: 'failed', error: { code: 'InvalidInput', retryable: false } });
+    expect(stepOf(report, SECURITY_HUB_STEP_ID).error?.message).toBe('Security Hub did not update the finding: The note is invalid');
     // A change that could not be made is named in the subject.
     expect(published().subject).toContain('securityhub');
     // The containment is done: the incident is answered, and repeating every action would not send the note again.

@@ -73,6 +73,8 @@ export interface AccountNameInput {
   readonly clients: AwsClients | undefined;
   readonly localEmulator?: boolean;
   readonly limitMs?: number;
+  /** The discovery phase's cut-off (lambda/plan/pre-plan-budget.ts): past it, a response out of time sends nothing more, this read included. */
+  readonly notAfterMs?: number;
 }
 
 /** Never rejects: every failure is the read's, and the account keeps its id. */
@@ -81,6 +83,7 @@ export async function accountNameOf(input: AccountNameInput): Promise<AccountNam
   const configured = accountId ? input.accountNames?.[accountId] : undefined;
   if (configured) return { configured };
   if (!accountId || !input.clients) return {};
+  if (input.notAfterMs !== undefined && Date.now() >= input.notAfterMs) return {};
   const { clients } = input;
   const reads = new ReadLog(undefined, { localEmulator: input.localEmulator });
   const answer = await reads.read(READ_ACCOUNT_ALIAS, `Read the IAM alias of account ${accountId}`, accountId, () => listAliases(clients, input.limitMs ?? ALIAS_READ_LIMIT_MS));

@@ -212,7 +212,7 @@ export function receivedCalls(mocks: ContainMocks): ReceivedCall[] {
 
 /** Read-only calls by name: everything a dry-run may send. */
 export function isReadOnlyAction(action: string): boolean {
-  return /^(Describe|Get)/.test(action);
+  return /^(Describe|Get|List)/.test(action);
 }
 
 function purposeOfName(groupName: unknown): 'untrack' | 'isolation' {

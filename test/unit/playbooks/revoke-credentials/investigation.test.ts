@@ -8,6 +8,7 @@ import {
   PutRolePolicyCommand,
   PutUserPolicyCommand,
   UpdateAccessKeyCommand,
+  ListAccountAliasesCommand,
 } from '@aws-sdk/client-iam';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -103,6 +104,8 @@ function givenWhatTheKeyDid(): void {
 
 beforeEach(() => {
   iam.reset();
+  // The account's alias, read for the notification (lambda/notify/account-alias.ts): none set.
+  iam.on(ListAccountAliasesCommand).resolves({ AccountAliases: [] });
   sns.reset();
   cloudTrail.reset();
   iam.rejects(iamError('UnexpectedCall', 'not arranged by the test'));

@@ -104,11 +104,11 @@ function givenWhatTheKeyDid(): void {
 
 beforeEach(() => {
   iam.reset();
-  // The account's alias, read for the notification (lambda/notify/account-alias.ts): none set.
-  iam.on(ListAccountAliasesCommand).resolves({ AccountAliases: [] });
   sns.reset();
   cloudTrail.reset();
   iam.rejects(iamError('UnexpectedCall', 'not arranged by the test'));
+  // The account's alias, read for the notification (lambda/notify/account-alias.ts): none set.
+  iam.on(ListAccountAliasesCommand).resolves({ AccountAliases: [] });
   cloudTrail.rejects(iamError('UnexpectedCall', 'not arranged by the test'));
   sns.on(PublishCommand).resolves({ MessageId: 'm-1' });
   givenQuietInvestigation(iam, cloudTrail);

@@ -97,12 +97,12 @@ function givenDeployBot(keys: { accessKeyId: string; status: 'Active' | 'Inactiv
 
 beforeEach(() => {
   iam.reset();
-  // The account's alias, read for the notification (lambda/notify/account-alias.ts): none set.
-  iam.on(ListAccountAliasesCommand).resolves({ AccountAliases: [] });
   sns.reset();
   cloudTrail.reset();
   // Anything the test did not arrange is an error, so an unexpected call cannot pass silently.
   iam.rejects(iamError('UnexpectedCall', 'not arranged by the test'));
+  // The account's alias, read for the notification (lambda/notify/account-alias.ts): none set.
+  iam.on(ListAccountAliasesCommand).resolves({ AccountAliases: [] });
   cloudTrail.rejects(iamError('UnexpectedCall', 'not arranged by the test'));
   givenQuietInvestigation(iam, cloudTrail);
 });
@@ -183,6 +183,8 @@ describe('IAM user with a long-term key (AKIA)', () => {
       ['guardduty:GetFindings', report.findingId, 'done'],
       ['iam:GetUser', 'user/deploy-bot', 'done'],
       ['iam:ListAccessKeys', 'user/deploy-bot', 'done'],
+      // The account's alias for the notification, read beside discovery: reported once it has settled.
+      ['iam:ListAccountAliases', '222222222222', 'done'],
     ]);
   });
 
@@ -229,6 +231,7 @@ describe('IAM user with a long-term key (AKIA)', () => {
       expect.objectContaining({ action: 'guardduty:ListDetectors', status: 'done' }),
       expect.objectContaining({ action: 'guardduty:GetFindings', status: 'done' }),
       expect.objectContaining({ action: 'iam:GetUser', status: 'failed', error: { code: 'NoSuchEntity', message: 'The user with name deploy-bot cannot be found.', retryable: false } }),
+      expect.objectContaining({ action: 'iam:ListAccountAliases', status: 'done' }),
     ]);
     expect(report.warnings).toEqual([
       'IAM user deploy-bot no longer exists (GetUser: NoSuchEntity): there is no key to deactivate and no user to attach the revoke policy to. Find out in CloudTrail who deleted it.',

@@ -1,4 +1,3 @@
-import { READ_ACCOUNT_ALIAS } from '../../../../lambda/notify/account-alias';
 import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import { DynamoDBClient, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { GetRolePolicyCommand, GetUserPolicyCommand, IAMClient, PutRolePolicyCommand, PutUserPolicyCommand, UpdateAccessKeyCommand } from '@aws-sdk/client-iam';
@@ -24,8 +23,8 @@ dynamodb.on(UpdateItemCommand).resolves({});
 const clients = createAwsClients({ region: 'us-east-1', maxAttempts: 1 }, EVERY_CLIENT);
 // The security account's detector holds each finding a test responds to: confirmed, so the playbook may act.
 const guardDuty = useGuardDuty();
-// The playbook's own steps, and the account's alias every response reads for its notification (lambda/notify/account-alias.ts).
-const declared = new Set<IamAction>([...revokeCredentialsPlaybook.stepSpecs, READ_ACCOUNT_ALIAS].flatMap((spec) => spec.iamActions));
+// The playbook's own steps; the alias read for the notification is left out of what was sent (iamActionsReceived) and declared apart (lambda/notify/account-alias.ts).
+const declared = new Set<IamAction>(revokeCredentialsPlaybook.stepSpecs.flatMap((spec) => spec.iamActions));
 
 /** Every action sent while walking every branch, in enforce mode so the mutating calls are made too. */
 async function actionsOfEveryBranch(): Promise<Set<IamAction>> {

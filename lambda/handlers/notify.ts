@@ -1,5 +1,4 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { IAMClient } from '@aws-sdk/client-iam';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { notifyPlaybook } from '../playbooks/notify/playbook';
 import { EVIDENCE_S3 } from '../runtime/evidence-s3';
@@ -11,8 +10,7 @@ import type { PlaybookEntry } from '../runtime/playbook-entry';
 export const NOTIFY: PlaybookEntry = {
   playbook: notifyPlaybook,
   // securityHub: the note on the finding in Security Hub (lambda/close-loop/), when the configuration asks for it.
-  // iam: the account's alias for the notification (lambda/notify/account-alias.ts).
-  clientClasses: { sns: SNSClient, s3: EVIDENCE_S3, dynamodb: DynamoDBClient, securityHub: SECURITY_HUB_CLIENT, iam: IAMClient },
+  clientClasses: { sns: SNSClient, s3: EVIDENCE_S3, dynamodb: DynamoDBClient, securityHub: SECURITY_HUB_CLIENT },
 };
 
 export const handler = (event: unknown, context: LambdaContext) => handleInvocation(event, context, NOTIFY);

@@ -33,7 +33,8 @@ const RESTORE_RECORD_STEP_SPECS: Readonly<Record<PlaybookName, readonly StepSpec
 
 /** The step kinds a playbook calls in the finding's account: its own and its evidence reads. The member role holds these. */
 export function findingAccountStepSpecsOf(name: PlaybookName): readonly StepSpec[] {
-  return [...PLAYBOOKS[name].stepSpecs, ...EVIDENCE_READS[name], READ_ACCOUNT_ALIAS];
+  // The account's alias, for the notification, is read where the playbook acts (lambda/notify/account-alias.ts).
+  return [...PLAYBOOKS[name].stepSpecs, ...EVIDENCE_READS[name], ...(actsInFindingAccount(name) ? [READ_ACCOUNT_ALIAS] : [])];
 }
 
 /**

@@ -107,7 +107,9 @@ export async function begin(playbooks: PlaybookCatalog, finding: Finding, option
   const planning = { finding, config: options.config, incidentId, now: now(), responder };
   const reads = new ReadLog(budget.phase('discovery'), readOptions);
   // Beside the discovery reads, with the finding's account's clients; bounded, never rejects, and nothing before the notification waits for it.
-  const accountName = accountNameOf({ accountId: finding.accountId, accountNames: options.config.accountNames, clients: account.clients, localEmulator: options.config.localEmulator, notAfterMs: budget.cutOffOf('discovery') });
+  // Only where the playbook acts: its clients are then the finding's account's (notify reaches no account, and its role reads no alias).
+  const aliasClients = actsInFindingAccount(route.playbook) ? account.clients : undefined;
+  const accountName = accountNameOf({ accountId: finding.accountId, accountNames: options.config.accountNames, clients: aliasClients, localEmulator: options.config.localEmulator, notAfterMs: budget.cutOffOf('discovery') });
   return { route, playbook, account, reads, confirmationReads, incidentId, planning, gate, confirmation, budget, ledgerReads: opened?.reads, accountName };
 }
 

@@ -1,3 +1,4 @@
+import { IAMClient, ListAccountAliasesCommand } from '@aws-sdk/client-iam';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -19,6 +20,8 @@ const sns = mockClient(SNSClient);
 const stack = useDeployedStack();
 mockClient(DynamoDBClient).onAnyCommand().resolves({});
 mockClient(S3Client).onAnyCommand().resolves({});
+// The account's alias, read for the notification (lambda/notify/account-alias.ts): none set.
+mockClient(IAMClient).on(ListAccountAliasesCommand).resolves({ AccountAliases: [] });
 
 beforeEach(() => {
   sns.reset();

@@ -87,7 +87,12 @@ export async function accountNameOf(input: AccountNameInput): Promise<AccountNam
   const { clients } = input;
   const reads = new ReadLog(undefined, { localEmulator: input.localEmulator });
   const answer = await reads.read(READ_ACCOUNT_ALIAS, `Read the IAM alias of account ${accountId}`, accountId, () => listAliases(clients, input.limitMs ?? ALIAS_READ_LIMIT_MS));
-  const read = reads.outcomes[0];
+  // A courtesy read: its failure must not make the response PARTIAL (nor keep the finding from being archived, nor the
+  // incident from being answered), so it is reported skipped, with the AWS error code, and the id is shown.
+  const outcome = reads.outcomes[0];
+  const read = outcome && outcome.status === 'failed'
+    ? { ...outcome, status: 'skipped' as const, reason: `not read (${outcome.error?.code ?? 'UnknownError'}: ${outcome.error?.message ?? ''}): the account is named by its id`, error: undefined }
+    : outcome;
   const alias = answer.ok ? answer.value[0] : undefined;
   return { ...(alias !== undefined && isPlausibleAlias(alias) ? { alias } : {}), ...(read ? { read } : {}) };
 }

@@ -63,7 +63,7 @@ export interface DemoResult {
   /** Calls moto does not implement, met by the playbooks (read-only ones, and the Security Hub note, not tried there): shown as not available in the local emulator. */
   readonly unsupportedCalls: readonly string[];
   readonly runs: readonly DemoRun[];
-  /** What the enforce runs left behind: the ledger, the brake, the evidence, a release (demo/trail.ts). */
+  /** What the enforce runs left behind: the ledger, the brake (latched, then released), the evidence, a release (demo/trail.ts). */
   readonly trail: TrailResult;
 }
 
@@ -156,7 +156,7 @@ export async function runDemo(): Promise<DemoResult> {
     const problems = dryRun.problems + enforce.problems + trail.problems.length;
     const unsupportedCalls = new Set([...dryRun.unsupportedCalls, ...enforce.unsupportedCalls]);
     heading('summary');
-    say(`  ${scenarios.length} findings, dry-run then enforce, then a re-delivery, the brake, the evidence and a release, in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    say(`  ${scenarios.length} findings, dry-run then enforce, then a re-delivery, the brake (latched, then released), the evidence and a release, in ${((Date.now() - started) / 1000).toFixed(1)} s`);
     say(`  ${problems === 0 ? paint('green', 'every change, notification and record behaved') : paint('red', `${problems} problem(s), see above`)}`);
     for (const problem of trail.problems) say(`    ${paint('red', '✗')} ${problem}`);
     say(`  ${paint('yellow', NOT_IN_LOCAL_EMULATOR)} (recorded as such in the reports and emails above, never as failures; on AWS they answer): guardduty:GetFindings${[...unsupportedCalls].sort().map((a) => `, ${a}`).join('')}`);

@@ -1,11 +1,14 @@
 import { DeleteObjectCommand, HeadObjectCommand, ListObjectVersionsCommand } from '@aws-sdk/client-s3';
+import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { readBrakeState, type BrakeState } from '../cli/brake/brake-state';
+import { releaseBrake, renderReleaseResult, type ReleaseResult } from '../cli/commands/brake';
 import { releaseInstanceWithTrail } from '../cli/commands/release';
 import { reportExitCode } from '../cli/exit-codes';
 import { paint } from '../cli/render/colors';
 import { renderBrakeState } from '../cli/render/brake-text';
 import { renderRelease } from '../cli/render/release-text';
 import { renderReport } from '../cli/render/plan-text';
+import { brakeOperatorClients } from '../cli/operator-clients';
 import { EMULATOR_REGION, emulatorClientOptions, emulatorClients, emulatorSqs } from '../emulator/clients';
 import type { SeededAccount } from '../emulator/seed-account';
 import { toStepError } from '../lambda/aws/errors';
@@ -23,7 +26,8 @@ import { heading, indent, say, step } from './progress';
 /*
  * What the enforce runs left behind, shown the way an operator finds it:
  * the ledger turns a re-delivery of the first finding into a no-op; a
- * fourth acting response in the hour latches the brake (announced once);
+ * fourth acting response in the hour latches the brake (announced once),
+ * and `ir brake release` clears it, recorded in the ledger and announced;
  * the evidence sits in the locked bucket, its deletion refused; and
  * `ir release` puts the first instance back from its restore record in the
  * ledger, recorded and announced.
@@ -32,6 +36,14 @@ import { heading, indent, say, step } from './progress';
 export interface TrailResult {
   readonly redelivery: { readonly report: Report; readonly exitCode: number; readonly changes: number; readonly notifications: readonly string[] };
   readonly brake: { readonly report: Report; readonly exitCode: number; readonly state: BrakeState; readonly notifications: readonly string[] };
+  readonly brakeRelease: {
+    readonly result: ReleaseResult;
+    /** Whether the release record (result.record.key) is in the ledger table, read back after the release. */
+    readonly recorded: boolean;
+    /** `ir brake status` after the release. */
+    readonly stateAfter: BrakeState;
+    readonly notifications: readonly string[];
+  };
   readonly evidence: {
     readonly objects: number;
     readonly firstKey: string | null;
@@ -84,6 +96,7 @@ export async function showTrail(input: TrailInput): Promise<TrailResult> {
   say(indent(renderBrakeState(brakeState).join('\n'), '    '));
   if (!braked.blockedBy.includes(BLAST_RADIUS_BRAKE)) problems.push(`the fourth containment was not stopped by the brake (blocked by: ${braked.blockedBy.join(', ') || 'nothing'})`);
   if (!brakeState.latched) problems.push('the brake did not latch');
+  const brakeRelease = await releaseTheBrake(input, brakeState, inbox, problems);
 
   heading('the evidence: in the locked bucket');
   const evidence = await lockedEvidence(input, problems);
@@ -109,10 +122,37 @@ export async function showTrail(input: TrailInput): Promise<TrailResult> {
   return {
     redelivery: { report: again, exitCode: reportExitCode(again), changes: redeliveryChanges.length, notifications: redeliveryNotes },
     brake: { report: braked, exitCode: reportExitCode(braked), state: brakeState, notifications: brakeNotes },
+    brakeRelease,
     evidence,
     release: { report: released, changes: releaseChanges.map((c) => c.what), notifications: releaseNotes },
     problems,
   };
+}
+
+/** `ir brake release --reason "demo"` through the command's own path (cli/commands/brake.ts), then `ir brake status` again. */
+async function releaseTheBrake(input: TrailInput, state: BrakeState, inbox: () => Promise<string[]>, problems: string[]): Promise<TrailResult['brakeRelease']> {
+  const { stack } = input;
+  const { region: _region, ...base } = emulatorClientOptions(input.endpoint, EMULATOR_REGION);
+  const clients = brakeOperatorClients(EMULATOR_REGION, { clientOverrides: base });
+  // The stack's outputs name the ledger table and the topic (demo/emulated-stack.ts), as locateBrake reads them.
+  const location = { region: EMULATOR_REGION, stackName: stack.stackName, table: stack.ledgerTable, topicArn: stack.topicArn };
+  const result = await step(`ir brake release --stack ${stack.stackName} --reason "demo"`, () => releaseBrake({ location, clients, state, reason: 'demo', dryRun: false }));
+  say(indent(renderReleaseResult(result).join('\n'), '    '));
+  const recorded =
+    result.action === 'released' &&
+    (await clients.aws.dynamodb.send(new GetItemCommand({ TableName: stack.ledgerTable, Key: { pk: { S: result.record.key } }, ConsistentRead: true }))).Item !== undefined;
+  say(`  ${paint('bold', 'recorded in the ledger')} ${recorded ? paint('green', result.action === 'released' ? result.record.key : '') : paint('red', 'no')}`);
+  const notifications = await inbox();
+  say(`  ${paint('bold', 'notification')} ${paint('dim', notifications.join(' | ') || 'none')}`);
+  const stateAfter = await readBrakeState({ dynamodb: clients.aws.dynamodb, table: stack.ledgerTable, region: EMULATOR_REGION, limit: stack.config.blastRadius.maxContainmentsPerHour, now: new Date() });
+  say(`  ${paint('bold', 'ir brake status')} (after the release)`);
+  say(indent(renderBrakeState(stateAfter).join('\n'), '    '));
+  if (result.action !== 'released') problems.push(`the brake was not released (${result.action})`);
+  else if (result.notification.status !== 'sent') problems.push(`the brake release was not announced (${result.notification.status})`);
+  if (!recorded) problems.push('the brake release is not recorded in the ledger');
+  if (notifications.length === 0) problems.push('the brake release was not announced');
+  if (stateAfter.latched) problems.push('the brake is still latched after its release');
+  return { result, recorded, stateAfter, notifications };
 }
 
 async function lockedEvidence(input: TrailInput, problems: string[]): Promise<TrailResult['evidence']> {

@@ -39,7 +39,7 @@ function checkedReason(reason: string | undefined): string {
   return trimmed;
 }
 
-interface Opened {
+export interface Opened {
   readonly location: BrakeLocation;
   readonly clients: BrakeOperatorClients;
   readonly state: BrakeState;
@@ -61,18 +61,19 @@ export async function brakeStatusCommand(options: BrakeOptions): Promise<ExitCod
   return EXIT.ok;
 }
 
-type ReleaseResult =
+export type ReleaseResult =
   | { readonly action: 'not-latched'; readonly state: BrakeState }
   | { readonly action: 'would-release'; readonly state: BrakeState; readonly topicArn: string | undefined }
   | { readonly action: 'changed'; readonly state: BrakeState }
   | { readonly action: 'released'; readonly state: BrakeState; readonly record: ReleaseRecord; readonly notification: { status: 'sent'; messageId: string } | { status: 'failed'; code: string; message: string } | { status: 'not-sent'; reason: string } };
 
 function print(result: ReleaseResult, json: boolean): void {
-  if (json) {
-    // One shape for every command's --json: an array (here of one result).
-    process.stdout.write(`${safeJson([result], 2)}\n`);
-    return;
-  }
+  // One shape for every command's --json: an array (here of one result).
+  process.stdout.write(`${json ? safeJson([result], 2) : renderReleaseResult(result).join('\n')}\n`);
+}
+
+/** What `ir brake release` prints: the state after, then what was done (escaped). */
+export function renderReleaseResult(result: ReleaseResult): string[] {
   const lines: string[] = [];
   if (result.action === 'not-latched') lines.push('', 'The brake is not latched: nothing to release, nothing recorded.');
   if (result.action === 'would-release') lines.push('', `DRY-RUN: would delete the latch, record the release in ${result.state.table} and ${result.topicArn ? `notify ${result.topicArn}` : 'notify no one (--no-notify)'}. Nothing was changed.`);
@@ -83,30 +84,38 @@ function print(result: ReleaseResult, json: boolean): void {
     lines.push('', `RELEASED by ${result.record.releasedBy} at ${result.record.releasedAt}: recorded as ${result.record.key}; ${sent}.`);
   }
   // The state's lines are escaped (and painted) by the renderer; these are escaped here.
-  process.stdout.write(`${[...renderBrakeState(result.state), ...lines.map((line) => safeLine(line))].join('\n')}\n`);
+  return [...renderBrakeState(result.state), ...lines.map((line) => safeLine(line))];
 }
 
 export async function brakeReleaseCommand(options: ReleaseOptions): Promise<ExitCode> {
   const reason = checkedReason(options.reason);
   const notify = options.notify !== false;
-  const { location, clients, state } = await open(options, notify);
+  const result = await releaseBrake({ ...(await open(options, notify)), reason, dryRun: options.dryRun === true });
+  print(result, options.json === true);
+  if (result.action === 'changed') return EXIT.actionFailed;
+  if (result.action === 'released' && result.notification.status === 'failed') {
+    process.stderr.write(`ir: ${safeLine(`the brake is released and recorded, but the team was not notified (${result.notification.code}): tell them`)}\n`);
+    return EXIT.actionFailed;
+  }
+  return EXIT.ok;
+}
+
+/**
+ * The release itself, once the brake is found and read: the one path of
+ * `ir brake release` and of `make demo` (demo/trail.ts), so the demo shows
+ * exactly what the command records and announces.
+ */
+export async function releaseBrake(input: Opened & { readonly reason: string; readonly dryRun: boolean }): Promise<ReleaseResult> {
+  const { location, clients, state } = input;
+  const reason = checkedReason(input.reason);
   const latch = state.latched;
-  if (!latch) {
-    print({ action: 'not-latched', state }, options.json === true);
-    return EXIT.ok;
-  }
-  if (options.dryRun) {
-    print({ action: 'would-release', state, topicArn: location.topicArn }, options.json === true);
-    return EXIT.ok;
-  }
+  if (!latch) return { action: 'not-latched', state };
+  if (input.dryRun) return { action: 'would-release', state, topicArn: location.topicArn };
   const identity = await clients.aws.sts.send(new GetCallerIdentityCommand({}));
   if (!identity.Arn) throw new Error('sts:GetCallerIdentity named no ARN: the release would not say who made it');
   const record = releaseRecordOf(state, latch, { releasedBy: identity.Arn, reason, now: new Date() });
   const outcome = await releaseLatch(clients.aws.dynamodb, location.table, record);
-  if (outcome.status === 'changed') {
-    print({ action: 'changed', state: { ...state, latched: outcome.latch } }, options.json === true);
-    return EXIT.actionFailed;
-  }
+  if (outcome.status === 'changed') return { action: 'changed', state: { ...state, latched: outcome.latch } };
   const topicArn = location.topicArn;
   const notification = topicArn
     ? await announceRelease(clients.aws.sns, topicArn, record, state).then(
@@ -114,12 +123,7 @@ export async function brakeReleaseCommand(options: ReleaseOptions): Promise<Exit
         (error: unknown) => ({ status: 'failed' as const, code: toStepError(error).code, message: toStepError(error).message }),
       )
     : { status: 'not-sent' as const, reason: 'ir brake release --no-notify: the operator chose not to announce it' };
-  print({ action: 'released', state: { ...state, latched: undefined }, record, notification }, options.json === true);
-  if (notification.status === 'failed') {
-    process.stderr.write(`ir: ${safeLine(`the brake is released and recorded, but the team was not notified (${notification.code}): tell them`)}\n`);
-    return EXIT.actionFailed;
-  }
-  return EXIT.ok;
+  return { action: 'released', state: { ...state, latched: undefined }, record, notification };
 }
 
 function withBrakeOptions(command: Command): Command {

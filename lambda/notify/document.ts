@@ -43,7 +43,13 @@ export interface NotificationDocument {
   readonly findingType: string;
   readonly findingId: string;
   readonly incidentId: string;
-  readonly account: { readonly id: string | null; readonly alias?: string; /** The alias, else the id, else "unknown account". */ readonly shown: string };
+  readonly account: {
+    readonly id: string | null;
+    /** The configuration's name of the account, else its IAM alias (lambda/notify/account-alias.ts). */
+    readonly alias?: string;
+    /** The configured name; else the IAM alias with the id beside it, "prod-web (222222222222)"; else the id, else "unknown account". */
+    readonly shown: string;
+  };
   readonly region: string | null;
   readonly resource?: PrimaryResource;
   /** One line: what happened to what, where, and the step counts. */
@@ -78,6 +84,21 @@ export interface NotificationContext {
   readonly finding?: Finding;
   /** The account's name from the configuration (accountNames), shown instead of its id. */
   readonly accountAlias?: string;
+  /**
+   * The account's IAM alias (lambda/notify/account-alias.ts), checked but the
+   * member account's own text: shown beside the id, never instead; the
+   * configured name wins over it.
+   */
+  readonly iamAlias?: string;
+  /** The alias read, when one was made: a failure is listed with the other failed reads. */
+  readonly aliasRead?: StepOutcome;
+}
+
+function accountOf(doc: PlanDocument, context: NotificationContext): NotificationDocument['account'] {
+  const id = doc.accountId;
+  if (context.accountAlias) return { id, alias: context.accountAlias, shown: context.accountAlias };
+  if (context.iamAlias && id) return { id, alias: context.iamAlias, shown: `${context.iamAlias} (${id})` };
+  return { id, shown: id ?? 'unknown account' };
 }
 
 /** Ids of the steps that publish the notification itself (publish-step.ts, which imports this module): never part of what it reports. */
@@ -157,7 +178,9 @@ export function buildNotificationDocument(doc: PlanDocument, allOutcomes: readon
   const exposed = exposedBy(outcomes);
   const resolve = resolvePlaceholders(outcomes);
   const resource = finding ? (primaryResourceOf(finding) ?? resourceFromReport(doc)) : resourceFromReport(doc);
-  const account = { id: doc.accountId, ...(context.accountAlias ? { alias: context.accountAlias } : {}), shown: context.accountAlias ?? doc.accountId ?? 'unknown account' };
+  const account = accountOf(doc, context);
+  // The alias read may settle after the document was assembled: its failure is reported here all the same.
+  const reads = context.aliasRead && !doc.reads.includes(context.aliasRead) ? [...doc.reads, context.aliasRead] : doc.reads;
   const counts = {
     done: outcomes.filter((o) => o.status === 'done').length,
     skipped: outcomes.filter((o) => o.status === 'skipped').length,
@@ -188,9 +211,9 @@ export function buildNotificationDocument(doc: PlanDocument, allOutcomes: readon
     blocked,
     changes: changesOf(outcomes, resolve),
     steps: outcomes.map((o) => stepLine(o, resolve)),
-    failedReads: doc.reads.filter((r) => r.status === 'failed').map((o) => stepLine(o, resolve)),
+    failedReads: reads.filter((r) => r.status === 'failed').map((o) => stepLine(o, resolve)),
     investigation: outcomes.flatMap((o) => (o.evidence ? describeEvidence(o.evidence, 'full') : [])),
-    couldNotDo: couldNotDoOf(outcomes, doc.reads, resolve),
+    couldNotDo: couldNotDoOf(outcomes, reads, resolve),
     nextSteps: nextStepsOf({ ...base, blocked, exposed, counts, ...accessKeyOf(finding) }, outcomes, resolve),
     links: linksOf(doc, finding, resource),
     warnings: doc.warnings,

@@ -18,6 +18,13 @@ export const PUBLISH_NOTIFICATION: StepSpec = {
 
 export const NOTIFICATION_STEP_ID = 'notify';
 
+/** The context as given, or one still settling (the account's alias, bounded: lambda/notify/account-alias.ts), awaited when the step runs. */
+export type NotificationContextSource = NotificationContext | (() => Promise<NotificationContext>);
+
+async function contextOf(source: NotificationContextSource | undefined): Promise<NotificationContext | undefined> {
+  return typeof source === 'function' ? source() : source;
+}
+
 /**
  * The chat copy (AWS Chatbot custom notification JSON) on the chat topic. Read-only for the retry policy: the
  * email is the notification that must get through and fails the invocation when it cannot; a chat message that
@@ -81,7 +88,7 @@ export function notificationStep(
   stage: number,
   sns?: SNSClient,
   skipReason?: string,
-  context?: NotificationContext,
+  context?: NotificationContextSource,
 ): PlannedStep {
   return publishStep({
     topicArn,
@@ -92,7 +99,7 @@ export function notificationStep(
     run: async (ctx) => {
       if (skipReason) return { status: 'skipped', reason: skipReason };
       if (!topicArn) return { status: 'skipped', reason: 'no SNS topic configured (set --topic-arn or IR_TOPIC_ARN)' };
-      const { subject, message } = formatNotification(doc(), ctx.outcomes, context);
+      const { subject, message } = formatNotification(doc(), ctx.outcomes, await contextOf(context));
       const messageId = await publishOnce(sns ?? ctx.clients.sns, topicArn, { subject, message });
       return { status: 'done', detail: `message ${messageId ?? '(no id)'}` };
     },
@@ -110,7 +117,7 @@ export function chatNotificationStep(
   stage: number,
   sns?: SNSClient,
   skipReason?: string,
-  context?: NotificationContext,
+  context?: NotificationContextSource,
 ): PlannedStep {
   return publishStep({
     spec: PUBLISH_CHAT_NOTIFICATION,
@@ -123,7 +130,7 @@ export function chatNotificationStep(
     stage,
     run: async (ctx) => {
       if (skipReason) return { status: 'skipped', reason: skipReason };
-      const notification = buildNotificationDocument(doc(), ctx.outcomes, context);
+      const notification = buildNotificationDocument(doc(), ctx.outcomes, await contextOf(context));
       const chat = renderChat(notification);
       const messageId = await publishOnce(sns ?? ctx.clients.sns, chatTopicArn, { subject: safeSubject(subjectOfDocument(notification)), message: JSON.stringify(chat) });
       return { status: 'done', detail: `chat message ${messageId ?? '(no id)'}` };

@@ -54,7 +54,8 @@ export function subjectOfDocument(doc: NotificationDocument): string {
     { text: `: ${doc.severity.text}`, rank: Number.POSITIVE_INFINITY, keep: Number.MAX_SAFE_INTEGER },
     ...tail.map((text) => ({ text: ` ${text}`, rank: 3.5, keep: 0 })),
     ...(doc.resource ? [{ text: ` ${ascii(doc.resource.label)}`, rank: 3, keep: 0 }] : []),
-    { text: ` ${ascii(doc.account.shown)}/${ascii(doc.region ?? 'unknown region')}`, rank: 2, keep: 0 },
+    // The configured name or the IAM alias alone (room is short; the body shows the alias beside the id), else the id.
+    { text: ` ${ascii(doc.account.alias ?? doc.account.shown)}/${ascii(doc.region ?? 'unknown region')}`, rank: 2, keep: 0 },
     { text: ` ${ascii(doc.findingType)}`, rank: 1, keep: 0 },
   ];
   shorten(parts, SUBJECT_LIMIT);

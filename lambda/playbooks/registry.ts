@@ -4,6 +4,7 @@ import { CONFIRM_STEP_SPECS } from '../confirm/specs';
 import { EVIDENCE_READS } from '../evidence/sources';
 import { WRITE_EVIDENCE } from '../evidence/specs';
 import { BRAKE_STEP_SPECS, LEDGER_STEP_SPECS } from '../ledger/specs';
+import { READ_ACCOUNT_ALIAS } from '../notify/account-alias';
 import { PUBLISH_CHAT_NOTIFICATION, PUBLISH_NOTIFICATION } from '../notify/publish-step';
 import type { IamAction, StepSpec } from '../plan/types';
 import { actsInFindingAccount, type PlaybookName } from '../routing/playbook-names';
@@ -32,7 +33,8 @@ const RESTORE_RECORD_STEP_SPECS: Readonly<Record<PlaybookName, readonly StepSpec
 
 /** The step kinds a playbook calls in the finding's account: its own and its evidence reads. The member role holds these. */
 export function findingAccountStepSpecsOf(name: PlaybookName): readonly StepSpec[] {
-  return [...PLAYBOOKS[name].stepSpecs, ...EVIDENCE_READS[name]];
+  // The account's alias, for the notification, is read where the playbook acts (lambda/notify/account-alias.ts).
+  return [...PLAYBOOKS[name].stepSpecs, ...EVIDENCE_READS[name], ...(actsInFindingAccount(name) ? [READ_ACCOUNT_ALIAS] : [])];
 }
 
 /**

@@ -9,6 +9,7 @@ import { blockingGuardIds } from '../guards';
 import type { GuardVerdict } from '../guards/types';
 import { chatNotificationStep, notificationStep } from '../notify/publish-step';
 import { stepDocument, type PlanDocument } from '../plan/document';
+import type { StepOutcome } from '../plan/types';
 import type { PlaybookPlan } from '../playbooks/types';
 import { guardsOf, settleGate, type Begun } from './begin';
 import type { SettledGate } from './gate';
@@ -67,8 +68,16 @@ export function assemblePlan(begun: Begun, options: RespondOptions, planned: Pla
   // Perhaps a forged copy of a real finding: its evidence goes apart (lambda/evidence/layout.ts), never over the genuine incident's.
   const unconfirmed = isUnconfirmedDelivery(blockingGuardIds(guards));
   // The notifications are built from the finding as well as the document: its words, its actor, its resource in detail.
-  const alias = finding.accountId ? options.config.accountNames?.[finding.accountId] : undefined;
-  const notificationContext = { finding, ...(alias ? { accountAlias: alias } : {}) };
+  // The account's name (configured, else its IAM alias) is read beside discovery; the notification awaits it (bounded: lambda/notify/account-alias.ts).
+  const notificationContext = async () => {
+    const name = await begun.accountName;
+    return {
+      finding,
+      ...(name.configured ? { accountAlias: name.configured } : {}),
+      ...(name.alias ? { iamAlias: name.alias } : {}),
+      ...(name.read ? { aliasRead: name.read } : {}),
+    };
+  };
   // The notification and the evidence read the finished document when they run, after it is built below.
   const evidence = evidenceSteps({
     ...evidenceDestinationOf(finding, options),
@@ -100,6 +109,11 @@ export function assemblePlan(begun: Begun, options: RespondOptions, planned: Pla
             : []),
           ...evidence,
         ];
+  const reads: StepOutcome[] = [...account.reads, ...begun.confirmationReads.outcomes, ...begun.reads.outcomes, ...(settled?.reads ?? [])];
+  // The alias read settles after this document is built (it runs beside discovery, unwaited): its outcome joins the report's reads then.
+  void begun.accountName.then((name) => {
+    if (name.read) reads.push(name.read);
+  });
   const document: PlanDocument = {
     playbook: begun.route.playbook,
     findingId: finding.id,
@@ -115,7 +129,7 @@ export function assemblePlan(begun: Begun, options: RespondOptions, planned: Pla
     guards,
     warnings: settled?.kind === 'repeat' ? [] : planned.warnings,
     resource: planned.resource,
-    reads: [...account.reads, ...begun.confirmationReads.outcomes, ...begun.reads.outcomes, ...(settled?.reads ?? [])],
+    reads,
     steps: steps.map(stepDocument),
   };
   return {

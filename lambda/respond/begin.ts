@@ -8,6 +8,7 @@ import type { Finding } from '../finding/schema';
 import { blockingGuardIds, evaluateGuards } from '../guards';
 import { block, type GuardVerdict } from '../guards/types';
 import { LEDGER_UNAVAILABLE } from '../ledger/verdicts';
+import { accountNameOf, type AccountName } from '../notify/account-alias';
 import { PrePlanBudget, isPhaseTimedOut } from '../plan/pre-plan-budget';
 import { ReadLog } from '../plan/reads';
 import type { PlannedStep, StepOutcome } from '../plan/types';
@@ -52,6 +53,8 @@ export interface Begun {
   readonly budget: PrePlanBudget;
   /** The ledger's reads (the claim, the brake): reported even when the gate could not be settled in time. */
   readonly ledgerReads: ReadLog | undefined;
+  /** The account's name for the notification (lambda/notify/account-alias.ts): in flight beside discovery, awaited only by the notification. */
+  readonly accountName: Promise<AccountName>;
 }
 
 async function reach(finding: Finding, playbook: PlaybookName, options: RespondOptions, budget: PrePlanBudget): Promise<Reached> {
@@ -103,7 +106,11 @@ export async function begin(playbooks: PlaybookCatalog, finding: Finding, option
   const responder = { protectedRoleNames: [...new Set([...options.responder.protectedRoleNames, options.config.memberRoleName])] };
   const planning = { finding, config: options.config, incidentId, now: now(), responder };
   const reads = new ReadLog(budget.phase('discovery'), readOptions);
-  return { route, playbook, account, reads, confirmationReads, incidentId, planning, gate, confirmation, budget, ledgerReads: opened?.reads };
+  // Beside the discovery reads, with the finding's account's clients; bounded, never rejects, and nothing before the notification waits for it.
+  // Only where the playbook acts: its clients are then the finding's account's (notify reaches no account, and its role reads no alias).
+  const aliasClients = actsInFindingAccount(route.playbook) ? account.clients : undefined;
+  const accountName = accountNameOf({ accountId: finding.accountId, accountNames: options.config.accountNames, clients: aliasClients, localEmulator: options.config.localEmulator, notAfterMs: budget.cutOffOf('discovery') });
+  return { route, playbook, account, reads, confirmationReads, incidentId, planning, gate, confirmation, budget, ledgerReads: opened?.reads, accountName };
 }
 
 /** Starts GuardDuty's confirmation (lambda/confirm/). An acting playbook run by code that carries none is a packaging error, never a silent skip. */

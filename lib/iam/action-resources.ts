@@ -142,7 +142,7 @@ const IAM_SCOPE_KIND: Readonly<Record<IamResourceType, ScopeKind>> = {
 
 /** Services whose Describe* calls only accept Resource "*". */
 const DESCRIBE_WITHOUT_RESOURCE_LEVEL = ['ec2', 'autoscaling', 'elasticloadbalancing'];
-const OTHER_WITHOUT_RESOURCE_LEVEL: readonly string[] = ['sts:GetCallerIdentity', 'iam:GetServiceLastAccessedDetails', 'cloudtrail:LookupEvents', 'guardduty:ListDetectors'];
+const OTHER_WITHOUT_RESOURCE_LEVEL: readonly string[] = ['sts:GetCallerIdentity', 'iam:ListAccountAliases', 'iam:GetServiceLastAccessedDetails', 'cloudtrail:LookupEvents', 'guardduty:ListDetectors'];
 
 /** GuardDuty actions whose only resource type is a detector (Service Authorization Reference, "Actions defined by Amazon GuardDuty"). */
 const DETECTOR_ACTIONS: readonly string[] = ['guardduty:GetFindings', 'guardduty:ArchiveFindings'];

@@ -38,6 +38,7 @@ describe('scopeOfAction', () => {
     ['autoscaling:DescribeAutoScalingInstances', 'no-resource-level-permissions', ['*']],
     ['elasticloadbalancing:DescribeTargetHealth', 'no-resource-level-permissions', ['*']],
     ['sts:GetCallerIdentity', 'no-resource-level-permissions', ['*']],
+    ['iam:ListAccountAliases', 'no-resource-level-permissions', ['*']],
     ['ec2:ModifyInstanceAttribute', 'resource-known-only-at-run-time', ['*']],
     ['ec2:CreateSnapshots', 'resource-known-only-at-run-time', ['*']],
     ['iam:DeleteRole', 'resource-known-only-at-run-time', ['*']],

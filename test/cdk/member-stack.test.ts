@@ -3,6 +3,7 @@ import { ASSUME_MEMBER_ROLE } from '../../lambda/aws/member-role';
 import { ConfigError } from '../../lambda/config/schema';
 import { WRITE_EVIDENCE } from '../../lambda/evidence/specs';
 import { BRAKE_STEP_SPECS, LEDGER_STEP_SPECS } from '../../lambda/ledger/specs';
+import { READ_ACCOUNT_ALIAS } from '../../lambda/notify/account-alias';
 import { PUBLISH_NOTIFICATION } from '../../lambda/notify/publish-step';
 import { requiredIamActions } from '../../lambda/playbooks/registry';
 import { createIncidentResponseApp } from '../../lib/app';
@@ -102,6 +103,10 @@ describe('the member stack', () => {
     expect(granted.filter((a) => /^(sns|kms|sts|s3|dynamodb|guardduty):/.test(a))).toEqual([]);
     // The console output is read where the instance is.
     expect(granted).toContain('ec2:GetConsoleOutput');
+    // The account's alias, for the notification, is read in the member account (lambda/notify/account-alias.ts), and only listed.
+    expect(memberRoleStepSpecs()).toContainEqual(READ_ACCOUNT_ALIAS);
+    expect(granted.filter((a) => /AccountAlias/.test(a))).toEqual(['iam:ListAccountAliases']);
+    expect(permissionStatements(member).filter((s) => asList(s.Action).includes('iam:ListAccountAliases')).map((s) => s.Resource)).toEqual(['*']);
     expect(permissionStatements(member).every((s) => s.Effect === 'Allow')).toBe(true);
   });
 

@@ -1,3 +1,4 @@
+import { READ_ACCOUNT_ALIAS } from '../../lambda/notify/account-alias';
 import { requiredIamActions, stepSpecsOf } from '../../lambda/playbooks/registry';
 import { PLAYBOOK_NAMES, type PlaybookName } from '../../lambda/routing/playbook-names';
 import { grantsOf, scopedGrants } from '../../lib/iam/scoped-statements';
@@ -111,5 +112,25 @@ describe('confirming findings with GuardDuty (lambda/confirm/)', () => {
 
   it('the notify role, which never acts, has no GuardDuty permission', () => {
     expect(allowedActions('notify').filter((a) => a.startsWith('guardduty:'))).toEqual([]);
+  });
+});
+
+describe('naming the account in the notification (lambda/notify/account-alias.ts)', () => {
+  it.each(['contain-instance', 'revoke-credentials'] as const)('the %s role may list its account’s aliases (read-only, no resource-level permission: "*"), and create or delete none', (playbook) => {
+    const granting = statementsOf(playbook).filter((s) => s.Effect === 'Allow' && asList(s.Action).includes('iam:ListAccountAliases'));
+    expect(granting.map((s) => s.Resource)).toEqual(['*']);
+    expect(granting.flatMap((s) => Object.keys(s.Condition ?? {}))).toEqual([]);
+    expect(allowedActions(playbook).filter((a) => /^iam:(Create|Delete)AccountAlias$/.test(a))).toEqual([]);
+  });
+
+  it('is declared once, as a read of the finding’s account, and the roles hold it because of that declaration', () => {
+    for (const playbook of ['contain-instance', 'revoke-credentials'] as const) {
+      expect(stepSpecsOf(playbook).filter((s) => s.iamActions.includes('iam:ListAccountAliases'))).toEqual([READ_ACCOUNT_ALIAS]);
+    }
+    expect(READ_ACCOUNT_ALIAS.mutating).toBe(false);
+  });
+
+  it('the notify role, which reaches no account, reads no alias', () => {
+    expect(allowedActions('notify').filter((a) => /AccountAlias/.test(a))).toEqual([]);
   });
 });

@@ -7,7 +7,7 @@ import type { DemoResult } from '../../demo/run';
  * stack's trail there (ledger, locked evidence bucket, a stack whose
  * outputs name them), replays its findings dry-run then with
  * `ir respond --execute`, and shows the trail: a re-delivery the ledger
- * answers with nothing, the brake latching, the locked evidence, and
+ * answers with nothing, the brake latching and `ir brake release`, the locked evidence, and
  * `ir release` from the ledger; --json gives the same as data.
  */
 
@@ -120,6 +120,19 @@ describe('the trail', () => {
     expect(brake.state.held).toHaveLength(3);
     expect(brake.notifications.filter((n) => /BRAKE LATCHED/.test(n))).toHaveLength(1);
     expect(brake.exitCode).toBe(4);
+  });
+
+  it('ir brake release --reason "demo" clears the latch, recorded in the ledger and announced; ir brake status after: released', () => {
+    const { brake, brakeRelease } = result.trail;
+    expect(brakeRelease.result).toMatchObject({
+      action: 'released',
+      record: { reason: 'demo', latch: { engagementId: brake.state.latched!.engagementId }, slotsHeld: 3 },
+      notification: { status: 'sent' },
+    });
+    expect(brakeRelease.recorded).toBe(true);
+    expect(brakeRelease.notifications).toEqual([expect.stringMatching(/^\[GuardDuty IR BRAKE RELEASED\] containments resume in us-east-1/)]);
+    expect(brakeRelease.stateAfter.latched).toBeUndefined();
+    expect(brakeRelease.stateAfter.held).toHaveLength(3);
   });
 
   it('the evidence is locked (Object Lock, governance) and a version cannot be deleted', () => {

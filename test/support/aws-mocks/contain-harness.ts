@@ -1,11 +1,12 @@
 import { createAwsClients, type AwsClients } from '../../../lambda/aws/clients';
 import { EVERY_CLIENT } from '../../../lambda/aws/every-client';
+import { READ_ACCOUNT_ALIAS } from '../../../lambda/notify/account-alias';
 import { containInstancePlaybook } from '../../../lambda/playbooks/contain-instance/playbook';
 import { answerFromWorld, defaultWorld, mockContainClients, receivedCalls, type ContainMocks, type ContainWorld, type ReceivedCall } from './contain-world';
 
-/** IAM actions (`ec2:DescribeInstances`) declared by the playbook's step kinds. */
+/** IAM actions (`ec2:DescribeInstances`) declared by the playbook's step kinds, and the account alias every response reads for its notification. */
 export function declaredActions(): Set<string> {
-  return new Set(containInstancePlaybook.stepSpecs.flatMap((spec) => spec.iamActions));
+  return new Set([...containInstancePlaybook.stepSpecs, READ_ACCOUNT_ALIAS].flatMap((spec) => spec.iamActions));
 }
 
 /** Calls whose action the playbook does not declare: its derived role could not make them. */

@@ -32,7 +32,7 @@ import {
   ElasticLoadBalancingV2Client,
   type TargetGroup,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
-import { GetInstanceProfileCommand, IAMClient, PutRolePolicyCommand, type Role } from '@aws-sdk/client-iam';
+import { GetInstanceProfileCommand, IAMClient, ListAccountAliasesCommand, PutRolePolicyCommand, type Role } from '@aws-sdk/client-iam';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
 import { SECURITY_GROUP_DESCRIPTIONS } from '../../../lambda/playbooks/contain-instance/names';
@@ -75,6 +75,8 @@ export interface ContainWorld {
   autoScaling: AutoScalingInstanceDetails[];
   targetGroups: FakeTargetGroup[];
   snapshotIds: string[];
+  /** What ListAccountAliases answers (the notification names the account by it: lambda/notify/account-alias.ts). */
+  accountAliases: string[];
   associationId: string | null;
   role: Role | null;
   /** Other instances associated with PROFILE_ARN. */
@@ -145,6 +147,7 @@ export function defaultWorld(): ContainWorld {
     instance: defaultInstance(),
     responderGroups: [responderGroup(UNTRACK_SG_A, VPC_A, 'untrack'), responderGroup(ISOLATION_SG_A, VPC_A, 'isolation')],
     autoScaling: [],
+    accountAliases: [],
     targetGroups: [],
     snapshotIds: [],
     associationId: ASSOCIATION_ID,
@@ -209,7 +212,7 @@ export function receivedCalls(mocks: ContainMocks): ReceivedCall[] {
 
 /** Read-only calls by name: everything a dry-run may send. */
 export function isReadOnlyAction(action: string): boolean {
-  return /^(Describe|Get)/.test(action);
+  return /^(Describe|Get|List)/.test(action);
 }
 
 function purposeOfName(groupName: unknown): 'untrack' | 'isolation' {
@@ -293,6 +296,7 @@ export function answerFromWorld(mocks: ContainMocks, world: () => ContainWorld):
     .on(CreateSnapshotsCommand)
     .callsFake(answer('CreateSnapshots', () => ({ Snapshots: [{ SnapshotId: 'snap-0root0000000001' }, { SnapshotId: 'snap-0data0000000001' }] })));
 
+  mocks.iam.on(ListAccountAliasesCommand).callsFake(answer('ListAccountAliases', () => ({ AccountAliases: world().accountAliases })));
   mocks.iam.on(GetInstanceProfileCommand).callsFake(
     answer('GetInstanceProfile', (input) => {
       const role = world().role;

@@ -1,3 +1,4 @@
+import { IAMClient, ListAccountAliasesCommand } from '@aws-sdk/client-iam';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -22,6 +23,8 @@ mockClient(DynamoDBClient).onAnyCommand().resolves({});
 mockClient(S3Client).onAnyCommand().resolves({});
 // The Security Hub note is on by default: planned, blocked by a dry-run, sent by --execute.
 const securityHub = useSecurityHub();
+// The account's alias, read for the notification (lambda/notify/account-alias.ts): none set.
+mockClient(IAMClient).on(ListAccountAliasesCommand).resolves({ AccountAliases: [] });
 
 beforeEach(() => {
   sns.reset();

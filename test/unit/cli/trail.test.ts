@@ -1,3 +1,4 @@
+import { IAMClient, ListAccountAliasesCommand } from '@aws-sdk/client-iam';
 import { DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { DescribeInstancesCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { DynamoDBClient, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
@@ -35,6 +36,8 @@ const sts = mockClient(STSClient);
 const ec2 = mockClient(EC2Client);
 // Security Hub's note is on by default: the manual response closes the loop as the Lambda does.
 const securityHub = useSecurityHub();
+// The account's alias, read for the notification (lambda/notify/account-alias.ts): none set.
+mockClient(IAMClient).on(ListAccountAliasesCommand).resolves({ AccountAliases: [] });
 const tmp = mkdtempSync(join(tmpdir(), 'ir-trail-'));
 
 // The SDK's Node-version notice would land in whichever test first makes a client; stderr is asserted here.

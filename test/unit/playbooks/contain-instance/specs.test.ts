@@ -44,6 +44,8 @@ describe('contain-instance step specs', () => {
       'elasticloadbalancing:DescribeTargetGroups',
       'elasticloadbalancing:DescribeTargetHealth',
       'iam:GetInstanceProfile',
+      // The account's alias, for the notification of every response (lambda/notify/account-alias.ts).
+      'iam:ListAccountAliases',
       'iam:PutRolePolicy',
     ]);
     expect(requiredIamActions('contain-instance')).toEqual(expect.arrayContaining([...declaredActions()]));

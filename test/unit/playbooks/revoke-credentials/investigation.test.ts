@@ -8,6 +8,7 @@ import {
   PutRolePolicyCommand,
   PutUserPolicyCommand,
   UpdateAccessKeyCommand,
+  ListAccountAliasesCommand,
 } from '@aws-sdk/client-iam';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -107,6 +108,8 @@ beforeEach(() => {
   sns.reset();
   cloudTrail.reset();
   iam.rejects(iamError('UnexpectedCall', 'not arranged by the test'));
+  // The account's alias, read for the notification (lambda/notify/account-alias.ts): none set.
+  iam.on(ListAccountAliasesCommand).resolves({ AccountAliases: [] });
   cloudTrail.rejects(iamError('UnexpectedCall', 'not arranged by the test'));
   sns.on(PublishCommand).resolves({ MessageId: 'm-1' });
   givenQuietInvestigation(iam, cloudTrail);

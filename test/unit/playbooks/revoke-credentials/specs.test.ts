@@ -23,6 +23,7 @@ dynamodb.on(UpdateItemCommand).resolves({});
 const clients = createAwsClients({ region: 'us-east-1', maxAttempts: 1 }, EVERY_CLIENT);
 // The security account's detector holds each finding a test responds to: confirmed, so the playbook may act.
 const guardDuty = useGuardDuty();
+// The playbook's own steps; the alias read for the notification is left out of what was sent (iamActionsReceived) and declared apart (lambda/notify/account-alias.ts).
 const declared = new Set<IamAction>(revokeCredentialsPlaybook.stepSpecs.flatMap((spec) => spec.iamActions));
 
 /** Every action sent while walking every branch, in enforce mode so the mutating calls are made too. */

@@ -34,6 +34,24 @@ export const PUBLISH_CHAT_NOTIFICATION: StepSpec = { ...PUBLISH_NOTIFICATION, ki
 
 export const CHAT_NOTIFICATION_STEP_ID = 'notify-chat';
 
+/** Renders one notification of the report as it stands when the step runs. */
+type Render = (doc: PlanDocument, outcomes: Parameters<typeof formatNotification>[1], context: NotificationContext | undefined) => { subject: string; message: string };
+
+/** The run of every notification step: skipped when told to or with no topic, else rendered from the outcomes so far and published once. */
+function publishRendered(
+  target: { doc: () => PlanDocument; topicArn: string | undefined; sns: SNSClient | undefined; skipReason: string | undefined; context: NotificationContextSource | undefined; sent: string },
+  render: Render,
+): PlannedStep['run'] {
+  const { doc, topicArn, sns, skipReason, context, sent } = target;
+  return async (ctx) => {
+    if (skipReason) return { status: 'skipped', reason: skipReason };
+    if (!topicArn) return { status: 'skipped', reason: 'no SNS topic configured (set --topic-arn or IR_TOPIC_ARN)' };
+    const { subject, message } = render(doc(), ctx.outcomes, await contextOf(context));
+    const messageId = await publishOnce(sns ?? ctx.clients.sns, topicArn, { subject, message });
+    return { status: 'done', detail: `${sent} ${messageId ?? '(no id)'}` };
+  };
+}
+
 /** What one kind of notification step says of itself; the rest of the step is the same for all. */
 export interface NotificationStepParts {
   readonly topicArn: string | undefined;
@@ -96,13 +114,7 @@ export function notificationStep(
     message: '<report of every step>',
     why: 'every response, and every refusal to respond, is reported',
     stage,
-    run: async (ctx) => {
-      if (skipReason) return { status: 'skipped', reason: skipReason };
-      if (!topicArn) return { status: 'skipped', reason: 'no SNS topic configured (set --topic-arn or IR_TOPIC_ARN)' };
-      const { subject, message } = formatNotification(doc(), ctx.outcomes, await contextOf(context));
-      const messageId = await publishOnce(sns ?? ctx.clients.sns, topicArn, { subject, message });
-      return { status: 'done', detail: `message ${messageId ?? '(no id)'}` };
-    },
+    run: publishRendered({ doc, topicArn, sns, skipReason, context, sent: 'message' }, formatNotification),
   });
 }
 
@@ -128,12 +140,9 @@ export function chatNotificationStep(
     message: '<AWS Chatbot custom notification JSON of the same report>',
     why: 'the team\'s chat channel hears of every response too (AWS Chatbot)',
     stage,
-    run: async (ctx) => {
-      if (skipReason) return { status: 'skipped', reason: skipReason };
-      const notification = buildNotificationDocument(doc(), ctx.outcomes, await contextOf(context));
-      const chat = renderChat(notification);
-      const messageId = await publishOnce(sns ?? ctx.clients.sns, chatTopicArn, { subject: safeSubject(subjectOfDocument(notification)), message: JSON.stringify(chat) });
-      return { status: 'done', detail: `chat message ${messageId ?? '(no id)'}` };
-    },
+    run: publishRendered({ doc, topicArn: chatTopicArn, sns, skipReason, context, sent: 'chat message' }, (plan, outcomes, notificationContext) => {
+      const notification = buildNotificationDocument(plan, outcomes, notificationContext);
+      return { subject: safeSubject(subjectOfDocument(notification)), message: JSON.stringify(renderChat(notification)) };
+    }),
   });
 }

@@ -1,8 +1,7 @@
-import { CreateTableCommand, DynamoDBClient, GetItemCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
+import { type DynamoDBClient, GetItemCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { startLatencyProxy, type LatencyProxy, type ProxiedRequest } from '../../bench/latency-proxy';
 import type { GuardDutyFindingJson } from '../../bench/guardduty-stand-in';
-import { sdkClientConfig } from '../../lambda/aws/clients';
-import { EMULATOR_REGION, emulatorClientOptions } from '../../emulator/clients';
+import { EMULATOR_REGION } from '../../emulator/clients';
 import { EMULATOR_CONFIG_OVERRIDES } from '../../emulator/runtime-config';
 import { DEFAULT_RUNTIME_CONFIG } from '../../lambda/config/schema';
 import type { Report } from '../../lambda/plan/document';
@@ -13,6 +12,7 @@ import { freshSeededAccount, type EmulatedAccount } from './support/account';
 import { describeInstance, groupsByEni, responderGroups, snapshotsOfVolumes } from './support/ec2-state';
 import { instanceFindingEvent } from './support/findings';
 import type { SeededInstance } from '../../emulator/seed/instances';
+import { createLedgerTable, LEDGER_TABLE } from './support/handler-bench';
 
 /*
  * A flood of deliveries that will never act, about one instance, must not
@@ -35,7 +35,7 @@ import type { SeededInstance } from '../../emulator/seed/instances';
  * one brake slot per contained instance, one isolation move per ENI.
  */
 
-const TABLE = 'incident-ledger';
+const TABLE = LEDGER_TABLE;
 const BRAKE_LIMIT = 5;
 
 let account: EmulatedAccount;
@@ -120,15 +120,7 @@ async function isolated(instance: SeededInstance): Promise<boolean> {
 
 beforeAll(async () => {
   account = await freshSeededAccount();
-  dynamodb = new DynamoDBClient(sdkClientConfig(emulatorClientOptions(account.endpoint)));
-  await dynamodb.send(
-    new CreateTableCommand({
-      TableName: TABLE,
-      KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
-      AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
-      BillingMode: 'PAY_PER_REQUEST',
-    }),
-  );
+  dynamodb = await createLedgerTable(account);
   // A few ms per call: concurrent deliveries overlap, as a flood's do.
   proxy = await startLatencyProxy({ target: account.endpoint, latencyMs: 5 });
   process.env.AWS_ENDPOINT_URL = proxy.endpoint;

@@ -1,7 +1,6 @@
-import { CreateTableCommand, DynamoDBClient, GetItemCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
+import { type DynamoDBClient, GetItemCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { startLatencyProxy, type LatencyProxy, type ProxiedRequest } from '../../bench/latency-proxy';
-import { sdkClientConfig } from '../../lambda/aws/clients';
-import { EMULATOR_REGION, emulatorClientOptions } from '../../emulator/clients';
+import { EMULATOR_REGION } from '../../emulator/clients';
 import { EMULATOR_CONFIG_OVERRIDES } from '../../emulator/runtime-config';
 import { DEFAULT_RUNTIME_CONFIG } from '../../lambda/config/schema';
 import { instanceResource } from '../../lambda/ledger/incident-resource';
@@ -17,6 +16,7 @@ import { freshSeededAccount, type EmulatedAccount } from './support/account';
 import { describeInstance, groupsByEni, responderGroups, snapshotsOfVolumes } from './support/ec2-state';
 import { instanceFindingEvent } from './support/findings';
 import { readInbox } from './support/inbox';
+import { createLedgerTable, LEDGER_TABLE } from './support/handler-bench';
 
 /*
  * Gaps of the ledger around one resource's incident, through the real Lambda
@@ -34,7 +34,7 @@ import { readInbox } from './support/inbox';
  *    finding says nothing and counts nothing.
  */
 
-const TABLE = 'incident-ledger';
+const TABLE = LEDGER_TABLE;
 
 let account: EmulatedAccount;
 let proxy: LatencyProxy;
@@ -86,15 +86,7 @@ const isRestoreRecordWrite = (request: ProxiedRequest) =>
 
 beforeAll(async () => {
   account = await freshSeededAccount();
-  dynamodb = new DynamoDBClient(sdkClientConfig(emulatorClientOptions(account.endpoint)));
-  await dynamodb.send(
-    new CreateTableCommand({
-      TableName: TABLE,
-      KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
-      AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
-      BillingMode: 'PAY_PER_REQUEST',
-    }),
-  );
+  dynamodb = await createLedgerTable(account);
   proxy = await startLatencyProxy({ target: account.endpoint, latencyMs: 0 });
   process.env.AWS_ENDPOINT_URL = proxy.endpoint;
 });

@@ -22,9 +22,15 @@ export function resolvePlaceholders(outcomes: readonly StepOutcome[]): (text: st
   return (text) => text.replace(PLACEHOLDER, (_, step: string) => produced.get(step) ?? `(the group step ${step} was to create, not created)`);
 }
 
-/** Every change made, as the step says it and what it reports (a group id, snapshot ids, an access key now Inactive). */
+/**
+ * Every change made, as the step says it and what it reports (a group id, snapshot ids, an access key now Inactive).
+ * The restore records the responder writes to its own ledger first are its bookkeeping, not a change to anything
+ * the reader owns: they are in the steps, not here.
+ */
 export function changesOf(outcomes: readonly StepOutcome[], resolve: (text: string) => string): string[] {
-  return outcomes.filter((o) => o.mutating && o.status === 'done').map((o) => resolve(o.detail ? `${o.title}: ${o.detail}` : o.title));
+  return outcomes
+    .filter((o) => o.mutating && o.status === 'done' && !o.action.startsWith('dynamodb:'))
+    .map((o) => resolve(o.detail ? `${o.title}: ${o.detail}` : o.title));
 }
 
 export function couldNotDoOf(outcomes: readonly StepOutcome[], reads: readonly StepOutcome[], resolve: (text: string) => string): string[] {

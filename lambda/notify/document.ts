@@ -1,3 +1,4 @@
+import { isCloseLoopStep } from '../close-loop/ids';
 import { confirmationVerdict } from '../confirm/verdicts';
 import type { Finding } from '../finding/schema';
 import { EXEMPTION_VERDICTS } from '../guards/exemptions';
@@ -113,7 +114,8 @@ function outcomeOf(doc: PlanDocument, outcomes: readonly StepOutcome[], exposed:
   if (late.length > 0) return `OUT OF TIME ${late.join(' ')}`;
   if (doc.blockedBy.length > 0) return 'PLAN ONLY';
   if (outcomes.some((o) => o.status === 'failed')) return 'PARTIAL';
-  return outcomes.some((o) => o.mutating) ? 'DONE' : 'NO ACTION';
+  // A note on the finding in Security Hub (or its archive) changes nothing in the account: a response that made only those took no action.
+  return outcomes.some((o) => o.mutating && !isCloseLoopStep(o.id)) ? 'DONE' : 'NO ACTION';
 }
 
 function leadOf(doc: PlanDocument, exposed: readonly string[]): string | undefined {

@@ -18,7 +18,7 @@ export type NoteOutcome = (typeof NOTE_OUTCOMES)[number];
 
 export interface NoteDocument {
   readonly outcome: NoteOutcome;
-  /** Right after the outcome in the subject, the note's point: "contain-instance seen 5 times", the incident id, "no more containments in eu-west-1". */
+  /** Right after the outcome in the subject, the note's point: "seen 5 times", the incident id, "no more containments in eu-west-1". */
   readonly headline: string;
   /** The finding's; absent only for a brake latched by a response whose finding is not at hand. */
   readonly severity?: Severity;
@@ -44,18 +44,22 @@ export interface NoteDocument {
 }
 
 /**
- * "[GuardDuty IR REPEAT] contain-instance seen 5 times: HIGH 8.0 i-0abc (web-1) prod/eu-west-1 <type>",
+ * "[GuardDuty IR REPEAT] seen 5 times: HIGH 8.0 contain-instance i-0abc (web-1) prod/eu-west-1 <type>",
  * within SNS's limit by the rules of lambda/notify/subject.ts: the mark, the outcome and the severity are never
- * shortened; the finding type goes first, then the account and region, then the resource, then the headline.
+ * shortened; the finding type goes first, then the playbook, the account and region, the resource, the headline.
  */
 export function subjectOfNote(note: NoteDocument, options: { readonly mayRepeat?: boolean } = {}): string {
+  const account = note.account.alias ?? (note.account.id ?? undefined);
   const parts: Part[] = [
     ...markOf(options.mayRepeat),
     { text: `[GuardDuty IR ${note.outcome}] `, rank: Number.POSITIVE_INFINITY, keep: Number.MAX_SAFE_INTEGER },
     { text: ascii(note.headline), rank: 4, keep: 12 },
-    ...(note.severity ? [{ text: `: ${note.severity.text}`, rank: Number.POSITIVE_INFINITY, keep: Number.MAX_SAFE_INTEGER }] : []),
+    // Without a severity (a brake whose finding is not at hand), the rest still follows a colon.
+    { text: note.severity ? `: ${note.severity.text}` : ':', rank: Number.POSITIVE_INFINITY, keep: Number.MAX_SAFE_INTEGER },
+    ...(note.playbook ? [{ text: ` ${ascii(note.playbook)}`, rank: 1.5, keep: 0 }] : []),
     ...(note.resource ? [{ text: ` ${ascii(note.resource.label)}`, rank: 3, keep: 0 }] : []),
-    { text: ` ${ascii(note.account.alias ?? note.account.shown)}/${ascii(note.region ?? 'unknown region')}`, rank: 2, keep: 0 },
+    // An account not known (a brake whose finding is not at hand) is left out rather than named "unknown".
+    ...(account ? [{ text: ` ${ascii(account)}/${ascii(note.region ?? 'unknown region')}`, rank: 2, keep: 0 }] : []),
     ...(note.findingType ? [{ text: ` ${ascii(note.findingType)}`, rank: 1, keep: 0 }] : []),
   ];
   return composeSubject(parts);

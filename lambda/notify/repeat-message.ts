@@ -34,7 +34,7 @@ export function repeatNote(doc: PlanDocument, facts: RepeatFacts, context: Notif
   const who = where.resource?.label ?? doc.findingType;
   return {
     outcome: 'REPEAT',
-    headline: `${doc.playbook} seen ${facts.count} times`,
+    headline: `seen ${facts.count} times`,
     severity: severityOf(doc.severity),
     playbook: doc.playbook,
     findingType: doc.findingType,

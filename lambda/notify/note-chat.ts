@@ -34,7 +34,7 @@ export function renderNoteChat(note: NoteDocument): ChatbotNotification {
   return {
     version: '1.0',
     source: 'custom',
-    id: `${note.threadId}/${note.outcome}/${note.findingId ?? 'none'}`,
+    id: c(`${note.threadId}/${note.outcome}/${note.findingId ?? 'none'}`, TEXT_LIMIT),
     content: {
       textType: 'client-markdown',
       title: `${MARK[note.outcome]} ${note.outcome}: ${note.severity ? `${note.severity.text} ` : ''}${c(note.headline)}${note.resource ? ` ${c(note.resource.label)}` : ''}`,

@@ -2,7 +2,6 @@ import type { LedgerRecord } from '../ledger/incident-ledger';
 import type { PlanDocument } from '../plan/document';
 import type { NotificationContext } from './document';
 import type { NoteDocument } from './note';
-import { renderNoteEmail } from './note-email';
 import { whereOf } from './repeat-message';
 import { severityOf } from './severity';
 
@@ -50,9 +49,4 @@ export function joinNote(doc: PlanDocument, facts: JoinFacts, context: Notificat
     nextSteps: [],
     threadId: doc.incidentId,
   };
-}
-
-/** The note as email text. */
-export function formatJoinNotification(doc: PlanDocument, facts: JoinFacts, context?: NotificationContext): { subject: string; message: string } {
-  return renderNoteEmail(joinNote(doc, facts, context));
 }

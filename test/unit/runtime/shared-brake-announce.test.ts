@@ -107,3 +107,25 @@ it('with the finding that engaged it and a chat topic: names its severity, resou
   expect(chat.content.description).toContain(`Check what was contained: \`ir brake status --region eu-west-1 --table ${BRAKE_TABLE}\``);
   expect(chat.content.description).toContain(`When it is understood, release it: \`ir brake release --region eu-west-1 --table ${BRAKE_TABLE} --reason "&lt;why&gt;"\``);
 });
+
+it('a chat copy that could not go out is said in the announcement detail; the email went out', async () => {
+  dynamodb.on(PutItemCommand).resolves({});
+  const CHAT = 'arn:aws:sns:us-east-1:111111111111:ir-chat-us-east-1';
+  sns.on(PublishCommand, { TopicArn: TOPIC }).resolves({ MessageId: 'm-latched' });
+  sns.on(PublishCommand, { TopicArn: CHAT }).rejects(Object.assign(new Error('not authorized'), { name: 'AuthorizationError', $metadata: { httpStatusCode: 403 } }));
+  const options = ledgerOptionsFor({
+    tableName: 'ledger-us-east-1',
+    region: 'us-east-1',
+    access,
+    config: { ...DEFAULT_RUNTIME_CONFIG, mode: 'enforce', blastRadius: { maxContainmentsPerHour: 2, homeRegion: 'eu-west-1' } },
+    dryRunRequested: false,
+    context: { invokedFunctionArn: 'arn:aws:lambda:us-east-1:111111111111:function:f', getRemainingTimeInMillis: () => 50_000 },
+    playbook: 'contain-instance',
+    brakeTableName: BRAKE_TABLE,
+    topicArn: TOPIC,
+    chatTopicArn: CHAT,
+  })!;
+  const engagement = await options.brake.engage({ status: 'full', limit: 2, freesAt: undefined, latch: undefined }, { incidentId: 'ir-9', findingId: 'f-9', playbook: 'contain-instance' });
+  expect(engagement).toMatchObject({ announcement: { status: 'sent', detail: 'message m-latched; chat copy NOT sent (AuthorizationError: not authorized)' } });
+  expect(sns.commandCalls(PublishCommand).map((c) => c.args[0].input.TopicArn)).toEqual([TOPIC, CHAT]);
+});

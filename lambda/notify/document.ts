@@ -95,7 +95,8 @@ export interface NotificationContext {
   readonly aliasRead?: StepOutcome;
 }
 
-function accountOf(doc: PlanDocument, context: NotificationContext): NotificationDocument['account'] {
+/** How the account is named (shared with the short notes, lambda/notify/note.ts). */
+export function accountOf(doc: Pick<PlanDocument, 'accountId'>, context: NotificationContext): NotificationDocument['account'] {
   const id = doc.accountId;
   if (context.accountAlias) return { id, alias: context.accountAlias, shown: context.accountAlias };
   if (context.iamAlias && id) return { id, alias: context.iamAlias, shown: `${context.iamAlias} (${id})` };
@@ -150,7 +151,7 @@ function stepLine(o: StepOutcome, resolve: (text: string) => string): StepLine {
 }
 
 /** A primary resource from the report alone (no finding at hand): the instance or the user the playbook read. */
-function resourceFromReport(doc: PlanDocument): PrimaryResource | undefined {
+export function resourceFromReport(doc: Pick<PlanDocument, 'resource'>): PrimaryResource | undefined {
   const { instanceId, userName, roleName } = doc.resource;
   if (typeof instanceId === 'string') return { kind: 'Instance', id: instanceId, label: instanceId, trail: { attribute: 'ResourceName', value: instanceId } };
   if (typeof userName === 'string') return { kind: 'IAMUser', id: userName, label: `user ${userName}`, trail: { attribute: 'Username', value: userName } };
@@ -163,7 +164,8 @@ function accessKeyOf(finding: Finding | undefined): { accessKeyId?: string } {
   return key ? { accessKeyId: key } : {};
 }
 
-function linksOf(doc: PlanDocument, finding: Finding | undefined, resource: PrimaryResource | undefined): NotificationLink[] {
+/** The console links of a finding: GuardDuty's page of it, the resource's page, its CloudTrail events (shared with the short notes). */
+export function linksOf(doc: Pick<PlanDocument, 'region' | 'findingId'>, finding: Finding | undefined, resource: PrimaryResource | undefined): NotificationLink[] {
   if (!doc.region) return [];
   const at = { partition: finding?.partition ?? 'aws', region: doc.region };
   const page = resource ? resourceUrl(at, resource.kind, resource.id) : undefined;

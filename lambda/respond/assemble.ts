@@ -99,7 +99,7 @@ export function assemblePlan(begun: Begun, options: RespondOptions, planned: Pla
   });
   const steps =
     settled?.kind === 'repeat'
-      ? [settled.repeatStep(() => document, options.topicArn, account.notificationSns)]
+      ? settled.repeatSteps(() => document, { topicArn: options.topicArn, chatTopicArn: options.chatTopicArn, sns: account.notificationSns, context: notificationContext })
       : [
           ...planned.steps,
           ...closeLoop,

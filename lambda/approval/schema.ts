@@ -56,7 +56,9 @@ const rule = z
   .strictObject({
     id: ruleId,
     /** The class of change, a list of them, or '*' for every class. */
-    class: z.union([z.literal('*'), changeClass, z.array(changeClass).check(z.minLength(1, 'an empty list matches no change: list at least one class, or use "*"'))]),
+    class: z.union([z.literal('*'), changeClass, z.array(changeClass).check(z.minLength(1, 'an empty list matches no change: list at least one class, or use "*"'))], {
+      error: `must be "*" (every class), one of ${CHANGE_CLASSES.map((c) => `"${c}"`).join(', ')}, or a list of them`,
+    }),
     mode,
     match: z.optional(match),
   })

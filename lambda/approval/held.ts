@@ -15,8 +15,9 @@ export const REFUSED_BY_POLICY = 'not made: the approval policy says never';
 /** Why the executor does not run this step now, or undefined when the policy lets it run (auto, or no decision at all). */
 export function heldByApproval(approval: StepApproval | undefined): string | undefined {
   if (!approval || approval.mode === 'auto') return undefined;
-  if (approval.mode === 'approve') return `${AWAITS_APPROVAL} (rule ${approval.ruleId}): ${approval.why}`;
-  return `${REFUSED_BY_POLICY} (rule ${approval.ruleId}): ${approval.why}`;
+  // The rule's id only: the plan document's decision (StepApproval.why) says what it matched on.
+  if (approval.mode === 'approve') return `${AWAITS_APPROVAL} (rule ${approval.ruleId})`;
+  return `${REFUSED_BY_POLICY} (rule ${approval.ruleId})`;
 }
 
 export function isAwaitingApproval(reason: string | undefined): boolean {

@@ -40,8 +40,8 @@ describe('heldByApproval', () => {
   it('lets auto and undecided steps run, and names the rule of what it holds', () => {
     expect(heldByApproval(undefined)).toBeUndefined();
     expect(heldByApproval(decision('auto'))).toBeUndefined();
-    expect(heldByApproval(decision('approve'))).toBe('awaits approval (rule prod): rule prod: approve');
-    expect(heldByApproval(decision('never', 'keep'))).toBe('not made: the approval policy says never (rule keep): rule keep: never');
+    expect(heldByApproval(decision('approve'))).toBe('awaits approval (rule prod)');
+    expect(heldByApproval(decision('never', 'keep'))).toBe('not made: the approval policy says never (rule keep)');
     expect(isAwaitingApproval(heldByApproval(decision('approve')))).toBe(true);
     expect(isRefusedByPolicy(heldByApproval(decision('never')))).toBe(true);
     expect(isAwaitingApproval('blocked by dry-run; then awaits approval (rule prod)')).toBe(false);
@@ -56,7 +56,7 @@ describe('the executor', () => {
     const read = step('read', READ, { stage: 2 });
     const outcomes = await executePlan([held.step, free.step, after.step, read.step], ctx(), { blockedBy: [] });
     expect(outcomes.map(({ id, status, reason }) => ({ id, status, reason }))).toEqual([
-      { id: 'isolate', status: 'skipped', reason: 'awaits approval (rule prod): rule prod: approve' },
+      { id: 'isolate', status: 'skipped', reason: 'awaits approval (rule prod)' },
       { id: 'other', status: 'done', reason: undefined },
       { id: 'tag', status: 'skipped', reason: 'needs isolate (skipped)' },
       { id: 'read', status: 'done', reason: undefined },
@@ -67,7 +67,7 @@ describe('the executor', () => {
   it('under a guard (a dry-run), says what the policy would then do', async () => {
     const held = step('isolate', CHANGE, { approval: decision('never') });
     const [outcome] = await executePlan([held.step], ctx(), { blockedBy: ['dry-run'] });
-    expect(outcome?.reason).toBe('blocked by dry-run; then not made: the approval policy says never (rule prod): rule prod: never');
+    expect(outcome?.reason).toBe('blocked by dry-run; then not made: the approval policy says never (rule prod)');
   });
 });
 

@@ -91,7 +91,10 @@ describe('a response with changes the policy holds', () => {
       expect(step.status).toBe('skipped');
       expect(step.reason).toMatch(/^(awaits approval \(rule prod-isolation\)|needs )/);
     }
-    expect(report.steps.find((s) => s.id === 'tag-instance')?.reason).toMatch(/^awaits approval \(rule prod-isolation\): rule prod-isolation \(isolate, tag env=prod\)/);
+    expect(report.steps.find((s) => s.id === 'tag-instance')).toMatchObject({
+      reason: 'awaits approval (rule prod-isolation)',
+      approval: { mode: 'approve', changeClass: 'isolate', ruleId: 'prod-isolation', why: 'rule prod-isolation (isolate, tag env=prod): approve, stricter than auto (the default); tags only ever tighten the policy' },
+    });
     const profile = report.steps.find((s) => s.approval?.changeClass === 'remove-instance-profile');
     expect(profile).toMatchObject({ status: 'skipped' });
     expect(profile?.reason).toMatch(/^not made: the approval policy says never \(rule keep-profile\)/);

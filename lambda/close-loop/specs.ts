@@ -14,6 +14,8 @@ export const UPDATE_SECURITY_HUB_FINDING: StepSpec = {
   kind: 'update-security-hub-finding',
   iamActions: ['securityhub:BatchUpdateFindings'],
   mutating: true,
+  // What the analysts see, not the account: never waits (the note says which changes await approval).
+  neverWaits: 'bookkeeping',
 };
 
 /** The GuardDuty finding archived after a completed containment; ListDetectors finds the security account's detector when none is configured. */
@@ -21,6 +23,8 @@ export const ARCHIVE_GUARDDUTY_FINDING: StepSpec = {
   kind: 'archive-guardduty-finding',
   iamActions: ['guardduty:ArchiveFindings', 'guardduty:ListDetectors'],
   mutating: true,
+  // Never waits, but follows only a complete containment: a change awaiting approval leaves it incomplete (containment.ts).
+  neverWaits: 'bookkeeping',
 };
 
 /** The Security Hub note is for every playbook (notify's is a note only); the archive only follows a containment. */

@@ -18,7 +18,9 @@ import { scopedStatements } from './iam/scoped-statements';
 import { LOG_WRITING_ACTIONS } from './iam/support-actions';
 import { playbookCode } from './lambda-bundle/code';
 import { OWED_NOTE_BUNDLE, PLAYBOOK_ARCHITECTURE, PLAYBOOK_RUNTIME } from './lambda-bundle/options';
-import { failureAlarmName } from './naming';
+import { failureAlarmName, monitoringAlarmName } from './naming';
+import { failedInvocationsOf } from './monitoring/rule-alarms';
+import { alarmToTopic } from './monitoring/topic-alarm';
 import { MAX_EVENT_AGE } from './playbook-function';
 
 /** A few ledger calls and one BatchUpdateFindings: far less than the note's lease (OWED_NOTE_LEASE_MS, 60 s). */
@@ -55,6 +57,8 @@ export class OwedNoteDelivery extends Construct {
   readonly logGroup: logs.LogGroup;
   readonly failureQueue: sqs.Queue;
   readonly failureAlarm: cloudwatch.Alarm;
+  /** EventBridge could not invoke the function (FailedInvocations of the rule), as every routing rule has (lib/monitoring/rule-alarms.ts). */
+  readonly ruleAlarm: cloudwatch.Alarm;
 
   constructor(scope: Construct, id: string, props: OwedNoteDeliveryProps) {
     super(scope, id);
@@ -117,5 +121,17 @@ export class OwedNoteDelivery extends Construct {
     });
     this.failureAlarm.addAlarmAction(new cloudwatchActions.SnsAction(props.topic));
     this.failureAlarm.addOkAction(new cloudwatchActions.SnsAction(props.topic));
+    this.ruleAlarm = alarmToTopic(this, 'RuleFailedInvocationsAlarm', {
+      alarmName: monitoringAlarmName(stack.stackName, `rule-${OWED_NOTE_BUNDLE}`, 'failed-invocations'),
+      alarmDescription:
+        'EventBridge could not deliver a Security Hub Imported event to the owed-note writer: a note owed in the incident ledger may stay unwritten. ' +
+        'Check the function exists and its resource policy lets events.amazonaws.com invoke it.',
+      metric: failedInvocationsOf(this.rule),
+      threshold: 1,
+      evaluationPeriods: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      topic: props.topic,
+    });
   }
 }

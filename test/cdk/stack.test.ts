@@ -24,6 +24,7 @@ import {
   functionOf,
   getAtt,
   logicalIdAtPath,
+  owedNoteWriterIds,
   props,
   ref,
   resourcesOfType,

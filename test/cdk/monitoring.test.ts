@@ -111,7 +111,8 @@ describe('the routing rule alarms', () => {
     const routingRules = Object.entries(resourcesOfType(synth.template, 'AWS::Events::Rule')).filter(([id, rule]) => props(rule).EventPattern && id !== owedNoteRule);
     expect(routingRules).toHaveLength(synth.stack.routing.patterns.length);
     const ruleAlarms = Object.values(alarms).filter((alarm) => props(alarm).Namespace === 'AWS/Events').map(props);
-    expect(ruleAlarms.map((alarm) => alarm.Dimensions).sort()).toEqual([...routingRules.map(([id]) => id), owedNoteRule].map((id) => [{ Name: 'RuleName', Value: ref(id) }]).sort());
+    const json = (values: readonly Json[]) => values.map((value) => JSON.stringify(value)).sort();
+    expect(json(ruleAlarms.map((alarm) => alarm.Dimensions))).toEqual(json([...routingRules.map(([id]) => id), owedNoteRule].map((id) => [{ Name: 'RuleName', Value: ref(id) }])));
     for (const { id, playbook } of synth.stack.routing.patterns) {
       const ruleId = idAt(`Routing/${id}/Resource`);
       expect(alarmAt(`Monitoring/RuleAlarms/${id}`)).toEqual({

@@ -2,7 +2,7 @@ import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { BatchUpdateFindingsCommand, type BatchUpdateFindingsCommandInput } from '@aws-sdk/client-securityhub';
 import { createAwsClients } from '../../lambda/aws/clients';
 import { SECURITY_HUB_STEP_ID } from '../../lambda/close-loop/ids';
-import { owedNotePointerKey } from '../../lambda/close-loop/owed-notes';
+import { OwedNotes, owedNotePointerKey } from '../../lambda/close-loop/owed-notes';
 import { emulatorClientOptions } from '../../emulator/clients';
 import { handleImportedEvent, OWED_NOTE_CLIENT_CLASSES } from '../../lambda/handlers/security-hub-note';
 import type { Report } from '../../lambda/plan/document';
@@ -100,4 +100,26 @@ describe('Security Hub imports the finding', () => {
     expect(sent()).toHaveLength(1);
     expect(await bench.item(`incident#${incidentId}`)).toEqual(before);
   });
+
+  it('two Imported events at once (the import and an update): the conditional claim lets one write it', async () => {
+    const notes = new OwedNotes(bench.dynamodb, LEDGER_TABLE);
+    await notes.owe(incidentId, { identifier: firstResponse.FindingIdentifiers![0]! as { Id: string; ProductArn: string }, text: firstResponse.Note!.Text!, author: firstResponse.Note!.UpdatedBy!, status: 'NOTIFIED' }, undefined);
+    securityHub.resetHistory();
+    const write = writer();
+    const both = await Promise.all([write(importedEventOf(findingArn)), write(importedEventOf(findingArn))]);
+    expect(both.flat().map((d) => d.outcome).sort()).toEqual(['nothing-owed', 'written']);
+    expect(sent()).toEqual([firstResponse]);
+  });
+
+  it('a writer that crashed mid-write holds the note only until its lease ends: then the next event writes it', async () => {
+    const notes = new OwedNotes(bench.dynamodb, LEDGER_TABLE);
+    await notes.owe(incidentId, { identifier: firstResponse.FindingIdentifiers![0]! as { Id: string; ProductArn: string }, text: firstResponse.Note!.Text!, author: firstResponse.Note!.UpdatedBy!, status: 'NOTIFIED' }, undefined);
+    // The crashed writer: it claimed the note and never came back.
+    const crashed = await new OwedNotes(bench.dynamodb, LEDGER_TABLE, () => new Date(Date.now() - 120_000)).take(incidentId, findingArn, 60_000);
+    expect(crashed?.note.text).toBe(firstResponse.Note!.Text);
+    securityHub.resetHistory();
+    expect(await writer()(importedEventOf(findingArn))).toEqual([{ findingArn, outcome: 'written', incidentId }]);
+    expect(sent()).toEqual([firstResponse]);
+  });
 });
+

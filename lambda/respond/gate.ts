@@ -24,6 +24,7 @@ import type { PlannedStep, StepOutcome } from '../plan/types';
 import type { NotificationContext } from '../notify/document';
 import { actsInFindingAccount, type PlaybookName } from '../routing/playbook-names';
 import { answerOf, changedAccount } from '../ledger/answered';
+import type { OwedNotes } from '../close-loop/owed-notes';
 
 /*
  * The ledger and the brake around one response. The incident (the finding's
@@ -62,6 +63,8 @@ export interface LedgerOptions {
   readonly deliveryId?: string;
   /** One incident per resource (lambda/ledger/resource-incidents.ts); absent: an incident per finding. */
   readonly incidents?: { readonly store: ResourceIncidents; readonly joinWindowMs: number };
+  /** Security Hub notes owed until Security Hub imports the finding (lambda/close-loop/owed-notes.ts); absent: a note it cannot take yet is only skipped. */
+  readonly owedNotes?: OwedNotes;
 }
 
 export interface GateInput {

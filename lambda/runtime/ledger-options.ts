@@ -1,5 +1,6 @@
 import type { AccountAccess } from '../aws/account-access';
 import type { RuntimeConfig } from '../config/schema';
+import { OwedNotes } from '../close-loop/owed-notes';
 import type { Finding } from '../finding/schema';
 import { ContainmentBrake } from '../ledger/brake';
 import { IncidentLedger } from '../ledger/incident-ledger';
@@ -66,6 +67,8 @@ export function ledgerOptionsFor(input: {
   const remaining = input.context.getRemainingTimeInMillis?.() ?? DEFAULT_REMAINING_MS;
   return {
     ledger: new IncidentLedger(dynamodb, input.tableName),
+    // The Security Hub note a fresh finding cannot take yet, written when Security Hub imports it (lambda/close-loop/deliver-owed-notes.ts).
+    owedNotes: new OwedNotes(dynamodb, input.tableName),
     brake: new ContainmentBrake(input.access.homeClients(brake.region).dynamodb, brake.tableName, input.config.blastRadius.maxContainmentsPerHour, undefined, announce),
     // notify asks GuardDuty nothing and changes nothing: its answer must never use up an acting
     // playbook's right to act once. A forged notify-routed copy of a real finding id (a direct

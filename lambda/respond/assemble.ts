@@ -11,7 +11,7 @@ import { chatNotificationStep, notificationStep } from '../notify/publish-step';
 import { stepDocument, type PlanDocument } from '../plan/document';
 import type { StepOutcome } from '../plan/types';
 import type { PlaybookPlan } from '../playbooks/types';
-import { guardsOf, settleGate, type Begun } from './begin';
+import type { Begun } from './begin';
 import type { SettledGate } from './gate';
 import type { PreparedPlan, RespondOptions } from './options';
 
@@ -140,11 +140,4 @@ export function assemblePlan(begun: Begun, options: RespondOptions, planned: Pla
     ...(options.config.localEmulator ? { localEmulator: true } : {}),
     ...(settled && begun.gate && options.ledger ? { gate: { settled, table: options.ledger.ledger.tableName, key: begun.gate.ledgerKey } } : {}),
   };
-}
-
-/** Plans from every fact at once, settles the ledger on that plan, and assembles it. */
-export async function planFromFacts(begun: Begun, options: RespondOptions, facts: unknown): Promise<PreparedPlan> {
-  const planned = begun.playbook.plan({ ...begun.planning, facts });
-  const { settled, guards } = await settleGate(begun, guardsOf(begun, options, planned.resourceTags, planned.verdicts), planned.steps);
-  return assemblePlan(begun, options, planned, guards, settled);
 }

@@ -23,7 +23,7 @@ import { summaryOf } from './summary';
  * each rendering for its own medium (lambda/text/).
  */
 
-export const OUTCOMES = ['MORE EXPOSED THAN BEFORE', 'BRAKE ON - NOT CONTAINED', 'EXEMPT - NOT CONTAINED', 'PLAN ONLY', 'PARTIAL', 'DONE', 'NO ACTION'] as const;
+export const OUTCOMES = ['MORE EXPOSED THAN BEFORE', 'BRAKE ON - NOT CONTAINED', 'EXEMPT - NOT CONTAINED', 'PLAN ONLY', 'AWAITING APPROVAL', 'PARTIAL', 'DONE', 'NO ACTION'] as const;
 /** Or the phases before the plan that ran out of time (lambda/plan/pre-plan-budget.ts): "OUT OF TIME assume-role". */
 export type Outcome = (typeof OUTCOMES)[number] | `OUT OF TIME ${string}`;
 
@@ -112,6 +112,7 @@ function outcomeOf(doc: PlanDocument, outcomes: readonly StepOutcome[], exposed:
   const late = phasesOutOfTime(doc.blockedBy);
   if (late.length > 0) return `OUT OF TIME ${late.join(' ')}`;
   if (doc.blockedBy.length > 0) return 'PLAN ONLY';
+  if (doc.approval?.status === 'awaiting' || doc.approval?.status === 'asked-again') return 'AWAITING APPROVAL';
   if (outcomes.some((o) => o.status === 'failed')) return 'PARTIAL';
   return outcomes.some((o) => o.mutating) ? 'DONE' : 'NO ACTION';
 }
@@ -129,7 +130,30 @@ function leadOf(doc: PlanDocument, exposed: readonly string[]): string | undefin
   if (exemption) return `EXEMPT: this ${doc.playbook} response was planned but NOT executed. ${exemption.reason}`;
   const late = doc.guards.filter((g) => PHASE_OUT_OF_TIME_VERDICTS.has(g.id) && g.blocks);
   if (late.length > 0) return `OUT OF TIME: this ${doc.playbook} response was planned but NOT executed. ${late.map((g) => `${g.id}: ${g.reason}`).join(' ')}`;
-  return undefined;
+  return doc.approval ? approvalLeadOf(doc.approval) : undefined;
+}
+
+/** What became of the changes that need a person's decision: said first, with the plan hash the decision binds to. */
+function approvalLeadOf(approval: NonNullable<PlanDocument['approval']>): string {
+  const steps = approval.steps.join(', ');
+  const plan = `plan ${approval.planHash}`;
+  const by = approval.decision ? ` by ${approval.decision.by} (${approval.decision.channel}, ${approval.decision.at})${approval.decision.reason ? `: ${approval.decision.reason}` : ''}` : '';
+  switch (approval.status) {
+    case 'awaiting':
+      return `AWAITING APPROVAL: ${steps} wait for a decision on ${plan} until ${approval.deadline ?? '(no deadline)'}; then: ${approval.onTimeout === 'act' ? 'act' : 'stand down'}. Approve or deny: ir approve / ir deny, or the link.`;
+    case 'asked-again':
+      return `AWAITING APPROVAL AGAIN: the resource changed since the approval, and the new plan adds or widens a change (${approval.detail ?? ''}): nothing was done; decide on ${plan} until ${approval.deadline ?? '(no deadline)'}.`;
+    case 'approved':
+      return `APPROVED${by}: ${steps} ran on ${plan}, after the resource was read again.`;
+    case 'denied':
+      return `DENIED${by}: ${steps} were not run (${plan}).`;
+    case 'timed-out-acted':
+      return `NO DECISION BY ${approval.deadline ?? 'the deadline'}: as configured, ${steps} ran on ${plan}.`;
+    case 'timed-out-stood-down':
+      return `NO DECISION BY ${approval.deadline ?? 'the deadline'}: as configured, the responder stood down; ${steps} were not run (${plan}).`;
+    case 'cannot-wait':
+      return `NOT RUN, NEEDS APPROVAL: ${steps} need a person's decision, and this run cannot wait for one (${approval.detail ?? ''}).`;
+  }
 }
 
 /** Outcomes in the order of the plan (they arrive in the order steps finished), the notification's own steps left out. */

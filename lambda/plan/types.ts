@@ -1,5 +1,6 @@
 import type { AwsClients } from '../aws/clients';
 import type { StepError } from '../aws/errors';
+import type { StepApproval } from '../approval/types';
 import type { RestoreLedger } from '../ledger/restore-record';
 
 /** An IAM action such as `ec2:ModifyNetworkInterfaceAttribute`. */
@@ -112,6 +113,8 @@ export interface PlannedStep {
   readonly exposedOnFailure?: string;
   /** A step that undoes what remains when this other step failed, and skips itself otherwise (returning an ENI to its groups). */
   readonly compensates?: string;
+  /** What the approval policy says of this change (lambda/approval/): absent on evidence and reads, which never wait. */
+  readonly approval?: StepApproval;
   readonly run: (ctx: ExecutionContext) => Promise<StepRunResult>;
 }
 

@@ -5,13 +5,16 @@ import { blockingGuardIds } from '../guards';
 import type { Report } from '../plan/document';
 import type { FirstSteps, PlaybookCatalog, PlaybookPlan } from '../playbooks/types';
 import { Acting } from './act';
-import { assemblePlan } from './assemble';
+import type { GuardVerdict } from '../guards/types';
+import { assemblePlan, type PlanShaper } from './assemble';
 import { guardsOf, reachResponse, routeResponse, settleGate, type Begun } from './begin';
+import type { SettledGate } from './gate';
 import { finishReport } from './execute';
 import type { PreparedPlan, RespondOptions } from './options';
 import { giveBackAfterPlanningFailure } from './planning-failure';
 import { readResource, type Reading } from './read';
 import { assertSamePlan, StagedPlanningError } from './staged';
+import { waitShaper, type WaitInput } from './wait';
 
 /*
  * The response, phase by phase, in the order they happen:
@@ -23,12 +26,19 @@ import { assertSamePlan, StagedPlanningError } from './staged';
  *   guard   every guard's verdict on that plan (the finding's, the account's, the playbook's)
  *   claim   GuardDuty's answer and the ledger's claim and brake settled: the plan is assembled as it will run
  *   act     the steps run (a blocked change is reported skipped)
+ *   wait    changes the approval policy gives to a person wait: the decision is asked for in the ledger,
+ *           the deadline scheduled (wait.ts); the response ends here, "awaiting approval"
+ *   act     resumed by the decision or the deadline in a later invocation, from the stored state: the
+ *           resource read and the plan made again, the approved changes run if the plan is still the
+ *           one approved, else the decision is asked for again (resume.ts)
  *   report  the report, recorded in the ledger with the claim
  *
  * The guards need the playbook's own verdicts, which come with its plan: `guard` follows `plan`.
  * For contain-instance (staged discovery) the first steps are planned, guarded, claimed and acted
  * on as soon as their reads are in, while the rest is read and planned (respondEarly below): the
- * speed of isolation is the point, nothing it does not need is waited for.
+ * speed of isolation is the point, nothing it does not need is waited for (unless the isolation itself
+ * waits for a person's decision: then the whole plan is made first).
+ * `wait` is planned with the plan (its request is a step of it, before the notification, which says what waits).
  * The Lambda handlers, `ir` and the tests all run this one sequence (respond-with.ts).
  */
 
@@ -51,8 +61,8 @@ export async function respondInPhases(playbooks: PlaybookCatalog, finding: Findi
   if (!executionClients) throw new Error('respond needs clients or access');
   const reading = readResource(begun, options, true);
   const first = reading.first ? await reading.first : undefined;
-  // Something to change early (the instance is there, with a network interface): it is changed before the rest is read.
-  if (first && first.steps.some((s) => s.mutating)) return respondEarly(begun, options, reading, first, executionClients, now);
+  // Something to change early (the instance is there, with a network interface), that needs no person's decision: it is changed before the rest is read.
+  if (first && first.steps.some((s) => s.mutating) && !first.steps.some((s) => s.approval && s.approval.mode !== 'auto')) return respondEarly(begun, options, reading, first, executionClients, now);
   const prepared = await planGuardClaim(begun, options, await reading.all);
   const startedAt = now().toISOString();
   const acting = new Acting(executionClients, now, prepared.restoreLedger, options.deadlineMs);
@@ -61,11 +71,31 @@ export async function respondInPhases(playbooks: PlaybookCatalog, finding: Findi
 }
 
 /** plan, guard, claim from every fact at once: the plan assembled as it will run. */
-export async function planGuardClaim(begun: Begun, options: RespondOptions, facts: unknown): Promise<PreparedPlan> {
+export async function planGuardClaim(begun: Begun, options: RespondOptions, facts: unknown, wait?: Partial<WaitInput>): Promise<PreparedPlan> {
   const planned = planOf(begun, facts);
   const guards = guardsOf(begun, options, planned.resourceTags, planned.verdicts);
   const { settled, guards: settledGuards } = await settleGate(begun, guards, planned.steps);
-  return assemblePlan(begun, options, planned, settledGuards, settled);
+  return assemblePlan(begun, options, planned, settledGuards, settled, waitOf(begun, options, settledGuards, settled, wait));
+}
+
+/**
+ * The phase `wait`, planned: when no guard blocks the plan and the ledger let this delivery act, the changes
+ * the approval policy marks `approve` wait for a decision (wait.ts). Blocked (dry-run included), nothing
+ * waits: nothing would run. With no approval configured, no step needs a decision and the plan is unchanged.
+ */
+function waitOf(begun: Begun, options: RespondOptions, guards: GuardVerdict[], settled: SettledGate | undefined, wait?: Partial<WaitInput>): PlanShaper | undefined {
+  if (blockingGuardIds(guards).length > 0 || (settled !== undefined && settled.kind !== 'first')) return undefined;
+  const now = options.now ?? (() => new Date());
+  const startedAt = now().toISOString();
+  return waitShaper({
+    approval: options.approval,
+    finding: begun.planning.finding,
+    playbook: begun.route.playbook,
+    incidentId: begun.incidentId,
+    now,
+    startedAt: () => startedAt,
+    ...wait,
+  });
 }
 
 /** The phase `plan`: the playbook's steps from its facts. */
@@ -96,7 +126,7 @@ async function respondEarly(begun: Begun, options: RespondOptions, reading: Read
   try {
     const planned = planOf(begun, await reading.all);
     assertSamePlan(planned, first);
-    prepared = assemblePlan(begun, options, planned, guards, settled);
+    prepared = assemblePlan(begun, options, planned, guards, settled, waitOf(begun, options, guards, settled));
   } catch (error) {
     // Isolation is already changing the account: wait for it and say what it did (an ENI may be left on the allow-all group), never drop it.
     const firstOutcomes = await firstAct;

@@ -2,7 +2,7 @@ import type { AccountAccess } from '../aws/account-access';
 import type { AwsClients } from '../aws/clients';
 import type { ApprovalEvent } from '../approval/events';
 import type { PendingApproval } from '../approval/pending';
-import { checkReplan } from '../approval/replan-check';
+import { checkReplan, withFirstActOutputs } from '../approval/replan-check';
 import { publishOnce } from '../notify/publish-once';
 import type { ApprovalState, Report } from '../plan/document';
 import type { PlannedStep, StepOutcome } from '../plan/types';
@@ -124,7 +124,8 @@ async function actOnDecision(playbooks: PlaybookCatalog, item: PendingApproval, 
   const settled = recordingGate(options, state.incidentId);
   const base = { approval: options.approval, finding: state.finding, playbook: state.playbook, incidentId: state.incidentId, now, startedAt: () => state.firstAct.startedAt, earlier: state.firstAct };
   const waiting = waitingStepsOf(planned.steps);
-  const check = checkReplan(state.approved, waiting?.later ?? []);
+  // What the first act's own steps created (a security group) is named by its id when read again: the same change.
+  const check = checkReplan(withFirstActOutputs(state.approved, state.firstAct.outputs), waiting?.later ?? []);
   const shape: PlanShaper =
     decided.act && !check.covered
       ? waitShaper({ ...base, status: 'asked-again', detail: `not approved: ${check.uncovered.join(', ')}` })

@@ -1,5 +1,5 @@
 import { canonicalJson, planHashOf } from '../../../lambda/approval/plan-hash';
-import { checkReplan } from '../../../lambda/approval/replan-check';
+import { checkReplan, withFirstActOutputs } from '../../../lambda/approval/replan-check';
 
 /* The hash an approval binds to (lambda/approval/plan-hash.ts), and the re-plan check (replan-check.ts). */
 
@@ -39,5 +39,17 @@ describe('checkReplan', () => {
   it('does not cover an added step, or a step whose parameters widened', () => {
     expect(checkReplan(approved, [...approved, isolate('eni-3', ['sg-1'])])).toEqual({ covered: false, uncovered: ['isolate:eni-3'] });
     expect(checkReplan(approved, [isolate('eni-1', ['sg-1', 'sg-9']), isolate('eni-2', ['sg-1'])])).toEqual({ covered: false, uncovered: ['isolate:eni-1'] });
+  });
+});
+
+describe('withFirstActOutputs', () => {
+  it('names what the first act created by its id, so that the plan made again is compared with the same change', () => {
+    const approved = [{ ...isolate('eni-1', ['<output of create-isolation-sg:vpc-1>']), target: 'eni-1' }];
+    const resolved = withFirstActOutputs(approved, { 'create-isolation-sg:vpc-1': 'sg-0new', other: ['x'] });
+    expect(resolved[0]!.parameters).toEqual({ NetworkInterfaceId: 'eni-1', Groups: ['sg-0new'] });
+    expect(checkReplan(resolved, [isolate('eni-1', ['sg-0new'])])).toEqual({ covered: true, uncovered: [] });
+    // Produced nothing usable: the placeholder stays, and a concrete group is not covered by it.
+    expect(withFirstActOutputs(approved, {})[0]!.parameters).toEqual({ NetworkInterfaceId: 'eni-1', Groups: ['<output of create-isolation-sg:vpc-1>'] });
+    expect(checkReplan(withFirstActOutputs(approved, {}), [isolate('eni-1', ['sg-0new'])]).covered).toBe(false);
   });
 });

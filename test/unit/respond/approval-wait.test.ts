@@ -125,7 +125,7 @@ const published = () => h.mocks.sns.commandCalls(PublishCommand).map((c) => c.ar
 const moves = () => h.callsOf('ModifyNetworkInterfaceAttribute');
 const status = (report: Report, id: string) => report.steps.find((s) => s.id === id)?.status;
 
-async function firstAct(): Promise<Report> {
+async function firstAct(onTimeout: 'act' | 'stand-down' = 'stand-down'): Promise<Report> {
   guardDuty.holds(containFinding());
   return respondWith(catalog, containFinding(), {
     config: enforceConfig(),
@@ -136,7 +136,7 @@ async function firstAct(): Promise<Report> {
     now: () => NOW,
     topicArn: TOPIC,
     ledger: ledgerOptions(),
-    approval: approvalOptions(),
+    approval: { ...approvalOptions(), onTimeout },
   });
 }
 
@@ -262,6 +262,45 @@ describe('a response whose isolation needs approval', () => {
     expect(items.get(`approval#${first.incidentId}`)).toMatchObject({ status: { S: 'expired' } });
     // A decision arriving now is refused by the decision path (status no longer pending); another deadline event does nothing.
     expect(await resumeFromApproval(catalog, { kind: 'approval-deadline', incidentId: first.incidentId }, 'contain-instance', resumeOptions(late))).toMatchObject({ status: 'nothing-to-do' });
+  });
+
+  it('the deadline acts when the request says so, after reading the instance again; not the invocation’s own setting', async () => {
+    const first = await firstAct('act');
+    expect(items.get(`approval#${first.incidentId}`)).toMatchObject({ onTimeout: { S: 'act' } });
+    const late = new Date(NOW.getTime() + WAIT_MS + 1000);
+    const options = resumeOptions(late);
+    const resumed = await resumeFromApproval(catalog, { kind: 'approval-deadline', incidentId: first.incidentId }, 'contain-instance', { ...options, approval: { ...options.approval, onTimeout: 'stand-down' } });
+    expect((resumed as { report: Report }).report.approval).toMatchObject({ status: 'timed-out-acted' });
+    expect(moves()).toHaveLength(4);
+    expect(items.get(`approval#${first.incidentId}`)).toMatchObject({ status: { S: 'expired' } });
+    expect(published().at(-1)!.Message).toContain('NO DECISION BY');
+  });
+
+  it('escalates once, to the escalation topic, while the request is pending', async () => {
+    const ESCALATION = 'arn:aws:sns:us-east-1:111111111111:ir-escalation';
+    const first = await firstAct();
+    const base = resumeOptions(NOW);
+    const options = { ...base, approval: { ...base.approval, escalationTopicArn: ESCALATION, escalationSns: h.clients.sns } };
+    dynamodb.on(UpdateItemCommand).callsFake((input: UpdateItemCommandInput) => {
+      const key = input.Key!.pk!.S!;
+      const item = items.get(key)!;
+      if (input.UpdateExpression === 'SET escalatedAt = :now') {
+        if (item.escalatedAt || item.status?.S !== 'pending') throw conditionFailed();
+        items.set(key, { ...item, escalatedAt: input.ExpressionAttributeValues![':now']! });
+      }
+      return {};
+    });
+    const escalated = await resumeFromApproval(catalog, { kind: 'approval-escalate', incidentId: first.incidentId }, 'contain-instance', options);
+    expect(escalated).toMatchObject({ status: 'escalated', messageId: 'msg-1' });
+    const message = published().at(-1)!;
+    expect(message.TopicArn).toBe(ESCALATION);
+    expect(message.Subject).toContain('[GuardDuty IR ESCALATION]');
+    expect(message.Message).toContain(`Plan ${first.approval!.planHash}`);
+    expect(message.Message).toContain(`ir approve ${first.incidentId}`);
+    const count = published().length;
+    expect(await resumeFromApproval(catalog, { kind: 'approval-escalate', incidentId: first.incidentId }, 'contain-instance', options)).toMatchObject({ status: 'nothing-to-do', reason: 'the escalation was already sent' });
+    expect(published()).toHaveLength(count);
+    expect(moves()).toEqual([]);
   });
 
   it('a decided event for a request still pending (forged, or early) does nothing', async () => {

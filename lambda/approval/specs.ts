@@ -12,6 +12,8 @@ export const APPROVAL_REQUEST: StepSpec = {
   kind: 'request-approval',
   iamActions: ['dynamodb:PutItem', 'dynamodb:GetItem', 'scheduler:CreateSchedule', 'scheduler:DeleteSchedule', 'iam:PassRole'],
   mutating: false,
+  // The scheduler role (its only resource, lib/iam/action-resources.ts), and only to EventBridge Scheduler.
+  iamGrants: [{ action: 'iam:PassRole', condition: { StringEquals: { 'iam:PassedToService': 'scheduler.amazonaws.com' } } }],
 };
 
 /** Reads the pending approval, takes it once to act on it, marks the escalation sent. */

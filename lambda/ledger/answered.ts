@@ -101,6 +101,12 @@ export function answerOf(report: Report): Answer {
   if (unmet.length > 0) {
     return open(`${unmet.map((s) => `${s.id} (needs ${failedRequirement(report, s.id)!}, which failed)`).join(', ')}: the changes are not all done`);
   }
+  // The changes that needed a person's decision: refused (or not decided, and the responder stood down) is a decision;
+  // not asked for at all (the run could not wait) is none, and the incident stays open. Never "changes-done": they were not made.
+  if (report.approval?.status === 'denied' || report.approval?.status === 'timed-out-stood-down') {
+    return { answered: true, kind: 'no-change-needed', reason: `the changes that needed a decision were not made (${report.approval.status})` };
+  }
+  if (report.approval?.status === 'cannot-wait') return open('changes that need a decision were not made: this run could not wait for one');
   const decisions = report.blockedBy.filter((id) => id !== DRY_RUN_VERDICT);
   if (decisions.length > 0) return { answered: true, kind: 'no-change-needed', reason: `blocked by ${decisions.join(', ')}: no change is to be made` };
   if (changes.length === 0) return { answered: true, kind: 'no-change-needed', reason: 'the plan has nothing to change' };

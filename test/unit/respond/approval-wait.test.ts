@@ -248,6 +248,9 @@ describe('a response whose isolation needs approval', () => {
     expect(report.approval).toMatchObject({ status: 'denied' });
     expect(report.steps.find((s) => s.id === `isolate:${PRIMARY_ENI}`)).toMatchObject({ status: 'skipped', reason: expect.stringContaining('denied by arn:aws:iam::111111111111:user/alice (cli): checked with the app team') });
     expect(published().at(-1)!.Message).toContain('DENIED by arn:aws:iam::111111111111:user/alice');
+    // Answered (a person decided), never as contained: a later finding about the instance is decided on its own.
+    const final = updates().find((u) => u.ConditionExpression === 'answerKind = :awaiting');
+    expect(final!.ExpressionAttributeValues![':answerKind']).toEqual({ S: 'no-change-needed' });
   });
 
   it('the deadline does nothing before its time, then stands down as configured, once', async () => {

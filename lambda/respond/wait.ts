@@ -96,6 +96,16 @@ export function waitingStepsOf(steps: readonly PlannedStep[]): { readonly later:
   return { later, planHash: planHashOf(later) };
 }
 
+/** A DynamoDB item holds 400 KB: past this, the first act's outcomes are kept without what read-only steps found (it is in the evidence bucket). */
+const STATE_LIMIT = 300_000;
+
+function storable(state: WaitingState): string {
+  const whole = JSON.stringify(state);
+  if (whole.length <= STATE_LIMIT) return whole;
+  const outcomes = state.firstAct.outcomes.map(({ evidence: _evidence, ...outcome }) => outcome);
+  return JSON.stringify({ ...state, firstAct: { ...state.firstAct, outcomes } });
+}
+
 function skipped(step: PlannedStep, reason: string): PlannedStep {
   return { ...step, run: () => Promise.resolve({ status: 'skipped', reason }) };
 }
@@ -198,6 +208,7 @@ function requestStep(
           outputs: { ...(input.earlier?.outputs ?? {}), ...jsonOutputs(Object.fromEntries(ctx.outputs)) },
         },
       };
+      const stored = storable(state);
       const written = await approval.pending.request({
         incidentId,
         planHash: waiting.planHash,
@@ -209,7 +220,7 @@ function requestStep(
         requestedAt: requestedAt.toISOString(),
         deadline: deadline.toISOString(),
         onTimeout: approval.onTimeout,
-        state: JSON.stringify(state),
+        state: stored,
       });
       if (written === 'already-pending') {
         // A retry of this very request (same plan): its schedules may be what failed. Another plan's request stands as it is.

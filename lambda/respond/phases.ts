@@ -14,7 +14,7 @@ import type { PreparedPlan, RespondOptions } from './options';
 import { giveBackAfterPlanningFailure } from './planning-failure';
 import { readResource, type Reading } from './read';
 import { assertSamePlan, StagedPlanningError } from './staged';
-import { waitShaper, type WaitInput } from './wait';
+import { waitShaper } from './wait';
 
 /*
  * The response, phase by phase, in the order they happen:
@@ -71,11 +71,11 @@ export async function respondInPhases(playbooks: PlaybookCatalog, finding: Findi
 }
 
 /** plan, guard, claim from every fact at once: the plan assembled as it will run. */
-export async function planGuardClaim(begun: Begun, options: RespondOptions, facts: unknown, wait?: Partial<WaitInput>): Promise<PreparedPlan> {
+export async function planGuardClaim(begun: Begun, options: RespondOptions, facts: unknown): Promise<PreparedPlan> {
   const planned = planOf(begun, facts);
   const guards = guardsOf(begun, options, planned.resourceTags, planned.verdicts);
   const { settled, guards: settledGuards } = await settleGate(begun, guards, planned.steps);
-  return assemblePlan(begun, options, planned, settledGuards, settled, waitOf(begun, options, settledGuards, settled, wait));
+  return assemblePlan(begun, options, planned, settledGuards, settled, waitOf(begun, options, settledGuards, settled));
 }
 
 /**
@@ -83,7 +83,7 @@ export async function planGuardClaim(begun: Begun, options: RespondOptions, fact
  * the approval policy marks `approve` wait for a decision (wait.ts). Blocked (dry-run included), nothing
  * waits: nothing would run. With no approval configured, no step needs a decision and the plan is unchanged.
  */
-function waitOf(begun: Begun, options: RespondOptions, guards: GuardVerdict[], settled: SettledGate | undefined, wait?: Partial<WaitInput>): PlanShaper | undefined {
+function waitOf(begun: Begun, options: RespondOptions, guards: GuardVerdict[], settled: SettledGate | undefined): PlanShaper | undefined {
   if (blockingGuardIds(guards).length > 0 || (settled !== undefined && settled.kind !== 'first')) return undefined;
   const now = options.now ?? (() => new Date());
   const startedAt = now().toISOString();
@@ -94,7 +94,6 @@ function waitOf(begun: Begun, options: RespondOptions, guards: GuardVerdict[], s
     incidentId: begun.incidentId,
     now,
     startedAt: () => startedAt,
-    ...wait,
   });
 }
 

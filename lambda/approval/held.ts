@@ -1,12 +1,14 @@
 import type { StepApproval } from './types';
 
 /*
- * How a step the approval policy holds back is reported, until the wait
- * (issue 13's phases) turns `approve` into a durable wait: the executor
- * skips it with one of these reasons, and its dependants skip as for any
- * step they need. The ledger (lambda/ledger/answered.ts), the close-the-loop
- * steps (lambda/close-loop/containment.ts) and the notification read the
- * reasons back by their prefix.
+ * How a change the approval policy holds back is reported: the phase `wait`
+ * (lambda/respond/wait.ts) reports a change that waits for a decision
+ * skipped with AWAITS_APPROVAL first, and lambda/approval/split.ts one the
+ * policy never allows with REFUSED_BY_POLICY first. The ledger
+ * (lambda/ledger/answered.ts), the close-the-loop steps
+ * (lambda/close-loop/containment.ts) and the notification read the reasons
+ * back by their prefix. heldByApproval is what a dry-run or a guard adds to
+ * a step's reason: what enforce mode would then do.
  */
 
 export const AWAITS_APPROVAL = 'awaits approval';

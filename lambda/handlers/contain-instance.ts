@@ -11,7 +11,7 @@ import { EVIDENCE_S3 } from '../runtime/evidence-s3';
 import { SECURITY_HUB_CLIENT } from '../runtime/security-hub-client';
 import { archiveGuardDutyFinding } from '../close-loop/archiver';
 import { startConfirmation } from '../confirm/confirmation';
-import { handleInvocation } from '../runtime/handle';
+import { handleEvent } from '../runtime/handle';
 import type { LambdaContext } from '../runtime/home-account';
 import type { PlaybookEntry } from '../runtime/playbook-entry';
 
@@ -35,4 +35,4 @@ export const CONTAIN_INSTANCE: PlaybookEntry = {
   archiveFinding: archiveGuardDutyFinding,
 };
 
-export const handler = (event: unknown, context: LambdaContext) => handleInvocation(event, context, CONTAIN_INSTANCE);
+export const handler = (event: unknown, context: LambdaContext) => handleEvent(event, context, CONTAIN_INSTANCE);

@@ -3,7 +3,7 @@ import { SNSClient } from '@aws-sdk/client-sns';
 import { notifyPlaybook } from '../playbooks/notify/playbook';
 import { EVIDENCE_S3 } from '../runtime/evidence-s3';
 import { SECURITY_HUB_CLIENT } from '../runtime/security-hub-client';
-import { handleInvocation } from '../runtime/handle';
+import { handleEvent } from '../runtime/handle';
 import type { LambdaContext } from '../runtime/home-account';
 import type { PlaybookEntry } from '../runtime/playbook-entry';
 
@@ -13,4 +13,4 @@ export const NOTIFY: PlaybookEntry = {
   clientClasses: { sns: SNSClient, s3: EVIDENCE_S3, dynamodb: DynamoDBClient, securityHub: SECURITY_HUB_CLIENT },
 };
 
-export const handler = (event: unknown, context: LambdaContext) => handleInvocation(event, context, NOTIFY);
+export const handler = (event: unknown, context: LambdaContext) => handleEvent(event, context, NOTIFY);

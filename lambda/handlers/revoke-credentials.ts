@@ -9,7 +9,7 @@ import { EVIDENCE_S3 } from '../runtime/evidence-s3';
 import { SECURITY_HUB_CLIENT } from '../runtime/security-hub-client';
 import { archiveGuardDutyFinding } from '../close-loop/archiver';
 import { startConfirmation } from '../confirm/confirmation';
-import { handleInvocation } from '../runtime/handle';
+import { handleEvent } from '../runtime/handle';
 import type { LambdaContext } from '../runtime/home-account';
 import type { PlaybookEntry } from '../runtime/playbook-entry';
 
@@ -31,4 +31,4 @@ export const REVOKE_CREDENTIALS: PlaybookEntry = {
   archiveFinding: archiveGuardDutyFinding,
 };
 
-export const handler = (event: unknown, context: LambdaContext) => handleInvocation(event, context, REVOKE_CREDENTIALS);
+export const handler = (event: unknown, context: LambdaContext) => handleEvent(event, context, REVOKE_CREDENTIALS);

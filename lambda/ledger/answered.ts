@@ -2,6 +2,7 @@ import { isAwaitingApproval, isRefusedByPolicy } from '../approval/held';
 import { isCloseLoopStep } from '../close-loop/ids';
 import { CONFIRMATION_UNAVAILABLE, FINDING_CONFIRMATION } from '../confirm/verdicts';
 import { INSTANCE_UNREADABLE, PRINCIPAL_UNREADABLE } from '../guards/unreadable';
+import { APPROVAL_REQUEST_STEP_ID } from '../approval/step-ids';
 import { NOTIFICATION_STEP_ID } from '../notify/publish-step';
 import type { Report } from '../plan/document';
 import { PHASE_OUT_OF_TIME_VERDICTS } from '../plan/phase-verdicts';
@@ -46,10 +47,12 @@ export const DRY_RUN_VERDICT = 'dry-run';
  * - dry-run: the plan would change something, and only dry-run held it back (answers at the dry-run level only);
  * - no-change-needed: a guard decided against any change (sample, exempt tag, severity floor, a protected or
  *   exempt principal, an archived finding, ...), or the plan had nothing to change.
+ * - awaiting-approval: the automatic steps are done and the changes that need a person's decision wait for it
+ *   (lambda/approval/): every delivery until the decision is a repeat, and the decision's response records the answer.
  * Later findings about the same resource join an incident answered with changes-done or dry-run (the resource
- * is contained, or would be); after no-change-needed a later finding is decided on its own.
+ * is contained, or would be); after no-change-needed or awaiting-approval a later finding is decided on its own.
  */
-export type AnswerKind = 'changes-done' | 'dry-run' | 'no-change-needed';
+export type AnswerKind = 'changes-done' | 'dry-run' | 'no-change-needed' | 'awaiting-approval';
 
 export const JOINABLE_ANSWERS: ReadonlySet<AnswerKind> = new Set(['changes-done', 'dry-run']);
 
@@ -81,6 +84,7 @@ export function changedAccount(report: Report): boolean {
  * Nor are the Security Hub note and the GuardDuty archive (lambda/close-loop/): they change what the analysts see, not the account.
  */
 export function answerOf(report: Report): Answer {
+  if (report.approval?.status === 'awaiting' || report.approval?.status === 'asked-again') return awaitingAnswer(report);
   const undecided = report.blockedBy.filter((id) => UNDECIDED_VERDICTS.has(id));
   if (undecided.length > 0) return open(`blocked by ${undecided.join(', ')}: nothing was decided`);
   const failedReads = report.reads.filter((read) => read.status === 'failed');
@@ -98,6 +102,12 @@ export function answerOf(report: Report): Answer {
   if (unmet.length > 0) {
     return open(`${unmet.map((s) => `${s.id} (needs ${failedRequirement(report, s.id)!}, which failed)`).join(', ')}: the changes are not all done`);
   }
+  // The changes that needed a person's decision: refused (or not decided, and the responder stood down) is a decision;
+  // not asked for at all (the run could not wait) is none, and the incident stays open. Never "changes-done": they were not made.
+  if (report.approval?.status === 'denied' || report.approval?.status === 'timed-out-stood-down') {
+    return { answered: true, kind: 'no-change-needed', reason: `the changes that needed a decision were not made (${report.approval.status})` };
+  }
+  if (report.approval?.status === 'cannot-wait') return open('changes that need a decision were not made: this run could not wait for one');
   // A change the approval policy holds for a person is not decided yet: the incident stays open (lambda/approval/held.ts).
   const awaiting = changes.filter((step) => step.status === 'skipped' && isAwaitingApproval(step.reason));
   if (awaiting.length > 0) return open(`${awaiting.map((s) => s.id).join(', ')} await${awaiting.length === 1 ? 's' : ''} approval: not decided yet`);
@@ -110,6 +120,13 @@ export function answerOf(report: Report): Answer {
   if (refused.length > 0) return { answered: true, kind: 'changes-done', reason: `every change is done or was already in place, except ${refused.map((s) => s.id).join(', ')}, which the approval policy says never to make` };
   // A mutating step skipped without a guard: its change was already in place (or one it needs was), never a failure (checked above).
   return { answered: true, kind: 'changes-done', reason: 'every change is done or was already in place' };
+}
+
+/** The request for a decision must be in the ledger for the response to wait on it: else the incident stays open, and is retried. */
+function awaitingAnswer(report: Report): Answer {
+  const request = report.steps.find((step) => step.id === APPROVAL_REQUEST_STEP_ID);
+  if (request?.status !== 'done') return open(`the approval request could not be recorded (${request?.error?.code ?? request?.reason ?? 'not run'}): nothing waits for a decision`);
+  return { answered: true, kind: 'awaiting-approval', reason: `changes wait for a decision on plan ${report.approval!.planHash}` };
 }
 
 /** A step this one needs, directly or through another, that failed (a read-only step before a change, say). */

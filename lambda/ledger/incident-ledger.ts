@@ -3,7 +3,7 @@ import { UpdateItemCommand, type DynamoDBClient, type UpdateItemCommandInput } f
 import type { Finding } from '../finding/schema';
 import type { Report } from '../plan/document';
 import { actsInFindingAccount, type PlaybookName } from '../routing/playbook-names';
-import type { AnswerKind } from './answered';
+import type { Answer, AnswerKind } from './answered';
 import { pendingNotificationOf, pendingNotificationValue, type PendingNotification } from './pending-notification';
 import { isConditionFailure, list, map, n, numberOf, s, stringOf, type Item } from './attributes';
 
@@ -227,7 +227,7 @@ function recordOf(item: Item | undefined): LedgerRecord {
 }
 
 function answerKindOf(value: string | undefined): AnswerKind | undefined {
-  return value === 'changes-done' || value === 'dry-run' || value === 'no-change-needed' ? value : undefined;
+  return value === 'changes-done' || value === 'dry-run' || value === 'no-change-needed' || value === 'awaiting-approval' ? value : undefined;
 }
 
 /** One line per step: the plan and what became of it, readable with `aws dynamodb get-item`. */
@@ -551,6 +551,35 @@ export class IncidentLedger {
       const own = command.ExpressionAttributeValues?.[':outcomeToken']?.S;
       return own !== undefined && stringOf(error.Item, 'outcomeToken') === own ? 'recorded' : 'superseded';
     }
+  }
+
+  /**
+   * The final report of a response that waited for a decision (lambda/respond/resume.ts), written over the record
+   * its first act left "awaiting-approval": only while it still says so (ConditionExpression), so no other answer
+   * is overwritten. Answered, the record takes the new answer; not answered (a change failed), the answer is removed
+   * and the incident is open again for the next delivery. Asked again, it stays awaiting.
+   */
+  async recordResumedOutcome(input: { readonly incidentId: string; readonly report: Report; readonly answer: Answer }): Promise<OutcomeWrite> {
+    const { report, answer } = input;
+    const at = s(this.now().toISOString());
+    const sets = ['blockedBy = :blockedBy', 'steps = :steps', 'failedReads = :failedReads', 'summary = :summary', 'lastResponseAt = :at', 'outcomeToken = :outcomeToken'];
+    const answerSets = answer.answered ? ['respondedAt = :at', 'answerKind = :answerKind'] : [];
+    return this.writeOutcome({
+      TableName: this.tableName,
+      Key: incidentKey(input.incidentId),
+      UpdateExpression: `SET ${[...sets, ...answerSets].join(', ')}${answer.answered ? '' : ' REMOVE respondedLevel, respondedAt, answerKind'}`,
+      ConditionExpression: 'answerKind = :awaiting',
+      ExpressionAttributeValues: {
+        ':awaiting': s('awaiting-approval'),
+        ':blockedBy': list(report.blockedBy.map(s)),
+        ':steps': stepsOf(report),
+        ':failedReads': failedReadsOf(report),
+        ':summary': map({ done: n(report.summary.done), skipped: n(report.summary.skipped), failed: n(report.summary.failed) }),
+        ':at': at,
+        ':outcomeToken': s(randomUUID()),
+        ...(answer.answered ? { ':answerKind': s(answer.kind) } : {}),
+      },
+    });
   }
 
   /**

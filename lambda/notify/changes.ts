@@ -69,7 +69,7 @@ export function nextStepsOf(input: NextInput, outcomes: readonly StepOutcome[], 
   if (ids.has('dry-run')) steps.push('Review the plan above; to act on it, run `ir respond --execute` on this finding, or switch the stack to enforce mode.');
   if (ids.has('blast-radius-brake')) steps.push('Find out why so many containments came at once; `ir brake release` resumes them once it is understood.');
   if ([...ids].some((id) => id.startsWith('exempt'))) steps.push('Decide whether the exempt resource needs a manual response.');
-  if (input.outcome === 'APPROVAL NEEDED') {
+  if (input.outcome === 'AWAITING APPROVAL') {
     steps.push(
       `Decide on the changes that await approval (listed "awaits approval" below): \`ir approve ${input.incidentId}\` makes them, \`ir deny ${input.incidentId} --reason ...\` stands down; or make them by hand.`,
     );

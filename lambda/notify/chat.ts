@@ -50,7 +50,7 @@ const MARK: Readonly<Record<(typeof OUTCOMES)[number], string>> = {
   'BRAKE ON - NOT CONTAINED': ':warning:',
   'EXEMPT - NOT CONTAINED': ':warning:',
   'PLAN ONLY': ':memo:',
-  'APPROVAL NEEDED': ':raised_hand:',
+  'AWAITING APPROVAL': ':raised_hand:',
   DONE: ':white_check_mark:',
   'NO ACTION': ':mag:',
 };

@@ -25,7 +25,7 @@ import { summaryOf } from './summary';
  * each rendering for its own medium (lambda/text/).
  */
 
-export const OUTCOMES = ['MORE EXPOSED THAN BEFORE', 'BRAKE ON - NOT CONTAINED', 'EXEMPT - NOT CONTAINED', 'PLAN ONLY', 'APPROVAL NEEDED', 'PARTIAL', 'DONE', 'NO ACTION'] as const;
+export const OUTCOMES = ['MORE EXPOSED THAN BEFORE', 'BRAKE ON - NOT CONTAINED', 'EXEMPT - NOT CONTAINED', 'PLAN ONLY', 'AWAITING APPROVAL', 'PARTIAL', 'DONE', 'NO ACTION'] as const;
 /** Or the phases before the plan that ran out of time (lambda/plan/pre-plan-budget.ts): "OUT OF TIME assume-role". */
 export type Outcome = (typeof OUTCOMES)[number] | `OUT OF TIME ${string}`;
 
@@ -115,8 +115,9 @@ function outcomeOf(doc: PlanDocument, outcomes: readonly StepOutcome[], exposed:
   const late = phasesOutOfTime(doc.blockedBy);
   if (late.length > 0) return `OUT OF TIME ${late.join(' ')}`;
   if (doc.blockedBy.length > 0) return 'PLAN ONLY';
-  // Changes the approval policy holds for a person (lambda/approval/held.ts): someone must decide, before anything else.
-  if (awaitingApproval(outcomes).length > 0) return 'APPROVAL NEEDED';
+  // Changes that wait for a person's decision (lambda/respond/wait.ts), or that the policy held in a run that could not wait
+  // (lambda/approval/held.ts): someone must decide, before anything else.
+  if (doc.approval?.status === 'awaiting' || doc.approval?.status === 'asked-again' || awaitingApproval(outcomes).length > 0) return 'AWAITING APPROVAL';
   if (outcomes.some((o) => o.status === 'failed')) return 'PARTIAL';
   // A note on the finding in Security Hub (or its archive) changes nothing in the account: a response that made only those took no action.
   return outcomes.some((o) => o.mutating && !isCloseLoopStep(o.id)) ? 'DONE' : 'NO ACTION';
@@ -140,15 +141,39 @@ function leadOf(doc: PlanDocument, exposed: readonly string[], outcomes: readonl
   if (exemption) return `EXEMPT: this ${doc.playbook} response was planned but NOT executed. ${exemption.reason}`;
   const late = doc.guards.filter((g) => PHASE_OUT_OF_TIME_VERDICTS.has(g.id) && g.blocks);
   if (late.length > 0) return `OUT OF TIME: this ${doc.playbook} response was planned but NOT executed. ${late.map((g) => `${g.id}: ${g.reason}`).join(' ')}`;
+  if (doc.approval) return approvalLeadOf(doc.approval);
   const awaiting = doc.blockedBy.length > 0 ? [] : awaitingApproval(outcomes);
   if (awaiting.length > 0) {
     const rules = [...new Set(awaiting.map((o) => doc.steps.find((s) => s.id === o.id)?.approval?.ruleId ?? 'unknown'))];
     return (
-      `APPROVAL NEEDED: the approval policy (rule${rules.length > 1 ? 's' : ''} ${rules.join(', ')}) holds ${awaiting.length} change${awaiting.length > 1 ? 's' : ''} ` +
+      `AWAITING APPROVAL: the approval policy (rule${rules.length > 1 ? 's' : ''} ${rules.join(', ')}) holds ${awaiting.length} change${awaiting.length > 1 ? 's' : ''} ` +
       `of this ${doc.playbook} response for a person's decision: they were NOT made (${awaiting.map((o) => o.id).join(', ')}). Every other step ran.`
     );
   }
   return undefined;
+}
+
+/** What became of the changes that need a person's decision: said first, with the plan hash the decision binds to. */
+function approvalLeadOf(approval: NonNullable<PlanDocument['approval']>): string {
+  const steps = approval.steps.join(', ');
+  const plan = `plan ${approval.planHash}`;
+  const by = approval.decision ? ` by ${approval.decision.by} (${approval.decision.channel}, ${approval.decision.at})${approval.decision.reason ? `: ${approval.decision.reason}` : ''}` : '';
+  switch (approval.status) {
+    case 'awaiting':
+      return `AWAITING APPROVAL: ${steps} wait for a decision on ${plan} until ${approval.deadline ?? '(no deadline)'}; then: ${approval.onTimeout === 'act' ? 'act' : 'stand down'}. Approve or deny: ir approve / ir deny, or the link.`;
+    case 'asked-again':
+      return `AWAITING APPROVAL AGAIN: the resource changed since the approval, and the new plan adds or widens a change (${approval.detail ?? ''}): nothing was done; decide on ${plan} until ${approval.deadline ?? '(no deadline)'}.`;
+    case 'approved':
+      return `APPROVED${by}: ${steps} ran on ${plan}, after the resource was read again.`;
+    case 'denied':
+      return `DENIED${by}: ${steps} were not run (${plan}).`;
+    case 'timed-out-acted':
+      return `NO DECISION BY ${approval.deadline ?? 'the deadline'}: as configured, ${steps} ran on ${plan}.`;
+    case 'timed-out-stood-down':
+      return `NO DECISION BY ${approval.deadline ?? 'the deadline'}: as configured, the responder stood down; ${steps} were not run (${plan}).`;
+    case 'cannot-wait':
+      return `NOT RUN, NEEDS APPROVAL: ${steps} need a person's decision, and this run cannot wait for one (${approval.detail ?? ''}).`;
+  }
 }
 
 /** Outcomes in the order of the plan (they arrive in the order steps finished), the notification's own steps left out. */

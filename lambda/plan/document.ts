@@ -20,6 +20,23 @@ export interface StepDocument {
   readonly approval?: StepApproval;
 }
 
+/**
+ * Where a response stands with the approval its changes need (lambda/approval/, lambda/respond/phases.ts):
+ * absent when nothing waited. The plan hash binds a decision to the exact steps shown.
+ */
+export interface ApprovalState {
+  readonly status: 'awaiting' | 'approved' | 'denied' | 'timed-out-acted' | 'timed-out-stood-down' | 'asked-again' | 'cannot-wait';
+  readonly planHash: string;
+  /** The steps that wait (or waited) for the decision. */
+  readonly steps: readonly string[];
+  readonly deadline?: string;
+  readonly onTimeout?: 'act' | 'stand-down';
+  /** Who decided, when, through which channel (absent: no decision, the deadline passed). */
+  readonly decision?: { readonly by: string; readonly at: string; readonly channel: string; readonly reason?: string };
+  /** asked-again: the steps of the new plan the approval did not cover; cannot-wait: why. */
+  readonly detail?: string;
+}
+
 export interface PlanDocument {
   readonly playbook: PlaybookName;
   readonly findingId: string;
@@ -37,6 +54,7 @@ export interface PlanDocument {
   readonly resource: Readonly<Record<string, unknown>>;
   readonly reads: readonly StepOutcome[];
   readonly steps: readonly StepDocument[];
+  readonly approval?: ApprovalState;
 }
 
 export interface StepReport extends StepDocument {

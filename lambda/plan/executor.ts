@@ -101,8 +101,8 @@ async function runStep(step: PlannedStep, ctx: ExecutionContext, options: Execut
   if (step.mutating && options.blockedBy.length > 0) {
     return outcomeOf(step, started, { status: 'skipped', reason: `blocked by ${options.blockedBy.join(', ')}${held ? `; then ${held}` : ''}` });
   }
-  // Until the wait is built, a step the policy holds is skipped, and so are the steps that need it (below).
-  if (held) return outcomeOf(step, started, { status: 'skipped', reason: held });
+  // A change the policy holds never reaches here unapproved: the phase `wait` (lambda/respond/wait.ts) runs it only after
+  // the decision, and reports it skipped until then; a `never` is skipped there too (lambda/approval/split.ts).
   const unmet = step.requires.filter((id) => ctx.outcomes.find((o) => o.id === id)?.status !== 'done');
   if (unmet.length > 0) {
     const described = unmet.map((id) => `${id} (${ctx.outcomes.find((o) => o.id === id)?.status ?? 'not run'})`);

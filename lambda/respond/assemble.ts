@@ -8,12 +8,15 @@ import type { Finding } from '../finding/schema';
 import { blockingGuardIds } from '../guards';
 import type { GuardVerdict } from '../guards/types';
 import { chatNotificationStep, notificationStep } from '../notify/publish-step';
-import { stepDocument, type PlanDocument } from '../plan/document';
-import type { StepOutcome } from '../plan/types';
+import { stepDocument, type ApprovalState, type PlanDocument } from '../plan/document';
+import type { PlannedStep, StepOutcome } from '../plan/types';
 import type { PlaybookPlan } from '../playbooks/types';
-import { guardsOf, settleGate, type Begun } from './begin';
+import type { Begun } from './begin';
 import type { SettledGate } from './gate';
 import type { PreparedPlan, RespondOptions } from './options';
+
+/** Reshapes the assembled steps before the document is made (the wait for a decision: lambda/respond/wait.ts). */
+export type PlanShaper = (steps: PlannedStep[]) => { readonly steps: PlannedStep[]; readonly approval: ApprovalState | undefined };
 
 /** Where this finding's evidence goes, always with the security account's credentials, or why it is not kept. */
 function evidenceDestinationOf(finding: Finding, options: RespondOptions): { destination: EvidenceDestination | undefined; skipReason: string } {
@@ -45,7 +48,14 @@ function homeClientsOf(region: string | undefined, options: RespondOptions) {
  * (blocked) plan and its own notification, never a REPEAT note, and keeps
  * its evidence apart. And the document every report, dry-run and email is made of.
  */
-export function assemblePlan(begun: Begun, options: RespondOptions, planned: PlaybookPlan, guards: GuardVerdict[], settled: SettledGate | undefined): PreparedPlan {
+export function assemblePlan(
+  begun: Begun,
+  options: RespondOptions,
+  planned: PlaybookPlan,
+  guards: GuardVerdict[],
+  settled: SettledGate | undefined,
+  shape?: PlanShaper,
+): PreparedPlan {
   const { finding } = begun.planning;
   const { account, incidentId } = begun;
   const lastStage = Math.max(0, ...planned.steps.map((s) => s.stage));
@@ -98,7 +108,7 @@ export function assemblePlan(begun: Begun, options: RespondOptions, planned: Pla
       : {}),
     stage: reportStage,
   });
-  const steps =
+  const assembled =
     settled?.kind === 'repeat'
       ? settled.repeatSteps(() => document, { topicArn: options.topicArn, chatTopicArn: options.chatTopicArn, sns: account.notificationSns, context: notificationContext })
       : [
@@ -110,6 +120,9 @@ export function assemblePlan(begun: Begun, options: RespondOptions, planned: Pla
             : []),
           ...evidence,
         ];
+  // The wait for a decision (lambda/respond/wait.ts) holds some steps back and adds its own: before the document is made, which the notification reads.
+  const shaped = shape && settled?.kind !== 'repeat' ? shape(assembled) : { steps: assembled, approval: undefined };
+  const { steps } = shaped;
   const reads: StepOutcome[] = [...account.reads, ...begun.confirmationReads.outcomes, ...begun.reads.outcomes, ...(settled?.reads ?? [])];
   // The alias read settles after this document is built (it runs beside discovery, unwaited): its outcome joins the report's reads then.
   void begun.accountName.then((name) => {
@@ -132,6 +145,7 @@ export function assemblePlan(begun: Begun, options: RespondOptions, planned: Pla
     resource: planned.resource,
     reads,
     steps: steps.map(stepDocument),
+    ...(shaped.approval ? { approval: shaped.approval } : {}),
   };
   return {
     document,
@@ -141,11 +155,4 @@ export function assemblePlan(begun: Begun, options: RespondOptions, planned: Pla
     ...(options.config.localEmulator ? { localEmulator: true } : {}),
     ...(settled && begun.gate && options.ledger ? { gate: { settled, table: options.ledger.ledger.tableName, key: begun.gate.ledgerKey } } : {}),
   };
-}
-
-/** Plans from every fact at once, settles the ledger on that plan, and assembles it. */
-export async function planFromFacts(begun: Begun, options: RespondOptions, facts: unknown): Promise<PreparedPlan> {
-  const planned = begun.playbook.plan({ ...begun.planning, facts });
-  const { settled, guards } = await settleGate(begun, guardsOf(begun, options, planned.resourceTags, planned.verdicts), planned.steps);
-  return assemblePlan(begun, options, planned, guards, settled);
 }

@@ -75,14 +75,29 @@ function guardInputOf(finding: Finding, playbook: PlaybookName, options: Respond
   };
 }
 
-export async function begin(playbooks: PlaybookCatalog, finding: Finding, options: RespondOptions): Promise<Begun> {
-  const now = options.now ?? (() => new Date());
+/** The phase `route`: which playbook answers the finding, decided before the ledger or any account is touched. */
+export interface Routed {
+  readonly route: ReturnType<typeof routeFinding>;
+  readonly playbook: AnyPlaybook;
+}
+
+export function routeResponse(playbooks: PlaybookCatalog, finding: Finding, options: Pick<RespondOptions, 'config'>): Routed {
   const route = routeFinding(finding, routingTableFor(options.config));
   const carried = playbooks[route.playbook];
   // Before the ledger or any account is touched: this code cannot answer the finding.
   if (!carried) throw new Error(`finding ${finding.id} routes to ${route.playbook}, which this code does not carry (it has ${Object.keys(playbooks).join(', ')})`);
   // Its plans carry the approval policy's decision on each change (lambda/approval/): the first steps and the whole plan alike.
   const playbook = withApprovalPolicy(carried, options.config);
+  return { route, playbook };
+}
+
+/**
+ * The phase `reach`: GuardDuty's confirmation and the ledger's claim started, the finding's account reached.
+ * The claim is started here, beside AssumeRole, for speed; the phase `claim` settles it once the plan is known.
+ */
+export async function reachResponse(routed: Routed, finding: Finding, options: RespondOptions): Promise<Begun> {
+  const now = options.now ?? (() => new Date());
+  const { route, playbook } = routed;
   // Every call before the plan ends at its phase's cut-off, a share of the time before the response's one deadline.
   const budget = PrePlanBudget.starting(Date.now(), options.deadlineMs);
   // Started first, beside the ledger's claim, AssumeRole and the first reads; awaited before the first change (settleGate).
@@ -114,6 +129,11 @@ export async function begin(playbooks: PlaybookCatalog, finding: Finding, option
   const aliasClients = actsInFindingAccount(route.playbook) ? account.clients : undefined;
   const accountName = accountNameOf({ accountId: finding.accountId, accountNames: options.config.accountNames, clients: aliasClients, localEmulator: options.config.localEmulator, notAfterMs: budget.cutOffOf('discovery') });
   return { route, playbook, account, reads, confirmationReads, incidentId, planning, gate, confirmation, budget, ledgerReads: opened?.reads, accountName };
+}
+
+/** route then reach: the start every response shares. */
+export function begin(playbooks: PlaybookCatalog, finding: Finding, options: RespondOptions): Promise<Begun> {
+  return reachResponse(routeResponse(playbooks, finding, options), finding, options);
 }
 
 /** Starts GuardDuty's confirmation (lambda/confirm/). An acting playbook run by code that carries none is a packaging error, never a silent skip. */

@@ -11,6 +11,7 @@ import type { PlannedStep } from '../plan/types';
 import type { DiscoveryContext, ResponderIdentity } from '../playbooks/types';
 import type { RestoreLedger } from '../ledger/restore-record';
 import type { LedgerOptions, SettledGate } from './gate';
+import type { ApprovalWaitOptions } from './wait';
 
 /** How one finding is answered: by the Lambda handler, `ir`, the demo and the tests alike. */
 export interface RespondOptions {
@@ -57,6 +58,8 @@ export interface RespondOptions {
   readonly confirmFinding?: FindingConfirmer;
   /** Archives the finding after a completed containment, when configured (lambda/close-loop/): the caller's, as the confirmation is. */
   readonly archiveFinding?: FindingArchiver;
+  /** How a response waits for a person's decision (lambda/respond/wait.ts). Absent: a change that needs one is not made, saying so. */
+  readonly approval?: ApprovalWaitOptions;
 }
 
 export interface PreparedPlan {

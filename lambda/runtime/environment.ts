@@ -15,6 +15,9 @@ const environmentSchema = z.object({
   IR_BRAKE_TABLE: z.optional(z.string()),
   IR_EVIDENCE_BUCKET: z.optional(z.string()),
   IR_EVIDENCE_KEY_ARN: z.optional(z.string()),
+  IR_APPROVAL_SCHEDULE_GROUP: z.optional(z.string()),
+  IR_APPROVAL_SCHEDULER_ROLE_ARN: z.optional(z.string()),
+  IR_ESCALATION_TOPIC_ARN: z.optional(z.string()),
   AWS_REGION: z.optional(z.string()),
 });
 
@@ -32,6 +35,8 @@ export interface LambdaEnvironment {
   readonly brakeTableName?: string;
   /** The security account's evidence bucket, in the function's own region. */
   readonly evidence?: EvidenceBucket;
+  /** The wait for a decision (lambda/respond/wait.ts): the stack's schedule group, the role Scheduler invokes with, the escalation topic. */
+  readonly approval?: { readonly scheduleGroup?: string; readonly schedulerRoleArn?: string; readonly escalationTopicArn?: string };
 }
 
 export function readLambdaEnvironment(env: NodeJS.ProcessEnv = process.env): LambdaEnvironment {
@@ -55,6 +60,15 @@ export function readLambdaEnvironment(env: NodeJS.ProcessEnv = process.env): Lam
     defaultRegion: parsed.data.AWS_REGION,
     ...(parsed.data.IR_LEDGER_TABLE ? { ledgerTableName: parsed.data.IR_LEDGER_TABLE } : {}),
     ...(parsed.data.IR_BRAKE_TABLE ? { brakeTableName: parsed.data.IR_BRAKE_TABLE } : {}),
+    ...(parsed.data.IR_APPROVAL_SCHEDULE_GROUP || parsed.data.IR_APPROVAL_SCHEDULER_ROLE_ARN || parsed.data.IR_ESCALATION_TOPIC_ARN
+      ? {
+          approval: {
+            ...(parsed.data.IR_APPROVAL_SCHEDULE_GROUP ? { scheduleGroup: parsed.data.IR_APPROVAL_SCHEDULE_GROUP } : {}),
+            ...(parsed.data.IR_APPROVAL_SCHEDULER_ROLE_ARN ? { schedulerRoleArn: parsed.data.IR_APPROVAL_SCHEDULER_ROLE_ARN } : {}),
+            ...(parsed.data.IR_ESCALATION_TOPIC_ARN ? { escalationTopicArn: parsed.data.IR_ESCALATION_TOPIC_ARN } : {}),
+          },
+        }
+      : {}),
     ...(parsed.data.IR_EVIDENCE_BUCKET
       ? {
           evidence: {

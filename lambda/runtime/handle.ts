@@ -5,7 +5,11 @@ import { heartbeatMetrics, publishHeartbeat } from '../heartbeat/metric';
 import { parseArn } from '../aws/arn';
 import type { Report } from '../plan/document';
 import { END_OF_RESPONSE_RESERVE_MS } from '../plan/end-of-response';
+import { isApprovalEventShaped } from '../approval/events';
 import { respondWith } from '../respond/respond-with';
+import type { ResumeOutcome } from '../respond/resume';
+import { handleApprovalEvent } from './approval-event';
+import { approvalOptionsFor } from './approval-options';
 import { routeFinding } from '../routing/route';
 import { readLambdaEnvironment, type LambdaEnvironment } from './environment';
 import { accountAccessFor, type LambdaContext } from './home-account';
@@ -56,6 +60,7 @@ export async function handleInvocation(
   }
   const invocation = parseInvocation(event);
   const access = accountAccessFor(context, env.config.memberRoleName, entry.clientClasses);
+  const approval = approvalOptionsFor({ env, access, context, entry });
   const dryRun = env.config.mode === 'dry-run' || invocation.dryRunRequested;
   const table = routingTableFor(env.config);
   const remainingMs = context.getRemainingTimeInMillis?.();
@@ -96,6 +101,7 @@ export async function handleInvocation(
       ...(deadlineMs !== undefined ? { deadlineMs } : {}),
       ...(entry.confirmFinding ? { confirmFinding: entry.confirmFinding } : {}),
       ...(entry.archiveFinding ? { archiveFinding: entry.archiveFinding } : {}),
+      ...(approval ? { approval } : {}),
     });
     const decision = shouldFailInvocation(report);
     // findingType, outcome and trigger feed the dashboard's findings-by-type-and-outcome table (lib/monitoring/dashboard.ts).
@@ -123,6 +129,16 @@ export async function handleInvocation(
   }
   if (failure) throw failure;
   return reports.length === 1 ? reports[0]! : reports;
+}
+
+/**
+ * What a playbook function is invoked with: a finding (EventBridge, a direct invocation, the heartbeat), or an
+ * approval event that resumes a response which waited for a decision (lambda/respond/resume.ts): the event names
+ * the incident, the ledger holds the rest.
+ */
+export function handleEvent(event: unknown, context: LambdaContext, entry: PlaybookEntry, env: LambdaEnvironment = readLambdaEnvironment()): Promise<Report | Report[] | ResumeOutcome> {
+  if (isApprovalEventShaped(event)) return handleApprovalEvent(event, context, entry, env);
+  return handleInvocation(event, context, entry, env);
 }
 
 /** A heartbeat that went as it must publishes its metric; any other is logged as an error and publishes nothing, so the alarm fires. */

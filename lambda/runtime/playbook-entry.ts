@@ -1,4 +1,5 @@
-import type { ClientClasses } from '../aws/clients';
+import type { ScheduleWriter } from '../approval/schedules';
+import type { AwsClients, ClientClasses } from '../aws/clients';
 import type { FindingArchiver } from '../close-loop/archiver-type';
 import type { FindingConfirmer } from '../confirm/types';
 import type { AnyPlaybook } from '../playbooks/types';
@@ -17,4 +18,10 @@ export interface PlaybookEntry {
   readonly confirmFinding?: FindingConfirmer;
   /** GuardDuty's archive after a completed containment (lambda/close-loop/), when configured: every acting playbook's entry carries it, notify's none. */
   readonly archiveFinding?: FindingArchiver;
+  /**
+   * Writes the one-time schedules of a response that waits for a decision (lambda/approval/schedules.ts), with the
+   * security account's clients. Absent: no response of this function can wait, and a change that needs a decision
+   * is not made (reported skipped, saying why).
+   */
+  readonly scheduleWriter?: (home: AwsClients) => ScheduleWriter;
 }

@@ -63,6 +63,12 @@ export interface ScopeReferences {
   /** The evidence bucket's incidents/* objects and its key (security stack only: evidence is written from the security account). */
   readonly evidenceObjectsArn?: string;
   readonly evidenceKeyArn?: string;
+  /**
+   * The wait for a decision (lambda/respond/wait.ts): the stack's schedule group (the playbook role creates and deletes
+   * one-time schedules in it only), the role Scheduler invokes the playbook function with (the only role it may pass),
+   * and the escalation topic. Absent: no response of the stack waits.
+   */
+  readonly approval?: { readonly scheduleGroupName: string; readonly schedulerRoleArn: string; readonly escalationTopicArn?: string };
 }
 
 export type ScopeKind =
@@ -84,7 +90,9 @@ export type ScopeKind =
   | 'target-group'
   | 'no-resource-level-permissions'
   | 'ec2-resource-types'
-  | 'resource-known-only-at-run-time';
+  | 'resource-known-only-at-run-time'
+  | 'approval-schedules'
+  | 'approval-scheduler-role';
 
 export interface ActionScope {
   readonly kind: ScopeKind;
@@ -165,6 +173,9 @@ const GROUP_ACTIONS: Readonly<Record<string, { kind: ScopeKind; arn: (refs: Scop
 /** Decrypt only serves publishing (SNS decrypts with the caller's grant); GenerateDataKey serves publishing and every evidence PutObject. */
 const TOPIC_KEY_ACTIONS: readonly string[] = ['kms:Decrypt'];
 
+/** The one-time schedules of a response that waits for a decision: only ever in the stack's own schedule group. */
+const SCHEDULE_ACTIONS: readonly string[] = ['scheduler:CreateSchedule', 'scheduler:DeleteSchedule'];
+
 /** EC2 actions whose only resource type is an instance of the account (the region is the finding's). */
 const INSTANCE_ACTIONS: readonly string[] = ['ec2:GetConsoleOutput'];
 
@@ -195,8 +206,20 @@ export function scopeOfBrakeAction(action: IamAction, refs: ScopeReferences): Ac
 
 export function scopeOfAction(action: IamAction, refs: ScopeReferences): ActionScope {
   if (action === 'sns:Publish') {
-    return { kind: 'notification-topic', resources: [referenced(refs.topicArn, action, 'the notification topic'), ...(refs.chatTopicArn ? [refs.chatTopicArn] : [])] };
+    return {
+      kind: 'notification-topic',
+      resources: [
+        referenced(refs.topicArn, action, 'the notification topic'),
+        ...(refs.chatTopicArn ? [refs.chatTopicArn] : []),
+        ...(refs.approval?.escalationTopicArn ? [refs.approval.escalationTopicArn] : []),
+      ],
+    };
   }
+  if (SCHEDULE_ACTIONS.includes(action)) {
+    const group = referenced(refs.approval?.scheduleGroupName, action, "the stack's schedule group");
+    return { kind: 'approval-schedules', resources: [`arn:${refs.partition}:scheduler:${refs.region ?? '*'}:${refs.account}:schedule/${group}/*`] };
+  }
+  if (action === 'iam:PassRole') return { kind: 'approval-scheduler-role', resources: [referenced(refs.approval?.schedulerRoleArn, action, 'the approval scheduler role')] };
   if (TOPIC_KEY_ACTIONS.includes(action)) return { kind: 'notification-key', resources: [referenced(refs.topicKeyArn, action, "the notification topic's key")] };
   if (action === 'kms:GenerateDataKey') {
     return {
@@ -275,6 +298,9 @@ export const WILDCARD_REASONS: Readonly<Partial<Record<ScopeKind, string>>> = {
     "time; each write is confined by the step declaration's IAM conditions (tag keys, the responder's managed-by tag, the attributes " +
     'it sets) and denied on resources carrying the exempt tag',
   'no-resource-level-permissions': 'these actions do not support resource-level permissions, so IAM only accepts Resource "*"',
+  'approval-schedules':
+    "creates and deletes the one-time schedules (escalation, deadline) of a response waiting for a decision, one pair per incident " +
+    "named at run time; confined to the stack's own schedule group",
   'resource-known-only-at-run-time':
     'the playbook acts on the resource a GuardDuty finding names (known only at run time) and these actions authorise several ' +
     'resource types per call; containment is bounded by the guards (dry-run default, exempt tag, severity floor), not by ARNs',

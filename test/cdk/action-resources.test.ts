@@ -1,5 +1,7 @@
 import type { IamAction } from '../../lambda/plan/types';
+import { APPROVAL_STEP_SPECS } from '../../lambda/approval/specs';
 import { scopeOfAction, WILDCARD_REASONS, type ScopeReferences } from '../../lib/iam/action-resources';
+import { grantsOf, scopedGrants } from '../../lib/iam/scoped-statements';
 
 const REFS: ScopeReferences = {
   partition: 'aws',
@@ -45,6 +47,41 @@ describe('scopeOfAction', () => {
     ['sns:Subscribe', 'resource-known-only-at-run-time', ['*']],
   ] as const)('%s → %s', (action, kind, resources) => {
     expect(scopeOfAction(action as IamAction, REFS)).toEqual({ kind, resources });
+  });
+
+  describe('the wait for a decision (lambda/respond/wait.ts)', () => {
+    const APPROVAL: ScopeReferences = {
+      ...REFS,
+      ledgerTableArn: 'arn:aws:dynamodb:eu-west-1:111122223333:table/ir-ledger',
+      region: 'eu-west-1',
+      approval: { scheduleGroupName: 'ir-approvals', schedulerRoleArn: 'arn:aws:iam::111122223333:role/ir-approval-scheduler', escalationTopicArn: 'arn:aws:sns:eu-west-1:111122223333:ir-escalation' },
+    };
+
+    it('creates and deletes schedules in the stack group only, passes the scheduler role only, publishes to the escalation topic too', () => {
+      for (const action of ['scheduler:CreateSchedule', 'scheduler:DeleteSchedule'] as const) {
+        expect(scopeOfAction(action, APPROVAL)).toEqual({ kind: 'approval-schedules', resources: ['arn:aws:scheduler:eu-west-1:111122223333:schedule/ir-approvals/*'] });
+      }
+      expect(WILDCARD_REASONS['approval-schedules']).toEqual(expect.any(String));
+      expect(scopeOfAction('iam:PassRole', APPROVAL)).toEqual({ kind: 'approval-scheduler-role', resources: ['arn:aws:iam::111122223333:role/ir-approval-scheduler'] });
+      expect(scopeOfAction('sns:Publish', APPROVAL).resources).toEqual(['arn:aws:sns:eu-west-1:111122223333:ir', 'arn:aws:sns:eu-west-1:111122223333:ir-escalation']);
+    });
+
+    it('derives the grants from the step declarations (lambda/approval/specs.ts): PassRole only to EventBridge Scheduler', () => {
+      const grants = scopedGrants(grantsOf(APPROVAL_STEP_SPECS), APPROVAL);
+      expect(grants).toContainEqual({
+        kind: 'approval-scheduler-role',
+        actions: ['iam:PassRole'],
+        resources: ['arn:aws:iam::111122223333:role/ir-approval-scheduler'],
+        condition: { StringEquals: { 'iam:PassedToService': 'scheduler.amazonaws.com' } },
+      });
+      expect(grants.find((g) => g.kind === 'approval-schedules')?.actions).toEqual(['scheduler:CreateSchedule', 'scheduler:DeleteSchedule']);
+      expect(grants.find((g) => g.kind === 'incident-ledger')?.actions).toEqual(['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem']);
+    });
+
+    it('refuses to scope them in a stack without the schedule group or the scheduler role', () => {
+      expect(() => scopeOfAction('scheduler:CreateSchedule', REFS)).toThrow("scheduler:CreateSchedule is scoped to the stack's schedule group, which this stack does not have");
+      expect(() => scopeOfAction('iam:PassRole', REFS)).toThrow('iam:PassRole is scoped to the approval scheduler role, which this stack does not have');
+    });
   });
 
   it('uses the partition it is given (aws-us-gov, aws-cn)', () => {

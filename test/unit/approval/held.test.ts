@@ -4,14 +4,17 @@ import { executePlan } from '../../../lambda/plan/executor';
 import { planStep, type ExecutionContext, type PlannedStep, type StepSpec } from '../../../lambda/plan/types';
 import type { StepApproval } from '../../../lambda/approval/types';
 import type { AwsClients } from '../../../lambda/aws/clients';
+import { waitShaper } from '../../../lambda/respond/wait';
+import type { Finding } from '../../../lambda/finding/schema';
+
+const FINDING = { id: 'f-1', type: 'Backdoor:EC2/C&CActivity.B', severity: 8 } as Finding;
 
 /*
- * Until the wait exists, the executor skips a change the policy holds, with a reason that names the rule,
- * and every step that needs it; the close-the-loop steps count such a change as not run (no archive after it).
+ * A change the policy holds is skipped by the phase `wait` (or refused by the split), with a reason the ledger and the
+ * close-the-loop steps read back: such a change counts as not run (no archive after it).
  */
 
 const CHANGE: StepSpec = { kind: 'change', iamActions: ['ec2:ModifyNetworkInterfaceAttribute'], mutating: true, changeClass: 'isolate' };
-const READ: StepSpec = { kind: 'read', iamActions: ['ec2:DescribeInstances'], mutating: false };
 
 const decision = (mode: StepApproval['mode'], ruleId = 'prod'): StepApproval => ({ mode, changeClass: 'isolate', ruleId, why: `rule ${ruleId}: ${mode}` });
 
@@ -49,19 +52,11 @@ describe('heldByApproval', () => {
 });
 
 describe('the executor', () => {
-  it('skips a held change and the steps that need it, runs the rest', async () => {
-    const held = step('isolate', CHANGE, { approval: decision('approve') });
-    const after = step('tag', CHANGE, { requires: ['isolate'], stage: 2, approval: decision('auto') });
-    const free = step('other', CHANGE, { approval: decision('auto') });
-    const read = step('read', READ, { stage: 2 });
-    const outcomes = await executePlan([held.step, free.step, after.step, read.step], ctx(), { blockedBy: [] });
-    expect(outcomes.map(({ id, status, reason }) => ({ id, status, reason }))).toEqual([
-      { id: 'isolate', status: 'skipped', reason: 'awaits approval (rule prod)' },
-      { id: 'other', status: 'done', reason: undefined },
-      { id: 'tag', status: 'skipped', reason: 'needs isolate (skipped)' },
-      { id: 'read', status: 'done', reason: undefined },
-    ]);
-    expect([held.ran(), free.ran(), after.ran(), read.ran()]).toEqual([false, true, false, true]);
+  it('runs a change whatever its approval once it reaches it: only the phase `wait` holds changes back', async () => {
+    const approved = step('isolate', CHANGE, { approval: decision('approve') });
+    const [outcome] = await executePlan([approved.step], ctx(), { blockedBy: [] });
+    expect(outcome).toMatchObject({ id: 'isolate', status: 'done' });
+    expect(approved.ran()).toBe(true);
   });
 
   it('under a guard (a dry-run), says what the policy would then do', async () => {
@@ -72,11 +67,18 @@ describe('the executor', () => {
 });
 
 describe('containmentOf', () => {
-  it('counts a change held or refused by the policy as not run: the containment is not complete', async () => {
+  it('counts a change that waits for a decision, or that the policy refuses, as not run: the containment is not complete', async () => {
     const held = step('isolate', CHANGE, { approval: decision('approve') });
     const refused = step('detach', CHANGE, { approval: decision('never') });
-    const outcomes = await executePlan([held.step, refused.step], ctx(), { blockedBy: [] });
-    const containment = containmentOf([held.step, refused.step], outcomes, []);
+    // As the phase `wait` shapes them in a run that cannot wait (no ledger): the held change skipped, the refused one too.
+    const { steps } = waitShaper({ approval: undefined, finding: FINDING, playbook: 'contain-instance', incidentId: 'ir-1', now: () => new Date(0), startedAt: () => '' })([held.step, refused.step]);
+    const outcomes = await executePlan(steps, ctx(), { blockedBy: [] });
+    expect(outcomes.map((o) => o.reason)).toEqual([
+      'awaits approval (rule prod), and this run cannot wait for one: no ledger to wait on (a run without the stack, or without its approval settings)',
+      'not made: the approval policy says never (rule prod)',
+    ]);
+    expect([held.ran(), refused.ran()]).toEqual([false, false]);
+    const containment = containmentOf(steps, outcomes, []);
     expect(containment).toMatchObject({ complete: false, acted: false, notRun: ['isolate', 'detach'] });
   });
 });

@@ -89,10 +89,10 @@ describe('a response with changes the policy holds', () => {
     expect(isolation.length).toBeGreaterThan(0);
     for (const step of isolation) {
       expect(step.status).toBe('skipped');
-      expect(step.reason).toMatch(/^(awaits approval \(rule prod-isolation\)|needs )/);
+      expect(step.reason).toMatch(/^awaits approval/);
     }
     expect(report.steps.find((s) => s.id === 'tag-instance')).toMatchObject({
-      reason: 'awaits approval (rule prod-isolation)',
+      reason: expect.stringMatching(/^awaits approval \(rule prod-isolation\), and this run cannot wait for one: /),
       approval: { mode: 'approve', changeClass: 'isolate', ruleId: 'prod-isolation', why: 'rule prod-isolation (isolate, tag env=prod): approve, stricter than auto (the default); tags only ever tighten the policy' },
     });
     const profile = report.steps.find((s) => s.approval?.changeClass === 'remove-instance-profile');
@@ -112,10 +112,10 @@ describe('a response with changes the policy holds', () => {
   it('leaves the incident open (not decided yet), and the notification says approval is needed', async () => {
     const report = await run(configWith(PROD_ISOLATION));
     expect(answerOf(report)).toMatchObject({ answered: false });
-    expect(answerOf(report).reason).toContain('await approval: not decided yet');
+    expect(answerOf(report).reason).toContain('this run could not wait for one');
     const [published] = harness.mocks.sns.commandCalls(PublishCommand).map((c) => c.args[0].input);
-    expect(published?.Subject).toMatch(/^\[GuardDuty IR APPROVAL NEEDED\] contain-instance/);
-    expect(published?.Message).toContain('APPROVAL NEEDED: the approval policy (rule prod-isolation) holds');
+    expect(published?.Subject).toMatch(/^\[GuardDuty IR AWAITING APPROVAL\] contain-instance/);
+    expect(published?.Message).toContain('NOT RUN, NEEDS APPROVAL: ');
     expect(published?.Message).toContain(`\`ir approve ${report.incidentId}\``);
   });
 

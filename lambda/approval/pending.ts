@@ -1,0 +1,208 @@
+import { GetItemCommand, PutItemCommand, UpdateItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { isConditionFailure, map, s, stringOf, type Item } from '../ledger/attributes';
+
+/*
+ * The pending approval of one waiting response, in the incident ledger:
+ * `pk = "approval#" + incidentId` (issue 13's contract between the policy,
+ * the decision channels and the phases). The decision channels record a
+ * decision on it (one conditional UpdateItem: status 'pending' and the plan
+ * hash they showed); the response resumes from it and trusts nothing else.
+ * A response takes the item once to act on it (resumedAt): a second
+ * invocation for the same decision (a retried event, a late schedule) finds
+ * it taken and does nothing.
+ */
+
+export const APPROVAL_KEY_PREFIX = 'approval#';
+export const APPROVAL_STATUSES = ['pending', 'approved', 'denied', 'expired'] as const;
+export type ApprovalStatus = (typeof APPROVAL_STATUSES)[number];
+export type OnTimeout = 'act' | 'stand-down';
+
+export function approvalKey(incidentId: string): Item {
+  return { pk: s(`${APPROVAL_KEY_PREFIX}${incidentId}`) };
+}
+
+export interface PendingRequest {
+  readonly incidentId: string;
+  readonly planHash: string;
+  /** The waiting steps' documents, for display (JSON). */
+  readonly plan: string;
+  readonly findingId: string;
+  readonly playbook: string;
+  readonly accountId: string;
+  readonly region: string;
+  readonly requestedAt: string;
+  readonly deadline: string;
+  readonly onTimeout: OnTimeout;
+  /** The stored phases state (JSON: lambda/respond/waiting-state.ts). */
+  readonly state: string;
+}
+
+export interface RecordedDecision {
+  readonly decision: 'approve' | 'deny';
+  readonly by: string;
+  readonly at: string;
+  readonly channel: string;
+  readonly reason?: string;
+  readonly planHash: string;
+}
+
+export interface PendingApproval extends PendingRequest {
+  readonly status: ApprovalStatus;
+  readonly decision?: RecordedDecision;
+  readonly resumedAt?: string;
+  readonly escalatedAt?: string;
+}
+
+export type Take = 'taken' | 'not-takeable';
+
+export class PendingApprovals {
+  constructor(
+    private readonly dynamodb: DynamoDBClient,
+    readonly tableName: string,
+  ) {}
+
+  /** Writes the request; replaces an earlier one only once it is decided (a changed plan asks again), never a pending one. */
+  async request(request: PendingRequest): Promise<'requested' | 'already-pending'> {
+    try {
+      await this.dynamodb.send(
+        new PutItemCommand({
+          TableName: this.tableName,
+          Item: {
+            ...approvalKey(request.incidentId),
+            status: s('pending'),
+            planHash: s(request.planHash),
+            plan: s(request.plan),
+            findingId: s(request.findingId),
+            playbook: s(request.playbook),
+            accountId: s(request.accountId),
+            region: s(request.region),
+            requestedAt: s(request.requestedAt),
+            deadline: s(request.deadline),
+            onTimeout: s(request.onTimeout),
+            state: s(request.state),
+          },
+          ConditionExpression: 'attribute_not_exists(pk) OR #status <> :pending',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':pending': s('pending') },
+        }),
+      );
+      return 'requested';
+    } catch (error) {
+      if (isConditionFailure(error)) return 'already-pending';
+      throw error;
+    }
+  }
+
+  async read(incidentId: string): Promise<PendingApproval | undefined> {
+    const answer = await this.dynamodb.send(new GetItemCommand({ TableName: this.tableName, Key: approvalKey(incidentId), ConsistentRead: true }));
+    return answer.Item ? pendingOf(answer.Item) : undefined;
+  }
+
+  /**
+   * Takes a decided request to act on it, once: conditional on the status and plan hash read, and on no other
+   * invocation having taken it. The deadline takes a still-pending one and marks it expired in the same write,
+   * so that a decision recorded after it is refused (its condition is status 'pending').
+   */
+  async take(item: PendingApproval, now: Date, expire: boolean): Promise<Take> {
+    try {
+      await this.dynamodb.send(
+        new UpdateItemCommand({
+          TableName: this.tableName,
+          Key: approvalKey(item.incidentId),
+          UpdateExpression: expire ? 'SET resumedAt = :now, #status = :expired' : 'SET resumedAt = :now',
+          ConditionExpression: '#status = :status AND planHash = :hash AND attribute_not_exists(resumedAt)',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: {
+            ':now': s(now.toISOString()),
+            ':status': s(item.status),
+            ':hash': s(item.planHash),
+            ...(expire ? { ':expired': s('expired') } : {}),
+          },
+        }),
+      );
+      return 'taken';
+    } catch (error) {
+      if (isConditionFailure(error)) return 'not-takeable';
+      throw error;
+    }
+  }
+
+  /** Marks the escalation sent, once: false when it was already (a schedule delivered twice). */
+  async markEscalated(item: PendingApproval, now: Date): Promise<boolean> {
+    try {
+      await this.dynamodb.send(
+        new UpdateItemCommand({
+          TableName: this.tableName,
+          Key: approvalKey(item.incidentId),
+          UpdateExpression: 'SET escalatedAt = :now',
+          ConditionExpression: '#status = :pending AND planHash = :hash AND attribute_not_exists(escalatedAt)',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':now': s(now.toISOString()), ':pending': s('pending'), ':hash': s(item.planHash) },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+}
+
+function required(item: Item, name: string): string {
+  const value = stringOf(item, name);
+  if (value === undefined) throw new Error(`approval item ${stringOf(item, 'pk') ?? '(no key)'} has no ${name}`);
+  return value;
+}
+
+function statusOf(value: string): ApprovalStatus {
+  const status = APPROVAL_STATUSES.find((known) => known === value);
+  if (!status) throw new Error(`approval item has an unknown status ${JSON.stringify(value).slice(0, 40)}`);
+  return status;
+}
+
+function decisionOf(item: Item): RecordedDecision | undefined {
+  const m = item.decision?.M;
+  if (!m) return undefined;
+  const decision = m.decision?.S;
+  if (decision !== 'approve' && decision !== 'deny') throw new Error('approval item has a decision that is neither approve nor deny');
+  const field = (name: string) => m[name]?.S ?? '';
+  return { decision, by: field('by'), at: field('at'), channel: field('channel'), planHash: field('planHash'), ...(m.reason?.S !== undefined ? { reason: m.reason.S } : {}) };
+}
+
+export function pendingOf(item: Item): PendingApproval {
+  const pk = required(item, 'pk');
+  const onTimeout = required(item, 'onTimeout');
+  if (onTimeout !== 'act' && onTimeout !== 'stand-down') throw new Error(`approval item ${pk} has an unknown onTimeout`);
+  const decision = decisionOf(item);
+  const resumedAt = stringOf(item, 'resumedAt');
+  const escalatedAt = stringOf(item, 'escalatedAt');
+  return {
+    incidentId: pk.slice(APPROVAL_KEY_PREFIX.length),
+    status: statusOf(required(item, 'status')),
+    planHash: required(item, 'planHash'),
+    plan: required(item, 'plan'),
+    findingId: required(item, 'findingId'),
+    playbook: required(item, 'playbook'),
+    accountId: required(item, 'accountId'),
+    region: required(item, 'region'),
+    requestedAt: required(item, 'requestedAt'),
+    deadline: required(item, 'deadline'),
+    onTimeout,
+    state: required(item, 'state'),
+    ...(decision ? { decision } : {}),
+    ...(resumedAt !== undefined ? { resumedAt } : {}),
+    ...(escalatedAt !== undefined ? { escalatedAt } : {}),
+  };
+}
+
+/** For tests and the decision channels' fixtures: the decision map as the contract writes it. */
+export function decisionValue(decision: RecordedDecision) {
+  return map({
+    decision: s(decision.decision),
+    by: s(decision.by),
+    at: s(decision.at),
+    channel: s(decision.channel),
+    planHash: s(decision.planHash),
+    ...(decision.reason !== undefined ? { reason: s(decision.reason) } : {}),
+  });
+}

@@ -1,0 +1,189 @@
+import type { AccountAccess } from '../aws/account-access';
+import type { AwsClients } from '../aws/clients';
+import type { ApprovalEvent } from '../approval/events';
+import type { PendingApproval } from '../approval/pending';
+import { checkReplan, withFirstActOutputs } from '../approval/replan-check';
+import { publishOnce } from '../notify/publish-once';
+import type { ApprovalState, Report } from '../plan/document';
+import type { PlannedStep, StepOutcome } from '../plan/types';
+import type { PlaybookCatalog } from '../playbooks/types';
+import type { PlaybookName } from '../routing/playbook-names';
+import { Acting } from './act';
+import { assemblePlan, type PlanShaper } from './assemble';
+import { guardsOf, reachResponse, routeResponse, settleGate } from './begin';
+import { finishReport } from './execute';
+import type { SettledGate } from './gate';
+import type { PreparedPlan, RespondOptions } from './options';
+import { readResource } from './read';
+import { parseWaitingState, waitingStepsOf, waitShaper, type ApprovalWaitOptions, type WaitingState } from './wait';
+import { NOTIFICATION_STEP_IDS } from '../notify/document';
+import { isCloseLoopStep } from '../close-loop/ids';
+import { INCIDENT_KEY_PREFIX, type IncidentLedger } from '../ledger/incident-ledger';
+import { answerOf } from '../ledger/answered';
+
+/*
+ * The second `act` of a response that waited (lambda/respond/wait.ts), in a
+ * later invocation: on the decision, or at the deadline, or to escalate.
+ * The event names only the incident; everything else is read from the
+ * pending approval in the ledger. A decided (or expired) request is taken
+ * once (PendingApprovals.take): a second event for it does nothing.
+ *
+ * To act, the resource is read again and the plan made again through the
+ * same phases (route, reach, read, plan, guard; the ledger's claim is the
+ * request taken, not the incident's): every guard decides again, GuardDuty
+ * confirms again. If the steps that need a decision are no longer covered by
+ * the approved ones (a step added, or its target or parameters changed), the
+ * decision is asked for again (a new request, a new plan hash) and nothing
+ * is done. Else the approved steps run, then the close-loop steps, the
+ * notification and the evidence; the steps of the first act are reported as
+ * they ended then, never run again. Denied, or no decision by the deadline
+ * with onTimeout stand-down: the waiting steps are reported not run, the
+ * team is told. The incident's record in the ledger takes the final report.
+ */
+
+export type ResumeOutcome =
+  | { readonly status: 'nothing-to-do'; readonly incidentId: string; readonly reason: string }
+  | { readonly status: 'escalated'; readonly incidentId: string; readonly messageId: string | undefined }
+  | { readonly status: 'resumed'; readonly incidentId: string; readonly report: Report };
+
+export type ResumeOptions = RespondOptions & ({ readonly clients: AwsClients } | { readonly access: AccountAccess }) & {
+  readonly approval: ApprovalWaitOptions;
+  /** The incident's record, which takes the final report (absent: a run without the stack's ledger). */
+  readonly incidents?: IncidentLedger;
+};
+
+const nothing = (incidentId: string, reason: string): ResumeOutcome => ({ status: 'nothing-to-do', incidentId, reason });
+
+export async function resumeFromApproval(playbooks: PlaybookCatalog, event: ApprovalEvent, playbook: PlaybookName, options: ResumeOptions): Promise<ResumeOutcome> {
+  const { incidentId } = event;
+  const now = options.now ?? (() => new Date());
+  const item = await options.approval.pending.read(incidentId);
+  if (!item) return nothing(incidentId, 'no approval is pending for this incident');
+  if (item.playbook !== playbook) return nothing(incidentId, `the pending approval is ${item.playbook}'s, not ${playbook}'s`);
+  if (item.resumedAt !== undefined) return nothing(incidentId, `the request was already taken at ${item.resumedAt}`);
+  if (event.kind === 'approval-escalate') return escalate(item, options, now);
+  const decided = decisionOf(item, event.kind, now());
+  if (!decided) return nothing(incidentId, item.status === 'pending' ? 'no decision yet, and the deadline has not passed' : `the request is ${item.status}`);
+  // Once: a second event (a retried decision, a late schedule) finds it taken.
+  if ((await options.approval.pending.take(item, now(), decided.expire)) !== 'taken') return nothing(incidentId, 'another invocation took the request first');
+  const state = parseWaitingState(item.state, playbook);
+  return { status: 'resumed', incidentId, report: await actOnDecision(playbooks, item, state, decided, options, now) };
+}
+
+interface Decided {
+  readonly act: boolean;
+  /** The deadline took a pending request: it is marked expired with the take. */
+  readonly expire: boolean;
+  readonly status: ApprovalState['status'];
+  readonly skipReason: string;
+}
+
+function decisionOf(item: PendingApproval, kind: ApprovalEvent['kind'], now: Date): Decided | undefined {
+  const by = item.decision ? ` by ${item.decision.by} (${item.decision.channel})` : '';
+  if (item.status === 'approved') return { act: true, expire: false, status: 'approved', skipReason: '' };
+  if (item.status === 'denied') return { act: false, expire: false, status: 'denied', skipReason: `denied${by}${item.decision?.reason ? `: ${item.decision.reason}` : ''}` };
+  // Pending: only the deadline decides, and only once it has passed (a schedule cannot be forged into an early one).
+  if (item.status !== 'pending' || kind !== 'approval-deadline' || now.getTime() < Date.parse(item.deadline)) return undefined;
+  return item.onTimeout === 'act'
+    ? { act: true, expire: true, status: 'timed-out-acted', skipReason: '' }
+    : { act: false, expire: true, status: 'timed-out-stood-down', skipReason: `no decision by ${item.deadline}: the responder stood down, as configured` };
+}
+
+async function escalate(item: PendingApproval, options: ResumeOptions, now: () => Date): Promise<ResumeOutcome> {
+  const { approval } = options;
+  if (item.status !== 'pending') return nothing(item.incidentId, `the request is ${item.status}: nothing to escalate`);
+  if (!approval.escalationTopicArn || !approval.escalationSns) return nothing(item.incidentId, 'no escalation topic configured');
+  if (!(await approval.pending.markEscalated(item, now()))) return nothing(item.incidentId, 'the escalation was already sent');
+  const steps = (JSON.parse(item.plan) as { id?: unknown; title?: unknown }[]).map((s) => `  - ${String(s.title ?? s.id)}`);
+  const messageId = await publishOnce(approval.escalationSns, approval.escalationTopicArn, {
+    subject: `[GuardDuty IR ESCALATION] approval needed by ${item.deadline}: ${item.playbook} ${item.incidentId}`.slice(0, 99),
+    message: [
+      `A response waits for a decision, and the deadline is near: ${item.deadline} (then: ${item.onTimeout}).`,
+      `Incident ${item.incidentId}, finding ${item.findingId}, account ${item.accountId}, region ${item.region}.`,
+      `Plan ${item.planHash}, requested at ${item.requestedAt}:`,
+      ...steps,
+      `Decide with: ir approve ${item.incidentId}  or  ir deny ${item.incidentId} --reason ...`,
+    ].join('\n'),
+  });
+  return { status: 'escalated', incidentId: item.incidentId, messageId };
+}
+
+/** route, reach, read, plan, guard again; then act, or ask again, or stand down; then report. */
+async function actOnDecision(playbooks: PlaybookCatalog, item: PendingApproval, state: WaitingState, decided: Decided, options: ResumeOptions, now: () => Date): Promise<Report> {
+  // No incident claim: the request, taken once, is this response's right to act. Its restore records and evidence are the incident's.
+  const phaseOptions: ResumeOptions = { ...options, ledger: undefined };
+  const routed = routeResponse(playbooks, state.finding, phaseOptions);
+  const begun = await reachResponse(routed, state.finding, phaseOptions);
+  // The first act's id, whatever the finding now maps to (a resource's incident keeps its id).
+  const resumed = { ...begun, incidentId: state.incidentId, planning: { ...begun.planning, incidentId: state.incidentId } };
+  const executionClients = begun.account.executionClients ?? options.clients;
+  if (!executionClients) throw new Error('resume needs clients or access');
+  const facts = await readResource(resumed, phaseOptions, false).all;
+  const planned = resumed.playbook.plan({ ...resumed.planning, facts });
+  const { guards } = await settleGate(resumed, guardsOf(resumed, phaseOptions, planned.resourceTags, planned.verdicts), planned.steps);
+  const settled = recordingGate(options, state.incidentId);
+  const base = { approval: options.approval, finding: state.finding, playbook: state.playbook, incidentId: state.incidentId, now, startedAt: () => state.firstAct.startedAt, earlier: state.firstAct };
+  const waiting = waitingStepsOf(planned.steps);
+  // What the first act's own steps created (a security group) is named by its id when read again: the same change.
+  const check = checkReplan(withFirstActOutputs(state.approved, state.firstAct.outputs), waiting?.later ?? []);
+  const shape: PlanShaper =
+    decided.act && !check.covered
+      ? waitShaper({ ...base, status: 'asked-again', detail: `not approved: ${check.uncovered.join(', ')}` })
+      : decidedShaper(item, decided, waiting?.planHash ?? item.planHash);
+  const assembled = assemblePlan(resumed, phaseOptions, planned, guards, settled, shape);
+  const prepared: PreparedPlan = settled && options.incidents ? { ...assembled, gate: { settled, table: options.incidents.tableName, key: `${INCIDENT_KEY_PREFIX}${state.incidentId}` } } : assembled;
+  return actAgain(prepared, state, executionClients, options, now);
+}
+
+/** The steps that need a decision run (approved), or are reported not run (denied, stood down); the rest of the plan as planned. */
+function decidedShaper(item: PendingApproval, decided: Decided, planHash: string): PlanShaper {
+  return (steps) => {
+    const waiting = waitingStepsOf(steps);
+    const ids = new Set(waiting?.later.map((s) => s.id) ?? []);
+    const approval: ApprovalState = {
+      status: decided.status,
+      planHash,
+      steps: [...ids],
+      deadline: item.deadline,
+      onTimeout: item.onTimeout,
+      ...(item.decision ? { decision: { by: item.decision.by, at: item.decision.at, channel: item.decision.channel, ...(item.decision.reason ? { reason: item.decision.reason } : {}) } } : {}),
+    };
+    const shaped = decided.act ? steps : steps.map((s): PlannedStep => (ids.has(s.id) ? { ...s, run: () => Promise.resolve({ status: 'skipped', reason: decided.skipReason }) } : s));
+    return { steps: shaped, approval };
+  };
+}
+
+/**
+ * The steps of the first act that are in the new plan are reported as they ended then (the notification, the
+ * evidence and the close-loop steps excepted: they run again, for the final report); every other step runs now.
+ */
+async function actAgain(prepared: PreparedPlan, state: WaitingState, clients: AwsClients, options: ResumeOptions, now: () => Date): Promise<Report> {
+  const before = new Map(state.firstAct.outcomes.map((o) => [o.id, o]));
+  const again = (step: PlannedStep) => NOTIFICATION_STEP_IDS.has(step.id) || isCloseLoopStep(step.id) || step.stage >= reportStageOf(prepared.steps);
+  const reported = prepared.steps.filter((s) => before.has(s.id) && !again(s) && !prepared.document.approval?.steps.includes(s.id));
+  const reportedIds = new Set(reported.map((s) => s.id));
+  const acting = new Acting(clients, now, prepared.restoreLedger, options.deadlineMs, { outcomes: reported.map((s) => before.get(s.id)!), outputs: state.firstAct.outputs });
+  const ran = await acting.act(
+    prepared.steps.filter((s) => !reportedIds.has(s.id)),
+    prepared,
+  );
+  const byId = new Map<string, StepOutcome>([...reported.map((s): [string, StepOutcome] => [s.id, before.get(s.id)!]), ...ran.map((o): [string, StepOutcome] => [o.id, o])]);
+  return finishReport(prepared, prepared.steps.map((s) => byId.get(s.id)!), state.firstAct.startedAt, now);
+}
+
+function reportStageOf(steps: readonly PlannedStep[]): number {
+  return steps.find((s) => NOTIFICATION_STEP_IDS.has(s.id))?.stage ?? Number.POSITIVE_INFINITY;
+}
+
+/** The incident's record takes the final report (IncidentLedger.recordResumedOutcome); no ledger, nothing is recorded. */
+function recordingGate(options: ResumeOptions, incidentId: string): SettledGate | undefined {
+  const { incidents } = options;
+  if (!incidents) return undefined;
+  return {
+    kind: 'first',
+    reads: [],
+    verdicts: [],
+    finish: (report) => incidents.recordResumedOutcome({ incidentId, report, answer: answerOf(report) }),
+  };
+}
+

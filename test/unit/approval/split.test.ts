@@ -1,0 +1,69 @@
+import { approvalEventSchema, isApprovalEventShaped } from '../../../lambda/approval/events';
+import { atExpression, scheduleNameOf } from '../../../lambda/approval/schedules';
+import { splitForApproval } from '../../../lambda/approval/split';
+import type { PlannedStep } from '../../../lambda/plan/types';
+
+/* Which steps wait (lambda/approval/split.ts), the events that resume a response (events.ts), the schedules' names (schedules.ts). */
+
+function step(id: string, options: Partial<PlannedStep> = {}): PlannedStep {
+  return {
+    id,
+    kind: 'k',
+    title: id,
+    action: 'ec2:DescribeInstances',
+    iamActions: ['ec2:DescribeInstances'],
+    target: 't',
+    parameters: {},
+    mutating: true,
+    why: 'test',
+    stage: 0,
+    requires: [],
+    run: () => Promise.resolve({ status: 'done' }),
+    ...options,
+  };
+}
+
+const approve = { mode: 'approve' as const, changeClass: 'isolate' as const, ruleId: 'prod', why: 'env=prod' };
+
+describe('splitForApproval', () => {
+  it('holds back the steps that need a decision and every step after one of them', async () => {
+    const steps = [
+      step('snapshot', { mutating: true }),
+      step('untrack', { approval: approve, stage: 1 }),
+      step('isolate', { follows: 'untrack', stage: 2 }),
+      step('restore', { compensates: 'isolate', stage: 3 }),
+      step('tag', { requires: ['snapshot'], stage: 1 }),
+      step('detach', { requires: ['isolate'], stage: 3 }),
+    ];
+    const split = splitForApproval(steps);
+    expect(split.now.map((s) => s.id)).toEqual(['snapshot', 'tag']);
+    expect(split.later.map((s) => s.id)).toEqual(['untrack', 'isolate', 'restore', 'detach']);
+  });
+
+  it('nothing waits without a step marked approve; a step marked never is reported skipped with its rule', async () => {
+    const split = splitForApproval([step('a'), step('b', { approval: { ...approve, mode: 'never', ruleId: 'no-prod' } })]);
+    expect(split.later).toEqual([]);
+    await expect(split.now[1]!.run({} as never)).resolves.toEqual({ status: 'skipped', reason: 'not made: the approval policy says never (rule no-prod)' });
+  });
+});
+
+describe('approval events', () => {
+  it('accepts only a known kind and a plain incident id', () => {
+    expect(approvalEventSchema.safeParse({ kind: 'approval-decided', incidentId: 'ir-0123456789abcdef' }).success).toBe(true);
+    expect(approvalEventSchema.safeParse({ kind: 'approval-approve', incidentId: 'ir-1' }).success).toBe(false);
+    expect(approvalEventSchema.safeParse({ kind: 'approval-decided', incidentId: 'ir-1', decision: 'approve' }).success).toBe(false);
+    expect(approvalEventSchema.safeParse({ kind: 'approval-decided', incidentId: 'approval#x' }).success).toBe(false);
+    expect(isApprovalEventShaped({ kind: 'approval-anything' })).toBe(true);
+    expect(isApprovalEventShaped({ detail: {}, kind: 'x' })).toBe(false);
+    expect(isApprovalEventShaped({ finding: {} })).toBe(false);
+  });
+});
+
+describe('schedules', () => {
+  it('one-time at() expressions to the second, and names within Scheduler limits', () => {
+    expect(atExpression(new Date('2026-12-06T21:30:45.123Z'))).toBe('at(2026-12-06T21:30:45)');
+    const name = scheduleNameOf('ir-0123456789abcdef', 'approval-escalate');
+    expect(name).toMatch(/^ir-approval-escalate-[0-9a-f]{24}$/);
+    expect(name.length).toBeLessThanOrEqual(64);
+  });
+});

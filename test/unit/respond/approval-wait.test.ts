@@ -1,0 +1,341 @@
+import { BatchGetItemCommand, ConditionalCheckFailedException, DeleteItemCommand, DynamoDBClient, GetItemCommand, PutItemCommand, UpdateItemCommand, type AttributeValue, type PutItemCommandInput, type UpdateItemCommandInput } from '@aws-sdk/client-dynamodb';
+import { PublishCommand } from '@aws-sdk/client-sns';
+import { mockClient } from 'aws-sdk-client-mock';
+import { planHashOf } from '../../../lambda/approval/plan-hash';
+import { PendingApprovals } from '../../../lambda/approval/pending';
+import type { OneTimeSchedule, ScheduleWriter } from '../../../lambda/approval/schedules';
+import { startConfirmation } from '../../../lambda/confirm/confirmation';
+import { ContainmentBrake } from '../../../lambda/ledger/brake';
+import { IncidentLedger } from '../../../lambda/ledger/incident-ledger';
+import type { Report } from '../../../lambda/plan/document';
+import type { PlannedStep } from '../../../lambda/plan/types';
+import { containInstancePlaybook } from '../../../lambda/playbooks/contain-instance/playbook';
+import type { AnyPlaybook } from '../../../lambda/playbooks/types';
+import type { LedgerOptions } from '../../../lambda/respond/gate';
+import { respondWith } from '../../../lambda/respond/respond-with';
+import { resumeFromApproval, type ResumeOptions } from '../../../lambda/respond/resume';
+import type { ApprovalWaitOptions } from '../../../lambda/respond/wait';
+import { containFinding, enforceConfig, NOW, RESPONDER } from '../../support/aws-mocks/contain-finding';
+import { declaredActions, useContainHarness } from '../../support/aws-mocks/contain-harness';
+import { PRIMARY_ENI, SECONDARY_ENI } from '../../support/aws-mocks/contain-world';
+import { useGuardDuty } from '../../support/aws-mocks/guardduty';
+
+/*
+ * The wait for a decision (lambda/respond/wait.ts) and its resumption
+ * (lambda/respond/resume.ts), on the contain-instance playbook whose network
+ * isolation the policy gives to a person: the evidence and the other
+ * automatic steps run, the isolation waits; the decision resumes it from the
+ * ledger, re-reading the instance first.
+ */
+
+const h = useContainHarness(new Set([...declaredActions(), 'sns:Publish']));
+const guardDuty = useGuardDuty();
+const dynamodb = mockClient(DynamoDBClient);
+const TABLE = 'ledger-table';
+const TOPIC = 'arn:aws:sns:us-east-1:111111111111:ir-topic';
+const FUNCTION_ARN = 'arn:aws:lambda:us-east-1:111111111111:function:ir-contain-instance';
+const SCHEDULER_ROLE = 'arn:aws:iam::111111111111:role/ir-approval-scheduler';
+const GROUP = 'ir-approvals';
+const WAIT_MS = 60 * 60 * 1000;
+
+const needsApproval = (step: PlannedStep): boolean => step.id.startsWith('untrack:') || step.id.startsWith('isolate:');
+
+/** contain-instance, with the policy's answer on its network moves (as the policy helper's code will set it), planned whole (no staged early isolation). */
+const contain: AnyPlaybook = containInstancePlaybook as AnyPlaybook;
+const gated: AnyPlaybook = {
+  name: contain.name,
+  description: contain.description,
+  stepSpecs: contain.stepSpecs,
+  discover: (finding, clients, reads, context) => contain.discover(finding, clients, reads, context),
+  offlineFacts: (finding) => contain.offlineFacts(finding),
+  plan: (input) => {
+    const planned = contain.plan(input);
+    return {
+      ...planned,
+      steps: planned.steps.map((s) => (needsApproval(s) ? { ...s, approval: { mode: 'approve' as const, changeClass: 'isolate' as const, ruleId: 'prod', why: 'env=prod needs a person' } } : s)),
+    };
+  },
+};
+const catalog = { 'contain-instance': gated };
+
+let items: Map<string, Record<string, AttributeValue>>;
+let schedules: { created: OneTimeSchedule[]; deleted: string[] };
+
+function writer(): ScheduleWriter {
+  return {
+    create: (schedule) => {
+      schedules.created.push(schedule);
+      return Promise.resolve();
+    },
+    delete: (name) => {
+      schedules.deleted.push(name);
+      return Promise.resolve();
+    },
+  };
+}
+
+function approvalOptions(now: Date = NOW): ApprovalWaitOptions {
+  const client = new DynamoDBClient({ region: 'us-east-1', maxAttempts: 1 });
+  void now;
+  return {
+    pending: new PendingApprovals(client, TABLE),
+    schedules: { writer: writer(), target: { groupName: GROUP, functionArn: FUNCTION_ARN, roleArn: SCHEDULER_ROLE } },
+    waitMs: WAIT_MS,
+    escalateBeforeMs: 15 * 60 * 1000,
+    onTimeout: 'stand-down',
+  };
+}
+
+function ledgerOptions(): LedgerOptions {
+  const client = new DynamoDBClient({ region: 'us-east-1', maxAttempts: 1 });
+  return { ledger: new IncidentLedger(client, TABLE, () => NOW), brake: new ContainmentBrake(client, TABLE, 10, () => NOW), level: 'enforce', leaseMs: 75_000 };
+}
+
+const conditionFailed = () => new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: {} });
+
+beforeEach(() => {
+  items = new Map();
+  schedules = { created: [], deleted: [] };
+  dynamodb.reset();
+  dynamodb.on(BatchGetItemCommand).resolves({ Responses: { [TABLE]: [] } });
+  dynamodb.on(DeleteItemCommand).resolves({});
+  dynamodb.on(PutItemCommand).callsFake((input: PutItemCommandInput) => {
+    const key = input.Item!.pk!.S!;
+    if (key.startsWith('approval#') && items.get(key)?.status?.S === 'pending') throw conditionFailed();
+    items.set(key, input.Item!);
+    return {};
+  });
+  dynamodb.on(GetItemCommand).callsFake((input: { Key: { pk: { S: string } } }) => ({ Item: items.get(input.Key.pk.S) }));
+  // The incident's claim and outcome are accepted; the approval item's take is checked as DynamoDB would.
+  dynamodb.on(UpdateItemCommand).callsFake((input: UpdateItemCommandInput) => {
+    const key = input.Key!.pk!.S!;
+    if (key.startsWith('approval#')) {
+      const item = items.get(key);
+      const values = input.ExpressionAttributeValues!;
+      if (!item || item.status?.S !== values[':status']?.S || item.planHash?.S !== values[':hash']?.S || item.resumedAt) throw conditionFailed();
+      items.set(key, { ...item, resumedAt: values[':now']!, ...(values[':expired'] ? { status: values[':expired'] } : {}) });
+    }
+    return {};
+  });
+  h.mocks.sns.on(PublishCommand).resolves({ MessageId: 'msg-1' });
+});
+
+const updates = () => dynamodb.commandCalls(UpdateItemCommand).map((c) => c.args[0].input);
+const published = () => h.mocks.sns.commandCalls(PublishCommand).map((c) => c.args[0].input);
+const moves = () => h.callsOf('ModifyNetworkInterfaceAttribute');
+const status = (report: Report, id: string) => report.steps.find((s) => s.id === id)?.status;
+
+async function firstAct(onTimeout: 'act' | 'stand-down' = 'stand-down'): Promise<Report> {
+  guardDuty.holds(containFinding());
+  return respondWith(catalog, containFinding(), {
+    config: enforceConfig(),
+    clients: h.clients,
+    confirmFinding: startConfirmation,
+    dryRun: false,
+    responder: RESPONDER,
+    now: () => NOW,
+    topicArn: TOPIC,
+    ledger: ledgerOptions(),
+    approval: { ...approvalOptions(), onTimeout },
+  });
+}
+
+function resumeOptions(at: Date): ResumeOptions {
+  return {
+    config: enforceConfig(),
+    clients: h.clients,
+    confirmFinding: startConfirmation,
+    dryRun: false,
+    responder: RESPONDER,
+    now: () => at,
+    topicArn: TOPIC,
+    approval: approvalOptions(at),
+    incidents: new IncidentLedger(new DynamoDBClient({ region: 'us-east-1', maxAttempts: 1 }), TABLE, () => at),
+  };
+}
+
+/** What a decision channel writes (lambda/approval/decisions.ts): status and decision, on the plan it showed. */
+function decide(incidentId: string, decision: 'approve' | 'deny'): void {
+  const key = `approval#${incidentId}`;
+  const item = items.get(key)!;
+  items.set(key, {
+    ...item,
+    status: { S: decision === 'approve' ? 'approved' : 'denied' },
+    decision: { M: { decision: { S: decision }, by: { S: 'arn:aws:iam::111111111111:user/alice' }, at: { S: NOW.toISOString() }, channel: { S: 'cli' }, planHash: item.planHash!, reason: { S: 'checked with the app team' } } },
+  });
+}
+
+describe('a response whose isolation needs approval', () => {
+  it('runs the automatic steps, changes no network interface, asks for the decision and schedules its deadline', async () => {
+    const report = await firstAct();
+    expect(moves()).toEqual([]);
+    const waiting = ['untrack:', 'isolate:', 'restore:'].flatMap((prefix) => [PRIMARY_ENI, SECONDARY_ENI].map((eni) => `${prefix}${eni}`));
+    for (const id of waiting) expect(report.steps.find((s) => s.id === id)).toMatchObject({ status: 'skipped', reason: expect.stringMatching(/^awaits approval.*: plan [0-9a-f]+, until /) });
+    // The evidence steps ran (snapshots of the volumes are automatic).
+    expect(report.steps.filter((s) => s.id.startsWith('snapshot')).every((s) => s.status === 'done')).toBe(true);
+    expect(status(report, 'approval:request')).toBe('done');
+    const deadline = new Date(NOW.getTime() + WAIT_MS).toISOString();
+    expect(report.approval).toMatchObject({ status: 'awaiting', deadline, onTimeout: 'stand-down', steps: [`untrack:${PRIMARY_ENI}`, `untrack:${SECONDARY_ENI}`, `isolate:${PRIMARY_ENI}`, `isolate:${SECONDARY_ENI}`, `restore:${PRIMARY_ENI}`, `restore:${SECONDARY_ENI}`] });
+    const item = items.get(`approval#${report.incidentId}`)!;
+    expect(item).toMatchObject({ status: { S: 'pending' }, planHash: { S: report.approval!.planHash }, deadline: { S: deadline }, onTimeout: { S: 'stand-down' }, findingId: { S: report.findingId }, playbook: { S: 'contain-instance' } });
+    expect(JSON.parse(item.plan!.S!).map((s: { id: string }) => s.id)).toEqual(report.approval!.steps);
+    // Only the deadline: no escalation topic is configured.
+    expect(schedules.created).toEqual([
+      {
+        Name: expect.stringMatching(/^ir-approval-deadline-[0-9a-f]{24}$/),
+        GroupName: GROUP,
+        ScheduleExpression: `at(${deadline.slice(0, 19)})`,
+        ScheduleExpressionTimezone: 'UTC',
+        FlexibleTimeWindow: { Mode: 'OFF' },
+        ActionAfterCompletion: 'DELETE',
+        Target: { Arn: FUNCTION_ARN, RoleArn: SCHEDULER_ROLE, Input: JSON.stringify({ kind: 'approval-deadline', incidentId: report.incidentId }) },
+        Description: expect.stringContaining(report.incidentId),
+      },
+    ]);
+    // The notification says so, with the plan hash; the incident is answered "awaiting-approval" (a re-delivery is a repeat).
+    const [notification] = published();
+    expect(notification!.Subject).toContain('[GuardDuty IR AWAITING APPROVAL]');
+    expect(notification!.Message).toContain(`AWAITING APPROVAL: untrack:${PRIMARY_ENI}`);
+    expect(notification!.Message).toContain(report.approval!.planHash);
+    const outcome = updates().find((u) => u.ConditionExpression === 'claimToken = :token');
+    expect(outcome!.ExpressionAttributeValues![':answerKind']).toEqual({ S: 'awaiting-approval' });
+  });
+
+  it('on approval, reads the instance again and runs the approved steps only, once', async () => {
+    const first = await firstAct();
+    const snapshotsBefore = h.callsOf('CreateSnapshot').length;
+    decide(first.incidentId, 'approve');
+    const resumed = await resumeFromApproval(catalog, { kind: 'approval-decided', incidentId: first.incidentId }, 'contain-instance', resumeOptions(NOW));
+    expect(resumed.status).toBe('resumed');
+    const report = (resumed as { report: Report }).report;
+    expect(report.approval).toMatchObject({ status: 'approved', planHash: first.approval!.planHash, decision: { by: 'arn:aws:iam::111111111111:user/alice', channel: 'cli' } });
+    expect(moves().map((m) => m.NetworkInterfaceId)).toEqual([PRIMARY_ENI, SECONDARY_ENI, PRIMARY_ENI, SECONDARY_ENI]);
+    for (const eni of [PRIMARY_ENI, SECONDARY_ENI]) expect(status(report, `isolate:${eni}`)).toBe('done');
+    // The first act's snapshots are reported, not taken again.
+    expect(h.callsOf('CreateSnapshot')).toHaveLength(snapshotsBefore);
+    // The incident takes the final report, only while it waits.
+    const final = updates().find((u) => u.ConditionExpression === 'answerKind = :awaiting');
+    expect(final!.ExpressionAttributeValues![':answerKind']).toEqual({ S: 'changes-done' });
+    expect(published().at(-1)!.Subject).toContain('[GuardDuty IR DONE]');
+    // A second event for the same decision finds the request taken.
+    const again = await resumeFromApproval(catalog, { kind: 'approval-decided', incidentId: first.incidentId }, 'contain-instance', resumeOptions(NOW));
+    expect(again).toMatchObject({ status: 'nothing-to-do' });
+    expect(moves()).toHaveLength(4);
+  });
+
+  it('asks again, changing nothing, when the instance changed so that the plan widens', async () => {
+    const first = await firstAct();
+    decide(first.incidentId, 'approve');
+    // Since the approval, the primary interface gained a security group: its restore step's parameters differ.
+    const eni = h.world.instance!.NetworkInterfaces!.find((n) => n.NetworkInterfaceId === PRIMARY_ENI)!;
+    eni.Groups = [...eni.Groups!, { GroupId: 'sg-0new0000000000001' }];
+    const resumed = await resumeFromApproval(catalog, { kind: 'approval-decided', incidentId: first.incidentId }, 'contain-instance', resumeOptions(NOW));
+    const report = (resumed as { report: Report }).report;
+    expect(moves()).toEqual([]);
+    expect(report.approval).toMatchObject({ status: 'asked-again' });
+    expect(report.approval!.planHash).not.toBe(first.approval!.planHash);
+    expect(report.approval!.detail).toContain(`restore:${PRIMARY_ENI}`);
+    expect(items.get(`approval#${first.incidentId}`)).toMatchObject({ status: { S: 'pending' }, planHash: { S: report.approval!.planHash } });
+    expect(published().at(-1)!.Subject).toContain('[GuardDuty IR AWAITING APPROVAL]');
+  });
+
+  it('on denial, changes nothing and says who denied it', async () => {
+    const first = await firstAct();
+    decide(first.incidentId, 'deny');
+    const resumed = await resumeFromApproval(catalog, { kind: 'approval-decided', incidentId: first.incidentId }, 'contain-instance', resumeOptions(NOW));
+    const report = (resumed as { report: Report }).report;
+    expect(moves()).toEqual([]);
+    expect(report.approval).toMatchObject({ status: 'denied' });
+    expect(report.steps.find((s) => s.id === `isolate:${PRIMARY_ENI}`)).toMatchObject({ status: 'skipped', reason: expect.stringContaining('denied by arn:aws:iam::111111111111:user/alice (cli): checked with the app team') });
+    expect(published().at(-1)!.Message).toContain('DENIED by arn:aws:iam::111111111111:user/alice');
+    // Answered (a person decided), never as contained: a later finding about the instance is decided on its own.
+    const final = updates().find((u) => u.ConditionExpression === 'answerKind = :awaiting');
+    expect(final!.ExpressionAttributeValues![':answerKind']).toEqual({ S: 'no-change-needed' });
+  });
+
+  it('the deadline does nothing before its time, then stands down as configured, once', async () => {
+    const first = await firstAct();
+    const early = await resumeFromApproval(catalog, { kind: 'approval-deadline', incidentId: first.incidentId }, 'contain-instance', resumeOptions(NOW));
+    expect(early).toMatchObject({ status: 'nothing-to-do' });
+    const late = new Date(NOW.getTime() + WAIT_MS);
+    const resumed = await resumeFromApproval(catalog, { kind: 'approval-deadline', incidentId: first.incidentId }, 'contain-instance', resumeOptions(late));
+    const report = (resumed as { report: Report }).report;
+    expect(report.approval).toMatchObject({ status: 'timed-out-stood-down' });
+    expect(moves()).toEqual([]);
+    expect(items.get(`approval#${first.incidentId}`)).toMatchObject({ status: { S: 'expired' } });
+    // A decision arriving now is refused by the decision path (status no longer pending); another deadline event does nothing.
+    expect(await resumeFromApproval(catalog, { kind: 'approval-deadline', incidentId: first.incidentId }, 'contain-instance', resumeOptions(late))).toMatchObject({ status: 'nothing-to-do' });
+  });
+
+  it('the deadline acts when the request says so, after reading the instance again; not the invocation’s own setting', async () => {
+    const first = await firstAct('act');
+    expect(items.get(`approval#${first.incidentId}`)).toMatchObject({ onTimeout: { S: 'act' } });
+    const late = new Date(NOW.getTime() + WAIT_MS + 1000);
+    const options = resumeOptions(late);
+    const resumed = await resumeFromApproval(catalog, { kind: 'approval-deadline', incidentId: first.incidentId }, 'contain-instance', { ...options, approval: { ...options.approval, onTimeout: 'stand-down' } });
+    expect((resumed as { report: Report }).report.approval).toMatchObject({ status: 'timed-out-acted' });
+    expect(moves()).toHaveLength(4);
+    expect(items.get(`approval#${first.incidentId}`)).toMatchObject({ status: { S: 'expired' } });
+    expect(published().at(-1)!.Message).toContain('NO DECISION BY');
+  });
+
+  it('escalates once, to the escalation topic, while the request is pending', async () => {
+    const ESCALATION = 'arn:aws:sns:us-east-1:111111111111:ir-escalation';
+    const first = await firstAct();
+    const base = resumeOptions(NOW);
+    const options = { ...base, approval: { ...base.approval, escalationTopicArn: ESCALATION, escalationSns: h.clients.sns } };
+    dynamodb.on(UpdateItemCommand).callsFake((input: UpdateItemCommandInput) => {
+      const key = input.Key!.pk!.S!;
+      const item = items.get(key)!;
+      if (input.UpdateExpression === 'SET escalatedAt = :now') {
+        if (item.escalatedAt || item.status?.S !== 'pending') throw conditionFailed();
+        items.set(key, { ...item, escalatedAt: input.ExpressionAttributeValues![':now']! });
+      }
+      return {};
+    });
+    const escalated = await resumeFromApproval(catalog, { kind: 'approval-escalate', incidentId: first.incidentId }, 'contain-instance', options);
+    expect(escalated).toMatchObject({ status: 'escalated', messageId: 'msg-1' });
+    const message = published().at(-1)!;
+    expect(message.TopicArn).toBe(ESCALATION);
+    expect(message.Subject).toContain('[GuardDuty IR ESCALATION]');
+    expect(message.Message).toContain(`Plan ${first.approval!.planHash}`);
+    expect(message.Message).toContain(`ir approve ${first.incidentId}`);
+    const count = published().length;
+    expect(await resumeFromApproval(catalog, { kind: 'approval-escalate', incidentId: first.incidentId }, 'contain-instance', options)).toMatchObject({ status: 'nothing-to-do', reason: 'the escalation was already sent' });
+    expect(published()).toHaveLength(count);
+    expect(moves()).toEqual([]);
+  });
+
+  it('a decided event for a request still pending (forged, or early) does nothing', async () => {
+    const first = await firstAct();
+    const resumed = await resumeFromApproval(catalog, { kind: 'approval-decided', incidentId: first.incidentId }, 'contain-instance', resumeOptions(NOW));
+    expect(resumed).toMatchObject({ status: 'nothing-to-do', reason: 'no decision yet, and the deadline has not passed' });
+    expect(moves()).toEqual([]);
+  });
+
+  it('binds the plan hash to the waiting steps it shows', async () => {
+    const report = await firstAct();
+    const item = items.get(`approval#${report.incidentId}`)!;
+    const state = JSON.parse(item.state!.S!) as { approved: Parameters<typeof planHashOf>[0] };
+    expect(planHashOf(state.approved)).toBe(report.approval!.planHash);
+  });
+});
+
+describe('with no approval settings', () => {
+  it('does not make a change that needs approval, and says so', async () => {
+    guardDuty.holds(containFinding());
+    const report = await respondWith(catalog, containFinding(), { config: enforceConfig(), clients: h.clients, confirmFinding: startConfirmation, dryRun: false, responder: RESPONDER, now: () => NOW, topicArn: TOPIC });
+    expect(moves()).toEqual([]);
+    expect(report.approval).toMatchObject({ status: 'cannot-wait' });
+    expect(report.steps.find((s) => s.id === `isolate:${PRIMARY_ENI}`)).toMatchObject({ status: 'skipped', reason: expect.stringContaining('cannot wait') });
+  });
+
+  it('a plan with no step needing approval runs as before', async () => {
+    guardDuty.holds(containFinding());
+    const report = await respondWith({ 'contain-instance': containInstancePlaybook }, containFinding(), { config: enforceConfig(), clients: h.clients, confirmFinding: startConfirmation, dryRun: false, responder: RESPONDER, now: () => NOW, topicArn: TOPIC, approval: approvalOptions() });
+    expect(report.approval).toBeUndefined();
+    expect(status(report, `isolate:${PRIMARY_ENI}`)).toBe('done');
+    expect(report.steps.some((s) => s.id === 'approval:request')).toBe(false);
+    expect(schedules.created).toEqual([]);
+  });
+});

@@ -57,7 +57,17 @@ export async function deployEmulatedStack(clients: AwsClients, endpoint: string,
   const cloudFormation = new CloudFormationClient(sdkClientConfig(emulatorClientOptions(endpoint, seed.region)));
   // The evidence key is made by the stack, as the CDK app makes it (lib/evidence-bucket.ts); the outputs are what `ir` reads (lib/stack-outputs.ts).
   const template = {
-    Resources: { EvidenceKey: { Type: 'AWS::KMS::Key', Properties: { Description: 'Encrypts the incident evidence (emulated stack)', EnableKeyRotation: true } } },
+    Resources: {
+      EvidenceKey: {
+        Type: 'AWS::KMS::Key',
+        Properties: {
+          Description: 'Encrypts the incident evidence (emulated stack)',
+          EnableKeyRotation: true,
+          // The account administers its key, as the CDK's default key policy says (moto wants a policy named).
+          KeyPolicy: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${seed.accountId}:root` }, Action: 'kms:*', Resource: '*' }] },
+        },
+      },
+    },
     Outputs: {
       [TOPIC_ARN_OUTPUT]: { Value: seed.notifications.topicArn },
       [LEDGER_TABLE_OUTPUT]: { Value: DEMO_LEDGER_TABLE },

@@ -174,7 +174,8 @@ describe('ir respond --execute through the emulated stack', () => {
     const object = await account.clients.s3.send(new GetObjectCommand({ Bucket: stack.evidenceBucket, Key: key }));
     expect([object.ServerSideEncryption, object.SSEKMSKeyId, object.ObjectLockMode]).toEqual(['aws:kms', stack.evidenceKeyArn, 'GOVERNANCE']);
     expect(JSON.parse(await object.Body!.transformToString())).toMatchObject({ kind: 'brake-release', reason: 'demo flood, INC-1', ledger: { table: stack.ledgerTable } });
-    expect(await inbox()).toEqual([`[GuardDuty IR BRAKE RELEASED] containments resume in ${account.seed.region}`]);
+    // The inbox also holds the latch's announcement and the refused response of the test before.
+    expect((await inbox()).filter((subject) => /BRAKE RELEASED/.test(subject))).toEqual([`[GuardDuty IR BRAKE RELEASED] containments resume in ${account.seed.region}`]);
   });
 
   it('a stack that is not there is exit 2, naming it, and nothing is done', async () => {

@@ -180,7 +180,7 @@ function evidenceTargetOf(location: BrakeLocation, clients: BrakeOperatorClients
 
 function withBrakeOptions(command: Command): Command {
   return withAwsOptions(command, 'region of the brake (default: blastRadius.homeRegion when configured, else AWS_REGION)')
-    .option('--stack <name>', 'the deployed stack whose outputs name the ledger table and topic (default: as ir invoke)')
+    .option('--stack <name>', 'the deployed stack whose outputs name the ledger table, topic and evidence bucket (default: as ir invoke)')
     .option('--config <file>', 'configuration JSON (default: the incidentResponse context in cdk.json)')
     .option('--table <name>', 'the ledger table holding the brake (default: the stack output)')
     .option('--topic-arn <arn>', 'the topic a release is announced on (default: the stack output)');
@@ -194,7 +194,7 @@ export function registerBrake(program: Command, run: Runner): void {
   withBrakeOptions(
     brake
       .command('release')
-      .description('release a latched brake: the latch is cleared (if it is still the one read), the release recorded in the ledger and announced on the topic')
+      .description('release a latched brake: the latch is cleared (if it is still the one read), the release recorded in the ledger, kept in the evidence bucket and announced on the topic')
       .option('--reason <text>', 'why the brake may release (required; recorded and announced)')
       .option('--dry-run', 'show what would be done, change nothing')
       .option('--no-notify', 'do not announce the release (without it, the topic must be found: the stack output or --topic-arn)'),
@@ -209,7 +209,11 @@ Examples:
 
 --json prints an array of one result.
 
-Exit codes: 0 released (or not latched), 1 not released (the latch changed) or not notified, 2 bad input (no --reason, stack or output not found).`,
+A release that acts keeps its record in the stack's evidence bucket (incidents/brake/<region>/) and
+sends its note to the topic and, when the stack has one, the chat topic.
+
+Exit codes: 0 released (or not latched), 1 not released (the latch changed) or not notified, 2 bad input (no --reason, stack or output not found),
+3 released, recorded and announced, but its record not kept in the evidence bucket (or the chat copy not posted).`,
     )
     .action((options: ReleaseOptions) => run(() => brakeReleaseCommand(options)));
 }

@@ -198,12 +198,12 @@ export function registerRelease(program: Command, run: Runner): void {
       .argument('[instance-id]', 'the contained instance')
       .option('--access-key <id>', "undo revoke-credentials instead: reactivate the key if it was Active, remove the responder's own AWSRevokeOlderSessions (needs the ledger)")
       .option('--principal <user/NAME|role/NAME>', 'with --access-key: go ahead only if the record is of this principal')
-      .option('--dry-run', 'read and plan, change nothing, record and send nothing')
+      .option('--dry-run', 'read and plan, change nothing, record, keep and send nothing')
       .option('--ledger-table <name>', 'the incident ledger (stack output IncidentLedgerTableName; IR_LEDGER_TABLE works too): the restore record is read from it and the release recorded in it')
       .option('--topic-arn <arn>', 'the stack\'s SNS topic (stack output NotificationTopicArn; IR_TOPIC_ARN works too): the release is notified there')
-      .option('--stack <name>', 'the deployed stack whose outputs name the ledger table and the topic (in the security account, in --region; default: the stack name of cdk.json)')
+      .option('--stack <name>', 'the deployed stack whose outputs name the ledger table, the evidence bucket and the topics (in the security account, in --region; default: the stack name of cdk.json)')
       .option('--no-notify', 'do not announce the release (without it, a topic must be found: the stack output, --topic-arn or IR_TOPIC_ARN)')
-      .option('--security-profile <name>', 'AWS profile of the security account, for the ledger and the topic (default: the same credentials)')
+      .option('--security-profile <name>', 'AWS profile of the security account, for the ledger, the evidence bucket and the topics (default: the same credentials)')
       .option('--only <parts>', `restore only these, comma-separated: ${RESTORE_PARTS.join(',')} (default: all)`)
       .option('--from-tags', 'the ledger holds no record of the instance: restore from its ir:original-* tags anyway (anyone who can tag the instance can write them)'),
     'region of the instance (default: AWS_REGION)',
@@ -221,8 +221,10 @@ Examples:
 The ledger's record wins over the tags; where they disagree, the report says so. Without a ledger the
 tags are the only record: Auto Scaling, target groups and termination protection then stay as the
 containment left them. The "stop" shutdown behaviour and DeleteOnTermination=false stay, and evidence
-snapshots are kept. The ledger and topic are the deployed stack's unless named; --json prints an
-array of one release report.
+snapshots are kept. The ledger, the evidence bucket and the topics are the deployed stack's unless
+named; a release that acts keeps its record in the evidence bucket, beside its incident
+(incidents/<account>/<region>/<incident>/releases/), and its note goes to the topic and the chat
+topic. --json prints an array of one release report.
 
 ${EXIT_CODES_HELP}`,
     )

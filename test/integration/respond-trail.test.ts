@@ -118,7 +118,7 @@ describe('ir respond --execute through the emulated stack', () => {
     const object = await account.clients.s3.send(new GetObjectCommand({ Bucket: stack.evidenceBucket, Key: key }));
     expect([object.ServerSideEncryption, object.SSEKMSKeyId, object.ObjectLockMode]).toEqual(['aws:kms', stack.evidenceKeyArn, 'GOVERNANCE']);
     expect(Date.parse(object.ObjectLockRetainUntilDate!.toISOString())).toBeGreaterThan(Date.now() + 364 * 86_400_000);
-    const kept = JSON.parse(await object.Body!.transformToString()) as Record<string, any>;
+    const kept = JSON.parse(await object.Body!.transformToString()) as Record<string, unknown>;
     expect(kept).toMatchObject({
       kind: 'instance-release',
       releasedBy: expect.stringMatching(/^arn:aws:/),

@@ -302,7 +302,7 @@ describe('ir release keeps its record in the evidence bucket and notifies the to
       SSEKMSKeyId: KEY_ARN,
       ChecksumAlgorithm: 'SHA256',
     });
-    const kept = JSON.parse(String(Body)) as Record<string, any>;
+    const kept = JSON.parse(String(Body)) as { release: { steps: { status: string }[] } };
     expect(kept).toMatchObject({
       kind: 'instance-release',
       writtenAt: NOW.toISOString(),
@@ -314,7 +314,7 @@ describe('ir release keeps its record in the evidence bucket and notifies the to
       restoreRecord: { key: KEY, revision: 2, instanceProfileArn: PROFILE_ARN, autoScalingGroup: 'web-asg', incidentId: 'ir-0123456789abcdef' },
       release: { instanceId: INSTANCE_ID, recordSource: 'ledger', summary: { done: 6, failed: 0 }, ledger: { status: 'recorded', closed: true } },
     });
-    expect(kept.release.steps.map((s: { id: string; status: string }) => s.status)).toEqual(Array(6).fill('done'));
+    expect(kept.release.steps.map((s) => s.status)).toEqual(Array(6).fill('done'));
     expect(report.evidence).toMatchObject({
       id: 'evidence:release.json',
       action: 's3:PutObject',

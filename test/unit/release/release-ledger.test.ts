@@ -364,6 +364,15 @@ describe('ir release keeps its record in the evidence bucket and notifies the to
     expect(email.Message).toContain(`  FAILED  Keep the record of the release [s3:PutObject on s3://${BUCKET}/${EVIDENCE_KEY}] -- AccessDenied: not authorized to perform kms:GenerateDataKey`);
   });
 
+  it('a chat copy that could not be posted holds the email back in nothing: the release stands, its trail is short (exit 3)', async () => {
+    sns.on(PublishCommand, { TopicArn: CHAT_TOPIC }).rejects(Object.assign(new Error('denied'), { name: 'AuthorizationError', $metadata: { httpStatusCode: 403 } }));
+    const report = await trailed();
+    expect(report.notification).toMatchObject({ topicArn: TOPIC, status: 'sent', messageId: 'msg-1' });
+    expect(report.chatNotification).toMatchObject({ topicArn: CHAT_TOPIC, status: 'failed', error: { code: 'AuthorizationError' } });
+    expect(releaseFailed(report)).toBe(false);
+    expect(releaseTrailShort(report)).toBe(true);
+  });
+
   it('a dry-run writes nothing and says so, showing where the record would go', async () => {
     const report = await trailed({ dryRun: true });
     expect(s3.commandCalls(PutObjectCommand)).toEqual([]);

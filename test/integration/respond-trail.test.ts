@@ -1,4 +1,5 @@
 import { GetItemCommand } from '@aws-sdk/client-dynamodb';
+import { ListAccessKeysCommand } from '@aws-sdk/client-iam';
 import { GetObjectCommand, ListObjectVersionsCommand } from '@aws-sdk/client-s3';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -24,6 +25,8 @@ import { readInbox } from './support/inbox';
 
 let account: EmulatedAccount;
 let stack: EmulatedStack;
+/** The key revoke-credentials deactivated below, and its incident: released further down. */
+let revokedKey: { incidentId: string; accessKeyId: string } | undefined;
 const tmp = mkdtempSync(join(tmpdir(), 'ir-respond-trail-'));
 
 function findingFile(name: string, event: unknown): string {
@@ -139,6 +142,7 @@ describe('ir respond --execute through the emulated stack', () => {
     const [key] = account.seed.identities.user.accessKeyIds;
     const run = await ir('respond', findingFile('key.json', userKeyFinding(account.seed, key!, { id: newFindingId() })), '--execute');
     const [revoked] = reportsOf(run) as [Report];
+    revokedKey = { incidentId: revoked.incidentId, accessKeyId: key! };
     // The Security Hub note (on by default) is not tried on the emulator, which has no BatchUpdateFindings: every other change is done.
     const changes = revoked.steps.filter((s) => s.mutating && s.id !== 'securityhub:note');
     expect(changes.length).toBeGreaterThan(0);
@@ -162,6 +166,21 @@ describe('ir respond --execute through the emulated stack', () => {
     expect(braked.blockedBy).toContain('blast-radius-brake');
     expect(braked.steps.filter((s) => s.mutating && s.status === 'done')).toEqual([]);
     expect(run.code).toBe(4);
+  });
+
+  it('ir release --access-key reactivates the key, its record kept in the folder of the incident that revoked it, read back', async () => {
+    const run = await ir('release', '--access-key', revokedKey!.accessKeyId);
+    expect([run.code, run.stderr]).toEqual([0, '']);
+    const [release] = JSON.parse(run.stdout) as [{ refused: string | null; evidence: { status: string; target: string } }];
+    expect(release).toMatchObject({ refused: null, evidence: { status: 'done' } });
+    const { AccessKeyMetadata = [] } = await account.clients.iam.send(new ListAccessKeysCommand({ UserName: account.seed.identities.user.userName }));
+    expect(AccessKeyMetadata.find((k) => k.AccessKeyId === revokedKey!.accessKeyId)?.Status).toBe('Active');
+    const key = release.evidence.target.replace(`s3://${stack.evidenceBucket}/`, '');
+    expect(key).toMatch(new RegExp(`^incidents/${account.seed.accountId}/${account.seed.region}/${revokedKey!.incidentId}/releases/[^/]+-release\\.json$`));
+    const object = await account.clients.s3.send(new GetObjectCommand({ Bucket: stack.evidenceBucket, Key: key }));
+    expect([object.ServerSideEncryption, object.SSEKMSKeyId, object.ObjectLockMode]).toEqual(['aws:kms', stack.evidenceKeyArn, 'GOVERNANCE']);
+    expect(JSON.parse(await object.Body!.transformToString())).toMatchObject({ kind: 'access-key-release', accessKeyId: revokedKey!.accessKeyId, incidentId: revokedKey!.incidentId });
+    expect((await inbox()).filter((subject) => /Released: access key/.test(subject))).toEqual([`[GuardDuty IR] Released: access key ${revokedKey!.accessKeyId}`]);
   });
 
   it('ir brake release clears the latch, recorded in the ledger, kept in the locked bucket under incidents/brake/, announced', async () => {

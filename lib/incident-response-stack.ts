@@ -15,6 +15,7 @@ import { acknowledgeNagFindings } from './nag-suppressions';
 import { pascalCase, responderRoleName, responderRoleNames, sharedBrakeTableArn, sharedBrakeTableName } from './naming';
 import { NotificationTopic } from './notification-topic';
 import { ChatNotifications } from './chat-notifications';
+import { OwedNoteDelivery } from './owed-note-delivery';
 import { PlaybookFunction } from './playbook-function';
 import { RoutingRules } from './routing-rules';
 import {
@@ -53,6 +54,8 @@ export class IncidentResponseStack extends Stack {
   readonly evidence: EvidenceBucket;
   readonly playbooks: Readonly<Record<PlaybookName, PlaybookFunction>>;
   readonly routing: RoutingRules;
+  /** The writer of the Security Hub notes the ledger owes (securityHub.updateFindings on); absent otherwise. */
+  readonly owedNotes?: OwedNoteDelivery;
   readonly monitoring: Monitoring;
   /** The Deny statements every playbook role carries: no role changes a responder role or a protected principal. */
   readonly guardrailPolicy: iam.ManagedPolicy;
@@ -120,6 +123,17 @@ export class IncidentResponseStack extends Stack {
         notify: this.playbooks.notify.function,
       },
     });
+
+    // The note Security Hub could not take on a finding's first response, written when Security Hub imports the finding.
+    if (config.securityHub.updateFindings) {
+      this.owedNotes = new OwedNoteDelivery(this, 'OwedSecurityHubNotes', {
+        config,
+        ledgerTableName: this.ledger.table.tableName,
+        scopeReferences: this.scopeReferences,
+        topic: this.notifications.topic,
+        ...(codeSigningConfig ? { codeSigningConfig } : {}),
+      });
+    }
 
     this.monitoring = new Monitoring(this, 'Monitoring', {
       playbooks: this.playbooks,

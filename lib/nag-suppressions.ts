@@ -1,6 +1,7 @@
 import { Stack, Validations } from 'aws-cdk-lib';
 import type { IConstruct } from 'constructs';
 import { flattenCfnReference } from 'cdk-nag/lib/utils/flatten-cfn-reference';
+import { OWED_NOTE_WRITER_STEP_SPECS } from '../lambda/close-loop/specs';
 import { stepSpecsOf } from '../lambda/playbooks/registry';
 import type { StepSpec } from '../lambda/plan/types';
 import { PLAYBOOK_NAMES } from '../lambda/routing/playbook-names';
@@ -62,6 +63,12 @@ export function acknowledgeNagFindings(stack: IncidentResponseStack): void {
     acknowledge(playbook.function, 'AwsSolutions-L1', RUNTIME_REASON);
     acknowledge(playbook.failureQueue, 'AwsSolutions-SQS3', FAILURE_QUEUE_REASON);
     acknowledgeWildcardResources(playbook.role, stepSpecsOf(name), stack.scopeReferences);
+  }
+  const owed = stack.owedNotes;
+  if (owed) {
+    acknowledge(owed.function, 'AwsSolutions-L1', RUNTIME_REASON);
+    acknowledge(owed.failureQueue, 'AwsSolutions-SQS3', FAILURE_QUEUE_REASON);
+    acknowledgeWildcardResources(owed.role, OWED_NOTE_WRITER_STEP_SPECS, stack.scopeReferences);
   }
 }
 

@@ -68,7 +68,7 @@ export function sharedBrakeTableArn(refs: { readonly partition: string; readonly
 }
 
 /** CloudWatch alarm names: per region already, so no region part. */
-export function failureAlarmName(stackName: string, playbook: PlaybookName): string {
+export function failureAlarmName(stackName: string, playbook: PlaybookName | 'security-hub-note'): string {
   return `${stackName}-${playbook}-failed-invocations`;
 }
 

@@ -70,6 +70,8 @@ function executedTrail(input: {
     context: { getRemainingTimeInMillis: () => OPERATOR_CLAIM_MS },
     playbook,
     topicArn,
+    ...(topicArn && stack.chatTopicArn ? { chatTopicArn: stack.chatTopicArn } : {}),
+    finding: input.finding,
     brakeTableName,
   });
   return {

@@ -1,3 +1,4 @@
+import type { ApprovalMode } from '../../lambda/approval/types';
 import { confirmationVerdict, isConfirmed } from '../../lambda/confirm/verdicts';
 import { describeEvidence } from '../../lambda/investigation/evidence-text';
 import type { PlanDocument, Report, StepDocument, StepReport } from '../../lambda/plan/document';
@@ -47,9 +48,17 @@ function readLines(reads: readonly StepOutcome[]): string[] {
   ];
 }
 
+const APPROVAL_STYLE: Record<ApprovalMode, Parameters<typeof paint>[0]> = { auto: 'green', approve: 'yellow', never: 'red' };
+
+/** Which rule of the approval policy decided the step, and what it decided (lambda/approval/): only on changes it governs. */
+function approvalTag(step: StepDocument): string {
+  if (!step.approval) return '';
+  return `  ${paint(APPROVAL_STYLE[step.approval.mode], step.approval.mode)} ${paint('dim', `(rule ${v(step.approval.ruleId)})`)}`;
+}
+
 function stepLine(step: StepDocument, index: number): string {
   const kind = step.mutating ? paint('magenta', 'change') : paint('dim', 'read  ');
-  return `  ${String(index + 1).padStart(2)}. ${kind} ${t(step.title)} ${paint('dim', `[${v(step.action)} → ${t(step.target)}]`)}`;
+  return `  ${String(index + 1).padStart(2)}. ${kind} ${t(step.title)} ${paint('dim', `[${v(step.action)} → ${t(step.target)}]`)}${approvalTag(step)}`;
 }
 
 const STATUS_STYLE: Record<StepReport['status'], Parameters<typeof paint>[0]> = { done: 'green', skipped: 'yellow', failed: 'red' };
@@ -65,7 +74,7 @@ function reportLines(step: StepReport, index: number): string[] {
         : step.detail
           ? `: ${t(step.detail)}`
           : '';
-  const line = `  ${String(index + 1).padStart(2)}. ${status} ${t(step.title)} ${paint('dim', `[${v(step.action)} → ${t(step.target)}]`)}${tail}`;
+  const line = `  ${String(index + 1).padStart(2)}. ${status} ${t(step.title)} ${paint('dim', `[${v(step.action)} → ${t(step.target)}]`)}${approvalTag(step)}${tail}`;
   const found = step.evidence ? describeEvidence(step.evidence, 'compact').map((e) => `        ${paint('cyan', 'found')} ${t(e)}`) : [];
   return [line, ...found];
 }

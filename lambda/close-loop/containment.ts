@@ -1,3 +1,4 @@
+import { AWAITS_APPROVAL, REFUSED_BY_POLICY } from '../approval/held';
 import type { StepOutcome } from '../plan/types';
 
 /*
@@ -8,8 +9,11 @@ import type { StepOutcome } from '../plan/types';
  * run in the stage after the playbook's last).
  */
 
-/** The executor's reasons for a step it did not run (lambda/plan/executor.ts): a guard blocked it, or a step it needs was not done. */
-const NOT_RUN_REASONS = ['blocked by ', 'needs '];
+/**
+ * The executor's reasons for a step it did not run (lambda/plan/executor.ts): a guard blocked it, a step it needs
+ * was not done, or the approval policy held it (lambda/approval/held.ts).
+ */
+const NOT_RUN_REASONS = ['blocked by ', 'needs ', AWAITS_APPROVAL, REFUSED_BY_POLICY];
 
 export interface Containment {
   /** At least one of the playbook's changes was made. */

@@ -3,12 +3,13 @@ import { ResponderError, toStepError } from '../aws/errors';
 import type { WorkflowStatus } from '../config/schema';
 import type { CloseLoopStepContext } from './step-context';
 import { planStep, type PlannedStep, type StepRunResult } from '../plan/types';
-import type { PlaybookName } from '../routing/playbook-names';
+import { actsInFindingAccount, type PlaybookName } from '../routing/playbook-names';
 import { containmentOf } from './containment';
 import { securityHubIdentifierOf, type FindingIdentifier } from './finding-identifier';
 import { SECURITY_HUB_STEP_ID } from './ids';
 import { localEmulatorGapOf } from '../aws/local-emulator-gaps';
 import { noteAuthorOf, noteTextOf } from './note-text';
+import type { OweOutcome, OwedNotes } from './owed-notes';
 import { UPDATE_SECURITY_HUB_FINDING } from './specs';
 
 /*
@@ -32,6 +33,11 @@ export interface SecurityHubStepInput extends CloseLoopStepContext {
   readonly incidentId: string;
   /** The step bounds its call to this (the notification waits for it). */
   readonly callLimitMs: number;
+  /**
+   * Where a note Security Hub cannot take yet is recorded as owed (the incident ledger), to be written when Security Hub
+   * imports the finding (deliver-owed-notes.ts). Absent (no ledger: a dry-run `ir respond`, a test): the note is only skipped.
+   */
+  readonly owedNotes?: OwedNotes;
 }
 
 function identifierOrError(input: SecurityHubStepInput): { identifier: FindingIdentifier | undefined } | { error: unknown } {
@@ -57,18 +63,48 @@ function requestOf(identifier: FindingIdentifier, text: string, author: string, 
  */
 const NOT_IMPORTED_YET = 'FindingNotFound';
 
-function unprocessedOutcome(response: BatchUpdateFindingsResponse): { skipped: string } | { error: ResponderError } | undefined {
+function unprocessedOutcome(response: BatchUpdateFindingsResponse): { notImported: string } | { error: ResponderError } | undefined {
   const [first] = response.UnprocessedFindings ?? [];
   if (!first) return undefined;
   const code = first.ErrorCode ?? 'UnprocessedFinding';
-  if (code === NOT_IMPORTED_YET) {
-    return {
-      skipped:
-        `Security Hub does not hold the finding yet (${code}: ${first.ErrorMessage ?? code}): GuardDuty sends a new finding to Security Hub ` +
-        'within about 5 minutes, and only with the GuardDuty integration on; add the incident id to it there by hand if the analysts need it',
-    };
-  }
+  if (code === NOT_IMPORTED_YET) return { notImported: `${code}: ${first.ErrorMessage ?? code}` };
   return { error: new ResponderError(code, `Security Hub did not update the finding: ${first.ErrorMessage ?? code}`, TRANSIENT_UNPROCESSED.has(code)) };
+}
+
+const NOT_HELD_YET = 'Security Hub does not hold the finding yet';
+const IMPORT_DELAY = 'GuardDuty sends a new finding to Security Hub within about 5 minutes, and only with the GuardDuty integration on';
+
+/**
+ * The note Security Hub could not take yet: recorded as owed in the ledger, so that it is written when Security Hub
+ * imports the finding. A skip either way (the expected race); a failed record fails the step, with the AWS code:
+ * without it the note would never arrive.
+ */
+async function oweNote(input: SecurityHubStepInput, request: BatchUpdateFindingsCommandInput, answer: string): Promise<StepRunResult> {
+  if (!input.owedNotes) {
+    return { status: 'skipped', reason: `${NOT_HELD_YET} (${answer}): ${IMPORT_DELAY}; add the incident id to it there by hand if the analysts need it` };
+  }
+  const [identifier] = request.FindingIdentifiers ?? [];
+  const note = request.Note;
+  if (!identifier?.Id || !identifier.ProductArn || !note?.Text || !note.UpdatedBy) throw new Error('the Security Hub request has no finding or note to record');
+  const status = request.Workflow?.Status;
+  let outcome: OweOutcome;
+  try {
+    outcome = await input.owedNotes.owe(
+      input.incidentId,
+      { identifier: { Id: identifier.Id, ProductArn: identifier.ProductArn }, text: note.Text, author: note.UpdatedBy, ...(status ? { status } : {}) },
+      actsInFindingAccount(input.playbook) ? undefined : input.playbook,
+    );
+  } catch (error) {
+    const failure = toStepError(error);
+    throw new ResponderError(failure.code, `${NOT_HELD_YET} (${answer}), and the ledger could not record the note as owed: ${failure.message}`, failure.retryable);
+  }
+  if (outcome === 'refused') {
+    return { status: 'skipped', reason: `${NOT_HELD_YET} (${answer}); the incident's ledger record is an acting playbook's, so this report-only response owes no note there` };
+  }
+  return {
+    status: 'skipped',
+    reason: `${NOT_HELD_YET} (${answer}): ${IMPORT_DELAY}; the note is owed in the ledger and is written when Security Hub imports the finding`,
+  };
 }
 
 export function securityHubStep(input: SecurityHubStepInput): PlannedStep {
@@ -120,7 +156,7 @@ export function securityHubStep(input: SecurityHubStepInput): PlannedStep {
         throw error;
       }
       const unprocessed = unprocessedOutcome(response);
-      if (unprocessed && 'skipped' in unprocessed) return { status: 'skipped', reason: unprocessed.skipped };
+      if (unprocessed && 'notImported' in unprocessed) return oweNote(input, request, unprocessed.notImported);
       if (unprocessed) throw unprocessed.error;
       return { status: 'done', detail: `note by ${author}${status ? `, workflow status ${status}` : ', workflow status unchanged'}` };
     },

@@ -3,6 +3,7 @@ import type { PlannedStep } from '../plan/types';
 import { actsInFindingAccount, type PlaybookName } from '../routing/playbook-names';
 import { archiveStep } from './archive-step';
 import type { FindingArchiver } from './archiver-type';
+import type { OwedNotes } from './owed-notes';
 import { securityHubStep } from './security-hub-step';
 
 /*
@@ -26,17 +27,20 @@ export interface CloseLoopInput extends CloseLoopStepContext {
   readonly playbookSteps: readonly PlannedStep[];
   /** GuardDuty's archive (archiver.ts), from the caller: absent where the code carries none (notify's bundle). */
   readonly archiver: FindingArchiver | undefined;
+  /** Where a note Security Hub cannot take yet is recorded as owed (owed-notes.ts); absent without a ledger. */
+  readonly owedNotes?: OwedNotes | undefined;
 }
 
 /** The close-the-loop steps the configuration asks for: by default the Security Hub note (the GuardDuty archive is opt-in). */
 export function closeLoopSteps(input: CloseLoopInput): PlannedStep[] {
   const playbookSteps = input.playbookSteps.map((s) => ({ id: s.id, mutating: s.mutating }));
-  const common = { ...input, playbookSteps, callLimitMs: CLOSE_LOOP_CALL_LIMIT_MS };
+  const { owedNotes, ...context } = input;
+  const common = { ...context, playbookSteps, callLimitMs: CLOSE_LOOP_CALL_LIMIT_MS };
   const archives = input.config.guardDuty.archiveAfterContainment && actsInFindingAccount(input.playbook);
   // A packaging error, never a silent skip: an acting playbook's code must carry the archive the configuration asks for.
   if (archives && !input.archiver) throw new Error(`guardDuty.archiveAfterContainment is on, but this code carries no GuardDuty archive for ${input.playbook} (RespondOptions.archiveFinding)`);
   return [
-    ...(input.config.securityHub.updateFindings ? [securityHubStep(common)] : []),
+    ...(input.config.securityHub.updateFindings ? [securityHubStep({ ...common, ...(owedNotes ? { owedNotes } : {}) })] : []),
     ...(archives && input.archiver ? [archiveStep({ ...common, archiver: input.archiver })] : []),
   ];
 }

@@ -1,4 +1,5 @@
 import * as z from '../zod';
+import { approvalSchema } from '../approval/schema';
 import { PRINCIPAL_PATTERN, PRINCIPAL_PATTERN_MESSAGE } from '../iam/principal-patterns';
 import { PLAYBOOK_NAMES } from '../routing/playbook-names';
 
@@ -201,6 +202,11 @@ export const runtimeConfigSchema = z.strictObject({
     }),
     { exemptPrincipals: [], protectedPrincipals: [] },
   ),
+  /**
+   * Which changes wait for a person's approval, or are never made (lambda/approval/, docs/configuration.md#approval).
+   * Absent: every change is made at once, as without the feature, and no step carries an approval decision.
+   */
+  approval: z.optional(approvalSchema),
 });
 
 /* AWS Chatbot ids, as the Chatbot console shows them (and CloudFormation's AWS::Chatbot resources take them). */
@@ -334,6 +340,7 @@ export function runtimeConfigOf(config: IncidentResponseConfig): RuntimeConfig {
     securityHub: config.securityHub,
     guardDuty: config.guardDuty,
     localEmulator: config.localEmulator,
+    ...(config.approval ? { approval: config.approval } : {}),
   };
 }
 

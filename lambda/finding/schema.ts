@@ -19,7 +19,7 @@ const optionalText = z.nullish(text);
 /*
  * Exports and hand-edited findings carry scalars in other JSON types than
  * GuardDuty's own (a tag value 8080, `archived: "false"`, `count: "3"`,
- * epoch-millisecond timestamps). Those that convert without guessing are
+ * epoch timestamps). Those that convert without guessing are
  * converted; anything else is still an error naming the field.
  */
 const scalarAsText = z.nullish(preprocess((value) => (typeof value === 'number' || typeof value === 'boolean' ? String(value) : value), text));
@@ -34,10 +34,21 @@ const flag = z.nullish(
 
 const numericText = (value: unknown) => (typeof value === 'string' && value.trim() !== '' && !Number.isNaN(Number(value)) ? Number(value) : value);
 
-/** ISO 8601 text, or epoch milliseconds (some exports), kept as ISO text. */
-const timestamp = z.nullish(
-  preprocess((value) => (typeof value === 'number' && Number.isFinite(value) && value >= 0 && value < 1e14 ? new Date(value).toISOString() : value), text),
-);
+/**
+ * Below this a number is epoch seconds, from here up epoch milliseconds: 1e11 seconds is the year 5138, 1e11
+ * milliseconds is 1973, before GuardDuty. The AWS CLI and SDK JSON give GuardDuty's timestamps in seconds
+ * (1513612691.551); some exports in milliseconds.
+ */
+const EPOCH_MILLISECONDS_FROM = 1e11;
+
+/** A number as epoch seconds or milliseconds (EPOCH_MILLISECONDS_FROM), as ISO text; anything else as it is. */
+export function epochAsIso(value: unknown): unknown {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || value >= 1e14) return value;
+  return new Date(value < EPOCH_MILLISECONDS_FROM ? value * 1000 : value).toISOString();
+}
+
+/** ISO 8601 text, or epoch seconds or milliseconds, kept as ISO text. */
+const timestamp = z.nullish(preprocess(epochAsIso, text));
 
 /*
  * What only the notification reads (lambda/notify/): the finding's own words,

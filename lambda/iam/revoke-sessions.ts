@@ -11,8 +11,8 @@ import type { StepSpec } from '../plan/types';
 
 export const REVOKE_POLICY_NAME = 'AWSRevokeOlderSessions';
 
-export const REVOKE_ROLE_SESSIONS: StepSpec = { kind: 'revoke-role-sessions', iamActions: ['iam:PutRolePolicy'], mutating: true };
-export const REVOKE_USER_SESSIONS: StepSpec = { kind: 'revoke-user-sessions', iamActions: ['iam:PutUserPolicy'], mutating: true };
+export const REVOKE_ROLE_SESSIONS: StepSpec = { kind: 'revoke-role-sessions', iamActions: ['iam:PutRolePolicy'], mutating: true, changeClass: 'revoke-sessions' };
+export const REVOKE_USER_SESSIONS: StepSpec = { kind: 'revoke-user-sessions', iamActions: ['iam:PutUserPolicy'], mutating: true, changeClass: 'revoke-sessions' };
 
 export function revokeOlderSessionsPolicy(issuedBefore: Date): string {
   return JSON.stringify({

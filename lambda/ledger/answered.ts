@@ -1,3 +1,4 @@
+import { isAwaitingApproval, isRefusedByPolicy } from '../approval/held';
 import { isCloseLoopStep } from '../close-loop/ids';
 import { CONFIRMATION_UNAVAILABLE, FINDING_CONFIRMATION } from '../confirm/verdicts';
 import { INSTANCE_UNREADABLE, PRINCIPAL_UNREADABLE } from '../guards/unreadable';
@@ -97,10 +98,16 @@ export function answerOf(report: Report): Answer {
   if (unmet.length > 0) {
     return open(`${unmet.map((s) => `${s.id} (needs ${failedRequirement(report, s.id)!}, which failed)`).join(', ')}: the changes are not all done`);
   }
+  // A change the approval policy holds for a person is not decided yet: the incident stays open (lambda/approval/held.ts).
+  const awaiting = changes.filter((step) => step.status === 'skipped' && isAwaitingApproval(step.reason));
+  if (awaiting.length > 0) return open(`${awaiting.map((s) => s.id).join(', ')} await${awaiting.length === 1 ? 's' : ''} approval: not decided yet`);
   const decisions = report.blockedBy.filter((id) => id !== DRY_RUN_VERDICT);
   if (decisions.length > 0) return { answered: true, kind: 'no-change-needed', reason: `blocked by ${decisions.join(', ')}: no change is to be made` };
   if (changes.length === 0) return { answered: true, kind: 'no-change-needed', reason: 'the plan has nothing to change' };
   if (report.blockedBy.includes(DRY_RUN_VERDICT)) return { answered: true, kind: 'dry-run', reason: 'every change was planned and shown (dry-run)' };
+  // The policy's "never" is a decision: the other changes are done, and these are not to be made.
+  const refused = changes.filter((step) => step.status === 'skipped' && isRefusedByPolicy(step.reason));
+  if (refused.length > 0) return { answered: true, kind: 'changes-done', reason: `every change is done or was already in place, except ${refused.map((s) => s.id).join(', ')}, which the approval policy says never to make` };
   // A mutating step skipped without a guard: its change was already in place (or one it needs was), never a failure (checked above).
   return { answered: true, kind: 'changes-done', reason: 'every change is done or was already in place' };
 }

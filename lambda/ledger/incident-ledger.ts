@@ -4,6 +4,7 @@ import type { Finding } from '../finding/schema';
 import type { Report } from '../plan/document';
 import { actsInFindingAccount, type PlaybookName } from '../routing/playbook-names';
 import type { AnswerKind } from './answered';
+import { pendingNotificationOf, pendingNotificationValue, type PendingNotification } from './pending-notification';
 import { isConditionFailure, list, map, n, numberOf, s, stringOf, type Item } from './attributes';
 
 /*
@@ -68,12 +69,7 @@ export function findingCountOf(finding: Finding): number {
   return typeof count === 'number' && Number.isFinite(count) && count >= 1 ? Math.floor(count) : 1;
 }
 
-export interface PendingNotification {
-  readonly subject: string;
-  readonly message: string;
-  /** rejected: SNS refused it, nobody got it; unknown: the Publish was not answered, it may have been delivered. Absent: rejected. */
-  readonly delivery?: 'rejected' | 'unknown';
-}
+export type { PendingNotification } from './pending-notification';
 
 /** What the ledger knew when a delivery lost the claim. */
 export interface LedgerRecord {
@@ -215,7 +211,6 @@ function levelName(level: number | undefined): ResponseLevel | undefined {
 }
 
 function recordOf(item: Item | undefined): LedgerRecord {
-  const pending = item?.pendingNotification?.M;
   return {
     firstSeenAt: stringOf(item, 'firstSeenAt'),
     respondedAt: stringOf(item, 'respondedAt'),
@@ -223,14 +218,7 @@ function recordOf(item: Item | undefined): LedgerRecord {
     notifiedCount: numberOf(item, 'notifiedCount') ?? 0,
     leaseUntil: numberOf(item, 'leaseUntil'),
     claimActing: stringOf(item, 'claimActing') !== undefined,
-    pendingNotification:
-      pending?.subject?.S !== undefined && pending.message?.S !== undefined
-        ? {
-            subject: pending.subject.S,
-            message: pending.message.S,
-            ...(pending.delivery?.S !== undefined ? { delivery: pending.delivery.S === 'unknown' ? ('unknown' as const) : ('rejected' as const) } : {}),
-          }
-        : undefined,
+    pendingNotification: pendingNotificationOf(item?.pendingNotification),
     playbook: stringOf(item, 'playbook'),
     answerKind: answerKindOf(stringOf(item, 'answerKind')),
     findingId: stringOf(item, 'findingId'),
@@ -541,7 +529,7 @@ export class IncidentLedger {
             ':outcomeToken': s(randomUUID()),
             ':findingIds': { SS: [confirmed.finding.id] },
             ...answerValues,
-            ...(input.pendingNotification ? { ':pending': pendingValue(input.pendingNotification) } : {}),
+            ...(input.pendingNotification ? { ':pending': pendingNotificationValue(input.pendingNotification) } : {}),
           },
     });
     // Refused: another delivery took the claim over, or (notify) the record is an acting playbook's. Then it only gives the
@@ -580,7 +568,7 @@ export class IncidentLedger {
             TableName: this.tableName,
             Key: incidentKey(incidentId),
             UpdateExpression: 'SET pendingNotification = :pending',
-            ExpressionAttributeValues: { ':pending': pendingValue(result.pending) },
+            ExpressionAttributeValues: { ':pending': pendingNotificationValue(result.pending) },
           };
     try {
       await this.dynamodb.send(
@@ -594,6 +582,3 @@ export class IncidentLedger {
   }
 }
 
-function pendingValue(pending: PendingNotification) {
-  return map({ subject: s(pending.subject), message: s(pending.message), ...(pending.delivery ? { delivery: s(pending.delivery) } : {}) });
-}

@@ -1,6 +1,13 @@
-import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
+import type { SNSClient } from '@aws-sdk/client-sns';
+import type { Finding } from '../finding/schema';
 import type { Announcer, Latch } from '../ledger/brake';
-import { safeLine, safeSubject, untrusted as v, untrustedText as t } from '../text/untrusted';
+import { accountOf, linksOf } from './document';
+import type { NoteDocument } from './note';
+import { renderNoteEmail } from './note-email';
+import { publishOnce } from './publish-once';
+import { renderedNote } from './rendered';
+import { primaryResourceOf } from './resources';
+import { severityOf } from './severity';
 
 /*
  * The one notification sent when the blast-radius brake latches: sent by
@@ -16,6 +23,10 @@ export interface BrakeAnnouncementContext {
   readonly shared?: boolean;
   /** The region whose response engaged it, whose stack's topic this goes to (a shared brake's may be another than its home). */
   readonly engagedIn?: string;
+  /** The finding of the response that may engage it: its severity, resource and account name the note when it is the latch's. */
+  readonly finding?: Finding;
+  /** The account's configured name (accountNames), as in the notifications. */
+  readonly accountAlias?: string;
 }
 
 /**
@@ -28,40 +39,77 @@ export function brakeCommands(context: BrakeAnnouncementContext): { status: stri
   return { status: `ir brake status${where}`, release: `ir brake release${where} --reason "<why>"` };
 }
 
-export function formatBrakeAnnouncement(latch: Latch, context: BrakeAnnouncementContext): { subject: string; message: string } {
+/** The announcement as a note document (lambda/notify/note.ts): raw values, escaped by each rendering. */
+export function brakeNote(latch: Latch, context: BrakeAnnouncementContext): NoteDocument {
   const commands = brakeCommands(context);
-  // A subject is cut at 99 characters: the shared brake's names its home region, where it is released, within them.
-  const subject = safeSubject(
-    context.shared
-      ? `[GuardDuty IR BRAKE LATCHED] no containments in any region until released (home ${v(context.region)})`
-      : `[GuardDuty IR BRAKE LATCHED] no more containments in ${v(context.region)} until an operator releases it`,
-  );
-  const lines = [
-    `The blast-radius brake latched at ${v(latch.engagedAt)}: ${t(latch.reason)}.`,
-    `Engaged by finding ${v(latch.findingId)} (${v(latch.playbook)}, incident ${v(latch.incidentId)}).`,
-    '',
-    'From now on every contain-instance and revoke-credentials response is planned and reported but NOT executed, even after',
-    "the hour's slots age out; responses already holding a slot may finish. Each refused response sends its own BRAKE ON notification.",
-    '',
-    ...(context.shared
-      ? [
-          `This brake is SHARED by every regional stack (blastRadius.homeRegion): it is held in the home region ${v(context.region)}, ` +
-            `table ${v(context.ledgerTable)}${context.engagedIn ? `, and was latched by a response in ${v(context.engagedIn)}` : ''}. ` +
-            `It stops containments in every region; its release is announced on the home region's topic.`,
-          '',
-        ]
-      : []),
-    `Check what was contained: ${v(commands.status)} (the table ${v(context.ledgerTable)}, region ${v(context.region)}).`,
-    `When it is understood, release it: ${v(commands.release)}`,
-  ];
-  return { subject, message: lines.map(safeLine).join('\n') };
+  // Only the finding that engaged this latch describes it (another response's latch may be the one read back).
+  const finding = context.finding?.id === latch.findingId ? context.finding : undefined;
+  const resource = finding ? primaryResourceOf(finding) : undefined;
+  const region = finding?.region ?? context.engagedIn ?? context.region;
+  const account = accountOf({ accountId: finding?.accountId ?? null }, context.accountAlias ? { accountAlias: context.accountAlias } : {});
+  const stops = context.shared ? `no containments in any region (home ${context.region})` : `no more containments in ${context.region}`;
+  return {
+    outcome: 'BRAKE LATCHED',
+    headline: stops,
+    ...(finding ? { severity: severityOf(finding.severity), findingType: finding.type } : {}),
+    playbook: latch.playbook,
+    findingId: latch.findingId,
+    incidentId: latch.incidentId,
+    account,
+    region,
+    ...(resource ? { resource } : {}),
+    summary: `Blast-radius brake latched at ${latch.engagedAt}: ${stops} until an operator releases it (${latch.reason})`,
+    details: [
+      `Engaged by finding ${latch.findingId} (${latch.playbook}, incident ${latch.incidentId}).`,
+      'From now on every contain-instance and revoke-credentials response is planned and reported but NOT executed, even after ' +
+        "the hour's slots age out; responses already holding a slot may finish. Each refused response sends its own BRAKE ON notification.",
+      ...(context.shared
+        ? [
+            `This brake is SHARED by every regional stack (blastRadius.homeRegion): it is held in the home region ${context.region}, ` +
+              `table ${context.ledgerTable}${context.engagedIn ? `, and was latched by a response in ${context.engagedIn}` : ''}. ` +
+              "It stops containments in every region; its release is announced on the home region's topic.",
+          ]
+        : []),
+    ],
+    facts: [
+      { label: 'Brake table', value: `${context.ledgerTable}, region ${context.region}` },
+      { label: 'Engaged at', value: latch.engagedAt },
+      { label: 'Incident id', value: latch.incidentId },
+    ],
+    commands: [
+      { label: 'Check what was contained', value: commands.status },
+      { label: 'When it is understood, release it', value: commands.release },
+    ],
+    nextSteps: ['Check what was contained (brake status), decide whether the containments were right, then release the brake with a reason.'],
+    links: finding ? linksOf({ region, findingId: finding.id }, finding, resource) : [],
+    threadId: `brake-${latch.engagementId}`,
+  };
 }
 
-/** Publishes the announcement to the stack's topic; the message id is what the report shows. */
-export function brakeAnnouncer(sns: SNSClient, topicArn: string, context: BrakeAnnouncementContext): Announcer {
+export function formatBrakeAnnouncement(latch: Latch, context: BrakeAnnouncementContext): { subject: string; message: string } {
+  return renderNoteEmail(brakeNote(latch, context));
+}
+
+/**
+ * Publishes the announcement to the stack's topic, and its chat copy to the chat topic when the stack has one,
+ * each once (publishOnce: never sent again when its answer is lost); the message ids are what the report shows.
+ * The email must go out: its failure fails the announcement. A chat copy that could not go out is said in the
+ * detail, as a response's own chat step is reported beside its email.
+ */
+export function brakeAnnouncer(sns: SNSClient, topicArn: string, context: BrakeAnnouncementContext, chatTopicArn?: string): Announcer {
   return async (latch) => {
-    const note = formatBrakeAnnouncement(latch, context);
-    const result = await sns.send(new PublishCommand({ TopicArn: topicArn, Subject: note.subject, Message: note.message }));
-    return `message ${result.MessageId ?? '(no id)'}`;
+    const rendered = renderedNote(brakeNote(latch, context));
+    const [email, chat] = await Promise.allSettled([
+      publishOnce(sns, topicArn, rendered),
+      ...(chatTopicArn ? [publishOnce(sns, chatTopicArn, rendered.chat)] : []),
+    ]);
+    if (email!.status === 'rejected') throw email!.reason;
+    const sent = `message ${email!.value ?? '(no id)'}`;
+    if (!chat) return sent;
+    return chat.status === 'fulfilled' ? `${sent}; chat message ${chat.value ?? '(no id)'}` : `${sent}; chat copy NOT sent (${errorText(chat.reason)})`;
   };
+}
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
 }

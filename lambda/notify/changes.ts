@@ -22,9 +22,15 @@ export function resolvePlaceholders(outcomes: readonly StepOutcome[]): (text: st
   return (text) => text.replace(PLACEHOLDER, (_, step: string) => produced.get(step) ?? `(the group step ${step} was to create, not created)`);
 }
 
-/** Every change made, as the step says it and what it reports (a group id, snapshot ids, an access key now Inactive). */
+/**
+ * Every change made, as the step says it and what it reports (a group id, snapshot ids, an access key now Inactive).
+ * The restore records the responder writes to its own ledger first are its bookkeeping, not a change to anything
+ * the reader owns: they are in the steps, not here.
+ */
 export function changesOf(outcomes: readonly StepOutcome[], resolve: (text: string) => string): string[] {
-  return outcomes.filter((o) => o.mutating && o.status === 'done').map((o) => resolve(o.detail ? `${o.title}: ${o.detail}` : o.title));
+  return outcomes
+    .filter((o) => o.mutating && o.status === 'done' && !o.action.startsWith('dynamodb:'))
+    .map((o) => resolve(o.detail ? `${o.title}: ${o.detail}` : o.title));
 }
 
 export function couldNotDoOf(outcomes: readonly StepOutcome[], reads: readonly StepOutcome[], resolve: (text: string) => string): string[] {
@@ -63,6 +69,11 @@ export function nextStepsOf(input: NextInput, outcomes: readonly StepOutcome[], 
   if (ids.has('dry-run')) steps.push('Review the plan above; to act on it, run `ir respond --execute` on this finding, or switch the stack to enforce mode.');
   if (ids.has('blast-radius-brake')) steps.push('Find out why so many containments came at once; `ir brake release` resumes them once it is understood.');
   if ([...ids].some((id) => id.startsWith('exempt'))) steps.push('Decide whether the exempt resource needs a manual response.');
+  if (input.outcome === 'APPROVAL NEEDED') {
+    steps.push(
+      `Decide on the changes that await approval (listed "awaits approval" below): \`ir approve ${input.incidentId}\` makes them, \`ir deny ${input.incidentId} --reason ...\` stands down; or make them by hand.`,
+    );
+  }
   if ([...ids].some((id) => id.endsWith('-out-of-time'))) {
     steps.push('Nothing was changed: the invocation fails and is retried. If every retry runs out of time too, the finding lands in the on-failure queue: replay it with `ir` or respond by hand.');
   }

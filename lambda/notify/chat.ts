@@ -41,7 +41,7 @@ export interface ChatbotNotification {
 /** Chat clients cut long messages (Slack's section text stops at 3,000 characters): the description stays under it, the email has everything. */
 export const CHAT_DESCRIPTION_LIMIT = 2900;
 export const CHAT_STEPS_SHOWN = 20;
-const CHAT_NEXT_STEPS_SHOWN = 8;
+export const CHAT_NEXT_STEPS_SHOWN = 8;
 const CUT_NOTE = '_(cut here: the email has the whole report)_';
 
 const MARK: Readonly<Record<(typeof OUTCOMES)[number], string>> = {
@@ -50,6 +50,7 @@ const MARK: Readonly<Record<(typeof OUTCOMES)[number], string>> = {
   'BRAKE ON - NOT CONTAINED': ':warning:',
   'EXEMPT - NOT CONTAINED': ':warning:',
   'PLAN ONLY': ':memo:',
+  'APPROVAL NEEDED': ':raised_hand:',
   DONE: ':white_check_mark:',
   'NO ACTION': ':mag:',
 };
@@ -60,20 +61,20 @@ function markOf(outcome: Outcome): string {
 
 const STATUS: Readonly<Record<StepLine['status'], string>> = { done: 'DONE', skipped: 'SKIPPED', failed: 'FAILED' };
 
-function facts(list: readonly Fact[]): string[] {
+export function facts(list: readonly Fact[]): string[] {
   return list.map((f) => `${c(f.label)}: ${c(f.value, TEXT_LIMIT)}`);
 }
 
-function block(title: string, lines: readonly string[]): string[] {
+export function block(title: string, lines: readonly string[]): string[] {
   return lines.length > 0 ? [`*${title}*`, ...lines, ''] : [];
 }
 
-function bullets(lines: readonly string[]): string[] {
+export function bullets(lines: readonly string[]): string[] {
   return lines.map((line) => `• ${line}`);
 }
 
 /** Lines up to the limit; the rest is said to be in the email. */
-function bounded(lines: readonly string[], limit: number): string {
+export function bounded(lines: readonly string[], limit: number): string {
   const kept: string[] = [];
   let size = 0;
   for (const line of lines) {
@@ -140,5 +141,27 @@ export function renderChat(n: NotificationDocument): ChatbotNotification {
         region: c(n.region ?? 'unknown'),
       },
     },
+  };
+}
+
+export const MAY_REPEAT_LINE =
+  'MAY REPEAT: an earlier attempt to send this notification was not answered by SNS, so it may have been delivered already; this is the same response, not a new one.';
+
+/**
+ * The chat copy of a notification sent again whose first attempt may have been delivered
+ * (lambda/notify/undelivered.ts): marked in its title, its keywords and its first line, like the email.
+ * `subject` is the marked subject, rendered from the document so that its severity is kept.
+ */
+export function mayRepeatChat(chat: ChatbotNotification, subject: string): ChatbotNotification {
+  return {
+    ...chat,
+    id: `${chat.id}/may-repeat`,
+    content: {
+      ...chat.content,
+      title: `:repeat: MAY REPEAT ${chat.content.title}`,
+      description: bounded([`*${MAY_REPEAT_LINE}*`, '', ...chat.content.description.split('\n')], CHAT_DESCRIPTION_LIMIT),
+      keywords: ['MAY REPEAT', ...chat.content.keywords],
+    },
+    metadata: { ...chat.metadata, summary: c(subject, TEXT_LIMIT) },
   };
 }

@@ -1,3 +1,5 @@
+import { isAwaitingApproval } from '../approval/held';
+import { isCloseLoopStep } from '../close-loop/ids';
 import { confirmationVerdict } from '../confirm/verdicts';
 import type { Finding } from '../finding/schema';
 import { EXEMPTION_VERDICTS } from '../guards/exemptions';
@@ -23,7 +25,7 @@ import { summaryOf } from './summary';
  * each rendering for its own medium (lambda/text/).
  */
 
-export const OUTCOMES = ['MORE EXPOSED THAN BEFORE', 'BRAKE ON - NOT CONTAINED', 'EXEMPT - NOT CONTAINED', 'PLAN ONLY', 'PARTIAL', 'DONE', 'NO ACTION'] as const;
+export const OUTCOMES = ['MORE EXPOSED THAN BEFORE', 'BRAKE ON - NOT CONTAINED', 'EXEMPT - NOT CONTAINED', 'PLAN ONLY', 'APPROVAL NEEDED', 'PARTIAL', 'DONE', 'NO ACTION'] as const;
 /** Or the phases before the plan that ran out of time (lambda/plan/pre-plan-budget.ts): "OUT OF TIME assume-role". */
 export type Outcome = (typeof OUTCOMES)[number] | `OUT OF TIME ${string}`;
 
@@ -94,7 +96,8 @@ export interface NotificationContext {
   readonly aliasRead?: StepOutcome;
 }
 
-function accountOf(doc: PlanDocument, context: NotificationContext): NotificationDocument['account'] {
+/** How the account is named (shared with the short notes, lambda/notify/note.ts). */
+export function accountOf(doc: Pick<PlanDocument, 'accountId'>, context: NotificationContext): NotificationDocument['account'] {
   const id = doc.accountId;
   if (context.accountAlias) return { id, alias: context.accountAlias, shown: context.accountAlias };
   if (context.iamAlias && id) return { id, alias: context.iamAlias, shown: `${context.iamAlias} (${id})` };
@@ -112,11 +115,19 @@ function outcomeOf(doc: PlanDocument, outcomes: readonly StepOutcome[], exposed:
   const late = phasesOutOfTime(doc.blockedBy);
   if (late.length > 0) return `OUT OF TIME ${late.join(' ')}`;
   if (doc.blockedBy.length > 0) return 'PLAN ONLY';
+  // Changes the approval policy holds for a person (lambda/approval/held.ts): someone must decide, before anything else.
+  if (awaitingApproval(outcomes).length > 0) return 'APPROVAL NEEDED';
   if (outcomes.some((o) => o.status === 'failed')) return 'PARTIAL';
-  return outcomes.some((o) => o.mutating) ? 'DONE' : 'NO ACTION';
+  // A note on the finding in Security Hub (or its archive) changes nothing in the account: a response that made only those took no action.
+  return outcomes.some((o) => o.mutating && !isCloseLoopStep(o.id)) ? 'DONE' : 'NO ACTION';
 }
 
-function leadOf(doc: PlanDocument, exposed: readonly string[]): string | undefined {
+/** The steps the approval policy holds for a person's decision. */
+function awaitingApproval(outcomes: readonly StepOutcome[]): StepOutcome[] {
+  return outcomes.filter((o) => o.status === 'skipped' && isAwaitingApproval(o.reason));
+}
+
+function leadOf(doc: PlanDocument, exposed: readonly string[], outcomes: readonly StepOutcome[]): string | undefined {
   if (exposed.length > 0) {
     return (
       `MORE EXPOSED THAN BEFORE: ${exposed.join(', ')} could be neither isolated nor returned to their own security groups, and may be on the ` +
@@ -129,6 +140,14 @@ function leadOf(doc: PlanDocument, exposed: readonly string[]): string | undefin
   if (exemption) return `EXEMPT: this ${doc.playbook} response was planned but NOT executed. ${exemption.reason}`;
   const late = doc.guards.filter((g) => PHASE_OUT_OF_TIME_VERDICTS.has(g.id) && g.blocks);
   if (late.length > 0) return `OUT OF TIME: this ${doc.playbook} response was planned but NOT executed. ${late.map((g) => `${g.id}: ${g.reason}`).join(' ')}`;
+  const awaiting = doc.blockedBy.length > 0 ? [] : awaitingApproval(outcomes);
+  if (awaiting.length > 0) {
+    const rules = [...new Set(awaiting.map((o) => doc.steps.find((s) => s.id === o.id)?.approval?.ruleId ?? 'unknown'))];
+    return (
+      `APPROVAL NEEDED: the approval policy (rule${rules.length > 1 ? 's' : ''} ${rules.join(', ')}) holds ${awaiting.length} change${awaiting.length > 1 ? 's' : ''} ` +
+      `of this ${doc.playbook} response for a person's decision: they were NOT made (${awaiting.map((o) => o.id).join(', ')}). Every other step ran.`
+    );
+  }
   return undefined;
 }
 
@@ -148,7 +167,7 @@ function stepLine(o: StepOutcome, resolve: (text: string) => string): StepLine {
 }
 
 /** A primary resource from the report alone (no finding at hand): the instance or the user the playbook read. */
-function resourceFromReport(doc: PlanDocument): PrimaryResource | undefined {
+export function resourceFromReport(doc: Pick<PlanDocument, 'resource'>): PrimaryResource | undefined {
   const { instanceId, userName, roleName } = doc.resource;
   if (typeof instanceId === 'string') return { kind: 'Instance', id: instanceId, label: instanceId, trail: { attribute: 'ResourceName', value: instanceId } };
   if (typeof userName === 'string') return { kind: 'IAMUser', id: userName, label: `user ${userName}`, trail: { attribute: 'Username', value: userName } };
@@ -161,7 +180,8 @@ function accessKeyOf(finding: Finding | undefined): { accessKeyId?: string } {
   return key ? { accessKeyId: key } : {};
 }
 
-function linksOf(doc: PlanDocument, finding: Finding | undefined, resource: PrimaryResource | undefined): NotificationLink[] {
+/** The console links of a finding: GuardDuty's page of it, the resource's page, its CloudTrail events (shared with the short notes). */
+export function linksOf(doc: Pick<PlanDocument, 'region' | 'findingId'>, finding: Finding | undefined, resource: PrimaryResource | undefined): NotificationLink[] {
   if (!doc.region) return [];
   const at = { partition: finding?.partition ?? 'aws', region: doc.region };
   const page = resource ? resourceUrl(at, resource.kind, resource.id) : undefined;
@@ -188,7 +208,7 @@ export function buildNotificationDocument(doc: PlanDocument, allOutcomes: readon
   };
   const confirmation = confirmationVerdict(doc.guards);
   const blocked = doc.guards.filter((g) => g.blocks).map((g) => ({ id: g.id, reason: g.reason }));
-  const lead = leadOf(doc, exposed);
+  const lead = leadOf(doc, exposed, outcomes);
   const base = {
     outcome: outcomeOf(doc, outcomes, exposed),
     severity: severityOf(doc.severity),

@@ -1,6 +1,9 @@
 import type { LedgerRecord } from '../ledger/incident-ledger';
 import type { PlanDocument } from '../plan/document';
-import { safeLine, safeSubject, untrusted as v } from '../text/untrusted';
+import type { NotificationContext } from './document';
+import type { NoteDocument } from './note';
+import { whereOf } from './repeat-message';
+import { severityOf } from './severity';
 
 export interface JoinFacts {
   readonly record: LedgerRecord;
@@ -15,23 +18,35 @@ export interface JoinFacts {
 /**
  * The short note of a new finding that joined the incident open for its
  * resource: which finding, which incident, and that nothing new was done.
- * Values of the finding and the ledger go through lambda/text/untrusted.ts,
- * as in message.ts.
+ * Raw values: each rendering escapes them.
  */
-export function formatJoinNotification(doc: PlanDocument, facts: JoinFacts): { subject: string; message: string } {
+export function joinNote(doc: PlanDocument, facts: JoinFacts, context: NotificationContext = {}): NoteDocument {
   const { record } = facts;
-  // The incident first: a subject is cut at 99 characters, and the incident is what the reader looks up.
-  const subject = safeSubject(`[GuardDuty IR JOINED] ${v(doc.incidentId)}: ${v(doc.findingType)}`);
-  const lines = [
-    `A new GuardDuty finding about ${v(facts.resource)} joined its incident ${v(doc.incidentId)}:`,
-    `${v(doc.findingType)} (severity ${v(doc.severity)}), finding id ${v(doc.findingId)}`,
-    `Account ${v(doc.accountId ?? 'unknown')}, region ${v(doc.region ?? 'unknown')}`,
-    '',
-    `The incident was opened by finding ${v(record.findingId ?? 'unknown')} and answered at ${v(record.respondedAt ?? 'unknown')} (${v(record.respondedMode ?? 'unknown')}).`,
-    // Counted by the ledger's own write: a finding delivered again (or its write retried) is never counted twice.
-    ...(facts.findings !== undefined ? [`The incident now holds ${v(facts.findings)} finding${facts.findings === 1 ? '' : 's'}, this one included.`] : []),
-    'This finding changed nothing: no new containment, snapshot set or isolation. `ir release` of the incident covers it too.',
-    `The incident and all its findings are in the incident ledger: table ${v(facts.ledgerTable)}, key pk = "${v(facts.ledgerKey)}".`,
-  ];
-  return { subject, message: lines.map(safeLine).join('\n') };
+  const where = whereOf(doc, context);
+  return {
+    outcome: 'JOINED',
+    // The incident right after the outcome: it is what the reader looks up.
+    headline: doc.incidentId,
+    severity: severityOf(doc.severity),
+    playbook: doc.playbook,
+    findingType: doc.findingType,
+    findingId: doc.findingId,
+    incidentId: doc.incidentId,
+    ...where,
+    summary: `new finding ${doc.findingType} about ${facts.resource} in ${where.account.shown}/${doc.region ?? 'unknown region'} joined incident ${doc.incidentId}; nothing new was done`,
+    details: [
+      `The incident was opened by finding ${record.findingId ?? 'unknown'} and answered at ${record.respondedAt ?? 'unknown'} (${record.respondedMode ?? 'unknown'}).`,
+      // Counted by the ledger's own write: a finding delivered again (or its write retried) is never counted twice.
+      ...(facts.findings !== undefined ? [`The incident now holds ${facts.findings} finding${facts.findings === 1 ? '' : 's'}, this one included.`] : []),
+      'This finding changed nothing: no new containment, snapshot set or isolation. `ir release` of the incident covers it too.',
+    ],
+    facts: [
+      { label: 'Finding id', value: doc.findingId },
+      { label: 'Incident id', value: doc.incidentId },
+      { label: 'Incident ledger', value: `table ${facts.ledgerTable}, key pk = "${facts.ledgerKey}" (the incident and all its findings)` },
+    ],
+    commands: [],
+    nextSteps: [],
+    threadId: doc.incidentId,
+  };
 }

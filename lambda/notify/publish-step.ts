@@ -21,7 +21,7 @@ export const NOTIFICATION_STEP_ID = 'notify';
 /** The context as given, or one still settling (the account's alias, bounded: lambda/notify/account-alias.ts), awaited when the step runs. */
 export type NotificationContextSource = NotificationContext | (() => Promise<NotificationContext>);
 
-async function contextOf(source: NotificationContextSource | undefined): Promise<NotificationContext | undefined> {
+export async function contextOf(source: NotificationContextSource | undefined): Promise<NotificationContext | undefined> {
   return typeof source === 'function' ? source() : source;
 }
 

@@ -1,6 +1,10 @@
 import type { PlanDocument } from '../plan/document';
 import type { LedgerRecord } from '../ledger/incident-ledger';
-import { safeLine, safeSubject, untrusted as v } from '../text/untrusted';
+import { primaryResourceOf } from './resources';
+import { accountOf, linksOf, resourceFromReport, type NotificationContext } from './document';
+import type { NoteDocument } from './note';
+import { renderNoteEmail } from './note-email';
+import { severityOf } from './severity';
 
 export interface RepeatFacts {
   readonly record: LedgerRecord;
@@ -10,26 +14,47 @@ export interface RepeatFacts {
   readonly ledgerKey: string;
 }
 
+/** Where a note's finding is: its account (named as in the notifications), region, resource and console links. */
+export function whereOf(doc: PlanDocument, context: NotificationContext): Pick<NoteDocument, 'account' | 'region' | 'resource' | 'links'> {
+  const resource = (context.finding ? primaryResourceOf(context.finding) : undefined) ?? resourceFromReport(doc);
+  return { account: accountOf(doc, context), region: doc.region, ...(resource ? { resource } : {}), links: linksOf(doc, context.finding, resource) };
+}
+
 /**
  * The short note a later delivery sends when GuardDuty's count of the
- * finding grew: the incident is the same, nothing new was done. Values of
- * the finding and the ledger go through lambda/text/untrusted.ts, as in
- * message.ts.
+ * finding grew: the incident is the same, nothing new was done. Raw values:
+ * each rendering escapes them (lambda/notify/note-email.ts, note-chat.ts).
  */
-export function formatRepeatNotification(doc: PlanDocument, facts: RepeatFacts): { subject: string; message: string } {
+export function repeatNote(doc: PlanDocument, facts: RepeatFacts, context: NotificationContext = {}): NoteDocument {
   const { record } = facts;
+  const where = whereOf(doc, context);
   const answered = record.respondedAt
-    ? `It was answered at ${v(record.respondedAt)} (${v(record.respondedMode)}) by the first delivery.`
+    ? `It was answered at ${record.respondedAt} (${record.respondedMode ?? 'unknown'}) by the first delivery.`
     : 'Another delivery of it is being answered right now.';
-  const subject = safeSubject(`[GuardDuty IR REPEAT] ${doc.playbook}: ${v(doc.findingType)} seen ${v(facts.count)} times`);
-  const lines = [
-    `GuardDuty finding ${v(doc.findingType)} (severity ${v(doc.severity)}) occurred again: seen ${v(facts.count)} times now, ${v(record.notifiedCount)} when last reported.`,
-    `Account ${v(doc.accountId ?? 'unknown')}, region ${v(doc.region ?? 'unknown')}`,
-    `Finding id: ${v(doc.findingId)}`,
-    `Incident id: ${v(doc.incidentId)}`,
-    '',
-    `${answered} This delivery changed nothing.`,
-    `The plan and every step's outcome are in the incident ledger: table ${v(facts.ledgerTable)}, key pk = "${v(facts.ledgerKey)}".`,
-  ];
-  return { subject, message: lines.map(safeLine).join('\n') };
+  const who = where.resource?.label ?? doc.findingType;
+  return {
+    outcome: 'REPEAT',
+    headline: `seen ${facts.count} times`,
+    severity: severityOf(doc.severity),
+    playbook: doc.playbook,
+    findingType: doc.findingType,
+    findingId: doc.findingId,
+    incidentId: doc.incidentId,
+    ...where,
+    summary: `${who} in ${where.account.shown}/${doc.region ?? 'unknown region'}: ${doc.findingType} occurred again, seen ${facts.count} times now (${record.notifiedCount} when last reported); nothing new was done`,
+    details: [`${answered} This delivery changed nothing.`],
+    facts: [
+      { label: 'Finding id', value: doc.findingId },
+      { label: 'Incident id', value: doc.incidentId },
+      { label: 'Incident ledger', value: `table ${facts.ledgerTable}, key pk = "${facts.ledgerKey}" (the plan and every step's outcome)` },
+    ],
+    commands: [],
+    nextSteps: [],
+    threadId: doc.incidentId,
+  };
+}
+
+/** The note as email text. */
+export function formatRepeatNotification(doc: PlanDocument, facts: RepeatFacts, context?: NotificationContext): { subject: string; message: string } {
+  return renderNoteEmail(repeatNote(doc, facts, context));
 }

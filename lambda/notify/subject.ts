@@ -12,13 +12,13 @@ import type { NotificationDocument } from './document';
  */
 
 /** One part of the subject, escaped and ASCII already, so its length is its length in the subject. */
-function ascii(text: string): string {
+export function ascii(text: string): string {
   return untrusted(text, Number.MAX_SAFE_INTEGER).replace(/[^\x20-\x7e]/g, '?');
 }
 
 const ELLIPSIS = '...';
 
-interface Part {
+export interface Part {
   text: string;
   /** Shortened in this order, lowest first; never shortened below `keep` characters. */
   readonly rank: number;
@@ -41,12 +41,29 @@ function shorten(parts: Part[], limit: number): void {
   }
 }
 
-export function subjectOfDocument(doc: NotificationDocument): string {
+/** The parts joined, the least useful shortened first until the whole is within SNS's limit. */
+export function composeSubject(parts: Part[]): string {
+  shorten(parts, SUBJECT_LIMIT);
+  return parts.map((p) => p.text).join('');
+}
+
+/**
+ * Put before the subject of a notification sent again whose first attempt may have been delivered
+ * (lambda/notify/undelivered.ts): never shortened, so the rest gives way to it as to the outcome.
+ */
+export const MAY_REPEAT_MARK = '[MAY REPEAT]';
+
+export function markOf(mayRepeat: boolean | undefined): Part[] {
+  return mayRepeat ? [{ text: `${MAY_REPEAT_MARK} `, rank: Number.POSITIVE_INFINITY, keep: Number.MAX_SAFE_INTEGER }] : [];
+}
+
+export function subjectOfDocument(doc: NotificationDocument, options: { readonly mayRepeat?: boolean } = {}): string {
   const head = `[GuardDuty IR ${doc.outcome}] `;
   const exposed = doc.exposed.length > 0;
   const lead = exposed ? doc.exposed.join(' ') : `${doc.playbook}${doc.failedChanges.length > 0 ? ` FAILED ${doc.failedChanges.join(' ')}` : ''}`;
   const tail = exposed ? [doc.playbook] : [];
   const parts: Part[] = [
+    ...markOf(options.mayRepeat),
     { text: head, rank: Number.POSITIVE_INFINITY, keep: Number.MAX_SAFE_INTEGER },
     { text: ascii(lead), rank: 4, keep: 12 },
     // The ENIs themselves matter more than saying they are left open (the outcome says it already).
@@ -58,6 +75,5 @@ export function subjectOfDocument(doc: NotificationDocument): string {
     { text: ` ${ascii(doc.account.alias ?? doc.account.shown)}/${ascii(doc.region ?? 'unknown region')}`, rank: 2, keep: 0 },
     { text: ` ${ascii(doc.findingType)}`, rank: 1, keep: 0 },
   ];
-  shorten(parts, SUBJECT_LIMIT);
-  return parts.map((p) => p.text).join('');
+  return composeSubject(parts);
 }

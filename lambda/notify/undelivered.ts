@@ -1,13 +1,15 @@
 import { OUTCOME_UNKNOWN } from '../aws/at-most-once';
 import type { StepError } from '../aws/errors';
-import type { PendingNotification } from '../ledger/incident-ledger';
+import type { PendingChat, PendingNotification } from '../ledger/pending-notification';
 import type { PlanDocument, Report, StepReport } from '../plan/document';
 import { NOT_FINISHED_IN_TIME } from '../plan/executor';
 import type { IamAction, StepOutcome } from '../plan/types';
 import { safeSubject } from '../text/untrusted';
-import type { NotificationContext } from './document';
+import { buildNotificationDocument, type NotificationContext } from './document';
 import { formatNotification } from './message';
-import { NOTIFICATION_STEP_ID } from './publish-step';
+import { CHAT_NOTIFICATION_STEP_ID, NOTIFICATION_STEP_ID } from './publish-step';
+import { owedOf, renderedNotification, type Rendered } from './rendered';
+import { MAY_REPEAT_MARK } from './subject';
 
 /** At most this much of an undelivered notification travels in the error to the on-failure queue (SQS takes 256 KiB). */
 export const UNDELIVERED_TEXT_LIMIT = 100_000;
@@ -18,11 +20,17 @@ export const UNDELIVERED_TEXT_LIMIT = 100_000;
  * (the evidence writes of its stage and after are not in it).
  */
 export function notificationOfReport(report: Report, doc: PlanDocument = { ...report, steps: report.steps }, context?: NotificationContext): { subject: string; message: string } {
+  return formatNotification(doc, outcomesBeforeNotification(report), context);
+}
+
+function outcomesBeforeNotification(report: Report): StepOutcome[] {
   const notificationStage = report.steps.find((s) => s.id === NOTIFICATION_STEP_ID)?.stage ?? Number.POSITIVE_INFINITY;
-  const outcomes: StepOutcome[] = report.steps
-    .filter((s) => s.id !== NOTIFICATION_STEP_ID && s.stage < notificationStage)
-    .map((s) => ({ ...s, action: s.action as IamAction }));
-  return formatNotification(doc, outcomes, context);
+  return report.steps.filter((s) => s.id !== NOTIFICATION_STEP_ID && s.stage < notificationStage).map((s) => ({ ...s, action: s.action as IamAction }));
+}
+
+/** Both renderings of the notification of the report (email and chat, each also marked MAY REPEAT). */
+export function renderedOfReport(report: Report, doc: PlanDocument = { ...report, steps: report.steps }, context?: NotificationContext): Rendered {
+  return renderedNotification(buildNotificationDocument(doc, outcomesBeforeNotification(report), context));
 }
 
 /** The notification as text for an error message, so the on-failure queue carries what people should have read. */
@@ -41,32 +49,51 @@ export function deliveryOf(error: StepError | undefined): NonNullable<PendingNot
   return error?.code === OUTCOME_UNKNOWN || error?.code === NOT_FINISHED_IN_TIME ? 'unknown' : 'rejected';
 }
 
-/** The notification still owed after this report, saying whether it was refused or may have gone out. */
+/**
+ * The notification still owed after this report (its email step failed), saying whether it was refused or may have
+ * gone out. The chat copy is owed with it only when its own step failed too: one that went out is not sent twice.
+ */
 export function pendingOfReport(report: Report, doc?: PlanDocument, context?: NotificationContext): PendingNotification {
   const step = report.steps.find((s) => s.id === NOTIFICATION_STEP_ID);
-  return { ...notificationOfReport(report, doc, context), delivery: deliveryOf(step?.error) };
+  const chat = report.steps.find((s) => s.id === CHAT_NOTIFICATION_STEP_ID);
+  return owedOf(renderedOfReport(report, doc, context), deliveryOf(step?.error), chat?.status === 'failed' ? { delivery: deliveryOf(chat.error) } : undefined);
 }
 
-/** A pending notification whose re-send failed again: once its delivery is unknown it stays so (an earlier attempt may have gone out). */
-export function pendingAfterFailure(pending: PendingNotification, step: StepReport | undefined): PendingNotification {
-  const delivery = pending.delivery === 'unknown' ? 'unknown' : deliveryOf(step?.error);
-  return { subject: pending.subject, message: pending.message, delivery };
+/** A delivery that was unknown stays so (an earlier attempt may have gone out); else this attempt's. */
+function deliveryAfter(before: PendingNotification['delivery'], step: StepReport | undefined): NonNullable<PendingNotification['delivery']> {
+  return before === 'unknown' ? 'unknown' : deliveryOf(step?.error);
 }
 
-export const MAY_REPEAT_MARK = '[MAY REPEAT]';
+/**
+ * A pending notification (or a note) whose sending failed again: the email stays owed, and the chat copy too
+ * when its step did not send it (a chat copy that went out now, or whose step did not run, is not owed again).
+ */
+export function pendingAfterFailure(pending: PendingNotification, step: StepReport | undefined, chatStep?: StepReport): PendingNotification {
+  const chatOwed = pending.chat && chatStep?.status === 'failed' ? { delivery: deliveryAfter(pending.chat.delivery, chatStep) } : undefined;
+  return owedOf(pending, deliveryAfter(pending.delivery, step), chatOwed);
+}
+
+export { MAY_REPEAT_MARK };
 
 /**
  * The text a later delivery sends for a pending notification. One whose
  * delivery is unknown says so in its subject and first line: the team may
- * already have it.
+ * already have it. Its subject was rendered with the mark (the severity kept); an item written before that gets
+ * the mark put before its subject.
  */
 export function pendingToSend(pending: PendingNotification): { subject: string; message: string } {
   if (pending.delivery !== 'unknown') return { subject: pending.subject, message: pending.message };
   return {
-    subject: safeSubject(`${MAY_REPEAT_MARK} ${pending.subject}`),
+    subject: pending.mayRepeatSubject ?? safeSubject(`${MAY_REPEAT_MARK} ${pending.subject}`),
     message:
       'MAY REPEAT: an earlier attempt to send this notification was not answered by SNS, so it may have been delivered already; ' +
       'this is the same response, not a new one.\n\n' +
       pending.message,
   };
+}
+
+/** The chat copy a later delivery sends for a pending one: marked MAY REPEAT (title, first line, keywords) when its delivery is unknown. */
+export function pendingChatToSend(chat: PendingChat): { subject: string; message: string } {
+  if (chat.delivery !== 'unknown') return { subject: chat.subject, message: chat.message };
+  return { subject: chat.mayRepeatSubject ?? safeSubject(`${MAY_REPEAT_MARK} ${chat.subject}`), message: chat.mayRepeatMessage ?? chat.message };
 }

@@ -1,3 +1,4 @@
+import type { StepApproval } from '../approval/types';
 import type { StepError } from '../aws/errors';
 import type { GuardVerdict } from '../guards/types';
 import type { PlaybookName } from '../routing/playbook-names';
@@ -15,6 +16,8 @@ export interface StepDocument {
   readonly why: string;
   readonly stage: number;
   readonly requires: readonly string[];
+  /** The approval policy's decision on this change and the rule that gave it (lambda/approval/); absent when none applies. */
+  readonly approval?: StepApproval;
 }
 
 export interface PlanDocument {
@@ -81,6 +84,7 @@ export function stepDocument(step: PlannedStep): StepDocument {
     why: step.why,
     stage: step.stage,
     requires: step.requires,
+    ...(step.approval ? { approval: step.approval } : {}),
   };
 }
 

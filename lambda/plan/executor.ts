@@ -1,3 +1,4 @@
+import { heldByApproval } from '../approval/held';
 import { ResponderError, toStepError } from '../aws/errors';
 import { recordedOutcome } from '../aws/local-emulator-gaps';
 import { STEP_OVERRUN_MS } from './end-of-response';
@@ -95,9 +96,13 @@ function withTimeLeft(ctx: ExecutionContext, deadlineMs: number | undefined): Ex
 
 async function runStep(step: PlannedStep, ctx: ExecutionContext, options: ExecuteOptions): Promise<StepOutcome> {
   const started = Date.now();
+  // The approval policy's decision (lambda/approval/): shown with a dry-run or a guard, so the plan says what enforce mode would do.
+  const held = heldByApproval(step.approval);
   if (step.mutating && options.blockedBy.length > 0) {
-    return outcomeOf(step, started, { status: 'skipped', reason: `blocked by ${options.blockedBy.join(', ')}` });
+    return outcomeOf(step, started, { status: 'skipped', reason: `blocked by ${options.blockedBy.join(', ')}${held ? `; then ${held}` : ''}` });
   }
+  // Until the wait is built, a step the policy holds is skipped, and so are the steps that need it (below).
+  if (held) return outcomeOf(step, started, { status: 'skipped', reason: held });
   const unmet = step.requires.filter((id) => ctx.outcomes.find((o) => o.id === id)?.status !== 'done');
   if (unmet.length > 0) {
     const described = unmet.map((id) => `${id} (${ctx.outcomes.find((o) => o.id === id)?.status ?? 'not run'})`);

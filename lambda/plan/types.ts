@@ -1,3 +1,4 @@
+import type { ChangeClass, NeverWaitsReason, StepApproval } from '../approval/types';
 import type { AwsClients } from '../aws/clients';
 import type { StepError } from '../aws/errors';
 import type { RestoreLedger } from '../ledger/restore-record';
@@ -43,6 +44,15 @@ export interface StepSpec {
    * usual scope, unconditioned.
    */
   readonly iamGrants?: readonly IamGrant[];
+  /**
+   * A mutating step of a playbook: the class of change it makes, which the
+   * approval policy is written per (lambda/approval/). Every mutating step
+   * kind of a playbook declares either this or `neverWaits`, a read-only one
+   * neither (test/unit/approval/step-classes.test.ts).
+   */
+  readonly changeClass?: ChangeClass;
+  /** A mutating step the approval policy does not govern, and why (evidence, bookkeeping): it never waits. */
+  readonly neverWaits?: NeverWaitsReason;
 }
 
 /** A value that survives JSON as it is: the report is returned, logged and printed with --json. */
@@ -84,6 +94,15 @@ export interface PlannedStep {
   /** The request as it will be sent. Values produced by earlier steps appear as `<output of STEP>`. */
   readonly parameters: Readonly<Record<string, unknown>>;
   readonly mutating: boolean;
+  /** The class of change the step's kind declares (StepSpec.changeClass): what the approval policy decides on. */
+  readonly changeClass?: ChangeClass;
+  /**
+   * The approval policy's decision on this step (lambda/approval/annotate.ts):
+   * on every step of a change class when the configuration has an `approval`
+   * key; absent on evidence, reads and the responder's own records, which
+   * never wait, and on every step without that key (today's behaviour).
+   */
+  readonly approval?: StepApproval;
   readonly why: string;
   /** Steps of one stage run concurrently; stages run in order. */
   readonly stage: number;
@@ -136,7 +155,7 @@ export interface StepOutcome {
 /** Turns a step spec into a planned step; keeps the declared actions attached. */
 export function planStep(
   spec: StepSpec,
-  step: Omit<PlannedStep, 'kind' | 'iamActions' | 'mutating' | 'requires' | 'stage'> & {
+  step: Omit<PlannedStep, 'kind' | 'iamActions' | 'mutating' | 'requires' | 'stage' | 'changeClass' | 'approval'> & {
     readonly stage: number;
     readonly requires?: readonly string[];
   },
@@ -144,7 +163,14 @@ export function planStep(
   if (!spec.iamActions.includes(step.action)) {
     throw new Error(`step ${step.id}: action ${step.action} is not declared by step kind ${spec.kind}`);
   }
-  return { ...step, kind: spec.kind, iamActions: spec.iamActions, mutating: spec.mutating, requires: step.requires ?? [] };
+  return {
+    ...step,
+    kind: spec.kind,
+    iamActions: spec.iamActions,
+    mutating: spec.mutating,
+    ...(spec.changeClass ? { changeClass: spec.changeClass } : {}),
+    requires: step.requires ?? [],
+  };
 }
 
 export function outputRef(stepId: string): string {

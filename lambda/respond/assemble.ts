@@ -62,6 +62,7 @@ export function assemblePlan(begun: Begun, options: RespondOptions, planned: Pla
     document: () => document,
     stage: lastStage + 1,
     archiver: options.archiveFinding,
+    owedNotes: options.ledger?.owedNotes,
   });
   const reportStage = lastStage + 1 + (closeLoop.length > 0 ? 1 : 0);
   const consoleInstance = consoleOutputInstance(begun.route.playbook, finding);
@@ -99,7 +100,7 @@ export function assemblePlan(begun: Begun, options: RespondOptions, planned: Pla
   });
   const steps =
     settled?.kind === 'repeat'
-      ? [settled.repeatStep(() => document, options.topicArn, account.notificationSns)]
+      ? settled.repeatSteps(() => document, { topicArn: options.topicArn, chatTopicArn: options.chatTopicArn, sns: account.notificationSns, context: notificationContext })
       : [
           ...planned.steps,
           ...closeLoop,

@@ -1,4 +1,5 @@
 import type { SNSClient } from '@aws-sdk/client-sns';
+import { withApprovalPolicy } from '../approval/annotate';
 import type { AwsClients } from '../aws/clients';
 import { routingTableFor } from '../config/routing-of';
 import { isUnconfirmedDelivery } from '../confirm/verdicts';
@@ -77,9 +78,11 @@ function guardInputOf(finding: Finding, playbook: PlaybookName, options: Respond
 export async function begin(playbooks: PlaybookCatalog, finding: Finding, options: RespondOptions): Promise<Begun> {
   const now = options.now ?? (() => new Date());
   const route = routeFinding(finding, routingTableFor(options.config));
-  const playbook = playbooks[route.playbook];
+  const carried = playbooks[route.playbook];
   // Before the ledger or any account is touched: this code cannot answer the finding.
-  if (!playbook) throw new Error(`finding ${finding.id} routes to ${route.playbook}, which this code does not carry (it has ${Object.keys(playbooks).join(', ')})`);
+  if (!carried) throw new Error(`finding ${finding.id} routes to ${route.playbook}, which this code does not carry (it has ${Object.keys(playbooks).join(', ')})`);
+  // Its plans carry the approval policy's decision on each change (lambda/approval/): the first steps and the whole plan alike.
+  const playbook = withApprovalPolicy(carried, options.config);
   // Every call before the plan ends at its phase's cut-off, a share of the time before the response's one deadline.
   const budget = PrePlanBudget.starting(Date.now(), options.deadlineMs);
   // Started first, beside the ledger's claim, AssumeRole and the first reads; awaited before the first change (settleGate).

@@ -9,18 +9,22 @@ import { HOLD_INCIDENT_TO_ACT, RECORD_INCIDENT, RESERVE_CONTAINMENT } from '../l
 import { isUnconfirmedDelivery } from '../confirm/verdicts';
 import { ALREADY_ANSWERED, BEING_ANSWERED, BLAST_RADIUS_BRAKE, JOINED_INCIDENT, LEDGER_UNAVAILABLE } from '../ledger/verdicts';
 import type { ResourceIncidents } from '../ledger/resource-incidents';
-import { formatJoinNotification } from '../notify/join-message';
+import { joinNote } from '../notify/join-message';
 import type { OpenedIncident } from './open-incident';
-import { NOTIFICATION_STEP_ID, publishStep } from '../notify/publish-step';
-import { formatRepeatNotification } from '../notify/repeat-message';
+import type { NoteDocument } from '../notify/note';
+import { CHAT_NOTIFICATION_STEP_ID, contextOf, NOTIFICATION_STEP_ID, PUBLISH_CHAT_NOTIFICATION, publishStep, type NotificationContextSource } from '../notify/publish-step';
+import { repeatNote } from '../notify/repeat-message';
 import { publishOnce } from '../notify/publish-once';
-import { pendingAfterFailure, pendingOfReport, pendingToSend } from '../notify/undelivered';
+import { renderedNote } from '../notify/rendered';
+import { pendingAfterFailure, pendingChatToSend, pendingOfReport, pendingToSend } from '../notify/undelivered';
 import type { PlanDocument, Report } from '../plan/document';
 import { PHASE_TIMED_OUT } from '../plan/pre-plan-budget';
 import { ReadLog, type ReadResult } from '../plan/reads';
 import type { PlannedStep, StepOutcome } from '../plan/types';
+import type { NotificationContext } from '../notify/document';
 import { actsInFindingAccount, type PlaybookName } from '../routing/playbook-names';
 import { answerOf, changedAccount } from '../ledger/answered';
+import type { OwedNotes } from '../close-loop/owed-notes';
 
 /*
  * The ledger and the brake around one response. The incident (the finding's
@@ -59,6 +63,8 @@ export interface LedgerOptions {
   readonly deliveryId?: string;
   /** One incident per resource (lambda/ledger/resource-incidents.ts); absent: an incident per finding. */
   readonly incidents?: { readonly store: ResourceIncidents; readonly joinWindowMs: number };
+  /** Security Hub notes owed until Security Hub imports the finding (lambda/close-loop/owed-notes.ts); absent: a note it cannot take yet is only skipped. */
+  readonly owedNotes?: OwedNotes;
 }
 
 export interface GateInput {
@@ -74,9 +80,22 @@ export interface GateInput {
 export type SettledGate =
   /** finish: 'superseded' when another delivery took the claim over first, and this outcome is not in the ledger. */
   | { readonly kind: 'first'; readonly reads: StepOutcome[]; readonly verdicts: GuardVerdict[]; readonly finish: (report: Report, doc: PlanDocument) => Promise<OutcomeWrite | void> }
-  | { readonly kind: 'repeat'; readonly reads: StepOutcome[]; readonly verdicts: GuardVerdict[]; readonly repeatStep: (doc: () => PlanDocument, topicArn: string | undefined, sns: SNSClient | undefined) => PlannedStep; readonly finish: (report: Report) => Promise<void> }
+  | { readonly kind: 'repeat'; readonly reads: StepOutcome[]; readonly verdicts: GuardVerdict[]; readonly repeatSteps: (doc: () => PlanDocument, targets: NoteTargets) => PlannedStep[]; readonly finish: (report: Report) => Promise<void> }
   /** GuardDuty did not confirm this delivery, and another holds or answered the incident: the ledger is left alone, the response is planned (and blocked) as a first one. */
   | { readonly kind: 'unconfirmed'; readonly reads: StepOutcome[]; readonly verdicts: GuardVerdict[]; readonly finish: () => Promise<void> };
+
+/** Where a delivery of an answered incident sends its short note: the email topic, the chat topic when the stack has one. */
+export interface NoteTargets {
+  readonly topicArn: string | undefined;
+  readonly chatTopicArn?: string | undefined;
+  /** The security account's client for the topics; absent: the execution's. */
+  readonly sns: SNSClient | undefined;
+  /** The finding and the account's name, for the note's resource, account and links (awaited when the step runs). */
+  readonly context?: NotificationContextSource;
+}
+
+/** What a note step does when it runs: publish (once) and say what it sent, or say why not. */
+type NoteRun = PlannedStep['run'];
 
 export class ResponseGate {
   private readonly reads: ReadLog;
@@ -247,16 +266,32 @@ export class ResponseGate {
       BEING_ANSWERED,
       `incident ${incidentId} is being answered now by ${holder}${until}: this delivery changes nothing and is retried, to find the incident answered or to claim it`,
     );
-    const repeatStep = (_doc: () => PlanDocument, topicArn: string | undefined): PlannedStep =>
-      this.repeatNotification(topicArn, 'the delivery that holds the incident notifies for it; this one is retried and reports only what is new then', async () => ({
-        status: 'skipped',
-        reason: `incident ${incidentId} is being answered by another delivery: it sends the notification`,
-      }));
-    return { kind: 'repeat', reads: this.settledReads(), verdicts: [verdict], repeatStep, finish: async () => undefined };
+    const skip: NoteRun = async () => ({ status: 'skipped', reason: `incident ${incidentId} is being answered by another delivery: it sends the notification` });
+    const repeatSteps = (_doc: () => PlanDocument, targets: NoteTargets): PlannedStep[] =>
+      this.noteSteps(targets, 'the delivery that holds the incident notifies for it; this one is retried and reports only what is new then', skip, skip);
+    return { kind: 'repeat', reads: this.settledReads(), verdicts: [verdict], repeatSteps, finish: async () => undefined };
   }
 
-  private repeatNotification(topicArn: string | undefined, why: string, run: PlannedStep['run']): PlannedStep {
-    return publishStep({ topicArn, subject: '<what is new about the incident>', message: '<short note>', why, stage: 1, run });
+  /** The note's email step and, when the stack has a chat topic, its chat step: the same note, the same stage, each published once. */
+  private noteSteps(targets: NoteTargets, why: string, email: NoteRun, chat: NoteRun): PlannedStep[] {
+    return [
+      publishStep({ topicArn: targets.topicArn, subject: '<what is new about the incident>', message: '<short note>', why, stage: 1, run: email }),
+      ...(targets.chatTopicArn
+        ? [
+            publishStep({
+              spec: PUBLISH_CHAT_NOTIFICATION,
+              id: CHAT_NOTIFICATION_STEP_ID,
+              title: 'Notify the security team in chat',
+              topicArn: targets.chatTopicArn,
+              subject: '<what is new about the incident>',
+              message: '<AWS Chatbot custom notification JSON of the same short note>',
+              why: `${why} (the chat copy, AWS Chatbot)`,
+              stage: 1,
+              run: chat,
+            }),
+          ]
+        : []),
+    ];
   }
 
   /**
@@ -276,12 +311,10 @@ export class ResponseGate {
       `incident ${incidentId} was answered at ${record.respondedAt ?? '(unknown)'} (${record.respondedMode ?? 'unknown'}) by ${owner}: ` +
         `${playbook} does not confirm findings with GuardDuty, so this delivery changes nothing and leaves the ledger alone`,
     );
-    const repeatStep = (_doc: () => PlanDocument, topicArn: string | undefined): PlannedStep =>
-      this.repeatNotification(topicArn, `only ${owner} reports on its incident; ${playbook} writes no count and sends no note for it`, async () => ({
-        status: 'skipped',
-        reason: `incident ${incidentId} belongs to ${owner}: ${playbook} sends no REPEAT note for it`,
-      }));
-    return { kind: 'repeat', reads: this.settledReads(), verdicts: [verdict], repeatStep, finish: async () => undefined };
+    const skip: NoteRun = async () => ({ status: 'skipped', reason: `incident ${incidentId} belongs to ${owner}: ${playbook} sends no REPEAT note for it` });
+    const repeatSteps = (_doc: () => PlanDocument, targets: NoteTargets): PlannedStep[] =>
+      this.noteSteps(targets, `only ${owner} reports on its incident; ${playbook} writes no count and sends no note for it`, skip, skip);
+    return { kind: 'repeat', reads: this.settledReads(), verdicts: [verdict], repeatSteps, finish: async () => undefined };
   }
 
   private async settleRepeat(record: LedgerRecord): Promise<SettledGate> {
@@ -299,7 +332,7 @@ export class ResponseGate {
     return this.settleWithNote(record, verdict, {
       why: 'an earlier notification that failed is sent again; a finding that occurred again is reported once per new count',
       ...(owned ? {} : { notOwned: `incident ${incidentId} now belongs to another playbook: ${playbook} sends no REPEAT note for it` }),
-      note: (doc) => (countGrew ? formatRepeatNotification(doc, { record, count, ledgerTable: ledger.tableName, ledgerKey: this.ledgerKey }) : undefined),
+      note: (doc, context) => (countGrew ? repeatNote(doc, { record, count, ledgerTable: ledger.tableName, ledgerKey: this.ledgerKey }, context) : undefined),
       nothingNew: `already reported at count ${record.notifiedCount}: nothing new to say`,
       sentDetail: `count ${record.notifiedCount} -> ${count}`,
     });
@@ -329,15 +362,18 @@ export class ResponseGate {
     );
     return this.settleWithNote(record, verdict, {
       why: 'a new finding about a resource whose incident is answered is announced once, in a short note',
-      note: (doc) => (joinedNow ? formatJoinNotification(doc, { record, resource: about, ledgerTable: ledger.tableName, ledgerKey: this.ledgerKey, ...(findings !== undefined ? { findings } : {}) }) : undefined),
+      note: (doc, context) =>
+        joinedNow ? joinNote(doc, { record, resource: about, ledgerTable: ledger.tableName, ledgerKey: this.ledgerKey, ...(findings !== undefined ? { findings } : {}) }, context) : undefined,
       nothingNew: `finding ${finding.id} joined incident ${incidentId} before, and was announced then: nothing new to say`,
       sentDetail: `finding ${finding.id} joined incident ${incidentId}`,
     });
   }
 
   /**
-   * The one step of a delivery that changes nothing: a note, or the notification an earlier delivery could not
-   * send (that first). Its failure keeps the note pending in the ledger, for the next delivery (or Lambda's retry).
+   * The steps of a delivery that changes nothing: a note, or the notification an earlier delivery could not send
+   * (that first), by email and, when the stack has a chat topic, in chat. The note is rendered once, for both.
+   * A failed email keeps the note pending in the ledger, for the next delivery (or Lambda's retry), with its chat
+   * copy when that did not go out either; a chat copy alone that failed is reported, not kept (as for a response's).
    */
   private settleWithNote(
     record: LedgerRecord,
@@ -345,7 +381,7 @@ export class ResponseGate {
     say: {
       readonly why: string;
       readonly notOwned?: string;
-      readonly note: (doc: PlanDocument) => PendingNotification | undefined;
+      readonly note: (doc: PlanDocument, context: NotificationContext) => NoteDocument | undefined;
       readonly nothingNew: string;
       readonly sentDetail: string;
     },
@@ -353,27 +389,52 @@ export class ResponseGate {
     const { ledger } = this.options;
     const { playbook } = this.input;
     const { incidentId } = this;
-    let sent: 'pending' | 'note' | undefined;
+    const pending = record.pendingNotification;
+    let note: Promise<PendingNotification | undefined> | undefined;
+    const toSend = (doc: () => PlanDocument, targets: NoteTargets): Promise<PendingNotification | undefined> =>
+      (note ??= pending
+        ? Promise.resolve(pending)
+        : contextOf(targets.context).then((context) => {
+            const built = say.note(doc(), context ?? { finding: this.input.finding });
+            return built ? renderedNote(built) : undefined;
+          }));
     let attempted: PendingNotification | undefined;
-    const repeatStep = (doc: () => PlanDocument, topicArn: string | undefined, sns: SNSClient | undefined): PlannedStep =>
-      this.repeatNotification(topicArn, say.why, async (ctx) => {
+    const what = pending ? 'the notification an earlier delivery could not send' : say.sentDetail;
+    const repeatSteps = (doc: () => PlanDocument, targets: NoteTargets): PlannedStep[] => {
+      const { topicArn, chatTopicArn, sns } = targets;
+      const email: NoteRun = async (ctx) => {
         if (!topicArn) return { status: 'skipped', reason: 'no SNS topic configured (set --topic-arn or IR_TOPIC_ARN)' };
         if (say.notOwned) return { status: 'skipped', reason: say.notOwned };
-        const note = record.pendingNotification ?? say.note(doc());
-        if (!note) return { status: 'skipped', reason: say.nothingNew };
-        attempted = note;
-        sent = record.pendingNotification ? 'pending' : 'note';
+        const owed = await toSend(doc, targets);
+        if (!owed) return { status: 'skipped', reason: say.nothingNew };
+        attempted = owed;
         // A pending notification whose delivery is unknown goes out marked MAY REPEAT; never sent twice within this invocation.
-        const messageId = await publishOnce(sns ?? ctx.clients.sns, topicArn, record.pendingNotification ? pendingToSend(note) : note);
-        const what = sent === 'pending' ? 'the notification an earlier delivery could not send' : say.sentDetail;
+        const messageId = await publishOnce(sns ?? ctx.clients.sns, topicArn, pending ? pendingToSend(owed) : owed);
         return { status: 'done', detail: `${what}: message ${messageId ?? '(no id)'}` };
-      });
+      };
+      const chat: NoteRun = async (ctx) => {
+        if (!chatTopicArn) return { status: 'skipped', reason: 'no chat topic configured' };
+        if (say.notOwned) return { status: 'skipped', reason: say.notOwned };
+        const owed = await toSend(doc, targets);
+        if (!owed) return { status: 'skipped', reason: say.nothingNew };
+        if (!owed.chat) {
+          return {
+            status: 'skipped',
+            reason: 'the chat copy of the notification an earlier delivery could not send is not owed: it went out then, or it was kept before chat copies were',
+          };
+        }
+        const messageId = await publishOnce(sns ?? ctx.clients.sns, chatTopicArn, pending ? pendingChatToSend(owed.chat) : owed.chat);
+        return { status: 'done', detail: `${what} (chat copy): chat message ${messageId ?? '(no id)'}` };
+      };
+      return this.noteSteps(targets, say.why, email, chat);
+    };
     const finish = async (report: Report): Promise<void> => {
       const notify = report.steps.find((s) => s.id === NOTIFICATION_STEP_ID);
-      if (notify?.status === 'done' && sent === 'pending') await ledger.settleNotification(incidentId, { sent: true }, playbook);
-      if (notify?.status === 'failed' && attempted) await ledger.settleNotification(incidentId, { pending: pendingAfterFailure(attempted, notify) }, playbook);
+      const chat = report.steps.find((s) => s.id === CHAT_NOTIFICATION_STEP_ID);
+      if (notify?.status === 'done' && pending) await ledger.settleNotification(incidentId, { sent: true }, playbook);
+      if (notify?.status === 'failed' && attempted) await ledger.settleNotification(incidentId, { pending: pendingAfterFailure(attempted, notify, chat) }, playbook);
     };
-    return { kind: 'repeat', reads: this.settledReads(), verdicts: [verdict], repeatStep, finish };
+    return { kind: 'repeat', reads: this.settledReads(), verdicts: [verdict], repeatSteps, finish };
   }
 
   private async finishFirst(token: string, report: Report, doc: PlanDocument): Promise<OutcomeWrite> {

@@ -77,6 +77,8 @@ export async function handleInvocation(
           context,
           playbook: env.playbook,
           topicArn: env.topicArn,
+          chatTopicArn: env.chatTopicArn,
+          finding,
           brakeTableName: env.brakeTableName,
         })
       : undefined;

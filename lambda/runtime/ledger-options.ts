@@ -1,5 +1,7 @@
 import type { AccountAccess } from '../aws/account-access';
 import type { RuntimeConfig } from '../config/schema';
+import { OwedNotes } from '../close-loop/owed-notes';
+import type { Finding } from '../finding/schema';
 import { ContainmentBrake } from '../ledger/brake';
 import { IncidentLedger } from '../ledger/incident-ledger';
 import { ResourceIncidents } from '../ledger/resource-incidents';
@@ -35,6 +37,10 @@ export function ledgerOptionsFor(input: {
   readonly playbook: PlaybookName;
   /** The stack's topic: the brake announces there, once, that it latched. */
   readonly topicArn?: string | undefined;
+  /** The stack's chat topic (AWS Chatbot), when it has one: the announcement's chat copy goes there. */
+  readonly chatTopicArn?: string | undefined;
+  /** The finding answered: the announcement names its severity, resource and account when it engages the brake. */
+  readonly finding?: Finding;
   /** The brake every regional stack shares, in blastRadius.homeRegion (IR_BRAKE_TABLE); absent: the brake is in the ledger table. */
   readonly brakeTableName?: string | undefined;
 }): LedgerOptions | undefined {
@@ -42,10 +48,27 @@ export function ledgerOptionsFor(input: {
   const home = input.access.homeClients(input.region);
   const dynamodb = home.dynamodb;
   const brake = brakeTableOf({ ...input, tableName: input.tableName });
-  const announce = input.topicArn ? brakeAnnouncer(home.sns, input.topicArn, { ledgerTable: brake.tableName, region: brake.region, shared: brake.tableName !== input.tableName, engagedIn: input.region }) : undefined;
+  const accountAlias = input.finding?.accountId ? input.config.accountNames[input.finding.accountId] : undefined;
+  const announce = input.topicArn
+    ? brakeAnnouncer(
+        home.sns,
+        input.topicArn,
+        {
+          ledgerTable: brake.tableName,
+          region: brake.region,
+          shared: brake.tableName !== input.tableName,
+          engagedIn: input.region,
+          ...(input.finding ? { finding: input.finding } : {}),
+          ...(accountAlias ? { accountAlias } : {}),
+        },
+        input.chatTopicArn,
+      )
+    : undefined;
   const remaining = input.context.getRemainingTimeInMillis?.() ?? DEFAULT_REMAINING_MS;
   return {
     ledger: new IncidentLedger(dynamodb, input.tableName),
+    // The Security Hub note a fresh finding cannot take yet, written when Security Hub imports it (lambda/close-loop/deliver-owed-notes.ts).
+    owedNotes: new OwedNotes(dynamodb, input.tableName),
     brake: new ContainmentBrake(input.access.homeClients(brake.region).dynamodb, brake.tableName, input.config.blastRadius.maxContainmentsPerHour, undefined, announce),
     // notify asks GuardDuty nothing and changes nothing: its answer must never use up an acting
     // playbook's right to act once. A forged notify-routed copy of a real finding id (a direct

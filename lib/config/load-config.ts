@@ -1,6 +1,7 @@
 import type { Node } from 'constructs';
 import { ConfigError, type IncidentResponseConfig } from '../../lambda/config/schema';
 import { CONFIG_CONTEXT_KEY, CONFIG_FILE_CONTEXT_KEY, resolveConfig } from './resolve-config';
+import { checkRuntimeConfigFits } from './runtime-config-size';
 
 export { CONFIG_CONTEXT_KEY, CONFIG_FILE_CONTEXT_KEY } from './resolve-config';
 
@@ -17,5 +18,7 @@ export function loadConfig(node: Node, baseDir: string = process.cwd()): Inciden
   if (config.localEmulator) {
     throw new ConfigError('invalid configuration: "localEmulator" is only for runs against the local emulator: a deployed stack must answer every call for real');
   }
+  // A policy of many rules (approval) could outgrow the playbooks' environment: refused here, naming the keys, not half-way through a deployment.
+  checkRuntimeConfigFits(config);
   return config;
 }

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import type { BuildOptions } from 'esbuild';
-import type { PlaybookName } from '../../lambda/routing/playbook-names';
+import { PLAYBOOK_NAMES, type PlaybookName } from '../../lambda/routing/playbook-names';
 import { inlineSdkSchemaKeys } from './sdk-schema-keys';
 
 /*
@@ -36,15 +36,22 @@ export function esbuildTarget(runtime: lambda.Runtime = PLAYBOOK_RUNTIME): strin
 /** What the bundles use as the SDK's default credential provider. */
 export const LAMBDA_CREDENTIALS = join(PROJECT_ROOT, 'lambda', 'aws', 'lambda-credentials.ts');
 
-/** Each playbook has its own entry point, so its bundle holds only its own code and SDK clients. */
-export function playbookEntry(playbook: PlaybookName): string {
+/** The owed Security Hub note writer (lambda/handlers/security-hub-note.ts, lib/owed-note-delivery.ts): a function of its own, no playbook. */
+export const OWED_NOTE_BUNDLE = 'security-hub-note';
+
+/** Every function's bundle: one per playbook, and the owed-note writer's. */
+export type BundleName = PlaybookName | typeof OWED_NOTE_BUNDLE;
+export const BUNDLE_NAMES: readonly BundleName[] = [...PLAYBOOK_NAMES, OWED_NOTE_BUNDLE];
+
+/** Each function has its own entry point (lambda/handlers/<name>.ts), so its bundle holds only its own code and SDK clients. */
+export function playbookEntry(playbook: BundleName): string {
   return join(PROJECT_ROOT, 'lambda', 'handlers', `${playbook}.ts`);
 }
 
 /** Code imported on first use (the S3 client, for the evidence) goes to chunks here, beside index.mjs in the asset. */
 export const CHUNK_DIR = 'chunks';
 
-export function playbookBuildOptions(playbook: PlaybookName, outdir: string): BuildOptions {
+export function playbookBuildOptions(playbook: BundleName, outdir: string): BuildOptions {
   return {
     entryPoints: { index: playbookEntry(playbook) },
     outdir,

@@ -1,4 +1,4 @@
-import { closeLoopStepSpecsOf } from '../../lambda/close-loop/specs';
+import { closeLoopStepSpecsOf, OWE_SECURITY_HUB_NOTE } from '../../lambda/close-loop/specs';
 import { findingAccountStepSpecsOf, requiredIamActions, stepSpecsOf } from '../../lambda/playbooks/registry';
 import { actsInFindingAccount, PLAYBOOK_NAMES, type PlaybookName } from '../../lambda/routing/playbook-names';
 import { memberRoleActions } from '../../lib/member/member-actions';
@@ -26,15 +26,22 @@ function grantsOf(playbook: PlaybookName, prefix: string) {
 }
 
 describe.each(PLAYBOOK_NAMES)('the %s role and closing the loop', (playbook) => {
-  it('declares the Security Hub note, and the GuardDuty archive exactly when the playbook acts', () => {
+  it('declares the Security Hub note (and its record as owed in the ledger), and the GuardDuty archive exactly when the playbook acts', () => {
     const kinds = closeLoopStepSpecsOf(actsInFindingAccount(playbook)).map((spec) => spec.kind);
-    expect(kinds).toEqual(actsInFindingAccount(playbook) ? ['update-security-hub-finding', 'archive-guardduty-finding'] : ['update-security-hub-finding']);
+    const note = ['update-security-hub-finding', 'owe-security-hub-note'];
+    expect(kinds).toEqual(actsInFindingAccount(playbook) ? [...note, 'archive-guardduty-finding'] : note);
     expect(stepSpecsOf(playbook).map((spec) => spec.kind)).toEqual(expect.arrayContaining(kinds));
   });
 
   it('may update findings through the security account’s own hub in this region, and nothing else of Security Hub', () => {
     expect(grantsOf(playbook, 'securityhub:')).toEqual([{ actions: ['securityhub:BatchUpdateFindings'], resources: HUB }]);
     expect(requiredIamActions(playbook).filter((a) => a.startsWith('securityhub:'))).toEqual(['securityhub:BatchUpdateFindings']);
+  });
+
+  it('records a note Security Hub cannot take yet in the ledger table, with the UpdateItem the ledger steps already hold', () => {
+    expect(OWE_SECURITY_HUB_NOTE.iamActions).toEqual(['dynamodb:UpdateItem']);
+    const ledger = grantsOf(playbook, 'dynamodb:UpdateItem');
+    expect(ledger.map((g) => g.resources)).toContainEqual({ 'Fn::GetAtt': [synth.stack.getLogicalId(synth.stack.ledger.table.node.defaultChild as never), 'Arn'] });
   });
 
   it('calls neither in the finding’s account: the member role never holds them', () => {

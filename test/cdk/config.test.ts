@@ -127,11 +127,36 @@ describe('synthesis with a bad configuration', () => {
     [{ logRetentionDays: 14 }, '"logRetentionDays"'],
     [{ notificationEmails: ['secops'] }, '"notificationEmails.0"'],
     [{ routing: { add: { 'Recon:EC2/PortProbeUnprotectedPort': 'destroy' } } }, '"routing.add.Recon:EC2/PortProbeUnprotectedPort"'],
+    [{ approval: { defaults: { isolation: 'approve' } } }, 'unknown key "approval.defaults.isolation"'],
+    [{ approval: { rules: [{ id: 'dev', class: 'isolate', mode: 'auto', match: { tags: { env: 'dev' } } }] } }, '"approval.rules.0.mode": a rule that matches on tags cannot be "auto"'],
+    [{ approval: { rules: [{ id: 'prod', class: 'isolate', mode: 'approve', match: { severity: { min: 9, max: 2 } } }] } }, '"approval.rules.0.match.severity.min"'],
+    [{ approval: { timeoutMinutes: 10, escalateMinutesBefore: 30 } }, '"approval.escalateMinutesBefore"'],
   ])('%j stops it with an error naming the key', (incidentResponse, expected) => {
     const error = errorOf(() => synthesize({ context: { incidentResponse } }));
     expect(error).toBeInstanceOf(ConfigError);
     expect(error.message).toContain('invalid configuration in context "incidentResponse"');
     expect(error.message).toContain(expected);
+  });
+
+  it('refuses an approval policy too large for the playbooks\' environment, naming the key', () => {
+    const rules = Array.from({ length: 20 }, (_, i) => ({
+      id: `prod-rule-${i}`,
+      class: ['isolate', 'revoke-sessions'],
+      mode: 'approve',
+      match: { accounts: ['111111111111', '222222222222'], severity: { min: 4, max: 8 }, tags: { environment: ['production', 'prod'] } },
+    }));
+    const error = errorOf(() => configOf({ incidentResponse: { approval: { rules } } }));
+    expect(error).toBeInstanceOf(ConfigError);
+    expect(error.message).toMatch(/runtime configuration is \d+ bytes of JSON, over the 2800 that fit in a Lambda environment/);
+    expect(error.message).toContain('shorten the largest keys: "approval"');
+  });
+
+  it('synthesizes a valid approval policy into every playbook\'s runtime configuration', () => {
+    const approval = { defaults: { isolate: 'approve' }, rules: [{ id: 'prod', class: '*', mode: 'approve', match: { tags: { env: 'prod' } } }] };
+    const { template } = synthesize({ context: { incidentResponse: { approval } } });
+    const functions = template.findResources('AWS::Lambda::Function', { Properties: { Environment: { Variables: { IR_PLAYBOOK: 'contain-instance' } } } });
+    const [fn] = Object.values(functions) as { Properties: { Environment: { Variables: { IR_RUNTIME_CONFIG: string } } } }[];
+    expect(JSON.parse(fn!.Properties.Environment.Variables.IR_RUNTIME_CONFIG).approval).toEqual({ ...approval, timeoutMinutes: 60, onTimeout: 'stand-down', escalateMinutesBefore: 15 });
   });
 
   it('stops before any stack is built', () => {

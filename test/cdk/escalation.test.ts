@@ -69,7 +69,8 @@ describe('every synthesised role', () => {
 
   it('are those of every region and the member stack', () => {
     expect(audited.map((a) => a.name)).toEqual([...REGIONS.map((r) => `GuardDutyIncidentResponse-${r}`), 'GuardDutyIncidentResponseMember']);
-    expect(audited.map((a) => a.roles.size)).toEqual([3, 3, 3, 1]);
+    // Each region: the three playbook roles and the owed Security Hub note writer's (lib/owed-note-delivery.ts).
+    expect(audited.map((a) => a.roles.size)).toEqual([4, 4, 4, 1]);
   });
 
   it.each(audited.map((a) => [a.name, a] as const))('%s: no escalation path, no unconditioned EC2 write', (_name, { roles }) => {

@@ -10,7 +10,9 @@ import { build, type Metafile } from 'esbuild';
 import type { ServiceName } from '../../lambda/aws/clients';
 import { PLAYBOOK_NAMES, type PlaybookName } from '../../lambda/routing/playbook-names';
 import { eagerOutputsOf } from '../../lib/lambda-bundle/build';
-import { BUNDLE_FILE, LAMBDA_CREDENTIALS, PROJECT_ROOT, playbookBuildOptions } from '../../lib/lambda-bundle/options';
+import { OWED_NOTE_WRITER_STEP_SPECS } from '../../lambda/close-loop/specs';
+import { OWED_NOTE_CLIENT_CLASSES } from '../../lambda/handlers/security-hub-note';
+import { BUNDLE_FILE, LAMBDA_CREDENTIALS, OWED_NOTE_BUNDLE, PROJECT_ROOT, playbookBuildOptions } from '../../lib/lambda-bundle/options';
 import { FIXTURES_DIR } from '../support/fixtures';
 import { PLAYBOOK_ENTRIES } from '../support/playbook-entries';
 
@@ -88,6 +90,31 @@ describe.each(PLAYBOOK_NAMES)('the %s bundle', (playbook) => {
   it('reads credentials from the environment only: none of the SDK chain’s other providers or their nested clients', () => {
     expect(inputsOf(playbook).filter((input) => /@aws-sdk\/(credential-provider-(node|sso|ini|process|web-identity|login)|nested-clients)\//.test(input))).toEqual([]);
     expect(inputsOf(playbook)).toContain(LAMBDA_CREDENTIALS.slice(PROJECT_ROOT.length + 1));
+  });
+});
+
+describe('the owed Security Hub note writer’s bundle (lambda/handlers/security-hub-note.ts)', () => {
+  let metafile: Metafile;
+  beforeAll(async () => {
+    metafile = (await build(playbookBuildOptions(OWED_NOTE_BUNDLE, join(dir, OWED_NOTE_BUNDLE)))).metafile!;
+  }, 120_000);
+  const inputs = () =>
+    Object.values(metafile.outputs)
+      .flatMap((output) => Object.entries(output.inputs))
+      .filter(([, input]) => input.bytesInOutput > 0)
+      .map(([path]) => path);
+
+  it('carries exactly the client classes of its entry point, the ledger’s and Security Hub’s, as its steps declare', () => {
+    const services = Object.keys(OWED_NOTE_CLIENT_CLASSES) as ServiceName[];
+    expect(services.sort()).toEqual(['dynamodb', 'securityHub']);
+    const declared = [...new Set(OWED_NOTE_WRITER_STEP_SPECS.flatMap((spec) => spec.iamActions.map((action) => action.split(':')[0])))].sort();
+    expect(declared).toEqual(['dynamodb', 'securityhub']);
+    expect(clientClassesIn(inputs())).toEqual(services.map((s) => PACKAGE_OF[s]).sort());
+  });
+
+  it('holds no playbook, and no credential provider but the environment’s', () => {
+    expect(inputs().filter((input) => input.startsWith('lambda/playbooks/') || input.startsWith('lambda/respond/'))).toEqual([]);
+    expect(inputs().filter((input) => /@aws-sdk\/(credential-provider-(node|sso|ini|process|web-identity|login)|nested-clients)\//.test(input))).toEqual([]);
   });
 });
 

@@ -24,6 +24,7 @@ import {
   functionOf,
   getAtt,
   logicalIdAtPath,
+  owedNoteWriterIds,
   props,
   ref,
   resourcesOfType,
@@ -130,8 +131,10 @@ describe.each(PLAYBOOK_NAMES)('the %s function', (playbook) => {
 
   it('protects exactly the three responder roles, by the names they are created with', () => {
     const pseudo = { 'AWS::Region': 'eu-west-1' };
-    const roles = resourcesOfType(synth.template, 'AWS::IAM::Role');
-    const roleNames = Object.values(roles).map((role) => evaluate(props(role).RoleName, pseudo));
+    // The owed Security Hub note writer's role is no playbook's (test/cdk/owed-note-delivery.test.ts): it holds no IAM action and is not named.
+    const { roleId: writerRole } = owedNoteWriterIds(synth.template);
+    const roles = Object.entries(resourcesOfType(synth.template, 'AWS::IAM::Role')).filter(([id]) => id !== writerRole).map(([, role]) => role);
+    const roleNames = roles.map((role) => evaluate(props(role).RoleName, pseudo));
     const protectedNames = evaluate(environmentOf(synth.template, playbook).IR_PROTECTED_ROLE_NAMES, pseudo).split(',');
     expect(protectedNames.sort()).toEqual(roleNames.sort());
     expect(protectedNames).toContain(`${stackName}-${playbook}-eu-west-1`);

@@ -56,7 +56,8 @@ describe('the latched brake, from the first refusal to the operator’s release'
     expect(report.blockedBy).toEqual(['blast-radius-brake']);
     expect(report.guards.find((g) => g.id === 'blast-radius-brake')!.reason).toMatch(/^The blast-radius brake is LATCHED since .* This response engaged it\..*ir brake release --reason/);
     expect(await inbox()).toEqual([
-      `[GuardDuty IR BRAKE LATCHED] no more containments in ${EMULATOR_REGION} until an operator releases it`,
+      // The engaging finding's severity and instance follow what the brake stops (lambda/notify/brake-announcement.ts).
+      expect.stringMatching(new RegExp(`^\\[GuardDuty IR BRAKE LATCHED\\] no more containments in ${EMULATOR_REGION}: (LOW|MEDIUM|HIGH|CRITICAL) \\d+\\.\\d+ i-`)),
       expect.stringMatching(/^\[GuardDuty IR BRAKE ON - NOT CONTAINED\] contain-instance/),
     ]);
     expect(await item('brake#latch')).toMatchObject({ incidentId: { S: report.incidentId }, playbook: { S: 'contain-instance' }, limit: { N: '1' } });

@@ -80,7 +80,8 @@ describe('a brake write whose answer is lost after it landed', () => {
     expect(report.guards.find((g) => g.id === 'blast-radius-brake')!.reason).toContain('This response engaged it.');
     expect(await item('brake#latch')).toMatchObject({ incidentId: { S: report.incidentId } });
     expect((await bench.inbox()).map((n) => n.subject).sort()).toEqual([
-      `[GuardDuty IR BRAKE LATCHED] no more containments in ${EMULATOR_REGION} until an operator releases it`,
+      // The engaging finding's severity and instance follow what the brake stops (lambda/notify/brake-announcement.ts).
+      expect.stringMatching(new RegExp(`^\\[GuardDuty IR BRAKE LATCHED\\] no more containments in ${EMULATOR_REGION}: (LOW|MEDIUM|HIGH|CRITICAL) \\d+\\.\\d+ i-`)),
       expect.stringMatching(/^\[GuardDuty IR BRAKE ON - NOT CONTAINED\] contain-instance/),
     ]);
   });

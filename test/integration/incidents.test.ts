@@ -3,6 +3,7 @@ import type { LatencyProxy, ProxiedRequest } from '../../bench/latency-proxy';
 import { incidentResourceOf } from '../../lambda/ledger/incident-resource';
 import { resourceKey } from '../../lambda/ledger/resource-incidents';
 import { parseFindings } from '../../lambda/finding/parse';
+import { severityOf } from '../../lambda/notify/severity';
 import type { Report } from '../../lambda/plan/document';
 import { incidentIdOf } from '../../lambda/respond/incident-id';
 import { RetryableResponseError } from '../../lambda/runtime/retry-policy';
@@ -140,9 +141,11 @@ describe('A. a claim whose answer is lost after it landed, then a second finding
 
     it('one short note names the new finding (type, id, severity) and the incident it joined', () => {
       expect(notes).toHaveLength(1);
-      expect(notes[0]!.subject).toBe(`[GuardDuty IR JOINED] ${first.incidentId}: UnauthorizedAccess:EC2/MetadataDNSRebind`);
-      expect(notes[0]!.message).toContain(`joined its incident ${first.incidentId}:`);
-      expect(notes[0]!.message).toContain(`UnauthorizedAccess:EC2/MetadataDNSRebind (severity ${joined.severity}), finding id f0000000000000000000000000joined`);
+      // The incident, then the severity (never shortened), then the instance (lambda/notify/note.ts).
+      expect(notes[0]!.subject.startsWith(`[GuardDuty IR JOINED] ${first.incidentId}: ${severityOf(joined.severity).text} i-`)).toBe(true);
+      expect(notes[0]!.message.split('\n')[0]).toMatch(new RegExp(`^Summary: new finding UnauthorizedAccess:EC2/MetadataDNSRebind about .* joined incident ${first.incidentId}; nothing new was done$`));
+      expect(notes[0]!.message).toContain(`  Finding: UnauthorizedAccess:EC2/MetadataDNSRebind, severity ${severityOf(joined.severity).text}`);
+      expect(notes[0]!.message).toContain('  Finding id: f0000000000000000000000000joined');
     });
 
     it('the ledger lists the joined finding in the incident', async () => {

@@ -83,8 +83,9 @@ describe('one finding, delivered again and again', () => {
     const third = await invoke(recounted);
     expect(third.steps.map((s) => [s.id, s.status])).toEqual([['notify', 'done']]);
     const notes = await inbox();
-    expect(notes.map((n) => n.subject)).toEqual(['[GuardDuty IR REPEAT] contain-instance: CryptoCurrency:EC2/BitcoinTool.B seen 6 times']);
-    expect(notes[0]!.message).toContain('seen 6 times now, 3 when last reported');
+    // The outcome, the count and the severity first, then the instance (lambda/notify/note.ts).
+    expect(notes.map((n) => n.subject)).toEqual([expect.stringMatching(/^\[GuardDuty IR REPEAT\] seen 6 times: (LOW|MEDIUM|HIGH|CRITICAL) \d+\.\d+ i-[0-9a-f]+/)]);
+    expect(notes[0]!.message.split('\n')[0]).toMatch(/^Summary: i-[0-9a-f]+.* CryptoCurrency:EC2\/BitcoinTool\.B occurred again, seen 6 times now \(3 when last reported\); nothing new was done$/);
     expect((await snapshotsOfVolumes(account.clients.ec2, account.seed.instanceA.volumeIds)).length).toBe(snapshotsAfterFirst.length);
     expect(await ledgerItem(`incident#${first.incidentId}`)).toMatchObject({ findingCount: { N: '6' }, notifiedCount: { N: '6' }, deliveries: { N: '3' } });
   });
@@ -104,7 +105,7 @@ describe('one finding, delivered again and again', () => {
     const recounted = structuredClone(event);
     (recounted.detail as { service: { count: number } }).service.count = 7;
     await invoke(recounted);
-    expect((await inbox()).map((n) => n.subject)).toEqual(['[GuardDuty IR REPEAT] contain-instance: CryptoCurrency:EC2/BitcoinTool.B seen 7 times']);
+    expect((await inbox()).map((n) => n.subject)).toEqual([expect.stringMatching(/^\[GuardDuty IR REPEAT\] seen 7 times: /)]);
   });
 
   it("holds the rule in DynamoDB itself: notify's repeat write into the contain-instance record is refused by its condition", async () => {

@@ -91,6 +91,8 @@ export const CREATE_SECURITY_GROUP: StepSpec = {
   kind: 'create-security-group',
   iamActions: ['ec2:CreateSecurityGroup', 'ec2:CreateTags', 'ec2:DescribeSecurityGroups'],
   mutating: true,
+  // Part of the isolation: the groups exist only for it, and wait with it.
+  changeClass: 'isolate',
   iamGrants: [
     {
       action: 'ec2:CreateSecurityGroup',
@@ -106,6 +108,7 @@ export const OPEN_UNTRACK_GROUP: StepSpec = {
   kind: 'open-untrack-security-group',
   iamActions: ['ec2:AuthorizeSecurityGroupIngress', 'ec2:AuthorizeSecurityGroupEgress'],
   mutating: true,
+  changeClass: 'isolate',
   iamGrants: [
     { action: 'ec2:AuthorizeSecurityGroupIngress', ec2ResourceTypes: ['security-group'], condition: ONLY_RESPONDER_GROUPS },
     { action: 'ec2:AuthorizeSecurityGroupEgress', ec2ResourceTypes: ['security-group'], condition: ONLY_RESPONDER_GROUPS },
@@ -115,6 +118,7 @@ export const CLOSE_ISOLATION_GROUP: StepSpec = {
   kind: 'close-isolation-security-group',
   iamActions: ['ec2:RevokeSecurityGroupEgress'],
   mutating: true,
+  changeClass: 'isolate',
   iamGrants: [{ action: 'ec2:RevokeSecurityGroupEgress', ec2ResourceTypes: ['security-group'], condition: ONLY_RESPONDER_GROUPS }],
 };
 /**
@@ -128,6 +132,7 @@ export const MOVE_NETWORK_INTERFACE: StepSpec = {
   kind: 'move-network-interface',
   iamActions: ['ec2:ModifyNetworkInterfaceAttribute', 'ec2:DescribeNetworkInterfaces'],
   mutating: true,
+  changeClass: 'isolate',
   iamGrants: [
     {
       action: 'ec2:ModifyNetworkInterfaceAttribute',
@@ -140,6 +145,8 @@ export const RECORD_ORIGINAL_GROUPS: StepSpec = {
   kind: 'record-original-security-groups',
   iamActions: ['ec2:CreateTags'],
   mutating: true,
+  // A tag on the instance, written only for the isolation that follows: it waits with it.
+  changeClass: 'isolate',
   iamGrants: [instanceTags([ORIGINAL_SGS_TAG_PATTERN])],
 };
 /**
@@ -151,6 +158,8 @@ export const PRESERVE_INSTANCE: StepSpec = {
   kind: 'preserve-instance',
   iamActions: ['ec2:ModifyInstanceAttribute'],
   mutating: true,
+  // Keeps the evidence, takes nothing away from the instance's work: never waits (docs/configuration.md, approval).
+  neverWaits: 'evidence',
   iamGrants: [
     {
       action: 'ec2:ModifyInstanceAttribute',
@@ -168,6 +177,7 @@ export const DISASSOCIATE_PROFILE: StepSpec = {
   // DescribeIamInstanceProfileAssociations: a retry refused as NotFound is checked against the instance's associations (steps/already-done.ts).
   iamActions: ['ec2:DisassociateIamInstanceProfile', 'ec2:CreateTags', 'ec2:DescribeIamInstanceProfileAssociations'],
   mutating: true,
+  changeClass: 'remove-instance-profile',
   iamGrants: [
     // No key confines it further than the instance: the association id is known only at run time.
     { action: 'ec2:DisassociateIamInstanceProfile', ec2ResourceTypes: ['instance'] },
@@ -178,12 +188,14 @@ export const DETACH_FROM_AUTO_SCALING: StepSpec = {
   kind: 'detach-from-auto-scaling-group',
   iamActions: ['autoscaling:DetachInstances'],
   mutating: true,
+  changeClass: 'detach-auto-scaling',
 };
 export const DEREGISTER_TARGETS: StepSpec = {
   kind: 'deregister-from-target-group',
   // DescribeTargetHealth: a retry refused as InvalidTarget is checked against the group's targets (steps/already-done.ts).
   iamActions: ['elasticloadbalancing:DeregisterTargets', 'elasticloadbalancing:DescribeTargetHealth'],
   mutating: true,
+  changeClass: 'detach-load-balancer',
 };
 /**
  * CreateTags: the snapshots are tagged at creation, and only then. CreateSnapshots authorises the instance, its volumes and the snapshots.
@@ -193,12 +205,14 @@ export const SNAPSHOT_VOLUMES: StepSpec = {
   kind: 'snapshot-volumes',
   iamActions: ['ec2:CreateSnapshots', 'ec2:CreateTags', 'ec2:DescribeSnapshots'],
   mutating: true,
+  neverWaits: 'evidence',
   iamGrants: [
     { action: 'ec2:CreateSnapshots', ec2ResourceTypes: ['instance', 'volume', 'snapshot'], condition: onlyTagKeys(SNAPSHOT_TAG_KEYS) },
     { action: 'ec2:CreateTags', ec2ResourceTypes: ['snapshot'], condition: tagsAtCreation('CreateSnapshots', SNAPSHOT_TAG_KEYS) },
   ],
 };
-export const TAG_INSTANCE: StepSpec = { kind: 'tag-instance', iamActions: ['ec2:CreateTags'], mutating: true, iamGrants: [instanceTags(INCIDENT_TAG_KEYS)] };
+/** The incident's tags say the instance is isolated, and since when: they wait with the isolation, or would say what is not so. */
+export const TAG_INSTANCE: StepSpec = { kind: 'tag-instance', iamActions: ['ec2:CreateTags'], mutating: true, changeClass: 'isolate', iamGrants: [instanceTags(INCIDENT_TAG_KEYS)] };
 
 /**
  * The restore record (lambda/ledger/restore-record.ts), written to the ledger
@@ -209,7 +223,7 @@ export const TAG_INSTANCE: StepSpec = { kind: 'tag-instance', iamActions: ['ec2:
  * Not in CONTAIN_INSTANCE_STEP_SPECS (the finding account's calls, which the
  * member role gets): the playbook role alone holds it (registry.ts).
  */
-export const RECORD_RESTORE_STATE: StepSpec = { kind: 'record-restore-state', iamActions: ['dynamodb:UpdateItem', 'dynamodb:PutItem'], mutating: true };
+export const RECORD_RESTORE_STATE: StepSpec = { kind: 'record-restore-state', iamActions: ['dynamodb:UpdateItem', 'dynamodb:PutItem'], mutating: true, neverWaits: 'bookkeeping' };
 /**
  * The restore record read back in discovery: the instance profile an earlier
  * response removed, so that a retry still revokes its role's sessions when

@@ -16,7 +16,7 @@ export const LIST_ACCESS_KEYS: StepSpec = { kind: 'list-access-keys', iamActions
 export const READ_ROLE: StepSpec = { kind: 'read-role', iamActions: ['iam:GetRole'], mutating: false };
 
 /** UpdateAccessKey Status=Inactive: reversible, unlike deleting the key, so the investigation keeps it. */
-export const DEACTIVATE_ACCESS_KEY: StepSpec = { kind: 'deactivate-access-key', iamActions: ['iam:UpdateAccessKey'], mutating: true };
+export const DEACTIVATE_ACCESS_KEY: StepSpec = { kind: 'deactivate-access-key', iamActions: ['iam:UpdateAccessKey'], mutating: true, changeClass: 'deactivate-key' };
 
 export { REVOKE_ROLE_SESSIONS, REVOKE_USER_SESSIONS };
 
@@ -45,7 +45,7 @@ export const INVESTIGATE_KEY_EVENTS: StepSpec = { kind: 'investigate-key-events'
  * (so a release removes only the responder's own). The reads of that policy
  * are made in the finding's account (REVOKE_CREDENTIALS_STEP_SPECS holds them).
  */
-export const RECORD_KEY_RESTORE_STATE: StepSpec = { kind: 'record-key-restore-state', iamActions: ['dynamodb:UpdateItem', 'dynamodb:PutItem'], mutating: true };
+export const RECORD_KEY_RESTORE_STATE: StepSpec = { kind: 'record-key-restore-state', iamActions: ['dynamodb:UpdateItem', 'dynamodb:PutItem'], mutating: true, neverWaits: 'bookkeeping' };
 /** The revoke policy the principal has before the response (NoSuchEntity: none), for the restore record. */
 export const READ_SESSION_POLICY: StepSpec = { kind: 'read-session-policy', iamActions: ['iam:GetUserPolicy', 'iam:GetRolePolicy'], mutating: false };
 export const REVOKE_CREDENTIALS_LEDGER_STEP_SPECS: readonly StepSpec[] = [RECORD_KEY_RESTORE_STATE];

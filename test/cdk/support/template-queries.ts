@@ -113,3 +113,18 @@ export function evaluate(value: Json, pseudo: Record<string, string>): string {
   }
   throw new Error(`cannot evaluate ${JSON.stringify(value)}`);
 }
+
+/** The owed Security Hub note writer (lib/owed-note-delivery.ts): its function, role and rule, by logical id. */
+export function owedNoteWriterIds(template: Template): { readonly functionId: string; readonly roleId: string; readonly ruleId: string } {
+  const functions = Object.entries(resourcesOfType(template, 'AWS::Lambda::Function')).filter(
+    ([, fn]) => (props(fn).Environment as { Variables?: Record<string, Json> } | undefined)?.Variables?.POWERTOOLS_SERVICE_NAME === 'guardduty-incident-response-security-hub-note',
+  );
+  if (functions.length !== 1) throw new Error(`expected one owed-note writer, found ${functions.length}`);
+  const [functionId, fn] = functions[0]!;
+  const roleId = (props(fn).Role as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
+  const rules = Object.entries(resourcesOfType(template, 'AWS::Events::Rule')).filter(([, rule]) =>
+    asList(props(rule).Targets as { Arn: Json }[] | undefined).some((t) => JSON.stringify(t.Arn) === JSON.stringify(getAtt(functionId))),
+  );
+  if (rules.length !== 1) throw new Error(`expected one rule invoking the owed-note writer, found ${rules.length}`);
+  return { functionId, roleId, ruleId: rules[0]![0] };
+}

@@ -83,7 +83,7 @@ afterAll(() => {
 
 describe('the LATCHED announcement of a shared brake', () => {
   it('names the home region, the brake table, the region that latched it, and the commands that reach it', () => {
-    expect(announcement.subject).toBe('[GuardDuty IR BRAKE LATCHED] no containments in any region until released (home eu-west-1)');
+    expect(announcement.subject).toBe('[GuardDuty IR BRAKE LATCHED] no containments in any region (home eu-west-1): contain-instance');
     expect(announcement.message).toContain(
       `This brake is SHARED by every regional stack (blastRadius.homeRegion): it is held in the home region eu-west-1, table ${BRAKE_TABLE}, and was latched by a response in us-east-1.`,
     );

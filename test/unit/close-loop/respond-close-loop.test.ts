@@ -1,4 +1,5 @@
 import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
+import { ConditionalCheckFailedException, DynamoDBClient, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { ArchiveFindingsCommand, ListDetectorsCommand } from '@aws-sdk/client-guardduty';
 import { IAMClient, PutUserPolicyCommand, UpdateAccessKeyCommand } from '@aws-sdk/client-iam';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
@@ -6,6 +7,10 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { createAwsClients } from '../../../lambda/aws/clients';
 import { EVERY_CLIENT } from '../../../lambda/aws/every-client';
 import { ARCHIVE_STEP_ID, SECURITY_HUB_STEP_ID } from '../../../lambda/close-loop/ids';
+import { OwedNotes, owedNotePointerKey } from '../../../lambda/close-loop/owed-notes';
+import { ContainmentBrake } from '../../../lambda/ledger/brake';
+import { IncidentLedger } from '../../../lambda/ledger/incident-ledger';
+import type { LedgerOptions } from '../../../lambda/respond/gate';
 import { DEFAULT_RUNTIME_CONFIG, type RuntimeConfig } from '../../../lambda/config/schema';
 import { parseFindings } from '../../../lambda/finding/parse';
 import type { Finding } from '../../../lambda/finding/schema';
@@ -329,5 +334,94 @@ describe('by default', () => {
     expect(report.steps.map((s) => s.id)).not.toEqual(expect.arrayContaining([SECURITY_HUB_STEP_ID]));
     expect(report.steps.map((s) => s.id)).not.toEqual(expect.arrayContaining([ARCHIVE_STEP_ID]));
     expect(updatesReceived(securityHub)).toEqual([]);
+  });
+});
+
+describe('a finding Security Hub does not hold yet, with the incident ledger', () => {
+  const dynamodb = mockClient(DynamoDBClient);
+  afterAll(() => dynamodb.restore());
+  const TABLE = 'ledger-table';
+  const NOW = new Date('2026-12-06T21:00:00.000Z');
+  const ledgerClient = new DynamoDBClient({ region: 'us-east-1', maxAttempts: 1 });
+  const ledger = (): LedgerOptions => ({
+    ledger: new IncidentLedger(ledgerClient, TABLE, () => NOW),
+    brake: new ContainmentBrake(ledgerClient, TABLE, 10, () => NOW),
+    level: 'enforce',
+    leaseMs: 75_000,
+    owedNotes: new OwedNotes(ledgerClient, TABLE, () => NOW),
+  });
+  const withLedger = (finding: Finding) => {
+    guardDuty.holds(finding);
+    return respond(finding, { config: CLOSE_THE_LOOP, clients, dryRun: false, topicArn: TOPIC, responder: { protectedRoleNames: [] }, ledger: ledger(), now: () => NOW });
+  };
+  const noteWrites = () =>
+    dynamodb
+      .commandCalls(UpdateItemCommand)
+      .map((call) => call.args[0].input)
+      .filter((input) => input.Key?.pk?.S?.startsWith('securityhub-note#') || input.UpdateExpression === 'SET #note = :note');
+
+  beforeEach(() => {
+    dynamodb.reset();
+    dynamodb.resolves({});
+    iam.on(UpdateAccessKeyCommand).resolves({});
+    iam.on(PutUserPolicyCommand).resolves({});
+    securityHubLeavesUnprocessed(securityHub, 'FindingNotFound', 'The finding was not found');
+  });
+
+  it('records the request it would have sent as owed on the incident’s item, and the pointer from the finding: a skip that says so', async () => {
+    const report = await withLedger(revokeFinding(USER_KEY_FINDING));
+    const [sent] = updatesReceived(securityHub);
+    expect(stepOf(report, SECURITY_HUB_STEP_ID)).toMatchObject({ status: 'skipped' });
+    expect(stepOf(report, SECURITY_HUB_STEP_ID).reason).toMatch(
+      /^Security Hub does not hold the finding yet \(FindingNotFound: The finding was not found\): GuardDuty sends .*; the note is owed in the ledger and is written when Security Hub imports the finding$/,
+    );
+    expect(noteWrites()).toEqual([
+      {
+        TableName: TABLE,
+        Key: owedNotePointerKey(FINDING_ARN),
+        UpdateExpression: 'SET incidentId = :incidentId, findingArn = :findingArn, owedAt = :at',
+        ExpressionAttributeValues: { ':incidentId': { S: report.incidentId }, ':findingArn': { S: FINDING_ARN }, ':at': { S: NOW.toISOString() } },
+      },
+      {
+        TableName: TABLE,
+        Key: { pk: { S: `incident#${report.incidentId}` } },
+        UpdateExpression: 'SET #note = :note',
+        ConditionExpression: 'attribute_exists(pk)',
+        ExpressionAttributeNames: { '#note': 'securityHubNote' },
+        ExpressionAttributeValues: {
+          ':note': {
+            M: {
+              findingArn: { S: FINDING_ARN },
+              productArn: { S: GUARDDUTY_PRODUCT },
+              text: { S: sent!.Note!.Text },
+              author: { S: 'guardduty-incident-response/revoke-credentials' },
+              status: { S: 'NOTIFIED' },
+              progress: { S: 'owed' },
+              owedAt: { S: NOW.toISOString() },
+            },
+          },
+        },
+      },
+    ]);
+    expect(sent!.Note!.Text).toMatch(/^GuardDuty incident response, incident .*: revoke-credentials, every change done/);
+  });
+
+  it('a ledger that cannot record it fails the step with DynamoDB’s code (the note would never arrive), not the invocation', async () => {
+    dynamodb.on(UpdateItemCommand, { UpdateExpression: 'SET #note = :note' }).rejects(Object.assign(new Error('not authorized'), { name: 'AccessDeniedException', $fault: 'client', $metadata: { httpStatusCode: 400 } }));
+    const report = await withLedger(revokeFinding(USER_KEY_FINDING));
+    expect(stepOf(report, SECURITY_HUB_STEP_ID)).toMatchObject({ status: 'failed', error: { code: 'AccessDeniedException' } });
+    expect(stepOf(report, SECURITY_HUB_STEP_ID).error?.message).toMatch(/^Security Hub does not hold the finding yet \(FindingNotFound: .*\), and the ledger could not record the note as owed: not authorized$/);
+    expect(shouldRetryInvocation(report).retry).toBe(false);
+  });
+
+  it('notify records it only where no acting playbook’s outcome is (refused: a skip that says so)', async () => {
+    const finding = parseFindings(loadFixture('notify/impact-s3-anomalous-delete.event.json'))[0]!;
+    dynamodb.on(UpdateItemCommand, { UpdateExpression: 'SET #note = :note' }).rejects(Object.assign(new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: {} })));
+    const report = await withLedger(finding);
+    const [noteWrite] = noteWrites().filter((input) => input.UpdateExpression === 'SET #note = :note');
+    expect(noteWrite?.ConditionExpression).toBe('attribute_exists(pk) AND (attribute_not_exists(playbook) OR playbook = :reportOnly)');
+    expect(noteWrite?.ExpressionAttributeValues?.[':reportOnly']).toEqual({ S: 'notify' });
+    expect(stepOf(report, SECURITY_HUB_STEP_ID)).toMatchObject({ status: 'skipped' });
+    expect(stepOf(report, SECURITY_HUB_STEP_ID).reason).toMatch(/the incident's ledger record is an acting playbook's, so this report-only response owes no note there$/);
   });
 });

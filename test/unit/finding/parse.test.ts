@@ -84,6 +84,14 @@ describe('parseFindings', () => {
     expect(parseFindings({ id: 'a', type: 'T:R/x', severity: 8.9 })[0]!.severity).toBe(8.9);
   });
 
+  it('reads numeric timestamps as epoch seconds (the AWS CLI and SDK JSON) or epoch milliseconds (some exports)', () => {
+    const base = { id: 'a', type: 'Impact:S3/AnomalousBehavior.Delete', severity: 8 };
+    const bucket = (createdAt: number) => ({ resource: { resourceType: 'S3Bucket', s3BucketDetails: [{ name: 'b', createdAt }] } });
+    expect(parseFindings({ ...base, ...bucket(1513612691.551) })[0]!.resource?.s3BucketDetails?.[0]?.createdAt).toBe('2017-12-18T15:58:11.551Z');
+    expect(parseFindings({ ...base, ...bucket(1513612691551) })[0]!.resource?.s3BucketDetails?.[0]?.createdAt).toBe('2017-12-18T15:58:11.551Z');
+    expect(parseFindings({ ...base, createdAt: 1690000000 })[0]!.createdAt).toBe('2023-07-22T04:26:40.000Z');
+  });
+
   it('tolerates real-world quirks in fields it does not use (epoch launchTime, numeric asn, extra keys)', () => {
     const input = {
       id: 'a',

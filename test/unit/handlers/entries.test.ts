@@ -1,6 +1,8 @@
 import type { ServiceName } from '../../../lambda/aws/clients';
 import { EVERY_CLIENT } from '../../../lambda/aws/every-client';
 import { archiveGuardDutyFinding } from '../../../lambda/close-loop/archiver';
+import { OWED_NOTE_WRITER_STEP_SPECS } from '../../../lambda/close-loop/specs';
+import { OWED_NOTE_CLIENT_CLASSES } from '../../../lambda/handlers/security-hub-note';
 import { startConfirmation } from '../../../lambda/confirm/confirmation';
 import { PLAYBOOKS, requiredIamActions } from '../../../lambda/playbooks/registry';
 import { actsInFindingAccount, PLAYBOOK_NAMES } from '../../../lambda/routing/playbook-names';
@@ -53,5 +55,15 @@ describe('GuardDuty’s archive after a completed containment (lambda/close-loop
 describe('actsInFindingAccount', () => {
   it.each(PLAYBOOK_NAMES)('is true for %s exactly when it declares steps in the finding account', (name) => {
     expect(actsInFindingAccount(name)).toBe(PLAYBOOKS[name].stepSpecs.length > 0);
+  });
+});
+
+describe('the owed Security Hub note writer’s entry point (lambda/handlers/security-hub-note.ts)', () => {
+  it('bundles exactly the clients of the services its step declarations call, each that service’s client class', () => {
+    const prefixes = new Set(OWED_NOTE_WRITER_STEP_SPECS.flatMap((spec) => spec.iamActions.map((action) => action.split(':')[0]!)));
+    const services = (Object.keys(IAM_PREFIX) as ServiceName[]).filter((service) => prefixes.has(IAM_PREFIX[service])).sort();
+    expect(services).toEqual(['dynamodb', 'securityHub']);
+    expect(Object.keys(OWED_NOTE_CLIENT_CLASSES).sort()).toEqual(services);
+    for (const [service, entry] of Object.entries(OWED_NOTE_CLIENT_CLASSES)) expect(entry).toBe(EVERY_CLIENT[service as ServiceName]);
   });
 });

@@ -77,7 +77,7 @@ describe('engaging the latch', () => {
     ]);
     const published = sns.commandCalls(PublishCommand).map((c) => c.args[0].input);
     expect(published).toHaveLength(1);
-    expect(published[0]).toMatchObject({ TopicArn: 'arn:aws:sns:eu-west-1:111122223333:ir', Subject: '[GuardDuty IR BRAKE LATCHED] no more containments in eu-west-1 until an operator releases it' });
+    expect(published[0]).toMatchObject({ TopicArn: 'arn:aws:sns:eu-west-1:111122223333:ir', Subject: '[GuardDuty IR BRAKE LATCHED] no more containments in eu-west-1: contain-instance' });
     expect(published[0]!.Message).toContain('ir brake release --region eu-west-1 --reason "<why>"');
     expect(published[0]!.Message).toContain('Engaged by finding f-new (contain-instance, incident ir-new).');
   });

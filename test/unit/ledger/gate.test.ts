@@ -174,8 +174,10 @@ describe('a later delivery of the same finding', () => {
     );
     expect(mutatingCalls()).toEqual([]);
     const { Subject, Message } = harness.mocks.sns.commandCalls(PublishCommand)[0]!.args[0].input;
-    expect(Subject).toBe('[GuardDuty IR REPEAT] contain-instance: CryptoCurrency:EC2/BitcoinTool.B seen 4 times');
-    expect(Message).toContain('seen 4 times now, 1 when last reported');
+    expect(Subject).toBe('[GuardDuty IR REPEAT] seen 4 times: HIGH 8.0 i-0a1b2c3d4e5f60718 (web-01) 222222222222/us-east-1');
+    expect(Message!.split('\n')[0]).toBe(
+      'Summary: i-0a1b2c3d4e5f60718 (web-01) in 222222222222/us-east-1: CryptoCurrency:EC2/BitcoinTool.B occurred again, seen 4 times now (1 when last reported); nothing new was done',
+    );
     expect(Message).toContain('It was answered at 2026-11-22T07:00:05.000Z (enforce) by the first delivery. This delivery changed nothing.');
     expect(report.steps[0]).toMatchObject({ id: 'notify', status: 'done', detail: 'count 1 -> 4: message m-1' });
   });
@@ -303,7 +305,7 @@ describe('notify deliveries, which GuardDuty never confirms', () => {
     givenRecord(answeredBy('notify'));
     const report = await respondNotify(notifyCopy(4));
     const { Subject } = harness.mocks.sns.commandCalls(PublishCommand)[0]!.args[0].input;
-    expect(Subject).toBe('[GuardDuty IR REPEAT] notify: Recon:EC2/PortProbeUnprotectedPort seen 4 times');
+    expect(Subject).toBe('[GuardDuty IR REPEAT] seen 4 times: MEDIUM 5.0 i-0a1b2c3d4e5f60718 (web-01) 222222222222/us-east-1');
     expect(report.steps[0]).toMatchObject({ id: 'notify', status: 'done', detail: 'count 1 -> 4: message m-1' });
     expect(laterWrites().map((c) => c.args[0].input)).toEqual([
       {

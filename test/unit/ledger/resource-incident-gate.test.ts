@@ -90,11 +90,12 @@ describe('a second finding about a contained instance', () => {
     expect(dynamodb).toHaveReceivedCommandTimes(DeleteItemCommand, 0);
     const published = harness.mocks.sns.commandCalls(PublishCommand).map((c) => c.args[0].input);
     expect(published).toHaveLength(1);
-    expect(published[0]!.Subject).toBe(`[GuardDuty IR JOINED] ${OPEN}: ${DNS_REBIND_TYPE}`);
-    expect(published[0]!.Message!.split('\n').slice(0, 2)).toEqual([
-      `A new GuardDuty finding about ec2-instance/222222222222/us-east-1/${containFinding().resource!.instanceDetails!.instanceId} joined its incident ${OPEN}:`,
-      `${DNS_REBIND_TYPE} (severity 7.5), finding id f-second`,
-    ]);
+    expect(published[0]!.Subject).toBe(`[GuardDuty IR JOINED] ${OPEN}: HIGH 7.5 i-0a1b2c3d4e5f60718 (web-01) 222222222222/us...`);
+    expect(published[0]!.Message!.split('\n')[0]).toBe(
+      `Summary: new finding ${DNS_REBIND_TYPE} about ec2-instance/222222222222/us-east-1/${containFinding().resource!.instanceDetails!.instanceId} in 222222222222/us-east-1 joined incident ${OPEN}; nothing new was done`,
+    );
+    expect(published[0]!.Message).toContain(`  Finding: ${DNS_REBIND_TYPE}, severity HIGH 7.5`);
+    expect(published[0]!.Message).toContain('  Finding id: f-second');
     expect(published[0]!.Message).toContain('The incident was opened by finding f-first and answered at 2026-11-22T07:00:05.000Z (enforce).');
     expect(report.steps.map((s) => [s.id, s.status])).toEqual([['notify', 'done']]);
     // The ledger: the pointer (joined, nothing written), the claim (refused), the join.

@@ -7,7 +7,10 @@ import type { Finding } from '../../../lambda/finding/schema';
 import { CHAT_DESCRIPTION_LIMIT, renderChat, type ChatbotNotification } from '../../../lambda/notify/chat';
 import { buildNotificationDocument } from '../../../lambda/notify/document';
 import { formatNotification } from '../../../lambda/notify/message';
-import { formatRepeatNotification } from '../../../lambda/notify/repeat-message';
+import { brakeNote } from '../../../lambda/notify/brake-announcement';
+import { joinNote } from '../../../lambda/notify/join-message';
+import { renderedNote } from '../../../lambda/notify/rendered';
+import { formatRepeatNotification, repeatNote } from '../../../lambda/notify/repeat-message';
 import { stepReport, summarize, type PlanDocument, type Report } from '../../../lambda/plan/document';
 import type { IamAction, StepOutcome } from '../../../lambda/plan/types';
 import { preparePlan } from '../../../lambda/respond/respond';
@@ -133,7 +136,9 @@ const MESSAGE_LINE = new RegExp(
   '^(|MORE EXPOSED THAN BEFORE: |BLAST-RADIUS BRAKE IS ON: |EXEMPT: |Summary: |What GuardDuty found$|Resource$|What changed$|Steps \\(in plan order\\):$|' +
     'Could not be done$|What a person must do next$|Links$|GuardDuty finding |GuardDuty confirmation: |Account |Finding id: |Incident id: |Playbook: |NO CHANGES WERE MADE\\. |  - |' +
     'Reads that failed:$|Steps:$|  (DONE   |SKIPPED|FAILED ) |No automated action applies|Investigation \\(read-only|  [A-Z]|    |Warnings:$|' +
-    'It was answered at |Another delivery of it |The plan and every step)',
+    'It was answered at |Another delivery of it |The plan and every step|' +
+    // The short notes (lambda/notify/note-email.ts).
+    'About$|Commands$|The incident was opened |The incident now holds |This finding changed nothing|Engaged by finding |From now on |This brake is SHARED )',
 );
 const STEP_MARK = /^ {2}(DONE {3}|SKIPPED|FAILED ) /;
 const TERMINAL_LINE = /^(finding |  account |  guardduty |  route   |  mode    |  guards  |    |  reads   |  steps:$|  warnings:$|  result  |\s{2}[\s\d]\d\. |        found )/;
@@ -156,7 +161,9 @@ function expectSafeLines(text: string, allowed: RegExp): string[] {
  * attacker. Our own console links are the only URLs, and they carry only URI-encoded values.
  */
 function expectSafeChat(chat: ChatbotNotification): void {
-  const text = JSON.stringify(chat);
+  // The brake's commands are our own code spans (the deployment's region and table): the only backticks allowed.
+  const ours = /`ir brake (status|release) --region [a-z0-9-]+( --table [A-Za-z0-9._-]+)?( --reason "&lt;why&gt;")?`/g;
+  const text = JSON.stringify({ ...chat, content: { ...chat.content, description: chat.content.description.replace(ours, '') } });
   expect(text).not.toMatch(/[<>@`\u2028\u2029\u202a-\u202e\u2066-\u2069\u200b\ufeff]/);
   expect(text).not.toContain('](');
   for (const scheme of text.matchAll(/[a-z]+:\/\/[^\s"\\]*/gi)) expect(scheme[0]).toMatch(/^https:\/\/[a-z0-9-]+\.console\.aws\.amazon\.com\/[^\s"*~]*$/);
@@ -212,6 +219,31 @@ describe('hostile values in notifications, reports and the terminal', () => {
           });
           expect(repeat.subject).toMatch(/^\[GuardDuty IR REPEAT\] [\x20-\x7e]*$/);
           expectSafeLines(repeat.message, MESSAGE_LINE);
+
+          // Every short note, both renderings and both MAY REPEAT ones: escaped, bounded, the severity kept in each subject.
+          const record = { respondedAt: values[0], respondedMode: values[0], notifiedCount: 1, findingId: values[values.length - 1] } as never;
+          const notes = [
+            repeatNote(doc, { record, count: 2, ledgerTable: 't', ledgerKey: 'k' }, { finding }),
+            joinNote(doc, { record, resource: values[0]!, ledgerTable: 't', ledgerKey: 'k', findings: 2 }, { finding }),
+            brakeNote(
+              { engagementId: values[0]!, engagedAt: values[0]!, incidentId: document.incidentId, findingId: finding.id, playbook: 'contain-instance', limit: 3, reason: values[0]! },
+              { ledgerTable: 'ledger-table', region: 'us-east-1', shared: true, engagedIn: 'eu-west-1', finding },
+            ),
+          ];
+          for (const note of notes) {
+            const rendered = renderedNote(note);
+            const severity = `: ${note.severity!.text}`;
+            for (const subject of [rendered.subject, rendered.chat.subject]) {
+              expect(subject).toMatch(/^\[GuardDuty IR (REPEAT|JOINED|BRAKE LATCHED)\] [\x20-\x7e]*$/);
+              expect(subject).toContain(severity);
+            }
+            expect(rendered.mayRepeatSubject).toMatch(/^\[MAY REPEAT\] \[GuardDuty IR (REPEAT|JOINED|BRAKE LATCHED)\] [\x20-\x7e]*$/);
+            expect(rendered.mayRepeatSubject).toContain(severity);
+            expect(rendered.mayRepeatSubject.length).toBeLessThan(100);
+            expectSafeLines(rendered.message, MESSAGE_LINE);
+            expectSafeChat(JSON.parse(rendered.chat.message) as ChatbotNotification);
+            expectSafeChat(JSON.parse(rendered.chat.mayRepeatMessage) as ChatbotNotification);
+          }
 
           const planLines = expectSafeLines(renderPlan(doc), TERMINAL_LINE);
           expect(planLines.filter((l) => TERMINAL_STEP.test(l))).toHaveLength(document.steps.length);

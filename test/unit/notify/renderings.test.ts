@@ -210,7 +210,27 @@ describe('an access-key revocation', () => {
   });
 });
 
+describe('what changed', () => {
+  it("leaves out the responder's own ledger bookkeeping (restore records): in the steps, not in what changed", () => {
+    const finding = findingOf('contain-instance/crypto-bitcoin-tool.event.json');
+    const ledger = step('record-restore-state', 'Record the security groups of each ENI of i-0a1b2c3d4e5f60718 in the ledger', 'dynamodb:UpdateItem', 'restore#x');
+    const tag = step('tag-instance', 'Tag i-0a1b2c3d4e5f60718 with the incident', 'ec2:CreateTags', 'i-0a1b2c3d4e5f60718');
+    const { notification, email } = bothOf(planOf(finding, 'contain-instance', [ledger, tag]), [outcome(ledger, 'done'), outcome(tag, 'done')], finding);
+    expect(notification.changes).toEqual(['Tag i-0a1b2c3d4e5f60718 with the incident']);
+    expect(email.message).toContain('  DONE    Record the security groups of each ENI of i-0a1b2c3d4e5f60718 in the ledger [dynamodb:UpdateItem on restore#x]');
+  });
+});
+
 describe('findings nothing is automated for: every resource type in detail', () => {
+  it('a note written on the finding in Security Hub is no action on the account: still NO ACTION, "reported for review"', () => {
+    const finding = findingOf('notify/impact-s3-anomalous-delete.event.json');
+    const note = step('securityhub:note', 'Note the response on the finding in Security Hub', 'securityhub:BatchUpdateFindings', 'the finding');
+    const { notification, email } = bothOf(planOf(finding, 'notify', [note]), [outcome(note, 'done')], finding);
+    expect(notification.outcome).toBe('NO ACTION');
+    expect(email.subject).toMatch(/^\[GuardDuty IR NO ACTION\] notify: HIGH 8\.0 bucket /);
+    expect(notification.summary).toBe('bucket example-audit-archive in 222222222222/us-east-1 reported for review, no automated action: 1 done, 0 failed');
+  });
+
   it('S3: the buckets, the caller and the API, a bucket link, review guidance', () => {
     const finding = findingOf('notify/impact-s3-anomalous-delete.event.json');
     const { notification, email, chat } = bothOf(planOf(finding, 'notify'), [], finding);

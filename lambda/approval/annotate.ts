@@ -1,0 +1,52 @@
+import type { RuntimeConfig } from '../config/schema';
+import type { Finding } from '../finding/schema';
+import type { PlannedStep } from '../plan/types';
+import type { AnyPlaybook } from '../playbooks/types';
+import { evaluateApproval } from './evaluate';
+import type { ApprovalConfig } from './schema';
+
+/*
+ * Where the plan meets the policy: every step of a change class gets the
+ * policy's decision (evaluate.ts), from the finding and the resource's tags
+ * as the playbook discovered them. Applied once, to the playbook the
+ * response runs (lambda/respond/begin.ts), so the staged first steps
+ * (isolation) and the whole plan carry the same decisions.
+ */
+
+/**
+ * The steps with their decisions. A step that only undoes a change of this same response that failed (an ENI
+ * returned to its groups) never waits: it makes nothing worse than it was before the response.
+ */
+export function withApprovals(steps: readonly PlannedStep[], policy: ApprovalConfig, finding: Finding, tags: Readonly<Record<string, string>>): PlannedStep[] {
+  return steps.map((step) =>
+    step.changeClass && step.compensates === undefined
+      ? { ...step, approval: evaluateApproval(policy, { changeClass: step.changeClass, accountId: finding.accountId ?? null, severity: finding.severity, tags }) }
+      : step,
+  );
+}
+
+/** The playbook, its plans carrying the policy's decisions. Without an `approval` key, the playbook itself: nothing changes. */
+export function withApprovalPolicy(playbook: AnyPlaybook, config: RuntimeConfig): AnyPlaybook {
+  const policy = config.approval;
+  if (!policy) return playbook;
+  const { discoverStaged } = playbook;
+  return {
+    name: playbook.name,
+    description: playbook.description,
+    stepSpecs: playbook.stepSpecs,
+    discover: (finding, clients, reads, context) => playbook.discover(finding, clients, reads, context),
+    offlineFacts: (finding) => playbook.offlineFacts(finding),
+    plan: (input) => {
+      const planned = playbook.plan(input);
+      return { ...planned, steps: withApprovals(planned.steps, policy, input.finding, planned.resourceTags) };
+    },
+    ...(discoverStaged
+      ? {
+          discoverStaged: (finding, clients, reads, context) => {
+            const staged = discoverStaged.call(playbook, finding, clients, reads, context);
+            return { first: staged.first.then((first) => ({ ...first, steps: withApprovals(first.steps, policy, finding, first.resourceTags) })), all: staged.all };
+          },
+        }
+      : {}),
+  };
+}

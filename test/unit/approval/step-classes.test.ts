@@ -1,0 +1,60 @@
+import { approvalSchema } from '../../../lambda/approval/schema';
+import { CHANGE_CLASSES } from '../../../lambda/approval/types';
+import { PLAYBOOK_NAMES } from '../../../lambda/routing/playbook-names';
+import { stepSpecsOf } from '../../../lambda/playbooks/registry';
+import type { StepSpec } from '../../../lambda/plan/types';
+
+/*
+ * Every change a playbook can make is either of a class the approval policy is written for, or declared as
+ * one that never waits (evidence, the responder's own records); a read never carries either. A new mutating
+ * step kind without a class fails here, rather than being made at once whatever the policy says.
+ */
+
+const everySpec: readonly StepSpec[] = [...new Map(PLAYBOOK_NAMES.flatMap((name) => stepSpecsOf(name)).map((spec) => [spec.kind, spec])).values()];
+
+describe('the change class of each step kind', () => {
+  it.each(everySpec.filter((spec) => spec.mutating).map((spec) => [spec.kind, spec] as const))('mutating %s has a class or says why it never waits, not both', (_, spec) => {
+    expect([spec.changeClass !== undefined, spec.neverWaits !== undefined].filter(Boolean)).toHaveLength(1);
+  });
+
+  it.each(everySpec.filter((spec) => !spec.mutating).map((spec) => [spec.kind, spec] as const))('read-only %s has neither', (_, spec) => {
+    expect(spec.changeClass).toBeUndefined();
+    expect(spec.neverWaits).toBeUndefined();
+  });
+
+  it('gives the classes of the issue to the step kinds that make those changes', () => {
+    const classOf = Object.fromEntries(everySpec.filter((s) => s.changeClass).map((s) => [s.kind, s.changeClass]));
+    expect(classOf).toEqual({
+      'create-security-group': 'isolate',
+      'open-untrack-security-group': 'isolate',
+      'close-isolation-security-group': 'isolate',
+      'move-network-interface': 'isolate',
+      'record-original-security-groups': 'isolate',
+      'tag-instance': 'isolate',
+      'disassociate-instance-profile': 'remove-instance-profile',
+      'detach-from-auto-scaling-group': 'detach-auto-scaling',
+      'deregister-from-target-group': 'detach-load-balancer',
+      'revoke-role-sessions': 'revoke-sessions',
+      'revoke-user-sessions': 'revoke-sessions',
+      'deactivate-access-key': 'deactivate-key',
+    });
+    // Every class is made by some step: a class nothing makes would be a policy key with no effect.
+    expect(new Set(Object.values(classOf))).toEqual(new Set(CHANGE_CLASSES));
+  });
+
+  it('lets evidence and the responder\'s own records through, never waiting', () => {
+    const waitsNever = Object.fromEntries(everySpec.filter((s) => s.neverWaits).map((s) => [s.kind, s.neverWaits]));
+    expect(waitsNever).toEqual({
+      'snapshot-volumes': 'evidence',
+      'preserve-instance': 'evidence',
+      'record-restore-state': 'bookkeeping',
+      'record-key-restore-state': 'bookkeeping',
+      'update-security-hub-finding': 'bookkeeping',
+      'archive-guardduty-finding': 'bookkeeping',
+    });
+  });
+
+  it('has a default key in the configuration for every class', () => {
+    expect(Object.keys(approvalSchema.parse({ defaults: Object.fromEntries(CHANGE_CLASSES.map((c) => [c, 'never'])) }).defaults).sort()).toEqual([...CHANGE_CLASSES].sort());
+  });
+});

@@ -12,10 +12,12 @@ import { brakeOperatorClients } from '../cli/operator-clients';
 import { EMULATOR_REGION, emulatorClientOptions, emulatorClients, emulatorSqs } from '../emulator/clients';
 import type { SeededAccount } from '../emulator/seed-account';
 import { toStepError } from '../lambda/aws/errors';
+import { EVIDENCE_ROOT } from '../lambda/evidence/layout';
+import { BRAKE_FOLDER } from '../lambda/evidence/release-layout';
 import { parseFindings } from '../lambda/finding/parse';
 import type { Finding } from '../lambda/finding/schema';
 import { ALREADY_ANSWERED, BLAST_RADIUS_BRAKE } from '../lambda/ledger/verdicts';
-import type { Report } from '../lambda/plan/document';
+import type { Report, StepReport } from '../lambda/plan/document';
 import type { ReleaseReport } from '../lambda/release/report';
 import { readInbox } from '../test/integration/support/inbox';
 import { captureAccountState, diffState } from './account-state';
@@ -30,7 +32,8 @@ import { heading, indent, say, step } from './progress';
  * and `ir brake release` clears it, recorded in the ledger and announced;
  * the evidence sits in the locked bucket, its deletion refused; and
  * `ir release` puts the first instance back from its restore record in the
- * ledger, recorded and announced.
+ * ledger, recorded and announced. Each release keeps its record in the
+ * locked bucket too, and the demo shows its key.
  */
 
 export interface TrailResult {
@@ -40,6 +43,8 @@ export interface TrailResult {
     readonly result: ReleaseResult;
     /** Whether the release record (result.record.key) is in the ledger table, read back after the release. */
     readonly recorded: boolean;
+    /** The key of the release's record in the evidence bucket (incidents/brake/...), read back; null when none was kept. */
+    readonly evidenceKey: string | null;
     /** `ir brake status` after the release. */
     readonly stateAfter: BrakeState;
     readonly notifications: readonly string[];
@@ -52,7 +57,13 @@ export interface TrailResult {
     /** The error code of an attempt to delete a locked version; null when the emulator let it go (a problem). */
     readonly deleteRefused: string | null;
   };
-  readonly release: { readonly report: ReleaseReport; readonly changes: readonly string[]; readonly notifications: readonly string[] };
+  readonly release: {
+    readonly report: ReleaseReport;
+    readonly changes: readonly string[];
+    readonly notifications: readonly string[];
+    /** The key of the release's record in the evidence bucket (incidents/<account>/<region>/<incident>/releases/...), read back; null when none was kept. */
+    readonly evidenceKey: string | null;
+  };
   /** What did not behave (empty: all did). */
   readonly problems: readonly string[];
 }
@@ -112,6 +123,7 @@ export async function showTrail(input: TrailInput): Promise<TrailResult> {
   const releaseChanges = diffState(beforeRelease, await captureAccountState(clients, seed));
   say(`  ${paint('bold', 'what changed')}`);
   for (const change of releaseChanges) say(`    ${change.what}: ${paint('dim', change.before)} → ${paint('green', change.after)}`);
+  const releaseEvidenceKey = await keptRecord(input, released.evidence, problems, 'the release');
   const releaseNotes = await inbox();
   say(`  ${paint('bold', 'notification')} ${paint('dim', releaseNotes.join(' | ') || 'none')}`);
   if (released.refused) problems.push(`the release was refused: ${released.refused}`);
@@ -124,7 +136,7 @@ export async function showTrail(input: TrailInput): Promise<TrailResult> {
     brake: { report: braked, exitCode: reportExitCode(braked), state: brakeState, notifications: brakeNotes },
     brakeRelease,
     evidence,
-    release: { report: released, changes: releaseChanges.map((c) => c.what), notifications: releaseNotes },
+    release: { report: released, changes: releaseChanges.map((c) => c.what), notifications: releaseNotes, evidenceKey: releaseEvidenceKey },
     problems,
   };
 }
@@ -135,13 +147,20 @@ async function releaseTheBrake(input: TrailInput, state: BrakeState, inbox: () =
   const { region: _region, ...base } = emulatorClientOptions(input.endpoint, EMULATOR_REGION);
   const clients = brakeOperatorClients(EMULATOR_REGION, { clientOverrides: base });
   // The stack's outputs name the ledger table and the topic (demo/emulated-stack.ts), as locateBrake reads them.
-  const location = { region: EMULATOR_REGION, stackName: stack.stackName, table: stack.ledgerTable, topicArn: stack.topicArn };
+  const location = {
+    region: EMULATOR_REGION,
+    stackName: stack.stackName,
+    table: stack.ledgerTable,
+    topicArn: stack.topicArn,
+    evidence: { bucket: stack.evidenceBucket, region: EMULATOR_REGION, keyArn: stack.evidenceKeyArn },
+  };
   const result = await step(`ir brake release --stack ${stack.stackName} --reason "demo"`, () => releaseBrake({ location, clients, state, reason: 'demo', dryRun: false }));
   say(indent(renderReleaseResult(result).join('\n'), '    '));
   const recorded =
     result.action === 'released' &&
     (await clients.aws.dynamodb.send(new GetItemCommand({ TableName: stack.ledgerTable, Key: { pk: { S: result.record.key } }, ConsistentRead: true }))).Item !== undefined;
   say(`  ${paint('bold', 'recorded in the ledger')} ${recorded ? paint('green', result.action === 'released' ? result.record.key : '') : paint('red', 'no')}`);
+  const evidenceKey = result.action === 'released' ? await keptRecord(input, result.evidence, problems, 'the brake release') : null;
   const notifications = await inbox();
   say(`  ${paint('bold', 'notification')} ${paint('dim', notifications.join(' | ') || 'none')}`);
   const stateAfter = await readBrakeState({ dynamodb: clients.aws.dynamodb, table: stack.ledgerTable, region: EMULATOR_REGION, limit: stack.config.blastRadius.maxContainmentsPerHour, now: new Date() });
@@ -152,15 +171,32 @@ async function releaseTheBrake(input: TrailInput, state: BrakeState, inbox: () =
   if (!recorded) problems.push('the brake release is not recorded in the ledger');
   if (notifications.length === 0) problems.push('the brake release was not announced');
   if (stateAfter.latched) problems.push('the brake is still latched after its release');
-  return { result, recorded, stateAfter, notifications };
+  return { result, recorded, evidenceKey, stateAfter, notifications };
+}
+
+/** A release's record in the evidence bucket: its key, read back (locked, under the stack's key), or a problem. */
+async function keptRecord(input: TrailInput, evidence: StepReport | null, problems: string[], what: string): Promise<string | null> {
+  const key = evidence?.status === 'done' ? evidence.target.replace(`s3://${input.stack.evidenceBucket}/`, '') : null;
+  if (!key) {
+    problems.push(`${what} kept no record in the evidence bucket (${evidence?.status ?? 'no step'}${evidence?.error ? `: ${evidence.error.code}` : evidence?.reason ? `: ${evidence.reason}` : ''})`);
+    say(`  ${paint('bold', 'evidence')} ${paint('red', 'not kept')}`);
+    return null;
+  }
+  const s3 = emulatorClients(input.endpoint, EMULATOR_REGION).s3;
+  const head = await s3.send(new HeadObjectCommand({ Bucket: input.stack.evidenceBucket, Key: key }));
+  say(`  ${paint('bold', 'evidence')} ${paint('green', `s3://${input.stack.evidenceBucket}/${key}`)} (Object Lock ${head.ObjectLockMode ?? 'none'}, ${head.ServerSideEncryption ?? 'unencrypted'})`);
+  if (head.ObjectLockMode !== 'GOVERNANCE') problems.push(`the record of ${what} is not locked (Object Lock mode ${head.ObjectLockMode ?? 'none'})`);
+  return key;
 }
 
 async function lockedEvidence(input: TrailInput, problems: string[]): Promise<TrailResult['evidence']> {
   const s3 = emulatorClients(input.endpoint, EMULATOR_REGION).s3;
   const bucket = input.stack.evidenceBucket;
   const { Versions = [] } = await s3.send(new ListObjectVersionsCommand({ Bucket: bucket }));
-  const incidents = new Set(Versions.map((v) => v.Key?.split('/').slice(0, 4).join('/')));
-  say(`  s3://${bucket}: ${Versions.length} objects of ${incidents.size} incident(s) (finding, plan, describe output, console output, report, ...)`);
+  // The brake's release record is no incident's (incidents/brake/...): listed on its own.
+  const incidents = new Set(Versions.map((v) => v.Key?.split('/').slice(0, 4).join('/')).filter((prefix) => prefix && !prefix.startsWith(`${EVIDENCE_ROOT}/${BRAKE_FOLDER}/`)));
+  const brakeRecords = Versions.filter((v) => v.Key?.startsWith(`${EVIDENCE_ROOT}/${BRAKE_FOLDER}/`)).length;
+  say(`  s3://${bucket}: ${Versions.length} objects of ${incidents.size} incident(s) (finding, plan, describe output, console output, report, ...) and ${brakeRecords} brake release record(s)`);
   for (const prefix of [...incidents].sort()) say(`    ${prefix}/`);
   const first = Versions[0];
   if (!first?.Key) {

@@ -1,17 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import { GetItemCommand, TransactWriteItemsCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
 import { toStepError } from '../../lambda/aws/errors';
 import { n, s, stringOf } from '../../lambda/ledger/attributes';
 import { LATCH_KEY, latchOf, releaseKey, type Latch } from '../../lambda/ledger/brake-items';
-import { safeLine, safeSubject, untrusted as v, untrustedText as t } from '../../lambda/text/untrusted';
 import type { BrakeState } from './brake-state';
 
 /*
  * Releases a latched brake: one transaction deletes the latch, on the
  * condition that it is still the engagement the operator saw, and writes the
  * release record (who, when, why, what it cleared) beside it, so there is
- * never a release without its record. Then the stack's topic is told.
+ * never a release without its record. Then its record is kept in the
+ * evidence bucket and the team told (cli/commands/brake.ts, release-note.ts).
  */
 
 export interface ReleaseRecord {
@@ -91,23 +90,4 @@ export async function releaseLatch(dynamodb: DynamoDBClient, table: string, reco
     if (stringOf(recorded.Item, 'releaseId') === record.releaseId) return { status: 'released', record };
     return { status: 'changed', latch: latchOf(now.Item) };
   }
-}
-
-export function formatReleaseNotification(record: ReleaseRecord, state: BrakeState): { subject: string; message: string } {
-  const subject = safeSubject(`[GuardDuty IR BRAKE RELEASED] containments resume in ${v(state.region)}`);
-  const lines = [
-    `The blast-radius brake was released at ${v(record.releasedAt)} by ${v(record.releasedBy)}.`,
-    `Reason given: ${t(record.reason)}`,
-    '',
-    `It had latched at ${v(record.latch.engagedAt)}: ${t(record.latch.reason)}.`,
-    `Slots held within the hour at release: ${record.slotsHeld} of ${state.limit}; once they are used, the next containment latches the brake again.`,
-    `The release is recorded in the ledger table ${v(state.table)} (${v(state.region)}), key pk = "${v(record.key)}".`,
-  ];
-  return { subject, message: lines.map(safeLine).join('\n') };
-}
-
-export async function announceRelease(sns: SNSClient, topicArn: string, record: ReleaseRecord, state: BrakeState): Promise<string> {
-  const note = formatReleaseNotification(record, state);
-  const result = await sns.send(new PublishCommand({ TopicArn: topicArn, Subject: note.subject, Message: note.message }));
-  return result.MessageId ?? '(no id)';
 }

@@ -2,14 +2,18 @@ import type { Command } from 'commander';
 import { RestoreLedger } from '../../lambda/ledger/restore-record';
 import { parseRestoreParts, RESTORE_PARTS, type RestorePart } from '../../lambda/release/parts';
 import { releaseInstance, type ReleaseOptions as ReleaseRunOptions } from '../../lambda/release/release';
-import { releaseFailed, type ReleaseReport } from '../../lambda/release/report';
-import { keyReleaseFailed, releaseAccessKey } from '../../lambda/release/access-key';
+import { releaseFailed, releaseTrailShort, type ReleaseReport } from '../../lambda/release/report';
+import { releaseAccessKey } from '../../lambda/release/access-key';
+import type { AwsClients } from '../../lambda/aws/clients';
+import type { EvidenceBucket } from '../../lambda/evidence/destination';
+import type { NoteTopics } from '../../lambda/notify/operator-note-publish';
+import type { ReleaseEvidenceTarget } from '../../lambda/release/evidence';
 import { EXIT, EXIT_CODES_HELP, UsageError, type ExitCode } from '../exit-codes';
 import { brakeOperatorClients, operatorRegion, releaseClients, securityClients } from '../operator-clients';
 import { findDeployedStack, requiredOutput } from '../deployment/deployed-stack';
 import { loadDeployment } from '../config';
 import { securityStackName } from '../../lib/naming';
-import { LEDGER_TABLE_OUTPUT, TOPIC_ARN_OUTPUT } from '../../lib/stack-outputs';
+import { EVIDENCE_BUCKET_OUTPUT, LEDGER_TABLE_OUTPUT, TOPIC_ARN_OUTPUT } from '../../lib/stack-outputs';
 import { renderKeyRelease, renderRelease } from '../render/release-text';
 import { type AwsCommandOptions, withAwsOptions } from './aws-options';
 import type { Runner } from './common';
@@ -36,35 +40,77 @@ function principalOf(text: string | undefined): { kind: 'user' | 'role'; name: s
   return { kind: match[1] as 'user' | 'role', name: match[2]! };
 }
 
+/** The trail of a release: the ledger it is read from and recorded in, the topics it is announced on, the bucket its record is kept in. */
+interface ReleaseTrail {
+  readonly ledgerTable: string | undefined;
+  readonly topicArn: string | undefined;
+  readonly chatTopicArn: string | undefined;
+  readonly evidence: EvidenceBucket | undefined;
+  /** Why no evidence bucket is known (the stack was not read). */
+  readonly evidenceSkip?: string;
+}
+
 /**
- * The ledger table and topic: named (--ledger-table, --topic-arn, or the
- * environment), else read from the deployed stack's outputs (--stack, or the
- * deployment's stack name) in the security account: a release is recorded in
- * the ledger and announced on the topic, as every manual action is. Only
- * --no-notify leaves the topic out; only --from-tags with --no-notify may go
- * without any stack (the tags alone, no trail: the operator asked for it).
+ * The ledger table, topic and evidence bucket: the deployed stack's outputs
+ * (--stack, or the deployment's stack name) in the security account, as
+ * `ir respond --execute` finds them: a release is recorded in the ledger,
+ * kept in the evidence bucket and announced on the topic (and the chat
+ * topic, when the stack has one), as every manual action is. --ledger-table
+ * and --topic-arn (or the environment) name the first two without the
+ * stack, and then no record is kept in the bucket unless --stack is given
+ * too (the report says so). Only --no-notify leaves the topic out; only
+ * --from-tags with --no-notify may go without any stack (the tags alone,
+ * no trail: the operator asked for it).
  */
-async function ledgerAndTopic(region: string, options: ReleaseOptions): Promise<{ ledgerTable: string | undefined; topicArn: string | undefined }> {
+async function releaseTrail(region: string, options: ReleaseOptions): Promise<ReleaseTrail> {
   const notify = options.notify !== false && options.dryRun !== true;
   const ledgerTable = options.ledgerTable ?? process.env.IR_LEDGER_TABLE;
   const topicArn = notify ? (options.topicArn ?? process.env.IR_TOPIC_ARN) : undefined;
-  if (ledgerTable && (topicArn || !notify)) return { ledgerTable, topicArn };
+  if (ledgerTable && (topicArn || !notify) && !options.stack) {
+    const evidenceSkip = 'the deployed stack was not read (--ledger-table and --topic-arn, or the environment, name the trail): pass --stack to keep the record in its evidence bucket';
+    return { ledgerTable, topicArn, chatTopicArn: undefined, evidence: undefined, evidenceSkip };
+  }
   const deployment = loadDeployment(undefined);
   const stackName = options.stack ?? securityStackName(deployment.stackName, deployment.config.regions.length > 0 ? region : undefined);
   const { cloudFormation } = brakeOperatorClients(region, { ...options, ...(options.securityProfile ? { profile: options.securityProfile } : {}) });
   const stack = await findDeployedStack(cloudFormation, stackName, region);
   if (!stack) {
-    if (options.fromTags && options.notify === false && !ledgerTable) return { ledgerTable: undefined, topicArn: undefined };
+    if (options.fromTags && options.notify === false && !ledgerTable) {
+      return { ledgerTable: undefined, topicArn: undefined, chatTopicArn: undefined, evidence: undefined, evidenceSkip: 'no stack: --from-tags --no-notify releases from the tags alone, leaving no trail' };
+    }
     throw new UsageError(
       `stack ${stackName} does not exist in ${region}: a release is recorded in its ledger and announced on its topic ` +
         '(pass --stack and --region of the deployed stack, or --ledger-table and --topic-arn; --from-tags --no-notify releases from the tags alone, leaving no trail)',
     );
   }
   const why = 'a release is recorded in the ledger and announced on the topic (or pass --ledger-table / --topic-arn; --no-notify to tell no one)';
+  // A dry-run keeps nothing: only a release that acts needs the bucket.
+  const evidence = options.dryRun ? stack.evidence : requiredOutput(stack, stack.evidence, EVIDENCE_BUCKET_OUTPUT, 'a release keeps its record in the evidence bucket, as the Lambda keeps its evidence');
+  const resolvedTopic = notify ? (topicArn ?? requiredOutput(stack, stack.topicArn, TOPIC_ARN_OUTPUT, why)) : undefined;
   return {
     ledgerTable: ledgerTable ?? requiredOutput(stack, stack.ledgerTable, LEDGER_TABLE_OUTPUT, why),
-    topicArn: notify ? (topicArn ?? requiredOutput(stack, stack.topicArn, TOPIC_ARN_OUTPUT, why)) : undefined,
+    topicArn: resolvedTopic,
+    // The chat copy goes where the Lambda posts it, also when --topic-arn redirects the email; never with --no-notify.
+    chatTopicArn: resolvedTopic ? stack.chatTopicArn : undefined,
+    evidence,
   };
+}
+
+/** Where the release's record goes, with the security account's S3 client, or why it is not kept. */
+function evidenceTargetOf(trail: ReleaseTrail, security: AwsClients | undefined): ReleaseEvidenceTarget {
+  if (trail.evidence && security) return { destination: { ...trail.evidence, s3: () => Promise.resolve(security.s3) } };
+  return trail.evidenceSkip ? { skip: trail.evidenceSkip } : {};
+}
+
+function noteTopicsOf(trail: ReleaseTrail, security: AwsClients | undefined): NoteTopics | undefined {
+  if (!trail.topicArn || !security) return undefined;
+  return { sns: security.sns, topicArn: trail.topicArn, ...(trail.chatTopicArn ? { chatTopicArn: trail.chatTopicArn } : {}) };
+}
+
+/** 1 when the release failed (refused, a step, the ledger, the email); 3 when it stands but its record or chat copy is short; else 0. */
+function releaseExitCode(report: Parameters<typeof releaseFailed>[0] & Parameters<typeof releaseTrailShort>[0]): ExitCode {
+  if (releaseFailed(report)) return EXIT.actionFailed;
+  return releaseTrailShort(report) ? EXIT.evidenceFailed : EXIT.ok;
 }
 
 /** An access key id: long-term (AKIA) or temporary (ASIA), as a finding names it. */
@@ -76,19 +122,22 @@ async function releaseKeyCommand(accessKeyId: string, options: ReleaseOptions): 
   if (options.only || options.fromTags) throw new UsageError('--only and --from-tags apply to an instance release only');
   const principal = principalOf(options.principal);
   const region = operatorRegion(options.region, `access key ${accessKeyId}`);
-  const { ledgerTable, topicArn } = await ledgerAndTopic(region, options);
-  if (!ledgerTable) throw new UsageError('--access-key needs the ledger (--ledger-table, IR_LEDGER_TABLE or --stack): a key release is made from its restore record only');
+  const trail = await releaseTrail(region, options);
+  if (!trail.ledgerTable) throw new UsageError('--access-key needs the ledger (--ledger-table, IR_LEDGER_TABLE or --stack): a key release is made from its restore record only');
   const security = securityClients(region, options);
+  const topics = noteTopicsOf(trail, security);
   const report = await releaseAccessKey(accessKeyId, {
     clients: releaseClients(region, options),
-    ledger: new RestoreLedger(security.dynamodb, ledgerTable),
+    ledger: new RestoreLedger(security.dynamodb, trail.ledgerTable),
     dryRun: options.dryRun === true,
-    ...(topicArn ? { notify: { sns: security.sns, topicArn } } : {}),
+    region,
+    evidence: evidenceTargetOf(trail, security),
+    ...(topics ? { notify: topics } : {}),
     ...(principal ? { principal } : {}),
   });
   process.stdout.write(`${options.json ? safeJson([report], 2) : renderKeyRelease(report)}\n`);
   if (report.refused) process.stderr.write(`ir: release refused: ${report.refused}\n`);
-  return keyReleaseFailed(report) ? EXIT.actionFailed : EXIT.ok;
+  return releaseExitCode(report);
 }
 
 const INSTANCE_ID = /^i-(?:[0-9a-f]{8}|[0-9a-f]{17})$/;
@@ -116,7 +165,7 @@ export async function releaseCommand(instanceId: string | undefined, options: Re
   const report = await releaseInstanceWithTrail(instanceId, options);
   process.stdout.write(`${options.json ? safeJson([report], 2) : renderRelease(report)}\n`);
   if (report.refused) process.stderr.write(`ir: release refused: ${report.refused}\n`);
-  return releaseFailed(report) ? EXIT.actionFailed : EXIT.ok;
+  return releaseExitCode(report);
 }
 
 /** `ir release <instance>` without the printing: the command above, and the demo. */
@@ -124,14 +173,17 @@ export async function releaseInstanceWithTrail(instanceId: string, options: Rele
   if (!INSTANCE_ID.test(instanceId)) throw new UsageError(`not an EC2 instance id: ${instanceId} (expected i- and 8 or 17 hex digits)`);
   const region = operatorRegion(options.region, `instance ${instanceId}`);
   const only = partsOf(options.only);
-  const { ledgerTable, topicArn } = await ledgerAndTopic(region, options);
-  const security = ledgerTable || topicArn ? securityClients(region, options) : undefined;
+  const trail = await releaseTrail(region, options);
+  const { ledgerTable } = trail;
+  const security = ledgerTable || trail.topicArn || trail.evidence ? securityClients(region, options) : undefined;
+  const topics = noteTopicsOf(trail, security);
   const run: ReleaseRunOptions = {
     clients: releaseClients(region, options),
     region,
     dryRun: options.dryRun === true,
+    evidence: evidenceTargetOf(trail, security),
     ...(security && ledgerTable ? { ledger: new RestoreLedger(security.dynamodb, ledgerTable) } : {}),
-    ...(security && topicArn ? { notify: { sns: security.sns, topicArn } } : {}),
+    ...(topics ? { notify: topics } : {}),
     ...(only ? { only } : {}),
     ...(options.fromTags ? { fromTags: true } : {}),
   };
@@ -146,12 +198,12 @@ export function registerRelease(program: Command, run: Runner): void {
       .argument('[instance-id]', 'the contained instance')
       .option('--access-key <id>', "undo revoke-credentials instead: reactivate the key if it was Active, remove the responder's own AWSRevokeOlderSessions (needs the ledger)")
       .option('--principal <user/NAME|role/NAME>', 'with --access-key: go ahead only if the record is of this principal')
-      .option('--dry-run', 'read and plan, change nothing, record and send nothing')
+      .option('--dry-run', 'read and plan, change nothing, record, keep and send nothing')
       .option('--ledger-table <name>', 'the incident ledger (stack output IncidentLedgerTableName; IR_LEDGER_TABLE works too): the restore record is read from it and the release recorded in it')
       .option('--topic-arn <arn>', 'the stack\'s SNS topic (stack output NotificationTopicArn; IR_TOPIC_ARN works too): the release is notified there')
-      .option('--stack <name>', 'the deployed stack whose outputs name the ledger table and the topic (in the security account, in --region; default: the stack name of cdk.json)')
+      .option('--stack <name>', 'the deployed stack whose outputs name the ledger table, the evidence bucket and the topics (in the security account, in --region; default: the stack name of cdk.json)')
       .option('--no-notify', 'do not announce the release (without it, a topic must be found: the stack output, --topic-arn or IR_TOPIC_ARN)')
-      .option('--security-profile <name>', 'AWS profile of the security account, for the ledger and the topic (default: the same credentials)')
+      .option('--security-profile <name>', 'AWS profile of the security account, for the ledger, the evidence bucket and the topics (default: the same credentials)')
       .option('--only <parts>', `restore only these, comma-separated: ${RESTORE_PARTS.join(',')} (default: all)`)
       .option('--from-tags', 'the ledger holds no record of the instance: restore from its ir:original-* tags anyway (anyone who can tag the instance can write them)'),
     'region of the instance (default: AWS_REGION)',
@@ -169,8 +221,10 @@ Examples:
 The ledger's record wins over the tags; where they disagree, the report says so. Without a ledger the
 tags are the only record: Auto Scaling, target groups and termination protection then stay as the
 containment left them. The "stop" shutdown behaviour and DeleteOnTermination=false stay, and evidence
-snapshots are kept. The ledger and topic are the deployed stack's unless named; --json prints an
-array of one release report.
+snapshots are kept. The ledger, the evidence bucket and the topics are the deployed stack's unless
+named; a release that acts keeps its record in the evidence bucket, beside its incident
+(incidents/<account>/<region>/<incident>/releases/), and its note goes to the topic and the chat
+topic. --json prints an array of one release report.
 
 ${EXIT_CODES_HELP}`,
     )

@@ -31,7 +31,14 @@ function recordLines(report: ReleaseReport): string[] {
   ];
 }
 
-function finishLines(report: Pick<ReleaseReport, 'ledger' | 'notification'>): string[] {
+function evidenceLine(evidence: StepReport | null): string[] {
+  if (!evidence) return [];
+  if (evidence.status === 'done') return [`  evidence ${paint('green', 'kept')} ${t(evidence.detail ?? evidence.target)}`];
+  if (evidence.status === 'skipped') return [`  evidence ${paint('yellow', 'not kept')}: ${t(evidence.reason)}`];
+  return [`  evidence ${paint('red', 'FAILED')} ${t(evidence.target)}: ${v(evidence.error?.code)}: ${t(evidence.error?.message)}`];
+}
+
+function finishLines(report: Pick<ReleaseReport, 'ledger' | 'notification' | 'chatNotification' | 'evidence'>): string[] {
   const lines: string[] = [];
   const { ledger, notification } = report;
   if (ledger) {
@@ -41,9 +48,11 @@ function finishLines(report: Pick<ReleaseReport, 'ledger' | 'notification'>): st
     const incident = releasedIncidentLine(ledger.incident);
     if (incident !== undefined) lines.push(`  incident ${paint(ledger.incident?.status === 'failed' ? 'red' : 'green', t(incident))}`);
   }
-  if (notification) {
-    const status = notification.status === 'sent' ? paint('green', 'sent') : paint('red', 'FAILED');
-    lines.push(`  notify  ${status} ${v(notification.topicArn)}${notification.error ? `: ${v(notification.error.code)}: ${t(notification.error.message)}` : ''}`);
+  lines.push(...evidenceLine(report.evidence));
+  for (const [label, sent] of [['notify', notification], ['chat', report.chatNotification]] as const) {
+    if (!sent) continue;
+    const status = sent.status === 'sent' ? paint('green', 'sent') : paint('red', 'FAILED');
+    lines.push(`  ${label.padEnd(6)}  ${status} ${v(sent.topicArn)}${sent.error ? `: ${v(sent.error.code)}: ${t(sent.error.message)}` : ''}`);
   }
   return lines;
 }

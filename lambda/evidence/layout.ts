@@ -21,6 +21,9 @@
  *
  * Still under incidents/, the only prefix the responder may write; no
  * account id is 'unconfirmed' (the finding's account id is 12 digits).
+ *
+ * The records of manual releases (`ir release`, `ir brake release`) go
+ * beside the incidents, in the folders of release-layout.ts.
  */
 
 export const EVIDENCE_ROOT = 'incidents';

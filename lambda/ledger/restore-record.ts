@@ -91,6 +91,8 @@ export interface RestoreRecord {
   readonly resourceId: string | undefined;
   readonly incidentId: string | undefined;
   readonly findingId: string | undefined;
+  /** The region of the response that wrote it (an access key's record is found without one: IAM is global). */
+  readonly region?: string | undefined;
   readonly recordedAt: string | undefined;
   readonly revision: number;
   readonly networkInterfaces: readonly { readonly networkInterfaceId: string; readonly groupIds: readonly string[] }[];
@@ -146,6 +148,7 @@ function parseRecord(key: string, item: Item): RestoreRecord {
     resourceId: stringOf(item, 'resourceId'),
     incidentId: stringOf(item, 'incidentId'),
     findingId: stringOf(item, 'findingId'),
+    region: stringOf(item, 'region'),
     recordedAt: stringOf(item, 'recordedAt'),
     revision: Number(item.revision?.N ?? '0'),
     networkInterfaces: byName(networkInterfaces, (e) => e.networkInterfaceId),

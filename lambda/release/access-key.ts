@@ -4,14 +4,16 @@ import type { AwsClients } from '../aws/clients';
 import { toStepError } from '../aws/errors';
 import { REVOKE_POLICY_NAME } from '../iam/revoke-sessions';
 import { accessKeyResource } from '../ledger/incident-resource';
-import { closeResourceIncident, releasedIncidentLine } from './close-incident';
+import { closeResourceIncident } from './close-incident';
 import { accessKeyRestoreKey, type RecordedSessionPolicy, type RestoreLedger, type RestoreRecord } from '../ledger/restore-record';
 import { stepDocument, stepReport, summarize, type StepReport } from '../plan/document';
 import { executePlan } from '../plan/executor';
 import { ReadLog } from '../plan/reads';
 import { planStep, type PlannedStep, type StepOutcome } from '../plan/types';
-import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
-import { safeSubject, untrusted } from '../text/untrusted';
+import { releaseEvidenceKey } from '../evidence/release-layout';
+import { publishOperatorNote, type NoteTopics } from '../notify/operator-note-publish';
+import { DRY_RUN_EVIDENCE, keepReleaseEvidence, type ReleaseEvidenceTarget } from './evidence';
+import { keyReleaseNote } from './note';
 import { releaseFailed, type ReleaseLedgerEntry, type ReleaseNotification } from './report';
 import { READ_OPERATOR, READ_RESTORE_RECORD, REACTIVATE_ACCESS_KEY, READ_KEY_STATE, REMOVE_SESSION_POLICY } from './specs';
 
@@ -30,7 +32,12 @@ export interface KeyReleaseOptions {
   readonly clients: AwsClients;
   readonly ledger: RestoreLedger;
   readonly dryRun: boolean;
-  readonly notify?: { readonly sns: SNSClient; readonly topicArn: string };
+  /** The stack's topic (and chat topic): the release is notified there. */
+  readonly notify?: NoteTopics;
+  /** The stack's evidence bucket, where the release's record is kept. */
+  readonly evidence?: ReleaseEvidenceTarget;
+  /** The evidence folder's region when the record names none (written before records named theirs): the operator's. */
+  readonly region?: string;
   readonly now?: () => Date;
   /** `--principal user/NAME | role/NAME`: the release goes ahead only if the record is of this principal. */
   readonly principal?: { readonly kind: 'user' | 'role'; readonly name: string };
@@ -48,6 +55,10 @@ export interface KeyReleaseReport {
   readonly summary: { readonly done: number; readonly skipped: number; readonly failed: number };
   readonly ledger: ReleaseLedgerEntry | null;
   readonly notification: ReleaseNotification | null;
+  /** The same note on the stack's chat topic; null when it has none, or nothing was sent. */
+  readonly chatNotification: ReleaseNotification | null;
+  /** The record of the release in the evidence bucket (lambda/release/evidence.ts). */
+  readonly evidence: StepReport | null;
 }
 
 /** The responder's revoke policy, as lambda/iam/revoke-sessions.ts writes it: nothing else is removed. */
@@ -126,8 +137,18 @@ async function currentPolicy(clients: AwsClients, reads: ReadLog, principal: Rec
 export async function releaseAccessKey(accessKeyId: string, options: KeyReleaseOptions): Promise<KeyReleaseReport> {
   const now = options.now ?? (() => new Date());
   const reads = new ReadLog();
-  const base = { accessKeyId, dryRun: options.dryRun, ledger: null, notification: null, steps: [], summary: { done: 0, skipped: 0, failed: 0 } };
-  const refuse = (refused: string, key: string | null = null, record: KeyReleaseReport['record'] = null): KeyReleaseReport => ({ ...base, refused, key, record, warnings: [], reads: reads.outcomes });
+  const base = { accessKeyId, dryRun: options.dryRun, ledger: null, notification: null, chatNotification: null, steps: [], summary: { done: 0, skipped: 0, failed: 0 } };
+  const evidenceTarget = options.evidence ?? {};
+  const refusedEvidence = () => keepReleaseEvidence({ ...evidenceTarget, skip: 'the release was refused: nothing was changed, nothing to keep' }, '(none)', () => null);
+  const refuse = async (refused: string, key: string | null = null, record: KeyReleaseReport['record'] = null): Promise<KeyReleaseReport> => ({
+    ...base,
+    refused,
+    key,
+    record,
+    warnings: [],
+    reads: reads.outcomes,
+    evidence: await refusedEvidence(),
+  });
   const caller = await reads.read(READ_OPERATOR, 'Who releases (recorded with the release)', 'sts', () => options.clients.sts.send(new GetCallerIdentityCommand({})));
   if (!caller.ok || !caller.value.Account) return refuse('the account of the key could not be learned (sts:GetCallerIdentity): nothing was changed');
   const key = accessKeyRestoreKey(caller.value.Account, accessKeyId);
@@ -180,8 +201,14 @@ export async function releaseAccessKey(accessKeyId: string, options: KeyReleaseO
     reads: reads.outcomes,
     steps: steps.map((step, index) => stepReport(stepDocument(step), outcomes[index]!)),
     summary: summarize(outcomes),
+    evidence: null,
   };
-  if (options.dryRun) return report;
+  const accountId = caller.value.Account;
+  const operator = caller.value.Arn ?? 'unknown';
+  const incidentOf = (closed?: ReleaseLedgerEntry['incident']) => restore.incidentId ?? (closed?.status === 'closed' ? closed.incidentId : null);
+  const evidenceKeyAt = (at: Date, incidentId: string | null) =>
+    releaseEvidenceKey({ accountId, region: restore.region ?? options.region ?? null, incidentId, resourceId: accessKeyId, at });
+  if (options.dryRun) return { ...report, evidence: await keepReleaseEvidence({ ...evidenceTarget, skip: DRY_RUN_EVIDENCE }, evidenceKeyAt(now(), incidentOf()), () => null) };
   const failed = report.summary.failed > 0;
   // A whole release ends the key's incident too, first: if it cannot be closed, the record stays open, and a second release closes both.
   const incident = failed ? undefined : await closeResourceIncident(options.ledger, accessKeyResource(caller.value.Account, accessKeyId));
@@ -189,7 +216,7 @@ export async function releaseAccessKey(accessKeyId: string, options: KeyReleaseO
   let ledger: ReleaseLedgerEntry;
   try {
     const result = await options.ledger.recordRelease(key, {
-      by: caller.value.Arn ?? 'unknown',
+      by: operator,
       restored: report.steps.filter((s) => s.status === 'done').map((s) => s.id),
       revision: restore.revision,
       close,
@@ -202,27 +229,23 @@ export async function releaseAccessKey(accessKeyId: string, options: KeyReleaseO
   } catch (error) {
     ledger = { table: options.ledger.tableName, key, status: 'failed', error: toStepError(error) };
   }
-  return { ...report, ledger, notification: await notifyKeyRelease(report, ledger, options.notify) };
-}
-
-async function notifyKeyRelease(report: KeyReleaseReport, ledger: ReleaseLedgerEntry, notify: KeyReleaseOptions['notify']): Promise<ReleaseNotification | null> {
-  if (!notify) return null;
-  const subject = safeSubject(`[GuardDuty IR] ${report.summary.failed > 0 ? 'INCOMPLETE release' : 'Released'}: access key ${report.accessKeyId}`);
-  const message = [
-    `ir release --access-key ${report.accessKeyId}: ${report.summary.done} done, ${report.summary.skipped} skipped, ${report.summary.failed} failed.`,
-    `Ledger ${ledger.table} ${ledger.key}: ${ledger.status}${ledger.closed ? ' (closed)' : ''}.`,
-    ...(ledger.incident ? [`Incident: ${releasedIncidentLine(ledger.incident)!}.`] : []),
-    '',
-    ...report.steps.map((s) => `- ${s.status}: ${untrusted(s.title)}${s.error ? ` -- ${s.error.code}: ${untrusted(s.error.message)}` : ''}`),
-    '',
-    ...report.warnings.map((w) => `! ${untrusted(w, 2000)}`),
-  ].join('\n');
-  try {
-    const result = await notify.sns.send(new PublishCommand({ TopicArn: notify.topicArn, Subject: subject, Message: message }));
-    return { topicArn: notify.topicArn, status: 'sent', subject, ...(result.MessageId ? { messageId: result.MessageId } : {}) };
-  } catch (error) {
-    return { topicArn: notify.topicArn, status: 'failed', subject, error: toStepError(error) };
-  }
+  const at = now();
+  const incidentId = incidentOf(ledger.incident);
+  const evidence = await keepReleaseEvidence(evidenceTarget, evidenceKeyAt(at, incidentId), () => ({
+    kind: 'access-key-release',
+    writtenAt: at.toISOString(),
+    releasedBy: operator,
+    accountId,
+    accessKeyId,
+    incidentId,
+    restoreRecord: restore,
+    release: { ...report, ledger },
+    notification: options.notify ? 'sent after this record is written: the release report says whether it was' : 'none: the operator chose --no-notify',
+  }));
+  const finished = { ...report, ledger, evidence };
+  if (!options.notify) return finished;
+  const sent = await publishOperatorNote(options.notify, keyReleaseNote(finished, { operator, accountId, incidentId, at }));
+  return { ...finished, notification: sent.email, chatNotification: sent.chat };
 }
 
 /** Refused, a failed read or step, a release not recorded or not notified: the same rule as an instance's release. */

@@ -1,24 +1,35 @@
-import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
 import { toStepError } from '../aws/errors';
-import type { RestoreLedger } from '../ledger/restore-record';
-import { safeSubject, untrusted } from '../text/untrusted';
-import { closeResourceIncident, releasedIncidentLine } from './close-incident';
-import type { ReleaseLedgerEntry, ReleaseNotification, ReleaseReport } from './report';
+import { releaseEvidenceKey } from '../evidence/release-layout';
+import type { RestoreLedger, RestoreRecord } from '../ledger/restore-record';
+import { publishOperatorNote, type NoteTopics } from '../notify/operator-note-publish';
+import { closeResourceIncident } from './close-incident';
+import { keepReleaseEvidence, type ReleaseEvidenceTarget } from './evidence';
+import { instanceReleaseNote } from './note';
+import type { ReleaseLedgerEntry, ReleaseReport } from './report';
 
 /*
  * After the restores: the release is recorded in the ledger (who, when,
  * what; closed when the whole containment is undone, so a later finding
- * about the instance opens a new incident), then the team is told on the
- * stack's topic. The ledger write is conditional on the record's revision,
- * so two releases do not both record (the second is reported as a conflict).
+ * about the instance opens a new incident), its record kept in the stack's
+ * evidence bucket (lambda/release/evidence.ts), then the team is told on the
+ * stack's topic and chat topic (lambda/release/note.ts). The ledger write
+ * is conditional on the record's revision, so two releases do not both
+ * record (the second is reported as a conflict).
  */
 
 export interface FinishInput {
   /** `resource`: the instance's resource key (lambda/ledger/incident-resource.ts), whose incident a whole release closes. */
   readonly ledger: { readonly restore: RestoreLedger; readonly key: string; readonly revision: number; readonly resource: string } | null;
   readonly operator: string;
+  /** The instance's account (the operator's credentials'); null when it could not be learned. */
+  readonly accountId: string | null;
+  /** The incident the restore record belongs to: the evidence folder and the chat thread. */
+  readonly incidentId: string | null;
+  /** The restore record as read from the ledger, kept with the evidence; null when restored from the tags. */
+  readonly restoreRecord: RestoreRecord | null;
   readonly completes: boolean;
-  readonly notify: { readonly sns: SNSClient; readonly topicArn: string } | null;
+  readonly evidence: ReleaseEvidenceTarget;
+  readonly notify: NoteTopics | null;
   readonly now: () => Date;
 }
 
@@ -40,36 +51,32 @@ async function recordRelease(report: ReleaseReport, input: FinishInput): Promise
   }
 }
 
-export function releaseMessage(report: ReleaseReport, ledger: ReleaseLedgerEntry | null): { subject: string; message: string } {
-  const failed = report.summary.failed > 0;
-  const subject = safeSubject(`[GuardDuty IR] ${failed ? 'INCOMPLETE release' : 'Released'}: instance ${report.instanceId} (${report.region})`);
-  const lines = [
-    `ir release of ${report.instanceId} in ${report.region}: ${report.summary.done} done, ${report.summary.skipped} skipped, ${report.summary.failed} failed.`,
-    `Restored from: ${report.recordSource === 'ledger' ? 'the ledger' : "the instance's tags"}.`,
-    ...(ledger ? [`Ledger ${ledger.table} ${ledger.key}: ${ledger.status}${ledger.closed ? ' (closed: the next finding opens a new incident)' : ''}.`] : []),
-    ...(ledger?.incident ? [`Incident: ${releasedIncidentLine(ledger.incident)!}.`] : []),
-    '',
-    ...report.steps.map((s) => `- ${s.status}: ${untrusted(s.title)}${s.error ? ` -- ${s.error.code}: ${untrusted(s.error.message)}` : s.reason ? ` (${untrusted(s.reason)})` : ''}`),
-    '',
-    ...report.warnings.map((w) => `! ${untrusted(w, 2000)}`),
-  ];
-  return { subject, message: lines.join('\n') };
+/** The record kept in the evidence bucket: the release report (ledger entry included), the restore record it used, who and when. */
+function evidenceRecord(report: ReleaseReport, ledger: ReleaseLedgerEntry | null, input: FinishInput, at: Date) {
+  return {
+    kind: 'instance-release',
+    writtenAt: at.toISOString(),
+    releasedBy: input.operator,
+    accountId: input.accountId,
+    region: report.region,
+    instanceId: report.instanceId,
+    incidentId: input.incidentId,
+    restoreRecord: input.restoreRecord,
+    release: { ...report, ledger },
+    notification: input.notify ? 'sent after this record is written: the release report says whether it was' : 'none: the operator chose --no-notify',
+  };
 }
 
-async function notify(report: ReleaseReport, ledger: ReleaseLedgerEntry | null, input: FinishInput): Promise<ReleaseNotification | null> {
-  if (!input.notify) return null;
-  const { subject, message } = releaseMessage(report, ledger);
-  const { topicArn } = input.notify;
-  try {
-    const result = await input.notify.sns.send(new PublishCommand({ TopicArn: topicArn, Subject: subject, Message: message }));
-    return { topicArn, status: 'sent', subject, ...(result.MessageId ? { messageId: result.MessageId } : {}) };
-  } catch (error) {
-    return { topicArn, status: 'failed', subject, error: toStepError(error) };
-  }
-}
-
-export async function recordAndNotify(report: ReleaseReport, input: FinishInput): Promise<Pick<ReleaseReport, 'ledger' | 'notification'>> {
+/** The ledger, then the evidence record (so the note can say where it is), then the note on the topic and the chat topic. */
+export async function recordAndNotify(report: ReleaseReport, input: FinishInput): Promise<Pick<ReleaseReport, 'ledger' | 'evidence' | 'notification' | 'chatNotification'>> {
   const ledger = await recordRelease(report, input);
-  const notification = await notify(report, ledger, input);
-  return { ledger, notification };
+  const at = input.now();
+  // The record's incident, else the one the whole release closed (a record written before records named theirs).
+  const incidentId = input.incidentId ?? (ledger?.incident?.status === 'closed' ? ledger.incident.incidentId : null);
+  const key = releaseEvidenceKey({ accountId: input.accountId, region: report.region, incidentId, resourceId: report.instanceId, at });
+  const evidence = await keepReleaseEvidence(input.evidence, key, () => evidenceRecord(report, ledger, { ...input, incidentId }, at));
+  if (!input.notify) return { ledger, evidence, notification: null, chatNotification: null };
+  const note = instanceReleaseNote({ ...report, ledger, evidence }, { operator: input.operator, accountId: input.accountId, incidentId, at });
+  const sent = await publishOperatorNote(input.notify, note);
+  return { ledger, evidence, notification: sent.email, chatNotification: sent.chat };
 }

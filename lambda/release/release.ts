@@ -1,13 +1,15 @@
-import type { SNSClient } from '@aws-sdk/client-sns';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import type { AwsClients } from '../aws/clients';
 import { toStepError } from '../aws/errors';
+import { releaseEvidenceKey } from '../evidence/release-layout';
 import { instanceResource } from '../ledger/incident-resource';
 import { instanceRestoreKey, type RestoreLedger } from '../ledger/restore-record';
 import { stepDocument, stepReport, summarize } from '../plan/document';
 import { executePlan } from '../plan/executor';
 import { ReadLog } from '../plan/reads';
+import type { NoteTopics } from '../notify/operator-note-publish';
 import { discoverRelease } from './discover';
+import { DRY_RUN_EVIDENCE, keepReleaseEvidence, type ReleaseEvidenceTarget } from './evidence';
 import { recordAndNotify } from './finish';
 import type { RestorePart } from './parts';
 import { EVERY_PART, planRelease, type LedgerRead } from './plan';
@@ -23,8 +25,10 @@ export interface ReleaseOptions {
   readonly now?: () => Date;
   /** The ledger's restore records (security account): read first, the release recorded in it. Absent: the tags alone. */
   readonly ledger?: RestoreLedger;
-  /** The stack's topic: the release is notified there. */
-  readonly notify?: { readonly sns: SNSClient; readonly topicArn: string };
+  /** The stack's topic (and chat topic): the release is notified there. */
+  readonly notify?: NoteTopics;
+  /** The stack's evidence bucket, where the release's record is kept; absent: none is (the step says why). */
+  readonly evidence?: ReleaseEvidenceTarget;
   /** What to restore (--only); every part by default. */
   readonly only?: ReadonlySet<RestorePart>;
   /** With a ledger that holds no record: restore from the tags anyway. */
@@ -54,7 +58,7 @@ export async function releaseInstance(instanceId: string, options: ReleaseOption
   const reads = new ReadLog();
   const [facts, operator] = await Promise.all([
     discoverRelease(instanceId, options.clients, reads),
-    options.ledger ? readOperator(options.clients, reads) : Promise.resolve(null),
+    options.ledger || options.evidence?.destination ? readOperator(options.clients, reads) : Promise.resolve(null),
   ]);
   const key = operator ? instanceRestoreKey(operator.accountId, options.region, instanceId) : null;
   const ledger = await readLedger(options.ledger, key, reads);
@@ -77,10 +81,19 @@ export async function releaseInstance(instanceId: string, options: ReleaseOption
     summary: summarize(outcomes),
     ledger: null,
     notification: null,
+    chatNotification: null,
+    evidence: null,
     startedAt,
     finishedAt: now().toISOString(),
   };
-  if (options.dryRun || plan.refusal) return report;
+  const evidenceTarget = options.evidence ?? {};
+  if (options.dryRun || plan.refusal) {
+    // Nothing was done, so nothing is kept: the step says so (a dry-run shows the bucket it would write to).
+    const skip = options.dryRun ? DRY_RUN_EVIDENCE : 'the release was refused: nothing was changed, nothing to keep';
+    const incidentId = ledger.status === 'read' ? (ledger.record?.incidentId ?? null) : null;
+    const wouldWrite = releaseEvidenceKey({ accountId: operator?.accountId ?? null, region: options.region, incidentId, resourceId: instanceId, at: now() });
+    return { ...report, evidence: await keepReleaseEvidence({ ...evidenceTarget, skip }, wouldWrite, () => null) };
+  }
   try {
     const finished = await recordAndNotify(report, {
       ledger:
@@ -88,7 +101,11 @@ export async function releaseInstance(instanceId: string, options: ReleaseOption
           ? { restore: options.ledger, key, revision: ledger.record?.revision ?? 0, resource: instanceResource(operator.accountId, options.region, instanceId) }
           : null,
       operator: operator?.arn ?? 'unknown',
+      accountId: operator?.accountId ?? null,
+      incidentId: ledger.status === 'read' ? (ledger.record?.incidentId ?? null) : null,
+      restoreRecord: ledger.status === 'read' ? (ledger.record ?? null) : null,
       completes: plan.completes,
+      evidence: evidenceTarget,
       notify: options.notify ?? null,
       now,
     });

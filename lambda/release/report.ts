@@ -1,4 +1,5 @@
 import type { StepError } from '../aws/errors';
+import type { NoteDelivery } from '../notify/operator-note-publish';
 import type { StepReport } from '../plan/document';
 import type { StepOutcome } from '../plan/types';
 import type { ContainmentRecord } from './record';
@@ -19,6 +20,10 @@ export interface ReleaseReport {
   readonly ledger: ReleaseLedgerEntry | null;
   /** The notification to the stack's topic; null when no topic was given, on a dry-run and when refused. */
   readonly notification: ReleaseNotification | null;
+  /** The same notification on the stack's chat topic (AWS Chatbot JSON); null when the stack has none, or nothing was sent. */
+  readonly chatNotification: ReleaseNotification | null;
+  /** The record of the release in the stack's evidence bucket (lambda/release/evidence.ts): done, skipped (why) or failed (the AWS code). */
+  readonly evidence: StepReport | null;
   /** Evidence snapshots of the instance, never deleted by a release; null when they could not be listed. */
   readonly snapshotsKept: readonly string[] | null;
   readonly warnings: readonly string[];
@@ -48,13 +53,8 @@ export type ReleasedIncident =
   | { readonly status: 'none' }
   | { readonly status: 'failed'; readonly error: StepError };
 
-export interface ReleaseNotification {
-  readonly topicArn: string;
-  readonly status: 'sent' | 'failed';
-  readonly subject: string;
-  readonly messageId?: string;
-  readonly error?: StepError;
-}
+/** One Publish of the release's note (lambda/notify/operator-note-publish.ts). */
+export type ReleaseNotification = NoteDelivery;
 
 /** A release that changed nothing it meant to, or could not tell: refused, a failed read or step, a release not recorded or not notified. */
 export function releaseFailed(report: Pick<ReleaseReport, 'refused' | 'summary' | 'reads' | 'ledger' | 'notification'>): boolean {
@@ -65,4 +65,13 @@ export function releaseFailed(report: Pick<ReleaseReport, 'refused' | 'summary' 
     (report.ledger !== null && (report.ledger.status !== 'recorded' || report.ledger.incident?.status === 'failed')) ||
     report.notification?.status === 'failed'
   );
+}
+
+/**
+ * The release stands (releaseFailed is false) but its trail is short: the
+ * evidence record could not be written, or the chat copy not posted. Exit
+ * code 3, as a response whose changes are done but whose evidence is short.
+ */
+export function releaseTrailShort(report: { readonly evidence: StepReport | null; readonly chatNotification: ReleaseNotification | null }): boolean {
+  return report.evidence?.status === 'failed' || report.chatNotification?.status === 'failed';
 }

@@ -1,3 +1,4 @@
+import { WRITE_EVIDENCE } from '../evidence/specs';
 import type { StepSpec } from '../plan/types';
 
 /*
@@ -60,6 +61,8 @@ export const RELEASE_STEP_SPECS: readonly StepSpec[] = [
   REMOVE_INCIDENT_TAGS,
   RECORD_RELEASE,
   NOTIFY_RELEASE,
+  // The release's record in the stack's evidence bucket (lambda/release/evidence.ts).
+  WRITE_EVIDENCE,
   READ_KEY_STATE,
   REACTIVATE_ACCESS_KEY,
   REMOVE_SESSION_POLICY,

@@ -130,6 +130,8 @@ describe('the trail', () => {
       notification: { status: 'sent' },
     });
     expect(brakeRelease.recorded).toBe(true);
+    // Its record in the locked bucket, beside the incidents (read back by the demo: HeadObject, Object Lock GOVERNANCE).
+    expect(brakeRelease.evidenceKey).toMatch(new RegExp(`^incidents/brake/us-east-1/${brake.state.latched!.engagementId}/\\d{4}-\\d\\d-\\d\\dT\\d{6}\\.\\d{3}Z-release\\.json$`));
     expect(brakeRelease.notifications).toEqual([expect.stringMatching(/^\[GuardDuty IR BRAKE RELEASED\] containments resume in us-east-1/)]);
     expect(brakeRelease.stateAfter.latched).toBeUndefined();
     expect(brakeRelease.stateAfter.held).toHaveLength(3);
@@ -148,6 +150,10 @@ describe('the trail', () => {
     expect(release.report).toMatchObject({ refused: null, recordSource: 'ledger', summary: { failed: 0 } });
     expect(release.changes).toEqual(expect.arrayContaining([expect.stringMatching(/security groups$/), 'target group members']));
     expect(release.notifications).toEqual([expect.stringMatching(/Released: instance i-/)]);
+    // Its record in the locked bucket, in the folder of the incident it ends.
+    const first = result.runs.find((r) => r.mode === 'enforce')!.report;
+    expect(release.evidenceKey).toMatch(new RegExp(`^incidents/${first.accountId}/us-east-1/${first.incidentId}/releases/\\d{4}-\\d\\d-\\d\\dT\\d{6}\\.\\d{3}Z-release\\.json$`));
+    expect(release.report.evidence).toMatchObject({ status: 'done', parameters: { SSEKMSKeyId: expect.stringMatching(/^arn:aws:kms:us-east-1:/) } });
   });
 
   it('sees no problem in the trail', () => {

@@ -1,11 +1,13 @@
 import { GetItemCommand } from '@aws-sdk/client-dynamodb';
-import { ListObjectVersionsCommand } from '@aws-sdk/client-s3';
+import { ListAccessKeysCommand } from '@aws-sdk/client-iam';
+import { GetObjectCommand, ListObjectVersionsCommand } from '@aws-sdk/client-s3';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { deployEmulatedStack, type EmulatedStack } from '../../demo/emulated-stack';
 import { INCIDENT_KEY_PREFIX } from '../../lambda/ledger/incident-ledger';
 import type { Report } from '../../lambda/plan/document';
+import type { ReleaseReport } from '../../lambda/release/report';
 import { runIr, type IrRun } from '../support/run-ir';
 import { freshSeededAccount, type EmulatedAccount } from './support/account';
 import { describeInstance, groupsByEni } from './support/ec2-state';
@@ -23,6 +25,8 @@ import { readInbox } from './support/inbox';
 
 let account: EmulatedAccount;
 let stack: EmulatedStack;
+/** The key revoke-credentials deactivated below, and its incident: released further down. */
+let revokedKey: { incidentId: string; accessKeyId: string } | undefined;
 const tmp = mkdtempSync(join(tmpdir(), 'ir-respond-trail-'));
 
 function findingFile(name: string, event: unknown): string {
@@ -101,13 +105,34 @@ describe('ir respond --execute through the emulated stack', () => {
     expect(await inbox()).toEqual([]);
   });
 
-  it('ir release puts instance A back from the ledger record, recorded and announced', async () => {
+  it('ir release puts instance A back from the ledger record, recorded, kept in the locked bucket and announced', async () => {
     const run = await ir('release', account.seed.instanceA.instanceId);
     expect(run.code).toBe(0);
-    const [release] = JSON.parse(run.stdout) as [{ recordSource: string; refused: string | null }];
+    const [release] = JSON.parse(run.stdout) as [ReleaseReport];
     expect(release).toMatchObject({ recordSource: 'ledger', refused: null });
     expect(await groupsOfA()).toEqual(groupsBefore);
-    expect(await inbox()).toEqual([expect.stringMatching(/Released: instance/)]);
+    const notes = await readInbox(account.sqs, account.seed.notifications.inboxQueueUrl);
+    expect(notes.map((n) => n.subject)).toEqual([expect.stringMatching(/Released: instance/)]);
+
+    // The record, read back from the emulated stack's bucket: in the incident's folder, SSE-KMS under the stack's key, locked.
+    const key = release.evidence!.target.replace(`s3://${stack.evidenceBucket}/`, '');
+    expect(key).toMatch(new RegExp(`^incidents/${account.seed.accountId}/${account.seed.region}/${report.incidentId}/releases/[^/]+-release\\.json$`));
+    expect(release.evidence).toMatchObject({ status: 'done', parameters: { Bucket: stack.evidenceBucket, Key: key, ServerSideEncryption: 'aws:kms', SSEKMSKeyId: stack.evidenceKeyArn } });
+    const object = await account.clients.s3.send(new GetObjectCommand({ Bucket: stack.evidenceBucket, Key: key }));
+    expect([object.ServerSideEncryption, object.SSEKMSKeyId, object.ObjectLockMode]).toEqual(['aws:kms', stack.evidenceKeyArn, 'GOVERNANCE']);
+    expect(Date.parse(object.ObjectLockRetainUntilDate!.toISOString())).toBeGreaterThan(Date.now() + 364 * 86_400_000);
+    const kept = JSON.parse(await object.Body!.transformToString()) as Record<string, unknown>;
+    expect(kept).toMatchObject({
+      kind: 'instance-release',
+      releasedBy: expect.stringMatching(/^arn:aws:/),
+      accountId: account.seed.accountId,
+      instanceId: account.seed.instanceA.instanceId,
+      incidentId: report.incidentId,
+      restoreRecord: { incidentId: report.incidentId, kind: 'instance' },
+      release: { recordSource: 'ledger', summary: { failed: 0 }, ledger: { status: 'recorded', closed: true } },
+    });
+    // The note names it.
+    expect(notes[0]!.message).toContain(`  Evidence: s3://${stack.evidenceBucket}/${key}`);
   });
 
   // The emulated stack's configuration carries localEmulator (emulator/runtime-config.ts): the investigation reads moto lacks
@@ -117,6 +142,7 @@ describe('ir respond --execute through the emulated stack', () => {
     const [key] = account.seed.identities.user.accessKeyIds;
     const run = await ir('respond', findingFile('key.json', userKeyFinding(account.seed, key!, { id: newFindingId() })), '--execute');
     const [revoked] = reportsOf(run) as [Report];
+    revokedKey = { incidentId: revoked.incidentId, accessKeyId: key! };
     // The Security Hub note (on by default) is not tried on the emulator, which has no BatchUpdateFindings: every other change is done.
     const changes = revoked.steps.filter((s) => s.mutating && s.id !== 'securityhub:note');
     expect(changes.length).toBeGreaterThan(0);
@@ -140,6 +166,35 @@ describe('ir respond --execute through the emulated stack', () => {
     expect(braked.blockedBy).toContain('blast-radius-brake');
     expect(braked.steps.filter((s) => s.mutating && s.status === 'done')).toEqual([]);
     expect(run.code).toBe(4);
+  });
+
+  it('ir release --access-key reactivates the key, its record kept in the folder of the incident that revoked it, read back', async () => {
+    const run = await ir('release', '--access-key', revokedKey!.accessKeyId);
+    expect([run.code, run.stderr]).toEqual([0, '']);
+    const [release] = JSON.parse(run.stdout) as [{ refused: string | null; evidence: { status: string; target: string } }];
+    expect(release).toMatchObject({ refused: null, evidence: { status: 'done' } });
+    const { AccessKeyMetadata = [] } = await account.clients.iam.send(new ListAccessKeysCommand({ UserName: account.seed.identities.user.userName }));
+    expect(AccessKeyMetadata.find((k) => k.AccessKeyId === revokedKey!.accessKeyId)?.Status).toBe('Active');
+    const key = release.evidence.target.replace(`s3://${stack.evidenceBucket}/`, '');
+    expect(key).toMatch(new RegExp(`^incidents/${account.seed.accountId}/${account.seed.region}/${revokedKey!.incidentId}/releases/[^/]+-release\\.json$`));
+    const object = await account.clients.s3.send(new GetObjectCommand({ Bucket: stack.evidenceBucket, Key: key }));
+    expect([object.ServerSideEncryption, object.SSEKMSKeyId, object.ObjectLockMode]).toEqual(['aws:kms', stack.evidenceKeyArn, 'GOVERNANCE']);
+    expect(JSON.parse(await object.Body!.transformToString())).toMatchObject({ kind: 'access-key-release', accessKeyId: revokedKey!.accessKeyId, incidentId: revokedKey!.incidentId });
+    expect((await inbox()).filter((subject) => /Released: access key/.test(subject))).toEqual([`[GuardDuty IR] Released: access key ${revokedKey!.accessKeyId}`]);
+  });
+
+  it('ir brake release clears the latch, recorded in the ledger, kept in the locked bucket under incidents/brake/, announced', async () => {
+    const run = await ir('brake', 'release', '--reason', 'demo flood, INC-1');
+    expect([run.code, run.stderr]).toEqual([0, '']);
+    const [result] = JSON.parse(run.stdout) as [{ action: string; record: { latch: { engagementId: string } }; evidence: { status: string; target: string } }];
+    expect(result).toMatchObject({ action: 'released', evidence: { status: 'done' } });
+    const key = result.evidence.target.replace(`s3://${stack.evidenceBucket}/`, '');
+    expect(key).toMatch(new RegExp(`^incidents/brake/${account.seed.region}/${result.record.latch.engagementId}/[^/]+-release\\.json$`));
+    const object = await account.clients.s3.send(new GetObjectCommand({ Bucket: stack.evidenceBucket, Key: key }));
+    expect([object.ServerSideEncryption, object.SSEKMSKeyId, object.ObjectLockMode]).toEqual(['aws:kms', stack.evidenceKeyArn, 'GOVERNANCE']);
+    expect(JSON.parse(await object.Body!.transformToString())).toMatchObject({ kind: 'brake-release', reason: 'demo flood, INC-1', ledger: { table: stack.ledgerTable } });
+    // The inbox also holds the latch's announcement and the refused response of the test before.
+    expect((await inbox()).filter((subject) => /BRAKE RELEASED/.test(subject))).toEqual([`[GuardDuty IR BRAKE RELEASED] containments resume in ${account.seed.region}`]);
   });
 
   it('a stack that is not there is exit 2, naming it, and nothing is done', async () => {

@@ -117,7 +117,7 @@ describe('ir release from the ledger, every ir: tag deleted', () => {
   it('tells the team on the stack\'s topic', async () => {
     const inbox = await bench.inbox();
     expect(inbox.map((n) => n.subject)).toEqual([`[GuardDuty IR] Released: instance ${account.seed.instanceA.instanceId} (${account.seed.region})`]);
-    expect(inbox[0]!.message).toContain('Restored from: the ledger.');
+    expect(inbox[0]!.message).toContain(`  Restored from: the ledger's restore record (restore#${account.seed.accountId}#${account.seed.region}#${account.seed.instanceA.instanceId})`);
   });
 
   it('a second release is refused: the record is closed', async () => {

@@ -8,6 +8,7 @@ import {
   type TransactWriteItemsCommandInput,
 } from '@aws-sdk/client-dynamodb';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -25,6 +26,7 @@ const cfn = mockClient(CloudFormationClient);
 const dynamodb = mockClient(DynamoDBClient);
 const sns = mockClient(SNSClient);
 const sts = mockClient(STSClient);
+const s3 = mockClient(S3Client);
 const tmp = mkdtempSync(join(tmpdir(), 'ir-brake-'));
 const config = join(tmp, 'limit-3.json');
 writeFileSync(config, JSON.stringify({ blastRadius: { maxContainmentsPerHour: 3 } }));
@@ -32,6 +34,13 @@ writeFileSync(config, JSON.stringify({ blastRadius: { maxContainmentsPerHour: 3 
 const TABLE = 'GuardDutyIncidentResponse-IncidentLedgerTable-ABC';
 const TOPIC = 'arn:aws:sns:eu-west-1:111111111111:ir-topic';
 const OPERATOR = 'arn:aws:sts::111111111111:assumed-role/SecurityTeam/alice';
+const BUCKET = 'guardduty-ir-evidence-111111111111-eu-west-1';
+const KEY_ARN = 'arn:aws:kms:eu-west-1:111111111111:key/0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0';
+const CHAT_TOPIC = 'arn:aws:sns:eu-west-1:111111111111:ir-chat';
+const EVIDENCE_OUTPUTS = [
+  { OutputKey: 'EvidenceBucketName', OutputValue: BUCKET },
+  { OutputKey: 'EvidenceKeyArn', OutputValue: KEY_ARN },
+];
 const minutesAgo = (minutes: number) => Date.now() - minutes * 60_000;
 
 const latchItem = {
@@ -62,7 +71,7 @@ const release = (...extra: string[]) => runIr('brake', 'release', '--config', co
 const writes = () => [...dynamodb.commandCalls(TransactWriteItemsCommand), ...sns.commandCalls(PublishCommand)];
 
 beforeEach(() => {
-  for (const mock of [cfn, dynamodb, sns, sts]) mock.reset();
+  for (const mock of [cfn, dynamodb, sns, sts, s3]) mock.reset();
   process.env.NO_COLOR = '1';
   cfn.on(DescribeStacksCommand).resolves({
     Stacks: [
@@ -73,17 +82,19 @@ beforeEach(() => {
         Outputs: [
           { OutputKey: 'IncidentLedgerTableName', OutputValue: TABLE },
           { OutputKey: 'NotificationTopicArn', OutputValue: TOPIC },
+          ...EVIDENCE_OUTPUTS,
         ],
       },
     ],
   });
+  s3.on(PutObjectCommand).resolves({ VersionId: 'v-1' });
   sts.on(GetCallerIdentityCommand).resolves({ Arn: OPERATOR, Account: '111111111111' });
   sns.on(PublishCommand).resolves({ MessageId: 'msg-1' });
   dynamodb.on(TransactWriteItemsCommand).resolves({});
 });
 
 afterAll(() => {
-  for (const mock of [cfn, dynamodb, sns, sts]) mock.restore();
+  for (const mock of [cfn, dynamodb, sns, sts, s3]) mock.restore();
 });
 
 describe('ir brake status', () => {
@@ -215,9 +226,40 @@ describe('ir brake release', () => {
     expect(Math.abs(Date.parse(releasedAt) - Date.now())).toBeLessThan(60_000);
     const published = sns.commandCalls(PublishCommand).map((c) => c.args[0].input);
     expect(published).toEqual([{ TopicArn: TOPIC, Subject: '[GuardDuty IR BRAKE RELEASED] containments resume in eu-west-1', Message: expect.any(String) }]);
-    expect(published[0]!.Message!.split('\n').slice(0, 2)).toEqual([`The blast-radius brake was released at ${releasedAt} by ${OPERATOR}.`, 'Reason given: flood was a scanner, INC-4711']);
-    expect(published[0]!.Message).toContain('key pk = "brake#release#eng-1"');
-    expect(JSON.parse(run.stdout)).toMatchObject([{ action: 'released', record: { releasedBy: OPERATOR, key: 'brake#release#eng-1' }, notification: { status: 'sent', messageId: 'msg-1' } }]);
+    const message = published[0]!.Message!.split('\n');
+    expect(message.slice(0, 5)).toEqual([
+      `Summary: The blast-radius brake in eu-west-1 was released at ${releasedAt} by ${OPERATOR}: containments resume`,
+      '',
+      'The release',
+      '  Reason given: flood was a scanner, INC-4711',
+      `  Released by: ${OPERATOR}`,
+    ]);
+    expect(message).toContain(`  Ledger: ${TABLE} (eu-west-1), key pk = "brake#release#eng-1"`);
+    // Its record in the stack's bucket, under the brake's folder, SSE-KMS under the stack's key.
+    const evidenceKey = `incidents/brake/eu-west-1/eng-1/${releasedAt.replace(/:/g, '')}-release.json`;
+    const puts = s3.commandCalls(PutObjectCommand).map((c) => c.args[0].input);
+    expect(puts.map(({ Body: _body, ...put }) => put)).toEqual([
+      { Bucket: BUCKET, Key: evidenceKey, ContentType: 'application/json; charset=utf-8', ServerSideEncryption: 'aws:kms', SSEKMSKeyId: KEY_ARN, ChecksumAlgorithm: 'SHA256' },
+    ]);
+    expect(JSON.parse(String(puts[0]!.Body))).toMatchObject({
+      kind: 'brake-release',
+      releasedBy: OPERATOR,
+      reason: 'flood was a scanner, INC-4711',
+      region: 'eu-west-1',
+      ledger: { table: TABLE, key: 'brake#release#eng-1' },
+      release: { key: 'brake#release#eng-1', latch: { engagementId: 'eng-1', incidentId: 'ir-flood-9' }, slotsHeld: 2 },
+      brakeBefore: { latched: { engagementId: 'eng-1' }, held: [{ slot: 0 }, { slot: 2 }] },
+    });
+    expect(message).toContain(`  Evidence: s3://${BUCKET}/${evidenceKey} (version v-1)`);
+    expect(JSON.parse(run.stdout)).toMatchObject([
+      {
+        action: 'released',
+        record: { releasedBy: OPERATOR, key: 'brake#release#eng-1' },
+        evidence: { id: 'evidence:release.json', status: 'done', target: `s3://${BUCKET}/${evidenceKey}` },
+        notification: { status: 'sent', messageId: 'msg-1' },
+        chatNotification: null,
+      },
+    ]);
   });
 
   it('without a topic output it refuses before reading (exit 2), naming the output and --no-notify', async () => {
@@ -233,7 +275,7 @@ describe('ir brake release', () => {
 
   it('--no-notify releases and records without a topic, and says nobody was told', async () => {
     cfn.on(DescribeStacksCommand).resolves({
-      Stacks: [{ StackName: 'GuardDutyIncidentResponse', CreationTime: new Date(0), StackStatus: 'CREATE_COMPLETE', Outputs: [{ OutputKey: 'IncidentLedgerTableName', OutputValue: TABLE }] }],
+      Stacks: [{ StackName: 'GuardDutyIncidentResponse', CreationTime: new Date(0), StackStatus: 'CREATE_COMPLETE', Outputs: [{ OutputKey: 'IncidentLedgerTableName', OutputValue: TABLE }, ...EVIDENCE_OUTPUTS] }],
     });
     brakeHolds(true);
     dynamodb.on(TransactWriteItemsCommand).resolves({});
@@ -248,8 +290,9 @@ describe('ir brake release', () => {
     brakeHolds(true);
     const run = await release('--reason', 'flood was a scanner', '--dry-run');
     expect(run.code).toBe(0);
-    expect(run.stdout).toContain(`DRY-RUN: would delete the latch, record the release in ${TABLE} and notify ${TOPIC}. Nothing was changed.`);
+    expect(run.stdout).toContain(`DRY-RUN: would delete the latch, record the release in ${TABLE}, keep its record in the evidence bucket ${BUCKET} and notify ${TOPIC}. Nothing was changed.`);
     expect(writes()).toHaveLength(0);
+    expect(s3.calls()).toHaveLength(0);
     expect(sts.calls()).toHaveLength(0);
   });
 
@@ -293,5 +336,63 @@ describe('ir brake release', () => {
     expect(dynamodb.commandCalls(TransactWriteItemsCommand)).toHaveLength(1);
     expect(run.stdout).toContain('NOT notified (AuthorizationError: denied)');
     expect(run.stderr).toBe('ir: the brake is released and recorded, but the team was not notified (AuthorizationError): tell them\n');
+  });
+});
+
+describe('ir brake release: the rest of its trail', () => {
+  it('a stack without the evidence bucket output is bad input (exit 2) before anything is read or written', async () => {
+    cfn.on(DescribeStacksCommand).resolves({
+      Stacks: [{ StackName: 'GuardDutyIncidentResponse', CreationTime: new Date(0), StackStatus: 'CREATE_COMPLETE', Outputs: [{ OutputKey: 'IncidentLedgerTableName', OutputValue: TABLE }, { OutputKey: 'NotificationTopicArn', OutputValue: TOPIC }] }],
+    });
+    brakeHolds(true);
+    const run = await release('--reason', 'flood was a scanner');
+    expect([run.code, run.stderr]).toEqual([2, 'ir: stack GuardDutyIncidentResponse in eu-west-1 has no output EvidenceBucketName\n']);
+    expect([...writes(), ...s3.calls(), ...dynamodb.commandCalls(GetItemCommand)]).toHaveLength(0);
+  });
+
+  it('released, recorded and announced but its record not kept: exit 3, the AWS code on stderr and first in the note', async () => {
+    brakeHolds(true);
+    s3.on(PutObjectCommand).rejects(Object.assign(new Error('Access Denied'), { name: 'AccessDenied', $metadata: { httpStatusCode: 403 } }));
+    const run = await release('--reason', 'flood was a scanner', '--json');
+    expect(run.code).toBe(3);
+    expect(run.stderr).toBe('ir: the brake is released, recorded and announced, but its record could not be kept in the evidence bucket (AccessDenied)\n');
+    expect(dynamodb.commandCalls(TransactWriteItemsCommand)).toHaveLength(1);
+    expect(JSON.parse(run.stdout)).toMatchObject([{ action: 'released', evidence: { status: 'failed', error: { code: 'AccessDenied' } }, notification: { status: 'sent' } }]);
+    const [message] = sns.commandCalls(PublishCommand).map((c) => c.args[0].input.Message!);
+    expect(message!.split('\n')[0]).toBe('ATTENTION: the brake is released and recorded in the ledger, but its record could NOT be kept in the evidence bucket (AccessDenied).');
+  });
+
+  it("posts the same note on the stack's chat topic as AWS Chatbot JSON, threaded by the engagement, the hostile reason escaped", async () => {
+    cfn.on(DescribeStacksCommand).resolves({
+      Stacks: [
+        {
+          StackName: 'GuardDutyIncidentResponse',
+          CreationTime: new Date(0),
+          StackStatus: 'CREATE_COMPLETE',
+          Outputs: [
+            { OutputKey: 'IncidentLedgerTableName', OutputValue: TABLE },
+            { OutputKey: 'NotificationTopicArn', OutputValue: TOPIC },
+            { OutputKey: 'ChatTopicArn', OutputValue: CHAT_TOPIC },
+            ...EVIDENCE_OUTPUTS,
+          ],
+        },
+      ],
+    });
+    brakeHolds(true);
+    const run = await release('--reason', '<!channel> *urgent* see [x](https://evil.example) @here');
+    expect(run.code).toBe(0);
+    const published = sns.commandCalls(PublishCommand).map((c) => c.args[0].input);
+    expect(published.map((p) => p.TopicArn).sort()).toEqual([CHAT_TOPIC, TOPIC].sort());
+    const chat = JSON.parse(published.find((p) => p.TopicArn === CHAT_TOPIC)!.Message!);
+    expect(chat).toMatchObject({
+      version: '1.0',
+      source: 'custom',
+      content: { textType: 'client-markdown', title: ':arrows_counterclockwise: BRAKE RELEASED: containments resume in eu-west-1' },
+      metadata: { threadId: 'brake/eu-west-1/eng-1', eventType: 'GuardDutyBrakeRelease', summary: '[GuardDuty IR BRAKE RELEASED] containments resume in eu-west-1' },
+    });
+    expect(chat.content.description).toContain("Reason given: &lt;!channel&gt; \\*urgent\\* see [x] (hxxps[:]//evil.example) (at)here");
+    expect(chat.content.description).not.toMatch(/<!channel>|@here|https:\/\/evil/);
+    expect(published.find((p) => p.TopicArn === TOPIC)!.Message).toContain('  Reason given: <!channel> *urgent* see [x](https://evil.example) @here');
+    expect(run.stdout).toContain('Chat copy posted (message msg-1).');
   });
 });

@@ -10,9 +10,11 @@ import {
   useReleaseWorld,
 } from '../../support/aws-mocks/release-world';
 import { runIr } from '../../support/run-ir';
-import { deployedOutputs, useDeployedStack } from '../../support/aws-mocks/deployed-stack';
+import { CHAT_OUTPUT, DEPLOYED, deployedOutputs, useDeployedStack } from '../../support/aws-mocks/deployed-stack';
+import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
-import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, GetItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
 
@@ -112,6 +114,7 @@ describe('ir release', () => {
             Outputs: [
               { OutputKey: 'IncidentLedgerTableName', OutputValue: 'ledger-from-stack' },
               { OutputKey: 'NotificationTopicArn', OutputValue: 'arn:aws:sns:us-east-1:111122223333:ir' },
+              { OutputKey: 'EvidenceBucketName', OutputValue: 'evidence-from-stack' },
             ],
           },
         ],
@@ -165,5 +168,61 @@ describe('ir release', () => {
     expect(run.code).toBe(0);
     expect(run.stdout).toContain('Examples:');
     expect(run.stdout).toContain('--dry-run');
+  });
+});
+
+describe('ir release through the deployed stack: ledger, evidence bucket, topic and chat topic', () => {
+  const dynamodb = mockClient(DynamoDBClient);
+  const sts = mockClient(STSClient);
+  const sns = mockClient(SNSClient);
+  const s3 = mockClient(S3Client);
+  const OPERATOR = 'arn:aws:sts::111122223333:assumed-role/SecurityTeam/alice';
+  beforeEach(() => {
+    for (const mock of [dynamodb, sts, sns, s3]) mock.reset();
+    stack.deployed([...deployedOutputs(undefined), CHAT_OUTPUT]);
+    sts.on(GetCallerIdentityCommand).resolves({ Account: '111122223333', Arn: OPERATOR });
+    // No restore record in the ledger: --from-tags restores from the tags, and the release creates the record.
+    dynamodb.on(GetItemCommand).resolves({});
+    dynamodb.on(UpdateItemCommand).resolves({});
+    sns.on(PublishCommand).resolves({ MessageId: 'msg-1' });
+    s3.on(PutObjectCommand).resolves({ VersionId: 'v-1' });
+  });
+  afterAll(() => [dynamodb, sts, sns, s3].forEach((mock) => mock.restore()));
+
+  it("keeps the record in the stack's bucket under its key, and publishes the note on the topic and the chat topic: exit 0", async () => {
+    const run = await runIr('release', INSTANCE_ID, '--region', 'us-east-1', '--from-tags', '--json');
+    expect([run.code, run.stderr]).toEqual([0, '']);
+    const [put] = s3.commandCalls(PutObjectCommand).map((c) => c.args[0].input);
+    expect({ ...put, Body: undefined }).toEqual({
+      Bucket: DEPLOYED.evidenceBucket,
+      Key: expect.stringMatching(new RegExp(`^incidents/111122223333/us-east-1/no-incident/${INSTANCE_ID}/releases/\\d{4}-\\d\\d-\\d\\dT\\d{6}\\.\\d{3}Z-release\\.json$`)),
+      ContentType: 'application/json; charset=utf-8',
+      ServerSideEncryption: 'aws:kms',
+      SSEKMSKeyId: DEPLOYED.evidenceKeyArn,
+      ChecksumAlgorithm: 'SHA256',
+      Body: undefined,
+    });
+    expect(JSON.parse(String(put!.Body))).toMatchObject({ kind: 'instance-release', releasedBy: OPERATOR, accountId: '111122223333', restoreRecord: null, release: { recordSource: 'tags' } });
+    const published = sns.commandCalls(PublishCommand).map((c) => c.args[0].input);
+    expect(published.map((p) => p.TopicArn).sort()).toEqual([DEPLOYED.chatTopicArn, DEPLOYED.topicArn].sort());
+    const [report] = JSON.parse(run.stdout);
+    expect(report).toMatchObject({ evidence: { status: 'done' }, notification: { status: 'sent', topicArn: DEPLOYED.topicArn }, chatNotification: { status: 'sent', topicArn: DEPLOYED.chatTopicArn } });
+  });
+
+  it('a record that could not be kept: exit 3 (the release stands, its evidence is short)', async () => {
+    s3.on(PutObjectCommand).rejects(Object.assign(new Error('Access Denied'), { name: 'AccessDenied', $metadata: { httpStatusCode: 403 } }));
+    const run = await runIr('release', INSTANCE_ID, '--region', 'us-east-1', '--from-tags', '--json');
+    expect(run.code).toBe(3);
+    expect(JSON.parse(run.stdout)).toMatchObject([{ summary: { failed: 0 }, evidence: { status: 'failed', error: { code: 'AccessDenied' } } }]);
+  });
+
+  it('a stack without the evidence bucket output: exit 2 naming it, nothing done; a --dry-run does without it', async () => {
+    stack.deployed(deployedOutputs(undefined, ['EvidenceBucketName']));
+    const run = await runIr('release', INSTANCE_ID, '--region', 'us-east-1', '--from-tags', '--json');
+    expect([run.code, run.stderr]).toEqual([2, 'ir: stack GuardDutyIncidentResponse in us-east-1 has no output EvidenceBucketName: a release keeps its record in the evidence bucket, as the Lambda keeps its evidence\n']);
+    expect(h.world.log).toEqual([]);
+    const dry = await runIr('release', INSTANCE_ID, '--region', 'us-east-1', '--from-tags', '--dry-run', '--json');
+    expect(dry.code).toBe(0);
+    expect(JSON.parse(dry.stdout)).toMatchObject([{ evidence: { status: 'skipped', reason: 'dry-run: nothing is recorded', target: '(no evidence kept)' } }]);
   });
 });

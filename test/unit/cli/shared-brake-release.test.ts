@@ -1,6 +1,7 @@
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { BatchGetItemCommand, DynamoDBClient, GetItemCommand, TransactWriteItemsCommand } from '@aws-sdk/client-dynamodb';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -22,6 +23,8 @@ const cfn = mockClient(CloudFormationClient);
 const dynamodb = mockClient(DynamoDBClient);
 const sns = mockClient(SNSClient);
 const sts = mockClient(STSClient);
+const s3 = mockClient(S3Client);
+const HOME_BUCKET = 'guardduty-ir-evidence-111111111111-eu-west-1';
 const tmp = mkdtempSync(join(tmpdir(), 'ir-shared-brake-'));
 const sharedConfig = join(tmp, 'shared.json');
 writeFileSync(sharedConfig, JSON.stringify({ regions: ['eu-west-1', 'us-east-1'], blastRadius: { homeRegion: 'eu-west-1', maxContainmentsPerHour: 3 } }));
@@ -49,7 +52,7 @@ const announcement = formatBrakeAnnouncement(
 );
 
 beforeEach(() => {
-  for (const mock of [cfn, dynamodb, sns, sts]) mock.reset();
+  for (const mock of [cfn, dynamodb, sns, sts, s3]) mock.reset();
   process.env.NO_COLOR = '1';
   cfn.on(DescribeStacksCommand).resolves({
     Stacks: [
@@ -61,11 +64,13 @@ beforeEach(() => {
           { OutputKey: 'IncidentLedgerTableName', OutputValue: 'ledger-eu-west-1' },
           { OutputKey: 'BlastRadiusBrakeTableName', OutputValue: BRAKE_TABLE },
           { OutputKey: 'NotificationTopicArn', OutputValue: HOME_TOPIC },
+          { OutputKey: 'EvidenceBucketName', OutputValue: HOME_BUCKET },
         ],
       },
     ],
   });
   sts.on(GetCallerIdentityCommand).resolves({ Arn: OPERATOR, Account: '111111111111' });
+  s3.on(PutObjectCommand).resolves({ VersionId: 'v-1' });
   sns.on(PublishCommand).resolves({ MessageId: 'msg-1' });
   dynamodb.on(GetItemCommand, { Key: { pk: { S: 'brake#latch' } } }).resolves({ Item: latchItem });
   dynamodb.on(BatchGetItemCommand).resolves({ Responses: { [BRAKE_TABLE]: [] } });
@@ -73,7 +78,7 @@ beforeEach(() => {
 });
 
 afterAll(() => {
-  for (const mock of [cfn, dynamodb, sns, sts]) mock.restore();
+  for (const mock of [cfn, dynamodb, sns, sts, s3]) mock.restore();
 });
 
 describe('the LATCHED announcement of a shared brake', () => {
@@ -100,6 +105,10 @@ describe('ir brake release of a shared brake', () => {
     expect(await regionOf(transaction!.thisValue)).toBe('eu-west-1');
     const [published] = sns.commandCalls(PublishCommand);
     expect(published!.args[0].input.TopicArn).toBe(HOME_TOPIC);
+    // Its record in the home region's evidence bucket, under the home region's brake folder.
+    const [put] = s3.commandCalls(PutObjectCommand);
+    expect(put!.args[0].input).toMatchObject({ Bucket: HOME_BUCKET, Key: expect.stringMatching(/^incidents\/brake\/eu-west-1\/eng-1\/[^/]+-release\.json$/) });
+    expect(await regionOf(put!.thisValue)).toBe('eu-west-1');
   }
 
   it('with the deployment configuration, from another --region: the home region’s brake table, announced on the home topic', async () => {

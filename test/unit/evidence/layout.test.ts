@@ -1,4 +1,5 @@
 import { evidenceKey, evidencePrefix, keySegment } from '../../../lambda/evidence/layout';
+import { brakeReleaseEvidenceKey, releaseEvidenceKey } from '../../../lambda/evidence/release-layout';
 import { readLambdaEnvironment } from '../../../lambda/runtime/environment';
 
 describe('the evidence key layout', () => {
@@ -49,5 +50,38 @@ describe('the Lambda environment', () => {
   it('has no evidence bucket when none is set', () => {
     expect(readLambdaEnvironment(base).evidence).toBeUndefined();
     expect(readLambdaEnvironment({ ...base, IR_EVIDENCE_BUCKET: '' }).evidence).toBeUndefined();
+  });
+});
+
+describe('the key layout of the releases (lambda/evidence/release-layout.ts)', () => {
+  const at = new Date('2026-12-06T21:23:46.123Z');
+
+  it('puts an instance or key release in the folder of the incident it ends: incidents/<account>/<region>/<incident id>/releases/<time>-release.json', () => {
+    expect(releaseEvidenceKey({ accountId: '222222222222', region: 'eu-west-1', incidentId: 'ir-0123456789abcdef', resourceId: 'i-0123456789abcdef0', at })).toBe(
+      'incidents/222222222222/eu-west-1/ir-0123456789abcdef/releases/2026-12-06T212346.123Z-release.json',
+    );
+  });
+
+  it('a release whose record names no incident goes under no-incident/<resource id>/', () => {
+    expect(releaseEvidenceKey({ accountId: '222222222222', region: 'eu-west-1', incidentId: null, resourceId: 'AKIA2EXAMPLEKEY00001', at })).toBe(
+      'incidents/222222222222/eu-west-1/no-incident/AKIA2EXAMPLEKEY00001/releases/2026-12-06T212346.123Z-release.json',
+    );
+  });
+
+  it('a brake release goes under incidents/brake/<region>/<engagement id>/', () => {
+    expect(brakeReleaseEvidenceKey({ region: 'eu-west-1', engagementId: '5c1f0e0a-aaaa-bbbb-cccc-0123456789ab', at })).toBe(
+      'incidents/brake/eu-west-1/5c1f0e0a-aaaa-bbbb-cccc-0123456789ab/2026-12-06T212346.123Z-release.json',
+    );
+  });
+
+  it('makes every segment safe, as the incidents’ own keys: nothing read from the ledger can climb out of its folder', () => {
+    expect(releaseEvidenceKey({ accountId: '..', region: '../x', incidentId: '../../other', resourceId: 'i-1', at }).split('/')).toEqual([
+      'incidents',
+      '__',
+      '.._x',
+      '.._.._other',
+      'releases',
+      '2026-12-06T212346.123Z-release.json',
+    ]);
   });
 });

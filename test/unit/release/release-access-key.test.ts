@@ -10,6 +10,7 @@ import { revokeOlderSessionsPolicy } from '../../../lambda/iam/revoke-sessions';
 import { RestoreLedger } from '../../../lambda/ledger/restore-record';
 import { isResponderRevokePolicy, keyReleaseFailed, releaseAccessKey, type KeyReleaseReport } from '../../../lambda/release/access-key';
 import { iamError } from '../../support/aws-mocks/revoke-iam';
+import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 
 /*
  * `ir release --access-key`: from the ledger's restore record only. The key
@@ -148,5 +149,70 @@ describe('isResponderRevokePolicy', () => {
     expect(isResponderRevokePolicy(JSON.stringify({ Statement: [{ Effect: 'Deny', Action: ['*'], Resource: ['*'] }] }))).toBe(false);
     expect(isResponderRevokePolicy(JSON.stringify({ Statement: [{ Effect: 'Deny', Action: ['*'], Resource: ['*'], Condition: { DateLessThan: { 'aws:TokenIssueTime': 'x' }, Bool: { 'aws:MultiFactorAuthPresent': 'false' } } }] }))).toBe(false);
     expect(isResponderRevokePolicy('not json')).toBe(false);
+  });
+});
+
+describe('ir release --access-key keeps its record and notifies both topics', () => {
+  const s3 = mockClient(S3Client);
+  const BUCKET = 'ir-evidence-bucket';
+  const KEY_ARN = 'arn:aws:kms:eu-west-1:999988887777:key/11111111-2222-3333-4444-555555555555';
+  const CHAT_TOPIC = 'arn:aws:sns:us-east-1:999988887777:guardduty-ir-chat';
+  beforeEach(() => {
+    s3.reset();
+    s3.on(PutObjectCommand).resolves({ VersionId: 'v-9' });
+  });
+  afterAll(() => s3.restore());
+
+  function trailed(): Promise<KeyReleaseReport> {
+    const clients = createAwsClients({ region: 'us-east-1', maxAttempts: 1 }, EVERY_CLIENT);
+    return releaseAccessKey(KEY_ID, {
+      clients,
+      ledger: new RestoreLedger(clients.dynamodb, TABLE, () => NOW),
+      dryRun: false,
+      region: 'us-east-1',
+      evidence: { destination: { bucket: BUCKET, keyArn: KEY_ARN, region: 'eu-west-1', s3: () => Promise.resolve(clients.s3) } },
+      notify: { sns: clients.sns, topicArn: TOPIC, chatTopicArn: CHAT_TOPIC },
+      now: () => NOW,
+    });
+  }
+
+  it("writes under the key's incident, in the region of the response that revoked it, SSE-KMS under the stack's key", async () => {
+    item = record('Active', null, { incidentId: { S: 'ir-00000000000000aa' }, region: { S: 'eu-west-1' } });
+    const report = await trailed();
+    const [put] = s3.commandCalls(PutObjectCommand).map((c) => c.args[0].input);
+    const key = `incidents/${ACCOUNT}/eu-west-1/ir-00000000000000aa/releases/2026-11-23T100000.000Z-release.json`;
+    expect({ ...put, Body: undefined }).toEqual({
+      Bucket: BUCKET,
+      Key: key,
+      ContentType: 'application/json; charset=utf-8',
+      ServerSideEncryption: 'aws:kms',
+      SSEKMSKeyId: KEY_ARN,
+      ChecksumAlgorithm: 'SHA256',
+      Body: undefined,
+    });
+    expect(JSON.parse(String(put!.Body))).toMatchObject({
+      kind: 'access-key-release',
+      releasedBy: `arn:aws:iam::${ACCOUNT}:user/alice`,
+      accessKeyId: KEY_ID,
+      incidentId: 'ir-00000000000000aa',
+      restoreRecord: { key: KEY, accessKey: { userName: 'deploy-bot', status: 'Active' }, region: 'eu-west-1' },
+      release: { summary: { done: 2, failed: 0 }, ledger: { status: 'recorded' } },
+    });
+    expect(report.evidence).toMatchObject({ status: 'done', detail: `s3://${BUCKET}/${key} (version v-9)` });
+    const published = sns.commandCalls(PublishCommand).map((c) => c.args[0].input);
+    expect(published.map((p) => [p.TopicArn, p.Subject])).toEqual(
+      expect.arrayContaining([
+        [TOPIC, `[GuardDuty IR] Released: access key ${KEY_ID}`],
+        [CHAT_TOPIC, `[GuardDuty IR] Released: access key ${KEY_ID}`],
+      ]),
+    );
+    expect(JSON.parse(published.find((p) => p.TopicArn === CHAT_TOPIC)!.Message!)).toMatchObject({ metadata: { threadId: 'ir-00000000000000aa', relatedResources: [KEY_ID, 'deploy-bot'] } });
+    expect(report.chatNotification).toMatchObject({ status: 'sent', topicArn: CHAT_TOPIC });
+  });
+
+  it('a record that names no incident goes under no-incident/<key id>/, in the operator region', async () => {
+    await trailed();
+    const [put] = s3.commandCalls(PutObjectCommand).map((c) => c.args[0].input);
+    expect(put!.Key).toBe(`incidents/${ACCOUNT}/us-east-1/no-incident/${KEY_ID}/releases/2026-11-23T100000.000Z-release.json`);
   });
 });

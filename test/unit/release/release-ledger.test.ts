@@ -11,7 +11,9 @@ import { EVERY_CLIENT } from '../../../lambda/aws/every-client';
 import { RestoreLedger } from '../../../lambda/ledger/restore-record';
 import { parseRestoreParts } from '../../../lambda/release/parts';
 import { releaseInstance, type ReleaseOptions } from '../../../lambda/release/release';
-import { releaseFailed, type ReleaseReport } from '../../../lambda/release/report';
+import { releaseFailed, releaseTrailShort, type ReleaseReport } from '../../../lambda/release/report';
+import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import type { ChatbotNotification } from '../../../lambda/notify/chat';
 import { RELEASE_STEP_SPECS } from '../../../lambda/release/specs';
 import {
   ACCOUNT_ID,
@@ -138,8 +140,8 @@ describe('ir release from the ledger', () => {
 
     const publish = sns.commandCalls(PublishCommand)[0]!.args[0].input;
     expect(publish).toMatchObject({ TopicArn: TOPIC, Subject: `[GuardDuty IR] Released: instance ${INSTANCE_ID} (us-east-1)` });
-    expect(publish.Message).toContain(`Ledger ${TABLE} ${KEY}: recorded (closed: the next finding opens a new incident).`);
-    expect(publish.Message).toContain('Incident: incident ir-0123456789abcdef closed: the next finding about the resource opens a new incident.');
+    expect(publish.Message).toContain(`  Ledger: ${TABLE}, ${KEY}: recorded, closed (the next finding opens a new incident)`);
+    expect(publish.Message).toContain('  Incident: incident ir-0123456789abcdef closed: the next finding about the resource opens a new incident');
     expect(report.notification).toEqual({ topicArn: TOPIC, status: 'sent', subject: publish.Subject, messageId: 'msg-1' });
     expect(releaseFailed(report)).toBe(false);
   });
@@ -155,7 +157,9 @@ describe('ir release from the ledger', () => {
     expect(report.ledger).toMatchObject({ status: 'recorded', closed: false, incident: { status: 'failed', error: { code: 'AccessDeniedException' } } });
     const restoreWrite = dynamodb.commandCalls(UpdateItemCommand).map((c) => c.args[0].input).find((w) => w.Key?.pk?.S === KEY)!;
     expect(restoreWrite.UpdateExpression).not.toContain('closedAt');
-    expect(sns.commandCalls(PublishCommand)[0]!.args[0].input.Message).toContain("Incident: the resource's incident could NOT be closed (AccessDeniedException");
+    const message = sns.commandCalls(PublishCommand)[0]!.args[0].input.Message!;
+    expect(message).toContain("  Incident: the resource's incident could NOT be closed (AccessDeniedException");
+    expect(message.split('\n')[0]).toBe("ATTENTION: the resource's incident could NOT be closed: run the release again.");
     expect(releaseFailed(report)).toBe(true);
   });
 
@@ -260,5 +264,132 @@ describe('ir release from the ledger', () => {
     for (const action of ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'sts:GetCallerIdentity', 'sns:Publish', 'autoscaling:AttachInstances', 'elasticloadbalancing:RegisterTargets', 'ec2:ModifyInstanceAttribute']) {
       expect([action, declared.has(action as never)]).toEqual([action, true]);
     }
+  });
+});
+
+describe('ir release keeps its record in the evidence bucket and notifies the topic and the chat topic', () => {
+  const s3 = mockClient(S3Client);
+  const BUCKET = 'ir-evidence-bucket';
+  const KEY_ARN = 'arn:aws:kms:us-east-1:999988887777:key/11111111-2222-3333-4444-555555555555';
+  const CHAT_TOPIC = 'arn:aws:sns:us-east-1:999988887777:guardduty-ir-chat';
+  const EVIDENCE_KEY = `incidents/${ACCOUNT_ID}/us-east-1/ir-0123456789abcdef/releases/2026-11-23T100000.000Z-release.json`;
+  beforeEach(() => {
+    s3.reset();
+    s3.on(PutObjectCommand).resolves({ VersionId: 'v-1' });
+    h.world.tags = { ...OTHER_TAGS };
+  });
+  afterAll(() => s3.restore());
+
+  function trailed(options: Partial<ReleaseOptions> = {}): Promise<ReleaseReport> {
+    const clients = createAwsClients({ region: 'us-east-1', maxAttempts: 1 }, EVERY_CLIENT);
+    return release({
+      evidence: { destination: { bucket: BUCKET, keyArn: KEY_ARN, region: 'us-east-1', s3: () => Promise.resolve(clients.s3) } },
+      notify: { sns: clients.sns, topicArn: TOPIC, chatTopicArn: CHAT_TOPIC },
+      ...options,
+    });
+  }
+
+  it("writes one object under the incident's folder, SSE-KMS under the stack's key, holding the report, the restore record and the operator", async () => {
+    const report = await trailed();
+    const puts = s3.commandCalls(PutObjectCommand).map((c) => c.args[0].input);
+    expect(puts).toHaveLength(1);
+    const { Body, ...put } = puts[0]!;
+    expect(put).toEqual({
+      Bucket: BUCKET,
+      Key: EVIDENCE_KEY,
+      ContentType: 'application/json; charset=utf-8',
+      ServerSideEncryption: 'aws:kms',
+      SSEKMSKeyId: KEY_ARN,
+      ChecksumAlgorithm: 'SHA256',
+    });
+    const kept = JSON.parse(String(Body)) as { release: { steps: { status: string }[] } };
+    expect(kept).toMatchObject({
+      kind: 'instance-release',
+      writtenAt: NOW.toISOString(),
+      releasedBy: OPERATOR,
+      accountId: ACCOUNT_ID,
+      region: 'us-east-1',
+      instanceId: INSTANCE_ID,
+      incidentId: 'ir-0123456789abcdef',
+      restoreRecord: { key: KEY, revision: 2, instanceProfileArn: PROFILE_ARN, autoScalingGroup: 'web-asg', incidentId: 'ir-0123456789abcdef' },
+      release: { instanceId: INSTANCE_ID, recordSource: 'ledger', summary: { done: 6, failed: 0 }, ledger: { status: 'recorded', closed: true } },
+    });
+    expect(kept.release.steps.map((s) => s.status)).toEqual(Array(6).fill('done'));
+    expect(report.evidence).toMatchObject({
+      id: 'evidence:release.json',
+      action: 's3:PutObject',
+      iamActions: ['s3:PutObject', 'kms:GenerateDataKey'],
+      status: 'done',
+      target: `s3://${BUCKET}/${EVIDENCE_KEY}`,
+      detail: `s3://${BUCKET}/${EVIDENCE_KEY} (version v-1)`,
+      parameters: { Bucket: BUCKET, Key: EVIDENCE_KEY, ServerSideEncryption: 'aws:kms', SSEKMSKeyId: KEY_ARN },
+    });
+    expect(releaseFailed(report)).toBe(false);
+    expect(releaseTrailShort(report)).toBe(false);
+  });
+
+  it('publishes one note to the topic (email text) and to the chat topic (AWS Chatbot JSON), both naming the evidence', async () => {
+    const report = await trailed();
+    const published = sns.commandCalls(PublishCommand).map((c) => c.args[0].input);
+    expect(published.map((p) => p.TopicArn).sort()).toEqual([TOPIC, CHAT_TOPIC].sort());
+    const email = published.find((p) => p.TopicArn === TOPIC)!;
+    const chat = published.find((p) => p.TopicArn === CHAT_TOPIC)!;
+    const subject = `[GuardDuty IR] Released: instance ${INSTANCE_ID} (us-east-1)`;
+    expect([email.Subject, chat.Subject]).toEqual([subject, subject]);
+    expect(email.Message!.split('\n')[0]).toBe(`Summary: ${INSTANCE_ID} in ${ACCOUNT_ID}/us-east-1 released by ${OPERATOR}, from the ledger: 6 done, 0 skipped, 0 failed`);
+    expect(email.Message).toContain(`  Evidence: s3://${BUCKET}/${EVIDENCE_KEY} (version v-1)`);
+    const card = JSON.parse(chat.Message!) as ChatbotNotification;
+    expect(card).toMatchObject({
+      version: '1.0',
+      source: 'custom',
+      content: { textType: 'client-markdown', title: `:arrows_counterclockwise: RELEASED: instance ${INSTANCE_ID} in ${ACCOUNT_ID}/us-east-1` },
+      metadata: { threadId: 'ir-0123456789abcdef', summary: subject, eventType: 'GuardDutyIncidentRelease', relatedResources: [INSTANCE_ID] },
+    });
+    // Every value is chat-escaped, ours included: a scheme is defanged so the client links nothing.
+    expect(card.content.description).toContain(`Evidence: s3[:]//${BUCKET}/${EVIDENCE_KEY} (version v-1)`);
+    expect(report.notification).toMatchObject({ topicArn: TOPIC, status: 'sent' });
+    expect(report.chatNotification).toMatchObject({ topicArn: CHAT_TOPIC, status: 'sent' });
+  });
+
+  it('a failed write is a failed step with the AWS code: the release stands (recorded, notified), its trail is short (exit 3), the note says so first', async () => {
+    s3.on(PutObjectCommand).rejects(Object.assign(new Error('not authorized to perform kms:GenerateDataKey'), { name: 'AccessDenied', $metadata: { httpStatusCode: 403 } }));
+    const report = await trailed();
+    expect(report.summary.failed).toBe(0);
+    expect(report.ledger).toMatchObject({ status: 'recorded', closed: true });
+    expect(report.evidence).toMatchObject({ status: 'failed', error: { code: 'AccessDenied', message: 'not authorized to perform kms:GenerateDataKey' } });
+    expect(releaseFailed(report)).toBe(false);
+    expect(releaseTrailShort(report)).toBe(true);
+    const email = sns.commandCalls(PublishCommand).map((c) => c.args[0].input).find((p) => p.TopicArn === TOPIC)!;
+    expect(email.Message!.split('\n')[0]).toBe('ATTENTION: its record could NOT be kept in the evidence bucket (AccessDenied).');
+    expect(email.Message).toContain(`  FAILED  Keep the record of the release [s3:PutObject on s3://${BUCKET}/${EVIDENCE_KEY}] -- AccessDenied: not authorized to perform kms:GenerateDataKey`);
+  });
+
+  it('a chat copy that could not be posted holds the email back in nothing: the release stands, its trail is short (exit 3)', async () => {
+    sns.on(PublishCommand, { TopicArn: CHAT_TOPIC }).rejects(Object.assign(new Error('denied'), { name: 'AuthorizationError', $metadata: { httpStatusCode: 403 } }));
+    const report = await trailed();
+    expect(report.notification).toMatchObject({ topicArn: TOPIC, status: 'sent', messageId: 'msg-1' });
+    expect(report.chatNotification).toMatchObject({ topicArn: CHAT_TOPIC, status: 'failed', error: { code: 'AuthorizationError' } });
+    expect(releaseFailed(report)).toBe(false);
+    expect(releaseTrailShort(report)).toBe(true);
+  });
+
+  it('a dry-run writes nothing and says so, showing where the record would go', async () => {
+    const report = await trailed({ dryRun: true });
+    expect(s3.commandCalls(PutObjectCommand)).toEqual([]);
+    expect(sns.commandCalls(PublishCommand)).toEqual([]);
+    expect(report.evidence).toMatchObject({ status: 'skipped', reason: 'dry-run: nothing is recorded', target: `s3://${BUCKET}/${EVIDENCE_KEY}` });
+  });
+
+  it('a refused release keeps nothing and says why', async () => {
+    item = ledgerItem({ closedAt: { S: '2026-11-22T10:00:00.000Z' } });
+    const report = await trailed();
+    expect(report.refused).not.toBeNull();
+    expect(s3.commandCalls(PutObjectCommand)).toEqual([]);
+    expect(report.evidence).toMatchObject({ status: 'skipped', reason: 'the release was refused: nothing was changed, nothing to keep' });
+  });
+
+  it('declares the evidence write: s3:PutObject and kms:GenerateDataKey', () => {
+    const declared = new Set(RELEASE_STEP_SPECS.flatMap((spec) => spec.iamActions));
+    expect(['s3:PutObject', 'kms:GenerateDataKey'].filter((action) => !declared.has(action as never))).toEqual([]);
   });
 });

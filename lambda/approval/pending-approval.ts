@@ -1,4 +1,4 @@
-import { GetItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { GetItemCommand, ScanCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { stringOf, type Item } from '../ledger/attributes';
 
 /*
@@ -67,4 +67,37 @@ export function approvalViewOf(item: Item | undefined): ApprovalView | undefined
 export async function readApproval(ledger: Ledger, incidentId: string): Promise<ApprovalView | undefined> {
   const answer = await ledger.dynamodb.send(new GetItemCommand({ TableName: ledger.table, Key: approvalKey(incidentId), ConsistentRead: true }));
   return approvalViewOf(answer.Item);
+}
+
+/** More than any team waits on at once; a longer list is cut, and says so. */
+export const PENDING_LISTED = 100;
+
+/**
+ * The approvals still waiting (`ir pending`). A Scan with a filter: the
+ * ledger has one key and no index, and approvals are few; it reads the
+ * whole table, page by page, and stops at PENDING_LISTED.
+ */
+export async function listPendingApprovals(ledger: Ledger): Promise<{ readonly approvals: ApprovalView[]; readonly truncated: boolean }> {
+  const approvals: ApprovalView[] = [];
+  let start: Item | undefined;
+  do {
+    const page = await ledger.dynamodb.send(
+      new ScanCommand({
+        TableName: ledger.table,
+        FilterExpression: 'begins_with(pk, :prefix) AND #status = :pending',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ':prefix': { S: APPROVAL_KEY_PREFIX }, ':pending': { S: 'pending' } },
+        ConsistentRead: true,
+        ...(start ? { ExclusiveStartKey: start } : {}),
+      }),
+    );
+    for (const item of page.Items ?? []) {
+      const view = approvalViewOf(item);
+      if (view) approvals.push(view);
+      if (approvals.length > PENDING_LISTED) return { approvals: approvals.slice(0, PENDING_LISTED), truncated: true };
+    }
+    start = page.LastEvaluatedKey;
+  } while (start);
+  approvals.sort((a, b) => (a.requestedAt ?? '').localeCompare(b.requestedAt ?? ''));
+  return { approvals, truncated: false };
 }

@@ -264,6 +264,12 @@ export const configSchema = z.extend(runtimeConfigSchema, {
    */
   /** Chat delivery through AWS Chatbot (Slack, Microsoft Teams). Absent: email only. */
   chat: z.optional(chatSchema),
+  /**
+   * Human approval of high-impact changes (docs/approval.md). Present: the stack creates the decision
+   * channels (the approval link, the operator decision URL, the chat buttons, the Security Hub actions).
+   * MINIMAL stand-in of the decisions branch: the policy branch owns this key's real shape.
+   */
+  approval: z.optional(z.looseObject({})),
   codeSigning: z.optional(
     z.strictObject({
       signingProfileVersionArns: z.array(signingProfileVersionArn).check(z.minLength(1, 'list at least one signing profile version'), noDuplicates('signing profile version')),

@@ -1,11 +1,10 @@
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { build, type Metafile } from 'esbuild';
-import type { PlaybookName } from '../../lambda/routing/playbook-names';
-import { BUNDLE_FILE, PROJECT_ROOT, playbookBuildOptions } from './options';
+import { BUNDLE_FILE, PROJECT_ROOT, playbookBuildOptions, type BundleName } from './options';
 
 export interface PlaybookBundle {
-  readonly playbook: PlaybookName;
+  readonly playbook: BundleName;
   /** index.mjs: what Lambda loads. */
   readonly file: string;
   /** index.mjs and the chunks it imports statically: what a cold start loads. */
@@ -46,7 +45,7 @@ function sdkClientClassesOf(metafile: Metafile, eager: ReadonlySet<string>): [st
 }
 
 /** Builds one playbook's Lambda bundle into `outdir`: index.mjs, its chunks, their source maps. */
-export async function buildPlaybookBundle(playbook: PlaybookName, outdir: string): Promise<PlaybookBundle> {
+export async function buildPlaybookBundle(playbook: BundleName, outdir: string): Promise<PlaybookBundle> {
   mkdirSync(outdir, { recursive: true });
   const result = await build(playbookBuildOptions(playbook, outdir));
   const metafile = result.metafile ?? { inputs: {}, outputs: {} };

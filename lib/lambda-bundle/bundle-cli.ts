@@ -1,5 +1,6 @@
-import { PLAYBOOK_NAMES, type PlaybookName } from '../../lambda/routing/playbook-names';
+import { PLAYBOOK_NAMES } from '../../lambda/routing/playbook-names';
 import { buildPlaybookBundle } from './build';
+import { APPROVAL_FUNCTION_NAMES, type BundleName } from './options';
 
 /*
  * `tsx lib/lambda-bundle/bundle-cli.ts <playbook> <outdir>`: what `cdk synth`
@@ -9,10 +10,11 @@ import { buildPlaybookBundle } from './build';
 
 async function main(): Promise<void> {
   const [playbook, outdir] = process.argv.slice(2);
-  if (!playbook || !outdir || !(PLAYBOOK_NAMES as readonly string[]).includes(playbook)) {
-    throw new Error(`usage: bundle-cli <${PLAYBOOK_NAMES.join('|')}> <outdir>`);
+  const names: readonly string[] = [...PLAYBOOK_NAMES, ...APPROVAL_FUNCTION_NAMES];
+  if (!playbook || !outdir || !names.includes(playbook)) {
+    throw new Error(`usage: bundle-cli <${names.join('|')}> <outdir>`);
   }
-  await buildPlaybookBundle(playbook as PlaybookName, outdir);
+  await buildPlaybookBundle(playbook as BundleName, outdir);
 }
 
 main().catch((error: unknown) => {

@@ -2,8 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { AssetHashType, DockerImage } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import type { PlaybookName } from '../../lambda/routing/playbook-names';
-import { PROJECT_ROOT } from './options';
+import { PROJECT_ROOT, type BundleName } from './options';
 
 /*
  * A playbook's code asset, bundled locally by the esbuild of node_modules
@@ -14,7 +13,7 @@ import { PROJECT_ROOT } from './options';
 
 const BUNDLE_CLI = join(PROJECT_ROOT, 'lib', 'lambda-bundle', 'bundle-cli.ts');
 
-export function playbookCode(playbook: PlaybookName): lambda.Code {
+export function playbookCode(playbook: BundleName): lambda.Code {
   return lambda.Code.fromAsset(PROJECT_ROOT, {
     assetHashType: AssetHashType.OUTPUT,
     bundling: {

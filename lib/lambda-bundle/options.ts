@@ -36,15 +36,22 @@ export function esbuildTarget(runtime: lambda.Runtime = PLAYBOOK_RUNTIME): strin
 /** What the bundles use as the SDK's default credential provider. */
 export const LAMBDA_CREDENTIALS = join(PROJECT_ROOT, 'lambda', 'aws', 'lambda-credentials.ts');
 
+/** The approval channels' functions (lib/approval/): bundled like the playbooks, from lambda/handlers/<name>.ts. */
+export const APPROVAL_FUNCTION_NAMES = ['approval-link', 'approval-decide', 'security-hub-action'] as const;
+export type ApprovalFunctionName = (typeof APPROVAL_FUNCTION_NAMES)[number];
+
+/** Every entry point a bundle is built from: a playbook, or an approval channel's function. */
+export type BundleName = PlaybookName | ApprovalFunctionName;
+
 /** Each playbook has its own entry point, so its bundle holds only its own code and SDK clients. */
-export function playbookEntry(playbook: PlaybookName): string {
+export function playbookEntry(playbook: BundleName): string {
   return join(PROJECT_ROOT, 'lambda', 'handlers', `${playbook}.ts`);
 }
 
 /** Code imported on first use (the S3 client, for the evidence) goes to chunks here, beside index.mjs in the asset. */
 export const CHUNK_DIR = 'chunks';
 
-export function playbookBuildOptions(playbook: PlaybookName, outdir: string): BuildOptions {
+export function playbookBuildOptions(playbook: BundleName, outdir: string): BuildOptions {
   return {
     entryPoints: { index: playbookEntry(playbook) },
     outdir,

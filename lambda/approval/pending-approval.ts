@@ -4,7 +4,7 @@ import { stringOf, type Item } from '../ledger/attributes';
 /*
  * The pending approval of one waiting response, as the decision channels
  * read it (the item is written by the wait phase; its layout is the
- * approval contract: docs/approval.md). The channels show it and decide on
+ * approval contract: docs/approval-channels.md). The channels show it and decide on
  * it; they never trust a planHash, incident id or playbook that came with a
  * request: those are read here, from the ledger.
  */

@@ -16,7 +16,7 @@ import { LOG_WRITING_ACTIONS } from '../iam/support-actions';
 import { APPROVAL_GRANTS, type ApprovalScope } from './grants';
 
 /*
- * The decision side of approvals (config `approval`; docs/approval.md):
+ * The decision side of approvals (config `approval`; docs/approval-channels.md):
  *  - the approval link function, behind a function URL with AuthType NONE
  *    (the signed, single-use token is the credential), and the KMS HMAC key
  *    its tokens are signed with;

@@ -39,6 +39,16 @@ export interface ApprovalChannelsProps {
   readonly codeSigningConfig?: lambda.ICodeSigningConfig;
 }
 
+/**
+ * The link function's name, fixed by the stack name (one stack per region), so
+ * the playbooks can find its URL at run time (lambda:GetFunctionUrlConfig,
+ * lambda/approval/link-url.ts) without a reference to it: the link function
+ * refers to the playbook functions, and a reference back would be a cycle.
+ */
+export function approvalLinkFunctionName(stackName: string): string {
+  return `${stackName}-approval-link`.slice(0, 64);
+}
+
 export interface ApprovalFunction {
   readonly function: lambda.Function;
   readonly role: iam.Role;
@@ -91,7 +101,7 @@ export class ApprovalChannels extends Construct {
       any: ['*'],
     };
 
-    this.link = this.approvalFunction('approval-link', 'Link', props, resources, { ...shared, IR_APPROVAL_MAC_KEY: this.linkKey.keyArn });
+    this.link = this.approvalFunction('approval-link', 'Link', props, resources, { ...shared, IR_APPROVAL_MAC_KEY: this.linkKey.keyArn }, approvalLinkFunctionName(stack.stackName));
     this.linkUrl = this.link.function.addFunctionUrl({ authType: lambda.FunctionUrlAuthType.NONE });
     this.decide = this.approvalFunction('approval-decide', 'Decide', props, resources, shared);
     this.decideUrl = this.decide.function.addFunctionUrl({ authType: lambda.FunctionUrlAuthType.AWS_IAM });
@@ -131,6 +141,7 @@ export class ApprovalChannels extends Construct {
     props: ApprovalChannelsProps,
     resources: Readonly<Record<ApprovalScope, readonly string[]>>,
     environment: Record<string, string>,
+    functionName?: string,
   ): ApprovalFunction {
     const logGroup = new logs.LogGroup(this, `${id}Logs`, { retention: props.config.logRetentionDays as logs.RetentionDays });
     const role = new iam.Role(this, `${id}Role`, {
@@ -149,6 +160,7 @@ export class ApprovalChannels extends Construct {
       runtime: PLAYBOOK_RUNTIME,
       architecture: PLAYBOOK_ARCHITECTURE,
       description: `GuardDuty incident response: ${name}`,
+      ...(functionName ? { functionName } : {}),
       role,
       ...(props.codeSigningConfig ? { codeSigningConfig: props.codeSigningConfig } : {}),
       logGroup,

@@ -1,4 +1,5 @@
 import { Match } from 'aws-cdk-lib/assertions';
+import { approvalLinkFunctionName } from '../../lib/approval/approval-channels';
 import { APPROVAL_GRANTS } from '../../lib/approval/grants';
 import { CONFIG_CONTEXT_KEY } from '../../lib/config/load-config';
 import { APPROVAL_FUNCTION_NAMES } from '../../lib/lambda-bundle/options';
@@ -50,6 +51,8 @@ describe('approval channels (config approval)', () => {
     synth.template.hasResourceProperties('AWS::Lambda::Url', { AuthType: 'NONE', TargetFunctionArn: { 'Fn::GetAtt': [logicalId('AWS::Lambda::Function', 'ApprovalLinkFunction'), 'Arn'] } });
     synth.template.hasResourceProperties('AWS::Lambda::Url', { AuthType: 'AWS_IAM', TargetFunctionArn: { 'Fn::GetAtt': [logicalId('AWS::Lambda::Function', 'ApprovalDecideFunction'), 'Arn'] } });
     expect(Object.keys(synth.template.findResources('AWS::Lambda::Url'))).toHaveLength(2);
+    // Fixed, so the playbooks find its URL at run time without a reference cycle.
+    synth.template.hasResourceProperties('AWS::Lambda::Function', { FunctionName: approvalLinkFunctionName(synth.stack.stackName), Handler: 'index.handler' });
     const outputs = synth.template.toJSON().Outputs as Record<string, unknown>;
     expect(outputs).toHaveProperty(APPROVAL_DECISION_URL_OUTPUT);
     expect(outputs).toHaveProperty(APPROVAL_LINK_URL_OUTPUT);

@@ -75,3 +75,17 @@ describe('the approval link function', () => {
     expect(page.body).not.toContain('IR_APPROVAL_MAC_KEY');
   });
 });
+
+describe('approvalLinkBaseUrl', () => {
+  it('asks Lambda for the link function URL once, and refuses a URL that is not HTTPS', async () => {
+    const { GetFunctionUrlConfigCommand } = await import('@aws-sdk/client-lambda');
+    const { approvalLinkBaseUrl } = await import('../../../lambda/approval/link-url');
+    lambda.on(GetFunctionUrlConfigCommand, { FunctionName: 'stack-approval-link' }).resolves({ FunctionUrl: 'https://abc.lambda-url.us-east-1.on.aws/' });
+    lambda.on(GetFunctionUrlConfigCommand, { FunctionName: 'plain' }).resolves({ FunctionUrl: 'http://abc/' });
+    const client = new LambdaClient({ region: 'us-east-1' });
+    await expect(approvalLinkBaseUrl(client, 'stack-approval-link')).resolves.toBe('https://abc.lambda-url.us-east-1.on.aws/');
+    await approvalLinkBaseUrl(client, 'stack-approval-link');
+    expect(lambda.commandCalls(GetFunctionUrlConfigCommand)).toHaveLength(1);
+    await expect(approvalLinkBaseUrl(client, 'plain')).rejects.toThrow('no HTTPS function URL');
+  });
+});

@@ -4,6 +4,7 @@ import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command, S3Client }
 import { recordDecision, type Decision } from '../../lambda/approval/decisions';
 import { handleLinkRequest, type EmailChannelDependencies } from '../../lambda/approval/email-channel';
 import { consumeNonce } from '../../lambda/approval/nonces';
+import { handleOperatorRequest } from '../../lambda/approval/operator-channel';
 import type { FunctionUrlEvent } from '../../lambda/approval/function-url-event';
 import { signToken, verifyToken, type ApprovalToken } from '../../lambda/approval/token';
 import { sdkClientConfig } from '../../lambda/aws/clients';
@@ -164,5 +165,30 @@ it('consumes a nonce once: the second use is refused, naming when the first was'
   await expect(consumeNonce(ledger, 'single-use-nonce-0001', INCIDENT, '2026-12-06T12:05:00.000Z')).resolves.toEqual({
     status: 'replayed',
     detail: 'this link was already used at 2026-12-06T12:00:00.000Z: a link decides once',
+  });
+});
+
+describe('the operator decision function on the ledger', () => {
+  const incidentId = `${INCIDENT}-operator`;
+  const alice = 'arn:aws:sts::123456789012:assumed-role/IncidentResponders/alice';
+  const request = (method: string, options: { query?: string; body?: unknown } = {}) => ({
+    rawPath: '/',
+    rawQueryString: options.query ?? '',
+    ...(options.body === undefined ? {} : { body: JSON.stringify(options.body) }),
+    requestContext: { http: { method }, authorizer: { iam: { userArn: alice, accountId: '123456789012' } } },
+  });
+
+  it('lists what is pending (not what is decided), then records a denial by the verified ARN', async () => {
+    await putPending(incidentId);
+    const deps = { ledger: { dynamodb, table: TABLE }, evidence: undefined, lambda: new LambdaClient(sdkClientConfig(emulatorClientOptions(endpoint))), playbookFunctions: {} };
+    const now = () => Date.parse('2026-12-06T12:30:00Z');
+    const listed = JSON.parse((await handleOperatorRequest(deps, request('GET'), now)).body) as { approvals: { incidentId: string }[] };
+    expect(listed.approvals.map((a) => a.incidentId)).toEqual([incidentId]);
+
+    const answer = await handleOperatorRequest(deps, request('POST', { body: { incidentId, decision: 'deny', planHash: PLAN_HASH, reason: 'owner is patching' } }), now);
+    expect(answer.statusCode).toBe(200);
+    expect((await approvalItem(incidentId))?.decision?.M).toMatchObject({ by: { S: alice }, channel: { S: 'cli' }, reason: { S: 'owner is patching' } });
+    const after = JSON.parse((await handleOperatorRequest(deps, request('GET'), now)).body) as { approvals: unknown[] };
+    expect(after.approvals).toEqual([]);
   });
 });

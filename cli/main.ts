@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../lambda/config/schema';
 import { FindingInputError } from '../lambda/finding/errors';
+import { registerApproval } from './commands/approve';
 import { registerBrake } from './commands/brake';
 import { registerDemo } from './commands/demo';
 import { registerInvoke } from './commands/invoke';
@@ -40,6 +41,7 @@ More: docs/operate.md`,
   registerInvoke(program, run);
   registerRelease(program, run);
   registerBrake(program, run);
+  registerApproval(program, run);
   registerDemo(program, run);
   try {
     await program.parseAsync([...argv]);

@@ -20,7 +20,10 @@ export interface ChatNotificationsProps {
  *
  * The channel's role has no permission at all and the guardrail is
  * ReadOnlyAccess: the channel only shows notifications, and nobody in the
- * channel can change anything in the account through it. (The Slack
+ * channel can change anything in the account through it. With approvals
+ * configured, lib/approval/chat-actions.ts adds the approve and deny buttons
+ * and allows the role (and the guardrail) exactly one thing more: invoking
+ * the decision function. (The Slack
  * workspace or Teams tenant must have been authorised in the Chatbot console
  * once: CloudFormation cannot do that step.)
  */

@@ -16,9 +16,13 @@ import { pascalCase, responderRoleName, responderRoleNames, sharedBrakeTableArn,
 import { NotificationTopic } from './notification-topic';
 import { ChatNotifications } from './chat-notifications';
 import { OwedNoteDelivery } from './owed-note-delivery';
+import { ApprovalChannels } from './approval/approval-channels';
+import { ChatApprovalActions } from './approval/chat-actions';
 import { PlaybookFunction } from './playbook-function';
 import { RoutingRules } from './routing-rules';
 import {
+  APPROVAL_DECISION_URL_OUTPUT,
+  APPROVAL_LINK_URL_OUTPUT,
   BRAKE_TABLE_OUTPUT,
   CHAT_TOPIC_ARN_OUTPUT,
   EVIDENCE_BUCKET_OUTPUT,
@@ -61,6 +65,10 @@ export class IncidentResponseStack extends Stack {
   readonly guardrailPolicy: iam.ManagedPolicy;
   /** What the playbook roles' actions are scoped to (lib/iam/action-resources.ts). */
   readonly scopeReferences: ScopeReferences;
+  /** The decision channels of approvals, when the configuration turns approvals on (config `approval`). */
+  readonly approval?: ApprovalChannels;
+  /** The chat approve/deny buttons, when both approvals and chat are configured. */
+  readonly chatApproval?: ChatApprovalActions;
 
   constructor(scope: Construct, id: string, props: IncidentResponseStackProps) {
     super(scope, id, props);
@@ -135,6 +143,22 @@ export class IncidentResponseStack extends Stack {
       });
     }
 
+    if (config.approval) {
+      this.approval = new ApprovalChannels(this, 'Approval', {
+        config,
+        ledgerTableArn: this.ledger.table.tableArn,
+        ledgerTableName: this.ledger.table.tableName,
+        evidence: { bucketName: this.evidence.bucket.bucketName, objectsArn: this.evidence.evidenceObjectsArn(), keyArn: this.evidence.key.keyArn },
+        playbooks: {
+          'contain-instance': this.playbooks['contain-instance'].function,
+          'revoke-credentials': this.playbooks['revoke-credentials'].function,
+          notify: this.playbooks.notify.function,
+        },
+        ...(codeSigningConfig ? { codeSigningConfig } : {}),
+      });
+      if (this.chat) this.chatApproval = new ChatApprovalActions(this, 'ChatApproval', { chat: this.chat, decideFunction: this.approval.decide.function });
+    }
+
     this.monitoring = new Monitoring(this, 'Monitoring', {
       playbooks: this.playbooks,
       rules: this.routing.rules,
@@ -150,6 +174,10 @@ export class IncidentResponseStack extends Stack {
     new CfnOutput(this, EVIDENCE_KEY_ARN_OUTPUT, { value: this.evidence.key.keyArn, description: 'KMS key of the evidence bucket' });
     // The same JSON every playbook function gets as IR_RUNTIME_CONFIG: `ir` plans with what is deployed.
     new CfnOutput(this, RUNTIME_CONFIG_OUTPUT, { value: JSON.stringify(runtimeConfigOf(config)), description: 'runtime configuration of the playbooks, as deployed (read by ir plan and ir respond)' });
+    if (this.approval) {
+      new CfnOutput(this, APPROVAL_DECISION_URL_OUTPUT, { value: this.approval.decideUrl.url, description: 'operator decision URL (AWS_IAM): ir approve, ir deny, ir pending' });
+      new CfnOutput(this, APPROVAL_LINK_URL_OUTPUT, { value: this.approval.linkUrl.url, description: 'approval link URL (the emailed links point here)' });
+    }
     for (const name of PLAYBOOK_NAMES) {
       const playbook = this.playbooks[name];
       new CfnOutput(this, functionNameOutput(name), { value: playbook.function.functionName, description: `${name} playbook function` });

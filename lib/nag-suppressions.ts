@@ -9,6 +9,7 @@ import { PLAYBOOK_RUNTIME } from './lambda-bundle/options';
 import { WILDCARD_REASONS, type ScopeReferences } from './iam/action-resources';
 import { grantsOf, scopedGrants } from './iam/scoped-statements';
 import type { IncidentResponseStack } from './incident-response-stack';
+import type { ApprovalChannels } from './approval/approval-channels';
 import { memberRoleStepSpecs } from './member/member-actions';
 import type { IncidentResponseMemberStack } from './member/member-stack';
 
@@ -70,6 +71,22 @@ export function acknowledgeNagFindings(stack: IncidentResponseStack): void {
     acknowledge(owed.failureQueue, 'AwsSolutions-SQS3', FAILURE_QUEUE_REASON);
     acknowledgeWildcardResources(owed.role, OWED_NOTE_WRITER_STEP_SPECS, stack.scopeReferences);
   }
+  if (stack.approval) acknowledgeApprovalNagFindings(stack.approval, stack.scopeReferences);
+}
+
+/** The approval channels' functions: the same runtime reason, and their roles' wildcard resources with the playbook roles' reasons. */
+function acknowledgeApprovalNagFindings(approval: ApprovalChannels, refs: ScopeReferences): void {
+  const stack = Stack.of(approval);
+  for (const channel of [approval.link, approval.decide, approval.securityHub]) {
+    acknowledge(channel.function, 'AwsSolutions-L1', RUNTIME_REASON);
+  }
+  const evidence = flattenCfnReference(stack.resolve(refs.evidenceObjectsArn));
+  for (const channel of [approval.link, approval.decide]) {
+    acknowledge(channel.role, `AwsSolutions-IAM5[Resource::${evidence}]`, `s3:PutObject: ${WILDCARD_REASONS['evidence-objects']} (one decision object per decision, under its incident).`);
+  }
+  const detector = flattenCfnReference(stack.resolve(`arn:${stack.partition}:guardduty:${stack.region}:${stack.account}:detector/*`));
+  acknowledge(approval.securityHub.role, `AwsSolutions-IAM5[Resource::${detector}]`, `guardduty:GetFindings: ${WILDCARD_REASONS['guardduty-detector']}.`);
+  acknowledge(approval.securityHub.role, 'AwsSolutions-IAM5[Resource::*]', `guardduty:ListDetectors: ${WILDCARD_REASONS['no-resource-level-permissions']}.`);
 }
 
 /** The member stack is one role: only its wildcard resources, with the same reasons as the playbook roles. */

@@ -24,6 +24,16 @@ export const LEDGER_TABLE_OUTPUT = 'IncidentLedgerTableName';
 /** Only the home region's stack of a shared brake (blastRadius.homeRegion) has it. */
 export const BRAKE_TABLE_OUTPUT = 'BlastRadiusBrakeTableName';
 
+/**
+ * Only when the configuration turns approvals on (config `approval`): the
+ * operator decision function's URL (AuthType AWS_IAM), which `ir approve`,
+ * `ir deny` and `ir pending` call with the operator's own credentials, and
+ * the approval link function's URL (AuthType NONE), which the emailed links
+ * point at.
+ */
+export const APPROVAL_DECISION_URL_OUTPUT = 'ApprovalDecisionUrl';
+export const APPROVAL_LINK_URL_OUTPUT = 'ApprovalLinkUrl';
+
 export function functionNameOutput(playbook: PlaybookName): string {
   return `${pascalCase(playbook)}FunctionName`;
 }

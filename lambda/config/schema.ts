@@ -205,6 +205,8 @@ export const runtimeConfigSchema = z.strictObject({
   /**
    * Which changes wait for a person's approval, or are never made (lambda/approval/, docs/configuration.md#approval).
    * Absent: every change is made at once, as without the feature, and no step carries an approval decision.
+   * Present: the stack also creates the decision channels (the approval link, the operator decision URL, the chat
+   * buttons, the Security Hub actions: docs/approval-channels.md).
    */
   approval: z.optional(approvalSchema),
 });

@@ -39,9 +39,13 @@ export const LAMBDA_CREDENTIALS = join(PROJECT_ROOT, 'lambda', 'aws', 'lambda-cr
 /** The owed Security Hub note writer (lambda/handlers/security-hub-note.ts, lib/owed-note-delivery.ts): a function of its own, no playbook. */
 export const OWED_NOTE_BUNDLE = 'security-hub-note';
 
-/** Every function's bundle: one per playbook, and the owed-note writer's. */
-export type BundleName = PlaybookName | typeof OWED_NOTE_BUNDLE;
-export const BUNDLE_NAMES: readonly BundleName[] = [...PLAYBOOK_NAMES, OWED_NOTE_BUNDLE];
+/** The approval channels' functions (lib/approval/): bundled like the playbooks, from lambda/handlers/<name>.ts. */
+export const APPROVAL_FUNCTION_NAMES = ['approval-link', 'approval-decide', 'security-hub-action'] as const;
+export type ApprovalFunctionName = (typeof APPROVAL_FUNCTION_NAMES)[number];
+
+/** Every function's bundle: one per playbook, the owed-note writer's, and the approval channels'. */
+export type BundleName = PlaybookName | typeof OWED_NOTE_BUNDLE | ApprovalFunctionName;
+export const BUNDLE_NAMES: readonly BundleName[] = [...PLAYBOOK_NAMES, OWED_NOTE_BUNDLE, ...APPROVAL_FUNCTION_NAMES];
 
 /** Each function has its own entry point (lambda/handlers/<name>.ts), so its bundle holds only its own code and SDK clients. */
 export function playbookEntry(playbook: BundleName): string {

@@ -1,0 +1,107 @@
+import { UpdateItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { isConditionFailure, map, s, stringOf, type Item } from '../ledger/attributes';
+import { approvalKey, approvalViewOf, type ApprovalView } from './pending-approval';
+
+/*
+ * Recording a person's decision on a waiting response: ONE conditional
+ * UpdateItem on the approval item, `status = 'pending' AND planHash = :shown`.
+ * So a decision counts only on the exact plan the person was shown, only
+ * once, and two people deciding at the same moment cannot both win: DynamoDB
+ * serialises the writes and the second one's condition is false. A refusal
+ * changes nothing and says why, from the item as it was
+ * (ReturnValuesOnConditionCheckFailure).
+ */
+
+export type ApprovalChannel = 'cli' | 'email' | 'chat' | 'security-hub';
+export const APPROVAL_CHANNELS: readonly ApprovalChannel[] = ['cli', 'email', 'chat', 'security-hub'];
+
+export interface Decision {
+  readonly incidentId: string;
+  /** The hash of the plan the person was shown: the decision binds to it. */
+  readonly planHash: string;
+  readonly decision: 'approve' | 'deny';
+  /** Who decided, as the channel verified it (an IAM ARN, the email link's holder, the chat channel's role). */
+  readonly by: string;
+  readonly channel: ApprovalChannel;
+  /** When, ISO 8601. */
+  readonly at: string;
+  readonly reason?: string;
+}
+
+export type RefusalReason = 'no-pending' | 'already-decided' | 'plan-changed';
+
+export type DecisionResult = { status: 'recorded' } | { status: 'refused'; reason: RefusalReason; detail: string };
+
+export interface LedgerTable {
+  readonly dynamodb: DynamoDBClient;
+  readonly table: string;
+}
+
+/** The status a decision leaves the approval in. */
+export const DECIDED_STATUS = { approve: 'approved', deny: 'denied' } as const;
+
+/** The exact request: a test holds it, and it is the whole of the concurrency argument above. */
+export function decisionUpdate(table: string, decision: Decision) {
+  return {
+    TableName: table,
+    Key: approvalKey(decision.incidentId),
+    UpdateExpression: 'SET #status = :decided, #decision = :decision',
+    ConditionExpression: '#status = :pending AND #planHash = :shown',
+    ExpressionAttributeNames: { '#status': 'status', '#planHash': 'planHash', '#decision': 'decision' },
+    ExpressionAttributeValues: {
+      ':decided': s(DECIDED_STATUS[decision.decision]),
+      ':pending': s('pending'),
+      ':shown': s(decision.planHash),
+      ':decision': map({
+        decision: s(decision.decision),
+        by: s(decision.by),
+        at: s(decision.at),
+        channel: s(decision.channel),
+        reason: decision.reason === undefined ? undefined : s(decision.reason),
+        planHash: s(decision.planHash),
+      }),
+    },
+    ReturnValues: 'ALL_NEW' as const,
+    ReturnValuesOnConditionCheckFailure: 'ALL_OLD' as const,
+  };
+}
+
+/** Why the condition was false, from the item as it was before the write. */
+export function refusalOf(old: Item | undefined, decision: Decision): Extract<DecisionResult, { status: 'refused' }> {
+  const status = stringOf(old, 'status');
+  if (old === undefined || status === undefined) {
+    return { status: 'refused', reason: 'no-pending', detail: `incident ${decision.incidentId} has no response waiting for approval` };
+  }
+  if (status !== 'pending') {
+    const earlier = old.decision?.M;
+    const who = earlier ? ` by ${earlier.by?.S ?? 'unknown'} at ${earlier.at?.S ?? 'unknown time'} (${earlier.channel?.S ?? 'unknown channel'})` : '';
+    return { status: 'refused', reason: 'already-decided', detail: `incident ${decision.incidentId} is no longer waiting: it was ${status}${who}; nothing changed` };
+  }
+  return {
+    status: 'refused',
+    reason: 'plan-changed',
+    detail:
+      `the plan of incident ${decision.incidentId} changed since it was shown (shown ${decision.planHash.slice(0, 12)}, ` +
+      `now ${(stringOf(old, 'planHash') ?? 'none').slice(0, 12)}): look at the new plan and decide again; nothing changed`,
+  };
+}
+
+export type DecisionWrite = { status: 'recorded'; readonly approval: ApprovalView } | Extract<DecisionResult, { status: 'refused' }>;
+
+/** recordDecision, also returning the decided approval (for the evidence and the playbook to resume). */
+export async function writeDecision(ledger: LedgerTable, decision: Decision): Promise<DecisionWrite> {
+  try {
+    const answer = await ledger.dynamodb.send(new UpdateItemCommand(decisionUpdate(ledger.table, decision)));
+    const approval = approvalViewOf(answer.Attributes);
+    if (!approval) throw new Error(`the ledger answered the decision on incident ${decision.incidentId} without the approval item`);
+    return { status: 'recorded', approval };
+  } catch (error) {
+    if (isConditionFailure(error)) return refusalOf(error.Item, decision);
+    throw error;
+  }
+}
+
+export async function recordDecision(ledger: LedgerTable, decision: Decision): Promise<DecisionResult> {
+  const written = await writeDecision(ledger, decision);
+  return written.status === 'recorded' ? { status: 'recorded' } : written;
+}

@@ -1,0 +1,175 @@
+import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as securityhub from 'aws-cdk-lib/aws-securityhub';
+import { Construct } from 'constructs';
+import { SECURITY_HUB_ACTIONS, type SecurityHubAction } from '../../lambda/approval/security-hub-action';
+import { runtimeConfigOf, type IncidentResponseConfig } from '../../lambda/config/schema';
+import { ACTING_PLAYBOOKS, PLAYBOOK_NAMES, type PlaybookName } from '../../lambda/routing/playbook-names';
+import { playbookCode } from '../lambda-bundle/code';
+import { PLAYBOOK_ARCHITECTURE, PLAYBOOK_RUNTIME, type ApprovalFunctionName } from '../lambda-bundle/options';
+import { LOG_WRITING_ACTIONS } from '../iam/support-actions';
+import { APPROVAL_GRANTS, type ApprovalScope } from './grants';
+
+/*
+ * The decision side of approvals (config `approval`; docs/approval-channels.md):
+ *  - the approval link function, behind a function URL with AuthType NONE
+ *    (the signed, single-use token is the credential), and the KMS HMAC key
+ *    its tokens are signed with;
+ *  - the operator decision function, behind a function URL with AuthType
+ *    AWS_IAM (`ir approve`, `ir deny`, `ir pending`; IAM decides who may),
+ *    also invoked by the chat buttons (chat-actions.ts);
+ *  - the Security Hub custom actions "IR: plan" and "IR: respond", an
+ *    EventBridge rule on them, and the function that sends the selected
+ *    findings to their playbooks.
+ * Each function's role is built from its declaration (grants.ts) and
+ * writes only its own log group.
+ */
+
+export interface ApprovalChannelsProps {
+  readonly config: IncidentResponseConfig;
+  readonly ledgerTableArn: string;
+  readonly ledgerTableName: string;
+  readonly evidence: { readonly bucketName: string; readonly objectsArn: string; readonly keyArn: string };
+  readonly playbooks: Readonly<Record<PlaybookName, lambda.IFunction>>;
+  readonly codeSigningConfig?: lambda.ICodeSigningConfig;
+}
+
+/**
+ * The link function's name, fixed by the stack name (one stack per region), so
+ * the playbooks can find its URL at run time (lambda:GetFunctionUrlConfig,
+ * lambda/approval/link-url.ts) without a reference to it: the link function
+ * refers to the playbook functions, and a reference back would be a cycle.
+ */
+export function approvalLinkFunctionName(stackName: string): string {
+  return `${stackName}-approval-link`.slice(0, 64);
+}
+
+export interface ApprovalFunction {
+  readonly function: lambda.Function;
+  readonly role: iam.Role;
+  readonly logGroup: logs.LogGroup;
+}
+
+export class ApprovalChannels extends Construct {
+  /** Signs and checks the approval links' tokens (GenerateMac / VerifyMac); the wait phase signs with it. */
+  readonly linkKey: kms.Key;
+  readonly link: ApprovalFunction;
+  readonly linkUrl: lambda.FunctionUrl;
+  readonly decide: ApprovalFunction;
+  readonly decideUrl: lambda.FunctionUrl;
+  readonly securityHub: ApprovalFunction;
+  readonly actionTargets: Readonly<Record<SecurityHubAction, securityhub.CfnActionTarget>>;
+  readonly securityHubRule: events.Rule;
+
+  constructor(scope: Construct, id: string, props: ApprovalChannelsProps) {
+    super(scope, id);
+    const stack = Stack.of(this);
+    this.linkKey = new kms.Key(this, 'LinkKey', {
+      description: `${stack.stackName}: signs the approval links (HMAC); the key never leaves KMS`,
+      keySpec: kms.KeySpec.HMAC_256,
+      keyUsage: kms.KeyUsage.GENERATE_VERIFY_MAC,
+      // KMS does not rotate HMAC keys automatically; a replaced key only invalidates the links in flight.
+      enableKeyRotation: false,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+
+    this.actionTargets = {
+      plan: this.actionTarget('plan'),
+      respond: this.actionTarget('respond'),
+    };
+
+    const playbookFunctions = JSON.stringify(Object.fromEntries(PLAYBOOK_NAMES.map((name) => [name, props.playbooks[name].functionName])));
+    const shared = {
+      IR_LEDGER_TABLE: props.ledgerTableName,
+      IR_PLAYBOOK_FUNCTIONS: playbookFunctions,
+      IR_EVIDENCE_BUCKET: props.evidence.bucketName,
+      IR_EVIDENCE_KEY_ARN: props.evidence.keyArn,
+    };
+    const resources: Readonly<Record<ApprovalScope, readonly string[]>> = {
+      ledger: [props.ledgerTableArn],
+      'link-key': [this.linkKey.keyArn],
+      'evidence-objects': [props.evidence.objectsArn],
+      'evidence-key': [props.evidence.keyArn],
+      'waiting-playbooks': ACTING_PLAYBOOKS.map((name) => props.playbooks[name].functionArn),
+      'every-playbook': PLAYBOOK_NAMES.map((name) => props.playbooks[name].functionArn),
+      'guardduty-detector': [`arn:${stack.partition}:guardduty:${stack.region}:${stack.account}:detector/*`],
+      any: ['*'],
+    };
+
+    this.link = this.approvalFunction('approval-link', 'Link', props, resources, { ...shared, IR_APPROVAL_MAC_KEY: this.linkKey.keyArn }, approvalLinkFunctionName(stack.stackName));
+    this.linkUrl = this.link.function.addFunctionUrl({ authType: lambda.FunctionUrlAuthType.NONE });
+    this.decide = this.approvalFunction('approval-decide', 'Decide', props, resources, shared);
+    this.decideUrl = this.decide.function.addFunctionUrl({ authType: lambda.FunctionUrlAuthType.AWS_IAM });
+    this.securityHub = this.approvalFunction('security-hub-action', 'SecurityHubAction', props, resources, {
+      IR_PLAYBOOK_FUNCTIONS: playbookFunctions,
+      IR_RUNTIME_CONFIG: JSON.stringify(runtimeConfigOf(props.config)),
+      IR_PLAN_ACTION_ARN: this.actionTargets.plan.attrActionTargetArn,
+      IR_RESPOND_ACTION_ARN: this.actionTargets.respond.attrActionTargetArn,
+    });
+
+    this.securityHubRule = new events.Rule(this, 'SecurityHubActionRule', {
+      description: 'Security Hub custom actions IR: plan and IR: respond: the selected GuardDuty findings go to their playbook',
+      eventPattern: {
+        source: ['aws.securityhub'],
+        detailType: ['Security Hub Findings - Custom Action'],
+        resources: [this.actionTargets.plan.attrActionTargetArn, this.actionTargets.respond.attrActionTargetArn],
+      },
+      targets: [new targets.LambdaFunction(this.securityHub.function, { retryAttempts: 2, maxEventAge: Duration.hours(1) })],
+    });
+  }
+
+  private actionTarget(action: SecurityHubAction): securityhub.CfnActionTarget {
+    const { id, name } = SECURITY_HUB_ACTIONS[action];
+    return new securityhub.CfnActionTarget(this, `${id}Action`, {
+      id,
+      name,
+      description:
+        action === 'plan'
+          ? 'Plan the incident response of the selected GuardDuty findings (dry-run: nothing changes)'
+          : 'Respond to the selected GuardDuty findings (every guard and the approval policy apply)',
+    });
+  }
+
+  private approvalFunction(
+    name: ApprovalFunctionName,
+    id: string,
+    props: ApprovalChannelsProps,
+    resources: Readonly<Record<ApprovalScope, readonly string[]>>,
+    environment: Record<string, string>,
+    functionName?: string,
+  ): ApprovalFunction {
+    const logGroup = new logs.LogGroup(this, `${id}Logs`, { retention: props.config.logRetentionDays as logs.RetentionDays });
+    const role = new iam.Role(this, `${id}Role`, {
+      description: `GuardDuty incident response: ${name} function`,
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      inlinePolicies: {
+        Declared: new iam.PolicyDocument({
+          statements: APPROVAL_GRANTS[name].map((grant) => new iam.PolicyStatement({ actions: [...grant.actions], resources: [...resources[grant.scope]] })),
+        }),
+        WriteOwnLogs: new iam.PolicyDocument({ statements: [new iam.PolicyStatement({ actions: [...LOG_WRITING_ACTIONS], resources: [logGroup.logGroupArn] })] }),
+      },
+    });
+    const fn = new lambda.Function(this, `${id}Function`, {
+      code: playbookCode(name),
+      handler: 'index.handler',
+      runtime: PLAYBOOK_RUNTIME,
+      architecture: PLAYBOOK_ARCHITECTURE,
+      description: `GuardDuty incident response: ${name}`,
+      ...(functionName ? { functionName } : {}),
+      role,
+      ...(props.codeSigningConfig ? { codeSigningConfig: props.codeSigningConfig } : {}),
+      logGroup,
+      memorySize: 256,
+      timeout: Duration.seconds(30),
+      // A flood of link clicks or forged requests cannot take the account's concurrency.
+      reservedConcurrentExecutions: 2,
+      environment: { ...environment, NODE_OPTIONS: '--enable-source-maps' },
+    });
+    return { function: fn, role, logGroup };
+  }
+}

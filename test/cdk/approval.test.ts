@@ -1,0 +1,148 @@
+import { Match } from 'aws-cdk-lib/assertions';
+import { approvalLinkFunctionName } from '../../lib/approval/approval-channels';
+import { APPROVAL_GRANTS } from '../../lib/approval/grants';
+import { CONFIG_CONTEXT_KEY } from '../../lib/config/load-config';
+import { APPROVAL_FUNCTION_NAMES } from '../../lib/lambda-bundle/options';
+import { APPROVAL_DECISION_URL_OUTPUT, APPROVAL_LINK_URL_OUTPUT } from '../../lib/stack-outputs';
+import { nagFindings } from './support/nag';
+import { cdkJsonContext, synthesize, type Synthesized } from './support/synth';
+
+/*
+ * The decision channels of approvals (lib/approval/): created only with
+ * config `approval`; the link's URL open (AuthType NONE: the signed token
+ * is the credential), the operator URL behind IAM (AWS_IAM); each function's
+ * role exactly its declaration (lib/approval/grants.ts); the chat buttons
+ * allowed to invoke the decision function and nothing else; the Security
+ * Hub actions routed to their function.
+ */
+
+const SLACK = { workspaceId: 'T0123ABCDEF', channelId: 'C0456GHIJKL' };
+const withConfig = (more: Record<string, unknown>) => ({ [CONFIG_CONTEXT_KEY]: { ...(cdkJsonContext()[CONFIG_CONTEXT_KEY] as object), ...more } });
+
+let synth: Synthesized;
+let plain: Synthesized;
+
+beforeAll(() => {
+  synth = synthesize({ context: withConfig({ approval: {}, chat: { slack: SLACK } }), nag: true });
+  plain = synthesize();
+});
+
+/** The logical id of the one resource of `type` whose id starts with `prefix`. */
+function logicalId(type: string, prefix: string): string {
+  const ids = Object.keys(synth.template.findResources(type)).filter((id) => id.startsWith(prefix));
+  expect(ids).toHaveLength(1);
+  return ids[0]!;
+}
+
+const FUNCTION_IDS = { 'approval-link': 'ApprovalLink', 'approval-decide': 'ApprovalDecide', 'security-hub-action': 'ApprovalSecurityHubAction' } as const;
+
+type Statement = { Action: string | string[]; Resource: unknown; Effect: string };
+
+function declaredStatements(name: (typeof APPROVAL_FUNCTION_NAMES)[number]): Statement[] {
+  const role = synth.template.findResources('AWS::IAM::Role')[logicalId('AWS::IAM::Role', `${FUNCTION_IDS[name]}Role`)]!;
+  const policies = role.Properties.Policies as { PolicyName: string; PolicyDocument: { Statement: Statement[] } }[];
+  expect(policies.map((p) => p.PolicyName).sort()).toEqual(['Declared', 'WriteOwnLogs']);
+  expect(role.Properties.ManagedPolicyArns).toBeUndefined();
+  return policies.find((p) => p.PolicyName === 'Declared')!.PolicyDocument.Statement;
+}
+
+describe('approval channels (config approval)', () => {
+  it('puts the link function behind a URL with AuthType NONE and the decision function behind AWS_IAM', () => {
+    synth.template.hasResourceProperties('AWS::Lambda::Url', { AuthType: 'NONE', TargetFunctionArn: { 'Fn::GetAtt': [logicalId('AWS::Lambda::Function', 'ApprovalLinkFunction'), 'Arn'] } });
+    synth.template.hasResourceProperties('AWS::Lambda::Url', { AuthType: 'AWS_IAM', TargetFunctionArn: { 'Fn::GetAtt': [logicalId('AWS::Lambda::Function', 'ApprovalDecideFunction'), 'Arn'] } });
+    expect(Object.keys(synth.template.findResources('AWS::Lambda::Url'))).toHaveLength(2);
+    // Fixed, so the playbooks find its URL at run time without a reference cycle.
+    synth.template.hasResourceProperties('AWS::Lambda::Function', { FunctionName: approvalLinkFunctionName(synth.stack.stackName), Handler: 'index.handler' });
+    const outputs = synth.template.toJSON().Outputs as Record<string, unknown>;
+    expect(outputs).toHaveProperty(APPROVAL_DECISION_URL_OUTPUT);
+    expect(outputs).toHaveProperty(APPROVAL_LINK_URL_OUTPUT);
+  });
+
+  it('signs the links with a KMS HMAC_256 key, which only the link function may verify with', () => {
+    const key = logicalId('AWS::KMS::Key', 'ApprovalLinkKey');
+    synth.template.hasResourceProperties('AWS::KMS::Key', { KeySpec: 'HMAC_256', KeyUsage: 'GENERATE_VERIFY_MAC' });
+    expect(declaredStatements('approval-link')).toContainEqual({ Action: 'kms:VerifyMac', Effect: 'Allow', Resource: { 'Fn::GetAtt': [key, 'Arn'] } });
+    synth.template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ IR_APPROVAL_MAC_KEY: { 'Fn::GetAtt': [key, 'Arn'] } }) },
+    });
+    for (const other of ['approval-decide', 'security-hub-action'] as const) {
+      expect(declaredStatements(other).flatMap((s) => [s.Action].flat())).not.toContain('kms:VerifyMac');
+    }
+  });
+
+  it.each(APPROVAL_FUNCTION_NAMES)("gives the %s role exactly the actions it declares", (name) => {
+    const actions = declaredStatements(name).flatMap((s) => [s.Action].flat());
+    expect(actions.sort()).toEqual(APPROVAL_GRANTS[name].flatMap((g) => g.actions).sort());
+    for (const statement of declaredStatements(name)) expect(statement.Effect).toBe('Allow');
+  });
+
+  it('scopes the ledger writes to the ledger table and the resumptions to the acting playbooks', () => {
+    const ledger = { 'Fn::GetAtt': [logicalId('AWS::DynamoDB::Table', 'IncidentLedger'), 'Arn'] };
+    const statements = declaredStatements('approval-decide');
+    expect(statements.find((s) => s.Action === 'dynamodb:UpdateItem')?.Resource).toEqual(ledger);
+    const invoke = statements.find((s) => s.Action === 'lambda:InvokeFunction')!.Resource as unknown[];
+    expect(invoke).toEqual([
+      { 'Fn::GetAtt': [logicalId('AWS::Lambda::Function', 'ContainInstanceFunction'), 'Arn'] },
+      { 'Fn::GetAtt': [logicalId('AWS::Lambda::Function', 'RevokeCredentialsFunction'), 'Arn'] },
+    ]);
+  });
+
+  it('adds approve and deny Chatbot custom actions invoking the decision function, attached to the channel', () => {
+    const decide = logicalId('AWS::Lambda::Function', 'ApprovalDecideFunction');
+    const actions = synth.template.findResources('AWS::Chatbot::CustomAction');
+    expect(Object.keys(actions)).toHaveLength(2);
+    for (const [id, action] of Object.entries(actions)) {
+      const decision = id.includes('Approve') ? 'approve' : 'deny';
+      const command = JSON.stringify(action.Properties.Definition.CommandText);
+      expect(command).toContain('lambda invoke --function-name ');
+      expect(command).toContain(decide);
+      expect(command).toContain(`\\"decision\\":\\"${decision}\\"`);
+      expect(action.Properties.Attachments[0]).toMatchObject({
+        Criteria: [{ Operator: 'HAS_VALUE', VariableName: 'planHash' }],
+        Variables: { incidentId: 'event.metadata.additionalContext.approvalIncidentId', planHash: 'event.metadata.additionalContext.approvalPlanHash' },
+      });
+    }
+    synth.template.hasResourceProperties('AWS::Chatbot::SlackChannelConfiguration', {
+      CustomizationResourceArns: Object.keys(actions).map((id) => ({ 'Fn::GetAtt': [id, 'CustomActionArn'] })),
+      GuardrailPolicies: Match.arrayWith([{ Ref: logicalId('AWS::IAM::ManagedPolicy', 'ChatApprovalGuardrail') }]),
+    });
+  });
+
+  it("lets the channel's role invoke the decision function and nothing else", () => {
+    const decide = { 'Fn::GetAtt': [logicalId('AWS::Lambda::Function', 'ApprovalDecideFunction'), 'Arn'] };
+    const role = logicalId('AWS::IAM::Role', 'ChatChannelRole');
+    const policies = Object.values(synth.template.findResources('AWS::IAM::Policy')).filter((p) => JSON.stringify(p.Properties.Roles) === JSON.stringify([{ Ref: role }]));
+    expect(policies).toHaveLength(1);
+    expect(policies[0]!.Properties.PolicyDocument.Statement).toEqual([{ Action: 'lambda:InvokeFunction', Effect: 'Allow', Resource: decide }]);
+    synth.template.hasResourceProperties('AWS::IAM::ManagedPolicy', {
+      PolicyDocument: { Statement: [{ Action: 'lambda:InvokeFunction', Effect: 'Allow', Resource: decide }] },
+    });
+  });
+
+  it('creates the Security Hub actions IR: plan and IR: respond, and a rule sending them to their function', () => {
+    synth.template.hasResourceProperties('AWS::SecurityHub::ActionTarget', { Id: 'IrPlan', Name: 'IR: plan' });
+    synth.template.hasResourceProperties('AWS::SecurityHub::ActionTarget', { Id: 'IrRespond', Name: 'IR: respond' });
+    synth.template.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: {
+        source: ['aws.securityhub'],
+        'detail-type': ['Security Hub Findings - Custom Action'],
+        resources: [
+          { 'Fn::GetAtt': [logicalId('AWS::SecurityHub::ActionTarget', 'ApprovalIrPlanAction'), 'ActionTargetArn'] },
+          { 'Fn::GetAtt': [logicalId('AWS::SecurityHub::ActionTarget', 'ApprovalIrRespondAction'), 'ActionTargetArn'] },
+        ],
+      },
+      Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [logicalId('AWS::Lambda::Function', 'ApprovalSecurityHubActionFunction'), 'Arn'] } })],
+    });
+  });
+
+  it('keeps cdk-nag clean', () => {
+    expect(nagFindings(synth.app)).toEqual([]);
+  });
+
+  it('creates none of it without config approval', () => {
+    for (const type of ['AWS::Lambda::Url', 'AWS::Chatbot::CustomAction', 'AWS::SecurityHub::ActionTarget']) {
+      expect(plain.template.findResources(type)).toEqual({});
+    }
+    expect(plain.template.findResources('AWS::KMS::Key', { Properties: { KeySpec: 'HMAC_256' } })).toEqual({});
+  });
+});

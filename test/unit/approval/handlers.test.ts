@@ -1,0 +1,91 @@
+import { DynamoDBClient, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { mockClient } from 'aws-sdk-client-mock';
+import { handler as decideHandler } from '../../../lambda/handlers/approval-decide';
+import { handler as linkHandler } from '../../../lambda/handlers/approval-link';
+import { readApprovalEnvironment } from '../../../lambda/approval/runtime';
+import { INCIDENT, PLAN_HASH, pendingItem } from './support';
+
+/*
+ * The two decision functions' entry points: what they accept, and that a
+ * bad environment or event is refused, never guessed around.
+ */
+
+const dynamodb = mockClient(DynamoDBClient);
+const lambda = mockClient(LambdaClient);
+
+const ENV = {
+  IR_LEDGER_TABLE: 'incident-ledger',
+  IR_PLAYBOOK_FUNCTIONS: JSON.stringify({ 'contain-instance': 'ir-contain-instance' }),
+  AWS_REGION: 'us-east-1',
+  AWS_ACCESS_KEY_ID: 'AKIDTEST',
+  AWS_SECRET_ACCESS_KEY: 'test',
+};
+
+const saved = { ...process.env };
+afterAll(() => {
+  process.env = saved;
+});
+
+beforeEach(() => {
+  dynamodb.reset();
+  lambda.reset();
+  Object.assign(process.env, ENV);
+  delete process.env.IR_APPROVAL_MAC_KEY;
+  delete process.env.IR_EVIDENCE_BUCKET;
+});
+
+describe('readApprovalEnvironment', () => {
+  it('reads the ledger, the playbook functions and the key', () => {
+    expect(readApprovalEnvironment({ ...ENV, IR_APPROVAL_MAC_KEY: 'arn:aws:kms:us-east-1:123456789012:key/k' })).toEqual({
+      ledgerTable: 'incident-ledger',
+      playbookFunctions: { 'contain-instance': 'ir-contain-instance' },
+      evidence: undefined,
+      macKeyId: 'arn:aws:kms:us-east-1:123456789012:key/k',
+      region: 'us-east-1',
+    });
+  });
+  it('refuses a playbook map naming a playbook that is not ours', () => {
+    expect(() => readApprovalEnvironment({ ...ENV, IR_PLAYBOOK_FUNCTIONS: JSON.stringify({ evil: 'x' }) })).toThrow('IR_PLAYBOOK_FUNCTIONS');
+  });
+});
+
+describe('the decision function', () => {
+  it('serves a chat decision invoked directly', async () => {
+    dynamodb.on(UpdateItemCommand).resolves({ Attributes: pendingItem({ status: { S: 'approved' } }) });
+    lambda.on(InvokeCommand).resolves({ StatusCode: 202 });
+    const answer = await decideHandler({ kind: 'chat-decision', incidentId: INCIDENT, decision: 'approve', planHash: PLAN_HASH });
+    expect(answer).toMatchObject({ status: 'recorded', decision: { channel: 'chat' } });
+  });
+
+  it('refuses an event that is neither a function URL request nor a chat decision', async () => {
+    await expect(decideHandler({ incidentId: INCIDENT, decision: 'approve' })).resolves.toMatchObject({ statusCode: 400 });
+    expect(dynamodb.calls()).toHaveLength(0);
+  });
+});
+
+describe('the approval link function', () => {
+  it('answers a non-web event with a 400 page', async () => {
+    await expect(linkHandler({ kind: 'approval-decided' })).resolves.toMatchObject({ statusCode: 400 });
+  });
+
+  it('answers with a 500 page, not a stack trace, when it has no MAC key configured', async () => {
+    const page = await linkHandler({ rawPath: '/', rawQueryString: 't=v1.a.b', requestContext: { http: { method: 'GET' } } });
+    expect(page.statusCode).toBe(500);
+    expect(page.body).not.toContain('IR_APPROVAL_MAC_KEY');
+  });
+});
+
+describe('approvalLinkBaseUrl', () => {
+  it('asks Lambda for the link function URL once, and refuses a URL that is not HTTPS', async () => {
+    const { GetFunctionUrlConfigCommand } = await import('@aws-sdk/client-lambda');
+    const { approvalLinkBaseUrl } = await import('../../../lambda/approval/link-url');
+    lambda.on(GetFunctionUrlConfigCommand, { FunctionName: 'stack-approval-link' }).resolves({ FunctionUrl: 'https://abc.lambda-url.us-east-1.on.aws/' });
+    lambda.on(GetFunctionUrlConfigCommand, { FunctionName: 'plain' }).resolves({ FunctionUrl: 'http://abc/' });
+    const client = new LambdaClient({ region: 'us-east-1' });
+    await expect(approvalLinkBaseUrl(client, 'stack-approval-link')).resolves.toBe('https://abc.lambda-url.us-east-1.on.aws/');
+    await approvalLinkBaseUrl(client, 'stack-approval-link');
+    expect(lambda.commandCalls(GetFunctionUrlConfigCommand)).toHaveLength(1);
+    await expect(approvalLinkBaseUrl(client, 'plain')).rejects.toThrow('no HTTPS function URL');
+  });
+});

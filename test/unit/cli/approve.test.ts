@@ -1,0 +1,93 @@
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { decideCommand, pendingCommand } from '../../../cli/commands/approve';
+import { UsageError } from '../../../cli/exit-codes';
+
+/*
+ * `ir approve` / `ir deny` / `ir pending` (cli/commands/approve.ts) against a
+ * local stand-in for the decision function's URL: every request is SigV4
+ * signed for the service "lambda" with the operator's credentials, the
+ * decision binds to the plan hash read (or given), and the CLI never says
+ * who it is.
+ */
+
+const PLAN_HASH = 'd'.repeat(64);
+const INCIDENT = 'instance#123456789012#us-east-1#i-0cli';
+
+interface Seen {
+  readonly method: string;
+  readonly url: string;
+  readonly authorization: string;
+  readonly body: string;
+}
+
+let server: Server;
+let url: string;
+let seen: Seen[];
+let answers: { status: number; body: unknown }[];
+
+function read(request: IncomingMessage): Promise<string> {
+  return new Promise((resolve) => {
+    let body = '';
+    request.on('data', (chunk: Buffer) => (body += chunk.toString('utf8')));
+    request.on('end', () => resolve(body));
+  });
+}
+
+beforeAll(async () => {
+  server = createServer((request, response) => {
+    void read(request).then((body) => {
+      seen.push({ method: request.method!, url: request.url!, authorization: String(request.headers.authorization ?? ''), body });
+      const answer = answers.shift() ?? { status: 500, body: {} };
+      response.writeHead(answer.status, { 'content-type': 'application/json' }).end(JSON.stringify(answer.body));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+});
+
+afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+let stdout: jest.SpyInstance;
+beforeEach(() => {
+  seen = [];
+  answers = [];
+  process.env.AWS_ACCESS_KEY_ID = 'AKIAOPERATOR';
+  process.env.AWS_SECRET_ACCESS_KEY = 'operator-secret';
+  delete process.env.AWS_SESSION_TOKEN;
+  stdout = jest.spyOn(process.stdout, 'write').mockImplementation(() => true);
+});
+afterEach(() => stdout.mockRestore());
+
+const approval = { incidentId: INCIDENT, status: 'pending', planHash: PLAN_HASH, plan: '[{"id":"isolate"}]' };
+
+it('reads the plan, then posts the decision bound to its hash, both signed for lambda with the operator credentials', async () => {
+  answers = [
+    { status: 200, body: { approval } },
+    { status: 200, body: { status: 'recorded', evidence: { status: 'done' }, resume: { status: 'done' } } },
+  ];
+  await expect(decideCommand('approve', INCIDENT, { url, region: 'us-east-1' })).resolves.toBe(0);
+  expect(seen.map((s) => s.method)).toEqual(['GET', 'POST']);
+  expect(new URL(seen[0]!.url, url).searchParams.get('incident')).toBe(INCIDENT);
+  for (const request of seen) expect(request.authorization).toMatch(/^AWS4-HMAC-SHA256 Credential=AKIAOPERATOR\/\d{8}\/us-east-1\/lambda\/aws4_request, SignedHeaders=/);
+  expect(JSON.parse(seen[1]!.body)).toEqual({ incidentId: INCIDENT, decision: 'approve', planHash: PLAN_HASH });
+});
+
+it('denies with the reason and the plan hash given, without reading first; a refusal exits 1', async () => {
+  answers = [{ status: 409, body: { status: 'refused', reason: 'plan-changed', detail: 'changed' } }];
+  await expect(decideCommand('deny', INCIDENT, { url, region: 'us-east-1', planHash: PLAN_HASH, reason: 'known scanner' })).resolves.toBe(1);
+  expect(seen).toHaveLength(1);
+  expect(JSON.parse(seen[0]!.body)).toEqual({ incidentId: INCIDENT, decision: 'deny', planHash: PLAN_HASH, reason: 'known scanner' });
+});
+
+it('refuses a denial without --reason before any request', async () => {
+  await expect(decideCommand('deny', INCIDENT, { url, region: 'us-east-1' })).rejects.toBeInstanceOf(UsageError);
+  expect(seen).toHaveLength(0);
+});
+
+it('lists the pending approvals', async () => {
+  answers = [{ status: 200, body: { approvals: [approval], truncated: false } }];
+  await expect(pendingCommand({ url, region: 'us-east-1', json: true })).resolves.toBe(0);
+  expect(seen[0]!.method).toBe('GET');
+  expect(String(stdout.mock.calls[0]![0])).toContain(PLAN_HASH);
+});

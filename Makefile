@@ -16,8 +16,9 @@ demo: $(NPM_STAMP)
 
 TEST_STAGES := typecheck lint unit synth lint-templates integration
 
-# Every stage runs even when an earlier one failed (a stage that needs synth's
-# output is reported as not run when synth failed), and the closing line
+# Every stage runs even when another one failed (a stage that needs synth's
+# output is reported as not run when synth failed); the stages run side by side
+# in three lanes, each printed whole when it ends (scripts/test-stages.sh); the closing line
 # "tests: N passed, N failed" prints either way; the exit status is non-zero
 # on any failure (scripts/test-stages.sh, scripts/test-summary.js).
 test: $(NPM_STAMP)
@@ -63,10 +64,13 @@ lint-templates: $(NPM_STAMP) $(LINT_TOOLS_STAMP) $(SYNTH_PREREQ)
 	npx cdk synth --quiet -c deployMemberStack=true -c 'incidentResponse={"securityAccountId":"111122223333"}' -o $(MEMBER_OUT)
 	$(VENV_PYTHON) lint/lint_templates.py cdk.out/*.template.json $(MEMBER_OUT)/*.template.json
 
-# The playbooks against the local AWS emulator (moto server on 127.0.0.1).
+# The playbooks against the local AWS emulator (moto server on 127.0.0.1): two jest workers, each with
+# an emulator of its own (a file waits on its emulator more than it computes). One file by hand:
+# `npx jest -c jest.integration.config.js FILE` starts one (the config's maxWorkers).
+INTEGRATION_WORKERS ?= 2
 integration: $(NPM_STAMP) $(SYNTH_PREREQ)
 	@mkdir -p $(RESULTS)
-	npx jest --ci -c jest.integration.config.js --json --outputFile=$(RESULTS)/integration.json
+	npx jest --ci -c jest.integration.config.js --maxWorkers=$(INTEGRATION_WORKERS) --json --outputFile=$(RESULTS)/integration.json
 
 bench: $(NPM_STAMP)
 	npx tsx bench/main.ts

@@ -1,8 +1,9 @@
 /*
  * The playbooks against the local AWS emulator (moto server on 127.0.0.1).
- * One emulator for the whole run, started and stopped around it; each test
- * file resets it and seeds its own account. One worker: the test files share
- * the emulator, so they must not run at the same time.
+ * One emulator per jest worker for the whole run, started and stopped around
+ * it; a worker runs one file at a time, and each file resets its worker's
+ * emulator and seeds its own account (support/emulator-handle.ts). One worker
+ * here, for a file run by hand; `make integration` runs two (--maxWorkers).
  */
 /** @type {import('jest').Config} */
 module.exports = {

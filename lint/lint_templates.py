@@ -26,8 +26,22 @@ def load_suppressions():
     return data
 
 
-def cfn_lint_findings(templates):
-    result = subprocess.run([os.path.join(VENV_BIN, "cfn-lint"), "--format", "json", *templates], capture_output=True, text=True)
+def start(args, env=None):
+    """One linter, started now: the two are independent processes, so they run side by side (two cores)."""
+    return subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+
+
+def finish(process):
+    stdout, stderr = process.communicate()
+    return subprocess.CompletedProcess(process.args, process.returncode, stdout, stderr)
+
+
+def start_cfn_lint(templates):
+    return start([os.path.join(VENV_BIN, "cfn-lint"), "--format", "json", *templates])
+
+
+def cfn_lint_findings(running):
+    result = finish(running)
     # The exit code is a bit mask of the levels found (2 error, 4 warning, 8 informational); 1 is a crash.
     if result.returncode == 1 or (result.returncode != 0 and not result.stdout.strip()):
         sys.exit(f"cfn-lint failed (exit {result.returncode}):\n{result.stderr}")
@@ -41,13 +55,17 @@ def cfn_lint_findings(templates):
     return findings
 
 
-def checkov_findings(templates):
+def start_checkov(templates):
     args = [os.path.join(VENV_BIN, "checkov"), "--framework", "cloudformation", "--output", "json", "--quiet", "--skip-download", "--soft-fail"]
     for template in templates:
         args += ["--file", template]
     # No network: no guideline download, no version check.
     env = {**os.environ, "BC_SKIP_MAPPING": "TRUE", "CHECKOV_NO_VERSION_CHECK": "TRUE", "ENABLE_SECRETS_SCAN_ALL_FILES": "false"}
-    result = subprocess.run(args, capture_output=True, text=True, env=env)
+    return start(args, env)
+
+
+def checkov_findings(running, templates):
+    result = finish(running)
     if result.returncode != 0:
         sys.exit(f"checkov failed (exit {result.returncode}):\n{result.stderr[-2000:]}")
     reports = json.loads(result.stdout or "[]")
@@ -74,7 +92,15 @@ def main(templates):
     ]
     used = set()
     unsuppressed = []
-    for tool, rule, resource, message in cfn_lint_findings(templates) + checkov_findings(templates):
+    cfn_lint, checkov = start_cfn_lint(templates), start_checkov(templates)
+    try:
+        findings = cfn_lint_findings(cfn_lint) + checkov_findings(checkov, templates)
+    finally:
+        # One linter failed (sys.exit above): the other is not left running.
+        for running in (cfn_lint, checkov):
+            if running.poll() is None:
+                running.kill()
+    for tool, rule, resource, message in findings:
         accepting = [
             index
             for index, (entry_tool, entry_rule, entry) in enumerate(entries)

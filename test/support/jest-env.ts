@@ -7,3 +7,9 @@ process.env.AWS_SECRET_ACCESS_KEY = 'testing';
 process.env.AWS_REGION = 'us-east-1';
 delete process.env.AWS_PROFILE;
 delete process.env.AWS_ENDPOINT_URL;
+// aws-cdk-lib checks every synthesised template with its built-in CloudFormation validation, a
+// WebAssembly engine costing seconds of CPU per synthesis (most of a CDK test file's time), and
+// only warns: the app does not opt into failing on it (@aws-cdk/core:validateAgainstDefaultRules).
+// No test reads those warnings. `make synth` still runs it on the real templates, and cfn-lint and
+// checkov fail on what they find there (make lint-templates).
+process.env.CDK_VALIDATION = 'false';

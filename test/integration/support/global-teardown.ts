@@ -1,5 +1,5 @@
-import { takeHandle } from './emulator-handle';
+import { takeHandles } from './emulator-handle';
 
 export default async function globalTeardown(): Promise<void> {
-  await takeHandle()?.stop();
+  await Promise.all(takeHandles().map((server) => server.stop()));
 }

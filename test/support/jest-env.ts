@@ -13,3 +13,6 @@ delete process.env.AWS_ENDPOINT_URL;
 // No test reads those warnings. `make synth` still runs it on the real templates, and cfn-lint and
 // checkov fail on what they find there (make lint-templates).
 process.env.CDK_VALIDATION = 'false';
+// The SDK's notice that its releases from January 2027 need Node 22 is noise here (the Lambdas run nodejs22.x);
+// `make test` sets this too (Makefile), and a test file run by hand with `npx jest` stays as quiet.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';

@@ -1,4 +1,5 @@
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { KMSClient } from '@aws-sdk/client-kms';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { createAwsClients, sdkClientConfig, type AwsClientOptions, type AwsClients } from '../lambda/aws/clients';
 import { EVERY_CLIENT } from '../lambda/aws/every-client';
@@ -36,4 +37,9 @@ export function emulatorSqs(endpoint: string, region: string = EMULATOR_REGION):
 
 export function emulatorEventBridge(endpoint: string, region: string = EMULATOR_REGION): EventBridgeClient {
   return new EventBridgeClient(sdkClientConfig(emulatorClientOptions(endpoint, region)));
+}
+
+/** KMS, for the approval links' HMAC key (lambda/approval/mac-key.ts): moto implements GenerateMac and VerifyMac. */
+export function emulatorKms(endpoint: string, region: string = EMULATOR_REGION): KMSClient {
+  return new KMSClient(sdkClientConfig(emulatorClientOptions(endpoint, region)));
 }

@@ -45,7 +45,6 @@ async function call(endpoint: DecisionEndpoint, method: 'GET' | 'POST', query: R
   const answer = await sendSigned({
     url,
     method,
-    service: 'lambda',
     region: endpoint.region,
     credentials: endpoint.credentials,
     ...(body ? { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) } : {}),

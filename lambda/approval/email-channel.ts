@@ -1,4 +1,4 @@
-import type { MacKey } from '../aws/kms-mac';
+import type { MacKey } from './mac-key';
 import { untrusted } from '../text/untrusted';
 import { applyDecision, type DecisionDependencies, type FollowUpStep } from './apply-decision';
 import { bodyText, queryParameter, type FunctionUrlEvent } from './function-url-event';

@@ -1,4 +1,4 @@
-import type { MacKey } from '../aws/kms-mac';
+import type { MacKey } from './mac-key';
 import { newNonce, signToken } from './token';
 
 /*

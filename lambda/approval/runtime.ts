@@ -1,11 +1,11 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { KMSClient } from '@aws-sdk/client-kms';
 import { LambdaClient } from '@aws-sdk/client-lambda';
-import { defaultProvider } from '@aws-sdk/credential-provider-node';
 import * as z from '../zod';
 import { sdkClientConfig } from '../aws/clients';
-import { kmsMacKey, type MacKey } from '../aws/kms-mac';
 import { PLAYBOOK_NAMES } from '../routing/playbook-names';
 import type { DecisionDependencies } from './apply-decision';
+import type { MacKey } from './mac-key';
 import type { PlaybookFunctions } from './resume-playbook';
 
 /*
@@ -83,5 +83,5 @@ export function decisionDependencies(env: ApprovalEnvironment): DecisionDependen
 
 export function approvalMacKey(env: ApprovalEnvironment): MacKey {
   if (!env.macKeyId) throw new Error('invalid Lambda environment: IR_APPROVAL_MAC_KEY: the approval link function needs its KMS HMAC key');
-  return kmsMacKey({ keyId: env.macKeyId, region: env.region, credentials: defaultProvider() });
+  return { kms: new KMSClient(sdkClientConfig({ region: env.region })), keyId: env.macKeyId };
 }

@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import * as z from '../zod';
-import type { MacKey } from '../aws/kms-mac';
+import { generateMac, MAC_LENGTH, verifyMac, type MacKey } from './mac-key';
 
 /*
  * The token of an emailed approval link: the incident, the plan hash, the
- * decision, an expiry and a nonce, tagged with a KMS HMAC key (kms-mac.ts).
+ * decision, an expiry and a nonce, tagged with a KMS HMAC key (mac-key.ts).
  *
  *   v1.<payload, base64url JSON>.<HMAC-SHA-256 of "ir-approval-link-v1\n" + payload part, base64url>
  *
@@ -57,7 +57,7 @@ export function newNonce(): string {
 export async function signToken(key: MacKey, token: ApprovalToken): Promise<string> {
   const payload = payloadSchema.parse({ i: token.incidentId, h: token.planHash, d: token.decision, e: token.expiresAt, n: token.nonce });
   const payloadPart = b64url(JSON.stringify(payload));
-  const mac = await key.generateMac(macMessage(payloadPart));
+  const mac = await generateMac(key, macMessage(payloadPart));
   return `${TOKEN_VERSION}.${payloadPart}.${b64url(mac)}`;
 }
 
@@ -72,7 +72,10 @@ export async function verifyToken(key: MacKey, text: string | undefined, now: nu
     return refused('malformed', 'the approval token is not one this stack makes (cut or edited link?)');
   }
   const [, payloadPart, macPart] = parts as [string, string, string];
-  const valid = await key.verifyMac(macMessage(payloadPart), new Uint8Array(Buffer.from(macPart, 'base64url')));
+  const mac = new Uint8Array(Buffer.from(macPart, 'base64url'));
+  // A cut tag (even an empty one) is not KMS's to judge: asking would be an error, not a refusal.
+  if (mac.length !== MAC_LENGTH) return refused('malformed', 'the approval token is not one this stack makes (cut or edited link?)');
+  const valid = await verifyMac(key, macMessage(payloadPart), mac);
   if (!valid) return refused('forged', 'the approval token was not signed by this stack, or was changed after signing');
   let json: unknown;
   try {

@@ -1,42 +1,27 @@
-import { createHash, createHmac, type BinaryLike } from 'node:crypto';
+import { Hash } from '@smithy/core/serde';
 import { SignatureV4 } from '@smithy/signature-v4';
-import type { AwsCredentialIdentity, AwsCredentialIdentityProvider, Checksum, SourceData } from '@smithy/types';
+import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
 
 /*
- * A SigV4-signed HTTPS request, for the two calls the project makes without
- * an SDK client: KMS's GenerateMac/VerifyMac (no @aws-sdk/client-kms in the
- * dependencies; kms-mac.ts) and the decision function's URL, which `ir
- * approve` calls with the operator's own credentials (a Lambda function URL
- * with AuthType AWS_IAM is signed for the service "lambda").
+ * A SigV4-signed HTTPS request to a Lambda function URL with AuthType
+ * AWS_IAM: `ir approve`, `ir deny` and `ir pending` call the decision
+ * function's URL with the operator's own credentials
+ * (cli/approval/decision-client.ts). No SDK client calls a function URL, so
+ * the request is signed with the SDK's own signer and hash, for the service
+ * "lambda", and sent with fetch. Every AWS API call goes through an SDK
+ * client instead (lambda/aws/clients.ts).
  */
 
-function bytesOf(data: SourceData): BinaryLike {
-  if (typeof data === 'string') return data;
-  if (ArrayBuffer.isView(data)) return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
-  return new Uint8Array(data);
-}
+/** A function URL is signed for the service "lambda", whatever its host name says. */
+const FUNCTION_URL_SERVICE = 'lambda';
 
-/** SHA-256 (and HMAC-SHA-256 with a secret) from node:crypto, in the shape the signer asks for. */
-export class NodeSha256 implements Checksum {
-  private hash;
-  constructor(private readonly secret?: SourceData) {
-    this.hash = secret === undefined ? createHash('sha256') : createHmac('sha256', bytesOf(secret));
-  }
-  update(data: Uint8Array | string): void {
-    this.hash.update(bytesOf(data));
-  }
-  digest(): Promise<Uint8Array> {
-    return Promise.resolve(new Uint8Array(this.hash.digest()));
-  }
-  reset(): void {
-    this.hash = this.secret === undefined ? createHash('sha256') : createHmac('sha256', bytesOf(this.secret));
-  }
-}
+/** The SDK's SHA-256 (and HMAC-SHA-256 with a secret) on node:crypto, as its own clients use it in Node. */
+const sha256 = Hash.bind(null, 'sha256');
 
 export interface SignedRequest {
   readonly url: URL;
   readonly method: 'GET' | 'POST';
-  readonly service: string;
+  /** The region of the function. */
   readonly region: string;
   readonly credentials: AwsCredentialIdentity | AwsCredentialIdentityProvider;
   readonly headers?: Readonly<Record<string, string>>;
@@ -51,7 +36,7 @@ export interface SignedResponse {
 }
 
 export async function sendSigned(request: SignedRequest): Promise<SignedResponse> {
-  const signer = new SignatureV4({ service: request.service, region: request.region, credentials: request.credentials, sha256: NodeSha256 });
+  const signer = new SignatureV4({ service: FUNCTION_URL_SERVICE, region: request.region, credentials: request.credentials, sha256 });
   const query: Record<string, string> = {};
   request.url.searchParams.forEach((value, key) => (query[key] = value));
   const signed = await signer.sign({

@@ -12,7 +12,7 @@ import { PLAYBOOK_NAMES, type PlaybookName } from '../../lambda/routing/playbook
 import { eagerOutputsOf } from '../../lib/lambda-bundle/build';
 import { OWED_NOTE_WRITER_STEP_SPECS } from '../../lambda/close-loop/specs';
 import { OWED_NOTE_CLIENT_CLASSES } from '../../lambda/handlers/security-hub-note';
-import { BUNDLE_FILE, LAMBDA_CREDENTIALS, OWED_NOTE_BUNDLE, PROJECT_ROOT, playbookBuildOptions } from '../../lib/lambda-bundle/options';
+import { APPROVAL_FUNCTION_NAMES, BUNDLE_FILE, LAMBDA_CREDENTIALS, OWED_NOTE_BUNDLE, PROJECT_ROOT, playbookBuildOptions, type ApprovalFunctionName } from '../../lib/lambda-bundle/options';
 import { FIXTURES_DIR } from '../support/fixtures';
 import { PLAYBOOK_ENTRIES } from '../support/playbook-entries';
 
@@ -115,6 +115,123 @@ describe('the owed Security Hub note writer’s bundle (lambda/handlers/security
   it('holds no playbook, and no credential provider but the environment’s', () => {
     expect(inputs().filter((input) => input.startsWith('lambda/playbooks/') || input.startsWith('lambda/respond/'))).toEqual([]);
     expect(inputs().filter((input) => /@aws-sdk\/(credential-provider-(node|sso|ini|process|web-identity|login)|nested-clients)\//.test(input))).toEqual([]);
+  });
+});
+
+describe('the approval channels’ bundles (lambda/handlers/approval-*.ts, security-hub-action.ts)', () => {
+  const approvalMetafiles = new Map<ApprovalFunctionName, Metafile>();
+  beforeAll(async () => {
+    for (const name of APPROVAL_FUNCTION_NAMES) approvalMetafiles.set(name, (await build(playbookBuildOptions(name, join(dir, name)))).metafile!);
+  }, 120_000);
+  function approvalInputs(name: ApprovalFunctionName, which: 'eager' | 'deferred' | 'all' = 'all'): string[] {
+    const metafile = approvalMetafiles.get(name)!;
+    const eager = eagerOutputsOf(metafile);
+    return Object.entries(metafile.outputs)
+      .filter(([path]) => which === 'all' || (which === 'eager') === eager.has(path))
+      .flatMap(([, output]) => Object.entries(output.inputs))
+      .filter(([, input]) => input.bytesInOutput > 0)
+      .map(([path]) => path);
+  }
+  const kmsCommandsIn = (inputs: readonly string[]) =>
+    inputs
+      .map((input) => /node_modules\/@aws-sdk\/client-kms\/dist-es\/commands\/([A-Za-z]+)Command\.js$/.exec(input)?.[1])
+      .filter((name): name is string => name !== undefined)
+      .sort();
+
+  it.each([
+    // The link function checks the token's MAC with KMS: its client is in the bundle, the SDK's, not a hand-signed call.
+    ['approval-link', ['client-dynamodb', 'client-kms', 'client-lambda']],
+    ['approval-decide', ['client-dynamodb', 'client-lambda']],
+    ['security-hub-action', ['client-guardduty', 'client-lambda']],
+  ] as const)('%s loads exactly its clients at cold start; S3 (the decision’s evidence), where it keeps one, on first use', (name, clients) => {
+    expect(clientClassesIn(approvalInputs(name, 'eager'))).toEqual(clients);
+    expect(clientClassesIn(approvalInputs(name, 'deferred'))).toEqual(name === 'security-hub-action' ? [] : ['client-s3']);
+  });
+
+  it('the link function’s KMS client holds VerifyMac only: the one KMS call its role may make (lib/approval/grants.ts)', () => {
+    expect(kmsCommandsIn(approvalInputs('approval-link'))).toEqual(['VerifyMac']);
+  });
+
+  it.each(APPROVAL_FUNCTION_NAMES)('%s signs no request by hand, and reads credentials from the environment only', (name) => {
+    expect(approvalInputs(name)).not.toContain('lambda/aws/signed-request.ts');
+    expect(approvalInputs(name).filter((input) => /@aws-sdk\/(credential-provider-(node|sso|ini|process|web-identity|login)|nested-clients)\//.test(input))).toEqual([]);
+  });
+
+  describe('the bundled link function, against a stand-in for KMS and DynamoDB', () => {
+    let server: Server;
+    let verifyMac: { valid: boolean };
+    const calls: { target: string; authorization: string; body: Record<string, unknown> }[] = [];
+    beforeAll(async () => {
+      server = createServer((request: IncomingMessage, response) => {
+        let body = '';
+        request.on('data', (chunk: Buffer) => (body += chunk.toString()));
+        request.on('end', () => {
+          const target = String(request.headers['x-amz-target']);
+          calls.push({ target, authorization: String(request.headers.authorization), body: JSON.parse(body) as Record<string, unknown> });
+          if (target === 'TrentService.VerifyMac' && !verifyMac.valid) {
+            // How KMS answers a MAC that does not match.
+            response.writeHead(400, { 'content-type': 'application/x-amz-json-1.1' }).end(JSON.stringify({ __type: 'KMSInvalidMacException', message: 'invalid MAC' }));
+          } else if (target === 'TrentService.VerifyMac') {
+            response.writeHead(200, { 'content-type': 'application/x-amz-json-1.1' }).end(JSON.stringify({ KeyId: 'k', MacValid: true, MacAlgorithm: 'HMAC_SHA_256' }));
+          } else {
+            const item = { pk: { S: 'approval#i-1' }, status: { S: 'pending' }, planHash: { S: 'a'.repeat(64) }, plan: { S: '[{"id":"isolate"}]' }, findingId: { S: 'f-1' } };
+            response.writeHead(200, { 'content-type': 'application/x-amz-json-1.0' }).end(JSON.stringify({ Item: { ...item, playbook: { S: 'contain-instance' }, accountId: { S: '111111111111' }, region: { S: 'us-east-1' }, requestedAt: { S: '2026-12-06T11:00:00Z' }, deadline: { S: '2099-01-01T00:00:00Z' }, onTimeout: { S: 'stand-down' } } }));
+          }
+        });
+      });
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    });
+    afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+    it('checks the token with KMS VerifyMac through the SDK client (the key from IR_APPROVAL_MAC_KEY, the role’s credentials), and shows a KMSInvalidMacException as a link that is not valid', async () => {
+      const { port } = server.address() as AddressInfo;
+      const payload = Buffer.from(JSON.stringify({ i: 'i-1', h: 'a'.repeat(64), d: 'approve', e: Math.floor(Date.now() / 1000) + 86_400, n: 'n'.repeat(24) })).toString('base64url');
+      const mac = Buffer.alloc(32, 5);
+      const token = `v1.${payload}.${mac.toString('base64url')}`;
+      const keyArn = 'arn:aws:kms:us-east-1:111111111111:key/11111111-2222-3333-4444-555555555555';
+      const bundle = pathToFileURL(join(dir, 'approval-link', BUNDLE_FILE)).href;
+      const open = async () => {
+        const script = `
+          const { handler } = await import(${JSON.stringify(bundle)});
+          const page = await handler({ rawPath: '/', rawQueryString: ${JSON.stringify(`t=${token}`)}, requestContext: { http: { method: 'GET' } } });
+          console.log(JSON.stringify({ statusCode: page.statusCode, body: page.body }));`;
+        const { stdout } = await promisify(execFile)(process.execPath, ['--input-type=module', '-e', script], {
+          cwd: PROJECT_ROOT,
+          env: {
+            PATH: process.env.PATH ?? '',
+            AWS_REGION: 'us-east-1',
+            AWS_ENDPOINT_URL: `http://127.0.0.1:${port}`,
+            AWS_ACCESS_KEY_ID: 'ASIALINKROLE',
+            AWS_SECRET_ACCESS_KEY: 'role-secret',
+            AWS_SESSION_TOKEN: 'role-token',
+            IR_LEDGER_TABLE: 'incident-ledger',
+            IR_PLAYBOOK_FUNCTIONS: JSON.stringify({ 'contain-instance': 'ir-contain-instance' }),
+            IR_APPROVAL_MAC_KEY: keyArn,
+            AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+          },
+        });
+        return JSON.parse(stdout.trim().split('\n').pop()!) as { statusCode: number; body: string };
+      };
+
+      verifyMac = { valid: true };
+      await expect(open()).resolves.toMatchObject({ statusCode: 200 });
+      expect(calls.map((c) => c.target)).toEqual(['TrentService.VerifyMac', 'DynamoDB_20120810.GetItem']);
+      expect(calls[0]!.body).toEqual({
+        KeyId: keyArn,
+        MacAlgorithm: 'HMAC_SHA_256',
+        Message: Buffer.from(`ir-approval-link-v1\n${payload}`).toString('base64'),
+        Mac: mac.toString('base64'),
+      });
+      for (const call of calls) expect(call.authorization).toContain('Credential=ASIALINKROLE/');
+
+      calls.length = 0;
+      verifyMac = { valid: false };
+      const refused = await open();
+      expect(refused.statusCode).toBe(403);
+      expect(refused.body).toContain('This approval link is not valid');
+      expect(refused.body).toContain('the approval token was not signed by this stack, or was changed after signing');
+      expect(calls.map((c) => c.target)).toEqual(['TrentService.VerifyMac']);
+    }, 60_000);
   });
 });
 

@@ -1,4 +1,5 @@
 import { CreateTableCommand, DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { CreateKeyCommand, GenerateMacCommand, type KMSClient } from '@aws-sdk/client-kms';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { recordDecision, type Decision } from '../../lambda/approval/decisions';
@@ -6,11 +7,10 @@ import { handleLinkRequest, type EmailChannelDependencies } from '../../lambda/a
 import { consumeNonce } from '../../lambda/approval/nonces';
 import { handleOperatorRequest } from '../../lambda/approval/operator-channel';
 import type { FunctionUrlEvent } from '../../lambda/approval/function-url-event';
+import type { MacKey } from '../../lambda/approval/mac-key';
 import { signToken, verifyToken, type ApprovalToken } from '../../lambda/approval/token';
 import { sdkClientConfig } from '../../lambda/aws/clients';
-import { kmsMacKey, type MacKey } from '../../lambda/aws/kms-mac';
-import { sendSigned } from '../../lambda/aws/signed-request';
-import { EMULATOR_REGION, emulatorClientOptions } from '../../emulator/clients';
+import { EMULATOR_REGION, emulatorClientOptions, emulatorKms } from '../../emulator/clients';
 import { freshEmulator } from './support/account';
 
 /*
@@ -25,25 +25,17 @@ const TABLE = 'incident-ledger';
 const BUCKET = 'ir-evidence';
 const INCIDENT = 'instance#123456789012#us-east-1#i-0approval';
 const PLAN_HASH = '1'.repeat(64);
-const CREDENTIALS = { accessKeyId: 'testing', secretAccessKey: 'testing' };
 
 let endpoint: string;
 let dynamodb: DynamoDBClient;
 let s3: S3Client;
+let kms: KMSClient;
 let key: MacKey;
 
+/** An HMAC key as the stack makes it (lib/approval/approval-channels.ts), named by its ARN as IR_APPROVAL_MAC_KEY names it. */
 async function createHmacKey(): Promise<string> {
-  const answer = await sendSigned({
-    url: new URL('/', endpoint),
-    method: 'POST',
-    service: 'kms',
-    region: EMULATOR_REGION,
-    credentials: CREDENTIALS,
-    headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'TrentService.CreateKey' },
-    body: JSON.stringify({ KeySpec: 'HMAC_256', KeyUsage: 'GENERATE_VERIFY_MAC', Description: 'approval links (test)' }),
-  });
-  expect(answer.status).toBe(200);
-  return (JSON.parse(answer.body) as { KeyMetadata: { KeyId: string } }).KeyMetadata.KeyId;
+  const answer = await kms.send(new CreateKeyCommand({ KeySpec: 'HMAC_256', KeyUsage: 'GENERATE_VERIFY_MAC', Description: 'approval links (test)' }));
+  return answer.KeyMetadata!.Arn!;
 }
 
 async function putPending(incidentId: string): Promise<void> {
@@ -76,6 +68,7 @@ beforeAll(async () => {
   const options = emulatorClientOptions(endpoint);
   dynamodb = new DynamoDBClient(sdkClientConfig(options));
   s3 = new S3Client({ ...sdkClientConfig(options), forcePathStyle: true });
+  kms = emulatorKms(endpoint);
   await dynamodb.send(
     new CreateTableCommand({
       TableName: TABLE,
@@ -85,7 +78,7 @@ beforeAll(async () => {
     }),
   );
   await s3.send(new CreateBucketCommand({ Bucket: BUCKET }));
-  key = kmsMacKey({ keyId: await createHmacKey(), region: EMULATOR_REGION, endpoint, credentials: CREDENTIALS });
+  key = { kms, keyId: await createHmacKey() };
 });
 
 describe('recordDecision on DynamoDB', () => {
@@ -117,8 +110,23 @@ describe('approval links with a KMS HMAC key', () => {
   it('verifies a token KMS signed, and refuses one signed by another KMS key', async () => {
     const signed = await signToken(key, token);
     await expect(verifyToken(key, signed, now)).resolves.toEqual({ status: 'valid', token });
-    const other = kmsMacKey({ keyId: await createHmacKey(), region: EMULATOR_REGION, endpoint, credentials: CREDENTIALS });
+    const other: MacKey = { kms, keyId: await createHmacKey() };
     await expect(verifyToken(other, signed, now)).resolves.toMatchObject({ status: 'refused', reason: 'forged' });
+  });
+
+  it('puts in the token the MAC KMS makes of the context line and payload with HMAC_SHA_256: the exact message token.ts sends', async () => {
+    const signed = await signToken(key, token);
+    const [, payloadPart, macPart] = signed.split('.') as [string, string, string];
+    const again = await kms.send(
+      new GenerateMacCommand({ KeyId: key.keyId, MacAlgorithm: 'HMAC_SHA_256', Message: new TextEncoder().encode(`ir-approval-link-v1\n${payloadPart}`) }),
+    );
+    expect(Buffer.from(again.Mac!).toString('base64url')).toBe(macPart);
+  });
+
+  it('does not call a token forged when KMS cannot check it: a key KMS does not have is KMS’s error, thrown with its name', async () => {
+    // moto neither refuses a disabled key's VerifyMac nor disables a key named by ARN: a missing key stands for KMS failing.
+    const missing: MacKey = { kms, keyId: `${key.keyId.slice(0, key.keyId.lastIndexOf('/'))}/00000000-0000-4000-8000-000000000000` };
+    await expect(verifyToken(missing, await signToken(key, token), now)).rejects.toMatchObject({ name: 'NotFoundException' });
   });
 
   it('decides once through the link (nonce consumed in the ledger, evidence kept) and refuses the replay', async () => {

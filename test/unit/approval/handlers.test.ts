@@ -1,10 +1,12 @@
-import { DynamoDBClient, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, GetItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { KMSClient, VerifyMacCommand } from '@aws-sdk/client-kms';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { handler as decideHandler } from '../../../lambda/handlers/approval-decide';
 import { handler as linkHandler } from '../../../lambda/handlers/approval-link';
 import { readApprovalEnvironment } from '../../../lambda/approval/runtime';
-import { INCIDENT, PLAN_HASH, pendingItem } from './support';
+import { signToken } from '../../../lambda/approval/token';
+import { answerAsKms, INCIDENT, LINK_KEY_ID, macKey, NOW, PLAN_HASH, pendingItem } from './support';
 
 /*
  * The two decision functions' entry points: what they accept, and that a
@@ -13,6 +15,7 @@ import { INCIDENT, PLAN_HASH, pendingItem } from './support';
 
 const dynamodb = mockClient(DynamoDBClient);
 const lambda = mockClient(LambdaClient);
+const kms = mockClient(KMSClient);
 
 const ENV = {
   IR_LEDGER_TABLE: 'incident-ledger',
@@ -30,6 +33,7 @@ afterAll(() => {
 beforeEach(() => {
   dynamodb.reset();
   lambda.reset();
+  kms.reset();
   Object.assign(process.env, ENV);
   delete process.env.IR_APPROVAL_MAC_KEY;
   delete process.env.IR_EVIDENCE_BUCKET;
@@ -73,6 +77,31 @@ describe('the approval link function', () => {
     const page = await linkHandler({ rawPath: '/', rawQueryString: 't=v1.a.b', requestContext: { http: { method: 'GET' } } });
     expect(page.statusCode).toBe(500);
     expect(page.body).not.toContain('IR_APPROVAL_MAC_KEY');
+  });
+
+  it('checks the token with its KMS key (IR_APPROVAL_MAC_KEY); a KMS failure is a 500 page that calls no link invalid, logged without the token', async () => {
+    process.env.IR_APPROVAL_MAC_KEY = LINK_KEY_ID;
+    answerAsKms(kms);
+    dynamodb.on(GetItemCommand).resolves({ Item: pendingItem() });
+    // Expiring a day after the real clock: the function reads the time itself.
+    const token = await signToken(macKey(), { incidentId: INCIDENT, planHash: PLAN_HASH, decision: 'approve', expiresAt: Math.floor(Math.max(Date.now(), NOW) / 1000) + 86_400, nonce: 'h'.repeat(24) });
+    const open = () => linkHandler({ rawPath: '/', rawQueryString: `t=${encodeURIComponent(token)}`, requestContext: { http: { method: 'GET' } } });
+
+    await expect(open()).resolves.toMatchObject({ statusCode: 200 });
+    expect(kms.commandCalls(VerifyMacCommand).map((call) => [call.args[0].input.KeyId, call.args[0].input.MacAlgorithm])).toEqual([[LINK_KEY_ID, 'HMAC_SHA_256']]);
+
+    kms.on(VerifyMacCommand).rejects(Object.assign(new Error('not authorized to perform: kms:VerifyMac'), { name: 'AccessDeniedException', $metadata: { httpStatusCode: 400 } }));
+    const logged = jest.spyOn(console, 'error').mockImplementation(() => undefined);
+    try {
+      const page = await open();
+      expect(page.statusCode).toBe(500);
+      expect(page.body).toContain('an AWS call failed');
+      expect(page.body).not.toContain('not valid');
+      expect(logged.mock.calls.map((call) => String(call[0]))).toEqual([expect.stringContaining('AccessDeniedException: not authorized to perform: kms:VerifyMac')]);
+      expect(String(logged.mock.calls[0]![0])).not.toContain(token.split('.')[2]!);
+    } finally {
+      logged.mockRestore();
+    }
   });
 });
 

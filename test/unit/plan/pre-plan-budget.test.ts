@@ -104,16 +104,17 @@ describe('an SDK call abandoned at the cut-off', () => {
 
   it('has its request ended at once, and is not sent again (without the cut-off the SDK would wait 5 s per attempt, 5 attempts)', async () => {
     const client = new DynamoDBClient(sdkClientConfig({ region: 'us-east-1', endpoint, credentials: { accessKeyId: 'AKIA', secretAccessKey: 's' } }));
-    const budget = PrePlanBudget.starting(Date.now(), Date.now() + 300);
+    // A second before the cut-off: on a loaded machine the SDK takes a while to build and send its one request.
+    const budget = PrePlanBudget.starting(Date.now(), Date.now() + 1_000);
     const started = Date.now();
     const error = await budget.run('ledger', 'GetItem', () => client.send(new GetItemCommand({ TableName: 't', Key: { pk: { S: 'x' } } }))).catch((e: unknown) => e);
     expect(error).toMatchObject({ code: PHASE_TIMED_OUT, phase: 'ledger' });
-    expect(Date.now() - started).toBeLessThan(1_500);
+    expect(Date.now() - started).toBeLessThan(3_000);
     // Give a retry the time it would need to show up: none does, and the one request's socket was closed at the cut-off.
     await new Promise((resolve) => setTimeout(resolve, 700));
     expect(requests).toHaveLength(1);
     expect(requests[0]!.closedAt).toBeDefined();
-    expect(requests[0]!.closedAt! - started).toBeLessThan(1_500);
+    expect(requests[0]!.closedAt! - started).toBeLessThan(3_000);
   });
 
   it('leaves calls outside any phase alone: the same client still answers through its own limits', async () => {

@@ -83,7 +83,8 @@ export async function startApprovalBench(): Promise<ApprovalBench> {
   const invoke = (event: unknown, policy: ApprovalConfig = prodIsolationPolicy()) =>
     handleEvent(
       event,
-      handlerContext(account),
+      // A fresh invocation: contain-instance's whole timeout ahead (90 s, lib/playbook-function.ts).
+      handlerContext(account, { remainingMs: 90_000 }),
       entry,
       handlerEnvironment(account, {
         config: { approval: policy },

@@ -105,7 +105,7 @@ export async function showTrail(input: TrailInput): Promise<TrailResult> {
   const brakeState = await readBrakeState({ dynamodb: clients.dynamodb, table: stack.ledgerTable, region: EMULATOR_REGION, limit: stack.config.blastRadius.maxContainmentsPerHour, now: new Date() });
   say(`  ${paint('bold', 'ir brake status')}`);
   say(indent(renderBrakeState(brakeState).join('\n'), '    '));
-  if (!braked.blockedBy.includes(BLAST_RADIUS_BRAKE)) problems.push(`the fourth containment was not stopped by the brake (blocked by: ${braked.blockedBy.join(', ') || 'nothing'})`);
+  if (!braked.blockedBy.includes(BLAST_RADIUS_BRAKE)) problems.push(`the containment one too many was not stopped by the brake (blocked by: ${braked.blockedBy.join(', ') || 'nothing'})`);
   if (!brakeState.latched) problems.push('the brake did not latch');
   const brakeRelease = await releaseTheBrake(input, brakeState, inbox, problems);
 

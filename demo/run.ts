@@ -15,7 +15,7 @@ import { readInbox } from '../test/integration/support/inbox';
 import { captureAccountState, diffState } from './account-state';
 import { demoFindings } from './instantiate';
 import { heading, indent, say, step } from './progress';
-import { deployEmulatedStack, DEMO_STACK_NAME, type EmulatedStack } from './emulated-stack';
+import { DEMO_CONTAINMENTS_PER_HOUR, deployEmulatedStack, DEMO_STACK_NAME, type EmulatedStack } from './emulated-stack';
 import { isLocalEmulatorGap, NOT_IN_LOCAL_EMULATOR } from '../lambda/aws/local-emulator-gaps';
 import { showTrail, type TrailResult } from './trail';
 import { showApproval, type ApprovalResult } from './approval';
@@ -150,7 +150,8 @@ export async function runDemo(): Promise<DemoResult> {
       seedAccount(clients, emulatorSqs(moto.endpoint, EMULATOR_REGION), EMULATOR_REGION),
     );
     const stack = await step(`deploying the stack's trail into the emulator: ledger table, evidence bucket (Object Lock), stack ${DEMO_STACK_NAME} with its outputs`, () =>
-      deployEmulatedStack(clients, moto.endpoint, seed),
+      // The three findings that act, and the approval's containment: the brake latches on the one after (demo/trail.ts).
+      deployEmulatedStack(clients, moto.endpoint, seed, { containmentsPerHour: DEMO_CONTAINMENTS_PER_HOUR + 1 }),
     );
     const scenarios = demoFindings(seed).map(({ file, event }) => ({ file, finding: parseFindings(event)[0]! }));
     say(`  ${scenarios.length} findings to replay: ${scenarios.map((s) => s.finding.type).join(', ')}`);

@@ -224,6 +224,8 @@ async function playbookLambda(input: ApprovalInput): Promise<PlaybookLambda> {
   };
   process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
   const [{ handleEvent }, { CONTAIN_INSTANCE }] = await Promise.all([import('../lambda/runtime/handle'), import('../lambda/handlers/contain-instance')]);
+  if (saved.POWERTOOLS_LOG_LEVEL === undefined) delete process.env.POWERTOOLS_LOG_LEVEL;
+  else process.env.POWERTOOLS_LOG_LEVEL = saved.POWERTOOLS_LOG_LEVEL;
   const schedules: OneTimeSchedule[] = [];
   const writer: ScheduleWriter = {
     create: (schedule) => {

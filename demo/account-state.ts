@@ -34,9 +34,10 @@ async function instanceState(clients: AwsClients, instanceId: string, into: Reco
   into[`${instanceId} shutdown behaviour`] = shutdown.InstanceInitiatedShutdownBehavior?.Value ?? 'unknown';
 }
 
-export async function captureAccountState(clients: AwsClients, seed: SeededAccount): Promise<AccountState> {
+/** `moreInstances`: instances launched besides the seeded two (the approval's). */
+export async function captureAccountState(clients: AwsClients, seed: SeededAccount, moreInstances: readonly string[] = []): Promise<AccountState> {
   const state: Record<string, string> = {};
-  await Promise.all([instanceState(clients, seed.instanceA.instanceId, state), instanceState(clients, seed.instanceB.instanceId, state)]);
+  await Promise.all([seed.instanceA.instanceId, seed.instanceB.instanceId, ...moreInstances].map((id) => instanceState(clients, id, state)));
 
   const { Snapshots = [] } = await clients.ec2.send(new DescribeSnapshotsCommand({ OwnerIds: ['self'], Filters: [{ Name: 'tag-key', Values: ['ir:incident-id'] }] }));
   state['evidence snapshots'] = String(Snapshots.length);

@@ -5,6 +5,7 @@ import { EMULATOR_CONFIG_OVERRIDES } from '../emulator/runtime-config';
 import { emulatorClientOptions } from '../emulator/clients';
 import type { SeededAccount } from '../emulator/seed-account';
 import { sdkClientConfig, type AwsClients } from '../lambda/aws/clients';
+import { approvalSchema } from '../lambda/approval/schema';
 import { DEFAULT_RUNTIME_CONFIG, type RuntimeConfig } from '../lambda/config/schema';
 import { DEFAULT_STACK_NAME } from '../lib/naming';
 import { EVIDENCE_BUCKET_OUTPUT, EVIDENCE_KEY_ARN_OUTPUT, LEDGER_TABLE_OUTPUT, RUNTIME_CONFIG_OUTPUT, TOPIC_ARN_OUTPUT } from '../lib/stack-outputs';
@@ -24,8 +25,12 @@ export const DEMO_STACK_NAME = DEFAULT_STACK_NAME;
 export const DEMO_LEDGER_TABLE = 'guardduty-ir-incident-ledger';
 export const DEMO_EVIDENCE_BUCKET = 'guardduty-ir-evidence-123456789012-us-east-1';
 export const DEMO_RETENTION_DAYS = 365;
-/** Three acting responses fit in the hour; the demo's fourth latches the brake. */
+/** Three acting responses fit in the hour (the tests' brake meets the fourth); the demo allows one more for its approval (demo/run.ts). */
 export const DEMO_CONTAINMENTS_PER_HOUR = 3;
+/** The policy's tag: isolating an instance that holds cardholder data waits for a person (demo/approval.ts). */
+export const APPROVAL_TAG = { key: 'data', value: 'cardholder' } as const;
+/** The stack's EventBridge Scheduler group of the approval schedules. */
+export const DEMO_SCHEDULE_GROUP = `${DEFAULT_STACK_NAME}-approvals`;
 
 export interface EmulatedStack {
   readonly stackName: string;
@@ -37,8 +42,15 @@ export interface EmulatedStack {
   readonly config: RuntimeConfig;
 }
 
-export async function deployEmulatedStack(clients: AwsClients, endpoint: string, seed: SeededAccount): Promise<EmulatedStack> {
-  const config: RuntimeConfig = { ...DEFAULT_RUNTIME_CONFIG, ...EMULATOR_CONFIG_OVERRIDES, mode: 'enforce', blastRadius: { maxContainmentsPerHour: DEMO_CONTAINMENTS_PER_HOUR } };
+export async function deployEmulatedStack(clients: AwsClients, endpoint: string, seed: SeededAccount, options: { readonly containmentsPerHour?: number } = {}): Promise<EmulatedStack> {
+  const config: RuntimeConfig = {
+    ...DEFAULT_RUNTIME_CONFIG,
+    ...EMULATOR_CONFIG_OVERRIDES,
+    mode: 'enforce',
+    blastRadius: { maxContainmentsPerHour: options.containmentsPerHour ?? DEMO_CONTAINMENTS_PER_HOUR },
+    // The approval policy: every other change is made at once, as without the key.
+    approval: approvalSchema.parse({ rules: [{ id: 'cardholder-data', class: 'isolate', mode: 'approve', match: { tags: { [APPROVAL_TAG.key]: APPROVAL_TAG.value } } }] }),
+  };
   await clients.dynamodb.send(
     new CreateTableCommand({
       TableName: DEMO_LEDGER_TABLE,

@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { SeededAccount } from '../emulator/seed-account';
+import type { SeededInstance } from '../emulator/seed/instances';
 
 /*
  * The demo's findings are real-shaped GuardDuty events with placeholders
@@ -78,4 +79,23 @@ export function secondMinerFinding(seed: SeededAccount): DemoFinding {
   const { file, event } = instantiate('1-crypto-mining-instance.json', values);
   const text = JSON.stringify(event).replaceAll('d1c0ffee0000000000000000000000a1', 'd1c0ffee0000000000000000000000b1').replaceAll('d1c0ffee-dem0-4000-8000-d1c0ffee0000', 'd1c0ffee-dem0-4000-8000-d1c0ffee00b1');
   return { file: file.replace(/^1-/, '6-second-'), event: JSON.parse(text) as unknown };
+}
+
+/**
+ * The first finding again, about the approval's instance (demo/approval.ts), with a finding id of its own: its
+ * isolation is one the policy gives to a person.
+ */
+export function approvalFinding(seed: SeededAccount, instance: SeededInstance): DemoFinding {
+  const eni = instance.networkInterfaces[0]!;
+  const values = {
+    ...placeholders(seed),
+    INSTANCE_A_ID: instance.instanceId,
+    INSTANCE_A_IMAGE: instance.imageId,
+    INSTANCE_A_ENI: eni.networkInterfaceId,
+    INSTANCE_A_NAME: instance.name,
+    INSTANCE_IP: eni.privateIpAddress,
+  };
+  const { file, event } = instantiate('1-crypto-mining-instance.json', values);
+  const text = JSON.stringify(event).replaceAll('d1c0ffee0000000000000000000000a1', 'd1c0ffee0000000000000000000000c1').replaceAll('d1c0ffee-dem0-4000-8000-d1c0ffee0000', 'd1c0ffee-dem0-4000-8000-d1c0ffee00c1');
+  return { file: file.replace(/^1-/, '7-approval-'), event: JSON.parse(text) as unknown };
 }

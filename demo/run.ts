@@ -15,9 +15,10 @@ import { readInbox } from '../test/integration/support/inbox';
 import { captureAccountState, diffState } from './account-state';
 import { demoFindings } from './instantiate';
 import { heading, indent, say, step } from './progress';
-import { deployEmulatedStack, DEMO_STACK_NAME, type EmulatedStack } from './emulated-stack';
+import { DEMO_CONTAINMENTS_PER_HOUR, deployEmulatedStack, DEMO_STACK_NAME, type EmulatedStack } from './emulated-stack';
 import { isLocalEmulatorGap, NOT_IN_LOCAL_EMULATOR } from '../lambda/aws/local-emulator-gaps';
 import { showTrail, type TrailResult } from './trail';
+import { showApproval, type ApprovalResult } from './approval';
 import { respondToFindings } from '../cli/commands/respond';
 import type { AwsClientOptions } from '../lambda/aws/clients';
 
@@ -27,7 +28,8 @@ import type { AwsClientOptions } from '../lambda/aws/clients';
  * found through a CloudFormation stack's outputs), replays real-shaped
  * findings through the same routing and playbooks as the Lambda, first as
  * a dry-run and then with `ir respond --execute`, showing the plan, what
- * changed and the notification for each; then what the trail holds: a
+ * changed and the notification for each; then one approval (demo/approval.ts);
+ * then what the trail holds: a
  * re-delivery the ledger answers with nothing, the brake latching, the
  * locked evidence, and `ir release` from the ledger (demo/trail.ts).
  */
@@ -63,6 +65,8 @@ export interface DemoResult {
   /** Calls moto does not implement, met by the playbooks (read-only ones, and the Security Hub note, not tried there): shown as not available in the local emulator. */
   readonly unsupportedCalls: readonly string[];
   readonly runs: readonly DemoRun[];
+  /** One approval: the isolation waits for a person, the operator approves, the response resumes and isolates (demo/approval.ts). */
+  readonly approval: ApprovalResult;
   /** What the enforce runs left behind: the ledger, the brake (latched, then released), the evidence, a release (demo/trail.ts). */
   readonly trail: TrailResult;
 }
@@ -146,22 +150,24 @@ export async function runDemo(): Promise<DemoResult> {
       seedAccount(clients, emulatorSqs(moto.endpoint, EMULATOR_REGION), EMULATOR_REGION),
     );
     const stack = await step(`deploying the stack's trail into the emulator: ledger table, evidence bucket (Object Lock), stack ${DEMO_STACK_NAME} with its outputs`, () =>
-      deployEmulatedStack(clients, moto.endpoint, seed),
+      // The three findings that act, and the approval's containment: the brake latches on the one after (demo/trail.ts).
+      deployEmulatedStack(clients, moto.endpoint, seed, { containmentsPerHour: DEMO_CONTAINMENTS_PER_HOUR + 1 }),
     );
     const scenarios = demoFindings(seed).map(({ file, event }) => ({ file, finding: parseFindings(event)[0]! }));
     say(`  ${scenarios.length} findings to replay: ${scenarios.map((s) => s.finding.type).join(', ')}`);
     const dryRun = await replay('dry-run', scenarios, seed, moto.endpoint, dryRunAnswer(moto.endpoint, seed));
     const enforce = await replay('enforce', scenarios, seed, moto.endpoint, executeAnswer(moto.endpoint, stack));
+    const approval = await showApproval({ endpoint: moto.endpoint, seed, stack });
     const trail = await showTrail({ endpoint: moto.endpoint, seed, stack, first: scenarios[0]!.finding, answer: executeAnswer(moto.endpoint, stack) });
-    const problems = dryRun.problems + enforce.problems + trail.problems.length;
+    const problems = dryRun.problems + enforce.problems + approval.problems.length + trail.problems.length;
     const unsupportedCalls = new Set([...dryRun.unsupportedCalls, ...enforce.unsupportedCalls]);
     heading('summary');
-    say(`  ${scenarios.length} findings, dry-run then enforce, then a re-delivery, the brake (latched, then released), the evidence and a release, in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    say(`  ${scenarios.length} findings, dry-run then enforce, then one approval (waited, approved, resumed), a re-delivery, the brake (latched, then released), the evidence and a release, in ${((Date.now() - started) / 1000).toFixed(1)} s`);
     say(`  ${problems === 0 ? paint('green', 'every change, notification and record behaved') : paint('red', `${problems} problem(s), see above`)}`);
-    for (const problem of trail.problems) say(`    ${paint('red', '✗')} ${problem}`);
+    for (const problem of [...approval.problems, ...trail.problems]) say(`    ${paint('red', '✗')} ${problem}`);
     say(`  ${paint('yellow', NOT_IN_LOCAL_EMULATOR)} (recorded as such in the reports and emails above, never as failures; on AWS they answer): guardduty:GetFindings${[...unsupportedCalls].sort().map((a) => `, ${a}`).join('')}`);
     say(`  next: deploy (README.md), then operate: docs/operate.md`);
-    return { problems, unsupportedCalls: [...unsupportedCalls].sort(), runs: [...dryRun.runs, ...enforce.runs], trail };
+    return { problems, unsupportedCalls: [...unsupportedCalls].sort(), runs: [...dryRun.runs, ...enforce.runs], approval, trail };
   } finally {
     await step('stopping the AWS emulator', () => moto.stop());
   }

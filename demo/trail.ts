@@ -27,8 +27,8 @@ import { heading, indent, say, step } from './progress';
 
 /*
  * What the enforce runs left behind, shown the way an operator finds it:
- * the ledger turns a re-delivery of the first finding into a no-op; a
- * fourth acting response in the hour latches the brake (announced once),
+ * the ledger turns a re-delivery of the first finding into a no-op; one
+ * acting response too many in the hour latches the brake (announced once),
  * and `ir brake release` clears it, recorded in the ledger and announced;
  * the evidence sits in the locked bucket, its deletion refused; and
  * `ir release` puts the first instance back from its restore record in the
@@ -95,9 +95,9 @@ export async function showTrail(input: TrailInput): Promise<TrailResult> {
   if (!again.blockedBy.includes(ALREADY_ANSWERED)) problems.push(`the re-delivery was not recognised as already answered (blocked by: ${again.blockedBy.join(', ') || 'nothing'})`);
   if (redeliveryChanges.length > 0) problems.push('the re-delivery changed the account');
 
-  heading('the brake: a fourth containment within the hour');
+  heading('the brake: one containment too many within the hour');
   const second = parseFindings(secondMinerFinding(seed).event)[0]!;
-  say(`  ${stack.config.blastRadius.maxContainmentsPerHour} acting responses per rolling hour (blastRadius.maxContainmentsPerHour); three ran above. ${second.type} on ${seed.instanceB.instanceId} (${seed.instanceB.name}) asks for a fourth`);
+  say(`  ${stack.config.blastRadius.maxContainmentsPerHour} acting responses per rolling hour (blastRadius.maxContainmentsPerHour); as many ran above (three findings, and the approved one). ${second.type} on ${seed.instanceB.instanceId} (${seed.instanceB.name}) asks for one more`);
   const braked = await step('ir respond --execute (instance B)', () => input.answer(second));
   say(renderReport(braked));
   const brakeNotes = await inbox();
@@ -105,7 +105,7 @@ export async function showTrail(input: TrailInput): Promise<TrailResult> {
   const brakeState = await readBrakeState({ dynamodb: clients.dynamodb, table: stack.ledgerTable, region: EMULATOR_REGION, limit: stack.config.blastRadius.maxContainmentsPerHour, now: new Date() });
   say(`  ${paint('bold', 'ir brake status')}`);
   say(indent(renderBrakeState(brakeState).join('\n'), '    '));
-  if (!braked.blockedBy.includes(BLAST_RADIUS_BRAKE)) problems.push(`the fourth containment was not stopped by the brake (blocked by: ${braked.blockedBy.join(', ') || 'nothing'})`);
+  if (!braked.blockedBy.includes(BLAST_RADIUS_BRAKE)) problems.push(`the containment one too many was not stopped by the brake (blocked by: ${braked.blockedBy.join(', ') || 'nothing'})`);
   if (!brakeState.latched) problems.push('the brake did not latch');
   const brakeRelease = await releaseTheBrake(input, brakeState, inbox, problems);
 

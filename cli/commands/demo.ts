@@ -21,7 +21,7 @@ export function registerDemo(program: Command, run: Runner): void {
   program
     .command('demo')
     .description(
-      'the whole product on a local AWS emulator (moto): findings dry-run, then ir respond --execute through an emulated stack (containment, revocation, ledger, locked evidence, notification), a re-delivery the ledger turns into a no-op, the brake latching, ir brake release (recorded, announced), ir release from the ledger',
+      'the whole product on a local AWS emulator (moto): findings dry-run, then ir respond --execute through an emulated stack (containment, revocation, ledger, locked evidence, notification), one approval (the isolation waits, is approved, resumes), a re-delivery the ledger turns into a no-op, the brake latching, ir brake release (recorded, announced), ir release from the ledger',
     )
     .option('--json', 'print only JSON on stdout: every run (finding, mode, report, changes, notification), the trail (re-delivery, brake, brake release, evidence, release) and the problems seen; progress goes to stderr')
     .addHelpText(

@@ -60,6 +60,8 @@ interface LaunchInput {
   readonly groupIds: string[];
   readonly dataVolumes: number;
   readonly shutdownBehavior: 'stop' | 'terminate';
+  /** Besides Name and env=prod. */
+  readonly tags?: Readonly<Record<string, string>>;
 }
 
 async function launch(ec2: EC2Client, input: LaunchInput): Promise<string> {
@@ -79,7 +81,9 @@ async function launch(ec2: EC2Client, input: LaunchInput): Promise<string> {
         { DeviceName: input.rootDeviceName, Ebs: { VolumeSize: 8, VolumeType: 'gp3', DeleteOnTermination: true } },
         ...dataDevices.map((device, i) => ({ DeviceName: device, Ebs: { VolumeSize: 20 * (i + 1), VolumeType: 'gp3' as const, DeleteOnTermination: true } })),
       ],
-      TagSpecifications: [{ ResourceType: 'instance', Tags: [{ Key: 'Name', Value: input.name }, { Key: 'env', Value: 'prod' }] }],
+      TagSpecifications: [
+        { ResourceType: 'instance', Tags: [{ Key: 'Name', Value: input.name }, { Key: 'env', Value: 'prod' }, ...Object.entries(input.tags ?? {}).map(([Key, Value]) => ({ Key, Value }))] },
+      ],
     }),
   );
   return required(Instances?.[0]?.InstanceId, `instance id of ${input.name}`);
@@ -144,4 +148,23 @@ export async function seedInstances(ec2: EC2Client, network: SeededNetwork, inst
     instanceA: seededInstance(await describe(ec2, instanceAId), 'web-01', rootDeviceName),
     instanceB: seededInstance(await describe(ec2, instanceBId), 'web-02', rootDeviceName),
   };
+}
+
+/**
+ * One more instance beside the seeded ones (a test or the demo needs an incident of its own): in the first subnet,
+ * behind the web group, no data volume, tagged Name, env=prod and `tags`.
+ */
+export async function launchInstance(ec2: EC2Client, network: SeededNetwork, input: { readonly name: string; readonly tags?: Readonly<Record<string, string>> }): Promise<SeededInstance> {
+  const { imageId, rootDeviceName } = await linuxImage(ec2);
+  const instanceId = await launch(ec2, {
+    name: input.name,
+    imageId,
+    rootDeviceName,
+    subnetId: network.subnetIds[0],
+    groupIds: [network.securityGroups.web],
+    dataVolumes: 0,
+    shutdownBehavior: 'stop',
+    ...(input.tags ? { tags: input.tags } : {}),
+  });
+  return seededInstance(await describe(ec2, instanceId), input.name, rootDeviceName);
 }

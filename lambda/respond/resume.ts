@@ -129,14 +129,19 @@ async function actOnDecision(playbooks: PlaybookCatalog, item: PendingApproval, 
   const shape: PlanShaper =
     decided.act && !check.covered
       ? waitShaper({ ...base, status: 'asked-again', detail: `not approved: ${check.uncovered.join(', ')}` })
-      : decidedShaper(item, decided, waiting?.planHash ?? item.planHash);
+      : decidedShaper(item, decided);
   const assembled = assemblePlan(resumed, phaseOptions, planned, guards, settled, shape);
   const prepared: PreparedPlan = settled && options.incidents ? { ...assembled, gate: { settled, table: options.incidents.tableName, key: `${INCIDENT_KEY_PREFIX}${state.incidentId}` } } : assembled;
   return actAgain(prepared, state, executionClients, options, now);
 }
 
-/** The steps that need a decision run (approved), or are reported not run (denied, stood down); the rest of the plan as planned. */
-function decidedShaper(item: PendingApproval, decided: Decided, planHash: string): PlanShaper {
+/**
+ * The steps that need a decision run (approved), or are reported not run (denied, stood down); the rest of the plan as planned.
+ * The report names the plan hash that was decided on (the ledger's and the evidence's): the plan made again, covered by it,
+ * may hash otherwise (a later isolation time in a tag, an interface gone).
+ */
+function decidedShaper(item: PendingApproval, decided: Decided): PlanShaper {
+  const { planHash } = item;
   return (steps) => {
     const waiting = waitingStepsOf(steps);
     const ids = new Set(waiting?.later.map((s) => s.id) ?? []);

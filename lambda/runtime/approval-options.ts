@@ -1,4 +1,5 @@
 import { PendingApprovals, type OnTimeout } from '../approval/pending';
+import { DEFAULT_APPROVAL_TIMEOUT_MINUTES, DEFAULT_ESCALATE_MINUTES_BEFORE } from '../approval/schema';
 import type { AccountAccess } from '../aws/account-access';
 import type { ApprovalWaitOptions } from '../respond/wait';
 import type { LambdaEnvironment } from './environment';
@@ -14,9 +15,11 @@ import type { PlaybookEntry } from './playbook-entry';
  * that needs a decision is not made, and the report says why.
  */
 
-/** How long a decision is waited for, and when the escalation topic is told, until the policy's configuration says (issue 13). */
-export const DEFAULT_APPROVAL_WAIT_MS = 60 * 60 * 1000;
-export const DEFAULT_ESCALATE_BEFORE_MS = 15 * 60 * 1000;
+const MINUTE_MS = 60_000;
+
+/** How long a decision is waited for, when the escalation topic is told and what the deadline does: the `approval` key's (its defaults without one). */
+export const DEFAULT_APPROVAL_WAIT_MS = DEFAULT_APPROVAL_TIMEOUT_MINUTES * MINUTE_MS;
+export const DEFAULT_ESCALATE_BEFORE_MS = DEFAULT_ESCALATE_MINUTES_BEFORE * MINUTE_MS;
 export const DEFAULT_ON_TIMEOUT: OnTimeout = 'stand-down';
 
 export function approvalOptionsFor(input: {
@@ -32,12 +35,14 @@ export function approvalOptionsFor(input: {
   const roleArn = env.approval?.schedulerRoleArn;
   const functionArn = context.invokedFunctionArn;
   const writer = entry.scheduleWriter?.(home);
+  const policy = env.config.approval;
   return {
     pending: new PendingApprovals(home.dynamodb, env.ledgerTableName),
     schedules: writer && group && roleArn && functionArn ? { writer, target: { groupName: group, roleArn, functionArn } } : undefined,
-    waitMs: DEFAULT_APPROVAL_WAIT_MS,
-    escalateBeforeMs: DEFAULT_ESCALATE_BEFORE_MS,
-    onTimeout: DEFAULT_ON_TIMEOUT,
-    ...(env.approval?.escalationTopicArn ? { escalationTopicArn: env.approval.escalationTopicArn, escalationSns: home.sns } : {}),
+    waitMs: policy ? policy.timeoutMinutes * MINUTE_MS : DEFAULT_APPROVAL_WAIT_MS,
+    escalateBeforeMs: policy ? policy.escalateMinutesBefore * MINUTE_MS : DEFAULT_ESCALATE_BEFORE_MS,
+    onTimeout: policy?.onTimeout ?? DEFAULT_ON_TIMEOUT,
+    // escalateMinutesBefore 0: no escalation, whatever topic the stack hands over.
+    ...(env.approval?.escalationTopicArn && policy?.escalateMinutesBefore !== 0 ? { escalationTopicArn: env.approval.escalationTopicArn, escalationSns: home.sns } : {}),
   };
 }

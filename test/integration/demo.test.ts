@@ -6,7 +6,9 @@ import type { DemoResult } from '../../demo/run';
  * starts its own emulator (not the one of this test run), deploys the
  * stack's trail there (ledger, locked evidence bucket, a stack whose
  * outputs name them), replays its findings dry-run then with
- * `ir respond --execute`, and shows the trail: a re-delivery the ledger
+ * `ir respond --execute`, shows one approval (the isolation of a cardholder
+ * data instance waits, the operator approves, the response resumes through
+ * the playbook Lambda's code and isolates), and shows the trail: a re-delivery the ledger
  * answers with nothing, the brake latching and `ir brake release`, the locked evidence, and
  * `ir release` from the ledger; --json gives the same as data.
  */
@@ -104,6 +106,43 @@ describe('the enforce runs leave the Lambda’s trail, through the stack’s out
   });
 });
 
+describe('one approval', () => {
+  it('the policy holds the isolation: the evidence steps run, nothing moves the instance’s network interfaces, the team is told AWAITING APPROVAL with the plan hash', () => {
+    const { approval } = result;
+    expect(approval.first.approval).toMatchObject({ status: 'awaiting', planHash: expect.stringMatching(/^[0-9a-f]{64}$/), onTimeout: 'stand-down' });
+    expect(approval.first.steps.find((s) => s.id === 'snapshot-volumes')?.status).toBe('done');
+    expect(approval.first.steps.filter((s) => s.id.startsWith('isolate:')).map((s) => [s.status, s.reason])).toEqual([['skipped', expect.stringMatching(/^awaits approval \(rule cardholder-data\)/)]]);
+    expect(approval.firstChanges.map((c) => c.what)).toEqual(expect.arrayContaining(['evidence snapshots', `${approval.instanceId} termination protection`]));
+    expect(approval.firstChanges.filter((c) => c.what.endsWith('security groups'))).toEqual([]);
+    expect(approval.firstNotification).toMatch(/^\[GuardDuty IR AWAITING APPROVAL\] contain-instance/);
+    expect(approval.schedules).toEqual([expect.stringMatching(/^ir-approval-deadline-[0-9a-f]{24} at\(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\)$/)]);
+    expect(approval.pending).toMatchObject({ incidentId: approval.first.incidentId, status: 'pending', planHash: approval.first.approval!.planHash });
+    expect(progress).toContain(`AWAITING APPROVAL on plan ${approval.first.approval!.planHash}`);
+  });
+
+  it('the operator’s decision is recorded as the decision function records it: by the ARN STS names, channel cli, on the plan shown; kept in the evidence; ir approve said to be not available in the local emulator', () => {
+    const { approval } = result;
+    expect(approval.operatorArn).toMatch(/^arn:aws:(iam|sts)::123456789012:/);
+    expect(approval.decision).toMatchObject({
+      status: 'recorded',
+      decision: { decision: 'approve', by: approval.operatorArn, channel: 'cli', planHash: approval.first.approval!.planHash },
+      evidence: { status: 'done', detail: expect.stringMatching(new RegExp(`/${approval.first.incidentId}/[0-9a-f]+/decisions/[^/]+-approve\\.json`)) },
+      resume: { status: 'done' },
+    });
+    expect(progress).toContain('ir approve: not available in the local emulator');
+  });
+
+  it('the approval-decided event resumes the response through the playbook Lambda’s code: the instance read again and isolated, the team told APPROVED', () => {
+    const { approval } = result;
+    expect(approval.resumed).toMatchObject({ status: 'resumed', report: { approval: { status: 'approved', planHash: approval.first.approval!.planHash, decision: { by: approval.operatorArn, channel: 'cli' } }, summary: { failed: 0 } } });
+    expect(approval.resumedChanges).toEqual(
+      expect.arrayContaining([{ what: expect.stringMatching(new RegExp(`^${approval.instanceId} eni-[0-9a-f]+ security groups$`)), before: 'web-tier', after: expect.stringMatching(/isolation/) }]),
+    );
+    expect(approval.resumedNotification).toMatch(/^\[GuardDuty IR DONE\] contain-instance/);
+    expect(approval.problems).toEqual([]);
+  });
+});
+
 describe('the trail', () => {
   it('the ledger turns a re-delivery of the first finding into a no-op (exit 0)', () => {
     const { redelivery } = result.trail;
@@ -112,12 +151,12 @@ describe('the trail', () => {
     expect(redelivery.exitCode).toBe(0);
   });
 
-  it('the fourth acting response of the hour latches the brake, announced once (exit 4: blocked)', () => {
+  it('one acting response too many in the hour (the approval’s counts) latches the brake, announced once (exit 4: blocked)', () => {
     const { brake } = result.trail;
     expect(brake.report.blockedBy).toContain('blast-radius-brake');
     expect(brake.report.steps.filter((s) => s.mutating && s.status === 'done')).toEqual([]);
     expect(brake.state.latched).toMatchObject({ findingId: brake.report.findingId, playbook: 'contain-instance' });
-    expect(brake.state.held).toHaveLength(3);
+    expect(brake.state.held).toHaveLength(4);
     expect(brake.notifications.filter((n) => /BRAKE LATCHED/.test(n))).toHaveLength(1);
     expect(brake.exitCode).toBe(4);
   });
@@ -126,7 +165,7 @@ describe('the trail', () => {
     const { brake, brakeRelease } = result.trail;
     expect(brakeRelease.result).toMatchObject({
       action: 'released',
-      record: { reason: 'demo', latch: { engagementId: brake.state.latched!.engagementId }, slotsHeld: 3 },
+      record: { reason: 'demo', latch: { engagementId: brake.state.latched!.engagementId }, slotsHeld: 4 },
       notification: { status: 'sent' },
     });
     expect(brakeRelease.recorded).toBe(true);
@@ -134,7 +173,7 @@ describe('the trail', () => {
     expect(brakeRelease.evidenceKey).toMatch(new RegExp(`^incidents/brake/us-east-1/${brake.state.latched!.engagementId}/\\d{4}-\\d\\d-\\d\\dT\\d{6}\\.\\d{3}Z-release\\.json$`));
     expect(brakeRelease.notifications).toEqual([expect.stringMatching(/^\[GuardDuty IR BRAKE RELEASED\] containments resume in us-east-1/)]);
     expect(brakeRelease.stateAfter.latched).toBeUndefined();
-    expect(brakeRelease.stateAfter.held).toHaveLength(3);
+    expect(brakeRelease.stateAfter.held).toHaveLength(4);
   });
 
   it('the evidence is locked (Object Lock, governance) and a version cannot be deleted', () => {

@@ -42,6 +42,25 @@ describe('checkReplan', () => {
   });
 });
 
+describe('checkReplan on tag lists (ec2:CreateTags)', () => {
+  const tagging = (tags: { Key: string; Value: string }[]) => ({ id: 'tag-instance', kind: 'tag-instance', action: 'ec2:CreateTags' as const, target: 'i-1', parameters: { Resources: ['i-1'], Tags: tags } });
+  const approved = [tagging([{ Key: 'ir:isolated-at', Value: '2026-12-06T10:00:00Z' }, { Key: 'ir:original-sgs:eni-1', Value: 'sg-1' }, { Key: 'ir:original-sgs:eni-2', Value: 'sg-2' }])];
+
+  it('covers the same keys with other values (the isolation time of the later planning), and fewer keys (an interface gone)', () => {
+    expect(checkReplan(approved, [tagging([{ Key: 'ir:isolated-at', Value: '2026-12-06T11:00:00Z' }, { Key: 'ir:original-sgs:eni-1', Value: 'sg-1' }, { Key: 'ir:original-sgs:eni-2', Value: 'sg-2' }])]).covered).toBe(true);
+    expect(checkReplan(approved, [tagging([{ Key: 'ir:isolated-at', Value: '2026-12-06T11:00:00Z' }, { Key: 'ir:original-sgs:eni-1', Value: 'sg-1' }])]).covered).toBe(true);
+  });
+
+  it('does not cover a key that was not shown, another resource, or another action', () => {
+    expect(checkReplan(approved, [tagging([{ Key: 'ir:original-sgs:eni-3', Value: 'sg-3' }])])).toEqual({ covered: false, uncovered: ['tag-instance'] });
+    expect(checkReplan(approved, [{ ...tagging([{ Key: 'ir:original-sgs:eni-1', Value: 'sg-1' }]), parameters: { Resources: ['i-2'], Tags: [{ Key: 'ir:original-sgs:eni-1', Value: 'sg-1' }] } }]).covered).toBe(false);
+    expect(checkReplan(approved, [{ ...tagging([{ Key: 'ir:original-sgs:eni-1', Value: 'sg-1' }]), target: 'i-2' }]).covered).toBe(false);
+    expect(checkReplan(approved, [{ ...tagging([{ Key: 'ir:original-sgs:eni-1', Value: 'sg-1' }]), action: 'ec2:DeleteTags' as never }]).covered).toBe(false);
+    // A list that is not a tag list compares exactly: fewer groups is another change.
+    expect(checkReplan([isolate('eni-1', ['sg-1', 'sg-2'])], [isolate('eni-1', ['sg-1'])]).covered).toBe(false);
+  });
+});
+
 describe('withFirstActOutputs', () => {
   it('names what the first act created by its id, so that the plan made again is compared with the same change', () => {
     const approved = [{ ...isolate('eni-1', ['<output of create-isolation-sg:vpc-1>']), target: 'eni-1' }];

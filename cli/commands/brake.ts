@@ -61,7 +61,8 @@ async function open(options: BrakeOptions, notify = true, evidence = false): Pro
 
 export async function brakeStatusCommand(options: BrakeOptions): Promise<ExitCode> {
   const { state } = await open(options);
-  process.stdout.write(`${options.json ? safeJson(state, 2) : renderBrakeState(state).join('\n')}\n`);
+  // One shape for every command's --json: an array (here of one state).
+  process.stdout.write(`${options.json ? safeJson([state], 2) : renderBrakeState(state).join('\n')}\n`);
   return EXIT.ok;
 }
 

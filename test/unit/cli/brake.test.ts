@@ -124,7 +124,9 @@ describe('ir brake status', () => {
   it('--json: the latch and the held slots', async () => {
     brakeHolds(false);
     const run = await runIr('brake', 'status', '--config', config, '--region', 'eu-west-1', '--json');
-    const state = JSON.parse(run.stdout);
+    const parsed = JSON.parse(run.stdout) as { latched?: unknown }[];
+    expect(parsed).toHaveLength(1);
+    const state = parsed[0]!;
     expect(state).toMatchObject({ table: TABLE, region: 'eu-west-1', limit: 3, held: [{ slot: 0, incidentId: 'ir-0', findingId: 'f-0', playbook: 'contain-instance' }, { slot: 2 }] });
     expect(state.latched).toBeUndefined();
   });
@@ -157,7 +159,7 @@ describe('ir brake status', () => {
     const read = dynamodb.commandCalls(GetItemCommand)[0]!;
     expect(read.args[0].input.TableName).toBe('GuardDutyIncidentResponse-blast-radius-brake');
     expect(await regionOf(read.thisValue)).toBe('eu-west-1');
-    expect(JSON.parse(run.stdout)).toMatchObject({ table: 'GuardDutyIncidentResponse-blast-radius-brake', region: 'eu-west-1' });
+    expect(JSON.parse(run.stdout)).toMatchObject([{ table: 'GuardDutyIncidentResponse-blast-radius-brake', region: 'eu-west-1' }]);
   });
 
   it('a stack without the ledger output is bad input: exit 2, nothing read', async () => {

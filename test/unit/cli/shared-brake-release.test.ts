@@ -125,6 +125,6 @@ describe('ir brake release of a shared brake', () => {
     const read = dynamodb.commandCalls(GetItemCommand)[0]!;
     expect(read.args[0].input.TableName).toBe(BRAKE_TABLE);
     expect(await regionOf(read.thisValue)).toBe('eu-west-1');
-    expect(JSON.parse(run.stdout)).toMatchObject({ table: BRAKE_TABLE, region: 'eu-west-1', latched: { engagementId: 'eng-1' } });
+    expect(JSON.parse(run.stdout)).toMatchObject([{ table: BRAKE_TABLE, region: 'eu-west-1', latched: { engagementId: 'eng-1' } }]);
   });
 });

@@ -1,6 +1,5 @@
 import { Duration, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -20,7 +19,7 @@ import { playbookCode } from './lambda-bundle/code';
 import { OWED_NOTE_BUNDLE, PLAYBOOK_ARCHITECTURE, PLAYBOOK_RUNTIME } from './lambda-bundle/options';
 import { failureAlarmName, monitoringAlarmName } from './naming';
 import { failedInvocationsOf } from './monitoring/rule-alarms';
-import { alarmToTopic } from './monitoring/topic-alarm';
+import { alarmToTopic, failureQueueAlarm } from './monitoring/topic-alarm';
 import { MAX_EVENT_AGE } from './playbook-function';
 
 /** A few ledger calls and one BatchUpdateFindings: far less than the note's lease (OWED_NOTE_LEASE_MS, 60 s). */
@@ -110,17 +109,12 @@ export class OwedNoteDelivery extends Construct {
       targets: [new targets.LambdaFunction(this.function)],
     });
 
-    this.failureAlarm = new cloudwatch.Alarm(this, 'FailedInvocationsAlarm', {
+    this.failureAlarm = failureQueueAlarm(this, {
       alarmName: failureAlarmName(stack.stackName, OWED_NOTE_BUNDLE),
       alarmDescription: 'A Security Hub note owed in the incident ledger could not be written after every retry: the event is in the on-failure queue',
-      metric: this.failureQueue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: 'Maximum' }),
-      threshold: 1,
-      evaluationPeriods: 1,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      queue: this.failureQueue,
+      topic: props.topic,
     });
-    this.failureAlarm.addAlarmAction(new cloudwatchActions.SnsAction(props.topic));
-    this.failureAlarm.addOkAction(new cloudwatchActions.SnsAction(props.topic));
     this.ruleAlarm = alarmToTopic(this, 'RuleFailedInvocationsAlarm', {
       alarmName: monitoringAlarmName(stack.stackName, `rule-${OWED_NOTE_BUNDLE}`, 'failed-invocations'),
       alarmDescription:

@@ -1,6 +1,5 @@
 import { Duration, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type * as iam from 'aws-cdk-lib/aws-iam';
 import * as destinations from 'aws-cdk-lib/aws-lambda-destinations';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -14,6 +13,7 @@ import { playbookCode } from './lambda-bundle/code';
 import { PLAYBOOK_ARCHITECTURE, PLAYBOOK_RUNTIME } from './lambda-bundle/options';
 import type { ScopeReferences } from './iam/action-resources';
 import { createPlaybookRole } from './iam/playbook-role';
+import { failureQueueAlarm } from './monitoring/topic-alarm';
 import { failureAlarmName } from './naming';
 
 export { PROJECT_ROOT } from './lambda-bundle/options';
@@ -118,17 +118,12 @@ export class PlaybookFunction extends Construct {
       },
     });
 
-    this.failureAlarm = new cloudwatch.Alarm(this, 'FailedInvocationsAlarm', {
+    // Cleared (the queue drained or replayed) is reported too, as every responder alarm does (lib/monitoring/topic-alarm.ts).
+    this.failureAlarm = failureQueueAlarm(this, {
       alarmName: failureAlarmName(Stack.of(this).stackName, playbook),
       alarmDescription: `A finding reached the ${playbook} playbook and failed after every retry: it is in the on-failure queue`,
-      metric: this.failureQueue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: 'Maximum' }),
-      threshold: 1,
-      evaluationPeriods: 1,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      queue: this.failureQueue,
+      topic: props.topic,
     });
-    // Cleared (the queue drained or replayed) is reported too, as every responder alarm does (lib/monitoring/topic-alarm.ts).
-    this.failureAlarm.addAlarmAction(new cloudwatchActions.SnsAction(props.topic));
-    this.failureAlarm.addOkAction(new cloudwatchActions.SnsAction(props.topic));
   }
 }

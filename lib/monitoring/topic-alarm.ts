@@ -1,6 +1,8 @@
+import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type * as sns from 'aws-cdk-lib/aws-sns';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 
 export interface TopicAlarmProps extends cloudwatch.AlarmProps {
@@ -21,4 +23,26 @@ export function alarmToTopic(scope: Construct, id: string, props: TopicAlarmProp
   alarm.addAlarmAction(action);
   alarm.addOkAction(action);
   return alarm;
+}
+
+export interface FailureQueueAlarmProps {
+  readonly alarmName: string;
+  readonly alarmDescription: string;
+  /** The function's on-failure queue: an event lands there only after every retry failed. */
+  readonly queue: sqs.IQueue;
+  readonly topic: sns.ITopic;
+}
+
+/** The alarm of a function's on-failure queue: one event in it is one finding (or note) nobody answered, so it fires at once. */
+export function failureQueueAlarm(scope: Construct, props: FailureQueueAlarmProps): cloudwatch.Alarm {
+  return alarmToTopic(scope, 'FailedInvocationsAlarm', {
+    alarmName: props.alarmName,
+    alarmDescription: props.alarmDescription,
+    metric: props.queue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: 'Maximum' }),
+    threshold: 1,
+    evaluationPeriods: 1,
+    comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+    treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    topic: props.topic,
+  });
 }

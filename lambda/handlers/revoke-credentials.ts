@@ -7,6 +7,8 @@ import { STSClient } from '@aws-sdk/client-sts';
 import { revokeCredentialsPlaybook } from '../playbooks/revoke-credentials/playbook';
 import { EVIDENCE_S3 } from '../runtime/evidence-s3';
 import { SECURITY_HUB_CLIENT } from '../runtime/security-hub-client';
+import { APPROVAL_SCHEDULER } from '../runtime/approval-scheduler';
+import { sdkScheduleWriter } from '../approval/scheduler-writer';
 import { archiveGuardDutyFinding } from '../close-loop/archiver';
 import { startConfirmation } from '../confirm/confirmation';
 import { handleEvent } from '../runtime/handle';
@@ -26,9 +28,12 @@ export const REVOKE_CREDENTIALS: PlaybookEntry = {
     guardDuty: GuardDutyClient,
     // Notes the response on the finding in Security Hub, after containment (lambda/close-loop/).
     securityHub: SECURITY_HUB_CLIENT,
+    // Writes the schedules of a response that waits for a decision (lambda/approval/scheduler-writer.ts), on first use.
+    scheduler: APPROVAL_SCHEDULER,
   },
   confirmFinding: startConfirmation,
   archiveFinding: archiveGuardDutyFinding,
+  scheduleWriter: sdkScheduleWriter,
 };
 
 export const handler = (event: unknown, context: LambdaContext) => handleEvent(event, context, REVOKE_CREDENTIALS);

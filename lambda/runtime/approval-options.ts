@@ -1,4 +1,5 @@
-import { PendingApprovals, type OnTimeout } from '../approval/pending';
+import { PendingApprovals } from '../approval/pending';
+import { DEFAULT_APPROVAL_TIMEOUT_MINUTES, DEFAULT_ESCALATE_MINUTES_BEFORE, type ApprovalConfig, type OnTimeout } from '../approval/schema';
 import type { AccountAccess } from '../aws/account-access';
 import type { ApprovalWaitOptions } from '../respond/wait';
 import type { LambdaEnvironment } from './environment';
@@ -14,10 +15,20 @@ import type { PlaybookEntry } from './playbook-entry';
  * that needs a decision is not made, and the report says why.
  */
 
-/** How long a decision is waited for, and when the escalation topic is told, until the policy's configuration says (issue 13). */
-export const DEFAULT_APPROVAL_WAIT_MS = 60 * 60 * 1000;
-export const DEFAULT_ESCALATE_BEFORE_MS = 15 * 60 * 1000;
-export const DEFAULT_ON_TIMEOUT: OnTimeout = 'stand-down';
+const MINUTE_MS = 60 * 1000;
+
+/** The wait's timing: config.approval's (validated at synth: the escalation comes before the deadline), else the schema's defaults. */
+export function approvalTimingOf(approval: Pick<ApprovalConfig, 'timeoutMinutes' | 'escalateMinutesBefore' | 'onTimeout'> | undefined): {
+  readonly waitMs: number;
+  readonly escalateBeforeMs: number;
+  readonly onTimeout: OnTimeout;
+} {
+  return {
+    waitMs: (approval?.timeoutMinutes ?? DEFAULT_APPROVAL_TIMEOUT_MINUTES) * MINUTE_MS,
+    escalateBeforeMs: (approval?.escalateMinutesBefore ?? DEFAULT_ESCALATE_MINUTES_BEFORE) * MINUTE_MS,
+    onTimeout: approval?.onTimeout ?? 'stand-down',
+  };
+}
 
 export function approvalOptionsFor(input: {
   readonly env: LambdaEnvironment;
@@ -32,12 +43,13 @@ export function approvalOptionsFor(input: {
   const roleArn = env.approval?.schedulerRoleArn;
   const functionArn = context.invokedFunctionArn;
   const writer = entry.scheduleWriter?.(home);
+  const timing = approvalTimingOf(env.config.approval);
+  // escalateMinutesBefore 0 means no escalation at all, not one at the deadline.
+  const escalates = env.approval?.escalationTopicArn !== undefined && timing.escalateBeforeMs > 0;
   return {
     pending: new PendingApprovals(home.dynamodb, env.ledgerTableName),
     schedules: writer && group && roleArn && functionArn ? { writer, target: { groupName: group, roleArn, functionArn } } : undefined,
-    waitMs: DEFAULT_APPROVAL_WAIT_MS,
-    escalateBeforeMs: DEFAULT_ESCALATE_BEFORE_MS,
-    onTimeout: DEFAULT_ON_TIMEOUT,
-    ...(env.approval?.escalationTopicArn ? { escalationTopicArn: env.approval.escalationTopicArn, escalationSns: home.sns } : {}),
+    ...timing,
+    ...(escalates ? { escalationTopicArn: env.approval!.escalationTopicArn!, escalationSns: home.sns } : {}),
   };
 }

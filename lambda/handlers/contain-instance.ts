@@ -9,7 +9,7 @@ import { STSClient } from '@aws-sdk/client-sts';
 import { containInstancePlaybook } from '../playbooks/contain-instance/playbook';
 import { EVIDENCE_S3 } from '../runtime/evidence-s3';
 import { SECURITY_HUB_CLIENT } from '../runtime/security-hub-client';
-import { APPROVAL_SCHEDULER } from '../runtime/approval-scheduler';
+import { APPROVAL_LINK_LAMBDA, APPROVAL_SCHEDULER } from '../runtime/approval-scheduler';
 import { sdkScheduleWriter } from '../approval/scheduler-writer';
 import { archiveGuardDutyFinding } from '../close-loop/archiver';
 import { startConfirmation } from '../confirm/confirmation';
@@ -34,6 +34,8 @@ export const CONTAIN_INSTANCE: PlaybookEntry = {
     securityHub: SECURITY_HUB_CLIENT,
     // Writes the schedules of a response that waits for a decision (lambda/approval/scheduler-writer.ts), on first use.
     scheduler: APPROVAL_SCHEDULER,
+    // Finds the approval link function's URL for the decision links (lambda/approval/link-url.ts), on first use.
+    lambda: APPROVAL_LINK_LAMBDA,
   },
   confirmFinding: startConfirmation,
   archiveFinding: archiveGuardDutyFinding,

@@ -29,6 +29,7 @@ const PACKAGE_OF: Readonly<Record<ServiceName, string>> = {
   guardDuty: 'client-guardduty',
   securityHub: 'client-securityhub',
   scheduler: 'client-scheduler',
+  lambda: 'client-lambda',
 };
 
 let dir: string;
@@ -61,12 +62,12 @@ const clientClassesIn = (inputs: readonly string[]) =>
     .sort();
 
 describe.each(PLAYBOOK_NAMES)('the %s bundle', (playbook) => {
-  it('loads the client classes of its entry point at cold start, S3 (the evidence), Security Hub (its note) and Scheduler (the wait for a decision), all after containment, on first use, and no other', () => {
+  it('loads the client classes of its entry point at cold start, S3 (the evidence), Security Hub (its note) and Scheduler and Lambda (the wait for a decision and its links), all after containment, on first use, and no other', () => {
     const services = Object.keys(PLAYBOOK_ENTRIES[playbook].clientClasses) as ServiceName[];
-    const deferred: readonly ServiceName[] = ['s3', 'securityHub', 'scheduler'];
+    const deferred: readonly ServiceName[] = ['s3', 'securityHub', 'scheduler', 'lambda'];
     expect(clientClassesIn(inputsOf(playbook, 'eager'))).toEqual(services.filter((s) => !deferred.includes(s)).map((s) => PACKAGE_OF[s]).sort());
     // Only the acting playbooks can wait for a decision: notify's bundle holds no Scheduler code.
-    expect(clientClassesIn(inputsOf(playbook, 'deferred'))).toEqual(['client-s3', ...(playbook === 'notify' ? [] : ['client-scheduler']), 'client-securityhub']);
+    expect(clientClassesIn(inputsOf(playbook, 'deferred'))).toEqual([...(playbook === 'notify' ? [] : ['client-lambda']), 'client-s3', ...(playbook === 'notify' ? [] : ['client-scheduler']), 'client-securityhub']);
   });
 
   it('holds GuardDuty’s code (the confirmation before acting) only if the playbook acts: notify holds none', () => {

@@ -14,6 +14,7 @@ export const IAM_PREFIX_OF = {
   guardDuty: 'guardduty',
   securityHub: 'securityhub',
   scheduler: 'scheduler',
+  lambda: 'lambda',
 } as const satisfies Readonly<Record<ServiceName, string>>;
 
 export type IamPrefix = (typeof IAM_PREFIX_OF)[ServiceName];

@@ -43,14 +43,14 @@ describe('sdkScheduleWriter', () => {
   });
 
   it('takes a schedule that is not there (fired and deleted itself, or never made) as deleted', async () => {
-    scheduler.on(DeleteScheduleCommand).rejects(new ResourceNotFoundException({ message: 'Schedule x does not exist.', $metadata: {} }));
+    scheduler.on(DeleteScheduleCommand).rejects(new ResourceNotFoundException({ message: 'Schedule x does not exist.', Message: 'Schedule x does not exist.', $metadata: {} }));
     await expect(writer().delete('x', 'ir-approvals')).resolves.toBeUndefined();
   });
 
   it('lets every other failure through, with its AWS error name', async () => {
-    scheduler.on(DeleteScheduleCommand).rejects(new ValidationException({ message: 'bad group', $metadata: {} }));
+    scheduler.on(DeleteScheduleCommand).rejects(new ValidationException({ message: 'bad group', Message: 'bad group', $metadata: {} }));
     await expect(writer().delete('x', 'ir-approvals')).rejects.toMatchObject({ name: 'ValidationException' });
-    scheduler.on(CreateScheduleCommand).rejects(new ValidationException({ message: 'The role is not assumable', $metadata: {} }));
+    scheduler.on(CreateScheduleCommand).rejects(new ValidationException({ message: 'The role is not assumable', Message: 'The role is not assumable', $metadata: {} }));
     const schedule = approvalSchedule(TARGET, 'inc-1', 'approval-escalate', new Date('2026-12-06T23:15:00Z'));
     await expect(writer().create(schedule)).rejects.toMatchObject({ name: 'ValidationException' });
   });

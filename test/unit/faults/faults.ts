@@ -33,7 +33,7 @@ interface WireError {
   readonly status: number;
 }
 
-const JSON_PROTOCOL: ReadonlySet<Service> = new Set(['cloudtrail', 'dynamodb', 'guardduty', 'securityhub', 'scheduler']);
+const JSON_PROTOCOL: ReadonlySet<Service> = new Set(['cloudtrail', 'dynamodb', 'guardduty', 'securityhub', 'scheduler', 'lambda']);
 
 function serviceError(service: Service, wire: WireError): InjectedError {
   const error = Object.assign(new Error(`${wire.code} (injected by the fault matrix)`), {
@@ -61,6 +61,7 @@ const THROTTLING: PerService = {
   guardduty: { code: 'TooManyRequestsException', status: 429 },
   securityhub: { code: 'LimitExceededException', status: 429 },
   scheduler: { code: 'ThrottlingException', status: 429 },
+  lambda: { code: 'TooManyRequestsException', status: 429 },
 };
 
 const SERVER_ERROR: PerService = {
@@ -76,6 +77,7 @@ const SERVER_ERROR: PerService = {
   guardduty: { code: 'InternalServerErrorException', status: 500 },
   securityhub: { code: 'InternalException', status: 500 },
   scheduler: { code: 'InternalServerException', status: 500 },
+  lambda: { code: 'ServiceException', status: 500 },
 };
 
 const ACCESS_DENIED: PerService = {
@@ -91,6 +93,7 @@ const ACCESS_DENIED: PerService = {
   guardduty: { code: 'AccessDeniedException', status: 403 },
   securityhub: { code: 'AccessDeniedException', status: 403 },
   scheduler: { code: 'AccessDeniedException', status: 403 },
+  lambda: { code: 'AccessDeniedException', status: 403 },
 };
 
 /** EC2 names the resource it could not find; the request says which one the call is about. First match wins. */
@@ -131,6 +134,7 @@ function notFound(call: SentCall): WireError {
     case 'securityhub':
       return { code: 'ResourceNotFoundException', status: 404 };
     case 'scheduler':
+    case 'lambda':
       return { code: 'ResourceNotFoundException', status: 404 };
     case 'cloudtrail':
     case 'dynamodb':

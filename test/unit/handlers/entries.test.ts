@@ -35,10 +35,10 @@ describe.each(PLAYBOOK_NAMES)('the %s entry point', (name) => {
     expect(Object.keys(entry.clientClasses).sort()).toEqual(servicesCalledBy(name));
   });
 
-  it('names each service with that service’s client class; S3, Security Hub and Scheduler, needed only after containment, are imported on first use', async () => {
+  it('names each service with that service’s client class; S3, Security Hub, Scheduler and Lambda, needed only after containment, are imported on first use', async () => {
     for (const [service, entry] of Object.entries(PLAYBOOK_ENTRIES[name].clientClasses)) {
       const deferred = 'deferred' in entry;
-      expect([service, deferred]).toEqual([service, service === 's3' || service === 'securityHub' || service === 'scheduler']);
+      expect([service, deferred]).toEqual([service, ['s3', 'securityHub', 'scheduler', 'lambda'].includes(service)]);
       expect(deferred ? await entry.deferred() : entry).toBe(EVERY_CLIENT[service as ServiceName]);
     }
   });

@@ -16,7 +16,7 @@ import { approvalScheduleGroupName, approvalSchedulerRoleName, approvalScheduler
 import { NotificationTopic } from './notification-topic';
 import { ChatNotifications } from './chat-notifications';
 import { OwedNoteDelivery } from './owed-note-delivery';
-import { ApprovalChannels, approvalLinkFunctionArn, approvalLinkKey } from './approval/approval-channels';
+import { ApprovalChannels, approvalLinkFunctionArn, approvalLinkFunctionName, approvalLinkKey } from './approval/approval-channels';
 import { ApprovalSchedules } from './approval-schedules';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import { ChatApprovalActions } from './approval/chat-actions';
@@ -141,7 +141,16 @@ export class IncidentResponseStack extends Stack {
         scopeReferences: this.scopeReferences,
         ...(codeSigningConfig ? { codeSigningConfig } : {}),
         // Only the acting playbooks wait for a decision (notify's role has none of the wait's grants).
-        ...(this.approvalSchedules && actsInFindingAccount(playbook) ? { approvalEnvironment: this.approvalSchedules.environment() } : {}),
+        ...(this.approvalSchedules && this.approvalLinkKey && actsInFindingAccount(playbook)
+          ? {
+              approvalEnvironment: {
+                ...this.approvalSchedules.environment(),
+                // The email's signed decision links (lambda/approval/wait-links.ts): the key signs, the link function's URL serves them.
+                IR_APPROVAL_MAC_KEY: this.approvalLinkKey.keyArn,
+                IR_APPROVAL_LINK_FUNCTION: approvalLinkFunctionName(this.stackName),
+              },
+            }
+          : {}),
       });
     this.playbooks = {
       'contain-instance': playbookOf('contain-instance'),

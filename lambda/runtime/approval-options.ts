@@ -1,4 +1,7 @@
+import { defaultProvider } from '@aws-sdk/credential-provider-node';
 import { PendingApprovals } from '../approval/pending';
+import { approvalLinkMaker, type ApprovalLinkMaker } from '../approval/wait-links';
+import type { AwsClients } from '../aws/clients';
 import { DEFAULT_APPROVAL_TIMEOUT_MINUTES, DEFAULT_ESCALATE_MINUTES_BEFORE, type ApprovalConfig, type OnTimeout } from '../approval/schema';
 import type { AccountAccess } from '../aws/account-access';
 import type { ApprovalWaitOptions } from '../respond/wait';
@@ -30,6 +33,21 @@ export function approvalTimingOf(approval: Pick<ApprovalConfig, 'timeoutMinutes'
   };
 }
 
+/**
+ * The email's signed decision links: the link key (KMS; its code loaded only when a response waits) with the
+ * function's own credentials, and the link function's URL through the home account's Lambda client.
+ */
+export function linkMakerOf(approval: LambdaEnvironment['approval'], region: string, home: Pick<AwsClients, 'load'>): ApprovalLinkMaker | undefined {
+  const keyId = approval?.macKeyArn;
+  const functionName = approval?.linkFunctionName;
+  if (!keyId || !functionName) return undefined;
+  return async (request) => {
+    const [{ kmsMacKey }, { approvalLinkBaseUrl }] = await Promise.all([import('../aws/kms-mac'), import('../approval/link-url')]);
+    const key = kmsMacKey({ keyId, region, credentials: defaultProvider() });
+    return approvalLinkMaker({ key, baseUrl: async () => approvalLinkBaseUrl(await home.load('lambda'), functionName) })(request);
+  };
+}
+
 export function approvalOptionsFor(input: {
   readonly env: LambdaEnvironment;
   readonly access: AccountAccess;
@@ -44,6 +62,7 @@ export function approvalOptionsFor(input: {
   const functionArn = context.invokedFunctionArn;
   const writer = entry.scheduleWriter?.(home);
   const timing = approvalTimingOf(env.config.approval);
+  const links = linkMakerOf(env.approval, env.defaultRegion, home);
   // escalateMinutesBefore 0 means no escalation at all, not one at the deadline.
   const escalates = env.approval?.escalationTopicArn !== undefined && timing.escalateBeforeMs > 0;
   return {
@@ -51,5 +70,6 @@ export function approvalOptionsFor(input: {
     schedules: writer && group && roleArn && functionArn ? { writer, target: { groupName: group, roleArn, functionArn } } : undefined,
     ...timing,
     ...(escalates ? { escalationTopicArn: env.approval!.escalationTopicArn!, escalationSns: home.sns } : {}),
+    ...(links ? { links } : {}),
   };
 }

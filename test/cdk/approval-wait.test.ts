@@ -117,6 +117,8 @@ describe('the approval wait in the stack', () => {
         IR_APPROVAL_SCHEDULE_GROUP: approvalScheduleGroupName(synth.stack.stackName),
         IR_APPROVAL_SCHEDULER_ROLE_ARN: { 'Fn::GetAtt': [logicalId(synth, 'AWS::IAM::Role', 'ApprovalWaitSchedulerRole'), 'Arn'] },
         IR_ESCALATION_TOPIC_ARN: { Ref: logicalId(synth, 'AWS::SNS::Topic', 'ApprovalWaitEscalationTopic') },
+        IR_APPROVAL_MAC_KEY: { 'Fn::GetAtt': [logicalId(synth, 'AWS::KMS::Key', 'ApprovalLinkKey'), 'Arn'] },
+        IR_APPROVAL_LINK_FUNCTION: approvalLinkFunctionName(synth.stack.stackName),
       });
     }
     const notify = synth.template.findResources('AWS::Lambda::Function')[logicalId(synth, 'AWS::Lambda::Function', 'NotifyFunction')]!;

@@ -64,6 +64,14 @@ describe('approvalOptionsFor', () => {
   });
 });
 
+describe('the decision links of the email', () => {
+  it('are signed when the function is handed the link key and the link function, and only then', () => {
+    expect(optionsOf({}, CONTAIN_INSTANCE, { IR_APPROVAL_MAC_KEY: 'arn:aws:kms:eu-west-1:111122223333:key/link', IR_APPROVAL_LINK_FUNCTION: 'ir-approval-link' })!.links).toEqual(expect.any(Function));
+    expect(optionsOf({}, CONTAIN_INSTANCE, { IR_APPROVAL_MAC_KEY: 'arn:aws:kms:eu-west-1:111122223333:key/link' })!.links).toBeUndefined();
+    expect(optionsOf({})!.links).toBeUndefined();
+  });
+});
+
 describe('approvalTimingOf', () => {
   it('is the defaults without an approval configuration', () => {
     expect(approvalTimingOf(undefined)).toEqual({ waitMs: 3_600_000, escalateBeforeMs: 900_000, onTimeout: 'stand-down' });

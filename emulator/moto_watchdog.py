@@ -12,7 +12,27 @@ import os
 import sys
 import threading
 
-from moto.server import main
+import moto.server
+from werkzeug.serving import run_simple
+
+# One request at a time inside moto. DynamoDB answers a conditional write
+# atomically; moto checks the condition and writes without a lock, so two
+# requests handled in parallel threads can both pass the same condition
+# (two deliveries both "claiming" an incident). The responder's exactly-once
+# guarantees rest on that atomicity, so the emulator must give it: requests
+# are still accepted in parallel, and each is answered whole in turn.
+_one_at_a_time = threading.Lock()
+
+
+def _run_serialized(host, port, app, **options):
+    def serialized(environ, start_response):
+        with _one_at_a_time:
+            return list(app(environ, start_response))
+
+    run_simple(host, port, serialized, **options)
+
+
+moto.server.run_simple = _run_serialized
 
 
 def exit_when_starter_is_gone() -> None:
@@ -21,4 +41,4 @@ def exit_when_starter_is_gone() -> None:
 
 
 threading.Thread(target=exit_when_starter_is_gone, daemon=True).start()
-main(sys.argv[1:])
+moto.server.main(sys.argv[1:])

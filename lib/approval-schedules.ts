@@ -22,10 +22,12 @@ import type { ScopeReferences } from './iam/action-resources';
 export interface ApprovalSchedulesProps {
   /** The schedule group's name: known at synth, so the playbook roles' schedule ARNs are too. */
   readonly groupName: string;
-  /** The acting playbook functions: the only ones the schedules may invoke. */
-  readonly functions: readonly lambda.IFunction[];
+  /** The acting playbook functions: the only ones the schedules may invoke. Absent: allowInvoking() names them later. */
+  readonly functions?: readonly lambda.IFunction[];
   /** The notification topic's key: the escalation topic carries the same kind of text. */
   readonly topicKey: kms.IKey;
+  /** The scheduler role's fixed name (lib/naming.ts approvalSchedulerRoleName): the playbook roles' guardrails protect it by name. */
+  readonly schedulerRoleName?: string;
   /** Who is told before a deadline (the second line). */
   readonly escalationEmails?: readonly string[];
 }
@@ -44,16 +46,25 @@ export class ApprovalSchedules extends Construct {
     // Only Scheduler, for schedules of this group in this account, may assume it (confused deputy).
     const schedulesOfGroup = `arn:${stack.partition}:scheduler:${stack.region}:${stack.account}:schedule/${props.groupName}/*`;
     this.schedulerRole = new iam.Role(this, 'SchedulerRole', {
+      ...(props.schedulerRoleName ? { roleName: props.schedulerRoleName } : {}),
       description: 'EventBridge Scheduler invokes the playbook function of a response waiting for a decision (escalation, deadline)',
       assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com', {
         conditions: { StringEquals: { 'aws:SourceAccount': stack.account }, ArnLike: { 'aws:SourceArn': schedulesOfGroup } },
       }),
     });
-    this.schedulerRole.addToPolicy(
-      new iam.PolicyStatement({ sid: 'InvokePlaybooks', actions: ['lambda:InvokeFunction'], resources: props.functions.map((fn) => fn.functionArn) }),
-    );
+    if (props.functions) this.allowInvoking(props.functions);
     this.escalationTopic = new sns.Topic(this, 'EscalationTopic', { displayName: 'GuardDuty incident response: approval escalation', masterKey: props.topicKey, enforceSSL: true });
     for (const email of props.escalationEmails ?? []) this.escalationTopic.addSubscription(new subscriptions.EmailSubscription(email));
+  }
+
+  /**
+   * The acting playbook functions the schedules invoke: named after the group and the role exist, because the playbook
+   * roles name both (a separate policy resource, so the functions may depend on the role without a cycle).
+   */
+  allowInvoking(functions: readonly lambda.IFunction[]): void {
+    this.schedulerRole.addToPolicy(
+      new iam.PolicyStatement({ sid: 'InvokePlaybooks', actions: ['lambda:InvokeFunction'], resources: functions.map((fn) => fn.functionArn) }),
+    );
   }
 
   /** What lib/iam/action-resources.ts scopes the wait's grants to. */

@@ -5,18 +5,20 @@ import type { ScopeReferences } from './iam/action-resources';
 import { memberRoleReference, scopeReferences } from './iam/playbook-role';
 import type { Construct } from 'constructs';
 import { runtimeConfigOf, type IncidentResponseConfig } from '../lambda/config/schema';
-import { PLAYBOOK_NAMES, type PlaybookName } from '../lambda/routing/playbook-names';
+import { ACTING_PLAYBOOKS, actsInFindingAccount, PLAYBOOK_NAMES, type PlaybookName } from '../lambda/routing/playbook-names';
 import { effectiveRoutingTable } from '../lambda/routing/overrides';
 import { playbookCodeSigningConfig } from './code-signing';
 import { EvidenceBucket } from './evidence-bucket';
 import { IncidentLedgerTable } from './incident-ledger-table';
 import { Monitoring } from './monitoring/monitoring';
 import { acknowledgeNagFindings } from './nag-suppressions';
-import { pascalCase, responderRoleName, responderRoleNames, sharedBrakeTableArn, sharedBrakeTableName } from './naming';
+import { approvalScheduleGroupName, approvalSchedulerRoleName, approvalSchedulerRoleNames, pascalCase, responderRoleName, responderRoleNames, sharedBrakeTableArn, sharedBrakeTableName } from './naming';
 import { NotificationTopic } from './notification-topic';
 import { ChatNotifications } from './chat-notifications';
 import { OwedNoteDelivery } from './owed-note-delivery';
-import { ApprovalChannels } from './approval/approval-channels';
+import { ApprovalChannels, approvalLinkFunctionArn, approvalLinkFunctionName, approvalLinkKey } from './approval/approval-channels';
+import { ApprovalSchedules } from './approval-schedules';
+import type * as kms from 'aws-cdk-lib/aws-kms';
 import { ChatApprovalActions } from './approval/chat-actions';
 import { PlaybookFunction } from './playbook-function';
 import { RoutingRules } from './routing-rules';
@@ -69,6 +71,10 @@ export class IncidentResponseStack extends Stack {
   readonly approval?: ApprovalChannels;
   /** The chat approve/deny buttons, when both approvals and chat are configured. */
   readonly chatApproval?: ChatApprovalActions;
+  /** The wait for a decision: the schedule group, the scheduler role, the escalation topic (config `approval`). */
+  readonly approvalSchedules?: ApprovalSchedules;
+  /** The approval links' KMS HMAC key (config `approval`): the waiting playbooks sign with it, the link function checks. */
+  readonly approvalLinkKey?: kms.Key;
 
   constructor(scope: Construct, id: string, props: IncidentResponseStackProps) {
     super(scope, id, props);
@@ -80,6 +86,16 @@ export class IncidentResponseStack extends Stack {
     const prefix = props.roleNamePrefix ?? this.stackName;
     const brake = sharedBrake(this, config, prefix);
     this.evidence = new EvidenceBucket(this, 'Evidence', { ...config.evidence, accessLogRetentionDays: config.logRetentionDays });
+    // Made before the playbooks: their roles name the group, the scheduler role, the topic and the link key (lambda/approval/specs.ts).
+    if (config.approval) {
+      this.approvalSchedules = new ApprovalSchedules(this, 'ApprovalWait', {
+        groupName: approvalScheduleGroupName(this.stackName),
+        schedulerRoleName: approvalSchedulerRoleName(prefix, this.region),
+        topicKey: this.notifications.key,
+        ...(config.approval.escalationEmails ? { escalationEmails: config.approval.escalationEmails } : {}),
+      });
+      this.approvalLinkKey = approvalLinkKey(this, 'ApprovalLinkKey');
+    }
     this.scopeReferences = scopeReferences(this, {
       topicArn: this.notifications.topic.topicArn,
       topicKeyArn: this.notifications.key.keyArn,
@@ -89,16 +105,24 @@ export class IncidentResponseStack extends Stack {
       memberRole: memberRoleReference(config),
       evidenceObjectsArn: this.evidence.evidenceObjectsArn(),
       evidenceKeyArn: this.evidence.key.keyArn,
+      ...(this.approvalSchedules && this.approvalLinkKey
+        ? { approval: { ...this.approvalSchedules.references(), linkKeyArn: this.approvalLinkKey.keyArn, linkFunctionArn: approvalLinkFunctionArn(this) } }
+        : {}),
     });
 
     const codeSigningConfig = config.codeSigning ? playbookCodeSigningConfig(this, config.codeSigning.signingProfileVersionArns) : undefined;
     const roleNames = Object.fromEntries(
       PLAYBOOK_NAMES.map((name) => [name, responderRoleName(prefix, name, this.region)]),
     ) as Record<PlaybookName, string>;
-    const protectedRoleNames = responderRoleNames(prefix, config.regions.length > 0 ? config.regions : [this.region]);
+    const regions = config.regions.length > 0 ? config.regions : [this.region];
+    // A playbook role may pass the scheduler roles to Scheduler: none may change them (the guardrails' Deny), nor revoke them.
+    const schedulerRoleNames = config.approval ? approvalSchedulerRoleNames(prefix, regions) : [];
+    const responderNames = responderRoleNames(prefix, regions);
+    const protectedRoleNames = [...responderNames, ...schedulerRoleNames];
     this.guardrailPolicy = principalGuardrailPolicy(this, 'ResponderGuardrails', {
       refs: this.scopeReferences,
-      responderRoleNames: protectedRoleNames,
+      responderRoleNames: responderNames,
+      ...(schedulerRoleNames.length > 0 ? { passableRoleNames: schedulerRoleNames } : {}),
       memberRoleName: config.memberRoleName,
       protectedPrincipals: config.credentials.protectedPrincipals,
     });
@@ -116,12 +140,24 @@ export class IncidentResponseStack extends Stack {
         evidence: { bucketName: this.evidence.bucket.bucketName, keyArn: this.evidence.key.keyArn },
         scopeReferences: this.scopeReferences,
         ...(codeSigningConfig ? { codeSigningConfig } : {}),
+        // Only the acting playbooks wait for a decision (notify's role has none of the wait's grants).
+        ...(this.approvalSchedules && this.approvalLinkKey && actsInFindingAccount(playbook)
+          ? {
+              approvalEnvironment: {
+                ...this.approvalSchedules.environment(),
+                // The email's signed decision links (lambda/approval/wait-links.ts): the key signs, the link function's URL serves them.
+                IR_APPROVAL_MAC_KEY: this.approvalLinkKey.keyArn,
+                IR_APPROVAL_LINK_FUNCTION: approvalLinkFunctionName(this.stackName),
+              },
+            }
+          : {}),
       });
     this.playbooks = {
       'contain-instance': playbookOf('contain-instance'),
       'revoke-credentials': playbookOf('revoke-credentials'),
       notify: playbookOf('notify'),
     };
+    this.approvalSchedules?.allowInvoking(ACTING_PLAYBOOKS.map((name) => this.playbooks[name].function));
 
     this.routing = new RoutingRules(this, 'Routing', {
       overrides: config.routing,
@@ -155,6 +191,7 @@ export class IncidentResponseStack extends Stack {
           notify: this.playbooks.notify.function,
         },
         ...(codeSigningConfig ? { codeSigningConfig } : {}),
+        ...(this.approvalLinkKey ? { linkKey: this.approvalLinkKey } : {}),
       });
       if (this.chat) this.chatApproval = new ChatApprovalActions(this, 'ChatApproval', { chat: this.chat, decideFunction: this.approval.decide.function });
     }

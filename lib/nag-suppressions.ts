@@ -2,12 +2,12 @@ import { Stack, Validations } from 'aws-cdk-lib';
 import type { IConstruct } from 'constructs';
 import { flattenCfnReference } from 'cdk-nag/lib/utils/flatten-cfn-reference';
 import { OWED_NOTE_WRITER_STEP_SPECS } from '../lambda/close-loop/specs';
-import { stepSpecsOf } from '../lambda/playbooks/registry';
 import type { StepSpec } from '../lambda/plan/types';
 import { PLAYBOOK_NAMES } from '../lambda/routing/playbook-names';
 import { PLAYBOOK_RUNTIME } from './lambda-bundle/options';
 import { WILDCARD_REASONS, type ScopeReferences } from './iam/action-resources';
 import { grantsOf, scopedGrants } from './iam/scoped-statements';
+import { playbookRoleSpecs } from './iam/playbook-role';
 import type { IncidentResponseStack } from './incident-response-stack';
 import type { ApprovalChannels } from './approval/approval-channels';
 import { memberRoleStepSpecs } from './member/member-actions';
@@ -63,7 +63,7 @@ export function acknowledgeNagFindings(stack: IncidentResponseStack): void {
     const playbook = stack.playbooks[name];
     acknowledge(playbook.function, 'AwsSolutions-L1', RUNTIME_REASON);
     acknowledge(playbook.failureQueue, 'AwsSolutions-SQS3', FAILURE_QUEUE_REASON);
-    acknowledgeWildcardResources(playbook.role, stepSpecsOf(name), stack.scopeReferences);
+    acknowledgeWildcardResources(playbook.role, playbookRoleSpecs(name, stack.scopeReferences), stack.scopeReferences);
   }
   const owed = stack.owedNotes;
   if (owed) {

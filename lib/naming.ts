@@ -45,6 +45,20 @@ export function responderRoleName(stackName: string, playbook: PlaybookName, reg
 }
 
 /**
+ * The role EventBridge Scheduler invokes the waiting playbooks with (lib/approval-schedules.ts), named like a playbook
+ * role so the guardrails can protect it by name: a playbook role may pass it to Scheduler, so no playbook role may
+ * change what it allows ("approval-scheduler" is no longer than the longest playbook name, so it fits the same budget).
+ */
+export function approvalSchedulerRoleName(stackName: string, region: string): string {
+  return `${stackNamePrefix(stackName)}-approval-scheduler-${region}`;
+}
+
+/** The scheduler roles of a deployment, one per region: protected like the playbook roles (config `approval`). */
+export function approvalSchedulerRoleNames(stackName: string, regions: readonly string[]): string[] {
+  return regions.map((region) => approvalSchedulerRoleName(stackName, region));
+}
+
+/**
  * Every playbook role of a deployment, in each of its regions. IAM is
  * global: a finding in one region may name the responder's role of
  * another, and each regional responder must refuse it too.
@@ -87,4 +101,15 @@ export function pascalCase(name: string): string {
     .split('-')
     .map((part) => part.charAt(0).toUpperCase() + part.slice(1))
     .join('');
+}
+
+/**
+ * The schedule group of the approval wait (lib/approval-schedules.ts): named by the stack, one per region, so the
+ * playbook roles' schedule ARNs are known at synth. At most 64 characters of [0-9a-zA-Z-_.], hashed when cut.
+ */
+export function approvalScheduleGroupName(stackName: string): string {
+  const name = `${stackName}-approvals`.replace(/[^0-9a-zA-Z\-_.]/g, '-');
+  if (name.length <= 64) return name;
+  const hash = createHash('sha256').update(name).digest('hex').slice(0, 8);
+  return `${name.slice(0, 64 - hash.length - 1)}-${hash}`;
 }

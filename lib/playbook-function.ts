@@ -55,6 +55,8 @@ export interface PlaybookFunctionProps {
   readonly guardrailPolicy: iam.IManagedPolicy;
   /** The stack's code-signing configuration (config.codeSigning), if any: the function runs only code it accepts. */
   readonly codeSigningConfig?: lambda.ICodeSigningConfig;
+  /** How a response waits for a decision (lib/approval-schedules.ts and the approval link), for the acting playbooks of a stack with `approval`. */
+  readonly approvalEnvironment?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -113,6 +115,7 @@ export class PlaybookFunction extends Construct {
         ...(props.brakeTableName ? { IR_BRAKE_TABLE: props.brakeTableName } : {}),
         IR_EVIDENCE_BUCKET: props.evidence.bucketName,
         IR_EVIDENCE_KEY_ARN: props.evidence.keyArn,
+        ...props.approvalEnvironment,
         POWERTOOLS_SERVICE_NAME: `guardduty-incident-response-${playbook}`,
         NODE_OPTIONS: '--enable-source-maps',
       },

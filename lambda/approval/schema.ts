@@ -109,6 +109,8 @@ export const approvalSchema = z
     onTimeout: z._default(z.enum(ON_TIMEOUT), 'stand-down'),
     /** The escalation (a second topic) goes this many minutes before the deadline; 0: none. */
     escalateMinutesBefore: z._default(z.int().check(z.gte(0), z.lte(MAX_APPROVAL_TIMEOUT_MINUTES)), DEFAULT_ESCALATE_MINUTES_BEFORE),
+    /** Who the escalation topic tells before a deadline (the second line); none: the topic is there to subscribe to. */
+    escalationEmails: z.optional(z.array(z.email())),
   })
   .check(
     z.refine((a) => a.escalateMinutesBefore < a.timeoutMinutes, {

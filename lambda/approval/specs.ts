@@ -23,4 +23,14 @@ export const APPROVAL_RESUME: StepSpec = {
   mutating: false,
 };
 
-export const APPROVAL_STEP_SPECS: readonly StepSpec[] = [APPROVAL_REQUEST, APPROVAL_RESUME];
+/**
+ * The decision links of the awaiting-approval notification (link.ts, link-url.ts): the link function's URL, looked up by
+ * its fixed name, and the token's MAC, made by KMS with the link key (which never leaves KMS).
+ */
+export const APPROVAL_LINKS: StepSpec = {
+  kind: 'sign-approval-links',
+  iamActions: ['lambda:GetFunctionUrlConfig', 'kms:GenerateMac'],
+  mutating: false,
+};
+
+export const APPROVAL_STEP_SPECS: readonly StepSpec[] = [APPROVAL_REQUEST, APPROVAL_RESUME, APPROVAL_LINKS];

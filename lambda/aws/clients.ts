@@ -5,7 +5,9 @@ import type { EC2Client } from '@aws-sdk/client-ec2';
 import type { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import type { GuardDutyClient } from '@aws-sdk/client-guardduty';
 import type { IAMClient } from '@aws-sdk/client-iam';
+import type { LambdaClient } from '@aws-sdk/client-lambda';
 import type { S3Client } from '@aws-sdk/client-s3';
+import type { SchedulerClient } from '@aws-sdk/client-scheduler';
 import type { SecurityHubClient } from '@aws-sdk/client-securityhub';
 import type { SNSClient } from '@aws-sdk/client-sns';
 import type { STSClient } from '@aws-sdk/client-sts';
@@ -50,6 +52,10 @@ export interface ServiceClients {
   readonly guardDuty: GuardDutyClient;
   /** Notes a response on the finding's Security Hub counterpart (lambda/close-loop/): only ever used with the security (home) account's credentials. */
   readonly securityHub: SecurityHubClient;
+  /** The one-time schedules of a response waiting for a decision (lambda/approval/scheduler-writer.ts): only ever used with the security (home) account's credentials. */
+  readonly scheduler: SchedulerClient;
+  /** Finds the approval link function's URL for the decision links (lambda/approval/link-url.ts): only ever used with the security (home) account's credentials. */
+  readonly lambda: LambdaClient;
 }
 
 export type ServiceName = keyof ServiceClients;
@@ -243,6 +249,12 @@ export function createAwsClients(options: AwsClientOptions, classes: ClientClass
     },
     get securityHub() {
       return client('securityHub');
+    },
+    get scheduler() {
+      return client('scheduler');
+    },
+    get lambda() {
+      return client('lambda');
     },
   };
 }

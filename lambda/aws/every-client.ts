@@ -5,7 +5,9 @@ import { EC2Client } from '@aws-sdk/client-ec2';
 import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { GuardDutyClient } from '@aws-sdk/client-guardduty';
 import { IAMClient } from '@aws-sdk/client-iam';
+import { LambdaClient } from '@aws-sdk/client-lambda';
 import { S3Client } from '@aws-sdk/client-s3';
+import { SchedulerClient } from '@aws-sdk/client-scheduler';
 import { SecurityHubClient } from '@aws-sdk/client-securityhub';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { STSClient } from '@aws-sdk/client-sts';
@@ -24,4 +26,6 @@ export const EVERY_CLIENT: { readonly [S in ServiceName]: ClientClass<S> } = {
   s3: S3Client,
   guardDuty: GuardDutyClient,
   securityHub: SecurityHubClient,
+  scheduler: SchedulerClient,
+  lambda: LambdaClient,
 };

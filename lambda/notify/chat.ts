@@ -1,3 +1,4 @@
+import { approvalChatContext } from '../approval/chat-context';
 import { chatText as c } from '../text/chat';
 import { TEXT_LIMIT } from '../text/untrusted';
 import type { NotificationDocument, OUTCOMES, Outcome, StepLine } from './document';
@@ -139,6 +140,8 @@ export function renderChat(n: NotificationDocument): ChatbotNotification {
         severity: n.severity.text,
         account: c(n.account.id ?? 'unknown'),
         region: c(n.region ?? 'unknown'),
+        // The approve and deny buttons (lib/approval/chat-actions.ts) show only on a response waiting for a decision.
+        ...(n.approvalRequest ? approvalChatContext(n.incidentId, n.approvalRequest.planHash) : {}),
       },
     },
   };

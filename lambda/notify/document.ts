@@ -1,4 +1,5 @@
 import { isAwaitingApproval } from '../approval/held';
+import type { ApprovalLinks } from '../approval/link';
 import { isCloseLoopStep } from '../close-loop/ids';
 import { confirmationVerdict } from '../confirm/verdicts';
 import type { Finding } from '../finding/schema';
@@ -79,9 +80,13 @@ export interface NotificationDocument {
   readonly exposed: readonly string[];
   readonly failedChanges: readonly string[];
   readonly counts: { readonly done: number; readonly skipped: number; readonly failed: number };
+  /** A response waiting for a decision: the plan hash the decision binds to, and the email's signed links when made. */
+  readonly approvalRequest?: { readonly planHash: string; readonly links?: ApprovalLinks };
 }
 
 export interface NotificationContext {
+  /** The signed approve and deny links of a waiting response (lambda/approval/wait-links.ts). */
+  readonly approvalLinks?: ApprovalLinks;
   /** The finding as parsed; absent when only a report is at hand (an undelivered notification rebuilt from it). */
   readonly finding?: Finding;
   /** The account's name from the configuration (accountNames), shown instead of its id. */
@@ -265,5 +270,8 @@ export function buildNotificationDocument(doc: PlanDocument, allOutcomes: readon
     exposed,
     failedChanges: [...new Set(outcomes.filter((o) => o.status === 'failed' && o.mutating).map((o) => o.id.split(':')[0]!))],
     counts,
+    ...(doc.approval && (doc.approval.status === 'awaiting' || doc.approval.status === 'asked-again')
+      ? { approvalRequest: { planHash: doc.approval.planHash, ...(context.approvalLinks ? { links: context.approvalLinks } : {}) } }
+      : {}),
   };
 }

@@ -68,6 +68,11 @@ export function renderEmail(n: NotificationDocument): { subject: string; message
     ...section('Investigation (read-only, what the steps above found):', n.investigation.map((line) => `  ${t(line)}`)),
     ...section('Could not be done', n.couldNotDo.map((c) => `  - ${t(c)}`)),
     ...section('What a person must do next', n.nextSteps.map((s) => `  - ${t(s)}`)),
+    // Our own signed links (lambda/approval/link.ts): opening one shows the plan and asks to confirm; it decides nothing by itself.
+    ...section(
+      `Decide on plan ${n.approvalRequest?.planHash ?? ''} (single-use links, valid until the deadline; opening one shows the plan and asks to confirm):`,
+      n.approvalRequest?.links ? [`  Approve: ${v(n.approvalRequest.links.approve, 2048)}`, `  Deny: ${v(n.approvalRequest.links.deny, 2048)}`] : [],
+    ),
     ...section('Links', n.links.map((l) => `  ${t(l.label)}: ${v(l.url, 2048)}`)),
     ...section('Warnings:', [
       ...n.warnings.slice(0, WARNINGS_SHOWN).map((w) => `  - ${t(w)}`),

@@ -8,6 +8,8 @@ import { formatNotification } from './message';
 import { publishOnce } from './publish-once';
 import { subjectOfDocument } from './subject';
 import { safeSubject } from '../text/untrusted';
+import { APPROVAL_REQUEST_STEP_ID } from '../approval/step-ids';
+import { approvalLinksIn } from '../approval/links-in-output';
 
 /** Publishing to the KMS-encrypted topic needs the key as well as the topic. */
 export const PUBLISH_NOTIFICATION: StepSpec = {
@@ -46,7 +48,10 @@ function publishRendered(
   return async (ctx) => {
     if (skipReason) return { status: 'skipped', reason: skipReason };
     if (!topicArn) return { status: 'skipped', reason: 'no SNS topic configured (set --topic-arn or IR_TOPIC_ARN)' };
-    const { subject, message } = render(doc(), ctx.outcomes, await contextOf(context));
+    // The decision links the wait's request step signed (lambda/respond/wait.ts), when it did.
+    const links = approvalLinksIn(ctx.outputs.get(APPROVAL_REQUEST_STEP_ID));
+    const settled = await contextOf(context);
+    const { subject, message } = render(doc(), ctx.outcomes, links ? { ...settled, approvalLinks: links } : settled);
     const messageId = await publishOnce(sns ?? ctx.clients.sns, topicArn, { subject, message });
     return { status: 'done', detail: `${sent} ${messageId ?? '(no id)'}` };
   };

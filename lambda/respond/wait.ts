@@ -3,6 +3,8 @@ import { hashedStepOf, planHashOf, type HashedStep } from '../approval/plan-hash
 import type { OnTimeout, PendingApprovals } from '../approval/pending';
 import { approvalSchedule, type ScheduleTarget, type ScheduleWriter } from '../approval/schedules';
 import { AWAITS_APPROVAL } from '../approval/held';
+import type { ApprovalLinkMaker } from '../approval/wait-links';
+import { toStepError } from '../aws/errors';
 import { neverRuns, splitForApproval } from '../approval/split';
 import { APPROVAL_REQUEST_STEP_ID } from '../approval/step-ids';
 import { APPROVAL_REQUEST } from '../approval/specs';
@@ -43,6 +45,11 @@ export interface ApprovalWaitOptions {
   readonly escalationTopicArn?: string;
   /** The escalation topic's client (the security account's). */
   readonly escalationSns?: SNSClient;
+  /**
+   * Signs the approve and deny links of the email (lambda/approval/wait-links.ts), expiring at the deadline; the
+   * request step's output, which the notification steps read. Absent (no link function): the email names `ir approve`.
+   */
+  readonly links?: ApprovalLinkMaker;
 }
 
 /** What is stored with the pending approval, JSON, to resume the response in a later invocation. */
@@ -238,7 +245,16 @@ function requestStep(
         await schedules.writer.delete(schedule.Name, schedule.GroupName);
         await schedules.writer.create(schedule);
       }
-      return { status: 'done', detail: `decision requested on plan ${waiting.planHash} until ${deadline.toISOString()} (then ${approval.onTimeout}); schedules ${planned.map((p) => p.Name).join(', ')}` };
+      const detail = `decision requested on plan ${waiting.planHash} until ${deadline.toISOString()} (then ${approval.onTimeout}); schedules ${planned.map((p) => p.Name).join(', ')}`;
+      if (!approval.links) return { status: 'done', detail };
+      // The request stands without its links: `ir approve`, the chat buttons and the deadline still end the wait.
+      try {
+        const links = await approval.links({ incidentId, planHash: waiting.planHash, expiresAt: deadline });
+        return { status: 'done', detail: `${detail}; decision links signed`, output: links };
+      } catch (error) {
+        const { code, message } = toStepError(error);
+        return { status: 'done', detail: `${detail}; no decision links (${code}: ${message})` };
+      }
     },
   });
 }

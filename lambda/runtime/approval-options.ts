@@ -1,5 +1,5 @@
-import { PendingApprovals, type OnTimeout } from '../approval/pending';
-import { DEFAULT_APPROVAL_TIMEOUT_MINUTES, DEFAULT_ESCALATE_MINUTES_BEFORE } from '../approval/schema';
+import { PendingApprovals } from '../approval/pending';
+import { DEFAULT_APPROVAL_TIMEOUT_MINUTES, DEFAULT_ESCALATE_MINUTES_BEFORE, type ApprovalConfig, type OnTimeout } from '../approval/schema';
 import type { AccountAccess } from '../aws/account-access';
 import type { ApprovalWaitOptions } from '../respond/wait';
 import type { LambdaEnvironment } from './environment';
@@ -15,12 +15,20 @@ import type { PlaybookEntry } from './playbook-entry';
  * that needs a decision is not made, and the report says why.
  */
 
-const MINUTE_MS = 60_000;
+const MINUTE_MS = 60 * 1000;
 
-/** How long a decision is waited for, when the escalation topic is told and what the deadline does: the `approval` key's (its defaults without one). */
-export const DEFAULT_APPROVAL_WAIT_MS = DEFAULT_APPROVAL_TIMEOUT_MINUTES * MINUTE_MS;
-export const DEFAULT_ESCALATE_BEFORE_MS = DEFAULT_ESCALATE_MINUTES_BEFORE * MINUTE_MS;
-export const DEFAULT_ON_TIMEOUT: OnTimeout = 'stand-down';
+/** The wait's timing: config.approval's (validated at synth: the escalation comes before the deadline), else the schema's defaults. */
+export function approvalTimingOf(approval: Pick<ApprovalConfig, 'timeoutMinutes' | 'escalateMinutesBefore' | 'onTimeout'> | undefined): {
+  readonly waitMs: number;
+  readonly escalateBeforeMs: number;
+  readonly onTimeout: OnTimeout;
+} {
+  return {
+    waitMs: (approval?.timeoutMinutes ?? DEFAULT_APPROVAL_TIMEOUT_MINUTES) * MINUTE_MS,
+    escalateBeforeMs: (approval?.escalateMinutesBefore ?? DEFAULT_ESCALATE_MINUTES_BEFORE) * MINUTE_MS,
+    onTimeout: approval?.onTimeout ?? 'stand-down',
+  };
+}
 
 export function approvalOptionsFor(input: {
   readonly env: LambdaEnvironment;
@@ -35,14 +43,16 @@ export function approvalOptionsFor(input: {
   const roleArn = env.approval?.schedulerRoleArn;
   const functionArn = context.invokedFunctionArn;
   const writer = entry.scheduleWriter?.(home);
-  const policy = env.config.approval;
+  const timing = approvalTimingOf(env.config.approval);
+  // Only an acting playbook's entry carries the signing code (lambda/approval/sdk-link-maker.ts): notify's bundle holds no KMS client.
+  const links = entry.linkMaker?.(env.approval, env.defaultRegion, home);
+  // escalateMinutesBefore 0 means no escalation at all, not one at the deadline.
+  const escalates = env.approval?.escalationTopicArn !== undefined && timing.escalateBeforeMs > 0;
   return {
     pending: new PendingApprovals(home.dynamodb, env.ledgerTableName),
     schedules: writer && group && roleArn && functionArn ? { writer, target: { groupName: group, roleArn, functionArn } } : undefined,
-    waitMs: policy ? policy.timeoutMinutes * MINUTE_MS : DEFAULT_APPROVAL_WAIT_MS,
-    escalateBeforeMs: policy ? policy.escalateMinutesBefore * MINUTE_MS : DEFAULT_ESCALATE_BEFORE_MS,
-    onTimeout: policy?.onTimeout ?? DEFAULT_ON_TIMEOUT,
-    // escalateMinutesBefore 0: no escalation, whatever topic the stack hands over.
-    ...(env.approval?.escalationTopicArn && policy?.escalateMinutesBefore !== 0 ? { escalationTopicArn: env.approval.escalationTopicArn, escalationSns: home.sns } : {}),
+    ...timing,
+    ...(escalates ? { escalationTopicArn: env.approval!.escalationTopicArn!, escalationSns: home.sns } : {}),
+    ...(links ? { links } : {}),
   };
 }

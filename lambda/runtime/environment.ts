@@ -18,6 +18,8 @@ const environmentSchema = z.object({
   IR_APPROVAL_SCHEDULE_GROUP: z.optional(z.string()),
   IR_APPROVAL_SCHEDULER_ROLE_ARN: z.optional(z.string()),
   IR_ESCALATION_TOPIC_ARN: z.optional(z.string()),
+  IR_APPROVAL_MAC_KEY: z.optional(z.string()),
+  IR_APPROVAL_LINK_FUNCTION: z.optional(z.string()),
   AWS_REGION: z.optional(z.string()),
 });
 
@@ -36,7 +38,14 @@ export interface LambdaEnvironment {
   /** The security account's evidence bucket, in the function's own region. */
   readonly evidence?: EvidenceBucket;
   /** The wait for a decision (lambda/respond/wait.ts): the stack's schedule group, the role Scheduler invokes with, the escalation topic. */
-  readonly approval?: { readonly scheduleGroup?: string; readonly schedulerRoleArn?: string; readonly escalationTopicArn?: string };
+  readonly approval?: {
+    readonly scheduleGroup?: string;
+    readonly schedulerRoleArn?: string;
+    readonly escalationTopicArn?: string;
+    /** The approval links' KMS HMAC key and the link function's name: the email's signed decision links (lambda/approval/wait-links.ts). */
+    readonly macKeyArn?: string;
+    readonly linkFunctionName?: string;
+  };
 }
 
 export function readLambdaEnvironment(env: NodeJS.ProcessEnv = process.env): LambdaEnvironment {
@@ -60,12 +69,14 @@ export function readLambdaEnvironment(env: NodeJS.ProcessEnv = process.env): Lam
     defaultRegion: parsed.data.AWS_REGION,
     ...(parsed.data.IR_LEDGER_TABLE ? { ledgerTableName: parsed.data.IR_LEDGER_TABLE } : {}),
     ...(parsed.data.IR_BRAKE_TABLE ? { brakeTableName: parsed.data.IR_BRAKE_TABLE } : {}),
-    ...(parsed.data.IR_APPROVAL_SCHEDULE_GROUP || parsed.data.IR_APPROVAL_SCHEDULER_ROLE_ARN || parsed.data.IR_ESCALATION_TOPIC_ARN
+    ...(parsed.data.IR_APPROVAL_SCHEDULE_GROUP || parsed.data.IR_APPROVAL_SCHEDULER_ROLE_ARN || parsed.data.IR_ESCALATION_TOPIC_ARN || parsed.data.IR_APPROVAL_MAC_KEY
       ? {
           approval: {
             ...(parsed.data.IR_APPROVAL_SCHEDULE_GROUP ? { scheduleGroup: parsed.data.IR_APPROVAL_SCHEDULE_GROUP } : {}),
             ...(parsed.data.IR_APPROVAL_SCHEDULER_ROLE_ARN ? { schedulerRoleArn: parsed.data.IR_APPROVAL_SCHEDULER_ROLE_ARN } : {}),
             ...(parsed.data.IR_ESCALATION_TOPIC_ARN ? { escalationTopicArn: parsed.data.IR_ESCALATION_TOPIC_ARN } : {}),
+            ...(parsed.data.IR_APPROVAL_MAC_KEY ? { macKeyArn: parsed.data.IR_APPROVAL_MAC_KEY } : {}),
+            ...(parsed.data.IR_APPROVAL_LINK_FUNCTION ? { linkFunctionName: parsed.data.IR_APPROVAL_LINK_FUNCTION } : {}),
           },
         }
       : {}),

@@ -1,3 +1,4 @@
+import type { sdkLinkMaker } from '../approval/sdk-link-maker';
 import type { ScheduleWriter } from '../approval/schedules';
 import type { AwsClients, ClientClasses } from '../aws/clients';
 import type { FindingArchiver } from '../close-loop/archiver-type';
@@ -24,4 +25,6 @@ export interface PlaybookEntry {
    * is not made (reported skipped, saying why).
    */
   readonly scheduleWriter?: (home: AwsClients) => ScheduleWriter;
+  /** Signs the decision links of a waiting response's email (lambda/approval/sdk-link-maker.ts): the acting playbooks' entries only. */
+  readonly linkMaker?: typeof sdkLinkMaker;
 }

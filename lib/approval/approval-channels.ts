@@ -37,6 +37,28 @@ export interface ApprovalChannelsProps {
   readonly evidence: { readonly bucketName: string; readonly objectsArn: string; readonly keyArn: string };
   readonly playbooks: Readonly<Record<PlaybookName, lambda.IFunction>>;
   readonly codeSigningConfig?: lambda.ICodeSigningConfig;
+  /**
+   * The links' KMS HMAC key, when the stack made it first (approvalLinkKey): the playbook roles, built before this
+   * construct, sign with it. Absent: made here.
+   */
+  readonly linkKey?: kms.Key;
+}
+
+/** The approval links' KMS HMAC key: signs (the waiting playbooks) and checks (the link function) the tokens; it never leaves KMS. */
+export function approvalLinkKey(scope: Construct, id: string): kms.Key {
+  return new kms.Key(scope, id, {
+    description: `${Stack.of(scope).stackName}: signs the approval links (HMAC); the key never leaves KMS`,
+    keySpec: kms.KeySpec.HMAC_256,
+    keyUsage: kms.KeyUsage.GENERATE_VERIFY_MAC,
+    // KMS does not rotate HMAC keys automatically; a replaced key only invalidates the links in flight.
+    enableKeyRotation: false,
+    removalPolicy: RemovalPolicy.DESTROY,
+  });
+}
+
+/** The link function's ARN, from its fixed name: what the playbook roles may ask the URL of (lambda:GetFunctionUrlConfig). */
+export function approvalLinkFunctionArn(stack: Stack): string {
+  return `arn:${stack.partition}:lambda:${stack.region}:${stack.account}:function:${approvalLinkFunctionName(stack.stackName)}`;
 }
 
 /**
@@ -69,14 +91,7 @@ export class ApprovalChannels extends Construct {
   constructor(scope: Construct, id: string, props: ApprovalChannelsProps) {
     super(scope, id);
     const stack = Stack.of(this);
-    this.linkKey = new kms.Key(this, 'LinkKey', {
-      description: `${stack.stackName}: signs the approval links (HMAC); the key never leaves KMS`,
-      keySpec: kms.KeySpec.HMAC_256,
-      keyUsage: kms.KeyUsage.GENERATE_VERIFY_MAC,
-      // KMS does not rotate HMAC keys automatically; a replaced key only invalidates the links in flight.
-      enableKeyRotation: false,
-      removalPolicy: RemovalPolicy.DESTROY,
-    });
+    this.linkKey = props.linkKey ?? approvalLinkKey(this, 'LinkKey');
 
     this.actionTargets = {
       plan: this.actionTarget('plan'),

@@ -68,7 +68,14 @@ export interface ScopeReferences {
    * one-time schedules in it only), the role Scheduler invokes the playbook function with (the only role it may pass),
    * and the escalation topic. Absent: no response of the stack waits.
    */
-  readonly approval?: { readonly scheduleGroupName: string; readonly schedulerRoleArn: string; readonly escalationTopicArn?: string };
+  readonly approval?: {
+    readonly scheduleGroupName: string;
+    readonly schedulerRoleArn: string;
+    readonly escalationTopicArn?: string;
+    /** The approval links' KMS HMAC key (kms:GenerateMac) and the link function (lambda:GetFunctionUrlConfig), when the stack has them. */
+    readonly linkKeyArn?: string;
+    readonly linkFunctionArn?: string;
+  };
 }
 
 export type ScopeKind =
@@ -92,7 +99,9 @@ export type ScopeKind =
   | 'ec2-resource-types'
   | 'resource-known-only-at-run-time'
   | 'approval-schedules'
-  | 'approval-scheduler-role';
+  | 'approval-scheduler-role'
+  | 'approval-link-key'
+  | 'approval-link-function';
 
 export interface ActionScope {
   readonly kind: ScopeKind;
@@ -220,6 +229,8 @@ export function scopeOfAction(action: IamAction, refs: ScopeReferences): ActionS
     return { kind: 'approval-schedules', resources: [`arn:${refs.partition}:scheduler:${refs.region ?? '*'}:${refs.account}:schedule/${group}/*`] };
   }
   if (action === 'iam:PassRole') return { kind: 'approval-scheduler-role', resources: [referenced(refs.approval?.schedulerRoleArn, action, 'the approval scheduler role')] };
+  if (action === 'kms:GenerateMac') return { kind: 'approval-link-key', resources: [referenced(refs.approval?.linkKeyArn, action, "the approval links' key")] };
+  if (action === 'lambda:GetFunctionUrlConfig') return { kind: 'approval-link-function', resources: [referenced(refs.approval?.linkFunctionArn, action, 'the approval link function')] };
   if (TOPIC_KEY_ACTIONS.includes(action)) return { kind: 'notification-key', resources: [referenced(refs.topicKeyArn, action, "the notification topic's key")] };
   if (action === 'kms:GenerateDataKey') {
     return {

@@ -55,6 +55,12 @@ export interface GuardrailProps {
   readonly responderRoleNames: readonly string[];
   /** The member role's name: denied in every account. */
   readonly memberRoleName: string;
+  /**
+   * Roles a playbook role may pass (the approval scheduler roles, lib/naming.ts approvalSchedulerRoleNames): every IAM
+   * write on them is denied but iam:PassRole, which the wait's own grant confines to EventBridge Scheduler. Otherwise
+   * a role that may pass one could first widen what it allows.
+   */
+  readonly passableRoleNames?: readonly string[];
   /** config.credentials.protectedPrincipals: role and user ARNs, `*` allowed. */
   readonly protectedPrincipals: readonly string[];
   /** config.exemptTagKey. */
@@ -106,6 +112,16 @@ export function principalGuardrailStatements(props: Omit<GuardrailProps, 'exempt
       actions: [...IAM_WRITE_VERBS],
       resources: [...protectedPrincipalArns(props), `arn:${partition}:iam::*:group/*`, `arn:${partition}:iam::*:policy/*`],
     }),
+    ...((props.passableRoleNames ?? []).length > 0
+      ? [
+          new iam.PolicyStatement({
+            sid: 'DenyChangingPassableRoles',
+            effect: iam.Effect.DENY,
+            actions: IAM_WRITE_VERBS.filter((verb) => verb !== 'iam:PassRole'),
+            resources: props.passableRoleNames!.map((name) => roleArn(partition, name)),
+          }),
+        ]
+      : []),
   ];
 }
 

@@ -2,7 +2,10 @@ import { Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
+import { APPROVAL_STEP_SPECS } from '../../lambda/approval/specs';
 import { stepSpecsOf } from '../../lambda/playbooks/registry';
+import type { StepSpec } from '../../lambda/plan/types';
+import { actsInFindingAccount } from '../../lambda/routing/playbook-names';
 import type { IncidentResponseConfig } from '../../lambda/config/schema';
 import type { PlaybookName } from '../../lambda/routing/playbook-names';
 import type { ScopeReferences } from './action-resources';
@@ -42,6 +45,16 @@ export function memberRoleReference(config: Pick<IncidentResponseConfig, 'member
 }
 
 /**
+ * Every step declaration a playbook's role is built from: its own steps', and, in a stack whose responses can wait
+ * for a decision (config `approval`), the wait's (lambda/approval/specs.ts) for the playbooks that act (notify never
+ * waits). lib/nag-suppressions.ts reads the same.
+ */
+export function playbookRoleSpecs(playbook: PlaybookName, refs: Pick<ScopeReferences, 'approval'>): readonly StepSpec[] {
+  const waits = refs.approval !== undefined && actsInFindingAccount(playbook);
+  return waits ? [...stepSpecsOf(playbook), ...APPROVAL_STEP_SPECS] : stepSpecsOf(playbook);
+}
+
+/**
  * The role of one playbook: exactly the actions its steps declare
  * (stepSpecsOf), scoped by action-resources.ts and confined by the steps'
  * conditions, plus writing its own logs; and the guardrails: explicit Deny
@@ -58,7 +71,7 @@ export function createPlaybookRole(scope: Construct, id: string, props: Playbook
     assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
     managedPolicies: [props.guardrailPolicy],
     inlinePolicies: {
-      PlaybookSteps: new iam.PolicyDocument({ statements: scopedStatements(stepSpecsOf(props.playbook), refs) }),
+      PlaybookSteps: new iam.PolicyDocument({ statements: scopedStatements(playbookRoleSpecs(props.playbook, refs), refs) }),
       // The exemption Deny, when the playbook writes to EC2 at all (notify does not).
       ...(exemption.length > 0 ? { Guardrails: new iam.PolicyDocument({ statements: exemption }) } : {}),
       WriteOwnLogs: new iam.PolicyDocument({

@@ -21,7 +21,9 @@ export interface PlaybookBundle {
 
 /** The output files a cold start loads: the entry and the chunks it imports statically, transitively (metafile paths). */
 export function eagerOutputsOf(metafile: Metafile): Set<string> {
-  const entry = Object.keys(metafile.outputs).find((path) => metafile.outputs[path]!.entryPoint !== undefined);
+  // index.mjs itself: esbuild also names an entry point on the chunk of each import(), and those are not loaded at cold start.
+  const withEntry = Object.keys(metafile.outputs).filter((path) => metafile.outputs[path]!.entryPoint !== undefined);
+  const entry = withEntry.find((path) => path.endsWith(`/${BUNDLE_FILE}`) || path === BUNDLE_FILE) ?? withEntry[0];
   const eager = new Set<string>();
   const visit = (path: string) => {
     if (eager.has(path) || !metafile.outputs[path]) return;

@@ -54,7 +54,13 @@ describe('scopeOfAction', () => {
       ...REFS,
       ledgerTableArn: 'arn:aws:dynamodb:eu-west-1:111122223333:table/ir-ledger',
       region: 'eu-west-1',
-      approval: { scheduleGroupName: 'ir-approvals', schedulerRoleArn: 'arn:aws:iam::111122223333:role/ir-approval-scheduler', escalationTopicArn: 'arn:aws:sns:eu-west-1:111122223333:ir-escalation' },
+      approval: {
+        scheduleGroupName: 'ir-approvals',
+        schedulerRoleArn: 'arn:aws:iam::111122223333:role/ir-approval-scheduler',
+        escalationTopicArn: 'arn:aws:sns:eu-west-1:111122223333:ir-escalation',
+        linkKeyArn: 'arn:aws:kms:eu-west-1:111122223333:key/link',
+        linkFunctionArn: 'arn:aws:lambda:eu-west-1:111122223333:function:ir-approval-link',
+      },
     };
 
     it('creates and deletes schedules in the stack group only, passes the scheduler role only, publishes to the escalation topic too', () => {
@@ -76,11 +82,16 @@ describe('scopeOfAction', () => {
       });
       expect(grants.find((g) => g.kind === 'approval-schedules')?.actions).toEqual(['scheduler:CreateSchedule', 'scheduler:DeleteSchedule']);
       expect(grants.find((g) => g.kind === 'incident-ledger')?.actions).toEqual(['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem']);
+      // The decision links (lambda/approval/link.ts, link-url.ts): the MAC on the link key only, the URL of the link function only.
+      expect(grants).toContainEqual({ kind: 'approval-link-key', actions: ['kms:GenerateMac'], resources: ['arn:aws:kms:eu-west-1:111122223333:key/link'] });
+      expect(grants).toContainEqual({ kind: 'approval-link-function', actions: ['lambda:GetFunctionUrlConfig'], resources: ['arn:aws:lambda:eu-west-1:111122223333:function:ir-approval-link'] });
     });
 
     it('refuses to scope them in a stack without the schedule group or the scheduler role', () => {
       expect(() => scopeOfAction('scheduler:CreateSchedule', REFS)).toThrow("scheduler:CreateSchedule is scoped to the stack's schedule group, which this stack does not have");
       expect(() => scopeOfAction('iam:PassRole', REFS)).toThrow('iam:PassRole is scoped to the approval scheduler role, which this stack does not have');
+      expect(() => scopeOfAction('kms:GenerateMac', REFS)).toThrow("kms:GenerateMac is scoped to the approval links' key, which this stack does not have");
+      expect(() => scopeOfAction('lambda:GetFunctionUrlConfig', REFS)).toThrow('lambda:GetFunctionUrlConfig is scoped to the approval link function, which this stack does not have');
     });
   });
 

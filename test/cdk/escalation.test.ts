@@ -1,14 +1,16 @@
 import { Template } from 'aws-cdk-lib/assertions';
 import { PLAYBOOK_NAMES } from '../../lambda/routing/playbook-names';
-import { responderRoleName } from '../../lib/naming';
-import { auditRole, decide, flattenStatement, globsIntersect, type AuditOptions, type PolicyStatement } from './support/policy-evaluator';
+import { approvalSchedulerRoleName, responderRoleName } from '../../lib/naming';
+import { asList, auditRole, decide, flattenStatement, globsIntersect, type AuditOptions, type PolicyStatement } from './support/policy-evaluator';
 import { synthesize, synthesizeMember } from './support/synth';
 import { resourcesOfType, statementsOfRole } from './support/template-queries';
 
 /*
  * Every synthesised policy of every role, in every region of a multi-region
  * deployment and in the member stack, audited for escalation paths
- * (test/cdk/support/policy-evaluator.ts): no IAM wildcard, no iam:PassRole,
+ * (test/cdk/support/policy-evaluator.ts): no IAM wildcard, no iam:PassRole
+ * (but, with approvals, the one the wait needs: the scheduler role, to
+ * EventBridge Scheduler only, by the acting playbooks only),
  * no IAM write that reaches a responder role or a protected principal
  * without an explicit Deny, no EC2 write on "*" without a condition.
  */
@@ -112,6 +114,73 @@ describe('every synthesised role', () => {
   });
 });
 
+describe('with approvals (config approval): the one iam:PassRole, and nothing wider', () => {
+  const REGION = 'eu-west-1';
+  const PREFIX = 'GuardDutyIncidentResponse';
+  const synth = synthesize({ context: { incidentResponse: { ...CONFIG, regions: [REGION], approval: {} } } });
+  const template = Template.fromJSON(synth.assembly.getStackArtifact(synth.stack.artifactId).template as Record<string, unknown>);
+  const roles = rolesOf(template, { 'AWS::Partition': 'aws', 'AWS::AccountId': SECURITY, 'AWS::Region': REGION });
+  const schedulerName = approvalSchedulerRoleName(PREFIX, REGION);
+  const schedulerArn = `arn:aws:iam::${SECURITY}:role/${schedulerName}`;
+  const schedulerId = Object.entries(resourcesOfType(template, 'AWS::IAM::Role')).find(([, role]) => (role as { Properties: { RoleName?: unknown } }).Properties.RoleName === schedulerName)?.[0];
+  const passableRole = { resource: `<${schedulerId}.Arn>`, service: 'scheduler.amazonaws.com' };
+  const playbookRoleIds = Object.entries(resourcesOfType(template, 'AWS::IAM::Role'))
+    .filter(([, role]) => String((role as { Properties: { RoleName?: unknown } }).Properties.RoleName).startsWith(`${PREFIX}-`))
+    .map(([id]) => id);
+  const passers = [...roles].filter(([, statements]) => statements.some((s) => s.Effect === 'Allow' && asList(s.Action).some((a) => /passrole/i.test(a)))).map(([id]) => id).sort();
+
+  it('names the scheduler role, so the guardrails can protect it', () => {
+    expect(schedulerId).toEqual(expect.any(String));
+  });
+
+  it('no escalation path: the scheduler role is protected like the playbook roles, the one PassRole accepted', () => {
+    // The roles of this one region's deployment, and its scheduler role: every IAM write on it is denied but the PassRole.
+    const targets = TARGETS.filter((t) => !REGIONS.some((r) => r !== REGION && t.endsWith(`-${r}`)));
+    const audit: AuditOptions = { ...AUDIT, protectedPrincipals: [...targets, `arn:aws:iam::*:role/${schedulerName}`], passableRole };
+    for (const [roleId, statements] of roles) expect({ roleId, findings: auditRole(statements, audit) }).toEqual({ roleId, findings: [] });
+  });
+
+  it('only the acting playbook roles may pass a role at all; without the accepted one, exactly their PassRole is found', () => {
+    expect(passers).toEqual(playbookRoleIds.filter((id) => /ContainInstance|RevokeCredentials/.test(id)).sort());
+    expect(passers).toHaveLength(2);
+    for (const id of passers) {
+      const found = auditRole(roles.get(id)!, AUDIT).filter((f) => f.rule === 'pass-role');
+      expect(found.map((f) => f.detail)).toEqual([passableRole.resource]);
+    }
+  });
+
+  it('passes the scheduler role to EventBridge Scheduler only: to any other service, or any other role, it is denied', () => {
+    for (const id of passers) {
+      const statements = roles.get(id)!.map((s) => (asList(s.Resource).includes(passableRole.resource) ? { ...s, Resource: schedulerArn } : s));
+      expect(decide(statements, 'iam:PassRole', schedulerArn, { 'iam:PassedToService': 'scheduler.amazonaws.com' })).toBe('allow');
+      expect(decide(statements, 'iam:PassRole', schedulerArn, { 'iam:PassedToService': 'lambda.amazonaws.com' })).toBe('implicit-deny');
+      expect(decide(statements, 'iam:PassRole', schedulerArn, {})).toBe('implicit-deny');
+      expect(decide(statements, 'iam:PassRole', `arn:aws:iam::${SECURITY}:role/admin`, { 'iam:PassedToService': 'scheduler.amazonaws.com' })).toBe('implicit-deny');
+    }
+  });
+
+  it('no role can widen its own power through it: none may change the scheduler role, which may only invoke the acting playbooks', () => {
+    for (const [roleId, statements] of roles) {
+      for (const action of ['iam:PutRolePolicy', 'iam:AttachRolePolicy', 'iam:DeleteRolePolicy', 'iam:UpdateAssumeRolePolicy', 'iam:TagRole']) {
+        expect({ roleId, action, decision: decide(statements, action, schedulerArn) }).not.toEqual({ roleId, action, decision: 'allow' });
+      }
+    }
+    // The power to change roles exists (revoking sessions): it stops at the scheduler role by an explicit Deny.
+    const revoke = roles.get(passers.find((id) => id.includes('RevokeCredentials'))!)!;
+    expect(decide(revoke, 'iam:PutRolePolicy', `arn:aws:iam::${SECURITY}:role/compromised-app`)).toBe('allow');
+    expect(decide(revoke, 'iam:PutRolePolicy', schedulerArn)).toBe('explicit-deny');
+    // What Scheduler can do with it: start the acting playbook functions, which run under their own roles.
+    const scheduler = roles.get(schedulerId!)!.filter((s) => s.Effect === 'Allow');
+    expect(scheduler.flatMap((s) => asList(s.Action))).toEqual(['lambda:InvokeFunction']);
+    expect(scheduler.flatMap((s) => asList(s.Resource)).sort()).toEqual(
+      Object.keys(resourcesOfType(template, 'AWS::Lambda::Function'))
+        .filter((id) => /^(ContainInstance|RevokeCredentials)Function/.test(id))
+        .map((id) => `<${id}.Arn>`)
+        .sort(),
+    );
+  });
+});
+
 describe('the audit fails on a bad policy', () => {
   const ROLE_ARN = 'arn:aws:iam::*:role/Responder';
   const options: AuditOptions = {
@@ -143,6 +212,18 @@ describe('the audit fails on a bad policy', () => {
       `iam:AttachUserPolicy reaches ${ROLE_ARN} and no Deny covers it`,
       `iam:AttachGroupPolicy reaches ${ROLE_ARN} and no Deny covers it`,
     ]);
+  });
+
+  it('iam:PassRole other than the one accepted: another role, no condition, another service, more actions', () => {
+    const accepted = { resource: 'arn:aws:iam::1:role/scheduler', service: 'scheduler.amazonaws.com' };
+    const pass: PolicyStatement = { Effect: 'Allow', Action: 'iam:PassRole', Resource: accepted.resource, Condition: { StringEquals: { 'iam:PassedToService': 'scheduler.amazonaws.com' } } };
+    const audit = { ...options, passableRole: accepted };
+    expect(auditRole([pass], audit)).toEqual([]);
+    expect(auditRole([{ ...pass, Resource: 'arn:aws:iam::1:role/*' }], audit).map((f) => f.rule)).toEqual(['pass-role']);
+    expect(auditRole([{ ...pass, Condition: undefined }], audit).map((f) => f.rule)).toEqual(['pass-role']);
+    expect(auditRole([{ ...pass, Condition: { StringEquals: { 'iam:PassedToService': 'ec2.amazonaws.com' } } }], audit).map((f) => f.rule)).toEqual(['pass-role']);
+    expect(auditRole([{ ...pass, Condition: { StringLike: { 'iam:PassedToService': '*' } } }], audit).map((f) => f.rule)).toEqual(['pass-role']);
+    expect(auditRole([{ ...pass, Action: ['iam:PassRole', 'sns:Publish'] }], audit).map((f) => f.rule)).toEqual(['pass-role']);
   });
 
   it('iam:PassRole to anything, NotAction, and an EC2 write on "*" without a condition (unless accepted with a reason)', () => {

@@ -28,6 +28,8 @@ const PACKAGE_OF: Readonly<Record<ServiceName, string>> = {
   s3: 'client-s3',
   guardDuty: 'client-guardduty',
   securityHub: 'client-securityhub',
+  scheduler: 'client-scheduler',
+  lambda: 'client-lambda',
 };
 
 let dir: string;
@@ -60,11 +62,19 @@ const clientClassesIn = (inputs: readonly string[]) =>
     .sort();
 
 describe.each(PLAYBOOK_NAMES)('the %s bundle', (playbook) => {
-  it('loads the client classes of its entry point at cold start, S3 (the evidence) and Security Hub (its note), both after containment, on first use, and no other', () => {
+  it('loads the client classes of its entry point at cold start, S3 (the evidence), Security Hub (its note) and Scheduler, Lambda and KMS (the wait for a decision and its signed links), all after containment, on first use, and no other', () => {
     const services = Object.keys(PLAYBOOK_ENTRIES[playbook].clientClasses) as ServiceName[];
-    const deferred: readonly ServiceName[] = ['s3', 'securityHub'];
+    const deferred: readonly ServiceName[] = ['s3', 'securityHub', 'scheduler', 'lambda'];
     expect(clientClassesIn(inputsOf(playbook, 'eager'))).toEqual(services.filter((s) => !deferred.includes(s)).map((s) => PACKAGE_OF[s]).sort());
-    expect(clientClassesIn(inputsOf(playbook, 'deferred'))).toEqual(['client-s3', 'client-securityhub']);
+    // Only the acting playbooks can wait for a decision: notify's bundle holds no Scheduler code.
+    // KMS signs the decision links of a waiting response's email (lambda/approval/sdk-link-maker.ts): acting playbooks only.
+    const acting = playbook !== 'notify';
+    expect(clientClassesIn(inputsOf(playbook, 'deferred'))).toEqual([
+      ...(acting ? ['client-kms', 'client-lambda'] : []),
+      'client-s3',
+      ...(acting ? ['client-scheduler'] : []),
+      'client-securityhub',
+    ]);
   });
 
   it('holds GuardDuty’s code (the confirmation before acting) only if the playbook acts: notify holds none', () => {

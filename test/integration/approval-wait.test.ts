@@ -1,5 +1,6 @@
 import { UpdateItemCommand } from '@aws-sdk/client-dynamodb';
-import type { OneTimeSchedule, ScheduleWriter } from '../../lambda/approval/schedules';
+import { CreateScheduleGroupCommand, GetScheduleCommand, ListSchedulesCommand } from '@aws-sdk/client-scheduler';
+import { scheduleNameOf } from '../../lambda/approval/schedules';
 import { CONTAIN_INSTANCE } from '../../lambda/handlers/contain-instance';
 import type { Report } from '../../lambda/plan/document';
 import type { PlannedStep } from '../../lambda/plan/types';
@@ -22,9 +23,10 @@ import { handlerContext, handlerEnvironment, LEDGER_TABLE, startHandlerBench, ty
  * decision channels write it, and the handler is invoked with the event
  * that follows it.
  *
- * Not against the emulator: the schedules. This project has no EventBridge
- * Scheduler client yet (@aws-sdk/client-scheduler is not a dependency), so
- * they are written through the ScheduleWriter port, recorded here.
+ * The schedules too: written by the entry's own ScheduleWriter
+ * (lambda/approval/scheduler-writer.ts) to moto's EventBridge Scheduler, in
+ * the stack's group. moto stores them and does not fire them: the deadline's
+ * event is sent to the handler by the tests that need it.
  */
 
 const GROUP = 'ir-approvals';
@@ -32,7 +34,6 @@ const SCHEDULER_ROLE = 'arn:aws:iam::123456789012:role/ir-approval-scheduler';
 
 let bench: HandlerBench;
 let account: EmulatedAccount;
-let created: OneTimeSchedule[];
 
 const needsApproval = (step: PlannedStep): boolean => step.id.startsWith('untrack:') || step.id.startsWith('isolate:');
 const contain = containInstancePlaybook as AnyPlaybook;
@@ -47,14 +48,8 @@ const gated: AnyPlaybook = {
     return { ...planned, steps: planned.steps.map((s) => (needsApproval(s) ? { ...s, approval: { mode: 'approve' as const, changeClass: 'isolate' as const, ruleId: 'prod', why: 'env=prod' } } : s)) };
   },
 };
-const writer: ScheduleWriter = {
-  create: (schedule) => {
-    created.push(schedule);
-    return Promise.resolve();
-  },
-  delete: () => Promise.resolve(),
-};
-const entry: PlaybookEntry = { ...CONTAIN_INSTANCE, playbook: gated, scheduleWriter: () => writer };
+// The production entry, with its own schedule writer: only the policy's answer is set by the test.
+const entry: PlaybookEntry = { ...CONTAIN_INSTANCE, playbook: gated };
 
 function invoke(event: unknown): Promise<Report | Report[] | ResumeOutcome> {
   return handleEvent(
@@ -70,14 +65,11 @@ const groupsOfInstanceA = async () => groupsByEni(await describeInstance(account
 beforeAll(async () => {
   bench = await startHandlerBench();
   account = bench.account;
+  await account.clients.scheduler.send(new CreateScheduleGroupCommand({ Name: GROUP }));
 });
 
 afterAll(async () => {
   await bench.close();
-});
-
-beforeEach(() => {
-  created = [];
 });
 
 describe('a response whose isolation needs approval, against the emulator', () => {
@@ -93,9 +85,14 @@ describe('a response whose isolation needs approval, against the emulator', () =
     expect(pending).toMatchObject({ status: { S: 'pending' }, planHash: { S: first.approval!.planHash }, onTimeout: { S: 'stand-down' } });
     const incident = await bench.item(`incident#${first.incidentId}`);
     expect(incident?.answerKind).toEqual({ S: 'awaiting-approval' });
-    expect(created).toHaveLength(1);
-    expect(created[0]).toMatchObject({
+    // No escalation topic in this environment: the deadline only, in moto's Scheduler.
+    const listed = await account.clients.scheduler.send(new ListSchedulesCommand({ GroupName: GROUP }));
+    expect((listed.Schedules ?? []).map((s) => s.Name)).toEqual([scheduleNameOf(first.incidentId, 'approval-deadline')]);
+    const stored = await account.clients.scheduler.send(new GetScheduleCommand({ Name: scheduleNameOf(first.incidentId, 'approval-deadline'), GroupName: GROUP }));
+    expect(stored).toMatchObject({
       GroupName: GROUP,
+      ScheduleExpression: expect.stringMatching(/^at\(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\)$/),
+      ScheduleExpressionTimezone: 'UTC',
       ActionAfterCompletion: 'DELETE',
       FlexibleTimeWindow: { Mode: 'OFF' },
       Target: { Arn: handlerContext(account).invokedFunctionArn, RoleArn: SCHEDULER_ROLE, Input: JSON.stringify({ kind: 'approval-deadline', incidentId: first.incidentId }) },

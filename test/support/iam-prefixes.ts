@@ -13,6 +13,8 @@ export const IAM_PREFIX_OF = {
   s3: 's3',
   guardDuty: 'guardduty',
   securityHub: 'securityhub',
+  scheduler: 'scheduler',
+  lambda: 'lambda',
 } as const satisfies Readonly<Record<ServiceName, string>>;
 
 export type IamPrefix = (typeof IAM_PREFIX_OF)[ServiceName];

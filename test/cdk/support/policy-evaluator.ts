@@ -148,6 +148,12 @@ export interface AuditOptions {
   /** ARNs (wildcards allowed) of principals no role may change: the responder's roles and the protected principals. */
   readonly protectedPrincipals: readonly string[];
   /**
+   * The one iam:PassRole accepted: an Allow of exactly that action, on exactly this role (as flattened), conditioned on
+   * exactly iam:PassedToService = this service. Any other PassRole (another role, a wildcard, a wider or missing
+   * condition, more actions in the statement) is a finding.
+   */
+  readonly passableRole?: { readonly resource: string; readonly service: string };
+  /**
    * EC2 writes accepted without a condition, by action and resource pattern
    * (`ec2:CreateSecurityGroup` on `arn:*:ec2:*:*:vpc/*`), each with the
    * reason: no condition key of the Service Authorization Reference would
@@ -174,6 +180,23 @@ function deniedOutright(statements: readonly PolicyStatement[], action: string, 
   );
 }
 
+function isAcceptedPassRole(statement: PolicyStatement, accepted: AuditOptions['passableRole']): boolean {
+  if (!accepted) return false;
+  const actions = asList(statement.Action);
+  const resources = asList(statement.Resource);
+  const condition = statement.Condition ?? {};
+  const stringEquals = condition.StringEquals ?? {};
+  return (
+    actions.length === 1 &&
+    actions[0] === 'iam:PassRole' &&
+    resources.length === 1 &&
+    resources[0] === accepted.resource &&
+    Object.keys(condition).length === 1 &&
+    Object.keys(stringEquals).length === 1 &&
+    JSON.stringify(asList(stringEquals['iam:PassedToService'])) === JSON.stringify([accepted.service])
+  );
+}
+
 /**
  * Every way the statements of ONE role (its Deny statements protect only
  * itself) could be turned into more power: an Allow that is not a plain
@@ -196,7 +219,9 @@ export function auditRole(statements: readonly PolicyStatement[], options: Audit
     for (const action of actions.filter((a) => a === '*' || (a.toLowerCase().startsWith('iam:') && /[*?]/.test(a)))) {
       findings.push({ rule: 'iam-wildcard', statement: name, detail: action });
     }
-    if (actions.some((a) => globMatches(a, 'iam:PassRole', true))) findings.push({ rule: 'pass-role', statement: name, detail: resources.join(', ') });
+    if (actions.some((a) => globMatches(a, 'iam:PassRole', true)) && !isAcceptedPassRole(statement, options.passableRole)) {
+      findings.push({ rule: 'pass-role', statement: name, detail: resources.join(', ') });
+    }
     for (const action of expandIamWrites(actions).filter((a) => a !== 'iam:PassRole')) {
       for (const target of options.protectedPrincipals) {
         if (!resources.some((resource) => globsIntersect(resource, target))) continue;

@@ -7,6 +7,7 @@ import { ListRulesCommand } from '@aws-sdk/client-eventbridge';
 import { ListDetectorsCommand } from '@aws-sdk/client-guardduty';
 import { ListRolesCommand } from '@aws-sdk/client-iam';
 import { ListBucketsCommand } from '@aws-sdk/client-s3';
+import { ListScheduleGroupsCommand } from '@aws-sdk/client-scheduler';
 import { ListTopicsCommand } from '@aws-sdk/client-sns';
 import { ListQueuesCommand } from '@aws-sdk/client-sqs';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
@@ -45,6 +46,7 @@ function probes(endpoint: string): Probe[] {
     ['events', () => events.send(new ListRulesCommand({}))],
     ['cloudtrail', () => clients.cloudTrail.send(new DescribeTrailsCommand({}))],
     ['guardduty', () => clients.guardDuty.send(new ListDetectorsCommand({}))],
+    ['scheduler', () => clients.scheduler.send(new ListScheduleGroupsCommand({}))],
   ];
 }
 

@@ -33,7 +33,7 @@ interface WireError {
   readonly status: number;
 }
 
-const JSON_PROTOCOL: ReadonlySet<Service> = new Set(['cloudtrail', 'dynamodb', 'guardduty', 'securityhub']);
+const JSON_PROTOCOL: ReadonlySet<Service> = new Set(['cloudtrail', 'dynamodb', 'guardduty', 'securityhub', 'scheduler', 'lambda']);
 
 function serviceError(service: Service, wire: WireError): InjectedError {
   const error = Object.assign(new Error(`${wire.code} (injected by the fault matrix)`), {
@@ -60,6 +60,8 @@ const THROTTLING: PerService = {
   s3: { code: 'SlowDown', status: 503 },
   guardduty: { code: 'TooManyRequestsException', status: 429 },
   securityhub: { code: 'LimitExceededException', status: 429 },
+  scheduler: { code: 'ThrottlingException', status: 429 },
+  lambda: { code: 'TooManyRequestsException', status: 429 },
 };
 
 const SERVER_ERROR: PerService = {
@@ -74,6 +76,8 @@ const SERVER_ERROR: PerService = {
   s3: { code: 'InternalError', status: 500 },
   guardduty: { code: 'InternalServerErrorException', status: 500 },
   securityhub: { code: 'InternalException', status: 500 },
+  scheduler: { code: 'InternalServerException', status: 500 },
+  lambda: { code: 'ServiceException', status: 500 },
 };
 
 const ACCESS_DENIED: PerService = {
@@ -88,6 +92,8 @@ const ACCESS_DENIED: PerService = {
   s3: { code: 'AccessDenied', status: 403 },
   guardduty: { code: 'AccessDeniedException', status: 403 },
   securityhub: { code: 'AccessDeniedException', status: 403 },
+  scheduler: { code: 'AccessDeniedException', status: 403 },
+  lambda: { code: 'AccessDeniedException', status: 403 },
 };
 
 /** EC2 names the resource it could not find; the request says which one the call is about. First match wins. */
@@ -126,6 +132,9 @@ function notFound(call: SentCall): WireError {
       // GuardDuty answers an unknown detector id with a BadRequestException.
       return { code: 'BadRequestException', status: 400 };
     case 'securityhub':
+      return { code: 'ResourceNotFoundException', status: 404 };
+    case 'scheduler':
+    case 'lambda':
       return { code: 'ResourceNotFoundException', status: 404 };
     case 'cloudtrail':
     case 'dynamodb':

@@ -4,6 +4,8 @@ import { archiveGuardDutyFinding } from '../../../lambda/close-loop/archiver';
 import { OWED_NOTE_WRITER_STEP_SPECS } from '../../../lambda/close-loop/specs';
 import { OWED_NOTE_CLIENT_CLASSES } from '../../../lambda/handlers/security-hub-note';
 import { startConfirmation } from '../../../lambda/confirm/confirmation';
+import { APPROVAL_STEP_SPECS } from '../../../lambda/approval/specs';
+import { sdkScheduleWriter } from '../../../lambda/approval/scheduler-writer';
 import { PLAYBOOKS, requiredIamActions } from '../../../lambda/playbooks/registry';
 import { actsInFindingAccount, PLAYBOOK_NAMES } from '../../../lambda/routing/playbook-names';
 import { IAM_PREFIX_OF } from '../../support/iam-prefixes';
@@ -13,8 +15,10 @@ import { PLAYBOOK_ENTRIES } from '../../support/playbook-entries';
 const IAM_PREFIX = IAM_PREFIX_OF;
 const CALLED_THROUGH_OTHER_SERVICES = new Set(['kms']);
 
+/** An acting playbook's role also carries the wait's declarations (lambda/approval/specs.ts) when the stack configures approvals. */
 function servicesCalledBy(playbook: (typeof PLAYBOOK_NAMES)[number]): ServiceName[] {
-  const prefixes = new Set(requiredIamActions(playbook).map((action) => action.split(':')[0]!));
+  const waits = actsInFindingAccount(playbook) ? APPROVAL_STEP_SPECS.flatMap((spec) => spec.iamActions) : [];
+  const prefixes = new Set([...requiredIamActions(playbook), ...waits].map((action) => action.split(':')[0]!));
   const unknown = [...prefixes].filter((p) => !CALLED_THROUGH_OTHER_SERVICES.has(p) && !(Object.values(IAM_PREFIX) as string[]).includes(p));
   if (unknown.length > 0) throw new Error(`IAM actions of services without a client: ${unknown.join(', ')}`);
   return (Object.keys(IAM_PREFIX) as ServiceName[]).filter((service) => prefixes.has(IAM_PREFIX[service])).sort();
@@ -31,10 +35,10 @@ describe.each(PLAYBOOK_NAMES)('the %s entry point', (name) => {
     expect(Object.keys(entry.clientClasses).sort()).toEqual(servicesCalledBy(name));
   });
 
-  it('names each service with that service’s client class; S3 and Security Hub, needed only after containment, are imported on first use', async () => {
+  it('names each service with that service’s client class; S3, Security Hub, Scheduler and Lambda, needed only after containment, are imported on first use', async () => {
     for (const [service, entry] of Object.entries(PLAYBOOK_ENTRIES[name].clientClasses)) {
       const deferred = 'deferred' in entry;
-      expect([service, deferred]).toEqual([service, service === 's3' || service === 'securityHub']);
+      expect([service, deferred]).toEqual([service, ['s3', 'securityHub', 'scheduler', 'lambda'].includes(service)]);
       expect(deferred ? await entry.deferred() : entry).toBe(EVERY_CLIENT[service as ServiceName]);
     }
   });
@@ -49,6 +53,12 @@ describe('GuardDuty’s confirmation (lambda/confirm/)', () => {
 describe('GuardDuty’s archive after a completed containment (lambda/close-loop/)', () => {
   it.each(PLAYBOOK_NAMES)('is carried by the %s entry point exactly when the playbook acts', (name) => {
     expect(PLAYBOOK_ENTRIES[name].archiveFinding).toBe(actsInFindingAccount(name) ? archiveGuardDutyFinding : undefined);
+  });
+});
+
+describe('the schedules of a response waiting for a decision (lambda/approval/scheduler-writer.ts)', () => {
+  it.each(PLAYBOOK_NAMES)('are written by the %s entry point exactly when the playbook acts (notify never waits)', (name) => {
+    expect(PLAYBOOK_ENTRIES[name].scheduleWriter).toBe(actsInFindingAccount(name) ? sdkScheduleWriter : undefined);
   });
 });
 

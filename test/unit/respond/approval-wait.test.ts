@@ -3,6 +3,11 @@ import { PublishCommand } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
 import { planHashOf } from '../../../lambda/approval/plan-hash';
 import { PendingApprovals } from '../../../lambda/approval/pending';
+import { TOKEN_PARAMETER } from '../../../lambda/approval/link';
+import { verifyToken } from '../../../lambda/approval/token';
+import { approvalLinkMaker, type ApprovalLinkMaker } from '../../../lambda/approval/wait-links';
+import { answerAsKms, macKey } from '../approval/support';
+import { KMSClient } from '@aws-sdk/client-kms';
 import type { OneTimeSchedule, ScheduleWriter } from '../../../lambda/approval/schedules';
 import { startConfirmation } from '../../../lambda/confirm/confirmation';
 import { ContainmentBrake } from '../../../lambda/ledger/brake';
@@ -125,9 +130,10 @@ const published = () => h.mocks.sns.commandCalls(PublishCommand).map((c) => c.ar
 const moves = () => h.callsOf('ModifyNetworkInterfaceAttribute');
 const status = (report: Report, id: string) => report.steps.find((s) => s.id === id)?.status;
 
-async function firstAct(onTimeout: 'act' | 'stand-down' = 'stand-down'): Promise<Report> {
+async function firstAct(onTimeout: 'act' | 'stand-down' = 'stand-down', more: { links?: ApprovalLinkMaker; chatTopicArn?: string } = {}): Promise<Report> {
   guardDuty.holds(containFinding());
   return respondWith(catalog, containFinding(), {
+    ...(more.chatTopicArn ? { chatTopicArn: more.chatTopicArn } : {}),
     config: enforceConfig(),
     clients: h.clients,
     confirmFinding: startConfirmation,
@@ -136,7 +142,7 @@ async function firstAct(onTimeout: 'act' | 'stand-down' = 'stand-down'): Promise
     now: () => NOW,
     topicArn: TOPIC,
     ledger: ledgerOptions(),
-    approval: { ...approvalOptions(), onTimeout },
+    approval: { ...approvalOptions(), onTimeout, ...(more.links ? { links: more.links } : {}) },
   });
 }
 
@@ -199,6 +205,62 @@ describe('a response whose isolation needs approval', () => {
     expect(notification!.Message).toContain(report.approval!.planHash);
     const outcome = updates().find((u) => u.ConditionExpression === 'claimToken = :token');
     expect(outcome!.ExpressionAttributeValues![':answerKind']).toEqual({ S: 'awaiting-approval' });
+  });
+
+  it('puts the signed approve and deny links in the email, and the incident and plan hash in the chat context', async () => {
+    // KMS answered as it does for an HMAC_256 key (test/unit/approval/support.ts): the links are signed, then verified, through it.
+    const kmsStub = mockClient(KMSClient);
+    answerAsKms(kmsStub);
+    const key = macKey();
+    const LINK_URL = 'https://abc123.lambda-url.us-east-1.on.aws/';
+    const CHAT_TOPIC = 'arn:aws:sns:us-east-1:111111111111:ir-chat';
+    const report = await firstAct('stand-down', { links: approvalLinkMaker({ key, baseUrl: () => Promise.resolve(LINK_URL) }), chatTopicArn: CHAT_TOPIC });
+    const planHash = report.approval!.planHash;
+    expect(report.steps.find((s) => s.id === 'approval:request')).toMatchObject({ status: 'done', detail: expect.stringContaining('decision links signed') });
+    const email = published().find((p) => p.TopicArn === TOPIC)!;
+    const links = [...email.Message!.matchAll(/^ {2}(Approve|Deny): (\S+)$/gm)].map((m) => [m[1], m[2]!] as const);
+    expect(links.map(([which]) => which)).toEqual(['Approve', 'Deny']);
+    expect(email.Message).toContain(`Decide on plan ${planHash} (single-use links`);
+    // Each link is the link function's URL with a token bound to this incident, this plan, its decision, expiring at the deadline.
+    const deadline = Math.floor((NOW.getTime() + WAIT_MS) / 1000);
+    for (const [which, url] of links) {
+      expect(url.startsWith(`${LINK_URL}?${TOKEN_PARAMETER}=`)).toBe(true);
+      const token = new URL(url).searchParams.get(TOKEN_PARAMETER)!;
+      const check = await verifyToken(key, token, NOW.getTime());
+      expect(check).toMatchObject({ status: 'valid', token: { incidentId: report.incidentId, planHash, decision: which === 'Approve' ? 'approve' : 'deny', expiresAt: deadline } });
+    }
+    const chat = JSON.parse(published().find((p) => p.TopicArn === CHAT_TOPIC)!.Message!) as { metadata: { additionalContext: Record<string, string> } };
+    expect(chat.metadata.additionalContext).toMatchObject({ approvalIncidentId: report.incidentId, approvalPlanHash: planHash });
+    // The links are for the email: a chat channel gets the buttons, never a signed link.
+    expect(JSON.stringify(chat)).not.toContain(LINK_URL);
+    kmsStub.restore();
+  });
+
+  it('still waits when the links cannot be signed: the request is made, the email names ir approve, no link', async () => {
+    const failing: ApprovalLinkMaker = () => Promise.reject(Object.assign(new Error('User is not authorized to perform kms:GenerateMac'), { name: 'AccessDeniedException' }));
+    const report = await firstAct('stand-down', { links: failing });
+    expect(report.approval?.status).toBe('awaiting');
+    expect(report.steps.find((s) => s.id === 'approval:request')).toMatchObject({ status: 'done', detail: expect.stringContaining('no decision links (AccessDeniedException: User is not authorized to perform kms:GenerateMac)') });
+    const email = published().find((p) => p.TopicArn === TOPIC)!;
+    expect(email.Message).not.toContain('Decide on plan');
+    expect(email.Message).toContain(`ir approve ${report.incidentId}`);
+  });
+
+  it('sends no approval context on a chat notification that waits for nothing', async () => {
+    const CHAT_TOPIC = 'arn:aws:sns:us-east-1:111111111111:ir-chat';
+    guardDuty.holds(containFinding());
+    await respondWith({ 'contain-instance': contain }, containFinding(), {
+      config: enforceConfig(),
+      clients: h.clients,
+      confirmFinding: startConfirmation,
+      dryRun: false,
+      responder: RESPONDER,
+      now: () => NOW,
+      topicArn: TOPIC,
+      chatTopicArn: CHAT_TOPIC,
+    });
+    const chat = JSON.parse(published().find((p) => p.TopicArn === CHAT_TOPIC)!.Message!) as { metadata: { additionalContext: Record<string, string> } };
+    expect(Object.keys(chat.metadata.additionalContext)).not.toContain('approvalPlanHash');
   });
 
   it('on approval, reads the instance again and runs the approved steps only, once', async () => {

@@ -47,12 +47,15 @@ unit: $(NPM_STAMP)
 synth: $(NPM_STAMP)
 	npx cdk synth --quiet
 
-# cfn-lint and checkov on every synthesised template: the security stacks (cdk.out, from `synth`)
-# and the member stack (synthesised beside them). Each accepted finding is in
-# lint/template-suppressions.yaml with its reason; anything else fails.
+# cfn-lint and checkov on every synthesised template: the security stacks (cdk.out, from `synth`),
+# the member stack, and a security stack with every optional feature on (lint/all-features.json:
+# approval, chat, Security Hub and GuardDuty write-back, escalation, code signing), the two
+# synthesised side by side. Each accepted finding is in lint/template-suppressions.yaml with its
+# reason; anything else fails.
 VENV_PYTHON := .venv/bin/python
 LINT_TOOLS_STAMP := .venv/.lint-tools-installed
 MEMBER_OUT := cdk.out/member-stack
+ALL_FEATURES_OUT := cdk.out/all-features
 
 # Into the project's .venv (the same one the emulator's moto may use), once per change of the pinned versions.
 $(LINT_TOOLS_STAMP): lint/requirements.txt
@@ -61,8 +64,14 @@ $(LINT_TOOLS_STAMP): lint/requirements.txt
 	@touch $@
 
 lint-templates: $(NPM_STAMP) $(LINT_TOOLS_STAMP) $(SYNTH_PREREQ)
-	npx cdk synth --quiet -c deployMemberStack=true -c 'incidentResponse={"securityAccountId":"111122223333"}' -o $(MEMBER_OUT)
-	$(VENV_PYTHON) lint/lint_templates.py cdk.out/*.template.json $(MEMBER_OUT)/*.template.json
+	@# One line of JSON: the CLI's -c does not carry a value over several lines. Both synths are always waited for.
+	@npx cdk synth --quiet -c deployMemberStack=true -c 'incidentResponse={"securityAccountId":"111122223333"}' -o $(MEMBER_OUT) & member=$$!; \
+	npx cdk synth --quiet -c "incidentResponse=$$(node -p 'JSON.stringify(require("./lint/all-features.json"))')" -o $(ALL_FEATURES_OUT) & all=$$!; \
+	wait $$member; member_status=$$?; wait $$all; all_status=$$?; \
+	if [ $$member_status -ne 0 ]; then echo "member stack synth failed"; fi; \
+	if [ $$all_status -ne 0 ]; then echo "all-features security stack synth (lint/all-features.json) failed"; fi; \
+	[ $$member_status -eq 0 ] && [ $$all_status -eq 0 ]
+	$(VENV_PYTHON) lint/lint_templates.py cdk.out/*.template.json $(MEMBER_OUT)/*.template.json $(ALL_FEATURES_OUT)/*.template.json
 
 # The playbooks against the local AWS emulator (moto server on 127.0.0.1): two jest workers, each with
 # an emulator of its own (a file waits on its emulator more than it computes). One file by hand:

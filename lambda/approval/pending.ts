@@ -50,6 +50,8 @@ export interface PendingApproval extends PendingRequest {
   readonly status: ApprovalStatus;
   readonly decision?: RecordedDecision;
   readonly resumedAt?: string;
+  /** When the blast-radius brake refused the decided act and gave the request back (reopenAfterBrake): only a person decides it now. */
+  readonly brakeHeldAt?: string;
   readonly escalatedAt?: string;
 }
 
@@ -202,6 +204,7 @@ export function pendingOf(item: Item): PendingApproval {
   const decision = decisionOf(item);
   const resumedAt = stringOf(item, 'resumedAt');
   const escalatedAt = stringOf(item, 'escalatedAt');
+  const brakeHeldAt = stringOf(item, 'brakeHeldAt');
   return {
     incidentId: pk.slice(APPROVAL_KEY_PREFIX.length),
     status: statusOf(required(item, 'status')),
@@ -218,6 +221,7 @@ export function pendingOf(item: Item): PendingApproval {
     ...(decision ? { decision } : {}),
     ...(resumedAt !== undefined ? { resumedAt } : {}),
     ...(escalatedAt !== undefined ? { escalatedAt } : {}),
+    ...(brakeHeldAt !== undefined ? { brakeHeldAt } : {}),
   };
 }
 

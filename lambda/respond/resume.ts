@@ -96,7 +96,8 @@ function decisionOf(item: PendingApproval, kind: ApprovalEvent['kind'], now: Dat
   if (item.status === 'approved') return { act: true, expire: false, status: 'approved', skipReason: '' };
   if (item.status === 'denied') return { act: false, expire: false, status: 'denied', skipReason: `denied${by}${item.decision?.reason ? `: ${item.decision.reason}` : ''}` };
   // Pending: only the deadline decides, and only once it has passed (a schedule cannot be forged into an early one).
-  if (item.status !== 'pending' || kind !== 'approval-deadline' || now.getTime() < Date.parse(item.deadline)) return undefined;
+  // Given back by the brake (reopenAfterBrake): only a person's new decision, never a deadline event.
+  if (item.status !== 'pending' || item.brakeHeldAt !== undefined || kind !== 'approval-deadline' || now.getTime() < Date.parse(item.deadline)) return undefined;
   return item.onTimeout === 'act'
     ? { act: true, expire: true, status: 'timed-out-acted', skipReason: '' }
     : { act: false, expire: true, status: 'timed-out-stood-down', skipReason: `no decision by ${item.deadline}: the responder stood down, as configured` };

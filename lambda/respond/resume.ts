@@ -77,6 +77,8 @@ export async function resumeFromApproval(playbooks: PlaybookCatalog, event: Appr
   const decided = decisionOf(item, event.kind, now());
   if (!decided) return nothing(incidentId, item.status === 'pending' ? 'no decision yet, and the deadline has not passed' : `the request is ${item.status}`);
   // Once: a second event (a retried decision, a late schedule) finds it taken.
+  // Checked before the take: a run that could not hold the approved changes to the brake must leave the request as it is.
+  if (decided.act && !options.brake && brakes(options, playbook)) throw new Error('the approved changes need the blast-radius brake, and this run has none: nothing is taken or changed');
   const takenAt = now();
   if ((await options.approval.pending.take(item, takenAt, decided.expire)) !== 'taken') return nothing(incidentId, 'another invocation took the request first');
   const state = parseWaitingState(item.state, playbook);
@@ -205,10 +207,14 @@ function reportStageOf(steps: readonly PlannedStep[]): number {
  * dry-run), the playbook changes things in the finding's account, no guard blocks the plan again, and a waiting step mutates.
  */
 function changesUnderBrake(options: ResumeOptions, playbook: PlaybookName, guards: readonly GuardVerdict[], waiting: readonly PlannedStep[]): boolean {
-  if (options.dryRun || options.config.mode !== 'enforce' || !actsInFindingAccount(playbook)) return false;
-  if (blockingGuardIds(guards).length > 0 || !waiting.some((s) => s.mutating)) return false;
+  if (!brakes(options, playbook) || blockingGuardIds(guards).length > 0 || !waiting.some((s) => s.mutating)) return false;
   if (!options.brake) throw new Error('the approved changes need the blast-radius brake, and this run has none: nothing is changed');
   return true;
+}
+
+/** The stack acts (enforce, not a dry-run) and the playbook changes things in the finding's account: its changes count against the brake. */
+function brakes(options: ResumeOptions, playbook: PlaybookName): boolean {
+  return !options.dryRun && options.config.mode === 'enforce' && actsInFindingAccount(playbook);
 }
 
 /**

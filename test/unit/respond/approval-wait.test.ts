@@ -10,7 +10,7 @@ import { answerAsKms, macKey } from '../approval/support';
 import { KMSClient } from '@aws-sdk/client-kms';
 import type { OneTimeSchedule, ScheduleWriter } from '../../../lambda/approval/schedules';
 import { startConfirmation } from '../../../lambda/confirm/confirmation';
-import { ContainmentBrake } from '../../../lambda/ledger/brake';
+import { ContainmentBrake, slotKey } from '../../../lambda/ledger/brake';
 import { IncidentLedger } from '../../../lambda/ledger/incident-ledger';
 import type { Report } from '../../../lambda/plan/document';
 import type { PlannedStep } from '../../../lambda/plan/types';
@@ -157,6 +157,7 @@ function resumeOptions(at: Date): ResumeOptions {
     topicArn: TOPIC,
     approval: approvalOptions(at),
     incidents: new IncidentLedger(new DynamoDBClient({ region: 'us-east-1', maxAttempts: 1 }), TABLE, () => at),
+    brake: new ContainmentBrake(new DynamoDBClient({ region: 'us-east-1', maxAttempts: 1 }), TABLE, 10, () => at),
   };
 }
 
@@ -413,6 +414,7 @@ describe('the resumed act and the blast-radius brake', () => {
   const latchReads = () => dynamodb.commandCalls(GetItemCommand).filter((c) => c.args[0].input.Key!.pk!.S === LATCH);
   const withBrake = (at: Date, maxPerHour = 10): ResumeOptions => ({
     ...resumeOptions(at),
+    // The stack's brake (resumeOptions has one too), with the hour's limit the test sets.
     brake: new ContainmentBrake(new DynamoDBClient({ region: 'us-east-1', maxAttempts: 1 }), TABLE, maxPerHour, () => at),
   });
   const latchThe = (): void => {
@@ -459,15 +461,16 @@ describe('the resumed act and the blast-radius brake', () => {
     expect(dynamodb.commandCalls(DeleteItemCommand).filter((c) => c.args[0].input.Key!.pk!.S!.startsWith('brake#slot#'))).toEqual([]);
   });
 
-  it('takes over the incident’s own slot of the hour instead of counting it twice', async () => {
+  it('takes over the slot the incident’s first act holds instead of counting it twice', async () => {
     const first = await firstAct();
     decide(first.incidentId, 'approve');
-    // The first act's slot, still in the hour (as an isolation that ran before the wait would leave it).
-    items.set('brake#slot#0', { pk: { S: 'brake#slot#0' }, reservedAt: { N: String(NOW.getTime() - 60_000) }, reservationId: { S: 'r-first' }, incidentId: { S: first.incidentId }, findingId: { S: first.findingId }, playbook: { S: 'contain-instance' } });
+    // The first act's slot, still in the hour (its snapshots changed the account: it kept it).
+    const own = [...items.entries()].find(([key, item]) => key.startsWith('brake#slot#') && item.incidentId?.S === first.incidentId);
+    expect(own).toBeDefined();
     dynamodb.resetHistory();
-    await resumeFromApproval(catalog, { kind: 'approval-decided', incidentId: first.incidentId }, 'contain-instance', withBrake(NOW, 1));
-    expect(slotPuts()).toHaveLength(1);
-    expect(slotPuts()[0]).toMatchObject({ ConditionExpression: 'reservationId = :previous', ExpressionAttributeValues: { ':previous': { S: 'r-first' } } });
+    await resumeFromApproval(catalog, { kind: 'approval-decided', incidentId: first.incidentId }, 'contain-instance', withBrake(NOW));
+    expect(slotPuts()).toEqual([expect.objectContaining({ ConditionExpression: 'reservationId = :previous', ExpressionAttributeValues: { ':previous': own![1].reservationId } })]);
+    expect(slotPuts()[0]!.Item!.pk).toEqual({ S: own![0] });
     expect(moves()).toHaveLength(4);
   });
 
@@ -475,15 +478,15 @@ describe('the resumed act and the blast-radius brake', () => {
     const first = await firstAct();
     decide(first.incidentId, 'approve');
     latchThe();
-    // Even the incident's own slot of the hour does not let the approved changes through a latched brake.
-    items.set('brake#slot#0', { pk: { S: 'brake#slot#0' }, reservedAt: { N: String(NOW.getTime() - 60_000) }, reservationId: { S: 'r-first' }, incidentId: { S: first.incidentId }, findingId: { S: first.findingId }, playbook: { S: 'contain-instance' } });
+    // Even the incident's own slot of the hour (its first act's) does not let the approved changes through a latched brake.
+    expect([...items.values()].some((item) => item.pk!.S!.startsWith('brake#slot#') && item.incidentId?.S === first.incidentId)).toBe(true);
     dynamodb.resetHistory();
     const resumed = await resumeFromApproval(catalog, { kind: 'approval-decided', incidentId: first.incidentId }, 'contain-instance', withBrake(NOW));
     const report = (resumed as { report: Report }).report;
     expect(moves()).toEqual([]);
     expect(slotPuts()).toEqual([]);
     expect(report.blockedBy).toContain('blast-radius-brake');
-    for (const eni of [PRIMARY_ENI, SECONDARY_ENI]) expect(report.steps.find((s) => s.id === `isolate:${eni}`)).toMatchObject({ status: 'skipped', reason: expect.stringContaining('blast-radius brake is on') });
+    for (const eni of [PRIMARY_ENI, SECONDARY_ENI]) expect(report.steps.find((s) => s.id === `isolate:${eni}`)).toMatchObject({ status: 'skipped', reason: expect.stringContaining('blast-radius') });
     expect(report.approval).toMatchObject({ status: 'awaiting', planHash: first.approval!.planHash, decision: { by: 'arn:aws:iam::111111111111:user/alice' } });
     expect(published().at(-1)!.Subject).toContain('[GuardDuty IR BRAKE ON - NOT CONTAINED]');
     // Given back to the people, the refused decision kept; the incident still awaits approval (its outcome written).
@@ -507,7 +510,8 @@ describe('the resumed act and the blast-radius brake', () => {
   it('the hour full: latches the brake and acts on nothing', async () => {
     const first = await firstAct();
     decide(first.incidentId, 'approve');
-    items.set('brake#slot#0', { pk: { S: 'brake#slot#0' }, reservedAt: { N: String(NOW.getTime() - 60_000) }, reservationId: { S: 'r-other' }, incidentId: { S: 'other' }, findingId: { S: 'f-other' }, playbook: { S: 'contain-instance' } });
+    const slot0 = slotKey(0).pk!.S!;
+    items.set(slot0, { pk: { S: slot0 }, reservedAt: { N: String(NOW.getTime() - 60_000) }, reservationId: { S: 'r-other' }, incidentId: { S: 'other' }, findingId: { S: 'f-other' }, playbook: { S: 'contain-instance' } });
     dynamodb.resetHistory();
     const resumed = await resumeFromApproval(catalog, { kind: 'approval-decided', incidentId: first.incidentId }, 'contain-instance', withBrake(NOW, 1));
     expect(moves()).toEqual([]);
@@ -523,6 +527,16 @@ describe('the resumed act and the blast-radius brake', () => {
     expect(moves()).toEqual([]);
     expect((resumed as { report: Report }).report.blockedBy).toContain('blast-radius-brake');
     expect(items.get(`approval#${first.incidentId}`)).toMatchObject({ status: { S: 'pending' }, onTimeout: { S: 'stand-down' } });
+  });
+
+  it('a run without the brake takes nothing and changes nothing', async () => {
+    const first = await firstAct();
+    decide(first.incidentId, 'approve');
+    const { brake: _brake, ...withoutBrake } = resumeOptions(NOW);
+    void _brake;
+    await expect(resumeFromApproval(catalog, { kind: 'approval-decided', incidentId: first.incidentId }, 'contain-instance', withoutBrake)).rejects.toThrow('blast-radius brake');
+    expect(items.get(`approval#${first.incidentId}`)!.resumedAt).toBeUndefined();
+    expect(moves()).toEqual([]);
   });
 
   it('a denial takes no slot', async () => {

@@ -55,6 +55,11 @@ describe('approved while the brake is latched', () => {
     const report = await approvals.respond(instance);
     expect(report.approval).toMatchObject({ status: 'awaiting' });
     const { planHash } = report.approval!;
+    // The first act's snapshots changed the account: it holds its slot of the hour.
+    const slotsOf = async () =>
+      (await readBrakeState({ dynamodb: approvals.bench.dynamodb, table: LEDGER_TABLE, region: EMULATOR_REGION, limit: 10, now: new Date() })).held.filter((s) => s.incidentId === report.incidentId);
+    const firstSlots = await slotsOf();
+    expect(firstSlots).toHaveLength(1);
     const engaged = await latch();
 
     expect(await approvals.decide({ incidentId: report.incidentId, planHash, decision: 'approve', by: ALICE, channel: 'cli', at: new Date().toISOString() })).toMatchObject({ status: 'recorded' });
@@ -70,8 +75,8 @@ describe('approved while the brake is latched', () => {
     expect(item).toMatchObject({ status: { S: 'pending' }, heldDecision: { M: expect.objectContaining({ by: { S: ALICE } }) } });
     expect(item?.resumedAt).toBeUndefined();
     expect((await approvals.bench.item(`incident#${report.incidentId}`))?.answerKind).toEqual({ S: 'awaiting-approval' });
-    // No slot was taken for it.
-    expect((await readBrakeState({ dynamodb: approvals.bench.dynamodb, table: LEDGER_TABLE, region: EMULATOR_REGION, limit: 10, now: new Date() })).held.filter((s) => s.incidentId === report.incidentId)).toEqual([]);
+    // No slot was taken for it: the first act's, as it was.
+    expect(await slotsOf()).toEqual(firstSlots);
 
     await release(engaged);
     expect(await approvals.decide({ incidentId: report.incidentId, planHash, decision: 'approve', by: ALICE, channel: 'cli', at: new Date().toISOString() })).toMatchObject({ status: 'recorded' });
@@ -81,8 +86,7 @@ describe('approved while the brake is latched', () => {
     const [isolation] = await responderGroups(approvals.account.clients.ec2, approvals.account.seed.network.vpcId, 'isolation');
     for (const ids of Object.values(await groupsOf(approvals.account, instance.instanceId))) expect(ids).toEqual([isolation!.GroupId]);
     expect((await approvals.bench.item(`incident#${report.incidentId}`))?.answerKind).toEqual({ S: 'changes-done' });
-    // The isolation holds one slot of the hour, for this incident.
-    const state = await readBrakeState({ dynamodb: approvals.bench.dynamodb, table: LEDGER_TABLE, region: EMULATOR_REGION, limit: 10, now: new Date() });
-    expect(state.held.filter((s) => s.incidentId === report.incidentId)).toHaveLength(1);
+    // The incident still holds one slot of the hour, the first act's taken over: never two.
+    expect(await slotsOf()).toEqual(firstSlots);
   });
 });

@@ -10,7 +10,7 @@ import { answerAsKms, macKey } from '../approval/support';
 import { KMSClient } from '@aws-sdk/client-kms';
 import type { OneTimeSchedule, ScheduleWriter } from '../../../lambda/approval/schedules';
 import { startConfirmation } from '../../../lambda/confirm/confirmation';
-import { ContainmentBrake, slotKey } from '../../../lambda/ledger/brake';
+import { BRAKE_WINDOW_MS, ContainmentBrake, slotKey } from '../../../lambda/ledger/brake';
 import { IncidentLedger } from '../../../lambda/ledger/incident-ledger';
 import type { Report } from '../../../lambda/plan/document';
 import type { PlannedStep } from '../../../lambda/plan/types';
@@ -471,6 +471,18 @@ describe('the resumed act and the blast-radius brake', () => {
     await resumeFromApproval(catalog, { kind: 'approval-decided', incidentId: first.incidentId }, 'contain-instance', withBrake(NOW));
     expect(slotPuts()).toEqual([expect.objectContaining({ ConditionExpression: 'reservationId = :previous', ExpressionAttributeValues: { ':previous': own![1].reservationId } })]);
     expect(slotPuts()[0]!.Item!.pk).toEqual({ S: own![0] });
+    expect(moves()).toHaveLength(4);
+  });
+
+  it('reserves a slot of its own when the first act’s has aged out of the hour (a decision more than an hour later)', async () => {
+    const first = await firstAct();
+    decide(first.incidentId, 'approve');
+    const [key, own] = [...items.entries()].find(([k, item]) => k.startsWith('brake#slot#') && item.incidentId?.S === first.incidentId)!;
+    items.set(key, { ...own, reservedAt: { N: String(NOW.getTime() - 2 * BRAKE_WINDOW_MS) } });
+    dynamodb.resetHistory();
+    await resumeFromApproval(catalog, { kind: 'approval-decided', incidentId: first.incidentId }, 'contain-instance', withBrake(NOW));
+    expect(slotPuts()).toEqual([expect.objectContaining({ ConditionExpression: 'attribute_not_exists(pk) OR reservedAt < :hourAgo', ExpressionAttributeValues: { ':hourAgo': { N: String(NOW.getTime() - BRAKE_WINDOW_MS) } } })]);
+    expect(slotPuts()[0]!.Item).toMatchObject({ incidentId: { S: first.incidentId }, reservedAt: { N: String(NOW.getTime()) } });
     expect(moves()).toHaveLength(4);
   });
 

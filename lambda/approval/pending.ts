@@ -50,6 +50,8 @@ export interface PendingApproval extends PendingRequest {
   readonly status: ApprovalStatus;
   readonly decision?: RecordedDecision;
   readonly resumedAt?: string;
+  /** When the blast-radius brake refused the decided act and gave the request back (reopenAfterBrake): only a person decides it now. */
+  readonly brakeHeldAt?: string;
   readonly escalatedAt?: string;
 }
 
@@ -127,6 +129,32 @@ export class PendingApprovals {
     }
   }
 
+  /**
+   * Gives a taken request back to the people, after the blast-radius brake refused to act on it
+   * (lambda/respond/resume-brake.ts): status 'pending' again on the same plan, so that a new decision
+   * (after `ir brake release`) resumes it; the refused decision is kept as heldDecision, the time as
+   * brakeHeldAt. Its deadline no longer acts (onTimeout 'stand-down'): releasing the brake never runs a
+   * held change by itself, only a person's new decision does. Conditional on this invocation's take.
+   */
+  async reopenAfterBrake(item: PendingApproval, takenAt: Date, now: Date): Promise<boolean> {
+    try {
+      await this.dynamodb.send(
+        new UpdateItemCommand({
+          TableName: this.tableName,
+          Key: approvalKey(item.incidentId),
+          UpdateExpression: `SET #status = :pending, onTimeout = :standDown, brakeHeldAt = :now${item.decision ? ', heldDecision = #decision' : ''} REMOVE resumedAt${item.decision ? ', #decision' : ''}`,
+          ConditionExpression: 'resumedAt = :taken AND planHash = :hash',
+          ExpressionAttributeNames: { '#status': 'status', ...(item.decision ? { '#decision': 'decision' } : {}) },
+          ExpressionAttributeValues: { ':pending': s('pending'), ':standDown': s('stand-down'), ':now': s(now.toISOString()), ':taken': s(takenAt.toISOString()), ':hash': s(item.planHash) },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+
   /** Marks the escalation sent, once: false when it was already (a schedule delivered twice). */
   async markEscalated(item: PendingApproval, now: Date): Promise<boolean> {
     try {
@@ -176,6 +204,7 @@ export function pendingOf(item: Item): PendingApproval {
   const decision = decisionOf(item);
   const resumedAt = stringOf(item, 'resumedAt');
   const escalatedAt = stringOf(item, 'escalatedAt');
+  const brakeHeldAt = stringOf(item, 'brakeHeldAt');
   return {
     incidentId: pk.slice(APPROVAL_KEY_PREFIX.length),
     status: statusOf(required(item, 'status')),
@@ -192,6 +221,7 @@ export function pendingOf(item: Item): PendingApproval {
     ...(decision ? { decision } : {}),
     ...(resumedAt !== undefined ? { resumedAt } : {}),
     ...(escalatedAt !== undefined ? { escalatedAt } : {}),
+    ...(brakeHeldAt !== undefined ? { brakeHeldAt } : {}),
   };
 }
 

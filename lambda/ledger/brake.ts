@@ -80,9 +80,11 @@ export class ContainmentBrake {
    * that is no longer its own and leaves the slot alone. And a delivery
    * whose puts all lost a race reads again (a few times at most), since the slot it lost may
    * be its own incident's (or its own incident's may have been released).
-   * A latched brake refuses every reservation except that take-over.
+   * A latched brake refuses every reservation except that take-over; with
+   * latchBindsOwn it refuses that one too (a response resumed after a
+   * person's decision: its approved changes are new ones, lambda/respond/resume-brake.ts).
    */
-  async reserve(holder: SlotHolder): Promise<Reservation> {
+  async reserve(holder: SlotHolder, options: { readonly latchBindsOwn?: boolean } = {}): Promise<Reservation> {
     const nowMs = this.now().getTime();
     const hourAgo = nowMs - BRAKE_WINDOW_MS;
     let slots: SlotItem[] = [];
@@ -90,6 +92,7 @@ export class ContainmentBrake {
     // Each lost race means another response moved on; after a few, the brake is as full as it looks.
     for (let read = 0; read < MAX_SLOT_READS; read += 1) {
       [slots, latch] = await Promise.all([this.readSlots(), this.readLatch()]);
+      if (latch && options.latchBindsOwn) break;
       const own = slots.find((slot) => slot.incidentId === holder.incidentId && slot.reservedAt !== undefined && slot.reservedAt >= hourAgo);
       if (own?.reservationId && own.reservedAt !== undefined) {
         const reservationId = randomUUID();

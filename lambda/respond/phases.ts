@@ -30,7 +30,8 @@ import { waitShaper } from './wait';
  *           the deadline scheduled (wait.ts); the response ends here, "awaiting approval"
  *   act     resumed by the decision or the deadline in a later invocation, from the stored state: the
  *           resource read and the plan made again, the approved changes run if the plan is still the
- *           one approved, else the decision is asked for again (resume.ts)
+ *           one approved and the blast-radius brake lets them (resume-brake.ts), else the decision is
+ *           asked for again (resume.ts)
  *   report  the report, recorded in the ledger with the claim
  *
  * The guards need the playbook's own verdicts, which come with its plan: `guard` follows `plan`.

@@ -6,6 +6,7 @@ import { checkReplan, withFirstActOutputs } from '../approval/replan-check';
 import { publishOnce } from '../notify/publish-once';
 import type { ApprovalState, Report } from '../plan/document';
 import type { PlannedStep, StepOutcome } from '../plan/types';
+import type { GuardVerdict } from '../guards/types';
 import type { PlaybookCatalog } from '../playbooks/types';
 import type { PlaybookName } from '../routing/playbook-names';
 import { Acting } from './act';
@@ -19,7 +20,11 @@ import { parseWaitingState, waitingStepsOf, waitShaper, type ApprovalWaitOptions
 import { NOTIFICATION_STEP_IDS } from '../notify/document';
 import { isCloseLoopStep } from '../close-loop/ids';
 import { INCIDENT_KEY_PREFIX, type IncidentLedger } from '../ledger/incident-ledger';
-import { answerOf } from '../ledger/answered';
+import { answerOf, type Answer } from '../ledger/answered';
+import type { ContainmentBrake } from '../ledger/brake';
+import { blockingGuardIds } from '../guards';
+import { actsInFindingAccount } from '../routing/playbook-names';
+import { holdResumeBrake, type ResumeBrakeHold } from './resume-brake';
 
 /*
  * The second `act` of a response that waited (lambda/respond/wait.ts), in a
@@ -36,7 +41,12 @@ import { answerOf } from '../ledger/answered';
  * decision is asked for again (a new request, a new plan hash) and nothing
  * is done. Else the approved steps run, then the close-loop steps, the
  * notification and the evidence; the steps of the first act are reported as
- * they ended then, never run again. Denied, or no decision by the deadline
+ * they ended then, never run again. Before the approved changes run, the
+ * blast-radius brake is taken as for any acting response (resume-brake.ts):
+ * latched, full or unreadable, nothing is changed ("BRAKE ON - NOT
+ * CONTAINED"), the request is given back to the people (pending again, its
+ * deadline no longer acting) and the incident keeps awaiting approval, so a
+ * new decision after `ir brake release` acts. Denied, or no decision by the deadline
  * with onTimeout stand-down: the waiting steps are reported not run, the
  * team is told. The incident's record in the ledger takes the final report.
  */
@@ -50,6 +60,8 @@ export type ResumeOptions = RespondOptions & ({ readonly clients: AwsClients } |
   readonly approval: ApprovalWaitOptions;
   /** The incident's record, which takes the final report (absent: a run without the stack's ledger). */
   readonly incidents?: IncidentLedger;
+  /** The blast-radius brake the approved changes are held to (the stack's; absent: a run without the stack's ledger). */
+  readonly brake?: ContainmentBrake;
 };
 
 const nothing = (incidentId: string, reason: string): ResumeOutcome => ({ status: 'nothing-to-do', incidentId, reason });
@@ -65,9 +77,12 @@ export async function resumeFromApproval(playbooks: PlaybookCatalog, event: Appr
   const decided = decisionOf(item, event.kind, now());
   if (!decided) return nothing(incidentId, item.status === 'pending' ? 'no decision yet, and the deadline has not passed' : `the request is ${item.status}`);
   // Once: a second event (a retried decision, a late schedule) finds it taken.
-  if ((await options.approval.pending.take(item, now(), decided.expire)) !== 'taken') return nothing(incidentId, 'another invocation took the request first');
+  // Checked before the take: a run that could not hold the approved changes to the brake must leave the request as it is.
+  if (decided.act && !options.brake && brakes(options, playbook)) throw new Error('the approved changes need the blast-radius brake, and this run has none: nothing is taken or changed');
+  const takenAt = now();
+  if ((await options.approval.pending.take(item, takenAt, decided.expire)) !== 'taken') return nothing(incidentId, 'another invocation took the request first');
   const state = parseWaitingState(item.state, playbook);
-  return { status: 'resumed', incidentId, report: await actOnDecision(playbooks, item, state, decided, options, now) };
+  return { status: 'resumed', incidentId, report: await actOnDecision(playbooks, { ...item, takenAt }, state, decided, options, now) };
 }
 
 interface Decided {
@@ -83,7 +98,8 @@ function decisionOf(item: PendingApproval, kind: ApprovalEvent['kind'], now: Dat
   if (item.status === 'approved') return { act: true, expire: false, status: 'approved', skipReason: '' };
   if (item.status === 'denied') return { act: false, expire: false, status: 'denied', skipReason: `denied${by}${item.decision?.reason ? `: ${item.decision.reason}` : ''}` };
   // Pending: only the deadline decides, and only once it has passed (a schedule cannot be forged into an early one).
-  if (item.status !== 'pending' || kind !== 'approval-deadline' || now.getTime() < Date.parse(item.deadline)) return undefined;
+  // Given back by the brake (reopenAfterBrake): only a person's new decision, never a deadline event.
+  if (item.status !== 'pending' || item.brakeHeldAt !== undefined || kind !== 'approval-deadline' || now.getTime() < Date.parse(item.deadline)) return undefined;
   return item.onTimeout === 'act'
     ? { act: true, expire: true, status: 'timed-out-acted', skipReason: '' }
     : { act: false, expire: true, status: 'timed-out-stood-down', skipReason: `no decision by ${item.deadline}: the responder stood down, as configured` };
@@ -109,7 +125,7 @@ async function escalate(item: PendingApproval, options: ResumeOptions, now: () =
 }
 
 /** route, reach, read, plan, guard again; then act, or ask again, or stand down; then report. */
-async function actOnDecision(playbooks: PlaybookCatalog, item: PendingApproval, state: WaitingState, decided: Decided, options: ResumeOptions, now: () => Date): Promise<Report> {
+async function actOnDecision(playbooks: PlaybookCatalog, item: PendingApproval & { readonly takenAt: Date }, state: WaitingState, decided: Decided, options: ResumeOptions, now: () => Date): Promise<Report> {
   // No incident claim: the request, taken once, is this response's right to act. Its restore records and evidence are the incident's.
   const phaseOptions: ResumeOptions = { ...options, ledger: undefined };
   const routed = routeResponse(playbooks, state.finding, phaseOptions);
@@ -120,16 +136,22 @@ async function actOnDecision(playbooks: PlaybookCatalog, item: PendingApproval, 
   if (!executionClients) throw new Error('resume needs clients or access');
   const facts = await readResource(resumed, phaseOptions, false).all;
   const planned = resumed.playbook.plan({ ...resumed.planning, facts });
-  const { guards } = await settleGate(resumed, guardsOf(resumed, phaseOptions, planned.resourceTags, planned.verdicts), planned.steps);
-  const settled = recordingGate(options, state.incidentId);
-  const base = { approval: options.approval, finding: state.finding, playbook: state.playbook, incidentId: state.incidentId, now, startedAt: () => state.firstAct.startedAt, earlier: state.firstAct };
+  const { guards: planGuards } = await settleGate(resumed, guardsOf(resumed, phaseOptions, planned.resourceTags, planned.verdicts), planned.steps);
   const waiting = waitingStepsOf(planned.steps);
   // What the first act's own steps created (a security group) is named by its id when read again: the same change.
   const check = checkReplan(withFirstActOutputs(state.approved, state.firstAct.outputs), waiting?.later ?? []);
+  const brake = decided.act && check.covered && changesUnderBrake(options, state.playbook, planGuards, waiting?.later ?? []) ? await holdResumeBrake(options.brake!, { incidentId: state.incidentId, findingId: state.finding.id, playbook: state.playbook }) : undefined;
+  const guards = [...planGuards, ...(brake?.verdicts ?? [])];
+  // Refused by the brake: the request goes back to the people (a new decision after `ir brake release` acts), and the incident keeps waiting for it.
+  const reopened = brake?.refused ? await options.approval.pending.reopenAfterBrake(item, item.takenAt, now()) : false;
+  const settled = recordingGate(options, state.incidentId, brake, reopened);
+  const base = { approval: options.approval, finding: state.finding, playbook: state.playbook, incidentId: state.incidentId, now, startedAt: () => state.firstAct.startedAt, earlier: state.firstAct };
   const shape: PlanShaper =
     decided.act && !check.covered
       ? waitShaper({ ...base, status: 'asked-again', detail: `not approved: ${check.uncovered.join(', ')}` })
-      : decidedShaper(item, decided);
+      : brake?.refused
+        ? heldByBrakeShaper(item, reopened)
+        : decidedShaper(item, decided);
   const assembled = assemblePlan(resumed, phaseOptions, planned, guards, settled, shape);
   const prepared: PreparedPlan = settled && options.incidents ? { ...assembled, gate: { settled, table: options.incidents.tableName, key: `${INCIDENT_KEY_PREFIX}${state.incidentId}` } } : assembled;
   return actAgain(prepared, state, executionClients, options, now);
@@ -180,15 +202,67 @@ function reportStageOf(steps: readonly PlannedStep[]): number {
   return steps.find((s) => NOTIFICATION_STEP_IDS.has(s.id))?.stage ?? Number.POSITIVE_INFINITY;
 }
 
-/** The incident's record takes the final report (IncidentLedger.recordResumedOutcome); no ledger, nothing is recorded. */
-function recordingGate(options: ResumeOptions, incidentId: string): SettledGate | undefined {
+/**
+ * The approved changes are held to the brake when they would change the account: the stack acts (enforce, not a
+ * dry-run), the playbook changes things in the finding's account, no guard blocks the plan again, and a waiting step mutates.
+ */
+function changesUnderBrake(options: ResumeOptions, playbook: PlaybookName, guards: readonly GuardVerdict[], waiting: readonly PlannedStep[]): boolean {
+  if (!brakes(options, playbook) || blockingGuardIds(guards).length > 0 || !waiting.some((s) => s.mutating)) return false;
+  if (!options.brake) throw new Error('the approved changes need the blast-radius brake, and this run has none: nothing is changed');
+  return true;
+}
+
+/** The stack acts (enforce, not a dry-run) and the playbook changes things in the finding's account: its changes count against the brake. */
+function brakes(options: ResumeOptions, playbook: PlaybookName): boolean {
+  return !options.dryRun && options.config.mode === 'enforce' && actsInFindingAccount(playbook);
+}
+
+/**
+ * The brake refused the approved changes: they are reported not run, and the approval says the request waits again
+ * (reopened) for a person's new decision, with the decision the brake held; if it could not be given back, that a
+ * new delivery of the finding asks again.
+ */
+function heldByBrakeShaper(item: PendingApproval, reopened: boolean): PlanShaper {
+  const by = item.decision ? `approved by ${item.decision.by} (${item.decision.channel})` : `no decision by ${item.deadline} (onTimeout act)`;
+  const next = reopened ? 'the request waits for a new decision: after `ir brake release`, approve it again to act' : 'the request could not be given back: after `ir brake release`, a new delivery of the finding asks again';
+  const reason = `${by}, but the blast-radius brake is on: not run; ${next}`;
+  return (steps) => {
+    const ids = new Set(waitingStepsOf(steps)?.later.map((s) => s.id) ?? []);
+    const approval: ApprovalState = {
+      status: 'awaiting',
+      planHash: item.planHash,
+      steps: [...ids],
+      deadline: item.deadline,
+      onTimeout: 'stand-down',
+      ...(item.decision ? { decision: { by: item.decision.by, at: item.decision.at, channel: item.decision.channel, ...(item.decision.reason ? { reason: item.decision.reason } : {}) } } : {}),
+      detail: reason,
+    };
+    return { steps: steps.map((s): PlannedStep => (ids.has(s.id) ? { ...s, run: () => Promise.resolve({ status: 'skipped', reason }) } : s)), approval };
+  };
+}
+
+/**
+ * The incident's record takes the final report (IncidentLedger.recordResumedOutcome); no ledger, nothing is recorded.
+ * Held by the brake with the request given back: the incident still awaits approval (every delivery a repeat until the
+ * new decision). A slot the resumed act reserved itself goes back when none of its changes ran.
+ */
+function recordingGate(options: ResumeOptions, incidentId: string, brake: ResumeBrakeHold | undefined, reopened: boolean): SettledGate | undefined {
   const { incidents } = options;
-  if (!incidents) return undefined;
+  const reads = brake?.reads ?? [];
+  const verdicts = brake?.verdicts ?? [];
+  const settleBrake = async (report: Report): Promise<void> => {
+    await brake?.settle(report, new Set(report.approval?.steps ?? []));
+  };
+  if (!incidents) return brake ? { kind: 'first', reads, verdicts, finish: settleBrake } : undefined;
+  const held: Answer = { answered: true, kind: 'awaiting-approval', reason: 'the blast-radius brake held the approved changes: the request waits for a new decision' };
   return {
     kind: 'first',
-    reads: [],
-    verdicts: [],
-    finish: (report) => incidents.recordResumedOutcome({ incidentId, report, answer: answerOf(report) }),
+    reads,
+    verdicts,
+    finish: async (report) => {
+      const [, written] = await Promise.all([settleBrake(report), incidents.recordResumedOutcome({ incidentId, report, answer: reopened ? held : answerOf(report) })]);
+      return written;
+    },
   };
 }
 

@@ -5,6 +5,7 @@ import { IncidentLedger } from '../ledger/incident-ledger';
 import { END_OF_RESPONSE_RESERVE_MS } from '../plan/end-of-response';
 import { resumeFromApproval, type ResumeOutcome } from '../respond/resume';
 import { approvalOptionsFor } from './approval-options';
+import { ledgerOptionsFor } from './ledger-options';
 import type { LambdaEnvironment } from './environment';
 import { accountAccessFor, type LambdaContext } from './home-account';
 import { outcomeOf } from './outcome';
@@ -34,6 +35,19 @@ export async function handleApprovalEvent(event: unknown, context: LambdaContext
   const home = access.homeClients(env.defaultRegion);
   const remainingMs = context.getRemainingTimeInMillis?.();
   const deadlineMs = remainingMs === undefined ? undefined : Date.now() + Math.max(0, remainingMs - END_OF_RESPONSE_RESERVE_MS);
+  // The stack's blast-radius brake, the first act's own (shared across regions when the stack shares it): the approved changes are held to it.
+  const { brake } = ledgerOptionsFor({
+    tableName: env.ledgerTableName,
+    region: env.defaultRegion,
+    access,
+    config: env.config,
+    dryRunRequested: false,
+    context,
+    playbook: env.playbook,
+    topicArn: env.topicArn,
+    chatTopicArn: env.chatTopicArn,
+    brakeTableName: env.brakeTableName,
+  })!;
   const outcome = await resumeFromApproval({ [entry.playbook.name]: entry.playbook }, parsed.data, env.playbook, {
     config: env.config,
     access,
@@ -49,6 +63,7 @@ export async function handleApprovalEvent(event: unknown, context: LambdaContext
     ...(entry.archiveFinding ? { archiveFinding: entry.archiveFinding } : {}),
     approval,
     incidents: new IncidentLedger(home.dynamodb, env.ledgerTableName),
+    brake,
   });
   if (outcome.status !== 'resumed') {
     logger.info('approval event: nothing resumed', { kind: parsed.data.kind, ...outcome });

@@ -10,7 +10,7 @@ import { answerAsKms, macKey } from '../approval/support';
 import { KMSClient } from '@aws-sdk/client-kms';
 import type { OneTimeSchedule, ScheduleWriter } from '../../../lambda/approval/schedules';
 import { startConfirmation } from '../../../lambda/confirm/confirmation';
-import { ContainmentBrake } from '../../../lambda/ledger/brake';
+import { BRAKE_WINDOW_MS, ContainmentBrake, slotKey } from '../../../lambda/ledger/brake';
 import { IncidentLedger } from '../../../lambda/ledger/incident-ledger';
 import type { Report } from '../../../lambda/plan/document';
 import type { PlannedStep } from '../../../lambda/plan/types';
@@ -157,6 +157,7 @@ function resumeOptions(at: Date): ResumeOptions {
     topicArn: TOPIC,
     approval: approvalOptions(at),
     incidents: new IncidentLedger(new DynamoDBClient({ region: 'us-east-1', maxAttempts: 1 }), TABLE, () => at),
+    brake: new ContainmentBrake(new DynamoDBClient({ region: 'us-east-1', maxAttempts: 1 }), TABLE, 10, () => at),
   };
 }
 
@@ -399,5 +400,163 @@ describe('with no approval settings', () => {
     expect(status(report, `isolate:${PRIMARY_ENI}`)).toBe('done');
     expect(report.steps.some((s) => s.id === 'approval:request')).toBe(false);
     expect(schedules.created).toEqual([]);
+  });
+});
+
+/*
+ * The act a decision or the deadline resumes is held to the blast-radius brake
+ * (lambda/respond/resume-brake.ts), as the first act is: a latched brake refuses
+ * it and gives the request back to the people; one incident holds one slot.
+ */
+describe('the resumed act and the blast-radius brake', () => {
+  const LATCH = 'brake#latch';
+  const slotPuts = () => dynamodb.commandCalls(PutItemCommand).map((c) => c.args[0].input).filter((i) => i.Item!.pk!.S!.startsWith('brake#slot#'));
+  const latchReads = () => dynamodb.commandCalls(GetItemCommand).filter((c) => c.args[0].input.Key!.pk!.S === LATCH);
+  const withBrake = (at: Date, maxPerHour = 10): ResumeOptions => ({
+    ...resumeOptions(at),
+    // The stack's brake (resumeOptions has one too), with the hour's limit the test sets.
+    brake: new ContainmentBrake(new DynamoDBClient({ region: 'us-east-1', maxAttempts: 1 }), TABLE, maxPerHour, () => at),
+  });
+  const latchThe = (): void => {
+    items.set(LATCH, { pk: { S: LATCH }, engagementId: { S: 'e-1' }, engagedAt: { S: NOW.toISOString() }, incidentId: { S: 'other' }, findingId: { S: 'f-other' }, playbook: { S: 'contain-instance' }, limit: { N: '10' }, reason: { S: 'a flood' } });
+  };
+
+  beforeEach(() => {
+    // The slots as written (BatchGetItem of the brake), the take and the brake's give-back of an approval item as DynamoDB would.
+    dynamodb.on(BatchGetItemCommand).callsFake((input: { RequestItems: Record<string, { Keys: { pk: { S: string } }[] }> }) => ({
+      Responses: { [TABLE]: input.RequestItems[TABLE]!.Keys.map((k) => items.get(k.pk.S)).filter((i) => i !== undefined) },
+    }));
+    dynamodb.on(UpdateItemCommand).callsFake((input: UpdateItemCommandInput) => {
+      const key = input.Key!.pk!.S!;
+      if (!key.startsWith('approval#')) return {};
+      const item = items.get(key);
+      const values = input.ExpressionAttributeValues!;
+      if (input.UpdateExpression!.startsWith('SET #status = :pending')) {
+        if (!item || item.resumedAt?.S !== values[':taken']!.S || item.planHash?.S !== values[':hash']!.S) throw conditionFailed();
+        const { resumedAt: _taken, decision, ...rest } = item;
+        void _taken;
+        items.set(key, { ...rest, status: values[':pending']!, onTimeout: values[':standDown']!, brakeHeldAt: values[':now']!, ...(decision ? { heldDecision: decision } : {}) });
+        return {};
+      }
+      if (!item || item.status?.S !== values[':status']?.S || item.planHash?.S !== values[':hash']?.S || item.resumedAt) throw conditionFailed();
+      items.set(key, { ...item, resumedAt: values[':now']!, ...(values[':expired'] ? { status: values[':expired'] } : {}) });
+      return {};
+    });
+  });
+
+  it('on approval, reads the latch, holds one slot for the incident and acts', async () => {
+    const first = await firstAct();
+    decide(first.incidentId, 'approve');
+    dynamodb.resetHistory();
+    const resumed = await resumeFromApproval(catalog, { kind: 'approval-decided', incidentId: first.incidentId }, 'contain-instance', withBrake(NOW));
+    const report = (resumed as { report: Report }).report;
+    expect(report.blockedBy).toEqual([]);
+    expect(moves()).toHaveLength(4);
+    expect(latchReads()).toHaveLength(1);
+    // Exactly one slot written, for this incident: a new one, or the first act's own taken over (never a second).
+    expect(slotPuts()).toHaveLength(1);
+    expect(slotPuts()[0]!.Item).toMatchObject({ incidentId: { S: first.incidentId }, findingId: { S: first.findingId }, playbook: { S: 'contain-instance' } });
+    expect(report.reads.find((r) => r.id.startsWith('read:brake') || r.title.includes('blast-radius brake'))).toMatchObject({ status: 'done' });
+    // The slot is kept: the approved changes changed the account.
+    expect(dynamodb.commandCalls(DeleteItemCommand).filter((c) => c.args[0].input.Key!.pk!.S!.startsWith('brake#slot#'))).toEqual([]);
+  });
+
+  it('takes over the slot the incident’s first act holds instead of counting it twice', async () => {
+    const first = await firstAct();
+    decide(first.incidentId, 'approve');
+    // The first act's slot, still in the hour (its snapshots changed the account: it kept it).
+    const own = [...items.entries()].find(([key, item]) => key.startsWith('brake#slot#') && item.incidentId?.S === first.incidentId);
+    expect(own).toBeDefined();
+    dynamodb.resetHistory();
+    await resumeFromApproval(catalog, { kind: 'approval-decided', incidentId: first.incidentId }, 'contain-instance', withBrake(NOW));
+    expect(slotPuts()).toEqual([expect.objectContaining({ ConditionExpression: 'reservationId = :previous', ExpressionAttributeValues: { ':previous': own![1].reservationId } })]);
+    expect(slotPuts()[0]!.Item!.pk).toEqual({ S: own![0] });
+    expect(moves()).toHaveLength(4);
+  });
+
+  it('reserves a slot of its own when the first act’s has aged out of the hour (a decision more than an hour later)', async () => {
+    const first = await firstAct();
+    decide(first.incidentId, 'approve');
+    const [key, own] = [...items.entries()].find(([k, item]) => k.startsWith('brake#slot#') && item.incidentId?.S === first.incidentId)!;
+    items.set(key, { ...own, reservedAt: { N: String(NOW.getTime() - 2 * BRAKE_WINDOW_MS) } });
+    dynamodb.resetHistory();
+    await resumeFromApproval(catalog, { kind: 'approval-decided', incidentId: first.incidentId }, 'contain-instance', withBrake(NOW));
+    expect(slotPuts()).toEqual([expect.objectContaining({ ConditionExpression: 'attribute_not_exists(pk) OR reservedAt < :hourAgo', ExpressionAttributeValues: { ':hourAgo': { N: String(NOW.getTime() - BRAKE_WINDOW_MS) } } })]);
+    expect(slotPuts()[0]!.Item).toMatchObject({ incidentId: { S: first.incidentId }, reservedAt: { N: String(NOW.getTime()) } });
+    expect(moves()).toHaveLength(4);
+  });
+
+  it('refuses while the brake is latched: nothing changed, BRAKE ON, the request pending again; a new decision after the release acts', async () => {
+    const first = await firstAct();
+    decide(first.incidentId, 'approve');
+    latchThe();
+    // Even the incident's own slot of the hour (its first act's) does not let the approved changes through a latched brake.
+    expect([...items.values()].some((item) => item.pk!.S!.startsWith('brake#slot#') && item.incidentId?.S === first.incidentId)).toBe(true);
+    dynamodb.resetHistory();
+    const resumed = await resumeFromApproval(catalog, { kind: 'approval-decided', incidentId: first.incidentId }, 'contain-instance', withBrake(NOW));
+    const report = (resumed as { report: Report }).report;
+    expect(moves()).toEqual([]);
+    expect(slotPuts()).toEqual([]);
+    expect(report.blockedBy).toContain('blast-radius-brake');
+    for (const eni of [PRIMARY_ENI, SECONDARY_ENI]) expect(report.steps.find((s) => s.id === `isolate:${eni}`)).toMatchObject({ status: 'skipped', reason: expect.stringContaining('blast-radius') });
+    expect(report.approval).toMatchObject({ status: 'awaiting', planHash: first.approval!.planHash, decision: { by: 'arn:aws:iam::111111111111:user/alice' } });
+    expect(published().at(-1)!.Subject).toContain('[GuardDuty IR BRAKE ON - NOT CONTAINED]');
+    // Given back to the people, the refused decision kept; the incident still awaits approval (its outcome written).
+    const item = items.get(`approval#${first.incidentId}`)!;
+    expect(item).toMatchObject({ status: { S: 'pending' }, onTimeout: { S: 'stand-down' }, heldDecision: { M: expect.objectContaining({ by: { S: 'arn:aws:iam::111111111111:user/alice' } }) } });
+    expect(item.resumedAt).toBeUndefined();
+    expect(item.decision).toBeUndefined();
+    const outcome = updates().find((u) => u.ConditionExpression === 'answerKind = :awaiting');
+    expect(outcome!.ExpressionAttributeValues![':answerKind']).toEqual({ S: 'awaiting-approval' });
+    // A deadline event no longer decides a request the brake held.
+    const late = new Date(NOW.getTime() + WAIT_MS + 1000);
+    expect(await resumeFromApproval(catalog, { kind: 'approval-deadline', incidentId: first.incidentId }, 'contain-instance', withBrake(late))).toMatchObject({ status: 'nothing-to-do' });
+    // `ir brake release`, then a new decision: the approved changes run.
+    items.delete(LATCH);
+    decide(first.incidentId, 'approve');
+    const again = await resumeFromApproval(catalog, { kind: 'approval-decided', incidentId: first.incidentId }, 'contain-instance', withBrake(NOW));
+    expect((again as { report: Report }).report.approval).toMatchObject({ status: 'approved' });
+    expect(moves()).toHaveLength(4);
+  });
+
+  it('the hour full: latches the brake and acts on nothing', async () => {
+    const first = await firstAct();
+    decide(first.incidentId, 'approve');
+    const slot0 = slotKey(0).pk!.S!;
+    items.set(slot0, { pk: { S: slot0 }, reservedAt: { N: String(NOW.getTime() - 60_000) }, reservationId: { S: 'r-other' }, incidentId: { S: 'other' }, findingId: { S: 'f-other' }, playbook: { S: 'contain-instance' } });
+    dynamodb.resetHistory();
+    const resumed = await resumeFromApproval(catalog, { kind: 'approval-decided', incidentId: first.incidentId }, 'contain-instance', withBrake(NOW, 1));
+    expect(moves()).toEqual([]);
+    expect((resumed as { report: Report }).report.blockedBy).toContain('blast-radius-brake');
+    expect(items.get(LATCH)).toMatchObject({ incidentId: { S: first.incidentId } });
+  });
+
+  it('no decision by the deadline, onTimeout act, brake latched: nothing changed, the request waits for a person', async () => {
+    const first = await firstAct('act');
+    latchThe();
+    const late = new Date(NOW.getTime() + WAIT_MS + 1000);
+    const resumed = await resumeFromApproval(catalog, { kind: 'approval-deadline', incidentId: first.incidentId }, 'contain-instance', withBrake(late));
+    expect(moves()).toEqual([]);
+    expect((resumed as { report: Report }).report.blockedBy).toContain('blast-radius-brake');
+    expect(items.get(`approval#${first.incidentId}`)).toMatchObject({ status: { S: 'pending' }, onTimeout: { S: 'stand-down' } });
+  });
+
+  it('a run without the brake takes nothing and changes nothing', async () => {
+    const first = await firstAct();
+    decide(first.incidentId, 'approve');
+    const { brake: _brake, ...withoutBrake } = resumeOptions(NOW);
+    void _brake;
+    await expect(resumeFromApproval(catalog, { kind: 'approval-decided', incidentId: first.incidentId }, 'contain-instance', withoutBrake)).rejects.toThrow('blast-radius brake');
+    expect(items.get(`approval#${first.incidentId}`)!.resumedAt).toBeUndefined();
+    expect(moves()).toEqual([]);
+  });
+
+  it('a denial takes no slot', async () => {
+    const first = await firstAct();
+    decide(first.incidentId, 'deny');
+    dynamodb.resetHistory();
+    await resumeFromApproval(catalog, { kind: 'approval-decided', incidentId: first.incidentId }, 'contain-instance', withBrake(NOW));
+    expect(slotPuts()).toEqual([]);
+    expect(latchReads()).toEqual([]);
   });
 });

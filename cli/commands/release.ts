@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { RestoreLedger } from '../../lambda/ledger/restore-record';
+import { PendingApprovals } from '../../lambda/approval/pending';
 import { parseRestoreParts, RESTORE_PARTS, type RestorePart } from '../../lambda/release/parts';
 import { releaseInstance, type ReleaseOptions as ReleaseRunOptions } from '../../lambda/release/release';
 import { releaseFailed, releaseTrailShort, type ReleaseReport } from '../../lambda/release/report';
@@ -182,7 +183,7 @@ export async function releaseInstanceWithTrail(instanceId: string, options: Rele
     region,
     dryRun: options.dryRun === true,
     evidence: evidenceTargetOf(trail, security),
-    ...(security && ledgerTable ? { ledger: new RestoreLedger(security.dynamodb, ledgerTable) } : {}),
+    ...(security && ledgerTable ? { ledger: new RestoreLedger(security.dynamodb, ledgerTable), approvals: new PendingApprovals(security.dynamodb, ledgerTable) } : {}),
     ...(topics ? { notify: topics } : {}),
     ...(only ? { only } : {}),
     ...(options.fromTags ? { fromTags: true } : {}),

@@ -404,8 +404,11 @@ describe('a response whose isolation needs approval', () => {
   it('binds the plan hash to the waiting steps it shows', async () => {
     const report = await firstAct();
     const item = items.get(`approval#${report.incidentId}`)!;
-    const state = JSON.parse(item.state!.S!) as { approved: Parameters<typeof planHashOf>[0] };
+    const state = JSON.parse(item.state!.S!) as { approved: Parameters<typeof planHashOf>[0]; firstAct: { changed: string[] } };
     expect(planHashOf(state.approved)).toBe(report.approval!.planHash);
+    // The changes of a governed class the first act made (here the policy holds only the moves): ir release reads them (held-containment.ts).
+    expect(state.firstAct.changed).toEqual(report.steps.filter((s) => s.status === 'done' && ['record-original-sgs', 'tag-instance'].includes(s.id)).map((s) => s.id));
+    expect(state.firstAct.changed).toHaveLength(2);
   });
 });
 

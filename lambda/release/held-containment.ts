@@ -28,7 +28,7 @@ const NOTHING = 'there is no containment to undo: nothing was changed';
 const EVIDENCE_STAYS = 'what the first act kept as evidence (snapshots, termination protection, volumes kept) stays';
 
 /** Why a release of the record of this incident is refused, or null when its containment was made (in part or whole), or never waited. */
-export function heldContainmentRefusal(approval: PendingApproval | undefined): string | null {
+export function heldContainmentRefusal(approval: PendingApproval | undefined, recordUpdatedAt?: string): string | null {
   if (!approval) return null;
   const { incidentId, planHash } = approval;
   if (approval.status === 'pending') {
@@ -42,6 +42,8 @@ export function heldContainmentRefusal(approval: PendingApproval | undefined): s
   }
   const made = approval.status === 'approved' || (approval.status === 'expired' && approval.onTimeout === 'act');
   if (made) return null;
+  // Written since the request was decided: a later response (another incident of the resource) recorded a containment of its own.
+  if (recordUpdatedAt !== undefined && Date.parse(recordUpdatedAt) > Date.parse(approval.resumedAt)) return null;
   const changed = firstActChanges(approval.state);
   // Changes made before the wait (an isolation the policy let run at once) are undone as always.
   if (changed === undefined || changed.length > 0) return null;

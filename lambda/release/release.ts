@@ -63,7 +63,7 @@ async function withHeldContainment(read: LedgerRead, approvals: PendingApprovals
   const result = await reads.read(READ_INCIDENT_APPROVAL, `Read whether incident ${incidentId} waited for a decision`, target, () => approvals.read(incidentId));
   // Unread, the release cannot tell a containment never made from one made: it refuses.
   if (!result.ok) return { ...read, held: `the approval of incident ${incidentId} could not be read (${result.error.code}: ${result.error.message}): nothing was changed` };
-  const held = heldContainmentRefusal(result.value);
+  const held = heldContainmentRefusal(result.value, read.record.updatedAt);
   return held ? { ...read, held } : read;
 }
 

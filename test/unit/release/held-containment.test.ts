@@ -53,6 +53,13 @@ describe('a release of the record of an incident that waited for a decision', ()
     expect(heldContainmentRefusal({ ...base, status: 'expired', resumedAt: taken })).toMatch(/were never made: not decided by 2026-12-06T11:00:00.000Z, and the responder stood down\./);
   });
 
+  it('goes ahead when denied, but the record was written since (a later response, another incident of the resource, contained it)', () => {
+    const denied: PendingApproval = { ...base, status: 'denied', decision, resumedAt: taken };
+    expect(heldContainmentRefusal(denied, '2026-12-06T12:00:00.000Z')).toBeNull();
+    // The first act's own write comes before the decision was taken: still refused.
+    expect(heldContainmentRefusal(denied, '2026-12-06T10:00:01.000Z')).toMatch(/were never made/);
+  });
+
   it('goes ahead when denied but the first act made changes (they are undone as always), or when the state does not say', () => {
     const changed = JSON.stringify({ firstAct: { changed: ['isolate:eni-1'] } });
     expect(heldContainmentRefusal({ ...base, status: 'denied', decision, resumedAt: taken, state: changed })).toBeNull();

@@ -130,6 +130,7 @@ async function releaseKeyCommand(accessKeyId: string, options: ReleaseOptions): 
   const report = await releaseAccessKey(accessKeyId, {
     clients: releaseClients(region, options),
     ledger: new RestoreLedger(security.dynamodb, trail.ledgerTable),
+    approvals: new PendingApprovals(security.dynamodb, trail.ledgerTable),
     dryRun: options.dryRun === true,
     region,
     evidence: evidenceTargetOf(trail, security),

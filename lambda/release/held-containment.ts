@@ -1,4 +1,7 @@
-import type { PendingApproval } from '../approval/pending';
+import { APPROVAL_KEY_PREFIX, type PendingApproval, type PendingApprovals } from '../approval/pending';
+import type { RestoreRecord } from '../ledger/restore-record';
+import type { ReadLog } from '../plan/reads';
+import { READ_INCIDENT_APPROVAL } from './specs';
 
 /*
  * A restore record can be older than the containment it records: the
@@ -52,4 +55,15 @@ export function heldContainmentRefusal(approval: PendingApproval | undefined, re
       ? `denied${approval.decision ? ` by ${approval.decision.by} (${approval.decision.channel}) at ${approval.decision.at}` : ''}`
       : `not decided by ${approval.deadline}, and the responder stood down`;
   return `incident ${incidentId}'s changes (plan ${planHash}) were never made: ${why}. ${NOTHING[0]!.toUpperCase()}${NOTHING.slice(1)}; ${EVIDENCE_STAYS}`;
+}
+
+/** The refusal for an open record whose incident's containment was never made (read beside it); null: release as always. */
+export async function readHeldContainment(approvals: PendingApprovals | undefined, record: RestoreRecord | undefined, reads: ReadLog): Promise<string | null> {
+  if (!approvals || !record?.incidentId || record.closedAt) return null;
+  const { incidentId } = record;
+  const target = `${approvals.tableName}: ${APPROVAL_KEY_PREFIX}${incidentId}`;
+  const result = await reads.read(READ_INCIDENT_APPROVAL, `Read whether incident ${incidentId} waited for a decision`, target, () => approvals.read(incidentId));
+  // Unread, the release cannot tell a containment never made from one made: it refuses.
+  if (!result.ok) return `the approval of incident ${incidentId} could not be read (${result.error.code}: ${result.error.message}): nothing was changed`;
+  return heldContainmentRefusal(result.value, record.updatedAt);
 }

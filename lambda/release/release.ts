@@ -14,9 +14,9 @@ import { recordAndNotify } from './finish';
 import type { RestorePart } from './parts';
 import { EVERY_PART, planRelease, type LedgerRead } from './plan';
 import type { ReleaseReport } from './report';
-import { READ_INCIDENT_APPROVAL, READ_OPERATOR, READ_RESTORE_RECORD } from './specs';
-import { APPROVAL_KEY_PREFIX, type PendingApprovals } from '../approval/pending';
-import { heldContainmentRefusal } from './held-containment';
+import { READ_OPERATOR, READ_RESTORE_RECORD } from './specs';
+import type { PendingApprovals } from '../approval/pending';
+import { readHeldContainment } from './held-containment';
 
 export interface ReleaseOptions {
   /** Clients for the instance's account and region. */
@@ -55,15 +55,10 @@ async function readLedger(ledger: RestoreLedger | undefined, key: string | null,
   return result.ok ? { status: 'read', table, key, record: result.value } : { status: 'unreadable', table, key, error: result.error };
 }
 
-/** An open record's incident may have waited for a decision: its approval is read, and a containment never made is refused (held-containment.ts). */
+/** An open record's incident may have waited for a decision: a containment never made is refused (held-containment.ts). */
 async function withHeldContainment(read: LedgerRead, approvals: PendingApprovals | undefined, reads: ReadLog): Promise<LedgerRead> {
-  if (read.status !== 'read' || !approvals || !read.record?.incidentId || read.record.closedAt) return read;
-  const { incidentId } = read.record;
-  const target = `${approvals.tableName}: ${APPROVAL_KEY_PREFIX}${incidentId}`;
-  const result = await reads.read(READ_INCIDENT_APPROVAL, `Read whether incident ${incidentId} waited for a decision`, target, () => approvals.read(incidentId));
-  // Unread, the release cannot tell a containment never made from one made: it refuses.
-  if (!result.ok) return { ...read, held: `the approval of incident ${incidentId} could not be read (${result.error.code}: ${result.error.message}): nothing was changed` };
-  const held = heldContainmentRefusal(result.value, read.record.updatedAt);
+  if (read.status !== 'read') return read;
+  const held = await readHeldContainment(approvals, read.record, reads);
   return held ? { ...read, held } : read;
 }
 

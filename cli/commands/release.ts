@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { RestoreLedger } from '../../lambda/ledger/restore-record';
+import { PendingApprovals } from '../../lambda/approval/pending';
 import { parseRestoreParts, RESTORE_PARTS, type RestorePart } from '../../lambda/release/parts';
 import { releaseInstance, type ReleaseOptions as ReleaseRunOptions } from '../../lambda/release/release';
 import { releaseFailed, releaseTrailShort, type ReleaseReport } from '../../lambda/release/report';
@@ -129,6 +130,7 @@ async function releaseKeyCommand(accessKeyId: string, options: ReleaseOptions): 
   const report = await releaseAccessKey(accessKeyId, {
     clients: releaseClients(region, options),
     ledger: new RestoreLedger(security.dynamodb, trail.ledgerTable),
+    approvals: new PendingApprovals(security.dynamodb, trail.ledgerTable),
     dryRun: options.dryRun === true,
     region,
     evidence: evidenceTargetOf(trail, security),
@@ -182,7 +184,7 @@ export async function releaseInstanceWithTrail(instanceId: string, options: Rele
     region,
     dryRun: options.dryRun === true,
     evidence: evidenceTargetOf(trail, security),
-    ...(security && ledgerTable ? { ledger: new RestoreLedger(security.dynamodb, ledgerTable) } : {}),
+    ...(security && ledgerTable ? { ledger: new RestoreLedger(security.dynamodb, ledgerTable), approvals: new PendingApprovals(security.dynamodb, ledgerTable) } : {}),
     ...(topics ? { notify: topics } : {}),
     ...(only ? { only } : {}),
     ...(options.fromTags ? { fromTags: true } : {}),

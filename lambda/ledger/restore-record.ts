@@ -94,6 +94,8 @@ export interface RestoreRecord {
   /** The region of the response that wrote it (an access key's record is found without one: IAM is global). */
   readonly region?: string | undefined;
   readonly recordedAt: string | undefined;
+  /** The last write of a response or a release. */
+  readonly updatedAt?: string | undefined;
   readonly revision: number;
   readonly networkInterfaces: readonly { readonly networkInterfaceId: string; readonly groupIds: readonly string[] }[];
   readonly volumes: readonly RecordedVolume[];
@@ -150,6 +152,7 @@ function parseRecord(key: string, item: Item): RestoreRecord {
     findingId: stringOf(item, 'findingId'),
     region: stringOf(item, 'region'),
     recordedAt: stringOf(item, 'recordedAt'),
+    updatedAt: stringOf(item, 'updatedAt'),
     revision: Number(item.revision?.N ?? '0'),
     networkInterfaces: byName(networkInterfaces, (e) => e.networkInterfaceId),
     volumes: byName(volumes, (v) => v.deviceName),

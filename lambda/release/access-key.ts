@@ -15,6 +15,8 @@ import { publishOperatorNote, type NoteTopics } from '../notify/operator-note-pu
 import { DRY_RUN_EVIDENCE, keepReleaseEvidence, type ReleaseEvidenceTarget } from './evidence';
 import { keyReleaseNote } from './note';
 import { releaseFailed, type ReleaseLedgerEntry, type ReleaseNotification } from './report';
+import type { PendingApprovals } from '../approval/pending';
+import { readHeldContainment } from './held-containment';
 import { READ_OPERATOR, READ_RESTORE_RECORD, REACTIVATE_ACCESS_KEY, READ_KEY_STATE, REMOVE_SESSION_POLICY } from './specs';
 
 /*
@@ -39,6 +41,8 @@ export interface KeyReleaseOptions {
   /** The evidence folder's region when the record names none (written before records named theirs): the operator's. */
   readonly region?: string;
   readonly now?: () => Date;
+  /** The incident ledger's pending approvals (the same table): a revocation held for a decision and never made is not undone. */
+  readonly approvals?: PendingApprovals;
   /** `--principal user/NAME | role/NAME`: the release goes ahead only if the record is of this principal. */
   readonly principal?: { readonly kind: 'user' | 'role'; readonly name: string };
 }
@@ -158,6 +162,8 @@ export async function releaseAccessKey(accessKeyId: string, options: KeyReleaseO
   if (!restore) return refuse(`the ledger ${options.ledger.tableName} holds no restore record of ${accessKeyId} (${key}): nothing was changed`, key);
   const record = { accessKey: restore.accessKey, sessionPolicies: restore.sessionPolicies };
   if (restore.closedAt) return refuse(`the restore record ${key} was released at ${restore.closedAt}: nothing to release, nothing was changed`, key, record);
+  const held = await readHeldContainment(options.approvals, restore, reads);
+  if (held) return refuse(held, key, record);
   if (options.principal) {
     const expected = options.principal;
     const named = [...restore.sessionPolicies.map((p) => p.principal), ...(restore.accessKey ? [{ kind: 'user' as const, name: restore.accessKey.userName }] : [])];

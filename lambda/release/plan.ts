@@ -13,7 +13,8 @@ import { ledgerPreservationWarning, NO_LEDGER_WARNING, PRESERVATION_KEPT_WARNING
 export type LedgerRead =
   /** No ledger was given: the tags are the only record (as before the ledger held one). */
   | { readonly status: 'none' }
-  | { readonly status: 'read'; readonly table: string; readonly key: string; readonly record: RestoreRecord | undefined }
+  /** `held`: the record's incident has changes that wait for a decision, or were denied, and none was made (held-containment.ts). */
+  | { readonly status: 'read'; readonly table: string; readonly key: string; readonly record: RestoreRecord | undefined; readonly held?: string }
   | { readonly status: 'unreadable'; readonly table: string; readonly key: string; readonly error: StepError };
 
 export interface ReleaseChoices {
@@ -98,6 +99,7 @@ function chooseRecord(facts: ReleaseFacts, { ledger, fromTags }: ReleaseChoices)
       return { refusal: `the restore record ${ledger.key} was released at ${restore.closedAt}${by}, and no containment was recorded since: nothing to release, nothing was changed` };
     }
     const record = recordFromLedger(restore, facts.tags);
+    if (ledger.held) return { refusal: ledger.held, record };
     return { record, warnings: tagDisagreements(record, facts.tags) };
   }
   const tagged = readContainmentRecord(facts.tags);

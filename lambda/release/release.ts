@@ -15,6 +15,8 @@ import type { RestorePart } from './parts';
 import { EVERY_PART, planRelease, type LedgerRead } from './plan';
 import type { ReleaseReport } from './report';
 import { READ_OPERATOR, READ_RESTORE_RECORD } from './specs';
+import type { PendingApprovals } from '../approval/pending';
+import { readHeldContainment } from './held-containment';
 
 export interface ReleaseOptions {
   /** Clients for the instance's account and region. */
@@ -33,6 +35,8 @@ export interface ReleaseOptions {
   readonly only?: ReadonlySet<RestorePart>;
   /** With a ledger that holds no record: restore from the tags anyway. */
   readonly fromTags?: boolean;
+  /** The incident ledger's pending approvals (the same table): a containment held for a decision is not undone. Absent: not read. */
+  readonly approvals?: PendingApprovals;
 }
 
 export const DRY_RUN_BLOCK = 'dry-run';
@@ -51,6 +55,13 @@ async function readLedger(ledger: RestoreLedger | undefined, key: string | null,
   return result.ok ? { status: 'read', table, key, record: result.value } : { status: 'unreadable', table, key, error: result.error };
 }
 
+/** An open record's incident may have waited for a decision: a containment never made is refused (held-containment.ts). */
+async function withHeldContainment(read: LedgerRead, approvals: PendingApprovals | undefined, reads: ReadLog): Promise<LedgerRead> {
+  if (read.status !== 'read') return read;
+  const held = await readHeldContainment(approvals, read.record, reads);
+  return held ? { ...read, held } : read;
+}
+
 /** Read (the ledger first), plan, run the plan (mutating steps blocked on a dry-run), then record the release in the ledger and notify. */
 export async function releaseInstance(instanceId: string, options: ReleaseOptions): Promise<ReleaseReport> {
   const now = options.now ?? (() => new Date());
@@ -61,7 +72,7 @@ export async function releaseInstance(instanceId: string, options: ReleaseOption
     options.ledger || options.evidence?.destination ? readOperator(options.clients, reads) : Promise.resolve(null),
   ]);
   const key = operator ? instanceRestoreKey(operator.accountId, options.region, instanceId) : null;
-  const ledger = await readLedger(options.ledger, key, reads);
+  const ledger = await withHeldContainment(await readLedger(options.ledger, key, reads), options.approvals, reads);
   const only = options.only ?? EVERY_PART;
   const plan = planRelease(facts, { ledger, only, fromTags: options.fromTags === true });
   const blockedBy = options.dryRun ? [DRY_RUN_BLOCK] : [];

@@ -37,6 +37,8 @@ export const RESTORE_TERMINATION_PROTECTION: StepSpec = { kind: 'restore-termina
 
 /* The ledger (security account): the restore record is read first, the release recorded after, and the team notified. */
 export const READ_RESTORE_RECORD: StepSpec = { kind: 'read-restore-record', iamActions: ['dynamodb:GetItem'], mutating: false };
+/** The incident's pending approval, beside the record: a containment still waiting for (or denied) a decision is not undone (held-containment.ts). */
+export const READ_INCIDENT_APPROVAL: StepSpec = { kind: 'read-incident-approval', iamActions: ['dynamodb:GetItem'], mutating: false };
 /** Who releases: the operator's identity is recorded with the release. */
 export const READ_OPERATOR: StepSpec = { kind: 'read-operator', iamActions: ['sts:GetCallerIdentity'], mutating: false };
 export const RECORD_RELEASE: StepSpec = { kind: 'record-release', iamActions: ['dynamodb:UpdateItem'], mutating: true };
@@ -52,6 +54,7 @@ export const RELEASE_STEP_SPECS: readonly StepSpec[] = [
   READ_PROFILE_ASSOCIATION,
   READ_EVIDENCE_SNAPSHOTS,
   READ_RESTORE_RECORD,
+  READ_INCIDENT_APPROVAL,
   READ_OPERATOR,
   RESTORE_NETWORK_INTERFACE,
   RESTORE_INSTANCE_PROFILE,

@@ -21,6 +21,8 @@ import { NOTIFICATION_STEP_IDS } from '../notify/document';
 import { isCloseLoopStep } from '../close-loop/ids';
 import { INCIDENT_KEY_PREFIX, type IncidentLedger } from '../ledger/incident-ledger';
 import { answerOf, type Answer } from '../ledger/answered';
+import { carryingFirstAct } from './first-act-steps';
+import { APPROVAL_REQUEST_STEP_ID } from '../approval/step-ids';
 import type { ContainmentBrake } from '../ledger/brake';
 import { blockingGuardIds } from '../guards';
 import { actsInFindingAccount } from '../routing/playbook-names';
@@ -152,9 +154,11 @@ async function actOnDecision(playbooks: PlaybookCatalog, item: PendingApproval &
       : brake?.refused
         ? heldByBrakeShaper(item, reopened)
         : decidedShaper(item, decided);
-  const assembled = assemblePlan(resumed, phaseOptions, planned, guards, settled, shape);
+  // The report lists every step of both acts once: a first-act step the new plan lacks is put back, reported as it ended (first-act-steps.ts).
+  const carried = new Set<string>();
+  const assembled = assemblePlan(resumed, phaseOptions, planned, guards, settled, carryingFirstAct(shape, state.firstAct.outcomes, carried));
   const prepared: PreparedPlan = settled && options.incidents ? { ...assembled, gate: { settled, table: options.incidents.tableName, key: `${INCIDENT_KEY_PREFIX}${state.incidentId}` } } : assembled;
-  return actAgain(prepared, state, executionClients, options, now);
+  return actAgain(prepared, state, executionClients, options, now, carried);
 }
 
 /**
@@ -183,10 +187,13 @@ function decidedShaper(item: PendingApproval, decided: Decided): PlanShaper {
 /**
  * The steps of the first act that are in the new plan are reported as they ended then (the notification, the
  * evidence and the close-loop steps excepted: they run again, for the final report); every other step runs now.
+ * The first act's steps the new plan lacks (`carried`, put back by first-act-steps.ts) are reported as they ended then too.
  */
-async function actAgain(prepared: PreparedPlan, state: WaitingState, clients: AwsClients, options: ResumeOptions, now: () => Date): Promise<Report> {
+async function actAgain(prepared: PreparedPlan, state: WaitingState, clients: AwsClients, options: ResumeOptions, now: () => Date, carried: ReadonlySet<string>): Promise<Report> {
   const before = new Map(state.firstAct.outcomes.map((o) => [o.id, o]));
-  const again = (step: PlannedStep) => NOTIFICATION_STEP_IDS.has(step.id) || isCloseLoopStep(step.id) || step.stage >= reportStageOf(prepared.steps);
+  // A request asked again is a new request: it runs (the first act's is then replaced by it in the report).
+  const again = (step: PlannedStep) =>
+    !carried.has(step.id) && (NOTIFICATION_STEP_IDS.has(step.id) || isCloseLoopStep(step.id) || step.id === APPROVAL_REQUEST_STEP_ID || step.stage >= reportStageOf(prepared.steps));
   const reported = prepared.steps.filter((s) => before.has(s.id) && !again(s) && !prepared.document.approval?.steps.includes(s.id));
   const reportedIds = new Set(reported.map((s) => s.id));
   const acting = new Acting(clients, now, prepared.restoreLedger, options.deadlineMs, { outcomes: reported.map((s) => before.get(s.id)!), outputs: state.firstAct.outputs });

@@ -61,7 +61,16 @@ export interface WaitingState {
   /** The steps shown for the decision, as hashed (the plan hash is theirs). */
   readonly approved: readonly HashedStep[];
   /** What the response did before it waited: reported again, never run again. */
-  readonly firstAct: { readonly startedAt: string; readonly outcomes: readonly StepOutcome[]; readonly outputs: Readonly<Record<string, JsonValue>> };
+  readonly firstAct: {
+    readonly startedAt: string;
+    readonly outcomes: readonly StepOutcome[];
+    readonly outputs: Readonly<Record<string, JsonValue>>;
+    /**
+     * The changes of a class the policy governs that were made before the wait (an isolation it let run at once):
+     * none, and the decision denied, the restore record holds no containment to undo (lambda/release/held-containment.ts).
+     */
+    readonly changed?: readonly string[];
+  };
 }
 
 const jsonValue: z.ZodMiniType<JsonValue> = z.lazy(() => z.union([z.string(), z.number(), z.boolean(), z.null(), z.array(jsonValue), z.record(z.string(), jsonValue)]));
@@ -173,7 +182,8 @@ export function waitShaper(input: WaitInput): PlanShaper {
       ...(input.detail ? { detail: input.detail } : {}),
     };
     const reportStage = reportStageOf(steps);
-    const request = requestStep(input, approval, waiting, requestedAt, deadline, reportStage);
+    const changeIds = new Set(steps.filter((s) => s.changeClass !== undefined).map((s) => s.id));
+    const request = requestStep(input, approval, waiting, requestedAt, deadline, reportStage, changeIds);
     const shaped = steps.map((s) => {
       if (ids.has(s.id)) return skipped(s, `${awaitsOf(s)}: plan ${waiting.planHash}, until ${state.deadline!}`);
       if (isCloseLoopStep(s.id)) return skipped(s, 'runs after the decision: it reports the finished response');
@@ -184,6 +194,8 @@ export function waitShaper(input: WaitInput): PlanShaper {
   };
 }
 
+const REQUEST_TITLE = 'Ask for a decision on the changes that need approval, and schedule its deadline';
+
 function requestStep(
   input: WaitInput,
   approval: ApprovalWaitOptions,
@@ -191,6 +203,7 @@ function requestStep(
   requestedAt: Date,
   deadline: Date,
   stage: number,
+  changeIds: ReadonlySet<string>,
 ): PlannedStep {
   const { incidentId, finding, playbook } = input;
   const schedules = approval.schedules!;
@@ -201,13 +214,24 @@ function requestStep(
   ];
   return planStep(APPROVAL_REQUEST, {
     id: APPROVAL_REQUEST_STEP_ID,
-    title: 'Ask for a decision on the changes that need approval, and schedule its deadline',
+    title: REQUEST_TITLE,
     action: 'dynamodb:PutItem',
     target: `${approval.pending.tableName}: approval#${incidentId}`,
     parameters: { planHash: waiting.planHash, steps: waiting.later.map((s) => s.id), deadline: deadline.toISOString(), onTimeout: approval.onTimeout, schedules: planned.map((p) => p.Name) },
     why: 'the approval policy says a person decides these changes: the response waits durably, and is resumed by the decision or the deadline',
     stage,
     run: async (ctx) => {
+      // This step's own outcome is kept with the others, as it ends if the request is written: the final report lists it (resume.ts).
+      const requested: StepOutcome = {
+        id: APPROVAL_REQUEST_STEP_ID,
+        title: REQUEST_TITLE,
+        action: 'dynamodb:PutItem',
+        target: `${approval.pending.tableName}: approval#${incidentId}`,
+        mutating: APPROVAL_REQUEST.mutating,
+        status: 'done',
+        detail: `decision requested on plan ${waiting.planHash} until ${deadline.toISOString()} (then ${approval.onTimeout})`,
+        durationMs: 0,
+      };
       const state: WaitingState = {
         version: 1,
         finding,
@@ -217,8 +241,9 @@ function requestStep(
         firstAct: {
           startedAt: input.earlier?.startedAt ?? input.startedAt(),
           // The earlier act's outcomes, then this act's (all of whose steps before this one have finished).
-          outcomes: [...(input.earlier?.outcomes ?? []).filter((o) => !ctx.outcomes.some((c) => c.id === o.id)), ...ctx.outcomes],
+          outcomes: [...(input.earlier?.outcomes ?? []).filter((o) => o.id !== requested.id && !ctx.outcomes.some((c) => c.id === o.id)), ...ctx.outcomes, requested],
           outputs: { ...(input.earlier?.outputs ?? {}), ...jsonOutputs(Object.fromEntries(ctx.outputs)) },
+          changed: [...new Set([...(input.earlier?.changed ?? []), ...ctx.outcomes.filter((o) => o.status === 'done' && changeIds.has(o.id)).map((o) => o.id)])],
         },
       };
       const stored = storable(state);

@@ -7,6 +7,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { createAwsClients } from '../../../lambda/aws/clients';
 import { EVERY_CLIENT } from '../../../lambda/aws/every-client';
 import { revokeOlderSessionsPolicy } from '../../../lambda/iam/revoke-sessions';
+import { PendingApprovals } from '../../../lambda/approval/pending';
 import { RestoreLedger } from '../../../lambda/ledger/restore-record';
 import { isResponderRevokePolicy, keyReleaseFailed, releaseAccessKey, type KeyReleaseReport } from '../../../lambda/release/access-key';
 import { iamError } from '../../support/aws-mocks/revoke-iam';
@@ -64,6 +65,34 @@ function release(dryRun = false): Promise<KeyReleaseReport> {
 }
 
 describe('ir release --access-key', () => {
+  it('refuses, changing nothing, while the revocation waits for a decision: it was never made', async () => {
+    item = record('Active', null, { incidentId: { S: 'inc-9' } });
+    const pending: Record<string, AttributeValue> = {
+      pk: { S: 'approval#inc-9' },
+      status: { S: 'pending' },
+      planHash: { S: 'abc123' },
+      plan: { S: '[]' },
+      findingId: { S: 'f-9' },
+      playbook: { S: 'revoke-credentials' },
+      accountId: { S: ACCOUNT },
+      region: { S: 'us-east-1' },
+      requestedAt: { S: NOW.toISOString() },
+      deadline: { S: '2026-11-23T11:00:00.000Z' },
+      onTimeout: { S: 'stand-down' },
+      state: { S: '{}' },
+    };
+    dynamodb.on(GetItemCommand).callsFake((input: { Key: { pk: { S: string } } }) => ({ Item: input.Key.pk.S === 'approval#inc-9' ? pending : item }));
+    const clients = createAwsClients({ region: 'us-east-1', maxAttempts: 1 }, EVERY_CLIENT);
+    const report = await releaseAccessKey(KEY_ID, { clients, ledger: new RestoreLedger(clients.dynamodb, TABLE, () => NOW), approvals: new PendingApprovals(clients.dynamodb, TABLE), dryRun: false, notify: { sns: clients.sns, topicArn: TOPIC }, now: () => NOW });
+    expect(report.refused).toMatch(/^incident inc-9 awaits a decision on its changes \(plan abc123, until 2026-11-23T11:00:00.000Z, then stand-down\).*nothing was changed/);
+    expect(dynamodb.commandCalls(GetItemCommand).map((c) => c.args[0].input.Key)).toEqual([{ pk: { S: KEY } }, { pk: { S: 'approval#inc-9' } }]);
+    expect(report.steps).toEqual([]);
+    expect(iam.commandCalls(UpdateAccessKeyCommand)).toEqual([]);
+    expect(iam.commandCalls(DeleteUserPolicyCommand)).toEqual([]);
+    expect(dynamodb.commandCalls(UpdateItemCommand)).toEqual([]);
+    expect(sns.commandCalls(PublishCommand)).toEqual([]);
+  });
+
   it('reactivates a key that was Active, removes the responder\'s revoke policy, records the release and notifies', async () => {
     const report = await release();
     expect(dynamodb.commandCalls(GetItemCommand)[0]!.args[0].input.Key).toEqual({ pk: { S: KEY } });

@@ -18,11 +18,12 @@ import { containInstancePlaybook } from '../../../lambda/playbooks/contain-insta
 import type { AnyPlaybook } from '../../../lambda/playbooks/types';
 import type { LedgerOptions } from '../../../lambda/respond/gate';
 import { respondWith } from '../../../lambda/respond/respond-with';
+import { FIRST_ACT_ONLY_WHY } from '../../../lambda/respond/first-act-steps';
 import { resumeFromApproval, type ResumeOptions } from '../../../lambda/respond/resume';
 import type { ApprovalWaitOptions } from '../../../lambda/respond/wait';
 import { containFinding, enforceConfig, NOW, RESPONDER } from '../../support/aws-mocks/contain-finding';
 import { declaredActions, useContainHarness } from '../../support/aws-mocks/contain-harness';
-import { PRIMARY_ENI, SECONDARY_ENI } from '../../support/aws-mocks/contain-world';
+import { CREATED_ISOLATION_SG, CREATED_UNTRACK_SG, PRIMARY_ENI, responderGroup, SECONDARY_ENI, VPC_A } from '../../support/aws-mocks/contain-world';
 import { useGuardDuty } from '../../support/aws-mocks/guardduty';
 
 /*
@@ -286,6 +287,31 @@ describe('a response whose isolation needs approval', () => {
     expect(moves()).toHaveLength(4);
   });
 
+  it('reports every step of both acts once, in plan order: the first act\'s steps the new plan lacks too', async () => {
+    // No responder group yet: the first act creates them (their class is not held here); read again, they are found, not created.
+    h.world.responderGroups = [];
+    const first = await firstAct();
+    const firstIds = first.steps.map((s) => s.id);
+    h.world.responderGroups = [responderGroup(CREATED_UNTRACK_SG, VPC_A, 'untrack'), responderGroup(CREATED_ISOLATION_SG, VPC_A, 'isolation')];
+    decide(first.incidentId, 'approve');
+    const resumed = await resumeFromApproval(catalog, { kind: 'approval-decided', incidentId: first.incidentId }, 'contain-instance', resumeOptions(NOW));
+    const report = (resumed as { report: Report }).report;
+    // Exactly the first act's steps, each once, in the first act's order (the notification and the evidence are the second act's).
+    expect(report.steps.map((s) => s.id)).toEqual(firstIds);
+    expect(h.callsOf('CreateSecurityGroup')).toHaveLength(2);
+    const created = ['create-untrack-sg', 'create-isolation-sg'].map((prefix) => report.steps.find((s) => s.id === `${prefix}:${VPC_A}`)!);
+    for (const step of created) expect(step).toMatchObject({ status: 'done', why: FIRST_ACT_ONLY_WHY, detail: expect.stringContaining('created sg-') });
+    expect(report.steps.find((s) => s.id === 'approval:request')).toMatchObject({ status: 'done', detail: expect.stringContaining(`decision requested on plan ${first.approval!.planHash}`) });
+    for (const eni of [PRIMARY_ENI, SECONDARY_ENI]) expect(status(report, `isolate:${eni}`)).toBe('done');
+    expect(report.summary).toEqual({ done: report.steps.filter((s) => s.status === 'done').length, skipped: report.steps.filter((s) => s.status === 'skipped').length, failed: 0 });
+    // The notification tells the whole story: the groups the first act created are among what changed, with their real ids.
+    const message = published().at(-1)!.Message!;
+    const changed = message.slice(message.indexOf('What changed'));
+    expect(changed).toContain(CREATED_UNTRACK_SG);
+    expect(changed).toContain(CREATED_ISOLATION_SG);
+    for (const title of created.map((s) => s.title)) expect(changed).toContain(title);
+  });
+
   it('asks again, changing nothing, when the instance changed so that the plan widens', async () => {
     const first = await firstAct();
     decide(first.incidentId, 'approve');
@@ -379,8 +405,11 @@ describe('a response whose isolation needs approval', () => {
   it('binds the plan hash to the waiting steps it shows', async () => {
     const report = await firstAct();
     const item = items.get(`approval#${report.incidentId}`)!;
-    const state = JSON.parse(item.state!.S!) as { approved: Parameters<typeof planHashOf>[0] };
+    const state = JSON.parse(item.state!.S!) as { approved: Parameters<typeof planHashOf>[0]; firstAct: { changed: string[] } };
     expect(planHashOf(state.approved)).toBe(report.approval!.planHash);
+    // The changes of a governed class the first act made (here the policy holds only the moves): ir release reads them (held-containment.ts).
+    expect(state.firstAct.changed).toEqual(report.steps.filter((s) => s.status === 'done' && ['record-original-sgs', 'tag-instance'].includes(s.id)).map((s) => s.id));
+    expect(state.firstAct.changed).toHaveLength(2);
   });
 });
 

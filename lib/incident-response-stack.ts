@@ -193,7 +193,7 @@ export class IncidentResponseStack extends Stack {
         ...(codeSigningConfig ? { codeSigningConfig } : {}),
         ...(this.approvalLinkKey ? { linkKey: this.approvalLinkKey } : {}),
       });
-      if (this.chat) this.chatApproval = new ChatApprovalActions(this, 'ChatApproval', { chat: this.chat, decideFunction: this.approval.decide.function });
+      if (this.chat && this.approval.chat) this.chatApproval = new ChatApprovalActions(this, 'ChatApproval', { chat: this.chat, chatFunction: this.approval.chat.function });
     }
 
     this.monitoring = new Monitoring(this, 'Monitoring', {

@@ -77,11 +77,11 @@ export function acknowledgeNagFindings(stack: IncidentResponseStack): void {
 /** The approval channels' functions: the same runtime reason, and their roles' wildcard resources with the playbook roles' reasons. */
 function acknowledgeApprovalNagFindings(approval: ApprovalChannels, refs: ScopeReferences): void {
   const stack = Stack.of(approval);
-  for (const channel of [approval.link, approval.decide, approval.securityHub]) {
+  for (const channel of [approval.link, approval.decide, ...(approval.chat ? [approval.chat] : []), approval.securityHub]) {
     acknowledge(channel.function, 'AwsSolutions-L1', RUNTIME_REASON);
   }
   const evidence = flattenCfnReference(stack.resolve(refs.evidenceObjectsArn));
-  for (const channel of [approval.link, approval.decide]) {
+  for (const channel of [approval.link, approval.decide, ...(approval.chat ? [approval.chat] : [])]) {
     acknowledge(channel.role, `AwsSolutions-IAM5[Resource::${evidence}]`, `s3:PutObject: ${WILDCARD_REASONS['evidence-objects']} (one decision object per decision, under its incident).`);
   }
   const detector = flattenCfnReference(stack.resolve(`arn:${stack.partition}:guardduty:${stack.region}:${stack.account}:detector/*`));

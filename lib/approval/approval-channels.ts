@@ -21,8 +21,11 @@ import { APPROVAL_GRANTS, type ApprovalScope } from './grants';
  *    (the signed, single-use token is the credential), and the KMS HMAC key
  *    its tokens are signed with;
  *  - the operator decision function, behind a function URL with AuthType
- *    AWS_IAM (`ir approve`, `ir deny`, `ir pending`; IAM decides who may),
- *    also invoked by the chat buttons (chat-actions.ts);
+ *    AWS_IAM (`ir approve`, `ir deny`, `ir pending`; IAM decides who may).
+ *    It records the caller ARN Lambda verified, so no principal of the
+ *    stack may invoke it directly (a direct invoke can forge that ARN);
+ *  - with `chat`, the chat decision function the chat buttons invoke
+ *    directly (chat-actions.ts): it records only "a member of" the channel;
  *  - the Security Hub custom actions "IR: plan" and "IR: respond", an
  *    EventBridge rule on them, and the function that sends the selected
  *    findings to their playbooks.
@@ -71,6 +74,18 @@ export function approvalLinkFunctionName(stackName: string): string {
   return `${stackName}-approval-link`.slice(0, 64);
 }
 
+/**
+ * How a chat decision names its channel: the channel configurations the stack made. With both Slack and Teams the
+ * function cannot tell which one a button was pressed in, so it names both.
+ */
+export function chatChannelsLabel(chat: NonNullable<IncidentResponseConfig['chat']>): string {
+  const channels = [
+    ...(chat.slack ? [`Slack ${chat.slack.channelId} (workspace ${chat.slack.workspaceId})`] : []),
+    ...(chat.teams ? [`Teams ${chat.teams.channelId} (team ${chat.teams.teamId})`] : []),
+  ];
+  return channels.join(' or ');
+}
+
 export interface ApprovalFunction {
   readonly function: lambda.Function;
   readonly role: iam.Role;
@@ -84,6 +99,8 @@ export class ApprovalChannels extends Construct {
   readonly linkUrl: lambda.FunctionUrl;
   readonly decide: ApprovalFunction;
   readonly decideUrl: lambda.FunctionUrl;
+  /** With `chat` configured: the function the chat buttons invoke (the only approval function anyone invokes directly). */
+  readonly chat?: ApprovalFunction;
   readonly securityHub: ApprovalFunction;
   readonly actionTargets: Readonly<Record<SecurityHubAction, securityhub.CfnActionTarget>>;
   readonly securityHubRule: events.Rule;
@@ -120,6 +137,9 @@ export class ApprovalChannels extends Construct {
     this.linkUrl = this.link.function.addFunctionUrl({ authType: lambda.FunctionUrlAuthType.NONE });
     this.decide = this.approvalFunction('approval-decide', 'Decide', props, resources, shared);
     this.decideUrl = this.decide.function.addFunctionUrl({ authType: lambda.FunctionUrlAuthType.AWS_IAM });
+    if (props.config.chat) {
+      this.chat = this.approvalFunction('approval-chat', 'Chat', props, resources, { ...shared, IR_CHAT_CHANNELS: chatChannelsLabel(props.config.chat) });
+    }
     this.securityHub = this.approvalFunction('security-hub-action', 'SecurityHubAction', props, resources, {
       IR_PLAYBOOK_FUNCTIONS: playbookFunctions,
       IR_RUNTIME_CONFIG: JSON.stringify(runtimeConfigOf(props.config)),

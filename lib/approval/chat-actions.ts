@@ -10,28 +10,30 @@ import type { ChatNotifications } from '../chat-notifications';
 /*
  * The approve and deny buttons of the chat notification: two AWS Chatbot
  * custom actions, attached to every channel configuration of the stack
- * (CustomizationResourceArns). Each runs `lambda invoke` on the operator
- * decision function with the incident id and plan hash the notification
- * carries (lambda/approval/chat-context.ts), under the channel's role. The
+ * (CustomizationResourceArns). Each runs `lambda invoke` on the chat
+ * decision function (lambda/handlers/approval-chat.ts; never the operator
+ * decision function, whose recorded ARN a direct invoke could forge) with
+ * the incident id and plan hash the notification carries (lambda/approval/chat-context.ts), under the channel's role. The
  * role, and the channel's guardrail, allow exactly that one action on that
  * one function, nothing else.
  */
 
 export interface ChatApprovalActionsProps {
   readonly chat: ChatNotifications;
-  readonly decideFunction: lambda.IFunction;
+  /** The chat decision function: the only function the channel role may invoke. */
+  readonly chatFunction: lambda.IFunction;
 }
 
 export class ChatApprovalActions extends Construct {
   readonly approve: chatbot.CfnCustomAction;
   readonly deny: chatbot.CfnCustomAction;
-  /** The guardrail added beside ReadOnlyAccess: a channel member can invoke the decision function and nothing else that writes. */
+  /** The guardrail added beside ReadOnlyAccess: a channel member can invoke the chat decision function and nothing else that writes. */
   readonly guardrail: iam.ManagedPolicy;
 
   constructor(scope: Construct, id: string, props: ChatApprovalActionsProps) {
     super(scope, id);
     const stack = Stack.of(this);
-    const functionArn = props.decideFunction.functionArn;
+    const functionArn = props.chatFunction.functionArn;
     const invoke = new iam.PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [functionArn] });
     props.chat.role.addToPrincipalPolicy(invoke);
     this.guardrail = new iam.ManagedPolicy(this, 'Guardrail', {
@@ -45,7 +47,7 @@ export class ChatApprovalActions extends Construct {
         actionName: `${stack.stackName}-${decision}`.replace(/[^A-Za-z0-9_-]/g, '-').slice(0, 64),
         definition: {
           commandText:
-            `lambda invoke --function-name ${props.decideFunction.functionName} --payload ` +
+            `lambda invoke --function-name ${props.chatFunction.functionName} --payload ` +
             `{"kind":"${CHAT_DECISION_KIND}","incidentId":"$incidentId","planHash":"$planHash","decision":"${decision}"}`,
         },
         attachments: [

@@ -51,6 +51,10 @@ export const APPROVAL_GRANTS: Readonly<Record<ApprovalFunctionName, readonly App
     { actions: ['dynamodb:UpdateItem'], scope: 'ledger', why: 'records the decision (one conditional write)' },
     ...RECORD_EVIDENCE,
   ],
+  'approval-chat': [
+    { actions: ['dynamodb:UpdateItem'], scope: 'ledger', why: 'records the decision of a chat button (one conditional write)' },
+    ...RECORD_EVIDENCE,
+  ],
   'security-hub-action': [
     { actions: ['guardduty:ListDetectors'], scope: 'any', why: "finds the security account's detector (no resource-level permissions)" },
     { actions: ['guardduty:GetFindings'], scope: 'guardduty-detector', why: 'reads the selected finding from GuardDuty, never from the event' },

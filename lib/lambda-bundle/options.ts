@@ -40,7 +40,7 @@ export const LAMBDA_CREDENTIALS = join(PROJECT_ROOT, 'lambda', 'aws', 'lambda-cr
 export const OWED_NOTE_BUNDLE = 'security-hub-note';
 
 /** The approval channels' functions (lib/approval/): bundled like the playbooks, from lambda/handlers/<name>.ts. */
-export const APPROVAL_FUNCTION_NAMES = ['approval-link', 'approval-decide', 'security-hub-action'] as const;
+export const APPROVAL_FUNCTION_NAMES = ['approval-link', 'approval-decide', 'approval-chat', 'security-hub-action'] as const;
 export type ApprovalFunctionName = (typeof APPROVAL_FUNCTION_NAMES)[number];
 
 /** Every function's bundle: one per playbook, the owed-note writer's, and the approval channels'. */

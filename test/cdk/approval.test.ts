@@ -34,7 +34,7 @@ function logicalId(type: string, prefix: string): string {
   return ids[0]!;
 }
 
-const FUNCTION_IDS = { 'approval-link': 'ApprovalLink', 'approval-decide': 'ApprovalDecide', 'security-hub-action': 'ApprovalSecurityHubAction' } as const;
+const FUNCTION_IDS = { 'approval-link': 'ApprovalLink', 'approval-decide': 'ApprovalDecide', 'approval-chat': 'ApprovalChat', 'security-hub-action': 'ApprovalSecurityHubAction' } as const;
 
 type Statement = { Action: string | string[]; Resource: unknown; Effect: string };
 
@@ -65,7 +65,7 @@ describe('approval channels (config approval)', () => {
     synth.template.hasResourceProperties('AWS::Lambda::Function', {
       Environment: { Variables: Match.objectLike({ IR_APPROVAL_MAC_KEY: { 'Fn::GetAtt': [key, 'Arn'] } }) },
     });
-    for (const other of ['approval-decide', 'security-hub-action'] as const) {
+    for (const other of ['approval-decide', 'approval-chat', 'security-hub-action'] as const) {
       expect(declaredStatements(other).flatMap((s) => [s.Action].flat())).not.toContain('kms:VerifyMac');
     }
   });
@@ -87,8 +87,8 @@ describe('approval channels (config approval)', () => {
     ]);
   });
 
-  it('adds approve and deny Chatbot custom actions invoking the decision function, attached to the channel', () => {
-    const decide = logicalId('AWS::Lambda::Function', 'ApprovalDecideFunction');
+  it('adds approve and deny Chatbot custom actions invoking the chat decision function, attached to the channel', () => {
+    const decide = logicalId('AWS::Lambda::Function', 'ApprovalChatFunction');
     const actions = synth.template.findResources('AWS::Chatbot::CustomAction');
     expect(Object.keys(actions)).toHaveLength(2);
     for (const [id, action] of Object.entries(actions)) {
@@ -108,8 +108,8 @@ describe('approval channels (config approval)', () => {
     });
   });
 
-  it("lets the channel's role invoke the decision function and nothing else", () => {
-    const decide = { 'Fn::GetAtt': [logicalId('AWS::Lambda::Function', 'ApprovalDecideFunction'), 'Arn'] };
+  it("lets the channel's role invoke the chat decision function and nothing else", () => {
+    const decide = { 'Fn::GetAtt': [logicalId('AWS::Lambda::Function', 'ApprovalChatFunction'), 'Arn'] };
     const role = logicalId('AWS::IAM::Role', 'ChatChannelRole');
     const policies = Object.values(synth.template.findResources('AWS::IAM::Policy')).filter((p) => JSON.stringify(p.Properties.Roles) === JSON.stringify([{ Ref: role }]));
     expect(policies).toHaveLength(1);
@@ -117,6 +117,35 @@ describe('approval channels (config approval)', () => {
     synth.template.hasResourceProperties('AWS::IAM::ManagedPolicy', {
       PolicyDocument: { Statement: [{ Action: 'lambda:InvokeFunction', Effect: 'Allow', Resource: decide }] },
     });
+  });
+
+  it('names the configured chat channel to the chat function, which records it as who decided', () => {
+    synth.template.hasResourceProperties('AWS::Lambda::Function', {
+      Role: { 'Fn::GetAtt': [logicalId('AWS::IAM::Role', 'ApprovalChatRole'), 'Arn'] },
+      Environment: { Variables: Match.objectLike({ IR_CHAT_CHANNELS: `Slack ${SLACK.channelId} (workspace ${SLACK.workspaceId})` }) },
+    });
+  });
+
+  it('lets no principal of the stack invoke the operator decision function directly (a direct invoke could forge the caller ARN)', () => {
+    const decide = logicalId('AWS::Lambda::Function', 'ApprovalDecideFunction');
+    const resources = synth.template.toJSON().Resources as Record<string, { Type: string; Properties?: Record<string, unknown> }>;
+    // Every policy document of the stack: inline role policies, policies, managed policies.
+    const statements: Statement[] = [];
+    for (const resource of Object.values(resources)) {
+      const props = resource.Properties ?? {};
+      const documents = [
+        ...(resource.Type === 'AWS::IAM::Role' ? ((props.Policies as { PolicyDocument: { Statement: Statement[] } }[] | undefined) ?? []).map((p) => p.PolicyDocument) : []),
+        ...(['AWS::IAM::Policy', 'AWS::IAM::ManagedPolicy'].includes(resource.Type) ? [props.PolicyDocument as { Statement: Statement[] }] : []),
+      ];
+      for (const document of documents) statements.push(...document.Statement);
+    }
+    expect(statements.length).toBeGreaterThan(10);
+    const invokes = (s: Statement) => [s.Action].flat().some((a) => a === 'lambda:InvokeFunction' || a === 'lambda:*' || a === '*');
+    const reaches = (s: Statement) => JSON.stringify(s.Resource).includes(`"${decide}"`) || [s.Resource].flat().some((r) => typeof r === 'string' && r.includes('*'));
+    expect(statements.filter((s) => s.Effect === 'Allow' && invokes(s) && reaches(s))).toEqual([]);
+    // Nor does its resource policy grant anyone anything: the URL's AWS_IAM check is the only way in.
+    const permissions = Object.values(resources).filter((r) => r.Type === 'AWS::Lambda::Permission' && JSON.stringify(r.Properties).includes(`"${decide}"`));
+    expect(permissions).toEqual([]);
   });
 
   it('creates the Security Hub actions IR: plan and IR: respond, and a rule sending them to their function', () => {

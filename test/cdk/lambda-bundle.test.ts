@@ -152,6 +152,7 @@ describe('the approval channels’ bundles (lambda/handlers/approval-*.ts, secur
     // The link function checks the token's MAC with KMS: its client is in the bundle, the SDK's, not a hand-signed call.
     ['approval-link', ['client-dynamodb', 'client-kms', 'client-lambda']],
     ['approval-decide', ['client-dynamodb', 'client-lambda']],
+    ['approval-chat', ['client-dynamodb', 'client-lambda']],
     ['security-hub-action', ['client-guardduty', 'client-lambda']],
   ] as const)('%s loads exactly its clients at cold start; S3 (the decision’s evidence), where it keeps one, on first use', (name, clients) => {
     expect(clientClassesIn(approvalInputs(name, 'eager'))).toEqual(clients);

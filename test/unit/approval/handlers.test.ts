@@ -2,6 +2,7 @@ import { DynamoDBClient, GetItemCommand, UpdateItemCommand } from '@aws-sdk/clie
 import { KMSClient, VerifyMacCommand } from '@aws-sdk/client-kms';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
+import { handler as chatHandler } from '../../../lambda/handlers/approval-chat';
 import { handler as decideHandler } from '../../../lambda/handlers/approval-decide';
 import { handler as linkHandler } from '../../../lambda/handlers/approval-link';
 import { readApprovalEnvironment } from '../../../lambda/approval/runtime';
@@ -37,7 +38,15 @@ beforeEach(() => {
   Object.assign(process.env, ENV);
   delete process.env.IR_APPROVAL_MAC_KEY;
   delete process.env.IR_EVIDENCE_BUCKET;
+  process.env.IR_CHAT_CHANNELS = 'Slack C0456 (workspace T0123)';
 });
+
+/** A function URL event naming the CISO: what Lambda hands the URL function, or what a forger would send by a direct invoke. */
+const URL_EVENT_AS_CISO = {
+  rawPath: '/',
+  requestContext: { http: { method: 'POST' }, authorizer: { iam: { userArn: 'arn:aws:iam::123456789012:user/ciso', accountId: '123456789012' } } },
+  body: JSON.stringify({ incidentId: INCIDENT, decision: 'approve', planHash: PLAN_HASH }),
+};
 
 describe('readApprovalEnvironment', () => {
   it('reads the ledger, the playbook functions and the key', () => {
@@ -54,16 +63,54 @@ describe('readApprovalEnvironment', () => {
   });
 });
 
-describe('the decision function', () => {
-  it('serves a chat decision invoked directly', async () => {
-    dynamodb.on(UpdateItemCommand).resolves({ Attributes: pendingItem({ status: { S: 'approved' } }) });
-    lambda.on(InvokeCommand).resolves({ StatusCode: 202 });
-    const answer = await decideHandler({ kind: 'chat-decision', incidentId: INCIDENT, decision: 'approve', planHash: PLAN_HASH });
-    expect(answer).toMatchObject({ status: 'recorded', decision: { channel: 'chat' } });
+describe('the operator decision function (function URL, AWS_IAM)', () => {
+  it('refuses a chat decision: the chat buttons have their own function', async () => {
+    await expect(decideHandler({ kind: 'chat-decision', incidentId: INCIDENT, decision: 'approve', planHash: PLAN_HASH })).resolves.toMatchObject({ statusCode: 400 });
+    expect(dynamodb.calls()).toHaveLength(0);
   });
 
-  it('refuses an event that is neither a function URL request nor a chat decision', async () => {
+  it('refuses an event that is not a function URL request', async () => {
     await expect(decideHandler({ incidentId: INCIDENT, decision: 'approve' })).resolves.toMatchObject({ statusCode: 400 });
+    expect(dynamodb.calls()).toHaveLength(0);
+  });
+
+  it('records a URL request as the caller ARN Lambda put in the event, channel cli (unchanged)', async () => {
+    dynamodb.on(UpdateItemCommand).resolves({ Attributes: pendingItem({ status: { S: 'approved' } }) });
+    lambda.on(InvokeCommand).resolves({ StatusCode: 202 });
+    const answer = await decideHandler(URL_EVENT_AS_CISO);
+    expect(answer).toMatchObject({ statusCode: 200 });
+    const decision = dynamodb.commandCalls(UpdateItemCommand)[0]!.args[0].input.ExpressionAttributeValues![':decision']!.M;
+    expect(decision).toMatchObject({ by: { S: 'arn:aws:iam::123456789012:user/ciso' }, channel: { S: 'cli' } });
+  });
+});
+
+describe('the chat decision function (direct invoke by the Chatbot channel role)', () => {
+  it('records a button press as a member of the configured channel, channel chat', async () => {
+    dynamodb.on(UpdateItemCommand).resolves({ Attributes: pendingItem({ status: { S: 'approved' } }) });
+    lambda.on(InvokeCommand).resolves({ StatusCode: 202 });
+    const answer = await chatHandler({ kind: 'chat-decision', incidentId: INCIDENT, decision: 'approve', planHash: PLAN_HASH });
+    expect(answer).toMatchObject({ status: 'recorded', decision: { channel: 'chat' } });
+    const decision = dynamodb.commandCalls(UpdateItemCommand)[0]!.args[0].input.ExpressionAttributeValues![':decision']!.M;
+    expect(decision).toMatchObject({
+      by: { S: 'a member of chat channel Slack C0456 (workspace T0123) (AWS Chatbot custom action, under the channel role)' },
+      channel: { S: 'chat' },
+    });
+  });
+
+  it.each([
+    ['a hand-made function URL event naming the CISO', URL_EVENT_AS_CISO],
+    ['a chat decision that names who decided', { kind: 'chat-decision', incidentId: INCIDENT, decision: 'approve', planHash: PLAN_HASH, by: 'arn:aws:iam::123456789012:user/ciso' }],
+    ['a chat decision that names the cli channel', { kind: 'chat-decision', incidentId: INCIDENT, decision: 'approve', planHash: PLAN_HASH, channel: 'cli' }],
+    ['a chat decision carrying a function URL authorizer', { kind: 'chat-decision', incidentId: INCIDENT, decision: 'approve', planHash: PLAN_HASH, requestContext: URL_EVENT_AS_CISO.requestContext }],
+  ])('refuses %s and records nothing', async (_, event) => {
+    await expect(chatHandler(event)).resolves.toMatchObject({ status: 'refused', reason: 'bad-request' });
+    expect(dynamodb.calls()).toHaveLength(0);
+    expect(lambda.calls()).toHaveLength(0);
+  });
+
+  it('refuses to record anything without the stack naming its channel', async () => {
+    delete process.env.IR_CHAT_CHANNELS;
+    await expect(chatHandler({ kind: 'chat-decision', incidentId: INCIDENT, decision: 'approve', planHash: PLAN_HASH })).rejects.toThrow('IR_CHAT_CHANNELS');
     expect(dynamodb.calls()).toHaveLength(0);
   });
 });

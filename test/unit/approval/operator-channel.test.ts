@@ -2,7 +2,7 @@ import { DynamoDBClient, GetItemCommand, ScanCommand, UpdateItemCommand } from '
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
-import { CHAT_DECIDER, handleChatDecision } from '../../../lambda/approval/chat-channel';
+import { chatDecider, handleChatDecision } from '../../../lambda/approval/chat-channel';
 import { verifiedCaller, type FunctionUrlEvent } from '../../../lambda/approval/function-url-event';
 import { handleOperatorRequest } from '../../../lambda/approval/operator-channel';
 import { INCIDENT, NOW, PLAN_HASH, pendingItem, testDependencies } from './support';
@@ -106,15 +106,15 @@ describe('operator requests', () => {
 
 describe('chat decisions', () => {
   it('records the decision as the chat channel, with the plan hash the notification carried', async () => {
-    const answer = await handleChatDecision(deps, { kind: 'chat-decision', incidentId: INCIDENT, decision: 'deny', planHash: PLAN_HASH }, now);
+    const answer = await handleChatDecision(deps, { kind: 'chat-decision', incidentId: INCIDENT, decision: 'deny', planHash: PLAN_HASH }, now, 'Slack C0123');
     expect(answer.status).toBe('recorded');
     const input = dynamodb.commandCalls(UpdateItemCommand)[0]!.args[0].input;
     expect(input.ExpressionAttributeValues![':shown']).toEqual({ S: PLAN_HASH });
-    expect(input.ExpressionAttributeValues![':decision']!.M).toMatchObject({ by: { S: CHAT_DECIDER }, channel: { S: 'chat' }, decision: { S: 'deny' } });
+    expect(input.ExpressionAttributeValues![':decision']!.M).toMatchObject({ by: { S: chatDecider('Slack C0123') }, channel: { S: 'chat' }, decision: { S: 'deny' } });
   });
 
   it('refuses a chat decision that names who decided', async () => {
-    const answer = await handleChatDecision(deps, { kind: 'chat-decision', incidentId: INCIDENT, decision: 'approve', planHash: PLAN_HASH, by: ALICE }, now);
+    const answer = await handleChatDecision(deps, { kind: 'chat-decision', incidentId: INCIDENT, decision: 'approve', planHash: PLAN_HASH, by: ALICE }, now, 'Slack C0123');
     expect(answer).toMatchObject({ status: 'refused', reason: 'bad-request' });
     expect(dynamodb.calls()).toHaveLength(0);
   });

@@ -45,7 +45,9 @@ import { neverRuns } from '../approval/split';
  * decision is asked for again (a new request, a new plan hash) and nothing
  * is done. Else the approved steps run, then the close-loop steps, the
  * notification and the evidence; the steps of the first act are reported as
- * they ended then, never run again. Before the approved changes run, the
+ * they ended then, never run again. The decided steps are the approved ones
+ * (kept-approval.ts), whatever the policy says of them now, except one it now
+ * says `never` to: not run, reported with its rule. Before the approved changes run, the
  * blast-radius brake is taken as for any acting response (resume-brake.ts):
  * latched, full or unreadable, nothing is changed ("BRAKE ON - NOT
  * CONTAINED"), the request is given back to the people (pending again, its

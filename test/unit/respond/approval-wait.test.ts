@@ -444,7 +444,7 @@ describe('a response whose isolation needs approval', () => {
       expect(moves()).toEqual([]);
       for (const id of waited(first)) expect(report.steps.find((s) => s.id === id)).toMatchObject({ status: 'skipped', reason: 'not made: the approval policy says never (rule no-isolation)' });
       expect(report.approval).toMatchObject({ status: 'approved', detail: expect.stringContaining('not made, the approval policy now says never') });
-      expect(published().at(-1)!.Message).toContain('the approval policy now says never');
+      expect(published().at(-1)!.Message).toContain('after the resource was read again, except: not made, the approval policy now says never: ');
     });
   });
 

@@ -169,11 +169,11 @@ function approvalLeadOf(approval: NonNullable<PlanDocument['approval']>): string
     case 'asked-again':
       return `AWAITING APPROVAL AGAIN: the resource changed since the approval, and the new plan adds or widens a change (${approval.detail ?? ''}): nothing was done; decide on ${plan} until ${approval.deadline ?? '(no deadline)'}.`;
     case 'approved':
-      return `APPROVED${by}: ${steps} ran on ${plan}, after the resource was read again.`;
+      return `APPROVED${by}: ${steps} ran on ${plan}, after the resource was read again${approval.detail ? `, except: ${approval.detail}` : ''}.`;
     case 'denied':
       return `DENIED${by}: ${steps} were not run (${plan}).`;
     case 'timed-out-acted':
-      return `NO DECISION BY ${approval.deadline ?? 'the deadline'}: as configured, ${steps} ran on ${plan}.`;
+      return `NO DECISION BY ${approval.deadline ?? 'the deadline'}: as configured, ${steps} ran on ${plan}${approval.detail ? `, except: ${approval.detail}` : ''}.`;
     case 'timed-out-stood-down':
       return `NO DECISION BY ${approval.deadline ?? 'the deadline'}: as configured, the responder stood down; ${steps} were not run (${plan}).`;
     case 'cannot-wait':

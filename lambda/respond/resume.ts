@@ -27,6 +27,8 @@ import type { ContainmentBrake } from '../ledger/brake';
 import { blockingGuardIds } from '../guards';
 import { actsInFindingAccount } from '../routing/playbook-names';
 import { holdResumeBrake, type ResumeBrakeHold } from './resume-brake';
+import { keepApproved, refusedSinceApproval } from '../approval/kept-approval';
+import { neverRuns } from '../approval/split';
 
 /*
  * The second `act` of a response that waited (lambda/respond/wait.ts), in a
@@ -43,7 +45,9 @@ import { holdResumeBrake, type ResumeBrakeHold } from './resume-brake';
  * decision is asked for again (a new request, a new plan hash) and nothing
  * is done. Else the approved steps run, then the close-loop steps, the
  * notification and the evidence; the steps of the first act are reported as
- * they ended then, never run again. Before the approved changes run, the
+ * they ended then, never run again. The decided steps are the approved ones
+ * (kept-approval.ts), whatever the policy says of them now, except one it now
+ * says `never` to: not run, reported with its rule. Before the approved changes run, the
  * blast-radius brake is taken as for any acting response (resume-brake.ts):
  * latched, full or unreadable, nothing is changed ("BRAKE ON - NOT
  * CONTAINED"), the request is given back to the people (pending again, its
@@ -137,7 +141,9 @@ async function actOnDecision(playbooks: PlaybookCatalog, item: PendingApproval &
   const executionClients = begun.account.executionClients ?? options.clients;
   if (!executionClients) throw new Error('resume needs clients or access');
   const facts = await readResource(resumed, phaseOptions, false).all;
-  const planned = resumed.playbook.plan({ ...resumed.planning, facts });
+  const made = resumed.playbook.plan({ ...resumed.planning, facts });
+  // The approval is of the steps it was shown: one the policy now rates lower (a tag removed during the wait) still waits for it (kept-approval.ts).
+  const planned = { ...made, steps: keepApproved(made.steps, state.approved, item.planHash) };
   const { guards: planGuards } = await settleGate(resumed, guardsOf(resumed, phaseOptions, planned.resourceTags, planned.verdicts), planned.steps);
   const waiting = waitingStepsOf(planned.steps);
   // What the first act's own steps created (a security group) is named by its id when read again: the same change.
@@ -153,7 +159,7 @@ async function actOnDecision(playbooks: PlaybookCatalog, item: PendingApproval &
       ? waitShaper({ ...base, status: 'asked-again', detail: `not approved: ${check.uncovered.join(', ')}` })
       : brake?.refused
         ? heldByBrakeShaper(item, reopened)
-        : decidedShaper(item, decided);
+        : decidedShaper(item, decided, state.approved);
   // The report lists every step of both acts once: a first-act step the new plan lacks is put back, reported as it ended (first-act-steps.ts).
   const carried = new Set<string>();
   const assembled = assemblePlan(resumed, phaseOptions, planned, guards, settled, carryingFirstAct(shape, state.firstAct.outcomes, carried));
@@ -166,11 +172,14 @@ async function actOnDecision(playbooks: PlaybookCatalog, item: PendingApproval &
  * The report names the plan hash that was decided on (the ledger's and the evidence's): the plan made again, covered by it,
  * may hash otherwise (a later isolation time in a tag, an interface gone).
  */
-function decidedShaper(item: PendingApproval, decided: Decided): PlanShaper {
+function decidedShaper(item: PendingApproval, decided: Decided, approved: WaitingState['approved']): PlanShaper {
   const { planHash } = item;
   return (steps) => {
     const waiting = waitingStepsOf(steps);
-    const ids = new Set(waiting?.later.map((s) => s.id) ?? []);
+    // An approved change the policy now says `never` to is decided too: not run, reported with the rule that refused it.
+    const refused = refusedSinceApproval(steps, approved);
+    const ids = new Set([...(waiting?.later.map((s) => s.id) ?? []), ...refused.map((s) => s.id)]);
+    const refusedDetail = refused.length > 0 && decided.act ? `not made, the approval policy now says never: ${refused.map((s) => `${s.id} (rule ${s.approval!.ruleId})`).join(', ')}` : undefined;
     const approval: ApprovalState = {
       status: decided.status,
       planHash,
@@ -178,8 +187,9 @@ function decidedShaper(item: PendingApproval, decided: Decided): PlanShaper {
       deadline: item.deadline,
       onTimeout: item.onTimeout,
       ...(item.decision ? { decision: { by: item.decision.by, at: item.decision.at, channel: item.decision.channel, ...(item.decision.reason ? { reason: item.decision.reason } : {}) } } : {}),
+      ...(refusedDetail ? { detail: refusedDetail } : {}),
     };
-    const shaped = decided.act ? steps : steps.map((s): PlannedStep => (ids.has(s.id) ? { ...s, run: () => Promise.resolve({ status: 'skipped', reason: decided.skipReason }) } : s));
+    const shaped = decided.act ? steps.map(neverRuns) : steps.map((s): PlannedStep => (ids.has(s.id) ? { ...s, run: () => Promise.resolve({ status: 'skipped', reason: decided.skipReason }) } : s));
     return { steps: shaped, approval };
   };
 }

@@ -1,3 +1,4 @@
+import { DeleteTagsCommand } from '@aws-sdk/client-ec2';
 import type { SeededInstance } from '../../emulator/seed/instances';
 import type { Report } from '../../lambda/plan/document';
 import type { ResumeOutcome } from '../../lambda/respond/resume';
@@ -119,6 +120,23 @@ describe('approved', () => {
       status: 'refused',
       reason: 'already-decided',
     });
+  });
+});
+
+describe('approved, and the env=prod tag removed during the wait', () => {
+  it('the approved isolation is made all the same: an approval runs what it was shown, whatever the tags say now', async () => {
+    const { instance, report, planHash } = await waitingResponse('approve-untagged-01');
+    // Whoever can write the instance's tags (its own role, say) removes the tag that made the isolation wait.
+    await approvals.account.clients.ec2.send(new DeleteTagsCommand({ Resources: [instance.instanceId], Tags: [{ Key: 'env' }] }));
+    await approvals.decide({ incidentId: report.incidentId, planHash, decision: 'approve', by: ALICE, channel: 'cli', at: new Date().toISOString() });
+    await approvals.bench.inbox();
+    const final = resumed(await approvals.invoke({ kind: 'approval-decided', incidentId: report.incidentId }));
+    expect(final.approval).toMatchObject({ status: 'approved', planHash });
+    expect([...final.approval!.steps].sort()).toEqual([...report.approval!.steps].sort());
+    const isolations = final.steps.filter((s) => s.id.startsWith('isolate:'));
+    expect(isolations.length).toBeGreaterThan(0);
+    for (const step of isolations) expect([step.id, step.status]).toEqual([step.id, 'done']);
+    expect(await isolated(instance)).toBe(true);
   });
 });
 

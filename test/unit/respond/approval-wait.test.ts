@@ -23,7 +23,7 @@ import { resumeFromApproval, type ResumeOptions } from '../../../lambda/respond/
 import type { ApprovalWaitOptions } from '../../../lambda/respond/wait';
 import { containFinding, enforceConfig, NOW, RESPONDER } from '../../support/aws-mocks/contain-finding';
 import { declaredActions, useContainHarness } from '../../support/aws-mocks/contain-harness';
-import { CREATED_ISOLATION_SG, CREATED_UNTRACK_SG, PRIMARY_ENI, responderGroup, SECONDARY_ENI, VPC_A } from '../../support/aws-mocks/contain-world';
+import { CREATED_ISOLATION_SG, CREATED_UNTRACK_SG, ISOLATION_SG_A, PRIMARY_ENI, responderGroup, SECONDARY_ENI, UNTRACK_SG_A, VPC_A } from '../../support/aws-mocks/contain-world';
 import { useGuardDuty } from '../../support/aws-mocks/guardduty';
 
 /*
@@ -46,6 +46,20 @@ const WAIT_MS = 60 * 60 * 1000;
 
 const needsApproval = (step: PlannedStep): boolean => step.id.startsWith('untrack:') || step.id.startsWith('isolate:');
 
+/**
+ * What the policy says of the network moves when the plan is made: 'prod' (the env=prod tag is there: approve),
+ * 'untagged' (the tag removed: no rule governs them), 'auto' (a relaxed policy), 'never' (a stricter one).
+ */
+let rating: 'prod' | 'untagged' | 'auto' | 'never' = 'prod';
+const approvalOf = (): PlannedStep['approval'] =>
+  rating === 'prod'
+    ? { mode: 'approve', changeClass: 'isolate', ruleId: 'prod', why: 'env=prod needs a person' }
+    : rating === 'auto'
+      ? { mode: 'auto', changeClass: 'isolate', ruleId: 'relaxed', why: 'isolation is automatic now' }
+      : rating === 'never'
+        ? { mode: 'never', changeClass: 'isolate', ruleId: 'no-isolation', why: 'isolation is never made now' }
+        : undefined;
+
 /** contain-instance, with the policy's answer on its network moves (as the policy helper's code will set it), planned whole (no staged early isolation). */
 const contain: AnyPlaybook = containInstancePlaybook as AnyPlaybook;
 const gated: AnyPlaybook = {
@@ -58,7 +72,10 @@ const gated: AnyPlaybook = {
     const planned = contain.plan(input);
     return {
       ...planned,
-      steps: planned.steps.map((s) => (needsApproval(s) ? { ...s, approval: { mode: 'approve' as const, changeClass: 'isolate' as const, ruleId: 'prod', why: 'env=prod needs a person' } } : s)),
+      steps: planned.steps.map((s) => {
+        const approval = needsApproval(s) ? approvalOf() : undefined;
+        return approval ? { ...s, approval } : s;
+      }),
     };
   },
 };
@@ -100,6 +117,7 @@ function ledgerOptions(): LedgerOptions {
 const conditionFailed = () => new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: {} });
 
 beforeEach(() => {
+  rating = 'prod';
   items = new Map();
   schedules = { created: [], deleted: [] };
   dynamodb.reset();
@@ -366,6 +384,68 @@ describe('a response whose isolation needs approval', () => {
     expect(moves()).toHaveLength(4);
     expect(items.get(`approval#${first.incidentId}`)).toMatchObject({ status: { S: 'expired' } });
     expect(published().at(-1)!.Message).toContain('NO DECISION BY');
+  });
+
+  describe('the policy rates the approved moves otherwise when the decision arrives (the tag removed during the wait, the policy changed)', () => {
+    const approvedMoves = [
+      { NetworkInterfaceId: PRIMARY_ENI, Groups: [UNTRACK_SG_A] },
+      { NetworkInterfaceId: SECONDARY_ENI, Groups: [UNTRACK_SG_A] },
+      { NetworkInterfaceId: PRIMARY_ENI, Groups: [ISOLATION_SG_A] },
+      { NetworkInterfaceId: SECONDARY_ENI, Groups: [ISOLATION_SG_A] },
+    ];
+    const waited = (report: Report) => report.steps.filter((s) => needsApproval({ id: s.id } as PlannedStep)).map((s) => s.id);
+
+    for (const now of ['untagged', 'auto'] as const) {
+      it(`approved, then rated ${now}: the approved moves are made all the same, exactly as shown`, async () => {
+        const first = await firstAct();
+        const held = waited(first);
+        expect(held.length).toBeGreaterThan(0);
+        expect(moves()).toEqual([]);
+        decide(first.incidentId, 'approve');
+        rating = now;
+        const resumed = await resumeFromApproval(catalog, { kind: 'approval-decided', incidentId: first.incidentId }, 'contain-instance', resumeOptions(NOW));
+        const report = (resumed as { report: Report }).report;
+        expect(report.approval).toMatchObject({ status: 'approved', planHash: first.approval!.planHash });
+        expect([...report.approval!.steps].sort()).toEqual([...first.approval!.steps].sort());
+        expect(moves()).toEqual(approvedMoves);
+        for (const id of held) expect(status(report, id)).toBe('done');
+        expect(published().at(-1)!.Subject).toContain('[GuardDuty IR DONE]');
+      });
+    }
+
+    it('no decision by the deadline, onTimeout act, the tag removed meanwhile: the approved moves are made', async () => {
+      const first = await firstAct('act');
+      rating = 'untagged';
+      const late = new Date(NOW.getTime() + WAIT_MS + 1000);
+      const resumed = await resumeFromApproval(catalog, { kind: 'approval-deadline', incidentId: first.incidentId }, 'contain-instance', resumeOptions(late));
+      const report = (resumed as { report: Report }).report;
+      expect(report.approval).toMatchObject({ status: 'timed-out-acted' });
+      expect([...report.approval!.steps].sort()).toEqual([...first.approval!.steps].sort());
+      expect(moves()).toEqual(approvedMoves);
+      for (const id of waited(first)) expect(status(report, id)).toBe('done');
+    });
+
+    it('denied, then rated auto: nothing is moved, the moves are reported denied', async () => {
+      const first = await firstAct();
+      decide(first.incidentId, 'deny');
+      rating = 'auto';
+      const resumed = await resumeFromApproval(catalog, { kind: 'approval-decided', incidentId: first.incidentId }, 'contain-instance', resumeOptions(NOW));
+      const report = (resumed as { report: Report }).report;
+      expect(moves()).toEqual([]);
+      for (const id of waited(first)) expect(report.steps.find((s) => s.id === id)).toMatchObject({ status: 'skipped', reason: expect.stringContaining('denied by arn:aws:iam::111111111111:user/alice') });
+    });
+
+    it('approved, then rated never: the policy\'s refusal wins; nothing is moved, each move reported skipped with the rule, and the notification says so', async () => {
+      const first = await firstAct();
+      decide(first.incidentId, 'approve');
+      rating = 'never';
+      const resumed = await resumeFromApproval(catalog, { kind: 'approval-decided', incidentId: first.incidentId }, 'contain-instance', resumeOptions(NOW));
+      const report = (resumed as { report: Report }).report;
+      expect(moves()).toEqual([]);
+      for (const id of waited(first)) expect(report.steps.find((s) => s.id === id)).toMatchObject({ status: 'skipped', reason: 'not made: the approval policy says never (rule no-isolation)' });
+      expect(report.approval).toMatchObject({ status: 'approved', detail: expect.stringContaining('not made, the approval policy now says never') });
+      expect(published().at(-1)!.Message).toContain('after the resource was read again, except: not made, the approval policy now says never: ');
+    });
   });
 
   it('escalates once, to the escalation topic, while the request is pending', async () => {

@@ -91,7 +91,9 @@ export function refusalOf(old: Item | undefined, decision: Decision): Extract<De
     return { status: 'refused', reason: 'already-decided', detail: `incident ${decision.incidentId} is no longer waiting: it was ${status}${who}; nothing changed` };
   }
   const deadline = stringOf(old, 'deadline');
-  if (deadline === undefined || deadline <= comparableInstant(decision.at)) {
+  const deadlineMs = deadline === undefined ? NaN : Date.parse(deadline);
+  // Compared as instants here (an item written in another ISO form still reads right); an unreadable deadline is over.
+  if (!Number.isFinite(deadlineMs) || deadlineMs <= Date.parse(comparableInstant(decision.at))) {
     return {
       status: 'refused',
       reason: 'expired',

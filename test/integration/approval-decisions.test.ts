@@ -52,7 +52,7 @@ async function putPending(incidentId: string): Promise<void> {
         accountId: { S: '123456789012' },
         region: { S: 'us-east-1' },
         requestedAt: { S: '2026-12-06T11:00:00Z' },
-        deadline: { S: '2026-12-06T13:00:00Z' },
+        deadline: { S: '2026-12-06T13:00:00.000Z' },
         onTimeout: { S: 'stand-down' },
       },
     }),

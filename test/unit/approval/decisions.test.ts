@@ -49,8 +49,8 @@ describe('recordDecision', () => {
       TableName: TABLE,
       Key: { pk: { S: `approval#${INCIDENT}` } },
       UpdateExpression: 'SET #status = :decided, #decision = :decision',
-      ConditionExpression: '#status = :pending AND #planHash = :shown AND #deadline > :now',
-      ExpressionAttributeNames: { '#status': 'status', '#planHash': 'planHash', '#decision': 'decision', '#deadline': 'deadline' },
+      ConditionExpression: '#status = :pending AND #planHash = :shown AND (#deadline > :now OR attribute_exists(#brakeHeldAt))',
+      ExpressionAttributeNames: { '#status': 'status', '#planHash': 'planHash', '#decision': 'decision', '#deadline': 'deadline', '#brakeHeldAt': 'brakeHeldAt' },
       ExpressionAttributeValues: {
         ':decided': { S: 'approved' },
         ':pending': { S: 'pending' },
@@ -125,6 +125,13 @@ describe('recordDecision', () => {
         detail: `the decision time on incident ${INCIDENT} is over (deadline 2026-12-06T12:00:00.000Z, decision at ${DECISION.at}): the deadline decides, as configured (act or stand down); nothing changed`,
       });
     }
+  });
+
+  it('does not call a request the brake gave back expired (it has no deadline any more): a refusal there is plan-changed', async () => {
+    dynamodb.on(UpdateItemCommand).rejects(
+      conditionFailure(pendingItem({ planHash: { S: OTHER_PLAN_HASH }, deadline: { S: '2026-12-06T12:00:00.000Z' }, brakeHeldAt: { S: '2026-12-06T11:59:00.000Z' } })),
+    );
+    await expect(recordDecision(testDependencies().ledger, DECISION)).resolves.toMatchObject({ status: 'refused', reason: 'plan-changed' });
   });
 
   it('throws any other failure, with its AWS code', async () => {

@@ -1,6 +1,7 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import { Construct } from 'constructs';
+import { LEDGER_TTL_ATTRIBUTE } from '../lambda/approval/nonces';
 
 /**
  * The incident ledger (lambda/ledger/): one item per incident, and the
@@ -9,6 +10,12 @@ import { Construct } from 'constructs';
  * (the playbook roles then need no KMS permission on a key of ours),
  * point-in-time recovery on, and kept when the stack is deleted: it is the
  * record of what the responder did.
+ *
+ * Its TTL attribute is `deleteAfter` (LEDGER_TTL_ATTRIBUTE): only the used
+ * approval-link nonces set it (lambda/approval/nonces.ts), so nothing else
+ * ever expires. Turning TTL on for a deployed table is an in-place update
+ * (UpdateTimeToLive, no replacement) and deletes no existing item, none of
+ * which carries the attribute.
  */
 export class IncidentLedgerTable extends Construct {
   readonly table: dynamodb.Table;
@@ -23,6 +30,7 @@ export class IncidentLedgerTable extends Construct {
       encryption: dynamodb.TableEncryption.AWS_MANAGED,
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       deletionProtection: true,
+      timeToLiveAttribute: LEDGER_TTL_ATTRIBUTE,
       removalPolicy: RemovalPolicy.RETAIN,
     });
   }

@@ -98,7 +98,11 @@ export async function decideCommand(decision: 'approve' | 'deny', incidentId: st
   else if (answer.status === 200) {
     const followUp = answer.json as { evidence?: { status?: string }; resume?: { status?: string } };
     process.stdout.write(`${safeLine(`${decision === 'approve' ? 'APPROVED' : 'DENIED'}: recorded on plan ${planHash}; evidence ${followUp.evidence?.status ?? '?'}, response resumption ${followUp.resume?.status ?? '?'}.`)}\n`);
-  } else process.stdout.write(`${safeLine(`NOT RECORDED (${String(answer.json.reason ?? answer.status)}): ${String(answer.json.detail ?? '')}`)}\n`);
+  } else {
+    process.stdout.write(`${safeLine(`NOT RECORDED (${String(answer.json.reason ?? answer.status)}): ${String(answer.json.detail ?? '')}`)}\n`);
+    // After the deadline no person decides: the deadline event acts or stands down, as configured.
+    if (answer.json.reason === 'expired') process.stdout.write('The deadline has passed: the response acts or stands down as configured (onTimeout); the incident report says which.\n');
+  }
   if (answer.status === 400) return EXIT.badInput;
   return answer.status === 200 ? EXIT.ok : EXIT.actionFailed;
 }
@@ -121,7 +125,7 @@ export function registerApproval(program: Command, run: Runner): void {
       .option('--plan-hash <hash>', 'the plan hash you reviewed (ir pending): refused if the plan changed since')
       .option('--reason <text>', 'a note recorded with the approval'),
   )
-    .addHelpText('after', '\nExit codes: 0 recorded, 1 refused (no longer waiting, already decided, plan changed), 2 bad input.')
+    .addHelpText('after', '\nExit codes: 0 recorded, 1 refused (no longer waiting, already decided, plan changed, deadline passed), 2 bad input.')
     .action((incident: string, options: ApprovalOptions) => run(() => decideCommand('approve', incident, options)));
   withApprovalOptions(
     program
@@ -130,6 +134,6 @@ export function registerApproval(program: Command, run: Runner): void {
       .option('--plan-hash <hash>', 'the plan hash you reviewed (ir pending): refused if the plan changed since')
       .option('--reason <text>', 'why (required; recorded with the decision)'),
   )
-    .addHelpText('after', '\nExit codes: 0 recorded, 1 refused (no longer waiting, already decided, plan changed), 2 bad input.')
+    .addHelpText('after', '\nExit codes: 0 recorded, 1 refused (no longer waiting, already decided, plan changed, deadline passed), 2 bad input.')
     .action((incident: string, options: ApprovalOptions) => run(() => decideCommand('deny', incident, options)));
 }

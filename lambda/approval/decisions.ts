@@ -4,9 +4,13 @@ import { approvalKey, approvalViewOf, type ApprovalView } from './pending-approv
 
 /*
  * Recording a person's decision on a waiting response: ONE conditional
- * UpdateItem on the approval item, `status = 'pending' AND planHash = :shown`.
- * So a decision counts only on the exact plan the person was shown, only
- * once, and two people deciding at the same moment cannot both win: DynamoDB
+ * UpdateItem on the approval item, `status = 'pending' AND planHash = :shown
+ * AND (deadline > :now OR attribute_exists(brakeHeldAt))`. So a decision
+ * counts only on the exact plan the person was shown, only before its
+ * deadline (after it, the deadline event decides, per onTimeout: a late click
+ * must not overturn a stand-down or race an act; a request the blast-radius
+ * brake gave back has no deadline any more, only a person decides it:
+ * PendingApprovals.reopenAfterBrake), only once, and two people deciding at the same moment cannot both win: DynamoDB
  * serialises the writes and the second one's condition is false. A refusal
  * changes nothing and says why, from the item as it was
  * (ReturnValuesOnConditionCheckFailure).
@@ -28,7 +32,7 @@ export interface Decision {
   readonly reason?: string;
 }
 
-export type RefusalReason = 'no-pending' | 'already-decided' | 'plan-changed';
+export type RefusalReason = 'no-pending' | 'already-decided' | 'plan-changed' | 'expired';
 
 export type DecisionResult = { status: 'recorded' } | { status: 'refused'; reason: RefusalReason; detail: string };
 
@@ -40,18 +44,29 @@ export interface LedgerTable {
 /** The status a decision leaves the approval in. */
 export const DECIDED_STATUS = { approve: 'approved', deny: 'denied' } as const;
 
+/**
+ * The decision's time in the stored deadline's form (Date.toISOString: always `YYYY-MM-DDTHH:MM:SS.sssZ`, UTC),
+ * so that DynamoDB's string comparison `deadline > :now` is a comparison of instants. An unreadable time throws.
+ */
+function comparableInstant(at: string): string {
+  const ms = Date.parse(at);
+  if (!Number.isFinite(ms)) throw new Error(`the decision's time ${JSON.stringify(at).slice(0, 40)} is not an ISO 8601 instant`);
+  return new Date(ms).toISOString();
+}
+
 /** The exact request: a test holds it, and it is the whole of the concurrency argument above. */
 export function decisionUpdate(table: string, decision: Decision) {
   return {
     TableName: table,
     Key: approvalKey(decision.incidentId),
     UpdateExpression: 'SET #status = :decided, #decision = :decision',
-    ConditionExpression: '#status = :pending AND #planHash = :shown',
-    ExpressionAttributeNames: { '#status': 'status', '#planHash': 'planHash', '#decision': 'decision' },
+    ConditionExpression: '#status = :pending AND #planHash = :shown AND (#deadline > :now OR attribute_exists(#brakeHeldAt))',
+    ExpressionAttributeNames: { '#status': 'status', '#planHash': 'planHash', '#decision': 'decision', '#deadline': 'deadline', '#brakeHeldAt': 'brakeHeldAt' },
     ExpressionAttributeValues: {
       ':decided': s(DECIDED_STATUS[decision.decision]),
       ':pending': s('pending'),
       ':shown': s(decision.planHash),
+      ':now': s(comparableInstant(decision.at)),
       ':decision': map({
         decision: s(decision.decision),
         by: s(decision.by),
@@ -76,6 +91,19 @@ export function refusalOf(old: Item | undefined, decision: Decision): Extract<De
     const earlier = old.decision?.M;
     const who = earlier ? ` by ${earlier.by?.S ?? 'unknown'} at ${earlier.at?.S ?? 'unknown time'} (${earlier.channel?.S ?? 'unknown channel'})` : '';
     return { status: 'refused', reason: 'already-decided', detail: `incident ${decision.incidentId} is no longer waiting: it was ${status}${who}; nothing changed` };
+  }
+  const deadline = stringOf(old, 'deadline');
+  const deadlineMs = deadline === undefined ? NaN : Date.parse(deadline);
+  // Compared as instants here (an item written in another ISO form still reads right); an unreadable deadline is over.
+  const heldByBrake = stringOf(old, 'brakeHeldAt') !== undefined;
+  if (!heldByBrake && (!Number.isFinite(deadlineMs) || deadlineMs <= Date.parse(comparableInstant(decision.at)))) {
+    return {
+      status: 'refused',
+      reason: 'expired',
+      detail:
+        `the decision time on incident ${decision.incidentId} is over (deadline ${deadline ?? 'unknown'}, decision at ${decision.at}): ` +
+        `the deadline decides, as configured (act or stand down); nothing changed`,
+    };
   }
   return {
     status: 'refused',

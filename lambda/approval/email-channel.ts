@@ -67,7 +67,7 @@ async function decide(deps: EmailChannelDependencies, event: FunctionUrlEvent): 
   const reasonText = form.get('reason')?.trim();
   if (token.decision === 'deny' && !reasonText) return refusalPage(400, 'A denial needs a reason', 'go back, write why the plan is denied and send the form again');
   const at = new Date(deps.now()).toISOString();
-  const nonce = await consumeNonce(deps.ledger, token.nonce, token.incidentId, at);
+  const nonce = await consumeNonce(deps.ledger, token.nonce, token.incidentId, at, token.expiresAt);
   if (nonce.status === 'replayed') return refusalPage(409, 'This approval link was already used', nonce.detail);
   const http = event.requestContext.http;
   const applied = await applyDecision(deps, {

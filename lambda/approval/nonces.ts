@@ -1,5 +1,5 @@
 import { PutItemCommand } from '@aws-sdk/client-dynamodb';
-import { isConditionFailure, s, stringOf } from '../ledger/attributes';
+import { isConditionFailure, n, s, stringOf } from '../ledger/attributes';
 import type { LedgerTable } from './decisions';
 
 /*
@@ -9,24 +9,45 @@ import type { LedgerTable } from './decisions';
  * and changes nothing. The nonce is consumed before the decision is
  * recorded: a link whose decision is then refused (plan changed, already
  * decided) is spent too, which is the safe side.
+ *
+ * A used nonce is needed only while its link could still be presented: after
+ * the token's expiry the token check refuses the link (token.ts) before the
+ * nonce is looked at. So the item carries the ledger's TTL attribute
+ * (LEDGER_TTL_ATTRIBUTE, epoch seconds; the table's TimeToLiveSpecification
+ * names it, lib/incident-ledger-table.ts), a day after the token expires.
+ * DynamoDB never deletes an item before its TTL time, so a replay is always
+ * refused, by the nonce or by the expiry, and the ledger does not keep every
+ * used link forever.
  */
 
 export const NONCE_KEY_PREFIX = 'approval-nonce#';
 
+/** The ledger table's TTL attribute (epoch seconds). Only items that set it expire: the incidents and the brake's slots do not. */
+export const LEDGER_TTL_ATTRIBUTE = 'deleteAfter';
+
+/** How long a used nonce is kept after its token expired: a margin for clocks, far beyond any skew. */
+export const NONCE_KEPT_AFTER_EXPIRY_S = 24 * 60 * 60;
+
 export type NonceUse = { readonly status: 'consumed' } | { readonly status: 'replayed'; readonly detail: string };
 
-export function nonceWrite(table: string, nonce: string, incidentId: string, at: string) {
+/** @param tokenExpiresAt the link token's expiry, epoch seconds (token.ts). */
+export function nonceWrite(table: string, nonce: string, incidentId: string, at: string, tokenExpiresAt: number) {
   return {
     TableName: table,
-    Item: { pk: s(`${NONCE_KEY_PREFIX}${nonce}`), incidentId: s(incidentId), usedAt: s(at) },
+    Item: {
+      pk: s(`${NONCE_KEY_PREFIX}${nonce}`),
+      incidentId: s(incidentId),
+      usedAt: s(at),
+      [LEDGER_TTL_ATTRIBUTE]: n(Math.ceil(tokenExpiresAt) + NONCE_KEPT_AFTER_EXPIRY_S),
+    },
     ConditionExpression: 'attribute_not_exists(pk)',
     ReturnValuesOnConditionCheckFailure: 'ALL_OLD' as const,
   };
 }
 
-export async function consumeNonce(ledger: LedgerTable, nonce: string, incidentId: string, at: string): Promise<NonceUse> {
+export async function consumeNonce(ledger: LedgerTable, nonce: string, incidentId: string, at: string, tokenExpiresAt: number): Promise<NonceUse> {
   try {
-    await ledger.dynamodb.send(new PutItemCommand(nonceWrite(ledger.table, nonce, incidentId, at)));
+    await ledger.dynamodb.send(new PutItemCommand(nonceWrite(ledger.table, nonce, incidentId, at, tokenExpiresAt)));
     return { status: 'consumed' };
   } catch (error) {
     if (!isConditionFailure(error)) throw error;

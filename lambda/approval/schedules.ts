@@ -39,9 +39,13 @@ export interface ScheduleTarget {
   readonly roleArn: string;
 }
 
-/** Scheduler's at() takes seconds, no zone suffix: the zone is ScheduleExpressionTimezone. */
+/**
+ * Scheduler's at() takes seconds, no zone suffix: the zone is ScheduleExpressionTimezone. A time with milliseconds
+ * is rounded UP, so a schedule never fires before the instant it stands for (deadline.ts makes deadlines whole seconds).
+ */
 export function atExpression(when: Date): string {
-  return `at(${when.toISOString().slice(0, 19)})`;
+  const wholeSecond = new Date(Math.ceil(when.getTime() / 1000) * 1000);
+  return `at(${wholeSecond.toISOString().slice(0, 19)})`;
 }
 
 /** Schedule names are at most 64 characters of [0-9a-zA-Z-_.]: the incident id is hashed into one. */

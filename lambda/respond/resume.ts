@@ -22,6 +22,7 @@ import { isCloseLoopStep } from '../close-loop/ids';
 import { INCIDENT_KEY_PREFIX, type IncidentLedger } from '../ledger/incident-ledger';
 import { answerOf, type Answer } from '../ledger/answered';
 import { carryingFirstAct } from './first-act-steps';
+import { deadlineHasCome } from '../approval/deadline';
 import { APPROVAL_REQUEST_STEP_ID } from '../approval/step-ids';
 import type { ContainmentBrake } from '../ledger/brake';
 import { blockingGuardIds } from '../guards';
@@ -105,7 +106,7 @@ function decisionOf(item: PendingApproval, kind: ApprovalEvent['kind'], now: Dat
   if (item.status === 'denied') return { act: false, expire: false, status: 'denied', skipReason: `denied${by}${item.decision?.reason ? `: ${item.decision.reason}` : ''}` };
   // Pending: only the deadline decides, and only once it has passed (a schedule cannot be forged into an early one).
   // Given back by the brake (reopenAfterBrake): only a person's new decision, never a deadline event.
-  if (item.status !== 'pending' || item.brakeHeldAt !== undefined || kind !== 'approval-deadline' || now.getTime() < Date.parse(item.deadline)) return undefined;
+  if (item.status !== 'pending' || item.brakeHeldAt !== undefined || kind !== 'approval-deadline' || !deadlineHasCome(item.deadline, now)) return undefined;
   return item.onTimeout === 'act'
     ? { act: true, expire: true, status: 'timed-out-acted', skipReason: '' }
     : { act: false, expire: true, status: 'timed-out-stood-down', skipReason: `no decision by ${item.deadline}: the responder stood down, as configured` };

@@ -2,6 +2,7 @@ import type { SNSClient } from '@aws-sdk/client-sns';
 import { hashedStepOf, planHashOf, type HashedStep } from '../approval/plan-hash';
 import type { OnTimeout, PendingApprovals } from '../approval/pending';
 import { approvalSchedule, type ScheduleTarget, type ScheduleWriter } from '../approval/schedules';
+import { approvalDeadline } from '../approval/deadline';
 import { AWAITS_APPROVAL } from '../approval/held';
 import type { ApprovalLinkMaker } from '../approval/wait-links';
 import { toStepError } from '../aws/errors';
@@ -172,7 +173,8 @@ export function waitShaper(input: WaitInput): PlanShaper {
       return { steps: steps.map((s) => (ids.has(s.id) ? skipped(s, `${awaitsOf(s)}, and this run cannot wait for one: ${why}`) : s)), approval: state };
     }
     const requestedAt = input.now();
-    const deadline = new Date(requestedAt.getTime() + approval.waitMs);
+    // A whole second: the stored deadline is exactly the schedule's at() (lambda/approval/deadline.ts).
+    const deadline = approvalDeadline(requestedAt, approval.waitMs);
     const state: ApprovalState = {
       status: input.status ?? 'awaiting',
       planHash: waiting.planHash,

@@ -86,6 +86,14 @@ export function chatChannelsLabel(chat: NonNullable<IncidentResponseConfig['chat
   return channels.join(' or ');
 }
 
+/**
+ * Every partition key the request touches matches one of the patterns; and the request names one (Null false), so the
+ * ForAllValues test can never pass on an empty set.
+ */
+export function leadingKeysCondition(patterns: readonly string[]) {
+  return { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [...patterns] }, Null: { 'dynamodb:LeadingKeys': 'false' } };
+}
+
 export interface ApprovalFunction {
   readonly function: lambda.Function;
   readonly role: iam.Role;
@@ -184,7 +192,9 @@ export class ApprovalChannels extends Construct {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
       inlinePolicies: {
         Declared: new iam.PolicyDocument({
-          statements: APPROVAL_GRANTS[name].map((grant) => new iam.PolicyStatement({ actions: [...grant.actions], resources: [...resources[grant.scope]] })),
+          statements: APPROVAL_GRANTS[name].map(
+            (grant) => new iam.PolicyStatement({ actions: [...grant.actions], resources: [...resources[grant.scope]], ...(grant.leadingKeys ? { conditions: leadingKeysCondition(grant.leadingKeys) } : {}) }),
+          ),
         }),
         WriteOwnLogs: new iam.PolicyDocument({ statements: [new iam.PolicyStatement({ actions: [...LOG_WRITING_ACTIONS], resources: [logGroup.logGroupArn] })] }),
       },

@@ -1,3 +1,5 @@
+import { NONCE_KEY_PREFIX } from '../../lambda/approval/nonces';
+import { APPROVAL_KEY_PREFIX } from '../../lambda/approval/pending';
 import type { ApprovalFunctionName } from '../lambda-bundle/options';
 
 /*
@@ -6,6 +8,16 @@ import type { ApprovalFunctionName } from '../lambda-bundle/options';
  * (approval-channels.ts) and test/cdk/approval.test.ts holds each role to
  * exactly its declaration. Each grant names what it is scoped to; the ARNs
  * come from the stack.
+ *
+ * The ledger is shared with every incident and the blast-radius brake, and
+ * the link function is public (its URL has AuthType NONE): the item-level
+ * grants are confined to the partition keys the function needs, with the
+ * dynamodb:LeadingKeys condition (leadingKeys). Scan cannot be: it names no
+ * partition key, so LeadingKeys has no value to test (a ForAllValues test on
+ * it would pass vacuously). `ir pending` needs it because the ledger has one
+ * key and no index to Query "every approval" by; it is read-only, only the
+ * decision function (AuthType AWS_IAM) has it, and the function answers only
+ * the approval items (the Scan's filter and approvalViewOf).
  */
 
 export type ApprovalScope =
@@ -28,8 +40,15 @@ export type ApprovalScope =
 export interface ApprovalGrant {
   readonly actions: readonly string[];
   readonly scope: ApprovalScope;
+  /** Ledger grants: the partition keys (StringLike patterns) the actions may touch, enforced by dynamodb:LeadingKeys. */
+  readonly leadingKeys?: readonly string[];
   readonly why: string;
 }
+
+/** The pending approvals' items (lambda/approval/pending.ts). */
+export const APPROVAL_ITEMS = `${APPROVAL_KEY_PREFIX}*`;
+/** The approval links' used nonces (lambda/approval/nonces.ts). */
+export const NONCE_ITEMS = `${NONCE_KEY_PREFIX}*`;
 
 const RECORD_EVIDENCE: readonly ApprovalGrant[] = [
   { actions: ['s3:PutObject'], scope: 'evidence-objects', why: 'keeps each decision in the evidence bucket, beside the incident' },
@@ -39,20 +58,20 @@ const RECORD_EVIDENCE: readonly ApprovalGrant[] = [
 
 export const APPROVAL_GRANTS: Readonly<Record<ApprovalFunctionName, readonly ApprovalGrant[]>> = {
   'approval-link': [
-    { actions: ['dynamodb:GetItem'], scope: 'ledger', why: 'reads the pending approval to show its plan' },
-    { actions: ['dynamodb:PutItem'], scope: 'ledger', why: "consumes the link's nonce (single use)" },
-    { actions: ['dynamodb:UpdateItem'], scope: 'ledger', why: 'records the decision (one conditional write)' },
+    { actions: ['dynamodb:GetItem'], scope: 'ledger', leadingKeys: [APPROVAL_ITEMS], why: 'reads the pending approval to show its plan' },
+    { actions: ['dynamodb:PutItem'], scope: 'ledger', leadingKeys: [NONCE_ITEMS], why: "consumes the link's nonce (single use)" },
+    { actions: ['dynamodb:UpdateItem'], scope: 'ledger', leadingKeys: [APPROVAL_ITEMS], why: 'records the decision (one conditional write)' },
     { actions: ['kms:VerifyMac'], scope: 'link-key', why: "checks the link token's MAC; the key never leaves KMS" },
     ...RECORD_EVIDENCE,
   ],
   'approval-decide': [
-    { actions: ['dynamodb:GetItem'], scope: 'ledger', why: 'reads an approval for `ir approve` and `ir deny`' },
-    { actions: ['dynamodb:Scan'], scope: 'ledger', why: 'lists the pending approvals for `ir pending`' },
-    { actions: ['dynamodb:UpdateItem'], scope: 'ledger', why: 'records the decision (one conditional write)' },
+    { actions: ['dynamodb:GetItem'], scope: 'ledger', leadingKeys: [APPROVAL_ITEMS], why: 'reads an approval for `ir approve` and `ir deny`' },
+    { actions: ['dynamodb:Scan'], scope: 'ledger', why: 'lists the pending approvals for `ir pending` (no partition key to confine: see above)' },
+    { actions: ['dynamodb:UpdateItem'], scope: 'ledger', leadingKeys: [APPROVAL_ITEMS], why: 'records the decision (one conditional write)' },
     ...RECORD_EVIDENCE,
   ],
   'approval-chat': [
-    { actions: ['dynamodb:UpdateItem'], scope: 'ledger', why: 'records the decision of a chat button (one conditional write)' },
+    { actions: ['dynamodb:UpdateItem'], scope: 'ledger', leadingKeys: [APPROVAL_ITEMS], why: 'records the decision of a chat button (one conditional write)' },
     ...RECORD_EVIDENCE,
   ],
   'security-hub-action': [

@@ -36,7 +36,7 @@ function logicalId(type: string, prefix: string): string {
 
 const FUNCTION_IDS = { 'approval-link': 'ApprovalLink', 'approval-decide': 'ApprovalDecide', 'approval-chat': 'ApprovalChat', 'security-hub-action': 'ApprovalSecurityHubAction' } as const;
 
-type Statement = { Action: string | string[]; Resource: unknown; Effect: string };
+type Statement = { Action: string | string[]; Resource: unknown; Effect: string; Condition?: unknown };
 
 function declaredStatements(name: (typeof APPROVAL_FUNCTION_NAMES)[number]): Statement[] {
   const role = synth.template.findResources('AWS::IAM::Role')[logicalId('AWS::IAM::Role', `${FUNCTION_IDS[name]}Role`)]!;
@@ -85,6 +85,28 @@ describe('approval channels (config approval)', () => {
       { 'Fn::GetAtt': [logicalId('AWS::Lambda::Function', 'ContainInstanceFunction'), 'Arn'] },
       { 'Fn::GetAtt': [logicalId('AWS::Lambda::Function', 'RevokeCredentialsFunction'), 'Arn'] },
     ]);
+  });
+
+  it('confines the ledger item grants of the public link function and the decision function to their partition keys (dynamodb:LeadingKeys)', () => {
+    const ledger = { 'Fn::GetAtt': [logicalId('AWS::DynamoDB::Table', 'IncidentLedger'), 'Arn'] };
+    const confinedTo = (pattern: string) => ({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [pattern] }, Null: { 'dynamodb:LeadingKeys': 'false' } });
+    const ledgerStatements = (name: (typeof APPROVAL_FUNCTION_NAMES)[number]) =>
+      declaredStatements(name)
+        .filter((s) => [s.Action].flat().some((a) => a.startsWith('dynamodb:')))
+        .map((s) => ({ Action: s.Action, Resource: s.Resource, Condition: s.Condition }));
+    expect(ledgerStatements('approval-link')).toEqual([
+      { Action: 'dynamodb:GetItem', Resource: ledger, Condition: confinedTo('approval#*') },
+      { Action: 'dynamodb:PutItem', Resource: ledger, Condition: confinedTo('approval-nonce#*') },
+      { Action: 'dynamodb:UpdateItem', Resource: ledger, Condition: confinedTo('approval#*') },
+    ]);
+    // Scan names no partition key for LeadingKeys to test: unconditioned, read-only, and only behind AuthType AWS_IAM.
+    expect(ledgerStatements('approval-decide')).toEqual([
+      { Action: 'dynamodb:GetItem', Resource: ledger, Condition: confinedTo('approval#*') },
+      { Action: 'dynamodb:Scan', Resource: ledger, Condition: undefined },
+      { Action: 'dynamodb:UpdateItem', Resource: ledger, Condition: confinedTo('approval#*') },
+    ]);
+    expect(ledgerStatements('approval-chat')).toEqual([{ Action: 'dynamodb:UpdateItem', Resource: ledger, Condition: confinedTo('approval#*') }]);
+    expect(declaredStatements('security-hub-action').flatMap((s) => [s.Action].flat()).filter((a) => a.startsWith('dynamodb:'))).toEqual([]);
   });
 
   it('adds approve and deny Chatbot custom actions invoking the chat decision function, attached to the channel', () => {

@@ -268,7 +268,7 @@ describe('the notification topic', () => {
 describe('the incident ledger', () => {
   const table = () => resourcesOfType(synth.template, 'AWS::DynamoDB::Table')[ledgerId()]!;
 
-  it('is the one table: on demand, encrypted, with point-in-time recovery, keyed by pk', () => {
+  it('is the one table: on demand, encrypted, with point-in-time recovery, keyed by pk, with the TTL attribute deleteAfter', () => {
     expect(Object.keys(resourcesOfType(synth.template, 'AWS::DynamoDB::Table'))).toEqual([ledgerId()]);
     expect(props(table())).toEqual({
       KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
@@ -277,6 +277,8 @@ describe('the incident ledger', () => {
       SSESpecification: { SSEEnabled: true },
       PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
       DeletionProtectionEnabled: true,
+      // Only the used approval-link nonces set it (lambda/approval/nonces.ts): nothing else expires.
+      TimeToLiveSpecification: { AttributeName: 'deleteAfter', Enabled: true },
     });
   });
 

@@ -52,7 +52,7 @@ async function putPending(incidentId: string): Promise<void> {
         accountId: { S: '123456789012' },
         region: { S: 'us-east-1' },
         requestedAt: { S: '2026-12-06T11:00:00Z' },
-        deadline: { S: '2026-12-06T13:00:00Z' },
+        deadline: { S: '2026-12-06T13:00:00.000Z' },
         onTimeout: { S: 'stand-down' },
       },
     }),
@@ -169,8 +169,8 @@ describe('approval links with a KMS HMAC key', () => {
 
 it('consumes a nonce once: the second use is refused, naming when the first was', async () => {
   const ledger = { dynamodb, table: TABLE };
-  await expect(consumeNonce(ledger, 'single-use-nonce-0001', INCIDENT, '2026-12-06T12:00:00.000Z')).resolves.toEqual({ status: 'consumed' });
-  await expect(consumeNonce(ledger, 'single-use-nonce-0001', INCIDENT, '2026-12-06T12:05:00.000Z')).resolves.toEqual({
+  await expect(consumeNonce(ledger, 'single-use-nonce-0001', INCIDENT, '2026-12-06T12:00:00.000Z', Date.parse('2026-12-06T13:00:00.000Z') / 1000)).resolves.toEqual({ status: 'consumed' });
+  await expect(consumeNonce(ledger, 'single-use-nonce-0001', INCIDENT, '2026-12-06T12:05:00.000Z', Date.parse('2026-12-06T13:00:00.000Z') / 1000)).resolves.toEqual({
     status: 'replayed',
     detail: 'this link was already used at 2026-12-06T12:00:00.000Z: a link decides once',
   });

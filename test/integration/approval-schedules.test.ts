@@ -31,7 +31,7 @@ beforeAll(async () => {
 
 describe('the approval schedules against the emulator', () => {
   const incidentId = 'incident-schedules-1';
-  const deadline = approvalSchedule(TARGET, incidentId, 'approval-deadline', new Date('2030-01-02T03:04:05.678Z'));
+  const deadline = approvalSchedule(TARGET, incidentId, 'approval-deadline', new Date('2030-01-02T03:04:05.678Z')); // at() rounds the milliseconds up
   const escalation = approvalSchedule(TARGET, incidentId, 'approval-escalate', new Date('2030-01-02T02:49:05.678Z'));
 
   it('creates the escalation and the deadline in the group, exactly as declared', async () => {
@@ -51,7 +51,7 @@ describe('the approval schedules against the emulator', () => {
     }).toEqual({
       Name: scheduleNameOf(incidentId, 'approval-deadline'),
       GroupName: GROUP,
-      ScheduleExpression: 'at(2030-01-02T03:04:05)',
+      ScheduleExpression: 'at(2030-01-02T03:04:06)',
       ScheduleExpressionTimezone: 'UTC',
       FlexibleTimeWindow: { Mode: 'OFF' },
       ActionAfterCompletion: 'DELETE',

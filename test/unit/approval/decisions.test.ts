@@ -49,12 +49,13 @@ describe('recordDecision', () => {
       TableName: TABLE,
       Key: { pk: { S: `approval#${INCIDENT}` } },
       UpdateExpression: 'SET #status = :decided, #decision = :decision',
-      ConditionExpression: '#status = :pending AND #planHash = :shown',
-      ExpressionAttributeNames: { '#status': 'status', '#planHash': 'planHash', '#decision': 'decision' },
+      ConditionExpression: '#status = :pending AND #planHash = :shown AND (#deadline > :now OR attribute_exists(#brakeHeldAt))',
+      ExpressionAttributeNames: { '#status': 'status', '#planHash': 'planHash', '#decision': 'decision', '#deadline': 'deadline', '#brakeHeldAt': 'brakeHeldAt' },
       ExpressionAttributeValues: {
         ':decided': { S: 'approved' },
         ':pending': { S: 'pending' },
         ':shown': { S: PLAN_HASH },
+        ':now': { S: DECISION.at },
         ':decision': {
           M: {
             decision: { S: 'approve' },
@@ -104,6 +105,33 @@ describe('recordDecision', () => {
     const result = await recordDecision(testDependencies().ledger, DECISION);
     expect(result).toMatchObject({ status: 'refused', reason: 'plan-changed' });
     expect(result.status === 'refused' && result.detail).toContain('changed since it was shown');
+  });
+
+  it('compares the deadline with the decision time in the stored form (toISOString), whatever ISO form the time came in', async () => {
+    dynamodb.on(UpdateItemCommand).resolves({ Attributes: decidedItem() });
+    await recordDecision(testDependencies().ledger, { ...DECISION, at: '2026-12-06T13:59:59+01:00' });
+    expect(dynamodb.commandCalls(UpdateItemCommand)[0]!.args[0].input.ExpressionAttributeValues![':now']).toEqual({ S: '2026-12-06T12:59:59.000Z' });
+    await expect(recordDecision(testDependencies().ledger, { ...DECISION, at: 'yesterday' })).rejects.toThrow(/not an ISO 8601 instant/);
+    expect(dynamodb.commandCalls(UpdateItemCommand)).toHaveLength(1);
+  });
+
+  it('refuses expired when the item is still pending on the plan shown but its deadline has passed, whatever the plan', async () => {
+    for (const planHash of [PLAN_HASH, OTHER_PLAN_HASH]) {
+      dynamodb.reset();
+      dynamodb.on(UpdateItemCommand).rejects(conditionFailure(pendingItem({ planHash: { S: planHash }, deadline: { S: '2026-12-06T12:00:00.000Z' } })));
+      await expect(recordDecision(testDependencies().ledger, DECISION)).resolves.toEqual({
+        status: 'refused',
+        reason: 'expired',
+        detail: `the decision time on incident ${INCIDENT} is over (deadline 2026-12-06T12:00:00.000Z, decision at ${DECISION.at}): the deadline decides, as configured (act or stand down); nothing changed`,
+      });
+    }
+  });
+
+  it('does not call a request the brake gave back expired (it has no deadline any more): a refusal there is plan-changed', async () => {
+    dynamodb.on(UpdateItemCommand).rejects(
+      conditionFailure(pendingItem({ planHash: { S: OTHER_PLAN_HASH }, deadline: { S: '2026-12-06T12:00:00.000Z' }, brakeHeldAt: { S: '2026-12-06T11:59:00.000Z' } })),
+    );
+    await expect(recordDecision(testDependencies().ledger, DECISION)).resolves.toMatchObject({ status: 'refused', reason: 'plan-changed' });
   });
 
   it('throws any other failure, with its AWS code', async () => {

@@ -137,7 +137,8 @@ describe('POST (the confirmation form)', () => {
     const nonce = dynamodb.commandCalls(PutItemCommand)[0]!.args[0].input;
     expect(nonce).toEqual({
       TableName: 'incident-ledger',
-      Item: { pk: { S: `approval-nonce#${TOKEN.nonce}` }, incidentId: { S: INCIDENT }, usedAt: { S: new Date(NOW).toISOString() } },
+      // Kept (TTL attribute deleteAfter) a day past the token's expiry: until then a replay is refused by this nonce.
+      Item: { pk: { S: `approval-nonce#${TOKEN.nonce}` }, incidentId: { S: INCIDENT }, usedAt: { S: new Date(NOW).toISOString() }, deleteAfter: { N: String(TOKEN.expiresAt + 86_400) } },
       ConditionExpression: 'attribute_not_exists(pk)',
       ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
     });

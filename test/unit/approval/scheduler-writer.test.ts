@@ -26,7 +26,7 @@ describe('sdkScheduleWriter', () => {
       {
         Name: schedule.Name,
         GroupName: 'ir-approvals',
-        ScheduleExpression: 'at(2026-12-06T23:30:00)',
+        ScheduleExpression: 'at(2026-12-06T23:30:01)', // .250 rounded up: never before the instant
         ScheduleExpressionTimezone: 'UTC',
         FlexibleTimeWindow: { Mode: 'OFF' },
         ActionAfterCompletion: 'DELETE',

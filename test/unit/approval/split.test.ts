@@ -60,8 +60,10 @@ describe('approval events', () => {
 });
 
 describe('schedules', () => {
-  it('one-time at() expressions to the second, and names within Scheduler limits', () => {
-    expect(atExpression(new Date('2026-12-06T21:30:45.123Z'))).toBe('at(2026-12-06T21:30:45)');
+  it('one-time at() expressions to the second (rounded up: never before the instant), and names within Scheduler limits', () => {
+    expect(atExpression(new Date('2026-12-06T21:30:45.123Z'))).toBe('at(2026-12-06T21:30:46)');
+    expect(atExpression(new Date('2026-12-06T21:30:45.000Z'))).toBe('at(2026-12-06T21:30:45)');
+    expect(atExpression(new Date('2026-12-31T23:59:59.001Z'))).toBe('at(2027-01-01T00:00:00)');
     const name = scheduleNameOf('ir-0123456789abcdef', 'approval-escalate');
     expect(name).toMatch(/^ir-approval-escalate-[0-9a-f]{24}$/);
     expect(name.length).toBeLessThanOrEqual(64);

@@ -67,7 +67,7 @@ export function pendingItem(overrides: Record<string, AttributeValue> = {}): Rec
     accountId: { S: '123456789012' },
     region: { S: 'us-east-1' },
     requestedAt: { S: '2026-12-06T11:00:00Z' },
-    deadline: { S: '2026-12-06T13:00:00Z' },
+    deadline: { S: '2026-12-06T13:00:00.000Z' },
     onTimeout: { S: 'stand-down' },
     ...overrides,
   };

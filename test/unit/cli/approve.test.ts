@@ -80,6 +80,15 @@ it('denies with the reason and the plan hash given, without reading first; a ref
   expect(JSON.parse(seen[0]!.body)).toEqual({ incidentId: INCIDENT, decision: 'deny', planHash: PLAN_HASH, reason: 'known scanner' });
 });
 
+it('says an approval after the deadline is refused as expired, and that the deadline decides; exits 1', async () => {
+  answers = [{ status: 409, body: { status: 'refused', reason: 'expired', detail: 'the decision time is over' } }];
+  await expect(decideCommand('approve', INCIDENT, { url, region: 'us-east-1', planHash: PLAN_HASH })).resolves.toBe(1);
+  expect(stdout.mock.calls.map((c) => String(c[0]))).toEqual([
+    'NOT RECORDED (expired): the decision time is over\n',
+    'The deadline has passed: the response acts or stands down as configured (onTimeout); the incident report says which.\n',
+  ]);
+});
+
 it('refuses a denial without --reason before any request', async () => {
   await expect(decideCommand('deny', INCIDENT, { url, region: 'us-east-1' })).rejects.toBeInstanceOf(UsageError);
   expect(seen).toHaveLength(0);

@@ -149,8 +149,9 @@ const published = () => h.mocks.sns.commandCalls(PublishCommand).map((c) => c.ar
 const moves = () => h.callsOf('ModifyNetworkInterfaceAttribute');
 const status = (report: Report, id: string) => report.steps.find((s) => s.id === id)?.status;
 
-async function firstAct(onTimeout: 'act' | 'stand-down' = 'stand-down', more: { links?: ApprovalLinkMaker; chatTopicArn?: string } = {}): Promise<Report> {
+async function firstAct(onTimeout: 'act' | 'stand-down' = 'stand-down', more: { links?: ApprovalLinkMaker; chatTopicArn?: string; now?: Date } = {}): Promise<Report> {
   guardDuty.holds(containFinding());
+  const at = more.now ?? NOW;
   return respondWith(catalog, containFinding(), {
     ...(more.chatTopicArn ? { chatTopicArn: more.chatTopicArn } : {}),
     config: enforceConfig(),
@@ -158,7 +159,7 @@ async function firstAct(onTimeout: 'act' | 'stand-down' = 'stand-down', more: { 
     confirmFinding: startConfirmation,
     dryRun: false,
     responder: RESPONDER,
-    now: () => NOW,
+    now: () => at,
     topicArn: TOPIC,
     ledger: ledgerOptions(),
     approval: { ...approvalOptions(), onTimeout, ...(more.links ? { links: more.links } : {}) },
@@ -192,6 +193,16 @@ function decide(incidentId: string, decision: 'approve' | 'deny'): void {
 }
 
 describe('a response whose isolation needs approval', () => {
+  it('stores a request made at a sub-second time with a whole-second deadline, exactly the instant its schedule fires', async () => {
+    const report = await firstAct('stand-down', { now: new Date(NOW.getTime() + 250) });
+    // Rounded up: the schedule (at() has whole seconds) never fires before the stored deadline.
+    const deadline = new Date(NOW.getTime() + WAIT_MS + 1000).toISOString();
+    expect(deadline.endsWith(':01.000Z')).toBe(true);
+    expect(report.approval).toMatchObject({ status: 'awaiting', deadline });
+    expect(items.get(`approval#${report.incidentId}`)!.deadline).toEqual({ S: deadline });
+    expect(schedules.created.map((c) => c.ScheduleExpression)).toEqual([`at(${deadline.slice(0, 19)})`]);
+  });
+
   it('runs the automatic steps, changes no network interface, asks for the decision and schedules its deadline', async () => {
     const report = await firstAct();
     expect(moves()).toEqual([]);

@@ -2,8 +2,7 @@ import type { LedgerRecord } from '../ledger/incident-ledger';
 import type { PlanDocument } from '../plan/document';
 import type { NotificationContext } from './document';
 import type { NoteDocument } from './note';
-import { whereOf } from './repeat-message';
-import { severityOf } from './severity';
+import { findingNoteBase } from './finding-note';
 
 export interface JoinFacts {
   readonly record: LedgerRecord;
@@ -22,16 +21,11 @@ export interface JoinFacts {
  */
 export function joinNote(doc: PlanDocument, facts: JoinFacts, context: NotificationContext = {}): NoteDocument {
   const { record } = facts;
-  const where = whereOf(doc, context);
+  const where = findingNoteBase(doc, context);
   return {
     outcome: 'JOINED',
     // The incident right after the outcome: it is what the reader looks up.
     headline: doc.incidentId,
-    severity: severityOf(doc.severity),
-    playbook: doc.playbook,
-    findingType: doc.findingType,
-    findingId: doc.findingId,
-    incidentId: doc.incidentId,
     ...where,
     summary: `new finding ${doc.findingType} about ${facts.resource} in ${where.account.shown}/${doc.region ?? 'unknown region'} joined incident ${doc.incidentId}; nothing new was done`,
     details: [

@@ -1,10 +1,9 @@
 import type { PlanDocument } from '../plan/document';
 import type { LedgerRecord } from '../ledger/incident-ledger';
-import { primaryResourceOf } from './resources';
-import { accountOf, linksOf, resourceFromReport, type NotificationContext } from './document';
+import type { NotificationContext } from './document';
+import { findingNoteBase } from './finding-note';
 import type { NoteDocument } from './note';
 import { renderNoteEmail } from './note-email';
-import { severityOf } from './severity';
 
 export interface RepeatFacts {
   readonly record: LedgerRecord;
@@ -14,12 +13,6 @@ export interface RepeatFacts {
   readonly ledgerKey: string;
 }
 
-/** Where a note's finding is: its account (named as in the notifications), region, resource and console links. */
-export function whereOf(doc: PlanDocument, context: NotificationContext): Pick<NoteDocument, 'account' | 'region' | 'resource' | 'links'> {
-  const resource = (context.finding ? primaryResourceOf(context.finding) : undefined) ?? resourceFromReport(doc);
-  return { account: accountOf(doc, context), region: doc.region, ...(resource ? { resource } : {}), links: linksOf(doc, context.finding, resource) };
-}
-
 /**
  * The short note a later delivery sends when GuardDuty's count of the
  * finding grew: the incident is the same, nothing new was done. Raw values:
@@ -27,7 +20,7 @@ export function whereOf(doc: PlanDocument, context: NotificationContext): Pick<N
  */
 export function repeatNote(doc: PlanDocument, facts: RepeatFacts, context: NotificationContext = {}): NoteDocument {
   const { record } = facts;
-  const where = whereOf(doc, context);
+  const where = findingNoteBase(doc, context);
   const answered = record.respondedAt
     ? `It was answered at ${record.respondedAt} (${record.respondedMode ?? 'unknown'}) by the first delivery.`
     : 'Another delivery of it is being answered right now.';
@@ -35,11 +28,6 @@ export function repeatNote(doc: PlanDocument, facts: RepeatFacts, context: Notif
   return {
     outcome: 'REPEAT',
     headline: `seen ${facts.count} times`,
-    severity: severityOf(doc.severity),
-    playbook: doc.playbook,
-    findingType: doc.findingType,
-    findingId: doc.findingId,
-    incidentId: doc.incidentId,
     ...where,
     summary: `${who} in ${where.account.shown}/${doc.region ?? 'unknown region'}: ${doc.findingType} occurred again, seen ${facts.count} times now (${record.notifiedCount} when last reported); nothing new was done`,
     details: [`${answered} This delivery changed nothing.`],

@@ -91,6 +91,11 @@ export async function decideCommand(decision: 'approve' | 'deny', incidentId: st
     const approval = await readApprovalOf(endpoint, incidentId);
     if (!approval) throw new UsageError(`incident ${incidentId} has no approval in the ledger (ir pending lists those waiting)`);
     if (!options.json) process.stdout.write(`${renderApproval(approval).join('\n')}\n\n`);
+    // An approval binds to the plan the person reviewed: a plan asked again (widened) since the notification must not be
+    // approved by someone answering that notification. So approving names the hash; denying the current plan is safe.
+    if (decision === 'approve') {
+      throw new UsageError(`nothing is approved yet: review the plan ${options.json ? 'ir pending shows' : 'above'}, then run ir approve ${incidentId} --plan-hash ${approval.planHash}`);
+    }
     planHash = approval.planHash;
   }
   const answer = await sendDecision(endpoint, { incidentId, decision, planHash, ...(reason ? { reason } : {}) });
@@ -122,7 +127,7 @@ export function registerApproval(program: Command, run: Runner): void {
     program
       .command('approve <incident>')
       .description('approve the plan a response is waiting on, as yourself (your AWS credentials; IAM decides who may)')
-      .option('--plan-hash <hash>', 'the plan hash you reviewed (ir pending): refused if the plan changed since')
+      .option('--plan-hash <hash>', 'the plan hash you reviewed (ir pending; required: without it the plan is shown and nothing is approved): refused if the plan changed since')
       .option('--reason <text>', 'a note recorded with the approval'),
   )
     .addHelpText('after', '\nExit codes: 0 recorded, 1 refused (no longer waiting, already decided, plan changed, deadline passed), 2 bad input.')

@@ -61,16 +61,19 @@ afterEach(() => stdout.mockRestore());
 
 const approval = { incidentId: INCIDENT, status: 'pending', planHash: PLAN_HASH, plan: '[{"id":"isolate"}]' };
 
-it('reads the plan, then posts the decision bound to its hash, both signed for lambda with the operator credentials', async () => {
-  answers = [
-    { status: 200, body: { approval } },
-    { status: 200, body: { status: 'recorded', evidence: { status: 'done' }, resume: { status: 'done' } } },
-  ];
-  await expect(decideCommand('approve', INCIDENT, { url, region: 'us-east-1' })).resolves.toBe(0);
-  expect(seen.map((s) => s.method)).toEqual(['GET', 'POST']);
+it('without --plan-hash, approve shows the plan and decides nothing: the approval must name the plan reviewed', async () => {
+  answers = [{ status: 200, body: { approval } }];
+  await expect(decideCommand('approve', INCIDENT, { url, region: 'us-east-1' })).rejects.toThrow(`nothing is approved yet: review the plan above, then run ir approve ${INCIDENT} --plan-hash ${PLAN_HASH}`);
+  expect(seen.map((s) => s.method)).toEqual(['GET']);
   expect(new URL(seen[0]!.url, url).searchParams.get('incident')).toBe(INCIDENT);
+});
+
+it('with the reviewed --plan-hash, posts the decision bound to it, signed for lambda with the operator credentials', async () => {
+  answers = [{ status: 200, body: { status: 'recorded', evidence: { status: 'done' }, resume: { status: 'done' } } }];
+  await expect(decideCommand('approve', INCIDENT, { url, region: 'us-east-1', planHash: PLAN_HASH })).resolves.toBe(0);
+  expect(seen.map((s) => s.method)).toEqual(['POST']);
   for (const request of seen) expect(request.authorization).toMatch(/^AWS4-HMAC-SHA256 Credential=AKIAOPERATOR\/\d{8}\/us-east-1\/lambda\/aws4_request, SignedHeaders=/);
-  expect(JSON.parse(seen[1]!.body)).toEqual({ incidentId: INCIDENT, decision: 'approve', planHash: PLAN_HASH });
+  expect(JSON.parse(seen[0]!.body)).toEqual({ incidentId: INCIDENT, decision: 'approve', planHash: PLAN_HASH });
 });
 
 it('denies with the reason and the plan hash given, without reading first; a refusal exits 1', async () => {

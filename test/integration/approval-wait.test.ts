@@ -3,9 +3,6 @@ import { CreateScheduleGroupCommand, GetScheduleCommand, ListSchedulesCommand } 
 import { scheduleNameOf } from '../../lambda/approval/schedules';
 import { CONTAIN_INSTANCE } from '../../lambda/handlers/contain-instance';
 import type { Report } from '../../lambda/plan/document';
-import type { PlannedStep } from '../../lambda/plan/types';
-import { containInstancePlaybook } from '../../lambda/playbooks/contain-instance/playbook';
-import type { AnyPlaybook } from '../../lambda/playbooks/types';
 import type { ResumeOutcome } from '../../lambda/respond/resume';
 import { handleEvent } from '../../lambda/runtime/handle';
 import type { PlaybookEntry } from '../../lambda/runtime/playbook-entry';
@@ -13,6 +10,7 @@ import type { EmulatedAccount } from './support/account';
 import { describeInstance, groupsByEni, responderGroups } from './support/ec2-state';
 import { instanceFindingEvent, newFindingId } from './support/findings';
 import { handlerContext, handlerEnvironment, LEDGER_TABLE, startHandlerBench, type HandlerBench } from './support/handler-bench';
+import { containInstanceWithApproval } from '../support/approval-playbook';
 
 /*
  * The wait for a decision through the real Lambda handler, against the
@@ -35,19 +33,7 @@ const SCHEDULER_ROLE = 'arn:aws:iam::123456789012:role/ir-approval-scheduler';
 let bench: HandlerBench;
 let account: EmulatedAccount;
 
-const needsApproval = (step: PlannedStep): boolean => step.id.startsWith('untrack:') || step.id.startsWith('isolate:');
-const contain = containInstancePlaybook as AnyPlaybook;
-const gated: AnyPlaybook = {
-  name: contain.name,
-  description: contain.description,
-  stepSpecs: contain.stepSpecs,
-  discover: (finding, clients, reads, context) => contain.discover(finding, clients, reads, context),
-  offlineFacts: (finding) => contain.offlineFacts(finding),
-  plan: (input) => {
-    const planned = contain.plan(input);
-    return { ...planned, steps: planned.steps.map((s) => (needsApproval(s) ? { ...s, approval: { mode: 'approve' as const, changeClass: 'isolate' as const, ruleId: 'prod', why: 'env=prod' } } : s)) };
-  },
-};
+const gated = containInstanceWithApproval(() => ({ mode: 'approve', changeClass: 'isolate', ruleId: 'prod', why: 'env=prod' }));
 // The production entry, with its own schedule writer: only the policy's answer is set by the test.
 const entry: PlaybookEntry = { ...CONTAIN_INSTANCE, playbook: gated };
 

@@ -8,8 +8,8 @@ import { buildNotificationDocument } from '../../../lambda/notify/document';
 import { renderChat } from '../../../lambda/notify/chat';
 import { renderEmail } from '../../../lambda/notify/message';
 import { subjectOfDocument } from '../../../lambda/notify/subject';
-import type { PlanDocument } from '../../../lambda/plan/document';
 import { loadFixture } from '../../support/fixtures';
+import { planDocumentOf } from '../../support/plan-documents';
 
 /*
  * The account's IAM alias in the notification (lambda/notify/account-alias.ts):
@@ -72,24 +72,8 @@ describe('accountNameOf', () => {
 
 describe('the notification with the alias', () => {
   const finding = parseFindings(loadFixture('contain-instance/crypto-bitcoin-tool.event.json'))[0]!;
-  const plan: PlanDocument = {
-    playbook: 'contain-instance',
-    findingId: finding.id,
-    findingType: finding.type,
-    severity: finding.severity,
-    accountId: finding.accountId ?? null,
-    region: finding.region ?? null,
-    incidentId: 'ir-0123456789abcdef',
-    dryRun: false,
-    offline: false,
-    route: { ruleId: 'r', why: 'routed' },
-    blockedBy: [],
-    guards: [],
-    warnings: [],
-    resource: {},
-    reads: [],
-    steps: [],
-  };
+  const plan = planDocumentOf(finding, 'contain-instance', [], { route: { ruleId: 'r', why: 'routed' } });
+
   const id = finding.accountId!;
 
   it('shows the alias with the id beside it, in the subject, the summary, the email and the chat', () => {

@@ -10,10 +10,9 @@ import { renderNoteEmail } from '../../../lambda/notify/note-email';
 import { renderedNote } from '../../../lambda/notify/rendered';
 import { repeatNote } from '../../../lambda/notify/repeat-message';
 import { pendingChatToSend, pendingToSend } from '../../../lambda/notify/undelivered';
-import type { PlanDocument } from '../../../lambda/plan/document';
-import type { PlaybookName } from '../../../lambda/routing/playbook-names';
 import { SUBJECT_LIMIT } from '../../../lambda/text/untrusted';
 import { loadFixture } from '../../support/fixtures';
+import { planDocumentOf as planOf } from '../../support/plan-documents';
 
 /*
  * Both renderings of each short note (lambda/notify/note.ts): REPEAT, JOINED,
@@ -27,26 +26,6 @@ function findingOf(fixture: string): Finding {
   return parseFindings(loadFixture(fixture))[0]!;
 }
 
-function planOf(finding: Finding, playbook: PlaybookName): PlanDocument {
-  return {
-    playbook,
-    findingId: finding.id,
-    findingType: finding.type,
-    severity: finding.severity,
-    accountId: finding.accountId ?? null,
-    region: finding.region ?? null,
-    incidentId: 'ir-0123456789abcdef',
-    dryRun: false,
-    offline: false,
-    route: { ruleId: `${playbook}-rule`, why: 'routed' },
-    blockedBy: [],
-    guards: [],
-    warnings: [],
-    resource: {},
-    reads: [],
-    steps: [],
-  };
-}
 
 const record = {
   respondedAt: '2026-11-22T07:00:05.000Z',

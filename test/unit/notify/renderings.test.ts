@@ -5,8 +5,8 @@ import { parseFindings } from '../../../lambda/finding/parse';
 import type { Finding } from '../../../lambda/finding/schema';
 import type { PlanDocument, StepDocument } from '../../../lambda/plan/document';
 import type { IamAction, StepOutcome } from '../../../lambda/plan/types';
-import type { PlaybookName } from '../../../lambda/routing/playbook-names';
 import { loadFixture } from '../../support/fixtures';
+import { planDocumentOf as planOf } from '../../support/plan-documents';
 
 /*
  * Both renderings of the one notification document (lambda/notify/document.ts),
@@ -23,27 +23,6 @@ function step(id: string, title: string, action: IamAction, target: string, muta
   return { id, title, action, iamActions: [action], target, parameters: {}, mutating, why: 'why', stage: 1, requires: [] };
 }
 
-function planOf(finding: Finding, playbook: PlaybookName, steps: readonly StepDocument[] = [], over: Partial<PlanDocument> = {}): PlanDocument {
-  return {
-    playbook,
-    findingId: finding.id,
-    findingType: finding.type,
-    severity: finding.severity,
-    accountId: finding.accountId ?? null,
-    region: finding.region ?? null,
-    incidentId: 'ir-0123456789abcdef',
-    dryRun: false,
-    offline: false,
-    route: { ruleId: `${playbook}-rule`, why: 'routed' },
-    blockedBy: [],
-    guards: [],
-    warnings: [],
-    resource: {},
-    reads: [],
-    steps,
-    ...over,
-  };
-}
 
 function outcome(s: StepDocument, status: StepOutcome['status'], more: Partial<StepOutcome> = {}): StepOutcome {
   return { id: s.id, title: s.title, action: s.action as IamAction, target: s.target, mutating: s.mutating, status, durationMs: 5, ...more };

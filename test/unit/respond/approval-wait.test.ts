@@ -25,6 +25,7 @@ import { containFinding, enforceConfig, NOW, RESPONDER } from '../../support/aws
 import { declaredActions, useContainHarness } from '../../support/aws-mocks/contain-harness';
 import { CREATED_ISOLATION_SG, CREATED_UNTRACK_SG, ISOLATION_SG_A, PRIMARY_ENI, responderGroup, SECONDARY_ENI, UNTRACK_SG_A, VPC_A } from '../../support/aws-mocks/contain-world';
 import { useGuardDuty } from '../../support/aws-mocks/guardduty';
+import { containInstanceWithApproval, isNetworkMove } from '../../support/approval-playbook';
 
 /*
  * The wait for a decision (lambda/respond/wait.ts) and its resumption
@@ -44,7 +45,6 @@ const SCHEDULER_ROLE = 'arn:aws:iam::111111111111:role/ir-approval-scheduler';
 const GROUP = 'ir-approvals';
 const WAIT_MS = 60 * 60 * 1000;
 
-const needsApproval = (step: PlannedStep): boolean => step.id.startsWith('untrack:') || step.id.startsWith('isolate:');
 
 /**
  * What the policy says of the network moves when the plan is made: 'prod' (the env=prod tag is there: approve),
@@ -60,25 +60,7 @@ const approvalOf = (): PlannedStep['approval'] =>
         ? { mode: 'never', changeClass: 'isolate', ruleId: 'no-isolation', why: 'isolation is never made now' }
         : undefined;
 
-/** contain-instance, with the policy's answer on its network moves (as the policy helper's code will set it), planned whole (no staged early isolation). */
-const contain: AnyPlaybook = containInstancePlaybook as AnyPlaybook;
-const gated: AnyPlaybook = {
-  name: contain.name,
-  description: contain.description,
-  stepSpecs: contain.stepSpecs,
-  discover: (finding, clients, reads, context) => contain.discover(finding, clients, reads, context),
-  offlineFacts: (finding) => contain.offlineFacts(finding),
-  plan: (input) => {
-    const planned = contain.plan(input);
-    return {
-      ...planned,
-      steps: planned.steps.map((s) => {
-        const approval = needsApproval(s) ? approvalOf() : undefined;
-        return approval ? { ...s, approval } : s;
-      }),
-    };
-  },
-};
+const gated = containInstanceWithApproval(approvalOf);
 const catalog = { 'contain-instance': gated };
 
 let items: Map<string, Record<string, AttributeValue>>;
@@ -280,7 +262,7 @@ describe('a response whose isolation needs approval', () => {
   it('sends no approval context on a chat notification that waits for nothing', async () => {
     const CHAT_TOPIC = 'arn:aws:sns:us-east-1:111111111111:ir-chat';
     guardDuty.holds(containFinding());
-    await respondWith({ 'contain-instance': contain }, containFinding(), {
+    await respondWith({ 'contain-instance': containInstancePlaybook as AnyPlaybook }, containFinding(), {
       config: enforceConfig(),
       clients: h.clients,
       confirmFinding: startConfirmation,
@@ -404,7 +386,7 @@ describe('a response whose isolation needs approval', () => {
       { NetworkInterfaceId: PRIMARY_ENI, Groups: [ISOLATION_SG_A] },
       { NetworkInterfaceId: SECONDARY_ENI, Groups: [ISOLATION_SG_A] },
     ];
-    const waited = (report: Report) => report.steps.filter((s) => needsApproval({ id: s.id } as PlannedStep)).map((s) => s.id);
+    const waited = (report: Report) => report.steps.filter((s) => isNetworkMove({ id: s.id } as PlannedStep)).map((s) => s.id);
 
     for (const now of ['untagged', 'auto'] as const) {
       it(`approved, then rated ${now}: the approved moves are made all the same, exactly as shown`, async () => {

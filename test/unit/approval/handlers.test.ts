@@ -74,13 +74,10 @@ describe('the operator decision function (function URL, AWS_IAM)', () => {
     expect(dynamodb.calls()).toHaveLength(0);
   });
 
-  it('records a URL request as the caller ARN Lambda put in the event, channel cli (unchanged)', async () => {
-    dynamodb.on(UpdateItemCommand).resolves({ Attributes: pendingItem({ status: { S: 'approved' } }) });
-    lambda.on(InvokeCommand).resolves({ StatusCode: 202 });
-    const answer = await decideHandler(URL_EVENT_AS_CISO);
-    expect(answer).toMatchObject({ statusCode: 200 });
-    const decision = dynamodb.commandCalls(UpdateItemCommand)[0]!.args[0].input.ExpressionAttributeValues![':decision']!.M;
-    expect(decision).toMatchObject({ by: { S: 'arn:aws:iam::123456789012:user/ciso' }, channel: { S: 'cli' } });
+  it('refuses a URL request naming the CISO without an identity proof (what a direct invoke can forge), and records nothing', async () => {
+    await expect(decideHandler(URL_EVENT_AS_CISO)).resolves.toMatchObject({ statusCode: 403, body: expect.stringContaining('"reason":"unproven"') });
+    expect(dynamodb.calls()).toHaveLength(0);
+    expect(lambda.calls()).toHaveLength(0);
   });
 });
 

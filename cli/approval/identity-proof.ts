@@ -27,6 +27,8 @@ export interface ProofRequest {
   readonly incidentId: string;
   readonly decision: 'approve' | 'deny';
   readonly planHash: string;
+  /** The reason sent with the decision, exactly as sent. */
+  readonly reason?: string;
   /** The stack's region: the function checks the proof is scoped to its own. */
   readonly region: string;
   readonly credentials: AwsCredentialIdentity | AwsCredentialIdentityProvider;
@@ -36,7 +38,8 @@ export interface ProofRequest {
 
 export async function presignIdentityProof(request: ProofRequest): Promise<IdentityProof> {
   const nonce = randomBytes(16).toString('base64url');
-  const binding = decisionBinding({ incidentId: request.incidentId, decision: request.decision, planHash: request.planHash, nonce });
+  const { incidentId, decision, planHash, reason } = request;
+  const binding = decisionBinding({ incidentId, decision, planHash, ...(reason === undefined ? {} : { reason }), nonce });
   const endpoint = await stsEndpoint({ region: request.region });
   const signer = new SignatureV4({ service: 'sts', region: request.region, credentials: request.credentials, sha256 });
   const presigned = await signer.presign(

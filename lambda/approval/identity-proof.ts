@@ -33,16 +33,19 @@ export interface BoundDecision {
   readonly incidentId: string;
   readonly decision: 'approve' | 'deny';
   readonly planHash: string;
+  /** The reason recorded with the decision, exactly as sent (absent: none). */
+  readonly reason?: string;
   readonly nonce: string;
 }
 
 /**
- * The value of the binding header: SHA-256 of the decision and a fresh
+ * The value of the binding header: SHA-256 of the decision (incident,
+ * approve or deny, plan hash, and the reason recorded with it) and a fresh
  * nonce, in an unambiguous encoding (a JSON array, so no field can run into
  * the next) with a version tag of its own.
  */
 export function decisionBinding(bound: BoundDecision): string {
-  return createHash('sha256').update(JSON.stringify(['ir-decision-proof-v1', bound.incidentId, bound.decision, bound.planHash, bound.nonce])).digest('hex');
+  return createHash('sha256').update(JSON.stringify(['ir-decision-proof-v1', bound.incidentId, bound.decision, bound.planHash, bound.reason ?? null, bound.nonce])).digest('hex');
 }
 
 /** The SigV4 query parameters a presigned request carries: the only ones the function copies into the request it sends. */

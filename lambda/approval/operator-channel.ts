@@ -94,7 +94,7 @@ export async function handleOperatorRequest(deps: OperatorDependencies, event: F
   const proven = await verifyIdentityProof(
     { ...deps.proof, ledger: deps.ledger },
     // The raw userArn, not verifiedCaller's: a caller that is present but is no ARN must not count as absent.
-    { decision: { incidentId, decision, planHash }, proof, urlCaller: event.requestContext.authorizer?.iam?.userArn, now: at },
+    { decision: { incidentId, decision, planHash, ...(reason === undefined ? {} : { reason }) }, proof, urlCaller: event.requestContext.authorizer?.iam?.userArn, now: at },
   );
   if (proven.status === 'refused') return json(PROOF_REFUSAL_STATUS[proven.reason], proven);
   return answerOf(

@@ -208,7 +208,7 @@ export async function verifyIdentityProof(deps: ProofDependencies, subject: Proo
 
   const binding = decisionBinding({ ...subject.decision, nonce: proof.nonce });
   if (proof.binding !== binding) {
-    return refused('proof-mismatch', 'the identity proof was signed for another decision (incident, approve or deny, or plan hash): it proves nothing about this one');
+    return refused('proof-mismatch', 'the identity proof was signed for another decision (incident, approve or deny, plan hash or reason): it proves nothing about this one');
   }
 
   const signedAt = signedAtMs(proof.query['X-Amz-Date']);

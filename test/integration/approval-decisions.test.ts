@@ -202,7 +202,7 @@ describe('the operator decision function on the ledger', () => {
       proof: { region: EMULATOR_REGION, stsEndpoint: new URL('https://sts.us-east-1.amazonaws.com/'), fetch: sts.fetch },
     };
     const now = () => Date.parse('2026-12-06T12:30:00Z');
-    const proof = await presignIdentityProof({ incidentId, decision: 'deny', planHash: PLAN_HASH, region: EMULATOR_REGION, credentials: aliceKey, signingDate: new Date(now()) });
+    const proof = await presignIdentityProof({ incidentId, decision: 'deny', planHash: PLAN_HASH, reason: 'owner is patching', region: EMULATOR_REGION, credentials: aliceKey, signingDate: new Date(now()) });
     const listed = JSON.parse((await handleOperatorRequest(deps, request('GET'), now)).body) as { approvals: { incidentId: string }[] };
     expect(listed.approvals.map((a) => a.incidentId)).toEqual([incidentId]);
 

@@ -136,7 +136,7 @@ describe('a decision with a valid identity proof', () => {
 
   it('denies with a proof bound to the denial', async () => {
     const deny = { ...decisionOf, decision: 'deny' as const, reason: 'known scanner' };
-    const answer = await decide(post({ ...deny, proof: await proofFor({ decision: 'deny' }) }));
+    const answer = await decide(post({ ...deny, proof: await proofFor({ decision: 'deny', reason: 'known scanner' }) }));
     expect(answer.statusCode).toBe(200);
     expect(dynamodb.commandCalls(UpdateItemCommand)[0]!.args[0].input.ExpressionAttributeValues![':decision']!.M).toMatchObject({ by: { S: ALICE.arn }, decision: { S: 'deny' } });
   });
@@ -163,6 +163,7 @@ describe('refused, changing nothing', () => {
     ['another incident', { incidentId: `${INCIDENT}-other` }],
     ['another plan', { planHash: OTHER_PLAN_HASH }],
     ['the other decision (a denial presented as an approval)', { decision: 'deny' as const }],
+    ['another reason (the approval sent with a reason it was not made with)', { reason: 'approved after the call with the owner' }],
   ])('a proof bound to %s', async (_, boundTo) => {
     const answer = await decide(post({ ...decisionOf, proof: await proofFor(boundTo) }));
     expect(answer).toMatchObject({ statusCode: 403, body: { reason: 'proof-mismatch' } });

@@ -22,6 +22,18 @@ import { verifyIdentityProof, type ProofDependencies, type ProofRefusalReason } 
 export interface OperatorDependencies extends DecisionDependencies {
   /** Checks the identity proof of a decision (the STS endpoint, fetch, the ledger for its nonce). */
   readonly proof: Omit<ProofDependencies, 'ledger'>;
+  /** Told of every refused proof (the function logs it: a forged or replayed decision is worth an alarm). */
+  readonly onProofRefused?: (refusal: ProofRefusal) => void;
+}
+
+/** What is said of a refused proof: never the proof itself (for its 60 seconds it is a bearer token). */
+export interface ProofRefusal {
+  readonly reason: ProofRefusalReason;
+  readonly code?: string;
+  readonly detail: string;
+  readonly incidentId: string;
+  readonly decision: 'approve' | 'deny';
+  readonly urlCaller?: string;
 }
 
 export interface JsonResponse {
@@ -96,7 +108,11 @@ export async function handleOperatorRequest(deps: OperatorDependencies, event: F
     // The raw userArn, not verifiedCaller's: a caller that is present but is no ARN must not count as absent.
     { decision: { incidentId, decision, planHash, ...(reason === undefined ? {} : { reason }) }, proof, urlCaller: event.requestContext.authorizer?.iam?.userArn, now: at },
   );
-  if (proven.status === 'refused') return json(PROOF_REFUSAL_STATUS[proven.reason], proven);
+  if (proven.status === 'refused') {
+    const urlCaller = event.requestContext.authorizer?.iam?.userArn;
+    deps.onProofRefused?.({ reason: proven.reason, ...(proven.code ? { code: proven.code } : {}), detail: proven.detail, incidentId, decision, ...(urlCaller ? { urlCaller } : {}) });
+    return json(PROOF_REFUSAL_STATUS[proven.reason], proven);
+  }
   return answerOf(
     await applyDecision(deps, {
       incidentId,

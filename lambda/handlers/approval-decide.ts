@@ -25,7 +25,12 @@ let dependencies: Promise<OperatorDependencies> | undefined;
 
 async function operatorDependencies(): Promise<OperatorDependencies> {
   const env = readApprovalEnvironment();
-  return { ...decisionDependencies(env), proof: { region: env.region, stsEndpoint: await stsEndpoint({ region: env.region }), fetch: (input, init) => fetch(input, init) } };
+  return {
+    ...decisionDependencies(env),
+    proof: { region: env.region, stsEndpoint: await stsEndpoint({ region: env.region }), fetch: (input, init) => fetch(input, init) },
+    // Loud: a decision refused for its identity (no proof, another signer, a replay) may be someone trying to decide as someone else.
+    onProofRefused: (refusal) => console.warn(JSON.stringify({ message: 'approval decision refused: identity proof', ...refusal })),
+  };
 }
 
 function dependenciesOnce(): Promise<OperatorDependencies> {

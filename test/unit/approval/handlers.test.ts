@@ -96,8 +96,16 @@ describe('the operator decision function (function URL, AWS_IAM)', () => {
     }
   });
 
-  it('refuses a URL request naming the CISO without an identity proof (what a direct invoke can forge), and records nothing', async () => {
-    await expect(decideHandler(URL_EVENT_AS_CISO)).resolves.toMatchObject({ statusCode: 403, body: expect.stringContaining('"reason":"unproven"') });
+  it('refuses a URL request naming the CISO without an identity proof (what a direct invoke can forge), records nothing, and logs it', async () => {
+    const warn = jest.spyOn(console, 'warn').mockImplementation(() => undefined);
+    try {
+      await expect(decideHandler(URL_EVENT_AS_CISO)).resolves.toMatchObject({ statusCode: 403, body: expect.stringContaining('"reason":"unproven"') });
+      expect(warn.mock.calls.map((call) => JSON.parse(String(call[0])) as unknown)).toEqual([
+        expect.objectContaining({ message: 'approval decision refused: identity proof', reason: 'unproven', incidentId: INCIDENT, decision: 'approve', urlCaller: 'arn:aws:iam::123456789012:user/ciso' }),
+      ]);
+    } finally {
+      warn.mockRestore();
+    }
     expect(dynamodb.calls()).toHaveLength(0);
     expect(lambda.calls()).toHaveLength(0);
   });

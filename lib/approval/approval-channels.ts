@@ -22,8 +22,10 @@ import { APPROVAL_GRANTS, type ApprovalScope } from './grants';
  *    its tokens are signed with;
  *  - the operator decision function, behind a function URL with AuthType
  *    AWS_IAM (`ir approve`, `ir deny`, `ir pending`; IAM decides who may).
- *    It records the caller ARN Lambda verified, so no principal of the
- *    stack may invoke it directly (a direct invoke can forge that ARN);
+ *    It records the ARN STS answers for the identity proof each decision
+ *    carries (a direct invoke can forge the event's caller ARN, not that),
+ *    and still no principal of the stack may invoke it directly (who may
+ *    decide is IAM's choice);
  *  - with `chat`, the chat decision function the chat buttons invoke
  *    directly (chat-actions.ts): it records only "a member of" the channel;
  *  - the Security Hub custom actions "IR: plan" and "IR: respond", an

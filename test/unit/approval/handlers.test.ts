@@ -5,7 +5,9 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { handler as chatHandler } from '../../../lambda/handlers/approval-chat';
 import { handler as decideHandler } from '../../../lambda/handlers/approval-decide';
 import { handler as linkHandler } from '../../../lambda/handlers/approval-link';
+import { presignIdentityProof } from '../../../cli/approval/identity-proof';
 import { readApprovalEnvironment } from '../../../lambda/approval/runtime';
+import { fakeStsFetch } from '../../support/presigned-sts';
 import { signToken } from '../../../lambda/approval/token';
 import { answerAsKms, INCIDENT, LINK_KEY_ID, macKey, NOW, PLAN_HASH, pendingItem } from './support';
 
@@ -74,13 +76,38 @@ describe('the operator decision function (function URL, AWS_IAM)', () => {
     expect(dynamodb.calls()).toHaveLength(0);
   });
 
-  it('records a URL request as the caller ARN Lambda put in the event, channel cli (unchanged)', async () => {
+  it('asks STS at the regional endpoint of its own region, and records the ARN STS answers', async () => {
     dynamodb.on(UpdateItemCommand).resolves({ Attributes: pendingItem({ status: { S: 'approved' } }) });
     lambda.on(InvokeCommand).resolves({ StatusCode: 202 });
-    const answer = await decideHandler(URL_EVENT_AS_CISO);
-    expect(answer).toMatchObject({ statusCode: 200 });
-    const decision = dynamodb.commandCalls(UpdateItemCommand)[0]!.args[0].input.ExpressionAttributeValues![':decision']!.M;
-    expect(decision).toMatchObject({ by: { S: 'arn:aws:iam::123456789012:user/ciso' }, channel: { S: 'cli' } });
+    const alice = { accessKeyId: 'ASIAALICE0000000', secretAccessKey: 'alice-secret' };
+    const aliceArn = 'arn:aws:sts::123456789012:assumed-role/IncidentResponders/alice';
+    const sts = fakeStsFetch(new Map([[alice.accessKeyId, { secretAccessKey: alice.secretAccessKey, arn: aliceArn, account: '123456789012', userId: 'AROAALICE:alice' }]]));
+    const fetchSpy = jest.spyOn(globalThis, 'fetch').mockImplementation(sts.fetch);
+    try {
+      const decision = { incidentId: INCIDENT, decision: 'approve' as const, planHash: PLAN_HASH };
+      const proof = await presignIdentityProof({ ...decision, region: 'us-east-1', credentials: alice });
+      const answer = await decideHandler({ rawPath: '/', requestContext: { http: { method: 'POST' } }, body: JSON.stringify({ ...decision, proof }) });
+      expect(answer).toMatchObject({ statusCode: 200 });
+      expect(sts.calls.map((c) => `${c.url.origin}${c.url.pathname}`)).toEqual(['https://sts.us-east-1.amazonaws.com/']);
+      const recorded = dynamodb.commandCalls(UpdateItemCommand)[0]!.args[0].input.ExpressionAttributeValues![':decision']!.M;
+      expect(recorded).toMatchObject({ by: { S: aliceArn }, channel: { S: 'cli' } });
+    } finally {
+      fetchSpy.mockRestore();
+    }
+  });
+
+  it('refuses a URL request naming the CISO without an identity proof (what a direct invoke can forge), records nothing, and logs it', async () => {
+    const warn = jest.spyOn(console, 'warn').mockImplementation(() => undefined);
+    try {
+      await expect(decideHandler(URL_EVENT_AS_CISO)).resolves.toMatchObject({ statusCode: 403, body: expect.stringContaining('"reason":"unproven"') });
+      expect(warn.mock.calls.map((call) => JSON.parse(String(call[0])) as unknown)).toEqual([
+        expect.objectContaining({ message: 'approval decision refused: identity proof', reason: 'unproven', incidentId: INCIDENT, decision: 'approve', urlCaller: 'arn:aws:iam::123456789012:user/ciso' }),
+      ]);
+    } finally {
+      warn.mockRestore();
+    }
+    expect(dynamodb.calls()).toHaveLength(0);
+    expect(lambda.calls()).toHaveLength(0);
   });
 });
 

@@ -49,8 +49,8 @@ describe('recordDecision', () => {
       TableName: TABLE,
       Key: { pk: { S: `approval#${INCIDENT}` } },
       UpdateExpression: 'SET #status = :decided, #decision = :decision',
-      ConditionExpression: '#status = :pending AND #planHash = :shown AND (#deadline > :now OR attribute_exists(#brakeHeldAt))',
-      ExpressionAttributeNames: { '#status': 'status', '#planHash': 'planHash', '#decision': 'decision', '#deadline': 'deadline', '#brakeHeldAt': 'brakeHeldAt' },
+      ConditionExpression: '#status = :pending AND #planHash = :shown AND #deadline > :now',
+      ExpressionAttributeNames: { '#status': 'status', '#planHash': 'planHash', '#decision': 'decision', '#deadline': 'deadline' },
       ExpressionAttributeValues: {
         ':decided': { S: 'approved' },
         ':pending': { S: 'pending' },
@@ -127,11 +127,11 @@ describe('recordDecision', () => {
     }
   });
 
-  it('does not call a request the brake gave back expired (it has no deadline any more): a refusal there is plan-changed', async () => {
+  it('a request the brake gave back is held to its new deadline like any other: after it, expired', async () => {
     dynamodb.on(UpdateItemCommand).rejects(
       conditionFailure(pendingItem({ planHash: { S: OTHER_PLAN_HASH }, deadline: { S: '2026-12-06T12:00:00.000Z' }, brakeHeldAt: { S: '2026-12-06T11:59:00.000Z' } })),
     );
-    await expect(recordDecision(testDependencies().ledger, DECISION)).resolves.toMatchObject({ status: 'refused', reason: 'plan-changed' });
+    await expect(recordDecision(testDependencies().ledger, DECISION)).resolves.toMatchObject({ status: 'refused', reason: 'expired' });
   });
 
   it('throws any other failure, with its AWS code', async () => {

@@ -349,6 +349,8 @@ describe('a response whose isolation needs approval', () => {
     expect(report.approval).toMatchObject({ status: 'denied' });
     expect(report.steps.find((s) => s.id === `isolate:${PRIMARY_ENI}`)).toMatchObject({ status: 'skipped', reason: expect.stringContaining('denied by arn:aws:iam::111111111111:user/alice (cli): checked with the app team') });
     expect(published().at(-1)!.Message).toContain('DENIED by arn:aws:iam::111111111111:user/alice');
+    // The snapshots ran, the moves did not: never DONE.
+    expect(published().at(-1)!.Subject).toMatch(/^\[GuardDuty IR DENIED - NOT CONTAINED\] contain-instance: /);
     // Answered (a person decided), never as contained: a later finding about the instance is decided on its own.
     const final = updates().find((u) => u.ConditionExpression === 'answerKind = :awaiting');
     expect(final!.ExpressionAttributeValues![':answerKind']).toEqual({ S: 'no-change-needed' });
@@ -363,6 +365,7 @@ describe('a response whose isolation needs approval', () => {
     const report = (resumed as { report: Report }).report;
     expect(report.approval).toMatchObject({ status: 'timed-out-stood-down' });
     expect(moves()).toEqual([]);
+    expect(published().at(-1)!.Subject).toMatch(/^\[GuardDuty IR STOOD DOWN - NOT CONTAINED\] contain-instance: /);
     expect(items.get(`approval#${first.incidentId}`)).toMatchObject({ status: { S: 'expired' } });
     // A decision arriving now is refused by the decision path (status no longer pending); another deadline event does nothing.
     expect(await resumeFromApproval(catalog, { kind: 'approval-deadline', incidentId: first.incidentId }, 'contain-instance', resumeOptions(late))).toMatchObject({ status: 'nothing-to-do' });
@@ -439,6 +442,7 @@ describe('a response whose isolation needs approval', () => {
       for (const id of waited(first)) expect(report.steps.find((s) => s.id === id)).toMatchObject({ status: 'skipped', reason: 'not made: the approval policy says never (rule no-isolation)' });
       expect(report.approval).toMatchObject({ status: 'approved', detail: expect.stringContaining('not made, the approval policy now says never') });
       expect(published().at(-1)!.Message).toContain('after the resource was read again, except: not made, the approval policy now says never: ');
+      expect(published().at(-1)!.Subject).toMatch(/^\[GuardDuty IR POLICY SAYS NEVER - NOT CONTAINED\] contain-instance: /);
     });
   });
 

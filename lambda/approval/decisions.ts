@@ -30,6 +30,11 @@ export interface Decision {
   /** When, ISO 8601. */
   readonly at: string;
   readonly reason?: string;
+  /**
+   * Everything the channel was given about where the decision came from, beyond `by` (chat: the channel
+   * configuration's ids; and, where AWS names nobody, `person` says so): recorded as given, in the ledger and the evidence.
+   */
+  readonly origin?: Readonly<Record<string, string>>;
 }
 
 export type RefusalReason = 'no-pending' | 'already-decided' | 'plan-changed' | 'expired';
@@ -74,6 +79,7 @@ export function decisionUpdate(table: string, decision: Decision) {
         channel: s(decision.channel),
         reason: decision.reason === undefined ? undefined : s(decision.reason),
         planHash: s(decision.planHash),
+        origin: decision.origin === undefined ? undefined : map(Object.fromEntries(Object.entries(decision.origin).map(([key, value]) => [key, s(value)]))),
       }),
     },
     ReturnValues: 'ALL_NEW' as const,

@@ -163,6 +163,31 @@ describe('applyDecision', () => {
     expect(JSON.parse(new TextDecoder().decode(invoke.Payload as Uint8Array))).toEqual({ kind: 'approval-decided', incidentId: INCIDENT });
   });
 
+  it('keeps what the channel was given of the decision\'s origin, in the ledger and the evidence, exactly', async () => {
+    dynamodb.on(UpdateItemCommand).resolves({ Attributes: decidedItem() });
+    s3.on(PutObjectCommand).resolves({ VersionId: 'v1' });
+    lambda.on(InvokeCommand).resolves({ StatusCode: 202 });
+    const origin = { slackWorkspaceId: 'T0123', slackChannelId: 'C0456', person: 'not given by AWS: no caller' };
+    await applyDecision(testDependencies(), { ...DECISION, channel: 'chat', by: 'a member of chat channel Slack C0456', origin });
+    expect(dynamodb.commandCalls(UpdateItemCommand)[0]!.args[0].input.ExpressionAttributeValues![':decision']!.M!.origin).toEqual({
+      M: { slackWorkspaceId: { S: 'T0123' }, slackChannelId: { S: 'C0456' }, person: { S: 'not given by AWS: no caller' } },
+    });
+    expect(JSON.parse(s3.commandCalls(PutObjectCommand)[0]!.args[0].input.Body as string)).toEqual({
+      incidentId: INCIDENT,
+      decision: 'approve',
+      by: 'a member of chat channel Slack C0456',
+      at: DECISION.at,
+      channel: 'chat',
+      planHash: PLAN_HASH,
+      origin,
+      plan: expect.anything(),
+      findingId: 'f-1',
+      playbook: 'contain-instance',
+      requestedAt: '2026-12-06T11:00:00Z',
+      deadline: '2026-12-06T13:00:00.000Z',
+    });
+  });
+
   it('writes nothing else and wakes nobody when the decision is refused', async () => {
     dynamodb.on(UpdateItemCommand).rejects(conditionFailure(decidedItem()));
     const result = await applyDecision(testDependencies(), DECISION);

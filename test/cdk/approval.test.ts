@@ -152,7 +152,13 @@ describe('approval channels (config approval)', () => {
   it('names the configured chat channel to the chat function, which records it as who decided', () => {
     synth.template.hasResourceProperties('AWS::Lambda::Function', {
       Role: { 'Fn::GetAtt': [logicalId('AWS::IAM::Role', 'ApprovalChatRole'), 'Arn'] },
-      Environment: { Variables: Match.objectLike({ IR_CHAT_CHANNELS: `Slack ${SLACK.channelId} (workspace ${SLACK.workspaceId})` }) },
+      Environment: {
+        Variables: Match.objectLike({
+          IR_CHAT_CHANNELS: `Slack ${SLACK.channelId} (workspace ${SLACK.workspaceId})`,
+          // The ids recorded with each chat decision (lambda/approval/chat-channel.ts chatOrigin).
+          IR_CHAT_CHANNEL_IDS: JSON.stringify({ slack: { workspaceId: SLACK.workspaceId, channelId: SLACK.channelId } }),
+        }),
+      },
     });
   });
 

@@ -3,6 +3,7 @@ import { KMSClient, VerifyMacCommand } from '@aws-sdk/client-kms';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { handler as chatHandler } from '../../../lambda/handlers/approval-chat';
+import { CHAT_PERSON_NOT_GIVEN } from '../../../lambda/approval/chat-channel';
 import { handler as decideHandler } from '../../../lambda/handlers/approval-decide';
 import { handler as linkHandler } from '../../../lambda/handlers/approval-link';
 import { presignIdentityProof } from '../../../cli/approval/identity-proof';
@@ -41,6 +42,7 @@ beforeEach(() => {
   delete process.env.IR_APPROVAL_MAC_KEY;
   delete process.env.IR_EVIDENCE_BUCKET;
   process.env.IR_CHAT_CHANNELS = 'Slack C0456 (workspace T0123)';
+  process.env.IR_CHAT_CHANNEL_IDS = JSON.stringify({ slack: { workspaceId: 'T0123', channelId: 'C0456' } });
 });
 
 /** A function URL event naming the CISO: what Lambda hands the URL function, or what a forger would send by a direct invoke. */
@@ -118,10 +120,47 @@ describe('the chat decision function (direct invoke by the Chatbot channel role)
     const answer = await chatHandler({ kind: 'chat-decision', incidentId: INCIDENT, decision: 'approve', planHash: PLAN_HASH });
     expect(answer).toMatchObject({ status: 'recorded', decision: { channel: 'chat' } });
     const decision = dynamodb.commandCalls(UpdateItemCommand)[0]!.args[0].input.ExpressionAttributeValues![':decision']!.M;
-    expect(decision).toMatchObject({
+    // Exactly what is recorded: the channel configuration's ids (the stack's), and that AWS names no person.
+    expect(decision).toEqual({
+      decision: { S: 'approve' },
       by: { S: 'a member of chat channel Slack C0456 (workspace T0123) (AWS Chatbot custom action, under the channel role)' },
+      at: { S: expect.stringMatching(/^\d{4}-\d\d-\d\dT/) },
       channel: { S: 'chat' },
+      planHash: { S: PLAN_HASH },
+      origin: {
+        M: {
+          slackWorkspaceId: { S: 'T0123' },
+          slackChannelId: { S: 'C0456' },
+          person: { S: CHAT_PERSON_NOT_GIVEN },
+        },
+      },
     });
+    expect(CHAT_PERSON_NOT_GIVEN).toMatch(/^not given by AWS: /);
+  });
+
+  it('records the Teams channel configuration ids too, and both when the stack has both', async () => {
+    process.env.IR_CHAT_CHANNEL_IDS = JSON.stringify({ slack: { workspaceId: 'T0123', channelId: 'C0456' }, teams: { tenantId: 'tenant-1', teamId: 'team-1', channelId: '19:abc@thread.tacv2' } });
+    dynamodb.on(UpdateItemCommand).resolves({ Attributes: pendingItem({ status: { S: 'denied' } }) });
+    lambda.on(InvokeCommand).resolves({ StatusCode: 202 });
+    await chatHandler({ kind: 'chat-decision', incidentId: INCIDENT, decision: 'deny', planHash: PLAN_HASH });
+    const decision = dynamodb.commandCalls(UpdateItemCommand)[0]!.args[0].input.ExpressionAttributeValues![':decision']!.M!;
+    expect(decision.origin).toEqual({
+      M: {
+        slackWorkspaceId: { S: 'T0123' },
+        slackChannelId: { S: 'C0456' },
+        teamsTenantId: { S: 'tenant-1' },
+        teamsTeamId: { S: 'team-1' },
+        teamsChannelId: { S: '19:abc@thread.tacv2' },
+        person: { S: CHAT_PERSON_NOT_GIVEN },
+      },
+    });
+    expect(decision.reason).toEqual({ S: 'denied from the chat channel' });
+  });
+
+  it('refuses to record anything without the channel configuration ids', async () => {
+    delete process.env.IR_CHAT_CHANNEL_IDS;
+    await expect(chatHandler({ kind: 'chat-decision', incidentId: INCIDENT, decision: 'approve', planHash: PLAN_HASH })).rejects.toThrow('IR_CHAT_CHANNEL_IDS');
+    expect(dynamodb.calls()).toHaveLength(0);
   });
 
   it.each([

@@ -12,7 +12,7 @@ import { EvidenceBucket } from './evidence-bucket';
 import { IncidentLedgerTable } from './incident-ledger-table';
 import { Monitoring } from './monitoring/monitoring';
 import { acknowledgeNagFindings } from './nag-suppressions';
-import { approvalScheduleGroupName, approvalSchedulerRoleName, approvalSchedulerRoleNames, pascalCase, responderRoleName, responderRoleNames, sharedBrakeTableArn, sharedBrakeTableName } from './naming';
+import { approvalScheduleGroupName, approvalSchedulerRoleName, approvalSchedulerRoleNames, chatDecisionFunctionName, pascalCase, responderRoleName, responderRoleNames, sharedBrakeTableArn, sharedBrakeTableName } from './naming';
 import { NotificationTopic } from './notification-topic';
 import { ChatNotifications } from './chat-notifications';
 import { OwedNoteDelivery } from './owed-note-delivery';
@@ -193,7 +193,7 @@ export class IncidentResponseStack extends Stack {
         ...(codeSigningConfig ? { codeSigningConfig } : {}),
         ...(this.approvalLinkKey ? { linkKey: this.approvalLinkKey } : {}),
       });
-      if (this.chat && this.approval.chat) this.chatApproval = new ChatApprovalActions(this, 'ChatApproval', { chat: this.chat, chatFunction: this.approval.chat.function });
+      if (this.chat && this.approval.chat) this.chatApproval = new ChatApprovalActions(this, 'ChatApproval', { chat: this.chat, chatFunction: this.approval.chat.function, chatFunctionName: chatDecisionFunctionName(this.stackName) });
     }
 
     this.monitoring = new Monitoring(this, 'Monitoring', {

@@ -113,3 +113,12 @@ export function approvalScheduleGroupName(stackName: string): string {
   const hash = createHash('sha256').update(name).digest('hex').slice(0, 8);
   return `${name.slice(0, 64 - hash.length - 1)}-${hash}`;
 }
+
+/**
+ * The chat decision function's name: short and fixed, because the chat buttons' command names it and a Chatbot
+ * custom action's CommandText may hold at most 100 characters (lib/approval/chat-actions.ts). The hash of the
+ * stack name keeps two stacks of one region apart.
+ */
+export function chatDecisionFunctionName(stackName: string): string {
+  return `ir-chat-${createHash('sha256').update(stackName).digest('hex').slice(0, 12)}`;
+}

@@ -14,16 +14,31 @@ import { applyDecision, type AppliedDecision, type DecisionDependencies } from '
  * the decision to the plan the notification showed.
  */
 
-export const CHAT_DECISION_KIND = 'chat-decision';
+/**
+ * The payload a chat button sends, in as few characters as AWS allows: a
+ * custom action's CommandText (`lambda invoke --function-name F --payload P`)
+ * may be at most 100 characters (Chatbot API reference,
+ * CustomActionDefinition), so the keys are single letters: i = incident id,
+ * p = plan hash, d = decision. lib/approval/chat-actions.ts writes it from
+ * chatButtonPayload, and test/cdk/approval.test.ts holds the command to the limit.
+ */
+export const CHAT_PAYLOAD_KEYS = { incidentId: 'i', planHash: 'p', decision: 'd' } as const;
 
-export const chatDecisionSchema = z.strictObject({
-  kind: z.literal(CHAT_DECISION_KIND),
-  incidentId: z.string().check(z.minLength(1), z.maxLength(256)),
-  decision: z.enum(['approve', 'deny']),
-  planHash: z.string().check(z.regex(/^[0-9a-f]{64}$/)),
-});
+export const chatDecisionSchema = z.pipe(
+  z.strictObject({
+    [CHAT_PAYLOAD_KEYS.incidentId]: z.string().check(z.minLength(1), z.maxLength(256)),
+    [CHAT_PAYLOAD_KEYS.decision]: z.enum(['approve', 'deny']),
+    [CHAT_PAYLOAD_KEYS.planHash]: z.string().check(z.regex(/^[0-9a-f]{64}$/)),
+  }),
+  z.transform((wire) => ({ incidentId: wire.i, decision: wire.d, planHash: wire.p })),
+);
 
-export type ChatDecision = z.infer<typeof chatDecisionSchema>;
+/** The payload of a button, with the Chatbot variables that fill the incident id and plan hash ($i, $p). */
+export function chatButtonPayload(decision: 'approve' | 'deny', variables: { readonly incidentId: string; readonly planHash: string }): string {
+  return JSON.stringify({ [CHAT_PAYLOAD_KEYS.incidentId]: variables.incidentId, [CHAT_PAYLOAD_KEYS.planHash]: variables.planHash, [CHAT_PAYLOAD_KEYS.decision]: decision });
+}
+
+export type ChatDecision = z.output<typeof chatDecisionSchema>;
 
 /**
  * Who a chat decision is recorded as: the channel, never a person (nobody in the event can be believed).

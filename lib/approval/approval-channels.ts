@@ -15,6 +15,7 @@ import { playbookCode } from '../lambda-bundle/code';
 import { PLAYBOOK_ARCHITECTURE, PLAYBOOK_RUNTIME, type ApprovalFunctionName } from '../lambda-bundle/options';
 import { LOG_WRITING_ACTIONS } from '../iam/support-actions';
 import { APPROVAL_GRANTS, type ApprovalScope } from './grants';
+import { chatDecisionFunctionName } from '../naming';
 
 /*
  * The decision side of approvals (config `approval`; docs/approval-channels.md):
@@ -161,7 +162,7 @@ export class ApprovalChannels extends Construct {
         ...shared,
         IR_CHAT_CHANNELS: chatChannelsLabel(props.config.chat),
         IR_CHAT_CHANNEL_IDS: JSON.stringify(chatChannelIdsOf(props.config.chat)),
-      });
+      }, chatDecisionFunctionName(stack.stackName));
     }
     this.securityHub = this.approvalFunction('security-hub-action', 'SecurityHubAction', props, resources, {
       IR_PLAYBOOK_FUNCTIONS: playbookFunctions,

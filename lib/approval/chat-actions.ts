@@ -3,7 +3,7 @@ import * as chatbot from 'aws-cdk-lib/aws-chatbot';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
-import { CHAT_DECISION_KIND } from '../../lambda/approval/chat-channel';
+import { chatButtonPayload } from '../../lambda/approval/chat-channel';
 import { CHAT_VARIABLE_PATHS } from '../../lambda/approval/chat-context';
 import type { ChatNotifications } from '../chat-notifications';
 
@@ -22,6 +22,8 @@ export interface ChatApprovalActionsProps {
   readonly chat: ChatNotifications;
   /** The chat decision function: the only function the channel role may invoke. */
   readonly chatFunction: lambda.IFunction;
+  /** Its name as written in the command (chatDecisionFunctionName): a literal, so the command's length is known at synth. */
+  readonly chatFunctionName: string;
 }
 
 export class ChatApprovalActions extends Construct {
@@ -46,15 +48,14 @@ export class ChatApprovalActions extends Construct {
         // Custom action names are unique per account: the stack name (one per region) keeps them apart.
         actionName: `${stack.stackName}-${decision}`.replace(/[^A-Za-z0-9_-]/g, '-').slice(0, 64),
         definition: {
-          commandText:
-            `lambda invoke --function-name ${props.chatFunction.functionName} --payload ` +
-            `{"kind":"${CHAT_DECISION_KIND}","incidentId":"$incidentId","planHash":"$planHash","decision":"${decision}"}`,
+          // At most 100 characters (the Chatbot API's limit): a short function name and single-letter keys and variables.
+          commandText: `lambda invoke --function-name ${props.chatFunctionName} --payload ${chatButtonPayload(decision, { incidentId: '$i', planHash: '$p' })}`,
         },
         attachments: [
           {
             buttonText,
-            criteria: [{ operator: 'HAS_VALUE', variableName: 'planHash' }],
-            variables: { incidentId: CHAT_VARIABLE_PATHS.incidentId, planHash: CHAT_VARIABLE_PATHS.planHash },
+            criteria: [{ operator: 'HAS_VALUE', variableName: 'p' }],
+            variables: { i: CHAT_VARIABLE_PATHS.incidentId, p: CHAT_VARIABLE_PATHS.planHash },
           },
         ],
       });

@@ -117,20 +117,23 @@ describe('approval channels (config approval)', () => {
     expect(declaredStatements('approval-decide').flatMap((s) => [s.Action].flat()).filter((a) => a.startsWith('sts:'))).toEqual([]);
   });
 
-  it('adds approve and deny Chatbot custom actions invoking the chat decision function, attached to the channel', () => {
-    const decide = logicalId('AWS::Lambda::Function', 'ApprovalChatFunction');
+  it('adds approve and deny Chatbot custom actions invoking the chat decision function, attached to the channel, each command within the 100 characters AWS allows', () => {
+    const chatFunction = synth.template.findResources('AWS::Lambda::Function')[logicalId('AWS::Lambda::Function', 'ApprovalChatFunction')]!;
+    const functionName = chatFunction.Properties.FunctionName as string;
+    expect(functionName).toMatch(/^ir-chat-[0-9a-f]{12}$/);
     const actions = synth.template.findResources('AWS::Chatbot::CustomAction');
     expect(Object.keys(actions)).toHaveLength(2);
     for (const [id, action] of Object.entries(actions)) {
       const decision = id.includes('Approve') ? 'approve' : 'deny';
-      const command = JSON.stringify(action.Properties.Definition.CommandText);
-      expect(command).toContain('lambda invoke --function-name ');
-      expect(command).toContain(decide);
-      expect(command).toContain(`\\"decision\\":\\"${decision}\\"`);
-      expect(action.Properties.Attachments[0]).toMatchObject({
-        Criteria: [{ Operator: 'HAS_VALUE', VariableName: 'planHash' }],
-        Variables: { incidentId: 'event.metadata.additionalContext.approvalIncidentId', planHash: 'event.metadata.additionalContext.approvalPlanHash' },
-      });
+      const command = action.Properties.Definition.CommandText as string;
+      expect(command).toBe(`lambda invoke --function-name ${functionName} --payload {"i":"$i","p":"$p","d":"${decision}"}`);
+      expect(command.length).toBeLessThanOrEqual(100);
+      expect(action.Properties.Attachments[0]).toEqual(
+        expect.objectContaining({
+          Criteria: [{ Operator: 'HAS_VALUE', VariableName: 'p' }],
+          Variables: { i: 'event.metadata.additionalContext.approvalIncidentId', p: 'event.metadata.additionalContext.approvalPlanHash' },
+        }),
+      );
     }
     synth.template.hasResourceProperties('AWS::Chatbot::SlackChannelConfiguration', {
       CustomizationResourceArns: Object.keys(actions).map((id) => ({ 'Fn::GetAtt': [id, 'CustomActionArn'] })),

@@ -69,7 +69,7 @@ describe('readApprovalEnvironment', () => {
 
 describe('the operator decision function (function URL, AWS_IAM)', () => {
   it('refuses a chat decision: the chat buttons have their own function', async () => {
-    await expect(decideHandler({ kind: 'chat-decision', incidentId: INCIDENT, decision: 'approve', planHash: PLAN_HASH })).resolves.toMatchObject({ statusCode: 400 });
+    await expect(decideHandler({ i: INCIDENT, d: 'approve', p: PLAN_HASH })).resolves.toMatchObject({ statusCode: 400 });
     expect(dynamodb.calls()).toHaveLength(0);
   });
 
@@ -117,7 +117,7 @@ describe('the chat decision function (direct invoke by the Chatbot channel role)
   it('records a button press as a member of the configured channel, channel chat', async () => {
     dynamodb.on(UpdateItemCommand).resolves({ Attributes: pendingItem({ status: { S: 'approved' } }) });
     lambda.on(InvokeCommand).resolves({ StatusCode: 202 });
-    const answer = await chatHandler({ kind: 'chat-decision', incidentId: INCIDENT, decision: 'approve', planHash: PLAN_HASH });
+    const answer = await chatHandler({ i: INCIDENT, d: 'approve', p: PLAN_HASH });
     expect(answer).toMatchObject({ status: 'recorded', decision: { channel: 'chat' } });
     const decision = dynamodb.commandCalls(UpdateItemCommand)[0]!.args[0].input.ExpressionAttributeValues![':decision']!.M;
     // Exactly what is recorded: the channel configuration's ids (the stack's), and that AWS names no person.
@@ -142,7 +142,7 @@ describe('the chat decision function (direct invoke by the Chatbot channel role)
     process.env.IR_CHAT_CHANNEL_IDS = JSON.stringify({ slack: { workspaceId: 'T0123', channelId: 'C0456' }, teams: { tenantId: 'tenant-1', teamId: 'team-1', channelId: '19:abc@thread.tacv2' } });
     dynamodb.on(UpdateItemCommand).resolves({ Attributes: pendingItem({ status: { S: 'denied' } }) });
     lambda.on(InvokeCommand).resolves({ StatusCode: 202 });
-    await chatHandler({ kind: 'chat-decision', incidentId: INCIDENT, decision: 'deny', planHash: PLAN_HASH });
+    await chatHandler({ i: INCIDENT, d: 'deny', p: PLAN_HASH });
     const decision = dynamodb.commandCalls(UpdateItemCommand)[0]!.args[0].input.ExpressionAttributeValues![':decision']!.M!;
     expect(decision.origin).toEqual({
       M: {
@@ -159,15 +159,15 @@ describe('the chat decision function (direct invoke by the Chatbot channel role)
 
   it('refuses to record anything without the channel configuration ids', async () => {
     delete process.env.IR_CHAT_CHANNEL_IDS;
-    await expect(chatHandler({ kind: 'chat-decision', incidentId: INCIDENT, decision: 'approve', planHash: PLAN_HASH })).rejects.toThrow('IR_CHAT_CHANNEL_IDS');
+    await expect(chatHandler({ i: INCIDENT, d: 'approve', p: PLAN_HASH })).rejects.toThrow('IR_CHAT_CHANNEL_IDS');
     expect(dynamodb.calls()).toHaveLength(0);
   });
 
   it.each([
     ['a hand-made function URL event naming the CISO', URL_EVENT_AS_CISO],
-    ['a chat decision that names who decided', { kind: 'chat-decision', incidentId: INCIDENT, decision: 'approve', planHash: PLAN_HASH, by: 'arn:aws:iam::123456789012:user/ciso' }],
-    ['a chat decision that names the cli channel', { kind: 'chat-decision', incidentId: INCIDENT, decision: 'approve', planHash: PLAN_HASH, channel: 'cli' }],
-    ['a chat decision carrying a function URL authorizer', { kind: 'chat-decision', incidentId: INCIDENT, decision: 'approve', planHash: PLAN_HASH, requestContext: URL_EVENT_AS_CISO.requestContext }],
+    ['a chat decision that names who decided', { i: INCIDENT, d: 'approve', p: PLAN_HASH, by: 'arn:aws:iam::123456789012:user/ciso' }],
+    ['a chat decision that names the cli channel', { i: INCIDENT, d: 'approve', p: PLAN_HASH, channel: 'cli' }],
+    ['a chat decision carrying a function URL authorizer', { i: INCIDENT, d: 'approve', p: PLAN_HASH, requestContext: URL_EVENT_AS_CISO.requestContext }],
   ])('refuses %s and records nothing', async (_, event) => {
     await expect(chatHandler(event)).resolves.toMatchObject({ status: 'refused', reason: 'bad-request' });
     expect(dynamodb.calls()).toHaveLength(0);
@@ -176,7 +176,7 @@ describe('the chat decision function (direct invoke by the Chatbot channel role)
 
   it('refuses to record anything without the stack naming its channel', async () => {
     delete process.env.IR_CHAT_CHANNELS;
-    await expect(chatHandler({ kind: 'chat-decision', incidentId: INCIDENT, decision: 'approve', planHash: PLAN_HASH })).rejects.toThrow('IR_CHAT_CHANNELS');
+    await expect(chatHandler({ i: INCIDENT, d: 'approve', p: PLAN_HASH })).rejects.toThrow('IR_CHAT_CHANNELS');
     expect(dynamodb.calls()).toHaveLength(0);
   });
 });

@@ -120,7 +120,7 @@ describe('operator requests', () => {
 
 describe('chat decisions', () => {
   it('records the decision as the chat channel, with the plan hash the notification carried', async () => {
-    const answer = await handleChatDecision(deps, { kind: 'chat-decision', incidentId: INCIDENT, decision: 'deny', planHash: PLAN_HASH }, now, 'Slack C0123');
+    const answer = await handleChatDecision(deps, { i: INCIDENT, d: 'deny', p: PLAN_HASH }, now, 'Slack C0123');
     expect(answer.status).toBe('recorded');
     const input = dynamodb.commandCalls(UpdateItemCommand)[0]!.args[0].input;
     expect(input.ExpressionAttributeValues![':shown']).toEqual({ S: PLAN_HASH });
@@ -128,7 +128,7 @@ describe('chat decisions', () => {
   });
 
   it('refuses a chat decision that names who decided', async () => {
-    const answer = await handleChatDecision(deps, { kind: 'chat-decision', incidentId: INCIDENT, decision: 'approve', planHash: PLAN_HASH, by: ALICE }, now, 'Slack C0123');
+    const answer = await handleChatDecision(deps, { i: INCIDENT, d: 'approve', p: PLAN_HASH, by: ALICE }, now, 'Slack C0123');
     expect(answer).toMatchObject({ status: 'refused', reason: 'bad-request' });
     expect(dynamodb.calls()).toHaveLength(0);
   });

@@ -176,7 +176,12 @@ describe('compileEventPatterns', () => {
 
   it('refuses a table whose patterns could not be disjoint', () => {
     const [contain, revoke] = effectiveRoutingTable();
-    expect(() => compileEventPatterns([contain!, { ...revoke!, resourceType: 'Instance' }])).toThrow('two rules act on resource type Instance');
+    expect(() => compileEventPatterns([contain!, { ...revoke!, resourceType: 'Instance', types: ['Backdoor:EC2/Spambot'] }])).toThrow(
+      'routing: rules instance-compromised and credential-misuse both act on Backdoor:EC2/* for resource type Instance; one finding, one playbook',
+    );
+    expect(() => compileEventPatterns([contain!, { ...revoke!, resourceType: 'Instance', types: ['Backdoor:*'] }])).toThrow('both act on Backdoor:EC2/*');
+    // Two rules on one resource type with no finding type in common compile (S3 bucket exposure and a principal's use of its data).
+    expect(() => compileEventPatterns([contain!, { ...revoke!, resourceType: 'Instance' }])).not.toThrow();
     expect(() => compileEventPatterns([{ ...contain!, types: [...contain!.types, 'Impact:EC2/*'] }])).toThrow(
       'rule instance-compromised lists the prefix Impact:EC2/* although Impact:EC2/WinRMBruteForce under it is not acted on for every finding',
     );

@@ -76,14 +76,14 @@ describe('handleInvocation', () => {
   });
 
   it('accepts a direct invocation {finding, dryRun} and honours the dry-run request', async () => {
-    const event = { finding: loadFixture('notify/s3-malicious-caller.raw.json'), dryRun: true };
+    const event = { finding: loadFixture('notify/stealth-s3-logging-disabled.raw.json'), dryRun: true };
     const report = (await handleAs(event, CONTEXT, env())) as Report;
     expect(report.dryRun).toBe(true);
     expect(report.blockedBy).toEqual(['dry-run']);
   });
 
   it('never lets a request turn a dry-run stack into enforce', async () => {
-    const event = { finding: loadFixture('notify/s3-malicious-caller.raw.json'), dryRun: false };
+    const event = { finding: loadFixture('notify/stealth-s3-logging-disabled.raw.json'), dryRun: false };
     const report = (await handleAs(event, CONTEXT, env({ config: DEFAULT_RUNTIME_CONFIG }))) as Report;
     expect(report.dryRun).toBe(true);
     expect(report.guards.find((g) => g.id === 'dry-run')!.reason).toContain('the stack runs in dry-run mode');
@@ -173,7 +173,7 @@ describe('handleInvocation', () => {
   });
 
   it('claims nothing for a requested dry-run: someone asking to see the plan gets it every time', async () => {
-    const event = { finding: loadFixture('notify/s3-malicious-caller.raw.json'), dryRun: true };
+    const event = { finding: loadFixture('notify/stealth-s3-logging-disabled.raw.json'), dryRun: true };
     const report = (await handleAs(event, CONTEXT, env({ ledgerTableName: 'ledger-table' }))) as Report;
     expect(report.ledger).toBeUndefined();
     expect(dynamodb.calls()).toHaveLength(0);

@@ -16,7 +16,7 @@ function rootSteps(p: ManualPrincipal, context: ManualContext): string[] {
   const key = p.accessKeyId?.startsWith('AKIA') ? ` The finding names root access key ${p.accessKeyId}: delete it.` : '';
   const since = context.since ? ` --start-time ${context.since}` : '';
   return [
-    `MANUAL, ROOT USER: the root user of account ${account} was used. The responder never acts on root (no policy can restrict it), so every step is yours, now.`,
+    `MANUAL, ROOT USER: the root user of account ${account} was used. The responder never acts on root (IAM policies cannot restrict it), so every step is yours, now.`,
     `MANUAL: sign in as the root user of ${account} > Security credentials: delete every root access key, change the password, and enable (or replace) MFA.${key} ` +
       `In an AWS Organizations member account with centralized root access, from the management account instead: aws sts assume-root --target-principal ${account} ` +
       '--task-policy-arn arn=arn:aws:iam::aws:policy/root-task/IAMDeleteRootUserCredentials, then delete the root password, keys, signing certificates and MFA devices with those credentials.',

@@ -67,7 +67,7 @@ function describeBuckets(buckets: readonly S3BucketNamed[]): string {
 /** One line for the plan's warnings: which call, on which buckets, and that the buckets are left as they are. */
 export function describeS3Activity(activity: S3Activity): string {
   const call = activity.api ? `${activity.api}${activity.serviceName ? ` (${activity.serviceName})` : ''}` : 'an API call the finding does not name';
-  const outcome = activity.errorCode ? `, answered ${activity.errorCode}` : '';
+  const outcome = activity.errorCode ? `, answered ${activity.errorCode},` : '';
   const affected = Object.entries(activity.affectedResources).map(([type, name]) => `${type} ${name}`);
   return (
     `S3 data activity by this principal: ${call}${outcome} on bucket${activity.buckets.length === 1 ? '' : 's'} ${describeBuckets(activity.buckets)}` +

@@ -108,14 +108,22 @@ function identityCenterOf(roleName: string, sessionName: string | null): Identit
   return { permissionSet: IDENTITY_CENTER_ROLE.exec(roleName)?.[1] ?? null, userName: sessionName };
 }
 
-function federatedUserOf(userName: string | null, principalId: string | null, accessKeyId: string | null): FederatedUserPrincipal | ManualPrincipal {
-  const federatedName = principalId ? (FEDERATED_PRINCIPAL_ID.exec(principalId)?.[2] ?? null) : null;
+function federatedUserOf(finding: Finding, userName: string | null, principalId: string | null, accessKeyId: string | null): FederatedUserPrincipal | ManualPrincipal {
+  const parts = principalId ? FEDERATED_PRINCIPAL_ID.exec(principalId) : null;
   const manual = (why: string): ManualPrincipal => ({ kind: 'unknown-issuer', userType: 'FederatedUser', userName, principalId, accessKeyId, why });
   if (userName === null || !IAM_NAME.test(userName)) {
     return manual(`userType is FederatedUser and the finding names no IAM user that issued the session (userName ${JSON.stringify(userName)})`);
   }
+  // Without "<account>:<session name>" the session's own name cannot be told apart from the issuer: fail closed.
+  if (!parts || parts[1] !== finding.accountId) {
+    return manual(
+      `userType is FederatedUser and principalId ${JSON.stringify(principalId)} is not "<account ${finding.accountId ?? 'id'}>:<session name>", ` +
+        `so userName "${userName}" cannot be told apart from the session's own, caller-chosen name`,
+    );
+  }
+  const federatedName = parts[2]!;
   // The session's own name is chosen by whoever called GetFederationToken: acting on an IAM user of that name would let them pick the victim.
-  if (federatedName !== null && federatedName === userName) {
+  if (federatedName === userName) {
     return manual(`userType is FederatedUser and userName "${userName}" is the session's own, caller-chosen name, not the IAM user that issued it`);
   }
   return { kind: 'federated-user', issuerUserName: userName, federatedName, accessKeyId, principalId };
@@ -161,7 +169,7 @@ export function classifyPrincipal(finding: Finding): Principal {
     case 'Federated':
       return manual('federated', `userType is ${userType}: a session of an identity from an external identity provider`);
     case 'FederatedUser':
-      return federatedUserOf(userName, principalId, accessKeyId);
+      return federatedUserOf(finding, userName, principalId, accessKeyId);
     default:
       return manual('unknown', `userType ${JSON.stringify(userType)} is not one the playbook knows how to revoke`);
   }

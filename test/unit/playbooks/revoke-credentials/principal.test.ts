@@ -82,6 +82,9 @@ describe('classifyPrincipal', () => {
     ['partner-session', '222222222222:partner-session', 'is the session\'s own, caller-chosen name'],
     [null, '222222222222:partner-session', 'names no IAM user that issued the session'],
     ['arn:aws:sts::222222222222:federated-user/x', '222222222222:x', 'names no IAM user that issued the session'],
+    ['partner-broker', 'AIDA2EXAMPLEUSER0001', 'is not "<account 222222222222>:<session name>"'],
+    ['partner-broker', '333333333333:partner-session', 'is not "<account 222222222222>:<session name>"'],
+    ['partner-broker', null, 'is not "<account 222222222222>:<session name>"'],
   ] as const)('a FederatedUser named %s (principal %s) is manual: %s', (userName, principalId, why) => {
     const finding = revokeFinding(ROLE_FINDING, { accessKeyDetails: { userType: 'FederatedUser', userName, principalId } });
     const principal = classifyPrincipal(finding);

@@ -18,26 +18,26 @@ import { manualResponseVerdict } from './protection';
  * steps, and the read-only investigation of the key and the role.
  */
 
-export interface IdentityCenterReading {
-  readonly isIdentityCenter: boolean;
-  /** Set when it is one: why the plan is manual. */
-  readonly verdict: GuardVerdict;
-  /** Said in the plan when the name looks like one but the role read says otherwise. */
-  readonly warnings: string[];
-}
+export type IdentityCenterReading =
+  /** An Identity Center role: why the plan is manual. */
+  | { readonly isIdentityCenter: true; readonly verdict: GuardVerdict }
+  /** An ordinary role, with what the plan says when its name looks like an Identity Center role's. */
+  | { readonly isIdentityCenter: false; readonly warnings: string[] };
 
 /** Whether the role is an Identity Center role: its name, confirmed by its path when the role was read. */
 export function readAsIdentityCenterRole(facts: RoleFacts): IdentityCenterReading {
   const { roleName, identityCenter } = facts.principal;
-  const why = (how: string) => `IAM role ${roleName} is an IAM Identity Center permission-set role (${how}), which IAM lets only AWS modify`;
-  if (identityCenter === null) return { isIdentityCenter: false, verdict: manualResponseVerdict(''), warnings: [] };
-  if (facts.role.state !== 'found') return { isIdentityCenter: true, verdict: manualResponseVerdict(why('its name; the role was not read')), warnings: [] };
+  const manual = (how: string): IdentityCenterReading => ({
+    isIdentityCenter: true,
+    verdict: manualResponseVerdict(`IAM role ${roleName} is an IAM Identity Center permission-set role (${how}), which IAM lets only AWS modify`),
+  });
+  if (identityCenter === null) return { isIdentityCenter: false, warnings: [] };
+  if (facts.role.state !== 'found') return manual('its name; the role was not read');
   const { path } = facts.role.value;
-  if (path === IDENTITY_CENTER_ROLE_PATH) return { isIdentityCenter: true, verdict: manualResponseVerdict(why(`path ${path}`)), warnings: [] };
+  if (path === IDENTITY_CENTER_ROLE_PATH) return manual(`path ${path}`);
   // A role someone created with a look-alike name is an ordinary role: its sessions can be revoked, and are.
   return {
     isIdentityCenter: false,
-    verdict: manualResponseVerdict(''),
     warnings: [`IAM role ${roleName} is named like an IAM Identity Center role, but its path is ${path ?? '(none)'}, not ${IDENTITY_CENTER_ROLE_PATH}: it is answered as an ordinary role.`],
   };
 }

@@ -60,8 +60,9 @@ export function s3ActivityOf(finding: Finding): S3Activity | null {
 }
 
 function describeBuckets(buckets: readonly S3BucketNamed[]): string {
-  if (buckets.length === 0) return 'no bucket named in resource.s3BucketDetails';
-  return buckets.map((b) => `${b.name ?? b.arn ?? '(unnamed)'}${b.type ? ` (${b.type})` : ''}`).join(', ');
+  if (buckets.length === 0) return 'a bucket the finding does not name (resource.s3BucketDetails is empty)';
+  const named = buckets.map((b) => `${b.name ?? b.arn ?? '(unnamed)'}${b.type ? ` (${b.type})` : ''}`).join(', ');
+  return `bucket${buckets.length === 1 ? '' : 's'} ${named}`;
 }
 
 /** One line for the plan's warnings: which call, on which buckets, and that the buckets are left as they are. */
@@ -70,7 +71,7 @@ export function describeS3Activity(activity: S3Activity): string {
   const outcome = activity.errorCode ? `, answered ${activity.errorCode},` : '';
   const affected = Object.entries(activity.affectedResources).map(([type, name]) => `${type} ${name}`);
   return (
-    `S3 data activity by this principal: ${call}${outcome} on bucket${activity.buckets.length === 1 ? '' : 's'} ${describeBuckets(activity.buckets)}` +
+    `S3 data activity by this principal: ${call}${outcome} on ${describeBuckets(activity.buckets)}` +
     `${affected.length > 0 ? `; affected resources: ${affected.join(', ')}` : ''}. The buckets are not changed: review the principal's S3 data events in CloudTrail ` +
     'for what was read, written or deleted, and restore from object versions or backups.'
   );

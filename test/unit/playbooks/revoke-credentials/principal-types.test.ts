@@ -246,6 +246,7 @@ describe('Root: never automated', () => {
     expect(email!.Subject).toMatch(/^\[GuardDuty IR MANUAL ACTION REQUIRED\] revoke-credentials: HIGH 8\.0 /);
     expect(email!.Message).toContain('NOT changed: MANUAL ACTION REQUIRED (the steps are below)');
     expect(email!.Message).toContain('MANUAL, ROOT USER');
+    expect(email!.Message).toContain('MANUAL ACTION REQUIRED: do every step marked MANUAL in the warnings, now');
   });
 });
 

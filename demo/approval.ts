@@ -10,7 +10,8 @@ import { launchInstance } from '../emulator/seed/instances';
 import type { SeededAccount } from '../emulator/seed-account';
 import { applyDecision, type AppliedDecision } from '../lambda/approval/apply-decision';
 import { approvalViewOf, type ApprovalView } from '../lambda/approval/pending-approval';
-import type { OneTimeSchedule, ScheduleWriter } from '../lambda/approval/schedules';
+import { GetScheduleCommand, ListSchedulesCommand } from '@aws-sdk/client-scheduler';
+import type { AwsClients } from '../lambda/aws/clients';
 import { parseFindings } from '../lambda/finding/parse';
 import type { Report } from '../lambda/plan/document';
 import type { ResumeOutcome } from '../lambda/respond/resume';
@@ -40,9 +41,12 @@ import { heading, indent, say, step } from './progress';
  *    same code, in this process.
  *  - Lambda itself: the decision function's asynchronous invoke of the
  *    playbook is delivered to the playbook's handler code in this process.
- *  - EventBridge Scheduler (the escalation and deadline schedules): the
- *    project's Scheduler adapter is not on this branch yet; a stand-in
- *    ScheduleWriter records the schedules and the demo shows them.
+ *
+ * The escalation and deadline schedules are real: the playbook writes them
+ * with its own ScheduleWriter (lambda/approval/scheduler-writer.ts) to
+ * moto's EventBridge Scheduler, in the stack's group, and the demo lists
+ * them from there (moto stores schedules; it never fires them: the decision
+ * ends this wait, not a deadline).
  */
 
 export interface ApprovalResult {
@@ -51,7 +55,7 @@ export interface ApprovalResult {
   /** What the first response changed (the evidence steps: never the instance's security groups). */
   readonly firstChanges: readonly StateChange[];
   readonly firstNotification: string | null;
-  /** The schedules the wait created (recorded by the stand-in writer). */
+  /** The schedules the wait created, as the emulator's EventBridge Scheduler holds them. */
   readonly schedules: readonly string[];
   readonly pending: ApprovalView | null;
   /** The operator, as STS names the credentials the decision was made with. */
@@ -102,8 +106,9 @@ export async function showApproval(input: ApprovalInput): Promise<ApprovalResult
   say(`  ${paint('bold', 'notification')} ${paint('dim', firstNote?.subject ?? 'none arrived')}`);
   const planHash = first.approval?.planHash ?? '';
   say(`  ${paint('yellow', 'AWAITING APPROVAL')} on plan ${paint('bold', planHash)}`);
-  say(`  ${paint('bold', 'schedules')} (EventBridge Scheduler: not available in the local emulator, recorded by a stand-in ScheduleWriter)`);
-  for (const schedule of lambda.schedules) say(`    ${schedule.Name} ${schedule.ScheduleExpression} → ${schedule.Target.Input}`);
+  const schedules = await schedulesOf(clients, DEMO_SCHEDULE_GROUP);
+  say(`  ${paint('bold', 'schedules')} (EventBridge Scheduler, group ${DEMO_SCHEDULE_GROUP}: written by the playbook's ScheduleWriter; the emulator never fires them)`);
+  for (const schedule of schedules) say(`    ${schedule.name} ${schedule.expression} → ${schedule.input}`);
 
   const pending = approvalViewOf(
     (await clients.dynamodb.send(new GetItemCommand({ TableName: stack.ledgerTable, Key: { pk: { S: `approval#${first.incidentId}` } }, ConsistentRead: true }))).Item,
@@ -147,6 +152,7 @@ export async function showApproval(input: ApprovalInput): Promise<ApprovalResult
   say(`  ${paint('bold', 'notification')} ${paint('dim', resumedNote?.subject ?? 'none arrived')}`);
 
   if (first.approval?.status !== 'awaiting') problems.push(`the response did not wait for a decision (approval: ${first.approval?.status ?? 'none'})`);
+  if (!schedules.some((s) => s.input === JSON.stringify({ kind: 'approval-deadline', incidentId: first.incidentId }))) problems.push('no deadline schedule was written');
   if (firstChanges.some((c) => c.what.endsWith('security groups'))) problems.push('the isolation ran before the decision');
   if (!firstNote?.subject.includes('AWAITING APPROVAL')) problems.push('the team was not told that a decision is awaited');
   if (decision.status !== 'recorded') problems.push(`the decision was refused: ${decision.detail}`);
@@ -159,7 +165,7 @@ export async function showApproval(input: ApprovalInput): Promise<ApprovalResult
     first,
     firstChanges,
     firstNotification: firstNote?.subject ?? null,
-    schedules: lambda.schedules.map((s) => `${s.Name} ${s.ScheduleExpression}`),
+    schedules: schedules.map((s) => `${s.name} ${s.expression}`),
     pending: pending ?? null,
     operatorArn,
     decision,
@@ -183,9 +189,21 @@ function pendingLines(pending: ApprovalView): string[] {
   return [...header.slice(0, cut + 1), ...steps];
 }
 
+/** The schedules of the group, as EventBridge Scheduler holds them (ListSchedules, then GetSchedule for each one's target). */
+async function schedulesOf(clients: AwsClients, group: string): Promise<{ readonly name: string; readonly expression: string; readonly input: string }[]> {
+  const scheduler = await clients.load('scheduler');
+  const listed = await scheduler.send(new ListSchedulesCommand({ GroupName: group }));
+  const names = (listed.Schedules ?? []).map((s) => s.Name ?? '').sort();
+  return Promise.all(
+    names.map(async (name) => {
+      const schedule = await scheduler.send(new GetScheduleCommand({ Name: name, GroupName: group }));
+      return { name, expression: schedule.ScheduleExpression ?? '', input: schedule.Target?.Input ?? '' };
+    }),
+  );
+}
+
 interface PlaybookLambda {
   readonly functionName: string;
-  readonly schedules: readonly OneTimeSchedule[];
   /** An EventBridge event, as the rule delivers it. */
   invoke(event: unknown): Promise<Report>;
   /** A Lambda service for the decision path: its asynchronous invoke of the playbook is delivered to the playbook's code here. */
@@ -226,14 +244,6 @@ async function playbookLambda(input: ApprovalInput): Promise<PlaybookLambda> {
   const [{ handleEvent }, { CONTAIN_INSTANCE }] = await Promise.all([import('../lambda/runtime/handle'), import('../lambda/handlers/contain-instance')]);
   if (saved.POWERTOOLS_LOG_LEVEL === undefined) delete process.env.POWERTOOLS_LOG_LEVEL;
   else process.env.POWERTOOLS_LOG_LEVEL = saved.POWERTOOLS_LOG_LEVEL;
-  const schedules: OneTimeSchedule[] = [];
-  const writer: ScheduleWriter = {
-    create: (schedule) => {
-      schedules.push(schedule);
-      return Promise.resolve();
-    },
-    delete: () => Promise.resolve(),
-  };
   const functionName = `${stack.stackName}-contain-instance`;
   // A fresh invocation of the function: its whole timeout ahead (contain-instance's is 90 s, lib/playbook-function.ts).
   const context = { invokedFunctionArn: `arn:aws:lambda:${EMULATOR_REGION}:${seed.accountId}:function:${functionName}`, getRemainingTimeInMillis: () => 90_000 };
@@ -247,7 +257,8 @@ async function playbookLambda(input: ApprovalInput): Promise<PlaybookLambda> {
     evidence: { bucket: stack.evidenceBucket, keyArn: stack.evidenceKeyArn, region: EMULATOR_REGION },
     approval: { scheduleGroup: DEMO_SCHEDULE_GROUP, schedulerRoleArn: `arn:aws:iam::${seed.accountId}:role/${stack.stackName}-approval-scheduler` },
   };
-  const entry = { ...CONTAIN_INSTANCE, scheduleWriter: () => writer };
+  // The function's own entry: its ScheduleWriter is the production one (sdkScheduleWriter), reaching the emulator's Scheduler.
+  const entry = CONTAIN_INSTANCE;
   const handle = (event: unknown) => inLambda(() => handleEvent(event, context, entry, env));
   let resumed: ResumeOutcome | null = null;
   const service = {
@@ -259,7 +270,6 @@ async function playbookLambda(input: ApprovalInput): Promise<PlaybookLambda> {
   };
   return {
     functionName,
-    schedules,
     invoke: async (event) => (await handle(event)) as Report,
     asLambdaService: () => service as unknown as LambdaClient,
     resumed: () => resumed,

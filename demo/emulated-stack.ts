@@ -1,5 +1,6 @@
 import { CloudFormationClient, CreateStackCommand, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
+import { CreateScheduleGroupCommand } from '@aws-sdk/client-scheduler';
 import { CreateBucketCommand, PutBucketEncryptionCommand, PutObjectLockConfigurationCommand } from '@aws-sdk/client-s3';
 import { EMULATOR_CONFIG_OVERRIDES } from '../emulator/runtime-config';
 import { emulatorClientOptions } from '../emulator/clients';
@@ -59,6 +60,8 @@ export async function deployEmulatedStack(clients: AwsClients, endpoint: string,
       BillingMode: 'PAY_PER_REQUEST',
     }),
   );
+  // The approval schedules' group (lib/approval-schedules.ts): the playbook writes the escalation and deadline schedules in it.
+  await (await clients.load('scheduler')).send(new CreateScheduleGroupCommand({ Name: DEMO_SCHEDULE_GROUP }));
   await clients.s3.send(new CreateBucketCommand({ Bucket: DEMO_EVIDENCE_BUCKET, ObjectLockEnabledForBucket: true }));
   await clients.s3.send(
     new PutObjectLockConfigurationCommand({

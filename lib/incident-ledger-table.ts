@@ -12,7 +12,7 @@ import { LEDGER_TTL_ATTRIBUTE } from '../lambda/approval/nonces';
  * record of what the responder did.
  *
  * Its TTL attribute is `deleteAfter` (LEDGER_TTL_ATTRIBUTE): only the used
- * approval-link nonces set it (lambda/approval/nonces.ts), so nothing else
+ * approval-link and identity-proof nonces set it (lambda/approval/nonces.ts), so nothing else
  * ever expires. Turning TTL on for a deployed table is an in-place update
  * (UpdateTimeToLive, no replacement) and deletes no existing item, none of
  * which carries the attribute.

@@ -4,6 +4,7 @@ import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smit
 import type { ApprovalView } from '../../lambda/approval/pending-approval';
 import type { DecisionRequest } from '../../lambda/approval/operator-channel';
 import { sendSigned } from '../../lambda/aws/signed-request';
+import { presignIdentityProof } from './identity-proof';
 
 /*
  * `ir approve`, `ir deny` and `ir pending` talk to the operator decision
@@ -38,6 +39,9 @@ export interface Answer {
   readonly status: number;
   readonly json: Record<string, unknown>;
 }
+
+/** A decision as the operator gives it: the CLI adds the identity proof. */
+export type OperatorDecision = Omit<DecisionRequest, 'proof'>;
 
 async function call(endpoint: DecisionEndpoint, method: 'GET' | 'POST', query: Record<string, string>, body?: DecisionRequest): Promise<Answer> {
   const url = new URL(endpoint.url);
@@ -76,6 +80,7 @@ export async function listPending(endpoint: DecisionEndpoint): Promise<{ approva
   return answer.json as unknown as { approvals: ApprovalView[]; truncated: boolean };
 }
 
-export function sendDecision(endpoint: DecisionEndpoint, request: DecisionRequest): Promise<Answer> {
-  return call(endpoint, 'POST', {}, request);
+export async function sendDecision(endpoint: DecisionEndpoint, request: OperatorDecision): Promise<Answer> {
+  const proof = await presignIdentityProof({ ...request, region: endpoint.region, credentials: endpoint.credentials });
+  return call(endpoint, 'POST', {}, { ...request, proof });
 }

@@ -32,12 +32,36 @@ export type ChatDecision = z.infer<typeof chatDecisionSchema>;
 export function chatDecider(channels: string): string {
   return `a member of chat channel ${channels} (AWS Chatbot custom action, under the channel role)`;
 }
+/**
+ * The ids of the channel configurations the stack made (IR_CHAT_CHANNEL_IDS, from the `chat` configuration). The
+ * button's invocation carries none of them: a Chatbot custom action runs `lambda invoke` with only the variables it
+ * reads from the notification, and Lambda tells a directly invoked function nothing about its caller.
+ */
+export const chatChannelIdsSchema = z.strictObject({
+  slack: z.optional(z.strictObject({ workspaceId: z.string(), channelId: z.string() })),
+  teams: z.optional(z.strictObject({ tenantId: z.string(), teamId: z.string(), channelId: z.string() })),
+});
+export type ChatChannelIds = z.infer<typeof chatChannelIdsSchema>;
+
+/** Why a chat decision names no person: said in every chat decision's record. */
+export const CHAT_PERSON_NOT_GIVEN =
+  'not given by AWS: the Chatbot custom action invokes this function under the channel role with only the variables of the notification, and Lambda tells a directly invoked function nothing about who pressed the button';
+
+/** What a chat decision records of its origin: the channel configurations' ids, and that AWS gives no person. */
+export function chatOrigin(ids: ChatChannelIds): Record<string, string> {
+  return {
+    ...(ids.slack ? { slackWorkspaceId: ids.slack.workspaceId, slackChannelId: ids.slack.channelId } : {}),
+    ...(ids.teams ? { teamsTenantId: ids.teams.tenantId, teamsTeamId: ids.teams.teamId, teamsChannelId: ids.teams.channelId } : {}),
+    person: CHAT_PERSON_NOT_GIVEN,
+  };
+}
+
 /** A chat button has no text field: the reason of a chat denial is this. */
 export const CHAT_DENIAL_REASON = 'denied from the chat channel';
 
 export type ChatAnswer = AppliedDecision | { readonly status: 'refused'; readonly reason: 'bad-request'; readonly detail: string };
 
-export async function handleChatDecision(deps: DecisionDependencies, event: unknown, now: () => number, channels: string): Promise<ChatAnswer> {
+export async function handleChatDecision(deps: DecisionDependencies, event: unknown, now: () => number, channels: string, ids: ChatChannelIds = {}): Promise<ChatAnswer> {
   const parsed = chatDecisionSchema.safeParse(event);
   if (!parsed.success) return { status: 'refused', reason: 'bad-request', detail: `not a chat decision: ${parsed.error.issues[0]?.path.join('.') || 'event'}: ${parsed.error.issues[0]?.message ?? ''}` };
   const { incidentId, decision, planHash } = parsed.data;
@@ -49,5 +73,6 @@ export async function handleChatDecision(deps: DecisionDependencies, event: unkn
     channel: 'chat',
     at: new Date(now()).toISOString(),
     ...(decision === 'deny' ? { reason: CHAT_DENIAL_REASON } : {}),
+    origin: chatOrigin(ids),
   });
 }

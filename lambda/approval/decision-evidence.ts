@@ -36,6 +36,7 @@ export function decisionEvidenceBody(approval: ApprovalView, decision: Decision)
       channel: decision.channel,
       ...(decision.reason === undefined ? {} : { reason: decision.reason }),
       planHash: decision.planHash,
+      ...(decision.origin === undefined ? {} : { origin: decision.origin }),
       findingId: approval.findingId ?? null,
       playbook: approval.playbook ?? null,
       requestedAt: approval.requestedAt ?? null,

@@ -5,11 +5,11 @@ import { approvalKey, approvalViewOf, type ApprovalView } from './pending-approv
 /*
  * Recording a person's decision on a waiting response: ONE conditional
  * UpdateItem on the approval item, `status = 'pending' AND planHash = :shown
- * AND (deadline > :now OR attribute_exists(brakeHeldAt))`. So a decision
+ * AND deadline > :now`. So a decision
  * counts only on the exact plan the person was shown, only before its
  * deadline (after it, the deadline event decides, per onTimeout: a late click
  * must not overturn a stand-down or race an act; a request the blast-radius
- * brake gave back has no deadline any more, only a person decides it:
+ * brake gave back has a new deadline, at which it stands down:
  * PendingApprovals.reopenAfterBrake), only once, and two people deciding at the same moment cannot both win: DynamoDB
  * serialises the writes and the second one's condition is false. A refusal
  * changes nothing and says why, from the item as it was
@@ -30,6 +30,11 @@ export interface Decision {
   /** When, ISO 8601. */
   readonly at: string;
   readonly reason?: string;
+  /**
+   * Everything the channel was given about where the decision came from, beyond `by` (chat: the channel
+   * configuration's ids; and, where AWS names nobody, `person` says so): recorded as given, in the ledger and the evidence.
+   */
+  readonly origin?: Readonly<Record<string, string>>;
 }
 
 export type RefusalReason = 'no-pending' | 'already-decided' | 'plan-changed' | 'expired';
@@ -60,8 +65,8 @@ export function decisionUpdate(table: string, decision: Decision) {
     TableName: table,
     Key: approvalKey(decision.incidentId),
     UpdateExpression: 'SET #status = :decided, #decision = :decision',
-    ConditionExpression: '#status = :pending AND #planHash = :shown AND (#deadline > :now OR attribute_exists(#brakeHeldAt))',
-    ExpressionAttributeNames: { '#status': 'status', '#planHash': 'planHash', '#decision': 'decision', '#deadline': 'deadline', '#brakeHeldAt': 'brakeHeldAt' },
+    ConditionExpression: '#status = :pending AND #planHash = :shown AND #deadline > :now',
+    ExpressionAttributeNames: { '#status': 'status', '#planHash': 'planHash', '#decision': 'decision', '#deadline': 'deadline' },
     ExpressionAttributeValues: {
       ':decided': s(DECIDED_STATUS[decision.decision]),
       ':pending': s('pending'),
@@ -74,6 +79,7 @@ export function decisionUpdate(table: string, decision: Decision) {
         channel: s(decision.channel),
         reason: decision.reason === undefined ? undefined : s(decision.reason),
         planHash: s(decision.planHash),
+        origin: decision.origin === undefined ? undefined : map(Object.fromEntries(Object.entries(decision.origin).map(([key, value]) => [key, s(value)]))),
       }),
     },
     ReturnValues: 'ALL_NEW' as const,
@@ -95,8 +101,7 @@ export function refusalOf(old: Item | undefined, decision: Decision): Extract<De
   const deadline = stringOf(old, 'deadline');
   const deadlineMs = deadline === undefined ? NaN : Date.parse(deadline);
   // Compared as instants here (an item written in another ISO form still reads right); an unreadable deadline is over.
-  const heldByBrake = stringOf(old, 'brakeHeldAt') !== undefined;
-  if (!heldByBrake && (!Number.isFinite(deadlineMs) || deadlineMs <= Date.parse(comparableInstant(decision.at)))) {
+  if (!Number.isFinite(deadlineMs) || deadlineMs <= Date.parse(comparableInstant(decision.at))) {
     return {
       status: 'refused',
       reason: 'expired',

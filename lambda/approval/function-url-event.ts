@@ -53,7 +53,10 @@ export function queryParameter(event: FunctionUrlEvent, name: string): string | 
  * The verified caller of an AWS_IAM function URL: the ARN of the principal
  * whose credentials signed the request. Undefined without one (the URL is
  * not AWS_IAM, or the event did not come through the URL): the caller must
- * then refuse, never fall back to a name from the request.
+ * then refuse, never fall back to a name from the request. It is only as
+ * true as the way the event came: a direct invoke can write it. So it lets
+ * `ir pending` read; a decision is recorded as the principal STS proves
+ * (verify-identity-proof.ts), which this ARN must then match.
  */
 export function verifiedCaller(event: FunctionUrlEvent): { readonly arn: string; readonly accountId: string | undefined } | undefined {
   const iam = event.requestContext.authorizer?.iam;

@@ -22,6 +22,23 @@ import type { LedgerTable } from './decisions';
 
 export const NONCE_KEY_PREFIX = 'approval-nonce#';
 
+/**
+ * The used nonces of the operators' identity proofs (identity-proof.ts), in
+ * a key space of their own: the decision function may write these and no
+ * link nonce (lib/approval/grants.ts), so a proof can never spend a link.
+ */
+export const PROOF_NONCE_KEY_PREFIX = 'approval-proof#';
+
+/** What a nonce makes single-use: its key space in the ledger, and how a replay is described. */
+export interface NonceKind {
+  readonly keyPrefix: string;
+  readonly noun: string;
+  readonly article: 'a' | 'an';
+}
+
+export const LINK_NONCES: NonceKind = { keyPrefix: NONCE_KEY_PREFIX, noun: 'link', article: 'a' };
+export const PROOF_NONCES: NonceKind = { keyPrefix: PROOF_NONCE_KEY_PREFIX, noun: 'identity proof', article: 'an' };
+
 /** The ledger table's TTL attribute (epoch seconds). Only items that set it expire: the incidents and the brake's slots do not. */
 export const LEDGER_TTL_ATTRIBUTE = 'deleteAfter';
 
@@ -30,12 +47,12 @@ export const NONCE_KEPT_AFTER_EXPIRY_S = 24 * 60 * 60;
 
 export type NonceUse = { readonly status: 'consumed' } | { readonly status: 'replayed'; readonly detail: string };
 
-/** @param tokenExpiresAt the link token's expiry, epoch seconds (token.ts). */
-export function nonceWrite(table: string, nonce: string, incidentId: string, at: string, tokenExpiresAt: number) {
+/** @param tokenExpiresAt the link token's (or proof's) expiry, epoch seconds (token.ts). */
+export function nonceWrite(table: string, nonce: string, incidentId: string, at: string, tokenExpiresAt: number, kind: NonceKind = LINK_NONCES) {
   return {
     TableName: table,
     Item: {
-      pk: s(`${NONCE_KEY_PREFIX}${nonce}`),
+      pk: s(`${kind.keyPrefix}${nonce}`),
       incidentId: s(incidentId),
       usedAt: s(at),
       [LEDGER_TTL_ATTRIBUTE]: n(Math.ceil(tokenExpiresAt) + NONCE_KEPT_AFTER_EXPIRY_S),
@@ -45,13 +62,13 @@ export function nonceWrite(table: string, nonce: string, incidentId: string, at:
   };
 }
 
-export async function consumeNonce(ledger: LedgerTable, nonce: string, incidentId: string, at: string, tokenExpiresAt: number): Promise<NonceUse> {
+export async function consumeNonce(ledger: LedgerTable, nonce: string, incidentId: string, at: string, tokenExpiresAt: number, kind: NonceKind = LINK_NONCES): Promise<NonceUse> {
   try {
-    await ledger.dynamodb.send(new PutItemCommand(nonceWrite(ledger.table, nonce, incidentId, at, tokenExpiresAt)));
+    await ledger.dynamodb.send(new PutItemCommand(nonceWrite(ledger.table, nonce, incidentId, at, tokenExpiresAt, kind)));
     return { status: 'consumed' };
   } catch (error) {
     if (!isConditionFailure(error)) throw error;
     const usedAt = stringOf(error.Item, 'usedAt');
-    return { status: 'replayed', detail: `this link was already used${usedAt ? ` at ${usedAt}` : ''}: a link decides once` };
+    return { status: 'replayed', detail: `this ${kind.noun} was already used${usedAt ? ` at ${usedAt}` : ''}: ${kind.article} ${kind.noun} decides once` };
   }
 }

@@ -133,19 +133,28 @@ export class PendingApprovals {
    * Gives a taken request back to the people, after the blast-radius brake refused to act on it
    * (lambda/respond/resume-brake.ts): status 'pending' again on the same plan, so that a new decision
    * (after `ir brake release`) resumes it; the refused decision is kept as heldDecision, the time as
-   * brakeHeldAt. Its deadline no longer acts (onTimeout 'stand-down'): releasing the brake never runs a
-   * held change by itself, only a person's new decision does. Conditional on this invocation's take.
+   * brakeHeldAt. It waits again with a new deadline (its schedules written again by the caller, and the
+   * escalation marker removed so that the new escalation is sent), at which it stands down (onTimeout
+   * 'stand-down'): releasing the brake never runs a held change by itself, only a person's new decision does.
+   * Conditional on this invocation's take.
    */
-  async reopenAfterBrake(item: PendingApproval, takenAt: Date, now: Date): Promise<boolean> {
+  async reopenAfterBrake(item: PendingApproval, takenAt: Date, now: Date, deadline: Date): Promise<boolean> {
     try {
       await this.dynamodb.send(
         new UpdateItemCommand({
           TableName: this.tableName,
           Key: approvalKey(item.incidentId),
-          UpdateExpression: `SET #status = :pending, onTimeout = :standDown, brakeHeldAt = :now${item.decision ? ', heldDecision = #decision' : ''} REMOVE resumedAt${item.decision ? ', #decision' : ''}`,
+          UpdateExpression: `SET #status = :pending, onTimeout = :standDown, brakeHeldAt = :now, #deadline = :deadline${item.decision ? ', heldDecision = #decision' : ''} REMOVE resumedAt, escalatedAt${item.decision ? ', #decision' : ''}`,
           ConditionExpression: 'resumedAt = :taken AND planHash = :hash',
-          ExpressionAttributeNames: { '#status': 'status', ...(item.decision ? { '#decision': 'decision' } : {}) },
-          ExpressionAttributeValues: { ':pending': s('pending'), ':standDown': s('stand-down'), ':now': s(now.toISOString()), ':taken': s(takenAt.toISOString()), ':hash': s(item.planHash) },
+          ExpressionAttributeNames: { '#status': 'status', '#deadline': 'deadline', ...(item.decision ? { '#decision': 'decision' } : {}) },
+          ExpressionAttributeValues: {
+            ':pending': s('pending'),
+            ':standDown': s('stand-down'),
+            ':now': s(now.toISOString()),
+            ':deadline': s(deadline.toISOString()),
+            ':taken': s(takenAt.toISOString()),
+            ':hash': s(item.planHash),
+          },
         }),
       );
       return true;

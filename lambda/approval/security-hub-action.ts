@@ -19,6 +19,9 @@ import { playbookFunctionOf, type PlaybookFunctions } from './resume-playbook';
  * invocation: {"finding": ..., "dryRun": true} for "IR: plan"; for "IR:
  * respond" without dryRun, so every guard and the approval policy still
  * apply (a request can only make a run safer, never bypass the mode).
+ * With it goes `requestedBy`: what the event says of the request (its id,
+ * account, time, action), kept in the report; the console user is not in
+ * the event, and the record says so.
  */
 
 export const SECURITY_HUB_ACTIONS = { plan: { id: 'IrPlan', name: 'IR: plan' }, respond: { id: 'IrRespond', name: 'IR: respond' } } as const;
@@ -30,10 +33,51 @@ export const FINDINGS_PER_ACTION = 20;
 const customActionEventSchema = z.looseObject({
   'detail-type': z.literal('Security Hub Findings - Custom Action'),
   source: z.literal('aws.securityhub'),
+  id: z.optional(z.string()),
+  account: z.optional(z.string()),
+  time: z.optional(z.string()),
   region: z.string(),
   resources: z.array(z.string()),
-  detail: z.looseObject({ findings: z.array(z.looseObject({ Id: z.optional(z.string()), ProductArn: z.optional(z.string()) })) }),
+  detail: z.looseObject({
+    actionName: z.optional(z.string()),
+    actionDescription: z.optional(z.string()),
+    findings: z.array(z.looseObject({ Id: z.optional(z.string()), ProductArn: z.optional(z.string()) })),
+  }),
 });
+
+/** Why a console request names no person: Security Hub's custom action event does not carry the console user. */
+export const SECURITY_HUB_PERSON_NOT_GIVEN =
+  'not given by AWS: the Security Hub custom action event carries no identity of the console user who chose the action (CloudTrail may hold the console session)';
+
+/**
+ * Everything the custom action event gives about where the request came from, sent with the finding to the playbook,
+ * which keeps it in its report (PlanDocument.requestedBy): the ledger, the evidence. A field the event lacks says so.
+ */
+export interface SecurityHubRequest {
+  readonly source: 'security-hub-custom-action';
+  readonly eventId: string;
+  readonly account: string;
+  readonly region: string;
+  readonly time: string;
+  readonly actionName: string;
+  readonly actionArn: string;
+  readonly person: string;
+}
+
+const NOT_IN_EVENT = 'not in the event';
+
+function requestOf(event: z.infer<typeof customActionEventSchema>, actionArn: string): SecurityHubRequest {
+  return {
+    source: 'security-hub-custom-action',
+    eventId: event.id ?? NOT_IN_EVENT,
+    account: event.account ?? NOT_IN_EVENT,
+    region: event.region,
+    time: event.time ?? NOT_IN_EVENT,
+    actionName: event.detail.actionName ?? NOT_IN_EVENT,
+    actionArn,
+    person: SECURITY_HUB_PERSON_NOT_GIVEN,
+  };
+}
 
 export interface SecurityHubActionDependencies {
   readonly guardDuty: GuardDutyClient;
@@ -65,6 +109,7 @@ export async function handleSecurityHubAction(deps: SecurityHubActionDependencie
   if (!parsed.success) throw new Error(`not a Security Hub custom action event: ${parsed.error.issues[0]?.path.join('.') ?? ''}`);
   const action = (Object.keys(deps.actionArns) as SecurityHubAction[]).find((name) => parsed.data.resources.includes(deps.actionArns[name]));
   if (!action) throw new Error("the event names none of this stack's Security Hub actions");
+  const request = requestOf(parsed.data, deps.actionArns[action]);
   const outcomes: ActionOutcome[] = [];
   for (const [index, asff] of parsed.data.detail.findings.entries()) {
     const label = (asff.Id ?? `finding ${index + 1}`).slice(0, 256);
@@ -81,12 +126,12 @@ export async function handleSecurityHubAction(deps: SecurityHubActionDependencie
       outcomes.push({ findingId: finding.id, status: 'skipped', reason: `a finding of ${finding.region}: use that region's Security Hub console (its stack's actions)` });
       continue;
     }
-    outcomes.push(await send(deps, finding.id, action === 'plan'));
+    outcomes.push(await send(deps, finding.id, action === 'plan', request));
   }
   return outcomes;
 }
 
-async function send(deps: SecurityHubActionDependencies, findingId: string, dryRun: boolean): Promise<ActionOutcome> {
+async function send(deps: SecurityHubActionDependencies, findingId: string, dryRun: boolean, request: SecurityHubRequest): Promise<ActionOutcome> {
   try {
     const detectorId = await detectorIdOf(deps.guardDuty, deps.region);
     const answer = await deps.guardDuty.send(new GetFindingsCommand({ DetectorId: detectorId, FindingIds: [findingId] }));
@@ -99,7 +144,7 @@ async function send(deps: SecurityHubActionDependencies, findingId: string, dryR
       new InvokeCommand({
         FunctionName: functionName,
         InvocationType: 'Event',
-        Payload: new TextEncoder().encode(JSON.stringify({ finding: found, ...(dryRun ? { dryRun: true } : {}) })),
+        Payload: new TextEncoder().encode(JSON.stringify({ finding: found, ...(dryRun ? { dryRun: true } : {}), requestedBy: request })),
       }),
     );
     return { findingId, status: 'sent', playbook: route.playbook, dryRun };

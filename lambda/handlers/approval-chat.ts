@@ -1,4 +1,4 @@
-import { handleChatDecision, type ChatAnswer } from '../approval/chat-channel';
+import { chatChannelIdsSchema, handleChatDecision, type ChatAnswer, type ChatChannelIds } from '../approval/chat-channel';
 import { decisionDependencies, readApprovalEnvironment } from '../approval/runtime';
 
 /*
@@ -24,7 +24,16 @@ function chatChannels(): string {
   return channels;
 }
 
+/** The channel configurations' ids the stack made (IR_CHAT_CHANNEL_IDS, JSON), recorded with each decision. */
+function chatChannelIds(): ChatChannelIds {
+  const text = process.env.IR_CHAT_CHANNEL_IDS;
+  if (!text) throw new Error('invalid Lambda environment: IR_CHAT_CHANNEL_IDS is not set');
+  const parsed = chatChannelIdsSchema.safeParse(JSON.parse(text));
+  if (!parsed.success) throw new Error(`invalid Lambda environment: IR_CHAT_CHANNEL_IDS: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
+  return parsed.data;
+}
+
 export async function handler(event: unknown): Promise<ChatAnswer> {
   const channels = chatChannels();
-  return handleChatDecision(dependenciesOnce(), event, () => Date.now(), channels);
+  return handleChatDecision(dependenciesOnce(), event, () => Date.now(), channels, chatChannelIds());
 }

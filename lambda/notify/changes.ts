@@ -76,10 +76,17 @@ export function nextStepsOf(input: NextInput, outcomes: readonly StepOutcome[], 
       `Decide on the changes that await approval (listed "awaits approval" below): \`ir approve ${input.incidentId}\` makes them, \`ir deny ${input.incidentId} --reason ...\` stands down; or make them by hand.`,
     );
   }
+  if (input.outcome.startsWith('NEEDS APPROVAL')) {
+    steps.push(
+      'Nothing waits for a decision: this run could not wait for one (see "NOT RUN, NEEDS APPROVAL" above). Make the changes listed "awaits approval" below by hand if they are needed, or let the stack answer the finding where it can ask for a decision.',
+    );
+  } else if (input.outcome.endsWith(' - NOT CONTAINED') && (input.outcome.startsWith('DENIED') || input.outcome.startsWith('STOOD DOWN') || input.outcome.startsWith('POLICY SAYS NEVER'))) {
+    steps.push('The changes that needed a decision were not made: review the finding and respond by hand if it needs it.');
+  }
   if ([...ids].some((id) => id.endsWith('-out-of-time'))) {
     steps.push('Nothing was changed: the invocation fails and is retried. If every retry runs out of time too, the finding lands in the on-failure queue: replay it with `ir` or respond by hand.');
   }
-  if (input.outcome === 'DONE' || input.outcome === 'PARTIAL') {
+  if (input.outcome === 'DONE' || input.outcome === 'PARTIAL' || input.outcome.endsWith(' - PARTLY CONTAINED')) {
     if (input.playbook === 'contain-instance') {
       const instance = input.resource?.kind === 'Instance' ? input.resource.id : '<instance-id>';
       steps.push(

@@ -17,6 +17,7 @@ import { cloudTrailEventsUrl, guardDutyFindingUrl, resourceUrl, type Notificatio
 import { primaryResourceOf, resourceSections, type PrimaryResource, type ResourceSection } from './resources';
 import { severityOf, type Severity } from './severity';
 import { summaryOf } from './summary';
+import { withheldChanges, withheldOutcome } from './withheld';
 
 /*
  * THE notification: one typed document, built once from the plan document,
@@ -27,7 +28,28 @@ import { summaryOf } from './summary';
  * each rendering for its own medium (lambda/text/).
  */
 
-export const OUTCOMES = ['MORE EXPOSED THAN BEFORE', 'BRAKE ON - NOT CONTAINED', 'EXEMPT - NOT CONTAINED', 'MANUAL ACTION REQUIRED', 'PLAN ONLY', 'AWAITING APPROVAL', 'PARTIAL', 'DONE', 'NO ACTION'] as const;
+export const OUTCOMES = [
+  'MORE EXPOSED THAN BEFORE',
+  'BRAKE ON - NOT CONTAINED',
+  'EXEMPT - NOT CONTAINED',
+  // Root, an Identity Center role, ...: a person must act (lambda/guards/manual-response.ts).
+  'MANUAL ACTION REQUIRED',
+  'PLAN ONLY',
+  'AWAITING APPROVAL',
+  // The changes that needed a person's decision were not made (lambda/notify/withheld.ts): why, and whether any other
+  // change of a class the policy governs was made (PARTLY) or none (NOT). Never DONE because evidence steps ran.
+  'DENIED - NOT CONTAINED',
+  'DENIED - PARTLY CONTAINED',
+  'STOOD DOWN - NOT CONTAINED',
+  'STOOD DOWN - PARTLY CONTAINED',
+  'POLICY SAYS NEVER - NOT CONTAINED',
+  'POLICY SAYS NEVER - PARTLY CONTAINED',
+  'NEEDS APPROVAL - NOT CONTAINED',
+  'NEEDS APPROVAL - PARTLY CONTAINED',
+  'PARTIAL',
+  'DONE',
+  'NO ACTION',
+] as const;
 /** Or the phases before the plan that ran out of time (lambda/plan/pre-plan-budget.ts): "OUT OF TIME assume-role". */
 export type Outcome = (typeof OUTCOMES)[number] | `OUT OF TIME ${string}`;
 
@@ -123,9 +145,14 @@ function outcomeOf(doc: PlanDocument, outcomes: readonly StepOutcome[], exposed:
   // Root, an Identity Center role, ...: nothing will ever be automated, a person must act (the warnings say how).
   if (doc.blockedBy.includes(MANUAL_RESPONSE)) return 'MANUAL ACTION REQUIRED';
   if (doc.blockedBy.length > 0) return 'PLAN ONLY';
-  // Changes that wait for a person's decision (lambda/respond/wait.ts), or that the policy held in a run that could not wait
-  // (lambda/approval/held.ts): someone must decide, before anything else.
-  if (doc.approval?.status === 'awaiting' || doc.approval?.status === 'asked-again' || awaitingApproval(outcomes).length > 0) return 'AWAITING APPROVAL';
+  // Changes that wait for a person's decision (lambda/respond/wait.ts): someone must decide, before anything else.
+  if (doc.approval?.status === 'awaiting' || doc.approval?.status === 'asked-again') return 'AWAITING APPROVAL';
+  // Changes that needed a decision and were not made (denied, stood down, refused by the policy since, or a run that could not wait):
+  // said as such, whatever the evidence steps did.
+  const withheld = withheldOutcome(doc, outcomes);
+  if (withheld) return withheld;
+  // Held by the policy with no approval state (lambda/approval/held.ts): someone must decide.
+  if (awaitingApproval(outcomes).length > 0) return 'AWAITING APPROVAL';
   if (outcomes.some((o) => o.status === 'failed')) return 'PARTIAL';
   // A note on the finding in Security Hub (or its archive) changes nothing in the account: a response that made only those took no action.
   return outcomes.some((o) => o.mutating && !isCloseLoopStep(o.id)) ? 'DONE' : 'NO ACTION';
@@ -257,7 +284,7 @@ export function buildNotificationDocument(doc: PlanDocument, allOutcomes: readon
   };
   return {
     ...base,
-    summary: summaryOf({ ...base, blocked, counts }, outcomes),
+    summary: summaryOf({ ...base, blocked, counts, withheld: withheldChanges(doc, outcomes) }, outcomes),
     ...(lead ? { lead } : {}),
     finding: finding ? findingFactsOf(finding) : { facts: [] },
     resources: finding ? resourceSections(finding) : [],

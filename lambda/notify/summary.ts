@@ -8,7 +8,10 @@ import type { NotificationDocument } from './document';
  * 3 volumes snapshotted: 9 done, 0 failed". Raw text: each rendering escapes.
  */
 
-type SummaryInput = Pick<NotificationDocument, 'outcome' | 'playbook' | 'findingType' | 'account' | 'region' | 'resource' | 'blocked' | 'counts'>;
+type SummaryInput = Pick<NotificationDocument, 'outcome' | 'playbook' | 'findingType' | 'account' | 'region' | 'resource' | 'blocked' | 'counts'> & {
+  /** The changes not made for want of an approval (lambda/notify/withheld.ts): never said to be done. */
+  readonly withheld?: ReadonlySet<string>;
+};
 
 const byId = (outcomes: readonly StepOutcome[], id: string) => outcomes.find((o) => o.id === id);
 
@@ -16,11 +19,18 @@ function plural(n: number, one: string): string {
   return `${n} ${one}${n === 1 ? '' : 's'}`;
 }
 
-function containment(outcomes: readonly StepOutcome[]): string[] {
-  const moves = outcomes.filter((o) => o.id.startsWith('isolate:'));
+function isolation(moves: readonly StepOutcome[], withheld: ReadonlySet<string>): string {
   const failedMoves = moves.filter((o) => o.status === 'failed').length;
+  if (failedMoves > 0) return `NOT isolated (${failedMoves} of ${plural(moves.length, 'network interface')} failed)`;
+  const held = moves.filter((o) => withheld.has(o.id)).length;
+  if (held === 0) return 'isolated';
+  return held === moves.length ? 'NOT isolated' : `NOT isolated (${held} of ${plural(moves.length, 'network interface')} not approved)`;
+}
+
+function containment(outcomes: readonly StepOutcome[], withheld: ReadonlySet<string>): string[] {
+  const moves = outcomes.filter((o) => o.id.startsWith('isolate:'));
   const said: string[] = [];
-  if (moves.length > 0) said.push(failedMoves === 0 ? 'isolated' : `NOT isolated (${failedMoves} of ${plural(moves.length, 'network interface')} failed)`);
+  if (moves.length > 0) said.push(isolation(moves, withheld));
   const snapshot = byId(outcomes, 'snapshot-volumes');
   if (snapshot?.status === 'done') said.push(`${plural((snapshot.detail ?? '').match(/snap-[0-9a-f]+/g)?.length ?? 0, 'volume')} snapshotted`);
   if (snapshot?.status === 'failed') said.push('snapshots FAILED');
@@ -45,7 +55,7 @@ function whatHappened(input: SummaryInput, outcomes: readonly StepOutcome[]): st
   if (input.blocked.some((b) => b.id === MANUAL_RESPONSE)) return 'NOT changed: MANUAL ACTION REQUIRED (the steps are below)';
   if (input.blocked.length > 0) return `not changed (${input.blocked.map((b) => b.id).join(', ')})`;
   if (input.outcome === 'NO ACTION') return 'reported for review, no automated action';
-  const said = input.playbook === 'contain-instance' ? containment(outcomes) : input.playbook === 'revoke-credentials' ? revocation(outcomes) : [];
+  const said = input.playbook === 'contain-instance' ? containment(outcomes, input.withheld ?? new Set()) : input.playbook === 'revoke-credentials' ? revocation(outcomes) : [];
   if (said.length > 0) return said.join(', ');
   return `${plural(outcomes.filter((o) => o.mutating && o.status === 'done').length, 'change')} made`;
 }

@@ -55,6 +55,8 @@ export interface PlanDocument {
   readonly reads: readonly StepOutcome[];
   readonly steps: readonly StepDocument[];
   readonly approval?: ApprovalState;
+  /** Where the request came from, as its sender said (the Security Hub console's custom action: lambda/approval/security-hub-action.ts). */
+  readonly requestedBy?: Readonly<Record<string, string>>;
 }
 
 export interface StepReport extends StepDocument {

@@ -146,6 +146,7 @@ export function assemblePlan(
     reads,
     steps: steps.map(stepDocument),
     ...(shaped.approval ? { approval: shaped.approval } : {}),
+    ...(options.requestedBy ? { requestedBy: options.requestedBy } : {}),
   };
   return {
     document,

@@ -29,6 +29,8 @@ export interface RespondOptions {
   /** No mutating call is made when true. */
   readonly dryRun: boolean;
   readonly dryRunReason?: string;
+  /** Where the request came from, as its sender said (a Security Hub custom action): kept in the plan document, as given. */
+  readonly requestedBy?: Readonly<Record<string, string>>;
   readonly topicArn?: string;
   /** The chat topic (AWS Chatbot): the same notification as chat JSON is published there too. Absent: email only. */
   readonly chatTopicArn?: string;

@@ -28,10 +28,11 @@ import { waitShaper } from './wait';
  *   act     the steps run (a blocked change is reported skipped)
  *   wait    changes the approval policy gives to a person wait: the decision is asked for in the ledger,
  *           the deadline scheduled (wait.ts); the response ends here, "awaiting approval"
- *   act     resumed by the decision or the deadline in a later invocation, from the stored state: the
- *           resource read and the plan made again, the approved changes run if the plan is still the
- *           one approved and the blast-radius brake lets them (resume-brake.ts), else the decision is
- *           asked for again (resume.ts)
+ *   act     resumed by the decision or the deadline in a later invocation, from the stored state
+ *           (resumeInPhases below): route, reach, read, plan and guard again, then the resumed claim (the
+ *           request taken, the plan compared with the approved one, the blast-radius brake: resume.ts,
+ *           resume-brake.ts), the approved changes run if the plan is still the one approved and the
+ *           brake lets them, else the decision is asked for again
  *   report  the report, recorded in the ledger with the claim
  *
  * The guards need the playbook's own verdicts, which come with its plan: `guard` follows `plan`.
@@ -69,6 +70,52 @@ export async function respondInPhases(playbooks: PlaybookCatalog, finding: Findi
   const acting = new Acting(executionClients, now, prepared.restoreLedger, options.deadlineMs);
   const outcomes = await acting.act(prepared.steps, prepared);
   return finishReport(prepared, outcomes, startedAt, now);
+}
+
+/**
+ * What a resumed response (resume.ts) brings to the phases: the stored finding and incident, and its own
+ * `plan` adjustment, `claim` and `act` (the request taken once is its right to act, not the incident's claim;
+ * the first act's steps are reported as they ended, never run again).
+ */
+export interface ResumedResponse {
+  readonly finding: Finding;
+  /** The first act's incident id, whatever the finding now maps to (a resource's incident keeps its id). */
+  readonly incidentId: string;
+  /** The plan made again, adjusted (the approved steps keep waiting for their decision: kept-approval.ts). */
+  readonly plan: (made: PlaybookPlan) => PlaybookPlan;
+  /** The phase `claim` of a resumed response: the plan compared with the approved one, the brake; how the plan is shaped. */
+  readonly claim: (planned: PlaybookPlan, guards: GuardVerdict[]) => Promise<ResumedClaim>;
+  /** The phase `act` (and `report`) of a resumed response, with the finding's account's clients. */
+  readonly act: (prepared: PreparedPlan, clients: AwsClients) => Promise<Report>;
+}
+
+export interface ResumedClaim {
+  /** The guards, with the brake's verdicts. */
+  readonly guards: GuardVerdict[];
+  /** Settles the brake and records the final report (absent: nothing to record). */
+  readonly settled: SettledGate | undefined;
+  /** The incident's record that takes the final report (absent: a run without the stack's ledger). */
+  readonly recordIn: { readonly table: string; readonly key: string } | undefined;
+  readonly shape: PlanShaper;
+}
+
+/**
+ * The response resumed by a decision or a deadline (resume.ts), through the same phases: route, reach, read,
+ * plan, guard again from the stored finding (no incident claim: `options.ledger` is the caller's to leave out),
+ * then the resumed claim, act and report.
+ */
+export async function resumeInPhases(playbooks: PlaybookCatalog, resumed: ResumedResponse, options: ExecutingOptions): Promise<Report> {
+  const routed = routeResponse(playbooks, resumed.finding, options);
+  const reached = await reachResponse(routed, resumed.finding, options);
+  const begun: Begun = { ...reached, incidentId: resumed.incidentId, planning: { ...reached.planning, incidentId: resumed.incidentId } };
+  const executionClients = begun.account.executionClients ?? options.clients;
+  if (!executionClients) throw new Error('resume needs clients or access');
+  const planned = resumed.plan(planOf(begun, await readResource(begun, options, false).all));
+  const { guards } = await settleGate(begun, guardsOf(begun, options, planned.resourceTags, planned.verdicts), planned.steps);
+  const claimed = await resumed.claim(planned, guards);
+  const assembled = assemblePlan(begun, options, planned, claimed.guards, claimed.settled, claimed.shape);
+  const prepared: PreparedPlan = claimed.settled && claimed.recordIn ? { ...assembled, gate: { settled: claimed.settled, ...claimed.recordIn } } : assembled;
+  return resumed.act(prepared, executionClients);
 }
 
 /** plan, guard, claim from every fact at once: the plan assembled as it will run. */

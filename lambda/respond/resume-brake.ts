@@ -22,7 +22,8 @@ import type { PlaybookName } from '../routing/playbook-names';
  * - A latched brake refuses the resumed act, even when the incident still holds
  *   the slot of its first act (reserve's latchBindsOwn): the approved changes
  *   are new ones, decided by one person, and the latch is the stop for exactly
- *   that. The caller gives the request back to the people (PendingApprovals.reopenAfterBrake).
+ *   that. The caller gives the request back to the people (PendingApprovals.reopenAfterBrake), as a
+ *   new wait with a new deadline and escalation (resume.ts reopenHeld).
  * - Not latched: the incident's own slot of the hour, when its first act holds
  *   one, is taken over (one incident is never counted twice); else a new slot is
  *   reserved. No slot left: the brake latches, as for any acting response.

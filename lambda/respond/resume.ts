@@ -10,19 +10,19 @@ import type { GuardVerdict } from '../guards/types';
 import type { PlaybookCatalog } from '../playbooks/types';
 import type { PlaybookName } from '../routing/playbook-names';
 import { Acting } from './act';
-import { assemblePlan, type PlanShaper } from './assemble';
-import { guardsOf, reachResponse, routeResponse, settleGate } from './begin';
+import type { PlanShaper } from './assemble';
 import { finishReport } from './execute';
 import type { SettledGate } from './gate';
 import type { PreparedPlan, RespondOptions } from './options';
-import { readResource } from './read';
-import { parseWaitingState, waitingStepsOf, waitShaper, type ApprovalWaitOptions, type WaitingState } from './wait';
+import { resumeInPhases } from './phases';
+import { parseWaitingState, waitingStepsOf, waitSchedules, waitShaper, writeWaitSchedules, type ApprovalWaitOptions, type WaitingState } from './wait';
 import { NOTIFICATION_STEP_IDS } from '../notify/document';
 import { isCloseLoopStep } from '../close-loop/ids';
 import { INCIDENT_KEY_PREFIX, type IncidentLedger } from '../ledger/incident-ledger';
 import { answerOf, type Answer } from '../ledger/answered';
 import { carryingFirstAct } from './first-act-steps';
-import { deadlineHasCome } from '../approval/deadline';
+import { approvalDeadline, deadlineHasCome } from '../approval/deadline';
+import { toStepError } from '../aws/errors';
 import { APPROVAL_REQUEST_STEP_ID } from '../approval/step-ids';
 import type { ContainmentBrake } from '../ledger/brake';
 import { blockingGuardIds } from '../guards';
@@ -39,8 +39,8 @@ import { neverRuns } from '../approval/split';
  * once (PendingApprovals.take): a second event for it does nothing.
  *
  * To act, the resource is read again and the plan made again through the
- * same phases (route, reach, read, plan, guard; the ledger's claim is the
- * request taken, not the incident's): every guard decides again, GuardDuty
+ * same phase functions as the first run (phases.ts resumeInPhases: route,
+ * reach, read, plan, guard; the ledger's claim is the request taken, not the incident's): every guard decides again, GuardDuty
  * confirms again. If the steps that need a decision are no longer covered by
  * the approved ones (a step added, or its target or parameters changed), the
  * decision is asked for again (a new request, a new plan hash) and nothing
@@ -51,8 +51,8 @@ import { neverRuns } from '../approval/split';
  * says `never` to: not run, reported with its rule. Before the approved changes run, the
  * blast-radius brake is taken as for any acting response (resume-brake.ts):
  * latched, full or unreadable, nothing is changed ("BRAKE ON - NOT
- * CONTAINED"), the request is given back to the people (pending again, its
- * deadline no longer acting) and the incident keeps awaiting approval, so a
+ * CONTAINED"), the request is given back to the people (pending again, with a
+ * new deadline and escalation, at which it stands down, never acts) and the incident keeps awaiting approval, so a
  * new decision after `ir brake release` acts. Denied, or no decision by the deadline
  * with onTimeout stand-down: the waiting steps are reported not run, the
  * team is told. The incident's record in the ledger takes the final report.
@@ -105,11 +105,12 @@ function decisionOf(item: PendingApproval, kind: ApprovalEvent['kind'], now: Dat
   if (item.status === 'approved') return { act: true, expire: false, status: 'approved', skipReason: '' };
   if (item.status === 'denied') return { act: false, expire: false, status: 'denied', skipReason: `denied${by}${item.decision?.reason ? `: ${item.decision.reason}` : ''}` };
   // Pending: only the deadline decides, and only once it has passed (a schedule cannot be forged into an early one).
-  // Given back by the brake (reopenAfterBrake): only a person's new decision, never a deadline event.
-  if (item.status !== 'pending' || item.brakeHeldAt !== undefined || kind !== 'approval-deadline' || !deadlineHasCome(item.deadline, now)) return undefined;
-  return item.onTimeout === 'act'
+  // Given back by the brake (reopenAfterBrake): its new deadline stands it down (onTimeout 'stand-down'), never acts.
+  if (item.status !== 'pending' || kind !== 'approval-deadline' || !deadlineHasCome(item.deadline, now)) return undefined;
+  const stoodDown = item.brakeHeldAt !== undefined ? 'the blast-radius brake had held the approved changes, and nobody decided again' : 'the responder stood down, as configured';
+  return item.onTimeout === 'act' && item.brakeHeldAt === undefined
     ? { act: true, expire: true, status: 'timed-out-acted', skipReason: '' }
-    : { act: false, expire: true, status: 'timed-out-stood-down', skipReason: `no decision by ${item.deadline}: the responder stood down, as configured` };
+    : { act: false, expire: true, status: 'timed-out-stood-down', skipReason: `no decision by ${item.deadline}: ${stoodDown}` };
 }
 
 async function escalate(item: PendingApproval, options: ResumeOptions, now: () => Date): Promise<ResumeOutcome> {
@@ -131,41 +132,46 @@ async function escalate(item: PendingApproval, options: ResumeOptions, now: () =
   return { status: 'escalated', incidentId: item.incidentId, messageId };
 }
 
-/** route, reach, read, plan, guard again; then act, or ask again, or stand down; then report. */
+/** route, reach, read, plan, guard again (phases.ts resumeInPhases); then act, or ask again, or stand down; then report. */
 async function actOnDecision(playbooks: PlaybookCatalog, item: PendingApproval & { readonly takenAt: Date }, state: WaitingState, decided: Decided, options: ResumeOptions, now: () => Date): Promise<Report> {
-  // No incident claim: the request, taken once, is this response's right to act. Its restore records and evidence are the incident's.
-  const phaseOptions: ResumeOptions = { ...options, ledger: undefined };
-  const routed = routeResponse(playbooks, state.finding, phaseOptions);
-  const begun = await reachResponse(routed, state.finding, phaseOptions);
-  // The first act's id, whatever the finding now maps to (a resource's incident keeps its id).
-  const resumed = { ...begun, incidentId: state.incidentId, planning: { ...begun.planning, incidentId: state.incidentId } };
-  const executionClients = begun.account.executionClients ?? options.clients;
-  if (!executionClients) throw new Error('resume needs clients or access');
-  const facts = await readResource(resumed, phaseOptions, false).all;
-  const made = resumed.playbook.plan({ ...resumed.planning, facts });
-  // The approval is of the steps it was shown: one the policy now rates lower (a tag removed during the wait) still waits for it (kept-approval.ts).
-  const planned = { ...made, steps: keepApproved(made.steps, state.approved, item.planHash) };
-  const { guards: planGuards } = await settleGate(resumed, guardsOf(resumed, phaseOptions, planned.resourceTags, planned.verdicts), planned.steps);
-  const waiting = waitingStepsOf(planned.steps);
-  // What the first act's own steps created (a security group) is named by its id when read again: the same change.
-  const check = checkReplan(withFirstActOutputs(state.approved, state.firstAct.outputs), waiting?.later ?? []);
-  const brake = decided.act && check.covered && changesUnderBrake(options, state.playbook, planGuards, waiting?.later ?? []) ? await holdResumeBrake(options.brake!, { incidentId: state.incidentId, findingId: state.finding.id, playbook: state.playbook }) : undefined;
-  const guards = [...planGuards, ...(brake?.verdicts ?? [])];
-  // Refused by the brake: the request goes back to the people (a new decision after `ir brake release` acts), and the incident keeps waiting for it.
-  const reopened = brake?.refused ? await options.approval.pending.reopenAfterBrake(item, item.takenAt, now()) : false;
-  const settled = recordingGate(options, state.incidentId, brake, reopened);
-  const base = { approval: options.approval, finding: state.finding, playbook: state.playbook, incidentId: state.incidentId, now, startedAt: () => state.firstAct.startedAt, earlier: state.firstAct };
-  const shape: PlanShaper =
-    decided.act && !check.covered
-      ? waitShaper({ ...base, status: 'asked-again', detail: `not approved: ${check.uncovered.join(', ')}` })
-      : brake?.refused
-        ? heldByBrakeShaper(item, reopened)
-        : decidedShaper(item, decided, state.approved);
   // The report lists every step of both acts once: a first-act step the new plan lacks is put back, reported as it ended (first-act-steps.ts).
   const carried = new Set<string>();
-  const assembled = assemblePlan(resumed, phaseOptions, planned, guards, settled, carryingFirstAct(shape, state.firstAct.outcomes, carried));
-  const prepared: PreparedPlan = settled && options.incidents ? { ...assembled, gate: { settled, table: options.incidents.tableName, key: `${INCIDENT_KEY_PREFIX}${state.incidentId}` } } : assembled;
-  return actAgain(prepared, state, executionClients, options, now, carried);
+  // No incident claim: the request, taken once, is this response's right to act. Its restore records and evidence are the incident's.
+  return resumeInPhases(
+    playbooks,
+    {
+      finding: state.finding,
+      incidentId: state.incidentId,
+      // The approval is of the steps it was shown: one the policy now rates lower (a tag removed during the wait) still waits for it (kept-approval.ts).
+      plan: (made) => ({ ...made, steps: keepApproved(made.steps, state.approved, item.planHash) }),
+      claim: async (planned, planGuards) => {
+        const waiting = waitingStepsOf(planned.steps);
+        // What the first act's own steps created (a security group) is named by its id when read again: the same change.
+        const check = checkReplan(withFirstActOutputs(state.approved, state.firstAct.outputs), waiting?.later ?? []);
+        const brake =
+          decided.act && check.covered && changesUnderBrake(options, state.playbook, planGuards, waiting?.later ?? [])
+            ? await holdResumeBrake(options.brake!, { incidentId: state.incidentId, findingId: state.finding.id, playbook: state.playbook })
+            : undefined;
+        // Refused by the brake: the request goes back to the people (a new decision after `ir brake release` acts), and the incident keeps waiting for it.
+        const reopened = brake?.refused ? await reopenHeld(item, options.approval, now) : undefined;
+        const base = { approval: options.approval, finding: state.finding, playbook: state.playbook, incidentId: state.incidentId, now, startedAt: () => state.firstAct.startedAt, earlier: state.firstAct };
+        const shape: PlanShaper =
+          decided.act && !check.covered
+            ? waitShaper({ ...base, status: 'asked-again', detail: `not approved: ${check.uncovered.join(', ')}` })
+            : brake?.refused
+              ? heldByBrakeShaper(item, reopened)
+              : decidedShaper(item, decided, state.approved);
+        return {
+          guards: [...planGuards, ...(brake?.verdicts ?? [])],
+          settled: recordingGate(options, state.incidentId, brake, reopened?.deadline !== undefined),
+          recordIn: options.incidents ? { table: options.incidents.tableName, key: `${INCIDENT_KEY_PREFIX}${state.incidentId}` } : undefined,
+          shape: carryingFirstAct(shape, state.firstAct.outcomes, carried),
+        };
+      },
+      act: (prepared, clients) => actAgain(prepared, state, clients, options, now, carried),
+    },
+    { ...options, ledger: undefined },
+  );
 }
 
 /**
@@ -235,22 +241,55 @@ function brakes(options: ResumeOptions, playbook: PlaybookName): boolean {
   return !options.dryRun && options.config.mode === 'enforce' && actsInFindingAccount(playbook);
 }
 
+/** A request the brake held: given back with a new deadline (`deadline`), or why it could not be. */
+interface Reopened {
+  readonly deadline?: string;
+  readonly detail: string;
+}
+
+/**
+ * Gives the request the brake held back to the people, as a new wait: a new deadline (the configured wait from now),
+ * its escalation and deadline schedules written again through the same ScheduleWriter as the first wait's (the old
+ * ones fired and deleted themselves, or are replaced by name), and, at that deadline, a stand-down. The schedules are
+ * written first: a request given back must never wait with no deadline event to end it. With no schedule group, or
+ * schedules that cannot be written, it is not given back (the incident is then answered by the report, and a new
+ * delivery of the finding asks again); schedules written for a request another invocation holds find it taken, and do nothing.
+ */
+async function reopenHeld(item: PendingApproval & { readonly takenAt: Date }, approval: ApprovalWaitOptions, now: () => Date): Promise<Reopened> {
+  if (!approval.schedules) return { detail: 'the request could not be given back (no schedule group to bound a new wait): after `ir brake release`, a new delivery of the finding asks again' };
+  const at = now();
+  const deadline = approvalDeadline(at, approval.waitMs);
+  const planned = waitSchedules(approval, approval.schedules.target, item.incidentId, at, deadline);
+  try {
+    await writeWaitSchedules(approval.schedules.writer, planned);
+  } catch (error) {
+    const { code, message } = toStepError(error);
+    return { detail: `the request could not be given back (its new schedules could not be written: ${code}: ${message}): after \`ir brake release\`, a new delivery of the finding asks again` };
+  }
+  if (!(await approval.pending.reopenAfterBrake(item, item.takenAt, at, deadline))) {
+    return { detail: 'the request could not be given back (another invocation holds it): after `ir brake release`, a new delivery of the finding asks again' };
+  }
+  return {
+    deadline: deadline.toISOString(),
+    detail: `the request waits for a new decision until ${deadline.toISOString()} (then stand down; schedules ${planned.map((p) => p.Name).join(', ')}): after \`ir brake release\`, approve it again to act`,
+  };
+}
+
 /**
  * The brake refused the approved changes: they are reported not run, and the approval says the request waits again
- * (reopened) for a person's new decision, with the decision the brake held; if it could not be given back, that a
- * new delivery of the finding asks again.
+ * (reopened, until its new deadline) for a person's new decision, with the decision the brake held; if it could not
+ * be given back, why, and that a new delivery of the finding asks again.
  */
-function heldByBrakeShaper(item: PendingApproval, reopened: boolean): PlanShaper {
+function heldByBrakeShaper(item: PendingApproval, reopened: Reopened | undefined): PlanShaper {
   const by = item.decision ? `approved by ${item.decision.by} (${item.decision.channel})` : `no decision by ${item.deadline} (onTimeout act)`;
-  const next = reopened ? 'the request waits for a new decision: after `ir brake release`, approve it again to act' : 'the request could not be given back: after `ir brake release`, a new delivery of the finding asks again';
-  const reason = `${by}, but the blast-radius brake is on: not run; ${next}`;
+  const reason = `${by}, but the blast-radius brake is on: not run; ${reopened?.detail ?? 'the request was not given back'}`;
   return (steps) => {
     const ids = new Set(waitingStepsOf(steps)?.later.map((s) => s.id) ?? []);
     const approval: ApprovalState = {
       status: 'awaiting',
       planHash: item.planHash,
       steps: [...ids],
-      deadline: item.deadline,
+      deadline: reopened?.deadline ?? item.deadline,
       onTimeout: 'stand-down',
       ...(item.decision ? { decision: { by: item.decision.by, at: item.decision.at, channel: item.decision.channel, ...(item.decision.reason ? { reason: item.decision.reason } : {}) } } : {}),
       detail: reason,

@@ -1,7 +1,7 @@
 import type { SNSClient } from '@aws-sdk/client-sns';
 import { hashedStepOf, planHashOf, type HashedStep } from '../approval/plan-hash';
 import type { OnTimeout, PendingApprovals } from '../approval/pending';
-import { approvalSchedule, type ScheduleTarget, type ScheduleWriter } from '../approval/schedules';
+import { approvalSchedule, type OneTimeSchedule, type ScheduleTarget, type ScheduleWriter } from '../approval/schedules';
 import { approvalDeadline } from '../approval/deadline';
 import { AWAITS_APPROVAL } from '../approval/held';
 import type { ApprovalLinkMaker } from '../approval/wait-links';
@@ -196,6 +196,26 @@ export function waitShaper(input: WaitInput): PlanShaper {
   };
 }
 
+/** The schedules of a request: the escalation (when a topic is configured and its time is still ahead), then the deadline. */
+export function waitSchedules(approval: ApprovalWaitOptions, target: ScheduleTarget, incidentId: string, requestedAt: Date, deadline: Date): OneTimeSchedule[] {
+  const escalateAt = new Date(deadline.getTime() - approval.escalateBeforeMs);
+  return [
+    ...(approval.escalationTopicArn && escalateAt > requestedAt ? [approvalSchedule(target, incidentId, 'approval-escalate', escalateAt)] : []),
+    approvalSchedule(target, incidentId, 'approval-deadline', deadline),
+  ];
+}
+
+/**
+ * Writes a request's schedules. A schedule of an earlier request of the incident (asked again, or given back by the
+ * brake) may still exist under the same name: replaced.
+ */
+export async function writeWaitSchedules(writer: ScheduleWriter, planned: readonly OneTimeSchedule[]): Promise<void> {
+  for (const schedule of planned) {
+    await writer.delete(schedule.Name, schedule.GroupName);
+    await writer.create(schedule);
+  }
+}
+
 const REQUEST_TITLE = 'Ask for a decision on the changes that need approval, and schedule its deadline';
 
 function requestStep(
@@ -209,11 +229,7 @@ function requestStep(
 ): PlannedStep {
   const { incidentId, finding, playbook } = input;
   const schedules = approval.schedules!;
-  const escalateAt = new Date(deadline.getTime() - approval.escalateBeforeMs);
-  const planned = [
-    ...(approval.escalationTopicArn && escalateAt > requestedAt ? [approvalSchedule(schedules.target, incidentId, 'approval-escalate', escalateAt)] : []),
-    approvalSchedule(schedules.target, incidentId, 'approval-deadline', deadline),
-  ];
+  const planned = waitSchedules(approval, schedules.target, incidentId, requestedAt, deadline);
   return planStep(APPROVAL_REQUEST, {
     id: APPROVAL_REQUEST_STEP_ID,
     title: REQUEST_TITLE,
@@ -267,11 +283,7 @@ function requestStep(
         const current = await approval.pending.read(incidentId);
         if (current?.planHash !== waiting.planHash) return { status: 'skipped', reason: `another request for incident ${incidentId} is pending (plan ${current?.planHash ?? 'unknown'}): it stands` };
       }
-      // A schedule of an earlier request of the incident (asked again) may still exist: replaced.
-      for (const schedule of planned) {
-        await schedules.writer.delete(schedule.Name, schedule.GroupName);
-        await schedules.writer.create(schedule);
-      }
+      await writeWaitSchedules(schedules.writer, planned);
       const detail = `decision requested on plan ${waiting.planHash} until ${deadline.toISOString()} (then ${approval.onTimeout}); schedules ${planned.map((p) => p.Name).join(', ')}`;
       if (!approval.links) return { status: 'done', detail };
       // The request stands without its links: `ir approve`, the chat buttons and the deadline still end the wait.

@@ -102,6 +102,7 @@ export async function handleInvocation(
       ...(entry.confirmFinding ? { confirmFinding: entry.confirmFinding } : {}),
       ...(entry.archiveFinding ? { archiveFinding: entry.archiveFinding } : {}),
       ...(approval ? { approval } : {}),
+      ...(invocation.requestedBy ? { requestedBy: invocation.requestedBy } : {}),
     });
     const decision = shouldFailInvocation(report);
     // findingType, outcome and trigger feed the dashboard's findings-by-type-and-outcome table (lib/monitoring/dashboard.ts).

@@ -11,10 +11,17 @@ import type { Finding } from '../finding/schema';
  * invokes it directly too, with "heartbeat": true (lambda/heartbeat/).
  */
 
+/**
+ * Where a request came from, as the sender says (the Security Hub action function: lambda/approval/security-hub-action.ts):
+ * kept in the report as given, never trusted for anything else (anyone who may invoke the function may send it).
+ */
+const requestedBySchema = z.record(z.string().check(z.maxLength(64)), z.string().check(z.maxLength(1024)));
+
 const directInvocationSchema = z.strictObject({
   finding: z.unknown(),
   dryRun: z.optional(z.boolean()),
   heartbeat: z.optional(z.literal(true)),
+  requestedBy: z.optional(requestedBySchema),
 });
 
 export interface Invocation {
@@ -27,6 +34,8 @@ export interface Invocation {
    * cannot silence the report of a real finding.
    */
   readonly heartbeat: boolean;
+  /** Where the request came from, as its sender said (the Security Hub console's custom action): kept in the report. */
+  readonly requestedBy?: Readonly<Record<string, string>>;
 }
 
 function checkHeartbeat(findings: readonly Finding[], dryRun: boolean | undefined): void {
@@ -45,7 +54,7 @@ export function parseInvocation(event: unknown): Invocation {
     const findings = parseFindings(direct.data.finding);
     const heartbeat = direct.data.heartbeat === true;
     if (heartbeat) checkHeartbeat(findings, direct.data.dryRun);
-    return { findings, dryRunRequested: direct.data.dryRun === true, heartbeat };
+    return { findings, dryRunRequested: direct.data.dryRun === true, heartbeat, ...(direct.data.requestedBy ? { requestedBy: direct.data.requestedBy } : {}) };
   }
   return { findings: parseFindings(event), dryRunRequested: false, heartbeat: false };
 }

@@ -8,6 +8,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as securityhub from 'aws-cdk-lib/aws-securityhub';
 import { Construct } from 'constructs';
 import { SECURITY_HUB_ACTIONS, type SecurityHubAction } from '../../lambda/approval/security-hub-action';
+import type { ChatChannelIds } from '../../lambda/approval/chat-channel';
 import { runtimeConfigOf, type IncidentResponseConfig } from '../../lambda/config/schema';
 import { ACTING_PLAYBOOKS, PLAYBOOK_NAMES, type PlaybookName } from '../../lambda/routing/playbook-names';
 import { playbookCode } from '../lambda-bundle/code';
@@ -22,8 +23,10 @@ import { APPROVAL_GRANTS, type ApprovalScope } from './grants';
  *    its tokens are signed with;
  *  - the operator decision function, behind a function URL with AuthType
  *    AWS_IAM (`ir approve`, `ir deny`, `ir pending`; IAM decides who may).
- *    It records the caller ARN Lambda verified, so no principal of the
- *    stack may invoke it directly (a direct invoke can forge that ARN);
+ *    It records the ARN STS answers for the identity proof each decision
+ *    carries (a direct invoke can forge the event's caller ARN, not that),
+ *    and still no principal of the stack may invoke it directly (who may
+ *    decide is IAM's choice);
  *  - with `chat`, the chat decision function the chat buttons invoke
  *    directly (chat-actions.ts): it records only "a member of" the channel;
  *  - the Security Hub custom actions "IR: plan" and "IR: respond", an
@@ -86,6 +89,14 @@ export function chatChannelsLabel(chat: NonNullable<IncidentResponseConfig['chat
   return channels.join(' or ');
 }
 
+/** The ids of the channel configurations, recorded with each chat decision (lambda/approval/chat-channel.ts chatOrigin). */
+export function chatChannelIdsOf(chat: NonNullable<IncidentResponseConfig['chat']>): ChatChannelIds {
+  return {
+    ...(chat.slack ? { slack: { workspaceId: chat.slack.workspaceId, channelId: chat.slack.channelId } } : {}),
+    ...(chat.teams ? { teams: { tenantId: chat.teams.tenantId, teamId: chat.teams.teamId, channelId: chat.teams.channelId } } : {}),
+  };
+}
+
 /**
  * Every partition key the request touches matches one of the patterns; and the request names one (Null false), so the
  * ForAllValues test can never pass on an empty set.
@@ -146,7 +157,11 @@ export class ApprovalChannels extends Construct {
     this.decide = this.approvalFunction('approval-decide', 'Decide', props, resources, shared);
     this.decideUrl = this.decide.function.addFunctionUrl({ authType: lambda.FunctionUrlAuthType.AWS_IAM });
     if (props.config.chat) {
-      this.chat = this.approvalFunction('approval-chat', 'Chat', props, resources, { ...shared, IR_CHAT_CHANNELS: chatChannelsLabel(props.config.chat) });
+      this.chat = this.approvalFunction('approval-chat', 'Chat', props, resources, {
+        ...shared,
+        IR_CHAT_CHANNELS: chatChannelsLabel(props.config.chat),
+        IR_CHAT_CHANNEL_IDS: JSON.stringify(chatChannelIdsOf(props.config.chat)),
+      });
     }
     this.securityHub = this.approvalFunction('security-hub-action', 'SecurityHubAction', props, resources, {
       IR_PLAYBOOK_FUNCTIONS: playbookFunctions,

@@ -1,4 +1,4 @@
-import { NONCE_KEY_PREFIX } from '../../lambda/approval/nonces';
+import { NONCE_KEY_PREFIX, PROOF_NONCE_KEY_PREFIX } from '../../lambda/approval/nonces';
 import { APPROVAL_KEY_PREFIX } from '../../lambda/approval/pending';
 import type { ApprovalFunctionName } from '../lambda-bundle/options';
 
@@ -49,6 +49,8 @@ export interface ApprovalGrant {
 export const APPROVAL_ITEMS = `${APPROVAL_KEY_PREFIX}*`;
 /** The approval links' used nonces (lambda/approval/nonces.ts). */
 export const NONCE_ITEMS = `${NONCE_KEY_PREFIX}*`;
+/** The operators' identity proofs' used nonces (lambda/approval/verify-identity-proof.ts): a key space apart, so no proof spends a link. */
+export const PROOF_NONCE_ITEMS = `${PROOF_NONCE_KEY_PREFIX}*`;
 
 const RECORD_EVIDENCE: readonly ApprovalGrant[] = [
   { actions: ['s3:PutObject'], scope: 'evidence-objects', why: 'keeps each decision in the evidence bucket, beside the incident' },
@@ -67,6 +69,8 @@ export const APPROVAL_GRANTS: Readonly<Record<ApprovalFunctionName, readonly App
   'approval-decide': [
     { actions: ['dynamodb:GetItem'], scope: 'ledger', leadingKeys: [APPROVAL_ITEMS], why: 'reads an approval for `ir approve` and `ir deny`' },
     { actions: ['dynamodb:Scan'], scope: 'ledger', why: 'lists the pending approvals for `ir pending` (no partition key to confine: see above)' },
+    // No sts:GetCallerIdentity: the identity proof is signed by the operator, and STS checks the operator's signature, not this role.
+    { actions: ['dynamodb:PutItem'], scope: 'ledger', leadingKeys: [PROOF_NONCE_ITEMS], why: "spends the identity proof's nonce (single use)" },
     { actions: ['dynamodb:UpdateItem'], scope: 'ledger', leadingKeys: [APPROVAL_ITEMS], why: 'records the decision (one conditional write)' },
     ...RECORD_EVIDENCE,
   ],

@@ -103,10 +103,18 @@ describe('approval channels (config approval)', () => {
     expect(ledgerStatements('approval-decide')).toEqual([
       { Action: 'dynamodb:GetItem', Resource: ledger, Condition: confinedTo('approval#*') },
       { Action: 'dynamodb:Scan', Resource: ledger, Condition: undefined },
+      // The identity proofs' nonces, apart from the links': the decision function cannot spend a link.
+      { Action: 'dynamodb:PutItem', Resource: ledger, Condition: confinedTo('approval-proof#*') },
       { Action: 'dynamodb:UpdateItem', Resource: ledger, Condition: confinedTo('approval#*') },
     ]);
     expect(ledgerStatements('approval-chat')).toEqual([{ Action: 'dynamodb:UpdateItem', Resource: ledger, Condition: confinedTo('approval#*') }]);
     expect(declaredStatements('security-hub-action').flatMap((s) => [s.Action].flat()).filter((a) => a.startsWith('dynamodb:'))).toEqual([]);
+  });
+
+  it('lets the decision function reach STS for the identity proofs (no VPC) with no STS permission of its own (the operator signs the proof)', () => {
+    const decide = synth.template.findResources('AWS::Lambda::Function')[logicalId('AWS::Lambda::Function', 'ApprovalDecideFunction')]!;
+    expect(decide.Properties.VpcConfig).toBeUndefined();
+    expect(declaredStatements('approval-decide').flatMap((s) => [s.Action].flat()).filter((a) => a.startsWith('sts:'))).toEqual([]);
   });
 
   it('adds approve and deny Chatbot custom actions invoking the chat decision function, attached to the channel', () => {
@@ -144,7 +152,13 @@ describe('approval channels (config approval)', () => {
   it('names the configured chat channel to the chat function, which records it as who decided', () => {
     synth.template.hasResourceProperties('AWS::Lambda::Function', {
       Role: { 'Fn::GetAtt': [logicalId('AWS::IAM::Role', 'ApprovalChatRole'), 'Arn'] },
-      Environment: { Variables: Match.objectLike({ IR_CHAT_CHANNELS: `Slack ${SLACK.channelId} (workspace ${SLACK.workspaceId})` }) },
+      Environment: {
+        Variables: Match.objectLike({
+          IR_CHAT_CHANNELS: `Slack ${SLACK.channelId} (workspace ${SLACK.workspaceId})`,
+          // The ids recorded with each chat decision (lambda/approval/chat-channel.ts chatOrigin).
+          IR_CHAT_CHANNEL_IDS: JSON.stringify({ slack: { workspaceId: SLACK.workspaceId, channelId: SLACK.channelId } }),
+        }),
+      },
     });
   });
 

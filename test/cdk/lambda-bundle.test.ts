@@ -151,7 +151,8 @@ describe('the approval channels’ bundles (lambda/handlers/approval-*.ts, secur
   it.each([
     // The link function checks the token's MAC with KMS: its client is in the bundle, the SDK's, not a hand-signed call.
     ['approval-link', ['client-dynamodb', 'client-kms', 'client-lambda']],
-    ['approval-decide', ['client-dynamodb', 'client-lambda']],
+    // The decision function resolves its region's STS endpoint for the identity proofs through the SDK's STS client config (lambda/aws/sts-endpoint.ts); it sends no STS command itself.
+    ['approval-decide', ['client-dynamodb', 'client-lambda', 'client-sts']],
     ['approval-chat', ['client-dynamodb', 'client-lambda']],
     ['security-hub-action', ['client-guardduty', 'client-lambda']],
   ] as const)('%s loads exactly its clients at cold start; S3 (the decision’s evidence), where it keeps one, on first use', (name, clients) => {

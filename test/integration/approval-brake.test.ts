@@ -2,6 +2,7 @@ import { PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { EMULATOR_REGION } from '../../emulator/clients';
 import { readBrakeState } from '../../cli/brake/brake-state';
 import { releaseLatch, releaseRecordOf } from '../../cli/brake/release-latch';
+import { listPendingApprovals } from '../../lambda/approval/pending-approval';
 import { latchItem, type Latch } from '../../lambda/ledger/brake-items';
 import type { Report } from '../../lambda/plan/document';
 import type { ResumeOutcome } from '../../lambda/respond/resume';
@@ -74,6 +75,16 @@ describe('approved while the brake is latched', () => {
     const item = await approvals.bench.item(`approval#${report.incidentId}`);
     expect(item).toMatchObject({ status: { S: 'pending' }, heldDecision: { M: expect.objectContaining({ by: { S: ALICE } }) } });
     expect(item?.resumedAt).toBeUndefined();
+    // A new wait: a new deadline from the hold (then stand down), its escalation and deadline scheduled again, and `ir pending` shows it.
+    const heldDeadline = held.approval!.deadline!;
+    expect(Date.parse(heldDeadline)).toBeGreaterThanOrEqual(Date.parse(report.approval!.deadline!));
+    expect(item).toMatchObject({ deadline: { S: heldDeadline }, onTimeout: { S: 'stand-down' } });
+    expect(approvals.schedules.slice(-2).map((c) => [c.Target.Input, c.ScheduleExpression])).toEqual([
+      [JSON.stringify({ kind: 'approval-escalate', incidentId: report.incidentId }), expect.stringMatching(/^at\(/)],
+      [JSON.stringify({ kind: 'approval-deadline', incidentId: report.incidentId }), `at(${heldDeadline.slice(0, 19)})`],
+    ]);
+    const pending = await listPendingApprovals({ dynamodb: approvals.bench.dynamodb, table: LEDGER_TABLE });
+    expect(pending.approvals.filter((a) => a.incidentId === report.incidentId).map((a) => [a.status, a.deadline, a.onTimeout])).toEqual([['pending', heldDeadline, 'stand-down']]);
     expect((await approvals.bench.item(`incident#${report.incidentId}`))?.answerKind).toEqual({ S: 'awaiting-approval' });
     // No slot was taken for it: the first act's, as it was.
     expect(await slotsOf()).toEqual(firstSlots);

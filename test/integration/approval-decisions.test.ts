@@ -5,12 +5,14 @@ import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command, S3Client }
 import { recordDecision, type Decision } from '../../lambda/approval/decisions';
 import { handleLinkRequest, type EmailChannelDependencies } from '../../lambda/approval/email-channel';
 import { consumeNonce } from '../../lambda/approval/nonces';
+import { presignIdentityProof } from '../../cli/approval/identity-proof';
 import { handleOperatorRequest } from '../../lambda/approval/operator-channel';
 import type { FunctionUrlEvent } from '../../lambda/approval/function-url-event';
 import type { MacKey } from '../../lambda/approval/mac-key';
 import { signToken, verifyToken, type ApprovalToken } from '../../lambda/approval/token';
 import { sdkClientConfig } from '../../lambda/aws/clients';
 import { EMULATOR_REGION, emulatorClientOptions, emulatorKms } from '../../emulator/clients';
+import { fakeStsFetch } from '../support/presigned-sts';
 import { freshEmulator } from './support/account';
 
 /*
@@ -186,14 +188,25 @@ describe('the operator decision function on the ledger', () => {
     requestContext: { http: { method }, authorizer: { iam: { userArn: alice, accountId: '123456789012' } } },
   });
 
-  it('lists what is pending (not what is decided), then records a denial by the verified ARN', async () => {
+  // STS stands in (test/support/presigned-sts.ts): approval-identity-proof.test.ts takes the proof to moto's STS through the CLI.
+  const aliceKey = { accessKeyId: 'ASIAALICE0000000', secretAccessKey: 'alice-secret' };
+  const sts = fakeStsFetch(new Map([[aliceKey.accessKeyId, { secretAccessKey: aliceKey.secretAccessKey, arn: alice, account: '123456789012', userId: 'AROAALICE:alice' }]]));
+
+  it('lists what is pending (not what is decided), then records a denial by the ARN STS proved', async () => {
     await putPending(incidentId);
-    const deps = { ledger: { dynamodb, table: TABLE }, evidence: undefined, lambda: new LambdaClient(sdkClientConfig(emulatorClientOptions(endpoint))), playbookFunctions: {} };
+    const deps = {
+      ledger: { dynamodb, table: TABLE },
+      evidence: undefined,
+      lambda: new LambdaClient(sdkClientConfig(emulatorClientOptions(endpoint))),
+      playbookFunctions: {},
+      proof: { region: EMULATOR_REGION, stsEndpoint: new URL('https://sts.us-east-1.amazonaws.com/'), fetch: sts.fetch },
+    };
     const now = () => Date.parse('2026-12-06T12:30:00Z');
+    const proof = await presignIdentityProof({ incidentId, decision: 'deny', planHash: PLAN_HASH, reason: 'owner is patching', region: EMULATOR_REGION, credentials: aliceKey, signingDate: new Date(now()) });
     const listed = JSON.parse((await handleOperatorRequest(deps, request('GET'), now)).body) as { approvals: { incidentId: string }[] };
     expect(listed.approvals.map((a) => a.incidentId)).toEqual([incidentId]);
 
-    const answer = await handleOperatorRequest(deps, request('POST', { body: { incidentId, decision: 'deny', planHash: PLAN_HASH, reason: 'owner is patching' } }), now);
+    const answer = await handleOperatorRequest(deps, request('POST', { body: { incidentId, decision: 'deny', planHash: PLAN_HASH, reason: 'owner is patching', proof } }), now);
     expect(answer.statusCode).toBe(200);
     expect((await approvalItem(incidentId))?.decision?.M).toMatchObject({ by: { S: alice }, channel: { S: 'cli' }, reason: { S: 'owner is patching' } });
     const after = JSON.parse((await handleOperatorRequest(deps, request('GET'), now)).body) as { approvals: unknown[] };

@@ -49,8 +49,8 @@ describe('recordDecision', () => {
       TableName: TABLE,
       Key: { pk: { S: `approval#${INCIDENT}` } },
       UpdateExpression: 'SET #status = :decided, #decision = :decision',
-      ConditionExpression: '#status = :pending AND #planHash = :shown AND (#deadline > :now OR attribute_exists(#brakeHeldAt))',
-      ExpressionAttributeNames: { '#status': 'status', '#planHash': 'planHash', '#decision': 'decision', '#deadline': 'deadline', '#brakeHeldAt': 'brakeHeldAt' },
+      ConditionExpression: '#status = :pending AND #planHash = :shown AND #deadline > :now',
+      ExpressionAttributeNames: { '#status': 'status', '#planHash': 'planHash', '#decision': 'decision', '#deadline': 'deadline' },
       ExpressionAttributeValues: {
         ':decided': { S: 'approved' },
         ':pending': { S: 'pending' },
@@ -127,11 +127,11 @@ describe('recordDecision', () => {
     }
   });
 
-  it('does not call a request the brake gave back expired (it has no deadline any more): a refusal there is plan-changed', async () => {
+  it('a request the brake gave back is held to its new deadline like any other: after it, expired', async () => {
     dynamodb.on(UpdateItemCommand).rejects(
       conditionFailure(pendingItem({ planHash: { S: OTHER_PLAN_HASH }, deadline: { S: '2026-12-06T12:00:00.000Z' }, brakeHeldAt: { S: '2026-12-06T11:59:00.000Z' } })),
     );
-    await expect(recordDecision(testDependencies().ledger, DECISION)).resolves.toMatchObject({ status: 'refused', reason: 'plan-changed' });
+    await expect(recordDecision(testDependencies().ledger, DECISION)).resolves.toMatchObject({ status: 'refused', reason: 'expired' });
   });
 
   it('throws any other failure, with its AWS code', async () => {
@@ -161,6 +161,31 @@ describe('applyDecision', () => {
     expect(invoke.FunctionName).toBe('ir-contain-instance');
     expect(invoke.InvocationType).toBe('Event');
     expect(JSON.parse(new TextDecoder().decode(invoke.Payload as Uint8Array))).toEqual({ kind: 'approval-decided', incidentId: INCIDENT });
+  });
+
+  it('keeps what the channel was given of the decision\'s origin, in the ledger and the evidence, exactly', async () => {
+    dynamodb.on(UpdateItemCommand).resolves({ Attributes: decidedItem() });
+    s3.on(PutObjectCommand).resolves({ VersionId: 'v1' });
+    lambda.on(InvokeCommand).resolves({ StatusCode: 202 });
+    const origin = { slackWorkspaceId: 'T0123', slackChannelId: 'C0456', person: 'not given by AWS: no caller' };
+    await applyDecision(testDependencies(), { ...DECISION, channel: 'chat', by: 'a member of chat channel Slack C0456', origin });
+    expect(dynamodb.commandCalls(UpdateItemCommand)[0]!.args[0].input.ExpressionAttributeValues![':decision']!.M!.origin).toEqual({
+      M: { slackWorkspaceId: { S: 'T0123' }, slackChannelId: { S: 'C0456' }, person: { S: 'not given by AWS: no caller' } },
+    });
+    expect(JSON.parse(s3.commandCalls(PutObjectCommand)[0]!.args[0].input.Body as string)).toEqual({
+      incidentId: INCIDENT,
+      decision: 'approve',
+      by: 'a member of chat channel Slack C0456',
+      at: DECISION.at,
+      channel: 'chat',
+      planHash: PLAN_HASH,
+      origin,
+      plan: expect.anything(),
+      findingId: 'f-1',
+      playbook: 'contain-instance',
+      requestedAt: '2026-12-06T11:00:00Z',
+      deadline: '2026-12-06T13:00:00.000Z',
+    });
   });
 
   it('writes nothing else and wakes nobody when the decision is refused', async () => {

@@ -3,9 +3,12 @@ import { KMSClient, VerifyMacCommand } from '@aws-sdk/client-kms';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { handler as chatHandler } from '../../../lambda/handlers/approval-chat';
+import { CHAT_PERSON_NOT_GIVEN } from '../../../lambda/approval/chat-channel';
 import { handler as decideHandler } from '../../../lambda/handlers/approval-decide';
 import { handler as linkHandler } from '../../../lambda/handlers/approval-link';
+import { presignIdentityProof } from '../../../cli/approval/identity-proof';
 import { readApprovalEnvironment } from '../../../lambda/approval/runtime';
+import { fakeStsFetch } from '../../support/presigned-sts';
 import { signToken } from '../../../lambda/approval/token';
 import { answerAsKms, INCIDENT, LINK_KEY_ID, macKey, NOW, PLAN_HASH, pendingItem } from './support';
 
@@ -39,6 +42,7 @@ beforeEach(() => {
   delete process.env.IR_APPROVAL_MAC_KEY;
   delete process.env.IR_EVIDENCE_BUCKET;
   process.env.IR_CHAT_CHANNELS = 'Slack C0456 (workspace T0123)';
+  process.env.IR_CHAT_CHANNEL_IDS = JSON.stringify({ slack: { workspaceId: 'T0123', channelId: 'C0456' } });
 });
 
 /** A function URL event naming the CISO: what Lambda hands the URL function, or what a forger would send by a direct invoke. */
@@ -74,13 +78,38 @@ describe('the operator decision function (function URL, AWS_IAM)', () => {
     expect(dynamodb.calls()).toHaveLength(0);
   });
 
-  it('records a URL request as the caller ARN Lambda put in the event, channel cli (unchanged)', async () => {
+  it('asks STS at the regional endpoint of its own region, and records the ARN STS answers', async () => {
     dynamodb.on(UpdateItemCommand).resolves({ Attributes: pendingItem({ status: { S: 'approved' } }) });
     lambda.on(InvokeCommand).resolves({ StatusCode: 202 });
-    const answer = await decideHandler(URL_EVENT_AS_CISO);
-    expect(answer).toMatchObject({ statusCode: 200 });
-    const decision = dynamodb.commandCalls(UpdateItemCommand)[0]!.args[0].input.ExpressionAttributeValues![':decision']!.M;
-    expect(decision).toMatchObject({ by: { S: 'arn:aws:iam::123456789012:user/ciso' }, channel: { S: 'cli' } });
+    const alice = { accessKeyId: 'ASIAALICE0000000', secretAccessKey: 'alice-secret' };
+    const aliceArn = 'arn:aws:sts::123456789012:assumed-role/IncidentResponders/alice';
+    const sts = fakeStsFetch(new Map([[alice.accessKeyId, { secretAccessKey: alice.secretAccessKey, arn: aliceArn, account: '123456789012', userId: 'AROAALICE:alice' }]]));
+    const fetchSpy = jest.spyOn(globalThis, 'fetch').mockImplementation(sts.fetch);
+    try {
+      const decision = { incidentId: INCIDENT, decision: 'approve' as const, planHash: PLAN_HASH };
+      const proof = await presignIdentityProof({ ...decision, region: 'us-east-1', credentials: alice });
+      const answer = await decideHandler({ rawPath: '/', requestContext: { http: { method: 'POST' } }, body: JSON.stringify({ ...decision, proof }) });
+      expect(answer).toMatchObject({ statusCode: 200 });
+      expect(sts.calls.map((c) => `${c.url.origin}${c.url.pathname}`)).toEqual(['https://sts.us-east-1.amazonaws.com/']);
+      const recorded = dynamodb.commandCalls(UpdateItemCommand)[0]!.args[0].input.ExpressionAttributeValues![':decision']!.M;
+      expect(recorded).toMatchObject({ by: { S: aliceArn }, channel: { S: 'cli' } });
+    } finally {
+      fetchSpy.mockRestore();
+    }
+  });
+
+  it('refuses a URL request naming the CISO without an identity proof (what a direct invoke can forge), records nothing, and logs it', async () => {
+    const warn = jest.spyOn(console, 'warn').mockImplementation(() => undefined);
+    try {
+      await expect(decideHandler(URL_EVENT_AS_CISO)).resolves.toMatchObject({ statusCode: 403, body: expect.stringContaining('"reason":"unproven"') });
+      expect(warn.mock.calls.map((call) => JSON.parse(String(call[0])) as unknown)).toEqual([
+        expect.objectContaining({ message: 'approval decision refused: identity proof', reason: 'unproven', incidentId: INCIDENT, decision: 'approve', urlCaller: 'arn:aws:iam::123456789012:user/ciso' }),
+      ]);
+    } finally {
+      warn.mockRestore();
+    }
+    expect(dynamodb.calls()).toHaveLength(0);
+    expect(lambda.calls()).toHaveLength(0);
   });
 });
 
@@ -91,10 +120,47 @@ describe('the chat decision function (direct invoke by the Chatbot channel role)
     const answer = await chatHandler({ kind: 'chat-decision', incidentId: INCIDENT, decision: 'approve', planHash: PLAN_HASH });
     expect(answer).toMatchObject({ status: 'recorded', decision: { channel: 'chat' } });
     const decision = dynamodb.commandCalls(UpdateItemCommand)[0]!.args[0].input.ExpressionAttributeValues![':decision']!.M;
-    expect(decision).toMatchObject({
+    // Exactly what is recorded: the channel configuration's ids (the stack's), and that AWS names no person.
+    expect(decision).toEqual({
+      decision: { S: 'approve' },
       by: { S: 'a member of chat channel Slack C0456 (workspace T0123) (AWS Chatbot custom action, under the channel role)' },
+      at: { S: expect.stringMatching(/^\d{4}-\d\d-\d\dT/) },
       channel: { S: 'chat' },
+      planHash: { S: PLAN_HASH },
+      origin: {
+        M: {
+          slackWorkspaceId: { S: 'T0123' },
+          slackChannelId: { S: 'C0456' },
+          person: { S: CHAT_PERSON_NOT_GIVEN },
+        },
+      },
     });
+    expect(CHAT_PERSON_NOT_GIVEN).toMatch(/^not given by AWS: /);
+  });
+
+  it('records the Teams channel configuration ids too, and both when the stack has both', async () => {
+    process.env.IR_CHAT_CHANNEL_IDS = JSON.stringify({ slack: { workspaceId: 'T0123', channelId: 'C0456' }, teams: { tenantId: 'tenant-1', teamId: 'team-1', channelId: '19:abc@thread.tacv2' } });
+    dynamodb.on(UpdateItemCommand).resolves({ Attributes: pendingItem({ status: { S: 'denied' } }) });
+    lambda.on(InvokeCommand).resolves({ StatusCode: 202 });
+    await chatHandler({ kind: 'chat-decision', incidentId: INCIDENT, decision: 'deny', planHash: PLAN_HASH });
+    const decision = dynamodb.commandCalls(UpdateItemCommand)[0]!.args[0].input.ExpressionAttributeValues![':decision']!.M!;
+    expect(decision.origin).toEqual({
+      M: {
+        slackWorkspaceId: { S: 'T0123' },
+        slackChannelId: { S: 'C0456' },
+        teamsTenantId: { S: 'tenant-1' },
+        teamsTeamId: { S: 'team-1' },
+        teamsChannelId: { S: '19:abc@thread.tacv2' },
+        person: { S: CHAT_PERSON_NOT_GIVEN },
+      },
+    });
+    expect(decision.reason).toEqual({ S: 'denied from the chat channel' });
+  });
+
+  it('refuses to record anything without the channel configuration ids', async () => {
+    delete process.env.IR_CHAT_CHANNEL_IDS;
+    await expect(chatHandler({ kind: 'chat-decision', incidentId: INCIDENT, decision: 'approve', planHash: PLAN_HASH })).rejects.toThrow('IR_CHAT_CHANNEL_IDS');
+    expect(dynamodb.calls()).toHaveLength(0);
   });
 
   it.each([

@@ -4,22 +4,29 @@ import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import { chatDecider, handleChatDecision } from '../../../lambda/approval/chat-channel';
 import { verifiedCaller, type FunctionUrlEvent } from '../../../lambda/approval/function-url-event';
-import { handleOperatorRequest } from '../../../lambda/approval/operator-channel';
+import { presignIdentityProof } from '../../../cli/approval/identity-proof';
+import { handleOperatorRequest, type OperatorDependencies } from '../../../lambda/approval/operator-channel';
+import { fakeStsFetch } from '../../support/presigned-sts';
 import { INCIDENT, NOW, PLAN_HASH, pendingItem, testDependencies } from './support';
 
 /*
  * The operator decision function (lambda/approval/operator-channel.ts, its
- * function URL is AWS_IAM) records the identity Lambda verified, and nothing
- * a request claims; the chat decision (chat-channel.ts) is recorded as the
- * chat channel's.
+ * function URL is AWS_IAM) records the identity STS proves (the identity
+ * proof: identity-proof.test.ts tests it in depth), and nothing a request
+ * claims; reading needs the identity Lambda verified; the chat decision
+ * (chat-channel.ts) is recorded as the chat channel's.
  */
 
 const dynamodb = mockClient(DynamoDBClient);
 const s3 = mockClient(S3Client);
 const lambda = mockClient(LambdaClient);
-const deps = testDependencies();
-const now = () => NOW;
 const ALICE = 'arn:aws:sts::123456789012:assumed-role/IncidentResponders/alice';
+const ALICE_KEY = { accessKeyId: 'ASIAALICE0000000', secretAccessKey: 'alice-secret' };
+const sts = fakeStsFetch(new Map([[ALICE_KEY.accessKeyId, { secretAccessKey: ALICE_KEY.secretAccessKey, arn: ALICE, account: '123456789012', userId: 'AROAALICE:alice' }]]));
+const deps: OperatorDependencies = { ...testDependencies(), proof: { region: 'us-east-1', stsEndpoint: new URL('https://sts.us-east-1.amazonaws.com/'), fetch: sts.fetch } };
+const now = () => NOW;
+const proofFor = (decision: { incidentId: string; decision: 'approve' | 'deny'; planHash: string }) =>
+  presignIdentityProof({ ...decision, region: 'us-east-1', credentials: ALICE_KEY, signingDate: new Date(NOW) });
 
 function request(method: string, options: { body?: unknown; query?: string; iam?: Record<string, string> } = {}): FunctionUrlEvent {
   return {
@@ -57,30 +64,37 @@ describe('verifiedCaller', () => {
 });
 
 describe('operator requests', () => {
-  const body = { incidentId: INCIDENT, decision: 'approve', planHash: PLAN_HASH };
+  const body = { incidentId: INCIDENT, decision: 'approve' as const, planHash: PLAN_HASH };
 
-  it('records a decision as made by the verified ARN through the cli channel', async () => {
-    const answer = await handleOperatorRequest(deps, request('POST', { body: { ...body }, iam: signedBy(ALICE) }), now);
+  it('records a decision as made by the ARN STS proved, through the cli channel', async () => {
+    const answer = await handleOperatorRequest(deps, request('POST', { body: { ...body, proof: await proofFor(body) }, iam: signedBy(ALICE) }), now);
     expect(answer.statusCode).toBe(200);
     const decision = dynamodb.commandCalls(UpdateItemCommand)[0]!.args[0].input.ExpressionAttributeValues![':decision']!.M!;
     expect(decision.by).toEqual({ S: ALICE });
     expect(decision.channel).toEqual({ S: 'cli' });
   });
 
-  it('refuses a request without a verified identity, and a body that names someone changes nothing', async () => {
-    const answer = await handleOperatorRequest(deps, request('POST', { body: { ...body, by: ALICE } }), now);
+  it('refuses a decision without an identity proof, even with a URL caller', async () => {
+    const answer = await handleOperatorRequest(deps, request('POST', { body: { ...body }, iam: signedBy(ALICE) }), now);
+    expect(answer.statusCode).toBe(403);
+    expect(JSON.parse(answer.body)).toMatchObject({ reason: 'unproven' });
+    expect(dynamodb.calls()).toHaveLength(0);
+  });
+
+  it('refuses to read without a verified identity (GET needs no proof, but an IAM caller)', async () => {
+    const answer = await handleOperatorRequest(deps, request('GET'), now);
     expect(answer.statusCode).toBe(403);
     expect(dynamodb.calls()).toHaveLength(0);
   });
 
   it('refuses a body with fields it does not know (a claimed "by")', async () => {
-    const answer = await handleOperatorRequest(deps, request('POST', { body: { ...body, by: 'arn:aws:iam::123456789012:user/root' }, iam: signedBy(ALICE) }), now);
+    const answer = await handleOperatorRequest(deps, request('POST', { body: { ...body, proof: await proofFor(body), by: 'arn:aws:iam::123456789012:user/root' }, iam: signedBy(ALICE) }), now);
     expect(answer.statusCode).toBe(400);
     expect(dynamodb.calls()).toHaveLength(0);
   });
 
   it('refuses a denial without a reason', async () => {
-    const answer = await handleOperatorRequest(deps, request('POST', { body: { ...body, decision: 'deny' }, iam: signedBy(ALICE) }), now);
+    const answer = await handleOperatorRequest(deps, request('POST', { body: { ...body, decision: 'deny', proof: await proofFor({ ...body, decision: 'deny' }) }, iam: signedBy(ALICE) }), now);
     expect(answer.statusCode).toBe(400);
     expect(JSON.parse(answer.body)).toMatchObject({ detail: 'a denial needs a reason (--reason)' });
   });

@@ -114,9 +114,12 @@ describe('a response with changes the policy holds', () => {
     expect(answerOf(report)).toMatchObject({ answered: false });
     expect(answerOf(report).reason).toContain('this run could not wait for one');
     const [published] = harness.mocks.sns.commandCalls(PublishCommand).map((c) => c.args[0].input);
-    expect(published?.Subject).toMatch(/^\[GuardDuty IR AWAITING APPROVAL\] contain-instance/);
+    // Nothing waits for a decision (no ledger): never AWAITING APPROVAL; the role's sessions were revoked (a governed change): PARTLY.
+    expect(published?.Subject).toMatch(/^\[GuardDuty IR NEEDS APPROVAL - PARTLY CONTAINED\] contain-instance: /);
     expect(published?.Message).toContain('NOT RUN, NEEDS APPROVAL: ');
-    expect(published?.Message).toContain(`\`ir approve ${report.incidentId}\``);
+    expect(published?.Message).toContain('Nothing waits for a decision: this run could not wait for one');
+    // No request to approve: `ir approve` would find nothing pending.
+    expect(published?.Message).not.toContain(`ir approve ${report.incidentId}`);
   });
 
   it('a policy that only refuses is a decision: the incident is answered', async () => {

@@ -63,7 +63,8 @@ describe('revoke-credentials under an approval policy', () => {
     expect(iam.commandCalls(UpdateAccessKeyCommand)).toHaveLength(0);
     expect(report.steps.find((s) => s.approval?.changeClass === 'revoke-sessions')).toMatchObject({ status: 'done', approval: { mode: 'auto', ruleId: 'sessions-auto' } });
     expect(iam.commandCalls(PutUserPolicyCommand)).toHaveLength(1);
-    expect(sns.commandCalls(PublishCommand)[0]?.args[0].input.Subject).toMatch(/^\[GuardDuty IR AWAITING APPROVAL\] revoke-credentials/);
+    // Nothing waits (no ledger: the run cannot wait), and the sessions were revoked: said as it is, never AWAITING APPROVAL.
+    expect(sns.commandCalls(PublishCommand)[0]?.args[0].input.Subject).toMatch(/^\[GuardDuty IR NEEDS APPROVAL - PARTLY CONTAINED\] revoke-credentials: /);
   });
 
   it('deactivates the key of a principal without the tag: the tag could only have tightened', async () => {

@@ -1,7 +1,7 @@
 import { GetFindingsCommand, GuardDutyClient, ListDetectorsCommand } from '@aws-sdk/client-guardduty';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
-import { guardDutyFindingOf, handleSecurityHubAction, type SecurityHubActionDependencies } from '../../../lambda/approval/security-hub-action';
+import { guardDutyFindingOf, handleSecurityHubAction, SECURITY_HUB_PERSON_NOT_GIVEN, type SecurityHubActionDependencies } from '../../../lambda/approval/security-hub-action';
 import { effectiveRoutingTable } from '../../../lambda/routing/overrides';
 import { loadFixture } from '../../support/fixtures';
 
@@ -57,7 +57,39 @@ it('reads the finding from GuardDuty and sends it to its playbook as a dry-run f
   expect(guardDuty.commandCalls(GetFindingsCommand)[0]!.args[0].input).toEqual({ DetectorId: 'det-security', FindingIds: [FINDING_ID] });
   const invoke = lambda.commandCalls(InvokeCommand)[0]!.args[0].input;
   expect(invoke).toMatchObject({ FunctionName: 'ir-contain-instance', InvocationType: 'Event' });
-  expect(JSON.parse(new TextDecoder().decode(invoke.Payload as Uint8Array))).toEqual({ finding: JSON.parse(JSON.stringify(event.detail)), dryRun: true });
+  expect(JSON.parse(new TextDecoder().decode(invoke.Payload as Uint8Array))).toEqual({
+    finding: JSON.parse(JSON.stringify(event.detail)),
+    dryRun: true,
+    // The test's event has no id, account, time or actionName: the record says they were not in it.
+    requestedBy: { source: 'security-hub-custom-action', eventId: 'not in the event', account: 'not in the event', region: 'us-east-1', time: 'not in the event', actionName: 'not in the event', actionArn: PLAN_ARN, person: SECURITY_HUB_PERSON_NOT_GIVEN },
+  });
+});
+
+it('sends with the finding everything the event says of the request, and that the console user is not in it', async () => {
+  const real = {
+    version: '0',
+    id: '1a2b3c4d-5e6f-7a8b-9c0d-1e2f3a4b5c6d',
+    'detail-type': 'Security Hub Findings - Custom Action',
+    source: 'aws.securityhub',
+    account: '123456789012',
+    time: '2026-12-06T12:00:00Z',
+    region: 'us-east-1',
+    resources: [RESPOND_ARN],
+    detail: { actionName: 'IR: respond', actionDescription: 'Respond to the finding', findings: [ASFF] },
+  };
+  await handleSecurityHubAction(deps(), real);
+  const payload = JSON.parse(new TextDecoder().decode(lambda.commandCalls(InvokeCommand)[0]!.args[0].input.Payload as Uint8Array)) as Record<string, unknown>;
+  expect(payload.requestedBy).toEqual({
+    source: 'security-hub-custom-action',
+    eventId: '1a2b3c4d-5e6f-7a8b-9c0d-1e2f3a4b5c6d',
+    account: '123456789012',
+    region: 'us-east-1',
+    time: '2026-12-06T12:00:00Z',
+    actionName: 'IR: respond',
+    actionArn: RESPOND_ARN,
+    person: SECURITY_HUB_PERSON_NOT_GIVEN,
+  });
+  expect(SECURITY_HUB_PERSON_NOT_GIVEN).toMatch(/^not given by AWS: /);
 });
 
 it('sends IR: respond without dryRun (the guards and the approval policy decide)', async () => {

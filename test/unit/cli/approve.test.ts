@@ -2,13 +2,15 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { decideCommand, pendingCommand } from '../../../cli/commands/approve';
 import { UsageError } from '../../../cli/exit-codes';
+import { decisionBinding, type IdentityProof } from '../../../lambda/approval/identity-proof';
 
 /*
  * `ir approve` / `ir deny` / `ir pending` (cli/commands/approve.ts) against a
  * local stand-in for the decision function's URL: every request is SigV4
  * signed for the service "lambda" with the operator's credentials, the
- * decision binds to the plan hash read (or given), and the CLI never says
- * who it is.
+ * decision binds to the plan hash read (or given) and carries an identity
+ * proof (a presigned STS GetCallerIdentity bound to it), and the CLI never
+ * says who it is.
  */
 
 const PLAN_HASH = 'd'.repeat(64);
@@ -73,14 +75,40 @@ it('with the reviewed --plan-hash, posts the decision bound to it, signed for la
   await expect(decideCommand('approve', INCIDENT, { url, region: 'us-east-1', planHash: PLAN_HASH })).resolves.toBe(0);
   expect(seen.map((s) => s.method)).toEqual(['POST']);
   for (const request of seen) expect(request.authorization).toMatch(/^AWS4-HMAC-SHA256 Credential=AKIAOPERATOR\/\d{8}\/us-east-1\/lambda\/aws4_request, SignedHeaders=/);
-  expect(JSON.parse(seen[0]!.body)).toEqual({ incidentId: INCIDENT, decision: 'approve', planHash: PLAN_HASH });
+  const sent = JSON.parse(seen[0]!.body) as Record<string, unknown> & { proof: IdentityProof };
+  expect(sent).toEqual({ incidentId: INCIDENT, decision: 'approve', planHash: PLAN_HASH, proof: expect.any(Object) });
+  // The identity proof: GetCallerIdentity presigned with the same credentials, for STS in the stack's region, bound to this decision.
+  expect(sent.proof.query).toMatchObject({
+    'X-Amz-Algorithm': 'AWS4-HMAC-SHA256',
+    'X-Amz-Credential': expect.stringMatching(/^AKIAOPERATOR\/\d{8}\/us-east-1\/sts\/aws4_request$/),
+    'X-Amz-Expires': '60',
+    'X-Amz-SignedHeaders': 'host;x-ir-decision',
+  });
+  expect(sent.proof.binding).toBe(decisionBinding({ incidentId: INCIDENT, decision: 'approve', planHash: PLAN_HASH, nonce: sent.proof.nonce }));
+});
+
+it('sends a fresh proof with each decision: a new nonce every time', async () => {
+  answers = [
+    { status: 200, body: { status: 'recorded' } },
+    { status: 200, body: { status: 'recorded' } },
+  ];
+  await decideCommand('approve', INCIDENT, { url, region: 'us-east-1', planHash: PLAN_HASH });
+  await decideCommand('approve', INCIDENT, { url, region: 'us-east-1', planHash: PLAN_HASH });
+  const nonces = seen.map((s) => (JSON.parse(s.body) as { proof: IdentityProof }).proof.nonce);
+  expect(new Set(nonces).size).toBe(2);
+});
+
+it('says why the function refused the identity proof, and exits 1', async () => {
+  answers = [{ status: 403, body: { status: 'refused', reason: 'sts-refused', code: 'ExpiredToken', detail: 'STS refused the identity proof: ExpiredToken: The security token included in the request is expired' } }];
+  await expect(decideCommand('approve', INCIDENT, { url, region: 'us-east-1', planHash: PLAN_HASH })).resolves.toBe(1);
+  expect(stdout.mock.calls.map((c) => String(c[0]))).toEqual(['NOT RECORDED (sts-refused): STS refused the identity proof: ExpiredToken: The security token included in the request is expired\n']);
 });
 
 it('denies with the reason and the plan hash given, without reading first; a refusal exits 1', async () => {
   answers = [{ status: 409, body: { status: 'refused', reason: 'plan-changed', detail: 'changed' } }];
   await expect(decideCommand('deny', INCIDENT, { url, region: 'us-east-1', planHash: PLAN_HASH, reason: 'known scanner' })).resolves.toBe(1);
   expect(seen).toHaveLength(1);
-  expect(JSON.parse(seen[0]!.body)).toEqual({ incidentId: INCIDENT, decision: 'deny', planHash: PLAN_HASH, reason: 'known scanner' });
+  expect(JSON.parse(seen[0]!.body)).toEqual({ incidentId: INCIDENT, decision: 'deny', planHash: PLAN_HASH, reason: 'known scanner', proof: expect.objectContaining({ nonce: expect.any(String) }) });
 });
 
 it('says an approval after the deadline is refused as expired, and that the deadline decides; exits 1', async () => {

@@ -1,8 +1,9 @@
-import { BatchGetItemCommand, ConditionalCheckFailedException, DeleteItemCommand, DynamoDBClient, GetItemCommand, PutItemCommand, UpdateItemCommand, type AttributeValue, type PutItemCommandInput, type UpdateItemCommandInput } from '@aws-sdk/client-dynamodb';
+import { BatchGetItemCommand, ConditionalCheckFailedException, DeleteItemCommand, DynamoDBClient, GetItemCommand, PutItemCommand, ScanCommand, UpdateItemCommand, type AttributeValue, type PutItemCommandInput, type UpdateItemCommandInput } from '@aws-sdk/client-dynamodb';
 import { PublishCommand } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
 import { planHashOf } from '../../../lambda/approval/plan-hash';
 import { PendingApprovals } from '../../../lambda/approval/pending';
+import { listPendingApprovals } from '../../../lambda/approval/pending-approval';
 import { TOKEN_PARAMETER } from '../../../lambda/approval/link';
 import { verifyToken } from '../../../lambda/approval/token';
 import { approvalLinkMaker, type ApprovalLinkMaker } from '../../../lambda/approval/wait-links';
@@ -348,6 +349,8 @@ describe('a response whose isolation needs approval', () => {
     expect(report.approval).toMatchObject({ status: 'denied' });
     expect(report.steps.find((s) => s.id === `isolate:${PRIMARY_ENI}`)).toMatchObject({ status: 'skipped', reason: expect.stringContaining('denied by arn:aws:iam::111111111111:user/alice (cli): checked with the app team') });
     expect(published().at(-1)!.Message).toContain('DENIED by arn:aws:iam::111111111111:user/alice');
+    // The snapshots ran, the moves did not: never DONE.
+    expect(published().at(-1)!.Subject).toMatch(/^\[GuardDuty IR DENIED - NOT CONTAINED\] contain-instance: /);
     // Answered (a person decided), never as contained: a later finding about the instance is decided on its own.
     const final = updates().find((u) => u.ConditionExpression === 'answerKind = :awaiting');
     expect(final!.ExpressionAttributeValues![':answerKind']).toEqual({ S: 'no-change-needed' });
@@ -362,6 +365,7 @@ describe('a response whose isolation needs approval', () => {
     const report = (resumed as { report: Report }).report;
     expect(report.approval).toMatchObject({ status: 'timed-out-stood-down' });
     expect(moves()).toEqual([]);
+    expect(published().at(-1)!.Subject).toMatch(/^\[GuardDuty IR STOOD DOWN - NOT CONTAINED\] contain-instance: /);
     expect(items.get(`approval#${first.incidentId}`)).toMatchObject({ status: { S: 'expired' } });
     // A decision arriving now is refused by the decision path (status no longer pending); another deadline event does nothing.
     expect(await resumeFromApproval(catalog, { kind: 'approval-deadline', incidentId: first.incidentId }, 'contain-instance', resumeOptions(late))).toMatchObject({ status: 'nothing-to-do' });
@@ -438,6 +442,7 @@ describe('a response whose isolation needs approval', () => {
       for (const id of waited(first)) expect(report.steps.find((s) => s.id === id)).toMatchObject({ status: 'skipped', reason: 'not made: the approval policy says never (rule no-isolation)' });
       expect(report.approval).toMatchObject({ status: 'approved', detail: expect.stringContaining('not made, the approval policy now says never') });
       expect(published().at(-1)!.Message).toContain('after the resource was read again, except: not made, the approval policy now says never: ');
+      expect(published().at(-1)!.Subject).toMatch(/^\[GuardDuty IR POLICY SAYS NEVER - NOT CONTAINED\] contain-instance: /);
     });
   });
 
@@ -535,9 +540,10 @@ describe('the resumed act and the blast-radius brake', () => {
       const values = input.ExpressionAttributeValues!;
       if (input.UpdateExpression!.startsWith('SET #status = :pending')) {
         if (!item || item.resumedAt?.S !== values[':taken']!.S || item.planHash?.S !== values[':hash']!.S) throw conditionFailed();
-        const { resumedAt: _taken, decision, ...rest } = item;
+        const { resumedAt: _taken, escalatedAt: _escalated, decision, ...rest } = item;
         void _taken;
-        items.set(key, { ...rest, status: values[':pending']!, onTimeout: values[':standDown']!, brakeHeldAt: values[':now']!, ...(decision ? { heldDecision: decision } : {}) });
+        void _escalated;
+        items.set(key, { ...rest, status: values[':pending']!, onTimeout: values[':standDown']!, brakeHeldAt: values[':now']!, deadline: values[':deadline']!, ...(decision ? { heldDecision: decision } : {}) });
         return {};
       }
       if (!item || item.status?.S !== values[':status']?.S || item.planHash?.S !== values[':hash']?.S || item.resumedAt) throw conditionFailed();
@@ -610,15 +616,76 @@ describe('the resumed act and the blast-radius brake', () => {
     expect(item.decision).toBeUndefined();
     const outcome = updates().find((u) => u.ConditionExpression === 'answerKind = :awaiting');
     expect(outcome!.ExpressionAttributeValues![':answerKind']).toEqual({ S: 'awaiting-approval' });
-    // A deadline event no longer decides a request the brake held.
-    const late = new Date(NOW.getTime() + WAIT_MS + 1000);
-    expect(await resumeFromApproval(catalog, { kind: 'approval-deadline', incidentId: first.incidentId }, 'contain-instance', withBrake(late))).toMatchObject({ status: 'nothing-to-do' });
+    // Its new deadline has not come: a deadline event does nothing.
+    const early = new Date(NOW.getTime() + WAIT_MS - 60_000);
+    expect(await resumeFromApproval(catalog, { kind: 'approval-deadline', incidentId: first.incidentId }, 'contain-instance', withBrake(early))).toMatchObject({ status: 'nothing-to-do' });
     // `ir brake release`, then a new decision: the approved changes run.
     items.delete(LATCH);
     decide(first.incidentId, 'approve');
     const again = await resumeFromApproval(catalog, { kind: 'approval-decided', incidentId: first.incidentId }, 'contain-instance', withBrake(NOW));
     expect((again as { report: Report }).report.approval).toMatchObject({ status: 'approved' });
     expect(moves()).toHaveLength(4);
+  });
+
+  it('gives the held request a new wait: a new deadline and escalation, scheduled through the same writer, shown by ir pending; at that deadline it stands down', async () => {
+    const first = await firstAct();
+    decide(first.incidentId, 'approve');
+    latchThe();
+    const key = `approval#${first.incidentId}`;
+    // The first wait's escalation was sent: the new wait's must be sent again.
+    items.set(key, { ...items.get(key)!, escalatedAt: { S: NOW.toISOString() } });
+    schedules.created.length = 0;
+    schedules.deleted.length = 0;
+    const heldAt = new Date(NOW.getTime() + 40 * 60 * 1000);
+    const ESCALATION = 'arn:aws:sns:us-east-1:111111111111:ir-escalation';
+    const base = withBrake(heldAt);
+    const options: ResumeOptions = { ...base, approval: { ...base.approval, escalationTopicArn: ESCALATION, escalationSns: h.clients.sns } };
+    const resumed = await resumeFromApproval(catalog, { kind: 'approval-decided', incidentId: first.incidentId }, 'contain-instance', options);
+    const report = (resumed as { report: Report }).report;
+    const deadline = new Date(heldAt.getTime() + WAIT_MS);
+    const escalateAt = new Date(deadline.getTime() - 15 * 60 * 1000);
+    expect(moves()).toEqual([]);
+    expect(report.approval).toMatchObject({ status: 'awaiting', deadline: deadline.toISOString(), onTimeout: 'stand-down' });
+    expect(report.approval!.detail).toContain(`the request waits for a new decision until ${deadline.toISOString()} (then stand down; schedules ir-approval-escalate-`);
+    // The escalation and the deadline, written again (each replacing any schedule of its name) through the wait's writer.
+    const input = (kind: string) => JSON.stringify({ kind, incidentId: first.incidentId });
+    expect(schedules.created.map((c) => [c.GroupName, c.ScheduleExpression, c.Target.Input, c.Target.Arn, c.Target.RoleArn, c.ActionAfterCompletion])).toEqual([
+      [GROUP, `at(${escalateAt.toISOString().slice(0, 19)})`, input('approval-escalate'), FUNCTION_ARN, SCHEDULER_ROLE, 'DELETE'],
+      [GROUP, `at(${deadline.toISOString().slice(0, 19)})`, input('approval-deadline'), FUNCTION_ARN, SCHEDULER_ROLE, 'DELETE'],
+    ]);
+    expect(schedules.deleted).toEqual(schedules.created.map((c) => c.Name));
+    const item = items.get(key)!;
+    expect(item).toMatchObject({ status: { S: 'pending' }, deadline: { S: deadline.toISOString() }, onTimeout: { S: 'stand-down' }, brakeHeldAt: { S: heldAt.toISOString() } });
+    expect(item.escalatedAt).toBeUndefined();
+    // `ir pending` (the decision function's list) shows the new deadline.
+    dynamodb.on(ScanCommand).callsFake(() => ({ Items: [...items.values()] }));
+    const listed = await listPendingApprovals({ dynamodb: new DynamoDBClient({ region: 'us-east-1', maxAttempts: 1 }), table: TABLE });
+    expect(listed.approvals.map((a) => [a.incidentId, a.status, a.deadline, a.onTimeout])).toEqual([[first.incidentId, 'pending', deadline.toISOString(), 'stand-down']]);
+    // The first wait's deadline is no longer the request's: its event does nothing.
+    expect(await resumeFromApproval(catalog, { kind: 'approval-deadline', incidentId: first.incidentId }, 'contain-instance', withBrake(new Date(NOW.getTime() + WAIT_MS + 1000)))).toMatchObject({ status: 'nothing-to-do' });
+    // Nobody decides again: at the new deadline the responder stands down, never acts (even with the brake released).
+    items.delete(LATCH);
+    const late = new Date(deadline.getTime() + 1000);
+    const stood = await resumeFromApproval(catalog, { kind: 'approval-deadline', incidentId: first.incidentId }, 'contain-instance', withBrake(late));
+    const stoodReport = (stood as { report: Report }).report;
+    expect(stoodReport.approval).toMatchObject({ status: 'timed-out-stood-down', deadline: deadline.toISOString() });
+    expect(stoodReport.steps.find((s) => s.id === `isolate:${PRIMARY_ENI}`)).toMatchObject({
+      status: 'skipped',
+      reason: `no decision by ${deadline.toISOString()}: the blast-radius brake had held the approved changes, and nobody decided again`,
+    });
+    expect(moves()).toEqual([]);
+  });
+
+  it('a held request with no schedule group is not given back: the report says why', async () => {
+    const first = await firstAct();
+    decide(first.incidentId, 'approve');
+    latchThe();
+    const base = withBrake(NOW);
+    const resumed = await resumeFromApproval(catalog, { kind: 'approval-decided', incidentId: first.incidentId }, 'contain-instance', { ...base, approval: { ...base.approval, schedules: undefined } });
+    const report = (resumed as { report: Report }).report;
+    expect(moves()).toEqual([]);
+    expect(report.approval!.detail).toContain('the request could not be given back (no schedule group to bound a new wait)');
+    expect(items.get(`approval#${first.incidentId}`)).toMatchObject({ status: { S: 'approved' }, resumedAt: { S: NOW.toISOString() } });
   });
 
   it('the hour full: latches the brake and acts on nothing', async () => {

@@ -84,12 +84,12 @@ describe('handleInvocation', () => {
 
   it('keeps where a direct invocation says it came from (a Security Hub custom action) in the report, as given', async () => {
     const requestedBy = { source: 'security-hub-custom-action', eventId: 'e-1', account: '123456789012', person: 'not given by AWS: no console user' };
-    const report = (await handleAs({ finding: loadFixture('notify/s3-malicious-caller.raw.json'), dryRun: true, requestedBy }, CONTEXT, env())) as Report;
+    const report = (await handleAs({ finding: loadFixture('notify/stealth-s3-logging-disabled.raw.json'), dryRun: true, requestedBy }, CONTEXT, env())) as Report;
     expect(report.requestedBy).toEqual(requestedBy);
   });
 
   it('refuses a direct invocation whose requestedBy is not a record of short strings', async () => {
-    const finding = loadFixture('notify/s3-malicious-caller.raw.json');
+    const finding = loadFixture('notify/stealth-s3-logging-disabled.raw.json');
     await expect(handleAs({ finding, dryRun: true, requestedBy: { person: { arn: 'x' } } }, CONTEXT, env())).rejects.toThrow(/^invalid direct invocation: requestedBy\.person: /);
     await expect(handleAs({ finding, dryRun: true, requestedBy: { person: 'x'.repeat(1025) } }, CONTEXT, env())).rejects.toThrow(/^invalid direct invocation: requestedBy\.person: /);
   });

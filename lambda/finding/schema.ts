@@ -80,7 +80,16 @@ const portSchema = part({ port: info, portName: info });
 
 const actionSchema = part({
   actionType: info,
-  awsApiCallAction: part({ api: info, serviceName: info, callerType: info, errorCode: info, userAgent: info, remoteIpDetails: remoteIpSchema }),
+  awsApiCallAction: part({
+    api: info,
+    serviceName: info,
+    callerType: info,
+    errorCode: info,
+    userAgent: info,
+    remoteIpDetails: remoteIpSchema,
+    // Resource type (AWS::S3::Bucket) to name: what the call touched, as GuardDuty names it.
+    affectedResources: z.catch(z.nullish(z.record(z.string(), info)), undefined),
+  }),
   networkConnectionAction: part({
     connectionDirection: info,
     protocol: info,

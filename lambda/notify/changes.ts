@@ -1,3 +1,4 @@
+import { MANUAL_RESPONSE } from '../guards/manual-response';
 import type { StepOutcome } from '../plan/types';
 import type { NotificationDocument } from './document';
 
@@ -69,6 +70,7 @@ export function nextStepsOf(input: NextInput, outcomes: readonly StepOutcome[], 
   if (ids.has('dry-run')) steps.push('Review the plan above; to act on it, run `ir respond --execute` on this finding, or switch the stack to enforce mode.');
   if (ids.has('blast-radius-brake')) steps.push('Find out why so many containments came at once; `ir brake release` resumes them once it is understood.');
   if ([...ids].some((id) => id.startsWith('exempt'))) steps.push('Decide whether the exempt resource needs a manual response.');
+  if (ids.has(MANUAL_RESPONSE)) steps.push('MANUAL ACTION REQUIRED: do every step marked MANUAL in the warnings, now; the responder will not act on this principal.');
   if (input.outcome === 'AWAITING APPROVAL') {
     steps.push(
       `Decide on the changes that await approval (listed "awaits approval" below): \`ir approve ${input.incidentId}\` makes them, \`ir deny ${input.incidentId} --reason ...\` stands down; or make them by hand.`,

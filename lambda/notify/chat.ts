@@ -50,6 +50,7 @@ const MARK: Readonly<Record<(typeof OUTCOMES)[number], string>> = {
   PARTIAL: ':rotating_light:',
   'BRAKE ON - NOT CONTAINED': ':warning:',
   'EXEMPT - NOT CONTAINED': ':warning:',
+  'MANUAL ACTION REQUIRED': ':rotating_light:',
   'PLAN ONLY': ':memo:',
   'AWAITING APPROVAL': ':raised_hand:',
   'DENIED - NOT CONTAINED': ':warning:',

@@ -4,6 +4,7 @@ import { isCloseLoopStep } from '../close-loop/ids';
 import { confirmationVerdict } from '../confirm/verdicts';
 import type { Finding } from '../finding/schema';
 import { EXEMPTION_VERDICTS } from '../guards/exemptions';
+import { MANUAL_RESPONSE } from '../guards/manual-response';
 import { describeEvidence } from '../investigation/evidence-text';
 import { BLAST_RADIUS_BRAKE } from '../ledger/verdicts';
 import type { PlanDocument } from '../plan/document';
@@ -31,6 +32,8 @@ export const OUTCOMES = [
   'MORE EXPOSED THAN BEFORE',
   'BRAKE ON - NOT CONTAINED',
   'EXEMPT - NOT CONTAINED',
+  // Root, an Identity Center role, ...: a person must act (lambda/guards/manual-response.ts).
+  'MANUAL ACTION REQUIRED',
   'PLAN ONLY',
   'AWAITING APPROVAL',
   // The changes that needed a person's decision were not made (lambda/notify/withheld.ts): why, and whether any other
@@ -139,6 +142,8 @@ function outcomeOf(doc: PlanDocument, outcomes: readonly StepOutcome[], exposed:
   // Which phase ran out of time before any change (lambda/plan/pre-plan-budget.ts): the invocation fails and is retried.
   const late = phasesOutOfTime(doc.blockedBy);
   if (late.length > 0) return `OUT OF TIME ${late.join(' ')}`;
+  // Root, an Identity Center role, ...: nothing will ever be automated, a person must act (the warnings say how).
+  if (doc.blockedBy.includes(MANUAL_RESPONSE)) return 'MANUAL ACTION REQUIRED';
   if (doc.blockedBy.length > 0) return 'PLAN ONLY';
   // Changes that wait for a person's decision (lambda/respond/wait.ts): someone must decide, before anything else.
   if (doc.approval?.status === 'awaiting' || doc.approval?.status === 'asked-again') return 'AWAITING APPROVAL';
@@ -171,6 +176,8 @@ function leadOf(doc: PlanDocument, exposed: readonly string[], outcomes: readonl
   if (exemption) return `EXEMPT: this ${doc.playbook} response was planned but NOT executed. ${exemption.reason}`;
   const late = doc.guards.filter((g) => PHASE_OUT_OF_TIME_VERDICTS.has(g.id) && g.blocks);
   if (late.length > 0) return `OUT OF TIME: this ${doc.playbook} response was planned but NOT executed. ${late.map((g) => `${g.id}: ${g.reason}`).join(' ')}`;
+  const manual = doc.guards.find((g) => g.id === MANUAL_RESPONSE && g.blocks);
+  if (manual) return `MANUAL ACTION REQUIRED: the responder changed nothing and never will for this principal. ${manual.reason} Do the MANUAL steps below now.`;
   if (doc.approval) return approvalLeadOf(doc.approval);
   const awaiting = doc.blockedBy.length > 0 ? [] : awaitingApproval(outcomes);
   if (awaiting.length > 0) {

@@ -1,3 +1,4 @@
+import { MANUAL_RESPONSE } from '../guards/manual-response';
 import type { StepOutcome } from '../plan/types';
 import type { NotificationDocument } from './document';
 
@@ -51,6 +52,7 @@ function revocation(outcomes: readonly StepOutcome[]): string[] {
 }
 
 function whatHappened(input: SummaryInput, outcomes: readonly StepOutcome[]): string {
+  if (input.blocked.some((b) => b.id === MANUAL_RESPONSE)) return 'NOT changed: MANUAL ACTION REQUIRED (the steps are below)';
   if (input.blocked.length > 0) return `not changed (${input.blocked.map((b) => b.id).join(', ')})`;
   if (input.outcome === 'NO ACTION') return 'reported for review, no automated action';
   const said = input.playbook === 'contain-instance' ? containment(outcomes, input.withheld ?? new Set()) : input.playbook === 'revoke-credentials' ? revocation(outcomes) : [];

@@ -68,11 +68,21 @@ function withEnvelope(id: string, playbook: PlaybookName, description: string, d
   };
 }
 
+/** Whether some finding type matches both entries (each an exact type or a prefix ending in `*`). */
+function entriesOverlap(a: string, b: string): boolean {
+  if (a.endsWith('*') && b.endsWith('*')) return a.startsWith(b.slice(0, -1)) || b.startsWith(a.slice(0, -1));
+  return typeMatches(a, b) || typeMatches(b, a);
+}
+
 /** The table's promises the patterns rely on; effectiveRoutingTable keeps them, this makes a broken table fail synth. */
 function assertCompilable(table: readonly EffectiveRule[]): void {
-  const resourceTypes = table.map((rule) => rule.resourceType);
-  const repeated = resourceTypes.find((type, i) => resourceTypes.indexOf(type) !== i);
-  if (repeated) throw new Error(`routing: two rules act on resource type ${repeated}; the patterns need one rule per resource type`);
+  // Several rules may act on one resource type (an S3 bucket's exposure and a principal's use of its data), never on the same finding type.
+  for (const [i, rule] of table.entries()) {
+    for (const other of table.slice(i + 1).filter((candidate) => candidate.resourceType === rule.resourceType)) {
+      const shared = rule.types.find((type) => other.types.some((otherType) => entriesOverlap(type, otherType)));
+      if (shared) throw new Error(`routing: rules ${rule.id} and ${other.id} both act on ${shared} for resource type ${rule.resourceType}; one finding, one playbook`);
+    }
+  }
   for (const rule of table) {
     for (const prefix of rule.types.filter((type) => type.endsWith('*'))) {
       const hole = [...rule.actorOnly, ...rule.excluded].find((type) => typeMatches(prefix, type));
@@ -100,12 +110,19 @@ function actingPatterns(rule: EffectiveRule): CompiledPattern[] {
   return patterns;
 }
 
-function reportingPatterns(rule: EffectiveRule): CompiledPattern[] {
-  const resource = { resourceType: [rule.resourceType] };
-  const unlisted: PatternNode =
-    rule.types.length > 0 ? { resource, type: [{ 'anything-but': { wildcard: rule.types.map(asWildcard) } }] } : { resource };
-  const patterns = [withEnvelope(`${rule.id}-unlisted`, 'notify', `${rule.resourceType} findings of a type ${rule.playbook} does not handle`, unlisted)];
-  if (rule.actorOnly.length > 0) {
+/**
+ * The notify patterns of one resource type: its types no rule lists (under
+ * the id of the first rule on it), and each rule's brute-force exceptions.
+ */
+function reportingPatterns(rules: readonly EffectiveRule[]): CompiledPattern[] {
+  const [first] = rules;
+  if (!first) return [];
+  const resource = { resourceType: [first.resourceType] };
+  const listed = rules.flatMap((rule) => rule.types);
+  const unlisted: PatternNode = listed.length > 0 ? { resource, type: [{ 'anything-but': { wildcard: listed.map(asWildcard) } }] } : { resource };
+  const playbooks = [...new Set(rules.map((rule) => rule.playbook))].join(' or ');
+  const patterns = [withEnvelope(`${first.id}-unlisted`, 'notify', `${first.resourceType} findings of a type ${playbooks} does not handle`, unlisted)];
+  for (const rule of rules.filter((candidate) => candidate.actorOnly.length > 0)) {
     patterns.push(
       withEnvelope(`${rule.id}-not-actor`, 'notify', 'brute force against the resource (it is the target, not the attacker)', {
         resource,
@@ -124,10 +141,10 @@ function reportingPatterns(rule: EffectiveRule): CompiledPattern[] {
 
 export function compileEventPatterns(table: readonly EffectiveRule[]): CompiledPattern[] {
   assertCompilable(table);
-  const resourceTypes = table.map((rule) => rule.resourceType);
+  const resourceTypes = [...new Set(table.map((rule) => rule.resourceType))];
   return [
     ...table.flatMap(actingPatterns),
-    ...table.flatMap(reportingPatterns),
+    ...resourceTypes.flatMap((resourceType) => reportingPatterns(table.filter((rule) => rule.resourceType === resourceType))),
     withEnvelope('other-resource', 'notify', 'findings about resources no playbook acts on', {
       resource: { resourceType: [{ 'anything-but': resourceTypes }] },
     }),

@@ -81,6 +81,22 @@ export const ROUTING_TABLE: readonly RoutingRule[] = [
     actorOnly: [],
     why: 'credentials are being misused and must stop working',
   },
+  {
+    // S3 data findings name the principal that made the calls (resource.accessKeyDetails): it is revoked; the bucket is recorded, never changed.
+    id: 's3-data-by-principal',
+    playbook: 'revoke-credentials',
+    resourceType: 'S3Bucket',
+    types: [
+      'Exfiltration:S3/*',
+      'Impact:S3/*',
+      'Discovery:S3/AnomalousBehavior',
+      'Discovery:S3/MaliciousIPCaller*',
+      'PenTest:S3/*',
+      'UnauthorizedAccess:S3/*',
+    ],
+    actorOnly: [],
+    why: "a principal's S3 data calls show its credentials are misused: they must stop working",
+  },
 ];
 
 /**
@@ -97,4 +113,5 @@ export const REPORTED_ONLY: Readonly<Record<string, string>> = {
   'Execution:EC2/MaliciousFile!Snapshot': 'malware in a snapshot, not in a running instance',
   'Execution:EC2/MaliciousFile!RecoveryPoint': 'malware in a backup recovery point, not in a running instance',
   'Recon:IAMUser/TorIPCaller': 'API calls through Tor: reconnaissance that does not show the key itself is stolen',
+  'Discovery:S3/TorIPCaller': 'S3 listing calls through Tor: reconnaissance that does not show the key itself is stolen (as Recon:IAMUser/TorIPCaller)',
 };

@@ -3,7 +3,7 @@ import type { AwsClients } from '../../aws/clients';
 import type { Finding } from '../../finding/schema';
 import type { ReadLog, ReadResult } from '../../plan/reads';
 import type { AccessKeyState, IamEntity, Lookup, RevokeCredentialsFacts } from './facts';
-import { classifyPrincipal, type IamUserPrincipal, type RolePrincipal } from './principal';
+import { classifyPrincipal, type FederatedUserPrincipal, type IamUserPrincipal, type RolePrincipal } from './principal';
 import { LIST_ACCESS_KEYS, READ_ROLE, READ_USER } from './specs';
 
 // The SDK reports IAM's query-protocol code (NoSuchEntity); emulators may send the exception name.
@@ -20,13 +20,16 @@ function tagsOf(tags: readonly Tag[] | undefined): Record<string, string> {
   return out;
 }
 
+function readUser(userName: string, clients: AwsClients, reads: ReadLog): Promise<Lookup<IamEntity>> {
+  return reads
+    .read(READ_USER, `Read IAM user ${userName}`, `user/${userName}`, () => clients.iam.send(new GetUserCommand({ UserName: userName })))
+    // GetUser returns the user's tags, so no ListUserTags call (and no extra permission) is needed.
+    .then((read) => lookupOf(read, (out): IamEntity => ({ arn: out.User?.Arn ?? null, path: out.User?.Path ?? null, tags: tagsOf(out.User?.Tags) })));
+}
+
 async function discoverUser(principal: IamUserPrincipal, clients: AwsClients, reads: ReadLog): Promise<RevokeCredentialsFacts> {
   const { userName } = principal;
-  const userRead = await reads.read(READ_USER, `Read IAM user ${userName}`, `user/${userName}`, () =>
-    clients.iam.send(new GetUserCommand({ UserName: userName })),
-  );
-  // GetUser returns the user's tags, so no ListUserTags call (and no extra permission) is needed.
-  const user = lookupOf(userRead, (out): IamEntity => ({ arn: out.User?.Arn ?? null, path: out.User?.Path ?? null, tags: tagsOf(out.User?.Tags) }));
+  const user = await readUser(userName, clients, reads);
   // A user that is gone has no keys left to list.
   if (user.state === 'missing') return { kind: 'iam-user', principal, user, keys: { state: 'missing', error: user.error } };
   // A user has at most two access keys, so the first page is all of them.
@@ -48,7 +51,12 @@ async function discoverRole(principal: RolePrincipal, clients: AwsClients, reads
   return { kind: 'role', principal, role };
 }
 
-/** Reads the principal the finding names: the user and its keys, or the role. Root and the like are not read. */
+/** A federated user's session is denied through the IAM user that issued it: that user is read. */
+async function discoverFederatedUser(principal: FederatedUserPrincipal, clients: AwsClients, reads: ReadLog): Promise<RevokeCredentialsFacts> {
+  return { kind: 'federated-user', principal, user: await readUser(principal.issuerUserName, clients, reads) };
+}
+
+/** Reads the principal the finding names: the user and its keys, the role, or the IAM user that issued a federated session. Root and the like are not read. */
 export async function discoverRevokeCredentialsFacts(finding: Finding, clients: AwsClients, reads: ReadLog): Promise<RevokeCredentialsFacts> {
   const principal = classifyPrincipal(finding);
   switch (principal.kind) {
@@ -56,6 +64,8 @@ export async function discoverRevokeCredentialsFacts(finding: Finding, clients: 
       return discoverUser(principal, clients, reads);
     case 'role':
       return discoverRole(principal, clients, reads);
+    case 'federated-user':
+      return discoverFederatedUser(principal, clients, reads);
     default:
       return { kind: 'manual', principal };
   }

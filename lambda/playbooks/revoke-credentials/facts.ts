@@ -1,5 +1,5 @@
 import type { StepError } from '../../aws/errors';
-import type { IamUserPrincipal, ManualPrincipal, RolePrincipal } from './principal';
+import type { FederatedUserPrincipal, IamUserPrincipal, ManualPrincipal, RolePrincipal } from './principal';
 
 /*
  * What the playbook knows before planning. Each read keeps how it ended, so
@@ -43,12 +43,19 @@ export interface RoleFacts {
   readonly role: Lookup<IamEntity>;
 }
 
+/** A GetFederationToken session: the IAM user that issued it is what can be denied. */
+export interface FederatedUserFacts {
+  readonly kind: 'federated-user';
+  readonly principal: FederatedUserPrincipal;
+  readonly user: Lookup<IamEntity>;
+}
+
 export interface ManualFacts {
   readonly kind: 'manual';
   readonly principal: ManualPrincipal;
 }
 
-export type RevokeCredentialsFacts = UserFacts | RoleFacts | ManualFacts;
+export type RevokeCredentialsFacts = UserFacts | RoleFacts | FederatedUserFacts | ManualFacts;
 
 /** The value of a lookup that found something, else undefined. */
 export function foundValue<T>(lookup: Lookup<T>): T | undefined {

@@ -10,6 +10,8 @@ export function offlineRevokeCredentialsFacts(finding: Finding): RevokeCredentia
       return { kind: 'iam-user', principal, user: NOT_READ, keys: NOT_READ };
     case 'role':
       return { kind: 'role', principal, role: NOT_READ };
+    case 'federated-user':
+      return { kind: 'federated-user', principal, user: NOT_READ };
     default:
       return { kind: 'manual', principal };
   }

@@ -1,20 +1,29 @@
+import { REVOKE_POLICY_NAME, revokeOlderSessionsPolicy } from '../../iam/revoke-sessions';
 import type { PlaybookPlan } from '../types';
 import type { ManualFacts } from './facts';
 import type { ManualPrincipal, ManualPrincipalKind } from './principal';
 import { manualResponseVerdict } from './protection';
 
 /*
- * Root, AWS service and federated principals, and whatever the playbook
- * cannot identify: no call can safely revoke them, so the plan changes
- * nothing and tells people what to do.
+ * Root, AWS service and federated principals (a federated user only when the
+ * finding does not name the IAM user that issued it), and whatever the
+ * playbook cannot identify: no call can safely revoke them, so the plan
+ * changes nothing and tells people what to do, each step marked MANUAL.
  */
 
-function rootSteps(p: ManualPrincipal): string[] {
-  const key = p.accessKeyId?.startsWith('AKIA') ? ` (the finding names root access key ${p.accessKeyId})` : '';
+function rootSteps(p: ManualPrincipal, context: ManualContext): string[] {
+  const account = context.accountId ?? '<the account>';
+  const key = p.accessKeyId?.startsWith('AKIA') ? ` The finding names root access key ${p.accessKeyId}: delete it.` : '';
+  const since = context.since ? ` --start-time ${context.since}` : '';
   return [
-    `the root user's credentials were used${key}. By hand: sign in as root, delete every root access key and change the root password.`,
-    'enable MFA on the root user (or replace its MFA device if it may be compromised), and check the account contact and recovery details.',
-    'review CloudTrail for every action of the root user since the finding was first seen; consider centralised root access to remove root credentials altogether.',
+    `MANUAL, ROOT USER: the root user of account ${account} was used. The responder never acts on root (IAM policies cannot restrict it), so every step is yours, now.`,
+    `MANUAL: sign in as the root user of ${account} > Security credentials: delete every root access key, change the password, and enable (or replace) MFA.${key} ` +
+      `In an AWS Organizations member account with centralized root access, from the management account instead: aws sts assume-root --target-principal ${account} ` +
+      '--task-policy-arn arn=arn:aws:iam::aws:policy/root-task/IAMDeleteRootUserCredentials, then delete the root password, keys, signing certificates and MFA devices with those credentials.',
+    'MANUAL: temporary credentials the root user obtained (GetSessionToken, GetFederationToken) cannot be revoked: they expire (one hour at most for GetFederationToken as root). ' +
+      'Check the account contact, alternate contacts and recovery details: the attacker may have changed them.',
+    `MANUAL: review what the root user did: aws cloudtrail lookup-events --lookup-attributes AttributeKey=Username,AttributeValue=root${since} --region ${context.region ?? '<the region>'} ` +
+      '(and in every other region), and undo what is not yours.',
   ];
 }
 
@@ -35,22 +44,46 @@ function federatedSteps(p: ManualPrincipal): string[] {
   ];
 }
 
+function federatedUserSteps(p: ManualPrincipal, context: ManualContext): string[] {
+  const key = p.accessKeyId ?? '(none named)';
+  const account = context.accountId ?? 'the account';
+  return [
+    `MANUAL: ${p.why}. A session from sts:GetFederationToken is revoked only by denying the IAM user that called GetFederationToken (AWS applies that user's policies to ` +
+      'every request of the session), and the finding does not name it, so the responder revokes nothing.',
+    `MANUAL: find the issuing user in CloudTrail of ${account}: any event made with key ${key} names it in userIdentity.sessionContext.sessionIssuer, or the ` +
+      `GetFederationToken event whose responseElements.credentials.accessKeyId is ${key} names it in userIdentity. Then: aws iam put-user-policy --user-name <that user> ` +
+      `--policy-name ${REVOKE_POLICY_NAME} --policy-document '${revokeOlderSessionsPolicy(context.now)}' (every session the user issued before now stops working), ` +
+      'and deactivate the access key that called GetFederationToken if it is compromised.',
+    'MANUAL: if the root user called GetFederationToken, its federated sessions cannot be restricted: they expire within one hour; secure the root user.',
+  ];
+}
+
 function unknownSteps(p: ManualPrincipal): string[] {
   return [`${p.why}: nothing is revoked automatically. Identify the principal behind access key ${p.accessKeyId ?? '(none named)'} in CloudTrail and revoke it by hand.`];
 }
 
-const MANUAL_STEPS: Readonly<Record<ManualPrincipalKind, (p: ManualPrincipal) => string[]>> = {
+/** What the manual steps name besides the principal: the account, the region, when it started, the planning time. */
+export interface ManualContext {
+  readonly accountId: string | null;
+  readonly region: string | null;
+  /** The finding's first sighting of the activity, for CloudTrail look-ups. */
+  readonly since: string | null;
+  readonly now: Date;
+}
+
+const MANUAL_STEPS: Readonly<Record<ManualPrincipalKind, (p: ManualPrincipal, context: ManualContext) => string[]>> = {
   root: rootSteps,
   'aws-service': awsServiceSteps,
   federated: federatedSteps,
+  'unknown-issuer': federatedUserSteps,
   unknown: unknownSteps,
 };
 
-export function planForManual(facts: ManualFacts): PlaybookPlan {
+export function planForManual(facts: ManualFacts, context: ManualContext): PlaybookPlan {
   const { principal } = facts;
   return {
     steps: [],
-    warnings: MANUAL_STEPS[principal.kind](principal),
+    warnings: MANUAL_STEPS[principal.kind](principal, context),
     verdicts: [manualResponseVerdict(principal.why)],
     resourceTags: {},
     resource: {

@@ -2,6 +2,7 @@ import type { PlanningInput, PlaybookPlan } from '../types';
 import type { PlannedStep } from '../../plan/types';
 import { foundValue, type RevokeCredentialsFacts, type RoleFacts } from './facts';
 import { investigatedPrincipal, planInvestigation, stageAfter } from './investigation/plan-investigation';
+import { planForIdentityCenterRole, readAsIdentityCenterRole } from './plan-identity-center';
 import { keyKindOf } from './principal';
 import { exemptPrincipalVerdict, principalProtection, unreadableVerdict } from './protection';
 import { afterKeyRecord, keyRestoreRecordStep } from './restore-record-step';
@@ -77,7 +78,13 @@ export function planForRole(input: PlanningInput<RevokeCredentialsFacts>, facts:
       warnings: [`IAM role ${roleName} no longer exists (GetRole: ${role.error.code}): there is no role to attach the revoke policy to. Find out in CloudTrail who deleted it.`],
     };
   }
-  const offline = role.state === 'not-read' ? [`planned from the finding alone: IAM role ${roleName}, its path and its tags were not read.`] : [];
+  const offline: string[] = role.state === 'not-read' ? [`planned from the finding alone: IAM role ${roleName}, its path and its tags were not read.`] : [];
+  const identityCenter = readAsIdentityCenterRole(facts);
+  if (identityCenter.isIdentityCenter) {
+    // IAM refuses every change to these roles: the plan is the manual one, with what can still be read.
+    return planForIdentityCenterRole(input, facts, { ...base, verdicts: [...verdicts, identityCenter.verdict] }, [...offline], investigation(input, facts, []));
+  }
+  offline.push(...identityCenter.warnings);
   // A protected role gets no revoking step at all, not one that a verdict blocks: the plan says what to do by hand.
   if (ruling.protection) {
     return { ...base, steps: investigation(input, facts, []), warnings: [...offline, ruling.protection.manualStep] };

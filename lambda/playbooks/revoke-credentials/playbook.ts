@@ -9,9 +9,11 @@ import { REVOKE_CREDENTIALS_STEP_SPECS } from './specs';
 export const revokeCredentialsPlaybook: Playbook<RevokeCredentialsFacts> = {
   name: 'revoke-credentials',
   description:
-    "Stop misused credentials: deactivate the IAM user's long-term key the finding names and revoke the user's or role's older sessions; " +
+    "Stop misused credentials: deactivate the IAM user's long-term key the finding names and revoke the user's or role's older sessions " +
+    "(a federated user's: the sessions of the IAM user that issued it); " +
     'then, read-only, find what the key and the principal were used for (key last used, services accessed, CloudTrail events of the key); ' +
-    'root, federated and service principals get manual steps.',
+    'root, IAM Identity Center roles, federated sessions whose issuer is not named and service principals get manual steps. ' +
+    'For S3 data findings, the buckets and the API call are recorded beside the principal.',
   stepSpecs: REVOKE_CREDENTIALS_STEP_SPECS,
   discover: discoverRevokeCredentialsFacts,
   offlineFacts: offlineRevokeCredentialsFacts,

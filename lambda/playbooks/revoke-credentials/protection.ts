@@ -1,4 +1,5 @@
 import { EXEMPT_PRINCIPAL } from '../../guards/exemptions';
+import { MANUAL_RESPONSE } from '../../guards/manual-response';
 import type { GuardVerdict } from '../../guards/types';
 import { block, pass } from '../../guards/types';
 import { PRINCIPAL_UNREADABLE } from '../../guards/unreadable';
@@ -13,8 +14,7 @@ import type { IamEntity, Lookup } from './facts';
  */
 
 export const PROTECTED_PRINCIPAL = 'protected-principal';
-export const MANUAL_RESPONSE = 'manual-response';
-export { EXEMPT_PRINCIPAL, PRINCIPAL_UNREADABLE };
+export { EXEMPT_PRINCIPAL, MANUAL_RESPONSE, PRINCIPAL_UNREADABLE };
 
 export interface ProtectionRuling {
   readonly verdict: GuardVerdict;
@@ -65,7 +65,7 @@ export function unreadableVerdict(what: string, lookup: Lookup<IamEntity>, call:
   ];
 }
 
-/** Root, federated and service principals are answered by people; the warnings say how. */
+/** Root, federated, service and Identity Center principals are answered by people; the warnings say how. */
 export function manualResponseVerdict(why: string): GuardVerdict {
   return block(MANUAL_RESPONSE, `${why}: the responder does not revoke these credentials itself; see the warnings for the manual steps`);
 }

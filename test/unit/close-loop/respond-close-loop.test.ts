@@ -274,7 +274,7 @@ describe('the local emulator (localEmulator, emulator/runtime-config.ts)', () =>
 });
 
 describe('notify, which never acts', () => {
-  const s3Finding = () => parseFindings(loadFixture('notify/impact-s3-anomalous-delete.event.json'))[0]!;
+  const s3Finding = () => parseFindings(loadFixture('notify/stealth-s3-logging-disabled.event.json'))[0]!;
 
   it('gets a note and no workflow status change, and no archive step', async () => {
     securityHubUpdates(securityHub);
@@ -415,7 +415,7 @@ describe('a finding Security Hub does not hold yet, with the incident ledger', (
   });
 
   it('notify records it only where no acting playbook’s outcome is (refused: a skip that says so)', async () => {
-    const finding = parseFindings(loadFixture('notify/impact-s3-anomalous-delete.event.json'))[0]!;
+    const finding = parseFindings(loadFixture('notify/stealth-s3-logging-disabled.event.json'))[0]!;
     dynamodb.on(UpdateItemCommand, { UpdateExpression: 'SET #note = :note' }).rejects(Object.assign(new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: {} })));
     const report = await withLedger(finding);
     const [noteWrite] = noteWrites().filter((input) => input.UpdateExpression === 'SET #note = :note');

@@ -82,7 +82,7 @@ const FIXTURES = [
   'revoke-credentials/exfiltration-role.event.json',
   'notify/port-probe-unprotected.event.json',
   // Every resource type the notification details (lambda/notify/resources.ts).
-  'notify/impact-s3-anomalous-delete.event.json',
+  'notify/stealth-s3-logging-disabled.event.json',
   'notify/eks-runtime-bitcoin-dns.event.json',
   'notify/trojan-lambda-blackhole.raw.json',
   'notify/rds-anomalous-login.event.json',

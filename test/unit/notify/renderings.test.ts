@@ -202,7 +202,7 @@ describe('what changed', () => {
 
 describe('findings nothing is automated for: every resource type in detail', () => {
   it('a note written on the finding in Security Hub is no action on the account: still NO ACTION, "reported for review"', () => {
-    const finding = findingOf('notify/impact-s3-anomalous-delete.event.json');
+    const finding = findingOf('notify/stealth-s3-logging-disabled.event.json');
     const note = step('securityhub:note', 'Note the response on the finding in Security Hub', 'securityhub:BatchUpdateFindings', 'the finding');
     const { notification, email } = bothOf(planOf(finding, 'notify', [note]), [outcome(note, 'done')], finding);
     expect(notification.outcome).toBe('NO ACTION');
@@ -211,7 +211,7 @@ describe('findings nothing is automated for: every resource type in detail', () 
   });
 
   it('S3: the buckets, the caller and the API, a bucket link, review guidance', () => {
-    const finding = findingOf('notify/impact-s3-anomalous-delete.event.json');
+    const finding = findingOf('notify/stealth-s3-logging-disabled.event.json');
     const { notification, email, chat } = bothOf(planOf(finding, 'notify'), [], finding);
     expect(notification.outcome).toBe('NO ACTION');
     expect(notification.resource).toMatchObject({ kind: 'S3Bucket' });

@@ -142,6 +142,15 @@ describe('ir release --access-key', () => {
     expect(report.summary.failed).toBe(0);
   });
 
+  it("removes the revoke policy of the IAM user that issued a federated session (GetFederationToken), and touches no key", async () => {
+    item = { pk: { S: KEY }, revision: { N: '1' }, 'sessionPolicy:user:partner-broker': { M: { previousDocument: { NULL: true } } } };
+    iam.on(GetUserPolicyCommand, { UserName: 'partner-broker' }).resolves({ PolicyDocument: encodeURIComponent(revokeOlderSessionsPolicy(NOW)) });
+    const report = await release();
+    expect(iam.commandCalls(DeleteUserPolicyCommand).map((c) => c.args[0].input)).toEqual([{ UserName: 'partner-broker', PolicyName: 'AWSRevokeOlderSessions' }]);
+    expect(iam.commandCalls(UpdateAccessKeyCommand)).toEqual([]);
+    expect(report.steps.map((s) => [s.id, s.status])).toEqual([['remove-session-policy:user:partner-broker', 'done']]);
+  });
+
   it('--dry-run plans the same and changes, records and sends nothing', async () => {
     const report = await release(true);
     expect(report.steps.map((s) => [s.id, s.status, s.reason])).toEqual([

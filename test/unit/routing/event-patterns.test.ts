@@ -140,6 +140,27 @@ describe('compiled patterns under Event Ruler', () => {
   });
 });
 
+describe('S3 data findings under Event Ruler', () => {
+  const rulesFor = (type: string, resourceType: string) =>
+    matched[KEYS.findIndex((k) => k.type === type && k.resourceType === resourceType && k.resourceRole === 'TARGET')]!.filter((n) => n.startsWith('default|'));
+
+  it.each(['Exfiltration:S3/AnomalousBehavior', 'Impact:S3/AnomalousBehavior.Delete', 'PenTest:S3/ParrotLinux', 'UnauthorizedAccess:S3/TorIPCaller', 'Discovery:S3/MaliciousIPCaller.Custom'])(
+    'send %s about a bucket to revoke-credentials (the acting principal), and the same type on another resource to notify',
+    (type) => {
+      expect(rulesFor(type, 'S3Bucket')).toEqual(['default|s3-data-by-principal']);
+      expect(rulesFor(type, 'Lambda')).toEqual(['default|other-resource']);
+    },
+  );
+
+  // Policy:S3 and Object:S3 are the S3 exposure and malware playbooks' (not this rule's), so they are not asserted here.
+  it.each(['Discovery:S3/TorIPCaller', 'Stealth:S3/ServerAccessLoggingDisabled'])(
+    'report %s about a bucket (reported only)',
+    (type) => {
+      expect(rulesFor(type, 'S3Bucket')).toEqual(['default|s3-data-by-principal-unlisted']);
+    },
+  );
+});
+
 describe('compileEventPatterns', () => {
   it('uses no $or: Event Ruler would let a branch override the fields beside it', () => {
     for (const { patterns } of Object.values(SETS).slice(0, Object.keys(OVERRIDE_SETS).length)) {
@@ -176,7 +197,12 @@ describe('compileEventPatterns', () => {
 
   it('refuses a table whose patterns could not be disjoint', () => {
     const [contain, revoke] = effectiveRoutingTable();
-    expect(() => compileEventPatterns([contain!, { ...revoke!, resourceType: 'Instance' }])).toThrow('two rules act on resource type Instance');
+    expect(() => compileEventPatterns([contain!, { ...revoke!, resourceType: 'Instance', types: ['Backdoor:EC2/Spambot'] }])).toThrow(
+      'routing: rules instance-compromised and credential-misuse both act on Backdoor:EC2/* for resource type Instance; one finding, one playbook',
+    );
+    expect(() => compileEventPatterns([contain!, { ...revoke!, resourceType: 'Instance', types: ['Backdoor:*'] }])).toThrow('both act on Backdoor:EC2/*');
+    // Two rules on one resource type with no finding type in common compile (S3 bucket exposure and a principal's use of its data).
+    expect(() => compileEventPatterns([contain!, { ...revoke!, resourceType: 'Instance' }])).not.toThrow();
     expect(() => compileEventPatterns([{ ...contain!, types: [...contain!.types, 'Impact:EC2/*'] }])).toThrow(
       'rule instance-compromised lists the prefix Impact:EC2/* although Impact:EC2/WinRMBruteForce under it is not acted on for every finding',
     );

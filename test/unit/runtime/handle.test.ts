@@ -76,7 +76,7 @@ describe('handleInvocation', () => {
   });
 
   it('accepts a direct invocation {finding, dryRun} and honours the dry-run request', async () => {
-    const event = { finding: loadFixture('notify/s3-malicious-caller.raw.json'), dryRun: true };
+    const event = { finding: loadFixture('notify/stealth-s3-logging-disabled.raw.json'), dryRun: true };
     const report = (await handleAs(event, CONTEXT, env())) as Report;
     expect(report.dryRun).toBe(true);
     expect(report.blockedBy).toEqual(['dry-run']);
@@ -84,18 +84,18 @@ describe('handleInvocation', () => {
 
   it('keeps where a direct invocation says it came from (a Security Hub custom action) in the report, as given', async () => {
     const requestedBy = { source: 'security-hub-custom-action', eventId: 'e-1', account: '123456789012', person: 'not given by AWS: no console user' };
-    const report = (await handleAs({ finding: loadFixture('notify/s3-malicious-caller.raw.json'), dryRun: true, requestedBy }, CONTEXT, env())) as Report;
+    const report = (await handleAs({ finding: loadFixture('notify/stealth-s3-logging-disabled.raw.json'), dryRun: true, requestedBy }, CONTEXT, env())) as Report;
     expect(report.requestedBy).toEqual(requestedBy);
   });
 
   it('refuses a direct invocation whose requestedBy is not a record of short strings', async () => {
-    const finding = loadFixture('notify/s3-malicious-caller.raw.json');
+    const finding = loadFixture('notify/stealth-s3-logging-disabled.raw.json');
     await expect(handleAs({ finding, dryRun: true, requestedBy: { person: { arn: 'x' } } }, CONTEXT, env())).rejects.toThrow(/^invalid direct invocation: requestedBy\.person: /);
     await expect(handleAs({ finding, dryRun: true, requestedBy: { person: 'x'.repeat(1025) } }, CONTEXT, env())).rejects.toThrow(/^invalid direct invocation: requestedBy\.person: /);
   });
 
   it('never lets a request turn a dry-run stack into enforce', async () => {
-    const event = { finding: loadFixture('notify/s3-malicious-caller.raw.json'), dryRun: false };
+    const event = { finding: loadFixture('notify/stealth-s3-logging-disabled.raw.json'), dryRun: false };
     const report = (await handleAs(event, CONTEXT, env({ config: DEFAULT_RUNTIME_CONFIG }))) as Report;
     expect(report.dryRun).toBe(true);
     expect(report.guards.find((g) => g.id === 'dry-run')!.reason).toContain('the stack runs in dry-run mode');
@@ -185,7 +185,7 @@ describe('handleInvocation', () => {
   });
 
   it('claims nothing for a requested dry-run: someone asking to see the plan gets it every time', async () => {
-    const event = { finding: loadFixture('notify/s3-malicious-caller.raw.json'), dryRun: true };
+    const event = { finding: loadFixture('notify/stealth-s3-logging-disabled.raw.json'), dryRun: true };
     const report = (await handleAs(event, CONTEXT, env({ ledgerTableName: 'ledger-table' }))) as Report;
     expect(report.ledger).toBeUndefined();
     expect(dynamodb.calls()).toHaveLength(0);

@@ -514,7 +514,7 @@ describe('principals the playbook does not act on', () => {
 
   it('Root: names the root access key the finding shows, when it is a long-term one', async () => {
     const report = await run(revokeFinding(ROOT_FINDING, { accessKeyDetails: { accessKeyId: 'AKIA2EXAMPLEROOTKEY1' } }));
-    expect(report.warnings[0]).toContain('(the finding names root access key AKIA2EXAMPLEROOTKEY1)');
+    expect(report.warnings[1]).toContain('The finding names root access key AKIA2EXAMPLEROOTKEY1: delete it.');
   });
 
   it('Federated: names the role id of the federated session', async () => {

@@ -47,7 +47,49 @@ describe('classifyPrincipal', () => {
       principalId: 'AROA2EXAMPLEETL00001:etl-run-42',
       userType: 'AssumedRole',
       instanceCredentials: false,
+      identityCenter: null,
     });
+  });
+
+  it('an IAM Identity Center role: the permission set from the role name, the Identity Center user from the session name', () => {
+    const finding = revokeFinding(ROLE_FINDING, {
+      accessKeyDetails: { userType: 'AssumedRole', userName: 'AWSReservedSSO_Billing_Read_Only_0a1b2c3d4e5f6071', principalId: 'AROA2EXAMPLESSO00001:alice@example.com' },
+    });
+    expect(classifyPrincipal(finding)).toMatchObject({
+      kind: 'role',
+      roleName: 'AWSReservedSSO_Billing_Read_Only_0a1b2c3d4e5f6071',
+      identityCenter: { permissionSet: 'Billing_Read_Only', userName: 'alice@example.com' },
+    });
+  });
+
+  it('an IAM Identity Center role whose name has no recognisable suffix still counts as one, its permission set unknown', () => {
+    const finding = revokeFinding(ROLE_FINDING, { accessKeyDetails: { userType: 'AssumedRole', userName: 'AWSReservedSSO_Admin', principalId: 'AROA2EXAMPLESSO00001' } });
+    expect(classifyPrincipal(finding)).toMatchObject({ kind: 'role', identityCenter: { permissionSet: null, userName: null } });
+  });
+
+  it('a FederatedUser whose finding names the issuing IAM user apart from the session name', () => {
+    const finding = revokeFinding(ROLE_FINDING, { accessKeyDetails: { userType: 'FederatedUser', userName: 'partner-broker', principalId: '222222222222:partner-session' } });
+    expect(classifyPrincipal(finding)).toEqual({
+      kind: 'federated-user',
+      issuerUserName: 'partner-broker',
+      federatedName: 'partner-session',
+      accessKeyId: 'ASIA2EXAMPLEETLJOB01',
+      principalId: '222222222222:partner-session',
+    });
+  });
+
+  it.each([
+    ['partner-session', '222222222222:partner-session', 'is the session\'s own, caller-chosen name'],
+    [null, '222222222222:partner-session', 'names no IAM user that issued the session'],
+    ['arn:aws:sts::222222222222:federated-user/x', '222222222222:x', 'names no IAM user that issued the session'],
+    ['partner-broker', 'AIDA2EXAMPLEUSER0001', 'is not "<account 222222222222>:<session name>"'],
+    ['partner-broker', '333333333333:partner-session', 'is not "<account 222222222222>:<session name>"'],
+    ['partner-broker', null, 'is not "<account 222222222222>:<session name>"'],
+  ] as const)('a FederatedUser named %s (principal %s) is manual: %s', (userName, principalId, why) => {
+    const finding = revokeFinding(ROLE_FINDING, { accessKeyDetails: { userType: 'FederatedUser', userName, principalId } });
+    const principal = classifyPrincipal(finding);
+    expect(principal.kind).toBe('unknown-issuer');
+    expect(principal.kind === 'unknown-issuer' && principal.why).toContain(why);
   });
 
   it('a role without a session name', () => {
@@ -63,7 +105,6 @@ describe('classifyPrincipal', () => {
     ['Root', 'root'],
     ['AWSService', 'aws-service'],
     ['Federated', 'federated'],
-    ['FederatedUser', 'federated'],
     ['AWSAccount', 'unknown'],
     [null, 'unknown'],
   ] as const)('userType %s is handled by people (%s)', (userType, kind) => {

@@ -283,7 +283,7 @@ describe('findings nothing is automated for: every resource type in detail', () 
   });
 
   it('an attack sequence: its resources, signals, actors and endpoints', () => {
-    const finding = findingOf('notify/attack-sequence-compromised-credentials.event.json');
+    const finding = findingOf('answer-sequence/compromised-credentials.event.json');
     const { notification, email, chat } = bothOf(planOf(finding, 'notify'), [], finding);
     expect(notification.severity.text).toBe('CRITICAL 9.2');
     expect(email.subject).toBe('[GuardDuty IR NO ACTION] notify: CRITICAL 9.2 user ci-deployer 222222222222/eu-west-1 AttackSequ...');

@@ -68,11 +68,24 @@ function withEnvelope(id: string, playbook: PlaybookName, description: string, d
   };
 }
 
+/** Whether some finding type matches both entries (exact types, or prefixes ending in `*`). */
+function typesOverlap(a: string, b: string): boolean {
+  const stem = (type: string) => (type.endsWith('*') ? type.slice(0, -1) : type);
+  if (a.endsWith('*') && b.endsWith('*')) return stem(a).startsWith(stem(b)) || stem(b).startsWith(stem(a));
+  if (a.endsWith('*')) return typeMatches(a, b);
+  if (b.endsWith('*')) return typeMatches(b, a);
+  return a === b;
+}
+
 /** The table's promises the patterns rely on; effectiveRoutingTable keeps them, this makes a broken table fail synth. */
 function assertCompilable(table: readonly EffectiveRule[]): void {
-  const resourceTypes = table.map((rule) => rule.resourceType);
-  const repeated = resourceTypes.find((type, i) => resourceTypes.indexOf(type) !== i);
-  if (repeated) throw new Error(`routing: two rules act on resource type ${repeated}; the patterns need one rule per resource type`);
+  // Rules of one resource type (attack sequences beside credential misuse on AccessKey) must name disjoint types: one finding, one pattern.
+  for (const [i, rule] of table.entries()) {
+    for (const other of table.slice(i + 1).filter((o) => o.resourceType === rule.resourceType)) {
+      const shared = rule.types.find((type) => other.types.some((otherType) => typesOverlap(type, otherType)));
+      if (shared) throw new Error(`routing: rules ${rule.id} and ${other.id} both act on ${shared} for resource type ${rule.resourceType}; the patterns need disjoint rules`);
+    }
+  }
   for (const rule of table) {
     for (const prefix of rule.types.filter((type) => type.endsWith('*'))) {
       const hole = [...rule.actorOnly, ...rule.excluded].find((type) => typeMatches(prefix, type));
@@ -100,11 +113,20 @@ function actingPatterns(rule: EffectiveRule): CompiledPattern[] {
   return patterns;
 }
 
-function reportingPatterns(rule: EffectiveRule): CompiledPattern[] {
+/** The types of a resource type no rule of it lists: one pattern for the resource type, named after its first rule. */
+function unlistedPattern(rules: readonly EffectiveRule[]): CompiledPattern {
+  const first = rules[0]!;
+  const resource = { resourceType: [first.resourceType] };
+  const types = rules.flatMap((rule) => rule.types);
+  const unlisted: PatternNode = types.length > 0 ? { resource, type: [{ 'anything-but': { wildcard: types.map(asWildcard) } }] } : { resource };
+  const playbooks = [...new Set(rules.map((rule) => rule.playbook))].join(' or ');
+  return withEnvelope(`${first.id}-unlisted`, 'notify', `${first.resourceType} findings of a type ${playbooks} does not handle`, unlisted);
+}
+
+function reportingPatterns(rule: EffectiveRule, table: readonly EffectiveRule[]): CompiledPattern[] {
   const resource = { resourceType: [rule.resourceType] };
-  const unlisted: PatternNode =
-    rule.types.length > 0 ? { resource, type: [{ 'anything-but': { wildcard: rule.types.map(asWildcard) } }] } : { resource };
-  const patterns = [withEnvelope(`${rule.id}-unlisted`, 'notify', `${rule.resourceType} findings of a type ${rule.playbook} does not handle`, unlisted)];
+  const sameType = table.filter((other) => other.resourceType === rule.resourceType);
+  const patterns = sameType[0] === rule ? [unlistedPattern(sameType)] : [];
   if (rule.actorOnly.length > 0) {
     patterns.push(
       withEnvelope(`${rule.id}-not-actor`, 'notify', 'brute force against the resource (it is the target, not the attacker)', {
@@ -124,10 +146,10 @@ function reportingPatterns(rule: EffectiveRule): CompiledPattern[] {
 
 export function compileEventPatterns(table: readonly EffectiveRule[]): CompiledPattern[] {
   assertCompilable(table);
-  const resourceTypes = table.map((rule) => rule.resourceType);
+  const resourceTypes = [...new Set(table.map((rule) => rule.resourceType))];
   return [
     ...table.flatMap(actingPatterns),
-    ...table.flatMap(reportingPatterns),
+    ...table.flatMap((rule) => reportingPatterns(rule, table)),
     withEnvelope('other-resource', 'notify', 'findings about resources no playbook acts on', {
       resource: { resourceType: [{ 'anything-but': resourceTypes }] },
     }),

@@ -50,7 +50,7 @@ const randomTypes = fc.sample(
 );
 const TYPES = [...new Set([...DOCUMENTED_FINDING_TYPES, ...prefixes.flatMap((p) => [p, `${p}FutureVariant`]), ...overrideTypes, ...oddTypes, ...randomTypes])];
 // null: a field present without a value, which the parser lets through for resource.resourceType and service.resourceRole.
-const RESOURCE_TYPES = ['Instance', 'AccessKey', 'S3Bucket', 'Lambda', 'EKSCluster', 'instance', null, undefined];
+const RESOURCE_TYPES = ['Instance', 'AccessKey', 'S3Bucket', 'Lambda', 'EKSCluster', 'ECSCluster', 'instance', null, undefined];
 const ROLES = ['ACTOR', 'TARGET', 'OTHER', '', null, undefined];
 const KEYS = TYPES.flatMap((type) => RESOURCE_TYPES.flatMap((resourceType) => ROLES.map((resourceRole) => ({ type, resourceType, resourceRole }) as RoutingKey)));
 
@@ -130,6 +130,19 @@ describe('compiled patterns under Event Ruler', () => {
     expect(matched[probe]!.filter((name) => name.startsWith('legacy|'))).toEqual(['legacy|instance-compromised', 'legacy|instance-compromised-unlisted']);
   });
 
+  it('send every attack sequence to answer-sequence, on the resource type GuardDuty names it with, and report it on another', () => {
+    const rulesFor = (type: string, resourceType: string) =>
+      matched[KEYS.findIndex((k) => k.type === type && k.resourceType === resourceType && k.resourceRole === 'TARGET')]!.filter((n) => n.startsWith('default|'));
+    expect(rulesFor('AttackSequence:IAM/CompromisedCredentials', 'AccessKey')).toEqual(['default|attack-sequence-credentials']);
+    expect(rulesFor('AttackSequence:S3/CompromisedData', 'S3Bucket')).toEqual(['default|attack-sequence-data']);
+    expect(rulesFor('AttackSequence:EC2/CompromisedInstanceGroup', 'Instance')).toEqual(['default|attack-sequence-instances']);
+    expect(rulesFor('AttackSequence:ECS/CompromisedCluster', 'ECSCluster')).toEqual(['default|attack-sequence-ecs']);
+    expect(rulesFor('AttackSequence:EKS/CompromisedCluster', 'EKSCluster')).toEqual(['default|attack-sequence-eks']);
+    // Credential misuse on the same resource type still goes to revoke-credentials: the two AccessKey rules are disjoint.
+    expect(rulesFor('UnauthorizedAccess:IAMUser/MaliciousIPCaller', 'AccessKey')).toEqual(['default|credential-misuse']);
+    expect(rulesFor('AttackSequence:IAM/CompromisedCredentials', 'Instance')).toEqual(['default|instance-compromised-unlisted']);
+  });
+
   it('contain the attacker of a brute force, and only report its target', () => {
     const rulesFor = (type: string, resourceRole: string | undefined) =>
       matched[KEYS.findIndex((k) => k.type === type && k.resourceType === 'Instance' && k.resourceRole === resourceRole)]!.filter((n) => n.startsWith('default|'));
@@ -176,7 +189,12 @@ describe('compileEventPatterns', () => {
 
   it('refuses a table whose patterns could not be disjoint', () => {
     const [contain, revoke] = effectiveRoutingTable();
-    expect(() => compileEventPatterns([contain!, { ...revoke!, resourceType: 'Instance' }])).toThrow('two rules act on resource type Instance');
+    // Two rules of one resource type are fine while no finding type matches both (attack sequences beside credential misuse on AccessKey).
+    expect(() => compileEventPatterns([contain!, { ...revoke!, resourceType: 'Instance' }])).not.toThrow();
+    expect(() => compileEventPatterns([contain!, { ...revoke!, resourceType: 'Instance', types: ['Backdoor:EC2/C&CActivity.B'] }])).toThrow(
+      'routing: rules instance-compromised and credential-misuse both act on Backdoor:EC2/* for resource type Instance; the patterns need disjoint rules',
+    );
+    expect(() => compileEventPatterns([contain!, { ...revoke!, resourceType: 'Instance', types: ['Backdoor:*'] }])).toThrow('both act on Backdoor:EC2/*');
     expect(() => compileEventPatterns([{ ...contain!, types: [...contain!.types, 'Impact:EC2/*'] }])).toThrow(
       'rule instance-compromised lists the prefix Impact:EC2/* although Impact:EC2/WinRMBruteForce under it is not acted on for every finding',
     );

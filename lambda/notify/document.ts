@@ -14,6 +14,7 @@ import { changesOf, couldNotDoOf, nextStepsOf, resolvePlaceholders } from './cha
 import { findingFactsOf, type FindingFacts } from './finding-facts';
 import { cloudTrailEventsUrl, guardDutyFindingUrl, resourceUrl, type NotificationLink } from './links';
 import { primaryResourceOf, resourceSections, type PrimaryResource, type ResourceSection } from './resources';
+import { sequenceAnswersOf } from './sequence-answers';
 import { severityOf, type Severity } from './severity';
 import { summaryOf } from './summary';
 
@@ -255,7 +256,7 @@ export function buildNotificationDocument(doc: PlanDocument, allOutcomes: readon
     summary: summaryOf({ ...base, blocked, counts }, outcomes),
     ...(lead ? { lead } : {}),
     finding: finding ? findingFactsOf(finding) : { facts: [] },
-    resources: finding ? resourceSections(finding) : [],
+    resources: finding ? resourceSections(finding, sequenceAnswersOf(doc, outcomes)) : [],
     route: doc.route,
     ...(confirmation ? { confirmation: confirmation.reason } : {}),
     blocked,

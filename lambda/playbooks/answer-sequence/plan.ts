@@ -1,3 +1,4 @@
+import { withApprovalPolicy } from '../../approval/annotate';
 import { routingTableFor } from '../../config/routing-of';
 import type { RuntimeConfig } from '../../config/schema';
 import type { Finding } from '../../finding/schema';
@@ -75,7 +76,8 @@ function planOne(resolved: ResolvedResource, input: PlanningInput<SequenceFacts>
   const finding: Finding = findingForResource(input.finding, view, answer.findingType);
   let planned: PlaybookPlan;
   try {
-    planned = playbook.plan({ ...input, finding, facts: facts.facts });
+    // The approval policy decides on each step with this resource's own tags, as it would for the playbook alone.
+    planned = withApprovalPolicy(playbook, input.config).plan({ ...input, finding, facts: facts.facts });
   } catch (error) {
     return refusedAs(`${answer.playbook} could not plan it: ${error instanceof Error ? error.message : String(error)}`);
   }

@@ -5,7 +5,8 @@ import type { Finding } from '../../../../lambda/finding/schema';
 import { parseFindings } from '../../../../lambda/finding/parse';
 import type { Report, StepReport } from '../../../../lambda/plan/document';
 import { requiredIamActions } from '../../../../lambda/playbooks/registry';
-import { respond } from '../../../../lambda/respond/respond';
+import { approvalSchema } from '../../../../lambda/approval/schema';
+import { preparePlan, respond } from '../../../../lambda/respond/respond';
 import { enforceConfig, RESPONDER, WITHOUT_SECURITY_HUB_NOTE } from '../../../support/aws-mocks/contain-finding';
 import { useContainHarness } from '../../../support/aws-mocks/contain-harness';
 import { INSTANCE_ID, isReadOnlyAction, ISOLATION_SG_A, PRIMARY_ENI, SECONDARY_ENI, UNTRACK_SG_A } from '../../../support/aws-mocks/contain-world';
@@ -168,5 +169,24 @@ describe('answer-sequence on a credentials sequence (access key, bucket, instanc
     // The investigation's GenerateServiceLastAccessedDetails starts a read-only report job: the only call not named Describe/Get/List.
     expect(h.calls().filter((c) => !isReadOnlyAction(c.action) && c.action !== 'GenerateServiceLastAccessedDetails')).toEqual([]);
     expect(h.mocks.iam.commandCalls(UpdateAccessKeyCommand)).toHaveLength(0);
+  });
+
+  it('keeps each change class’s approval decision, decided with the resource’s own tags (the instance is tagged env=prod)', async () => {
+    const finding = sequenceFinding();
+    guardDuty.holds(finding);
+    const rules = [{ id: 'prod-isolation', class: 'isolate', mode: 'approve', match: { tags: { env: 'prod' } } }];
+    const config = enforceConfig({ ...WITHOUT_SECURITY_HUB_NOTE, approval: approvalSchema.parse({ rules }) });
+    const prepared = await preparePlan(finding, { config, clients: h.clients, dryRun: false, responder: RESPONDER, now: () => NOW });
+    const decided = prepared.steps.filter((s) => s.approval).map((s) => [s.id, s.approval!.changeClass, s.approval!.mode, s.approval!.ruleId]);
+    expect(decided).toEqual([
+      ['r1/deactivate-access-key', 'deactivate-key', 'auto', 'default'],
+      ['r1/revoke-user-sessions', 'revoke-sessions', 'auto', 'default'],
+      ['r3/record-original-sgs', 'isolate', 'approve', 'prod-isolation'],
+      [`r3/untrack:${PRIMARY_ENI}`, 'isolate', 'approve', 'prod-isolation'],
+      [`r3/untrack:${SECONDARY_ENI}`, 'isolate', 'approve', 'prod-isolation'],
+      [`r3/isolate:${PRIMARY_ENI}`, 'isolate', 'approve', 'prod-isolation'],
+      [`r3/isolate:${SECONDARY_ENI}`, 'isolate', 'approve', 'prod-isolation'],
+      ['r3/tag-instance', 'isolate', 'approve', 'prod-isolation'],
+    ]);
   });
 });

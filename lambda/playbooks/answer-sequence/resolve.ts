@@ -27,6 +27,8 @@ export interface ResolvedResource {
 
 export function resolveResources(finding: Finding, table: readonly EffectiveRule[]): ResolvedResource[] {
   const sequence = sequenceOf(finding);
+  // One resource named twice (by id and by ARN, or simply repeated) is answered once: its first mention.
+  const seen = new Map<string, string>();
   return sequence.resources.map((resource, index) => {
     const base = { ref: resourceRef(index), typeName: typeNameOf(resource) ?? null, uid: resource.uid ?? null, name: resource.name ?? null };
     if (index >= MAX_ANSWERED_RESOURCES) {
@@ -34,6 +36,10 @@ export function resolveResources(finding: Finding, table: readonly EffectiveRule
     }
     const derived = viewOf(resource, finding, sequence.actors);
     if (!derived.ok) return { ...base, resolution: { kind: 'refused', reason: derived.reason } };
+    const identity = JSON.stringify(derived.view.resource);
+    const first = seen.get(identity);
+    if (first) return { ...base, resolution: { kind: 'refused', reason: `the sequence names this resource already as ${first}: it is answered once, there` } };
+    seen.set(identity, base.ref);
     const answer = answerFor(resource.uid!, derived.view.resourceType, sequence.signals, table);
     if (answer.playbook === 'notify' || answer.findingType === undefined) return { ...base, resolution: { kind: 'reported', view: derived.view, reason: answer.why } };
     return { ...base, resolution: { kind: 'answered', view: derived.view, answer: { ...answer, findingType: answer.findingType } } };

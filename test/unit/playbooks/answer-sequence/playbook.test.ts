@@ -11,7 +11,8 @@ import { enforceConfig, RESPONDER, WITHOUT_SECURITY_HUB_NOTE } from '../../../su
 import { useContainHarness } from '../../../support/aws-mocks/contain-harness';
 import { INSTANCE_ID, isReadOnlyAction, ISOLATION_SG_A, PRIMARY_ENI, SECONDARY_ENI, UNTRACK_SG_A } from '../../../support/aws-mocks/contain-world';
 import { useGuardDuty } from '../../../support/aws-mocks/guardduty';
-import { givenUser } from '../../../support/aws-mocks/revoke-iam';
+import { PutRolePolicyCommand } from '@aws-sdk/client-iam';
+import { givenRole, givenUser } from '../../../support/aws-mocks/revoke-iam';
 import { givenQuietInvestigation } from '../../../support/aws-mocks/revoke-investigation';
 import { loadFixture } from '../../../support/fixtures';
 
@@ -158,6 +159,31 @@ describe('answer-sequence on a credentials sequence (access key, bucket, instanc
     expect(reasonOf(report, 'r4')).toBe('no playbook answers a resource of type "AWS::DynamoDB::Table": reported only');
     expect(h.mocks.iam.commandCalls(UpdateAccessKeyCommand)).toHaveLength(1);
     expect(step(report, `r3/isolate:${PRIMARY_ENI}`)).toMatchObject({ status: 'done' });
+  });
+
+  it('leaves an instance carrying the exempt tag alone, and answers the rest', async () => {
+    h.world.instance = { ...h.world.instance!, Tags: [...(h.world.instance!.Tags ?? []), { Key: 'ir:exempt', Value: 'honeypot' }] };
+    const report = await run(sequenceFinding());
+    expect(answersOf(report).at(2)).toEqual(['r3', 'refused', 'contain-instance']);
+    expect(reasonOf(report, 'r3')).toBe('exempt-tag: the resource carries the exempt tag "ir:exempt" (value "honeypot")');
+    expect(h.calls().filter((c) => c.service === 'ec2' && !isReadOnlyAction(c.action))).toEqual([]);
+    expect(h.mocks.iam.commandCalls(UpdateAccessKeyCommand)).toHaveLength(1);
+  });
+
+  it('never revokes the responder’s own role, even when a finding of the sequence names it', async () => {
+    const own = RESPONDER.protectedRoleNames[0]!;
+    givenRole(h.mocks.iam, { roleName: own });
+    const report = await run(
+      sequenceFinding((detail) => {
+        const { resources, signals } = detail.service.detection.sequence;
+        const arn = `arn:aws:iam::222222222222:role/${own}`;
+        resources[3] = { ...resources[3], uid: arn, name: own };
+        signals.push({ uid: 'sig-6', type: 'FINDING', name: 'UnauthorizedAccess:IAMUser/InstanceCredentialExfiltration.OutsideAWS', resourceUids: [arn] });
+      }),
+    );
+    expect(answersOf(report).at(3)).toEqual(['r4', 'refused', 'revoke-credentials']);
+    expect(reasonOf(report, 'r4')).toContain(own);
+    expect(h.mocks.iam.commandCalls(PutRolePolicyCommand).filter((c) => c.args[0].input.RoleName === own)).toEqual([]);
   });
 
   it('changes nothing in a dry-run, and shows the same plan', async () => {

@@ -136,8 +136,18 @@ describe('resolveResources on the EC2 instance-group sequence', () => {
     ]);
   });
 
+  it('answers a resource the sequence names twice (by id and by ARN) once', () => {
+    const sequence = finding.service!.detection!.sequence!;
+    const twice = { ...sequence, resources: [resource({}), resource({ uid: `arn:aws:ec2:us-east-1:${ACCOUNT}:instance/i-0b2c3d4e5f6071829` })] };
+    const resolved = resolveResources({ ...finding, service: { ...finding.service!, detection: { sequence: twice } } }, effectiveRoutingTable());
+    expect(resolved.map((r) => [r.ref, r.resolution.kind, r.resolution.kind === 'refused' ? r.resolution.reason : ''])).toEqual([
+      ['r1', 'answered', ''],
+      ['r2', 'refused', 'the sequence names this resource already as r1: it is answered once, there'],
+    ]);
+  });
+
   it('acts on at most 20 resources of a sequence, and refuses the rest with the reason', () => {
-    const many = { ...finding.service!.detection!.sequence!, resources: Array.from({ length: 22 }, () => resource({})) };
+    const many = { ...finding.service!.detection!.sequence!, resources: Array.from({ length: 22 }, (_, i) => resource({ uid: `i-${i.toString(16).padStart(17, '0')}` })) };
     const big: Finding = { ...finding, service: { ...finding.service!, detection: { sequence: many } } };
     const resolved = resolveResources(big, effectiveRoutingTable());
     expect(resolved.filter((r) => r.resolution.kind === 'refused').map((r) => r.ref)).toEqual(['r21', 'r22']);

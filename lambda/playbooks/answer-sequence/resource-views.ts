@@ -84,6 +84,8 @@ const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 // ECS and EKS cluster names, Lambda function names.
 const CLUSTER_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{0,99}$/;
 const FUNCTION_NAME = /^[A-Za-z0-9_-]{1,64}$/;
+// ECS task ids: 32 hex digits (older tasks: a UUID).
+const TASK_ID = /^([0-9a-f]{32}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/;
 
 /** `role/path/name` or `user/name` of an IAM ARN: the name, with a well-formed path. */
 function iamName(resource: string, kind: 'role' | 'user'): string | undefined {
@@ -179,6 +181,22 @@ export const DERIVATIONS: readonly Derivation[] = [
       const name = arn.resource.startsWith('cluster/') ? arn.resource.slice('cluster/'.length) : '';
       if (!CLUSTER_NAME.test(name)) return refuse(`${JSON.stringify(arn.resource)} is not an ECS cluster`);
       return derived({ resourceType: 'ECSCluster', resource: { resourceType: 'ECSCluster', ecsClusterDetails: { name, arn: uid } }, label: `ECS cluster ${name}` });
+    },
+  },
+  {
+    names: ['AWS::ECS::Task', 'ECS_TASK'],
+    derive: (uid, _resource, context) => {
+      const arn = ownArn(uid, 'ecs', context, true);
+      if (typeof arn === 'string') return refuse(arn);
+      // task/<cluster>/<task id>: the cluster and the task, as GuardDuty's ecsClusterDetails.taskDetails names them.
+      const [kind, cluster, task, ...rest] = arn.resource.split('/');
+      if (kind !== 'task' || !cluster || !CLUSTER_NAME.test(cluster) || !task || !TASK_ID.test(task) || rest.length > 0) return refuse(`${JSON.stringify(arn.resource)} is not an ECS task`);
+      const clusterArn = `arn:${arn.partition}:ecs:${arn.region}:${arn.account}:cluster/${cluster}`;
+      return derived({
+        resourceType: 'ECSCluster',
+        resource: { resourceType: 'ECSCluster', ecsClusterDetails: { name: cluster, arn: clusterArn, taskDetails: { arn: uid } } },
+        label: `ECS task ${task} of cluster ${cluster}`,
+      });
     },
   },
   {

@@ -48,6 +48,18 @@ describe('viewOf: a sequence resource as its playbook reads it', () => {
       resource({ resourceType: 'ECS_CLUSTER', uid: `arn:aws:ecs:us-east-1:${ACCOUNT}:cluster/payments` }),
       { resourceType: 'ECSCluster', ecsClusterDetails: { name: 'payments', arn: `arn:aws:ecs:us-east-1:${ACCOUNT}:cluster/payments` } },
     ],
+    [
+      'an ECS task ARN: its cluster and the task',
+      resource({ resourceType: 'ECS_TASK', uid: `arn:aws:ecs:us-east-1:${ACCOUNT}:task/payments/0123456789abcdef0123456789abcdef` }),
+      {
+        resourceType: 'ECSCluster',
+        ecsClusterDetails: {
+          name: 'payments',
+          arn: `arn:aws:ecs:us-east-1:${ACCOUNT}:cluster/payments`,
+          taskDetails: { arn: `arn:aws:ecs:us-east-1:${ACCOUNT}:task/payments/0123456789abcdef0123456789abcdef` },
+        },
+      },
+    ],
   ])('derives %s', (_, given, expected) => {
     const derived = viewOf(given, finding, actors);
     expect(derived.ok && derived.view.resource).toEqual(expected);
@@ -69,6 +81,7 @@ describe('viewOf: a sequence resource as its playbook reads it', () => {
     ['a network interface ARN as an instance', resource({ uid: `arn:aws:ec2:us-east-1:${ACCOUNT}:network-interface/eni-0abc` }), '"network-interface/eni-0abc" is not an EC2 instance'],
     ['a role with an invalid name', resource({ type: 'AWS::IAM::Role', resourceType: undefined, uid: `arn:aws:iam::${ACCOUNT}:role/a*b`, region: 'global' }), '"role/a*b" is not an IAM role with a valid name'],
     ['a key no actor used', resource({ resourceType: 'ACCESS_KEY', uid: 'AKIA3EXAMPLEKEY99999', region: 'global' }), 'no actor of the sequence used this key (user.credentialUid): whose key it is is not known'],
+    ['an ECS task ARN with a path of more parts', resource({ resourceType: 'ECS_TASK', uid: `arn:aws:ecs:us-east-1:${ACCOUNT}:task/payments/0123456789abcdef0123456789abcdef/x` }), '"task/payments/0123456789abcdef0123456789abcdef/x" is not an ECS task'],
     ['an unknown type', resource({ resourceType: 'AUTOSCALING_AUTO_SCALING_GROUP' }), 'no playbook answers a resource of type "AUTOSCALING_AUTO_SCALING_GROUP": reported only'],
   ])('refuses %s', (_, given, reason) => {
     expect(viewOf(given, finding, actors)).toEqual({ ok: false, reason });

@@ -54,6 +54,9 @@ async function eventFor(playbook: PlaybookName, ctx: MemoryContext): Promise<Rec
       resource.accessKeyDetails = { ...resource.accessKeyDetails, accessKeyId: required(key.AccessKey?.AccessKeyId, 'access key id'), userName: 'bench-deploy-bot' };
       return event;
     }
+    case 'answer-sequence':
+      // Its resources do not exist in the emulator: every read fails and nothing changes, which is enough to weigh the bundle.
+      return fixtureEvent('answer-sequence/compromised-credentials.event.json', HOME_ACCOUNT, REGION, findingId);
     case 'notify':
       return fixtureEvent('notify/port-probe-unprotected.event.json', HOME_ACCOUNT, REGION, findingId);
   }

@@ -15,11 +15,13 @@ import type { ApprovalConfig } from './schema';
 
 /**
  * The steps with their decisions. A step that only undoes a change of this same response that failed (an ENI
- * returned to its groups) never waits: it makes nothing worse than it was before the response.
+ * returned to its groups) never waits: it makes nothing worse than it was before the response. A step already
+ * decided keeps its decision: answer-sequence decides each resource's steps with that resource's own tags
+ * (lambda/playbooks/answer-sequence/plan.ts), which the sequence as a whole does not carry.
  */
 export function withApprovals(steps: readonly PlannedStep[], policy: ApprovalConfig, finding: Finding, tags: Readonly<Record<string, string>>): PlannedStep[] {
   return steps.map((step) =>
-    step.changeClass && step.compensates === undefined
+    step.changeClass && step.compensates === undefined && step.approval === undefined
       ? { ...step, approval: evaluateApproval(policy, { changeClass: step.changeClass, accountId: finding.accountId ?? null, severity: finding.severity, tags }) }
       : step,
   );

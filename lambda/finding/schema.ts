@@ -107,14 +107,44 @@ const actionSchema = part({
   }),
 });
 
-/** An attack sequence (AttackSequence:* types) links signals and the resources they touched. */
+/**
+ * An attack sequence (AttackSequence:* types) links signals and the resources they touched. Field names are
+ * GuardDuty's (API Sequence, Signal, ResourceV2, Actor): a resource names its type as `resourceType`
+ * (EC2_INSTANCE, ACCESS_KEY, S3_BUCKET, ...); `type` (AWS::EC2::Instance, ...) is the Security Hub / OCSF
+ * spelling some exports carry. Everything here is the attacker's to shape: answer-sequence parses it strictly
+ * before acting (lambda/playbooks/answer-sequence/resource-views.ts).
+ */
 const sequenceSchema = part({
   uid: info,
   description: info,
-  resources: list(z.looseObject({ uid: info, name: info, type: info, region: info, accountId: info, cloudPartition: info })),
-  signals: list(z.looseObject({ uid: info, type: info, name: info, title: info, count: info, firstSeenAt: infoTime, lastSeenAt: infoTime })),
-  actors: list(z.looseObject({ id: info, user: part({ name: info, uid: info, type: info }) })),
-  endpoints: list(z.looseObject({ id: info, ip: info, location: part({ country: info, city: info }), autonomousSystem: part({ name: info, number: info }) })),
+  resources: list(
+    z.looseObject({ uid: info, name: info, type: info, resourceType: info, service: info, region: info, accountId: info, cloudPartition: info, tags: infoTags }),
+  ),
+  signals: list(
+    z.looseObject({
+      uid: info,
+      type: info,
+      name: info,
+      title: info,
+      description: info,
+      severity: info,
+      count: info,
+      createdAt: infoTime,
+      firstSeenAt: infoTime,
+      lastSeenAt: infoTime,
+      resourceUids: list(info),
+      actorIds: list(info),
+      endpointIds: list(info),
+    }),
+  ),
+  actors: list(
+    z.looseObject({
+      id: info,
+      user: part({ name: info, uid: info, type: info, credentialUid: info, account: part({ uid: info, account: info }) }),
+      session: part({ uid: info, mfaStatus: infoFlag, issuer: info }),
+    }),
+  ),
+  endpoints: list(z.looseObject({ id: info, ip: info, domain: info, port: info, location: part({ country: info, city: info }), autonomousSystem: part({ name: info, number: info }) })),
 });
 
 const resourceDetailSchemas = {
@@ -237,3 +267,4 @@ export const findingSchema = z.looseObject({
 export type Finding = z.infer<typeof findingSchema>;
 export type InstanceDetails = z.infer<typeof instanceDetailsSchema>;
 export type AccessKeyDetails = z.infer<typeof accessKeyDetailsSchema>;
+export type AttackSequence = NonNullable<z.infer<typeof sequenceSchema>>;

@@ -34,6 +34,8 @@ const CANDIDATES: Readonly<Record<PlaybookName, readonly Candidate[]>> = {
     { type: 'CredentialAccess:IAMUser/AnomalousBehavior', severity: 5 },
     { type: 'Exfiltration:IAMUser/AnomalousBehavior', severity: 8 },
   ],
+  // A sample sequence naming no resource: it routes and plans, and answers nothing.
+  'answer-sequence': [{ type: 'AttackSequence:IAM/CompromisedCredentials', severity: 9 }],
   notify: [
     { type: 'Policy:IAMUser/RootCredentialUsage', severity: 2 },
     { type: 'Recon:IAMUser/TorIPCaller', severity: 2 },

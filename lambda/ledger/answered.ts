@@ -68,7 +68,8 @@ const open = (reason: string): Answer => ({ answered: false, reason });
  */
 const RESTORE_RECORD_STEP_PREFIX = 'record-restore:';
 
-const isRestoreRecordStep = (step: { readonly id: string }): boolean => step.id.startsWith(RESTORE_RECORD_STEP_PREFIX);
+/** Also a resource's own inside an attack sequence's plan (`r2/record-restore:...`, lambda/playbooks/answer-sequence/prefix.ts). */
+const isRestoreRecordStep = (step: { readonly id: string }): boolean => step.id.replace(/^r\d+\//, '').startsWith(RESTORE_RECORD_STEP_PREFIX);
 
 /**
  * Whether the response changed (or may have changed) the account: a change done, or failed (perhaps partly done).

@@ -44,6 +44,8 @@ export function incidentResourceOf(finding: Finding, playbook: PlaybookName): st
       const principal = usable(key?.principalId) ?? usable(key?.userName);
       return principal ? `principal/${account}/${principal}` : undefined;
     }
+    // A sequence spans resources: its incident is its own finding's (GuardDuty updates one sequence finding as it grows).
+    case 'answer-sequence':
     case 'notify':
       return undefined;
   }

@@ -93,6 +93,11 @@ export function nextStepsOf(input: NextInput, outcomes: readonly StepOutcome[], 
         `Investigate from the evidence snapshots (tagged with incident ${input.incidentId}); \`ir release ${instance} --region ${input.region ?? '<region>'}\` undoes the isolation once the instance is cleared.`,
       );
     }
+    if (input.playbook === 'answer-sequence') {
+      steps.push(
+        'Answer by hand each resource of the sequence reported or refused below (the reason is given); each answered resource is released as its own playbook\'s (`ir release <instance-id>`, `ir release --access-key <key-id>`).',
+      );
+    }
     if (input.playbook === 'revoke-credentials') {
       steps.push(
         `Find what the credentials did (CloudTrail link below); delete or rotate the key once investigated; \`ir release --access-key ${input.accessKeyId ?? '<key-id>'}\` undoes the revocation if it was a false alarm.`,

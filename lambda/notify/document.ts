@@ -15,6 +15,7 @@ import { changesOf, couldNotDoOf, nextStepsOf, resolvePlaceholders } from './cha
 import { findingFactsOf, type FindingFacts } from './finding-facts';
 import { cloudTrailEventsUrl, guardDutyFindingUrl, resourceUrl, type NotificationLink } from './links';
 import { primaryResourceOf, resourceSections, type PrimaryResource, type ResourceSection } from './resources';
+import { sequenceAnswersOf } from './sequence-answers';
 import { severityOf, type Severity } from './severity';
 import { summaryOf } from './summary';
 import { withheldChanges, withheldOutcome } from './withheld';
@@ -287,7 +288,7 @@ export function buildNotificationDocument(doc: PlanDocument, allOutcomes: readon
     summary: summaryOf({ ...base, blocked, counts, withheld: withheldChanges(doc, outcomes) }, outcomes),
     ...(lead ? { lead } : {}),
     finding: finding ? findingFactsOf(finding) : { facts: [] },
-    resources: finding ? resourceSections(finding) : [],
+    resources: finding ? resourceSections(finding, sequenceAnswersOf(doc, outcomes)) : [],
     route: doc.route,
     ...(confirmation ? { confirmation: confirmation.reason } : {}),
     blocked,

@@ -211,11 +211,28 @@ function rdsSections(resource: Resource): ResourceSection[] {
   return sections;
 }
 
-function sequenceSections(finding: Finding): ResourceSection[] {
+/** Whatever is known of an endpoint: its address or domain, and where it is. */
+function endpointText(e: NonNullable<NonNullable<NonNullable<NonNullable<Finding['service']>['detection']>['sequence']>['endpoints']>[number]): string | undefined {
+  const where = [e.location?.city, e.location?.country].filter(Boolean).join(', ');
+  const what = e.ip ?? e.domain ?? e.id;
+  return what ? `${what}${where ? ` (${where})` : ''}${e.autonomousSystem?.name ? ` AS ${e.autonomousSystem.name}` : ''}` : undefined;
+}
+
+/**
+ * The sequence as a person follows it: the signals in the order they were
+ * first seen, the actors and endpoints, and each resource with what the
+ * response did about it (`answers`, from answer-sequence's report, in the
+ * sequence's order; absent when another playbook reported the sequence).
+ */
+function sequenceSections(finding: Finding, answers: readonly string[]): ResourceSection[] {
   const sequence = finding.service?.detection?.sequence;
   if (!sequence) return [];
   const resources = sequence.resources ?? [];
-  const signals = sequence.signals ?? [];
+  const signals = [...(sequence.signals ?? [])]
+    .map((signal, index) => ({ signal, index }))
+    .sort((a, b) => (a.signal.firstSeenAt ?? '').localeCompare(b.signal.firstSeenAt ?? '') || a.index - b.index)
+    .map(({ signal }) => signal);
+  const shown = MAX_LISTED * 2;
   return [
     {
       kind: 'AttackSequence',
@@ -223,21 +240,32 @@ function sequenceSections(finding: Finding): ResourceSection[] {
       facts: [
         ...fact('Sequence', sequence.description),
         // Labels are ours alone: everything from the finding is in the value.
-        ...resources.slice(0, MAX_LISTED * 2).map((r) => ({
-          label: 'Resource',
-          value: [`${r.type ?? 'unknown type'}`, r.name ?? r.uid ?? '(no name)', r.accountId && r.region ? `in ${r.accountId}/${r.region}` : undefined].filter(Boolean).join(' '),
+        ...signals.slice(0, shown).map((s) => ({
+          label: 'Signal',
+          value: [s.firstSeenAt, s.type, s.name, s.title && s.title !== s.name ? `(${s.title})` : undefined, s.count ? `x${s.count}` : undefined].filter(Boolean).join(' '),
         })),
-        ...fact('More resources', resources.length > MAX_LISTED * 2 ? String(resources.length - MAX_LISTED * 2) : undefined),
-        ...fact('Signals', listed(signals.map((s) => s.title ?? s.name ?? s.type))),
-        ...fact('Actors', listed((sequence.actors ?? []).map((a) => a.user?.name ?? a.id))),
-        ...fact('Endpoints', listed((sequence.endpoints ?? []).map((e) => e.ip ?? e.id))),
+        ...fact('More signals', signals.length > shown ? String(signals.length - shown) : undefined),
+        ...resources.slice(0, shown).map((r, index) => ({
+          label: 'Resource',
+          value: [
+            `${r.resourceType ?? r.type ?? 'unknown type'}`,
+            r.name ?? r.uid ?? '(no name)',
+            r.accountId && r.region ? `in ${r.accountId}/${r.region}` : undefined,
+            answers[index] ? `- ${answers[index]}` : undefined,
+          ]
+            .filter(Boolean)
+            .join(' '),
+        })),
+        ...fact('More resources', resources.length > shown ? String(resources.length - shown) : undefined),
+        ...fact('Actors', listed((sequence.actors ?? []).map((a) => (a.user?.name ? `${a.user.name}${a.user.type ? ` (${a.user.type})` : ''}` : a.id)))),
+        ...fact('Endpoints', listed((sequence.endpoints ?? []).map(endpointText))),
       ],
     },
   ];
 }
 
-/** Every resource the finding describes, the type GuardDuty names first. */
-export function resourceSections(finding: Finding): ResourceSection[] {
+/** Every resource the finding describes, the type GuardDuty names first; `sequenceAnswers`: what answer-sequence did with each resource of a sequence. */
+export function resourceSections(finding: Finding, sequenceAnswers: readonly string[] = []): ResourceSection[] {
   const resource = finding.resource;
   const sections = [
     ...(resource
@@ -252,7 +280,7 @@ export function resourceSections(finding: Finding): ResourceSection[] {
           accessKeySection(resource),
         ]
       : []),
-    ...sequenceSections(finding),
+    ...sequenceSections(finding, sequenceAnswers),
   ].filter((s): s is ResourceSection => s !== undefined);
   const type = resource?.resourceType;
   return [...sections.filter((s) => s.kind === type), ...sections.filter((s) => s.kind !== type)];

@@ -51,11 +51,28 @@ function revocation(outcomes: readonly StepOutcome[]): string[] {
   return said;
 }
 
+/** An attack sequence: how many of its resources were changed, and whether any change failed (each resource's steps begin with its ref). */
+function sequenceAnswer(outcomes: readonly StepOutcome[]): string[] {
+  const refOf = (o: StepOutcome) => (/^(r\d+)\//.exec(o.id) ?? [])[1];
+  const changed = new Set(outcomes.filter((o) => o.mutating && o.status === 'done').map(refOf).filter(Boolean));
+  const failed = new Set(outcomes.filter((o) => o.mutating && o.status === 'failed').map(refOf).filter(Boolean));
+  const said = changed.size > 0 ? [`${plural(changed.size, 'resource')} of the sequence answered`] : [];
+  if (failed.size > 0) said.push(`${plural(failed.size, 'resource')} NOT fully answered`);
+  return said;
+}
+
 function whatHappened(input: SummaryInput, outcomes: readonly StepOutcome[]): string {
   if (input.blocked.some((b) => b.id === MANUAL_RESPONSE)) return 'NOT changed: MANUAL ACTION REQUIRED (the steps are below)';
   if (input.blocked.length > 0) return `not changed (${input.blocked.map((b) => b.id).join(', ')})`;
   if (input.outcome === 'NO ACTION') return 'reported for review, no automated action';
-  const said = input.playbook === 'contain-instance' ? containment(outcomes, input.withheld ?? new Set()) : input.playbook === 'revoke-credentials' ? revocation(outcomes) : [];
+  const said =
+    input.playbook === 'contain-instance'
+      ? containment(outcomes, input.withheld ?? new Set())
+      : input.playbook === 'revoke-credentials'
+        ? revocation(outcomes)
+        : input.playbook === 'answer-sequence'
+          ? sequenceAnswer(outcomes)
+          : [];
   if (said.length > 0) return said.join(', ');
   return `${plural(outcomes.filter((o) => o.mutating && o.status === 'done').length, 'change')} made`;
 }

@@ -8,6 +8,8 @@ import { READ_ACCOUNT_ALIAS } from '../notify/account-alias';
 import { PUBLISH_CHAT_NOTIFICATION, PUBLISH_NOTIFICATION } from '../notify/publish-step';
 import type { IamAction, StepSpec } from '../plan/types';
 import { actsInFindingAccount, type PlaybookName } from '../routing/playbook-names';
+import { answerSequencePlaybook } from './answer-sequence/playbook';
+import { SEQUENCE_MEMBERS } from './answer-sequence/members';
 import { containInstancePlaybook } from './contain-instance/playbook';
 import { CONTAIN_INSTANCE_LEDGER_STEP_SPECS } from './contain-instance/specs';
 import { REVOKE_CREDENTIALS_LEDGER_STEP_SPECS } from './revoke-credentials/specs';
@@ -19,6 +21,7 @@ import type { AnyPlaybook } from './types';
 export const PLAYBOOKS: Readonly<Record<PlaybookName, AnyPlaybook>> = {
   'contain-instance': containInstancePlaybook,
   'revoke-credentials': revokeCredentialsPlaybook,
+  'answer-sequence': answerSequencePlaybook,
   notify: notifyPlaybook,
 };
 
@@ -28,8 +31,17 @@ export { actsInFindingAccount } from '../routing/playbook-names';
 const RESTORE_RECORD_STEP_SPECS: Readonly<Record<PlaybookName, readonly StepSpec[]>> = {
   'contain-instance': CONTAIN_INSTANCE_LEDGER_STEP_SPECS,
   'revoke-credentials': REVOKE_CREDENTIALS_LEDGER_STEP_SPECS,
+  // The restore records of every playbook it answers a resource with (restoreRecordStepSpecsOf).
+  'answer-sequence': [],
   notify: [],
 };
+
+/** A playbook's restore records; answer-sequence writes those of every playbook it answers a resource with. */
+function restoreRecordStepSpecsOf(name: PlaybookName): readonly StepSpec[] {
+  if (name !== 'answer-sequence') return RESTORE_RECORD_STEP_SPECS[name];
+  const members = Object.keys(SEQUENCE_MEMBERS) as PlaybookName[];
+  return [...new Map(members.flatMap((member) => RESTORE_RECORD_STEP_SPECS[member]).map((spec) => [spec.kind, spec] as const)).values()];
+}
 
 /** The step kinds a playbook calls in the finding's account: its own and its evidence reads. The member role holds these. */
 export function findingAccountStepSpecsOf(name: PlaybookName): readonly StepSpec[] {
@@ -55,7 +67,7 @@ export function stepSpecsOf(name: PlaybookName): readonly StepSpec[] {
     WRITE_EVIDENCE,
     ...LEDGER_STEP_SPECS,
     ...(acts ? BRAKE_STEP_SPECS : []),
-    ...RESTORE_RECORD_STEP_SPECS[name],
+    ...restoreRecordStepSpecsOf(name),
     ...closeLoopStepSpecsOf(acts),
   ];
 }

@@ -97,6 +97,48 @@ export const ROUTING_TABLE: readonly RoutingRule[] = [
     actorOnly: [],
     why: "a principal's S3 data calls show its credentials are misused: they must stop working",
   },
+  // Attack sequences: one rule per resource type GuardDuty names on the sequence finding itself (a rule matches one
+  // resource type). answer-sequence answers each resource the sequence names with the playbook this table picks for it.
+  {
+    id: 'attack-sequence-credentials',
+    playbook: 'answer-sequence',
+    resourceType: 'AccessKey',
+    types: ['AttackSequence:IAM/*'],
+    actorOnly: [],
+    why: 'an attack sequence: each resource it names is answered by its own playbook, in one incident',
+  },
+  {
+    id: 'attack-sequence-data',
+    playbook: 'answer-sequence',
+    resourceType: 'S3Bucket',
+    types: ['AttackSequence:S3/*'],
+    actorOnly: [],
+    why: 'an attack sequence: each resource it names is answered by its own playbook, in one incident',
+  },
+  {
+    id: 'attack-sequence-instances',
+    playbook: 'answer-sequence',
+    resourceType: 'Instance',
+    types: ['AttackSequence:EC2/*'],
+    actorOnly: [],
+    why: 'an attack sequence: each resource it names is answered by its own playbook, in one incident',
+  },
+  {
+    id: 'attack-sequence-ecs',
+    playbook: 'answer-sequence',
+    resourceType: 'ECSCluster',
+    types: ['AttackSequence:ECS/*'],
+    actorOnly: [],
+    why: 'an attack sequence: each resource it names is answered by its own playbook, in one incident',
+  },
+  {
+    id: 'attack-sequence-eks',
+    playbook: 'answer-sequence',
+    resourceType: 'EKSCluster',
+    types: ['AttackSequence:EKS/*'],
+    actorOnly: [],
+    why: 'an attack sequence: each resource it names is answered by its own playbook, in one incident',
+  },
 ];
 
 /**

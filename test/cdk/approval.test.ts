@@ -84,6 +84,7 @@ describe('approval channels (config approval)', () => {
     expect(invoke).toEqual([
       { 'Fn::GetAtt': [logicalId('AWS::Lambda::Function', 'ContainInstanceFunction'), 'Arn'] },
       { 'Fn::GetAtt': [logicalId('AWS::Lambda::Function', 'RevokeCredentialsFunction'), 'Arn'] },
+      { 'Fn::GetAtt': [logicalId('AWS::Lambda::Function', 'AnswerSequenceFunction'), 'Arn'] },
     ]);
   });
 

@@ -71,8 +71,8 @@ describe('every synthesised role', () => {
 
   it('are those of every region and the member stack', () => {
     expect(audited.map((a) => a.name)).toEqual([...REGIONS.map((r) => `GuardDutyIncidentResponse-${r}`), 'GuardDutyIncidentResponseMember']);
-    // Each region: the three playbook roles and the owed Security Hub note writer's (lib/owed-note-delivery.ts).
-    expect(audited.map((a) => a.roles.size)).toEqual([4, 4, 4, 1]);
+    // Each region: the four playbook roles and the owed Security Hub note writer's (lib/owed-note-delivery.ts).
+    expect(audited.map((a) => a.roles.size)).toEqual([5, 5, 5, 1]);
   });
 
   it.each(audited.map((a) => [a.name, a] as const))('%s: no escalation path, no unconditioned EC2 write', (_name, { roles }) => {
@@ -141,8 +141,8 @@ describe('with approvals (config approval): the one iam:PassRole, and nothing wi
   });
 
   it('only the acting playbook roles may pass a role at all; without the accepted one, exactly their PassRole is found', () => {
-    expect(passers).toEqual(playbookRoleIds.filter((id) => /ContainInstance|RevokeCredentials/.test(id)).sort());
-    expect(passers).toHaveLength(2);
+    expect(passers).toEqual(playbookRoleIds.filter((id) => /ContainInstance|RevokeCredentials|AnswerSequence/.test(id)).sort());
+    expect(passers).toHaveLength(3);
     for (const id of passers) {
       const found = auditRole(roles.get(id)!, AUDIT).filter((f) => f.rule === 'pass-role');
       expect(found.map((f) => f.detail)).toEqual([passableRole.resource]);
@@ -174,7 +174,7 @@ describe('with approvals (config approval): the one iam:PassRole, and nothing wi
     expect(scheduler.flatMap((s) => asList(s.Action))).toEqual(['lambda:InvokeFunction']);
     expect(scheduler.flatMap((s) => asList(s.Resource)).sort()).toEqual(
       Object.keys(resourcesOfType(template, 'AWS::Lambda::Function'))
-        .filter((id) => /^(ContainInstance|RevokeCredentials)Function/.test(id))
+        .filter((id) => /^(ContainInstance|RevokeCredentials|AnswerSequence)Function/.test(id))
         .map((id) => `<${id}.Arn>`)
         .sort(),
     );

@@ -6,7 +6,7 @@ import { LOG_WRITING_ACTIONS, ON_FAILURE_DESTINATION_ACTIONS } from '../../lib/i
 import { synthesize, type Synthesized } from './support/synth';
 import { asList, getAtt, logicalIdAtPath, owedNoteWriterIds, props, resourcesOfType, roleIdOf, statementsOfRole, type Statement } from './support/template-queries';
 
-const PASCAL: Record<PlaybookName, string> = { 'contain-instance': 'ContainInstance', 'revoke-credentials': 'RevokeCredentials', notify: 'Notify' };
+const PASCAL: Record<PlaybookName, string> = { 'contain-instance': 'ContainInstance', 'revoke-credentials': 'RevokeCredentials', 'answer-sequence': 'AnswerSequence', notify: 'Notify' };
 const SUPPORT_ACTIONS: readonly string[] = [...LOG_WRITING_ACTIONS, ...ON_FAILURE_DESTINATION_ACTIONS];
 
 let synth: Synthesized;
@@ -79,7 +79,7 @@ describe.each(PLAYBOOK_NAMES)('the role of %s', (playbook) => {
 describe('roles', () => {
   it('are one per playbook, each with a deterministic name per stack, playbook and region', () => {
     const roleIds = PLAYBOOK_NAMES.map((playbook) => roleIdOf(synth.template, playbook));
-    expect(new Set(roleIds).size).toBe(3);
+    expect(new Set(roleIds).size).toBe(PLAYBOOK_NAMES.length);
     // And the owed Security Hub note writer's, which acts on nothing of a finding (test/cdk/owed-note-delivery.test.ts).
     expect(Object.keys(resourcesOfType(synth.template, 'AWS::IAM::Role')).sort()).toEqual([...roleIds, owedNoteWriterIds(synth.template).roleId].sort());
     for (const playbook of PLAYBOOK_NAMES) {

@@ -7,7 +7,7 @@ describe('configuration', () => {
     const config = parseConfig(undefined, 'defaults');
     expect(config).toMatchObject({
       mode: 'dry-run',
-      minSeverity: { 'contain-instance': 7, 'revoke-credentials': 4 },
+      minSeverity: { 'contain-instance': 7, 'revoke-credentials': 4, 'answer-sequence': 7 },
       exemptTagKey: 'ir:exempt',
       routing: { add: {}, remove: [] },
       notificationEmails: [],
@@ -17,7 +17,7 @@ describe('configuration', () => {
   });
 
   it('keeps a partial minSeverity partial only where given', () => {
-    expect(parseConfig({ minSeverity: { 'contain-instance': 8 } }, 'x').minSeverity).toEqual({ 'contain-instance': 8, 'revoke-credentials': 4 });
+    expect(parseConfig({ minSeverity: { 'contain-instance': 8 } }, 'x').minSeverity).toEqual({ 'contain-instance': 8, 'revoke-credentials': 4, 'answer-sequence': 7 });
   });
 
   it.each([

@@ -1,5 +1,5 @@
 import { toStepError, type StepError } from '../../../lambda/aws/errors';
-import { answerOf, UNDECIDED_VERDICTS } from '../../../lambda/ledger/answered';
+import { answerOf, changedAccount, UNDECIDED_VERDICTS } from '../../../lambda/ledger/answered';
 import type { Report, StepReport } from '../../../lambda/plan/document';
 import type { StepOutcome, StepStatus } from '../../../lambda/plan/types';
 
@@ -192,5 +192,13 @@ describe('answerOf: left open', () => {
       answered: false,
       reason: 'detach-profile (needs read-profile, which failed), revoke-sessions (needs read-profile, which failed): the changes are not all done',
     });
+  });
+});
+
+describe('changedAccount', () => {
+  it('does not count a restore record as a change, nor one of a resource inside an attack sequence (r1/record-restore:...)', () => {
+    expect(changedAccount(reportOf({ steps: [done('record-restore:network'), skipped('isolate:eni-1'), done('notify')] }))).toBe(false);
+    expect(changedAccount(reportOf({ steps: [done('r1/record-restore:network'), skipped('r1/isolate:eni-1'), done('notify')] }))).toBe(false);
+    expect(changedAccount(reportOf({ steps: [done('r1/record-restore:network'), done('r1/isolate:eni-1'), done('notify')] }))).toBe(true);
   });
 });

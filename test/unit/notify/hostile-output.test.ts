@@ -86,7 +86,7 @@ const FIXTURES = [
   'notify/eks-runtime-bitcoin-dns.event.json',
   'notify/trojan-lambda-blackhole.raw.json',
   'notify/rds-anomalous-login.event.json',
-  'notify/attack-sequence-compromised-credentials.event.json',
+  'answer-sequence/compromised-credentials.event.json',
 ].map((file) => loadFixture(file));
 
 /** What the steps report, hostile too: AWS error messages and details echo names and tags. */

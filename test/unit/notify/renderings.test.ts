@@ -282,22 +282,50 @@ describe('findings nothing is automated for: every resource type in detail', () 
     expect(email.message).toContain('  Container api\n    Image: repo/api:1\n    Privileged: yes');
   });
 
-  it('an attack sequence: its resources, signals, actors and endpoints', () => {
-    const finding = findingOf('notify/attack-sequence-compromised-credentials.event.json');
+  it('an attack sequence: its resources, signals in the order first seen, actors and endpoints', () => {
+    const finding = findingOf('answer-sequence/compromised-credentials.event.json');
     const { notification, email, chat } = bothOf(planOf(finding, 'notify'), [], finding);
     expect(notification.severity.text).toBe('CRITICAL 9.2');
     expect(email.subject).toBe('[GuardDuty IR NO ACTION] notify: CRITICAL 9.2 user ci-deployer 222222222222/eu-west-1 AttackSequ...');
-    expect(linesOf(email.message)).toEqual(
+    const lines = linesOf(email.message);
+    expect(lines).toEqual(
       expect.arrayContaining([
-        '  Attack sequence of 3 signals across 3 resources',
+        '  Attack sequence of 5 signals across 4 resources',
         '    Resource: AWS::S3::Bucket payroll-exports in 222222222222/eu-west-1',
-        '    Signals: API GetCallerIdentity invoked from a known malicious IP, PutBucketPolicy, AttachUserPolicy',
-        '    Actors: ci-deployer',
-        '    Endpoints: 203.0.113.66',
+        '    Actors: ci-deployer (IAMUser)',
+        '    Endpoints: 203.0.113.66 (Example City, Examplestan) AS EXAMPLE-TRANSIT',
       ]),
     );
-    expect(chat.content.description).toContain('*Attack sequence of 3 signals across 3 resources*');
+    expect(lines.filter((line) => line.startsWith('    Signal: '))).toEqual([
+      '    Signal: 2026-11-21T09:02:11.000Z FINDING Recon:IAMUser/MaliciousIPCaller (API GetCallerIdentity invoked from a known malicious IP) x3',
+      '    Signal: 2026-11-21T10:05:00.000Z FINDING CryptoCurrency:EC2/BitcoinTool.B (EC2 instance i-0a1b2c3d4e5f60718 is querying a Bitcoin-related domain) x12',
+      '    Signal: 2026-11-21T11:40:00.000Z CLOUD_TRAIL PutBucketPolicy x1',
+      '    Signal: 2026-11-21T11:52:00.000Z FINDING Exfiltration:S3/AnomalousBehavior (An IAM entity invoked an S3 API in a suspicious way) x1',
+      '    Signal: 2026-11-21T12:00:00.000Z CLOUD_TRAIL AttachUserPolicy x2',
+    ]);
+    expect(chat.content.description).toContain('*Attack sequence of 5 signals across 4 resources*');
     expect(email.message).toContain('https://eu-west-1.console.aws.amazon.com/guardduty/home?region=eu-west-1#/findings?macros=current&fId=c4a1f0e2b3d5c6a7e8f9a0b1c2d3e4f5');
+  });
+
+  it('an answered attack sequence: each resource with what was done about it, and the count of resources answered', () => {
+    const finding = findingOf('answer-sequence/compromised-credentials.event.json');
+    const deactivate = step('r1/deactivate-access-key', 'r1 key AKIA2EXAMPLEKEY00042 of IAMUser ci-deployer: Deactivate access key', 'iam:UpdateAccessKey', 'AKIA2EXAMPLEKEY00042');
+    const isolate = step('r3/isolate:eni-0f1e2d3c4b5a69788', 'r3 instance i-0a1b2c3d4e5f60718: Move eni-0f1e2d3c4b5a69788 to the isolation group', 'ec2:ModifyNetworkInterfaceAttribute', 'eni-0f1e2d3c4b5a69788');
+    const resources = [
+      { ref: 'r1', answer: 'answered', playbook: 'revoke-credentials', reason: 'Recon:IAMUser/MaliciousIPCaller: credentials are being misused' },
+      { ref: 'r2', answer: 'reported', playbook: null, reason: 'the routing table acts on none of Exfiltration:S3/AnomalousBehavior for a S3Bucket: reported only' },
+      { ref: 'r3', answer: 'answered', playbook: 'contain-instance', reason: 'CryptoCurrency:EC2/BitcoinTool.B: the instance shows signs of compromise' },
+      { ref: 'r4', answer: 'refused', playbook: null, reason: "it is in account 999999999999, not the finding's account 222222222222" },
+    ];
+    const doc = planOf(finding, 'answer-sequence', [deactivate, isolate], { resource: { resources } });
+    const { notification, email } = bothOf(doc, [outcome(deactivate, 'done'), outcome(isolate, 'failed', { error: { code: 'UnauthorizedOperation', message: 'no', retryable: false } })], finding);
+    expect(notification.summary).toBe('user ci-deployer in 222222222222/eu-west-1 1 resource of the sequence answered, 1 resource NOT fully answered: 1 done, 1 failed');
+    expect(linesOf(email.message).filter((line) => line.startsWith('    Resource: '))).toEqual([
+      '    Resource: AWS::IAM::AccessKey ci-deployer in 222222222222/eu-west-1 - r1: answered by revoke-credentials (1 done): Recon:IAMUser/MaliciousIPCaller: credentials are being misused',
+      '    Resource: AWS::S3::Bucket payroll-exports in 222222222222/eu-west-1 - r2: reported only, nothing done: the routing table acts on none of Exfiltration:S3/AnomalousBehavior for a S3Bucket: reported only',
+      '    Resource: AWS::EC2::Instance build-runner-3 in 222222222222/eu-west-1 - r3: answered by contain-instance (0 done, 1 FAILED): CryptoCurrency:EC2/BitcoinTool.B: the instance shows signs of compromise',
+      "    Resource: AWS::IAM::Role admin-breakglass in 222222222222/global - r4: REFUSED, nothing done: it is in account 999999999999, not the finding's account 222222222222",
+    ]);
   });
 });
 

@@ -50,7 +50,7 @@ const randomTypes = fc.sample(
 );
 const TYPES = [...new Set([...DOCUMENTED_FINDING_TYPES, ...prefixes.flatMap((p) => [p, `${p}FutureVariant`]), ...overrideTypes, ...oddTypes, ...randomTypes])];
 // null: a field present without a value, which the parser lets through for resource.resourceType and service.resourceRole.
-const RESOURCE_TYPES = ['Instance', 'AccessKey', 'S3Bucket', 'Lambda', 'EKSCluster', 'instance', null, undefined];
+const RESOURCE_TYPES = ['Instance', 'AccessKey', 'S3Bucket', 'Lambda', 'EKSCluster', 'ECSCluster', 'instance', null, undefined];
 const ROLES = ['ACTOR', 'TARGET', 'OTHER', '', null, undefined];
 const KEYS = TYPES.flatMap((type) => RESOURCE_TYPES.flatMap((resourceType) => ROLES.map((resourceRole) => ({ type, resourceType, resourceRole }) as RoutingKey)));
 
@@ -128,6 +128,19 @@ describe('compiled patterns under Event Ruler', () => {
     expect(wrong).toContainEqual(expect.stringContaining('"type":"Recon:EC2/PortProbeUnprotectedPort","resourceType":"Instance","resourceRole":"TARGET"'));
     const probe = KEYS.findIndex((k) => k.type === 'Recon:EC2/PortProbeUnprotectedPort' && k.resourceType === 'Instance' && k.resourceRole === 'TARGET');
     expect(matched[probe]!.filter((name) => name.startsWith('legacy|'))).toEqual(['legacy|instance-compromised', 'legacy|instance-compromised-unlisted']);
+  });
+
+  it('send every attack sequence to answer-sequence, on the resource type GuardDuty names it with, and report it on another', () => {
+    const rulesFor = (type: string, resourceType: string) =>
+      matched[KEYS.findIndex((k) => k.type === type && k.resourceType === resourceType && k.resourceRole === 'TARGET')]!.filter((n) => n.startsWith('default|'));
+    expect(rulesFor('AttackSequence:IAM/CompromisedCredentials', 'AccessKey')).toEqual(['default|attack-sequence-credentials']);
+    expect(rulesFor('AttackSequence:S3/CompromisedData', 'S3Bucket')).toEqual(['default|attack-sequence-data']);
+    expect(rulesFor('AttackSequence:EC2/CompromisedInstanceGroup', 'Instance')).toEqual(['default|attack-sequence-instances']);
+    expect(rulesFor('AttackSequence:ECS/CompromisedCluster', 'ECSCluster')).toEqual(['default|attack-sequence-ecs']);
+    expect(rulesFor('AttackSequence:EKS/CompromisedCluster', 'EKSCluster')).toEqual(['default|attack-sequence-eks']);
+    // Credential misuse on the same resource type still goes to revoke-credentials: the two AccessKey rules are disjoint.
+    expect(rulesFor('UnauthorizedAccess:IAMUser/MaliciousIPCaller', 'AccessKey')).toEqual(['default|credential-misuse']);
+    expect(rulesFor('AttackSequence:IAM/CompromisedCredentials', 'Instance')).toEqual(['default|instance-compromised-unlisted']);
   });
 
   it('contain the attacker of a brute force, and only report its target', () => {

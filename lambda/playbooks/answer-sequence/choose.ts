@@ -43,6 +43,13 @@ export function answerFor(uid: string, resourceType: string, signals: readonly S
     .sort((a, b) => a.rank - b.rank || a.order - b.order);
   const strongest = acting[0];
   if (!strongest) return reported(`the routing table acts on none of ${types.join(', ')} for a ${resourceType}: reported only`);
+  // A principal's S3 data calls route to revoke-credentials, which answers the principal, never the bucket: in a
+  // sequence the principal is a resource of its own (its access key or role), answered there.
+  if (strongest.route.playbook === 'revoke-credentials' && resourceType !== 'AccessKey') {
+    return reported(
+      `${strongest.type} is answered by revoking the principal that made the calls (${strongest.route.ruleId}), never by changing the ${resourceType}: the principal is answered as its own resource of the sequence, reported only`,
+    );
+  }
   if (!memberOf(strongest.route.playbook)) {
     return reported(`the routing table picks ${strongest.route.playbook} for ${strongest.type}, which does not answer resources of a sequence: reported only`);
   }

@@ -83,7 +83,7 @@ describe('answer-sequence on a credentials sequence (access key, bucket, instanc
       ['r3', 'answered', 'contain-instance'],
       ['r4', 'reported', null],
     ]);
-    expect(reasonOf(report, 'r2')).toBe('the routing table acts on none of Exfiltration:S3/AnomalousBehavior for a S3Bucket: reported only');
+    expect(reasonOf(report, 'r2')).toBe('Exfiltration:S3/AnomalousBehavior is answered by revoking the principal that made the calls (s3-data-by-principal), never by changing the S3Bucket: the principal is answered as its own resource of the sequence, reported only');
     expect(reasonOf(report, 'r4')).toBe('no GuardDuty finding of the sequence names this resource: reported only');
 
     // The key: exactly revoke-credentials' calls, for the user the sequence's actor names.
@@ -109,7 +109,7 @@ describe('answer-sequence on a credentials sequence (access key, bucket, instanc
     expect(report.summary.failed).toBe(0);
     expect(report.warnings).toEqual(
       expect.arrayContaining([
-        'r2 AWS::S3::Bucket arn:aws:s3:::payroll-exports: reported, not acted on: the routing table acts on none of Exfiltration:S3/AnomalousBehavior for a S3Bucket: reported only',
+        'r2 AWS::S3::Bucket arn:aws:s3:::payroll-exports: reported, not acted on: Exfiltration:S3/AnomalousBehavior is answered by revoking the principal that made the calls (s3-data-by-principal), never by changing the S3Bucket: the principal is answered as its own resource of the sequence, reported only',
       ]),
     );
   });

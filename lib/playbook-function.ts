@@ -28,6 +28,7 @@ export { PROJECT_ROOT } from './lambda-bundle/options';
 export const TIMEOUT: Readonly<Record<PlaybookName, Duration>> = {
   'contain-instance': Duration.seconds(90),
   'revoke-credentials': Duration.seconds(60),
+  'contain-function': Duration.seconds(60),
   notify: Duration.seconds(30),
 };
 

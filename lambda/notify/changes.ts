@@ -1,3 +1,4 @@
+import { FUNCTION_NAME } from '../playbooks/contain-function/target';
 import type { StepOutcome } from '../plan/types';
 import type { NotificationDocument } from './document';
 
@@ -82,6 +83,14 @@ export function nextStepsOf(input: NextInput, outcomes: readonly StepOutcome[], 
       const instance = input.resource?.kind === 'Instance' ? input.resource.id : '<instance-id>';
       steps.push(
         `Investigate from the evidence snapshots (tagged with incident ${input.incidentId}); \`ir release ${instance} --region ${input.region ?? '<region>'}\` undoes the isolation once the instance is cleared.`,
+      );
+    }
+    if (input.playbook === 'contain-function') {
+      // The name is the finding's text: it goes into a command only when it is a well-formed function name.
+      const name = input.resource?.kind === 'Lambda' && FUNCTION_NAME.test(input.resource.id) ? input.resource.id : '<function-name>';
+      steps.push(
+        `Review the function's code (its CodeSha256 is in the evidence), triggers and last deployer, and what its role did (CloudTrail); ` +
+          `\`ir release --function ${name} --region ${input.region ?? '<region>'}\` restores its concurrency and its role's sessions once it is cleared.`,
       );
     }
     if (input.playbook === 'revoke-credentials') {

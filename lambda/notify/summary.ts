@@ -40,10 +40,28 @@ function revocation(outcomes: readonly StepOutcome[]): string[] {
   return said;
 }
 
+function throttling(outcomes: readonly StepOutcome[]): string[] {
+  const said: string[] = [];
+  const throttle = byId(outcomes, 'throttle-function');
+  if (throttle?.status === 'done') said.push('function throttled (reserved concurrency 0)');
+  if (throttle?.status === 'failed') said.push('function NOT throttled');
+  const sessions = byId(outcomes, 'revoke-role-sessions');
+  if (sessions?.status === 'done') said.push('role sessions revoked');
+  if (sessions?.status === 'failed') said.push('role sessions NOT revoked');
+  return said;
+}
+
 function whatHappened(input: SummaryInput, outcomes: readonly StepOutcome[]): string {
   if (input.blocked.length > 0) return `not changed (${input.blocked.map((b) => b.id).join(', ')})`;
   if (input.outcome === 'NO ACTION') return 'reported for review, no automated action';
-  const said = input.playbook === 'contain-instance' ? containment(outcomes) : input.playbook === 'revoke-credentials' ? revocation(outcomes) : [];
+  const said =
+    input.playbook === 'contain-instance'
+      ? containment(outcomes)
+      : input.playbook === 'revoke-credentials'
+        ? revocation(outcomes)
+        : input.playbook === 'contain-function'
+          ? throttling(outcomes)
+          : [];
   if (said.length > 0) return said.join(', ');
   return `${plural(outcomes.filter((o) => o.mutating && o.status === 'done').length, 'change')} made`;
 }

@@ -81,6 +81,15 @@ export const ROUTING_TABLE: readonly RoutingRule[] = [
     actorOnly: [],
     why: 'credentials are being misused and must stop working',
   },
+  {
+    id: 'function-compromised',
+    playbook: 'contain-function',
+    resourceType: 'Lambda',
+    // Every Lambda Protection family: each type says the function's own code talks to something malicious.
+    types: ['Backdoor:Lambda/*', 'CryptoCurrency:Lambda/*', 'Trojan:Lambda/*', 'UnauthorizedAccess:Lambda/*'],
+    actorOnly: [],
+    why: 'the function itself talks to malicious hosts: it must stop running (reserved concurrency 0) and its role sessions must stop working',
+  },
 ];
 
 /**

@@ -1,3 +1,4 @@
+import { CONTAIN_FUNCTION } from '../../lambda/handlers/contain-function';
 import { CONTAIN_INSTANCE } from '../../lambda/handlers/contain-instance';
 import { NOTIFY } from '../../lambda/handlers/notify';
 import { REVOKE_CREDENTIALS } from '../../lambda/handlers/revoke-credentials';
@@ -12,6 +13,7 @@ import type { PlaybookEntry } from '../../lambda/runtime/playbook-entry';
 export const PLAYBOOK_ENTRIES: Readonly<Record<PlaybookName, PlaybookEntry>> = {
   'contain-instance': CONTAIN_INSTANCE,
   'revoke-credentials': REVOKE_CREDENTIALS,
+  'contain-function': CONTAIN_FUNCTION,
   notify: NOTIFY,
 };
 

@@ -84,7 +84,7 @@ const FIXTURES = [
   // Every resource type the notification details (lambda/notify/resources.ts).
   'notify/impact-s3-anomalous-delete.event.json',
   'notify/eks-runtime-bitcoin-dns.event.json',
-  'notify/trojan-lambda-blackhole.raw.json',
+  'contain-function/trojan-lambda-blackhole.raw.json',
   'notify/rds-anomalous-login.event.json',
   'notify/attack-sequence-compromised-credentials.event.json',
 ].map((file) => loadFixture(file));

@@ -16,7 +16,7 @@ describe('routeFinding', () => {
     ['revoke-credentials/recon-malicious-ip-caller.event.json', 'revoke-credentials'],
     ['notify/pentest-s3-parrot.raw.json', 'notify'],
     ['notify/impact-s3-anomalous-delete.event.json', 'notify'],
-    ['notify/trojan-lambda-blackhole.raw.json', 'notify'],
+    ['contain-function/trojan-lambda-blackhole.raw.json', 'contain-function'],
     ['notify/port-probe-emr.raw.json', 'notify'],
     ['notify/eks-runtime-bitcoin-dns.event.json', 'notify'],
   ] as const)('routes %s (a shape seen in real findings) to %s', (file, playbook) => {

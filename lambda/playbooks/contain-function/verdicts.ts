@@ -1,0 +1,20 @@
+import { block, pass, type GuardVerdict } from '../../guards/types';
+
+/* The playbook's own refusals, reported next to the guards. A blocking verdict stops every change; the plan still shows them. */
+
+/** The function the finding names could not be verified: a malformed name or ARN, or Lambda's answer disagrees with the finding. */
+export const FUNCTION_UNVERIFIED = 'function-unverified';
+/** The function (or its tags) could not be read: it is not verified, so nothing is changed; a retry may read it. */
+export const FUNCTION_UNREADABLE = 'function-unreadable';
+
+export function unverified(why: string): GuardVerdict {
+  return block(FUNCTION_UNVERIFIED, `${why}: the responder acts only on a function it verified in the finding's account and region; nothing is changed`);
+}
+
+export function verified(functionName: string, how: string): GuardVerdict {
+  return pass(FUNCTION_UNVERIFIED, `Lambda function ${functionName} ${how}`);
+}
+
+export function unreadable(what: string, call: string, code: string): GuardVerdict {
+  return block(FUNCTION_UNREADABLE, `${what} could not be read (${call}: ${code}), so it is not verified; nothing is changed`);
+}

@@ -71,6 +71,10 @@ async function readConfiguration(clients: AwsClients, reads: ReadLog, functionNa
       await lambda.send(new GetFunctionConfigurationCommand({ FunctionName: functionName, ...(qualifier ? { Qualifier: qualifier } : {}) })),
     ),
   );
+  // An answer that names no function (as for a function Lambda does not hold) is treated as none: nothing to verify, nothing to act on.
+  if (read.ok && !read.value.FunctionArn) {
+    return { state: 'missing', error: { code: 'FunctionNotInAnswer', message: 'GetFunctionConfiguration answered without a function', retryable: false } };
+  }
   return lookupOf(read, configurationOf);
 }
 

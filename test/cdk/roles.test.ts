@@ -79,7 +79,7 @@ describe.each(PLAYBOOK_NAMES)('the role of %s', (playbook) => {
 describe('roles', () => {
   it('are one per playbook, each with a deterministic name per stack, playbook and region', () => {
     const roleIds = PLAYBOOK_NAMES.map((playbook) => roleIdOf(synth.template, playbook));
-    expect(new Set(roleIds).size).toBe(3);
+    expect(new Set(roleIds).size).toBe(PLAYBOOK_NAMES.length);
     // And the owed Security Hub note writer's, which acts on nothing of a finding (test/cdk/owed-note-delivery.test.ts).
     expect(Object.keys(resourcesOfType(synth.template, 'AWS::IAM::Role')).sort()).toEqual([...roleIds, owedNoteWriterIds(synth.template).roleId].sort());
     for (const playbook of PLAYBOOK_NAMES) {
@@ -89,8 +89,27 @@ describe('roles', () => {
   });
 });
 
+describe('the contain-function role (lambda/playbooks/contain-function/specs.ts)', () => {
+  it('may read, throttle and nothing else of Lambda, only on functions of this account; and only read and write the revoke policy of roles', () => {
+    const lambdaGrants = statementsOf('contain-function')
+      .filter((s) => asList(s.Action).some((a) => a.startsWith('lambda:')))
+      .map((s) => ({ effect: s.Effect, actions: asList(s.Action).sort(), resources: synth.stack.resolve(s.Resource) as unknown }));
+    expect(lambdaGrants).toEqual([
+      {
+        effect: 'Allow',
+        actions: ['lambda:GetFunctionConcurrency', 'lambda:GetFunctionConfiguration', 'lambda:ListTags', 'lambda:PutFunctionConcurrency'],
+        resources: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':lambda:*:', { Ref: 'AWS::AccountId' }, ':function:*']] },
+      },
+    ]);
+    const iamActions = allowedActions('contain-function').filter((a) => a.startsWith('iam:')).sort();
+    expect(iamActions).toEqual(['iam:GetRolePolicy', 'iam:ListAccountAliases', 'iam:PutRolePolicy']);
+    // Deleting the concurrency belongs to the release (the operator), never to the playbook.
+    expect(allowedActions('contain-function')).not.toContain('lambda:DeleteFunctionConcurrency');
+  });
+});
+
 describe('confirming findings with GuardDuty (lambda/confirm/)', () => {
-  it.each(['contain-instance', 'revoke-credentials'] as const)(
+  it.each(['contain-instance', 'revoke-credentials', 'contain-function'] as const)(
     'the %s role may read (and archive) findings in the detectors of this account in this region, and list them, nothing else of GuardDuty',
     (playbook) => {
       const guardDuty = statementsOf(playbook).filter((s) => asList(s.Action).some((a) => a.startsWith('guardduty:')));
@@ -117,7 +136,7 @@ describe('confirming findings with GuardDuty (lambda/confirm/)', () => {
 });
 
 describe('naming the account in the notification (lambda/notify/account-alias.ts)', () => {
-  it.each(['contain-instance', 'revoke-credentials'] as const)('the %s role may list its account’s aliases (read-only, no resource-level permission: "*"), and create or delete none', (playbook) => {
+  it.each(['contain-instance', 'revoke-credentials', 'contain-function'] as const)('the %s role may list its account’s aliases (read-only, no resource-level permission: "*"), and create or delete none', (playbook) => {
     const granting = statementsOf(playbook).filter((s) => s.Effect === 'Allow' && asList(s.Action).includes('iam:ListAccountAliases'));
     expect(granting.map((s) => s.Resource)).toEqual(['*']);
     expect(granting.flatMap((s) => Object.keys(s.Condition ?? {}))).toEqual([]);

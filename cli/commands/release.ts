@@ -6,7 +6,7 @@ import { releaseInstance, type ReleaseOptions as ReleaseRunOptions } from '../..
 import { releaseFailed, releaseTrailShort, type ReleaseReport } from '../../lambda/release/report';
 import { releaseAccessKey } from '../../lambda/release/access-key';
 import { releaseFunction } from '../../lambda/release/function';
-import { FUNCTION_NAME } from '../../lambda/playbooks/contain-function/target';
+import { FUNCTION_NAME } from '../../lambda/finding/lambda-function';
 import type { AwsClients } from '../../lambda/aws/clients';
 import type { EvidenceBucket } from '../../lambda/evidence/destination';
 import type { NoteTopics } from '../../lambda/notify/operator-note-publish';

@@ -1,7 +1,7 @@
 import { accessKeyOf, instanceIdOf, isSampleFinding } from '../finding/accessors';
 import type { Finding } from '../finding/schema';
 import type { PlaybookName } from '../routing/playbook-names';
-import { lambdaFunctionOf } from '../playbooks/contain-function/target';
+import { lambdaFunctionOf } from '../finding/lambda-function';
 
 /*
  * The resource an incident is about: one incident per resource, whatever the

@@ -1,4 +1,4 @@
-import { FUNCTION_NAME } from '../playbooks/contain-function/target';
+import { FUNCTION_NAME } from '../finding/lambda-function';
 import type { StepOutcome } from '../plan/types';
 import type { NotificationDocument } from './document';
 

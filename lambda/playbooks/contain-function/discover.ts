@@ -8,10 +8,9 @@ import {
 import type { AwsClients } from '../../aws/clients';
 import type { Finding } from '../../finding/schema';
 import type { ReadLog, ReadResult } from '../../plan/reads';
-import { NOT_READ } from '../revoke-credentials/facts';
-import type { ContainFunctionFacts, FunctionConfiguration, Lookup } from './facts';
+import { NOT_READ, type ContainFunctionFacts, type FunctionConfiguration, type Lookup } from './facts';
 import { READ_FUNCTION_CONCURRENCY, READ_FUNCTION_CONFIGURATION, READ_FUNCTION_TAGS } from './specs';
-import { functionTargetOf, parseFunctionArn } from './target';
+import { functionTargetOf, parseFunctionArn } from '../../finding/lambda-function';
 
 /** Lambda's code for a function (or version) that does not exist; emulators may send the bare name. */
 const MISSING_CODES = new Set(['ResourceNotFoundException', 'ResourceNotFound']);

@@ -1,7 +1,7 @@
 import { matchingPrincipalPattern } from '../../iam/principal-patterns';
 import { protectionOf } from '../../iam/protected-principals';
 import type { PlanningInput } from '../types';
-import { parseRoleArn, type ExecutionRole } from './target';
+import { parseRoleArn, type ExecutionRole } from '../../finding/lambda-function';
 
 /*
  * Whether the function's execution role may have its sessions revoked. A

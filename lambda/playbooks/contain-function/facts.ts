@@ -1,7 +1,18 @@
-import type { Lookup } from '../revoke-credentials/facts';
-import type { FunctionTarget } from './target';
+import type { StepError } from '../../aws/errors';
+import type { FunctionTarget } from '../../finding/lambda-function';
 
-export type { Lookup };
+/** How a read ended: found, gone (ResourceNotFound), failed otherwise, or not made (offline). */
+export type Lookup<T> =
+  | { readonly state: 'found'; readonly value: T }
+  | { readonly state: 'missing'; readonly error: StepError }
+  | { readonly state: 'failed'; readonly error: StepError }
+  | { readonly state: 'not-read' };
+
+export const NOT_READ = { state: 'not-read' } as const;
+
+export function foundValue<T>(lookup: Lookup<T>): T | undefined {
+  return lookup.state === 'found' ? lookup.value : undefined;
+}
 
 /**
  * What the evidence keeps of a function's configuration: never the values of

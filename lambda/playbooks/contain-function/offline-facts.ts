@@ -1,7 +1,6 @@
 import type { Finding } from '../../finding/schema';
-import { NOT_READ } from '../revoke-credentials/facts';
-import type { ContainFunctionFacts } from './facts';
-import { functionTargetOf } from './target';
+import { NOT_READ, type ContainFunctionFacts } from './facts';
+import { functionTargetOf } from '../../finding/lambda-function';
 
 /** The facts of `ir plan --offline`: the function as the finding names it, nothing read. */
 export function offlineContainFunctionFacts(finding: Finding): ContainFunctionFacts {

@@ -1,13 +1,12 @@
 import type { Finding } from '../../finding/schema';
 import type { GuardVerdict } from '../../guards/types';
 import type { PlannedStep } from '../../plan/types';
-import { revokeRoleSessionsStep } from '../revoke-credentials/revoke-role-sessions-step';
-import { foundValue } from '../revoke-credentials/facts';
 import type { PlanningInput, PlaybookPlan } from '../types';
 import { executionRoleDecision } from './execution-role';
-import type { ContainFunctionFacts, FunctionConfiguration, FunctionFacts } from './facts';
+import { foundValue, type ContainFunctionFacts, type FunctionConfiguration, type FunctionFacts } from './facts';
+import { revokeExecutionRoleStep } from './revoke-role-step';
 import { afterFunctionRecord, functionRestoreRecordStep } from './restore-record-step';
-import { parseFunctionArn } from './target';
+import { parseFunctionArn } from '../../finding/lambda-function';
 import { throttleFunctionStep } from './throttle-step';
 import { unreadable, unverified, verified } from './verdicts';
 
@@ -93,15 +92,7 @@ function planForFunction(input: PlanningInput<ContainFunctionFacts>, facts: Func
 
   const changes: PlannedStep[] = [throttleFunctionStep(functionName, label, because)];
   if (decision.revoke) {
-    changes.push(
-      revokeRoleSessionsStep({
-        roleName: decision.role.roleName,
-        roleLabel: decision.role.arn,
-        planningTime: input.now,
-        stage: 1,
-        because: `the function's code ran with the credentials of its execution role ${decision.role.roleName}, and may have handed them out`,
-      }),
-    );
+    changes.push(revokeExecutionRoleStep(decision.role, input.now));
   }
   const record = functionRestoreRecordStep({
     accountId: finding.accountId ?? null,

@@ -1,7 +1,7 @@
 import { parseFindings } from '../../../../lambda/finding/parse';
 import type { Finding } from '../../../../lambda/finding/schema';
 import { VALUE_NOT_KEPT, withoutEnvironmentValues } from '../../../../lambda/playbooks/contain-function/discover';
-import { functionTargetOf, parseRoleArn } from '../../../../lambda/playbooks/contain-function/target';
+import { functionTargetOf, parseRoleArn } from '../../../../lambda/finding/lambda-function';
 import { loadFixture } from '../../../support/fixtures';
 
 function withDetails(details: Record<string, unknown>): Finding {

@@ -1,4 +1,4 @@
-import type { Finding } from '../../finding/schema';
+import type { Finding } from './schema';
 
 /*
  * The function a Lambda finding names. The finding's lambdaDetails are

@@ -87,7 +87,9 @@ function planForFunction(input: PlanningInput<ContainFunctionFacts>, facts: Func
   const roleArn = found ? found.role : (finding.resource?.lambdaDetails?.role ?? null);
   const roleSource = offline ? 'the finding' : 'the function\'s configuration';
   const decision = executionRoleDecision(roleArn, roleSource, input);
-  const label = found?.functionArn ?? facts.target.findingArn ?? `Lambda function ${functionName}`;
+  // The concurrency is the function's, whatever version the finding names: the label is the unqualified ARN.
+  const arn = parseFunctionArn(found?.functionArn ?? facts.target.findingArn ?? '');
+  const label = arn ? `arn:${arn.partition}:lambda:${arn.region}:${arn.accountId}:function:${arn.functionName}` : `Lambda function ${functionName}`;
   const because = `GuardDuty reports ${finding.type} for Lambda function ${functionName}`;
 
   const changes: PlannedStep[] = [throttleFunctionStep(functionName, label, because)];

@@ -9,6 +9,7 @@ import {
 } from '@aws-sdk/client-lambda';
 import { IAMClient, PutRolePolicyCommand } from '@aws-sdk/client-iam';
 import { SNSClient } from '@aws-sdk/client-sns';
+import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import { createAwsClients } from '../../../../lambda/aws/clients';
 import { EVERY_CLIENT } from '../../../../lambda/aws/every-client';
@@ -33,6 +34,7 @@ import { loadFixture } from '../../../support/fixtures';
 const lambda = mockClient(LambdaClient);
 const iam = mockClient(IAMClient);
 const sns = mockClient(SNSClient);
+const s3 = mockClient(S3Client);
 const guardDuty = useGuardDuty();
 const clients = createAwsClients({ region: 'us-east-1', maxAttempts: 1 }, EVERY_CLIENT);
 
@@ -71,7 +73,7 @@ function clock(): () => Date {
   return () => new Date(calls++ === 0 ? PLANNED_AT : RUN_AT);
 }
 
-function run(subject: Finding, options: { dryRun?: boolean; protectedRoleNames?: string[]; config?: Partial<RuntimeConfig> } = {}): Promise<Report> {
+function run(subject: Finding, options: { dryRun?: boolean; protectedRoleNames?: string[]; config?: Partial<RuntimeConfig>; evidence?: boolean } = {}): Promise<Report> {
   guardDuty.holds(subject);
   return respond(subject, {
     config: { ...ENFORCE, ...options.config },
@@ -79,6 +81,7 @@ function run(subject: Finding, options: { dryRun?: boolean; protectedRoleNames?:
     dryRun: options.dryRun ?? false,
     responder: { protectedRoleNames: options.protectedRoleNames ?? [] },
     now: clock(),
+    ...(options.evidence ? { evidence: { bucket: 'ir-evidence', keyArn: 'arn:aws:kms:us-east-1:111111111111:key/1', region: 'us-east-1' } } : {}),
   });
 }
 
@@ -93,14 +96,15 @@ const lambdaCalls = () => lambda.calls().map((call) => [call.args[0].constructor
 const changes = () => [...lambda.commandCalls(PutFunctionConcurrencyCommand), ...iam.commandCalls(PutRolePolicyCommand)];
 
 beforeEach(() => {
-  for (const mock of [lambda, iam, sns]) mock.reset();
+  for (const mock of [lambda, iam, sns, s3]) mock.reset();
+  s3.on(PutObjectCommand).resolves({ VersionId: 'v1' });
   lambda.on(GetFunctionConfigurationCommand).resolves(configuration());
   lambda.on(GetFunctionConcurrencyCommand).resolves({});
   lambda.on(ListTagsCommand).resolves({ Tags: { team: 'orders' } });
   lambda.on(PutFunctionConcurrencyCommand).resolves({ ReservedConcurrentExecutions: 0 });
   iam.on(PutRolePolicyCommand).resolves({});
 });
-afterAll(() => [lambda, iam, sns].forEach((mock) => mock.restore()));
+afterAll(() => [lambda, iam, sns, s3].forEach((mock) => mock.restore()));
 
 describe('contain-function', () => {
   it('reads the function named by the finding, then throttles it and revokes its role, with exactly these parameters', async () => {
@@ -140,6 +144,16 @@ describe('contain-function', () => {
     });
     expect(JSON.stringify(report)).not.toContain(SECRET);
     expect(JSON.stringify(report)).not.toContain('"debug"');
+  });
+
+  it('writes the evidence (describe.json holds every read) with the variable names and never a value', async () => {
+    await run(finding(), { evidence: true });
+    const bodies = s3.commandCalls(PutObjectCommand).map((c) => [String(c.args[0].input.Key).split('/').pop(), String(c.args[0].input.Body)] as const);
+    expect(bodies.map(([name]) => name)).toEqual(expect.arrayContaining(['describe.json', 'report.json', 'plan.json']));
+    const describe = bodies.find(([name]) => name === 'describe.json')![1];
+    expect(describe).toContain('STRIPE_KEY');
+    expect(describe).toContain('p1X2i3R4n5u6m7b8e9r0abcdefghijklmnopqrstu=');
+    for (const [, body] of bodies) expect(body).not.toContain(SECRET);
   });
 
   it('reads the configuration of the published version the finding names, for the code that ran', async () => {

@@ -8,7 +8,7 @@ import {
   type GetFunctionConfigurationCommandOutput,
 } from '@aws-sdk/client-lambda';
 import { IAMClient, PutRolePolicyCommand } from '@aws-sdk/client-iam';
-import { SNSClient } from '@aws-sdk/client-sns';
+import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import { createAwsClients } from '../../../../lambda/aws/clients';
@@ -73,7 +73,7 @@ function clock(): () => Date {
   return () => new Date(calls++ === 0 ? PLANNED_AT : RUN_AT);
 }
 
-function run(subject: Finding, options: { dryRun?: boolean; protectedRoleNames?: string[]; config?: Partial<RuntimeConfig>; evidence?: boolean } = {}): Promise<Report> {
+function run(subject: Finding, options: { dryRun?: boolean; protectedRoleNames?: string[]; config?: Partial<RuntimeConfig>; evidence?: boolean; topic?: boolean } = {}): Promise<Report> {
   guardDuty.holds(subject);
   return respond(subject, {
     config: { ...ENFORCE, ...options.config },
@@ -81,6 +81,7 @@ function run(subject: Finding, options: { dryRun?: boolean; protectedRoleNames?:
     dryRun: options.dryRun ?? false,
     responder: { protectedRoleNames: options.protectedRoleNames ?? [] },
     now: clock(),
+    ...(options.topic ? { topicArn: 'arn:aws:sns:us-east-1:111111111111:ir' } : {}),
     ...(options.evidence ? { evidence: { bucket: 'ir-evidence', keyArn: 'arn:aws:kms:us-east-1:111111111111:key/1', region: 'us-east-1' } } : {}),
   });
 }
@@ -144,6 +145,15 @@ describe('contain-function', () => {
     });
     expect(JSON.stringify(report)).not.toContain(SECRET);
     expect(JSON.stringify(report)).not.toContain('"debug"');
+  });
+
+  it('tells the team what was done and how to release it', async () => {
+    sns.on(PublishCommand).resolves({ MessageId: 'm-1' });
+    await run(finding(), { topic: true });
+    const email = sns.commandCalls(PublishCommand).map((c) => String(c.args[0].input.Message)).find((m) => m.includes('ir release --function'));
+    expect(email).toContain('function throttled (reserved concurrency 0), role sessions revoked');
+    expect(email).toContain('`ir release --function orders-webhook --region us-east-1`');
+    expect(email).not.toContain(SECRET);
   });
 
   it('writes the evidence (describe.json holds every read) with the variable names and never a value', async () => {

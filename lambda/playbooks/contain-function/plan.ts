@@ -8,7 +8,8 @@ import { revokeExecutionRoleStep } from './revoke-role-step';
 import { afterFunctionRecord, functionRestoreRecordStep } from './restore-record-step';
 import { parseFunctionArn } from '../../finding/lambda-function';
 import { throttleFunctionStep } from './throttle-step';
-import { unreadable, unverified, verified } from './verdicts';
+import { isProtectedRoleName } from '../../iam/revoke-sessions';
+import { responderFunction, unreadable, unverified, verified } from './verdicts';
 
 /*
  * A compromised Lambda function: record what it is (code hash, version,
@@ -87,6 +88,8 @@ function planForFunction(input: PlanningInput<ContainFunctionFacts>, facts: Func
   const roleArn = found ? found.role : (finding.resource?.lambdaDetails?.role ?? null);
   const roleSource = offline ? 'the finding' : 'the function\'s configuration';
   const decision = executionRoleDecision(roleArn, roleSource, input);
+  // The responder's own functions run as its own roles: a finding about one (genuine or not) never makes the responder stop itself.
+  if (decision.role && isProtectedRoleName(decision.role.roleName, input.responder.protectedRoleNames)) verdicts.push(responderFunction(functionName, decision.role.roleName));
   // The concurrency is the function's, whatever version the finding names: the label is the unqualified ARN.
   const arn = parseFunctionArn(found?.functionArn ?? facts.target.findingArn ?? '');
   const label = arn ? `arn:${arn.partition}:lambda:${arn.region}:${arn.accountId}:function:${arn.functionName}` : `Lambda function ${functionName}`;

@@ -7,6 +7,16 @@ export const FUNCTION_UNVERIFIED = 'function-unverified';
 /** The function (or its tags) could not be read: it is not verified, so nothing is changed; a retry may read it. */
 export const FUNCTION_UNREADABLE = 'function-unreadable';
 
+/** The function runs as one of the responder's own roles: it is the responder, which never throttles itself. */
+export const RESPONDER_FUNCTION = 'responder-function';
+
+export function responderFunction(functionName: string, roleName: string): GuardVerdict {
+  return block(
+    RESPONDER_FUNCTION,
+    `Lambda function ${functionName} runs as ${roleName}, one of the responder's own roles: throttling it would stop the responder itself; nothing is changed (contain it by hand once you know what happened)`,
+  );
+}
+
 export function unverified(why: string): GuardVerdict {
   return block(FUNCTION_UNVERIFIED, `${why}: the responder acts only on a function it verified in the finding's account and region; nothing is changed`);
 }

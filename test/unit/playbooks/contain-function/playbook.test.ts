@@ -245,8 +245,14 @@ describe('contain-function', () => {
     expect(iam.commandCalls(PutRolePolicyCommand)).toHaveLength(0);
   });
 
+  it('never throttles one of the responder’s own functions (it runs as a responder role): nothing is changed', async () => {
+    lambda.on(GetFunctionConfigurationCommand).resolves(configuration({ Role: `arn:aws:iam::${ACCOUNT}:role/GuardDutyIncidentResponse-contain-function-us-east-1` }));
+    const report = await run(finding(), { protectedRoleNames: ['GuardDutyIncidentResponse-contain-function-us-east-1'] });
+    expect(report.blockedBy).toContain('responder-function');
+    expect(changes()).toEqual([]);
+  });
+
   it.each([
-    ["the responder's own role", configuration(), { protectedRoleNames: ['Orders-Webhook-Exec'] }, "one of the responder's own roles"],
     ['a service-linked role', configuration({ Role: `arn:aws:iam::${ACCOUNT}:role/aws-service-role/lambda.amazonaws.com/AWSServiceRoleForLambda` }), {}, 'service-linked'],
     ['a break-glass role', configuration(), { config: { credentials: { ...ENFORCE.credentials, protectedPrincipals: [`arn:aws:iam::${ACCOUNT}:role/orders-webhook-*`] } } }, 'protected (break-glass)'],
     ['an exempt role', configuration(), { config: { credentials: { ...ENFORCE.credentials, exemptPrincipals: [`arn:aws:iam::*:role/orders-webhook-exec`] } } }, 'is exempt'],

@@ -92,7 +92,7 @@ describe('roles', () => {
 describe('the contain-function role (lambda/playbooks/contain-function/specs.ts)', () => {
   it('may read, throttle and nothing else of Lambda, only on functions of this account; and only read and write the revoke policy of roles', () => {
     const lambdaGrants = statementsOf('contain-function')
-      .filter((s) => asList(s.Action).some((a) => a.startsWith('lambda:')))
+      .filter((s) => s.Effect === 'Allow' && asList(s.Action).some((a) => a.startsWith('lambda:')))
       .map((s) => ({ effect: s.Effect, actions: asList(s.Action).sort(), resources: synth.stack.resolve(s.Resource) as unknown }));
     expect(lambdaGrants).toEqual([
       {
@@ -105,6 +105,18 @@ describe('the contain-function role (lambda/playbooks/contain-function/specs.ts)
     expect(iamActions).toEqual(['iam:GetRolePolicy', 'iam:ListAccountAliases', 'iam:PutRolePolicy']);
     // Deleting the concurrency belongs to the release (the operator), never to the playbook.
     expect(allowedActions('contain-function')).not.toContain('lambda:DeleteFunctionConcurrency');
+  });
+
+  it('is denied the throttle on any function carrying the exempt tag (Lambda authorises on aws:ResourceTag), and only contain-function gets that Deny', () => {
+    const denies = (playbook: PlaybookName) => statementsOf(playbook).filter((s) => s.Effect === 'Deny' && asList(s.Action).some((a) => a.startsWith('lambda:')));
+    expect(denies('contain-function').map((s) => ({ actions: asList(s.Action), resources: synth.stack.resolve(s.Resource) as unknown, condition: s.Condition }))).toEqual([
+      {
+        actions: ['lambda:PutFunctionConcurrency'],
+        resources: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':lambda:*:*:function:*']] },
+        condition: { Null: { 'aws:ResourceTag/ir:exempt': 'false' } },
+      },
+    ]);
+    for (const other of PLAYBOOK_NAMES.filter((p) => p !== 'contain-function')) expect(denies(other)).toEqual([]);
   });
 });
 

@@ -1,11 +1,12 @@
 import { block, pass, type GuardVerdict } from '../../guards/types';
+import { FUNCTION_UNREADABLE } from '../../guards/unreadable';
 
 /* The playbook's own refusals, reported next to the guards. A blocking verdict stops every change; the plan still shows them. */
 
 /** The function the finding names could not be verified: a malformed name or ARN, or Lambda's answer disagrees with the finding. */
 export const FUNCTION_UNVERIFIED = 'function-unverified';
-/** The function (or its tags) could not be read: it is not verified, so nothing is changed; a retry may read it. */
-export const FUNCTION_UNREADABLE = 'function-unreadable';
+/** The function (or its tags) could not be read: it is not verified, so nothing is changed; a retry may read it (lambda/runtime/retry-policy.ts). */
+export { FUNCTION_UNREADABLE };
 
 /** The function runs as one of the responder's own roles: it is the responder, which never throttles itself. */
 export const RESPONDER_FUNCTION = 'responder-function';

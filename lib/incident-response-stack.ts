@@ -155,6 +155,7 @@ export class IncidentResponseStack extends Stack {
     this.playbooks = {
       'contain-instance': playbookOf('contain-instance'),
       'revoke-credentials': playbookOf('revoke-credentials'),
+      'contain-function': playbookOf('contain-function'),
       'answer-sequence': playbookOf('answer-sequence'),
       notify: playbookOf('notify'),
     };
@@ -165,6 +166,7 @@ export class IncidentResponseStack extends Stack {
       functions: {
         'contain-instance': this.playbooks['contain-instance'].function,
         'revoke-credentials': this.playbooks['revoke-credentials'].function,
+        'contain-function': this.playbooks['contain-function'].function,
         'answer-sequence': this.playbooks['answer-sequence'].function,
         notify: this.playbooks.notify.function,
       },
@@ -190,6 +192,7 @@ export class IncidentResponseStack extends Stack {
         playbooks: {
           'contain-instance': this.playbooks['contain-instance'].function,
           'revoke-credentials': this.playbooks['revoke-credentials'].function,
+          'contain-function': this.playbooks['contain-function'].function,
           'answer-sequence': this.playbooks['answer-sequence'].function,
           notify: this.playbooks.notify.function,
         },

@@ -5,6 +5,8 @@ import { parseRestoreParts, RESTORE_PARTS, type RestorePart } from '../../lambda
 import { releaseInstance, type ReleaseOptions as ReleaseRunOptions } from '../../lambda/release/release';
 import { releaseFailed, releaseTrailShort, type ReleaseReport } from '../../lambda/release/report';
 import { releaseAccessKey } from '../../lambda/release/access-key';
+import { releaseFunction } from '../../lambda/release/function';
+import { FUNCTION_NAME } from '../../lambda/finding/lambda-function';
 import type { AwsClients } from '../../lambda/aws/clients';
 import type { EvidenceBucket } from '../../lambda/evidence/destination';
 import type { NoteTopics } from '../../lambda/notify/operator-note-publish';
@@ -15,7 +17,7 @@ import { findDeployedStack, requiredOutput } from '../deployment/deployed-stack'
 import { loadDeployment } from '../config';
 import { securityStackName } from '../../lib/naming';
 import { EVIDENCE_BUCKET_OUTPUT, LEDGER_TABLE_OUTPUT, TOPIC_ARN_OUTPUT } from '../../lib/stack-outputs';
-import { renderKeyRelease, renderRelease } from '../render/release-text';
+import { renderFunctionRelease, renderKeyRelease, renderRelease } from '../render/release-text';
 import { type AwsCommandOptions, withAwsOptions } from './aws-options';
 import type { Runner } from './common';
 import { safeJson } from '../../lambda/text/untrusted';
@@ -28,6 +30,8 @@ export interface ReleaseOptions extends AwsCommandOptions {
   readonly only?: string;
   readonly fromTags?: boolean;
   readonly accessKey?: string;
+  /** `--function <name>`: undo contain-function instead. */
+  readonly function?: string;
   readonly stack?: string;
   readonly principal?: string;
   /** commander's --no-notify: false when given. */
@@ -142,6 +146,29 @@ async function releaseKeyCommand(accessKeyId: string, options: ReleaseOptions): 
   return releaseExitCode(report);
 }
 
+/** Undoes contain-function for a function, from its restore record in the ledger only. */
+async function releaseFunctionCommand(functionName: string, options: ReleaseOptions): Promise<ExitCode> {
+  if (!FUNCTION_NAME.test(functionName)) throw new UsageError(`not a Lambda function name: ${functionName} (letters, digits, - and _, at most 64)`);
+  if (options.only || options.fromTags || options.principal !== undefined) throw new UsageError('--only, --from-tags and --principal do not apply to a function release');
+  const region = operatorRegion(options.region, `Lambda function ${functionName}`);
+  const trail = await releaseTrail(region, options);
+  if (!trail.ledgerTable) throw new UsageError('--function needs the ledger (--ledger-table, IR_LEDGER_TABLE or --stack): a function release is made from its restore record only');
+  const security = securityClients(region, options);
+  const topics = noteTopicsOf(trail, security);
+  const report = await releaseFunction(functionName, {
+    clients: releaseClients(region, options),
+    region,
+    ledger: new RestoreLedger(security.dynamodb, trail.ledgerTable),
+    approvals: new PendingApprovals(security.dynamodb, trail.ledgerTable),
+    dryRun: options.dryRun === true,
+    evidence: evidenceTargetOf(trail, security),
+    ...(topics ? { notify: topics } : {}),
+  });
+  process.stdout.write(`${options.json ? safeJson([report], 2) : renderFunctionRelease(report)}\n`);
+  if (report.refused) process.stderr.write(`ir: release refused: ${report.refused}\n`);
+  return releaseExitCode(report);
+}
+
 const INSTANCE_ID = /^i-(?:[0-9a-f]{8}|[0-9a-f]{17})$/;
 
 function partsOf(only: string | undefined): ReadonlySet<RestorePart> | undefined {
@@ -159,6 +186,10 @@ function partsOf(only: string | undefined): ReadonlySet<RestorePart> | undefined
  */
 export async function releaseCommand(instanceId: string | undefined, options: ReleaseOptions): Promise<ExitCode> {
   if (options.principal !== undefined && options.accessKey === undefined) throw new UsageError('--principal goes with --access-key');
+  if (options.function !== undefined) {
+    if (instanceId !== undefined || options.accessKey !== undefined) throw new UsageError('name an instance, --access-key or --function, one of them');
+    return releaseFunctionCommand(options.function, options);
+  }
   if (options.accessKey !== undefined) {
     if (instanceId !== undefined) throw new UsageError('name an instance or --access-key, not both');
     return releaseKeyCommand(options.accessKey, options);
@@ -199,6 +230,7 @@ export function registerRelease(program: Command, run: Runner): void {
       .description('undo an isolation after a false positive, from the restore record in the ledger: security groups, instance profile, Auto Scaling and target groups, termination protection; snapshots kept')
       .argument('[instance-id]', 'the contained instance')
       .option('--access-key <id>', "undo revoke-credentials instead: reactivate the key if it was Active, remove the responder's own AWSRevokeOlderSessions (needs the ledger)")
+      .option('--function <name>', "undo contain-function instead: put the Lambda function's reserved concurrency back as recorded, remove the responder's own AWSRevokeOlderSessions from its role (needs the ledger)")
       .option('--principal <user/NAME|role/NAME>', 'with --access-key: go ahead only if the record is of this principal')
       .option('--dry-run', 'read and plan, change nothing, record, keep and send nothing')
       .option('--ledger-table <name>', 'the incident ledger (stack output IncidentLedgerTableName; IR_LEDGER_TABLE works too): the restore record is read from it and the release recorded in it')
@@ -218,6 +250,7 @@ Examples:
   $ ir release i-0123456789abcdef0 --region eu-west-1 --only groups,profile --json
   $ ir release i-0123456789abcdef0 --profile member --security-profile security --stack IR-Prod
   $ ir release --access-key AKIAIOSFODNN7EXAMPLE --ledger-table <table> --topic-arn <arn> --dry-run
+  $ ir release --function orders-webhook --region us-east-1 --dry-run
   $ ir release i-0123456789abcdef0 --region eu-west-1 --from-tags --no-notify   # no stack: the tags alone, no trail
 
 The ledger's record wins over the tags; where they disagree, the report says so. Without a ledger the

@@ -2,6 +2,7 @@ import type { StepReport } from '../../lambda/plan/document';
 import { describeProfile } from '../../lambda/release/record';
 import { releasedIncidentLine } from '../../lambda/release/close-incident';
 import type { KeyReleaseReport } from '../../lambda/release/access-key';
+import type { FunctionReleaseReport } from '../../lambda/release/function';
 import type { ReleaseReport } from '../../lambda/release/report';
 import { safePaintedLine, untrusted as v, untrustedText as t } from '../../lambda/text/untrusted';
 import { paint } from './colors';
@@ -99,6 +100,26 @@ export function renderKeyRelease(report: KeyReleaseReport): string {
     ...head,
     `  record: from the ledger (${v(report.key)})`,
     ...(record?.accessKey ? [`    key of ${t(record.accessKey.userName)}, ${v(record.accessKey.status)} before the response`] : []),
+    ...(record?.sessionPolicies ?? []).map((p) => `    ${v(p.principal.kind)} ${t(p.principal.name)}: ${p.previousDocument === null ? 'no revoke policy before' : 'had a revoke policy before'}`),
+    '  steps:',
+    ...report.steps.map(stepLine),
+    ...(report.warnings.length > 0 ? ['  warnings:', ...report.warnings.map((w) => `    ${paint('yellow', '!')} ${t(w)}`)] : []),
+    `  result  ${paint('green', `${done} done`)}, ${paint('yellow', `${skipped} skipped`)}, ${paint(failed > 0 ? 'red' : 'dim', `${failed} failed`)}`,
+    ...finishLines(report),
+  ].map(safePaintedLine).join('\n');
+}
+
+export function renderFunctionRelease(report: FunctionReleaseReport): string {
+  const mode = report.refused ? paint('red', 'REFUSED') : report.dryRun ? paint('yellow', 'DRY-RUN (no change made)') : paint('red', 'RELEASED');
+  const head = [`${paint('bold', 'release')} Lambda function ${v(report.functionName)} (${v(report.region)})`, `  mode    ${mode}`];
+  if (report.refused) return [...head, `  ${paint('red', 'refused')} ${t(report.refused)}`].map(safePaintedLine).join('\n');
+  const record = report.record;
+  const concurrency = record?.functionConcurrency;
+  const { done, skipped, failed } = report.summary;
+  return [
+    ...head,
+    `  record: from the ledger (${v(report.key)})`,
+    ...(concurrency ? [`    concurrency ${concurrency.reserved === null ? 'unreserved' : `reserved ${v(String(concurrency.reserved))}`} before the response`] : []),
     ...(record?.sessionPolicies ?? []).map((p) => `    ${v(p.principal.kind)} ${t(p.principal.name)}: ${p.previousDocument === null ? 'no revoke policy before' : 'had a revoke policy before'}`),
     '  steps:',
     ...report.steps.map(stepLine),

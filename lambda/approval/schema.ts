@@ -92,6 +92,7 @@ export const approvalSchema = z
         'remove-instance-profile': z.optional(mode),
         'revoke-sessions': z.optional(mode),
         'deactivate-key': z.optional(mode),
+        'throttle-function': z.optional(mode),
       } satisfies Record<ChangeClass, unknown>),
       {},
     ),

@@ -6,7 +6,7 @@ import type { Finding } from '../finding/schema';
  * id. Every field compared is one the response decides by: the account it
  * acts in, the type and resource role it is routed by, the severity the
  * floor is judged by, the resource it acts on (the instance, the access key
- * and its principal), and whether a person archived it. Anything else in a
+ * and its principal, the function), and whether a person archived it. Anything else in a
  * finding (tags, network details) is read from the account itself, never
  * trusted from the finding. Pure: no AWS call.
  */
@@ -40,6 +40,10 @@ export function differencesFrom(claimed: Finding, held: HeldFinding, region: str
     ['resource.accessKeyDetails.principalId', claimedKey?.principalId, heldKey?.PrincipalId],
     ['resource.accessKeyDetails.userName', claimedKey?.userName, heldKey?.UserName],
     ['resource.accessKeyDetails.userType', claimedKey?.userType, heldKey?.UserType],
+    // contain-function acts on the function these name: an edited name, ARN or version changes nothing.
+    ['resource.lambdaDetails.functionName', claimed.resource?.lambdaDetails?.functionName, held.Resource?.LambdaDetails?.FunctionName],
+    ['resource.lambdaDetails.functionArn', claimed.resource?.lambdaDetails?.functionArn, held.Resource?.LambdaDetails?.FunctionArn],
+    ['resource.lambdaDetails.functionVersion', claimed.resource?.lambdaDetails?.functionVersion, held.Resource?.LambdaDetails?.FunctionVersion],
   ];
   return pairs.filter(([, a, b]) => norm(a) !== norm(b)).map(([field, a, b]) => ({ field, claimed: norm(a), held: norm(b) }));
 }

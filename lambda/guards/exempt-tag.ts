@@ -15,6 +15,7 @@ import { block, pass, type Guard } from './types';
 const TAGS_EXEMPT: Readonly<Record<PlaybookName, boolean>> = {
   'contain-instance': true,
   'revoke-credentials': false,
+  'contain-function': true,
   // The sequence carries no tags: each resource's own playbook decides on its tags (lambda/playbooks/answer-sequence/plan.ts).
   'answer-sequence': true,
   notify: true,

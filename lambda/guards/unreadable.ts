@@ -5,3 +5,5 @@
  */
 export const INSTANCE_UNREADABLE = 'instance-unreadable';
 export const PRINCIPAL_UNREADABLE = 'principal-unreadable';
+/** contain-function: the function or its tags could not be read. */
+export const FUNCTION_UNREADABLE = 'function-unreadable';

@@ -34,6 +34,11 @@ const CANDIDATES: Readonly<Record<PlaybookName, readonly Candidate[]>> = {
     { type: 'CredentialAccess:IAMUser/AnomalousBehavior', severity: 5 },
     { type: 'Exfiltration:IAMUser/AnomalousBehavior', severity: 8 },
   ],
+  'contain-function': [
+    { type: 'Backdoor:Lambda/C&CActivity.B', severity: 8 },
+    { type: 'CryptoCurrency:Lambda/BitcoinTool.B', severity: 8 },
+    { type: 'UnauthorizedAccess:Lambda/TorClient', severity: 8 },
+  ],
   // A sample sequence naming no resource: it routes and plans, and answers nothing.
   'answer-sequence': [{ type: 'AttackSequence:IAM/CompromisedCredentials', severity: 9 }],
   notify: [
@@ -47,6 +52,7 @@ const CANDIDATES: Readonly<Record<PlaybookName, readonly Candidate[]>> = {
 export const HEARTBEAT_INSTANCE_ID = 'i-99999999';
 export const HEARTBEAT_USER_NAME = 'GeneratedFindingUserName';
 export const HEARTBEAT_ACCESS_KEY_ID = 'GeneratedFindingAccessKeyId';
+export const HEARTBEAT_FUNCTION_NAME = 'GeneratedFindingLambdaFunctionName';
 
 /** Every heartbeat finding id starts with this, so a heartbeat is told apart in logs and reports at a glance. */
 export const HEARTBEAT_FINDING_ID_PREFIX = 'ir-heartbeat-';
@@ -58,6 +64,7 @@ function resourceOf(playbook: PlaybookName): Record<string, unknown> {
   if (playbook === 'contain-instance') {
     return { resourceType: 'Instance', instanceDetails: { instanceId: HEARTBEAT_INSTANCE_ID, instanceState: 'running', tags: [] } };
   }
+  if (playbook === 'contain-function') return { resourceType: 'Lambda', lambdaDetails: { functionName: HEARTBEAT_FUNCTION_NAME, functionVersion: '$LATEST' } };
   return {
     resourceType: 'AccessKey',
     accessKeyDetails: {

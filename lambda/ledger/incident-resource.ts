@@ -1,6 +1,7 @@
 import { accessKeyOf, instanceIdOf, isSampleFinding } from '../finding/accessors';
 import type { Finding } from '../finding/schema';
 import type { PlaybookName } from '../routing/playbook-names';
+import { lambdaFunctionOf } from '../finding/lambda-function';
 
 /*
  * The resource an incident is about: one incident per resource, whatever the
@@ -26,6 +27,11 @@ export function accessKeyResource(accountId: string, accessKeyId: string): strin
   return `access-key/${accountId}/${accessKeyId}`;
 }
 
+/** A Lambda function's resource key (its incidents', and `ir release --function`'s when it closes them). */
+export function functionResource(accountId: string, region: string, functionName: string): string {
+  return `lambda-function/${accountId}/${region}/${functionName}`;
+}
+
 /** The resource's key, e.g. `ec2-instance/111111111111/us-east-1/i-0abc`; undefined: the incident is the finding's own. */
 export function incidentResourceOf(finding: Finding, playbook: PlaybookName): string | undefined {
   const account = finding.accountId;
@@ -43,6 +49,11 @@ export function incidentResourceOf(finding: Finding, playbook: PlaybookName): st
       if (accessKeyId) return accessKeyResource(account, accessKeyId);
       const principal = usable(key?.principalId) ?? usable(key?.userName);
       return principal ? `principal/${account}/${principal}` : undefined;
+    }
+    case 'contain-function': {
+      // One incident per function (not per version): the throttle and the role are the function's.
+      const functionName = lambdaFunctionOf(finding);
+      return functionName && finding.region ? functionResource(account, finding.region, functionName) : undefined;
     }
     // A sequence spans resources: its incident is its own finding's (GuardDuty updates one sequence finding as it grows).
     case 'answer-sequence':

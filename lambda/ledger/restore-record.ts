@@ -35,6 +35,11 @@ export function accessKeyRestoreKey(accountId: string, accessKeyId: string): str
   return `${RESTORE_KEY_PREFIX}${accountId}#${accessKeyId}`;
 }
 
+/** A Lambda function (contain-function): by account, region and name; `function:` keeps it apart from an instance id. */
+export function functionRestoreKey(accountId: string, region: string, functionName: string): string {
+  return `${RESTORE_KEY_PREFIX}${accountId}#${region}#function:${functionName}`;
+}
+
 /* Attribute names. A fact per ENI, volume and target group is one attribute of its own, so each is first-wins on its own. */
 const SGS = 'sgs:';
 const VOLUME = 'volume:';
@@ -70,12 +75,20 @@ export interface RestoreFacts {
   /** revoke-credentials: the key's status before the response, and its user. */
   readonly accessKey?: { readonly userName: string; readonly status: string };
   readonly sessionPolicies?: readonly RecordedSessionPolicy[];
+  /** contain-function: the reserved concurrency before the response (null: unreserved). */
+  readonly functionConcurrency?: RecordedConcurrency;
+  /** contain-function: the function's configuration as discovery read it (JSON; environment variable names only, never values). */
+  readonly functionConfiguration?: string;
+}
+
+export interface RecordedConcurrency {
+  readonly reserved: number | null;
 }
 
 export interface RestoreWrite {
   readonly key: string;
-  readonly kind: 'instance' | 'access-key';
-  /** What the record is of: the instance id, or the access key id. */
+  readonly kind: 'instance' | 'access-key' | 'function';
+  /** What the record is of: the instance id, the access key id, or the function name. */
   readonly resourceId: string;
   readonly accountId: string;
   readonly region: string;
@@ -105,6 +118,8 @@ export interface RestoreRecord {
   readonly terminationProtection: boolean | undefined;
   readonly accessKey: { readonly userName: string; readonly status: string } | undefined;
   readonly sessionPolicies: readonly RecordedSessionPolicy[];
+  readonly functionConcurrency?: RecordedConcurrency | undefined;
+  readonly functionConfiguration?: string | undefined;
   readonly released: { readonly at: string; readonly by: string; readonly restored: readonly string[] } | undefined;
   readonly closedAt: string | undefined;
 }
@@ -119,6 +134,8 @@ function factAttributes(facts: RestoreFacts): Record<string, AttributeValue> {
   for (const tg of facts.targetGroups ?? []) out[`${TARGET_GROUP}${tg.targetGroupArn}`] = list(tg.ports.map(n));
   if (facts.terminationProtection !== undefined) out.terminationProtection = bool(facts.terminationProtection);
   if (facts.accessKey) out.accessKey = map({ userName: s(facts.accessKey.userName), status: s(facts.accessKey.status) });
+  if (facts.functionConcurrency) out.functionConcurrency = map({ reserved: facts.functionConcurrency.reserved === null ? { NULL: true } : n(facts.functionConcurrency.reserved) });
+  if (facts.functionConfiguration !== undefined) out.functionConfiguration = s(facts.functionConfiguration);
   for (const p of facts.sessionPolicies ?? []) {
     out[`${SESSION_POLICY}${p.principal.kind}:${p.principal.name}`] = map({ previousDocument: p.previousDocument === null ? { NULL: true } : s(p.previousDocument) });
   }
@@ -162,6 +179,8 @@ function parseRecord(key: string, item: Item): RestoreRecord {
     terminationProtection: item.terminationProtection?.BOOL,
     accessKey: key_?.userName?.S && key_.status?.S ? { userName: key_.userName.S, status: key_.status.S } : undefined,
     sessionPolicies,
+    functionConcurrency: item.functionConcurrency?.M ? { reserved: item.functionConcurrency.M.reserved?.N === undefined ? null : Number(item.functionConcurrency.M.reserved.N) } : undefined,
+    functionConfiguration: stringOf(item, 'functionConfiguration'),
     released: released?.at?.S
       ? { at: released.at.S, by: released.by?.S ?? '', restored: (released.restored?.L ?? []).flatMap((r) => (r.S ? [r.S] : [])) }
       : undefined,
@@ -178,7 +197,7 @@ export interface ReleaseEntry {
   /** The whole containment was undone: the record is closed (closedAt), and the next finding about the resource starts afresh. */
   readonly close: boolean;
   /** Written when the release creates the record (there was none): what it is of. */
-  readonly resource: { readonly kind: 'instance' | 'access-key'; readonly resourceId: string };
+  readonly resource: { readonly kind: 'instance' | 'access-key' | 'function'; readonly resourceId: string };
 }
 
 export type ReleaseWriteResult =

@@ -1,4 +1,5 @@
 import { MANUAL_RESPONSE } from '../guards/manual-response';
+import { FUNCTION_NAME } from '../finding/lambda-function';
 import type { StepOutcome } from '../plan/types';
 import type { NotificationDocument } from './document';
 
@@ -96,6 +97,14 @@ export function nextStepsOf(input: NextInput, outcomes: readonly StepOutcome[], 
     if (input.playbook === 'answer-sequence') {
       steps.push(
         'Answer by hand each resource of the sequence reported or refused below (the reason is given); each answered resource is released as its own playbook\'s (`ir release <instance-id>`, `ir release --access-key <key-id>`).',
+      );
+    }
+    if (input.playbook === 'contain-function') {
+      // The name is the finding's text: it goes into a command only when it is a well-formed function name.
+      const name = input.resource?.kind === 'Lambda' && FUNCTION_NAME.test(input.resource.id) ? input.resource.id : '<function-name>';
+      steps.push(
+        `Review the function's code (its CodeSha256 is in the evidence), triggers and last deployer, and what its role did (CloudTrail); ` +
+          `\`ir release --function ${name} --region ${input.region ?? '<region>'}\` restores its concurrency and its role's sessions once it is cleared.`,
       );
     }
     if (input.playbook === 'revoke-credentials') {

@@ -1,3 +1,4 @@
+import type { PlaybookName } from '../routing/playbook-names';
 import { MANUAL_RESPONSE } from '../guards/manual-response';
 import type { StepOutcome } from '../plan/types';
 import type { NotificationDocument } from './document';
@@ -61,18 +62,30 @@ function sequenceAnswer(outcomes: readonly StepOutcome[]): string[] {
   return said;
 }
 
+function throttling(outcomes: readonly StepOutcome[]): string[] {
+  const said: string[] = [];
+  const throttle = byId(outcomes, 'throttle-function');
+  if (throttle?.status === 'done') said.push('function throttled (reserved concurrency 0)');
+  if (throttle?.status === 'failed') said.push('function NOT throttled');
+  const sessions = byId(outcomes, 'revoke-role-sessions');
+  if (sessions?.status === 'done') said.push('role sessions revoked');
+  if (sessions?.status === 'failed') said.push('role sessions NOT revoked');
+  return said;
+}
+
+/** What the summary line says a playbook did, from its outcomes; a playbook without an entry says how many changes it made. */
+const SAID_BY_PLAYBOOK: Partial<Record<PlaybookName, (outcomes: readonly StepOutcome[], input: SummaryInput) => string[]>> = {
+  'contain-instance': (outcomes, input) => containment(outcomes, input.withheld ?? new Set()),
+  'revoke-credentials': (outcomes) => revocation(outcomes),
+  'contain-function': (outcomes) => throttling(outcomes),
+  'answer-sequence': (outcomes) => sequenceAnswer(outcomes),
+};
+
 function whatHappened(input: SummaryInput, outcomes: readonly StepOutcome[]): string {
   if (input.blocked.some((b) => b.id === MANUAL_RESPONSE)) return 'NOT changed: MANUAL ACTION REQUIRED (the steps are below)';
   if (input.blocked.length > 0) return `not changed (${input.blocked.map((b) => b.id).join(', ')})`;
   if (input.outcome === 'NO ACTION') return 'reported for review, no automated action';
-  const said =
-    input.playbook === 'contain-instance'
-      ? containment(outcomes, input.withheld ?? new Set())
-      : input.playbook === 'revoke-credentials'
-        ? revocation(outcomes)
-        : input.playbook === 'answer-sequence'
-          ? sequenceAnswer(outcomes)
-          : [];
+  const said = SAID_BY_PLAYBOOK[input.playbook]?.(outcomes, input) ?? [];
   if (said.length > 0) return said.join(', ');
   return `${plural(outcomes.filter((o) => o.mutating && o.status === 'done').length, 'change')} made`;
 }

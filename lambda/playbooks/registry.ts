@@ -11,6 +11,8 @@ import { actsInFindingAccount, type PlaybookName } from '../routing/playbook-nam
 import { answerSequencePlaybook } from './answer-sequence/playbook';
 import { SEQUENCE_MEMBERS } from './answer-sequence/members';
 import { containInstancePlaybook } from './contain-instance/playbook';
+import { containFunctionPlaybook } from './contain-function/playbook';
+import { CONTAIN_FUNCTION_LEDGER_STEP_SPECS } from './contain-function/specs';
 import { CONTAIN_INSTANCE_LEDGER_STEP_SPECS } from './contain-instance/specs';
 import { REVOKE_CREDENTIALS_LEDGER_STEP_SPECS } from './revoke-credentials/specs';
 import { notifyPlaybook } from './notify/playbook';
@@ -21,6 +23,7 @@ import type { AnyPlaybook } from './types';
 export const PLAYBOOKS: Readonly<Record<PlaybookName, AnyPlaybook>> = {
   'contain-instance': containInstancePlaybook,
   'revoke-credentials': revokeCredentialsPlaybook,
+  'contain-function': containFunctionPlaybook,
   'answer-sequence': answerSequencePlaybook,
   notify: notifyPlaybook,
 };
@@ -31,6 +34,7 @@ export { actsInFindingAccount } from '../routing/playbook-names';
 const RESTORE_RECORD_STEP_SPECS: Readonly<Record<PlaybookName, readonly StepSpec[]>> = {
   'contain-instance': CONTAIN_INSTANCE_LEDGER_STEP_SPECS,
   'revoke-credentials': REVOKE_CREDENTIALS_LEDGER_STEP_SPECS,
+  'contain-function': CONTAIN_FUNCTION_LEDGER_STEP_SPECS,
   // The restore records of every playbook it answers a resource with (restoreRecordStepSpecsOf).
   'answer-sequence': [],
   notify: [],

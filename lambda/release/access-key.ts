@@ -104,7 +104,7 @@ function reactivateStep(userName: string, accessKeyId: string): PlannedStep {
   });
 }
 
-function removePolicyStep(principal: RecordedSessionPolicy['principal']): PlannedStep {
+export function removePolicyStep(principal: RecordedSessionPolicy['principal']): PlannedStep {
   const parameters = principal.kind === 'user' ? { UserName: principal.name, PolicyName: REVOKE_POLICY_NAME } : { RoleName: principal.name, PolicyName: REVOKE_POLICY_NAME };
   return planStep(REMOVE_SESSION_POLICY, {
     id: `remove-session-policy:${principal.kind}:${principal.name}`,
@@ -122,7 +122,7 @@ function removePolicyStep(principal: RecordedSessionPolicy['principal']): Planne
   });
 }
 
-async function currentPolicy(clients: AwsClients, reads: ReadLog, principal: RecordedSessionPolicy['principal']): Promise<{ ok: true; document: string | null } | { ok: false; code: string }> {
+export async function currentPolicy(clients: AwsClients, reads: ReadLog, principal: RecordedSessionPolicy['principal']): Promise<{ ok: true; document: string | null } | { ok: false; code: string }> {
   const result = await reads.read(READ_KEY_STATE, `Read ${REVOKE_POLICY_NAME} of ${principal.kind} ${principal.name}`, `${principal.kind}/${principal.name}`, async () => {
     try {
       const answer =

@@ -2,6 +2,7 @@ import { noteStepLine, type OperatorNote } from '../notify/operator-note';
 import type { Fact } from '../notify/resources';
 import type { StepReport } from '../plan/document';
 import type { KeyReleaseReport } from './access-key';
+import type { FunctionReleaseReport } from './function';
 import { releasedIncidentLine } from './close-incident';
 import type { ReleaseLedgerEntry, ReleaseReport } from './report';
 
@@ -121,5 +122,39 @@ export function keyReleaseNote(report: KeyReleaseReport, context: ReleaseNoteCon
     eventType: 'GuardDutyIncidentRelease',
     relatedResources: [report.accessKeyId, ...(user ? [user] : [])],
     context: { accessKeyId: report.accessKeyId, account, incidentId: context.incidentId ?? 'none', releasedBy: context.operator },
+  };
+}
+
+export function functionReleaseNote(report: FunctionReleaseReport, context: ReleaseNoteContext): OperatorNote {
+  const { done, skipped, failed } = report.summary;
+  const where = `${context.accountId ?? 'unknown account'}/${report.region}`;
+  const what = `Lambda function ${report.functionName}`;
+  const lead = leadOf(failed, report.ledger, report.evidence, what);
+  return {
+    subject: `[GuardDuty IR] ${failed > 0 ? 'INCOMPLETE release' : 'Released'}: ${what} (${report.region})`,
+    outcome: failed > 0 ? 'INCOMPLETE RELEASE' : 'RELEASED',
+    attention: lead !== undefined,
+    summary: `${what} in ${where} released by ${context.operator}: ${done} done, ${skipped} skipped, ${failed} failed`,
+    about: `${what} in ${where}`,
+    ...(lead ? { lead } : {}),
+    factsHeading: 'The release',
+    facts: [
+      { label: 'Function', value: report.functionName },
+      { label: 'Account and region', value: where },
+      { label: 'Incident', value: context.incidentId ?? 'none named by the record' },
+      { label: 'Released by', value: context.operator },
+      { label: 'At', value: context.at.toISOString() },
+      { label: 'Restored from', value: `the ledger's restore record (${report.key ?? 'unknown key'})` },
+      ...ledgerFact(report.ledger),
+      ...evidenceFact(report.evidence),
+    ],
+    steps: [...report.steps, ...(report.evidence ? [report.evidence] : [])].map(noteStepLine),
+    nextSteps: failed > 0 ? [`See what is left: ir release --function ${report.functionName} --region ${report.region} --dry-run; then run it again once the failures are fixed`] : [],
+    warnings: report.warnings,
+    id: `${threadOf(context, report.functionName)}/release/${context.at.toISOString()}`,
+    threadId: threadOf(context, report.functionName),
+    eventType: 'GuardDutyIncidentRelease',
+    relatedResources: [report.functionName],
+    context: { functionName: report.functionName, region: report.region, account: context.accountId ?? 'unknown', incidentId: context.incidentId ?? 'none', releasedBy: context.operator },
   };
 }

@@ -49,6 +49,15 @@ export const READ_KEY_STATE: StepSpec = { kind: 'read-key-state', iamActions: ['
 export const REACTIVATE_ACCESS_KEY: StepSpec = { kind: 'reactivate-access-key', iamActions: ['iam:UpdateAccessKey'], mutating: true };
 export const REMOVE_SESSION_POLICY: StepSpec = { kind: 'remove-session-policy', iamActions: ['iam:DeleteUserPolicy', 'iam:DeleteRolePolicy'], mutating: true };
 
+/* `ir release --function` (function.ts). */
+export const READ_FUNCTION_CONCURRENCY: StepSpec = { kind: 'read-function-concurrency', iamActions: ['lambda:GetFunctionConcurrency'], mutating: false };
+/** Back to the recorded reserved concurrency: PutFunctionConcurrency with its value, or DeleteFunctionConcurrency when it had none. */
+export const RESTORE_FUNCTION_CONCURRENCY: StepSpec = {
+  kind: 'restore-function-concurrency',
+  iamActions: ['lambda:PutFunctionConcurrency', 'lambda:DeleteFunctionConcurrency'],
+  mutating: true,
+};
+
 export const RELEASE_STEP_SPECS: readonly StepSpec[] = [
   READ_INSTANCE,
   READ_PROFILE_ASSOCIATION,
@@ -69,4 +78,6 @@ export const RELEASE_STEP_SPECS: readonly StepSpec[] = [
   READ_KEY_STATE,
   REACTIVATE_ACCESS_KEY,
   REMOVE_SESSION_POLICY,
+  READ_FUNCTION_CONCURRENCY,
+  RESTORE_FUNCTION_CONCURRENCY,
 ];

@@ -82,6 +82,15 @@ export const ROUTING_TABLE: readonly RoutingRule[] = [
     why: 'credentials are being misused and must stop working',
   },
   {
+    id: 'function-compromised',
+    playbook: 'contain-function',
+    resourceType: 'Lambda',
+    // Every Lambda Protection family: each type says the function's own code talks to something malicious.
+    types: ['Backdoor:Lambda/*', 'CryptoCurrency:Lambda/*', 'Trojan:Lambda/*', 'UnauthorizedAccess:Lambda/*'],
+    actorOnly: [],
+    why: 'the function itself talks to malicious hosts: it must stop running (reserved concurrency 0) and its role sessions must stop working',
+  },
+  {
     // S3 data findings name the principal that made the calls (resource.accessKeyDetails): it is revoked; the bucket is recorded, never changed.
     id: 's3-data-by-principal',
     playbook: 'revoke-credentials',

@@ -101,7 +101,8 @@ export type ScopeKind =
   | 'approval-schedules'
   | 'approval-scheduler-role'
   | 'approval-link-key'
-  | 'approval-link-function';
+  | 'approval-link-function'
+  | 'lambda-function';
 
 export interface ActionScope {
   readonly kind: ScopeKind;
@@ -185,6 +186,15 @@ const TOPIC_KEY_ACTIONS: readonly string[] = ['kms:Decrypt'];
 /** The one-time schedules of a response that waits for a decision: only ever in the stack's own schedule group. */
 const SCHEDULE_ACTIONS: readonly string[] = ['scheduler:CreateSchedule', 'scheduler:DeleteSchedule'];
 
+/** Lambda actions on the function a finding names (contain-function, and `ir release --function`): functions of this account, in the finding's region. */
+const FUNCTION_ACTIONS: readonly string[] = [
+  'lambda:GetFunctionConfiguration',
+  'lambda:GetFunctionConcurrency',
+  'lambda:ListTags',
+  'lambda:PutFunctionConcurrency',
+  'lambda:DeleteFunctionConcurrency',
+];
+
 /** EC2 actions whose only resource type is an instance of the account (the region is the finding's). */
 const INSTANCE_ACTIONS: readonly string[] = ['ec2:GetConsoleOutput'];
 
@@ -239,6 +249,7 @@ export function scopeOfAction(action: IamAction, refs: ScopeReferences): ActionS
     };
   }
   if (action === 's3:PutObject') return { kind: 'evidence-objects', resources: [referenced(refs.evidenceObjectsArn, action, 'the evidence bucket')] };
+  if (FUNCTION_ACTIONS.includes(action)) return { kind: 'lambda-function', resources: [`arn:${refs.partition}:lambda:*:${refs.account}:function:*`] };
   if (INSTANCE_ACTIONS.includes(action)) return { kind: 'ec2-instance', resources: [`arn:${refs.partition}:ec2:*:${refs.account}:instance/*`] };
   if (action === 'sts:AssumeRole') return memberRoleScope(refs, action);
   if (DETECTOR_ACTIONS.includes(action)) {
@@ -308,6 +319,9 @@ export const WILDCARD_REASONS: Readonly<Partial<Record<ScopeKind, string>>> = {
     'the playbook acts on the instance a GuardDuty finding names, its volumes, interfaces and security groups, known only at run ' +
     "time; each write is confined by the step declaration's IAM conditions (tag keys, the responder's managed-by tag, the attributes " +
     'it sets) and denied on resources carrying the exempt tag',
+  'lambda-function':
+    'reads, throttles (reserved concurrency 0) and restores whichever Lambda function a GuardDuty finding names, known only at run time; ' +
+    "scoped to functions of this account (the playbook first verifies the function exists in the finding's account and region)",
   'no-resource-level-permissions': 'these actions do not support resource-level permissions, so IAM only accepts Resource "*"',
   'approval-schedules':
     "creates and deletes the one-time schedules (escalation, deadline) of a response waiting for a decision, one pair per incident " +

@@ -125,10 +125,35 @@ export function principalGuardrailStatements(props: Omit<GuardrailProps, 'exempt
   ];
 }
 
-/** No EC2 write of this role on an instance, volume or network interface carrying the exempt tag (none when the role has no EC2 write). */
+/** The role's Lambda writes on functions, from its step declarations (contain-function's throttle). */
+export function mutatingLambdaActions(specs: readonly StepSpec[]): IamAction[] {
+  const actions = grantsOf(specs.filter((spec) => spec.mutating)).map((grant) => grant.action);
+  return [...new Set(actions.filter((action) => action.startsWith('lambda:') && !/^lambda:(Get|List)/.test(action)))].sort();
+}
+
+/**
+ * No Lambda write of this role on a function carrying the exempt tag: Lambda
+ * authorises function actions on aws:ResourceTag (its ABAC), so the exemption
+ * holds even if the code is wrong.
+ */
+function lambdaExemptionStatements(props: Pick<GuardrailProps, 'refs' | 'exemptTagKey' | 'specs'>): iam.PolicyStatement[] {
+  const writes = mutatingLambdaActions(props.specs);
+  if (writes.length === 0) return [];
+  return [
+    new iam.PolicyStatement({
+      sid: 'DenyActingOnExemptFunctions',
+      effect: iam.Effect.DENY,
+      actions: writes,
+      resources: [`arn:${props.refs.partition}:lambda:*:*:function:*`],
+      conditions: { Null: { [`aws:ResourceTag/${props.exemptTagKey}`]: 'false' } },
+    }),
+  ];
+}
+
+/** No EC2 write of this role on an instance, volume or network interface carrying the exempt tag, and no Lambda write on such a function (none when the role has no such write). */
 export function exemptionGuardrailStatements(props: Pick<GuardrailProps, 'refs' | 'exemptTagKey' | 'specs'>): iam.PolicyStatement[] {
   const ec2Writes = mutatingEc2Actions(props.specs);
-  if (ec2Writes.length === 0) return [];
+  if (ec2Writes.length === 0) return lambdaExemptionStatements(props);
   const partition = props.refs.partition;
   return [
     new iam.PolicyStatement({
@@ -138,6 +163,7 @@ export function exemptionGuardrailStatements(props: Pick<GuardrailProps, 'refs' 
       resources: (['instance', 'volume', 'network-interface'] as const).map((type) => ec2ResourceArn(type, { partition, account: '*' })),
       conditions: { Null: { [`aws:ResourceTag/${props.exemptTagKey}`]: 'false' } },
     }),
+    ...lambdaExemptionStatements(props),
   ];
 }
 

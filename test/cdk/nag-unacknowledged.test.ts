@@ -19,7 +19,7 @@ describe('cdk-nag without the acknowledgements', () => {
     const stack = 'GuardDutyIncidentResponse';
     const flagged = findings.map((f) => `${f.rule} ${f.path}`).sort();
     // The playbooks' functions and the owed Security Hub note writer's (lib/owed-note-delivery.ts), whose role has no wildcard.
-    const expected = ['ContainInstance', 'RevokeCredentials', 'Notify', 'OwedSecurityHubNotes'].flatMap((fn) => [
+    const expected = ['ContainInstance', 'RevokeCredentials', 'ContainFunction', 'Notify', 'OwedSecurityHubNotes'].flatMap((fn) => [
       `AwsSolutions-L1 ${stack}/${fn}/Function/Resource`,
       `AwsSolutions-SQS3 ${stack}/${fn}/FailureQueue/Resource`,
     ]);
@@ -36,6 +36,16 @@ describe('cdk-nag without the acknowledgements', () => {
       `AwsSolutions-IAM5[Resource::${EVIDENCE_OBJECTS}] ${containRole}`,
       // notify writes evidence too: its only wildcard.
       `AwsSolutions-IAM5[Resource::${EVIDENCE_OBJECTS}] ${stack}/Notify/Role/Resource`,
+    );
+    // contain-function's wildcards: the functions and roles of the account a finding names, and what every acting playbook has.
+    const functionRole = `${stack}/ContainFunction/Role/Resource`;
+    expected.push(
+      `AwsSolutions-IAM5[Resource::*] ${functionRole}`,
+      `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:lambda:*:<AWS::AccountId>:function:*] ${functionRole}`,
+      `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:iam::<AWS::AccountId>:role/*] ${functionRole}`,
+      `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:iam::*:role/IncidentResponseMemberRole] ${functionRole}`,
+      `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:guardduty:<AWS::Region>:<AWS::AccountId>:detector/*] ${functionRole}`,
+      `AwsSolutions-IAM5[Resource::${EVIDENCE_OBJECTS}] ${functionRole}`,
     );
     // revoke-credentials' own wildcards, whatever its steps declare today.
     const revokeRoleFindings = flagged.filter((f) => f.endsWith(`${stack}/RevokeCredentials/Role/Resource`));

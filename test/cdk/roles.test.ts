@@ -6,7 +6,7 @@ import { LOG_WRITING_ACTIONS, ON_FAILURE_DESTINATION_ACTIONS } from '../../lib/i
 import { synthesize, type Synthesized } from './support/synth';
 import { asList, getAtt, logicalIdAtPath, owedNoteWriterIds, props, resourcesOfType, roleIdOf, statementsOfRole, type Statement } from './support/template-queries';
 
-const PASCAL: Record<PlaybookName, string> = { 'contain-instance': 'ContainInstance', 'revoke-credentials': 'RevokeCredentials', 'answer-sequence': 'AnswerSequence', notify: 'Notify' };
+const PASCAL: Record<PlaybookName, string> = { 'contain-instance': 'ContainInstance', 'revoke-credentials': 'RevokeCredentials', 'contain-function': 'ContainFunction', 'answer-sequence': 'AnswerSequence', notify: 'Notify' };
 const SUPPORT_ACTIONS: readonly string[] = [...LOG_WRITING_ACTIONS, ...ON_FAILURE_DESTINATION_ACTIONS];
 
 let synth: Synthesized;
@@ -89,8 +89,39 @@ describe('roles', () => {
   });
 });
 
+describe('the contain-function role (lambda/playbooks/contain-function/specs.ts)', () => {
+  it('may read, throttle and nothing else of Lambda, only on functions of this account; and only read and write the revoke policy of roles', () => {
+    const lambdaGrants = statementsOf('contain-function')
+      .filter((s) => s.Effect === 'Allow' && asList(s.Action).some((a) => a.startsWith('lambda:')))
+      .map((s) => ({ effect: s.Effect, actions: asList(s.Action).sort(), resources: synth.stack.resolve(s.Resource) as unknown }));
+    expect(lambdaGrants).toEqual([
+      {
+        effect: 'Allow',
+        actions: ['lambda:GetFunctionConcurrency', 'lambda:GetFunctionConfiguration', 'lambda:ListTags', 'lambda:PutFunctionConcurrency'],
+        resources: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':lambda:*:', { Ref: 'AWS::AccountId' }, ':function:*']] },
+      },
+    ]);
+    const iamActions = allowedActions('contain-function').filter((a) => a.startsWith('iam:')).sort();
+    expect(iamActions).toEqual(['iam:GetRolePolicy', 'iam:ListAccountAliases', 'iam:PutRolePolicy']);
+    // Deleting the concurrency belongs to the release (the operator), never to the playbook.
+    expect(allowedActions('contain-function')).not.toContain('lambda:DeleteFunctionConcurrency');
+  });
+
+  it('is denied the throttle on any function carrying the exempt tag (Lambda authorises on aws:ResourceTag), and only contain-function gets that Deny', () => {
+    const denies = (playbook: PlaybookName) => statementsOf(playbook).filter((s) => s.Effect === 'Deny' && asList(s.Action).some((a) => a.startsWith('lambda:')));
+    expect(denies('contain-function').map((s) => ({ actions: asList(s.Action), resources: synth.stack.resolve(s.Resource) as unknown, condition: s.Condition }))).toEqual([
+      {
+        actions: ['lambda:PutFunctionConcurrency'],
+        resources: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':lambda:*:*:function:*']] },
+        condition: { Null: { 'aws:ResourceTag/ir:exempt': 'false' } },
+      },
+    ]);
+    for (const other of PLAYBOOK_NAMES.filter((p) => p !== 'contain-function')) expect(denies(other)).toEqual([]);
+  });
+});
+
 describe('confirming findings with GuardDuty (lambda/confirm/)', () => {
-  it.each(['contain-instance', 'revoke-credentials'] as const)(
+  it.each(['contain-instance', 'revoke-credentials', 'contain-function'] as const)(
     'the %s role may read (and archive) findings in the detectors of this account in this region, and list them, nothing else of GuardDuty',
     (playbook) => {
       const guardDuty = statementsOf(playbook).filter((s) => asList(s.Action).some((a) => a.startsWith('guardduty:')));
@@ -117,7 +148,7 @@ describe('confirming findings with GuardDuty (lambda/confirm/)', () => {
 });
 
 describe('naming the account in the notification (lambda/notify/account-alias.ts)', () => {
-  it.each(['contain-instance', 'revoke-credentials'] as const)('the %s role may list its account’s aliases (read-only, no resource-level permission: "*"), and create or delete none', (playbook) => {
+  it.each(['contain-instance', 'revoke-credentials', 'contain-function'] as const)('the %s role may list its account’s aliases (read-only, no resource-level permission: "*"), and create or delete none', (playbook) => {
     const granting = statementsOf(playbook).filter((s) => s.Effect === 'Allow' && asList(s.Action).includes('iam:ListAccountAliases'));
     expect(granting.map((s) => s.Resource)).toEqual(['*']);
     expect(granting.flatMap((s) => Object.keys(s.Condition ?? {}))).toEqual([]);

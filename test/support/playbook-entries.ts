@@ -1,3 +1,4 @@
+import { CONTAIN_FUNCTION } from '../../lambda/handlers/contain-function';
 import { ANSWER_SEQUENCE } from '../../lambda/handlers/answer-sequence';
 import { CONTAIN_INSTANCE } from '../../lambda/handlers/contain-instance';
 import { NOTIFY } from '../../lambda/handlers/notify';
@@ -13,6 +14,7 @@ import type { PlaybookEntry } from '../../lambda/runtime/playbook-entry';
 export const PLAYBOOK_ENTRIES: Readonly<Record<PlaybookName, PlaybookEntry>> = {
   'contain-instance': CONTAIN_INSTANCE,
   'revoke-credentials': REVOKE_CREDENTIALS,
+  'contain-function': CONTAIN_FUNCTION,
   'answer-sequence': ANSWER_SEQUENCE,
   notify: NOTIFY,
 };

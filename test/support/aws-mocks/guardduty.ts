@@ -16,6 +16,7 @@ export const DETECTOR_ID = '12abc34d567e8fa901bc2d34e56789f0';
 export function heldFinding(finding: Finding, overrides: Partial<HeldFinding> = {}): HeldFinding {
   const instance = finding.resource?.instanceDetails;
   const key = finding.resource?.accessKeyDetails;
+  const fn = finding.resource?.lambdaDetails;
   return {
     AccountId: finding.accountId ?? undefined,
     Arn: `arn:aws:guardduty:${finding.region}:${finding.accountId}:detector/${DETECTOR_ID}/finding/${finding.id}`,
@@ -39,6 +40,9 @@ export function heldFinding(finding: Finding, overrides: Partial<HeldFinding> = 
               UserType: key.userType ?? undefined,
             },
           }
+        : {}),
+      ...(fn
+        ? { LambdaDetails: { FunctionName: fn.functionName ?? undefined, FunctionArn: fn.functionArn ?? undefined, FunctionVersion: fn.functionVersion ?? undefined } }
         : {}),
     },
     Service: { Archived: false, ResourceRole: finding.service?.resourceRole ?? undefined, Count: 1 },

@@ -88,6 +88,9 @@ describe('ir release', () => {
     [['release', INSTANCE_ID, '--access-key', 'AKIA2EXAMPLEKEY00001', '--region', 'us-east-1'], 'ir: name an instance or --access-key, not both\n'],
     [['release', '--access-key', 'sg-0123', '--region', 'us-east-1', '--ledger-table', 't'], 'ir: not an access key id: sg-0123 (expected AKIA or ASIA and 12 or more letters and digits)\n'],
     [['release', '--region', 'us-east-1'], 'ir: name the instance to release, or --access-key <id>\n'],
+    [['release', '--function', 'orders;rm', '--region', 'us-east-1', '--ledger-table', 't'], 'ir: not a Lambda function name: orders;rm (letters, digits, - and _, at most 64)\n'],
+    [['release', INSTANCE_ID, '--function', 'orders-webhook', '--region', 'us-east-1'], 'ir: name an instance, --access-key or --function, one of them\n'],
+    [['release', '--function', 'orders-webhook', '--only', 'groups', '--region', 'us-east-1'], 'ir: --only, --from-tags and --principal do not apply to a function release\n'],
   ])('exits 2 for bad release options (%j), and calls nothing', async (args, stderr) => {
     const saved = process.env.IR_LEDGER_TABLE;
     delete process.env.IR_LEDGER_TABLE;

@@ -1,3 +1,4 @@
+import { RECORD_FUNCTION_RESTORE_STATE } from '../../../lambda/playbooks/contain-function/specs';
 import type { AwsClients } from '../../../lambda/aws/clients';
 import { executePlan } from '../../../lambda/plan/executor';
 import { RECORD_RESTORE_STATE } from '../../../lambda/playbooks/contain-instance/specs';
@@ -99,7 +100,7 @@ export async function runBaseline(mocks: MatrixMocks, scenario: FaultScenario): 
   );
   // The restore record is a ledger write: the matrix runs without the ledger (as without the claim and the brake), so the step makes no call here.
   // test/unit/ledger/restore-record-steps.test.ts breaks it with each fault.
-  const restoreRecords: readonly string[] = [RECORD_RESTORE_STATE.kind, RECORD_KEY_RESTORE_STATE.kind];
+  const restoreRecords: readonly string[] = [RECORD_RESTORE_STATE.kind, RECORD_KEY_RESTORE_STATE.kind, RECORD_FUNCTION_RESTORE_STATE.kind];
   const calling = prepared.steps.filter((step, index) => outcomes[index]?.status === 'done' && !restoreRecords.includes(step.kind));
   const stepTargets = calling.map(
     (step): Target => ({

@@ -7,9 +7,12 @@ import {
   PutUserPolicyCommand,
   UpdateAccessKeyCommand,
 } from '@aws-sdk/client-iam';
+import { GetFunctionConcurrencyCommand, GetFunctionConfigurationCommand, LambdaClient, ListTagsCommand, PutFunctionConcurrencyCommand } from '@aws-sdk/client-lambda';
 import { PublishCommand } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
+import { parseFindings } from '../../../lambda/finding/parse';
 import type { Finding } from '../../../lambda/finding/schema';
+import { loadFixture } from '../../support/fixtures';
 import type { PlaybookName } from '../../../lambda/routing/playbook-names';
 import { containFinding, DNS_REBIND_TYPE } from '../../support/aws-mocks/contain-finding';
 import { mockGuardDuty } from '../../support/aws-mocks/guardduty';
@@ -26,7 +29,7 @@ export const TOPIC_ARN = 'arn:aws:sns:us-east-1:111111111111:guardduty-ir';
 
 /** The contain world's mocks, CloudTrail for the investigation of credentials, and GuardDuty, which confirms each finding. */
 export function mockMatrixClients() {
-  return { ...mockContainClients(), cloudTrail: mockClient(CloudTrailClient), guardDuty: mockGuardDuty() };
+  return { ...mockContainClients(), cloudTrail: mockClient(CloudTrailClient), guardDuty: mockGuardDuty(), lambda: mockClient(LambdaClient) };
 }
 
 export type MatrixMocks = ReturnType<typeof mockMatrixClients>;
@@ -104,6 +107,21 @@ export const FAULT_SCENARIOS: readonly FaultScenario[] = [
       role.arrange(mocks.iam);
       mocks.iam.on(PutRolePolicyCommand).resolves({});
       investigationAnswers(mocks);
+      publishes(mocks);
+    },
+  },
+  {
+    name: 'contain-function: a function with its execution role',
+    playbook: 'contain-function',
+    finding: () => parseFindings(loadFixture('contain-function/cnc-activity.event.json'))[0]!,
+    arrange: (mocks) => {
+      const arn = 'arn:aws:lambda:us-east-1:222222222222:function:orders-webhook';
+      mocks.lambda.reset();
+      mocks.lambda.on(GetFunctionConfigurationCommand).resolves({ FunctionName: 'orders-webhook', FunctionArn: arn, CodeSha256: 'hash=', Role: 'arn:aws:iam::222222222222:role/orders-webhook-exec' });
+      mocks.lambda.on(GetFunctionConcurrencyCommand).resolves({});
+      mocks.lambda.on(ListTagsCommand).resolves({ Tags: {} });
+      mocks.lambda.on(PutFunctionConcurrencyCommand).resolves({ ReservedConcurrentExecutions: 0 });
+      mocks.iam.on(PutRolePolicyCommand).resolves({});
       publishes(mocks);
     },
   },

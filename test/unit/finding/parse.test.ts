@@ -37,7 +37,7 @@ describe('parseFindings', () => {
   });
 
   it('reads findings about other resources (Lambda, S3) and an instance known only by its id', () => {
-    expect(parseFindings(loadFixture('notify/trojan-lambda-blackhole.raw.json'))[0]).toMatchObject({ type: 'Trojan:Lambda/BlackholeTraffic', resource: { resourceType: 'Lambda' } });
+    expect(parseFindings(loadFixture('contain-function/trojan-lambda-blackhole.raw.json'))[0]).toMatchObject({ type: 'Trojan:Lambda/BlackholeTraffic', resource: { resourceType: 'Lambda' } });
     expect(parseFindings(loadFixture('revoke-credentials/pentest-s3-parrot.raw.json'))[0]).toMatchObject({ type: 'PenTest:S3/ParrotLinux', resource: { resourceType: 'S3Bucket' } });
     expect(parseFindings(loadFixture('notify/port-probe-emr.raw.json'))[0]!.resource?.instanceDetails).toEqual({ instanceId: 'i-0e5d4c3b2a1908f7e' });
   });

@@ -4,6 +4,7 @@ import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import { DescribeInstancesCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { IAMClient } from '@aws-sdk/client-iam';
+import { LambdaClient } from '@aws-sdk/client-lambda';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -35,6 +36,7 @@ const mocks = {
   autoScaling: mockClient(AutoScalingClient),
   elbv2: mockClient(ElasticLoadBalancingV2Client),
   cloudTrail: mockClient(CloudTrailClient),
+  lambda: mockClient(LambdaClient),
 };
 /** The mocks as one list: their client types differ, only reset and the recorded calls are needed. */
 interface RecordingMock {

@@ -84,7 +84,7 @@ const FIXTURES = [
   // Every resource type the notification details (lambda/notify/resources.ts).
   'notify/stealth-s3-logging-disabled.event.json',
   'notify/eks-runtime-bitcoin-dns.event.json',
-  'notify/trojan-lambda-blackhole.raw.json',
+  'contain-function/trojan-lambda-blackhole.raw.json',
   'notify/rds-anomalous-login.event.json',
   'answer-sequence/compromised-credentials.event.json',
 ].map((file) => loadFixture(file));

@@ -236,7 +236,7 @@ describe('findings nothing is automated for: every resource type in detail', () 
   });
 
   it('Lambda: the function, its role and VPC', () => {
-    const finding = findingOf('notify/trojan-lambda-blackhole.raw.json');
+    const finding = findingOf('contain-function/trojan-lambda-blackhole.raw.json');
     const { notification, email, chat } = bothOf(planOf(finding, 'notify'), [], finding);
     const fn = finding.resource!.lambdaDetails!;
     expect(notification.resource).toMatchObject({ kind: 'Lambda', id: fn.functionName });
@@ -331,7 +331,7 @@ describe('findings nothing is automated for: every resource type in detail', () 
 
 describe('a finding whose optional parts are malformed', () => {
   it('is still parsed and answered: the malformed part is left out of the notification, the rest is there', () => {
-    const base = findingOf('notify/trojan-lambda-blackhole.raw.json');
+    const base = findingOf('contain-function/trojan-lambda-blackhole.raw.json');
     const finding = parseFindings({ ...base, resource: { ...base.resource, lambdaDetails: 'not an object' }, service: { ...base.service, action: { actionType: 7, networkConnectionAction: [] } } })[0]!;
     const { notification, email } = bothOf(planOf(finding, 'notify'), [], finding);
     expect(notification.resources).toEqual([]);

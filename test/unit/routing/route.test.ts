@@ -17,7 +17,7 @@ describe('routeFinding', () => {
     ['revoke-credentials/pentest-s3-parrot.raw.json', 'revoke-credentials'],
     ['revoke-credentials/impact-s3-anomalous-delete.event.json', 'revoke-credentials'],
     ['notify/stealth-s3-logging-disabled.event.json', 'notify'],
-    ['notify/trojan-lambda-blackhole.raw.json', 'notify'],
+    ['contain-function/trojan-lambda-blackhole.raw.json', 'contain-function'],
     ['notify/port-probe-emr.raw.json', 'notify'],
     ['notify/eks-runtime-bitcoin-dns.event.json', 'notify'],
   ] as const)('routes %s (a shape seen in real findings) to %s', (file, playbook) => {

@@ -155,6 +155,8 @@ export class IncidentResponseStack extends Stack {
     this.playbooks = {
       'contain-instance': playbookOf('contain-instance'),
       'revoke-credentials': playbookOf('revoke-credentials'),
+      'block-public-access': playbookOf('block-public-access'),
+      'quarantine-object': playbookOf('quarantine-object'),
       notify: playbookOf('notify'),
     };
     this.approvalSchedules?.allowInvoking(ACTING_PLAYBOOKS.map((name) => this.playbooks[name].function));
@@ -164,6 +166,8 @@ export class IncidentResponseStack extends Stack {
       functions: {
         'contain-instance': this.playbooks['contain-instance'].function,
         'revoke-credentials': this.playbooks['revoke-credentials'].function,
+        'block-public-access': this.playbooks['block-public-access'].function,
+        'quarantine-object': this.playbooks['quarantine-object'].function,
         notify: this.playbooks.notify.function,
       },
     });
@@ -188,6 +192,8 @@ export class IncidentResponseStack extends Stack {
         playbooks: {
           'contain-instance': this.playbooks['contain-instance'].function,
           'revoke-credentials': this.playbooks['revoke-credentials'].function,
+          'block-public-access': this.playbooks['block-public-access'].function,
+          'quarantine-object': this.playbooks['quarantine-object'].function,
           notify: this.playbooks.notify.function,
         },
         ...(codeSigningConfig ? { codeSigningConfig } : {}),

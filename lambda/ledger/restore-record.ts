@@ -35,6 +35,26 @@ export function accessKeyRestoreKey(accountId: string, accessKeyId: string): str
   return `${RESTORE_KEY_PREFIX}${accountId}#${accessKeyId}`;
 }
 
+/** Bucket names are global: a bucket is found by account and name alone (`s3:` keeps it apart from a key id). */
+export function bucketRestoreKey(accountId: string, bucket: string): string {
+  return `${RESTORE_KEY_PREFIX}${accountId}#s3:${bucket}`;
+}
+
+/** One object version (quarantine-object): `null` when the finding names no version. */
+export function objectRestoreKey(accountId: string, bucket: string, key: string, versionId: string | null): string {
+  return `${RESTORE_KEY_PREFIX}${accountId}#s3:${bucket}/${key}#${versionId ?? 'null'}`;
+}
+
+/** S3 Block Public Access settings of one bucket. */
+export interface RecordedPublicAccessBlock {
+  readonly BlockPublicAcls: boolean;
+  readonly IgnorePublicAcls: boolean;
+  readonly BlockPublicPolicy: boolean;
+  readonly RestrictPublicBuckets: boolean;
+}
+
+const PUBLIC_ACCESS_BLOCK_SETTINGS = ['BlockPublicAcls', 'IgnorePublicAcls', 'BlockPublicPolicy', 'RestrictPublicBuckets'] as const;
+
 /* Attribute names. A fact per ENI, volume and target group is one attribute of its own, so each is first-wins on its own. */
 const SGS = 'sgs:';
 const VOLUME = 'volume:';
@@ -70,11 +90,19 @@ export interface RestoreFacts {
   /** revoke-credentials: the key's status before the response, and its user. */
   readonly accessKey?: { readonly userName: string; readonly status: string };
   readonly sessionPolicies?: readonly RecordedSessionPolicy[];
+  /** block-public-access: the bucket's own public access block before the response; null: it had none. */
+  readonly publicAccessBlock?: RecordedPublicAccessBlock | null;
+  /** block-public-access: what made the bucket public (policy status, ACL grants), as JSON: evidence, never applied. */
+  readonly bucketExposure?: string;
+  /** quarantine-object: the object version's tags before the quarantine tag was added. */
+  readonly objectTags?: readonly { readonly Key: string; readonly Value: string }[];
 }
+
+export type RestoreKind = 'instance' | 'access-key' | 'bucket' | 'object';
 
 export interface RestoreWrite {
   readonly key: string;
-  readonly kind: 'instance' | 'access-key';
+  readonly kind: RestoreKind;
   /** What the record is of: the instance id, or the access key id. */
   readonly resourceId: string;
   readonly accountId: string;
@@ -105,6 +133,10 @@ export interface RestoreRecord {
   readonly terminationProtection: boolean | undefined;
   readonly accessKey: { readonly userName: string; readonly status: string } | undefined;
   readonly sessionPolicies: readonly RecordedSessionPolicy[];
+  /** undefined: not recorded; null: the bucket had no public access block. */
+  readonly publicAccessBlock?: RecordedPublicAccessBlock | null | undefined;
+  readonly bucketExposure?: string | undefined;
+  readonly objectTags?: readonly { readonly Key: string; readonly Value: string }[] | undefined;
   readonly released: { readonly at: string; readonly by: string; readonly restored: readonly string[] } | undefined;
   readonly closedAt: string | undefined;
 }
@@ -122,6 +154,12 @@ function factAttributes(facts: RestoreFacts): Record<string, AttributeValue> {
   for (const p of facts.sessionPolicies ?? []) {
     out[`${SESSION_POLICY}${p.principal.kind}:${p.principal.name}`] = map({ previousDocument: p.previousDocument === null ? { NULL: true } : s(p.previousDocument) });
   }
+  if (facts.publicAccessBlock !== undefined) {
+    const block = facts.publicAccessBlock;
+    out.publicAccessBlock = block === null ? { NULL: true } : map(Object.fromEntries(PUBLIC_ACCESS_BLOCK_SETTINGS.map((name) => [name, bool(block[name])])));
+  }
+  if (facts.bucketExposure !== undefined) out.bucketExposure = s(facts.bucketExposure);
+  if (facts.objectTags !== undefined) out.objectTags = list(facts.objectTags.map((tag) => map({ Key: s(tag.Key), Value: s(tag.Value) })));
   return out;
 }
 
@@ -162,10 +200,26 @@ function parseRecord(key: string, item: Item): RestoreRecord {
     terminationProtection: item.terminationProtection?.BOOL,
     accessKey: key_?.userName?.S && key_.status?.S ? { userName: key_.userName.S, status: key_.status.S } : undefined,
     sessionPolicies,
+    publicAccessBlock: publicAccessBlockOf(item.publicAccessBlock),
+    bucketExposure: stringOf(item, 'bucketExposure'),
+    objectTags: item.objectTags?.L?.flatMap((tag) => (tag.M?.Key?.S !== undefined ? [{ Key: tag.M.Key.S, Value: tag.M.Value?.S ?? '' }] : [])),
     released: released?.at?.S
       ? { at: released.at.S, by: released.by?.S ?? '', restored: (released.restored?.L ?? []).flatMap((r) => (r.S ? [r.S] : [])) }
       : undefined,
     closedAt: stringOf(item, 'closedAt'),
+  };
+}
+
+/** The recorded block: null when the bucket had none, undefined when nothing (or nothing readable) is recorded. */
+function publicAccessBlockOf(value: AttributeValue | undefined): RecordedPublicAccessBlock | null | undefined {
+  if (value?.NULL === true) return null;
+  const settings = value?.M;
+  if (!settings || !PUBLIC_ACCESS_BLOCK_SETTINGS.every((name) => typeof settings[name]?.BOOL === 'boolean')) return undefined;
+  return {
+    BlockPublicAcls: settings.BlockPublicAcls!.BOOL === true,
+    IgnorePublicAcls: settings.IgnorePublicAcls!.BOOL === true,
+    BlockPublicPolicy: settings.BlockPublicPolicy!.BOOL === true,
+    RestrictPublicBuckets: settings.RestrictPublicBuckets!.BOOL === true,
   };
 }
 
@@ -178,7 +232,7 @@ export interface ReleaseEntry {
   /** The whole containment was undone: the record is closed (closedAt), and the next finding about the resource starts afresh. */
   readonly close: boolean;
   /** Written when the release creates the record (there was none): what it is of. */
-  readonly resource: { readonly kind: 'instance' | 'access-key'; readonly resourceId: string };
+  readonly resource: { readonly kind: RestoreKind; readonly resourceId: string };
 }
 
 export type ReleaseWriteResult =

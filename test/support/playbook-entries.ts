@@ -1,6 +1,8 @@
 import { CONTAIN_INSTANCE } from '../../lambda/handlers/contain-instance';
 import { NOTIFY } from '../../lambda/handlers/notify';
 import { REVOKE_CREDENTIALS } from '../../lambda/handlers/revoke-credentials';
+import { BLOCK_PUBLIC_ACCESS } from '../../lambda/handlers/block-public-access';
+import { QUARANTINE_OBJECT } from '../../lambda/handlers/quarantine-object';
 import type { Report } from '../../lambda/plan/document';
 import type { PlaybookName } from '../../lambda/routing/playbook-names';
 import { handleInvocation } from '../../lambda/runtime/handle';
@@ -12,6 +14,8 @@ import type { PlaybookEntry } from '../../lambda/runtime/playbook-entry';
 export const PLAYBOOK_ENTRIES: Readonly<Record<PlaybookName, PlaybookEntry>> = {
   'contain-instance': CONTAIN_INSTANCE,
   'revoke-credentials': REVOKE_CREDENTIALS,
+  'block-public-access': BLOCK_PUBLIC_ACCESS,
+  'quarantine-object': QUARANTINE_OBJECT,
   notify: NOTIFY,
 };
 

@@ -14,7 +14,6 @@ const bucketName = z.string().check(z.regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/
 const objectKey = z.string().check(
   z.minLength(1),
   z.refine((key) => Buffer.byteLength(key, 'utf8') <= 1024, { message: 'is longer than 1024 bytes' }),
-  // eslint-disable-next-line no-control-regex
   z.regex(/^[^\u0000-\u001f\u007f]+$/, 'holds control characters'),
 );
 /** Version ids are opaque; S3's own are up to 1024 URL-safe characters, and "null" names the version of an object written before versioning. */

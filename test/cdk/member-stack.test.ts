@@ -6,6 +6,7 @@ import { BRAKE_STEP_SPECS, LEDGER_STEP_SPECS } from '../../lambda/ledger/specs';
 import { READ_ACCOUNT_ALIAS } from '../../lambda/notify/account-alias';
 import { PUBLISH_NOTIFICATION } from '../../lambda/notify/publish-step';
 import { requiredIamActions } from '../../lambda/playbooks/registry';
+import { ACTING_PLAYBOOKS } from '../../lambda/routing/playbook-names';
 import { createIncidentResponseApp } from '../../lib/app';
 import { memberRoleActions, memberRoleStepSpecs } from '../../lib/member/member-actions';
 import { grantsOf, scopedGrants } from '../../lib/iam/scoped-statements';
@@ -97,10 +98,11 @@ describe('the member stack', () => {
       // Security Hub and GuardDuty's archive too (lambda/close-loop/): updated where their administrator holds the findings.
       ...closeLoopStepSpecsOf(true).flatMap((spec) => spec.iamActions),
     ];
-    const union = [...new Set([...requiredIamActions('contain-instance'), ...requiredIamActions('revoke-credentials')])].filter((a) => !securityOnly.includes(a));
+    const union = [...new Set(ACTING_PLAYBOOKS.flatMap((name) => requiredIamActions(name)))].filter((a) => !securityOnly.includes(a));
     expect(granted).toEqual(union.sort());
     expect(granted).toEqual(memberRoleActions());
-    expect(granted.filter((a) => /^(sns|kms|sts|s3|dynamodb|guardduty):/.test(a))).toEqual([]);
+    // S3 only for the S3 playbooks' bucket and object calls (never the evidence's PutObject, written from the security account).
+    expect(granted.filter((a) => /^(sns|kms|sts|dynamodb|guardduty):/.test(a) || a === 's3:PutObject')).toEqual([]);
     // The console output is read where the instance is.
     expect(granted).toContain('ec2:GetConsoleOutput');
     // The account's alias, for the notification, is read in the member account (lambda/notify/account-alias.ts), and only listed.

@@ -70,10 +70,7 @@ describe('the member stack', () => {
   it('is trusted only by the playbook roles that act in accounts, per configured region, by exact ARN, and by the operators', () => {
     expect(trustedPrincipals(member)).toEqual(
       [
-        `arn:aws:iam::${SECURITY}:role/GuardDutyIncidentResponse-contain-instance-eu-west-1`,
-        `arn:aws:iam::${SECURITY}:role/GuardDutyIncidentResponse-revoke-credentials-eu-west-1`,
-        `arn:aws:iam::${SECURITY}:role/GuardDutyIncidentResponse-contain-instance-us-east-1`,
-        `arn:aws:iam::${SECURITY}:role/GuardDutyIncidentResponse-revoke-credentials-us-east-1`,
+        ...['eu-west-1', 'us-east-1'].flatMap((region) => ACTING_PLAYBOOKS.map((playbook) => `arn:aws:iam::${SECURITY}:role/GuardDutyIncidentResponse-${playbook}-${region}`)),
         ...OPERATORS,
       ].sort(),
     );
@@ -158,10 +155,7 @@ describe('the member stack, other configurations', () => {
 
   it('without regions trusts the single security stack in its own region', () => {
     const member = synthesizeMember({ context: { incidentResponse: { securityAccountId: SECURITY, memberRoleName: 'IrMember' } } });
-    expect(trustedPrincipals(member)).toEqual([
-      `arn:aws:iam::${SECURITY}:role/GuardDutyIncidentResponse-contain-instance-eu-central-1`,
-      `arn:aws:iam::${SECURITY}:role/GuardDutyIncidentResponse-revoke-credentials-eu-central-1`,
-    ]);
+    expect(trustedPrincipals(member)).toEqual(ACTING_PLAYBOOKS.map((playbook) => `arn:aws:iam::${SECURITY}:role/GuardDutyIncidentResponse-${playbook}-eu-central-1`).sort());
     expect(roleOf(member).RoleName).toBe('IrMember');
   });
 
@@ -170,7 +164,7 @@ describe('the member stack, other configurations', () => {
     const member = synthesizeMember({ context: { incidentResponse: config } });
     const security = synthesize({ context: { incidentResponse: config } });
     const created = security.stacks.flatMap((stack) =>
-      (['contain-instance', 'revoke-credentials'] as const).map((playbook) => `arn:aws:iam::${SECURITY}:role/${stack.resolve((stack.playbooks[playbook].role.node.defaultChild as CfnRole).roleName) as string}`),
+      ACTING_PLAYBOOKS.map((playbook) => `arn:aws:iam::${SECURITY}:role/${stack.resolve((stack.playbooks[playbook].role.node.defaultChild as CfnRole).roleName) as string}`),
     );
     expect(trustedPrincipals(member)).toEqual(created.sort());
   });

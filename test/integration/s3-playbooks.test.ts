@@ -140,10 +140,10 @@ describe('block-public-access on a bucket without a public access block', () => 
     expect(await blockOf(BARE)).toBe('NoSuchPublicAccessBlockConfiguration');
   });
 
-  it('does not act on a bucket that does not exist', async () => {
+  it('plans no change for a bucket that does not exist', async () => {
     const report = await bench.invoke(bucketEvent('ir-test-no-such-bucket'), { playbook: 'block-public-access' });
-    expect(report.blockedBy).toContain('bucket-verified');
-    expect(statusById(report)['block-public-access']).toBe('skipped');
+    expect(report.steps.map((s) => s.id)).not.toContain('block-public-access');
+    expect(report.warnings[0]).toContain('does not exist (NoSuchBucket)');
   });
 });
 

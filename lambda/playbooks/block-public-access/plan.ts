@@ -54,6 +54,17 @@ export function planBlockPublicAccess(input: PlanningInput<BucketExposureFacts>)
   if (target.kind === 'untargeted') {
     return { steps: [], warnings: [`${target.why}. Turn on Block Public Access for the bucket by hand once it is known.`], verdicts: [], resourceTags: {}, resource: { bucket: null } };
   }
+  const gone = [facts.publicAccessBlock, facts.policyIsPublic, facts.acl].find((lookup) => lookup.state === 'missing');
+  if (gone?.state === 'missing') {
+    // Nothing to block, nothing to record: like a terminated instance, the plan has no change left to make.
+    return {
+      steps: [],
+      warnings: [`bucket ${target.bucket} does not exist (${gone.error.code}): there is nothing to block. Find out in CloudTrail who deleted it, and whether its name was taken again.`],
+      verdicts: [],
+      resourceTags: target.tags,
+      resource: { bucket: target.bucket, accountId: target.accountId, state: 'missing' },
+    };
+  }
   const block_ = foundValue(facts.publicAccessBlock);
   const acl = foundValue(facts.acl);
   const publicGrants = acl?.grants.filter((grant) => PUBLIC_GRANTEES.includes(grant.grantee)) ?? [];

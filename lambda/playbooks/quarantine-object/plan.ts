@@ -37,6 +37,16 @@ export function planQuarantineObject(input: PlanningInput<QuarantineObjectFacts>
   }
   const { tagKey, securityTeamRoleArn } = config.s3Quarantine;
   const where = `s3://${target.bucket}/${target.key} (version ${target.versionId ?? 'current'})`;
+  if (facts.tags.state === 'missing') {
+    // Nothing left to quarantine: the plan has no change to make, and says where to look.
+    return {
+      steps: [],
+      warnings: [`${where} does not exist (${facts.tags.error.code}): there is nothing to quarantine. Find out in CloudTrail who deleted it, and whether it was copied elsewhere first.`],
+      verdicts: [],
+      resourceTags: target.tags,
+      resource: { bucket: target.bucket, key: target.key, versionId: target.versionId, accountId: target.accountId, state: 'missing' },
+    };
+  }
   const record = objectRestoreRecordStep({ target, incidentId: input.incidentId, findingId: finding.id, region: finding.region ?? null });
   const tags = foundValue(facts.tags) ?? null;
   const change = tagObjectVersionStep({ target, tagKey, tagsAtPlanning: tags, because: `GuardDuty found malware in ${where} (${finding.type})` });

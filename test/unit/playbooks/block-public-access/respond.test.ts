@@ -132,11 +132,13 @@ describe('block-public-access', () => {
     expect(dynamodb.commandCalls(UpdateItemCommand)).toHaveLength(0);
   });
 
-  it('changes nothing when the bucket is gone (NoSuchBucket)', async () => {
+  it('plans no change when the bucket is gone (NoSuchBucket), and says so', async () => {
     s3.on(GetPublicAccessBlockCommand).rejects(s3Error('NoSuchBucket'));
     const report = await run();
-    expect(report.guards.find((g) => g.id === 'bucket-verified')).toMatchObject({ blocks: true, reason: expect.stringContaining('does not exist') });
+    expect(report.steps.map((s) => s.id)).not.toContain('block-public-access');
+    expect(report.warnings[0]).toContain('bucket web-assets-prod does not exist (NoSuchBucket): there is nothing to block');
     expect(s3.commandCalls(PutPublicAccessBlockCommand)).toHaveLength(0);
+    expect(dynamodb.commandCalls(UpdateItemCommand)).toHaveLength(0);
   });
 
   it('changes nothing when the restore record cannot be written', async () => {

@@ -142,12 +142,14 @@ describe('quarantine-object', () => {
     expect(s3.commandCalls(PutObjectTaggingCommand)).toHaveLength(0);
   });
 
-  it('changes nothing when the version is gone or not in a bucket of the finding account', async () => {
-    for (const code of ['NoSuchVersion', 'AccessDenied']) {
-      s3.on(GetObjectTaggingCommand).rejects(s3Error(code));
-      const report = await run();
-      expect(report.guards.find((g) => g.id === 'object-verified')).toMatchObject({ blocks: true });
-    }
+  it('changes nothing when the version is gone (no change planned) or not in a bucket of the finding account (blocked)', async () => {
+    s3.on(GetObjectTaggingCommand).rejects(s3Error('NoSuchVersion'));
+    const gone = await run();
+    expect(gone.steps.map((s) => s.id)).not.toContain('tag-object-version');
+    expect(gone.warnings[0]).toContain('does not exist (NoSuchVersion): there is nothing to quarantine');
+    s3.on(GetObjectTaggingCommand).rejects(s3Error('AccessDenied'));
+    const denied = await run();
+    expect(denied.guards.find((g) => g.id === 'object-verified')).toMatchObject({ blocks: true, reason: expect.stringContaining('AccessDenied') });
     expect(s3.commandCalls(PutObjectTaggingCommand)).toHaveLength(0);
     expect(dynamodb.commandCalls(UpdateItemCommand)).toHaveLength(0);
   });

@@ -2,6 +2,7 @@ import { accessKeyOf, instanceIdOf, isSampleFinding } from '../finding/accessors
 import type { Finding } from '../finding/schema';
 import type { PlaybookName } from '../routing/playbook-names';
 import { bucketTargetOf, objectTargetOf } from '../playbooks/s3/target';
+import { objectName } from './restore-record';
 
 /*
  * The resource an incident is about: one incident per resource, whatever the
@@ -57,7 +58,7 @@ export function incidentResourceOf(finding: Finding, playbook: PlaybookName): st
     case 'quarantine-object': {
       // One incident per object version: each version is its own evidence.
       const target = objectTargetOf(finding);
-      return target.kind === 'object' ? `s3-object/${account}/${target.bucket}/${target.key}#${target.versionId ?? 'null'}` : undefined;
+      return target.kind === 'object' ? `s3-object/${account}/${objectName(target.bucket, target.key, target.versionId)}` : undefined;
     }
     case 'notify':
       return undefined;

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { GetItemCommand, PutItemCommand, UpdateItemCommand, type AttributeValue, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { bool, isConditionFailure, list, map, n, s, stringOf, type Item } from './attributes';
 import { ResourceIncidents } from './resource-incidents';
@@ -40,9 +40,18 @@ export function bucketRestoreKey(accountId: string, bucket: string): string {
   return `${RESTORE_KEY_PREFIX}${accountId}#s3:${bucket}`;
 }
 
-/** One object version (quarantine-object): `null` when the finding names no version. */
+/** Past this many bytes an object's name is hashed in ledger keys: a DynamoDB partition key holds at most 2048, an object key alone 1024. */
+const LONGEST_OBJECT_NAME = 512;
+
+/** `<bucket>/<key>#<version>` (`null` when the finding names no version), or its SHA-256 when that is too long for a ledger key. */
+export function objectName(bucket: string, key: string, versionId: string | null): string {
+  const name = `${bucket}/${key}#${versionId ?? 'null'}`;
+  return Buffer.byteLength(name, 'utf8') <= LONGEST_OBJECT_NAME ? name : `${bucket}/sha256:${createHash('sha256').update(name).digest('hex')}`;
+}
+
+/** One object version (quarantine-object). */
 export function objectRestoreKey(accountId: string, bucket: string, key: string, versionId: string | null): string {
-  return `${RESTORE_KEY_PREFIX}${accountId}#s3:${bucket}/${key}#${versionId ?? 'null'}`;
+  return `${RESTORE_KEY_PREFIX}${accountId}#s3:${objectName(bucket, key, versionId)}`;
 }
 
 /** S3 Block Public Access settings of one bucket. */

@@ -1,6 +1,6 @@
 import { GetObjectTaggingCommand } from '@aws-sdk/client-s3';
 import { ResponderError, toStepError } from '../../aws/errors';
-import { objectRestoreKey } from '../../ledger/restore-record';
+import { objectName, objectRestoreKey } from '../../ledger/restore-record';
 import { planStep, type PlannedStep } from '../../plan/types';
 import type { ObjectTarget } from '../s3/target';
 import { objectTagsOf } from './discover';
@@ -56,7 +56,7 @@ export function objectRestoreRecordStep(args: ObjectRecordArgs): PlannedStep {
         await ctx.restoreLedger.record({
           key,
           kind: 'object',
-          resourceId: `${target.bucket}/${target.key}#${target.versionId ?? 'null'}`,
+          resourceId: objectName(target.bucket, target.key, target.versionId),
           accountId: target.accountId,
           region: args.region ?? 'global',
           incidentId: args.incidentId,

@@ -2,6 +2,7 @@ import { parseConfig } from '../../../../lambda/config/schema';
 import { policyHonoursQuarantineTag } from '../../../../lambda/playbooks/quarantine-object/policy-statement';
 import { bucketTargetOf, objectTargetOf } from '../../../../lambda/playbooks/s3/target';
 import { planBucketRelease } from '../../../../lambda/release/bucket';
+import { objectRestoreKey } from '../../../../lambda/ledger/restore-record';
 import { configError } from '../../../support/errors';
 import { BUCKET_FIXTURE, OBJECT_FIXTURE, s3Finding } from '../../../support/aws-mocks/s3-findings';
 
@@ -110,5 +111,15 @@ describe('planBucketRelease', () => {
     expect(planBucketRelease('b-one', '222222222222', null, { ...on, RestrictPublicBuckets: false })).toMatchObject({ steps: [], warnings: [expect.stringContaining('changed since the response')] });
     expect(planBucketRelease('b-one', '222222222222', null, null)).toMatchObject({ steps: [], warnings: [expect.stringContaining('changed since the response')] });
     expect(planBucketRelease('b-one', '222222222222', on, on)).toMatchObject({ steps: [], warnings: [expect.stringContaining('before the response already')] });
+  });
+});
+
+describe('ledger keys of an object version', () => {
+  it('name the version, and hash a name too long for a DynamoDB key (2048 bytes)', () => {
+    expect(objectRestoreKey('222222222222', 'uploads-prod', 'a/b.exe', 'v1')).toBe('restore#222222222222#s3:uploads-prod/a/b.exe#v1');
+    expect(objectRestoreKey('222222222222', 'uploads-prod', 'a/b.exe', null)).toBe('restore#222222222222#s3:uploads-prod/a/b.exe#null');
+    const long = objectRestoreKey('222222222222', 'uploads-prod', 'é'.repeat(512), 'v'.repeat(1024));
+    expect(long).toMatch(/^restore#222222222222#s3:uploads-prod\/sha256:[0-9a-f]{64}$/);
+    expect(objectRestoreKey('222222222222', 'uploads-prod', 'é'.repeat(512), 'v'.repeat(1023))).not.toBe(long);
   });
 });

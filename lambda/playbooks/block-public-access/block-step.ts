@@ -1,8 +1,8 @@
 import { PutPublicAccessBlockCommand, type PutPublicAccessBlockCommandInput } from '@aws-sdk/client-s3';
 import { planStep, type PlannedStep } from '../../plan/types';
 import type { BucketTarget } from '../s3/target';
-import { ALL_BLOCKED, isAllBlocked } from './facts';
-import { RECORD_BUCKET_ID, type RecordedBlock } from './restore-record-step';
+import { ALL_BLOCKED, isAllBlocked, type PublicAccessBlock } from './facts';
+import { RECORD_BUCKET_ID } from './restore-record-step';
 import { BLOCK_PUBLIC_ACCESS } from './specs';
 
 export const BLOCK_PUBLIC_ACCESS_STEP_ID = 'block-public-access';
@@ -12,7 +12,8 @@ export function blockPublicAccessInput(target: BucketTarget): PutPublicAccessBlo
   return { Bucket: target.bucket, ExpectedBucketOwner: target.accountId, PublicAccessBlockConfiguration: { ...ALL_BLOCKED } };
 }
 
-export function blockPublicAccessStep(target: BucketTarget, because: string): PlannedStep {
+/** `before`: the bucket's block as discovery read it (null: none; undefined: not read, offline). */
+export function blockPublicAccessStep(target: BucketTarget, before: PublicAccessBlock | null | undefined, because: string): PlannedStep {
   const input = blockPublicAccessInput(target);
   return planStep(BLOCK_PUBLIC_ACCESS, {
     id: BLOCK_PUBLIC_ACCESS_STEP_ID,
@@ -26,9 +27,8 @@ export function blockPublicAccessStep(target: BucketTarget, because: string): Pl
     stage: 1,
     requires: [RECORD_BUCKET_ID],
     run: async (ctx) => {
-      const recorded = ctx.outputs.get(RECORD_BUCKET_ID) as RecordedBlock | undefined;
-      if (recorded && isAllBlocked(recorded.before)) {
-        return { status: 'skipped', reason: `bucket ${target.bucket} already blocks all public access (GetPublicAccessBlock when the record was written)` };
+      if (before !== undefined && isAllBlocked(before)) {
+        return { status: 'skipped', reason: `bucket ${target.bucket} already blocks all public access (GetPublicAccessBlock)` };
       }
       const s3 = await ctx.clients.load('s3');
       await s3.send(new PutPublicAccessBlockCommand(input));

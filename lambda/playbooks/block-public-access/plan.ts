@@ -1,5 +1,6 @@
 import type { GuardVerdict } from '../../guards/types';
 import { block, pass } from '../../guards/types';
+import { BUCKET_UNVERIFIED } from '../../guards/unreadable';
 import type { PlanningInput, PlaybookPlan } from '../types';
 import { foundValue, type S3Lookup } from '../s3/lookup';
 import { blockPublicAccessStep } from './block-step';
@@ -14,7 +15,8 @@ import { bucketRestoreRecordStep } from './restore-record-step';
  * than "there is none" blocks the change: fail closed.
  */
 
-export const BUCKET_VERIFIED = 'bucket-verified';
+/** Blocks when a read of the bucket failed (a retry may read it): the retry policy knows it (lambda/guards/unreadable.ts). */
+export const BUCKET_VERIFIED = BUCKET_UNVERIFIED;
 
 function describeLookup<T>(what: string, lookup: S3Lookup<T>, show: (value: T) => string): string {
   switch (lookup.state) {
@@ -69,8 +71,8 @@ export function planBlockPublicAccess(input: PlanningInput<BucketExposureFacts>)
   const acl = foundValue(facts.acl);
   const publicGrants = acl?.grants.filter((grant) => PUBLIC_GRANTEES.includes(grant.grantee)) ?? [];
   const exposure = JSON.stringify({ policyIsPublic: foundValue(facts.policyIsPublic) ?? null, aclOwnerId: acl?.ownerId ?? null, aclGrants: acl?.grants ?? null });
-  const record = bucketRestoreRecordStep({ target, incidentId: input.incidentId, findingId: finding.id, region: finding.region ?? null, exposure });
-  const change = blockPublicAccessStep(target, `the finding (${finding.type}) shows bucket ${target.bucket} open to the public`);
+  const record = bucketRestoreRecordStep({ target, incidentId: input.incidentId, findingId: finding.id, region: finding.region ?? null, before: block_, exposure });
+  const change = blockPublicAccessStep(target, block_, `the finding (${finding.type}) shows bucket ${target.bucket} open to the public`);
   const warnings: string[] = [];
   if (facts.publicAccessBlock.state === 'not-read') warnings.push(`planned from the finding alone: bucket ${target.bucket}, its public access block, policy status and ACL were not read.`);
   if (block_ !== undefined && isAllBlocked(block_)) warnings.push(`bucket ${target.bucket} already blocks all public access: the change is skipped when it runs.`);

@@ -1,21 +1,18 @@
-import { GetPublicAccessBlockCommand } from '@aws-sdk/client-s3';
-import type { AwsClients } from '../../aws/clients';
 import { ResponderError, toStepError } from '../../aws/errors';
 import { bucketRestoreKey } from '../../ledger/restore-record';
 import { planStep, type PlannedStep } from '../../plan/types';
 import type { BucketTarget } from '../s3/target';
-import { publicAccessBlockOf } from './discover';
 import type { PublicAccessBlock } from './facts';
 import { RECORD_BUCKET_RESTORE_STATE } from './specs';
 
 /*
  * The restore record of a bucket (lambda/ledger/restore-record.ts), written
  * before Block Public Access is turned on: the bucket's own public access
- * block read again when the step runs (the freshest original; none is
- * recorded as none), with the policy status and ACL read at planning as
- * evidence. The first record of a bucket wins (a second finding finds the
- * block already on and must not record that as the original). The change
- * requires this step: if it cannot be written, nothing is changed.
+ * block as discovery read it a moment before (none is recorded as none),
+ * with the policy status and ACL as evidence. The first record of a bucket
+ * wins (a second finding finds the block already on and must not record that
+ * as the original). The change requires this step: if it cannot be written,
+ * nothing is changed.
  */
 
 export const RECORD_BUCKET_ID = 'record-restore:bucket';
@@ -25,50 +22,28 @@ export interface BucketRecordArgs {
   readonly incidentId: string;
   readonly findingId: string;
   readonly region: string | null;
+  /** The bucket's own block as GetPublicAccessBlock gave it (null: none); undefined when it was not read (offline). */
+  readonly before: PublicAccessBlock | null | undefined;
   /** The policy status and ACL, as discovery read them (JSON): kept with the record, never applied. */
   readonly exposure: string;
 }
 
-/** What the step found, for the block step: the block before the response (null: none). */
-export interface RecordedBlock {
-  readonly before: PublicAccessBlock | null;
-}
-
 const NO_LEDGER = 'not written: this response has no incident ledger (ir respond, or a stack without one)';
 
-async function currentBlock(clients: AwsClients, target: BucketTarget): Promise<PublicAccessBlock | null> {
-  const s3 = await clients.load('s3');
-  try {
-    const out = await s3.send(new GetPublicAccessBlockCommand({ Bucket: target.bucket, ExpectedBucketOwner: target.accountId }));
-    return publicAccessBlockOf(out.PublicAccessBlockConfiguration);
-  } catch (error) {
-    if (toStepError(error).code === 'NoSuchPublicAccessBlockConfiguration') return null;
-    throw error;
-  }
-}
-
 export function bucketRestoreRecordStep(args: BucketRecordArgs): PlannedStep {
-  const { target } = args;
+  const { target, before } = args;
   const key = bucketRestoreKey(target.accountId, target.bucket);
   return planStep(RECORD_BUCKET_RESTORE_STATE, {
     id: RECORD_BUCKET_ID,
     title: `Record the public access block of bucket ${target.bucket} in the ledger`,
     action: 'dynamodb:UpdateItem',
     target: key,
-    parameters: { Key: key, record: { publicAccessBlock: '<GetPublicAccessBlock of the bucket when the step runs, or none>', bucketExposure: args.exposure } },
+    parameters: { Key: key, record: { publicAccessBlock: before === undefined ? '<GetPublicAccessBlock of the bucket, or none>' : before, bucketExposure: args.exposure } },
     why: 'before the change: ir release --bucket puts back exactly these settings (or removes the block if the bucket had none)',
     stage: 0,
     run: async (ctx) => {
-      // The block is read even without a ledger: the next step skips a bucket already blocked.
-      let before: PublicAccessBlock | null;
-      try {
-        before = await currentBlock(ctx.clients, target);
-      } catch (error) {
-        const { code, message, retryable } = toStepError(error);
-        throw new ResponderError(code, `the public access block of ${target.bucket} could not be read, so nothing is changed: ${message}`, retryable);
-      }
-      const output: RecordedBlock = { before };
-      if (!ctx.restoreLedger) return { status: 'done', detail: NO_LEDGER, output };
+      if (!ctx.restoreLedger) return { status: 'done', detail: NO_LEDGER };
+      if (before === undefined) throw new ResponderError('OriginalNotRead', `the public access block of ${target.bucket} was not read, so it cannot be recorded: nothing is changed`, false);
       try {
         await ctx.restoreLedger.record({
           key,
@@ -84,7 +59,7 @@ export function bucketRestoreRecordStep(args: BucketRecordArgs): PlannedStep {
         const { code, message, retryable } = toStepError(error);
         throw new ResponderError(code, `the restore record could not be written, so nothing is changed: ${message}`, retryable);
       }
-      return { status: 'done', detail: `${ctx.restoreLedger.tableName} ${key}: originals recorded where not recorded before`, output };
+      return { status: 'done', detail: `${ctx.restoreLedger.tableName} ${key}: originals recorded where not recorded before` };
     },
   });
 }

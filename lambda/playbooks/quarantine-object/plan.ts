@@ -1,4 +1,5 @@
 import { block, pass, type GuardVerdict } from '../../guards/types';
+import { OBJECT_UNVERIFIED } from '../../guards/unreadable';
 import type { PlanningInput, PlaybookPlan } from '../types';
 import { foundValue } from '../s3/lookup';
 import { QUARANTINE_TAG_VALUE } from './config';
@@ -15,7 +16,8 @@ import { tagObjectVersionStep } from './tag-step';
  * before it is changed.
  */
 
-export const OBJECT_VERIFIED = 'object-verified';
+/** Blocks when the read of the version failed (a retry may read it): the retry policy knows it (lambda/guards/unreadable.ts). */
+export const OBJECT_VERIFIED = OBJECT_UNVERIFIED;
 
 function verification(facts: QuarantineObjectFacts, where: string, accountId: string): GuardVerdict {
   const { tags } = facts;
@@ -47,8 +49,8 @@ export function planQuarantineObject(input: PlanningInput<QuarantineObjectFacts>
       resource: { bucket: target.bucket, key: target.key, versionId: target.versionId, accountId: target.accountId, state: 'missing' },
     };
   }
-  const record = objectRestoreRecordStep({ target, incidentId: input.incidentId, findingId: finding.id, region: finding.region ?? null });
   const tags = foundValue(facts.tags) ?? null;
+  const record = objectRestoreRecordStep({ target, incidentId: input.incidentId, findingId: finding.id, region: finding.region ?? null, tags });
   const change = tagObjectVersionStep({ target, tagKey, tagsAtPlanning: tags, because: `GuardDuty found malware in ${where} (${finding.type})` });
   const warnings: string[] = [];
   if (facts.tags.state === 'not-read') warnings.push(`planned from the finding alone: ${where}, its tags and the bucket policy were not read.`);

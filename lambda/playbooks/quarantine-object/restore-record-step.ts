@@ -1,57 +1,44 @@
-import { GetObjectTaggingCommand } from '@aws-sdk/client-s3';
 import { ResponderError, toStepError } from '../../aws/errors';
 import { objectName, objectRestoreKey } from '../../ledger/restore-record';
 import { planStep, type PlannedStep } from '../../plan/types';
 import type { ObjectTarget } from '../s3/target';
-import { objectTagsOf } from './discover';
 import type { ObjectTag } from './facts';
 import { RECORD_OBJECT_RESTORE_STATE } from './specs';
-import { versionRequest } from './tag-request';
 
 /*
- * The restore record of an object version: its tags read again when the
- * step runs (PutObjectTagging replaces the whole set, so the tag step writes
- * exactly these plus the quarantine tag), first record wins. The tag step
- * requires this one: without the record, nothing is changed.
+ * The restore record of an object version: its tags as discovery read them
+ * a moment before (PutObjectTagging replaces the whole set, so the tag step
+ * writes exactly these plus the quarantine tag), first record wins. The tag
+ * step requires this one: without the record, nothing is changed.
  */
 
 export const RECORD_OBJECT_ID = 'record-restore:object';
-
-export interface RecordedTags {
-  readonly tags: readonly ObjectTag[];
-}
 
 export interface ObjectRecordArgs {
   readonly target: ObjectTarget;
   readonly incidentId: string;
   readonly findingId: string;
   readonly region: string | null;
+  /** The version's tags as GetObjectTagging gave them; null when they were not read (offline). */
+  readonly tags: readonly ObjectTag[] | null;
 }
 
 const NO_LEDGER = 'not written: this response has no incident ledger (ir respond, or a stack without one)';
 
 export function objectRestoreRecordStep(args: ObjectRecordArgs): PlannedStep {
-  const { target } = args;
+  const { target, tags } = args;
   const key = objectRestoreKey(target.accountId, target.bucket, target.key, target.versionId);
   return planStep(RECORD_OBJECT_RESTORE_STATE, {
     id: RECORD_OBJECT_ID,
     title: `Record the tags of s3://${target.bucket}/${target.key} (version ${target.versionId ?? 'current'}) in the ledger`,
     action: 'dynamodb:UpdateItem',
     target: key,
-    parameters: { Key: key, record: { objectTags: '<GetObjectTagging of the version when the step runs>' } },
+    parameters: { Key: key, record: { objectTags: tags ?? '<GetObjectTagging of the version>' } },
     why: 'before the change: the tag step keeps exactly these tags, and a release puts them back without the quarantine tag',
     stage: 0,
     run: async (ctx) => {
-      let tags: ObjectTag[];
-      try {
-        const s3 = await ctx.clients.load('s3');
-        tags = objectTagsOf((await s3.send(new GetObjectTaggingCommand(versionRequest(target)))).TagSet);
-      } catch (error) {
-        const { code, message, retryable } = toStepError(error);
-        throw new ResponderError(code, `the tags of the object version could not be read, so nothing is changed: ${message}`, retryable);
-      }
-      const output: RecordedTags = { tags };
-      if (!ctx.restoreLedger) return { status: 'done', detail: NO_LEDGER, output };
+      if (!ctx.restoreLedger) return { status: 'done', detail: NO_LEDGER };
+      if (tags === null) throw new ResponderError('OriginalNotRead', 'the tags of the object version were not read, so they cannot be recorded: nothing is changed', false);
       try {
         await ctx.restoreLedger.record({
           key,
@@ -67,7 +54,7 @@ export function objectRestoreRecordStep(args: ObjectRecordArgs): PlannedStep {
         const { code, message, retryable } = toStepError(error);
         throw new ResponderError(code, `the restore record could not be written, so nothing is changed: ${message}`, retryable);
       }
-      return { status: 'done', detail: `${ctx.restoreLedger.tableName} ${key}: originals recorded where not recorded before`, output };
+      return { status: 'done', detail: `${ctx.restoreLedger.tableName} ${key}: originals recorded where not recorded before` };
     },
   });
 }

@@ -4,7 +4,7 @@ import { planStep, type PlannedStep } from '../../plan/types';
 import type { ObjectTarget } from '../s3/target';
 import { QUARANTINE_TAG_VALUE } from './config';
 import { MAX_OBJECT_TAGS, type ObjectTag } from './facts';
-import { RECORD_OBJECT_ID, type RecordedTags } from './restore-record-step';
+import { RECORD_OBJECT_ID } from './restore-record-step';
 import { TAG_OBJECT_VERSION } from './specs';
 import { quarantineTagSet, tagObjectInput } from './tag-request';
 
@@ -13,7 +13,7 @@ export const TAG_OBJECT_STEP_ID = 'tag-object-version';
 export interface TagObjectArgs {
   readonly target: ObjectTarget;
   readonly tagKey: string;
-  /** The tags read at planning, for the plan's parameters; the step writes the ones recorded when it runs. */
+  /** The version's tags as discovery read them: written back with the quarantine tag; null when not read (offline). */
   readonly tagsAtPlanning: readonly ObjectTag[] | null;
   readonly because: string;
 }
@@ -31,8 +31,8 @@ export function tagObjectVersionStep(args: TagObjectArgs): PlannedStep {
     stage: 1,
     requires: [RECORD_OBJECT_ID],
     run: async (ctx) => {
-      const recorded = ctx.outputs.get(RECORD_OBJECT_ID) as RecordedTags | undefined;
-      if (!recorded) throw new ResponderError('TagsNotRecorded', 'the version tags were not recorded before the change: nothing is changed', false);
+      const recorded = args.tagsAtPlanning === null ? null : { tags: args.tagsAtPlanning };
+      if (!recorded) throw new ResponderError('TagsNotRead', 'the tags of the version were not read: writing the quarantine tag would drop them, so nothing is changed', false);
       if (recorded.tags.some((tag) => tag.Key === tagKey && tag.Value === QUARANTINE_TAG_VALUE)) {
         return { status: 'skipped', reason: `the version already carries ${tagKey}=${QUARANTINE_TAG_VALUE}` };
       }

@@ -73,8 +73,8 @@ describe('block-public-access', () => {
     const report = await run();
 
     const expected = { Bucket: BUCKET, ExpectedBucketOwner: OWNER };
-    // Discovery reads, and the record step reads the block again when it runs.
-    expect(s3.commandCalls(GetPublicAccessBlockCommand).map((c) => c.args[0].input)).toEqual([expected, expected]);
+    // Read once, by discovery: the record holds what it read.
+    expect(s3.commandCalls(GetPublicAccessBlockCommand).map((c) => c.args[0].input)).toEqual([expected]);
     expect(s3.commandCalls(GetBucketPolicyStatusCommand).map((c) => c.args[0].input)).toEqual([expected]);
     expect(s3.commandCalls(GetBucketAclCommand).map((c) => c.args[0].input)).toEqual([expected]);
     expect(s3.commandCalls(PutPublicAccessBlockCommand).map((c) => c.args[0].input)).toEqual([
@@ -149,7 +149,7 @@ describe('block-public-access', () => {
     expect(s3.commandCalls(PutPublicAccessBlockCommand)).toHaveLength(0);
   });
 
-  it('skips the change when the bucket already blocks everything (read when the record is written)', async () => {
+  it('skips the change when the bucket already blocks everything', async () => {
     s3.on(GetPublicAccessBlockCommand).resolves({
       PublicAccessBlockConfiguration: { BlockPublicAcls: true, IgnorePublicAcls: true, BlockPublicPolicy: true, RestrictPublicBuckets: true },
     });

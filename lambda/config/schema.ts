@@ -1,6 +1,6 @@
 import * as z from '../zod';
 import { approvalSchema } from '../approval/schema';
-import { DEFAULT_S3_QUARANTINE, s3QuarantineSchema } from '../playbooks/quarantine-object/config';
+import { DEFAULT_S3_QUARANTINE, s3QuarantineSchema } from './s3-quarantine';
 import { PRINCIPAL_PATTERN, PRINCIPAL_PATTERN_MESSAGE } from '../iam/principal-patterns';
 import { PLAYBOOK_NAMES } from '../routing/playbook-names';
 

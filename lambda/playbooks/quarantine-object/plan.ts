@@ -2,7 +2,7 @@ import { block, pass, type GuardVerdict } from '../../guards/types';
 import { OBJECT_UNVERIFIED } from '../../guards/unreadable';
 import type { PlanningInput, PlaybookPlan } from '../types';
 import { foundValue } from '../s3/lookup';
-import { QUARANTINE_TAG_VALUE } from './config';
+import { QUARANTINE_TAG_VALUE } from '../../config/s3-quarantine';
 import type { QuarantineObjectFacts } from './facts';
 import { policyHonoursQuarantineTag } from './policy-statement';
 import { objectRestoreRecordStep } from './restore-record-step';

@@ -1,4 +1,4 @@
-import { QUARANTINE_TAG_VALUE } from './config';
+import { QUARANTINE_TAG_VALUE } from '../../config/s3-quarantine';
 
 /*
  * The tag alone changes nothing: a Deny statement of the bucket policy makes

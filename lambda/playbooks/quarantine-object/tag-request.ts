@@ -1,7 +1,7 @@
 import type { GetObjectTaggingCommandInput, PutObjectTaggingCommandInput } from '@aws-sdk/client-s3';
 import type { ObjectTarget } from '../s3/target';
 import type { ObjectTag } from './facts';
-import { QUARANTINE_TAG_VALUE } from './config';
+import { QUARANTINE_TAG_VALUE } from '../../config/s3-quarantine';
 
 /** The version the finding names, in the finding's account: every call names both. */
 export function versionRequest(target: ObjectTarget): GetObjectTaggingCommandInput {

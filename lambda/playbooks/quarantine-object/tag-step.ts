@@ -2,7 +2,7 @@ import { PutObjectTaggingCommand } from '@aws-sdk/client-s3';
 import { ResponderError } from '../../aws/errors';
 import { planStep, type PlannedStep } from '../../plan/types';
 import type { ObjectTarget } from '../s3/target';
-import { QUARANTINE_TAG_VALUE } from './config';
+import { QUARANTINE_TAG_VALUE } from '../../config/s3-quarantine';
 import { MAX_OBJECT_TAGS, type ObjectTag } from './facts';
 import { RECORD_OBJECT_ID } from './restore-record-step';
 import { TAG_OBJECT_VERSION } from './specs';

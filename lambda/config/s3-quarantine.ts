@@ -1,4 +1,4 @@
-import * as z from '../../zod';
+import * as z from '../zod';
 
 /*
  * The `s3Quarantine` key of the configuration (docs/playbooks-s3.md): how

@@ -155,6 +155,8 @@ export class IncidentResponseStack extends Stack {
     this.playbooks = {
       'contain-instance': playbookOf('contain-instance'),
       'revoke-credentials': playbookOf('revoke-credentials'),
+      'block-public-access': playbookOf('block-public-access'),
+      'quarantine-object': playbookOf('quarantine-object'),
       'contain-function': playbookOf('contain-function'),
       'answer-sequence': playbookOf('answer-sequence'),
       notify: playbookOf('notify'),
@@ -166,6 +168,8 @@ export class IncidentResponseStack extends Stack {
       functions: {
         'contain-instance': this.playbooks['contain-instance'].function,
         'revoke-credentials': this.playbooks['revoke-credentials'].function,
+        'block-public-access': this.playbooks['block-public-access'].function,
+        'quarantine-object': this.playbooks['quarantine-object'].function,
         'contain-function': this.playbooks['contain-function'].function,
         'answer-sequence': this.playbooks['answer-sequence'].function,
         notify: this.playbooks.notify.function,
@@ -192,6 +196,8 @@ export class IncidentResponseStack extends Stack {
         playbooks: {
           'contain-instance': this.playbooks['contain-instance'].function,
           'revoke-credentials': this.playbooks['revoke-credentials'].function,
+          'block-public-access': this.playbooks['block-public-access'].function,
+          'quarantine-object': this.playbooks['quarantine-object'].function,
           'contain-function': this.playbooks['contain-function'].function,
           'answer-sequence': this.playbooks['answer-sequence'].function,
           notify: this.playbooks.notify.function,

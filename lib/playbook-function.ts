@@ -28,6 +28,8 @@ export { PROJECT_ROOT } from './lambda-bundle/options';
 export const TIMEOUT: Readonly<Record<PlaybookName, Duration>> = {
   'contain-instance': Duration.seconds(90),
   'revoke-credentials': Duration.seconds(60),
+  'block-public-access': Duration.seconds(60),
+  'quarantine-object': Duration.seconds(60),
   'contain-function': Duration.seconds(60),
   // Its resources are answered side by side: the slowest playbook it runs (contain-instance) sets its time.
   'answer-sequence': Duration.seconds(90),

@@ -5,6 +5,8 @@ import { parseRestoreParts, RESTORE_PARTS, type RestorePart } from '../../lambda
 import { releaseInstance, type ReleaseOptions as ReleaseRunOptions } from '../../lambda/release/release';
 import { releaseFailed, releaseTrailShort, type ReleaseReport } from '../../lambda/release/report';
 import { releaseAccessKey } from '../../lambda/release/access-key';
+import { releaseBucket } from '../../lambda/release/bucket';
+import { renderBucketRelease } from '../render/bucket-release-text';
 import { releaseFunction } from '../../lambda/release/function';
 import { FUNCTION_NAME } from '../../lambda/finding/lambda-function';
 import type { AwsClients } from '../../lambda/aws/clients';
@@ -32,6 +34,7 @@ export interface ReleaseOptions extends AwsCommandOptions {
   readonly accessKey?: string;
   /** `--function <name>`: undo contain-function instead. */
   readonly function?: string;
+  readonly bucket?: string;
   readonly stack?: string;
   readonly principal?: string;
   /** commander's --no-notify: false when given. */
@@ -169,6 +172,32 @@ async function releaseFunctionCommand(functionName: string, options: ReleaseOpti
   return releaseExitCode(report);
 }
 
+/** S3 bucket naming rules (general purpose buckets). */
+const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
+
+/** Undoes block-public-access for a bucket of the operator's account, from its restore record in the ledger only. */
+async function releaseBucketCommand(bucket: string, options: ReleaseOptions): Promise<ExitCode> {
+  if (!BUCKET_NAME.test(bucket)) throw new UsageError(`not an S3 bucket name: ${bucket}`);
+  if (options.only || options.fromTags || options.principal) throw new UsageError('--only, --from-tags and --principal do not apply to a bucket release');
+  const region = operatorRegion(options.region, `bucket ${bucket}`);
+  const trail = await releaseTrail(region, options);
+  if (!trail.ledgerTable) throw new UsageError('--bucket needs the ledger (--ledger-table, IR_LEDGER_TABLE or --stack): a bucket release is made from its restore record only');
+  const security = securityClients(region, options);
+  const topics = noteTopicsOf(trail, security);
+  const report = await releaseBucket(bucket, {
+    clients: releaseClients(region, options),
+    ledger: new RestoreLedger(security.dynamodb, trail.ledgerTable),
+    approvals: new PendingApprovals(security.dynamodb, trail.ledgerTable),
+    dryRun: options.dryRun === true,
+    region,
+    evidence: evidenceTargetOf(trail, security),
+    ...(topics ? { notify: topics } : {}),
+  });
+  process.stdout.write(`${options.json ? safeJson([report], 2) : renderBucketRelease(report)}\n`);
+  if (report.refused) process.stderr.write(`ir: release refused: ${report.refused}\n`);
+  return releaseExitCode(report);
+}
+
 const INSTANCE_ID = /^i-(?:[0-9a-f]{8}|[0-9a-f]{17})$/;
 
 function partsOf(only: string | undefined): ReadonlySet<RestorePart> | undefined {
@@ -187,8 +216,12 @@ function partsOf(only: string | undefined): ReadonlySet<RestorePart> | undefined
 export async function releaseCommand(instanceId: string | undefined, options: ReleaseOptions): Promise<ExitCode> {
   if (options.principal !== undefined && options.accessKey === undefined) throw new UsageError('--principal goes with --access-key');
   if (options.function !== undefined) {
-    if (instanceId !== undefined || options.accessKey !== undefined) throw new UsageError('name an instance, --access-key or --function, one of them');
+    if (instanceId !== undefined || options.accessKey !== undefined || options.bucket !== undefined) throw new UsageError('name an instance, --access-key, --function or --bucket: one of them');
     return releaseFunctionCommand(options.function, options);
+  }
+  if (options.bucket !== undefined) {
+    if (instanceId !== undefined || options.accessKey !== undefined || options.function !== undefined) throw new UsageError('name an instance, --access-key, --function or --bucket: one of them');
+    return releaseBucketCommand(options.bucket, options);
   }
   if (options.accessKey !== undefined) {
     if (instanceId !== undefined) throw new UsageError('name an instance or --access-key, not both');
@@ -230,6 +263,7 @@ export function registerRelease(program: Command, run: Runner): void {
       .description('undo an isolation after a false positive, from the restore record in the ledger: security groups, instance profile, Auto Scaling and target groups, termination protection; snapshots kept')
       .argument('[instance-id]', 'the contained instance')
       .option('--access-key <id>', "undo revoke-credentials instead: reactivate the key if it was Active, remove the responder's own AWSRevokeOlderSessions (needs the ledger)")
+      .option('--bucket <name>', 'undo block-public-access instead: put back the public access block the bucket had (or none), if the block is still the responder\'s (needs the ledger)')
       .option('--function <name>', "undo contain-function instead: put the Lambda function's reserved concurrency back as recorded, remove the responder's own AWSRevokeOlderSessions from its role (needs the ledger)")
       .option('--principal <user/NAME|role/NAME>', 'with --access-key: go ahead only if the record is of this principal')
       .option('--dry-run', 'read and plan, change nothing, record, keep and send nothing')
@@ -251,6 +285,7 @@ Examples:
   $ ir release i-0123456789abcdef0 --profile member --security-profile security --stack IR-Prod
   $ ir release --access-key AKIAIOSFODNN7EXAMPLE --ledger-table <table> --topic-arn <arn> --dry-run
   $ ir release --function orders-webhook --region us-east-1 --dry-run
+  $ ir release --bucket web-assets-prod --profile member --security-profile security --dry-run
   $ ir release i-0123456789abcdef0 --region eu-west-1 --from-tags --no-notify   # no stack: the tags alone, no trail
 
 The ledger's record wins over the tags; where they disagree, the report says so. Without a ledger the

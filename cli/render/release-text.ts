@@ -39,7 +39,7 @@ function evidenceLine(evidence: StepReport | null): string[] {
   return [`  evidence ${paint('red', 'FAILED')} ${t(evidence.target)}: ${v(evidence.error?.code)}: ${t(evidence.error?.message)}`];
 }
 
-function finishLines(report: Pick<ReleaseReport, 'ledger' | 'notification' | 'chatNotification' | 'evidence'>): string[] {
+export function finishLines(report: Pick<ReleaseReport, 'ledger' | 'notification' | 'chatNotification' | 'evidence'>): string[] {
   const lines: string[] = [];
   const { ledger, notification } = report;
   if (ledger) {
@@ -67,7 +67,7 @@ function readLines(report: ReleaseReport): string[] {
   ];
 }
 
-function stepLine(step: StepReport, index: number): string {
+export function stepLine(step: StepReport, index: number): string {
   const status = paint(STATUS_STYLE[step.status], step.status.padEnd(7));
   const tail =
     step.status === 'failed' ? `: ${v(step.error?.code)}: ${t(step.error?.message)}` : step.status === 'skipped' ? `: ${t(step.reason)}` : step.detail ? `: ${t(step.detail)}` : '';

@@ -92,6 +92,8 @@ export const approvalSchema = z
         'remove-instance-profile': z.optional(mode),
         'revoke-sessions': z.optional(mode),
         'deactivate-key': z.optional(mode),
+        'block-public-access': z.optional(mode),
+        'quarantine-object': z.optional(mode),
         'throttle-function': z.optional(mode),
       } satisfies Record<ChangeClass, unknown>),
       {},

@@ -1,5 +1,6 @@
 import * as z from '../zod';
 import { approvalSchema } from '../approval/schema';
+import { DEFAULT_S3_QUARANTINE, s3QuarantineSchema } from './s3-quarantine';
 import { PRINCIPAL_PATTERN, PRINCIPAL_PATTERN_MESSAGE } from '../iam/principal-patterns';
 import { PLAYBOOK_NAMES } from '../routing/playbook-names';
 
@@ -130,9 +131,11 @@ export const runtimeConfigSchema = z.strictObject({
       'contain-instance': z._default(severity, 7),
       'revoke-credentials': z._default(severity, 4),
       'contain-function': z._default(severity, 7),
+      'block-public-access': z._default(severity, 0),
+      'quarantine-object': z._default(severity, 0),
       'answer-sequence': z._default(severity, 7),
     }),
-    { 'contain-instance': 7, 'revoke-credentials': 4, 'contain-function': 7, 'answer-sequence': 7 },
+    { 'contain-instance': 7, 'revoke-credentials': 4, 'contain-function': 7, 'block-public-access': 0, 'quarantine-object': 0, 'answer-sequence': 7 },
   ),
   /** A resource carrying this tag (any value) is never acted on. */
   exemptTagKey: z._default(z.string().check(z.minLength(1), z.maxLength(128)), 'ir:exempt'),
@@ -211,6 +214,8 @@ export const runtimeConfigSchema = z.strictObject({
    * buttons, the Security Hub actions: docs/approval-channels.md).
    */
   approval: z.optional(approvalSchema),
+  /** How quarantine-object makes a malicious object version unreadable (docs/playbooks-s3.md). */
+  s3Quarantine: z._default(s3QuarantineSchema, DEFAULT_S3_QUARANTINE),
 });
 
 /* AWS Chatbot ids, as the Chatbot console shows them (and CloudFormation's AWS::Chatbot resources take them). */
@@ -344,6 +349,7 @@ export function runtimeConfigOf(config: IncidentResponseConfig): RuntimeConfig {
     securityHub: config.securityHub,
     guardDuty: config.guardDuty,
     localEmulator: config.localEmulator,
+    s3Quarantine: config.s3Quarantine,
     ...(config.approval ? { approval: config.approval } : {}),
   };
 }

@@ -11,6 +11,8 @@ import { READ_CONSOLE_OUTPUT } from './specs';
 export const EVIDENCE_READS: Readonly<Record<PlaybookName, readonly StepSpec[]>> = {
   'contain-instance': [READ_CONSOLE_OUTPUT],
   'revoke-credentials': [],
+  'block-public-access': [],
+  'quarantine-object': [],
   'contain-function': [],
   // A sequence finding names no instance of its own (consoleOutputInstance): its instances' console output is not kept.
   'answer-sequence': [],

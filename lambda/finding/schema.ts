@@ -158,6 +158,8 @@ const resourceDetailSchemas = {
       tags: infoTags,
       defaultServerSideEncryption: part({ encryptionType: info, kmsMasterKeyArn: info }),
       publicAccess: part({ effectivePermission: info }),
+      /** Malware Protection for S3 (Object:S3/MaliciousFile): the scanned object, by key and version. */
+      s3ObjectDetails: list(z.looseObject({ objectArn: info, key: info, eTag: info, hash: info, versionId: info })),
     }),
   ),
   eksClusterDetails: part({ name: info, arn: info, vpcId: info, status: info, createdAt: infoTime, tags: infoTags }),

@@ -15,6 +15,9 @@ import { block, pass, type Guard } from './types';
 const TAGS_EXEMPT: Readonly<Record<PlaybookName, boolean>> = {
   'contain-instance': true,
   'revoke-credentials': false,
+  // A bucket's tags (as GuardDuty reports them, confirmed with the finding): a bucket meant to be public can be exempted.
+  'block-public-access': true,
+  'quarantine-object': true,
   'contain-function': true,
   // The sequence carries no tags: each resource's own playbook decides on its tags (lambda/playbooks/answer-sequence/plan.ts).
   'answer-sequence': true,

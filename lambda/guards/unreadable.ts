@@ -5,5 +5,8 @@
  */
 export const INSTANCE_UNREADABLE = 'instance-unreadable';
 export const PRINCIPAL_UNREADABLE = 'principal-unreadable';
+/** The bucket (or object version) an S3 finding names could not be read with ExpectedBucketOwner = the finding's account. */
+export const BUCKET_UNVERIFIED = 'bucket-verified';
+export const OBJECT_UNVERIFIED = 'object-verified';
 /** contain-function: the function or its tags could not be read. */
 export const FUNCTION_UNREADABLE = 'function-unreadable';

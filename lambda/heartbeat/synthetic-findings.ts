@@ -34,6 +34,11 @@ const CANDIDATES: Readonly<Record<PlaybookName, readonly Candidate[]>> = {
     { type: 'CredentialAccess:IAMUser/AnomalousBehavior', severity: 5 },
     { type: 'Exfiltration:IAMUser/AnomalousBehavior', severity: 8 },
   ],
+  'block-public-access': [
+    { type: 'Policy:S3/BucketBlockPublicAccessDisabled', severity: 2 },
+    { type: 'Policy:S3/BucketPublicAccessGranted', severity: 8 },
+  ],
+  'quarantine-object': [{ type: 'Object:S3/MaliciousFile', severity: 8 }],
   'contain-function': [
     { type: 'Backdoor:Lambda/C&CActivity.B', severity: 8 },
     { type: 'CryptoCurrency:Lambda/BitcoinTool.B', severity: 8 },
@@ -52,6 +57,8 @@ const CANDIDATES: Readonly<Record<PlaybookName, readonly Candidate[]>> = {
 export const HEARTBEAT_INSTANCE_ID = 'i-99999999';
 export const HEARTBEAT_USER_NAME = 'GeneratedFindingUserName';
 export const HEARTBEAT_ACCESS_KEY_ID = 'GeneratedFindingAccessKeyId';
+/** A bucket name no account can own (S3 refuses names ending in -s3alias), so the heartbeat's reads find nothing. */
+export const HEARTBEAT_BUCKET = 'ir-heartbeat-bucket--s3alias';
 export const HEARTBEAT_FUNCTION_NAME = 'GeneratedFindingLambdaFunctionName';
 
 /** Every heartbeat finding id starts with this, so a heartbeat is told apart in logs and reports at a glance. */
@@ -63,6 +70,13 @@ const FIXED_TIME = '2000-01-01T00:00:00.000Z';
 function resourceOf(playbook: PlaybookName): Record<string, unknown> {
   if (playbook === 'contain-instance') {
     return { resourceType: 'Instance', instanceDetails: { instanceId: HEARTBEAT_INSTANCE_ID, instanceState: 'running', tags: [] } };
+  }
+  if (playbook === 'block-public-access') return { resourceType: 'S3Bucket', s3BucketDetails: [{ name: HEARTBEAT_BUCKET, arn: `arn:aws:s3:::${HEARTBEAT_BUCKET}`, tags: [] }] };
+  if (playbook === 'quarantine-object') {
+    return {
+      resourceType: 'S3Object',
+      s3BucketDetails: [{ name: HEARTBEAT_BUCKET, arn: `arn:aws:s3:::${HEARTBEAT_BUCKET}`, tags: [], s3ObjectDetails: [{ key: 'heartbeat.bin', versionId: 'heartbeat' }] }],
+    };
   }
   if (playbook === 'contain-function') return { resourceType: 'Lambda', lambdaDetails: { functionName: HEARTBEAT_FUNCTION_NAME, functionVersion: '$LATEST' } };
   return {

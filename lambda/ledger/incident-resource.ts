@@ -1,6 +1,8 @@
 import { accessKeyOf, instanceIdOf, isSampleFinding } from '../finding/accessors';
 import type { Finding } from '../finding/schema';
 import type { PlaybookName } from '../routing/playbook-names';
+import { bucketTargetOf, objectTargetOf } from '../playbooks/s3/target';
+import { objectName } from './restore-record';
 import { lambdaFunctionOf } from '../finding/lambda-function';
 
 /*
@@ -32,6 +34,11 @@ export function functionResource(accountId: string, region: string, functionName
   return `lambda-function/${accountId}/${region}/${functionName}`;
 }
 
+/** A bucket's resource key: bucket names are global. */
+export function bucketResource(accountId: string, bucket: string): string {
+  return `s3-bucket/${accountId}/${bucket}`;
+}
+
 /** The resource's key, e.g. `ec2-instance/111111111111/us-east-1/i-0abc`; undefined: the incident is the finding's own. */
 export function incidentResourceOf(finding: Finding, playbook: PlaybookName): string | undefined {
   const account = finding.accountId;
@@ -49,6 +56,15 @@ export function incidentResourceOf(finding: Finding, playbook: PlaybookName): st
       if (accessKeyId) return accessKeyResource(account, accessKeyId);
       const principal = usable(key?.principalId) ?? usable(key?.userName);
       return principal ? `principal/${account}/${principal}` : undefined;
+    }
+    case 'block-public-access': {
+      const target = bucketTargetOf(finding);
+      return target.kind === 'bucket' ? bucketResource(account, target.bucket) : undefined;
+    }
+    case 'quarantine-object': {
+      // One incident per object version: each version is its own evidence.
+      const target = objectTargetOf(finding);
+      return target.kind === 'object' ? `s3-object/${account}/${objectName(target.bucket, target.key, target.versionId)}` : undefined;
     }
     case 'contain-function': {
       // One incident per function (not per version): the throttle and the role are the function's.

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { GetItemCommand, PutItemCommand, UpdateItemCommand, type AttributeValue, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { bool, isConditionFailure, list, map, n, s, stringOf, type Item } from './attributes';
 import { ResourceIncidents } from './resource-incidents';
@@ -34,6 +34,35 @@ export function instanceRestoreKey(accountId: string, region: string, instanceId
 export function accessKeyRestoreKey(accountId: string, accessKeyId: string): string {
   return `${RESTORE_KEY_PREFIX}${accountId}#${accessKeyId}`;
 }
+
+/** Bucket names are global: a bucket is found by account and name alone (`s3:` keeps it apart from a key id). */
+export function bucketRestoreKey(accountId: string, bucket: string): string {
+  return `${RESTORE_KEY_PREFIX}${accountId}#s3:${bucket}`;
+}
+
+/** Past this many bytes an object's name is hashed in ledger keys: a DynamoDB partition key holds at most 2048, an object key alone 1024. */
+const LONGEST_OBJECT_NAME = 512;
+
+/** `<bucket>/<key>#<version>` (`null` when the finding names no version), or its SHA-256 when that is too long for a ledger key. */
+export function objectName(bucket: string, key: string, versionId: string | null): string {
+  const name = `${bucket}/${key}#${versionId ?? 'null'}`;
+  return Buffer.byteLength(name, 'utf8') <= LONGEST_OBJECT_NAME ? name : `${bucket}/sha256:${createHash('sha256').update(name).digest('hex')}`;
+}
+
+/** One object version (quarantine-object). */
+export function objectRestoreKey(accountId: string, bucket: string, key: string, versionId: string | null): string {
+  return `${RESTORE_KEY_PREFIX}${accountId}#s3:${objectName(bucket, key, versionId)}`;
+}
+
+/** S3 Block Public Access settings of one bucket. */
+export interface RecordedPublicAccessBlock {
+  readonly BlockPublicAcls: boolean;
+  readonly IgnorePublicAcls: boolean;
+  readonly BlockPublicPolicy: boolean;
+  readonly RestrictPublicBuckets: boolean;
+}
+
+const PUBLIC_ACCESS_BLOCK_SETTINGS = ['BlockPublicAcls', 'IgnorePublicAcls', 'BlockPublicPolicy', 'RestrictPublicBuckets'] as const;
 
 /** A Lambda function (contain-function): by account, region and name; `function:` keeps it apart from an instance id. */
 export function functionRestoreKey(accountId: string, region: string, functionName: string): string {
@@ -75,6 +104,12 @@ export interface RestoreFacts {
   /** revoke-credentials: the key's status before the response, and its user. */
   readonly accessKey?: { readonly userName: string; readonly status: string };
   readonly sessionPolicies?: readonly RecordedSessionPolicy[];
+  /** block-public-access: the bucket's own public access block before the response; null: it had none. */
+  readonly publicAccessBlock?: RecordedPublicAccessBlock | null;
+  /** block-public-access: what made the bucket public (policy status, ACL grants), as JSON: evidence, never applied. */
+  readonly bucketExposure?: string;
+  /** quarantine-object: the object version's tags before the quarantine tag was added. */
+  readonly objectTags?: readonly { readonly Key: string; readonly Value: string }[];
   /** contain-function: the reserved concurrency before the response (null: unreserved). */
   readonly functionConcurrency?: RecordedConcurrency;
   /** contain-function: the function's configuration as discovery read it (JSON; environment variable names only, never values). */
@@ -85,10 +120,12 @@ export interface RecordedConcurrency {
   readonly reserved: number | null;
 }
 
+export type RestoreKind = 'instance' | 'access-key' | 'function' | 'bucket' | 'object';
+
 export interface RestoreWrite {
   readonly key: string;
-  readonly kind: 'instance' | 'access-key' | 'function';
-  /** What the record is of: the instance id, the access key id, or the function name. */
+  readonly kind: RestoreKind;
+  /** What the record is of: the instance id, or the access key id. */
   readonly resourceId: string;
   readonly accountId: string;
   readonly region: string;
@@ -118,6 +155,10 @@ export interface RestoreRecord {
   readonly terminationProtection: boolean | undefined;
   readonly accessKey: { readonly userName: string; readonly status: string } | undefined;
   readonly sessionPolicies: readonly RecordedSessionPolicy[];
+  /** undefined: not recorded; null: the bucket had no public access block. */
+  readonly publicAccessBlock?: RecordedPublicAccessBlock | null | undefined;
+  readonly bucketExposure?: string | undefined;
+  readonly objectTags?: readonly { readonly Key: string; readonly Value: string }[] | undefined;
   readonly functionConcurrency?: RecordedConcurrency | undefined;
   readonly functionConfiguration?: string | undefined;
   readonly released: { readonly at: string; readonly by: string; readonly restored: readonly string[] } | undefined;
@@ -139,6 +180,12 @@ function factAttributes(facts: RestoreFacts): Record<string, AttributeValue> {
   for (const p of facts.sessionPolicies ?? []) {
     out[`${SESSION_POLICY}${p.principal.kind}:${p.principal.name}`] = map({ previousDocument: p.previousDocument === null ? { NULL: true } : s(p.previousDocument) });
   }
+  if (facts.publicAccessBlock !== undefined) {
+    const block = facts.publicAccessBlock;
+    out.publicAccessBlock = block === null ? { NULL: true } : map(Object.fromEntries(PUBLIC_ACCESS_BLOCK_SETTINGS.map((name) => [name, bool(block[name])])));
+  }
+  if (facts.bucketExposure !== undefined) out.bucketExposure = s(facts.bucketExposure);
+  if (facts.objectTags !== undefined) out.objectTags = list(facts.objectTags.map((tag) => map({ Key: s(tag.Key), Value: s(tag.Value) })));
   return out;
 }
 
@@ -179,12 +226,28 @@ function parseRecord(key: string, item: Item): RestoreRecord {
     terminationProtection: item.terminationProtection?.BOOL,
     accessKey: key_?.userName?.S && key_.status?.S ? { userName: key_.userName.S, status: key_.status.S } : undefined,
     sessionPolicies,
+    publicAccessBlock: publicAccessBlockOf(item.publicAccessBlock),
+    bucketExposure: stringOf(item, 'bucketExposure'),
+    objectTags: item.objectTags?.L?.flatMap((tag) => (tag.M?.Key?.S !== undefined ? [{ Key: tag.M.Key.S, Value: tag.M.Value?.S ?? '' }] : [])),
     functionConcurrency: item.functionConcurrency?.M ? { reserved: item.functionConcurrency.M.reserved?.N === undefined ? null : Number(item.functionConcurrency.M.reserved.N) } : undefined,
     functionConfiguration: stringOf(item, 'functionConfiguration'),
     released: released?.at?.S
       ? { at: released.at.S, by: released.by?.S ?? '', restored: (released.restored?.L ?? []).flatMap((r) => (r.S ? [r.S] : [])) }
       : undefined,
     closedAt: stringOf(item, 'closedAt'),
+  };
+}
+
+/** The recorded block: null when the bucket had none, undefined when nothing (or nothing readable) is recorded. */
+function publicAccessBlockOf(value: AttributeValue | undefined): RecordedPublicAccessBlock | null | undefined {
+  if (value?.NULL === true) return null;
+  const settings = value?.M;
+  if (!settings || !PUBLIC_ACCESS_BLOCK_SETTINGS.every((name) => typeof settings[name]?.BOOL === 'boolean')) return undefined;
+  return {
+    BlockPublicAcls: settings.BlockPublicAcls!.BOOL === true,
+    IgnorePublicAcls: settings.IgnorePublicAcls!.BOOL === true,
+    BlockPublicPolicy: settings.BlockPublicPolicy!.BOOL === true,
+    RestrictPublicBuckets: settings.RestrictPublicBuckets!.BOOL === true,
   };
 }
 
@@ -197,7 +260,7 @@ export interface ReleaseEntry {
   /** The whole containment was undone: the record is closed (closedAt), and the next finding about the resource starts afresh. */
   readonly close: boolean;
   /** Written when the release creates the record (there was none): what it is of. */
-  readonly resource: { readonly kind: 'instance' | 'access-key' | 'function'; readonly resourceId: string };
+  readonly resource: { readonly kind: RestoreKind; readonly resourceId: string };
 }
 
 export type ReleaseWriteResult =

@@ -50,6 +50,7 @@ type NextInput = Pick<NotificationDocument, 'outcome' | 'playbook' | 'incidentId
 /** What a person does when nothing was automated, by the kind of resource. */
 const REVIEW_BY_KIND: Readonly<Record<string, string>> = {
   S3Bucket: "Review the bucket's policy, ACLs and Block Public Access, and the caller's S3 data events in CloudTrail; restore deleted objects from versions or backups.",
+  S3Object: 'Keep the object version as evidence; make it unreadable (docs/playbooks-s3.md) and find who uploaded it in the S3 data events.',
   EKSCluster: "Review the cluster's Kubernetes audit log for the user and workload named; cordon or delete a compromised pod and rotate its service account's credentials.",
   ECSCluster: 'Stop the task named if it is compromised, and review its task role and image.',
   Container: 'Stop the container named if it is compromised, and review its image and privileges.',
@@ -93,6 +94,15 @@ export function nextStepsOf(input: NextInput, outcomes: readonly StepOutcome[], 
       steps.push(
         `Investigate from the evidence snapshots (tagged with incident ${input.incidentId}); \`ir release ${instance} --region ${input.region ?? '<region>'}\` undoes the isolation once the instance is cleared.`,
       );
+    }
+    if (input.playbook === 'block-public-access') {
+      const bucket = input.resource?.kind === 'S3Bucket' ? input.resource.id : '<bucket>';
+      steps.push(
+        `Remove the public ACL grants and policy statements that opened bucket ${bucket} (they are left as evidence, ignored while the block is on); \`ir release --bucket ${bucket}\` puts the recorded Block Public Access settings back if it must stay public.`,
+      );
+    }
+    if (input.playbook === 'quarantine-object') {
+      steps.push('The version is kept, unreadable but to the security team if the bucket policy holds the quarantine statement (docs/playbooks-s3.md): analyse it, and find who uploaded it and who read it before.');
     }
     if (input.playbook === 'answer-sequence') {
       steps.push(

@@ -317,6 +317,10 @@ export function primaryResourceOf(finding: Finding): PrimaryResource | undefined
     Instance: () => (instance ? { kind: 'Instance', id: instance, label: name ? `${instance} (${name})` : instance, trail: { attribute: 'ResourceName', value: instance } } : undefined),
     AccessKey: () => principalOf(resource),
     S3Bucket: () => named('S3Bucket', buckets[0]?.name, 'bucket', buckets.length - 1),
+    S3Object: () => {
+      const object = buckets[0]?.s3ObjectDetails?.[0];
+      return object?.key && buckets[0]?.name ? named('S3Object', `${buckets[0].name}/${object.key}`, 'object') : undefined;
+    },
     EKSCluster: () => named('EKSCluster', resource.eksClusterDetails?.name, 'EKS cluster'),
     ECSCluster: () => named('ECSCluster', resource.ecsClusterDetails?.name, 'ECS cluster'),
     Container: () => named('Container', resource.containerDetails?.name ?? resource.containerDetails?.id, 'container'),

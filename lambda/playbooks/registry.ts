@@ -17,12 +17,18 @@ import { CONTAIN_INSTANCE_LEDGER_STEP_SPECS } from './contain-instance/specs';
 import { REVOKE_CREDENTIALS_LEDGER_STEP_SPECS } from './revoke-credentials/specs';
 import { notifyPlaybook } from './notify/playbook';
 import { revokeCredentialsPlaybook } from './revoke-credentials/playbook';
+import { blockPublicAccessPlaybook } from './block-public-access/playbook';
+import { BLOCK_PUBLIC_ACCESS_LEDGER_STEP_SPECS } from './block-public-access/specs';
+import { quarantineObjectPlaybook } from './quarantine-object/playbook';
+import { QUARANTINE_OBJECT_LEDGER_STEP_SPECS } from './quarantine-object/specs';
 import type { AnyPlaybook } from './types';
 
 /** Every playbook: for `ir`, the demo, the CDK app and the tests. A Lambda bundle holds only its own (lambda/handlers/). */
 export const PLAYBOOKS: Readonly<Record<PlaybookName, AnyPlaybook>> = {
   'contain-instance': containInstancePlaybook,
   'revoke-credentials': revokeCredentialsPlaybook,
+  'block-public-access': blockPublicAccessPlaybook,
+  'quarantine-object': quarantineObjectPlaybook,
   'contain-function': containFunctionPlaybook,
   'answer-sequence': answerSequencePlaybook,
   notify: notifyPlaybook,
@@ -34,6 +40,8 @@ export { actsInFindingAccount } from '../routing/playbook-names';
 const RESTORE_RECORD_STEP_SPECS: Readonly<Record<PlaybookName, readonly StepSpec[]>> = {
   'contain-instance': CONTAIN_INSTANCE_LEDGER_STEP_SPECS,
   'revoke-credentials': REVOKE_CREDENTIALS_LEDGER_STEP_SPECS,
+  'block-public-access': BLOCK_PUBLIC_ACCESS_LEDGER_STEP_SPECS,
+  'quarantine-object': QUARANTINE_OBJECT_LEDGER_STEP_SPECS,
   'contain-function': CONTAIN_FUNCTION_LEDGER_STEP_SPECS,
   // The restore records of every playbook it answers a resource with (restoreRecordStepSpecsOf).
   'answer-sequence': [],

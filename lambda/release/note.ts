@@ -24,7 +24,7 @@ export interface ReleaseNoteContext {
   readonly at: Date;
 }
 
-function ledgerFact(ledger: ReleaseLedgerEntry | null): Fact[] {
+export function ledgerFact(ledger: ReleaseLedgerEntry | null): Fact[] {
   if (!ledger) return [{ label: 'Ledger', value: 'none: the release is not recorded in the incident ledger' }];
   const status = ledger.status === 'recorded' ? `recorded${ledger.closed ? ', closed (the next finding opens a new incident)' : ', still open (a partial release)'}` : ledger.status.toUpperCase();
   const tail = ledger.error ? ` (${ledger.error.code}: ${ledger.error.message})` : ledger.detail ? ` (${ledger.detail})` : '';
@@ -32,7 +32,7 @@ function ledgerFact(ledger: ReleaseLedgerEntry | null): Fact[] {
   return [{ label: 'Ledger', value: `${ledger.table}, ${ledger.key}: ${status}${tail}` }, ...(incident ? [{ label: 'Incident', value: incident }] : [])];
 }
 
-function evidenceFact(evidence: StepReport | null): Fact[] {
+export function evidenceFact(evidence: StepReport | null): Fact[] {
   if (!evidence) return [];
   if (evidence.status === 'done') return [{ label: 'Evidence', value: evidence.detail ?? evidence.target }];
   if (evidence.status === 'skipped') return [{ label: 'Evidence', value: `not kept: ${evidence.reason ?? ''}` }];
@@ -40,7 +40,7 @@ function evidenceFact(evidence: StepReport | null): Fact[] {
 }
 
 /** What must not be missed: a failed step, a release not recorded, an incident left open, evidence not kept. */
-function leadOf(failedSteps: number, ledger: ReleaseLedgerEntry | null, evidence: StepReport | null, what: string): string | undefined {
+export function leadOf(failedSteps: number, ledger: ReleaseLedgerEntry | null, evidence: StepReport | null, what: string): string | undefined {
   const parts: string[] = [];
   if (failedSteps > 0) parts.push(`${failedSteps} step(s) of the release of ${what} FAILED: it is only partly released`);
   if (ledger && ledger.status !== 'recorded') parts.push(`the release is NOT recorded in the ledger (${ledger.status})`);
@@ -49,7 +49,7 @@ function leadOf(failedSteps: number, ledger: ReleaseLedgerEntry | null, evidence
   return parts.length > 0 ? `ATTENTION: ${parts.join('; ')}.` : undefined;
 }
 
-function threadOf(context: ReleaseNoteContext, resourceId: string): string {
+export function threadOf(context: ReleaseNoteContext, resourceId: string): string {
   return context.incidentId ?? `release/${resourceId}`;
 }
 

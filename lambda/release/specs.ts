@@ -49,6 +49,9 @@ export const READ_KEY_STATE: StepSpec = { kind: 'read-key-state', iamActions: ['
 export const REACTIVATE_ACCESS_KEY: StepSpec = { kind: 'reactivate-access-key', iamActions: ['iam:UpdateAccessKey'], mutating: true };
 export const REMOVE_SESSION_POLICY: StepSpec = { kind: 'remove-session-policy', iamActions: ['iam:DeleteUserPolicy', 'iam:DeleteRolePolicy'], mutating: true };
 
+/* `ir release --bucket` (bucket.ts): the bucket's block read now, then put back as recorded (DeletePublicAccessBlock is authorised by s3:PutBucketPublicAccessBlock). */
+export const READ_BUCKET_BLOCK: StepSpec = { kind: 'read-bucket-block', iamActions: ['s3:GetBucketPublicAccessBlock'], mutating: false };
+export const RESTORE_BUCKET_BLOCK: StepSpec = { kind: 'restore-bucket-block', iamActions: ['s3:PutBucketPublicAccessBlock'], mutating: true };
 /* `ir release --function` (function.ts). */
 export const READ_FUNCTION_CONCURRENCY: StepSpec = { kind: 'read-function-concurrency', iamActions: ['lambda:GetFunctionConcurrency'], mutating: false };
 /** Back to the recorded reserved concurrency: PutFunctionConcurrency with its value, or DeleteFunctionConcurrency when it had none. */
@@ -78,6 +81,8 @@ export const RELEASE_STEP_SPECS: readonly StepSpec[] = [
   READ_KEY_STATE,
   REACTIVATE_ACCESS_KEY,
   REMOVE_SESSION_POLICY,
+  READ_BUCKET_BLOCK,
+  RESTORE_BUCKET_BLOCK,
   READ_FUNCTION_CONCURRENCY,
   RESTORE_FUNCTION_CONCURRENCY,
 ];

@@ -82,6 +82,22 @@ export const ROUTING_TABLE: readonly RoutingRule[] = [
     why: 'credentials are being misused and must stop working',
   },
   {
+    id: 'bucket-exposed',
+    playbook: 'block-public-access',
+    resourceType: 'S3Bucket',
+    types: ['Policy:S3/BucketBlockPublicAccessDisabled', 'Policy:S3/BucketAnonymousAccessGranted', 'Policy:S3/BucketPublicAccessGranted'],
+    actorOnly: [],
+    why: 'a bucket is open to the public: its own Block Public Access goes back on',
+  },
+  {
+    id: 'malware-in-object',
+    playbook: 'quarantine-object',
+    resourceType: 'S3Object',
+    types: ['Object:S3/MaliciousFile'],
+    actorOnly: [],
+    why: 'an object holds malware: that version is made unreadable to all but the security team, and kept',
+  },
+  {
     id: 'function-compromised',
     playbook: 'contain-function',
     resourceType: 'Lambda',
@@ -163,6 +179,7 @@ export const REPORTED_ONLY: Readonly<Record<string, string>> = {
   'Execution:EC2/MaliciousFile!AMI': 'malware in an image, not in a running instance',
   'Execution:EC2/MaliciousFile!Snapshot': 'malware in a snapshot, not in a running instance',
   'Execution:EC2/MaliciousFile!RecoveryPoint': 'malware in a backup recovery point, not in a running instance',
+  'Policy:S3/AccountBlockPublicAccessDisabled': "the account's own setting: turning it on affects every bucket of the account, a person decides",
   'Recon:IAMUser/TorIPCaller': 'API calls through Tor: reconnaissance that does not show the key itself is stolen',
   'Discovery:S3/TorIPCaller': 'S3 listing calls through Tor: reconnaissance that does not show the key itself is stolen (as Recon:IAMUser/TorIPCaller)',
 };

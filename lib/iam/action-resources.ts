@@ -95,6 +95,8 @@ export type ScopeKind =
   | 'iam-user-or-role'
   | 'auto-scaling-group'
   | 'target-group'
+  | 's3-bucket'
+  | 's3-object'
   | 'no-resource-level-permissions'
   | 'ec2-resource-types'
   | 'resource-known-only-at-run-time'
@@ -180,6 +182,14 @@ const GROUP_ACTIONS: Readonly<Record<string, { kind: ScopeKind; arn: (refs: Scop
   },
 };
 
+/**
+ * S3 actions of the S3 playbooks, by the resource type they authorise (Service Authorization Reference,
+ * "Actions defined by Amazon S3"): the bucket, or an object of it. S3 ARNs carry no account: the steps
+ * confine each grant to the role's own account (lambda/playbooks/s3/own-account.ts).
+ */
+const S3_BUCKET_ACTIONS: readonly string[] = ['s3:GetBucketPublicAccessBlock', 's3:PutBucketPublicAccessBlock', 's3:GetBucketPolicyStatus', 's3:GetBucketAcl', 's3:GetBucketPolicy'];
+const S3_OBJECT_ACTIONS: readonly string[] = ['s3:GetObjectTagging', 's3:GetObjectVersionTagging', 's3:PutObjectTagging', 's3:PutObjectVersionTagging'];
+
 /** Decrypt only serves publishing (SNS decrypts with the caller's grant); GenerateDataKey serves publishing and every evidence PutObject. */
 const TOPIC_KEY_ACTIONS: readonly string[] = ['kms:Decrypt'];
 
@@ -249,6 +259,8 @@ export function scopeOfAction(action: IamAction, refs: ScopeReferences): ActionS
     };
   }
   if (action === 's3:PutObject') return { kind: 'evidence-objects', resources: [referenced(refs.evidenceObjectsArn, action, 'the evidence bucket')] };
+  if (S3_BUCKET_ACTIONS.includes(action)) return { kind: 's3-bucket', resources: [`arn:${refs.partition}:s3:::*`] };
+  if (S3_OBJECT_ACTIONS.includes(action)) return { kind: 's3-object', resources: [`arn:${refs.partition}:s3:::*/*`] };
   if (FUNCTION_ACTIONS.includes(action)) return { kind: 'lambda-function', resources: [`arn:${refs.partition}:lambda:*:${refs.account}:function:*`] };
   if (INSTANCE_ACTIONS.includes(action)) return { kind: 'ec2-instance', resources: [`arn:${refs.partition}:ec2:*:${refs.account}:instance/*`] };
   if (action === 'sts:AssumeRole') return memberRoleScope(refs, action);
@@ -303,6 +315,12 @@ export const WILDCARD_REASONS: Readonly<Partial<Record<ScopeKind, string>>> = {
     'scoped to Auto Scaling groups of this account',
   'target-group':
     'deregisters the instance a finding names from whichever target groups hold it, known only at run time; scoped to target groups of this account',
+  's3-bucket':
+    'reads and sets the public access block of whichever bucket a GuardDuty finding names, known only at run time; ' +
+    "S3 ARNs carry no account, so each statement is conditioned on aws:ResourceAccount being the role's own account, and every call names ExpectedBucketOwner",
+  's3-object':
+    'reads and tags the one object version a GuardDuty malware finding names, known only at run time; ' +
+    "S3 ARNs carry no account, so each statement is conditioned on aws:ResourceAccount being the role's own account, and every call names ExpectedBucketOwner",
   'evidence-objects':
     "writes each incident's evidence under the incidents/ prefix of this stack's evidence bucket, one key per incident " +
     'known only at run time; the bucket is versioned and every object is locked (Object Lock), so a write never destroys a record',

@@ -1,9 +1,12 @@
 import { Template } from 'aws-cdk-lib/assertions';
-import { PLAYBOOK_NAMES } from '../../lambda/routing/playbook-names';
-import { approvalSchedulerRoleName, responderRoleName } from '../../lib/naming';
+import { ACTING_PLAYBOOKS, PLAYBOOK_NAMES } from '../../lambda/routing/playbook-names';
+import { approvalSchedulerRoleName, pascalCase, responderRoleName } from '../../lib/naming';
 import { asList, auditRole, decide, flattenStatement, globsIntersect, type AuditOptions, type PolicyStatement } from './support/policy-evaluator';
 import { synthesize, synthesizeMember } from './support/synth';
 import { resourcesOfType, statementsOfRole } from './support/template-queries';
+
+/** The role ids of the acting playbooks (ContainInstanceRole..., BlockPublicAccessRole...). */
+const ACTING_ROLE_ID = new RegExp(`^(${ACTING_PLAYBOOKS.map(pascalCase).join('|')})Role`);
 
 /*
  * Every synthesised policy of every role, in every region of a multi-region
@@ -71,8 +74,8 @@ describe('every synthesised role', () => {
 
   it('are those of every region and the member stack', () => {
     expect(audited.map((a) => a.name)).toEqual([...REGIONS.map((r) => `GuardDutyIncidentResponse-${r}`), 'GuardDutyIncidentResponseMember']);
-    // Each region: the four playbook roles and the owed Security Hub note writer's (lib/owed-note-delivery.ts).
-    expect(audited.map((a) => a.roles.size)).toEqual([5, 5, 5, 1]);
+    // Each region: a role per playbook and the owed Security Hub note writer's (lib/owed-note-delivery.ts).
+    expect(audited.map((a) => a.roles.size)).toEqual([...REGIONS.map(() => PLAYBOOK_NAMES.length + 1), 1]);
   });
 
   it.each(audited.map((a) => [a.name, a] as const))('%s: no escalation path, no unconditioned EC2 write', (_name, { roles }) => {
@@ -141,8 +144,8 @@ describe('with approvals (config approval): the one iam:PassRole, and nothing wi
   });
 
   it('only the acting playbook roles may pass a role at all; without the accepted one, exactly their PassRole is found', () => {
-    expect(passers).toEqual(playbookRoleIds.filter((id) => /ContainInstance|RevokeCredentials|AnswerSequence/.test(id)).sort());
-    expect(passers).toHaveLength(3);
+    expect(passers).toEqual(playbookRoleIds.filter((id) => ACTING_ROLE_ID.test(id)).sort());
+    expect(passers).toHaveLength(ACTING_PLAYBOOKS.length);
     for (const id of passers) {
       const found = auditRole(roles.get(id)!, AUDIT).filter((f) => f.rule === 'pass-role');
       expect(found.map((f) => f.detail)).toEqual([passableRole.resource]);
@@ -174,7 +177,7 @@ describe('with approvals (config approval): the one iam:PassRole, and nothing wi
     expect(scheduler.flatMap((s) => asList(s.Action))).toEqual(['lambda:InvokeFunction']);
     expect(scheduler.flatMap((s) => asList(s.Resource)).sort()).toEqual(
       Object.keys(resourcesOfType(template, 'AWS::Lambda::Function'))
-        .filter((id) => /^(ContainInstance|RevokeCredentials|AnswerSequence)Function/.test(id))
+        .filter((id) => new RegExp(`^(${ACTING_PLAYBOOKS.map(pascalCase).join('|')})Function`).test(id))
         .map((id) => `<${id}.Arn>`)
         .sort(),
     );

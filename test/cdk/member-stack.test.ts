@@ -6,6 +6,7 @@ import { BRAKE_STEP_SPECS, LEDGER_STEP_SPECS } from '../../lambda/ledger/specs';
 import { READ_ACCOUNT_ALIAS } from '../../lambda/notify/account-alias';
 import { PUBLISH_NOTIFICATION } from '../../lambda/notify/publish-step';
 import { requiredIamActions } from '../../lambda/playbooks/registry';
+import { ACTING_PLAYBOOKS } from '../../lambda/routing/playbook-names';
 import { createIncidentResponseApp } from '../../lib/app';
 import { memberRoleActions, memberRoleStepSpecs } from '../../lib/member/member-actions';
 import { grantsOf, scopedGrants } from '../../lib/iam/scoped-statements';
@@ -69,14 +70,7 @@ describe('the member stack', () => {
   it('is trusted only by the playbook roles that act in accounts, per configured region, by exact ARN, and by the operators', () => {
     expect(trustedPrincipals(member)).toEqual(
       [
-        `arn:aws:iam::${SECURITY}:role/GuardDutyIncidentResponse-contain-instance-eu-west-1`,
-        `arn:aws:iam::${SECURITY}:role/GuardDutyIncidentResponse-revoke-credentials-eu-west-1`,
-        `arn:aws:iam::${SECURITY}:role/GuardDutyIncidentResponse-contain-function-eu-west-1`,
-        `arn:aws:iam::${SECURITY}:role/GuardDutyIncidentResponse-answer-sequence-eu-west-1`,
-        `arn:aws:iam::${SECURITY}:role/GuardDutyIncidentResponse-contain-instance-us-east-1`,
-        `arn:aws:iam::${SECURITY}:role/GuardDutyIncidentResponse-revoke-credentials-us-east-1`,
-        `arn:aws:iam::${SECURITY}:role/GuardDutyIncidentResponse-contain-function-us-east-1`,
-        `arn:aws:iam::${SECURITY}:role/GuardDutyIncidentResponse-answer-sequence-us-east-1`,
+        ...['eu-west-1', 'us-east-1'].flatMap((region) => ACTING_PLAYBOOKS.map((playbook) => `arn:aws:iam::${SECURITY}:role/GuardDutyIncidentResponse-${playbook}-${region}`)),
         ...OPERATORS,
       ].sort(),
     );
@@ -101,10 +95,11 @@ describe('the member stack', () => {
       // Security Hub and GuardDuty's archive too (lambda/close-loop/): updated where their administrator holds the findings.
       ...closeLoopStepSpecsOf(true).flatMap((spec) => spec.iamActions),
     ];
-    const union = [...new Set([...requiredIamActions('contain-instance'), ...requiredIamActions('revoke-credentials'), ...requiredIamActions('contain-function')])].filter((a) => !securityOnly.includes(a));
+    const union = [...new Set(ACTING_PLAYBOOKS.flatMap((name) => requiredIamActions(name)))].filter((a) => !securityOnly.includes(a));
     expect(granted).toEqual(union.sort());
     expect(granted).toEqual(memberRoleActions());
-    expect(granted.filter((a) => /^(sns|kms|sts|s3|dynamodb|guardduty):/.test(a))).toEqual([]);
+    // S3 only for the S3 playbooks' bucket and object calls (never the evidence's PutObject, written from the security account).
+    expect(granted.filter((a) => /^(sns|kms|sts|dynamodb|guardduty):/.test(a) || a === 's3:PutObject')).toEqual([]);
     // The console output is read where the instance is.
     expect(granted).toContain('ec2:GetConsoleOutput');
     // The account's alias, for the notification, is read in the member account (lambda/notify/account-alias.ts), and only listed.
@@ -160,12 +155,7 @@ describe('the member stack, other configurations', () => {
 
   it('without regions trusts the single security stack in its own region', () => {
     const member = synthesizeMember({ context: { incidentResponse: { securityAccountId: SECURITY, memberRoleName: 'IrMember' } } });
-    expect(trustedPrincipals(member)).toEqual([
-      `arn:aws:iam::${SECURITY}:role/GuardDutyIncidentResponse-answer-sequence-eu-central-1`,
-      `arn:aws:iam::${SECURITY}:role/GuardDutyIncidentResponse-contain-function-eu-central-1`,
-      `arn:aws:iam::${SECURITY}:role/GuardDutyIncidentResponse-contain-instance-eu-central-1`,
-      `arn:aws:iam::${SECURITY}:role/GuardDutyIncidentResponse-revoke-credentials-eu-central-1`,
-    ]);
+    expect(trustedPrincipals(member)).toEqual(ACTING_PLAYBOOKS.map((playbook) => `arn:aws:iam::${SECURITY}:role/GuardDutyIncidentResponse-${playbook}-eu-central-1`).sort());
     expect(roleOf(member).RoleName).toBe('IrMember');
   });
 
@@ -174,7 +164,7 @@ describe('the member stack, other configurations', () => {
     const member = synthesizeMember({ context: { incidentResponse: config } });
     const security = synthesize({ context: { incidentResponse: config } });
     const created = security.stacks.flatMap((stack) =>
-      (['contain-instance', 'revoke-credentials', 'contain-function', 'answer-sequence'] as const).map((playbook) => `arn:aws:iam::${SECURITY}:role/${stack.resolve((stack.playbooks[playbook].role.node.defaultChild as CfnRole).roleName) as string}`),
+      ACTING_PLAYBOOKS.map((playbook) => `arn:aws:iam::${SECURITY}:role/${stack.resolve((stack.playbooks[playbook].role.node.defaultChild as CfnRole).roleName) as string}`),
     );
     expect(trustedPrincipals(member)).toEqual(created.sort());
   });

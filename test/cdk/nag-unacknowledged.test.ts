@@ -19,7 +19,7 @@ describe('cdk-nag without the acknowledgements', () => {
     const stack = 'GuardDutyIncidentResponse';
     const flagged = findings.map((f) => `${f.rule} ${f.path}`).sort();
     // The playbooks' functions and the owed Security Hub note writer's (lib/owed-note-delivery.ts), whose role has no wildcard.
-    const expected = ['ContainInstance', 'RevokeCredentials', 'ContainFunction', 'Notify', 'OwedSecurityHubNotes'].flatMap((fn) => [
+    const expected = ['ContainInstance', 'RevokeCredentials', 'ContainFunction', 'BlockPublicAccess', 'QuarantineObject', 'Notify', 'OwedSecurityHubNotes'].flatMap((fn) => [
       `AwsSolutions-L1 ${stack}/${fn}/Function/Resource`,
       `AwsSolutions-SQS3 ${stack}/${fn}/FailureQueue/Resource`,
     ]);
@@ -37,6 +37,20 @@ describe('cdk-nag without the acknowledgements', () => {
       // notify writes evidence too: its only wildcard.
       `AwsSolutions-IAM5[Resource::${EVIDENCE_OBJECTS}] ${stack}/Notify/Role/Resource`,
     );
+    // The S3 playbooks: the buckets or objects a finding names (in the role's own account), the member role, the detector, the evidence.
+    for (const [fn, s3] of [
+      ['BlockPublicAccess', ['*']],
+      ['QuarantineObject', ['*', '*/*']],
+    ] as const) {
+      const role = `${stack}/${fn}/Role/Resource`;
+      expected.push(
+        `AwsSolutions-IAM5[Resource::*] ${role}`,
+        `AwsSolutions-IAM5[Resource::${EVIDENCE_OBJECTS}] ${role}`,
+        `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:guardduty:<AWS::Region>:<AWS::AccountId>:detector/*] ${role}`,
+        `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:iam::*:role/IncidentResponseMemberRole] ${role}`,
+        ...s3.map((resource) => `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::${resource}] ${role}`),
+      );
+    }
     // contain-function's wildcards: the functions and roles of the account a finding names, and what every acting playbook has.
     const functionRole = `${stack}/ContainFunction/Role/Resource`;
     expected.push(

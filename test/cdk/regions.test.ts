@@ -1,3 +1,4 @@
+import { PLAYBOOK_NAMES } from '../../lambda/routing/playbook-names';
 import { requiredIamActions } from '../../lambda/playbooks/registry';
 import { synthesize } from './support/synth';
 import { asList, evaluate, props, resourcesOfType, roleIdOf, statementsOfRole } from './support/template-queries';
@@ -21,7 +22,7 @@ describe('regions', () => {
       const template = synth.assembly.getStackArtifact(stack.artifactId).template as { Resources: Record<string, { Type: string; Properties?: { RoleName?: string } }> };
       const roles = Object.values(template.Resources).filter((r) => r.Type === 'AWS::IAM::Role');
       const names = roles.map((r) => r.Properties?.RoleName).filter((name) => name !== undefined).sort();
-      expect(names).toEqual(['contain-instance', 'notify', 'revoke-credentials'].map((p) => `GuardDutyIncidentResponse-${p}-${stack.region}`));
+      expect(names).toEqual([...PLAYBOOK_NAMES].sort().map((p) => `GuardDutyIncidentResponse-${p}-${stack.region}`));
       // The owed Security Hub note writer's role is no playbook's: no member account trusts it, so it needs no fixed name.
       expect(roles).toHaveLength(names.length + 1);
     }
@@ -30,7 +31,7 @@ describe('regions', () => {
   it("protects the playbook roles of every region in each region's functions: IAM is global", () => {
     const synth = synthesize({ context: { incidentResponse: { regions: ['eu-west-1', 'us-east-1'] } } });
     const everyRole = ['eu-west-1', 'us-east-1'].flatMap((region) =>
-      ['contain-instance', 'revoke-credentials', 'notify'].map((p) => `GuardDutyIncidentResponse-${p}-${region}`),
+      PLAYBOOK_NAMES.map((p) => `GuardDutyIncidentResponse-${p}-${region}`),
     );
     for (const stack of synth.stacks) {
       const template = synth.assembly.getStackArtifact(stack.artifactId).template as {
@@ -38,7 +39,7 @@ describe('regions', () => {
       };
       // The playbooks' (the owed Security Hub note writer revokes nothing).
       const functions = Object.values(template.Resources).filter((r) => r.Type === 'AWS::Lambda::Function' && r.Properties?.Environment?.Variables?.IR_PLAYBOOK !== undefined);
-      expect(functions).toHaveLength(3);
+      expect(functions).toHaveLength(PLAYBOOK_NAMES.length);
       for (const fn of functions) expect(fn.Properties?.Environment?.Variables?.IR_PROTECTED_ROLE_NAMES).toBe(everyRole.join(','));
     }
   });

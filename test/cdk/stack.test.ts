@@ -46,7 +46,15 @@ const CONFIG = {
   blastRadius: { maxContainmentsPerHour: 4 },
 };
 
-const PASCAL: Record<PlaybookName, string> = { 'contain-instance': 'ContainInstance', 'revoke-credentials': 'RevokeCredentials', 'contain-function': 'ContainFunction', 'answer-sequence': 'AnswerSequence', notify: 'Notify' };
+const PASCAL: Record<PlaybookName, string> = {
+  'contain-instance': 'ContainInstance',
+  'revoke-credentials': 'RevokeCredentials',
+  'contain-function': 'ContainFunction',
+  'block-public-access': 'BlockPublicAccess',
+  'quarantine-object': 'QuarantineObject',
+  'answer-sequence': 'AnswerSequence',
+  notify: 'Notify',
+};
 
 let synth: Synthesized;
 let stackName: string;
@@ -114,7 +122,7 @@ describe.each(PLAYBOOK_NAMES)('the %s function', (playbook) => {
       MemorySize: 512,
       ReservedConcurrentExecutions: 3,
       Handler: 'index.handler',
-      Timeout: { 'contain-instance': 90, 'revoke-credentials': 60, 'contain-function': 60, 'answer-sequence': 90, notify: 30 }[playbook],
+      Timeout: { 'contain-instance': 90, 'revoke-credentials': 60, 'contain-function': 60, 'block-public-access': 60, 'quarantine-object': 60, 'answer-sequence': 90, notify: 30 }[playbook],
     });
   });
 

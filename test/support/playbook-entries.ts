@@ -3,6 +3,8 @@ import { ANSWER_SEQUENCE } from '../../lambda/handlers/answer-sequence';
 import { CONTAIN_INSTANCE } from '../../lambda/handlers/contain-instance';
 import { NOTIFY } from '../../lambda/handlers/notify';
 import { REVOKE_CREDENTIALS } from '../../lambda/handlers/revoke-credentials';
+import { BLOCK_PUBLIC_ACCESS } from '../../lambda/handlers/block-public-access';
+import { QUARANTINE_OBJECT } from '../../lambda/handlers/quarantine-object';
 import type { Report } from '../../lambda/plan/document';
 import type { PlaybookName } from '../../lambda/routing/playbook-names';
 import { handleInvocation } from '../../lambda/runtime/handle';
@@ -14,6 +16,8 @@ import type { PlaybookEntry } from '../../lambda/runtime/playbook-entry';
 export const PLAYBOOK_ENTRIES: Readonly<Record<PlaybookName, PlaybookEntry>> = {
   'contain-instance': CONTAIN_INSTANCE,
   'revoke-credentials': REVOKE_CREDENTIALS,
+  'block-public-access': BLOCK_PUBLIC_ACCESS,
+  'quarantine-object': QUARANTINE_OBJECT,
   'contain-function': CONTAIN_FUNCTION,
   'answer-sequence': ANSWER_SEQUENCE,
   notify: NOTIFY,

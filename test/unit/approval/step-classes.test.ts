@@ -37,6 +37,8 @@ describe('the change class of each step kind', () => {
       'revoke-role-sessions': 'revoke-sessions',
       'revoke-user-sessions': 'revoke-sessions',
       'deactivate-access-key': 'deactivate-key',
+      'block-public-access': 'block-public-access',
+      'tag-object-version': 'quarantine-object',
       'throttle-function': 'throttle-function',
     });
     // Every class is made by some step: a class nothing makes would be a policy key with no effect.
@@ -50,6 +52,8 @@ describe('the change class of each step kind', () => {
       'preserve-instance': 'evidence',
       'record-restore-state': 'bookkeeping',
       'record-key-restore-state': 'bookkeeping',
+      'record-bucket-restore-state': 'bookkeeping',
+      'record-object-restore-state': 'bookkeeping',
       'record-function-restore-state': 'bookkeeping',
       'update-security-hub-finding': 'bookkeeping',
       'archive-guardduty-finding': 'bookkeeping',

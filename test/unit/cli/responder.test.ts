@@ -1,3 +1,4 @@
+import { PLAYBOOK_NAMES } from '../../../lambda/routing/playbook-names';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -34,23 +35,12 @@ function findingNamingRole(roleName: string): string {
 describe('operatorResponder', () => {
   it('protects every playbook role of the deployment in the regions of the findings when none are configured', () => {
     const responder = operatorResponder({ config: parseConfig({}, 'test'), stackName: 'IR', source: 'test' }, ['us-east-1', 'us-east-1'], ['break-glass']);
-    expect(responder.protectedRoleNames).toEqual(['IR-contain-instance-us-east-1', 'IR-revoke-credentials-us-east-1', 'IR-contain-function-us-east-1', 'IR-answer-sequence-us-east-1', 'IR-notify-us-east-1', 'break-glass']);
+    expect(responder.protectedRoleNames).toEqual([...PLAYBOOK_NAMES.map((playbook) => `IR-${playbook}-us-east-1`), 'break-glass']);
   });
 
   it('protects the roles of every configured region, whatever region the finding is in', () => {
     const responder = operatorResponder({ config: parseConfig({ regions: ['eu-west-1', 'us-east-1'] }, 'test'), stackName: 'IR', source: 'test' }, ['us-east-1']);
-    expect(responder.protectedRoleNames).toEqual([
-      'IR-contain-instance-eu-west-1',
-      'IR-revoke-credentials-eu-west-1',
-      'IR-contain-function-eu-west-1',
-      'IR-answer-sequence-eu-west-1',
-      'IR-notify-eu-west-1',
-      'IR-contain-instance-us-east-1',
-      'IR-revoke-credentials-us-east-1',
-      'IR-contain-function-us-east-1',
-      'IR-answer-sequence-us-east-1',
-      'IR-notify-us-east-1',
-    ]);
+    expect(responder.protectedRoleNames).toEqual(['eu-west-1', 'us-east-1'].flatMap((region) => PLAYBOOK_NAMES.map((playbook) => `IR-${playbook}-${region}`)));
   });
 });
 

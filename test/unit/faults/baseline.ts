@@ -1,5 +1,7 @@
 import { RECORD_FUNCTION_RESTORE_STATE } from '../../../lambda/playbooks/contain-function/specs';
 import type { AwsClients } from '../../../lambda/aws/clients';
+import { RECORD_BUCKET_RESTORE_STATE } from '../../../lambda/playbooks/block-public-access/specs';
+import { RECORD_OBJECT_RESTORE_STATE } from '../../../lambda/playbooks/quarantine-object/specs';
 import { executePlan } from '../../../lambda/plan/executor';
 import { RECORD_RESTORE_STATE } from '../../../lambda/playbooks/contain-instance/specs';
 import { RECORD_KEY_RESTORE_STATE } from '../../../lambda/playbooks/revoke-credentials/specs';
@@ -100,7 +102,13 @@ export async function runBaseline(mocks: MatrixMocks, scenario: FaultScenario): 
   );
   // The restore record is a ledger write: the matrix runs without the ledger (as without the claim and the brake), so the step makes no call here.
   // test/unit/ledger/restore-record-steps.test.ts breaks it with each fault.
-  const restoreRecords: readonly string[] = [RECORD_RESTORE_STATE.kind, RECORD_KEY_RESTORE_STATE.kind, RECORD_FUNCTION_RESTORE_STATE.kind];
+  const restoreRecords: readonly string[] = [
+    RECORD_RESTORE_STATE.kind,
+    RECORD_KEY_RESTORE_STATE.kind,
+    RECORD_FUNCTION_RESTORE_STATE.kind,
+    RECORD_BUCKET_RESTORE_STATE.kind,
+    RECORD_OBJECT_RESTORE_STATE.kind,
+  ];
   const calling = prepared.steps.filter((step, index) => outcomes[index]?.status === 'done' && !restoreRecords.includes(step.kind));
   const stepTargets = calling.map(
     (step): Target => ({

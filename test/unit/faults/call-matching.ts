@@ -43,9 +43,23 @@ export function matchesCall(signature: CallSignature, call: SentCall): boolean {
   return call.service === signature.service && call.action === signature.action && sameRequest(signature.input, call.input);
 }
 
+/** IAM actions that authorise an API of another name: the call is matched by the API's name (S3's, mostly). */
+const API_OF_ACTION: Readonly<Record<string, string>> = {
+  's3:GetBucketPublicAccessBlock': 'GetPublicAccessBlock',
+  's3:PutBucketPublicAccessBlock': 'PutPublicAccessBlock',
+  's3:GetObjectVersionTagging': 'GetObjectTagging',
+  's3:PutObjectVersionTagging': 'PutObjectTagging',
+};
+
+/** Whether a call is one these IAM actions authorise (by its API name, or the API an action of another name authorises). */
+export function declaresCall(declared: ReadonlySet<string>, call: { readonly service: string; readonly action: string }): boolean {
+  const action = `${call.service}:${call.action}`;
+  return declared.has(action) || Object.entries(API_OF_ACTION).some(([iamAction, api]) => api === call.action && iamAction.startsWith(`${call.service}:`) && declared.has(iamAction));
+}
+
 function splitAction(action: IamAction): { service: Service; action: string } {
   const [service, name] = action.split(':') as [Service, string];
-  return { service, action: name };
+  return { service, action: API_OF_ACTION[action] ?? name };
 }
 
 /** The step's parameters with the outputs of earlier steps (`<output of STEP>`) filled in from a run. */

@@ -7,6 +7,16 @@ import {
   PutUserPolicyCommand,
   UpdateAccessKeyCommand,
 } from '@aws-sdk/client-iam';
+import {
+  GetBucketAclCommand,
+  GetBucketPolicyCommand,
+  GetBucketPolicyStatusCommand,
+  GetObjectTaggingCommand,
+  GetPublicAccessBlockCommand,
+  PutObjectTaggingCommand,
+  PutPublicAccessBlockCommand,
+  S3Client,
+} from '@aws-sdk/client-s3';
 import { GetFunctionConcurrencyCommand, GetFunctionConfigurationCommand, LambdaClient, ListTagsCommand, PutFunctionConcurrencyCommand } from '@aws-sdk/client-lambda';
 import { PublishCommand } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -18,6 +28,7 @@ import { containFinding, DNS_REBIND_TYPE } from '../../support/aws-mocks/contain
 import { mockGuardDuty } from '../../support/aws-mocks/guardduty';
 import { INSTANCE_ID, mockContainClients, type ContainWorld } from '../../support/aws-mocks/contain-world';
 import { REVOKE_SCENARIOS } from '../../support/aws-mocks/revoke-scenarios';
+import { BUCKET_FIXTURE, OBJECT_FIXTURE, s3Finding } from '../../support/aws-mocks/s3-findings';
 
 /*
  * The accounts the matrix runs in. Each is chosen so that, without a
@@ -29,7 +40,7 @@ export const TOPIC_ARN = 'arn:aws:sns:us-east-1:111111111111:guardduty-ir';
 
 /** The contain world's mocks, CloudTrail for the investigation of credentials, and GuardDuty, which confirms each finding. */
 export function mockMatrixClients() {
-  return { ...mockContainClients(), cloudTrail: mockClient(CloudTrailClient), guardDuty: mockGuardDuty(), lambda: mockClient(LambdaClient) };
+  return { ...mockContainClients(), cloudTrail: mockClient(CloudTrailClient), guardDuty: mockGuardDuty(), s3: mockClient(S3Client), lambda: mockClient(LambdaClient) };
 }
 
 export type MatrixMocks = ReturnType<typeof mockMatrixClients>;
@@ -65,6 +76,23 @@ function investigationAnswers(mocks: MatrixMocks): void {
   mocks.cloudTrail.on(LookupEventsCommand).resolves({
     Events: [{ EventId: 'ev-1', EventName: 'ListBuckets', EventTime: at, CloudTrailEvent: JSON.stringify({ sourceIPAddress: '198.51.100.7' }) }],
   });
+}
+
+/** A public bucket with a block of its own (some settings off), a public policy and a public ACL grant. */
+function publicBucket(mocks: MatrixMocks): void {
+  mocks.s3.on(GetPublicAccessBlockCommand).resolves({ PublicAccessBlockConfiguration: { BlockPublicAcls: false, IgnorePublicAcls: false, BlockPublicPolicy: false, RestrictPublicBuckets: false } });
+  mocks.s3.on(GetBucketPolicyStatusCommand).resolves({ PolicyStatus: { IsPublic: true } });
+  mocks.s3.on(GetBucketAclCommand).resolves({ Owner: { ID: 'owner' }, Grants: [{ Grantee: { Type: 'Group', URI: 'http://acs.amazonaws.com/groups/global/AllUsers' }, Permission: 'READ' }] });
+  mocks.s3.on(PutPublicAccessBlockCommand).resolves({});
+}
+
+/** The scanned version, with one tag of its own, in a bucket whose policy holds the quarantine statement. */
+function maliciousVersion(mocks: MatrixMocks): void {
+  mocks.s3.on(GetObjectTaggingCommand).resolves({ TagSet: [{ Key: 'uploaded-by', Value: 'portal' }] });
+  mocks.s3.on(GetBucketPolicyCommand).resolves({
+    Policy: JSON.stringify({ Statement: [{ Effect: 'Deny', Principal: '*', Action: 's3:GetObject*', Condition: { StringEquals: { 's3:ExistingObjectTag/ir:quarantine': 'quarantined' } } }] }),
+  });
+  mocks.s3.on(PutObjectTaggingCommand).resolves({});
 }
 
 const userWithKey = revokeScenario('IAM user, long-term key');
@@ -122,6 +150,24 @@ export const FAULT_SCENARIOS: readonly FaultScenario[] = [
       mocks.lambda.on(ListTagsCommand).resolves({ Tags: {} });
       mocks.lambda.on(PutFunctionConcurrencyCommand).resolves({ ReservedConcurrentExecutions: 0 });
       mocks.iam.on(PutRolePolicyCommand).resolves({});
+      publishes(mocks);
+    },
+  },
+  {
+    name: 'block-public-access: a public bucket',
+    playbook: 'block-public-access',
+    finding: () => s3Finding(BUCKET_FIXTURE),
+    arrange: (mocks) => {
+      publicBucket(mocks);
+      publishes(mocks);
+    },
+  },
+  {
+    name: 'quarantine-object: a malicious object version',
+    playbook: 'quarantine-object',
+    finding: () => s3Finding(OBJECT_FIXTURE),
+    arrange: (mocks) => {
+      maliciousVersion(mocks);
       publishes(mocks);
     },
   },

@@ -1,6 +1,7 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
+import { S3Client } from '@aws-sdk/client-s3';
 import { DescribeInstancesCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { IAMClient } from '@aws-sdk/client-iam';
@@ -36,6 +37,7 @@ const mocks = {
   autoScaling: mockClient(AutoScalingClient),
   elbv2: mockClient(ElasticLoadBalancingV2Client),
   cloudTrail: mockClient(CloudTrailClient),
+  s3: mockClient(S3Client),
   lambda: mockClient(LambdaClient),
 };
 /** The mocks as one list: their client types differ, only reset and the recorded calls are needed. */
@@ -74,6 +76,8 @@ function emfLines(): Record<string, unknown>[] {
 
 beforeEach(() => {
   for (const mock of ALL_MOCKS) mock.reset().onAnyCommand().resolves({});
+  // The heartbeat's bucket exists nowhere (HEARTBEAT_BUCKET): S3 says so.
+  mocks.s3.onAnyCommand().rejects(Object.assign(new Error('The specified bucket does not exist'), { name: 'NoSuchBucket', $metadata: { httpStatusCode: 404 } }));
   stdout = jest.spyOn(process.stdout, 'write').mockImplementation(() => true);
 });
 

@@ -1,0 +1,51 @@
+import { PutObjectTaggingCommand } from '@aws-sdk/client-s3';
+import { ResponderError } from '../../aws/errors';
+import { planStep, type PlannedStep } from '../../plan/types';
+import type { ObjectTarget } from '../s3/target';
+import { QUARANTINE_TAG_VALUE } from '../../config/s3-quarantine';
+import { MAX_OBJECT_TAGS, type ObjectTag } from './facts';
+import { RECORD_OBJECT_ID } from './restore-record-step';
+import { TAG_OBJECT_VERSION } from './specs';
+import { quarantineTagSet, tagObjectInput } from './tag-request';
+
+export const TAG_OBJECT_STEP_ID = 'tag-object-version';
+
+export interface TagObjectArgs {
+  readonly target: ObjectTarget;
+  readonly tagKey: string;
+  /** The version's tags as discovery read them: written back with the quarantine tag; null when not read (offline). */
+  readonly tagsAtPlanning: readonly ObjectTag[] | null;
+  readonly because: string;
+}
+
+export function tagObjectVersionStep(args: TagObjectArgs): PlannedStep {
+  const { target, tagKey } = args;
+  const shown = args.tagsAtPlanning === null ? { ...tagObjectInput(target, [], tagKey), Tagging: `<the version's tags when the step runs, plus ${tagKey}=${QUARANTINE_TAG_VALUE}>` } : tagObjectInput(target, args.tagsAtPlanning, tagKey);
+  return planStep(TAG_OBJECT_VERSION, {
+    id: TAG_OBJECT_STEP_ID,
+    title: `Tag s3://${target.bucket}/${target.key} (version ${target.versionId ?? 'current'}) ${tagKey}=${QUARANTINE_TAG_VALUE}`,
+    action: target.versionId ? 's3:PutObjectVersionTagging' : 's3:PutObjectTagging',
+    target: `s3://${target.bucket}/${target.key} (account ${target.accountId})`,
+    parameters: { ...shown },
+    why: `${args.because}; the bucket policy's Deny statement refuses reading a version with this tag to everyone but the security team. The version is kept (never deleted): it is evidence`,
+    stage: 1,
+    requires: [RECORD_OBJECT_ID],
+    run: async (ctx) => {
+      const recorded = args.tagsAtPlanning === null ? null : { tags: args.tagsAtPlanning };
+      if (!recorded) throw new ResponderError('TagsNotRead', 'the tags of the version were not read: writing the quarantine tag would drop them, so nothing is changed', false);
+      if (recorded.tags.some((tag) => tag.Key === tagKey && tag.Value === QUARANTINE_TAG_VALUE)) {
+        return { status: 'skipped', reason: `the version already carries ${tagKey}=${QUARANTINE_TAG_VALUE}` };
+      }
+      if (quarantineTagSet(recorded.tags, tagKey).length > MAX_OBJECT_TAGS) {
+        throw new ResponderError(
+          'TooManyTags',
+          `the version has ${recorded.tags.length} tags, the most S3 allows: the quarantine tag cannot be added without removing one. Quarantine it by hand (docs/playbooks-s3.md)`,
+          false,
+        );
+      }
+      const s3 = await ctx.clients.load('s3');
+      await s3.send(new PutObjectTaggingCommand(tagObjectInput(target, recorded.tags, tagKey)));
+      return { status: 'done', detail: `the version carries ${tagKey}=${QUARANTINE_TAG_VALUE} and its ${recorded.tags.length} earlier tag(s)` };
+    },
+  });
+}

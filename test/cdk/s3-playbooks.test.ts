@@ -1,0 +1,72 @@
+import { requiredIamActions } from '../../lambda/playbooks/registry';
+import { memberRoleActions } from '../../lib/member/member-actions';
+import { synthesize, synthesizeMember, type Synthesized, type SynthesizedMember } from './support/synth';
+import { asList, functionOf, props, resourcesOfType, roleIdOf, statementsOfRole, type Statement } from './support/template-queries';
+
+/*
+ * The S3 playbooks in the synthesised stacks: a function and a role each,
+ * the role holding exactly the actions their steps declare, every S3 action
+ * of theirs on bucket or object ARNs and only in the role's own account
+ * (aws:ResourceAccount = aws:PrincipalAccount), in the playbook roles and
+ * the member role alike. Nothing deletes, copies or rewrites an object.
+ */
+
+let synth: Synthesized;
+let member: SynthesizedMember;
+const OWN_ACCOUNT = { StringEquals: { 'aws:ResourceAccount': '${aws:PrincipalAccount}' } };
+const S3_PLAYBOOK_ACTIONS = {
+  'block-public-access': ['s3:GetBucketAcl', 's3:GetBucketPolicyStatus', 's3:GetBucketPublicAccessBlock', 's3:PutBucketPublicAccessBlock'],
+  'quarantine-object': ['s3:GetBucketPolicy', 's3:GetObjectTagging', 's3:GetObjectVersionTagging', 's3:PutObjectTagging', 's3:PutObjectVersionTagging'],
+} as const;
+const BUCKET_ACTIONS = new Set(['s3:GetBucketAcl', 's3:GetBucketPolicyStatus', 's3:GetBucketPublicAccessBlock', 's3:PutBucketPublicAccessBlock', 's3:GetBucketPolicy']);
+
+beforeAll(() => {
+  synth = synthesize();
+  member = synthesizeMember({ context: { incidentResponse: { securityAccountId: '111122223333' } } });
+});
+
+function s3Statements(statements: readonly Statement[]): Statement[] {
+  return statements.filter((s) => asList(s.Action).some((a) => a.startsWith('s3:') && a !== 's3:PutObject'));
+}
+
+describe.each(Object.keys(S3_PLAYBOOK_ACTIONS) as (keyof typeof S3_PLAYBOOK_ACTIONS)[])('the %s playbook', (playbook) => {
+  it('has its own function, with its own role and the handler of its entry point', () => {
+    const fn = props(functionOf(synth.template, playbook));
+    expect(fn).toMatchObject({ Runtime: 'nodejs22.x', Handler: 'index.handler', Timeout: 60 });
+    expect(resourcesOfType(synth.template, 'AWS::IAM::Role')[roleIdOf(synth.template, playbook)]).toBeDefined();
+  });
+
+  it('declares exactly these S3 actions (besides the evidence PutObject): no delete, no copy, no object read', () => {
+    expect(requiredIamActions(playbook).filter((a) => a.startsWith('s3:') && a !== 's3:PutObject')).toEqual([...S3_PLAYBOOK_ACTIONS[playbook]]);
+  });
+
+  it('grants each S3 action on bucket or object ARNs of any name, only in the role\'s own account', () => {
+    const statements = s3Statements(statementsOfRole(synth.template, roleIdOf(synth.template, playbook)));
+    expect(statements.flatMap((s) => asList(s.Action)).sort()).toEqual([...S3_PLAYBOOK_ACTIONS[playbook]].sort());
+    for (const statement of statements) {
+      const actions = asList(statement.Action);
+      const resource = synth.stack.resolve(statement.Resource) as unknown;
+      const expected = actions.every((a) => BUCKET_ACTIONS.has(a)) ? ':s3:::*' : ':s3:::*/*';
+      expect({ actions, effect: statement.Effect, resource, condition: statement.Condition }).toEqual({
+        actions,
+        effect: 'Allow',
+        resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, expected]] },
+        condition: OWN_ACCOUNT,
+      });
+    }
+  });
+});
+
+describe('the member role', () => {
+  it('holds the S3 playbooks\' bucket and object actions, each confined to the member account', () => {
+    const statements = s3Statements(
+      Object.values(resourcesOfType(member.template, 'AWS::IAM::Role')).flatMap((role) =>
+        ((props(role).Policies as { PolicyDocument: { Statement: Statement[] } }[] | undefined) ?? []).flatMap((p) => p.PolicyDocument.Statement),
+      ),
+    );
+    const expected = [...new Set(Object.values(S3_PLAYBOOK_ACTIONS).flat())].sort();
+    expect(memberRoleActions().filter((a) => a.startsWith('s3:'))).toEqual(expected);
+    expect(statements.flatMap((s) => asList(s.Action)).sort()).toEqual(expected);
+    expect(statements.map((s) => s.Condition)).toEqual(statements.map(() => OWN_ACCOUNT));
+  });
+});

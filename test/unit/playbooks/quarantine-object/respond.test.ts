@@ -1,0 +1,176 @@
+import { DynamoDBClient, UpdateItemCommand, type UpdateItemCommandInput } from '@aws-sdk/client-dynamodb';
+import { GetBucketPolicyCommand, GetObjectTaggingCommand, PutObjectTaggingCommand, S3Client } from '@aws-sdk/client-s3';
+import { mockClient } from 'aws-sdk-client-mock';
+import { createAwsClients } from '../../../../lambda/aws/clients';
+import { EVERY_CLIENT } from '../../../../lambda/aws/every-client';
+import { DEFAULT_RUNTIME_CONFIG, type RuntimeConfig } from '../../../../lambda/config/schema';
+import { RestoreLedger } from '../../../../lambda/ledger/restore-record';
+import { requiredIamActions } from '../../../../lambda/playbooks/registry';
+import type { Report } from '../../../../lambda/plan/document';
+import { respond } from '../../../../lambda/respond/respond';
+import { useGuardDuty } from '../../../support/aws-mocks/guardduty';
+import { OBJECT_FIXTURE, s3Error, s3Finding } from '../../../support/aws-mocks/s3-findings';
+
+/*
+ * quarantine-object end to end with mocked S3 and ledger: the exact version
+ * is read and tagged (with VersionId and ExpectedBucketOwner), its own tags
+ * kept and recorded first; nothing is ever deleted or copied.
+ */
+
+const BUCKET = 'uploads-prod';
+const KEY = 'incoming/invoice-2026-11.pdf.exe';
+const VERSION = '3HL4kqtJlcpXroDTDmJ+rmSpXd3dIbrHY+MTRCxf3vjVBH40Nr8X8gdRQBpUMLUo';
+const OWNER = '222222222222';
+const VERSION_REQUEST = { Bucket: BUCKET, Key: KEY, VersionId: VERSION, ExpectedBucketOwner: OWNER };
+const POLICY_WITH_DENY = JSON.stringify({
+  Version: '2012-10-17',
+  Statement: [
+    {
+      Sid: 'DenyReadingQuarantinedObjects',
+      Effect: 'Deny',
+      Principal: '*',
+      Action: 's3:GetObject*',
+      Resource: `arn:aws:s3:::${BUCKET}/*`,
+      Condition: { StringEquals: { 's3:ExistingObjectTag/ir:quarantine': 'quarantined' }, ArnNotEquals: { 'aws:PrincipalArn': 'arn:aws:iam::222222222222:role/SecurityTeam' } },
+    },
+  ],
+});
+const s3 = mockClient(S3Client);
+const dynamodb = mockClient(DynamoDBClient);
+const clients = createAwsClients({ region: 'us-east-1', maxAttempts: 1 }, EVERY_CLIENT);
+const guardDuty = useGuardDuty();
+const order: string[] = [];
+
+beforeEach(() => {
+  order.length = 0;
+  s3.reset();
+  dynamodb.reset();
+  s3.rejects(s3Error('UnexpectedCall'));
+  s3.on(GetObjectTaggingCommand).resolves({ VersionId: VERSION, TagSet: [{ Key: 'uploaded-by', Value: 'portal' }] });
+  s3.on(GetBucketPolicyCommand).resolves({ Policy: POLICY_WITH_DENY });
+  s3.on(PutObjectTaggingCommand).callsFake(() => (order.push('PutObjectTagging'), {}));
+  dynamodb.on(UpdateItemCommand).callsFake(() => (order.push('UpdateItem'), {}));
+});
+afterAll(() => [s3, dynamodb].forEach((mock) => mock.restore()));
+
+async function run(finding = s3Finding(OBJECT_FIXTURE), config: Partial<RuntimeConfig> = {}): Promise<Report> {
+  guardDuty.holds(finding);
+  return respond(finding, {
+    config: { ...DEFAULT_RUNTIME_CONFIG, mode: 'enforce', securityHub: { ...DEFAULT_RUNTIME_CONFIG.securityHub, updateFindings: false }, ...config },
+    clients,
+    dryRun: false,
+    responder: { protectedRoleNames: [] },
+    restoreLedger: new RestoreLedger(clients.dynamodb, 'ledger-table'),
+  });
+}
+
+function recorded(input: UpdateItemCommandInput): Record<string, unknown> {
+  const names = input.ExpressionAttributeNames ?? {};
+  return Object.fromEntries(Object.entries(names).filter(([alias]) => alias.startsWith('#f')).map(([alias, name]) => [name, input.ExpressionAttributeValues?.[`:${alias.slice(1)}`]]));
+}
+
+const stepOf = (report: Report, id: string) => report.steps.find((s) => s.id === id);
+
+describe('quarantine-object', () => {
+  it('reads the version and the bucket policy, records the version tags, then tags that exact version keeping its tags', async () => {
+    const report = await run();
+
+    expect(s3.commandCalls(GetObjectTaggingCommand).map((c) => c.args[0].input)).toEqual([VERSION_REQUEST]);
+    expect(s3.commandCalls(GetBucketPolicyCommand).map((c) => c.args[0].input)).toEqual([{ Bucket: BUCKET, ExpectedBucketOwner: OWNER }]);
+    expect(s3.commandCalls(PutObjectTaggingCommand).map((c) => c.args[0].input)).toEqual([
+      {
+        ...VERSION_REQUEST,
+        Tagging: {
+          TagSet: [
+            { Key: 'uploaded-by', Value: 'portal' },
+            { Key: 'ir:quarantine', Value: 'quarantined' },
+          ],
+        },
+      },
+    ]);
+    expect(order).toEqual(['UpdateItem', 'PutObjectTagging']);
+    const update = dynamodb.commandCalls(UpdateItemCommand)[0]!.args[0].input;
+    expect(update.Key).toEqual({ pk: { S: `restore#${OWNER}#s3:${BUCKET}/${KEY}#${VERSION}` } });
+    expect(update.ExpressionAttributeValues?.[':kind']).toEqual({ S: 'object' });
+    expect(recorded(update)).toEqual({ objectTags: { L: [{ M: { Key: { S: 'uploaded-by' }, Value: { S: 'portal' } } }] } });
+    expect(stepOf(report, 'tag-object-version')).toMatchObject({ status: 'done', action: 's3:PutObjectVersionTagging' });
+    expect(report.resource).toMatchObject({ bucket: BUCKET, key: KEY, versionId: VERSION, policyHonoursTag: true });
+    expect(report.warnings.join('\n')).not.toContain('does NOT stop anyone');
+  });
+
+  it('warns loudly when the bucket policy has no Deny statement for the tag (the tag alone stops nobody)', async () => {
+    s3.on(GetBucketPolicyCommand).rejects(s3Error('NoSuchBucketPolicy'));
+    const report = await run();
+    expect(report.warnings).toEqual(expect.arrayContaining([expect.stringContaining('the tag alone does NOT stop anyone reading the object')]));
+    expect(report.resource).toMatchObject({ policyHonoursTag: false });
+    expect(stepOf(report, 'tag-object-version')?.status).toBe('done');
+  });
+
+  it('uses the configured tag key, and a policy on another key does not count', async () => {
+    const config = { s3Quarantine: { mode: 'tag' as const, tagKey: 'security/quarantine' } };
+    const report = await run(undefined, config);
+    expect(s3.commandCalls(PutObjectTaggingCommand)[0]!.args[0].input.Tagging?.TagSet).toEqual([
+      { Key: 'uploaded-by', Value: 'portal' },
+      { Key: 'security/quarantine', Value: 'quarantined' },
+    ]);
+    expect(report.resource).toMatchObject({ policyHonoursTag: false, quarantineTag: 'security/quarantine=quarantined' });
+  });
+
+  it('tags the object under the key (no VersionId) when the finding names no version, and says so', async () => {
+    const finding = s3Finding(OBJECT_FIXTURE, (detail) => {
+      delete (detail.resource as { s3BucketDetails: { s3ObjectDetails: Record<string, unknown>[] }[] }).s3BucketDetails[0]!.s3ObjectDetails[0]!.versionId;
+    });
+    const report = await run(finding);
+    const unversioned = { Bucket: BUCKET, Key: KEY, ExpectedBucketOwner: OWNER };
+    expect(s3.commandCalls(GetObjectTaggingCommand)[0]!.args[0].input).toEqual(unversioned);
+    expect(s3.commandCalls(PutObjectTaggingCommand)[0]!.args[0].input).toEqual({ ...unversioned, Tagging: expect.any(Object) });
+    expect(stepOf(report, 'tag-object-version')?.action).toBe('s3:PutObjectTagging');
+    expect(report.warnings).toEqual(expect.arrayContaining([expect.stringContaining('the finding names no version')]));
+  });
+
+  it('skips a version already quarantined', async () => {
+    s3.on(GetObjectTaggingCommand).resolves({ TagSet: [{ Key: 'ir:quarantine', Value: 'quarantined' }] });
+    const report = await run();
+    expect(stepOf(report, 'tag-object-version')).toMatchObject({ status: 'skipped', reason: expect.stringContaining('already carries ir:quarantine=quarantined') });
+    expect(s3.commandCalls(PutObjectTaggingCommand)).toHaveLength(0);
+  });
+
+  it('fails, changing nothing, when the version already has the 10 tags S3 allows', async () => {
+    s3.on(GetObjectTaggingCommand).resolves({ TagSet: Array.from({ length: 10 }, (_, i) => ({ Key: `k${i}`, Value: 'v' })) });
+    const report = await run();
+    expect(stepOf(report, 'tag-object-version')).toMatchObject({ status: 'failed', error: { code: 'TooManyTags' } });
+    expect(s3.commandCalls(PutObjectTaggingCommand)).toHaveLength(0);
+  });
+
+  it('changes nothing when the version is gone (no change planned) or not in a bucket of the finding account (blocked)', async () => {
+    s3.on(GetObjectTaggingCommand).rejects(s3Error('NoSuchVersion'));
+    const gone = await run();
+    expect(gone.steps.map((s) => s.id)).not.toContain('tag-object-version');
+    expect(gone.warnings[0]).toContain('does not exist (NoSuchVersion): there is nothing to quarantine');
+    s3.on(GetObjectTaggingCommand).rejects(s3Error('AccessDenied'));
+    const denied = await run();
+    expect(denied.guards.find((g) => g.id === 'object-verified')).toMatchObject({ blocks: true, reason: expect.stringContaining('AccessDenied') });
+    expect(s3.commandCalls(PutObjectTaggingCommand)).toHaveLength(0);
+    expect(dynamodb.commandCalls(UpdateItemCommand)).toHaveLength(0);
+  });
+
+  it('changes nothing when the restore record cannot be written', async () => {
+    dynamodb.on(UpdateItemCommand).rejects(Object.assign(new Error('boom'), { name: 'AccessDeniedException' }));
+    const report = await run();
+    expect(stepOf(report, 'record-restore:object')?.status).toBe('failed');
+    expect(stepOf(report, 'tag-object-version')?.status).toBe('skipped');
+    expect(s3.commandCalls(PutObjectTaggingCommand)).toHaveLength(0);
+  });
+
+  it('never deletes or copies: the role can tag and read tags, nothing else on objects', () => {
+    const actions = requiredIamActions('quarantine-object');
+    expect(actions.filter((a) => a.startsWith('s3:'))).toEqual([
+      's3:GetBucketPolicy',
+      's3:GetObjectTagging',
+      's3:GetObjectVersionTagging',
+      's3:PutObject',
+      's3:PutObjectTagging',
+      's3:PutObjectVersionTagging',
+    ]);
+  });
+});

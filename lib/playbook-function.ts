@@ -28,6 +28,8 @@ export { PROJECT_ROOT } from './lambda-bundle/options';
 export const TIMEOUT: Readonly<Record<PlaybookName, Duration>> = {
   'contain-instance': Duration.seconds(90),
   'revoke-credentials': Duration.seconds(60),
+  // On the EC2 launch type it runs contain-instance's whole plan, untrack move included.
+  'contain-task': Duration.seconds(90),
   notify: Duration.seconds(30),
 };
 

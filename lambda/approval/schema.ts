@@ -92,6 +92,8 @@ export const approvalSchema = z
         'remove-instance-profile': z.optional(mode),
         'revoke-sessions': z.optional(mode),
         'deactivate-key': z.optional(mode),
+        'stop-task': z.optional(mode),
+        'tag-task-definition': z.optional(mode),
       } satisfies Record<ChangeClass, unknown>),
       {},
     ),

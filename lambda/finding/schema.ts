@@ -132,7 +132,7 @@ const resourceDetailSchemas = {
     status: info,
     runningTasksCount: info,
     tags: infoTags,
-    taskDetails: part({ arn: info, definitionArn: info, version: info, startedBy: info, startedAt: infoTime, containers: list(z.looseObject({ name: info, image: info })) }),
+    taskDetails: part({ arn: info, definitionArn: info, version: info, launchType: info, startedBy: info, startedAt: infoTime, containers: list(z.looseObject({ name: info, image: info })) }),
   }),
   containerDetails: part({ id: info, name: info, image: info, containerRuntime: info, securityContext: part({ privileged: infoFlag }) }),
   lambdaDetails: part({

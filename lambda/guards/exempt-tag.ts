@@ -15,6 +15,8 @@ import { block, pass, type Guard } from './types';
 const TAGS_EXEMPT: Readonly<Record<PlaybookName, boolean>> = {
   'contain-instance': true,
   'revoke-credentials': false,
+  // The task's tags and, on the EC2 launch type, its instance's: written by whoever runs the workload, reserved like an instance's.
+  'contain-task': true,
   notify: true,
 };
 

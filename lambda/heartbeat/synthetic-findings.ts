@@ -34,6 +34,11 @@ const CANDIDATES: Readonly<Record<PlaybookName, readonly Candidate[]>> = {
     { type: 'CredentialAccess:IAMUser/AnomalousBehavior', severity: 5 },
     { type: 'Exfiltration:IAMUser/AnomalousBehavior', severity: 8 },
   ],
+  'contain-task': [
+    { type: 'CryptoCurrency:Runtime/BitcoinTool.B', severity: 8 },
+    { type: 'Backdoor:Runtime/C&CActivity.B', severity: 8 },
+    { type: 'Execution:Runtime/ReverseShell', severity: 8 },
+  ],
   notify: [
     { type: 'Policy:IAMUser/RootCredentialUsage', severity: 2 },
     { type: 'Recon:IAMUser/TorIPCaller', severity: 2 },
@@ -55,6 +60,17 @@ const FIXED_TIME = '2000-01-01T00:00:00.000Z';
 function resourceOf(playbook: PlaybookName): Record<string, unknown> {
   if (playbook === 'contain-instance') {
     return { resourceType: 'Instance', instanceDetails: { instanceId: HEARTBEAT_INSTANCE_ID, instanceState: 'running', tags: [] } };
+  }
+  if (playbook === 'contain-task') {
+    // GuardDuty's sample ECS finding names placeholders; these parse as ARNs of no account, so nothing is read or changed.
+    return {
+      resourceType: 'ECSCluster',
+      ecsClusterDetails: {
+        name: 'GeneratedFindingECSClusterName',
+        arn: 'arn:aws:ecs:us-east-1:123456789012:cluster/GeneratedFindingECSClusterName',
+        taskDetails: { arn: 'arn:aws:ecs:us-east-1:123456789012:task/GeneratedFindingECSClusterName/00000000000000000000000000000000', launchType: 'FARGATE' },
+      },
+    };
   }
   return {
     resourceType: 'AccessKey',

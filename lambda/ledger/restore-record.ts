@@ -30,6 +30,11 @@ export function instanceRestoreKey(accountId: string, region: string, instanceId
   return `${RESTORE_KEY_PREFIX}${accountId}#${region}#${instanceId}`;
 }
 
+/** An ECS task (contain-task): found by account, region and task ARN's cluster and id. */
+export function ecsTaskRestoreKey(accountId: string, region: string, clusterName: string, taskId: string): string {
+  return `${RESTORE_KEY_PREFIX}${accountId}#${region}#ecs-task/${clusterName}/${taskId}`;
+}
+
 /** IAM is global: an access key is found by account and key id alone. */
 export function accessKeyRestoreKey(accountId: string, accessKeyId: string): string {
   return `${RESTORE_KEY_PREFIX}${accountId}#${accessKeyId}`;
@@ -70,11 +75,27 @@ export interface RestoreFacts {
   /** revoke-credentials: the key's status before the response, and its user. */
   readonly accessKey?: { readonly userName: string; readonly status: string };
   readonly sessionPolicies?: readonly RecordedSessionPolicy[];
+  /** contain-task: the task as read before the response (task definition, image digests, container instance) and the suspect tags its revision had. */
+  readonly ecsTask?: RecordedEcsTask;
+}
+
+/** What contain-task records of a task: one attribute, first wins, like every other fact. */
+export interface RecordedEcsTask {
+  readonly taskArn: string;
+  readonly clusterArn: string;
+  readonly launchType: string | null;
+  readonly lastStatus: string | null;
+  readonly taskDefinitionArn: string;
+  readonly containers: readonly { readonly name: string; readonly image: string; readonly imageDigest: string | null }[];
+  readonly containerInstanceArn: string | null;
+  readonly ec2InstanceId: string | null;
+  /** The responder's tag keys the task definition revision already carried (with their values): a release removes only the others. */
+  readonly taskDefinitionTags: Readonly<Record<string, string>>;
 }
 
 export interface RestoreWrite {
   readonly key: string;
-  readonly kind: 'instance' | 'access-key';
+  readonly kind: 'instance' | 'access-key' | 'ecs-task';
   /** What the record is of: the instance id, or the access key id. */
   readonly resourceId: string;
   readonly accountId: string;
@@ -105,6 +126,8 @@ export interface RestoreRecord {
   readonly terminationProtection: boolean | undefined;
   readonly accessKey: { readonly userName: string; readonly status: string } | undefined;
   readonly sessionPolicies: readonly RecordedSessionPolicy[];
+  /** contain-task's record of the task; absent on other records. */
+  readonly ecsTask?: RecordedEcsTask;
   readonly released: { readonly at: string; readonly by: string; readonly restored: readonly string[] } | undefined;
   readonly closedAt: string | undefined;
 }
@@ -119,6 +142,7 @@ function factAttributes(facts: RestoreFacts): Record<string, AttributeValue> {
   for (const tg of facts.targetGroups ?? []) out[`${TARGET_GROUP}${tg.targetGroupArn}`] = list(tg.ports.map(n));
   if (facts.terminationProtection !== undefined) out.terminationProtection = bool(facts.terminationProtection);
   if (facts.accessKey) out.accessKey = map({ userName: s(facts.accessKey.userName), status: s(facts.accessKey.status) });
+  if (facts.ecsTask) out.ecsTask = s(JSON.stringify(facts.ecsTask));
   for (const p of facts.sessionPolicies ?? []) {
     out[`${SESSION_POLICY}${p.principal.kind}:${p.principal.name}`] = map({ previousDocument: p.previousDocument === null ? { NULL: true } : s(p.previousDocument) });
   }
@@ -162,6 +186,7 @@ function parseRecord(key: string, item: Item): RestoreRecord {
     terminationProtection: item.terminationProtection?.BOOL,
     accessKey: key_?.userName?.S && key_.status?.S ? { userName: key_.userName.S, status: key_.status.S } : undefined,
     sessionPolicies,
+    ...(item.ecsTask?.S ? { ecsTask: JSON.parse(item.ecsTask.S) as RecordedEcsTask } : {}),
     released: released?.at?.S
       ? { at: released.at.S, by: released.by?.S ?? '', restored: (released.restored?.L ?? []).flatMap((r) => (r.S ? [r.S] : [])) }
       : undefined,

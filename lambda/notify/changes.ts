@@ -84,6 +84,11 @@ export function nextStepsOf(input: NextInput, outcomes: readonly StepOutcome[], 
         `Investigate from the evidence snapshots (tagged with incident ${input.incidentId}); \`ir release ${instance} --region ${input.region ?? '<region>'}\` undoes the isolation once the instance is cleared.`,
       );
     }
+    if (input.playbook === 'contain-task') {
+      steps.push(
+        `Investigate from the task's record (incident ${input.incidentId}: task definition, image digests); block the suspect revision (tag ir:suspect) from running again, and scale its service down or roll it to a clean image.`,
+      );
+    }
     if (input.playbook === 'revoke-credentials') {
       steps.push(
         `Find what the credentials did (CloudTrail link below); delete or rotate the key once investigated; \`ir release --access-key ${input.accessKeyId ?? '<key-id>'}\` undoes the revocation if it was a false alarm.`,

@@ -40,10 +40,23 @@ function revocation(outcomes: readonly StepOutcome[]): string[] {
   return said;
 }
 
+/** contain-task: the task stopped (Fargate) or its instance contained (EC2 launch type), and its revision tagged. */
+function taskContainment(outcomes: readonly StepOutcome[]): string[] {
+  const said: string[] = [];
+  const stop = byId(outcomes, 'stop-ecs-task');
+  if (stop?.status === 'done') said.push('task stopped');
+  if (stop?.status === 'failed') said.push('task NOT stopped');
+  said.push(...containment(outcomes));
+  const tag = byId(outcomes, 'tag-ecs-task-definition');
+  if (tag?.status === 'done') said.push('task definition tagged suspect');
+  if (tag?.status === 'failed') said.push('task definition NOT tagged');
+  return said;
+}
+
 function whatHappened(input: SummaryInput, outcomes: readonly StepOutcome[]): string {
   if (input.blocked.length > 0) return `not changed (${input.blocked.map((b) => b.id).join(', ')})`;
   if (input.outcome === 'NO ACTION') return 'reported for review, no automated action';
-  const said = input.playbook === 'contain-instance' ? containment(outcomes) : input.playbook === 'revoke-credentials' ? revocation(outcomes) : [];
+  const said = input.playbook === 'contain-instance' ? containment(outcomes) : input.playbook === 'revoke-credentials' ? revocation(outcomes) : input.playbook === 'contain-task' ? taskContainment(outcomes) : [];
   if (said.length > 0) return said.join(', ');
   return `${plural(outcomes.filter((o) => o.mutating && o.status === 'done').length, 'change')} made`;
 }

@@ -9,6 +9,8 @@ import { PUBLISH_CHAT_NOTIFICATION, PUBLISH_NOTIFICATION } from '../notify/publi
 import type { IamAction, StepSpec } from '../plan/types';
 import { actsInFindingAccount, type PlaybookName } from '../routing/playbook-names';
 import { containInstancePlaybook } from './contain-instance/playbook';
+import { containTaskPlaybook } from './contain-task/playbook';
+import { CONTAIN_TASK_LEDGER_STEP_SPECS } from './contain-task/specs';
 import { CONTAIN_INSTANCE_LEDGER_STEP_SPECS } from './contain-instance/specs';
 import { REVOKE_CREDENTIALS_LEDGER_STEP_SPECS } from './revoke-credentials/specs';
 import { notifyPlaybook } from './notify/playbook';
@@ -19,6 +21,7 @@ import type { AnyPlaybook } from './types';
 export const PLAYBOOKS: Readonly<Record<PlaybookName, AnyPlaybook>> = {
   'contain-instance': containInstancePlaybook,
   'revoke-credentials': revokeCredentialsPlaybook,
+  'contain-task': containTaskPlaybook,
   notify: notifyPlaybook,
 };
 
@@ -28,6 +31,7 @@ export { actsInFindingAccount } from '../routing/playbook-names';
 const RESTORE_RECORD_STEP_SPECS: Readonly<Record<PlaybookName, readonly StepSpec[]>> = {
   'contain-instance': CONTAIN_INSTANCE_LEDGER_STEP_SPECS,
   'revoke-credentials': REVOKE_CREDENTIALS_LEDGER_STEP_SPECS,
+  'contain-task': CONTAIN_TASK_LEDGER_STEP_SPECS,
   notify: [],
 };
 

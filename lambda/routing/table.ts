@@ -81,6 +81,23 @@ export const ROUTING_TABLE: readonly RoutingRule[] = [
     actorOnly: [],
     why: 'credentials are being misused and must stop working',
   },
+  {
+    id: 'ecs-task-compromised',
+    playbook: 'contain-task',
+    resourceType: 'ECSCluster',
+    // The Runtime families contain-instance acts on for an instance, and attack sequences GuardDuty centres on an ECS cluster.
+    types: [
+      'Execution:Runtime/*',
+      'Backdoor:Runtime/*',
+      'CryptoCurrency:Runtime/*',
+      'Trojan:Runtime/*',
+      'DefenseEvasion:Runtime/*',
+      'PrivilegeEscalation:Runtime/*',
+      'AttackSequence:ECS/*',
+    ],
+    actorOnly: [],
+    why: 'a task shows signs of compromise: it is stopped (Fargate) or its instance contained (EC2), and its task definition marked suspect',
+  },
 ];
 
 /**

@@ -23,6 +23,7 @@ const PACKAGE_OF: Readonly<Record<ServiceName, string>> = {
   autoScaling: 'client-auto-scaling',
   elbv2: 'client-elastic-load-balancing-v2',
   sts: 'client-sts',
+  ecs: 'client-ecs',
   cloudTrail: 'client-cloudtrail',
   dynamodb: 'client-dynamodb',
   s3: 'client-s3',

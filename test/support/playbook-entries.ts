@@ -1,4 +1,5 @@
 import { CONTAIN_INSTANCE } from '../../lambda/handlers/contain-instance';
+import { CONTAIN_TASK } from '../../lambda/handlers/contain-task';
 import { NOTIFY } from '../../lambda/handlers/notify';
 import { REVOKE_CREDENTIALS } from '../../lambda/handlers/revoke-credentials';
 import type { Report } from '../../lambda/plan/document';
@@ -12,6 +13,7 @@ import type { PlaybookEntry } from '../../lambda/runtime/playbook-entry';
 export const PLAYBOOK_ENTRIES: Readonly<Record<PlaybookName, PlaybookEntry>> = {
   'contain-instance': CONTAIN_INSTANCE,
   'revoke-credentials': REVOKE_CREDENTIALS,
+  'contain-task': CONTAIN_TASK,
   notify: NOTIFY,
 };
 

@@ -52,7 +52,7 @@ describe.each(PLAYBOOK_NAMES)('the role of %s', (playbook) => {
       const granting = statementsOf(playbook).filter((s) => s.Effect === 'Allow' && asList(s.Action).includes(action));
       const expected = grants
         .filter((g) => g.actions.includes(action))
-        .map((g) => ({ resources: synth.stack.resolve([...g.resources]), condition: g.condition }));
+        .map((g) => ({ resources: synth.stack.resolve([...g.resources]), condition: synth.stack.resolve(g.condition) as unknown }));
       const actual = granting.map((s) => ({ resources: asList(s.Resource), condition: s.Condition }));
       expect({ action, grants: actual }).toEqual({ action, grants: expected });
     }
@@ -79,7 +79,7 @@ describe.each(PLAYBOOK_NAMES)('the role of %s', (playbook) => {
 describe('roles', () => {
   it('are one per playbook, each with a deterministic name per stack, playbook and region', () => {
     const roleIds = PLAYBOOK_NAMES.map((playbook) => roleIdOf(synth.template, playbook));
-    expect(new Set(roleIds).size).toBe(3);
+    expect(new Set(roleIds).size).toBe(PLAYBOOK_NAMES.length);
     // And the owed Security Hub note writer's, which acts on nothing of a finding (test/cdk/owed-note-delivery.test.ts).
     expect(Object.keys(resourcesOfType(synth.template, 'AWS::IAM::Role')).sort()).toEqual([...roleIds, owedNoteWriterIds(synth.template).roleId].sort());
     for (const playbook of PLAYBOOK_NAMES) {

@@ -13,8 +13,8 @@ export { FINDING_ID_TAG, FINDING_TYPE_TAG, INCIDENT_ID_TAG };
 /** Every key TagResource may write (IAM holds the role to these: aws:TagKeys). */
 export const TASK_DEFINITION_TAG_KEYS: readonly string[] = [SUSPECT_TAG, INCIDENT_ID_TAG, FINDING_ID_TAG, FINDING_TYPE_TAG];
 
-/** ECS keeps at most 1024 characters of a stop reason (StopTask `reason`). */
-const STOP_REASON_MAX = 1024;
+/** ECS keeps at most 255 characters of a stop reason (StopTask `reason`). */
+const STOP_REASON_MAX = 255;
 
 /** The stop reason ECS shows on the stopped task: the incident and the finding, so whoever sees the task stopped knows why. */
 export function stopReason(incidentId: string, findingType: string): string {

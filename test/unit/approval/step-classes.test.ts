@@ -37,6 +37,8 @@ describe('the change class of each step kind', () => {
       'revoke-role-sessions': 'revoke-sessions',
       'revoke-user-sessions': 'revoke-sessions',
       'deactivate-access-key': 'deactivate-key',
+      'stop-ecs-task': 'stop-task',
+      'tag-ecs-task-definition': 'tag-task-definition',
     });
     // Every class is made by some step: a class nothing makes would be a policy key with no effect.
     expect(new Set(Object.values(classOf))).toEqual(new Set(CHANGE_CLASSES));
@@ -49,6 +51,7 @@ describe('the change class of each step kind', () => {
       'preserve-instance': 'evidence',
       'record-restore-state': 'bookkeeping',
       'record-key-restore-state': 'bookkeeping',
+      'record-ecs-task-state': 'bookkeeping',
       'update-security-hub-finding': 'bookkeeping',
       'archive-guardduty-finding': 'bookkeeping',
     });

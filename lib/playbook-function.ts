@@ -30,6 +30,8 @@ export const TIMEOUT: Readonly<Record<PlaybookName, Duration>> = {
   'revoke-credentials': Duration.seconds(60),
   // On the EC2 launch type it runs contain-instance's whole plan, untrack move included.
   'contain-task': Duration.seconds(90),
+  // Contains the node with contain-instance's plan.
+  'contain-eks': Duration.seconds(90),
   notify: Duration.seconds(30),
 };
 

@@ -94,6 +94,7 @@ export const approvalSchema = z
         'deactivate-key': z.optional(mode),
         'stop-task': z.optional(mode),
         'tag-task-definition': z.optional(mode),
+        'contain-node': z.optional(mode),
       } satisfies Record<ChangeClass, unknown>),
       {},
     ),

@@ -12,8 +12,15 @@ export type ApprovalMode = (typeof APPROVAL_MODES)[number];
  * Each mutating step kind declares its class in its StepSpec (lambda/plan/types.ts),
  * or why it never waits (NEVER_WAITS_REASONS).
  */
-export const CHANGE_CLASSES = ['isolate', 'detach-auto-scaling', 'detach-load-balancer', 'remove-instance-profile', 'revoke-sessions', 'deactivate-key', 'stop-task', 'tag-task-definition'] as const;
+export const CHANGE_CLASSES = ['isolate', 'detach-auto-scaling', 'detach-load-balancer', 'remove-instance-profile', 'revoke-sessions', 'deactivate-key', 'stop-task', 'tag-task-definition', 'contain-node'] as const;
 export type ChangeClass = (typeof CHANGE_CLASSES)[number];
+
+/**
+ * The mode of a class when approval.defaults names none: `auto`, except
+ * these. Containing an EKS node cuts every pod on it, the cluster's
+ * workloads with the attacker's: a person decides.
+ */
+export const BUILT_IN_DEFAULT_MODES: Readonly<Partial<Record<ChangeClass, ApprovalMode>>> = { 'contain-node': 'approve' };
 
 /**
  * Mutating steps the policy does not govern, and why: they never wait.

@@ -165,6 +165,8 @@ const networkInterfaceSchema = z.looseObject({
   networkInterfaceId: optionalText,
   vpcId: optionalText,
   subnetId: optionalText,
+  /** An EKS node's Kubernetes name (contain-eks: the kubectl cordon command, checked there). */
+  privateDnsName: optionalText,
   securityGroups: z.nullish(z.array(securityGroupSchema)),
 });
 

@@ -17,6 +17,8 @@ const TAGS_EXEMPT: Readonly<Record<PlaybookName, boolean>> = {
   'revoke-credentials': false,
   // The task's tags and, on the EC2 launch type, its instance's: written by whoever runs the workload, reserved like an instance's.
   'contain-task': true,
+  // The node's tags (as for an instance); a principal's own never count (credentials.exemptPrincipals does, in the plan).
+  'contain-eks': true,
   notify: true,
 };
 

@@ -39,6 +39,10 @@ const CANDIDATES: Readonly<Record<PlaybookName, readonly Candidate[]>> = {
     { type: 'Backdoor:Runtime/C&CActivity.B', severity: 8 },
     { type: 'Execution:Runtime/ReverseShell', severity: 8 },
   ],
+  'contain-eks': [
+    { type: 'CryptoCurrency:Runtime/BitcoinTool.B', severity: 8 },
+    { type: 'Execution:Kubernetes/ExecInKubeSystemPod', severity: 5 },
+  ],
   notify: [
     { type: 'Policy:IAMUser/RootCredentialUsage', severity: 2 },
     { type: 'Recon:IAMUser/TorIPCaller', severity: 2 },
@@ -60,6 +64,13 @@ const FIXED_TIME = '2000-01-01T00:00:00.000Z';
 function resourceOf(playbook: PlaybookName): Record<string, unknown> {
   if (playbook === 'contain-instance') {
     return { resourceType: 'Instance', instanceDetails: { instanceId: HEARTBEAT_INSTANCE_ID, instanceState: 'running', tags: [] } };
+  }
+  if (playbook === 'contain-eks') {
+    return {
+      resourceType: 'EKSCluster',
+      eksClusterDetails: { name: 'GeneratedFindingEKSClusterName', arn: 'arn:aws:eks:us-east-1:123456789012:cluster/GeneratedFindingEKSClusterName' },
+      instanceDetails: { instanceId: HEARTBEAT_INSTANCE_ID, instanceState: 'running', tags: [] },
+    };
   }
   if (playbook === 'contain-task') {
     // GuardDuty's sample ECS finding names placeholders; these parse as ARNs of no account, so nothing is read or changed.

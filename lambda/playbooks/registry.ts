@@ -10,6 +10,8 @@ import type { IamAction, StepSpec } from '../plan/types';
 import { actsInFindingAccount, type PlaybookName } from '../routing/playbook-names';
 import { containInstancePlaybook } from './contain-instance/playbook';
 import { containTaskPlaybook } from './contain-task/playbook';
+import { containEksPlaybook } from './contain-eks/playbook';
+import { CONTAIN_EKS_LEDGER_STEP_SPECS } from './contain-eks/specs';
 import { CONTAIN_TASK_LEDGER_STEP_SPECS } from './contain-task/specs';
 import { CONTAIN_INSTANCE_LEDGER_STEP_SPECS } from './contain-instance/specs';
 import { REVOKE_CREDENTIALS_LEDGER_STEP_SPECS } from './revoke-credentials/specs';
@@ -22,6 +24,7 @@ export const PLAYBOOKS: Readonly<Record<PlaybookName, AnyPlaybook>> = {
   'contain-instance': containInstancePlaybook,
   'revoke-credentials': revokeCredentialsPlaybook,
   'contain-task': containTaskPlaybook,
+  'contain-eks': containEksPlaybook,
   notify: notifyPlaybook,
 };
 
@@ -32,6 +35,7 @@ const RESTORE_RECORD_STEP_SPECS: Readonly<Record<PlaybookName, readonly StepSpec
   'contain-instance': CONTAIN_INSTANCE_LEDGER_STEP_SPECS,
   'revoke-credentials': REVOKE_CREDENTIALS_LEDGER_STEP_SPECS,
   'contain-task': CONTAIN_TASK_LEDGER_STEP_SPECS,
+  'contain-eks': CONTAIN_EKS_LEDGER_STEP_SPECS,
   notify: [],
 };
 

@@ -98,6 +98,29 @@ export const ROUTING_TABLE: readonly RoutingRule[] = [
     actorOnly: [],
     why: 'a task shows signs of compromise: it is stopped (Fargate) or its instance contained (EC2), and its task definition marked suspect',
   },
+  {
+    id: 'eks-compromised',
+    playbook: 'contain-eks',
+    resourceType: 'EKSCluster',
+    // Runtime: the families acted on for an instance. Kubernetes audit log: every family but Policy (a setting of the cluster, not an actor).
+    types: [
+      'Execution:Runtime/*',
+      'Backdoor:Runtime/*',
+      'CryptoCurrency:Runtime/*',
+      'Trojan:Runtime/*',
+      'DefenseEvasion:Runtime/*',
+      'PrivilegeEscalation:Runtime/*',
+      'CredentialAccess:Kubernetes/*',
+      'DefenseEvasion:Kubernetes/*',
+      'Discovery:Kubernetes/*',
+      'Execution:Kubernetes/*',
+      'Impact:Kubernetes/*',
+      'Persistence:Kubernetes/*',
+      'PrivilegeEscalation:Kubernetes/*',
+    ],
+    actorOnly: [],
+    why: 'a node, pod or Kubernetes user shows signs of compromise: the node is contained (on approval), the IAM principal behind the user revoked, kubectl steps given',
+  },
 ];
 
 /**

@@ -71,8 +71,12 @@ describe('the member stack', () => {
       [
         `arn:aws:iam::${SECURITY}:role/GuardDutyIncidentResponse-contain-instance-eu-west-1`,
         `arn:aws:iam::${SECURITY}:role/GuardDutyIncidentResponse-revoke-credentials-eu-west-1`,
+        `arn:aws:iam::${SECURITY}:role/GuardDutyIncidentResponse-contain-task-eu-west-1`,
+        `arn:aws:iam::${SECURITY}:role/GuardDutyIncidentResponse-contain-eks-eu-west-1`,
         `arn:aws:iam::${SECURITY}:role/GuardDutyIncidentResponse-contain-instance-us-east-1`,
         `arn:aws:iam::${SECURITY}:role/GuardDutyIncidentResponse-revoke-credentials-us-east-1`,
+        `arn:aws:iam::${SECURITY}:role/GuardDutyIncidentResponse-contain-task-us-east-1`,
+        `arn:aws:iam::${SECURITY}:role/GuardDutyIncidentResponse-contain-eks-us-east-1`,
         ...OPERATORS,
       ].sort(),
     );
@@ -97,7 +101,7 @@ describe('the member stack', () => {
       // Security Hub and GuardDuty's archive too (lambda/close-loop/): updated where their administrator holds the findings.
       ...closeLoopStepSpecsOf(true).flatMap((spec) => spec.iamActions),
     ];
-    const union = [...new Set([...requiredIamActions('contain-instance'), ...requiredIamActions('revoke-credentials')])].filter((a) => !securityOnly.includes(a));
+    const union = [...new Set([...requiredIamActions('contain-instance'), ...requiredIamActions('revoke-credentials'), ...requiredIamActions('contain-task'), ...requiredIamActions('contain-eks')])].filter((a) => !securityOnly.includes(a));
     expect(granted).toEqual(union.sort());
     expect(granted).toEqual(memberRoleActions());
     expect(granted.filter((a) => /^(sns|kms|sts|s3|dynamodb|guardduty):/.test(a))).toEqual([]);
@@ -116,7 +120,7 @@ describe('the member stack', () => {
       const granting = permissionStatements(member).filter((s) => asList(s.Action).includes(action));
       const expected = grants
         .filter((g) => g.actions.includes(action))
-        .map((g) => ({ resources: member.stack.resolve([...g.resources]), condition: g.condition }));
+        .map((g) => ({ resources: member.stack.resolve([...g.resources]), condition: member.stack.resolve(g.condition) as unknown }));
       expect({ action, grants: granting.map((s) => ({ resources: asList(s.Resource), condition: s.Condition })) }).toEqual({ action, grants: expected });
     }
     const userScope = permissionStatements(member).find((s) => asList(s.Action).includes('iam:UpdateAccessKey'))!;
@@ -157,7 +161,9 @@ describe('the member stack, other configurations', () => {
   it('without regions trusts the single security stack in its own region', () => {
     const member = synthesizeMember({ context: { incidentResponse: { securityAccountId: SECURITY, memberRoleName: 'IrMember' } } });
     expect(trustedPrincipals(member)).toEqual([
+      `arn:aws:iam::${SECURITY}:role/GuardDutyIncidentResponse-contain-eks-eu-central-1`,
       `arn:aws:iam::${SECURITY}:role/GuardDutyIncidentResponse-contain-instance-eu-central-1`,
+      `arn:aws:iam::${SECURITY}:role/GuardDutyIncidentResponse-contain-task-eu-central-1`,
       `arn:aws:iam::${SECURITY}:role/GuardDutyIncidentResponse-revoke-credentials-eu-central-1`,
     ]);
     expect(roleOf(member).RoleName).toBe('IrMember');
@@ -168,7 +174,7 @@ describe('the member stack, other configurations', () => {
     const member = synthesizeMember({ context: { incidentResponse: config } });
     const security = synthesize({ context: { incidentResponse: config } });
     const created = security.stacks.flatMap((stack) =>
-      (['contain-instance', 'revoke-credentials'] as const).map((playbook) => `arn:aws:iam::${SECURITY}:role/${stack.resolve((stack.playbooks[playbook].role.node.defaultChild as CfnRole).roleName) as string}`),
+      (['contain-instance', 'revoke-credentials', 'contain-task', 'contain-eks'] as const).map((playbook) => `arn:aws:iam::${SECURITY}:role/${stack.resolve((stack.playbooks[playbook].role.node.defaultChild as CfnRole).roleName) as string}`),
     );
     expect(trustedPrincipals(member)).toEqual(created.sort());
   });

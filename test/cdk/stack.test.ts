@@ -46,7 +46,7 @@ const CONFIG = {
   blastRadius: { maxContainmentsPerHour: 4 },
 };
 
-const PASCAL: Record<PlaybookName, string> = { 'contain-instance': 'ContainInstance', 'revoke-credentials': 'RevokeCredentials', 'contain-task': 'ContainTask', notify: 'Notify' };
+const PASCAL: Record<PlaybookName, string> = { 'contain-instance': 'ContainInstance', 'revoke-credentials': 'RevokeCredentials', 'contain-task': 'ContainTask', 'contain-eks': 'ContainEks', notify: 'Notify' };
 
 let synth: Synthesized;
 let stackName: string;
@@ -114,7 +114,7 @@ describe.each(PLAYBOOK_NAMES)('the %s function', (playbook) => {
       MemorySize: 512,
       ReservedConcurrentExecutions: 3,
       Handler: 'index.handler',
-      Timeout: { 'contain-instance': 90, 'revoke-credentials': 60, 'contain-task': 90, notify: 30 }[playbook],
+      Timeout: { 'contain-instance': 90, 'revoke-credentials': 60, 'contain-task': 90, 'contain-eks': 90, notify: 30 }[playbook],
     });
   });
 

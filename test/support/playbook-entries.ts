@@ -1,5 +1,6 @@
 import { CONTAIN_INSTANCE } from '../../lambda/handlers/contain-instance';
 import { CONTAIN_TASK } from '../../lambda/handlers/contain-task';
+import { CONTAIN_EKS } from '../../lambda/handlers/contain-eks';
 import { NOTIFY } from '../../lambda/handlers/notify';
 import { REVOKE_CREDENTIALS } from '../../lambda/handlers/revoke-credentials';
 import type { Report } from '../../lambda/plan/document';
@@ -14,6 +15,7 @@ export const PLAYBOOK_ENTRIES: Readonly<Record<PlaybookName, PlaybookEntry>> = {
   'contain-instance': CONTAIN_INSTANCE,
   'revoke-credentials': REVOKE_CREDENTIALS,
   'contain-task': CONTAIN_TASK,
+  'contain-eks': CONTAIN_EKS,
   notify: NOTIFY,
 };
 

@@ -84,6 +84,11 @@ export function nextStepsOf(input: NextInput, outcomes: readonly StepOutcome[], 
         `Investigate from the evidence snapshots (tagged with incident ${input.incidentId}); \`ir release ${instance} --region ${input.region ?? '<region>'}\` undoes the isolation once the instance is cleared.`,
       );
     }
+    if (input.playbook === 'contain-eks') {
+      steps.push(
+        `Run the kubectl commands listed in the warnings (cordon the node, quarantine the pod); review the cluster's audit log for the Kubernetes user; \`ir release <instance-id> --region ${input.region ?? '<region>'}\` undoes a node's isolation once it is cleared.`,
+      );
+    }
     if (input.playbook === 'contain-task') {
       steps.push(
         `Investigate from the task's record (incident ${input.incidentId}: task definition, image digests); block the suspect revision (tag ir:suspect) from running again, and scale its service down or roll it to a clean image.`,

@@ -56,7 +56,7 @@ function taskContainment(outcomes: readonly StepOutcome[]): string[] {
 function whatHappened(input: SummaryInput, outcomes: readonly StepOutcome[]): string {
   if (input.blocked.length > 0) return `not changed (${input.blocked.map((b) => b.id).join(', ')})`;
   if (input.outcome === 'NO ACTION') return 'reported for review, no automated action';
-  const said = input.playbook === 'contain-instance' ? containment(outcomes) : input.playbook === 'revoke-credentials' ? revocation(outcomes) : input.playbook === 'contain-task' ? taskContainment(outcomes) : [];
+  const said = input.playbook === 'contain-instance' ? containment(outcomes) : input.playbook === 'revoke-credentials' ? revocation(outcomes) : input.playbook === 'contain-task' ? taskContainment(outcomes) : input.playbook === 'contain-eks' ? [...containment(outcomes), ...revocation(outcomes)] : [];
   if (said.length > 0) return said.join(', ');
   return `${plural(outcomes.filter((o) => o.mutating && o.status === 'done').length, 'change')} made`;
 }

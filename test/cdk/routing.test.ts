@@ -94,6 +94,12 @@ const RESOURCE_PROBES: readonly (readonly [string, string, PlaybookName])[] = [
   ['ECSCluster', 'Recon:EC2/Portscan', 'notify'],
   ['Instance', 'Execution:Runtime/ReverseShell', 'contain-instance'],
   ['Instance', 'AttackSequence:ECS/CompromisedCluster', 'notify'],
+  ['EKSCluster', 'CryptoCurrency:Runtime/BitcoinTool.B', 'contain-eks'],
+  ['EKSCluster', 'Execution:Kubernetes/ExecInKubeSystemPod', 'contain-eks'],
+  ['EKSCluster', 'CredentialAccess:Kubernetes/SomethingNew', 'contain-eks'],
+  ['EKSCluster', 'Policy:Kubernetes/ExposedDashboard', 'notify'],
+  ['EKSCluster', 'Impact:Runtime/CryptoMinerExecuted', 'notify'],
+  ['Container', 'Execution:Runtime/ReverseShell', 'notify'],
 ];
 const resourceEvent = ([resourceType, type]: readonly [string, string, PlaybookName]) => eventOf({ type, resource: { resourceType }, service: { resourceRole: 'TARGET' } });
 
@@ -139,7 +145,7 @@ describe('the deployed rules, under Event Ruler', () => {
     expect(route('overridden', 'Backdoor:EC2/Spambot')).toEqual(['contain-instance']);
   });
 
-  it('send Runtime and attack-sequence findings on an ECS cluster to contain-task, and only those', () => {
+  it('send Runtime and attack-sequence findings on an ECS cluster to contain-task, Runtime and Kubernetes findings on an EKS cluster to contain-eks, and only those', () => {
     const first = fixtureCases.length + OVERRIDE_PROBES.length;
     const actual = RESOURCE_PROBES.map(([resourceType, type], i) => [resourceType, type, routed.defaults[first + i]]);
     expect(actual).toEqual(RESOURCE_PROBES.map(([resourceType, type, playbook]) => [resourceType, type, [playbook]]));

@@ -5,3 +5,5 @@
  */
 export const INSTANCE_UNREADABLE = 'instance-unreadable';
 export const PRINCIPAL_UNREADABLE = 'principal-unreadable';
+/** contain-task: DescribeTasks failed, so nothing is known of the task. */
+export const ECS_TASK_UNREADABLE = 'ecs-task-unreadable';

@@ -1,4 +1,5 @@
 import { block } from '../../guards/types';
+import { ECS_TASK_UNREADABLE } from '../../guards/unreadable';
 import type { GuardVerdict } from '../../guards/types';
 import type { PlannedStep } from '../../plan/types';
 import { planContainInstance } from '../contain-instance/plan';
@@ -80,7 +81,7 @@ function ownTags(tags: Readonly<Record<string, string>>): Record<string, string>
 
 function refusalOf(facts: ContainTaskFacts): GuardVerdict | null {
   if (facts.refusal) return block(facts.refusal.id, facts.refusal.reason);
-  if (!facts.task.known) return block('ecs-task-unreadable', `the task could not be read (${facts.task.why}): nothing is changed without knowing what it is`);
+  if (!facts.task.known) return block(ECS_TASK_UNREADABLE, `the task could not be read (${facts.task.why}): nothing is changed without knowing what it is`);
   if (!facts.task.value) return block('ecs-task-not-found', 'ECS has no such task in the cluster the finding names: there is nothing to contain');
   return null;
 }

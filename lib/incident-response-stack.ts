@@ -159,6 +159,8 @@ export class IncidentResponseStack extends Stack {
       'quarantine-object': playbookOf('quarantine-object'),
       'contain-function': playbookOf('contain-function'),
       'answer-sequence': playbookOf('answer-sequence'),
+      'contain-task': playbookOf('contain-task'),
+      'contain-eks': playbookOf('contain-eks'),
       notify: playbookOf('notify'),
     };
     this.approvalSchedules?.allowInvoking(ACTING_PLAYBOOKS.map((name) => this.playbooks[name].function));
@@ -172,6 +174,8 @@ export class IncidentResponseStack extends Stack {
         'quarantine-object': this.playbooks['quarantine-object'].function,
         'contain-function': this.playbooks['contain-function'].function,
         'answer-sequence': this.playbooks['answer-sequence'].function,
+        'contain-task': this.playbooks['contain-task'].function,
+        'contain-eks': this.playbooks['contain-eks'].function,
         notify: this.playbooks.notify.function,
       },
     });
@@ -200,6 +204,8 @@ export class IncidentResponseStack extends Stack {
           'quarantine-object': this.playbooks['quarantine-object'].function,
           'contain-function': this.playbooks['contain-function'].function,
           'answer-sequence': this.playbooks['answer-sequence'].function,
+        'contain-task': this.playbooks['contain-task'].function,
+        'contain-eks': this.playbooks['contain-eks'].function,
           notify: this.playbooks.notify.function,
         },
         ...(codeSigningConfig ? { codeSigningConfig } : {}),

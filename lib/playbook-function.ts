@@ -33,6 +33,10 @@ export const TIMEOUT: Readonly<Record<PlaybookName, Duration>> = {
   'contain-function': Duration.seconds(60),
   // Its resources are answered side by side: the slowest playbook it runs (contain-instance) sets its time.
   'answer-sequence': Duration.seconds(90),
+  // On the EC2 launch type it runs contain-instance's whole plan, untrack move included.
+  'contain-task': Duration.seconds(90),
+  // Contains the node with contain-instance's plan.
+  'contain-eks': Duration.seconds(90),
   notify: Duration.seconds(30),
 };
 

@@ -1,5 +1,5 @@
 import type { ApprovalConfig, ApprovalRule } from './schema';
-import type { ApprovalMode, ChangeClass, StepApproval } from './types';
+import { BUILT_IN_DEFAULT_MODES, type ApprovalMode, type ChangeClass, type StepApproval } from './types';
 
 /*
  * The approval policy, as one pure function: data in (the class of a
@@ -104,8 +104,9 @@ export function evaluateApproval(policy: ApprovalConfig, subject: ApprovalSubjec
 
 function defaultOf(policy: ApprovalConfig, changeClass: ChangeClass): StepApproval {
   const configured = policy.defaults[changeClass];
+  const builtIn = BUILT_IN_DEFAULT_MODES[changeClass];
   const why = configured
     ? `no rule matches: the default for ${changeClass} (approval.defaults): ${configured}`
-    : `no rule matches and approval.defaults names no mode for ${changeClass}: auto`;
-  return { mode: configured ?? 'auto', changeClass, ruleId: 'default', why };
+    : `no rule matches and approval.defaults names no mode for ${changeClass}: ${builtIn ?? 'auto'}`;
+  return { mode: configured ?? builtIn ?? 'auto', changeClass, ruleId: 'default', why };
 }

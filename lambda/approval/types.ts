@@ -22,8 +22,18 @@ export const CHANGE_CLASSES = [
   'throttle-function',
   'block-public-access',
   'quarantine-object',
+  'stop-task',
+  'tag-task-definition',
+  'contain-node',
 ] as const;
 export type ChangeClass = (typeof CHANGE_CLASSES)[number];
+
+/**
+ * The mode of a class when approval.defaults names none: `auto`, except
+ * these. Containing an EKS node cuts every pod on it, the cluster's
+ * workloads with the attacker's: a person decides.
+ */
+export const BUILT_IN_DEFAULT_MODES: Readonly<Partial<Record<ChangeClass, ApprovalMode>>> = { 'contain-node': 'approve' };
 
 /**
  * Mutating steps the policy does not govern, and why: they never wait.

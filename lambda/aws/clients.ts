@@ -2,6 +2,7 @@ import type { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import type { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { EC2Client } from '@aws-sdk/client-ec2';
+import type { ECSClient } from '@aws-sdk/client-ecs';
 import type { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import type { GuardDutyClient } from '@aws-sdk/client-guardduty';
 import type { IAMClient } from '@aws-sdk/client-iam';
@@ -56,6 +57,8 @@ export interface ServiceClients {
   readonly scheduler: SchedulerClient;
   /** Finds the approval link function's URL for the decision links (lambda/approval/link-url.ts): only ever used with the security (home) account's credentials. */
   readonly lambda: LambdaClient;
+  /** ECS tasks, task definitions and container instances (contain-task). */
+  readonly ecs: ECSClient;
 }
 
 export type ServiceName = keyof ServiceClients;
@@ -255,6 +258,9 @@ export function createAwsClients(options: AwsClientOptions, classes: ClientClass
     },
     get lambda() {
       return client('lambda');
+    },
+    get ecs() {
+      return client('ecs');
     },
   };
 }

@@ -133,9 +133,11 @@ export const runtimeConfigSchema = z.strictObject({
       'contain-function': z._default(severity, 7),
       'block-public-access': z._default(severity, 0),
       'quarantine-object': z._default(severity, 0),
+      'contain-task': z._default(severity, 7),
+      'contain-eks': z._default(severity, 5),
       'answer-sequence': z._default(severity, 7),
     }),
-    { 'contain-instance': 7, 'revoke-credentials': 4, 'contain-function': 7, 'block-public-access': 0, 'quarantine-object': 0, 'answer-sequence': 7 },
+    { 'contain-instance': 7, 'revoke-credentials': 4, 'contain-function': 7, 'block-public-access': 0, 'quarantine-object': 0, 'contain-task': 7, 'contain-eks': 5, 'answer-sequence': 7 },
   ),
   /** A resource carrying this tag (any value) is never acted on. */
   exemptTagKey: z._default(z.string().check(z.minLength(1), z.maxLength(128)), 'ir:exempt'),

@@ -16,6 +16,8 @@ export const EVIDENCE_READS: Readonly<Record<PlaybookName, readonly StepSpec[]>>
   'contain-function': [],
   // A sequence finding names no instance of its own (consoleOutputInstance): its instances' console output is not kept.
   'answer-sequence': [],
+  'contain-task': [],
+  'contain-eks': [],
   notify: [],
 };
 

@@ -173,7 +173,7 @@ const resourceDetailSchemas = {
     status: info,
     runningTasksCount: info,
     tags: infoTags,
-    taskDetails: part({ arn: info, definitionArn: info, version: info, startedBy: info, startedAt: infoTime, containers: list(z.looseObject({ name: info, image: info })) }),
+    taskDetails: part({ arn: info, definitionArn: info, version: info, launchType: info, startedBy: info, startedAt: infoTime, containers: list(z.looseObject({ name: info, image: info })) }),
   }),
   containerDetails: part({ id: info, name: info, image: info, containerRuntime: info, securityContext: part({ privileged: infoFlag }) }),
   lambdaDetails: part({
@@ -206,6 +206,8 @@ const networkInterfaceSchema = z.looseObject({
   networkInterfaceId: optionalText,
   vpcId: optionalText,
   subnetId: optionalText,
+  /** An EKS node's Kubernetes name (contain-eks: the kubectl cordon command, checked there). */
+  privateDnsName: optionalText,
   securityGroups: z.nullish(z.array(securityGroupSchema)),
 });
 

@@ -21,6 +21,10 @@ const TAGS_EXEMPT: Readonly<Record<PlaybookName, boolean>> = {
   'contain-function': true,
   // The sequence carries no tags: each resource's own playbook decides on its tags (lambda/playbooks/answer-sequence/plan.ts).
   'answer-sequence': true,
+  // The task's tags and, on the EC2 launch type, its instance's: written by whoever runs the workload, reserved like an instance's.
+  'contain-task': true,
+  // The node's tags (as for an instance); a principal's own never count (credentials.exemptPrincipals does, in the plan).
+  'contain-eks': true,
   notify: true,
 };
 

@@ -10,3 +10,5 @@ export const BUCKET_UNVERIFIED = 'bucket-verified';
 export const OBJECT_UNVERIFIED = 'object-verified';
 /** contain-function: the function or its tags could not be read. */
 export const FUNCTION_UNREADABLE = 'function-unreadable';
+/** contain-task: DescribeTasks failed, so nothing is known of the task. */
+export const ECS_TASK_UNREADABLE = 'ecs-task-unreadable';

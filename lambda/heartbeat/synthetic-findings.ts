@@ -46,6 +46,15 @@ const CANDIDATES: Readonly<Record<PlaybookName, readonly Candidate[]>> = {
   ],
   // A sample sequence naming no resource: it routes and plans, and answers nothing.
   'answer-sequence': [{ type: 'AttackSequence:IAM/CompromisedCredentials', severity: 9 }],
+  'contain-task': [
+    { type: 'CryptoCurrency:Runtime/BitcoinTool.B', severity: 8 },
+    { type: 'Backdoor:Runtime/C&CActivity.B', severity: 8 },
+    { type: 'Execution:Runtime/ReverseShell', severity: 8 },
+  ],
+  'contain-eks': [
+    { type: 'CryptoCurrency:Runtime/BitcoinTool.B', severity: 8 },
+    { type: 'Execution:Kubernetes/ExecInKubeSystemPod', severity: 5 },
+  ],
   notify: [
     { type: 'Policy:IAMUser/RootCredentialUsage', severity: 2 },
     { type: 'Recon:IAMUser/TorIPCaller', severity: 2 },
@@ -79,6 +88,24 @@ function resourceOf(playbook: PlaybookName): Record<string, unknown> {
     };
   }
   if (playbook === 'contain-function') return { resourceType: 'Lambda', lambdaDetails: { functionName: HEARTBEAT_FUNCTION_NAME, functionVersion: '$LATEST' } };
+  if (playbook === 'contain-eks') {
+    return {
+      resourceType: 'EKSCluster',
+      eksClusterDetails: { name: 'GeneratedFindingEKSClusterName', arn: 'arn:aws:eks:us-east-1:123456789012:cluster/GeneratedFindingEKSClusterName' },
+      instanceDetails: { instanceId: HEARTBEAT_INSTANCE_ID, instanceState: 'running', tags: [] },
+    };
+  }
+  if (playbook === 'contain-task') {
+    // GuardDuty's sample ECS finding names placeholders; these parse as ARNs of no account, so nothing is read or changed.
+    return {
+      resourceType: 'ECSCluster',
+      ecsClusterDetails: {
+        name: 'GeneratedFindingECSClusterName',
+        arn: 'arn:aws:ecs:us-east-1:123456789012:cluster/GeneratedFindingECSClusterName',
+        taskDetails: { arn: 'arn:aws:ecs:us-east-1:123456789012:task/GeneratedFindingECSClusterName/00000000000000000000000000000000', launchType: 'FARGATE' },
+      },
+    };
+  }
   return {
     resourceType: 'AccessKey',
     accessKeyDetails: {

@@ -57,6 +57,17 @@ export function incidentResourceOf(finding: Finding, playbook: PlaybookName): st
       const principal = usable(key?.principalId) ?? usable(key?.userName);
       return principal ? `principal/${account}/${principal}` : undefined;
     }
+    case 'contain-task': {
+      // One incident per task: the ARN's cluster and id, as the finding names them (contain-task verifies them before acting).
+      const task = finding.resource?.ecsClusterDetails?.taskDetails?.arn;
+      const match = task ? /^arn:[^:]+:ecs:[^:]+:\d{12}:task\/([A-Za-z0-9_-]{1,255}\/)?([a-f0-9-]{32,36})$/.exec(task) : null;
+      return match && finding.region ? `ecs-task/${account}/${finding.region}/${match[1] ?? ''}${match[2]}` : undefined;
+    }
+    case 'contain-eks': {
+      // The node when the finding names one (one incident per instance, as contain-instance); else the finding's own incident.
+      const instanceId = instanceIdOf(finding);
+      return instanceId && finding.region ? instanceResource(account, finding.region, instanceId) : undefined;
+    }
     case 'block-public-access': {
       const target = bucketTargetOf(finding);
       return target.kind === 'bucket' ? bucketResource(account, target.bucket) : undefined;

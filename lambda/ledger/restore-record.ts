@@ -30,6 +30,11 @@ export function instanceRestoreKey(accountId: string, region: string, instanceId
   return `${RESTORE_KEY_PREFIX}${accountId}#${region}#${instanceId}`;
 }
 
+/** An ECS task (contain-task): found by account, region and task ARN's cluster and id. */
+export function ecsTaskRestoreKey(accountId: string, region: string, clusterName: string, taskId: string): string {
+  return `${RESTORE_KEY_PREFIX}${accountId}#${region}#ecs-task/${clusterName}/${taskId}`;
+}
+
 /** IAM is global: an access key is found by account and key id alone. */
 export function accessKeyRestoreKey(accountId: string, accessKeyId: string): string {
   return `${RESTORE_KEY_PREFIX}${accountId}#${accessKeyId}`;
@@ -114,13 +119,29 @@ export interface RestoreFacts {
   readonly functionConcurrency?: RecordedConcurrency;
   /** contain-function: the function's configuration as discovery read it (JSON; environment variable names only, never values). */
   readonly functionConfiguration?: string;
+  /** contain-task: the task as read before the response (task definition, image digests, container instance) and the suspect tags its revision had. */
+  readonly ecsTask?: RecordedEcsTask;
+}
+
+/** What contain-task records of a task: one attribute, first wins, like every other fact. */
+export interface RecordedEcsTask {
+  readonly taskArn: string;
+  readonly clusterArn: string;
+  readonly launchType: string | null;
+  readonly lastStatus: string | null;
+  readonly taskDefinitionArn: string;
+  readonly containers: readonly { readonly name: string; readonly image: string; readonly imageDigest: string | null }[];
+  readonly containerInstanceArn: string | null;
+  readonly ec2InstanceId: string | null;
+  /** The responder's tag keys the task definition revision already carried (with their values): a release removes only the others. */
+  readonly taskDefinitionTags: Readonly<Record<string, string>>;
 }
 
 export interface RecordedConcurrency {
   readonly reserved: number | null;
 }
 
-export type RestoreKind = 'instance' | 'access-key' | 'function' | 'bucket' | 'object';
+export type RestoreKind = 'instance' | 'access-key' | 'function' | 'bucket' | 'object' | 'ecs-task';
 
 export interface RestoreWrite {
   readonly key: string;
@@ -161,6 +182,8 @@ export interface RestoreRecord {
   readonly objectTags?: readonly { readonly Key: string; readonly Value: string }[] | undefined;
   readonly functionConcurrency?: RecordedConcurrency | undefined;
   readonly functionConfiguration?: string | undefined;
+  /** contain-task's record of the task; absent on other records. */
+  readonly ecsTask?: RecordedEcsTask;
   readonly released: { readonly at: string; readonly by: string; readonly restored: readonly string[] } | undefined;
   readonly closedAt: string | undefined;
 }
@@ -177,6 +200,7 @@ function factAttributes(facts: RestoreFacts): Record<string, AttributeValue> {
   if (facts.accessKey) out.accessKey = map({ userName: s(facts.accessKey.userName), status: s(facts.accessKey.status) });
   if (facts.functionConcurrency) out.functionConcurrency = map({ reserved: facts.functionConcurrency.reserved === null ? { NULL: true } : n(facts.functionConcurrency.reserved) });
   if (facts.functionConfiguration !== undefined) out.functionConfiguration = s(facts.functionConfiguration);
+  if (facts.ecsTask) out.ecsTask = s(JSON.stringify(facts.ecsTask));
   for (const p of facts.sessionPolicies ?? []) {
     out[`${SESSION_POLICY}${p.principal.kind}:${p.principal.name}`] = map({ previousDocument: p.previousDocument === null ? { NULL: true } : s(p.previousDocument) });
   }
@@ -231,6 +255,7 @@ function parseRecord(key: string, item: Item): RestoreRecord {
     objectTags: item.objectTags?.L?.flatMap((tag) => (tag.M?.Key?.S !== undefined ? [{ Key: tag.M.Key.S, Value: tag.M.Value?.S ?? '' }] : [])),
     functionConcurrency: item.functionConcurrency?.M ? { reserved: item.functionConcurrency.M.reserved?.N === undefined ? null : Number(item.functionConcurrency.M.reserved.N) } : undefined,
     functionConfiguration: stringOf(item, 'functionConfiguration'),
+    ...(item.ecsTask?.S ? { ecsTask: JSON.parse(item.ecsTask.S) as RecordedEcsTask } : {}),
     released: released?.at?.S
       ? { at: released.at.S, by: released.by?.S ?? '', restored: (released.restored?.L ?? []).flatMap((r) => (r.S ? [r.S] : [])) }
       : undefined,

@@ -117,6 +117,16 @@ export function nextStepsOf(input: NextInput, outcomes: readonly StepOutcome[], 
           `\`ir release --function ${name} --region ${input.region ?? '<region>'}\` restores its concurrency and its role's sessions once it is cleared.`,
       );
     }
+    if (input.playbook === 'contain-eks') {
+      steps.push(
+        `Run the kubectl commands listed in the warnings (cordon the node, quarantine the pod); review the cluster's audit log for the Kubernetes user; \`ir release <instance-id> --region ${input.region ?? '<region>'}\` undoes a node's isolation once it is cleared.`,
+      );
+    }
+    if (input.playbook === 'contain-task') {
+      steps.push(
+        `Investigate from the task's record (incident ${input.incidentId}: task definition, image digests); block the suspect revision (tag ir:suspect) from running again, and scale its service down or roll it to a clean image.`,
+      );
+    }
     if (input.playbook === 'revoke-credentials') {
       steps.push(
         `Find what the credentials did (CloudTrail link below); delete or rotate the key once investigated; \`ir release --access-key ${input.accessKeyId ?? '<key-id>'}\` undoes the revocation if it was a false alarm.`,

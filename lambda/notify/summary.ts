@@ -52,6 +52,19 @@ function revocation(outcomes: readonly StepOutcome[]): string[] {
   return said;
 }
 
+/** contain-task: the task stopped (Fargate) or its instance contained (EC2 launch type), and its revision tagged. */
+function taskContainment(outcomes: readonly StepOutcome[], withheld: ReadonlySet<string>): string[] {
+  const said: string[] = [];
+  const stop = byId(outcomes, 'stop-ecs-task');
+  if (stop?.status === 'done') said.push('task stopped');
+  if (stop?.status === 'failed') said.push('task NOT stopped');
+  said.push(...containment(outcomes, withheld));
+  const tag = byId(outcomes, 'tag-ecs-task-definition');
+  if (tag?.status === 'done') said.push('task definition tagged suspect');
+  if (tag?.status === 'failed') said.push('task definition NOT tagged');
+  return said;
+}
+
 /** An attack sequence: how many of its resources were changed, and whether any change failed (each resource's steps begin with its ref). */
 function sequenceAnswer(outcomes: readonly StepOutcome[]): string[] {
   const refOf = (o: StepOutcome) => (/^(r\d+)\//.exec(o.id) ?? [])[1];
@@ -78,6 +91,7 @@ const SAID_BY_PLAYBOOK: Partial<Record<PlaybookName, (outcomes: readonly StepOut
   'contain-instance': (outcomes, input) => containment(outcomes, input.withheld ?? new Set()),
   'revoke-credentials': (outcomes) => revocation(outcomes),
   'contain-function': (outcomes) => throttling(outcomes),
+  'contain-task': (outcomes, input) => taskContainment(outcomes, input.withheld ?? new Set()),
   'answer-sequence': (outcomes) => sequenceAnswer(outcomes),
 };
 

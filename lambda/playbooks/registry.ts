@@ -13,6 +13,10 @@ import { SEQUENCE_MEMBERS } from './answer-sequence/members';
 import { containInstancePlaybook } from './contain-instance/playbook';
 import { containFunctionPlaybook } from './contain-function/playbook';
 import { CONTAIN_FUNCTION_LEDGER_STEP_SPECS } from './contain-function/specs';
+import { containTaskPlaybook } from './contain-task/playbook';
+import { containEksPlaybook } from './contain-eks/playbook';
+import { CONTAIN_EKS_LEDGER_STEP_SPECS } from './contain-eks/specs';
+import { CONTAIN_TASK_LEDGER_STEP_SPECS } from './contain-task/specs';
 import { CONTAIN_INSTANCE_LEDGER_STEP_SPECS } from './contain-instance/specs';
 import { REVOKE_CREDENTIALS_LEDGER_STEP_SPECS } from './revoke-credentials/specs';
 import { notifyPlaybook } from './notify/playbook';
@@ -31,6 +35,8 @@ export const PLAYBOOKS: Readonly<Record<PlaybookName, AnyPlaybook>> = {
   'quarantine-object': quarantineObjectPlaybook,
   'contain-function': containFunctionPlaybook,
   'answer-sequence': answerSequencePlaybook,
+  'contain-task': containTaskPlaybook,
+  'contain-eks': containEksPlaybook,
   notify: notifyPlaybook,
 };
 
@@ -45,6 +51,8 @@ const RESTORE_RECORD_STEP_SPECS: Readonly<Record<PlaybookName, readonly StepSpec
   'contain-function': CONTAIN_FUNCTION_LEDGER_STEP_SPECS,
   // The restore records of every playbook it answers a resource with (restoreRecordStepSpecsOf).
   'answer-sequence': [],
+  'contain-task': CONTAIN_TASK_LEDGER_STEP_SPECS,
+  'contain-eks': CONTAIN_EKS_LEDGER_STEP_SPECS,
   notify: [],
 };
 

@@ -4,6 +4,8 @@ export const PLAYBOOK_NAMES = [
   'contain-function',
   'block-public-access',
   'quarantine-object',
+  'contain-task',
+  'contain-eks',
   'answer-sequence',
   'notify',
 ] as const;
@@ -16,6 +18,8 @@ export const ACTING_PLAYBOOKS = [
   'contain-function',
   'block-public-access',
   'quarantine-object',
+  'contain-task',
+  'contain-eks',
   'answer-sequence',
 ] as const;
 export type ActingPlaybookName = (typeof ACTING_PLAYBOOKS)[number];

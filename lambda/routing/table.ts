@@ -122,6 +122,45 @@ export const ROUTING_TABLE: readonly RoutingRule[] = [
     actorOnly: [],
     why: "a principal's S3 data calls show its credentials are misused: they must stop working",
   },
+  {
+    id: 'ecs-task-compromised',
+    playbook: 'contain-task',
+    resourceType: 'ECSCluster',
+    // The Runtime families contain-instance acts on for an instance (attack sequences on a cluster go to answer-sequence, which answers each task with this playbook).
+    types: [
+      'Execution:Runtime/*',
+      'Backdoor:Runtime/*',
+      'CryptoCurrency:Runtime/*',
+      'Trojan:Runtime/*',
+      'DefenseEvasion:Runtime/*',
+      'PrivilegeEscalation:Runtime/*',
+    ],
+    actorOnly: [],
+    why: 'a task shows signs of compromise: it is stopped (Fargate) or its instance contained (EC2), and its task definition marked suspect',
+  },
+  {
+    id: 'eks-compromised',
+    playbook: 'contain-eks',
+    resourceType: 'EKSCluster',
+    // Runtime: the families acted on for an instance. Kubernetes audit log: every family but Policy (a setting of the cluster, not an actor).
+    types: [
+      'Execution:Runtime/*',
+      'Backdoor:Runtime/*',
+      'CryptoCurrency:Runtime/*',
+      'Trojan:Runtime/*',
+      'DefenseEvasion:Runtime/*',
+      'PrivilegeEscalation:Runtime/*',
+      'CredentialAccess:Kubernetes/*',
+      'DefenseEvasion:Kubernetes/*',
+      'Discovery:Kubernetes/*',
+      'Execution:Kubernetes/*',
+      'Impact:Kubernetes/*',
+      'Persistence:Kubernetes/*',
+      'PrivilegeEscalation:Kubernetes/*',
+    ],
+    actorOnly: [],
+    why: 'a node, pod or Kubernetes user shows signs of compromise: the node is contained (on approval), the IAM principal behind the user revoked, kubectl steps given',
+  },
   // Attack sequences: one rule per resource type GuardDuty names on the sequence finding itself (a rule matches one
   // resource type). answer-sequence answers each resource the sequence names with the playbook this table picks for it.
   {

@@ -1,4 +1,4 @@
-import type { Ec2ResourceType, IamAction } from '../../lambda/plan/types';
+import type { Ec2ResourceType, IamAction, IamCondition } from '../../lambda/plan/types';
 
 /*
  * The Resource of every action a playbook role may call: THE one place that
@@ -104,11 +104,16 @@ export type ScopeKind =
   | 'approval-scheduler-role'
   | 'approval-link-key'
   | 'approval-link-function'
-  | 'lambda-function';
+  | 'lambda-function'
+  | 'ecs-task'
+  | 'ecs-container-instance'
+  | 'ecs-task-definition';
 
 export interface ActionScope {
   readonly kind: ScopeKind;
   readonly resources: readonly string[];
+  /** A condition every grant of the action carries besides its own (ECS: the cluster must be one of this account's). */
+  readonly condition?: IamCondition;
 }
 
 type IamResourceType = 'user' | 'role' | 'instance-profile';
@@ -162,7 +167,7 @@ const IAM_SCOPE_KIND: Readonly<Record<IamResourceType, ScopeKind>> = {
 
 /** Services whose Describe* calls only accept Resource "*". */
 const DESCRIBE_WITHOUT_RESOURCE_LEVEL = ['ec2', 'autoscaling', 'elasticloadbalancing'];
-const OTHER_WITHOUT_RESOURCE_LEVEL: readonly string[] = ['sts:GetCallerIdentity', 'iam:ListAccountAliases', 'iam:GetServiceLastAccessedDetails', 'cloudtrail:LookupEvents', 'guardduty:ListDetectors'];
+const OTHER_WITHOUT_RESOURCE_LEVEL: readonly string[] = ['ecs:DescribeTaskDefinition', 'sts:GetCallerIdentity', 'iam:ListAccountAliases', 'iam:GetServiceLastAccessedDetails', 'cloudtrail:LookupEvents', 'guardduty:ListDetectors'];
 
 /** GuardDuty actions whose only resource type is a detector (Service Authorization Reference, "Actions defined by Amazon GuardDuty"). */
 const DETECTOR_ACTIONS: readonly string[] = ['guardduty:GetFindings', 'guardduty:ArchiveFindings'];
@@ -204,6 +209,21 @@ const FUNCTION_ACTIONS: readonly string[] = [
   'lambda:PutFunctionConcurrency',
   'lambda:DeleteFunctionConcurrency',
 ];
+
+/**
+ * ECS actions by the resource type they authorise (Service Authorization
+ * Reference, "Actions defined by Amazon Elastic Container Service"). Those
+ * on tasks and container instances also take the ecs:cluster key: the
+ * cluster must be one of this account's (the cluster a finding names is
+ * known only at run time; contain-task checks it is the finding's own).
+ * DescribeTaskDefinition supports no resource-level permissions.
+ */
+const ECS_ACTION_RESOURCE: Readonly<Record<string, { kind: ScopeKind; resource: string; clusterCondition: boolean }>> = {
+  'ecs:DescribeTasks': { kind: 'ecs-task', resource: 'task/*', clusterCondition: true },
+  'ecs:StopTask': { kind: 'ecs-task', resource: 'task/*', clusterCondition: true },
+  'ecs:DescribeContainerInstances': { kind: 'ecs-container-instance', resource: 'container-instance/*', clusterCondition: true },
+  'ecs:TagResource': { kind: 'ecs-task-definition', resource: 'task-definition/*', clusterCondition: false },
+};
 
 /** EC2 actions whose only resource type is an instance of the account (the region is the finding's). */
 const INSTANCE_ACTIONS: readonly string[] = ['ec2:GetConsoleOutput'];
@@ -280,6 +300,14 @@ export function scopeOfAction(action: IamAction, refs: ScopeReferences): ActionS
   }
   const group = GROUP_ACTIONS[action];
   if (group) return { kind: group.kind, resources: [group.arn(refs)] };
+  const ecs = ECS_ACTION_RESOURCE[action];
+  if (ecs) {
+    return {
+      kind: ecs.kind,
+      resources: [`arn:${refs.partition}:ecs:*:${refs.account}:${ecs.resource}`],
+      ...(ecs.clusterCondition ? { condition: { ArnLike: { 'ecs:cluster': `arn:${refs.partition}:ecs:*:${refs.account}:cluster/*` } } } : {}),
+    };
+  }
   if (hasNoResourceLevelPermissions(action)) return { kind: 'no-resource-level-permissions', resources: ['*'] };
   return { kind: 'resource-known-only-at-run-time', resources: ['*'] };
 }
@@ -331,6 +359,13 @@ export const WILDCARD_REASONS: Readonly<Partial<Record<ScopeKind, string>>> = {
   'security-hub':
     "updates the finding's Security Hub counterpart (a note and its workflow status) through this account's hub, which is the " +
     'administrator of its member accounts; the region is a wildcard only for a stack deployed without one',
+  'ecs-task':
+    'reads and stops whichever ECS task a GuardDuty finding names, known only at run time; scoped to tasks of this account in clusters of ' +
+    "this account (ecs:cluster), and the playbook acts only on the task and cluster the finding names, held to the finding's account and region",
+  'ecs-container-instance':
+    'reads the container instance under the ECS task a finding names, known only at run time; scoped to container instances of this account in clusters of this account (ecs:cluster)',
+  'ecs-task-definition':
+    "tags the task definition revision of the ECS task a finding names as suspect, known only at run time; scoped to this account's task definitions and to the responder's own tag keys (aws:TagKeys)",
   'ec2-instance':
     'reads the console output of whichever instance a GuardDuty finding names, known only at run time; scoped to instances of this account',
   'ec2-resource-types':

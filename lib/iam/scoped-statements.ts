@@ -46,12 +46,29 @@ export function scopedGrants(grants: readonly IamGrant[], refs: ScopeReferences)
       : grant.brakeTable
         ? scopeOfBrakeAction(grant.action, refs)
         : scopeOfAction(grant.action, refs);
-    const key = JSON.stringify([scope.kind, scope.resources, grant.condition ?? null]);
-    const group = byKey.get(key) ?? { kind: scope.kind, actions: [], resources: scope.resources, ...(grant.condition ? { condition: grant.condition } : {}) };
+    const scopeCondition = 'condition' in scope ? scope.condition : undefined;
+    // The scope's condition (ECS: ecs:cluster) joins the grant's own: IAM ANDs every key of a Condition.
+    const condition = joinConditions(scopeCondition, grant.condition);
+    const key = JSON.stringify([scope.kind, scope.resources, condition ?? null]);
+    const group = byKey.get(key) ?? { kind: scope.kind, actions: [], resources: scope.resources, ...(condition ? { condition } : {}) };
     if (!group.actions.includes(grant.action)) group.actions.push(grant.action);
     byKey.set(key, group);
   }
   return [...byKey.values()];
+}
+
+function joinConditions(a: IamCondition | undefined, b: IamCondition | undefined): IamCondition | undefined {
+  if (!a || !b) return a ?? b;
+  const joined: Record<string, Record<string, string | readonly string[]>> = {};
+  for (const part of [a, b]) {
+    for (const [operator, keys] of Object.entries(part)) {
+      for (const key of Object.keys(keys)) {
+        if (joined[operator]?.[key] !== undefined) throw new Error(`two conditions on ${operator} ${key}: they cannot be joined`);
+      }
+      joined[operator] = { ...joined[operator], ...keys };
+    }
+  }
+  return joined;
 }
 
 export function scopedStatements(specs: readonly StepSpec[], refs: ScopeReferences): iam.PolicyStatement[] {

@@ -115,7 +115,7 @@ describe('the member stack', () => {
       const granting = permissionStatements(member).filter((s) => asList(s.Action).includes(action));
       const expected = grants
         .filter((g) => g.actions.includes(action))
-        .map((g) => ({ resources: member.stack.resolve([...g.resources]), condition: g.condition }));
+        .map((g) => ({ resources: member.stack.resolve([...g.resources]), condition: member.stack.resolve(g.condition) as unknown }));
       expect({ action, grants: granting.map((s) => ({ resources: asList(s.Resource), condition: s.Condition })) }).toEqual({ action, grants: expected });
     }
     const userScope = permissionStatements(member).find((s) => asList(s.Action).includes('iam:UpdateAccessKey'))!;

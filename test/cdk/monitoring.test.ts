@@ -17,6 +17,8 @@ const PASCAL: Record<PlaybookName, string> = {
   'contain-function': 'ContainFunction',
   'block-public-access': 'BlockPublicAccess',
   'quarantine-object': 'QuarantineObject',
+  'contain-task': 'ContainTask',
+  'contain-eks': 'ContainEks',
   'answer-sequence': 'AnswerSequence',
   notify: 'Notify',
 };

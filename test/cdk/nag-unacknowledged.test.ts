@@ -19,7 +19,7 @@ describe('cdk-nag without the acknowledgements', () => {
     const stack = 'GuardDutyIncidentResponse';
     const flagged = findings.map((f) => `${f.rule} ${f.path}`).sort();
     // The playbooks' functions and the owed Security Hub note writer's (lib/owed-note-delivery.ts), whose role has no wildcard.
-    const expected = ['ContainInstance', 'RevokeCredentials', 'ContainFunction', 'BlockPublicAccess', 'QuarantineObject', 'Notify', 'OwedSecurityHubNotes'].flatMap((fn) => [
+    const expected = ['ContainInstance', 'RevokeCredentials', 'ContainFunction', 'BlockPublicAccess', 'QuarantineObject', 'ContainTask', 'ContainEks', 'Notify', 'OwedSecurityHubNotes'].flatMap((fn) => [
       `AwsSolutions-L1 ${stack}/${fn}/Function/Resource`,
       `AwsSolutions-SQS3 ${stack}/${fn}/FailureQueue/Resource`,
     ]);
@@ -64,6 +64,15 @@ describe('cdk-nag without the acknowledgements', () => {
     // revoke-credentials' own wildcards, whatever its steps declare today.
     const revokeRoleFindings = flagged.filter((f) => f.endsWith(`${stack}/RevokeCredentials/Role/Resource`));
     expect(revokeRoleFindings.every((f) => f.startsWith('AwsSolutions-IAM5[Resource::'))).toBe(true);
-    expect(flagged.filter((f) => !revokeRoleFindings.includes(f))).toEqual(expected.sort());
+    // contain-task's: contain-instance's (an EC2-launch task's instance is contained with its steps) and its ECS resources.
+    const taskRoleFindings = flagged.filter((f) => f.endsWith(`${stack}/ContainTask/Role/Resource`));
+    expect(taskRoleFindings.every((f) => f.startsWith('AwsSolutions-IAM5[Resource::'))).toBe(true);
+    expect(taskRoleFindings).toEqual(
+      expect.arrayContaining(['task/*', 'container-instance/*', 'task-definition/*'].map((r) => `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ecs:*:<AWS::AccountId>:${r}] ${stack}/ContainTask/Role/Resource`)),
+    );
+    // contain-eks': contain-instance's (the node) and revoke-credentials' (the IAM principal behind the Kubernetes user).
+    const eksRoleFindings = flagged.filter((f) => f.endsWith(`${stack}/ContainEks/Role/Resource`));
+    expect(eksRoleFindings.every((f) => f.startsWith('AwsSolutions-IAM5[Resource::'))).toBe(true);
+    expect(flagged.filter((f) => ![...revokeRoleFindings, ...taskRoleFindings, ...eksRoleFindings].includes(f))).toEqual(expected.sort());
   });
 });

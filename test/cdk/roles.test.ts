@@ -12,6 +12,8 @@ const PASCAL: Record<PlaybookName, string> = {
   'contain-function': 'ContainFunction',
   'block-public-access': 'BlockPublicAccess',
   'quarantine-object': 'QuarantineObject',
+  'contain-task': 'ContainTask',
+  'contain-eks': 'ContainEks',
   'answer-sequence': 'AnswerSequence',
   notify: 'Notify',
 };
@@ -60,7 +62,7 @@ describe.each(PLAYBOOK_NAMES)('the role of %s', (playbook) => {
       const granting = statementsOf(playbook).filter((s) => s.Effect === 'Allow' && asList(s.Action).includes(action));
       const expected = grants
         .filter((g) => g.actions.includes(action))
-        .map((g) => ({ resources: synth.stack.resolve([...g.resources]), condition: g.condition }));
+        .map((g) => ({ resources: synth.stack.resolve([...g.resources]), condition: synth.stack.resolve(g.condition) as unknown }));
       const actual = granting.map((s) => ({ resources: asList(s.Resource), condition: s.Condition }));
       expect({ action, grants: actual }).toEqual({ action, grants: expected });
     }

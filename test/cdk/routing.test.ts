@@ -85,6 +85,23 @@ describe.each([
 const eventOf = (detail: unknown) => ({ source: GUARDDUTY_EVENT_SOURCE, 'detail-type': GUARDDUTY_DETAIL_TYPE, detail });
 const instanceEvent = (type: string) => eventOf({ type, resource: { resourceType: 'Instance' }, service: { resourceRole: 'TARGET' } });
 const OVERRIDE_PROBES = ['Recon:EC2/PortProbeUnprotectedPort', 'Backdoor:EC2/DenialOfService.Tcp', 'Backdoor:EC2/Spambot'];
+/** Findings on an ECS cluster (contain-task) and on resource types that share its Runtime types, with the playbook each must reach. */
+const RESOURCE_PROBES: readonly (readonly [string, string, PlaybookName])[] = [
+  ['ECSCluster', 'Execution:Runtime/ReverseShell', 'contain-task'],
+  ['ECSCluster', 'Backdoor:Runtime/VariantFromTheFuture', 'contain-task'],
+  ['ECSCluster', 'AttackSequence:ECS/CompromisedCluster', 'contain-task'],
+  ['ECSCluster', 'Impact:Runtime/CryptoMinerExecuted', 'notify'],
+  ['ECSCluster', 'Recon:EC2/Portscan', 'notify'],
+  ['Instance', 'Execution:Runtime/ReverseShell', 'contain-instance'],
+  ['Instance', 'AttackSequence:ECS/CompromisedCluster', 'notify'],
+  ['EKSCluster', 'CryptoCurrency:Runtime/BitcoinTool.B', 'contain-eks'],
+  ['EKSCluster', 'Execution:Kubernetes/ExecInKubeSystemPod', 'contain-eks'],
+  ['EKSCluster', 'CredentialAccess:Kubernetes/SomethingNew', 'contain-eks'],
+  ['EKSCluster', 'Policy:Kubernetes/ExposedDashboard', 'notify'],
+  ['EKSCluster', 'Impact:Runtime/CryptoMinerExecuted', 'notify'],
+  ['Container', 'Execution:Runtime/ReverseShell', 'notify'],
+];
+const resourceEvent = ([resourceType, type]: readonly [string, string, PlaybookName]) => eventOf({ type, resource: { resourceType }, service: { resourceRole: 'TARGET' } });
 
 interface FixtureCase {
   readonly name: string;
@@ -102,7 +119,7 @@ beforeAll(() => {
   fixtureCases = loadFixtures().flatMap((fixture) =>
     parseFindings(fixture.json).map((finding, i) => ({ name: `${fixture.name}#${i}`, expected: fixture.expectedPlaybook, event: eventOf(finding) })),
   );
-  const events = [...fixtureCases.map((c) => c.event), ...OVERRIDE_PROBES.map(instanceEvent)];
+  const events = [...fixtureCases.map((c) => c.event), ...OVERRIDE_PROBES.map(instanceEvent), ...RESOURCE_PROBES.map(resourceEvent)];
   const stacks = { defaults: deployedRules(defaults.template), overridden: deployedRules(overridden.template) };
   const named = Object.entries(stacks).flatMap(([stack, rules]) => [...rules].map(([logicalId, rule]) => ({ name: `${stack}|${logicalId}`, pattern: rule.pattern })));
   const matches = eventRulerMatches(named, events);
@@ -126,6 +143,12 @@ describe('the deployed rules, under Event Ruler', () => {
     expect(route('overridden', 'Backdoor:EC2/DenialOfService.Tcp')).toEqual(['notify']);
     // Its family is now listed by name: the rest of it is still contained.
     expect(route('overridden', 'Backdoor:EC2/Spambot')).toEqual(['contain-instance']);
+  });
+
+  it('send Runtime and attack-sequence findings on an ECS cluster to contain-task, Runtime and Kubernetes findings on an EKS cluster to contain-eks, and only those', () => {
+    const first = fixtureCases.length + OVERRIDE_PROBES.length;
+    const actual = RESOURCE_PROBES.map(([resourceType, type], i) => [resourceType, type, routed.defaults[first + i]]);
+    expect(actual).toEqual(RESOURCE_PROBES.map(([resourceType, type, playbook]) => [resourceType, type, [playbook]]));
   });
 
   it('change only in the patterns when the overrides change: the same rules, none added or removed', () => {

@@ -15,6 +15,7 @@ export const IAM_PREFIX_OF = {
   securityHub: 'securityhub',
   scheduler: 'scheduler',
   lambda: 'lambda',
+  ecs: 'ecs',
 } as const satisfies Readonly<Record<ServiceName, string>>;
 
 export type IamPrefix = (typeof IAM_PREFIX_OF)[ServiceName];

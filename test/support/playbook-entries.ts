@@ -1,6 +1,8 @@
 import { CONTAIN_FUNCTION } from '../../lambda/handlers/contain-function';
 import { ANSWER_SEQUENCE } from '../../lambda/handlers/answer-sequence';
 import { CONTAIN_INSTANCE } from '../../lambda/handlers/contain-instance';
+import { CONTAIN_TASK } from '../../lambda/handlers/contain-task';
+import { CONTAIN_EKS } from '../../lambda/handlers/contain-eks';
 import { NOTIFY } from '../../lambda/handlers/notify';
 import { REVOKE_CREDENTIALS } from '../../lambda/handlers/revoke-credentials';
 import { BLOCK_PUBLIC_ACCESS } from '../../lambda/handlers/block-public-access';
@@ -20,6 +22,8 @@ export const PLAYBOOK_ENTRIES: Readonly<Record<PlaybookName, PlaybookEntry>> = {
   'quarantine-object': QUARANTINE_OBJECT,
   'contain-function': CONTAIN_FUNCTION,
   'answer-sequence': ANSWER_SEQUENCE,
+  'contain-task': CONTAIN_TASK,
+  'contain-eks': CONTAIN_EKS,
   notify: NOTIFY,
 };
 

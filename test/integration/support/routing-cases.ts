@@ -34,6 +34,7 @@ function variant(fixture: string, name: string, edit: (detail: Json) => void): R
 
 const INSTANCE_FIXTURE = 'contain-instance/crypto-bitcoin-tool.event.json';
 const ACCESS_KEY_FIXTURE = 'revoke-credentials/malicious-ip-caller-user-key.event.json';
+const ECS_FIXTURE = 'contain-task/fargate-bitcoin-dns.event.json';
 
 function withType(type: string, role?: string | null): (detail: Json) => void {
   return (detail) => {
@@ -56,6 +57,12 @@ export function edgeCases(): RoutingCase[] {
     }),
     variant(INSTANCE_FIXTURE, 'no resource type', (detail) => {
       delete (detail.resource as Json).resourceType;
+    }),
+    variant(ECS_FIXTURE, 'future runtime type on an ECS cluster', withType('Backdoor:Runtime/VariantFromTheFuture')),
+    variant(ECS_FIXTURE, 'attack sequence on an ECS cluster', withType('AttackSequence:ECS/CompromisedCluster')),
+    variant(ECS_FIXTURE, 'runtime family no rule lists, on an ECS cluster', withType('Impact:Runtime/CryptoMinerExecuted')),
+    variant(ECS_FIXTURE, 'runtime type on an EKS cluster', (detail) => {
+      (detail.resource as Json).resourceType = 'EKSCluster';
     }),
     variant(ACCESS_KEY_FIXTURE, 'future access key type under an acted prefix', withType('Recon:IAMUser/MaliciousIPCaller.Future')),
     variant(ACCESS_KEY_FIXTURE, 'access key type no rule lists', withType('Policy:IAMUser/RootCredentialUsage')),

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { evaluateApproval, stricter, type ApprovalSubject } from '../../../lambda/approval/evaluate';
 import { approvalSchema, type ApprovalConfig, type ApprovalRule } from '../../../lambda/approval/schema';
-import { APPROVAL_MODES, CHANGE_CLASSES, type ApprovalMode } from '../../../lambda/approval/types';
+import { APPROVAL_MODES, BUILT_IN_DEFAULT_MODES, CHANGE_CLASSES, type ApprovalMode } from '../../../lambda/approval/types';
 
 const PROD = '111111111111';
 const DEV = '222222222222';
@@ -10,8 +10,17 @@ const policyOf = (input: unknown): ApprovalConfig => approvalSchema.parse(input)
 const subject = (overrides: Partial<ApprovalSubject> = {}): ApprovalSubject => ({ changeClass: 'isolate', accountId: PROD, severity: 8, tags: {}, ...overrides });
 
 describe('evaluateApproval: the defaults', () => {
-  it('without rules or defaults, every class is auto, decided by "default"', () => {
-    for (const changeClass of CHANGE_CLASSES) {
+  it('without rules or defaults, every class is auto but those with a built-in default (contain-node: approve), decided by "default"', () => {
+    expect(BUILT_IN_DEFAULT_MODES).toEqual({ 'contain-node': 'approve' });
+    expect(evaluateApproval(policyOf({}), subject({ changeClass: 'contain-node' }))).toEqual({
+      mode: 'approve',
+      changeClass: 'contain-node',
+      ruleId: 'default',
+      why: 'no rule matches and approval.defaults names no mode for contain-node: approve',
+    });
+    // A configured default wins over the built-in one.
+    expect(evaluateApproval(policyOf({ defaults: { 'contain-node': 'auto' } }), subject({ changeClass: 'contain-node' }))).toMatchObject({ mode: 'auto', ruleId: 'default' });
+    for (const changeClass of CHANGE_CLASSES.filter((c) => BUILT_IN_DEFAULT_MODES[c] === undefined)) {
       expect(evaluateApproval(policyOf({}), subject({ changeClass }))).toEqual({
         mode: 'auto',
         changeClass,
@@ -201,7 +210,7 @@ describe('evaluateApproval: properties', () => {
       fc.property(policyArb, subjectArb, (policy, s) => {
         const decided = evaluateApproval(policy, s);
         expect(decided.changeClass).toBe(s.changeClass);
-        const mode = decided.ruleId === 'default' ? (policy.defaults[s.changeClass] ?? 'auto') : policy.rules.find((r) => r.id === decided.ruleId)?.mode;
+        const mode = decided.ruleId === 'default' ? (policy.defaults[s.changeClass] ?? BUILT_IN_DEFAULT_MODES[s.changeClass] ?? 'auto') : policy.rules.find((r) => r.id === decided.ruleId)?.mode;
         expect(decided.mode).toBe(mode);
       }),
       { numRuns: 300 },

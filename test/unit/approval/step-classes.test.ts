@@ -2,6 +2,7 @@ import { approvalSchema } from '../../../lambda/approval/schema';
 import { CHANGE_CLASSES } from '../../../lambda/approval/types';
 import { PLAYBOOK_NAMES } from '../../../lambda/routing/playbook-names';
 import { stepSpecsOf } from '../../../lambda/playbooks/registry';
+import { CONTAIN_NODE_CLASS } from '../../../lambda/playbooks/contain-eks/specs';
 import type { StepSpec } from '../../../lambda/plan/types';
 
 /*
@@ -40,9 +41,12 @@ describe('the change class of each step kind', () => {
       'block-public-access': 'block-public-access',
       'tag-object-version': 'quarantine-object',
       'throttle-function': 'throttle-function',
+      'stop-ecs-task': 'stop-task',
+      'tag-ecs-task-definition': 'tag-task-definition',
     });
     // Every class is made by some step: a class nothing makes would be a policy key with no effect.
-    expect(new Set(Object.values(classOf))).toEqual(new Set(CHANGE_CLASSES));
+    // contain-node is the class contain-eks gives contain-instance's steps when they contain an EKS node (test/unit/playbooks/contain-eks/).
+    expect(new Set([...Object.values(classOf), CONTAIN_NODE_CLASS])).toEqual(new Set(CHANGE_CLASSES));
   });
 
   it('lets evidence and the responder\'s own records through, never waiting', () => {
@@ -55,6 +59,7 @@ describe('the change class of each step kind', () => {
       'record-bucket-restore-state': 'bookkeeping',
       'record-object-restore-state': 'bookkeeping',
       'record-function-restore-state': 'bookkeeping',
+      'record-ecs-task-state': 'bookkeeping',
       'update-security-hub-finding': 'bookkeeping',
       'archive-guardduty-finding': 'bookkeeping',
     });

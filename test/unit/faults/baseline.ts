@@ -5,6 +5,7 @@ import { RECORD_OBJECT_RESTORE_STATE } from '../../../lambda/playbooks/quarantin
 import { executePlan } from '../../../lambda/plan/executor';
 import { RECORD_RESTORE_STATE } from '../../../lambda/playbooks/contain-instance/specs';
 import { RECORD_KEY_RESTORE_STATE } from '../../../lambda/playbooks/revoke-credentials/specs';
+import { RECORD_TASK_STATE } from '../../../lambda/playbooks/contain-task/specs';
 import type { PlannedStep, StepOutcome } from '../../../lambda/plan/types';
 import { preparePlan, type RespondOptions } from '../../../lambda/respond/respond';
 import { enforceConfig, NOW, RESPONDER, WITHOUT_SECURITY_HUB_NOTE } from '../../support/aws-mocks/contain-finding';
@@ -108,6 +109,7 @@ export async function runBaseline(mocks: MatrixMocks, scenario: FaultScenario): 
     RECORD_FUNCTION_RESTORE_STATE.kind,
     RECORD_BUCKET_RESTORE_STATE.kind,
     RECORD_OBJECT_RESTORE_STATE.kind,
+    RECORD_TASK_STATE.kind,
   ];
   const calling = prepared.steps.filter((step, index) => outcomes[index]?.status === 'done' && !restoreRecords.includes(step.kind));
   const stepTargets = calling.map(

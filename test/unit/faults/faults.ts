@@ -33,7 +33,7 @@ interface WireError {
   readonly status: number;
 }
 
-const JSON_PROTOCOL: ReadonlySet<Service> = new Set(['cloudtrail', 'dynamodb', 'guardduty', 'securityhub', 'scheduler', 'lambda']);
+const JSON_PROTOCOL: ReadonlySet<Service> = new Set(['cloudtrail', 'dynamodb', 'guardduty', 'securityhub', 'scheduler', 'lambda', 'ecs']);
 
 function serviceError(service: Service, wire: WireError): InjectedError {
   const error = Object.assign(new Error(`${wire.code} (injected by the fault matrix)`), {
@@ -62,6 +62,7 @@ const THROTTLING: PerService = {
   securityhub: { code: 'LimitExceededException', status: 429 },
   scheduler: { code: 'ThrottlingException', status: 429 },
   lambda: { code: 'TooManyRequestsException', status: 429 },
+  ecs: { code: 'ThrottlingException', status: 400 },
 };
 
 const SERVER_ERROR: PerService = {
@@ -78,6 +79,7 @@ const SERVER_ERROR: PerService = {
   securityhub: { code: 'InternalException', status: 500 },
   scheduler: { code: 'InternalServerException', status: 500 },
   lambda: { code: 'ServiceException', status: 500 },
+  ecs: { code: 'ServerException', status: 500 },
 };
 
 const ACCESS_DENIED: PerService = {
@@ -94,6 +96,7 @@ const ACCESS_DENIED: PerService = {
   securityhub: { code: 'AccessDeniedException', status: 403 },
   scheduler: { code: 'AccessDeniedException', status: 403 },
   lambda: { code: 'AccessDeniedException', status: 403 },
+  ecs: { code: 'AccessDeniedException', status: 400 },
 };
 
 /** EC2 names the resource it could not find; the request says which one the call is about. First match wins. */
@@ -139,6 +142,9 @@ function notFound(call: SentCall): WireError {
     case 'cloudtrail':
     case 'dynamodb':
       return { code: 'ResourceNotFoundException', status: 400 };
+    case 'ecs':
+      // ECS names an unknown cluster with ClusterNotFoundException.
+      return { code: 'ClusterNotFoundException', status: 400 };
   }
 }
 

@@ -19,6 +19,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { GetFunctionConcurrencyCommand, GetFunctionConfigurationCommand, LambdaClient, ListTagsCommand, PutFunctionConcurrencyCommand } from '@aws-sdk/client-lambda';
 import { PublishCommand } from '@aws-sdk/client-sns';
+import { DescribeContainerInstancesCommand, DescribeTaskDefinitionCommand, DescribeTasksCommand, ECSClient, StopTaskCommand, TagResourceCommand } from '@aws-sdk/client-ecs';
 import { mockClient } from 'aws-sdk-client-mock';
 import { parseFindings } from '../../../lambda/finding/parse';
 import type { Finding } from '../../../lambda/finding/schema';
@@ -40,7 +41,7 @@ export const TOPIC_ARN = 'arn:aws:sns:us-east-1:111111111111:guardduty-ir';
 
 /** The contain world's mocks, CloudTrail for the investigation of credentials, and GuardDuty, which confirms each finding. */
 export function mockMatrixClients() {
-  return { ...mockContainClients(), cloudTrail: mockClient(CloudTrailClient), guardDuty: mockGuardDuty(), s3: mockClient(S3Client), lambda: mockClient(LambdaClient) };
+  return { ...mockContainClients(), cloudTrail: mockClient(CloudTrailClient), guardDuty: mockGuardDuty(), s3: mockClient(S3Client), lambda: mockClient(LambdaClient), ecs: mockClient(ECSClient) };
 }
 
 export type MatrixMocks = ReturnType<typeof mockMatrixClients>;
@@ -93,6 +94,43 @@ function maliciousVersion(mocks: MatrixMocks): void {
     Policy: JSON.stringify({ Statement: [{ Effect: 'Deny', Principal: '*', Action: 's3:GetObject*', Condition: { StringEquals: { 's3:ExistingObjectTag/ir:quarantine': 'quarantined' } } }] }),
   });
   mocks.s3.on(PutObjectTaggingCommand).resolves({});
+}
+
+/** A contain-task or contain-eks fixture, naming the contain world's instance where it names one. */
+function fixtureFinding(relative: string, edit: (detail: Record<string, any>) => void = () => undefined): Finding { // eslint-disable-line @typescript-eslint/no-explicit-any -- a test edits a fixture's JSON
+  const raw = structuredClone(loadFixture(relative)) as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- as above
+  edit((raw.detail ?? raw) as Record<string, unknown>);
+  return parseFindings(raw)[0]!;
+}
+
+const ECS = {
+  cluster: 'arn:aws:ecs:us-east-1:222222222222:cluster/checkout',
+  task: 'arn:aws:ecs:us-east-1:222222222222:task/checkout/0f1e2d3c4b5a69788796a5b4c3d2e1f0',
+  definition: 'arn:aws:ecs:us-east-1:222222222222:task-definition/checkout:3',
+  containerInstance: 'arn:aws:ecs:us-east-1:222222222222:container-instance/checkout/0123456789abcdef0123456789abcdef',
+};
+
+/** ECS answers about the task: Fargate, or on the EC2 launch type on the contain world's instance. */
+function ecsAnswers(mocks: MatrixMocks, launchType: 'FARGATE' | 'EC2'): void {
+  mocks.ecs.reset();
+  mocks.ecs.on(DescribeTasksCommand).resolves({
+    tasks: [
+      {
+        taskArn: ECS.task,
+        clusterArn: ECS.cluster,
+        launchType,
+        lastStatus: 'RUNNING',
+        desiredStatus: 'RUNNING',
+        taskDefinitionArn: ECS.definition,
+        ...(launchType === 'EC2' ? { containerInstanceArn: ECS.containerInstance } : {}),
+        containers: [{ name: 'web', image: 'nginx:1.27', imageDigest: `sha256:${'cd'.repeat(32)}` }],
+      },
+    ],
+  });
+  mocks.ecs.on(DescribeTaskDefinitionCommand).resolves({ taskDefinition: { taskDefinitionArn: ECS.definition }, tags: [] });
+  mocks.ecs.on(DescribeContainerInstancesCommand).resolves({ containerInstances: [{ containerInstanceArn: ECS.containerInstance, ec2InstanceId: INSTANCE_ID }] });
+  mocks.ecs.on(StopTaskCommand).resolves({ task: { desiredStatus: 'STOPPED' } });
+  mocks.ecs.on(TagResourceCommand).resolves({});
 }
 
 const userWithKey = revokeScenario('IAM user, long-term key');
@@ -168,6 +206,65 @@ export const FAULT_SCENARIOS: readonly FaultScenario[] = [
     finding: () => s3Finding(OBJECT_FIXTURE),
     arrange: (mocks) => {
       maliciousVersion(mocks);
+      publishes(mocks);
+    },
+  },
+  {
+    name: 'contain-task: Fargate task',
+    playbook: 'contain-task',
+    finding: () => fixtureFinding('contain-task/fargate-bitcoin-dns.event.json'),
+    arrange: (mocks) => {
+      ecsAnswers(mocks, 'FARGATE');
+      publishes(mocks);
+    },
+  },
+  {
+    name: 'contain-task: task on the EC2 launch type, its instance in a new VPC',
+    playbook: 'contain-task',
+    finding: () => fixtureFinding('contain-task/fargate-bitcoin-dns.event.json'),
+    arrange: (mocks, world) => {
+      ecsAnswers(mocks, 'EC2');
+      world.responderGroups = [];
+      publishes(mocks);
+    },
+  },
+  {
+    name: 'contain-eks: node of a runtime finding, in a new VPC',
+    playbook: 'contain-eks',
+    finding: () =>
+      fixtureFinding('contain-eks/eks-runtime-node.event.json', (detail) => {
+        (detail.resource as { instanceDetails: { instanceId: string } }).instanceDetails.instanceId = INSTANCE_ID;
+      }),
+    arrange: (mocks, world) => {
+      world.responderGroups = [];
+      publishes(mocks);
+    },
+  },
+  {
+    name: 'contain-eks: Kubernetes user that is a role session',
+    playbook: 'contain-eks',
+    finding: () =>
+      fixtureFinding('contain-eks/eks-audit-exec-assumed-role.raw.json', (detail) => {
+        (detail.resource as { kubernetesDetails: { kubernetesUserDetails: { username: string } } }).kubernetesDetails.kubernetesUserDetails.username =
+          'arn:aws:sts::222222222222:assumed-role/etl-job/runner';
+      }),
+    arrange: (mocks) => {
+      role.arrange(mocks.iam);
+      mocks.iam.on(PutRolePolicyCommand).resolves({});
+      publishes(mocks);
+    },
+  },
+  {
+    name: 'contain-eks: Kubernetes user that is an IAM user',
+    playbook: 'contain-eks',
+    finding: () =>
+      fixtureFinding('contain-eks/eks-audit-exec-assumed-role.raw.json', (detail) => {
+        (detail.resource as { kubernetesDetails: { kubernetesUserDetails: { username: string } } }).kubernetesDetails.kubernetesUserDetails.username =
+          'arn:aws:iam::222222222222:user/deploy-bot';
+      }),
+    arrange: (mocks) => {
+      userWithKey.arrange(mocks.iam);
+      mocks.iam.on(PutUserPolicyCommand).resolves({});
       publishes(mocks);
     },
   },

@@ -45,11 +45,16 @@ describe('routeKey', () => {
   it('matches a prefix family for types GuardDuty adds later', () => {
     expect(routeKey(key('CryptoCurrency:EC2/SomeFutureMiner', 'Instance'), table).playbook).toBe('contain-instance');
     expect(routeKey(key('Exfiltration:IAMUser/SomethingNew', 'AccessKey'), table).playbook).toBe('revoke-credentials');
+    expect(routeKey(key('Execution:Runtime/SomethingNew', 'ECSCluster'), table).playbook).toBe('contain-task');
+    expect(routeKey(key('Execution:Runtime/SomethingNew', 'EKSCluster'), table).playbook).toBe('contain-eks');
+    expect(routeKey(key('Execution:Kubernetes/SomethingNew', 'EKSCluster'), table).playbook).toBe('contain-eks');
   });
 
   it('never acts on an unknown family, a known type on another resource, or a missing resource type', () => {
     expect(routeKey(key('Brandnew:EC2/Thing', 'Instance'), table)).toMatchObject({ playbook: 'notify', ruleId: 'default' });
-    expect(routeKey(key('CryptoCurrency:Runtime/BitcoinTool.B!DNS', 'EKSCluster'), table).playbook).toBe('notify');
+    expect(routeKey(key('CryptoCurrency:Runtime/BitcoinTool.B!DNS', 'Container'), table).playbook).toBe('notify');
+    expect(routeKey(key('Impact:Runtime/BitcoinDomainRequest.Reputation', 'EKSCluster'), table).playbook).toBe('notify');
+    expect(routeKey(key('Policy:Kubernetes/ExposedDashboard', 'EKSCluster'), table).playbook).toBe('notify');
     expect(routeKey(key('UnauthorizedAccess:IAMUser/MaliciousIPCaller', 'Instance'), table).playbook).toBe('notify');
     expect(routeKey(key('Backdoor:EC2/Spambot', undefined), table).why).toContain('no resource type');
   });

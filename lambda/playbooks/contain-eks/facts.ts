@@ -1,0 +1,17 @@
+import type { InstanceFacts } from '../contain-instance/facts';
+import type { IamEntity, Lookup } from '../revoke-credentials/facts';
+import type { Workload } from './kubectl';
+import type { KubernetesPrincipal } from './principal';
+
+export interface ContainEksFacts {
+  readonly source: 'aws' | 'finding';
+  readonly clusterName: string | null;
+  /** The node the finding names (resource.instanceDetails), as contain-instance read it; null: the finding names none. */
+  readonly node: InstanceFacts | null;
+  /** The node's Kubernetes name (its private DNS name, as EKS names nodes); null when the finding does not say. */
+  readonly nodeName: string | null;
+  readonly workload: Workload | null;
+  readonly principal: KubernetesPrincipal;
+  /** The IAM user or role read (GetUser / GetRole), for its path and ARN; not read for an unmapped user. */
+  readonly entity: Lookup<IamEntity>;
+}

@@ -155,6 +155,7 @@ export class IncidentResponseStack extends Stack {
     this.playbooks = {
       'contain-instance': playbookOf('contain-instance'),
       'revoke-credentials': playbookOf('revoke-credentials'),
+      'contain-database': playbookOf('contain-database'),
       notify: playbookOf('notify'),
     };
     this.approvalSchedules?.allowInvoking(ACTING_PLAYBOOKS.map((name) => this.playbooks[name].function));
@@ -164,6 +165,7 @@ export class IncidentResponseStack extends Stack {
       functions: {
         'contain-instance': this.playbooks['contain-instance'].function,
         'revoke-credentials': this.playbooks['revoke-credentials'].function,
+        'contain-database': this.playbooks['contain-database'].function,
         notify: this.playbooks.notify.function,
       },
     });
@@ -188,6 +190,7 @@ export class IncidentResponseStack extends Stack {
         playbooks: {
           'contain-instance': this.playbooks['contain-instance'].function,
           'revoke-credentials': this.playbooks['revoke-credentials'].function,
+          'contain-database': this.playbooks['contain-database'].function,
           notify: this.playbooks.notify.function,
         },
         ...(codeSigningConfig ? { codeSigningConfig } : {}),

@@ -28,6 +28,8 @@ export { PROJECT_ROOT } from './lambda-bundle/options';
 export const TIMEOUT: Readonly<Record<PlaybookName, Duration>> = {
   'contain-instance': Duration.seconds(90),
   'revoke-credentials': Duration.seconds(60),
+  // Reads, a snapshot started (not waited for), a group made and a Modify: as revoke-credentials.
+  'contain-database': Duration.seconds(60),
   notify: Duration.seconds(30),
 };
 

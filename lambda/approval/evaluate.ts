@@ -1,4 +1,4 @@
-import type { ApprovalConfig, ApprovalRule } from './schema';
+import { BUILT_IN_DEFAULTS, type ApprovalConfig, type ApprovalRule } from './schema';
 import type { ApprovalMode, ChangeClass, StepApproval } from './types';
 
 /*
@@ -104,8 +104,11 @@ export function evaluateApproval(policy: ApprovalConfig, subject: ApprovalSubjec
 
 function defaultOf(policy: ApprovalConfig, changeClass: ChangeClass): StepApproval {
   const configured = policy.defaults[changeClass];
+  const builtIn = BUILT_IN_DEFAULTS[changeClass];
   const why = configured
     ? `no rule matches: the default for ${changeClass} (approval.defaults): ${configured}`
-    : `no rule matches and approval.defaults names no mode for ${changeClass}: auto`;
-  return { mode: configured ?? 'auto', changeClass, ruleId: 'default', why };
+    : builtIn
+      ? `no rule matches and approval.defaults names no mode for ${changeClass}: its built-in default, ${builtIn}`
+      : `no rule matches and approval.defaults names no mode for ${changeClass}: auto`;
+  return { mode: configured ?? builtIn ?? 'auto', changeClass, ruleId: 'default', why };
 }

@@ -1,5 +1,5 @@
 import * as z from '../zod';
-import { APPROVAL_MODES, CHANGE_CLASSES, type ChangeClass } from './types';
+import { APPROVAL_MODES, CHANGE_CLASSES, type ApprovalMode, type ChangeClass } from './types';
 
 /*
  * The `approval` key of the configuration (docs/configuration.md#approval):
@@ -81,6 +81,15 @@ export const MAX_APPROVAL_TIMEOUT_MINUTES = 7 * 24 * 60;
 export const ON_TIMEOUT = ['act', 'stand-down'] as const;
 export type OnTimeout = (typeof ON_TIMEOUT)[number];
 
+/**
+ * The mode of a class when approval.defaults names none: `auto` (the behaviour without the feature) except these,
+ * which the issue that added them made `approve`: a change a person should see first even in a stack with no `approval`
+ * key (lambda/approval/annotate.ts applies them there too).
+ */
+export const BUILT_IN_DEFAULTS: Readonly<Partial<Record<ChangeClass, Exclude<ApprovalMode, 'auto'>>>> = {
+  'restrict-database-network': 'approve',
+};
+
 export const approvalSchema = z
   .strictObject({
     /** The mode of each class no rule matches. A class not named here: `auto` (the responder's behaviour without the feature). */
@@ -92,6 +101,7 @@ export const approvalSchema = z
         'remove-instance-profile': z.optional(mode),
         'revoke-sessions': z.optional(mode),
         'deactivate-key': z.optional(mode),
+        'restrict-database-network': z.optional(mode),
       } satisfies Record<ChangeClass, unknown>),
       {},
     ),

@@ -1,4 +1,5 @@
 import type { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
+import type { BackupClient } from '@aws-sdk/client-backup';
 import type { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { EC2Client } from '@aws-sdk/client-ec2';
@@ -6,6 +7,7 @@ import type { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-
 import type { GuardDutyClient } from '@aws-sdk/client-guardduty';
 import type { IAMClient } from '@aws-sdk/client-iam';
 import type { LambdaClient } from '@aws-sdk/client-lambda';
+import type { RDSClient } from '@aws-sdk/client-rds';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { SchedulerClient } from '@aws-sdk/client-scheduler';
 import type { SecurityHubClient } from '@aws-sdk/client-securityhub';
@@ -56,6 +58,10 @@ export interface ServiceClients {
   readonly scheduler: SchedulerClient;
   /** Finds the approval link function's URL for the decision links (lambda/approval/link-url.ts): only ever used with the security (home) account's credentials. */
   readonly lambda: LambdaClient;
+  /** contain-database: the DB instance or cluster a finding names, in the finding's account. */
+  readonly rds: RDSClient;
+  /** quarantine-image: the tags of a backup recovery point, in the finding's account. */
+  readonly backup: BackupClient;
 }
 
 export type ServiceName = keyof ServiceClients;
@@ -255,6 +261,12 @@ export function createAwsClients(options: AwsClientOptions, classes: ClientClass
     },
     get lambda() {
       return client('lambda');
+    },
+    get rds() {
+      return client('rds');
+    },
+    get backup() {
+      return client('backup');
     },
   };
 }

@@ -11,6 +11,7 @@ import { READ_CONSOLE_OUTPUT } from './specs';
 export const EVIDENCE_READS: Readonly<Record<PlaybookName, readonly StepSpec[]>> = {
   'contain-instance': [READ_CONSOLE_OUTPUT],
   'revoke-credentials': [],
+  'contain-database': [],
   notify: [],
 };
 

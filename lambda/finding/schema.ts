@@ -95,6 +95,8 @@ const actionSchema = part({
   rdsLoginAttemptAction: part({
     remoteIpDetails: remoteIpSchema,
     loginAttributes: list(z.looseObject({ user: info, application: info, failedLoginAttempts: info, successfulLoginAttempts: info })),
+    // GuardDuty's JSON spells this list with a capital L (the API member name LoginAttributes).
+    LoginAttributes: list(z.looseObject({ user: info, application: info, failedLoginAttempts: info, successfulLoginAttempts: info })),
   }),
 });
 

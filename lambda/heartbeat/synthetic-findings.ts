@@ -34,6 +34,10 @@ const CANDIDATES: Readonly<Record<PlaybookName, readonly Candidate[]>> = {
     { type: 'CredentialAccess:IAMUser/AnomalousBehavior', severity: 5 },
     { type: 'Exfiltration:IAMUser/AnomalousBehavior', severity: 8 },
   ],
+  'contain-database': [
+    { type: 'CredentialAccess:RDS/MaliciousIPCaller.SuccessfulLogin', severity: 8 },
+    { type: 'CredentialAccess:RDS/AnomalousBehavior.SuccessfulLogin', severity: 8 },
+  ],
   notify: [
     { type: 'Policy:IAMUser/RootCredentialUsage', severity: 2 },
     { type: 'Recon:IAMUser/TorIPCaller', severity: 2 },
@@ -45,6 +49,8 @@ const CANDIDATES: Readonly<Record<PlaybookName, readonly Candidate[]>> = {
 export const HEARTBEAT_INSTANCE_ID = 'i-99999999';
 export const HEARTBEAT_USER_NAME = 'GeneratedFindingUserName';
 export const HEARTBEAT_ACCESS_KEY_ID = 'GeneratedFindingAccessKeyId';
+/** No DB instance of this name exists: the heartbeat's contain-database plan is refused as not found (and the finding is a sample anyway). */
+export const HEARTBEAT_DB_INSTANCE_ID = 'ir-heartbeat-database';
 
 /** Every heartbeat finding id starts with this, so a heartbeat is told apart in logs and reports at a glance. */
 export const HEARTBEAT_FINDING_ID_PREFIX = 'ir-heartbeat-';
@@ -55,6 +61,9 @@ const FIXED_TIME = '2000-01-01T00:00:00.000Z';
 function resourceOf(playbook: PlaybookName): Record<string, unknown> {
   if (playbook === 'contain-instance') {
     return { resourceType: 'Instance', instanceDetails: { instanceId: HEARTBEAT_INSTANCE_ID, instanceState: 'running', tags: [] } };
+  }
+  if (playbook === 'contain-database') {
+    return { resourceType: 'RDSDBInstance', rdsDbInstanceDetails: { dbInstanceIdentifier: HEARTBEAT_DB_INSTANCE_ID, engine: 'postgres', tags: [] } };
   }
   return {
     resourceType: 'AccessKey',

@@ -1,5 +1,6 @@
 import { accessKeyOf, instanceIdOf, isSampleFinding } from '../finding/accessors';
 import type { Finding } from '../finding/schema';
+import { databaseTargetOf } from '../playbooks/contain-database/target';
 import type { PlaybookName } from '../routing/playbook-names';
 
 /*
@@ -43,6 +44,13 @@ export function incidentResourceOf(finding: Finding, playbook: PlaybookName): st
       if (accessKeyId) return accessKeyResource(account, accessKeyId);
       const principal = usable(key?.principalId) ?? usable(key?.userName);
       return principal ? `principal/${account}/${principal}` : undefined;
+    }
+    case 'contain-database': {
+      // The database the finding names (its cluster, when it is a cluster's, is only known once read): one incident per name.
+      const target = databaseTargetOf(finding);
+      if (target.kind === 'none' || !finding.region) return undefined;
+      const name = target.kind === 'instance' ? `db/${target.dbInstanceIdentifier}` : `cluster/${target.dbClusterIdentifier}`;
+      return `rds/${account}/${finding.region}/${name}`;
     }
     case 'notify':
       return undefined;

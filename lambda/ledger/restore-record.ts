@@ -35,6 +35,11 @@ export function accessKeyRestoreKey(accountId: string, accessKeyId: string): str
   return `${RESTORE_KEY_PREFIX}${accountId}#${accessKeyId}`;
 }
 
+/** A DB instance or cluster (contain-database): the kind is in the key, as an instance and a cluster may share a name. */
+export function databaseRestoreKey(accountId: string, region: string, kind: 'instance' | 'cluster', identifier: string): string {
+  return `${RESTORE_KEY_PREFIX}${accountId}#${region}#rds-${kind}#${identifier}`;
+}
+
 /* Attribute names. A fact per ENI, volume and target group is one attribute of its own, so each is first-wins on its own. */
 const SGS = 'sgs:';
 const VOLUME = 'volume:';
@@ -70,12 +75,14 @@ export interface RestoreFacts {
   /** revoke-credentials: the key's status before the response, and its user. */
   readonly accessKey?: { readonly userName: string; readonly status: string };
   readonly sessionPolicies?: readonly RecordedSessionPolicy[];
+  /** contain-database: the VPC security groups of the DB instance or cluster before the response restricted them. */
+  readonly databaseSecurityGroups?: readonly string[];
 }
 
 export interface RestoreWrite {
   readonly key: string;
-  readonly kind: 'instance' | 'access-key';
-  /** What the record is of: the instance id, or the access key id. */
+  readonly kind: 'instance' | 'access-key' | 'database';
+  /** What the record is of: the instance id, the access key id, or the database's identifier. */
   readonly resourceId: string;
   readonly accountId: string;
   readonly region: string;
@@ -105,6 +112,7 @@ export interface RestoreRecord {
   readonly terminationProtection: boolean | undefined;
   readonly accessKey: { readonly userName: string; readonly status: string } | undefined;
   readonly sessionPolicies: readonly RecordedSessionPolicy[];
+  readonly databaseSecurityGroups: readonly string[] | undefined;
   readonly released: { readonly at: string; readonly by: string; readonly restored: readonly string[] } | undefined;
   readonly closedAt: string | undefined;
 }
@@ -119,6 +127,7 @@ function factAttributes(facts: RestoreFacts): Record<string, AttributeValue> {
   for (const tg of facts.targetGroups ?? []) out[`${TARGET_GROUP}${tg.targetGroupArn}`] = list(tg.ports.map(n));
   if (facts.terminationProtection !== undefined) out.terminationProtection = bool(facts.terminationProtection);
   if (facts.accessKey) out.accessKey = map({ userName: s(facts.accessKey.userName), status: s(facts.accessKey.status) });
+  if (facts.databaseSecurityGroups !== undefined) out.databaseSecurityGroups = list(facts.databaseSecurityGroups.map(s));
   for (const p of facts.sessionPolicies ?? []) {
     out[`${SESSION_POLICY}${p.principal.kind}:${p.principal.name}`] = map({ previousDocument: p.previousDocument === null ? { NULL: true } : s(p.previousDocument) });
   }
@@ -162,6 +171,7 @@ function parseRecord(key: string, item: Item): RestoreRecord {
     terminationProtection: item.terminationProtection?.BOOL,
     accessKey: key_?.userName?.S && key_.status?.S ? { userName: key_.userName.S, status: key_.status.S } : undefined,
     sessionPolicies,
+    databaseSecurityGroups: item.databaseSecurityGroups?.L ? item.databaseSecurityGroups.L.flatMap((g) => (g.S ? [g.S] : [])) : undefined,
     released: released?.at?.S
       ? { at: released.at.S, by: released.by?.S ?? '', restored: (released.restored?.L ?? []).flatMap((r) => (r.S ? [r.S] : [])) }
       : undefined,
@@ -178,7 +188,7 @@ export interface ReleaseEntry {
   /** The whole containment was undone: the record is closed (closedAt), and the next finding about the resource starts afresh. */
   readonly close: boolean;
   /** Written when the release creates the record (there was none): what it is of. */
-  readonly resource: { readonly kind: 'instance' | 'access-key'; readonly resourceId: string };
+  readonly resource: { readonly kind: 'instance' | 'access-key' | 'database'; readonly resourceId: string };
 }
 
 export type ReleaseWriteResult =

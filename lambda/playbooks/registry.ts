@@ -8,6 +8,8 @@ import { READ_ACCOUNT_ALIAS } from '../notify/account-alias';
 import { PUBLISH_CHAT_NOTIFICATION, PUBLISH_NOTIFICATION } from '../notify/publish-step';
 import type { IamAction, StepSpec } from '../plan/types';
 import { actsInFindingAccount, type PlaybookName } from '../routing/playbook-names';
+import { containDatabasePlaybook } from './contain-database/playbook';
+import { CONTAIN_DATABASE_LEDGER_STEP_SPECS } from './contain-database/specs';
 import { containInstancePlaybook } from './contain-instance/playbook';
 import { CONTAIN_INSTANCE_LEDGER_STEP_SPECS } from './contain-instance/specs';
 import { REVOKE_CREDENTIALS_LEDGER_STEP_SPECS } from './revoke-credentials/specs';
@@ -19,6 +21,7 @@ import type { AnyPlaybook } from './types';
 export const PLAYBOOKS: Readonly<Record<PlaybookName, AnyPlaybook>> = {
   'contain-instance': containInstancePlaybook,
   'revoke-credentials': revokeCredentialsPlaybook,
+  'contain-database': containDatabasePlaybook,
   notify: notifyPlaybook,
 };
 
@@ -28,6 +31,7 @@ export { actsInFindingAccount } from '../routing/playbook-names';
 const RESTORE_RECORD_STEP_SPECS: Readonly<Record<PlaybookName, readonly StepSpec[]>> = {
   'contain-instance': CONTAIN_INSTANCE_LEDGER_STEP_SPECS,
   'revoke-credentials': REVOKE_CREDENTIALS_LEDGER_STEP_SPECS,
+  'contain-database': CONTAIN_DATABASE_LEDGER_STEP_SPECS,
   notify: [],
 };
 

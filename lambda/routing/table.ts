@@ -81,6 +81,22 @@ export const ROUTING_TABLE: readonly RoutingRule[] = [
     actorOnly: [],
     why: 'credentials are being misused and must stop working',
   },
+  {
+    id: 'database-login',
+    playbook: 'contain-database',
+    resourceType: 'RDSDBInstance',
+    types: ['CredentialAccess:RDS/*'],
+    actorOnly: [],
+    why: 'someone logged in (or tried to) to the database who should not have: its data is kept and new connections are cut (with approval)',
+  },
+  {
+    id: 'limitless-database-login',
+    playbook: 'contain-database',
+    resourceType: 'RDSLimitlessDB',
+    types: ['CredentialAccess:RDS/*'],
+    actorOnly: [],
+    why: 'someone logged in (or tried to) to the Limitless database who should not have: its cluster is kept and new connections are cut (with approval)',
+  },
 ];
 
 /**

@@ -101,7 +101,8 @@ export type ScopeKind =
   | 'approval-schedules'
   | 'approval-scheduler-role'
   | 'approval-link-key'
-  | 'approval-link-function';
+  | 'approval-link-function'
+  | 'rds-resources';
 
 export interface ActionScope {
   readonly kind: ScopeKind;
@@ -177,6 +178,24 @@ const GROUP_ACTIONS: Readonly<Record<string, { kind: ScopeKind; arn: (refs: Scop
     kind: 'target-group',
     arn: (refs) => `arn:${refs.partition}:elasticloadbalancing:*:${refs.account}:targetgroup/*/*`,
   },
+};
+
+/**
+ * RDS actions by the resource types they authorise (Service Authorization Reference, "Actions defined by Amazon RDS"):
+ * the account's, in any region (the finding's). The names stay wildcards: the database is whichever one a finding
+ * names, and the snapshot's name is the incident's.
+ */
+const RDS_ACTION_RESOURCE_TYPES: Readonly<Record<string, readonly string[]>> = {
+  'rds:DescribeDBInstances': ['db'],
+  'rds:DescribeDBClusters': ['cluster'],
+  'rds:DescribeDBSubnetGroups': ['subgrp'],
+  'rds:CreateDBSnapshot': ['db', 'snapshot'],
+  'rds:DescribeDBSnapshots': ['db', 'snapshot'],
+  'rds:CreateDBClusterSnapshot': ['cluster', 'cluster-snapshot'],
+  'rds:DescribeDBClusterSnapshots': ['cluster', 'cluster-snapshot'],
+  'rds:AddTagsToResource': ['snapshot', 'cluster-snapshot'],
+  'rds:ModifyDBInstance': ['db'],
+  'rds:ModifyDBCluster': ['cluster'],
 };
 
 /** Decrypt only serves publishing (SNS decrypts with the caller's grant); GenerateDataKey serves publishing and every evidence PutObject. */
@@ -255,6 +274,8 @@ export function scopeOfAction(action: IamAction, refs: ScopeReferences): ActionS
   if (IAM_USER_OR_ROLE_ACTIONS.includes(action)) {
     return { kind: 'iam-user-or-role', resources: (['user', 'role'] as const).map((type) => `arn:${refs.partition}:iam::${refs.account}:${type}/*`) };
   }
+  const rdsTypes = RDS_ACTION_RESOURCE_TYPES[action];
+  if (rdsTypes) return { kind: 'rds-resources', resources: rdsTypes.map((type) => `arn:${refs.partition}:rds:*:${refs.account}:${type}:*`) };
   const group = GROUP_ACTIONS[action];
   if (group) return { kind: group.kind, resources: [group.arn(refs)] };
   if (hasNoResourceLevelPermissions(action)) return { kind: 'no-resource-level-permissions', resources: ['*'] };
@@ -308,6 +329,9 @@ export const WILDCARD_REASONS: Readonly<Partial<Record<ScopeKind, string>>> = {
     'the playbook acts on the instance a GuardDuty finding names, its volumes, interfaces and security groups, known only at run ' +
     "time; each write is confined by the step declaration's IAM conditions (tag keys, the responder's managed-by tag, the attributes " +
     'it sets) and denied on resources carrying the exempt tag',
+  'rds-resources':
+    'snapshots and restricts whichever DB instance or cluster a GuardDuty finding names (verified with a Describe first), known only at ' +
+    "run time; scoped to RDS resources of this account by type, the snapshots' tags confined to the incident's keys",
   'no-resource-level-permissions': 'these actions do not support resource-level permissions, so IAM only accepts Resource "*"',
   'approval-schedules':
     "creates and deletes the one-time schedules (escalation, deadline) of a response waiting for a decision, one pair per incident " +

@@ -28,6 +28,8 @@ const PACKAGE_OF: Readonly<Record<ServiceName, string>> = {
   s3: 'client-s3',
   guardDuty: 'client-guardduty',
   securityHub: 'client-securityhub',
+  rds: 'client-rds',
+  backup: 'client-backup',
   scheduler: 'client-scheduler',
   lambda: 'client-lambda',
 };

@@ -15,6 +15,8 @@ export const IAM_PREFIX_OF = {
   securityHub: 'securityhub',
   scheduler: 'scheduler',
   lambda: 'lambda',
+  rds: 'rds',
+  backup: 'backup',
 } as const satisfies Readonly<Record<ServiceName, string>>;
 
 export type IamPrefix = (typeof IAM_PREFIX_OF)[ServiceName];

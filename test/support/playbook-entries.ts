@@ -1,3 +1,4 @@
+import { CONTAIN_DATABASE } from '../../lambda/handlers/contain-database';
 import { CONTAIN_INSTANCE } from '../../lambda/handlers/contain-instance';
 import { NOTIFY } from '../../lambda/handlers/notify';
 import { REVOKE_CREDENTIALS } from '../../lambda/handlers/revoke-credentials';
@@ -12,6 +13,7 @@ import type { PlaybookEntry } from '../../lambda/runtime/playbook-entry';
 export const PLAYBOOK_ENTRIES: Readonly<Record<PlaybookName, PlaybookEntry>> = {
   'contain-instance': CONTAIN_INSTANCE,
   'revoke-credentials': REVOKE_CREDENTIALS,
+  'contain-database': CONTAIN_DATABASE,
   notify: NOTIFY,
 };
 

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { evaluateApproval, stricter, type ApprovalSubject } from '../../../lambda/approval/evaluate';
-import { approvalSchema, type ApprovalConfig, type ApprovalRule } from '../../../lambda/approval/schema';
+import { approvalSchema, BUILT_IN_DEFAULTS, type ApprovalConfig, type ApprovalRule } from '../../../lambda/approval/schema';
 import { APPROVAL_MODES, CHANGE_CLASSES, type ApprovalMode } from '../../../lambda/approval/types';
 
 const PROD = '111111111111';
@@ -10,13 +10,16 @@ const policyOf = (input: unknown): ApprovalConfig => approvalSchema.parse(input)
 const subject = (overrides: Partial<ApprovalSubject> = {}): ApprovalSubject => ({ changeClass: 'isolate', accountId: PROD, severity: 8, tags: {}, ...overrides });
 
 describe('evaluateApproval: the defaults', () => {
-  it('without rules or defaults, every class is auto, decided by "default"', () => {
+  it('without rules or defaults, every class is auto (but those of BUILT_IN_DEFAULTS), decided by "default"', () => {
     for (const changeClass of CHANGE_CLASSES) {
+      const builtIn = BUILT_IN_DEFAULTS[changeClass];
       expect(evaluateApproval(policyOf({}), subject({ changeClass }))).toEqual({
-        mode: 'auto',
+        mode: builtIn ?? 'auto',
         changeClass,
         ruleId: 'default',
-        why: `no rule matches and approval.defaults names no mode for ${changeClass}: auto`,
+        why: builtIn
+          ? `no rule matches and approval.defaults names no mode for ${changeClass}: its built-in default, ${builtIn}`
+          : `no rule matches and approval.defaults names no mode for ${changeClass}: auto`,
       });
     }
   });
@@ -201,7 +204,7 @@ describe('evaluateApproval: properties', () => {
       fc.property(policyArb, subjectArb, (policy, s) => {
         const decided = evaluateApproval(policy, s);
         expect(decided.changeClass).toBe(s.changeClass);
-        const mode = decided.ruleId === 'default' ? (policy.defaults[s.changeClass] ?? 'auto') : policy.rules.find((r) => r.id === decided.ruleId)?.mode;
+        const mode = decided.ruleId === 'default' ? (policy.defaults[s.changeClass] ?? BUILT_IN_DEFAULTS[s.changeClass] ?? 'auto') : policy.rules.find((r) => r.id === decided.ruleId)?.mode;
         expect(decided.mode).toBe(mode);
       }),
       { numRuns: 300 },

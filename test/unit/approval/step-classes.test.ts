@@ -1,4 +1,5 @@
-import { approvalSchema } from '../../../lambda/approval/schema';
+import { evaluateApproval } from '../../../lambda/approval/evaluate';
+import { approvalSchema, BUILT_IN_DEFAULTS } from '../../../lambda/approval/schema';
 import { CHANGE_CLASSES } from '../../../lambda/approval/types';
 import { PLAYBOOK_NAMES } from '../../../lambda/routing/playbook-names';
 import { stepSpecsOf } from '../../../lambda/playbooks/registry';
@@ -37,6 +38,10 @@ describe('the change class of each step kind', () => {
       'revoke-role-sessions': 'revoke-sessions',
       'revoke-user-sessions': 'revoke-sessions',
       'deactivate-access-key': 'deactivate-key',
+      'create-database-isolation-group': 'restrict-database-network',
+      'close-database-isolation-group': 'restrict-database-network',
+      'restrict-db-instance-network': 'restrict-database-network',
+      'restrict-db-cluster-network': 'restrict-database-network',
     });
     // Every class is made by some step: a class nothing makes would be a policy key with no effect.
     expect(new Set(Object.values(classOf))).toEqual(new Set(CHANGE_CLASSES));
@@ -51,7 +56,21 @@ describe('the change class of each step kind', () => {
       'record-key-restore-state': 'bookkeeping',
       'update-security-hub-finding': 'bookkeeping',
       'archive-guardduty-finding': 'bookkeeping',
+      'snapshot-db-instance': 'evidence',
+      'snapshot-db-cluster': 'evidence',
+      'record-database-restore-state': 'bookkeeping',
     });
+  });
+
+  it('makes restrict-database-network wait for a person by default, with or without an approval key; every other class is auto', () => {
+    expect(BUILT_IN_DEFAULTS).toEqual({ 'restrict-database-network': 'approve' });
+    const policy = approvalSchema.parse({});
+    for (const changeClass of CHANGE_CLASSES) {
+      const decided = evaluateApproval(policy, { changeClass, accountId: '222222222222', severity: 8, tags: {} });
+      expect([changeClass, decided.mode]).toEqual([changeClass, changeClass === 'restrict-database-network' ? 'approve' : 'auto']);
+    }
+    // A team can still say otherwise.
+    expect(evaluateApproval(approvalSchema.parse({ defaults: { 'restrict-database-network': 'auto' } }), { changeClass: 'restrict-database-network', accountId: null, severity: 8, tags: {} }).mode).toBe('auto');
   });
 
   it('has a default key in the configuration for every class', () => {

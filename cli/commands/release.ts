@@ -5,6 +5,7 @@ import { parseRestoreParts, RESTORE_PARTS, type RestorePart } from '../../lambda
 import { releaseInstance, type ReleaseOptions as ReleaseRunOptions } from '../../lambda/release/release';
 import { releaseFailed, releaseTrailShort, type ReleaseReport } from '../../lambda/release/report';
 import { releaseAccessKey } from '../../lambda/release/access-key';
+import { parseDatabaseName, releaseDatabase } from '../../lambda/release/database';
 import type { AwsClients } from '../../lambda/aws/clients';
 import type { EvidenceBucket } from '../../lambda/evidence/destination';
 import type { NoteTopics } from '../../lambda/notify/operator-note-publish';
@@ -28,6 +29,7 @@ export interface ReleaseOptions extends AwsCommandOptions {
   readonly only?: string;
   readonly fromTags?: boolean;
   readonly accessKey?: string;
+  readonly database?: string;
   readonly stack?: string;
   readonly principal?: string;
   /** commander's --no-notify: false when given. */
@@ -142,6 +144,27 @@ async function releaseKeyCommand(accessKeyId: string, options: ReleaseOptions): 
   return releaseExitCode(report);
 }
 
+/** Undoes contain-database's network restriction, from its restore record in the ledger only (lambda/release/database.ts). */
+async function releaseDatabaseCommand(name: string, options: ReleaseOptions): Promise<ExitCode> {
+  const database = parseDatabaseName(name);
+  if (!database) throw new UsageError(`--database: ${name} is not instance/<DB instance id> or cluster/<DB cluster id>`);
+  if (options.only || options.fromTags || options.principal) throw new UsageError('--only, --from-tags and --principal do not apply to a database release');
+  const region = operatorRegion(options.region, `database ${name}`);
+  const trail = await releaseTrail(region, options);
+  if (!trail.ledgerTable) throw new UsageError('--database needs the ledger (--ledger-table, IR_LEDGER_TABLE or --stack): a database release is made from its restore record only');
+  const security = securityClients(region, options);
+  const report = await releaseDatabase(database.kind, database.identifier, {
+    clients: releaseClients(region, options),
+    ledger: new RestoreLedger(security.dynamodb, trail.ledgerTable),
+    approvals: new PendingApprovals(security.dynamodb, trail.ledgerTable),
+    region,
+    dryRun: options.dryRun === true,
+  });
+  process.stdout.write(`${safeJson([report], 2)}\n`);
+  if (report.refused) process.stderr.write(`ir: release refused: ${report.refused}\n`);
+  return report.refused || report.summary.failed > 0 || report.ledger?.status === 'failed' ? EXIT.actionFailed : EXIT.ok;
+}
+
 const INSTANCE_ID = /^i-(?:[0-9a-f]{8}|[0-9a-f]{17})$/;
 
 function partsOf(only: string | undefined): ReadonlySet<RestorePart> | undefined {
@@ -159,6 +182,10 @@ function partsOf(only: string | undefined): ReadonlySet<RestorePart> | undefined
  */
 export async function releaseCommand(instanceId: string | undefined, options: ReleaseOptions): Promise<ExitCode> {
   if (options.principal !== undefined && options.accessKey === undefined) throw new UsageError('--principal goes with --access-key');
+  if (options.database !== undefined) {
+    if (instanceId !== undefined || options.accessKey !== undefined) throw new UsageError('name an instance, --access-key or --database, one of them');
+    return releaseDatabaseCommand(options.database, options);
+  }
   if (options.accessKey !== undefined) {
     if (instanceId !== undefined) throw new UsageError('name an instance or --access-key, not both');
     return releaseKeyCommand(options.accessKey, options);
@@ -199,6 +226,7 @@ export function registerRelease(program: Command, run: Runner): void {
       .description('undo an isolation after a false positive, from the restore record in the ledger: security groups, instance profile, Auto Scaling and target groups, termination protection; snapshots kept')
       .argument('[instance-id]', 'the contained instance')
       .option('--access-key <id>', "undo revoke-credentials instead: reactivate the key if it was Active, remove the responder's own AWSRevokeOlderSessions (needs the ledger)")
+      .option('--database <instance/NAME|cluster/NAME>', "undo contain-database instead: put the DB instance or cluster back on its recorded security groups, if it is still on the responder's isolation group alone (needs the ledger)")
       .option('--principal <user/NAME|role/NAME>', 'with --access-key: go ahead only if the record is of this principal')
       .option('--dry-run', 'read and plan, change nothing, record, keep and send nothing')
       .option('--ledger-table <name>', 'the incident ledger (stack output IncidentLedgerTableName; IR_LEDGER_TABLE works too): the restore record is read from it and the release recorded in it')

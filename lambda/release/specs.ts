@@ -49,6 +49,12 @@ export const READ_KEY_STATE: StepSpec = { kind: 'read-key-state', iamActions: ['
 export const REACTIVATE_ACCESS_KEY: StepSpec = { kind: 'reactivate-access-key', iamActions: ['iam:UpdateAccessKey'], mutating: true };
 export const REMOVE_SESSION_POLICY: StepSpec = { kind: 'remove-session-policy', iamActions: ['iam:DeleteUserPolicy', 'iam:DeleteRolePolicy'], mutating: true };
 
+/* `ir release --database` (database.ts). */
+export const READ_DATABASE: StepSpec = { kind: 'read-database', iamActions: ['rds:DescribeDBInstances', 'rds:DescribeDBClusters'], mutating: false };
+/** Whether the groups the database is on now are the responder's isolation groups (its tags, name and description). */
+export const READ_DATABASE_GROUPS: StepSpec = { kind: 'read-database-groups', iamActions: ['ec2:DescribeSecurityGroups'], mutating: false };
+export const RESTORE_DATABASE_GROUPS: StepSpec = { kind: 'restore-database-groups', iamActions: ['rds:ModifyDBInstance', 'rds:ModifyDBCluster'], mutating: true };
+
 export const RELEASE_STEP_SPECS: readonly StepSpec[] = [
   READ_INSTANCE,
   READ_PROFILE_ASSOCIATION,
@@ -69,4 +75,7 @@ export const RELEASE_STEP_SPECS: readonly StepSpec[] = [
   READ_KEY_STATE,
   REACTIVATE_ACCESS_KEY,
   REMOVE_SESSION_POLICY,
+  READ_DATABASE,
+  READ_DATABASE_GROUPS,
+  RESTORE_DATABASE_GROUPS,
 ];

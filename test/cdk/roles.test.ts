@@ -79,7 +79,7 @@ describe.each(PLAYBOOK_NAMES)('the role of %s', (playbook) => {
 describe('roles', () => {
   it('are one per playbook, each with a deterministic name per stack, playbook and region', () => {
     const roleIds = PLAYBOOK_NAMES.map((playbook) => roleIdOf(synth.template, playbook));
-    expect(new Set(roleIds).size).toBe(3);
+    expect(new Set(roleIds).size).toBe(PLAYBOOK_NAMES.length);
     // And the owed Security Hub note writer's, which acts on nothing of a finding (test/cdk/owed-note-delivery.test.ts).
     expect(Object.keys(resourcesOfType(synth.template, 'AWS::IAM::Role')).sort()).toEqual([...roleIds, owedNoteWriterIds(synth.template).roleId].sort());
     for (const playbook of PLAYBOOK_NAMES) {
@@ -90,7 +90,7 @@ describe('roles', () => {
 });
 
 describe('confirming findings with GuardDuty (lambda/confirm/)', () => {
-  it.each(['contain-instance', 'revoke-credentials'] as const)(
+  it.each(['contain-instance', 'revoke-credentials', 'contain-database'] as const)(
     'the %s role may read (and archive) findings in the detectors of this account in this region, and list them, nothing else of GuardDuty',
     (playbook) => {
       const guardDuty = statementsOf(playbook).filter((s) => asList(s.Action).some((a) => a.startsWith('guardduty:')));
@@ -117,7 +117,7 @@ describe('confirming findings with GuardDuty (lambda/confirm/)', () => {
 });
 
 describe('naming the account in the notification (lambda/notify/account-alias.ts)', () => {
-  it.each(['contain-instance', 'revoke-credentials'] as const)('the %s role may list its account’s aliases (read-only, no resource-level permission: "*"), and create or delete none', (playbook) => {
+  it.each(['contain-instance', 'revoke-credentials', 'contain-database'] as const)('the %s role may list its account’s aliases (read-only, no resource-level permission: "*"), and create or delete none', (playbook) => {
     const granting = statementsOf(playbook).filter((s) => s.Effect === 'Allow' && asList(s.Action).includes('iam:ListAccountAliases'));
     expect(granting.map((s) => s.Resource)).toEqual(['*']);
     expect(granting.flatMap((s) => Object.keys(s.Condition ?? {}))).toEqual([]);
@@ -133,5 +133,41 @@ describe('naming the account in the notification (lambda/notify/account-alias.ts
 
   it('the notify role, which reaches no account, reads no alias', () => {
     expect(allowedActions('notify').filter((a) => /AccountAlias/.test(a))).toEqual([]);
+  });
+});
+
+describe('the contain-database role', () => {
+  const rdsStatements = () => statementsOf('contain-database').filter((s) => s.Effect === 'Allow' && asList(s.Action).some((a) => a.startsWith('rds:')));
+
+  it('holds exactly the RDS and EC2 actions of its steps: describe, snapshot (tags at creation), modify; the isolation group’s EC2 calls; nothing else of RDS', () => {
+    const actions = [...new Set(allowedActions('contain-database').filter((a) => a.startsWith('rds:') || a.startsWith('ec2:')))].sort();
+    expect(actions).toEqual([
+      'ec2:CreateSecurityGroup',
+      'ec2:CreateTags',
+      'ec2:DescribeSecurityGroups',
+      'ec2:RevokeSecurityGroupEgress',
+      'rds:AddTagsToResource',
+      'rds:CreateDBClusterSnapshot',
+      'rds:CreateDBSnapshot',
+      'rds:DescribeDBClusterSnapshots',
+      'rds:DescribeDBClusters',
+      'rds:DescribeDBInstances',
+      'rds:DescribeDBSnapshots',
+      'rds:DescribeDBSubnetGroups',
+      'rds:ModifyDBCluster',
+      'rds:ModifyDBInstance',
+    ]);
+  });
+
+  it('scopes every RDS action to the account’s RDS resources of its types, never "*", and the snapshot tags to the incident’s keys', () => {
+    const account = synth.stack.resolve(synth.stack.account) as unknown;
+    const arn = (type: string) => ({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':rds:*:', account, `:${type}:*`]] });
+    for (const statement of rdsStatements()) expect(asList(statement.Resource)).not.toContain('*');
+    const grantOf = (action: string) => rdsStatements().filter((s) => asList(s.Action).includes(action));
+    expect(grantOf('rds:ModifyDBInstance').map((s) => asList(s.Resource))).toEqual([[arn('db')]]);
+    expect(grantOf('rds:ModifyDBCluster').map((s) => asList(s.Resource))).toEqual([[arn('cluster')]]);
+    const tagKeys = { 'ForAllValues:StringLike': { 'aws:TagKeys': ['ir:finding-id', 'ir:finding-type', 'ir:incident-id', 'ir:source-database'] } };
+    expect(grantOf('rds:CreateDBSnapshot').map((s) => [asList(s.Resource), s.Condition])).toEqual([[[arn('db'), arn('snapshot')], tagKeys]]);
+    expect(grantOf('rds:AddTagsToResource').map((s) => s.Condition)).toEqual([tagKeys]);
   });
 });

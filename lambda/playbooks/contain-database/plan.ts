@@ -1,4 +1,5 @@
 import type { GuardVerdict } from '../../guards/types';
+import { DATABASE_UNREADABLE } from '../../guards/unreadable';
 import type { PlannedStep, StepSpec } from '../../plan/types';
 import { known } from '../contain-instance/facts';
 import { planVpcIsolationGroup } from '../contain-instance/steps/security-groups';
@@ -39,7 +40,7 @@ function verdictOf(facts: ContainDatabaseFacts): GuardVerdict | null {
     case 'not-found':
       return block('database-not-found', `the database the finding names does not exist in the finding's account (${lookup.detail}): there is nothing to contain`);
     case 'unreadable':
-      return block('database-unreadable', `the database could not be read (${lookup.error.code}: ${lookup.error.message}): nothing is changed without knowing it`);
+      return block(DATABASE_UNREADABLE, `the database could not be read (${lookup.error.code}: ${lookup.error.message}): nothing is changed without knowing it`);
     default:
       break;
   }

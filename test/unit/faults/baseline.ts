@@ -1,5 +1,6 @@
 import type { AwsClients } from '../../../lambda/aws/clients';
 import { executePlan } from '../../../lambda/plan/executor';
+import { RECORD_DATABASE_RESTORE_STATE } from '../../../lambda/playbooks/contain-database/specs';
 import { RECORD_RESTORE_STATE } from '../../../lambda/playbooks/contain-instance/specs';
 import { RECORD_KEY_RESTORE_STATE } from '../../../lambda/playbooks/revoke-credentials/specs';
 import type { PlannedStep, StepOutcome } from '../../../lambda/plan/types';
@@ -54,9 +55,9 @@ export function freshAccount(mocks: MatrixMocks, scenario: FaultScenario): void 
   scenario.arrange(mocks, world);
 }
 
-export function respondOptions(clients: AwsClients): RespondOptions & { readonly clients: AwsClients } {
+export function respondOptions(clients: AwsClients, scenario?: FaultScenario): RespondOptions & { readonly clients: AwsClients } {
   // The Security Hub note (on by default) has its own fault tests (test/unit/close-loop/): the matrix covers the playbooks' calls.
-  return { config: enforceConfig(WITHOUT_SECURITY_HUB_NOTE), clients, dryRun: false, topicArn: TOPIC_ARN, responder: RESPONDER, now: () => NOW };
+  return { config: enforceConfig({ ...WITHOUT_SECURITY_HUB_NOTE, ...scenario?.config }), clients, dryRun: false, topicArn: TOPIC_ARN, responder: RESPONDER, now: () => NOW };
 }
 
 export function dependentsOf(stepId: string, steps: readonly PlannedStep[]): Set<string> {
@@ -77,7 +78,7 @@ export function dependentsOf(stepId: string, steps: readonly PlannedStep[]): Set
 export async function runBaseline(mocks: MatrixMocks, scenario: FaultScenario): Promise<Baseline> {
   freshAccount(mocks, scenario);
   const { clients, sent } = faultyClients();
-  const prepared = await preparePlan(scenario.finding(), respondOptions(clients));
+  const prepared = await preparePlan(scenario.finding(), respondOptions(clients, scenario));
   const outputs = new Map<string, unknown>();
   const outcomes = await executePlan(prepared.steps, { clients, outputs, outcomes: [], now: () => NOW }, { blockedBy: prepared.document.blockedBy });
   const { reads, blockedBy } = prepared.document;
@@ -99,7 +100,7 @@ export async function runBaseline(mocks: MatrixMocks, scenario: FaultScenario): 
   );
   // The restore record is a ledger write: the matrix runs without the ledger (as without the claim and the brake), so the step makes no call here.
   // test/unit/ledger/restore-record-steps.test.ts breaks it with each fault.
-  const restoreRecords: readonly string[] = [RECORD_RESTORE_STATE.kind, RECORD_KEY_RESTORE_STATE.kind];
+  const restoreRecords: readonly string[] = [RECORD_RESTORE_STATE.kind, RECORD_KEY_RESTORE_STATE.kind, RECORD_DATABASE_RESTORE_STATE.kind];
   const calling = prepared.steps.filter((step, index) => outcomes[index]?.status === 'done' && !restoreRecords.includes(step.kind));
   const stepTargets = calling.map(
     (step): Target => ({

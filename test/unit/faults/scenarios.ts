@@ -7,7 +7,21 @@ import {
   PutUserPolicyCommand,
   UpdateAccessKeyCommand,
 } from '@aws-sdk/client-iam';
+import {
+  CreateDBClusterSnapshotCommand,
+  CreateDBSnapshotCommand,
+  DescribeDBClustersCommand,
+  DescribeDBInstancesCommand,
+  DescribeDBSubnetGroupsCommand,
+  ModifyDBClusterCommand,
+  ModifyDBInstanceCommand,
+  RDSClient,
+} from '@aws-sdk/client-rds';
 import { PublishCommand } from '@aws-sdk/client-sns';
+import { approvalSchema } from '../../../lambda/approval/schema';
+import type { RuntimeConfig } from '../../../lambda/config/schema';
+import { parseFindings } from '../../../lambda/finding/parse';
+import { loadFixture } from '../../support/fixtures';
 import { mockClient } from 'aws-sdk-client-mock';
 import type { Finding } from '../../../lambda/finding/schema';
 import type { PlaybookName } from '../../../lambda/routing/playbook-names';
@@ -26,7 +40,7 @@ export const TOPIC_ARN = 'arn:aws:sns:us-east-1:111111111111:guardduty-ir';
 
 /** The contain world's mocks, CloudTrail for the investigation of credentials, and GuardDuty, which confirms each finding. */
 export function mockMatrixClients() {
-  return { ...mockContainClients(), cloudTrail: mockClient(CloudTrailClient), guardDuty: mockGuardDuty() };
+  return { ...mockContainClients(), cloudTrail: mockClient(CloudTrailClient), guardDuty: mockGuardDuty(), rds: mockClient(RDSClient) };
 }
 
 export type MatrixMocks = ReturnType<typeof mockMatrixClients>;
@@ -37,6 +51,19 @@ export interface FaultScenario {
   readonly finding: () => Finding;
   /** Makes every call of a fault-free run succeed; runs after the mocks were reset to answer from `world`. */
   readonly arrange: (mocks: MatrixMocks, world: ContainWorld) => void;
+  /** What the scenario's configuration changes (contain-database: its restriction made at once, so the matrix breaks it too). */
+  readonly config?: Partial<RuntimeConfig>;
+}
+
+/** contain-database's restriction without a person's approval (its default is approve): every step then runs in the matrix. */
+const DATABASE_AUTO: Partial<RuntimeConfig> = { approval: approvalSchema.parse({ defaults: { 'restrict-database-network': 'auto' } }) };
+
+function databaseFinding(fixture: string): () => Finding {
+  return () => {
+    const finding = parseFindings(loadFixture(`contain-database/${fixture}`))[0]!;
+    // The contain world's account and region.
+    return { ...finding, accountId: '222222222222', region: 'us-east-1' };
+  };
 }
 
 function revokeScenario(name: string): (typeof REVOKE_SCENARIOS)[number] {
@@ -104,6 +131,39 @@ export const FAULT_SCENARIOS: readonly FaultScenario[] = [
       role.arrange(mocks.iam);
       mocks.iam.on(PutRolePolicyCommand).resolves({});
       investigationAnswers(mocks);
+      publishes(mocks);
+    },
+  },
+  {
+    name: 'contain-database: DB instance, new isolation group',
+    playbook: 'contain-database',
+    finding: databaseFinding('malicious-ip-successful-login.event.json'),
+    config: DATABASE_AUTO,
+    arrange: (mocks, world) => {
+      world.responderGroups = [];
+      mocks.rds.reset();
+      mocks.rds.on(DescribeDBInstancesCommand).resolves({
+        DBInstances: [{ DBInstanceIdentifier: 'orders-db', DBInstanceStatus: 'available', DBSubnetGroup: { VpcId: 'vpc-0db' }, VpcSecurityGroups: [{ VpcSecurityGroupId: 'sg-0app' }], TagList: [] }],
+      });
+      mocks.rds.on(CreateDBSnapshotCommand).resolves({});
+      mocks.rds.on(ModifyDBInstanceCommand).resolves({});
+      publishes(mocks);
+    },
+  },
+  {
+    name: 'contain-database: Limitless cluster, its VPC from its subnet group',
+    playbook: 'contain-database',
+    finding: databaseFinding('limitless-brute-force.raw.json'),
+    config: DATABASE_AUTO,
+    arrange: (mocks, world) => {
+      world.responderGroups = [];
+      mocks.rds.reset();
+      mocks.rds.on(DescribeDBClustersCommand).resolves({
+        DBClusters: [{ DBClusterIdentifier: 'ledger-cluster', Status: 'available', DBSubnetGroup: 'ledger-subnets', VpcSecurityGroups: [{ VpcSecurityGroupId: 'sg-0app' }], TagList: [] }],
+      });
+      mocks.rds.on(DescribeDBSubnetGroupsCommand).resolves({ DBSubnetGroups: [{ DBSubnetGroupName: 'ledger-subnets', VpcId: 'vpc-0db' }] });
+      mocks.rds.on(CreateDBClusterSnapshotCommand).resolves({});
+      mocks.rds.on(ModifyDBClusterCommand).resolves({});
       publishes(mocks);
     },
   },

@@ -50,7 +50,7 @@ const randomTypes = fc.sample(
 );
 const TYPES = [...new Set([...DOCUMENTED_FINDING_TYPES, ...prefixes.flatMap((p) => [p, `${p}FutureVariant`]), ...overrideTypes, ...oddTypes, ...randomTypes])];
 // null: a field present without a value, which the parser lets through for resource.resourceType and service.resourceRole.
-const RESOURCE_TYPES = ['Instance', 'AccessKey', 'S3Bucket', 'Lambda', 'EKSCluster', 'instance', null, undefined];
+const RESOURCE_TYPES = ['Instance', 'AccessKey', 'S3Bucket', 'Lambda', 'EKSCluster', 'RDSDBInstance', 'RDSLimitlessDB', 'instance', null, undefined];
 const ROLES = ['ACTOR', 'TARGET', 'OTHER', '', null, undefined];
 const KEYS = TYPES.flatMap((type) => RESOURCE_TYPES.flatMap((resourceType) => ROLES.map((resourceRole) => ({ type, resourceType, resourceRole }) as RoutingKey)));
 
@@ -137,6 +137,17 @@ describe('compiled patterns under Event Ruler', () => {
     expect(rulesFor('Impact:EC2/WinRMBruteForce', 'TARGET')).toEqual(['default|instance-compromised-not-actor']);
     expect(rulesFor('Impact:EC2/WinRMBruteForce', undefined)).toEqual(['default|instance-compromised-no-role']);
     expect(rulesFor('Impact:EC2/PortSweep', 'TARGET')).toEqual(['default|instance-compromised']);
+  });
+
+  it('send RDS logins of a DB instance or a Limitless database to contain-database, and RDS discovery to notify', () => {
+    const rulesFor = (type: string, resourceType: string) =>
+      matched[KEYS.findIndex((k) => k.type === type && k.resourceType === resourceType && k.resourceRole === 'TARGET')]!.filter((n) => n.startsWith('default|'));
+    expect(rulesFor('CredentialAccess:RDS/MaliciousIPCaller.SuccessfulLogin', 'RDSDBInstance')).toEqual(['default|database-login']);
+    expect(rulesFor('CredentialAccess:RDS/AnomalousBehavior.SuccessfulBruteForce', 'RDSLimitlessDB')).toEqual(['default|limitless-database-login']);
+    expect(rulesFor('CredentialAccess:RDS/TorIPCaller.FailedLogin', 'RDSDBInstance')).toEqual(['default|database-login']);
+    // Another resource type with the same finding type is not a database GuardDuty named: reported only.
+    expect(rulesFor('CredentialAccess:RDS/MaliciousIPCaller.SuccessfulLogin', 'Instance').some((n) => n.includes('database-login'))).toBe(false);
+    expect(routeKey({ type: 'Discovery:RDS/MaliciousIPCaller', resourceType: 'RDSDBInstance', resourceRole: 'TARGET' }, effectiveRoutingTable()).playbook).toBe('notify');
   });
 });
 

@@ -156,6 +156,7 @@ export class IncidentResponseStack extends Stack {
       'contain-instance': playbookOf('contain-instance'),
       'revoke-credentials': playbookOf('revoke-credentials'),
       'contain-database': playbookOf('contain-database'),
+      'quarantine-image': playbookOf('quarantine-image'),
       notify: playbookOf('notify'),
     };
     this.approvalSchedules?.allowInvoking(ACTING_PLAYBOOKS.map((name) => this.playbooks[name].function));
@@ -166,6 +167,7 @@ export class IncidentResponseStack extends Stack {
         'contain-instance': this.playbooks['contain-instance'].function,
         'revoke-credentials': this.playbooks['revoke-credentials'].function,
         'contain-database': this.playbooks['contain-database'].function,
+        'quarantine-image': this.playbooks['quarantine-image'].function,
         notify: this.playbooks.notify.function,
       },
     });
@@ -191,6 +193,7 @@ export class IncidentResponseStack extends Stack {
           'contain-instance': this.playbooks['contain-instance'].function,
           'revoke-credentials': this.playbooks['revoke-credentials'].function,
           'contain-database': this.playbooks['contain-database'].function,
+          'quarantine-image': this.playbooks['quarantine-image'].function,
           notify: this.playbooks.notify.function,
         },
         ...(codeSigningConfig ? { codeSigningConfig } : {}),

@@ -30,6 +30,8 @@ export const TIMEOUT: Readonly<Record<PlaybookName, Duration>> = {
   'revoke-credentials': Duration.seconds(60),
   // Reads, a snapshot started (not waited for), a group made and a Modify: as revoke-credentials.
   'contain-database': Duration.seconds(60),
+  // Two reads, a tag, a record and one Modify.
+  'quarantine-image': Duration.seconds(60),
   notify: Duration.seconds(30),
 };
 

@@ -102,6 +102,7 @@ export const approvalSchema = z
         'revoke-sessions': z.optional(mode),
         'deactivate-key': z.optional(mode),
         'restrict-database-network': z.optional(mode),
+        'unshare-image': z.optional(mode),
       } satisfies Record<ChangeClass, unknown>),
       {},
     ),

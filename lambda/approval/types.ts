@@ -12,7 +12,7 @@ export type ApprovalMode = (typeof APPROVAL_MODES)[number];
  * Each mutating step kind declares its class in its StepSpec (lambda/plan/types.ts),
  * or why it never waits (NEVER_WAITS_REASONS).
  */
-export const CHANGE_CLASSES = ['isolate', 'detach-auto-scaling', 'detach-load-balancer', 'remove-instance-profile', 'revoke-sessions', 'deactivate-key', 'restrict-database-network'] as const;
+export const CHANGE_CLASSES = ['isolate', 'detach-auto-scaling', 'detach-load-balancer', 'remove-instance-profile', 'revoke-sessions', 'deactivate-key', 'restrict-database-network', 'unshare-image'] as const;
 export type ChangeClass = (typeof CHANGE_CLASSES)[number];
 
 /**

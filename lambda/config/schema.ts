@@ -130,8 +130,9 @@ export const runtimeConfigSchema = z.strictObject({
       'contain-instance': z._default(severity, 7),
       'revoke-credentials': z._default(severity, 4),
       'contain-database': z._default(severity, 4),
+      'quarantine-image': z._default(severity, 4),
     }),
-    { 'contain-instance': 7, 'revoke-credentials': 4, 'contain-database': 4 },
+    { 'contain-instance': 7, 'revoke-credentials': 4, 'contain-database': 4, 'quarantine-image': 4 },
   ),
   /** A resource carrying this tag (any value) is never acted on. */
   exemptTagKey: z._default(z.string().check(z.minLength(1), z.maxLength(128)), 'ir:exempt'),

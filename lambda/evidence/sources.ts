@@ -12,6 +12,7 @@ export const EVIDENCE_READS: Readonly<Record<PlaybookName, readonly StepSpec[]>>
   'contain-instance': [READ_CONSOLE_OUTPUT],
   'revoke-credentials': [],
   'contain-database': [],
+  'quarantine-image': [],
   notify: [],
 };
 

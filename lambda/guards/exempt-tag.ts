@@ -17,6 +17,7 @@ const TAGS_EXEMPT: Readonly<Record<PlaybookName, boolean>> = {
   'revoke-credentials': false,
   // A database's tags, as an instance's: docs/design.md's SCP reserves the key to the security team.
   'contain-database': true,
+  'quarantine-image': true,
   notify: true,
 };
 

@@ -6,3 +6,4 @@
 export const INSTANCE_UNREADABLE = 'instance-unreadable';
 export const PRINCIPAL_UNREADABLE = 'principal-unreadable';
 export const DATABASE_UNREADABLE = 'database-unreadable';
+export const IMAGE_UNREADABLE = 'image-unreadable';

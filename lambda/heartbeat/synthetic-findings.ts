@@ -38,6 +38,7 @@ const CANDIDATES: Readonly<Record<PlaybookName, readonly Candidate[]>> = {
     { type: 'CredentialAccess:RDS/MaliciousIPCaller.SuccessfulLogin', severity: 8 },
     { type: 'CredentialAccess:RDS/AnomalousBehavior.SuccessfulLogin', severity: 8 },
   ],
+  'quarantine-image': [{ type: 'Execution:EC2/MaliciousFile!Snapshot', severity: 8 }],
   notify: [
     { type: 'Policy:IAMUser/RootCredentialUsage', severity: 2 },
     { type: 'Recon:IAMUser/TorIPCaller', severity: 2 },
@@ -61,6 +62,10 @@ const FIXED_TIME = '2000-01-01T00:00:00.000Z';
 function resourceOf(playbook: PlaybookName): Record<string, unknown> {
   if (playbook === 'contain-instance') {
     return { resourceType: 'Instance', instanceDetails: { instanceId: HEARTBEAT_INSTANCE_ID, instanceState: 'running', tags: [] } };
+  }
+  if (playbook === 'quarantine-image') {
+    // No such snapshot exists: the heartbeat's plan is refused as not found (and the finding is a sample anyway).
+    return { resourceType: 'EBSSnapshot', ebsSnapshotDetails: { snapshotArn: 'arn:aws:ec2:us-east-1::snapshot/snap-0999999999999999a' } };
   }
   if (playbook === 'contain-database') {
     return { resourceType: 'RDSDBInstance', rdsDbInstanceDetails: { dbInstanceIdentifier: HEARTBEAT_DB_INSTANCE_ID, engine: 'postgres', tags: [] } };

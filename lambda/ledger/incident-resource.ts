@@ -1,6 +1,7 @@
 import { accessKeyOf, instanceIdOf, isSampleFinding } from '../finding/accessors';
 import type { Finding } from '../finding/schema';
 import { databaseTargetOf } from '../playbooks/contain-database/target';
+import { imageTargetOf } from '../playbooks/quarantine-image/target';
 import type { PlaybookName } from '../routing/playbook-names';
 
 /*
@@ -51,6 +52,12 @@ export function incidentResourceOf(finding: Finding, playbook: PlaybookName): st
       if (target.kind === 'none' || !finding.region) return undefined;
       const name = target.kind === 'instance' ? `db/${target.dbInstanceIdentifier}` : `cluster/${target.dbClusterIdentifier}`;
       return `rds/${account}/${finding.region}/${name}`;
+    }
+    case 'quarantine-image': {
+      const target = imageTargetOf(finding);
+      if (target.kind === 'none' || !finding.region) return undefined;
+      const id = target.kind === 'snapshot' ? target.snapshotId : target.kind === 'image' ? target.imageId : target.recoveryPointArn;
+      return `backup-image/${account}/${finding.region}/${id}`;
     }
     case 'notify':
       return undefined;

@@ -40,6 +40,20 @@ export function databaseRestoreKey(accountId: string, region: string, kind: 'ins
   return `${RESTORE_KEY_PREFIX}${accountId}#${region}#rds-${kind}#${identifier}`;
 }
 
+/** An EBS snapshot or an AMI (quarantine-image): ids are unique per region. */
+export function imageRestoreKey(accountId: string, region: string, id: string): string {
+  return `${RESTORE_KEY_PREFIX}${accountId}#${region}#${id}`;
+}
+
+/** One grant of a snapshot's createVolumePermission or an image's launchPermission. */
+export interface RecordedSharePermission {
+  readonly userId?: string;
+  /** `all`: public. */
+  readonly group?: string;
+  readonly organizationArn?: string;
+  readonly organizationalUnitArn?: string;
+}
+
 /* Attribute names. A fact per ENI, volume and target group is one attribute of its own, so each is first-wins on its own. */
 const SGS = 'sgs:';
 const VOLUME = 'volume:';
@@ -77,11 +91,13 @@ export interface RestoreFacts {
   readonly sessionPolicies?: readonly RecordedSessionPolicy[];
   /** contain-database: the VPC security groups of the DB instance or cluster before the response restricted them. */
   readonly databaseSecurityGroups?: readonly string[];
+  /** quarantine-image: whom the snapshot or image was shared with before the response removed it. */
+  readonly imageSharing?: { readonly kind: 'snapshot' | 'image'; readonly permissions: readonly RecordedSharePermission[] };
 }
 
 export interface RestoreWrite {
   readonly key: string;
-  readonly kind: 'instance' | 'access-key' | 'database';
+  readonly kind: 'instance' | 'access-key' | 'database' | 'image';
   /** What the record is of: the instance id, the access key id, or the database's identifier. */
   readonly resourceId: string;
   readonly accountId: string;
@@ -113,6 +129,7 @@ export interface RestoreRecord {
   readonly accessKey: { readonly userName: string; readonly status: string } | undefined;
   readonly sessionPolicies: readonly RecordedSessionPolicy[];
   readonly databaseSecurityGroups: readonly string[] | undefined;
+  readonly imageSharing: RestoreFacts['imageSharing'] | undefined;
   readonly released: { readonly at: string; readonly by: string; readonly restored: readonly string[] } | undefined;
   readonly closedAt: string | undefined;
 }
@@ -127,11 +144,23 @@ function factAttributes(facts: RestoreFacts): Record<string, AttributeValue> {
   for (const tg of facts.targetGroups ?? []) out[`${TARGET_GROUP}${tg.targetGroupArn}`] = list(tg.ports.map(n));
   if (facts.terminationProtection !== undefined) out.terminationProtection = bool(facts.terminationProtection);
   if (facts.accessKey) out.accessKey = map({ userName: s(facts.accessKey.userName), status: s(facts.accessKey.status) });
+  // One attribute, kept as JSON: the permissions are restored together or not at all.
+  if (facts.imageSharing !== undefined) out.imageSharing = s(JSON.stringify(facts.imageSharing));
   if (facts.databaseSecurityGroups !== undefined) out.databaseSecurityGroups = list(facts.databaseSecurityGroups.map(s));
   for (const p of facts.sessionPolicies ?? []) {
     out[`${SESSION_POLICY}${p.principal.kind}:${p.principal.name}`] = map({ previousDocument: p.previousDocument === null ? { NULL: true } : s(p.previousDocument) });
   }
   return out;
+}
+
+function parseImageSharing(text: string | undefined): RestoreFacts['imageSharing'] | undefined {
+  if (text === undefined) return undefined;
+  try {
+    const value = JSON.parse(text) as RestoreFacts['imageSharing'];
+    return value && (value.kind === 'snapshot' || value.kind === 'image') && Array.isArray(value.permissions) ? value : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function parseRecord(key: string, item: Item): RestoreRecord {
@@ -171,6 +200,7 @@ function parseRecord(key: string, item: Item): RestoreRecord {
     terminationProtection: item.terminationProtection?.BOOL,
     accessKey: key_?.userName?.S && key_.status?.S ? { userName: key_.userName.S, status: key_.status.S } : undefined,
     sessionPolicies,
+    imageSharing: parseImageSharing(stringOf(item, 'imageSharing')),
     databaseSecurityGroups: item.databaseSecurityGroups?.L ? item.databaseSecurityGroups.L.flatMap((g) => (g.S ? [g.S] : [])) : undefined,
     released: released?.at?.S
       ? { at: released.at.S, by: released.by?.S ?? '', restored: (released.restored?.L ?? []).flatMap((r) => (r.S ? [r.S] : [])) }
@@ -188,7 +218,7 @@ export interface ReleaseEntry {
   /** The whole containment was undone: the record is closed (closedAt), and the next finding about the resource starts afresh. */
   readonly close: boolean;
   /** Written when the release creates the record (there was none): what it is of. */
-  readonly resource: { readonly kind: 'instance' | 'access-key' | 'database'; readonly resourceId: string };
+  readonly resource: { readonly kind: 'instance' | 'access-key' | 'database' | 'image'; readonly resourceId: string };
 }
 
 export type ReleaseWriteResult =

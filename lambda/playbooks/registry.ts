@@ -11,6 +11,8 @@ import { actsInFindingAccount, type PlaybookName } from '../routing/playbook-nam
 import { containDatabasePlaybook } from './contain-database/playbook';
 import { CONTAIN_DATABASE_LEDGER_STEP_SPECS } from './contain-database/specs';
 import { containInstancePlaybook } from './contain-instance/playbook';
+import { quarantineImagePlaybook } from './quarantine-image/playbook';
+import { QUARANTINE_IMAGE_LEDGER_STEP_SPECS } from './quarantine-image/specs';
 import { CONTAIN_INSTANCE_LEDGER_STEP_SPECS } from './contain-instance/specs';
 import { REVOKE_CREDENTIALS_LEDGER_STEP_SPECS } from './revoke-credentials/specs';
 import { notifyPlaybook } from './notify/playbook';
@@ -22,6 +24,7 @@ export const PLAYBOOKS: Readonly<Record<PlaybookName, AnyPlaybook>> = {
   'contain-instance': containInstancePlaybook,
   'revoke-credentials': revokeCredentialsPlaybook,
   'contain-database': containDatabasePlaybook,
+  'quarantine-image': quarantineImagePlaybook,
   notify: notifyPlaybook,
 };
 
@@ -32,6 +35,7 @@ const RESTORE_RECORD_STEP_SPECS: Readonly<Record<PlaybookName, readonly StepSpec
   'contain-instance': CONTAIN_INSTANCE_LEDGER_STEP_SPECS,
   'revoke-credentials': REVOKE_CREDENTIALS_LEDGER_STEP_SPECS,
   'contain-database': CONTAIN_DATABASE_LEDGER_STEP_SPECS,
+  'quarantine-image': QUARANTINE_IMAGE_LEDGER_STEP_SPECS,
   notify: [],
 };
 

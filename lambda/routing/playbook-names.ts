@@ -1,8 +1,8 @@
-export const PLAYBOOK_NAMES = ['contain-instance', 'revoke-credentials', 'contain-database', 'notify'] as const;
+export const PLAYBOOK_NAMES = ['contain-instance', 'revoke-credentials', 'contain-database', 'quarantine-image', 'notify'] as const;
 export type PlaybookName = (typeof PLAYBOOK_NAMES)[number];
 
 /** Playbooks that change resources; `notify` only reports. */
-export const ACTING_PLAYBOOKS = ['contain-instance', 'revoke-credentials', 'contain-database'] as const;
+export const ACTING_PLAYBOOKS = ['contain-instance', 'revoke-credentials', 'contain-database', 'quarantine-image'] as const;
 export type ActingPlaybookName = (typeof ACTING_PLAYBOOKS)[number];
 
 /** Whether the playbook reads or acts in the finding's account (then it assumes the member role in another account). A test holds it to the playbooks' step declarations. */

@@ -97,6 +97,30 @@ export const ROUTING_TABLE: readonly RoutingRule[] = [
     actorOnly: [],
     why: 'someone logged in (or tried to) to the Limitless database who should not have: its cluster is kept and new connections are cut (with approval)',
   },
+  {
+    id: 'infected-snapshot',
+    playbook: 'quarantine-image',
+    resourceType: 'EBSSnapshot',
+    types: ['Execution:EC2/MaliciousFile!Snapshot'],
+    actorOnly: [],
+    why: 'malware in a snapshot: it is marked infected and shared with nobody, so no one restores it unawares',
+  },
+  {
+    id: 'infected-image',
+    playbook: 'quarantine-image',
+    resourceType: 'EC2Image',
+    types: ['Execution:EC2/MaliciousFile!AMI'],
+    actorOnly: [],
+    why: 'malware in an AMI: it is marked infected and shared with nobody, so no one launches it unawares',
+  },
+  {
+    id: 'infected-recovery-point',
+    playbook: 'quarantine-image',
+    resourceType: 'RecoveryPoint',
+    types: ['Execution:EC2/MaliciousFile!RecoveryPoint'],
+    actorOnly: [],
+    why: 'malware in a backup recovery point: it is marked infected (its sharing is the vault\'s: a manual step)',
+  },
 ];
 
 /**
@@ -109,8 +133,5 @@ export const REPORTED_ONLY: Readonly<Record<string, string>> = {
   'Recon:EC2/PortProbeUnprotectedPort': 'someone probes the instance from outside: it is the target, not compromised',
   'Recon:EC2/PortProbeEMRUnprotectedPort': 'someone probes an EMR port of the instance: it is the target, not compromised',
   'Execution:EC2/SuspiciousFile': 'suspicious, not known malicious: a person decides',
-  'Execution:EC2/MaliciousFile!AMI': 'malware in an image, not in a running instance',
-  'Execution:EC2/MaliciousFile!Snapshot': 'malware in a snapshot, not in a running instance',
-  'Execution:EC2/MaliciousFile!RecoveryPoint': 'malware in a backup recovery point, not in a running instance',
   'Recon:IAMUser/TorIPCaller': 'API calls through Tor: reconnaissance that does not show the key itself is stolen',
 };

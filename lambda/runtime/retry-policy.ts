@@ -8,7 +8,7 @@ import { undeliveredText } from '../notify/undelivered';
 import type { Report } from '../plan/document';
 import { exposedBy } from '../plan/exposed';
 import { PHASE_OUT_OF_TIME, PHASE_OUT_OF_TIME_VERDICTS, phasesOutOfTime } from '../plan/phase-verdicts';
-import { DATABASE_UNREADABLE, INSTANCE_UNREADABLE, PRINCIPAL_UNREADABLE } from '../guards/unreadable';
+import { DATABASE_UNREADABLE, IMAGE_UNREADABLE, INSTANCE_UNREADABLE, PRINCIPAL_UNREADABLE } from '../guards/unreadable';
 
 /*
  * Whether a finished response should fail its Lambda invocation, so that
@@ -35,7 +35,7 @@ export interface RetryDecision {
  * again and may act. Every other blocking guard (dry-run, sample finding,
  * exempt tag, protected principal, ...) blocks the retry just the same.
  */
-const READ_FAILURE_VERDICTS: ReadonlySet<string> = new Set([INSTANCE_UNREADABLE, PRINCIPAL_UNREADABLE, DATABASE_UNREADABLE, LEDGER_UNAVAILABLE, CONFIRMATION_UNAVAILABLE, ...PHASE_OUT_OF_TIME_VERDICTS]);
+const READ_FAILURE_VERDICTS: ReadonlySet<string> = new Set([INSTANCE_UNREADABLE, PRINCIPAL_UNREADABLE, DATABASE_UNREADABLE, IMAGE_UNREADABLE, LEDGER_UNAVAILABLE, CONFIRMATION_UNAVAILABLE, ...PHASE_OUT_OF_TIME_VERDICTS]);
 
 /**
  * Codes that say the instance every contain step acts on is gone or going:

@@ -11,7 +11,7 @@ import { evaluate, functionIdOf, getAtt, logicalIdAtPath, owedNoteWriterIds, pro
 
 // A routing override, so the heartbeat is proven to follow the team's table: its first contain-instance type is moved away.
 const CONFIG = { routing: { remove: ['Backdoor:EC2/C&CActivity.B'] } };
-const PASCAL: Record<PlaybookName, string> = { 'contain-instance': 'ContainInstance', 'revoke-credentials': 'RevokeCredentials', 'contain-database': 'ContainDatabase', notify: 'Notify' };
+const PASCAL: Record<PlaybookName, string> = { 'contain-instance': 'ContainInstance', 'revoke-credentials': 'RevokeCredentials', 'contain-database': 'ContainDatabase', 'quarantine-image': 'QuarantineImage', notify: 'Notify' };
 const PSEUDO = { 'AWS::Partition': 'aws', 'AWS::Region': 'eu-west-1', 'AWS::AccountId': '111122223333', 'AWS::URLSuffix': 'amazonaws.com' };
 
 let synth: Synthesized;

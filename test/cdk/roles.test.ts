@@ -6,7 +6,7 @@ import { LOG_WRITING_ACTIONS, ON_FAILURE_DESTINATION_ACTIONS } from '../../lib/i
 import { synthesize, type Synthesized } from './support/synth';
 import { asList, getAtt, logicalIdAtPath, owedNoteWriterIds, props, resourcesOfType, roleIdOf, statementsOfRole, type Statement } from './support/template-queries';
 
-const PASCAL: Record<PlaybookName, string> = { 'contain-instance': 'ContainInstance', 'revoke-credentials': 'RevokeCredentials', 'contain-database': 'ContainDatabase', notify: 'Notify' };
+const PASCAL: Record<PlaybookName, string> = { 'contain-instance': 'ContainInstance', 'revoke-credentials': 'RevokeCredentials', 'contain-database': 'ContainDatabase', 'quarantine-image': 'QuarantineImage', notify: 'Notify' };
 const SUPPORT_ACTIONS: readonly string[] = [...LOG_WRITING_ACTIONS, ...ON_FAILURE_DESTINATION_ACTIONS];
 
 let synth: Synthesized;

@@ -46,7 +46,7 @@ const CONFIG = {
   blastRadius: { maxContainmentsPerHour: 4 },
 };
 
-const PASCAL: Record<PlaybookName, string> = { 'contain-instance': 'ContainInstance', 'revoke-credentials': 'RevokeCredentials', 'contain-database': 'ContainDatabase', notify: 'Notify' };
+const PASCAL: Record<PlaybookName, string> = { 'contain-instance': 'ContainInstance', 'revoke-credentials': 'RevokeCredentials', 'contain-database': 'ContainDatabase', 'quarantine-image': 'QuarantineImage', notify: 'Notify' };
 
 let synth: Synthesized;
 let stackName: string;
@@ -114,7 +114,7 @@ describe.each(PLAYBOOK_NAMES)('the %s function', (playbook) => {
       MemorySize: 512,
       ReservedConcurrentExecutions: 3,
       Handler: 'index.handler',
-      Timeout: { 'contain-instance': 90, 'revoke-credentials': 60, 'contain-database': 60, notify: 30 }[playbook],
+      Timeout: { 'contain-instance': 90, 'revoke-credentials': 60, 'contain-database': 60, 'quarantine-image': 60, notify: 30 }[playbook],
     });
   });
 

@@ -1,5 +1,6 @@
 import { CONTAIN_DATABASE } from '../../lambda/handlers/contain-database';
 import { CONTAIN_INSTANCE } from '../../lambda/handlers/contain-instance';
+import { QUARANTINE_IMAGE } from '../../lambda/handlers/quarantine-image';
 import { NOTIFY } from '../../lambda/handlers/notify';
 import { REVOKE_CREDENTIALS } from '../../lambda/handlers/revoke-credentials';
 import type { Report } from '../../lambda/plan/document';
@@ -14,6 +15,7 @@ export const PLAYBOOK_ENTRIES: Readonly<Record<PlaybookName, PlaybookEntry>> = {
   'contain-instance': CONTAIN_INSTANCE,
   'revoke-credentials': REVOKE_CREDENTIALS,
   'contain-database': CONTAIN_DATABASE,
+  'quarantine-image': QUARANTINE_IMAGE,
   notify: NOTIFY,
 };
 

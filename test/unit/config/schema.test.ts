@@ -17,7 +17,7 @@ describe('configuration', () => {
   });
 
   it('keeps a partial minSeverity partial only where given', () => {
-    expect(parseConfig({ minSeverity: { 'contain-instance': 8 } }, 'x').minSeverity).toEqual({ 'contain-instance': 8, 'revoke-credentials': 4, 'contain-database': 4 });
+    expect(parseConfig({ minSeverity: { 'contain-instance': 8 } }, 'x').minSeverity).toEqual({ 'contain-instance': 8, 'revoke-credentials': 4, 'contain-database': 4, 'quarantine-image': 4 });
   });
 
   it.each([

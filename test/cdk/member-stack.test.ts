@@ -75,6 +75,8 @@ describe('the member stack', () => {
         `arn:aws:iam::${SECURITY}:role/GuardDutyIncidentResponse-revoke-credentials-us-east-1`,
         `arn:aws:iam::${SECURITY}:role/GuardDutyIncidentResponse-contain-database-eu-west-1`,
         `arn:aws:iam::${SECURITY}:role/GuardDutyIncidentResponse-contain-database-us-east-1`,
+        `arn:aws:iam::${SECURITY}:role/GuardDutyIncidentResponse-quarantine-image-eu-west-1`,
+        `arn:aws:iam::${SECURITY}:role/GuardDutyIncidentResponse-quarantine-image-us-east-1`,
         ...OPERATORS,
       ].sort(),
     );
@@ -99,7 +101,7 @@ describe('the member stack', () => {
       // Security Hub and GuardDuty's archive too (lambda/close-loop/): updated where their administrator holds the findings.
       ...closeLoopStepSpecsOf(true).flatMap((spec) => spec.iamActions),
     ];
-    const union = [...new Set([...requiredIamActions('contain-instance'), ...requiredIamActions('revoke-credentials'), ...requiredIamActions('contain-database')])].filter((a) => !securityOnly.includes(a));
+    const union = [...new Set([...requiredIamActions('contain-instance'), ...requiredIamActions('revoke-credentials'), ...requiredIamActions('contain-database'), ...requiredIamActions('quarantine-image')])].filter((a) => !securityOnly.includes(a));
     expect(granted).toEqual(union.sort());
     expect(granted).toEqual(memberRoleActions());
     expect(granted.filter((a) => /^(sns|kms|sts|s3|dynamodb|guardduty):/.test(a))).toEqual([]);
@@ -162,6 +164,7 @@ describe('the member stack, other configurations', () => {
       `arn:aws:iam::${SECURITY}:role/GuardDutyIncidentResponse-contain-instance-eu-central-1`,
       `arn:aws:iam::${SECURITY}:role/GuardDutyIncidentResponse-revoke-credentials-eu-central-1`,
       `arn:aws:iam::${SECURITY}:role/GuardDutyIncidentResponse-contain-database-eu-central-1`,
+      `arn:aws:iam::${SECURITY}:role/GuardDutyIncidentResponse-quarantine-image-eu-central-1`,
     ].sort());
     expect(roleOf(member).RoleName).toBe('IrMember');
   });
@@ -171,7 +174,7 @@ describe('the member stack, other configurations', () => {
     const member = synthesizeMember({ context: { incidentResponse: config } });
     const security = synthesize({ context: { incidentResponse: config } });
     const created = security.stacks.flatMap((stack) =>
-      (['contain-instance', 'revoke-credentials', 'contain-database'] as const).map((playbook) => `arn:aws:iam::${SECURITY}:role/${stack.resolve((stack.playbooks[playbook].role.node.defaultChild as CfnRole).roleName) as string}`),
+      (['contain-instance', 'revoke-credentials', 'contain-database', 'quarantine-image'] as const).map((playbook) => `arn:aws:iam::${SECURITY}:role/${stack.resolve((stack.playbooks[playbook].role.node.defaultChild as CfnRole).roleName) as string}`),
     );
     expect(trustedPrincipals(member)).toEqual(created.sort());
   });

@@ -90,7 +90,7 @@ describe('roles', () => {
 });
 
 describe('confirming findings with GuardDuty (lambda/confirm/)', () => {
-  it.each(['contain-instance', 'revoke-credentials', 'contain-database'] as const)(
+  it.each(['contain-instance', 'revoke-credentials', 'contain-database', 'quarantine-image'] as const)(
     'the %s role may read (and archive) findings in the detectors of this account in this region, and list them, nothing else of GuardDuty',
     (playbook) => {
       const guardDuty = statementsOf(playbook).filter((s) => asList(s.Action).some((a) => a.startsWith('guardduty:')));
@@ -117,7 +117,7 @@ describe('confirming findings with GuardDuty (lambda/confirm/)', () => {
 });
 
 describe('naming the account in the notification (lambda/notify/account-alias.ts)', () => {
-  it.each(['contain-instance', 'revoke-credentials', 'contain-database'] as const)('the %s role may list its account’s aliases (read-only, no resource-level permission: "*"), and create or delete none', (playbook) => {
+  it.each(['contain-instance', 'revoke-credentials', 'contain-database', 'quarantine-image'] as const)('the %s role may list its account’s aliases (read-only, no resource-level permission: "*"), and create or delete none', (playbook) => {
     const granting = statementsOf(playbook).filter((s) => s.Effect === 'Allow' && asList(s.Action).includes('iam:ListAccountAliases'));
     expect(granting.map((s) => s.Resource)).toEqual(['*']);
     expect(granting.flatMap((s) => Object.keys(s.Condition ?? {}))).toEqual([]);
@@ -169,5 +169,30 @@ describe('the contain-database role', () => {
     const tagKeys = { 'ForAllValues:StringLike': { 'aws:TagKeys': ['ir:finding-id', 'ir:finding-type', 'ir:incident-id', 'ir:source-database'] } };
     expect(grantOf('rds:CreateDBSnapshot').map((s) => [asList(s.Resource), s.Condition])).toEqual([[[arn('db'), arn('snapshot')], tagKeys]]);
     expect(grantOf('rds:AddTagsToResource').map((s) => s.Condition)).toEqual([tagKeys]);
+  });
+});
+
+describe('the quarantine-image role', () => {
+  it('holds exactly the EC2 and Backup actions of its steps, each write confined to snapshots or images, its attribute and its tag keys', () => {
+    const actions = [...new Set(allowedActions('quarantine-image').filter((a) => a.startsWith('ec2:') || a.startsWith('backup:')))].sort();
+    expect(actions).toEqual([
+      'backup:DescribeRecoveryPoint',
+      'backup:TagResource',
+      'ec2:CreateTags',
+      'ec2:DescribeImageAttribute',
+      'ec2:DescribeImages',
+      'ec2:DescribeSnapshotAttribute',
+      'ec2:DescribeSnapshots',
+      'ec2:ModifyImageAttribute',
+      'ec2:ModifySnapshotAttribute',
+    ]);
+    const statements = statementsOf('quarantine-image').filter((s) => s.Effect === 'Allow');
+    const grantOf = (action: string) => statements.filter((s) => asList(s.Action).includes(action)).map((s) => [asList(s.Resource), s.Condition]);
+    const ec2Arn = (type: string) => ({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:ec2:*::${type}/*`]] });
+    expect(grantOf('ec2:ModifySnapshotAttribute')).toEqual([[[ec2Arn('snapshot')], { 'ForAllValues:StringEqualsIgnoreCase': { 'ec2:Attribute': ['createVolumePermission'] } }]]);
+    expect(grantOf('ec2:ModifyImageAttribute')).toEqual([[[ec2Arn('image')], { 'ForAllValues:StringEqualsIgnoreCase': { 'ec2:Attribute': ['launchPermission'] } }]]);
+    const tagKeys = { 'ForAllValues:StringLike': { 'aws:TagKeys': ['ir:malware', 'ir:incident-id', 'ir:finding-id', 'ir:finding-type'] } };
+    expect(grantOf('ec2:CreateTags')).toEqual([[[ec2Arn('snapshot'), ec2Arn('image')], tagKeys]]);
+    expect(grantOf('backup:TagResource').map(([, condition]) => condition)).toEqual([tagKeys]);
   });
 });

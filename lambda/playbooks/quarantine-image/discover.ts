@@ -1,10 +1,11 @@
+import { DescribeRecoveryPointCommand } from '@aws-sdk/client-backup';
 import { DescribeImageAttributeCommand, DescribeImagesCommand, DescribeSnapshotAttributeCommand, DescribeSnapshotsCommand, type Tag } from '@aws-sdk/client-ec2';
 import type { AwsClients } from '../../aws/clients';
 import type { Finding } from '../../finding/schema';
 import type { RecordedSharePermission } from '../../ledger/restore-record';
 import type { ReadLog } from '../../plan/reads';
 import type { QuarantineImageFacts } from './facts';
-import { READ_IMAGE, READ_SNAPSHOT } from './specs';
+import { READ_IMAGE, READ_RECOVERY_POINT, READ_SNAPSHOT } from './specs';
 import { imageTargetOf } from './target';
 
 /*
@@ -14,7 +15,7 @@ import { imageTargetOf } from './target';
  * sharing is what the restore record keeps.
  */
 
-const NOT_FOUND = new Set(['InvalidSnapshot.NotFound', 'InvalidAMIID.NotFound', 'InvalidAMIID.Unavailable']);
+const NOT_FOUND = new Set(['InvalidSnapshot.NotFound', 'InvalidAMIID.NotFound', 'InvalidAMIID.Unavailable', 'ResourceNotFoundException']);
 
 function tagsOf(list: readonly Tag[] | undefined): Record<string, string> {
   return Object.fromEntries((list ?? []).flatMap((t) => (t.Key ? [[t.Key, t.Value ?? '']] : [])));
@@ -36,8 +37,15 @@ export async function discoverQuarantineImageFacts(finding: Finding, clients: Aw
   switch (target.kind) {
     case 'none':
       return { ...base, lookup: { status: 'no-target', why: target.why } };
-    case 'recovery-point':
-      return { ...base, lookup: { status: 'not-read' } };
+    case 'recovery-point': {
+      const { vaultName, recoveryPointArn } = target;
+      if (!vaultName) return { ...base, lookup: { status: 'not-found', detail: 'the finding names no well-formed backup vault, so the recovery point cannot be looked up' } };
+      const result = await reads.read(READ_RECOVERY_POINT, `Read recovery point ${recoveryPointArn} of vault ${vaultName}`, recoveryPointArn, () =>
+        clients.backup.send(new DescribeRecoveryPointCommand({ BackupVaultName: vaultName, RecoveryPointArn: recoveryPointArn })),
+      );
+      if (!result.ok) return { ...base, lookup: NOT_FOUND.has(result.error.code) ? { status: 'not-found', detail: result.error.code } : { status: 'unreadable', error: result.error } };
+      return result.value.RecoveryPointArn === recoveryPointArn ? { ...base, lookup: { status: 'found' } } : { ...base, lookup: { status: 'not-found', detail: 'DescribeRecoveryPoint answered for another recovery point' } };
+    }
     case 'snapshot': {
       const id = target.snapshotId;
       const result = await reads.read(READ_SNAPSHOT, `Read snapshot ${id} and whom it is shared with`, id, async () => {

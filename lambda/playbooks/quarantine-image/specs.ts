@@ -16,6 +16,9 @@ export const READ_SNAPSHOT: StepSpec = { kind: 'describe-snapshot-sharing', iamA
 /** DescribeImages (owner self) and DescribeImageAttribute launchPermission. */
 export const READ_IMAGE: StepSpec = { kind: 'describe-image-sharing', iamActions: ['ec2:DescribeImages', 'ec2:DescribeImageAttribute'], mutating: false };
 
+/** DescribeRecoveryPoint: the recovery point is in the named vault of the finding's account. */
+export const READ_RECOVERY_POINT: StepSpec = { kind: 'describe-recovery-point', iamActions: ['backup:DescribeRecoveryPoint'], mutating: false };
+
 /** The incident's tags on the snapshot or image: only these keys, only on snapshots and images. */
 export const TAG_IMAGE_INFECTED: StepSpec = {
   kind: 'tag-image-infected',
@@ -53,4 +56,4 @@ export const UNSHARE_IMAGE: StepSpec = {
 export const RECORD_IMAGE_RESTORE_STATE: StepSpec = { kind: 'record-image-restore-state', iamActions: ['dynamodb:UpdateItem', 'dynamodb:PutItem'], mutating: true, neverWaits: 'bookkeeping' };
 export const QUARANTINE_IMAGE_LEDGER_STEP_SPECS: readonly StepSpec[] = [RECORD_IMAGE_RESTORE_STATE];
 
-export const QUARANTINE_IMAGE_STEP_SPECS: readonly StepSpec[] = [READ_SNAPSHOT, READ_IMAGE, TAG_IMAGE_INFECTED, TAG_RECOVERY_POINT_INFECTED, UNSHARE_SNAPSHOT, UNSHARE_IMAGE];
+export const QUARANTINE_IMAGE_STEP_SPECS: readonly StepSpec[] = [READ_SNAPSHOT, READ_IMAGE, READ_RECOVERY_POINT, TAG_IMAGE_INFECTED, TAG_RECOVERY_POINT_INFECTED, UNSHARE_SNAPSHOT, UNSHARE_IMAGE];

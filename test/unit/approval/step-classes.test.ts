@@ -42,6 +42,10 @@ describe('the change class of each step kind', () => {
       'close-database-isolation-group': 'restrict-database-network',
       'restrict-db-instance-network': 'restrict-database-network',
       'restrict-db-cluster-network': 'restrict-database-network',
+      'tag-image-infected': 'unshare-image',
+      'tag-recovery-point-infected': 'unshare-image',
+      'unshare-snapshot': 'unshare-image',
+      'unshare-image': 'unshare-image',
     });
     // Every class is made by some step: a class nothing makes would be a policy key with no effect.
     expect(new Set(Object.values(classOf))).toEqual(new Set(CHANGE_CLASSES));
@@ -59,6 +63,7 @@ describe('the change class of each step kind', () => {
       'snapshot-db-instance': 'evidence',
       'snapshot-db-cluster': 'evidence',
       'record-database-restore-state': 'bookkeeping',
+      'record-image-restore-state': 'bookkeeping',
     });
   });
 

@@ -6,6 +6,7 @@ import { releaseInstance, type ReleaseOptions as ReleaseRunOptions } from '../..
 import { releaseFailed, releaseTrailShort, type ReleaseReport } from '../../lambda/release/report';
 import { releaseAccessKey } from '../../lambda/release/access-key';
 import { parseDatabaseName, releaseDatabase } from '../../lambda/release/database';
+import { IMAGE_OR_SNAPSHOT_ID, releaseImage } from '../../lambda/release/image';
 import type { AwsClients } from '../../lambda/aws/clients';
 import type { EvidenceBucket } from '../../lambda/evidence/destination';
 import type { NoteTopics } from '../../lambda/notify/operator-note-publish';
@@ -30,6 +31,7 @@ export interface ReleaseOptions extends AwsCommandOptions {
   readonly fromTags?: boolean;
   readonly accessKey?: string;
   readonly database?: string;
+  readonly image?: string;
   readonly stack?: string;
   readonly principal?: string;
   /** commander's --no-notify: false when given. */
@@ -165,6 +167,26 @@ async function releaseDatabaseCommand(name: string, options: ReleaseOptions): Pr
   return report.refused || report.summary.failed > 0 || report.ledger?.status === 'failed' ? EXIT.actionFailed : EXIT.ok;
 }
 
+/** Gives a snapshot or AMI back the sharing quarantine-image removed, from its restore record only (lambda/release/image.ts). */
+async function releaseImageCommand(id: string, options: ReleaseOptions): Promise<ExitCode> {
+  if (!IMAGE_OR_SNAPSHOT_ID.test(id)) throw new UsageError(`--image: ${id} is not a snapshot (snap-) or image (ami-) id`);
+  if (options.only || options.fromTags || options.principal) throw new UsageError('--only, --from-tags and --principal do not apply to an image release');
+  const region = operatorRegion(options.region, `image ${id}`);
+  const trail = await releaseTrail(region, options);
+  if (!trail.ledgerTable) throw new UsageError('--image needs the ledger (--ledger-table, IR_LEDGER_TABLE or --stack): an image release is made from its restore record only');
+  const security = securityClients(region, options);
+  const report = await releaseImage(id, {
+    clients: releaseClients(region, options),
+    ledger: new RestoreLedger(security.dynamodb, trail.ledgerTable),
+    approvals: new PendingApprovals(security.dynamodb, trail.ledgerTable),
+    region,
+    dryRun: options.dryRun === true,
+  });
+  process.stdout.write(`${safeJson([report], 2)}\n`);
+  if (report.refused) process.stderr.write(`ir: release refused: ${report.refused}\n`);
+  return report.refused || report.summary.failed > 0 || report.ledger?.status === 'failed' ? EXIT.actionFailed : EXIT.ok;
+}
+
 const INSTANCE_ID = /^i-(?:[0-9a-f]{8}|[0-9a-f]{17})$/;
 
 function partsOf(only: string | undefined): ReadonlySet<RestorePart> | undefined {
@@ -182,6 +204,10 @@ function partsOf(only: string | undefined): ReadonlySet<RestorePart> | undefined
  */
 export async function releaseCommand(instanceId: string | undefined, options: ReleaseOptions): Promise<ExitCode> {
   if (options.principal !== undefined && options.accessKey === undefined) throw new UsageError('--principal goes with --access-key');
+  if (options.image !== undefined) {
+    if (instanceId !== undefined || options.accessKey !== undefined || options.database !== undefined) throw new UsageError('name an instance, --access-key, --database or --image, one of them');
+    return releaseImageCommand(options.image, options);
+  }
   if (options.database !== undefined) {
     if (instanceId !== undefined || options.accessKey !== undefined) throw new UsageError('name an instance, --access-key or --database, one of them');
     return releaseDatabaseCommand(options.database, options);
@@ -227,6 +253,7 @@ export function registerRelease(program: Command, run: Runner): void {
       .argument('[instance-id]', 'the contained instance')
       .option('--access-key <id>', "undo revoke-credentials instead: reactivate the key if it was Active, remove the responder's own AWSRevokeOlderSessions (needs the ledger)")
       .option('--database <instance/NAME|cluster/NAME>', "undo contain-database instead: put the DB instance or cluster back on its recorded security groups, if it is still on the responder's isolation group alone (needs the ledger)")
+      .option('--image <snap-ID|ami-ID>', 'undo quarantine-image instead: share the snapshot or AMI again as its restore record says (needs the ledger)')
       .option('--principal <user/NAME|role/NAME>', 'with --access-key: go ahead only if the record is of this principal')
       .option('--dry-run', 'read and plan, change nothing, record, keep and send nothing')
       .option('--ledger-table <name>', 'the incident ledger (stack output IncidentLedgerTableName; IR_LEDGER_TABLE works too): the restore record is read from it and the release recorded in it')

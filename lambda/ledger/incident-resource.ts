@@ -1,7 +1,7 @@
 import { accessKeyOf, instanceIdOf, isSampleFinding } from '../finding/accessors';
 import type { Finding } from '../finding/schema';
-import { databaseTargetOf } from '../playbooks/contain-database/target';
-import { imageTargetOf } from '../playbooks/quarantine-image/target';
+import { databaseTargetOf } from '../finding/database-target';
+import { imageTargetOf } from '../finding/image-target';
 import type { PlaybookName } from '../routing/playbook-names';
 
 /*

@@ -11,7 +11,7 @@ import { ReadLog } from '../plan/reads';
 import { planStep, type StepOutcome } from '../plan/types';
 import { isResponderGroupName, MANAGED_BY_TAG, MANAGED_BY_VALUE, PURPOSE_TAG } from '../playbooks/contain-instance/names';
 import type { DatabaseKind } from '../playbooks/contain-database/facts';
-import { isDbIdentifier } from '../playbooks/contain-database/target';
+import { isDbIdentifier } from '../finding/database-target';
 import { readHeldContainment } from './held-containment';
 import { READ_DATABASE, READ_DATABASE_GROUPS, READ_OPERATOR, READ_RESTORE_RECORD, RESTORE_DATABASE_GROUPS } from './specs';
 

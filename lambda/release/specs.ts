@@ -55,6 +55,10 @@ export const READ_DATABASE: StepSpec = { kind: 'read-database', iamActions: ['rd
 export const READ_DATABASE_GROUPS: StepSpec = { kind: 'read-database-groups', iamActions: ['ec2:DescribeSecurityGroups'], mutating: false };
 export const RESTORE_DATABASE_GROUPS: StepSpec = { kind: 'restore-database-groups', iamActions: ['rds:ModifyDBInstance', 'rds:ModifyDBCluster'], mutating: true };
 
+/* `ir release --image` (image.ts). */
+export const READ_IMAGE_OWNED: StepSpec = { kind: 'read-image-owned', iamActions: ['ec2:DescribeSnapshots', 'ec2:DescribeImages'], mutating: false };
+export const RESTORE_IMAGE_SHARING: StepSpec = { kind: 'restore-image-sharing', iamActions: ['ec2:ModifySnapshotAttribute', 'ec2:ModifyImageAttribute'], mutating: true };
+
 export const RELEASE_STEP_SPECS: readonly StepSpec[] = [
   READ_INSTANCE,
   READ_PROFILE_ASSOCIATION,
@@ -78,4 +82,6 @@ export const RELEASE_STEP_SPECS: readonly StepSpec[] = [
   READ_DATABASE,
   READ_DATABASE_GROUPS,
   RESTORE_DATABASE_GROUPS,
+  READ_IMAGE_OWNED,
+  RESTORE_IMAGE_SHARING,
 ];

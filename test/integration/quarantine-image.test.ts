@@ -2,6 +2,7 @@ import { CreateImageCommand, CreateSnapshotCommand, DescribeImageAttributeComman
 import { parseFindings } from '../../lambda/finding/parse';
 import type { Finding } from '../../lambda/finding/schema';
 import { RestoreLedger } from '../../lambda/ledger/restore-record';
+import { releaseImage } from '../../lambda/release/image';
 import { respond } from '../../lambda/respond/respond';
 import { loadFixture } from '../support/fixtures';
 import { freshSeededAccount, type EmulatedAccount } from './support/account';
@@ -78,5 +79,15 @@ describe('quarantine-image on the emulator', () => {
     const report = await run(findingFor('infected-snapshot.event.json', (d) => ((d.resource as Record<string, unknown>).ebsSnapshotDetails = { snapshotArn: `arn:aws:ec2:${account.seed.region}::snapshot/snap-0fffffffffffffff0` })));
     expect(report.steps.filter((s) => s.mutating && s.status === 'done')).toEqual([]);
     expect(report.guards.some((g) => g.blocks && (g.id === 'image-not-found' || g.id === 'image-unreadable'))).toBe(true);
+  }, 120_000);
+
+  it('ir release --image gives the snapshot back exactly the recorded grants and closes the record; a second release is refused', async () => {
+    const release = () => releaseImage(snapshotId, { clients: account.clients, ledger, region: account.seed.region, dryRun: false });
+    const released = await release();
+    expect(released).toMatchObject({ refused: null, steps: [{ id: 'restore-image-sharing', status: 'done' }], ledger: { status: 'recorded' } });
+    const attribute = await account.clients.ec2.send(new DescribeSnapshotAttributeCommand({ SnapshotId: snapshotId, Attribute: 'createVolumePermission' }));
+    expect(attribute.CreateVolumePermissions).toEqual(expect.arrayContaining([{ UserId: OTHER }, { Group: 'all' }]));
+    expect(attribute.CreateVolumePermissions).toHaveLength(2);
+    expect((await release()).refused).toMatch(/already released/);
   }, 120_000);
 });

@@ -6,7 +6,7 @@ import { known, unknown, type Known } from '../contain-instance/facts';
 import { readResponderSecurityGroups } from '../contain-instance/discovery/read-security-groups';
 import type { ContainDatabaseFacts, DatabaseFacts, DatabaseLookup } from './facts';
 import { READ_DB_CLUSTER, READ_DB_INSTANCE, READ_DB_SUBNET_GROUP } from './specs';
-import { databaseTargetOf, loginFactsOf } from './target';
+import { databaseTargetOf, loginFactsOf } from '../../finding/database-target';
 
 /*
  * The database the finding names, read in the finding's account: it is

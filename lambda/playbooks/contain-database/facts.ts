@@ -1,6 +1,6 @@
 import type { StepError } from '../../aws/errors';
 import type { Known, ResponderSecurityGroup } from '../contain-instance/facts';
-import type { DatabaseTarget, LoginFacts } from './target';
+import type { DatabaseTarget, LoginFacts } from '../../finding/database-target';
 
 export type DatabaseKind = 'instance' | 'cluster';
 

@@ -1,7 +1,7 @@
 import type { Finding } from '../../finding/schema';
 import { known, unknown } from '../contain-instance/facts';
 import type { ContainDatabaseFacts, DatabaseFacts } from './facts';
-import { databaseTargetOf, isDbIdentifier, loginFactsOf } from './target';
+import { databaseTargetOf, isDbIdentifier, loginFactsOf } from '../../finding/database-target';
 
 const NOT_READ = 'not read (ir plan --offline)';
 

@@ -6,7 +6,7 @@ import type { RecordedSharePermission } from '../../ledger/restore-record';
 import type { ReadLog } from '../../plan/reads';
 import type { QuarantineImageFacts } from './facts';
 import { READ_IMAGE, READ_RECOVERY_POINT, READ_SNAPSHOT } from './specs';
-import { imageTargetOf } from './target';
+import { imageTargetOf } from '../../finding/image-target';
 
 /*
  * The snapshot or image the finding names, read in the finding's account

@@ -1,6 +1,6 @@
 import type { StepError } from '../../aws/errors';
 import type { RecordedSharePermission } from '../../ledger/restore-record';
-import type { ImageTarget } from './target';
+import type { ImageTarget } from '../../finding/image-target';
 
 export type ImageLookup =
   | { readonly status: 'found' }

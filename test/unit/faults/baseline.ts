@@ -1,6 +1,7 @@
 import type { AwsClients } from '../../../lambda/aws/clients';
 import { executePlan } from '../../../lambda/plan/executor';
 import { RECORD_DATABASE_RESTORE_STATE } from '../../../lambda/playbooks/contain-database/specs';
+import { RECORD_IMAGE_RESTORE_STATE } from '../../../lambda/playbooks/quarantine-image/specs';
 import { RECORD_RESTORE_STATE } from '../../../lambda/playbooks/contain-instance/specs';
 import { RECORD_KEY_RESTORE_STATE } from '../../../lambda/playbooks/revoke-credentials/specs';
 import type { PlannedStep, StepOutcome } from '../../../lambda/plan/types';
@@ -100,7 +101,7 @@ export async function runBaseline(mocks: MatrixMocks, scenario: FaultScenario): 
   );
   // The restore record is a ledger write: the matrix runs without the ledger (as without the claim and the brake), so the step makes no call here.
   // test/unit/ledger/restore-record-steps.test.ts breaks it with each fault.
-  const restoreRecords: readonly string[] = [RECORD_RESTORE_STATE.kind, RECORD_KEY_RESTORE_STATE.kind, RECORD_DATABASE_RESTORE_STATE.kind];
+  const restoreRecords: readonly string[] = [RECORD_RESTORE_STATE.kind, RECORD_KEY_RESTORE_STATE.kind, RECORD_DATABASE_RESTORE_STATE.kind, RECORD_IMAGE_RESTORE_STATE.kind];
   const calling = prepared.steps.filter((step, index) => outcomes[index]?.status === 'done' && !restoreRecords.includes(step.kind));
   const stepTargets = calling.map(
     (step): Target => ({

@@ -1,4 +1,14 @@
+import { BackupClient, DescribeRecoveryPointCommand, TagResourceCommand } from '@aws-sdk/client-backup';
 import { CloudTrailClient, LookupEventsCommand } from '@aws-sdk/client-cloudtrail';
+import {
+  CreateTagsCommand,
+  DescribeImageAttributeCommand,
+  DescribeImagesCommand,
+  DescribeSnapshotAttributeCommand,
+  DescribeSnapshotsCommand,
+  ModifyImageAttributeCommand,
+  ModifySnapshotAttributeCommand,
+} from '@aws-sdk/client-ec2';
 import {
   GenerateServiceLastAccessedDetailsCommand,
   GetAccessKeyLastUsedCommand,
@@ -40,7 +50,7 @@ export const TOPIC_ARN = 'arn:aws:sns:us-east-1:111111111111:guardduty-ir';
 
 /** The contain world's mocks, CloudTrail for the investigation of credentials, and GuardDuty, which confirms each finding. */
 export function mockMatrixClients() {
-  return { ...mockContainClients(), cloudTrail: mockClient(CloudTrailClient), guardDuty: mockGuardDuty(), rds: mockClient(RDSClient) };
+  return { ...mockContainClients(), cloudTrail: mockClient(CloudTrailClient), guardDuty: mockGuardDuty(), rds: mockClient(RDSClient), backup: mockClient(BackupClient) };
 }
 
 export type MatrixMocks = ReturnType<typeof mockMatrixClients>;
@@ -58,9 +68,9 @@ export interface FaultScenario {
 /** contain-database's restriction without a person's approval (its default is approve): every step then runs in the matrix. */
 const DATABASE_AUTO: Partial<RuntimeConfig> = { approval: approvalSchema.parse({ defaults: { 'restrict-database-network': 'auto' } }) };
 
-function databaseFinding(fixture: string): () => Finding {
+function databaseFinding(fixture: string, folder = 'contain-database', edit: (finding: Finding) => Finding = (f) => f): () => Finding {
   return () => {
-    const finding = parseFindings(loadFixture(`contain-database/${fixture}`))[0]!;
+    const finding = edit(parseFindings(loadFixture(`${folder}/${fixture}`))[0]!);
     // The contain world's account and region.
     return { ...finding, accountId: '222222222222', region: 'us-east-1' };
   };
@@ -167,4 +177,45 @@ export const FAULT_SCENARIOS: readonly FaultScenario[] = [
       publishes(mocks);
     },
   },
+  {
+    name: 'quarantine-image: a public snapshot shared with another account',
+    playbook: 'quarantine-image',
+    finding: databaseFinding('infected-snapshot.event.json', 'quarantine-image'),
+    arrange: (mocks) => {
+      const SnapshotId = 'snap-0a1b2c3d4e5f60718';
+      mocks.ec2.on(DescribeSnapshotsCommand, { SnapshotIds: [SnapshotId], OwnerIds: ['self'] }).resolves({ Snapshots: [{ SnapshotId }] });
+      mocks.ec2.on(DescribeSnapshotAttributeCommand).resolves({ CreateVolumePermissions: [{ UserId: '333333333333' }, { Group: 'all' }] });
+      mocks.ec2.on(CreateTagsCommand).resolves({});
+      mocks.ec2.on(ModifySnapshotAttributeCommand).resolves({});
+      publishes(mocks);
+    },
+  },
+  {
+    name: 'quarantine-image: an AMI shared with another account',
+    playbook: 'quarantine-image',
+    finding: databaseFinding('infected-ami.raw.json', 'quarantine-image'),
+    arrange: (mocks) => {
+      const ImageId = 'ami-0a1b2c3d4e5f60718';
+      mocks.ec2.on(DescribeImagesCommand, { ImageIds: [ImageId], Owners: ['self'] }).resolves({ Images: [{ ImageId }] });
+      mocks.ec2.on(DescribeImageAttributeCommand).resolves({ LaunchPermissions: [{ UserId: '333333333333' }] });
+      mocks.ec2.on(CreateTagsCommand).resolves({});
+      mocks.ec2.on(ModifyImageAttributeCommand).resolves({});
+      publishes(mocks);
+    },
+  },
+  {
+    name: 'quarantine-image: a recovery point AWS Backup holds',
+    playbook: 'quarantine-image',
+    finding: databaseFinding('infected-ami.raw.json', 'quarantine-image', (f) =>
+      parseFindings({ ...f, type: 'Execution:EC2/MaliciousFile!RecoveryPoint', resource: { resourceType: 'RecoveryPoint', recoveryPointDetails: { recoveryPointArn: RECOVERY_POINT, backupVaultName: 'prod-daily' } } })[0]!,
+    ),
+    arrange: (mocks) => {
+      mocks.backup.reset();
+      mocks.backup.on(DescribeRecoveryPointCommand).resolves({ RecoveryPointArn: RECOVERY_POINT, BackupVaultName: 'prod-daily' });
+      mocks.backup.on(TagResourceCommand).resolves({});
+      publishes(mocks);
+    },
+  },
 ];
+
+const RECOVERY_POINT = 'arn:aws:backup:us-east-1:222222222222:recovery-point:a1b2c3d4-5678-90ab-cdef-000000000001';

@@ -29,7 +29,7 @@ import type { ContainDatabaseFacts } from '../../../../lambda/playbooks/contain-
 import { databaseSnapshotIdentifier } from '../../../../lambda/playbooks/contain-database/names';
 import { offlineContainDatabaseFacts } from '../../../../lambda/playbooks/contain-database/offline-facts';
 import { planContainDatabase } from '../../../../lambda/playbooks/contain-database/plan';
-import { databaseTargetOf, isDbIdentifier } from '../../../../lambda/playbooks/contain-database/target';
+import { databaseTargetOf, isDbIdentifier } from '../../../../lambda/finding/database-target';
 import { MANAGED_BY_TAG, MANAGED_BY_VALUE, PURPOSE_TAG, SECURITY_GROUP_DESCRIPTIONS } from '../../../../lambda/playbooks/contain-instance/names';
 import { loadFixture } from '../../../support/fixtures';
 

@@ -20,7 +20,7 @@ import { ReadLog } from '../../../../lambda/plan/reads';
 import { discoverQuarantineImageFacts, offlineQuarantineImageFacts } from '../../../../lambda/playbooks/quarantine-image/discover';
 import type { QuarantineImageFacts } from '../../../../lambda/playbooks/quarantine-image/facts';
 import { planQuarantineImage } from '../../../../lambda/playbooks/quarantine-image/plan';
-import { imageTargetOf } from '../../../../lambda/playbooks/quarantine-image/target';
+import { imageTargetOf } from '../../../../lambda/finding/image-target';
 import { loadFixture } from '../../../support/fixtures';
 
 const ec2 = mockClient(EC2Client);

@@ -1,4 +1,4 @@
-import type { Finding } from '../../finding/schema';
+import type { Finding } from './schema';
 
 /*
  * Which database the finding names. The identifiers are the finding's

@@ -1,4 +1,4 @@
-import type { Finding } from '../../finding/schema';
+import type { Finding } from './schema';
 
 /*
  * What a Malware Protection for Backup finding names: an EBS snapshot

@@ -34,7 +34,14 @@ function findingNamingRole(roleName: string): string {
 describe('operatorResponder', () => {
   it('protects every playbook role of the deployment in the regions of the findings when none are configured', () => {
     const responder = operatorResponder({ config: parseConfig({}, 'test'), stackName: 'IR', source: 'test' }, ['us-east-1', 'us-east-1'], ['break-glass']);
-    expect(responder.protectedRoleNames).toEqual(['IR-contain-instance-us-east-1', 'IR-revoke-credentials-us-east-1', 'IR-notify-us-east-1', 'break-glass']);
+    expect(responder.protectedRoleNames).toEqual([
+      'IR-contain-instance-us-east-1',
+      'IR-revoke-credentials-us-east-1',
+      'IR-contain-database-us-east-1',
+      'IR-quarantine-image-us-east-1',
+      'IR-notify-us-east-1',
+      'break-glass',
+    ]);
   });
 
   it('protects the roles of every configured region, whatever region the finding is in', () => {
@@ -42,9 +49,13 @@ describe('operatorResponder', () => {
     expect(responder.protectedRoleNames).toEqual([
       'IR-contain-instance-eu-west-1',
       'IR-revoke-credentials-eu-west-1',
+      'IR-contain-database-eu-west-1',
+      'IR-quarantine-image-eu-west-1',
       'IR-notify-eu-west-1',
       'IR-contain-instance-us-east-1',
       'IR-revoke-credentials-us-east-1',
+      'IR-contain-database-us-east-1',
+      'IR-quarantine-image-us-east-1',
       'IR-notify-us-east-1',
     ]);
   });

@@ -84,6 +84,8 @@ describe('approval channels (config approval)', () => {
     expect(invoke).toEqual([
       { 'Fn::GetAtt': [logicalId('AWS::Lambda::Function', 'ContainInstanceFunction'), 'Arn'] },
       { 'Fn::GetAtt': [logicalId('AWS::Lambda::Function', 'RevokeCredentialsFunction'), 'Arn'] },
+      { 'Fn::GetAtt': [logicalId('AWS::Lambda::Function', 'ContainDatabaseFunction'), 'Arn'] },
+      { 'Fn::GetAtt': [logicalId('AWS::Lambda::Function', 'QuarantineImageFunction'), 'Arn'] },
     ]);
   });
 

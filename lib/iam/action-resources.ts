@@ -275,7 +275,7 @@ export function scopeOfAction(action: IamAction, refs: ScopeReferences): ActionS
   if (IAM_USER_OR_ROLE_ACTIONS.includes(action)) {
     return { kind: 'iam-user-or-role', resources: (['user', 'role'] as const).map((type) => `arn:${refs.partition}:iam::${refs.account}:${type}/*`) };
   }
-  if (action === 'backup:TagResource') return { kind: 'backup-recovery-point', resources: [`arn:${refs.partition}:backup:*:${refs.account}:recovery-point:*`] };
+  if (action === 'backup:TagResource' || action === 'backup:DescribeRecoveryPoint') return { kind: 'backup-recovery-point', resources: [`arn:${refs.partition}:backup:*:${refs.account}:recovery-point:*`] };
   const rdsTypes = RDS_ACTION_RESOURCE_TYPES[action];
   if (rdsTypes) return { kind: 'rds-resources', resources: rdsTypes.map((type) => `arn:${refs.partition}:rds:*:${refs.account}:${type}:*`) };
   const group = GROUP_ACTIONS[action];
@@ -333,7 +333,7 @@ export const WILDCARD_REASONS: Readonly<Partial<Record<ScopeKind, string>>> = {
     "time; each write is confined by the step declaration's IAM conditions (tag keys, the responder's managed-by tag, the attributes " +
     'it sets) and denied on resources carrying the exempt tag',
   'backup-recovery-point':
-    "tags whichever recovery point a malware finding names as infected, known only at run time; scoped to this account's recovery points, the tag keys confined to the incident's",
+    "reads and tags whichever recovery point a malware finding names as infected, known only at run time; scoped to this account's recovery points, the tag keys confined to the incident's",
   'rds-resources':
     'snapshots and restricts whichever DB instance or cluster a GuardDuty finding names (verified with a Describe first), known only at ' +
     "run time; scoped to RDS resources of this account by type, the snapshots' tags confined to the incident's keys",

@@ -161,6 +161,8 @@ export class IncidentResponseStack extends Stack {
       'answer-sequence': playbookOf('answer-sequence'),
       'contain-task': playbookOf('contain-task'),
       'contain-eks': playbookOf('contain-eks'),
+      'contain-database': playbookOf('contain-database'),
+      'quarantine-image': playbookOf('quarantine-image'),
       notify: playbookOf('notify'),
     };
     this.approvalSchedules?.allowInvoking(ACTING_PLAYBOOKS.map((name) => this.playbooks[name].function));
@@ -176,6 +178,8 @@ export class IncidentResponseStack extends Stack {
         'answer-sequence': this.playbooks['answer-sequence'].function,
         'contain-task': this.playbooks['contain-task'].function,
         'contain-eks': this.playbooks['contain-eks'].function,
+        'contain-database': this.playbooks['contain-database'].function,
+        'quarantine-image': this.playbooks['quarantine-image'].function,
         notify: this.playbooks.notify.function,
       },
     });
@@ -206,6 +210,8 @@ export class IncidentResponseStack extends Stack {
           'answer-sequence': this.playbooks['answer-sequence'].function,
         'contain-task': this.playbooks['contain-task'].function,
         'contain-eks': this.playbooks['contain-eks'].function,
+          'contain-database': this.playbooks['contain-database'].function,
+          'quarantine-image': this.playbooks['quarantine-image'].function,
           notify: this.playbooks.notify.function,
         },
         ...(codeSigningConfig ? { codeSigningConfig } : {}),

@@ -37,6 +37,10 @@ export const TIMEOUT: Readonly<Record<PlaybookName, Duration>> = {
   'contain-task': Duration.seconds(90),
   // Contains the node with contain-instance's plan.
   'contain-eks': Duration.seconds(90),
+  // Reads, a snapshot started (not waited for), a group made and a Modify: as revoke-credentials.
+  'contain-database': Duration.seconds(60),
+  // Two reads, a tag, a record and one Modify.
+  'quarantine-image': Duration.seconds(60),
   notify: Duration.seconds(30),
 };
 

@@ -9,6 +9,8 @@ import { releaseBucket } from '../../lambda/release/bucket';
 import { renderBucketRelease } from '../render/bucket-release-text';
 import { releaseFunction } from '../../lambda/release/function';
 import { FUNCTION_NAME } from '../../lambda/finding/lambda-function';
+import { parseDatabaseName, releaseDatabase } from '../../lambda/release/database';
+import { IMAGE_OR_SNAPSHOT_ID, releaseImage } from '../../lambda/release/image';
 import type { AwsClients } from '../../lambda/aws/clients';
 import type { EvidenceBucket } from '../../lambda/evidence/destination';
 import type { NoteTopics } from '../../lambda/notify/operator-note-publish';
@@ -35,6 +37,8 @@ export interface ReleaseOptions extends AwsCommandOptions {
   /** `--function <name>`: undo contain-function instead. */
   readonly function?: string;
   readonly bucket?: string;
+  readonly database?: string;
+  readonly image?: string;
   readonly stack?: string;
   readonly principal?: string;
   /** commander's --no-notify: false when given. */
@@ -198,7 +202,53 @@ async function releaseBucketCommand(bucket: string, options: ReleaseOptions): Pr
   return releaseExitCode(report);
 }
 
+/** Undoes contain-database's network restriction, from its restore record in the ledger only (lambda/release/database.ts). */
+async function releaseDatabaseCommand(name: string, options: ReleaseOptions): Promise<ExitCode> {
+  const database = parseDatabaseName(name);
+  if (!database) throw new UsageError(`--database: ${name} is not instance/<DB instance id> or cluster/<DB cluster id>`);
+  if (options.only || options.fromTags || options.principal) throw new UsageError('--only, --from-tags and --principal do not apply to a database release');
+  const region = operatorRegion(options.region, `database ${name}`);
+  const trail = await releaseTrail(region, options);
+  if (!trail.ledgerTable) throw new UsageError('--database needs the ledger (--ledger-table, IR_LEDGER_TABLE or --stack): a database release is made from its restore record only');
+  const security = securityClients(region, options);
+  const report = await releaseDatabase(database.kind, database.identifier, {
+    clients: releaseClients(region, options),
+    ledger: new RestoreLedger(security.dynamodb, trail.ledgerTable),
+    approvals: new PendingApprovals(security.dynamodb, trail.ledgerTable),
+    region,
+    dryRun: options.dryRun === true,
+  });
+  process.stdout.write(`${safeJson([report], 2)}\n`);
+  if (report.refused) process.stderr.write(`ir: release refused: ${report.refused}\n`);
+  return report.refused || report.summary.failed > 0 || report.ledger?.status === 'failed' ? EXIT.actionFailed : EXIT.ok;
+}
+
+/** Gives a snapshot or AMI back the sharing quarantine-image removed, from its restore record only (lambda/release/image.ts). */
+async function releaseImageCommand(id: string, options: ReleaseOptions): Promise<ExitCode> {
+  if (!IMAGE_OR_SNAPSHOT_ID.test(id)) throw new UsageError(`--image: ${id} is not a snapshot (snap-) or image (ami-) id`);
+  if (options.only || options.fromTags || options.principal) throw new UsageError('--only, --from-tags and --principal do not apply to an image release');
+  const region = operatorRegion(options.region, `image ${id}`);
+  const trail = await releaseTrail(region, options);
+  if (!trail.ledgerTable) throw new UsageError('--image needs the ledger (--ledger-table, IR_LEDGER_TABLE or --stack): an image release is made from its restore record only');
+  const security = securityClients(region, options);
+  const report = await releaseImage(id, {
+    clients: releaseClients(region, options),
+    ledger: new RestoreLedger(security.dynamodb, trail.ledgerTable),
+    approvals: new PendingApprovals(security.dynamodb, trail.ledgerTable),
+    region,
+    dryRun: options.dryRun === true,
+  });
+  process.stdout.write(`${safeJson([report], 2)}\n`);
+  if (report.refused) process.stderr.write(`ir: release refused: ${report.refused}\n`);
+  return report.refused || report.summary.failed > 0 || report.ledger?.status === 'failed' ? EXIT.actionFailed : EXIT.ok;
+}
+
 const INSTANCE_ID = /^i-(?:[0-9a-f]{8}|[0-9a-f]{17})$/;
+
+/** How many things a release names: an instance, or one of --access-key, --function, --bucket, --database, --image. */
+function otherTargets(instanceId: string | undefined, options: ReleaseOptions): number {
+  return [instanceId, options.accessKey, options.function, options.bucket, options.database, options.image].filter((target) => target !== undefined).length;
+}
 
 function partsOf(only: string | undefined): ReadonlySet<RestorePart> | undefined {
   if (only === undefined) return undefined;
@@ -216,12 +266,20 @@ function partsOf(only: string | undefined): ReadonlySet<RestorePart> | undefined
 export async function releaseCommand(instanceId: string | undefined, options: ReleaseOptions): Promise<ExitCode> {
   if (options.principal !== undefined && options.accessKey === undefined) throw new UsageError('--principal goes with --access-key');
   if (options.function !== undefined) {
-    if (instanceId !== undefined || options.accessKey !== undefined || options.bucket !== undefined) throw new UsageError('name an instance, --access-key, --function or --bucket: one of them');
+    if (otherTargets(instanceId, options) > 1) throw new UsageError('name one of: an instance, --access-key, --function, --bucket, --database or --image');
     return releaseFunctionCommand(options.function, options);
   }
   if (options.bucket !== undefined) {
-    if (instanceId !== undefined || options.accessKey !== undefined || options.function !== undefined) throw new UsageError('name an instance, --access-key, --function or --bucket: one of them');
+    if (otherTargets(instanceId, options) > 1) throw new UsageError('name one of: an instance, --access-key, --function, --bucket, --database or --image');
     return releaseBucketCommand(options.bucket, options);
+  }
+  if (options.image !== undefined) {
+    if (otherTargets(instanceId, options) > 1) throw new UsageError('name one of: an instance, --access-key, --function, --bucket, --database or --image');
+    return releaseImageCommand(options.image, options);
+  }
+  if (options.database !== undefined) {
+    if (otherTargets(instanceId, options) > 1) throw new UsageError('name one of: an instance, --access-key, --function, --bucket, --database or --image');
+    return releaseDatabaseCommand(options.database, options);
   }
   if (options.accessKey !== undefined) {
     if (instanceId !== undefined) throw new UsageError('name an instance or --access-key, not both');
@@ -265,6 +323,8 @@ export function registerRelease(program: Command, run: Runner): void {
       .option('--access-key <id>', "undo revoke-credentials instead: reactivate the key if it was Active, remove the responder's own AWSRevokeOlderSessions (needs the ledger)")
       .option('--bucket <name>', 'undo block-public-access instead: put back the public access block the bucket had (or none), if the block is still the responder\'s (needs the ledger)')
       .option('--function <name>', "undo contain-function instead: put the Lambda function's reserved concurrency back as recorded, remove the responder's own AWSRevokeOlderSessions from its role (needs the ledger)")
+      .option('--database <instance/NAME|cluster/NAME>', "undo contain-database instead: put the DB instance or cluster back on its recorded security groups, if it is still on the responder's isolation group alone (needs the ledger)")
+      .option('--image <snap-ID|ami-ID>', 'undo quarantine-image instead: share the snapshot or AMI again as its restore record says (needs the ledger)')
       .option('--principal <user/NAME|role/NAME>', 'with --access-key: go ahead only if the record is of this principal')
       .option('--dry-run', 'read and plan, change nothing, record, keep and send nothing')
       .option('--ledger-table <name>', 'the incident ledger (stack output IncidentLedgerTableName; IR_LEDGER_TABLE works too): the restore record is read from it and the release recorded in it')

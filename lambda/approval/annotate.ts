@@ -3,7 +3,8 @@ import type { Finding } from '../finding/schema';
 import type { PlannedStep } from '../plan/types';
 import type { AnyPlaybook } from '../playbooks/types';
 import { evaluateApproval } from './evaluate';
-import type { ApprovalConfig } from './schema';
+import { approvalSchema, type ApprovalConfig } from './schema';
+import { BUILT_IN_DEFAULT_MODES } from './types';
 
 /*
  * Where the plan meets the policy: every step of a change class gets the
@@ -27,9 +28,17 @@ export function withApprovals(steps: readonly PlannedStep[], policy: ApprovalCon
   );
 }
 
-/** The playbook, its plans carrying the policy's decisions. Without an `approval` key, the playbook itself: nothing changes. */
+/** The policy of a configuration without an `approval` key: every default, which names no mode (so only BUILT_IN_DEFAULT_MODES are not auto). */
+const NO_APPROVAL_KEY: ApprovalConfig = approvalSchema.parse({});
+
+/**
+ * The playbook, its plans carrying the policy's decisions. Without an `approval` key, the playbook itself when none of
+ * its step kinds is of a class with a built-in default other than auto (nothing changes); a playbook that has one
+ * (contain-database) gets the default policy, so that change still waits for a person.
+ */
 export function withApprovalPolicy(playbook: AnyPlaybook, config: RuntimeConfig): AnyPlaybook {
-  const policy = config.approval;
+  const waitsByDefault = playbook.stepSpecs.some((spec) => spec.changeClass !== undefined && BUILT_IN_DEFAULT_MODES[spec.changeClass] !== undefined);
+  const policy = config.approval ?? (waitsByDefault ? NO_APPROVAL_KEY : undefined);
   if (!policy) return playbook;
   const { discoverStaged } = playbook;
   return {

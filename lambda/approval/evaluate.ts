@@ -107,6 +107,8 @@ function defaultOf(policy: ApprovalConfig, changeClass: ChangeClass): StepApprov
   const builtIn = BUILT_IN_DEFAULT_MODES[changeClass];
   const why = configured
     ? `no rule matches: the default for ${changeClass} (approval.defaults): ${configured}`
-    : `no rule matches and approval.defaults names no mode for ${changeClass}: ${builtIn ?? 'auto'}`;
+    : builtIn
+      ? `no rule matches and approval.defaults names no mode for ${changeClass}: its built-in default, ${builtIn}`
+      : `no rule matches and approval.defaults names no mode for ${changeClass}: auto`;
   return { mode: configured ?? builtIn ?? 'auto', changeClass, ruleId: 'default', why };
 }

@@ -81,6 +81,7 @@ export const MAX_APPROVAL_TIMEOUT_MINUTES = 7 * 24 * 60;
 export const ON_TIMEOUT = ['act', 'stand-down'] as const;
 export type OnTimeout = (typeof ON_TIMEOUT)[number];
 
+
 export const approvalSchema = z
   .strictObject({
     /** The mode of each class no rule matches. A class not named here: `auto` (the responder's behaviour without the feature). */
@@ -98,6 +99,8 @@ export const approvalSchema = z
         'stop-task': z.optional(mode),
         'tag-task-definition': z.optional(mode),
         'contain-node': z.optional(mode),
+        'restrict-database-network': z.optional(mode),
+        'unshare-image': z.optional(mode),
       } satisfies Record<ChangeClass, unknown>),
       {},
     ),

@@ -25,6 +25,8 @@ export const CHANGE_CLASSES = [
   'stop-task',
   'tag-task-definition',
   'contain-node',
+  'restrict-database-network',
+  'unshare-image',
 ] as const;
 export type ChangeClass = (typeof CHANGE_CLASSES)[number];
 
@@ -33,7 +35,11 @@ export type ChangeClass = (typeof CHANGE_CLASSES)[number];
  * these. Containing an EKS node cuts every pod on it, the cluster's
  * workloads with the attacker's: a person decides.
  */
-export const BUILT_IN_DEFAULT_MODES: Readonly<Partial<Record<ChangeClass, ApprovalMode>>> = { 'contain-node': 'approve' };
+export const BUILT_IN_DEFAULT_MODES: Readonly<Partial<Record<ChangeClass, Exclude<ApprovalMode, 'auto'>>>> = {
+  'contain-node': 'approve',
+  // Cuts every client of the database off, the application's too: a person decides.
+  'restrict-database-network': 'approve',
+};
 
 /**
  * Mutating steps the policy does not govern, and why: they never wait.

@@ -1,4 +1,5 @@
 import type { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
+import type { BackupClient } from '@aws-sdk/client-backup';
 import type { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { EC2Client } from '@aws-sdk/client-ec2';
@@ -7,6 +8,7 @@ import type { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-
 import type { GuardDutyClient } from '@aws-sdk/client-guardduty';
 import type { IAMClient } from '@aws-sdk/client-iam';
 import type { LambdaClient } from '@aws-sdk/client-lambda';
+import type { RDSClient } from '@aws-sdk/client-rds';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { SchedulerClient } from '@aws-sdk/client-scheduler';
 import type { SecurityHubClient } from '@aws-sdk/client-securityhub';
@@ -59,6 +61,10 @@ export interface ServiceClients {
   readonly lambda: LambdaClient;
   /** ECS tasks, task definitions and container instances (contain-task). */
   readonly ecs: ECSClient;
+  /** contain-database: the DB instance or cluster a finding names, in the finding's account. */
+  readonly rds: RDSClient;
+  /** quarantine-image: the tags of a backup recovery point, in the finding's account. */
+  readonly backup: BackupClient;
 }
 
 export type ServiceName = keyof ServiceClients;
@@ -261,6 +267,12 @@ export function createAwsClients(options: AwsClientOptions, classes: ClientClass
     },
     get ecs() {
       return client('ecs');
+    },
+    get rds() {
+      return client('rds');
+    },
+    get backup() {
+      return client('backup');
     },
   };
 }

@@ -18,6 +18,8 @@ export const EVIDENCE_READS: Readonly<Record<PlaybookName, readonly StepSpec[]>>
   'answer-sequence': [],
   'contain-task': [],
   'contain-eks': [],
+  'contain-database': [],
+  'quarantine-image': [],
   notify: [],
 };
 

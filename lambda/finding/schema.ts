@@ -104,6 +104,8 @@ const actionSchema = part({
   rdsLoginAttemptAction: part({
     remoteIpDetails: remoteIpSchema,
     loginAttributes: list(z.looseObject({ user: info, application: info, failedLoginAttempts: info, successfulLoginAttempts: info })),
+    // GuardDuty's JSON spells this list with a capital L (the API member name LoginAttributes).
+    LoginAttributes: list(z.looseObject({ user: info, application: info, failedLoginAttempts: info, successfulLoginAttempts: info })),
   }),
 });
 
@@ -188,6 +190,10 @@ const resourceDetailSchemas = {
   rdsDbInstanceDetails: part({ dbInstanceIdentifier: info, dbClusterIdentifier: info, dbInstanceArn: info, engine: info, engineVersion: info, tags: infoTags }),
   rdsLimitlessDbDetails: part({ dbShardGroupIdentifier: info, dbShardGroupArn: info, dbClusterIdentifier: info, engine: info, engineVersion: info, tags: infoTags }),
   rdsDbUserDetails: part({ user: info, application: info, database: info, authMethod: info }),
+  // Malware Protection for Backup (quarantine-image): the scanned snapshot, image or recovery point.
+  ebsSnapshotDetails: part({ snapshotArn: info }),
+  ec2ImageDetails: part({ imageArn: info }),
+  recoveryPointDetails: part({ recoveryPointArn: info, backupVaultName: info }),
 };
 
 /** Instance fields only the notification shows. */

@@ -25,6 +25,9 @@ const TAGS_EXEMPT: Readonly<Record<PlaybookName, boolean>> = {
   'contain-task': true,
   // The node's tags (as for an instance); a principal's own never count (credentials.exemptPrincipals does, in the plan).
   'contain-eks': true,
+  // A database's tags, as an instance's: docs/design.md's SCP reserves the key to the security team.
+  'contain-database': true,
+  'quarantine-image': true,
   notify: true,
 };
 

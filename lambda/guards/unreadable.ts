@@ -12,3 +12,5 @@ export const OBJECT_UNVERIFIED = 'object-verified';
 export const FUNCTION_UNREADABLE = 'function-unreadable';
 /** contain-task: DescribeTasks failed, so nothing is known of the task. */
 export const ECS_TASK_UNREADABLE = 'ecs-task-unreadable';
+export const DATABASE_UNREADABLE = 'database-unreadable';
+export const IMAGE_UNREADABLE = 'image-unreadable';

@@ -55,6 +55,11 @@ const CANDIDATES: Readonly<Record<PlaybookName, readonly Candidate[]>> = {
     { type: 'CryptoCurrency:Runtime/BitcoinTool.B', severity: 8 },
     { type: 'Execution:Kubernetes/ExecInKubeSystemPod', severity: 5 },
   ],
+  'contain-database': [
+    { type: 'CredentialAccess:RDS/MaliciousIPCaller.SuccessfulLogin', severity: 8 },
+    { type: 'CredentialAccess:RDS/AnomalousBehavior.SuccessfulLogin', severity: 8 },
+  ],
+  'quarantine-image': [{ type: 'Execution:EC2/MaliciousFile!Snapshot', severity: 8 }],
   notify: [
     { type: 'Policy:IAMUser/RootCredentialUsage', severity: 2 },
     { type: 'Recon:IAMUser/TorIPCaller', severity: 2 },
@@ -69,6 +74,8 @@ export const HEARTBEAT_ACCESS_KEY_ID = 'GeneratedFindingAccessKeyId';
 /** A bucket name no account can own (S3 refuses names ending in -s3alias), so the heartbeat's reads find nothing. */
 export const HEARTBEAT_BUCKET = 'ir-heartbeat-bucket--s3alias';
 export const HEARTBEAT_FUNCTION_NAME = 'GeneratedFindingLambdaFunctionName';
+/** No DB instance of this name exists: the heartbeat's contain-database plan is refused as not found (and the finding is a sample anyway). */
+export const HEARTBEAT_DB_INSTANCE_ID = 'ir-heartbeat-database';
 
 /** Every heartbeat finding id starts with this, so a heartbeat is told apart in logs and reports at a glance. */
 export const HEARTBEAT_FINDING_ID_PREFIX = 'ir-heartbeat-';
@@ -105,6 +112,13 @@ function resourceOf(playbook: PlaybookName): Record<string, unknown> {
         taskDetails: { arn: 'arn:aws:ecs:us-east-1:123456789012:task/GeneratedFindingECSClusterName/00000000000000000000000000000000', launchType: 'FARGATE' },
       },
     };
+  }
+  if (playbook === 'quarantine-image') {
+    // No such snapshot exists: the heartbeat's plan is refused as not found (and the finding is a sample anyway).
+    return { resourceType: 'EBSSnapshot', ebsSnapshotDetails: { snapshotArn: 'arn:aws:ec2:us-east-1::snapshot/snap-0999999999999999a' } };
+  }
+  if (playbook === 'contain-database') {
+    return { resourceType: 'RDSDBInstance', rdsDbInstanceDetails: { dbInstanceIdentifier: HEARTBEAT_DB_INSTANCE_ID, engine: 'postgres', tags: [] } };
   }
   return {
     resourceType: 'AccessKey',

@@ -1,7 +1,7 @@
 import { isAwaitingApproval, isRefusedByPolicy } from '../approval/held';
 import { isCloseLoopStep } from '../close-loop/ids';
 import { CONFIRMATION_UNAVAILABLE, FINDING_CONFIRMATION } from '../confirm/verdicts';
-import { INSTANCE_UNREADABLE, PRINCIPAL_UNREADABLE } from '../guards/unreadable';
+import { DATABASE_UNREADABLE, IMAGE_UNREADABLE, INSTANCE_UNREADABLE, PRINCIPAL_UNREADABLE } from '../guards/unreadable';
 import { APPROVAL_REQUEST_STEP_ID } from '../approval/step-ids';
 import { NOTIFICATION_STEP_ID } from '../notify/publish-step';
 import type { Report } from '../plan/document';
@@ -27,6 +27,8 @@ import { ALREADY_ANSWERED, BEING_ANSWERED, BLAST_RADIUS_BRAKE, JOINED_INCIDENT, 
 export const UNDECIDED_VERDICTS: ReadonlySet<string> = new Set([
   INSTANCE_UNREADABLE,
   PRINCIPAL_UNREADABLE,
+  DATABASE_UNREADABLE,
+  IMAGE_UNREADABLE,
   LEDGER_UNAVAILABLE,
   BLAST_RADIUS_BRAKE,
   BEING_ANSWERED,

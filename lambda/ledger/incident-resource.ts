@@ -1,5 +1,7 @@
 import { accessKeyOf, instanceIdOf, isSampleFinding } from '../finding/accessors';
 import type { Finding } from '../finding/schema';
+import { databaseTargetOf } from '../finding/database-target';
+import { imageTargetOf } from '../finding/image-target';
 import type { PlaybookName } from '../routing/playbook-names';
 import { bucketTargetOf, objectTargetOf } from '../playbooks/s3/target';
 import { objectName } from './restore-record';
@@ -56,6 +58,19 @@ export function incidentResourceOf(finding: Finding, playbook: PlaybookName): st
       if (accessKeyId) return accessKeyResource(account, accessKeyId);
       const principal = usable(key?.principalId) ?? usable(key?.userName);
       return principal ? `principal/${account}/${principal}` : undefined;
+    }
+    case 'contain-database': {
+      // The database the finding names (its cluster, when it is a cluster's, is only known once read): one incident per name.
+      const target = databaseTargetOf(finding);
+      if (target.kind === 'none' || !finding.region) return undefined;
+      const name = target.kind === 'instance' ? `db/${target.dbInstanceIdentifier}` : `cluster/${target.dbClusterIdentifier}`;
+      return `rds/${account}/${finding.region}/${name}`;
+    }
+    case 'quarantine-image': {
+      const target = imageTargetOf(finding);
+      if (target.kind === 'none' || !finding.region) return undefined;
+      const id = target.kind === 'snapshot' ? target.snapshotId : target.kind === 'image' ? target.imageId : target.recoveryPointArn;
+      return `backup-image/${account}/${finding.region}/${id}`;
     }
     case 'contain-task': {
       // One incident per task: the ARN's cluster and id, as the finding names them (contain-task verifies them before acting).

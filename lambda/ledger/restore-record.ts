@@ -74,6 +74,25 @@ export function functionRestoreKey(accountId: string, region: string, functionNa
   return `${RESTORE_KEY_PREFIX}${accountId}#${region}#function:${functionName}`;
 }
 
+/** A DB instance or cluster (contain-database): the kind is in the key, as an instance and a cluster may share a name. */
+export function databaseRestoreKey(accountId: string, region: string, kind: 'instance' | 'cluster', identifier: string): string {
+  return `${RESTORE_KEY_PREFIX}${accountId}#${region}#rds-${kind}#${identifier}`;
+}
+
+/** An EBS snapshot or an AMI (quarantine-image): ids are unique per region. */
+export function imageRestoreKey(accountId: string, region: string, id: string): string {
+  return `${RESTORE_KEY_PREFIX}${accountId}#${region}#${id}`;
+}
+
+/** One grant of a snapshot's createVolumePermission or an image's launchPermission. */
+export interface RecordedSharePermission {
+  readonly userId?: string;
+  /** `all`: public. */
+  readonly group?: string;
+  readonly organizationArn?: string;
+  readonly organizationalUnitArn?: string;
+}
+
 /* Attribute names. A fact per ENI, volume and target group is one attribute of its own, so each is first-wins on its own. */
 const SGS = 'sgs:';
 const VOLUME = 'volume:';
@@ -109,6 +128,10 @@ export interface RestoreFacts {
   /** revoke-credentials: the key's status before the response, and its user. */
   readonly accessKey?: { readonly userName: string; readonly status: string };
   readonly sessionPolicies?: readonly RecordedSessionPolicy[];
+  /** contain-database: the VPC security groups of the DB instance or cluster before the response restricted them. */
+  readonly databaseSecurityGroups?: readonly string[];
+  /** quarantine-image: whom the snapshot or image was shared with before the response removed it. */
+  readonly imageSharing?: { readonly kind: 'snapshot' | 'image'; readonly permissions: readonly RecordedSharePermission[] };
   /** block-public-access: the bucket's own public access block before the response; null: it had none. */
   readonly publicAccessBlock?: RecordedPublicAccessBlock | null;
   /** block-public-access: what made the bucket public (policy status, ACL grants), as JSON: evidence, never applied. */
@@ -141,7 +164,7 @@ export interface RecordedConcurrency {
   readonly reserved: number | null;
 }
 
-export type RestoreKind = 'instance' | 'access-key' | 'function' | 'bucket' | 'object' | 'ecs-task';
+export type RestoreKind = 'instance' | 'access-key' | 'function' | 'bucket' | 'object' | 'ecs-task' | 'database' | 'image';
 
 export interface RestoreWrite {
   readonly key: string;
@@ -184,6 +207,8 @@ export interface RestoreRecord {
   readonly functionConfiguration?: string | undefined;
   /** contain-task's record of the task; absent on other records. */
   readonly ecsTask?: RecordedEcsTask;
+  readonly databaseSecurityGroups: readonly string[] | undefined;
+  readonly imageSharing: RestoreFacts['imageSharing'] | undefined;
   readonly released: { readonly at: string; readonly by: string; readonly restored: readonly string[] } | undefined;
   readonly closedAt: string | undefined;
 }
@@ -201,6 +226,9 @@ function factAttributes(facts: RestoreFacts): Record<string, AttributeValue> {
   if (facts.functionConcurrency) out.functionConcurrency = map({ reserved: facts.functionConcurrency.reserved === null ? { NULL: true } : n(facts.functionConcurrency.reserved) });
   if (facts.functionConfiguration !== undefined) out.functionConfiguration = s(facts.functionConfiguration);
   if (facts.ecsTask) out.ecsTask = s(JSON.stringify(facts.ecsTask));
+  // One attribute, kept as JSON: the permissions are restored together or not at all.
+  if (facts.imageSharing !== undefined) out.imageSharing = s(JSON.stringify(facts.imageSharing));
+  if (facts.databaseSecurityGroups !== undefined) out.databaseSecurityGroups = list(facts.databaseSecurityGroups.map(s));
   for (const p of facts.sessionPolicies ?? []) {
     out[`${SESSION_POLICY}${p.principal.kind}:${p.principal.name}`] = map({ previousDocument: p.previousDocument === null ? { NULL: true } : s(p.previousDocument) });
   }
@@ -211,6 +239,16 @@ function factAttributes(facts: RestoreFacts): Record<string, AttributeValue> {
   if (facts.bucketExposure !== undefined) out.bucketExposure = s(facts.bucketExposure);
   if (facts.objectTags !== undefined) out.objectTags = list(facts.objectTags.map((tag) => map({ Key: s(tag.Key), Value: s(tag.Value) })));
   return out;
+}
+
+function parseImageSharing(text: string | undefined): RestoreFacts['imageSharing'] | undefined {
+  if (text === undefined) return undefined;
+  try {
+    const value = JSON.parse(text) as RestoreFacts['imageSharing'];
+    return value && (value.kind === 'snapshot' || value.kind === 'image') && Array.isArray(value.permissions) ? value : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function parseRecord(key: string, item: Item): RestoreRecord {
@@ -256,6 +294,8 @@ function parseRecord(key: string, item: Item): RestoreRecord {
     functionConcurrency: item.functionConcurrency?.M ? { reserved: item.functionConcurrency.M.reserved?.N === undefined ? null : Number(item.functionConcurrency.M.reserved.N) } : undefined,
     functionConfiguration: stringOf(item, 'functionConfiguration'),
     ...(item.ecsTask?.S ? { ecsTask: JSON.parse(item.ecsTask.S) as RecordedEcsTask } : {}),
+    imageSharing: parseImageSharing(stringOf(item, 'imageSharing')),
+    databaseSecurityGroups: item.databaseSecurityGroups?.L ? item.databaseSecurityGroups.L.flatMap((g) => (g.S ? [g.S] : [])) : undefined,
     released: released?.at?.S
       ? { at: released.at.S, by: released.by?.S ?? '', restored: (released.restored?.L ?? []).flatMap((r) => (r.S ? [r.S] : [])) }
       : undefined,

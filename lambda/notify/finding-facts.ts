@@ -47,7 +47,7 @@ function actionFacts(action: Action | null | undefined): Fact[] {
   const k8s = action.kubernetesApiCallAction;
   const rds = action.rdsLoginAttemptAction;
   const probes = probe?.portProbeDetails ?? [];
-  const logins = rds?.loginAttributes ?? [];
+  const logins = rds?.LoginAttributes ?? rds?.loginAttributes ?? [];
   return [
     ...fact('Actor', describeIp(api?.remoteIpDetails ?? net?.remoteIpDetails ?? probes[0]?.remoteIpDetails ?? k8s?.remoteIpDetails ?? rds?.remoteIpDetails)),
     ...fact('Actor IPs', probes.length > 1 ? probes.map((p) => describeIp(p.remoteIpDetails)).filter(Boolean).slice(0, 5).join(', ') : undefined),

@@ -10,7 +10,7 @@ export type IamAction = `${string}:${string}`;
 export type IamCondition = Readonly<Record<string, Readonly<Record<string, string | readonly string[]>>>>;
 
 /** EC2 resource types a grant can be confined to (the ARN is built in lib/iam/action-resources.ts). */
-export type Ec2ResourceType = 'instance' | 'volume' | 'snapshot' | 'security-group' | 'vpc' | 'network-interface';
+export type Ec2ResourceType = 'instance' | 'volume' | 'snapshot' | 'security-group' | 'vpc' | 'network-interface' | 'image';
 
 /**
  * One action of a step, confined to what the step does with it: only on

@@ -17,6 +17,10 @@ import { containTaskPlaybook } from './contain-task/playbook';
 import { containEksPlaybook } from './contain-eks/playbook';
 import { CONTAIN_EKS_LEDGER_STEP_SPECS } from './contain-eks/specs';
 import { CONTAIN_TASK_LEDGER_STEP_SPECS } from './contain-task/specs';
+import { containDatabasePlaybook } from './contain-database/playbook';
+import { CONTAIN_DATABASE_LEDGER_STEP_SPECS } from './contain-database/specs';
+import { quarantineImagePlaybook } from './quarantine-image/playbook';
+import { QUARANTINE_IMAGE_LEDGER_STEP_SPECS } from './quarantine-image/specs';
 import { CONTAIN_INSTANCE_LEDGER_STEP_SPECS } from './contain-instance/specs';
 import { REVOKE_CREDENTIALS_LEDGER_STEP_SPECS } from './revoke-credentials/specs';
 import { notifyPlaybook } from './notify/playbook';
@@ -37,6 +41,8 @@ export const PLAYBOOKS: Readonly<Record<PlaybookName, AnyPlaybook>> = {
   'answer-sequence': answerSequencePlaybook,
   'contain-task': containTaskPlaybook,
   'contain-eks': containEksPlaybook,
+  'contain-database': containDatabasePlaybook,
+  'quarantine-image': quarantineImagePlaybook,
   notify: notifyPlaybook,
 };
 
@@ -53,6 +59,8 @@ const RESTORE_RECORD_STEP_SPECS: Readonly<Record<PlaybookName, readonly StepSpec
   'answer-sequence': [],
   'contain-task': CONTAIN_TASK_LEDGER_STEP_SPECS,
   'contain-eks': CONTAIN_EKS_LEDGER_STEP_SPECS,
+  'contain-database': CONTAIN_DATABASE_LEDGER_STEP_SPECS,
+  'quarantine-image': QUARANTINE_IMAGE_LEDGER_STEP_SPECS,
   notify: [],
 };
 

@@ -60,6 +60,15 @@ export const RESTORE_FUNCTION_CONCURRENCY: StepSpec = {
   iamActions: ['lambda:PutFunctionConcurrency', 'lambda:DeleteFunctionConcurrency'],
   mutating: true,
 };
+/* `ir release --database` (database.ts). */
+export const READ_DATABASE: StepSpec = { kind: 'read-database', iamActions: ['rds:DescribeDBInstances', 'rds:DescribeDBClusters'], mutating: false };
+/** Whether the groups the database is on now are the responder's isolation groups (its tags, name and description). */
+export const READ_DATABASE_GROUPS: StepSpec = { kind: 'read-database-groups', iamActions: ['ec2:DescribeSecurityGroups'], mutating: false };
+export const RESTORE_DATABASE_GROUPS: StepSpec = { kind: 'restore-database-groups', iamActions: ['rds:ModifyDBInstance', 'rds:ModifyDBCluster'], mutating: true };
+
+/* `ir release --image` (image.ts). */
+export const READ_IMAGE_OWNED: StepSpec = { kind: 'read-image-owned', iamActions: ['ec2:DescribeSnapshots', 'ec2:DescribeImages'], mutating: false };
+export const RESTORE_IMAGE_SHARING: StepSpec = { kind: 'restore-image-sharing', iamActions: ['ec2:ModifySnapshotAttribute', 'ec2:ModifyImageAttribute'], mutating: true };
 
 export const RELEASE_STEP_SPECS: readonly StepSpec[] = [
   READ_INSTANCE,
@@ -85,4 +94,9 @@ export const RELEASE_STEP_SPECS: readonly StepSpec[] = [
   RESTORE_BUCKET_BLOCK,
   READ_FUNCTION_CONCURRENCY,
   RESTORE_FUNCTION_CONCURRENCY,
+  READ_DATABASE,
+  READ_DATABASE_GROUPS,
+  RESTORE_DATABASE_GROUPS,
+  READ_IMAGE_OWNED,
+  RESTORE_IMAGE_SHARING,
 ];

@@ -6,6 +6,8 @@ export const PLAYBOOK_NAMES = [
   'quarantine-object',
   'contain-task',
   'contain-eks',
+  'contain-database',
+  'quarantine-image',
   'answer-sequence',
   'notify',
 ] as const;
@@ -20,6 +22,8 @@ export const ACTING_PLAYBOOKS = [
   'quarantine-object',
   'contain-task',
   'contain-eks',
+  'contain-database',
+  'quarantine-image',
   'answer-sequence',
 ] as const;
 export type ActingPlaybookName = (typeof ACTING_PLAYBOOKS)[number];

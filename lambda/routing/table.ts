@@ -161,6 +161,46 @@ export const ROUTING_TABLE: readonly RoutingRule[] = [
     actorOnly: [],
     why: 'a node, pod or Kubernetes user shows signs of compromise: the node is contained (on approval), the IAM principal behind the user revoked, kubectl steps given',
   },
+  {
+    id: 'database-login',
+    playbook: 'contain-database',
+    resourceType: 'RDSDBInstance',
+    types: ['CredentialAccess:RDS/*'],
+    actorOnly: [],
+    why: 'someone logged in (or tried to) to the database who should not have: its data is kept and new connections are cut (with approval)',
+  },
+  {
+    id: 'limitless-database-login',
+    playbook: 'contain-database',
+    resourceType: 'RDSLimitlessDB',
+    types: ['CredentialAccess:RDS/*'],
+    actorOnly: [],
+    why: 'someone logged in (or tried to) to the Limitless database who should not have: its cluster is kept and new connections are cut (with approval)',
+  },
+  {
+    id: 'infected-snapshot',
+    playbook: 'quarantine-image',
+    resourceType: 'EBSSnapshot',
+    types: ['Execution:EC2/MaliciousFile!Snapshot'],
+    actorOnly: [],
+    why: 'malware in a snapshot: it is marked infected and shared with nobody, so no one restores it unawares',
+  },
+  {
+    id: 'infected-image',
+    playbook: 'quarantine-image',
+    resourceType: 'EC2Image',
+    types: ['Execution:EC2/MaliciousFile!AMI'],
+    actorOnly: [],
+    why: 'malware in an AMI: it is marked infected and shared with nobody, so no one launches it unawares',
+  },
+  {
+    id: 'infected-recovery-point',
+    playbook: 'quarantine-image',
+    resourceType: 'RecoveryPoint',
+    types: ['Execution:EC2/MaliciousFile!RecoveryPoint'],
+    actorOnly: [],
+    why: 'malware in a backup recovery point: it is marked infected (its sharing is the vault\'s: a manual step)',
+  },
   // Attack sequences: one rule per resource type GuardDuty names on the sequence finding itself (a rule matches one
   // resource type). answer-sequence answers each resource the sequence names with the playbook this table picks for it.
   {

@@ -8,7 +8,7 @@ import { undeliveredText } from '../notify/undelivered';
 import type { Report } from '../plan/document';
 import { exposedBy } from '../plan/exposed';
 import { PHASE_OUT_OF_TIME, PHASE_OUT_OF_TIME_VERDICTS, phasesOutOfTime } from '../plan/phase-verdicts';
-import { BUCKET_UNVERIFIED, ECS_TASK_UNREADABLE, FUNCTION_UNREADABLE, INSTANCE_UNREADABLE, OBJECT_UNVERIFIED, PRINCIPAL_UNREADABLE } from '../guards/unreadable';
+import { BUCKET_UNVERIFIED, DATABASE_UNREADABLE, ECS_TASK_UNREADABLE, FUNCTION_UNREADABLE, IMAGE_UNREADABLE, INSTANCE_UNREADABLE, OBJECT_UNVERIFIED, PRINCIPAL_UNREADABLE } from '../guards/unreadable';
 
 /*
  * Whether a finished response should fail its Lambda invocation, so that
@@ -42,6 +42,8 @@ const READ_FAILURE_VERDICTS: ReadonlySet<string> = new Set([
   BUCKET_UNVERIFIED,
   OBJECT_UNVERIFIED,
   ECS_TASK_UNREADABLE,
+  DATABASE_UNREADABLE,
+  IMAGE_UNREADABLE,
   LEDGER_UNAVAILABLE,
   CONFIRMATION_UNAVAILABLE,
   ...PHASE_OUT_OF_TIME_VERDICTS,

@@ -107,7 +107,9 @@ export type ScopeKind =
   | 'lambda-function'
   | 'ecs-task'
   | 'ecs-container-instance'
-  | 'ecs-task-definition';
+  | 'ecs-task-definition'
+  | 'rds-resources'
+  | 'backup-recovery-point';
 
 export interface ActionScope {
   readonly kind: ScopeKind;
@@ -194,6 +196,24 @@ const GROUP_ACTIONS: Readonly<Record<string, { kind: ScopeKind; arn: (refs: Scop
  */
 const S3_BUCKET_ACTIONS: readonly string[] = ['s3:GetBucketPublicAccessBlock', 's3:PutBucketPublicAccessBlock', 's3:GetBucketPolicyStatus', 's3:GetBucketAcl', 's3:GetBucketPolicy'];
 const S3_OBJECT_ACTIONS: readonly string[] = ['s3:GetObjectTagging', 's3:GetObjectVersionTagging', 's3:PutObjectTagging', 's3:PutObjectVersionTagging'];
+
+/**
+ * RDS actions by the resource types they authorise (Service Authorization Reference, "Actions defined by Amazon RDS"):
+ * the account's, in any region (the finding's). The names stay wildcards: the database is whichever one a finding
+ * names, and the snapshot's name is the incident's.
+ */
+const RDS_ACTION_RESOURCE_TYPES: Readonly<Record<string, readonly string[]>> = {
+  'rds:DescribeDBInstances': ['db'],
+  'rds:DescribeDBClusters': ['cluster'],
+  'rds:DescribeDBSubnetGroups': ['subgrp'],
+  'rds:CreateDBSnapshot': ['db', 'snapshot'],
+  'rds:DescribeDBSnapshots': ['db', 'snapshot'],
+  'rds:CreateDBClusterSnapshot': ['cluster', 'cluster-snapshot'],
+  'rds:DescribeDBClusterSnapshots': ['cluster', 'cluster-snapshot'],
+  'rds:AddTagsToResource': ['snapshot', 'cluster-snapshot'],
+  'rds:ModifyDBInstance': ['db'],
+  'rds:ModifyDBCluster': ['cluster'],
+};
 
 /** Decrypt only serves publishing (SNS decrypts with the caller's grant); GenerateDataKey serves publishing and every evidence PutObject. */
 const TOPIC_KEY_ACTIONS: readonly string[] = ['kms:Decrypt'];
@@ -298,6 +318,9 @@ export function scopeOfAction(action: IamAction, refs: ScopeReferences): ActionS
   if (IAM_USER_OR_ROLE_ACTIONS.includes(action)) {
     return { kind: 'iam-user-or-role', resources: (['user', 'role'] as const).map((type) => `arn:${refs.partition}:iam::${refs.account}:${type}/*`) };
   }
+  if (action === 'backup:TagResource' || action === 'backup:DescribeRecoveryPoint') return { kind: 'backup-recovery-point', resources: [`arn:${refs.partition}:backup:*:${refs.account}:recovery-point:*`] };
+  const rdsTypes = RDS_ACTION_RESOURCE_TYPES[action];
+  if (rdsTypes) return { kind: 'rds-resources', resources: rdsTypes.map((type) => `arn:${refs.partition}:rds:*:${refs.account}:${type}:*`) };
   const group = GROUP_ACTIONS[action];
   if (group) return { kind: group.kind, resources: [group.arn(refs)] };
   const ecs = ECS_ACTION_RESOURCE[action];
@@ -318,7 +341,8 @@ export function scopeOfAction(action: IamAction, refs: ScopeReferences): ActionS
  * finding's). Snapshot ARNs carry no account id.
  */
 export function ec2ResourceArn(type: Ec2ResourceType, refs: Pick<ScopeReferences, 'partition' | 'account'>): string {
-  const account = type === 'snapshot' ? '' : refs.account;
+  // Snapshot and (public) image ARNs carry no account id.
+  const account = type === 'snapshot' || type === 'image' ? '' : refs.account;
   return `arn:${refs.partition}:ec2:*:${account}:${type}/*`;
 }
 
@@ -375,6 +399,11 @@ export const WILDCARD_REASONS: Readonly<Partial<Record<ScopeKind, string>>> = {
   'lambda-function':
     'reads, throttles (reserved concurrency 0) and restores whichever Lambda function a GuardDuty finding names, known only at run time; ' +
     "scoped to functions of this account (the playbook first verifies the function exists in the finding's account and region)",
+  'backup-recovery-point':
+    "reads and tags whichever recovery point a malware finding names as infected, known only at run time; scoped to this account's recovery points, the tag keys confined to the incident's",
+  'rds-resources':
+    'snapshots and restricts whichever DB instance or cluster a GuardDuty finding names (verified with a Describe first), known only at ' +
+    "run time; scoped to RDS resources of this account by type, the snapshots' tags confined to the incident's keys",
   'no-resource-level-permissions': 'these actions do not support resource-level permissions, so IAM only accepts Resource "*"',
   'approval-schedules':
     "creates and deletes the one-time schedules (escalation, deadline) of a response waiting for a decision, one pair per incident " +

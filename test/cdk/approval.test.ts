@@ -85,6 +85,8 @@ describe('approval channels (config approval)', () => {
       { 'Fn::GetAtt': [logicalId('AWS::Lambda::Function', 'ContainInstanceFunction'), 'Arn'] },
       { 'Fn::GetAtt': [logicalId('AWS::Lambda::Function', 'RevokeCredentialsFunction'), 'Arn'] },
       { 'Fn::GetAtt': [logicalId('AWS::Lambda::Function', 'AnswerSequenceFunction'), 'Arn'] },
+      { 'Fn::GetAtt': [logicalId('AWS::Lambda::Function', 'ContainDatabaseFunction'), 'Arn'] },
+      { 'Fn::GetAtt': [logicalId('AWS::Lambda::Function', 'QuarantineImageFunction'), 'Arn'] },
     ]);
   });
 

@@ -19,6 +19,8 @@ const PASCAL: Record<PlaybookName, string> = {
   'quarantine-object': 'QuarantineObject',
   'contain-task': 'ContainTask',
   'contain-eks': 'ContainEks',
+  'contain-database': 'ContainDatabase',
+  'quarantine-image': 'QuarantineImage',
   'answer-sequence': 'AnswerSequence',
   notify: 'Notify',
 };

@@ -14,6 +14,8 @@ const PASCAL: Record<PlaybookName, string> = {
   'quarantine-object': 'QuarantineObject',
   'contain-task': 'ContainTask',
   'contain-eks': 'ContainEks',
+  'contain-database': 'ContainDatabase',
+  'quarantine-image': 'QuarantineImage',
   'answer-sequence': 'AnswerSequence',
   notify: 'Notify',
 };
@@ -131,7 +133,7 @@ describe('the contain-function role (lambda/playbooks/contain-function/specs.ts)
 });
 
 describe('confirming findings with GuardDuty (lambda/confirm/)', () => {
-  it.each(['contain-instance', 'revoke-credentials', 'contain-function'] as const)(
+  it.each(['contain-instance', 'revoke-credentials', 'contain-database', 'quarantine-image', 'contain-function'] as const)(
     'the %s role may read (and archive) findings in the detectors of this account in this region, and list them, nothing else of GuardDuty',
     (playbook) => {
       const guardDuty = statementsOf(playbook).filter((s) => asList(s.Action).some((a) => a.startsWith('guardduty:')));
@@ -158,7 +160,7 @@ describe('confirming findings with GuardDuty (lambda/confirm/)', () => {
 });
 
 describe('naming the account in the notification (lambda/notify/account-alias.ts)', () => {
-  it.each(['contain-instance', 'revoke-credentials', 'contain-function'] as const)('the %s role may list its account’s aliases (read-only, no resource-level permission: "*"), and create or delete none', (playbook) => {
+  it.each(['contain-instance', 'revoke-credentials', 'contain-database', 'quarantine-image', 'contain-function'] as const)('the %s role may list its account’s aliases (read-only, no resource-level permission: "*"), and create or delete none', (playbook) => {
     const granting = statementsOf(playbook).filter((s) => s.Effect === 'Allow' && asList(s.Action).includes('iam:ListAccountAliases'));
     expect(granting.map((s) => s.Resource)).toEqual(['*']);
     expect(granting.flatMap((s) => Object.keys(s.Condition ?? {}))).toEqual([]);
@@ -174,5 +176,66 @@ describe('naming the account in the notification (lambda/notify/account-alias.ts
 
   it('the notify role, which reaches no account, reads no alias', () => {
     expect(allowedActions('notify').filter((a) => /AccountAlias/.test(a))).toEqual([]);
+  });
+});
+
+describe('the contain-database role', () => {
+  const rdsStatements = () => statementsOf('contain-database').filter((s) => s.Effect === 'Allow' && asList(s.Action).some((a) => a.startsWith('rds:')));
+
+  it('holds exactly the RDS and EC2 actions of its steps: describe, snapshot (tags at creation), modify; the isolation group’s EC2 calls; nothing else of RDS', () => {
+    const actions = [...new Set(allowedActions('contain-database').filter((a) => a.startsWith('rds:') || a.startsWith('ec2:')))].sort();
+    expect(actions).toEqual([
+      'ec2:CreateSecurityGroup',
+      'ec2:CreateTags',
+      'ec2:DescribeSecurityGroups',
+      'ec2:RevokeSecurityGroupEgress',
+      'rds:AddTagsToResource',
+      'rds:CreateDBClusterSnapshot',
+      'rds:CreateDBSnapshot',
+      'rds:DescribeDBClusterSnapshots',
+      'rds:DescribeDBClusters',
+      'rds:DescribeDBInstances',
+      'rds:DescribeDBSnapshots',
+      'rds:DescribeDBSubnetGroups',
+      'rds:ModifyDBCluster',
+      'rds:ModifyDBInstance',
+    ]);
+  });
+
+  it('scopes every RDS action to the account’s RDS resources of its types, never "*", and the snapshot tags to the incident’s keys', () => {
+    const account = synth.stack.resolve(synth.stack.account) as unknown;
+    const arn = (type: string) => ({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':rds:*:', account, `:${type}:*`]] });
+    for (const statement of rdsStatements()) expect(asList(statement.Resource)).not.toContain('*');
+    const grantOf = (action: string) => rdsStatements().filter((s) => asList(s.Action).includes(action));
+    expect(grantOf('rds:ModifyDBInstance').map((s) => asList(s.Resource))).toEqual([[arn('db')]]);
+    expect(grantOf('rds:ModifyDBCluster').map((s) => asList(s.Resource))).toEqual([[arn('cluster')]]);
+    const tagKeys = { 'ForAllValues:StringLike': { 'aws:TagKeys': ['ir:finding-id', 'ir:finding-type', 'ir:incident-id', 'ir:source-database'] } };
+    expect(grantOf('rds:CreateDBSnapshot').map((s) => [asList(s.Resource), s.Condition])).toEqual([[[arn('db'), arn('snapshot')], tagKeys]]);
+    expect(grantOf('rds:AddTagsToResource').map((s) => s.Condition)).toEqual([tagKeys]);
+  });
+});
+
+describe('the quarantine-image role', () => {
+  it('holds exactly the EC2 and Backup actions of its steps, each write confined to snapshots or images, its attribute and its tag keys', () => {
+    const actions = [...new Set(allowedActions('quarantine-image').filter((a) => a.startsWith('ec2:') || a.startsWith('backup:')))].sort();
+    expect(actions).toEqual([
+      'backup:DescribeRecoveryPoint',
+      'backup:TagResource',
+      'ec2:CreateTags',
+      'ec2:DescribeImageAttribute',
+      'ec2:DescribeImages',
+      'ec2:DescribeSnapshotAttribute',
+      'ec2:DescribeSnapshots',
+      'ec2:ModifyImageAttribute',
+      'ec2:ModifySnapshotAttribute',
+    ]);
+    const statements = statementsOf('quarantine-image').filter((s) => s.Effect === 'Allow');
+    const grantOf = (action: string) => statements.filter((s) => asList(s.Action).includes(action)).map((s) => [asList(s.Resource), s.Condition]);
+    const ec2Arn = (type: string) => ({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:ec2:*::${type}/*`]] });
+    expect(grantOf('ec2:ModifySnapshotAttribute')).toEqual([[[ec2Arn('snapshot')], { 'ForAllValues:StringEqualsIgnoreCase': { 'ec2:Attribute': ['createVolumePermission'] } }]]);
+    expect(grantOf('ec2:ModifyImageAttribute')).toEqual([[[ec2Arn('image')], { 'ForAllValues:StringEqualsIgnoreCase': { 'ec2:Attribute': ['launchPermission'] } }]]);
+    const tagKeys = { 'ForAllValues:StringLike': { 'aws:TagKeys': ['ir:malware', 'ir:incident-id', 'ir:finding-id', 'ir:finding-type'] } };
+    expect(grantOf('ec2:CreateTags')).toEqual([[[ec2Arn('snapshot'), ec2Arn('image')], tagKeys]]);
+    expect(grantOf('backup:TagResource').map(([, condition]) => condition)).toEqual([tagKeys]);
   });
 });

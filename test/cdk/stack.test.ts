@@ -54,6 +54,8 @@ const PASCAL: Record<PlaybookName, string> = {
   'quarantine-object': 'QuarantineObject',
   'contain-task': 'ContainTask',
   'contain-eks': 'ContainEks',
+  'contain-database': 'ContainDatabase',
+  'quarantine-image': 'QuarantineImage',
   'answer-sequence': 'AnswerSequence',
   notify: 'Notify',
 };
@@ -124,7 +126,7 @@ describe.each(PLAYBOOK_NAMES)('the %s function', (playbook) => {
       MemorySize: 512,
       ReservedConcurrentExecutions: 3,
       Handler: 'index.handler',
-      Timeout: { 'contain-instance': 90, 'revoke-credentials': 60, 'contain-function': 60, 'block-public-access': 60, 'quarantine-object': 60, 'contain-task': 90, 'contain-eks': 90, 'answer-sequence': 90, notify: 30 }[playbook],
+      Timeout: { 'contain-instance': 90, 'revoke-credentials': 60, 'contain-function': 60, 'block-public-access': 60, 'quarantine-object': 60, 'contain-task': 90, 'contain-eks': 90, 'contain-database': 60, 'quarantine-image': 60, 'answer-sequence': 90, notify: 30 }[playbook],
     });
   });
 

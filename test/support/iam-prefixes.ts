@@ -16,6 +16,8 @@ export const IAM_PREFIX_OF = {
   scheduler: 'scheduler',
   lambda: 'lambda',
   ecs: 'ecs',
+  rds: 'rds',
+  backup: 'backup',
 } as const satisfies Readonly<Record<ServiceName, string>>;
 
 export type IamPrefix = (typeof IAM_PREFIX_OF)[ServiceName];

@@ -3,6 +3,8 @@ import { ANSWER_SEQUENCE } from '../../lambda/handlers/answer-sequence';
 import { CONTAIN_INSTANCE } from '../../lambda/handlers/contain-instance';
 import { CONTAIN_TASK } from '../../lambda/handlers/contain-task';
 import { CONTAIN_EKS } from '../../lambda/handlers/contain-eks';
+import { CONTAIN_DATABASE } from '../../lambda/handlers/contain-database';
+import { QUARANTINE_IMAGE } from '../../lambda/handlers/quarantine-image';
 import { NOTIFY } from '../../lambda/handlers/notify';
 import { REVOKE_CREDENTIALS } from '../../lambda/handlers/revoke-credentials';
 import { BLOCK_PUBLIC_ACCESS } from '../../lambda/handlers/block-public-access';
@@ -24,6 +26,8 @@ export const PLAYBOOK_ENTRIES: Readonly<Record<PlaybookName, PlaybookEntry>> = {
   'answer-sequence': ANSWER_SEQUENCE,
   'contain-task': CONTAIN_TASK,
   'contain-eks': CONTAIN_EKS,
+  'contain-database': CONTAIN_DATABASE,
+  'quarantine-image': QUARANTINE_IMAGE,
   notify: NOTIFY,
 };
 

@@ -10,13 +10,13 @@ const policyOf = (input: unknown): ApprovalConfig => approvalSchema.parse(input)
 const subject = (overrides: Partial<ApprovalSubject> = {}): ApprovalSubject => ({ changeClass: 'isolate', accountId: PROD, severity: 8, tags: {}, ...overrides });
 
 describe('evaluateApproval: the defaults', () => {
-  it('without rules or defaults, every class is auto but those with a built-in default (contain-node: approve), decided by "default"', () => {
-    expect(BUILT_IN_DEFAULT_MODES).toEqual({ 'contain-node': 'approve' });
+  it('without rules or defaults, every class is auto but those with a built-in default (contain-node, restrict-database-network: approve), decided by "default"', () => {
+    expect(BUILT_IN_DEFAULT_MODES).toEqual({ 'contain-node': 'approve', 'restrict-database-network': 'approve' });
     expect(evaluateApproval(policyOf({}), subject({ changeClass: 'contain-node' }))).toEqual({
       mode: 'approve',
       changeClass: 'contain-node',
       ruleId: 'default',
-      why: 'no rule matches and approval.defaults names no mode for contain-node: approve',
+      why: 'no rule matches and approval.defaults names no mode for contain-node: its built-in default, approve',
     });
     // A configured default wins over the built-in one.
     expect(evaluateApproval(policyOf({ defaults: { 'contain-node': 'auto' } }), subject({ changeClass: 'contain-node' }))).toMatchObject({ mode: 'auto', ruleId: 'default' });

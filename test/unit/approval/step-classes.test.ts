@@ -1,4 +1,6 @@
+import { evaluateApproval } from '../../../lambda/approval/evaluate';
 import { approvalSchema } from '../../../lambda/approval/schema';
+import { BUILT_IN_DEFAULT_MODES } from '../../../lambda/approval/types';
 import { CHANGE_CLASSES } from '../../../lambda/approval/types';
 import { PLAYBOOK_NAMES } from '../../../lambda/routing/playbook-names';
 import { stepSpecsOf } from '../../../lambda/playbooks/registry';
@@ -43,6 +45,14 @@ describe('the change class of each step kind', () => {
       'throttle-function': 'throttle-function',
       'stop-ecs-task': 'stop-task',
       'tag-ecs-task-definition': 'tag-task-definition',
+      'create-database-isolation-group': 'restrict-database-network',
+      'close-database-isolation-group': 'restrict-database-network',
+      'restrict-db-instance-network': 'restrict-database-network',
+      'restrict-db-cluster-network': 'restrict-database-network',
+      'tag-image-infected': 'unshare-image',
+      'tag-recovery-point-infected': 'unshare-image',
+      'unshare-snapshot': 'unshare-image',
+      'unshare-image': 'unshare-image',
     });
     // Every class is made by some step: a class nothing makes would be a policy key with no effect.
     // contain-node is the class contain-eks gives contain-instance's steps when they contain an EKS node (test/unit/playbooks/contain-eks/).
@@ -62,7 +72,22 @@ describe('the change class of each step kind', () => {
       'record-ecs-task-state': 'bookkeeping',
       'update-security-hub-finding': 'bookkeeping',
       'archive-guardduty-finding': 'bookkeeping',
+      'snapshot-db-instance': 'evidence',
+      'snapshot-db-cluster': 'evidence',
+      'record-database-restore-state': 'bookkeeping',
+      'record-image-restore-state': 'bookkeeping',
     });
+  });
+
+  it('makes restrict-database-network wait for a person by default, with or without an approval key; every other class is auto', () => {
+    expect(BUILT_IN_DEFAULT_MODES).toEqual({ 'contain-node': 'approve', 'restrict-database-network': 'approve' });
+    const policy = approvalSchema.parse({});
+    for (const changeClass of CHANGE_CLASSES) {
+      const decided = evaluateApproval(policy, { changeClass, accountId: '222222222222', severity: 8, tags: {} });
+      expect([changeClass, decided.mode]).toEqual([changeClass, changeClass === 'restrict-database-network' ? 'approve' : 'auto']);
+    }
+    // A team can still say otherwise.
+    expect(evaluateApproval(approvalSchema.parse({ defaults: { 'restrict-database-network': 'auto' } }), { changeClass: 'restrict-database-network', accountId: null, severity: 8, tags: {} }).mode).toBe('auto');
   });
 
   it('has a default key in the configuration for every class', () => {

@@ -17,7 +17,7 @@ describe('configuration', () => {
   });
 
   it('keeps a partial minSeverity partial only where given', () => {
-    expect(parseConfig({ minSeverity: { 'contain-instance': 8 } }, 'x').minSeverity).toEqual({ 'contain-instance': 8, 'revoke-credentials': 4, 'contain-function': 7, 'block-public-access': 0, 'quarantine-object': 0, 'contain-task': 7, 'contain-eks': 5, 'answer-sequence': 7 });
+    expect(parseConfig({ minSeverity: { 'contain-instance': 8 } }, 'x').minSeverity).toEqual({ 'contain-instance': 8, 'revoke-credentials': 4, 'contain-function': 7, 'block-public-access': 0, 'quarantine-object': 0, 'contain-task': 7, 'contain-eks': 5, 'contain-database': 4, 'quarantine-image': 4, 'answer-sequence': 7 });
   });
 
   it.each([

@@ -3,6 +3,8 @@ import type { AwsClients } from '../../../lambda/aws/clients';
 import { RECORD_BUCKET_RESTORE_STATE } from '../../../lambda/playbooks/block-public-access/specs';
 import { RECORD_OBJECT_RESTORE_STATE } from '../../../lambda/playbooks/quarantine-object/specs';
 import { executePlan } from '../../../lambda/plan/executor';
+import { RECORD_DATABASE_RESTORE_STATE } from '../../../lambda/playbooks/contain-database/specs';
+import { RECORD_IMAGE_RESTORE_STATE } from '../../../lambda/playbooks/quarantine-image/specs';
 import { RECORD_RESTORE_STATE } from '../../../lambda/playbooks/contain-instance/specs';
 import { RECORD_KEY_RESTORE_STATE } from '../../../lambda/playbooks/revoke-credentials/specs';
 import { RECORD_TASK_STATE } from '../../../lambda/playbooks/contain-task/specs';
@@ -58,9 +60,9 @@ export function freshAccount(mocks: MatrixMocks, scenario: FaultScenario): void 
   scenario.arrange(mocks, world);
 }
 
-export function respondOptions(clients: AwsClients): RespondOptions & { readonly clients: AwsClients } {
+export function respondOptions(clients: AwsClients, scenario?: FaultScenario): RespondOptions & { readonly clients: AwsClients } {
   // The Security Hub note (on by default) has its own fault tests (test/unit/close-loop/): the matrix covers the playbooks' calls.
-  return { config: enforceConfig(WITHOUT_SECURITY_HUB_NOTE), clients, dryRun: false, topicArn: TOPIC_ARN, responder: RESPONDER, now: () => NOW };
+  return { config: enforceConfig({ ...WITHOUT_SECURITY_HUB_NOTE, ...scenario?.config }), clients, dryRun: false, topicArn: TOPIC_ARN, responder: RESPONDER, now: () => NOW };
 }
 
 export function dependentsOf(stepId: string, steps: readonly PlannedStep[]): Set<string> {
@@ -81,7 +83,7 @@ export function dependentsOf(stepId: string, steps: readonly PlannedStep[]): Set
 export async function runBaseline(mocks: MatrixMocks, scenario: FaultScenario): Promise<Baseline> {
   freshAccount(mocks, scenario);
   const { clients, sent } = faultyClients();
-  const prepared = await preparePlan(scenario.finding(), respondOptions(clients));
+  const prepared = await preparePlan(scenario.finding(), respondOptions(clients, scenario));
   const outputs = new Map<string, unknown>();
   const outcomes = await executePlan(prepared.steps, { clients, outputs, outcomes: [], now: () => NOW }, { blockedBy: prepared.document.blockedBy });
   const { reads, blockedBy } = prepared.document;
@@ -110,6 +112,8 @@ export async function runBaseline(mocks: MatrixMocks, scenario: FaultScenario): 
     RECORD_BUCKET_RESTORE_STATE.kind,
     RECORD_OBJECT_RESTORE_STATE.kind,
     RECORD_TASK_STATE.kind,
+    RECORD_DATABASE_RESTORE_STATE.kind,
+    RECORD_IMAGE_RESTORE_STATE.kind,
   ];
   const calling = prepared.steps.filter((step, index) => outcomes[index]?.status === 'done' && !restoreRecords.includes(step.kind));
   const stepTargets = calling.map(

@@ -30,7 +30,7 @@ export async function runCell(mocks: MatrixMocks, scenario: FaultScenario, targe
       return error.error;
     },
   });
-  const report = await respond(scenario.finding(), respondOptions(clients));
+  const report = await respond(scenario.finding(), respondOptions(clients, scenario));
   return { report, injected, sent, publishes: mocks.sns.commandCalls(PublishCommand).map((c) => c.args[0].input) };
 }
 

@@ -33,7 +33,7 @@ interface WireError {
   readonly status: number;
 }
 
-const JSON_PROTOCOL: ReadonlySet<Service> = new Set(['cloudtrail', 'dynamodb', 'guardduty', 'securityhub', 'scheduler', 'lambda', 'ecs']);
+const JSON_PROTOCOL: ReadonlySet<Service> = new Set(['cloudtrail', 'dynamodb', 'guardduty', 'securityhub', 'scheduler', 'lambda', 'ecs', 'backup']);
 
 function serviceError(service: Service, wire: WireError): InjectedError {
   const error = Object.assign(new Error(`${wire.code} (injected by the fault matrix)`), {
@@ -63,6 +63,8 @@ const THROTTLING: PerService = {
   scheduler: { code: 'ThrottlingException', status: 429 },
   lambda: { code: 'TooManyRequestsException', status: 429 },
   ecs: { code: 'ThrottlingException', status: 400 },
+  rds: { code: 'Throttling', status: 400 },
+  backup: { code: 'ThrottlingException', status: 400 },
 };
 
 const SERVER_ERROR: PerService = {
@@ -80,6 +82,8 @@ const SERVER_ERROR: PerService = {
   scheduler: { code: 'InternalServerException', status: 500 },
   lambda: { code: 'ServiceException', status: 500 },
   ecs: { code: 'ServerException', status: 500 },
+  rds: { code: 'InternalFailure', status: 500 },
+  backup: { code: 'ServiceUnavailableException', status: 500 },
 };
 
 const ACCESS_DENIED: PerService = {
@@ -97,6 +101,8 @@ const ACCESS_DENIED: PerService = {
   scheduler: { code: 'AccessDeniedException', status: 403 },
   lambda: { code: 'AccessDeniedException', status: 403 },
   ecs: { code: 'AccessDeniedException', status: 400 },
+  rds: { code: 'AccessDenied', status: 403 },
+  backup: { code: 'AccessDeniedException', status: 403 },
 };
 
 /** EC2 names the resource it could not find; the request says which one the call is about. First match wins. */
@@ -138,7 +144,10 @@ function notFound(call: SentCall): WireError {
       return { code: 'ResourceNotFoundException', status: 404 };
     case 'scheduler':
     case 'lambda':
+    case 'backup':
       return { code: 'ResourceNotFoundException', status: 404 };
+    case 'rds':
+      return { code: 'DBInstanceNotFound', name: 'DBInstanceNotFoundFault', status: 404 };
     case 'cloudtrail':
     case 'dynamodb':
       return { code: 'ResourceNotFoundException', status: 400 };

@@ -1,3 +1,25 @@
+import { BackupClient, DescribeRecoveryPointCommand, TagResourceCommand as TagBackupResourceCommand } from '@aws-sdk/client-backup';
+import {
+  CreateTagsCommand,
+  DescribeImageAttributeCommand,
+  DescribeImagesCommand,
+  DescribeSnapshotAttributeCommand,
+  DescribeSnapshotsCommand,
+  ModifyImageAttributeCommand,
+  ModifySnapshotAttributeCommand,
+} from '@aws-sdk/client-ec2';
+import {
+  CreateDBClusterSnapshotCommand,
+  CreateDBSnapshotCommand,
+  DescribeDBClustersCommand,
+  DescribeDBInstancesCommand,
+  DescribeDBSubnetGroupsCommand,
+  ModifyDBClusterCommand,
+  ModifyDBInstanceCommand,
+  RDSClient,
+} from '@aws-sdk/client-rds';
+import { approvalSchema } from '../../../lambda/approval/schema';
+import type { RuntimeConfig } from '../../../lambda/config/schema';
 import { CloudTrailClient, LookupEventsCommand } from '@aws-sdk/client-cloudtrail';
 import {
   GenerateServiceLastAccessedDetailsCommand,
@@ -41,7 +63,7 @@ export const TOPIC_ARN = 'arn:aws:sns:us-east-1:111111111111:guardduty-ir';
 
 /** The contain world's mocks, CloudTrail for the investigation of credentials, and GuardDuty, which confirms each finding. */
 export function mockMatrixClients() {
-  return { ...mockContainClients(), cloudTrail: mockClient(CloudTrailClient), guardDuty: mockGuardDuty(), s3: mockClient(S3Client), lambda: mockClient(LambdaClient), ecs: mockClient(ECSClient) };
+  return { ...mockContainClients(), cloudTrail: mockClient(CloudTrailClient), guardDuty: mockGuardDuty(), s3: mockClient(S3Client), lambda: mockClient(LambdaClient), ecs: mockClient(ECSClient), rds: mockClient(RDSClient), backup: mockClient(BackupClient) };
 }
 
 export type MatrixMocks = ReturnType<typeof mockMatrixClients>;
@@ -52,6 +74,19 @@ export interface FaultScenario {
   readonly finding: () => Finding;
   /** Makes every call of a fault-free run succeed; runs after the mocks were reset to answer from `world`. */
   readonly arrange: (mocks: MatrixMocks, world: ContainWorld) => void;
+  /** What the scenario's configuration changes (contain-database: its restriction made at once, so the matrix breaks it too). */
+  readonly config?: Partial<RuntimeConfig>;
+}
+
+/** contain-database's restriction without a person's approval (its default is approve): every step then runs in the matrix. */
+const DATABASE_AUTO: Partial<RuntimeConfig> = { approval: approvalSchema.parse({ defaults: { 'restrict-database-network': 'auto' } }) };
+
+function databaseFinding(fixture: string, folder = 'contain-database', edit: (finding: Finding) => Finding = (f) => f): () => Finding {
+  return () => {
+    const finding = edit(parseFindings(loadFixture(`${folder}/${fixture}`))[0]!);
+    // The contain world's account and region.
+    return { ...finding, accountId: '222222222222', region: 'us-east-1' };
+  };
 }
 
 function revokeScenario(name: string): (typeof REVOKE_SCENARIOS)[number] {
@@ -135,6 +170,8 @@ function ecsAnswers(mocks: MatrixMocks, launchType: 'FARGATE' | 'EC2'): void {
 
 const userWithKey = revokeScenario('IAM user, long-term key');
 const role = revokeScenario('role');
+
+const RECOVERY_POINT = 'arn:aws:backup:us-east-1:222222222222:recovery-point:a1b2c3d4-5678-90ab-cdef-000000000001';
 
 export const FAULT_SCENARIOS: readonly FaultScenario[] = [
   {
@@ -265,6 +302,78 @@ export const FAULT_SCENARIOS: readonly FaultScenario[] = [
     arrange: (mocks) => {
       userWithKey.arrange(mocks.iam);
       mocks.iam.on(PutUserPolicyCommand).resolves({});
+      publishes(mocks);
+    },
+  },
+  {
+    name: 'contain-database: DB instance, new isolation group',
+    playbook: 'contain-database',
+    finding: databaseFinding('malicious-ip-successful-login.event.json'),
+    config: DATABASE_AUTO,
+    arrange: (mocks, world) => {
+      world.responderGroups = [];
+      mocks.rds.reset();
+      mocks.rds.on(DescribeDBInstancesCommand).resolves({
+        DBInstances: [{ DBInstanceIdentifier: 'orders-db', DBInstanceStatus: 'available', DBSubnetGroup: { VpcId: 'vpc-0db' }, VpcSecurityGroups: [{ VpcSecurityGroupId: 'sg-0app' }], TagList: [] }],
+      });
+      mocks.rds.on(CreateDBSnapshotCommand).resolves({});
+      mocks.rds.on(ModifyDBInstanceCommand).resolves({});
+      publishes(mocks);
+    },
+  },
+  {
+    name: 'contain-database: Limitless cluster, its VPC from its subnet group',
+    playbook: 'contain-database',
+    finding: databaseFinding('limitless-brute-force.raw.json'),
+    config: DATABASE_AUTO,
+    arrange: (mocks, world) => {
+      world.responderGroups = [];
+      mocks.rds.reset();
+      mocks.rds.on(DescribeDBClustersCommand).resolves({
+        DBClusters: [{ DBClusterIdentifier: 'ledger-cluster', Status: 'available', DBSubnetGroup: 'ledger-subnets', VpcSecurityGroups: [{ VpcSecurityGroupId: 'sg-0app' }], TagList: [] }],
+      });
+      mocks.rds.on(DescribeDBSubnetGroupsCommand).resolves({ DBSubnetGroups: [{ DBSubnetGroupName: 'ledger-subnets', VpcId: 'vpc-0db' }] });
+      mocks.rds.on(CreateDBClusterSnapshotCommand).resolves({});
+      mocks.rds.on(ModifyDBClusterCommand).resolves({});
+      publishes(mocks);
+    },
+  },
+  {
+    name: 'quarantine-image: a public snapshot shared with another account',
+    playbook: 'quarantine-image',
+    finding: databaseFinding('infected-snapshot.event.json', 'quarantine-image'),
+    arrange: (mocks) => {
+      const SnapshotId = 'snap-0a1b2c3d4e5f60718';
+      mocks.ec2.on(DescribeSnapshotsCommand, { SnapshotIds: [SnapshotId], OwnerIds: ['self'] }).resolves({ Snapshots: [{ SnapshotId }] });
+      mocks.ec2.on(DescribeSnapshotAttributeCommand).resolves({ CreateVolumePermissions: [{ UserId: '333333333333' }, { Group: 'all' }] });
+      mocks.ec2.on(CreateTagsCommand).resolves({});
+      mocks.ec2.on(ModifySnapshotAttributeCommand).resolves({});
+      publishes(mocks);
+    },
+  },
+  {
+    name: 'quarantine-image: an AMI shared with another account',
+    playbook: 'quarantine-image',
+    finding: databaseFinding('infected-ami.raw.json', 'quarantine-image'),
+    arrange: (mocks) => {
+      const ImageId = 'ami-0a1b2c3d4e5f60718';
+      mocks.ec2.on(DescribeImagesCommand, { ImageIds: [ImageId], Owners: ['self'] }).resolves({ Images: [{ ImageId }] });
+      mocks.ec2.on(DescribeImageAttributeCommand).resolves({ LaunchPermissions: [{ UserId: '333333333333' }] });
+      mocks.ec2.on(CreateTagsCommand).resolves({});
+      mocks.ec2.on(ModifyImageAttributeCommand).resolves({});
+      publishes(mocks);
+    },
+  },
+  {
+    name: 'quarantine-image: a recovery point AWS Backup holds',
+    playbook: 'quarantine-image',
+    finding: databaseFinding('infected-ami.raw.json', 'quarantine-image', (f) =>
+      parseFindings({ ...f, type: 'Execution:EC2/MaliciousFile!RecoveryPoint', resource: { resourceType: 'RecoveryPoint', recoveryPointDetails: { recoveryPointArn: RECOVERY_POINT, backupVaultName: 'prod-daily' } } })[0]!,
+    ),
+    arrange: (mocks) => {
+      mocks.backup.reset();
+      mocks.backup.on(DescribeRecoveryPointCommand).resolves({ RecoveryPointArn: RECOVERY_POINT, BackupVaultName: 'prod-daily' });
+      mocks.backup.on(TagBackupResourceCommand).resolves({});
       publishes(mocks);
     },
   },

@@ -138,6 +138,8 @@ describe('answerOf: left open', () => {
         'joined-incident',
         'ledger-unavailable',
         'principal-unreadable',
+        'database-unreadable',
+        'image-unreadable',
         // A phase before the plan that ran out of its time (lambda/plan/pre-plan-budget.ts).
         'ledger-out-of-time',
         'assume-role-out-of-time',

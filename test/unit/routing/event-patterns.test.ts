@@ -50,7 +50,7 @@ const randomTypes = fc.sample(
 );
 const TYPES = [...new Set([...DOCUMENTED_FINDING_TYPES, ...prefixes.flatMap((p) => [p, `${p}FutureVariant`]), ...overrideTypes, ...oddTypes, ...randomTypes])];
 // null: a field present without a value, which the parser lets through for resource.resourceType and service.resourceRole.
-const RESOURCE_TYPES = ['Instance', 'AccessKey', 'S3Bucket', 'S3Object', 'Lambda', 'EKSCluster', 'ECSCluster', 'instance', null, undefined];
+const RESOURCE_TYPES = ['Instance', 'AccessKey', 'S3Bucket', 'S3Object', 'Lambda', 'EKSCluster', 'ECSCluster', 'RDSDBInstance', 'RDSLimitlessDB', 'EBSSnapshot', 'EC2Image', 'RecoveryPoint', 'instance', null, undefined];
 const ROLES = ['ACTOR', 'TARGET', 'OTHER', '', null, undefined];
 const KEYS = TYPES.flatMap((type) => RESOURCE_TYPES.flatMap((resourceType) => ROLES.map((resourceRole) => ({ type, resourceType, resourceRole }) as RoutingKey)));
 
@@ -150,6 +150,27 @@ describe('compiled patterns under Event Ruler', () => {
     expect(rulesFor('Impact:EC2/WinRMBruteForce', 'TARGET')).toEqual(['default|instance-compromised-not-actor']);
     expect(rulesFor('Impact:EC2/WinRMBruteForce', undefined)).toEqual(['default|instance-compromised-no-role']);
     expect(rulesFor('Impact:EC2/PortSweep', 'TARGET')).toEqual(['default|instance-compromised']);
+  });
+
+  it('send RDS logins of a DB instance or a Limitless database to contain-database, and RDS discovery to notify', () => {
+    const rulesFor = (type: string, resourceType: string) =>
+      matched[KEYS.findIndex((k) => k.type === type && k.resourceType === resourceType && k.resourceRole === 'TARGET')]!.filter((n) => n.startsWith('default|'));
+    expect(rulesFor('CredentialAccess:RDS/MaliciousIPCaller.SuccessfulLogin', 'RDSDBInstance')).toEqual(['default|database-login']);
+    expect(rulesFor('CredentialAccess:RDS/AnomalousBehavior.SuccessfulBruteForce', 'RDSLimitlessDB')).toEqual(['default|limitless-database-login']);
+    expect(rulesFor('CredentialAccess:RDS/TorIPCaller.FailedLogin', 'RDSDBInstance')).toEqual(['default|database-login']);
+    // Another resource type with the same finding type is not a database GuardDuty named: reported only.
+    expect(rulesFor('CredentialAccess:RDS/MaliciousIPCaller.SuccessfulLogin', 'Instance').some((n) => n.includes('database-login'))).toBe(false);
+    expect(routeKey({ type: 'Discovery:RDS/MaliciousIPCaller', resourceType: 'RDSDBInstance', resourceRole: 'TARGET' }, effectiveRoutingTable()).playbook).toBe('notify');
+  });
+
+  it('send malware in a snapshot, an AMI or a recovery point to quarantine-image, and a running instance’s malware still to contain-instance', () => {
+    const rulesFor = (type: string, resourceType: string) =>
+      matched[KEYS.findIndex((k) => k.type === type && k.resourceType === resourceType && k.resourceRole === 'TARGET')]!.filter((n) => n.startsWith('default|'));
+    expect(rulesFor('Execution:EC2/MaliciousFile!Snapshot', 'EBSSnapshot')).toEqual(['default|infected-snapshot']);
+    expect(rulesFor('Execution:EC2/MaliciousFile!AMI', 'EC2Image')).toEqual(['default|infected-image']);
+    expect(rulesFor('Execution:EC2/MaliciousFile!RecoveryPoint', 'RecoveryPoint')).toEqual(['default|infected-recovery-point']);
+    expect(rulesFor('Execution:EC2/MaliciousFile', 'Instance')).toEqual(['default|instance-compromised']);
+    expect(rulesFor('Execution:EC2/MaliciousFile!Snapshot', 'Instance').some((n) => n.includes('infected'))).toBe(false);
   });
 });
 

@@ -108,6 +108,54 @@ export function planVpcSecurityGroups(vpcId: string, found: Known<readonly Respo
   };
 }
 
+/** The isolation group of a VPC alone, for a resource that is never moved through the untrack group (contain-database). */
+export interface VpcIsolationGroupPlan {
+  readonly vpcId: string;
+  readonly isolation: GroupRef;
+  /** Steps that must be done before a resource can be put on the isolation group (created, its default egress rule gone). */
+  readonly isolationReady: readonly string[];
+  /** Verified isolation groups of the VPC: a resource on these alone is already isolated. */
+  readonly isolatedOn: ReadonlySet<string>;
+  /** Groups of the VPC with the responder's tags and name, verified or not: never recorded as a resource's original groups. */
+  readonly responderMade: ReadonlySet<string>;
+  readonly steps: readonly PlannedStep[];
+  readonly warnings: readonly string[];
+}
+
+/**
+ * The same choice of isolation group as planVpcSecurityGroups (a verified group found by tag, else a fresh one),
+ * without the untrack group: a database's connections are not cut by a swap of groups either way, so it is not moved
+ * through an allow-all group first.
+ */
+export function planVpcIsolationGroup(vpcId: string, found: Known<readonly ResponderSecurityGroup[]>): VpcIsolationGroupPlan {
+  const steps: PlannedStep[] = [];
+  if (!found.known) {
+    const isolation = createIsolationGroup(vpcId, `the responder's groups could not be read (${found.why}), so none can be verified`, steps);
+    return {
+      vpcId,
+      isolation: isolation.ref,
+      isolationReady: isolation.ready,
+      isolatedOn: new Set(),
+      responderMade: new Set(),
+      steps,
+      warnings: [`The responder's security groups in ${vpcId} could not be read (${found.why}): a fresh isolation group is created.`],
+    };
+  }
+  const inVpc = found.value.filter((g) => g.vpcId === vpcId).sort((a, b) => a.groupId.localeCompare(b.groupId));
+  const made = inVpc.filter((g) => isResponderGroupName(g.groupName, g.purpose));
+  const choice = choose(inVpc, 'isolation', (g) => isolationGroupFlaws(g, vpcId));
+  const isolation = choice.group ? { ref: existing(choice.group), ready: [] } : createIsolationGroup(vpcId, whyCreate(vpcId, 'isolation', choice.rejected), steps);
+  return {
+    vpcId,
+    isolation: isolation.ref,
+    isolationReady: isolation.ready,
+    isolatedOn: new Set(choice.verified.map((g) => g.groupId)),
+    responderMade: new Set(made.map((g) => g.groupId)),
+    steps,
+    warnings: rejectionWarnings(vpcId, 'isolation', choice),
+  };
+}
+
 interface Rejected {
   readonly groupId: string;
   readonly flaws: readonly string[];

@@ -1,0 +1,43 @@
+import { BackupClient } from '@aws-sdk/client-backup';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { EC2Client } from '@aws-sdk/client-ec2';
+import { GuardDutyClient } from '@aws-sdk/client-guardduty';
+import { IAMClient } from '@aws-sdk/client-iam';
+import { SNSClient } from '@aws-sdk/client-sns';
+import { STSClient } from '@aws-sdk/client-sts';
+import { quarantineImagePlaybook } from '../playbooks/quarantine-image/playbook';
+import { EVIDENCE_S3 } from '../runtime/evidence-s3';
+import { SECURITY_HUB_CLIENT } from '../runtime/security-hub-client';
+import { APPROVAL_LINK_LAMBDA, APPROVAL_SCHEDULER } from '../runtime/approval-scheduler';
+import { sdkLinkMaker } from '../approval/sdk-link-maker';
+import { sdkScheduleWriter } from '../approval/scheduler-writer';
+import { archiveGuardDutyFinding } from '../close-loop/archiver';
+import { startConfirmation } from '../confirm/confirmation';
+import { handleEvent } from '../runtime/handle';
+import type { LambdaContext } from '../runtime/home-account';
+import type { PlaybookEntry } from '../runtime/playbook-entry';
+
+export const QUARANTINE_IMAGE: PlaybookEntry = {
+  playbook: quarantineImagePlaybook,
+  clientClasses: {
+    // The snapshot or image (EC2) and a Backup recovery point's tags (Backup).
+    ec2: EC2Client,
+    backup: BackupClient,
+    // The account's alias, for the notification (lambda/notify/account-alias.ts).
+    iam: IAMClient,
+    sts: STSClient,
+    sns: SNSClient,
+    s3: EVIDENCE_S3,
+    dynamodb: DynamoDBClient,
+    guardDuty: GuardDutyClient,
+    securityHub: SECURITY_HUB_CLIENT,
+    scheduler: APPROVAL_SCHEDULER,
+    lambda: APPROVAL_LINK_LAMBDA,
+  },
+  confirmFinding: startConfirmation,
+  archiveFinding: archiveGuardDutyFinding,
+  scheduleWriter: sdkScheduleWriter,
+  linkMaker: sdkLinkMaker,
+};
+
+export const handler = (event: unknown, context: LambdaContext) => handleEvent(event, context, QUARANTINE_IMAGE);

@@ -1,0 +1,49 @@
+import { ModifyDBClusterCommand, ModifyDBInstanceCommand } from '@aws-sdk/client-rds';
+import { planStep, type PlannedStep } from '../../../plan/types';
+import { groupIdParameter, groupRequires, resolveGroupId, type GroupRef } from '../../contain-instance/steps/group-ref';
+import type { DatabaseFacts } from '../facts';
+import { RESTRICT_DB_CLUSTER_NETWORK, RESTRICT_DB_INSTANCE_NETWORK } from '../specs';
+
+export const RESTRICT_STEP_ID = 'restrict-database-network';
+
+/**
+ * The database's security groups replaced by the isolation group alone (no
+ * rule: nothing new can connect), applied now rather than in the next
+ * maintenance window. Only VpcSecurityGroupIds and ApplyImmediately are
+ * sent: no other setting of the database is touched.
+ */
+export function planRestrictNetwork(args: {
+  readonly database: DatabaseFacts;
+  readonly isolation: GroupRef;
+  readonly requires: readonly string[];
+  readonly stage: number;
+  /** Why the step will not run (already on the isolation group), or null. */
+  readonly skip: string | null;
+}): PlannedStep {
+  const { database, isolation } = args;
+  const cluster = database.kind === 'cluster';
+  const identifierKey = cluster ? 'DBClusterIdentifier' : 'DBInstanceIdentifier';
+  const parameters = { [identifierKey]: database.identifier, VpcSecurityGroupIds: [groupIdParameter(isolation)], ApplyImmediately: true };
+  return planStep(cluster ? RESTRICT_DB_CLUSTER_NETWORK : RESTRICT_DB_INSTANCE_NETWORK, {
+    id: RESTRICT_STEP_ID,
+    title: `Replace the security groups of DB ${database.kind} ${database.identifier} with the isolation group`,
+    action: cluster ? 'rds:ModifyDBCluster' : 'rds:ModifyDBInstance',
+    target: database.identifier,
+    parameters,
+    why: args.skip
+      ? `${args.skip}: skipped`
+      : 'no new connection reaches the database from anywhere; the groups it had are in the restore record, and ir release puts them back',
+    stage: args.stage,
+    requires: [...new Set([...args.requires, ...groupRequires(isolation)])],
+    run: async (ctx) => {
+      if (args.skip) return { status: 'skipped', reason: args.skip };
+      const groupId = resolveGroupId(isolation, ctx);
+      if (cluster) {
+        await ctx.clients.rds.send(new ModifyDBClusterCommand({ DBClusterIdentifier: database.identifier, VpcSecurityGroupIds: [groupId], ApplyImmediately: true }));
+      } else {
+        await ctx.clients.rds.send(new ModifyDBInstanceCommand({ DBInstanceIdentifier: database.identifier, VpcSecurityGroupIds: [groupId], ApplyImmediately: true }));
+      }
+      return { status: 'done', detail: `now on ${groupId} alone` };
+    },
+  });
+}

@@ -1,0 +1,152 @@
+import { DescribeSecurityGroupsCommand } from '@aws-sdk/client-ec2';
+import { DescribeDBClustersCommand, DescribeDBInstancesCommand, ModifyDBClusterCommand, ModifyDBInstanceCommand } from '@aws-sdk/client-rds';
+import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
+import type { PendingApprovals } from '../approval/pending';
+import type { AwsClients } from '../aws/clients';
+import { toStepError, type StepError } from '../aws/errors';
+import { databaseRestoreKey, type RestoreLedger } from '../ledger/restore-record';
+import { stepDocument, stepReport, summarize, type StepReport } from '../plan/document';
+import { executePlan } from '../plan/executor';
+import { ReadLog } from '../plan/reads';
+import { planStep, type StepOutcome } from '../plan/types';
+import { isResponderGroupName, MANAGED_BY_TAG, MANAGED_BY_VALUE, PURPOSE_TAG } from '../playbooks/contain-instance/names';
+import type { DatabaseKind } from '../playbooks/contain-database/facts';
+import { isDbIdentifier } from '../finding/database-target';
+import { readHeldContainment } from './held-containment';
+import { READ_DATABASE, READ_DATABASE_GROUPS, READ_OPERATOR, READ_RESTORE_RECORD, RESTORE_DATABASE_GROUPS } from './specs';
+
+/*
+ * `ir release --database instance/NAME | cluster/NAME`: undoes
+ * contain-database's network restriction from its restore record in the
+ * ledger, and from nothing else. The database goes back to the groups the
+ * record holds only while it is on the responder's isolation group alone:
+ * groups someone changed since are theirs, and are never overwritten. The
+ * snapshot stays (evidence). The release is recorded in the ledger, which
+ * closes the record. Not yet notified nor kept in the evidence bucket as an
+ * instance's release is (docs/playbooks-contain-database.md).
+ */
+
+export interface DatabaseReleaseOptions {
+  readonly clients: AwsClients;
+  readonly ledger: RestoreLedger;
+  readonly region: string;
+  readonly dryRun: boolean;
+  readonly now?: () => Date;
+  readonly approvals?: PendingApprovals;
+}
+
+export interface DatabaseReleaseReport {
+  readonly database: string;
+  readonly dryRun: boolean;
+  readonly refused: string | null;
+  readonly key: string | null;
+  readonly recordedGroups: readonly string[] | null;
+  readonly reads: readonly StepOutcome[];
+  readonly steps: readonly StepReport[];
+  readonly summary: { readonly done: number; readonly skipped: number; readonly failed: number };
+  readonly ledger: { readonly status: 'recorded' | 'conflict' | 'failed' | 'not-recorded'; readonly error?: StepError } | null;
+}
+
+/** `instance/orders-db` or `cluster/ledger`: the kind and the RDS identifier, or null. */
+export function parseDatabaseName(name: string): { readonly kind: DatabaseKind; readonly identifier: string } | null {
+  const [kind, identifier, ...rest] = name.split('/');
+  if (rest.length > 0 || (kind !== 'instance' && kind !== 'cluster') || !identifier || !isDbIdentifier(identifier)) return null;
+  return { kind, identifier };
+}
+
+const NOT_FOUND = new Set(['DBInstanceNotFound', 'DBInstanceNotFoundFault', 'DBClusterNotFoundFault', 'DBClusterNotFound']);
+
+async function currentGroups(kind: DatabaseKind, identifier: string, clients: AwsClients, reads: ReadLog): Promise<{ groups: string[] } | { refusal: string }> {
+  const result = await reads.read(READ_DATABASE, `Read DB ${kind} ${identifier}`, `${kind}/${identifier}`, async () => {
+    if (kind === 'cluster') {
+      const out = await clients.rds.send(new DescribeDBClustersCommand({ DBClusterIdentifier: identifier }));
+      return out.DBClusters?.find((c) => c.DBClusterIdentifier?.toLowerCase() === identifier.toLowerCase())?.VpcSecurityGroups;
+    }
+    const out = await clients.rds.send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: identifier }));
+    return out.DBInstances?.find((i) => i.DBInstanceIdentifier?.toLowerCase() === identifier.toLowerCase())?.VpcSecurityGroups;
+  });
+  if (!result.ok) {
+    const gone = NOT_FOUND.has(result.error.code);
+    return { refusal: gone ? `DB ${kind} ${identifier} does not exist (${result.error.code}): nothing to release` : `DB ${kind} ${identifier} could not be read (${result.error.code}: ${result.error.message}): nothing was changed` };
+  }
+  if (!result.value) return { refusal: `DB ${kind} ${identifier} was not found: nothing to release` };
+  return { groups: result.value.flatMap((g) => (g.VpcSecurityGroupId ? [g.VpcSecurityGroupId] : [])).sort() };
+}
+
+/** Whether every group is an isolation group the responder made (its tags, its name): the state the restriction left. */
+async function onResponderIsolationOnly(groupIds: readonly string[], clients: AwsClients, reads: ReadLog): Promise<boolean | StepError> {
+  if (groupIds.length === 0) return false;
+  const result = await reads.read(READ_DATABASE_GROUPS, 'Read the groups the database is on now', groupIds.join(','), () =>
+    clients.ec2.send(new DescribeSecurityGroupsCommand({ GroupIds: [...groupIds] })),
+  );
+  if (!result.ok) return result.error;
+  const groups = result.value.SecurityGroups ?? [];
+  return groupIds.every((id) => {
+    const group = groups.find((g) => g.GroupId === id);
+    const tags = Object.fromEntries((group?.Tags ?? []).map((t) => [t.Key ?? '', t.Value ?? '']));
+    return group !== undefined && tags[MANAGED_BY_TAG] === MANAGED_BY_VALUE && tags[PURPOSE_TAG] === 'isolation' && isResponderGroupName(group.GroupName ?? '', 'isolation');
+  });
+}
+
+export async function releaseDatabase(kind: DatabaseKind, identifier: string, options: DatabaseReleaseOptions): Promise<DatabaseReleaseReport> {
+  const { clients } = options;
+  const reads = new ReadLog();
+  const database = `${kind}/${identifier}`;
+  const base = { database, dryRun: options.dryRun, reads: reads.outcomes, steps: [], summary: { done: 0, skipped: 0, failed: 0 }, ledger: null };
+  const refuse = (refused: string, key: string | null = null, recordedGroups: readonly string[] | null = null): DatabaseReleaseReport => ({ ...base, refused, key, recordedGroups });
+
+  const who = await reads.read(READ_OPERATOR, 'Who releases (recorded with the release)', 'sts', () => clients.sts.send(new GetCallerIdentityCommand({})));
+  if (!who.ok || !who.value.Account || !who.value.Arn) return refuse('the account of the database could not be learned (sts:GetCallerIdentity): nothing was changed');
+  const key = databaseRestoreKey(who.value.Account, options.region, kind, identifier);
+  const recordRead = await reads.read(READ_RESTORE_RECORD, `Read the restore record of DB ${database}`, key, () => options.ledger.read(key));
+  if (!recordRead.ok) return refuse(`the restore record could not be read (${recordRead.error.code}): nothing was changed`, key);
+  const record = recordRead.value;
+  const recorded = record?.databaseSecurityGroups;
+  if (!record || !recorded || recorded.length === 0) return refuse(`the ledger holds no security groups of DB ${database} (${key}): nothing is restored without a record`, key);
+  if (record.closedAt) return refuse(`the record of DB ${database} was closed at ${record.closedAt} (already released): nothing was changed`, key, recorded);
+  const held = await readHeldContainment(options.approvals, record, reads);
+  if (held) return refuse(held, key, recorded);
+
+  const now = await currentGroups(kind, identifier, clients, reads);
+  if ('refusal' in now) return refuse(now.refusal, key, recorded);
+  const sameAsRecorded = now.groups.join(',') === [...recorded].sort().join(',');
+  if (!sameAsRecorded) {
+    const isolated = await onResponderIsolationOnly(now.groups, clients, reads);
+    if (typeof isolated === 'object') return refuse(`the groups of DB ${database} could not be read (${isolated.code}): nothing was changed`, key, recorded);
+    if (!isolated) {
+      return refuse(
+        `DB ${database} is on ${now.groups.join(', ') || 'no group'}, not the responder's isolation group alone: someone changed its groups since, and they are left as they are (the record holds ${recorded.join(', ')})`,
+        key,
+        recorded,
+      );
+    }
+  }
+  const cluster = kind === 'cluster';
+  const parameters = { [cluster ? 'DBClusterIdentifier' : 'DBInstanceIdentifier']: identifier, VpcSecurityGroupIds: [...recorded], ApplyImmediately: true };
+  const step = planStep(RESTORE_DATABASE_GROUPS, {
+    id: 'restore-database-groups',
+    title: `Put DB ${database} back on its recorded security groups`,
+    action: cluster ? 'rds:ModifyDBCluster' : 'rds:ModifyDBInstance',
+    target: identifier,
+    parameters,
+    why: sameAsRecorded ? 'it is already on them: nothing to change' : `the restore record ${key} holds them, written before the restriction`,
+    stage: 0,
+    run: async (ctx) => {
+      if (sameAsRecorded) return { status: 'skipped', reason: 'already on its recorded groups' };
+      if (cluster) await ctx.clients.rds.send(new ModifyDBClusterCommand({ DBClusterIdentifier: identifier, VpcSecurityGroupIds: [...recorded], ApplyImmediately: true }));
+      else await ctx.clients.rds.send(new ModifyDBInstanceCommand({ DBInstanceIdentifier: identifier, VpcSecurityGroupIds: [...recorded], ApplyImmediately: true }));
+      return { status: 'done', detail: `on ${recorded.join(', ')} again` };
+    },
+  });
+  const clock = options.now ?? (() => new Date());
+  const outcomes = await executePlan([step], { clients, outputs: new Map(), outcomes: [], now: clock }, { blockedBy: options.dryRun ? ['dry-run'] : [] });
+  const report = { ...base, refused: null, key, recordedGroups: recorded, steps: [stepReport(stepDocument(step), outcomes[0]!)], summary: summarize(outcomes) };
+  const undone = outcomes[0]!.status === 'done' || (sameAsRecorded && outcomes[0]!.status === 'skipped' && !options.dryRun);
+  if (options.dryRun || !undone) return { ...report, ledger: { status: 'not-recorded' } };
+  try {
+    const written = await options.ledger.recordRelease(key, { by: who.value.Arn, restored: ['database-groups'], revision: record.revision, close: true, resource: { kind: 'database', resourceId: database } });
+    return { ...report, ledger: { status: written.status } };
+  } catch (error) {
+    return { ...report, ledger: { status: 'failed', error: toStepError(error) } };
+  }
+}

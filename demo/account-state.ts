@@ -2,7 +2,11 @@ import { DescribeAutoScalingGroupsCommand } from '@aws-sdk/client-auto-scaling';
 import { DescribeInstanceAttributeCommand, DescribeInstancesCommand, DescribeSecurityGroupsCommand, DescribeSnapshotsCommand } from '@aws-sdk/client-ec2';
 import { DescribeTargetHealthCommand } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { ListAccessKeysCommand, ListRolePoliciesCommand, ListUserPoliciesCommand } from '@aws-sdk/client-iam';
+import { GetFunctionConcurrencyCommand } from '@aws-sdk/client-lambda';
+import { DescribeDBInstancesCommand, DescribeDBSnapshotsCommand } from '@aws-sdk/client-rds';
+import { GetPublicAccessBlockCommand } from '@aws-sdk/client-s3';
 import type { AwsClients } from '../lambda/aws/clients';
+import type { SeededWorkloads } from '../emulator/seed/workloads';
 import type { SeededAccount } from '../emulator/seed-account';
 
 /*
@@ -60,7 +64,31 @@ export async function captureAccountState(clients: AwsClients, seed: SeededAccou
     const policies = await clients.iam.send(new ListRolePoliciesCommand({ RoleName: role.roleName }));
     state[`role ${role.roleName} inline policies`] = (policies.PolicyNames ?? []).join(', ') || 'none';
   }
+  if (seed.workloads) await workloadState(clients, seed.workloads, state);
   return state;
+}
+
+/** The bucket's Block Public Access, the function's reserved concurrency and role policies, the database's groups and snapshots. */
+async function workloadState(clients: AwsClients, workloads: SeededWorkloads, into: Record<string, string>): Promise<void> {
+  const bucket = workloads.bucket.name;
+  try {
+    const block = await clients.s3.send(new GetPublicAccessBlockCommand({ Bucket: bucket }));
+    const settings = block.PublicAccessBlockConfiguration ?? {};
+    into[`bucket ${bucket} block public access`] = Object.entries(settings).map(([key, on]) => `${key}=${String(on)}`).sort().join(', ');
+  } catch (error) {
+    if ((error as { name?: string }).name !== 'NoSuchPublicAccessBlockConfiguration') throw error;
+    into[`bucket ${bucket} block public access`] = 'none';
+  }
+  const fn = workloads.lambdaFunction;
+  const concurrency = await clients.lambda.send(new GetFunctionConcurrencyCommand({ FunctionName: fn.name }));
+  into[`function ${fn.name} reserved concurrency`] = concurrency.ReservedConcurrentExecutions === undefined ? 'unreserved' : String(concurrency.ReservedConcurrentExecutions);
+  const rolePolicies = await clients.iam.send(new ListRolePoliciesCommand({ RoleName: fn.roleName }));
+  into[`role ${fn.roleName} inline policies`] = (rolePolicies.PolicyNames ?? []).join(', ') || 'none';
+  const db = workloads.database.identifier;
+  const { DBInstances = [] } = await clients.rds.send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: db }));
+  into[`database ${db} security groups`] = (DBInstances[0]?.VpcSecurityGroups ?? []).map((g) => g.VpcSecurityGroupId).sort().join(', ') || 'none';
+  const { DBSnapshots = [] } = await clients.rds.send(new DescribeDBSnapshotsCommand({ DBInstanceIdentifier: db, SnapshotType: 'manual' }));
+  into[`database ${db} snapshots`] = String(DBSnapshots.length);
 }
 
 export interface StateChange {

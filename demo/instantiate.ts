@@ -41,6 +41,20 @@ function placeholders(seed: SeededAccount): Record<string, string> {
     USER_NAME: seed.identities.user.userName,
     USER_ID: seed.identities.user.userId,
     USER_KEY: seed.identities.user.accessKeyIds[0],
+    ...workloadPlaceholders(seed),
+  };
+}
+
+/** The bucket, function and database of the findings about other resource types (emulator/seed/workloads.ts), when seeded. */
+function workloadPlaceholders(seed: SeededAccount): Record<string, string> {
+  const workloads = seed.workloads;
+  if (!workloads) return {};
+  return {
+    BUCKET: workloads.bucket.name,
+    FUNCTION_NAME: workloads.lambdaFunction.name,
+    FUNCTION_ARN: workloads.lambdaFunction.arn,
+    FUNCTION_ROLE_ARN: workloads.lambdaFunction.roleArn,
+    DB_INSTANCE: workloads.database.identifier,
   };
 }
 
@@ -78,7 +92,7 @@ export function secondMinerFinding(seed: SeededAccount): DemoFinding {
   };
   const { file, event } = instantiate('1-crypto-mining-instance.json', values);
   const text = JSON.stringify(event).replaceAll('d1c0ffee0000000000000000000000a1', 'd1c0ffee0000000000000000000000b1').replaceAll('d1c0ffee-dem0-4000-8000-d1c0ffee0000', 'd1c0ffee-dem0-4000-8000-d1c0ffee00b1');
-  return { file: file.replace(/^1-/, '6-second-'), event: JSON.parse(text) as unknown };
+  return { file: file.replace(/^1-/, '9-second-'), event: JSON.parse(text) as unknown };
 }
 
 /**
@@ -97,5 +111,5 @@ export function approvalFinding(seed: SeededAccount, instance: SeededInstance): 
   };
   const { file, event } = instantiate('1-crypto-mining-instance.json', values);
   const text = JSON.stringify(event).replaceAll('d1c0ffee0000000000000000000000a1', 'd1c0ffee0000000000000000000000c1').replaceAll('d1c0ffee-dem0-4000-8000-d1c0ffee0000', 'd1c0ffee-dem0-4000-8000-d1c0ffee00c1');
-  return { file: file.replace(/^1-/, '7-approval-'), event: JSON.parse(text) as unknown };
+  return { file: file.replace(/^1-/, '10-approval-'), event: JSON.parse(text) as unknown };
 }

@@ -15,7 +15,7 @@ import { readInbox } from '../test/integration/support/inbox';
 import { captureAccountState, diffState } from './account-state';
 import { demoFindings } from './instantiate';
 import { heading, indent, say, step } from './progress';
-import { DEMO_CONTAINMENTS_PER_HOUR, deployEmulatedStack, DEMO_STACK_NAME, type EmulatedStack } from './emulated-stack';
+import { deployEmulatedStack, DEMO_STACK_NAME, type EmulatedStack } from './emulated-stack';
 import { isLocalEmulatorGap, NOT_IN_LOCAL_EMULATOR } from '../lambda/aws/local-emulator-gaps';
 import { showTrail, type TrailResult } from './trail';
 import { showApproval, type ApprovalResult } from './approval';
@@ -34,13 +34,24 @@ import type { AwsClientOptions } from '../lambda/aws/clients';
  * locked evidence, and `ir release` from the ledger (demo/trail.ts).
  */
 
+/** The demo's findings whose responses take a slot of the brake's hour: 1, 3, 4, 6, 7 and 8 (5 joins 4's incident). */
+const DEMO_ACTING_RESPONSES = 6;
+
 interface Scenario {
   readonly file: string;
   readonly finding: Finding;
 }
 
 function describeFinding(finding: Finding): string {
-  const resource = finding.resource?.instanceDetails?.instanceId ?? finding.resource?.accessKeyDetails?.accessKeyId ?? finding.resource?.resourceType ?? 'unknown';
+  const r = finding.resource;
+  const resource =
+    r?.instanceDetails?.instanceId ??
+    (r?.resourceType === 'S3Bucket' ? `bucket ${r.s3BucketDetails?.[0]?.name ?? '?'}` : undefined) ??
+    (r?.lambdaDetails?.functionName ? `function ${r.lambdaDetails.functionName}` : undefined) ??
+    (r?.rdsDbInstanceDetails?.dbInstanceIdentifier ? `DB instance ${r.rdsDbInstanceDetails.dbInstanceIdentifier}` : undefined) ??
+    r?.accessKeyDetails?.accessKeyId ??
+    r?.resourceType ??
+    'unknown';
   return `${paint('bold', finding.type)}  severity ${finding.severity}  on ${resource}`;
 }
 
@@ -146,12 +157,14 @@ export async function runDemo(): Promise<DemoResult> {
   const moto: MotoServer = await step('starting the AWS emulator', () => startMoto());
   try {
     const clients = emulatorClients(moto.endpoint, EMULATOR_REGION);
-    const seed = await step('seeding an account: VPC, 2 instances (2 ENIs, 3 volumes), ASG, target group, IAM user with 2 keys, roles, SNS topic', () =>
-      seedAccount(clients, emulatorSqs(moto.endpoint, EMULATOR_REGION), EMULATOR_REGION),
+    const seed = await step(
+      'seeding an account: VPC, 2 instances (2 ENIs, 3 volumes), ASG, target group, IAM user with 2 keys, roles, SNS topic; a bucket with Block Public Access off, a Lambda function, a PostgreSQL instance, an ECS task',
+      () => seedAccount(clients, emulatorSqs(moto.endpoint, EMULATOR_REGION), EMULATOR_REGION, { workloads: true }),
     );
     const stack = await step(`deploying the stack's trail into the emulator: ledger table, evidence bucket (Object Lock), stack ${DEMO_STACK_NAME} with its outputs`, () =>
-      // The three findings that act, and the approval's containment: the brake latches on the one after (demo/trail.ts).
-      deployEmulatedStack(clients, moto.endpoint, seed, { containmentsPerHour: DEMO_CONTAINMENTS_PER_HOUR + 1 }),
+      // The responses that act (the instance, the role, the user with the S3 finding it joins, the bucket, the function,
+      // the database) and the approval's containment: the brake latches on the one after (demo/trail.ts).
+      deployEmulatedStack(clients, moto.endpoint, seed, { containmentsPerHour: DEMO_ACTING_RESPONSES + 1 }),
     );
     const scenarios = demoFindings(seed).map(({ file, event }) => ({ file, finding: parseFindings(event)[0]! }));
     say(`  ${scenarios.length} findings to replay: ${scenarios.map((s) => s.finding.type).join(', ')}`);

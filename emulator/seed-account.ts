@@ -7,6 +7,7 @@ import { seedInstances, type SeededInstances } from './seed/instances';
 import { seedNetwork, type SeededNetwork } from './seed/network';
 import { seedNotifications, type SeededNotifications } from './seed/notifications';
 import { required } from './seed/util';
+import { seedWorkloads, type SeededWorkloads } from './seed/workloads';
 
 /*
  * One realistic account in the emulator, and the ids of everything in it,
@@ -21,9 +22,16 @@ export interface SeededAccount extends SeededInstances {
   readonly identities: SeededIdentities;
   readonly fleet: SeededFleet;
   readonly notifications: SeededNotifications;
+  /** The bucket, function, database and ECS task of the other resource types, when asked for (the demo). */
+  readonly workloads?: SeededWorkloads;
 }
 
-export async function seedAccount(clients: AwsClients, sqs: SQSClient, region: string): Promise<SeededAccount> {
+export interface SeedOptions {
+  /** Also seed the workloads of the other resource types (emulator/seed/workloads.ts): the demo answers findings about them. */
+  readonly workloads?: boolean;
+}
+
+export async function seedAccount(clients: AwsClients, sqs: SQSClient, region: string, options: SeedOptions = {}): Promise<SeededAccount> {
   const identity = await clients.sts.send(new GetCallerIdentityCommand({}));
   const network = await seedNetwork(clients.ec2, region);
   const identities = await seedIdentities(clients.iam);
@@ -35,5 +43,11 @@ export async function seedAccount(clients: AwsClients, sqs: SQSClient, region: s
     instanceId: instances.instanceA.instanceId,
   });
   const notifications = await seedNotifications(clients.sns, sqs);
-  return { accountId: required(identity.Account, 'account id'), region, network, identities, ...instances, fleet, notifications };
+  const workloads = options.workloads
+    ? await seedWorkloads(
+        { s3: clients.s3, lambda: clients.lambda, rds: clients.rds, ecs: clients.ecs, iam: clients.iam },
+        { network, containerHostId: instances.instanceB.instanceId, region },
+      )
+    : undefined;
+  return { accountId: required(identity.Account, 'account id'), region, network, identities, ...instances, fleet, notifications, ...(workloads ? { workloads } : {}) };
 }

@@ -16,7 +16,7 @@ import { required } from './util';
 
 export interface SeededWorkloads {
   readonly bucket: { readonly name: string; readonly objectKey: string };
-  readonly lambdaFunction: { readonly name: string; readonly arn: string; readonly roleName: string };
+  readonly lambdaFunction: { readonly name: string; readonly arn: string; readonly roleName: string; readonly roleArn: string };
   readonly database: { readonly identifier: string; readonly arn: string; readonly securityGroupIds: readonly string[] };
   readonly ecs: {
     readonly clusterName: string;
@@ -61,7 +61,7 @@ async function seedFunction(lambda: LambdaClient, iam: IAMClient): Promise<Seede
   const created = await lambda.send(
     new CreateFunctionCommand({ FunctionName: SEEDED_FUNCTION, Runtime: 'nodejs22.x', Handler: 'index.handler', Role: role.arn, Code: { ZipFile: code } }),
   );
-  return { name: SEEDED_FUNCTION, arn: required(created.FunctionArn, 'function ARN'), roleName: role.name };
+  return { name: SEEDED_FUNCTION, arn: required(created.FunctionArn, 'function ARN'), roleName: role.name, roleArn: role.arn };
 }
 
 async function seedDatabase(rds: RDSClient, network: SeededNetwork): Promise<SeededWorkloads['database']> {

@@ -61,7 +61,7 @@ export function brakeNote(latch: Latch, context: BrakeAnnouncementContext): Note
     summary: `Blast-radius brake latched at ${latch.engagedAt}: ${stops} until an operator releases it (${latch.reason})`,
     details: [
       `Engaged by finding ${latch.findingId} (${latch.playbook}, incident ${latch.incidentId}).`,
-      'From now on every contain-instance and revoke-credentials response is planned and reported but NOT executed, even after ' +
+      'From now on every response that would change something (every playbook but notify) is planned and reported but NOT executed, even after ' +
         "the hour's slots age out; responses already holding a slot may finish. Each refused response sends its own BRAKE ON notification.",
       ...(context.shared
         ? [

@@ -210,7 +210,7 @@ function approvalLeadOf(approval: NonNullable<PlanDocument['approval']>): string
     case 'timed-out-stood-down':
       return `NO DECISION BY ${approval.deadline ?? 'the deadline'}: as configured, the responder stood down; ${steps} were not run (${plan}).`;
     case 'cannot-wait':
-      return `NOT RUN, NEEDS APPROVAL: ${steps} need a person's decision, and this run cannot wait for one (${approval.detail ?? ''}).`;
+      return `NOT RUN, NEEDS APPROVAL: the steps ${steps} need a person's decision, and this run cannot wait for one (${approval.detail ?? ''}).`;
   }
 }
 

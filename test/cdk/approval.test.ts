@@ -6,6 +6,8 @@ import { APPROVAL_FUNCTION_NAMES } from '../../lib/lambda-bundle/options';
 import { APPROVAL_DECISION_URL_OUTPUT, APPROVAL_LINK_URL_OUTPUT } from '../../lib/stack-outputs';
 import { nagFindings } from './support/nag';
 import { cdkJsonContext, synthesize, type Synthesized } from './support/synth';
+import { pascalCase } from '../../lib/naming';
+import { ACTING_PLAYBOOKS } from '../../lambda/routing/playbook-names';
 
 /*
  * The decision channels of approvals (lib/approval/): created only with
@@ -81,13 +83,7 @@ describe('approval channels (config approval)', () => {
     const statements = declaredStatements('approval-decide');
     expect(statements.find((s) => s.Action === 'dynamodb:UpdateItem')?.Resource).toEqual(ledger);
     const invoke = statements.find((s) => s.Action === 'lambda:InvokeFunction')!.Resource as unknown[];
-    expect(invoke).toEqual([
-      { 'Fn::GetAtt': [logicalId('AWS::Lambda::Function', 'ContainInstanceFunction'), 'Arn'] },
-      { 'Fn::GetAtt': [logicalId('AWS::Lambda::Function', 'RevokeCredentialsFunction'), 'Arn'] },
-      { 'Fn::GetAtt': [logicalId('AWS::Lambda::Function', 'AnswerSequenceFunction'), 'Arn'] },
-      { 'Fn::GetAtt': [logicalId('AWS::Lambda::Function', 'ContainDatabaseFunction'), 'Arn'] },
-      { 'Fn::GetAtt': [logicalId('AWS::Lambda::Function', 'QuarantineImageFunction'), 'Arn'] },
-    ]);
+    expect(invoke).toEqual(ACTING_PLAYBOOKS.map((playbook) => ({ 'Fn::GetAtt': [logicalId('AWS::Lambda::Function', `${pascalCase(playbook)}Function`), 'Arn'] })));
   });
 
   it('confines the ledger item grants of the public link function and the decision function to their partition keys (dynamodb:LeadingKeys)', () => {

@@ -245,6 +245,9 @@ async function releaseImageCommand(id: string, options: ReleaseOptions): Promise
 
 const INSTANCE_ID = /^i-(?:[0-9a-f]{8}|[0-9a-f]{17})$/;
 
+/** What `ir release` can undo, as its usage says. */
+const RELEASE_TARGETS = 'an instance id, --access-key, --function, --bucket, --database or --image';
+
 /** How many things a release names: an instance, or one of --access-key, --function, --bucket, --database, --image. */
 function otherTargets(instanceId: string | undefined, options: ReleaseOptions): number {
   return [instanceId, options.accessKey, options.function, options.bucket, options.database, options.image].filter((target) => target !== undefined).length;
@@ -265,27 +268,15 @@ function partsOf(only: string | undefined): ReadonlySet<RestorePart> | undefined
  */
 export async function releaseCommand(instanceId: string | undefined, options: ReleaseOptions): Promise<ExitCode> {
   if (options.principal !== undefined && options.accessKey === undefined) throw new UsageError('--principal goes with --access-key');
-  if (options.function !== undefined) {
-    if (otherTargets(instanceId, options) > 1) throw new UsageError('name one of: an instance, --access-key, --function, --bucket, --database or --image');
-    return releaseFunctionCommand(options.function, options);
-  }
-  if (options.bucket !== undefined) {
-    if (otherTargets(instanceId, options) > 1) throw new UsageError('name one of: an instance, --access-key, --function, --bucket, --database or --image');
-    return releaseBucketCommand(options.bucket, options);
-  }
-  if (options.image !== undefined) {
-    if (otherTargets(instanceId, options) > 1) throw new UsageError('name one of: an instance, --access-key, --function, --bucket, --database or --image');
-    return releaseImageCommand(options.image, options);
-  }
-  if (options.database !== undefined) {
-    if (otherTargets(instanceId, options) > 1) throw new UsageError('name one of: an instance, --access-key, --function, --bucket, --database or --image');
-    return releaseDatabaseCommand(options.database, options);
-  }
-  if (options.accessKey !== undefined) {
-    if (instanceId !== undefined) throw new UsageError('name an instance or --access-key, not both');
-    return releaseKeyCommand(options.accessKey, options);
-  }
-  if (instanceId === undefined) throw new UsageError('name the instance to release, or --access-key <id>');
+  const named = otherTargets(instanceId, options);
+  if (named > 1) throw new UsageError(`name one thing to release: ${RELEASE_TARGETS}, not several`);
+  if (named === 0) throw new UsageError(`name what to release: ${RELEASE_TARGETS}`);
+  if (options.function !== undefined) return releaseFunctionCommand(options.function, options);
+  if (options.bucket !== undefined) return releaseBucketCommand(options.bucket, options);
+  if (options.image !== undefined) return releaseImageCommand(options.image, options);
+  if (options.database !== undefined) return releaseDatabaseCommand(options.database, options);
+  if (options.accessKey !== undefined) return releaseKeyCommand(options.accessKey, options);
+  if (instanceId === undefined) throw new UsageError(`name what to release: ${RELEASE_TARGETS}`);
   const report = await releaseInstanceWithTrail(instanceId, options);
   process.stdout.write(`${options.json ? safeJson([report], 2) : renderRelease(report)}\n`);
   if (report.refused) process.stderr.write(`ir: release refused: ${report.refused}\n`);

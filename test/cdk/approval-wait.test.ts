@@ -2,6 +2,8 @@ import { Match } from 'aws-cdk-lib/assertions';
 import { approvalLinkFunctionName } from '../../lib/approval/approval-channels';
 import { CONFIG_CONTEXT_KEY } from '../../lib/config/load-config';
 import { approvalScheduleGroupName, approvalSchedulerRoleName } from '../../lib/naming';
+import { ACTING_PLAYBOOKS } from '../../lambda/routing/playbook-names';
+import { playbookFunctionIdPrefix } from './support/playbook-ids';
 import { cdkJsonContext, synthesize, type Synthesized } from './support/synth';
 
 /*
@@ -60,10 +62,7 @@ describe('the approval wait in the stack', () => {
           Sid: 'InvokePlaybooks',
           Action: 'lambda:InvokeFunction',
           Effect: 'Allow',
-          Resource: [
-            { 'Fn::GetAtt': [logicalId(synth, 'AWS::Lambda::Function', 'ContainInstanceFunction'), 'Arn'] },
-            { 'Fn::GetAtt': [logicalId(synth, 'AWS::Lambda::Function', 'RevokeCredentialsFunction'), 'Arn'] },
-          ],
+          Resource: ACTING_PLAYBOOKS.map((playbook) => ({ 'Fn::GetAtt': [logicalId(synth, 'AWS::Lambda::Function', playbookFunctionIdPrefix(playbook)), 'Arn'] })),
         },
       ],
     ]);

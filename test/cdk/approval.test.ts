@@ -5,8 +5,8 @@ import { CONFIG_CONTEXT_KEY } from '../../lib/config/load-config';
 import { APPROVAL_FUNCTION_NAMES } from '../../lib/lambda-bundle/options';
 import { APPROVAL_DECISION_URL_OUTPUT, APPROVAL_LINK_URL_OUTPUT } from '../../lib/stack-outputs';
 import { nagFindings } from './support/nag';
+import { playbookFunctionIdPrefix } from './support/playbook-ids';
 import { cdkJsonContext, synthesize, type Synthesized } from './support/synth';
-import { pascalCase } from '../../lib/naming';
 import { ACTING_PLAYBOOKS } from '../../lambda/routing/playbook-names';
 
 /*
@@ -83,7 +83,7 @@ describe('approval channels (config approval)', () => {
     const statements = declaredStatements('approval-decide');
     expect(statements.find((s) => s.Action === 'dynamodb:UpdateItem')?.Resource).toEqual(ledger);
     const invoke = statements.find((s) => s.Action === 'lambda:InvokeFunction')!.Resource as unknown[];
-    expect(invoke).toEqual(ACTING_PLAYBOOKS.map((playbook) => ({ 'Fn::GetAtt': [logicalId('AWS::Lambda::Function', `${pascalCase(playbook)}Function`), 'Arn'] })));
+    expect(invoke).toEqual(ACTING_PLAYBOOKS.map((playbook) => ({ 'Fn::GetAtt': [logicalId('AWS::Lambda::Function', playbookFunctionIdPrefix(playbook)), 'Arn'] })));
   });
 
   it('confines the ledger item grants of the public link function and the decision function to their partition keys (dynamodb:LeadingKeys)', () => {

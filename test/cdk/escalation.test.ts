@@ -1,3 +1,4 @@
+import { playbookFunctionIdPrefix } from './support/playbook-ids';
 import { Template } from 'aws-cdk-lib/assertions';
 import { ACTING_PLAYBOOKS, PLAYBOOK_NAMES } from '../../lambda/routing/playbook-names';
 import { approvalSchedulerRoleName, pascalCase, responderRoleName } from '../../lib/naming';
@@ -177,7 +178,7 @@ describe('with approvals (config approval): the one iam:PassRole, and nothing wi
     expect(scheduler.flatMap((s) => asList(s.Action))).toEqual(['lambda:InvokeFunction']);
     expect(scheduler.flatMap((s) => asList(s.Resource)).sort()).toEqual(
       Object.keys(resourcesOfType(template, 'AWS::Lambda::Function'))
-        .filter((id) => new RegExp(`^(${ACTING_PLAYBOOKS.map(pascalCase).join('|')})Function`).test(id))
+        .filter((id) => new RegExp(`^(${ACTING_PLAYBOOKS.map(playbookFunctionIdPrefix).join('|')})[0-9A-F]{8}$`).test(id))
         .map((id) => `<${id}.Arn>`)
         .sort(),
     );

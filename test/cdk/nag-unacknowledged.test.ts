@@ -19,7 +19,7 @@ describe('cdk-nag without the acknowledgements', () => {
     const stack = 'GuardDutyIncidentResponse';
     const flagged = findings.map((f) => `${f.rule} ${f.path}`).sort();
     // The playbooks' functions and the owed Security Hub note writer's (lib/owed-note-delivery.ts), whose role has no wildcard.
-    const expected = ['ContainInstance', 'RevokeCredentials', 'ContainFunction', 'BlockPublicAccess', 'QuarantineObject', 'ContainTask', 'ContainEks', 'Notify', 'OwedSecurityHubNotes'].flatMap((fn) => [
+    const expected = ['ContainInstance', 'RevokeCredentials', 'ContainFunction', 'BlockPublicAccess', 'QuarantineObject', 'ContainTask', 'ContainEks', 'ContainDatabase', 'QuarantineImage', 'AnswerSequence', 'Notify', 'OwedSecurityHubNotes'].flatMap((fn) => [
       `AwsSolutions-L1 ${stack}/${fn}/Function/Resource`,
       `AwsSolutions-SQS3 ${stack}/${fn}/FailureQueue/Resource`,
     ]);
@@ -73,6 +73,22 @@ describe('cdk-nag without the acknowledgements', () => {
     // contain-eks': contain-instance's (the node) and revoke-credentials' (the IAM principal behind the Kubernetes user).
     const eksRoleFindings = flagged.filter((f) => f.endsWith(`${stack}/ContainEks/Role/Resource`));
     expect(eksRoleFindings.every((f) => f.startsWith('AwsSolutions-IAM5[Resource::'))).toBe(true);
-    expect(flagged.filter((f) => ![...revokeRoleFindings, ...taskRoleFindings, ...eksRoleFindings].includes(f))).toEqual(expected.sort());
+    // contain-database's: the databases and snapshots of the account, and contain-instance's isolation group in their VPC.
+    const databaseRoleFindings = flagged.filter((f) => f.endsWith(`${stack}/ContainDatabase/Role/Resource`));
+    expect(databaseRoleFindings.every((f) => f.startsWith('AwsSolutions-IAM5[Resource::'))).toBe(true);
+    expect(databaseRoleFindings).toEqual(expect.arrayContaining([`AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ec2:*:<AWS::AccountId>:security-group/*] ${stack}/ContainDatabase/Role/Resource`]));
+    // quarantine-image's: the snapshots, images and recovery points a malware finding names.
+    const imageRoleFindings = flagged.filter((f) => f.endsWith(`${stack}/QuarantineImage/Role/Resource`));
+    expect(imageRoleFindings.every((f) => f.startsWith('AwsSolutions-IAM5[Resource::'))).toBe(true);
+    expect(imageRoleFindings).toEqual(
+      expect.arrayContaining(
+        ['ec2:*::image/*', 'ec2:*::snapshot/*', 'backup:*:<AWS::AccountId>:recovery-point:*'].map((r) => `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:${r}] ${stack}/QuarantineImage/Role/Resource`),
+      ),
+    );
+    // answer-sequence's: those of every playbook it answers a resource with (lambda/playbooks/answer-sequence/members.ts).
+    const sequenceRoleFindings = flagged.filter((f) => f.endsWith(`${stack}/AnswerSequence/Role/Resource`));
+    expect(sequenceRoleFindings.every((f) => f.startsWith('AwsSolutions-IAM5[Resource::'))).toBe(true);
+    const ownedByRoles = [...revokeRoleFindings, ...taskRoleFindings, ...eksRoleFindings, ...databaseRoleFindings, ...imageRoleFindings, ...sequenceRoleFindings];
+    expect(flagged.filter((f) => !ownedByRoles.includes(f))).toEqual(expected.sort());
   });
 });

@@ -89,7 +89,7 @@ const OVERRIDE_PROBES = ['Recon:EC2/PortProbeUnprotectedPort', 'Backdoor:EC2/Den
 const RESOURCE_PROBES: readonly (readonly [string, string, PlaybookName])[] = [
   ['ECSCluster', 'Execution:Runtime/ReverseShell', 'contain-task'],
   ['ECSCluster', 'Backdoor:Runtime/VariantFromTheFuture', 'contain-task'],
-  ['ECSCluster', 'AttackSequence:ECS/CompromisedCluster', 'contain-task'],
+  ['ECSCluster', 'AttackSequence:ECS/CompromisedCluster', 'answer-sequence'],
   ['ECSCluster', 'Impact:Runtime/CryptoMinerExecuted', 'notify'],
   ['ECSCluster', 'Recon:EC2/Portscan', 'notify'],
   ['Instance', 'Execution:Runtime/ReverseShell', 'contain-instance'],
@@ -145,7 +145,7 @@ describe('the deployed rules, under Event Ruler', () => {
     expect(route('overridden', 'Backdoor:EC2/Spambot')).toEqual(['contain-instance']);
   });
 
-  it('send Runtime and attack-sequence findings on an ECS cluster to contain-task, Runtime and Kubernetes findings on an EKS cluster to contain-eks, and only those', () => {
+  it('send Runtime findings on an ECS cluster to contain-task (its attack sequences to answer-sequence), Runtime and Kubernetes findings on an EKS cluster to contain-eks, and only those', () => {
     const first = fixtureCases.length + OVERRIDE_PROBES.length;
     const actual = RESOURCE_PROBES.map(([resourceType, type], i) => [resourceType, type, routed.defaults[first + i]]);
     expect(actual).toEqual(RESOURCE_PROBES.map(([resourceType, type, playbook]) => [resourceType, type, [playbook]]));
@@ -160,7 +160,7 @@ describe('the deployed rules, under Event Ruler', () => {
 describe('a pattern over EventBridge\'s size quota', () => {
   it('fails synth, naming the rule and its size', () => {
     // 40 types: both rules' patterns pass 2,048 characters while the runtime configuration still fits its own limit (lib/config/runtime-config-size.ts).
-    const add = Object.fromEntries(Array.from({ length: 40 }, (_, i) => [`Recon:EC2/TeamSpecificType${i}`, 'contain-instance']));
+    const add = Object.fromEntries(Array.from({ length: 40 }, (_, i) => [`Recon:EC2/TeamOwnType${i}`, 'contain-instance']));
     expect(() => synthesize({ context: { incidentResponse: { routing: { add, remove: [] } } } })).toThrow(
       /event pattern over EventBridge's size quota of 2048 characters: instance-compromised \(\d{4} characters\), instance-compromised-unlisted \(\d{4} characters\)/,
     );

@@ -79,12 +79,12 @@ describe('the change class of each step kind', () => {
     });
   });
 
-  it('makes restrict-database-network wait for a person by default, with or without an approval key; every other class is auto', () => {
+  it('makes restrict-database-network and contain-node wait for a person by default, with or without an approval key; every other class is auto', () => {
     expect(BUILT_IN_DEFAULT_MODES).toEqual({ 'contain-node': 'approve', 'restrict-database-network': 'approve' });
     const policy = approvalSchema.parse({});
     for (const changeClass of CHANGE_CLASSES) {
       const decided = evaluateApproval(policy, { changeClass, accountId: '222222222222', severity: 8, tags: {} });
-      expect([changeClass, decided.mode]).toEqual([changeClass, changeClass === 'restrict-database-network' ? 'approve' : 'auto']);
+      expect([changeClass, decided.mode]).toEqual([changeClass, BUILT_IN_DEFAULT_MODES[changeClass] ?? 'auto']);
     }
     // A team can still say otherwise.
     expect(evaluateApproval(approvalSchema.parse({ defaults: { 'restrict-database-network': 'auto' } }), { changeClass: 'restrict-database-network', accountId: null, severity: 8, tags: {} }).mode).toBe('auto');

@@ -182,7 +182,7 @@ describe('S3 data findings under Event Ruler', () => {
     'send %s about a bucket to revoke-credentials (the acting principal), and the same type on another resource to notify',
     (type) => {
       expect(rulesFor(type, 'S3Bucket')).toEqual(['default|s3-data-by-principal']);
-      expect(rulesFor(type, 'Lambda')).toEqual(['default|other-resource']);
+      expect(rulesFor(type, 'Container')).toEqual(['default|other-resource']);
     },
   );
 
@@ -190,7 +190,7 @@ describe('S3 data findings under Event Ruler', () => {
   it.each(['Discovery:S3/TorIPCaller', 'Stealth:S3/ServerAccessLoggingDisabled'])(
     'report %s about a bucket (reported only)',
     (type) => {
-      expect(rulesFor(type, 'S3Bucket')).toEqual(['default|s3-data-by-principal-unlisted']);
+      expect(rulesFor(type, 'S3Bucket')).toEqual(['default|bucket-exposed-unlisted']);
     },
   );
 });

@@ -1,6 +1,7 @@
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type * as iam from 'aws-cdk-lib/aws-iam';
 import { principalGuardrailPolicy } from './iam/deny-statements';
+import type { ResponderRoles } from '../lambda/iam/responder-role-names';
 import type { ScopeReferences } from './iam/action-resources';
 import { memberRoleReference, scopeReferences } from './iam/playbook-role';
 import type { Construct } from 'constructs';
@@ -12,7 +13,7 @@ import { EvidenceBucket } from './evidence-bucket';
 import { IncidentLedgerTable } from './incident-ledger-table';
 import { Monitoring } from './monitoring/monitoring';
 import { acknowledgeNagFindings } from './nag-suppressions';
-import { approvalScheduleGroupName, approvalSchedulerRoleName, approvalSchedulerRoleNames, chatDecisionFunctionName, pascalCase, responderRoleName, responderRoleNames, sharedBrakeTableArn, sharedBrakeTableName } from './naming';
+import { approvalScheduleGroupName, approvalSchedulerRoleName, chatDecisionFunctionName, pascalCase, responderRoleName, sharedBrakeTableArn, sharedBrakeTableName } from './naming';
 import { NotificationTopic } from './notification-topic';
 import { ChatNotifications } from './chat-notifications';
 import { OwedNoteDelivery } from './owed-note-delivery';
@@ -116,13 +117,12 @@ export class IncidentResponseStack extends Stack {
     ) as Record<PlaybookName, string>;
     const regions = config.regions.length > 0 ? config.regions : [this.region];
     // A playbook role may pass the scheduler roles to Scheduler: none may change them (the guardrails' Deny), nor revoke them.
-    const schedulerRoleNames = config.approval ? approvalSchedulerRoleNames(prefix, regions) : [];
-    const responderNames = responderRoleNames(prefix, regions);
-    const protectedRoleNames = [...responderNames, ...schedulerRoleNames];
+    // The playbooks rebuild every role name of every region from this (lambda/iam/responder-role-names.ts): the names themselves would not fit Lambda's 4 KB environment.
+    const responderRoles: ResponderRoles = { prefix, regions, scheduler: config.approval !== undefined };
     this.guardrailPolicy = principalGuardrailPolicy(this, 'ResponderGuardrails', {
       refs: this.scopeReferences,
-      responderRoleNames: responderNames,
-      ...(schedulerRoleNames.length > 0 ? { passableRoleNames: schedulerRoleNames } : {}),
+      // Every responder role is made here, in the stack's own (the security) account.
+      responderRoles: { account: this.account, namePrefix: prefix, scheduler: responderRoles.scheduler },
       memberRoleName: config.memberRoleName,
       protectedPrincipals: config.credentials.protectedPrincipals,
     });
@@ -131,7 +131,7 @@ export class IncidentResponseStack extends Stack {
         playbook,
         config,
         roleName: roleNames[playbook],
-        protectedRoleNames,
+        responderRoles,
         guardrailPolicy: this.guardrailPolicy,
         topic: this.notifications.topic,
         ...(this.chat ? { chatTopic: this.chat.topic } : {}),

@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
 import type { PlaybookName } from '../lambda/routing/playbook-names';
-import { PLAYBOOK_NAMES } from '../lambda/routing/playbook-names';
+import { roleNamePrefix } from '../lambda/iam/responder-role-names';
 
 /*
  * Physical names the stack decides itself, so they are known before deploy:
- * the responder must recognise its own roles (IR_PROTECTED_ROLE_NAMES) and
+ * the responder must recognise its own roles (IR_RESPONDER_ROLES) and
  * never revoke them.
  */
 
@@ -22,50 +22,15 @@ export function memberStackName(name: string): string {
   return `${name}Member`;
 }
 
-const IAM_ROLE_NAME_MAX = 64;
-/** Longest region name today is 14 characters (ap-southeast-7); leave room for longer ones. */
-const REGION_NAME_BUDGET = 16;
-const LONGEST_PLAYBOOK = Math.max(...PLAYBOOK_NAMES.map((name) => name.length));
-
-/** The part of the stack name that fits in every role name, with a hash when cut so two long stack names cannot collide. */
-function stackNamePrefix(stackName: string): string {
-  const budget = IAM_ROLE_NAME_MAX - LONGEST_PLAYBOOK - REGION_NAME_BUDGET - 2;
-  if (stackName.length <= budget) return stackName;
-  const hash = createHash('sha256').update(stackName).digest('hex').slice(0, 8);
-  return `${stackName.slice(0, budget - hash.length - 1)}-${hash}`;
-}
-
-/**
- * `<stack>-<playbook>-<region>`. IAM is global but GuardDuty findings are
- * regional, so the stack is deployed once per region: the region keeps the
- * names of two deployments apart. `region` may be the AWS::Region token.
- */
-export function responderRoleName(stackName: string, playbook: PlaybookName, region: string): string {
-  return `${stackNamePrefix(stackName)}-${playbook}-${region}`;
-}
-
-/**
- * The role EventBridge Scheduler invokes the waiting playbooks with (lib/approval-schedules.ts), named like a playbook
- * role so the guardrails can protect it by name: a playbook role may pass it to Scheduler, so no playbook role may
- * change what it allows ("approval-scheduler" is no longer than the longest playbook name, so it fits the same budget).
- */
-export function approvalSchedulerRoleName(stackName: string, region: string): string {
-  return `${stackNamePrefix(stackName)}-approval-scheduler-${region}`;
-}
-
-/** The scheduler roles of a deployment, one per region: protected like the playbook roles (config `approval`). */
-export function approvalSchedulerRoleNames(stackName: string, regions: readonly string[]): string[] {
-  return regions.map((region) => approvalSchedulerRoleName(stackName, region));
-}
-
-/**
- * Every playbook role of a deployment, in each of its regions. IAM is
- * global: a finding in one region may name the responder's role of
- * another, and each regional responder must refuse it too.
- */
-export function responderRoleNames(stackName: string, regions: readonly string[]): string[] {
-  return regions.flatMap((region) => PLAYBOOK_NAMES.map((playbook) => responderRoleName(stackName, playbook, region)));
-}
+// The role names are built by lambda/iam/responder-role-names.ts: the playbooks rebuild the same list from
+// IR_RESPONDER_ROLES, and a Lambda bundle may not import lib/.
+export {
+  approvalSchedulerRoleName,
+  approvalSchedulerRoleNames,
+  responderRoleName,
+  responderRoleNames,
+  roleNamePrefix,
+} from '../lambda/iam/responder-role-names';
 
 /**
  * The table of a brake every regional stack shares (blastRadius.homeRegion):
@@ -73,7 +38,7 @@ export function responderRoleNames(stackName: string, regions: readonly string[]
  * know it (and their roles can name its ARN) without reading the home stack.
  */
 export function sharedBrakeTableName(stackName: string): string {
-  return `${stackNamePrefix(stackName)}-blast-radius-brake`;
+  return `${roleNamePrefix(stackName)}-blast-radius-brake`;
 }
 
 /** The shared brake table's ARN: in the home region, of the account the stacks are deployed to. */

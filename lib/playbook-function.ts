@@ -8,6 +8,7 @@ import type * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { runtimeConfigOf, type IncidentResponseConfig } from '../lambda/config/schema';
+import type { ResponderRoles } from '../lambda/iam/responder-role-names';
 import type { PlaybookName } from '../lambda/routing/playbook-names';
 import { playbookCode } from './lambda-bundle/code';
 import { PLAYBOOK_ARCHITECTURE, PLAYBOOK_RUNTIME } from './lambda-bundle/options';
@@ -51,8 +52,8 @@ export interface PlaybookFunctionProps {
   readonly playbook: PlaybookName;
   readonly config: IncidentResponseConfig;
   readonly roleName: string;
-  /** Every role of the responder: the playbooks refuse to revoke these. */
-  readonly protectedRoleNames: readonly string[];
+  /** What every role name of the responder is made of (IR_RESPONDER_ROLES): the playbooks refuse to revoke these roles. */
+  readonly responderRoles: ResponderRoles;
   readonly topic: sns.ITopic;
   /** The chat topic (config `chat`): the same notification as AWS Chatbot JSON. */
   readonly chatTopic?: sns.ITopic;
@@ -123,7 +124,8 @@ export class PlaybookFunction extends Construct {
         IR_RUNTIME_CONFIG: JSON.stringify(runtimeConfigOf(config)),
         IR_TOPIC_ARN: props.topic.topicArn,
         ...(props.chatTopic ? { IR_CHAT_TOPIC_ARN: props.chatTopic.topicArn } : {}),
-        IR_PROTECTED_ROLE_NAMES: props.protectedRoleNames.join(','),
+        // Not the names: 11 playbooks x 18 regions of them pass Lambda's 4 KB environment (lambda/iam/responder-role-names.ts).
+        IR_RESPONDER_ROLES: Stack.of(this).toJsonString(props.responderRoles),
         IR_LEDGER_TABLE: props.ledgerTableName,
         ...(props.brakeTableName ? { IR_BRAKE_TABLE: props.brakeTableName } : {}),
         IR_EVIDENCE_BUCKET: props.evidence.bucketName,

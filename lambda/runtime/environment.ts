@@ -1,6 +1,7 @@
 import * as z from '../zod';
 import { parseRuntimeConfig, type RuntimeConfig } from '../config/schema';
 import type { EvidenceBucket } from '../evidence/destination';
+import { responderRoleNamesOf, responderRolesSchema } from '../iam/responder-role-names';
 import { PLAYBOOK_NAMES, type PlaybookName } from '../routing/playbook-names';
 
 /* What the CDK stack hands each Lambda, validated once per cold start. */
@@ -10,6 +11,7 @@ const environmentSchema = z.object({
   IR_RUNTIME_CONFIG: z._default(z.string(), '{}'),
   IR_TOPIC_ARN: z.optional(z.string()),
   IR_CHAT_TOPIC_ARN: z.optional(z.string()),
+  IR_RESPONDER_ROLES: z.optional(z.string()),
   IR_PROTECTED_ROLE_NAMES: z._default(z.string(), ''),
   IR_LEDGER_TABLE: z.optional(z.string()),
   IR_BRAKE_TABLE: z.optional(z.string()),
@@ -29,6 +31,7 @@ export interface LambdaEnvironment {
   readonly topicArn: string | undefined;
   /** The chat topic AWS Chatbot subscribes to (config `chat`); absent: email only. */
   readonly chatTopicArn?: string;
+  /** The responder's own roles (IR_RESPONDER_ROLES expanded, then IR_PROTECTED_ROLE_NAMES): never revoked. */
   readonly protectedRoleNames: readonly string[];
   readonly defaultRegion: string | undefined;
   /** The incident ledger's table (in the function's own account and region); absent: no ledger, no brake. */
@@ -48,6 +51,28 @@ export interface LambdaEnvironment {
   };
 }
 
+/**
+ * IR_RESPONDER_ROLES (what the stack's role names are made of) expanded with the stack's own naming functions, then
+ * IR_PROTECTED_ROLE_NAMES (more names, comma-separated). A malformed description fails the cold start: a responder
+ * that did not know its own roles could revoke them.
+ */
+function protectedRoleNamesOf(responderRoles: string | undefined, extraNames: string): string[] {
+  const extra = extraNames.split(',').map((s) => s.trim()).filter(Boolean);
+  if (responderRoles === undefined || responderRoles === '') return [...new Set(extra)];
+  let json: unknown;
+  try {
+    json = JSON.parse(responderRoles);
+  } catch {
+    throw new Error('invalid Lambda environment: IR_RESPONDER_ROLES is not JSON');
+  }
+  const parsed = responderRolesSchema.safeParse(json);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new Error(`invalid Lambda environment: IR_RESPONDER_ROLES.${issue.path.join('.')}: ${issue.message}`);
+  }
+  return [...new Set([...responderRoleNamesOf(parsed.data), ...extra])];
+}
+
 export function readLambdaEnvironment(env: NodeJS.ProcessEnv = process.env): LambdaEnvironment {
   const parsed = environmentSchema.safeParse(env);
   if (!parsed.success) {
@@ -65,7 +90,7 @@ export function readLambdaEnvironment(env: NodeJS.ProcessEnv = process.env): Lam
     config: parseRuntimeConfig(configJson, 'IR_RUNTIME_CONFIG'),
     topicArn: parsed.data.IR_TOPIC_ARN || undefined,
     ...(parsed.data.IR_CHAT_TOPIC_ARN ? { chatTopicArn: parsed.data.IR_CHAT_TOPIC_ARN } : {}),
-    protectedRoleNames: parsed.data.IR_PROTECTED_ROLE_NAMES.split(',').map((s) => s.trim()).filter(Boolean),
+    protectedRoleNames: protectedRoleNamesOf(parsed.data.IR_RESPONDER_ROLES, parsed.data.IR_PROTECTED_ROLE_NAMES),
     defaultRegion: parsed.data.AWS_REGION,
     ...(parsed.data.IR_LEDGER_TABLE ? { ledgerTableName: parsed.data.IR_LEDGER_TABLE } : {}),
     ...(parsed.data.IR_BRAKE_TABLE ? { brakeTableName: parsed.data.IR_BRAKE_TABLE } : {}),

@@ -1,6 +1,8 @@
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
+import { APPROVAL_SCHEDULER_ROLE_PART, roleNamePrefix } from '../../lambda/iam/responder-role-names';
 import type { IamAction, StepSpec } from '../../lambda/plan/types';
+import { PLAYBOOK_NAMES } from '../../lambda/routing/playbook-names';
 import { grantsOf } from './scoped-statements';
 import { ec2ResourceArn, type ScopeReferences } from './action-resources';
 
@@ -10,7 +12,8 @@ import { ec2ResourceArn, type ScopeReferences } from './action-resources';
  * the stack, the exemption guardrail inline. An explicit Deny wins over any Allow, so they hold
  * whatever a step declaration allows today or tomorrow:
  *  - no IAM write on the responder's own roles (every playbook role of every
- *    region, the member role in any account) nor on the protected principals
+ *    region, in the security account where they live; the member role in any
+ *    account) nor on the protected principals
  *    of the configuration: the inline-policy writes that revoke sessions
  *    (iam:PutRolePolicy, iam:PutUserPolicy) reach the principals a finding
  *    names, never the responder itself or a break-glass role;
@@ -51,16 +54,23 @@ export const IAM_WRITE_VERBS: readonly IamAction[] = [
 
 export interface GuardrailProps {
   readonly refs: Pick<ScopeReferences, 'partition' | 'account'>;
-  /** Every playbook role name of the deployment, in each of its regions (lib/naming.ts responderRoleNames). */
-  readonly responderRoleNames: readonly string[];
+  /**
+   * The responder's own roles (every playbook role of every region, and the scheduler roles when `scheduler`): the
+   * account they are made in (the security account) and the deployment's name their names start with
+   * (lib/naming.ts responderRoleName, approvalSchedulerRoleName).
+   */
+  readonly responderRoles: {
+    readonly account: string;
+    readonly namePrefix: string;
+    /**
+     * The deployment has approval scheduler roles (config `approval`): a playbook role may pass them to Scheduler, so
+     * every IAM write on them is denied but iam:PassRole, which the wait's own grant confines to EventBridge Scheduler.
+     * Otherwise a role that may pass one could first widen what it allows.
+     */
+    readonly scheduler: boolean;
+  };
   /** The member role's name: denied in every account. */
   readonly memberRoleName: string;
-  /**
-   * Roles a playbook role may pass (the approval scheduler roles, lib/naming.ts approvalSchedulerRoleNames): every IAM
-   * write on them is denied but iam:PassRole, which the wait's own grant confines to EventBridge Scheduler. Otherwise
-   * a role that may pass one could first widen what it allows.
-   */
-  readonly passableRoleNames?: readonly string[];
   /** config.credentials.protectedPrincipals: role and user ARNs, `*` allowed. */
   readonly protectedPrincipals: readonly string[];
   /** config.exemptTagKey. */
@@ -71,10 +81,33 @@ export interface GuardrailProps {
 
 // A role name in any account, under any path: the pattern `role` + `*` + `/<name>` matches
 // `role/<name>` and `role/<path>/<name>`, never another name (role names are unique in an
-// account whatever the path). One pattern per name keeps the role's policies far from IAM's
-// 10,240-character limit with many regions.
+// account whatever the path).
 function roleArn(partition: string, name: string): string {
   return `arn:${partition}:iam::*:role*/${name}`;
+}
+
+/**
+ * The responder's roles of one family (a playbook's, or the scheduler's), in every region at once:
+ * `arn:<partition>:iam::<security account>:role/<prefix>-<playbook>-*`.
+ *
+ * One name per role and region no longer fits IAM's 6,144 characters of a managed policy with every
+ * region configured (11 playbooks x 18 regions); a wildcard over the region does, and matches exactly
+ * the same roles that exist:
+ *  - pinned to the security account, where the stack creates every one of them (IAM is global to an
+ *    account, so all regional stacks' roles are there). A role of the same name in another account is
+ *    not ours and needs no protection from us; only someone who already administers the security
+ *    account could create a role there under these names, and they need no responder to widen their
+ *    power. The old `iam::*:` reached such look-alike roles in every account for nothing.
+ *  - without a path: the stack creates its roles at `/`, so their ARNs are `role/<name>`, and a name is
+ *    unique in an account whatever the path.
+ *  - `<prefix>-<playbook>-`, not `<prefix>-*`: a lone `<prefix>-*` would also deny passing the scheduler
+ *    roles (the approval wait needs that PassRole), and would reach the names of another deployment in the
+ *    same account whose name starts with ours and a dash (`IR` and `IR-staging`), and the names
+ *    CloudFormation gives the stack's unnamed roles (`<stack>-<region>-<LogicalId>-<random>`).
+ *    The region part is the only wildcard.
+ */
+export function responderRoleFamilyArn(partition: string, account: string, namePrefix: string, family: string): string {
+  return `arn:${partition}:iam::${account}:role/${roleNamePrefix(namePrefix)}-${family}-*`;
 }
 
 /**
@@ -89,11 +122,25 @@ function anyPath(partition: string, pattern: string): string {
   return `arn:${partition}:iam::${account}:${kind}*/${name}`;
 }
 
-/** The ARNs the principal writes are denied on: the responder's roles in any account, and the protected principals. */
-export function protectedPrincipalArns(props: Omit<GuardrailProps, 'exemptTagKey' | 'specs'>): string[] {
+type PrincipalGuardrailProps = Omit<GuardrailProps, 'exemptTagKey' | 'specs'>;
+
+/** The ARNs the principal writes are denied on: the playbook roles in the security account, the member role in any account, and the protected principals. */
+export function protectedPrincipalArns(props: PrincipalGuardrailProps): string[] {
   const partition = props.refs.partition;
-  const names = [...props.responderRoleNames, props.memberRoleName];
-  return [...new Set([...names.map((name) => roleArn(partition, name)), ...props.protectedPrincipals.map((pattern) => anyPath(partition, pattern))])];
+  const { account, namePrefix } = props.responderRoles;
+  return [
+    ...new Set([
+      ...PLAYBOOK_NAMES.map((playbook) => responderRoleFamilyArn(partition, account, namePrefix, playbook)),
+      roleArn(partition, props.memberRoleName),
+      ...props.protectedPrincipals.map((pattern) => anyPath(partition, pattern)),
+    ]),
+  ];
+}
+
+/** The ARNs every IAM write but iam:PassRole is denied on: the scheduler roles of every region, when the deployment has them. */
+export function passableRoleArns(props: PrincipalGuardrailProps): string[] {
+  const { account, namePrefix, scheduler } = props.responderRoles;
+  return scheduler ? [responderRoleFamilyArn(props.refs.partition, account, namePrefix, APPROVAL_SCHEDULER_ROLE_PART)] : [];
 }
 
 /** The role's EC2 writes, from its step declarations: the actions of mutating steps, less the reads some of them also make. */
@@ -103,8 +150,9 @@ export function mutatingEc2Actions(specs: readonly StepSpec[]): IamAction[] {
 }
 
 /** No IAM write on the responder's roles, the protected principals, any group or managed policy. The same for every role of a stack. */
-export function principalGuardrailStatements(props: Omit<GuardrailProps, 'exemptTagKey' | 'specs'>): iam.PolicyStatement[] {
+export function principalGuardrailStatements(props: PrincipalGuardrailProps): iam.PolicyStatement[] {
   const partition = props.refs.partition;
+  const passable = passableRoleArns(props);
   return [
     new iam.PolicyStatement({
       sid: 'DenyChangingResponderAndProtectedPrincipals',
@@ -112,13 +160,13 @@ export function principalGuardrailStatements(props: Omit<GuardrailProps, 'exempt
       actions: [...IAM_WRITE_VERBS],
       resources: [...protectedPrincipalArns(props), `arn:${partition}:iam::*:group/*`, `arn:${partition}:iam::*:policy/*`],
     }),
-    ...((props.passableRoleNames ?? []).length > 0
+    ...(passable.length > 0
       ? [
           new iam.PolicyStatement({
             sid: 'DenyChangingPassableRoles',
             effect: iam.Effect.DENY,
             actions: IAM_WRITE_VERBS.filter((verb) => verb !== 'iam:PassRole'),
-            resources: props.passableRoleNames!.map((name) => roleArn(partition, name)),
+            resources: passable,
           }),
         ]
       : []),
@@ -169,11 +217,12 @@ export function exemptionGuardrailStatements(props: Pick<GuardrailProps, 'refs' 
 
 /**
  * The principal guardrails as one customer managed policy, attached to every
- * responder role of the stack: with every region configured, the role names
- * would not fit in a role's inline policies (10,240 characters in all) beside
- * the playbook's own statements; a managed policy holds 6,144 of its own.
+ * responder role of the stack, kept apart from the role's inline policies
+ * (10,240 characters in all) and their playbook statements; a managed policy
+ * holds 6,144 of its own, which the region wildcard of responderRoleFamilyArn
+ * keeps it far from whatever the number of regions.
  */
-export function principalGuardrailPolicy(scope: Construct, id: string, props: Omit<GuardrailProps, 'exemptTagKey' | 'specs'>): iam.ManagedPolicy {
+export function principalGuardrailPolicy(scope: Construct, id: string, props: PrincipalGuardrailProps): iam.ManagedPolicy {
   return new iam.ManagedPolicy(scope, id, {
     description: "GuardDuty incident response: no responder role may change its own, another responder role's or a protected principal's permissions",
     statements: principalGuardrailStatements(props),

@@ -7,7 +7,6 @@ import { scopeReferences } from '../iam/playbook-role';
 import { scopedStatements } from '../iam/scoped-statements';
 import { acknowledgeMemberNagFindings } from '../nag-suppressions';
 import { exemptionGuardrailStatements, principalGuardrailPolicy } from '../iam/deny-statements';
-import { responderRoleNames } from '../naming';
 import { memberRoleStepSpecs } from './member-actions';
 import { trustedPlaybookRoleArns } from './trusted-principals';
 
@@ -57,7 +56,8 @@ export class IncidentResponseMemberStack extends Stack {
     // The member role can change neither itself nor the playbook roles that assume it, nor a protected principal of this account.
     this.guardrailPolicy = principalGuardrailPolicy(this, 'MemberGuardrails', {
       refs: this.scopeReferences,
-      responderRoleNames: responderRoleNames(props.securityStackName, regions),
+      // The playbook roles live in the security account only: a role of another account under the same name is not ours.
+      responderRoles: { account: config.securityAccountId, namePrefix: props.securityStackName, scheduler: false },
       memberRoleName: config.memberRoleName,
       protectedPrincipals: config.credentials.protectedPrincipals,
     });

@@ -3,7 +3,6 @@ import { approvalLinkFunctionName } from '../../lib/approval/approval-channels';
 import { CONFIG_CONTEXT_KEY } from '../../lib/config/load-config';
 import { approvalScheduleGroupName, approvalSchedulerRoleName } from '../../lib/naming';
 import { ACTING_PLAYBOOKS } from '../../lambda/routing/playbook-names';
-import { playbookFunctionIdPrefix } from './support/playbook-ids';
 import { cdkJsonContext, synthesize, type Synthesized } from './support/synth';
 
 /*
@@ -54,6 +53,8 @@ describe('the approval wait in the stack', () => {
   });
 
   it('lets the scheduler role invoke the acting playbook functions only', () => {
+    const functions = synth.template.findResources('AWS::Lambda::Function');
+    const playbookFunctionId = (playbook: string) => Object.keys(functions).find((id) => functions[id]!.Properties.Environment?.Variables?.IR_PLAYBOOK === playbook)!;
     const role = logicalId(synth, 'AWS::IAM::Role', 'ApprovalWaitSchedulerRole');
     const policies = Object.values(synth.template.findResources('AWS::IAM::Policy')).filter((p) => JSON.stringify(p.Properties.Roles) === JSON.stringify([{ Ref: role }]));
     expect(policies.map((p) => p.Properties.PolicyDocument.Statement)).toEqual([
@@ -62,7 +63,8 @@ describe('the approval wait in the stack', () => {
           Sid: 'InvokePlaybooks',
           Action: 'lambda:InvokeFunction',
           Effect: 'Allow',
-          Resource: ACTING_PLAYBOOKS.map((playbook) => ({ 'Fn::GetAtt': [logicalId(synth, 'AWS::Lambda::Function', playbookFunctionIdPrefix(playbook)), 'Arn'] })),
+          // Every acting playbook's function (they all wait for a decision), by the playbook it runs, in ACTING_PLAYBOOKS' order.
+          Resource: ACTING_PLAYBOOKS.map((playbook) => ({ 'Fn::GetAtt': [playbookFunctionId(playbook), 'Arn'] })),
         },
       ],
     ]);
@@ -128,7 +130,7 @@ describe('the approval wait in the stack', () => {
     synth.template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'lead@example.com', TopicArn: { Ref: logicalId(synth, 'AWS::SNS::Topic', 'ApprovalWaitEscalationTopic') } });
   });
 
-  it('protects the scheduler role by name: every IAM write on it denied but iam:PassRole', () => {
+  it('protects the scheduler roles by name, every region at once: every IAM write on them denied but iam:PassRole', () => {
     synth.template.hasResourceProperties('AWS::IAM::ManagedPolicy', {
       PolicyDocument: {
         Statement: Match.arrayWith([
@@ -136,7 +138,8 @@ describe('the approval wait in the stack', () => {
             Sid: 'DenyChangingPassableRoles',
             Effect: 'Deny',
             Action: Match.not(Match.arrayWith(['iam:PassRole'])),
-            Resource: resolved(`arn:${synth.stack.partition}:iam::*:role*/${approvalSchedulerRoleName(synth.stack.stackName, synth.stack.region)}`),
+            // Every region's scheduler role at once, in the security account where they are made (lib/iam/deny-statements.ts).
+            Resource: resolved(`arn:${synth.stack.partition}:iam::${synth.stack.account}:role/${synth.stack.stackName}-approval-scheduler-*`),
           }),
         ]),
       },

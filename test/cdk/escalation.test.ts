@@ -1,4 +1,3 @@
-import { playbookFunctionIdPrefix } from './support/playbook-ids';
 import { Template } from 'aws-cdk-lib/assertions';
 import { ACTING_PLAYBOOKS, PLAYBOOK_NAMES } from '../../lambda/routing/playbook-names';
 import { approvalSchedulerRoleName, pascalCase, responderRoleName } from '../../lib/naming';
@@ -25,9 +24,12 @@ const REGIONS = ['eu-west-1', 'us-east-1', 'ap-southeast-2'];
 const PROTECTED = ['arn:aws:iam::*:role/BreakGlass*', `arn:aws:iam::${MEMBER}:user/break-glass`];
 const CONFIG = { securityAccountId: SECURITY, regions: REGIONS, credentials: { protectedPrincipals: PROTECTED } };
 
-/** The principals no responder role may change: every playbook role of every region, the member role (any account), the configured ones. */
+/**
+ * The principals no responder role may change: every playbook role of every region (in the security account, where
+ * they are made: a role of that name elsewhere is not ours), the member role (any account), the configured ones.
+ */
 const TARGETS = [
-  ...REGIONS.flatMap((region) => PLAYBOOK_NAMES.map((playbook) => `arn:aws:iam::*:role/${responderRoleName('GuardDutyIncidentResponse', playbook, region)}`)),
+  ...REGIONS.flatMap((region) => PLAYBOOK_NAMES.map((playbook) => `arn:aws:iam::${SECURITY}:role/${responderRoleName('GuardDutyIncidentResponse', playbook, region)}`)),
   'arn:aws:iam::*:role/IncidentResponseMemberRole',
   ...PROTECTED,
 ];
@@ -115,6 +117,9 @@ describe('every synthesised role', () => {
     const [, memberStatements] = [...audited[3]!.roles][0]!;
     expect(decide(memberStatements, 'iam:PutRolePolicy', `arn:aws:iam::${MEMBER}:role/compromised-app`)).toBe('allow');
     expect(decide(memberStatements, 'iam:PutUserPolicy', `arn:aws:iam::${MEMBER}:user/compromised-user`)).toBe('allow');
+    // A member account's own role under a playbook role's name is not ours (ours are all in the security account): it is an ordinary principal there.
+    const lookalike = `arn:aws:iam::${MEMBER}:role/${responderRoleName('GuardDutyIncidentResponse', 'contain-instance', REGIONS[0]!)}`;
+    expect(decide(memberStatements, 'iam:PutRolePolicy', lookalike)).toBe('allow');
   });
 });
 
@@ -140,7 +145,7 @@ describe('with approvals (config approval): the one iam:PassRole, and nothing wi
   it('no escalation path: the scheduler role is protected like the playbook roles, the one PassRole accepted', () => {
     // The roles of this one region's deployment, and its scheduler role: every IAM write on it is denied but the PassRole.
     const targets = TARGETS.filter((t) => !REGIONS.some((r) => r !== REGION && t.endsWith(`-${r}`)));
-    const audit: AuditOptions = { ...AUDIT, protectedPrincipals: [...targets, `arn:aws:iam::*:role/${schedulerName}`], passableRole };
+    const audit: AuditOptions = { ...AUDIT, protectedPrincipals: [...targets, `arn:aws:iam::${SECURITY}:role/${schedulerName}`], passableRole };
     for (const [roleId, statements] of roles) expect({ roleId, findings: auditRole(statements, audit) }).toEqual({ roleId, findings: [] });
   });
 
@@ -177,9 +182,10 @@ describe('with approvals (config approval): the one iam:PassRole, and nothing wi
     const scheduler = roles.get(schedulerId!)!.filter((s) => s.Effect === 'Allow');
     expect(scheduler.flatMap((s) => asList(s.Action))).toEqual(['lambda:InvokeFunction']);
     expect(scheduler.flatMap((s) => asList(s.Resource)).sort()).toEqual(
-      Object.keys(resourcesOfType(template, 'AWS::Lambda::Function'))
-        .filter((id) => new RegExp(`^(${ACTING_PLAYBOOKS.map(playbookFunctionIdPrefix).join('|')})[0-9A-F]{8}$`).test(id))
-        .map((id) => `<${id}.Arn>`)
+      // By the playbook each runs (ContainFunction's logical id does not repeat "Function").
+      Object.entries(resourcesOfType(template, 'AWS::Lambda::Function'))
+        .filter(([, fn]) => (ACTING_PLAYBOOKS as readonly string[]).includes(String((fn as { Properties: { Environment?: { Variables?: { IR_PLAYBOOK?: unknown } } } }).Properties.Environment?.Variables?.IR_PLAYBOOK)))
+        .map(([id]) => `<${id}.Arn>`)
         .sort(),
     );
   });

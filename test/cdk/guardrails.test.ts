@@ -1,8 +1,9 @@
 import { ConfigError, parseConfig } from '../../lambda/config/schema';
 import { PLAYBOOK_NAMES } from '../../lambda/routing/playbook-names';
-import { responderRoleName } from '../../lib/naming';
+import { APPROVAL_SCHEDULER_ROLE_PART } from '../../lambda/iam/responder-role-names';
+import { approvalSchedulerRoleNames, responderRoleNames } from '../../lib/naming';
 import { errorOf } from '../support/errors';
-import { flatten } from './support/policy-evaluator';
+import { asList as resourcesOf, decide, flatten, flattenStatement, globMatches } from './support/policy-evaluator';
 import { synthesize } from './support/synth';
 import { asList, props, resourcesOfType, roleIdOf, statementsOfRole, type Json } from './support/template-queries';
 
@@ -12,6 +13,12 @@ import { asList, props, resourcesOfType, roleIdOf, statementsOfRole, type Json }
  * a role's inline policies with every region configured.
  */
 
+const SECURITY = '111122223333';
+const PREFIX = 'GuardDutyIncidentResponse';
+const ALL_REGIONS = [
+  'us-east-1', 'us-east-2', 'us-west-1', 'us-west-2', 'ca-central-1', 'eu-west-1', 'eu-west-2', 'eu-west-3', 'eu-central-1',
+  'eu-north-1', 'eu-south-1', 'ap-south-1', 'ap-northeast-1', 'ap-northeast-2', 'ap-northeast-3', 'ap-southeast-1', 'ap-southeast-2', 'sa-east-1',
+];
 const SIGNING_VERSION = 'arn:aws:signer:eu-west-1:111122223333:/signing-profiles/IncidentResponse/a1b2c3d4e5';
 
 describe('configuration', () => {
@@ -78,9 +85,10 @@ describe('the Deny statements of a playbook role', () => {
     expect(principals.Effect).toBe('Deny');
     expect(principals.Condition).toBeUndefined();
     expect(asList(principals.Action)).toEqual(expect.arrayContaining(['iam:Put*', 'iam:Attach*', 'iam:Detach*', 'iam:Delete*', 'iam:Update*', 'iam:Create*', 'iam:Set*', 'iam:PassRole']));
-    const pseudo = { 'AWS::Partition': 'aws' };
+    const pseudo = { 'AWS::Partition': 'aws', 'AWS::AccountId': SECURITY };
     expect(asList(principals.Resource as Json[]).map((r) => flatten(r, pseudo))).toEqual([
-      ...REGIONS.flatMap((region) => PLAYBOOK_NAMES.map((p) => `arn:aws:iam::*:role*/${responderRoleName('GuardDutyIncidentResponse', p, region)}`)),
+      // Every region at once, in the security account only (lib/iam/deny-statements.ts responderRoleFamilyArn).
+      ...PLAYBOOK_NAMES.map((p) => `arn:aws:iam::${SECURITY}:role/GuardDutyIncidentResponse-${p}-*`),
       'arn:aws:iam::*:role*/IncidentResponseMemberRole',
       // Under any path, as the code matches it.
       'arn:aws:iam::*:role*/BreakGlass',
@@ -93,13 +101,74 @@ describe('the Deny statements of a playbook role', () => {
   });
 });
 
+describe('the responder-role wildcards of an 18-region deployment with approvals', () => {
+  const OTHER_ACCOUNT = '444455556666';
+  const synth = synthesize({ context: { incidentResponse: { regions: ALL_REGIONS, approval: {} } } });
+  const guardrails = Object.values(resourcesOfType(synth.template, 'AWS::IAM::ManagedPolicy'));
+  const statements = (props(guardrails[0]!).PolicyDocument as { Statement: Record<string, unknown>[] }).Statement.map((s) =>
+    flattenStatement(s, { 'AWS::Partition': 'aws', 'AWS::AccountId': SECURITY, 'AWS::Region': 'eu-west-1' }),
+  );
+  const arn = (account: string, name: string) => `arn:aws:iam::${account}:role/${name}`;
+  const playbookRoles = responderRoleNames(PREFIX, ALL_REGIONS);
+  const schedulerRoles = approvalSchedulerRoleNames(PREFIX, ALL_REGIONS);
+
+  it('is one guardrail policy', () => {
+    expect(guardrails).toHaveLength(1);
+  });
+
+  it('deny every IAM write on every playbook role of every region, and on every scheduler role but passing it', () => {
+    expect(playbookRoles).toHaveLength(PLAYBOOK_NAMES.length * 18);
+    for (const name of playbookRoles) {
+      for (const action of ['iam:PutRolePolicy', 'iam:AttachRolePolicy', 'iam:UpdateAssumeRolePolicy', 'iam:DeleteRole', 'iam:PassRole']) {
+        expect({ name, action, decision: decide(statements, action, arn(SECURITY, name)) }).toEqual({ name, action, decision: 'explicit-deny' });
+      }
+    }
+    for (const name of schedulerRoles) {
+      expect({ name, decision: decide(statements, 'iam:PutRolePolicy', arn(SECURITY, name)) }).toEqual({ name, decision: 'explicit-deny' });
+      expect({ name, decision: decide(statements, 'iam:UpdateAssumeRolePolicy', arn(SECURITY, name)) }).toEqual({ name, decision: 'explicit-deny' });
+      // The approval wait passes it to EventBridge Scheduler: not denied here (the role's own Allow confines it).
+      expect({ name, decision: decide(statements, 'iam:PassRole', arn(SECURITY, name)) }).toEqual({ name, decision: 'implicit-deny' });
+    }
+  });
+
+  it('match exactly the names the deployment makes, by IAM wildcard semantics', () => {
+    const patterns = statements.flatMap((s) => resourcesOf(s.Resource)).filter((r) => r.startsWith(`arn:aws:iam::${SECURITY}:`));
+    expect(patterns).toHaveLength(PLAYBOOK_NAMES.length + 1);
+    for (const name of [...playbookRoles, ...schedulerRoles]) {
+      expect({ name, matched: patterns.filter((pattern) => globMatches(pattern, arn(SECURITY, name))).length }).toEqual({ name, matched: 1 });
+    }
+  });
+
+  it('leave alone a role of another account under the same name: it is not ours', () => {
+    for (const name of [...playbookRoles, ...schedulerRoles]) {
+      expect({ name, decision: decide(statements, 'iam:PutRolePolicy', arn(OTHER_ACCOUNT, name)) }).toEqual({ name, decision: 'implicit-deny' });
+    }
+  });
+
+  it('leave alone another deployment whose name starts with ours, and the unnamed roles of the stack', () => {
+    const others = [
+      ...responderRoleNames(`${PREFIX}2`, ['us-east-1']),
+      ...responderRoleNames(`${PREFIX}-staging`, ['us-east-1']),
+      ...approvalSchedulerRoleNames(`${PREFIX}-staging`, ['us-east-1']),
+      `${PREFIX}-us-east-1-OwedSecurityHubNotesWriterRoleA1B2C3-0123456789AB`,
+      `${PREFIX}Member-MemberRole`,
+    ];
+    for (const name of others) {
+      expect({ name, decision: decide(statements, 'iam:PutRolePolicy', arn(SECURITY, name)) }).toEqual({ name, decision: 'implicit-deny' });
+    }
+  });
+
+  it('the scheduler role family is no playbook’s: no playbook name starts with it or ends in a part of it', () => {
+    for (const playbook of PLAYBOOK_NAMES) {
+      expect(`${APPROVAL_SCHEDULER_ROLE_PART}-`.startsWith(`${playbook}-`)).toBe(false);
+      expect(`${playbook}-`.startsWith(`${APPROVAL_SCHEDULER_ROLE_PART}-`)).toBe(false);
+    }
+  });
+});
+
 describe("a role's inline policies", () => {
   // IAM: the inline policies of one role may hold at most 10,240 characters (whitespace not counted).
   const IAM_INLINE_LIMIT = 10_240;
-  const ALL_REGIONS = [
-    'us-east-1', 'us-east-2', 'us-west-1', 'us-west-2', 'ca-central-1', 'eu-west-1', 'eu-west-2', 'eu-west-3', 'eu-central-1',
-    'eu-north-1', 'eu-south-1', 'ap-south-1', 'ap-northeast-1', 'ap-northeast-2', 'ap-northeast-3', 'ap-southeast-1', 'ap-southeast-2', 'sa-east-1',
-  ];
   const protectedPrincipals = Array.from({ length: 10 }, (_, i) => `arn:aws:iam::111122223333:role/break-glass-${i}`);
 
   // A customer managed policy may hold at most 6,144.

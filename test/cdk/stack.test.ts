@@ -4,6 +4,7 @@ import { builtinModules } from 'node:module';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { runtimeConfigOf } from '../../lambda/config/schema';
+import { readLambdaEnvironment } from '../../lambda/runtime/environment';
 import { PLAYBOOK_NAMES, type PlaybookName } from '../../lambda/routing/playbook-names';
 import { BUNDLE_FILE, ESM_REQUIRE_BANNER } from '../../lib/lambda-bundle/options';
 import {
@@ -141,13 +142,13 @@ describe.each(PLAYBOOK_NAMES)('the %s function', (playbook) => {
     expect(env.POWERTOOLS_SERVICE_NAME).toBe(`guardduty-incident-response-${playbook}`);
   });
 
-  it('protects exactly the three responder roles, by the names they are created with', () => {
+  it('protects exactly the responder roles, by the names they are created with', () => {
     const pseudo = { 'AWS::Region': 'eu-west-1' };
     // The owed Security Hub note writer's role is no playbook's (test/cdk/owed-note-delivery.test.ts): it holds no IAM action and is not named.
     const { roleId: writerRole } = owedNoteWriterIds(synth.template);
     const roles = Object.entries(resourcesOfType(synth.template, 'AWS::IAM::Role')).filter(([id]) => id !== writerRole).map(([, role]) => role);
     const roleNames = roles.map((role) => evaluate(props(role).RoleName, pseudo));
-    const protectedNames = evaluate(environmentOf(synth.template, playbook).IR_PROTECTED_ROLE_NAMES, pseudo).split(',');
+    const protectedNames = [...readLambdaEnvironment({ IR_PLAYBOOK: playbook, IR_RESPONDER_ROLES: evaluate(environmentOf(synth.template, playbook).IR_RESPONDER_ROLES, pseudo) }).protectedRoleNames];
     expect(protectedNames.sort()).toEqual(roleNames.sort());
     expect(protectedNames).toContain(`${stackName}-${playbook}-eu-west-1`);
   });

@@ -10,6 +10,8 @@ import { DEFAULT_RUNTIME_CONFIG } from '../../../lambda/config/schema';
 import { FindingInputError } from '../../../lambda/finding/errors';
 import type { Report } from '../../../lambda/plan/document';
 import { readLambdaEnvironment, type LambdaEnvironment } from '../../../lambda/runtime/environment';
+import { approvalSchedulerRoleName, responderRoleName } from '../../../lambda/iam/responder-role-names';
+import { PLAYBOOK_NAMES } from '../../../lambda/routing/playbook-names';
 import { homeIdentityOf, type LambdaContext } from '../../../lambda/runtime/home-account';
 import { END_OF_RESPONSE_RESERVE_MS, handleInvocation } from '../../../lambda/runtime/handle';
 import { handleAs, PLAYBOOK_ENTRIES } from '../../support/playbook-entries';
@@ -266,6 +268,42 @@ describe('readLambdaEnvironment', () => {
       AWS_REGION: 'eu-west-1',
     });
     expect(parsed).toEqual({ playbook: 'contain-instance', config: { ...DEFAULT_RUNTIME_CONFIG, mode: 'enforce' }, topicArn: TOPIC, protectedRoleNames: ['a-role', 'b-role'], defaultRegion: 'eu-west-1' });
+  });
+
+  it('rebuilds the responder\'s role names from IR_RESPONDER_ROLES with the stack\'s naming, then adds IR_PROTECTED_ROLE_NAMES', () => {
+    const regions = ['eu-west-1', 'us-east-1'];
+    const parsed = readLambdaEnvironment({
+      IR_PLAYBOOK: 'notify',
+      IR_RESPONDER_ROLES: JSON.stringify({ prefix: 'IR', regions, scheduler: true }),
+      IR_PROTECTED_ROLE_NAMES: 'break-glass, IR-notify-eu-west-1',
+    });
+    expect(parsed.protectedRoleNames).toEqual([
+      ...regions.flatMap((region) => PLAYBOOK_NAMES.map((playbook) => `IR-${playbook}-${region}`)),
+      'IR-approval-scheduler-eu-west-1',
+      'IR-approval-scheduler-us-east-1',
+      'break-glass',
+    ]);
+    const withoutScheduler = readLambdaEnvironment({ IR_PLAYBOOK: 'notify', IR_RESPONDER_ROLES: JSON.stringify({ prefix: 'IR', regions: ['eu-west-1'], scheduler: false }) });
+    expect(withoutScheduler.protectedRoleNames).toEqual(PLAYBOOK_NAMES.map((playbook) => `IR-${playbook}-eu-west-1`));
+  });
+
+  it('cuts a long deployment name as the stack does: the rebuilt names are the roles\' names', () => {
+    const prefix = 'A'.repeat(40);
+    const parsed = readLambdaEnvironment({ IR_PLAYBOOK: 'notify', IR_RESPONDER_ROLES: JSON.stringify({ prefix, regions: ['ap-southeast-2'], scheduler: true }) });
+    expect(parsed.protectedRoleNames).toEqual([
+      ...PLAYBOOK_NAMES.map((playbook) => responderRoleName(prefix, playbook, 'ap-southeast-2')),
+      approvalSchedulerRoleName(prefix, 'ap-southeast-2'),
+    ]);
+    expect(parsed.protectedRoleNames.every((name) => name.length <= 64 && !name.startsWith(`${prefix}-`))).toBe(true);
+  });
+
+  it.each([
+    ['not JSON', '{', 'IR_RESPONDER_ROLES is not JSON'],
+    ['no prefix', JSON.stringify({ prefix: '', regions: ['eu-west-1'], scheduler: false }), 'IR_RESPONDER_ROLES.prefix'],
+    ['regions not a list', JSON.stringify({ prefix: 'IR', regions: 'eu-west-1', scheduler: false }), 'IR_RESPONDER_ROLES.regions'],
+    ['an unknown key', JSON.stringify({ prefix: 'IR', regions: [], scheduler: false, names: ['x'] }), 'IR_RESPONDER_ROLES'],
+  ])('fails the cold start on IR_RESPONDER_ROLES %s: a responder not knowing its roles could revoke them', (_case, value, message) => {
+    expect(() => readLambdaEnvironment({ IR_PLAYBOOK: 'notify', IR_RESPONDER_ROLES: value })).toThrow(`invalid Lambda environment: ${message}`);
   });
 
   it('fails loudly on a bad environment', () => {

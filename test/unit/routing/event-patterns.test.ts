@@ -50,7 +50,7 @@ const randomTypes = fc.sample(
 );
 const TYPES = [...new Set([...DOCUMENTED_FINDING_TYPES, ...prefixes.flatMap((p) => [p, `${p}FutureVariant`]), ...overrideTypes, ...oddTypes, ...randomTypes])];
 // null: a field present without a value, which the parser lets through for resource.resourceType and service.resourceRole.
-const RESOURCE_TYPES = ['Instance', 'AccessKey', 'S3Bucket', 'S3Object', 'Lambda', 'EKSCluster', 'ECSCluster', 'RDSDBInstance', 'RDSLimitlessDB', 'EBSSnapshot', 'EC2Image', 'RecoveryPoint', 'instance', null, undefined];
+const RESOURCE_TYPES = ['Instance', 'AccessKey', 'S3Bucket', 'S3Object', 'Lambda', 'EKSCluster', 'ECSCluster', 'RDSDBInstance', 'RDSLimitlessDB', 'EBSSnapshot', 'EC2Image', 'RecoveryPoint', 'Container', 'instance', null, undefined];
 const ROLES = ['ACTOR', 'TARGET', 'OTHER', '', null, undefined];
 const KEYS = TYPES.flatMap((type) => RESOURCE_TYPES.flatMap((resourceType) => ROLES.map((resourceRole) => ({ type, resourceType, resourceRole }) as RoutingKey)));
 

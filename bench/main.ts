@@ -1,7 +1,8 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { silenceSdkNodeVersionNotice } from '../cli/sdk-node-notice';
-import { emulatorClients, emulatorSqs } from '../emulator/clients';
+import { EMULATOR_REGION, emulatorClients, emulatorSqs } from '../emulator/clients';
+import { seedAccount } from '../emulator/seed-account';
 import { startMoto } from '../emulator/moto-server';
 import { otherAccountClients } from '../emulator/other-account';
 import { seedNotifications } from '../emulator/seed/notifications';
@@ -9,7 +10,6 @@ import { drainQueue } from '../test/integration/support/inbox';
 import { benchBurst } from './burst';
 import { benchColdStart } from './cold-start';
 import { benchFirstChange } from './first-change';
-import { seedBenchNetwork } from './fleet';
 import { HOME_ACCOUNT } from './handler';
 import { benchIsolation, type IsolationDetail } from './isolation';
 import { startLatencyProxy } from './latency-proxy';
@@ -67,25 +67,34 @@ async function main(): Promise<void> {
       const direct = emulatorClients(moto.endpoint);
       const sqs = emulatorSqs(moto.endpoint);
       const notifications = await seedNotifications(direct.sns, sqs);
+      const freshEmulator = async (): Promise<void> => {
+        await moto.reset();
+        const again = await seedNotifications(direct.sns, sqs);
+        if (again.topicArn !== notifications.topicArn || again.inboxQueueUrl !== notifications.inboxQueueUrl) {
+          throw new Error(`the notifications seeded after an emulator reset moved (${again.topicArn}, ${again.inboxQueueUrl})`);
+        }
+      };
       if (parts.has('isolation')) {
         progress('time to isolation');
-        const freshEmulator = async (): Promise<void> => {
-          await moto.reset();
-          const again = await seedNotifications(direct.sns, sqs);
-          if (again.topicArn !== notifications.topicArn || again.inboxQueueUrl !== notifications.inboxQueueUrl) {
-            throw new Error(`the notifications seeded after an emulator reset moved (${again.topicArn}, ${again.inboxQueueUrl})`);
-          }
-        };
         report.isolation = await benchIsolation({ direct, proxy, topicArn: notifications.topicArn, repetitions, freshEmulator });
       }
       if (parts.has('memory')) {
         progress('memory');
         report.memory = await benchMemory({
           direct,
-          network: await seedBenchNetwork(direct, 'bench-memory'),
           proxyEndpoint: proxy.endpoint,
-          topicArn: notifications.topicArn,
+          // The demo's account, workloads too, for the new playbooks' findings; its topic must be the one the burst expects.
+          freshAccount: async () => {
+            await moto.reset();
+            const seed = await seedAccount(direct, sqs, EMULATOR_REGION, { workloads: true });
+            if (seed.notifications.topicArn !== notifications.topicArn || seed.notifications.inboxQueueUrl !== notifications.inboxQueueUrl) {
+              throw new Error(`the seeded account's notifications moved (${seed.notifications.topicArn}, ${seed.notifications.inboxQueueUrl})`);
+            }
+            return seed;
+          },
         });
+        // The burst starts, as it did before memory seeded the demo's account, from the notifications alone.
+        await freshEmulator();
       }
       if (parts.has('burst')) {
         await drainQueue(sqs, notifications.inboxQueueUrl);
@@ -118,7 +127,7 @@ async function main(): Promise<void> {
   if (coldStart) results.coldStart = coldStart.map(({ playbook, bundleBytes, gzipBytes, loadMs, unbundledLoadMs }) => ({ playbook, bundleBytes, gzipBytes, loadMs, unbundledLoadMs }));
   if (burst) results.burst = { findings: burst.findings, wallMs: burst.wallMs, perSecond: burst.perSecond, lost: burst.lost, duplicated: burst.duplicated };
   if (firstChange) results.firstChange = firstChange;
-  if (memory) results.memory = memory.map(({ playbook, peakRssMb }) => ({ playbook, peakRssMb }));
+  if (memory) results.memory = memory.map(({ playbook, peakRssMb, run }) => ({ playbook, peakRssMb, run }));
   writeFileSync(RESULTS_FILE, `${JSON.stringify(results, null, 2)}\n`);
 }
 

@@ -53,13 +53,24 @@ interface Target {
   readonly events: Record<string, Json>;
 }
 
-/** The child: import the bundle, run the handler once, print the peak RSS (KiB) as the last line. */
+/**
+ * The child: import the bundle, run the handler once, print the peak RSS (KiB) as the last line, with the
+ * handler's error if it threw (a partial run on the emulator is still weighed, and said to be partial).
+ */
 const CHILD = `
 const [file, event, context] = JSON.parse(process.env.BENCH_CHILD_INPUT);
 const { handler } = await import(file);
-const report = await handler(event, context);
-if (!report || report.summary === undefined) throw new Error('the handler returned no report');
-console.log(JSON.stringify({ failed: report.summary.failed, maxRssKb: process.resourceUsage().maxRSS }));
+let failed = null;
+let error = null;
+try {
+  const result = await handler(event, context);
+  const reports = Array.isArray(result) ? result : [result];
+  if (reports.length === 0 || reports.some((r) => !r || r.summary === undefined)) throw new Error('the handler returned no report');
+  failed = reports.reduce((sum, r) => sum + r.summary.failed, 0);
+} catch (e) {
+  error = String((e && e.message) || e);
+}
+console.log(JSON.stringify({ failed, error, maxRssKb: process.resourceUsage().maxRSS }));
 `;
 
 async function eventFor(playbook: PlaybookName, target: Target): Promise<Record<string, unknown>> {
@@ -114,10 +125,11 @@ export async function benchMemory(ctx: MemoryContext): Promise<MemoryRow[]> {
         BENCH_CHILD_INPUT: JSON.stringify([`file://${bundle.file}`, event, functionContext(playbook)]),
       },
     });
-    const result = JSON.parse(out.trim().split('\n').pop() ?? '{}') as { failed?: number; maxRssKb?: number };
-    if (typeof result.maxRssKb !== 'number' || typeof result.failed !== 'number') throw new Error(`${playbook} memory run printed no result: ${out}`);
+    const result = JSON.parse(out.trim().split('\n').pop() ?? '{}') as { failed?: number | null; error?: string | null; maxRssKb?: number };
+    if (typeof result.maxRssKb !== 'number') throw new Error(`${playbook} memory run printed no result: ${out}`);
     // Failed steps are the emulator's known gaps (revoke-credentials' investigation reads); the run still went end to end.
-    rows.push({ playbook, peakRssMb: Math.round((result.maxRssKb / 1024) * 10) / 10, failedSteps: result.failed, run: PARTIAL[playbook] ?? 'end to end' });
+    const ran = result.error ? `handler threw: ${result.error}` : (PARTIAL[playbook] ?? 'end to end');
+    rows.push({ playbook, peakRssMb: Math.round((result.maxRssKb / 1024) * 10) / 10, failedSteps: result.failed ?? Number.NaN, run: ran });
   }
   return rows;
 }

@@ -10,7 +10,7 @@ import { PROJECT_ROOT } from '../lib/playbook-function';
 import { seedAccount } from '../emulator/seed-account';
 import { buildBundle } from './bundle';
 import { changeActionsOf, firstChangeOf } from './change-actions';
-import { failedOf, functionContext, lambdaEnvironment, REGION, single } from './handler';
+import { functionContext, lambdaEnvironment, REGION, single } from './handler';
 import type { LatencyProxy } from './latency-proxy';
 import { median } from './stats';
 import { SEEDED_TARGET_PLAYBOOKS, seededTargetEvents, type Json, type SeededTargetPlaybook } from './workload-findings';
@@ -126,7 +126,9 @@ async function runWarm(ctx: FirstChangeContext, playbook: Targeted, event: Json,
   ctx.proxy.clear();
   const startedAt = performance.now();
   const report = single(await handler(withFreshId(event), functionContext(playbook)));
-  return measured(ctx, playbook, startedAt, startedAt, failedOf(report));
+  // `id: code`, as the cold child reports them: the same failure reads the same in both.
+  const failed = [...report.reads, ...report.steps].filter((o) => o.status === 'failed').map((o) => `${o.id}: ${o.error?.code}`);
+  return measured(ctx, playbook, startedAt, startedAt, failed);
 }
 
 /** The child: times the bundle's import and the handler's run on the epoch clock the parent's proxy shares (performance.timeOrigin). */

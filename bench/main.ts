@@ -24,6 +24,8 @@ import { printReport, type BenchReport } from './print';
  * BENCH_PARTS (comma-separated, default every part) runs some parts only,
  * e.g. `BENCH_PARTS=isolation npx tsx bench/main.ts`: results.json keeps
  * the figures of the parts not run, from the run that measured them.
+ * first-change (each playbook's time to its first change: first-change.ts)
+ * runs last, as it empties and seeds the emulator each round.
  */
 
 export const LATENCY_MS = 50;

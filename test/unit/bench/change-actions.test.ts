@@ -6,7 +6,7 @@ import { PLAYBOOKS } from '../../../lambda/playbooks/registry';
 
 const specs: StepSpec[] = [
   { kind: 'read-group', iamActions: ['ec2:DescribeSecurityGroups'], mutating: false },
-  { kind: 'isolate', iamActions: ['ec2:DescribeSecurityGroups', 'ec2:CreateSecurityGroup', 'ec2:ModifyNetworkInterfaceAttribute'], mutating: true, changeClass: 'isolate-network' },
+  { kind: 'isolate', iamActions: ['ec2:DescribeSecurityGroups', 'ec2:CreateSecurityGroup', 'ec2:ModifyNetworkInterfaceAttribute'], mutating: true, changeClass: 'isolate' },
   { kind: 'record', iamActions: ['s3:GetBucketPublicAccessBlock', 's3:PutBucketPublicAccessBlock'], mutating: true, neverWaits: 'bookkeeping' },
 ];
 

@@ -2,6 +2,7 @@ import { createServer, request as httpRequest, type IncomingMessage, type Server
 import { performance } from 'node:perf_hooks';
 import { EMULATOR_HOST } from '../emulator/moto-server';
 import { createGuardDutyStandIn, guardDutyRequestOf, isGuardDutyRequest, type GuardDutyStandIn } from './guardduty-stand-in';
+import { requestAction } from './request-action';
 import {
   accessDeniedAnswer,
   DEFAULT_LATE_ANSWER_HOLD_MS,
@@ -20,7 +21,7 @@ export type { FaultKind, FaultRule, ProxiedRequest } from './proxy-faults';
  * A proxy in front of the emulator that makes every AWS call cost what a
  * round trip to AWS costs: each request waits a fixed delay before it is
  * forwarded, so sequential calls show up as time and parallel ones do not.
- * It records every call (operation, parameters, when it was sent and
+ * It records every call (operation, its IAM-style action, parameters, when it was sent and
  * answered, how long the emulator took) so the benchmark can tell how many
  * round trips came before isolation, when the isolation group was on the
  * last ENI and how much of that was the emulator's own time. The delays of
@@ -38,6 +39,8 @@ export interface RecordedCall {
   readonly seq: number;
   /** e.g. `ModifyNetworkInterfaceAttribute`, `DynamoDB_20120810.PutItem`. */
   readonly operation: string;
+  /** The IAM-style action, e.g. `ec2:ModifyNetworkInterfaceAttribute`, `s3:PutBucketPublicAccessBlock` (request-action.ts). */
+  readonly action: string;
   /**
    * Form parameters of query-protocol calls (EC2, IAM, STS, SNS, Auto Scaling, ELBv2); of GuardDuty's,
    * DetectorId and FindingIds.N; of DynamoDB's, the item's pk and UpdateExpression; empty otherwise.
@@ -199,6 +202,13 @@ export async function startLatencyProxy(options: ProxyOptions): Promise<LatencyP
     const guardDutyRequest = standIn ? guardDutyRequestOf(request.method ?? '', request.url ?? '', body) : undefined;
     const params = guardDutyRequest?.params ?? formParams(request, body);
     const operation = guardDutyRequest?.operation ?? operationOf(request, params);
+    const action = requestAction({
+      method: request.method ?? '',
+      url: request.url ?? '',
+      authorization: String(request.headers.authorization ?? ''),
+      target: typeof request.headers['x-amz-target'] === 'string' ? request.headers['x-amz-target'] : undefined,
+      formAction: params.Action,
+    });
     const mine = (seq += 1);
     const rule = faults.take({ operation, params });
     const throttled = rule === undefined && throttleRate > 0 && random() < throttleRate;
@@ -228,7 +238,7 @@ export async function startLatencyProxy(options: ProxyOptions): Promise<LatencyP
         }
       }
     }
-    calls.push({ seq: mine, operation, params, accessKeyId: accessKeyOf(request), sentAt, answeredAt: performance.now(), upstreamMs, throttled, faulted: rule !== undefined, fault: rule?.kind, status });
+    calls.push({ seq: mine, operation, action, params, accessKeyId: accessKeyOf(request), sentAt, answeredAt: performance.now(), upstreamMs, throttled, faulted: rule !== undefined, fault: rule?.kind, status });
   };
 
   const server: Server = createServer((request, response) => {

@@ -1,14 +1,15 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { silenceSdkNodeVersionNotice } from '../cli/sdk-node-notice';
-import { emulatorClients, emulatorSqs } from '../emulator/clients';
+import { EMULATOR_REGION, emulatorClients, emulatorSqs } from '../emulator/clients';
+import { seedAccount } from '../emulator/seed-account';
 import { startMoto } from '../emulator/moto-server';
 import { otherAccountClients } from '../emulator/other-account';
 import { seedNotifications } from '../emulator/seed/notifications';
 import { drainQueue } from '../test/integration/support/inbox';
 import { benchBurst } from './burst';
 import { benchColdStart } from './cold-start';
-import { seedBenchNetwork } from './fleet';
+import { benchFirstChange } from './first-change';
 import { HOME_ACCOUNT } from './handler';
 import { benchIsolation, type IsolationDetail } from './isolation';
 import { startLatencyProxy } from './latency-proxy';
@@ -23,11 +24,13 @@ import { printReport, type BenchReport } from './print';
  * BENCH_PARTS (comma-separated, default every part) runs some parts only,
  * e.g. `BENCH_PARTS=isolation npx tsx bench/main.ts`: results.json keeps
  * the figures of the parts not run, from the run that measured them.
+ * first-change (each playbook's time to its first change: first-change.ts)
+ * runs last, as it empties and seeds the emulator each round.
  */
 
 export const LATENCY_MS = 50;
 const MEMBER_ACCOUNT = '210987654321';
-const PARTS = ['cold-start', 'isolation', 'memory', 'burst'] as const;
+const PARTS = ['cold-start', 'isolation', 'memory', 'burst', 'first-change'] as const;
 type Part = (typeof PARTS)[number];
 const RESULTS_FILE = join(__dirname, 'results.json');
 
@@ -58,7 +61,7 @@ async function main(): Promise<void> {
     report.coldStart = await benchColdStart(loadRuns);
   }
 
-  if (parts.has('isolation') || parts.has('memory') || parts.has('burst')) {
+  if (parts.has('isolation') || parts.has('memory') || parts.has('burst') || parts.has('first-change')) {
     const moto = await startMoto();
     process.once('exit', () => moto.killNow());
     const proxy = await startLatencyProxy({ target: moto.endpoint, latencyMs: LATENCY_MS });
@@ -66,25 +69,34 @@ async function main(): Promise<void> {
       const direct = emulatorClients(moto.endpoint);
       const sqs = emulatorSqs(moto.endpoint);
       const notifications = await seedNotifications(direct.sns, sqs);
+      const freshEmulator = async (): Promise<void> => {
+        await moto.reset();
+        const again = await seedNotifications(direct.sns, sqs);
+        if (again.topicArn !== notifications.topicArn || again.inboxQueueUrl !== notifications.inboxQueueUrl) {
+          throw new Error(`the notifications seeded after an emulator reset moved (${again.topicArn}, ${again.inboxQueueUrl})`);
+        }
+      };
       if (parts.has('isolation')) {
         progress('time to isolation');
-        const freshEmulator = async (): Promise<void> => {
-          await moto.reset();
-          const again = await seedNotifications(direct.sns, sqs);
-          if (again.topicArn !== notifications.topicArn || again.inboxQueueUrl !== notifications.inboxQueueUrl) {
-            throw new Error(`the notifications seeded after an emulator reset moved (${again.topicArn}, ${again.inboxQueueUrl})`);
-          }
-        };
         report.isolation = await benchIsolation({ direct, proxy, topicArn: notifications.topicArn, repetitions, freshEmulator });
       }
       if (parts.has('memory')) {
         progress('memory');
         report.memory = await benchMemory({
           direct,
-          network: await seedBenchNetwork(direct, 'bench-memory'),
           proxyEndpoint: proxy.endpoint,
-          topicArn: notifications.topicArn,
+          // The demo's account, workloads too, for the new playbooks' findings; its topic must be the one the burst expects.
+          freshAccount: async () => {
+            await moto.reset();
+            const seed = await seedAccount(direct, sqs, EMULATOR_REGION, { workloads: true });
+            if (seed.notifications.topicArn !== notifications.topicArn || seed.notifications.inboxQueueUrl !== notifications.inboxQueueUrl) {
+              throw new Error(`the seeded account's notifications moved (${seed.notifications.topicArn}, ${seed.notifications.inboxQueueUrl})`);
+            }
+            return seed;
+          },
         });
+        // The burst starts, as it did before memory seeded the demo's account, from the notifications alone.
+        await freshEmulator();
       }
       if (parts.has('burst')) {
         await drainQueue(sqs, notifications.inboxQueueUrl);
@@ -100,6 +112,11 @@ async function main(): Promise<void> {
           inbox: { sqs, queueUrl: notifications.inboxQueueUrl },
         });
       }
+      if (parts.has('first-change')) {
+        // Last: every round empties the emulator and seeds the demo's account, which the parts above do not expect.
+        progress('time to first change');
+        report.firstChange = await benchFirstChange({ direct, sqs, proxy, repetitions, resetEmulator: () => moto.reset() });
+      }
     } finally {
       await proxy.close();
       await moto.stop();
@@ -107,11 +124,12 @@ async function main(): Promise<void> {
   }
 
   printReport(report);
-  const { isolation, coldStart, burst, memory } = report;
+  const { isolation, coldStart, burst, memory, firstChange } = report;
   if (isolation) results.isolation = isolationResults(isolation);
   if (coldStart) results.coldStart = coldStart.map(({ playbook, bundleBytes, gzipBytes, loadMs, unbundledLoadMs }) => ({ playbook, bundleBytes, gzipBytes, loadMs, unbundledLoadMs }));
   if (burst) results.burst = { findings: burst.findings, wallMs: burst.wallMs, perSecond: burst.perSecond, lost: burst.lost, duplicated: burst.duplicated };
-  if (memory) results.memory = memory.map(({ playbook, peakRssMb }) => ({ playbook, peakRssMb }));
+  if (firstChange) results.firstChange = firstChange;
+  if (memory) results.memory = memory.map(({ playbook, peakRssMb, run }) => ({ playbook, peakRssMb, run }));
   writeFileSync(RESULTS_FILE, `${JSON.stringify(results, null, 2)}\n`);
 }
 

@@ -1,6 +1,7 @@
 import { BURST_LEDGER_TABLE, DELIVERIES_PER_FINDING, type BurstDetail } from './burst';
 import type { ColdStartDetail } from './cold-start';
 import type { IsolationDetail } from './isolation';
+import { unmeasuredPlaybooks, type FirstChangeRow } from './first-change';
 import type { MemoryRow } from './memory';
 
 /* The benchmark's tables, and each target of issue 6 with whether it is met. */
@@ -11,6 +12,7 @@ export interface BenchReport {
   coldStart?: readonly ColdStartDetail[];
   burst?: BurstDetail;
   memory?: readonly MemoryRow[];
+  firstChange?: readonly FirstChangeRow[];
   readonly latencyMs: number;
 }
 
@@ -29,6 +31,7 @@ export function printReport(report: BenchReport): void {
   if (report.coldStart) printColdStart(report.coldStart);
   if (report.burst) printBurst(report.burst);
   if (report.memory) table('Peak memory of one run', report.memory.map((r) => ({ ...r })));
+  if (report.firstChange) printFirstChange(report.firstChange, report.latencyMs);
 
   console.log('\nTargets');
   if (report.isolation) printIsolationTargets(report.isolation, report.latencyMs);
@@ -155,4 +158,21 @@ function printColdStartTargets(coldStart: readonly ColdStartDetail[]): void {
       console.log(`         (its ${row.sdkClients} SDK clients bundled alone, with none of the playbook, load in ${row.sdkOnlyLoadMs} ms: a third of ${row.unbundledLoadMs} ms is below what these clients take bundled)`);
     }
   }
+}
+
+function printFirstChange(rows: readonly FirstChangeRow[], latencyMs: number): void {
+  const trips = (ms: number) => Math.round((ms / latencyMs) * 10) / 10;
+  table(
+    `Time to first change (median; roundTrips: ms / ${latencyMs}, the sequential round trips the time implies)`,
+    rows.map((r) => ({ ...r, warmRoundTrips: trips(r.warmMs), coldRoundTrips: trips(r.coldMs) })),
+  );
+  console.log(
+    '  From the Lambda\'s start to the proxy\'s answer to the first call of an action one of the playbook\'s mutating step kinds declares ' +
+      '(reads those steps declare left out). warm: the handler loaded and its clients made by an earlier finding, timed from the handler\'s call. ' +
+      'cold: a fresh Node process importing the bundle, timed from the import (Lambda\'s init and the first invocation; not the sandbox nor Node\'s own start); ' +
+      'coldHandlerMs: the same from the handler\'s call. Each round a freshly reset emulator with the demo\'s account seeded (workloads too), ' +
+      'confirmFindings off (moto has no GuardDuty findings), no incident ledger. callsBefore: calls answered before the first change (warm). ' +
+      'failedSteps: steps that failed on the emulator\'s gaps; the change was made all the same.',
+  );
+  for (const { playbook, why } of unmeasuredPlaybooks()) console.log(`  ${playbook}: not measured (${why})`);
 }

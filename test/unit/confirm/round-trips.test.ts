@@ -54,7 +54,7 @@ function addLatency(): void {
         return await stub.call(this, command, ...rest);
       } finally {
         const operation = command.constructor.name.replace(/Command$/, '');
-        calls.push({ seq: calls.length, operation, params: {}, accessKeyId: '', sentAt, answeredAt: performance.now(), upstreamMs: 0, throttled: false, faulted: false, fault: undefined, status: 200 });
+        calls.push({ seq: calls.length, operation, action: operation, params: {}, accessKeyId: '', sentAt, answeredAt: performance.now(), upstreamMs: 0, throttled: false, faulted: false, fault: undefined, status: 200 });
       }
     };
   }

@@ -1,0 +1,93 @@
+import type { SeededAccount } from '../emulator/seed-account';
+import { demoFindings } from '../demo/instantiate';
+import { loadFixture } from '../test/support/fixtures';
+
+/*
+ * Findings about the resources of the demo's seeded account (seedAccount
+ * with workloads): the demo's own findings where it has one, the playbook's
+ * fixture pointed at the seeded resource where it has none (the ECS task,
+ * the bucket's object). For the benchmark's runs of each playbook.
+ */
+
+export type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- the benchmark edits fixture JSON
+
+export const SEEDED_TARGET_PLAYBOOKS = [
+  'contain-instance',
+  'revoke-credentials',
+  'block-public-access',
+  'contain-function',
+  'contain-database',
+  'contain-task',
+  'quarantine-object',
+] as const;
+export type SeededTargetPlaybook = (typeof SEEDED_TARGET_PLAYBOOKS)[number];
+
+/** The demo's findings (demo/findings/) about the seeded resources, by file prefix. */
+const DEMO_FINDING_OF = {
+  'contain-instance': '1-',
+  'revoke-credentials': '4-',
+  'block-public-access': '6-',
+  'contain-function': '7-',
+  'contain-database': '8-',
+} as const satisfies Partial<Record<SeededTargetPlaybook, string>>;
+
+function workloadsOf(seed: SeededAccount): NonNullable<SeededAccount['workloads']> {
+  if (!seed.workloads) throw new Error('the seeded account has no workloads (seedAccount without { workloads: true })');
+  return seed.workloads;
+}
+
+/** A playbook's fixture in the seeded account, with a finding id of its own. */
+function fixtureIn(seed: SeededAccount, fixture: string, id: string): Json {
+  const event = structuredClone(loadFixture(fixture)) as Json;
+  const detail = event.detail as Json;
+  Object.assign(event, { account: seed.accountId, region: seed.region });
+  Object.assign(detail, { accountId: seed.accountId, region: seed.region, id, arn: `arn:aws:guardduty:${seed.region}:${seed.accountId}:detector/12abc34d567e8fa901bc2d34e56789f0/finding/${id}` });
+  return event;
+}
+
+/** contain-task's fixture, naming the seeded ECS task on its container instance (launch type EC2: moto runs no awsvpc task). */
+function taskEvent(seed: SeededAccount): Json {
+  const ecs = workloadsOf(seed).ecs;
+  const event = fixtureIn(seed, 'contain-task/fargate-bitcoin-dns.event.json', 'b0c0ffee000000000000000000000001');
+  const cluster = (event.detail as Json).resource.ecsClusterDetails as Json;
+  Object.assign(cluster, { arn: ecs.clusterArn, name: ecs.clusterName });
+  Object.assign(cluster.taskDetails as Json, { arn: ecs.taskArn, definitionArn: ecs.taskDefinitionArn, launchType: 'EC2' });
+  delete (event.detail as Json).resource.instanceDetails;
+  return event;
+}
+
+/** quarantine-object's fixture, naming the seeded bucket's object (the bucket is not versioned: no version id). */
+function objectEvent(seed: SeededAccount): Json {
+  const bucket = workloadsOf(seed).bucket;
+  const event = fixtureIn(seed, 'quarantine-object/malicious-file.event.json', 'b0c0ffee000000000000000000000002');
+  const details = ((event.detail as Json).resource.s3BucketDetails as Json[])[0]!;
+  Object.assign(details, {
+    name: bucket.name,
+    arn: `arn:aws:s3:::${bucket.name}`,
+    s3ObjectDetails: [{ key: bucket.objectKey, objectArn: `arn:aws:s3:::${bucket.name}/${bucket.objectKey}` }],
+  });
+  return event;
+}
+
+export function seededTargetEvents(seed: SeededAccount): Record<SeededTargetPlaybook, Json> {
+  const demo = demoFindings(seed);
+  const byPrefix = (prefix: string): Json => {
+    const found = demo.find((f) => f.file.startsWith(prefix));
+    if (!found) throw new Error(`no demo finding ${prefix}*`);
+    return found.event as Json;
+  };
+  return {
+    'contain-instance': byPrefix(DEMO_FINDING_OF['contain-instance']),
+    'revoke-credentials': byPrefix(DEMO_FINDING_OF['revoke-credentials']),
+    'block-public-access': byPrefix(DEMO_FINDING_OF['block-public-access']),
+    'contain-function': byPrefix(DEMO_FINDING_OF['contain-function']),
+    'contain-database': byPrefix(DEMO_FINDING_OF['contain-database']),
+    'contain-task': taskEvent(seed),
+    'quarantine-object': objectEvent(seed),
+  };
+}
+
+/** Fixture findings of the playbooks without a seeded target: their reads fail on missing resources, which is enough to weigh a run. */
+export function unseededFixtureEvent(seed: SeededAccount, fixture: string, id: string): Json {
+  return fixtureIn(seed, fixture, id);
+}

@@ -2,6 +2,7 @@ import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EC2Client } from '@aws-sdk/client-ec2';
+import { ECSClient } from '@aws-sdk/client-ecs';
 import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { GuardDutyClient } from '@aws-sdk/client-guardduty';
 import { IAMClient } from '@aws-sdk/client-iam';
@@ -24,6 +25,8 @@ export const ANSWER_SEQUENCE: PlaybookEntry = {
   playbook: answerSequencePlaybook,
   clientClasses: {
     ec2: EC2Client,
+    // contain-task's tasks, task definitions and container instances.
+    ecs: ECSClient,
     iam: IAMClient,
     autoScaling: AutoScalingClient,
     elbv2: ElasticLoadBalancingV2Client,

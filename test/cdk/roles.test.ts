@@ -119,16 +119,19 @@ describe('the contain-function role (lambda/playbooks/contain-function/specs.ts)
     expect(allowedActions('contain-function')).not.toContain('lambda:DeleteFunctionConcurrency');
   });
 
-  it('is denied the throttle on any function carrying the exempt tag (Lambda authorises on aws:ResourceTag), and only contain-function gets that Deny', () => {
+  it('is denied the throttle on any function carrying the exempt tag (Lambda authorises on aws:ResourceTag), and so does answer-sequence, which throttles with contain-function’s steps; no other role gets that Deny', () => {
     const denies = (playbook: PlaybookName) => statementsOf(playbook).filter((s) => s.Effect === 'Deny' && asList(s.Action).some((a) => a.startsWith('lambda:')));
-    expect(denies('contain-function').map((s) => ({ actions: asList(s.Action), resources: synth.stack.resolve(s.Resource) as unknown, condition: s.Condition }))).toEqual([
-      {
-        actions: ['lambda:PutFunctionConcurrency'],
-        resources: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':lambda:*:*:function:*']] },
-        condition: { Null: { 'aws:ResourceTag/ir:exempt': 'false' } },
-      },
-    ]);
-    for (const other of PLAYBOOK_NAMES.filter((p) => p !== 'contain-function')) expect(denies(other)).toEqual([]);
+    const throttlers: readonly PlaybookName[] = ['contain-function', 'answer-sequence'];
+    for (const playbook of throttlers) {
+      expect(denies(playbook).map((s) => ({ actions: asList(s.Action), resources: synth.stack.resolve(s.Resource) as unknown, condition: s.Condition }))).toEqual([
+        {
+          actions: ['lambda:PutFunctionConcurrency'],
+          resources: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':lambda:*:*:function:*']] },
+          condition: { Null: { 'aws:ResourceTag/ir:exempt': 'false' } },
+        },
+      ]);
+    }
+    for (const other of PLAYBOOK_NAMES.filter((p) => !throttlers.includes(p))) expect(denies(other)).toEqual([]);
   });
 });
 

@@ -21,9 +21,13 @@ import type { SequenceActor, SequenceResource } from './sequence';
 
 export type FindingResource = NonNullable<Finding['resource']>;
 
+/** Every GuardDuty resource type a view of a sequence's resource can have: the routing table's playbooks for these are the members (members.ts). */
+export const SEQUENCE_VIEW_RESOURCE_TYPES = ['AccessKey', 'Instance', 'S3Bucket', 'ECSCluster', 'EKSCluster', 'Lambda'] as const;
+export type SequenceViewResourceType = (typeof SEQUENCE_VIEW_RESOURCE_TYPES)[number];
+
 export interface ResourceView {
   /** The GuardDuty resourceType the routing table and the answering playbook know (Instance, AccessKey, S3Bucket, ...). */
-  readonly resourceType: string;
+  readonly resourceType: SequenceViewResourceType;
   /** The finding's `resource` as the answering playbook reads it. */
   readonly resource: FindingResource;
   /** Short and readable, for the report: "instance i-0abc", "key AKIA... of IAMUser alice". */

@@ -30,6 +30,12 @@ beforeAll(async () => {
   result = JSON.parse(stdout) as DemoResult;
 }, 120_000);
 
+/** The playbook each demo finding is routed to, in file order (demo/findings/). */
+const DEMO_ROUTES = ['contain-instance', 'notify', 'revoke-credentials', 'revoke-credentials', 'revoke-credentials', 'block-public-access', 'contain-function', 'contain-database'];
+
+/** A finding that joined an incident already answered: it changes nothing and keeps no evidence of its own (its incident holds it). */
+const joined = (run: DemoResult['runs'][number]) => run.report.blockedBy.includes('joined-incident');
+
 describe('ir demo --json', () => {
   it('exits 0 with no problem seen, stdout holding only the JSON', () => {
     expect(code).toBe(0);
@@ -38,9 +44,23 @@ describe('ir demo --json', () => {
 
   it('answers every finding twice, dry-run then enforce, each routed to its playbook', () => {
     expect(result.runs.map((r) => [r.mode, r.report.playbook])).toEqual([
-      ...['contain-instance', 'notify', 'revoke-credentials', 'revoke-credentials', 'notify'].map((p) => ['dry-run', p]),
-      ...['contain-instance', 'notify', 'revoke-credentials', 'revoke-credentials', 'notify'].map((p) => ['enforce', p]),
+      ...DEMO_ROUTES.map((p) => ['dry-run', p]),
+      ...DEMO_ROUTES.map((p) => ['enforce', p]),
     ]);
+  });
+
+  it('answers an S3, a Lambda and an RDS finding: Block Public Access on, the function throttled and its role revoked, the database snapshotted (its restriction needs approval)', () => {
+    const enforced = (prefix: string) => result.runs.find((r) => r.mode === 'enforce' && r.file.startsWith(prefix))!;
+    expect(enforced('6-').changes).toEqual([
+      { what: 'bucket customer-uploads-demo block public access', before: 'none', after: 'BlockPublicAcls=true, BlockPublicPolicy=true, IgnorePublicAcls=true, RestrictPublicBuckets=true' },
+    ]);
+    expect(enforced('7-').changes).toEqual([
+      { what: 'function invoice-renderer reserved concurrency', before: 'unreserved', after: '0' },
+      { what: 'role invoice-renderer-execution inline policies', before: 'none', after: 'AWSRevokeOlderSessions' },
+    ]);
+    expect(enforced('8-').changes).toEqual([{ what: 'database orders-db snapshots', before: '0', after: '1' }]);
+    expect(enforced('8-').notification!.subject).toMatch(/^\[GuardDuty IR NEEDS APPROVAL - NOT CONTAINED\] contain-database/);
+    for (const prefix of ['6-', '7-']) expect(enforced(prefix).notification!.subject).toMatch(/^\[GuardDuty IR DONE\] /);
   });
 
   it('changes nothing in dry-run, and isolates in enforce, every run notified', () => {
@@ -64,7 +84,7 @@ describe('ir demo --json', () => {
   });
 
   it('records them so at the source: the reports count no failure, the emails in the inbox say "not available in the local emulator", never FAILED', () => {
-    const revokes = result.runs.filter((r) => r.mode === 'enforce' && r.report.playbook === 'revoke-credentials');
+    const revokes = result.runs.filter((r) => r.mode === 'enforce' && r.report.playbook === 'revoke-credentials' && !joined(r));
     expect(revokes).toHaveLength(2);
     for (const run of revokes) {
       expect(run.report.summary.failed).toBe(0);
@@ -91,7 +111,8 @@ describe('the enforce runs leave the Lambda’s trail, through the stack’s out
   });
 
   it('keeps the evidence of every response in the stack’s bucket', () => {
-    for (const run of enforced()) {
+    expect(enforced().filter(joined).map((r) => r.file)).toEqual(['5-s3-malicious-caller.json']);
+    for (const run of enforced().filter((r) => !joined(r))) {
       const kept = run.report.steps.filter((s) => s.action === 's3:PutObject');
       expect(kept.length).toBeGreaterThan(0);
       for (const step of kept) expect([step.status, step.target]).toEqual(['done', expect.stringMatching(/^s3:\/\/guardduty-ir-evidence-123456789012-us-east-1\/incidents\//)]);
@@ -156,7 +177,8 @@ describe('the trail', () => {
     expect(brake.report.blockedBy).toContain('blast-radius-brake');
     expect(brake.report.steps.filter((s) => s.mutating && s.status === 'done')).toEqual([]);
     expect(brake.state.latched).toMatchObject({ findingId: brake.report.findingId, playbook: 'contain-instance' });
-    expect(brake.state.held).toHaveLength(4);
+    // The six acting responses of the replay and the approval's.
+    expect(brake.state.held).toHaveLength(7);
     expect(brake.notifications.filter((n) => /BRAKE LATCHED/.test(n))).toHaveLength(1);
     expect(brake.exitCode).toBe(4);
   });
@@ -165,7 +187,7 @@ describe('the trail', () => {
     const { brake, brakeRelease } = result.trail;
     expect(brakeRelease.result).toMatchObject({
       action: 'released',
-      record: { reason: 'demo', latch: { engagementId: brake.state.latched!.engagementId }, slotsHeld: 4 },
+      record: { reason: 'demo', latch: { engagementId: brake.state.latched!.engagementId }, slotsHeld: 7 },
       notification: { status: 'sent' },
     });
     expect(brakeRelease.recorded).toBe(true);
@@ -173,7 +195,7 @@ describe('the trail', () => {
     expect(brakeRelease.evidenceKey).toMatch(new RegExp(`^incidents/brake/us-east-1/${brake.state.latched!.engagementId}/\\d{4}-\\d\\d-\\d\\dT\\d{6}\\.\\d{3}Z-release\\.json$`));
     expect(brakeRelease.notifications).toEqual([expect.stringMatching(/^\[GuardDuty IR BRAKE RELEASED\] containments resume in us-east-1/)]);
     expect(brakeRelease.stateAfter.latched).toBeUndefined();
-    expect(brakeRelease.stateAfter.held).toHaveLength(4);
+    expect(brakeRelease.stateAfter.held).toHaveLength(7);
   });
 
   it('the evidence is locked (Object Lock, governance) and a version cannot be deleted', () => {

@@ -90,7 +90,7 @@ export const PENDING_LISTED = 100;
  * ledger has one key and no index, and approvals are few; it reads the
  * whole table, page by page, and stops at PENDING_LISTED.
  */
-export async function listPendingApprovals(ledger: Ledger): Promise<{ readonly approvals: ApprovalView[]; readonly truncated: boolean }> {
+export async function listPendingApprovals(ledger: Ledger, now: Date = new Date()): Promise<{ readonly approvals: ApprovalView[]; readonly truncated: boolean }> {
   const approvals: ApprovalView[] = [];
   let start: Item | undefined;
   do {
@@ -106,7 +106,7 @@ export async function listPendingApprovals(ledger: Ledger): Promise<{ readonly a
       }),
     );
     for (const item of page.Items ?? []) {
-      const view = approvalViewOf(item);
+      const view = approvalViewOf(item, now);
       if (view) approvals.push(view);
       if (approvals.length > PENDING_LISTED) return { approvals: approvals.slice(0, PENDING_LISTED), truncated: true };
     }

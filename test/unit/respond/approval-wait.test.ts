@@ -817,8 +817,48 @@ describe('the resumed act and the blast-radius brake', () => {
     const resumed = await resumeFromApproval(catalog, { kind: 'approval-decided', incidentId: first.incidentId }, 'contain-instance', { ...base, approval: { ...base.approval, schedules: undefined } });
     const report = (resumed as { report: Report }).report;
     expect(moves()).toEqual([]);
-    expect(report.approval!.detail).toContain('the request could not be given back (no schedule group to bound a new wait)');
-    expect(items.get(`approval#${first.incidentId}`)).toMatchObject({ status: { S: 'approved' }, resumedAt: { S: NOW.toISOString() } });
+    expect(report.approval!.detail).toContain('the request could not be given back (no schedule group to bound a new wait): the incident is left open, and the next delivery of the finding asks again');
+    notGivenBack(first.incidentId, report);
+  });
+
+  it('a held request whose new schedules cannot be written is not given back: nothing waits, and the report and the incident say so', async () => {
+    const first = await firstAct();
+    decide(first.incidentId, 'approve');
+    latchThe();
+    const base = withBrake(NOW);
+    const failing: ScheduleWriter = { create: () => Promise.reject(Object.assign(new Error('slow down'), { name: 'ThrottlingException', $metadata: {} })), delete: () => Promise.resolve() };
+    const resumed = await resumeFromApproval(catalog, { kind: 'approval-decided', incidentId: first.incidentId }, 'contain-instance', { ...base, approval: { ...base.approval, schedules: { ...base.approval.schedules!, writer: failing } } });
+    const report = (resumed as { report: Report }).report;
+    expect(moves()).toEqual([]);
+    expect(report.approval!.detail).toContain('its new schedules could not be written: ThrottlingException');
+    notGivenBack(first.incidentId, report);
+  });
+
+  /** Not given back: said as changes not made ('cannot-wait', no AWAITING), the incident left open (the next delivery asks again), the request closed. */
+  function notGivenBack(incidentId: string, report: Report): void {
+    expect(report.approval).toMatchObject({ status: 'cannot-wait' });
+    expect(published().at(-1)!.Subject).not.toContain('AWAITING APPROVAL');
+    const outcome = updates().find((u) => u.ConditionExpression === 'answerKind = :awaiting');
+    expect(outcome!.UpdateExpression).toMatch(/ REMOVE respondedLevel, respondedAt, answerKind$/);
+    expect(outcome!.ExpressionAttributeValues![':answerKind']).toBeUndefined();
+    expect(items.get(`approval#${incidentId}`)).toMatchObject({ status: { S: 'approved' }, resumedAt: { S: NOW.toISOString() }, closedAt: { S: NOW.toISOString() } });
+    // The next delivery's first act may ask again: the request is no longer pending.
+    expect(items.get(`approval#${incidentId}`)!.status!.S).not.toBe('pending');
+  }
+
+  it('a held request not given back: the next delivery of the finding, after `ir brake release`, asks again for real', async () => {
+    const first = await firstAct();
+    decide(first.incidentId, 'approve');
+    latchThe();
+    const base = withBrake(NOW);
+    await resumeFromApproval(catalog, { kind: 'approval-decided', incidentId: first.incidentId }, 'contain-instance', { ...base, approval: { ...base.approval, schedules: undefined } });
+    items.delete(LATCH);
+    const later = new Date(NOW.getTime() + 60_000);
+    const again = await firstAct('stand-down', { now: later });
+    expect(again.incidentId).toBe(first.incidentId);
+    expect(again.approval).toMatchObject({ status: 'awaiting' });
+    expect(items.get(`approval#${first.incidentId}`)).toMatchObject({ status: { S: 'pending' }, requestedAt: { S: later.toISOString() } });
+    expect(items.get(`approval#${first.incidentId}`)!.closedAt).toBeUndefined();
   });
 
   it('the hour full: latches the brake and acts on nothing', async () => {

@@ -372,7 +372,8 @@ describe('a response whose isolation needs approval', () => {
         ['SET resumedAt = :now, takenBy = :by, takenUntil = :until', '#status = :status AND planHash = :hash AND resumedAt = :taken AND attribute_not_exists(closedAt) AND (takenBy = :by OR takenUntil < :now)'],
         ['SET closedAt = :now REMOVE takenUntil', 'resumedAt = :taken AND attribute_not_exists(closedAt)'],
       ]);
-      expect(takes[0]!.ExpressionAttributeValues).toMatchObject({ ':taken': { S: NOW.toISOString() }, ':by': { S: 'req-1' }, ':now': { S: later.toISOString() } });
+      // No deadline given: held for Lambda's longest run (15 min) and the margin (2 min).
+      expect(takes[0]!.ExpressionAttributeValues).toMatchObject({ ':taken': { S: NOW.toISOString() }, ':by': { S: 'req-1' }, ':now': { S: later.toISOString() }, ':until': { S: new Date(later.getTime() + 17 * 60_000).toISOString() } });
       expect(approvalItem(first.incidentId)).toMatchObject({ closedAt: { S: later.toISOString() }, resumedAt: { S: later.toISOString() } });
       // Closed for good: a later event, even the same invocation's, does nothing.
       const moved = moves().length;
@@ -403,8 +404,12 @@ describe('a response whose isolation needs approval', () => {
       expect(moves()).toEqual([]);
       const after = new Date(until.getTime() + 1000);
       expect((await listPendingApprovals(ledger, after)).approvals[0]!.resume).toEqual({ state: 'lease-expired', takenAt: NOW.toISOString(), until: until.toISOString() });
-      const resumed = await resumeFromApproval(catalog, { kind: 'approval-decided', incidentId: first.incidentId }, 'contain-instance', retried(after, 'req-other'));
+      // The invocation's own deadline (its remaining time): the lease outlives it by the margin.
+      const deadlineMs = Date.now() + 5 * 60_000;
+      const resumed = await resumeFromApproval(catalog, { kind: 'approval-decided', incidentId: first.incidentId }, 'contain-instance', { ...retried(after, 'req-other'), deadlineMs });
       expect(resumed.status).toBe('resumed');
+      const take = updates().find((u) => u.Key!.pk!.S === `approval#${first.incidentId}` && u.UpdateExpression!.startsWith('SET resumedAt'));
+      expect(take!.ExpressionAttributeValues![':until']).toEqual({ S: new Date(deadlineMs + 2 * 60_000).toISOString() });
       expect(moves().map((m) => m.NetworkInterfaceId)).toEqual([PRIMARY_ENI, SECONDARY_ENI, PRIMARY_ENI, SECONDARY_ENI]);
       expect(approvalItem(first.incidentId)).toMatchObject({ takenBy: { S: 'req-other' }, closedAt: { S: after.toISOString() } });
       // Closed: not a resume in flight any more (the Scan's filter, above, leaves it out).

@@ -38,6 +38,17 @@ async function endpointOf(options: ApprovalOptions): Promise<DecisionEndpoint> {
   return { url: outputs[APPROVAL_DECISION_URL_OUTPUT], region, credentials };
 }
 
+/** A decided request whose resumed response has not recorded its outcome: in flight, or failed (its lease ended). */
+function resumeLines(approval: ApprovalView): string[] {
+  const { resume } = approval;
+  if (!resume) return [];
+  if (resume.state === 'in-flight') return [`Resuming   decided; the response acting on it took it at ${resume.takenAt} (lease until ${resume.until}) and has not finished`];
+  return [
+    `RESUME FAILED  decided; the response that took it at ${resume.takenAt} did not finish (lease ended ${resume.until}): the decided changes may not be made.`,
+    `           Lambda's retry, or an event for it sent again (invoke the playbook's function with {"kind":"approval-decided","incidentId":"${approval.incidentId}"}), takes it again.`,
+  ];
+}
+
 /** The approval as text: every value from the ledger (attacker-shaped) escaped, one line each. */
 export function renderApproval(approval: ApprovalView): string[] {
   const lines = [
@@ -46,6 +57,7 @@ export function renderApproval(approval: ApprovalView): string[] {
     `Playbook   ${approval.playbook ?? '-'}   finding ${approval.findingId ?? '-'}   account ${approval.accountId ?? '-'}   region ${approval.region ?? '-'}`,
     `Asked at   ${approval.requestedAt ?? '-'}   deadline ${approval.deadline ?? '-'} (then: ${approval.onTimeout ?? '-'})`,
     `Plan hash  ${approval.planHash}`,
+    ...resumeLines(approval),
     'Steps waiting for approval:',
   ];
   let plan: string;

@@ -87,7 +87,7 @@ export async function handleOperatorRequest(deps: OperatorDependencies, event: F
     // Fail closed: reading needs Lambda's verified identity (the URL is AWS_IAM); reading decides nothing, so it needs no proof.
     if (!verifiedCaller(event)) return json(403, { status: 'refused', reason: 'unidentified', detail: 'the request carries no identity verified by IAM' });
     const incidentId = queryParameter(event, 'incident');
-    if (incidentId === undefined) return json(200, await listPendingApprovals(deps.ledger));
+    if (incidentId === undefined) return json(200, await listPendingApprovals(deps.ledger, new Date(now())));
     const approval = await readApproval(deps.ledger, incidentId);
     return approval ? json(200, { approval }) : json(404, { status: 'refused', reason: 'no-pending', detail: `incident ${incidentId} has no approval in the ledger` });
   }

@@ -32,6 +32,12 @@ export interface ApprovalView {
   readonly requestedAt: string | undefined;
   readonly deadline: string | undefined;
   readonly onTimeout: string | undefined;
+  /**
+   * Decided and taken by a resuming response that has not recorded its outcome (lambda/approval/pending.ts take):
+   * in flight while its lease runs; once the lease ended, the resume failed or crashed, and nothing acts on it until
+   * an event for the request takes it again.
+   */
+  readonly resume?: { readonly state: 'in-flight' | 'lease-expired'; readonly takenAt: string; readonly until: string };
 }
 
 export interface Ledger {
@@ -44,10 +50,16 @@ function statusOf(value: string | undefined): ApprovalView['status'] {
 }
 
 /** An approval item as a view; undefined when the item is not an approval (no pk of ours, no plan hash). */
-export function approvalViewOf(item: Item | undefined): ApprovalView | undefined {
+export function approvalViewOf(item: Item | undefined, now: Date = new Date()): ApprovalView | undefined {
   const pk = stringOf(item, 'pk');
   const planHash = stringOf(item, 'planHash');
   if (!pk?.startsWith(APPROVAL_KEY_PREFIX) || planHash === undefined) return undefined;
+  const takenAt = stringOf(item, 'resumedAt');
+  const until = stringOf(item, 'takenUntil');
+  const resume =
+    takenAt !== undefined && until !== undefined && stringOf(item, 'closedAt') === undefined
+      ? { state: Date.parse(until) < now.getTime() ? ('lease-expired' as const) : ('in-flight' as const), takenAt, until }
+      : undefined;
   return {
     incidentId: pk.slice(APPROVAL_KEY_PREFIX.length),
     status: statusOf(stringOf(item, 'status')),
@@ -60,6 +72,7 @@ export function approvalViewOf(item: Item | undefined): ApprovalView | undefined
     requestedAt: stringOf(item, 'requestedAt'),
     deadline: stringOf(item, 'deadline'),
     onTimeout: stringOf(item, 'onTimeout'),
+    ...(resume ? { resume } : {}),
   };
 }
 
@@ -73,18 +86,19 @@ export async function readApproval(ledger: Ledger, incidentId: string): Promise<
 export const PENDING_LISTED = 100;
 
 /**
- * The approvals still waiting (`ir pending`). A Scan with a filter: the
+ * The approvals still waiting (`ir pending`), and the decided ones whose resumed response has not finished. A Scan with a filter: the
  * ledger has one key and no index, and approvals are few; it reads the
  * whole table, page by page, and stops at PENDING_LISTED.
  */
-export async function listPendingApprovals(ledger: Ledger): Promise<{ readonly approvals: ApprovalView[]; readonly truncated: boolean }> {
+export async function listPendingApprovals(ledger: Ledger, now: Date = new Date()): Promise<{ readonly approvals: ApprovalView[]; readonly truncated: boolean }> {
   const approvals: ApprovalView[] = [];
   let start: Item | undefined;
   do {
     const page = await ledger.dynamodb.send(
       new ScanCommand({
         TableName: ledger.table,
-        FilterExpression: 'begins_with(pk, :prefix) AND #status = :pending',
+        // Also a decided request whose resumed response has not recorded its outcome (in flight, or its lease ended: failed or crashed).
+        FilterExpression: 'begins_with(pk, :prefix) AND (#status = :pending OR (attribute_exists(resumedAt) AND attribute_exists(takenUntil) AND attribute_not_exists(closedAt)))',
         ExpressionAttributeNames: { '#status': 'status' },
         ExpressionAttributeValues: { ':prefix': { S: APPROVAL_KEY_PREFIX }, ':pending': { S: 'pending' } },
         ConsistentRead: true,
@@ -92,7 +106,7 @@ export async function listPendingApprovals(ledger: Ledger): Promise<{ readonly a
       }),
     );
     for (const item of page.Items ?? []) {
-      const view = approvalViewOf(item);
+      const view = approvalViewOf(item, now);
       if (view) approvals.push(view);
       if (approvals.length > PENDING_LISTED) return { approvals: approvals.slice(0, PENDING_LISTED), truncated: true };
     }

@@ -7,9 +7,14 @@ import { isConditionFailure, map, s, stringOf, type Item } from '../ledger/attri
  * the decision channels and the phases). The decision channels record a
  * decision on it (one conditional UpdateItem: status 'pending' and the plan
  * hash they showed); the response resumes from it and trusts nothing else.
- * A response takes the item once to act on it (resumedAt): a second
- * invocation for the same decision (a retried event, a late schedule) finds
- * it taken and does nothing.
+ * A response takes the item to act on it (resumedAt) with a lease
+ * (takenBy, takenUntil): another invocation finds it taken and does nothing
+ * while the lease runs; Lambda's retry of the same invocation (the same
+ * request id), or any event for it once the lease has run out (a crash, a
+ * timeout), takes it again and runs the resumed act again (idempotent, as a
+ * retried first act is: every change is read before it is made). The act's
+ * end closes it for good (closedAt), or gives the lease back at once when
+ * the invocation fails to be retried (release).
  */
 
 export const APPROVAL_KEY_PREFIX = 'approval#';
@@ -53,6 +58,27 @@ export interface PendingApproval extends PendingRequest {
   /** When the blast-radius brake refused the decided act and gave the request back (reopenAfterBrake): only a person decides it now. */
   readonly brakeHeldAt?: string;
   readonly escalatedAt?: string;
+  /** Who holds the take (the resuming invocation's request id) and until when (ISO): after it, another may take it again. */
+  readonly takenBy?: string;
+  readonly takenUntil?: string;
+  /** The resumed act recorded its outcome: never taken again. */
+  readonly closedAt?: string;
+}
+
+/** The resuming invocation's lease on the request. */
+export interface TakeLease {
+  readonly by: string;
+  readonly until: Date;
+}
+
+/**
+ * Whether a taken request may be taken again by `by` at `now`: not closed, and the same invocation retried or the
+ * lease run out. A take with no lease (written before leases) is treated as closed: it may have completed.
+ */
+export function retakeable(item: PendingApproval, by: string, now: Date): boolean {
+  if (item.resumedAt === undefined) return false;
+  if (item.closedAt !== undefined || item.takenUntil === undefined) return false;
+  return item.takenBy === by || Date.parse(item.takenUntil) < now.getTime();
 }
 
 export type Take = 'taken' | 'not-takeable';
@@ -101,23 +127,30 @@ export class PendingApprovals {
   }
 
   /**
-   * Takes a decided request to act on it, once: conditional on the status and plan hash read, and on no other
-   * invocation having taken it. The deadline takes a still-pending one and marks it expired in the same write,
-   * so that a decision recorded after it is refused (its condition is status 'pending').
+   * Takes a decided request to act on it: conditional on the status and plan hash read, and either on no invocation
+   * having taken it, or (a retry: `item.resumedAt` set) on the same take as read, not closed, and held by this
+   * invocation or with its lease run out. The deadline takes a still-pending one and marks it expired in the same
+   * write, so that a decision recorded after it is refused (its condition is status 'pending').
    */
-  async take(item: PendingApproval, now: Date, expire: boolean): Promise<Take> {
+  async take(item: PendingApproval, now: Date, expire: boolean, lease: TakeLease): Promise<Take> {
+    const again = item.resumedAt !== undefined;
     try {
       await this.dynamodb.send(
         new UpdateItemCommand({
           TableName: this.tableName,
           Key: approvalKey(item.incidentId),
-          UpdateExpression: expire ? 'SET resumedAt = :now, #status = :expired' : 'SET resumedAt = :now',
-          ConditionExpression: '#status = :status AND planHash = :hash AND attribute_not_exists(resumedAt)',
+          UpdateExpression: `SET resumedAt = :now, takenBy = :by, takenUntil = :until${expire ? ', #status = :expired' : ''}`,
+          ConditionExpression: again
+            ? '#status = :status AND planHash = :hash AND resumedAt = :taken AND attribute_not_exists(closedAt) AND (takenBy = :by OR takenUntil < :now)'
+            : '#status = :status AND planHash = :hash AND attribute_not_exists(resumedAt)',
           ExpressionAttributeNames: { '#status': 'status' },
           ExpressionAttributeValues: {
             ':now': s(now.toISOString()),
+            ':by': s(lease.by),
+            ':until': s(lease.until.toISOString()),
             ':status': s(item.status),
             ':hash': s(item.planHash),
+            ...(again ? { ':taken': s(item.resumedAt!) } : {}),
             ...(expire ? { ':expired': s('expired') } : {}),
           },
         }),
@@ -125,6 +158,34 @@ export class PendingApprovals {
       return 'taken';
     } catch (error) {
       if (isConditionFailure(error)) return 'not-takeable';
+      throw error;
+    }
+  }
+
+  /** The resumed act recorded its outcome: the request is closed for good (conditional on this invocation's take). */
+  async close(incidentId: string, takenAt: Date, now: Date): Promise<boolean> {
+    return this.afterTake(incidentId, takenAt, 'SET closedAt = :now REMOVE takenUntil', now);
+  }
+
+  /** The resumed act ended incomplete and its invocation fails to be retried: the lease ends now, so that any retry takes it again. */
+  async release(incidentId: string, takenAt: Date, now: Date): Promise<boolean> {
+    return this.afterTake(incidentId, takenAt, 'SET takenUntil = :now', now);
+  }
+
+  private async afterTake(incidentId: string, takenAt: Date, UpdateExpression: string, now: Date): Promise<boolean> {
+    try {
+      await this.dynamodb.send(
+        new UpdateItemCommand({
+          TableName: this.tableName,
+          Key: approvalKey(incidentId),
+          UpdateExpression,
+          ConditionExpression: 'resumedAt = :taken AND attribute_not_exists(closedAt)',
+          ExpressionAttributeValues: { ':now': s(now.toISOString()), ':taken': s(takenAt.toISOString()) },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
       throw error;
     }
   }
@@ -144,7 +205,7 @@ export class PendingApprovals {
         new UpdateItemCommand({
           TableName: this.tableName,
           Key: approvalKey(item.incidentId),
-          UpdateExpression: `SET #status = :pending, onTimeout = :standDown, brakeHeldAt = :now, #deadline = :deadline${item.decision ? ', heldDecision = #decision' : ''} REMOVE resumedAt, escalatedAt${item.decision ? ', #decision' : ''}`,
+          UpdateExpression: `SET #status = :pending, onTimeout = :standDown, brakeHeldAt = :now, #deadline = :deadline${item.decision ? ', heldDecision = #decision' : ''} REMOVE resumedAt, takenBy, takenUntil, escalatedAt${item.decision ? ', #decision' : ''}`,
           ConditionExpression: 'resumedAt = :taken AND planHash = :hash',
           ExpressionAttributeNames: { '#status': 'status', '#deadline': 'deadline', ...(item.decision ? { '#decision': 'decision' } : {}) },
           ExpressionAttributeValues: {
@@ -214,6 +275,9 @@ export function pendingOf(item: Item): PendingApproval {
   const resumedAt = stringOf(item, 'resumedAt');
   const escalatedAt = stringOf(item, 'escalatedAt');
   const brakeHeldAt = stringOf(item, 'brakeHeldAt');
+  const takenBy = stringOf(item, 'takenBy');
+  const takenUntil = stringOf(item, 'takenUntil');
+  const closedAt = stringOf(item, 'closedAt');
   return {
     incidentId: pk.slice(APPROVAL_KEY_PREFIX.length),
     status: statusOf(required(item, 'status')),
@@ -231,6 +295,9 @@ export function pendingOf(item: Item): PendingApproval {
     ...(resumedAt !== undefined ? { resumedAt } : {}),
     ...(escalatedAt !== undefined ? { escalatedAt } : {}),
     ...(brakeHeldAt !== undefined ? { brakeHeldAt } : {}),
+    ...(takenBy !== undefined ? { takenBy } : {}),
+    ...(takenUntil !== undefined ? { takenUntil } : {}),
+    ...(closedAt !== undefined ? { closedAt } : {}),
   };
 }
 

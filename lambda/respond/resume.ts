@@ -1,7 +1,8 @@
 import type { AccountAccess } from '../aws/account-access';
 import type { AwsClients } from '../aws/clients';
 import type { ApprovalEvent } from '../approval/events';
-import type { PendingApproval } from '../approval/pending';
+import { retakeable, type PendingApproval } from '../approval/pending';
+import { randomUUID } from 'node:crypto';
 import { checkReplan, withFirstActOutputs } from '../approval/replan-check';
 import { publishOnce } from '../notify/publish-once';
 import type { ApprovalState, Report } from '../plan/document';
@@ -36,7 +37,11 @@ import { neverRuns } from '../approval/split';
  * later invocation: on the decision, or at the deadline, or to escalate.
  * The event names only the incident; everything else is read from the
  * pending approval in the ledger. A decided (or expired) request is taken
- * once (PendingApprovals.take): a second event for it does nothing.
+ * with a lease (PendingApprovals.take): another event for it does nothing
+ * while the lease runs; the same invocation retried by Lambda, or any event
+ * after the lease ran out (a crash), takes it again and runs the act again
+ * (every change is read before it is made, as in a retried first act). The
+ * recorded outcome closes it for good.
  *
  * To act, the resource is read again and the plan made again through the
  * same phase functions as the first run (phases.ts resumeInPhases: route,
@@ -69,7 +74,16 @@ export type ResumeOptions = RespondOptions & ({ readonly clients: AwsClients } |
   readonly incidents?: IncidentLedger;
   /** The blast-radius brake the approved changes are held to (the stack's; absent: a run without the stack's ledger). */
   readonly brake?: ContainmentBrake;
+  /** The resuming invocation (Lambda's request id, the same in its retries): it holds the take's lease. Absent: a fresh id. */
+  readonly invocationId?: string;
+  /** Whether the invocation fails on this report so that Lambda retries it (the runtime's retry policy): the take is then given back, not closed. */
+  readonly willRetry?: (report: Report) => boolean;
 };
+
+/** How long a take holds the request beyond the invocation's own deadline: a retry before then is the same invocation's, or waits. */
+export const RESUME_LEASE_MARGIN_MS = 2 * 60_000;
+/** An invocation that names no deadline holds it for Lambda's longest run. */
+const LONGEST_RUN_MS = 15 * 60_000;
 
 const nothing = (incidentId: string, reason: string): ResumeOutcome => ({ status: 'nothing-to-do', incidentId, reason });
 
@@ -79,17 +93,32 @@ export async function resumeFromApproval(playbooks: PlaybookCatalog, event: Appr
   const item = await options.approval.pending.read(incidentId);
   if (!item) return nothing(incidentId, 'no approval is pending for this incident');
   if (item.playbook !== playbook) return nothing(incidentId, `the pending approval is ${item.playbook}'s, not ${playbook}'s`);
-  if (item.resumedAt !== undefined) return nothing(incidentId, `the request was already taken at ${item.resumedAt}`);
-  if (event.kind === 'approval-escalate') return escalate(item, options, now);
+  const invocation = options.invocationId ?? randomUUID();
+  const again = item.resumedAt !== undefined;
+  if (again && !retakeable(item, invocation, now())) {
+    return nothing(
+      incidentId,
+      item.closedAt !== undefined || item.takenUntil === undefined
+        ? `the request was already taken at ${item.resumedAt!}, and its response answered`
+        : `the request is being resumed by another invocation (taken at ${item.resumedAt!}, until ${item.takenUntil})`,
+    );
+  }
+  if (event.kind === 'approval-escalate') return again ? nothing(incidentId, 'the request is taken: nothing to escalate') : escalate(item, options, now);
   const decided = decisionOf(item, event.kind, now());
   if (!decided) return nothing(incidentId, item.status === 'pending' ? 'no decision yet, and the deadline has not passed' : `the request is ${item.status}`);
-  // Once: a second event (a retried decision, a late schedule) finds it taken.
   // Checked before the take: a run that could not hold the approved changes to the brake must leave the request as it is.
   if (decided.act && !options.brake && brakes(options, playbook)) throw new Error('the approved changes need the blast-radius brake, and this run has none: nothing is taken or changed');
   const takenAt = now();
-  if ((await options.approval.pending.take(item, takenAt, decided.expire)) !== 'taken') return nothing(incidentId, 'another invocation took the request first');
+  // The lease outlives this invocation: a crash or a timeout leaves it to run out, and then any event for the request takes it again.
+  const until = new Date((options.deadlineMs ?? takenAt.getTime() + LONGEST_RUN_MS) + RESUME_LEASE_MARGIN_MS);
+  if ((await options.approval.pending.take(item, takenAt, decided.expire && !again, { by: invocation, until })) !== 'taken') return nothing(incidentId, 'another invocation took the request first');
   const state = parseWaitingState(item.state, playbook);
-  return { status: 'resumed', incidentId, report: await actOnDecision(playbooks, { ...item, takenAt }, state, decided, options, now) };
+  const report = await actOnDecision(playbooks, { ...item, takenAt }, state, decided, options, now);
+  // The outcome is recorded: the request is closed for good, or (the invocation fails to be retried) given back to the retry at once.
+  // Given back by the brake (reopenAfterBrake), it is no longer this take's: both writes then find it so and change nothing.
+  if (options.willRetry?.(report)) await options.approval.pending.release(incidentId, takenAt, now());
+  else await options.approval.pending.close(incidentId, takenAt, now());
+  return { status: 'resumed', incidentId, report };
 }
 
 interface Decided {
@@ -103,10 +132,16 @@ interface Decided {
 function decisionOf(item: PendingApproval, kind: ApprovalEvent['kind'], now: Date): Decided | undefined {
   const by = item.decision ? ` by ${item.decision.by} (${item.decision.channel})` : '';
   if (item.status === 'approved') return { act: true, expire: false, status: 'approved', skipReason: '' };
+  // Taken by the deadline before (a retry): it was marked expired with that take, and is decided as it was then.
+  if (item.status === 'expired' && item.resumedAt !== undefined && kind !== 'approval-escalate') return byDeadline(item);
   if (item.status === 'denied') return { act: false, expire: false, status: 'denied', skipReason: `denied${by}${item.decision?.reason ? `: ${item.decision.reason}` : ''}` };
   // Pending: only the deadline decides, and only once it has passed (a schedule cannot be forged into an early one).
   // Given back by the brake (reopenAfterBrake): its new deadline stands it down (onTimeout 'stand-down'), never acts.
   if (item.status !== 'pending' || kind !== 'approval-deadline' || !deadlineHasCome(item.deadline, now)) return undefined;
+  return byDeadline(item);
+}
+
+function byDeadline(item: PendingApproval): Decided {
   const stoodDown = item.brakeHeldAt !== undefined ? 'the blast-radius brake had held the approved changes, and nobody decided again' : 'the responder stood down, as configured';
   return item.onTimeout === 'act' && item.brakeHeldAt === undefined
     ? { act: true, expire: true, status: 'timed-out-acted', skipReason: '' }
@@ -252,11 +287,11 @@ interface Reopened {
  * its escalation and deadline schedules written again through the same ScheduleWriter as the first wait's (the old
  * ones fired and deleted themselves, or are replaced by name), and, at that deadline, a stand-down. The schedules are
  * written first: a request given back must never wait with no deadline event to end it. With no schedule group, or
- * schedules that cannot be written, it is not given back (the incident is then answered by the report, and a new
- * delivery of the finding asks again); schedules written for a request another invocation holds find it taken, and do nothing.
+ * schedules that cannot be written, it is not given back: it is closed, the report says the changes were not made
+ * ('cannot-wait'), and the incident is left open (blocked by the brake), so that the next delivery of the finding asks again; schedules written for a request another invocation holds find it taken, and do nothing.
  */
 async function reopenHeld(item: PendingApproval & { readonly takenAt: Date }, approval: ApprovalWaitOptions, now: () => Date): Promise<Reopened> {
-  if (!approval.schedules) return { detail: 'the request could not be given back (no schedule group to bound a new wait): after `ir brake release`, a new delivery of the finding asks again' };
+  if (!approval.schedules) return { detail: 'the request could not be given back (no schedule group to bound a new wait): the incident is left open, and the next delivery of the finding asks again (approve it after `ir brake release`)' };
   const at = now();
   const deadline = approvalDeadline(at, approval.waitMs);
   const planned = waitSchedules(approval, approval.schedules.target, item.incidentId, at, deadline);
@@ -264,10 +299,10 @@ async function reopenHeld(item: PendingApproval & { readonly takenAt: Date }, ap
     await writeWaitSchedules(approval.schedules.writer, planned);
   } catch (error) {
     const { code, message } = toStepError(error);
-    return { detail: `the request could not be given back (its new schedules could not be written: ${code}: ${message}): after \`ir brake release\`, a new delivery of the finding asks again` };
+    return { detail: `the request could not be given back (its new schedules could not be written: ${code}: ${message}): the incident is left open, and the next delivery of the finding asks again (approve it after \`ir brake release\`)` };
   }
   if (!(await approval.pending.reopenAfterBrake(item, item.takenAt, at, deadline))) {
-    return { detail: 'the request could not be given back (another invocation holds it): after `ir brake release`, a new delivery of the finding asks again' };
+    return { detail: 'the request could not be given back (another invocation holds it): the incident is left open, and the next delivery of the finding asks again (approve it after `ir brake release`)' };
   }
   return {
     deadline: deadline.toISOString(),
@@ -285,8 +320,10 @@ function heldByBrakeShaper(item: PendingApproval, reopened: Reopened | undefined
   const reason = `${by}, but the blast-radius brake is on: not run; ${reopened?.detail ?? 'the request was not given back'}`;
   return (steps) => {
     const ids = new Set(waitingStepsOf(steps)?.later.map((s) => s.id) ?? []);
+    // Not given back, nothing waits: said as a change that needed a decision and was not made ('cannot-wait'), and the incident
+    // is left open (answerOf: blocked by the brake), so that the next delivery of the finding asks again, as the detail says.
     const approval: ApprovalState = {
-      status: 'awaiting',
+      status: reopened?.deadline !== undefined ? 'awaiting' : 'cannot-wait',
       planHash: item.planHash,
       steps: [...ids],
       deadline: reopened?.deadline ?? item.deadline,
@@ -312,12 +349,14 @@ function recordingGate(options: ResumeOptions, incidentId: string, brake: Resume
   };
   if (!incidents) return brake ? { kind: 'first', reads, verdicts, finish: settleBrake } : undefined;
   const held: Answer = { answered: true, kind: 'awaiting-approval', reason: 'the blast-radius brake held the approved changes: the request waits for a new decision' };
+  // The invocation fails so that Lambda retries it: the incident keeps awaiting the resumed act (its retry takes the request again, resume.ts).
+  const retried: Answer = { answered: true, kind: 'awaiting-approval', reason: 'the resumed response ended incomplete: its invocation is retried, and takes the request again' };
   return {
     kind: 'first',
     reads,
     verdicts,
     finish: async (report) => {
-      const [, written] = await Promise.all([settleBrake(report), incidents.recordResumedOutcome({ incidentId, report, answer: reopened ? held : answerOf(report) })]);
+      const [, written] = await Promise.all([settleBrake(report), incidents.recordResumedOutcome({ incidentId, report, answer: options.willRetry?.(report) ? retried : reopened ? held : answerOf(report) })]);
       return written;
     },
   };

@@ -64,6 +64,9 @@ export async function handleApprovalEvent(event: unknown, context: LambdaContext
     approval,
     incidents: new IncidentLedger(home.dynamodb, env.ledgerTableName),
     brake,
+    // Lambda's retry of this invocation keeps its request id: it takes the request again at once (resume.ts).
+    ...(context.awsRequestId ? { invocationId: context.awsRequestId } : {}),
+    willRetry: (report) => shouldFailInvocation(report).retry,
   });
   if (outcome.status !== 'resumed') {
     logger.info('approval event: nothing resumed', { kind: parsed.data.kind, ...outcome });

@@ -112,7 +112,7 @@ describe('operator requests', () => {
     const answer = await handleOperatorRequest(deps, request('GET', { iam: signedBy(ALICE) }), now);
     expect(JSON.parse(answer.body)).toMatchObject({ approvals: [{ incidentId: INCIDENT }], truncated: false });
     expect(dynamodb.commandCalls(ScanCommand)[0]!.args[0].input).toMatchObject({
-      FilterExpression: 'begins_with(pk, :prefix) AND #status = :pending',
+      FilterExpression: 'begins_with(pk, :prefix) AND (#status = :pending OR (attribute_exists(resumedAt) AND attribute_exists(takenUntil) AND attribute_not_exists(closedAt)))',
       ExpressionAttributeValues: { ':prefix': { S: 'approval#' }, ':pending': { S: 'pending' } },
     });
   });

@@ -131,3 +131,14 @@ it('lists the pending approvals', async () => {
   expect(seen[0]!.method).toBe('GET');
   expect(String(stdout.mock.calls[0]![0])).toContain(PLAN_HASH);
 });
+
+it('ir pending says when a decided request is being resumed, and when its resume failed (its lease ended)', async () => {
+  const taken = { ...approval, status: 'approved', resume: { state: 'in-flight', takenAt: '2026-12-07T01:00:00.000Z', until: '2026-12-07T01:17:00.000Z' } };
+  const failed = { ...approval, incidentId: 'ir-0000000000000002', status: 'approved', resume: { ...taken.resume, state: 'lease-expired' } };
+  answers = [{ status: 200, body: { approvals: [taken, failed], truncated: false } }];
+  await expect(pendingCommand({ url, region: 'us-east-1' })).resolves.toBe(0);
+  const text = stdout.mock.calls.map((c) => String(c[0])).join('');
+  expect(text).toContain('Resuming   decided; the response acting on it took it at 2026-12-07T01:00:00.000Z (lease until 2026-12-07T01:17:00.000Z) and has not finished');
+  expect(text).toContain('RESUME FAILED  decided; the response that took it at 2026-12-07T01:00:00.000Z did not finish (lease ended 2026-12-07T01:17:00.000Z): the decided changes may not be made.');
+  expect(text).toContain('{"kind":"approval-decided","incidentId":"ir-0000000000000002"}');
+});

@@ -21,10 +21,11 @@ import type { LedgerOptions } from '../../../lambda/respond/gate';
 import { respondWith } from '../../../lambda/respond/respond-with';
 import { FIRST_ACT_ONLY_WHY } from '../../../lambda/respond/first-act-steps';
 import { resumeFromApproval, type ResumeOptions } from '../../../lambda/respond/resume';
+import { shouldFailInvocation } from '../../../lambda/runtime/retry-policy';
 import type { ApprovalWaitOptions } from '../../../lambda/respond/wait';
 import { containFinding, enforceConfig, NOW, RESPONDER } from '../../support/aws-mocks/contain-finding';
 import { declaredActions, useContainHarness } from '../../support/aws-mocks/contain-harness';
-import { CREATED_ISOLATION_SG, CREATED_UNTRACK_SG, ISOLATION_SG_A, PRIMARY_ENI, responderGroup, SECONDARY_ENI, UNTRACK_SG_A, VPC_A } from '../../support/aws-mocks/contain-world';
+import { awsError, CREATED_ISOLATION_SG, CREATED_UNTRACK_SG, ISOLATION_SG_A, PRIMARY_ENI, responderGroup, SECONDARY_ENI, UNTRACK_SG_A, VPC_A } from '../../support/aws-mocks/contain-world';
 import { useGuardDuty } from '../../support/aws-mocks/guardduty';
 import { containInstanceWithApproval, isNetworkMove } from '../../support/approval-playbook';
 
@@ -117,15 +118,41 @@ beforeEach(() => {
   dynamodb.on(UpdateItemCommand).callsFake((input: UpdateItemCommandInput) => {
     const key = input.Key!.pk!.S!;
     if (key.startsWith('approval#')) {
-      const item = items.get(key);
-      const values = input.ExpressionAttributeValues!;
-      if (!item || item.status?.S !== values[':status']?.S || item.planHash?.S !== values[':hash']?.S || item.resumedAt) throw conditionFailed();
-      items.set(key, { ...item, resumedAt: values[':now']!, ...(values[':expired'] ? { status: values[':expired'] } : {}) });
+      items.set(key, approvalUpdated(items.get(key), input));
     }
     return {};
   });
   h.mocks.sns.on(PublishCommand).resolves({ MessageId: 'msg-1' });
 });
+
+/**
+ * The approval item's take, close and release as DynamoDB would judge their conditions (lambda/approval/pending.ts):
+ * a fresh take needs no take before; a take again needs the same take as read, not closed, and the same holder or a lease run out.
+ */
+function approvalUpdated(item: Record<string, AttributeValue> | undefined, input: UpdateItemCommandInput): Record<string, AttributeValue> {
+  const values = input.ExpressionAttributeValues!;
+  if (!item) throw conditionFailed();
+  const expression = input.UpdateExpression!;
+  if (expression.startsWith('SET closedAt') || expression === 'SET takenUntil = :now') {
+    if (input.ConditionExpression !== 'resumedAt = :taken AND attribute_not_exists(closedAt)') throw new Error(`unexpected condition ${input.ConditionExpression}`);
+    if (item.resumedAt?.S !== values[':taken']!.S || item.closedAt) throw conditionFailed();
+    if (expression.startsWith('SET closedAt')) {
+      const { takenUntil: _until, ...rest } = item;
+      void _until;
+      return { ...rest, closedAt: values[':now']! };
+    }
+    return { ...item, takenUntil: values[':now']! };
+  }
+  if (item.status?.S !== values[':status']?.S || item.planHash?.S !== values[':hash']?.S) throw conditionFailed();
+  if (values[':taken'] === undefined) {
+    if (input.ConditionExpression !== '#status = :status AND planHash = :hash AND attribute_not_exists(resumedAt)' || item.resumedAt) throw conditionFailed();
+  } else {
+    if (input.ConditionExpression !== '#status = :status AND planHash = :hash AND resumedAt = :taken AND attribute_not_exists(closedAt) AND (takenBy = :by OR takenUntil < :now)') throw new Error(`unexpected condition ${input.ConditionExpression}`);
+    const leaseOver = item.takenUntil !== undefined && item.takenUntil.S! < values[':now']!.S!;
+    if (item.resumedAt?.S !== values[':taken'].S || item.closedAt || !(item.takenBy?.S === values[':by']!.S || leaseOver)) throw conditionFailed();
+  }
+  return { ...item, resumedAt: values[':now']!, takenBy: values[':by']!, takenUntil: values[':until']!, ...(values[':expired'] ? { status: values[':expired'] } : {}) };
+}
 
 const updates = () => dynamodb.commandCalls(UpdateItemCommand).map((c) => c.args[0].input);
 const published = () => h.mocks.sns.commandCalls(PublishCommand).map((c) => c.args[0].input);
@@ -297,6 +324,118 @@ describe('a response whose isolation needs approval', () => {
     const again = await resumeFromApproval(catalog, { kind: 'approval-decided', incidentId: first.incidentId }, 'contain-instance', resumeOptions(NOW));
     expect(again).toMatchObject({ status: 'nothing-to-do' });
     expect(moves()).toHaveLength(4);
+  });
+
+  describe('a resume that fails or crashes is taken again (a lease), and acts once', () => {
+    const approvalItem = (incidentId: string) => items.get(`approval#${incidentId}`)!;
+    const retried = (at: Date, invocationId: string): ResumeOptions => ({ ...resumeOptions(at), invocationId, willRetry: (report) => shouldFailInvocation(report).retry });
+    const isolations = () => moves().filter((m) => (m.Groups as string[]).includes(CREATED_ISOLATION_SG) || (m.Groups as string[]).includes(ISOLATION_SG_A));
+
+    it('a transient EC2 error mid-way: the invocation fails, keeps the incident awaiting, gives the lease back; its retry completes the isolation once, and closes the request', async () => {
+      const first = await firstAct();
+      decide(first.incidentId, 'approve');
+      // The secondary interface's moves are throttled: the primary is moved, the secondary is not.
+      h.world.failures.set('ModifyNetworkInterfaceAttribute', (input) => (input.NetworkInterfaceId === SECONDARY_ENI ? awsError('RequestLimitExceeded', 'slow down', 503) : undefined));
+      const failed = await resumeFromApproval(catalog, { kind: 'approval-decided', incidentId: first.incidentId }, 'contain-instance', retried(NOW, 'req-1'));
+      const failedReport = (failed as { report: Report }).report;
+      expect(shouldFailInvocation(failedReport).retry).toBe(true);
+      expect(failedReport.steps.filter((s) => s.status === 'failed').map((s) => s.id)).toContain(`untrack:${SECONDARY_ENI}`);
+      // The incident still awaits the resumed act, and the request's lease ends now: the retry may take it.
+      const outcome = updates().find((u) => u.ConditionExpression === 'answerKind = :awaiting');
+      expect(outcome!.ExpressionAttributeValues![':answerKind']).toEqual({ S: 'awaiting-approval' });
+      expect(approvalItem(first.incidentId)).toMatchObject({ status: { S: 'approved' }, resumedAt: { S: NOW.toISOString() }, takenBy: { S: 'req-1' }, takenUntil: { S: NOW.toISOString() } });
+      expect(approvalItem(first.incidentId).closedAt).toBeUndefined();
+      expect(h.world.movedTo.get(PRIMARY_ENI)).toEqual([ISOLATION_SG_A]);
+      expect(h.world.movedTo.get(SECONDARY_ENI)).toBeUndefined();
+      const secondaryIsolationsTried = isolations().filter((m) => m.NetworkInterfaceId === SECONDARY_ENI).length;
+
+      // Lambda's retry, a minute later: the same request id.
+      h.world.failures.delete('ModifyNetworkInterfaceAttribute');
+      const later = new Date(NOW.getTime() + 60_000);
+      dynamodb.resetHistory();
+      const again = await resumeFromApproval(catalog, { kind: 'approval-decided', incidentId: first.incidentId }, 'contain-instance', retried(later, 'req-1'));
+      expect(again.status).toBe('resumed');
+      const report = (again as { report: Report }).report;
+      for (const eni of [PRIMARY_ENI, SECONDARY_ENI]) expect(status(report, `isolate:${eni}`)).toMatch(/^(done|skipped)$/);
+      expect(status(report, `isolate:${SECONDARY_ENI}`)).toBe('done');
+      expect(report.approval).toMatchObject({ status: 'approved' });
+      // The act runs again as a retried first act does (each move sets the interface's groups; the restore record keeps the
+      // first originals): both interfaces end on the isolation group, the secondary by one answered isolation.
+      expect(h.world.movedTo.get(PRIMARY_ENI)).toEqual([ISOLATION_SG_A]);
+      expect(h.world.movedTo.get(SECONDARY_ENI)).toEqual([ISOLATION_SG_A]);
+      expect(isolations().filter((m) => m.NetworkInterfaceId === SECONDARY_ENI)).toHaveLength(secondaryIsolationsTried + 1);
+      const final = updates().find((u) => u.ConditionExpression === 'answerKind = :awaiting');
+      expect(final!.ExpressionAttributeValues![':answerKind']).toEqual({ S: 'changes-done' });
+      // The take again is conditional on the take it read, and the close on its own.
+      const takes = updates().filter((u) => u.Key!.pk!.S === `approval#${first.incidentId}`);
+      expect(takes.map((u) => [u.UpdateExpression, u.ConditionExpression])).toEqual([
+        ['SET resumedAt = :now, takenBy = :by, takenUntil = :until', '#status = :status AND planHash = :hash AND resumedAt = :taken AND attribute_not_exists(closedAt) AND (takenBy = :by OR takenUntil < :now)'],
+        ['SET closedAt = :now REMOVE takenUntil', 'resumedAt = :taken AND attribute_not_exists(closedAt)'],
+      ]);
+      // No deadline given: held for Lambda's longest run (15 min) and the margin (2 min).
+      expect(takes[0]!.ExpressionAttributeValues).toMatchObject({ ':taken': { S: NOW.toISOString() }, ':by': { S: 'req-1' }, ':now': { S: later.toISOString() }, ':until': { S: new Date(later.getTime() + 17 * 60_000).toISOString() } });
+      expect(approvalItem(first.incidentId)).toMatchObject({ closedAt: { S: later.toISOString() }, resumedAt: { S: later.toISOString() } });
+      // Closed for good: a later event, even the same invocation's, does nothing.
+      const moved = moves().length;
+      for (const id of ['req-1', 'req-2']) {
+        expect(await resumeFromApproval(catalog, { kind: 'approval-deadline', incidentId: first.incidentId }, 'contain-instance', retried(new Date(later.getTime() + 3_600_000), id))).toMatchObject({ status: 'nothing-to-do' });
+      }
+      expect(moves()).toHaveLength(moved);
+    });
+
+    it('a crash after the take: another invocation is refused while the lease runs, ir pending says the resume is in flight, then that it failed; after the lease any event takes it again and acts', async () => {
+      const first = await firstAct();
+      decide(first.incidentId, 'approve');
+      const until = new Date(NOW.getTime() + 10 * 60_000);
+      // What a crashed invocation leaves: taken, never closed.
+      items.set(`approval#${first.incidentId}`, { ...approvalItem(first.incidentId), resumedAt: { S: NOW.toISOString() }, takenBy: { S: 'req-crashed' }, takenUntil: { S: until.toISOString() } });
+      dynamodb.on(ScanCommand).callsFake(() => ({ Items: [...items.values()] }));
+      const ledger = { dynamodb: new DynamoDBClient({ region: 'us-east-1', maxAttempts: 1 }), table: TABLE };
+      const listedNow = await listPendingApprovals(ledger, NOW);
+      expect(listedNow.approvals.map((a) => [a.incidentId, a.status, a.resume])).toEqual([[first.incidentId, 'approved', { state: 'in-flight', takenAt: NOW.toISOString(), until: until.toISOString() }]]);
+      expect(dynamodb.commandCalls(ScanCommand)[0]!.args[0].input.FilterExpression).toBe(
+        'begins_with(pk, :prefix) AND (#status = :pending OR (attribute_exists(resumedAt) AND attribute_exists(takenUntil) AND attribute_not_exists(closedAt)))',
+      );
+      const during = new Date(NOW.getTime() + 5 * 60_000);
+      expect(await resumeFromApproval(catalog, { kind: 'approval-decided', incidentId: first.incidentId }, 'contain-instance', retried(during, 'req-other'))).toMatchObject({
+        status: 'nothing-to-do',
+        reason: `the request is being resumed by another invocation (taken at ${NOW.toISOString()}, until ${until.toISOString()})`,
+      });
+      expect(moves()).toEqual([]);
+      const after = new Date(until.getTime() + 1000);
+      expect((await listPendingApprovals(ledger, after)).approvals[0]!.resume).toEqual({ state: 'lease-expired', takenAt: NOW.toISOString(), until: until.toISOString() });
+      // The invocation's own deadline (its remaining time): the lease outlives it by the margin.
+      const deadlineMs = Date.now() + 5 * 60_000;
+      const resumed = await resumeFromApproval(catalog, { kind: 'approval-decided', incidentId: first.incidentId }, 'contain-instance', { ...retried(after, 'req-other'), deadlineMs });
+      expect(resumed.status).toBe('resumed');
+      const take = updates().find((u) => u.Key!.pk!.S === `approval#${first.incidentId}` && u.UpdateExpression!.startsWith('SET resumedAt'));
+      expect(take!.ExpressionAttributeValues![':until']).toEqual({ S: new Date(deadlineMs + 2 * 60_000).toISOString() });
+      expect(moves().map((m) => m.NetworkInterfaceId)).toEqual([PRIMARY_ENI, SECONDARY_ENI, PRIMARY_ENI, SECONDARY_ENI]);
+      expect(approvalItem(first.incidentId)).toMatchObject({ takenBy: { S: 'req-other' }, closedAt: { S: after.toISOString() } });
+      // Closed: not a resume in flight any more (the Scan's filter, above, leaves it out).
+      expect((await listPendingApprovals(ledger, after)).approvals[0]!.resume).toBeUndefined();
+    });
+
+    it('a deadline take (onTimeout act) that crashed is taken again after its lease, as the same timed-out decision; a request taken before leases existed is never taken again', async () => {
+      const first = await firstAct('act');
+      const deadline = new Date(NOW.getTime() + WAIT_MS + 1000);
+      const until = new Date(deadline.getTime() + 60_000);
+      items.set(`approval#${first.incidentId}`, { ...approvalItem(first.incidentId), status: { S: 'expired' }, resumedAt: { S: deadline.toISOString() }, takenBy: { S: 'req-crashed' }, takenUntil: { S: until.toISOString() } });
+      const after = new Date(until.getTime() + 1000);
+      const resumed = await resumeFromApproval(catalog, { kind: 'approval-deadline', incidentId: first.incidentId }, 'contain-instance', retried(after, 'req-2'));
+      expect((resumed as { report: Report }).report.approval).toMatchObject({ status: 'timed-out-acted' });
+      expect(moves()).toHaveLength(4);
+      const take = updates().find((u) => u.Key!.pk!.S === `approval#${first.incidentId}` && u.UpdateExpression!.startsWith('SET resumedAt'));
+      // Already expired by the first take: not marked again, and taken only as expired.
+      expect(take!.UpdateExpression).toBe('SET resumedAt = :now, takenBy = :by, takenUntil = :until');
+      expect(take!.ExpressionAttributeValues![':status']).toEqual({ S: 'expired' });
+
+      const legacy = await firstAct();
+      decide(legacy.incidentId, 'approve');
+      items.set(`approval#${legacy.incidentId}`, { ...approvalItem(legacy.incidentId), resumedAt: { S: NOW.toISOString() } });
+      expect(await resumeFromApproval(catalog, { kind: 'approval-decided', incidentId: legacy.incidentId }, 'contain-instance', retried(after, 'req-3'))).toMatchObject({ status: 'nothing-to-do' });
+      expect(moves()).toHaveLength(4);
+    });
   });
 
   it('reports every step of both acts once, in plan order: the first act\'s steps the new plan lacks too', async () => {
@@ -546,8 +685,7 @@ describe('the resumed act and the blast-radius brake', () => {
         items.set(key, { ...rest, status: values[':pending']!, onTimeout: values[':standDown']!, brakeHeldAt: values[':now']!, deadline: values[':deadline']!, ...(decision ? { heldDecision: decision } : {}) });
         return {};
       }
-      if (!item || item.status?.S !== values[':status']?.S || item.planHash?.S !== values[':hash']?.S || item.resumedAt) throw conditionFailed();
-      items.set(key, { ...item, resumedAt: values[':now']!, ...(values[':expired'] ? { status: values[':expired'] } : {}) });
+      items.set(key, approvalUpdated(item, input));
       return {};
     });
   });
@@ -684,8 +822,48 @@ describe('the resumed act and the blast-radius brake', () => {
     const resumed = await resumeFromApproval(catalog, { kind: 'approval-decided', incidentId: first.incidentId }, 'contain-instance', { ...base, approval: { ...base.approval, schedules: undefined } });
     const report = (resumed as { report: Report }).report;
     expect(moves()).toEqual([]);
-    expect(report.approval!.detail).toContain('the request could not be given back (no schedule group to bound a new wait)');
-    expect(items.get(`approval#${first.incidentId}`)).toMatchObject({ status: { S: 'approved' }, resumedAt: { S: NOW.toISOString() } });
+    expect(report.approval!.detail).toContain('the request could not be given back (no schedule group to bound a new wait): the incident is left open, and the next delivery of the finding asks again');
+    notGivenBack(first.incidentId, report);
+  });
+
+  it('a held request whose new schedules cannot be written is not given back: nothing waits, and the report and the incident say so', async () => {
+    const first = await firstAct();
+    decide(first.incidentId, 'approve');
+    latchThe();
+    const base = withBrake(NOW);
+    const failing: ScheduleWriter = { create: () => Promise.reject(Object.assign(new Error('slow down'), { name: 'ThrottlingException', $metadata: {} })), delete: () => Promise.resolve() };
+    const resumed = await resumeFromApproval(catalog, { kind: 'approval-decided', incidentId: first.incidentId }, 'contain-instance', { ...base, approval: { ...base.approval, schedules: { ...base.approval.schedules!, writer: failing } } });
+    const report = (resumed as { report: Report }).report;
+    expect(moves()).toEqual([]);
+    expect(report.approval!.detail).toContain('its new schedules could not be written: ThrottlingException');
+    notGivenBack(first.incidentId, report);
+  });
+
+  /** Not given back: said as changes not made ('cannot-wait', no AWAITING), the incident left open (the next delivery asks again), the request closed. */
+  function notGivenBack(incidentId: string, report: Report): void {
+    expect(report.approval).toMatchObject({ status: 'cannot-wait' });
+    expect(published().at(-1)!.Subject).not.toContain('AWAITING APPROVAL');
+    const outcome = updates().find((u) => u.ConditionExpression === 'answerKind = :awaiting');
+    expect(outcome!.UpdateExpression).toMatch(/ REMOVE respondedLevel, respondedAt, answerKind$/);
+    expect(outcome!.ExpressionAttributeValues![':answerKind']).toBeUndefined();
+    expect(items.get(`approval#${incidentId}`)).toMatchObject({ status: { S: 'approved' }, resumedAt: { S: NOW.toISOString() }, closedAt: { S: NOW.toISOString() } });
+    // The next delivery's first act may ask again: the request is no longer pending.
+    expect(items.get(`approval#${incidentId}`)!.status!.S).not.toBe('pending');
+  }
+
+  it('a held request not given back: the next delivery of the finding, after `ir brake release`, asks again for real', async () => {
+    const first = await firstAct();
+    decide(first.incidentId, 'approve');
+    latchThe();
+    const base = withBrake(NOW);
+    await resumeFromApproval(catalog, { kind: 'approval-decided', incidentId: first.incidentId }, 'contain-instance', { ...base, approval: { ...base.approval, schedules: undefined } });
+    items.delete(LATCH);
+    const later = new Date(NOW.getTime() + 60_000);
+    const again = await firstAct('stand-down', { now: later });
+    expect(again.incidentId).toBe(first.incidentId);
+    expect(again.approval).toMatchObject({ status: 'awaiting' });
+    expect(items.get(`approval#${first.incidentId}`)).toMatchObject({ status: { S: 'pending' }, requestedAt: { S: later.toISOString() } });
+    expect(items.get(`approval#${first.incidentId}`)!.closedAt).toBeUndefined();
   });
 
   it('the hour full: latches the brake and acts on nothing', async () => {

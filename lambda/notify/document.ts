@@ -1,5 +1,6 @@
 import { isAwaitingApproval } from '../approval/held';
 import type { ApprovalLinks } from '../approval/link';
+import { APPROVAL_REQUEST_STEP_ID } from '../approval/step-ids';
 import { isCloseLoopStep } from '../close-loop/ids';
 import { confirmationVerdict } from '../confirm/verdicts';
 import type { Finding } from '../finding/schema';
@@ -255,9 +256,33 @@ export function linksOf(doc: Pick<PlanDocument, 'region' | 'findingId'>, finding
   ];
 }
 
-export function buildNotificationDocument(doc: PlanDocument, allOutcomes: readonly StepOutcome[], context: NotificationContext = {}): NotificationDocument {
+/**
+ * The plan document as the notification must tell it: a response "awaiting" a decision whose request was not written
+ * (the ledger refused it, its schedules could not be written, another plan's request stands, a dry run) waits for
+ * nothing, has no deadline, and takes no decision: it is told as a run that could not wait, never AWAITING APPROVAL, and
+ * carries no approve/deny links or buttons.
+ */
+export function withRequestOutcome(doc: PlanDocument, outcomes: readonly StepOutcome[]): PlanDocument {
+  const { approval } = doc;
+  if (approval?.status !== 'awaiting' && approval?.status !== 'asked-again') return doc;
+  const request = outcomes.find((o) => o.id === APPROVAL_REQUEST_STEP_ID);
+  if (request?.status === 'done') return doc;
+  const why = request?.status === 'failed' ? `${request.error?.code ?? 'UnknownError'}: ${request.error?.message ?? ''}` : request?.status === 'skipped' ? request.reason : 'the request step did not run';
+  const { deadline: _deadline, onTimeout: _onTimeout, ...rest } = approval;
+  return {
+    ...doc,
+    approval: {
+      ...rest,
+      status: 'cannot-wait',
+      detail: `the request for a decision was not recorded (${why}): nothing waits, no deadline is set, and no approval can be given; a new delivery of the finding asks again`,
+    },
+  };
+}
+
+export function buildNotificationDocument(planDoc: PlanDocument, allOutcomes: readonly StepOutcome[], context: NotificationContext = {}): NotificationDocument {
   const { finding } = context;
-  const outcomes = inPlanOrder(doc, allOutcomes);
+  const outcomes = inPlanOrder(planDoc, allOutcomes);
+  const doc = withRequestOutcome(planDoc, outcomes);
   const exposed = exposedBy(outcomes);
   const resolve = resolvePlaceholders(outcomes);
   const resource = finding ? (primaryResourceOf(finding) ?? resourceFromReport(doc)) : resourceFromReport(doc);

@@ -216,6 +216,11 @@ export async function writeWaitSchedules(writer: ScheduleWriter, planned: readon
   }
 }
 
+/** Deletes a request's schedules (one that does not exist is no error). */
+async function deleteWaitSchedules(writer: ScheduleWriter, planned: readonly OneTimeSchedule[]): Promise<void> {
+  for (const schedule of planned) await writer.delete(schedule.Name, schedule.GroupName);
+}
+
 const REQUEST_TITLE = 'Ask for a decision on the changes that need approval, and schedule its deadline';
 
 function requestStep(
@@ -265,30 +270,47 @@ function requestStep(
         },
       };
       const stored = storable(state);
-      const written = await approval.pending.request({
-        incidentId,
-        planHash: waiting.planHash,
-        plan: JSON.stringify(waiting.later.map(stepDocument)),
-        findingId: finding.id,
-        playbook,
-        accountId: finding.accountId ?? '',
-        region: finding.region ?? '',
-        requestedAt: requestedAt.toISOString(),
-        deadline: deadline.toISOString(),
-        onTimeout: approval.onTimeout,
-        state: stored,
-      });
+      // The schedules first (as reopenHeld, resume.ts): a request must never be pending with no deadline event to end it.
+      // A schedule left by a request that was then not written finds no pending request of its plan, and does nothing
+      // (resumeFromApproval: no request, one already taken, or a deadline not yet come).
+      await writeWaitSchedules(schedules.writer, planned);
+      let written: 'requested' | 'already-pending';
+      try {
+        written = await approval.pending.request({
+          incidentId,
+          planHash: waiting.planHash,
+          plan: JSON.stringify(waiting.later.map(stepDocument)),
+          findingId: finding.id,
+          playbook,
+          accountId: finding.accountId ?? '',
+          region: finding.region ?? '',
+          requestedAt: requestedAt.toISOString(),
+          deadline: deadline.toISOString(),
+          onTimeout: approval.onTimeout,
+          state: stored,
+        });
+      } catch (error) {
+        // Nothing waits: the schedules just written are removed (best effort; left behind, they do nothing).
+        await deleteWaitSchedules(schedules.writer, planned).catch(() => undefined);
+        throw error;
+      }
+      let until = deadline;
       if (written === 'already-pending') {
-        // A retry of this very request (same plan): its schedules may be what failed. Another plan's request stands as it is.
+        // A request of the incident stands (a retry of this one, or another plan's): its own deadline and escalation are
+        // put back, as the schedules above replaced them by name (never at a past time: a late deadline event still ends it).
         const current = await approval.pending.read(incidentId);
+        if (current?.status === 'pending' && current.resumedAt === undefined) {
+          until = new Date(Math.max(Date.parse(current.deadline), approvalDeadline(requestedAt, 1000).getTime()));
+          await writeWaitSchedules(schedules.writer, waitSchedules(approval, schedules.target, incidentId, requestedAt, until));
+        }
+        // Another plan's request stands as it is.
         if (current?.planHash !== waiting.planHash) return { status: 'skipped', reason: `another request for incident ${incidentId} is pending (plan ${current?.planHash ?? 'unknown'}): it stands` };
       }
-      await writeWaitSchedules(schedules.writer, planned);
-      const detail = `decision requested on plan ${waiting.planHash} until ${deadline.toISOString()} (then ${approval.onTimeout}); schedules ${planned.map((p) => p.Name).join(', ')}`;
+      const detail = `decision requested on plan ${waiting.planHash} until ${until.toISOString()} (then ${approval.onTimeout}); schedules ${planned.map((p) => p.Name).join(', ')}`;
       if (!approval.links) return { status: 'done', detail };
       // The request stands without its links: `ir approve`, the chat buttons and the deadline still end the wait.
       try {
-        const links = await approval.links({ incidentId, planHash: waiting.planHash, expiresAt: deadline });
+        const links = await approval.links({ incidentId, planHash: waiting.planHash, expiresAt: until });
         return { status: 'done', detail: `${detail}; decision links signed`, output: links };
       } catch (error) {
         const { code, message } = toStepError(error);

@@ -180,7 +180,7 @@ function leadOf(doc: PlanDocument, exposed: readonly string[], outcomes: readonl
   if (late.length > 0) return `OUT OF TIME: this ${doc.playbook} response was planned but NOT executed. ${late.map((g) => `${g.id}: ${g.reason}`).join(' ')}`;
   const manual = doc.guards.find((g) => g.id === MANUAL_RESPONSE && g.blocks);
   if (manual) return `MANUAL ACTION REQUIRED: the responder changed nothing and never will for this principal. ${manual.reason} Do the MANUAL steps below now.`;
-  if (doc.approval) return approvalLeadOf(doc.approval);
+  if (doc.approval) return approvalLeadOf(doc, doc.approval, outcomes);
   const awaiting = doc.blockedBy.length > 0 ? [] : awaitingApproval(outcomes);
   if (awaiting.length > 0) {
     const rules = [...new Set(awaiting.map((o) => doc.steps.find((s) => s.id === o.id)?.approval?.ruleId ?? 'unknown'))];
@@ -193,7 +193,7 @@ function leadOf(doc: PlanDocument, exposed: readonly string[], outcomes: readonl
 }
 
 /** What became of the changes that need a person's decision: said first, with the plan hash the decision binds to. */
-function approvalLeadOf(approval: NonNullable<PlanDocument['approval']>): string {
+function approvalLeadOf(doc: PlanDocument, approval: NonNullable<PlanDocument['approval']>, outcomes: readonly StepOutcome[]): string {
   const steps = approval.steps.join(', ');
   const plan = `plan ${approval.planHash}`;
   const by = approval.decision ? ` by ${approval.decision.by} (${approval.decision.channel}, ${approval.decision.at})${approval.decision.reason ? `: ${approval.decision.reason}` : ''}` : '';
@@ -203,16 +203,39 @@ function approvalLeadOf(approval: NonNullable<PlanDocument['approval']>): string
     case 'asked-again':
       return `AWAITING APPROVAL AGAIN: the resource changed since the approval, and the new plan adds or widens a change (${approval.detail ?? ''}): nothing was done; decide on ${plan} until ${approval.deadline ?? '(no deadline)'}.`;
     case 'approved':
-      return `APPROVED${by}: ${steps} ran on ${plan}, after the resource was read again${approval.detail ? `, except: ${approval.detail}` : ''}.`;
+      return actedLeadOf(doc, approval, outcomes, `APPROVED${by}`);
+    case 'timed-out-acted':
+      return actedLeadOf(doc, approval, outcomes, `NO DECISION BY ${approval.deadline ?? 'the deadline'}: as configured, the responder acted`);
     case 'denied':
       return `DENIED${by}: ${steps} were not run (${plan}).`;
-    case 'timed-out-acted':
-      return `NO DECISION BY ${approval.deadline ?? 'the deadline'}: as configured, ${steps} ran on ${plan}${approval.detail ? `, except: ${approval.detail}` : ''}.`;
     case 'timed-out-stood-down':
       return `NO DECISION BY ${approval.deadline ?? 'the deadline'}: as configured, the responder stood down; ${steps} were not run (${plan}).`;
     case 'cannot-wait':
       return `NOT RUN, NEEDS APPROVAL: the steps ${steps} need a person's decision, and this run cannot wait for one (${approval.detail ?? ''}).`;
   }
+}
+
+/**
+ * The lead of a response that was to act on the decided changes (approved, or no decision and onTimeout act): what
+ * ran, and what did not and why. A guard that blocked the resumed act (the finding archived, confirmation unavailable,
+ * a protected principal, ...) ran none of them: "but NOT RUN", never "ran".
+ */
+function actedLeadOf(doc: PlanDocument, approval: NonNullable<PlanDocument['approval']>, outcomes: readonly StepOutcome[], head: string): string {
+  const plan = `plan ${approval.planHash}`;
+  const except = approval.detail ? ` (${approval.detail})` : '';
+  const blocking = doc.guards.filter((g) => g.blocks);
+  if (blocking.length > 0) {
+    return `${head}, but NOT RUN: ${blocking.map((g) => `${g.id}: ${g.reason}`).join('; ')}. None of ${approval.steps.join(', ')} was made (${plan})${except}.`;
+  }
+  // A decided change that failed did not run. (A skipped one was already in place, needs no rollback, or was refused by
+  // the policy since, which approval.detail tells: its step line says which.)
+  const byId = new Map(outcomes.map((o) => [o.id, o]));
+  const notRun = approval.steps.filter((id) => byId.get(id)?.status === 'failed');
+  if (notRun.length === 0) return `${head}: ${approval.steps.join(', ')} ran on ${plan}, after the resource was read again${approval.detail ? `, except: ${approval.detail}` : ''}.`;
+  const ran = approval.steps.filter((id) => byId.get(id)?.status === 'done');
+  const why = (id: string): string => `${id} (${byId.get(id)?.error?.code ?? 'UnknownError'}: ${byId.get(id)?.error?.message ?? ''})`;
+  const ranText = ran.length > 0 ? `${ran.join(', ')} ran on ${plan}, after the resource was read again` : `none of the decided changes of ${plan} ran`;
+  return `${head}, but NOT ALL RUN: ${ranText}; FAILED: ${notRun.map(why).join(', ')}${except}.`;
 }
 
 /** Outcomes in the order of the plan (they arrive in the order steps finished), the notification's own steps left out. */

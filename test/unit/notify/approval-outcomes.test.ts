@@ -114,6 +114,30 @@ describe('the subject of a response whose changes needed a decision', () => {
     expect(subject.startsWith(`[GuardDuty IR NEEDS APPROVAL - NOT CONTAINED] contain-instance${TAIL}`)).toBe(true);
   });
 
+  const ALICE = { by: 'arn:aws:iam::111111111111:user/alice', at: '2026-12-06T12:10:00.000Z', channel: 'cli' };
+
+  it('approved and made: the lead says the decided changes ran', () => {
+    const { notification } = notified(decided('approved', { decision: ALICE }), [snapshot, isolate], [outcome(snapshot, 'done'), outcome(isolate, 'done')]);
+    expect(notification.lead).toBe(`APPROVED by ${ALICE.by} (cli, ${ALICE.at}): ${isolate.id} ran on plan ${PLAN}, after the resource was read again.`);
+  });
+
+  it('approved, but the decided change failed: the lead never says it ran', () => {
+    const failed = { ...outcome(isolate, 'failed'), error: { code: 'UnauthorizedOperation', message: 'not allowed', retryable: false } };
+    const { notification } = notified(decided('approved', { decision: ALICE }), [snapshot, isolate], [outcome(snapshot, 'done'), failed]);
+    expect(notification.lead).toBe(`APPROVED by ${ALICE.by} (cli, ${ALICE.at}), but NOT ALL RUN: none of the decided changes of plan ${PLAN} ran; FAILED: ${isolate.id} (UnauthorizedOperation: not allowed).`);
+  });
+
+  it.each([
+    ['approved', `APPROVED by ${'arn:aws:iam::111111111111:user/alice'} (cli, 2026-12-06T12:10:00.000Z)`],
+    ['timed-out-acted', 'NO DECISION BY 2026-12-06T13:00:00.000Z: as configured, the responder acted'],
+  ] as const)('%s, but a guard blocked the resumed act: "but NOT RUN", with the guard, never "ran"', (state, head) => {
+    const guard = { id: 'finding-archived', blocks: true, reason: 'the finding was archived since' };
+    const doc = planDocumentOf(finding, 'contain-instance', [snapshot, isolate], { approval: decided(state, state === 'approved' ? { decision: ALICE } : {}), guards: [guard], blockedBy: [guard.id] });
+    const notification = buildNotificationDocument(doc, [outcome(isolate, 'skipped', 'blocked')], { finding });
+    expect(notification.lead).toBe(`${head}, but NOT RUN: finding-archived: the finding was archived since. None of ${isolate.id} was made (plan ${PLAN}).`);
+    expect(notification.lead).not.toContain(' ran on ');
+  });
+
   const waitingIsolate = outcome(isolate, 'skipped', `awaits approval (rule prod): plan ${PLAN}, until 2026-12-06T13:00:00.000Z`);
 
   it('still waiting: AWAITING APPROVAL, with the plan the buttons and links bind to', () => {

@@ -1,6 +1,7 @@
 import { BatchGetItemCommand, ConditionalCheckFailedException, DeleteItemCommand, DynamoDBClient, GetItemCommand, PutItemCommand, ScanCommand, UpdateItemCommand, type AttributeValue, type PutItemCommandInput, type UpdateItemCommandInput } from '@aws-sdk/client-dynamodb';
 import { PublishCommand } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
+import { GetFindingsCommand, ListDetectorsCommand } from '@aws-sdk/client-guardduty';
 import { planHashOf } from '../../../lambda/approval/plan-hash';
 import { PendingApprovals } from '../../../lambda/approval/pending';
 import { listPendingApprovals } from '../../../lambda/approval/pending-approval';
@@ -273,6 +274,24 @@ describe('a response whose isolation needs approval', () => {
       const deadlines = schedules.created.filter((c) => c.Name.includes('deadline')).map((c) => c.ScheduleExpression);
       expect(deadlines.at(-1)).toBe(`at(${stored.slice(0, 19)})`);
     });
+  });
+
+  it('approved, but GuardDuty cannot confirm the finding at resume: the notification says APPROVED but NOT RUN, never that the changes ran', async () => {
+    const first = await firstAct();
+    decide(first.incidentId, 'approve');
+    const throttledGuardDuty = () => Object.assign(new Error('Rate exceeded'), { name: 'TooManyRequestsException', $metadata: { httpStatusCode: 429 } });
+    guardDuty.mock.reset();
+    guardDuty.mock.on(ListDetectorsCommand).rejects(throttledGuardDuty());
+    guardDuty.mock.on(GetFindingsCommand).rejects(throttledGuardDuty());
+    const resumed = await resumeFromApproval(catalog, { kind: 'approval-decided', incidentId: first.incidentId }, 'contain-instance', resumeOptions(NOW));
+    const report = (resumed as { report: Report }).report;
+    expect(moves()).toHaveLength(0);
+    expect(report.blockedBy).toEqual(['confirmation-unavailable']);
+    const email = published().at(-1)!;
+    expect(email.Subject!.startsWith('[GuardDuty IR PLAN ONLY]')).toBe(true);
+    expect(email.Message).toContain('APPROVED by arn:aws:iam::111111111111:user/alice (cli, ');
+    expect(email.Message).toContain('checked with the app team, but NOT RUN: confirmation-unavailable: ');
+    expect(email.Message).not.toMatch(/ ran on plan /);
   });
 
   it('stores a request made at a sub-second time with a whole-second deadline, exactly the instant its schedule fires', async () => {

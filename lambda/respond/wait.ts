@@ -133,6 +133,21 @@ function skipped(step: PlannedStep, reason: string): PlannedStep {
   return { ...step, run: () => Promise.resolve({ status: 'skipped', reason }) };
 }
 
+/**
+ * What an operator does about changes held for a decision that this run cannot wait for. The deployed stack makes its
+ * decision channels and schedule group only when the configuration has an `approval` key, while two classes default to
+ * `approve` without one (BUILT_IN_DEFAULT_MODES): say so, and name the setting that makes them at once instead.
+ */
+function howToDecide(held: readonly PlannedStep[]): string {
+  const governed = held.flatMap((s) => (s.approval?.mode === 'approve' ? [s.approval] : []));
+  const classes = [...new Set(governed.filter((a) => a.ruleId === 'default').map((a) => a.changeClass))];
+  const rules = [...new Set(governed.filter((a) => a.ruleId !== 'default').map((a) => a.ruleId))];
+  const decide = 'To have a person decide: deploy the stack with an `approval` key in its configuration (it creates the decision channels and the schedule group), and respond from it';
+  const auto = classes.length > 0 ? `; to make these changes without a decision: set ${classes.map((c) => `approval.defaults["${c}"]`).join(' and ')} to "auto"` : '';
+  const byRule = rules.length > 0 ? `; held by rule${rules.length > 1 ? 's' : ''} ${rules.join(', ')} of the policy` : '';
+  return `${decide}${auto}${byRule}.`;
+}
+
 /** The stage of the notification: the request runs just before it, every step from it on one stage later. */
 function reportStageOf(steps: readonly PlannedStep[]): number {
   const notify = steps.find((s) => NOTIFICATION_STEP_IDS.has(s.id));
@@ -168,7 +183,7 @@ export function waitShaper(input: WaitInput): PlanShaper {
     const { approval } = input;
     const cannot = !approval ? 'no ledger to wait on (a run without the stack, or without its approval settings)' : !approval.schedules ? 'no schedule group to bound the wait' : undefined;
     if (cannot || !approval) {
-      const why = cannot ?? 'no approval settings';
+      const why = `${cannot ?? 'no approval settings'}. ${howToDecide(waiting.later)}`;
       const state: ApprovalState = { status: 'cannot-wait', planHash: waiting.planHash, steps: [...ids], detail: why };
       return { steps: steps.map((s) => (ids.has(s.id) ? skipped(s, `${awaitsOf(s)}, and this run cannot wait for one: ${why}`) : s)), approval: state };
     }

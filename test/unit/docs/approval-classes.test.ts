@@ -30,9 +30,12 @@ describe('the approval class table of docs/configuration.md', () => {
     expect(classTable()).toEqual(expected);
   });
 
-  it('README names both built-in approve defaults and links the complete table', () => {
+  it("README's Approval section counts the classes, names both built-in approve defaults, links the table, and gives operators both actions", () => {
     const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
-    for (const c of Object.keys(BUILT_IN_DEFAULT_MODES)) expect(readme).toContain(`\`${c}\``);
-    expect(readme).toContain('docs/configuration.md#approval');
+    const section = readme.slice(readme.indexOf('## Approval'), readme.indexOf('\n## ', readme.indexOf('## Approval') + 1));
+    expect(section).toContain(`each of the ${CHANGE_CLASSES.length} classes of change`);
+    for (const c of Object.keys(BUILT_IN_DEFAULT_MODES)) expect(section).toContain(`\`${c}\``);
+    expect(section).toContain('(docs/configuration.md#approval)');
+    expect(section).toContain('`lambda:InvokeFunctionUrl` and `lambda:InvokeFunction` conditioned on `lambda:InvokedViaFunctionUrl`');
   });
 });

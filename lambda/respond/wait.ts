@@ -1,6 +1,6 @@
 import type { SNSClient } from '@aws-sdk/client-sns';
 import { hashedStepOf, planHashOf, type HashedStep } from '../approval/plan-hash';
-import type { OnTimeout, PendingApprovals } from '../approval/pending';
+import type { OnTimeout, PendingApproval, PendingApprovals } from '../approval/pending';
 import { approvalSchedule, type OneTimeSchedule, type ScheduleTarget, type ScheduleWriter } from '../approval/schedules';
 import { approvalDeadline } from '../approval/deadline';
 import { AWAITS_APPROVAL } from '../approval/held';
@@ -231,6 +231,23 @@ export async function writeWaitSchedules(writer: ScheduleWriter, planned: readon
   }
 }
 
+/**
+ * The schedules of a request of the incident still pending, written again: a new request's schedules replaced them by
+ * name. Never at a past time (a late deadline event still ends it). Its deadline as scheduled; undefined when the
+ * request is not pending (decided, taken): nothing of it needs a schedule.
+ */
+async function putBackSchedules(approval: ApprovalWaitOptions, current: PendingApproval, now: Date): Promise<Date | undefined> {
+  if (current.status !== 'pending' || current.resumedAt !== undefined || !approval.schedules) return undefined;
+  const until = new Date(Math.max(Date.parse(current.deadline), approvalDeadline(now, 1000).getTime()));
+  await writeWaitSchedules(approval.schedules.writer, waitSchedules(approval, approval.schedules.target, current.incidentId, now, until));
+  return until;
+}
+
+async function putBackStanding(approval: ApprovalWaitOptions, incidentId: string, now: Date): Promise<Date | undefined> {
+  const current = await approval.pending.read(incidentId);
+  return current ? putBackSchedules(approval, current, now) : undefined;
+}
+
 /** Deletes a request's schedules (one that does not exist is no error). */
 async function deleteWaitSchedules(writer: ScheduleWriter, planned: readonly OneTimeSchedule[]): Promise<void> {
   for (const schedule of planned) await writer.delete(schedule.Name, schedule.GroupName);
@@ -305,19 +322,20 @@ function requestStep(
           state: stored,
         });
       } catch (error) {
-        // Nothing waits: the schedules just written are removed (best effort; left behind, they do nothing).
-        await deleteWaitSchedules(schedules.writer, planned).catch(() => undefined);
+        // This request waits for nothing: the schedules just written are put back as a standing request of the incident
+        // needs them, else removed (best effort; left behind, they find no pending request and do nothing).
+        await putBackStanding(approval, incidentId, requestedAt).then(
+          (standing) => (standing ? undefined : deleteWaitSchedules(schedules.writer, planned)),
+          () => deleteWaitSchedules(schedules.writer, planned),
+        ).catch(() => undefined);
         throw error;
       }
       let until = deadline;
       if (written === 'already-pending') {
-        // A request of the incident stands (a retry of this one, or another plan's): its own deadline and escalation are
-        // put back, as the schedules above replaced them by name (never at a past time: a late deadline event still ends it).
+        // A request of the incident stands (a retry of this one, or another plan's): its own schedules are put back.
         const current = await approval.pending.read(incidentId);
-        if (current?.status === 'pending' && current.resumedAt === undefined) {
-          until = new Date(Math.max(Date.parse(current.deadline), approvalDeadline(requestedAt, 1000).getTime()));
-          await writeWaitSchedules(schedules.writer, waitSchedules(approval, schedules.target, incidentId, requestedAt, until));
-        }
+        const standing = current ? await putBackSchedules(approval, current, requestedAt) : undefined;
+        if (standing) until = standing;
         // Another plan's request stands as it is.
         if (current?.planHash !== waiting.planHash) return { status: 'skipped', reason: `another request for incident ${incidentId} is pending (plan ${current?.planHash ?? 'unknown'}): it stands` };
       }

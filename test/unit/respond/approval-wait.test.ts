@@ -263,6 +263,25 @@ describe('a response whose isolation needs approval', () => {
       expect(email.Message).toContain('the request for a decision was not recorded (AccessDeniedException: denied)');
     });
 
+    it('the request cannot be written while an earlier one of the incident is pending: its schedules are put back, never removed', async () => {
+      const first = await firstAct();
+      const stored = items.get(`approval#${first.incidentId}`)!.deadline!.S!;
+      schedules.created.length = 0;
+      schedules.deleted.length = 0;
+      dynamodb.on(PutItemCommand).callsFake((input: PutItemCommandInput) => {
+        const key = input.Item!.pk!.S!;
+        if (key.startsWith('approval#')) throw throttled();
+        items.set(key, input.Item!);
+        return {};
+      });
+      const again = await firstAct('stand-down', { now: new Date(NOW.getTime() + 10 * 60 * 1000) });
+      expect(status(again, 'approval:request')).toBe('failed');
+      const deadlineName = schedules.created.find((c) => c.Name.includes('deadline'))!.Name;
+      // Written for the new request, then written again for the standing one (each write replaces by name): its deadline stands.
+      expect(schedules.created.filter((c) => c.Name === deadlineName).map((c) => c.ScheduleExpression)).toEqual([`at(${new Date(NOW.getTime() + 10 * 60 * 1000 + WAIT_MS).toISOString().slice(0, 19)})`, `at(${stored.slice(0, 19)})`]);
+      expect(schedules.deleted.filter((n) => n === deadlineName)).toHaveLength(2);
+    });
+
     it('a retry finds its own request pending: its deadline and escalation are put back as stored, not moved', async () => {
       const first = await firstAct();
       const stored = items.get(`approval#${first.incidentId}`)!.deadline!.S!;

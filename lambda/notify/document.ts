@@ -302,10 +302,20 @@ export function withRequestOutcome(doc: PlanDocument, outcomes: readonly StepOut
   };
 }
 
+/** The held steps of a request that was not recorded: their "until <deadline>" named a wait that does not exist. */
+function withoutDeadline(outcomes: readonly StepOutcome[], deadline: string | undefined): StepOutcome[] {
+  const until = deadline ? `, until ${deadline}` : undefined;
+  return outcomes.map((o) =>
+    o.status === 'skipped' && until && o.reason?.endsWith(until) && isAwaitingApproval(o.reason)
+      ? { ...o, reason: `${o.reason.slice(0, -until.length)}: NOT requested (the request for a decision was not recorded), nothing waits` }
+      : o,
+  );
+}
+
 export function buildNotificationDocument(planDoc: PlanDocument, allOutcomes: readonly StepOutcome[], context: NotificationContext = {}): NotificationDocument {
   const { finding } = context;
-  const outcomes = inPlanOrder(planDoc, allOutcomes);
-  const doc = withRequestOutcome(planDoc, outcomes);
+  const doc = withRequestOutcome(planDoc, inPlanOrder(planDoc, allOutcomes));
+  const outcomes = doc === planDoc ? inPlanOrder(planDoc, allOutcomes) : withoutDeadline(inPlanOrder(planDoc, allOutcomes), planDoc.approval?.deadline);
   const exposed = exposedBy(outcomes);
   const resolve = resolvePlaceholders(outcomes);
   const resource = finding ? (primaryResourceOf(finding) ?? resourceFromReport(doc)) : resourceFromReport(doc);

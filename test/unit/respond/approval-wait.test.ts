@@ -222,6 +222,9 @@ describe('a response whose isolation needs approval', () => {
       expect(email.Subject!.startsWith('[GuardDuty IR NEEDS APPROVAL - NOT CONTAINED] contain-instance')).toBe(true);
       expect(email.Message).not.toContain('AWAITING APPROVAL');
       expect(email.Message).toContain('the request for a decision was not recorded (ProvisionedThroughputExceededException: Rate exceeded): nothing waits, no deadline is set');
+      // No step line names a deadline that nothing will keep.
+      expect(email.Message).not.toContain(`until ${new Date(NOW.getTime() + WAIT_MS).toISOString()}`);
+      expect(email.Message).toContain('NOT requested (the request for a decision was not recorded), nothing waits');
       expect(email.Message).not.toContain('Decide on plan');
       expect(chatOf().metadata.additionalContext).not.toHaveProperty('approvalPlanHash');
       expect(JSON.stringify(chatOf())).not.toContain('AWAITING APPROVAL');

@@ -305,7 +305,13 @@ function requestStep(
       // The schedules first (as reopenHeld, resume.ts): a request must never be pending with no deadline event to end it.
       // A schedule left by a request that was then not written finds no pending request of its plan, and does nothing
       // (resumeFromApproval: no request, one already taken, or a deadline not yet come).
-      await writeWaitSchedules(schedules.writer, planned);
+      try {
+        await writeWaitSchedules(schedules.writer, planned);
+      } catch (error) {
+        // A schedule replaced by name may have been a standing request's: put back (best effort).
+        await putBackStanding(approval, incidentId, requestedAt).catch(() => undefined);
+        throw error;
+      }
       let written: 'requested' | 'already-pending';
       try {
         written = await approval.pending.request({

@@ -285,6 +285,33 @@ describe('a response whose isolation needs approval', () => {
       expect(schedules.deleted.filter((n) => n === deadlineName)).toHaveLength(2);
     });
 
+    it('a schedule write fails after replacing a pending request\'s schedule by name: the standing request\'s schedule is put back', async () => {
+      const first = await firstAct();
+      const stored = items.get(`approval#${first.incidentId}`)!.deadline!.S!;
+      const created: OneTimeSchedule[] = [];
+      let failNext = true;
+      const flaky: ScheduleWriter = {
+        create: (schedule) => {
+          if (failNext) {
+            failNext = false;
+            return Promise.reject(Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException', $metadata: {} }));
+          }
+          created.push(schedule);
+          return Promise.resolve();
+        },
+        delete: () => Promise.resolve(),
+      };
+      const base = approvalOptions();
+      guardDuty.holds(containFinding());
+      const later = new Date(NOW.getTime() + 10 * 60 * 1000);
+      const again = await respondWith(catalog, containFinding(), {
+        config: enforceConfig(), clients: h.clients, confirmFinding: startConfirmation, dryRun: false, responder: RESPONDER, now: () => later, topicArn: TOPIC, ledger: ledgerOptions(),
+        approval: { ...base, schedules: { ...base.schedules!, writer: flaky } },
+      });
+      expect(again.steps.find((s) => s.id === 'approval:request')).toMatchObject({ status: 'failed', error: { code: 'ThrottlingException' } });
+      expect(created.map((c) => c.ScheduleExpression)).toEqual([`at(${stored.slice(0, 19)})`]);
+    });
+
     it('a retry finds its own request pending: its deadline and escalation are put back as stored, not moved', async () => {
       const first = await firstAct();
       const stored = items.get(`approval#${first.incidentId}`)!.deadline!.S!;

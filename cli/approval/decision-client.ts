@@ -10,7 +10,8 @@ import { presignIdentityProof } from './identity-proof';
  * `ir approve`, `ir deny` and `ir pending` talk to the operator decision
  * function's URL (AuthType AWS_IAM), signing each request with SigV4 for
  * the service "lambda" with the operator's own credentials. Lambda checks
- * the signature and IAM (lambda:InvokeFunctionUrl) before the function runs,
+ * the signature and IAM (lambda:InvokeFunctionUrl, and lambda:InvokeFunction
+ * through the URL) before the function runs,
  * and the function records the ARN it verified: the CLI never says who it
  * is.
  */
@@ -62,7 +63,12 @@ async function call(endpoint: DecisionEndpoint, method: 'GET' | 'POST', query: R
     throw new DecisionCallError(answer.status, `the decision URL answered HTTP ${answer.status} with a body that is not JSON`);
   }
   if (answer.status === 403 && typeof json.Message === 'string') {
-    throw new DecisionCallError(403, `IAM refused the request (${json.Message}): your credentials need lambda:InvokeFunctionUrl on the decision function`);
+    // As docs/approval-channels.md "Who may decide": URLs created since October 2025 need both actions.
+    throw new DecisionCallError(
+      403,
+      `IAM refused the request (${json.Message}): your credentials need, on the decision function, lambda:InvokeFunctionUrl ` +
+        '(condition lambda:FunctionUrlAuthType = AWS_IAM) and lambda:InvokeFunction (condition lambda:InvokedViaFunctionUrl = true); see docs/approval-channels.md',
+    );
   }
   return { status: answer.status, json };
 }

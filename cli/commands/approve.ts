@@ -15,7 +15,8 @@ import type { Runner } from './common';
  * `ir pending`, `ir approve INCIDENT`, `ir deny INCIDENT --reason ...`: a
  * person's decision on a response waiting for approval, with their own AWS
  * credentials, through the operator decision function's URL (IAM decides who
- * may: lambda:InvokeFunctionUrl on it). The decision binds to the plan hash
+ * may: lambda:InvokeFunctionUrl and, through the URL, lambda:InvokeFunction
+ * on it). The decision binds to the plan hash
  * shown (--plan-hash, as `ir pending` prints it; else the plan read just
  * before deciding, printed first).
  */

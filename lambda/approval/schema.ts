@@ -84,7 +84,10 @@ export type OnTimeout = (typeof ON_TIMEOUT)[number];
 
 export const approvalSchema = z
   .strictObject({
-    /** The mode of each class no rule matches. A class not named here: `auto` (the responder's behaviour without the feature). */
+    /**
+     * The mode of each class no rule matches. A class not named here: its built-in default (BUILT_IN_DEFAULT_MODES in
+     * types.ts: `approve` for contain-node and restrict-database-network, with or without an `approval` key), else `auto`.
+     */
     defaults: z._default(
       z.strictObject({
         isolate: z.optional(mode),

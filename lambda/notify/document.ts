@@ -1,5 +1,6 @@
 import { isAwaitingApproval } from '../approval/held';
 import type { ApprovalLinks } from '../approval/link';
+import { APPROVAL_REQUEST_STEP_ID } from '../approval/step-ids';
 import { isCloseLoopStep } from '../close-loop/ids';
 import { confirmationVerdict } from '../confirm/verdicts';
 import type { Finding } from '../finding/schema';
@@ -179,7 +180,7 @@ function leadOf(doc: PlanDocument, exposed: readonly string[], outcomes: readonl
   if (late.length > 0) return `OUT OF TIME: this ${doc.playbook} response was planned but NOT executed. ${late.map((g) => `${g.id}: ${g.reason}`).join(' ')}`;
   const manual = doc.guards.find((g) => g.id === MANUAL_RESPONSE && g.blocks);
   if (manual) return `MANUAL ACTION REQUIRED: the responder changed nothing and never will for this principal. ${manual.reason} Do the MANUAL steps below now.`;
-  if (doc.approval) return approvalLeadOf(doc.approval);
+  if (doc.approval) return approvalLeadOf(doc, doc.approval, outcomes);
   const awaiting = doc.blockedBy.length > 0 ? [] : awaitingApproval(outcomes);
   if (awaiting.length > 0) {
     const rules = [...new Set(awaiting.map((o) => doc.steps.find((s) => s.id === o.id)?.approval?.ruleId ?? 'unknown'))];
@@ -192,7 +193,7 @@ function leadOf(doc: PlanDocument, exposed: readonly string[], outcomes: readonl
 }
 
 /** What became of the changes that need a person's decision: said first, with the plan hash the decision binds to. */
-function approvalLeadOf(approval: NonNullable<PlanDocument['approval']>): string {
+function approvalLeadOf(doc: PlanDocument, approval: NonNullable<PlanDocument['approval']>, outcomes: readonly StepOutcome[]): string {
   const steps = approval.steps.join(', ');
   const plan = `plan ${approval.planHash}`;
   const by = approval.decision ? ` by ${approval.decision.by} (${approval.decision.channel}, ${approval.decision.at})${approval.decision.reason ? `: ${approval.decision.reason}` : ''}` : '';
@@ -202,16 +203,39 @@ function approvalLeadOf(approval: NonNullable<PlanDocument['approval']>): string
     case 'asked-again':
       return `AWAITING APPROVAL AGAIN: the resource changed since the approval, and the new plan adds or widens a change (${approval.detail ?? ''}): nothing was done; decide on ${plan} until ${approval.deadline ?? '(no deadline)'}.`;
     case 'approved':
-      return `APPROVED${by}: ${steps} ran on ${plan}, after the resource was read again${approval.detail ? `, except: ${approval.detail}` : ''}.`;
+      return actedLeadOf(doc, approval, outcomes, `APPROVED${by}`);
+    case 'timed-out-acted':
+      return actedLeadOf(doc, approval, outcomes, `NO DECISION BY ${approval.deadline ?? 'the deadline'}: as configured, the responder acted`);
     case 'denied':
       return `DENIED${by}: ${steps} were not run (${plan}).`;
-    case 'timed-out-acted':
-      return `NO DECISION BY ${approval.deadline ?? 'the deadline'}: as configured, ${steps} ran on ${plan}${approval.detail ? `, except: ${approval.detail}` : ''}.`;
     case 'timed-out-stood-down':
       return `NO DECISION BY ${approval.deadline ?? 'the deadline'}: as configured, the responder stood down; ${steps} were not run (${plan}).`;
     case 'cannot-wait':
       return `NOT RUN, NEEDS APPROVAL: the steps ${steps} need a person's decision, and this run cannot wait for one (${approval.detail ?? ''}).`;
   }
+}
+
+/**
+ * The lead of a response that was to act on the decided changes (approved, or no decision and onTimeout act): what
+ * ran, and what did not and why. A guard that blocked the resumed act (the finding archived, confirmation unavailable,
+ * a protected principal, ...) ran none of them: "but NOT RUN", never "ran".
+ */
+function actedLeadOf(doc: PlanDocument, approval: NonNullable<PlanDocument['approval']>, outcomes: readonly StepOutcome[], head: string): string {
+  const plan = `plan ${approval.planHash}`;
+  const except = approval.detail ? ` (${approval.detail})` : '';
+  const blocking = doc.guards.filter((g) => g.blocks);
+  if (blocking.length > 0) {
+    return `${head}, but NOT RUN: ${blocking.map((g) => `${g.id}: ${g.reason}`).join('; ')}. None of ${approval.steps.join(', ')} was made (${plan})${except}.`;
+  }
+  // A decided change that failed did not run. (A skipped one was already in place, needs no rollback, or was refused by
+  // the policy since, which approval.detail tells: its step line says which.)
+  const byId = new Map(outcomes.map((o) => [o.id, o]));
+  const notRun = approval.steps.filter((id) => byId.get(id)?.status === 'failed');
+  if (notRun.length === 0) return `${head}: ${approval.steps.join(', ')} ran on ${plan}, after the resource was read again${approval.detail ? `, except: ${approval.detail}` : ''}.`;
+  const ran = approval.steps.filter((id) => byId.get(id)?.status === 'done');
+  const why = (id: string): string => `${id} (${byId.get(id)?.error?.code ?? 'UnknownError'}: ${byId.get(id)?.error?.message ?? ''})`;
+  const ranText = ran.length > 0 ? `${ran.join(', ')} ran on ${plan}, after the resource was read again` : `none of the decided changes of ${plan} ran`;
+  return `${head}, but NOT ALL RUN: ${ranText}; FAILED: ${notRun.map(why).join(', ')}${except}.`;
 }
 
 /** Outcomes in the order of the plan (they arrive in the order steps finished), the notification's own steps left out. */
@@ -255,9 +279,43 @@ export function linksOf(doc: Pick<PlanDocument, 'region' | 'findingId'>, finding
   ];
 }
 
-export function buildNotificationDocument(doc: PlanDocument, allOutcomes: readonly StepOutcome[], context: NotificationContext = {}): NotificationDocument {
+/**
+ * The plan document as the notification must tell it: a response "awaiting" a decision whose request was not written
+ * (the ledger refused it, its schedules could not be written, another plan's request stands, a dry run) waits for
+ * nothing, has no deadline, and takes no decision: it is told as a run that could not wait, never AWAITING APPROVAL, and
+ * carries no approve/deny links or buttons.
+ */
+export function withRequestOutcome(doc: PlanDocument, outcomes: readonly StepOutcome[]): PlanDocument {
+  const { approval } = doc;
+  if (approval?.status !== 'awaiting' && approval?.status !== 'asked-again') return doc;
+  const request = outcomes.find((o) => o.id === APPROVAL_REQUEST_STEP_ID);
+  if (request?.status === 'done') return doc;
+  const why = request?.status === 'failed' ? `${request.error?.code ?? 'UnknownError'}: ${request.error?.message ?? ''}` : request?.status === 'skipped' ? request.reason : 'the request step did not run';
+  const { deadline: _deadline, onTimeout: _onTimeout, ...rest } = approval;
+  return {
+    ...doc,
+    approval: {
+      ...rest,
+      status: 'cannot-wait',
+      detail: `the request for a decision was not recorded (${why}): nothing waits, no deadline is set, and no approval can be given; a new delivery of the finding asks again`,
+    },
+  };
+}
+
+/** The held steps of a request that was not recorded: their "until <deadline>" named a wait that does not exist. */
+function withoutDeadline(outcomes: readonly StepOutcome[], deadline: string | undefined): StepOutcome[] {
+  const until = deadline ? `, until ${deadline}` : undefined;
+  return outcomes.map((o) =>
+    o.status === 'skipped' && until && o.reason?.endsWith(until) && isAwaitingApproval(o.reason)
+      ? { ...o, reason: `${o.reason.slice(0, -until.length)}: NOT requested (the request for a decision was not recorded), nothing waits` }
+      : o,
+  );
+}
+
+export function buildNotificationDocument(planDoc: PlanDocument, allOutcomes: readonly StepOutcome[], context: NotificationContext = {}): NotificationDocument {
   const { finding } = context;
-  const outcomes = inPlanOrder(doc, allOutcomes);
+  const doc = withRequestOutcome(planDoc, inPlanOrder(planDoc, allOutcomes));
+  const outcomes = doc === planDoc ? inPlanOrder(planDoc, allOutcomes) : withoutDeadline(inPlanOrder(planDoc, allOutcomes), planDoc.approval?.deadline);
   const exposed = exposedBy(outcomes);
   const resolve = resolvePlaceholders(outcomes);
   const resource = finding ? (primaryResourceOf(finding) ?? resourceFromReport(doc)) : resourceFromReport(doc);

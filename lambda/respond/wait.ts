@@ -1,6 +1,6 @@
 import type { SNSClient } from '@aws-sdk/client-sns';
 import { hashedStepOf, planHashOf, type HashedStep } from '../approval/plan-hash';
-import type { OnTimeout, PendingApprovals } from '../approval/pending';
+import type { OnTimeout, PendingApproval, PendingApprovals } from '../approval/pending';
 import { approvalSchedule, type OneTimeSchedule, type ScheduleTarget, type ScheduleWriter } from '../approval/schedules';
 import { approvalDeadline } from '../approval/deadline';
 import { AWAITS_APPROVAL } from '../approval/held';
@@ -133,6 +133,21 @@ function skipped(step: PlannedStep, reason: string): PlannedStep {
   return { ...step, run: () => Promise.resolve({ status: 'skipped', reason }) };
 }
 
+/**
+ * What an operator does about changes held for a decision that this run cannot wait for. The deployed stack makes its
+ * decision channels and schedule group only when the configuration has an `approval` key, while two classes default to
+ * `approve` without one (BUILT_IN_DEFAULT_MODES): say so, and name the setting that makes them at once instead.
+ */
+function howToDecide(held: readonly PlannedStep[]): string {
+  const governed = held.flatMap((s) => (s.approval?.mode === 'approve' ? [s.approval] : []));
+  const classes = [...new Set(governed.filter((a) => a.ruleId === 'default').map((a) => a.changeClass))];
+  const rules = [...new Set(governed.filter((a) => a.ruleId !== 'default').map((a) => a.ruleId))];
+  const decide = 'To have a person decide: deploy the stack with an `approval` key in its configuration (it creates the decision channels and the schedule group), and respond from it';
+  const auto = classes.length > 0 ? `; to make these changes without a decision: set ${classes.map((c) => `approval.defaults["${c}"]`).join(' and ')} to "auto"` : '';
+  const byRule = rules.length > 0 ? `; held by rule${rules.length > 1 ? 's' : ''} ${rules.join(', ')} of the policy` : '';
+  return `${decide}${auto}${byRule}.`;
+}
+
 /** The stage of the notification: the request runs just before it, every step from it on one stage later. */
 function reportStageOf(steps: readonly PlannedStep[]): number {
   const notify = steps.find((s) => NOTIFICATION_STEP_IDS.has(s.id));
@@ -168,7 +183,7 @@ export function waitShaper(input: WaitInput): PlanShaper {
     const { approval } = input;
     const cannot = !approval ? 'no ledger to wait on (a run without the stack, or without its approval settings)' : !approval.schedules ? 'no schedule group to bound the wait' : undefined;
     if (cannot || !approval) {
-      const why = cannot ?? 'no approval settings';
+      const why = `${cannot ?? 'no approval settings'}. ${howToDecide(waiting.later)}`;
       const state: ApprovalState = { status: 'cannot-wait', planHash: waiting.planHash, steps: [...ids], detail: why };
       return { steps: steps.map((s) => (ids.has(s.id) ? skipped(s, `${awaitsOf(s)}, and this run cannot wait for one: ${why}`) : s)), approval: state };
     }
@@ -214,6 +229,28 @@ export async function writeWaitSchedules(writer: ScheduleWriter, planned: readon
     await writer.delete(schedule.Name, schedule.GroupName);
     await writer.create(schedule);
   }
+}
+
+/**
+ * The schedules of a request of the incident still pending, written again: a new request's schedules replaced them by
+ * name. Never at a past time (a late deadline event still ends it). Its deadline as scheduled; undefined when the
+ * request is not pending (decided, taken): nothing of it needs a schedule.
+ */
+async function putBackSchedules(approval: ApprovalWaitOptions, current: PendingApproval, now: Date): Promise<Date | undefined> {
+  if (current.status !== 'pending' || current.resumedAt !== undefined || !approval.schedules) return undefined;
+  const until = new Date(Math.max(Date.parse(current.deadline), approvalDeadline(now, 1000).getTime()));
+  await writeWaitSchedules(approval.schedules.writer, waitSchedules(approval, approval.schedules.target, current.incidentId, now, until));
+  return until;
+}
+
+async function putBackStanding(approval: ApprovalWaitOptions, incidentId: string, now: Date): Promise<Date | undefined> {
+  const current = await approval.pending.read(incidentId);
+  return current ? putBackSchedules(approval, current, now) : undefined;
+}
+
+/** Deletes a request's schedules (one that does not exist is no error). */
+async function deleteWaitSchedules(writer: ScheduleWriter, planned: readonly OneTimeSchedule[]): Promise<void> {
+  for (const schedule of planned) await writer.delete(schedule.Name, schedule.GroupName);
 }
 
 const REQUEST_TITLE = 'Ask for a decision on the changes that need approval, and schedule its deadline';
@@ -265,30 +302,54 @@ function requestStep(
         },
       };
       const stored = storable(state);
-      const written = await approval.pending.request({
-        incidentId,
-        planHash: waiting.planHash,
-        plan: JSON.stringify(waiting.later.map(stepDocument)),
-        findingId: finding.id,
-        playbook,
-        accountId: finding.accountId ?? '',
-        region: finding.region ?? '',
-        requestedAt: requestedAt.toISOString(),
-        deadline: deadline.toISOString(),
-        onTimeout: approval.onTimeout,
-        state: stored,
-      });
+      // The schedules first (as reopenHeld, resume.ts): a request must never be pending with no deadline event to end it.
+      // A schedule left by a request that was then not written finds no pending request of its plan, and does nothing
+      // (resumeFromApproval: no request, one already taken, or a deadline not yet come).
+      try {
+        await writeWaitSchedules(schedules.writer, planned);
+      } catch (error) {
+        // A schedule replaced by name may have been a standing request's: put back (best effort).
+        await putBackStanding(approval, incidentId, requestedAt).catch(() => undefined);
+        throw error;
+      }
+      let written: 'requested' | 'already-pending';
+      try {
+        written = await approval.pending.request({
+          incidentId,
+          planHash: waiting.planHash,
+          plan: JSON.stringify(waiting.later.map(stepDocument)),
+          findingId: finding.id,
+          playbook,
+          accountId: finding.accountId ?? '',
+          region: finding.region ?? '',
+          requestedAt: requestedAt.toISOString(),
+          deadline: deadline.toISOString(),
+          onTimeout: approval.onTimeout,
+          state: stored,
+        });
+      } catch (error) {
+        // This request waits for nothing: the schedules just written are put back as a standing request of the incident
+        // needs them, else removed (best effort; left behind, they find no pending request and do nothing).
+        await putBackStanding(approval, incidentId, requestedAt).then(
+          (standing) => (standing ? undefined : deleteWaitSchedules(schedules.writer, planned)),
+          () => deleteWaitSchedules(schedules.writer, planned),
+        ).catch(() => undefined);
+        throw error;
+      }
+      let until = deadline;
       if (written === 'already-pending') {
-        // A retry of this very request (same plan): its schedules may be what failed. Another plan's request stands as it is.
+        // A request of the incident stands (a retry of this one, or another plan's): its own schedules are put back.
         const current = await approval.pending.read(incidentId);
+        const standing = current ? await putBackSchedules(approval, current, requestedAt) : undefined;
+        if (standing) until = standing;
+        // Another plan's request stands as it is.
         if (current?.planHash !== waiting.planHash) return { status: 'skipped', reason: `another request for incident ${incidentId} is pending (plan ${current?.planHash ?? 'unknown'}): it stands` };
       }
-      await writeWaitSchedules(schedules.writer, planned);
-      const detail = `decision requested on plan ${waiting.planHash} until ${deadline.toISOString()} (then ${approval.onTimeout}); schedules ${planned.map((p) => p.Name).join(', ')}`;
+      const detail = `decision requested on plan ${waiting.planHash} until ${until.toISOString()} (then ${approval.onTimeout}); schedules ${planned.map((p) => p.Name).join(', ')}`;
       if (!approval.links) return { status: 'done', detail };
       // The request stands without its links: `ir approve`, the chat buttons and the deadline still end the wait.
       try {
-        const links = await approval.links({ incidentId, planHash: waiting.planHash, expiresAt: deadline });
+        const links = await approval.links({ incidentId, planHash: waiting.planHash, expiresAt: until });
         return { status: 'done', detail: `${detail}; decision links signed`, output: links };
       } catch (error) {
         const { code, message } = toStepError(error);

@@ -74,7 +74,8 @@ describe('containmentOf', () => {
     const { steps } = waitShaper({ approval: undefined, finding: FINDING, playbook: 'contain-instance', incidentId: 'ir-1', now: () => new Date(0), startedAt: () => '' })([held.step, refused.step]);
     const outcomes = await executePlan(steps, ctx(), { blockedBy: [] });
     expect(outcomes.map((o) => o.reason)).toEqual([
-      'awaits approval (rule prod), and this run cannot wait for one: no ledger to wait on (a run without the stack, or without its approval settings)',
+      'awaits approval (rule prod), and this run cannot wait for one: no ledger to wait on (a run without the stack, or without its approval settings). ' +
+        'To have a person decide: deploy the stack with an `approval` key in its configuration (it creates the decision channels and the schedule group), and respond from it; held by rule prod of the policy.',
       'not made: the approval policy says never (rule prod)',
     ]);
     expect([held.ran(), refused.ran()]).toEqual([false, false]);

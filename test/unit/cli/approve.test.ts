@@ -104,6 +104,14 @@ it('says why the function refused the identity proof, and exits 1', async () => 
   expect(stdout.mock.calls.map((c) => String(c[0]))).toEqual(['NOT RECORDED (sts-refused): STS refused the identity proof: ExpiredToken: The security token included in the request is expired\n']);
 });
 
+it('IAM refused the caller (a 403 from Lambda itself): names both actions an operator needs, with their conditions', async () => {
+  answers = [{ status: 403, body: { Message: 'Forbidden. For troubleshooting Function URL authorization issues, see: https://docs.aws.amazon.com/lambda/latest/dg/urls-auth.html' } }];
+  await expect(decideCommand('approve', INCIDENT, { url, region: 'us-east-1', planHash: PLAN_HASH })).rejects.toThrow(
+    'your credentials need, on the decision function, lambda:InvokeFunctionUrl (condition lambda:FunctionUrlAuthType = AWS_IAM) ' +
+      'and lambda:InvokeFunction (condition lambda:InvokedViaFunctionUrl = true); see docs/approval-channels.md',
+  );
+});
+
 it('denies with the reason and the plan hash given, without reading first; a refusal exits 1', async () => {
   answers = [{ status: 409, body: { status: 'refused', reason: 'plan-changed', detail: 'changed' } }];
   await expect(decideCommand('deny', INCIDENT, { url, region: 'us-east-1', planHash: PLAN_HASH, reason: 'known scanner' })).resolves.toBe(1);

@@ -4,6 +4,8 @@ import { parseFindings } from '../../../lambda/finding/parse';
 import type { Finding } from '../../../lambda/finding/schema';
 import type { StepApproval } from '../../../lambda/approval/types';
 import { REFUSED_BY_POLICY } from '../../../lambda/approval/held';
+import type { ApprovalLinks } from '../../../lambda/approval/link';
+import { APPROVAL_REQUEST_STEP_ID } from '../../../lambda/approval/step-ids';
 import type { ApprovalState, StepDocument } from '../../../lambda/plan/document';
 import type { IamAction, StepOutcome } from '../../../lambda/plan/types';
 import { loadFixture } from '../../support/fixtures';
@@ -31,16 +33,17 @@ function step(id: string, action: IamAction, approval?: StepApproval): StepDocum
 
 const snapshot = step('snapshot-volumes', 'ec2:CreateSnapshots');
 const isolate = step(`isolate:${ENI}`, 'ec2:ModifyNetworkInterfaceAttribute', approve('isolate'));
+const request: StepDocument = { ...step(APPROVAL_REQUEST_STEP_ID, 'dynamodb:PutItem'), stage: 2 };
 const sessions = step('revoke-role-sessions', 'iam:PutRolePolicy', auto('revoke-sessions'));
 
 function outcome(s: StepDocument, status: StepOutcome['status'], reason?: string): StepOutcome {
   return { id: s.id, title: s.title, action: s.action as IamAction, target: s.target, mutating: true, status, durationMs: 1, ...(reason ? { reason } : {}) };
 }
 
-function notified(approval: ApprovalState, steps: readonly StepDocument[], outcomes: readonly StepOutcome[]) {
+function notified(approval: ApprovalState, steps: readonly StepDocument[], outcomes: readonly StepOutcome[], approvalLinks?: ApprovalLinks) {
   const doc = planDocumentOf(finding, 'contain-instance', steps, { approval });
-  const notification = buildNotificationDocument(doc, outcomes, { finding });
-  return { subject: subjectOfDocument(notification), summary: notification.summary };
+  const notification = buildNotificationDocument(doc, outcomes, { finding, ...(approvalLinks ? { approvalLinks } : {}) });
+  return { subject: subjectOfDocument(notification), summary: notification.summary, notification };
 }
 
 const decided = (status: ApprovalState['status'], more: Partial<ApprovalState> = {}): ApprovalState => ({
@@ -111,8 +114,53 @@ describe('the subject of a response whose changes needed a decision', () => {
     expect(subject.startsWith(`[GuardDuty IR NEEDS APPROVAL - NOT CONTAINED] contain-instance${TAIL}`)).toBe(true);
   });
 
-  it('still waiting: AWAITING APPROVAL', () => {
-    const { subject } = notified(decided('awaiting'), [snapshot, isolate], [outcome(snapshot, 'done'), outcome(isolate, 'skipped', `awaits approval (rule prod): plan ${PLAN}, until 2026-12-06T13:00:00.000Z`)]);
+  const ALICE = { by: 'arn:aws:iam::111111111111:user/alice', at: '2026-12-06T12:10:00.000Z', channel: 'cli' };
+
+  it('approved and made: the lead says the decided changes ran', () => {
+    const { notification } = notified(decided('approved', { decision: ALICE }), [snapshot, isolate], [outcome(snapshot, 'done'), outcome(isolate, 'done')]);
+    expect(notification.lead).toBe(`APPROVED by ${ALICE.by} (cli, ${ALICE.at}): ${isolate.id} ran on plan ${PLAN}, after the resource was read again.`);
+  });
+
+  it('approved, but the decided change failed: the lead never says it ran', () => {
+    const failed = { ...outcome(isolate, 'failed'), error: { code: 'UnauthorizedOperation', message: 'not allowed', retryable: false } };
+    const { notification } = notified(decided('approved', { decision: ALICE }), [snapshot, isolate], [outcome(snapshot, 'done'), failed]);
+    expect(notification.lead).toBe(`APPROVED by ${ALICE.by} (cli, ${ALICE.at}), but NOT ALL RUN: none of the decided changes of plan ${PLAN} ran; FAILED: ${isolate.id} (UnauthorizedOperation: not allowed).`);
+  });
+
+  it.each([
+    ['approved', `APPROVED by ${'arn:aws:iam::111111111111:user/alice'} (cli, 2026-12-06T12:10:00.000Z)`],
+    ['timed-out-acted', 'NO DECISION BY 2026-12-06T13:00:00.000Z: as configured, the responder acted'],
+  ] as const)('%s, but a guard blocked the resumed act: "but NOT RUN", with the guard, never "ran"', (state, head) => {
+    const guard = { id: 'finding-archived', blocks: true, reason: 'the finding was archived since' };
+    const doc = planDocumentOf(finding, 'contain-instance', [snapshot, isolate], { approval: decided(state, state === 'approved' ? { decision: ALICE } : {}), guards: [guard], blockedBy: [guard.id] });
+    const notification = buildNotificationDocument(doc, [outcome(isolate, 'skipped', 'blocked')], { finding });
+    expect(notification.lead).toBe(`${head}, but NOT RUN: finding-archived: the finding was archived since. None of ${isolate.id} was made (plan ${PLAN}).`);
+    expect(notification.lead).not.toContain(' ran on ');
+  });
+
+  const waitingIsolate = outcome(isolate, 'skipped', `awaits approval (rule prod): plan ${PLAN}, until 2026-12-06T13:00:00.000Z`);
+
+  it('still waiting: AWAITING APPROVAL, with the plan the buttons and links bind to', () => {
+    const { subject, notification } = notified(decided('awaiting'), [snapshot, isolate, request], [outcome(snapshot, 'done'), waitingIsolate, outcome(request, 'done')]);
     expect(subject.startsWith(`[GuardDuty IR AWAITING APPROVAL] contain-instance${TAIL}`)).toBe(true);
+    expect(notification.approvalRequest).toEqual({ planHash: PLAN });
+  });
+
+  it.each([
+    ['failed', { status: 'failed' as const, error: { code: 'ProvisionedThroughputExceededException', message: 'Rate exceeded', retryable: true } }, 'ProvisionedThroughputExceededException: Rate exceeded'],
+    ['skipped', { status: 'skipped' as const, reason: 'another request for incident x is pending (plan b): it stands' }, 'another request for incident x is pending (plan b): it stands'],
+  ])('the request was not written (%s): never AWAITING APPROVAL, no deadline said, no buttons or links', (_name, result, why) => {
+    const { subject, notification } = notified(decided('awaiting'), [snapshot, isolate, request], [outcome(snapshot, 'done'), waitingIsolate, { ...outcome(request, result.status), ...result }], {
+      approve: 'https://x/a',
+      deny: 'https://x/d',
+    });
+    // A failed request is also named as a failed change ("FAILED approval").
+    expect(subject.startsWith('[GuardDuty IR NEEDS APPROVAL - NOT CONTAINED] contain-instance')).toBe(true);
+    expect(notification.approvalRequest).toBeUndefined();
+    expect(notification.lead).toBe(
+      `NOT RUN, NEEDS APPROVAL: the steps ${isolate.id} need a person's decision, and this run cannot wait for one (the request for a decision was not recorded (${why}): ` +
+        'nothing waits, no deadline is set, and no approval can be given; a new delivery of the finding asks again).',
+    );
+    expect(notification.lead).not.toContain('2026-12-06T13:00:00.000Z');
   });
 });

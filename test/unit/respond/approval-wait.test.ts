@@ -1,6 +1,7 @@
 import { BatchGetItemCommand, ConditionalCheckFailedException, DeleteItemCommand, DynamoDBClient, GetItemCommand, PutItemCommand, ScanCommand, UpdateItemCommand, type AttributeValue, type PutItemCommandInput, type UpdateItemCommandInput } from '@aws-sdk/client-dynamodb';
 import { PublishCommand } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
+import { GetFindingsCommand, ListDetectorsCommand } from '@aws-sdk/client-guardduty';
 import { planHashOf } from '../../../lambda/approval/plan-hash';
 import { PendingApprovals } from '../../../lambda/approval/pending';
 import { listPendingApprovals } from '../../../lambda/approval/pending-approval';
@@ -203,6 +204,172 @@ function decide(incidentId: string, decision: 'approve' | 'deny'): void {
 }
 
 describe('a response whose isolation needs approval', () => {
+  describe('a request that cannot be made in full', () => {
+    const CHAT_TOPIC = 'arn:aws:sns:us-east-1:111111111111:ir-chat';
+    const throttled = () => Object.assign(new Error('Rate exceeded'), { name: 'ProvisionedThroughputExceededException', $metadata: {} });
+    const chatOf = () => JSON.parse(published().find((p) => p.TopicArn === CHAT_TOPIC)!.Message!) as { metadata: { additionalContext: Record<string, string> } };
+    const emailOf = () => published().find((p) => p.TopicArn === TOPIC)!;
+
+    it('writes the schedules before the request: a pending request always has its deadline event', async () => {
+      const pendingWhenScheduled: boolean[] = [];
+      const base = approvalOptions();
+      const watching: ScheduleWriter = {
+        create: (schedule) => {
+          pendingWhenScheduled.push([...items.keys()].some((k) => k.startsWith('approval#')));
+          schedules.created.push(schedule);
+          return Promise.resolve();
+        },
+        delete: () => Promise.resolve(),
+      };
+      guardDuty.holds(containFinding());
+      const report = await respondWith(catalog, containFinding(), {
+        config: enforceConfig(), clients: h.clients, confirmFinding: startConfirmation, dryRun: false, responder: RESPONDER, now: () => NOW, topicArn: TOPIC, ledger: ledgerOptions(),
+        approval: { ...base, schedules: { ...base.schedules!, writer: watching } },
+      });
+      expect(status(report, 'approval:request')).toBe('done');
+      expect(pendingWhenScheduled).toEqual([false]);
+      expect(items.get(`approval#${report.incidentId}`)?.status).toEqual({ S: 'pending' });
+    });
+
+    it('the request cannot be written (ledger throttled): its schedules are removed, and nothing says AWAITING APPROVAL or offers a decision', async () => {
+      dynamodb.on(PutItemCommand).callsFake((input: PutItemCommandInput) => {
+        const key = input.Item!.pk!.S!;
+        if (key.startsWith('approval#')) throw throttled();
+        items.set(key, input.Item!);
+        return {};
+      });
+      const report = await firstAct('stand-down', { chatTopicArn: CHAT_TOPIC });
+      expect(report.steps.find((s) => s.id === 'approval:request')).toMatchObject({ status: 'failed', error: { code: 'ProvisionedThroughputExceededException' } });
+      expect(items.has(`approval#${report.incidentId}`)).toBe(false);
+      expect(moves()).toHaveLength(0);
+      // Written first, then deleted, by name: nothing is left to fire.
+      expect(schedules.created.map((c) => c.Name)).toHaveLength(1);
+      expect(schedules.deleted.slice(-1)).toEqual(schedules.created.map((c) => c.Name));
+      const email = emailOf();
+      expect(email.Subject!.startsWith('[GuardDuty IR NEEDS APPROVAL - NOT CONTAINED] contain-instance')).toBe(true);
+      expect(email.Message).not.toContain('AWAITING APPROVAL');
+      expect(email.Message).toContain('the request for a decision was not recorded (ProvisionedThroughputExceededException: Rate exceeded): nothing waits, no deadline is set');
+      // No step line names a deadline that nothing will keep.
+      expect(email.Message).not.toContain(`until ${new Date(NOW.getTime() + WAIT_MS).toISOString()}`);
+      expect(email.Message).toContain('NOT requested (the request for a decision was not recorded), nothing waits');
+      expect(email.Message).not.toContain('Decide on plan');
+      expect(chatOf().metadata.additionalContext).not.toHaveProperty('approvalPlanHash');
+      expect(JSON.stringify(chatOf())).not.toContain('AWAITING APPROVAL');
+    });
+
+    it('a deadline or escalation schedule left by a request that was never written does nothing when it fires', async () => {
+      dynamodb.on(PutItemCommand).callsFake((input: PutItemCommandInput) => {
+        const key = input.Item!.pk!.S!;
+        if (key.startsWith('approval#')) throw throttled();
+        items.set(key, input.Item!);
+        return {};
+      });
+      const report = await firstAct();
+      const late = new Date(NOW.getTime() + WAIT_MS + 1000);
+      h.mocks.sns.resetHistory();
+      for (const kind of ['approval-deadline', 'approval-escalate'] as const) {
+        const fired = await resumeFromApproval(catalog, { kind, incidentId: report.incidentId }, 'contain-instance', resumeOptions(late));
+        expect(fired).toEqual({ status: 'nothing-to-do', incidentId: report.incidentId, reason: 'no approval is pending for this incident' });
+      }
+      expect(moves()).toHaveLength(0);
+      expect(published()).toHaveLength(0);
+      expect(updates().filter((u) => u.Key!.pk!.S!.startsWith('approval#'))).toHaveLength(0);
+    });
+
+    it('the schedules cannot be written: no request is written (it would wait with no deadline), and nothing says AWAITING APPROVAL', async () => {
+      const base = approvalOptions();
+      const failing: ScheduleWriter = { create: () => Promise.reject(Object.assign(new Error('denied'), { name: 'AccessDeniedException', $metadata: {} })), delete: () => Promise.resolve() };
+      guardDuty.holds(containFinding());
+      const report = await respondWith(catalog, containFinding(), {
+        config: enforceConfig(), clients: h.clients, confirmFinding: startConfirmation, dryRun: false, responder: RESPONDER, now: () => NOW, topicArn: TOPIC, ledger: ledgerOptions(),
+        approval: { ...base, schedules: { ...base.schedules!, writer: failing } },
+      });
+      expect(report.steps.find((s) => s.id === 'approval:request')).toMatchObject({ status: 'failed', error: { code: 'AccessDeniedException' } });
+      expect(items.has(`approval#${report.incidentId}`)).toBe(false);
+      expect(dynamodb.commandCalls(PutItemCommand).filter((c) => c.args[0].input.Item!.pk!.S!.startsWith('approval#'))).toHaveLength(0);
+      const email = emailOf();
+      expect(email.Subject!.startsWith('[GuardDuty IR NEEDS APPROVAL - NOT CONTAINED] contain-instance')).toBe(true);
+      expect(email.Message).not.toContain('AWAITING APPROVAL');
+      expect(email.Message).toContain('the request for a decision was not recorded (AccessDeniedException: denied)');
+    });
+
+    it('the request cannot be written while an earlier one of the incident is pending: its schedules are put back, never removed', async () => {
+      const first = await firstAct();
+      const stored = items.get(`approval#${first.incidentId}`)!.deadline!.S!;
+      schedules.created.length = 0;
+      schedules.deleted.length = 0;
+      dynamodb.on(PutItemCommand).callsFake((input: PutItemCommandInput) => {
+        const key = input.Item!.pk!.S!;
+        if (key.startsWith('approval#')) throw throttled();
+        items.set(key, input.Item!);
+        return {};
+      });
+      const again = await firstAct('stand-down', { now: new Date(NOW.getTime() + 10 * 60 * 1000) });
+      expect(status(again, 'approval:request')).toBe('failed');
+      const deadlineName = schedules.created.find((c) => c.Name.includes('deadline'))!.Name;
+      // Written for the new request, then written again for the standing one (each write replaces by name): its deadline stands.
+      expect(schedules.created.filter((c) => c.Name === deadlineName).map((c) => c.ScheduleExpression)).toEqual([`at(${new Date(NOW.getTime() + 10 * 60 * 1000 + WAIT_MS).toISOString().slice(0, 19)})`, `at(${stored.slice(0, 19)})`]);
+      expect(schedules.deleted.filter((n) => n === deadlineName)).toHaveLength(2);
+    });
+
+    it('a schedule write fails after replacing a pending request\'s schedule by name: the standing request\'s schedule is put back', async () => {
+      const first = await firstAct();
+      const stored = items.get(`approval#${first.incidentId}`)!.deadline!.S!;
+      const created: OneTimeSchedule[] = [];
+      let failNext = true;
+      const flaky: ScheduleWriter = {
+        create: (schedule) => {
+          if (failNext) {
+            failNext = false;
+            return Promise.reject(Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException', $metadata: {} }));
+          }
+          created.push(schedule);
+          return Promise.resolve();
+        },
+        delete: () => Promise.resolve(),
+      };
+      const base = approvalOptions();
+      guardDuty.holds(containFinding());
+      const later = new Date(NOW.getTime() + 10 * 60 * 1000);
+      const again = await respondWith(catalog, containFinding(), {
+        config: enforceConfig(), clients: h.clients, confirmFinding: startConfirmation, dryRun: false, responder: RESPONDER, now: () => later, topicArn: TOPIC, ledger: ledgerOptions(),
+        approval: { ...base, schedules: { ...base.schedules!, writer: flaky } },
+      });
+      expect(again.steps.find((s) => s.id === 'approval:request')).toMatchObject({ status: 'failed', error: { code: 'ThrottlingException' } });
+      expect(created.map((c) => c.ScheduleExpression)).toEqual([`at(${stored.slice(0, 19)})`]);
+    });
+
+    it('a retry finds its own request pending: its deadline and escalation are put back as stored, not moved', async () => {
+      const first = await firstAct();
+      const stored = items.get(`approval#${first.incidentId}`)!.deadline!.S!;
+      schedules.created.length = 0;
+      const later = new Date(NOW.getTime() + 10 * 60 * 1000);
+      const again = await firstAct('stand-down', { now: later });
+      expect(again.incidentId).toBe(first.incidentId);
+      // The last schedules written are the stored request's.
+      const deadlines = schedules.created.filter((c) => c.Name.includes('deadline')).map((c) => c.ScheduleExpression);
+      expect(deadlines.at(-1)).toBe(`at(${stored.slice(0, 19)})`);
+    });
+  });
+
+  it('approved, but GuardDuty cannot confirm the finding at resume: the notification says APPROVED but NOT RUN, never that the changes ran', async () => {
+    const first = await firstAct();
+    decide(first.incidentId, 'approve');
+    const throttledGuardDuty = () => Object.assign(new Error('Rate exceeded'), { name: 'TooManyRequestsException', $metadata: { httpStatusCode: 429 } });
+    guardDuty.mock.reset();
+    guardDuty.mock.on(ListDetectorsCommand).rejects(throttledGuardDuty());
+    guardDuty.mock.on(GetFindingsCommand).rejects(throttledGuardDuty());
+    const resumed = await resumeFromApproval(catalog, { kind: 'approval-decided', incidentId: first.incidentId }, 'contain-instance', resumeOptions(NOW));
+    const report = (resumed as { report: Report }).report;
+    expect(moves()).toHaveLength(0);
+    expect(report.blockedBy).toEqual(['confirmation-unavailable']);
+    const email = published().at(-1)!;
+    expect(email.Subject!.startsWith('[GuardDuty IR PLAN ONLY]')).toBe(true);
+    expect(email.Message).toContain('APPROVED by arn:aws:iam::111111111111:user/alice (cli, ');
+    expect(email.Message).toContain('checked with the app team, but NOT RUN: confirmation-unavailable: ');
+    expect(email.Message).not.toMatch(/ ran on plan /);
+  });
+
   it('stores a request made at a sub-second time with a whole-second deadline, exactly the instant its schedule fires', async () => {
     const report = await firstAct('stand-down', { now: new Date(NOW.getTime() + 250) });
     // Rounded up: the schedule (at() has whole seconds) never fires before the stored deadline.

@@ -1,7 +1,6 @@
 import { DeleteFunctionConcurrencyCommand, GetFunctionConcurrencyCommand, PutFunctionConcurrencyCommand } from '@aws-sdk/client-lambda';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import type { AwsClients } from '../aws/clients';
-import { toStepError } from '../aws/errors';
 import { REVOKE_POLICY_NAME } from '../iam/revoke-sessions';
 import { functionResource } from '../ledger/incident-resource';
 import { functionRestoreKey, type RecordedConcurrency, type RecordedSessionPolicy, type RestoreLedger } from '../ledger/restore-record';
@@ -9,12 +8,11 @@ import { stepDocument, stepReport, summarize, type StepReport } from '../plan/do
 import { executePlan } from '../plan/executor';
 import { ReadLog } from '../plan/reads';
 import { planStep, type PlannedStep, type StepOutcome } from '../plan/types';
-import { releaseEvidenceKey } from '../evidence/release-layout';
-import { publishOperatorNote, type NoteTopics } from '../notify/operator-note-publish';
+import type { NoteTopics } from '../notify/operator-note-publish';
 import type { PendingApprovals } from '../approval/pending';
 import { currentPolicy, isResponderRevokePolicy, removePolicyStep } from './access-key';
-import { closeResourceIncident } from './close-incident';
-import { DRY_RUN_EVIDENCE, keepReleaseEvidence, type ReleaseEvidenceTarget } from './evidence';
+import { finishResourceRelease } from './finish';
+import { keepReleaseEvidence, type ReleaseEvidenceTarget } from './evidence';
 import { readHeldContainment } from './held-containment';
 import { functionReleaseNote } from './note';
 import type { ReleaseLedgerEntry, ReleaseNotification } from './report';
@@ -177,46 +175,21 @@ export async function releaseFunction(functionName: string, options: FunctionRel
     summary: summarize(outcomes),
     evidence: null,
   };
-  const operator = caller.value.Arn ?? 'unknown';
-  const incidentOf = (closed?: ReleaseLedgerEntry['incident']) => restore.incidentId ?? (closed?.status === 'closed' ? closed.incidentId : null);
-  const evidenceKeyAt = (at: Date, incidentId: string | null) => releaseEvidenceKey({ accountId, region, incidentId, resourceId: functionName, at });
-  if (options.dryRun) return { ...report, evidence: await keepReleaseEvidence({ ...evidenceTarget, skip: DRY_RUN_EVIDENCE }, evidenceKeyAt(now(), incidentOf()), () => null) };
-  const failed = report.summary.failed > 0;
-  // A whole release ends the function's incident too, first: if it cannot be closed, the record stays open, and a second release closes both.
-  const incident = failed ? undefined : await closeResourceIncident(options.ledger, functionResource(accountId, region, functionName));
-  const close = !failed && incident?.status !== 'failed';
-  let ledger: ReleaseLedgerEntry;
-  try {
-    const result = await options.ledger.recordRelease(key, {
-      by: operator,
-      restored: report.steps.filter((s) => s.status === 'done').map((s) => s.id),
-      revision: restore.revision,
-      close,
-      resource: { kind: 'function', resourceId: functionName },
-    });
-    ledger =
-      result.status === 'recorded'
-        ? { table: options.ledger.tableName, key, status: 'recorded', closed: close, at: result.at, ...(incident ? { incident } : {}) }
-        : { table: options.ledger.tableName, key, status: 'conflict', detail: 'the record changed since it was read: this release is not recorded' };
-  } catch (error) {
-    ledger = { table: options.ledger.tableName, key, status: 'failed', error: toStepError(error) };
-  }
-  const at = now();
-  const incidentId = incidentOf(ledger.incident);
-  const evidence = await keepReleaseEvidence(evidenceTarget, evidenceKeyAt(at, incidentId), () => ({
-    kind: 'function-release',
-    writtenAt: at.toISOString(),
-    releasedBy: operator,
+  return finishResourceRelease(report, {
+    ledger: options.ledger,
+    key,
+    restore,
+    operator: caller.value.Arn ?? 'unknown',
     accountId,
     region,
-    functionName,
-    incidentId,
-    restoreRecord: restore,
-    release: { ...report, ledger },
-    notification: options.notify ? 'sent after this record is written: the release report says whether it was' : 'none: the operator chose --no-notify',
-  }));
-  const finished = { ...report, ledger, evidence };
-  if (!options.notify) return finished;
-  const sent = await publishOperatorNote(options.notify, functionReleaseNote(finished, { operator, accountId, incidentId, at }));
-  return { ...finished, notification: sent.email, chatNotification: sent.chat };
+    resource: { kind: 'function', resourceId: functionName },
+    incidentResource: functionResource(accountId, region, functionName),
+    evidenceKind: 'function-release',
+    evidenceNames: { region, functionName },
+    dryRun: options.dryRun,
+    evidence: evidenceTarget,
+    notify: options.notify,
+    note: functionReleaseNote,
+    now,
+  });
 }

@@ -10,7 +10,7 @@ import { stepDocument, stepReport, summarize, type StepReport } from '../plan/do
 import { executePlan } from '../plan/executor';
 import { ReadLog } from '../plan/reads';
 import { planStep, type PlannedStep, type StepOutcome } from '../plan/types';
-import { bucketReleaseNote } from './bucket-note';
+import { bucketReleaseNote } from './note';
 import { finishResourceRelease } from './finish';
 import { keepReleaseEvidence, type ReleaseEvidenceTarget } from './evidence';
 import { readHeldContainment } from './held-containment';

@@ -5,12 +5,12 @@ import { toStepError } from '../aws/errors';
 import { REVOKE_POLICY_NAME } from '../iam/revoke-sessions';
 import { accessKeyResource } from '../ledger/incident-resource';
 import { accessKeyRestoreKey, type RecordedSessionPolicy, type RestoreLedger, type RestoreRecord } from '../ledger/restore-record';
-import { stepDocument, stepReport, summarize, type StepReport } from '../plan/document';
-import { executePlan } from '../plan/executor';
+import type { StepReport } from '../plan/document';
 import { ReadLog } from '../plan/reads';
 import { planStep, type PlannedStep, type StepOutcome } from '../plan/types';
 import type { NoteTopics } from '../notify/operator-note-publish';
 import { finishResourceRelease } from './finish';
+import { runReleaseSteps } from './run-steps';
 import { keepReleaseEvidence, type ReleaseEvidenceTarget } from './evidence';
 import { keyReleaseNote } from './note';
 import { releaseFailed, type ReleaseLedgerEntry, type ReleaseNotification } from './report';
@@ -196,7 +196,7 @@ export async function releaseAccessKey(accessKeyId: string, options: KeyReleaseO
     else if (!isResponderRevokePolicy(current.document)) warnings.push(`${REVOKE_POLICY_NAME} of ${principal.kind} ${principal.name} is not the responder's (its document was changed): it is left in place.`);
     else steps.push(removePolicyStep(principal));
   }
-  const outcomes = await executePlan(steps, { clients: options.clients, outputs: new Map(), outcomes: [], now }, { blockedBy: options.dryRun ? ['dry-run'] : [] });
+  const ran = await runReleaseSteps(steps, { clients: options.clients, now, dryRun: options.dryRun });
   const report: KeyReleaseReport = {
     ...base,
     refused: null,
@@ -204,8 +204,7 @@ export async function releaseAccessKey(accessKeyId: string, options: KeyReleaseO
     record,
     warnings,
     reads: reads.outcomes,
-    steps: steps.map((step, index) => stepReport(stepDocument(step), outcomes[index]!)),
-    summary: summarize(outcomes),
+    ...ran,
     evidence: null,
   };
   const accountId = caller.value.Account;

@@ -6,12 +6,12 @@ import { toStepError } from '../aws/errors';
 import { bucketResource } from '../ledger/incident-resource';
 import { bucketRestoreKey, type RecordedPublicAccessBlock, type RestoreLedger, type RestoreRecord } from '../ledger/restore-record';
 import type { NoteTopics } from '../notify/operator-note-publish';
-import { stepDocument, stepReport, summarize, type StepReport } from '../plan/document';
-import { executePlan } from '../plan/executor';
+import type { StepReport } from '../plan/document';
 import { ReadLog } from '../plan/reads';
 import { planStep, type PlannedStep, type StepOutcome } from '../plan/types';
 import { bucketReleaseNote } from './note';
 import { finishResourceRelease } from './finish';
+import { runReleaseSteps } from './run-steps';
 import { keepReleaseEvidence, type ReleaseEvidenceTarget } from './evidence';
 import { readHeldContainment } from './held-containment';
 import { releaseFailed, type ReleaseLedgerEntry, type ReleaseNotification } from './report';
@@ -160,7 +160,7 @@ export async function releaseBucket(bucket: string, options: BucketReleaseOption
   if (!current.ok) return refuse(`the public access block of bucket ${bucket} could not be read (${current.code}): nothing was changed`, key, record);
   const { steps, warnings } = planBucketRelease(bucket, accountId, restore.publicAccessBlock, current.block);
   warnings.push(`the bucket's policy and ACL were never changed by the response: whatever made it public is still there and applies again once the block is off.`);
-  const outcomes = await executePlan(steps, { clients: options.clients, outputs: new Map(), outcomes: [], now }, { blockedBy: options.dryRun ? ['dry-run'] : [] });
+  const ran = await runReleaseSteps(steps, { clients: options.clients, now, dryRun: options.dryRun });
   const report: BucketReleaseReport = {
     ...base,
     refused: null,
@@ -168,8 +168,7 @@ export async function releaseBucket(bucket: string, options: BucketReleaseOption
     record,
     warnings,
     reads: reads.outcomes,
-    steps: steps.map((step, index) => stepReport(stepDocument(step), outcomes[index]!)),
-    summary: summarize(outcomes),
+    ...ran,
     evidence: null,
   };
   return finishResourceRelease(report, {

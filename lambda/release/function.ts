@@ -4,14 +4,14 @@ import type { AwsClients } from '../aws/clients';
 import { REVOKE_POLICY_NAME } from '../iam/revoke-sessions';
 import { functionResource } from '../ledger/incident-resource';
 import { functionRestoreKey, type RecordedConcurrency, type RecordedSessionPolicy, type RestoreLedger } from '../ledger/restore-record';
-import { stepDocument, stepReport, summarize, type StepReport } from '../plan/document';
-import { executePlan } from '../plan/executor';
+import type { StepReport } from '../plan/document';
 import { ReadLog } from '../plan/reads';
 import { planStep, type PlannedStep, type StepOutcome } from '../plan/types';
 import type { NoteTopics } from '../notify/operator-note-publish';
 import type { PendingApprovals } from '../approval/pending';
 import { currentPolicy, isResponderRevokePolicy, removePolicyStep } from './access-key';
 import { finishResourceRelease } from './finish';
+import { runReleaseSteps } from './run-steps';
 import { keepReleaseEvidence, type ReleaseEvidenceTarget } from './evidence';
 import { readHeldContainment } from './held-containment';
 import { functionReleaseNote } from './note';
@@ -163,7 +163,7 @@ export async function releaseFunction(functionName: string, options: FunctionRel
     ...(await concurrencySteps(options, reads, functionName, restore.functionConcurrency, warnings)),
     ...(await sessionPolicySteps(options.clients, reads, restore.sessionPolicies, warnings)),
   ];
-  const outcomes = await executePlan(steps, { clients: options.clients, outputs: new Map(), outcomes: [], now }, { blockedBy: options.dryRun ? ['dry-run'] : [] });
+  const ran = await runReleaseSteps(steps, { clients: options.clients, now, dryRun: options.dryRun });
   const report: FunctionReleaseReport = {
     ...base,
     refused: null,
@@ -171,8 +171,7 @@ export async function releaseFunction(functionName: string, options: FunctionRel
     record,
     warnings,
     reads: reads.outcomes,
-    steps: steps.map((step, index) => stepReport(stepDocument(step), outcomes[index]!)),
-    summary: summarize(outcomes),
+    ...ran,
     evidence: null,
   };
   return finishResourceRelease(report, {

@@ -16,7 +16,9 @@ import type { ReleaseLedgerEntry, ReleaseNotification, ReleaseReport } from './r
  * evidence bucket (lambda/release/evidence.ts), then the team is told on the
  * stack's topic and chat topic (lambda/release/note.ts). The ledger write
  * is conditional on the record's revision, so two releases do not both
- * record (the second is reported as a conflict).
+ * record (the second is reported as a conflict). An instance's release
+ * (recordAndNotify) and a release made from a restore record only (an
+ * access key, a function, a bucket: finishResourceRelease) end this way.
  */
 
 export interface FinishInput {

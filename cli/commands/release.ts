@@ -125,6 +125,34 @@ function releaseExitCode(report: Parameters<typeof releaseFailed>[0] & Parameter
   return releaseTrailShort(report) ? EXIT.evidenceFailed : EXIT.ok;
 }
 
+/** What a release made from its restore record only is given: the released account's clients, the ledger, where its record and note go. */
+interface RestoreRecordReleaseSetup {
+  readonly clients: AwsClients;
+  readonly ledger: RestoreLedger;
+  readonly approvals: PendingApprovals;
+  readonly region: string;
+  readonly dryRun: boolean;
+  readonly evidence: ReleaseEvidenceTarget;
+  readonly notify?: NoteTopics;
+}
+
+/** The set-up every restore-record release shares (`flag` and `aRelease` word the usage error when no ledger is known). */
+async function restoreRecordReleaseSetup(region: string, options: ReleaseOptions, flag: string, aRelease: string): Promise<RestoreRecordReleaseSetup> {
+  const trail = await releaseTrail(region, options);
+  if (!trail.ledgerTable) throw new UsageError(`${flag} needs the ledger (--ledger-table, IR_LEDGER_TABLE or --stack): ${aRelease} is made from its restore record only`);
+  const security = securityClients(region, options);
+  const topics = noteTopicsOf(trail, security);
+  return {
+    clients: releaseClients(region, options),
+    ledger: new RestoreLedger(security.dynamodb, trail.ledgerTable),
+    approvals: new PendingApprovals(security.dynamodb, trail.ledgerTable),
+    region,
+    dryRun: options.dryRun === true,
+    evidence: evidenceTargetOf(trail, security),
+    ...(topics ? { notify: topics } : {}),
+  };
+}
+
 /** An access key id: long-term (AKIA) or temporary (ASIA), as a finding names it. */
 const ACCESS_KEY_ID = /^(AKIA|ASIA)[A-Z0-9]{12,124}$/;
 
@@ -134,20 +162,8 @@ async function releaseKeyCommand(accessKeyId: string, options: ReleaseOptions): 
   if (options.only || options.fromTags) throw new UsageError('--only and --from-tags apply to an instance release only');
   const principal = principalOf(options.principal);
   const region = operatorRegion(options.region, `access key ${accessKeyId}`);
-  const trail = await releaseTrail(region, options);
-  if (!trail.ledgerTable) throw new UsageError('--access-key needs the ledger (--ledger-table, IR_LEDGER_TABLE or --stack): a key release is made from its restore record only');
-  const security = securityClients(region, options);
-  const topics = noteTopicsOf(trail, security);
-  const report = await releaseAccessKey(accessKeyId, {
-    clients: releaseClients(region, options),
-    ledger: new RestoreLedger(security.dynamodb, trail.ledgerTable),
-    approvals: new PendingApprovals(security.dynamodb, trail.ledgerTable),
-    dryRun: options.dryRun === true,
-    region,
-    evidence: evidenceTargetOf(trail, security),
-    ...(topics ? { notify: topics } : {}),
-    ...(principal ? { principal } : {}),
-  });
+  const setup = await restoreRecordReleaseSetup(region, options, '--access-key', 'a key release');
+  const report = await releaseAccessKey(accessKeyId, { ...setup, ...(principal ? { principal } : {}) });
   process.stdout.write(`${options.json ? safeJson([report], 2) : renderKeyRelease(report)}\n`);
   if (report.refused) process.stderr.write(`ir: release refused: ${report.refused}\n`);
   return releaseExitCode(report);
@@ -158,19 +174,8 @@ async function releaseFunctionCommand(functionName: string, options: ReleaseOpti
   if (!FUNCTION_NAME.test(functionName)) throw new UsageError(`not a Lambda function name: ${functionName} (letters, digits, - and _, at most 64)`);
   if (options.only || options.fromTags || options.principal !== undefined) throw new UsageError('--only, --from-tags and --principal do not apply to a function release');
   const region = operatorRegion(options.region, `Lambda function ${functionName}`);
-  const trail = await releaseTrail(region, options);
-  if (!trail.ledgerTable) throw new UsageError('--function needs the ledger (--ledger-table, IR_LEDGER_TABLE or --stack): a function release is made from its restore record only');
-  const security = securityClients(region, options);
-  const topics = noteTopicsOf(trail, security);
-  const report = await releaseFunction(functionName, {
-    clients: releaseClients(region, options),
-    region,
-    ledger: new RestoreLedger(security.dynamodb, trail.ledgerTable),
-    approvals: new PendingApprovals(security.dynamodb, trail.ledgerTable),
-    dryRun: options.dryRun === true,
-    evidence: evidenceTargetOf(trail, security),
-    ...(topics ? { notify: topics } : {}),
-  });
+  const setup = await restoreRecordReleaseSetup(region, options, '--function', 'a function release');
+  const report = await releaseFunction(functionName, setup);
   process.stdout.write(`${options.json ? safeJson([report], 2) : renderFunctionRelease(report)}\n`);
   if (report.refused) process.stderr.write(`ir: release refused: ${report.refused}\n`);
   return releaseExitCode(report);
@@ -184,19 +189,8 @@ async function releaseBucketCommand(bucket: string, options: ReleaseOptions): Pr
   if (!BUCKET_NAME.test(bucket)) throw new UsageError(`not an S3 bucket name: ${bucket}`);
   if (options.only || options.fromTags || options.principal) throw new UsageError('--only, --from-tags and --principal do not apply to a bucket release');
   const region = operatorRegion(options.region, `bucket ${bucket}`);
-  const trail = await releaseTrail(region, options);
-  if (!trail.ledgerTable) throw new UsageError('--bucket needs the ledger (--ledger-table, IR_LEDGER_TABLE or --stack): a bucket release is made from its restore record only');
-  const security = securityClients(region, options);
-  const topics = noteTopicsOf(trail, security);
-  const report = await releaseBucket(bucket, {
-    clients: releaseClients(region, options),
-    ledger: new RestoreLedger(security.dynamodb, trail.ledgerTable),
-    approvals: new PendingApprovals(security.dynamodb, trail.ledgerTable),
-    dryRun: options.dryRun === true,
-    region,
-    evidence: evidenceTargetOf(trail, security),
-    ...(topics ? { notify: topics } : {}),
-  });
+  const setup = await restoreRecordReleaseSetup(region, options, '--bucket', 'a bucket release');
+  const report = await releaseBucket(bucket, setup);
   process.stdout.write(`${options.json ? safeJson([report], 2) : renderBucketRelease(report)}\n`);
   if (report.refused) process.stderr.write(`ir: release refused: ${report.refused}\n`);
   return releaseExitCode(report);
@@ -208,16 +202,8 @@ async function releaseDatabaseCommand(name: string, options: ReleaseOptions): Pr
   if (!database) throw new UsageError(`--database: ${name} is not instance/<DB instance id> or cluster/<DB cluster id>`);
   if (options.only || options.fromTags || options.principal) throw new UsageError('--only, --from-tags and --principal do not apply to a database release');
   const region = operatorRegion(options.region, `database ${name}`);
-  const trail = await releaseTrail(region, options);
-  if (!trail.ledgerTable) throw new UsageError('--database needs the ledger (--ledger-table, IR_LEDGER_TABLE or --stack): a database release is made from its restore record only');
-  const security = securityClients(region, options);
-  const report = await releaseDatabase(database.kind, database.identifier, {
-    clients: releaseClients(region, options),
-    ledger: new RestoreLedger(security.dynamodb, trail.ledgerTable),
-    approvals: new PendingApprovals(security.dynamodb, trail.ledgerTable),
-    region,
-    dryRun: options.dryRun === true,
-  });
+  const { clients, ledger, approvals, dryRun } = await restoreRecordReleaseSetup(region, options, '--database', 'a database release');
+  const report = await releaseDatabase(database.kind, database.identifier, { clients, ledger, approvals, region, dryRun });
   process.stdout.write(`${safeJson([report], 2)}\n`);
   if (report.refused) process.stderr.write(`ir: release refused: ${report.refused}\n`);
   return report.refused || report.summary.failed > 0 || report.ledger?.status === 'failed' ? EXIT.actionFailed : EXIT.ok;
@@ -228,16 +214,8 @@ async function releaseImageCommand(id: string, options: ReleaseOptions): Promise
   if (!IMAGE_OR_SNAPSHOT_ID.test(id)) throw new UsageError(`--image: ${id} is not a snapshot (snap-) or image (ami-) id`);
   if (options.only || options.fromTags || options.principal) throw new UsageError('--only, --from-tags and --principal do not apply to an image release');
   const region = operatorRegion(options.region, `image ${id}`);
-  const trail = await releaseTrail(region, options);
-  if (!trail.ledgerTable) throw new UsageError('--image needs the ledger (--ledger-table, IR_LEDGER_TABLE or --stack): an image release is made from its restore record only');
-  const security = securityClients(region, options);
-  const report = await releaseImage(id, {
-    clients: releaseClients(region, options),
-    ledger: new RestoreLedger(security.dynamodb, trail.ledgerTable),
-    approvals: new PendingApprovals(security.dynamodb, trail.ledgerTable),
-    region,
-    dryRun: options.dryRun === true,
-  });
+  const { clients, ledger, approvals, dryRun } = await restoreRecordReleaseSetup(region, options, '--image', 'an image release');
+  const report = await releaseImage(id, { clients, ledger, approvals, region, dryRun });
   process.stdout.write(`${safeJson([report], 2)}\n`);
   if (report.refused) process.stderr.write(`ir: release refused: ${report.refused}\n`);
   return report.refused || report.summary.failed > 0 || report.ledger?.status === 'failed' ? EXIT.actionFailed : EXIT.ok;

@@ -4,15 +4,14 @@ import type { AwsClients } from '../aws/clients';
 import { toStepError } from '../aws/errors';
 import { REVOKE_POLICY_NAME } from '../iam/revoke-sessions';
 import { accessKeyResource } from '../ledger/incident-resource';
-import { closeResourceIncident } from './close-incident';
 import { accessKeyRestoreKey, type RecordedSessionPolicy, type RestoreLedger, type RestoreRecord } from '../ledger/restore-record';
-import { stepDocument, stepReport, summarize, type StepReport } from '../plan/document';
-import { executePlan } from '../plan/executor';
+import type { StepReport } from '../plan/document';
 import { ReadLog } from '../plan/reads';
 import { planStep, type PlannedStep, type StepOutcome } from '../plan/types';
-import { releaseEvidenceKey } from '../evidence/release-layout';
-import { publishOperatorNote, type NoteTopics } from '../notify/operator-note-publish';
-import { DRY_RUN_EVIDENCE, keepReleaseEvidence, type ReleaseEvidenceTarget } from './evidence';
+import type { NoteTopics } from '../notify/operator-note-publish';
+import { finishResourceRelease } from './finish';
+import { runReleaseSteps } from './run-steps';
+import { keepReleaseEvidence, type ReleaseEvidenceTarget } from './evidence';
 import { keyReleaseNote } from './note';
 import { releaseFailed, type ReleaseLedgerEntry, type ReleaseNotification } from './report';
 import type { PendingApprovals } from '../approval/pending';
@@ -197,7 +196,7 @@ export async function releaseAccessKey(accessKeyId: string, options: KeyReleaseO
     else if (!isResponderRevokePolicy(current.document)) warnings.push(`${REVOKE_POLICY_NAME} of ${principal.kind} ${principal.name} is not the responder's (its document was changed): it is left in place.`);
     else steps.push(removePolicyStep(principal));
   }
-  const outcomes = await executePlan(steps, { clients: options.clients, outputs: new Map(), outcomes: [], now }, { blockedBy: options.dryRun ? ['dry-run'] : [] });
+  const ran = await runReleaseSteps(steps, { clients: options.clients, now, dryRun: options.dryRun });
   const report: KeyReleaseReport = {
     ...base,
     refused: null,
@@ -205,53 +204,27 @@ export async function releaseAccessKey(accessKeyId: string, options: KeyReleaseO
     record,
     warnings,
     reads: reads.outcomes,
-    steps: steps.map((step, index) => stepReport(stepDocument(step), outcomes[index]!)),
-    summary: summarize(outcomes),
+    ...ran,
     evidence: null,
   };
   const accountId = caller.value.Account;
-  const operator = caller.value.Arn ?? 'unknown';
-  const incidentOf = (closed?: ReleaseLedgerEntry['incident']) => restore.incidentId ?? (closed?.status === 'closed' ? closed.incidentId : null);
-  const evidenceKeyAt = (at: Date, incidentId: string | null) =>
-    releaseEvidenceKey({ accountId, region: restore.region ?? options.region ?? null, incidentId, resourceId: accessKeyId, at });
-  if (options.dryRun) return { ...report, evidence: await keepReleaseEvidence({ ...evidenceTarget, skip: DRY_RUN_EVIDENCE }, evidenceKeyAt(now(), incidentOf()), () => null) };
-  const failed = report.summary.failed > 0;
-  // A whole release ends the key's incident too, first: if it cannot be closed, the record stays open, and a second release closes both.
-  const incident = failed ? undefined : await closeResourceIncident(options.ledger, accessKeyResource(caller.value.Account, accessKeyId));
-  const close = !failed && incident?.status !== 'failed';
-  let ledger: ReleaseLedgerEntry;
-  try {
-    const result = await options.ledger.recordRelease(key, {
-      by: operator,
-      restored: report.steps.filter((s) => s.status === 'done').map((s) => s.id),
-      revision: restore.revision,
-      close,
-      resource: { kind: 'access-key', resourceId: accessKeyId },
-    });
-    ledger =
-      result.status === 'recorded'
-        ? { table: options.ledger.tableName, key, status: 'recorded', closed: close, at: result.at, ...(incident ? { incident } : {}) }
-        : { table: options.ledger.tableName, key, status: 'conflict', detail: 'the record changed since it was read: this release is not recorded' };
-  } catch (error) {
-    ledger = { table: options.ledger.tableName, key, status: 'failed', error: toStepError(error) };
-  }
-  const at = now();
-  const incidentId = incidentOf(ledger.incident);
-  const evidence = await keepReleaseEvidence(evidenceTarget, evidenceKeyAt(at, incidentId), () => ({
-    kind: 'access-key-release',
-    writtenAt: at.toISOString(),
-    releasedBy: operator,
+  return finishResourceRelease(report, {
+    ledger: options.ledger,
+    key,
+    restore,
+    operator: caller.value.Arn ?? 'unknown',
     accountId,
-    accessKeyId,
-    incidentId,
-    restoreRecord: restore,
-    release: { ...report, ledger },
-    notification: options.notify ? 'sent after this record is written: the release report says whether it was' : 'none: the operator chose --no-notify',
-  }));
-  const finished = { ...report, ledger, evidence };
-  if (!options.notify) return finished;
-  const sent = await publishOperatorNote(options.notify, keyReleaseNote(finished, { operator, accountId, incidentId, at }));
-  return { ...finished, notification: sent.email, chatNotification: sent.chat };
+    region: restore.region ?? options.region ?? null,
+    resource: { kind: 'access-key', resourceId: accessKeyId },
+    incidentResource: accessKeyResource(accountId, accessKeyId),
+    evidenceKind: 'access-key-release',
+    evidenceNames: { accessKeyId },
+    dryRun: options.dryRun,
+    evidence: evidenceTarget,
+    notify: options.notify,
+    note: keyReleaseNote,
+    now,
+  });
 }
 
 /** Refused, a failed read or step, a release not recorded or not notified: the same rule as an instance's release. */

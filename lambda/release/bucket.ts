@@ -3,17 +3,16 @@ import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import type { PendingApprovals } from '../approval/pending';
 import type { AwsClients } from '../aws/clients';
 import { toStepError } from '../aws/errors';
-import { releaseEvidenceKey } from '../evidence/release-layout';
 import { bucketResource } from '../ledger/incident-resource';
 import { bucketRestoreKey, type RecordedPublicAccessBlock, type RestoreLedger, type RestoreRecord } from '../ledger/restore-record';
-import { publishOperatorNote, type NoteTopics } from '../notify/operator-note-publish';
-import { stepDocument, stepReport, summarize, type StepReport } from '../plan/document';
-import { executePlan } from '../plan/executor';
+import type { NoteTopics } from '../notify/operator-note-publish';
+import type { StepReport } from '../plan/document';
 import { ReadLog } from '../plan/reads';
 import { planStep, type PlannedStep, type StepOutcome } from '../plan/types';
-import { bucketReleaseNote } from './bucket-note';
-import { closeResourceIncident } from './close-incident';
-import { DRY_RUN_EVIDENCE, keepReleaseEvidence, type ReleaseEvidenceTarget } from './evidence';
+import { bucketReleaseNote } from './note';
+import { finishResourceRelease } from './finish';
+import { runReleaseSteps } from './run-steps';
+import { keepReleaseEvidence, type ReleaseEvidenceTarget } from './evidence';
 import { readHeldContainment } from './held-containment';
 import { releaseFailed, type ReleaseLedgerEntry, type ReleaseNotification } from './report';
 import { READ_BUCKET_BLOCK, READ_OPERATOR, READ_RESTORE_RECORD, RESTORE_BUCKET_BLOCK } from './specs';
@@ -161,7 +160,7 @@ export async function releaseBucket(bucket: string, options: BucketReleaseOption
   if (!current.ok) return refuse(`the public access block of bucket ${bucket} could not be read (${current.code}): nothing was changed`, key, record);
   const { steps, warnings } = planBucketRelease(bucket, accountId, restore.publicAccessBlock, current.block);
   warnings.push(`the bucket's policy and ACL were never changed by the response: whatever made it public is still there and applies again once the block is off.`);
-  const outcomes = await executePlan(steps, { clients: options.clients, outputs: new Map(), outcomes: [], now }, { blockedBy: options.dryRun ? ['dry-run'] : [] });
+  const ran = await runReleaseSteps(steps, { clients: options.clients, now, dryRun: options.dryRun });
   const report: BucketReleaseReport = {
     ...base,
     refused: null,
@@ -169,50 +168,26 @@ export async function releaseBucket(bucket: string, options: BucketReleaseOption
     record,
     warnings,
     reads: reads.outcomes,
-    steps: steps.map((step, index) => stepReport(stepDocument(step), outcomes[index]!)),
-    summary: summarize(outcomes),
+    ...ran,
     evidence: null,
   };
-  const operator = caller.value.Arn ?? 'unknown';
-  const incidentOf = (closed?: ReleaseLedgerEntry['incident']) => restore.incidentId ?? (closed?.status === 'closed' ? closed.incidentId : null);
-  const evidenceKeyAt = (at: Date, incidentId: string | null) => releaseEvidenceKey({ accountId, region: restore.region ?? options.region ?? null, incidentId, resourceId: bucket, at });
-  if (options.dryRun) return { ...report, evidence: await keepReleaseEvidence({ ...evidenceTarget, skip: DRY_RUN_EVIDENCE }, evidenceKeyAt(now(), incidentOf()), () => null) };
-  const failed = report.summary.failed > 0;
-  const incident = failed ? undefined : await closeResourceIncident(options.ledger, bucketResource(accountId, bucket));
-  const close = !failed && incident?.status !== 'failed';
-  let ledger: ReleaseLedgerEntry;
-  try {
-    const result = await options.ledger.recordRelease(key, {
-      by: operator,
-      restored: report.steps.filter((s) => s.status === 'done').map((s) => s.id),
-      revision: restore.revision,
-      close,
-      resource: { kind: 'bucket', resourceId: bucket },
-    });
-    ledger =
-      result.status === 'recorded'
-        ? { table: options.ledger.tableName, key, status: 'recorded', closed: close, at: result.at, ...(incident ? { incident } : {}) }
-        : { table: options.ledger.tableName, key, status: 'conflict', detail: 'the record changed since it was read: this release is not recorded' };
-  } catch (error) {
-    ledger = { table: options.ledger.tableName, key, status: 'failed', error: toStepError(error) };
-  }
-  const at = now();
-  const incidentId = incidentOf(ledger.incident);
-  const evidence = await keepReleaseEvidence(evidenceTarget, evidenceKeyAt(at, incidentId), () => ({
-    kind: 'bucket-release',
-    writtenAt: at.toISOString(),
-    releasedBy: operator,
+  return finishResourceRelease(report, {
+    ledger: options.ledger,
+    key,
+    restore,
+    operator: caller.value.Arn ?? 'unknown',
     accountId,
-    bucket,
-    incidentId,
-    restoreRecord: restore,
-    release: { ...report, ledger },
-    notification: options.notify ? 'sent after this record is written: the release report says whether it was' : 'none: the operator chose --no-notify',
-  }));
-  const finished = { ...report, ledger, evidence };
-  if (!options.notify) return finished;
-  const sent = await publishOperatorNote(options.notify, bucketReleaseNote(finished, { operator, accountId, incidentId, at }));
-  return { ...finished, notification: sent.email, chatNotification: sent.chat };
+    region: restore.region ?? options.region ?? null,
+    resource: { kind: 'bucket', resourceId: bucket },
+    incidentResource: bucketResource(accountId, bucket),
+    evidenceKind: 'bucket-release',
+    evidenceNames: { bucket },
+    dryRun: options.dryRun,
+    evidence: evidenceTarget,
+    notify: options.notify,
+    note: bucketReleaseNote,
+    now,
+  });
 }
 
 /** Refused, a failed read or step, a release not recorded or not notified: the same rule as the other releases. */

@@ -1,11 +1,13 @@
 import { toStepError } from '../aws/errors';
 import { releaseEvidenceKey } from '../evidence/release-layout';
-import type { RestoreLedger, RestoreRecord } from '../ledger/restore-record';
+import type { ReleaseEntry, RestoreLedger, RestoreRecord } from '../ledger/restore-record';
+import type { OperatorNote } from '../notify/operator-note';
 import { publishOperatorNote, type NoteTopics } from '../notify/operator-note-publish';
+import type { StepReport } from '../plan/document';
 import { closeResourceIncident } from './close-incident';
-import { keepReleaseEvidence, type ReleaseEvidenceTarget } from './evidence';
-import { instanceReleaseNote } from './note';
-import type { ReleaseLedgerEntry, ReleaseReport } from './report';
+import { DRY_RUN_EVIDENCE, keepReleaseEvidence, type ReleaseEvidenceTarget } from './evidence';
+import { instanceReleaseNote, type ReleaseNoteContext } from './note';
+import type { ReleaseLedgerEntry, ReleaseNotification, ReleaseReport } from './report';
 
 /*
  * After the restores: the release is recorded in the ledger (who, when,
@@ -14,7 +16,9 @@ import type { ReleaseLedgerEntry, ReleaseReport } from './report';
  * evidence bucket (lambda/release/evidence.ts), then the team is told on the
  * stack's topic and chat topic (lambda/release/note.ts). The ledger write
  * is conditional on the record's revision, so two releases do not both
- * record (the second is reported as a conflict).
+ * record (the second is reported as a conflict). An instance's release
+ * (recordAndNotify) and a release made from a restore record only (an
+ * access key, a function, a bucket: finishResourceRelease) end this way.
  */
 
 export interface FinishInput {
@@ -79,4 +83,88 @@ export async function recordAndNotify(report: ReleaseReport, input: FinishInput)
   const note = instanceReleaseNote({ ...report, ledger, evidence }, { operator: input.operator, accountId: input.accountId, incidentId, at });
   const sent = await publishOperatorNote(input.notify, note);
   return { ledger, evidence, notification: sent.email, chatNotification: sent.chat };
+}
+
+/** What a release from a restore record (an access key, a function, a bucket) has planned and run, before it is finished. */
+interface ResourceReleaseReport {
+  readonly steps: readonly StepReport[];
+  readonly summary: { readonly done: number; readonly skipped: number; readonly failed: number };
+  readonly ledger: ReleaseLedgerEntry | null;
+  readonly evidence: StepReport | null;
+  readonly notification: ReleaseNotification | null;
+  readonly chatNotification: ReleaseNotification | null;
+}
+
+export interface ResourceFinishInput<R extends ResourceReleaseReport> {
+  readonly ledger: RestoreLedger;
+  readonly key: string;
+  /** The restore record as read from the ledger: its revision guards the write, its incident names the evidence folder and thread. */
+  readonly restore: RestoreRecord;
+  readonly operator: string;
+  readonly accountId: string;
+  /** The region in the evidence key (null: none known). */
+  readonly region: string | null;
+  /** The resource as the ledger's release entry names it. */
+  readonly resource: ReleaseEntry['resource'];
+  /** The resource key of its incident (lambda/ledger/incident-resource.ts), which a whole release closes. */
+  readonly incidentResource: string;
+  /** The evidence record's kind, and the fields that name the resource (after the account, in this order). */
+  readonly evidenceKind: string;
+  readonly evidenceNames: Readonly<Record<string, string>>;
+  readonly dryRun: boolean;
+  readonly evidence: ReleaseEvidenceTarget;
+  readonly notify: NoteTopics | undefined;
+  readonly note: (report: R, context: ReleaseNoteContext) => OperatorNote;
+  readonly now: () => Date;
+}
+
+/**
+ * The end of an access key's, a function's or a bucket's release, after its
+ * steps ran: on a dry-run only the evidence step (skipped); else the
+ * resource's incident is closed when nothing failed (first: if it cannot be
+ * closed the record stays open, and a second release closes both), the
+ * release recorded in the ledger against the revision read, its record kept
+ * in the evidence bucket, then the team told on the stack's topics.
+ */
+export async function finishResourceRelease<R extends ResourceReleaseReport>(report: R, input: ResourceFinishInput<R>): Promise<R> {
+  const { ledger: restoreLedger, key, restore, operator, accountId } = input;
+  const incidentOf = (closed?: ReleaseLedgerEntry['incident']) => restore.incidentId ?? (closed?.status === 'closed' ? closed.incidentId : null);
+  const evidenceKeyAt = (at: Date, incidentId: string | null) => releaseEvidenceKey({ accountId, region: input.region, incidentId, resourceId: input.resource.resourceId, at });
+  if (input.dryRun) return { ...report, evidence: await keepReleaseEvidence({ ...input.evidence, skip: DRY_RUN_EVIDENCE }, evidenceKeyAt(input.now(), incidentOf()), () => null) };
+  const failed = report.summary.failed > 0;
+  const incident = failed ? undefined : await closeResourceIncident(restoreLedger, input.incidentResource);
+  const close = !failed && incident?.status !== 'failed';
+  let ledger: ReleaseLedgerEntry;
+  try {
+    const result = await restoreLedger.recordRelease(key, {
+      by: operator,
+      restored: report.steps.filter((s) => s.status === 'done').map((s) => s.id),
+      revision: restore.revision,
+      close,
+      resource: input.resource,
+    });
+    ledger =
+      result.status === 'recorded'
+        ? { table: restoreLedger.tableName, key, status: 'recorded', closed: close, at: result.at, ...(incident ? { incident } : {}) }
+        : { table: restoreLedger.tableName, key, status: 'conflict', detail: 'the record changed since it was read: this release is not recorded' };
+  } catch (error) {
+    ledger = { table: restoreLedger.tableName, key, status: 'failed', error: toStepError(error) };
+  }
+  const at = input.now();
+  const incidentId = incidentOf(ledger.incident);
+  const evidence = await keepReleaseEvidence(input.evidence, evidenceKeyAt(at, incidentId), () => ({
+    kind: input.evidenceKind,
+    writtenAt: at.toISOString(),
+    releasedBy: operator,
+    accountId,
+    ...input.evidenceNames,
+    incidentId,
+    restoreRecord: restore,
+    release: { ...report, ledger },
+    notification: input.notify ? 'sent after this record is written: the release report says whether it was' : 'none: the operator chose --no-notify',
+  }));
+  const finished = { ...report, ledger, evidence };
+  if (!input.notify) return finished;
+  const sent = await publishOperatorNote(input.notify, input.note(finished, { operator, accountId, incidentId, at }));
+  return { ...finished, notification: sent.email, chatNotification: sent.chat };
 }

@@ -1,20 +1,18 @@
 import { DeleteFunctionConcurrencyCommand, GetFunctionConcurrencyCommand, PutFunctionConcurrencyCommand } from '@aws-sdk/client-lambda';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import type { AwsClients } from '../aws/clients';
-import { toStepError } from '../aws/errors';
 import { REVOKE_POLICY_NAME } from '../iam/revoke-sessions';
 import { functionResource } from '../ledger/incident-resource';
 import { functionRestoreKey, type RecordedConcurrency, type RecordedSessionPolicy, type RestoreLedger } from '../ledger/restore-record';
-import { stepDocument, stepReport, summarize, type StepReport } from '../plan/document';
-import { executePlan } from '../plan/executor';
+import type { StepReport } from '../plan/document';
 import { ReadLog } from '../plan/reads';
 import { planStep, type PlannedStep, type StepOutcome } from '../plan/types';
-import { releaseEvidenceKey } from '../evidence/release-layout';
-import { publishOperatorNote, type NoteTopics } from '../notify/operator-note-publish';
+import type { NoteTopics } from '../notify/operator-note-publish';
 import type { PendingApprovals } from '../approval/pending';
 import { currentPolicy, isResponderRevokePolicy, removePolicyStep } from './access-key';
-import { closeResourceIncident } from './close-incident';
-import { DRY_RUN_EVIDENCE, keepReleaseEvidence, type ReleaseEvidenceTarget } from './evidence';
+import { finishResourceRelease } from './finish';
+import { runReleaseSteps } from './run-steps';
+import { keepReleaseEvidence, type ReleaseEvidenceTarget } from './evidence';
 import { readHeldContainment } from './held-containment';
 import { functionReleaseNote } from './note';
 import type { ReleaseLedgerEntry, ReleaseNotification } from './report';
@@ -165,7 +163,7 @@ export async function releaseFunction(functionName: string, options: FunctionRel
     ...(await concurrencySteps(options, reads, functionName, restore.functionConcurrency, warnings)),
     ...(await sessionPolicySteps(options.clients, reads, restore.sessionPolicies, warnings)),
   ];
-  const outcomes = await executePlan(steps, { clients: options.clients, outputs: new Map(), outcomes: [], now }, { blockedBy: options.dryRun ? ['dry-run'] : [] });
+  const ran = await runReleaseSteps(steps, { clients: options.clients, now, dryRun: options.dryRun });
   const report: FunctionReleaseReport = {
     ...base,
     refused: null,
@@ -173,50 +171,24 @@ export async function releaseFunction(functionName: string, options: FunctionRel
     record,
     warnings,
     reads: reads.outcomes,
-    steps: steps.map((step, index) => stepReport(stepDocument(step), outcomes[index]!)),
-    summary: summarize(outcomes),
+    ...ran,
     evidence: null,
   };
-  const operator = caller.value.Arn ?? 'unknown';
-  const incidentOf = (closed?: ReleaseLedgerEntry['incident']) => restore.incidentId ?? (closed?.status === 'closed' ? closed.incidentId : null);
-  const evidenceKeyAt = (at: Date, incidentId: string | null) => releaseEvidenceKey({ accountId, region, incidentId, resourceId: functionName, at });
-  if (options.dryRun) return { ...report, evidence: await keepReleaseEvidence({ ...evidenceTarget, skip: DRY_RUN_EVIDENCE }, evidenceKeyAt(now(), incidentOf()), () => null) };
-  const failed = report.summary.failed > 0;
-  // A whole release ends the function's incident too, first: if it cannot be closed, the record stays open, and a second release closes both.
-  const incident = failed ? undefined : await closeResourceIncident(options.ledger, functionResource(accountId, region, functionName));
-  const close = !failed && incident?.status !== 'failed';
-  let ledger: ReleaseLedgerEntry;
-  try {
-    const result = await options.ledger.recordRelease(key, {
-      by: operator,
-      restored: report.steps.filter((s) => s.status === 'done').map((s) => s.id),
-      revision: restore.revision,
-      close,
-      resource: { kind: 'function', resourceId: functionName },
-    });
-    ledger =
-      result.status === 'recorded'
-        ? { table: options.ledger.tableName, key, status: 'recorded', closed: close, at: result.at, ...(incident ? { incident } : {}) }
-        : { table: options.ledger.tableName, key, status: 'conflict', detail: 'the record changed since it was read: this release is not recorded' };
-  } catch (error) {
-    ledger = { table: options.ledger.tableName, key, status: 'failed', error: toStepError(error) };
-  }
-  const at = now();
-  const incidentId = incidentOf(ledger.incident);
-  const evidence = await keepReleaseEvidence(evidenceTarget, evidenceKeyAt(at, incidentId), () => ({
-    kind: 'function-release',
-    writtenAt: at.toISOString(),
-    releasedBy: operator,
+  return finishResourceRelease(report, {
+    ledger: options.ledger,
+    key,
+    restore,
+    operator: caller.value.Arn ?? 'unknown',
     accountId,
     region,
-    functionName,
-    incidentId,
-    restoreRecord: restore,
-    release: { ...report, ledger },
-    notification: options.notify ? 'sent after this record is written: the release report says whether it was' : 'none: the operator chose --no-notify',
-  }));
-  const finished = { ...report, ledger, evidence };
-  if (!options.notify) return finished;
-  const sent = await publishOperatorNote(options.notify, functionReleaseNote(finished, { operator, accountId, incidentId, at }));
-  return { ...finished, notification: sent.email, chatNotification: sent.chat };
+    resource: { kind: 'function', resourceId: functionName },
+    incidentResource: functionResource(accountId, region, functionName),
+    evidenceKind: 'function-release',
+    evidenceNames: { region, functionName },
+    dryRun: options.dryRun,
+    evidence: evidenceTarget,
+    notify: options.notify,
+    note: functionReleaseNote,
+    now,
+  });
 }

@@ -2,12 +2,13 @@ import { noteStepLine, type OperatorNote } from '../notify/operator-note';
 import type { Fact } from '../notify/resources';
 import type { StepReport } from '../plan/document';
 import type { KeyReleaseReport } from './access-key';
+import type { BucketReleaseReport } from './bucket';
 import type { FunctionReleaseReport } from './function';
 import { releasedIncidentLine } from './close-incident';
 import type { ReleaseLedgerEntry, ReleaseReport } from './report';
 
 /*
- * The notes of `ir release` and `ir release --access-key` (the operator
+ * The notes of `ir release` (an instance, --access-key, --function, --bucket; the operator
  * note, lambda/notify/operator-note.ts, rendered as the email and the chat
  * message): what was released, by whom, from which record, what the ledger
  * and the evidence bucket now hold, every step, and what is left to do.
@@ -91,22 +92,45 @@ export function instanceReleaseNote(report: ReleaseReport, context: ReleaseNoteC
   };
 }
 
-export function keyReleaseNote(report: KeyReleaseReport, context: ReleaseNoteContext): OperatorNote {
+/** What tells one restore-record release's note (an access key, a function, a bucket) from another's. */
+interface RestoreRecordNoteShape {
+  /** The resource as the subject, the lead and `about` name it, e.g. `bucket b`. */
+  readonly what: string;
+  /** The subject's tail after `what` (a function's region). */
+  readonly subjectTail: string;
+  /** The summary's tail after `what` (an access key's IAM user). */
+  readonly summaryTail: string;
+  /** The account, or the account and region, the resource is in. */
+  readonly where: string;
+  /** The first two facts: the resource, and where it is. */
+  readonly facts: readonly Fact[];
+  /** The resource's id: the chat thread when the record names no incident. */
+  readonly resourceId: string;
+  /** The `ir release` options that name the resource, for the dry-run of what is left. */
+  readonly releaseOptions: string;
+  readonly relatedResources: readonly string[];
+  /** The fields of the note's context before account, incident and operator, in this order. */
+  readonly contextNames: Readonly<Record<string, string>>;
+  readonly contextAccount: string;
+}
+
+type RestoreRecordRelease = Pick<KeyReleaseReport, 'summary' | 'ledger' | 'evidence' | 'key' | 'steps' | 'warnings'>;
+
+/** The note of a release made from its restore record only: the same parts for every kind of resource. */
+function restoreRecordReleaseNote(report: RestoreRecordRelease, context: ReleaseNoteContext, shape: RestoreRecordNoteShape): OperatorNote {
   const { done, skipped, failed } = report.summary;
-  const account = context.accountId ?? 'unknown account';
-  const lead = leadOf(failed, report.ledger, report.evidence, `access key ${report.accessKeyId}`);
-  const user = report.record?.accessKey?.userName;
+  const lead = leadOf(failed, report.ledger, report.evidence, shape.what);
+  const thread = threadOf(context, shape.resourceId);
   return {
-    subject: `[GuardDuty IR] ${failed > 0 ? 'INCOMPLETE release' : 'Released'}: access key ${report.accessKeyId}`,
+    subject: `[GuardDuty IR] ${failed > 0 ? 'INCOMPLETE release' : 'Released'}: ${shape.what}${shape.subjectTail}`,
     outcome: failed > 0 ? 'INCOMPLETE RELEASE' : 'RELEASED',
     attention: lead !== undefined,
-    summary: `access key ${report.accessKeyId}${user ? ` of IAM user ${user}` : ''} in ${account} released by ${context.operator}: ${done} done, ${skipped} skipped, ${failed} failed`,
-    about: `access key ${report.accessKeyId} in ${account}`,
+    summary: `${shape.what}${shape.summaryTail} in ${shape.where} released by ${context.operator}: ${done} done, ${skipped} skipped, ${failed} failed`,
+    about: `${shape.what} in ${shape.where}`,
     ...(lead ? { lead } : {}),
     factsHeading: 'The release',
     facts: [
-      { label: 'Access key', value: `${report.accessKeyId}${user ? ` (IAM user ${user})` : ''}` },
-      { label: 'Account', value: account },
+      ...shape.facts,
       { label: 'Incident', value: context.incidentId ?? 'none named by the record' },
       { label: 'Released by', value: context.operator },
       { label: 'At', value: context.at.toISOString() },
@@ -115,46 +139,71 @@ export function keyReleaseNote(report: KeyReleaseReport, context: ReleaseNoteCon
       ...evidenceFact(report.evidence),
     ],
     steps: [...report.steps, ...(report.evidence ? [report.evidence] : [])].map(noteStepLine),
-    nextSteps: failed > 0 ? [`See what is left: ir release --access-key ${report.accessKeyId} --dry-run; then run it again once the failures are fixed`] : [],
+    nextSteps: failed > 0 ? [`See what is left: ir release ${shape.releaseOptions} --dry-run; then run it again once the failures are fixed`] : [],
     warnings: report.warnings,
-    id: `${threadOf(context, report.accessKeyId)}/release/${context.at.toISOString()}`,
-    threadId: threadOf(context, report.accessKeyId),
+    id: `${thread}/release/${context.at.toISOString()}`,
+    threadId: thread,
     eventType: 'GuardDutyIncidentRelease',
-    relatedResources: [report.accessKeyId, ...(user ? [user] : [])],
-    context: { accessKeyId: report.accessKeyId, account, incidentId: context.incidentId ?? 'none', releasedBy: context.operator },
+    relatedResources: [...shape.relatedResources],
+    context: { ...shape.contextNames, account: shape.contextAccount, incidentId: context.incidentId ?? 'none', releasedBy: context.operator },
   };
 }
 
+export function keyReleaseNote(report: KeyReleaseReport, context: ReleaseNoteContext): OperatorNote {
+  const account = context.accountId ?? 'unknown account';
+  const user = report.record?.accessKey?.userName;
+  return restoreRecordReleaseNote(report, context, {
+    what: `access key ${report.accessKeyId}`,
+    subjectTail: '',
+    summaryTail: user ? ` of IAM user ${user}` : '',
+    where: account,
+    facts: [
+      { label: 'Access key', value: `${report.accessKeyId}${user ? ` (IAM user ${user})` : ''}` },
+      { label: 'Account', value: account },
+    ],
+    resourceId: report.accessKeyId,
+    releaseOptions: `--access-key ${report.accessKeyId}`,
+    relatedResources: [report.accessKeyId, ...(user ? [user] : [])],
+    contextNames: { accessKeyId: report.accessKeyId },
+    contextAccount: account,
+  });
+}
+
 export function functionReleaseNote(report: FunctionReleaseReport, context: ReleaseNoteContext): OperatorNote {
-  const { done, skipped, failed } = report.summary;
   const where = `${context.accountId ?? 'unknown account'}/${report.region}`;
-  const what = `Lambda function ${report.functionName}`;
-  const lead = leadOf(failed, report.ledger, report.evidence, what);
-  return {
-    subject: `[GuardDuty IR] ${failed > 0 ? 'INCOMPLETE release' : 'Released'}: ${what} (${report.region})`,
-    outcome: failed > 0 ? 'INCOMPLETE RELEASE' : 'RELEASED',
-    attention: lead !== undefined,
-    summary: `${what} in ${where} released by ${context.operator}: ${done} done, ${skipped} skipped, ${failed} failed`,
-    about: `${what} in ${where}`,
-    ...(lead ? { lead } : {}),
-    factsHeading: 'The release',
+  return restoreRecordReleaseNote(report, context, {
+    what: `Lambda function ${report.functionName}`,
+    subjectTail: ` (${report.region})`,
+    summaryTail: '',
+    where,
     facts: [
       { label: 'Function', value: report.functionName },
       { label: 'Account and region', value: where },
-      { label: 'Incident', value: context.incidentId ?? 'none named by the record' },
-      { label: 'Released by', value: context.operator },
-      { label: 'At', value: context.at.toISOString() },
-      { label: 'Restored from', value: `the ledger's restore record (${report.key ?? 'unknown key'})` },
-      ...ledgerFact(report.ledger),
-      ...evidenceFact(report.evidence),
     ],
-    steps: [...report.steps, ...(report.evidence ? [report.evidence] : [])].map(noteStepLine),
-    nextSteps: failed > 0 ? [`See what is left: ir release --function ${report.functionName} --region ${report.region} --dry-run; then run it again once the failures are fixed`] : [],
-    warnings: report.warnings,
-    id: `${threadOf(context, report.functionName)}/release/${context.at.toISOString()}`,
-    threadId: threadOf(context, report.functionName),
-    eventType: 'GuardDutyIncidentRelease',
+    resourceId: report.functionName,
+    releaseOptions: `--function ${report.functionName} --region ${report.region}`,
     relatedResources: [report.functionName],
-    context: { functionName: report.functionName, region: report.region, account: context.accountId ?? 'unknown', incidentId: context.incidentId ?? 'none', releasedBy: context.operator },
-  };
+    contextNames: { functionName: report.functionName, region: report.region },
+    contextAccount: context.accountId ?? 'unknown',
+  });
+}
+
+/** The note of `ir release --bucket`. */
+export function bucketReleaseNote(report: BucketReleaseReport, context: ReleaseNoteContext): OperatorNote {
+  const account = context.accountId ?? 'unknown account';
+  return restoreRecordReleaseNote(report, context, {
+    what: `bucket ${report.bucket}`,
+    subjectTail: '',
+    summaryTail: '',
+    where: account,
+    facts: [
+      { label: 'Bucket', value: report.bucket },
+      { label: 'Account', value: account },
+    ],
+    resourceId: report.bucket,
+    releaseOptions: `--bucket ${report.bucket}`,
+    relatedResources: [report.bucket],
+    contextNames: { bucket: report.bucket },
+    contextAccount: account,
+  });
 }

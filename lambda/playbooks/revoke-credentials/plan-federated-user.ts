@@ -1,9 +1,7 @@
-import type { PlannedStep } from '../../plan/types';
 import type { PlanningInput, PlaybookPlan } from '../types';
 import { foundValue, type FederatedUserFacts, type RevokeCredentialsFacts } from './facts';
-import { investigatedPrincipal, planInvestigation, stageAfter } from './investigation/plan-investigation';
+import { checkPrincipal, principalInvestigation } from './checked-principal';
 import { keyKindOf } from './principal';
-import { exemptPrincipalVerdict, principalProtection, unreadableVerdict } from './protection';
 import { afterKeyRecord, keyRestoreRecordStep } from './restore-record-step';
 import { revokeUserSessionsStep } from './revoke-user-sessions-step';
 
@@ -45,32 +43,17 @@ function federatedResource(facts: FederatedUserFacts): Record<string, unknown> {
   };
 }
 
-function investigation(input: PlanningInput<RevokeCredentialsFacts>, facts: FederatedUserFacts, containment: readonly PlannedStep[]): PlannedStep[] {
-  const { issuerUserName, accessKeyId } = facts.principal;
-  return planInvestigation({
-    accessKeyId,
-    keyKind: keyKindOf(accessKeyId),
-    principal: investigatedPrincipal(`IAM user ${issuerUserName}`, facts.user, 'GetUser'),
-    region: input.finding.region ?? null,
-    planningTime: input.now,
-    stage: stageAfter(containment),
-  });
-}
-
 export function planForFederatedUser(input: PlanningInput<RevokeCredentialsFacts>, facts: FederatedUserFacts): PlaybookPlan {
   const { issuerUserName, accessKeyId } = facts.principal;
   const { user } = facts;
-  const entity = foundValue(user);
-  const principal = { kind: 'user' as const, name: issuerUserName, accountId: input.finding.accountId ?? null };
   // The issuing user is what is changed, so it is what the protections and exemptions are checked against.
-  const ruling = principalProtection({ ...principal, path: entity?.path ?? null }, input);
-  const verdicts = [ruling.verdict, exemptPrincipalVerdict(principal, input), ...unreadableVerdict(`IAM user ${issuerUserName}`, user, 'GetUser')];
+  const { entity, ruling, verdicts } = checkPrincipal(input, 'user', issuerUserName, user);
   const base = { verdicts, resourceTags: entity?.tags ?? {}, resource: federatedResource(facts) };
 
   if (user.state === 'missing') {
     return {
       ...base,
-      steps: investigation(input, facts, []),
+      steps: principalInvestigation(input, { accessKeyId, keyKind: keyKindOf(accessKeyId) }, { kind: 'user', name: issuerUserName, lookup: user }, []),
       warnings: [
         `IAM user ${issuerUserName}, which the finding names as the issuer of the federated session, no longer exists (GetUser: ${user.error.code}): ` +
           'its federated sessions stopped working with it, unless the name was reused. Find out in CloudTrail who deleted it.',
@@ -79,7 +62,7 @@ export function planForFederatedUser(input: PlanningInput<RevokeCredentialsFacts
   }
   const offline = user.state === 'not-read' ? [`planned from the finding alone: IAM user ${issuerUserName} and its tags were not read.`] : [];
   if (ruling.protection) {
-    return { ...base, steps: investigation(input, facts, []), warnings: [...offline, ruling.protection.manualStep] };
+    return { ...base, steps: principalInvestigation(input, { accessKeyId, keyKind: keyKindOf(accessKeyId) }, { kind: 'user', name: issuerUserName, lookup: user }, []), warnings: [...offline, ruling.protection.manualStep] };
   }
 
   const sessions = revokeUserSessionsStep({
@@ -100,5 +83,5 @@ export function planForFederatedUser(input: PlanningInput<RevokeCredentialsFacts
     principal: { kind: 'user', name: issuerUserName },
   });
   const containment = [record, ...afterKeyRecord([sessions])];
-  return { ...base, steps: [...containment, ...investigation(input, facts, containment)], warnings: [...offline, ...federatedWarnings(facts)] };
+  return { ...base, steps: [...containment, ...principalInvestigation(input, { accessKeyId, keyKind: keyKindOf(accessKeyId) }, { kind: 'user', name: issuerUserName, lookup: user }, containment)], warnings: [...offline, ...federatedWarnings(facts)] };
 }

@@ -1,10 +1,8 @@
 import type { PlanningInput, PlaybookPlan } from '../types';
-import type { PlannedStep } from '../../plan/types';
 import { foundValue, type RevokeCredentialsFacts, type RoleFacts } from './facts';
-import { investigatedPrincipal, planInvestigation, stageAfter } from './investigation/plan-investigation';
+import { checkPrincipal, principalInvestigation } from './checked-principal';
 import { planForIdentityCenterRole, readAsIdentityCenterRole } from './plan-identity-center';
 import { keyKindOf } from './principal';
-import { exemptPrincipalVerdict, principalProtection, unreadableVerdict } from './protection';
 import { afterKeyRecord, keyRestoreRecordStep } from './restore-record-step';
 import { revokeRoleSessionsStep } from './revoke-role-sessions-step';
 
@@ -48,33 +46,17 @@ function roleResource(facts: RoleFacts): Record<string, unknown> {
   };
 }
 
-/** Read-only steps after containment: what the session key and the role were used for. */
-function investigation(input: PlanningInput<RevokeCredentialsFacts>, facts: RoleFacts, containment: readonly PlannedStep[]): PlannedStep[] {
-  const { roleName, accessKeyId } = facts.principal;
-  return planInvestigation({
-    accessKeyId,
-    keyKind: keyKindOf(accessKeyId),
-    principal: investigatedPrincipal(`IAM role ${roleName}`, facts.role, 'GetRole'),
-    region: input.finding.region ?? null,
-    planningTime: input.now,
-    stage: stageAfter(containment),
-  });
-}
-
 export function planForRole(input: PlanningInput<RevokeCredentialsFacts>, facts: RoleFacts): PlaybookPlan {
   const { roleName, accessKeyId } = facts.principal;
   const { role } = facts;
-  const entity = foundValue(role);
-  const principal = { kind: 'role' as const, name: roleName, accountId: input.finding.accountId ?? null };
-  const ruling = principalProtection({ ...principal, path: entity?.path ?? null }, input);
-  const verdicts = [ruling.verdict, exemptPrincipalVerdict(principal, input), ...unreadableVerdict(`IAM role ${roleName}`, role, 'GetRole')];
+  const { entity, ruling, verdicts } = checkPrincipal(input, 'role', roleName, role);
   // The role's tags are reported, but never exempt it (see exempt-tag.ts): credentials.exemptPrincipals does.
   const base = { verdicts, resourceTags: entity?.tags ?? {}, resource: roleResource(facts) };
 
   if (role.state === 'missing') {
     return {
       ...base,
-      steps: investigation(input, facts, []),
+      steps: principalInvestigation(input, { accessKeyId, keyKind: keyKindOf(accessKeyId) }, { kind: 'role', name: roleName, lookup: role }, []),
       warnings: [`IAM role ${roleName} no longer exists (GetRole: ${role.error.code}): there is no role to attach the revoke policy to. Find out in CloudTrail who deleted it.`],
     };
   }
@@ -82,12 +64,12 @@ export function planForRole(input: PlanningInput<RevokeCredentialsFacts>, facts:
   const identityCenter = readAsIdentityCenterRole(facts);
   if (identityCenter.isIdentityCenter) {
     // IAM refuses every change to these roles: the plan is the manual one, with what can still be read.
-    return planForIdentityCenterRole(input, facts, { ...base, verdicts: [...verdicts, identityCenter.verdict] }, [...offline], investigation(input, facts, []));
+    return planForIdentityCenterRole(input, facts, { ...base, verdicts: [...verdicts, identityCenter.verdict] }, [...offline], principalInvestigation(input, { accessKeyId, keyKind: keyKindOf(accessKeyId) }, { kind: 'role', name: roleName, lookup: role }, []));
   }
   offline.push(...identityCenter.warnings);
   // A protected role gets no revoking step at all, not one that a verdict blocks: the plan says what to do by hand.
   if (ruling.protection) {
-    return { ...base, steps: investigation(input, facts, []), warnings: [...offline, ruling.protection.manualStep] };
+    return { ...base, steps: principalInvestigation(input, { accessKeyId, keyKind: keyKindOf(accessKeyId) }, { kind: 'role', name: roleName, lookup: role }, []), warnings: [...offline, ruling.protection.manualStep] };
   }
 
   const key = accessKeyId ? `key ${accessKeyId} of ` : '';
@@ -107,5 +89,5 @@ export function planForRole(input: PlanningInput<RevokeCredentialsFacts>, facts:
     principal: { kind: 'role', name: roleName },
   });
   const containment = [record, ...afterKeyRecord([step])];
-  return { ...base, steps: [...containment, ...investigation(input, facts, containment)], warnings: [...offline, ...roleWarnings(facts)] };
+  return { ...base, steps: [...containment, ...principalInvestigation(input, { accessKeyId, keyKind: keyKindOf(accessKeyId) }, { kind: 'role', name: roleName, lookup: role }, containment)], warnings: [...offline, ...roleWarnings(facts)] };
 }

@@ -2,8 +2,7 @@ import type { PlannedStep } from '../../plan/types';
 import type { PlanningInput, PlaybookPlan } from '../types';
 import { deactivateAccessKeyStep } from './deactivate-access-key-step';
 import { foundValue, type AccessKeyState, type RevokeCredentialsFacts, type UserFacts } from './facts';
-import { investigatedPrincipal, planInvestigation, stageAfter } from './investigation/plan-investigation';
-import { exemptPrincipalVerdict, principalProtection, unreadableVerdict } from './protection';
+import { checkPrincipal, principalInvestigation } from './checked-principal';
 import { revokeUserSessionsStep } from './revoke-user-sessions-step';
 import { afterKeyRecord, keyRestoreRecordStep } from './restore-record-step';
 
@@ -123,33 +122,17 @@ function userResource(facts: UserFacts): Record<string, unknown> {
   };
 }
 
-/** Read-only steps after containment: what the key and the user were used for. */
-function investigation(input: PlanningInput<RevokeCredentialsFacts>, facts: UserFacts, containment: readonly PlannedStep[]): PlannedStep[] {
-  const { userName, accessKeyId, keyKind } = facts.principal;
-  return planInvestigation({
-    accessKeyId,
-    keyKind,
-    principal: investigatedPrincipal(`IAM user ${userName}`, facts.user, 'GetUser'),
-    region: input.finding.region ?? null,
-    planningTime: input.now,
-    stage: stageAfter(containment),
-  });
-}
-
 export function planForUser(input: PlanningInput<RevokeCredentialsFacts>, facts: UserFacts): PlaybookPlan {
   const { userName } = facts.principal;
   const { user } = facts;
-  const entity = foundValue(user);
-  const principal = { kind: 'user' as const, name: userName, accountId: input.finding.accountId ?? null };
-  const ruling = principalProtection({ ...principal, path: entity?.path ?? null }, input);
-  const verdicts = [ruling.verdict, exemptPrincipalVerdict(principal, input), ...unreadableVerdict(`IAM user ${userName}`, user, 'GetUser')];
+  const { entity, ruling, verdicts } = checkPrincipal(input, 'user', userName, user);
   // The user's tags are reported, but never exempt it (see exempt-tag.ts): credentials.exemptPrincipals does.
   const base = { verdicts, resourceTags: entity?.tags ?? {}, resource: userResource(facts) };
 
   if (user.state === 'missing') {
     return {
       ...base,
-      steps: investigation(input, facts, []),
+      steps: principalInvestigation(input, { accessKeyId: facts.principal.accessKeyId, keyKind: facts.principal.keyKind }, { kind: 'user', name: userName, lookup: user }, []),
       warnings: [
         `IAM user ${userName} no longer exists (GetUser: ${user.error.code}): there is no key to deactivate and no user to attach the revoke policy to. ` +
           'Find out in CloudTrail who deleted it.',
@@ -159,7 +142,7 @@ export function planForUser(input: PlanningInput<RevokeCredentialsFacts>, facts:
   const offline = user.state === 'not-read' ? [`planned from the finding alone: IAM user ${userName}, its tags and its access keys were not read.`] : [];
   // A protected user gets no deactivation and no revocation step, not ones that a verdict blocks: the plan says what to do by hand.
   if (ruling.protection) {
-    return { ...base, steps: investigation(input, facts, []), warnings: [...offline, ruling.protection.manualStep] };
+    return { ...base, steps: principalInvestigation(input, { accessKeyId: facts.principal.accessKeyId, keyKind: facts.principal.keyKind }, { kind: 'user', name: userName, lookup: user }, []), warnings: [...offline, ruling.protection.manualStep] };
   }
 
   const userLabel = entity?.arn ?? `IAM user ${userName}`;
@@ -183,5 +166,5 @@ export function planForUser(input: PlanningInput<RevokeCredentialsFacts>, facts:
     principal: { kind: 'user', name: userName },
   });
   const containment = [record, ...afterKeyRecord(key.step ? [key.step, sessions] : [sessions])];
-  return { ...base, steps: [...containment, ...investigation(input, facts, containment)], warnings: [...offline, ...key.warnings] };
+  return { ...base, steps: [...containment, ...principalInvestigation(input, { accessKeyId: facts.principal.accessKeyId, keyKind: facts.principal.keyKind }, { kind: 'user', name: userName, lookup: user }, containment)], warnings: [...offline, ...key.warnings] };
 }

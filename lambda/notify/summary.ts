@@ -86,6 +86,13 @@ function throttling(outcomes: readonly StepOutcome[]): string[] {
   return said;
 }
 
+/** One change's outcome in the summary's words: what it did, or that it did NOT (steps skipped say nothing here: the plan lists them). */
+function stepSaid(outcomes: readonly StepOutcome[], ids: readonly string[], done: string, failed: string): string[] {
+  const found = outcomes.filter((o) => ids.includes(o.id));
+  if (found.some((o) => o.status === 'failed')) return [failed];
+  return found.some((o) => o.status === 'done') ? [done] : [];
+}
+
 /** What the summary line says a playbook did, from its outcomes; a playbook without an entry says how many changes it made. */
 const SAID_BY_PLAYBOOK: Partial<Record<PlaybookName, (outcomes: readonly StepOutcome[], input: SummaryInput) => string[]>> = {
   'contain-instance': (outcomes, input) => containment(outcomes, input.withheld ?? new Set()),
@@ -93,6 +100,17 @@ const SAID_BY_PLAYBOOK: Partial<Record<PlaybookName, (outcomes: readonly StepOut
   'contain-function': (outcomes) => throttling(outcomes),
   'contain-task': (outcomes, input) => taskContainment(outcomes, input.withheld ?? new Set()),
   'answer-sequence': (outcomes) => sequenceAnswer(outcomes),
+  // The step ids of each playbook's plan (lambda/playbooks/<playbook>/): a test renders each playbook's summary.
+  'block-public-access': (outcomes) => stepSaid(outcomes, ['block-public-access'], 'Block Public Access turned on', 'Block Public Access NOT turned on'),
+  'quarantine-object': (outcomes) => stepSaid(outcomes, ['tag-object-version'], 'object version tagged for the quarantine Deny', 'object version NOT tagged'),
+  'contain-database': (outcomes) => [
+    ...stepSaid(outcomes, ['snapshot-database'], 'snapshot started', 'snapshot NOT started'),
+    ...stepSaid(outcomes, ['restrict-database-network'], 'network restricted to the isolation group', 'network NOT restricted'),
+  ],
+  'quarantine-image': (outcomes) => [
+    ...stepSaid(outcomes, ['tag-infected'], 'tagged infected', 'NOT tagged infected'),
+    ...stepSaid(outcomes, ['unshare-snapshot', 'unshare-image'], 'sharing removed', 'sharing NOT removed'),
+  ],
 };
 
 function whatHappened(input: SummaryInput, outcomes: readonly StepOutcome[]): string {

@@ -4,10 +4,10 @@ import type { Finding } from '../../finding/schema';
 import type { ReadLog, ReadResult } from '../../plan/reads';
 import { discoverInstance } from '../contain-instance/discover';
 import { offlineInstanceFacts } from '../contain-instance/offline-facts';
-import { NOT_READ, type IamEntity, type Lookup } from '../revoke-credentials/facts';
+import { NOT_READ, type Lookup } from '../revoke-credentials/facts';
 import { READ_ROLE, READ_USER } from '../revoke-credentials/specs';
 import type { DiscoveryContext } from '../types';
-import type { ContainEksFacts } from './facts';
+import type { ContainEksFacts, EksIamEntity } from './facts';
 import type { Workload } from './kubectl';
 import { kubernetesPrincipalOf, type KubernetesPrincipal } from './principal';
 
@@ -17,19 +17,19 @@ function tagsOf(tags: readonly Tag[] | undefined): Record<string, string> {
   return Object.fromEntries((tags ?? []).flatMap((t) => (t.Key ? [[t.Key, t.Value ?? '']] : [])));
 }
 
-function lookupOf<T>(result: ReadResult<T>, toValue: (value: T) => IamEntity): Lookup<IamEntity> {
+function lookupOf<T>(result: ReadResult<T>, toValue: (value: T) => EksIamEntity): Lookup<EksIamEntity> {
   if (result.ok) return { state: 'found', value: toValue(result.value) };
   return MISSING_CODES.has(result.error.code) ? { state: 'missing', error: result.error } : { state: 'failed', error: result.error };
 }
 
-async function readPrincipal(principal: KubernetesPrincipal, clients: AwsClients, reads: ReadLog): Promise<Lookup<IamEntity>> {
+async function readPrincipal(principal: KubernetesPrincipal, clients: AwsClients, reads: ReadLog): Promise<Lookup<EksIamEntity>> {
   if (principal.kind === 'user') {
     const read = await reads.read(READ_USER, `Read IAM user ${principal.name}`, `user/${principal.name}`, () => clients.iam.send(new GetUserCommand({ UserName: principal.name })));
-    return lookupOf(read, (out) => ({ arn: out.User?.Arn ?? null, path: out.User?.Path ?? null, tags: tagsOf(out.User?.Tags) }));
+    return lookupOf(read, (out) => ({ arn: out.User?.Arn ?? null, path: out.User?.Path ?? null, tags: tagsOf(out.User?.Tags), id: out.User?.UserId ?? null }));
   }
   if (principal.kind === 'role') {
     const read = await reads.read(READ_ROLE, `Read IAM role ${principal.name}`, `role/${principal.name}`, () => clients.iam.send(new GetRoleCommand({ RoleName: principal.name })));
-    return lookupOf(read, (out) => ({ arn: out.Role?.Arn ?? null, path: out.Role?.Path ?? null, tags: tagsOf(out.Role?.Tags) }));
+    return lookupOf(read, (out) => ({ arn: out.Role?.Arn ?? null, path: out.Role?.Path ?? null, tags: tagsOf(out.Role?.Tags), id: out.Role?.RoleId ?? null }));
   }
   return NOT_READ;
 }

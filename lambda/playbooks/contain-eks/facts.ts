@@ -3,6 +3,9 @@ import type { IamEntity, Lookup } from '../revoke-credentials/facts';
 import type { Workload } from './kubectl';
 import type { KubernetesPrincipal } from './principal';
 
+/** An IAM user or role with IAM's unique id (UserId / RoleId): what the Kubernetes uid is compared with. */
+export type EksIamEntity = IamEntity & { readonly id: string | null };
+
 export interface ContainEksFacts {
   readonly source: 'aws' | 'finding';
   readonly clusterName: string | null;
@@ -12,6 +15,6 @@ export interface ContainEksFacts {
   readonly nodeName: string | null;
   readonly workload: Workload | null;
   readonly principal: KubernetesPrincipal;
-  /** The IAM user or role read (GetUser / GetRole), for its path and ARN; not read for an unmapped user. */
-  readonly entity: Lookup<IamEntity>;
+  /** The IAM user or role the username claims, read (GetUser / GetRole) for its path, ARN and unique id; not read for an unmapped user. */
+  readonly entity: Lookup<EksIamEntity>;
 }

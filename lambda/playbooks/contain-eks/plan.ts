@@ -1,4 +1,5 @@
 import type { GuardVerdict } from '../../guards/types';
+import { INSTANCE_UNREADABLE } from '../../guards/unreadable';
 import type { PlannedStep } from '../../plan/types';
 import { planContainInstance } from '../contain-instance/plan';
 import { foundValue } from '../revoke-credentials/facts';
@@ -6,9 +7,13 @@ import { exemptPrincipalVerdict, principalProtection, unreadableVerdict } from '
 import { afterKeyRecord, keyRestoreRecordStep } from '../revoke-credentials/restore-record-step';
 import { revokeRoleSessionsStep } from '../revoke-credentials/revoke-role-sessions-step';
 import { revokeUserSessionsStep } from '../revoke-credentials/revoke-user-sessions-step';
+import { untrusted } from '../../text/untrusted';
 import type { PlanningInput, PlaybookPlan } from '../types';
 import type { ContainEksFacts } from './facts';
+import { checkMappedIdentity } from './identity-check';
 import { cordonNode, isolatePod } from './kubectl';
+import { manualRevocationSteps } from './manual';
+import { clusterMembership } from './node-cluster';
 import { CONTAIN_NODE_CLASS } from './specs';
 
 /*
@@ -27,8 +32,16 @@ export function planContainEks(input: PlanningInput<ContainEksFacts>): PlaybookP
 
   if (facts.node) {
     const node = planContainInstance({ ...input, facts: facts.node });
-    const refused = node.verdicts.filter((v) => v.blocks);
-    if (refused.length > 0) warnings.push(...refused.map((v) => `The node is NOT contained: ${v.reason}.`));
+    const blocking = node.verdicts.filter((v) => v.blocks);
+    // A node that could not be read is not decided on: the verdict stays a verdict, so nothing changes (the revocation
+    // waits too), the incident stays open, and a transient failure is retried (lambda/runtime/retry-policy.ts).
+    const unreadable = blocking.filter((v) => v.id === INSTANCE_UNREADABLE);
+    const membership = clusterMembership(facts.node.instanceId, facts.node.tags, facts.clusterName);
+    if (unreadable.length > 0) {
+      verdicts.push(...unreadable);
+      warnings.push('The node could not be read: NOTHING is changed, the revocation included; the incident stays open and the response is retried when the failure was transient.');
+    } else if (blocking.length > 0) warnings.push(...blocking.map((v) => `The node is NOT contained: ${v.reason}.`));
+    else if (!membership.member) warnings.push(`The node is NOT contained: ${membership.why}. Check the instance and contain it by hand (ir respond on an instance finding, or isolate it).`);
     else steps.push(...node.steps.map((step) => (step.changeClass ? { ...step, changeClass: CONTAIN_NODE_CLASS } : step)));
     warnings.push(...node.warnings);
     tags = node.resourceTags;
@@ -68,7 +81,10 @@ export function planContainEks(input: PlanningInput<ContainEksFacts>): PlaybookP
       nodeName: facts.nodeName,
       pod: facts.workload,
       kubernetesUser: facts.principal.username,
+      /** The principal the username claims: free text of the mapping, revoked only when verified. */
       iamPrincipal: facts.principal.kind === 'unmapped' ? null : facts.principal.arn,
+      /** The caller's IAM unique id, from the uid the authenticator wrote. */
+      authenticatedPrincipalId: facts.principal.authenticated.state === 'known' ? facts.principal.authenticated.principalId : null,
     },
   };
 }
@@ -80,14 +96,14 @@ interface Revocation {
 }
 
 function planRevocation(input: PlanningInput<ContainEksFacts>): Revocation {
-  const { principal, entity } = input.facts;
+  const { principal, entity, clusterName } = input.facts;
+  const manual = () => manualRevocationSteps({ principal, clusterName, now: input.now });
   if (principal.kind === 'unmapped') {
+    if (!principal.username && principal.authenticated.state === 'unknown') return { steps: [], verdicts: [], warnings: [] };
     return {
       steps: [],
       verdicts: [],
-      warnings: principal.username
-        ? [`Kubernetes user ${principal.username}: ${principal.why}. Find the IAM principal it maps to (aws-auth ConfigMap or the cluster's access entries) and revoke its sessions by hand; remove its Kubernetes permissions if they are not needed.`]
-        : [],
+      warnings: [`Kubernetes user ${untrusted(principal.username ?? '(unnamed)')}: ${principal.why}. Nothing is revoked automatically.`, ...manual()],
     };
   }
   const ref = { kind: principal.kind, name: principal.name, accountId: input.finding.accountId ?? null };
@@ -98,7 +114,18 @@ function planRevocation(input: PlanningInput<ContainEksFacts>): Revocation {
   if (ruling.protection) return { steps: [], verdicts: [], warnings: [ruling.protection.manualStep] };
   if (refusals.length > 0) return { steps: [], verdicts: [], warnings: refusals.map((v) => `The sessions of ${principal.arn} are NOT revoked: ${v.reason}.`) };
   if (entity.state === 'missing') return { steps: [], verdicts: [], warnings: [`IAM ${principal.kind} ${principal.name} no longer exists: there is nothing to revoke.`] };
-  const because = `Kubernetes user ${principal.username} is IAM ${principal.kind} ${principal.name}, named by the finding`;
+  // Offline (not read), only the uid is checked; the live run compares it with IAM's id before any change.
+  const check = checkMappedIdentity(principal, found ?? null);
+  if (!check.verified) {
+    const headline = check.forged
+      ? `NOT REVOKED - THE KUBERNETES USER'S MAPPING DOES NOT MATCH THE CALLER: ${check.why}. Someone who can edit aws-auth or the access entries may have named another principal to have it revoked; ${untrusted(principal.arn)} is left alone.`
+      : `The sessions of ${untrusted(principal.arn)} are NOT revoked: ${check.why}.`;
+    return { steps: [], verdicts: [], warnings: [headline, ...manual()] };
+  }
+  const verifiedBy = check.againstIam
+    ? `, verified: its unique id ${check.principalId} is the one the authenticator gave the caller`
+    : ` if IAM's unique id for it is ${check.principalId}, the caller's (planned offline: not compared yet)`;
+  const because = `Kubernetes user ${untrusted(principal.username)} is IAM ${principal.kind} ${principal.name}${verifiedBy}`;
   const label = found?.arn ?? principal.arn;
   const revoke =
     principal.kind === 'role'

@@ -27,7 +27,8 @@ export function manualRevocationSteps({ principal, clusterName, now }: ManualRev
   const { authenticated } = principal;
   if (authenticated.state === 'known') {
     const [list, key, field] = authenticated.kind === 'role' ? ['list-roles', 'Roles', 'RoleId'] : ['list-users', 'Users', 'UserId'];
-    steps.push(`MANUAL: the caller is the IAM ${authenticated.kind} whose unique id is ${authenticated.principalId}; find it: aws iam ${list} --query ${shellQuote(`${key}[?${field}=='${authenticated.principalId}'].Arn`)} --output text`);
+    // The id is upper-case letters and digits only (principal.ts): safe inside double quotes.
+    steps.push(`MANUAL: the caller is the IAM ${authenticated.kind} whose unique id is ${authenticated.principalId}; find it: aws iam ${list} --query "${key}[?${field}=='${authenticated.principalId}'].Arn" --output text`);
   } else {
     steps.push(`MANUAL: the finding does not prove which IAM principal the caller is (${authenticated.why}): find it in the cluster's audit log (user.extra.arn of the same requests) or in CloudTrail.`);
   }

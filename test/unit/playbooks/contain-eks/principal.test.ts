@@ -1,6 +1,6 @@
 import { parseFindings } from '../../../../lambda/finding/parse';
 import type { Finding } from '../../../../lambda/finding/schema';
-import { kubernetesPrincipalOf } from '../../../../lambda/playbooks/contain-eks/principal';
+import { authenticatedIdOf, kubernetesPrincipalOf } from '../../../../lambda/playbooks/contain-eks/principal';
 import { loadFixture } from '../../../support/fixtures';
 
 const BASE = parseFindings(loadFixture('contain-eks/eks-audit-exec-assumed-role.raw.json'))[0]!;
@@ -18,6 +18,7 @@ describe('the IAM principal behind a Kubernetes user', () => {
       arn: 'arn:aws:iam::222222222222:role/ci-deployer',
       username: 'arn:aws:sts::222222222222:assumed-role/ci-deployer/gitlab-runner-4411',
       sessionName: 'gitlab-runner-4411',
+      authenticated: { state: 'known', principalId: 'AROAEXAMPLEROLEID0001', kind: 'role' },
     });
   });
 
@@ -39,6 +40,34 @@ describe('the IAM principal behind a Kubernetes user', () => {
   });
 
   it('is not mapped when the finding names no user', () => {
-    expect(kubernetesPrincipalOf(withUser(undefined))).toEqual({ kind: 'unmapped', username: null, why: 'the finding names no Kubernetes user' });
+    expect(kubernetesPrincipalOf(withUser(undefined))).toEqual({
+      kind: 'unmapped',
+      username: null,
+      why: 'the finding names no Kubernetes user',
+      authenticated: { state: 'known', principalId: 'AROAEXAMPLEROLEID0001', kind: 'role' },
+    });
+  });
+});
+
+describe('the caller the Kubernetes uid proves (written by the authenticator from STS, never by the mapping)', () => {
+  it.each([
+    ['aws-iam-authenticator:222222222222:AROAEXAMPLEROLEID0001', { state: 'known', principalId: 'AROAEXAMPLEROLEID0001', kind: 'role' }],
+    ['aws-iam-authenticator:222222222222:AIDAEXAMPLEUSERID0001', { state: 'known', principalId: 'AIDAEXAMPLEUSERID0001', kind: 'user' }],
+  ])('%s is the IAM principal of that unique id', (uid, expected) => {
+    expect(authenticatedIdOf(uid, '222222222222')).toEqual(expected);
+  });
+
+  it.each([
+    [undefined, 'carries no Kubernetes uid'],
+    ['aws-iam-authenticator:333333333333:AROAEXAMPLEROLEID0001', 'of account 333333333333'],
+    // The authenticator's uid for an identity it does not log: the username again, which the mapping wrote.
+    ['aws-iam-authenticator:administrative:arn:aws:iam::222222222222:role/SecurityTeam', 'not one the AWS IAM authenticator writes'],
+    ['5b0e3c1a-2222-3333-4444-0c4b5e6f7a81', 'not one the AWS IAM authenticator writes'],
+    ['aws-iam-authenticator:222222222222:ASIAEXAMPLEKEYID00001', 'not one the AWS IAM authenticator writes'],
+    ["aws-iam-authenticator:222222222222:AROAEXAMPLE'; rm -rf /", 'not one the AWS IAM authenticator writes'],
+  ])('%s proves nothing', (uid, why) => {
+    const id = authenticatedIdOf(uid, '222222222222');
+    expect(id.state).toBe('unknown');
+    expect(id.state === 'unknown' && id.why).toContain(why);
   });
 });

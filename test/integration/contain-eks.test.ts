@@ -1,3 +1,4 @@
+import { CreateTagsCommand } from '@aws-sdk/client-ec2';
 import { parseFindings } from '../../lambda/finding/parse';
 import type { Finding } from '../../lambda/finding/schema';
 import { DEFAULT_APPROVAL_TIMEOUT_MINUTES } from '../../lambda/approval/schema';
@@ -48,6 +49,8 @@ describe('a Kubernetes user that is an IAM role session', () => {
       account,
       finding('eks-audit-exec-assumed-role.raw.json', (detail) => {
         detail.resource.kubernetesDetails.kubernetesUserDetails.username = `arn:aws:sts::${account.seed.accountId}:assumed-role/${role.roleName}/gitlab-runner-4411`;
+        // The uid the authenticator writes: the caller's unique id, as moto's IAM gave it to the role.
+        detail.resource.kubernetesDetails.kubernetesUserDetails.uid = `aws-iam-authenticator:${account.seed.accountId}:${role.roleId}`;
       }),
     );
   });
@@ -63,6 +66,21 @@ describe('a Kubernetes user that is an IAM role session', () => {
   });
 });
 
+describe('a Kubernetes username that names one role while the caller is another (a forged mapping)', () => {
+  it('revokes neither: the named role keeps its sessions', async () => {
+    const { workloadRole, instanceRole } = account.seed.identities;
+    const report = await runPlaybook(
+      account,
+      finding('eks-audit-exec-assumed-role.raw.json', (detail) => {
+        detail.resource.kubernetesDetails.kubernetesUserDetails.username = `arn:aws:iam::${account.seed.accountId}:role/${instanceRole.roleName}`;
+        detail.resource.kubernetesDetails.kubernetesUserDetails.uid = `aws-iam-authenticator:${account.seed.accountId}:${workloadRole.roleId}`;
+      }),
+    );
+    expect(report.steps.some((s) => s.action === 'iam:PutRolePolicy')).toBe(false);
+    expect(await roleRevokePolicy(account.clients.iam, instanceRole.roleName)).toBeNull();
+  });
+});
+
 describe('a Kubernetes user that is a service-linked role', () => {
   it('is never revoked', async () => {
     const role = account.seed.identities.serviceLinkedRole;
@@ -70,6 +88,7 @@ describe('a Kubernetes user that is a service-linked role', () => {
       account,
       finding('eks-audit-exec-assumed-role.raw.json', (detail) => {
         detail.resource.kubernetesDetails.kubernetesUserDetails.username = `arn:aws:sts::${account.seed.accountId}:assumed-role/${role.roleName}/s`;
+        detail.resource.kubernetesDetails.kubernetesUserDetails.uid = `aws-iam-authenticator:${account.seed.accountId}:${role.roleId}`;
       }),
     );
     expect(report.steps.some((s) => s.action === 'iam:PutRolePolicy')).toBe(false);
@@ -79,11 +98,12 @@ describe('a Kubernetes user that is a service-linked role', () => {
 
 describe('a Kubernetes user that is an IAM user', () => {
   it('has its older sessions revoked', async () => {
-    const { userName } = account.seed.identities.user;
+    const { userName, userId } = account.seed.identities.user;
     const report = await runPlaybook(
       account,
       finding('eks-audit-iam-user.get-findings.json', (detail) => {
         detail.Resource.KubernetesDetails.KubernetesUserDetails.Username = `arn:aws:iam::${account.seed.accountId}:user/${userName}`;
+        detail.Resource.KubernetesDetails.KubernetesUserDetails.Uid = `aws-iam-authenticator:${account.seed.accountId}:${userId}`;
         // finding() set camelCase keys: GetFindings' own are PascalCase.
         for (const key of ['accountId', 'region', 'id', 'arn']) {
           detail[key.charAt(0).toUpperCase() + key.slice(1)] = detail[key];
@@ -98,6 +118,11 @@ describe('a Kubernetes user that is an IAM user', () => {
 });
 
 describe('a runtime finding naming a node', () => {
+  beforeAll(async () => {
+    // A managed node group's tag: the node is one of the finding's cluster (prod).
+    await account.clients.ec2.send(new CreateTagsCommand({ Resources: [account.seed.instanceB.instanceId], Tags: [{ Key: 'eks:cluster-name', Value: 'prod' }] }));
+  });
+
   function nodeFinding(): Finding {
     const instance = account.seed.instanceB;
     return finding('eks-runtime-node.event.json', (detail) => {

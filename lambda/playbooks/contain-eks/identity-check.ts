@@ -24,7 +24,7 @@ export function checkMappedIdentity(principal: MappedPrincipal, entity: EksIamEn
   if (authenticated.state === 'unknown') {
     return { verified: false, forged: false, why: `the mapping was NOT verified: ${authenticated.why}, and the username alone is free text that whoever edits aws-auth or the access entries writes` };
   }
-  if (authenticated.kind !== principal.kind) {
+  if (authenticated.kind !== null && authenticated.kind !== principal.kind) {
     return {
       verified: false,
       forged: true,

@@ -26,9 +26,17 @@ export function manualRevocationSteps({ principal, clusterName, now }: ManualRev
   const steps: string[] = [];
   const { authenticated } = principal;
   if (authenticated.state === 'known') {
-    const [list, key, field] = authenticated.kind === 'role' ? ['list-roles', 'Roles', 'RoleId'] : ['list-users', 'Users', 'UserId'];
-    // The id is upper-case letters and digits only (principal.ts): safe inside double quotes.
-    steps.push(`MANUAL: the caller is the IAM ${authenticated.kind} whose unique id is ${authenticated.principalId}; find it: aws iam ${list} --query "${key}[?${field}=='${authenticated.principalId}'].Arn" --output text`);
+    const id = authenticated.principalId;
+    // The id is letters and digits only (principal.ts): safe inside double quotes.
+    const find = {
+      role: `aws iam list-roles --query "Roles[?RoleId=='${id}'].Arn" --output text`,
+      user: `aws iam list-users --query "Users[?UserId=='${id}'].Arn" --output text`,
+    };
+    steps.push(
+      authenticated.kind
+        ? `MANUAL: the caller is the IAM ${authenticated.kind} whose unique id is ${id}; find it: ${find[authenticated.kind]}`
+        : `MANUAL: the caller is the IAM principal whose unique id is ${id}; find it: ${find.role}; ${find.user}`,
+    );
   } else {
     steps.push(`MANUAL: the finding does not prove which IAM principal the caller is (${authenticated.why}): find it in the cluster's audit log (user.extra.arn of the same requests) or in CloudTrail.`);
   }

@@ -23,7 +23,8 @@ import type { Finding } from '../../finding/schema';
 
 /** What the uid proves: the IAM unique id STS gave the authenticated caller, of the finding's account. */
 export type AuthenticatedId =
-  | { readonly state: 'known'; readonly principalId: string; readonly kind: 'user' | 'role' }
+  /** kind: by IAM's prefix (AIDA: a user, AROA: a role); null for another form (the emulator's ids), compared all the same. */
+  | { readonly state: 'known'; readonly principalId: string; readonly kind: 'user' | 'role' | null }
   | { readonly state: 'unknown'; readonly why: string };
 
 export type KubernetesPrincipal =
@@ -33,8 +34,13 @@ export type KubernetesPrincipal =
 
 const IAM_NAME = /^[\w+=,.@-]{1,128}$/;
 const PATH_SEGMENT = /^[\x21-\x7e]{1,512}$/;
-/** The authenticator's uid: its prefix, the caller's account, the caller's unique id (IAM unique ids are upper-case letters and digits). */
-const AUTHENTICATOR_UID = /^aws-iam-authenticator:(\d{12}):((AIDA|AROA)[A-Z0-9]{12,124})$/;
+/**
+ * The authenticator's uid: its prefix, the caller's account, the caller's unique id. IAM's ids are AIDA... or
+ * AROA... and upper-case letters and digits; any letters and digits are accepted (the id is only ever compared
+ * with IAM's own, and quoted in a command), so that a form IAM adds later is compared too, not dropped.
+ */
+const AUTHENTICATOR_UID = /^aws-iam-authenticator:(\d{12}):([A-Za-z0-9]{16,128})$/;
+const KIND_BY_PREFIX: Readonly<Record<string, 'user' | 'role'>> = { AIDA: 'user', AROA: 'role' };
 
 function nameAfterPath(resource: string): string | undefined {
   // IAM paths are /-separated; the name is the last part.
@@ -49,9 +55,9 @@ export function authenticatedIdOf(uid: string | null | undefined, account: strin
   if (!uid) return { state: 'unknown', why: 'the finding carries no Kubernetes uid' };
   const match = AUTHENTICATOR_UID.exec(uid);
   if (!match) return { state: 'unknown', why: 'the Kubernetes uid is not one the AWS IAM authenticator writes (aws-iam-authenticator:<account>:<unique id>)' };
-  const [, accountId, principalId, prefix] = match as unknown as [string, string, string, string];
+  const [, accountId, principalId] = match as unknown as [string, string, string];
   if (accountId !== account) return { state: 'unknown', why: `the caller authenticated as a principal of account ${accountId}, not of the finding's account` };
-  return { state: 'known', principalId, kind: prefix === 'AIDA' ? 'user' : 'role' };
+  return { state: 'known', principalId, kind: KIND_BY_PREFIX[principalId.slice(0, 4)] ?? null };
 }
 
 /** The IAM principal a Kubernetes username claims, held to the finding's account, with what the uid proves; `unmapped` otherwise, with the reason. */

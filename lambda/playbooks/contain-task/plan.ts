@@ -1,5 +1,5 @@
 import { block } from '../../guards/types';
-import { ECS_TASK_UNREADABLE } from '../../guards/unreadable';
+import { ECS_TASK_UNREADABLE, INSTANCE_UNREADABLE } from '../../guards/unreadable';
 import type { GuardVerdict } from '../../guards/types';
 import type { PlannedStep } from '../../plan/types';
 import { planContainInstance } from '../contain-instance/plan';
@@ -8,6 +8,7 @@ import type { PlanningInput, PlaybookPlan } from '../types';
 import type { ContainTaskFacts, NodeFacts, TaskFacts } from './facts';
 import { nodeFinding } from './node-finding';
 import { SUSPECT_TAG, TASK_DEFINITION_TAG_KEYS } from './names';
+import { CONTAIN_HOST_CLASS } from './specs';
 import { RECORD_TASK_ID, taskRecordStep } from './steps/record';
 import { planStopTask } from './steps/stop-task';
 import { planTagTaskDefinition } from './steps/tag-task-definition';
@@ -17,9 +18,10 @@ const GONE = new Set(['DEPROVISIONING', 'STOPPED', 'DELETED']);
 
 /*
  * Record the task first; then, on Fargate, stop it; on the EC2 launch type,
- * contain the EC2 instance under it with contain-instance's own plan (the
- * task keeps running, isolated, so its memory and disk stay for the
- * investigation); and tag its task definition revision suspect either way.
+ * contain the EC2 instance under it with contain-instance's own plan, each
+ * change of class contain-node (the task keeps running, isolated, so its
+ * memory and disk stay for the investigation); and tag its task definition
+ * revision suspect either way.
  */
 export function planContainTask(input: PlanningInput<ContainTaskFacts>): PlaybookPlan {
   const { facts, finding, incidentId } = input;
@@ -90,21 +92,36 @@ interface NodePlan {
   readonly steps: PlannedStep[];
   readonly warnings: string[];
   readonly tags: Readonly<Record<string, string>>;
-  /** The instance's own refusal (exempt, gone, unreadable): the whole response is refused with it. */
+  /** The instance's own refusal (exempt, gone, unreadable), or the host not known: the whole response is refused with it. */
   readonly refused?: GuardVerdict;
 }
 
-/** contain-instance's plan of the EC2 instance under the task, with the finding as contain-instance sees it. */
+/**
+ * contain-instance's plan of the EC2 instance under the task, with the finding as contain-instance sees it.
+ * The instance is a shared host: isolating it cuts every task on it, other services' with the attacker's, so each
+ * of its changes is of class contain-node (approve by default), as contain-eks does for an EKS node.
+ */
 function planNode(input: PlanningInput<ContainTaskFacts>, node: ContainTaskFacts['node']): NodePlan {
   if (!node || !node.known) {
-    return { steps: [], warnings: [`The EC2 instance under the task is not known (${node ? node.why : 'not read'}): it is NOT contained; the task keeps running.`], tags: {} };
+    // Not a warning: a throttled or denied read must not end the incident with the host uncontained. The verdict keeps
+    // the incident open (lambda/ledger/answered.ts) and a transient failure is retried (lambda/runtime/retry-policy.ts).
+    const why = node ? node.why : 'not read';
+    return {
+      steps: [],
+      warnings: [`The EC2 instance under the task is not known (${why}): NOTHING is changed; the incident stays open and the response is retried when the failure was transient.`],
+      tags: {},
+      refused: block(INSTANCE_UNREADABLE, `the EC2 instance under the task could not be read (${why}): nothing is changed without knowing the host`),
+    };
   }
   const value: NodeFacts = node.value;
   const plan = planContainInstance({ ...input, finding: nodeFinding(input.finding, value.ec2InstanceId), facts: value.instance });
   const refused = plan.verdicts.find((v) => v.blocks);
   return {
-    steps: plan.steps,
-    warnings: [`The task runs on the EC2 launch type: its container instance ${value.ec2InstanceId} is contained (every task on it is cut off with it).`, ...plan.warnings],
+    steps: plan.steps.map((step) => (step.changeClass ? { ...step, changeClass: CONTAIN_HOST_CLASS } : step)),
+    warnings: [
+      `The task runs on the EC2 launch type: its container instance ${value.ec2InstanceId} is contained, every task on it cut off with it (class ${CONTAIN_HOST_CLASS}, approve by default).`,
+      ...plan.warnings,
+    ],
     tags: plan.resourceTags,
     ...(refused ? { refused } : {}),
   };

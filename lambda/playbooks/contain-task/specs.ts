@@ -24,6 +24,13 @@ export const READ_CONTAINER_INSTANCE: StepSpec = { kind: 'describe-ecs-container
  */
 export const STOP_TASK: StepSpec = { kind: 'stop-ecs-task', iamActions: ['ecs:StopTask'], mutating: true, changeClass: 'stop-task' };
 
+/**
+ * The class of every change that contains the EC2 instance under a task: a shared host, whose isolation cuts every
+ * task on it. The class contain-eks gives an EKS node (approve by default, lambda/approval/types.ts), not the
+ * classes contain-instance's steps declare for a single instance (isolate: auto).
+ */
+export const CONTAIN_HOST_CLASS = 'contain-node' as const;
+
 /** Only the responder's own keys, on a task definition (the only resource the step names). */
 const ONLY_SUSPECT_TAG_KEYS: IamCondition = { 'ForAllValues:StringEquals': { 'aws:TagKeys': TASK_DEFINITION_TAG_KEYS } };
 

@@ -274,6 +274,8 @@ export const FAULT_SCENARIOS: readonly FaultScenario[] = [
       }),
     arrange: (mocks, world) => {
       world.responderGroups = [];
+      // A node of the finding's cluster (prod), as a managed node group tags it: contain-eks contains only such an instance.
+      if (world.instance) world.instance = { ...world.instance, Tags: [...(world.instance.Tags ?? []), { Key: 'eks:cluster-name', Value: 'prod' }] };
       publishes(mocks);
     },
   },
@@ -284,6 +286,8 @@ export const FAULT_SCENARIOS: readonly FaultScenario[] = [
       fixtureFinding('contain-eks/eks-audit-exec-assumed-role.raw.json', (detail) => {
         (detail.resource as { kubernetesDetails: { kubernetesUserDetails: { username: string } } }).kubernetesDetails.kubernetesUserDetails.username =
           'arn:aws:sts::222222222222:assumed-role/etl-job/runner';
+        // The authenticator's uid: the caller's unique id, the one the IAM mock gives the role (test/support/aws-mocks/revoke-iam.ts).
+        (detail.resource as { kubernetesDetails: { kubernetesUserDetails: { uid: string } } }).kubernetesDetails.kubernetesUserDetails.uid = 'aws-iam-authenticator:222222222222:AROA2EXAMPLEROLE0001';
       }),
     arrange: (mocks) => {
       role.arrange(mocks.iam);
@@ -298,6 +302,7 @@ export const FAULT_SCENARIOS: readonly FaultScenario[] = [
       fixtureFinding('contain-eks/eks-audit-exec-assumed-role.raw.json', (detail) => {
         (detail.resource as { kubernetesDetails: { kubernetesUserDetails: { username: string } } }).kubernetesDetails.kubernetesUserDetails.username =
           'arn:aws:iam::222222222222:user/deploy-bot';
+        (detail.resource as { kubernetesDetails: { kubernetesUserDetails: { uid: string } } }).kubernetesDetails.kubernetesUserDetails.uid = 'aws-iam-authenticator:222222222222:AIDA2EXAMPLEUSER0001';
       }),
     arrange: (mocks) => {
       userWithKey.arrange(mocks.iam);

@@ -1,6 +1,7 @@
 import { DEFAULT_RUNTIME_CONFIG } from '../../../../lambda/config/schema';
 import { parseFindings } from '../../../../lambda/finding/parse';
 import type { Finding } from '../../../../lambda/finding/schema';
+import type { ContainTaskFacts } from '../../../../lambda/playbooks/contain-task/facts';
 import { offlineTaskFacts } from '../../../../lambda/playbooks/contain-task/offline-facts';
 import { planContainTask } from '../../../../lambda/playbooks/contain-task/plan';
 import { RECORD_TASK_ID } from '../../../../lambda/playbooks/contain-task/steps/record';
@@ -10,8 +11,8 @@ function fixture(name: string): Finding {
   return parseFindings(loadFixture(`contain-task/${name}`))[0]!;
 }
 
-function plan(finding: Finding) {
-  return planContainTask({ finding, facts: offlineTaskFacts(finding), config: DEFAULT_RUNTIME_CONFIG, incidentId: 'ir-0123456789abcdef', now: new Date('2026-11-21T10:50:00Z'), responder: { protectedRoleNames: [] } });
+function plan(finding: Finding, facts: Partial<ContainTaskFacts> = {}) {
+  return planContainTask({ finding, facts: { ...offlineTaskFacts(finding), ...facts }, config: DEFAULT_RUNTIME_CONFIG, incidentId: 'ir-0123456789abcdef', now: new Date('2026-11-21T10:50:00Z'), responder: { protectedRoleNames: [] } });
 }
 
 describe('the contain-task plan', () => {
@@ -57,5 +58,23 @@ describe('the contain-task plan', () => {
     const { steps, verdicts } = plan({ ...finding, resource: { ...finding.resource, ecsClusterDetails: null } });
     expect(steps).toEqual([]);
     expect(verdicts.map((v) => [v.id, v.blocks])).toEqual([['no-ecs-task', true]]);
+  });
+
+  it('on the EC2 launch type: every change to the shared host is of class contain-node (approve by default), as an EKS node', () => {
+    const { steps } = plan(fixture('ec2-reverse-shell.raw.json'));
+    const hostChanges = steps.filter((s) => s.changeClass !== undefined && s.action !== 'ecs:TagResource');
+    expect(hostChanges.length).toBeGreaterThan(5);
+    expect(new Set(hostChanges.map((s) => s.changeClass))).toEqual(new Set(['contain-node']));
+    expect(steps.find((s) => s.action === 'ecs:TagResource')?.changeClass).toBe('tag-task-definition');
+  });
+
+  it.each([
+    ['DescribeContainerInstances failed', 'DescribeContainerInstances failed (ThrottlingException: Rate exceeded)'],
+    ['ECS named no EC2 instance', 'cluster checkout names no EC2 instance for the task’s container instance'],
+  ])('on the EC2 launch type, when the host is not known (%s): a blocking verdict, no change at all (not a warning)', (_, why) => {
+    const { steps, verdicts, warnings } = plan(fixture('ec2-reverse-shell.raw.json'), { node: { known: false, why } });
+    expect(verdicts).toEqual([{ id: 'instance-unreadable', blocks: true, reason: `the EC2 instance under the task could not be read (${why}): nothing is changed without knowing the host` }]);
+    expect(steps).toEqual([]);
+    expect(warnings.some((w) => w.includes('NOTHING is changed'))).toBe(true);
   });
 });

@@ -9,7 +9,9 @@ import { DEFAULT_RUNTIME_CONFIG, type RuntimeConfig } from '../../../../lambda/c
 import { parseFindings } from '../../../../lambda/finding/parse';
 import type { Finding } from '../../../../lambda/finding/schema';
 import type { Report } from '../../../../lambda/plan/document';
+import { answerOf } from '../../../../lambda/ledger/answered';
 import { respond } from '../../../../lambda/respond/respond';
+import { shouldFailInvocation } from '../../../../lambda/runtime/retry-policy';
 import { useGuardDuty } from '../../../support/aws-mocks/guardduty';
 import { loadFixture } from '../../../support/fixtures';
 
@@ -198,13 +200,27 @@ describe('contain-task on the EC2 launch type', () => {
     ['of another cluster', `arn:aws:ecs:us-east-1:${ACCOUNT}:container-instance/other/0123456789abcdef0123456789abcdef`, 'i-0a1b2c3d4e5f67890'],
     ['of another account', `arn:aws:ecs:us-east-1:333333333333:container-instance/batch/0123456789abcdef0123456789abcdef`, 'i-0a1b2c3d4e5f67890'],
     ['naming no well-formed instance id', INSTANCE_ARN, 'i-../../x'],
-  ])('contains no instance for a container instance %s, and says so', async (_, containerInstanceArn, instanceId) => {
+  ])('contains no instance for a container instance %s, changes nothing else either, and leaves the incident open', async (_, containerInstanceArn, instanceId) => {
     givenEc2Task(containerInstanceArn, instanceId);
     const report = await run(EC2_TASK);
     expect(ec2.calls()).toEqual([]);
-    expect(report.warnings.some((w) => w.includes('is NOT contained'))).toBe(true);
+    expect(report.blockedBy).toContain('instance-unreadable');
+    expect(report.warnings.some((w) => w.includes('NOTHING is changed'))).toBe(true);
     expect(ecs.commandCalls(StopTaskCommand)).toEqual([]);
-    // The revision is still marked suspect.
-    expect(ecs.commandCalls(TagResourceCommand).map((c) => c.args[0].input.resourceArn)).toEqual([EC2_DEFINITION]);
+    // Not even the suspect tag: a response that leaves the host uncontained must not look answered.
+    expect(ecs.commandCalls(TagResourceCommand)).toEqual([]);
+    expect(answerOf(report)).toMatchObject({ answered: false });
+  });
+
+  it('keeps a throttled DescribeContainerInstances a blocking verdict: nothing changed, the incident open, the invocation failed so Lambda retries', async () => {
+    givenEc2Task(INSTANCE_ARN, 'i-0a1b2c3d4e5f67890');
+    ecs.on(DescribeContainerInstancesCommand).rejects(Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException', $metadata: { httpStatusCode: 400 } }));
+    const report = await run(EC2_TASK);
+    expect(ecs.commandCalls(DescribeContainerInstancesCommand).map((c) => c.args[0].input)).toEqual([{ cluster: EC2_CLUSTER, containerInstances: [INSTANCE_ARN] }]);
+    expect(ec2.calls()).toEqual([]);
+    expect(report.blockedBy).toContain('instance-unreadable');
+    expect(ecs.commandCalls(TagResourceCommand)).toEqual([]);
+    expect(answerOf(report)).toMatchObject({ answered: false });
+    expect(shouldFailInvocation(report)).toMatchObject({ retry: true });
   });
 });

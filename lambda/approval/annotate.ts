@@ -33,11 +33,13 @@ const NO_APPROVAL_KEY: ApprovalConfig = approvalSchema.parse({});
 
 /**
  * The playbook, its plans carrying the policy's decisions. Without an `approval` key, the playbook itself when none of
- * its step kinds is of a class with a built-in default other than auto (nothing changes); a playbook that has one
- * (contain-database) gets the default policy, so that change still waits for a person.
+ * its step kinds (nor a class its plan gives steps, planChangeClasses) is of a class with a built-in default other
+ * than auto (nothing changes); a playbook that has one (contain-database; contain-eks and contain-task through
+ * contain-node) gets the default policy, so that change still waits for a person.
  */
 export function withApprovalPolicy(playbook: AnyPlaybook, config: RuntimeConfig): AnyPlaybook {
-  const waitsByDefault = playbook.stepSpecs.some((spec) => spec.changeClass !== undefined && BUILT_IN_DEFAULT_MODES[spec.changeClass] !== undefined);
+  const classes = [...playbook.stepSpecs.flatMap((spec) => (spec.changeClass ? [spec.changeClass] : [])), ...(playbook.planChangeClasses ?? [])];
+  const waitsByDefault = classes.some((changeClass) => BUILT_IN_DEFAULT_MODES[changeClass] !== undefined);
   const policy = config.approval ?? (waitsByDefault ? NO_APPROVAL_KEY : undefined);
   if (!policy) return playbook;
   const { discoverStaged } = playbook;

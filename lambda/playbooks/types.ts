@@ -1,4 +1,5 @@
 import type { AwsClients } from '../aws/clients';
+import type { ChangeClass } from '../approval/types';
 import type { RuntimeConfig } from '../config/schema';
 import type { Finding } from '../finding/schema';
 import type { GuardVerdict } from '../guards/types';
@@ -67,6 +68,12 @@ export interface Playbook<Facts> {
   readonly description: string;
   /** Every kind of step the playbook can plan or read with. Its role is derived from these. */
   readonly stepSpecs: readonly StepSpec[];
+  /**
+   * Change classes the plan gives steps in place of their specs' own (contain-eks and contain-task give
+   * contain-instance's steps the class contain-node). The approval policy (lambda/approval/annotate.ts) must know
+   * them: a class with a built-in default other than auto waits even without an `approval` key.
+   */
+  readonly planChangeClasses?: readonly ChangeClass[];
   /** Read-only calls that describe the resource now. */
   discover(finding: Finding, clients: AwsClients, reads: ReadLog, context?: DiscoveryContext): Promise<Facts>;
   /**

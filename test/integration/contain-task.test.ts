@@ -6,13 +6,14 @@ import {
   RegisterTaskDefinitionCommand,
   RunTaskCommand,
 } from '@aws-sdk/client-ecs';
+import { DEFAULT_APPROVAL_TIMEOUT_MINUTES } from '../../lambda/approval/schema';
 import { parseFindings } from '../../lambda/finding/parse';
 import type { Finding } from '../../lambda/finding/schema';
 import type { Report } from '../../lambda/plan/document';
 import { freshSeededAccount, type EmulatedAccount } from './support/account';
 import { describeInstance, groupsByEni, responderGroups } from './support/ec2-state';
 import { newFindingId } from './support/findings';
-import { failedSteps, runPlaybook } from './support/run-playbook';
+import { ENFORCE_CONFIG, failedSteps, runPlaybook } from './support/run-playbook';
 import { loadFixture } from '../support/fixtures';
 
 /*
@@ -148,7 +149,10 @@ describe('a compromised task on the EC2 launch type', () => {
       }),
     );
     started = await startTask('batch', 'batch-worker', 'EC2');
-    report = await runPlaybook(account, taskFinding('ec2-reverse-shell.raw.json', started.cluster, started.taskArn, started.definitionArn, 'EC2'));
+    // The host is shared by every task on it: its containment is of class contain-node, approve by default
+    // (test/unit/approval/plan-change-classes.test.ts); here the policy makes it auto.
+    const config = { ...ENFORCE_CONFIG, approval: { defaults: { 'contain-node': 'auto' as const }, rules: [], timeoutMinutes: DEFAULT_APPROVAL_TIMEOUT_MINUTES, onTimeout: 'stand-down' as const, escalateMinutesBefore: 15 } };
+    report = await runPlaybook(account, taskFinding('ec2-reverse-shell.raw.json', started.cluster, started.taskArn, started.definitionArn, 'EC2'), { config });
   });
 
   it('contains the EC2 instance under the task with contain-instance’s steps, and does not stop the task', async () => {

@@ -80,6 +80,8 @@ export interface FaultScenario {
 
 /** contain-database's restriction without a person's approval (its default is approve): every step then runs in the matrix. */
 const DATABASE_AUTO: Partial<RuntimeConfig> = { approval: approvalSchema.parse({ defaults: { 'restrict-database-network': 'auto' } }) };
+/** contain-eks's node and contain-task's EC2 host: their containment (class contain-node) made at once, so the matrix breaks it too. */
+const NODE_AUTO: Partial<RuntimeConfig> = { approval: approvalSchema.parse({ defaults: { 'contain-node': 'auto' } }) };
 
 function databaseFinding(fixture: string, folder = 'contain-database', edit: (finding: Finding) => Finding = (f) => f): () => Finding {
   return () => {
@@ -258,6 +260,7 @@ export const FAULT_SCENARIOS: readonly FaultScenario[] = [
   {
     name: 'contain-task: task on the EC2 launch type, its instance in a new VPC',
     playbook: 'contain-task',
+    config: NODE_AUTO,
     finding: () => fixtureFinding('contain-task/fargate-bitcoin-dns.event.json'),
     arrange: (mocks, world) => {
       ecsAnswers(mocks, 'EC2');
@@ -268,6 +271,7 @@ export const FAULT_SCENARIOS: readonly FaultScenario[] = [
   {
     name: 'contain-eks: node of a runtime finding, in a new VPC',
     playbook: 'contain-eks',
+    config: NODE_AUTO,
     finding: () =>
       fixtureFinding('contain-eks/eks-runtime-node.event.json', (detail) => {
         (detail.resource as { instanceDetails: { instanceId: string } }).instanceDetails.instanceId = INSTANCE_ID;

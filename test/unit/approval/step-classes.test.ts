@@ -55,7 +55,8 @@ describe('the change class of each step kind', () => {
       'unshare-image': 'unshare-image',
     });
     // Every class is made by some step: a class nothing makes would be a policy key with no effect.
-    // contain-node is the class contain-eks gives contain-instance's steps when they contain an EKS node (test/unit/playbooks/contain-eks/).
+    // contain-node is the class contain-eks and contain-task give contain-instance's steps when they contain an EKS node or an ECS task's
+    // EC2 host (planChangeClasses; test/unit/approval/plan-change-classes.test.ts).
     expect(new Set([...Object.values(classOf), CONTAIN_NODE_CLASS])).toEqual(new Set(CHANGE_CLASSES));
   });
 

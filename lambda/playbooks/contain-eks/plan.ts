@@ -17,11 +17,14 @@ import { clusterMembership } from './node-cluster';
 import { CONTAIN_NODE_CLASS } from './specs';
 
 /*
- * An EKS finding: contain the node it names with contain-instance's plan,
- * each of those changes under the class contain-node (approve by default);
- * revoke the sessions of the IAM principal the Kubernetes user is, with
- * revoke-credentials' steps and protections; and give people the kubectl
- * commands the responder cannot run (cordon, label, deny-all NetworkPolicy).
+ * An EKS finding: contain the node it names with contain-instance's plan
+ * (only an instance tagged as a node of the finding's cluster), each of those
+ * changes under the class contain-node (approve by default); revoke the
+ * sessions of the IAM principal the Kubernetes user is, with
+ * revoke-credentials' steps and protections, only when the uid proves it is
+ * the caller (identity-check.ts), else MANUAL steps (manual.ts); and give
+ * people the kubectl commands the responder cannot run (cordon, label,
+ * deny-all NetworkPolicy).
  */
 export function planContainEks(input: PlanningInput<ContainEksFacts>): PlaybookPlan {
   const { facts } = input;
@@ -41,7 +44,7 @@ export function planContainEks(input: PlanningInput<ContainEksFacts>): PlaybookP
       verdicts.push(...unreadable);
       warnings.push('The node could not be read: NOTHING is changed, the revocation included; the incident stays open and the response is retried when the failure was transient.');
     } else if (blocking.length > 0) warnings.push(...blocking.map((v) => `The node is NOT contained: ${v.reason}.`));
-    else if (!membership.member) warnings.push(`The node is NOT contained: ${membership.why}. Check the instance and contain it by hand (ir respond on an instance finding, or isolate it).`);
+    else if (!membership.member) warnings.push(`The node is NOT contained: ${membership.why}. Check whether it is a node of the cluster before containing it by hand.`);
     else steps.push(...node.steps.map((step) => (step.changeClass ? { ...step, changeClass: CONTAIN_NODE_CLASS } : step)));
     warnings.push(...node.warnings);
     tags = node.resourceTags;

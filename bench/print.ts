@@ -1,5 +1,7 @@
 import { BURST_LEDGER_TABLE, DELIVERIES_PER_FINDING, type BurstDetail } from './burst';
 import type { ColdStartDetail } from './cold-start';
+import type { CustodianDetail } from './custodian';
+import { sideBySideVerdicts } from './custodian-targets';
 import type { IsolationDetail } from './isolation';
 import { unmeasuredPlaybooks, type FirstChangeRow } from './first-change';
 import type { MemoryRow } from './memory';
@@ -13,6 +15,7 @@ export interface BenchReport {
   burst?: BurstDetail;
   memory?: readonly MemoryRow[];
   firstChange?: readonly FirstChangeRow[];
+  custodian?: CustodianDetail;
   readonly latencyMs: number;
 }
 
@@ -28,6 +31,7 @@ function verdict(met: boolean, what: string): string {
 export function printReport(report: BenchReport): void {
   console.log(`Every AWS call delayed by ${report.latencyMs} ms by the proxy.`);
   if (report.isolation) printIsolation(report.isolation, report.latencyMs);
+  if (report.custodian) printCustodian(report.custodian);
   if (report.coldStart) printColdStart(report.coldStart);
   if (report.burst) printBurst(report.burst);
   if (report.memory) table('Peak memory of one run', report.memory.map((r) => ({ ...r })));
@@ -35,6 +39,7 @@ export function printReport(report: BenchReport): void {
 
   console.log('\nTargets');
   if (report.isolation) printIsolationTargets(report.isolation, report.latencyMs);
+  if (report.custodian) printCustodianTargets(report.custodian);
   if (report.coldStart) printColdStartTargets(report.coldStart);
   if (report.burst) {
     const { burst } = report;
@@ -85,6 +90,24 @@ function pairs(isolation: readonly IsolationDetail[]): { on: IsolationDetail; of
       if (!off) throw new Error(`no run without the confirmation for ${on.groups} groups, ${on.enis} ENIs, ${on.volumes} volumes`);
       return { on, off };
     });
+}
+
+function printCustodian(custodian: CustodianDetail): void {
+  table(`Time to isolation side by side with Cloud Custodian ${custodian.version} (medians, ms; ratio: responder / Custodian)`, custodian.rows.map((r) => ({ ...r })));
+  console.log(
+    '  Both through the same proxy to the same emulator, on fresh instances of the same shape in the same VPC, taking turns run by run; ' +
+      'time to isolation: from the start to the answer that put the isolation group on the last ENI. warm: from the handler\'s call in a container ' +
+      'that handled a finding before (Custodian: c7n.handler.dispatch_event in the same Python process). cold: from the import of what Lambda\'s init ' +
+      'loads in a fresh process (the responder\'s bundle; Custodian: `from c7n import handler`), then the first event; neither interpreter\'s own start. ' +
+      'The responder confirms the finding with GuardDuty (the stack\'s default; cold: the detector looked up first) and cuts tracked connections ' +
+      '(untrack group, then isolation group); Custodian does neither. No incident ledger on either side. roundTrips: sequential round trips up to that answer, included.',
+  );
+}
+
+function printCustodianTargets(custodian: CustodianDetail): void {
+  for (const v of sideBySideVerdicts(custodian.rows)) {
+    console.log(verdict(v.met, `${v.start}, ${v.enis} ENI(s): time to isolation at most ${v.maxRatio}x Cloud Custodian's (${v.ratio}x)`));
+  }
 }
 
 function printColdStart(coldStart: readonly ColdStartDetail[]): void {

@@ -5,22 +5,21 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
 import { CreateTagsCommand, DescribeInstancesCommand } from '@aws-sdk/client-ec2';
-import { z } from 'zod';
 import type { AwsClients } from '../lambda/aws/clients';
 import { PROJECT_ROOT } from '../lib/lambda-bundle/options';
 import { buildBundle } from './bundle';
 import { runBundleCold } from './cold-child';
-import { sideBySideRow, type SideBySideRow, type SideBySideRun, type Start } from './custodian-targets';
+import { isolationOf, parseCustodianAnswer, type CustodianAnswer, type MeasuredRun } from './custodian-runs';
+import { sideBySideRow, type SideBySideRow, type Start } from './custodian-targets';
 import { launchBenchInstance, seedBenchNetwork, type BenchInstance, type BenchNetwork } from './fleet';
 import { instanceFindingEvent } from './findings';
 import type { GuardDutyFindingJson } from './guardduty-stand-in';
 import { containInstanceHandler, failedOf, functionContext, HOME_ACCOUNT, lambdaEnvironment, REGION, responderGroupIds, single, type HandlerEnvironment, type ResponderGroupIds } from './handler';
-import type { LatencyProxy, RecordedCall } from './latency-proxy';
-import { chainDepths, isMove } from './round-trips';
+import type { LatencyProxy } from './latency-proxy';
 
 /*
  * Time to isolation side by side with Cloud Custodian (PyPI c7n, pinned in
- * bench/custodian/requirements.txt, installed into .venv by `make bench`):
+ * bench/custodian/requirements.txt, installed into .venv/custodian by `make bench`):
  * its guard-duty mode policy (bench/custodian/policy.yml: modify-security-groups
  * to the isolation group, removing all others, then snapshot) run through
  * Custodian's own Lambda entry point (bench/custodian/run_custodian.py),
@@ -54,7 +53,8 @@ const VOLUMES = 1;
 const CUSTODIAN_DIR = join(PROJECT_ROOT, 'bench', 'custodian');
 const RUNNER = join(CUSTODIAN_DIR, 'run_custodian.py');
 export const CUSTODIAN_POLICY = join(CUSTODIAN_DIR, 'policy.yml');
-const VENV_PYTHON = join(PROJECT_ROOT, '.venv', 'bin', 'python');
+/** Its own virtualenv inside .venv/ (Makefile, CUSTODIAN_VENV): c7n and checkov pin boto3 to different exact versions. */
+const VENV_PYTHON = join(PROJECT_ROOT, '.venv', 'custodian', 'bin', 'python');
 /** A Custodian run that has not answered by then is stuck, not slow. */
 const CUSTODIAN_ANSWER_TIMEOUT_MS = 120_000;
 
@@ -66,31 +66,20 @@ export interface CustodianContext {
   readonly freshEmulator: () => Promise<void>;
 }
 
+/** The calls each side had answered by the time isolation was complete, in the order sent, of the last run of a configuration. */
+export interface CallsToIsolation {
+  readonly start: Start;
+  readonly enis: number;
+  readonly responder: string;
+  readonly custodian: string;
+}
+
 export interface CustodianDetail {
   readonly version: string;
   readonly rows: readonly SideBySideRow[];
+  readonly callsToIsolation: readonly CallsToIsolation[];
 }
 
-const answerSchema = z.object({
-  importStartedAt: z.number(),
-  handlerStartedAt: z.number(),
-  finishedAt: z.number(),
-  error: z.string().nullable(),
-});
-/** One answer of run_custodian.py serve: epoch ms; error: the exception dispatch_event raised. */
-export type CustodianAnswer = z.infer<typeof answerSchema>;
-
-export function parseCustodianAnswer(line: string): CustodianAnswer {
-  let json: unknown;
-  try {
-    json = JSON.parse(line);
-  } catch {
-    throw new Error(`Custodian runner printed a line that is not JSON: ${line.slice(0, 500)}`);
-  }
-  const parsed = answerSchema.safeParse(json);
-  if (!parsed.success) throw new Error(`Custodian runner's answer is not {importStartedAt, handlerStartedAt, finishedAt, error}: ${line.slice(0, 500)}`);
-  return parsed.data;
-}
 
 /** The .venv's Python with c7n, and c7n's version; fails loud, saying how to install it. */
 function custodianPython(): { python: string; version: string } {
@@ -207,16 +196,6 @@ async function target(ctx: CustodianContext, network: BenchNetwork, enis: number
   return { instance, event };
 }
 
-/** From `startedAt` to the answer that put the isolation group on the last of the instance's ENIs; every ENI must have been moved there. */
-export function isolationOf(calls: readonly RecordedCall[], startedAt: number, instance: BenchInstance, isolationGroupId: string): SideBySideRun {
-  const moves = calls.filter((c) => isMove(c, isolationGroupId) && instance.networkInterfaceIds.includes(c.params.NetworkInterfaceId ?? ''));
-  const moved = new Set(moves.map((c) => c.params.NetworkInterfaceId));
-  const missing = instance.networkInterfaceIds.filter((id) => !moved.has(id));
-  if (missing.length > 0) throw new Error(`${instance.instanceId}: ${missing.join(', ')} never moved onto the isolation group ${isolationGroupId}`);
-  const last = moves.reduce((a, b) => (b.answeredAt > a.answeredAt ? b : a));
-  return { timeToIsolationMs: last.answeredAt - startedAt, roundTrips: chainDepths(calls).get(last) ?? 1 };
-}
-
 /** Read back from the emulator: every ENI on the isolation group alone. */
 async function checkIsolated(ctx: CustodianContext, instance: BenchInstance, isolationGroupId: string, who: string): Promise<void> {
   const described = await ctx.direct.ec2.send(new DescribeInstancesCommand({ InstanceIds: [instance.instanceId] }));
@@ -242,7 +221,7 @@ interface Side {
   readonly bundleFile: string;
 }
 
-async function responderRun(side: Side, enis: number, start: Start): Promise<SideBySideRun> {
+async function responderRun(side: Side, enis: number, start: Start): Promise<MeasuredRun> {
   const { ctx } = side;
   const { instance, event } = await target(ctx, side.network, enis);
   ctx.proxy.guardDuty.hold(event.detail as GuardDutyFindingJson);
@@ -265,7 +244,7 @@ async function responderRun(side: Side, enis: number, start: Start): Promise<Sid
   return run;
 }
 
-async function custodianRun(side: Side, container: CustodianContainer, enis: number, start: Start): Promise<SideBySideRun> {
+async function custodianRun(side: Side, container: CustodianContainer, enis: number, start: Start): Promise<MeasuredRun> {
   const { ctx } = side;
   const { instance, event } = await target(ctx, side.network, enis);
   ctx.proxy.clear();
@@ -277,7 +256,12 @@ async function custodianRun(side: Side, container: CustodianContainer, enis: num
   return run;
 }
 
-async function benchEniCount(ctx: CustodianContext, python: string, bundleFile: string, enis: number): Promise<SideBySideRow[]> {
+interface EniCountResult {
+  readonly rows: SideBySideRow[];
+  readonly calls: CallsToIsolation[];
+}
+
+async function benchEniCount(ctx: CustodianContext, python: string, bundleFile: string, enis: number): Promise<EniCountResult> {
   await ctx.freshEmulator();
   const network = await seedBenchNetwork(ctx.direct, `bench-side-by-side-${enis}`);
   // Unmeasured: the responder makes its groups in this VPC, and its handler is loaded in this process.
@@ -289,7 +273,7 @@ async function benchEniCount(ctx: CustodianContext, python: string, bundleFile: 
   const side: Side = { ctx, network, groups: await responderGroupIds(ctx.direct.ec2, network.vpcId), bundleFile };
   const configDir = prepareCustodian(python, ctx.proxy.endpoint, side.groups.isolation);
   try {
-    const warm = { responder: [] as SideBySideRun[], custodian: [] as SideBySideRun[] };
+    const warm = { responder: [] as MeasuredRun[], custodian: [] as MeasuredRun[] };
     const container = CustodianContainer.start(python, configDir, ctx.proxy.endpoint);
     try {
       // Unmeasured: the container's cold start.
@@ -301,7 +285,7 @@ async function benchEniCount(ctx: CustodianContext, python: string, bundleFile: 
     } finally {
       await container.close();
     }
-    const cold = { responder: [] as SideBySideRun[], custodian: [] as SideBySideRun[] };
+    const cold = { responder: [] as MeasuredRun[], custodian: [] as MeasuredRun[] };
     for (let rep = 0; rep < ctx.repetitions; rep += 1) {
       cold.responder.push(await responderRun(side, enis, 'cold'));
       const fresh = CustodianContainer.start(python, configDir, ctx.proxy.endpoint);
@@ -311,7 +295,11 @@ async function benchEniCount(ctx: CustodianContext, python: string, bundleFile: 
         await fresh.close();
       }
     }
-    return [sideBySideRow('warm', enis, warm.responder, warm.custodian), sideBySideRow('cold', enis, cold.responder, cold.custodian)];
+    const callsOf = (start: Start, runs: typeof warm): CallsToIsolation => ({ start, enis, responder: runs.responder.at(-1)!.callsToIsolation, custodian: runs.custodian.at(-1)!.callsToIsolation });
+    return {
+      rows: [sideBySideRow('warm', enis, warm.responder, warm.custodian), sideBySideRow('cold', enis, cold.responder, cold.custodian)],
+      calls: [callsOf('warm', warm), callsOf('cold', cold)],
+    };
   } finally {
     rmSync(configDir, { recursive: true, force: true });
   }
@@ -321,6 +309,11 @@ export async function benchCustodian(ctx: CustodianContext): Promise<CustodianDe
   const { python, version } = custodianPython();
   const bundle = await buildBundle('contain-instance');
   const rows: SideBySideRow[] = [];
-  for (const enis of SIDE_BY_SIDE_ENIS) rows.push(...(await benchEniCount(ctx, python, bundle.file, enis)));
-  return { version, rows };
+  const callsToIsolation: CallsToIsolation[] = [];
+  for (const enis of SIDE_BY_SIDE_ENIS) {
+    const result = await benchEniCount(ctx, python, bundle.file, enis);
+    rows.push(...result.rows);
+    callsToIsolation.push(...result.calls);
+  }
+  return { version, rows, callsToIsolation };
 }

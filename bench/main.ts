@@ -131,7 +131,7 @@ async function main(): Promise<void> {
   printReport(report);
   const { isolation, coldStart, burst, memory, firstChange, custodian } = report;
   if (isolation) results.isolation = isolationResults(isolation);
-  if (custodian) results.custodian = custodian;
+  if (custodian) results.custodian = { version: custodian.version, rows: custodian.rows };
   if (coldStart) results.coldStart = coldStart.map(({ playbook, bundleBytes, gzipBytes, loadMs, unbundledLoadMs }) => ({ playbook, bundleBytes, gzipBytes, loadMs, unbundledLoadMs }));
   if (burst) results.burst = { findings: burst.findings, wallMs: burst.wallMs, perSecond: burst.perSecond, lost: burst.lost, duplicated: burst.duplicated };
   if (firstChange) results.firstChange = firstChange;

@@ -102,6 +102,11 @@ function printCustodian(custodian: CustodianDetail): void {
       'The responder confirms the finding with GuardDuty (the stack\'s default; cold: the detector looked up first) and cuts tracked connections ' +
       '(untrack group, then isolation group); Custodian does neither. No incident ledger on either side. roundTrips: sequential round trips up to that answer, included.',
   );
+  console.log('  The calls answered by the time isolation was complete (last run of each configuration, in the order sent):');
+  for (const c of custodian.callsToIsolation) {
+    console.log(`    ${c.start}, ${c.enis} ENI(s), responder: ${c.responder}`);
+    console.log(`    ${c.start}, ${c.enis} ENI(s), Custodian: ${c.custodian}`);
+  }
 }
 
 function printCustodianTargets(custodian: CustodianDetail): void {

@@ -133,7 +133,7 @@ async function main(): Promise<void> {
   if (isolation) results.isolation = isolationResults(isolation);
   if (custodian) results.custodian = { version: custodian.version, rows: custodian.rows };
   if (coldStart) results.coldStart = coldStart.map(({ playbook, bundleBytes, gzipBytes, loadMs, unbundledLoadMs }) => ({ playbook, bundleBytes, gzipBytes, loadMs, unbundledLoadMs }));
-  if (burst) results.burst = { findings: burst.findings, wallMs: burst.wallMs, perSecond: burst.perSecond, lost: burst.lost, duplicated: burst.duplicated };
+  if (burst) results.burst = { findings: burst.findings, partMs: burst.partMs, wallMs: burst.wallMs, perSecond: burst.perSecond, lost: burst.lost, duplicated: burst.duplicated };
   if (firstChange) results.firstChange = firstChange;
   if (memory) results.memory = memory.map(({ playbook, peakRssMb, run }) => ({ playbook, peakRssMb, run }));
   writeFileSync(RESULTS_FILE, `${JSON.stringify(results, null, 2)}\n`);

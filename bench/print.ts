@@ -1,4 +1,4 @@
-import { BURST_LEDGER_TABLE, DELIVERIES_PER_FINDING, type BurstDetail } from './burst';
+import { BURST_LEDGER_TABLE, BURST_PART_LIMIT_MS, DELIVERIES_PER_FINDING, type BurstDetail } from './burst';
 import type { ColdStartDetail } from './cold-start';
 import type { CustodianDetail } from './custodian';
 import { sideBySideVerdicts } from './custodian-targets';
@@ -44,6 +44,7 @@ export function printReport(report: BenchReport): void {
   if (report.burst) {
     const { burst } = report;
     console.log(verdict(burst.lost === 0 && burst.duplicated === 0, `burst: nothing lost or duplicated (lost ${burst.lost}, duplicated ${burst.duplicated}), all ${burst.findings} processed`));
+    console.log(verdict(burst.partMs <= BURST_PART_LIMIT_MS, `burst part (seeding, burst, checks) within ${BURST_PART_LIMIT_MS / 1000} s (${Math.round(burst.partMs / 1000)} s)`));
   }
 }
 

@@ -1,18 +1,19 @@
 import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
 import { CreateRoleCommand } from '@aws-sdk/client-iam';
-import { DescribeInstancesCommand, DescribeSnapshotsCommand } from '@aws-sdk/client-ec2';
+import { DescribeInstancesCommand, DescribeSecurityGroupsCommand, DescribeSnapshotsCommand, type EC2Client } from '@aws-sdk/client-ec2';
 import { performance } from 'node:perf_hooks';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { AwsClients } from '../lambda/aws/clients';
 import { DEFAULT_MEMBER_ROLE_NAME, parseConfig } from '../lambda/config/schema';
 import { parseFindings } from '../lambda/finding/parse';
-import { FINDING_ID_TAG } from '../lambda/playbooks/contain-instance/names';
+import { RESPONDER_GROUP_FILTERS } from '../lambda/playbooks/contain-instance/discovery/read-security-groups';
+import { FINDING_ID_TAG, PURPOSE_TAG } from '../lambda/playbooks/contain-instance/names';
 import { incidentIdOf } from '../lambda/respond/incident-id';
 import { INCIDENT_KEY_PREFIX } from '../lambda/ledger/incident-ledger';
 import { readInbox, type Notification } from '../test/integration/support/inbox';
 import { launchBenchInstance, seedBenchNetwork, type BenchInstance, type BenchNetwork } from './fleet';
 import { instanceFindingEvent } from './findings';
-import { containInstanceHandler, functionContext, REGION, responderGroupIds } from './handler';
+import { containInstanceHandler, functionContext, REGION } from './handler';
 import type { LatencyProxy, RecordedCall } from './latency-proxy';
 import { groupsOf } from './round-trips';
 
@@ -70,6 +71,8 @@ export interface BurstDetail extends BurstResult {
   readonly brakeLimit: number;
   /** Notifications in the inbox by the mode of their subject (DONE, PARTIAL, REPEAT, ...). */
   readonly notifications: Readonly<Record<string, number>>;
+  /** The FAILED lines of the answering (DONE, PARTIAL) notifications, step title and action, with how many notifications carry each. */
+  readonly failedSteps: Readonly<Record<string, number>>;
   /** Incidents whose ledger claim succeeded more than once at the same instant: the emulator does not serialise conditional writes. */
   readonly simultaneousClaims: number;
   readonly problems: readonly string[];
@@ -187,7 +190,7 @@ export async function benchBurst(ctx: BurstContext): Promise<BurstDetail> {
   ctx.proxy.setThrottling(0);
   const calls = [...ctx.proxy.calls];
 
-  const { lost, duplicated, notifications, simultaneousClaims } = await check(ctx, targets, calls, problems);
+  const { lost, duplicated, notifications, failedSteps, simultaneousClaims } = await check(ctx, targets, calls, problems);
   return {
     findings: deliveries.length,
     partMs: Math.round(performance.now() - partStarted),
@@ -201,6 +204,7 @@ export async function benchBurst(ctx: BurstContext): Promise<BurstDetail> {
     invocationRetries,
     brakeLimit: BURST_BRAKE_LIMIT,
     notifications,
+    failedSteps,
     simultaneousClaims,
     problems,
   };
@@ -210,6 +214,7 @@ interface CheckResult {
   readonly lost: number;
   readonly duplicated: number;
   readonly notifications: Record<string, number>;
+  readonly failedSteps: Record<string, number>;
   readonly simultaneousClaims: number;
 }
 
@@ -236,10 +241,21 @@ async function check(ctx: BurstContext, targets: readonly Target[], calls: reado
     const mode = /^\[GuardDuty IR ([^\]]+)\]/.exec(note.subject)?.[1] ?? note.subject;
     notifications[mode] = (notifications[mode] ?? 0) + 1;
   }
-  const isolationOf = new Map<string, string>();
+  const failedSteps: Record<string, number> = {};
+  for (const note of inbox.filter((n) => ANSWER_SUBJECT.test(n.subject))) {
+    // A step's line (lambda/notify/message.ts): "  FAILED  <title> [<action> on <target>] -- <note>"; the target differs per incident.
+    const failed = new Set(note.message.split('\n').flatMap((line) => /^\s*FAILED\s+(.+?) \[(\S+) on /.exec(line)?.slice(1, 3).join(' ') ?? []));
+    for (const step of failed) failedSteps[step] = (failedSteps[step] ?? 0) + 1;
+  }
+  const isolationOf = new Map<string, ReadonlySet<string>>();
   for (const target of targets) {
     const key = `${target.account.accountId}/${target.network.vpcId}`;
-    if (!isolationOf.has(key)) isolationOf.set(key, (await responderGroupIds(target.account.clients.ec2, target.network.vpcId)).isolation);
+    if (!isolationOf.has(key)) {
+      const groups = await isolationGroupIds(target.account.clients.ec2, target.network.vpcId);
+      if (groups.size === 0) problems.push(`${key}: no isolation group`);
+      if (groups.size > 1) problems.push(`${key}: ${groups.size} isolation groups (the VPC's first incidents, at once, each made its own; their names are unique by design), not counted as a duplicated action`);
+      isolationOf.set(key, groups);
+    }
     const isolation = isolationOf.get(key)!;
     const { ec2 } = target.account.clients;
     let isLost = false;
@@ -247,7 +263,7 @@ async function check(ctx: BurstContext, targets: readonly Target[], calls: reado
 
     const described = await ec2.send(new DescribeInstancesCommand({ InstanceIds: [target.instance.instanceId] }));
     const enis = described.Reservations?.[0]?.Instances?.[0]?.NetworkInterfaces ?? [];
-    const open = enis.filter((eni) => (eni.Groups ?? []).map((g) => g.GroupId).join(' ') !== isolation);
+    const open = enis.filter((eni) => (eni.Groups ?? []).length !== 1 || !isolation.has(eni.Groups?.[0]?.GroupId ?? ''));
     if (open.length > 0 || enis.length !== ENIS) {
       isLost = true;
       problems.push(`${target.instance.instanceId}: ${open.length} ENI(s) not on the isolation group only`);
@@ -270,9 +286,9 @@ async function check(ctx: BurstContext, targets: readonly Target[], calls: reado
       extra += extraSets;
       problems.push(`${target.instance.instanceId}: ${extraSets} extra snapshot set(s)`);
     }
-    // Isolated exactly once: each ENI put on the isolation group by one successful call.
+    // Isolated exactly once: each ENI put on an isolation group by one successful call.
     for (const eniId of target.instance.networkInterfaceIds) {
-      const moves = calls.filter((c) => c.operation === 'ModifyNetworkInterfaceAttribute' && c.status === 200 && c.params.NetworkInterfaceId === eniId && groupsOf(c)[0] === isolation);
+      const moves = calls.filter((c) => c.operation === 'ModifyNetworkInterfaceAttribute' && c.status === 200 && c.params.NetworkInterfaceId === eniId && isolation.has(groupsOf(c).join(' ')));
       if (moves.length > 1) {
         extra += moves.length - 1;
         problems.push(`${eniId}: moved onto the isolation group ${moves.length} times`);
@@ -290,7 +306,16 @@ async function check(ctx: BurstContext, targets: readonly Target[], calls: reado
       }
     }
   }
-  return { lost, duplicated, notifications, simultaneousClaims };
+  return { lost, duplicated, notifications, failedSteps, simultaneousClaims };
+}
+
+/**
+ * The responder's isolation groups in a VPC (tagged by it). Several first incidents in a VPC at once
+ * each create their own pair (contain-instance names every group it creates uniquely), so there may be more than one.
+ */
+async function isolationGroupIds(ec2: EC2Client, vpcId: string): Promise<ReadonlySet<string>> {
+  const { SecurityGroups = [] } = await ec2.send(new DescribeSecurityGroupsCommand({ Filters: [...RESPONDER_GROUP_FILTERS, { Name: 'vpc-id', Values: [vpcId] }] }));
+  return new Set(SecurityGroups.filter((g) => g.Tags?.some((t) => t.Key === PURPOSE_TAG && t.Value === 'isolation')).map((g) => g.GroupId ?? ''));
 }
 
 /** The notification's "Finding id:" line names this finding (lambda/notify/message.ts). */

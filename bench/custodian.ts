@@ -80,7 +80,6 @@ export interface CustodianDetail {
   readonly callsToIsolation: readonly CallsToIsolation[];
 }
 
-
 /** The .venv's Python with c7n, and c7n's version; fails loud, saying how to install it. */
 function custodianPython(): { python: string; version: string } {
   const probe = existsSync(VENV_PYTHON)

@@ -127,13 +127,14 @@ function printColdStart(coldStart: readonly ColdStartDetail[]): void {
 }
 
 function printBurst(report: BurstDetail): void {
-  const { problems, notifications, ...burst } = report;
+  const { problems, notifications, failedSteps, ...burst } = report;
   table('Burst', [burst]);
   console.log(
     `  With the incident ledger (${BURST_LEDGER_TABLE}, in the security account, where the function runs) and the blast-radius brake at ` +
       `${burst.brakeLimit} an hour (its maximum; ${burst.findings / DELIVERIES_PER_FINDING} instances): the brake is a safety feature, not what the burst measures.`,
   );
   console.log(`  Notifications in the inbox: ${Object.entries(notifications).map(([mode, count]) => `${mode} ${count}`).join(', ') || 'none'}`);
+  for (const [step, count] of Object.entries(failedSteps)) console.log(`  FAILED in ${count} DONE/PARTIAL notification(s): ${step}`);
   if (burst.simultaneousClaims > 0) {
     console.log(
       `  Emulator gap: ${burst.simultaneousClaims} instance(s) with a duplicated action were claimed twice at the same instant; moto does not serialise ` +

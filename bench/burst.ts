@@ -125,8 +125,9 @@ async function seedTargets(ctx: BurstContext): Promise<Target[]> {
     const network = await seedBenchNetwork(account.clients, `bench-burst-${index}`);
     for (let n = 0; n < BURST_INSTANCES / ctx.accounts.length; n += 1) {
       const instance = await launchBenchInstance(account.clients, network, ENIS, VOLUMES);
-      // Fixed width: no finding id is a prefix of another, so a notification names exactly one.
-      const findingId = `bench-burst-${account.accountId}-${String(n).padStart(3, '0')}`;
+      // Fixed width: no finding id is a prefix of another, so a notification names exactly one. Letters and digits
+      // only, as GuardDuty's: the finding's ARN must name it, or its Security Hub note fails (lambda/close-loop/finding-identifier.ts).
+      const findingId = `benchburst${account.accountId}n${String(n).padStart(3, '0')}`;
       const event = instanceFindingEvent({ findingId, accountId: account.accountId, region: REGION, instanceId: instance.instanceId });
       targets.push({ account, network, instance, findingId, event, ledgerKey: `${INCIDENT_KEY_PREFIX}${incidentIdOf(parseFindings(event)[0]!)}` });
     }

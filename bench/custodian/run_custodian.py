@@ -14,6 +14,8 @@ serve OUT_DIR
     import is timed from its start, the interpreter's own start is not), the later ones are warm.
 
 Every AWS call goes where AWS_ENDPOINT_URL points (boto3 honours it): the benchmark's latency proxy.
+Custodian writes each run's outputs (resources.json, its log) under /tmp/<policy name>/, as in Lambda,
+where its configuration forces /tmp as the output directory.
 """
 import json
 import os

@@ -81,7 +81,17 @@ integration: $(NPM_STAMP) $(SYNTH_PREREQ)
 	@mkdir -p $(RESULTS)
 	npx jest --ci -c jest.integration.config.js --maxWorkers=$(INTEGRATION_WORKERS) --json --outputFile=$(RESULTS)/integration.json
 
-bench: $(NPM_STAMP)
+# Cloud Custodian, which `make bench` runs side by side with the responder (bench/custodian.ts), in a
+# virtualenv of its own inside .venv/: c7n and checkov each pin boto3 to a different exact version.
+# Once per change of the pinned version; `make test` never needs it.
+CUSTODIAN_VENV := .venv/custodian
+CUSTODIAN_STAMP := $(CUSTODIAN_VENV)/.installed
+$(CUSTODIAN_STAMP): bench/custodian/requirements.txt
+	@test -x $(CUSTODIAN_VENV)/bin/python || python3 -m venv $(CUSTODIAN_VENV)
+	$(CUSTODIAN_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r bench/custodian/requirements.txt
+	@touch $@
+
+bench: $(NPM_STAMP) $(CUSTODIAN_STAMP)
 	npx tsx bench/main.ts
 
 clean:

@@ -1,15 +1,13 @@
-import { execFile } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
-import { promisify } from 'node:util';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { AwsClients } from '../lambda/aws/clients';
 import type { Report } from '../lambda/plan/document';
 import { PLAYBOOKS } from '../lambda/playbooks/registry';
 import { ACTING_PLAYBOOKS, type PlaybookName } from '../lambda/routing/playbook-names';
-import { PROJECT_ROOT } from '../lib/playbook-function';
 import { seedAccount } from '../emulator/seed-account';
 import { buildBundle } from './bundle';
 import { changeActionsOf, firstChangeOf } from './change-actions';
+import { runBundleCold } from './cold-child';
 import { functionContext, lambdaEnvironment, REGION, single } from './handler';
 import type { LatencyProxy } from './latency-proxy';
 import { median } from './stats';
@@ -131,38 +129,10 @@ async function runWarm(ctx: FirstChangeContext, playbook: Targeted, event: Json,
   return measured(ctx, playbook, startedAt, startedAt, failed);
 }
 
-/** The child: times the bundle's import and the handler's run on the epoch clock the parent's proxy shares (performance.timeOrigin). */
-const CHILD = `
-const [file, event, context] = JSON.parse(process.env.BENCH_CHILD_INPUT);
-const importStartedAt = performance.timeOrigin + performance.now();
-const { handler } = await import(file);
-const handlerStartedAt = performance.timeOrigin + performance.now();
-const report = await handler(event, context);
-const failed = [...report.reads, ...report.steps].filter((o) => o.status === 'failed').map((o) => o.id + ': ' + (o.error && o.error.code));
-console.log(JSON.stringify({ importStartedAt, handlerStartedAt, failed }));
-`;
-
-const run = promisify(execFile);
-
 async function runCold(ctx: FirstChangeContext, playbook: Targeted, bundleFile: string, event: Json, topicArn: string): Promise<RunResult> {
   ctx.proxy.clear();
-  // Asynchronously: the child's calls go through the proxy, which runs on this process's event loop.
-  const { stdout } = await run(process.execPath, ['--input-type=module', '-e', CHILD], {
-    cwd: PROJECT_ROOT,
-    encoding: 'utf8',
-    env: {
-      PATH: process.env.PATH ?? '',
-      ...lambdaEnvironment(playbook, { endpoint: ctx.proxy.endpoint, topicArn }),
-      BENCH_CHILD_INPUT: JSON.stringify([`file://${bundleFile}`, withFreshId(event), functionContext(playbook)]),
-    },
-  });
-  const result = JSON.parse(stdout.trim().split('\n').pop() ?? '{}') as { importStartedAt?: number; handlerStartedAt?: number; failed?: string[] };
-  if (typeof result.importStartedAt !== 'number' || typeof result.handlerStartedAt !== 'number' || !Array.isArray(result.failed)) {
-    throw new Error(`${playbook} cold run printed no result: ${stdout}`);
-  }
-  // The proxy's clock is this process's performance.now(); on the epoch, the child's.
-  const origin = performance.timeOrigin;
-  return measured(ctx, playbook, result.importStartedAt - origin, result.handlerStartedAt - origin, result.failed);
+  const cold = await runBundleCold(bundleFile, lambdaEnvironment(playbook, { endpoint: ctx.proxy.endpoint, topicArn }), withFreshId(event), functionContext(playbook));
+  return measured(ctx, playbook, cold.importStartedAt, cold.handlerStartedAt, [...cold.failed]);
 }
 
 function summarize(playbook: Targeted, warm: readonly RunResult[], cold: readonly RunResult[]): FirstChangeRow {

@@ -9,6 +9,7 @@ import { seedNotifications } from '../emulator/seed/notifications';
 import { drainQueue } from '../test/integration/support/inbox';
 import { benchBurst } from './burst';
 import { benchColdStart } from './cold-start';
+import { benchCustodian } from './custodian';
 import { benchFirstChange } from './first-change';
 import { HOME_ACCOUNT } from './handler';
 import { benchIsolation, type IsolationDetail } from './isolation';
@@ -30,7 +31,7 @@ import { printReport, type BenchReport } from './print';
 
 export const LATENCY_MS = 50;
 const MEMBER_ACCOUNT = '210987654321';
-const PARTS = ['cold-start', 'isolation', 'memory', 'burst', 'first-change'] as const;
+const PARTS = ['cold-start', 'isolation', 'custodian', 'memory', 'burst', 'first-change'] as const;
 type Part = (typeof PARTS)[number];
 const RESULTS_FILE = join(__dirname, 'results.json');
 
@@ -61,7 +62,7 @@ async function main(): Promise<void> {
     report.coldStart = await benchColdStart(loadRuns);
   }
 
-  if (parts.has('isolation') || parts.has('memory') || parts.has('burst') || parts.has('first-change')) {
+  if (parts.has('isolation') || parts.has('custodian') || parts.has('memory') || parts.has('burst') || parts.has('first-change')) {
     const moto = await startMoto();
     process.once('exit', () => moto.killNow());
     const proxy = await startLatencyProxy({ target: moto.endpoint, latencyMs: LATENCY_MS });
@@ -79,6 +80,10 @@ async function main(): Promise<void> {
       if (parts.has('isolation')) {
         progress('time to isolation');
         report.isolation = await benchIsolation({ direct, proxy, topicArn: notifications.topicArn, repetitions, freshEmulator });
+      }
+      if (parts.has('custodian')) {
+        progress('time to isolation side by side with Cloud Custodian');
+        report.custodian = await benchCustodian({ direct, proxy, topicArn: notifications.topicArn, repetitions, freshEmulator });
       }
       if (parts.has('memory')) {
         progress('memory');
@@ -124,10 +129,11 @@ async function main(): Promise<void> {
   }
 
   printReport(report);
-  const { isolation, coldStart, burst, memory, firstChange } = report;
+  const { isolation, coldStart, burst, memory, firstChange, custodian } = report;
   if (isolation) results.isolation = isolationResults(isolation);
+  if (custodian) results.custodian = { version: custodian.version, rows: custodian.rows };
   if (coldStart) results.coldStart = coldStart.map(({ playbook, bundleBytes, gzipBytes, loadMs, unbundledLoadMs }) => ({ playbook, bundleBytes, gzipBytes, loadMs, unbundledLoadMs }));
-  if (burst) results.burst = { findings: burst.findings, wallMs: burst.wallMs, perSecond: burst.perSecond, lost: burst.lost, duplicated: burst.duplicated };
+  if (burst) results.burst = { findings: burst.findings, partMs: burst.partMs, wallMs: burst.wallMs, perSecond: burst.perSecond, lost: burst.lost, duplicated: burst.duplicated };
   if (firstChange) results.firstChange = firstChange;
   if (memory) results.memory = memory.map(({ playbook, peakRssMb, run }) => ({ playbook, peakRssMb, run }));
   writeFileSync(RESULTS_FILE, `${JSON.stringify(results, null, 2)}\n`);

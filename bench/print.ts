@@ -1,5 +1,7 @@
-import { BURST_LEDGER_TABLE, DELIVERIES_PER_FINDING, type BurstDetail } from './burst';
+import { BURST_LEDGER_TABLE, BURST_PART_LIMIT_MS, DELIVERIES_PER_FINDING, type BurstDetail } from './burst';
 import type { ColdStartDetail } from './cold-start';
+import type { CustodianDetail } from './custodian';
+import { sideBySideVerdicts } from './custodian-targets';
 import type { IsolationDetail } from './isolation';
 import { unmeasuredPlaybooks, type FirstChangeRow } from './first-change';
 import type { MemoryRow } from './memory';
@@ -13,6 +15,7 @@ export interface BenchReport {
   burst?: BurstDetail;
   memory?: readonly MemoryRow[];
   firstChange?: readonly FirstChangeRow[];
+  custodian?: CustodianDetail;
   readonly latencyMs: number;
 }
 
@@ -28,6 +31,7 @@ function verdict(met: boolean, what: string): string {
 export function printReport(report: BenchReport): void {
   console.log(`Every AWS call delayed by ${report.latencyMs} ms by the proxy.`);
   if (report.isolation) printIsolation(report.isolation, report.latencyMs);
+  if (report.custodian) printCustodian(report.custodian);
   if (report.coldStart) printColdStart(report.coldStart);
   if (report.burst) printBurst(report.burst);
   if (report.memory) table('Peak memory of one run', report.memory.map((r) => ({ ...r })));
@@ -35,10 +39,12 @@ export function printReport(report: BenchReport): void {
 
   console.log('\nTargets');
   if (report.isolation) printIsolationTargets(report.isolation, report.latencyMs);
+  if (report.custodian) printCustodianTargets(report.custodian);
   if (report.coldStart) printColdStartTargets(report.coldStart);
   if (report.burst) {
     const { burst } = report;
     console.log(verdict(burst.lost === 0 && burst.duplicated === 0, `burst: nothing lost or duplicated (lost ${burst.lost}, duplicated ${burst.duplicated}), all ${burst.findings} processed`));
+    console.log(verdict(burst.partMs <= BURST_PART_LIMIT_MS, `burst part (seeding, burst, checks) within ${BURST_PART_LIMIT_MS / 1000} s (${Math.round(burst.partMs / 1000)} s)`));
   }
 }
 
@@ -87,6 +93,29 @@ function pairs(isolation: readonly IsolationDetail[]): { on: IsolationDetail; of
     });
 }
 
+function printCustodian(custodian: CustodianDetail): void {
+  table(`Time to isolation side by side with Cloud Custodian ${custodian.version} (medians, ms; ratio: responder / Custodian)`, custodian.rows.map((r) => ({ ...r })));
+  console.log(
+    '  Both through the same proxy to the same emulator, on fresh instances of the same shape in the same VPC, taking turns run by run; ' +
+      'time to isolation: from the start to the answer that put the isolation group on the last ENI. warm: from the handler\'s call in a container ' +
+      'that handled a finding before (Custodian: c7n.handler.dispatch_event in the same Python process). cold: from the import of what Lambda\'s init ' +
+      'loads in a fresh process (the responder\'s bundle; Custodian: `from c7n import handler`), then the first event; neither interpreter\'s own start. ' +
+      'The responder confirms the finding with GuardDuty (the stack\'s default; cold: the detector looked up first) and cuts tracked connections ' +
+      '(untrack group, then isolation group); Custodian does neither. No incident ledger on either side. roundTrips: sequential round trips up to that answer, included.',
+  );
+  console.log('  The calls answered by the time isolation was complete (last run of each configuration, in the order sent):');
+  for (const c of custodian.callsToIsolation) {
+    console.log(`    ${c.start}, ${c.enis} ENI(s), responder: ${c.responder}`);
+    console.log(`    ${c.start}, ${c.enis} ENI(s), Custodian: ${c.custodian}`);
+  }
+}
+
+function printCustodianTargets(custodian: CustodianDetail): void {
+  for (const v of sideBySideVerdicts(custodian.rows)) {
+    console.log(verdict(v.met, `${v.start}, ${v.enis} ENI(s): time to isolation at most ${v.maxRatio}x Cloud Custodian's (${v.ratio}x)`));
+  }
+}
+
 function printColdStart(coldStart: readonly ColdStartDetail[]): void {
   table('Cold start (median of fresh processes)', coldStart.map((r) => ({ ...r, ratio: Math.round((r.loadMs / r.unbundledLoadMs) * 100) / 100 })));
   console.log(
@@ -98,13 +127,14 @@ function printColdStart(coldStart: readonly ColdStartDetail[]): void {
 }
 
 function printBurst(report: BurstDetail): void {
-  const { problems, notifications, ...burst } = report;
+  const { problems, notifications, failedSteps, ...burst } = report;
   table('Burst', [burst]);
   console.log(
     `  With the incident ledger (${BURST_LEDGER_TABLE}, in the security account, where the function runs) and the blast-radius brake at ` +
       `${burst.brakeLimit} an hour (its maximum; ${burst.findings / DELIVERIES_PER_FINDING} instances): the brake is a safety feature, not what the burst measures.`,
   );
   console.log(`  Notifications in the inbox: ${Object.entries(notifications).map(([mode, count]) => `${mode} ${count}`).join(', ') || 'none'}`);
+  for (const [step, count] of Object.entries(failedSteps)) console.log(`  FAILED in ${count} DONE/PARTIAL notification(s): ${step}`);
   if (burst.simultaneousClaims > 0) {
     console.log(
       `  Emulator gap: ${burst.simultaneousClaims} instance(s) with a duplicated action were claimed twice at the same instant; moto does not serialise ` +

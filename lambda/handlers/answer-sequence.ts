@@ -1,4 +1,5 @@
 import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
+import { BackupClient } from '@aws-sdk/client-backup';
 import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EC2Client } from '@aws-sdk/client-ec2';
@@ -6,6 +7,7 @@ import { ECSClient } from '@aws-sdk/client-ecs';
 import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { GuardDutyClient } from '@aws-sdk/client-guardduty';
 import { IAMClient } from '@aws-sdk/client-iam';
+import { RDSClient } from '@aws-sdk/client-rds';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { STSClient } from '@aws-sdk/client-sts';
 import { answerSequencePlaybook } from '../playbooks/answer-sequence/playbook';
@@ -28,11 +30,16 @@ export const ANSWER_SEQUENCE: PlaybookEntry = {
     // contain-task's tasks, task definitions and container instances.
     ecs: ECSClient,
     iam: IAMClient,
+    // contain-database's instances, clusters and snapshots.
+    rds: RDSClient,
+    // quarantine-image's recovery points.
+    backup: BackupClient,
     autoScaling: AutoScalingClient,
     elbv2: ElasticLoadBalancingV2Client,
     cloudTrail: CloudTrailClient,
     sts: STSClient,
     sns: SNSClient,
+    // quarantine-object's and block-public-access's S3 calls (in the finding's account) and the evidence: one class.
     s3: EVIDENCE_S3,
     dynamodb: DynamoDBClient,
     // Confirms the finding before acting (lambda/confirm/).

@@ -10,7 +10,11 @@ import type { IamCondition } from '../plan/types';
  *  - ec2:Authorize/RevokeSecurityGroup* (security-group): aws:ResourceTag/${TagKey};
  *  - ec2:ModifyInstanceAttribute (instance), ec2:ModifyNetworkInterfaceAttribute
  *    (network-interface): ec2:Attribute, ec2:Attribute/${AttributeName};
- *  - ec2:CreateSnapshots (snapshot): aws:RequestTag/${TagKey}, aws:TagKeys.
+ *  - ec2:CreateSnapshots (snapshot): aws:RequestTag/${TagKey}, aws:TagKeys;
+ *  - ec2:ModifySnapshotAttribute (snapshot), ec2:ModifyImageAttribute (image):
+ *    ec2:Attribute, ec2:Add/userId, ec2:Add/group, ec2:Remove/userId,
+ *    ec2:Remove/group (AWS Control Tower's own control against public
+ *    snapshots denies on ec2:Add/group "all").
  *
  * Request keys are tested with ForAllValues / ...IfExists where one
  * statement covers several resource types of a call: a resource type whose
@@ -51,4 +55,18 @@ export function onlyAttributes(names: readonly string[], values: Readonly<Record
     'ForAllValues:StringEqualsIgnoreCase': { 'ec2:Attribute': [...names] },
     ...(Object.keys(valueKeys).length > 0 ? { StringEqualsIgnoreCaseIfExists: valueKeys } : {}),
   };
+}
+
+/**
+ * A sharing change that only takes sharing away: the request adds no account
+ * (ec2:Add/userId) and not the public group (ec2:Add/group). Null "true"
+ * holds only when the key is absent from the request, so an add of either
+ * kind, in the CreateVolumePermission / LaunchPermission form or the older
+ * OperationType "add" form, is not allowed by the statement. IAM has no key
+ * for an AMI shared with an organization or OU (LaunchPermission.Add
+ * OrganizationArn / OrganizationalUnitArn): that add is refused by the code
+ * only (quarantine-image never sends an Add), as docs/permissions.md says.
+ */
+export function removesSharingOnly(): IamCondition {
+  return { Null: { 'ec2:Add/userId': 'true', 'ec2:Add/group': 'true' } };
 }

@@ -3,6 +3,7 @@ import { resourceRoleOf, resourceTypeOf } from '../finding/accessors';
 import type { PlaybookName } from './playbook-names';
 import { typeMatchesAny } from './type-match';
 import type { EffectiveRule } from './overrides';
+import { REPORTED_ONLY, REPORTED_RESOURCE_TYPES } from './table';
 
 export interface RouteDecision {
   readonly playbook: PlaybookName;
@@ -48,5 +49,8 @@ export function routeFinding(finding: Finding, table: readonly EffectiveRule[]):
 
 function describeDefault(key: RoutingKey): string {
   if (key.resourceType === undefined) return 'the finding names no resource type; it is reported, not acted on';
+  // Object.hasOwn: the resource type comes from the finding; "constructor" must not find Object's own.
+  if (Object.hasOwn(REPORTED_RESOURCE_TYPES, key.resourceType)) return `${key.type} on a ${key.resourceType}: ${REPORTED_RESOURCE_TYPES[key.resourceType]}`;
+  if (Object.hasOwn(REPORTED_ONLY, key.type)) return `${key.type} is reported only: ${REPORTED_ONLY[key.type]}`;
   return `no playbook acts on ${key.type} for a ${key.resourceType} resource${key.resourceRole ? ` (role ${key.resourceRole})` : ''}; it is reported, not acted on`;
 }

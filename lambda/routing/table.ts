@@ -36,6 +36,45 @@ export const BRUTE_FORCE_TYPES = [
   'Impact:EC2/WinRMBruteForce',
 ] as const;
 
+/**
+ * The Runtime Monitoring types that show the workload itself is compromised,
+ * acted on alike for an instance, an ECS task and an EKS node or pod (the
+ * same agent, the same behaviour, only the resource differs). Decided per
+ * family of GuardDuty's "Runtime Monitoring finding types" page:
+ *  - Execution, Backdoor, CryptoCurrency, Trojan, DefenseEvasion,
+ *    PrivilegeEscalation, Impact (crypto miner executed, requests to mining,
+ *    malicious or abused domains), Persistence (a command that installs
+ *    persistence): code an attacker controls runs there. Whole families, so a
+ *    type GuardDuty adds later is acted on too; the low-severity types of a
+ *    family (Impact:Runtime/SuspiciousDomainRequest.Reputation) stop at the
+ *    playbook's severity floor, with the plan shown.
+ *  - UnauthorizedAccess: the three documented types by name (Tor client or
+ *    relay, metadata DNS rebinding), as for EC2: a type added later to this
+ *    family is reported until someone decides.
+ *  - Discovery: reported only (REPORTED_ONLY gives the reason).
+ * A test holds every documented Runtime type to this list or REPORTED_ONLY.
+ */
+export const RUNTIME_COMPROMISE_TYPES = [
+  'Execution:Runtime/*',
+  'Backdoor:Runtime/*',
+  'CryptoCurrency:Runtime/*',
+  'Trojan:Runtime/*',
+  'DefenseEvasion:Runtime/*',
+  'PrivilegeEscalation:Runtime/*',
+  'Impact:Runtime/*',
+  'Persistence:Runtime/*',
+  'UnauthorizedAccess:Runtime/TorClient',
+  'UnauthorizedAccess:Runtime/TorRelay',
+  'UnauthorizedAccess:Runtime/MetadataDNSRebind',
+] as const;
+
+/** The resource types GuardDuty puts on Runtime Monitoring findings that a playbook answers, with that playbook. */
+export const RUNTIME_RESOURCE_PLAYBOOKS = {
+  Instance: 'contain-instance',
+  ECSCluster: 'contain-task',
+  EKSCluster: 'contain-eks',
+} as const satisfies Record<string, ActingPlaybookName>;
+
 export const ROUTING_TABLE: readonly RoutingRule[] = [
   {
     id: 'instance-compromised',
@@ -53,12 +92,7 @@ export const ROUTING_TABLE: readonly RoutingRule[] = [
       'UnauthorizedAccess:EC2/MetadataDNSRebind',
       'Recon:EC2/Portscan',
       'Execution:EC2/MaliciousFile',
-      'Execution:Runtime/*',
-      'Backdoor:Runtime/*',
-      'CryptoCurrency:Runtime/*',
-      'Trojan:Runtime/*',
-      'DefenseEvasion:Runtime/*',
-      'PrivilegeEscalation:Runtime/*',
+      ...RUNTIME_COMPROMISE_TYPES,
       ...BRUTE_FORCE_TYPES,
     ],
     actorOnly: [...BRUTE_FORCE_TYPES],
@@ -127,14 +161,7 @@ export const ROUTING_TABLE: readonly RoutingRule[] = [
     playbook: 'contain-task',
     resourceType: 'ECSCluster',
     // The Runtime families contain-instance acts on for an instance (attack sequences on a cluster go to answer-sequence, which answers each task with this playbook).
-    types: [
-      'Execution:Runtime/*',
-      'Backdoor:Runtime/*',
-      'CryptoCurrency:Runtime/*',
-      'Trojan:Runtime/*',
-      'DefenseEvasion:Runtime/*',
-      'PrivilegeEscalation:Runtime/*',
-    ],
+    types: [...RUNTIME_COMPROMISE_TYPES],
     actorOnly: [],
     why: 'a task shows signs of compromise: it is stopped (Fargate) or its instance contained (EC2), and its task definition marked suspect',
   },
@@ -144,12 +171,7 @@ export const ROUTING_TABLE: readonly RoutingRule[] = [
     resourceType: 'EKSCluster',
     // Runtime: the families acted on for an instance. Kubernetes audit log: every family but Policy (a setting of the cluster, not an actor).
     types: [
-      'Execution:Runtime/*',
-      'Backdoor:Runtime/*',
-      'CryptoCurrency:Runtime/*',
-      'Trojan:Runtime/*',
-      'DefenseEvasion:Runtime/*',
-      'PrivilegeEscalation:Runtime/*',
+      ...RUNTIME_COMPROMISE_TYPES,
       'CredentialAccess:Kubernetes/*',
       'DefenseEvasion:Kubernetes/*',
       'Discovery:Kubernetes/*',
@@ -258,4 +280,15 @@ export const REPORTED_ONLY: Readonly<Record<string, string>> = {
   'Policy:S3/AccountBlockPublicAccessDisabled': "the account's own setting: turning it on affects every bucket of the account, a person decides",
   'Recon:IAMUser/TorIPCaller': 'API calls through Tor: reconnaissance that does not show the key itself is stolen',
   'Discovery:S3/TorIPCaller': 'S3 listing calls through Tor: reconnaissance that does not show the key itself is stolen (as Recon:IAMUser/TorIPCaller)',
+  'Discovery:Runtime/SuspiciousCommand':
+    'a command that looks around the host or container (users, network, processes): admins and tooling run the same, and it changes nothing; a person decides whether to contain',
+};
+
+/**
+ * Resource types GuardDuty names that no playbook acts on, with the reason
+ * the notification gives (every finding on them goes to notify).
+ */
+export const REPORTED_RESOURCE_TYPES: Readonly<Record<string, string>> = {
+  Container:
+    'a standalone container (not an ECS task or an EKS pod): no playbook stops a lone container, and isolating its whole host for it is a person\'s decision; it is reported, not acted on',
 };

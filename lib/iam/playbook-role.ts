@@ -10,6 +10,7 @@ import type { IncidentResponseConfig } from '../../lambda/config/schema';
 import type { PlaybookName } from '../../lambda/routing/playbook-names';
 import type { ScopeReferences } from './action-resources';
 import { exemptionGuardrailStatements, type GuardrailProps } from './deny-statements';
+import { attachStepPolicies } from './managed-step-policies';
 import { scopedStatements } from './scoped-statements';
 import { LOG_WRITING_ACTIONS } from './support-actions';
 
@@ -55,6 +56,15 @@ export function playbookRoleSpecs(playbook: PlaybookName, refs: Pick<ScopeRefere
 }
 
 /**
+ * The playbooks whose step statements live in customer managed policies
+ * (lib/iam/managed-step-policies.ts), not inline: answer-sequence's are the
+ * union of every playbook it answers a resource with
+ * (lambda/playbooks/answer-sequence/members.ts), past the 10,240 characters
+ * IAM allows a role's inline policies. Every other role keeps them inline.
+ */
+export const STEPS_IN_MANAGED_POLICIES: readonly PlaybookName[] = ['answer-sequence'];
+
+/**
  * The role of one playbook: exactly the actions its steps declare
  * (stepSpecsOf), scoped by action-resources.ts and confined by the steps'
  * conditions, plus writing its own logs; and the guardrails: explicit Deny
@@ -65,13 +75,15 @@ export function playbookRoleSpecs(playbook: PlaybookName, refs: Pick<ScopeRefere
 export function createPlaybookRole(scope: Construct, id: string, props: PlaybookRoleProps): iam.Role {
   const refs = props.refs;
   const exemption = exemptionGuardrailStatements({ refs, exemptTagKey: props.exemptTagKey, specs: stepSpecsOf(props.playbook) });
-  return new iam.Role(scope, id, {
+  const steps = scopedStatements(playbookRoleSpecs(props.playbook, refs), refs);
+  const managed = STEPS_IN_MANAGED_POLICIES.includes(props.playbook);
+  const role = new iam.Role(scope, id, {
     roleName: props.roleName,
     description: `GuardDuty incident response: ${props.playbook} playbook`,
     assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
     managedPolicies: [props.guardrailPolicy],
     inlinePolicies: {
-      PlaybookSteps: new iam.PolicyDocument({ statements: scopedStatements(playbookRoleSpecs(props.playbook, refs), refs) }),
+      ...(managed ? {} : { PlaybookSteps: new iam.PolicyDocument({ statements: steps }) }),
       // The exemption Deny, when the playbook writes to EC2 at all (notify does not).
       ...(exemption.length > 0 ? { Guardrails: new iam.PolicyDocument({ statements: exemption }) } : {}),
       WriteOwnLogs: new iam.PolicyDocument({
@@ -79,4 +91,6 @@ export function createPlaybookRole(scope: Construct, id: string, props: Playbook
       }),
     },
   });
+  if (managed) attachStepPolicies(role, steps, `GuardDuty incident response: ${props.playbook} playbook steps`, 1);
+  return role;
 }

@@ -95,8 +95,8 @@ describe('the Deny statements of a playbook role', () => {
       'arn:aws:iam::*:group/*',
       'arn:aws:iam::*:policy/*',
     ]);
-    // One policy for the stack, on every playbook role.
-    const guardrailRefs = PLAYBOOK_NAMES.map((p) => props(resourcesOfType(synth.template, 'AWS::IAM::Role')[roleIdOf(synth.template, p)]!).ManagedPolicyArns);
+    // One policy for the stack, on every playbook role (first; answer-sequence's step policies follow it: lib/iam/managed-step-policies.ts).
+    const guardrailRefs = PLAYBOOK_NAMES.map((p) => (props(resourcesOfType(synth.template, 'AWS::IAM::Role')[roleIdOf(synth.template, p)]!).ManagedPolicyArns as unknown[])[0]);
     expect(new Set(guardrailRefs.map((r) => JSON.stringify(r))).size).toBe(1);
   });
 });
@@ -104,7 +104,8 @@ describe('the Deny statements of a playbook role', () => {
 describe('the responder-role wildcards of an 18-region deployment with approvals', () => {
   const OTHER_ACCOUNT = '444455556666';
   const synth = synthesize({ context: { incidentResponse: { regions: ALL_REGIONS, approval: {} } } });
-  const guardrails = Object.values(resourcesOfType(synth.template, 'AWS::IAM::ManagedPolicy'));
+  // The stack's guardrail policies: every managed policy but a role's own step policies (lib/iam/managed-step-policies.ts).
+  const guardrails = Object.values(resourcesOfType(synth.template, 'AWS::IAM::ManagedPolicy')).filter((p) => !/\/Role\/Steps\d+\/Resource$/.test(String(p.Metadata?.['aws:cdk:path'])));
   const statements = (props(guardrails[0]!).PolicyDocument as { Statement: Record<string, unknown>[] }).Statement.map((s) =>
     flattenStatement(s, { 'AWS::Partition': 'aws', 'AWS::AccountId': SECURITY, 'AWS::Region': 'eu-west-1' }),
   );

@@ -1,10 +1,11 @@
 import { READ_ACCOUNT_ALIAS } from '../../lambda/notify/account-alias';
 import { requiredIamActions, stepSpecsOf } from '../../lambda/playbooks/registry';
 import { PLAYBOOK_NAMES, type PlaybookName } from '../../lambda/routing/playbook-names';
+import { STEPS_IN_MANAGED_POLICIES } from '../../lib/iam/playbook-role';
 import { grantsOf, scopedGrants } from '../../lib/iam/scoped-statements';
 import { LOG_WRITING_ACTIONS, ON_FAILURE_DESTINATION_ACTIONS } from '../../lib/iam/support-actions';
 import { synthesize, type Synthesized } from './support/synth';
-import { asList, getAtt, logicalIdAtPath, owedNoteWriterIds, props, resourcesOfType, roleIdOf, statementsOfRole, type Statement } from './support/template-queries';
+import { asList, getAtt, logicalIdAtPath, owedNoteWriterIds, props, resourcesOfType, roleIdOf, statementsOfRole, type Json, type Statement } from './support/template-queries';
 
 const PASCAL: Record<PlaybookName, string> = {
   'contain-instance': 'ContainInstance',
@@ -70,11 +71,18 @@ describe.each(PLAYBOOK_NAMES)('the role of %s', (playbook) => {
     }
   });
 
-  it('has no managed policy but the stack’s guardrails (Deny statements only), and no wildcard action', () => {
+  it('has no managed policy but the stack’s guardrails (Deny statements only) and, for answer-sequence, its own step policies; no wildcard action', () => {
     const role = props(resourcesOfType(synth.template, 'AWS::IAM::Role')[roleIdOf(synth.template, playbook)]!);
     const guardrails = logicalIdAtPath(synth.template, `${synth.stack.stackName}/ResponderGuardrails/Resource`);
-    expect(role.ManagedPolicyArns).toEqual([{ Ref: guardrails }]);
-    const policy = props(resourcesOfType(synth.template, 'AWS::IAM::ManagedPolicy')[guardrails]!);
+    const managed = resourcesOfType(synth.template, 'AWS::IAM::ManagedPolicy');
+    // The step policies are the role's own children (lib/iam/managed-step-policies.ts), Allow statements only.
+    const stepPath = new RegExp(`^${synth.stack.stackName}/${PASCAL[playbook]}/Role/Steps\\d+/Resource$`);
+    const stepPolicies = Object.keys(managed).filter((id) => stepPath.test(String(managed[id]!.Metadata?.['aws:cdk:path'])));
+    expect(role.ManagedPolicyArns).toEqual([{ Ref: guardrails }, ...stepPolicies.map((id) => ({ Ref: id }))]);
+    expect(stepPolicies.length > 0).toBe(STEPS_IN_MANAGED_POLICIES.includes(playbook));
+    for (const id of stepPolicies) expect((props(managed[id]!).PolicyDocument as { Statement: Statement[] }).Statement.every((s) => s.Effect === 'Allow')).toBe(true);
+    expect(asList(role.Policies as Json[] | undefined).map((p) => (p as { PolicyName: string }).PolicyName).includes('PlaybookSteps')).toBe(!STEPS_IN_MANAGED_POLICIES.includes(playbook));
+    const policy = props(managed[guardrails]!);
     expect((policy.PolicyDocument as { Statement: Statement[] }).Statement.map((s) => s.Effect)).toEqual(['Deny']);
     expect(allowedActions(playbook).filter((a) => a.includes('*'))).toEqual([]);
   });
@@ -235,8 +243,10 @@ describe('the quarantine-image role', () => {
     const statements = statementsOf('quarantine-image').filter((s) => s.Effect === 'Allow');
     const grantOf = (action: string) => statements.filter((s) => asList(s.Action).includes(action)).map((s) => [asList(s.Resource), s.Condition]);
     const ec2Arn = (type: string) => ({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:ec2:*::${type}/*`]] });
-    expect(grantOf('ec2:ModifySnapshotAttribute')).toEqual([[[ec2Arn('snapshot')], { 'ForAllValues:StringEqualsIgnoreCase': { 'ec2:Attribute': ['createVolumePermission'] } }]]);
-    expect(grantOf('ec2:ModifyImageAttribute')).toEqual([[[ec2Arn('image')], { 'ForAllValues:StringEqualsIgnoreCase': { 'ec2:Attribute': ['launchPermission'] } }]]);
+    // Only removals: a request that adds an account or the public group carries ec2:Add/userId or ec2:Add/group (test/cdk/image-sharing-grants.test.ts).
+    const removesOnly = { Null: { 'ec2:Add/userId': 'true', 'ec2:Add/group': 'true' } };
+    expect(grantOf('ec2:ModifySnapshotAttribute')).toEqual([[[ec2Arn('snapshot')], { 'ForAllValues:StringEqualsIgnoreCase': { 'ec2:Attribute': ['createVolumePermission'] }, ...removesOnly }]]);
+    expect(grantOf('ec2:ModifyImageAttribute')).toEqual([[[ec2Arn('image')], { 'ForAllValues:StringEqualsIgnoreCase': { 'ec2:Attribute': ['launchPermission'] }, ...removesOnly }]]);
     const tagKeys = { 'ForAllValues:StringLike': { 'aws:TagKeys': ['ir:malware', 'ir:incident-id', 'ir:finding-id', 'ir:finding-type'] } };
     expect(grantOf('ec2:CreateTags')).toEqual([[[ec2Arn('snapshot'), ec2Arn('image')], tagKeys]]);
     expect(grantOf('backup:TagResource').map(([, condition]) => condition)).toEqual([tagKeys]);

@@ -90,7 +90,9 @@ const RESOURCE_PROBES: readonly (readonly [string, string, PlaybookName])[] = [
   ['ECSCluster', 'Execution:Runtime/ReverseShell', 'contain-task'],
   ['ECSCluster', 'Backdoor:Runtime/VariantFromTheFuture', 'contain-task'],
   ['ECSCluster', 'AttackSequence:ECS/CompromisedCluster', 'answer-sequence'],
-  ['ECSCluster', 'Impact:Runtime/CryptoMinerExecuted', 'notify'],
+  ['ECSCluster', 'Impact:Runtime/CryptoMinerExecuted', 'contain-task'],
+  ['ECSCluster', 'Persistence:Runtime/SuspiciousCommand', 'contain-task'],
+  ['ECSCluster', 'Discovery:Runtime/SuspiciousCommand', 'notify'],
   ['ECSCluster', 'Recon:EC2/Portscan', 'notify'],
   ['Instance', 'Execution:Runtime/ReverseShell', 'contain-instance'],
   ['Instance', 'AttackSequence:ECS/CompromisedCluster', 'notify'],
@@ -98,8 +100,12 @@ const RESOURCE_PROBES: readonly (readonly [string, string, PlaybookName])[] = [
   ['EKSCluster', 'Execution:Kubernetes/ExecInKubeSystemPod', 'contain-eks'],
   ['EKSCluster', 'CredentialAccess:Kubernetes/SomethingNew', 'contain-eks'],
   ['EKSCluster', 'Policy:Kubernetes/ExposedDashboard', 'notify'],
-  ['EKSCluster', 'Impact:Runtime/CryptoMinerExecuted', 'notify'],
+  ['EKSCluster', 'Impact:Runtime/CryptoMinerExecuted', 'contain-eks'],
+  ['EKSCluster', 'UnauthorizedAccess:Runtime/TorClient', 'contain-eks'],
+  ['Instance', 'Impact:Runtime/CryptoMinerExecuted', 'contain-instance'],
+  ['Instance', 'UnauthorizedAccess:Runtime/MetadataDNSRebind', 'contain-instance'],
   ['Container', 'Execution:Runtime/ReverseShell', 'notify'],
+  ['Container', 'Impact:Runtime/CryptoMinerExecuted', 'notify'],
 ];
 const resourceEvent = ([resourceType, type]: readonly [string, string, PlaybookName]) => eventOf({ type, resource: { resourceType }, service: { resourceRole: 'TARGET' } });
 

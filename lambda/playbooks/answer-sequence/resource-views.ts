@@ -1,3 +1,4 @@
+import { isDbIdentifier } from '../../finding/database-target';
 import { INSTANCE_ID } from '../../finding/ids';
 import type { Finding } from '../../finding/schema';
 import { untrusted } from '../../text/untrusted';
@@ -22,7 +23,7 @@ import type { SequenceActor, SequenceResource } from './sequence';
 export type FindingResource = NonNullable<Finding['resource']>;
 
 /** Every GuardDuty resource type a view of a sequence's resource can have: the routing table's playbooks for these are the members (members.ts). */
-export const SEQUENCE_VIEW_RESOURCE_TYPES = ['AccessKey', 'Instance', 'S3Bucket', 'ECSCluster', 'EKSCluster', 'Lambda'] as const;
+export const SEQUENCE_VIEW_RESOURCE_TYPES = ['AccessKey', 'Instance', 'S3Bucket', 'S3Object', 'ECSCluster', 'EKSCluster', 'Lambda', 'RDSDBInstance', 'EBSSnapshot', 'EC2Image'] as const;
 export type SequenceViewResourceType = (typeof SEQUENCE_VIEW_RESOURCE_TYPES)[number];
 
 export interface ResourceView {
@@ -88,6 +89,11 @@ const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 // ECS and EKS cluster names, Lambda function names.
 const CLUSTER_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{0,99}$/;
 const FUNCTION_NAME = /^[A-Za-z0-9_-]{1,64}$/;
+// S3 object keys as the quarantine playbook accepts them (lambda/playbooks/s3/target.ts checks again): printable, 1 to 1024.
+const OBJECT_KEY = /^[\x20-\x7e]{1,1024}$/;
+// EBS snapshot and AMI ids (lambda/finding/image-target.ts checks again).
+const SNAPSHOT_ID = /^snap-[0-9a-f]{8,17}$/;
+const IMAGE_ID = /^ami-[0-9a-f]{8,17}$/;
 // ECS task ids: 32 hex digits (older tasks: a UUID).
 const TASK_ID = /^([0-9a-f]{32}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/;
 
@@ -211,6 +217,57 @@ export const DERIVATIONS: readonly Derivation[] = [
       const name = arn.resource.startsWith('cluster/') ? arn.resource.slice('cluster/'.length) : '';
       if (!CLUSTER_NAME.test(name)) return refuse(`${JSON.stringify(arn.resource)} is not an EKS cluster`);
       return derived({ resourceType: 'EKSCluster', resource: { resourceType: 'EKSCluster', eksClusterDetails: { name, arn: uid } }, label: `EKS cluster ${name}` });
+    },
+  },
+  {
+    names: ['AWS::S3::Object', 'S3_OBJECT'],
+    derive: (uid, _resource, context) => {
+      const arn = ownArn(uid, 's3', context, false);
+      if (typeof arn === 'string') return refuse(arn);
+      const slash = arn.resource.indexOf('/');
+      const bucket = arn.resource.slice(0, slash);
+      const key = arn.resource.slice(slash + 1);
+      if (arn.account !== '' || arn.region !== '' || slash < 0 || !BUCKET_NAME.test(bucket) || !OBJECT_KEY.test(key)) return refuse(`${JSON.stringify(uid)} is not an S3 object ARN`);
+      // A sequence names the object, not its version: quarantine-object tags the current version, and says so.
+      return derived({
+        resourceType: 'S3Object',
+        resource: { resourceType: 'S3Object', s3BucketDetails: [{ name: bucket, arn: `arn:${context.partition}:s3:::${bucket}`, s3ObjectDetails: [{ key }] }] },
+        label: `object s3://${bucket}/${untrusted(key)} (current version: the sequence names none)`,
+      });
+    },
+  },
+  {
+    names: ['AWS::RDS::DBInstance', 'RDS_DB_INSTANCE'],
+    derive: (uid, _resource, context) => {
+      const arn = ownArn(uid, 'rds', context, true);
+      if (typeof arn === 'string') return refuse(arn);
+      const id = arn.resource.startsWith('db:') ? arn.resource.slice('db:'.length) : '';
+      if (!isDbIdentifier(id)) return refuse(`${JSON.stringify(arn.resource)} is not an RDS DB instance`);
+      return derived({
+        resourceType: 'RDSDBInstance',
+        resource: { resourceType: 'RDSDBInstance', rdsDbInstanceDetails: { dbInstanceIdentifier: id, dbInstanceArn: uid } },
+        label: `DB instance ${id}`,
+      });
+    },
+  },
+  {
+    names: ['AWS::EC2::Snapshot', 'EC2_SNAPSHOT'],
+    derive: (uid, _resource, context) => {
+      const arn = ownArn(uid, 'ec2', context, true);
+      if (typeof arn === 'string') return refuse(arn);
+      const id = arn.resource.startsWith('snapshot/') ? arn.resource.slice('snapshot/'.length) : '';
+      if (!SNAPSHOT_ID.test(id)) return refuse(`${JSON.stringify(arn.resource)} is not an EBS snapshot`);
+      return derived({ resourceType: 'EBSSnapshot', resource: { resourceType: 'EBSSnapshot', ebsSnapshotDetails: { snapshotArn: uid } }, label: `snapshot ${id}` });
+    },
+  },
+  {
+    names: ['AWS::EC2::Image', 'EC2_IMAGE'],
+    derive: (uid, _resource, context) => {
+      const arn = ownArn(uid, 'ec2', context, true);
+      if (typeof arn === 'string') return refuse(arn);
+      const id = arn.resource.startsWith('image/') ? arn.resource.slice('image/'.length) : '';
+      if (!IMAGE_ID.test(id)) return refuse(`${JSON.stringify(arn.resource)} is not an AMI`);
+      return derived({ resourceType: 'EC2Image', resource: { resourceType: 'EC2Image', ec2ImageDetails: { imageArn: uid } }, label: `AMI ${id}` });
     },
   },
   {

@@ -1,4 +1,4 @@
-import { onlyAttributes, onlyTagKeys } from '../../iam/ec2-conditions';
+import { onlyAttributes, onlyTagKeys, removesSharingOnly } from '../../iam/ec2-conditions';
 import type { StepSpec } from '../../plan/types';
 
 /*
@@ -35,21 +35,21 @@ export const TAG_RECOVERY_POINT_INFECTED: StepSpec = {
   changeClass: 'unshare-image',
   iamGrants: [{ action: 'backup:TagResource', condition: onlyTagKeys(IMAGE_TAG_KEYS) }],
 };
-/** ModifySnapshotAttribute createVolumePermission remove: only that attribute. */
+/** ModifySnapshotAttribute createVolumePermission remove: only that attribute, and IAM lets it only remove (no account or public group added). */
 export const UNSHARE_SNAPSHOT: StepSpec = {
   kind: 'unshare-snapshot',
   iamActions: ['ec2:ModifySnapshotAttribute'],
   mutating: true,
   changeClass: 'unshare-image',
-  iamGrants: [{ action: 'ec2:ModifySnapshotAttribute', ec2ResourceTypes: ['snapshot'], condition: onlyAttributes(['createVolumePermission']) }],
+  iamGrants: [{ action: 'ec2:ModifySnapshotAttribute', ec2ResourceTypes: ['snapshot'], condition: { ...onlyAttributes(['createVolumePermission']), ...removesSharingOnly() } }],
 };
-/** ModifyImageAttribute launchPermission remove: only that attribute. */
+/** ModifyImageAttribute launchPermission remove: only that attribute, and IAM lets it only remove (no account or public group added). */
 export const UNSHARE_IMAGE: StepSpec = {
   kind: 'unshare-image',
   iamActions: ['ec2:ModifyImageAttribute'],
   mutating: true,
   changeClass: 'unshare-image',
-  iamGrants: [{ action: 'ec2:ModifyImageAttribute', ec2ResourceTypes: ['image'], condition: onlyAttributes(['launchPermission']) }],
+  iamGrants: [{ action: 'ec2:ModifyImageAttribute', ec2ResourceTypes: ['image'], condition: { ...onlyAttributes(['launchPermission']), ...removesSharingOnly() } }],
 };
 
 /** The restore record (the ledger): whom the snapshot or image was shared with before. */

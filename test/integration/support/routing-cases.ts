@@ -60,7 +60,8 @@ export function edgeCases(): RoutingCase[] {
     }),
     variant(ECS_FIXTURE, 'future runtime type on an ECS cluster', withType('Backdoor:Runtime/VariantFromTheFuture')),
     variant(ECS_FIXTURE, 'attack sequence on an ECS cluster', withType('AttackSequence:ECS/CompromisedCluster')),
-    variant(ECS_FIXTURE, 'runtime family no rule lists, on an ECS cluster', withType('Impact:Runtime/CryptoMinerExecuted')),
+    variant(ECS_FIXTURE, 'crypto miner executed on an ECS cluster', withType('Impact:Runtime/CryptoMinerExecuted')),
+    variant(ECS_FIXTURE, 'runtime type reported only, on an ECS cluster', withType('Discovery:Runtime/SuspiciousCommand')),
     variant(ECS_FIXTURE, 'runtime type on an EKS cluster', (detail) => {
       (detail.resource as Json).resourceType = 'EKSCluster';
     }),

@@ -139,6 +139,14 @@ describe('parseFindings', () => {
     expect(error.message).toMatch(/^invalid JSON: /);
   });
 
+  it('has every fixture folder in all three shapes GuardDuty findings come in: EventBridge event, raw finding, get-findings output', () => {
+    const shapes = (playbook: string) => new Set(loadFixtures().filter((f) => f.expectedPlaybook === playbook).map((f) => /\.(event|raw|get-findings)\.json$/.exec(f.name)?.[1]));
+    for (const playbook of new Set(loadFixtures().map((f) => f.expectedPlaybook))) expect({ playbook, shapes: [...shapes(playbook)].sort() }).toEqual({ playbook, shapes: ['event', 'get-findings', 'raw'] });
+    // Each sequence fixture, too: a sequence is parsed from each shape (the nested detection.sequence is where they differ most).
+    const sequences = loadFixtures().filter((f) => f.expectedPlaybook === 'answer-sequence').map((f) => f.name.replace(/\.(event|raw|get-findings)\.json$/, ''));
+    for (const name of new Set(sequences)) expect({ name, shapes: sequences.filter((s) => s === name).length }).toEqual({ name, shapes: 3 });
+  });
+
   it('parses every fixture', () => {
     for (const fixture of loadFixtures()) expect(parseFindings(fixture.json).length).toBeGreaterThan(0);
   });

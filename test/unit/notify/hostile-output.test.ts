@@ -83,7 +83,7 @@ const FIXTURES = [
   'notify/port-probe-unprotected.event.json',
   // Every resource type the notification details (lambda/notify/resources.ts).
   'notify/stealth-s3-logging-disabled.event.json',
-  'notify/eks-runtime-bitcoin-dns.event.json',
+  'contain-eks/eks-runtime-bitcoin-dns.event.json',
   'contain-function/trojan-lambda-blackhole.raw.json',
   'notify/rds-anomalous-login.event.json',
   'answer-sequence/compromised-credentials.event.json',

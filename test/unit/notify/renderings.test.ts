@@ -226,7 +226,7 @@ describe('findings nothing is automated for: every resource type in detail', () 
   });
 
   it('EKS: the cluster, its Kubernetes user and workload', () => {
-    const finding = findingOf('notify/eks-runtime-bitcoin-dns.event.json');
+    const finding = findingOf('contain-eks/eks-runtime-bitcoin-dns.event.json');
     const { notification, email, chat } = bothOf(planOf(finding, 'notify'), [], finding);
     expect(notification.resource?.kind).toBe('EKSCluster');
     expect(email.subject).toContain(`HIGH 8.0 EKS cluster ${finding.resource!.eksClusterDetails!.name}`);
@@ -267,7 +267,7 @@ describe('findings nothing is automated for: every resource type in detail', () 
   });
 
   it('ECS and a container: the cluster, its task and containers, the container privileges', () => {
-    const base = findingOf('notify/eks-runtime-bitcoin-dns.event.json');
+    const base = findingOf('contain-eks/eks-runtime-bitcoin-dns.event.json');
     const finding = parseFindings({
       ...base,
       resource: {

@@ -195,6 +195,28 @@ describe('S3 data findings under Event Ruler', () => {
   );
 });
 
+describe('Runtime Monitoring findings under Event Ruler', () => {
+  const rulesFor = (type: string, resourceType: string) =>
+    matched[KEYS.findIndex((k) => k.type === type && k.resourceType === resourceType && k.resourceRole === 'TARGET')]!.filter((n) => n.startsWith('default|'));
+
+  it.each(['Impact:Runtime/CryptoMinerExecuted', 'Impact:Runtime/BitcoinDomainRequest.Reputation', 'UnauthorizedAccess:Runtime/TorRelay', 'UnauthorizedAccess:Runtime/MetadataDNSRebind', 'Persistence:Runtime/SuspiciousCommand'])(
+    'send %s to the playbook of the instance, the ECS task or the EKS node, and on a standalone container to notify',
+    (type) => {
+      expect(rulesFor(type, 'Instance')).toEqual(['default|instance-compromised']);
+      expect(rulesFor(type, 'ECSCluster')).toEqual(['default|ecs-task-compromised']);
+      expect(rulesFor(type, 'EKSCluster')).toEqual(['default|eks-compromised']);
+      expect(rulesFor(type, 'Container')).toEqual(['default|other-resource']);
+    },
+  );
+
+  it('report Discovery:Runtime/SuspiciousCommand on every resource type', () => {
+    for (const resourceType of ['Instance', 'ECSCluster', 'EKSCluster', 'Container']) {
+      expect(rulesFor('Discovery:Runtime/SuspiciousCommand', resourceType).every((name) => name.endsWith('-unlisted') || name === 'default|other-resource')).toBe(true);
+      expect(rulesFor('Discovery:Runtime/SuspiciousCommand', resourceType)).toHaveLength(1);
+    }
+  });
+});
+
 describe('compileEventPatterns', () => {
   it('uses no $or: Event Ruler would let a branch override the fields beside it', () => {
     for (const { patterns } of Object.values(SETS).slice(0, Object.keys(OVERRIDE_SETS).length)) {

@@ -19,7 +19,8 @@ describe('routeFinding', () => {
     ['notify/stealth-s3-logging-disabled.event.json', 'notify'],
     ['contain-function/trojan-lambda-blackhole.raw.json', 'contain-function'],
     ['notify/port-probe-emr.raw.json', 'notify'],
-    ['notify/eks-runtime-bitcoin-dns.event.json', 'notify'],
+    ['contain-eks/eks-runtime-bitcoin-dns.event.json', 'contain-eks'],
+    ['notify/standalone-container-crypto-miner.raw.json', 'notify'],
   ] as const)('routes %s (a shape seen in real findings) to %s', (file, playbook) => {
     const [finding] = parseFindings(loadFixture(file));
     expect(routeFinding(finding!, table).playbook).toBe(playbook);
@@ -48,12 +49,16 @@ describe('routeKey', () => {
     expect(routeKey(key('Execution:Runtime/SomethingNew', 'ECSCluster'), table).playbook).toBe('contain-task');
     expect(routeKey(key('Execution:Runtime/SomethingNew', 'EKSCluster'), table).playbook).toBe('contain-eks');
     expect(routeKey(key('Execution:Kubernetes/SomethingNew', 'EKSCluster'), table).playbook).toBe('contain-eks');
+    expect(routeKey(key('Impact:Runtime/SomethingNew', 'ECSCluster'), table).playbook).toBe('contain-task');
+    expect(routeKey(key('Persistence:Runtime/SomethingNew', 'Instance'), table).playbook).toBe('contain-instance');
+    // UnauthorizedAccess:Runtime is acted on by name (as UnauthorizedAccess:EC2): a new type there is reported until decided.
+    expect(routeKey(key('UnauthorizedAccess:Runtime/SomethingNew', 'EKSCluster'), table).playbook).toBe('notify');
   });
 
   it('never acts on an unknown family, a known type on another resource, or a missing resource type', () => {
     expect(routeKey(key('Brandnew:EC2/Thing', 'Instance'), table)).toMatchObject({ playbook: 'notify', ruleId: 'default' });
     expect(routeKey(key('CryptoCurrency:Runtime/BitcoinTool.B!DNS', 'Container'), table).playbook).toBe('notify');
-    expect(routeKey(key('Impact:Runtime/BitcoinDomainRequest.Reputation', 'EKSCluster'), table).playbook).toBe('notify');
+    expect(routeKey(key('Discovery:Runtime/SuspiciousCommand', 'EKSCluster'), table).playbook).toBe('notify');
     expect(routeKey(key('Policy:Kubernetes/ExposedDashboard', 'EKSCluster'), table).playbook).toBe('notify');
     expect(routeKey(key('UnauthorizedAccess:IAMUser/MaliciousIPCaller', 'Instance'), table).playbook).toBe('notify');
     expect(routeKey(key('Backdoor:EC2/Spambot', undefined), table).why).toContain('no resource type');

@@ -15,7 +15,8 @@ describe('the playbooks answer-sequence answers resources with', () => {
     const types: readonly string[] = SEQUENCE_VIEW_RESOURCE_TYPES;
     const routed = ROUTING_TABLE.filter((rule) => types.includes(rule.resourceType) && rule.playbook !== 'answer-sequence').map((rule) => rule.playbook);
     expect(Object.keys(SEQUENCE_MEMBERS).sort()).toEqual([...new Set(routed)].sort());
-    expect(ACTING_PLAYBOOKS.filter((name) => !(name in SEQUENCE_MEMBERS) && name !== 'answer-sequence').sort()).toEqual(['contain-database', 'quarantine-image', 'quarantine-object']);
+    // Every acting playbook answers its resources inside a sequence too (the issue: every resource the sequence names).
+    expect(ACTING_PLAYBOOKS.filter((name) => !(name in SEQUENCE_MEMBERS) && name !== 'answer-sequence')).toEqual([]);
   });
 
   it('give it every step kind they declare, once, and so every IAM action of their roles', () => {
@@ -96,7 +97,7 @@ describe('ir plan --offline on an attack sequence', () => {
     expect(lines).toEqual(
       expect.arrayContaining([
         'route   answer-sequence (attack-sequence-credentials: an attack sequence: each resource it names is answered by its own playbook, in one incident)',
-        '2. change r1 key AKIA2EXAMPLEKEY00042 of IAMUser ci-deployer: Deactivate access key AKIA2EXAMPLEKEY00042 of IAM user ci-deployer [iam:UpdateAccessKey → IAM user ci-deployer (access key AKIA2EXAMPLEKEY00042)]',
+        '2. change r1 key AKIA2EXAMPLEKEY00042 of IAMUser ci-deployer: Deactivate access key AKIA2EXAMPLEKEY00042 of IAM user ci-deployer [iam:UpdateAccessKey → IAM user ci-deployer (access key AKIA2EXAMPLEKEY00042)]  auto (rule default)',
         '10. change r3 instance i-0a1b2c3d4e5f60718: Snapshot every attached volume of i-0a1b2c3d4e5f60718 [ec2:CreateSnapshots → i-0a1b2c3d4e5f60718]',
         '! r2 AWS::S3::Bucket arn:aws:s3:::payroll-exports: reported, not acted on: Exfiltration:S3/AnomalousBehavior is answered by revoking the principal that made the calls (s3-data-by-principal), never by changing the S3Bucket: the principal is answered as its own resource of the sequence, reported only',
         '! r4 AWS::IAM::Role arn:aws:iam::222222222222:role/admin-breakglass: reported, not acted on: no GuardDuty finding of the sequence names this resource: reported only',

@@ -60,6 +60,26 @@ describe('viewOf: a sequence resource as its playbook reads it', () => {
         },
       },
     ],
+    [
+      'an S3 object ARN: the bucket and the key (its current version: a sequence names none)',
+      resource({ resourceType: 'S3_OBJECT', uid: 'arn:aws:s3:::uploads-inbox/invoices/2026/11/invoice-7.pdf' }),
+      { resourceType: 'S3Object', s3BucketDetails: [{ name: 'uploads-inbox', arn: 'arn:aws:s3:::uploads-inbox', s3ObjectDetails: [{ key: 'invoices/2026/11/invoice-7.pdf' }] }] },
+    ],
+    [
+      'an RDS DB instance ARN',
+      resource({ resourceType: undefined, type: 'AWS::RDS::DBInstance', uid: `arn:aws:rds:us-east-1:${ACCOUNT}:db:orders-primary` }),
+      { resourceType: 'RDSDBInstance', rdsDbInstanceDetails: { dbInstanceIdentifier: 'orders-primary', dbInstanceArn: `arn:aws:rds:us-east-1:${ACCOUNT}:db:orders-primary` } },
+    ],
+    [
+      'an EBS snapshot ARN (it names no account)',
+      resource({ resourceType: undefined, type: 'AWS::EC2::Snapshot', uid: 'arn:aws:ec2:us-east-1::snapshot/snap-0a1b2c3d4e5f60718' }),
+      { resourceType: 'EBSSnapshot', ebsSnapshotDetails: { snapshotArn: 'arn:aws:ec2:us-east-1::snapshot/snap-0a1b2c3d4e5f60718' } },
+    ],
+    [
+      'an AMI ARN',
+      resource({ resourceType: 'EC2_IMAGE', uid: 'arn:aws:ec2:us-east-1::image/ami-0a1b2c3d4e5f60718' }),
+      { resourceType: 'EC2Image', ec2ImageDetails: { imageArn: 'arn:aws:ec2:us-east-1::image/ami-0a1b2c3d4e5f60718' } },
+    ],
   ])('derives %s', (_, given, expected) => {
     const derived = viewOf(given, finding, actors);
     expect(derived.ok && derived.view.resource).toEqual(expected);
@@ -82,6 +102,12 @@ describe('viewOf: a sequence resource as its playbook reads it', () => {
     ['a role with an invalid name', resource({ type: 'AWS::IAM::Role', resourceType: undefined, uid: `arn:aws:iam::${ACCOUNT}:role/a*b`, region: 'global' }), '"role/a*b" is not an IAM role with a valid name'],
     ['a key no actor used', resource({ resourceType: 'ACCESS_KEY', uid: 'AKIA3EXAMPLEKEY99999', region: 'global' }), 'no actor of the sequence used this key (user.credentialUid): whose key it is is not known'],
     ['an ECS task ARN with a path of more parts', resource({ resourceType: 'ECS_TASK', uid: `arn:aws:ecs:us-east-1:${ACCOUNT}:task/payments/0123456789abcdef0123456789abcdef/x` }), '"task/payments/0123456789abcdef0123456789abcdef/x" is not an ECS task'],
+    ['an S3 object ARN with no key', resource({ resourceType: 'S3_OBJECT', uid: 'arn:aws:s3:::uploads-inbox' }), '"arn:aws:s3:::uploads-inbox" is not an S3 object ARN'],
+    ['an S3 object ARN naming an account', resource({ resourceType: 'S3_OBJECT', uid: `arn:aws:s3::${ACCOUNT}:uploads-inbox/a` }), `"arn:aws:s3::${ACCOUNT}:uploads-inbox/a" is not an S3 object ARN`],
+    ['an RDS cluster ARN as a DB instance', resource({ type: 'AWS::RDS::DBInstance', resourceType: undefined, uid: `arn:aws:rds:us-east-1:${ACCOUNT}:cluster:orders` }), '"cluster:orders" is not an RDS DB instance'],
+    ['an RDS ARN of another region', resource({ type: 'AWS::RDS::DBInstance', resourceType: undefined, uid: `arn:aws:rds:eu-west-1:${ACCOUNT}:db:orders` }), "the ARN names region eu-west-1, not the finding's region us-east-1"],
+    ['a volume ARN as a snapshot', resource({ type: 'AWS::EC2::Snapshot', resourceType: undefined, uid: `arn:aws:ec2:us-east-1:${ACCOUNT}:volume/vol-0a1b2c3d4e5f60718` }), '"volume/vol-0a1b2c3d4e5f60718" is not an EBS snapshot'],
+    ['an AMI id without its ARN', resource({ resourceType: 'EC2_IMAGE', uid: 'ami-0a1b2c3d4e5f60718' }), 'uid "ami-0a1b2c3d4e5f60718" is not an ec2 ARN'],
     ['an unknown type', resource({ resourceType: 'AUTOSCALING_AUTO_SCALING_GROUP' }), 'no playbook answers a resource of type "AUTOSCALING_AUTO_SCALING_GROUP": reported only'],
   ])('refuses %s', (_, given, reason) => {
     expect(viewOf(given, finding, actors)).toEqual({ ok: false, reason });
@@ -127,6 +153,15 @@ describe('answerFor: the playbook the routing table picks for one resource', () 
     expect(answerFor('i-0b2c3d4e5f6071829', 'Instance', [signal('Recon:EC2/PortProbeUnprotectedPort', ['i-0b2c3d4e5f6071829'])], table).why).toBe(
       'the routing table acts on none of Recon:EC2/PortProbeUnprotectedPort for a Instance: reported only',
     );
+  });
+
+  it.each([
+    ['S3Object', 'Object:S3/MaliciousFile', 'quarantine-object', 'malware-in-object'],
+    ['RDSDBInstance', 'CredentialAccess:RDS/MaliciousIPCaller.SuccessfulLogin', 'contain-database', 'database-login'],
+    ['EBSSnapshot', 'Execution:EC2/MaliciousFile!Snapshot', 'quarantine-image', 'infected-snapshot'],
+    ['EC2Image', 'Execution:EC2/MaliciousFile!AMI', 'quarantine-image', 'infected-image'],
+  ])('answers a %s its finding names with its own playbook (%s: %s)', (resourceType, type, playbook, ruleId) => {
+    expect(answerFor('uid-1', resourceType, [signal(type, ['uid-1'])], table)).toMatchObject({ playbook, ruleId, findingType: type });
   });
 
   it('never takes a brute-force route: the sequence does not say the resource is the attacker', () => {

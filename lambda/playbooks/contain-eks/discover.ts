@@ -25,11 +25,11 @@ function lookupOf<T>(result: ReadResult<T>, toValue: (value: T) => IamEntity): L
 async function readPrincipal(principal: KubernetesPrincipal, clients: AwsClients, reads: ReadLog): Promise<Lookup<IamEntity>> {
   if (principal.kind === 'user') {
     const read = await reads.read(READ_USER, `Read IAM user ${principal.name}`, `user/${principal.name}`, () => clients.iam.send(new GetUserCommand({ UserName: principal.name })));
-    return lookupOf(read, (out) => ({ arn: out.User?.Arn ?? null, path: out.User?.Path ?? null, tags: tagsOf(out.User?.Tags) }));
+    return lookupOf(read, (out) => ({ id: out.User?.UserId ?? null, arn: out.User?.Arn ?? null, path: out.User?.Path ?? null, tags: tagsOf(out.User?.Tags) }));
   }
   if (principal.kind === 'role') {
     const read = await reads.read(READ_ROLE, `Read IAM role ${principal.name}`, `role/${principal.name}`, () => clients.iam.send(new GetRoleCommand({ RoleName: principal.name })));
-    return lookupOf(read, (out) => ({ arn: out.Role?.Arn ?? null, path: out.Role?.Path ?? null, tags: tagsOf(out.Role?.Tags) }));
+    return lookupOf(read, (out) => ({ id: out.Role?.RoleId ?? null, arn: out.Role?.Arn ?? null, path: out.Role?.Path ?? null, tags: tagsOf(out.Role?.Tags) }));
   }
   return NOT_READ;
 }

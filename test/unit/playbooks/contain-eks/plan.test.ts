@@ -60,7 +60,7 @@ describe('the contain-eks plan', () => {
 
   it('never revokes a service-linked role', () => {
     const finding = fixture('eks-audit-exec-assumed-role.raw.json');
-    const { steps } = plan(finding, { facts: { entity: { state: 'found', value: { arn: 'arn:aws:iam::222222222222:role/aws-service-role/eks.amazonaws.com/ci-deployer', path: '/aws-service-role/eks.amazonaws.com/', tags: {} } } } });
+    const { steps } = plan(finding, { facts: { entity: { state: 'found', value: { id: 'AROA2EXAMPLEEKSSLR01', arn: 'arn:aws:iam::222222222222:role/aws-service-role/eks.amazonaws.com/ci-deployer', path: '/aws-service-role/eks.amazonaws.com/', tags: {} } } } });
     expect(steps.filter((s) => s.action.startsWith('iam:'))).toEqual([]);
   });
 

@@ -82,11 +82,17 @@ async function eventFor(playbook: PlaybookName, target: Target): Promise<Record<
       return instanceFindingEvent({ findingId, accountId: HOME_ACCOUNT, region: REGION, instanceId: instance.instanceId });
     }
     case 'revoke-credentials': {
-      await target.direct.iam.send(new CreateUserCommand({ UserName: 'bench-deploy-bot' }));
+      const user = await target.direct.iam.send(new CreateUserCommand({ UserName: 'bench-deploy-bot' }));
       const key = await target.direct.iam.send(new CreateAccessKeyCommand({ UserName: 'bench-deploy-bot' }));
       const event = fixtureEvent('revoke-credentials/malicious-ip-caller-user-key.event.json', HOME_ACCOUNT, REGION, findingId);
       const resource = (event.detail as { resource: { accessKeyDetails: Record<string, unknown> } }).resource;
-      resource.accessKeyDetails = { ...resource.accessKeyDetails, accessKeyId: required(key.AccessKey?.AccessKeyId, 'access key id'), userName: 'bench-deploy-bot' };
+      // The user's own UserId as principalId: revoke-credentials refuses a principal whose unique id is not the finding's.
+      resource.accessKeyDetails = {
+        ...resource.accessKeyDetails,
+        accessKeyId: required(key.AccessKey?.AccessKeyId, 'access key id'),
+        principalId: required(user.User?.UserId, 'user id'),
+        userName: 'bench-deploy-bot',
+      };
       return event;
     }
     case 'contain-function':

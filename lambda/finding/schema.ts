@@ -78,6 +78,19 @@ const remoteIpSchema = part({
 });
 const portSchema = part({ port: info, portName: info });
 
+/*
+ * The account of an API call's caller, when it is not the finding's own
+ * (a cross-account role, a bucket policy granting another account). Unlike
+ * the notification's fields it decides something: revoke-credentials
+ * refuses to revoke a principal of the caller's name in our account. So
+ * it is never dropped silently: a value that does not parse is kept as
+ * `{ unparsed: true }`, and the playbook refuses on it (fail closed).
+ */
+const remoteAccountSchema = z.catch(
+  z.nullish(z.looseObject({ accountId: optionalText, affiliated: flag, unparsed: z.optional(z.boolean()) })),
+  () => ({ unparsed: true }),
+);
+
 const actionSchema = part({
   actionType: info,
   awsApiCallAction: part({
@@ -87,6 +100,7 @@ const actionSchema = part({
     errorCode: info,
     userAgent: info,
     remoteIpDetails: remoteIpSchema,
+    remoteAccountDetails: remoteAccountSchema,
     // Resource type (AWS::S3::Bucket) to name: what the call touched, as GuardDuty names it.
     affectedResources: z.catch(z.nullish(z.record(z.string(), info)), undefined),
   }),

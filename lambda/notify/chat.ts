@@ -51,6 +51,7 @@ const MARK: Readonly<Record<(typeof OUTCOMES)[number], string>> = {
   'BRAKE ON - NOT CONTAINED': ':warning:',
   'EXEMPT - NOT CONTAINED': ':warning:',
   'MANUAL ACTION REQUIRED': ':rotating_light:',
+  'NOT THE CALLER - MANUAL ACTION REQUIRED': ':rotating_light:',
   'PLAN ONLY': ':memo:',
   'AWAITING APPROVAL': ':raised_hand:',
   'DENIED - NOT CONTAINED': ':warning:',

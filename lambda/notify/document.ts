@@ -4,6 +4,7 @@ import { APPROVAL_REQUEST_STEP_ID } from '../approval/step-ids';
 import { isCloseLoopStep } from '../close-loop/ids';
 import { confirmationVerdict } from '../confirm/verdicts';
 import type { Finding } from '../finding/schema';
+import { ACTING_PRINCIPAL_VERDICTS } from '../guards/acting-principal';
 import { EXEMPTION_VERDICTS } from '../guards/exemptions';
 import { MANUAL_RESPONSE } from '../guards/manual-response';
 import { describeEvidence } from '../investigation/evidence-text';
@@ -36,6 +37,8 @@ export const OUTCOMES = [
   'EXEMPT - NOT CONTAINED',
   // Root, an Identity Center role, ...: a person must act (lambda/guards/manual-response.ts).
   'MANUAL ACTION REQUIRED',
+  // The principal of the caller's name is not shown to be the caller (lambda/guards/acting-principal.ts): a person must find and revoke the caller.
+  'NOT THE CALLER - MANUAL ACTION REQUIRED',
   'PLAN ONLY',
   'AWAITING APPROVAL',
   // The changes that needed a person's decision were not made (lambda/notify/withheld.ts): why, and whether any other
@@ -145,6 +148,7 @@ function outcomeOf(doc: PlanDocument, outcomes: readonly StepOutcome[], exposed:
   const late = phasesOutOfTime(doc.blockedBy);
   if (late.length > 0) return `OUT OF TIME ${late.join(' ')}`;
   // Root, an Identity Center role, ...: nothing will ever be automated, a person must act (the warnings say how).
+  if (doc.blockedBy.some((id) => ACTING_PRINCIPAL_VERDICTS.includes(id))) return 'NOT THE CALLER - MANUAL ACTION REQUIRED';
   if (doc.blockedBy.includes(MANUAL_RESPONSE)) return 'MANUAL ACTION REQUIRED';
   if (doc.blockedBy.length > 0) return 'PLAN ONLY';
   // Changes that wait for a person's decision (lambda/respond/wait.ts): someone must decide, before anything else.

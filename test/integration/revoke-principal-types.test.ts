@@ -156,3 +156,43 @@ describe('an S3 data finding made by a role session (Exfiltration:S3/AnomalousBe
     expect(PolicyNames).toEqual([]);
   });
 });
+
+describe('a principal that only shares the caller’s name (moto answers GetRole with its own RoleId)', () => {
+  /** A role of our account named like the caller, created for this test: it must keep working. */
+  async function ourRoleNamedLikeTheCaller(): Promise<{ roleName: string; roleId: string }> {
+    const roleName = `reports-export-${randomBytes(3).toString('hex')}`;
+    const { Role } = await account.clients.iam.send(
+      new CreateRoleCommand({
+        RoleName: roleName,
+        AssumeRolePolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'ec2.amazonaws.com' }, Action: 'sts:AssumeRole' }] }),
+      }),
+    );
+    return { roleName, roleId: Role!.RoleId! };
+  }
+
+  it('a caller of another account (remoteAccountDetails 999999999999) revokes nothing in ours: NOT THE CALLER', async () => {
+    const role = await ourRoleNamedLikeTheCaller();
+    // The fixture's remoteAccountDetails are kept; even the principalId is our role's, as a forger would write it.
+    const finding = findingFrom('exfiltration-s3-cross-account.event.json', { accessKeyId: temporaryKey(), principalId: `${role.roleId}:nightly-export`, userName: role.roleName, userType: 'AssumedRole' });
+
+    const report = await runPlaybook(account, finding);
+
+    expect(report.blockedBy).toEqual(['caller-outside-account', 'manual-response']);
+    expect(report.steps.filter((s) => s.action.startsWith('iam:')).map((s) => s.id)).toEqual([]);
+    expect(await roleRevokePolicy(account.clients.iam, role.roleName)).toBeNull();
+    expect((await notificationOf(finding))?.subject).toMatch(/^\[GuardDuty IR NOT THE CALLER - MANUAL ACTION REQUIRED\] revoke-credentials: /);
+  });
+
+  it('a role session whose role id is not the RoleId moto gives our role of that name revokes nothing', async () => {
+    const role = await ourRoleNamedLikeTheCaller();
+    const finding = findingFrom('exfiltration-s3-role-id-mismatch.event.json', { accessKeyId: temporaryKey(), principalId: 'AROA9EXAMPLEOTHER001:nightly-export', userName: role.roleName, userType: 'AssumedRole' });
+
+    const report = await runPlaybook(account, finding);
+
+    expect(report.blockedBy).toEqual(['principal-mismatch', 'manual-response']);
+    expect(report.guards.find((g) => g.id === 'principal-mismatch')?.reason).toContain(`(its RoleId is ${role.roleId})`);
+    expect(await roleRevokePolicy(account.clients.iam, role.roleName)).toBeNull();
+    const { PolicyNames = [] } = await account.clients.iam.send(new ListRolePoliciesCommand({ RoleName: role.roleName }));
+    expect(PolicyNames).toEqual([]);
+  });
+});

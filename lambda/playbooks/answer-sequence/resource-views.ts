@@ -107,6 +107,21 @@ function iamName(resource: string, kind: 'role' | 'user'): string | undefined {
   return IAM_PATH.test(path) && IAM_NAME.test(name) ? name : undefined;
 }
 
+/**
+ * The principalId the sequence's actors give the IAM user or role of this name in the finding's
+ * account: revoke-credentials compares it with IAM's unique id and refuses without one (a name
+ * alone may be another principal's). Actors naming it with different unique ids: none is taken.
+ */
+function principalIdOfActors(kind: 'role' | 'user', name: string, context: DerivationContext): string | null {
+  const types = kind === 'role' ? ['AssumedRole', 'Role'] : ['IAMUser'];
+  const uids = context.actors
+    .filter((actor) => actor.user?.name === name && types.includes(actor.user.type ?? '') && (actor.user.account?.uid ?? context.accountId) === context.accountId)
+    .flatMap((actor) => (actor.user?.uid ? [actor.user.uid] : []));
+  // A role's sessions differ after the colon ("<role id>:<session>"): the role's own id is before it.
+  const ids = new Set(uids.map((uid) => (kind === 'role' ? uid.split(':')[0] : uid)));
+  return ids.size === 1 ? uids[0]! : null;
+}
+
 function iamPrincipal(kind: 'role' | 'user', userType: 'Role' | 'IAMUser'): Derivation['derive'] {
   return (uid, _resource, context) => {
     const arn = ownArn(uid, 'iam', context, false);
@@ -117,7 +132,7 @@ function iamPrincipal(kind: 'role' | 'user', userType: 'Role' | 'IAMUser'): Deri
     return derived({
       resourceType: 'AccessKey',
       // revoke-credentials reads the principal from accessKeyDetails: a role by its name and userType Role, a user by its name.
-      resource: { resourceType: 'AccessKey', accessKeyDetails: { accessKeyId: null, principalId: null, userName: name, userType } },
+      resource: { resourceType: 'AccessKey', accessKeyDetails: { accessKeyId: null, principalId: principalIdOfActors(kind, name, context), userName: name, userType } },
       label: `${kind} ${name}`,
     });
   };

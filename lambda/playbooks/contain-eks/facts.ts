@@ -3,8 +3,8 @@ import type { IamEntity, Lookup } from '../revoke-credentials/facts';
 import type { Workload } from './kubectl';
 import type { KubernetesPrincipal } from './principal';
 
-/** An IAM user or role with IAM's unique id (UserId / RoleId): what the Kubernetes uid is compared with. */
-export type EksIamEntity = IamEntity & { readonly id: string | null };
+/** An IAM user or role with IAM's unique id (UserId / RoleId), which the Kubernetes uid is compared with. */
+export type EksIamEntity = IamEntity;
 
 export interface ContainEksFacts {
   readonly source: 'aws' | 'finding';

@@ -24,7 +24,7 @@ function readUser(userName: string, clients: AwsClients, reads: ReadLog): Promis
   return reads
     .read(READ_USER, `Read IAM user ${userName}`, `user/${userName}`, () => clients.iam.send(new GetUserCommand({ UserName: userName })))
     // GetUser returns the user's tags, so no ListUserTags call (and no extra permission) is needed.
-    .then((read) => lookupOf(read, (out): IamEntity => ({ arn: out.User?.Arn ?? null, path: out.User?.Path ?? null, tags: tagsOf(out.User?.Tags) })));
+    .then((read) => lookupOf(read, (out): IamEntity => ({ id: out.User?.UserId ?? null, arn: out.User?.Arn ?? null, path: out.User?.Path ?? null, tags: tagsOf(out.User?.Tags) })));
 }
 
 async function discoverUser(principal: IamUserPrincipal, clients: AwsClients, reads: ReadLog): Promise<RevokeCredentialsFacts> {
@@ -47,7 +47,7 @@ async function discoverRole(principal: RolePrincipal, clients: AwsClients, reads
   const roleRead = await reads.read(READ_ROLE, `Read IAM role ${roleName}`, `role/${roleName}`, () =>
     clients.iam.send(new GetRoleCommand({ RoleName: roleName })),
   );
-  const role = lookupOf(roleRead, (out): IamEntity => ({ arn: out.Role?.Arn ?? null, path: out.Role?.Path ?? null, tags: tagsOf(out.Role?.Tags) }));
+  const role = lookupOf(roleRead, (out): IamEntity => ({ id: out.Role?.RoleId ?? null, arn: out.Role?.Arn ?? null, path: out.Role?.Path ?? null, tags: tagsOf(out.Role?.Tags) }));
   return { kind: 'role', principal, role };
 }
 

@@ -19,6 +19,12 @@ export type Lookup<T> =
 export const NOT_READ = { state: 'not-read' } as const;
 
 export interface IamEntity {
+  /**
+   * IAM's unique id of the principal (GetUser User.UserId AIDA..., GetRole Role.RoleId AROA...):
+   * a principal deleted and created again under the same name, or one of the same name in
+   * another account, has another. Compared with the finding's principalId before any change.
+   */
+  readonly id: string | null;
   readonly arn: string | null;
   readonly path: string | null;
   readonly tags: Readonly<Record<string, string>>;

@@ -47,7 +47,7 @@ export function planForFederatedUser(input: PlanningInput<RevokeCredentialsFacts
   const { issuerUserName, accessKeyId } = facts.principal;
   const { user } = facts;
   // The issuing user is what is changed, so it is what the protections and exemptions are checked against.
-  const { entity, ruling, verdicts } = checkPrincipal(input, 'user', issuerUserName, user);
+  const { entity, ruling, verdicts } = checkPrincipal(input, 'user', issuerUserName, user, 'federated-session-issuer');
   const base = { verdicts, resourceTags: entity?.tags ?? {}, resource: federatedResource(facts) };
 
   if (user.state === 'missing') {

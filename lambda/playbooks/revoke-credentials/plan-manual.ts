@@ -1,6 +1,8 @@
 import { REVOKE_POLICY_NAME, revokeOlderSessionsPolicy } from '../../iam/revoke-sessions';
 import type { PlaybookPlan } from '../types';
 import type { ManualFacts } from './facts';
+import { untrusted } from '../../text/untrusted';
+import { callerOutsideVerdict } from './acting-principal';
 import type { ManualPrincipal, ManualPrincipalKind } from './principal';
 import { manualResponseVerdict } from './protection';
 
@@ -58,6 +60,26 @@ function federatedUserSteps(p: ManualPrincipal, context: ManualContext): string[
   ];
 }
 
+/**
+ * A caller of another account (remoteAccountDetails): the principal of that name
+ * in the finding's account did not act, and the responder holds no role in the
+ * caller's account (it may be nobody's we know). The bucket or resource is ours:
+ * what it grants to that account is what can be changed here.
+ */
+function outsideAccountSteps(p: ManualPrincipal, context: ManualContext): string[] {
+  const caller = p.callerAccountId ?? '(not named: see remoteAccountDetails in the finding)';
+  const name = p.userName === null ? 'the caller' : `${p.userType === null ? 'principal' : untrusted(p.userType)} ${untrusted(p.userName)}`;
+  const key = p.accessKeyId === null ? '(none named)' : untrusted(p.accessKeyId);
+  return [
+    `MANUAL, CALLER OF ANOTHER ACCOUNT: ${p.why}. The responder revokes nothing: a principal of the same name in account ${context.accountId ?? '(unknown)'} is not the caller, ` +
+      `and revoking it would cut off a principal that did not act.`,
+    `MANUAL: the caller is ${name} of account ${caller} (access key ${key}). If that account is yours, revoke it there: deactivate the key if it is long-term, ` +
+      `and "Revoke active sessions" on its role (policy ${REVOKE_POLICY_NAME}). If it is not yours, report the key to its owner or AWS.`,
+    `MANUAL: in account ${context.accountId ?? '(the finding\'s account)'}, remove what grants account ${caller} access: bucket policies and ACLs, KMS key policies, role trust policies ` +
+      `naming it (aws s3api get-bucket-policy, aws iam list-roles), and review its S3 data events in CloudTrail.`,
+  ];
+}
+
 function unknownSteps(p: ManualPrincipal): string[] {
   return [`${p.why}: nothing is revoked automatically. Identify the principal behind access key ${p.accessKeyId ?? '(none named)'} in CloudTrail and revoke it by hand.`];
 }
@@ -76,6 +98,7 @@ const MANUAL_STEPS: Readonly<Record<ManualPrincipalKind, (p: ManualPrincipal, co
   'aws-service': awsServiceSteps,
   federated: federatedSteps,
   'unknown-issuer': federatedUserSteps,
+  'outside-account': outsideAccountSteps,
   unknown: unknownSteps,
 };
 
@@ -84,7 +107,8 @@ export function planForManual(facts: ManualFacts, context: ManualContext): Playb
   return {
     steps: [],
     warnings: MANUAL_STEPS[principal.kind](principal, context),
-    verdicts: [manualResponseVerdict(principal.why)],
+    // A caller of another account is named for what it is (lambda/guards/acting-principal.ts), beside the manual response.
+    verdicts: [...(principal.kind === 'outside-account' ? [callerOutsideVerdict(principal.why)] : []), manualResponseVerdict(principal.why)],
     resourceTags: {},
     resource: {
       principal: principal.kind,
@@ -92,6 +116,7 @@ export function planForManual(facts: ManualFacts, context: ManualContext): Playb
       userName: principal.userName,
       principalId: principal.principalId,
       accessKeyId: principal.accessKeyId,
+      ...(principal.kind === 'outside-account' ? { callerAccountId: principal.callerAccountId ?? null } : {}),
     },
   };
 }

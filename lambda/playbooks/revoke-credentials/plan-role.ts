@@ -49,7 +49,7 @@ function roleResource(facts: RoleFacts): Record<string, unknown> {
 export function planForRole(input: PlanningInput<RevokeCredentialsFacts>, facts: RoleFacts): PlaybookPlan {
   const { roleName, accessKeyId } = facts.principal;
   const { role } = facts;
-  const { entity, ruling, verdicts } = checkPrincipal(input, 'role', roleName, role);
+  const { entity, ruling, verdicts, notTheCaller } = checkPrincipal(input, 'role', roleName, role, { principalId: facts.principal.principalId });
   // The role's tags are reported, but never exempt it (see exempt-tag.ts): credentials.exemptPrincipals does.
   const base = { verdicts, resourceTags: entity?.tags ?? {}, resource: roleResource(facts) };
 
@@ -60,6 +60,8 @@ export function planForRole(input: PlanningInput<RevokeCredentialsFacts>, facts:
       warnings: [`IAM role ${roleName} no longer exists (GetRole: ${role.error.code}): there is no role to attach the revoke policy to. Find out in CloudTrail who deleted it.`],
     };
   }
+  // Not the caller (another principal of the same name): nothing at all is planned against it, not even its investigation.
+  if (notTheCaller) return { ...base, steps: [], warnings: [...notTheCaller] };
   const offline: string[] = role.state === 'not-read' ? [`planned from the finding alone: IAM role ${roleName}, its path and its tags were not read.`] : [];
   const identityCenter = readAsIdentityCenterRole(facts);
   if (identityCenter.isIdentityCenter) {

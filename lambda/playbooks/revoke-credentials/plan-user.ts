@@ -125,7 +125,7 @@ function userResource(facts: UserFacts): Record<string, unknown> {
 export function planForUser(input: PlanningInput<RevokeCredentialsFacts>, facts: UserFacts): PlaybookPlan {
   const { userName } = facts.principal;
   const { user } = facts;
-  const { entity, ruling, verdicts } = checkPrincipal(input, 'user', userName, user);
+  const { entity, ruling, verdicts, notTheCaller } = checkPrincipal(input, 'user', userName, user, { principalId: facts.principal.principalId });
   // The user's tags are reported, but never exempt it (see exempt-tag.ts): credentials.exemptPrincipals does.
   const base = { verdicts, resourceTags: entity?.tags ?? {}, resource: userResource(facts) };
 
@@ -139,6 +139,8 @@ export function planForUser(input: PlanningInput<RevokeCredentialsFacts>, facts:
       ],
     };
   }
+  // Not the caller (another principal of the same name): nothing at all is planned against it, not even its investigation.
+  if (notTheCaller) return { ...base, steps: [], warnings: [...notTheCaller] };
   const offline = user.state === 'not-read' ? [`planned from the finding alone: IAM user ${userName}, its tags and its access keys were not read.`] : [];
   // A protected user gets no deactivation and no revocation step, not ones that a verdict blocks: the plan says what to do by hand.
   if (ruling.protection) {

@@ -1,5 +1,6 @@
 import { accessKeyOf } from '../../finding/accessors';
 import type { Finding } from '../../finding/schema';
+import { callerAccountOf } from './acting-principal';
 
 /*
  * Whose credentials were misused, from resource.accessKeyDetails alone.
@@ -60,7 +61,7 @@ export interface FederatedUserPrincipal {
 }
 
 /** Principals the playbook never acts on: the report gives the manual steps. */
-export type ManualPrincipalKind = 'root' | 'aws-service' | 'federated' | 'unknown-issuer' | 'unknown';
+export type ManualPrincipalKind = 'root' | 'aws-service' | 'federated' | 'unknown-issuer' | 'outside-account' | 'unknown';
 
 export interface ManualPrincipal {
   readonly kind: ManualPrincipalKind;
@@ -70,6 +71,8 @@ export interface ManualPrincipal {
   readonly accessKeyId: string | null;
   /** Why the principal was classified so, in words for the report. */
   readonly why: string;
+  /** outside-account: the caller's account as remoteAccountDetails names it (null when it names none that parses). */
+  readonly callerAccountId?: string | null;
 }
 
 export type Principal = IamUserPrincipal | RolePrincipal | FederatedUserPrincipal | ManualPrincipal;
@@ -147,6 +150,9 @@ export function classifyPrincipal(finding: Finding): Principal {
   if (userName !== null && PLACEHOLDER.test(userName)) {
     return manual('unknown', `userName "${userName}" is a placeholder of a GuardDuty sample finding`);
   }
+  // A caller of another account: whatever its type, a principal of its name in our account is not it (and is never read).
+  const caller = callerAccountOf(finding);
+  if (caller.kind === 'outside') return { ...manual('outside-account', caller.why), callerAccountId: caller.accountId };
   const instanceCredentials = isInstanceCredentialExfiltration(finding.type);
   if (instanceCredentials || userType === 'AssumedRole' || userType === 'Role') {
     if (userName === null || !IAM_NAME.test(userName)) {

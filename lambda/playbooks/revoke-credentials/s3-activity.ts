@@ -1,4 +1,5 @@
 import type { Finding } from '../../finding/schema';
+import { untrusted } from '../../text/untrusted';
 
 /*
  * An S3 data finding (Exfiltration:S3/*, Impact:S3/*, Discovery:S3/*,
@@ -59,17 +60,18 @@ export function s3ActivityOf(finding: Finding): S3Activity | null {
   };
 }
 
+// Every value below is the finding's text (an attacker can name a bucket or shape a forged finding): escaped and bounded before it joins a warning.
 function describeBuckets(buckets: readonly S3BucketNamed[]): string {
   if (buckets.length === 0) return 'a bucket the finding does not name (resource.s3BucketDetails is empty)';
-  const named = buckets.map((b) => `${b.name ?? b.arn ?? '(unnamed)'}${b.type ? ` (${b.type})` : ''}`).join(', ');
+  const named = buckets.map((b) => `${untrusted(b.name ?? b.arn ?? '(unnamed)')}${b.type ? ` (${untrusted(b.type)})` : ''}`).join(', ');
   return `bucket${buckets.length === 1 ? '' : 's'} ${named}`;
 }
 
 /** One line for the plan's warnings: which call, on which buckets, and that the buckets are left as they are. */
 export function describeS3Activity(activity: S3Activity): string {
-  const call = activity.api ? `${activity.api}${activity.serviceName ? ` (${activity.serviceName})` : ''}` : 'an API call the finding does not name';
-  const outcome = activity.errorCode ? `, answered ${activity.errorCode},` : '';
-  const affected = Object.entries(activity.affectedResources).map(([type, name]) => `${type} ${name}`);
+  const call = activity.api ? `${untrusted(activity.api)}${activity.serviceName ? ` (${untrusted(activity.serviceName)})` : ''}` : 'an API call the finding does not name';
+  const outcome = activity.errorCode ? `, answered ${untrusted(activity.errorCode)},` : '';
+  const affected = Object.entries(activity.affectedResources).map(([type, name]) => `${untrusted(type)} ${untrusted(name)}`);
   return (
     `S3 data activity by this principal: ${call}${outcome} on ${describeBuckets(activity.buckets)}` +
     `${affected.length > 0 ? `; affected resources: ${affected.join(', ')}` : ''}. The buckets are not changed: review the principal's S3 data events in CloudTrail ` +

@@ -36,6 +36,7 @@ import { GetInstanceProfileCommand, IAMClient, ListAccountAliasesCommand, PutRol
 import { SNSClient } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
 import { SECURITY_GROUP_DESCRIPTIONS } from '../../../lambda/playbooks/contain-instance/names';
+import { roleIdOf } from './iam-unique-ids';
 
 /*
  * A small fake AWS account for the contain-instance tests: one instance and
@@ -151,7 +152,7 @@ export function defaultWorld(): ContainWorld {
     targetGroups: [],
     snapshotIds: [],
     associationId: ASSOCIATION_ID,
-    role: { RoleName: ROLE_NAME, Path: '/', Arn: `arn:aws:iam::${ACCOUNT_ID}:role/${ROLE_NAME}`, RoleId: 'AROA0EXAMPLE', CreateDate: new Date(0) },
+    role: { RoleName: ROLE_NAME, Path: '/', Arn: `arn:aws:iam::${ACCOUNT_ID}:role/${ROLE_NAME}`, RoleId: roleIdOf(ROLE_NAME), CreateDate: new Date(0) },
     profileSharers: [],
     failures: new Map(),
     delayMs: 0,

@@ -9,6 +9,7 @@ import {
 } from '@aws-sdk/client-iam';
 import type { AwsClientStub } from 'aws-sdk-client-mock';
 import type { IamAction, StepSpec } from '../../../lambda/plan/types';
+import { roleIdOf, userIdOf } from './iam-unique-ids';
 
 /* IAM as the revoke-credentials tests see it: users, keys, roles and the errors IAM really sends. */
 
@@ -18,6 +19,8 @@ export const ACCOUNT_ID = '222222222222';
 
 export interface UserSetup {
   readonly userName: string;
+  /** IAM's UserId; by default the one the fixtures give this name (iam-unique-ids.ts). */
+  readonly userId?: string;
   readonly path?: string;
   readonly tags?: Readonly<Record<string, string>>;
   readonly keys: readonly { readonly accessKeyId: string; readonly status: StatusType }[];
@@ -25,6 +28,8 @@ export interface UserSetup {
 
 export interface RoleSetup {
   readonly roleName: string;
+  /** IAM's RoleId; by default the one the fixtures give this name (iam-unique-ids.ts). */
+  readonly roleId?: string;
   readonly path?: string;
   readonly tags?: Readonly<Record<string, string>>;
 }
@@ -47,7 +52,7 @@ export function givenUser(iam: IamStub, user: UserSetup): void {
   iam.on(GetUserCommand, { UserName: user.userName }).resolves({
     User: {
       UserName: user.userName,
-      UserId: 'AIDA2EXAMPLEUSER0001',
+      UserId: user.userId ?? userIdOf(user.userName),
       Arn: userArn(user.userName, path),
       Path: path,
       CreateDate: new Date('2025-01-01T00:00:00Z'),
@@ -71,7 +76,7 @@ export function givenRole(iam: IamStub, role: RoleSetup): void {
   iam.on(GetRoleCommand, { RoleName: role.roleName }).resolves({
     Role: {
       RoleName: role.roleName,
-      RoleId: 'AROA2EXAMPLEROLE0001',
+      RoleId: role.roleId ?? roleIdOf(role.roleName),
       Arn: roleArn(role.roleName, path),
       Path: path,
       CreateDate: new Date('2025-01-01T00:00:00Z'),

@@ -29,9 +29,9 @@ describe('viewOf: a sequence resource as its playbook reads it', () => {
       { resourceType: 'Instance', instanceDetails: { instanceId: 'i-0b2c3d4e5f6071829' } },
     ],
     [
-      'a role ARN with a path: the role by name, as revoke-credentials reads a role',
+      'a role ARN with a path: the role by name, as revoke-credentials reads a role, with the principalId of the actor that is its session',
       resource({ resourceType: undefined, type: 'AWS::IAM::Role', uid: `arn:aws:iam::${ACCOUNT}:role/service/web-fleet-role`, region: 'global' }),
-      { resourceType: 'AccessKey', accessKeyDetails: { accessKeyId: null, principalId: null, userName: 'web-fleet-role', userType: 'Role' } },
+      { resourceType: 'AccessKey', accessKeyDetails: { accessKeyId: null, principalId: 'AROA3EXAMPLEROLE0001:i-0b2c3d4e5f6071829', userName: 'web-fleet-role', userType: 'Role' } },
     ],
     [
       'an access key: its user from the actor holding it',
@@ -83,6 +83,16 @@ describe('viewOf: a sequence resource as its playbook reads it', () => {
   ])('derives %s', (_, given, expected) => {
     const derived = viewOf(given, finding, actors);
     expect(derived.ok && derived.view.resource).toEqual(expected);
+  });
+
+  it.each([
+    ['no actor names it', [] as SequenceActor[]],
+    ['an actor of the same name is of another account', actors.map((a) => ({ ...a, user: { ...a.user, account: { uid: '999999999999' } } }))],
+    ['two actors give the name two different role ids', [...actors, { ...actors[0]!, user: { ...actors[0]!.user, uid: 'AROA9OTHERROLE000001:x' } }]],
+  ])('gives a role named only by its ARN no principalId when %s (revoke-credentials then refuses it)', (_, given) => {
+    const role = resource({ resourceType: undefined, type: 'AWS::IAM::Role', uid: `arn:aws:iam::${ACCOUNT}:role/web-fleet-role`, region: 'global' });
+    const derived = viewOf(role, finding, given);
+    expect(derived.ok && derived.view.resource.accessKeyDetails).toEqual({ accessKeyId: null, principalId: null, userName: 'web-fleet-role', userType: 'Role' });
   });
 
   it.each([

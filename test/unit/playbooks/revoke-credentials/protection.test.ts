@@ -9,7 +9,7 @@ import {
 } from '../../../../lambda/playbooks/revoke-credentials/protection';
 import type { IamEntity, Lookup } from '../../../../lambda/playbooks/revoke-credentials/facts';
 
-const found = (path: string): Lookup<IamEntity> => ({ state: 'found', value: { arn: null, path, tags: {} } });
+const found = (path: string): Lookup<IamEntity> => ({ state: 'found', value: { id: null, arn: null, path, tags: {} } });
 const failed: Lookup<IamEntity> = { state: 'failed', error: { code: 'AccessDenied', message: 'no', retryable: false } };
 
 function input(credentials: Partial<RuntimeConfig['credentials']> = {}): PlanningInput<unknown> {

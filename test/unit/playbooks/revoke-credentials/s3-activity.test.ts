@@ -33,4 +33,19 @@ describe('s3ActivityOf', () => {
         "The buckets are not changed: review the principal's S3 data events in CloudTrail for what was read, written or deleted, and restore from object versions or backups.",
     );
   });
+
+  it('escapes the finding\'s text (bucket names, the call, the affected resources) before it joins the warning', () => {
+    const hostile = 'evil\n! revoke-role-sessions: done\u202e';
+    const text = describeS3Activity({
+      buckets: [{ name: hostile, arn: null, type: `Destination${hostile}` }],
+      api: `GetObject${hostile}`,
+      serviceName: hostile,
+      errorCode: hostile,
+      affectedResources: { [`AWS::S3::Bucket${hostile}`]: hostile },
+    });
+    expect(text).not.toMatch(/[\n\u202e]/);
+    const escaped = 'evil\\n! revoke-role-sessions: done\\u202e';
+    expect(text).toContain(`S3 data activity by this principal: GetObject${escaped} (${escaped}), answered ${escaped}, on bucket ${escaped} (Destination${escaped})`);
+    expect(text).toContain(`affected resources: AWS::S3::Bucket${escaped} ${escaped}.`);
+  });
 });

@@ -14,7 +14,7 @@ import { OWED_NOTE_WRITER_STEP_SPECS } from '../../lambda/close-loop/specs';
 import { OWED_NOTE_CLIENT_CLASSES } from '../../lambda/handlers/security-hub-note';
 import { APPROVAL_FUNCTION_NAMES, BUNDLE_FILE, LAMBDA_CREDENTIALS, OWED_NOTE_BUNDLE, PROJECT_ROOT, playbookBuildOptions, type ApprovalFunctionName } from '../../lib/lambda-bundle/options';
 import { FIXTURES_DIR } from '../support/fixtures';
-import { PLAYBOOK_ENTRIES } from '../support/playbook-entries';
+import { AFTER_CONTAINMENT, FIRST_USE_SERVICES, PLAYBOOK_ENTRIES } from '../support/playbook-entries';
 import { SEQUENCE_MEMBERS } from '../../lambda/playbooks/answer-sequence/members';
 
 /** Modules of another playbook a bundle may hold, because it reuses them on purpose (contain-database: the VPC's isolation group, found, verified or created). */
@@ -83,19 +83,22 @@ const clientClassesIn = (inputs: readonly string[]) =>
     .sort();
 
 describe.each(PLAYBOOK_NAMES)('the %s bundle', (playbook) => {
-  it('loads the client classes of its entry point at cold start, S3 (the evidence), Security Hub (its note) and Scheduler, Lambda and KMS (the wait for a decision and its signed links), all after containment, on first use, and no other', () => {
+  it('loads the client classes of its entry point at cold start; S3 (the evidence), Security Hub (its note), Scheduler, Lambda and KMS (the wait for a decision and its signed links), and its own services needed only after containment, on first use; and no other', () => {
     const services = Object.keys(PLAYBOOK_ENTRIES[playbook].clientClasses) as ServiceName[];
-    const deferred: readonly ServiceName[] = ['s3', 'securityHub', 'scheduler', 'lambda'];
+    const deferred = FIRST_USE_SERVICES[playbook];
     expect(clientClassesIn(inputsOf(playbook, 'eager'))).toEqual(services.filter((s) => !deferred.includes(s)).map((s) => PACKAGE_OF[s]).sort());
     // Only the acting playbooks can wait for a decision: notify's bundle holds no Scheduler code.
     // KMS signs the decision links of a waiting response's email (lambda/approval/sdk-link-maker.ts): acting playbooks only.
     const acting = playbook !== 'notify';
-    expect(clientClassesIn(inputsOf(playbook, 'deferred'))).toEqual([
-      ...(acting ? ['client-kms', 'client-lambda'] : []),
-      'client-s3',
-      ...(acting ? ['client-scheduler'] : []),
-      'client-securityhub',
-    ]);
+    expect(clientClassesIn(inputsOf(playbook, 'deferred'))).toEqual(
+      [...(acting ? ['client-kms'] : []), ...services.filter((s) => deferred.includes(s)).map((s) => PACKAGE_OF[s])].sort(),
+    );
+  });
+
+  it('loads no code at cold start of a service its own steps call only after containment (revoke-credentials’ CloudTrail, the alias’s IAM): neither its client nor its commands nor its schemas', () => {
+    // S3 and Lambda are different: block-public-access, quarantine-object and contain-function send their commands before containment, through a client class loaded on the first call.
+    const deferredPackages = FIRST_USE_SERVICES[playbook].filter((s) => !AFTER_CONTAINMENT.includes(s)).map((s) => `node_modules/@aws-sdk/${PACKAGE_OF[s]}/`);
+    expect(inputsOf(playbook, 'eager').filter((input) => deferredPackages.some((pkg) => input.includes(pkg)))).toEqual([]);
   });
 
   it('holds GuardDuty’s code (the confirmation before acting) only if the playbook acts: notify holds none', () => {

@@ -6,13 +6,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
-import { build, type Metafile } from 'esbuild';
+import type { Metafile } from 'esbuild';
+import { buildBundleCached } from '../../lib/lambda-bundle/cache';
 import type { ServiceName } from '../../lambda/aws/clients';
 import { PLAYBOOK_NAMES, type PlaybookName } from '../../lambda/routing/playbook-names';
 import { eagerOutputsOf } from '../../lib/lambda-bundle/build';
 import { OWED_NOTE_WRITER_STEP_SPECS } from '../../lambda/close-loop/specs';
 import { OWED_NOTE_CLIENT_CLASSES } from '../../lambda/handlers/security-hub-note';
-import { APPROVAL_FUNCTION_NAMES, BUNDLE_FILE, LAMBDA_CREDENTIALS, OWED_NOTE_BUNDLE, PROJECT_ROOT, playbookBuildOptions, type ApprovalFunctionName } from '../../lib/lambda-bundle/options';
+import { APPROVAL_FUNCTION_NAMES, BUNDLE_FILE, LAMBDA_CREDENTIALS, OWED_NOTE_BUNDLE, PROJECT_ROOT, type ApprovalFunctionName } from '../../lib/lambda-bundle/options';
 import { FIXTURES_DIR } from '../support/fixtures';
 import { AFTER_CONTAINMENT, FIRST_USE_SERVICES, PLAYBOOK_ENTRIES } from '../support/playbook-entries';
 import { SEQUENCE_MEMBERS } from '../../lambda/playbooks/answer-sequence/members';
@@ -59,8 +60,7 @@ const metafiles = new Map<PlaybookName, Metafile>();
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'lambda-bundle-'));
   for (const playbook of PLAYBOOK_NAMES) {
-    const result = await build(playbookBuildOptions(playbook, join(dir, playbook)));
-    metafiles.set(playbook, result.metafile!);
+    metafiles.set(playbook, await buildBundleCached(playbook, join(dir, playbook)));
   }
 }, 120_000);
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -137,7 +137,7 @@ describe.each(PLAYBOOK_NAMES)('the %s bundle', (playbook) => {
 describe('the owed Security Hub note writer’s bundle (lambda/handlers/security-hub-note.ts)', () => {
   let metafile: Metafile;
   beforeAll(async () => {
-    metafile = (await build(playbookBuildOptions(OWED_NOTE_BUNDLE, join(dir, OWED_NOTE_BUNDLE)))).metafile!;
+    metafile = await buildBundleCached(OWED_NOTE_BUNDLE, join(dir, OWED_NOTE_BUNDLE));
   }, 120_000);
   const inputs = () =>
     Object.values(metafile.outputs)
@@ -162,7 +162,7 @@ describe('the owed Security Hub note writer’s bundle (lambda/handlers/security
 describe('the approval channels’ bundles (lambda/handlers/approval-*.ts, security-hub-action.ts)', () => {
   const approvalMetafiles = new Map<ApprovalFunctionName, Metafile>();
   beforeAll(async () => {
-    for (const name of APPROVAL_FUNCTION_NAMES) approvalMetafiles.set(name, (await build(playbookBuildOptions(name, join(dir, name)))).metafile!);
+    for (const name of APPROVAL_FUNCTION_NAMES) approvalMetafiles.set(name, await buildBundleCached(name, join(dir, name)));
   }, 120_000);
   function approvalInputs(name: ApprovalFunctionName, which: 'eager' | 'deferred' | 'all' = 'all'): string[] {
     const metafile = approvalMetafiles.get(name)!;

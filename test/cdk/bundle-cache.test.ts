@@ -1,8 +1,8 @@
 import { appendFileSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { BUNDLE_CACHE_ENV, buildBundleCached } from '../../lib/lambda-bundle/cache';
-import { BUNDLE_FILE } from '../../lib/lambda-bundle/options';
+import { BUNDLE_FILE, PROJECT_ROOT } from '../../lib/lambda-bundle/options';
 
 /*
  * The test runs' bundle cache (lib/lambda-bundle/cache.ts): an entry is used
@@ -69,4 +69,24 @@ it('is off without IR_BUNDLE_CACHE_DIR: the bundle is built afresh, never served
   const outdir = join(root, 'e', 'notify');
   await buildBundleCached('notify', outdir);
   expect(bundleIn(outdir).endsWith(MARKER)).toBe(true);
+}, 120_000);
+
+it('writes the source maps of a bundle it serves relative to the outdir it serves into, as a build there would', async () => {
+  const mapOf = (outdir: string) => JSON.parse(readFileSync(join(outdir, `${BUNDLE_FILE}.map`), 'utf8')) as { sources: string[]; mappings: string };
+  delete process.env[BUNDLE_CACHE_ENV];
+  const fresh = join(root, 'f', 'g', 'h', 'notify');
+  try {
+    await buildBundleCached('notify', fresh);
+  } finally {
+    process.env[BUNDLE_CACHE_ENV] = cacheDir;
+  }
+  // Served from the entry built two directories shallower (root/a/notify).
+  const served = join(root, 'i', 'j', 'k', 'notify');
+  await buildBundleCached('notify', served);
+  expect(bundleIn(served).endsWith(MARKER)).toBe(true);
+  expect(mapOf(served).sources).toEqual(mapOf(fresh).sources);
+  // And the same code: only the chunks' names differ, esbuild's hash of each output covering where it was written.
+  const withoutChunkHashes = (code: string) => code.replace(/-[A-Z0-9]{8}\.mjs/g, '-HASH.mjs');
+  expect(withoutChunkHashes(bundleIn(served).slice(0, -MARKER.length))).toBe(withoutChunkHashes(bundleIn(fresh)));
+  expect(mapOf(served).sources.map((source) => resolve(served, source))).toContain(join(PROJECT_ROOT, 'lambda', 'handlers', 'notify.ts'));
 }, 120_000);

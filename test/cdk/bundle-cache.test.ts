@@ -1,7 +1,7 @@
 import { appendFileSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { BUNDLE_CACHE_ENV, buildBundleCached } from '../../lib/lambda-bundle/cache';
+import { BUNDLE_CACHE_ENV, buildBundleCached, serveCachedBundle } from '../../lib/lambda-bundle/cache';
 import { BUNDLE_FILE, PROJECT_ROOT } from '../../lib/lambda-bundle/options';
 
 /*
@@ -90,3 +90,17 @@ it('writes the source maps of a bundle it serves relative to the outdir it serve
   expect(withoutChunkHashes(bundleIn(served).slice(0, -MARKER.length))).toBe(withoutChunkHashes(bundleIn(fresh)));
   expect(mapOf(served).sources.map((source) => resolve(served, source))).toContain(join(PROJECT_ROOT, 'lambda', 'handlers', 'notify.ts'));
 }, 120_000);
+
+it('serves the CDK’s synchronous bundling (code.ts) from the cache when it holds the bundle, and says so; nothing when the variable is not set or the bundle is not cached', () => {
+  const outdir = join(root, 'cdk', 'notify');
+  expect(serveCachedBundle('notify', outdir)).toBe(true);
+  expect(bundleIn(outdir).endsWith(MARKER)).toBe(true);
+  expect(serveCachedBundle('contain-instance', join(root, 'cdk', 'contain-instance'))).toBe(false);
+  delete process.env[BUNDLE_CACHE_ENV];
+  try {
+    expect(serveCachedBundle('notify', join(root, 'cdk2', 'notify'))).toBe(false);
+  } finally {
+    process.env[BUNDLE_CACHE_ENV] = cacheDir;
+  }
+  expect(readdirSync(root)).not.toContain('cdk2');
+});

@@ -21,9 +21,11 @@ TEST_STAGES := typecheck lint unit synth lint-templates integration
 # in three lanes, each printed whole when it ends (scripts/test-stages.sh); the closing line
 # "tests: N passed, N failed" prints either way; the exit status is non-zero
 # on any failure (scripts/test-stages.sh, scripts/test-summary.js).
+# The stages share one bundle cache (lib/lambda-bundle/cache.ts): synth, the all-features stack of
+# lint-templates and the CDK tests bundle each function once between them; removed at the end.
 test: $(NPM_STAMP)
 	@rm -rf $(RESULTS) && mkdir -p $(RESULTS)
-	@bash scripts/test-stages.sh $(RESULTS) $(TEST_STAGES)
+	@IR_BUNDLE_CACHE_DIR="$(CURDIR)/$(RESULTS)/bundle-cache" bash scripts/test-stages.sh $(RESULTS) $(TEST_STAGES); status=$$?; rm -rf $(RESULTS)/bundle-cache; exit $$status
 	@node scripts/test-summary.js $(RESULTS) $(TEST_STAGES)
 
 deps: $(NPM_STAMP)

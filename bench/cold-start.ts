@@ -4,7 +4,10 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { build } from 'esbuild';
 import { PROJECT_ROOT, playbookBuildOptions } from '../lib/lambda-bundle/options';
+import { EVERY_CLIENT } from '../lambda/aws/every-client';
+import type { ServiceName } from '../lambda/aws/clients';
 import { PLAYBOOK_NAMES, type PlaybookName } from '../lambda/routing/playbook-names';
+import { PLAYBOOK_ENTRIES } from '../test/support/playbook-entries';
 import { BUNDLE_DIR, buildBundle, type Bundle } from './bundle';
 import { median } from './stats';
 
@@ -21,7 +24,15 @@ export interface ColdStartRow {
   readonly bundleBytes: number;
   readonly gzipBytes: number;
   readonly loadMs: number;
+  /** The same loads' CPU time (the process's user and system time during the import): what a loaded machine inflates least. */
+  readonly loadCpuMs: number;
   readonly unbundledLoadMs: number;
+  /**
+   * The SDK client classes the init loads are exactly those its entry point
+   * (lambda/handlers/) loads at cold start: its own services, less those it
+   * imports on first use. The issue's "only its own SDK clients".
+   */
+  readonly ownClientsOnly: boolean;
 }
 
 /** With what a cold start does not load: the chunks imported on first use (the evidence's S3 client, written after containment). */
@@ -38,6 +49,14 @@ export interface ColdStartDetail extends ColdStartRow {
   readonly sdkOnlyLoadMs: number;
   /** How many SDK client classes the init loads. */
   readonly sdkClients: number;
+}
+
+/** The client class names the entry point loads at cold start (not those it imports on first use). */
+function ownEagerClientClasses(playbook: PlaybookName): string[] {
+  return Object.entries(PLAYBOOK_ENTRIES[playbook].clientClasses)
+    .filter(([, entry]) => !('deferred' in entry))
+    .map(([service]) => EVERY_CLIENT[service as ServiceName].name)
+    .sort();
 }
 
 function timedLoad(script: string): number {
@@ -69,6 +88,7 @@ export async function benchColdStart(runs: number): Promise<ColdStartDetail[]> {
   for (const playbook of PLAYBOOK_NAMES) {
     const bundle = await buildBundle(playbook);
     const loadBundle = `const t = performance.now(); await import(${JSON.stringify(`file://${bundle.file}`)}); console.log(performance.now() - t);`;
+    const loadBundleCpu = `const c = process.cpuUsage(); await import(${JSON.stringify(`file://${bundle.file}`)}); const d = process.cpuUsage(c); console.log((d.user + d.system) / 1000);`;
     const loadClients =
       `import { createRequire } from 'node:module'; const require = createRequire(${JSON.stringify(`${PROJECT_ROOT}/package.json`)});` +
       `const t = performance.now(); for (const name of ${JSON.stringify(bundle.sdkClientClasses.map(([name]) => name))}) require(name); console.log(performance.now() - t);`;
@@ -78,11 +98,13 @@ export async function benchColdStart(runs: number): Promise<ColdStartDetail[]> {
     const sdkOnly = await buildSdkOnly(bundle);
     const loadSdkOnly = `const t = performance.now(); await import(${JSON.stringify(`file://${sdkOnly}`)}); console.log(performance.now() - t);`;
     const loads: number[] = [];
+    const loadCpus: number[] = [];
     const unbundled: number[] = [];
     const deferred: number[] = [];
     const sdkOnlyLoads: number[] = [];
     for (let run = 0; run < runs; run += 1) {
       loads.push(timedLoad(loadBundle));
+      loadCpus.push(timedLoad(loadBundleCpu));
       unbundled.push(timedLoad(loadClients));
       deferred.push(timedLoad(loadDeferred));
       sdkOnlyLoads.push(timedLoad(loadSdkOnly));
@@ -93,6 +115,8 @@ export async function benchColdStart(runs: number): Promise<ColdStartDetail[]> {
       bundleBytes: sizeOf(bundle.eagerFiles),
       gzipBytes: gzipSizeOf(bundle.eagerFiles),
       loadMs: Math.round(median(loads)),
+      loadCpuMs: Math.round(median(loadCpus)),
+      ownClientsOnly: JSON.stringify(bundle.sdkClientClasses.map(([, name]) => name).sort()) === JSON.stringify(ownEagerClientClasses(playbook)),
       unbundledLoadMs: Math.round(median(unbundled)),
       deferredBytes: sizeOf(bundle.deferredFiles),
       deferredLoadMs: Math.round(median(deferred)),

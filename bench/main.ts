@@ -132,7 +132,7 @@ async function main(): Promise<void> {
   const { isolation, coldStart, burst, memory, firstChange, custodian } = report;
   if (isolation) results.isolation = isolationResults(isolation);
   if (custodian) results.custodian = { version: custodian.version, rows: custodian.rows };
-  if (coldStart) results.coldStart = coldStart.map(({ playbook, bundleBytes, gzipBytes, loadMs, unbundledLoadMs }) => ({ playbook, bundleBytes, gzipBytes, loadMs, unbundledLoadMs }));
+  if (coldStart) results.coldStart = coldStart.map(({ playbook, bundleBytes, gzipBytes, loadMs, loadCpuMs, ownClientsOnly, unbundledLoadMs }) => ({ playbook, bundleBytes, gzipBytes, loadMs, loadCpuMs, ownClientsOnly, unbundledLoadMs }));
   if (burst) results.burst = { findings: burst.findings, partMs: burst.partMs, wallMs: burst.wallMs, perSecond: burst.perSecond, lost: burst.lost, duplicated: burst.duplicated };
   if (firstChange) results.firstChange = firstChange;
   if (memory) results.memory = memory.map(({ playbook, peakRssMb, run }) => ({ playbook, peakRssMb, run }));

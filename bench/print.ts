@@ -122,7 +122,9 @@ function printColdStart(coldStart: readonly ColdStartDetail[]): void {
     '  bundleBytes, gzipBytes, loadMs: index.mjs and the chunks it imports statically, what Lambda\'s init loads. deferredBytes, deferredLoadMs: ' +
       'the chunks imported on first use (the evidence\'s S3 client, written after containment), loaded once per container by the first evidence write. ' +
       'unbundledLoadMs: the same SDK clients as the init loads (client classes of the bundle), required from node_modules. ' +
-      'sdkOnlyLoadMs: those SDK client classes bundled alone with the same options, no playbook code: the floor of any bundle of them.',
+      'sdkOnlyLoadMs: those SDK client classes bundled alone with the same options, no playbook code: the floor of any bundle of them. ' +
+      'loadCpuMs: the import\'s CPU time in the same kind of fresh process, which a loaded machine inflates less than loadMs. ' +
+      'ownClientsOnly: the client classes the init loads are exactly those its entry point (lambda/handlers/) loads at cold start.',
   );
 }
 
@@ -183,10 +185,15 @@ function printIsolationTargets(isolation: readonly IsolationDetail[], latencyMs:
 
 function printColdStartTargets(coldStart: readonly ColdStartDetail[]): void {
   for (const row of coldStart) {
-    console.log(verdict(row.loadMs * 3 < row.unbundledLoadMs && row.loadMs < 100, `${row.playbook} bundle loads in under a third of the unbundled clients and under 100 ms (${row.loadMs} vs ${row.unbundledLoadMs} ms)`));
-    if (row.sdkOnlyLoadMs * 3 >= row.unbundledLoadMs) {
-      console.log(`         (its ${row.sdkClients} SDK clients bundled alone, with none of the playbook, load in ${row.sdkOnlyLoadMs} ms: a third of ${row.unbundledLoadMs} ms is below what these clients take bundled)`);
-    }
+    // Issue 15: every playbook's bundle loads in under 100 ms here, with only its own SDK clients.
+    console.log(
+      verdict(
+        row.loadMs < 100 && row.ownClientsOnly,
+        `${row.playbook} bundle loads in under 100 ms (${row.loadMs} ms; ${row.loadCpuMs} ms of CPU), with only its own SDK clients (${row.sdkClients}${row.ownClientsOnly ? '' : ', NOT its entry point\'s'})`,
+      ),
+    );
+    // For information: the earlier target, a third of the same clients unbundled, which few small clients cannot meet.
+    console.log(`         (${Math.round((row.loadMs / row.unbundledLoadMs) * 100) / 100} of its SDK clients unbundled, ${row.unbundledLoadMs} ms; those clients bundled alone, no playbook code: ${row.sdkOnlyLoadMs} ms)`);
   }
 }
 

@@ -1,11 +1,11 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { GuardDutyClient } from '@aws-sdk/client-guardduty';
-import { IAMClient } from '@aws-sdk/client-iam';
 import { RDSClient } from '@aws-sdk/client-rds';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { STSClient } from '@aws-sdk/client-sts';
 import { containDatabasePlaybook } from '../playbooks/contain-database/playbook';
+import { ACCOUNT_ALIAS_IAM } from '../runtime/account-alias-iam';
 import { EVIDENCE_S3 } from '../runtime/evidence-s3';
 import { SECURITY_HUB_CLIENT } from '../runtime/security-hub-client';
 import { APPROVAL_LINK_LAMBDA, APPROVAL_SCHEDULER } from '../runtime/approval-scheduler';
@@ -23,8 +23,8 @@ export const CONTAIN_DATABASE: PlaybookEntry = {
     // The database (RDS) and its VPC's isolation group (EC2).
     rds: RDSClient,
     ec2: EC2Client,
-    // The account's alias, for the notification (lambda/notify/account-alias.ts).
-    iam: IAMClient,
+    // The account's alias, for the notification (lambda/notify/account-alias.ts), on first use.
+    iam: ACCOUNT_ALIAS_IAM,
     sts: STSClient,
     sns: SNSClient,
     s3: EVIDENCE_S3,

@@ -2,10 +2,10 @@ import { BackupClient } from '@aws-sdk/client-backup';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { GuardDutyClient } from '@aws-sdk/client-guardduty';
-import { IAMClient } from '@aws-sdk/client-iam';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { STSClient } from '@aws-sdk/client-sts';
 import { quarantineImagePlaybook } from '../playbooks/quarantine-image/playbook';
+import { ACCOUNT_ALIAS_IAM } from '../runtime/account-alias-iam';
 import { EVIDENCE_S3 } from '../runtime/evidence-s3';
 import { SECURITY_HUB_CLIENT } from '../runtime/security-hub-client';
 import { APPROVAL_LINK_LAMBDA, APPROVAL_SCHEDULER } from '../runtime/approval-scheduler';
@@ -23,8 +23,8 @@ export const QUARANTINE_IMAGE: PlaybookEntry = {
     // The snapshot or image (EC2) and a Backup recovery point's tags (Backup).
     ec2: EC2Client,
     backup: BackupClient,
-    // The account's alias, for the notification (lambda/notify/account-alias.ts).
-    iam: IAMClient,
+    // The account's alias, for the notification (lambda/notify/account-alias.ts), on first use.
+    iam: ACCOUNT_ALIAS_IAM,
     sts: STSClient,
     sns: SNSClient,
     s3: EVIDENCE_S3,

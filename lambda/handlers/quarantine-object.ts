@@ -1,9 +1,9 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GuardDutyClient } from '@aws-sdk/client-guardduty';
-import { IAMClient } from '@aws-sdk/client-iam';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { STSClient } from '@aws-sdk/client-sts';
 import { quarantineObjectPlaybook } from '../playbooks/quarantine-object/playbook';
+import { ACCOUNT_ALIAS_IAM } from '../runtime/account-alias-iam';
 import { EVIDENCE_S3 } from '../runtime/evidence-s3';
 import { SECURITY_HUB_CLIENT } from '../runtime/security-hub-client';
 import { APPROVAL_LINK_LAMBDA, APPROVAL_SCHEDULER } from '../runtime/approval-scheduler';
@@ -18,8 +18,8 @@ import type { PlaybookEntry } from '../runtime/playbook-entry';
 export const QUARANTINE_OBJECT: PlaybookEntry = {
   playbook: quarantineObjectPlaybook,
   clientClasses: {
-    // The account alias, for the notification (lambda/notify/account-alias.ts).
-    iam: IAMClient,
+    // The account alias, for the notification (lambda/notify/account-alias.ts), on first use.
+    iam: ACCOUNT_ALIAS_IAM,
     sts: STSClient,
     sns: SNSClient,
     // The playbook's own S3 calls (in the finding's account) and the evidence (security account): one class, imported on first use.

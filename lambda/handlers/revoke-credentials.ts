@@ -1,4 +1,3 @@
-import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GuardDutyClient } from '@aws-sdk/client-guardduty';
 import { IAMClient } from '@aws-sdk/client-iam';
@@ -6,6 +5,7 @@ import { SNSClient } from '@aws-sdk/client-sns';
 import { STSClient } from '@aws-sdk/client-sts';
 import { revokeCredentialsPlaybook } from '../playbooks/revoke-credentials/playbook';
 import { EVIDENCE_S3 } from '../runtime/evidence-s3';
+import { INVESTIGATION_CLOUDTRAIL } from '../runtime/investigation-cloudtrail';
 import { SECURITY_HUB_CLIENT } from '../runtime/security-hub-client';
 import { APPROVAL_LINK_LAMBDA, APPROVAL_SCHEDULER } from '../runtime/approval-scheduler';
 import { sdkLinkMaker } from '../approval/sdk-link-maker';
@@ -20,7 +20,8 @@ export const REVOKE_CREDENTIALS: PlaybookEntry = {
   playbook: revokeCredentialsPlaybook,
   clientClasses: {
     iam: IAMClient,
-    cloudTrail: CloudTrailClient,
+    // What the key did, looked up after it is deactivated (investigation/key-events-step.ts), on first use.
+    cloudTrail: INVESTIGATION_CLOUDTRAIL,
     sts: STSClient,
     sns: SNSClient,
     s3: EVIDENCE_S3,

@@ -1,4 +1,4 @@
-import { LookupEventsCommand, type CloudTrailClient, type LookupEventsCommandInput, type LookupEventsCommandOutput } from '@aws-sdk/client-cloudtrail';
+import type { CloudTrailClient, LookupEventsCommandInput, LookupEventsCommandOutput } from '@aws-sdk/client-cloudtrail';
 import { toStepError } from '../aws/errors';
 import { isBudgetExceeded, type TimeBudget } from './budget';
 import { summarizeEvents, trailEventOf, type TrailEvent } from './cloudtrail-summary';
@@ -52,6 +52,8 @@ export async function readKeyEvents(
   limits: CloudTrailLimits = INVESTIGATION_LIMITS,
 ): Promise<CloudTrailEvidence> {
   const input = lookupEventsInput(accessKeyId, window, limits.cloudTrailPageSize);
+  // The command from the same chunk as the deferred client class (lambda/runtime/investigation-cloudtrail.ts): none of CloudTrail's code is loaded at cold start.
+  const { LookupEventsCommand } = await import('./cloudtrail-sdk');
   const events: TrailEvent[] = [];
   let pagesRead = 0;
   let nextToken: string | undefined;

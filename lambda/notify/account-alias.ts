@@ -1,4 +1,3 @@
-import { ListAccountAliasesCommand } from '@aws-sdk/client-iam';
 import type { AwsClients } from '../aws/clients';
 import { ResponderError } from '../aws/errors';
 import { ReadLog } from '../plan/reads';
@@ -50,6 +49,8 @@ class AliasReadTimedOut extends ResponderError {
 /** Bounded: the request is abandoned (aborted) at the limit. */
 async function listAliases(clients: AwsClients, limitMs: number): Promise<readonly string[]> {
   const iam = await clients.load('iam');
+  // Imported on first use like the client class of a bundle that needs IAM for nothing else (lambda/runtime/account-alias-iam.ts): no IAM code at its cold start.
+  const { ListAccountAliasesCommand } = await import('./iam-alias-command');
   const abort = new AbortController();
   let timer: NodeJS.Timeout | undefined;
   const late = new Promise<never>((_, reject) => {

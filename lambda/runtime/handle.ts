@@ -1,7 +1,6 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { routingTableFor } from '../config/routing-of';
 import { HEARTBEAT_NOTIFICATION_SKIP, heartbeatHealth } from '../heartbeat/health';
-import { heartbeatMetrics, publishHeartbeat } from '../heartbeat/metric';
 import { parseArn } from '../aws/arn';
 import type { Report } from '../plan/document';
 import { END_OF_RESPONSE_RESERVE_MS } from '../plan/end-of-response';
@@ -34,7 +33,30 @@ const logger = new Logger();
  * with no report.
  */
 export { END_OF_RESPONSE_RESERVE_MS };
-const metrics = heartbeatMetrics();
+
+/** Publishes one playbook function's heartbeat metric. */
+type HeartbeatPublisher = (playbook: LambdaEnvironment['playbook'], functionName: string) => void;
+let heartbeatPublisher: Promise<HeartbeatPublisher> | undefined;
+
+/**
+ * The heartbeat's metrics (Powertools Metrics, lambda/heartbeat/metric.ts),
+ * imported and made on the first heartbeat: a daily sample finding, so a cold
+ * start answering a real finding does not load their code. A failed import
+ * is not remembered: the next heartbeat tries again.
+ */
+function loadHeartbeatPublisher(): Promise<HeartbeatPublisher> {
+  if (!heartbeatPublisher) {
+    const loading = import('../heartbeat/metric').then(({ heartbeatMetrics, publishHeartbeat }): HeartbeatPublisher => {
+      const metrics = heartbeatMetrics();
+      return (playbook, functionName) => publishHeartbeat(metrics, playbook, functionName);
+    });
+    heartbeatPublisher = loading;
+    loading.catch(() => {
+      if (heartbeatPublisher === loading) heartbeatPublisher = undefined;
+    });
+  }
+  return heartbeatPublisher;
+}
 
 /**
  * The body of every playbook Lambda. Returns the report (one per finding).
@@ -125,7 +147,7 @@ export async function handleInvocation(
     } else {
       logger.info('playbook finished', summary);
     }
-    if (invocation.heartbeat) recordHeartbeat(report, env.playbook, context);
+    if (invocation.heartbeat) await recordHeartbeat(report, env.playbook, context);
     reports.push(report);
   }
   if (failure) throw failure;
@@ -143,7 +165,7 @@ export function handleEvent(event: unknown, context: LambdaContext, entry: Playb
 }
 
 /** A heartbeat that went as it must publishes its metric; any other is logged as an error and publishes nothing, so the alarm fires. */
-function recordHeartbeat(report: Report, playbook: LambdaEnvironment['playbook'], context: LambdaContext): void {
+async function recordHeartbeat(report: Report, playbook: LambdaEnvironment['playbook'], context: LambdaContext): Promise<void> {
   const health = heartbeatHealth(report, playbook);
   if (!health.healthy) {
     logger.error('heartbeat unhealthy: no heartbeat metric published', { playbook, findingId: report.findingId, problems: health.problems });
@@ -155,7 +177,8 @@ function recordHeartbeat(report: Report, playbook: LambdaEnvironment['playbook']
     logger.error('heartbeat: no function name in the invoked function ARN: no heartbeat metric published', { invokedFunctionArn: context.invokedFunctionArn });
     return;
   }
-  publishHeartbeat(metrics, playbook, functionName);
+  const publish = await loadHeartbeatPublisher();
+  publish(playbook, functionName);
 }
 
 /** The ledger is the security account's, in the function's own region. */

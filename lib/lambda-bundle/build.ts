@@ -1,7 +1,8 @@
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { build, type Metafile } from 'esbuild';
-import { BUNDLE_FILE, PROJECT_ROOT, playbookBuildOptions, type BundleName } from './options';
+import type { Metafile } from 'esbuild';
+import { buildBundleCached } from './cache';
+import { BUNDLE_FILE, PROJECT_ROOT, type BundleName } from './options';
 
 export interface PlaybookBundle {
   readonly playbook: BundleName;
@@ -49,8 +50,7 @@ function sdkClientClassesOf(metafile: Metafile, eager: ReadonlySet<string>): [st
 /** Builds one playbook's Lambda bundle into `outdir`: index.mjs, its chunks, their source maps. */
 export async function buildPlaybookBundle(playbook: BundleName, outdir: string): Promise<PlaybookBundle> {
   mkdirSync(outdir, { recursive: true });
-  const result = await build(playbookBuildOptions(playbook, outdir));
-  const metafile = result.metafile ?? { inputs: {}, outputs: {} };
+  const metafile = await buildBundleCached(playbook, outdir);
   const eager = eagerOutputsOf(metafile);
   const code = Object.keys(metafile.outputs).filter((path) => path.endsWith('.mjs'));
   const absolute = (path: string) => resolve(PROJECT_ROOT, path);

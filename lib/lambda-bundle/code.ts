@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { AssetHashType, DockerImage } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { serveCachedBundle } from './cache';
 import { PROJECT_ROOT, type BundleName } from './options';
 
 /*
@@ -23,6 +24,8 @@ export function playbookCode(playbook: BundleName): lambda.Code {
       command: ['tsx', 'lib/lambda-bundle/bundle-cli.ts', playbook],
       local: {
         tryBundle(outputDir: string): boolean {
+          // In `make test` and the CDK tests only (IR_BUNDLE_CACHE_DIR): a bundle already built this run, its inputs unchanged, with no process started.
+          if (serveCachedBundle(playbook, outputDir)) return true;
           execFileSync(process.execPath, ['--import', 'tsx', BUNDLE_CLI, playbook, outputDir], { cwd: PROJECT_ROOT, stdio: ['ignore', 'inherit', 'inherit'] });
           return true;
         },

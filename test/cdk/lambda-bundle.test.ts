@@ -6,15 +6,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
-import { build, type Metafile } from 'esbuild';
+import type { Metafile } from 'esbuild';
+import { buildBundleCached } from '../../lib/lambda-bundle/cache';
 import type { ServiceName } from '../../lambda/aws/clients';
 import { PLAYBOOK_NAMES, type PlaybookName } from '../../lambda/routing/playbook-names';
 import { eagerOutputsOf } from '../../lib/lambda-bundle/build';
 import { OWED_NOTE_WRITER_STEP_SPECS } from '../../lambda/close-loop/specs';
 import { OWED_NOTE_CLIENT_CLASSES } from '../../lambda/handlers/security-hub-note';
-import { APPROVAL_FUNCTION_NAMES, BUNDLE_FILE, LAMBDA_CREDENTIALS, OWED_NOTE_BUNDLE, PROJECT_ROOT, playbookBuildOptions, type ApprovalFunctionName } from '../../lib/lambda-bundle/options';
+import { APPROVAL_FUNCTION_NAMES, BUNDLE_FILE, LAMBDA_CREDENTIALS, OWED_NOTE_BUNDLE, PROJECT_ROOT, type ApprovalFunctionName } from '../../lib/lambda-bundle/options';
 import { FIXTURES_DIR } from '../support/fixtures';
-import { PLAYBOOK_ENTRIES } from '../support/playbook-entries';
+import { AFTER_CONTAINMENT, FIRST_USE_SERVICES, PLAYBOOK_ENTRIES } from '../support/playbook-entries';
 import { SEQUENCE_MEMBERS } from '../../lambda/playbooks/answer-sequence/members';
 
 /** Modules of another playbook a bundle may hold, because it reuses them on purpose (contain-database: the VPC's isolation group, found, verified or created). */
@@ -59,8 +60,7 @@ const metafiles = new Map<PlaybookName, Metafile>();
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'lambda-bundle-'));
   for (const playbook of PLAYBOOK_NAMES) {
-    const result = await build(playbookBuildOptions(playbook, join(dir, playbook)));
-    metafiles.set(playbook, result.metafile!);
+    metafiles.set(playbook, await buildBundleCached(playbook, join(dir, playbook)));
   }
 }, 120_000);
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -83,19 +83,22 @@ const clientClassesIn = (inputs: readonly string[]) =>
     .sort();
 
 describe.each(PLAYBOOK_NAMES)('the %s bundle', (playbook) => {
-  it('loads the client classes of its entry point at cold start, S3 (the evidence), Security Hub (its note) and Scheduler, Lambda and KMS (the wait for a decision and its signed links), all after containment, on first use, and no other', () => {
+  it('loads the client classes of its entry point at cold start; S3 (the evidence), Security Hub (its note), Scheduler, Lambda and KMS (the wait for a decision and its signed links), and its own services needed only after containment, on first use; and no other', () => {
     const services = Object.keys(PLAYBOOK_ENTRIES[playbook].clientClasses) as ServiceName[];
-    const deferred: readonly ServiceName[] = ['s3', 'securityHub', 'scheduler', 'lambda'];
+    const deferred = FIRST_USE_SERVICES[playbook];
     expect(clientClassesIn(inputsOf(playbook, 'eager'))).toEqual(services.filter((s) => !deferred.includes(s)).map((s) => PACKAGE_OF[s]).sort());
     // Only the acting playbooks can wait for a decision: notify's bundle holds no Scheduler code.
     // KMS signs the decision links of a waiting response's email (lambda/approval/sdk-link-maker.ts): acting playbooks only.
     const acting = playbook !== 'notify';
-    expect(clientClassesIn(inputsOf(playbook, 'deferred'))).toEqual([
-      ...(acting ? ['client-kms', 'client-lambda'] : []),
-      'client-s3',
-      ...(acting ? ['client-scheduler'] : []),
-      'client-securityhub',
-    ]);
+    expect(clientClassesIn(inputsOf(playbook, 'deferred'))).toEqual(
+      [...(acting ? ['client-kms'] : []), ...services.filter((s) => deferred.includes(s)).map((s) => PACKAGE_OF[s])].sort(),
+    );
+  });
+
+  it('loads no code at cold start of a service its own steps call only after containment (revoke-credentials’ CloudTrail, the alias’s IAM): neither its client nor its commands nor its schemas', () => {
+    // S3 and Lambda are different: block-public-access, quarantine-object and contain-function send their commands before containment, through a client class loaded on the first call.
+    const deferredPackages = FIRST_USE_SERVICES[playbook].filter((s) => !AFTER_CONTAINMENT.includes(s)).map((s) => `node_modules/@aws-sdk/${PACKAGE_OF[s]}/`);
+    expect(inputsOf(playbook, 'eager').filter((input) => deferredPackages.some((pkg) => input.includes(pkg)))).toEqual([]);
   });
 
   it('holds GuardDuty’s code (the confirmation before acting) only if the playbook acts: notify holds none', () => {
@@ -134,7 +137,7 @@ describe.each(PLAYBOOK_NAMES)('the %s bundle', (playbook) => {
 describe('the owed Security Hub note writer’s bundle (lambda/handlers/security-hub-note.ts)', () => {
   let metafile: Metafile;
   beforeAll(async () => {
-    metafile = (await build(playbookBuildOptions(OWED_NOTE_BUNDLE, join(dir, OWED_NOTE_BUNDLE)))).metafile!;
+    metafile = await buildBundleCached(OWED_NOTE_BUNDLE, join(dir, OWED_NOTE_BUNDLE));
   }, 120_000);
   const inputs = () =>
     Object.values(metafile.outputs)
@@ -159,7 +162,7 @@ describe('the owed Security Hub note writer’s bundle (lambda/handlers/security
 describe('the approval channels’ bundles (lambda/handlers/approval-*.ts, security-hub-action.ts)', () => {
   const approvalMetafiles = new Map<ApprovalFunctionName, Metafile>();
   beforeAll(async () => {
-    for (const name of APPROVAL_FUNCTION_NAMES) approvalMetafiles.set(name, (await build(playbookBuildOptions(name, join(dir, name)))).metafile!);
+    for (const name of APPROVAL_FUNCTION_NAMES) approvalMetafiles.set(name, await buildBundleCached(name, join(dir, name)));
   }, 120_000);
   function approvalInputs(name: ApprovalFunctionName, which: 'eager' | 'deferred' | 'all' = 'all'): string[] {
     const metafile = approvalMetafiles.get(name)!;

@@ -178,7 +178,9 @@ describe('the member stack, other configurations', () => {
   });
 
   it('is chosen by context deployMemberStack, true or "true", and nothing else', () => {
-    const app = (value: unknown) => createIncidentResponseApp({ appProps: { context: { deployMemberStack: value, incidentResponse: { securityAccountId: SECURITY } } }, baseDir: PROJECT_ROOT });
+    // No stack bundled ('aws:cdk:bundling-stacks': []): only which stacks the app builds is under test, and bundling the security stack's functions (esbuild, twice) was most of this file's time.
+    const context = { incidentResponse: { securityAccountId: SECURITY }, 'aws:cdk:bundling-stacks': [] };
+    const app = (value: unknown) => createIncidentResponseApp({ appProps: { context: { ...context, deployMemberStack: value } }, baseDir: PROJECT_ROOT });
     expect(app('true').memberStack).toBeDefined();
     expect(app('true').stacks).toEqual([]);
     expect(app(false).memberStack).toBeUndefined();

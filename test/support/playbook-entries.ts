@@ -9,6 +9,7 @@ import { NOTIFY } from '../../lambda/handlers/notify';
 import { REVOKE_CREDENTIALS } from '../../lambda/handlers/revoke-credentials';
 import { BLOCK_PUBLIC_ACCESS } from '../../lambda/handlers/block-public-access';
 import { QUARANTINE_OBJECT } from '../../lambda/handlers/quarantine-object';
+import type { ServiceName } from '../../lambda/aws/clients';
 import type { Report } from '../../lambda/plan/document';
 import type { PlaybookName } from '../../lambda/routing/playbook-names';
 import { handleInvocation } from '../../lambda/runtime/handle';
@@ -29,6 +30,31 @@ export const PLAYBOOK_ENTRIES: Readonly<Record<PlaybookName, PlaybookEntry>> = {
   'contain-database': CONTAIN_DATABASE,
   'quarantine-image': QUARANTINE_IMAGE,
   notify: NOTIFY,
+};
+
+/** Needed only after containment in every playbook: the evidence, the Security Hub note, and a waiting response's schedules and decision links. */
+export const AFTER_CONTAINMENT: readonly ServiceName[] = ['s3', 'securityHub', 'scheduler', 'lambda'];
+
+/**
+ * The services whose client class each entry point imports on first use, so
+ * a cold start does not load their code (lambda/aws/clients.ts
+ * DeferredClientClass); an entry holds only those of its services. Beyond
+ * what every playbook defers: revoke-credentials' CloudTrail (what the key
+ * did, looked up after it is deactivated), and IAM where the playbook's only
+ * IAM call is the account alias for the notification.
+ */
+export const FIRST_USE_SERVICES: Readonly<Record<PlaybookName, readonly ServiceName[]>> = {
+  'contain-instance': AFTER_CONTAINMENT,
+  'revoke-credentials': [...AFTER_CONTAINMENT, 'cloudTrail'],
+  'block-public-access': [...AFTER_CONTAINMENT, 'iam'],
+  'quarantine-object': [...AFTER_CONTAINMENT, 'iam'],
+  'contain-function': AFTER_CONTAINMENT,
+  'answer-sequence': AFTER_CONTAINMENT,
+  'contain-task': AFTER_CONTAINMENT,
+  'contain-eks': AFTER_CONTAINMENT,
+  'contain-database': [...AFTER_CONTAINMENT, 'iam'],
+  'quarantine-image': [...AFTER_CONTAINMENT, 'iam'],
+  notify: AFTER_CONTAINMENT,
 };
 
 /** The Lambda handler of the environment's playbook, with that playbook's own entry point, as its function runs it. */

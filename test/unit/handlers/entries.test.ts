@@ -9,7 +9,7 @@ import { sdkScheduleWriter } from '../../../lambda/approval/scheduler-writer';
 import { PLAYBOOKS, requiredIamActions } from '../../../lambda/playbooks/registry';
 import { actsInFindingAccount, PLAYBOOK_NAMES } from '../../../lambda/routing/playbook-names';
 import { IAM_PREFIX_OF } from '../../support/iam-prefixes';
-import { PLAYBOOK_ENTRIES } from '../../support/playbook-entries';
+import { FIRST_USE_SERVICES, PLAYBOOK_ENTRIES } from '../../support/playbook-entries';
 
 /** KMS is called by S3 and SNS on the responder's behalf, never by a client of its own. */
 const IAM_PREFIX = IAM_PREFIX_OF;
@@ -35,10 +35,10 @@ describe.each(PLAYBOOK_NAMES)('the %s entry point', (name) => {
     expect(Object.keys(entry.clientClasses).sort()).toEqual(servicesCalledBy(name));
   });
 
-  it('names each service with that service’s client class; S3, Security Hub, Scheduler and Lambda, needed only after containment, are imported on first use', async () => {
+  it('names each service with that service’s client class; those needed only after containment (S3, Security Hub, Scheduler, Lambda; revoke-credentials’ CloudTrail; IAM where it only reads the alias) are imported on first use', async () => {
     for (const [service, entry] of Object.entries(PLAYBOOK_ENTRIES[name].clientClasses)) {
       const deferred = 'deferred' in entry;
-      expect([service, deferred]).toEqual([service, ['s3', 'securityHub', 'scheduler', 'lambda'].includes(service)]);
+      expect([service, deferred]).toEqual([service, FIRST_USE_SERVICES[name].includes(service as ServiceName)]);
       expect(deferred ? await entry.deferred() : entry).toBe(EVERY_CLIENT[service as ServiceName]);
     }
   });

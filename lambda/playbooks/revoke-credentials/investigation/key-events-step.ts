@@ -31,7 +31,7 @@ export function keyEventsStep(args: KeyEventsArgs): PlannedStep {
       'and the window ends when the step runs (the document above shows the planning time); read-only, after containment',
     stage: args.stage,
     run: async (ctx) => {
-      const evidence = await readKeyEvents(ctx.clients.cloudTrail, accessKeyId, region, lookupWindow(ctx.now(), hours), budget);
+      const evidence = await readKeyEvents(await ctx.clients.load('cloudTrail'), accessKeyId, region, lookupWindow(ctx.now(), hours), budget);
       return { status: 'done', detail: evidence.complete ? `${evidence.eventsRead} events` : `partial: ${evidence.eventsRead} events read`, evidence };
     },
   });

@@ -56,6 +56,12 @@ export interface StagedDiscovery<Facts> {
 /** What discovery may read besides the finding's account: the ledger's restore records (absent: no ledger, as for `ir plan`). */
 export interface DiscoveryContext {
   readonly restoreLedger?: RestoreLedger;
+  /**
+   * The response will act on what it finds, and nothing known before any call says stop (not a dry-run, the
+   * finding's own guards pass, its isolation waits for no one): contain-instance may send its first isolation
+   * move before reading (lambda/playbooks/contain-instance/early/). Never set for a plan only shown.
+   */
+  readonly earlyMove?: boolean;
 }
 
 /**

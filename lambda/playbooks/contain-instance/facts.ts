@@ -1,3 +1,4 @@
+import type { EarlyMoveFacts } from './early/early-move';
 import type { StepError } from '../../aws/errors';
 import type { SecurityGroupPurpose } from './names';
 
@@ -118,6 +119,8 @@ export interface IsolationFacts {
   readonly volumes: Known<readonly VolumeFacts[]>;
   readonly tags: Readonly<Record<string, string>>;
   readonly responderSecurityGroups: Known<readonly ResponderSecurityGroup[]>;
+  /** The early move this response sent before any read (early/early-move.ts); absent when it sent none. */
+  readonly early?: EarlyMoveFacts;
 }
 
 /** Everything else: read at the same time, but only needed once the instance is isolated. */

@@ -14,7 +14,7 @@ import type { RespondOptions } from './options';
  * never left to an undo.
  */
 export function earlyMoveAllowed(begun: Begun, options: RespondOptions): boolean {
-  if (options.dryRun || !begun.playbook.discoverStaged) return false;
+  if (!options.earlyMove || options.dryRun || !begun.playbook.discoverStaged) return false;
   const { finding } = begun.planning;
   const tags = findingInstanceTags(finding);
   // The finding's own guards (dry-run, sample, archived, severity, the exempt tag as the finding shows it, the account) and the account's.

@@ -100,7 +100,7 @@ export interface EarlyMoveFacts {
   readonly untrackGroupId: string;
   readonly isolationGroupId: string;
   readonly untrack: UntrackAnswer;
-  /** The one interface and its groups as the instance's read saw them; null: not read, or not one interface in that VPC. */
+  /** The primary interface and its groups as the instance's read saw them; null: not read, or not in that VPC. */
   readonly seen: { readonly networkInterfaceId: string; readonly groupIds: readonly string[] } | null;
   /** Why the remembered groups could not be used; null: verified. */
   readonly unverified: string | null;
@@ -130,11 +130,11 @@ export async function continueEarlyMove(started: EarlyMoveStarted, read: Instanc
   const { target } = started;
   const untrack = await started.answer;
   const base = { instanceId: target.instanceId, vpcId: target.key.vpcId, untrackGroupId: target.groups.untrackGroupId, isolationGroupId: target.groups.isolationGroupId, untrack };
-  const seen = seenOf(read, target.key.vpcId);
+  const { seen, single } = seenOf(read, target.key.vpcId);
   if (!untrack.landed) return { ...base, seen, unverified: null, isolation: { sent: false, why: `the instance-level move failed (${untrack.code})` } };
   const unverified = verificationFlaw(target, found);
   if (unverified !== null) forgetGroups(target.key);
-  if (unverified === null && seen) {
+  if (unverified === null && seen && single) {
     const token = randomBytes(8).toString('hex');
     inFlight.set(token, moveAnswer(sendMove({ clients }, seen.networkInterfaceId, [target.groups.isolationGroupId])));
     return { ...base, seen, unverified, isolation: { sent: true, token, networkInterfaceId: seen.networkInterfaceId } };
@@ -166,11 +166,16 @@ function moveAnswer(move: Promise<void>): Promise<MoveAnswer> {
   );
 }
 
-/** The one network interface the read shows, in the VPC the groups are of; null otherwise. */
-function seenOf(read: InstanceRead, vpcId: string): EarlyMoveFacts['seen'] {
+/**
+ * The primary network interface the read shows (the one an instance-level move changes), in the VPC the groups are
+ * of, and whether it is the only one; seen null otherwise. EC2 refuses the instance-level move for an instance with
+ * several: `single` false after a move that landed means one was attached meanwhile (or an emulator that does not refuse it).
+ */
+function seenOf(read: InstanceRead, vpcId: string): { readonly seen: EarlyMoveFacts['seen']; readonly single: boolean } {
   const enis = read.instance ? networkInterfacesOf(read.instance) : [];
-  if (enis.length !== 1 || enis[0]!.vpcId !== vpcId) return null;
-  return { networkInterfaceId: enis[0]!.networkInterfaceId, groupIds: [...enis[0]!.securityGroupIds] };
+  const primary = enis[0];
+  if (!primary || primary.vpcId !== vpcId) return { seen: null, single: false };
+  return { seen: { networkInterfaceId: primary.networkInterfaceId, groupIds: [...primary.securityGroupIds] }, single: enis.length === 1 };
 }
 
 /** null when the remembered groups are the ones the plan itself would use in that VPC (verified, and first by id); else why not. */

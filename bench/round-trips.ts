@@ -144,9 +144,12 @@ export function criticalPathToIsolation(calls: readonly RecordedCall[], isolatio
 
 /** What a check is: a call whose answer may stop the response (its own read, the groups' verification, GuardDuty, the ledger). */
 const CHECK_OPERATIONS = new Set(['DescribeInstances', 'DescribeSecurityGroups', 'GetFindings', 'ListDetectors']);
+/** The ledger's calls (the claim, the brake, the restore record), recorded as DynamoDB_20120810.PutItem by the proxy. */
+const LEDGER_OPERATIONS = new Set(['GetItem', 'BatchGetItem', 'PutItem', 'UpdateItem', 'TransactWriteItems', 'Query']);
 
 function isCheck(call: RecordedCall): boolean {
-  return CHECK_OPERATIONS.has(call.operation) || call.operation.startsWith('DynamoDB_');
+  const name = call.operation.slice(call.operation.lastIndexOf('.') + 1);
+  return CHECK_OPERATIONS.has(call.operation) || LEDGER_OPERATIONS.has(name);
 }
 
 export interface CheckTiming {

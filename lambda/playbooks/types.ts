@@ -61,7 +61,16 @@ export interface DiscoveryContext {
    * finding's own guards pass, its isolation waits for no one): contain-instance may send its first isolation
    * move before reading (lambda/playbooks/contain-instance/early/). Never set for a plan only shown.
    */
-  readonly earlyMove?: boolean;
+  readonly earlyMove?: EarlyMoveGate;
+}
+
+/** What the checks answered by the time the first reads are in (lambda/respond/early-move-allowed.ts). */
+export interface EarlyMoveGate {
+  /**
+   * false: a check already says stop (GuardDuty's confirmation, awaited here: it runs beside the first reads; a guard
+   * on the resource's tags as read, the exempt tag). The ledger's claim and brake and the restore record are not awaited.
+   */
+  mayContinue(resourceTags: Readonly<Record<string, string>>): Promise<boolean>;
 }
 
 /**

@@ -1,19 +1,35 @@
 import { evaluateApproval } from '../approval/evaluate';
 import { findingInstanceTags } from '../finding/accessors';
 import { blockingGuardIds } from '../guards';
+import type { EarlyMoveGate } from '../playbooks/types';
 import { guardsOf, type Begun } from './begin';
 import type { RespondOptions } from './options';
 
 /*
  * Whether a response may send a change before any read (contain-instance's
  * early move, lambda/playbooks/contain-instance/early/): only when nothing
- * known before any call says stop. Everything else (GuardDuty's
- * confirmation, the ledger's claim and brake, the instance's own tags,
- * the restore record) is checked beside the moves, and undoes them if it
- * says stop; what is checked here would have stopped them anyway, so it is
- * never left to an undo.
+ * known before any call says stop. What is checked here would have stopped
+ * the moves anyway, so it is never left to an undo. Once the first reads are
+ * in, the gate is asked again (GuardDuty's confirmation, answered beside
+ * them, and the guards on the instance's own tags): no further move goes out
+ * if it says stop. The ledger's claim and brake and the restore record are
+ * answered beside the moves, and undo them if they say stop.
  */
-export function earlyMoveAllowed(begun: Begun, options: RespondOptions): boolean {
+export function earlyMoveAllowed(begun: Begun, options: RespondOptions): EarlyMoveGate | undefined {
+  return mayMoveEarly(begun, options) ? gateOf(begun, options) : undefined;
+}
+
+/** GuardDuty's answer and the guards on the resource's own tags, once the first reads are in. */
+function gateOf(begun: Begun, options: RespondOptions): EarlyMoveGate {
+  return {
+    async mayContinue(resourceTags) {
+      const confirmation = (await begun.confirmation) ?? [];
+      return blockingGuardIds([...guardsOf(begun, options, resourceTags, []), ...confirmation]).length === 0;
+    },
+  };
+}
+
+function mayMoveEarly(begun: Begun, options: RespondOptions): boolean {
   if (!options.earlyMove || options.dryRun || !begun.playbook.discoverStaged) return false;
   const { finding } = begun.planning;
   const tags = findingInstanceTags(finding);

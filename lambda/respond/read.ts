@@ -1,4 +1,4 @@
-import type { FirstSteps } from '../playbooks/types';
+import type { EarlyMoveGate, FirstSteps } from '../playbooks/types';
 import type { Begun } from './begin';
 import { discoveryContextOf, type RespondOptions } from './options';
 
@@ -15,7 +15,7 @@ export interface Reading {
 }
 
 /** `earlyMove`: the staged discovery may send its first change before reading (lambda/respond/early-move-allowed.ts). */
-export function readResource(begun: Begun, options: RespondOptions, staged: boolean, earlyMove = false): Reading {
+export function readResource(begun: Begun, options: RespondOptions, staged: boolean, earlyMove?: EarlyMoveGate): Reading {
   const { finding } = begun.planning;
   const clients = begun.account.clients;
   if (!clients) return { first: undefined, all: Promise.resolve(begun.playbook.offlineFacts(finding)) };

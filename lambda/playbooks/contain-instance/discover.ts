@@ -4,6 +4,8 @@ import type { Finding } from '../../finding/schema';
 import type { ReadLog } from '../../plan/reads';
 import type { DiscoveryContext } from '../types';
 import { continueEarlyMove, earlyMoveTarget, rememberVerifiedGroups, startEarlyMove } from './early/early-move';
+import { startReadMoves } from './early/read-moves';
+import { instanceVerdict } from './verdict';
 import { readAutoScalingMembership } from './discovery/read-auto-scaling';
 import { networkInterfacesOf, readInstance, tagsOf, volumesOf, type InstanceRead } from './discovery/read-instance';
 import { readInstanceProfile, readProfileAssociation } from './discovery/read-instance-profile';
@@ -55,13 +57,18 @@ export function discoverInstanceInParts(finding: Finding, clients: AwsClients, r
   ]);
   const first = Promise.all([instanceRead, responderGroups]).then(async ([read, groups]) => {
     // The early move goes on (or is undone) as soon as the reads are in; then the groups found are remembered for the next response.
-    const earlyFacts = early ? await continueEarlyMove(early, read, groups, clients) : undefined;
-    rememberVerifiedGroups(finding.accountId, finding.region, groups);
     const facts = isolationFactsOf(finding, instanceId, read, groups);
-    return earlyFacts ? { ...facts, early: earlyFacts } : facts;
+    // No further move once a check already says stop: GuardDuty's answer (beside these reads) or a guard on the instance's own tags.
+    const go = context.earlyMove ? context.earlyMove.mayContinue(facts.tags).catch(() => false) : Promise.resolve(false);
+    const earlyFacts = early ? await continueEarlyMove(early, read, groups, clients, go) : undefined;
+    rememberVerifiedGroups(finding.accountId, finding.region, groups);
+    // No early move went on (none remembered, or refused: several ENIs): every ENI moved by the id the read gave, beside the other checks.
+    const readMoves = context.earlyMove && !earlyFacts?.untrack.landed && !instanceVerdict(facts) && (await go) ? startReadMoves(facts, clients, finding.accountId, finding.region) : undefined;
+    return { ...facts, ...(earlyFacts ? { early: earlyFacts } : {}), ...(readMoves ? { readMoves } : {}) };
   });
   const all = Promise.all([first, instanceRead, later]).then(([isolation, read, [profileRead, autoScaling, targetGroups, evidenceSnapshots, association, terminationProtection]]) => {
     if (!read.instance) return { ...unreadInstanceFacts(finding, instanceId, read.lookup), ...(isolation.early ? { early: isolation.early } : {}) };
+    // isolation carries the early moves' facts (early, readMoves): the whole plan begins with the same steps.
     return {
       ...isolation,
       instanceProfile: profileRead.profile,

@@ -2,11 +2,12 @@ import type { PlannedStep } from '../../plan/types';
 import type { FirstSteps, PlanningInput, PlaybookPlan } from '../types';
 import { instanceCredentialDecision } from './credential-policy';
 import type { EarlyMoveFacts } from './early/early-move';
+import type { ReadMoveFacts } from './early/read-moves';
 import { known, type InstanceFacts, type IsolationFacts, type NetworkInterfaceFacts, type ResponderSecurityGroup } from './facts';
 import { resourceSummary } from './resource-summary';
 import { STAGE } from './stages';
 import { planAutoScalingDetach } from './steps/auto-scaling';
-import { earlyIsolateStep, earlyUntrackStep, putBackStep } from './steps/early-isolate';
+import { earlyMoveSteps, earlyUntrackStep, readMoveSteps } from './steps/early-isolate';
 import { planCredentials } from './steps/credentials';
 import { planNetworkInterfaceMoves } from './steps/isolate';
 import { planOriginalGroupsRecord } from './steps/original-groups';
@@ -139,7 +140,7 @@ function planIsolation(facts: IsolationFacts, instanceId: string, target: Restor
   const found = facts.source === 'finding' ? known<readonly ResponderSecurityGroup[]>([]) : facts.responderSecurityGroups;
   for (const vpcId of new Set(enis.map((e) => e.vpcId))) groups.set(vpcId, planVpcSecurityGroups(vpcId, found));
   const groupSteps = [...groups.values()].flatMap((g) => g.steps);
-  const early = earlyMovesOf(facts.early, enis);
+  const early = earlyMovesOf(facts.early, enis) ?? readMovesOf(facts.readMoves, enis);
   const moves = early ? early.steps : planNetworkInterfaceMoves(enis, groups, facts.tags);
   // The responder's own groups, verified or not: none is ever recorded as an ENI's original group.
   const responderGroupIds = new Set([...groups.values()].flatMap((g) => [...g.responderMade]));
@@ -180,7 +181,13 @@ function earlyMovesOf(early: EarlyMoveFacts | undefined, enis: readonly NetworkI
   if (!early?.untrack.landed || !early.isolation.sent) return null;
   const { networkInterfaceId, token } = early.isolation;
   if (enis.length !== 1 || enis[0]!.networkInterfaceId !== networkInterfaceId) return null;
-  return { steps: [earlyUntrackStep(early), earlyIsolateStep(early, networkInterfaceId, token), putBackStep(early, networkInterfaceId)] };
+  return { steps: earlyMoveSteps(early, networkInterfaceId, token) };
+}
+
+/** The moves by ENI id sent as soon as the read was in (early/read-moves.ts), one set per ENI the plan moves; null: none sent. */
+function readMovesOf(moves: readonly ReadMoveFacts[] | undefined, enis: readonly NetworkInterfaceFacts[]): { readonly steps: PlannedStep[] } | null {
+  if (!moves || moves.length !== enis.length || !enis.every((e, i) => moves[i]!.networkInterfaceId === e.networkInterfaceId)) return null;
+  return { steps: readMoveSteps(moves) };
 }
 
 /** Plan order follows the stages; within a stage, the order the parts were planned in. */

@@ -84,14 +84,14 @@ it('a warm container that remembers the VPC’s groups: a forged finding about a
   guardDuty.holds();
   const report = (await handleAs({ finding: containFinding() }, CONTEXT, ENV)) as Report;
   expect(report.blockedBy).toEqual([FINDING_CONFIRMATION]);
-  // The price of the early move: the allow-all group for the round trips until GuardDuty's answer, then the groups the read saw.
+  // The price of the early move: the allow-all group for the round trip of GuardDuty's answer, then the groups the read saw.
+  const instanceId = containFinding().resource!.instanceDetails!.instanceId;
   expect(changes().map((c) => c.input)).toEqual([
-    { InstanceId: containFinding().resource!.instanceDetails!.instanceId, Groups: [UNTRACK_SG_A] },
-    { NetworkInterfaceId: PRIMARY_ENI, Groups: [ISOLATION_SG_A] },
-    { NetworkInterfaceId: PRIMARY_ENI, Groups: ['sg-0web000000000001', 'sg-0ssh000000000001'] },
+    { InstanceId: instanceId, Groups: [UNTRACK_SG_A] },
+    { InstanceId: instanceId, Groups: ['sg-0web000000000001', 'sg-0ssh000000000001'] },
   ]);
   expect(world.movedTo.get(PRIMARY_ENI)).toEqual(['sg-0web000000000001', 'sg-0ssh000000000001']);
-  expect(report.steps.find((s) => s.id === `put-back:${PRIMARY_ENI}`)).toMatchObject({ status: 'done', detail: expect.stringMatching(/^NOT isolated: blocked by/) });
+  expect(report.steps.find((s) => s.id === `early-untrack:${instanceId}`)).toMatchObject({ status: 'done', detail: expect.stringMatching(/put back at once/) });
   // Said in the subject, never "plan only": something was moved, then put back.
   const published = mocks.sns.commandCalls(PublishCommand)[0]!.args[0].input;
   expect(published.Subject).toContain('MOVED THEN PUT BACK - NOT CONTAINED');

@@ -114,6 +114,13 @@ export type MoveAnswer = { readonly done: true } | { readonly done: false; reado
 
 const inFlight = new Map<string, Promise<MoveAnswer>>();
 
+/** Keeps a move sent early until the step that reports it takes it; its token. */
+export function keepInFlight(answer: Promise<MoveAnswer>): string {
+  const token = randomBytes(8).toString('hex');
+  inFlight.set(token, answer);
+  return token;
+}
+
 /** The isolation move sent early, once: the step that reports it takes it. */
 export function takeIsolationAnswer(token: string): Promise<MoveAnswer> | undefined {
   const answer = inFlight.get(token);
@@ -126,7 +133,13 @@ export function takeIsolationAnswer(token: string): Promise<MoveAnswer> | undefi
  * the early move are answered: the isolation move goes out at once if the
  * groups are verified and the read agrees, else the instance is put back.
  */
-export async function continueEarlyMove(started: EarlyMoveStarted, read: InstanceRead, found: Known<readonly ResponderSecurityGroup[]>, clients: AwsClients): Promise<EarlyMoveFacts> {
+export async function continueEarlyMove(
+  started: EarlyMoveStarted,
+  read: InstanceRead,
+  found: Known<readonly ResponderSecurityGroup[]>,
+  clients: AwsClients,
+  mayContinue: Promise<boolean>,
+): Promise<EarlyMoveFacts> {
   const { target } = started;
   const untrack = await started.answer;
   const base = { instanceId: target.instanceId, vpcId: target.key.vpcId, untrackGroupId: target.groups.untrackGroupId, isolationGroupId: target.groups.isolationGroupId, untrack };
@@ -134,12 +147,13 @@ export async function continueEarlyMove(started: EarlyMoveStarted, read: Instanc
   if (!untrack.landed) return { ...base, seen, unverified: null, isolation: { sent: false, why: `the instance-level move failed (${untrack.code})` } };
   const unverified = verificationFlaw(target, found);
   if (unverified !== null) forgetGroups(target.key);
-  if (unverified === null && seen && single) {
-    const token = randomBytes(8).toString('hex');
-    inFlight.set(token, moveAnswer(sendMove({ clients }, seen.networkInterfaceId, [target.groups.isolationGroupId])));
+  // GuardDuty's answer came beside the reads: a finding it does not confirm (or an exempt instance) goes no further.
+  const stopped = unverified === null && seen && single && !(await mayContinue) ? 'a check said stop before the isolation move (GuardDuty\'s confirmation, or a guard on the instance\'s tags)' : null;
+  if (unverified === null && seen && single && stopped === null) {
+    const token = keepInFlight(moveAnswer(sendMove({ clients }, seen.networkInterfaceId, [target.groups.isolationGroupId])));
     return { ...base, seen, unverified, isolation: { sent: true, token, networkInterfaceId: seen.networkInterfaceId } };
   }
-  const why = unverified ?? `the instance's read did not show one network interface in ${target.key.vpcId}`;
+  const why = unverified ?? stopped ?? `the instance's read did not show one network interface in ${target.key.vpcId}`;
   return { ...base, seen, unverified, isolation: { sent: false, why }, putBack: await putBackAtOnce(target, seen, clients) };
 }
 
@@ -156,7 +170,7 @@ async function putBackAtOnce(target: EarlyMoveTarget, seen: EarlyMoveFacts['seen
   return answer.done ? { done: true, groupIds: groups } : { done: false, why: `${answer.code}: ${answer.message}` };
 }
 
-function moveAnswer(move: Promise<void>): Promise<MoveAnswer> {
+export function moveAnswer(move: Promise<void>): Promise<MoveAnswer> {
   return move.then(
     (): MoveAnswer => ({ done: true }),
     (error: unknown): MoveAnswer => {

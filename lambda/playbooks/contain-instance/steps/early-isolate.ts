@@ -1,6 +1,7 @@
 import { ResponderError } from '../../../aws/errors';
 import { planStep, type ExecutionContext, type PlannedStep, type StepRunResult } from '../../../plan/types';
 import { putBackGroupsOf, takeIsolationAnswer, type EarlyMoveFacts } from '../early/early-move';
+import type { ReadMoveFacts } from '../early/read-moves';
 import { MOVE_INSTANCE_GROUPS, MOVE_NETWORK_INTERFACE } from '../specs';
 import { STAGE } from '../stages';
 import { sendMove } from './move-time';
@@ -57,28 +58,60 @@ function untrackResult(early: EarlyMoveFacts): StepRunResult {
   );
 }
 
-/** The move to the isolation group, sent as soon as the reads were in: this step waits for its answer. */
-export function earlyIsolateStep(early: EarlyMoveFacts, networkInterfaceId: string, token: string): PlannedStep {
+/** A move sent before the guards were settled, as its answer came: this step waits for it. */
+async function answered(token: string, networkInterfaceId: string, groupId: string): Promise<StepRunResult> {
+  const answer = takeIsolationAnswer(token);
+  if (!answer) throw new ResponderError('EarlyMoveUnknown', `the move of ${networkInterfaceId} sent early is not known to this process`, false);
+  const moved = await answer;
+  if (!moved.done) throw new ResponderError(moved.code, moved.message, moved.retryable);
+  return { status: 'done', detail: `${networkInterfaceId} is on ${groupId}` };
+}
+
+/** The move to the isolation group, sent as soon as the reads were in (or its untrack move answered): this step waits for its answer. */
+export function earlyIsolateStep(args: { readonly networkInterfaceId: string; readonly isolationGroupId: string; readonly token: string; readonly follows: string }): PlannedStep {
+  const { networkInterfaceId, isolationGroupId, token, follows } = args;
   return planStep(MOVE_NETWORK_INTERFACE, {
     id: `isolate:${networkInterfaceId}`,
     title: `Move ${networkInterfaceId} to the isolation security group`,
     action: 'ec2:ModifyNetworkInterfaceAttribute',
     target: networkInterfaceId,
-    parameters: { NetworkInterfaceId: networkInterfaceId, Groups: [early.isolationGroupId] },
+    parameters: { NetworkInterfaceId: networkInterfaceId, Groups: [isolationGroupId] },
     why:
-      'a group with no rules drops every untracked flow at once and every new flow; sent as soon as the instance read showed this one ' +
-      'interface attached and the group was verified, beside the checks (the restore record, the brake): the last step undoes it if one says stop',
+      'a group with no rules drops every untracked flow at once and every new flow; sent once the instance read showed this interface ' +
+      'attached and the group was verified, beside the checks (the restore record, the brake): the last step undoes it if one says stop',
     stage: STAGE.isolate,
-    follows: EARLY_UNTRACK_ID(early.instanceId),
+    follows,
     earlyChange: true,
-    run: async (): Promise<StepRunResult> => {
-      const answer = takeIsolationAnswer(token);
-      if (!answer) throw new ResponderError('EarlyMoveUnknown', `the isolation move of ${networkInterfaceId} sent early is not known to this process`, false);
-      const moved = await answer;
-      if (!moved.done) throw new ResponderError(moved.code, moved.message, moved.retryable);
-      return { status: 'done', detail: `${networkInterfaceId} is on ${early.isolationGroupId}` };
-    },
+    run: () => answered(token, networkInterfaceId, isolationGroupId),
   });
+}
+
+/** The move to the untrack group by ENI id, sent as soon as the instance's read was in (early/read-moves.ts): this step waits for its answer. */
+export function readUntrackStep(move: ReadMoveFacts): PlannedStep {
+  const { networkInterfaceId, untrackGroupId, untrackToken } = move;
+  return planStep(MOVE_NETWORK_INTERFACE, {
+    id: `untrack:${networkInterfaceId}`,
+    title: `Move ${networkInterfaceId} to the untrack security group`,
+    action: 'ec2:ModifyNetworkInterfaceAttribute',
+    target: networkInterfaceId,
+    parameters: { NetworkInterfaceId: networkInterfaceId, Groups: [untrackGroupId] },
+    why:
+      'changing security groups does not cut tracked connections; on an allow-all group every flow of the ENI becomes untracked. ' +
+      'Sent as soon as the read showed the ENI attached and both groups of its VPC verified, beside the checks: the last step undoes it if one says stop',
+    stage: STAGE.untrack,
+    earlyChange: true,
+    exposedOnFailure: networkInterfaceId,
+    run: () => answered(untrackToken, networkInterfaceId, untrackGroupId),
+  });
+}
+
+/** The steps of the moves sent after the read, per ENI: untrack, isolation, put-back. */
+export function readMoveSteps(moves: readonly ReadMoveFacts[]): PlannedStep[] {
+  return moves.flatMap((move) => [
+    readUntrackStep(move),
+    earlyIsolateStep({ networkInterfaceId: move.networkInterfaceId, isolationGroupId: move.isolationGroupId, token: move.isolationToken, follows: `untrack:${move.networkInterfaceId}` }),
+    putBackStep(move.networkInterfaceId, move.seenGroupIds),
+  ]);
 }
 
 /** Why the early moves must be undone, or null: the guards, the restore record and the isolation move all said go. */
@@ -91,9 +124,8 @@ function stopReason(ctx: ExecutionContext, networkInterfaceId: string): string |
   return null;
 }
 
-/** The last step of an early move: the interface put back on the groups the read saw when any check said stop. */
-export function putBackStep(early: EarlyMoveFacts, networkInterfaceId: string): PlannedStep {
-  const groups = putBackGroupsOf(early);
+/** The last step of an early move: the interface put back on the groups the read saw (null: not known) when any check said stop. */
+export function putBackStep(networkInterfaceId: string, groups: readonly string[] | null): PlannedStep {
   return planStep(MOVE_NETWORK_INTERFACE, {
     id: PUT_BACK_ID(networkInterfaceId),
     title: `Put ${networkInterfaceId} back on the groups it had if any check said stop after the early move`,
@@ -123,4 +155,13 @@ export function putBackStep(early: EarlyMoveFacts, networkInterfaceId: string): 
       return { status: 'done', detail: `NOT isolated: ${stop}; ${networkInterfaceId} is back on ${groups.join(', ')}, the groups the read saw` };
     },
   });
+}
+
+/** The steps of an early move that went on to the isolation group: the reported untrack move, the isolation move awaited, the put-back. */
+export function earlyMoveSteps(early: EarlyMoveFacts, networkInterfaceId: string, token: string): PlannedStep[] {
+  return [
+    earlyUntrackStep(early),
+    earlyIsolateStep({ networkInterfaceId, isolationGroupId: early.isolationGroupId, token, follows: EARLY_UNTRACK_ID(early.instanceId) }),
+    putBackStep(networkInterfaceId, putBackGroupsOf(early)),
+  ];
 }

@@ -8,12 +8,12 @@ import { AccountAccess } from '../../../../lambda/aws/account-access';
 import { EVERY_CLIENT } from '../../../../lambda/aws/every-client';
 import { ContainmentBrake } from '../../../../lambda/ledger/brake';
 import { IncidentLedger } from '../../../../lambda/ledger/incident-ledger';
-import { forgetEverything } from '../../../../lambda/playbooks/contain-instance/early/group-memory';
+import { forgetEverything, rememberGroups } from '../../../../lambda/playbooks/contain-instance/early/group-memory';
 import type { LedgerOptions } from '../../../../lambda/respond/gate';
 import { respond } from '../../../../lambda/respond/respond';
 import { restoreLedgerFor } from '../../../../lambda/runtime/restore-ledger';
 import { containFinding, enforceConfig, NOW, RESPONDER } from '../../../support/aws-mocks/contain-finding';
-import { ACCOUNT_ID, answerFromWorld, defaultInstance, defaultWorld, ISOLATION_SG_A, mockContainClients, PRIMARY_ENI, UNTRACK_SG_A, type ContainWorld } from '../../../support/aws-mocks/contain-world';
+import { ACCOUNT_ID, answerFromWorld, defaultInstance, defaultWorld, ISOLATION_SG_A, mockContainClients, PRIMARY_ENI, SECONDARY_ENI, UNTRACK_SG_A, VPC_A, type ContainWorld } from '../../../support/aws-mocks/contain-world';
 import { useGuardDuty } from '../../../support/aws-mocks/guardduty';
 
 /*
@@ -134,32 +134,48 @@ describe('round trips to isolation in the Lambda (ledger, restore record, confir
   it('a warm container that remembers the VPC’s groups, a single-ENI instance: 2, every check beside the moves', async () => {
     world.instance = { ...defaultInstance(), NetworkInterfaces: defaultInstance().NetworkInterfaces!.filter((e) => e.NetworkInterfaceId === PRIMARY_ENI) };
     const access = container();
-    // An earlier response of this container read the VPC's groups (and found the detector id).
+    // An earlier response of this container found the detector id and read the VPC's groups (about another instance: this one is not "moved recently").
     await respondAsLambda(access);
-    const before = roundTripsToIsolation();
+    forgetEverything();
+    rememberGroups({ accountId: ACCOUNT_ID, region: 'us-east-1', vpcId: VPC_A }, { untrackGroupId: UNTRACK_SG_A, isolationGroupId: ISOLATION_SG_A });
     world.movedTo.clear();
     await respondAsLambda(access);
     const timeline = movesTimelineOf(calls, UNTRACK_SG_A, ISOLATION_SG_A);
     expect(timeline.firstMove).toBe('ModifyInstanceAttribute');
     expect(roundTripsToIsolation()).toBe(2);
     expect(timeline.roundTripsToIsolation).toBe(2);
-    expect(before).toBeGreaterThan(2);
     // GuardDuty, the instance's read, the groups' verification, the ledger's claim and brake: all in flight when the first move went out.
     expect(timeline.checks.map((c) => c.operation)).toEqual(expect.arrayContaining(['GetFindings', 'DescribeInstances', 'DescribeSecurityGroups']));
     expect(timeline.checks.map((c) => c.operation)).toEqual(expect.arrayContaining(['BatchGetItem', 'PutItem', 'UpdateItem']));
     expect(timeline.checksBeside).toBe(true);
   });
 
-  it('an instance with several ENIs (the finding lists one): the instance-level move is refused, the normal path', async () => {
+  it('an instance with several ENIs (the finding lists one): the instance-level move is refused, every ENI moves by the id the read gave: 3', async () => {
     const access = container();
     await respondAsLambda(access);
+    forgetEverything();
+    rememberGroups({ accountId: ACCOUNT_ID, region: 'us-east-1', vpcId: VPC_A }, { untrackGroupId: UNTRACK_SG_A, isolationGroupId: ISOLATION_SG_A });
     world.movedTo.clear();
     await respondAsLambda(access);
     // Refused (EC2 moves no interface of an instance with several by the instance's id): the moves by ENI id follow the reads.
     expect(calls.find((c) => c.operation === 'ModifyInstanceAttribute' && c.params['GroupId.1'] === UNTRACK_SG_A)?.status).toBe(400);
     const timeline = movesTimelineOf(calls, UNTRACK_SG_A, ISOLATION_SG_A);
     expect(timeline.firstMove).toBe('ModifyNetworkInterfaceAttribute');
-    console.log(roundTripsToIsolation(), JSON.stringify(timeline));
+    expect(roundTripsToIsolation()).toBe(3);
+    expect(world.movedTo.get(PRIMARY_ENI)).toEqual([ISOLATION_SG_A]);
+    expect(world.movedTo.get(SECONDARY_ENI)).toEqual([ISOLATION_SG_A]);
+    // The ledger's claim and brake and the restore record were still in flight when the moves went out.
+    expect(timeline.checks.filter((c) => c.beside).map((c) => c.operation)).toEqual(expect.arrayContaining(['PutItem', 'UpdateItem']));
+  });
+
+  it('a cold container (nothing remembered), a single-ENI instance: the moves by ENI id after the read, 3', async () => {
+    world.instance = { ...defaultInstance(), NetworkInterfaces: defaultInstance().NetworkInterfaces!.filter((e) => e.NetworkInterfaceId === PRIMARY_ENI) };
+    const access = container();
+    await respondAsLambda(access);
+    forgetEverything();
+    world.movedTo.clear();
+    await respondAsLambda(access);
+    expect(calls.some((c) => c.operation === 'ModifyInstanceAttribute' && 'GroupId.1' in c.params)).toBe(false);
     expect(roundTripsToIsolation()).toBe(3);
   });
 });

@@ -100,22 +100,23 @@ describe('a warm container, the VPC’s groups remembered, a single-ENI instance
     expect(h.world.movedTo.get(PRIMARY_ENI)).toEqual([ISOLATION_SG_A]);
   });
 
-  it('the instance carries the exempt tag (not in the finding): the guard stops the response after the first move, the ENI is put back on the groups the read saw', async () => {
+  it('the instance carries the exempt tag (not in the finding): no isolation move, the instance is put back at once on the groups the read saw', async () => {
     h.world.instance = { ...singleEniInstance(), Tags: [...singleEniInstance().Tags!, { Key: 'ir:exempt', Value: 'true' }] };
     const report = await run();
     expect(report.blockedBy).toContain('exempt-tag');
-    expect(groupMoves().at(-1)).toEqual({ command: 'ModifyNetworkInterfaceAttribute', input: { NetworkInterfaceId: PRIMARY_ENI, Groups: ORIGINAL_GROUPS } });
-    const putBack = step(report, `put-back:${PRIMARY_ENI}`);
-    expect(putBack.status).toBe('done');
-    expect(putBack.detail).toMatch(/^NOT isolated: blocked by .*exempt-tag/);
+    expect(groupMoves()).toEqual([
+      { command: 'ModifyInstanceAttribute', input: { InstanceId: INSTANCE_ID, Groups: [UNTRACK_SG_A] } },
+      { command: 'ModifyInstanceAttribute', input: { InstanceId: INSTANCE_ID, Groups: ORIGINAL_GROUPS } },
+    ]);
+    expect(step(report, `early-untrack:${INSTANCE_ID}`).detail).toMatch(/put back at once on sg-0web000000000001, sg-0ssh000000000001.*a check said stop/);
     expect(h.world.movedTo.get(PRIMARY_ENI)).toEqual(ORIGINAL_GROUPS);
   });
 
-  it('GuardDuty does not hold the finding: NOT CONFIRMED, the ENI is put back', async () => {
+  it('GuardDuty does not hold the finding (its answer comes beside the reads): no isolation move, put back at once', async () => {
     const report = await run({ held: false });
     expect(report.blockedBy.length).toBeGreaterThan(0);
+    expect(groupMoves().map((m) => m.input.Groups)).toEqual([[UNTRACK_SG_A], ORIGINAL_GROUPS]);
     expect(step(report, `early-untrack:${INSTANCE_ID}`).status).toBe('done');
-    expect(step(report, `put-back:${PRIMARY_ENI}`)).toMatchObject({ status: 'done' });
     expect(h.world.movedTo.get(PRIMARY_ENI)).toEqual(ORIGINAL_GROUPS);
   });
 

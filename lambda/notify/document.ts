@@ -141,8 +141,8 @@ export const NOTIFICATION_STEP_IDS: ReadonlySet<string> = new Set(['notify', 'no
 
 function outcomeOf(doc: PlanDocument, outcomes: readonly StepOutcome[], exposed: readonly string[]): Outcome {
   if (exposed.length > 0) return 'MORE EXPOSED THAN BEFORE';
-  // Blocked, yet a change is done: only a change sent before the guards were settled (PlannedStep.earlyChange) runs then, and its undo.
-  if (doc.blockedBy.length > 0 && outcomes.some((o) => o.mutating && o.status === 'done' && !NOTIFICATION_STEP_IDS.has(o.id))) return 'MOVED THEN PUT BACK - NOT CONTAINED';
+  // Blocked, yet a change sent before the guards were settled (PlannedStep.earlyChange) is done: it was undone, or is named exposed above.
+  if (doc.blockedBy.length > 0 && outcomes.some((o) => o.earlyChange && o.mutating && o.status === 'done')) return 'MOVED THEN PUT BACK - NOT CONTAINED';
   if (doc.blockedBy.includes(BLAST_RADIUS_BRAKE)) return 'BRAKE ON - NOT CONTAINED';
   if (doc.blockedBy.some((id) => EXEMPTION_VERDICTS.includes(id))) return 'EXEMPT - NOT CONTAINED';
   // Which phase ran out of time before any change (lambda/plan/pre-plan-budget.ts): the invocation fails and is retried.

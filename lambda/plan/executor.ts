@@ -85,6 +85,7 @@ function outcomeOf(step: PlannedStep, started: number, rest: Pick<StepOutcome, '
     target: step.target,
     mutating: step.mutating,
     ...rest,
+    ...(step.earlyChange ? { earlyChange: true as const } : {}),
     durationMs: Date.now() - started,
   };
 }

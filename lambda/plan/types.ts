@@ -157,6 +157,8 @@ export interface StepOutcome {
   readonly error?: StepError;
   /** Failed, leaving this more exposed than before (the step's exposedOnFailure). */
   readonly exposed?: string;
+  /** The step of a change sent before the guards were settled (PlannedStep.earlyChange): its notification says so when blocked. */
+  readonly earlyChange?: true;
   readonly durationMs: number;
 }
 

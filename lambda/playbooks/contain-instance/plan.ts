@@ -167,9 +167,10 @@ function planIsolation(facts: IsolationFacts, instanceId: string, target: Restor
   });
   // The early moves were sent before the record: they require nothing; their put-back holds the record's guarantee (steps/early-isolate.ts).
   const reported = facts.early?.untrack.landed && !early ? [earlyUntrackStep(facts.early)] : [];
+  const refused = facts.early && !facts.early.untrack.landed ? [refusedEarlyMoveWarning(facts.early)] : [];
   return {
     steps: [record, ...reported, ...requireRecord([...groupSteps, ...(original.step ? [original.step] : []), ...(early ? [] : moves)], RECORD_NETWORK_ID), ...(early ? moves : [])],
-    warnings: [...[...groups.values()].flatMap((g) => g.warnings), ...original.warnings, TRACKED_FLOWS_WARNING],
+    warnings: [...refused, ...[...groups.values()].flatMap((g) => g.warnings), ...original.warnings, TRACKED_FLOWS_WARNING],
   };
 }
 
@@ -188,6 +189,12 @@ function earlyMovesOf(early: EarlyMoveFacts | undefined, enis: readonly NetworkI
 function readMovesOf(moves: readonly ReadMoveFacts[] | undefined, enis: readonly NetworkInterfaceFacts[]): { readonly steps: PlannedStep[] } | null {
   if (!moves || moves.length !== enis.length || !enis.every((e, i) => moves[i]!.networkInterfaceId === e.networkInterfaceId)) return null;
   return { steps: readMoveSteps(moves) };
+}
+
+/** The early move by the instance's id that EC2 refused (several ENIs, a group gone): said, since no step reports it. */
+function refusedEarlyMoveWarning(early: EarlyMoveFacts): string {
+  const answer = early.untrack.landed ? '' : ` (${early.untrack.code})`;
+  return `The early move of ${early.instanceId} to ${early.untrackGroupId} by the instance's id was refused${answer}: each ENI was moved by the id the read returned.`;
 }
 
 /** Plan order follows the stages; within a stage, the order the parts were planned in. */

@@ -39,9 +39,10 @@ import { forgetGroups, movedRecently, noteMoved, recallGroups, rememberGroups, t
  * checks the finding's own guards: dry-run, severity, exempt tag in the
  * finding, account), the finding lists exactly one network interface, with
  * its VPC, the container remembers that VPC's groups, the finding does not
- * show the interface on them already, and this container did not move the
- * instance recently (a later delivery about an isolated instance must never
- * pass it through the allow-all group unread).
+ * show the interface on them already, the finding is its first occurrence
+ * (GuardDuty's count), and this container did not move the instance
+ * recently (a later delivery about an isolated instance must never pass it
+ * through the allow-all group unread).
  */
 
 export interface EarlyMoveTarget {
@@ -65,6 +66,9 @@ export function earlyMoveTarget(finding: Finding): EarlyMoveTarget | { readonly 
   const shown = (listed[0]!.securityGroups ?? []).map((g) => g.groupId);
   if (shown.includes(groups.untrackGroupId) || shown.includes(groups.isolationGroupId)) return { why: 'the finding shows the interface on the responder groups already' };
   if (movedRecently(accountId, region, instanceId)) return { why: `this container moved ${instanceId} recently` };
+  // GuardDuty updates a finding each time the activity recurs: a later occurrence may be about an instance already isolated.
+  const count = finding.service?.count ?? 1;
+  if (count > 1) return { why: `a later occurrence of the finding (count ${count}): the instance may be isolated already` };
   return { instanceId, key, groups };
 }
 

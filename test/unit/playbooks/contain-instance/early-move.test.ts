@@ -171,6 +171,7 @@ describe('a warm container, the VPC’s groups remembered, a single-ENI instance
     const report = await run();
     expect(report.steps.some((s) => s.id.startsWith('early-untrack:'))).toBe(false);
     expect(groupMoves()[0]).toEqual({ command: 'ModifyInstanceAttribute', input: { InstanceId: INSTANCE_ID, Groups: [UNTRACK_SG_A] } });
+    expect(report.warnings).toEqual(expect.arrayContaining([expect.stringMatching(/early move of i-0a1b2c3d4e5f60718 .* was refused \(InvalidInstanceID\)/)]));
     for (const eni of [PRIMARY_ENI, SECONDARY_ENI]) {
       expect(step(report, `untrack:${eni}`).status).toBe('done');
       expect(step(report, `isolate:${eni}`).status).toBe('done');
@@ -182,6 +183,12 @@ describe('a warm container, the VPC’s groups remembered, a single-ENI instance
     await run();
     h.world.log.length = 0;
     await run();
+    expect(ec2Log().some((c) => c.command === 'ModifyInstanceAttribute' && 'Groups' in c.input)).toBe(false);
+  });
+
+  it('a later occurrence of the finding (GuardDuty’s count 2): read first, the instance may be isolated already', async () => {
+    const finding = containFinding();
+    await run({ finding: { ...finding, service: { ...finding.service, count: 2 } } });
     expect(ec2Log().some((c) => c.command === 'ModifyInstanceAttribute' && 'Groups' in c.input)).toBe(false);
   });
 

@@ -91,7 +91,7 @@ async function runOnce(ctx: IsolationContext, network: BenchNetwork, enis: numbe
   findingSeq += 1;
   // The ENIs listed as GuardDuty lists them: a warm container moves a single-ENI instance before any read (early/early-move.ts).
   const networkInterfaces = instance.networkInterfaceIds.map((networkInterfaceId) => ({ networkInterfaceId, vpcId: network.vpcId, groupIds: [network.workloadGroupId] }));
-  const event = instanceFindingEvent({ findingId: `bench-isolation-${findingSeq}`, accountId: HOME_ACCOUNT, region: REGION, instanceId: instance.instanceId, networkInterfaces });
+  const event = instanceFindingEvent({ findingId: `benchisolation${findingSeq}`, accountId: HOME_ACCOUNT, region: REGION, instanceId: instance.instanceId, networkInterfaces });
   // GuardDuty holds what it delivered (the event's detail is the finding in GuardDuty's own JSON form).
   if (confirm) ctx.proxy.guardDuty.hold(event.detail as GuardDutyFindingJson);
   ctx.proxy.clear();

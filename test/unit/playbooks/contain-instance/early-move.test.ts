@@ -209,3 +209,35 @@ describe('a cache miss', () => {
     expect(recallGroups(KEY)).toEqual({ untrackGroupId: UNTRACK_SG_A, isolationGroupId: ISOLATION_SG_A });
   });
 });
+
+describe('several ENIs: every ENI moved by the id the read returned, beside the ledger and the restore record', () => {
+  beforeEach(() => {
+    h.world.instance = defaultInstance();
+  });
+
+  it('each ENI to the untrack group once the read is in, then to the isolation group; nothing put back', async () => {
+    const report = await run();
+    expect(report.blockedBy).toEqual([]);
+    expect(groupMoves()).toEqual([
+      { command: 'ModifyNetworkInterfaceAttribute', input: { NetworkInterfaceId: PRIMARY_ENI, Groups: [UNTRACK_SG_A] } },
+      { command: 'ModifyNetworkInterfaceAttribute', input: { NetworkInterfaceId: SECONDARY_ENI, Groups: [UNTRACK_SG_A] } },
+      { command: 'ModifyNetworkInterfaceAttribute', input: { NetworkInterfaceId: PRIMARY_ENI, Groups: [ISOLATION_SG_A] } },
+      { command: 'ModifyNetworkInterfaceAttribute', input: { NetworkInterfaceId: SECONDARY_ENI, Groups: [ISOLATION_SG_A] } },
+    ]);
+    for (const eni of [PRIMARY_ENI, SECONDARY_ENI]) expect(step(report, `put-back:${eni}`).status).toBe('skipped');
+  });
+
+  it('the restore record cannot be written: every ENI is put back on its own groups', async () => {
+    const failing = { tableName: 'ledger-table', record: () => Promise.reject(awsError('InternalServerError', 'x', 500)) } as unknown as RestoreLedger;
+    const report = await run({ restoreLedger: failing });
+    expect(step(report, `put-back:${PRIMARY_ENI}`).detail).toMatch(/^NOT isolated: the restore record was not written/);
+    expect(h.world.movedTo.get(PRIMARY_ENI)).toEqual(ORIGINAL_GROUPS);
+    expect(h.world.movedTo.get(SECONDARY_ENI)).toEqual(['sg-0db0000000000001']);
+  });
+
+  it('GuardDuty does not hold the finding: its answer comes with the read, and nothing moves at all', async () => {
+    const report = await run({ held: false });
+    expect(report.blockedBy.length).toBeGreaterThan(0);
+    expect(groupMoves()).toEqual([]);
+  });
+});

@@ -13,6 +13,8 @@ export interface InstanceEventInput {
   readonly accountId: string;
   readonly region: string;
   readonly instanceId: string;
+  /** The instance's ENIs as GuardDuty lists them (an early move needs the one ENI's VPC: lambda/playbooks/contain-instance/early/); none by default. */
+  readonly networkInterfaces?: readonly { readonly networkInterfaceId: string; readonly vpcId: string; readonly groupIds: readonly string[] }[];
 }
 
 export function instanceFindingEvent(input: InstanceEventInput): Json {
@@ -26,8 +28,16 @@ export function instanceFindingEvent(input: InstanceEventInput): Json {
   detail.arn = `arn:aws:guardduty:${input.region}:${input.accountId}:detector/12abc34d567e8fa901bc2d34e56789f0/finding/${input.findingId}`;
   const resource = detail.resource as Json;
   // The handler reads the instance from EC2; the finding only has to name it.
-  resource.instanceDetails = { ...(resource.instanceDetails as Json), instanceId: input.instanceId, instanceState: 'running', networkInterfaces: [], tags: [] };
+  resource.instanceDetails = { ...(resource.instanceDetails as Json), instanceId: input.instanceId, instanceState: 'running', networkInterfaces: networkInterfacesOf(input), tags: [] };
   return event;
+}
+
+function networkInterfacesOf(input: InstanceEventInput): Json[] {
+  return (input.networkInterfaces ?? []).map((eni) => ({
+    networkInterfaceId: eni.networkInterfaceId,
+    vpcId: eni.vpcId,
+    securityGroups: eni.groupIds.map((groupId) => ({ groupId, groupName: groupId })),
+  }));
 }
 
 /** A finding of a playbook's own fixture folder, retargeted to the account, for the memory runs. */

@@ -7,7 +7,7 @@ import { instanceFindingEvent } from './findings';
 import { containInstanceHandler, failedOf, functionContext, HOME_ACCOUNT, REGION, responderGroupIds, single } from './handler';
 import type { GuardDutyFindingJson } from './guardduty-stand-in';
 import type { LatencyProxy } from './latency-proxy';
-import { criticalPathToIsolation, pathRoundTripsBeforeIsolation, timelineOf, type RunTimeline } from './round-trips';
+import { criticalPathToIsolation, formatMovesTimeline, movesTimelineOf, pathRoundTripsBeforeIsolation, timelineOf, type RunTimeline } from './round-trips';
 import { median } from './stats';
 
 /*
@@ -89,7 +89,9 @@ async function runOnce(ctx: IsolationContext, network: BenchNetwork, enis: numbe
   const instance = await launchBenchInstance(ctx.direct, network, enis, volumes);
   const handler = await containInstanceHandler({ endpoint: ctx.proxy.endpoint, topicArn: ctx.topicArn, confirmFindings: confirm });
   findingSeq += 1;
-  const event = instanceFindingEvent({ findingId: `bench-isolation-${findingSeq}`, accountId: HOME_ACCOUNT, region: REGION, instanceId: instance.instanceId });
+  // The ENIs listed as GuardDuty lists them: a warm container moves a single-ENI instance before any read (early/early-move.ts).
+  const networkInterfaces = instance.networkInterfaceIds.map((networkInterfaceId) => ({ networkInterfaceId, vpcId: network.vpcId, groupIds: [network.workloadGroupId] }));
+  const event = instanceFindingEvent({ findingId: `benchisolation${findingSeq}`, accountId: HOME_ACCOUNT, region: REGION, instanceId: instance.instanceId, networkInterfaces });
   // GuardDuty holds what it delivered (the event's detail is the finding in GuardDuty's own JSON form).
   if (confirm) ctx.proxy.guardDuty.hold(event.detail as GuardDutyFindingJson);
   ctx.proxy.clear();
@@ -106,6 +108,8 @@ async function runOnce(ctx: IsolationContext, network: BenchNetwork, enis: numbe
   const path = criticalPathToIsolation(calls, groups.isolation);
   const snapshotMs = report.steps.find((s) => s.id === 'snapshot-volumes')?.durationMs ?? Number.NaN;
   const pathRoundTrips = pathRoundTripsBeforeIsolation(calls, groups.untrack);
+  // Each run's call timeline: the round trips to isolation and when each check ran against the moves.
+  console.log(`  isolation run, ${enis} ENI(s), confirmation ${confirm ? 'on' : 'off'}: ${formatMovesTimeline(movesTimelineOf(calls, groups.untrack, groups.isolation))}`);
   return { ...timeline, totalMs, snapshotMs, emulatorOnPathMs: path.emulatorMs, callsOnPath: path.calls.length, guardDutyCalls, pathRoundTrips };
 }
 

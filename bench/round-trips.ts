@@ -23,15 +23,20 @@ export function chainDepths(calls: readonly RecordedCall[]): Map<RecordedCall, n
   return depth;
 }
 
-/** The security group a ModifyNetworkInterfaceAttribute call puts the ENI on (one group: the responder's). */
+/**
+ * The security groups a move puts the ENI on: ModifyNetworkInterfaceAttribute (SecurityGroupId.N), or the early
+ * move by the instance's id, ModifyInstanceAttribute (GroupId.N: lambda/playbooks/contain-instance/early/).
+ */
 export function groupsOf(call: RecordedCall): string[] {
   return Object.entries(call.params)
-    .filter(([key]) => /^SecurityGroupId\.\d+$/.test(key))
+    .filter(([key]) => /^(SecurityGroupId|GroupId)\.\d+$/.test(key))
     .map(([, value]) => value);
 }
 
+const MOVES = new Set(['ModifyNetworkInterfaceAttribute', 'ModifyInstanceAttribute']);
+
 export function isMove(call: RecordedCall, groupId: string): boolean {
-  return call.operation === 'ModifyNetworkInterfaceAttribute' && call.status === 200 && groupsOf(call).join(' ') === groupId;
+  return MOVES.has(call.operation) && call.status === 200 && groupsOf(call).join(' ') === groupId;
 }
 
 const READ_PREFIXES = ['Describe', 'Get', 'List', 'AssumeRole', 'Receive'];
@@ -84,6 +89,7 @@ const ISOLATION_PATH_OPERATIONS = new Set([
   'RevokeSecurityGroupEgress',
   'CreateTags',
   'ModifyNetworkInterfaceAttribute',
+  'ModifyInstanceAttribute',
   'AssumeRole',
   'ListDetectors',
   'GetFindings',
@@ -134,4 +140,72 @@ export function criticalPathToIsolation(calls: readonly RecordedCall[], isolatio
     current = calls.filter((c) => onIsolationPath(c) && c.answeredAt <= sentAt).sort((a, b) => b.answeredAt - a.answeredAt)[0];
   }
   return { calls: chain, emulatorMs: chain.reduce((sum, c) => sum + c.upstreamMs, 0) };
+}
+
+/** What a check is: a call whose answer may stop the response (its own read, the groups' verification, GuardDuty, the ledger). */
+const CHECK_OPERATIONS = new Set(['DescribeInstances', 'DescribeSecurityGroups', 'GetFindings', 'ListDetectors']);
+/** The ledger's calls (the claim, the brake, the restore record), recorded as DynamoDB_20120810.PutItem by the proxy. */
+const LEDGER_OPERATIONS = new Set(['GetItem', 'BatchGetItem', 'PutItem', 'UpdateItem', 'TransactWriteItems', 'Query']);
+
+function isCheck(call: RecordedCall): boolean {
+  const name = call.operation.slice(call.operation.lastIndexOf('.') + 1);
+  return CHECK_OPERATIONS.has(call.operation) || LEDGER_OPERATIONS.has(name);
+}
+
+export interface CheckTiming {
+  readonly operation: string;
+  /** ms from the first call's sending, sent and answered. */
+  readonly sentMs: number;
+  readonly answeredMs: number;
+  /** Still in flight when the first move was sent: the moves did not wait for it (false: answered before the first move). */
+  readonly beside: boolean;
+}
+
+export interface MovesTimeline {
+  /** Sequential round trips up to and including the last move onto the isolation group (the target: 2 for one ENI, warm). */
+  readonly roundTripsToIsolation: number;
+  /** The first move's operation: ModifyInstanceAttribute for an early move. */
+  readonly firstMove: string;
+  readonly checks: readonly CheckTiming[];
+  /** Every check ran beside the moves. */
+  readonly checksBeside: boolean;
+}
+
+/**
+ * The call timeline of one run, for the benchmark's printout: when each check
+ * ran against the moves to the untrack and isolation groups (the calls that
+ * may stop the response, sent before isolation was reached). A check "beside
+ * the moves" was still in flight when the first move was sent: the moves did
+ * not wait for it.
+ */
+export function movesTimelineOf(calls: readonly RecordedCall[], untrackGroupId: string, isolationGroupId: string): MovesTimeline {
+  const depths = chainDepths(calls);
+  const moves = calls.filter((c) => isMove(c, untrackGroupId) || isMove(c, isolationGroupId)).sort((a, b) => a.sentAt - b.sentAt);
+  const isolations = moves.filter((c) => isMove(c, isolationGroupId));
+  if (moves.length === 0 || isolations.length === 0) throw new Error('the run moved no ENI onto the untrack and isolation groups');
+  const start = Math.min(...calls.map((c) => c.sentAt));
+  const firstMove = moves[0]!;
+  const isolatedAt = Math.max(...isolations.map((c) => c.answeredAt));
+  const checks = calls
+    .filter((c) => isCheck(c) && c.sentAt < isolatedAt)
+    .sort((a, b) => a.sentAt - b.sentAt)
+    .map((c) => ({
+      operation: c.operation,
+      sentMs: Math.round(c.sentAt - start),
+      answeredMs: Math.round(c.answeredAt - start),
+      beside: c.answeredAt > firstMove.sentAt,
+    }));
+  return {
+    roundTripsToIsolation: Math.max(...isolations.map((c) => depths.get(c) ?? 1)),
+    firstMove: firstMove.operation,
+    checks,
+    checksBeside: checks.length > 0 && checks.every((c) => c.beside),
+  };
+}
+
+/** One line a run: the round trips to isolation, the first move, each check's timing, and the verdict. */
+export function formatMovesTimeline(timeline: MovesTimeline): string {
+  const checks = timeline.checks.map((c) => `${c.operation} ${c.sentMs}-${c.answeredMs}${c.beside ? '' : ' (BEFORE)'}`).join(', ');
+  const verdict = timeline.checksBeside ? 'checks beside the moves' : 'NOT every check beside the moves';
+  return `${timeline.roundTripsToIsolation} round trips to isolation, first move ${timeline.firstMove}; ${checks}: ${verdict}`;
 }

@@ -47,6 +47,7 @@ const CUT_NOTE = '_(cut here: the email has the whole report)_';
 
 const MARK: Readonly<Record<(typeof OUTCOMES)[number], string>> = {
   'MORE EXPOSED THAN BEFORE': ':rotating_light:',
+  'MOVED THEN PUT BACK - NOT CONTAINED': ':warning:',
   PARTIAL: ':rotating_light:',
   'BRAKE ON - NOT CONTAINED': ':warning:',
   'EXEMPT - NOT CONTAINED': ':warning:',

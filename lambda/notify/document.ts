@@ -33,6 +33,8 @@ import { withheldChanges, withheldOutcome } from './withheld';
 
 export const OUTCOMES = [
   'MORE EXPOSED THAN BEFORE',
+  // A change sent before the checks answered (contain-instance's early move), then undone because one said stop.
+  'MOVED THEN PUT BACK - NOT CONTAINED',
   'BRAKE ON - NOT CONTAINED',
   'EXEMPT - NOT CONTAINED',
   // Root, an Identity Center role, ...: a person must act (lambda/guards/manual-response.ts).
@@ -142,6 +144,8 @@ export const NOTIFICATION_STEP_IDS: ReadonlySet<string> = new Set(['notify', 'no
 
 function outcomeOf(doc: PlanDocument, outcomes: readonly StepOutcome[], exposed: readonly string[]): Outcome {
   if (exposed.length > 0) return 'MORE EXPOSED THAN BEFORE';
+  // Blocked, yet a change sent before the guards were settled (PlannedStep.earlyChange) is done: it was undone, or is named exposed above.
+  if (doc.blockedBy.length > 0 && outcomes.some((o) => o.earlyChange && o.mutating && o.status === 'done')) return 'MOVED THEN PUT BACK - NOT CONTAINED';
   if (doc.blockedBy.includes(BLAST_RADIUS_BRAKE)) return 'BRAKE ON - NOT CONTAINED';
   if (doc.blockedBy.some((id) => EXEMPTION_VERDICTS.includes(id))) return 'EXEMPT - NOT CONTAINED';
   // Which phase ran out of time before any change (lambda/plan/pre-plan-budget.ts): the invocation fails and is retried.

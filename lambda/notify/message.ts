@@ -61,7 +61,14 @@ export function renderEmail(n: NotificationDocument): { subject: string; message
       'Resource',
       n.resources.flatMap((r) => [`  ${t(r.heading)}`, ...factLines(r.facts, '    ')]),
     ),
-    ...(n.blocked.length > 0 ? ['NO CHANGES WERE MADE. The plan below was not executed because:', ...n.blocked.map((b) => `  - ${v(b.id)}: ${t(b.reason)}`), ''] : []),
+    ...(n.blocked.length > 0
+      ? [
+          // Blocked after moves sent beside the checks (contain-instance's early move): they are in "What changed", with their undo.
+          n.outcome === 'MOVED THEN PUT BACK - NOT CONTAINED' ? 'THE PLAN WAS STOPPED: only the moves sent before the checks answered ran, and were undone (What changed). It stopped because:' : 'NO CHANGES WERE MADE. The plan below was not executed because:',
+          ...n.blocked.map((b) => `  - ${v(b.id)}: ${t(b.reason)}`),
+          '',
+        ]
+      : []),
     ...section('What changed', n.changes.length > 0 ? n.changes.map((c) => `  - ${t(c)}`) : n.steps.length > 0 ? ['  Nothing was changed.'] : []),
     ...section('Reads that failed:', n.failedReads.map(stepText)),
     ...(n.steps.length > 0 ? ['Steps (in plan order):', ...n.steps.map(stepText), ''] : ['No automated action applies to this finding.', '']),

@@ -85,6 +85,7 @@ function outcomeOf(step: PlannedStep, started: number, rest: Pick<StepOutcome, '
     target: step.target,
     mutating: step.mutating,
     ...rest,
+    ...(step.earlyChange ? { earlyChange: true as const } : {}),
     durationMs: Date.now() - started,
   };
 }
@@ -98,7 +99,7 @@ async function runStep(step: PlannedStep, ctx: ExecutionContext, options: Execut
   const started = Date.now();
   // The approval policy's decision (lambda/approval/): shown with a dry-run or a guard, so the plan says what enforce mode would do.
   const held = heldByApproval(step.approval);
-  if (step.mutating && options.blockedBy.length > 0) {
+  if (step.mutating && options.blockedBy.length > 0 && !step.earlyChange) {
     return outcomeOf(step, started, { status: 'skipped', reason: `blocked by ${options.blockedBy.join(', ')}${held ? `; then ${held}` : ''}` });
   }
   // A change the policy holds never reaches here unapproved: the phase `wait` (lambda/respond/wait.ts) runs it only after
@@ -117,7 +118,8 @@ async function runStep(step: PlannedStep, ctx: ExecutionContext, options: Execut
     return outcomeOf(step, started, { status: 'failed', error: toStepError(outOfTime(options.deadlineMs!)) });
   }
   try {
-    const result = await runUntil(step, withTimeLeft(ctx, options.deadlineMs), cutOff);
+    const context = step.earlyChange ? { ...withTimeLeft(ctx, options.deadlineMs), blockedBy: options.blockedBy } : withTimeLeft(ctx, options.deadlineMs);
+    const result = await runUntil(step, context, cutOff);
     if (result.status === 'skipped') return outcomeOf(step, started, { status: 'skipped', reason: result.reason });
     if (result.output !== undefined) ctx.outputs.set(step.id, result.output);
     return outcomeOf(step, started, { status: 'done', detail: result.detail, evidence: result.evidence });

@@ -81,6 +81,8 @@ export interface ExecutionContext {
   readonly timeLeftMs?: () => number;
   /** The ledger's restore records (security account), for the steps that record originals before a change. Absent: no ledger (the CLI). */
   readonly restoreLedger?: RestoreLedger;
+  /** Guard ids blocking every change, set for a step that reports or undoes an early change (PlannedStep.earlyChange), which runs even then. */
+  readonly blockedBy?: readonly string[];
 }
 
 export interface PlannedStep {
@@ -131,6 +133,12 @@ export interface PlannedStep {
   readonly exposedOnFailure?: string;
   /** A step that undoes what remains when this other step failed, and skips itself otherwise (returning an ENI to its groups). */
   readonly compensates?: string;
+  /**
+   * A change sent before the guards were settled (contain-instance's early move, lambda/playbooks/contain-instance/early/),
+   * or the step that undoes it: it runs even when a guard blocks every change, so the report says what was sent and
+   * a guard that says stop has it undone. The step reads the blocking guards from ExecutionContext.blockedBy.
+   */
+  readonly earlyChange?: boolean;
   readonly run: (ctx: ExecutionContext) => Promise<StepRunResult>;
 }
 
@@ -149,6 +157,8 @@ export interface StepOutcome {
   readonly error?: StepError;
   /** Failed, leaving this more exposed than before (the step's exposedOnFailure). */
   readonly exposed?: string;
+  /** The step of a change sent before the guards were settled (PlannedStep.earlyChange): its notification says so when blocked. */
+  readonly earlyChange?: true;
   readonly durationMs: number;
 }
 

@@ -57,6 +57,21 @@ export interface StagedDiscovery<Facts> {
 /** What discovery may read besides the finding's account: the ledger's restore records (absent: no ledger, as for `ir plan`). */
 export interface DiscoveryContext {
   readonly restoreLedger?: RestoreLedger;
+  /**
+   * The response will act on what it finds, and nothing known before any call says stop (not a dry-run, the
+   * finding's own guards pass, its isolation waits for no one): contain-instance may send its first isolation
+   * move before reading (lambda/playbooks/contain-instance/early/). Never set for a plan only shown.
+   */
+  readonly earlyMove?: EarlyMoveGate;
+}
+
+/** What the checks answered by the time the first reads are in (lambda/respond/early-move-allowed.ts). */
+export interface EarlyMoveGate {
+  /**
+   * false: a check already says stop (GuardDuty's confirmation, awaited here: it runs beside the first reads; a guard
+   * on the resource's tags as read, the exempt tag). The ledger's claim and brake and the restore record are not awaited.
+   */
+  mayContinue(resourceTags: Readonly<Record<string, string>>): Promise<boolean>;
 }
 
 /**

@@ -62,6 +62,12 @@ export interface RespondOptions {
   readonly archiveFinding?: FindingArchiver;
   /** How a response waits for a person's decision (lambda/respond/wait.ts). Absent: a change that needs one is not made, saying so. */
   readonly approval?: ApprovalWaitOptions;
+  /**
+   * The Lambda's own responses: contain-instance may send its first isolation move before any read, with the groups its
+   * warm container remembers (lambda/playbooks/contain-instance/early/, lambda/respond/early-move-allowed.ts). Absent
+   * (`ir respond`, most tests): every change waits for the reads and checks, as before.
+   */
+  readonly earlyMove?: boolean;
 }
 
 export interface PreparedPlan {

@@ -12,6 +12,7 @@ import type { SettledGate } from './gate';
 import { finishReport } from './execute';
 import type { PreparedPlan, RespondOptions } from './options';
 import { giveBackAfterPlanningFailure } from './planning-failure';
+import { earlyMoveAllowed } from './early-move-allowed';
 import { readResource, type Reading } from './read';
 import { assertSamePlan, StagedPlanningError } from './staged';
 import { waitShaper } from './wait';
@@ -61,7 +62,7 @@ export async function respondInPhases(playbooks: PlaybookCatalog, finding: Findi
   const begun = await reachResponse(routed, finding, options);
   const executionClients = begun.account.executionClients ?? options.clients;
   if (!executionClients) throw new Error('respond needs clients or access');
-  const reading = readResource(begun, options, true);
+  const reading = readResource(begun, options, true, earlyMoveAllowed(begun, options));
   const first = reading.first ? await reading.first : undefined;
   // Something to change early (the instance is there, with a network interface), that needs no person's decision: it is changed before the rest is read.
   if (first && first.steps.some((s) => s.mutating) && !first.steps.some((s) => s.approval && s.approval.mode !== 'auto')) return respondEarly(begun, options, reading, first, executionClients, now);
@@ -162,6 +163,7 @@ async function respondEarly(begun: Begun, options: RespondOptions, reading: Read
   const { settled, guards } = await settleGate(begun, guardsOf(begun, options, first.resourceTags, first.verdicts), first.steps);
   // A later delivery of an answered incident: none of the steps runs, only its short notification.
   if (settled?.kind === 'repeat') {
+    await undoEarlyMoves(first, clients, now, options.deadlineMs);
     const prepared = assemblePlan(begun, options, planOf(begun, await reading.all), guards, settled);
     const startedAt = now().toISOString();
     return finishReport(prepared, await new Acting(clients, now, prepared.restoreLedger, options.deadlineMs).act(prepared.steps, prepared), startedAt, now);
@@ -186,3 +188,17 @@ async function respondEarly(begun: Begun, options: RespondOptions, reading: Read
   const rest = await acting.act(prepared.steps.slice(first.steps.length), prepared);
   return finishReport(prepared, [...firstOutcomes, ...rest], startedAt, now);
 }
+
+/**
+ * A later delivery of an answered incident runs none of its steps; an early move it already sent (contain-instance,
+ * lambda/playbooks/contain-instance/early/) is still undone by its own steps, which see the delivery as blocked.
+ * Their outcomes are not in the short report of a repeat: they go to the log, loudly.
+ */
+async function undoEarlyMoves(first: FirstSteps, clients: AwsClients, now: () => Date, deadlineMs: number | undefined): Promise<void> {
+  const early = first.steps.filter((s) => s.earlyChange);
+  if (early.length === 0) return;
+  const outcomes = await new Acting(clients, now, undefined, deadlineMs).act(early, { document: { blockedBy: [REPEAT_DELIVERY] } });
+  console.error(JSON.stringify({ level: 'ERROR', message: 'early move sent for a delivery of an incident already answered: undone', outcomes }));
+}
+
+const REPEAT_DELIVERY = 'incident-already-answered';

@@ -1,4 +1,4 @@
-import type { FirstSteps } from '../playbooks/types';
+import type { EarlyMoveGate, FirstSteps } from '../playbooks/types';
 import type { Begun } from './begin';
 import { discoveryContextOf, type RespondOptions } from './options';
 
@@ -14,12 +14,13 @@ export interface Reading {
   readonly all: Promise<unknown>;
 }
 
-export function readResource(begun: Begun, options: RespondOptions, staged: boolean): Reading {
+/** `earlyMove`: the staged discovery may send its first change before reading (lambda/respond/early-move-allowed.ts). */
+export function readResource(begun: Begun, options: RespondOptions, staged: boolean, earlyMove?: EarlyMoveGate): Reading {
   const { finding } = begun.planning;
   const clients = begun.account.clients;
   if (!clients) return { first: undefined, all: Promise.resolve(begun.playbook.offlineFacts(finding)) };
   if (staged && begun.playbook.discoverStaged) {
-    const discovery = begun.playbook.discoverStaged(finding, clients, begun.reads, discoveryContextOf(options));
+    const discovery = begun.playbook.discoverStaged(finding, clients, begun.reads, { ...discoveryContextOf(options), ...(earlyMove ? { earlyMove } : {}) });
     return { first: discovery.first, all: discovery.all };
   }
   return { first: undefined, all: begun.playbook.discover(finding, clients, begun.reads, discoveryContextOf(options)) };

@@ -118,6 +118,8 @@ export async function handleInvocation(
       ...(env.chatTopicArn ? { chatTopicArn: env.chatTopicArn } : {}),
       ...(env.evidence ? { evidence: env.evidence } : {}),
       responder: { protectedRoleNames: env.protectedRoleNames },
+      // A warm container's early isolation move (lambda/playbooks/contain-instance/early/): the Lambda only, never `ir respond`.
+      earlyMove: true,
       ...(invocation.heartbeat ? { notificationSkipReason: HEARTBEAT_NOTIFICATION_SKIP } : {}),
       ...(ledger ? { ledger, restoreLedger: restoreLedgerFor(access, ledgerRegion(env), ledger.ledger.tableName) } : {}),
       ...(deadlineMs !== undefined ? { deadlineMs } : {}),

@@ -163,7 +163,9 @@ describe.each(ROLES)('the %s', (_name, statements) => {
 
   it('changes no other instance attribute, nor preservation back', () => {
     const instance = arn('instance', 'i-1');
-    for (const attribute of ['userData', 'instanceType', 'groupSet', 'sourceDestCheck']) {
+    // groupSet is the early move's (lambda/playbooks/contain-instance/early/): the security groups of the instance's one ENI.
+    expect(decide(statements, 'ec2:ModifyInstanceAttribute', instance, { 'ec2:Attribute': 'groupSet' })).toBe('allow');
+    for (const attribute of ['userData', 'instanceType', 'sourceDestCheck', 'kernel']) {
       expect(decide(statements, 'ec2:ModifyInstanceAttribute', instance, { 'ec2:Attribute': attribute })).toBe('implicit-deny');
     }
     const off = { 'ec2:Attribute': 'disableApiTermination', 'ec2:Attribute/disableApiTermination': 'false' };

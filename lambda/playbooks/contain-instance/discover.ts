@@ -3,6 +3,9 @@ import { findingInstanceTags, instanceIdOf } from '../../finding/accessors';
 import type { Finding } from '../../finding/schema';
 import type { ReadLog } from '../../plan/reads';
 import type { DiscoveryContext } from '../types';
+import { continueEarlyMove, earlyMoveTarget, rememberVerifiedGroups, startEarlyMove } from './early/early-move';
+import { startReadMoves } from './early/read-moves';
+import { instanceVerdict } from './verdict';
 import { readAutoScalingMembership } from './discovery/read-auto-scaling';
 import { networkInterfacesOf, readInstance, tagsOf, volumesOf, type InstanceRead } from './discovery/read-instance';
 import { readInstanceProfile, readProfileAssociation } from './discovery/read-instance-profile';
@@ -34,6 +37,9 @@ export function discoverInstanceInParts(finding: Finding, clients: AwsClients, r
     const facts = unreadInstanceFacts(finding, null, { status: 'missing-id' });
     return { first: Promise.resolve(facts), all: Promise.resolve(facts) };
   }
+  // Sent first, before any read, when this container remembers the VPC's groups (early/early-move.ts).
+  const target = context.earlyMove ? earlyMoveTarget(finding) : undefined;
+  const early = target && !('why' in target) ? startEarlyMove(target, clients) : undefined;
   const instanceRead = readInstance(clients, reads, instanceId);
   const responderGroups = readResponderSecurityGroups(clients, reads);
   const profileChain = instanceRead.then(async (read): Promise<ProfileRead> => {
@@ -49,9 +55,20 @@ export function discoverInstanceInParts(finding: Finding, clients: AwsClients, r
     readProfileAssociation(clients, reads, instanceId),
     readTerminationProtection(clients, reads, instanceId),
   ]);
-  const first = Promise.all([instanceRead, responderGroups]).then(([read, groups]) => isolationFactsOf(finding, instanceId, read, groups));
+  const first = Promise.all([instanceRead, responderGroups]).then(async ([read, groups]) => {
+    // The early move goes on (or is undone) as soon as the reads are in; then the groups found are remembered for the next response.
+    const facts = isolationFactsOf(finding, instanceId, read, groups);
+    // No further move once a check already says stop: GuardDuty's answer (beside these reads) or a guard on the instance's own tags.
+    const go = context.earlyMove ? context.earlyMove.mayContinue(facts.tags).catch(() => false) : Promise.resolve(false);
+    const earlyFacts = early ? await continueEarlyMove(early, read, groups, clients, go) : undefined;
+    rememberVerifiedGroups(finding.accountId, finding.region, groups);
+    // No early move went on (none remembered, or refused: several ENIs): every ENI moved by the id the read gave, beside the other checks.
+    const readMoves = context.earlyMove && !earlyFacts?.untrack.landed && !instanceVerdict(facts) && (await go) ? startReadMoves(facts, clients, finding.accountId, finding.region) : undefined;
+    return { ...facts, ...(earlyFacts ? { early: earlyFacts } : {}), ...(readMoves ? { readMoves } : {}) };
+  });
   const all = Promise.all([first, instanceRead, later]).then(([isolation, read, [profileRead, autoScaling, targetGroups, evidenceSnapshots, association, terminationProtection]]) => {
-    if (!read.instance) return unreadInstanceFacts(finding, instanceId, read.lookup);
+    if (!read.instance) return { ...unreadInstanceFacts(finding, instanceId, read.lookup), ...(isolation.early ? { early: isolation.early } : {}) };
+    // isolation carries the early moves' facts (early, readMoves): the whole plan begins with the same steps.
     return {
       ...isolation,
       instanceProfile: profileRead.profile,

@@ -1,3 +1,5 @@
+import type { ReadMoveFacts } from './early/read-moves';
+import type { EarlyMoveFacts } from './early/early-move';
 import type { StepError } from '../../aws/errors';
 import type { SecurityGroupPurpose } from './names';
 
@@ -118,6 +120,10 @@ export interface IsolationFacts {
   readonly volumes: Known<readonly VolumeFacts[]>;
   readonly tags: Readonly<Record<string, string>>;
   readonly responderSecurityGroups: Known<readonly ResponderSecurityGroup[]>;
+  /** The early move this response sent before any read (early/early-move.ts); absent when it sent none. */
+  readonly early?: EarlyMoveFacts;
+  /** The moves by ENI id sent as soon as the read was in (early/read-moves.ts); absent when none were sent. */
+  readonly readMoves?: readonly ReadMoveFacts[];
 }
 
 /** Everything else: read at the same time, but only needed once the instance is isolated. */

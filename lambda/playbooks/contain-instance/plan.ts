@@ -1,10 +1,13 @@
 import type { PlannedStep } from '../../plan/types';
 import type { FirstSteps, PlanningInput, PlaybookPlan } from '../types';
 import { instanceCredentialDecision } from './credential-policy';
-import { known, type InstanceFacts, type IsolationFacts, type ResponderSecurityGroup } from './facts';
+import type { EarlyMoveFacts } from './early/early-move';
+import type { ReadMoveFacts } from './early/read-moves';
+import { known, type InstanceFacts, type IsolationFacts, type NetworkInterfaceFacts, type ResponderSecurityGroup } from './facts';
 import { resourceSummary } from './resource-summary';
 import { STAGE } from './stages';
 import { planAutoScalingDetach } from './steps/auto-scaling';
+import { earlyMoveSteps, earlyUntrackStep, readMoveSteps } from './steps/early-isolate';
 import { planCredentials } from './steps/credentials';
 import { planNetworkInterfaceMoves } from './steps/isolate';
 import { planOriginalGroupsRecord } from './steps/original-groups';
@@ -31,7 +34,7 @@ export function planContainInstance(input: PlanningInput<InstanceFacts>): Playbo
   const resource = resourceSummary(facts, decision);
   const target: RestoreTarget = { accountId: finding.accountId ?? null, region: finding.region ?? null, incidentId, findingId: finding.id };
   const first = planIsolationPart(facts, target);
-  if (!first.instanceId) return { steps: [], warnings: [], verdicts: first.verdicts, resourceTags: first.resourceTags, resource };
+  if (!first.instanceId) return { steps: first.steps, warnings: [], verdicts: first.verdicts, resourceTags: first.resourceTags, resource };
   const instanceId = first.instanceId;
   const warnings: string[] = [...first.warnings];
 
@@ -111,8 +114,10 @@ interface IsolationPart extends FirstSteps {
 
 function planIsolationPart(facts: IsolationFacts, target: RestoreTarget): IsolationPart {
   const verdict = instanceVerdict(facts);
+  // An early move that landed is reported (and undone if it must be) whatever the read found.
+  const landed = facts.early?.untrack.landed ? facts.early : undefined;
   if (verdict || !facts.instanceId) {
-    return { instanceId: null, steps: [], warnings: [], verdicts: verdict ? [verdict] : [], resourceTags: facts.tags };
+    return { instanceId: null, steps: landed ? [earlyUntrackStep(landed)] : [], warnings: [], verdicts: verdict ? [verdict] : [], resourceTags: facts.tags };
   }
   const isolation = planIsolation(facts, facts.instanceId, target);
   const warnings = [...(facts.source === 'finding' ? [OFFLINE_WARNING] : []), ...isolation.warnings];
@@ -135,7 +140,8 @@ function planIsolation(facts: IsolationFacts, instanceId: string, target: Restor
   const found = facts.source === 'finding' ? known<readonly ResponderSecurityGroup[]>([]) : facts.responderSecurityGroups;
   for (const vpcId of new Set(enis.map((e) => e.vpcId))) groups.set(vpcId, planVpcSecurityGroups(vpcId, found));
   const groupSteps = [...groups.values()].flatMap((g) => g.steps);
-  const moves = planNetworkInterfaceMoves(enis, groups, facts.tags);
+  const early = earlyMovesOf(facts.early, enis) ?? readMovesOf(facts.readMoves, enis);
+  const moves = early ? early.steps : planNetworkInterfaceMoves(enis, groups, facts.tags);
   // The responder's own groups, verified or not: none is ever recorded as an ENI's original group.
   const responderGroupIds = new Set([...groups.values()].flatMap((g) => [...g.responderMade]));
   // The record goes in the first isolation stage: before the first move, or with it when nothing has to be created first.
@@ -159,10 +165,36 @@ function planIsolation(facts: IsolationFacts, instanceId: string, target: Restor
     stage: STAGE.recordNetwork,
     why: 'before the first change: ir release restores each ENI from this record, and if it cannot be written nothing is changed',
   });
+  // The early moves were sent before the record: they require nothing; their put-back holds the record's guarantee (steps/early-isolate.ts).
+  const reported = facts.early?.untrack.landed && !early ? [earlyUntrackStep(facts.early)] : [];
+  const refused = facts.early && !facts.early.untrack.landed ? [refusedEarlyMoveWarning(facts.early)] : [];
   return {
-    steps: [record, ...requireRecord([...groupSteps, ...(original.step ? [original.step] : []), ...moves], RECORD_NETWORK_ID)],
-    warnings: [...[...groups.values()].flatMap((g) => g.warnings), ...original.warnings, TRACKED_FLOWS_WARNING],
+    steps: [record, ...reported, ...requireRecord([...groupSteps, ...(original.step ? [original.step] : []), ...(early ? [] : moves)], RECORD_NETWORK_ID), ...(early ? moves : [])],
+    warnings: [...refused, ...[...groups.values()].flatMap((g) => g.warnings), ...original.warnings, TRACKED_FLOWS_WARNING],
   };
+}
+
+/**
+ * The steps of an early move that went on to the isolation group: the reported untrack move, the isolation move
+ * awaited, the put-back; they replace the ENI's own moves (the read showed that one ENI). null: no such move.
+ */
+function earlyMovesOf(early: EarlyMoveFacts | undefined, enis: readonly NetworkInterfaceFacts[]): { readonly steps: PlannedStep[] } | null {
+  if (!early?.untrack.landed || !early.isolation.sent) return null;
+  const { networkInterfaceId, token } = early.isolation;
+  if (enis.length !== 1 || enis[0]!.networkInterfaceId !== networkInterfaceId) return null;
+  return { steps: earlyMoveSteps(early, networkInterfaceId, token) };
+}
+
+/** The moves by ENI id sent as soon as the read was in (early/read-moves.ts), one set per ENI the plan moves; null: none sent. */
+function readMovesOf(moves: readonly ReadMoveFacts[] | undefined, enis: readonly NetworkInterfaceFacts[]): { readonly steps: PlannedStep[] } | null {
+  if (!moves || moves.length !== enis.length || !enis.every((e, i) => moves[i]!.networkInterfaceId === e.networkInterfaceId)) return null;
+  return { steps: readMoveSteps(moves) };
+}
+
+/** The early move by the instance's id that EC2 refused (several ENIs, a group gone): said, since no step reports it. */
+function refusedEarlyMoveWarning(early: EarlyMoveFacts): string {
+  const answer = early.untrack.landed ? '' : ` (${early.untrack.code})`;
+  return `The early move of ${early.instanceId} to ${early.untrackGroupId} by the instance's id was refused${answer}: each ENI was moved by the id the read returned.`;
 }
 
 /** Plan order follows the stages; within a stage, the order the parts were planned in. */

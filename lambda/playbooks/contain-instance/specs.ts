@@ -141,6 +141,24 @@ export const MOVE_NETWORK_INTERFACE: StepSpec = {
     },
   ],
 };
+/**
+ * The early move (lambda/playbooks/contain-instance/early/): the instance's one network interface moved by the
+ * instance's id, before anything is read. Only its security groups: EC2 refuses it when the instance has several
+ * network interfaces, so no interface is ever moved by an id the finding gave.
+ */
+export const MOVE_INSTANCE_GROUPS: StepSpec = {
+  kind: 'move-instance-groups',
+  iamActions: ['ec2:ModifyInstanceAttribute'],
+  mutating: true,
+  changeClass: 'isolate',
+  iamGrants: [
+    {
+      action: 'ec2:ModifyInstanceAttribute',
+      ec2ResourceTypes: ['instance', 'security-group'],
+      condition: onlyAttributes(['groupSet', 'Groups']),
+    },
+  ],
+};
 export const RECORD_ORIGINAL_GROUPS: StepSpec = {
   kind: 'record-original-security-groups',
   iamActions: ['ec2:CreateTags'],
@@ -247,6 +265,7 @@ export const CONTAIN_INSTANCE_STEP_SPECS: readonly StepSpec[] = [
   OPEN_UNTRACK_GROUP,
   CLOSE_ISOLATION_GROUP,
   MOVE_NETWORK_INTERFACE,
+  MOVE_INSTANCE_GROUPS,
   RECORD_ORIGINAL_GROUPS,
   PRESERVE_INSTANCE,
   REVOKE_ROLE_SESSIONS,

@@ -291,7 +291,17 @@ export function answerFromWorld(mocks: ContainMocks, world: () => ContainWorld):
     answer('DescribeInstanceAttribute', () => ({ InstanceId: INSTANCE_ID, DisableApiTermination: { Value: false } })),
   );
   mocks.ec2.on(CreateTagsCommand).callsFake(answer('CreateTags', empty));
-  mocks.ec2.on(ModifyInstanceAttributeCommand).callsFake(answer('ModifyInstanceAttribute', empty));
+  // As EC2: an instance-level move of the security groups is refused for an instance with several network interfaces.
+  mocks.ec2.on(ModifyInstanceAttributeCommand).callsFake(
+    answer('ModifyInstanceAttribute', (input) => {
+      const enis = world().instance?.NetworkInterfaces ?? [];
+      if (Array.isArray(input.Groups) && enis.length > 1) {
+        throw awsError('InvalidInstanceID', `There are multiple interfaces attached to instance '${String(input.InstanceId)}'. Please specify an interface ID for the operation instead.`);
+      }
+      if (Array.isArray(input.Groups) && enis[0]?.NetworkInterfaceId) world().movedTo.set(enis[0].NetworkInterfaceId, input.Groups as string[]);
+      return {};
+    }),
+  );
   mocks.ec2.on(DisassociateIamInstanceProfileCommand).callsFake(answer('DisassociateIamInstanceProfile', empty));
   mocks.ec2
     .on(CreateSnapshotsCommand)

@@ -32,6 +32,7 @@ describe('the change class of each step kind', () => {
       'open-untrack-security-group': 'isolate',
       'close-isolation-security-group': 'isolate',
       'move-network-interface': 'isolate',
+      'move-instance-groups': 'isolate',
       'record-original-security-groups': 'isolate',
       'tag-instance': 'isolate',
       'disassociate-instance-profile': 'remove-instance-profile',

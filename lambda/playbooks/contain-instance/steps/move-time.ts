@@ -1,4 +1,4 @@
-import { ModifyNetworkInterfaceAttributeCommand } from '@aws-sdk/client-ec2';
+import { ModifyInstanceAttributeCommand, ModifyNetworkInterfaceAttributeCommand } from '@aws-sdk/client-ec2';
 import { worstCaseCallMs } from '../../../aws/clients';
 import { ResponderError } from '../../../aws/errors';
 import type { ExecutionContext } from '../../../plan/types';
@@ -52,26 +52,35 @@ export function untrackTimeShortfall(ctx: ExecutionContext, networkInterfaceId: 
  * answered in time may still be applied by EC2, so it is a failure, never
  * a success, and retryable.
  */
-export async function sendMove(ctx: ExecutionContext, networkInterfaceId: string, groups: string[], limitMs: number = MOVE_CALL_LIMIT_MS): Promise<void> {
+export async function sendMove(ctx: Pick<ExecutionContext, 'clients'>, networkInterfaceId: string, groups: string[], limitMs: number = MOVE_CALL_LIMIT_MS): Promise<void> {
+  await bounded(`moving ${networkInterfaceId} to ${groups.join(', ')}`, limitMs, (abortSignal) =>
+    ctx.clients.ec2.send(new ModifyNetworkInterfaceAttributeCommand({ NetworkInterfaceId: networkInterfaceId, Groups: groups }), { abortSignal }),
+  );
+}
+
+/**
+ * Moves the instance's one network interface by the instance's id
+ * (ModifyInstanceAttribute Groups), bounded like sendMove. EC2 refuses it
+ * for an instance with several network interfaces, so it never moves an
+ * interface that is not the instance's only one (lambda/playbooks/contain-instance/early/).
+ */
+export async function sendInstanceMove(ctx: Pick<ExecutionContext, 'clients'>, instanceId: string, groups: string[], limitMs: number = MOVE_CALL_LIMIT_MS): Promise<void> {
+  await bounded(`moving the network interface of ${instanceId} to ${groups.join(', ')}`, limitMs, (abortSignal) =>
+    ctx.clients.ec2.send(new ModifyInstanceAttributeCommand({ InstanceId: instanceId, Groups: groups }), { abortSignal }),
+  );
+}
+
+async function bounded(what: string, limitMs: number, call: (abortSignal: AbortSignal) => Promise<unknown>): Promise<void> {
   const controller = new AbortController();
   let timer: ReturnType<typeof setTimeout> | undefined;
   const timedOut = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {
       controller.abort();
-      reject(
-        new ResponderError(
-          MOVE_NOT_ANSWERED,
-          `moving ${networkInterfaceId} to ${groups.join(', ')} was not answered within ${seconds(limitMs)}; EC2 may still apply it`,
-          true,
-        ),
-      );
+      reject(new ResponderError(MOVE_NOT_ANSWERED, `${what} was not answered within ${seconds(limitMs)}; EC2 may still apply it`, true));
     }, limitMs);
   });
   try {
-    const call = ctx.clients.ec2.send(new ModifyNetworkInterfaceAttributeCommand({ NetworkInterfaceId: networkInterfaceId, Groups: groups }), {
-      abortSignal: controller.signal,
-    });
-    await Promise.race([call, timedOut]);
+    await Promise.race([call(controller.signal), timedOut]);
   } finally {
     clearTimeout(timer);
   }

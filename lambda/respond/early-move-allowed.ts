@@ -1,0 +1,43 @@
+import { evaluateApproval } from '../approval/evaluate';
+import { findingInstanceTags } from '../finding/accessors';
+import { blockingGuardIds } from '../guards';
+import type { EarlyMoveGate } from '../playbooks/types';
+import { guardsOf, type Begun } from './begin';
+import type { RespondOptions } from './options';
+
+/*
+ * Whether a response may send a change before any read (contain-instance's
+ * early move, lambda/playbooks/contain-instance/early/): only when nothing
+ * known before any call says stop. What is checked here would have stopped
+ * the moves anyway, so it is never left to an undo. Once the first reads are
+ * in, the gate is asked again (GuardDuty's confirmation, answered beside
+ * them, and the guards on the instance's own tags): no further move goes out
+ * if it says stop. The ledger's claim and brake and the restore record are
+ * answered beside the moves, and undo them if they say stop.
+ */
+export function earlyMoveAllowed(begun: Begun, options: RespondOptions): EarlyMoveGate | undefined {
+  return mayMoveEarly(begun, options) ? gateOf(begun, options) : undefined;
+}
+
+/** GuardDuty's answer and the guards on the resource's own tags, once the first reads are in. */
+function gateOf(begun: Begun, options: RespondOptions): EarlyMoveGate {
+  return {
+    async mayContinue(resourceTags) {
+      const confirmation = (await begun.confirmation) ?? [];
+      return blockingGuardIds([...guardsOf(begun, options, resourceTags, []), ...confirmation]).length === 0;
+    },
+  };
+}
+
+function mayMoveEarly(begun: Begun, options: RespondOptions): boolean {
+  if (!options.earlyMove || options.dryRun || !begun.playbook.discoverStaged) return false;
+  const { finding } = begun.planning;
+  const tags = findingInstanceTags(finding);
+  // The finding's own guards (dry-run, sample, archived, severity, the exempt tag as the finding shows it, the account) and the account's.
+  if (blockingGuardIds(guardsOf(begun, options, tags, [])).length > 0) return false;
+  const policy = options.config.approval;
+  if (!policy) return true;
+  // Isolation must wait for no one; a rule on tags could make it wait once the instance's own tags are read: no early move then.
+  if (policy.rules.some((rule) => rule.match?.tags !== undefined)) return false;
+  return evaluateApproval(policy, { changeClass: 'isolate', accountId: finding.accountId ?? null, severity: finding.severity, tags }).mode === 'auto';
+}

@@ -1,0 +1,181 @@
+import { BatchGetItemCommand, DynamoDBClient, PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { PublishCommand } from '@aws-sdk/client-sns';
+import { mockClient } from 'aws-sdk-client-mock';
+import { performance } from 'node:perf_hooks';
+import { chainDepths, movesTimelineOf } from '../../../../bench/round-trips';
+import type { RecordedCall } from '../../../../bench/latency-proxy';
+import { AccountAccess } from '../../../../lambda/aws/account-access';
+import { EVERY_CLIENT } from '../../../../lambda/aws/every-client';
+import { ContainmentBrake } from '../../../../lambda/ledger/brake';
+import { IncidentLedger } from '../../../../lambda/ledger/incident-ledger';
+import { forgetEverything, rememberGroups } from '../../../../lambda/playbooks/contain-instance/early/group-memory';
+import type { LedgerOptions } from '../../../../lambda/respond/gate';
+import { respond } from '../../../../lambda/respond/respond';
+import { restoreLedgerFor } from '../../../../lambda/runtime/restore-ledger';
+import { containFinding, enforceConfig, NOW, RESPONDER } from '../../../support/aws-mocks/contain-finding';
+import { ACCOUNT_ID, answerFromWorld, defaultInstance, defaultWorld, ISOLATION_SG_A, mockContainClients, PRIMARY_ENI, SECONDARY_ENI, UNTRACK_SG_A, VPC_A, type ContainWorld } from '../../../support/aws-mocks/contain-world';
+import { useGuardDuty } from '../../../support/aws-mocks/guardduty';
+
+/*
+ * Sequential round trips to isolation as the Lambda runs a response (the
+ * incident ledger with its claim and brake, the restore record, GuardDuty's
+ * confirmation), every AWS call delayed alike, counted as the benchmark
+ * counts them (bench/round-trips.ts). A warm container that remembers the
+ * VPC's groups isolates a single-ENI instance in 2: the early move, then the
+ * isolation move; every check runs beside them.
+ */
+
+const LATENCY_MS = 40;
+const guardDuty = useGuardDuty();
+const mocks = mockContainClients();
+const dynamodb = mockClient(DynamoDBClient);
+const calls: RecordedCall[] = [];
+let world: ContainWorld = defaultWorld();
+
+interface Sendable {
+  send(this: unknown, command: { constructor: { name: string }; input?: unknown }, ...rest: unknown[]): Promise<unknown>;
+}
+
+const classes = Object.values(EVERY_CLIENT) as unknown as { prototype: Sendable }[];
+const stubs = new Map<{ prototype: Sendable }, Sendable['send']>();
+
+/** The EC2 query parameters of a move, as the benchmark's proxy records them. */
+function paramsOf(command: { constructor: { name: string }; input?: unknown }): Record<string, string> {
+  const input = (command.input ?? {}) as { Groups?: string[] };
+  const key = command.constructor.name === 'ModifyInstanceAttributeCommand' ? 'GroupId' : 'SecurityGroupId';
+  return Object.fromEntries((input.Groups ?? []).map((g, i) => [`${key}.${i + 1}`, g]));
+}
+
+function addLatency(): void {
+  for (const Client of classes) {
+    const stub = Client.prototype.send;
+    stubs.set(Client, stub);
+    Client.prototype.send = async function (this: unknown, command, ...rest) {
+      const sentAt = performance.now();
+      await new Promise((resolve) => setTimeout(resolve, LATENCY_MS));
+      let status = 200;
+      try {
+        return await stub.call(this, command, ...rest);
+      } catch (error) {
+        status = 400;
+        throw error;
+      } finally {
+        const operation = command.constructor.name.replace(/Command$/, '');
+        calls.push({ seq: calls.length, operation, action: operation, params: paramsOf(command), accessKeyId: '', sentAt, answeredAt: performance.now(), upstreamMs: 0, throttled: false, faulted: false, fault: undefined, status });
+      }
+    };
+  }
+}
+
+beforeEach(() => {
+  forgetEverything();
+  calls.length = 0;
+  world = defaultWorld();
+  answerFromWorld(mocks, () => world);
+  mocks.sns.on(PublishCommand).resolves({ MessageId: 'm-1' });
+  guardDuty.holds(containFinding());
+  dynamodb.reset();
+  dynamodb.on(BatchGetItemCommand).resolves({ Responses: { 'ledger-table': [] } });
+  dynamodb.on(PutItemCommand).resolves({});
+  dynamodb.on(UpdateItemCommand).resolves({});
+  addLatency();
+});
+
+afterEach(() => {
+  for (const [Client, stub] of stubs) Client.prototype.send = stub;
+  stubs.clear();
+});
+
+afterAll(() => {
+  for (const stub of [...Object.values(mocks), dynamodb]) stub.restore();
+});
+
+/** A warm container of the security account (the finding's own account): its clients and detector id are kept. */
+function container(): AccountAccess {
+  return new AccountAccess({
+    home: async () => ({ accountId: ACCOUNT_ID, partition: 'aws' }),
+    memberRoleName: 'IncidentResponseMemberRole',
+    clientClasses: EVERY_CLIENT,
+    base: { maxAttempts: 1, credentials: { accessKeyId: 'AKIAHOME', secretAccessKey: 's' } },
+  });
+}
+
+function ledgerOptions(access: AccountAccess): LedgerOptions {
+  const client = access.homeClients('us-east-1').dynamodb;
+  return { ledger: new IncidentLedger(client, 'ledger-table', () => NOW), brake: new ContainmentBrake(client, 'ledger-table', 10, () => NOW), level: 'enforce', leaseMs: 75_000 };
+}
+
+/** The Lambda's response, as handle.ts runs it: ledger, restore record, confirmation, the early move allowed. */
+async function respondAsLambda(access: AccountAccess): Promise<void> {
+  calls.length = 0;
+  const report = await respond(containFinding(), {
+    config: enforceConfig({ confirmFindings: true }),
+    access,
+    dryRun: false,
+    responder: RESPONDER,
+    now: () => NOW,
+    ledger: ledgerOptions(access),
+    restoreLedger: restoreLedgerFor(access, 'us-east-1', 'ledger-table'),
+    earlyMove: true,
+  });
+  expect(report.blockedBy).toEqual([]);
+  expect(report.steps.filter((s) => s.status === 'failed')).toEqual([]);
+}
+
+/** Round trips up to the answer of the last move onto the isolation group. */
+function roundTripsToIsolation(): number {
+  const depths = chainDepths(calls);
+  const isolations = calls.filter((c) => c.operation === 'ModifyNetworkInterfaceAttribute' && c.params['SecurityGroupId.1'] === ISOLATION_SG_A);
+  expect(isolations.length).toBeGreaterThan(0);
+  return Math.max(...isolations.map((c) => depths.get(c)!));
+}
+
+describe('round trips to isolation in the Lambda (ledger, restore record, confirmation)', () => {
+  it('a warm container that remembers the VPC’s groups, a single-ENI instance: 2, every check beside the moves', async () => {
+    world.instance = { ...defaultInstance(), NetworkInterfaces: defaultInstance().NetworkInterfaces!.filter((e) => e.NetworkInterfaceId === PRIMARY_ENI) };
+    const access = container();
+    // An earlier response of this container found the detector id and read the VPC's groups (about another instance: this one is not "moved recently").
+    await respondAsLambda(access);
+    forgetEverything();
+    rememberGroups({ accountId: ACCOUNT_ID, region: 'us-east-1', vpcId: VPC_A }, { untrackGroupId: UNTRACK_SG_A, isolationGroupId: ISOLATION_SG_A });
+    world.movedTo.clear();
+    await respondAsLambda(access);
+    const timeline = movesTimelineOf(calls, UNTRACK_SG_A, ISOLATION_SG_A);
+    expect(timeline.firstMove).toBe('ModifyInstanceAttribute');
+    expect(roundTripsToIsolation()).toBe(2);
+    expect(timeline.roundTripsToIsolation).toBe(2);
+    // GuardDuty, the instance's read, the groups' verification, the ledger's claim and brake: all in flight when the first move went out.
+    expect(timeline.checks.map((c) => c.operation)).toEqual(expect.arrayContaining(['GetFindings', 'DescribeInstances', 'DescribeSecurityGroups']));
+    expect(timeline.checks.map((c) => c.operation)).toEqual(expect.arrayContaining(['BatchGetItem', 'PutItem', 'UpdateItem']));
+    expect(timeline.checksBeside).toBe(true);
+  });
+
+  it('an instance with several ENIs (the finding lists one): the instance-level move is refused, every ENI moves by the id the read gave: 3', async () => {
+    const access = container();
+    await respondAsLambda(access);
+    forgetEverything();
+    rememberGroups({ accountId: ACCOUNT_ID, region: 'us-east-1', vpcId: VPC_A }, { untrackGroupId: UNTRACK_SG_A, isolationGroupId: ISOLATION_SG_A });
+    world.movedTo.clear();
+    await respondAsLambda(access);
+    // Refused (EC2 moves no interface of an instance with several by the instance's id): the moves by ENI id follow the reads.
+    expect(calls.find((c) => c.operation === 'ModifyInstanceAttribute' && c.params['GroupId.1'] === UNTRACK_SG_A)?.status).toBe(400);
+    const timeline = movesTimelineOf(calls, UNTRACK_SG_A, ISOLATION_SG_A);
+    expect(timeline.firstMove).toBe('ModifyNetworkInterfaceAttribute');
+    expect(roundTripsToIsolation()).toBe(3);
+    expect(world.movedTo.get(PRIMARY_ENI)).toEqual([ISOLATION_SG_A]);
+    expect(world.movedTo.get(SECONDARY_ENI)).toEqual([ISOLATION_SG_A]);
+    // The ledger's claim and brake and the restore record were still in flight when the moves went out.
+    expect(timeline.checks.filter((c) => c.beside).map((c) => c.operation)).toEqual(expect.arrayContaining(['PutItem', 'UpdateItem']));
+  });
+
+  it('a cold container (nothing remembered), a single-ENI instance: the moves by ENI id after the read, 3', async () => {
+    world.instance = { ...defaultInstance(), NetworkInterfaces: defaultInstance().NetworkInterfaces!.filter((e) => e.NetworkInterfaceId === PRIMARY_ENI) };
+    const access = container();
+    await respondAsLambda(access);
+    forgetEverything();
+    world.movedTo.clear();
+    await respondAsLambda(access);
+    expect(calls.some((c) => c.operation === 'ModifyInstanceAttribute' && 'GroupId.1' in c.params)).toBe(false);
+    expect(roundTripsToIsolation()).toBe(3);
+  });
+});

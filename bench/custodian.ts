@@ -206,11 +206,11 @@ async function checkIsolated(ctx: CustodianContext, instance: BenchInstance, iso
 }
 
 /**
- * The stack's default, the finding confirmed (with the proxy's GuardDuty stand-in); localEmulator so that the
- * Security Hub note, which moto cannot answer, is recorded skipped rather than failed (it is not on the way to isolation).
+ * The stack's default, the finding confirmed (with the proxy's GuardDuty stand-in); lambdaEnvironment keeps localEmulator,
+ * so the Security Hub note, which moto cannot answer, is recorded skipped rather than failed (not on the way to isolation).
  */
 function responderEnvironment(ctx: CustodianContext): HandlerEnvironment {
-  return { endpoint: ctx.proxy.endpoint, topicArn: ctx.topicArn, confirmFindings: true, runtimeConfig: { localEmulator: true } };
+  return { endpoint: ctx.proxy.endpoint, topicArn: ctx.topicArn, confirmFindings: true };
 }
 
 interface Side {

@@ -39,8 +39,9 @@ export function lambdaEnvironment(playbook: PlaybookName, env: HandlerEnvironmen
     AWS_ACCESS_KEY_ID: 'testing',
     AWS_SECRET_ACCESS_KEY: 'testing',
     IR_PLAYBOOK: playbook,
-    // The emulator has no GuardDuty findings API: confirmation on only where the bench holds its findings in the proxy's stand-in.
-    IR_RUNTIME_CONFIG: JSON.stringify({ mode: 'enforce', ...(env.confirmFindings ? {} : EMULATOR_CONFIG_OVERRIDES), ...env.runtimeConfig }),
+    // The emulator has no GuardDuty findings API: confirmation on only where the bench holds its findings in the proxy's
+    // stand-in. The emulator's other gaps (Security Hub's note, GuardDuty's archive) stay declared either way.
+    IR_RUNTIME_CONFIG: JSON.stringify({ mode: 'enforce', ...EMULATOR_CONFIG_OVERRIDES, ...(env.confirmFindings ? { confirmFindings: true } : {}), ...env.runtimeConfig }),
     IR_TOPIC_ARN: env.topicArn,
     // Always set, so that a handler loaded earlier without a ledger runs without one, not with the last table.
     IR_LEDGER_TABLE: env.ledgerTableName ?? '',

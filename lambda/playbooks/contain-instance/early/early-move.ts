@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { Logger } from '@aws-lambda-powertools/logger';
 import type { AwsClients } from '../../../aws/clients';
 import { toStepError } from '../../../aws/errors';
 import { instanceIdOf } from '../../../finding/accessors';
@@ -118,6 +119,14 @@ export type MoveAnswer = { readonly done: true } | { readonly done: false; reado
 
 const inFlight = new Map<string, Promise<MoveAnswer>>();
 
+/*
+ * The restore record is written beside the isolation move, not before it: a
+ * process that dies between the two would leave no record of the groups the
+ * interface had. They are logged (CloudWatch Logs keeps them) before the
+ * isolation move is sent, so that window leaves them in the function's log.
+ */
+const journal = new Logger({ serviceName: 'contain-instance-early-move' });
+
 /** Keeps a move sent early until the step that reports it takes it; its token. */
 export function keepInFlight(answer: Promise<MoveAnswer>): string {
   const token = randomBytes(8).toString('hex');
@@ -154,6 +163,11 @@ export async function continueEarlyMove(
   // GuardDuty's answer came beside the reads: a finding it does not confirm (or an exempt instance) goes no further.
   const stopped = unverified === null && seen && single && !(await mayContinue) ? 'a check said stop before the isolation move (GuardDuty\'s confirmation, or a guard on the instance\'s tags)' : null;
   if (unverified === null && seen && single && stopped === null) {
+    journal.info('early move: the groups the interface had, before its move to the isolation group', {
+      instanceId: target.instanceId,
+      networkInterfaceId: seen.networkInterfaceId,
+      originalGroupIds: seen.groupIds,
+    });
     const token = keepInFlight(moveAnswer(sendMove({ clients }, seen.networkInterfaceId, [target.groups.isolationGroupId])));
     return { ...base, seen, unverified, isolation: { sent: true, token, networkInterfaceId: seen.networkInterfaceId } };
   }

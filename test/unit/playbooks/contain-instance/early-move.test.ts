@@ -1,3 +1,4 @@
+import { Logger } from '@aws-lambda-powertools/logger';
 import { PublishCommand } from '@aws-sdk/client-sns';
 import type { Finding } from '../../../../lambda/finding/schema';
 import type { RestoreLedger } from '../../../../lambda/ledger/restore-record';
@@ -98,6 +99,23 @@ describe('a warm container, the VPC’s groups remembered, a single-ENI instance
     // The restore record holds the groups the read saw.
     expect(step(report, 'record-restore:network').parameters).toMatchObject({ record: { networkInterfaces: [{ networkInterfaceId: PRIMARY_ENI, groupIds: ORIGINAL_GROUPS }] } });
     expect(h.world.movedTo.get(PRIMARY_ENI)).toEqual([ISOLATION_SG_A]);
+  });
+
+  it('logs the groups the interface had before the isolation move is sent (the restore record is written beside it)', async () => {
+    const movesWhenLogged: unknown[][] = [];
+    const info = jest.spyOn(Logger.prototype, 'info').mockImplementation((message: unknown, ...extra: unknown[]) => {
+      expect(message).toBe('early move: the groups the interface had, before its move to the isolation group');
+      expect(extra).toEqual([{ instanceId: INSTANCE_ID, networkInterfaceId: PRIMARY_ENI, originalGroupIds: ORIGINAL_GROUPS }]);
+      movesWhenLogged.push(groupMoves());
+    });
+    try {
+      await run();
+      // Logged once, when only the instance-level move to the untrack group had been made.
+      expect(movesWhenLogged).toEqual([[{ command: 'ModifyInstanceAttribute', input: { InstanceId: INSTANCE_ID, Groups: [UNTRACK_SG_A] } }]]);
+      expect(info).toHaveBeenCalledTimes(1);
+    } finally {
+      info.mockRestore();
+    }
   });
 
   it('the instance carries the exempt tag (not in the finding): no isolation move, the instance is put back at once on the groups the read saw', async () => {

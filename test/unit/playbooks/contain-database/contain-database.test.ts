@@ -321,3 +321,90 @@ describe('the steps, run', () => {
     expect(rds.commandCalls(ModifyDBInstanceCommand)).toHaveLength(0);
   });
 });
+
+describe('modifications pending for the maintenance window (ApplyImmediately would apply them too)', () => {
+  const PENDING = { DBInstanceClass: 'db.r5.24xlarge', EngineVersion: '16.1', MasterUserPassword: '****' };
+
+  it('are read in discovery; the restriction is refused, naming them, and nothing is made or recorded for it', async () => {
+    givenInstance({ PendingModifiedValues: PENDING });
+    const finding = INSTANCE_FINDING();
+    const facts = await discoverContainDatabaseFacts(finding, clients, new ReadLog());
+    expect(facts.database?.pendingModifications).toEqual({ known: true, value: ['DBInstanceClass=db.r5.24xlarge', 'EngineVersion=16.1', 'MasterUserPassword'] });
+    const plan = planOf(finding, facts);
+    expect(plan.steps.map((s) => [s.id, s.requires])).toEqual([
+      ['snapshot-database', []],
+      ['restrict-database-network', []],
+    ]);
+    expect(plan.steps[1]!.why).toContain('REFUSED: DB instance orders-db has modifications pending for its maintenance window (DBInstanceClass=db.r5.24xlarge, EngineVersion=16.1, MasterUserPassword)');
+    expect(plan.warnings).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^NETWORK NOT RESTRICTED: .*DBInstanceClass=db\.r5\.24xlarge.*the security groups are NOT changed\.$/),
+        expect.stringMatching(/^MANUAL: DB instance orders-db has modifications pending .*ModifyDBInstance VpcSecurityGroupIds=.*ApplyImmediately=false/),
+      ]),
+    );
+    // The password itself never reaches the plan.
+    expect(JSON.stringify(plan)).not.toContain('****');
+    const outcomes = await run(plan.steps.filter((s) => s.id === 'restrict-database-network'));
+    expect(outcomes[0]).toMatchObject({ status: 'skipped', reason: expect.stringMatching(/^REFUSED: .*pending/) });
+    expect(rds.commandCalls(ModifyDBInstanceCommand)).toHaveLength(0);
+  });
+
+  it('queued while the restriction waited for approval, are read again right before the call: the step fails and sends no Modify', async () => {
+    givenInstance();
+    const finding = INSTANCE_FINDING();
+    const plan = planOf(finding, await discoverContainDatabaseFacts(finding, clients, new ReadLog()));
+    expect(plan.steps.map((s) => s.id)).toContain('create-isolation-sg:vpc-0aaa');
+    givenInstance({ PendingModifiedValues: { EngineVersion: '17.0', PendingCloudwatchLogsExports: { LogTypesToDisable: ['postgresql'] } } });
+    rds.on(CreateDBSnapshotCommand).resolves({});
+    ec2.on(CreateSecurityGroupCommand).resolves({ GroupId: 'sg-0new0000000000001' });
+    ec2.on(RevokeSecurityGroupEgressCommand).resolves({ Return: true });
+    rds.on(ModifyDBInstanceCommand).resolves({});
+    const outcomes = await run(plan.steps);
+    expect(outcomes.find((o) => o.id === 'restrict-database-network')).toMatchObject({
+      status: 'failed',
+      error: { code: 'PendingModifications', message: expect.stringContaining('(EngineVersion=17.0, PendingCloudwatchLogsExports={"LogTypesToDisable":["postgresql"]})') },
+    });
+    expect(rds.commandCalls(DescribeDBInstancesCommand).at(-1)!.args[0].input).toEqual({ DBInstanceIdentifier: 'orders-db' });
+    expect(rds.commandCalls(ModifyDBInstanceCommand)).toHaveLength(0);
+  });
+
+  it('of a cluster are the cluster’s: read with DescribeDBClusters before ModifyDBCluster', async () => {
+    givenCluster('ledger-cluster');
+    ec2.on(DescribeSecurityGroupsCommand).resolves({ SecurityGroups: [{ ...ISOLATION_GROUP, VpcId: 'vpc-0bbb' }] });
+    const finding = LIMITLESS_FINDING();
+    const plan = planOf(finding, await discoverContainDatabaseFacts(finding, clients, new ReadLog()));
+    rds.on(DescribeDBClustersCommand, { DBClusterIdentifier: 'ledger-cluster' }).resolves({
+      DBClusters: [{ DBClusterIdentifier: 'ledger-cluster', PendingModifiedValues: { AllocatedStorage: 500, IAMDatabaseAuthenticationEnabled: false } }],
+    });
+    rds.on(CreateDBClusterSnapshotCommand).resolves({});
+    const outcomes = (await run(plan.steps)).filter((o) => o.id === 'restrict-database-network');
+    expect(outcomes[0]).toMatchObject({ status: 'failed', error: { code: 'PendingModifications', message: expect.stringContaining('AllocatedStorage=500, IAMDatabaseAuthenticationEnabled=false') } });
+    expect(rds.commandCalls(ModifyDBClusterCommand)).toHaveLength(0);
+  });
+
+  it('an empty PendingModifiedValues (RDS’s usual answer) is none: the restriction is planned', async () => {
+    givenInstance({ PendingModifiedValues: { PendingCloudwatchLogsExports: {}, ProcessorFeatures: [] } });
+    const finding = INSTANCE_FINDING();
+    const plan = planOf(finding, await discoverContainDatabaseFacts(finding, clients, new ReadLog()));
+    expect(plan.steps.find((s) => s.id === 'restrict-database-network')!.why).not.toContain('REFUSED');
+    expect(plan.warnings.some((w) => w.startsWith('NETWORK NOT RESTRICTED'))).toBe(false);
+  });
+});
+
+describe('the password step, worded per finding type', () => {
+  const withType = (type: string) => parseFindings({ ...INSTANCE_FINDING(), type })[0]!;
+  const manual = (type: string) => planOf(withType(type), offlineContainDatabaseFacts(withType(type))).warnings.filter((w) => w.startsWith('MANUAL'));
+
+  it('does not claim a login worked for a FailedLogin finding', () => {
+    const [password, sessions] = manual('CredentialAccess:RDS/MaliciousIPCaller.FailedLogin');
+    expect(password).toContain('the finding reports FAILED logins from 198.51.100.23 only: no login is known to have worked');
+    expect(password).not.toMatch(/used it|successful|is known to whoever/);
+    expect(sessions).toContain('look for sessions of "app_rw" from 198.51.100.23 inside the engine (a login after the failed ones)');
+  });
+
+  it('says the password is known for a successful login or a successful brute force', () => {
+    expect(manual('CredentialAccess:RDS/TorIPCaller.SuccessfulLogin')[0]).toContain('the finding reports a successful login from 198.51.100.23: the password is known to whoever logged in');
+    expect(manual('CredentialAccess:RDS/AnomalousBehavior.SuccessfulBruteForce')[0]).toContain('a brute force from 198.51.100.23 that ended in a successful login');
+    expect(manual('CredentialAccess:RDS/AnomalousBehavior.SuccessfulBruteForce')[1]).toContain('end the database sessions of "app_rw"');
+  });
+});

@@ -50,16 +50,21 @@ export function pendingRefusal(kind: DatabaseKind, identifier: string, pending: 
   );
 }
 
-/** The pending modifications of the database now (read again right before a Modify: they can be queued while a step waits for approval). */
+/**
+ * The pending modifications of the database now (read again right before a Modify: they can be queued while a step
+ * waits for approval). Asked by filter (db-instance-id / db-cluster-id) rather than by identifier: a request of its
+ * own, apart from discovery's, so a fault in one is never taken for the other (test/unit/faults), and a database gone
+ * since answers an empty list, refused below like any database not found.
+ */
 export async function readPendingModifications(kind: DatabaseKind, identifier: string, clients: AwsClients): Promise<string[]> {
   const matches = (id: string | undefined) => id?.toLowerCase() === identifier.toLowerCase();
   if (kind === 'cluster') {
-    const out = await clients.rds.send(new DescribeDBClustersCommand({ DBClusterIdentifier: identifier }));
+    const out = await clients.rds.send(new DescribeDBClustersCommand({ Filters: [{ Name: 'db-cluster-id', Values: [identifier] }] }));
     const cluster = out.DBClusters?.find((c) => matches(c.DBClusterIdentifier));
     if (!cluster) throw new ResponderError('DBClusterNotFoundFault', `DescribeDBClusters returned no cluster ${identifier}: its pending modifications are unknown, nothing is changed`, false);
     return pendingModificationsOf(cluster.PendingModifiedValues);
   }
-  const out = await clients.rds.send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: identifier }));
+  const out = await clients.rds.send(new DescribeDBInstancesCommand({ Filters: [{ Name: 'db-instance-id', Values: [identifier] }] }));
   const instance = out.DBInstances?.find((i) => matches(i.DBInstanceIdentifier));
   if (!instance) throw new ResponderError('DBInstanceNotFound', `DescribeDBInstances returned no instance ${identifier}: its pending modifications are unknown, nothing is changed`, false);
   return pendingModificationsOf(instance.PendingModifiedValues);

@@ -72,7 +72,12 @@ beforeEach(() => {
 });
 
 function givenInstance(overrides: Record<string, unknown> = {}) {
-  rds.on(DescribeDBInstancesCommand, { DBInstanceIdentifier: 'orders-db' }).resolves({
+  // Asked by identifier (discovery) and by filter (the restriction's read of the pending modifications right before its call).
+  for (const request of [{ DBInstanceIdentifier: 'orders-db' }, { Filters: [{ Name: 'db-instance-id', Values: ['orders-db'] }] }]) givenInstanceAnswer(request, overrides);
+}
+
+function givenInstanceAnswer(request: Record<string, unknown>, overrides: Record<string, unknown>) {
+  rds.on(DescribeDBInstancesCommand, request).resolves({
     DBInstances: [
       {
         DBInstanceIdentifier: 'orders-db',
@@ -92,7 +97,12 @@ function givenInstance(overrides: Record<string, unknown> = {}) {
 }
 
 function givenCluster(identifier: string) {
-  rds.on(DescribeDBClustersCommand, { DBClusterIdentifier: identifier }).resolves({
+  for (const request of [{ DBClusterIdentifier: identifier }, { Filters: [{ Name: 'db-cluster-id', Values: [identifier] }] }]) givenClusterAnswer(identifier, request);
+  rds.on(DescribeDBSubnetGroupsCommand, { DBSubnetGroupName: 'ledger-subnets' }).resolves({ DBSubnetGroups: [{ DBSubnetGroupName: 'ledger-subnets', VpcId: 'vpc-0bbb' }] });
+}
+
+function givenClusterAnswer(identifier: string, request: Record<string, unknown>) {
+  rds.on(DescribeDBClustersCommand, request).resolves({
     DBClusters: [
       {
         DBClusterIdentifier: identifier,
@@ -105,7 +115,6 @@ function givenCluster(identifier: string) {
       },
     ],
   });
-  rds.on(DescribeDBSubnetGroupsCommand, { DBSubnetGroupName: 'ledger-subnets' }).resolves({ DBSubnetGroups: [{ DBSubnetGroupName: 'ledger-subnets', VpcId: 'vpc-0bbb' }] });
 }
 
 function planOf(finding: Finding, facts: ContainDatabaseFacts) {
@@ -364,7 +373,7 @@ describe('modifications pending for the maintenance window (ApplyImmediately wou
       status: 'failed',
       error: { code: 'PendingModifications', message: expect.stringContaining('(EngineVersion=17.0, PendingCloudwatchLogsExports={"LogTypesToDisable":["postgresql"]})') },
     });
-    expect(rds.commandCalls(DescribeDBInstancesCommand).at(-1)!.args[0].input).toEqual({ DBInstanceIdentifier: 'orders-db' });
+    expect(rds.commandCalls(DescribeDBInstancesCommand).at(-1)!.args[0].input).toEqual({ Filters: [{ Name: 'db-instance-id', Values: ['orders-db'] }] });
     expect(rds.commandCalls(ModifyDBInstanceCommand)).toHaveLength(0);
   });
 
@@ -373,13 +382,27 @@ describe('modifications pending for the maintenance window (ApplyImmediately wou
     ec2.on(DescribeSecurityGroupsCommand).resolves({ SecurityGroups: [{ ...ISOLATION_GROUP, VpcId: 'vpc-0bbb' }] });
     const finding = LIMITLESS_FINDING();
     const plan = planOf(finding, await discoverContainDatabaseFacts(finding, clients, new ReadLog()));
-    rds.on(DescribeDBClustersCommand, { DBClusterIdentifier: 'ledger-cluster' }).resolves({
+    rds.on(DescribeDBClustersCommand, { Filters: [{ Name: 'db-cluster-id', Values: ['ledger-cluster'] }] }).resolves({
       DBClusters: [{ DBClusterIdentifier: 'ledger-cluster', PendingModifiedValues: { AllocatedStorage: 500, IAMDatabaseAuthenticationEnabled: false } }],
     });
     rds.on(CreateDBClusterSnapshotCommand).resolves({});
     const outcomes = (await run(plan.steps)).filter((o) => o.id === 'restrict-database-network');
     expect(outcomes[0]).toMatchObject({ status: 'failed', error: { code: 'PendingModifications', message: expect.stringContaining('AllocatedStorage=500, IAMDatabaseAuthenticationEnabled=false') } });
     expect(rds.commandCalls(ModifyDBClusterCommand)).toHaveLength(0);
+  });
+
+  it('that cannot be read right before the call fail the step with RDS’s code, and no Modify is sent', async () => {
+    givenInstance();
+    const finding = INSTANCE_FINDING();
+    const plan = planOf(finding, await discoverContainDatabaseFacts(finding, clients, new ReadLog()));
+    rds.on(DescribeDBInstancesCommand, { Filters: [{ Name: 'db-instance-id', Values: ['orders-db'] }] }).rejects(Object.assign(rdsError('Throttling'), { $metadata: { httpStatusCode: 400 } }));
+    rds.on(CreateDBSnapshotCommand).resolves({});
+    ec2.on(CreateSecurityGroupCommand).resolves({ GroupId: 'sg-0new0000000000001' });
+    ec2.on(RevokeSecurityGroupEgressCommand).resolves({ Return: true });
+    rds.on(ModifyDBInstanceCommand).resolves({});
+    const outcomes = await run(plan.steps);
+    expect(outcomes.find((o) => o.id === 'restrict-database-network')).toMatchObject({ status: 'failed', error: { code: 'Throttling' } });
+    expect(rds.commandCalls(ModifyDBInstanceCommand)).toHaveLength(0);
   });
 
   it('an empty PendingModifiedValues (RDS’s usual answer) is none: the restriction is planned', async () => {

@@ -121,7 +121,7 @@ export async function sessionPolicySteps(args: SessionPolicyRelease, warnings: s
     if (others.value.length > 0) {
       warnings.push(
         `${REVOKE_POLICY_NAME} of ${who} is kept: ${others.value.length === 1 ? 'another open incident' : `${others.value.length} other open incidents`} revoked its sessions too (${named(others.value)}); ` +
-          'it goes when the last of them is released, or by hand.',
+          'release them first; a release removes it only where its own record says the principal had none before, so remove it by hand once none is open if no release does.',
       );
       continue;
     }

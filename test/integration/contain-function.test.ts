@@ -174,7 +174,7 @@ describe('contain-function against the emulator', () => {
     expect(concurrencyReleased).toBeNull();
     const other = accessKeyRestoreKey(account.seed.accountId, 'ASIAEXAMPLESTOLEN001');
     expect(released.warnings).toContain(
-      `AWSRevokeOlderSessions of role billing-sync-exec is kept: another open incident revoked its sessions too (ir-00000000000000ee (access-key ASIAEXAMPLESTOLEN001, ${other})); it goes when the last of them is released, or by hand.`,
+      `AWSRevokeOlderSessions of role billing-sync-exec is kept: another open incident revoked its sessions too (ir-00000000000000ee (access-key ASIAEXAMPLESTOLEN001, ${other})); release them first; a release removes it only where its own record says the principal had none before, so remove it by hand once none is open if no release does.`,
     );
     expect(await roleRevokePolicy(account.clients.iam, 'billing-sync-exec')).not.toBeNull();
     // The first two releases found no other record of their roles: the closed records of each other and this open one are not theirs.

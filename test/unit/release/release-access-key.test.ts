@@ -157,7 +157,7 @@ describe('ir release --access-key', () => {
     expect(iam.commandCalls(DeleteRolePolicyCommand)).toEqual([]);
     expect(report.steps).toEqual([]);
     expect(report.warnings).toEqual([
-      `AWSRevokeOlderSessions of role etl-job is kept: 2 other open incidents revoked its sessions too (ir-00000000000000cc (instance i-0123456789abcdef0, restore#${ACCOUNT}#i-0123456789abcdef0), ir-00000000000000bb (function etl-runner, ${other})); it goes when the last of them is released, or by hand.`,
+      `AWSRevokeOlderSessions of role etl-job is kept: 2 other open incidents revoked its sessions too (ir-00000000000000cc (instance i-0123456789abcdef0, restore#${ACCOUNT}#i-0123456789abcdef0), ir-00000000000000bb (function etl-runner, ${other})); release them first; a release removes it only where its own record says the principal had none before, so remove it by hand once none is open if no release does.`,
     ]);
     expect(dynamodb.commandCalls(ScanCommand).map((c) => c.args[0].input.ExpressionAttributeNames)).toEqual([{ '#policy': 'sessionPolicy:role:etl-job', '#kind': 'kind' }]);
     expect(dynamodb.commandCalls(ScanCommand)[0]!.args[0].input.ExpressionAttributeValues).toEqual({ ':prefix': { S: `restore#${ACCOUNT}#` }, ':self': { S: KEY } });

@@ -141,7 +141,7 @@ describe('ir release --function', () => {
     expect(iam.commandCalls(DeleteRolePolicyCommand)).toHaveLength(0);
     expect(report.steps.map((s) => s.id)).toEqual(['restore-function-concurrency']);
     expect(report.warnings).toContain(
-      `AWSRevokeOlderSessions of role orders-webhook-exec is kept: another open incident revoked its sessions too (ir-00000000000000aa (access-key ASIA2EXAMPLEKEY00009, ${other})); it goes when the last of them is released, or by hand.`,
+      `AWSRevokeOlderSessions of role orders-webhook-exec is kept: another open incident revoked its sessions too (ir-00000000000000aa (access-key ASIA2EXAMPLEKEY00009, ${other})); release them first; a release removes it only where its own record says the principal had none before, so remove it by hand once none is open if no release does.`,
     );
     const scans = dynamodb.commandCalls(ScanCommand).map((c) => c.args[0].input);
     expect(scans).toEqual([

@@ -11,7 +11,7 @@ export const THROTTLE_STEP_ID = 'throttle-function';
  */
 export function throttleFunctionStep(functionName: string, label: string, because: string, refused: string | null = null): PlannedStep {
   const parameters = { FunctionName: functionName, ReservedConcurrentExecutions: 0 };
-  return planStep(THROTTLE_FUNCTION, {
+  const step = planStep(THROTTLE_FUNCTION, {
     id: THROTTLE_STEP_ID,
     title: `Stop Lambda function ${functionName} from running (reserved concurrency 0)`,
     action: 'lambda:PutFunctionConcurrency',
@@ -29,4 +29,8 @@ export function throttleFunctionStep(functionName: string, label: string, becaus
       return { status: 'done', detail: `${functionName}: reserved concurrency 0, every invocation is throttled` };
     },
   });
+  if (!refused) return step;
+  // A refused change waits for no one's approval: no decision could make it.
+  const { changeClass: _class, ...withoutDecision } = step;
+  return withoutDecision;
 }

@@ -33,7 +33,7 @@ export function planRestrictNetwork(args: {
   const cluster = database.kind === 'cluster';
   const identifierKey = cluster ? 'DBClusterIdentifier' : 'DBInstanceIdentifier';
   const parameters = { [identifierKey]: database.identifier, VpcSecurityGroupIds: [groupIdParameter(isolation)], ApplyImmediately: true };
-  return planStep(cluster ? RESTRICT_DB_CLUSTER_NETWORK : RESTRICT_DB_INSTANCE_NETWORK, {
+  const step = planStep(cluster ? RESTRICT_DB_CLUSTER_NETWORK : RESTRICT_DB_INSTANCE_NETWORK, {
     id: RESTRICT_STEP_ID,
     title: `Replace the security groups of DB ${database.kind} ${database.identifier} with the isolation group`,
     action: cluster ? 'rds:ModifyDBCluster' : 'rds:ModifyDBInstance',
@@ -62,4 +62,11 @@ export function planRestrictNetwork(args: {
       return { status: 'done', detail: `now on ${groupId} alone` };
     },
   });
+  return refused ? withoutDecision(step) : step;
+}
+
+/** A refused change waits for no one's approval: no decision could make it (it is skipped, REFUSED, when it runs). */
+function withoutDecision(step: PlannedStep): PlannedStep {
+  const { changeClass: _class, ...rest } = step;
+  return rest;
 }

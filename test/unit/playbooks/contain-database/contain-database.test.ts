@@ -32,6 +32,8 @@ import { planContainDatabase } from '../../../../lambda/playbooks/contain-databa
 import { databaseTargetOf, isDbIdentifier } from '../../../../lambda/finding/database-target';
 import { MANAGED_BY_TAG, MANAGED_BY_VALUE, PURPOSE_TAG, SECURITY_GROUP_DESCRIPTIONS } from '../../../../lambda/playbooks/contain-instance/names';
 import { loadFixture } from '../../../support/fixtures';
+import { withApprovals } from '../../../../lambda/approval/annotate';
+import { approvalSchema } from '../../../../lambda/approval/schema';
 
 const rds = mockClient(RDSClient);
 const ec2 = mockClient(EC2Client);
@@ -344,6 +346,9 @@ describe('modifications pending for the maintenance window (ApplyImmediately wou
       ['snapshot-database', []],
       ['restrict-database-network', []],
     ]);
+    // Nothing a person could approve would make it: it carries no change class, so the response waits for no decision.
+    expect(plan.steps[1]!.changeClass).toBeUndefined();
+    expect(withApprovals(plan.steps, approvalSchema.parse({}), finding, {}).map((s) => s.approval?.mode ?? null)).toEqual([null, null]);
     expect(plan.steps[1]!.why).toContain('REFUSED: DB instance orders-db has modifications pending for its maintenance window (DBInstanceClass=db.r5.24xlarge, EngineVersion=16.1, MasterUserPassword)');
     expect(plan.warnings).toEqual(
       expect.arrayContaining([

@@ -24,6 +24,7 @@ import { REVOKE_ROLE_SESSIONS, THROTTLE_FUNCTION } from '../../../../lambda/play
 import { useGuardDuty } from '../../../support/aws-mocks/guardduty';
 import { iamError } from '../../../support/aws-mocks/revoke-iam';
 import { loadFixture } from '../../../support/fixtures';
+import { approvalSchema } from '../../../../lambda/approval/schema';
 
 /*
  * contain-function end to end through respond(), with mocked Lambda and IAM:
@@ -311,6 +312,12 @@ describe('contain-function', () => {
       ]);
       const refused = `Lambda function ${FUNCTION} has provisioned concurrency (live: 5 (READY), 7: 2 (IN_PROGRESS)), and Lambda refuses a reserved concurrency below it: the throttle (0) cannot be made while it is there`;
       expect(stepOf(report, 'throttle-function')).toMatchObject({ status: 'skipped', reason: `REFUSED: ${refused}` });
+      // No decision could make it: it waits for no approval, even where throttling needs one.
+      expect(stepOf(report, 'throttle-function').approval).toBeUndefined();
+      lambda.on(ListProvisionedConcurrencyConfigsCommand).resolves({ ProvisionedConcurrencyConfigs: [provisioned('live', 5), provisioned('7', 2, 'IN_PROGRESS')] });
+      const approving = await run(finding(), { config: { approval: approvalSchema.parse({ defaults: { 'throttle-function': 'approve' } }) } });
+      expect(stepOf(approving, 'throttle-function')).toMatchObject({ status: 'skipped', reason: `REFUSED: ${refused}` });
+      expect(stepOf(approving, 'throttle-function').approval).toBeUndefined();
       expect(lambda.commandCalls(PutFunctionConcurrencyCommand)).toEqual([]);
       expect(stepOf(report, 'revoke-role-sessions').status).toBe('done');
       expect(report.warnings).toEqual(

@@ -2,8 +2,8 @@ import type { StepOutcome } from '../plan/types';
 
 /*
  * The calls the local emulator (moto) cannot answer: it has no GuardDuty
- * findings API, no CloudTrail event history, no IAM Access Advisor and no
- * Security Hub findings. On AWS they answer. Only runs against the emulator
+ * findings API, no CloudTrail event history, no IAM Access Advisor, no
+ * Security Hub findings and no Lambda provisioned concurrency. On AWS they answer. Only runs against the emulator
  * set config.localEmulator (emulator/runtime-config.ts); `cdk synth` refuses
  * it (lib/config/load-config.ts), so a deployed stack never relabels anything.
  *
@@ -29,6 +29,8 @@ export const LOCAL_EMULATOR_GAPS: Readonly<Record<string, string>> = {
   'iam:GetServiceLastAccessedDetails': 'IAM Access Advisor',
   'securityhub:GetFindings': 'Security Hub',
   'securityhub:BatchUpdateFindings': 'Security Hub',
+  // contain-function reads it to foresee a throttle Lambda would refuse; moto answers 404 (no such route).
+  'lambda:ListProvisionedConcurrencyConfigs': 'Lambda provisioned concurrency',
 };
 
 /** Why a call the emulator cannot answer was not made, or did not count: the same words wherever it is said. */

@@ -1,6 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { GetItemCommand, PutItemCommand, UpdateItemCommand, type AttributeValue, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { bool, isConditionFailure, list, map, n, s, stringOf, type Item } from './attributes';
+import { scanOpenRevocations, type OpenRevocation, type RevokedPrincipal } from './open-revocations';
 import { ResourceIncidents } from './resource-incidents';
 
 /*
@@ -436,6 +437,11 @@ export class RestoreLedger {
       if (isConditionFailure(error)) return false;
       throw error;
     }
+  }
+
+  /** The other open records of the account whose response revoked this principal's sessions (open-revocations.ts). */
+  async openRevocationsOf(accountId: string, principal: RevokedPrincipal, exceptKey: string): Promise<OpenRevocation[]> {
+    return scanOpenRevocations(this.dynamodb, this.tableName, { accountId, principal, exceptKey });
   }
 
   /** The record of a resource; undefined when there is none. A strongly consistent read: a release must see the last write. */

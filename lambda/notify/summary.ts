@@ -79,17 +79,25 @@ function throttling(outcomes: readonly StepOutcome[]): string[] {
   const said: string[] = [];
   const throttle = byId(outcomes, 'throttle-function');
   if (throttle?.status === 'done') said.push('function throttled (reserved concurrency 0)');
-  if (throttle?.status === 'failed') said.push('function NOT throttled');
+  if (throttle?.status === 'failed' || refused(throttle)) said.push('function NOT throttled');
   const sessions = byId(outcomes, 'revoke-role-sessions');
   if (sessions?.status === 'done') said.push('role sessions revoked');
   if (sessions?.status === 'failed') said.push('role sessions NOT revoked');
   return said;
 }
 
-/** One change's outcome in the summary's words: what it did, or that it did NOT (steps skipped say nothing here: the plan lists them). */
+/**
+ * A change the plan refused to make (its reason starts `REFUSED:`: contain-database with modifications pending,
+ * contain-function with provisioned concurrency): not made, and said as loudly as a failure.
+ */
+function refused(outcome: StepOutcome | undefined): boolean {
+  return outcome?.status === 'skipped' && outcome.reason?.startsWith('REFUSED:') === true;
+}
+
+/** One change's outcome in the summary's words: what it did, or that it did NOT (steps skipped by themselves say nothing here: the plan lists them). */
 function stepSaid(outcomes: readonly StepOutcome[], ids: readonly string[], done: string, failed: string): string[] {
   const found = outcomes.filter((o) => ids.includes(o.id));
-  if (found.some((o) => o.status === 'failed')) return [failed];
+  if (found.some((o) => o.status === 'failed' || refused(o))) return [failed];
   return found.some((o) => o.status === 'done') ? [done] : [];
 }
 

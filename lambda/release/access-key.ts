@@ -1,8 +1,6 @@
-import { DeleteRolePolicyCommand, DeleteUserPolicyCommand, GetRolePolicyCommand, GetUserPolicyCommand, ListAccessKeysCommand, UpdateAccessKeyCommand } from '@aws-sdk/client-iam';
+import { ListAccessKeysCommand, UpdateAccessKeyCommand } from '@aws-sdk/client-iam';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import type { AwsClients } from '../aws/clients';
-import { toStepError } from '../aws/errors';
-import { REVOKE_POLICY_NAME } from '../iam/revoke-sessions';
 import { accessKeyResource } from '../ledger/incident-resource';
 import { accessKeyRestoreKey, type RecordedSessionPolicy, type RestoreLedger, type RestoreRecord } from '../ledger/restore-record';
 import type { StepReport } from '../plan/document';
@@ -11,12 +9,15 @@ import { planStep, type PlannedStep, type StepOutcome } from '../plan/types';
 import type { NoteTopics } from '../notify/operator-note-publish';
 import { finishResourceRelease } from './finish';
 import { runReleaseSteps } from './run-steps';
+import { sessionPolicySteps } from './session-policies';
+
+export { isResponderRevokePolicy } from './session-policies';
 import { keepReleaseEvidence, type ReleaseEvidenceTarget } from './evidence';
 import { keyReleaseNote } from './note';
 import { releaseFailed, type ReleaseLedgerEntry, type ReleaseNotification } from './report';
 import type { PendingApprovals } from '../approval/pending';
 import { readHeldContainment } from './held-containment';
-import { READ_OPERATOR, READ_RESTORE_RECORD, REACTIVATE_ACCESS_KEY, READ_KEY_STATE, REMOVE_SESSION_POLICY } from './specs';
+import { READ_OPERATOR, READ_RESTORE_RECORD, REACTIVATE_ACCESS_KEY, READ_KEY_STATE } from './specs';
 
 /*
  * `ir release --access-key`: undoes revoke-credentials from its restore
@@ -24,9 +25,10 @@ import { READ_OPERATOR, READ_RESTORE_RECORD, REACTIVATE_ACCESS_KEY, READ_KEY_STA
  * wrote). The key is reactivated only if the record says it was Active
  * before the response and it is Inactive now; the AWSRevokeOlderSessions
  * policy is removed only where the record says the principal had none
- * before (a policy someone put there earlier stays), and only while it still
- * is the responder's shape: one Deny of everything to sessions issued
- * before a time. The release is recorded in the ledger and notified.
+ * before (a policy someone put there earlier stays), only while it still
+ * is the responder's shape (one Deny of everything to sessions issued
+ * before a time), and only while no other open incident revoked the same
+ * principal (session-policies.ts). The release is recorded in the ledger and notified.
  */
 
 export interface KeyReleaseOptions {
@@ -64,28 +66,6 @@ export interface KeyReleaseReport {
   readonly evidence: StepReport | null;
 }
 
-/** The responder's revoke policy, as lambda/iam/revoke-sessions.ts writes it: nothing else is removed. */
-export function isResponderRevokePolicy(document: string): boolean {
-  try {
-    const parsed = JSON.parse(document) as { Statement?: unknown };
-    const statements = Array.isArray(parsed.Statement) ? parsed.Statement : [];
-    if (statements.length !== 1) return false;
-    const statement = statements[0] as Record<string, unknown>;
-    const all = (value: unknown) => JSON.stringify(value) === '["*"]' || value === '*';
-    const condition = statement.Condition as Record<string, Record<string, unknown>> | undefined;
-    return (
-      statement.Effect === 'Deny' &&
-      all(statement.Action) &&
-      all(statement.Resource) &&
-      condition !== undefined &&
-      Object.keys(condition).join() === 'DateLessThan' &&
-      Object.keys(condition.DateLessThan ?? {}).join() === 'aws:TokenIssueTime'
-    );
-  } catch {
-    return false;
-  }
-}
-
 function reactivateStep(userName: string, accessKeyId: string): PlannedStep {
   const parameters = { UserName: userName, AccessKeyId: accessKeyId, Status: 'Active' as const };
   return planStep(REACTIVATE_ACCESS_KEY, {
@@ -101,40 +81,6 @@ function reactivateStep(userName: string, accessKeyId: string): PlannedStep {
       return { status: 'done', detail: `${accessKeyId} is Active` };
     },
   });
-}
-
-export function removePolicyStep(principal: RecordedSessionPolicy['principal']): PlannedStep {
-  const parameters = principal.kind === 'user' ? { UserName: principal.name, PolicyName: REVOKE_POLICY_NAME } : { RoleName: principal.name, PolicyName: REVOKE_POLICY_NAME };
-  return planStep(REMOVE_SESSION_POLICY, {
-    id: `remove-session-policy:${principal.kind}:${principal.name}`,
-    title: `Remove the responder's ${REVOKE_POLICY_NAME} from IAM ${principal.kind} ${principal.name}`,
-    action: principal.kind === 'user' ? 'iam:DeleteUserPolicy' : 'iam:DeleteRolePolicy',
-    target: `${principal.kind} ${principal.name}`,
-    parameters,
-    why: 'the response put it there (the ledger records none before); sessions issued before the response work again',
-    stage: 1,
-    run: async (ctx) => {
-      if (principal.kind === 'user') await ctx.clients.iam.send(new DeleteUserPolicyCommand({ UserName: principal.name, PolicyName: REVOKE_POLICY_NAME }));
-      else await ctx.clients.iam.send(new DeleteRolePolicyCommand({ RoleName: principal.name, PolicyName: REVOKE_POLICY_NAME }));
-      return { status: 'done' };
-    },
-  });
-}
-
-export async function currentPolicy(clients: AwsClients, reads: ReadLog, principal: RecordedSessionPolicy['principal']): Promise<{ ok: true; document: string | null } | { ok: false; code: string }> {
-  const result = await reads.read(READ_KEY_STATE, `Read ${REVOKE_POLICY_NAME} of ${principal.kind} ${principal.name}`, `${principal.kind}/${principal.name}`, async () => {
-    try {
-      const answer =
-        principal.kind === 'user'
-          ? await clients.iam.send(new GetUserPolicyCommand({ UserName: principal.name, PolicyName: REVOKE_POLICY_NAME }))
-          : await clients.iam.send(new GetRolePolicyCommand({ RoleName: principal.name, PolicyName: REVOKE_POLICY_NAME }));
-      return answer.PolicyDocument ? decodeURIComponent(answer.PolicyDocument) : null;
-    } catch (error) {
-      if (toStepError(error).code === 'NoSuchEntity') return null;
-      throw error;
-    }
-  });
-  return result.ok ? { ok: true, document: result.value } : { ok: false, code: result.error.code };
 }
 
 export async function releaseAccessKey(accessKeyId: string, options: KeyReleaseOptions): Promise<KeyReleaseReport> {
@@ -184,18 +130,7 @@ export async function releaseAccessKey(accessKeyId: string, options: KeyReleaseO
     else if (now_ === 'Active') warnings.push(`${accessKeyId} is Active already.`);
     if (status === 'Active' && (!listed.ok || now_ === 'Inactive')) steps.push(reactivateStep(userName, accessKeyId));
   }
-  for (const policy of restore.sessionPolicies) {
-    const { principal } = policy;
-    if (policy.previousDocument !== null) {
-      warnings.push(`${principal.kind} ${principal.name} had a ${REVOKE_POLICY_NAME} policy before the response (it is in the record): it is left in place; remove it by hand if it is not wanted.`);
-      continue;
-    }
-    const current = await currentPolicy(options.clients, reads, principal);
-    if (!current.ok) warnings.push(`${REVOKE_POLICY_NAME} of ${principal.kind} ${principal.name} could not be read (${current.code}): it is not removed.`);
-    else if (current.document === null) warnings.push(`${principal.kind} ${principal.name} has no ${REVOKE_POLICY_NAME} policy now: nothing to remove.`);
-    else if (!isResponderRevokePolicy(current.document)) warnings.push(`${REVOKE_POLICY_NAME} of ${principal.kind} ${principal.name} is not the responder's (its document was changed): it is left in place.`);
-    else steps.push(removePolicyStep(principal));
-  }
+  steps.push(...(await sessionPolicySteps({ clients: options.clients, reads, ledger: options.ledger, accountId: caller.value.Account, key, policies: restore.sessionPolicies }, warnings)));
   const ran = await runReleaseSteps(steps, { clients: options.clients, now, dryRun: options.dryRun });
   const report: KeyReleaseReport = {
     ...base,

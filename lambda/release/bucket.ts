@@ -9,6 +9,7 @@ import type { NoteTopics } from '../notify/operator-note-publish';
 import type { StepReport } from '../plan/document';
 import { ReadLog } from '../plan/reads';
 import { planStep, type PlannedStep, type StepOutcome } from '../plan/types';
+import { reopenedExposureWarnings } from './bucket-exposure';
 import { bucketReleaseNote } from './note';
 import { finishResourceRelease } from './finish';
 import { runReleaseSteps } from './run-steps';
@@ -159,6 +160,8 @@ export async function releaseBucket(bucket: string, options: BucketReleaseOption
   const current = await currentBlock(options.clients, reads, bucket, accountId);
   if (!current.ok) return refuse(`the public access block of bucket ${bucket} could not be read (${current.code}): nothing was changed`, key, record);
   const { steps, warnings } = planBucketRelease(bucket, accountId, restore.publicAccessBlock, current.block);
+  // The block is lifted only when a step runs: then name what made the bucket public, as recorded, first.
+  if (steps.length > 0) warnings.unshift(...reopenedExposureWarnings(bucket, restore.publicAccessBlock, restore.bucketExposure, restore.recordedAt));
   warnings.push(`the bucket's policy and ACL were never changed by the response: whatever made it public is still there and applies again once the block is off.`);
   const ran = await runReleaseSteps(steps, { clients: options.clients, now, dryRun: options.dryRun });
   const report: BucketReleaseReport = {

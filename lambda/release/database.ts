@@ -12,6 +12,7 @@ import { planStep, type StepOutcome } from '../plan/types';
 import { isResponderGroupName, MANAGED_BY_TAG, MANAGED_BY_VALUE, PURPOSE_TAG } from '../playbooks/contain-instance/names';
 import type { DatabaseKind } from '../playbooks/contain-database/facts';
 import { isDbIdentifier } from '../finding/database-target';
+import { pendingModificationsOf, pendingRefusal } from '../playbooks/contain-database/pending-modifications';
 import { readHeldContainment } from './held-containment';
 import { READ_DATABASE, READ_DATABASE_GROUPS, READ_OPERATOR, READ_RESTORE_RECORD, RESTORE_DATABASE_GROUPS } from './specs';
 
@@ -56,21 +57,24 @@ export function parseDatabaseName(name: string): { readonly kind: DatabaseKind; 
 
 const NOT_FOUND = new Set(['DBInstanceNotFound', 'DBInstanceNotFoundFault', 'DBClusterNotFoundFault', 'DBClusterNotFound']);
 
-async function currentGroups(kind: DatabaseKind, identifier: string, clients: AwsClients, reads: ReadLog): Promise<{ groups: string[] } | { refusal: string }> {
+/** The groups the database is on now, and the modifications pending for its maintenance window (ApplyImmediately would apply them). */
+async function currentGroups(kind: DatabaseKind, identifier: string, clients: AwsClients, reads: ReadLog): Promise<{ groups: string[]; pending: string[] } | { refusal: string }> {
   const result = await reads.read(READ_DATABASE, `Read DB ${kind} ${identifier}`, `${kind}/${identifier}`, async () => {
     if (kind === 'cluster') {
       const out = await clients.rds.send(new DescribeDBClustersCommand({ DBClusterIdentifier: identifier }));
-      return out.DBClusters?.find((c) => c.DBClusterIdentifier?.toLowerCase() === identifier.toLowerCase())?.VpcSecurityGroups;
+      const cluster = out.DBClusters?.find((c) => c.DBClusterIdentifier?.toLowerCase() === identifier.toLowerCase());
+      return cluster && { groups: cluster.VpcSecurityGroups, pending: pendingModificationsOf(cluster.PendingModifiedValues) };
     }
     const out = await clients.rds.send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: identifier }));
-    return out.DBInstances?.find((i) => i.DBInstanceIdentifier?.toLowerCase() === identifier.toLowerCase())?.VpcSecurityGroups;
+    const instance = out.DBInstances?.find((i) => i.DBInstanceIdentifier?.toLowerCase() === identifier.toLowerCase());
+    return instance && { groups: instance.VpcSecurityGroups, pending: pendingModificationsOf(instance.PendingModifiedValues) };
   });
   if (!result.ok) {
     const gone = NOT_FOUND.has(result.error.code);
     return { refusal: gone ? `DB ${kind} ${identifier} does not exist (${result.error.code}): nothing to release` : `DB ${kind} ${identifier} could not be read (${result.error.code}: ${result.error.message}): nothing was changed` };
   }
-  if (!result.value) return { refusal: `DB ${kind} ${identifier} was not found: nothing to release` };
-  return { groups: result.value.flatMap((g) => (g.VpcSecurityGroupId ? [g.VpcSecurityGroupId] : [])).sort() };
+  if (!result.value?.groups) return { refusal: `DB ${kind} ${identifier} was not found: nothing to release` };
+  return { groups: result.value.groups.flatMap((g) => (g.VpcSecurityGroupId ? [g.VpcSecurityGroupId] : [])).sort(), pending: result.value.pending };
 }
 
 /** Whether every group is an isolation group the responder made (its tags, its name): the state the restriction left. */
@@ -121,6 +125,8 @@ export async function releaseDatabase(kind: DatabaseKind, identifier: string, op
       );
     }
   }
+  // The release sends ApplyImmediately too: never while it would apply modifications someone queued during the containment.
+  if (!sameAsRecorded && now.pending.length > 0) return refuse(`${pendingRefusal(kind, identifier, now.pending)}; nothing was changed, and the record stays open`, key, recorded);
   const cluster = kind === 'cluster';
   const parameters = { [cluster ? 'DBClusterIdentifier' : 'DBInstanceIdentifier']: identifier, VpcSecurityGroupIds: [...recorded], ApplyImmediately: true };
   const step = planStep(RESTORE_DATABASE_GROUPS, {

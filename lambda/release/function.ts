@@ -1,7 +1,6 @@
 import { DeleteFunctionConcurrencyCommand, GetFunctionConcurrencyCommand, PutFunctionConcurrencyCommand } from '@aws-sdk/client-lambda';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import type { AwsClients } from '../aws/clients';
-import { REVOKE_POLICY_NAME } from '../iam/revoke-sessions';
 import { functionResource } from '../ledger/incident-resource';
 import { functionRestoreKey, type RecordedConcurrency, type RecordedSessionPolicy, type RestoreLedger } from '../ledger/restore-record';
 import type { StepReport } from '../plan/document';
@@ -9,9 +8,9 @@ import { ReadLog } from '../plan/reads';
 import { planStep, type PlannedStep, type StepOutcome } from '../plan/types';
 import type { NoteTopics } from '../notify/operator-note-publish';
 import type { PendingApprovals } from '../approval/pending';
-import { currentPolicy, isResponderRevokePolicy, removePolicyStep } from './access-key';
 import { finishResourceRelease } from './finish';
 import { runReleaseSteps } from './run-steps';
+import { sessionPolicySteps } from './session-policies';
 import { keepReleaseEvidence, type ReleaseEvidenceTarget } from './evidence';
 import { readHeldContainment } from './held-containment';
 import { functionReleaseNote } from './note';
@@ -25,8 +24,9 @@ import { READ_FUNCTION_CONCURRENCY, READ_OPERATOR, READ_RESTORE_RECORD, RESTORE_
  * none), and only while it still is the responder's 0: a value someone set
  * since is theirs and stays. The execution role's AWSRevokeOlderSessions is
  * removed as `ir release --access-key` removes it: only where the record
- * says the role had none before, and only while it still is the
- * responder's shape. The release is recorded in the ledger, kept in the
+ * says the role had none before, only while it still is the responder's
+ * shape, and only while no other open incident revoked it too
+ * (session-policies.ts). The release is recorded in the ledger, kept in the
  * evidence bucket and notified.
  */
 
@@ -113,23 +113,6 @@ async function concurrencySteps(options: FunctionReleaseOptions, reads: ReadLog,
   return [restoreConcurrencyStep(functionName, recorded)];
 }
 
-async function sessionPolicySteps(clients: AwsClients, reads: ReadLog, policies: readonly RecordedSessionPolicy[], warnings: string[]): Promise<PlannedStep[]> {
-  const steps: PlannedStep[] = [];
-  for (const policy of policies) {
-    const { principal } = policy;
-    if (policy.previousDocument !== null) {
-      warnings.push(`${principal.kind} ${principal.name} had a ${REVOKE_POLICY_NAME} policy before the response (it is in the record): it is left in place; remove it by hand if it is not wanted.`);
-      continue;
-    }
-    const current = await currentPolicy(clients, reads, principal);
-    if (!current.ok) warnings.push(`${REVOKE_POLICY_NAME} of ${principal.kind} ${principal.name} could not be read (${current.code}): it is not removed.`);
-    else if (current.document === null) warnings.push(`${principal.kind} ${principal.name} has no ${REVOKE_POLICY_NAME} policy now: nothing to remove.`);
-    else if (!isResponderRevokePolicy(current.document)) warnings.push(`${REVOKE_POLICY_NAME} of ${principal.kind} ${principal.name} is not the responder's (its document was changed): it is left in place.`);
-    else steps.push(removePolicyStep(principal));
-  }
-  return steps;
-}
-
 export async function releaseFunction(functionName: string, options: FunctionReleaseOptions): Promise<FunctionReleaseReport> {
   const now = options.now ?? (() => new Date());
   const reads = new ReadLog();
@@ -161,7 +144,7 @@ export async function releaseFunction(functionName: string, options: FunctionRel
   const warnings: string[] = [];
   const steps = [
     ...(await concurrencySteps(options, reads, functionName, restore.functionConcurrency, warnings)),
-    ...(await sessionPolicySteps(options.clients, reads, restore.sessionPolicies, warnings)),
+    ...(await sessionPolicySteps({ clients: options.clients, reads, ledger: options.ledger, accountId, key, policies: restore.sessionPolicies }, warnings)),
   ];
   const ran = await runReleaseSteps(steps, { clients: options.clients, now, dryRun: options.dryRun });
   const report: FunctionReleaseReport = {

@@ -48,6 +48,8 @@ export const NOTIFY_RELEASE: StepSpec = { kind: 'notify-release', iamActions: ['
 export const READ_KEY_STATE: StepSpec = { kind: 'read-key-state', iamActions: ['iam:ListAccessKeys', 'iam:GetUserPolicy', 'iam:GetRolePolicy'], mutating: false };
 export const REACTIVATE_ACCESS_KEY: StepSpec = { kind: 'reactivate-access-key', iamActions: ['iam:UpdateAccessKey'], mutating: true };
 export const REMOVE_SESSION_POLICY: StepSpec = { kind: 'remove-session-policy', iamActions: ['iam:DeleteUserPolicy', 'iam:DeleteRolePolicy'], mutating: true };
+/** The other open restore records of the account that revoked the same principal (a Scan: the ledger has no index): their revocation is kept (session-policies.ts). */
+export const READ_OPEN_REVOCATIONS: StepSpec = { kind: 'read-open-revocations', iamActions: ['dynamodb:Scan'], mutating: false };
 
 /* `ir release --bucket` (bucket.ts): the bucket's block read now, then put back as recorded (DeletePublicAccessBlock is authorised by s3:PutBucketPublicAccessBlock). */
 export const READ_BUCKET_BLOCK: StepSpec = { kind: 'read-bucket-block', iamActions: ['s3:GetBucketPublicAccessBlock'], mutating: false };
@@ -90,6 +92,7 @@ export const RELEASE_STEP_SPECS: readonly StepSpec[] = [
   READ_KEY_STATE,
   REACTIVATE_ACCESS_KEY,
   REMOVE_SESSION_POLICY,
+  READ_OPEN_REVOCATIONS,
   READ_BUCKET_BLOCK,
   RESTORE_BUCKET_BLOCK,
   READ_FUNCTION_CONCURRENCY,

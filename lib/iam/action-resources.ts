@@ -225,6 +225,7 @@ const SCHEDULE_ACTIONS: readonly string[] = ['scheduler:CreateSchedule', 'schedu
 const FUNCTION_ACTIONS: readonly string[] = [
   'lambda:GetFunctionConfiguration',
   'lambda:GetFunctionConcurrency',
+  'lambda:ListProvisionedConcurrencyConfigs',
   'lambda:ListTags',
   'lambda:PutFunctionConcurrency',
   'lambda:DeleteFunctionConcurrency',

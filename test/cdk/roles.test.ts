@@ -117,7 +117,7 @@ describe('the contain-function role (lambda/playbooks/contain-function/specs.ts)
     expect(lambdaGrants).toEqual([
       {
         effect: 'Allow',
-        actions: ['lambda:GetFunctionConcurrency', 'lambda:GetFunctionConfiguration', 'lambda:ListTags', 'lambda:PutFunctionConcurrency'],
+        actions: ['lambda:GetFunctionConcurrency', 'lambda:GetFunctionConfiguration', 'lambda:ListProvisionedConcurrencyConfigs', 'lambda:ListTags', 'lambda:PutFunctionConcurrency'],
         resources: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':lambda:*:', { Ref: 'AWS::AccountId' }, ':function:*']] },
       },
     ]);

@@ -1,6 +1,6 @@
 import { CreateRoleCommand } from '@aws-sdk/client-iam';
 import { CreateFunctionCommand, GetFunctionConcurrencyCommand, PutFunctionConcurrencyCommand, type LambdaClient } from '@aws-sdk/client-lambda';
-import { functionRestoreKey, RestoreLedger } from '../../lambda/ledger/restore-record';
+import { accessKeyRestoreKey, functionRestoreKey, RestoreLedger } from '../../lambda/ledger/restore-record';
 import type { Report } from '../../lambda/plan/document';
 import { releaseFunction, type FunctionReleaseReport } from '../../lambda/release/function';
 import { loadFixture } from '../support/fixtures';
@@ -19,7 +19,12 @@ import { failedSteps } from './support/run-playbook';
  * does not throttle invocations at 0 (its Invoke needs Docker, and ignores
  * the reservation): that the function stops running is AWS's behaviour, the
  * setting is what is seen here. GuardDuty's confirmation is off (moto has
- * no findings API), as in every emulator run.
+ * no findings API), as in every emulator run. moto has no provisioned
+ * concurrency (ListProvisionedConcurrencyConfigs answers 404): the read is
+ * an emulator gap, and the refusal it feeds is tested with mocked clients.
+ * A third function's role is also revoked by another open incident's
+ * record: its release keeps the role's revoke policy (the ledger Scan on
+ * moto's DynamoDB).
  */
 
 const SECRET = 'sk_live_never-in-the-evidence-42';
@@ -70,7 +75,7 @@ function eventAbout(name: string, roleArn: string): unknown {
   };
 }
 
-async function containAndRelease(name: string, reserved: number | null): Promise<Contained> {
+async function containAndRelease(name: string, reserved: number | null, beforeRelease: (ledger: RestoreLedger) => Promise<void> = async () => {}): Promise<Contained> {
   const role = await account.clients.iam.send(new CreateRoleCommand({ RoleName: `${name}-exec`, Path: '/service-role/', AssumeRolePolicyDocument: TRUST }));
   await lambda.send(
     new CreateFunctionCommand({
@@ -88,10 +93,12 @@ async function containAndRelease(name: string, reserved: number | null): Promise
   const key = functionRestoreKey(account.seed.accountId, account.seed.region, name);
   const record = await bench.item(key);
   const concurrencyAfter = await reservedConcurrency(name);
+  const ledger = new RestoreLedger(bench.dynamodb, LEDGER_TABLE);
+  await beforeRelease(ledger);
   const released = await releaseFunction(name, {
     clients: account.clients,
     region: account.seed.region,
-    ledger: new RestoreLedger(bench.dynamodb, LEDGER_TABLE),
+    ledger,
     dryRun: false,
     notify: { sns: account.clients.sns, topicArn: account.seed.notifications.topicArn },
   });
@@ -104,7 +111,20 @@ beforeAll(async () => {
   lambda = await account.clients.load('lambda');
   results.unreserved = await containAndRelease('orders-webhook', null);
   results.reserved = await containAndRelease('report-export', 25);
-}, 120_000);
+  // Another open incident revoked the same role (revoke-credentials on its stolen session credentials): its own restore record says so.
+  results.shared = await containAndRelease('billing-sync', null, (ledger) =>
+    ledger.record({
+      key: accessKeyRestoreKey(account.seed.accountId, 'ASIAEXAMPLESTOLEN001'),
+      kind: 'access-key',
+      resourceId: 'ASIAEXAMPLESTOLEN001',
+      accountId: account.seed.accountId,
+      region: account.seed.region,
+      incidentId: 'ir-00000000000000ee',
+      findingId: 'stolen-session-finding',
+      facts: { sessionPolicies: [{ principal: { kind: 'role', name: 'billing-sync-exec' }, previousDocument: null }] },
+    }),
+  );
+}, 180_000);
 
 afterAll(() => bench?.close());
 
@@ -146,5 +166,18 @@ describe('contain-function against the emulator', () => {
     expect(reserved!.concurrencyReleased).toBe(25);
     expect(await roleRevokePolicy(account.clients.iam, 'orders-webhook-exec')).toBeNull();
     expect(await roleRevokePolicy(account.clients.iam, 'report-export-exec')).toBeNull();
+  });
+
+  it('keeps the role’s revoke policy while another open incident’s record revoked the same role (found by a ledger Scan), and names it', async () => {
+    const { released, concurrencyReleased } = results.shared!;
+    expect(released.steps.map((s) => [s.id, s.status])).toEqual([['restore-function-concurrency', 'done']]);
+    expect(concurrencyReleased).toBeNull();
+    const other = accessKeyRestoreKey(account.seed.accountId, 'ASIAEXAMPLESTOLEN001');
+    expect(released.warnings).toContain(
+      `AWSRevokeOlderSessions of role billing-sync-exec is kept: another open incident revoked its sessions too (ir-00000000000000ee (access-key ASIAEXAMPLESTOLEN001, ${other})); release them first; a release removes it only where its own record says the principal had none before, so remove it by hand once none is open if no release does.`,
+    );
+    expect(await roleRevokePolicy(account.clients.iam, 'billing-sync-exec')).not.toBeNull();
+    // The first two releases found no other record of their roles: the closed records of each other and this open one are not theirs.
+    expect(results.unreserved!.released.warnings.join(' ')).not.toContain('is kept');
   });
 });

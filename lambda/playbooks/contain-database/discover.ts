@@ -7,6 +7,7 @@ import { readResponderSecurityGroups } from '../contain-instance/discovery/read-
 import type { ContainDatabaseFacts, DatabaseFacts, DatabaseLookup } from './facts';
 import { READ_DB_CLUSTER, READ_DB_INSTANCE, READ_DB_SUBNET_GROUP } from './specs';
 import { databaseTargetOf, loginFactsOf } from '../../finding/database-target';
+import { pendingModificationsOf } from './pending-modifications';
 
 /*
  * The database the finding names, read in the finding's account: it is
@@ -82,6 +83,7 @@ async function clusterFacts(identifier: string, viaInstance: string | null, clie
       engine: cluster.Engine ?? null,
       vpcId,
       securityGroupIds: groupIdsOf(cluster.VpcSecurityGroups),
+      pendingModifications: known(pendingModificationsOf(cluster.PendingModifiedValues)),
       tags: tagsOf(cluster.TagList),
       viaInstance,
     },
@@ -112,6 +114,7 @@ async function readDatabase(facts: Pick<ContainDatabaseFacts, 'target'>, clients
           engine: instance.Engine ?? null,
           vpcId: vpcId ? known(vpcId) : unknown('the instance has no DB subnet group VPC (EC2-Classic or not reported)'),
           securityGroupIds: groupIdsOf(instance.VpcSecurityGroups),
+          pendingModifications: known(pendingModificationsOf(instance.PendingModifiedValues)),
           tags: tagsOf(instance.TagList),
           viaInstance: null,
         },

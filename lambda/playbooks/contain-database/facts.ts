@@ -14,6 +14,8 @@ export interface DatabaseFacts {
   /** The VPC of its subnet group: where its isolation group is. */
   readonly vpcId: Known<string>;
   readonly securityGroupIds: Known<readonly string[]>;
+  /** The modifications RDS holds for the next maintenance window, as `Name=value` (pending-modifications.ts); [] when none. */
+  readonly pendingModifications: Known<readonly string[]>;
   readonly tags: Readonly<Record<string, string>>;
   /** The instance the finding named, when the cluster it belongs to is acted on instead. */
   readonly viaInstance: string | null;

@@ -21,6 +21,7 @@ export function offlineContainDatabaseFacts(finding: Finding): ContainDatabaseFa
     engine: finding.resource?.rdsDbInstanceDetails?.engine ?? finding.resource?.rdsLimitlessDbDetails?.engine ?? null,
     vpcId: unknown(NOT_READ),
     securityGroupIds: unknown(NOT_READ),
+    pendingModifications: unknown(NOT_READ),
     // The tags GuardDuty saw (for the exempt-tag guard): a response reads them again from RDS.
     tags: Object.fromEntries(findingTags.flatMap((t) => (t.key ? [[t.key, t.value ?? '']] : []))),
     viaInstance: target.kind === 'instance' && instanceCluster ? target.dbInstanceIdentifier : null,

@@ -9,7 +9,8 @@ import { CLOSE_DATABASE_ISOLATION_GROUP, CREATE_DATABASE_ISOLATION_GROUP } from 
 import { databaseRecordStep, RECORD_DATABASE_ID } from './steps/restore-record';
 import { planRestrictNetwork } from './steps/restrict';
 import { planDatabaseSnapshot } from './steps/snapshot';
-import { manualDatabaseSteps, OFFLINE_WARNING } from './warnings';
+import { pendingRefusal } from './pending-modifications';
+import { manualDatabaseSteps, manualPendingModificationsStep, OFFLINE_WARNING } from './warnings';
 
 /*
  * Keep the evidence first and at once (a snapshot never waits for anyone),
@@ -91,6 +92,13 @@ function planNetwork(facts: ContainDatabaseFacts, db: DatabaseFacts, input: Plan
   const groups = planVpcIsolationGroup(vpcId, offline ? known([]) : facts.responderSecurityGroups);
   const current = db.securityGroupIds.known ? db.securityGroupIds.value : OFFLINE_GROUPS;
   const already = current.length > 0 && current.every((g) => groups.isolatedOn.has(g));
+  const pending = db.pendingModifications.known ? db.pendingModifications.value : [];
+  if (!already && pending.length > 0) {
+    // ApplyImmediately would apply them too: the restriction is shown, refused, and left to a person; nothing is made or recorded for it.
+    const refused = pendingRefusal(db.kind, db.identifier, pending);
+    const restrict = planRestrictNetwork({ database: db, isolation: groups.isolation, requires: [], stage: STAGE.restrict, skip: null, refused });
+    return { steps: [restrict], warnings: [`NETWORK NOT RESTRICTED: ${refused}.`, manualPendingModificationsStep(db, pending)] };
+  }
   // The responder's own groups are never recorded as the database's (a second finding after a first restriction).
   const originals = current.filter((g) => !groups.responderMade.has(g));
   const { finding, incidentId } = input;
@@ -128,14 +136,14 @@ export function planContainDatabase(input: PlanningInput<ContainDatabaseFacts>):
   const tags = facts.database?.tags ?? {};
   const verdict = verdictOf(facts);
   const db = facts.database;
-  if (verdict || !db) return { steps: [], warnings: manualDatabaseSteps(facts), verdicts: verdict ? [verdict] : [], resourceTags: tags, resource: summary(facts) };
+  if (verdict || !db) return { steps: [], warnings: manualDatabaseSteps(facts, finding.type), verdicts: verdict ? [verdict] : [], resourceTags: tags, resource: summary(facts) };
   const snapshot = planDatabaseSnapshot(db, finding, incidentId, STAGE.snapshot);
   const network = planNetwork(facts, db, input);
   const warnings = [
     ...(facts.source === 'finding' ? [OFFLINE_WARNING] : []),
     ...(db.viaInstance ? [`The finding names DB instance ${db.viaInstance}, a member of cluster ${db.identifier}: the cluster is snapshotted and restricted (RDS sets both per cluster).`] : []),
     ...network.warnings,
-    ...manualDatabaseSteps(facts),
+    ...manualDatabaseSteps(facts, finding.type),
   ];
   const steps = [snapshot, ...network.steps].map((step, index) => ({ step, index })).sort((a, b) => a.step.stage - b.step.stage || a.index - b.index).map(({ step }) => step);
   return { steps, warnings, verdicts: [], resourceTags: tags, resource: summary(facts) };

@@ -57,16 +57,18 @@ export const CLOSE_DATABASE_ISOLATION_GROUP: StepSpec = { ...CLOSE_ISOLATION_GRO
 /**
  * ModifyDBInstance / ModifyDBCluster VpcSecurityGroupIds, applied immediately. IAM has no key for which attribute a
  * Modify call changes: the code sends VpcSecurityGroupIds and ApplyImmediately alone (test/unit/playbooks/contain-database).
+ * Describe first: ApplyImmediately also applies the modifications pending for the maintenance window, so the step reads
+ * them right before the call and changes nothing while any is pending (pending-modifications.ts).
  */
 export const RESTRICT_DB_INSTANCE_NETWORK: StepSpec = {
   kind: 'restrict-db-instance-network',
-  iamActions: ['rds:ModifyDBInstance'],
+  iamActions: ['rds:DescribeDBInstances', 'rds:ModifyDBInstance'],
   mutating: true,
   changeClass: 'restrict-database-network',
 };
 export const RESTRICT_DB_CLUSTER_NETWORK: StepSpec = {
   kind: 'restrict-db-cluster-network',
-  iamActions: ['rds:ModifyDBCluster'],
+  iamActions: ['rds:DescribeDBClusters', 'rds:ModifyDBCluster'],
   mutating: true,
   changeClass: 'restrict-database-network',
 };

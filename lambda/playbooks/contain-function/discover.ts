@@ -1,15 +1,18 @@
 import {
   GetFunctionConcurrencyCommand,
   GetFunctionConfigurationCommand,
+  type LambdaClient,
+  ListProvisionedConcurrencyConfigsCommand,
   ListTagsCommand,
+  type ProvisionedConcurrencyConfigListItem,
   type FunctionConfiguration as SdkFunctionConfiguration,
   type GetFunctionConfigurationCommandOutput,
 } from '@aws-sdk/client-lambda';
 import type { AwsClients } from '../../aws/clients';
 import type { Finding } from '../../finding/schema';
 import type { ReadLog, ReadResult } from '../../plan/reads';
-import { NOT_READ, type ContainFunctionFacts, type FunctionConfiguration, type Lookup } from './facts';
-import { READ_FUNCTION_CONCURRENCY, READ_FUNCTION_CONFIGURATION, READ_FUNCTION_TAGS } from './specs';
+import { NOT_READ, type ContainFunctionFacts, type FunctionConfiguration, type Lookup, type ProvisionedConcurrency } from './facts';
+import { READ_FUNCTION_CONCURRENCY, READ_FUNCTION_CONFIGURATION, READ_FUNCTION_TAGS, READ_PROVISIONED_CONCURRENCY } from './specs';
 import { functionTargetOf, parseFunctionArn } from '../../finding/lambda-function';
 
 /** Lambda's code for a function (or version) that does not exist; emulators may send the bare name. */
@@ -77,11 +80,33 @@ async function readConfiguration(clients: AwsClients, reads: ReadLog, functionNa
   return lookupOf(read, configurationOf);
 }
 
+/** Every provisioned concurrency configuration of the function (all its versions and aliases), page by page. */
+async function readProvisioned(lambda: LambdaClient, reads: ReadLog, functionName: string): Promise<Lookup<readonly ProvisionedConcurrency[]>> {
+  const read = await reads.read(READ_PROVISIONED_CONCURRENCY, `Read the provisioned concurrency of Lambda function ${functionName}`, `function/${functionName}`, async () => {
+    const items: ProvisionedConcurrencyConfigListItem[] = [];
+    let marker: string | undefined;
+    do {
+      const page = await lambda.send(new ListProvisionedConcurrencyConfigsCommand({ FunctionName: functionName, ...(marker ? { Marker: marker } : {}) }));
+      items.push(...(page.ProvisionedConcurrencyConfigs ?? []));
+      marker = page.NextMarker;
+    } while (marker);
+    return items;
+  });
+  return lookupOf(read, (items) =>
+    items.map((item) => ({
+      qualifier: item.FunctionArn?.split(':')[7] ?? '(unknown)',
+      requested: item.RequestedProvisionedConcurrentExecutions ?? 0,
+      allocated: item.AllocatedProvisionedConcurrentExecutions ?? null,
+      status: item.Status ?? null,
+    })),
+  );
+}
+
 /**
  * Reads, in the finding's account and region, the function the finding
  * names: its configuration first (it exists here, and its ARN), then its
- * reserved concurrency, its tags and the configuration of the version the
- * finding names, together.
+ * reserved and provisioned concurrency, its tags and the configuration of
+ * the version the finding names, together.
  */
 export async function discoverContainFunctionFacts(finding: Finding, clients: AwsClients, reads: ReadLog): Promise<ContainFunctionFacts> {
   const parsed = functionTargetOf(finding);
@@ -90,14 +115,15 @@ export async function discoverContainFunctionFacts(finding: Finding, clients: Aw
   const { functionName } = target;
   const configuration = await readConfiguration(clients, reads, functionName);
   // A function that is gone, or could not be read, has nothing more to read: the plan says which.
-  if (configuration.state !== 'found') return { kind: 'function', target, configuration, versionConfiguration: null, reservedConcurrency: NOT_READ, tags: NOT_READ };
+  if (configuration.state !== 'found') return { kind: 'function', target, configuration, versionConfiguration: null, reservedConcurrency: NOT_READ, provisionedConcurrency: NOT_READ, tags: NOT_READ };
   const lambda = await clients.load('lambda');
   const arn = unqualifiedArn(configuration.value);
   const published = target.version !== null && target.version !== '$LATEST' ? target.version : null;
-  const [concurrency, tags, versionConfiguration] = await Promise.all([
+  const [concurrency, provisionedConcurrency, tags, versionConfiguration] = await Promise.all([
     reads.read(READ_FUNCTION_CONCURRENCY, `Read the reserved concurrency of Lambda function ${functionName}`, `function/${functionName}`, () =>
       lambda.send(new GetFunctionConcurrencyCommand({ FunctionName: functionName })),
     ),
+    readProvisioned(lambda, reads, functionName),
     arn
       ? reads.read(READ_FUNCTION_TAGS, `Read the tags of Lambda function ${functionName}`, `function/${functionName}`, () => lambda.send(new ListTagsCommand({ Resource: arn })))
       : Promise.resolve<ReadResult<{ Tags?: Record<string, string> }>>({
@@ -112,6 +138,7 @@ export async function discoverContainFunctionFacts(finding: Finding, clients: Aw
     configuration,
     versionConfiguration,
     reservedConcurrency: lookupOf(concurrency, (out) => out.ReservedConcurrentExecutions ?? null),
+    provisionedConcurrency,
     tags: lookupOf(tags, (out) => ({ ...(out.Tags ?? {}) })),
   };
 }

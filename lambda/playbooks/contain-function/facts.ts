@@ -36,6 +36,15 @@ export interface FunctionConfiguration {
   readonly environmentVariableNames: readonly string[];
 }
 
+/** One provisioned concurrency configuration of a version or alias (ListProvisionedConcurrencyConfigs). */
+export interface ProvisionedConcurrency {
+  /** The version or alias it is on (the qualifier of its FunctionArn). */
+  readonly qualifier: string;
+  readonly requested: number;
+  readonly allocated: number | null;
+  readonly status: string | null;
+}
+
 /** A function the finding names cleanly, and what Lambda says of it. */
 export interface FunctionFacts {
   readonly kind: 'function';
@@ -46,6 +55,11 @@ export interface FunctionFacts {
   readonly versionConfiguration: Lookup<FunctionConfiguration> | null;
   /** Reserved concurrent executions; null: unreserved. */
   readonly reservedConcurrency: Lookup<number | null>;
+  /**
+   * Its provisioned concurrency configurations: Lambda refuses a reserved concurrency below their sum, so
+   * PutFunctionConcurrency(0) fails while any is above 0 (the plan foresees it: throttle-step.ts).
+   */
+  readonly provisionedConcurrency: Lookup<readonly ProvisionedConcurrency[]>;
   readonly tags: Lookup<Readonly<Record<string, string>>>;
 }
 

@@ -6,5 +6,5 @@ import { functionTargetOf } from '../../finding/lambda-function';
 export function offlineContainFunctionFacts(finding: Finding): ContainFunctionFacts {
   const parsed = functionTargetOf(finding);
   if (!parsed.ok) return { kind: 'unverified', why: parsed.why };
-  return { kind: 'function', target: parsed.target, configuration: NOT_READ, versionConfiguration: null, reservedConcurrency: NOT_READ, tags: NOT_READ };
+  return { kind: 'function', target: parsed.target, configuration: NOT_READ, versionConfiguration: null, reservedConcurrency: NOT_READ, provisionedConcurrency: NOT_READ, tags: NOT_READ };
 }

@@ -3,7 +3,7 @@ import type { GuardVerdict } from '../../guards/types';
 import type { PlannedStep } from '../../plan/types';
 import type { PlanningInput, PlaybookPlan } from '../types';
 import { executionRoleDecision } from './execution-role';
-import { foundValue, type ContainFunctionFacts, type FunctionConfiguration, type FunctionFacts } from './facts';
+import { foundValue, type ContainFunctionFacts, type FunctionConfiguration, type FunctionFacts, type ProvisionedConcurrency } from './facts';
 import { revokeExecutionRoleStep } from './revoke-role-step';
 import { afterFunctionRecord, functionRestoreRecordStep } from './restore-record-step';
 import { parseFunctionArn } from '../../finding/lambda-function';
@@ -60,6 +60,37 @@ function concurrencyWarning(facts: FunctionFacts): string[] {
   return [];
 }
 
+function describeProvisioned(configs: readonly ProvisionedConcurrency[]): string {
+  return configs.map((c) => `${c.qualifier}: ${c.requested}${c.status ? ` (${c.status})` : ''}`).join(', ');
+}
+
+/** Why the throttle cannot be made (provisioned concurrency above 0), and what a person does instead; nothing when there is none, or it is unknown. */
+function provisionedConcurrency(facts: FunctionFacts): { refused: string | null; warnings: string[] } {
+  const { functionName } = facts.target;
+  const lookup = facts.provisionedConcurrency;
+  if (lookup.state === 'failed') {
+    return {
+      refused: null,
+      warnings: [
+        `the provisioned concurrency of ${functionName} could not be read (ListProvisionedConcurrencyConfigs: ${lookup.error.code}): if a version or alias has any, Lambda refuses the throttle (a reserved concurrency below it) and the step fails.`,
+      ],
+    };
+  }
+  const provisioned = (foundValue(lookup) ?? []).filter((c) => c.requested > 0);
+  if (provisioned.length === 0) return { refused: null, warnings: [] };
+  const list = describeProvisioned(provisioned);
+  const refused = `Lambda function ${functionName} has provisioned concurrency (${list}), and Lambda refuses a reserved concurrency below it: the throttle (0) cannot be made while it is there`;
+  return {
+    refused,
+    warnings: [
+      `FUNCTION NOT THROTTLED: ${refused}; the function keeps running.`,
+      `MANUAL: note the provisioned concurrency of ${functionName} (${list}), delete it (aws lambda delete-provisioned-concurrency-config --function-name ${functionName} --qualifier <each of ${provisioned.map((c) => c.qualifier).join(', ')}>), ` +
+        `then throttle the function (aws lambda put-function-concurrency --function-name ${functionName} --reserved-concurrent-executions 0), or answer the finding again. ` +
+        'The responder does not delete it: ir release --function would not put it back, and its capacity may not be had again.',
+    ],
+  };
+}
+
 function planForFunction(input: PlanningInput<ContainFunctionFacts>, facts: FunctionFacts): PlaybookPlan {
   const { finding } = input;
   const { functionName } = facts.target;
@@ -95,7 +126,8 @@ function planForFunction(input: PlanningInput<ContainFunctionFacts>, facts: Func
   const label = arn ? `arn:${arn.partition}:lambda:${arn.region}:${arn.accountId}:function:${arn.functionName}` : `Lambda function ${functionName}`;
   const because = `GuardDuty reports ${finding.type} for Lambda function ${functionName}`;
 
-  const changes: PlannedStep[] = [throttleFunctionStep(functionName, label, because)];
+  const provisioned = provisionedConcurrency(facts);
+  const changes: PlannedStep[] = [throttleFunctionStep(functionName, label, because, provisioned.refused)];
   if (decision.revoke) {
     changes.push(revokeExecutionRoleStep(decision.role, input.now));
   }
@@ -111,9 +143,10 @@ function planForFunction(input: PlanningInput<ContainFunctionFacts>, facts: Func
 
   const warnings = [
     ...(offline ? [`planned from the finding alone: Lambda function ${functionName}, its configuration, reserved concurrency, tags and role were not read (the role is the finding's).`] : []),
+    ...provisioned.warnings,
     ...concurrencyWarning(facts),
     ...(decision.revoke ? [] : [decision.warning]),
-    `while throttled, Lambda function ${functionName} runs for nobody: whatever depends on it fails until the release (ir release --function ${functionName}).`,
+    ...(provisioned.refused ? [] : [`while throttled, Lambda function ${functionName} runs for nobody: whatever depends on it fails until the release (ir release --function ${functionName}).`]),
     ...(decision.revoke
       ? [`every session of role ${decision.role.roleName} issued before the revocation stops working, including those of other functions or services using the role, until they take fresh credentials.`]
       : []),

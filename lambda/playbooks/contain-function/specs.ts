@@ -11,6 +11,11 @@ import type { StepSpec } from '../../plan/types';
 export const READ_FUNCTION_CONFIGURATION: StepSpec = { kind: 'read-function-configuration', iamActions: ['lambda:GetFunctionConfiguration'], mutating: false };
 /** GetFunctionConcurrency: its reserved concurrency (none: unreserved), read in discovery and again just before the record is written. */
 export const READ_FUNCTION_CONCURRENCY: StepSpec = { kind: 'read-function-concurrency', iamActions: ['lambda:GetFunctionConcurrency'], mutating: false };
+/**
+ * ListProvisionedConcurrencyConfigs: the provisioned concurrency of its versions and aliases. Lambda refuses a reserved
+ * concurrency below their sum, so the throttle (0) cannot be made while any is above 0: the plan says so beforehand.
+ */
+export const READ_PROVISIONED_CONCURRENCY: StepSpec = { kind: 'read-provisioned-concurrency', iamActions: ['lambda:ListProvisionedConcurrencyConfigs'], mutating: false };
 /** ListTags: the function's tags, for the exempt-tag guard. */
 export const READ_FUNCTION_TAGS: StepSpec = { kind: 'read-function-tags', iamActions: ['lambda:ListTags'], mutating: false };
 
@@ -44,6 +49,7 @@ export const CONTAIN_FUNCTION_LEDGER_STEP_SPECS: readonly StepSpec[] = [RECORD_F
 export const CONTAIN_FUNCTION_STEP_SPECS: readonly StepSpec[] = [
   READ_FUNCTION_CONFIGURATION,
   READ_FUNCTION_CONCURRENCY,
+  READ_PROVISIONED_CONCURRENCY,
   READ_FUNCTION_TAGS,
   READ_ROLE_REVOKE_POLICY,
   THROTTLE_FUNCTION,

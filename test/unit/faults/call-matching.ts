@@ -80,7 +80,11 @@ export function stepSignature(step: PlannedStep, outputs: ReadonlyMap<string, un
 /**
  * A read names its target, not its request. Of the calls with the read's
  * action: the one whose request names the target; else the one no other
- * read of that action claims. Anything else is ambiguous and reported.
+ * read of that action claims; else, when a step made another request of
+ * that action (contain-database's restriction reads the pending
+ * modifications again, by filter, right before its change), the first
+ * sent: every read of the plan is sent before any step runs. Anything else
+ * is ambiguous and reported.
  */
 export function readSignature(read: StepOutcome, reads: readonly StepOutcome[], sent: readonly SentCall[]): CallSignature {
   const { service, action } = splitAction(read.action);
@@ -92,6 +96,9 @@ export function readSignature(read: StepOutcome, reads: readonly StepOutcome[], 
     const claimed = new Set(reads.filter((r) => r.id !== read.id && r.action === read.action).flatMap((r) => naming(r.target)));
     const unclaimed = distinct.filter((c) => !claimed.has(c));
     if (unclaimed.length === 1) return { service, action, input: unclaimed[0]!.input };
+    const readsOfAction = reads.filter((r) => r.action === read.action).length;
+    // One read of this action, several requests: the others are steps' own; `distinct` keeps the order they were sent in.
+    if (readsOfAction === 1 && unclaimed.length > 1) return { service, action, input: unclaimed[0]!.input };
   }
   throw new Error(`cannot tell which of ${distinct.length} ${read.action} calls is the read ${read.id}`);
 }

@@ -39,7 +39,7 @@ import {
   PutPublicAccessBlockCommand,
   S3Client,
 } from '@aws-sdk/client-s3';
-import { GetFunctionConcurrencyCommand, GetFunctionConfigurationCommand, LambdaClient, ListTagsCommand, PutFunctionConcurrencyCommand } from '@aws-sdk/client-lambda';
+import { GetFunctionConcurrencyCommand, GetFunctionConfigurationCommand, LambdaClient, ListProvisionedConcurrencyConfigsCommand, ListTagsCommand, PutFunctionConcurrencyCommand } from '@aws-sdk/client-lambda';
 import { PublishCommand } from '@aws-sdk/client-sns';
 import { DescribeContainerInstancesCommand, DescribeTaskDefinitionCommand, DescribeTasksCommand, ECSClient, StopTaskCommand, TagResourceCommand } from '@aws-sdk/client-ecs';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -224,6 +224,7 @@ export const FAULT_SCENARIOS: readonly FaultScenario[] = [
       mocks.lambda.reset();
       mocks.lambda.on(GetFunctionConfigurationCommand).resolves({ FunctionName: 'orders-webhook', FunctionArn: arn, CodeSha256: 'hash=', Role: 'arn:aws:iam::222222222222:role/orders-webhook-exec' });
       mocks.lambda.on(GetFunctionConcurrencyCommand).resolves({});
+      mocks.lambda.on(ListProvisionedConcurrencyConfigsCommand).resolves({ ProvisionedConcurrencyConfigs: [] });
       mocks.lambda.on(ListTagsCommand).resolves({ Tags: {} });
       mocks.lambda.on(PutFunctionConcurrencyCommand).resolves({ ReservedConcurrentExecutions: 0 });
       mocks.iam.on(PutRolePolicyCommand).resolves({});

@@ -48,3 +48,31 @@ describe('the summary line of the other resource types', () => {
     expect(summaryLine(playbook, fixture, 'failed')).toBe(`the resource in 222222222222/us-east-1 ${failed}: 1 done, 0 failed`);
   });
 });
+
+describe('a change the plan refused (REFUSED: its reason), said as loudly as a failure', () => {
+  const refusedOf = (outcomes: StepOutcome[], id: string) => outcomes.map((o) => (o.id === id ? { ...o, status: 'skipped' as const, reason: 'REFUSED: pending modifications' } : o));
+  const line = (playbook: PlaybookName, outcomes: StepOutcome[]) =>
+    summaryOf(
+      {
+        outcome: 'DONE',
+        playbook,
+        findingType: 'type',
+        account: { id: '222222222222', shown: '222222222222' },
+        region: 'us-east-1',
+        resource: { kind: 'X', id: 'x', label: 'the resource' },
+        blocked: [],
+        counts: { done: 1, failed: 0, skipped: 1 },
+      } as Parameters<typeof summaryOf>[0],
+      outcomes,
+    );
+
+  it('contain-database: network NOT restricted', () => {
+    const { outcomes } = outcomesOf('contain-database', 'contain-database/malicious-ip-successful-login.event.json', 'done');
+    expect(line('contain-database', refusedOf(outcomes, 'restrict-database-network'))).toBe('the resource in 222222222222/us-east-1 snapshot started, network NOT restricted: 1 done, 0 failed, 1 skipped');
+  });
+
+  it('contain-function: function NOT throttled', () => {
+    const { outcomes } = outcomesOf('contain-function', 'contain-function/cnc-activity.event.json', 'done');
+    expect(line('contain-function', refusedOf(outcomes, 'throttle-function'))).toBe('the resource in 222222222222/us-east-1 function NOT throttled, role sessions revoked: 1 done, 0 failed, 1 skipped');
+  });
+});

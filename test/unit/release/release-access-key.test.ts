@@ -1,4 +1,4 @@
-import { DynamoDBClient, GetItemCommand, UpdateItemCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, GetItemCommand, ScanCommand, UpdateItemCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
 import { resourceKey } from '../../../lambda/ledger/resource-incidents';
 import { DeleteRolePolicyCommand, DeleteUserPolicyCommand, GetRolePolicyCommand, GetUserPolicyCommand, IAMClient, ListAccessKeysCommand, UpdateAccessKeyCommand } from '@aws-sdk/client-iam';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
@@ -50,6 +50,7 @@ beforeEach(() => {
   item = record('Active', null);
   dynamodb.on(GetItemCommand).callsFake(() => ({ Item: item }));
   dynamodb.on(UpdateItemCommand).resolves({});
+  dynamodb.on(ScanCommand).resolves({ Items: [] });
   sts.on(GetCallerIdentityCommand).resolves({ Account: ACCOUNT, Arn: `arn:aws:iam::${ACCOUNT}:user/alice` });
   sns.on(PublishCommand).resolves({ MessageId: 'msg-1' });
   iam.on(ListAccessKeysCommand).resolves({ AccessKeyMetadata: [{ AccessKeyId: KEY_ID, Status: 'Inactive', UserName: 'deploy-bot' }] });
@@ -140,6 +141,26 @@ describe('ir release --access-key', () => {
     expect(iam.commandCalls(DeleteRolePolicyCommand).map((c) => c.args[0].input)).toEqual([{ RoleName: 'etl-job', PolicyName: 'AWSRevokeOlderSessions' }]);
     expect(iam.commandCalls(UpdateAccessKeyCommand)).toEqual([]);
     expect(report.summary.failed).toBe(0);
+  });
+
+  it('keeps a role’s revoke policy while another open incident (a contained function of the account) revoked the same role', async () => {
+    item = { pk: { S: KEY }, revision: { N: '1' }, 'sessionPolicy:role:etl-job': { M: { previousDocument: { NULL: true } } } };
+    iam.on(GetRolePolicyCommand).resolves({ PolicyDocument: encodeURIComponent(revokeOlderSessionsPolicy(NOW)) });
+    const other = `restore#${ACCOUNT}#us-east-1#function:etl-runner`;
+    dynamodb.on(ScanCommand).resolves({
+      Items: [
+        { pk: { S: other }, incidentId: { S: 'ir-00000000000000bb' }, kind: { S: 'function' }, resourceId: { S: 'etl-runner' } },
+        { pk: { S: `restore#${ACCOUNT}#i-0123456789abcdef0` }, incidentId: { S: 'ir-00000000000000cc' }, kind: { S: 'instance' }, resourceId: { S: 'i-0123456789abcdef0' } },
+      ],
+    });
+    const report = await release();
+    expect(iam.commandCalls(DeleteRolePolicyCommand)).toEqual([]);
+    expect(report.steps).toEqual([]);
+    expect(report.warnings).toEqual([
+      `AWSRevokeOlderSessions of role etl-job is kept: 2 other open incidents revoked its sessions too (ir-00000000000000cc (instance i-0123456789abcdef0, restore#${ACCOUNT}#i-0123456789abcdef0), ir-00000000000000bb (function etl-runner, ${other})); release them first; a release removes it only where its own record says the principal had none before, so remove it by hand once none is open if no release does.`,
+    ]);
+    expect(dynamodb.commandCalls(ScanCommand).map((c) => c.args[0].input.ExpressionAttributeNames)).toEqual([{ '#policy': 'sessionPolicy:role:etl-job', '#kind': 'kind' }]);
+    expect(dynamodb.commandCalls(ScanCommand)[0]!.args[0].input.ExpressionAttributeValues).toEqual({ ':prefix': { S: `restore#${ACCOUNT}#` }, ':self': { S: KEY } });
   });
 
   it("removes the revoke policy of the IAM user that issued a federated session (GetFederationToken), and touches no key", async () => {

@@ -76,6 +76,63 @@ describe('releaseBucket', () => {
     expect(s3.commandCalls(DeletePublicAccessBlockCommand)).toHaveLength(0);
   });
 
+  describe('names what becomes effective again, from the recorded exposure', () => {
+    const OPEN_BLOCK = { M: { BlockPublicAcls: { BOOL: false }, IgnorePublicAcls: { BOOL: false }, BlockPublicPolicy: { BOOL: false }, RestrictPublicBuckets: { BOOL: false } } };
+    const exposure = (policyIsPublic: boolean | null, grants: { grantee: string; permission: string }[]) => ({
+      S: JSON.stringify({ policyIsPublic, aclOwnerId: 'owner-canonical-id', aclGrants: [{ grantee: 'owner-canonical-id', permission: 'FULL_CONTROL' }, ...grants] }),
+    });
+    const ALL_USERS = 'http://acs.amazonaws.com/groups/global/AllUsers';
+    const AUTHENTICATED = 'http://acs.amazonaws.com/groups/global/AuthenticatedUsers';
+
+    it('the public policy and the public ACL grants, first, in the dry-run too', async () => {
+      dynamodb.on(GetItemCommand).resolves(
+        recordWith({
+          publicAccessBlock: OPEN_BLOCK,
+          recordedAt: { S: '2026-11-22T08:00:00.000Z' },
+          bucketExposure: exposure(true, [{ grantee: ALL_USERS, permission: 'READ' }, { grantee: AUTHENTICATED, permission: 'WRITE_ACP' }]),
+        }),
+      );
+      const report = await run(true);
+      expect(report.warnings[0]).toBe(
+        'RELEASE MAKES BUCKET web-assets-prod PUBLIC AGAIN: its bucket policy, public when the response recorded it at 2026-11-22T08:00:00.000Z (GetBucketPolicyStatus IsPublic), grants public access again; ' +
+          `its ACL grants READ to ${ALL_USERS}, WRITE_ACP to ${AUTHENTICATED} (recorded at 2026-11-22T08:00:00.000Z) apply again. ` +
+          'The response never changed the policy or the ACL; remove what is not wanted before releasing (the record shows them as they were at 2026-11-22T08:00:00.000Z; they may have changed since).',
+      );
+      expect(s3.commandCalls(PutPublicAccessBlockCommand)).toHaveLength(0);
+    });
+
+    it('only what the restored block lets through, and the account setting when the bucket had no block', async () => {
+      const grants = [{ grantee: ALL_USERS, permission: 'READ' }];
+      // IgnorePublicAcls and RestrictPublicBuckets were on before: neither the ACL nor the policy is effective again.
+      dynamodb.on(GetItemCommand).resolves(
+        recordWith({
+          publicAccessBlock: { M: { ...OPEN_BLOCK.M, IgnorePublicAcls: { BOOL: true }, RestrictPublicBuckets: { BOOL: true } } },
+          bucketExposure: exposure(true, grants),
+        }),
+      );
+      expect((await run(true)).warnings.filter((w) => w.startsWith('RELEASE MAKES'))).toEqual([]);
+
+      dynamodb.on(GetItemCommand).resolves(recordWith({ publicAccessBlock: { NULL: true }, bucketExposure: exposure(false, grants) }));
+      const none = await run(true);
+      expect(none.steps.map((s) => s.id)).toEqual(['remove-public-access-block']);
+      expect(none.warnings[0]).toBe(
+        `RELEASE MAKES BUCKET web-assets-prod PUBLIC AGAIN: its ACL grants READ to ${ALL_USERS} (recorded) apply again (unless the account's own Block Public Access setting blocks it). ` +
+          'The response never changed the policy or the ACL; remove what is not wanted before releasing (the record shows them as they were; they may have changed since).',
+      );
+    });
+
+    it('says it does not know when the record holds no readable exposure, and says nothing when nothing is lifted', async () => {
+      dynamodb.on(GetItemCommand).resolves(recordWith({ publicAccessBlock: OPEN_BLOCK, bucketExposure: { S: 'not json' } }));
+      expect((await run(true)).warnings[0]).toContain('the restore record holds no readable exposure of bucket web-assets-prod');
+
+      dynamodb.on(GetItemCommand).resolves(recordWith({ publicAccessBlock: OPEN_BLOCK, bucketExposure: exposure(true, []) }));
+      s3.on(GetPublicAccessBlockCommand).resolves({ PublicAccessBlockConfiguration: { ...ALL_ON, IgnorePublicAcls: false } });
+      const untouched = await run(true);
+      expect(untouched.steps).toEqual([]);
+      expect(untouched.warnings.some((w) => w.startsWith('RELEASE MAKES'))).toBe(false);
+    });
+  });
+
   it.each([
     ['no record', {}, 'holds no restore record of bucket web-assets-prod'],
     ['a record without a block', recordWith({}), 'holds no public access block'],

@@ -1,4 +1,4 @@
-import { DynamoDBClient, GetItemCommand, UpdateItemCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, GetItemCommand, ScanCommand, UpdateItemCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
 import { DeleteRolePolicyCommand, GetRolePolicyCommand, IAMClient } from '@aws-sdk/client-iam';
 import { DeleteFunctionConcurrencyCommand, GetFunctionConcurrencyCommand, LambdaClient, PutFunctionConcurrencyCommand } from '@aws-sdk/client-lambda';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
@@ -46,6 +46,7 @@ beforeEach(() => {
   item = record(null);
   dynamodb.on(GetItemCommand).callsFake(() => ({ Item: item }));
   dynamodb.on(UpdateItemCommand).resolves({});
+  dynamodb.on(ScanCommand).resolves({ Items: [] });
   sts.on(GetCallerIdentityCommand).resolves({ Account: ACCOUNT, Arn: `arn:aws:iam::${ACCOUNT}:user/alice` });
   sns.on(PublishCommand).resolves({ MessageId: 'msg-1' });
   lambda.on(GetFunctionConcurrencyCommand).resolves({ ReservedConcurrentExecutions: 0 });
@@ -128,5 +129,40 @@ describe('ir release --function', () => {
     const report = await release();
     expect(report.steps[0]).toMatchObject({ status: 'failed', error: { code: 'ResourceNotFoundException' } });
     expect(report.ledger).toMatchObject({ status: 'recorded', closed: false });
+  });
+
+  it('keeps the role’s revoke policy while another open incident revoked the same role, and names it', async () => {
+    const other = `restore#${ACCOUNT}#ASIA2EXAMPLEKEY00009`;
+    dynamodb
+      .on(ScanCommand)
+      .resolvesOnce({ Items: [], LastEvaluatedKey: { pk: { S: 'restore#x' } } })
+      .resolvesOnce({ Items: [{ pk: { S: other }, incidentId: { S: 'ir-00000000000000aa' }, kind: { S: 'access-key' }, resourceId: { S: 'ASIA2EXAMPLEKEY00009' } }] });
+    const report = await release();
+    expect(iam.commandCalls(DeleteRolePolicyCommand)).toHaveLength(0);
+    expect(report.steps.map((s) => s.id)).toEqual(['restore-function-concurrency']);
+    expect(report.warnings).toContain(
+      `AWSRevokeOlderSessions of role orders-webhook-exec is kept: another open incident revoked its sessions too (ir-00000000000000aa (access-key ASIA2EXAMPLEKEY00009, ${other})); release them first; a release removes it only where its own record says the principal had none before, so remove it by hand once none is open if no release does.`,
+    );
+    const scans = dynamodb.commandCalls(ScanCommand).map((c) => c.args[0].input);
+    expect(scans).toEqual([
+      {
+        TableName: 'ledger-table',
+        FilterExpression: 'begins_with(pk, :prefix) AND pk <> :self AND attribute_exists(#policy) AND attribute_not_exists(closedAt)',
+        ProjectionExpression: 'pk, incidentId, #kind, resourceId',
+        ExpressionAttributeNames: { '#policy': 'sessionPolicy:role:orders-webhook-exec', '#kind': 'kind' },
+        ExpressionAttributeValues: { ':prefix': { S: `restore#${ACCOUNT}#` }, ':self': { S: KEY } },
+        ConsistentRead: true,
+      },
+      expect.objectContaining({ ExclusiveStartKey: { pk: { S: 'restore#x' } } }),
+    ]);
+    // The function itself is released: the record closes; the policy is the other incident's to release.
+    expect(report.ledger).toMatchObject({ status: 'recorded' });
+  });
+
+  it('keeps the revoke policy when the ledger cannot say whether another incident needs it', async () => {
+    dynamodb.on(ScanCommand).rejects(iamError('AccessDeniedException'));
+    const report = await release();
+    expect(iam.commandCalls(DeleteRolePolicyCommand)).toHaveLength(0);
+    expect(report.warnings.join(' ')).toContain('could not be read from the ledger (AccessDeniedException): AWSRevokeOlderSessions is left in place');
   });
 });

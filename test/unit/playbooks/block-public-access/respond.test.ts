@@ -73,8 +73,8 @@ describe('block-public-access', () => {
     const report = await run();
 
     const expected = { Bucket: BUCKET, ExpectedBucketOwner: OWNER };
-    // Read once, by discovery: the record holds what it read.
-    expect(s3.commandCalls(GetPublicAccessBlockCommand).map((c) => c.args[0].input)).toEqual([expected]);
+    // Read by discovery, then again by the record step: the record holds the block as it is when the step runs.
+    expect(s3.commandCalls(GetPublicAccessBlockCommand).map((c) => c.args[0].input)).toEqual([expected, expected]);
     expect(s3.commandCalls(GetBucketPolicyStatusCommand).map((c) => c.args[0].input)).toEqual([expected]);
     expect(s3.commandCalls(GetBucketAclCommand).map((c) => c.args[0].input)).toEqual([expected]);
     expect(s3.commandCalls(PutPublicAccessBlockCommand).map((c) => c.args[0].input)).toEqual([
@@ -139,6 +139,26 @@ describe('block-public-access', () => {
     expect(report.warnings[0]).toContain('bucket web-assets-prod does not exist (NoSuchBucket): there is nothing to block');
     expect(s3.commandCalls(PutPublicAccessBlockCommand)).toHaveLength(0);
     expect(dynamodb.commandCalls(UpdateItemCommand)).toHaveLength(0);
+  });
+
+  it('records the block as it is when the record step runs, not as discovery read it (a wait for approval, a stored plan)', async () => {
+    const LATER = { BlockPublicAcls: false, IgnorePublicAcls: false, BlockPublicPolicy: false, RestrictPublicBuckets: false };
+    s3.on(GetPublicAccessBlockCommand).resolvesOnce({ PublicAccessBlockConfiguration: OPEN }).resolves({ PublicAccessBlockConfiguration: LATER });
+    const report = await run();
+    const update = dynamodb.commandCalls(UpdateItemCommand)[0]!.args[0].input;
+    expect(recorded(update).publicAccessBlock).toEqual({
+      M: { BlockPublicAcls: { BOOL: false }, IgnorePublicAcls: { BOOL: false }, BlockPublicPolicy: { BOOL: false }, RestrictPublicBuckets: { BOOL: false } },
+    });
+    expect(report.steps.find((s) => s.id === 'record-restore:bucket')?.detail).toContain(`(read again: ${JSON.stringify(LATER)}; discovery read ${JSON.stringify(OPEN)})`);
+    expect(statusOf(report, 'block-public-access')).toBe('done');
+  });
+
+  it('records nothing and changes nothing when the block cannot be read again when the record step runs', async () => {
+    s3.on(GetPublicAccessBlockCommand).resolvesOnce({ PublicAccessBlockConfiguration: OPEN }).rejects(s3Error('AccessDenied'));
+    const report = await run();
+    expect(report.steps.find((s) => s.id === 'record-restore:bucket')).toMatchObject({ status: 'failed', error: { code: 'AccessDenied' } });
+    expect(dynamodb.commandCalls(UpdateItemCommand)).toHaveLength(0);
+    expect(s3.commandCalls(PutPublicAccessBlockCommand)).toHaveLength(0);
   });
 
   it('changes nothing when the restore record cannot be written', async () => {

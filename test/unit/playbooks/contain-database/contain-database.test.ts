@@ -32,6 +32,8 @@ import { planContainDatabase } from '../../../../lambda/playbooks/contain-databa
 import { databaseTargetOf, isDbIdentifier } from '../../../../lambda/finding/database-target';
 import { MANAGED_BY_TAG, MANAGED_BY_VALUE, PURPOSE_TAG, SECURITY_GROUP_DESCRIPTIONS } from '../../../../lambda/playbooks/contain-instance/names';
 import { loadFixture } from '../../../support/fixtures';
+import { withApprovals } from '../../../../lambda/approval/annotate';
+import { approvalSchema } from '../../../../lambda/approval/schema';
 
 const rds = mockClient(RDSClient);
 const ec2 = mockClient(EC2Client);
@@ -72,7 +74,12 @@ beforeEach(() => {
 });
 
 function givenInstance(overrides: Record<string, unknown> = {}) {
-  rds.on(DescribeDBInstancesCommand, { DBInstanceIdentifier: 'orders-db' }).resolves({
+  // Asked by identifier (discovery) and by filter (the restriction's read of the pending modifications right before its call).
+  for (const request of [{ DBInstanceIdentifier: 'orders-db' }, { Filters: [{ Name: 'db-instance-id', Values: ['orders-db'] }] }]) givenInstanceAnswer(request, overrides);
+}
+
+function givenInstanceAnswer(request: Record<string, unknown>, overrides: Record<string, unknown>) {
+  rds.on(DescribeDBInstancesCommand, request).resolves({
     DBInstances: [
       {
         DBInstanceIdentifier: 'orders-db',
@@ -92,7 +99,12 @@ function givenInstance(overrides: Record<string, unknown> = {}) {
 }
 
 function givenCluster(identifier: string) {
-  rds.on(DescribeDBClustersCommand, { DBClusterIdentifier: identifier }).resolves({
+  for (const request of [{ DBClusterIdentifier: identifier }, { Filters: [{ Name: 'db-cluster-id', Values: [identifier] }] }]) givenClusterAnswer(identifier, request);
+  rds.on(DescribeDBSubnetGroupsCommand, { DBSubnetGroupName: 'ledger-subnets' }).resolves({ DBSubnetGroups: [{ DBSubnetGroupName: 'ledger-subnets', VpcId: 'vpc-0bbb' }] });
+}
+
+function givenClusterAnswer(identifier: string, request: Record<string, unknown>) {
+  rds.on(DescribeDBClustersCommand, request).resolves({
     DBClusters: [
       {
         DBClusterIdentifier: identifier,
@@ -105,7 +117,6 @@ function givenCluster(identifier: string) {
       },
     ],
   });
-  rds.on(DescribeDBSubnetGroupsCommand, { DBSubnetGroupName: 'ledger-subnets' }).resolves({ DBSubnetGroups: [{ DBSubnetGroupName: 'ledger-subnets', VpcId: 'vpc-0bbb' }] });
 }
 
 function planOf(finding: Finding, facts: ContainDatabaseFacts) {
@@ -319,5 +330,109 @@ describe('the steps, run', () => {
       { DBClusterIdentifier: 'ledger-cluster', VpcSecurityGroupIds: [ISOLATION_GROUP.GroupId], ApplyImmediately: true },
     ]);
     expect(rds.commandCalls(ModifyDBInstanceCommand)).toHaveLength(0);
+  });
+});
+
+describe('modifications pending for the maintenance window (ApplyImmediately would apply them too)', () => {
+  const PENDING = { DBInstanceClass: 'db.r5.24xlarge', EngineVersion: '16.1', MasterUserPassword: '****' };
+
+  it('are read in discovery; the restriction is refused, naming them, and nothing is made or recorded for it', async () => {
+    givenInstance({ PendingModifiedValues: PENDING });
+    const finding = INSTANCE_FINDING();
+    const facts = await discoverContainDatabaseFacts(finding, clients, new ReadLog());
+    expect(facts.database?.pendingModifications).toEqual({ known: true, value: ['DBInstanceClass=db.r5.24xlarge', 'EngineVersion=16.1', 'MasterUserPassword'] });
+    const plan = planOf(finding, facts);
+    expect(plan.steps.map((s) => [s.id, s.requires])).toEqual([
+      ['snapshot-database', []],
+      ['restrict-database-network', []],
+    ]);
+    // Nothing a person could approve would make it: it carries no change class, so the response waits for no decision.
+    expect(plan.steps[1]!.changeClass).toBeUndefined();
+    expect(withApprovals(plan.steps, approvalSchema.parse({}), finding, {}).map((s) => s.approval?.mode ?? null)).toEqual([null, null]);
+    expect(plan.steps[1]!.why).toContain('REFUSED: DB instance orders-db has modifications pending for its maintenance window (DBInstanceClass=db.r5.24xlarge, EngineVersion=16.1, MasterUserPassword)');
+    expect(plan.warnings).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^NETWORK NOT RESTRICTED: .*DBInstanceClass=db\.r5\.24xlarge.*the security groups are NOT changed\.$/),
+        expect.stringMatching(/^MANUAL: DB instance orders-db has modifications pending .*ModifyDBInstance VpcSecurityGroupIds=.*ApplyImmediately=false/),
+      ]),
+    );
+    // The password itself never reaches the plan.
+    expect(JSON.stringify(plan)).not.toContain('****');
+    const outcomes = await run(plan.steps.filter((s) => s.id === 'restrict-database-network'));
+    expect(outcomes[0]).toMatchObject({ status: 'skipped', reason: expect.stringMatching(/^REFUSED: .*pending/) });
+    expect(rds.commandCalls(ModifyDBInstanceCommand)).toHaveLength(0);
+  });
+
+  it('queued while the restriction waited for approval, are read again right before the call: the step fails and sends no Modify', async () => {
+    givenInstance();
+    const finding = INSTANCE_FINDING();
+    const plan = planOf(finding, await discoverContainDatabaseFacts(finding, clients, new ReadLog()));
+    expect(plan.steps.map((s) => s.id)).toContain('create-isolation-sg:vpc-0aaa');
+    givenInstance({ PendingModifiedValues: { EngineVersion: '17.0', PendingCloudwatchLogsExports: { LogTypesToDisable: ['postgresql'] } } });
+    rds.on(CreateDBSnapshotCommand).resolves({});
+    ec2.on(CreateSecurityGroupCommand).resolves({ GroupId: 'sg-0new0000000000001' });
+    ec2.on(RevokeSecurityGroupEgressCommand).resolves({ Return: true });
+    rds.on(ModifyDBInstanceCommand).resolves({});
+    const outcomes = await run(plan.steps);
+    expect(outcomes.find((o) => o.id === 'restrict-database-network')).toMatchObject({
+      status: 'failed',
+      error: { code: 'PendingModifications', message: expect.stringContaining('(EngineVersion=17.0, PendingCloudwatchLogsExports={"LogTypesToDisable":["postgresql"]})') },
+    });
+    expect(rds.commandCalls(DescribeDBInstancesCommand).at(-1)!.args[0].input).toEqual({ Filters: [{ Name: 'db-instance-id', Values: ['orders-db'] }] });
+    expect(rds.commandCalls(ModifyDBInstanceCommand)).toHaveLength(0);
+  });
+
+  it('of a cluster are the cluster’s: read with DescribeDBClusters before ModifyDBCluster', async () => {
+    givenCluster('ledger-cluster');
+    ec2.on(DescribeSecurityGroupsCommand).resolves({ SecurityGroups: [{ ...ISOLATION_GROUP, VpcId: 'vpc-0bbb' }] });
+    const finding = LIMITLESS_FINDING();
+    const plan = planOf(finding, await discoverContainDatabaseFacts(finding, clients, new ReadLog()));
+    rds.on(DescribeDBClustersCommand, { Filters: [{ Name: 'db-cluster-id', Values: ['ledger-cluster'] }] }).resolves({
+      DBClusters: [{ DBClusterIdentifier: 'ledger-cluster', PendingModifiedValues: { AllocatedStorage: 500, IAMDatabaseAuthenticationEnabled: false } }],
+    });
+    rds.on(CreateDBClusterSnapshotCommand).resolves({});
+    const outcomes = (await run(plan.steps)).filter((o) => o.id === 'restrict-database-network');
+    expect(outcomes[0]).toMatchObject({ status: 'failed', error: { code: 'PendingModifications', message: expect.stringContaining('AllocatedStorage=500, IAMDatabaseAuthenticationEnabled=false') } });
+    expect(rds.commandCalls(ModifyDBClusterCommand)).toHaveLength(0);
+  });
+
+  it('that cannot be read right before the call fail the step with RDS’s code, and no Modify is sent', async () => {
+    givenInstance();
+    const finding = INSTANCE_FINDING();
+    const plan = planOf(finding, await discoverContainDatabaseFacts(finding, clients, new ReadLog()));
+    rds.on(DescribeDBInstancesCommand, { Filters: [{ Name: 'db-instance-id', Values: ['orders-db'] }] }).rejects(Object.assign(rdsError('Throttling'), { $metadata: { httpStatusCode: 400 } }));
+    rds.on(CreateDBSnapshotCommand).resolves({});
+    ec2.on(CreateSecurityGroupCommand).resolves({ GroupId: 'sg-0new0000000000001' });
+    ec2.on(RevokeSecurityGroupEgressCommand).resolves({ Return: true });
+    rds.on(ModifyDBInstanceCommand).resolves({});
+    const outcomes = await run(plan.steps);
+    expect(outcomes.find((o) => o.id === 'restrict-database-network')).toMatchObject({ status: 'failed', error: { code: 'Throttling' } });
+    expect(rds.commandCalls(ModifyDBInstanceCommand)).toHaveLength(0);
+  });
+
+  it('an empty PendingModifiedValues (RDS’s usual answer) is none: the restriction is planned', async () => {
+    givenInstance({ PendingModifiedValues: { PendingCloudwatchLogsExports: {}, ProcessorFeatures: [] } });
+    const finding = INSTANCE_FINDING();
+    const plan = planOf(finding, await discoverContainDatabaseFacts(finding, clients, new ReadLog()));
+    expect(plan.steps.find((s) => s.id === 'restrict-database-network')!.why).not.toContain('REFUSED');
+    expect(plan.warnings.some((w) => w.startsWith('NETWORK NOT RESTRICTED'))).toBe(false);
+  });
+});
+
+describe('the password step, worded per finding type', () => {
+  const withType = (type: string) => parseFindings({ ...INSTANCE_FINDING(), type })[0]!;
+  const manual = (type: string) => planOf(withType(type), offlineContainDatabaseFacts(withType(type))).warnings.filter((w) => w.startsWith('MANUAL'));
+
+  it('does not claim a login worked for a FailedLogin finding', () => {
+    const [password, sessions] = manual('CredentialAccess:RDS/MaliciousIPCaller.FailedLogin');
+    expect(password).toContain('the finding reports FAILED logins from 198.51.100.23 only: no login is known to have worked');
+    expect(password).not.toMatch(/used it|successful|is known to whoever/);
+    expect(sessions).toContain('look for sessions of "app_rw" from 198.51.100.23 inside the engine (a login after the failed ones)');
+  });
+
+  it('says the password is known for a successful login or a successful brute force', () => {
+    expect(manual('CredentialAccess:RDS/TorIPCaller.SuccessfulLogin')[0]).toContain('the finding reports a successful login from 198.51.100.23: the password is known to whoever logged in');
+    expect(manual('CredentialAccess:RDS/AnomalousBehavior.SuccessfulBruteForce')[0]).toContain('a brute force from 198.51.100.23 that ended in a successful login');
+    expect(manual('CredentialAccess:RDS/AnomalousBehavior.SuccessfulBruteForce')[1]).toContain('end the database sessions of "app_rw"');
   });
 });

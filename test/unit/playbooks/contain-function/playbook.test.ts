@@ -2,6 +2,7 @@ import {
   GetFunctionConcurrencyCommand,
   GetFunctionConfigurationCommand,
   LambdaClient,
+  ListProvisionedConcurrencyConfigsCommand,
   ListTagsCommand,
   PutFunctionConcurrencyCommand,
   ResourceNotFoundException,
@@ -23,6 +24,7 @@ import { REVOKE_ROLE_SESSIONS, THROTTLE_FUNCTION } from '../../../../lambda/play
 import { useGuardDuty } from '../../../support/aws-mocks/guardduty';
 import { iamError } from '../../../support/aws-mocks/revoke-iam';
 import { loadFixture } from '../../../support/fixtures';
+import { approvalSchema } from '../../../../lambda/approval/schema';
 
 /*
  * contain-function end to end through respond(), with mocked Lambda and IAM:
@@ -101,6 +103,7 @@ beforeEach(() => {
   s3.on(PutObjectCommand).resolves({ VersionId: 'v1' });
   lambda.on(GetFunctionConfigurationCommand).resolves(configuration());
   lambda.on(GetFunctionConcurrencyCommand).resolves({});
+  lambda.on(ListProvisionedConcurrencyConfigsCommand).resolves({ ProvisionedConcurrencyConfigs: [] });
   lambda.on(ListTagsCommand).resolves({ Tags: { team: 'orders' } });
   lambda.on(PutFunctionConcurrencyCommand).resolves({ ReservedConcurrentExecutions: 0 });
   iam.on(PutRolePolicyCommand).resolves({});
@@ -119,6 +122,7 @@ describe('contain-function', () => {
     expect(lambdaCalls()).toEqual([
       ['GetFunctionConfigurationCommand', { FunctionName: FUNCTION }],
       ['GetFunctionConcurrencyCommand', { FunctionName: FUNCTION }],
+      ['ListProvisionedConcurrencyConfigsCommand', { FunctionName: FUNCTION }],
       ['ListTagsCommand', { Resource: FUNCTION_ARN }],
       ['PutFunctionConcurrencyCommand', { FunctionName: FUNCTION, ReservedConcurrentExecutions: 0 }],
     ]);
@@ -286,5 +290,52 @@ describe('contain-function', () => {
     const report = await run(finding());
     expect(stepOf(report, 'throttle-function')).toMatchObject({ status: 'failed', error: { code: 'TooManyRequestsException' } });
     expect(stepOf(report, 'revoke-role-sessions').status).toBe('done');
+  });
+
+  describe('provisioned concurrency (Lambda refuses a reserved concurrency below it)', () => {
+    const provisioned = (qualifier: string, requested: number, status: 'READY' | 'IN_PROGRESS' = 'READY') => ({
+      FunctionArn: `${FUNCTION_ARN}:${qualifier}`,
+      RequestedProvisionedConcurrentExecutions: requested,
+      AllocatedProvisionedConcurrentExecutions: requested,
+      Status: status,
+    });
+
+    it('is read in discovery (every page); the throttle is refused, named, and left to a person; the role is still revoked', async () => {
+      lambda
+        .on(ListProvisionedConcurrencyConfigsCommand)
+        .resolvesOnce({ ProvisionedConcurrencyConfigs: [provisioned('live', 5)], NextMarker: 'page-2' })
+        .resolvesOnce({ ProvisionedConcurrencyConfigs: [provisioned('7', 2, 'IN_PROGRESS'), provisioned('old', 0)] });
+      const report = await run(finding());
+      expect(lambda.commandCalls(ListProvisionedConcurrencyConfigsCommand).map((c) => c.args[0].input)).toEqual([
+        { FunctionName: FUNCTION },
+        { FunctionName: FUNCTION, Marker: 'page-2' },
+      ]);
+      const refused = `Lambda function ${FUNCTION} has provisioned concurrency (live: 5 (READY), 7: 2 (IN_PROGRESS)), and Lambda refuses a reserved concurrency below it: the throttle (0) cannot be made while it is there`;
+      expect(stepOf(report, 'throttle-function')).toMatchObject({ status: 'skipped', reason: `REFUSED: ${refused}` });
+      // No decision could make it: it waits for no approval, even where throttling needs one.
+      expect(stepOf(report, 'throttle-function').approval).toBeUndefined();
+      lambda.on(ListProvisionedConcurrencyConfigsCommand).resolves({ ProvisionedConcurrencyConfigs: [provisioned('live', 5), provisioned('7', 2, 'IN_PROGRESS')] });
+      const approving = await run(finding(), { config: { approval: approvalSchema.parse({ defaults: { 'throttle-function': 'approve' } }) } });
+      expect(stepOf(approving, 'throttle-function')).toMatchObject({ status: 'skipped', reason: `REFUSED: ${refused}` });
+      expect(stepOf(approving, 'throttle-function').approval).toBeUndefined();
+      expect(lambda.commandCalls(PutFunctionConcurrencyCommand)).toEqual([]);
+      expect(stepOf(report, 'revoke-role-sessions').status).toBe('done');
+      expect(report.warnings).toEqual(
+        expect.arrayContaining([
+          `FUNCTION NOT THROTTLED: ${refused}; the function keeps running.`,
+          expect.stringMatching(/^MANUAL: note the provisioned concurrency of orders-webhook \(live: 5 \(READY\), 7: 2 \(IN_PROGRESS\)\), delete it \(aws lambda delete-provisioned-concurrency-config --function-name orders-webhook --qualifier <each of live, 7>\)/),
+        ]),
+      );
+      expect(report.warnings.join(' ')).not.toContain('while throttled');
+    });
+
+    it('that cannot be read is said, and the throttle is still tried (it fails loudly if Lambda refuses)', async () => {
+      lambda.on(ListProvisionedConcurrencyConfigsCommand).rejects(iamError('AccessDeniedException'));
+      const report = await run(finding());
+      expect(report.warnings).toContain(
+        `the provisioned concurrency of ${FUNCTION} could not be read (ListProvisionedConcurrencyConfigs: AccessDeniedException): if a version or alias has any, Lambda refuses the throttle (a reserved concurrency below it) and the step fails.`,
+      );
+      expect(stepOf(report, 'throttle-function').status).toBe('done');
+    });
   });
 });

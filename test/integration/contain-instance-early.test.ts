@@ -15,11 +15,10 @@ import { ENFORCE_CONFIG, failedSteps, RESPONDER } from './support/run-playbook';
  * a later single-ENI instance is moved by the instance's id
  * (ModifyInstanceAttribute Groups, which moto accepts) before any read, then
  * to the isolation group by its ENI id; an exempt one is put back.
- * Not visible here: moto does not refuse ModifyInstanceAttribute Groups for
- * an instance with several ENIs, as EC2 does (the unit tests' mock does), and
- * keeps the groups it sets on the instance apart from its primary ENI's,
- * adding them to every attached ENI's groups when read back: after an early
- * move the ENI shows the isolation group and the untrack group there.
+ * The emulator gives EC2's behaviour of ModifyInstanceAttribute Groups (the
+ * primary interface's groups replaced; refused for an instance with several
+ * interfaces), which moto alone does not: emulator/moto_watchdog.py,
+ * test/integration/emulator-instance-groups.test.ts.
  */
 
 let account: EmulatedAccount;
@@ -29,13 +28,15 @@ beforeAll(async () => {
   account = await freshSeededAccount();
 });
 
-/** The ENI's own groups (moto keeps the groups ModifyInstanceAttribute sets on the instance apart, and adds them to DescribeInstances' ENIs). */
+/** The ENI's groups, read by its own id. */
 async function eniGroups(networkInterfaceId: string): Promise<string[]> {
   const { NetworkInterfaces = [] } = await account.clients.ec2.send(new DescribeNetworkInterfacesCommand({ NetworkInterfaceIds: [networkInterfaceId] }));
   return (NetworkInterfaces[0]?.Groups ?? []).map((g) => g.GroupId ?? '').sort();
 }
 
-function respondAsLambda(finding: ReturnType<typeof instanceFinding>): Promise<Report> {
+/** GuardDuty's first delivery of a new finding (count 1): a later occurrence is never moved before the read. */
+function respondAsLambda(later: ReturnType<typeof instanceFinding>): Promise<Report> {
+  const finding = { ...later, service: { ...later.service, count: 1 } };
   return respond(finding, { config: ENFORCE_CONFIG, clients: account.clients, dryRun: false, topicArn: account.seed.notifications.topicArn, responder: RESPONDER, earlyMove: true });
 }
 
@@ -64,9 +65,9 @@ it('a single-ENI instance, groups remembered: moved by the instance’s id first
   expect(report.steps.find((s) => s.id === `early-untrack:${instance.instanceId}`)).toMatchObject({ status: 'done', action: 'ec2:ModifyInstanceAttribute' });
   expect(report.steps.find((s) => s.id === `isolate:${eni}`)).toMatchObject({ status: 'done' });
   expect(report.steps.find((s) => s.id === `put-back:${eni}`)).toMatchObject({ status: 'skipped' });
-  // moto adds the groups ModifyInstanceAttribute set on the instance (the untrack group) to every attached ENI's; EC2 replaces the primary ENI's.
-  const [untrack] = await responderGroups(account.clients.ec2, seed.network.vpcId, 'untrack');
-  expect(await eniGroups(eni)).toEqual([isolation!.GroupId, untrack!.GroupId].sort());
+  // The isolation group alone, as in EC2 (the emulator gives EC2's instance-level groups: emulator/moto_watchdog.py).
+  expect(await eniGroups(eni)).toEqual([isolation!.GroupId]);
+  expect(groupsByEni(await describeInstance(account.clients.ec2, instance.instanceId))).toEqual({ [eni]: [isolation!.GroupId] });
 });
 
 it('an exempt single-ENI instance: the early move is put back at once on the groups the read saw, nothing else moves', async () => {

@@ -88,6 +88,11 @@ export function nextStepsOf(input: NextInput, outcomes: readonly StepOutcome[], 
   if ([...ids].some((id) => id.endsWith('-out-of-time'))) {
     steps.push('Nothing was changed: the invocation fails and is retried. If every retry runs out of time too, the finding lands in the on-failure queue: replay it with `ir` or respond by hand.');
   }
+  if (input.outcome === 'DONE - NOT CONTAINED' && input.playbook === 'quarantine-object') {
+    steps.push(
+      'The version is tagged but NOT quarantined: the bucket policy does not deny reading it (the warnings say why). Add the statement from docs/playbooks-s3.md to the bucket policy now, or remove the version by hand once it is copied for analysis.',
+    );
+  }
   if (input.outcome === 'DONE' || input.outcome === 'PARTIAL' || input.outcome.endsWith(' - PARTLY CONTAINED')) {
     if (input.playbook === 'contain-instance') {
       const instance = input.resource?.kind === 'Instance' ? input.resource.id : '<instance-id>';

@@ -48,6 +48,7 @@ const CUT_NOTE = '_(cut here: the email has the whole report)_';
 const MARK: Readonly<Record<(typeof OUTCOMES)[number], string>> = {
   'MORE EXPOSED THAN BEFORE': ':rotating_light:',
   PARTIAL: ':rotating_light:',
+  'DONE - NOT CONTAINED': ':rotating_light:',
   'BRAKE ON - NOT CONTAINED': ':warning:',
   'EXEMPT - NOT CONTAINED': ':warning:',
   'MANUAL ACTION REQUIRED': ':rotating_light:',

@@ -50,24 +50,26 @@ export function planQuarantineObject(input: PlanningInput<QuarantineObjectFacts>
     };
   }
   const tags = foundValue(facts.tags) ?? null;
+  const policy = facts.bucketPolicy;
+  const object = { bucket: target.bucket, key: target.key, accountId: target.accountId, tagKey, exemptRoleArns: securityTeamRoleArn ? [securityTeamRoleArn] : [] };
+  const verdict = policy.state === 'found' ? policyHonoursQuarantineTag(policy.value, object) : null;
   const record = objectRestoreRecordStep({ target, incidentId: input.incidentId, findingId: finding.id, region: finding.region ?? null, tags });
-  const change = tagObjectVersionStep({ target, tagKey, tagsAtPlanning: tags, because: `GuardDuty found malware in ${where} (${finding.type})` });
+  const change = tagObjectVersionStep({ target, tagKey, tagsAtPlanning: tags, because: `GuardDuty found malware in ${where} (${finding.type})`, policy: verdict });
   const warnings: string[] = [];
   if (facts.tags.state === 'not-read') warnings.push(`planned from the finding alone: ${where}, its tags and the bucket policy were not read.`);
   if (target.versionId === null) {
     warnings.push(`the finding names no version of ${target.key} (a bucket without versioning?): the object under the key when the step runs is tagged, which may have been replaced since the scan.`);
   }
-  const policy = facts.bucketPolicy;
-  if (policy.state === 'found' && !policyHonoursQuarantineTag(policy.value, tagKey)) {
+  if (verdict !== null && !verdict.honours) {
     warnings.push(
-      `the policy of bucket ${target.bucket} has no Deny statement on s3:ExistingObjectTag/${tagKey} = ${QUARANTINE_TAG_VALUE}: the tag alone does NOT stop anyone reading the object. ` +
-        'Add the statement from docs/playbooks-s3.md to the bucket policy now.',
+      `the policy of bucket ${target.bucket} does not deny reading versions tagged ${tagKey}=${QUARANTINE_TAG_VALUE} (${verdict.why}): the tag alone does NOT stop anyone reading the object, ` +
+        'so the version is tagged but NOT quarantined. Add the statement from docs/playbooks-s3.md to the bucket policy now.',
     );
   } else if (policy.state === 'failed' || policy.state === 'missing') {
-    warnings.push(`the policy of bucket ${target.bucket} could not be read (${policy.error.code}): check that it denies reading versions tagged ${tagKey}=${QUARANTINE_TAG_VALUE}.`);
+    warnings.push(`the policy of bucket ${target.bucket} could not be read (${policy.error.code}): the version is tagged but NOT known to be quarantined; check that the policy denies reading versions tagged ${tagKey}=${QUARANTINE_TAG_VALUE}.`);
   }
   warnings.push(
-    `only ${securityTeamRoleArn ?? 'the role the bucket policy exempts'} can read the version once tagged; it is never deleted. Find who uploaded it (CloudTrail data events) and whether it was read before.`,
+    `only ${securityTeamRoleArn ?? 'the role the bucket policy exempts'} and principals of account ${target.accountId} the policy exempts can read the version once tagged; it is never deleted. Find who uploaded it (CloudTrail data events) and whether it was read before.`,
   );
   return {
     steps: [record, change],
@@ -82,7 +84,7 @@ export function planQuarantineObject(input: PlanningInput<QuarantineObjectFacts>
       threatHash: target.hash,
       accountId: target.accountId,
       quarantineTag: `${tagKey}=${QUARANTINE_TAG_VALUE}`,
-      policyHonoursTag: policy.state === 'found' ? policyHonoursQuarantineTag(policy.value, tagKey) : null,
+      policyHonoursTag: verdict === null ? null : verdict.honours,
     },
   };
 }

@@ -103,7 +103,27 @@ describe('quarantine-object', () => {
     const report = await run();
     expect(report.warnings).toEqual(expect.arrayContaining([expect.stringContaining('the tag alone does NOT stop anyone reading the object')]));
     expect(report.resource).toMatchObject({ policyHonoursTag: false });
-    expect(stepOf(report, 'tag-object-version')?.status).toBe('done');
+    expect(stepOf(report, 'tag-object-version')).toMatchObject({
+      status: 'done',
+      detail: expect.stringMatching(/^tagged, NOT quarantined: the policy of bucket uploads-prod does not deny reading it \(the bucket has no policy\)/),
+      evidence: { contained: false },
+    });
+  });
+
+  it('says NOT quarantined when the policy exempts a role of that name in any account', async () => {
+    const anyAccount = JSON.parse(POLICY_WITH_DENY) as { Statement: { Condition: Record<string, unknown> }[] };
+    anyAccount.Statement[0]!.Condition.ArnNotEquals = { 'aws:PrincipalArn': 'arn:aws:iam::*:role/IncidentResponseMemberRole' };
+    s3.on(GetBucketPolicyCommand).resolves({ Policy: JSON.stringify(anyAccount) });
+    const report = await run();
+    expect(report.resource).toMatchObject({ policyHonoursTag: false });
+    expect(stepOf(report, 'tag-object-version')).toMatchObject({ status: 'done', detail: expect.stringContaining('exempts arn:aws:iam::*:role/IncidentResponseMemberRole'), evidence: { contained: false } });
+    expect(report.warnings.join('\n')).toContain('tagged but NOT quarantined');
+  });
+
+  it('says tagged, NOT known to be quarantined, when the policy could not be read', async () => {
+    s3.on(GetBucketPolicyCommand).rejects(s3Error('AccessDenied'));
+    const report = await run();
+    expect(stepOf(report, 'tag-object-version')).toMatchObject({ status: 'done', detail: expect.stringContaining('tagged, NOT known to be quarantined'), evidence: { contained: false } });
   });
 
   it('uses the configured tag key, and a policy on another key does not count', async () => {
@@ -135,11 +155,19 @@ describe('quarantine-object', () => {
     expect(s3.commandCalls(PutObjectTaggingCommand)).toHaveLength(0);
   });
 
-  it('fails, changing nothing, when the version already has the 10 tags S3 allows', async () => {
-    s3.on(GetObjectTaggingCommand).resolves({ TagSet: Array.from({ length: 10 }, (_, i) => ({ Key: `k${i}`, Value: 'v' })) });
+  it('leaves out the last of 10 uploader tags (recorded first) so that the quarantine tag fits', async () => {
+    const ten = Array.from({ length: 10 }, (_, i) => ({ Key: `k${i}`, Value: `v${i}` }));
+    s3.on(GetObjectTaggingCommand).resolves({ TagSet: ten });
     const report = await run();
-    expect(stepOf(report, 'tag-object-version')).toMatchObject({ status: 'failed', error: { code: 'TooManyTags' } });
-    expect(s3.commandCalls(PutObjectTaggingCommand)).toHaveLength(0);
+    expect(s3.commandCalls(PutObjectTaggingCommand).map((c) => c.args[0].input.Tagging?.TagSet)).toEqual([[...ten.slice(0, 9), { Key: 'ir:quarantine', Value: 'quarantined' }]]);
+    expect(order).toEqual(['UpdateItem', 'PutObjectTagging']);
+    const update = dynamodb.commandCalls(UpdateItemCommand)[0]!.args[0].input;
+    expect((recorded(update).objectTags as { L: unknown[] }).L).toHaveLength(10);
+    expect(stepOf(report, 'tag-object-version')).toMatchObject({
+      status: 'done',
+      detail: expect.stringContaining('its tag k9=v9 left out to make room, S3 allows 10: the restore record holds it'),
+      evidence: { contained: true, droppedTag: { Key: 'k9', Value: 'v9' } },
+    });
   });
 
   it('changes nothing when the version is gone (no change planned) or not in a bucket of the finding account (blocked)', async () => {

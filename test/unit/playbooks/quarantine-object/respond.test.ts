@@ -1,5 +1,5 @@
 import { DynamoDBClient, UpdateItemCommand, type UpdateItemCommandInput } from '@aws-sdk/client-dynamodb';
-import { GetBucketPolicyCommand, GetObjectTaggingCommand, PutObjectTaggingCommand, S3Client } from '@aws-sdk/client-s3';
+import { CopyObjectCommand, DeleteObjectCommand, GetBucketPolicyCommand, GetObjectTaggingCommand, PutObjectTaggingCommand, S3Client } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import { createAwsClients } from '../../../../lambda/aws/clients';
 import { EVERY_CLIENT } from '../../../../lambda/aws/every-client';
@@ -12,9 +12,9 @@ import { useGuardDuty } from '../../../support/aws-mocks/guardduty';
 import { OBJECT_FIXTURE, s3Error, s3Finding } from '../../../support/aws-mocks/s3-findings';
 
 /*
- * quarantine-object end to end with mocked S3 and ledger: the exact version
+ * quarantine-object (tag mode) end to end with mocked S3 and ledger: the exact version
  * is read and tagged (with VersionId and ExpectedBucketOwner), its own tags
- * kept and recorded first; nothing is ever deleted or copied.
+ * kept and recorded first; nothing is deleted or copied (copy mode: copy-mode.test.ts).
  */
 
 const BUCKET = 'uploads-prod';
@@ -92,8 +92,13 @@ describe('quarantine-object', () => {
     const update = dynamodb.commandCalls(UpdateItemCommand)[0]!.args[0].input;
     expect(update.Key).toEqual({ pk: { S: `restore#${OWNER}#s3:${BUCKET}/${KEY}#${VERSION}` } });
     expect(update.ExpressionAttributeValues?.[':kind']).toEqual({ S: 'object' });
-    expect(recorded(update)).toEqual({ objectTags: { L: [{ M: { Key: { S: 'uploaded-by' }, Value: { S: 'portal' } } }] } });
-    expect(stepOf(report, 'tag-object-version')).toMatchObject({ status: 'done', action: 's3:PutObjectVersionTagging' });
+    expect(recorded(update)).toEqual({
+      objectTags: { L: [{ M: { Key: { S: 'uploaded-by' }, Value: { S: 'portal' } } }] },
+      objectQuarantine: { S: JSON.stringify({ mode: 'tag', tagKey: 'ir:quarantine' }) },
+    });
+    expect(stepOf(report, 'tag-object-version')).toMatchObject({ status: 'done', action: 's3:PutObjectVersionTagging', detail: expect.stringMatching(/^quarantined: the policy of bucket uploads-prod denies reading it/), evidence: { contained: true } });
+    expect(s3.commandCalls(CopyObjectCommand)).toHaveLength(0);
+    expect(s3.commandCalls(DeleteObjectCommand)).toHaveLength(0);
     expect(report.resource).toMatchObject({ bucket: BUCKET, key: KEY, versionId: VERSION, policyHonoursTag: true });
     expect(report.warnings.join('\n')).not.toContain('does NOT stop anyone');
   });
@@ -190,11 +195,16 @@ describe('quarantine-object', () => {
     expect(s3.commandCalls(PutObjectTaggingCommand)).toHaveLength(0);
   });
 
-  it('never deletes or copies: the role can tag and read tags, nothing else on objects', () => {
+  it('the role: tag mode\'s tagging, and copy mode\'s copy and version delete (never s3:DeleteObject)', () => {
     const actions = requiredIamActions('quarantine-object');
     expect(actions.filter((a) => a.startsWith('s3:'))).toEqual([
+      's3:DeleteObjectVersion',
       's3:GetBucketPolicy',
+      's3:GetBucketPublicAccessBlock',
+      's3:GetBucketVersioning',
+      's3:GetObject',
       's3:GetObjectTagging',
+      's3:GetObjectVersion',
       's3:GetObjectVersionTagging',
       's3:PutObject',
       's3:PutObjectTagging',

@@ -62,7 +62,8 @@ describe('s3Quarantine (configuration)', () => {
   });
 
   it.each([
-    [{ mode: 'copy' }, 's3Quarantine.mode'],
+    [{ mode: 'copy' }, 's3Quarantine.quarantineBucket'],
+    [{ mode: 'move' }, 's3Quarantine.mode'],
     [{ tagKey: 'aws:quarantine' }, 'must not start with "aws:"'],
     [{ tagKey: '' }, 's3Quarantine.tagKey'],
     [{ securityTeamRoleArn: 'SecurityTeam' }, 'must be the ARN of an IAM role'],

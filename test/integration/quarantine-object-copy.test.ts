@@ -1,6 +1,7 @@
 import {
   CreateBucketCommand,
   GetObjectCommand,
+  GetObjectTaggingCommand,
   HeadObjectCommand,
   ListObjectVersionsCommand,
   PutBucketVersioningCommand,
@@ -11,10 +12,11 @@ import {
 } from '@aws-sdk/client-s3';
 import type { ProxiedRequest } from '../../bench/latency-proxy';
 import type { RuntimeConfig } from '../../lambda/config/schema';
-import { objectRestoreKey } from '../../lambda/ledger/restore-record';
+import { objectRestoreKey, RestoreLedger } from '../../lambda/ledger/restore-record';
+import { releaseObject } from '../../lambda/release/object';
 import type { Report } from '../../lambda/plan/document';
 import { loadFixture } from '../support/fixtures';
-import { startProxiedHandlerBench, type ProxiedHandlerBench } from './support/handler-bench';
+import { LEDGER_TABLE, startProxiedHandlerBench, type ProxiedHandlerBench } from './support/handler-bench';
 import { failedSteps } from './support/run-playbook';
 
 /*
@@ -163,5 +165,42 @@ describe('quarantine-object, copy mode, on the emulator', () => {
     expect(report.steps.find((s) => s.id === 'remove-object-version')).toMatchObject({ parameters: { Bucket: UPLOADS, Key: KEY, VersionId: malicious } });
     expect(bench.proxy.calls.filter((c) => isOp('CopyObject')(c) || isOp('DeleteObject')(c))).toEqual([]);
     expect(await versionsOf(UPLOADS, KEY)).toContain(malicious);
+  });
+});
+
+describe('ir release --object', () => {
+  const release = (versionId: string, dryRun = false) =>
+    releaseObject({ bucket: UPLOADS, key: KEY, versionId }, { clients: bench.account.clients, ledger: new RestoreLedger(bench.dynamodb, LEDGER_TABLE), dryRun });
+
+  it('copy mode: copies the quarantine copy back as a new version with its recorded tags, keeps the copy, says the id changed', async () => {
+    const { malicious } = await upload();
+    await bench.invoke(findingEvent(malicious), { playbook: 'quarantine-object', config: copyConfig() });
+    const before = await versionsOf(UPLOADS, KEY);
+
+    const dry = await release(malicious, true);
+    expect(dry.steps.map((s) => [s.id, s.status])).toEqual([['restore-object-copy', 'skipped']]);
+    expect(await versionsOf(UPLOADS, KEY)).toEqual(before);
+
+    const report = await release(malicious);
+    expect(report.refused).toBeNull();
+    const step = report.steps.find((s) => s.id === 'restore-object-copy');
+    expect(step).toMatchObject({ status: 'done', detail: expect.stringContaining(`the version id changed from ${malicious}`) });
+    const restored = (await versionsOf(UPLOADS, KEY)).filter((v) => !before.includes(v));
+    expect(restored).toHaveLength(1);
+    expect(await (await s3.send(new GetObjectCommand({ Bucket: UPLOADS, Key: KEY, VersionId: restored[0] }))).Body?.transformToString()).toBe(EICAR);
+    expect((await s3.send(new GetObjectTaggingCommand({ Bucket: UPLOADS, Key: KEY, VersionId: restored[0] }))).TagSet).toEqual([{ Key: 'uploaded-by', Value: 'portal' }]);
+    expect(await versionsOf(quarantine, `${UPLOADS}/${malicious}/${KEY}`)).toHaveLength(1);
+    expect(report.ledger).toMatchObject({ status: 'recorded', closed: true });
+    // Released once: a second release is refused, nothing copied again.
+    expect((await release(malicious)).refused).toContain('was released at');
+  });
+
+  it('tag mode: removes the quarantine tag and puts the recorded tags back', async () => {
+    const { malicious } = await upload();
+    const report = await bench.invoke(findingEvent(malicious), { playbook: 'quarantine-object' });
+    expect(report.steps.find((s) => s.id === 'tag-object-version')?.status).toBe('done');
+    const released = await release(malicious);
+    expect(released.steps.map((s) => [s.id, s.status])).toEqual([['remove-quarantine-tag', 'done']]);
+    expect((await s3.send(new GetObjectTaggingCommand({ Bucket: UPLOADS, Key: KEY, VersionId: malicious }))).TagSet).toEqual([{ Key: 'uploaded-by', Value: 'portal' }]);
   });
 });

@@ -174,6 +174,27 @@ describe('quarantine-object, copy mode', () => {
     expect(s3.commandCalls(DeleteObjectCommand)).toHaveLength(0);
   });
 
+  // Each call of the copy and the removal broken in turn (the fault matrix's one-call cells cannot name them: test/unit/faults/fault-matrix.test.ts):
+  // the step fails with the AWS code, and the version is never deleted unless the copy was made and verified.
+  it.each([
+    ['GetBucketVersioning', GetBucketVersioningCommand, {}, 'copy-object-version'],
+    ['GetPublicAccessBlock', GetPublicAccessBlockCommand, {}, 'copy-object-version'],
+    ['HeadObject of the version', HeadObjectCommand, { Bucket: BUCKET }, 'copy-object-version'],
+    ['CopyObject', CopyObjectCommand, {}, 'copy-object-version'],
+    ['HeadObject of the copy', HeadObjectCommand, { Bucket: QUARANTINE }, 'copy-object-version'],
+    ['DeleteObject', DeleteObjectCommand, {}, 'remove-object-version'],
+  ] as const)('%s failing (AccessDenied, throttling): that step fails with the code, nothing deleted before the copy is verified', async (_name, command, match, failing) => {
+    for (const code of ['AccessDenied', 'SlowDown']) {
+      s3.on(command as typeof HeadObjectCommand, match).rejects(s3Error(code));
+      const report = await run();
+      expect(stepOf(report, failing)).toMatchObject({ status: 'failed', error: { code } });
+      if (failing === 'copy-object-version') {
+        expect(stepOf(report, 'remove-object-version')?.status).toBe('skipped');
+        expect(s3.commandCalls(DeleteObjectCommand)).toHaveLength(0);
+      }
+    }
+  });
+
   it('declares its IAM: PutObject only for a copy, DeleteObjectVersion and never DeleteObject, all on own-account buckets', () => {
     const own = { StringEquals: { 'aws:ResourceAccount': '${aws:PrincipalAccount}' } };
     expect(COPY_OBJECT_VERSION.iamGrants).toContainEqual({ action: 's3:PutObject', s3Objects: true, condition: { ...own, Null: { 's3:x-amz-copy-source': 'false' } } });

@@ -69,6 +69,16 @@ function planCopy({ input, target, where, tags, place }: CopyPlanning): Playbook
       resource,
     };
   }
+  if (target.bucket === place.bucket) {
+    // Malware Protection may scan the quarantine bucket too: its own copies are the evidence, never copied again nor removed.
+    return {
+      steps: [],
+      warnings: [`${where} is in the quarantine bucket itself: it is a quarantined copy (the evidence), so it is neither copied again nor removed.`],
+      verdicts: [verification(facts, where, target.accountId)],
+      resourceTags: target.tags,
+      resource,
+    };
+  }
   const because = `GuardDuty found malware in ${where} (${finding.type})`;
   const record = objectRestoreRecordStep({ target, incidentId: input.incidentId, findingId: finding.id, region: finding.region ?? null, tags, quarantine: { mode: 'copy', ...place } });
   const copy = copyObjectVersionStep({ target, place, incidentId: input.incidentId, because });

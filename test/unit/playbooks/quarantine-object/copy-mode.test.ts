@@ -195,6 +195,18 @@ describe('quarantine-object, copy mode', () => {
     }
   });
 
+  it('leaves a version in the quarantine bucket itself alone (a scan of the evidence): nothing copied or removed', async () => {
+    const finding = s3Finding(OBJECT_FIXTURE, (detail) => {
+      const bucket = (detail.resource as { s3BucketDetails: Record<string, unknown>[] }).s3BucketDetails[0]!;
+      Object.assign(bucket, { name: QUARANTINE, arn: `arn:aws:s3:::${QUARANTINE}` });
+    });
+    const report = await run(finding);
+    expect(report.steps.filter((s) => s.mutating).map((s) => s.id)).toEqual([]);
+    expect(report.warnings.join('\n')).toContain('is in the quarantine bucket itself');
+    expect(s3.commandCalls(CopyObjectCommand)).toHaveLength(0);
+    expect(s3.commandCalls(DeleteObjectCommand)).toHaveLength(0);
+  });
+
   it('declares its IAM: PutObject only for a copy, DeleteObjectVersion and never DeleteObject, all on own-account buckets', () => {
     const own = { StringEquals: { 'aws:ResourceAccount': '${aws:PrincipalAccount}' } };
     expect(COPY_OBJECT_VERSION.iamGrants).toContainEqual({ action: 's3:PutObject', s3Objects: true, condition: { ...own, Null: { 's3:x-amz-copy-source': 'false' } } });

@@ -2,7 +2,7 @@ import { block, pass, type GuardVerdict } from '../../guards/types';
 import { OBJECT_UNVERIFIED } from '../../guards/unreadable';
 import type { PlanningInput, PlaybookPlan } from '../types';
 import { foundValue } from '../s3/lookup';
-import { policyHonoursQuarantineTag } from './policy-statement';
+import { policyGuardsQuarantineTag, policyHonoursQuarantineTag } from './policy-statement';
 import { objectRestoreRecordStep } from './restore-record-step';
 import { tagObjectVersionStep } from './tag-step';
 import { QUARANTINE_TAG_VALUE, quarantineBucketName, type S3QuarantineConfig } from '../../config/s3-quarantine';
@@ -134,6 +134,11 @@ export function planQuarantineObject(input: PlanningInput<QuarantineObjectFacts>
     warnings.push(
       `the policy of bucket ${target.bucket} does not deny reading versions tagged ${tagKey}=${QUARANTINE_TAG_VALUE} (${verdict.why}): the tag alone does NOT stop anyone reading the object, ` +
         'so the version is tagged but NOT quarantined. Add the statement from docs/playbooks-s3.md to the bucket policy now.',
+    );
+  } else if (verdict !== null && policy.state === 'found' && !policyGuardsQuarantineTag(policy.value, object)) {
+    warnings.push(
+      `the policy of bucket ${target.bucket} does not deny changing the tags of a version tagged ${tagKey}=${QUARANTINE_TAG_VALUE}: anyone allowed s3:PutObjectTagging on it can take the quarantine off. ` +
+        'Add the tagging statement from docs/playbooks-s3.md, or deny it by SCP.',
     );
   } else if (policy.state === 'failed' || policy.state === 'missing') {
     warnings.push(`the policy of bucket ${target.bucket} could not be read (${policy.error.code}): the version is tagged but NOT known to be quarantined; check that the policy denies reading versions tagged ${tagKey}=${QUARANTINE_TAG_VALUE}.`);

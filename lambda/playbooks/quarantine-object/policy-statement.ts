@@ -48,10 +48,13 @@ function wildcardMatches(pattern: string, value: string, caseless: boolean): boo
 }
 
 /** Reading a version needs s3:GetObject (the current one) or s3:GetObjectVersion (by its id): the statement must deny both. */
-function coversReads(action: unknown): boolean {
+const READS = ['s3:GetObject', 's3:GetObjectVersion'];
+/** Removing the tag needs one of these: a statement that guards the tag denies them all. */
+const TAG_CHANGES = ['s3:PutObjectTagging', 's3:PutObjectVersionTagging', 's3:DeleteObjectTagging', 's3:DeleteObjectVersionTagging'];
+
+function coversAll(action: unknown, names: readonly string[]): boolean {
   const actions = strings(action) ?? [];
-  const covers = (name: string) => actions.some((a) => wildcardMatches(a, name, true));
-  return covers('s3:GetObject') && covers('s3:GetObjectVersion');
+  return names.every((name) => actions.some((a) => wildcardMatches(a, name, true)));
 }
 
 /** Whether one of the statement's resources is the object's ARN (any partition): S3 object ARNs are arn:<partition>:s3:::<bucket>/<key>. */
@@ -111,10 +114,10 @@ function conditionProblem(condition: unknown, object: QuarantinedObject): string
   return onTag ? null : `it has no condition on ${`s3:ExistingObjectTag/${object.tagKey}`} = ${QUARANTINE_TAG_VALUE}`;
 }
 
-function statementProblem(statement: Json, object: QuarantinedObject): string | null {
+function statementProblem(statement: Json, object: QuarantinedObject, denied: readonly string[] = READS): string | null {
   if (statement.Effect !== 'Deny') return 'it is not a Deny';
   if ('NotPrincipal' in statement || !isEveryone(statement.Principal)) return 'its Principal is not "*"';
-  if ('NotAction' in statement || !coversReads(statement.Action)) return 'its Action does not cover both s3:GetObject and s3:GetObjectVersion';
+  if ('NotAction' in statement || !coversAll(statement.Action, denied)) return `its Action does not cover ${denied.join(', ')}`;
   if ('NotResource' in statement || !coversObject(statement.Resource, object)) return `its Resource does not cover arn:aws:s3:::${object.bucket}/${object.key}`;
   return conditionProblem(statement.Condition, object);
 }
@@ -140,4 +143,20 @@ export function policyHonoursQuarantineTag(policy: string | null, object: Quaran
     }
   }
   return { honours: false, why: problems.length > 0 ? problems.join('; ') : `no statement denies reading on s3:ExistingObjectTag/${object.tagKey} = ${QUARANTINE_TAG_VALUE}` };
+}
+
+/**
+ * Whether the policy also keeps the tag on: a Deny of every tagging change on a version carrying it, to all
+ * but the same exceptions. Without it (or an SCP the plan cannot see), anyone allowed s3:PutObjectTagging on
+ * the object can take the quarantine off.
+ */
+export function policyGuardsQuarantineTag(policy: string | null, object: QuarantinedObject): boolean {
+  if (policy === null) return false;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(policy);
+  } catch {
+    return false;
+  }
+  return asList((parsed as Json | null)?.Statement).some((s) => typeof s === 'object' && s !== null && statementProblem(s as Json, object, TAG_CHANGES) === null);
 }

@@ -125,6 +125,21 @@ describe('quarantine-object', () => {
     expect(report.warnings.join('\n')).toContain('tagged but NOT quarantined');
   });
 
+  it('warns when the policy lets anyone change the tags of a quarantined version, not when it denies that too', async () => {
+    const unguarded = await run();
+    expect(unguarded.warnings.join('\n')).toContain('does not deny changing the tags of a version tagged ir:quarantine=quarantined');
+    const guarded = JSON.parse(POLICY_WITH_DENY) as { Statement: Record<string, unknown>[] };
+    guarded.Statement.push({
+      ...guarded.Statement[0]!,
+      Sid: 'DenyUntaggingQuarantinedObjects',
+      Action: ['s3:PutObjectTagging', 's3:PutObjectVersionTagging', 's3:DeleteObjectTagging', 's3:DeleteObjectVersionTagging'],
+    });
+    s3.on(GetBucketPolicyCommand).resolves({ Policy: JSON.stringify(guarded) });
+    const report = await run();
+    expect(report.warnings.join('\n')).not.toContain('does not deny changing the tags');
+    expect(stepOf(report, 'tag-object-version')?.evidence).toEqual({ contained: true });
+  });
+
   it('says tagged, NOT known to be quarantined, when the policy could not be read', async () => {
     s3.on(GetBucketPolicyCommand).rejects(s3Error('AccessDenied'));
     const report = await run();

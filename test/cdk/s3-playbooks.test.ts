@@ -39,8 +39,9 @@ beforeAll(() => {
   member = synthesizeMember({ context: { incidentResponse: { securityAccountId: '111122223333' } } });
 });
 
+/** The S3 Allow statements (the tag mode's Deny of the copy mode's actions is asserted on its own, below). */
 function s3Statements(statements: readonly Statement[]): Statement[] {
-  return statements.filter((s) => asList(s.Action).some((a) => a.startsWith('s3:') && a !== 's3:PutObject'));
+  return statements.filter((s) => s.Effect !== 'Deny' && asList(s.Action).some((a) => a.startsWith('s3:') && a !== 's3:PutObject'));
 }
 
 describe.each(Object.keys(S3_PLAYBOOK_ACTIONS) as (keyof typeof S3_PLAYBOOK_ACTIONS)[])('the %s playbook', (playbook) => {
@@ -86,7 +87,31 @@ describe('the member role', () => {
 });
 
 describe('quarantine-object\'s copy', () => {
-  const copyPuts = (statements: readonly Statement[]) => statements.filter((s) => asList(s.Action).includes('s3:PutObject') && JSON.stringify(s.Condition ?? {}).includes('x-amz-copy-source'));
+  const copyPuts = (statements: readonly Statement[]) =>
+    statements.filter((s) => s.Effect !== 'Deny' && asList(s.Action).includes('s3:PutObject') && JSON.stringify(s.Condition ?? {}).includes('x-amz-copy-source'));
+  const denies = (statements: readonly Statement[]) => statements.filter((s) => s.Effect === 'Deny' && (s.Sid ?? '').startsWith('TagMode'));
+  const memberStatementsOf = (template: SynthesizedMember['template']) =>
+    Object.values(resourcesOfType(template, 'AWS::IAM::Role')).flatMap((role) =>
+      ((props(role).Policies as { PolicyDocument: { Statement: Statement[] } }[] | undefined) ?? []).flatMap((p) => p.PolicyDocument.Statement),
+    );
+  const TAG_MODE_DENIES = [
+    { Sid: 'TagModeNoObjectReadOrDelete', Effect: 'Deny', Action: ['s3:GetObject', 's3:GetObjectVersion', 's3:DeleteObjectVersion', 's3:GetBucketVersioning'], Resource: '*' },
+    { Sid: 'TagModeNoObjectCopy', Effect: 'Deny', Action: 's3:PutObject', Resource: '*', Condition: { Null: { 's3:x-amz-copy-source': 'false' } } },
+  ];
+
+  it('in tag mode (the default), is denied the copy mode\'s actions in the playbook role and the member role', () => {
+    expect(denies(statementsOfRole(synth.template, roleIdOf(synth.template, 'quarantine-object')))).toEqual(TAG_MODE_DENIES);
+    expect(denies(memberStatementsOf(member.template))).toEqual(TAG_MODE_DENIES);
+    expect(denies(statementsOfRole(synth.template, roleIdOf(synth.template, 'block-public-access')))).toEqual([]);
+  });
+
+  it('in copy mode, is not denied them', () => {
+    const s3Quarantine = { mode: 'copy', quarantineBucket: 'ir-quarantine-{accountId}-{region}' };
+    const copy = synthesize({ context: { incidentResponse: { s3Quarantine } } });
+    const copyMember = synthesizeMember({ context: { incidentResponse: { securityAccountId: '111122223333', s3Quarantine } } });
+    expect(denies(statementsOfRole(copy.template, roleIdOf(copy.template, 'quarantine-object')))).toEqual([]);
+    expect(denies(memberStatementsOf(copyMember.template))).toEqual([]);
+  });
 
   it('may put an object only as a copy, into a bucket of its own account (playbook role and member role)', () => {
     const playbook = copyPuts(statementsOfRole(synth.template, roleIdOf(synth.template, 'quarantine-object')));

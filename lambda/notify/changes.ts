@@ -107,7 +107,12 @@ export function nextStepsOf(input: NextInput, outcomes: readonly StepOutcome[], 
       );
     }
     if (input.playbook === 'quarantine-object') {
-      steps.push('The version is kept, unreadable but to the security team if the bucket policy holds the quarantine statement (docs/playbooks-s3.md): analyse it, and find who uploaded it and who read it before.');
+      const copied = outcomes.some((o) => o.id === 'copy-object-version' && o.status === 'done');
+      steps.push(
+        copied
+          ? 'The verified copy in the quarantine bucket is the evidence (the step above names it): analyse it there, and find who uploaded the object and who read it before. `ir release --object <bucket>/<key> --version-id <id>` copies it back as a new version if it is cleared.'
+          : 'The version is kept, unreadable but to the security team if the bucket policy holds the quarantine statement (docs/playbooks-s3.md): analyse it, and find who uploaded it and who read it before.',
+      );
     }
     if (input.playbook === 'answer-sequence') {
       steps.push(

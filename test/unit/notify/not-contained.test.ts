@@ -41,6 +41,15 @@ describe('a change that does not contain', () => {
     expect(notification.nextSteps.join('\n')).toContain('tagged but NOT quarantined');
   });
 
+  it('copy mode: DONE, the summary says copied and removed, the next step points at the copy', () => {
+    const steps: StepDocument[] = ['copy-object-version', 'remove-object-version'].map((id) => ({ ...tag, id }));
+    const outcomes: StepOutcome[] = steps.map((s) => ({ id: s.id, title: s.title, action: 's3:PutObject', target: s.target, mutating: true, status: 'done', durationMs: 3 }));
+    const notification = buildNotificationDocument(planDocumentOf(finding, 'quarantine-object', steps), outcomes, { finding });
+    expect(notification.outcome).toBe('DONE');
+    expect(notification.summary).toContain('object version copied to the quarantine bucket, original version removed');
+    expect(notification.nextSteps.join('\n')).toContain('The verified copy in the quarantine bucket is the evidence');
+  });
+
   it('is DONE when the policy honours the tag', () => {
     const { notification } = emailOf({ contained: true });
     expect(notification.outcome).toBe('DONE');

@@ -96,6 +96,7 @@ export class PlaybookFunction extends Construct {
       refs: props.scopeReferences,
       exemptTagKey: config.exemptTagKey,
       guardrailPolicy: props.guardrailPolicy,
+      s3Quarantine: config.s3Quarantine,
     });
     // Findings that still fail after the retries land here; kept for the maximum 14 days to replay with `ir`.
     this.failureQueue = new sqs.Queue(this, 'FailureQueue', {

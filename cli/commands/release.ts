@@ -11,6 +11,7 @@ import { releaseFunction } from '../../lambda/release/function';
 import { FUNCTION_NAME } from '../../lambda/finding/lambda-function';
 import { parseDatabaseName, releaseDatabase } from '../../lambda/release/database';
 import { IMAGE_OR_SNAPSHOT_ID, releaseImage } from '../../lambda/release/image';
+import { objectReleaseFailed, releaseObject } from '../../lambda/release/object';
 import type { AwsClients } from '../../lambda/aws/clients';
 import type { EvidenceBucket } from '../../lambda/evidence/destination';
 import type { NoteTopics } from '../../lambda/notify/operator-note-publish';
@@ -39,6 +40,9 @@ export interface ReleaseOptions extends AwsCommandOptions {
   readonly bucket?: string;
   readonly database?: string;
   readonly image?: string;
+  /** `--object <bucket>/<key>` (with `--version-id`): undo quarantine-object instead. */
+  readonly object?: string;
+  readonly versionId?: string;
   readonly stack?: string;
   readonly principal?: string;
   /** commander's --no-notify: false when given. */
@@ -221,14 +225,32 @@ async function releaseImageCommand(id: string, options: ReleaseOptions): Promise
   return report.refused || report.summary.failed > 0 || report.ledger?.status === 'failed' ? EXIT.actionFailed : EXIT.ok;
 }
 
+/** Undoes quarantine-object for one object version, from its restore record only (lambda/release/object.ts). */
+async function releaseObjectCommand(name: string, options: ReleaseOptions): Promise<ExitCode> {
+  const slash = name.indexOf('/');
+  const bucket = slash > 0 ? name.slice(0, slash) : '';
+  const key = slash > 0 ? name.slice(slash + 1) : '';
+  if (!BUCKET_NAME.test(bucket) || key === '' || Buffer.byteLength(key, 'utf8') > 1024 || /[\u0000-\u001f\u007f]/.test(key)) {
+    throw new UsageError(`--object: ${name} is not <bucket>/<key>`);
+  }
+  if (options.versionId !== undefined && !/^[A-Za-z0-9._+=/-]{1,1024}$/.test(options.versionId)) throw new UsageError(`--version-id: ${options.versionId} is not an S3 version id`);
+  if (options.only || options.fromTags || options.principal) throw new UsageError('--only, --from-tags and --principal do not apply to an object release');
+  const region = operatorRegion(options.region, `object ${name}`);
+  const setup = await restoreRecordReleaseSetup(region, options, '--object', 'an object release');
+  const report = await releaseObject({ bucket, key, versionId: options.versionId ?? null }, setup);
+  process.stdout.write(`${safeJson([report], 2)}\n`);
+  if (report.refused) process.stderr.write(`ir: release refused: ${report.refused}\n`);
+  return objectReleaseFailed(report) ? EXIT.actionFailed : releaseTrailShort(report) ? EXIT.evidenceFailed : EXIT.ok;
+}
+
 const INSTANCE_ID = /^i-(?:[0-9a-f]{8}|[0-9a-f]{17})$/;
 
 /** What `ir release` can undo, as its usage says. */
-const RELEASE_TARGETS = 'an instance id, --access-key, --function, --bucket, --database or --image';
+const RELEASE_TARGETS = 'an instance id, --access-key, --function, --bucket, --object, --database or --image';
 
 /** How many things a release names: an instance, or one of --access-key, --function, --bucket, --database, --image. */
 function otherTargets(instanceId: string | undefined, options: ReleaseOptions): number {
-  return [instanceId, options.accessKey, options.function, options.bucket, options.database, options.image].filter((target) => target !== undefined).length;
+  return [instanceId, options.accessKey, options.function, options.bucket, options.object, options.database, options.image].filter((target) => target !== undefined).length;
 }
 
 function partsOf(only: string | undefined): ReadonlySet<RestorePart> | undefined {
@@ -246,11 +268,13 @@ function partsOf(only: string | undefined): ReadonlySet<RestorePart> | undefined
  */
 export async function releaseCommand(instanceId: string | undefined, options: ReleaseOptions): Promise<ExitCode> {
   if (options.principal !== undefined && options.accessKey === undefined) throw new UsageError('--principal goes with --access-key');
+  if (options.versionId !== undefined && options.object === undefined) throw new UsageError('--version-id goes with --object');
   const named = otherTargets(instanceId, options);
   if (named > 1) throw new UsageError(`name one thing to release: ${RELEASE_TARGETS}, not several`);
   if (named === 0) throw new UsageError(`name what to release: ${RELEASE_TARGETS}`);
   if (options.function !== undefined) return releaseFunctionCommand(options.function, options);
   if (options.bucket !== undefined) return releaseBucketCommand(options.bucket, options);
+  if (options.object !== undefined) return releaseObjectCommand(options.object, options);
   if (options.image !== undefined) return releaseImageCommand(options.image, options);
   if (options.database !== undefined) return releaseDatabaseCommand(options.database, options);
   if (options.accessKey !== undefined) return releaseKeyCommand(options.accessKey, options);
@@ -291,6 +315,8 @@ export function registerRelease(program: Command, run: Runner): void {
       .argument('[instance-id]', 'the contained instance')
       .option('--access-key <id>', "undo revoke-credentials instead: reactivate the key if it was Active, remove the responder's own AWSRevokeOlderSessions (needs the ledger)")
       .option('--bucket <name>', 'undo block-public-access instead: put back the public access block the bucket had (or none), if the block is still the responder\'s (needs the ledger)')
+      .option('--object <bucket/key>', 'undo quarantine-object instead: tag mode, remove the quarantine tag (the recorded tags back); copy mode, copy the quarantine copy back as a NEW version (needs the ledger)')
+      .option('--version-id <id>', 'with --object: the version the finding named (absent: the object had none)')
       .option('--function <name>', "undo contain-function instead: put the Lambda function's reserved concurrency back as recorded, remove the responder's own AWSRevokeOlderSessions from its role (needs the ledger)")
       .option('--database <instance/NAME|cluster/NAME>', "undo contain-database instead: put the DB instance or cluster back on its recorded security groups, if it is still on the responder's isolation group alone (needs the ledger)")
       .option('--image <snap-ID|ami-ID>', 'undo quarantine-image instead: share the snapshot or AMI again as its restore record says (needs the ledger)')
@@ -315,6 +341,7 @@ Examples:
   $ ir release --access-key AKIAIOSFODNN7EXAMPLE --ledger-table <table> --topic-arn <arn> --dry-run
   $ ir release --function orders-webhook --region us-east-1 --dry-run
   $ ir release --bucket web-assets-prod --profile member --security-profile security --dry-run
+  $ ir release --object uploads-prod/incoming/invoice.pdf --version-id 3HL4kqtJ... --profile member --security-profile security --dry-run
   $ ir release i-0123456789abcdef0 --region eu-west-1 --from-tags --no-notify   # no stack: the tags alone, no trail
 
 The ledger's record wins over the tags; where they disagree, the report says so. Without a ledger the

@@ -41,6 +41,11 @@ export function bucketResource(accountId: string, bucket: string): string {
   return `s3-bucket/${accountId}/${bucket}`;
 }
 
+/** An object version's resource key: each version is its own evidence (quarantine-object). */
+export function objectResource(accountId: string, bucket: string, key: string, versionId: string | null): string {
+  return `s3-object/${accountId}/${objectName(bucket, key, versionId)}`;
+}
+
 /** The resource's key, e.g. `ec2-instance/111111111111/us-east-1/i-0abc`; undefined: the incident is the finding's own. */
 export function incidentResourceOf(finding: Finding, playbook: PlaybookName): string | undefined {
   const account = finding.accountId;
@@ -90,7 +95,7 @@ export function incidentResourceOf(finding: Finding, playbook: PlaybookName): st
     case 'quarantine-object': {
       // One incident per object version: each version is its own evidence.
       const target = objectTargetOf(finding);
-      return target.kind === 'object' ? `s3-object/${account}/${objectName(target.bucket, target.key, target.versionId)}` : undefined;
+      return target.kind === 'object' ? objectResource(account, target.bucket, target.key, target.versionId) : undefined;
     }
     case 'contain-function': {
       // One incident per function (not per version): the throttle and the role are the function's.

@@ -139,6 +139,8 @@ export interface RestoreFacts {
   readonly bucketExposure?: string;
   /** quarantine-object: the object version's tags before the quarantine tag was added. */
   readonly objectTags?: readonly { readonly Key: string; readonly Value: string }[];
+  /** quarantine-object: how the version is quarantined, and in copy mode where its copy is (a release copies it back from there). */
+  readonly objectQuarantine?: RecordedObjectQuarantine;
   /** contain-function: the reserved concurrency before the response (null: unreserved). */
   readonly functionConcurrency?: RecordedConcurrency;
   /** contain-function: the function's configuration as discovery read it (JSON; environment variable names only, never values). */
@@ -146,6 +148,9 @@ export interface RestoreFacts {
   /** contain-task: the task as read before the response (task definition, image digests, container instance) and the suspect tags its revision had. */
   readonly ecsTask?: RecordedEcsTask;
 }
+
+/** quarantine-object's mode; in copy mode, the quarantine bucket and key the version is copied to (the copy's version id is in the step's report). */
+export type RecordedObjectQuarantine = { readonly mode: 'tag'; readonly tagKey: string } | { readonly mode: 'copy'; readonly bucket: string; readonly key: string };
 
 /** What contain-task records of a task: one attribute, first wins, like every other fact. */
 export interface RecordedEcsTask {
@@ -204,6 +209,7 @@ export interface RestoreRecord {
   readonly publicAccessBlock?: RecordedPublicAccessBlock | null | undefined;
   readonly bucketExposure?: string | undefined;
   readonly objectTags?: readonly { readonly Key: string; readonly Value: string }[] | undefined;
+  readonly objectQuarantine?: RecordedObjectQuarantine | undefined;
   readonly functionConcurrency?: RecordedConcurrency | undefined;
   readonly functionConfiguration?: string | undefined;
   /** contain-task's record of the task; absent on other records. */
@@ -239,6 +245,7 @@ function factAttributes(facts: RestoreFacts): Record<string, AttributeValue> {
   }
   if (facts.bucketExposure !== undefined) out.bucketExposure = s(facts.bucketExposure);
   if (facts.objectTags !== undefined) out.objectTags = list(facts.objectTags.map((tag) => map({ Key: s(tag.Key), Value: s(tag.Value) })));
+  if (facts.objectQuarantine !== undefined) out.objectQuarantine = s(JSON.stringify(facts.objectQuarantine));
   return out;
 }
 
@@ -292,6 +299,7 @@ function parseRecord(key: string, item: Item): RestoreRecord {
     publicAccessBlock: publicAccessBlockOf(item.publicAccessBlock),
     bucketExposure: stringOf(item, 'bucketExposure'),
     objectTags: item.objectTags?.L?.flatMap((tag) => (tag.M?.Key?.S !== undefined ? [{ Key: tag.M.Key.S, Value: tag.M.Value?.S ?? '' }] : [])),
+    ...(item.objectQuarantine?.S ? { objectQuarantine: JSON.parse(item.objectQuarantine.S) as RecordedObjectQuarantine } : {}),
     functionConcurrency: item.functionConcurrency?.M ? { reserved: item.functionConcurrency.M.reserved?.N === undefined ? null : Number(item.functionConcurrency.M.reserved.N) } : undefined,
     functionConfiguration: stringOf(item, 'functionConfiguration'),
     ...(item.ecsTask?.S ? { ecsTask: JSON.parse(item.ecsTask.S) as RecordedEcsTask } : {}),

@@ -88,6 +88,11 @@ export function nextStepsOf(input: NextInput, outcomes: readonly StepOutcome[], 
   if ([...ids].some((id) => id.endsWith('-out-of-time'))) {
     steps.push('Nothing was changed: the invocation fails and is retried. If every retry runs out of time too, the finding lands in the on-failure queue: replay it with `ir` or respond by hand.');
   }
+  if (input.outcome === 'DONE - NOT CONTAINED' && input.playbook === 'quarantine-object') {
+    steps.push(
+      'The version is tagged but NOT quarantined: the bucket policy does not deny reading it (the warnings say why). Add the statement from docs/playbooks-s3.md to the bucket policy now, or remove the version by hand once it is copied for analysis.',
+    );
+  }
   if (input.outcome === 'DONE' || input.outcome === 'PARTIAL' || input.outcome.endsWith(' - PARTLY CONTAINED')) {
     if (input.playbook === 'contain-instance') {
       const instance = input.resource?.kind === 'Instance' ? input.resource.id : '<instance-id>';
@@ -102,7 +107,12 @@ export function nextStepsOf(input: NextInput, outcomes: readonly StepOutcome[], 
       );
     }
     if (input.playbook === 'quarantine-object') {
-      steps.push('The version is kept, unreadable but to the security team if the bucket policy holds the quarantine statement (docs/playbooks-s3.md): analyse it, and find who uploaded it and who read it before.');
+      const copied = outcomes.some((o) => o.id === 'copy-object-version' && o.status === 'done');
+      steps.push(
+        copied
+          ? 'The verified copy in the quarantine bucket is the evidence (the step above names it): analyse it there, and find who uploaded the object and who read it before. `ir release --object <bucket>/<key> --version-id <id>` copies it back as a new version if it is cleared.'
+          : 'The version is kept, unreadable but to the security team if the bucket policy holds the quarantine statement (docs/playbooks-s3.md): analyse it, and find who uploaded it and who read it before.',
+      );
     }
     if (input.playbook === 'answer-sequence') {
       steps.push(

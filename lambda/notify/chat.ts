@@ -49,6 +49,7 @@ const MARK: Readonly<Record<(typeof OUTCOMES)[number], string>> = {
   'MORE EXPOSED THAN BEFORE': ':rotating_light:',
   'MOVED THEN PUT BACK - NOT CONTAINED': ':warning:',
   PARTIAL: ':rotating_light:',
+  'DONE - NOT CONTAINED': ':rotating_light:',
   'BRAKE ON - NOT CONTAINED': ':warning:',
   'EXEMPT - NOT CONTAINED': ':warning:',
   'MANUAL ACTION REQUIRED': ':rotating_light:',

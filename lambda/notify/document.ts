@@ -53,6 +53,8 @@ export const OUTCOMES = [
   'POLICY SAYS NEVER - PARTLY CONTAINED',
   'NEEDS APPROVAL - NOT CONTAINED',
   'NEEDS APPROVAL - PARTLY CONTAINED',
+  // A change was made but a step says it does not contain (quarantine-object: a tag the bucket policy does not honour).
+  'DONE - NOT CONTAINED',
   'PARTIAL',
   'DONE',
   'NO ACTION',
@@ -163,6 +165,8 @@ function outcomeOf(doc: PlanDocument, outcomes: readonly StepOutcome[], exposed:
   if (withheld) return withheld;
   // Held by the policy with no approval state (lambda/approval/held.ts): someone must decide.
   if (awaitingApproval(outcomes).length > 0) return 'AWAITING APPROVAL';
+  // A step whose change was made but has no effect says so in its evidence (contained: false): never said DONE.
+  if (outcomes.some((o) => o.status === 'done' && o.evidence?.contained === false)) return 'DONE - NOT CONTAINED';
   if (outcomes.some((o) => o.status === 'failed')) return 'PARTIAL';
   // A note on the finding in Security Hub (or its archive) changes nothing in the account: a response that made only those took no action.
   return outcomes.some((o) => o.mutating && !isCloseLoopStep(o.id)) ? 'DONE' : 'NO ACTION';

@@ -101,6 +101,17 @@ function stepSaid(outcomes: readonly StepOutcome[], ids: readonly string[], done
   return found.some((o) => o.status === 'done') ? [done] : [];
 }
 
+/** quarantine-object: a tag the bucket policy does not honour is said NOT to quarantine (its step's evidence says contained: false). */
+function objectQuarantine(outcomes: readonly StepOutcome[]): string[] {
+  const tag = byId(outcomes, 'tag-object-version');
+  if (tag?.status === 'done' && tag.evidence?.contained === false) return ['object version tagged but NOT quarantined (the bucket policy does not honour the tag)'];
+  return [
+    ...stepSaid(outcomes, ['tag-object-version'], 'object version tagged for the quarantine Deny', 'object version NOT tagged'),
+    ...stepSaid(outcomes, ['copy-object-version'], 'object version copied to the quarantine bucket', 'object version NOT copied'),
+    ...stepSaid(outcomes, ['remove-object-version'], 'original version removed', 'original version NOT removed (still readable)'),
+  ];
+}
+
 /** What the summary line says a playbook did, from its outcomes; a playbook without an entry says how many changes it made. */
 const SAID_BY_PLAYBOOK: Partial<Record<PlaybookName, (outcomes: readonly StepOutcome[], input: SummaryInput) => string[]>> = {
   'contain-instance': (outcomes, input) => containment(outcomes, input.withheld ?? new Set()),
@@ -110,7 +121,7 @@ const SAID_BY_PLAYBOOK: Partial<Record<PlaybookName, (outcomes: readonly StepOut
   'answer-sequence': (outcomes) => sequenceAnswer(outcomes),
   // The step ids of each playbook's plan (lambda/playbooks/<playbook>/): a test renders each playbook's summary.
   'block-public-access': (outcomes) => stepSaid(outcomes, ['block-public-access'], 'Block Public Access turned on', 'Block Public Access NOT turned on'),
-  'quarantine-object': (outcomes) => stepSaid(outcomes, ['tag-object-version'], 'object version tagged for the quarantine Deny', 'object version NOT tagged'),
+  'quarantine-object': (outcomes) => objectQuarantine(outcomes),
   'contain-database': (outcomes) => [
     ...stepSaid(outcomes, ['snapshot-database'], 'snapshot started', 'snapshot NOT started'),
     ...stepSaid(outcomes, ['restrict-database-network'], 'network restricted to the isolation group', 'network NOT restricted'),

@@ -28,6 +28,11 @@ export interface IamGrant {
    * regional stack shares (blastRadius.homeRegion). Only for dynamodb actions.
    */
   readonly brakeTable?: true;
+  /**
+   * An S3 object action on objects of any bucket (the condition confines it to the role's own account), not
+   * on the evidence bucket that is the usual scope of s3:PutObject: quarantine-object's copy to the quarantine bucket.
+   */
+  readonly s3Objects?: true;
 }
 
 /**

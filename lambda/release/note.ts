@@ -93,7 +93,7 @@ export function instanceReleaseNote(report: ReleaseReport, context: ReleaseNoteC
 }
 
 /** What tells one restore-record release's note (an access key, a function, a bucket) from another's. */
-interface RestoreRecordNoteShape {
+export interface RestoreRecordNoteShape {
   /** The resource as the subject, the lead and `about` name it, e.g. `bucket b`. */
   readonly what: string;
   /** The subject's tail after `what` (a function's region). */
@@ -114,10 +114,10 @@ interface RestoreRecordNoteShape {
   readonly contextAccount: string;
 }
 
-type RestoreRecordRelease = Pick<KeyReleaseReport, 'summary' | 'ledger' | 'evidence' | 'key' | 'steps' | 'warnings'>;
+export type RestoreRecordRelease = Pick<KeyReleaseReport, 'summary' | 'ledger' | 'evidence' | 'key' | 'steps' | 'warnings'>;
 
 /** The note of a release made from its restore record only: the same parts for every kind of resource. */
-function restoreRecordReleaseNote(report: RestoreRecordRelease, context: ReleaseNoteContext, shape: RestoreRecordNoteShape): OperatorNote {
+export function restoreRecordReleaseNote(report: RestoreRecordRelease, context: ReleaseNoteContext, shape: RestoreRecordNoteShape): OperatorNote {
   const { done, skipped, failed } = report.summary;
   const lead = leadOf(failed, report.ledger, report.evidence, shape.what);
   const thread = threadOf(context, shape.resourceId);

@@ -72,6 +72,16 @@ export const RESTORE_DATABASE_GROUPS: StepSpec = { kind: 'restore-database-group
 export const READ_IMAGE_OWNED: StepSpec = { kind: 'read-image-owned', iamActions: ['ec2:DescribeSnapshots', 'ec2:DescribeImages'], mutating: false };
 export const RESTORE_IMAGE_SHARING: StepSpec = { kind: 'restore-image-sharing', iamActions: ['ec2:ModifySnapshotAttribute', 'ec2:ModifyImageAttribute'], mutating: true };
 
+/* `ir release --object` (object.ts): the version's tags (tag mode) or its quarantine copy (copy mode) read now, then the tags put back or the copy copied back. */
+export const READ_OBJECT_STATE: StepSpec = {
+  kind: 'read-object-state',
+  iamActions: ['s3:GetObjectTagging', 's3:GetObjectVersionTagging', 's3:GetObject', 's3:GetObjectVersion'],
+  mutating: false,
+};
+export const RESTORE_OBJECT_TAGS: StepSpec = { kind: 'restore-object-tags', iamActions: ['s3:PutObjectTagging', 's3:PutObjectVersionTagging'], mutating: true };
+/** The quarantine copy copied back to its bucket, with its recorded tags: a new version. */
+export const RESTORE_OBJECT_COPY: StepSpec = { kind: 'restore-object-copy', iamActions: ['s3:GetObjectVersion', 's3:PutObject', 's3:PutObjectTagging'], mutating: true };
+
 export const RELEASE_STEP_SPECS: readonly StepSpec[] = [
   READ_INSTANCE,
   READ_PROFILE_ASSOCIATION,
@@ -102,4 +112,7 @@ export const RELEASE_STEP_SPECS: readonly StepSpec[] = [
   RESTORE_DATABASE_GROUPS,
   READ_IMAGE_OWNED,
   RESTORE_IMAGE_SHARING,
+  READ_OBJECT_STATE,
+  RESTORE_OBJECT_TAGS,
+  RESTORE_OBJECT_COPY,
 ];

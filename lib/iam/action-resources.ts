@@ -194,8 +194,21 @@ const GROUP_ACTIONS: Readonly<Record<string, { kind: ScopeKind; arn: (refs: Scop
  * "Actions defined by Amazon S3"): the bucket, or an object of it. S3 ARNs carry no account: the steps
  * confine each grant to the role's own account (lambda/playbooks/s3/own-account.ts).
  */
-const S3_BUCKET_ACTIONS: readonly string[] = ['s3:GetBucketPublicAccessBlock', 's3:PutBucketPublicAccessBlock', 's3:GetBucketPolicyStatus', 's3:GetBucketAcl', 's3:GetBucketPolicy'];
-const S3_OBJECT_ACTIONS: readonly string[] = ['s3:GetObjectTagging', 's3:GetObjectVersionTagging', 's3:PutObjectTagging', 's3:PutObjectVersionTagging'];
+const S3_BUCKET_ACTIONS: readonly string[] = ['s3:GetBucketPublicAccessBlock', 's3:PutBucketPublicAccessBlock', 's3:GetBucketPolicyStatus', 's3:GetBucketAcl', 's3:GetBucketPolicy', 's3:GetBucketVersioning'];
+const S3_OBJECT_ACTIONS: readonly string[] = [
+  's3:GetObjectTagging',
+  's3:GetObjectVersionTagging',
+  's3:PutObjectTagging',
+  's3:PutObjectVersionTagging',
+  's3:GetObject',
+  's3:GetObjectVersion',
+  's3:DeleteObjectVersion',
+];
+
+/** Objects of any bucket (each grant confined to the role's own account by its condition): also s3:PutObject when a grant says so (IamGrant.s3Objects). */
+export function s3ObjectScope(refs: Pick<ScopeReferences, 'partition'>): ActionScope {
+  return { kind: 's3-object', resources: [`arn:${refs.partition}:s3:::*/*`] };
+}
 
 /**
  * RDS actions by the resource types they authorise (Service Authorization Reference, "Actions defined by Amazon RDS"):
@@ -372,7 +385,8 @@ export const WILDCARD_REASONS: Readonly<Partial<Record<ScopeKind, string>>> = {
     'reads and sets the public access block of whichever bucket a GuardDuty finding names, known only at run time; ' +
     "S3 ARNs carry no account, so each statement is conditioned on aws:ResourceAccount being the role's own account, and every call names ExpectedBucketOwner",
   's3-object':
-    'reads and tags the one object version a GuardDuty malware finding names, known only at run time; ' +
+    'reads and tags the one object version a GuardDuty malware finding names, known only at run time, or (copy mode) copies it to the ' +
+    'quarantine bucket of the same account and removes that version; ' +
     "S3 ARNs carry no account, so each statement is conditioned on aws:ResourceAccount being the role's own account, and every call names ExpectedBucketOwner",
   'evidence-objects':
     "writes each incident's evidence under the incidents/ prefix of this stack's evidence bucket, one key per incident " +

@@ -1,5 +1,7 @@
 import { Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import type { S3QuarantineConfig } from '../../lambda/config/s3-quarantine';
+import { copyModeDenyStatements, holdsCopyMode } from './s3-quarantine-mode';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { APPROVAL_STEP_SPECS } from '../../lambda/approval/specs';
@@ -24,6 +26,8 @@ export interface PlaybookRoleProps {
   readonly exemptTagKey: GuardrailProps['exemptTagKey'];
   /** The stack's principal guardrails (principalGuardrailPolicy), attached to the role. */
   readonly guardrailPolicy: iam.IManagedPolicy;
+  /** quarantine-object's mode: in tag mode its role is denied the copy mode's actions (s3-quarantine-mode.ts). */
+  readonly s3Quarantine: Pick<S3QuarantineConfig, 'mode'>;
 }
 
 /** What action-resources.ts needs to know about the stack. */
@@ -86,6 +90,10 @@ export function createPlaybookRole(scope: Construct, id: string, props: Playbook
       ...(managed ? {} : { PlaybookSteps: new iam.PolicyDocument({ statements: steps }) }),
       // The exemption Deny, when the playbook writes to EC2 at all (notify does not).
       ...(exemption.length > 0 ? { Guardrails: new iam.PolicyDocument({ statements: exemption }) } : {}),
+      // In tag mode, quarantine-object's role cannot use the copy mode's actions its steps declare.
+      ...(holdsCopyMode(props.playbook) && copyModeDenyStatements(props.s3Quarantine).length > 0
+        ? { QuarantineMode: new iam.PolicyDocument({ statements: copyModeDenyStatements(props.s3Quarantine) }) }
+        : {}),
       WriteOwnLogs: new iam.PolicyDocument({
         statements: [new iam.PolicyStatement({ actions: [...LOG_WRITING_ACTIONS], resources: [props.logGroup.logGroupArn] })],
       }),

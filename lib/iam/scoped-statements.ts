@@ -1,7 +1,7 @@
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type { IamAction, IamCondition, IamGrant, StepSpec } from '../../lambda/plan/types';
 import { pascalCase } from '../naming';
-import { ec2ResourceArn, scopeOfAction, scopeOfBrakeAction, type ScopeKind, type ScopeReferences } from './action-resources';
+import { ec2ResourceArn, s3ObjectScope, scopeOfAction, scopeOfBrakeAction, type ScopeKind, type ScopeReferences } from './action-resources';
 
 /** One Allow statement to be: these actions, on these resources, when this condition holds, for the reason of this kind. */
 export interface ScopedGrant {
@@ -28,7 +28,7 @@ export function grantsOf(specs: readonly StepSpec[]): IamGrant[] {
     const undeclared = (spec.iamGrants ?? []).filter((grant) => !spec.iamActions.includes(grant.action));
     if (undeclared.length > 0) throw new Error(`step kind ${spec.kind} grants ${undeclared.map((g) => g.action).join(', ')} without declaring it`);
   }
-  const unique = new Map(grants.map((grant) => [JSON.stringify([grant.action, grant.ec2ResourceTypes, grant.condition, grant.brakeTable]), grant]));
+  const unique = new Map(grants.map((grant) => [JSON.stringify([grant.action, grant.ec2ResourceTypes, grant.condition, grant.brakeTable, grant.s3Objects]), grant]));
   return [...unique.values()];
 }
 
@@ -45,7 +45,9 @@ export function scopedGrants(grants: readonly IamGrant[], refs: ScopeReferences)
       ? { kind: 'ec2-resource-types' as const, resources: grant.ec2ResourceTypes.map((type) => ec2ResourceArn(type, refs)) }
       : grant.brakeTable
         ? scopeOfBrakeAction(grant.action, refs)
-        : scopeOfAction(grant.action, refs);
+        : grant.s3Objects
+          ? s3ObjectScope(refs)
+          : scopeOfAction(grant.action, refs);
     const scopeCondition = 'condition' in scope ? scope.condition : undefined;
     // The scope's condition (ECS: ecs:cluster) joins the grant's own: IAM ANDs every key of a Condition.
     const condition = joinConditions(scopeCondition, grant.condition);

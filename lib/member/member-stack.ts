@@ -5,6 +5,7 @@ import { ConfigError, type IncidentResponseConfig } from '../../lambda/config/sc
 import type { ScopeReferences } from '../iam/action-resources';
 import { scopeReferences } from '../iam/playbook-role';
 import { scopedStatements } from '../iam/scoped-statements';
+import { copyModeDenyStatements } from '../iam/s3-quarantine-mode';
 import { acknowledgeMemberNagFindings } from '../nag-suppressions';
 import { exemptionGuardrailStatements, principalGuardrailPolicy } from '../iam/deny-statements';
 import { memberRoleStepSpecs } from './member-actions';
@@ -71,6 +72,8 @@ export class IncidentResponseMemberStack extends Stack {
         Guardrails: new iam.PolicyDocument({
           statements: exemptionGuardrailStatements({ refs: this.scopeReferences, exemptTagKey: config.exemptTagKey, specs: memberRoleStepSpecs() }),
         }),
+        // In tag mode (the default), quarantine-object's copy-mode actions are denied here too (lib/iam/s3-quarantine-mode.ts).
+        ...(copyModeDenyStatements(config.s3Quarantine).length > 0 ? { QuarantineMode: new iam.PolicyDocument({ statements: copyModeDenyStatements(config.s3Quarantine) }) } : {}),
       },
     });
 

@@ -95,11 +95,17 @@ describe('the member stack', () => {
       // Security Hub and GuardDuty's archive too (lambda/close-loop/): updated where their administrator holds the findings.
       ...closeLoopStepSpecsOf(true).flatMap((spec) => spec.iamActions),
     ];
-    const union = [...new Set(ACTING_PLAYBOOKS.flatMap((name) => requiredIamActions(name)))].filter((a) => !securityOnly.includes(a));
+    // quarantine-object's copy mode puts the copy into the quarantine bucket of the member account: s3:PutObject, only as a copy.
+    const union = [...new Set([...ACTING_PLAYBOOKS.flatMap((name) => requiredIamActions(name)).filter((a) => !securityOnly.includes(a)), 's3:PutObject'])];
     expect(granted).toEqual(union.sort());
     expect(granted).toEqual(memberRoleActions());
-    // S3 only for the S3 playbooks' bucket and object calls (never the evidence's PutObject, written from the security account).
-    expect(granted.filter((a) => /^(sns|kms|sts|dynamodb|guardduty):/.test(a) || a === 's3:PutObject')).toEqual([]);
+    // S3 only for the S3 playbooks' bucket and object calls: s3:PutObject only in quarantine-object's copy statement, never the evidence's
+    // (written from the security account).
+    expect(granted.filter((a) => /^(sns|kms|sts|dynamodb|guardduty):/.test(a))).toEqual([]);
+    const puts = permissionStatements(member).filter((s) => asList(s.Action).includes('s3:PutObject'));
+    expect(puts.map((s) => [asList(s.Action), s.Condition])).toEqual([
+      [['s3:PutObject'], { StringEquals: { 'aws:ResourceAccount': '${aws:PrincipalAccount}' }, Null: { 's3:x-amz-copy-source': 'false' } }],
+    ]);
     // The console output is read where the instance is.
     expect(granted).toContain('ec2:GetConsoleOutput');
     // The account's alias, for the notification, is read in the member account (lambda/notify/account-alias.ts), and only listed.

@@ -3,42 +3,154 @@ import { QUARANTINE_TAG_VALUE } from '../../config/s3-quarantine';
 /*
  * The tag alone changes nothing: a Deny statement of the bucket policy makes
  * a tagged version unreadable (docs/playbooks-s3.md gives it). The plan reads
- * the policy and says whether it holds such a statement: an Effect Deny on
- * s3:GetObject and s3:GetObjectVersion (or a wildcard covering them) conditioned on
- * s3:ExistingObjectTag/<key> = quarantined. Whether the statement's
- * exception is the security team is for a person to check; this only says
- * that the tag has an effect.
+ * the policy and counts it effective only when one statement really denies
+ * reading that version to everyone but a few named principals:
+ *   - Effect Deny, Principal "*" (a NotPrincipal exempts whoever is not named);
+ *   - Action covering s3:GetObject and s3:GetObjectVersion (no NotAction);
+ *   - Resource covering the object's ARN (no NotResource);
+ *   - a condition on s3:ExistingObjectTag/<key> = quarantined;
+ *   - every other condition an exception for principals of the bucket's own
+ *     account, or for a security team role named in the configuration.
+ * The policy is the bucket owner's text, but it may have been written by
+ * anyone who could put a bucket policy: an exception such as
+ * arn:aws:iam::*:role/Name (a role of that name in any account, which anyone
+ * can create) or a condition that narrows the Deny (aws:SourceIp, ...) means
+ * the version stays readable to someone, so it does not count.
  */
 
 type Json = Record<string, unknown>;
+
+export interface QuarantinedObject {
+  readonly bucket: string;
+  readonly key: string;
+  /** The bucket's own account (the finding's): its principals may be exempted. */
+  readonly accountId: string;
+  readonly tagKey: string;
+  /** Roles of other accounts the statement may exempt (the security team's): exact ARNs. */
+  readonly exemptRoleArns: readonly string[];
+}
+
+export type PolicyVerdict = { readonly honours: true } | { readonly honours: false; readonly why: string };
 
 function asList(value: unknown): unknown[] {
   return Array.isArray(value) ? value : value === undefined ? [] : [value];
 }
 
-const WILDCARDS = ['s3:getobject*', 's3:get*', 's3:*', '*'];
+function strings(value: unknown): string[] | null {
+  const list = asList(value);
+  return list.every((v) => typeof v === 'string') ? (list as string[]) : null;
+}
+
+/** IAM's wildcards: * any run of characters, ? one character. */
+function wildcardMatches(pattern: string, value: string, caseless: boolean): boolean {
+  const escaped = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+  return new RegExp(`^${escaped}$`, caseless ? 'is' : 's').test(value);
+}
 
 /** Reading a version needs s3:GetObject (the current one) or s3:GetObjectVersion (by its id): the statement must deny both. */
-function coversReads(action: unknown): boolean {
-  const actions = asList(action).flatMap((a) => (typeof a === 'string' ? [a.toLowerCase()] : []));
-  const covers = (name: string) => actions.some((a) => a === name || WILDCARDS.includes(a));
-  return covers('s3:getobject') && covers('s3:getobjectversion');
+const READS = ['s3:GetObject', 's3:GetObjectVersion'];
+/** Removing the tag needs one of these: a statement that guards the tag denies them all. */
+const TAG_CHANGES = ['s3:PutObjectTagging', 's3:PutObjectVersionTagging', 's3:DeleteObjectTagging', 's3:DeleteObjectVersionTagging'];
+
+function coversAll(action: unknown, names: readonly string[]): boolean {
+  const actions = strings(action) ?? [];
+  return names.every((name) => actions.some((a) => wildcardMatches(a, name, true)));
 }
 
-function conditionsOnTag(condition: unknown, tagKey: string): boolean {
-  if (typeof condition !== 'object' || condition === null) return false;
-  const name = `s3:ExistingObjectTag/${tagKey}`.toLowerCase();
-  return Object.entries(condition as Json).some(
-    ([operator, keys]) =>
-      ['stringequals', 'stringequalsignorecase', 'forallvalues:stringequals', 'foranyvalue:stringequals'].includes(operator.toLowerCase()) &&
-      typeof keys === 'object' &&
-      keys !== null &&
-      Object.entries(keys as Json).some(([key, value]) => key.toLowerCase() === name && asList(value).includes(QUARANTINE_TAG_VALUE)),
-  );
+/** Whether one of the statement's resources is the object's ARN (any partition): S3 object ARNs are arn:<partition>:s3:::<bucket>/<key>. */
+function coversObject(resource: unknown, object: QuarantinedObject): boolean {
+  const resources = strings(resource) ?? [];
+  return resources.some((pattern) => {
+    if (pattern === '*') return true;
+    const match = /^arn:[^:]*:s3:::(.*)$/s.exec(pattern);
+    return match !== null && wildcardMatches(match[1]!, `${object.bucket}/${object.key}`, false);
+  });
 }
 
-/** Whether the bucket policy denies reading a version tagged `<tagKey>=quarantined`. */
-export function policyHonoursQuarantineTag(policy: string | null, tagKey: string): boolean {
+function isEveryone(principal: unknown): boolean {
+  if (principal === '*') return true;
+  if (typeof principal !== 'object' || principal === null) return false;
+  const aws = strings((principal as Json).AWS);
+  return aws !== null && aws.includes('*');
+}
+
+const TAG_OPERATORS = ['stringequals', 'stringequalsignorecase', 'forallvalues:stringequals', 'foranyvalue:stringequals'];
+/** The operators that make an exception (the Deny applies to every principal but these). */
+const PRINCIPAL_EXCEPTIONS = ['arnnotlike', 'arnnotequals', 'stringnotlike', 'stringnotequals'];
+const OWN_PRINCIPAL = /^arn:aws[a-z-]*:(?:iam|sts)::(\d{12}):/;
+
+/** An excepted principal ARN: of the bucket's own account (the account id written out, no wildcard in it), or a configured security team role. */
+function exceptionAllowed(arn: string, object: QuarantinedObject): boolean {
+  if (object.exemptRoleArns.includes(arn)) return true;
+  const match = OWN_PRINCIPAL.exec(arn);
+  return match !== null && match[1] === object.accountId;
+}
+
+/** null: the condition block is the tag condition plus exceptions the rules allow; else why not. */
+function conditionProblem(condition: unknown, object: QuarantinedObject): string | null {
+  if (typeof condition !== 'object' || condition === null) return `it has no condition on s3:ExistingObjectTag/${object.tagKey}`;
+  const tagName = `s3:ExistingObjectTag/${object.tagKey}`.toLowerCase();
+  let onTag = false;
+  for (const [operator, keys] of Object.entries(condition as Json)) {
+    if (typeof keys !== 'object' || keys === null) return `its condition ${operator} is not a map of keys`;
+    for (const [key, value] of Object.entries(keys as Json)) {
+      const op = operator.toLowerCase();
+      const name = key.toLowerCase();
+      const values = strings(value);
+      if (values === null) return `its condition ${operator} ${key} is not a list of strings`;
+      if (name === tagName && TAG_OPERATORS.includes(op) && values.includes(QUARANTINE_TAG_VALUE)) {
+        onTag = true;
+      } else if (name === 'aws:principalarn' && PRINCIPAL_EXCEPTIONS.includes(op)) {
+        const stranger = values.find((arn) => !exceptionAllowed(arn, object));
+        if (stranger !== undefined) return `it exempts ${stranger}, which is neither a principal of account ${object.accountId} nor a configured security team role`;
+      } else if (name === 'aws:principalaccount' && (op === 'stringnotequals' || op === 'stringnotlike')) {
+        const stranger = values.find((account) => account !== object.accountId);
+        if (stranger !== undefined) return `it exempts account ${stranger}`;
+      } else {
+        return `its condition ${operator} ${key} narrows the Deny (only exceptions for principals of account ${object.accountId} are counted)`;
+      }
+    }
+  }
+  return onTag ? null : `it has no condition on ${`s3:ExistingObjectTag/${object.tagKey}`} = ${QUARANTINE_TAG_VALUE}`;
+}
+
+function statementProblem(statement: Json, object: QuarantinedObject, denied: readonly string[] = READS): string | null {
+  if (statement.Effect !== 'Deny') return 'it is not a Deny';
+  if ('NotPrincipal' in statement || !isEveryone(statement.Principal)) return 'its Principal is not "*"';
+  if ('NotAction' in statement || !coversAll(statement.Action, denied)) return `its Action does not cover ${denied.join(', ')}`;
+  if ('NotResource' in statement || !coversObject(statement.Resource, object)) return `its Resource does not cover arn:aws:s3:::${object.bucket}/${object.key}`;
+  return conditionProblem(statement.Condition, object);
+}
+
+/** Whether the bucket policy denies reading this version once tagged `<tagKey>=quarantined`, and if not, why. */
+export function policyHonoursQuarantineTag(policy: string | null, object: QuarantinedObject): PolicyVerdict {
+  if (policy === null) return { honours: false, why: 'the bucket has no policy' };
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(policy);
+  } catch {
+    return { honours: false, why: 'the bucket policy is not JSON' };
+  }
+  const statements = asList((parsed as Json | null)?.Statement).filter((s): s is Json => typeof s === 'object' && s !== null);
+  const tagName = `s3:existingobjecttag/${object.tagKey}`.toLowerCase();
+  const problems: string[] = [];
+  for (const statement of statements) {
+    const problem = statementProblem(statement, object);
+    if (problem === null) return { honours: true };
+    // Only the statements about the tag explain why the tag has no effect.
+    if (JSON.stringify(statement.Condition ?? {}).toLowerCase().includes(tagName)) {
+      problems.push(`statement ${typeof statement.Sid === 'string' ? statement.Sid : '(no Sid)'}: ${problem}`);
+    }
+  }
+  return { honours: false, why: problems.length > 0 ? problems.join('; ') : `no statement denies reading on s3:ExistingObjectTag/${object.tagKey} = ${QUARANTINE_TAG_VALUE}` };
+}
+
+/**
+ * Whether the policy also keeps the tag on: a Deny of every tagging change on a version carrying it, to all
+ * but the same exceptions. Without it (or an SCP the plan cannot see), anyone allowed s3:PutObjectTagging on
+ * the object can take the quarantine off.
+ */
+export function policyGuardsQuarantineTag(policy: string | null, object: QuarantinedObject): boolean {
   if (policy === null) return false;
   let parsed: unknown;
   try {
@@ -46,9 +158,5 @@ export function policyHonoursQuarantineTag(policy: string | null, tagKey: string
   } catch {
     return false;
   }
-  const statements = asList((parsed as Json | null)?.Statement);
-  return statements.some((s) => {
-    const statement = s as Json;
-    return statement.Effect === 'Deny' && coversReads(statement.Action) && conditionsOnTag(statement.Condition, tagKey);
-  });
+  return asList((parsed as Json | null)?.Statement).some((s) => typeof s === 'object' && s !== null && statementProblem(s as Json, object, TAG_CHANGES) === null);
 }

@@ -1,5 +1,5 @@
 import { ResponderError, toStepError } from '../../aws/errors';
-import { objectName, objectRestoreKey } from '../../ledger/restore-record';
+import { objectName, objectRestoreKey, type RecordedObjectQuarantine } from '../../ledger/restore-record';
 import { planStep, type PlannedStep } from '../../plan/types';
 import type { ObjectTarget } from '../s3/target';
 import type { ObjectTag } from './facts';
@@ -21,6 +21,8 @@ export interface ObjectRecordArgs {
   readonly region: string | null;
   /** The version's tags as GetObjectTagging gave them; null when they were not read (offline). */
   readonly tags: readonly ObjectTag[] | null;
+  /** How the version is quarantined, and in copy mode where the copy goes: a release reads it. */
+  readonly quarantine: RecordedObjectQuarantine;
 }
 
 const NO_LEDGER = 'not written: this response has no incident ledger (ir respond, or a stack without one)';
@@ -33,8 +35,11 @@ export function objectRestoreRecordStep(args: ObjectRecordArgs): PlannedStep {
     title: `Record the tags of s3://${target.bucket}/${target.key} (version ${target.versionId ?? 'current'}) in the ledger`,
     action: 'dynamodb:UpdateItem',
     target: key,
-    parameters: { Key: key, record: { objectTags: tags ?? '<GetObjectTagging of the version>' } },
-    why: 'before the change: the tag step keeps exactly these tags, and a release puts them back without the quarantine tag',
+    parameters: { Key: key, record: { objectTags: tags ?? '<GetObjectTagging of the version>', objectQuarantine: args.quarantine } },
+    why:
+      args.quarantine.mode === 'tag'
+        ? 'before the change: the tag step keeps exactly these tags, and a release puts them back without the quarantine tag'
+        : 'before the change: where the copy goes and the version\'s tags (the copy does not carry them), for a release to copy it back',
     stage: 0,
     run: async (ctx) => {
       if (!ctx.restoreLedger) return { status: 'done', detail: NO_LEDGER };
@@ -48,7 +53,7 @@ export function objectRestoreRecordStep(args: ObjectRecordArgs): PlannedStep {
           region: args.region ?? 'global',
           incidentId: args.incidentId,
           findingId: args.findingId,
-          facts: { objectTags: tags },
+          facts: { objectTags: tags, objectQuarantine: args.quarantine },
         });
       } catch (error) {
         const { code, message, retryable } = toStepError(error);

@@ -1,10 +1,11 @@
 import { PutObjectTaggingCommand } from '@aws-sdk/client-s3';
 import { ResponderError } from '../../aws/errors';
-import { planStep, type PlannedStep } from '../../plan/types';
+import { planStep, type PlannedStep, type StepEvidence } from '../../plan/types';
 import type { ObjectTarget } from '../s3/target';
 import { QUARANTINE_TAG_VALUE } from '../../config/s3-quarantine';
 import { MAX_OBJECT_TAGS, type ObjectTag } from './facts';
 import { RECORD_OBJECT_ID } from './restore-record-step';
+import type { PolicyVerdict } from './policy-statement';
 import { TAG_OBJECT_VERSION } from './specs';
 import { quarantineTagSet, tagObjectInput } from './tag-request';
 
@@ -16,6 +17,15 @@ export interface TagObjectArgs {
   /** The version's tags as discovery read them: written back with the quarantine tag; null when not read (offline). */
   readonly tagsAtPlanning: readonly ObjectTag[] | null;
   readonly because: string;
+  /** Whether the bucket policy makes the tag effective (policy-statement.ts); null: the policy was not read. */
+  readonly policy: PolicyVerdict | null;
+}
+
+/** What the tag achieves, in the step's own words: a tag the policy does not honour is said NOT to quarantine (the summary and subject say it too). */
+function effectOf(policy: PolicyVerdict | null, bucket: string): { said: string; evidence: StepEvidence } {
+  if (policy === null) return { said: `tagged, NOT known to be quarantined: the policy of bucket ${bucket} was not read`, evidence: { contained: false } };
+  if (!policy.honours) return { said: `tagged, NOT quarantined: the policy of bucket ${bucket} does not deny reading it (${policy.why})`, evidence: { contained: false } };
+  return { said: `quarantined: the policy of bucket ${bucket} denies reading it`, evidence: { contained: true } };
 }
 
 export function tagObjectVersionStep(args: TagObjectArgs): PlannedStep {
@@ -33,19 +43,20 @@ export function tagObjectVersionStep(args: TagObjectArgs): PlannedStep {
     run: async (ctx) => {
       const recorded = args.tagsAtPlanning === null ? null : { tags: args.tagsAtPlanning };
       if (!recorded) throw new ResponderError('TagsNotRead', 'the tags of the version were not read: writing the quarantine tag would drop them, so nothing is changed', false);
+      const effect = effectOf(args.policy, target.bucket);
       if (recorded.tags.some((tag) => tag.Key === tagKey && tag.Value === QUARANTINE_TAG_VALUE)) {
-        return { status: 'skipped', reason: `the version already carries ${tagKey}=${QUARANTINE_TAG_VALUE}` };
+        return { status: 'skipped', reason: `the version already carries ${tagKey}=${QUARANTINE_TAG_VALUE}; ${effect.said}` };
       }
-      if (quarantineTagSet(recorded.tags, tagKey).length > MAX_OBJECT_TAGS) {
-        throw new ResponderError(
-          'TooManyTags',
-          `the version has ${recorded.tags.length} tags, the most S3 allows: the quarantine tag cannot be added without removing one. Quarantine it by hand (docs/playbooks-s3.md)`,
-          false,
-        );
-      }
+      const { tagSet, dropped } = quarantineTagSet(recorded.tags, tagKey);
       const s3 = await ctx.clients.load('s3');
       await s3.send(new PutObjectTaggingCommand(tagObjectInput(target, recorded.tags, tagKey)));
-      return { status: 'done', detail: `the version carries ${tagKey}=${QUARANTINE_TAG_VALUE} and its ${recorded.tags.length} earlier tag(s)` };
+      const kept = tagSet.length - 1;
+      const droppedSaid = dropped === null ? '' : ` (its tag ${dropped.Key}=${dropped.Value} left out to make room, S3 allows ${MAX_OBJECT_TAGS}: ${ctx.restoreLedger ? 'the restore record' : 'this report (no ledger)'} holds it)`;
+      return {
+        status: 'done',
+        detail: `${effect.said}; the version carries ${tagKey}=${QUARANTINE_TAG_VALUE} and ${kept} of its earlier tag(s)${droppedSaid}`,
+        evidence: { ...effect.evidence, ...(dropped === null ? {} : { droppedTag: { Key: dropped.Key, Value: dropped.Value } }) },
+      };
     },
   });
 }

@@ -43,6 +43,8 @@ describe('the change class of each step kind', () => {
       'deactivate-access-key': 'deactivate-key',
       'block-public-access': 'block-public-access',
       'tag-object-version': 'quarantine-object',
+      'copy-object-version': 'quarantine-object',
+      'remove-object-version': 'quarantine-object',
       'throttle-function': 'throttle-function',
       'stop-ecs-task': 'stop-task',
       'tag-ecs-task-definition': 'tag-task-definition',

@@ -85,12 +85,15 @@ describe('ir release', () => {
   it.each([
     [['release', INSTANCE_ID, '--region', 'us-east-1', '--only', 'groups,everything'], 'ir: --only: "everything" is not one of groups, profile, asg, target-groups, termination-protection\n'],
     [['release', '--access-key', 'AKIA2EXAMPLEKEY00001', '--region', 'us-east-1'], 'ir: stack GuardDutyIncidentResponse does not exist in us-east-1: a release is recorded in its ledger and announced on its topic (pass --stack and --region of the deployed stack, or --ledger-table and --topic-arn; --from-tags --no-notify releases from the tags alone, leaving no trail)\n'],
-    [['release', INSTANCE_ID, '--access-key', 'AKIA2EXAMPLEKEY00001', '--region', 'us-east-1'], 'ir: name one thing to release: an instance id, --access-key, --function, --bucket, --database or --image, not several\n'],
+    [['release', INSTANCE_ID, '--access-key', 'AKIA2EXAMPLEKEY00001', '--region', 'us-east-1'], 'ir: name one thing to release: an instance id, --access-key, --function, --bucket, --object, --database or --image, not several\n'],
     [['release', '--access-key', 'sg-0123', '--region', 'us-east-1', '--ledger-table', 't'], 'ir: not an access key id: sg-0123 (expected AKIA or ASIA and 12 or more letters and digits)\n'],
-    [['release', '--region', 'us-east-1'], 'ir: name what to release: an instance id, --access-key, --function, --bucket, --database or --image\n'],
+    [['release', '--region', 'us-east-1'], 'ir: name what to release: an instance id, --access-key, --function, --bucket, --object, --database or --image\n'],
     [['release', '--function', 'orders;rm', '--region', 'us-east-1', '--ledger-table', 't'], 'ir: not a Lambda function name: orders;rm (letters, digits, - and _, at most 64)\n'],
-    [['release', INSTANCE_ID, '--function', 'orders-webhook', '--region', 'us-east-1'], 'ir: name one thing to release: an instance id, --access-key, --function, --bucket, --database or --image, not several\n'],
+    [['release', INSTANCE_ID, '--function', 'orders-webhook', '--region', 'us-east-1'], 'ir: name one thing to release: an instance id, --access-key, --function, --bucket, --object, --database or --image, not several\n'],
     [['release', '--function', 'orders-webhook', '--only', 'groups', '--region', 'us-east-1'], 'ir: --only, --from-tags and --principal do not apply to a function release\n'],
+    [['release', '--object', 'uploads-prod', '--region', 'us-east-1', '--ledger-table', 't'], 'ir: --object: uploads-prod is not <bucket>/<key>\n'],
+    [['release', '--object', 'uploads-prod/a.exe', '--version-id', 'v 1', '--region', 'us-east-1', '--ledger-table', 't'], 'ir: --version-id: v 1 is not an S3 version id\n'],
+    [['release', INSTANCE_ID, '--version-id', 'v1', '--region', 'us-east-1'], 'ir: --version-id goes with --object\n'],
   ])('exits 2 for bad release options (%j), and calls nothing', async (args, stderr) => {
     const saved = process.env.IR_LEDGER_TABLE;
     delete process.env.IR_LEDGER_TABLE;

@@ -72,12 +72,17 @@ describe('fault matrix coverage', () => {
     // answer-sequence declares its members' step kinds and runs their own steps (renamed: test/unit/playbooks/answer-sequence/): broken in their scenarios.
     // contain-task and contain-eks run contain-instance's (and contain-eks revoke-credentials') steps: a kind they reuse is broken
     // in the scenarios of the playbook that owns it (credential theft, for one, never routes to them).
+    // quarantine-object's copy mode makes several calls per step (the quarantine bucket checked, the version and the copy read, the copy, the
+    // delete), which this matrix's one-call-per-step cells cannot name: each of its calls is broken in turn by
+    // test/unit/playbooks/quarantine-object/copy-mode.test.ts, and lost answers on the emulator (test/integration/quarantine-object-copy.test.ts).
+    const copyMode = new Set(['copy-object-version', 'remove-object-version']);
     const reusedFrom: Partial<Record<string, readonly string[]>> = { 'contain-task': ['contain-instance'], 'contain-eks': ['contain-instance', 'revoke-credentials'] };
     const coveredFor = (name: string, kind: string) => covered.has(`${name}: ${kind}`) || (reusedFrom[name] ?? []).some((owner) => covered.has(`${owner}: ${kind}`));
     const declared = Object.values(PLAYBOOKS)
       .filter((playbook) => playbook.name !== 'answer-sequence')
       .flatMap((playbook) => playbook.stepSpecs.map((spec) => [playbook.name, spec.kind] as const))
       .filter(([name, kind]) => kind !== READ_SESSION_POLICY.kind && !(name === 'contain-function' && kind === READ_ROLE_REVOKE_POLICY.kind))
+      .filter(([name, kind]) => !(name === 'quarantine-object' && copyMode.has(kind)))
       .filter(([name, kind]) => !coveredFor(name, kind))
       .map(([name, kind]) => `${name}: ${kind}`);
     const notified = FAULT_SCENARIOS.map((s) => `${s.playbook}: ${PUBLISH_NOTIFICATION.kind}`);

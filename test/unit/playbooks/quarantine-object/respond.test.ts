@@ -1,5 +1,5 @@
 import { DynamoDBClient, UpdateItemCommand, type UpdateItemCommandInput } from '@aws-sdk/client-dynamodb';
-import { GetBucketPolicyCommand, GetObjectTaggingCommand, PutObjectTaggingCommand, S3Client } from '@aws-sdk/client-s3';
+import { CopyObjectCommand, DeleteObjectCommand, GetBucketPolicyCommand, GetObjectTaggingCommand, PutObjectTaggingCommand, S3Client } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import { createAwsClients } from '../../../../lambda/aws/clients';
 import { EVERY_CLIENT } from '../../../../lambda/aws/every-client';
@@ -12,9 +12,9 @@ import { useGuardDuty } from '../../../support/aws-mocks/guardduty';
 import { OBJECT_FIXTURE, s3Error, s3Finding } from '../../../support/aws-mocks/s3-findings';
 
 /*
- * quarantine-object end to end with mocked S3 and ledger: the exact version
+ * quarantine-object (tag mode) end to end with mocked S3 and ledger: the exact version
  * is read and tagged (with VersionId and ExpectedBucketOwner), its own tags
- * kept and recorded first; nothing is ever deleted or copied.
+ * kept and recorded first; nothing is deleted or copied (copy mode: copy-mode.test.ts).
  */
 
 const BUCKET = 'uploads-prod';
@@ -92,8 +92,13 @@ describe('quarantine-object', () => {
     const update = dynamodb.commandCalls(UpdateItemCommand)[0]!.args[0].input;
     expect(update.Key).toEqual({ pk: { S: `restore#${OWNER}#s3:${BUCKET}/${KEY}#${VERSION}` } });
     expect(update.ExpressionAttributeValues?.[':kind']).toEqual({ S: 'object' });
-    expect(recorded(update)).toEqual({ objectTags: { L: [{ M: { Key: { S: 'uploaded-by' }, Value: { S: 'portal' } } }] } });
-    expect(stepOf(report, 'tag-object-version')).toMatchObject({ status: 'done', action: 's3:PutObjectVersionTagging' });
+    expect(recorded(update)).toEqual({
+      objectTags: { L: [{ M: { Key: { S: 'uploaded-by' }, Value: { S: 'portal' } } }] },
+      objectQuarantine: { S: JSON.stringify({ mode: 'tag', tagKey: 'ir:quarantine' }) },
+    });
+    expect(stepOf(report, 'tag-object-version')).toMatchObject({ status: 'done', action: 's3:PutObjectVersionTagging', detail: expect.stringMatching(/^quarantined: the policy of bucket uploads-prod denies reading it/), evidence: { contained: true } });
+    expect(s3.commandCalls(CopyObjectCommand)).toHaveLength(0);
+    expect(s3.commandCalls(DeleteObjectCommand)).toHaveLength(0);
     expect(report.resource).toMatchObject({ bucket: BUCKET, key: KEY, versionId: VERSION, policyHonoursTag: true });
     expect(report.warnings.join('\n')).not.toContain('does NOT stop anyone');
   });
@@ -103,7 +108,42 @@ describe('quarantine-object', () => {
     const report = await run();
     expect(report.warnings).toEqual(expect.arrayContaining([expect.stringContaining('the tag alone does NOT stop anyone reading the object')]));
     expect(report.resource).toMatchObject({ policyHonoursTag: false });
-    expect(stepOf(report, 'tag-object-version')?.status).toBe('done');
+    expect(stepOf(report, 'tag-object-version')).toMatchObject({
+      status: 'done',
+      detail: expect.stringMatching(/^tagged, NOT quarantined: the policy of bucket uploads-prod does not deny reading it \(the bucket has no policy\)/),
+      evidence: { contained: false },
+    });
+  });
+
+  it('says NOT quarantined when the policy exempts a role of that name in any account', async () => {
+    const anyAccount = JSON.parse(POLICY_WITH_DENY) as { Statement: { Condition: Record<string, unknown> }[] };
+    anyAccount.Statement[0]!.Condition.ArnNotEquals = { 'aws:PrincipalArn': 'arn:aws:iam::*:role/IncidentResponseMemberRole' };
+    s3.on(GetBucketPolicyCommand).resolves({ Policy: JSON.stringify(anyAccount) });
+    const report = await run();
+    expect(report.resource).toMatchObject({ policyHonoursTag: false });
+    expect(stepOf(report, 'tag-object-version')).toMatchObject({ status: 'done', detail: expect.stringContaining('exempts arn:aws:iam::*:role/IncidentResponseMemberRole'), evidence: { contained: false } });
+    expect(report.warnings.join('\n')).toContain('tagged but NOT quarantined');
+  });
+
+  it('warns when the policy lets anyone change the tags of a quarantined version, not when it denies that too', async () => {
+    const unguarded = await run();
+    expect(unguarded.warnings.join('\n')).toContain('does not deny changing the tags of a version tagged ir:quarantine=quarantined');
+    const guarded = JSON.parse(POLICY_WITH_DENY) as { Statement: Record<string, unknown>[] };
+    guarded.Statement.push({
+      ...guarded.Statement[0]!,
+      Sid: 'DenyUntaggingQuarantinedObjects',
+      Action: ['s3:PutObjectTagging', 's3:PutObjectVersionTagging', 's3:DeleteObjectTagging', 's3:DeleteObjectVersionTagging'],
+    });
+    s3.on(GetBucketPolicyCommand).resolves({ Policy: JSON.stringify(guarded) });
+    const report = await run();
+    expect(report.warnings.join('\n')).not.toContain('does not deny changing the tags');
+    expect(stepOf(report, 'tag-object-version')?.evidence).toEqual({ contained: true });
+  });
+
+  it('says tagged, NOT known to be quarantined, when the policy could not be read', async () => {
+    s3.on(GetBucketPolicyCommand).rejects(s3Error('AccessDenied'));
+    const report = await run();
+    expect(stepOf(report, 'tag-object-version')).toMatchObject({ status: 'done', detail: expect.stringContaining('tagged, NOT known to be quarantined'), evidence: { contained: false } });
   });
 
   it('uses the configured tag key, and a policy on another key does not count', async () => {
@@ -135,11 +175,19 @@ describe('quarantine-object', () => {
     expect(s3.commandCalls(PutObjectTaggingCommand)).toHaveLength(0);
   });
 
-  it('fails, changing nothing, when the version already has the 10 tags S3 allows', async () => {
-    s3.on(GetObjectTaggingCommand).resolves({ TagSet: Array.from({ length: 10 }, (_, i) => ({ Key: `k${i}`, Value: 'v' })) });
+  it('leaves out the last of 10 uploader tags (recorded first) so that the quarantine tag fits', async () => {
+    const ten = Array.from({ length: 10 }, (_, i) => ({ Key: `k${i}`, Value: `v${i}` }));
+    s3.on(GetObjectTaggingCommand).resolves({ TagSet: ten });
     const report = await run();
-    expect(stepOf(report, 'tag-object-version')).toMatchObject({ status: 'failed', error: { code: 'TooManyTags' } });
-    expect(s3.commandCalls(PutObjectTaggingCommand)).toHaveLength(0);
+    expect(s3.commandCalls(PutObjectTaggingCommand).map((c) => c.args[0].input.Tagging?.TagSet)).toEqual([[...ten.slice(0, 9), { Key: 'ir:quarantine', Value: 'quarantined' }]]);
+    expect(order).toEqual(['UpdateItem', 'PutObjectTagging']);
+    const update = dynamodb.commandCalls(UpdateItemCommand)[0]!.args[0].input;
+    expect((recorded(update).objectTags as { L: unknown[] }).L).toHaveLength(10);
+    expect(stepOf(report, 'tag-object-version')).toMatchObject({
+      status: 'done',
+      detail: expect.stringContaining('its tag k9=v9 left out to make room, S3 allows 10: the restore record holds it'),
+      evidence: { contained: true, droppedTag: { Key: 'k9', Value: 'v9' } },
+    });
   });
 
   it('changes nothing when the version is gone (no change planned) or not in a bucket of the finding account (blocked)', async () => {
@@ -162,11 +210,16 @@ describe('quarantine-object', () => {
     expect(s3.commandCalls(PutObjectTaggingCommand)).toHaveLength(0);
   });
 
-  it('never deletes or copies: the role can tag and read tags, nothing else on objects', () => {
+  it('the role: tag mode\'s tagging, and copy mode\'s copy and version delete (never s3:DeleteObject)', () => {
     const actions = requiredIamActions('quarantine-object');
     expect(actions.filter((a) => a.startsWith('s3:'))).toEqual([
+      's3:DeleteObjectVersion',
       's3:GetBucketPolicy',
+      's3:GetBucketPublicAccessBlock',
+      's3:GetBucketVersioning',
+      's3:GetObject',
       's3:GetObjectTagging',
+      's3:GetObjectVersion',
       's3:GetObjectVersionTagging',
       's3:PutObject',
       's3:PutObjectTagging',

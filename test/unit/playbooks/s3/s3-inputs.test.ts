@@ -62,7 +62,8 @@ describe('s3Quarantine (configuration)', () => {
   });
 
   it.each([
-    [{ mode: 'copy' }, 's3Quarantine.mode'],
+    [{ mode: 'copy' }, 's3Quarantine.quarantineBucket'],
+    [{ mode: 'move' }, 's3Quarantine.mode'],
     [{ tagKey: 'aws:quarantine' }, 'must not start with "aws:"'],
     [{ tagKey: '' }, 's3Quarantine.tagKey'],
     [{ securityTeamRoleArn: 'SecurityTeam' }, 'must be the ARN of an IAM role'],
@@ -73,19 +74,47 @@ describe('s3Quarantine (configuration)', () => {
 });
 
 describe('policyHonoursQuarantineTag', () => {
-  const statement = (over: Json) => JSON.stringify({ Statement: [{ Effect: 'Deny', Principal: '*', Action: 's3:GetObject*', Condition: { StringEquals: { 's3:ExistingObjectTag/ir:quarantine': 'quarantined' } }, ...over }] });
+  const object = { bucket: 'uploads-prod', key: 'incoming/a.exe', accountId: '222222222222', tagKey: 'ir:quarantine', exemptRoleArns: ['arn:aws:iam::111111111111:role/SecurityTeam'] };
+  const onTag = { StringEquals: { 's3:ExistingObjectTag/ir:quarantine': 'quarantined' } };
+  const statement = (over: Json) =>
+    JSON.stringify({ Statement: [{ Sid: 'Q', Effect: 'Deny', Principal: '*', Action: 's3:GetObject*', Resource: 'arn:aws:s3:::uploads-prod/*', Condition: onTag, ...over }] });
+  const except = (arns: string[], operator = 'ArnNotLike') => statement({ Condition: { ...onTag, [operator]: { 'aws:PrincipalArn': arns } } });
 
   it.each([
     ['s3:GetObject*', statement({}), true],
     ['both reads listed', statement({ Action: ['s3:GetObject', 's3:GetObjectVersion'] }), true],
+    ['Principal {AWS: "*"} and Resource "*"', statement({ Principal: { AWS: '*' }, Resource: '*' }), true],
+    ['a prefix covering the key', statement({ Resource: ['arn:aws:s3:::uploads-prod/incoming/*'] }), true],
+    ['exceptions: own account roles and the configured security team role', except(['arn:aws:iam::222222222222:role/IncidentResponseMemberRole', 'arn:aws:iam::111111111111:role/SecurityTeam']), true],
+    ['exception: the own account by aws:PrincipalAccount', statement({ Condition: { ...onTag, StringNotEquals: { 'aws:PrincipalAccount': '222222222222' } } }), true],
     ['only s3:GetObject (a version by id stays readable)', statement({ Action: 's3:GetObject' }), false],
     ['an Allow', statement({ Effect: 'Allow' }), false],
     ['another tag key', statement({ Condition: { StringEquals: { 's3:ExistingObjectTag/other': 'quarantined' } } }), false],
     ['another value', statement({ Condition: { StringEquals: { 's3:ExistingObjectTag/ir:quarantine': 'yes' } } }), false],
+    ['a role of that name in any account', except(['arn:aws:iam::*:role/IncidentResponseMemberRole']), false],
+    ['a role of another account, not configured', except(['arn:aws:iam::333333333333:role/SecurityTeam']), false],
+    ['a wildcard ARN', except(['*']), false],
+    ['another account by aws:PrincipalAccount', statement({ Condition: { ...onTag, StringNotEquals: { 'aws:PrincipalAccount': '333333333333' } } }), false],
+    ['a condition narrowing the Deny', statement({ Condition: { ...onTag, IpAddress: { 'aws:SourceIp': '10.0.0.0/8' } } }), false],
+    ['another key under the tag operator', statement({ Condition: { StringEquals: { 's3:ExistingObjectTag/ir:quarantine': 'quarantined', 'aws:SourceVpc': 'vpc-1' } } }), false],
+    ['one principal only', statement({ Principal: { AWS: 'arn:aws:iam::222222222222:root' } }), false],
+    ['NotPrincipal', statement({ Principal: undefined, NotPrincipal: { AWS: 'arn:aws:iam::333333333333:root' } }), false],
+    ['NotAction', statement({ Action: undefined, NotAction: 's3:PutObject' }), false],
+    ['another bucket', statement({ Resource: 'arn:aws:s3:::other-bucket/*' }), false],
+    ['another prefix', statement({ Resource: 'arn:aws:s3:::uploads-prod/outgoing/*' }), false],
+    ['the bucket ARN only', statement({ Resource: 'arn:aws:s3:::uploads-prod' }), false],
+    ['NotResource', statement({ Resource: undefined, NotResource: 'arn:aws:s3:::uploads-prod/public/*' }), false],
     ['no policy', null, false],
     ['not JSON', '{', false],
   ])('%s', (_what, policy, honours) => {
-    expect(policyHonoursQuarantineTag(policy, 'ir:quarantine')).toBe(honours);
+    expect(policyHonoursQuarantineTag(policy, object).honours).toBe(honours);
+  });
+
+  it('says why, naming the statement and the stranger it exempts', () => {
+    expect(policyHonoursQuarantineTag(except(['arn:aws:iam::*:role/IncidentResponseMemberRole']), object)).toEqual({
+      honours: false,
+      why: 'statement Q: it exempts arn:aws:iam::*:role/IncidentResponseMemberRole, which is neither a principal of account 222222222222 nor a configured security team role',
+    });
   });
 });
 

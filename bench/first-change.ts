@@ -38,7 +38,6 @@ const TARGETED = SEEDED_TARGET_PLAYBOOKS;
 /** Why the other acting playbooks are not measured. */
 export const NOT_MEASURED: Readonly<Partial<Record<PlaybookName, string>>> = {
   'contain-eks': 'moto has no EKS: no cluster to name; its node containment is contain-instance\'s',
-  'quarantine-image': 'no infected snapshot, AMI or recovery point seeded',
   'answer-sequence': 'an attack sequence names several resources at once; its changes are the member playbooks\' own',
 };
 
@@ -85,7 +84,7 @@ function withFreshId(event: Json): Json {
 async function freshRound(ctx: FirstChangeContext): Promise<{ events: Record<Targeted, Json>; topicArn: string }> {
   await ctx.resetEmulator();
   const seed = await seedAccount(ctx.direct, ctx.sqs, REGION, { workloads: true });
-  return { events: seededTargetEvents(seed), topicArn: seed.notifications.topicArn };
+  return { events: await seededTargetEvents(seed, ctx.direct.ec2), topicArn: seed.notifications.topicArn };
 }
 
 interface RunResult {

@@ -19,7 +19,7 @@ import { seededTargetEvents, unseededFixtureEvent, type Json } from './workload-
  * The emulator holds the demo's seeded account (workloads too): the new
  * playbooks answer findings about its bucket, function, database and ECS
  * task (workload-findings.ts). Those the emulator cannot hold a target for
- * (contain-eks: no EKS; quarantine-image: no infected image; answer-sequence)
+ * (contain-eks: no EKS; answer-sequence)
  * run on their fixture: their reads fail and nothing changes, the row says
  * so, and the figure weighs the bundle and a partial run.
  */
@@ -43,7 +43,6 @@ export interface MemoryContext {
 /** Why a playbook's run cannot go end to end on the emulator. */
 const PARTIAL: Readonly<Partial<Record<PlaybookName, string>>> = {
   'contain-eks': 'partial: moto has no EKS, the fixture\'s cluster and node do not exist',
-  'quarantine-image': 'partial: no infected snapshot, AMI or recovery point in the emulator',
   'answer-sequence': 'partial: the sequence\'s resources do not exist in the emulator',
 };
 
@@ -100,11 +99,10 @@ async function eventFor(playbook: PlaybookName, target: Target): Promise<Record<
     case 'quarantine-object':
     case 'contain-task':
     case 'contain-database':
+    case 'quarantine-image':
       return target.events[playbook]!;
     case 'contain-eks':
       return unseededFixtureEvent(target.seed, 'contain-eks/eks-runtime-node.event.json', 'b0c0ffee0000000000000000000000e1');
-    case 'quarantine-image':
-      return unseededFixtureEvent(target.seed, 'quarantine-image/infected-snapshot.event.json', 'b0c0ffee0000000000000000000000e2');
     case 'answer-sequence':
       return fixtureEvent('answer-sequence/compromised-credentials.event.json', HOME_ACCOUNT, REGION, findingId);
     case 'notify':
@@ -117,7 +115,7 @@ const run = promisify(execFile);
 export async function benchMemory(ctx: MemoryContext): Promise<MemoryRow[]> {
   const rows: MemoryRow[] = [];
   const seed = await ctx.freshAccount();
-  const target: Target = { direct: ctx.direct, seed, events: seededTargetEvents(seed) };
+  const target: Target = { direct: ctx.direct, seed, events: await seededTargetEvents(seed, ctx.direct.ec2) };
   for (const playbook of PLAYBOOK_NAMES) {
     const bundle = await buildBundle(playbook);
     const event = await eventFor(playbook, target);

@@ -1,3 +1,4 @@
+import { CreateSnapshotCommand, ModifySnapshotAttributeCommand, type EC2Client } from '@aws-sdk/client-ec2';
 import type { SeededAccount } from '../emulator/seed-account';
 import { demoFindings } from '../demo/instantiate';
 import { loadFixture } from '../test/support/fixtures';
@@ -19,6 +20,7 @@ export const SEEDED_TARGET_PLAYBOOKS = [
   'contain-database',
   'contain-task',
   'quarantine-object',
+  'quarantine-image',
 ] as const;
 export type SeededTargetPlaybook = (typeof SEEDED_TARGET_PLAYBOOKS)[number];
 
@@ -69,7 +71,31 @@ function objectEvent(seed: SeededAccount): Json {
   return event;
 }
 
-export function seededTargetEvents(seed: SeededAccount): Record<SeededTargetPlaybook, Json> {
+/** Another account the infected snapshot is shared with (and everyone): what quarantine-image takes away. */
+const SHARED_WITH = '210987654321';
+
+/**
+ * quarantine-image's target, which the seeded account does not hold: a snapshot of the seeded instance's root
+ * volume, shared with another account and with everyone.
+ */
+async function seedInfectedSnapshot(ec2: EC2Client, seed: SeededAccount): Promise<string> {
+  const volumeId = seed.instanceA.volumeIds[0];
+  if (!volumeId) throw new Error('the seeded instance has no volume to snapshot');
+  const { SnapshotId } = await ec2.send(new CreateSnapshotCommand({ VolumeId: volumeId, Description: 'nightly backup (bench: infected)' }));
+  if (!SnapshotId) throw new Error('CreateSnapshot answered no snapshot id');
+  await ec2.send(new ModifySnapshotAttributeCommand({ SnapshotId, Attribute: 'createVolumePermission', OperationType: 'add', UserIds: [SHARED_WITH], GroupNames: ['all'] }));
+  return SnapshotId;
+}
+
+/** quarantine-image's fixture, naming the seeded infected snapshot. */
+function snapshotEvent(seed: SeededAccount, snapshotId: string): Json {
+  const event = fixtureIn(seed, 'quarantine-image/infected-snapshot.event.json', 'b0c0ffee000000000000000000000003');
+  (event.detail as Json).resource.ebsSnapshotDetails = { snapshotArn: `arn:aws:ec2:${seed.region}::snapshot/${snapshotId}` };
+  return event;
+}
+
+/** The findings of every playbook with a target in the seeded account; the infected snapshot is made here (in `ec2`'s emulator). */
+export async function seededTargetEvents(seed: SeededAccount, ec2: EC2Client): Promise<Record<SeededTargetPlaybook, Json>> {
   const demo = demoFindings(seed);
   const byPrefix = (prefix: string): Json => {
     const found = demo.find((f) => f.file.startsWith(prefix));
@@ -84,6 +110,7 @@ export function seededTargetEvents(seed: SeededAccount): Record<SeededTargetPlay
     'contain-database': byPrefix(DEMO_FINDING_OF['contain-database']),
     'contain-task': taskEvent(seed),
     'quarantine-object': objectEvent(seed),
+    'quarantine-image': snapshotEvent(seed, await seedInfectedSnapshot(ec2, seed)),
   };
 }
 

@@ -1,7 +1,7 @@
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['bench/.out/**', 'node_modules/', 'cdk.out/', 'coverage/', '.venv/', 'bin/ir.js', '*.config.js', 'scripts/*.js', 'bench/results.json'] },
+  { ignores: ['bench/.out/**', '.test-results/', 'test/ruler/.build/', 'node_modules/', 'cdk.out/', 'coverage/', '.venv/', 'bin/ir.js', '*.config.js', 'scripts/*.js', 'bench/results.json'] },
   ...tseslint.configs.recommended,
   {
     files: ['**/*.ts'],

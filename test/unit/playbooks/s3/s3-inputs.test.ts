@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { parseConfig } from '../../../../lambda/config/schema';
 import { policyGuardsQuarantineTag, policyHonoursQuarantineTag, quarantineExemptions } from '../../../../lambda/playbooks/quarantine-object/policy-statement';
 import { bucketTargetOf, objectTargetOf } from '../../../../lambda/playbooks/s3/target';
@@ -192,6 +194,27 @@ describe('policyGuardsQuarantineTag (the statement that keeps the tag on) follow
     ['the bucket account root', guard({ ArnNotEquals: { 'aws:PrincipalArn': 'arn:aws:iam::222222222222:root' } }), false],
   ])('%s', (_what, policy, guards) => {
     expect(policyGuardsQuarantineTag(policy, object)).toBe(guards);
+  });
+});
+
+describe('the statements docs/playbooks-s3.md gives', () => {
+  const docs = readFileSync(join(__dirname, '../../../../docs/playbooks-s3.md'), 'utf8');
+  const given = docs.slice(docs.indexOf('```json') + '```json'.length, docs.indexOf('```', docs.indexOf('```json') + 1));
+  const TEAM = 'arn:aws:iam::111111111111:role/SecurityTeam';
+  const filled = JSON.parse(given.replace(/BUCKET_ACCOUNT/g, '222222222222').replace(/SECURITY_ACCOUNT/g, '111111111111').replace(/BUCKET/g, 'uploads-prod')) as Json;
+  const exemptRoleArns = quarantineExemptions({ partition: 'aws', accountId: '222222222222', memberRoleName: 'IncidentResponseMemberRole', securityTeamRoleArn: TEAM });
+  const object = { bucket: 'uploads-prod', key: 'incoming/a.exe', accountId: '222222222222', tagKey: 'ir:quarantine', exemptRoleArns };
+  const untagging = { ...filled, Sid: 'DenyUntaggingQuarantinedObjects', Action: ['s3:PutObjectTagging', 's3:PutObjectVersionTagging', 's3:DeleteObjectTagging', 's3:DeleteObjectVersionTagging'] };
+
+  it('count as a quarantine that keeps its tag on, with the configured security team role and the default member role', () => {
+    const policy = JSON.stringify({ Version: '2012-10-17', Statement: [filled, untagging] });
+    expect(policyHonoursQuarantineTag(policy, object)).toEqual({ honours: true });
+    expect(policyGuardsQuarantineTag(policy, object)).toBe(true);
+  });
+
+  it('do not count when the security team role is not the configured one', () => {
+    const other = { ...object, exemptRoleArns: quarantineExemptions({ partition: 'aws', accountId: '222222222222', memberRoleName: 'IncidentResponseMemberRole', securityTeamRoleArn: undefined }) };
+    expect(policyHonoursQuarantineTag(JSON.stringify({ Statement: [filled] }), other).honours).toBe(false);
   });
 });
 

@@ -2,7 +2,7 @@ import { block, pass, type GuardVerdict } from '../../guards/types';
 import { OBJECT_UNVERIFIED } from '../../guards/unreadable';
 import type { PlanningInput, PlaybookPlan } from '../types';
 import { foundValue } from '../s3/lookup';
-import { policyGuardsQuarantineTag, policyHonoursQuarantineTag } from './policy-statement';
+import { policyGuardsQuarantineTag, policyHonoursQuarantineTag, quarantineExemptions } from './policy-statement';
 import { objectRestoreRecordStep } from './restore-record-step';
 import { tagObjectVersionStep } from './tag-step';
 import { QUARANTINE_TAG_VALUE, quarantineBucketName, type S3QuarantineConfig } from '../../config/s3-quarantine';
@@ -121,7 +121,8 @@ export function planQuarantineObject(input: PlanningInput<QuarantineObjectFacts>
   const tags = foundValue(facts.tags) ?? null;
   if (config.s3Quarantine.mode === 'copy') return planCopy({ input, target, where, tags, place });
   const policy = facts.bucketPolicy;
-  const object = { bucket: target.bucket, key: target.key, accountId: target.accountId, tagKey, exemptRoleArns: securityTeamRoleArn ? [securityTeamRoleArn] : [] };
+  const exemptRoleArns = quarantineExemptions({ partition: finding.partition, accountId: target.accountId, memberRoleName: config.memberRoleName, securityTeamRoleArn });
+  const object = { bucket: target.bucket, key: target.key, accountId: target.accountId, tagKey, exemptRoleArns };
   const verdict = policy.state === 'found' ? policyHonoursQuarantineTag(policy.value, object) : null;
   const record = objectRestoreRecordStep({ target, incidentId: input.incidentId, findingId: finding.id, region: finding.region ?? null, tags, quarantine: { mode: 'tag', tagKey } });
   const change = tagObjectVersionStep({ target, tagKey, tagsAtPlanning: tags, because: `GuardDuty found malware in ${where} (${finding.type})`, policy: verdict });
@@ -144,7 +145,7 @@ export function planQuarantineObject(input: PlanningInput<QuarantineObjectFacts>
     warnings.push(`the policy of bucket ${target.bucket} could not be read (${policy.error.code}): the version is tagged but NOT known to be quarantined; check that the policy denies reading versions tagged ${tagKey}=${QUARANTINE_TAG_VALUE}.`);
   }
   warnings.push(
-    `only ${securityTeamRoleArn ?? 'the role the bucket policy exempts'} and principals of account ${target.accountId} the policy exempts can read the version once tagged; it is never deleted. Find who uploaded it (CloudTrail data events) and whether it was read before.`,
+    `once tagged, the version is readable only by ${exemptRoleArns.join(' and ')} (the bucket policy may exempt no one else)${securityTeamRoleArn === undefined ? '; s3Quarantine.securityTeamRoleArn is not set, so only the member role' : ''}; it is never deleted. Find who uploaded it (CloudTrail data events) and whether it was read before.`,
   );
   return {
     steps: [record, change],

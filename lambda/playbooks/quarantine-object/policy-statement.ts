@@ -9,13 +9,19 @@ import { QUARANTINE_TAG_VALUE } from '../../config/s3-quarantine';
  *   - Action covering s3:GetObject and s3:GetObjectVersion (no NotAction);
  *   - Resource covering the object's ARN (no NotResource);
  *   - a condition on s3:ExistingObjectTag/<key> = quarantined;
- *   - every other condition an exception for principals of the bucket's own
- *     account, or for a security team role named in the configuration.
+ *   - every other condition an exception, by aws:PrincipalArn, for exact
+ *     role ARNs the quarantine may exempt: the responder's member role in
+ *     the bucket's account and the configured security team role.
  * The policy is the bucket owner's text, but it may have been written by
- * anyone who could put a bucket policy: an exception such as
- * arn:aws:iam::*:role/Name (a role of that name in any account, which anyone
- * can create) or a condition that narrows the Deny (aws:SourceIp, ...) means
- * the version stays readable to someone, so it does not count.
+ * anyone who could put a bucket policy. Issue 14 asks for "unreadable to
+ * everyone but the security team", so an exception wider than one named role
+ * does not count: a wildcard (arn:aws:iam::*:role/Name, a role of that name in
+ * any account, which anyone can create; arn:aws:iam::<own>:role/*, every role
+ * of the account), a whole account or organisation (aws:PrincipalAccount,
+ * aws:PrincipalOrgID, aws:PrincipalOrgPaths), the account's root, or any other
+ * role of the bucket's account (its administrators are exactly who a
+ * quarantine must hold off when the account is compromised). A condition that
+ * narrows the Deny (aws:SourceIp, ...) does not count either.
  */
 
 type Json = Record<string, unknown>;
@@ -23,10 +29,13 @@ type Json = Record<string, unknown>;
 export interface QuarantinedObject {
   readonly bucket: string;
   readonly key: string;
-  /** The bucket's own account (the finding's): its principals may be exempted. */
+  /** The bucket's own account (the finding's). */
   readonly accountId: string;
   readonly tagKey: string;
-  /** Roles of other accounts the statement may exempt (the security team's): exact ARNs. */
+  /**
+   * The only principals the statement may exempt, as exact role ARNs: the responder's member role in the bucket's account
+   * (it reads the version's tags) and the configured security team role (quarantineExemptions builds the list).
+   */
   readonly exemptRoleArns: readonly string[];
 }
 
@@ -77,13 +86,29 @@ function isEveryone(principal: unknown): boolean {
 const TAG_OPERATORS = ['stringequals', 'stringequalsignorecase', 'forallvalues:stringequals', 'foranyvalue:stringequals'];
 /** The operators that make an exception (the Deny applies to every principal but these). */
 const PRINCIPAL_EXCEPTIONS = ['arnnotlike', 'arnnotequals', 'stringnotlike', 'stringnotequals'];
-const OWN_PRINCIPAL = /^arn:aws[a-z-]*:(?:iam|sts)::(\d{12}):/;
+/** Keys whose exception exempts a whole account or organisation: named as such in the verdict. */
+const WHOLE_GROUP_KEYS = new Map([
+  ['aws:principalaccount', 'every principal of account'],
+  ['aws:principalorgid', 'every principal of organisation'],
+  ['aws:principalorgpaths', 'every principal under organisation path'],
+]);
 
-/** An excepted principal ARN: of the bucket's own account (the account id written out, no wildcard in it), or a configured security team role. */
-function exceptionAllowed(arn: string, object: QuarantinedObject): boolean {
-  if (object.exemptRoleArns.includes(arn)) return true;
-  const match = OWN_PRINCIPAL.exec(arn);
-  return match !== null && match[1] === object.accountId;
+/**
+ * The roles the quarantine may exempt, exactly: the responder's member role in the bucket's account and the configured
+ * security team role. The partition is the finding's when it is one (aws, aws-cn, aws-us-gov...), else aws: a forged
+ * partition must not make an odd string count as the member role.
+ */
+export function quarantineExemptions(args: { readonly partition: string | null | undefined; readonly accountId: string; readonly memberRoleName: string; readonly securityTeamRoleArn: string | undefined }): string[] {
+  const partition = typeof args.partition === 'string' && /^aws(?:-[a-z]+)*$/.test(args.partition) ? args.partition : 'aws';
+  const member = `arn:${partition}:iam::${args.accountId}:role/${args.memberRoleName}`;
+  return args.securityTeamRoleArn === undefined || args.securityTeamRoleArn === member ? [member] : [member, args.securityTeamRoleArn];
+}
+
+/** Why an excepted principal ARN is not one the quarantine may exempt (exact string equality: a wildcard never matches). */
+function strangerWhy(arn: string, operator: string, object: QuarantinedObject): string {
+  const allowed = object.exemptRoleArns.join(' or ');
+  const wildcard = operator.endsWith('like') && /[*?]/.test(arn) ? ' (a wildcard: every principal it matches is exempt)' : '';
+  return `the policy exempts ${arn}${wildcard}; only the exact role ARN ${allowed} may be exempt`;
 }
 
 /** null: the condition block is the tag condition plus exceptions the rules allow; else why not. */
@@ -101,13 +126,12 @@ function conditionProblem(condition: unknown, object: QuarantinedObject): string
       if (name === tagName && TAG_OPERATORS.includes(op) && values.includes(QUARANTINE_TAG_VALUE)) {
         onTag = true;
       } else if (name === 'aws:principalarn' && PRINCIPAL_EXCEPTIONS.includes(op)) {
-        const stranger = values.find((arn) => !exceptionAllowed(arn, object));
-        if (stranger !== undefined) return `it exempts ${stranger}, which is neither a principal of account ${object.accountId} nor a configured security team role`;
-      } else if (name === 'aws:principalaccount' && (op === 'stringnotequals' || op === 'stringnotlike')) {
-        const stranger = values.find((account) => account !== object.accountId);
-        if (stranger !== undefined) return `it exempts account ${stranger}`;
+        const stranger = values.find((arn) => !object.exemptRoleArns.includes(arn));
+        if (stranger !== undefined) return strangerWhy(stranger, op, object);
+      } else if (WHOLE_GROUP_KEYS.has(name) && PRINCIPAL_EXCEPTIONS.includes(op)) {
+        return `the policy exempts ${WHOLE_GROUP_KEYS.get(name)!} ${values.join(', ')} (${operator} ${key}); only the exact role ARN ${object.exemptRoleArns.join(' or ')} may be exempt`;
       } else {
-        return `its condition ${operator} ${key} narrows the Deny (only exceptions for principals of account ${object.accountId} are counted)`;
+        return `its condition ${operator} ${key} narrows the Deny (only aws:PrincipalArn exceptions for the exact role ARN ${object.exemptRoleArns.join(' or ')} are counted)`;
       }
     }
   }

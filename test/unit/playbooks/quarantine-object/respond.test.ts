@@ -31,7 +31,7 @@ const POLICY_WITH_DENY = JSON.stringify({
       Principal: '*',
       Action: 's3:GetObject*',
       Resource: `arn:aws:s3:::${BUCKET}/*`,
-      Condition: { StringEquals: { 's3:ExistingObjectTag/ir:quarantine': 'quarantined' }, ArnNotEquals: { 'aws:PrincipalArn': 'arn:aws:iam::222222222222:role/SecurityTeam' } },
+      Condition: { StringEquals: { 's3:ExistingObjectTag/ir:quarantine': 'quarantined' }, ArnNotEquals: { 'aws:PrincipalArn': 'arn:aws:iam::222222222222:role/IncidentResponseMemberRole' } },
     },
   ],
 });
@@ -123,6 +123,34 @@ describe('quarantine-object', () => {
     expect(report.resource).toMatchObject({ policyHonoursTag: false });
     expect(stepOf(report, 'tag-object-version')).toMatchObject({ status: 'done', detail: expect.stringContaining('exempts arn:aws:iam::*:role/IncidentResponseMemberRole'), evidence: { contained: false } });
     expect(report.warnings.join('\n')).toContain('tagged but NOT quarantined');
+  });
+
+  it('says NOT quarantined when the policy exempts every principal of the bucket account (aws:PrincipalAccount)', async () => {
+    const wholeAccount = JSON.parse(POLICY_WITH_DENY) as { Statement: { Condition: Record<string, unknown> }[] };
+    wholeAccount.Statement[0]!.Condition.StringNotEquals = { 'aws:PrincipalAccount': OWNER };
+    s3.on(GetBucketPolicyCommand).resolves({ Policy: JSON.stringify(wholeAccount) });
+    const report = await run();
+    expect(report.resource).toMatchObject({ policyHonoursTag: false });
+    expect(stepOf(report, 'tag-object-version')).toMatchObject({
+      status: 'done',
+      detail: expect.stringContaining('NOT quarantined: the policy of bucket uploads-prod does not deny reading it (statement DenyReadingQuarantinedObjects: the policy exempts every principal of account 222222222222'),
+      evidence: { contained: false },
+    });
+  });
+
+  it('counts the exact configured security team role as an exception, and names who may still read', async () => {
+    const TEAM = 'arn:aws:iam::111111111111:role/SecurityTeam';
+    const withTeam = JSON.parse(POLICY_WITH_DENY) as { Statement: { Condition: Record<string, unknown> }[] };
+    withTeam.Statement[0]!.Condition.ArnNotEquals = { 'aws:PrincipalArn': [TEAM, 'arn:aws:iam::222222222222:role/IncidentResponseMemberRole'] };
+    s3.on(GetBucketPolicyCommand).resolves({ Policy: JSON.stringify(withTeam) });
+    const unconfigured = await run();
+    expect(stepOf(unconfigured, 'tag-object-version')).toMatchObject({ detail: expect.stringContaining(`the policy exempts ${TEAM}; only the exact role ARN`), evidence: { contained: false } });
+    const config = { s3Quarantine: { mode: 'tag' as const, tagKey: 'ir:quarantine', securityTeamRoleArn: TEAM } };
+    const report = await run(undefined, config);
+    expect(stepOf(report, 'tag-object-version')).toMatchObject({ evidence: { contained: true } });
+    expect(report.warnings).toEqual(
+      expect.arrayContaining([expect.stringContaining(`once tagged, the version is readable only by arn:aws:iam::222222222222:role/IncidentResponseMemberRole and ${TEAM} (the bucket policy may exempt no one else)`)]),
+    );
   });
 
   it('warns when the policy lets anyone change the tags of a quarantined version, not when it denies that too', async () => {

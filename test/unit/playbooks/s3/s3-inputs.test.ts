@@ -1,5 +1,7 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { parseConfig } from '../../../../lambda/config/schema';
-import { policyHonoursQuarantineTag } from '../../../../lambda/playbooks/quarantine-object/policy-statement';
+import { policyGuardsQuarantineTag, policyHonoursQuarantineTag, quarantineExemptions } from '../../../../lambda/playbooks/quarantine-object/policy-statement';
 import { bucketTargetOf, objectTargetOf } from '../../../../lambda/playbooks/s3/target';
 import { planBucketRelease } from '../../../../lambda/release/bucket';
 import { objectRestoreKey } from '../../../../lambda/ledger/restore-record';
@@ -73,29 +75,70 @@ describe('s3Quarantine (configuration)', () => {
   });
 });
 
+describe('quarantineExemptions', () => {
+  const base = { accountId: '222222222222', memberRoleName: 'IncidentResponseMemberRole' };
+
+  it('is the member role of the bucket account, exactly, and the configured security team role', () => {
+    expect(quarantineExemptions({ ...base, partition: 'aws', securityTeamRoleArn: 'arn:aws:iam::111111111111:role/SecurityTeam' })).toEqual([
+      'arn:aws:iam::222222222222:role/IncidentResponseMemberRole',
+      'arn:aws:iam::111111111111:role/SecurityTeam',
+    ]);
+    expect(quarantineExemptions({ ...base, partition: 'aws-us-gov', securityTeamRoleArn: undefined })).toEqual(['arn:aws-us-gov:iam::222222222222:role/IncidentResponseMemberRole']);
+  });
+
+  it('takes aws for a missing or forged partition, and names a role once', () => {
+    expect(quarantineExemptions({ ...base, partition: null, securityTeamRoleArn: undefined })).toEqual(['arn:aws:iam::222222222222:role/IncidentResponseMemberRole']);
+    expect(quarantineExemptions({ ...base, partition: 'aws:iam::*:role/x#', securityTeamRoleArn: undefined })).toEqual(['arn:aws:iam::222222222222:role/IncidentResponseMemberRole']);
+    expect(quarantineExemptions({ ...base, partition: 'aws', securityTeamRoleArn: 'arn:aws:iam::222222222222:role/IncidentResponseMemberRole' })).toEqual([
+      'arn:aws:iam::222222222222:role/IncidentResponseMemberRole',
+    ]);
+  });
+});
+
 describe('policyHonoursQuarantineTag', () => {
-  const object = { bucket: 'uploads-prod', key: 'incoming/a.exe', accountId: '222222222222', tagKey: 'ir:quarantine', exemptRoleArns: ['arn:aws:iam::111111111111:role/SecurityTeam'] };
+  const MEMBER = 'arn:aws:iam::222222222222:role/IncidentResponseMemberRole';
+  const TEAM = 'arn:aws:iam::111111111111:role/SecurityTeam';
+  const exemptRoleArns = quarantineExemptions({ partition: 'aws', accountId: '222222222222', memberRoleName: 'IncidentResponseMemberRole', securityTeamRoleArn: TEAM });
+  const object = { bucket: 'uploads-prod', key: 'incoming/a.exe', accountId: '222222222222', tagKey: 'ir:quarantine', exemptRoleArns };
   const onTag = { StringEquals: { 's3:ExistingObjectTag/ir:quarantine': 'quarantined' } };
   const statement = (over: Json) =>
     JSON.stringify({ Statement: [{ Sid: 'Q', Effect: 'Deny', Principal: '*', Action: 's3:GetObject*', Resource: 'arn:aws:s3:::uploads-prod/*', Condition: onTag, ...over }] });
   const except = (arns: string[], operator = 'ArnNotLike') => statement({ Condition: { ...onTag, [operator]: { 'aws:PrincipalArn': arns } } });
+  const withCondition = (extra: Json) => statement({ Condition: { ...onTag, ...extra } });
 
   it.each([
     ['s3:GetObject*', statement({}), true],
     ['both reads listed', statement({ Action: ['s3:GetObject', 's3:GetObjectVersion'] }), true],
     ['Principal {AWS: "*"} and Resource "*"', statement({ Principal: { AWS: '*' }, Resource: '*' }), true],
     ['a prefix covering the key', statement({ Resource: ['arn:aws:s3:::uploads-prod/incoming/*'] }), true],
-    ['exceptions: own account roles and the configured security team role', except(['arn:aws:iam::222222222222:role/IncidentResponseMemberRole', 'arn:aws:iam::111111111111:role/SecurityTeam']), true],
-    ['exception: the own account by aws:PrincipalAccount', statement({ Condition: { ...onTag, StringNotEquals: { 'aws:PrincipalAccount': '222222222222' } } }), true],
+    ['ArnNotLike: the exact member role and security team role', except([MEMBER, TEAM]), true],
+    ['ArnNotEquals: the exact member role', except([MEMBER], 'ArnNotEquals'), true],
+    ['StringNotEquals: the exact security team role', except([TEAM], 'StringNotEquals'), true],
+    ['StringNotLike: both, exactly', except([TEAM, MEMBER], 'StringNotLike'), true],
     ['only s3:GetObject (a version by id stays readable)', statement({ Action: 's3:GetObject' }), false],
     ['an Allow', statement({ Effect: 'Allow' }), false],
     ['another tag key', statement({ Condition: { StringEquals: { 's3:ExistingObjectTag/other': 'quarantined' } } }), false],
     ['another value', statement({ Condition: { StringEquals: { 's3:ExistingObjectTag/ir:quarantine': 'yes' } } }), false],
     ['a role of that name in any account', except(['arn:aws:iam::*:role/IncidentResponseMemberRole']), false],
+    ['a wildcard role name in the bucket account', except([MEMBER, 'arn:aws:iam::222222222222:role/IncidentResponse*']), false],
+    ['every role of the bucket account', except(['arn:aws:iam::222222222222:role/*']), false],
+    ['a one-character wildcard', except(['arn:aws:iam::222222222222:role/IncidentResponseMemberRol?']), false],
+    ['another role of the bucket account, exact', except([MEMBER, 'arn:aws:iam::222222222222:role/Admin'], 'ArnNotEquals'), false],
+    ['the bucket account root', except(['arn:aws:iam::222222222222:root'], 'ArnNotEquals'), false],
+    ['a session of the member role (an sts ARN)', except(['arn:aws:sts::222222222222:assumed-role/IncidentResponseMemberRole/x']), false],
+    ['the member role name in another case', except(['arn:aws:iam::222222222222:role/incidentresponsememberrole']), false],
+    ['the member role of another account', except(['arn:aws:iam::333333333333:role/IncidentResponseMemberRole']), false],
     ['a role of another account, not configured', except(['arn:aws:iam::333333333333:role/SecurityTeam']), false],
     ['a wildcard ARN', except(['*']), false],
-    ['another account by aws:PrincipalAccount', statement({ Condition: { ...onTag, StringNotEquals: { 'aws:PrincipalAccount': '333333333333' } } }), false],
-    ['a condition narrowing the Deny', statement({ Condition: { ...onTag, IpAddress: { 'aws:SourceIp': '10.0.0.0/8' } } }), false],
+    ['the bucket account by aws:PrincipalAccount', withCondition({ StringNotEquals: { 'aws:PrincipalAccount': '222222222222' } }), false],
+    ['the bucket account by aws:PrincipalAccount, with exact roles too', withCondition({ ArnNotEquals: { 'aws:PrincipalArn': [MEMBER] }, StringNotEquals: { 'aws:PrincipalAccount': '222222222222' } }), false],
+    ['another account by aws:PrincipalAccount', withCondition({ StringNotEquals: { 'aws:PrincipalAccount': '333333333333' } }), false],
+    ['an organisation by aws:PrincipalOrgID', withCondition({ StringNotEquals: { 'aws:PrincipalOrgID': 'o-a1b2c3d4e5' } }), false],
+    ['an organisation path', withCondition({ 'ForAnyValue:StringNotLike': { 'aws:PrincipalOrgPaths': 'o-a1b2c3d4e5/*' } }), false],
+    ['ArnLike with * (the Deny for those principals only)', withCondition({ ArnLike: { 'aws:PrincipalArn': 'arn:aws:iam::*:role/*' } }), false],
+    ['an exact exception under an ...IgnoreCase operator', except([MEMBER], 'StringNotEqualsIgnoreCase'), false],
+    ['an exact exception under an ...IfExists operator', except([MEMBER], 'ArnNotLikeIfExists'), false],
+    ['a condition narrowing the Deny', withCondition({ IpAddress: { 'aws:SourceIp': '10.0.0.0/8' } }), false],
     ['another key under the tag operator', statement({ Condition: { StringEquals: { 's3:ExistingObjectTag/ir:quarantine': 'quarantined', 'aws:SourceVpc': 'vpc-1' } } }), false],
     ['one principal only', statement({ Principal: { AWS: 'arn:aws:iam::222222222222:root' } }), false],
     ['NotPrincipal', statement({ Principal: undefined, NotPrincipal: { AWS: 'arn:aws:iam::333333333333:root' } }), false],
@@ -110,11 +153,68 @@ describe('policyHonoursQuarantineTag', () => {
     expect(policyHonoursQuarantineTag(policy, object).honours).toBe(honours);
   });
 
-  it('says why, naming the statement and the stranger it exempts', () => {
+  it('says why, naming the statement and the wildcard it exempts', () => {
     expect(policyHonoursQuarantineTag(except(['arn:aws:iam::*:role/IncidentResponseMemberRole']), object)).toEqual({
       honours: false,
-      why: 'statement Q: it exempts arn:aws:iam::*:role/IncidentResponseMemberRole, which is neither a principal of account 222222222222 nor a configured security team role',
+      why: `statement Q: the policy exempts arn:aws:iam::*:role/IncidentResponseMemberRole (a wildcard: every principal it matches is exempt); only the exact role ARN ${MEMBER} or ${TEAM} may be exempt`,
     });
+  });
+
+  it('says why, naming the account a PrincipalAccount exception exempts', () => {
+    expect(policyHonoursQuarantineTag(withCondition({ StringNotEquals: { 'aws:PrincipalAccount': '222222222222' } }), object)).toEqual({
+      honours: false,
+      why: `statement Q: the policy exempts every principal of account 222222222222 (StringNotEquals aws:PrincipalAccount); only the exact role ARN ${MEMBER} or ${TEAM} may be exempt`,
+    });
+  });
+
+  it('says why for an exact role that is not one the quarantine may exempt', () => {
+    expect(policyHonoursQuarantineTag(except(['arn:aws:iam::222222222222:role/Admin'], 'ArnNotEquals'), object)).toEqual({
+      honours: false,
+      why: `statement Q: the policy exempts arn:aws:iam::222222222222:role/Admin; only the exact role ARN ${MEMBER} or ${TEAM} may be exempt`,
+    });
+  });
+});
+
+describe('policyGuardsQuarantineTag (the statement that keeps the tag on) follows the same rule', () => {
+  const MEMBER = 'arn:aws:iam::222222222222:role/IncidentResponseMemberRole';
+  const object = { bucket: 'uploads-prod', key: 'incoming/a.exe', accountId: '222222222222', tagKey: 'ir:quarantine', exemptRoleArns: [MEMBER] };
+  const TAG_CHANGES = ['s3:PutObjectTagging', 's3:PutObjectVersionTagging', 's3:DeleteObjectTagging', 's3:DeleteObjectVersionTagging'];
+  const guard = (exceptions: Json) =>
+    JSON.stringify({
+      Statement: [
+        { Sid: 'DenyUntaggingQuarantinedObjects', Effect: 'Deny', Principal: '*', Action: TAG_CHANGES, Resource: 'arn:aws:s3:::uploads-prod/*', Condition: { StringEquals: { 's3:ExistingObjectTag/ir:quarantine': 'quarantined' }, ...exceptions } },
+      ],
+    });
+
+  it.each([
+    ['the exact member role', guard({ ArnNotEquals: { 'aws:PrincipalArn': MEMBER } }), true],
+    ['a wildcard role name', guard({ ArnNotLike: { 'aws:PrincipalArn': 'arn:aws:iam::222222222222:role/Incident*' } }), false],
+    ['a role of that name in any account', guard({ ArnNotLike: { 'aws:PrincipalArn': 'arn:aws:iam::*:role/IncidentResponseMemberRole' } }), false],
+    ['the bucket account by aws:PrincipalAccount', guard({ StringNotEquals: { 'aws:PrincipalAccount': '222222222222' } }), false],
+    ['the bucket account root', guard({ ArnNotEquals: { 'aws:PrincipalArn': 'arn:aws:iam::222222222222:root' } }), false],
+  ])('%s', (_what, policy, guards) => {
+    expect(policyGuardsQuarantineTag(policy, object)).toBe(guards);
+  });
+});
+
+describe('the statements docs/playbooks-s3.md gives', () => {
+  const docs = readFileSync(join(__dirname, '../../../../docs/playbooks-s3.md'), 'utf8');
+  const given = docs.slice(docs.indexOf('```json') + '```json'.length, docs.indexOf('```', docs.indexOf('```json') + 1));
+  const TEAM = 'arn:aws:iam::111111111111:role/SecurityTeam';
+  const filled = JSON.parse(given.replace(/BUCKET_ACCOUNT/g, '222222222222').replace(/SECURITY_ACCOUNT/g, '111111111111').replace(/BUCKET/g, 'uploads-prod')) as Json;
+  const exemptRoleArns = quarantineExemptions({ partition: 'aws', accountId: '222222222222', memberRoleName: 'IncidentResponseMemberRole', securityTeamRoleArn: TEAM });
+  const object = { bucket: 'uploads-prod', key: 'incoming/a.exe', accountId: '222222222222', tagKey: 'ir:quarantine', exemptRoleArns };
+  const untagging = { ...filled, Sid: 'DenyUntaggingQuarantinedObjects', Action: ['s3:PutObjectTagging', 's3:PutObjectVersionTagging', 's3:DeleteObjectTagging', 's3:DeleteObjectVersionTagging'] };
+
+  it('count as a quarantine that keeps its tag on, with the configured security team role and the default member role', () => {
+    const policy = JSON.stringify({ Version: '2012-10-17', Statement: [filled, untagging] });
+    expect(policyHonoursQuarantineTag(policy, object)).toEqual({ honours: true });
+    expect(policyGuardsQuarantineTag(policy, object)).toBe(true);
+  });
+
+  it('do not count when the security team role is not the configured one', () => {
+    const other = { ...object, exemptRoleArns: quarantineExemptions({ partition: 'aws', accountId: '222222222222', memberRoleName: 'IncidentResponseMemberRole', securityTeamRoleArn: undefined }) };
+    expect(policyHonoursQuarantineTag(JSON.stringify({ Statement: [filled] }), other).honours).toBe(false);
   });
 });
 

@@ -1,5 +1,4 @@
 import { ListAccessKeysCommand, UpdateAccessKeyCommand } from '@aws-sdk/client-iam';
-import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import type { AwsClients } from '../aws/clients';
 import { accessKeyResource } from '../ledger/incident-resource';
 import { accessKeyRestoreKey, type RecordedSessionPolicy, type RestoreLedger, type RestoreRecord } from '../ledger/restore-record';
@@ -12,12 +11,13 @@ import { runReleaseSteps } from './run-steps';
 import { sessionPolicySteps } from './session-policies';
 
 export { isResponderRevokePolicy } from './session-policies';
-import { keepReleaseEvidence, type ReleaseEvidenceTarget } from './evidence';
+import type { ReleaseEvidenceTarget } from './evidence';
 import { keyReleaseNote } from './note';
 import { releaseFailed, type ReleaseLedgerEntry, type ReleaseNotification } from './report';
 import type { PendingApprovals } from '../approval/pending';
 import { readHeldContainment } from './held-containment';
-import { READ_OPERATOR, READ_RESTORE_RECORD, REACTIVATE_ACCESS_KEY, READ_KEY_STATE } from './specs';
+import { READ_RESTORE_RECORD, REACTIVATE_ACCESS_KEY, READ_KEY_STATE } from './specs';
+import { readReleaser, refusedReleaseParts } from './refusal';
 
 /*
  * `ir release --access-key`: undoes revoke-credentials from its restore
@@ -88,17 +88,13 @@ export async function releaseAccessKey(accessKeyId: string, options: KeyReleaseO
   const reads = new ReadLog();
   const base = { accessKeyId, dryRun: options.dryRun, ledger: null, notification: null, chatNotification: null, steps: [], summary: { done: 0, skipped: 0, failed: 0 } };
   const evidenceTarget = options.evidence ?? {};
-  const refusedEvidence = () => keepReleaseEvidence({ ...evidenceTarget, skip: 'the release was refused: nothing was changed, nothing to keep' }, '(none)', () => null);
   const refuse = async (refused: string, key: string | null = null, record: KeyReleaseReport['record'] = null): Promise<KeyReleaseReport> => ({
     ...base,
-    refused,
     key,
     record,
-    warnings: [],
-    reads: reads.outcomes,
-    evidence: await refusedEvidence(),
+    ...(await refusedReleaseParts(refused, reads, evidenceTarget)),
   });
-  const caller = await reads.read(READ_OPERATOR, 'Who releases (recorded with the release)', 'sts', () => options.clients.sts.send(new GetCallerIdentityCommand({})));
+  const caller = await readReleaser(reads, options.clients);
   if (!caller.ok || !caller.value.Account) return refuse('the account of the key could not be learned (sts:GetCallerIdentity): nothing was changed');
   const key = accessKeyRestoreKey(caller.value.Account, accessKeyId);
   const read = await reads.read(READ_RESTORE_RECORD, `Read the restore record of ${accessKeyId} from the ledger ${options.ledger.tableName}`, key, () => options.ledger.read(key));

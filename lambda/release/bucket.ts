@@ -1,5 +1,4 @@
 import { DeletePublicAccessBlockCommand, GetPublicAccessBlockCommand, PutPublicAccessBlockCommand } from '@aws-sdk/client-s3';
-import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import type { PendingApprovals } from '../approval/pending';
 import type { AwsClients } from '../aws/clients';
 import { toStepError } from '../aws/errors';
@@ -13,10 +12,11 @@ import { reopenedExposureWarnings } from './bucket-exposure';
 import { bucketReleaseNote } from './note';
 import { finishResourceRelease } from './finish';
 import { runReleaseSteps } from './run-steps';
-import { keepReleaseEvidence, type ReleaseEvidenceTarget } from './evidence';
+import type { ReleaseEvidenceTarget } from './evidence';
 import { readHeldContainment } from './held-containment';
 import { releaseFailed, type ReleaseLedgerEntry, type ReleaseNotification } from './report';
-import { READ_BUCKET_BLOCK, READ_OPERATOR, READ_RESTORE_RECORD, RESTORE_BUCKET_BLOCK } from './specs';
+import { READ_BUCKET_BLOCK, READ_RESTORE_RECORD, RESTORE_BUCKET_BLOCK } from './specs';
+import { readReleaser, refusedReleaseParts } from './refusal';
 
 /*
  * `ir release --bucket`: undoes block-public-access from its restore record
@@ -136,14 +136,11 @@ export async function releaseBucket(bucket: string, options: BucketReleaseOption
   const evidenceTarget = options.evidence ?? {};
   const refuse = async (refused: string, key: string | null = null, record: BucketReleaseReport['record'] = null): Promise<BucketReleaseReport> => ({
     ...base,
-    refused,
     key,
     record,
-    warnings: [],
-    reads: reads.outcomes,
-    evidence: await keepReleaseEvidence({ ...evidenceTarget, skip: 'the release was refused: nothing was changed, nothing to keep' }, '(none)', () => null),
+    ...(await refusedReleaseParts(refused, reads, evidenceTarget)),
   });
-  const caller = await reads.read(READ_OPERATOR, 'Who releases (recorded with the release)', 'sts', () => options.clients.sts.send(new GetCallerIdentityCommand({})));
+  const caller = await readReleaser(reads, options.clients);
   if (!caller.ok || !caller.value.Account) return refuse('the account of the bucket could not be learned (sts:GetCallerIdentity): nothing was changed');
   const accountId = caller.value.Account;
   const key = bucketRestoreKey(accountId, bucket);

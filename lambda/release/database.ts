@@ -1,6 +1,5 @@
 import { DescribeSecurityGroupsCommand } from '@aws-sdk/client-ec2';
 import { DescribeDBClustersCommand, DescribeDBInstancesCommand, ModifyDBClusterCommand, ModifyDBInstanceCommand } from '@aws-sdk/client-rds';
-import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import type { PendingApprovals } from '../approval/pending';
 import type { AwsClients } from '../aws/clients';
 import { toStepError, type StepError } from '../aws/errors';
@@ -14,7 +13,8 @@ import type { DatabaseKind } from '../playbooks/contain-database/facts';
 import { isDbIdentifier } from '../finding/database-target';
 import { pendingModificationsOf, pendingRefusal } from '../playbooks/contain-database/pending-modifications';
 import { readHeldContainment } from './held-containment';
-import { READ_DATABASE, READ_DATABASE_GROUPS, READ_OPERATOR, READ_RESTORE_RECORD, RESTORE_DATABASE_GROUPS } from './specs';
+import { READ_DATABASE, READ_DATABASE_GROUPS, READ_RESTORE_RECORD, RESTORE_DATABASE_GROUPS } from './specs';
+import { readReleaser } from './refusal';
 
 /*
  * `ir release --database instance/NAME | cluster/NAME`: undoes
@@ -99,7 +99,7 @@ export async function releaseDatabase(kind: DatabaseKind, identifier: string, op
   const base = { database, dryRun: options.dryRun, reads: reads.outcomes, steps: [], summary: { done: 0, skipped: 0, failed: 0 }, ledger: null };
   const refuse = (refused: string, key: string | null = null, recordedGroups: readonly string[] | null = null): DatabaseReleaseReport => ({ ...base, refused, key, recordedGroups });
 
-  const who = await reads.read(READ_OPERATOR, 'Who releases (recorded with the release)', 'sts', () => clients.sts.send(new GetCallerIdentityCommand({})));
+  const who = await readReleaser(reads, clients);
   if (!who.ok || !who.value.Account || !who.value.Arn) return refuse('the account of the database could not be learned (sts:GetCallerIdentity): nothing was changed');
   const key = databaseRestoreKey(who.value.Account, options.region, kind, identifier);
   const recordRead = await reads.read(READ_RESTORE_RECORD, `Read the restore record of DB ${database}`, key, () => options.ledger.read(key));

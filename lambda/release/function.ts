@@ -1,5 +1,4 @@
 import { DeleteFunctionConcurrencyCommand, GetFunctionConcurrencyCommand, PutFunctionConcurrencyCommand } from '@aws-sdk/client-lambda';
-import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import type { AwsClients } from '../aws/clients';
 import { functionResource } from '../ledger/incident-resource';
 import { functionRestoreKey, type RecordedConcurrency, type RecordedSessionPolicy, type RestoreLedger } from '../ledger/restore-record';
@@ -11,11 +10,12 @@ import type { PendingApprovals } from '../approval/pending';
 import { finishResourceRelease } from './finish';
 import { runReleaseSteps } from './run-steps';
 import { sessionPolicySteps } from './session-policies';
-import { keepReleaseEvidence, type ReleaseEvidenceTarget } from './evidence';
+import type { ReleaseEvidenceTarget } from './evidence';
 import { readHeldContainment } from './held-containment';
 import { functionReleaseNote } from './note';
 import type { ReleaseLedgerEntry, ReleaseNotification } from './report';
-import { READ_FUNCTION_CONCURRENCY, READ_OPERATOR, READ_RESTORE_RECORD, RESTORE_FUNCTION_CONCURRENCY } from './specs';
+import { READ_FUNCTION_CONCURRENCY, READ_RESTORE_RECORD, RESTORE_FUNCTION_CONCURRENCY } from './specs';
+import { readReleaser, refusedReleaseParts } from './refusal';
 
 /*
  * `ir release --function`: undoes contain-function from its restore record
@@ -121,14 +121,11 @@ export async function releaseFunction(functionName: string, options: FunctionRel
   const evidenceTarget = options.evidence ?? {};
   const refuse = async (refused: string, key: string | null = null, record: FunctionReleaseReport['record'] = null): Promise<FunctionReleaseReport> => ({
     ...base,
-    refused,
     key,
     record,
-    warnings: [],
-    reads: reads.outcomes,
-    evidence: await keepReleaseEvidence({ ...evidenceTarget, skip: 'the release was refused: nothing was changed, nothing to keep' }, '(none)', () => null),
+    ...(await refusedReleaseParts(refused, reads, evidenceTarget)),
   });
-  const caller = await reads.read(READ_OPERATOR, 'Who releases (recorded with the release)', 'sts', () => options.clients.sts.send(new GetCallerIdentityCommand({})));
+  const caller = await readReleaser(reads, options.clients);
   if (!caller.ok || !caller.value.Account) return refuse('the account of the function could not be learned (sts:GetCallerIdentity): nothing was changed');
   const accountId = caller.value.Account;
   const key = functionRestoreKey(accountId, region, functionName);

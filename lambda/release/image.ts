@@ -1,5 +1,4 @@
 import { DescribeImagesCommand, DescribeSnapshotsCommand, ModifyImageAttributeCommand, ModifySnapshotAttributeCommand, type LaunchPermission } from '@aws-sdk/client-ec2';
-import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import type { PendingApprovals } from '../approval/pending';
 import type { AwsClients } from '../aws/clients';
 import { toStepError, type StepError } from '../aws/errors';
@@ -9,7 +8,8 @@ import { executePlan } from '../plan/executor';
 import { ReadLog } from '../plan/reads';
 import { planStep, type StepOutcome } from '../plan/types';
 import { readHeldContainment } from './held-containment';
-import { READ_IMAGE_OWNED, READ_OPERATOR, READ_RESTORE_RECORD, RESTORE_IMAGE_SHARING } from './specs';
+import { READ_IMAGE_OWNED, READ_RESTORE_RECORD, RESTORE_IMAGE_SHARING } from './specs';
+import { readReleaser } from './refusal';
 
 /*
  * `ir release --image snap-… | ami-…`: gives a snapshot or AMI back the
@@ -56,7 +56,7 @@ export async function releaseImage(id: string, options: ImageReleaseOptions): Pr
   const refuse = (refused: string, key: string | null = null, recordedSharing: readonly RecordedSharePermission[] | null = null): ImageReleaseReport => ({ ...base, refused, key, recordedSharing });
   if (!IMAGE_OR_SNAPSHOT_ID.test(id)) return refuse(`${id} is not a snapshot or image id: nothing was changed`);
 
-  const who = await reads.read(READ_OPERATOR, 'Who releases (recorded with the release)', 'sts', () => clients.sts.send(new GetCallerIdentityCommand({})));
+  const who = await readReleaser(reads, clients);
   if (!who.ok || !who.value.Account || !who.value.Arn) return refuse('the account could not be learned (sts:GetCallerIdentity): nothing was changed');
   const key = imageRestoreKey(who.value.Account, options.region, id);
   const recordRead = await reads.read(READ_RESTORE_RECORD, `Read the restore record of ${id}`, key, () => options.ledger.read(key));

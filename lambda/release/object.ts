@@ -1,5 +1,4 @@
 import { CopyObjectCommand, GetObjectTaggingCommand, HeadObjectCommand, PutObjectTaggingCommand } from '@aws-sdk/client-s3';
-import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import type { PendingApprovals } from '../approval/pending';
 import type { AwsClients } from '../aws/clients';
 import { toStepError } from '../aws/errors';
@@ -12,13 +11,14 @@ import type { StepReport } from '../plan/document';
 import { ReadLog } from '../plan/reads';
 import { planStep, type PlannedStep, type StepOutcome } from '../plan/types';
 import { SOURCE_VERSION_META } from '../playbooks/quarantine-object/copy-request';
-import { keepReleaseEvidence, type ReleaseEvidenceTarget } from './evidence';
+import type { ReleaseEvidenceTarget } from './evidence';
 import { finishResourceRelease } from './finish';
 import { readHeldContainment } from './held-containment';
 import { restoreRecordReleaseNote, type ReleaseNoteContext } from './note';
 import { releaseFailed, type ReleaseLedgerEntry, type ReleaseNotification } from './report';
 import { runReleaseSteps } from './run-steps';
-import { READ_OBJECT_STATE, READ_OPERATOR, READ_RESTORE_RECORD, RESTORE_OBJECT_COPY, RESTORE_OBJECT_TAGS } from './specs';
+import { READ_OBJECT_STATE, READ_RESTORE_RECORD, RESTORE_OBJECT_COPY, RESTORE_OBJECT_TAGS } from './specs';
+import { readReleaser, refusedReleaseParts } from './refusal';
 
 /*
  * `ir release --object`: undoes quarantine-object from its restore record in
@@ -195,14 +195,11 @@ export async function releaseObject(target: { bucket: string; key: string; versi
   const evidenceTarget = options.evidence ?? {};
   const refuse = async (refused: string, recordKey: string | null = null, record: ObjectReleaseReport['record'] = null): Promise<ObjectReleaseReport> => ({
     ...base,
-    refused,
     recordKey,
     record,
-    warnings: [],
-    reads: reads.outcomes,
-    evidence: await keepReleaseEvidence({ ...evidenceTarget, skip: 'the release was refused: nothing was changed, nothing to keep' }, '(none)', () => null),
+    ...(await refusedReleaseParts(refused, reads, evidenceTarget)),
   });
-  const caller = await reads.read(READ_OPERATOR, 'Who releases (recorded with the release)', 'sts', () => options.clients.sts.send(new GetCallerIdentityCommand({})));
+  const caller = await readReleaser(reads, options.clients);
   if (!caller.ok || !caller.value.Account) return refuse('the account of the bucket could not be learned (sts:GetCallerIdentity): nothing was changed');
   const accountId = caller.value.Account;
   const object: ObjectRef = { ...target, accountId };

@@ -1,4 +1,3 @@
-import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import type { AwsClients } from '../aws/clients';
 import { toStepError } from '../aws/errors';
 import { releaseEvidenceKey } from '../evidence/release-layout';
@@ -14,9 +13,10 @@ import { recordAndNotify } from './finish';
 import type { RestorePart } from './parts';
 import { EVERY_PART, planRelease, type LedgerRead } from './plan';
 import type { ReleaseReport } from './report';
-import { READ_OPERATOR, READ_RESTORE_RECORD } from './specs';
+import { READ_RESTORE_RECORD } from './specs';
 import type { PendingApprovals } from '../approval/pending';
 import { readHeldContainment } from './held-containment';
+import { readReleaser } from './refusal';
 
 export interface ReleaseOptions {
   /** Clients for the instance's account and region. */
@@ -43,7 +43,7 @@ export const DRY_RUN_BLOCK = 'dry-run';
 
 /** Who runs the release, and the instance's account (the restore record's key): the operator's credentials are that account's. */
 async function readOperator(clients: AwsClients, reads: ReadLog): Promise<{ accountId: string; arn: string } | null> {
-  const result = await reads.read(READ_OPERATOR, 'Who releases (recorded with the release)', 'sts', () => clients.sts.send(new GetCallerIdentityCommand({})));
+  const result = await readReleaser(reads, clients);
   return result.ok && result.value.Account && result.value.Arn ? { accountId: result.value.Account, arn: result.value.Arn } : null;
 }
 

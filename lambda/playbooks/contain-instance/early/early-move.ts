@@ -2,10 +2,11 @@ import { randomBytes } from 'node:crypto';
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { AwsClients } from '../../../aws/clients';
 import { toStepError } from '../../../aws/errors';
-import { instanceIdOf } from '../../../finding/accessors';
+import { findingInstanceTags, instanceIdOf } from '../../../finding/accessors';
 import type { Finding } from '../../../finding/schema';
 import type { Known, ResponderSecurityGroup } from '../facts';
 import type { InstanceRead } from '../discovery/read-instance';
+import { INCIDENT_ID_TAG } from '../names';
 import { networkInterfacesOf } from '../discovery/read-instance';
 import { MOVE_NOT_ANSWERED, sendInstanceMove, sendMove } from '../steps/move-time';
 import { planVpcSecurityGroups } from '../steps/security-groups';
@@ -54,8 +55,15 @@ export interface EarlyMoveTarget {
   readonly listedGroupIds: readonly string[];
 }
 
-/** The target of an early move, or why there is none (the normal path runs). */
-export function earlyMoveTarget(finding: Finding): EarlyMoveTarget | { readonly why: string } {
+/**
+ * A finding GuardDuty last updated longer ago than this is not moved before the read: GuardDuty sends a new finding
+ * to EventBridge within about five minutes, so an older one is a late delivery (a Lambda retry, a redrive, a replay
+ * by `ir respond`) about an instance that an earlier delivery, in any container, may have isolated already.
+ */
+export const EARLY_MOVE_MAX_FINDING_AGE_MS = 15 * 60 * 1000;
+
+/** The target of an early move, or why there is none (the normal path runs); `now`: when the response started. */
+export function earlyMoveTarget(finding: Finding, now: Date): EarlyMoveTarget | { readonly why: string } {
   const instanceId = instanceIdOf(finding);
   const { accountId, region } = finding;
   if (!instanceId || !accountId || !region) return { why: 'the finding names no instance, account or region' };
@@ -68,11 +76,28 @@ export function earlyMoveTarget(finding: Finding): EarlyMoveTarget | { readonly 
   if (!groups) return { why: `this container does not remember the groups of ${vpcId}` };
   const shown = (listed[0]!.securityGroups ?? []).map((g) => g.groupId);
   if (shown.includes(groups.untrackGroupId) || shown.includes(groups.isolationGroupId)) return { why: 'the finding shows the interface on the responder groups already' };
-  if (movedRecently(accountId, region, instanceId)) return { why: `this container moved ${instanceId} recently` };
+  if (movedRecently(accountId, region, instanceId, now.getTime())) return { why: `this container moved ${instanceId} recently` };
+  // What another container did is not known here (group-memory.ts is per container): the finding's own evidence of an earlier answer.
+  const answered = answeredEvidence(finding, now);
+  if (answered) return { why: answered };
   // GuardDuty updates a finding each time the activity recurs: a later occurrence may be about an instance already isolated.
   const count = finding.service?.count ?? 1;
   if (count > 1) return { why: `a later occurrence of the finding (count ${count}): the instance may be isolated already` };
   return { instanceId, key, groups, listedGroupIds: shown.filter((id): id is string => typeof id === 'string' && id !== '') };
+}
+
+/**
+ * Cheap evidence, from the finding alone, that the instance may be isolated already: the finding shows the responder's
+ * incident tag on it (generated after an earlier response tagged it), or it was last updated long ago (a late delivery).
+ * null: none. Neither is proof either way (both come from the finding); they only keep the blind move off the likely cases.
+ */
+function answeredEvidence(finding: Finding, now: Date): string | null {
+  if (INCIDENT_ID_TAG in findingInstanceTags(finding)) return `the finding shows the instance tagged ${INCIDENT_ID_TAG}: an earlier response may have isolated it`;
+  const updated = Date.parse(finding.updatedAt ?? '');
+  if (Number.isFinite(updated) && now.getTime() - updated > EARLY_MOVE_MAX_FINDING_AGE_MS) {
+    return `the finding was last updated at ${new Date(updated).toISOString()}, more than ${EARLY_MOVE_MAX_FINDING_AGE_MS / 60_000} minutes ago: a late delivery, the instance may be isolated already`;
+  }
+  return null;
 }
 
 /**

@@ -217,3 +217,27 @@ describe('N4: two deliveries of one finding at once, the second loses the claim'
     expect(note?.Message).toContain(`- isolate:${PRIMARY_ENI}: DONE`);
   });
 });
+
+describe('N2: cheap evidence, from the finding alone, that another container may have isolated the instance already', () => {
+  const movedEarly = () => groupMoves().some((m) => JSON.stringify(m) === JSON.stringify(toUntrack));
+  const updatedAgo = (minutes: number): Finding => {
+    const at = new Date(NOW.getTime() - minutes * 60_000).toISOString();
+    return { ...containFinding(), createdAt: at, updatedAt: at };
+  };
+
+  it('a finding last updated 16 minutes ago (a late delivery: a retry, a redrive, a replay) is read first', async () => {
+    const report = await run({ finding: updatedAgo(16) });
+    expect(movedEarly()).toBe(false);
+    expect(step(report, `untrack:${PRIMARY_ENI}`).status).toBe('done');
+  });
+
+  it('a finding updated 14 minutes ago is still moved early', async () => {
+    await run({ finding: updatedAgo(14) });
+    expect(movedEarly()).toBe(true);
+  });
+
+  it('a finding that shows the instance with the responder’s incident tag is read first', async () => {
+    await run({ finding: containFinding({ tags: { Name: 'web-01', 'ir:incident-id': 'ir-0123456789abcdef' } }) });
+    expect(movedEarly()).toBe(false);
+  });
+});

@@ -23,6 +23,8 @@ import { forgetGroups, movedRecently, noteMoved, recallGroups, rememberGroups, t
  *   round trip 2  ModifyNetworkInterfaceAttribute Groups=[isolation group], by the id the read
  *                 | confirmed attached | the restore record, the brake's reservation
  *   then          the gate's verdict: any check that says stop puts back the groups the read saw
+ *                 (answered before the move); with none known, the instance stays on (or is closed on)
+ *                 the isolation group and the response fails loudly: never left on the untrack group
  *
  * The instance-level call is what makes this safe to send unread: EC2
  * refuses it for an instance with several network interfaces (then the
@@ -34,17 +36,22 @@ import { forgetGroups, movedRecently, noteMoved, recallGroups, rememberGroups, t
  * are verified from the by-tag read (the same check the plan makes on any
  * group it finds: still the responder's, tagged, rules as created) and the
  * read shows the instance with that one interface in that VPC. Otherwise
- * the instance is put back at once on the groups the read saw, the
- * remembered groups are forgotten, and the normal path plans from the read.
+ * the instance is put back at once on the groups the read saw (when the
+ * read was answered before the move), else closed on the isolation group
+ * (putBackOrClose), the remembered groups are forgotten if they failed
+ * their check, and the normal path plans from the read.
  *
  * Eligible only when nothing known before any call says stop (the caller
  * checks the finding's own guards: dry-run, severity, exempt tag in the
  * finding, account), the finding lists exactly one network interface, with
  * its VPC, the container remembers that VPC's groups, the finding does not
  * show the interface on them already, the finding is its first occurrence
- * (GuardDuty's count), and this container did not move the instance
- * recently (a later delivery about an isolated instance must never pass it
- * through the allow-all group unread).
+ * (GuardDuty's count), the finding shows no earlier answer (the responder's
+ * incident tag, an update long ago: answeredEvidence), and this container
+ * did not move the instance recently. Another container's moves are not
+ * known here: an instance it isolated may pass through the allow-all group
+ * for one round trip, never longer (docs/design.md, "An isolated instance
+ * moved again").
  */
 
 export interface EarlyMoveTarget {

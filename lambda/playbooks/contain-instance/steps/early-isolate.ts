@@ -21,7 +21,10 @@ import { RECORD_NETWORK_ID } from './restore-record';
  * confirmation, the ledger's claim or brake, the exempt or protected tags,
  * dry-run, an account not allowed), the restore record could not be written,
  * or the isolation move failed, the interface is put back on the groups
- * the instance's read saw, and the step says NOT isolated and why.
+ * the instance's read saw, and the step says NOT isolated and why. It is
+ * never left on the allow-all group: with no groups known from a read made
+ * before the move, or for a delivery that does not hold the incident (which
+ * never puts back), it stays on, or is sent to, the isolation group.
  */
 
 export const EARLY_UNTRACK_ID = (instanceId: string): string => `early-untrack:${instanceId}`;

@@ -216,6 +216,30 @@ describe('N4: two deliveries of one finding at once, the second loses the claim'
     expect(note?.Message).toContain(`- put-back:${PRIMARY_ENI}: SKIPPED: another delivery holds the incident: ${PRIMARY_ENI} is left to it on the isolation group ${ISOLATION_SG_A}, NOT put back`);
     expect(note?.Message).toContain(`- isolate:${PRIMARY_ENI}: DONE`);
   });
+
+  it('the delivery that lost the claim had its isolation move fail: it sends the interface to the isolation group again, never back', async () => {
+    // Another delivery holds the claim: this one is the repeat.
+    dynamodb.on(UpdateItemCommand).callsFake((input: { ConditionExpression?: string }) => {
+      if (input.ConditionExpression?.startsWith('attribute_not_exists(pk)')) {
+        throw conditionFailed({ leaseUntil: { N: String(NOW.getTime() + 60_000) }, claimLevel: { N: '2' }, claimActing: { S: 'the-holders-finding' } });
+      }
+      return {};
+    });
+    let isolationMoves = 0;
+    h.world.failures.set('ModifyNetworkInterfaceAttribute', (input) =>
+      (input.Groups as string[])[0] === ISOLATION_SG_A && ++isolationMoves === 1 ? awsError('InternalError', 'x', 500) : undefined,
+    );
+    const error = jest.spyOn(console, 'error').mockImplementation(() => undefined);
+    const report = await run({ ledger: ledgerOptions() }).finally(() => error.mockRestore());
+    expect(report.blockedBy).toEqual(['being-answered']);
+    const toIsolation = { command: 'ModifyNetworkInterfaceAttribute', input: { NetworkInterfaceId: PRIMARY_ENI, Groups: [ISOLATION_SG_A] } };
+    expect(groupMoves()).toEqual([toUntrack, toIsolation, toIsolation]);
+    expect(h.world.movedTo.get(PRIMARY_ENI)).toEqual([ISOLATION_SG_A]);
+    const note = h.mocks.sns.commandCalls(PublishCommand).map((c) => c.args[0].input as PublishCommandInput)[0];
+    expect(note?.Subject).toBe(`EARLY MOVES OF A SECOND DELIVERY: incident ${report.incidentId}`);
+    expect(note?.Message).toContain(`- isolate:${PRIMARY_ENI}: FAILED: InternalError`);
+    expect(note?.Message).toContain(`- put-back:${PRIMARY_ENI}: DONE: another delivery holds the incident; this delivery's isolation move had failed, so ${PRIMARY_ENI} was moved to ${ISOLATION_SG_A} again, NOT put back`);
+  });
 });
 
 describe('N2: cheap evidence, from the finding alone, that another container may have isolated the instance already', () => {

@@ -28,6 +28,8 @@ export function instanceFindingEvent(input: InstanceEventInput): Json {
   detail.arn = `arn:aws:guardduty:${input.region}:${input.accountId}:detector/12abc34d567e8fa901bc2d34e56789f0/finding/${input.findingId}`;
   // A new finding, delivered for the first time (GuardDuty's count 1): each run is about a fresh instance.
   detail.service = { ...(detail.service as Json), count: 1 };
+  // Generated just now: an old finding is a late delivery, never moved before the read (lambda/playbooks/contain-instance/early/early-move.ts).
+  detail.createdAt = detail.updatedAt = new Date().toISOString();
   const resource = detail.resource as Json;
   // The handler reads the instance from EC2; the finding only has to name it.
   resource.instanceDetails = { ...(resource.instanceDetails as Json), instanceId: input.instanceId, instanceState: 'running', networkInterfaces: networkInterfacesOf(input), tags: [] };

@@ -64,6 +64,7 @@ const MARK: Readonly<Record<(typeof OUTCOMES)[number], string>> = {
   'POLICY SAYS NEVER - PARTLY CONTAINED': ':warning:',
   'NEEDS APPROVAL - NOT CONTAINED': ':raised_hand:',
   'NEEDS APPROVAL - PARTLY CONTAINED': ':raised_hand:',
+  'ISOLATED - OWN GROUPS UNKNOWN': ':rotating_light:',
   DONE: ':white_check_mark:',
   'NO ACTION': ':mag:',
 };

@@ -10,7 +10,7 @@ import { MANUAL_RESPONSE } from '../guards/manual-response';
 import { describeEvidence } from '../investigation/evidence-text';
 import { BLAST_RADIUS_BRAKE } from '../ledger/verdicts';
 import type { PlanDocument } from '../plan/document';
-import { exposedBy } from '../plan/exposed';
+import { exposedBy, leftClosedBy } from '../plan/exposed';
 import { PHASE_OUT_OF_TIME_VERDICTS, phasesOutOfTime } from '../plan/phase-verdicts';
 import type { StepOutcome } from '../plan/types';
 import { changesOf, couldNotDoOf, nextStepsOf, resolvePlaceholders } from './changes';
@@ -33,6 +33,9 @@ import { withheldChanges, withheldOutcome } from './withheld';
 
 export const OUTCOMES = [
   'MORE EXPOSED THAN BEFORE',
+  // A move sent before the checks could be neither finished nor undone: the resource was closed instead (the isolation group),
+  // and no read saw the groups it had (lambda/plan/exposed.ts LEFT_CLOSED_OWN_STATE_UNKNOWN): a person must put it back.
+  'ISOLATED - OWN GROUPS UNKNOWN',
   // A change sent before the checks answered (contain-instance's early move), then undone because one said stop.
   'MOVED THEN PUT BACK - NOT CONTAINED',
   'BRAKE ON - NOT CONTAINED',
@@ -146,6 +149,7 @@ export const NOTIFICATION_STEP_IDS: ReadonlySet<string> = new Set(['notify', 'no
 
 function outcomeOf(doc: PlanDocument, outcomes: readonly StepOutcome[], exposed: readonly string[]): Outcome {
   if (exposed.length > 0) return 'MORE EXPOSED THAN BEFORE';
+  if (leftClosedBy(outcomes).length > 0) return 'ISOLATED - OWN GROUPS UNKNOWN';
   // Blocked, yet a change sent before the guards were settled (PlannedStep.earlyChange) is done: it was undone, or is named exposed above.
   if (doc.blockedBy.length > 0 && outcomes.some((o) => o.earlyChange && o.mutating && o.status === 'done')) return 'MOVED THEN PUT BACK - NOT CONTAINED';
   if (doc.blockedBy.includes(BLAST_RADIUS_BRAKE)) return 'BRAKE ON - NOT CONTAINED';
@@ -182,6 +186,14 @@ function leadOf(doc: PlanDocument, exposed: readonly string[], outcomes: readonl
     return (
       `MORE EXPOSED THAN BEFORE: ${exposed.join(', ')} could be neither isolated nor returned to their own security groups, and may be on the ` +
       'allow-all untrack group (all traffic from and to anywhere). The invocation fails so that it is retried; move them by hand now if it is not.'
+    );
+  }
+  const closed = leftClosedBy(outcomes);
+  if (closed.length > 0) {
+    return (
+      `ISOLATED - OWN GROUPS UNKNOWN: ${closed.join(', ')} was moved before the checks answered and could not be put back on its own security groups ` +
+      '(no read made before the move saw them), so it was moved to the isolation group (closed) instead. The groups the finding lists are in the ' +
+      'failed step and in the function\'s log, UNVERIFIED (a finding can be forged): release it by hand once you have checked them. The invocation fails so that it is retried.'
     );
   }
   const brake = doc.guards.find((g) => g.id === BLAST_RADIUS_BRAKE && g.blocks);

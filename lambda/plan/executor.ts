@@ -2,6 +2,7 @@ import { heldByApproval } from '../approval/held';
 import { ResponderError, toStepError } from '../aws/errors';
 import { recordedOutcome } from '../aws/local-emulator-gaps';
 import { STEP_OVERRUN_MS } from './end-of-response';
+import { LEFT_CLOSED_OWN_STATE_UNKNOWN } from './exposed';
 import type { ExecutionContext, PlannedStep, StepOutcome, StepRunResult } from './types';
 
 /*
@@ -124,8 +125,10 @@ async function runStep(step: PlannedStep, ctx: ExecutionContext, options: Execut
     if (result.output !== undefined) ctx.outputs.set(step.id, result.output);
     return outcomeOf(step, started, { status: 'done', detail: result.detail, evidence: result.evidence });
   } catch (error) {
-    const exposed = step.exposedOnFailure !== undefined ? { exposed: step.exposedOnFailure } : {};
-    return recordedOutcome(outcomeOf(step, started, { status: 'failed', error: toStepError(error), ...exposed }), options.localEmulator);
+    const stepError = toStepError(error);
+    // A step that closed what it could not undo (LEFT_CLOSED_OWN_STATE_UNKNOWN) says so: not exposed.
+    const exposed = step.exposedOnFailure !== undefined && stepError.code !== LEFT_CLOSED_OWN_STATE_UNKNOWN ? { exposed: step.exposedOnFailure } : {};
+    return recordedOutcome(outcomeOf(step, started, { status: 'failed', error: stepError, ...exposed }), options.localEmulator);
   }
 }
 

@@ -9,3 +9,18 @@ import type { StepOutcome } from './types';
 export function exposedBy(outcomes: readonly Pick<StepOutcome, 'status' | 'exposed'>[]): string[] {
   return [...new Set(outcomes.flatMap((o) => (o.status === 'failed' && o.exposed !== undefined ? [o.exposed] : [])))].sort();
 }
+
+/**
+ * The error code of a step that could neither finish nor undo a move sent
+ * before the checks (contain-instance's early move), and so closed the
+ * resource instead (the isolation group) with its own groups known from no
+ * read: not exposed, but not as the response found it, and only a person can
+ * put it back. The notification's subject names it, and the invocation fails
+ * so that it is retried.
+ */
+export const LEFT_CLOSED_OWN_STATE_UNKNOWN = 'LeftClosedOwnGroupsUnknown';
+
+/** The targets of failed steps that left a resource closed with its own state unknown (LEFT_CLOSED_OWN_STATE_UNKNOWN), sorted. */
+export function leftClosedBy(outcomes: readonly Pick<StepOutcome, 'status' | 'error' | 'target'>[]): string[] {
+  return [...new Set(outcomes.flatMap((o) => (o.status === 'failed' && o.error?.code === LEFT_CLOSED_OWN_STATE_UNKNOWN ? [o.target] : [])))].sort();
+}

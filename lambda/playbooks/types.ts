@@ -72,6 +72,8 @@ export interface EarlyMoveGate {
    * on the resource's tags as read, the exempt tag). The ledger's claim and brake and the restore record are not awaited.
    */
   mayContinue(resourceTags: Readonly<Record<string, string>>): Promise<boolean>;
+  /** When the response started (the finding's age is judged from it: a finding generated long ago is likely answered already). */
+  readonly respondingAt: Date;
 }
 
 /**

@@ -22,6 +22,7 @@ export function earlyMoveAllowed(begun: Begun, options: RespondOptions): EarlyMo
 /** GuardDuty's answer and the guards on the resource's own tags, once the first reads are in. */
 function gateOf(begun: Begun, options: RespondOptions): EarlyMoveGate {
   return {
+    respondingAt: begun.planning.now,
     async mayContinue(resourceTags) {
       const confirmation = (await begun.confirmation) ?? [];
       return blockingGuardIds([...guardsOf(begun, options, resourceTags, []), ...confirmation]).length === 0;

@@ -13,6 +13,7 @@ import { finishReport } from './execute';
 import type { PreparedPlan, RespondOptions } from './options';
 import { giveBackAfterPlanningFailure } from './planning-failure';
 import { earlyMoveAllowed } from './early-move-allowed';
+import { answerRepeatEarlyMoves } from './repeat-early-moves';
 import { readResource, type Reading } from './read';
 import { assertSamePlan, StagedPlanningError } from './staged';
 import { waitShaper } from './wait';
@@ -161,9 +162,19 @@ function planOf(begun: Begun, facts: unknown): PlaybookPlan {
  */
 async function respondEarly(begun: Begun, options: RespondOptions, reading: Reading, first: FirstSteps, clients: AwsClients, now: () => Date): Promise<Report> {
   const { settled, guards } = await settleGate(begun, guardsOf(begun, options, first.resourceTags, first.verdicts), first.steps);
-  // A later delivery of an answered incident: none of the steps runs, only its short notification.
+  // A later delivery of an answered (or held) incident: none of its steps runs, only its short notification; the early moves it
+  // already sent are reported and left to the holder, never put back (repeat-early-moves.ts).
   if (settled?.kind === 'repeat') {
-    await undoEarlyMoves(first, clients, now, options.deadlineMs);
+    await answerRepeatEarlyMoves({
+      first,
+      clients,
+      now,
+      deadlineMs: options.deadlineMs,
+      incidentId: begun.incidentId,
+      findingId: begun.planning.finding.id,
+      topicArn: options.topicArn,
+      sns: begun.account.notificationSns,
+    });
     const prepared = assemblePlan(begun, options, planOf(begun, await reading.all), guards, settled);
     const startedAt = now().toISOString();
     return finishReport(prepared, await new Acting(clients, now, prepared.restoreLedger, options.deadlineMs).act(prepared.steps, prepared), startedAt, now);
@@ -188,17 +199,3 @@ async function respondEarly(begun: Begun, options: RespondOptions, reading: Read
   const rest = await acting.act(prepared.steps.slice(first.steps.length), prepared);
   return finishReport(prepared, [...firstOutcomes, ...rest], startedAt, now);
 }
-
-/**
- * A later delivery of an answered incident runs none of its steps; an early move it already sent (contain-instance,
- * lambda/playbooks/contain-instance/early/) is still undone by its own steps, which see the delivery as blocked.
- * Their outcomes are not in the short report of a repeat: they go to the log, loudly.
- */
-async function undoEarlyMoves(first: FirstSteps, clients: AwsClients, now: () => Date, deadlineMs: number | undefined): Promise<void> {
-  const early = first.steps.filter((s) => s.earlyChange);
-  if (early.length === 0) return;
-  const outcomes = await new Acting(clients, now, undefined, deadlineMs).act(early, { document: { blockedBy: [REPEAT_DELIVERY] } });
-  console.error(JSON.stringify({ level: 'ERROR', message: 'early move sent for a delivery of an incident already answered: undone', outcomes }));
-}
-
-const REPEAT_DELIVERY = 'incident-already-answered';

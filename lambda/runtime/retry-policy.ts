@@ -6,7 +6,7 @@ import { BEING_ANSWERED, LEDGER_UNAVAILABLE } from '../ledger/verdicts';
 import { NOTIFICATION_STEP_ID } from '../notify/publish-step';
 import { undeliveredText } from '../notify/undelivered';
 import type { Report } from '../plan/document';
-import { exposedBy } from '../plan/exposed';
+import { exposedBy, leftClosedBy } from '../plan/exposed';
 import { PHASE_OUT_OF_TIME, PHASE_OUT_OF_TIME_VERDICTS, phasesOutOfTime } from '../plan/phase-verdicts';
 import { BUCKET_UNVERIFIED, DATABASE_UNREADABLE, ECS_TASK_UNREADABLE, FUNCTION_UNREADABLE, IMAGE_UNREADABLE, INSTANCE_UNREADABLE, OBJECT_UNVERIFIED, PRINCIPAL_UNREADABLE } from '../guards/unreadable';
 
@@ -82,6 +82,12 @@ function describe(failures: readonly Failure[]): string {
 
 export function shouldRetryInvocation(report: Report): RetryDecision {
   const lastingBlocks = report.blockedBy.filter((id) => !READ_FAILURE_VERDICTS.has(id) && id !== BEING_ANSWERED);
+  // Closed instead of put back, its own groups known from no read: the invocation fails (loud: errors alarm, on-failure queue) even when
+  // blocked; a retry leaves it closed (a guard still blocks) or finishes the response.
+  const closed = leftClosedBy(report.steps);
+  if (closed.length > 0) {
+    return { retry: true, reason: `${closed.join(', ')} was closed on the isolation group with its own groups unknown (a move sent before the checks could not be undone): a retry leaves it closed or finishes the response` };
+  }
   if (lastingBlocks.length > 0) {
     return { retry: false, reason: `blocked by ${lastingBlocks.join(', ')}: a retry would be blocked the same way` };
   }

@@ -34,9 +34,10 @@ async function eniGroups(networkInterfaceId: string): Promise<string[]> {
   return (NetworkInterfaces[0]?.Groups ?? []).map((g) => g.GroupId ?? '').sort();
 }
 
-/** GuardDuty's first delivery of a new finding (count 1): a later occurrence is never moved before the read. */
+/** GuardDuty's first delivery of a new finding (count 1, generated just now): a later occurrence or a late delivery is never moved before the read. */
 function respondAsLambda(later: ReturnType<typeof instanceFinding>): Promise<Report> {
-  const finding = { ...later, service: { ...later.service, count: 1 } };
+  const at = new Date().toISOString();
+  const finding = { ...later, createdAt: at, updatedAt: at, service: { ...later.service, count: 1 } };
   return respond(finding, { config: ENFORCE_CONFIG, clients: account.clients, dryRun: false, topicArn: account.seed.notifications.topicArn, responder: RESPONDER, earlyMove: true });
 }
 

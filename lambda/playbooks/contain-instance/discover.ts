@@ -38,7 +38,7 @@ export function discoverInstanceInParts(finding: Finding, clients: AwsClients, r
     return { first: Promise.resolve(facts), all: Promise.resolve(facts) };
   }
   // Sent first, before any read, when this container remembers the VPC's groups (early/early-move.ts).
-  const target = context.earlyMove ? earlyMoveTarget(finding) : undefined;
+  const target = context.earlyMove ? earlyMoveTarget(finding, context.earlyMove.respondingAt) : undefined;
   const early = target && !('why' in target) ? startEarlyMove(target, clients) : undefined;
   const instanceRead = readInstance(clients, reads, instanceId);
   const responderGroups = readResponderSecurityGroups(clients, reads);

@@ -14,7 +14,9 @@
  * The instances moved recently are never moved early again from this
  * container for a while: a later delivery about an instance already
  * isolated must not pass it through the allow-all group before its read
- * says where it is (the normal path reads first and leaves it alone).
+ * says where it is (the normal path reads first and leaves it alone). This
+ * memory is per container; what another container moved is not known here
+ * (early-move.ts answeredEvidence is the finding's own, cheap, evidence).
  */
 
 export interface RememberedGroups {

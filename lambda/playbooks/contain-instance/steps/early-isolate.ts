@@ -1,4 +1,6 @@
 import { ResponderError } from '../../../aws/errors';
+import { LEFT_CLOSED_OWN_STATE_UNKNOWN } from '../../../plan/exposed';
+import { isRepeatDelivery } from '../../../plan/repeat-delivery';
 import { planStep, type ExecutionContext, type PlannedStep, type StepRunResult } from '../../../plan/types';
 import { putBackGroupsOf, takeIsolationAnswer, type EarlyMoveFacts } from '../early/early-move';
 import type { ReadMoveFacts } from '../early/read-moves';
@@ -19,7 +21,10 @@ import { RECORD_NETWORK_ID } from './restore-record';
  * confirmation, the ledger's claim or brake, the exempt or protected tags,
  * dry-run, an account not allowed), the restore record could not be written,
  * or the isolation move failed, the interface is put back on the groups
- * the instance's read saw, and the step says NOT isolated and why.
+ * the instance's read saw, and the step says NOT isolated and why. It is
+ * never left on the allow-all group: with no groups known from a read made
+ * before the move, or for a delivery that does not hold the incident (which
+ * never puts back), it stays on, or is sent to, the isolation group.
  */
 
 export const EARLY_UNTRACK_ID = (instanceId: string): string => `early-untrack:${instanceId}`;
@@ -39,24 +44,39 @@ export function earlyUntrackStep(early: EarlyMoveFacts): PlannedStep {
       'instance with several network interfaces or a group of another VPC; the group was verified from the read before anything moved on',
     stage: STAGE.untrack,
     earlyChange: true,
-    exposedOnFailure: early.seen?.networkInterfaceId ?? instanceId,
+    // Closed on the isolation group when it could not be put back: not exposed, said as such (untrackResult).
+    ...(early.putBack && !early.putBack.done && early.putBack.closedOn ? {} : { exposedOnFailure: early.seen?.networkInterfaceId ?? instanceId }),
     run: () => Promise.resolve(untrackResult(early)),
   });
 }
 
 function untrackResult(early: EarlyMoveFacts): StepRunResult {
-  const { instanceId, untrackGroupId, isolation, putBack } = early;
-  if (isolation.sent) return { status: 'done', detail: `${instanceId} was moved to ${untrackGroupId} before any read` };
-  if (!putBack) return { status: 'done', detail: `moved to ${untrackGroupId} before any read; not continued (${isolation.why})` };
+  const { instanceId, untrackGroupId, isolation, putBack, untrack } = early;
+  // Not answered (a timeout, a throttle, a 5xx): EC2 may have applied it, so it was handled as if it had.
+  const moved = untrack.landed && untrack.unanswered ? `may have been moved to ${untrackGroupId} (${untrack.unanswered.code}: not answered)` : `was moved to ${untrackGroupId}`;
+  if (isolation.sent) return { status: 'done', detail: `${instanceId} ${moved} before any read` };
+  if (!putBack) return { status: 'done', detail: `${instanceId} ${moved} before any read; not continued (${isolation.why})` };
   if (putBack.done) {
-    return { status: 'done', detail: `moved to ${untrackGroupId} before any read, then put back at once on ${putBack.groupIds.join(', ')}, the groups the read saw: ${isolation.why}` };
+    return { status: 'done', detail: `${instanceId} ${moved} before any read, then put back at once on ${putBack.groupIds.join(', ')}, the groups the read saw: ${isolation.why}` };
+  }
+  if (putBack.closedOn) {
+    throw new ResponderError(
+      LEFT_CLOSED_OWN_STATE_UNKNOWN,
+      `${instanceId} ${moved} before any read and could not be put back: ${putBack.why}; ${isolation.why}. It was moved to the isolation group ` +
+        `${putBack.closedOn} instead (closed), NOT left on the allow-all group. Its own groups are not known from any read; the finding lists ` +
+        `${listedOf(early)} (UNVERIFIED: a finding can be forged). Release it by hand once checked`,
+      true,
+    );
   }
   throw new ResponderError(
     'EarlyMoveNotUndone',
-    `${instanceId} was moved to the allow-all group ${untrackGroupId} before any read and could not be put back (${putBack.why}); ${isolation.why}`,
+    `${instanceId} ${moved} (the allow-all group) before any read and could be neither put back nor closed on the isolation group (${putBack.why}); ${isolation.why}. ` +
+      `The finding lists ${listedOf(early)} (UNVERIFIED)`,
     true,
   );
 }
+
+const listedOf = (early: EarlyMoveFacts): string => (early.listedGroupIds.length > 0 ? early.listedGroupIds.join(', ') : 'no group');
 
 /** A move sent before the guards were settled, as its answer came: this step waits for it. */
 async function answered(token: string, networkInterfaceId: string, groupId: string): Promise<StepRunResult> {
@@ -110,7 +130,7 @@ export function readMoveSteps(moves: readonly ReadMoveFacts[]): PlannedStep[] {
   return moves.flatMap((move) => [
     readUntrackStep(move),
     earlyIsolateStep({ networkInterfaceId: move.networkInterfaceId, isolationGroupId: move.isolationGroupId, token: move.isolationToken, follows: `untrack:${move.networkInterfaceId}` }),
-    putBackStep(move.networkInterfaceId, move.seenGroupIds),
+    putBackStep(move.networkInterfaceId, move.seenGroupIds, move.isolationGroupId),
   ]);
 }
 
@@ -124,18 +144,24 @@ function stopReason(ctx: ExecutionContext, networkInterfaceId: string): string |
   return null;
 }
 
-/** The last step of an early move: the interface put back on the groups the read saw (null: not known) when any check said stop. */
-export function putBackStep(networkInterfaceId: string, groups: readonly string[] | null): PlannedStep {
+/**
+ * The last step of an early move, when any check said stop: the interface put back on the groups a read made
+ * before the moves saw. Never left on the allow-all group: when those groups are not known (null), or the
+ * delivery does not hold the incident (REPEAT_DELIVERY: the holder relies on the isolation move, so it is never
+ * undone here), the interface stays on, or is sent again to, the isolation group.
+ */
+export function putBackStep(networkInterfaceId: string, groups: readonly string[] | null, isolationGroupId: string): PlannedStep {
   return planStep(MOVE_NETWORK_INTERFACE, {
     id: PUT_BACK_ID(networkInterfaceId),
     title: `Put ${networkInterfaceId} back on the groups it had if any check said stop after the early move`,
     action: 'ec2:ModifyNetworkInterfaceAttribute',
     target: networkInterfaceId,
-    parameters: { NetworkInterfaceId: networkInterfaceId, Groups: groups ? [...groups] : [] },
+    parameters: { NetworkInterfaceId: networkInterfaceId, Groups: groups ? [...groups] : [isolationGroupId] },
     why:
       'the moves went out beside the checks: if GuardDuty does not confirm the finding, the ledger or the brake says no, a guard blocks ' +
       '(exempt, protected, dry-run, account), the restore record cannot be written, or the isolation move failed, the interface goes back ' +
-      'to the groups the parallel read saw (no more open than it was found); otherwise nothing is done',
+      'to the groups the parallel read saw (no more open than it was found); if those are not known, or another delivery holds the incident, ' +
+      'it stays on the isolation group; otherwise nothing is done',
     stage: STAGE.restore,
     earlyChange: true,
     runsPastDeadline: true,
@@ -144,11 +170,20 @@ export function putBackStep(networkInterfaceId: string, groups: readonly string[
     run: async (ctx): Promise<StepRunResult> => {
       const stop = stopReason(ctx, networkInterfaceId);
       if (stop === null) return { status: 'skipped', reason: `${networkInterfaceId} is isolated and every check said go: nothing to put back` };
+      const isolated = ctx.outcomes.find((o) => o.id === `isolate:${networkInterfaceId}`)?.status === 'done';
+      if (isRepeatDelivery(ctx.blockedBy)) {
+        // Another delivery holds the incident and counts on this interface being isolated: never put back here.
+        if (isolated) return { status: 'skipped', reason: `another delivery holds the incident: ${networkInterfaceId} is left to it on the isolation group ${isolationGroupId}, NOT put back` };
+        await sendMove(ctx, networkInterfaceId, [isolationGroupId]);
+        return { status: 'done', detail: `another delivery holds the incident; this delivery's isolation move had failed, so ${networkInterfaceId} was moved to ${isolationGroupId} again, NOT put back` };
+      }
       if (!groups) {
+        if (!isolated) await sendMove(ctx, networkInterfaceId, [isolationGroupId]);
         throw new ResponderError(
-          'NoOriginalGroups',
-          `NOT isolated as planned: ${stop}, but the groups ${networkInterfaceId} had are not known (the instance's read was answered after the early move): it is left where the moves put it`,
-          false,
+          LEFT_CLOSED_OWN_STATE_UNKNOWN,
+          `NOT isolated as planned: ${stop}, but the groups ${networkInterfaceId} had are not known from any read made before the moves ` +
+            `(the instance's read was answered after the early move): it is left on the isolation group ${isolationGroupId} (closed). Release it by hand`,
+          true,
         );
       }
       await sendMove(ctx, networkInterfaceId, [...groups]);
@@ -162,6 +197,6 @@ export function earlyMoveSteps(early: EarlyMoveFacts, networkInterfaceId: string
   return [
     earlyUntrackStep(early),
     earlyIsolateStep({ networkInterfaceId, isolationGroupId: early.isolationGroupId, token, follows: EARLY_UNTRACK_ID(early.instanceId) }),
-    putBackStep(networkInterfaceId, putBackGroupsOf(early)),
+    putBackStep(networkInterfaceId, putBackGroupsOf(early), early.isolationGroupId),
   ];
 }

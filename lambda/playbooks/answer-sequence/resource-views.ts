@@ -302,6 +302,15 @@ export function typeNameOf(resource: SequenceResource): string | undefined {
   return resource.resourceType ?? resource.type ?? undefined;
 }
 
+/**
+ * GuardDuty's name (EC2_INSTANCE) for a type name in either spelling (AWS::EC2::Instance too), so that two
+ * spellings answered the same way compare equal (lambda/confirm/compared-fields.ts); any other name as it is.
+ */
+export function guardDutyTypeNameOf(typeName: string | null | undefined): string | undefined {
+  if (typeName === null || typeName === undefined) return undefined;
+  return DERIVATIONS.find((d) => d.names.includes(typeName))?.names.at(-1) ?? typeName;
+}
+
 // Printable text without spaces: what a uid of any resource type looks like, and nothing a report line could be forged with.
 const UID = /^[\x21-\x7e]{1,2048}$/;
 

@@ -1,10 +1,11 @@
-import { GuardDutyClient } from '@aws-sdk/client-guardduty';
+import { GuardDutyClient, type FindingResourceType } from '@aws-sdk/client-guardduty';
 import { createAwsClients } from '../../../lambda/aws/clients';
 import { startConfirmation } from '../../../lambda/confirm/confirmation';
 import { CONFIRMED_PREFIX, FINDING_CONFIRMATION } from '../../../lambda/confirm/verdicts';
 import { parseFindings } from '../../../lambda/finding/parse';
 import type { Finding } from '../../../lambda/finding/schema';
 import type { GuardVerdict } from '../../../lambda/guards/types';
+import { guardDutyTypeNameOf } from '../../../lambda/playbooks/answer-sequence/resource-views';
 import { ReadLog } from '../../../lambda/plan/reads';
 import type { PlaybookName } from '../../../lambda/routing/playbook-names';
 import { enforceConfig } from '../../support/aws-mocks/contain-finding';
@@ -210,9 +211,12 @@ describe('what is and is not a difference', () => {
 
   it('a sequence resource named by its Security Hub spelling is GuardDuty’s own type: equal', async () => {
     const held = heldFinding(sequence);
-    const resources = held.Service!.Detection!.Sequence!.Resources!;
-    expect(resources[1]).toMatchObject({ Uid: 'arn:aws:s3:::payroll-exports', ResourceType: 'AWS::S3::Bucket' });
-    guardDutyHolds(guardDuty.mock, [{ ...held, Service: { ...held.Service, Detection: { Sequence: { ...held.Service!.Detection!.Sequence!, Resources: resources.map((r) => ({ ...r, ResourceType: r.ResourceType === 'AWS::S3::Bucket' ? 'S3_BUCKET' : r.ResourceType })) } } } }]);
+    const heldSequence = held.Service!.Detection!.Sequence!;
+    expect(heldSequence.Resources![1]).toMatchObject({ Uid: 'arn:aws:s3:::payroll-exports', ResourceType: 'AWS::S3::Bucket' });
+    // As GuardDuty holds it: its own spelling (S3_BUCKET, ...) for every resource.
+    const native = heldSequence.Resources!.map((r) => ({ ...r, ResourceType: guardDutyTypeNameOf(r.ResourceType) as FindingResourceType }));
+    expect(native[1]!.ResourceType).toBe('S3_BUCKET');
+    guardDutyHolds(guardDuty.mock, [{ ...held, Service: { ...held.Service, Detection: { Sequence: { ...heldSequence, Resources: native } } } }]);
     expect((await confirmation(sequence, 'answer-sequence')).blocks).toBe(false);
   });
 

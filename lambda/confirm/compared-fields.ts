@@ -1,6 +1,6 @@
 import type { Finding as HeldFinding } from '@aws-sdk/client-guardduty';
 import type { Finding } from '../finding/schema';
-import { guardDutyTypeNameOf, typeNameOf } from '../playbooks/answer-sequence/resource-views';
+import { guardDutyTypeNameOf, typeNameOf } from '../finding/sequence-types';
 import { rulesFor, type FieldRule } from './field-rules';
 
 /*

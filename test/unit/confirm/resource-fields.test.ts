@@ -5,7 +5,7 @@ import { CONFIRMED_PREFIX, FINDING_CONFIRMATION } from '../../../lambda/confirm/
 import { parseFindings } from '../../../lambda/finding/parse';
 import type { Finding } from '../../../lambda/finding/schema';
 import type { GuardVerdict } from '../../../lambda/guards/types';
-import { guardDutyTypeNameOf } from '../../../lambda/playbooks/answer-sequence/resource-views';
+import { guardDutyTypeNameOf } from '../../../lambda/finding/sequence-types';
 import { ReadLog } from '../../../lambda/plan/reads';
 import type { PlaybookName } from '../../../lambda/routing/playbook-names';
 import { enforceConfig } from '../../support/aws-mocks/contain-finding';

@@ -5,7 +5,7 @@ import { createAwsClients } from '../../../lambda/aws/clients';
 import { startConfirmation } from '../../../lambda/confirm/confirmation';
 import { CONFIRMED_PREFIX, FINDING_CONFIRMATION } from '../../../lambda/confirm/verdicts';
 import { camelizeKeys, parseFindings } from '../../../lambda/finding/parse';
-import { guardDutyTypeNameOf } from '../../../lambda/playbooks/answer-sequence/resource-views';
+import { guardDutyTypeNameOf } from '../../../lambda/finding/sequence-types';
 import { ReadLog } from '../../../lambda/plan/reads';
 import { actsInFindingAccount, PLAYBOOK_NAMES } from '../../../lambda/routing/playbook-names';
 import { enforceConfig } from '../../support/aws-mocks/contain-finding';

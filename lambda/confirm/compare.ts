@@ -1,6 +1,6 @@
 import type { Finding as HeldFinding } from '@aws-sdk/client-guardduty';
 import type { Finding } from '../finding/schema';
-import { COMPARED_FIELDS } from './compared-fields';
+import { COMPARED_FIELDS, exemptTagFields } from './compared-fields';
 import { field, type Difference } from './field-rules';
 
 /*
@@ -13,8 +13,9 @@ import { field, type Difference } from './field-rules';
  * bucket and the object version, the EKS cluster and Kubernetes user, the
  * ECS cluster and task, the function, the database, the snapshot, AMI or
  * recovery point, the caller's account, an attack sequence's resources,
- * signals and actors). Any one that differs refuses the response. Values
- * that change during an incident (tags, network details) are read from the
+ * signals and actors), and the exempt tag wherever the finding reports
+ * tags. Any one that differs refuses the response. Values that change
+ * during an incident (other tags, network details) are read from the
  * account itself, never trusted from the finding. Pure: no AWS call.
  */
 
@@ -23,9 +24,10 @@ export type { Difference } from './field-rules';
 /** The region the finding is acted on in (the delivered finding's, or the responder's), against GuardDuty's. */
 const REGION = field<string, HeldFinding>('region', (region) => region, (held) => held.Region);
 
-/** Each field where the finding as delivered is not the finding GuardDuty holds. */
-export function differencesFrom(claimed: Finding, held: HeldFinding, region: string): Difference[] {
-  return [...COMPARED_FIELDS.flatMap((rule) => rule.differences(claimed, held, '')), ...REGION.differences(region, held, '')];
+/** Each field where the finding as delivered is not the finding GuardDuty holds; `exemptTagKey` is the configured exempt tag. */
+export function differencesFrom(claimed: Finding, held: HeldFinding, region: string, exemptTagKey: string): Difference[] {
+  const rules = [...COMPARED_FIELDS, ...exemptTagFields(exemptTagKey)];
+  return [...rules.flatMap((rule) => rule.differences(claimed, held, '')), ...REGION.differences(region, held, '')];
 }
 
 /** One line per difference, quoted so a hostile value cannot pass for the text around it. */

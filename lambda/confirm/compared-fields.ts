@@ -1,4 +1,4 @@
-import type { Finding as HeldFinding } from '@aws-sdk/client-guardduty';
+import type { Finding as HeldFinding, Tag as HeldTag } from '@aws-sdk/client-guardduty';
 import type { Finding } from '../finding/schema';
 import { guardDutyTypeNameOf, typeNameOf } from '../finding/sequence-types';
 import { rulesFor, type FieldRule } from './field-rules';
@@ -11,9 +11,9 @@ import { rulesFor, type FieldRule } from './field-rules';
  * All are compared for every finding, whatever its resource type: a field
  * GuardDuty does not hold must be absent from the delivery too.
  *
- * Only identifiers and what decides a plan are here. Fields that change
- * while an incident is answered (tags, security groups, counts, timestamps)
- * are not: GuardDuty may update its copy after the delivery (a later
+ * Only identifiers and what decides a plan are here, and of the tags only
+ * the exempt tag (exemptTagFields). Fields that change while an incident is
+ * answered (other tags, security groups, counts, timestamps) are not: GuardDuty may update its copy after the delivery (a later
  * occurrence), and every such value is read from the account itself before
  * it is used. Adding a field a playbook starts to act on is one line here.
  */
@@ -150,3 +150,41 @@ export const COMPARED_FIELDS: readonly FieldRule<Finding, HeldFinding>[] = rules
     ]),
   ]),
 ]);
+
+type Tags = readonly ({ readonly key?: string | null; readonly value?: string | null } | null | undefined)[] | null | undefined;
+
+/** The exempt tag's value as a playbook reads a tag list (the last of that key wins; '' for a tag without value); undefined when absent. */
+function tagValue(tags: Tags, key: string): string | undefined {
+  let value: string | undefined;
+  for (const tag of tags ?? []) if (tag?.key === key) value = tag.value ?? '';
+  return value;
+}
+
+function heldTagValue(tags: readonly HeldTag[] | undefined, key: string): string | undefined {
+  return tagValue(tags?.map((tag) => ({ key: tag.Key, value: tag.Value })), key);
+}
+
+/**
+ * The exempt tag (config exemptTagKey) in every resource tag list of a
+ * finding. block-public-access takes a bucket's exemption from the tags
+ * GuardDuty reports (and contain-instance an unread instance's): a forged
+ * copy that drops the tag must not act on a resource GuardDuty reports as
+ * exempt. Only that key: the other tags may change (the response tags the
+ * resource) and are never decided by.
+ */
+export function exemptTagFields(key: string): readonly FieldRule<Finding, HeldFinding>[] {
+  const name = `tags[${JSON.stringify(key)}]`;
+  return rulesFor<Finding, HeldFinding>((finding) => [
+    finding.within('resource', (f) => f.resource, (h) => h.Resource, (resource) => [
+      resource.field(`instanceDetails.${name}`, (r) => tagValue(r.instanceDetails?.tags, key), (r) => heldTagValue(r.InstanceDetails?.Tags, key)),
+      resource.eachOf('s3BucketDetails', (r) => r.s3BucketDetails, (r) => r.S3BucketDetails, (bucket) => [
+        bucket.field(name, (b) => tagValue(b.tags, key), (b) => heldTagValue(b.Tags, key)),
+      ]),
+      resource.field(`lambdaDetails.${name}`, (r) => tagValue(r.lambdaDetails?.tags, key), (r) => heldTagValue(r.LambdaDetails?.Tags, key)),
+      resource.field(`rdsDbInstanceDetails.${name}`, (r) => tagValue(r.rdsDbInstanceDetails?.tags, key), (r) => heldTagValue(r.RdsDbInstanceDetails?.Tags, key)),
+      resource.field(`rdsLimitlessDbDetails.${name}`, (r) => tagValue(r.rdsLimitlessDbDetails?.tags, key), (r) => heldTagValue(r.RdsLimitlessDbDetails?.Tags, key)),
+      resource.field(`eksClusterDetails.${name}`, (r) => tagValue(r.eksClusterDetails?.tags, key), (r) => heldTagValue(r.EksClusterDetails?.Tags, key)),
+      resource.field(`ecsClusterDetails.${name}`, (r) => tagValue(r.ecsClusterDetails?.tags, key), (r) => heldTagValue(r.EcsClusterDetails?.Tags, key)),
+    ]),
+  ]);
+}

@@ -54,9 +54,10 @@ function fixture(relative: string): Finding {
   return parseFindings(loadFixture(relative))[0]!;
 }
 
-async function confirmation(finding: Finding, playbook: PlaybookName): Promise<GuardVerdict> {
+async function confirmation(finding: Finding, playbook: PlaybookName, exemptTagKey?: string): Promise<GuardVerdict> {
+  const config = exemptTagKey === undefined ? enforceConfig() : { ...enforceConfig(), exemptTagKey };
   const home = createAwsClients({ region: finding.region!, credentials: { accessKeyId: 'home', secretAccessKey: 'home' }, maxAttempts: 1 }, { guardDuty: GuardDutyClient });
-  const verdicts = await startConfirmation({ finding, playbook, config: enforceConfig(), home, region: finding.region!, reads: new ReadLog() })!;
+  const verdicts = await startConfirmation({ finding, playbook, config, home, region: finding.region!, reads: new ReadLog() })!;
   expect(verdicts).toHaveLength(1);
   return verdicts[0]!;
 }
@@ -232,6 +233,23 @@ describe('what is and is not a difference', () => {
     const own = rewritten(finding, REMOTE, undefined);
     guardDutyHolds(guardDuty.mock, [heldFinding(own)]);
     expect((await confirmation(finding, 'revoke-credentials')).reason).toContain('service.action.awsApiCallAction.remoteAccountDetails.accountId is "999999999999" in the finding delivered, null in GuardDuty');
+  });
+
+  it('the exempt tag GuardDuty reports on the bucket, dropped from the delivery: refused (block-public-access decides by it)', async () => {
+    const finding = fixture('block-public-access/bucket-public-access-granted.event.json');
+    const tags = (finding.resource!.s3BucketDetails![0]!.tags ?? []).filter((t) => t.key !== 'ir:exempt');
+    const exempt = rewritten(finding, ['resource', 's3BucketDetails', 0, 'tags'], [...tags, { key: 'ir:exempt', value: 'public website' }]);
+    guardDutyHolds(guardDuty.mock, [heldFinding(exempt)]);
+    expect((await confirmation(finding, 'block-public-access')).reason).toContain(
+      'resource.s3BucketDetails[0].tags["ir:exempt"] is null in the finding delivered, "public website" in GuardDuty',
+    );
+    // Under the configured key, whatever it is; any other tag may differ.
+    const custom = rewritten(finding, ['resource', 's3BucketDetails', 0, 'tags'], [...tags, { key: 'team:no-auto-response', value: '' }, { key: 'owner', value: 'web' }]);
+    guardDutyHolds(guardDuty.mock, [heldFinding(custom)]);
+    expect((await confirmation(finding, 'block-public-access', 'team:no-auto-response')).reason).toContain(
+      'resource.s3BucketDetails[0].tags["team:no-auto-response"] is null in the finding delivered, "" in GuardDuty',
+    );
+    expect((await confirmation(rewritten(custom, ['resource', 's3BucketDetails', 0, 'tags', tags.length + 1, 'value'], 'other'), 'block-public-access', 'team:no-auto-response')).blocks).toBe(false);
   });
 
   it('fields that change during an incident (tags, security groups, counts) are not compared: GuardDuty may have updated its copy', async () => {

@@ -30,7 +30,12 @@ export function differencesFrom(claimed: Finding, held: HeldFinding, region: str
   return [...rules.flatMap((rule) => rule.differences(claimed, held, '')), ...REGION.differences(region, held, '')];
 }
 
+/** At most this many differences are spelled out: a forged sequence of hundreds of resources must not make a reason of thousands of lines. */
+export const MAX_DESCRIBED_DIFFERENCES = 20;
+
 /** One line per difference, quoted so a hostile value cannot pass for the text around it. */
 export function describeDifferences(differences: readonly Difference[]): string {
-  return differences.map((d) => `${d.field} is ${JSON.stringify(d.claimed)} in the finding delivered, ${JSON.stringify(d.held)} in GuardDuty`).join('; ');
+  const shown = differences.slice(0, MAX_DESCRIBED_DIFFERENCES).map((d) => `${d.field} is ${JSON.stringify(d.claimed)} in the finding delivered, ${JSON.stringify(d.held)} in GuardDuty`);
+  const more = differences.length - shown.length;
+  return [...shown, ...(more > 0 ? [`and ${more} more differences`] : [])].join('; ');
 }

@@ -1,5 +1,6 @@
 import { GuardDutyClient, type FindingResourceType } from '@aws-sdk/client-guardduty';
 import { createAwsClients } from '../../../lambda/aws/clients';
+import { MAX_DESCRIBED_DIFFERENCES } from '../../../lambda/confirm/compare';
 import { startConfirmation } from '../../../lambda/confirm/confirmation';
 import { CONFIRMED_PREFIX, FINDING_CONFIRMATION } from '../../../lambda/confirm/verdicts';
 import { parseFindings } from '../../../lambda/finding/parse';
@@ -250,6 +251,18 @@ describe('what is and is not a difference', () => {
       'resource.s3BucketDetails[0].tags["team:no-auto-response"] is null in the finding delivered, "" in GuardDuty',
     );
     expect((await confirmation(rewritten(custom, ['resource', 's3BucketDetails', 0, 'tags', tags.length + 1, 'value'], 'other'), 'block-public-access', 'team:no-auto-response')).blocks).toBe(false);
+  });
+
+  it('a sequence rewritten throughout: every difference counted, the first ones spelled out', async () => {
+    const first = sequence.service!.detection!.sequence!.resources![0];
+    const keys = (prefix: string, count: number) => Array.from({ length: count }, (_, i) => ({ ...first, uid: `${prefix}${String(i).padStart(2, '0')}` }));
+    guardDutyHolds(guardDuty.mock, [heldFinding(rewritten(sequence, [...SEQUENCE, 'resources'], keys('AKIA2EXAMPLEGENUINE', 30)))]);
+    const { reason } = await confirmation(rewritten(sequence, [...SEQUENCE, 'resources'], keys('AKIA2EXAMPLEFORGED0', 31)), 'answer-sequence');
+    expect(reason).toContain('service.detection.sequence.resources.length is 31 in the finding delivered, 30 in GuardDuty');
+    expect(reason).toContain('service.detection.sequence.resources[18].uid is "AKIA2EXAMPLEFORGED018" in the finding delivered, "AKIA2EXAMPLEGENUINE18" in GuardDuty');
+    expect(reason).not.toContain('resources[19]');
+    expect(reason.split('; ')).toHaveLength(MAX_DESCRIBED_DIFFERENCES + 1);
+    expect(reason).toMatch(/; and 11 more differences$/);
   });
 
   it('fields that change during an incident (tags, security groups, counts) are not compared: GuardDuty may have updated its copy', async () => {

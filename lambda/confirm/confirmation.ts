@@ -70,10 +70,10 @@ async function confirm(input: ConfirmationInput, home: AwsClients): Promise<Guar
     }
   });
   if (!held.ok) return [unavailable(`GuardDuty (detector ${detectorId}, ${region}) could not be asked for the finding`, held.error.code)];
-  return [verdictOn(finding, (held.value.Findings ?? []).find((f) => f.Id === finding.id), detectorId, region)];
+  return [verdictOn(finding, (held.value.Findings ?? []).find((f) => f.Id === finding.id), detectorId, region, input.config.exemptTagKey)];
 }
 
-function verdictOn(finding: Finding, held: HeldFinding | undefined, detectorId: string, region: string): GuardVerdict {
+function verdictOn(finding: Finding, held: HeldFinding | undefined, detectorId: string, region: string, exemptTagKey: string): GuardVerdict {
   const where = `detector ${detectorId} in ${region}`;
   if (!held) {
     return block(
@@ -81,7 +81,7 @@ function verdictOn(finding: Finding, held: HeldFinding | undefined, detectorId: 
       `GuardDuty (${where}) holds no finding ${finding.id}: a finding GuardDuty does not confirm is never acted on (forged, or of another region or administrator)`,
     );
   }
-  const differences = differencesFrom(finding, held, region);
+  const differences = differencesFrom(finding, held, region, exemptTagKey);
   if (differences.length > 0) {
     return block(FINDING_CONFIRMATION, `the finding delivered is not the one GuardDuty (${where}) holds: ${describeDifferences(differences)}`);
   }

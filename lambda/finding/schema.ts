@@ -180,7 +180,7 @@ const resourceDetailSchemas = {
   ),
   eksClusterDetails: part({ name: info, arn: info, vpcId: info, status: info, createdAt: infoTime, tags: infoTags }),
   kubernetesDetails: part({
-    kubernetesUserDetails: part({ username: info, uid: info, groups: list(info) }),
+    kubernetesUserDetails: part({ username: info, uid: info, groups: list(info), sessionName: list(info) }),
     kubernetesWorkloadDetails: part({ name: info, type: info, uid: info, namespace: info, hostNetwork: infoFlag }),
   }),
   ecsClusterDetails: part({

@@ -1,5 +1,6 @@
 import { isDbIdentifier } from '../../finding/database-target';
 import { INSTANCE_ID } from '../../finding/ids';
+import { spellingsOf, typeNameOf } from '../../finding/sequence-types';
 import type { Finding } from '../../finding/schema';
 import { untrusted } from '../../text/untrusted';
 import type { SequenceActor, SequenceResource } from './sequence';
@@ -149,7 +150,7 @@ function actorOfKey(accessKeyId: string, actors: readonly SequenceActor[]): Sequ
 
 export const DERIVATIONS: readonly Derivation[] = [
   {
-    names: ['AWS::EC2::Instance', 'EC2_INSTANCE'],
+    names: spellingsOf('EC2_INSTANCE'),
     derive: (uid, _resource, context) => {
       let instanceId = uid;
       if (!INSTANCE_ID.test(uid)) {
@@ -162,7 +163,7 @@ export const DERIVATIONS: readonly Derivation[] = [
     },
   },
   {
-    names: ['AWS::IAM::AccessKey', 'ACCESS_KEY'],
+    names: spellingsOf('ACCESS_KEY'),
     derive: (uid, _resource, context) => {
       if (!ACCESS_KEY_ID.test(uid)) return refuse(`uid ${JSON.stringify(uid)} is not an access key id`);
       const actor = actorOfKey(uid, context.actors);
@@ -178,10 +179,10 @@ export const DERIVATIONS: readonly Derivation[] = [
       });
     },
   },
-  { names: ['AWS::IAM::Role', 'IAM_ROLE'], derive: iamPrincipal('role', 'Role') },
-  { names: ['AWS::IAM::User', 'IAM_USER'], derive: iamPrincipal('user', 'IAMUser') },
+  { names: spellingsOf('IAM_ROLE'), derive: iamPrincipal('role', 'Role') },
+  { names: spellingsOf('IAM_USER'), derive: iamPrincipal('user', 'IAMUser') },
   {
-    names: ['AWS::S3::Bucket', 'S3_BUCKET'],
+    names: spellingsOf('S3_BUCKET'),
     derive: (uid, _resource, context) => {
       let name = uid;
       if (!BUCKET_NAME.test(uid)) {
@@ -199,7 +200,7 @@ export const DERIVATIONS: readonly Derivation[] = [
     },
   },
   {
-    names: ['AWS::ECS::Cluster', 'ECS_CLUSTER'],
+    names: spellingsOf('ECS_CLUSTER'),
     derive: (uid, _resource, context) => {
       const arn = ownArn(uid, 'ecs', context, true);
       if (typeof arn === 'string') return refuse(arn);
@@ -209,7 +210,7 @@ export const DERIVATIONS: readonly Derivation[] = [
     },
   },
   {
-    names: ['AWS::ECS::Task', 'ECS_TASK'],
+    names: spellingsOf('ECS_TASK'),
     derive: (uid, _resource, context) => {
       const arn = ownArn(uid, 'ecs', context, true);
       if (typeof arn === 'string') return refuse(arn);
@@ -225,7 +226,7 @@ export const DERIVATIONS: readonly Derivation[] = [
     },
   },
   {
-    names: ['AWS::EKS::Cluster', 'EKS_CLUSTER'],
+    names: spellingsOf('EKS_CLUSTER'),
     derive: (uid, _resource, context) => {
       const arn = ownArn(uid, 'eks', context, true);
       if (typeof arn === 'string') return refuse(arn);
@@ -235,7 +236,7 @@ export const DERIVATIONS: readonly Derivation[] = [
     },
   },
   {
-    names: ['AWS::S3::Object', 'S3_OBJECT'],
+    names: spellingsOf('S3_OBJECT'),
     derive: (uid, _resource, context) => {
       const arn = ownArn(uid, 's3', context, false);
       if (typeof arn === 'string') return refuse(arn);
@@ -252,7 +253,7 @@ export const DERIVATIONS: readonly Derivation[] = [
     },
   },
   {
-    names: ['AWS::RDS::DBInstance', 'RDS_DB_INSTANCE'],
+    names: spellingsOf('RDS_DB_INSTANCE'),
     derive: (uid, _resource, context) => {
       const arn = ownArn(uid, 'rds', context, true);
       if (typeof arn === 'string') return refuse(arn);
@@ -266,7 +267,7 @@ export const DERIVATIONS: readonly Derivation[] = [
     },
   },
   {
-    names: ['AWS::EC2::Snapshot', 'EC2_SNAPSHOT'],
+    names: spellingsOf('EC2_SNAPSHOT'),
     derive: (uid, _resource, context) => {
       const arn = ownArn(uid, 'ec2', context, true);
       if (typeof arn === 'string') return refuse(arn);
@@ -276,7 +277,7 @@ export const DERIVATIONS: readonly Derivation[] = [
     },
   },
   {
-    names: ['AWS::EC2::Image', 'EC2_IMAGE'],
+    names: spellingsOf('EC2_IMAGE'),
     derive: (uid, _resource, context) => {
       const arn = ownArn(uid, 'ec2', context, true);
       if (typeof arn === 'string') return refuse(arn);
@@ -286,7 +287,7 @@ export const DERIVATIONS: readonly Derivation[] = [
     },
   },
   {
-    names: ['AWS::Lambda::Function', 'LAMBDA_FUNCTION'],
+    names: spellingsOf('LAMBDA_FUNCTION'),
     derive: (uid, _resource, context) => {
       const arn = ownArn(uid, 'lambda', context, true);
       if (typeof arn === 'string') return refuse(arn);
@@ -297,10 +298,7 @@ export const DERIVATIONS: readonly Derivation[] = [
   },
 ];
 
-/** The type a sequence resource names, however it is spelled (resourceType, else type). */
-export function typeNameOf(resource: SequenceResource): string | undefined {
-  return resource.resourceType ?? resource.type ?? undefined;
-}
+export { typeNameOf };
 
 // Printable text without spaces: what a uid of any resource type looks like, and nothing a report line could be forged with.
 const UID = /^[\x21-\x7e]{1,2048}$/;

@@ -12,40 +12,50 @@ import type { Finding } from '../../../lambda/finding/schema';
 export const DETECTOR_ID = '12abc34d567e8fa901bc2d34e56789f0';
 
 
-/** The finding as GetFindings returns it: the API's PascalCase shape of the fields a confirmation compares. */
+function upperFirst(key: string): string {
+  return key.length === 0 ? key : key[0]!.toUpperCase() + key.slice(1);
+}
+
+/** The delivered (camelCase) JSON in the SDK's PascalCase member names, as GetFindings' answer is parsed. */
+function pascalized(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(pascalized);
+  if (typeof value !== 'object' || value === null) return value;
+  return Object.fromEntries(Object.entries(value).map(([key, inner]) => [upperFirst(key), pascalized(inner)]));
+}
+
+type HeldSequenceResource = NonNullable<NonNullable<NonNullable<NonNullable<HeldFinding['Service']>['Detection']>['Sequence']>['Resources']>[number];
+
+/**
+ * The finding as GetFindings returns it: every field of the delivery under
+ * the SDK's name (the confirmation compares the fields a playbook acts on,
+ * lambda/confirm/compared-fields.ts), not archived. The real SDK's reading
+ * of the wire form is proven on every fixture in test/unit/confirm/wire-round-trip.test.ts;
+ * here, an attack sequence's resource named only by its Security Hub
+ * spelling (`type`) is held under GuardDuty's member (ResourceType), the
+ * only one the SDK has.
+ */
 export function heldFinding(finding: Finding, overrides: Partial<HeldFinding> = {}): HeldFinding {
-  const instance = finding.resource?.instanceDetails;
-  const key = finding.resource?.accessKeyDetails;
-  const fn = finding.resource?.lambdaDetails;
+  const all = pascalized(finding) as HeldFinding;
+  const sequence = all.Service?.Detection?.Sequence;
+  const resources = sequence?.Resources?.map((r) => {
+    const spelled = r as HeldSequenceResource & { Type?: string };
+    return { ...spelled, ResourceType: spelled.ResourceType ?? spelled.Type } as HeldSequenceResource;
+  });
   return {
-    AccountId: finding.accountId ?? undefined,
+    ...all,
     Arn: `arn:aws:guardduty:${finding.region}:${finding.accountId}:detector/${DETECTOR_ID}/finding/${finding.id}`,
     CreatedAt: '2026-11-22T07:55:00.000Z',
-    Id: finding.id,
     Partition: 'aws',
-    Region: finding.region ?? undefined,
     SchemaVersion: '2.0',
-    Severity: finding.severity,
-    Type: finding.type,
     UpdatedAt: '2026-11-22T07:55:00.000Z',
-    Resource: {
-      ResourceType: finding.resource?.resourceType ?? undefined,
-      ...(instance ? { InstanceDetails: { InstanceId: instance.instanceId ?? undefined } } : {}),
-      ...(key
-        ? {
-            AccessKeyDetails: {
-              AccessKeyId: key.accessKeyId ?? undefined,
-              PrincipalId: key.principalId ?? undefined,
-              UserName: key.userName ?? undefined,
-              UserType: key.userType ?? undefined,
-            },
-          }
-        : {}),
-      ...(fn
-        ? { LambdaDetails: { FunctionName: fn.functionName ?? undefined, FunctionArn: fn.functionArn ?? undefined, FunctionVersion: fn.functionVersion ?? undefined } }
-        : {}),
+    Resource: all.Resource ?? {},
+    Service: {
+      ...all.Service,
+      ...(sequence ? { Detection: { ...all.Service?.Detection, Sequence: { ...sequence, Resources: resources } } } : {}),
+      Archived: false,
+      ResourceRole: finding.service?.resourceRole ?? undefined,
+      Count: 1,
     },
-    Service: { Archived: false, ResourceRole: finding.service?.resourceRole ?? undefined, Count: 1 },
     ...overrides,
   };
 }

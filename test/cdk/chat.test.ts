@@ -5,6 +5,7 @@ import { CONFIG_CONTEXT_KEY, loadConfig } from '../../lib/config/load-config';
 import { CHAT_TOPIC_ARN_OUTPUT } from '../../lib/stack-outputs';
 import { errorOf } from '../support/errors';
 import { nagFindings } from './support/nag';
+import { statementsOfRole } from './support/template-queries';
 import { cdkJsonContext, synthesize, type Synthesized } from './support/synth';
 
 /*
@@ -78,11 +79,10 @@ describe('chat delivery (config chat)', () => {
     const emailTopic = topicArnRefOf(synth, 'GuardDuty incident response');
     for (const playbook of Object.values(synth.stack.playbooks)) {
       const roleId = synth.stack.getLogicalId(playbook.role.node.defaultChild as never);
-      const role = synth.template.findResources('AWS::IAM::Role')[roleId]!;
-      const statements = JSON.stringify(role.Properties.Policies ?? []);
-      const publish = (role.Properties.Policies as { PolicyDocument: { Statement: { Action: string | string[]; Resource: unknown }[] } }[])
-        .flatMap((p) => p.PolicyDocument.Statement)
-        .filter((s) => [s.Action].flat().includes('sns:Publish'));
+      // Inline and customer managed (answer-sequence's step policies) alike.
+      const all = statementsOfRole(synth.template, roleId);
+      const statements = JSON.stringify(all);
+      const publish = all.filter((s) => [s.Action].flat().includes('sns:Publish'));
       expect(statements).toContain(chatTopic);
       expect(publish).toHaveLength(1);
       expect(publish[0]!.Resource).toEqual([{ Ref: emailTopic }, { Ref: chatTopic }]);

@@ -151,8 +151,9 @@ function outcomeOf(doc: PlanDocument, outcomes: readonly StepOutcome[], exposed:
   if (exposed.length > 0) return 'MORE EXPOSED THAN BEFORE';
   if (leftClosedBy(outcomes).length > 0) return 'ISOLATED - OWN GROUPS UNKNOWN';
   // Blocked, yet a change sent before the guards were settled (PlannedStep.earlyChange) is done: it was undone, or is named exposed above.
-  if (doc.blockedBy.length > 0 && outcomes.some((o) => o.earlyChange && o.mutating && o.status === 'done')) return 'MOVED THEN PUT BACK - NOT CONTAINED';
+  // The brake first: it is what the team must act on (release it, or contain by hand); any early move it undid is in "What changed".
   if (doc.blockedBy.includes(BLAST_RADIUS_BRAKE)) return 'BRAKE ON - NOT CONTAINED';
+  if (doc.blockedBy.length > 0 && outcomes.some((o) => o.earlyChange && o.mutating && o.status === 'done')) return 'MOVED THEN PUT BACK - NOT CONTAINED';
   if (doc.blockedBy.some((id) => EXEMPTION_VERDICTS.includes(id))) return 'EXEMPT - NOT CONTAINED';
   // Which phase ran out of time before any change (lambda/plan/pre-plan-budget.ts): the invocation fails and is retried.
   const late = phasesOutOfTime(doc.blockedBy);

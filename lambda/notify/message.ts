@@ -64,7 +64,7 @@ export function renderEmail(n: NotificationDocument): { subject: string; message
     ...(n.blocked.length > 0
       ? [
           // Blocked after moves sent beside the checks (contain-instance's early move): they are in "What changed", with their undo.
-          n.outcome === 'MOVED THEN PUT BACK - NOT CONTAINED' ? 'THE PLAN WAS STOPPED: only the moves sent before the checks answered ran, and were undone (What changed). It stopped because:' : 'NO CHANGES WERE MADE. The plan below was not executed because:',
+          n.changes.length > 0 ? 'THE PLAN WAS STOPPED: only the moves sent before the checks answered ran, and were undone (What changed). It stopped because:' : 'NO CHANGES WERE MADE. The plan below was not executed because:',
           ...n.blocked.map((b) => `  - ${v(b.id)}: ${t(b.reason)}`),
           '',
         ]

@@ -3,6 +3,7 @@ import { findingInstanceTags } from '../finding/accessors';
 import { blockingGuardIds } from '../guards';
 import type { EarlyMoveGate } from '../playbooks/types';
 import { guardsOf, type Begun } from './begin';
+import { brakeFullRecently } from './brake-memory';
 import type { RespondOptions } from './options';
 
 /*
@@ -32,6 +33,8 @@ function gateOf(begun: Begun, options: RespondOptions): EarlyMoveGate {
 
 function mayMoveEarly(begun: Begun, options: RespondOptions): boolean {
   if (!options.earlyMove || options.dryRun || !begun.playbook.discoverStaged) return false;
+  // This container found the blast-radius brake full within its hour: no move before the brake is read (brake-memory.ts).
+  if (brakeFullRecently(Date.now())) return false;
   const { finding } = begun.planning;
   const tags = findingInstanceTags(finding);
   // The finding's own guards (dry-run, sample, archived, severity, the exempt tag as the finding shows it, the account) and the account's.

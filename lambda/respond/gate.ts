@@ -25,6 +25,7 @@ import type { NotificationContext } from '../notify/document';
 import { actsInFindingAccount, type PlaybookName } from '../routing/playbook-names';
 import { answerOf, changedAccount } from '../ledger/answered';
 import type { OwedNotes } from '../close-loop/owed-notes';
+import { noteBrakeFull } from './brake-memory';
 
 /*
  * The ledger and the brake around one response. The incident (the finding's
@@ -182,6 +183,7 @@ export class ResponseGate {
       if (!reserved.ok) {
         verdicts.push(block(LEDGER_UNAVAILABLE, `the blast-radius brake could not be checked (${reserved.error.code}): nothing is changed until it can`));
       } else if (reserved.value.status === 'full') {
+        noteBrakeFull(Date.now());
         // Latched only by a delivery no guard blocks (wouldAct), GuardDuty's confirmation included: a forged finding cannot engage it.
         const { finding, playbook } = this.input;
         const { incidentId } = this;

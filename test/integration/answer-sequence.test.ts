@@ -34,7 +34,11 @@ function sequenceFinding(): Finding {
   const sequence = {
     uid: `arn:aws:guardduty:${seed.region}:${seed.accountId}:detector/12abc34d567e8fa901bc2d34e56789f0/sequence/5d4c3b2a`,
     description: 'A sequence of actions indicating a possible compromise of a group of EC2 instances was observed.',
-    actors: [{ id: 'actor-1', user: { name: identities.user.userName, uid: identities.user.userId, type: 'IAMUser', credentialUid: key, account: { uid: seed.accountId } } }],
+    actors: [
+      { id: 'actor-1', user: { name: identities.user.userName, uid: identities.user.userId, type: 'IAMUser', credentialUid: key, account: { uid: seed.accountId } } },
+      // The role's session, as GuardDuty names an assumed role (its unique id before the colon): what proves the role acted.
+      { id: 'actor-2', user: { name: identities.workloadRole.roleName, uid: `${identities.workloadRole.roleId}:etl-run-42`, type: 'AssumedRole', account: { uid: seed.accountId } } },
+    ],
     resources: [
       { uid: instanceA.instanceId, name: instanceA.name, resourceType: 'EC2_INSTANCE', ...own },
       { uid: instanceB.instanceId, name: instanceB.name, resourceType: 'EC2_INSTANCE', ...own },

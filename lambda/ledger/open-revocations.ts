@@ -13,8 +13,8 @@ import { stringOf, type Item } from './attributes';
  * rare, manual act, so reading the whole table (page by page, consistently)
  * is the price of not adding an index every response would have to keep
  * true. Records written by responses that keep no restore record (ir respond
- * without a ledger, contain-instance's revocation of an instance role) are
- * not seen (docs/design.md, Release).
+ * without a ledger) are not seen; contain-instance names the instance role
+ * it revoked in its containment record (docs/design.md, Release).
  */
 
 export interface OpenRevocation {

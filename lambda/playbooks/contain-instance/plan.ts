@@ -19,6 +19,7 @@ import { planInstanceTags } from './steps/tag';
 import { planTargetGroupDeregistration } from './steps/target-groups';
 import { instanceVerdict } from './verdict';
 import { OFFLINE_WARNING, TRACKED_FLOWS_WARNING } from './warnings';
+import { REVOKE_POLICY_NAME, REVOKE_ROLE_SESSIONS } from '../../iam/revoke-sessions';
 
 /*
  * Cut the network first, then preserve the evidence and take the instance
@@ -55,7 +56,7 @@ export function planContainInstance(input: PlanningInput<InstanceFacts>): Playbo
   warnings.push(...preserve.warnings, ...snapshot.warnings, ...credentials.warnings, ...autoScaling.warnings, ...targetGroups.warnings);
 
   const rest = [
-    containmentRecord(facts, instanceId, target),
+    containmentRecord(facts, instanceId, target, revokedRoleOf(credentials.steps)),
     ...preserve.steps,
     snapshot.step,
     ...credentials.steps,
@@ -81,8 +82,20 @@ function requireRecord(steps: readonly PlannedStep[], recordId: string): Planned
   return steps.map((step) => (step.mutating && step.compensates === undefined && step.id !== recordId ? { ...step, requires: [...new Set([recordId, ...step.requires])] } : step));
 }
 
+/** The instance role whose sessions the plan revokes, if it does. */
+function revokedRoleOf(steps: readonly PlannedStep[]): string | null {
+  return steps.find((step) => step.kind === REVOKE_ROLE_SESSIONS.kind)?.target ?? null;
+}
+
+/**
+ * The document contain-instance does not read (its release leaves the revocation in place): the record says only that
+ * this incident revoked the role's sessions, which keeps a release of another resource sharing the role (a function, a
+ * key's user) from taking AWSRevokeOlderSessions away while this incident is open (lambda/ledger/open-revocations.ts).
+ */
+const REVOCATION_KEPT = `<${REVOKE_POLICY_NAME} written by contain-instance: kept while this incident is open>`;
+
 /** The originals the containment stage changes: read once every read is in, recorded before that stage. */
-function containmentRecord(facts: InstanceFacts, instanceId: string, target: RestoreTarget): PlannedStep {
+function containmentRecord(facts: InstanceFacts, instanceId: string, target: RestoreTarget, revokedRole: string | null): PlannedStep {
   const asg = facts.autoScaling.known ? facts.autoScaling.value : null;
   const record = {
     // A profile removed earlier is already in the record (that is where it was read from).
@@ -90,6 +103,7 @@ function containmentRecord(facts: InstanceFacts, instanceId: string, target: Res
     ...(asg && !LEAVING_GROUP.test(asg.lifecycleState) ? { autoScalingGroup: asg.groupName } : {}),
     ...(facts.targetGroups.known ? { targetGroups: facts.targetGroups.value.map((g) => ({ targetGroupArn: g.targetGroupArn, ports: [...g.ports] })) } : {}),
     ...(facts.terminationProtection?.known ? { terminationProtection: facts.terminationProtection.value } : {}),
+    ...(revokedRole ? { sessionPolicies: [{ principal: { kind: 'role' as const, name: revokedRole }, previousDocument: REVOCATION_KEPT }] } : {}),
   };
   return restoreRecordStep({
     id: RECORD_CONTAINMENT_ID,

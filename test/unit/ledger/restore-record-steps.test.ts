@@ -77,6 +77,8 @@ describe('the restore record in the ledger', () => {
       autoScalingGroup: { S: 'web-asg' },
       'tg:arn:tg/web': { L: [{ N: '80' }] },
       terminationProtection: { BOOL: false },
+      // The instance role's sessions are revoked: the record says so, so that a release of another resource sharing the role keeps the policy.
+      'sessionPolicy:role:web-tier-role': { M: { previousDocument: { S: '<AWSRevokeOlderSessions written by contain-instance: kept while this incident is open>' } } },
     });
     expect(report.steps.find((s) => s.id === 'record-restore:network')).toMatchObject({ status: 'done', detail: `${TABLE} ${KEY}: originals recorded where not recorded before` });
   });

@@ -163,7 +163,7 @@ function planOf(begun: Begun, facts: unknown): PlaybookPlan {
 async function respondEarly(begun: Begun, options: RespondOptions, reading: Reading, first: FirstSteps, clients: AwsClients, now: () => Date): Promise<Report> {
   const { settled, guards } = await settleGate(begun, guardsOf(begun, options, first.resourceTags, first.verdicts), first.steps);
   // A later delivery of an answered (or held) incident: none of its steps runs, only its short notification; the early moves it
-  // already sent are reported and left to the holder, never put back (repeat-early-moves.ts).
+  // already sent are reported, left to a holder that relies on them, undone when the incident was answered before (repeat-early-moves.ts).
   if (settled?.kind === 'repeat') {
     await answerRepeatEarlyMoves({
       first,
@@ -174,6 +174,7 @@ async function respondEarly(begun: Begun, options: RespondOptions, reading: Read
       findingId: begun.planning.finding.id,
       topicArn: options.topicArn,
       sns: begun.account.notificationSns,
+      verdictIds: settled.verdicts.map((v) => v.id),
     });
     const prepared = assemblePlan(begun, options, planOf(begun, await reading.all), guards, settled);
     const startedAt = now().toISOString();

@@ -32,6 +32,8 @@ export function parseCustodianAnswer(line: string): CustodianAnswer {
 export type MeasuredRun = SideBySideRun & {
   /** The calls answered by the time isolation was complete, in the order sent. */
   readonly callsToIsolation: string;
+  /** The responder's: its round trips to isolation, its first move, and when each check ran against the moves (round-trips.ts). */
+  readonly movesTimeline?: string;
 };
 
 /** The ENIs a run must have moved; an instance of the fleet (fleet.ts) has these. */

@@ -16,6 +16,7 @@ import { instanceFindingEvent } from './findings';
 import type { GuardDutyFindingJson } from './guardduty-stand-in';
 import { containInstanceHandler, failedOf, functionContext, HOME_ACCOUNT, lambdaEnvironment, REGION, responderGroupIds, single, type HandlerEnvironment, type ResponderGroupIds } from './handler';
 import type { LatencyProxy } from './latency-proxy';
+import { formatMovesTimeline, movesTimelineOf } from './round-trips';
 
 /*
  * Time to isolation side by side with Cloud Custodian (PyPI c7n, pinned in
@@ -72,6 +73,8 @@ export interface CallsToIsolation {
   readonly enis: number;
   readonly responder: string;
   readonly custodian: string;
+  /** The responder's moves and checks, of the same run (round-trips.ts formatMovesTimeline). */
+  readonly responderTimeline: string;
 }
 
 export interface CustodianDetail {
@@ -238,9 +241,10 @@ async function responderRun(side: Side, enis: number, start: Start): Promise<Mea
     if (cold.failed.length > 0) throw new Error(`responder cold run on ${instance.instanceId} had failures:\n${cold.failed.join('\n')}`);
     startedAt = cold.importStartedAt;
   }
-  const run = isolationOf([...ctx.proxy.calls], startedAt, instance, side.groups.isolation);
+  const calls = [...ctx.proxy.calls];
+  const run = isolationOf(calls, startedAt, instance, side.groups.isolation);
   await checkIsolated(ctx, instance, side.groups.isolation, 'the responder');
-  return run;
+  return { ...run, movesTimeline: formatMovesTimeline(movesTimelineOf(calls, side.groups.untrack, side.groups.isolation)) };
 }
 
 async function custodianRun(side: Side, container: CustodianContainer, enis: number, start: Start): Promise<MeasuredRun> {
@@ -294,7 +298,7 @@ async function benchEniCount(ctx: CustodianContext, python: string, bundleFile: 
         await fresh.close();
       }
     }
-    const callsOf = (start: Start, runs: typeof warm): CallsToIsolation => ({ start, enis, responder: runs.responder.at(-1)!.callsToIsolation, custodian: runs.custodian.at(-1)!.callsToIsolation });
+    const callsOf = (start: Start, runs: typeof warm): CallsToIsolation => ({ start, enis, responder: runs.responder.at(-1)!.callsToIsolation, custodian: runs.custodian.at(-1)!.callsToIsolation, responderTimeline: runs.responder.at(-1)!.movesTimeline ?? '' });
     return {
       rows: [sideBySideRow('warm', enis, warm.responder, warm.custodian), sideBySideRow('cold', enis, cold.responder, cold.custodian)],
       calls: [callsOf('warm', warm), callsOf('cold', cold)],

@@ -107,6 +107,7 @@ function printCustodian(custodian: CustodianDetail): void {
   for (const c of custodian.callsToIsolation) {
     console.log(`    ${c.start}, ${c.enis} ENI(s), responder: ${c.responder}`);
     console.log(`    ${c.start}, ${c.enis} ENI(s), Custodian: ${c.custodian}`);
+    console.log(`    ${c.start}, ${c.enis} ENI(s), the responder's moves and checks (ms from its first call): ${c.responderTimeline}`);
   }
 }
 

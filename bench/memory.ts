@@ -10,7 +10,7 @@ import { buildBundle } from './bundle';
 import { launchBenchInstance, seedBenchNetwork } from './fleet';
 import { fixtureEvent, instanceFindingEvent } from './findings';
 import { functionContext, HOME_ACCOUNT, lambdaEnvironment, REGION } from './handler';
-import { seededTargetEvents, unseededFixtureEvent, type Json } from './workload-findings';
+import { seededTargetEvents, type Json } from './workload-findings';
 
 /*
  * Peak memory of one playbook run as Lambda runs it: a fresh Node process
@@ -19,7 +19,7 @@ import { seededTargetEvents, unseededFixtureEvent, type Json } from './workload-
  * The emulator holds the demo's seeded account (workloads too): the new
  * playbooks answer findings about its bucket, function, database and ECS
  * task (workload-findings.ts). Those the emulator cannot hold a target for
- * (contain-eks: no EKS; answer-sequence)
+ * (answer-sequence)
  * run on their fixture: their reads fail and nothing changes, the row says
  * so, and the figure weighs the bundle and a partial run.
  */
@@ -42,7 +42,6 @@ export interface MemoryContext {
 
 /** Why a playbook's run cannot go end to end on the emulator. */
 const PARTIAL: Readonly<Partial<Record<PlaybookName, string>>> = {
-  'contain-eks': 'partial: moto has no EKS, the fixture\'s cluster and node do not exist',
   'answer-sequence': 'partial: the sequence\'s resources do not exist in the emulator',
 };
 
@@ -100,9 +99,8 @@ async function eventFor(playbook: PlaybookName, target: Target): Promise<Record<
     case 'contain-task':
     case 'contain-database':
     case 'quarantine-image':
-      return target.events[playbook]!;
     case 'contain-eks':
-      return unseededFixtureEvent(target.seed, 'contain-eks/eks-runtime-node.event.json', 'b0c0ffee0000000000000000000000e1');
+      return target.events[playbook]!;
     case 'answer-sequence':
       return fixtureEvent('answer-sequence/compromised-credentials.event.json', HOME_ACCOUNT, REGION, findingId);
     case 'notify':

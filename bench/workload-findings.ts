@@ -1,5 +1,6 @@
 import { CreateSnapshotCommand, ModifySnapshotAttributeCommand, type EC2Client } from '@aws-sdk/client-ec2';
 import type { SeededAccount } from '../emulator/seed-account';
+import { launchInstance } from '../emulator/seed/instances';
 import { demoFindings } from '../demo/instantiate';
 import { loadFixture } from '../test/support/fixtures';
 
@@ -21,6 +22,7 @@ export const SEEDED_TARGET_PLAYBOOKS = [
   'contain-task',
   'quarantine-object',
   'quarantine-image',
+  'contain-eks',
 ] as const;
 export type SeededTargetPlaybook = (typeof SEEDED_TARGET_PLAYBOOKS)[number];
 
@@ -94,7 +96,19 @@ function snapshotEvent(seed: SeededAccount, snapshotId: string): Json {
   return event;
 }
 
-/** The findings of every playbook with a target in the seeded account; the infected snapshot is made here (in `ec2`'s emulator). */
+/**
+ * contain-eks's target, which the seeded account does not hold: a node of the fixture's cluster (an instance tagged
+ * eks:cluster-name, as a managed node group's are; contain-eks calls no EKS API: the node is read and contained in EC2).
+ */
+async function eksNodeEvent(ec2: EC2Client, seed: SeededAccount): Promise<Json> {
+  const event = fixtureIn(seed, 'contain-eks/eks-runtime-node.event.json', 'b0c0ffee000000000000000000000004');
+  const resource = (event.detail as Json).resource as Json;
+  const node = await launchInstance(ec2, seed.network, { name: 'eks-node-bench', tags: { 'eks:cluster-name': String((resource.eksClusterDetails as Json).name) } });
+  resource.instanceDetails = { ...(resource.instanceDetails as Json), instanceId: node.instanceId, networkInterfaces: [] };
+  return event;
+}
+
+/** The findings of every playbook with a target in the seeded account; the infected snapshot and the EKS node are made here (in `ec2`'s emulator). */
 export async function seededTargetEvents(seed: SeededAccount, ec2: EC2Client): Promise<Record<SeededTargetPlaybook, Json>> {
   const demo = demoFindings(seed);
   const byPrefix = (prefix: string): Json => {
@@ -111,10 +125,6 @@ export async function seededTargetEvents(seed: SeededAccount, ec2: EC2Client): P
     'contain-task': taskEvent(seed),
     'quarantine-object': objectEvent(seed),
     'quarantine-image': snapshotEvent(seed, await seedInfectedSnapshot(ec2, seed)),
+    'contain-eks': await eksNodeEvent(ec2, seed),
   };
-}
-
-/** Fixture findings of the playbooks without a seeded target: their reads fail on missing resources, which is enough to weigh a run. */
-export function unseededFixtureEvent(seed: SeededAccount, fixture: string, id: string): Json {
-  return fixtureIn(seed, fixture, id);
 }

@@ -22,7 +22,9 @@ export function severityLabel(value: number): SeverityLabel {
 
 export function severityOf(value: number): Severity {
   const label = severityLabel(value);
-  // Whole numbers get one decimal like GuardDuty's console; a decimal is shown as sent (never rounded into another band).
-  const number = Number.isInteger(value) ? value.toFixed(1) : String(value);
+  // Whole numbers get one decimal like GuardDuty's console; a decimal is shown as sent up to two places, cut (never rounded
+  // into another band) beyond: a hand-made 1e-7 or 6.99999 must not push the subject's outcome out of SNS's 100 characters.
+  const sent = Number.isInteger(value) ? value.toFixed(1) : String(value);
+  const number = /^\d+(\.\d{1,2})?$/.test(sent) ? sent : (Math.trunc(value * 100) / 100).toFixed(2);
   return { label, value, text: `${label} ${number}` };
 }

@@ -15,8 +15,9 @@ import { launchBenchInstance, seedBenchNetwork, type BenchInstance, type BenchNe
 import { instanceFindingEvent } from './findings';
 import type { GuardDutyFindingJson } from './guardduty-stand-in';
 import { containInstanceHandler, failedOf, functionContext, HOME_ACCOUNT, lambdaEnvironment, REGION, responderGroupIds, single, type HandlerEnvironment, type ResponderGroupIds } from './handler';
-import type { LatencyProxy } from './latency-proxy';
+import type { LatencyProxy, RecordedCall } from './latency-proxy';
 import { formatMovesTimeline, movesTimelineOf } from './round-trips';
+import { WarmContainer } from './warm-container';
 
 /*
  * Time to isolation side by side with Cloud Custodian (PyPI c7n, pinned in
@@ -173,6 +174,14 @@ class CustodianContainer {
   }
 }
 
+/** BENCH_TRACE=1: every call of every run on stderr, ms from the start: sent, the emulator's share, answered. */
+function traceCalls(label: string, calls: readonly RecordedCall[], startedAt: number): void {
+  if (!process.env.BENCH_TRACE) return;
+  const at = (t: number): string => (t - startedAt).toFixed(0).padStart(5);
+  const lines = calls.map((c) => `  ${at(c.sentAt)} -> ${at(c.answeredAt)}  emulator ${c.upstreamMs.toFixed(0).padStart(3)}  ${c.operation}`);
+  process.stderr.write(`${label}\n${lines.join('\n')}\n`);
+}
+
 let findingSeq = 0;
 
 /** A fresh instance with a Name tag, and a finding that names it and lists its ENIs as GuardDuty's findings do. */
@@ -223,28 +232,38 @@ interface Side {
   readonly bundleFile: string;
 }
 
-async function responderRun(side: Side, enis: number, start: Start): Promise<MeasuredRun> {
+/** warm: `container` is a warm Lambda container of the bundle (warm-container.ts); cold: a fresh process imports the bundle. */
+async function responderRun(side: Side, enis: number, start: Start, container?: WarmContainer): Promise<MeasuredRun> {
   const { ctx } = side;
   const { instance, event } = await target(ctx, side.network, enis);
   ctx.proxy.guardDuty.hold(event.detail as GuardDutyFindingJson);
-  const environment = responderEnvironment(ctx);
   let startedAt: number;
   if (start === 'warm') {
-    const handler = await containInstanceHandler(environment);
+    if (!container) throw new Error('a warm responder run needs its warm container');
     ctx.proxy.clear();
-    startedAt = performance.now();
-    const failed = failedOf(single(await handler(event, functionContext('contain-instance'))));
-    if (failed.length > 0) throw new Error(`responder run on ${instance.instanceId} had failures:\n${failed.join('\n')}`);
+    const warm = await container.invoke(event, functionContext('contain-instance'));
+    if (warm.failed.length > 0) throw new Error(`responder run on ${instance.instanceId} had failures:\n${warm.failed.join('\n')}`);
+    startedAt = warm.handlerStartedAt;
   } else {
     ctx.proxy.clear();
-    const cold = await runBundleCold(side.bundleFile, lambdaEnvironment('contain-instance', environment), event, functionContext('contain-instance'));
+    const cold = await runBundleCold(side.bundleFile, lambdaEnvironment('contain-instance', responderEnvironment(ctx)), event, functionContext('contain-instance'));
     if (cold.failed.length > 0) throw new Error(`responder cold run on ${instance.instanceId} had failures:\n${cold.failed.join('\n')}`);
     startedAt = cold.importStartedAt;
+    if (process.env.BENCH_TRACE) process.stderr.write(`responder cold: import took ${(cold.handlerStartedAt - cold.importStartedAt).toFixed(0)} ms\n`);
   }
   const calls = [...ctx.proxy.calls];
+  traceCalls(`responder ${start} ${enis} ENI(s)`, calls, startedAt);
   const run = isolationOf(calls, startedAt, instance, side.groups.isolation);
   await checkIsolated(ctx, instance, side.groups.isolation, 'the responder');
   return { ...run, movesTimeline: formatMovesTimeline(movesTimelineOf(calls, side.groups.untrack, side.groups.isolation)) };
+}
+
+/** The warm container's first finding, unmeasured: its cold start, in the VPC whose groups it then remembers. */
+async function warmUp(side: Side, container: WarmContainer): Promise<void> {
+  const { instance, event } = await target(side.ctx, side.network, 1);
+  side.ctx.proxy.guardDuty.hold(event.detail as GuardDutyFindingJson);
+  const run = await container.invoke(event, functionContext('contain-instance'));
+  if (run.failed.length > 0) throw new Error(`the responder container's first run on ${instance.instanceId} had failures:\n${run.failed.join('\n')}`);
 }
 
 async function custodianRun(side: Side, container: CustodianContainer, enis: number, start: Start): Promise<MeasuredRun> {
@@ -254,6 +273,7 @@ async function custodianRun(side: Side, container: CustodianContainer, enis: num
   const answer = await container.invoke(event);
   // The runner's epoch times on the proxy's clock (this process's performance.now()).
   const startedAt = (start === 'cold' ? answer.importStartedAt : answer.handlerStartedAt) - performance.timeOrigin;
+  traceCalls(`Custodian ${start} ${enis} ENI(s)`, ctx.proxy.calls, startedAt);
   const run = isolationOf([...ctx.proxy.calls], startedAt, instance, side.groups.isolation);
   await checkIsolated(ctx, instance, side.groups.isolation, 'Custodian');
   return run;
@@ -278,15 +298,17 @@ async function benchEniCount(ctx: CustodianContext, python: string, bundleFile: 
   try {
     const warm = { responder: [] as MeasuredRun[], custodian: [] as MeasuredRun[] };
     const container = CustodianContainer.start(python, configDir, ctx.proxy.endpoint);
+    const responder = WarmContainer.start(bundleFile, lambdaEnvironment('contain-instance', responderEnvironment(ctx)));
     try {
-      // Unmeasured: the container's cold start.
+      // Unmeasured: each container's cold start (the responder's remembers the VPC's groups from it).
       await custodianRun(side, container, 1, 'cold');
+      await warmUp(side, responder);
       for (let rep = 0; rep < ctx.repetitions; rep += 1) {
-        warm.responder.push(await responderRun(side, enis, 'warm'));
+        warm.responder.push(await responderRun(side, enis, 'warm', responder));
         warm.custodian.push(await custodianRun(side, container, enis, 'warm'));
       }
     } finally {
-      await container.close();
+      await Promise.all([container.close(), responder.close()]);
     }
     const cold = { responder: [] as MeasuredRun[], custodian: [] as MeasuredRun[] };
     for (let rep = 0; rep < ctx.repetitions; rep += 1) {
@@ -310,10 +332,13 @@ async function benchEniCount(ctx: CustodianContext, python: string, bundleFile: 
 
 export async function benchCustodian(ctx: CustodianContext): Promise<CustodianDetail> {
   const { python, version } = custodianPython();
-  const bundle = await buildBundle('contain-instance');
+  // BENCH_BUNDLE=<file> (a diagnosis): another build of the bundle, e.g. unminified for a CPU profile.
+  const bundle = process.env.BENCH_BUNDLE ? { file: process.env.BENCH_BUNDLE } : await buildBundle('contain-instance');
   const rows: SideBySideRow[] = [];
   const callsToIsolation: CallsToIsolation[] = [];
-  for (const enis of SIDE_BY_SIDE_ENIS) {
+  // BENCH_ENIS=1 (a diagnosis): one ENI count only; the committed figures are of both.
+  const only = process.env.BENCH_ENIS ? Number(process.env.BENCH_ENIS) : undefined;
+  for (const enis of SIDE_BY_SIDE_ENIS.filter((n) => only === undefined || n === only)) {
     const result = await benchEniCount(ctx, python, bundle.file, enis);
     rows.push(...result.rows);
     callsToIsolation.push(...result.calls);

@@ -185,6 +185,9 @@ function forward(target: URL, request: IncomingMessage, body: Buffer): Promise<{
   });
 }
 
+/** Headers about one connection only, never passed on by a proxy (RFC 9110, section 7.6.1). */
+const HOP_BY_HOP_HEADERS = ['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'te', 'trailer', 'upgrade'] as const;
+
 export async function startLatencyProxy(options: ProxyOptions): Promise<LatencyProxy> {
   const target = new URL(options.target);
   const calls: RecordedCall[] = [];
@@ -231,7 +234,9 @@ export async function startLatencyProxy(options: ProxyOptions): Promise<LatencyP
       } else {
         if (rule?.kind === 'late-answer') await delay(rule.holdMs ?? DEFAULT_LATE_ANSWER_HOLD_MS);
         const headers = { ...upstream.headers };
-        delete headers['transfer-encoding'];
+        // Hop-by-hop headers are the emulator's connection's, not the caller's (RFC 9110, 7.6.1): its werkzeug answers
+        // `Connection: close`, which would make every SDK call open a new connection, as no AWS endpoint makes it.
+        for (const hop of HOP_BY_HOP_HEADERS) delete headers[hop];
         if (!response.destroyed) {
           response.writeHead(status, { ...headers, 'content-length': upstream.body.length });
           response.end(upstream.body);

@@ -74,6 +74,13 @@ export interface EarlyMoveGate {
   mayContinue(resourceTags: Readonly<Record<string, string>>): Promise<boolean>;
   /** When the response started (the finding's age is judged from it: a finding generated long ago is likely answered already). */
   readonly respondingAt: Date;
+  /**
+   * The isolation moves are sent, or none will be (idempotent): the reads isolation does not wait for may go
+   * (lambda/respond/isolation-first.ts). The discovery must call it on every path, or those reads never start.
+   */
+  isolationSent(): void;
+  /** Settles after isolationSent: the discovery's reads that isolation does not wait for start then. */
+  readonly afterIsolationSent: Promise<void>;
 }
 
 /**

@@ -19,6 +19,7 @@ import { routeFinding } from '../routing/route';
 import { reachFindingAccount } from './finding-account';
 import { ResponseGate, type SettledGate } from './gate';
 import { incidentIdOf } from './incident-id';
+import { IsolationFirst } from './isolation-first';
 import { openIncident } from './open-incident';
 import type { RespondOptions } from './options';
 
@@ -54,8 +55,10 @@ export interface Begun {
   readonly budget: PrePlanBudget;
   /** The ledger's reads (the claim, the brake): reported even when the gate could not be settled in time. */
   readonly ledgerReads: ReadLog | undefined;
-  /** The account's name for the notification (lambda/notify/account-alias.ts): in flight beside discovery, awaited only by the notification. */
+  /** The account's name for the notification (lambda/notify/account-alias.ts): read once the isolation moves are sent, awaited only by the notification. */
   readonly accountName: Promise<AccountName>;
+  /** Holds the reads isolation does not wait for until the isolation moves are sent (isolation-first.ts); cleared by the phase `read`. */
+  readonly isolationFirst: IsolationFirst;
 }
 
 async function reach(finding: Finding, playbook: PlaybookName, options: RespondOptions, budget: PrePlanBudget): Promise<Reached> {
@@ -124,11 +127,14 @@ export async function reachResponse(routed: Routed, finding: Finding, options: R
   const responder = { protectedRoleNames: [...new Set([...options.responder.protectedRoleNames, options.config.memberRoleName])] };
   const planning = { finding, config: options.config, incidentId, now: now(), responder };
   const reads = new ReadLog(budget.phase('discovery'), readOptions);
-  // Beside the discovery reads, with the finding's account's clients; bounded, never rejects, and nothing before the notification waits for it.
+  // After the isolation moves are sent (isolation-first.ts), with the finding's account's clients; bounded, never rejects, and nothing before the notification waits for it.
   // Only where the playbook acts: its clients are then the finding's account's (notify reaches no account, and its role reads no alias).
   const aliasClients = actsInFindingAccount(route.playbook) ? account.clients : undefined;
-  const accountName = accountNameOf({ accountId: finding.accountId, accountNames: options.config.accountNames, clients: aliasClients, localEmulator: options.config.localEmulator, notAfterMs: budget.cutOffOf('discovery') });
-  return { route, playbook, account, reads, confirmationReads, incidentId, planning, gate, confirmation, budget, ledgerReads: opened?.reads, accountName };
+  const isolationFirst = new IsolationFirst();
+  const accountName = isolationFirst.cleared.then(() =>
+    accountNameOf({ accountId: finding.accountId, accountNames: options.config.accountNames, clients: aliasClients, localEmulator: options.config.localEmulator, notAfterMs: budget.cutOffOf('discovery') }),
+  );
+  return { route, playbook, account, reads, confirmationReads, incidentId, planning, gate, confirmation, budget, ledgerReads: opened?.reads, accountName, isolationFirst };
 }
 
 /** route then reach: the start every response shares. */

@@ -24,6 +24,8 @@ export function earlyMoveAllowed(begun: Begun, options: RespondOptions): EarlyMo
 function gateOf(begun: Begun, options: RespondOptions): EarlyMoveGate {
   return {
     respondingAt: begun.planning.now,
+    isolationSent: () => begun.isolationFirst.clear(),
+    afterIsolationSent: begun.isolationFirst.cleared,
     async mayContinue(resourceTags) {
       const confirmation = (await begun.confirmation) ?? [];
       return blockingGuardIds([...guardsOf(begun, options, resourceTags, []), ...confirmation]).length === 0;

@@ -17,6 +17,8 @@ export interface Reading {
 /** `earlyMove`: the staged discovery may send its first change before reading (lambda/respond/early-move-allowed.ts). */
 export function readResource(begun: Begun, options: RespondOptions, staged: boolean, earlyMove?: EarlyMoveGate): Reading {
   const { finding } = begun.planning;
+  // No move before the reads: nothing to hold the other reads for (isolation-first.ts).
+  if (!(staged && earlyMove)) begun.isolationFirst.clear();
   const clients = begun.account.clients;
   if (!clients) return { first: undefined, all: Promise.resolve(begun.playbook.offlineFacts(finding)) };
   if (staged && begun.playbook.discoverStaged) {

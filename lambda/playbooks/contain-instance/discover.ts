@@ -42,19 +42,23 @@ export function discoverInstanceInParts(finding: Finding, clients: AwsClients, r
   const early = target && !('why' in target) ? startEarlyMove(target, clients) : undefined;
   const instanceRead = readInstance(clients, reads, instanceId);
   const responderGroups = readResponderSecurityGroups(clients, reads);
-  const profileChain = instanceRead.then(async (read): Promise<ProfileRead> => {
+  // The reads isolation does not wait for go out once its moves are sent (lambda/respond/isolation-first.ts).
+  const afterIsolation = context.earlyMove?.afterIsolationSent ?? Promise.resolve();
+  const profileChain = Promise.all([instanceRead, afterIsolation]).then(async ([read]): Promise<ProfileRead> => {
     const profileArn = read.instance?.IamInstanceProfile?.Arn;
     if (profileArn) return { profile: await readInstanceProfile(clients, reads, instanceId, profileArn) };
     return read.instance ? removedProfileOf(finding, instanceId, clients, reads, context) : { profile: null };
   });
-  const later = Promise.all([
-    profileChain,
-    readAutoScalingMembership(clients, reads, instanceId),
-    readTargetGroupMemberships(clients, reads, instanceId),
-    readEvidenceSnapshots(clients, reads, finding.id),
-    readProfileAssociation(clients, reads, instanceId),
-    readTerminationProtection(clients, reads, instanceId),
-  ]);
+  const later = afterIsolation.then(() =>
+    Promise.all([
+      profileChain,
+      readAutoScalingMembership(clients, reads, instanceId),
+      readTargetGroupMemberships(clients, reads, instanceId),
+      readEvidenceSnapshots(clients, reads, finding.id),
+      readProfileAssociation(clients, reads, instanceId),
+      readTerminationProtection(clients, reads, instanceId),
+    ]),
+  );
   const first = Promise.all([instanceRead, responderGroups]).then(async ([read, groups]) => {
     // The early move goes on (or is undone) as soon as the reads are in; then the groups found are remembered for the next response.
     const facts = isolationFactsOf(finding, instanceId, read, groups);
@@ -64,8 +68,12 @@ export function discoverInstanceInParts(finding: Finding, clients: AwsClients, r
     rememberVerifiedGroups(finding.accountId, finding.region, groups);
     // No early move went on (none remembered, or refused: several ENIs): every ENI moved by the id the read gave, beside the other checks.
     const readMoves = context.earlyMove && !earlyFacts?.untrack.landed && !instanceVerdict(facts) && (await go) ? startReadMoves(facts, clients, finding.accountId, finding.region) : undefined;
-    return { ...facts, ...(earlyFacts ? { early: earlyFacts } : {}), ...(readMoves ? { readMoves } : {}) };
+    // The early move's isolation move is sent by now (or it was undone); the moves by ENI id, once each untrack move is answered.
+    void (readMoves?.isolationSent ?? Promise.resolve()).then(() => context.earlyMove?.isolationSent());
+    return { ...facts, ...(earlyFacts ? { early: earlyFacts } : {}), ...(readMoves ? { readMoves: readMoves.moves } : {}) };
   });
+  // Whatever happened above, the held reads are let go: `all` waits for them.
+  first.catch(() => context.earlyMove?.isolationSent());
   const all = Promise.all([first, instanceRead, later]).then(([isolation, read, [profileRead, autoScaling, targetGroups, evidenceSnapshots, association, terminationProtection]]) => {
     if (!read.instance) return { ...unreadInstanceFacts(finding, instanceId, read.lookup), ...(isolation.early ? { early: isolation.early } : {}) };
     // isolation carries the early moves' facts (early, readMoves): the whole plan begins with the same steps.

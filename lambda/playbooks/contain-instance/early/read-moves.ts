@@ -36,7 +36,13 @@ export interface ReadMoveFacts {
   readonly isolationToken: string;
 }
 
-export function startReadMoves(facts: IsolationFacts, clients: AwsClients, accountId: string | null | undefined, region: string | null | undefined): ReadMoveFacts[] | undefined {
+export interface ReadMovesStarted {
+  readonly moves: ReadMoveFacts[];
+  /** Settles once every ENI's isolation move is sent, or will not be (its untrack move failed). Never rejects. */
+  readonly isolationSent: Promise<void>;
+}
+
+export function startReadMoves(facts: IsolationFacts, clients: AwsClients, accountId: string | null | undefined, region: string | null | undefined): ReadMovesStarted | undefined {
   const { instanceId, networkInterfaces: enis, responderSecurityGroups: found } = facts;
   if (!instanceId || !accountId || !region || enis.length === 0 || !found.known) return undefined;
   const targets: { eni: NetworkInterfaceFacts; untrack: string; isolation: string }[] = [];
@@ -48,7 +54,8 @@ export function startReadMoves(facts: IsolationFacts, clients: AwsClients, accou
     targets.push({ eni, untrack: groups.untrack.groupId, isolation: groups.isolation.groupId });
   }
   noteMoved(accountId, region, instanceId);
-  return targets.map(({ eni, untrack, isolation }) => {
+  const sent: Promise<void>[] = [];
+  const moves = targets.map(({ eni, untrack, isolation }) => {
     const untrackAnswer = moveAnswer(sendMove({ clients }, eni.networkInterfaceId, [untrack]));
     const isolationAnswer = untrackAnswer.then(
       (answer): Promise<MoveAnswer> | MoveAnswer =>
@@ -56,6 +63,8 @@ export function startReadMoves(facts: IsolationFacts, clients: AwsClients, accou
           ? moveAnswer(sendMove({ clients }, eni.networkInterfaceId, [isolation]))
           : { done: false, code: answer.code, message: `not sent: the move to the untrack group failed (${answer.message})`, retryable: answer.retryable },
     );
+    // Registered after the callback above, so it settles once that callback has sent the isolation move (or decided not to).
+    sent.push(untrackAnswer.then(() => undefined));
     return {
       networkInterfaceId: eni.networkInterfaceId,
       untrackGroupId: untrack,
@@ -65,4 +74,5 @@ export function startReadMoves(facts: IsolationFacts, clients: AwsClients, accou
       isolationToken: keepInFlight(isolationAnswer),
     };
   });
+  return { moves, isolationSent: Promise.all(sent).then(() => undefined) };
 }

@@ -1,0 +1,36 @@
+/*
+ * Isolation first. While contain-instance's isolation moves are in flight,
+ * the calls they wait for are the only ones sent: the reads nothing before
+ * isolation needs (the account's alias for the notification, the Auto
+ * Scaling, target group, instance profile, snapshot and termination
+ * protection reads) are held until the isolation moves are sent, then sent
+ * at once. Every call costs the Lambda CPU to sign, send and parse (a
+ * fraction of a vCPU at the playbooks' memory size), counts against the
+ * account's EC2 request rate that the workload under attack shares, and
+ * queues at a service that answers in turn (the local emulator answers one
+ * call at a time): a read sent beside the moves can only delay them. The
+ * price is the rest of the playbook starting a round trip later, after the
+ * instance is isolated.
+ *
+ * A response that sends no move before its reads (a dry-run, `ir plan`, any
+ * playbook but contain-instance, a stop said before any call) clears the
+ * hold at once (lambda/respond/read.ts).
+ */
+
+export class IsolationFirst {
+  /** Settles once the isolation moves are sent, on the event loop's next turn: those requests are on the wire first. */
+  readonly cleared: Promise<void>;
+  private release!: () => void;
+
+  constructor() {
+    const sent = new Promise<void>((resolve) => {
+      this.release = resolve;
+    });
+    this.cleared = sent.then(() => new Promise<void>((resolve) => setImmediate(resolve)));
+  }
+
+  /** The isolation moves are sent, or none will be. Idempotent. */
+  clear(): void {
+    this.release();
+  }
+}

@@ -1,9 +1,8 @@
-import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { createInterface } from 'node:readline';
 import { CreateTagsCommand, DescribeInstancesCommand } from '@aws-sdk/client-ec2';
 import type { AwsClients } from '../lambda/aws/clients';
 import { PROJECT_ROOT } from '../lib/lambda-bundle/options';
@@ -16,6 +15,7 @@ import { instanceFindingEvent } from './findings';
 import type { GuardDutyFindingJson } from './guardduty-stand-in';
 import { containInstanceHandler, failedOf, functionContext, HOME_ACCOUNT, lambdaEnvironment, REGION, responderGroupIds, single, type HandlerEnvironment, type ResponderGroupIds } from './handler';
 import type { LatencyProxy, RecordedCall } from './latency-proxy';
+import { LineChild } from './line-child';
 import { formatMovesTimeline, movesTimelineOf } from './round-trips';
 import { WarmContainer } from './warm-container';
 
@@ -39,9 +39,10 @@ import { WarmContainer } from './warm-container';
  * Time to isolation, both sides: from the start to the proxy's answer to the
  * call that put the isolation group on the last ENI.
  * - warm: the start is the handler's call, in a container that has handled a
- *   finding before (the responder: its handler loaded in this process, as the
- *   isolation part runs it; Custodian: the same Python process, its earlier
- *   event handled, `c7n.handler.dispatch_event` called).
+ *   finding before in that VPC (the responder: its bundle in a long-lived Node
+ *   process, warm-container.ts; Custodian: the same Python process, its
+ *   earlier event handled, `c7n.handler.dispatch_event` called). Both run
+ *   outside this process, whose event loop the latency proxy runs on.
  * - cold: the start is the import of the code Lambda's init loads, in a fresh
  *   process, then the first event (the responder: its bundle imported by a
  *   fresh Node process; Custodian: `from c7n import handler` in a fresh Python
@@ -120,57 +121,20 @@ function prepareCustodian(python: string, endpoint: string, isolationGroupId: st
 
 /** One Custodian Lambda container: a Python process handling one event per stdin line. */
 class CustodianContainer {
-  private readonly lines: string[] = [];
-  private waiting: ((line: string | undefined) => void) | undefined;
-  private stderrTail = '';
-  private ended = false;
-
-  private constructor(private readonly child: ChildProcessWithoutNullStreams) {
-    createInterface({ input: child.stdout }).on('line', (line) => {
-      if (this.waiting) {
-        const resolve = this.waiting;
-        this.waiting = undefined;
-        resolve(line);
-      } else this.lines.push(line);
-    });
-    child.stderr.on('data', (chunk: Buffer) => {
-      this.stderrTail = (this.stderrTail + chunk.toString('utf8')).slice(-4_000);
-    });
-    child.on('exit', () => {
-      this.ended = true;
-      this.waiting?.(undefined);
-    });
-  }
+  private constructor(private readonly child: LineChild) {}
 
   static start(python: string, configDir: string, endpoint: string): CustodianContainer {
-    return new CustodianContainer(spawn(python, [RUNNER, 'serve', configDir], { env: custodianEnvironment(endpoint), stdio: ['pipe', 'pipe', 'pipe'] }));
+    return new CustodianContainer(LineChild.start('the Custodian runner', python, [RUNNER, 'serve', configDir], { env: custodianEnvironment(endpoint) }, CUSTODIAN_ANSWER_TIMEOUT_MS));
   }
 
   async invoke(event: unknown): Promise<CustodianAnswer> {
-    if (this.ended) throw new Error(`the Custodian runner has exited:\n${this.stderrTail}`);
-    this.child.stdin.write(`${JSON.stringify(event)}\n`);
-    const line =
-      this.lines.shift() ??
-      (await new Promise<string | undefined>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`Custodian gave no answer in ${CUSTODIAN_ANSWER_TIMEOUT_MS} ms:\n${this.stderrTail}`)), CUSTODIAN_ANSWER_TIMEOUT_MS);
-        this.waiting = (value) => {
-          clearTimeout(timer);
-          resolve(value);
-        };
-      }));
-    if (line === undefined) throw new Error(`the Custodian runner exited without answering:\n${this.stderrTail}`);
-    const answer = parseCustodianAnswer(line);
-    if (answer.error !== null) throw new Error(`Custodian's run failed: ${answer.error}\n${this.stderrTail}`);
+    const answer = parseCustodianAnswer(await this.child.ask(JSON.stringify(event)));
+    if (answer.error !== null) throw new Error(`Custodian's run failed: ${answer.error}\n${this.child.stderr}`);
     return answer;
   }
 
-  async close(): Promise<void> {
-    if (this.ended) return;
-    const exited = new Promise<void>((resolve) => this.child.once('exit', () => resolve()));
-    this.child.stdin.end();
-    const timer = setTimeout(() => this.child.kill('SIGKILL'), 10_000);
-    await exited;
-    clearTimeout(timer);
+  close(): Promise<void> {
+    return this.child.close();
   }
 }
 

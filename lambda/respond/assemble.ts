@@ -79,8 +79,10 @@ export function assemblePlan(
   // Perhaps a forged copy of a real finding: its evidence goes apart (lambda/evidence/layout.ts), never over the genuine incident's.
   const unconfirmed = isUnconfirmedDelivery(blockingGuardIds(guards));
   // The notifications are built from the finding as well as the document: its words, its actor, its resource in detail.
-  // The account's name (configured, else its IAM alias) is read beside discovery; the notification awaits it (bounded: lambda/notify/account-alias.ts).
+  // The account's name (configured, else its IAM alias) is read once the isolation moves are sent; the notification awaits it (bounded:
+  // lambda/notify/account-alias.ts). A response that stopped before its reads never let the read go: it goes now (isolation-first.ts).
   const notificationContext = async () => {
+    begun.isolationFirst.clear();
     const name = await begun.accountName;
     return {
       finding,
@@ -124,7 +126,7 @@ export function assemblePlan(
   const shaped = shape && settled?.kind !== 'repeat' ? shape(assembled) : { steps: assembled, approval: undefined };
   const { steps } = shaped;
   const reads: StepOutcome[] = [...account.reads, ...begun.confirmationReads.outcomes, ...begun.reads.outcomes, ...(settled?.reads ?? [])];
-  // The alias read settles after this document is built (it runs beside discovery, unwaited): its outcome joins the report's reads then.
+  // The alias read settles after this document is built (it runs after the isolation moves, unwaited): its outcome joins the report's reads then.
   void begun.accountName.then((name) => {
     if (name.read) reads.push(name.read);
   });

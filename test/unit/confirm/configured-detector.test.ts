@@ -5,11 +5,15 @@ import { AccountAccess } from '../../../lambda/aws/account-access';
 import { EVERY_CLIENT } from '../../../lambda/aws/every-client';
 import { CONFIRMATION_UNAVAILABLE, FINDING_CONFIRMATION } from '../../../lambda/confirm/verdicts';
 import type { Report } from '../../../lambda/plan/document';
+import { forgetEverything } from '../../../lambda/playbooks/contain-instance/early/group-memory';
 import { respond } from '../../../lambda/respond/respond';
+import type { LambdaEnvironment } from '../../../lambda/runtime/environment';
+import type { LambdaContext } from '../../../lambda/runtime/home-account';
 import { shouldRetryInvocation } from '../../../lambda/runtime/retry-policy';
 import { containFinding, enforceConfig, FINDING_ID, NOW, RESPONDER } from '../../support/aws-mocks/contain-finding';
 import { DETECTOR_ID, guardDutyHolds, heldFinding, useGuardDuty } from '../../support/aws-mocks/guardduty';
 import { useMemberAccountMocks } from '../../support/aws-mocks/member-account';
+import { handleAs } from '../../support/playbook-entries';
 
 /*
  * guardDuty.detectorId (lambda/confirm/detector.ts): in the stack's region
@@ -209,5 +213,31 @@ describe('refusals that say nothing about the id: the configured detector’s fa
     expect(report.reads.find((r) => r.id === `read:confirm-finding:${FINDING_ID}`)).toMatchObject({ status: 'failed', error: { code: failure.name, retryable: true } });
     expect(shouldRetryInvocation(report).retry).toBe(true);
     expect(moves()).toHaveLength(0);
+  });
+});
+
+describe('in the Lambda: the stack’s region is the function’s AWS_REGION, never the finding’s', () => {
+  // Each test its own home account: the entry point keeps one AccountAccess (and its clients) per container and home account.
+  const contextOf = (homeAccount: string): LambdaContext => ({ invokedFunctionArn: `arn:aws:lambda:us-east-1:${homeAccount}:function:GuardDutyIncidentResponse-ContainInstance` });
+  const envIn = (awsRegion: string): LambdaEnvironment => ({
+    playbook: 'contain-instance',
+    config: enforceConfig({ guardDuty: { archiveAfterContainment: false, detectorId: DETECTOR_ID } }),
+    topicArn: TOPIC,
+    protectedRoleNames: [],
+    defaultRegion: awsRegion,
+  });
+
+  beforeEach(() => forgetEverything());
+
+  it('a finding of the function’s region: GetFindings with the configured id, nothing before it', async () => {
+    const report = (await handleAs({ finding: containFinding() }, contextOf('333333333333'), envIn('us-east-1'))) as Report;
+    expect(sent()).toEqual([getFindings(DETECTOR_ID)]);
+    expect(report.blockedBy).toEqual([]);
+  });
+
+  it('a finding of another region (us-east-1, the function in eu-west-1): looked up with ListDetectors', async () => {
+    const report = (await handleAs({ finding: containFinding() }, contextOf('444444444444'), envIn('eu-west-1'))) as Report;
+    expect(sent()).toEqual([LIST_DETECTORS, getFindings(DETECTOR_ID)]);
+    expect(report.blockedBy).toEqual([]);
   });
 });

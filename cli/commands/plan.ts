@@ -35,10 +35,11 @@ export async function planCommand(source: string, options: PlanOptions): Promise
     const chosen = await finder.configFor(options.offline || options.config ? undefined : regionForFinding(finding, options), options.config);
     sources.add(chosen.source);
     const config = chosen.config;
-    const online = (): { access: AccountAccess; defaultRegion: string } => {
+    // The configuration is the stack's of this region (or --config's, said to be it): its guardDuty.detectorId is this region's detector.
+    const online = (): { access: AccountAccess; defaultRegion: string; stackRegion: string } => {
       const region = regionForFinding(finding, options);
       access ??= operatorAccess(options, config.memberRoleName, region);
-      return { access, defaultRegion: region };
+      return { access, defaultRegion: region, stackRegion: region };
     };
     const prepared = await preparePlan(finding, {
       config,

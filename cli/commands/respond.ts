@@ -140,6 +140,8 @@ export async function respondToFindings(findings: readonly Finding[], options: R
         config,
         access,
         defaultRegion: region,
+        // The configuration is the one of the stack in this region (or --config's, said to be it): its detector id is this region's.
+        stackRegion: region,
         dryRun: options.execute !== true,
         ...(options.execute ? {} : { dryRunReason: 'ir respond runs as a dry-run unless --execute is given' }),
         responder,

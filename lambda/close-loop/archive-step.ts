@@ -5,6 +5,7 @@ import { containmentOf, type Containment } from './containment';
 import { ARCHIVE_STEP_ID } from './ids';
 import { localEmulatorGapOf } from '../aws/local-emulator-gaps';
 import { ARCHIVE_GUARDDUTY_FINDING } from './specs';
+import { configuredDetector } from '../confirm/detector';
 
 /*
  * GuardDuty's finding archived once its containment is complete
@@ -36,14 +37,16 @@ function incompleteReason(containment: Containment): string {
 
 export function archiveStep(input: ArchiveStepInput): PlannedStep {
   const { finding, config, region } = input;
-  const configured = config.guardDuty.detectorId;
+  const configured = configuredDetector(config.guardDuty.detectorId, input.stackRegion);
+  // As planned: the configured id where it applies; the run may still find it stale and archive in the one ListDetectors names.
+  const planned = configured && configured.region === region ? configured.id : undefined;
   return planStep(ARCHIVE_GUARDDUTY_FINDING, {
     id: ARCHIVE_STEP_ID,
     title: 'Archive the GuardDuty finding after a completed containment',
     action: 'guardduty:ArchiveFindings',
     target: `finding ${finding.id}`,
     parameters: {
-      DetectorId: configured ?? `<the security account's detector in ${region ?? 'the region'} (ListDetectors)>`,
+      DetectorId: planned ?? `<the security account's detector in ${region ?? 'the region'} (ListDetectors)>`,
       FindingIds: [finding.id],
     },
     why: 'guardDuty.archiveAfterContainment: a contained finding leaves the queue of active findings; a partial containment never does',
@@ -57,8 +60,8 @@ export function archiveStep(input: ArchiveStepInput): PlannedStep {
       const notInEmulator = localEmulatorGapOf(config.localEmulator, 'guardduty:ArchiveFindings');
       if (notInEmulator) return { status: 'skipped', reason: notInEmulator };
       if (!input.home || !region) return { status: 'skipped', reason: 'planned offline: GuardDuty is not reached' };
-      const detectorId = await input.archiver({ guardDuty: input.home.guardDuty, region, findingId: finding.id, detectorId: configured });
-      return { status: 'done', detail: `archived in detector ${detectorId} (${region})` };
+      const archived = await input.archiver({ guardDuty: input.home.guardDuty, region, findingId: finding.id, configured });
+      return { status: 'done', detail: `archived in detector ${archived.detectorId} (${region})${archived.staleNote ? `; ${archived.staleNote}` : ''}` };
     },
   });
 }

@@ -10,6 +10,8 @@ export interface CloseLoopStepContext {
   /** The security account's clients in the finding's region; absent: planned offline. */
   readonly home: AwsClients | undefined;
   readonly region: string | undefined;
+  /** The stack's own region, where config.guardDuty.detectorId is the detector (lambda/confirm/detector.ts); absent: looked up everywhere. */
+  readonly stackRegion?: string | undefined;
   /** The playbook's own steps, whose outcomes the step reports or waits on. */
   readonly playbookSteps: readonly { readonly id: string; readonly mutating: boolean }[];
   readonly document: () => PlanDocument;

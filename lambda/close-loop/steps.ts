@@ -17,7 +17,8 @@ import { securityHubStep } from './security-hub-step';
 /**
  * How long each may take: the notification waits for them. Within the
  * deadline's overrun (lambda/plan/end-of-response.ts), since neither starts
- * after the deadline; two calls for the archive (ListDetectors first).
+ * after the deadline; up to three calls for the archive (ListDetectors first;
+ * or a stale configured detector refused, ListDetectors, the archive again).
  */
 export const CLOSE_LOOP_CALL_LIMIT_MS = 8_000;
 

@@ -58,7 +58,10 @@ const DEFAULT_SECURITY_HUB = { updateFindings: true, workflowStatusWhenActed: 'N
 const guardDutySchema = z.strictObject({
   /** Archive the GuardDuty finding once its containment is complete (never after a partial one). In the security account, GuardDuty's administrator. */
   archiveAfterContainment: z._default(z.boolean(), false),
-  /** The security account's detector in the stack's region. Absent: looked up with ListDetectors (as the confirmation does). */
+  /**
+   * The security account's detector in the stack's region: the confirmation and the archive use it for findings of that region (no
+   * ListDetectors round trip on a cold container). Elsewhere, absent, or found stale: looked up with ListDetectors (lambda/confirm/detector.ts).
+   */
   detectorId: z.optional(detectorId),
 });
 

@@ -19,6 +19,11 @@ export interface ConfirmationInput {
   readonly home: AwsClients | undefined;
   /** The finding's region (or the responder's, when the finding names none). */
   readonly region: string | undefined;
+  /**
+   * The stack's own region (the Lambda's AWS_REGION; `ir respond`: the region whose stack's configuration is used), where
+   * config.guardDuty.detectorId is the detector: asked at once there, looked up with ListDetectors anywhere else. Absent: looked up everywhere.
+   */
+  readonly stackRegion?: string | undefined;
   readonly reads: ReadLog;
 }
 

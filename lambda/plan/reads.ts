@@ -12,6 +12,11 @@ export interface ReadResponse {
   readonly response: unknown;
 }
 
+/** A read's id in the report: `read:<kind>:<target>`. */
+export function readId(spec: StepSpec, target: string): string {
+  return `read:${spec.kind}:${target}`;
+}
+
 /**
  * Runs the read-only calls a playbook makes before planning and keeps their
  * outcomes for the report. A failed read is reported, never thrown away.
@@ -36,7 +41,7 @@ export class ReadLog {
   async read<T>(spec: StepSpec, title: string, target: string, call: () => Promise<T>): Promise<ReadResult<T>> {
     if (spec.mutating) throw new Error(`read ${spec.kind} is declared as mutating`);
     const started = Date.now();
-    const base = { id: `read:${spec.kind}:${target}`, title, action: spec.iamActions[0]!, target, mutating: false } as const;
+    const base = { id: readId(spec, target), title, action: spec.iamActions[0]!, target, mutating: false } as const;
     try {
       const value = await (this.phase ? this.phase.run(title, call) : call());
       this.outcomes.push({ ...base, status: 'done', durationMs: Date.now() - started });
@@ -47,5 +52,18 @@ export class ReadLog {
       this.outcomes.push(recordedOutcome({ ...base, status: 'failed', error: stepError, durationMs: Date.now() - started }, this.options.localEmulator));
       return { ok: false, error: stepError };
     }
+  }
+
+  /**
+   * A failed read whose question a later read of this log answered after all
+   * (the confirmation's configured detector refused as stale, then the one
+   * ListDetectors names asked): kept in the report, with its error, as
+   * skipped with the reason, so that it neither blocks the response nor
+   * makes it retried. Only the caller that made the later read can say so.
+   */
+  supersede(id: string, reason: string): void {
+    const index = this.outcomes.findIndex((o) => o.id === id && o.status === 'failed');
+    if (index < 0) throw new Error(`no failed read ${id} to supersede`);
+    this.outcomes[index] = { ...this.outcomes[index]!, status: 'skipped', reason };
   }
 }

@@ -68,6 +68,7 @@ export function assemblePlan(
     config: options.config,
     home: homeClientsOf(region, options),
     region,
+    stackRegion: options.stackRegion,
     playbookSteps: planned.steps,
     document: () => document,
     stage: lastStage + 1,

@@ -148,7 +148,7 @@ function confirm(finding: Finding, playbook: PlaybookName, options: RespondOptio
   if (!options.confirmFinding) {
     throw new Error(`finding ${finding.id} routes to ${playbook}, but this code carries no GuardDuty confirmation (RespondOptions.confirmFinding): it must never act unconfirmed`);
   }
-  return options.confirmFinding({ finding, playbook, config: options.config, ...homeOf(finding, options), reads });
+  return options.confirmFinding({ finding, playbook, config: options.config, ...homeOf(finding, options), stackRegion: options.stackRegion, reads });
 }
 
 /** The security account's clients in the finding's region, which GuardDuty is asked with: the member account's never are. */

@@ -26,6 +26,12 @@ export interface RespondOptions {
   readonly access?: AccountAccess;
   /** With `access`: the region of a finding that names none. */
   readonly defaultRegion?: string;
+  /**
+   * The region of the stack whose configuration this is (the Lambda's AWS_REGION), where config.guardDuty.detectorId is
+   * GuardDuty's detector: the confirmation and the archive use it there and look the detector up anywhere else. Absent: looked up everywhere.
+   * Not defaultRegion: the Lambda handler sets that to the finding's region.
+   */
+  readonly stackRegion?: string;
   /** No mutating call is made when true. */
   readonly dryRun: boolean;
   readonly dryRunReason?: string;

@@ -113,6 +113,8 @@ export async function handleInvocation(
       config: env.config,
       access,
       defaultRegion: region,
+      // The configured GuardDuty detector is the one of the function's own region (lambda/confirm/detector.ts).
+      ...(env.defaultRegion ? { stackRegion: env.defaultRegion } : {}),
       dryRun,
       topicArn: env.topicArn,
       ...(env.chatTopicArn ? { chatTopicArn: env.chatTopicArn } : {}),

@@ -86,6 +86,16 @@ describe('ir plan (online) with a member-account finding', () => {
     expect(sns).toHaveReceivedCommandTimes(PublishCommand, 0);
   });
 
+  it('with guardDuty.detectorId in the configuration of the finding’s region: GetFindings of that detector at once, no ListDetectors', async () => {
+    const configured = join(tmp, 'configured-detector.json');
+    writeFileSync(configured, JSON.stringify({ mode: 'enforce', guardDuty: { detectorId: DETECTOR_ID } }));
+    const run = await runIr('plan', FINDING, '--json', '--config', configured);
+    expect(run.code).toBe(0);
+    expect(guardDuty.mock.calls().map((c) => [(c.args[0] as object).constructor.name, c.args[0].input])).toEqual([
+      ['GetFindingsCommand', { DetectorId: DETECTOR_ID, FindingIds: [FINDING_ID] }],
+    ]);
+  });
+
   it('sends STS to --endpoint-url as well', async () => {
     await runIr('plan', FINDING, '--json', '--config', config, '--endpoint-url', 'http://127.0.0.1:4566');
     expect(sts.calls().map((c) => (c.args[0] as object).constructor.name)).toEqual(['GetCallerIdentityCommand', 'AssumeRoleCommand']);

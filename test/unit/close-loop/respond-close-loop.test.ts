@@ -58,7 +58,7 @@ const CLOSE_THE_LOOP: RuntimeConfig = {
   guardDuty: { archiveAfterContainment: true },
 };
 
-function run(finding: Finding, options: { dryRun?: boolean; config?: RuntimeConfig } = {}): Promise<Report> {
+function run(finding: Finding, options: { dryRun?: boolean; config?: RuntimeConfig; stackRegion?: string } = {}): Promise<Report> {
   guardDuty.holds(finding);
   guardDuty.mock.on(ArchiveFindingsCommand).resolves({});
   return respond(finding, {
@@ -67,6 +67,7 @@ function run(finding: Finding, options: { dryRun?: boolean; config?: RuntimeConf
     dryRun: options.dryRun ?? false,
     topicArn: TOPIC,
     responder: { protectedRoleNames: [] },
+    ...(options.stackRegion === undefined ? {} : { stackRegion: options.stackRegion }),
   });
 }
 
@@ -147,13 +148,36 @@ describe('a containment that completed', () => {
     expect(outcomeOf(report)).toBe('acted');
   });
 
-  it('uses a configured detector without asking GuardDuty for it', async () => {
+  it('uses the configured detector of the stack’s region without asking GuardDuty for it (no ListDetectors, nor for the confirmation)', async () => {
     const finding = revokeFinding(USER_KEY_FINDING);
-    const config = { ...CLOSE_THE_LOOP, guardDuty: { archiveAfterContainment: true, detectorId: 'configureddetector01' } };
-    const report = await run(finding, { config });
+    const config = { ...CLOSE_THE_LOOP, guardDuty: { archiveAfterContainment: true, detectorId: DETECTOR_ID } };
+    const report = await run(finding, { config, stackRegion: 'us-east-1' });
 
-    expect(archivesSent()).toEqual([{ DetectorId: 'configureddetector01', FindingIds: [finding.id] }]);
-    expect(stepOf(report, ARCHIVE_STEP_ID).parameters).toEqual({ DetectorId: 'configureddetector01', FindingIds: [finding.id] });
+    expect(archivesSent()).toEqual([{ DetectorId: DETECTOR_ID, FindingIds: [finding.id] }]);
+    expect(guardDuty.mock.commandCalls(ListDetectorsCommand)).toHaveLength(0);
+    expect(stepOf(report, ARCHIVE_STEP_ID).parameters).toEqual({ DetectorId: DETECTOR_ID, FindingIds: [finding.id] });
+    expect(stepOf(report, ARCHIVE_STEP_ID)).toMatchObject({ status: 'done', detail: `archived in detector ${DETECTOR_ID} (us-east-1)` });
+  });
+
+  it('a finding of another region than the stack’s: its detector is looked up, the configured one (the stack region’s) is never sent there', async () => {
+    const finding = revokeFinding(USER_KEY_FINDING);
+    const config = { ...CLOSE_THE_LOOP, guardDuty: { archiveAfterContainment: true, detectorId: 'otherregiondetector03' } };
+    const report = await run(finding, { config, stackRegion: 'eu-west-1' });
+
+    expect(archivesSent()).toEqual([{ DetectorId: DETECTOR_ID, FindingIds: [finding.id] }]);
+    expect(stepOf(report, ARCHIVE_STEP_ID).parameters).toEqual({ DetectorId: "<the security account's detector in us-east-1 (ListDetectors)>", FindingIds: [finding.id] });
+  });
+
+  it('a stale configured id: the confirmation found it stale, and the archive goes to the detector ListDetectors named, saying so', async () => {
+    const finding = revokeFinding(USER_KEY_FINDING);
+    const config = { ...CLOSE_THE_LOOP, guardDuty: { archiveAfterContainment: true, detectorId: 'staledetector02' } };
+    const report = await run(finding, { config, stackRegion: 'us-east-1' });
+
+    expect(archivesSent()).toEqual([{ DetectorId: DETECTOR_ID, FindingIds: [finding.id] }]);
+    expect(stepOf(report, ARCHIVE_STEP_ID)).toMatchObject({
+      status: 'done',
+      detail: expect.stringMatching(new RegExp(`^archived in detector ${DETECTOR_ID} \\(us-east-1\\); the configured guardDuty.detectorId staledetector02 is stale in us-east-1 `)),
+    });
   });
 });
 

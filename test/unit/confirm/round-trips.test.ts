@@ -15,7 +15,7 @@ import { respond } from '../../../lambda/respond/respond';
 import { restoreLedgerFor } from '../../../lambda/runtime/restore-ledger';
 import { containFinding, enforceConfig, NOW, RESPONDER } from '../../support/aws-mocks/contain-finding';
 import { ACCOUNT_ID as MEMBER, answerFromWorld, defaultWorld, mockContainClients } from '../../support/aws-mocks/contain-world';
-import { useGuardDuty } from '../../support/aws-mocks/guardduty';
+import { DETECTOR_ID, useGuardDuty } from '../../support/aws-mocks/guardduty';
 
 /*
  * The confirmation runs beside the first reads: it adds no sequential round
@@ -108,11 +108,12 @@ function ledgerOptions(access: AccountAccess): LedgerOptions {
   return { ledger: new IncidentLedger(client, 'ledger-table', () => NOW), brake: new ContainmentBrake(client, 'ledger-table', 10, () => NOW), level: 'enforce', leaseMs: 75_000 };
 }
 
-async function respondTimed(access: AccountAccess, confirmFindings: boolean, withLedger = false, withRestoreRecord = false): Promise<Timeline> {
+async function respondTimed(access: AccountAccess, confirmFindings: boolean, withLedger = false, withRestoreRecord = false, detectorId?: string): Promise<Timeline> {
   calls.length = 0;
   const report = await respond(containFinding(), {
-    config: enforceConfig({ confirmFindings }),
+    config: enforceConfig({ confirmFindings, ...(detectorId ? { guardDuty: { archiveAfterContainment: false, detectorId } } : {}) }),
     access,
+    ...(detectorId ? { stackRegion: 'us-east-1' } : {}),
     dryRun: false,
     responder: RESPONDER,
     now: () => NOW,
@@ -169,6 +170,17 @@ describe('round trips before the first isolation move', () => {
     confirmationBeforeFirstMove();
   });
 
+  it('in the Lambda (with the ledger), configured detector (guardDuty.detectorId): a container’s very first finding asks GetFindings at once, no round trip added', async () => {
+    const off = await respondTimed(container(MEMBER), false, true);
+    const on = await respondTimed(container(MEMBER), true, true, false, DETECTOR_ID);
+    expect(on.operations).not.toContain('ListDetectors');
+    expect(on.operations).toEqual(expect.arrayContaining(['GetFindings', 'BatchGetItem', 'PutItem']));
+    expect(off.beforeFirstMove).toBe(2);
+    // The round trip the look-up costs a cold container (the case above) is saved.
+    expect(on.beforeFirstMove).toBe(off.beforeFirstMove);
+    confirmationBeforeFirstMove();
+  });
+
   it('in the Lambda (with the ledger), later findings of a container (detector id known): GetFindings, then the claim held to act, beside the brake’s read-then-reserve, no round trip added', async () => {
     const access = container(MEMBER);
     const off = await respondTimed(access, false, true);
@@ -187,6 +199,15 @@ describe('round trips before the first isolation move', () => {
     const withRecord = await respondTimed(access, true, true, true);
     expect(without.beforeFirstMove).toBe(2);
     expect(withRecord.beforeFirstMove).toBe(without.beforeFirstMove + 1);
+  });
+
+  it('configured detector: 1 round trip before the first change on a container’s first finding of the security account itself (GetFindings beside DescribeInstances)', async () => {
+    const off = await respondTimed(container(MEMBER), false);
+    const on = await respondTimed(container(MEMBER), true, false, false, DETECTOR_ID);
+    expect(on.operations).not.toContain('ListDetectors');
+    expect(off.beforeFirstMove).toBe(1);
+    expect(on.beforeFirstMove).toBe(1);
+    confirmationBeforeFirstMove();
   });
 
   it('without the ledger (ir respond), a container’s very first finding of the security account itself: the detector look-up is the one round trip more', async () => {

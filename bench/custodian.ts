@@ -12,7 +12,7 @@ import { isolationOf, parseCustodianAnswer, type CustodianAnswer, type MeasuredR
 import { sideBySideRow, type SideBySideRow, type Start } from './custodian-targets';
 import { launchBenchInstance, seedBenchNetwork, type BenchInstance, type BenchNetwork } from './fleet';
 import { instanceFindingEvent } from './findings';
-import type { GuardDutyFindingJson } from './guardduty-stand-in';
+import { STAND_IN_DETECTOR_ID, type GuardDutyFindingJson } from './guardduty-stand-in';
 import { containInstanceHandler, failedOf, functionContext, HOME_ACCOUNT, lambdaEnvironment, REGION, responderGroupIds, single, type HandlerEnvironment, type ResponderGroupIds } from './handler';
 import type { LatencyProxy, RecordedCall } from './latency-proxy';
 import { LineChild } from './line-child';
@@ -186,7 +186,9 @@ async function checkIsolated(ctx: CustodianContext, instance: BenchInstance, iso
  * so the Security Hub note, which moto cannot answer, is recorded skipped rather than failed (not on the way to isolation).
  */
 function responderEnvironment(ctx: CustodianContext): HandlerEnvironment {
-  return { endpoint: ctx.proxy.endpoint, topicArn: ctx.topicArn, confirmFindings: true };
+  // The security account's detector configured, as docs/configuration.md advises: a cold container asks GetFindings at once
+  // rather than looking the detector up first (ListDetectors, one round trip more on a container's first finding).
+  return { endpoint: ctx.proxy.endpoint, topicArn: ctx.topicArn, confirmFindings: true, runtimeConfig: { guardDuty: { detectorId: STAND_IN_DETECTOR_ID } } };
 }
 
 interface Side {

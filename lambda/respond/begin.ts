@@ -131,9 +131,9 @@ export async function reachResponse(routed: Routed, finding: Finding, options: R
   // Only where the playbook acts: its clients are then the finding's account's (notify reaches no account, and its role reads no alias).
   const aliasClients = actsInFindingAccount(route.playbook) ? account.clients : undefined;
   const isolationFirst = new IsolationFirst();
-  const accountName = isolationFirst.cleared.then(() =>
-    accountNameOf({ accountId: finding.accountId, accountNames: options.config.accountNames, clients: aliasClients, localEmulator: options.config.localEmulator, notAfterMs: budget.cutOffOf('discovery') }),
-  );
+  const nameInput = { accountId: finding.accountId, accountNames: options.config.accountNames, clients: aliasClients, localEmulator: options.config.localEmulator, notAfterMs: budget.cutOffOf('discovery') };
+  // Held only when it is a call (no name configured, the account reached): a name known without one is known at once.
+  const accountName = aliasClients && !(finding.accountId && options.config.accountNames[finding.accountId]) ? isolationFirst.cleared.then(() => accountNameOf(nameInput)) : accountNameOf(nameInput);
   return { route, playbook, account, reads, confirmationReads, incidentId, planning, gate, confirmation, budget, ledgerReads: opened?.reads, accountName, isolationFirst };
 }
 

@@ -105,8 +105,8 @@ function ledgerOptions(access: AccountAccess): LedgerOptions {
   return { ledger: new IncidentLedger(client, 'ledger-table', () => NOW), brake: new ContainmentBrake(client, 'ledger-table', 10, () => NOW), level: 'enforce', leaseMs: 75_000 };
 }
 
-/** The Lambda's response, as handle.ts runs it: ledger, restore record, confirmation, the early move allowed. */
-async function respondAsLambda(access: AccountAccess): Promise<void> {
+/** The Lambda's response, as handle.ts runs it: ledger, restore record, confirmation, the early move allowed (unless told otherwise). */
+async function respondAsLambda(access: AccountAccess, earlyMove = true): Promise<void> {
   calls.length = 0;
   const report = await respond(containFinding(), {
     config: enforceConfig({ confirmFindings: true }),
@@ -116,7 +116,7 @@ async function respondAsLambda(access: AccountAccess): Promise<void> {
     now: () => NOW,
     ledger: ledgerOptions(access),
     restoreLedger: restoreLedgerFor(access, 'us-east-1', 'ledger-table'),
-    earlyMove: true,
+    earlyMove,
   });
   expect(report.blockedBy).toEqual([]);
   expect(report.steps.filter((s) => s.status === 'failed')).toEqual([]);
@@ -128,6 +128,20 @@ function roundTripsToIsolation(): number {
   const isolations = calls.filter((c) => c.operation === 'ModifyNetworkInterfaceAttribute' && c.params['SecurityGroupId.1'] === ISOLATION_SG_A);
   expect(isolations.length).toBeGreaterThan(0);
   return Math.max(...isolations.map((c) => depths.get(c)!));
+}
+
+/** The reads isolation does not wait for (lambda/respond/isolation-first.ts): each made once the isolation moves are sent. */
+const HELD_READS = ['DescribeAutoScalingInstances', 'DescribeTargetGroups', 'DescribeSnapshots', 'DescribeIamInstanceProfileAssociations', 'DescribeInstanceAttribute', 'ListAccountAliases'];
+
+function expectHeldUntilIsolationSent(): void {
+  const isolations = calls.filter((c) => c.operation === 'ModifyNetworkInterfaceAttribute' && c.params['SecurityGroupId.1'] === ISOLATION_SG_A);
+  expect(isolations.length).toBeGreaterThan(0);
+  const lastIsolationSent = Math.max(...isolations.map((c) => c.sentAt));
+  for (const operation of HELD_READS) {
+    const sent = calls.filter((c) => c.operation === operation);
+    expect({ operation, made: sent.length > 0 }).toEqual({ operation, made: true });
+    for (const call of sent) expect({ operation, afterIsolationSent: call.sentAt >= lastIsolationSent }).toEqual({ operation, afterIsolationSent: true });
+  }
 }
 
 describe('round trips to isolation in the Lambda (ledger, restore record, confirmation)', () => {
@@ -148,6 +162,7 @@ describe('round trips to isolation in the Lambda (ledger, restore record, confir
     expect(timeline.checks.map((c) => c.operation)).toEqual(expect.arrayContaining(['GetFindings', 'DescribeInstances', 'DescribeSecurityGroups']));
     expect(timeline.checks.map((c) => c.operation)).toEqual(expect.arrayContaining(['BatchGetItem', 'PutItem', 'UpdateItem']));
     expect(timeline.checksBeside).toBe(true);
+    expectHeldUntilIsolationSent();
   });
 
   it('an instance with several ENIs (the finding lists one): the instance-level move is refused, every ENI moves by the id the read gave: 3', async () => {
@@ -166,6 +181,16 @@ describe('round trips to isolation in the Lambda (ledger, restore record, confir
     expect(world.movedTo.get(SECONDARY_ENI)).toEqual([ISOLATION_SG_A]);
     // The ledger's claim and brake and the restore record were still in flight when the moves went out.
     expect(timeline.checks.filter((c) => c.beside).map((c) => c.operation)).toEqual(expect.arrayContaining(['PutItem', 'UpdateItem']));
+    expectHeldUntilIsolationSent();
+  });
+
+  it('no move before the reads (the early move not allowed): the reads isolation does not wait for start at once, beside the instance\'s read', async () => {
+    const access = container();
+    await respondAsLambda(access, false);
+    const firstAnswer = Math.min(...calls.filter((c) => c.operation === 'DescribeInstances').map((c) => c.answeredAt));
+    for (const operation of HELD_READS.filter((o) => o !== 'ListAccountAliases')) {
+      expect({ operation, beforeFirstAnswer: calls.some((c) => c.operation === operation && c.sentAt < firstAnswer) }).toEqual({ operation, beforeFirstAnswer: true });
+    }
   });
 
   it('a cold container (nothing remembered), a single-ENI instance: the moves by ENI id after the read, 3', async () => {
@@ -177,5 +202,6 @@ describe('round trips to isolation in the Lambda (ledger, restore record, confir
     await respondAsLambda(access);
     expect(calls.some((c) => c.operation === 'ModifyInstanceAttribute' && 'GroupId.1' in c.params)).toBe(false);
     expect(roundTripsToIsolation()).toBe(3);
+    expectHeldUntilIsolationSent();
   });
 });

@@ -35,7 +35,9 @@ const run = promisify(execFile);
 /** `environment` is the Lambda's whole environment (PATH is added); the handler's report must be a single one. */
 export async function runBundleCold(bundleFile: string, environment: Record<string, string>, event: unknown, context: unknown): Promise<ColdRun> {
   // Asynchronously: the child's calls go through the proxy, which runs on this process's event loop.
-  const { stdout } = await run(process.execPath, ['--input-type=module', '-e', CHILD], {
+  // BENCH_CPU_PROF=<dir> (a diagnosis): each cold process's CPU profile, written there when it exits.
+  const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`, '--cpu-prof-interval=100'] : [];
+  const { stdout } = await run(process.execPath, [...profile, '--input-type=module', '-e', CHILD], {
     cwd: PROJECT_ROOT,
     encoding: 'utf8',
     env: { PATH: process.env.PATH ?? '', ...environment, BENCH_CHILD_INPUT: JSON.stringify([`file://${bundleFile}`, event, context]) },

@@ -15,6 +15,7 @@ import { LineChild } from './line-child';
  */
 
 const CHILD = `
+import { createInterface } from 'node:readline';
 const { handler } = await import(process.env.BENCH_BUNDLE_URL);
 for await (const line of createInterface({ input: process.stdin })) {
   const { event, context } = JSON.parse(line);

@@ -70,6 +70,9 @@ export function discoverInstanceInParts(finding: Finding, clients: AwsClients, r
     const readMoves = context.earlyMove && !earlyFacts?.untrack.landed && !instanceVerdict(facts) && (await go) ? startReadMoves(facts, clients, finding.accountId, finding.region) : undefined;
     // The early move's isolation move is sent by now (or it was undone); the moves by ENI id, once each untrack move is answered.
     void (readMoves?.isolationSent ?? Promise.resolve()).then(() => context.earlyMove?.isolationSent());
+    // A move just sent is on the wire only once the SDK's chain of promises has run: the first steps are planned after
+    // that, not interleaved with it (planning them takes a few milliseconds a move would otherwise wait).
+    if (earlyFacts?.isolation.sent || readMoves) await new Promise<void>((resolve) => setImmediate(resolve));
     return { ...facts, ...(earlyFacts ? { early: earlyFacts } : {}), ...(readMoves ? { readMoves: readMoves.moves } : {}) };
   });
   // Whatever happened above, the held reads are let go: `all` waits for them.

@@ -98,9 +98,10 @@ function printCustodian(custodian: CustodianDetail): void {
   console.log(
     '  Both through the same proxy to the same emulator, on fresh instances of the same shape in the same VPC, taking turns run by run; ' +
       'time to isolation: from the start to the answer that put the isolation group on the last ENI. warm: from the handler\'s call in a container ' +
-      'that handled a finding before (Custodian: c7n.handler.dispatch_event in the same Python process). cold: from the import of what Lambda\'s init ' +
-      'loads in a fresh process (the responder\'s bundle; Custodian: `from c7n import handler`), then the first event; neither interpreter\'s own start. ' +
-      'The responder confirms the finding with GuardDuty (the stack\'s default; cold: the detector looked up first) and cuts tracked connections ' +
+      'that handled a finding in that VPC before, each side its own long-lived process (the responder: its bundle in Node; Custodian: ' +
+      'c7n.handler.dispatch_event in Python). cold: from the import of what Lambda\'s init loads in a fresh process (the responder\'s bundle; ' +
+      'Custodian: `from c7n import handler`), then the first event; neither interpreter\'s own start. ' +
+      'The responder confirms the finding with GuardDuty (the stack\'s default, its detector id configured as docs/configuration.md advises) and cuts tracked connections ' +
       '(untrack group, then isolation group); Custodian does neither. No incident ledger on either side. roundTrips: sequential round trips up to that answer, included.',
   );
   console.log('  The calls answered by the time isolation was complete (last run of each configuration, in the order sent):');

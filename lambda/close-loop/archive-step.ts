@@ -37,9 +37,9 @@ function incompleteReason(containment: Containment): string {
 
 export function archiveStep(input: ArchiveStepInput): PlannedStep {
   const { finding, config, region } = input;
-  const configured = configuredDetector(config.guardDuty.detectorId, input.stackRegion);
+  const configured = configuredDetector(config.guardDuty, input.stackRegion, region ?? undefined);
   // As planned: the configured id where it applies; the run may still find it stale and archive in the one ListDetectors names.
-  const planned = configured && configured.region === region ? configured.id : undefined;
+  const planned = configured?.id;
   return planStep(ARCHIVE_GUARDDUTY_FINDING, {
     id: ARCHIVE_STEP_ID,
     title: 'Archive the GuardDuty finding after a completed containment',

@@ -55,6 +55,8 @@ const securityHubSchema = z
 
 const DEFAULT_SECURITY_HUB = { updateFindings: true, workflowStatusWhenActed: 'NOTIFIED', whenNothingChanged: 'note' } as const;
 
+const regionName = z.string().check(z.regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'must be an AWS region name such as "eu-west-1"'));
+
 const guardDutySchema = z.strictObject({
   /** Archive the GuardDuty finding once its containment is complete (never after a partial one). In the security account, GuardDuty's administrator. */
   archiveAfterContainment: z._default(z.boolean(), false),
@@ -63,6 +65,11 @@ const guardDutySchema = z.strictObject({
    * ListDetectors round trip on a cold container). Elsewhere, absent, or found stale: looked up with ListDetectors (lambda/confirm/detector.ts).
    */
   detectorId: z.optional(detectorId),
+  /**
+   * The security account's detector in each region, for a configuration deployed to several (`regions`): each regional
+   * stack (and `ir` for a finding of that region) asks its region's. A region not listed looks its detector up.
+   */
+  detectorIds: z.optional(z.record(regionName, detectorId)),
 });
 
 export const DEFAULT_MEMBER_ROLE_NAME = 'IncidentResponseMemberRole';
@@ -76,7 +83,6 @@ const accountId = z.string().check(z.regex(/^\d{12}$/, 'must be a 12-digit AWS a
 /** IAM role names: 1 to 64 of letters, digits and +=,.@_- (no path). */
 const roleName = z.string().check(z.regex(/^[\w+=,.@-]{1,64}$/, 'must be an IAM role name (1 to 64 of letters, digits and +=,.@_-)'));
 
-const regionName = z.string().check(z.regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'must be an AWS region name such as "eu-west-1"'));
 
 /** Principals a trust policy can name: an IAM role or user, an account root, or a role session. */
 const principalArn = z.string().check(
@@ -303,6 +309,11 @@ export const configSchema = z.extend(runtimeConfigSchema, {
     }),
   ),
 }).check(
+  // One detector id is one region's: every other regional stack would first ask GuardDuty for a detector it does not have.
+  z.refine((config) => config.guardDuty.detectorId === undefined || config.regions.length <= 1, {
+    message: "is the detector of one region, and this configuration is deployed to several: list each region's in guardDuty.detectorIds instead",
+    path: ['guardDuty', 'detectorId'],
+  }),
   // A shared brake lives in one of the deployment's own regional stacks.
   z.refine((config) => config.blastRadius.homeRegion === undefined || config.regions.includes(config.blastRadius.homeRegion), {
     message: 'must be one of "regions": the shared brake lives in that regional stack',

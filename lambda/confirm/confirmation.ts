@@ -80,7 +80,7 @@ async function confirm(input: ConfirmationInput, home: AwsClients): Promise<Guar
       ? withNote(verdictOn(finding, (held.value.Findings ?? []).find((f) => f.Id === finding.id), detectorId, region, input.config.exemptTagKey), note)
       : unavailable(`GuardDuty (detector ${detectorId} in ${region}, ${how}) could not be asked for the finding`, held.error.code, note);
 
-  const first = firstDetector(guardDuty, region, configuredDetector(input.config.guardDuty.detectorId, input.stackRegion));
+  const first = firstDetector(guardDuty, region, configuredDetector(input.config.guardDuty, input.stackRegion, region));
   if (first.source === 'ListDetectors') {
     const staleNote = first.staleConfigured === undefined ? undefined : staleConfiguredNote(first.staleConfigured, region, undefined);
     const detector = await lookUp('');

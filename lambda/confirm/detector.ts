@@ -5,8 +5,8 @@ import { ResponderError, type StepError } from '../aws/errors';
  * Which GuardDuty detector of the security account to ask, in one place for
  * the confirmation (confirmation.ts) and the archive (lambda/close-loop/archiver.ts).
  *
- * The configured one (guardDuty.detectorId) when the finding is of the
- * stack's region, the only region it is the detector of: a container's first
+ * The configured one of the finding's region (guardDuty.detectorIds, or
+ * guardDuty.detectorId for the stack's own region): a container's first
  * finding then asks GetFindings at once, without the ListDetectors round trip
  * before it. Anywhere else, or with none configured, the one ListDetectors
  * names, looked up once per client, that is per container, account and
@@ -22,15 +22,29 @@ import { ResponderError, type StepError } from '../aws/errors';
  * ListDetectors named.
  */
 
-/** guardDuty.detectorId and the region it is the detector of: the stack's (the Lambda's AWS_REGION). */
+/** A configured detector id and the region it is the detector of. */
 export interface ConfiguredDetector {
   readonly id: string;
   readonly region: string;
 }
 
-/** The configured detector, when there is one and the stack's region is known; absent: every region looks its detector up. */
-export function configuredDetector(detectorId: string | undefined, stackRegion: string | undefined): ConfiguredDetector | undefined {
-  return detectorId !== undefined && stackRegion !== undefined ? { id: detectorId, region: stackRegion } : undefined;
+/** The configuration's detector ids (lambda/config/schema.ts guardDuty). */
+export interface ConfiguredDetectorIds {
+  /** The stack's region's (the Lambda's AWS_REGION). */
+  readonly detectorId?: string | undefined;
+  /** Per region, for a configuration deployed to several. */
+  readonly detectorIds?: Readonly<Record<string, string>> | undefined;
+}
+
+/**
+ * The configured detector of `region`: its entry in guardDuty.detectorIds, else guardDuty.detectorId when `region`
+ * is the stack's; absent: that region looks its detector up.
+ */
+export function configuredDetector(configured: ConfiguredDetectorIds, stackRegion: string | undefined, region: string | undefined): ConfiguredDetector | undefined {
+  if (region === undefined) return undefined;
+  const listed = configured.detectorIds?.[region];
+  if (listed !== undefined) return { id: listed, region };
+  return configured.detectorId !== undefined && stackRegion === region ? { id: configured.detectorId, region } : undefined;
 }
 
 /**
@@ -81,8 +95,8 @@ export function staleConfiguredNote(configuredId: string, region: string, foundI
   const refused = refusal ? `GuardDuty refused it (${refusal})` : 'found on an earlier finding';
   const found = foundId ? ` and ListDetectors names detector ${foundId}` : '';
   return (
-    `the configured guardDuty.detectorId ${configuredId} is stale in ${region} (${refused}${found}; GuardDuty was disabled and enabled again?): ` +
-    `set guardDuty.detectorId to ${foundId ?? 'the id ListDetectors names'}, or remove it (every container's first finding then looks the detector up)`
+    `the configured detector id ${configuredId} is stale in ${region} (${refused}${found}; GuardDuty was disabled and enabled again?): ` +
+    `set ${region}'s detector id in the configuration (guardDuty.detectorIds, or guardDuty.detectorId for the stack's own region) to ${foundId ?? 'the id ListDetectors names'}, or remove it (every container's first finding then looks the detector up)`
   );
 }
 

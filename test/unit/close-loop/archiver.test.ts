@@ -44,7 +44,7 @@ it('a stale configured id: refused, looked up, archived in the current detector,
   const configured = { id: STALE, region: 'us-east-1' };
   const archived = await archiveGuardDutyFinding({ guardDuty: guardDutyClient, region: 'us-east-1', findingId: FINDING, configured });
   expect(sent()).toEqual([archiveIn(STALE), ['ListDetectors', {}], archiveIn(CURRENT)]);
-  expect(archived).toEqual({ detectorId: CURRENT, staleNote: expect.stringMatching(new RegExp(`^the configured guardDuty.detectorId ${STALE} is stale in us-east-1 \\(GuardDuty refused it \\(BadRequestException: `)) });
+  expect(archived).toEqual({ detectorId: CURRENT, staleNote: expect.stringMatching(new RegExp(`^the configured detector id ${STALE} is stale in us-east-1 \\(GuardDuty refused it \\(BadRequestException: `)) });
   guardDuty.resetHistory();
   await archiveGuardDutyFinding({ guardDuty: guardDutyClient, region: 'us-east-1', findingId: FINDING, configured });
   expect(sent()).toEqual([archiveIn(CURRENT)]);

@@ -176,7 +176,7 @@ describe('a containment that completed', () => {
     expect(archivesSent()).toEqual([{ DetectorId: DETECTOR_ID, FindingIds: [finding.id] }]);
     expect(stepOf(report, ARCHIVE_STEP_ID)).toMatchObject({
       status: 'done',
-      detail: expect.stringMatching(new RegExp(`^archived in detector ${DETECTOR_ID} \\(us-east-1\\); the configured guardDuty.detectorId staledetector02 is stale in us-east-1 `)),
+      detail: expect.stringMatching(new RegExp(`^archived in detector ${DETECTOR_ID} \\(us-east-1\\); the configured detector id staledetector02 is stale in us-east-1 `)),
     });
   });
 });

@@ -11,6 +11,12 @@ describe('cross-account and region configuration', () => {
     expect(config.securityAccountId).toBeUndefined();
   });
 
+  it('accepts one detector id per region for a configuration deployed to several, and one detectorId for one region', () => {
+    const perRegion = { 'eu-west-1': 'aa11bb22cc33dd44ee55ff6677889900', 'us-east-1': '12abc34d567e8fa901bc2d34e56789f0' };
+    expect(parseConfig({ regions: ['eu-west-1', 'us-east-1'], guardDuty: { detectorIds: perRegion } }, 'cdk.json').guardDuty.detectorIds).toEqual(perRegion);
+    expect(parseConfig({ regions: ['eu-west-1'], guardDuty: { detectorId: perRegion['eu-west-1'] } }, 'cdk.json').guardDuty.detectorId).toBe(perRegion['eu-west-1']);
+  });
+
   it('accepts a full cross-account setup', () => {
     const input = {
       memberRoleName: 'Ir.Member-Role',
@@ -55,6 +61,9 @@ describe('cross-account and region configuration', () => {
     [{ regions: ['eu-west'] }, '"regions.0": must be an AWS region name'],
     [{ regions: ['EU-WEST-1'] }, '"regions.0"'],
     [{ regions: ['eu-west-1', 'eu-west-1'] }, '"regions": must not list the same region twice'],
+    [{ regions: ['eu-west-1', 'us-east-1'], guardDuty: { detectorId: '12abc34d567e8fa901bc2d34e56789f0' } }, '"guardDuty.detectorId": is the detector of one region'],
+    [{ guardDuty: { detectorIds: { 'eu-west': '12abc34d567e8fa901bc2d34e56789f0' } } }, '"guardDuty.detectorIds'],
+    [{ guardDuty: { detectorIds: { 'eu-west-1': 'not a detector id!' } } }, '"guardDuty.detectorIds.eu-west-1": must be a GuardDuty detector id'],
     [{ securityAccountId: '1234' }, '"securityAccountId": must be a 12-digit AWS account id'],
     [{ securityAccountId: 123456789012 }, '"securityAccountId"'],
     [{ organizationId: 'o-short' }, '"organizationId": must be an AWS Organizations id'],

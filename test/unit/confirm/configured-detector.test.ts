@@ -44,9 +44,9 @@ beforeEach(() => {
   guardDuty.holds(containFinding());
 });
 
-function run(detectorId: string | undefined, stackRegion: string | undefined): Promise<Report> {
+function run(detectorId: string | undefined, stackRegion: string | undefined, detectorIds?: Record<string, string>): Promise<Report> {
   return respond(containFinding(), {
-    config: enforceConfig(detectorId === undefined ? {} : { guardDuty: { archiveAfterContainment: false, detectorId } }),
+    config: enforceConfig(detectorId === undefined && detectorIds === undefined ? {} : { guardDuty: { archiveAfterContainment: false, ...(detectorId ? { detectorId } : {}), ...(detectorIds ? { detectorIds } : {}) } }),
     access,
     dryRun: false,
     topicArn: TOPIC,
@@ -67,6 +67,23 @@ const message = () => mocks.sns.commandCalls(PublishCommand)[0]!.args[0].input.M
 const error = (name: string, status: number, text: string) => Object.assign(new Error(text), { name, $metadata: { httpStatusCode: status } });
 
 describe('which detector is asked', () => {
+  it('listed for the finding’s region in guardDuty.detectorIds: GetFindings with that id at once, whatever the stack’s region', async () => {
+    const report = await run(undefined, 'eu-west-1', { 'us-east-1': DETECTOR_ID, 'eu-west-1': STALE_ID });
+    expect(sent()).toEqual([getFindings(DETECTOR_ID)]);
+    expect(report.blockedBy).toEqual([]);
+  });
+
+  it('guardDuty.detectorIds lists another region only: ListDetectors, then GetFindings', async () => {
+    const report = await run(undefined, 'us-east-1', { 'eu-west-1': STALE_ID });
+    expect(sent()).toEqual([LIST_DETECTORS, getFindings(DETECTOR_ID)]);
+    expect(report.blockedBy).toEqual([]);
+  });
+
+  it('the finding’s region listed in guardDuty.detectorIds wins over guardDuty.detectorId', async () => {
+    await run(STALE_ID, 'us-east-1', { 'us-east-1': DETECTOR_ID });
+    expect(sent()).toEqual([getFindings(DETECTOR_ID)]);
+  });
+
   it('configured, and the finding is of the stack’s region: GetFindings with that id at once, no ListDetectors', async () => {
     const report = await run(DETECTOR_ID, 'us-east-1');
     expect(sent()).toEqual([getFindings(DETECTOR_ID)]);
@@ -109,8 +126,8 @@ describe('a stale configured id (GuardDuty disabled and enabled again: a new det
     const reason = verdict(report)!.reason;
     expect(verdict(report)).toMatchObject({ id: FINDING_CONFIRMATION, blocks: false });
     expect(reason).toMatch(new RegExp(`^confirmed by GuardDuty \\(detector ${DETECTOR_ID} in us-east-1\\)`));
-    expect(reason).toContain(`the configured guardDuty.detectorId ${STALE_ID} is stale in us-east-1 (GuardDuty refused it (BadRequestException: `);
-    expect(reason).toContain(`set guardDuty.detectorId to ${DETECTOR_ID}`);
+    expect(reason).toContain(`the configured detector id ${STALE_ID} is stale in us-east-1 (GuardDuty refused it (BadRequestException: `);
+    expect(reason).toContain(`set us-east-1's detector id in the configuration (guardDuty.detectorIds, or guardDuty.detectorId for the stack's own region) to ${DETECTOR_ID}`);
     // What happened, read by read: the refused one kept with its error, but no longer a failed read (it blocks nothing, retries nothing).
     expect(confirmationReads(report).map((r) => [r.id, r.status, r.title, r.error?.code])).toEqual([
       [`read:confirm-finding:${FINDING_ID}`, 'skipped', `Ask GuardDuty for finding ${FINDING_ID} (detector ${STALE_ID} in us-east-1, configured)`, 'BadRequestException'],
@@ -127,7 +144,7 @@ describe('a stale configured id (GuardDuty disabled and enabled again: a new det
         undefined,
       ],
     ]);
-    expect(confirmationReads(report)[0]!.reason).toMatch(new RegExp(`^superseded: the configured guardDuty.detectorId ${STALE_ID} is stale`));
+    expect(confirmationReads(report)[0]!.reason).toMatch(new RegExp(`^superseded: the configured detector id ${STALE_ID} is stale`));
     expect(shouldRetryInvocation(report)).toEqual({ retry: false, reason: 'nothing failed' });
     expect(message()).toContain(`GuardDuty confirmation: ${reason}`);
   });
@@ -138,7 +155,7 @@ describe('a stale configured id (GuardDuty disabled and enabled again: a new det
     const report = await run(STALE_ID, 'us-east-1');
     expect(sent()).toEqual([getFindings(DETECTOR_ID)]);
     expect(report.blockedBy).toEqual([]);
-    expect(verdict(report)!.reason).toContain(`the configured guardDuty.detectorId ${STALE_ID} is stale in us-east-1 (found on an earlier finding and ListDetectors names detector ${DETECTOR_ID}`);
+    expect(verdict(report)!.reason).toContain(`the configured detector id ${STALE_ID} is stale in us-east-1 (found on an earlier finding and ListDetectors names detector ${DETECTOR_ID}`);
   });
 
   it('another container (new clients) tries the configured id again: staleness is remembered per client, never shared', async () => {
@@ -159,7 +176,7 @@ describe('a stale configured id (GuardDuty disabled and enabled again: a new det
     const report = await run(STALE_ID, 'us-east-1');
     expect(sent()).toEqual([getFindings(STALE_ID), LIST_DETECTORS, getFindings(DETECTOR_ID)]);
     expect(report.blockedBy).toEqual([FINDING_CONFIRMATION]);
-    expect(verdict(report)!.reason).toMatch(new RegExp(`^GuardDuty \\(detector ${DETECTOR_ID} in us-east-1\\) holds no finding ${FINDING_ID}: .*; the configured guardDuty.detectorId ${STALE_ID} is stale`));
+    expect(verdict(report)!.reason).toMatch(new RegExp(`^GuardDuty \\(detector ${DETECTOR_ID} in us-east-1\\) holds no finding ${FINDING_ID}: .*; the configured detector id ${STALE_ID} is stale`));
     expect(moves()).toHaveLength(0);
   });
 

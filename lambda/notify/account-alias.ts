@@ -5,9 +5,9 @@ import type { StepOutcome, StepSpec } from '../plan/types';
 
 /*
  * The finding's account by its IAM alias, for the notification's subject and
- * summary. A courtesy, never a condition: the read starts beside the
- * discovery reads (never before the first isolation move, nothing waits for
- * it but the notification), is bounded by ALIAS_READ_LIMIT_MS, and when it
+ * summary. A courtesy, never a condition: the read starts once the
+ * isolation moves are sent (lambda/respond/isolation-first.ts; nothing waits
+ * for it but the notification), is bounded by ALIAS_READ_LIMIT_MS, and when it
  * fails the notification names the account by its id, the failed read
  * reported. A name in the configuration (accountNames) wins, and then the
  * alias is not read at all.

@@ -14,7 +14,12 @@
  *
  * A response that sends no move before its reads (a dry-run, `ir plan`, any
  * playbook but contain-instance, a stop said before any call) clears the
- * hold at once (lambda/respond/read.ts).
+ * hold at once (lambda/respond/read.ts); a response that stopped before its
+ * reads clears it when its notification needs the alias (assemble.ts). The
+ * hold lasts as long as the moves take to be sent: with moves by ENI id, an
+ * isolation move is sent once its untrack move is answered, so a slow answer
+ * (each is bounded: steps/move-time.ts, 12 s) holds the reads as long; they
+ * are only needed after isolation.
  */
 
 export class IsolationFirst {

@@ -52,6 +52,8 @@ export async function handleApprovalEvent(event: unknown, context: LambdaContext
     config: env.config,
     access,
     defaultRegion: env.defaultRegion,
+    // The Lambda's region: its configuration's guardDuty.detectorId is that region's detector (lambda/confirm/detector.ts).
+    stackRegion: env.defaultRegion,
     dryRun: env.config.mode === 'dry-run',
     topicArn: env.topicArn,
     ...(env.chatTopicArn ? { chatTopicArn: env.chatTopicArn } : {}),

@@ -23,17 +23,22 @@ export interface InstanceDiscovery {
 }
 
 /*
- * Every read starts at once; only the instance-profile reads wait, for
- * DescribeInstances to name the profile (or, when none is attached, for the
- * restore record to name one an earlier response removed). Isolation needs only the instance
- * and the responder's groups (found by tag, without knowing the VPC), so it
- * can start after one round trip; the Auto Scaling, target group, profile
- * and snapshot reads go on meanwhile and are only awaited for the rest of
- * the plan. Nothing read later depends on what isolation changes.
+ * Isolation needs only the instance and the responder's groups (found by
+ * tag, without knowing the VPC): those two reads start at once, and
+ * isolation can start after one round trip. The Auto Scaling, target group,
+ * profile, snapshot and termination-protection reads are only awaited for the
+ * rest of the plan: when the response may move before it reads (the early
+ * move, the moves by ENI id), they are held until the isolation moves are
+ * sent (lambda/respond/isolation-first.ts), else they start at once too. The
+ * instance-profile reads also wait for DescribeInstances to name the profile
+ * (or, when none is attached, for the restore record to name one an earlier
+ * response removed). Nothing read later depends on what isolation changes.
  */
 export function discoverInstanceInParts(finding: Finding, clients: AwsClients, reads: ReadLog, context: DiscoveryContext = {}): InstanceDiscovery {
   const instanceId = instanceIdOf(finding);
   if (!instanceId) {
+    // Nothing is moved without an instance: the held reads (the account's alias) may go at once.
+    context.earlyMove?.isolationSent();
     const facts = unreadInstanceFacts(finding, null, { status: 'missing-id' });
     return { first: Promise.resolve(facts), all: Promise.resolve(facts) };
   }

@@ -19,7 +19,8 @@ import { forgetGroups, movedRecently, noteMoved, recallGroups, rememberGroups, t
  *
  *   round trip 1  ModifyInstanceAttribute Groups=[untrack group], by the instance's id
  *                 | DescribeInstances, DescribeSecurityGroups (by tag: verifies the remembered groups),
- *                 | GuardDuty's GetFindings, the ledger's claim and brake, the other reads
+ *                 | GuardDuty's GetFindings, the ledger's claim and brake (the other reads are held
+ *                 | until the isolation move is sent: lambda/respond/isolation-first.ts)
  *   round trip 2  ModifyNetworkInterfaceAttribute Groups=[isolation group], by the id the read
  *                 | confirmed attached | the restore record, the brake's reservation
  *   then          the gate's verdict: any check that says stop puts back the groups the read saw

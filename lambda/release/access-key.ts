@@ -7,7 +7,7 @@ import { sessionPolicySteps } from './session-policies';
 export { isResponderRevokePolicy } from './session-policies';
 import { keyReleaseNote } from './note';
 import { releaseFailed, type RecordReleaseOutcome } from './report';
-import { releaseFromRestoreRecord, type RecordReleaseContext, type RecordReleaseOptions, type RecordReleasePlan } from './restore-record-release';
+import { keyAsKey, releaseFromRestoreRecord, type RecordReleaseContext, type RecordReleaseOptions, type RecordReleasePlan } from './restore-record-release';
 import { REACTIVATE_ACCESS_KEY, READ_KEY_STATE } from './specs';
 
 /*
@@ -83,7 +83,7 @@ export async function releaseAccessKey(accessKeyId: string, options: KeyReleaseO
   return releaseFromRestoreRecord(
     {
       names: { accessKeyId },
-      keyField: (key: string | null) => ({ key }),
+      keyField: keyAsKey,
       accountOf: 'key',
       restoreKey: (accountId) => accessKeyRestoreKey(accountId, accessKeyId),
       subject: accessKeyId,
@@ -91,7 +91,6 @@ export async function releaseAccessKey(accessKeyId: string, options: KeyReleaseO
       plan: (context) => planKeyRelease(accessKeyId, options, context),
       resource: { kind: 'access-key', resourceId: accessKeyId },
       incidentResource: (accountId) => accessKeyResource(accountId, accessKeyId),
-      evidenceKind: 'access-key-release',
       evidenceNames: { accessKeyId },
       note: keyReleaseNote,
     },

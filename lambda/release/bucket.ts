@@ -8,7 +8,7 @@ import { planStep, type PlannedStep } from '../plan/types';
 import { reopenedExposureWarnings } from './bucket-exposure';
 import { bucketReleaseNote } from './note';
 import { releaseFailed, type RecordReleaseOutcome } from './report';
-import { releaseFromRestoreRecord, type RecordReleaseContext, type RecordReleaseOptions, type RecordReleasePlan } from './restore-record-release';
+import { keyAsKey, releaseFromRestoreRecord, type RecordReleaseContext, type RecordReleaseOptions, type RecordReleasePlan } from './restore-record-release';
 import { READ_BUCKET_BLOCK, RESTORE_BUCKET_BLOCK } from './specs';
 
 /*
@@ -120,7 +120,7 @@ export async function releaseBucket(bucket: string, options: BucketReleaseOption
   return releaseFromRestoreRecord(
     {
       names: { bucket },
-      keyField: (key: string | null) => ({ key }),
+      keyField: keyAsKey,
       accountOf: 'bucket',
       restoreKey: (accountId) => bucketRestoreKey(accountId, bucket),
       subject: `bucket ${bucket}`,
@@ -131,7 +131,6 @@ export async function releaseBucket(bucket: string, options: BucketReleaseOption
       plan: (context) => planBucketReleaseNow(bucket, options.clients, context),
       resource: { kind: 'bucket', resourceId: bucket },
       incidentResource: (accountId) => bucketResource(accountId, bucket),
-      evidenceKind: 'bucket-release',
       evidenceNames: { bucket },
       note: bucketReleaseNote,
     },

@@ -6,7 +6,7 @@ import { planStep, type PlannedStep } from '../plan/types';
 import { sessionPolicySteps } from './session-policies';
 import { functionReleaseNote } from './note';
 import type { RecordReleaseOutcome } from './report';
-import { releaseFromRestoreRecord, type RecordReleaseOptions } from './restore-record-release';
+import { keyAsKey, releaseFromRestoreRecord, type RecordReleaseOptions } from './restore-record-release';
 import { READ_FUNCTION_CONCURRENCY, RESTORE_FUNCTION_CONCURRENCY } from './specs';
 
 /*
@@ -92,7 +92,7 @@ export async function releaseFunction(functionName: string, options: FunctionRel
   return releaseFromRestoreRecord(
     {
       names: { functionName, region },
-      keyField: (key: string | null) => ({ key }),
+      keyField: keyAsKey,
       accountOf: 'function',
       restoreKey: (accountId) => functionRestoreKey(accountId, region, functionName),
       subject: `Lambda function ${functionName}`,
@@ -109,7 +109,6 @@ export async function releaseFunction(functionName: string, options: FunctionRel
       evidenceRegion: region,
       resource: { kind: 'function', resourceId: functionName },
       incidentResource: (accountId) => functionResource(accountId, region, functionName),
-      evidenceKind: 'function-release',
       evidenceNames: { region, functionName },
       note: functionReleaseNote,
     },

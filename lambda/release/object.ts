@@ -184,7 +184,6 @@ export async function releaseObject(target: { bucket: string; key: string; versi
       },
       resource: { kind: 'object', resourceId: objectName(target.bucket, target.key, target.versionId) },
       incidentResource: (accountId) => objectResource(accountId, target.bucket, target.key, target.versionId),
-      evidenceKind: 'object-release',
       evidenceNames: { bucket: target.bucket, key: target.key, versionId: target.versionId ?? 'none' },
       note: objectReleaseNote,
     },

@@ -1,14 +1,12 @@
 import type { PendingApprovals } from '../approval/pending';
 import type { AwsClients } from '../aws/clients';
-import type { ReleaseEntry, RestoreLedger, RestoreRecord } from '../ledger/restore-record';
-import type { OperatorNote } from '../notify/operator-note';
+import type { RestoreLedger, RestoreRecord } from '../ledger/restore-record';
 import type { NoteTopics } from '../notify/operator-note-publish';
 import { ReadLog } from '../plan/reads';
 import type { PlannedStep } from '../plan/types';
 import type { ReleaseEvidenceTarget } from './evidence';
-import { finishResourceRelease } from './finish';
+import { finishResourceRelease, type ResourceFinishInput } from './finish';
 import { readHeldContainment } from './held-containment';
-import type { ReleaseNoteContext } from './note';
 import { readReleaser, refusedReleaseParts } from './refusal';
 import type { RecordReleaseOutcome } from './report';
 import { runReleaseSteps } from './run-steps';
@@ -61,7 +59,9 @@ export type RecordReleasePlan = { readonly steps: readonly PlannedStep[]; readon
 /** The record as this release reads it, or why it cannot be used; null: the ledger holds no record of this resource under the key. */
 export type RecordOf<Rec> = { readonly record: Rec } | { readonly refused: string } | null;
 
-export interface RecordReleaseSpec<Names extends object, KeyField extends object, Rec> {
+/** What tells one release from a restore record from another; with what finish.ts names it by (the ledger's entry, the evidence record, the note). */
+export interface RecordReleaseSpec<Names extends object, KeyField extends object, Rec>
+  extends Pick<ResourceFinishInput<RecordReleaseReport<Names, KeyField, Rec>>, 'resource' | 'evidenceNames' | 'note'> {
   /** The report's first fields, naming the resource (in the order the JSON report shows them). */
   readonly names: Names;
   /** The report's field holding the record's ledger key: `key`, or `recordKey` where `key` is an object's. */
@@ -78,12 +78,13 @@ export interface RecordReleaseSpec<Names extends object, KeyField extends object
   readonly plan: (context: RecordReleaseContext<Rec>) => Promise<RecordReleasePlan>;
   /** The evidence key's region whatever the record says (a function's, which its key names); else the record's, else the operator's. */
   readonly evidenceRegion?: string;
-  /** What finish.ts needs of this resource (ResourceFinishInput). */
-  readonly resource: ReleaseEntry['resource'];
+  /** The resource key of its incident (lambda/ledger/incident-resource.ts) in the operator's account: a whole release closes it. */
   readonly incidentResource: (accountId: string) => string;
-  readonly evidenceKind: string;
-  readonly evidenceNames: Readonly<Record<string, string>>;
-  readonly note: (report: RecordReleaseReport<Names, KeyField, Rec>, context: ReleaseNoteContext) => OperatorNote;
+}
+
+/** The key field of most of these reports: the record's ledger key as `key`. */
+export function keyAsKey(key: string | null): { readonly key: string | null } {
+  return { key };
 }
 
 /** Reads the record, refuses or plans, runs the plan and finishes the release: the report says every read, step and refusal. */
@@ -131,7 +132,8 @@ export async function releaseFromRestoreRecord<Names extends object, KeyField ex
     region: spec.evidenceRegion ?? restore.region ?? options.region ?? null,
     resource: spec.resource,
     incidentResource: spec.incidentResource(accountId),
-    evidenceKind: spec.evidenceKind,
+    // The evidence record's kind names the resource's kind as the ledger's release entry does: `bucket-release`.
+    evidenceKind: `${spec.resource.kind}-release`,
     evidenceNames: spec.evidenceNames,
     dryRun: options.dryRun,
     evidence: evidenceTarget,

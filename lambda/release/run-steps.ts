@@ -5,7 +5,7 @@ import type { PlannedStep } from '../plan/types';
 
 /*
  * A release made from its restore record (an access key, a function, a
- * bucket) runs its planned steps as a playbook runs its own: every step is
+ * bucket, an object) runs its planned steps as a playbook runs its own: every step is
  * reported done, skipped (why) or failed (the AWS code); a dry-run blocks
  * them all, so it reports what would be done and changes nothing.
  */

@@ -2,6 +2,7 @@ import { toStepError, type StepError } from '../aws/errors';
 import type { ReleaseEntry, RestoreLedger } from '../ledger/restore-record';
 import type { StepReport } from '../plan/document';
 import type { StepOutcome } from '../plan/types';
+import type { RecordReleaseOptions } from './restore-record-release';
 
 /*
  * A database's and an image's release (`ir release --database`, `--image`)
@@ -11,6 +12,11 @@ import type { StepOutcome } from '../plan/types';
  * the ledger against the revision it read. Their report's shared part and
  * that closing write are written here once, so the two cannot drift apart.
  */
+
+/** What a database's and an image's release are given: the operator's clients and ledger, in the resource's region. */
+export interface ClosingReleaseOptions extends Pick<RecordReleaseOptions, 'clients' | 'ledger' | 'dryRun' | 'now' | 'approvals'> {
+  readonly region: string;
+}
 
 /** The closing write: recorded, a conflict (the record changed since it was read), failed (the AWS code), or not made (nothing was undone). */
 export interface ClosingLedgerEntry {

@@ -1,16 +1,15 @@
 import { DescribeSecurityGroupsCommand } from '@aws-sdk/client-ec2';
 import { DescribeDBClustersCommand, DescribeDBInstancesCommand, ModifyDBClusterCommand, ModifyDBInstanceCommand } from '@aws-sdk/client-rds';
-import type { PendingApprovals } from '../approval/pending';
 import type { AwsClients } from '../aws/clients';
 import type { StepError } from '../aws/errors';
-import { databaseRestoreKey, type RestoreLedger } from '../ledger/restore-record';
+import { databaseRestoreKey } from '../ledger/restore-record';
 import { ReadLog } from '../plan/reads';
 import { planStep } from '../plan/types';
 import { isResponderGroupName, MANAGED_BY_TAG, MANAGED_BY_VALUE, PURPOSE_TAG } from '../playbooks/contain-instance/names';
 import type { DatabaseKind } from '../playbooks/contain-database/facts';
 import { isDbIdentifier } from '../finding/database-target';
 import { pendingModificationsOf, pendingRefusal } from '../playbooks/contain-database/pending-modifications';
-import { closeReleasedRecord, type ClosingReleaseOutcome } from './closing-release';
+import { closeReleasedRecord, type ClosingReleaseOptions, type ClosingReleaseOutcome } from './closing-release';
 import { readHeldContainment } from './held-containment';
 import { runReleaseSteps } from './run-steps';
 import { READ_DATABASE, READ_DATABASE_GROUPS, READ_RESTORE_RECORD, RESTORE_DATABASE_GROUPS } from './specs';
@@ -27,14 +26,7 @@ import { readReleaser } from './refusal';
  * instance's release is (docs/playbooks-contain-database.md).
  */
 
-export interface DatabaseReleaseOptions {
-  readonly clients: AwsClients;
-  readonly ledger: RestoreLedger;
-  readonly region: string;
-  readonly dryRun: boolean;
-  readonly now?: () => Date;
-  readonly approvals?: PendingApprovals;
-}
+export type DatabaseReleaseOptions = ClosingReleaseOptions;
 
 export interface DatabaseReleaseReport extends ClosingReleaseOutcome {
   readonly database: string;

@@ -1,10 +1,8 @@
 import { DescribeImagesCommand, DescribeSnapshotsCommand, ModifyImageAttributeCommand, ModifySnapshotAttributeCommand, type LaunchPermission } from '@aws-sdk/client-ec2';
-import type { PendingApprovals } from '../approval/pending';
-import type { AwsClients } from '../aws/clients';
-import { imageRestoreKey, type RecordedSharePermission, type RestoreLedger } from '../ledger/restore-record';
+import { imageRestoreKey, type RecordedSharePermission } from '../ledger/restore-record';
 import { ReadLog } from '../plan/reads';
 import { planStep } from '../plan/types';
-import { closeReleasedRecord, type ClosingReleaseOutcome } from './closing-release';
+import { closeReleasedRecord, type ClosingReleaseOptions, type ClosingReleaseOutcome } from './closing-release';
 import { readHeldContainment } from './held-containment';
 import { runReleaseSteps } from './run-steps';
 import { READ_IMAGE_OWNED, READ_RESTORE_RECORD, RESTORE_IMAGE_SHARING } from './specs';
@@ -18,14 +16,7 @@ import { readReleaser } from './refusal';
  * Not yet notified nor kept in the evidence bucket as an instance's release is.
  */
 
-export interface ImageReleaseOptions {
-  readonly clients: AwsClients;
-  readonly ledger: RestoreLedger;
-  readonly region: string;
-  readonly dryRun: boolean;
-  readonly now?: () => Date;
-  readonly approvals?: PendingApprovals;
-}
+export type ImageReleaseOptions = ClosingReleaseOptions;
 
 export interface ImageReleaseReport extends ClosingReleaseOutcome {
   readonly id: string;

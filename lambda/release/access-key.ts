@@ -1,23 +1,14 @@
 import { ListAccessKeysCommand, UpdateAccessKeyCommand } from '@aws-sdk/client-iam';
-import type { AwsClients } from '../aws/clients';
 import { accessKeyResource } from '../ledger/incident-resource';
-import { accessKeyRestoreKey, type RecordedSessionPolicy, type RestoreLedger, type RestoreRecord } from '../ledger/restore-record';
-import type { StepReport } from '../plan/document';
-import { ReadLog } from '../plan/reads';
-import { planStep, type PlannedStep, type StepOutcome } from '../plan/types';
-import type { NoteTopics } from '../notify/operator-note-publish';
-import { finishResourceRelease } from './finish';
-import { runReleaseSteps } from './run-steps';
+import { accessKeyRestoreKey, type RecordedSessionPolicy, type RestoreRecord } from '../ledger/restore-record';
+import { planStep, type PlannedStep } from '../plan/types';
 import { sessionPolicySteps } from './session-policies';
 
 export { isResponderRevokePolicy } from './session-policies';
-import type { ReleaseEvidenceTarget } from './evidence';
 import { keyReleaseNote } from './note';
-import { releaseFailed, type ReleaseLedgerEntry, type ReleaseNotification } from './report';
-import type { PendingApprovals } from '../approval/pending';
-import { readHeldContainment } from './held-containment';
-import { READ_RESTORE_RECORD, REACTIVATE_ACCESS_KEY, READ_KEY_STATE } from './specs';
-import { readReleaser, refusedReleaseParts } from './refusal';
+import { releaseFailed, type RecordReleaseOutcome } from './report';
+import { keyAsKey, releaseFromRestoreRecord, type RecordReleaseContext, type RecordReleaseOptions, type RecordReleasePlan } from './restore-record-release';
+import { REACTIVATE_ACCESS_KEY, READ_KEY_STATE } from './specs';
 
 /*
  * `ir release --access-key`: undoes revoke-credentials from its restore
@@ -31,40 +22,18 @@ import { readReleaser, refusedReleaseParts } from './refusal';
  * principal (session-policies.ts). The release is recorded in the ledger and notified.
  */
 
-export interface KeyReleaseOptions {
-  readonly clients: AwsClients;
-  readonly ledger: RestoreLedger;
-  readonly dryRun: boolean;
-  /** The stack's topic (and chat topic): the release is notified there. */
-  readonly notify?: NoteTopics;
-  /** The stack's evidence bucket, where the release's record is kept. */
-  readonly evidence?: ReleaseEvidenceTarget;
-  /** The evidence folder's region when the record names none (written before records named theirs): the operator's. */
-  readonly region?: string;
-  readonly now?: () => Date;
-  /** The incident ledger's pending approvals (the same table): a revocation held for a decision and never made is not undone. */
-  readonly approvals?: PendingApprovals;
+export interface KeyReleaseOptions extends RecordReleaseOptions {
   /** `--principal user/NAME | role/NAME`: the release goes ahead only if the record is of this principal. */
   readonly principal?: { readonly kind: 'user' | 'role'; readonly name: string };
 }
 
-export interface KeyReleaseReport {
+export interface KeyReleaseReport extends RecordReleaseOutcome {
   readonly accessKeyId: string;
-  readonly dryRun: boolean;
-  readonly refused: string | null;
   readonly key: string | null;
   readonly record: { readonly accessKey: RestoreRecord['accessKey']; readonly sessionPolicies: readonly RecordedSessionPolicy[] } | null;
-  readonly warnings: readonly string[];
-  readonly reads: readonly StepOutcome[];
-  readonly steps: readonly StepReport[];
-  readonly summary: { readonly done: number; readonly skipped: number; readonly failed: number };
-  readonly ledger: ReleaseLedgerEntry | null;
-  readonly notification: ReleaseNotification | null;
-  /** The same note on the stack's chat topic; null when it has none, or nothing was sent. */
-  readonly chatNotification: ReleaseNotification | null;
-  /** The record of the release in the evidence bucket (lambda/release/evidence.ts). */
-  readonly evidence: StepReport | null;
 }
+
+type KeyRecord = NonNullable<KeyReleaseReport['record']>;
 
 function reactivateStep(userName: string, accessKeyId: string): PlannedStep {
   const parameters = { UserName: userName, AccessKeyId: accessKeyId, Status: 'Active' as const };
@@ -83,34 +52,14 @@ function reactivateStep(userName: string, accessKeyId: string): PlannedStep {
   });
 }
 
-export async function releaseAccessKey(accessKeyId: string, options: KeyReleaseOptions): Promise<KeyReleaseReport> {
-  const now = options.now ?? (() => new Date());
-  const reads = new ReadLog();
-  const base = { accessKeyId, dryRun: options.dryRun, ledger: null, notification: null, chatNotification: null, steps: [], summary: { done: 0, skipped: 0, failed: 0 } };
-  const evidenceTarget = options.evidence ?? {};
-  const refuse = async (refused: string, key: string | null = null, record: KeyReleaseReport['record'] = null): Promise<KeyReleaseReport> => ({
-    ...base,
-    key,
-    record,
-    ...(await refusedReleaseParts(refused, reads, evidenceTarget)),
-  });
-  const caller = await readReleaser(reads, options.clients);
-  if (!caller.ok || !caller.value.Account) return refuse('the account of the key could not be learned (sts:GetCallerIdentity): nothing was changed');
-  const key = accessKeyRestoreKey(caller.value.Account, accessKeyId);
-  const read = await reads.read(READ_RESTORE_RECORD, `Read the restore record of ${accessKeyId} from the ledger ${options.ledger.tableName}`, key, () => options.ledger.read(key));
-  if (!read.ok) return refuse(`the restore record ${key} could not be read from the ledger ${options.ledger.tableName} (${read.error.code}): nothing was changed`, key);
-  const restore = read.value;
-  if (!restore) return refuse(`the ledger ${options.ledger.tableName} holds no restore record of ${accessKeyId} (${key}): nothing was changed`, key);
-  const record = { accessKey: restore.accessKey, sessionPolicies: restore.sessionPolicies };
-  if (restore.closedAt) return refuse(`the restore record ${key} was released at ${restore.closedAt}: nothing to release, nothing was changed`, key, record);
-  const held = await readHeldContainment(options.approvals, restore, reads);
-  if (held) return refuse(held, key, record);
+/** The key back to Active and the revoke policies off, as the record says and as things are now; refused when the record is of another principal than `--principal` names. */
+async function planKeyRelease(accessKeyId: string, options: KeyReleaseOptions, { accountId, key, restore, reads }: RecordReleaseContext<KeyRecord>): Promise<RecordReleasePlan> {
   if (options.principal) {
     const expected = options.principal;
     const named = [...restore.sessionPolicies.map((p) => p.principal), ...(restore.accessKey ? [{ kind: 'user' as const, name: restore.accessKey.userName }] : [])];
     if (!named.some((p) => p.kind === expected.kind && p.name === expected.name)) {
       const recorded = [...new Set(named.map((p) => `${p.kind}/${p.name}`))].join(', ') || 'no principal';
-      return refuse(`the restore record ${key} is of ${recorded}, not ${expected.kind}/${expected.name}: nothing was changed`, key, record);
+      return { refused: `the restore record ${key} is of ${recorded}, not ${expected.kind}/${expected.name}: nothing was changed` };
     }
   }
 
@@ -126,36 +75,27 @@ export async function releaseAccessKey(accessKeyId: string, options: KeyReleaseO
     else if (now_ === 'Active') warnings.push(`${accessKeyId} is Active already.`);
     if (status === 'Active' && (!listed.ok || now_ === 'Inactive')) steps.push(reactivateStep(userName, accessKeyId));
   }
-  steps.push(...(await sessionPolicySteps({ clients: options.clients, reads, ledger: options.ledger, accountId: caller.value.Account, key, policies: restore.sessionPolicies }, warnings)));
-  const ran = await runReleaseSteps(steps, { clients: options.clients, now, dryRun: options.dryRun });
-  const report: KeyReleaseReport = {
-    ...base,
-    refused: null,
-    key,
-    record,
-    warnings,
-    reads: reads.outcomes,
-    ...ran,
-    evidence: null,
-  };
-  const accountId = caller.value.Account;
-  return finishResourceRelease(report, {
-    ledger: options.ledger,
-    key,
-    restore,
-    operator: caller.value.Arn ?? 'unknown',
-    accountId,
-    region: restore.region ?? options.region ?? null,
-    resource: { kind: 'access-key', resourceId: accessKeyId },
-    incidentResource: accessKeyResource(accountId, accessKeyId),
-    evidenceKind: 'access-key-release',
-    evidenceNames: { accessKeyId },
-    dryRun: options.dryRun,
-    evidence: evidenceTarget,
-    notify: options.notify,
-    note: keyReleaseNote,
-    now,
-  });
+  steps.push(...(await sessionPolicySteps({ clients: options.clients, reads, ledger: options.ledger, accountId, key, policies: restore.sessionPolicies }, warnings)));
+  return { steps, warnings };
+}
+
+export async function releaseAccessKey(accessKeyId: string, options: KeyReleaseOptions): Promise<KeyReleaseReport> {
+  return releaseFromRestoreRecord(
+    {
+      names: { accessKeyId },
+      keyField: keyAsKey,
+      accountOf: 'key',
+      restoreKey: (accountId) => accessKeyRestoreKey(accountId, accessKeyId),
+      subject: accessKeyId,
+      recordOf: (restore) => ({ record: { accessKey: restore.accessKey, sessionPolicies: restore.sessionPolicies } }),
+      plan: (context) => planKeyRelease(accessKeyId, options, context),
+      resource: { kind: 'access-key', resourceId: accessKeyId },
+      incidentResource: (accountId) => accessKeyResource(accountId, accessKeyId),
+      evidenceNames: { accessKeyId },
+      note: keyReleaseNote,
+    },
+    options,
+  );
 }
 
 /** Refused, a failed read or step, a release not recorded or not notified: the same rule as an instance's release. */

@@ -1,22 +1,15 @@
 import { DeletePublicAccessBlockCommand, GetPublicAccessBlockCommand, PutPublicAccessBlockCommand } from '@aws-sdk/client-s3';
-import type { PendingApprovals } from '../approval/pending';
 import type { AwsClients } from '../aws/clients';
 import { toStepError } from '../aws/errors';
 import { bucketResource } from '../ledger/incident-resource';
-import { bucketRestoreKey, type RecordedPublicAccessBlock, type RestoreLedger, type RestoreRecord } from '../ledger/restore-record';
-import type { NoteTopics } from '../notify/operator-note-publish';
-import type { StepReport } from '../plan/document';
-import { ReadLog } from '../plan/reads';
-import { planStep, type PlannedStep, type StepOutcome } from '../plan/types';
+import { bucketRestoreKey, type RecordedPublicAccessBlock } from '../ledger/restore-record';
+import type { ReadLog } from '../plan/reads';
+import { planStep, type PlannedStep } from '../plan/types';
 import { reopenedExposureWarnings } from './bucket-exposure';
 import { bucketReleaseNote } from './note';
-import { finishResourceRelease } from './finish';
-import { runReleaseSteps } from './run-steps';
-import type { ReleaseEvidenceTarget } from './evidence';
-import { readHeldContainment } from './held-containment';
-import { releaseFailed, type ReleaseLedgerEntry, type ReleaseNotification } from './report';
-import { READ_BUCKET_BLOCK, READ_RESTORE_RECORD, RESTORE_BUCKET_BLOCK } from './specs';
-import { readReleaser, refusedReleaseParts } from './refusal';
+import { releaseFailed, type RecordReleaseOutcome } from './report';
+import { keyAsKey, releaseFromRestoreRecord, type RecordReleaseContext, type RecordReleaseOptions, type RecordReleasePlan } from './restore-record-release';
+import { READ_BUCKET_BLOCK, RESTORE_BUCKET_BLOCK } from './specs';
 
 /*
  * `ir release --bucket`: undoes block-public-access from its restore record
@@ -28,33 +21,16 @@ import { readReleaser, refusedReleaseParts } from './refusal';
  * The release is recorded in the ledger and notified.
  */
 
-export interface BucketReleaseOptions {
-  readonly clients: AwsClients;
-  readonly ledger: RestoreLedger;
-  readonly dryRun: boolean;
-  readonly notify?: NoteTopics;
-  readonly evidence?: ReleaseEvidenceTarget;
-  readonly region?: string;
-  readonly now?: () => Date;
-  readonly approvals?: PendingApprovals;
-}
+export type BucketReleaseOptions = RecordReleaseOptions;
 
-export interface BucketReleaseReport {
+export interface BucketReleaseReport extends RecordReleaseOutcome {
   readonly bucket: string;
-  readonly dryRun: boolean;
-  readonly refused: string | null;
   readonly key: string | null;
   /** The block recorded before the response (null: none). */
   readonly record: { readonly publicAccessBlock: RecordedPublicAccessBlock | null } | null;
-  readonly warnings: readonly string[];
-  readonly reads: readonly StepOutcome[];
-  readonly steps: readonly StepReport[];
-  readonly summary: { readonly done: number; readonly skipped: number; readonly failed: number };
-  readonly ledger: ReleaseLedgerEntry | null;
-  readonly notification: ReleaseNotification | null;
-  readonly chatNotification: ReleaseNotification | null;
-  readonly evidence: StepReport | null;
 }
+
+type BucketRecord = NonNullable<BucketReleaseReport['record']>;
 
 const SETTINGS = ['BlockPublicAcls', 'IgnorePublicAcls', 'BlockPublicPolicy', 'RestrictPublicBuckets'] as const;
 
@@ -129,65 +105,37 @@ export function planBucketRelease(bucket: string, accountId: string, recorded: R
   return { steps: [restoreBlockStep(bucket, accountId, recorded)], warnings: [] };
 }
 
-export async function releaseBucket(bucket: string, options: BucketReleaseOptions): Promise<BucketReleaseReport> {
-  const now = options.now ?? (() => new Date());
-  const reads = new ReadLog();
-  const base = { bucket, dryRun: options.dryRun, ledger: null, notification: null, chatNotification: null, steps: [], summary: { done: 0, skipped: 0, failed: 0 } };
-  const evidenceTarget = options.evidence ?? {};
-  const refuse = async (refused: string, key: string | null = null, record: BucketReleaseReport['record'] = null): Promise<BucketReleaseReport> => ({
-    ...base,
-    key,
-    record,
-    ...(await refusedReleaseParts(refused, reads, evidenceTarget)),
-  });
-  const caller = await readReleaser(reads, options.clients);
-  if (!caller.ok || !caller.value.Account) return refuse('the account of the bucket could not be learned (sts:GetCallerIdentity): nothing was changed');
-  const accountId = caller.value.Account;
-  const key = bucketRestoreKey(accountId, bucket);
-  const read = await reads.read(READ_RESTORE_RECORD, `Read the restore record of bucket ${bucket} from the ledger ${options.ledger.tableName}`, key, () => options.ledger.read(key));
-  if (!read.ok) return refuse(`the restore record ${key} could not be read from the ledger ${options.ledger.tableName} (${read.error.code}): nothing was changed`, key);
-  const restore: RestoreRecord | undefined = read.value;
-  if (!restore) return refuse(`the ledger ${options.ledger.tableName} holds no restore record of bucket ${bucket} (${key}): nothing was changed`, key);
-  if (restore.publicAccessBlock === undefined) return refuse(`the restore record ${key} holds no public access block: there is nothing to put back, nothing was changed`, key);
-  const record = { publicAccessBlock: restore.publicAccessBlock };
-  if (restore.closedAt) return refuse(`the restore record ${key} was released at ${restore.closedAt}: nothing to release, nothing was changed`, key, record);
-  const held = await readHeldContainment(options.approvals, restore, reads);
-  if (held) return refuse(held, key, record);
-
-  const current = await currentBlock(options.clients, reads, bucket, accountId);
-  if (!current.ok) return refuse(`the public access block of bucket ${bucket} could not be read (${current.code}): nothing was changed`, key, record);
-  const { steps, warnings } = planBucketRelease(bucket, accountId, restore.publicAccessBlock, current.block);
+/** The block put back or removed as the record says, while it is still the responder's; refused when it cannot be read. */
+async function planBucketReleaseNow(bucket: string, clients: AwsClients, { accountId, restore, record, reads }: RecordReleaseContext<BucketRecord>): Promise<RecordReleasePlan> {
+  const current = await currentBlock(clients, reads, bucket, accountId);
+  if (!current.ok) return { refused: `the public access block of bucket ${bucket} could not be read (${current.code}): nothing was changed` };
+  const { steps, warnings } = planBucketRelease(bucket, accountId, record.publicAccessBlock, current.block);
   // The block is lifted only when a step runs: then name what made the bucket public, as recorded, first.
-  if (steps.length > 0) warnings.unshift(...reopenedExposureWarnings(bucket, restore.publicAccessBlock, restore.bucketExposure, restore.recordedAt));
+  if (steps.length > 0) warnings.unshift(...reopenedExposureWarnings(bucket, record.publicAccessBlock, restore.bucketExposure, restore.recordedAt));
   warnings.push(`the bucket's policy and ACL were never changed by the response: whatever made it public is still there and applies again once the block is off.`);
-  const ran = await runReleaseSteps(steps, { clients: options.clients, now, dryRun: options.dryRun });
-  const report: BucketReleaseReport = {
-    ...base,
-    refused: null,
-    key,
-    record,
-    warnings,
-    reads: reads.outcomes,
-    ...ran,
-    evidence: null,
-  };
-  return finishResourceRelease(report, {
-    ledger: options.ledger,
-    key,
-    restore,
-    operator: caller.value.Arn ?? 'unknown',
-    accountId,
-    region: restore.region ?? options.region ?? null,
-    resource: { kind: 'bucket', resourceId: bucket },
-    incidentResource: bucketResource(accountId, bucket),
-    evidenceKind: 'bucket-release',
-    evidenceNames: { bucket },
-    dryRun: options.dryRun,
-    evidence: evidenceTarget,
-    notify: options.notify,
-    note: bucketReleaseNote,
-    now,
-  });
+  return { steps, warnings };
+}
+
+export async function releaseBucket(bucket: string, options: BucketReleaseOptions): Promise<BucketReleaseReport> {
+  return releaseFromRestoreRecord(
+    {
+      names: { bucket },
+      keyField: keyAsKey,
+      accountOf: 'bucket',
+      restoreKey: (accountId) => bucketRestoreKey(accountId, bucket),
+      subject: `bucket ${bucket}`,
+      recordOf: (restore, key) =>
+        restore.publicAccessBlock === undefined
+          ? { refused: `the restore record ${key} holds no public access block: there is nothing to put back, nothing was changed` }
+          : { record: { publicAccessBlock: restore.publicAccessBlock } },
+      plan: (context) => planBucketReleaseNow(bucket, options.clients, context),
+      resource: { kind: 'bucket', resourceId: bucket },
+      incidentResource: (accountId) => bucketResource(accountId, bucket),
+      evidenceNames: { bucket },
+      note: bucketReleaseNote,
+    },
+    options,
+  );
 }
 
 /** Refused, a failed read or step, a release not recorded or not notified: the same rule as the other releases. */

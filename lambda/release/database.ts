@@ -1,18 +1,17 @@
 import { DescribeSecurityGroupsCommand } from '@aws-sdk/client-ec2';
 import { DescribeDBClustersCommand, DescribeDBInstancesCommand, ModifyDBClusterCommand, ModifyDBInstanceCommand } from '@aws-sdk/client-rds';
-import type { PendingApprovals } from '../approval/pending';
 import type { AwsClients } from '../aws/clients';
-import { toStepError, type StepError } from '../aws/errors';
-import { databaseRestoreKey, type RestoreLedger } from '../ledger/restore-record';
-import { stepDocument, stepReport, summarize, type StepReport } from '../plan/document';
-import { executePlan } from '../plan/executor';
+import type { StepError } from '../aws/errors';
+import { databaseRestoreKey } from '../ledger/restore-record';
 import { ReadLog } from '../plan/reads';
-import { planStep, type StepOutcome } from '../plan/types';
+import { planStep } from '../plan/types';
 import { isResponderGroupName, MANAGED_BY_TAG, MANAGED_BY_VALUE, PURPOSE_TAG } from '../playbooks/contain-instance/names';
 import type { DatabaseKind } from '../playbooks/contain-database/facts';
 import { isDbIdentifier } from '../finding/database-target';
 import { pendingModificationsOf, pendingRefusal } from '../playbooks/contain-database/pending-modifications';
+import { closeReleasedRecord, type ClosingReleaseOptions, type ClosingReleaseOutcome } from './closing-release';
 import { readHeldContainment } from './held-containment';
+import { runReleaseSteps } from './run-steps';
 import { READ_DATABASE, READ_DATABASE_GROUPS, READ_RESTORE_RECORD, RESTORE_DATABASE_GROUPS } from './specs';
 import { readReleaser } from './refusal';
 
@@ -27,25 +26,11 @@ import { readReleaser } from './refusal';
  * instance's release is (docs/playbooks-contain-database.md).
  */
 
-export interface DatabaseReleaseOptions {
-  readonly clients: AwsClients;
-  readonly ledger: RestoreLedger;
-  readonly region: string;
-  readonly dryRun: boolean;
-  readonly now?: () => Date;
-  readonly approvals?: PendingApprovals;
-}
+export type DatabaseReleaseOptions = ClosingReleaseOptions;
 
-export interface DatabaseReleaseReport {
+export interface DatabaseReleaseReport extends ClosingReleaseOutcome {
   readonly database: string;
-  readonly dryRun: boolean;
-  readonly refused: string | null;
-  readonly key: string | null;
   readonly recordedGroups: readonly string[] | null;
-  readonly reads: readonly StepOutcome[];
-  readonly steps: readonly StepReport[];
-  readonly summary: { readonly done: number; readonly skipped: number; readonly failed: number };
-  readonly ledger: { readonly status: 'recorded' | 'conflict' | 'failed' | 'not-recorded'; readonly error?: StepError } | null;
 }
 
 /** `instance/orders-db` or `cluster/ledger`: the kind and the RDS identifier, or null. */
@@ -144,15 +129,10 @@ export async function releaseDatabase(kind: DatabaseKind, identifier: string, op
       return { status: 'done', detail: `on ${recorded.join(', ')} again` };
     },
   });
-  const clock = options.now ?? (() => new Date());
-  const outcomes = await executePlan([step], { clients, outputs: new Map(), outcomes: [], now: clock }, { blockedBy: options.dryRun ? ['dry-run'] : [] });
-  const report = { ...base, refused: null, key, recordedGroups: recorded, steps: [stepReport(stepDocument(step), outcomes[0]!)], summary: summarize(outcomes) };
-  const undone = outcomes[0]!.status === 'done' || (sameAsRecorded && outcomes[0]!.status === 'skipped' && !options.dryRun);
+  const ran = await runReleaseSteps([step], { clients, now: options.now ?? (() => new Date()), dryRun: options.dryRun });
+  const report = { ...base, refused: null, key, recordedGroups: recorded, ...ran };
+  const outcome = ran.steps[0]!.status;
+  const undone = outcome === 'done' || (sameAsRecorded && outcome === 'skipped' && !options.dryRun);
   if (options.dryRun || !undone) return { ...report, ledger: { status: 'not-recorded' } };
-  try {
-    const written = await options.ledger.recordRelease(key, { by: who.value.Arn, restored: ['database-groups'], revision: record.revision, close: true, resource: { kind: 'database', resourceId: database } });
-    return { ...report, ledger: { status: written.status } };
-  } catch (error) {
-    return { ...report, ledger: { status: 'failed', error: toStepError(error) } };
-  }
+  return { ...report, ledger: await closeReleasedRecord(options.ledger, key, { by: who.value.Arn, restored: ['database-groups'], revision: record.revision, resource: { kind: 'database', resourceId: database } }) };
 }

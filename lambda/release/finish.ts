@@ -3,11 +3,10 @@ import { releaseEvidenceKey } from '../evidence/release-layout';
 import type { ReleaseEntry, RestoreLedger, RestoreRecord } from '../ledger/restore-record';
 import type { OperatorNote } from '../notify/operator-note';
 import { publishOperatorNote, type NoteTopics } from '../notify/operator-note-publish';
-import type { StepReport } from '../plan/document';
 import { closeResourceIncident } from './close-incident';
 import { DRY_RUN_EVIDENCE, keepReleaseEvidence, type ReleaseEvidenceTarget } from './evidence';
 import { instanceReleaseNote, type ReleaseNoteContext } from './note';
-import type { ReleaseLedgerEntry, ReleaseNotification, ReleaseReport } from './report';
+import type { RecordReleaseOutcome, ReleaseLedgerEntry, ReleaseReport } from './report';
 
 /*
  * After the restores: the release is recorded in the ledger (who, when,
@@ -18,7 +17,8 @@ import type { ReleaseLedgerEntry, ReleaseNotification, ReleaseReport } from './r
  * is conditional on the record's revision, so two releases do not both
  * record (the second is reported as a conflict). An instance's release
  * (recordAndNotify) and a release made from a restore record only (an
- * access key, a function, a bucket: finishResourceRelease) end this way.
+ * access key, a function, a bucket, an object: finishResourceRelease, by
+ * way of restore-record-release.ts) end this way.
  */
 
 export interface FinishInput {
@@ -85,15 +85,8 @@ export async function recordAndNotify(report: ReleaseReport, input: FinishInput)
   return { ledger, evidence, notification: sent.email, chatNotification: sent.chat };
 }
 
-/** What a release from a restore record (an access key, a function, a bucket) has planned and run, before it is finished. */
-interface ResourceReleaseReport {
-  readonly steps: readonly StepReport[];
-  readonly summary: { readonly done: number; readonly skipped: number; readonly failed: number };
-  readonly ledger: ReleaseLedgerEntry | null;
-  readonly evidence: StepReport | null;
-  readonly notification: ReleaseNotification | null;
-  readonly chatNotification: ReleaseNotification | null;
-}
+/** What a release from a restore record (an access key, a function, a bucket, an object) has planned and run, before it is finished. */
+type ResourceReleaseReport = Pick<RecordReleaseOutcome, 'steps' | 'summary' | 'ledger' | 'evidence' | 'notification' | 'chatNotification'>;
 
 export interface ResourceFinishInput<R extends ResourceReleaseReport> {
   readonly ledger: RestoreLedger;
@@ -119,7 +112,7 @@ export interface ResourceFinishInput<R extends ResourceReleaseReport> {
 }
 
 /**
- * The end of an access key's, a function's or a bucket's release, after its
+ * The end of an access key's, a function's, a bucket's or an object's release, after its
  * steps ran: on a dry-run only the evidence step (skipped); else the
  * resource's incident is closed when nothing failed (first: if it cannot be
  * closed the record stays open, and a second release closes both), the

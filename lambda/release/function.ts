@@ -1,21 +1,13 @@
 import { DeleteFunctionConcurrencyCommand, GetFunctionConcurrencyCommand, PutFunctionConcurrencyCommand } from '@aws-sdk/client-lambda';
-import type { AwsClients } from '../aws/clients';
 import { functionResource } from '../ledger/incident-resource';
-import { functionRestoreKey, type RecordedConcurrency, type RecordedSessionPolicy, type RestoreLedger } from '../ledger/restore-record';
-import type { StepReport } from '../plan/document';
-import { ReadLog } from '../plan/reads';
-import { planStep, type PlannedStep, type StepOutcome } from '../plan/types';
-import type { NoteTopics } from '../notify/operator-note-publish';
-import type { PendingApprovals } from '../approval/pending';
-import { finishResourceRelease } from './finish';
-import { runReleaseSteps } from './run-steps';
+import { functionRestoreKey, type RecordedConcurrency, type RecordedSessionPolicy } from '../ledger/restore-record';
+import type { ReadLog } from '../plan/reads';
+import { planStep, type PlannedStep } from '../plan/types';
 import { sessionPolicySteps } from './session-policies';
-import type { ReleaseEvidenceTarget } from './evidence';
-import { readHeldContainment } from './held-containment';
 import { functionReleaseNote } from './note';
-import type { ReleaseLedgerEntry, ReleaseNotification } from './report';
-import { READ_FUNCTION_CONCURRENCY, READ_RESTORE_RECORD, RESTORE_FUNCTION_CONCURRENCY } from './specs';
-import { readReleaser, refusedReleaseParts } from './refusal';
+import type { RecordReleaseOutcome } from './report';
+import { keyAsKey, releaseFromRestoreRecord, type RecordReleaseOptions } from './restore-record-release';
+import { READ_FUNCTION_CONCURRENCY, RESTORE_FUNCTION_CONCURRENCY } from './specs';
 
 /*
  * `ir release --function`: undoes contain-function from its restore record
@@ -30,34 +22,16 @@ import { readReleaser, refusedReleaseParts } from './refusal';
  * evidence bucket and notified.
  */
 
-export interface FunctionReleaseOptions {
-  /** Clients for the function's account and region. */
-  readonly clients: AwsClients;
+export interface FunctionReleaseOptions extends RecordReleaseOptions {
+  /** The function's region; `clients` are for its account and region. */
   readonly region: string;
-  readonly ledger: RestoreLedger;
-  readonly dryRun: boolean;
-  readonly notify?: NoteTopics;
-  readonly evidence?: ReleaseEvidenceTarget;
-  readonly now?: () => Date;
-  /** The incident ledger's pending approvals: a throttle held for a decision and never made is not undone. */
-  readonly approvals?: PendingApprovals;
 }
 
-export interface FunctionReleaseReport {
+export interface FunctionReleaseReport extends RecordReleaseOutcome {
   readonly functionName: string;
   readonly region: string;
-  readonly dryRun: boolean;
-  readonly refused: string | null;
   readonly key: string | null;
   readonly record: { readonly functionConcurrency: RecordedConcurrency | null; readonly sessionPolicies: readonly RecordedSessionPolicy[] } | null;
-  readonly warnings: readonly string[];
-  readonly reads: readonly StepOutcome[];
-  readonly steps: readonly StepReport[];
-  readonly summary: { readonly done: number; readonly skipped: number; readonly failed: number };
-  readonly ledger: ReleaseLedgerEntry | null;
-  readonly notification: ReleaseNotification | null;
-  readonly chatNotification: ReleaseNotification | null;
-  readonly evidence: StepReport | null;
 }
 
 function describeConcurrency(reserved: number | null): string {
@@ -114,61 +88,30 @@ async function concurrencySteps(options: FunctionReleaseOptions, reads: ReadLog,
 }
 
 export async function releaseFunction(functionName: string, options: FunctionReleaseOptions): Promise<FunctionReleaseReport> {
-  const now = options.now ?? (() => new Date());
-  const reads = new ReadLog();
   const { region } = options;
-  const base = { functionName, region, dryRun: options.dryRun, ledger: null, notification: null, chatNotification: null, steps: [], summary: { done: 0, skipped: 0, failed: 0 } };
-  const evidenceTarget = options.evidence ?? {};
-  const refuse = async (refused: string, key: string | null = null, record: FunctionReleaseReport['record'] = null): Promise<FunctionReleaseReport> => ({
-    ...base,
-    key,
-    record,
-    ...(await refusedReleaseParts(refused, reads, evidenceTarget)),
-  });
-  const caller = await readReleaser(reads, options.clients);
-  if (!caller.ok || !caller.value.Account) return refuse('the account of the function could not be learned (sts:GetCallerIdentity): nothing was changed');
-  const accountId = caller.value.Account;
-  const key = functionRestoreKey(accountId, region, functionName);
-  const read = await reads.read(READ_RESTORE_RECORD, `Read the restore record of Lambda function ${functionName} from the ledger ${options.ledger.tableName}`, key, () => options.ledger.read(key));
-  if (!read.ok) return refuse(`the restore record ${key} could not be read from the ledger ${options.ledger.tableName} (${read.error.code}): nothing was changed`, key);
-  const restore = read.value;
-  if (!restore) return refuse(`the ledger ${options.ledger.tableName} holds no restore record of Lambda function ${functionName} in ${accountId}/${region} (${key}): nothing was changed`, key);
-  const record = { functionConcurrency: restore.functionConcurrency ?? null, sessionPolicies: restore.sessionPolicies };
-  if (restore.closedAt) return refuse(`the restore record ${key} was released at ${restore.closedAt}: nothing to release, nothing was changed`, key, record);
-  const held = await readHeldContainment(options.approvals, restore, reads);
-  if (held) return refuse(held, key, record);
-
-  const warnings: string[] = [];
-  const steps = [
-    ...(await concurrencySteps(options, reads, functionName, restore.functionConcurrency, warnings)),
-    ...(await sessionPolicySteps({ clients: options.clients, reads, ledger: options.ledger, accountId, key, policies: restore.sessionPolicies }, warnings)),
-  ];
-  const ran = await runReleaseSteps(steps, { clients: options.clients, now, dryRun: options.dryRun });
-  const report: FunctionReleaseReport = {
-    ...base,
-    refused: null,
-    key,
-    record,
-    warnings,
-    reads: reads.outcomes,
-    ...ran,
-    evidence: null,
-  };
-  return finishResourceRelease(report, {
-    ledger: options.ledger,
-    key,
-    restore,
-    operator: caller.value.Arn ?? 'unknown',
-    accountId,
-    region,
-    resource: { kind: 'function', resourceId: functionName },
-    incidentResource: functionResource(accountId, region, functionName),
-    evidenceKind: 'function-release',
-    evidenceNames: { region, functionName },
-    dryRun: options.dryRun,
-    evidence: evidenceTarget,
-    notify: options.notify,
-    note: functionReleaseNote,
-    now,
-  });
+  return releaseFromRestoreRecord(
+    {
+      names: { functionName, region },
+      keyField: keyAsKey,
+      accountOf: 'function',
+      restoreKey: (accountId) => functionRestoreKey(accountId, region, functionName),
+      subject: `Lambda function ${functionName}`,
+      missingSubject: (accountId) => `Lambda function ${functionName} in ${accountId}/${region}`,
+      recordOf: (restore) => ({ record: { functionConcurrency: restore.functionConcurrency ?? null, sessionPolicies: restore.sessionPolicies } }),
+      plan: async ({ accountId, key, restore, reads }) => {
+        const warnings: string[] = [];
+        const steps = [
+          ...(await concurrencySteps(options, reads, functionName, restore.functionConcurrency, warnings)),
+          ...(await sessionPolicySteps({ clients: options.clients, reads, ledger: options.ledger, accountId, key, policies: restore.sessionPolicies }, warnings)),
+        ];
+        return { steps, warnings };
+      },
+      evidenceRegion: region,
+      resource: { kind: 'function', resourceId: functionName },
+      incidentResource: (accountId) => functionResource(accountId, region, functionName),
+      evidenceNames: { region, functionName },
+      note: functionReleaseNote,
+    },
+    options,
+  );
 }

@@ -1,13 +1,10 @@
 import { DescribeImagesCommand, DescribeSnapshotsCommand, ModifyImageAttributeCommand, ModifySnapshotAttributeCommand, type LaunchPermission } from '@aws-sdk/client-ec2';
-import type { PendingApprovals } from '../approval/pending';
-import type { AwsClients } from '../aws/clients';
-import { toStepError, type StepError } from '../aws/errors';
-import { imageRestoreKey, type RecordedSharePermission, type RestoreLedger } from '../ledger/restore-record';
-import { stepDocument, stepReport, summarize, type StepReport } from '../plan/document';
-import { executePlan } from '../plan/executor';
+import { imageRestoreKey, type RecordedSharePermission } from '../ledger/restore-record';
 import { ReadLog } from '../plan/reads';
-import { planStep, type StepOutcome } from '../plan/types';
+import { planStep } from '../plan/types';
+import { closeReleasedRecord, type ClosingReleaseOptions, type ClosingReleaseOutcome } from './closing-release';
 import { readHeldContainment } from './held-containment';
+import { runReleaseSteps } from './run-steps';
 import { READ_IMAGE_OWNED, READ_RESTORE_RECORD, RESTORE_IMAGE_SHARING } from './specs';
 import { readReleaser } from './refusal';
 
@@ -19,25 +16,11 @@ import { readReleaser } from './refusal';
  * Not yet notified nor kept in the evidence bucket as an instance's release is.
  */
 
-export interface ImageReleaseOptions {
-  readonly clients: AwsClients;
-  readonly ledger: RestoreLedger;
-  readonly region: string;
-  readonly dryRun: boolean;
-  readonly now?: () => Date;
-  readonly approvals?: PendingApprovals;
-}
+export type ImageReleaseOptions = ClosingReleaseOptions;
 
-export interface ImageReleaseReport {
+export interface ImageReleaseReport extends ClosingReleaseOutcome {
   readonly id: string;
-  readonly dryRun: boolean;
-  readonly refused: string | null;
-  readonly key: string | null;
   readonly recordedSharing: readonly RecordedSharePermission[] | null;
-  readonly reads: readonly StepOutcome[];
-  readonly steps: readonly StepReport[];
-  readonly summary: { readonly done: number; readonly skipped: number; readonly failed: number };
-  readonly ledger: { readonly status: 'recorded' | 'conflict' | 'failed' | 'not-recorded'; readonly error?: StepError } | null;
 }
 
 export const IMAGE_OR_SNAPSHOT_ID = /^(snap|ami)-[0-9a-f]{8,17}$/;
@@ -97,14 +80,8 @@ export async function releaseImage(id: string, options: ImageReleaseOptions): Pr
       return { status: 'done', detail: `${sharing.permissions.length} grant(s) given back` };
     },
   });
-  const clock = options.now ?? (() => new Date());
-  const outcomes = await executePlan([step], { clients, outputs: new Map(), outcomes: [], now: clock }, { blockedBy: options.dryRun ? ['dry-run'] : [] });
-  const report = { ...base, refused: null, key, recordedSharing: sharing.permissions, steps: [stepReport(stepDocument(step), outcomes[0]!)], summary: summarize(outcomes) };
-  if (options.dryRun || outcomes[0]!.status !== 'done') return { ...report, ledger: { status: 'not-recorded' } };
-  try {
-    const written = await options.ledger.recordRelease(key, { by: who.value.Arn, restored: ['image-sharing'], revision: record.revision, close: true, resource: { kind: 'image', resourceId: id } });
-    return { ...report, ledger: { status: written.status } };
-  } catch (error) {
-    return { ...report, ledger: { status: 'failed', error: toStepError(error) } };
-  }
+  const ran = await runReleaseSteps([step], { clients, now: options.now ?? (() => new Date()), dryRun: options.dryRun });
+  const report = { ...base, refused: null, key, recordedSharing: sharing.permissions, ...ran };
+  if (options.dryRun || ran.steps[0]!.status !== 'done') return { ...report, ledger: { status: 'not-recorded' } };
+  return { ...report, ledger: await closeReleasedRecord(options.ledger, key, { by: who.value.Arn, restored: ['image-sharing'], revision: record.revision, resource: { kind: 'image', resourceId: id } }) };
 }

@@ -1,24 +1,17 @@
 import { CopyObjectCommand, GetObjectTaggingCommand, HeadObjectCommand, PutObjectTaggingCommand } from '@aws-sdk/client-s3';
-import type { PendingApprovals } from '../approval/pending';
 import type { AwsClients } from '../aws/clients';
 import { toStepError } from '../aws/errors';
 import { DEFAULT_QUARANTINE_TAG_KEY, QUARANTINE_TAG_VALUE } from '../config/s3-quarantine';
 import { objectResource } from '../ledger/incident-resource';
-import { objectName, objectRestoreKey, type RecordedObjectQuarantine, type RestoreLedger, type RestoreRecord } from '../ledger/restore-record';
-import type { NoteTopics } from '../notify/operator-note-publish';
+import { objectName, objectRestoreKey, type RecordedObjectQuarantine } from '../ledger/restore-record';
 import type { OperatorNote } from '../notify/operator-note';
-import type { StepReport } from '../plan/document';
-import { ReadLog } from '../plan/reads';
-import { planStep, type PlannedStep, type StepOutcome } from '../plan/types';
+import type { ReadLog } from '../plan/reads';
+import { planStep, type PlannedStep } from '../plan/types';
 import { SOURCE_VERSION_META } from '../playbooks/quarantine-object/copy-request';
-import type { ReleaseEvidenceTarget } from './evidence';
-import { finishResourceRelease } from './finish';
-import { readHeldContainment } from './held-containment';
 import { restoreRecordReleaseNote, type ReleaseNoteContext } from './note';
-import { releaseFailed, type ReleaseLedgerEntry, type ReleaseNotification } from './report';
-import { runReleaseSteps } from './run-steps';
-import { READ_OBJECT_STATE, READ_RESTORE_RECORD, RESTORE_OBJECT_COPY, RESTORE_OBJECT_TAGS } from './specs';
-import { readReleaser, refusedReleaseParts } from './refusal';
+import { releaseFailed, type RecordReleaseOutcome } from './report';
+import { releaseFromRestoreRecord, type RecordReleaseOptions, type RecordReleasePlan } from './restore-record-release';
+import { READ_OBJECT_STATE, RESTORE_OBJECT_COPY, RESTORE_OBJECT_TAGS } from './specs';
 
 /*
  * `ir release --object`: undoes quarantine-object from its restore record in
@@ -36,34 +29,15 @@ import { readReleaser, refusedReleaseParts } from './refusal';
  * Every call names ExpectedBucketOwner, the operator's account.
  */
 
-export interface ObjectReleaseOptions {
-  readonly clients: AwsClients;
-  readonly ledger: RestoreLedger;
-  readonly dryRun: boolean;
-  readonly notify?: NoteTopics;
-  readonly evidence?: ReleaseEvidenceTarget;
-  readonly region?: string;
-  readonly now?: () => Date;
-  readonly approvals?: PendingApprovals;
-}
+export type ObjectReleaseOptions = RecordReleaseOptions;
 
-export interface ObjectReleaseReport {
+export interface ObjectReleaseReport extends RecordReleaseOutcome {
   readonly bucket: string;
   readonly key: string;
   readonly versionId: string | null;
-  readonly dryRun: boolean;
-  readonly refused: string | null;
   /** The restore record's ledger key. */
   readonly recordKey: string | null;
   readonly record: { readonly quarantine: RecordedObjectQuarantine; readonly objectTags: readonly { Key: string; Value: string }[] } | null;
-  readonly warnings: readonly string[];
-  readonly reads: readonly StepOutcome[];
-  readonly steps: readonly StepReport[];
-  readonly summary: { readonly done: number; readonly skipped: number; readonly failed: number };
-  readonly ledger: ReleaseLedgerEntry | null;
-  readonly notification: ReleaseNotification | null;
-  readonly chatNotification: ReleaseNotification | null;
-  readonly evidence: StepReport | null;
 }
 
 type Tag = { readonly Key: string; readonly Value: string };
@@ -145,9 +119,7 @@ export function restoreCopyStep(object: ObjectRef, copy: { bucket: string; key: 
 
 const GONE = new Set(['NotFound', 'NoSuchKey', 'NoSuchVersion']);
 
-type Planned = { steps: PlannedStep[]; warnings: string[] } | { refused: string };
-
-async function planTagRelease(clients: AwsClients, reads: ReadLog, object: ObjectRef, recorded: readonly Tag[], tagKey: string): Promise<Planned> {
+async function planTagRelease(clients: AwsClients, reads: ReadLog, object: ObjectRef, recorded: readonly Tag[], tagKey: string): Promise<RecordReleasePlan> {
   const read = await reads.read(READ_OBJECT_STATE, `Read the tags of ${where(object, object.versionId)}`, `s3://${object.bucket}/${object.key}`, async () =>
     (await (await clients.load('s3')).send(new GetObjectTaggingCommand(versioned(object)))).TagSet ?? [],
   );
@@ -161,7 +133,7 @@ async function planTagRelease(clients: AwsClients, reads: ReadLog, object: Objec
   return { steps: [restoreTagsStep(object, tagSet, tagKey)], warnings: [] };
 }
 
-async function planCopyRelease(clients: AwsClients, reads: ReadLog, object: ObjectRef, copyPlace: { bucket: string; key: string }, recorded: readonly Tag[]): Promise<Planned> {
+async function planCopyRelease(clients: AwsClients, reads: ReadLog, object: ObjectRef, copyPlace: { bucket: string; key: string }, recorded: readonly Tag[]): Promise<RecordReleasePlan> {
   const s3 = await clients.load('s3');
   const original = await reads.read(READ_OBJECT_STATE, `Whether ${where(object, object.versionId)} is still in its bucket`, `s3://${object.bucket}/${object.key}`, async () => {
     try {
@@ -189,59 +161,34 @@ async function planCopyRelease(clients: AwsClients, reads: ReadLog, object: Obje
 }
 
 export async function releaseObject(target: { bucket: string; key: string; versionId: string | null }, options: ObjectReleaseOptions): Promise<ObjectReleaseReport> {
-  const now = options.now ?? (() => new Date());
-  const reads = new ReadLog();
-  const base = { ...target, dryRun: options.dryRun, ledger: null, notification: null, chatNotification: null, steps: [], summary: { done: 0, skipped: 0, failed: 0 } };
-  const evidenceTarget = options.evidence ?? {};
-  const refuse = async (refused: string, recordKey: string | null = null, record: ObjectReleaseReport['record'] = null): Promise<ObjectReleaseReport> => ({
-    ...base,
-    recordKey,
-    record,
-    ...(await refusedReleaseParts(refused, reads, evidenceTarget)),
-  });
-  const caller = await readReleaser(reads, options.clients);
-  if (!caller.ok || !caller.value.Account) return refuse('the account of the bucket could not be learned (sts:GetCallerIdentity): nothing was changed');
-  const accountId = caller.value.Account;
-  const object: ObjectRef = { ...target, accountId };
-  const recordKey = objectRestoreKey(accountId, target.bucket, target.key, target.versionId);
-  const read = await reads.read(READ_RESTORE_RECORD, `Read the restore record of ${where(object, target.versionId)} from the ledger ${options.ledger.tableName}`, recordKey, () => options.ledger.read(recordKey));
-  if (!read.ok) return refuse(`the restore record ${recordKey} could not be read from the ledger ${options.ledger.tableName} (${read.error.code}): nothing was changed`, recordKey);
-  const restore: RestoreRecord | undefined = read.value;
-  if (!restore || restore.objectTags === undefined) return refuse(`the ledger ${options.ledger.tableName} holds no restore record of ${where(object, target.versionId)} (${recordKey}): nothing was changed`, recordKey);
-  const warnings: string[] = [];
-  // Records written before the mode was recorded are of the tag mode, with the default key.
-  const quarantine: RecordedObjectQuarantine = restore.objectQuarantine ?? { mode: 'tag', tagKey: DEFAULT_QUARANTINE_TAG_KEY };
-  if (restore.objectQuarantine === undefined) warnings.push(`the record does not say how the version was quarantined: taken as the tag mode with ${DEFAULT_QUARANTINE_TAG_KEY}.`);
-  const record = { quarantine, objectTags: restore.objectTags };
-  if (restore.closedAt) return refuse(`the restore record ${recordKey} was released at ${restore.closedAt}: nothing to release, nothing was changed`, recordKey, record);
-  const held = await readHeldContainment(options.approvals, restore, reads);
-  if (held) return refuse(held, recordKey, record);
-
-  const planned =
-    quarantine.mode === 'tag'
-      ? await planTagRelease(options.clients, reads, object, restore.objectTags, quarantine.tagKey)
-      : await planCopyRelease(options.clients, reads, object, quarantine, restore.objectTags);
-  if ('refused' in planned) return refuse(planned.refused, recordKey, record);
-  const ran = await runReleaseSteps(planned.steps, { clients: options.clients, now, dryRun: options.dryRun });
-  const report: ObjectReleaseReport = { ...base, refused: null, recordKey, record, warnings: [...warnings, ...planned.warnings], reads: reads.outcomes, ...ran, evidence: null };
-  const name = objectName(target.bucket, target.key, target.versionId);
-  return finishResourceRelease(report, {
-    ledger: options.ledger,
-    key: recordKey,
-    restore,
-    operator: caller.value.Arn ?? 'unknown',
-    accountId,
-    region: restore.region ?? options.region ?? null,
-    resource: { kind: 'object', resourceId: name },
-    incidentResource: objectResource(accountId, target.bucket, target.key, target.versionId),
-    evidenceKind: 'object-release',
-    evidenceNames: { bucket: target.bucket, key: target.key, versionId: target.versionId ?? 'none' },
-    dryRun: options.dryRun,
-    evidence: evidenceTarget,
-    notify: options.notify,
-    note: objectReleaseNote,
-    now,
-  });
+  return releaseFromRestoreRecord(
+    {
+      names: target,
+      keyField: (recordKey: string | null) => ({ recordKey }),
+      accountOf: 'bucket',
+      restoreKey: (accountId) => objectRestoreKey(accountId, target.bucket, target.key, target.versionId),
+      subject: where(target, target.versionId),
+      // Records written before the mode was recorded are of the tag mode, with the default key.
+      recordOf: (restore) =>
+        restore.objectTags === undefined ? null : { record: { quarantine: restore.objectQuarantine ?? { mode: 'tag', tagKey: DEFAULT_QUARANTINE_TAG_KEY }, objectTags: restore.objectTags } },
+      plan: async ({ accountId, restore, record, reads }) => {
+        const object: ObjectRef = { ...target, accountId };
+        const { quarantine, objectTags } = record;
+        const planned =
+          quarantine.mode === 'tag'
+            ? await planTagRelease(options.clients, reads, object, objectTags, quarantine.tagKey)
+            : await planCopyRelease(options.clients, reads, object, quarantine, objectTags);
+        if ('refused' in planned) return planned;
+        const unsaid = restore.objectQuarantine === undefined ? [`the record does not say how the version was quarantined: taken as the tag mode with ${DEFAULT_QUARANTINE_TAG_KEY}.`] : [];
+        return { steps: planned.steps, warnings: [...unsaid, ...planned.warnings] };
+      },
+      resource: { kind: 'object', resourceId: objectName(target.bucket, target.key, target.versionId) },
+      incidentResource: (accountId) => objectResource(accountId, target.bucket, target.key, target.versionId),
+      evidenceNames: { bucket: target.bucket, key: target.key, versionId: target.versionId ?? 'none' },
+      note: objectReleaseNote,
+    },
+    options,
+  );
 }
 
 export function objectReleaseNote(report: ObjectReleaseReport, context: ReleaseNoteContext): OperatorNote {

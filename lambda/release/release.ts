@@ -3,8 +3,6 @@ import { toStepError } from '../aws/errors';
 import { releaseEvidenceKey } from '../evidence/release-layout';
 import { instanceResource } from '../ledger/incident-resource';
 import { instanceRestoreKey, type RestoreLedger } from '../ledger/restore-record';
-import { stepDocument, stepReport, summarize } from '../plan/document';
-import { executePlan } from '../plan/executor';
 import { ReadLog } from '../plan/reads';
 import type { NoteTopics } from '../notify/operator-note-publish';
 import { discoverRelease } from './discover';
@@ -17,6 +15,7 @@ import { READ_RESTORE_RECORD } from './specs';
 import type { PendingApprovals } from '../approval/pending';
 import { readHeldContainment } from './held-containment';
 import { readReleaser } from './refusal';
+import { DRY_RUN_BLOCK, runReleaseSteps } from './run-steps';
 
 export interface ReleaseOptions {
   /** Clients for the instance's account and region. */
@@ -38,8 +37,6 @@ export interface ReleaseOptions {
   /** The incident ledger's pending approvals (the same table): a containment held for a decision is not undone. Absent: not read. */
   readonly approvals?: PendingApprovals;
 }
-
-export const DRY_RUN_BLOCK = 'dry-run';
 
 /** Who runs the release, and the instance's account (the restore record's key): the operator's credentials are that account's. */
 async function readOperator(clients: AwsClients, reads: ReadLog): Promise<{ accountId: string; arn: string } | null> {
@@ -76,7 +73,7 @@ export async function releaseInstance(instanceId: string, options: ReleaseOption
   const only = options.only ?? EVERY_PART;
   const plan = planRelease(facts, { ledger, only, fromTags: options.fromTags === true });
   const blockedBy = options.dryRun ? [DRY_RUN_BLOCK] : [];
-  const outcomes = await executePlan(plan.steps, { clients: options.clients, outputs: new Map(), outcomes: [], now }, { blockedBy });
+  const ran = await runReleaseSteps(plan.steps, { clients: options.clients, now, dryRun: options.dryRun });
   const report: ReleaseReport = {
     instanceId,
     region: options.region,
@@ -88,8 +85,7 @@ export async function releaseInstance(instanceId: string, options: ReleaseOption
     snapshotsKept: facts.evidenceSnapshots.known ? facts.evidenceSnapshots.value : null,
     warnings: plan.warnings,
     reads: reads.outcomes,
-    steps: plan.steps.map((step, index) => stepReport(stepDocument(step), outcomes[index]!)),
-    summary: summarize(outcomes),
+    ...ran,
     ledger: null,
     notification: null,
     chatNotification: null,

@@ -75,3 +75,24 @@ export function releaseFailed(report: Pick<ReleaseReport, 'refused' | 'summary' 
 export function releaseTrailShort(report: { readonly evidence: StepReport | null; readonly chatNotification: ReleaseNotification | null }): boolean {
   return report.evidence?.status === 'failed' || report.chatNotification?.status === 'failed';
 }
+
+/**
+ * What the report of every release made from its restore record alone (an access key, a bucket, a function, an
+ * object) holds besides the fields that name the resource and its record: one shape, so the CLI, the note and the
+ * exit code read them all alike (lambda/release/restore-record-release.ts builds it).
+ */
+export interface RecordReleaseOutcome {
+  readonly dryRun: boolean;
+  /** Why nothing was planned; null when the release went ahead. */
+  readonly refused: string | null;
+  readonly warnings: readonly string[];
+  readonly reads: readonly StepOutcome[];
+  readonly steps: readonly StepReport[];
+  readonly summary: { readonly done: number; readonly skipped: number; readonly failed: number };
+  readonly ledger: ReleaseLedgerEntry | null;
+  readonly notification: ReleaseNotification | null;
+  /** The same note on the stack's chat topic; null when it has none, or nothing was sent. */
+  readonly chatNotification: ReleaseNotification | null;
+  /** The record of the release in the evidence bucket (lambda/release/evidence.ts). */
+  readonly evidence: StepReport | null;
+}

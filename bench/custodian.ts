@@ -269,22 +269,27 @@ async function benchEniCount(ctx: CustodianContext, python: string, bundleFile: 
       // Unmeasured: each container's cold start (the responder's remembers the VPC's groups from it).
       await custodianRun(side, container, 1, 'cold');
       await warmUp(side, responder);
+      // Taking turns, who goes first alternating: the emulator's state grows run by run, and neither side always meets it larger.
       for (let rep = 0; rep < ctx.repetitions; rep += 1) {
-        warm.responder.push(await responderRun(side, enis, 'warm', responder));
-        warm.custodian.push(await custodianRun(side, container, enis, 'warm'));
+        const responderRuns = async () => warm.responder.push(await responderRun(side, enis, 'warm', responder));
+        const custodianRuns = async () => warm.custodian.push(await custodianRun(side, container, enis, 'warm'));
+        for (const runIt of rep % 2 === 0 ? [responderRuns, custodianRuns] : [custodianRuns, responderRuns]) await runIt();
       }
     } finally {
       await Promise.all([container.close(), responder.close()]);
     }
     const cold = { responder: [] as MeasuredRun[], custodian: [] as MeasuredRun[] };
     for (let rep = 0; rep < ctx.repetitions; rep += 1) {
-      cold.responder.push(await responderRun(side, enis, 'cold'));
-      const fresh = CustodianContainer.start(python, configDir, ctx.proxy.endpoint);
-      try {
-        cold.custodian.push(await custodianRun(side, fresh, enis, 'cold'));
-      } finally {
-        await fresh.close();
-      }
+      const responderRuns = async () => cold.responder.push(await responderRun(side, enis, 'cold'));
+      const custodianRuns = async () => {
+        const fresh = CustodianContainer.start(python, configDir, ctx.proxy.endpoint);
+        try {
+          cold.custodian.push(await custodianRun(side, fresh, enis, 'cold'));
+        } finally {
+          await fresh.close();
+        }
+      };
+      for (const runIt of rep % 2 === 0 ? [responderRuns, custodianRuns] : [custodianRuns, responderRuns]) await runIt();
     }
     const callsOf = (start: Start, runs: typeof warm): CallsToIsolation => ({ start, enis, responder: runs.responder.at(-1)!.callsToIsolation, custodian: runs.custodian.at(-1)!.callsToIsolation, responderTimeline: runs.responder.at(-1)!.movesTimeline ?? '' });
     return {

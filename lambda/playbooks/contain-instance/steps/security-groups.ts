@@ -16,7 +16,7 @@ import { awsCodeOf } from './aws-codes';
 import { groupIdParameter, groupRequires, resolveGroupId, type GroupRef } from './group-ref';
 import { ownCreatedGroup } from './own-created-group';
 import { isolationGroupFlaws, untrackGroupFlaws } from './verify-groups';
-import { compareCodePoints } from '../../../text/compare';
+import { compareCodeUnits } from '../../../text/compare';
 
 /*
  * The two security groups of a VPC. "untrack" allows all traffic both ways
@@ -84,7 +84,7 @@ export function planVpcSecurityGroups(vpcId: string, found: Known<readonly Respo
       ],
     };
   }
-  const inVpc = found.value.filter((g) => g.vpcId === vpcId).sort((a, b) => compareCodePoints(a.groupId, b.groupId));
+  const inVpc = found.value.filter((g) => g.vpcId === vpcId).sort((a, b) => compareCodeUnits(a.groupId, b.groupId));
   const made = inVpc.filter((g) => isResponderGroupName(g.groupName, g.purpose));
   const untrackChoice = choose(inVpc, 'untrack', (g) => untrackGroupFlaws(g, vpcId));
   const isolationChoice = choose(inVpc, 'isolation', (g) => isolationGroupFlaws(g, vpcId));
@@ -142,7 +142,7 @@ export function planVpcIsolationGroup(vpcId: string, found: Known<readonly Respo
       warnings: [`The responder's security groups in ${vpcId} could not be read (${found.why}): a fresh isolation group is created.`],
     };
   }
-  const inVpc = found.value.filter((g) => g.vpcId === vpcId).sort((a, b) => compareCodePoints(a.groupId, b.groupId));
+  const inVpc = found.value.filter((g) => g.vpcId === vpcId).sort((a, b) => compareCodeUnits(a.groupId, b.groupId));
   const made = inVpc.filter((g) => isResponderGroupName(g.groupName, g.purpose));
   const choice = choose(inVpc, 'isolation', (g) => isolationGroupFlaws(g, vpcId));
   const isolation = choice.group ? { ref: existing(choice.group), ready: [] } : createIsolationGroup(vpcId, whyCreate(vpcId, 'isolation', choice.rejected), steps);

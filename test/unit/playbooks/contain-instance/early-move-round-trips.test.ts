@@ -188,7 +188,7 @@ describe('round trips to isolation in the Lambda (ledger, restore record, confir
     const access = container();
     await respondAsLambda(access, false);
     const firstAnswer = Math.min(...calls.filter((c) => c.operation === 'DescribeInstances').map((c) => c.answeredAt));
-    for (const operation of HELD_READS.filter((o) => o !== 'ListAccountAliases')) {
+    for (const operation of HELD_READS) {
       expect({ operation, beforeFirstAnswer: calls.some((c) => c.operation === operation && c.sentAt < firstAnswer) }).toEqual({ operation, beforeFirstAnswer: true });
     }
   });

@@ -14,8 +14,9 @@ import { launchBenchInstance, seedBenchNetwork, type BenchInstance, type BenchNe
 import { instanceFindingEvent } from './findings';
 import { STAND_IN_DETECTOR_ID, type GuardDutyFindingJson } from './guardduty-stand-in';
 import { containInstanceHandler, failedOf, functionContext, HOME_ACCOUNT, lambdaEnvironment, REGION, responderGroupIds, single, type HandlerEnvironment, type ResponderGroupIds } from './handler';
-import type { LatencyProxy, RecordedCall } from './latency-proxy';
+import type { LatencyProxy } from './latency-proxy';
 import { LineChild } from './line-child';
+import { traceCalls } from './trace';
 import { formatMovesTimeline, movesTimelineOf } from './round-trips';
 import { WarmContainer } from './warm-container';
 
@@ -136,14 +137,6 @@ class CustodianContainer {
   close(): Promise<void> {
     return this.child.close();
   }
-}
-
-/** BENCH_TRACE=1: every call of every run on stderr, ms from the start: sent, the emulator's share, answered. */
-function traceCalls(label: string, calls: readonly RecordedCall[], startedAt: number): void {
-  if (!process.env.BENCH_TRACE) return;
-  const at = (t: number): string => (t - startedAt).toFixed(0).padStart(5);
-  const lines = calls.map((c) => `  ${at(c.sentAt)} -> ${at(c.answeredAt)}  emulator ${c.upstreamMs.toFixed(0).padStart(3)}  ${c.operation}`);
-  process.stderr.write(`${label}\n${lines.join('\n')}\n`);
 }
 
 let findingSeq = 0;

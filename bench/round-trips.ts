@@ -64,7 +64,8 @@ export function timelineOf(calls: readonly RecordedCall[], startedAt: number, un
   const mutating = calls.filter(isMutating).sort((a, b) => a.sentAt - b.sentAt)[0];
   return {
     roundTripsBeforeIsolation: (depths.get(untrack) ?? 1) - 1,
-    firstMutating: mutating?.operation ?? 'none',
+    // A move names the group it moved to: the early move's ModifyInstanceAttribute is isolation, a termination-protection one is not.
+    firstMutating: !mutating ? 'none' : isMove(mutating, untrackGroupId) || isMove(mutating, isolationGroupId) ? `${mutating.operation} (a move to a responder group)` : mutating.operation,
     timeToIsolationMs: Math.max(...isolations.map((c) => c.answeredAt)) - startedAt,
     calls: calls.length,
   };

@@ -1,6 +1,5 @@
 import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import { BackupClient } from '@aws-sdk/client-backup';
-import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { ECSClient } from '@aws-sdk/client-ecs';
@@ -11,6 +10,7 @@ import { SNSClient } from '@aws-sdk/client-sns';
 import { STSClient } from '@aws-sdk/client-sts';
 import { answerSequencePlaybook } from '../playbooks/answer-sequence/playbook';
 import { EVIDENCE_S3 } from '../runtime/evidence-s3';
+import { INVESTIGATION_CLOUDTRAIL } from '../runtime/investigation-cloudtrail';
 import { ACTING_CLIENTS, ACTING_HOOKS } from '../runtime/acting-entry';
 import { handleEvent } from '../runtime/handle';
 import type { LambdaContext } from '../runtime/home-account';
@@ -30,7 +30,8 @@ export const ANSWER_SEQUENCE: PlaybookEntry = {
     backup: BackupClient,
     autoScaling: AutoScalingClient,
     elbv2: ElasticLoadBalancingV2Client,
-    cloudTrail: CloudTrailClient,
+    // revoke-credentials' look-up of what the key did, after it is deactivated: imported on first use, as revoke-credentials' own entry does.
+    cloudTrail: INVESTIGATION_CLOUDTRAIL,
     sts: STSClient,
     sns: SNSClient,
     // quarantine-object's and block-public-access's S3 calls (in the finding's account) and the evidence: one class.

@@ -40,7 +40,7 @@ export const AFTER_CONTAINMENT: readonly ServiceName[] = ['s3', 'securityHub', '
  * a cold start does not load their code (lambda/aws/clients.ts
  * DeferredClientClass); an entry holds only those of its services. Beyond
  * what every playbook defers: revoke-credentials' CloudTrail (what the key
- * did, looked up after it is deactivated), and IAM where the playbook's only
+ * did, looked up after it is deactivated; answer-sequence's too), and IAM where the playbook's only
  * IAM call is the account alias for the notification.
  */
 export const FIRST_USE_SERVICES: Readonly<Record<PlaybookName, readonly ServiceName[]>> = {
@@ -49,7 +49,7 @@ export const FIRST_USE_SERVICES: Readonly<Record<PlaybookName, readonly ServiceN
   'block-public-access': [...AFTER_CONTAINMENT, 'iam'],
   'quarantine-object': [...AFTER_CONTAINMENT, 'iam'],
   'contain-function': AFTER_CONTAINMENT,
-  'answer-sequence': AFTER_CONTAINMENT,
+  'answer-sequence': [...AFTER_CONTAINMENT, 'cloudTrail'],
   'contain-task': AFTER_CONTAINMENT,
   'contain-eks': AFTER_CONTAINMENT,
   'contain-database': [...AFTER_CONTAINMENT, 'iam'],

@@ -4,6 +4,7 @@ import type { Finding } from '../../finding/schema';
 import type { ReadLog } from '../../plan/reads';
 import type { DiscoveryContext } from '../types';
 import { continueEarlyMove, earlyMoveTarget, rememberVerifiedGroups, startEarlyMove } from './early/early-move';
+import { noteMoved } from './early/group-memory';
 import { startReadMoves } from './early/read-moves';
 import { instanceVerdict } from './verdict';
 import { readAutoScalingMembership } from './discovery/read-auto-scaling';
@@ -45,6 +46,9 @@ export function discoverInstanceInParts(finding: Finding, clients: AwsClients, r
   // Sent first, before any read, when this container remembers the VPC's groups (early/early-move.ts).
   const target = context.earlyMove ? earlyMoveTarget(finding, context.earlyMove.respondingAt) : undefined;
   const early = target && !('why' in target) ? startEarlyMove(target, clients) : undefined;
+  // Whatever path this response takes (the early move, the moves by ENI id, the plan's steps, or none), a later delivery
+  // about the instance in this container reads it before any move: it may be isolated by then (early/group-memory.ts).
+  if (finding.accountId && finding.region) noteMoved(finding.accountId, finding.region, instanceId);
   const instanceRead = readInstance(clients, reads, instanceId);
   const responderGroups = readResponderSecurityGroups(clients, reads);
   // The reads isolation does not wait for go out once its moves are sent (lambda/respond/isolation-first.ts).

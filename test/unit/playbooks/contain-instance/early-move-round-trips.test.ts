@@ -184,6 +184,20 @@ describe('round trips to isolation in the Lambda (ledger, restore record, confir
     expectHeldUntilIsolationSent();
   });
 
+  it('a later delivery about an instance this container answered (whatever path moved it): no move before the instance is read', async () => {
+    world.instance = { ...defaultInstance(), NetworkInterfaces: defaultInstance().NetworkInterfaces!.filter((e) => e.NetworkInterfaceId === PRIMARY_ENI) };
+    const access = container();
+    // The first response could not move before reading (say an approval rule on tags): the plan's steps moved it. The groups are remembered since.
+    await respondAsLambda(access, false);
+    expect(world.movedTo.get(PRIMARY_ENI)).toEqual([ISOLATION_SG_A]);
+    rememberGroups({ accountId: ACCOUNT_ID, region: 'us-east-1', vpcId: VPC_A }, { untrackGroupId: UNTRACK_SG_A, isolationGroupId: ISOLATION_SG_A });
+    await respondAsLambda(access);
+    expect(calls.some((c) => c.operation === 'ModifyInstanceAttribute' && 'GroupId.1' in c.params)).toBe(false);
+    const firstMove = Math.min(...calls.filter((c) => c.operation === 'ModifyNetworkInterfaceAttribute').map((c) => c.sentAt));
+    const read = calls.find((c) => c.operation === 'DescribeInstances')!;
+    expect(read.answeredAt).toBeLessThanOrEqual(firstMove);
+  });
+
   it('no move before the reads (the early move not allowed): the reads isolation does not wait for start at once, beside the instance\'s read', async () => {
     const access = container();
     await respondAsLambda(access, false);

@@ -8,6 +8,7 @@ import { ContainmentBrake } from '../../../../lambda/ledger/brake';
 import { IncidentLedger } from '../../../../lambda/ledger/incident-ledger';
 import type { RestoreLedger } from '../../../../lambda/ledger/restore-record';
 import type { Report, StepReport } from '../../../../lambda/plan/document';
+import * as groupMemory from '../../../../lambda/playbooks/contain-instance/early/group-memory';
 import { forgetEverything, rememberGroups } from '../../../../lambda/playbooks/contain-instance/early/group-memory';
 import { stepSpecsOf } from '../../../../lambda/playbooks/registry';
 import type { LedgerOptions } from '../../../../lambda/respond/gate';
@@ -194,7 +195,12 @@ describe('N4: two deliveries of one finding at once, the second loses the claim'
   it('both send their early moves; the one that lost the claim never puts the interface back: it ends isolated, and a notification says what the second did', async () => {
     const logged: unknown[] = [];
     const error = jest.spyOn(console, 'error').mockImplementation((line: unknown) => void logged.push(line));
-    const [first, second] = await Promise.all([run({ ledger: ledgerOptions() }), run({ ledger: ledgerOptions() })]).finally(() => error.mockRestore());
+    // Each delivery in a container of its own: neither knows that the other is moving the instance (one process here shares that memory).
+    const otherContainers = jest.spyOn(groupMemory, 'movedRecently').mockReturnValue(false);
+    const [first, second] = await Promise.all([run({ ledger: ledgerOptions() }), run({ ledger: ledgerOptions() })]).finally(() => {
+      error.mockRestore();
+      otherContainers.mockRestore();
+    });
     expect(logged).toEqual(expect.arrayContaining([expect.stringContaining('left to the holder, never put back')]));
     const [holder, repeat] = first.blockedBy.includes('being-answered') ? [second, first] : [first, second];
     expect(holder.blockedBy).toEqual([]);

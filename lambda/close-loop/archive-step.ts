@@ -5,7 +5,7 @@ import { containmentOf, type Containment } from './containment';
 import { ARCHIVE_STEP_ID } from './ids';
 import { localEmulatorGapOf } from '../aws/local-emulator-gaps';
 import { ARCHIVE_GUARDDUTY_FINDING } from './specs';
-import { configuredDetector } from '../confirm/detector';
+import { configuredDetector, firstDetector } from '../confirm/detector';
 
 /*
  * GuardDuty's finding archived once its containment is complete
@@ -38,8 +38,10 @@ function incompleteReason(containment: Containment): string {
 export function archiveStep(input: ArchiveStepInput): PlannedStep {
   const { finding, config, region } = input;
   const configured = configuredDetector(config.guardDuty, input.stackRegion, region ?? undefined);
-  // As planned: the configured id where it applies; the run may still find it stale and archive in the one ListDetectors names.
-  const planned = configured?.id;
+  // As planned: the configured id where it applies and this container has not found it stale; the run may still find it
+  // stale and archive in the one ListDetectors names (its detail says so).
+  const first = configured && input.home && region ? firstDetector(input.home.guardDuty, region, configured) : undefined;
+  const planned = first ? (first.source === 'configured' ? first.id : undefined) : configured?.id;
   return planStep(ARCHIVE_GUARDDUTY_FINDING, {
     id: ARCHIVE_STEP_ID,
     title: 'Archive the GuardDuty finding after a completed containment',

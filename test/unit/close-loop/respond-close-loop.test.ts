@@ -178,6 +178,9 @@ describe('a containment that completed', () => {
       status: 'done',
       detail: expect.stringMatching(new RegExp(`^archived in detector ${DETECTOR_ID} \\(us-east-1\\); the configured detector id staledetector02 is stale in us-east-1 `)),
     });
+    // The next finding of this container: its plan no longer shows the id the container found stale.
+    const next = await run(finding, { config, stackRegion: 'us-east-1' });
+    expect(stepOf(next, ARCHIVE_STEP_ID).parameters).toEqual({ DetectorId: "<the security account's detector in us-east-1 (ListDetectors)>", FindingIds: [finding.id] });
   });
 });
 

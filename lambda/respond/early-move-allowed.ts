@@ -24,7 +24,7 @@ export function earlyMoveAllowed(begun: Begun, options: RespondOptions): EarlyMo
 function gateOf(begun: Begun, options: RespondOptions): EarlyMoveGate {
   return {
     respondingAt: begun.planning.now,
-    isolationSent: () => begun.isolationFirst.clear(),
+    isolationSent: () => begun.isolationFirst.movesSent(),
     afterIsolationSent: begun.isolationFirst.cleared,
     async mayContinue(resourceTags) {
       const confirmation = (await begun.confirmation) ?? [];

@@ -23,18 +23,22 @@
  */
 
 export class IsolationFirst {
-  /** Settles once the isolation moves are sent, on the event loop's next turn: those requests are on the wire first. */
+  /** Settles once the held reads may go. */
   readonly cleared: Promise<void>;
   private release!: () => void;
 
   constructor() {
-    const sent = new Promise<void>((resolve) => {
+    this.cleared = new Promise<void>((resolve) => {
       this.release = resolve;
     });
-    this.cleared = sent.then(() => new Promise<void>((resolve) => setImmediate(resolve)));
   }
 
-  /** The isolation moves are sent, or none will be. Idempotent. */
+  /** The isolation moves are sent: the held reads go on the event loop's next turn, once those requests are on the wire. */
+  movesSent(): void {
+    setImmediate(this.release);
+  }
+
+  /** No move precedes the reads (or the notification needs the alias now): they go at once. Idempotent, as movesSent is. */
   clear(): void {
     this.release();
   }

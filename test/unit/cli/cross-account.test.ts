@@ -96,6 +96,20 @@ describe('ir plan (online) with a member-account finding', () => {
     ]);
   });
 
+  it('ir respond (a dry-run) with guardDuty.detectorIds listing the finding’s region: GetFindings of that detector at once, no ListDetectors', async () => {
+    const configured = join(tmp, 'configured-detector-ids.json');
+    writeFileSync(configured, JSON.stringify({ mode: 'enforce', guardDuty: { detectorIds: { 'us-east-1': DETECTOR_ID } } }));
+    const run = await runIr('respond', FINDING, '--json', '--config', configured);
+    // A dry-run (exit code 4: blocked), the finding confirmed: no confirmation guard among the blocking ones.
+    expect(run.code).toBe(4);
+    const [report] = JSON.parse(run.stdout) as { blockedBy: string[] }[];
+    expect(report!.blockedBy).toContain('dry-run');
+    expect(report!.blockedBy.filter((id) => id.includes('confirm'))).toEqual([]);
+    expect(guardDuty.mock.calls().map((c) => [(c.args[0] as object).constructor.name, c.args[0].input])).toEqual([
+      ['GetFindingsCommand', { DetectorId: DETECTOR_ID, FindingIds: [FINDING_ID] }],
+    ]);
+  });
+
   it('sends STS to --endpoint-url as well', async () => {
     await runIr('plan', FINDING, '--json', '--config', config, '--endpoint-url', 'http://127.0.0.1:4566');
     expect(sts.calls().map((c) => (c.args[0] as object).constructor.name)).toEqual(['GetCallerIdentityCommand', 'AssumeRoleCommand']);

@@ -20,7 +20,7 @@ import { reachFindingAccount } from './finding-account';
 import { ResponseGate, type SettledGate } from './gate';
 import { incidentIdOf } from './incident-id';
 import { IsolationFirst } from './isolation-first';
-import { openIncident } from './open-incident';
+import { openIncident, type OpenedIncident } from './open-incident';
 import type { RespondOptions } from './options';
 
 /*
@@ -95,10 +95,31 @@ export function routeResponse(playbooks: PlaybookCatalog, finding: Finding, opti
 }
 
 /**
- * The phase `reach`: GuardDuty's confirmation and the ledger's claim started, the finding's account reached.
- * The claim is started here, beside AssumeRole, for speed; the phase `claim` settles it once the plan is known.
+ * The response's start as far as discovery needs it: the route, the finding's account reached, GuardDuty's
+ * confirmation in flight, the reads' log and the hold on the reads isolation does not wait for. Not the
+ * incident: discovery (and the moves sent beside it) never wait for the ledger (openResponse).
  */
-export async function reachResponse(routed: Routed, finding: Finding, options: RespondOptions): Promise<Begun> {
+export interface ResponseStart {
+  readonly route: ReturnType<typeof routeFinding>;
+  readonly playbook: AnyPlaybook;
+  readonly account: Reached;
+  readonly reads: ReadLog;
+  readonly confirmation: Promise<GuardVerdict[]> | undefined;
+  readonly isolationFirst: IsolationFirst;
+  readonly planning: Pick<Begun['planning'], 'finding' | 'config' | 'now' | 'responder'>;
+}
+
+/** The account reached, the incident still being opened in the ledger (its pointer and claim in flight). */
+export interface AccountReached extends ResponseStart, Omit<Begun, 'incidentId' | 'gate' | 'ledgerReads' | 'planning'> {
+  readonly opening: Promise<OpenedIncident | undefined>;
+}
+
+/**
+ * The phase `reach`, first part: GuardDuty's confirmation and the ledger's incident (its resource's pointer, its
+ * claim) started, the finding's account reached. The incident is not awaited here: a resource's pointer is one
+ * round trip, and the reads and the moves beside them must not wait for it (openResponse awaits it).
+ */
+export async function reachAccount(routed: Routed, finding: Finding, options: RespondOptions): Promise<AccountReached> {
   const now = options.now ?? (() => new Date());
   const { route, playbook } = routed;
   // Every call before the plan ends at its phase's cut-off, a share of the time before the response's one deadline.
@@ -108,24 +129,14 @@ export async function reachResponse(routed: Routed, finding: Finding, options: R
   const readOptions = { localEmulator: options.config.localEmulator };
   const confirmationReads = new ReadLog(budget.phase('confirmation'), readOptions);
   const confirmation = confirm(finding, route.playbook, options, confirmationReads);
-  // The incident (the finding's own, or its resource's) and its claim, while the account is reached: planning needs its id.
-  const [account, opened] = await Promise.all([
-    reach(finding, route.playbook, options, budget),
-    options.ledger ? openIncident(options.ledger, finding, route.playbook, budget.phase('ledger')) : undefined,
-  ]);
-  const incidentId = opened?.incidentId ?? incidentIdOf(finding);
-  const gate =
-    options.ledger && opened
-      ? new ResponseGate(options.ledger, {
-          finding,
-          playbook: route.playbook,
-          opened,
-          reserveEarly: blockingGuardIds(evaluateGuards({ ...guardInputOf(finding, route.playbook, options), resourceTags: findingInstanceTags(finding) })).length === 0,
-        })
-      : undefined;
+  // The incident (the finding's own, or its resource's) and its claim, beside AssumeRole and the first reads: planning needs its id.
+  const opening = options.ledger ? openIncident(options.ledger, finding, route.playbook, budget.phase('ledger')) : Promise.resolve(undefined);
+  // Awaited by openResponse; a rejection before then is not an unhandled one.
+  opening.catch(() => undefined);
+  const account = await reach(finding, route.playbook, options, budget);
   // The member role is the responder's own in every member account: never revoked.
   const responder = { protectedRoleNames: [...new Set([...options.responder.protectedRoleNames, options.config.memberRoleName])] };
-  const planning = { finding, config: options.config, incidentId, now: now(), responder };
+  const planning = { finding, config: options.config, now: now(), responder };
   const reads = new ReadLog(budget.phase('discovery'), readOptions);
   // After the isolation moves are sent (isolation-first.ts), with the finding's account's clients; bounded, never rejects, and nothing before the notification waits for it.
   // Only where the playbook acts: its clients are then the finding's account's (notify reaches no account, and its role reads no alias).
@@ -134,7 +145,30 @@ export async function reachResponse(routed: Routed, finding: Finding, options: R
   const nameInput = { accountId: finding.accountId, accountNames: options.config.accountNames, clients: aliasClients, localEmulator: options.config.localEmulator, notAfterMs: budget.cutOffOf('discovery') };
   // Held only when it is a call (no name configured, the account reached): a name known without one is known at once.
   const accountName = aliasClients && !(finding.accountId && options.config.accountNames[finding.accountId]) ? isolationFirst.cleared.then(() => accountNameOf(nameInput)) : accountNameOf(nameInput);
-  return { route, playbook, account, reads, confirmationReads, incidentId, planning, gate, confirmation, budget, ledgerReads: opened?.reads, accountName, isolationFirst };
+  return { route, playbook, account, reads, confirmationReads, planning, confirmation, budget, accountName, isolationFirst, opening };
+}
+
+/** The phase `reach`, second part: the incident opened (its id, which planning needs) and the ledger's gate made. */
+export async function openResponse(reached: AccountReached, options: RespondOptions): Promise<Begun> {
+  const { opening, ...start } = reached;
+  const { finding } = start.planning;
+  const opened = await opening;
+  const incidentId = opened?.incidentId ?? incidentIdOf(finding);
+  const gate =
+    options.ledger && opened
+      ? new ResponseGate(options.ledger, {
+          finding,
+          playbook: start.route.playbook,
+          opened,
+          reserveEarly: blockingGuardIds(evaluateGuards({ ...guardInputOf(finding, start.route.playbook, options), resourceTags: findingInstanceTags(finding) })).length === 0,
+        })
+      : undefined;
+  return { ...start, incidentId, planning: { ...start.planning, incidentId }, gate, ledgerReads: opened?.reads };
+}
+
+/** The phase `reach`, whole: the account reached and the incident opened. */
+export async function reachResponse(routed: Routed, finding: Finding, options: RespondOptions): Promise<Begun> {
+  return openResponse(await reachAccount(routed, finding, options), options);
 }
 
 /** route then reach: the start every response shares. */
@@ -159,7 +193,7 @@ function homeOf(finding: Finding, options: RespondOptions): { home: AwsClients |
 }
 
 /** Every guard of the response: the finding's, the account's (member role), the playbook's own. */
-export function guardsOf(begun: Begun, options: RespondOptions, resourceTags: Readonly<Record<string, string>>, verdicts: readonly GuardVerdict[]): GuardVerdict[] {
+export function guardsOf(begun: Pick<ResponseStart, 'planning' | 'route' | 'account'>, options: RespondOptions, resourceTags: Readonly<Record<string, string>>, verdicts: readonly GuardVerdict[]): GuardVerdict[] {
   return [
     ...evaluateGuards({ ...guardInputOf(begun.planning.finding, begun.route.playbook, options), resourceTags }),
     ...begun.account.verdicts,

@@ -2,7 +2,7 @@ import { evaluateApproval } from '../approval/evaluate';
 import { findingInstanceTags } from '../finding/accessors';
 import { blockingGuardIds } from '../guards';
 import type { EarlyMoveGate } from '../playbooks/types';
-import { guardsOf, type Begun } from './begin';
+import { guardsOf, type ResponseStart } from './begin';
 import { brakeFullRecently } from './brake-memory';
 import type { RespondOptions } from './options';
 
@@ -16,12 +16,12 @@ import type { RespondOptions } from './options';
  * if it says stop. The ledger's claim and brake and the restore record are
  * answered beside the moves, and undo them if they say stop.
  */
-export function earlyMoveAllowed(begun: Begun, options: RespondOptions): EarlyMoveGate | undefined {
+export function earlyMoveAllowed(begun: ResponseStart, options: RespondOptions): EarlyMoveGate | undefined {
   return mayMoveEarly(begun, options) ? gateOf(begun, options) : undefined;
 }
 
 /** GuardDuty's answer and the guards on the resource's own tags, once the first reads are in. */
-function gateOf(begun: Begun, options: RespondOptions): EarlyMoveGate {
+function gateOf(begun: ResponseStart, options: RespondOptions): EarlyMoveGate {
   return {
     respondingAt: begun.planning.now,
     isolationSent: () => begun.isolationFirst.movesSent(),
@@ -33,7 +33,7 @@ function gateOf(begun: Begun, options: RespondOptions): EarlyMoveGate {
   };
 }
 
-function mayMoveEarly(begun: Begun, options: RespondOptions): boolean {
+function mayMoveEarly(begun: ResponseStart, options: RespondOptions): boolean {
   if (!options.earlyMove || options.dryRun || !begun.playbook.discoverStaged) return false;
   // This container found the blast-radius brake full within its hour: no move before the brake is read (brake-memory.ts).
   if (brakeFullRecently(Date.now())) return false;

@@ -7,7 +7,7 @@ import type { FirstSteps, PlaybookCatalog, PlaybookPlan } from '../playbooks/typ
 import { Acting } from './act';
 import type { GuardVerdict } from '../guards/types';
 import { assemblePlan, type PlanShaper } from './assemble';
-import { guardsOf, reachResponse, routeResponse, settleGate, type Begun } from './begin';
+import { guardsOf, openResponse, reachAccount, reachResponse, routeResponse, settleGate, type Begun } from './begin';
 import type { SettledGate } from './gate';
 import { finishReport } from './execute';
 import type { PreparedPlan, RespondOptions } from './options';
@@ -22,7 +22,8 @@ import { waitShaper } from './wait';
  * The response, phase by phase, in the order they happen:
  *
  *   route   which playbook answers the finding (before anything is touched)
- *   reach   the finding's account; GuardDuty's confirmation and the ledger's claim started beside it
+ *   reach   the finding's account; GuardDuty's confirmation and the ledger's incident and claim started beside it,
+ *           the incident awaited only once the read has started (its resource's pointer is a round trip)
  *   read    the playbook's discovery (staged: the first steps as soon as their reads are in)
  *   plan    the playbook's steps from the facts, with its own verdicts
  *   guard   every guard's verdict on that plan (the finding's, the account's, the playbook's)
@@ -60,10 +61,12 @@ export async function prepareInPhases(playbooks: PlaybookCatalog, finding: Findi
 export async function respondInPhases(playbooks: PlaybookCatalog, finding: Finding, options: ExecutingOptions): Promise<Report> {
   const now = options.now ?? (() => new Date());
   const routed = routeResponse(playbooks, finding, options);
-  const begun = await reachResponse(routed, finding, options);
-  const executionClients = begun.account.executionClients ?? options.clients;
+  // The reads (and the moves beside them) start once the account is reached; the incident is opened in the ledger meanwhile.
+  const reached = await reachAccount(routed, finding, options);
+  const executionClients = reached.account.executionClients ?? options.clients;
   if (!executionClients) throw new Error('respond needs clients or access');
-  const reading = readResource(begun, options, true, earlyMoveAllowed(begun, options));
+  const reading = readResource(reached, options, true, earlyMoveAllowed(reached, options));
+  const begun = await openResponse(reached, options);
   const first = reading.first ? await reading.first : undefined;
   // Something to change early (the instance is there, with a network interface), that needs no person's decision: it is changed before the rest is read.
   if (first && first.steps.some((s) => s.mutating) && !first.steps.some((s) => s.approval && s.approval.mode !== 'auto')) return respondEarly(begun, options, reading, first, executionClients, now);

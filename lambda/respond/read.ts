@@ -1,5 +1,5 @@
 import type { EarlyMoveGate, FirstSteps } from '../playbooks/types';
-import type { Begun } from './begin';
+import type { ResponseStart } from './begin';
 import { discoveryContextOf, type RespondOptions } from './options';
 
 /**
@@ -15,7 +15,7 @@ export interface Reading {
 }
 
 /** `earlyMove`: the staged discovery may send its first change before reading (lambda/respond/early-move-allowed.ts). */
-export function readResource(begun: Begun, options: RespondOptions, staged: boolean, earlyMove?: EarlyMoveGate): Reading {
+export function readResource(begun: ResponseStart, options: RespondOptions, staged: boolean, earlyMove?: EarlyMoveGate): Reading {
   const { finding } = begun.planning;
   // No move before the reads: nothing to hold the other reads for (isolation-first.ts).
   if (!(staged && earlyMove)) begun.isolationFirst.clear();

@@ -4,7 +4,6 @@ import type { Finding } from '../../finding/schema';
 import type { ReadLog } from '../../plan/reads';
 import type { DiscoveryContext } from '../types';
 import { continueEarlyMove, earlyMoveTarget, rememberVerifiedGroups, startEarlyMove } from './early/early-move';
-import { noteMoved } from './early/group-memory';
 import { startReadMoves } from './early/read-moves';
 import { instanceVerdict } from './verdict';
 import { readAutoScalingMembership } from './discovery/read-auto-scaling';
@@ -38,7 +37,7 @@ export interface InstanceDiscovery {
 export function discoverInstanceInParts(finding: Finding, clients: AwsClients, reads: ReadLog, context: DiscoveryContext = {}): InstanceDiscovery {
   const instanceId = instanceIdOf(finding);
   if (!instanceId) {
-    // Nothing is moved without an instance: the held reads (the account's alias) may go at once.
+    // Nothing is moved without an instance: the held reads (the account's alias) may go (on the event loop's next turn).
     context.earlyMove?.isolationSent();
     const facts = unreadInstanceFacts(finding, null, { status: 'missing-id' });
     return { first: Promise.resolve(facts), all: Promise.resolve(facts) };
@@ -46,9 +45,6 @@ export function discoverInstanceInParts(finding: Finding, clients: AwsClients, r
   // Sent first, before any read, when this container remembers the VPC's groups (early/early-move.ts).
   const target = context.earlyMove ? earlyMoveTarget(finding, context.earlyMove.respondingAt) : undefined;
   const early = target && !('why' in target) ? startEarlyMove(target, clients) : undefined;
-  // Whatever path this response takes (the early move, the moves by ENI id, the plan's steps, or none), a later delivery
-  // about the instance in this container reads it before any move: it may be isolated by then (early/group-memory.ts).
-  if (finding.accountId && finding.region) noteMoved(finding.accountId, finding.region, instanceId);
   const instanceRead = readInstance(clients, reads, instanceId);
   const responderGroups = readResponderSecurityGroups(clients, reads);
   // The reads isolation does not wait for go out once its moves are sent (lambda/respond/isolation-first.ts).

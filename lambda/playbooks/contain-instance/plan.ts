@@ -9,6 +9,7 @@ import { STAGE } from './stages';
 import { planAutoScalingDetach } from './steps/auto-scaling';
 import { earlyMoveSteps, earlyUntrackStep, readMoveSteps } from './steps/early-isolate';
 import { planCredentials } from './steps/credentials';
+import { noteMoved } from './early/group-memory';
 import { planNetworkInterfaceMoves } from './steps/isolate';
 import { planOriginalGroupsRecord } from './steps/original-groups';
 import { planPreserve } from './steps/preserve';
@@ -155,7 +156,10 @@ function planIsolation(facts: IsolationFacts, instanceId: string, target: Restor
   for (const vpcId of new Set(enis.map((e) => e.vpcId))) groups.set(vpcId, planVpcSecurityGroups(vpcId, found));
   const groupSteps = [...groups.values()].flatMap((g) => g.steps);
   const early = earlyMovesOf(facts.early, enis) ?? readMovesOf(facts.readMoves, enis);
-  const moves = early ? early.steps : planNetworkInterfaceMoves(enis, groups, facts.tags);
+  // A move sent marks the instance in this container: a later delivery about it reads before any move (early/group-memory.ts).
+  const { accountId, region } = target;
+  const marked = accountId && region ? () => noteMoved(accountId, region, instanceId) : undefined;
+  const moves = early ? early.steps : planNetworkInterfaceMoves(enis, groups, facts.tags, marked);
   // The responder's own groups, verified or not: none is ever recorded as an ENI's original group.
   const responderGroupIds = new Set([...groups.values()].flatMap((g) => [...g.responderMade]));
   // The record goes in the first isolation stage: before the first move, or with it when nothing has to be created first.

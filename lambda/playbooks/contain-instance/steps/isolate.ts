@@ -34,14 +34,16 @@ export function planNetworkInterfaceMoves(
   networkInterfaces: readonly NetworkInterfaceFacts[],
   groups: ReadonlyMap<string, VpcGroupsPlan>,
   instanceTags: Readonly<Record<string, string>> = {},
+  /** Called before each move is sent (the container's mark of a moved instance: early/group-memory.ts). */
+  beforeMove: () => void = () => undefined,
 ): PlannedStep[] {
   return networkInterfaces.flatMap((eni) => {
     const vpc = groups.get(eni.vpcId);
     if (!vpc) return [];
     const already = alreadyIsolated(eni, vpc);
-    const untrack = vpc.untrack ? untrackStep(eni, vpc.untrack, [...vpc.untrackReady, ...vpc.isolationReady], already) : null;
+    const untrack = vpc.untrack ? untrackStep(eni, vpc.untrack, [...vpc.untrackReady, ...vpc.isolationReady], already, beforeMove) : null;
     const startedOnUntrack = eni.securityGroupIds.some((g) => vpc.untrackMade.has(g));
-    const isolate = isolateStep(eni, vpc.isolation, [...vpc.isolationReady], already, { untrackStepId: untrack?.id ?? null, startedOnUntrack });
+    const isolate = isolateStep(eni, vpc.isolation, [...vpc.isolationReady], already, { untrackStepId: untrack?.id ?? null, startedOnUntrack }, beforeMove);
     const restore = restoreStep({
       eni,
       originals: originalGroupsOf(eni, vpc, instanceTags),
@@ -81,6 +83,7 @@ function moveStep(
   requires: string[],
   already: string | null,
   untrackOf: UntrackOf | null,
+  beforeMove: () => void,
 ): PlannedStep {
   const id = eni.networkInterfaceId;
   const why =
@@ -102,18 +105,19 @@ function moveStep(
       const shortOfTime = purpose === 'untrack' ? untrackTimeShortfall(ctx, id) : null;
       if (shortOfTime) return { status: 'skipped', reason: shortOfTime };
       const groupId = resolveGroupId(group, ctx);
+      beforeMove();
       await sendMove(ctx, id, [groupId], untrackOf && !mayNeedRestore(ctx, untrackOf) ? isolationOnlyLimitMs(ctx) : undefined);
       return { status: 'done', detail: `${id} is on ${groupId}` };
     },
   });
 }
 
-function untrackStep(eni: NetworkInterfaceFacts, group: GroupRef, requires: string[], already: string | null): PlannedStep {
-  return moveStep(eni, 'untrack', group, requires, already, null);
+function untrackStep(eni: NetworkInterfaceFacts, group: GroupRef, requires: string[], already: string | null, beforeMove: () => void): PlannedStep {
+  return moveStep(eni, 'untrack', group, requires, already, null, beforeMove);
 }
 
-function isolateStep(eni: NetworkInterfaceFacts, group: GroupRef, requires: string[], already: string | null, untrackOf: UntrackOf): PlannedStep {
-  return moveStep(eni, 'isolation', group, requires, already, untrackOf);
+function isolateStep(eni: NetworkInterfaceFacts, group: GroupRef, requires: string[], already: string | null, untrackOf: UntrackOf, beforeMove: () => void): PlannedStep {
+  return moveStep(eni, 'isolation', group, requires, already, untrackOf, beforeMove);
 }
 
 /** How the ENI may have reached the untrack group: this run's untrack step, or an earlier run that left it there. */

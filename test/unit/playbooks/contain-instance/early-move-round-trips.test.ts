@@ -8,6 +8,7 @@ import { AccountAccess } from '../../../../lambda/aws/account-access';
 import { EVERY_CLIENT } from '../../../../lambda/aws/every-client';
 import { ContainmentBrake } from '../../../../lambda/ledger/brake';
 import { IncidentLedger } from '../../../../lambda/ledger/incident-ledger';
+import { ResourceIncidents } from '../../../../lambda/ledger/resource-incidents';
 import { forgetEverything, rememberGroups } from '../../../../lambda/playbooks/contain-instance/early/group-memory';
 import type { LedgerOptions } from '../../../../lambda/respond/gate';
 import { respond } from '../../../../lambda/respond/respond';
@@ -100,25 +101,26 @@ function container(): AccountAccess {
   });
 }
 
+/** The Lambda's ledger as it runs by default: the claim, the brake, and one incident per resource (incidents.joinWindowHours 24: its pointer is a round trip). */
 function ledgerOptions(access: AccountAccess): LedgerOptions {
   const client = access.homeClients('us-east-1').dynamodb;
-  return { ledger: new IncidentLedger(client, 'ledger-table', () => NOW), brake: new ContainmentBrake(client, 'ledger-table', 10, () => NOW), level: 'enforce', leaseMs: 75_000 };
+  return { ledger: new IncidentLedger(client, 'ledger-table', () => NOW), brake: new ContainmentBrake(client, 'ledger-table', 10, () => NOW), level: 'enforce', leaseMs: 75_000, incidents: { store: new ResourceIncidents(client, 'ledger-table'), joinWindowMs: 24 * 3600_000 } };
 }
 
 /** The Lambda's response, as handle.ts runs it: ledger, restore record, confirmation, the early move allowed (unless told otherwise). */
-async function respondAsLambda(access: AccountAccess, earlyMove = true): Promise<void> {
+async function respondAsLambda(access: AccountAccess, earlyMove = true, dryRun = false): Promise<void> {
   calls.length = 0;
   const report = await respond(containFinding(), {
     config: enforceConfig({ confirmFindings: true }),
     access,
-    dryRun: false,
+    dryRun,
     responder: RESPONDER,
     now: () => NOW,
     ledger: ledgerOptions(access),
     restoreLedger: restoreLedgerFor(access, 'us-east-1', 'ledger-table'),
     earlyMove,
   });
-  expect(report.blockedBy).toEqual([]);
+  expect(report.blockedBy).toEqual(dryRun ? ['dry-run'] : []);
   expect(report.steps.filter((s) => s.status === 'failed')).toEqual([]);
 }
 
@@ -196,6 +198,17 @@ describe('round trips to isolation in the Lambda (ledger, restore record, confir
     const firstMove = Math.min(...calls.filter((c) => c.operation === 'ModifyNetworkInterfaceAttribute').map((c) => c.sentAt));
     const read = calls.find((c) => c.operation === 'DescribeInstances')!;
     expect(read.answeredAt).toBeLessThanOrEqual(firstMove);
+  });
+
+  it('a response that moved nothing (a dry-run, a blocked finding) leaves the instance unmarked: the next finding about it moves early', async () => {
+    world.instance = { ...defaultInstance(), NetworkInterfaces: defaultInstance().NetworkInterfaces!.filter((e) => e.NetworkInterfaceId === PRIMARY_ENI) };
+    const access = container();
+    await respondAsLambda(access, true, true);
+    expect(world.movedTo.size).toBe(0);
+    rememberGroups({ accountId: ACCOUNT_ID, region: 'us-east-1', vpcId: VPC_A }, { untrackGroupId: UNTRACK_SG_A, isolationGroupId: ISOLATION_SG_A });
+    await respondAsLambda(access);
+    expect(movesTimelineOf(calls, UNTRACK_SG_A, ISOLATION_SG_A).firstMove).toBe('ModifyInstanceAttribute');
+    expect(roundTripsToIsolation()).toBe(2);
   });
 
   it('no move before the reads (the early move not allowed): the reads isolation does not wait for start at once, beside the instance\'s read', async () => {

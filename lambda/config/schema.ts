@@ -314,6 +314,11 @@ export const configSchema = z.extend(runtimeConfigSchema, {
     message: "is the detector of one region, and this configuration is deployed to several: list each region's in guardDuty.detectorIds instead",
     path: ['guardDuty', 'detectorId'],
   }),
+  // A detector id of a region the configuration is not deployed to is a typo (that region's findings would look theirs up).
+  z.refine((config) => config.regions.length === 0 || Object.keys(config.guardDuty.detectorIds ?? {}).every((region) => config.regions.includes(region)), {
+    message: 'lists a region that is not one of "regions"',
+    path: ['guardDuty', 'detectorIds'],
+  }),
   // A shared brake lives in one of the deployment's own regional stacks.
   z.refine((config) => config.blastRadius.homeRegion === undefined || config.regions.includes(config.blastRadius.homeRegion), {
     message: 'must be one of "regions": the shared brake lives in that regional stack',

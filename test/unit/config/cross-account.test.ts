@@ -63,6 +63,7 @@ describe('cross-account and region configuration', () => {
     [{ regions: ['eu-west-1', 'eu-west-1'] }, '"regions": must not list the same region twice'],
     [{ regions: ['eu-west-1', 'us-east-1'], guardDuty: { detectorId: '12abc34d567e8fa901bc2d34e56789f0' } }, '"guardDuty.detectorId": is the detector of one region'],
     [{ guardDuty: { detectorIds: { 'eu-west': '12abc34d567e8fa901bc2d34e56789f0' } } }, '"guardDuty.detectorIds'],
+    [{ regions: ['eu-west-1'], guardDuty: { detectorIds: { 'eu-west-2': '12abc34d567e8fa901bc2d34e56789f0' } } }, '"guardDuty.detectorIds": lists a region that is not one of "regions"'],
     [{ guardDuty: { detectorIds: { 'eu-west-1': 'not a detector id!' } } }, '"guardDuty.detectorIds.eu-west-1": must be a GuardDuty detector id'],
     [{ securityAccountId: '1234' }, '"securityAccountId": must be a 12-digit AWS account id'],
     [{ securityAccountId: 123456789012 }, '"securityAccountId"'],

@@ -3,9 +3,7 @@ import { ModifyNetworkInterfaceAttributeCommand } from '@aws-sdk/client-ec2';
 import { PublishCommand } from '@aws-sdk/client-sns';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
-import { performance } from 'node:perf_hooks';
 import { chainDepths } from '../../../bench/round-trips';
-import type { RecordedCall } from '../../../bench/latency-proxy';
 import { AccountAccess } from '../../../lambda/aws/account-access';
 import { EVERY_CLIENT } from '../../../lambda/aws/every-client';
 import { ContainmentBrake } from '../../../lambda/ledger/brake';
@@ -16,6 +14,7 @@ import { restoreLedgerFor } from '../../../lambda/runtime/restore-ledger';
 import { containFinding, enforceConfig, NOW, RESPONDER } from '../../support/aws-mocks/contain-finding';
 import { ACCOUNT_ID as MEMBER, answerFromWorld, defaultWorld, mockContainClients } from '../../support/aws-mocks/contain-world';
 import { DETECTOR_ID, useGuardDuty } from '../../support/aws-mocks/guardduty';
+import { RoundTripLatency } from '../../support/aws-mocks/round-trip-latency';
 
 /*
  * The confirmation runs beside the first reads: it adds no sequential round
@@ -32,45 +31,17 @@ const guardDuty = useGuardDuty();
 const mocks = mockContainClients();
 const sts = mockClient(STSClient);
 const dynamodb = mockClient(DynamoDBClient);
-const calls: RecordedCall[] = [];
+const latency = new RoundTripLatency(LATENCY_MS);
+const { calls } = latency;
 
-interface Sendable {
-  send(this: unknown, command: { constructor: { name: string } }, ...rest: unknown[]): Promise<unknown>;
-}
-
-// Behind each mocked client class's send (the aws-sdk-client-mock stub): wait a round trip, answer, record when.
-// Installed after the mocks are reset (a reset replaces the stub) and taken off before the next reset.
-const classes = Object.values(EVERY_CLIENT) as unknown as { prototype: Sendable }[];
-const stubs = new Map<{ prototype: Sendable }, Sendable['send']>();
-
-function addLatency(): void {
-  for (const Client of classes) {
-    const stub = Client.prototype.send;
-    stubs.set(Client, stub);
-    Client.prototype.send = async function (this: unknown, command, ...rest) {
-      const sentAt = performance.now();
-      await new Promise((resolve) => setTimeout(resolve, LATENCY_MS));
-      try {
-        return await stub.call(this, command, ...rest);
-      } finally {
-        const operation = command.constructor.name.replace(/Command$/, '');
-        calls.push({ seq: calls.length, operation, action: operation, params: {}, accessKeyId: '', sentAt, answeredAt: performance.now(), upstreamMs: 0, throttled: false, faulted: false, fault: undefined, status: 200 });
-      }
-    };
-  }
-}
-
-afterEach(() => {
-  for (const [Client, stub] of stubs) Client.prototype.send = stub;
-  stubs.clear();
-});
+afterEach(() => latency.remove());
 
 afterAll(() => {
   for (const stub of [...Object.values(mocks), sts, dynamodb]) stub.restore();
 });
 
 beforeEach(() => {
-  calls.length = 0;
+  latency.clear();
   const world = defaultWorld();
   answerFromWorld(mocks, () => world);
   mocks.sns.on(PublishCommand).resolves({ MessageId: 'm-1' });
@@ -83,7 +54,7 @@ beforeEach(() => {
   dynamodb.on(BatchGetItemCommand).resolves({ Responses: { 'ledger-table': [] } });
   dynamodb.on(PutItemCommand).resolves({});
   dynamodb.on(UpdateItemCommand).resolves({});
-  addLatency();
+  latency.install();
 });
 
 /** A container: its clients (and the detector id looked up with them) live as long as it does. */
@@ -109,7 +80,7 @@ function ledgerOptions(access: AccountAccess): LedgerOptions {
 }
 
 async function respondTimed(access: AccountAccess, confirmFindings: boolean, withLedger = false, withRestoreRecord = false, detectorId?: string): Promise<Timeline> {
-  calls.length = 0;
+  latency.clear();
   const report = await respond(containFinding(), {
     config: enforceConfig({ confirmFindings, ...(detectorId ? { guardDuty: { archiveAfterContainment: false, detectorId } } : {}) }),
     access,

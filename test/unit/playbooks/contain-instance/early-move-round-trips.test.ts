@@ -1,9 +1,7 @@
 import { BatchGetItemCommand, DynamoDBClient, PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { PublishCommand } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
-import { performance } from 'node:perf_hooks';
 import { chainDepths, movesTimelineOf } from '../../../../bench/round-trips';
-import type { RecordedCall } from '../../../../bench/latency-proxy';
 import { AccountAccess } from '../../../../lambda/aws/account-access';
 import { EVERY_CLIENT } from '../../../../lambda/aws/every-client';
 import { ContainmentBrake } from '../../../../lambda/ledger/brake';
@@ -16,6 +14,7 @@ import { restoreLedgerFor } from '../../../../lambda/runtime/restore-ledger';
 import { containFinding, enforceConfig, NOW, RESPONDER } from '../../../support/aws-mocks/contain-finding';
 import { ACCOUNT_ID, answerFromWorld, defaultInstance, defaultWorld, ISOLATION_SG_A, mockContainClients, PRIMARY_ENI, SECONDARY_ENI, UNTRACK_SG_A, VPC_A, type ContainWorld } from '../../../support/aws-mocks/contain-world';
 import { useGuardDuty } from '../../../support/aws-mocks/guardduty';
+import { RoundTripLatency } from '../../../support/aws-mocks/round-trip-latency';
 
 /*
  * Sequential round trips to isolation as the Lambda runs a response (the
@@ -26,51 +25,16 @@ import { useGuardDuty } from '../../../support/aws-mocks/guardduty';
  * isolation move; every check runs beside them.
  */
 
-const LATENCY_MS = 40;
 const guardDuty = useGuardDuty();
 const mocks = mockContainClients();
 const dynamodb = mockClient(DynamoDBClient);
-const calls: RecordedCall[] = [];
+const latency = new RoundTripLatency(40);
+const { calls } = latency;
 let world: ContainWorld = defaultWorld();
-
-interface Sendable {
-  send(this: unknown, command: { constructor: { name: string }; input?: unknown }, ...rest: unknown[]): Promise<unknown>;
-}
-
-const classes = Object.values(EVERY_CLIENT) as unknown as { prototype: Sendable }[];
-const stubs = new Map<{ prototype: Sendable }, Sendable['send']>();
-
-/** The EC2 query parameters of a move, as the benchmark's proxy records them. */
-function paramsOf(command: { constructor: { name: string }; input?: unknown }): Record<string, string> {
-  const input = (command.input ?? {}) as { Groups?: string[] };
-  const key = command.constructor.name === 'ModifyInstanceAttributeCommand' ? 'GroupId' : 'SecurityGroupId';
-  return Object.fromEntries((input.Groups ?? []).map((g, i) => [`${key}.${i + 1}`, g]));
-}
-
-function addLatency(): void {
-  for (const Client of classes) {
-    const stub = Client.prototype.send;
-    stubs.set(Client, stub);
-    Client.prototype.send = async function (this: unknown, command, ...rest) {
-      const sentAt = performance.now();
-      await new Promise((resolve) => setTimeout(resolve, LATENCY_MS));
-      let status = 200;
-      try {
-        return await stub.call(this, command, ...rest);
-      } catch (error) {
-        status = 400;
-        throw error;
-      } finally {
-        const operation = command.constructor.name.replace(/Command$/, '');
-        calls.push({ seq: calls.length, operation, action: operation, params: paramsOf(command), accessKeyId: '', sentAt, answeredAt: performance.now(), upstreamMs: 0, throttled: false, faulted: false, fault: undefined, status });
-      }
-    };
-  }
-}
 
 beforeEach(() => {
   forgetEverything();
-  calls.length = 0;
+  latency.clear();
   world = defaultWorld();
   answerFromWorld(mocks, () => world);
   mocks.sns.on(PublishCommand).resolves({ MessageId: 'm-1' });
@@ -79,13 +43,10 @@ beforeEach(() => {
   dynamodb.on(BatchGetItemCommand).resolves({ Responses: { 'ledger-table': [] } });
   dynamodb.on(PutItemCommand).resolves({});
   dynamodb.on(UpdateItemCommand).resolves({});
-  addLatency();
+  latency.install();
 });
 
-afterEach(() => {
-  for (const [Client, stub] of stubs) Client.prototype.send = stub;
-  stubs.clear();
-});
+afterEach(() => latency.remove());
 
 afterAll(() => {
   for (const stub of [...Object.values(mocks), dynamodb]) stub.restore();
@@ -109,7 +70,7 @@ function ledgerOptions(access: AccountAccess): LedgerOptions {
 
 /** The Lambda's response, as handle.ts runs it: ledger, restore record, confirmation, the early move allowed (unless told otherwise). */
 async function respondAsLambda(access: AccountAccess, earlyMove = true, dryRun = false): Promise<void> {
-  calls.length = 0;
+  latency.clear();
   const report = await respond(containFinding(), {
     config: enforceConfig({ confirmFindings: true }),
     access,

@@ -78,6 +78,9 @@ function outOfTime(deadlineMs: number): ResponderError {
   );
 }
 
+/** A change sent before the guards were settled, or the undoing of an opening an earlier attempt left: run even when a guard blocks every change. */
+const runsWhenBlocked = (step: PlannedStep): boolean => step.earlyChange === true || step.closesLeftOpen === true;
+
 function outcomeOf(step: PlannedStep, started: number, rest: Pick<StepOutcome, 'status' | 'detail' | 'evidence' | 'reason' | 'error' | 'exposed'>): StepOutcome {
   return {
     id: step.id,
@@ -86,7 +89,7 @@ function outcomeOf(step: PlannedStep, started: number, rest: Pick<StepOutcome, '
     target: step.target,
     mutating: step.mutating,
     ...rest,
-    ...(step.earlyChange ? { earlyChange: true as const } : {}),
+    ...(runsWhenBlocked(step) ? { earlyChange: true as const } : {}),
     durationMs: Date.now() - started,
   };
 }
@@ -100,7 +103,7 @@ async function runStep(step: PlannedStep, ctx: ExecutionContext, options: Execut
   const started = Date.now();
   // The approval policy's decision (lambda/approval/): shown with a dry-run or a guard, so the plan says what enforce mode would do.
   const held = heldByApproval(step.approval);
-  if (step.mutating && options.blockedBy.length > 0 && !step.earlyChange) {
+  if (step.mutating && options.blockedBy.length > 0 && !runsWhenBlocked(step)) {
     return outcomeOf(step, started, { status: 'skipped', reason: `blocked by ${options.blockedBy.join(', ')}${held ? `; then ${held}` : ''}` });
   }
   // A change the policy holds never reaches here unapproved: the phase `wait` (lambda/respond/wait.ts) runs it only after
@@ -119,7 +122,7 @@ async function runStep(step: PlannedStep, ctx: ExecutionContext, options: Execut
     return outcomeOf(step, started, { status: 'failed', error: toStepError(outOfTime(options.deadlineMs!)) });
   }
   try {
-    const context = step.earlyChange ? { ...withTimeLeft(ctx, options.deadlineMs), blockedBy: options.blockedBy } : withTimeLeft(ctx, options.deadlineMs);
+    const context = runsWhenBlocked(step) ? { ...withTimeLeft(ctx, options.deadlineMs), blockedBy: options.blockedBy } : withTimeLeft(ctx, options.deadlineMs);
     const result = await runUntil(step, context, cutOff);
     if (result.status === 'skipped') return outcomeOf(step, started, { status: 'skipped', reason: result.reason });
     if (result.output !== undefined) ctx.outputs.set(step.id, result.output);

@@ -86,7 +86,7 @@ export interface ExecutionContext {
   readonly timeLeftMs?: () => number;
   /** The ledger's restore records (security account), for the steps that record originals before a change. Absent: no ledger (the CLI). */
   readonly restoreLedger?: RestoreLedger;
-  /** Guard ids blocking every change, set for a step that reports or undoes an early change (PlannedStep.earlyChange), which runs even then. */
+  /** Guard ids blocking every change, set for a step that runs even then: one that reports or undoes an early change (PlannedStep.earlyChange), or closes what an earlier attempt left open (closesLeftOpen). */
   readonly blockedBy?: readonly string[];
 }
 
@@ -144,6 +144,14 @@ export interface PlannedStep {
    * a guard that says stop has it undone. The step reads the blocking guards from ExecutionContext.blockedBy.
    */
   readonly earlyChange?: boolean;
+  /**
+   * A step that takes a resource off an opening an earlier response left it on (contain-instance: an ENI found on the
+   * allow-all untrack group, from an attempt that stopped halfway): it runs even when a guard blocks every change, as
+   * an earlyChange step does, since a blocked response must not leave it there, and reads the blocking guards from
+   * ExecutionContext.blockedBy. Never run for a delivery that does not hold the incident (the repeat runs only
+   * earlyChange steps): the holder may be moving it through that group now.
+   */
+  readonly closesLeftOpen?: boolean;
   readonly run: (ctx: ExecutionContext) => Promise<StepRunResult>;
 }
 
@@ -162,7 +170,10 @@ export interface StepOutcome {
   readonly error?: StepError;
   /** Failed, leaving this more exposed than before (the step's exposedOnFailure). */
   readonly exposed?: string;
-  /** The step of a change sent before the guards were settled (PlannedStep.earlyChange): its notification says so when blocked. */
+  /**
+   * The step of a change sent before the guards were settled (PlannedStep.earlyChange), or of one that undoes an opening an
+   * earlier attempt left (PlannedStep.closesLeftOpen): its notification says so when blocked.
+   */
   readonly earlyChange?: true;
   readonly durationMs: number;
 }

@@ -88,6 +88,11 @@ export function shouldRetryInvocation(report: Report): RetryDecision {
   if (closed.length > 0) {
     return { retry: true, reason: `${closed.join(', ')} was closed on the isolation group with its own groups unknown (a move sent before the checks could not be undone): a retry leaves it closed or finishes the response` };
   }
+  // Left more open than found: whatever blocks the rest, only another run can close it (a blocked one too: steps/isolate.ts closeLeftOpen).
+  const exposed = exposedBy(report.steps);
+  if (exposed.length > 0) {
+    return { retry: true, reason: `${exposed.join(', ')} may be left on the allow-all security group (more exposed than before): a retry must close them` };
+  }
   if (lastingBlocks.length > 0) {
     return { retry: false, reason: `blocked by ${lastingBlocks.join(', ')}: a retry would be blocked the same way` };
   }
@@ -105,11 +110,6 @@ export function shouldRetryInvocation(report: Report): RetryDecision {
   }
   const failures = failuresOf(report);
   if (failures.length === 0) return { retry: false, reason: 'nothing failed' };
-  // Left more open than found: whatever the error, only another run can close it (and fail loudly again if it cannot).
-  const exposed = exposedBy(report.steps);
-  if (exposed.length > 0) {
-    return { retry: true, reason: `${exposed.join(', ')} may be left on the allow-all security group (more exposed than before): a retry must close them` };
-  }
 
   const gone = failures.filter((f) => TARGET_GONE_CODES.has(f.error.code));
   if (gone.length > 0) {

@@ -159,7 +159,7 @@ function planIsolation(facts: IsolationFacts, instanceId: string, target: Restor
   // A move sent marks the instance in this container: a later delivery about it reads before any move (early/group-memory.ts).
   const { accountId, region } = target;
   const marked = accountId && region ? () => noteMoved(accountId, region, instanceId) : undefined;
-  const moves = early ? early.steps : planNetworkInterfaceMoves(enis, groups, facts.tags, marked);
+  const moves = early ? early.steps : planNetworkInterfaceMoves(enis, groups, facts.tags, marked, facts.early?.untrack.landed === true);
   // The responder's own groups, verified or not: none is ever recorded as an ENI's original group.
   const responderGroupIds = new Set([...groups.values()].flatMap((g) => [...g.responderMade]));
   // The record goes in the first isolation stage: before the first move, or with it when nothing has to be created first.

@@ -1,6 +1,10 @@
 import { DescribeNetworkInterfacesCommand } from '@aws-sdk/client-ec2';
 import { ResponderError } from '../../../aws/errors';
+import { DRY_RUN_VERDICT } from '../../../ledger/answered';
+import { ALREADY_ANSWERED, BEING_ANSWERED, JOINED_INCIDENT, LEDGER_UNAVAILABLE } from '../../../ledger/verdicts';
 import { OUT_OF_TIME } from '../../../plan/executor';
+import { LEFT_CLOSED_OWN_STATE_UNKNOWN } from '../../../plan/exposed';
+import { REPEAT_DELIVERY } from '../../../plan/repeat-delivery';
 import { planStep, type ExecutionContext, type PlannedStep, type StepRunResult } from '../../../plan/types';
 import type { NetworkInterfaceFacts } from '../facts';
 import { originalSgsTagKey } from '../names';
@@ -36,6 +40,8 @@ export function planNetworkInterfaceMoves(
   instanceTags: Readonly<Record<string, string>> = {},
   /** Called before each move is sent (the container's mark of a moved instance: early/group-memory.ts). */
   beforeMove: () => void = () => undefined,
+  /** This response's early move landed: an ENI the read shows on the untrack group is its own doing, which its early step closes. */
+  earlyMoveLanded = false,
 ): PlannedStep[] {
   return networkInterfaces.flatMap((eni) => {
     const vpc = groups.get(eni.vpcId);
@@ -51,6 +57,7 @@ export function planNetworkInterfaceMoves(
       untrackStepId: untrack?.id ?? null,
       isolateStepId: isolate.id,
       startedOnUntrack,
+      leftOpenEarlier: startedOnUntrack && !earlyMoveLanded,
       already,
     });
     return [...(untrack ? [untrack] : []), { ...isolate, ...(untrack ? { follows: untrack.id } : {}) }, { ...restore, follows: isolate.id }];
@@ -145,6 +152,8 @@ interface RestoreInput {
   readonly isolateStepId: string;
   /** The ENI was on an untrack group before this run (one that stopped halfway left it there). */
   readonly startedOnUntrack: boolean;
+  /** Found on the untrack group, and not by this response's own early move: closed even when a guard blocks every change. */
+  readonly leftOpenEarlier: boolean;
   readonly already: string | null;
 }
 
@@ -156,7 +165,7 @@ function statusOf(ctx: ExecutionContext, stepId: string | null): string | undefi
 }
 
 function restoreStep(input: RestoreInput): PlannedStep {
-  const { eni, originals, isolation, untrackStepId, isolateStepId, startedOnUntrack, already } = input;
+  const { eni, originals, isolation, untrackStepId, isolateStepId, startedOnUntrack, leftOpenEarlier, already } = input;
   const id = eni.networkInterfaceId;
   return planStep(MOVE_NETWORK_INTERFACE, {
     id: `restore:${id}`,
@@ -172,8 +181,11 @@ function restoreStep(input: RestoreInput): PlannedStep {
     runsPastDeadline: true,
     exposedOnFailure: id,
     compensates: isolateStepId,
+    // Found on the allow-all group (an attempt that stopped halfway left it there): a blocked response must not leave it there either.
+    ...(leftOpenEarlier && !already ? { closesLeftOpen: true } : {}),
     run: async (ctx): Promise<StepRunResult> => {
       if (already) return { status: 'skipped', reason: already };
+      if ((ctx.blockedBy ?? []).length > 0) return closeLeftOpen(ctx, { id, originals, isolation, blockedBy: ctx.blockedBy ?? [] });
       const untrack = statusOf(ctx, untrackStepId);
       if (statusOf(ctx, isolateStepId) === 'done') {
         // The untrack move was given up or failed, and may still be applied after the isolation move: read the groups back.
@@ -201,6 +213,57 @@ function restoreStep(input: RestoreInput): PlannedStep {
       return { status: 'done', detail: `${id} is back on ${originals.join(', ')}, the groups it had before: it is NOT isolated` };
     },
   });
+}
+
+/**
+ * The ledger's verdicts under which this delivery may not hold the incident, or it is answered: another delivery may be
+ * moving the ENI through the untrack group now (its two-step swap, or an early move), and a move sent here could land
+ * after its move to the isolation group.
+ */
+const NOT_THE_HOLDER: readonly string[] = [REPEAT_DELIVERY, BEING_ANSWERED, ALREADY_ANSWERED, JOINED_INCIDENT, LEDGER_UNAVAILABLE];
+
+interface LeftOpen {
+  readonly id: string;
+  readonly originals: string[] | null;
+  readonly isolation: GroupRef;
+  readonly blockedBy: readonly string[];
+}
+
+/**
+ * A blocked response found the ENI on the allow-all untrack group, where an earlier attempt that stopped halfway left
+ * it (its isolation move, its undo and its close all failed: it said MORE EXPOSED and was retried). The guards say
+ * change nothing, but leaving it there is the one thing never allowed: it goes back to its own groups (the stop the
+ * guards ask for), or with none known, to the VPC's isolation group (closed, said as such). A dry-run changes nothing
+ * and says so; a delivery that does not hold the incident leaves it to the one that does.
+ */
+async function closeLeftOpen(ctx: ExecutionContext, { id, originals, isolation, blockedBy }: LeftOpen): Promise<StepRunResult> {
+  const notHolder = blockedBy.filter((v) => NOT_THE_HOLDER.includes(v));
+  if (notHolder.length > 0) {
+    return { status: 'skipped', reason: `${id} is on the allow-all untrack group, left to the delivery that holds the incident (${notHolder.join(', ')}): it may be moving it now` };
+  }
+  if (blockedBy.includes(DRY_RUN_VERDICT)) {
+    const to = originals ? `its own groups ${originals.join(', ')}` : 'the isolation group (its own groups are not known)';
+    return { status: 'skipped', reason: `dry-run: ${id} is on the allow-all untrack group (an earlier response stopped halfway); a run that acts moves it to ${to}` };
+  }
+  const why = `this response is blocked (${blockedBy.join(', ')}) and ${id} was found on the allow-all untrack group, where an earlier attempt stopped halfway`;
+  try {
+    if (originals) {
+      await sendMove(ctx, id, originals);
+      return { status: 'done', detail: `${why}: it is back on ${originals.join(', ')}, the groups it had before: it is NOT isolated` };
+    }
+    if (isolation.kind !== 'existing') {
+      throw new ResponderError('NoOriginalGroups', `${why}; neither a record of its own groups nor an isolation group in its VPC is known, so it stays there: put it back by hand`);
+    }
+    await sendMove(ctx, id, [isolation.groupId]);
+  } catch (error) {
+    if (awsCodeOf(error) === 'InvalidNetworkInterfaceID.NotFound') return { status: 'skipped', reason: `${id} no longer exists: nothing is left open` };
+    throw error;
+  }
+  throw new ResponderError(
+    LEFT_CLOSED_OWN_STATE_UNKNOWN,
+    `${why}; no record of its own groups is known, so it was moved to the isolation group ${isolation.groupId} (closed), NOT left on the allow-all group. Release it by hand once checked`,
+    true,
+  );
 }
 
 /** The security groups EC2 now reports for the ENI. */

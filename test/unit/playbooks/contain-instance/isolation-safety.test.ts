@@ -126,6 +126,56 @@ describe('the move to the isolation group fails', () => {
   });
 });
 
+describe('a blocked retry finds the ENI on the untrack group (an attempt that stopped halfway left it there)', () => {
+  const EXEMPT = { Key: 'ir:exempt', Value: 'true' };
+  function leftOnUntrack(tags: { Key: string; Value: string }[]): void {
+    h.world.instance = {
+      ...h.world.instance!,
+      NetworkInterfaces: [{ NetworkInterfaceId: PRIMARY_ENI, VpcId: VPC_A, Attachment: { DeviceIndex: 0 }, Groups: [{ GroupId: UNTRACK_SG_A }] }],
+      Tags: tags,
+    };
+  }
+
+  it('its own groups recorded: a guard says stop (exempt), yet it goes back to them, never left on the allow-all group', async () => {
+    leftOnUntrack([EXEMPT, { Key: `ir:original-sgs:${PRIMARY_ENI}`, Value: PRIMARY_GROUPS.join(' ') }]);
+    const report = await run();
+    expect(report.blockedBy).toContain('exempt-tag');
+    expect(moves()).toEqual([{ NetworkInterfaceId: PRIMARY_ENI, Groups: PRIMARY_GROUPS }]);
+    expect(h.world.movedTo.get(PRIMARY_ENI)).toEqual(PRIMARY_GROUPS);
+    expect(step(report, `restore:${PRIMARY_ENI}`)).toMatchObject({ status: 'done', detail: expect.stringMatching(/blocked \(exempt-tag\).*back on sg-0web000000000001, sg-0ssh000000000001.*NOT isolated/) });
+    expect(step(report, `isolate:${PRIMARY_ENI}`).status).toBe('skipped');
+    expect(published().Subject).toMatch(/MOVED THEN PUT BACK - NOT CONTAINED/);
+    expect(shouldFailInvocation(report).retry).toBe(false);
+  });
+
+  it('no record of its own groups: closed on the VPC’s isolation group, said loudly, and the invocation fails', async () => {
+    leftOnUntrack([EXEMPT]);
+    const report = await run();
+    expect(moves()).toEqual([{ NetworkInterfaceId: PRIMARY_ENI, Groups: [ISOLATION_SG_A] }]);
+    expect(step(report, `restore:${PRIMARY_ENI}`)).toMatchObject({ status: 'failed', error: { code: 'LeftClosedOwnGroupsUnknown' } });
+    expect(published().Subject).toMatch(/ISOLATED - OWN GROUPS UNKNOWN/);
+    expect(shouldFailInvocation(report).retry).toBe(true);
+  });
+
+  it('the move back fails: named more exposed, and the invocation fails so it is retried', async () => {
+    leftOnUntrack([EXEMPT, { Key: `ir:original-sgs:${PRIMARY_ENI}`, Value: PRIMARY_GROUPS.join(' ') }]);
+    h.world.failures.set('ModifyNetworkInterfaceAttribute', () => awsError('InternalError', 'x', 500));
+    const report = await run();
+    expect(step(report, `restore:${PRIMARY_ENI}`)).toMatchObject({ status: 'failed', exposed: PRIMARY_ENI });
+    expect(published().Subject).toMatch(/MORE EXPOSED THAN BEFORE/);
+    expect(shouldFailInvocation(report).retry).toBe(true);
+  });
+
+  it('a dry-run changes nothing and says where a run that acts would move it', async () => {
+    leftOnUntrack([{ Key: `ir:original-sgs:${PRIMARY_ENI}`, Value: PRIMARY_GROUPS.join(' ') }]);
+    const finding = containFinding();
+    guardDuty.holds(finding);
+    const report = await respond(finding, { config: enforceConfig(), clients: h.clients, dryRun: true, topicArn: TOPIC, responder: RESPONDER, now: () => NOW });
+    expect(moves()).toEqual([]);
+    expect(step(report, `restore:${PRIMARY_ENI}`)).toMatchObject({ status: 'skipped', reason: expect.stringMatching(/dry-run: .*allow-all untrack group.*sg-0web000000000001, sg-0ssh000000000001/) });
+  });
+});
+
 describe('an instance an earlier incident isolated', () => {
   beforeEach(() => {
     h.world.instance = {

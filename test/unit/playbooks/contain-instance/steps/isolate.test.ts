@@ -1,7 +1,9 @@
 import { known, unknown } from '../../../../../lambda/playbooks/contain-instance/facts';
+import { executePlan } from '../../../../../lambda/plan/executor';
 import { planNetworkInterfaceMoves } from '../../../../../lambda/playbooks/contain-instance/steps/isolate';
 import { planVpcSecurityGroups, type VpcGroupsPlan } from '../../../../../lambda/playbooks/contain-instance/steps/security-groups';
 import { containFacts, responderGroupFacts } from '../../../../support/aws-mocks/contain-facts';
+import { NOW } from '../../../../support/aws-mocks/contain-finding';
 import { executeSteps } from '../../../../support/aws-mocks/contain-execute';
 import { useContainHarness } from '../../../../support/aws-mocks/contain-harness';
 import { awsError, ISOLATION_SG_A, PRIMARY_ENI, SECONDARY_ENI, UNTRACK_SG_A, VPC_A } from '../../../../support/aws-mocks/contain-world';
@@ -208,5 +210,39 @@ describe('a failed isolation move never leaves the ENI on the allow-all group', 
       [`isolate:${SECONDARY_ENI}`, 'done', `${SECONDARY_ENI} is on ${ISOLATION_SG_A}`],
       [`restore:${SECONDARY_ENI}`, 'skipped', `${SECONDARY_ENI} is on the isolation group`],
     ]);
+  });
+
+  describe('an ENI found on the untrack group, and every change blocked', () => {
+    const onUntrack = [{ networkInterfaceId: PRIMARY_ENI, vpcId: VPC_A, securityGroupIds: [UNTRACK_SG_A] }];
+    const tags = { [`ir:original-sgs:${PRIMARY_ENI}`]: PRIMARY_GROUPS.join(' ') };
+    const blocked = (blockedBy: string[], earlyMoveLanded = false) =>
+      executePlan(planNetworkInterfaceMoves(onUntrack, groups, tags, () => undefined, earlyMoveLanded), { clients: h.clients, outputs: new Map(), outcomes: [], now: () => NOW }, { blockedBy });
+
+    it('left there by an earlier attempt: back on its recorded groups; only the restore runs', async () => {
+      const outcomes = await blocked(['exempt-tag']);
+      expect(summary(outcomes).map(([id, status]) => [id, status])).toEqual([
+        [`untrack:${PRIMARY_ENI}`, 'skipped'],
+        [`isolate:${PRIMARY_ENI}`, 'skipped'],
+        [`restore:${PRIMARY_ENI}`, 'done'],
+      ]);
+      expect(h.callsOf('ModifyNetworkInterfaceAttribute')).toEqual([{ NetworkInterfaceId: PRIMARY_ENI, Groups: PRIMARY_GROUPS }]);
+    });
+
+    it.each(['being-answered', 'already-answered', 'joined-incident', 'ledger-unavailable', 'incident-already-answered'])(
+      'a delivery that may not hold the incident (%s) leaves it to the holder, which may be moving it now',
+      async (verdict) => {
+        const outcomes = await blocked(['exempt-tag', verdict]);
+        expect(outcomes.find((o) => o.id === `restore:${PRIMARY_ENI}`)).toMatchObject({ status: 'skipped', reason: expect.stringContaining(`left to the delivery that holds the incident (${verdict})`) });
+        expect(h.callsOf('ModifyNetworkInterfaceAttribute')).toEqual([]);
+      },
+    );
+
+    it('put there by this response’s own early move: its early step closes it, the restore is blocked like any change', async () => {
+      const steps = planNetworkInterfaceMoves(onUntrack, groups, tags, () => undefined, true);
+      expect(steps.find((s) => s.id === `restore:${PRIMARY_ENI}`)!.closesLeftOpen).toBeUndefined();
+      const outcomes = await blocked(['exempt-tag'], true);
+      expect(outcomes.find((o) => o.id === `restore:${PRIMARY_ENI}`)).toMatchObject({ status: 'skipped', reason: 'blocked by exempt-tag' });
+      expect(h.callsOf('ModifyNetworkInterfaceAttribute')).toEqual([]);
+    });
   });
 });

@@ -35,11 +35,11 @@ export async function planCommand(source: string, options: PlanOptions): Promise
     const chosen = await finder.configFor(options.offline || options.config ? undefined : regionForFinding(finding, options), options.config);
     sources.add(chosen.source);
     const config = chosen.config;
-    // The configuration is the stack's of this region (or --config's, said to be it): its guardDuty.detectorId is this region's detector.
-    const online = (): { access: AccountAccess; defaultRegion: string; stackRegion: string } => {
+    // Where the configuration's guardDuty.detectorId is the detector (stack-finder.ts): unknown for a file naming no single region.
+    const online = (): { access: AccountAccess; defaultRegion: string; stackRegion?: string } => {
       const region = regionForFinding(finding, options);
       access ??= operatorAccess(options, config.memberRoleName, region);
-      return { access, defaultRegion: region, stackRegion: region };
+      return { access, defaultRegion: region, ...(chosen.stackRegion ? { stackRegion: chosen.stackRegion } : {}) };
     };
     const prepared = await preparePlan(finding, {
       config,

@@ -113,7 +113,7 @@ export async function respondToFindings(findings: readonly Finding[], options: R
   const finder = new StackFinder(deployment, options.stack, (region) => deploymentClients(region, options).cloudFormation);
   const responder = operatorResponder(deployment, findings.flatMap((f) => (f.region ? [f.region] : options.region ? [options.region] : [])), options.protectedRole);
   // Every finding's stack and configuration are found before anything is done: a missing stack or output (exit 2) runs nothing.
-  const prepared: { finding: Finding; region: string; config: RespondOptions['config']; stack: DeployedStack | undefined }[] = [];
+  const prepared: { finding: Finding; region: string; config: RespondOptions['config']; stackRegion: string | undefined; stack: DeployedStack | undefined }[] = [];
   const sources = new Set<string>();
   for (const finding of findings) {
     const region = regionForFinding(finding, options);
@@ -123,12 +123,12 @@ export async function respondToFindings(findings: readonly Finding[], options: R
     if (chosen.warning) (options.note ?? note)(chosen.warning);
     const stack = options.execute ? await finder.require(region, 'ir respond --execute records, keeps evidence and notifies through it') : undefined;
     if (options.execute && stack) notifiedTopic(stack, options);
-    prepared.push({ finding, region, config: chosen.config, stack });
+    prepared.push({ finding, region, config: chosen.config, stackRegion: chosen.stackRegion, stack });
   }
   for (const line of sources) (options.note ?? note)(line);
   const reports: Report[] = [];
   let access: AccountAccess | undefined;
-  for (const { finding, region, config, stack } of prepared) {
+  for (const { finding, region, config, stackRegion, stack } of prepared) {
     access ??= operatorAccess(options, config.memberRoleName, region);
     const trail = stack
       ? executedTrail({ finding, stack, deployment, options, access, config })
@@ -140,8 +140,8 @@ export async function respondToFindings(findings: readonly Finding[], options: R
         config,
         access,
         defaultRegion: region,
-        // The configuration is the one of the stack in this region (or --config's, said to be it): its detector id is this region's.
-        stackRegion: region,
+        // Where the configuration's guardDuty.detectorId is the detector (stack-finder.ts): unknown for a file naming no single region.
+        ...(stackRegion ? { stackRegion } : {}),
         dryRun: options.execute !== true,
         ...(options.execute ? {} : { dryRunReason: 'ir respond runs as a dry-run unless --execute is given' }),
         responder,

@@ -30,6 +30,12 @@ export interface ChosenConfig {
   readonly source: string;
   /** The --config file differs from what is deployed: the operator should know. */
   readonly warning?: string;
+  /**
+   * The region of the stack this configuration is deployed with (RespondOptions.stackRegion: where its
+   * guardDuty.detectorId is the detector): the stack's own region when read from it; for a local file, its one
+   * region when `regions` names exactly one; else unknown (the detector is looked up in every region).
+   */
+  readonly stackRegion?: string;
 }
 
 export class StackFinder {
@@ -75,18 +81,22 @@ export class StackFinder {
   /** The configuration to plan with, for a region's stack (see the top of this file). */
   async configFor(region: string | undefined, explicitConfig: string | undefined): Promise<ChosenConfig> {
     const local = runtimeConfigOf(this.deployment.config);
+    // A file does not say which region its stack was deployed to, unless it names one region only.
+    const { regions } = this.deployment.config;
+    const localRegion = regions.length === 1 ? { stackRegion: regions[0]! } : {};
     const found = region === undefined ? undefined : await this.lookup(region);
     const deployed = found?.stack?.config;
     if (explicitConfig) {
       const differs = deployed !== undefined && JSON.stringify(deployed) !== JSON.stringify(local);
       return {
         config: local,
+        ...localRegion,
         source: `configuration: ${this.deployment.source}`,
         ...(differs ? { warning: `--config ${explicitConfig} differs from the configuration stack ${found!.stackName} (${found!.region}) was deployed with` } : {}),
       };
     }
-    if (deployed) return { config: deployed, source: `configuration: as deployed in stack ${found!.stackName} (${found!.region})` };
+    if (deployed) return { config: deployed, stackRegion: found!.region, source: `configuration: as deployed in stack ${found!.stackName} (${found!.region})` };
     const why = found === undefined ? 'offline' : found.stack ? `stack ${found.stackName} (${found.region}) does not output its configuration (deployed by an older version)` : found.missing!;
-    return { config: local, source: `configuration: ${this.deployment.source}; not the deployed one: ${why}` };
+    return { config: local, ...localRegion, source: `configuration: ${this.deployment.source}; not the deployed one: ${why}` };
   }
 }

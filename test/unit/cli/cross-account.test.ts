@@ -88,10 +88,21 @@ describe('ir plan (online) with a member-account finding', () => {
 
   it('with guardDuty.detectorId in the configuration of the finding’s region: GetFindings of that detector at once, no ListDetectors', async () => {
     const configured = join(tmp, 'configured-detector.json');
-    writeFileSync(configured, JSON.stringify({ mode: 'enforce', guardDuty: { detectorId: DETECTOR_ID } }));
+    writeFileSync(configured, JSON.stringify({ mode: 'enforce', regions: ['us-east-1'], guardDuty: { detectorId: DETECTOR_ID } }));
     const run = await runIr('plan', FINDING, '--json', '--config', configured);
     expect(run.code).toBe(0);
     expect(guardDuty.mock.calls().map((c) => [(c.args[0] as object).constructor.name, c.args[0].input])).toEqual([
+      ['GetFindingsCommand', { DetectorId: DETECTOR_ID, FindingIds: [FINDING_ID] }],
+    ]);
+  });
+
+  it('a --config file that does not say its stack’s region: its detectorId is not taken for the finding’s region, the detector is looked up', async () => {
+    const configured = join(tmp, 'configured-detector-no-region.json');
+    writeFileSync(configured, JSON.stringify({ mode: 'enforce', guardDuty: { detectorId: 'ffffffffffffffffffffffffffffffff' } }));
+    const run = await runIr('plan', FINDING, '--json', '--config', configured);
+    expect(run.code).toBe(0);
+    expect(guardDuty.mock.calls().map((c) => [(c.args[0] as object).constructor.name, c.args[0].input])).toEqual([
+      ['ListDetectorsCommand', {}],
       ['GetFindingsCommand', { DetectorId: DETECTOR_ID, FindingIds: [FINDING_ID] }],
     ]);
   });

@@ -148,8 +148,9 @@ export interface PlannedStep {
    * A step that takes a resource off an opening an earlier response left it on (contain-instance: an ENI found on the
    * allow-all untrack group, from an attempt that stopped halfway): it runs even when a guard blocks every change, as
    * an earlyChange step does, since a blocked response must not leave it there, and reads the blocking guards from
-   * ExecutionContext.blockedBy. Never run for a delivery that does not hold the incident (the repeat runs only
-   * earlyChange steps): the holder may be moving it through that group now.
+   * ExecutionContext.blockedBy. A delivery that does not hold the incident never runs it (the repeat runs only
+   * earlyChange steps), and one that may not (the ledger's verdicts) or that GuardDuty did not confirm skips it: the
+   * holder may be moving it through that group now.
    */
   readonly closesLeftOpen?: boolean;
   readonly run: (ctx: ExecutionContext) => Promise<StepRunResult>;

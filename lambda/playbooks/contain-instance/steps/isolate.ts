@@ -1,5 +1,6 @@
 import { DescribeNetworkInterfacesCommand } from '@aws-sdk/client-ec2';
 import { ResponderError } from '../../../aws/errors';
+import { isUnconfirmedDelivery } from '../../../confirm/verdicts';
 import { DRY_RUN_VERDICT } from '../../../ledger/answered';
 import { ALREADY_ANSWERED, BEING_ANSWERED, JOINED_INCIDENT, LEDGER_UNAVAILABLE } from '../../../ledger/verdicts';
 import { OUT_OF_TIME } from '../../../plan/executor';
@@ -234,10 +235,12 @@ interface LeftOpen {
  * it (its isolation move, its undo and its close all failed: it said MORE EXPOSED and was retried). The guards say
  * change nothing, but leaving it there is the one thing never allowed: it goes back to its own groups (the stop the
  * guards ask for), or with none known, to the VPC's isolation group (closed, said as such). A dry-run changes nothing
- * and says so; a delivery that does not hold the incident leaves it to the one that does.
+ * and says so; a delivery that may not hold the incident, or that GuardDuty did not confirm (a forged copy would
+ * otherwise undo the genuine delivery's swap mid-way), leaves it to the one that does.
  */
 async function closeLeftOpen(ctx: ExecutionContext, { id, originals, isolation, blockedBy }: LeftOpen): Promise<StepRunResult> {
-  const notHolder = blockedBy.filter((v) => NOT_THE_HOLDER.includes(v));
+  // Not confirmed by GuardDuty: perhaps a forged copy, sent to race the genuine delivery's swap (the gate gives it no ledger verdict).
+  const notHolder = blockedBy.filter((v) => NOT_THE_HOLDER.includes(v) || isUnconfirmedDelivery([v]));
   if (notHolder.length > 0) {
     return { status: 'skipped', reason: `${id} is on the allow-all untrack group, left to the delivery that holds the incident (${notHolder.join(', ')}): it may be moving it now` };
   }

@@ -166,6 +166,15 @@ describe('a blocked retry finds the ENI on the untrack group (an attempt that st
     expect(shouldFailInvocation(report).retry).toBe(true);
   });
 
+  it('a delivery GuardDuty does not confirm (a forged copy racing the genuine one’s swap) never moves it', async () => {
+    leftOnUntrack([{ Key: `ir:original-sgs:${PRIMARY_ENI}`, Value: PRIMARY_GROUPS.join(' ') }]);
+    guardDuty.holds();
+    const report = await respond(containFinding(), { config: enforceConfig(), clients: h.clients, dryRun: false, topicArn: TOPIC, responder: RESPONDER, now: () => NOW });
+    expect(report.blockedBy).toContain('finding-confirmation');
+    expect(moves()).toEqual([]);
+    expect(step(report, `restore:${PRIMARY_ENI}`)).toMatchObject({ status: 'skipped', reason: expect.stringContaining('left to the delivery that holds the incident (finding-confirmation)') });
+  });
+
   it('a dry-run changes nothing and says where a run that acts would move it', async () => {
     leftOnUntrack([{ Key: `ir:original-sgs:${PRIMARY_ENI}`, Value: PRIMARY_GROUPS.join(' ') }]);
     const finding = containFinding();

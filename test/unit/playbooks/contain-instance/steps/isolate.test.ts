@@ -228,7 +228,7 @@ describe('a failed isolation move never leaves the ENI on the allow-all group', 
       expect(h.callsOf('ModifyNetworkInterfaceAttribute')).toEqual([{ NetworkInterfaceId: PRIMARY_ENI, Groups: PRIMARY_GROUPS }]);
     });
 
-    it.each(['being-answered', 'already-answered', 'joined-incident', 'ledger-unavailable', 'incident-already-answered'])(
+    it.each(['being-answered', 'already-answered', 'joined-incident', 'ledger-unavailable', 'incident-already-answered', 'finding-confirmation', 'confirmation-unavailable'])(
       'a delivery that may not hold the incident (%s) leaves it to the holder, which may be moving it now',
       async (verdict) => {
         const outcomes = await blocked(['exempt-tag', verdict]);

@@ -10,7 +10,7 @@ import { MANUAL_RESPONSE } from '../guards/manual-response';
 import { describeEvidence } from '../investigation/evidence-text';
 import { BLAST_RADIUS_BRAKE } from '../ledger/verdicts';
 import type { PlanDocument } from '../plan/document';
-import { exposedBy, leftClosedBy } from '../plan/exposed';
+import { exposedBy, leftClosedBy, leftOnAllowAllBy } from '../plan/exposed';
 import { PHASE_OUT_OF_TIME_VERDICTS, phasesOutOfTime } from '../plan/phase-verdicts';
 import type { StepOutcome } from '../plan/types';
 import { changesOf, couldNotDoOf, nextStepsOf, resolvePlaceholders } from './changes';
@@ -36,8 +36,13 @@ export const OUTCOMES = [
   // A move sent before the checks could be neither finished nor undone: the resource was closed instead (the isolation group),
   // and no read saw the groups it had (lambda/plan/exposed.ts LEFT_CLOSED_OWN_STATE_UNKNOWN): a person must put it back.
   'ISOLATED - OWN GROUPS UNKNOWN',
+  // A blocked response found an interface on the allow-all group (an earlier attempt stopped halfway) and left it there:
+  // a dry-run, or a delivery that may not hold the incident (lambda/plan/exposed.ts leftOnAllowAllBy).
+  'ON THE ALLOW-ALL GROUP - NOT CHANGED',
   // A change sent before the checks answered (contain-instance's early move), then undone because one said stop.
   'MOVED THEN PUT BACK - NOT CONTAINED',
+  // A blocked response took an interface an earlier attempt left on the allow-all group back to its recorded groups.
+  'PUT BACK FROM THE ALLOW-ALL GROUP - NOT CONTAINED',
   'BRAKE ON - NOT CONTAINED',
   'EXEMPT - NOT CONTAINED',
   // Root, an Identity Center role, ...: a person must act (lambda/guards/manual-response.ts).
@@ -150,10 +155,12 @@ export const NOTIFICATION_STEP_IDS: ReadonlySet<string> = new Set(['notify', 'no
 function outcomeOf(doc: PlanDocument, outcomes: readonly StepOutcome[], exposed: readonly string[]): Outcome {
   if (exposed.length > 0) return 'MORE EXPOSED THAN BEFORE';
   if (leftClosedBy(outcomes).length > 0) return 'ISOLATED - OWN GROUPS UNKNOWN';
+  if (leftOnAllowAllBy(outcomes).length > 0) return 'ON THE ALLOW-ALL GROUP - NOT CHANGED';
   // Blocked, yet a change sent before the guards were settled (PlannedStep.earlyChange) is done: it was undone, or is named exposed above.
   // The brake first: it is what the team must act on (release it, or contain by hand); any early move it undid is in "What changed".
   if (doc.blockedBy.includes(BLAST_RADIUS_BRAKE)) return 'BRAKE ON - NOT CONTAINED';
   if (doc.blockedBy.length > 0 && outcomes.some((o) => o.earlyChange && o.mutating && o.status === 'done')) return 'MOVED THEN PUT BACK - NOT CONTAINED';
+  if (doc.blockedBy.length > 0 && outcomes.some((o) => o.closesLeftOpen && o.status === 'done')) return 'PUT BACK FROM THE ALLOW-ALL GROUP - NOT CONTAINED';
   if (doc.blockedBy.some((id) => EXEMPTION_VERDICTS.includes(id))) return 'EXEMPT - NOT CONTAINED';
   // Which phase ran out of time before any change (lambda/plan/pre-plan-budget.ts): the invocation fails and is retried.
   const late = phasesOutOfTime(doc.blockedBy);
@@ -190,6 +197,21 @@ function leadOf(doc: PlanDocument, exposed: readonly string[], outcomes: readonl
     );
   }
   const closed = leftClosedBy(outcomes);
+  const closedLeftOpen = closed.filter((target) => outcomes.some((o) => o.target === target && o.closesLeftOpen));
+  if (closedLeftOpen.length > 0) {
+    return (
+      `ISOLATED - OWN GROUPS UNKNOWN: ${closedLeftOpen.join(', ')} was found on the allow-all untrack group, where an earlier attempt stopped halfway, ` +
+      'and the ledger holds no record of its own security groups, so it was moved to the isolation group (closed). Release it by hand once you ' +
+      'know its groups. The invocation fails so that it is retried.'
+    );
+  }
+  const onAllowAll = leftOnAllowAllBy(outcomes);
+  if (onAllowAll.length > 0) {
+    return (
+      `ON THE ALLOW-ALL GROUP: ${onAllowAll.join(', ')} is on the allow-all untrack group (all traffic from and to anywhere), where an earlier attempt ` +
+      'stopped halfway, and this response did not move it (its step says why). Check that the response holding the incident closes it; if not, move it by hand now.'
+    );
+  }
   if (closed.length > 0) {
     return (
       `ISOLATED - OWN GROUPS UNKNOWN: ${closed.join(', ')} was moved before the checks answered and could not be put back on its own security groups ` +

@@ -63,8 +63,11 @@ export function renderEmail(n: NotificationDocument): { subject: string; message
     ),
     ...(n.blocked.length > 0
       ? [
-          // Blocked after moves sent beside the checks (contain-instance's early move): they are in "What changed", with their undo.
-          n.changes.length > 0 ? 'THE PLAN WAS STOPPED: only the moves sent before the checks answered ran, and were undone (What changed). It stopped because:' : 'NO CHANGES WERE MADE. The plan below was not executed because:',
+          // Blocked after moves sent beside the checks (contain-instance's early move), or after an interface an earlier attempt left on the
+          // allow-all group was taken off it: they are in "What changed".
+          n.changes.length > 0
+            ? 'THE PLAN WAS STOPPED: the only changes made undid moves sent before the checks answered, or took an interface an earlier attempt left open off the allow-all group (What changed). It stopped because:'
+            : 'NO CHANGES WERE MADE. The plan below was not executed because:',
           ...n.blocked.map((b) => `  - ${v(b.id)}: ${t(b.reason)}`),
           '',
         ]

@@ -89,7 +89,8 @@ function outcomeOf(step: PlannedStep, started: number, rest: Pick<StepOutcome, '
     target: step.target,
     mutating: step.mutating,
     ...rest,
-    ...(runsWhenBlocked(step) ? { earlyChange: true as const } : {}),
+    ...(step.earlyChange ? { earlyChange: true as const } : {}),
+    ...(step.closesLeftOpen ? { closesLeftOpen: true as const } : {}),
     durationMs: Date.now() - started,
   };
 }

@@ -24,3 +24,14 @@ export const LEFT_CLOSED_OWN_STATE_UNKNOWN = 'LeftClosedOwnGroupsUnknown';
 export function leftClosedBy(outcomes: readonly Pick<StepOutcome, 'status' | 'error' | 'target'>[]): string[] {
   return [...new Set(outcomes.flatMap((o) => (o.status === 'failed' && o.error?.code === LEFT_CLOSED_OWN_STATE_UNKNOWN ? [o.target] : [])))].sort();
 }
+
+/**
+ * The words of the reason a step that closes what an earlier attempt left open (PlannedStep.closesLeftOpen) gives when it
+ * skips with the interface still on the allow-all group (a dry-run, or a delivery that may not hold the incident).
+ */
+export const STILL_ON_ALLOW_ALL = 'is on the allow-all untrack group';
+
+/** The targets of closesLeftOpen steps that were skipped with the interface still on the allow-all group, sorted. */
+export function leftOnAllowAllBy(outcomes: readonly Pick<StepOutcome, 'status' | 'reason' | 'target' | 'closesLeftOpen'>[]): string[] {
+  return [...new Set(outcomes.flatMap((o) => (o.closesLeftOpen && o.status === 'skipped' && (o.reason ?? '').includes(STILL_ON_ALLOW_ALL) ? [o.target] : [])))].sort();
+}

@@ -171,11 +171,10 @@ export interface StepOutcome {
   readonly error?: StepError;
   /** Failed, leaving this more exposed than before (the step's exposedOnFailure). */
   readonly exposed?: string;
-  /**
-   * The step of a change sent before the guards were settled (PlannedStep.earlyChange), or of one that undoes an opening an
-   * earlier attempt left (PlannedStep.closesLeftOpen): its notification says so when blocked.
-   */
+  /** The step of a change sent before the guards were settled (PlannedStep.earlyChange): its notification says so when blocked. */
   readonly earlyChange?: true;
+  /** The step that takes a resource off an opening an earlier attempt left (PlannedStep.closesLeftOpen): its notification says so when blocked. */
+  readonly closesLeftOpen?: true;
   readonly durationMs: number;
 }
 

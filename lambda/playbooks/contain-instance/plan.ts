@@ -1,3 +1,4 @@
+import { instanceRestoreKey } from '../../ledger/restore-record';
 import type { PlannedStep } from '../../plan/types';
 import type { FirstSteps, PlanningInput, PlaybookPlan } from '../types';
 import { instanceCredentialDecision } from './credential-policy';
@@ -159,7 +160,13 @@ function planIsolation(facts: IsolationFacts, instanceId: string, target: Restor
   // A move sent marks the instance in this container: a later delivery about it reads before any move (early/group-memory.ts).
   const { accountId, region } = target;
   const marked = accountId && region ? () => noteMoved(accountId, region, instanceId) : undefined;
-  const moves = early ? early.steps : planNetworkInterfaceMoves(enis, groups, facts.tags, marked, facts.early?.untrack.landed === true);
+  const moves = early
+    ? early.steps
+    : planNetworkInterfaceMoves(enis, groups, facts.tags, {
+        ...(marked ? { beforeMove: marked } : {}),
+        earlyMoveLanded: facts.early?.untrack.landed === true,
+        recordKey: accountId && region ? instanceRestoreKey(accountId, region, instanceId) : null,
+      });
   // The responder's own groups, verified or not: none is ever recorded as an ENI's original group.
   const responderGroupIds = new Set([...groups.values()].flatMap((g) => [...g.responderMade]));
   // The record goes in the first isolation stage: before the first move, or with it when nothing has to be created first.

@@ -1,10 +1,10 @@
 import { DescribeNetworkInterfacesCommand } from '@aws-sdk/client-ec2';
-import { ResponderError } from '../../../aws/errors';
+import { ResponderError, toStepError } from '../../../aws/errors';
 import { isUnconfirmedDelivery } from '../../../confirm/verdicts';
 import { DRY_RUN_VERDICT } from '../../../ledger/answered';
 import { ALREADY_ANSWERED, BEING_ANSWERED, JOINED_INCIDENT, LEDGER_UNAVAILABLE } from '../../../ledger/verdicts';
 import { OUT_OF_TIME } from '../../../plan/executor';
-import { LEFT_CLOSED_OWN_STATE_UNKNOWN } from '../../../plan/exposed';
+import { LEFT_CLOSED_OWN_STATE_UNKNOWN, STILL_ON_ALLOW_ALL } from '../../../plan/exposed';
 import { REPEAT_DELIVERY } from '../../../plan/repeat-delivery';
 import { planStep, type ExecutionContext, type PlannedStep, type StepRunResult } from '../../../plan/types';
 import type { NetworkInterfaceFacts } from '../facts';
@@ -35,15 +35,22 @@ import type { VpcGroupsPlan } from './security-groups';
  * Every move is bounded in time, and the untrack move starts only when it,
  * the isolation move and a restore fit before the deadline (move-time.ts).
  */
+export interface MoveOptions {
+  /** Called before each move is sent (the container's mark of a moved instance: early/group-memory.ts). */
+  readonly beforeMove?: () => void;
+  /** This response's early move landed: an ENI the read shows on the untrack group is its own doing, which its early step closes. */
+  readonly earlyMoveLanded?: boolean;
+  /** The instance's restore record in the ledger (instanceRestoreKey): the trusted record of its ENIs' own groups. */
+  readonly recordKey?: string | null;
+}
+
 export function planNetworkInterfaceMoves(
   networkInterfaces: readonly NetworkInterfaceFacts[],
   groups: ReadonlyMap<string, VpcGroupsPlan>,
   instanceTags: Readonly<Record<string, string>> = {},
-  /** Called before each move is sent (the container's mark of a moved instance: early/group-memory.ts). */
-  beforeMove: () => void = () => undefined,
-  /** This response's early move landed: an ENI the read shows on the untrack group is its own doing, which its early step closes. */
-  earlyMoveLanded = false,
+  options: MoveOptions = {},
 ): PlannedStep[] {
+  const { beforeMove = () => undefined, earlyMoveLanded = false, recordKey = null } = options;
   return networkInterfaces.flatMap((eni) => {
     const vpc = groups.get(eni.vpcId);
     if (!vpc) return [];
@@ -59,6 +66,8 @@ export function planNetworkInterfaceMoves(
       isolateStepId: isolate.id,
       startedOnUntrack,
       leftOpenEarlier: startedOnUntrack && !earlyMoveLanded,
+      recordKey,
+      responderMade: vpc.responderMade,
       already,
     });
     return [...(untrack ? [untrack] : []), { ...isolate, ...(untrack ? { follows: untrack.id } : {}) }, { ...restore, follows: isolate.id }];
@@ -155,6 +164,9 @@ interface RestoreInput {
   readonly startedOnUntrack: boolean;
   /** Found on the untrack group, and not by this response's own early move: closed even when a guard blocks every change. */
   readonly leftOpenEarlier: boolean;
+  readonly recordKey: string | null;
+  /** The responder's groups in the ENI's VPC: never taken for its own. */
+  readonly responderMade: ReadonlySet<string>;
   readonly already: string | null;
 }
 
@@ -166,7 +178,7 @@ function statusOf(ctx: ExecutionContext, stepId: string | null): string | undefi
 }
 
 function restoreStep(input: RestoreInput): PlannedStep {
-  const { eni, originals, isolation, untrackStepId, isolateStepId, startedOnUntrack, leftOpenEarlier, already } = input;
+  const { eni, originals, isolation, untrackStepId, isolateStepId, startedOnUntrack, leftOpenEarlier, recordKey, responderMade, already } = input;
   const id = eni.networkInterfaceId;
   return planStep(MOVE_NETWORK_INTERFACE, {
     id: `restore:${id}`,
@@ -186,7 +198,7 @@ function restoreStep(input: RestoreInput): PlannedStep {
     ...(leftOpenEarlier && !already ? { closesLeftOpen: true } : {}),
     run: async (ctx): Promise<StepRunResult> => {
       if (already) return { status: 'skipped', reason: already };
-      if ((ctx.blockedBy ?? []).length > 0) return closeLeftOpen(ctx, { id, originals, isolation, blockedBy: ctx.blockedBy ?? [] });
+      if ((ctx.blockedBy ?? []).length > 0) return closeLeftOpen(ctx, { id, isolation, recordKey, responderMade, blockedBy: ctx.blockedBy ?? [] });
       const untrack = statusOf(ctx, untrackStepId);
       if (statusOf(ctx, isolateStepId) === 'done') {
         // The untrack move was given up or failed, and may still be applied after the isolation move: read the groups back.
@@ -225,37 +237,40 @@ const NOT_THE_HOLDER: readonly string[] = [REPEAT_DELIVERY, BEING_ANSWERED, ALRE
 
 interface LeftOpen {
   readonly id: string;
-  readonly originals: string[] | null;
   readonly isolation: GroupRef;
+  readonly recordKey: string | null;
+  readonly responderMade: ReadonlySet<string>;
   readonly blockedBy: readonly string[];
 }
 
 /**
  * A blocked response found the ENI on the allow-all untrack group, where an earlier attempt that stopped halfway left
  * it (its isolation move, its undo and its close all failed: it said MORE EXPOSED and was retried). The guards say
- * change nothing, but leaving it there is the one thing never allowed: it goes back to its own groups (the stop the
- * guards ask for), or with none known, to the VPC's isolation group (closed, said as such). A dry-run changes nothing
- * and says so; a delivery that may not hold the incident, or that GuardDuty did not confirm (a forged copy would
- * otherwise undo the genuine delivery's swap mid-way), leaves it to the one that does.
+ * change nothing, but leaving it there is the one thing never allowed. It goes back to its own groups as the ledger's
+ * restore record has them (the stop the guards ask for), never as a tag on the instance says (the exempt tag that may
+ * block this response is a tag too: whoever wrote one can write the other). With no record, or one that cannot be
+ * read, it goes to the VPC's isolation group (closed, said as such). A dry-run changes nothing and says so; a delivery
+ * that may not hold the incident, or that GuardDuty did not confirm (a forged copy would otherwise undo the genuine
+ * delivery's swap mid-way), leaves it to the one that does.
  */
-async function closeLeftOpen(ctx: ExecutionContext, { id, originals, isolation, blockedBy }: LeftOpen): Promise<StepRunResult> {
+async function closeLeftOpen(ctx: ExecutionContext, { id, isolation, recordKey, responderMade, blockedBy }: LeftOpen): Promise<StepRunResult> {
   // Not confirmed by GuardDuty: perhaps a forged copy, sent to race the genuine delivery's swap (the gate gives it no ledger verdict).
   const notHolder = blockedBy.filter((v) => NOT_THE_HOLDER.includes(v) || isUnconfirmedDelivery([v]));
   if (notHolder.length > 0) {
-    return { status: 'skipped', reason: `${id} is on the allow-all untrack group, left to the delivery that holds the incident (${notHolder.join(', ')}): it may be moving it now` };
+    return { status: 'skipped', reason: `${id} ${STILL_ON_ALLOW_ALL}, left to the delivery that holds the incident (${notHolder.join(', ')}): it may be moving it now` };
   }
   if (blockedBy.includes(DRY_RUN_VERDICT)) {
-    const to = originals ? `its own groups ${originals.join(', ')}` : 'the isolation group (its own groups are not known)';
-    return { status: 'skipped', reason: `dry-run: ${id} is on the allow-all untrack group (an earlier response stopped halfway); a run that acts moves it to ${to}` };
+    return { status: 'skipped', reason: `dry-run: ${id} ${STILL_ON_ALLOW_ALL} (an earlier response stopped halfway); a run that acts moves it back to the groups the ledger recorded, else to the isolation group` };
   }
   const why = `this response is blocked (${blockedBy.join(', ')}) and ${id} was found on the allow-all untrack group, where an earlier attempt stopped halfway`;
+  const recorded = await recordedGroupsOf(ctx, recordKey, id, responderMade);
   try {
-    if (originals) {
-      await sendMove(ctx, id, originals);
-      return { status: 'done', detail: `${why}: it is back on ${originals.join(', ')}, the groups it had before: it is NOT isolated` };
+    if (recorded.groups) {
+      await sendMove(ctx, id, recorded.groups);
+      return { status: 'done', detail: `${why}: it is back on ${recorded.groups.join(', ')}, the groups the ledger recorded before the first move: it is NOT isolated` };
     }
     if (isolation.kind !== 'existing') {
-      throw new ResponderError('NoOriginalGroups', `${why}; neither a record of its own groups nor an isolation group in its VPC is known, so it stays there: put it back by hand`);
+      throw new ResponderError('NoOriginalGroups', `${why}; ${recorded.why}, and its VPC has no isolation group, so it stays there: move it by hand now`);
     }
     await sendMove(ctx, id, [isolation.groupId]);
   } catch (error) {
@@ -264,9 +279,29 @@ async function closeLeftOpen(ctx: ExecutionContext, { id, originals, isolation, 
   }
   throw new ResponderError(
     LEFT_CLOSED_OWN_STATE_UNKNOWN,
-    `${why}; no record of its own groups is known, so it was moved to the isolation group ${isolation.groupId} (closed), NOT left on the allow-all group. Release it by hand once checked`,
+    `${why}; ${recorded.why}, so it was moved to the isolation group ${isolation.groupId} (closed), NOT left on the allow-all group. Release it by hand once checked`,
     true,
   );
+}
+
+/** The ENI's own groups from the instance's open restore record; else why none (no ledger, no record, a failed read). */
+async function recordedGroupsOf(
+  ctx: ExecutionContext,
+  recordKey: string | null,
+  id: string,
+  responderMade: ReadonlySet<string>,
+): Promise<{ readonly groups: string[]; readonly why?: undefined } | { readonly groups?: undefined; readonly why: string }> {
+  if (!ctx.restoreLedger || !recordKey) return { why: 'no restore record can be read here (no incident ledger)' };
+  try {
+    const record = await ctx.restoreLedger.read(recordKey);
+    if (!record || record.closedAt !== undefined) return { why: `the ledger holds no open restore record ${recordKey}` };
+    const groups = record.networkInterfaces.find((e) => e.networkInterfaceId === id)?.groupIds ?? [];
+    if (groups.length === 0 || groups.some((g) => responderMade.has(g))) return { why: `the restore record ${recordKey} has no groups of ${id} of its own` };
+    return { groups: [...groups] };
+  } catch (error) {
+    const { code } = toStepError(error);
+    return { why: `the restore record ${recordKey} could not be read (${code})` };
+  }
 }
 
 /** The security groups EC2 now reports for the ENI. */

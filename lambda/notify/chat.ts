@@ -48,7 +48,6 @@ const CUT_NOTE = '_(cut here: the email has the whole report)_';
 const MARK: Readonly<Record<(typeof OUTCOMES)[number], string>> = {
   'MORE EXPOSED THAN BEFORE': ':rotating_light:',
   'MOVED THEN PUT BACK - NOT CONTAINED': ':warning:',
-  'PUT BACK FROM THE ALLOW-ALL GROUP - NOT CONTAINED': ':warning:',
   'ON THE ALLOW-ALL GROUP - NOT CHANGED': ':rotating_light:',
   PARTIAL: ':rotating_light:',
   'DONE - NOT CONTAINED': ':rotating_light:',

@@ -41,8 +41,6 @@ export const OUTCOMES = [
   'ON THE ALLOW-ALL GROUP - NOT CHANGED',
   // A change sent before the checks answered (contain-instance's early move), then undone because one said stop.
   'MOVED THEN PUT BACK - NOT CONTAINED',
-  // A blocked response took an interface an earlier attempt left on the allow-all group back to its recorded groups.
-  'PUT BACK FROM THE ALLOW-ALL GROUP - NOT CONTAINED',
   'BRAKE ON - NOT CONTAINED',
   'EXEMPT - NOT CONTAINED',
   // Root, an Identity Center role, ...: a person must act (lambda/guards/manual-response.ts).
@@ -160,7 +158,6 @@ function outcomeOf(doc: PlanDocument, outcomes: readonly StepOutcome[], exposed:
   // The brake first: it is what the team must act on (release it, or contain by hand); any early move it undid is in "What changed".
   if (doc.blockedBy.includes(BLAST_RADIUS_BRAKE)) return 'BRAKE ON - NOT CONTAINED';
   if (doc.blockedBy.length > 0 && outcomes.some((o) => o.earlyChange && o.mutating && o.status === 'done')) return 'MOVED THEN PUT BACK - NOT CONTAINED';
-  if (doc.blockedBy.length > 0 && outcomes.some((o) => o.closesLeftOpen && o.status === 'done')) return 'PUT BACK FROM THE ALLOW-ALL GROUP - NOT CONTAINED';
   if (doc.blockedBy.some((id) => EXEMPTION_VERDICTS.includes(id))) return 'EXEMPT - NOT CONTAINED';
   // Which phase ran out of time before any change (lambda/plan/pre-plan-budget.ts): the invocation fails and is retried.
   const late = phasesOutOfTime(doc.blockedBy);
@@ -201,15 +198,17 @@ function leadOf(doc: PlanDocument, exposed: readonly string[], outcomes: readonl
   if (closedLeftOpen.length > 0) {
     return (
       `ISOLATED - OWN GROUPS UNKNOWN: ${closedLeftOpen.join(', ')} was found on the allow-all untrack group, where an earlier attempt stopped halfway, ` +
-      'and the ledger holds no record of its own security groups, so it was moved to the isolation group (closed). Release it by hand once you ' +
-      'know its groups. The invocation fails so that it is retried.'
+      'and this response, blocked, moved it to the isolation group (closed), not back to its own security groups: a blocked response does not hold ' +
+      'the incident to act, and another delivery may be isolating it. Release it with ir release (the groups the ledger recorded) once checked. ' +
+      'The invocation fails so that it is retried.'
     );
   }
   const onAllowAll = leftOnAllowAllBy(outcomes);
   if (onAllowAll.length > 0) {
     return (
       `ON THE ALLOW-ALL GROUP: ${onAllowAll.join(', ')} is on the allow-all untrack group (all traffic from and to anywhere), where an earlier attempt ` +
-      'stopped halfway, and this response did not move it (its step says why). Check that the response holding the incident closes it; if not, move it by hand now.'
+      'stopped halfway, and this response did not move it (its step says why: a dry-run, or another delivery holds or answered the incident, or the ' +
+      'finding is not confirmed). If no response closes it within minutes, move it by hand now.'
     );
   }
   if (closed.length > 0) {

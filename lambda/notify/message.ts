@@ -63,10 +63,10 @@ export function renderEmail(n: NotificationDocument): { subject: string; message
     ),
     ...(n.blocked.length > 0
       ? [
-          // Blocked after moves sent beside the checks (contain-instance's early move), or after an interface an earlier attempt left on the
-          // allow-all group was taken off it: they are in "What changed".
-          n.changes.length > 0
-            ? 'THE PLAN WAS STOPPED: the only changes made undid moves sent before the checks answered, or took an interface an earlier attempt left open off the allow-all group (What changed). It stopped because:'
+          // Blocked after moves sent beside the checks (contain-instance's early move): they are in "What changed", with their undo. Or an
+          // interface found on the allow-all group was closed on the isolation group: a failed step (its own groups unknown), not a change done.
+          n.changes.length > 0 || n.outcome === 'ISOLATED - OWN GROUPS UNKNOWN'
+            ? 'THE PLAN WAS STOPPED: the only moves made were those sent before the checks answered and their undo, or the close of an interface left on the allow-all group (What changed, Could not be done). It stopped because:'
             : 'NO CHANGES WERE MADE. The plan below was not executed because:',
           ...n.blocked.map((b) => `  - ${v(b.id)}: ${t(b.reason)}`),
           '',

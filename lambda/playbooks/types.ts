@@ -72,6 +72,13 @@ export interface EarlyMoveGate {
    * on the resource's tags as read, the exempt tag). The ledger's claim and brake and the restore record are not awaited.
    */
   mayContinue(resourceTags: Readonly<Record<string, string>>): Promise<boolean>;
+  /**
+   * Before the moves by ENI id (sent once the instance's read is in): false when the ledger already says another
+   * delivery holds the incident this one joins (another delivery of the same finding, or the resource's open incident),
+   * or its incident could not be opened. A delivery that opened the incident (or has no ledger) is not held back: its
+   * claim answers beside the moves. Never rejects.
+   */
+  mayMoveByReadId(): Promise<boolean>;
   /** When the response started (the finding's age is judged from it: a finding generated long ago is likely answered already). */
   readonly respondingAt: Date;
   /**

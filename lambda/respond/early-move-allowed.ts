@@ -2,7 +2,7 @@ import { evaluateApproval } from '../approval/evaluate';
 import { findingInstanceTags } from '../finding/accessors';
 import { blockingGuardIds } from '../guards';
 import type { EarlyMoveGate } from '../playbooks/types';
-import { guardsOf, type ResponseStart } from './begin';
+import { guardsOf, type AccountReached, type ResponseStart } from './begin';
 import { brakeFullRecently } from './brake-memory';
 import type { RespondOptions } from './options';
 
@@ -16,13 +16,17 @@ import type { RespondOptions } from './options';
  * if it says stop. The ledger's claim and brake and the restore record are
  * answered beside the moves, and undo them if they say stop.
  */
-export function earlyMoveAllowed(begun: ResponseStart, options: RespondOptions): EarlyMoveGate | undefined {
+export function earlyMoveAllowed(begun: ResponseStart & Pick<AccountReached, 'opening'>, options: RespondOptions): EarlyMoveGate | undefined {
   return mayMoveEarly(begun, options) ? gateOf(begun, options) : undefined;
 }
 
 /** GuardDuty's answer and the guards on the resource's own tags, once the first reads are in. */
-function gateOf(begun: ResponseStart, options: RespondOptions): EarlyMoveGate {
+function gateOf(begun: ResponseStart & Pick<AccountReached, 'opening'>, options: RespondOptions): EarlyMoveGate {
   return {
+    // The resource's pointer answers beside the instance's read; a delivery that joins an incident has its claim's answer
+    // by then too (open-incident.ts awaits it): a second delivery of one finding sends no move of its own while the first
+    // holds the incident, so the ENIs are not moved twice, nor passed through the allow-all group once isolated.
+    mayMoveByReadId: () => begun.opening.then((opened) => opened?.mayHold ?? true, () => false),
     respondingAt: begun.planning.now,
     isolationSent: () => begun.isolationFirst.movesSent(),
     afterIsolationSent: begun.isolationFirst.cleared,

@@ -72,7 +72,10 @@ export function discoverInstanceInParts(finding: Finding, clients: AwsClients, r
     const earlyFacts = early ? await continueEarlyMove(early, read, groups, clients, go) : undefined;
     rememberVerifiedGroups(finding.accountId, finding.region, groups);
     // No early move went on (none remembered, or refused: several ENIs): every ENI moved by the id the read gave, beside the other checks.
-    const readMoves = context.earlyMove && !earlyFacts?.untrack.landed && !instanceVerdict(facts) && (await go) ? startReadMoves(facts, clients, finding.accountId, finding.region) : undefined;
+    const readMoves =
+      context.earlyMove && !earlyFacts?.untrack.landed && !instanceVerdict(facts) && (await go) && (await context.earlyMove.mayMoveByReadId())
+        ? startReadMoves(facts, clients, finding.accountId, finding.region)
+        : undefined;
     // The early move's isolation move is sent by now (or it was undone); the moves by ENI id, once each untrack move is answered.
     void (readMoves?.isolationSent ?? Promise.resolve()).then(() => context.earlyMove?.isolationSent());
     // A move just sent is on the wire only once the SDK's chain of promises has run: the first steps are planned after

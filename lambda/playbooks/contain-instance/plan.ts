@@ -1,4 +1,3 @@
-import { instanceRestoreKey } from '../../ledger/restore-record';
 import type { PlannedStep } from '../../plan/types';
 import type { FirstSteps, PlanningInput, PlaybookPlan } from '../types';
 import { instanceCredentialDecision } from './credential-policy';
@@ -162,11 +161,7 @@ function planIsolation(facts: IsolationFacts, instanceId: string, target: Restor
   const marked = accountId && region ? () => noteMoved(accountId, region, instanceId) : undefined;
   const moves = early
     ? early.steps
-    : planNetworkInterfaceMoves(enis, groups, facts.tags, {
-        ...(marked ? { beforeMove: marked } : {}),
-        earlyMoveLanded: facts.early?.untrack.landed === true,
-        recordKey: accountId && region ? instanceRestoreKey(accountId, region, instanceId) : null,
-      });
+    : planNetworkInterfaceMoves(enis, groups, facts.tags, { ...(marked ? { beforeMove: marked } : {}), earlyMoveLanded: facts.early?.untrack.landed === true });
   // The responder's own groups, verified or not: none is ever recorded as an ENI's original group.
   const responderGroupIds = new Set([...groups.values()].flatMap((g) => [...g.responderMade]));
   // The record goes in the first isolation stage: before the first move, or with it when nothing has to be created first.

@@ -1,6 +1,8 @@
 import { DescribeNetworkInterfacesCommand } from '@aws-sdk/client-ec2';
-import { ResponderError, toStepError } from '../../../aws/errors';
+import { ResponderError } from '../../../aws/errors';
 import { isUnconfirmedDelivery } from '../../../confirm/verdicts';
+import { ACCOUNT_NOT_ALLOWED } from '../../../guards/account-not-allowed';
+import { UNKNOWN_ACCOUNT } from '../../../guards/unknown-account';
 import { DRY_RUN_VERDICT } from '../../../ledger/answered';
 import { ALREADY_ANSWERED, BEING_ANSWERED, JOINED_INCIDENT, LEDGER_UNAVAILABLE } from '../../../ledger/verdicts';
 import { OUT_OF_TIME } from '../../../plan/executor';
@@ -40,8 +42,6 @@ export interface MoveOptions {
   readonly beforeMove?: () => void;
   /** This response's early move landed: an ENI the read shows on the untrack group is its own doing, which its early step closes. */
   readonly earlyMoveLanded?: boolean;
-  /** The instance's restore record in the ledger (instanceRestoreKey): the trusted record of its ENIs' own groups. */
-  readonly recordKey?: string | null;
 }
 
 export function planNetworkInterfaceMoves(
@@ -50,7 +50,7 @@ export function planNetworkInterfaceMoves(
   instanceTags: Readonly<Record<string, string>> = {},
   options: MoveOptions = {},
 ): PlannedStep[] {
-  const { beforeMove = () => undefined, earlyMoveLanded = false, recordKey = null } = options;
+  const { beforeMove = () => undefined, earlyMoveLanded = false } = options;
   return networkInterfaces.flatMap((eni) => {
     const vpc = groups.get(eni.vpcId);
     if (!vpc) return [];
@@ -66,8 +66,6 @@ export function planNetworkInterfaceMoves(
       isolateStepId: isolate.id,
       startedOnUntrack,
       leftOpenEarlier: startedOnUntrack && !earlyMoveLanded,
-      recordKey,
-      responderMade: vpc.responderMade,
       already,
     });
     return [...(untrack ? [untrack] : []), { ...isolate, ...(untrack ? { follows: untrack.id } : {}) }, { ...restore, follows: isolate.id }];
@@ -164,9 +162,6 @@ interface RestoreInput {
   readonly startedOnUntrack: boolean;
   /** Found on the untrack group, and not by this response's own early move: closed even when a guard blocks every change. */
   readonly leftOpenEarlier: boolean;
-  readonly recordKey: string | null;
-  /** The responder's groups in the ENI's VPC: never taken for its own. */
-  readonly responderMade: ReadonlySet<string>;
   readonly already: string | null;
 }
 
@@ -178,7 +173,7 @@ function statusOf(ctx: ExecutionContext, stepId: string | null): string | undefi
 }
 
 function restoreStep(input: RestoreInput): PlannedStep {
-  const { eni, originals, isolation, untrackStepId, isolateStepId, startedOnUntrack, leftOpenEarlier, recordKey, responderMade, already } = input;
+  const { eni, originals, isolation, untrackStepId, isolateStepId, startedOnUntrack, leftOpenEarlier, already } = input;
   const id = eni.networkInterfaceId;
   return planStep(MOVE_NETWORK_INTERFACE, {
     id: `restore:${id}`,
@@ -198,7 +193,7 @@ function restoreStep(input: RestoreInput): PlannedStep {
     ...(leftOpenEarlier && !already ? { closesLeftOpen: true } : {}),
     run: async (ctx): Promise<StepRunResult> => {
       if (already) return { status: 'skipped', reason: already };
-      if ((ctx.blockedBy ?? []).length > 0) return closeLeftOpen(ctx, { id, isolation, recordKey, responderMade, blockedBy: ctx.blockedBy ?? [] });
+      if ((ctx.blockedBy ?? []).length > 0) return closeLeftOpen(ctx, { id, isolation, blockedBy: ctx.blockedBy ?? [] });
       const untrack = statusOf(ctx, untrackStepId);
       if (statusOf(ctx, isolateStepId) === 'done') {
         // The untrack move was given up or failed, and may still be applied after the isolation move: read the groups back.
@@ -229,49 +224,42 @@ function restoreStep(input: RestoreInput): PlannedStep {
 }
 
 /**
- * The ledger's verdicts under which this delivery may not hold the incident, or it is answered: another delivery may be
- * moving the ENI through the untrack group now (its two-step swap, or an early move), and a move sent here could land
- * after its move to the isolation group.
+ * The verdicts under which a blocked response leaves an ENI it found on the untrack group where it is. The ledger's that
+ * say this delivery may not hold the incident, or it is answered, and GuardDuty's that say the finding is not confirmed
+ * (a forged copy): another delivery may be moving the ENI through that group now (its two-step swap, an early move and
+ * its put-back), and a move sent here could land after that delivery's last move. And the accounts the configuration
+ * keeps the responder out of.
  */
-const NOT_THE_HOLDER: readonly string[] = [REPEAT_DELIVERY, BEING_ANSWERED, ALREADY_ANSWERED, JOINED_INCIDENT, LEDGER_UNAVAILABLE];
+const LEAVES_IT_TO_ANOTHER: readonly string[] = [REPEAT_DELIVERY, BEING_ANSWERED, ALREADY_ANSWERED, JOINED_INCIDENT, LEDGER_UNAVAILABLE, ACCOUNT_NOT_ALLOWED, UNKNOWN_ACCOUNT];
 
 interface LeftOpen {
   readonly id: string;
   readonly isolation: GroupRef;
-  readonly recordKey: string | null;
-  readonly responderMade: ReadonlySet<string>;
   readonly blockedBy: readonly string[];
 }
 
 /**
  * A blocked response found the ENI on the allow-all untrack group, where an earlier attempt that stopped halfway left
  * it (its isolation move, its undo and its close all failed: it said MORE EXPOSED and was retried). The guards say
- * change nothing, but leaving it there is the one thing never allowed. It goes back to its own groups as the ledger's
- * restore record has them (the stop the guards ask for), never as a tag on the instance says (the exempt tag that may
- * block this response is a tag too: whoever wrote one can write the other). With no record, or one that cannot be
- * read, it goes to the VPC's isolation group (closed, said as such). A dry-run changes nothing and says so; a delivery
- * that may not hold the incident, or that GuardDuty did not confirm (a forged copy would otherwise undo the genuine
- * delivery's swap mid-way), leaves it to the one that does.
+ * change nothing, but leaving it there is the one thing never allowed: it is closed on the VPC's isolation group and
+ * the step fails loudly (LeftClosedOwnGroupsUnknown), so a person releases it (`ir release` restores the groups the
+ * ledger recorded). Never put back on its own groups here: a blocked response does not hold the incident to act, and
+ * another delivery may be isolating the ENI at that moment; a move to the isolation group is the one move that cannot
+ * undo that. A dry-run changes nothing and says so, as does a delivery under one of LEAVES_IT_TO_ANOTHER.
  */
-async function closeLeftOpen(ctx: ExecutionContext, { id, isolation, recordKey, responderMade, blockedBy }: LeftOpen): Promise<StepRunResult> {
-  // Not confirmed by GuardDuty: perhaps a forged copy, sent to race the genuine delivery's swap (the gate gives it no ledger verdict).
-  const notHolder = blockedBy.filter((v) => NOT_THE_HOLDER.includes(v) || isUnconfirmedDelivery([v]));
-  if (notHolder.length > 0) {
-    return { status: 'skipped', reason: `${id} ${STILL_ON_ALLOW_ALL}, left to the delivery that holds the incident (${notHolder.join(', ')}): it may be moving it now` };
+async function closeLeftOpen(ctx: ExecutionContext, { id, isolation, blockedBy }: LeftOpen): Promise<StepRunResult> {
+  const leaving = blockedBy.filter((v) => LEAVES_IT_TO_ANOTHER.includes(v) || isUnconfirmedDelivery([v]));
+  if (leaving.length > 0) {
+    return { status: 'skipped', reason: `${id} ${STILL_ON_ALLOW_ALL}, and this delivery does not move it (${leaving.join(', ')}): the delivery that holds the incident may be moving it now` };
   }
   if (blockedBy.includes(DRY_RUN_VERDICT)) {
-    return { status: 'skipped', reason: `dry-run: ${id} ${STILL_ON_ALLOW_ALL} (an earlier response stopped halfway); a run that acts moves it back to the groups the ledger recorded, else to the isolation group` };
+    return { status: 'skipped', reason: `dry-run: ${id} ${STILL_ON_ALLOW_ALL} (an earlier response stopped halfway); a run that acts closes it on the isolation group` };
   }
   const why = `this response is blocked (${blockedBy.join(', ')}) and ${id} was found on the allow-all untrack group, where an earlier attempt stopped halfway`;
-  const recorded = await recordedGroupsOf(ctx, recordKey, id, responderMade);
+  if (isolation.kind !== 'existing') {
+    throw new ResponderError('NoIsolationGroup', `${why}; its VPC has no isolation group to close it on (a blocked response creates none), so it stays there: move it by hand now`);
+  }
   try {
-    if (recorded.groups) {
-      await sendMove(ctx, id, recorded.groups);
-      return { status: 'done', detail: `${why}: it is back on ${recorded.groups.join(', ')}, the groups the ledger recorded before the first move: it is NOT isolated` };
-    }
-    if (isolation.kind !== 'existing') {
-      throw new ResponderError('NoOriginalGroups', `${why}; ${recorded.why}, and its VPC has no isolation group, so it stays there: move it by hand now`);
-    }
     await sendMove(ctx, id, [isolation.groupId]);
   } catch (error) {
     if (awsCodeOf(error) === 'InvalidNetworkInterfaceID.NotFound') return { status: 'skipped', reason: `${id} no longer exists: nothing is left open` };
@@ -279,29 +267,10 @@ async function closeLeftOpen(ctx: ExecutionContext, { id, isolation, recordKey, 
   }
   throw new ResponderError(
     LEFT_CLOSED_OWN_STATE_UNKNOWN,
-    `${why}; ${recorded.why}, so it was moved to the isolation group ${isolation.groupId} (closed), NOT left on the allow-all group. Release it by hand once checked`,
+    `${why}; it was moved to the isolation group ${isolation.groupId} (closed), NOT left on the allow-all group, and not put back on its own ` +
+      'groups (a blocked response does not hold the incident to act). Release it with ir release once checked',
     true,
   );
-}
-
-/** The ENI's own groups from the instance's open restore record; else why none (no ledger, no record, a failed read). */
-async function recordedGroupsOf(
-  ctx: ExecutionContext,
-  recordKey: string | null,
-  id: string,
-  responderMade: ReadonlySet<string>,
-): Promise<{ readonly groups: string[]; readonly why?: undefined } | { readonly groups?: undefined; readonly why: string }> {
-  if (!ctx.restoreLedger || !recordKey) return { why: 'no restore record can be read here (no incident ledger)' };
-  try {
-    const record = await ctx.restoreLedger.read(recordKey);
-    if (!record || record.closedAt !== undefined) return { why: `the ledger holds no open restore record ${recordKey}` };
-    const groups = record.networkInterfaces.find((e) => e.networkInterfaceId === id)?.groupIds ?? [];
-    if (groups.length === 0 || groups.some((g) => responderMade.has(g))) return { why: `the restore record ${recordKey} has no groups of ${id} of its own` };
-    return { groups: [...groups] };
-  } catch (error) {
-    const { code } = toStepError(error);
-    return { why: `the restore record ${recordKey} could not be read (${code})` };
-  }
 }
 
 /** The security groups EC2 now reports for the ENI. */

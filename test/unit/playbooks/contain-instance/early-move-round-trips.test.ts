@@ -192,4 +192,38 @@ describe('round trips to isolation in the Lambda (ledger, restore record, confir
     expect(roundTripsToIsolation()).toBe(3);
     expectHeldUntilIsolationSent();
   });
+
+  it('a second delivery of the finding, while the first holds the incident: no move by ENI id of its own (the ENIs are not moved twice)', async () => {
+    const access = container();
+    await respondAsLambda(access);
+    forgetEverything();
+    world.movedTo.clear();
+    const finding = containFinding();
+    const condition = (item: Record<string, unknown>) => Object.assign(new Error('The conditional request failed'), { name: 'ConditionalCheckFailedException', Item: item });
+    const incidentId = { S: 'ir-held-by-the-first' };
+    dynamodb.on(UpdateItemCommand).callsFake((input: { Key: { pk: { S: string } }; UpdateExpression: string }) => {
+      const pk = input.Key.pk.S;
+      // The resource's pointer: the first delivery of this very finding opened the incident a moment ago.
+      if (pk.startsWith('resource#')) throw condition({ incidentId, openedAtMs: { N: String(NOW.getTime()) }, openedAt: { S: NOW.toISOString() }, openedBy: { S: finding.id } });
+      // Its claim: held by the first delivery, acting, its lease running.
+      if (input.UpdateExpression.startsWith('SET claimToken')) {
+        throw condition({ incidentId, claimToken: { S: 'first-delivery#1' }, claimLevel: { N: '2' }, leaseUntil: { N: String(NOW.getTime() + 60_000) }, claimActing: { S: finding.id }, findingId: { S: finding.id } });
+      }
+      return {};
+    });
+    latency.clear();
+    const report = await respond(finding, {
+      config: enforceConfig({ confirmFindings: true }),
+      access,
+      dryRun: false,
+      responder: RESPONDER,
+      now: () => NOW,
+      ledger: ledgerOptions(access),
+      restoreLedger: restoreLedgerFor(access, 'us-east-1', 'ledger-table'),
+      earlyMove: true,
+    });
+    expect(report.blockedBy).toEqual(['being-answered']);
+    expect(calls.filter((c) => c.operation === 'ModifyNetworkInterfaceAttribute' || c.operation === 'ModifyInstanceAttribute')).toEqual([]);
+    expect(world.movedTo.size).toBe(0);
+  });
 });

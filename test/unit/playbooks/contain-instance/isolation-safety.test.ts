@@ -1,6 +1,5 @@
 import { PublishCommand, type PublishCommandInput } from '@aws-sdk/client-sns';
 import type { Finding } from '../../../../lambda/finding/schema';
-import { instanceRestoreKey, type RestoreLedger, type RestoreRecord } from '../../../../lambda/ledger/restore-record';
 import type { Report, StepReport } from '../../../../lambda/plan/document';
 import { stepSpecsOf } from '../../../../lambda/playbooks/registry';
 import { respond } from '../../../../lambda/respond/respond';
@@ -9,7 +8,6 @@ import { containFinding, CRYPTO_TYPE, DNS_REBIND_TYPE, enforceConfig, NOW, RESPO
 import { useContainHarness } from '../../../support/aws-mocks/contain-harness';
 import { useGuardDuty } from '../../../support/aws-mocks/guardduty';
 import {
-  ACCOUNT_ID,
   awsError,
   CREATED_ISOLATION_SG,
   CREATED_UNTRACK_SG,
@@ -130,11 +128,6 @@ describe('the move to the isolation group fails', () => {
 
 describe('a blocked retry finds the ENI on the untrack group (an attempt that stopped halfway left it there)', () => {
   const EXEMPT = { Key: 'ir:exempt', Value: 'true' };
-  // The ledger's record of the instance, written before the first move of the attempt that stopped halfway.
-  const recordedLedger = (): { ledger: RestoreLedger; read: jest.Mock } => {
-    const read = jest.fn(async (key: string) => ({ key, networkInterfaces: [{ networkInterfaceId: PRIMARY_ENI, groupIds: PRIMARY_GROUPS }], closedAt: undefined }) as unknown as RestoreRecord);
-    return { ledger: { tableName: 'ledger-table', record: async () => undefined, read } as unknown as RestoreLedger, read };
-  };
   function leftOnUntrack(tags: { Key: string; Value: string }[]): void {
     h.world.instance = {
       ...h.world.instance!,
@@ -142,68 +135,51 @@ describe('a blocked retry finds the ENI on the untrack group (an attempt that st
       Tags: tags,
     };
   }
-  function runWith(options: { restoreLedger?: RestoreLedger; dryRun?: boolean; held?: boolean } = {}): Promise<Report> {
+  function runWith(options: { dryRun?: boolean; held?: boolean } = {}): Promise<Report> {
     const finding = containFinding();
     if (options.held === false) guardDuty.holds();
     else guardDuty.holds(finding);
-    return respond(finding, {
-      config: enforceConfig(),
-      clients: h.clients,
-      dryRun: options.dryRun ?? false,
-      topicArn: TOPIC,
-      responder: RESPONDER,
-      now: () => NOW,
-      ...(options.restoreLedger ? { restoreLedger: options.restoreLedger } : {}),
-    });
+    return respond(finding, { config: enforceConfig(), clients: h.clients, dryRun: options.dryRun ?? false, topicArn: TOPIC, responder: RESPONDER, now: () => NOW });
   }
 
-  it('a guard says stop (exempt), yet it goes back to the groups the ledger recorded, never left on the allow-all group', async () => {
-    leftOnUntrack([EXEMPT]);
-    const { ledger, read } = recordedLedger();
-    const report = await runWith({ restoreLedger: ledger });
-    expect(report.blockedBy).toContain('exempt-tag');
-    expect(read).toHaveBeenCalledWith(instanceRestoreKey(ACCOUNT_ID, 'us-east-1', INSTANCE_ID));
-    expect(moves()).toEqual([{ NetworkInterfaceId: PRIMARY_ENI, Groups: PRIMARY_GROUPS }]);
-    expect(h.world.movedTo.get(PRIMARY_ENI)).toEqual(PRIMARY_GROUPS);
-    expect(step(report, `restore:${PRIMARY_ENI}`)).toMatchObject({ status: 'done', detail: expect.stringMatching(/blocked \(exempt-tag\).*back on sg-0web000000000001, sg-0ssh000000000001.*NOT isolated/) });
-    expect(step(report, `isolate:${PRIMARY_ENI}`).status).toBe('skipped');
-    expect(published().Subject).toMatch(/PUT BACK FROM THE ALLOW-ALL GROUP - NOT CONTAINED/);
-    expect(published().Message).toMatch(/THE PLAN WAS STOPPED: the only changes made undid moves sent before the checks answered, or took an interface an earlier attempt left open off the allow-all group/);
-    expect(shouldFailInvocation(report).retry).toBe(false);
-  });
-
-  it('its own groups only in a tag (anyone who can tag the instance writes it): closed on the isolation group, said loudly, the invocation fails', async () => {
+  it('a guard says stop (exempt), yet it is closed on the isolation group, never left on the allow-all group nor sent to the tag’s groups; said loudly, the invocation fails', async () => {
     leftOnUntrack([EXEMPT, { Key: `ir:original-sgs:${PRIMARY_ENI}`, Value: 'sg-0attacker00000001' }]);
     const report = await runWith();
+    expect(report.blockedBy).toContain('exempt-tag');
     expect(moves()).toEqual([{ NetworkInterfaceId: PRIMARY_ENI, Groups: [ISOLATION_SG_A] }]);
+    expect(h.world.movedTo.get(PRIMARY_ENI)).toEqual([ISOLATION_SG_A]);
+    expect(step(report, `isolate:${PRIMARY_ENI}`).status).toBe('skipped');
     expect(step(report, `restore:${PRIMARY_ENI}`)).toMatchObject({ status: 'failed', error: { code: 'LeftClosedOwnGroupsUnknown' } });
-    expect(published().Subject).toMatch(/ISOLATED - OWN GROUPS UNKNOWN/);
-    expect(published().Message).toMatch(/was found on the allow-all untrack group, where an earlier attempt stopped halfway/);
-    expect(published().Message).not.toMatch(/moved before the checks answered/);
+    const { Subject, Message } = published();
+    expect(Subject).toMatch(/ISOLATED - OWN GROUPS UNKNOWN/);
+    expect(Message).toMatch(/was found on the allow-all untrack group, where an earlier attempt stopped halfway, and this response, blocked, moved it to the isolation group/);
+    expect(Message).toMatch(/THE PLAN WAS STOPPED: the only moves made/);
+    expect(Message).not.toMatch(/moved before the checks answered|NO CHANGES WERE MADE/);
     expect(shouldFailInvocation(report).retry).toBe(true);
   });
 
-  it('the move back fails: named more exposed, and the invocation fails so it is retried', async () => {
+  it('the close fails: named more exposed, and the invocation fails so it is retried', async () => {
     leftOnUntrack([EXEMPT]);
     h.world.failures.set('ModifyNetworkInterfaceAttribute', () => awsError('InternalError', 'x', 500));
-    const report = await runWith({ restoreLedger: recordedLedger().ledger });
+    const report = await runWith();
     expect(step(report, `restore:${PRIMARY_ENI}`)).toMatchObject({ status: 'failed', exposed: PRIMARY_ENI });
     expect(published().Subject).toMatch(/MORE EXPOSED THAN BEFORE/);
     expect(shouldFailInvocation(report).retry).toBe(true);
   });
 
-  it('a delivery GuardDuty does not confirm (a forged copy racing the genuine one’s swap) never moves it, and says it is still there', async () => {
+  it('a delivery GuardDuty does not confirm (a forged copy racing the genuine one’s swap) never moves it, and the subject says it is still there', async () => {
     leftOnUntrack([]);
-    const report = await runWith({ restoreLedger: recordedLedger().ledger, held: false });
+    const report = await runWith({ held: false });
     expect(report.blockedBy).toContain('finding-confirmation');
     expect(moves()).toEqual([]);
-    expect(step(report, `restore:${PRIMARY_ENI}`)).toMatchObject({ status: 'skipped', reason: expect.stringContaining('left to the delivery that holds the incident (finding-confirmation)') });
+    expect(step(report, `restore:${PRIMARY_ENI}`)).toMatchObject({ status: 'skipped', reason: expect.stringContaining('this delivery does not move it (finding-confirmation)') });
     expect(published().Subject).toMatch(/ON THE ALLOW-ALL GROUP - NOT CHANGED/);
+    expect(published().Message).toMatch(/ON THE ALLOW-ALL GROUP: eni-/);
   });
 
-  it('a dry-run changes nothing and says it is on the allow-all group', async () => {
+  it('a dry-run changes nothing and the subject says it is on the allow-all group', async () => {
     leftOnUntrack([]);
-    const report = await runWith({ restoreLedger: recordedLedger().ledger, dryRun: true });
+    const report = await runWith({ dryRun: true });
     expect(moves()).toEqual([]);
     expect(step(report, `restore:${PRIMARY_ENI}`)).toMatchObject({ status: 'skipped', reason: expect.stringMatching(/^dry-run: .*allow-all untrack group/) });
     expect(published().Subject).toMatch(/ON THE ALLOW-ALL GROUP - NOT CHANGED/);

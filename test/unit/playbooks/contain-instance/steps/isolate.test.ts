@@ -1,5 +1,4 @@
 import { known, unknown } from '../../../../../lambda/playbooks/contain-instance/facts';
-import type { RestoreLedger, RestoreRecord } from '../../../../../lambda/ledger/restore-record';
 import { executePlan } from '../../../../../lambda/plan/executor';
 import type { StepOutcome } from '../../../../../lambda/plan/types';
 import { planNetworkInterfaceMoves } from '../../../../../lambda/playbooks/contain-instance/steps/isolate';
@@ -216,72 +215,49 @@ describe('a failed isolation move never leaves the ENI on the allow-all group', 
 
   describe('an ENI found on the untrack group, and every change blocked', () => {
     const onUntrack = [{ networkInterfaceId: PRIMARY_ENI, vpcId: VPC_A, securityGroupIds: [UNTRACK_SG_A] }];
-    const KEY = 'instance#123456789012#us-east-1#i-0test';
-    const ATTACKER_SG = 'sg-0attacker00000001';
     // Whoever can tag the instance writes this one: never where a blocked response sends the ENI.
-    const tags = { [`ir:original-sgs:${PRIMARY_ENI}`]: ATTACKER_SG };
-    /** A restore ledger whose record of the instance is `record` (undefined: none; an Error: the read fails). */
-    const ledgerWith = (record: Partial<RestoreRecord> | undefined | Error) => {
-      const read = jest.fn(async () => {
-        if (record instanceof Error) throw record;
-        return record ? ({ key: KEY, networkInterfaces: [], closedAt: undefined, ...record } as RestoreRecord) : undefined;
-      });
-      return { ledger: { tableName: 'ledger-table', read } as unknown as RestoreLedger, read };
-    };
-    const recorded = { networkInterfaces: [{ networkInterfaceId: PRIMARY_ENI, groupIds: PRIMARY_GROUPS }] };
-    const blocked = (blockedBy: string[], options: { earlyMoveLanded?: boolean; record?: Partial<RestoreRecord> | undefined | Error } = {}) => {
-      const { ledger, read } = ledgerWith('record' in options ? options.record : recorded);
-      const steps = planNetworkInterfaceMoves(onUntrack, groups, tags, { earlyMoveLanded: options.earlyMoveLanded ?? false, recordKey: KEY });
-      return { read, run: executePlan(steps, { clients: h.clients, outputs: new Map(), outcomes: [], now: () => NOW, restoreLedger: ledger }, { blockedBy }) };
-    };
+    const tags = { [`ir:original-sgs:${PRIMARY_ENI}`]: 'sg-0attacker00000001' };
+    const blocked = (blockedBy: string[], earlyMoveLanded = false, vpcGroups: ReadonlyMap<string, VpcGroupsPlan> = groups) =>
+      executePlan(planNetworkInterfaceMoves(onUntrack, vpcGroups, tags, { earlyMoveLanded }), { clients: h.clients, outputs: new Map(), outcomes: [], now: () => NOW }, { blockedBy });
     const restoreOf = (outcomes: StepOutcome[]) => outcomes.find((o) => o.id === `restore:${PRIMARY_ENI}`)!;
 
-    it('left there by an earlier attempt: back on the groups the ledger recorded (never the tag’s); only the restore runs', async () => {
-      const { read, run } = blocked(['exempt-tag']);
-      const outcomes = await run;
-      expect(read).toHaveBeenCalledWith(KEY);
+    it('left there by an earlier attempt: closed on the isolation group (never put back, never to the tag’s group), failed loudly; only the restore runs', async () => {
+      const outcomes = await blocked(['exempt-tag']);
       expect(summary(outcomes).map(([id, status]) => [id, status])).toEqual([
         [`untrack:${PRIMARY_ENI}`, 'skipped'],
         [`isolate:${PRIMARY_ENI}`, 'skipped'],
-        [`restore:${PRIMARY_ENI}`, 'done'],
+        [`restore:${PRIMARY_ENI}`, 'failed'],
       ]);
-      expect(restoreOf(outcomes).closesLeftOpen).toBe(true);
-      expect(h.callsOf('ModifyNetworkInterfaceAttribute')).toEqual([{ NetworkInterfaceId: PRIMARY_ENI, Groups: PRIMARY_GROUPS }]);
-    });
-
-    it.each<[string, Partial<RestoreRecord> | undefined | Error]>([
-      ['no record', undefined],
-      ['a closed record (released since)', { ...recorded, closedAt: '2026-12-01T00:00:00Z' }],
-      ['a record naming a responder group', { networkInterfaces: [{ networkInterfaceId: PRIMARY_ENI, groupIds: [UNTRACK_SG_A] }] }],
-      ['a record that cannot be read', Object.assign(new Error('slow down'), { name: 'ProvisionedThroughputExceededException' })],
-    ])('%s: closed on the isolation group, said loudly, never moved to the tag’s group', async (_what, record) => {
-      const outcomes = await blocked(['exempt-tag'], { record }).run;
-      expect(h.callsOf('ModifyNetworkInterfaceAttribute')).toEqual([{ NetworkInterfaceId: PRIMARY_ENI, Groups: [ISOLATION_SG_A] }]);
-      expect(restoreOf(outcomes)).toMatchObject({ status: 'failed', error: { code: 'LeftClosedOwnGroupsUnknown' } });
+      expect(restoreOf(outcomes)).toMatchObject({ closesLeftOpen: true, error: { code: 'LeftClosedOwnGroupsUnknown', retryable: true } });
       expect(restoreOf(outcomes).exposed).toBeUndefined();
+      expect(h.callsOf('ModifyNetworkInterfaceAttribute')).toEqual([{ NetworkInterfaceId: PRIMARY_ENI, Groups: [ISOLATION_SG_A] }]);
     });
 
-    it.each(['being-answered', 'already-answered', 'joined-incident', 'ledger-unavailable', 'incident-already-answered', 'finding-confirmation', 'confirmation-unavailable'])(
-      'a delivery that may not hold the incident (%s) leaves it to the holder, which may be moving it now',
+    it('no isolation group in the VPC (a blocked response creates none): left there, named exposed', async () => {
+      const blind = new Map([[VPC_A, planVpcSecurityGroups(VPC_A, known([responderGroupFacts(UNTRACK_SG_A, VPC_A, 'untrack')]))]]);
+      const outcomes = await blocked(['exempt-tag'], false, blind);
+      expect(restoreOf(outcomes)).toMatchObject({ status: 'failed', error: { code: 'NoIsolationGroup' }, exposed: PRIMARY_ENI });
+      expect(h.callsOf('ModifyNetworkInterfaceAttribute')).toEqual([]);
+    });
+
+    it.each(['being-answered', 'already-answered', 'joined-incident', 'ledger-unavailable', 'incident-already-answered', 'finding-confirmation', 'confirmation-unavailable', 'account-not-allowed', 'unknown-account'])(
+      'a delivery under %s leaves it to the one that holds the incident, and says it is still there',
       async (verdict) => {
-        const outcomes = await blocked(['exempt-tag', verdict]).run;
-        expect(restoreOf(outcomes)).toMatchObject({ status: 'skipped', reason: expect.stringContaining(`left to the delivery that holds the incident (${verdict})`) });
+        const outcomes = await blocked(['exempt-tag', verdict]);
+        expect(restoreOf(outcomes)).toMatchObject({ status: 'skipped', reason: expect.stringContaining(`is on the allow-all untrack group, and this delivery does not move it (${verdict})`) });
         expect(h.callsOf('ModifyNetworkInterfaceAttribute')).toEqual([]);
       },
     );
 
-    it('a dry-run reads nothing and moves nothing', async () => {
-      const { read, run } = blocked(['dry-run']);
-      expect(restoreOf(await run)).toMatchObject({ status: 'skipped', reason: expect.stringMatching(/^dry-run: .*allow-all untrack group/) });
-      expect(read).not.toHaveBeenCalled();
+    it('a dry-run moves nothing', async () => {
+      expect(restoreOf(await blocked(['dry-run']))).toMatchObject({ status: 'skipped', reason: expect.stringMatching(/^dry-run: .*allow-all untrack group/) });
       expect(h.callsOf('ModifyNetworkInterfaceAttribute')).toEqual([]);
     });
 
     it('put there by this response’s own early move: its early step closes it, the restore is blocked like any change', async () => {
-      const steps = planNetworkInterfaceMoves(onUntrack, groups, tags, { earlyMoveLanded: true, recordKey: KEY });
+      const steps = planNetworkInterfaceMoves(onUntrack, groups, tags, { earlyMoveLanded: true });
       expect(steps.find((s) => s.id === `restore:${PRIMARY_ENI}`)!.closesLeftOpen).toBeUndefined();
-      const outcomes = await blocked(['exempt-tag'], { earlyMoveLanded: true }).run;
-      expect(restoreOf(outcomes)).toMatchObject({ status: 'skipped', reason: 'blocked by exempt-tag' });
+      expect(restoreOf(await blocked(['exempt-tag'], true))).toMatchObject({ status: 'skipped', reason: 'blocked by exempt-tag' });
       expect(h.callsOf('ModifyNetworkInterfaceAttribute')).toEqual([]);
     });
   });

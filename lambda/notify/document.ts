@@ -198,9 +198,9 @@ function leadOf(doc: PlanDocument, exposed: readonly string[], outcomes: readonl
   if (closedLeftOpen.length > 0) {
     return (
       `ISOLATED - OWN GROUPS UNKNOWN: ${closedLeftOpen.join(', ')} was found on the allow-all untrack group, where an earlier attempt stopped halfway, ` +
-      'and this response, blocked, moved it to the isolation group (closed), not back to its own security groups: a blocked response does not hold ' +
-      'the incident to act, and another delivery may be isolating it. Release it with ir release (the groups the ledger recorded) once checked. ' +
-      'The invocation fails so that it is retried.'
+      'and this response, blocked, moved it to the isolation group (closed), not back to its own security groups: a delivery that acts may take ' +
+      'a blocked response\'s claim over and be isolating it. Release it with ir release once checked (it restores the groups the ledger recorded; ' +
+      'with no record, set them by hand). The invocation fails so that it is retried.'
     );
   }
   const onAllowAll = leftOnAllowAllBy(outcomes);

@@ -69,14 +69,15 @@ export interface DiscoveryContext {
 export interface EarlyMoveGate {
   /**
    * false: a check already says stop (GuardDuty's confirmation, awaited here: it runs beside the first reads; a guard
-   * on the resource's tags as read, the exempt tag). The ledger's claim and brake and the restore record are not awaited.
+   * on the resource's tags as read, the exempt tag). The ledger's claim and brake and the restore record are not awaited
+   * here (mayMoveByReadId reads what the ledger has answered by then).
    */
   mayContinue(resourceTags: Readonly<Record<string, string>>): Promise<boolean>;
   /**
-   * Before the moves by ENI id (sent once the instance's read is in): false when the ledger already says another
-   * delivery holds the incident this one joins (another delivery of the same finding, or the resource's open incident),
-   * or its incident could not be opened. A delivery that opened the incident (or has no ledger) is not held back: its
-   * claim answers beside the moves. Never rejects.
+   * Before the moves by ENI id (sent once the instance's read is in): false when the ledger already says the incident
+   * this delivery joins is answered, or held by a delivery that acts on it, or the incident could not be opened. A
+   * delivery that opened the incident (or has no ledger), or finds only an early claim that is not acting, is not held
+   * back: its claim answers beside the moves. Never rejects.
    */
   mayMoveByReadId(): Promise<boolean>;
   /** When the response started (the finding's age is judged from it: a finding generated long ago is likely answered already). */

@@ -2,6 +2,7 @@ import { evaluateApproval } from '../approval/evaluate';
 import { findingInstanceTags } from '../finding/accessors';
 import { blockingGuardIds } from '../guards';
 import type { EarlyMoveGate } from '../playbooks/types';
+import { answersLevel } from '../ledger/incident-ledger';
 import { guardsOf, type AccountReached, type ResponseStart } from './begin';
 import { brakeFullRecently } from './brake-memory';
 import type { RespondOptions } from './options';
@@ -23,10 +24,7 @@ export function earlyMoveAllowed(begun: ResponseStart & Pick<AccountReached, 'op
 /** GuardDuty's answer and the guards on the resource's own tags, once the first reads are in. */
 function gateOf(begun: ResponseStart & Pick<AccountReached, 'opening'>, options: RespondOptions): EarlyMoveGate {
   return {
-    // The resource's pointer answers beside the instance's read; a delivery that joins an incident has its claim's answer
-    // by then too (open-incident.ts awaits it): a second delivery of one finding sends no move of its own while the first
-    // holds the incident, so the ENIs are not moved twice, nor passed through the allow-all group once isolated.
-    mayMoveByReadId: () => begun.opening.then((opened) => opened?.mayHold ?? true, () => false),
+    mayMoveByReadId: () => mayMoveByReadId(begun.opening, options).catch(() => false),
     respondingAt: begun.planning.now,
     isolationSent: () => begun.isolationFirst.movesSent(),
     afterIsolationSent: begun.isolationFirst.cleared,
@@ -50,4 +48,23 @@ function mayMoveEarly(begun: ResponseStart, options: RespondOptions): boolean {
   // Isolation must wait for no one; a rule on tags could make it wait once the instance's own tags are read: no early move then.
   if (policy.rules.some((rule) => rule.match?.tags !== undefined)) return false;
   return evaluateApproval(policy, { changeClass: 'isolate', accountId: finding.accountId ?? null, severity: finding.severity, tags }).mode === 'auto';
+}
+
+/**
+ * The resource's pointer answers beside the instance's read, and a delivery that joins an incident has its claim's
+ * answer by then too (open-incident.ts awaits it). The moves by ENI id are not sent when the incident is answered at
+ * this level, or held by a delivery that acts on it (claimActing: GuardDuty confirmed it): that delivery isolates the
+ * instance, and a second set of moves would pass an isolated interface through the allow-all group. An early claim
+ * that is not acting does not hold them back: it may be a forged copy's, which the gate takes over (gate.ts
+ * holdToAct), and it must not cost the genuine delivery its moves. The pointer failed: no move (the gate blocks every
+ * change when the ledger cannot be written).
+ */
+async function mayMoveByReadId(opening: AccountReached['opening'], options: RespondOptions): Promise<boolean> {
+  const opened = await opening;
+  if (!opened || opened.mayHold) return true;
+  const claim = await opened.claim;
+  if (!claim.ok) return false;
+  if (claim.value.status === 'claimed') return true;
+  const { record } = claim.value;
+  return !(options.ledger && answersLevel(record, options.ledger.level)) && !record.claimActing;
 }

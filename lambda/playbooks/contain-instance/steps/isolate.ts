@@ -243,9 +243,10 @@ interface LeftOpen {
  * it (its isolation move, its undo and its close all failed: it said MORE EXPOSED and was retried). The guards say
  * change nothing, but leaving it there is the one thing never allowed: it is closed on the VPC's isolation group and
  * the step fails loudly (LeftClosedOwnGroupsUnknown), so a person releases it (`ir release` restores the groups the
- * ledger recorded). Never put back on its own groups here: a blocked response does not hold the incident to act, and
- * another delivery may be isolating the ENI at that moment; a move to the isolation group is the one move that cannot
- * undo that. A dry-run changes nothing and says so, as does a delivery under one of LEAVES_IT_TO_ANOTHER.
+ * ledger recorded, when it has a record). Never put back on its own groups here: a blocked response holds at most an
+ * early claim, which a delivery that acts may take over (gate.ts holdToAct) and be isolating the ENI at that moment; a
+ * move to the isolation group is the one move that cannot undo that. A dry-run changes nothing and says so, as does a
+ * delivery under one of LEAVES_IT_TO_ANOTHER.
  */
 async function closeLeftOpen(ctx: ExecutionContext, { id, isolation, blockedBy }: LeftOpen): Promise<StepRunResult> {
   const leaving = blockedBy.filter((v) => LEAVES_IT_TO_ANOTHER.includes(v) || isUnconfirmedDelivery([v]));
@@ -268,7 +269,8 @@ async function closeLeftOpen(ctx: ExecutionContext, { id, isolation, blockedBy }
   throw new ResponderError(
     LEFT_CLOSED_OWN_STATE_UNKNOWN,
     `${why}; it was moved to the isolation group ${isolation.groupId} (closed), NOT left on the allow-all group, and not put back on its own ` +
-      'groups (a blocked response does not hold the incident to act). Release it with ir release once checked',
+      'groups (a delivery that acts may take a blocked response\'s claim over, and be isolating it). Release it with ir release once checked ' +
+      '(it restores the groups the ledger recorded; with no record, set them by hand)',
     true,
   );
 }

@@ -193,7 +193,8 @@ describe('round trips to isolation in the Lambda (ledger, restore record, confir
     expectHeldUntilIsolationSent();
   });
 
-  it('a second delivery of the finding, while the first holds the incident: no move by ENI id of its own (the ENIs are not moved twice)', async () => {
+  /** A second delivery of the finding while another holds the incident (its claim `acting` or not): the report and the moves it sent. */
+  async function secondDelivery(acting: boolean): Promise<{ blockedBy: readonly string[]; moves: number }> {
     const access = container();
     await respondAsLambda(access);
     forgetEverything();
@@ -205,9 +206,9 @@ describe('round trips to isolation in the Lambda (ledger, restore record, confir
       const pk = input.Key.pk.S;
       // The resource's pointer: the first delivery of this very finding opened the incident a moment ago.
       if (pk.startsWith('resource#')) throw condition({ incidentId, openedAtMs: { N: String(NOW.getTime()) }, openedAt: { S: NOW.toISOString() }, openedBy: { S: finding.id } });
-      // Its claim: held by the first delivery, acting, its lease running.
+      // Its claim (and any take-over): held by the other delivery, its lease running.
       if (input.UpdateExpression.startsWith('SET claimToken')) {
-        throw condition({ incidentId, claimToken: { S: 'first-delivery#1' }, claimLevel: { N: '2' }, leaseUntil: { N: String(NOW.getTime() + 60_000) }, claimActing: { S: finding.id }, findingId: { S: finding.id } });
+        throw condition({ incidentId, claimToken: { S: 'first-delivery#1' }, claimLevel: { N: '2' }, leaseUntil: { N: String(NOW.getTime() + 60_000) }, findingId: { S: finding.id }, ...(acting ? { claimActing: { S: finding.id } } : {}) });
       }
       return {};
     });
@@ -222,8 +223,17 @@ describe('round trips to isolation in the Lambda (ledger, restore record, confir
       restoreLedger: restoreLedgerFor(access, 'us-east-1', 'ledger-table'),
       earlyMove: true,
     });
-    expect(report.blockedBy).toEqual(['being-answered']);
-    expect(calls.filter((c) => c.operation === 'ModifyNetworkInterfaceAttribute' || c.operation === 'ModifyInstanceAttribute')).toEqual([]);
+    return { blockedBy: report.blockedBy, moves: calls.filter((c) => c.operation === 'ModifyNetworkInterfaceAttribute' || c.operation === 'ModifyInstanceAttribute').length };
+  }
+
+  it('a second delivery of the finding, while the first holds the incident to act: no move by ENI id of its own (the ENIs are not moved twice)', async () => {
+    expect(await secondDelivery(true)).toEqual({ blockedBy: ['being-answered'], moves: 0 });
     expect(world.movedTo.size).toBe(0);
+  });
+
+  it('an early claim that is not acting (perhaps a forged copy’s) does not cost the delivery its moves by ENI id', async () => {
+    const { moves } = await secondDelivery(false);
+    // Both ENIs to the untrack group, then to the isolation group, as soon as the read was in.
+    expect(moves).toBe(4);
   });
 });

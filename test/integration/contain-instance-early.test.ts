@@ -77,7 +77,23 @@ it('an exempt single-ENI instance: the early move is put back at once on the gro
   // Tagged after GuardDuty's snapshot: the finding does not show it, only the instance's read does.
   const finding = instanceFinding(seed, instance);
   await account.clients.ec2.send(new CreateTagsCommand({ Resources: [instance.instanceId], Tags: [{ Key: 'ir:exempt', Value: 'true' }] }));
-  const report = await respondAsLambda(finding);
+  // The read and the early move go out together; the emulator answers one call at a time, in the order they arrive. Held
+  // back a little, the move lands after the read, which then saw the groups the instance had (a read answered after it
+  // shows the untrack group: then the instance is closed instead, early-move-safety.test.ts N1).
+  const HOLD = 'holdTheEarlyMove';
+  account.clients.ec2.middlewareStack.add(
+    (next, context) => async (args) => {
+      if (context.commandName === 'ModifyInstanceAttributeCommand') await new Promise((resolve) => setTimeout(resolve, 300));
+      return next(args);
+    },
+    { step: 'initialize', name: HOLD },
+  );
+  let report: Report;
+  try {
+    report = await respondAsLambda(finding);
+  } finally {
+    account.clients.ec2.middlewareStack.remove(HOLD);
+  }
   expect(report.blockedBy).toContain('exempt-tag');
   const eni = instance.networkInterfaces[0]!.networkInterfaceId;
   expect(report.steps.find((s) => s.id === `early-untrack:${instance.instanceId}`)).toMatchObject({ status: 'done', detail: expect.stringMatching(/put back at once/) });

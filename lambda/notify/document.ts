@@ -36,8 +36,8 @@ export const OUTCOMES = [
   // A move sent before the checks could be neither finished nor undone: the resource was closed instead (the isolation group),
   // and no read saw the groups it had (lambda/plan/exposed.ts LEFT_CLOSED_OWN_STATE_UNKNOWN): a person must put it back.
   'ISOLATED - OWN GROUPS UNKNOWN',
-  // A blocked response found an interface on the allow-all group (an earlier attempt stopped halfway) and left it there:
-  // a dry-run, or a delivery that may not hold the incident (lambda/plan/exposed.ts leftOnAllowAllBy).
+  // A blocked response found an interface on the allow-all group (an earlier attempt stopped halfway) and left it there: a dry-run,
+  // a delivery that may not hold the incident or is not confirmed, an excluded account (lambda/plan/exposed.ts leftOnAllowAllBy).
   'ON THE ALLOW-ALL GROUP - NOT CHANGED',
   // A change sent before the checks answered (contain-instance's early move), then undone because one said stop.
   'MOVED THEN PUT BACK - NOT CONTAINED',
@@ -207,8 +207,8 @@ function leadOf(doc: PlanDocument, exposed: readonly string[], outcomes: readonl
   if (onAllowAll.length > 0) {
     return (
       `ON THE ALLOW-ALL GROUP: ${onAllowAll.join(', ')} is on the allow-all untrack group (all traffic from and to anywhere), where an earlier attempt ` +
-      'stopped halfway, and this response did not move it (its step says why: a dry-run, or another delivery holds or answered the incident, or the ' +
-      'finding is not confirmed). If no response closes it within minutes, move it by hand now.'
+      'stopped halfway, and this response did not move it (its step says why: a dry-run, another delivery holds or answered the incident, the ' +
+      'finding is not confirmed, or the account is excluded). If no response closes it within minutes, move it by hand now.'
     );
   }
   if (closed.length > 0) {

@@ -81,7 +81,7 @@ function outOfTime(deadlineMs: number): ResponderError {
 /** A change sent before the guards were settled, or the undoing of an opening an earlier attempt left: run even when a guard blocks every change. */
 const runsWhenBlocked = (step: PlannedStep): boolean => step.earlyChange === true || step.closesLeftOpen === true;
 
-function outcomeOf(step: PlannedStep, started: number, rest: Pick<StepOutcome, 'status' | 'detail' | 'evidence' | 'reason' | 'error' | 'exposed'>): StepOutcome {
+function outcomeOf(step: PlannedStep, started: number, rest: Pick<StepOutcome, 'status' | 'detail' | 'evidence' | 'reason' | 'error' | 'exposed' | 'leftOpen'>): StepOutcome {
   return {
     id: step.id,
     title: step.title,
@@ -125,7 +125,7 @@ async function runStep(step: PlannedStep, ctx: ExecutionContext, options: Execut
   try {
     const context = runsWhenBlocked(step) ? { ...withTimeLeft(ctx, options.deadlineMs), blockedBy: options.blockedBy } : withTimeLeft(ctx, options.deadlineMs);
     const result = await runUntil(step, context, cutOff);
-    if (result.status === 'skipped') return outcomeOf(step, started, { status: 'skipped', reason: result.reason });
+    if (result.status === 'skipped') return outcomeOf(step, started, { status: 'skipped', reason: result.reason, ...(result.leftOpen ? { leftOpen: true as const } : {}) });
     if (result.output !== undefined) ctx.outputs.set(step.id, result.output);
     return outcomeOf(step, started, { status: 'done', detail: result.detail, evidence: result.evidence });
   } catch (error) {

@@ -26,12 +26,9 @@ export function leftClosedBy(outcomes: readonly Pick<StepOutcome, 'status' | 'er
 }
 
 /**
- * The words of the reason a step that closes what an earlier attempt left open (PlannedStep.closesLeftOpen) gives when it
- * skips with the interface still on the allow-all group (a dry-run, or a delivery that may not hold the incident).
+ * The targets of steps that skipped with the resource still on an opening an earlier attempt left (a closesLeftOpen step
+ * under a dry-run, or of a delivery that may not hold the incident: StepOutcome.leftOpen), sorted.
  */
-export const STILL_ON_ALLOW_ALL = 'is on the allow-all untrack group';
-
-/** The targets of closesLeftOpen steps that were skipped with the interface still on the allow-all group, sorted. */
-export function leftOnAllowAllBy(outcomes: readonly Pick<StepOutcome, 'status' | 'reason' | 'target' | 'closesLeftOpen'>[]): string[] {
-  return [...new Set(outcomes.flatMap((o) => (o.closesLeftOpen && o.status === 'skipped' && (o.reason ?? '').includes(STILL_ON_ALLOW_ALL) ? [o.target] : [])))].sort();
+export function leftOnAllowAllBy(outcomes: readonly Pick<StepOutcome, 'status' | 'target' | 'leftOpen'>[]): string[] {
+  return [...new Set(outcomes.flatMap((o) => (o.status === 'skipped' && o.leftOpen ? [o.target] : [])))].sort();
 }

@@ -68,7 +68,12 @@ export type StepEvidence = { readonly [key: string]: JsonValue };
 
 export type StepRunResult =
   | { readonly status: 'done'; readonly detail?: string; readonly output?: unknown; readonly evidence?: StepEvidence }
-  | { readonly status: 'skipped'; readonly reason: string };
+  | {
+      readonly status: 'skipped';
+      readonly reason: string;
+      /** Skipped with the resource still on an opening an earlier attempt left (a closesLeftOpen step that did not move it). */
+      readonly leftOpen?: true;
+    };
 
 export interface ExecutionContext {
   readonly clients: AwsClients;
@@ -171,6 +176,8 @@ export interface StepOutcome {
   readonly error?: StepError;
   /** Failed, leaving this more exposed than before (the step's exposedOnFailure). */
   readonly exposed?: string;
+  /** Skipped with the resource still on an opening an earlier attempt left (StepRunResult leftOpen). */
+  readonly leftOpen?: true;
   /** The step of a change sent before the guards were settled (PlannedStep.earlyChange): its notification says so when blocked. */
   readonly earlyChange?: true;
   /** The step that takes a resource off an opening an earlier attempt left (PlannedStep.closesLeftOpen): its notification says so when blocked. */

@@ -1,12 +1,12 @@
 import { DescribeNetworkInterfacesCommand } from '@aws-sdk/client-ec2';
 import { ResponderError } from '../../../aws/errors';
-import { isUnconfirmedDelivery } from '../../../confirm/verdicts';
+import { CONFIRMATION_UNAVAILABLE, FINDING_CONFIRMATION } from '../../../confirm/verdicts';
 import { ACCOUNT_NOT_ALLOWED } from '../../../guards/account-not-allowed';
 import { UNKNOWN_ACCOUNT } from '../../../guards/unknown-account';
 import { DRY_RUN_VERDICT } from '../../../ledger/answered';
 import { ALREADY_ANSWERED, BEING_ANSWERED, JOINED_INCIDENT, LEDGER_UNAVAILABLE } from '../../../ledger/verdicts';
 import { OUT_OF_TIME } from '../../../plan/executor';
-import { LEFT_CLOSED_OWN_STATE_UNKNOWN, STILL_ON_ALLOW_ALL } from '../../../plan/exposed';
+import { LEFT_CLOSED_OWN_STATE_UNKNOWN } from '../../../plan/exposed';
 import { REPEAT_DELIVERY } from '../../../plan/repeat-delivery';
 import { planStep, type ExecutionContext, type PlannedStep, type StepRunResult } from '../../../plan/types';
 import type { NetworkInterfaceFacts } from '../facts';
@@ -230,7 +230,17 @@ function restoreStep(input: RestoreInput): PlannedStep {
  * its put-back), and a move sent here could land after that delivery's last move. And the accounts the configuration
  * keeps the responder out of.
  */
-const LEAVES_IT_TO_ANOTHER: readonly string[] = [REPEAT_DELIVERY, BEING_ANSWERED, ALREADY_ANSWERED, JOINED_INCIDENT, LEDGER_UNAVAILABLE, ACCOUNT_NOT_ALLOWED, UNKNOWN_ACCOUNT];
+const LEAVES_IT_TO_ANOTHER: readonly string[] = [
+  REPEAT_DELIVERY,
+  BEING_ANSWERED,
+  ALREADY_ANSWERED,
+  JOINED_INCIDENT,
+  LEDGER_UNAVAILABLE,
+  FINDING_CONFIRMATION,
+  CONFIRMATION_UNAVAILABLE,
+  ACCOUNT_NOT_ALLOWED,
+  UNKNOWN_ACCOUNT,
+];
 
 interface LeftOpen {
   readonly id: string;
@@ -249,12 +259,12 @@ interface LeftOpen {
  * delivery under one of LEAVES_IT_TO_ANOTHER.
  */
 async function closeLeftOpen(ctx: ExecutionContext, { id, isolation, blockedBy }: LeftOpen): Promise<StepRunResult> {
-  const leaving = blockedBy.filter((v) => LEAVES_IT_TO_ANOTHER.includes(v) || isUnconfirmedDelivery([v]));
+  const leaving = blockedBy.filter((v) => LEAVES_IT_TO_ANOTHER.includes(v));
   if (leaving.length > 0) {
-    return { status: 'skipped', reason: `${id} ${STILL_ON_ALLOW_ALL}, and this delivery does not move it (${leaving.join(', ')}): the delivery that holds the incident may be moving it now` };
+    return { status: 'skipped', leftOpen: true, reason: `${id} is on the allow-all untrack group, and this delivery does not move it (${leaving.join(', ')}): the delivery that holds the incident may be moving it now` };
   }
   if (blockedBy.includes(DRY_RUN_VERDICT)) {
-    return { status: 'skipped', reason: `dry-run: ${id} ${STILL_ON_ALLOW_ALL} (an earlier response stopped halfway); a run that acts closes it on the isolation group` };
+    return { status: 'skipped', leftOpen: true, reason: `dry-run: ${id} is on the allow-all untrack group (an earlier response stopped halfway); a run that acts closes it on the isolation group` };
   }
   const why = `this response is blocked (${blockedBy.join(', ')}) and ${id} was found on the allow-all untrack group, where an earlier attempt stopped halfway`;
   if (isolation.kind !== 'existing') {

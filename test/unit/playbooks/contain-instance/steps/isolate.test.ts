@@ -244,20 +244,22 @@ describe('a failed isolation move never leaves the ENI on the allow-all group', 
       'a delivery under %s leaves it to the one that holds the incident, and says it is still there',
       async (verdict) => {
         const outcomes = await blocked(['exempt-tag', verdict]);
-        expect(restoreOf(outcomes)).toMatchObject({ status: 'skipped', reason: expect.stringContaining(`is on the allow-all untrack group, and this delivery does not move it (${verdict})`) });
+        expect(restoreOf(outcomes)).toMatchObject({ status: 'skipped', leftOpen: true, reason: expect.stringContaining(`is on the allow-all untrack group, and this delivery does not move it (${verdict})`) });
         expect(h.callsOf('ModifyNetworkInterfaceAttribute')).toEqual([]);
       },
     );
 
     it('a dry-run moves nothing', async () => {
-      expect(restoreOf(await blocked(['dry-run']))).toMatchObject({ status: 'skipped', reason: expect.stringMatching(/^dry-run: .*allow-all untrack group/) });
+      expect(restoreOf(await blocked(['dry-run']))).toMatchObject({ status: 'skipped', leftOpen: true, reason: expect.stringMatching(/^dry-run: .*allow-all untrack group/) });
       expect(h.callsOf('ModifyNetworkInterfaceAttribute')).toEqual([]);
     });
 
     it('put there by this response’s own early move: its early step closes it, the restore is blocked like any change', async () => {
       const steps = planNetworkInterfaceMoves(onUntrack, groups, tags, { earlyMoveLanded: true });
       expect(steps.find((s) => s.id === `restore:${PRIMARY_ENI}`)!.closesLeftOpen).toBeUndefined();
-      expect(restoreOf(await blocked(['exempt-tag'], true))).toMatchObject({ status: 'skipped', reason: 'blocked by exempt-tag' });
+      const restore = restoreOf(await blocked(['exempt-tag'], true));
+      expect(restore).toMatchObject({ status: 'skipped', reason: 'blocked by exempt-tag' });
+      expect(restore.leftOpen).toBeUndefined();
       expect(h.callsOf('ModifyNetworkInterfaceAttribute')).toEqual([]);
     });
   });

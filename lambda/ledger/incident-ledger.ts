@@ -29,7 +29,9 @@ import { isConditionFailure, list, map, n, numberOf, s, stringOf, type Item } fr
  * a real finding cannot rewrite them. That early claim yields to a
  * confirmed delivery whose plan acts (ClaimInput.acting): only a claim held
  * to act (claimActing, markActing) turns one away, and only such a delivery
- * makes one, so a flood of forged copies cannot keep the genuine one out.
+ * makes one, so a flood of forged copies cannot keep the genuine one out;
+ * it does so only once the early claim is EARLY_CLAIM_GRACE_MS old, so that
+ * a genuine holder has marked it acting by then.
  *
  * notify asks GuardDuty nothing, so a notify-routed copy of a real finding
  * (a direct invocation of the notify function) is indistinguishable from a
@@ -86,6 +88,8 @@ export interface LedgerRecord {
    * false: it is only the early claim of a delivery not yet known to act, which an acting delivery may take over.
    */
   readonly claimActing: boolean;
+  /** When the claim's holder took it (milliseconds since the epoch); absent when none holds it, or it was taken before this was recorded. */
+  readonly claimedAtMs: number | undefined;
   /** A notification that failed to go out: the next delivery sends it. */
   readonly pendingNotification: PendingNotification | undefined;
   /** The playbook whose confirmed outcome the record holds; absent before the first one. */
@@ -159,10 +163,20 @@ export interface ClaimInput {
   /**
    * The delivery is confirmed by GuardDuty and its plan acts (ResponseGate.settle): the claim is marked acting, and
    * it also takes over a live claim that is not (an early claim of a delivery not known to act: a forged copy, a
-   * finding below the severity floor). Absent: the early claim, taken before the confirmation, which yields to none.
+   * finding below the severity floor), once that claim is EARLY_CLAIM_GRACE_MS old. Absent: the early claim, taken before the confirmation, which yields to none.
    */
   readonly acting?: boolean;
 }
+
+/**
+ * How long an early claim is left to its holder before a confirmed, acting delivery may take it over. The holder
+ * may be the delivery that opened the incident, which moves its interfaces beside its early claim (the moves by ENI
+ * id, lambda/respond/early-move-allowed.ts) and marks the claim acting once GuardDuty's confirmation is in, about a
+ * round trip later. A delivery that took the claim over sooner would act on a read made before those moves: the
+ * interfaces moved twice, the second time through the allow-all group. A holder that never marks it (a forged copy
+ * GuardDuty does not confirm, a finding below the severity floor) delays the genuine delivery by this much at most.
+ */
+export const EARLY_CLAIM_GRACE_MS = 2_000;
 
 /** What marking a held claim as acting came to: superseded, another delivery took the claim over first (the record as it is). */
 export type ActingMark = { readonly status: 'acting' } | { readonly status: 'superseded'; readonly record: LedgerRecord };
@@ -218,6 +232,7 @@ function recordOf(item: Item | undefined): LedgerRecord {
     notifiedCount: numberOf(item, 'notifiedCount') ?? 0,
     leaseUntil: numberOf(item, 'leaseUntil'),
     claimActing: stringOf(item, 'claimActing') !== undefined,
+    claimedAtMs: numberOf(item, 'claimedAtMs'),
     pendingNotification: pendingNotificationOf(item?.pendingNotification),
     playbook: stringOf(item, 'playbook'),
     answerKind: answerKindOf(stringOf(item, 'answerKind')),
@@ -281,7 +296,10 @@ export class IncidentLedger {
     // An acting delivery also takes over an early claim that is not acting: a flood of deliveries that will never act
     // (forged copies GuardDuty does not confirm, findings below the severity floor) cannot keep it waiting.
     // (Never one of a higher level: a dry-run delivery does not take over an enforce delivery's claim, acting or not.)
-    const yields = `claimLevel < :level${ownRetry}${input.acting ? ' OR (attribute_not_exists(claimActing) AND claimLevel <= :level)' : ''}`;
+    // Only once the early claim is EARLY_CLAIM_GRACE_MS old: its holder has had the time to mark it acting.
+    const yields =
+      `claimLevel < :level${ownRetry}` +
+      `${input.acting ? ' OR (attribute_not_exists(claimActing) AND claimLevel <= :level AND (attribute_not_exists(claimedAtMs) OR claimedAtMs <= :graceStart))' : ''}`;
     try {
       await this.dynamodb.send(
         new UpdateItemCommand({
@@ -289,7 +307,7 @@ export class IncidentLedger {
           Key: incidentKey(input.incidentId),
           UpdateExpression:
             'SET claimToken = :token, claimLevel = :level, leaseUntil = :leaseUntil, incidentId = :incidentId, findingId = if_not_exists(findingId, :findingId), ' +
-            'claimFindingId = :findingId, findingAccount = :account, findingRegion = :region, firstSeenAt = if_not_exists(firstSeenAt, :now), lastSeenAt = :now' +
+            'claimFindingId = :findingId, claimedAtMs = :nowMs, findingAccount = :account, findingRegion = :region, firstSeenAt = if_not_exists(firstSeenAt, :now), lastSeenAt = :now' +
             `${input.resource !== undefined ? ', #resource = :resource' : ''}${input.acting ? ', claimActing = :findingId' : ''}` +
             `${input.acting ? '' : ' REMOVE claimActing'} ADD deliveries :one`,
           ConditionExpression:
@@ -306,6 +324,7 @@ export class IncidentLedger {
             ':region': s(input.finding.region ?? 'unknown'),
             ':now': s(now.toISOString()),
             ':one': n(1),
+            ...(input.acting ? { ':graceStart': n(now.getTime() - EARLY_CLAIM_GRACE_MS) } : {}),
             ...(input.deliveryId ? { ':delivery': s(deliveryPrefixOf(input.deliveryId)) } : {}),
             ...(input.resource !== undefined ? { ':resource': s(input.resource) } : {}),
           },
@@ -320,6 +339,15 @@ export class IncidentLedger {
       if (stringOf(error.Item, 'claimToken') === token) return { status: 'claimed', token, leaseUntil };
       return { status: 'already-claimed', record: recordOf(error.Item) };
     }
+  }
+
+  /**
+   * How long a confirmed, acting delivery waits before it may take over the early claim the record shows
+   * (EARLY_CLAIM_GRACE_MS from when it was taken, on this ledger's clock); 0: at once.
+   */
+  takeOverWaitMs(record: LedgerRecord): number {
+    if (record.claimedAtMs === undefined) return 0;
+    return Math.max(0, record.claimedAtMs + EARLY_CLAIM_GRACE_MS - this.now().getTime());
   }
 
   /**

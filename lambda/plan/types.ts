@@ -93,6 +93,12 @@ export interface ExecutionContext {
   readonly restoreLedger?: RestoreLedger;
   /** Guard ids blocking every change, set for a step that runs even then: one that reports or undoes an early change (PlannedStep.earlyChange), or closes what an earlier attempt left open (closesLeftOpen). */
   readonly blockedBy?: readonly string[];
+  /**
+   * Another delivery of the incident may have changed the resource since this response read it (it joined an incident
+   * another delivery opened, which moves beside its claim, or it took another's claim over: lambda/respond/gate.ts):
+   * a step that moves the resource reads its state again first, so that it never undoes what that delivery did.
+   */
+  readonly othersMayMove?: boolean;
 }
 
 export interface PlannedStep {

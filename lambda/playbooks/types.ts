@@ -74,10 +74,9 @@ export interface EarlyMoveGate {
    */
   mayContinue(resourceTags: Readonly<Record<string, string>>): Promise<boolean>;
   /**
-   * Before the moves by ENI id (sent once the instance's read is in): false when the ledger already says the incident
-   * this delivery joins is answered, or held by a delivery that acts on it, or the incident could not be opened. A
-   * delivery that opened the incident (or has no ledger), or finds only an early claim that is not acting, is not held
-   * back: its claim answers beside the moves. Never rejects.
+   * Before the moves by ENI id (sent once the instance's read is in): true only for a delivery no other can be moving
+   * the same interfaces beside (it opened its resource's incident, or holds the claim; no ledger at all), so two
+   * deliveries of one finding never both move them. Never rejects (false when the ledger failed).
    */
   mayMoveByReadId(): Promise<boolean>;
   /** When the response started (the finding's age is judged from it: a finding generated long ago is likely answered already). */

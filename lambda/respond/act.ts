@@ -19,8 +19,10 @@ export class Acting {
     restoreLedger: PreparedPlan['restoreLedger'],
     private readonly deadlineMs: number | undefined,
     earlier?: { readonly outcomes: readonly StepOutcome[]; readonly outputs: Readonly<Record<string, unknown>> },
+    /** Another delivery of the incident may have moved the resource since it was read (ResponseGate.othersMayMove, once settled). */
+    othersMayMove = false,
   ) {
-    this.ctx = executionContext(clients, now, restoreLedger);
+    this.ctx = executionContext(clients, now, restoreLedger, othersMayMove);
     for (const outcome of earlier?.outcomes ?? []) this.ctx.outcomes.push(outcome);
     for (const [id, output] of Object.entries(earlier?.outputs ?? {})) this.ctx.outputs.set(id, output);
   }

@@ -2,7 +2,6 @@ import { evaluateApproval } from '../approval/evaluate';
 import { findingInstanceTags } from '../finding/accessors';
 import { blockingGuardIds } from '../guards';
 import type { EarlyMoveGate } from '../playbooks/types';
-import { answersLevel } from '../ledger/incident-ledger';
 import { guardsOf, type AccountReached, type ResponseStart } from './begin';
 import { brakeFullRecently } from './brake-memory';
 import type { RespondOptions } from './options';
@@ -24,7 +23,7 @@ export function earlyMoveAllowed(begun: ResponseStart & Pick<AccountReached, 'op
 /** GuardDuty's answer and the guards on the resource's own tags, once the first reads are in. */
 function gateOf(begun: ResponseStart & Pick<AccountReached, 'opening'>, options: RespondOptions): EarlyMoveGate {
   return {
-    mayMoveByReadId: () => mayMoveByReadId(begun.opening, options).catch(() => false),
+    mayMoveByReadId: () => mayMoveByReadId(begun.opening).catch(() => false),
     respondingAt: begun.planning.now,
     isolationSent: () => begun.isolationFirst.movesSent(),
     afterIsolationSent: begun.isolationFirst.cleared,
@@ -51,20 +50,22 @@ function mayMoveEarly(begun: ResponseStart, options: RespondOptions): boolean {
 }
 
 /**
- * The resource's pointer answers beside the instance's read, and a delivery that joins an incident has its claim's
- * answer by then too (open-incident.ts awaits it). The moves by ENI id are not sent when the incident is answered at
- * this level, or held by a delivery that acts on it (claimActing: GuardDuty confirmed it): that delivery isolates the
- * instance, and a second set of moves would pass an isolated interface through the allow-all group. An early claim
- * that is not acting does not hold them back: it may be a forged copy's, which the gate takes over (gate.ts
- * holdToAct), and it must not cost the genuine delivery its moves. The pointer failed: no move (the gate blocks every
- * change when the ledger cannot be written).
+ * Who sends moves by ENI id, beside the checks: only a delivery that no other can be moving the same interfaces
+ * beside. Two deliveries of one finding read the instance at the same moment; if both moved, the second set of moves
+ * would pass interfaces the first had isolated through the allow-all group again.
+ * - With resource incidents: only the delivery that opened the incident (the pointer's conditional write, which one
+ *   delivery alone wins). Its claim answers beside the moves. A delivery that joined one sends none, whatever it finds:
+ *   it isolates on the normal path if it comes to act (after the holder's EARLY_CLAIM_GRACE_MS, when it takes an early
+ *   claim over), and reads the interfaces' groups again before it moves them (steps/isolate.ts).
+ * - Without them: only a delivery whose own claim was answered 'claimed' (the claim goes out with the reads).
+ * - No ledger: no claim to decide, as for `ir respond`.
+ * The pointer or the claim failed: no move (the gate blocks every change when the ledger cannot be written).
  */
-async function mayMoveByReadId(opening: AccountReached['opening'], options: RespondOptions): Promise<boolean> {
+async function mayMoveByReadId(opening: AccountReached['opening']): Promise<boolean> {
   const opened = await opening;
-  if (!opened || opened.mayHold) return true;
+  if (!opened) return true;
+  if (opened.openedHere) return true;
+  if (opened.resource !== undefined) return false;
   const claim = await opened.claim;
-  if (!claim.ok) return false;
-  if (claim.value.status === 'claimed') return true;
-  const { record } = claim.value;
-  return !(options.ledger && answersLevel(record, options.ledger.level)) && !record.claimActing;
+  return claim.ok && claim.value.status === 'claimed';
 }

@@ -8,8 +8,8 @@ import type { OutcomeWrite } from '../ledger/incident-ledger';
 import type { RestoreLedger } from '../ledger/restore-record';
 import type { PreparedPlan } from './options';
 
-export function executionContext(clients: AwsClients, now: () => Date, restoreLedger?: RestoreLedger): ExecutionContext {
-  return { clients, outputs: new Map(), outcomes: [], now, ...(restoreLedger ? { restoreLedger } : {}) };
+export function executionContext(clients: AwsClients, now: () => Date, restoreLedger?: RestoreLedger, othersMayMove = false): ExecutionContext {
+  return { clients, outputs: new Map(), outcomes: [], now, ...(restoreLedger ? { restoreLedger } : {}), ...(othersMayMove ? { othersMayMove } : {}) };
 }
 
 export function executeOptionsOf(

@@ -103,6 +103,8 @@ export class ResponseGate {
   private readonly claim: Promise<ReadResult<Claim>>;
   private reservation: Promise<ReadResult<Reservation>> | undefined;
   private released = false;
+  /** This delivery took over the claim another delivery held (holdToAct): that one may have moved the resource already. */
+  private tookOver = false;
   /** When the response began (the clock LedgerOptions.leaseMs was measured on): a claim taken later ends no later. */
   private readonly startedAtMs = Date.now();
 
@@ -118,6 +120,17 @@ export class ResponseGate {
 
   get incidentId(): string {
     return this.input.opened.incidentId;
+  }
+
+  /**
+   * Whether another delivery of the incident may have changed the resource since this one read it: this delivery joined
+   * an incident another opened (its opener moves beside its claim), or took another's claim over. The steps that move
+   * the resource read its state again first (ExecutionContext.othersMayMove).
+   */
+  get othersMayMove(): boolean {
+    const { opened } = this.input;
+    // Without resource incidents, only the holder of the claim moves early: holding it, no other delivery moved.
+    return (opened.resource !== undefined && !opened.openedHere) || this.tookOver;
   }
 
   get ledgerKey(): string {
@@ -211,7 +224,7 @@ export class ResponseGate {
    * confirmed finding that will not act (below the severity floor, exempt), takes it as readily as the genuine
    * delivery, and a flood of them would keep it taken. A confirmed delivery whose plan acts therefore holds
    * the claim to act: it marks its own early claim acting, or takes over a live early claim that is not acting
-   * (one conditional write each, lambda/ledger/incident-ledger.ts). Only a claim held to act, or one answered,
+   * once that claim is EARLY_CLAIM_GRACE_MS old (one conditional write each, lambda/ledger/incident-ledger.ts). Only a claim held to act, or one answered,
    * turns it away; such a claim was taken by a confirmed delivery, its lease ends at that delivery's own
    * deadline and nothing renews it, so Lambda's retry of this delivery claims it once it is given back or expired.
    */
@@ -232,9 +245,17 @@ export class ResponseGate {
     const { record } = early.value;
     // Answered, or held by a delivery that acts: there is nothing to take over.
     if (answersLevel(record, this.options.level) || record.claimActing) return early;
+    // Its holder is given EARLY_CLAIM_GRACE_MS from its claim to mark it acting (it may be moving the interfaces now); with
+    // no time left to wait, this delivery is turned away and retried, like one that finds the claim acting.
+    const waitMs = ledger.takeOverWaitMs(record);
+    if (waitMs > 0) {
+      if (waitMs >= this.options.leaseMs - (Date.now() - this.startedAtMs)) return early;
+      await new Promise<void>((resolve) => setTimeout(resolve, waitMs));
+    }
     // The lease ends at this delivery's own deadline: the time left when the response began, less what has run since.
     const leaseMs = Math.max(0, this.options.leaseMs - (Date.now() - this.startedAtMs));
-    return this.reads.read(HOLD_INCIDENT_TO_ACT, `Take the claim of incident ${incidentId} over from a delivery that does not act on it`, this.ledgerKey, () =>
+    const waited = waitMs > 0 ? ` (after ${waitMs} ms, the time its holder is given to mark it acting)` : '';
+    const taken = await this.reads.read(HOLD_INCIDENT_TO_ACT, `Take the claim of incident ${incidentId} over from a delivery that does not act on it${waited}`, this.ledgerKey, () =>
       ledger.claim({
         finding,
         incidentId,
@@ -245,6 +266,8 @@ export class ResponseGate {
         ...(this.input.opened.resource !== undefined ? { resource: this.input.opened.resource } : {}),
       }),
     );
+    if (taken.ok && taken.value.status === 'claimed') this.tookOver = true;
+    return taken;
   }
 
   private settledReads(): StepOutcome[] {

@@ -35,6 +35,12 @@ export interface OpenedIncident {
   readonly claim: Promise<ReadResult<Claim>>;
   /** False: known already that this delivery does not hold the claim (it joins an incident), so it reserves nothing. */
   readonly mayHold: boolean;
+  /**
+   * This delivery opened its resource's incident (the pointer's conditional write made it, so no other delivery did):
+   * it alone may move the resource before its claim is answered (the moves by ENI id, early-move-allowed.ts). False
+   * for one that joined an incident, and without resource incidents, where the claim's answer decides.
+   */
+  readonly openedHere: boolean;
   /** The token of the claim this delivery sent (absent: none sent): a claim not answered in time may have landed, and is given back with it. */
   readonly claimToken?: string;
 }
@@ -46,7 +52,7 @@ export async function openIncident(options: LedgerOptions, finding: Finding, pla
   const resource = options.incidents ? incidentResourceOf(finding, playbook) : undefined;
   if (!options.incidents || resource === undefined) {
     const sent = claimOf(options, reads, finding, ownId, undefined);
-    return { incidentId: ownId, resource: undefined, reads, claim: sent.claim, mayHold: true, claimToken: sent.token };
+    return { incidentId: ownId, resource: undefined, reads, claim: sent.claim, mayHold: true, openedHere: false, claimToken: sent.token };
   }
   const { store, joinWindowMs } = options.incidents;
   const target = resourceKey(resource).pk!.S!;
@@ -54,29 +60,30 @@ export async function openIncident(options: LedgerOptions, finding: Finding, pla
     reads.read(CLAIM_INCIDENT, `Open the incident of ${resource}, or join the one open for it`, target, () =>
       store.open({ resource, findingId: finding.id, proposedId: ownId, windowMs: joinWindowMs, ...(replacing ? { replacing } : {}) }),
     );
-  const failed = (result: ReadResult<unknown> & { ok: false }): OpenedIncident => ({ incidentId: ownId, resource, reads, claim: Promise.resolve(result), mayHold: false });
+  const failed = (result: ReadResult<unknown> & { ok: false }): OpenedIncident => ({ incidentId: ownId, resource, reads, claim: Promise.resolve(result), mayHold: false, openedHere: false });
   const opened = await pointer();
   if (!opened.ok) return failed(opened);
-  const known = (incidentId: string, claim: ReadResult<Claim>, claimToken: string): OpenedIncident => ({
+  const known = (incidentId: string, claim: ReadResult<Claim>, claimToken: string, openedHere: boolean): OpenedIncident => ({
     incidentId,
     resource,
     reads,
     claim: Promise.resolve(claim),
     mayHold: claim.ok && claim.value.status === 'claimed',
+    openedHere,
     claimToken,
   });
   // This finding opened the incident: there is nothing to decide about joining, the claim runs beside the brake.
   if (opened.value.opened) {
     const sent = claimOf(options, reads, finding, opened.value.incidentId, resource);
-    return { incidentId: opened.value.incidentId, resource, reads, claim: sent.claim, mayHold: true, claimToken: sent.token };
+    return { incidentId: opened.value.incidentId, resource, reads, claim: sent.claim, mayHold: true, openedHere: true, claimToken: sent.token };
   }
   const first = claimOf(options, reads, finding, opened.value.incidentId, resource);
   const claim = await first.claim;
-  if (!mustNotJoin(options, finding, opened.value, claim)) return known(opened.value.incidentId, claim, first.token);
+  if (!mustNotJoin(options, finding, opened.value, claim)) return known(opened.value.incidentId, claim, first.token, false);
   const replaced = await pointer(opened.value.incidentId);
   if (!replaced.ok) return failed(replaced);
   const again = claimOf(options, reads, finding, replaced.value.incidentId, resource);
-  return known(replaced.value.incidentId, await again.claim, again.token);
+  return known(replaced.value.incidentId, await again.claim, again.token, replaced.value.opened);
 }
 
 /** The claim, sent with a token chosen here: known even when no answer comes. */

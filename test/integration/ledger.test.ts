@@ -1,6 +1,6 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { parseFindings } from '../../lambda/finding/parse';
-import { IncidentLedger } from '../../lambda/ledger/incident-ledger';
+import { EARLY_CLAIM_GRACE_MS, IncidentLedger } from '../../lambda/ledger/incident-ledger';
 import { incidentIdOf } from '../../lambda/respond/incident-id';
 import { EMULATOR_REGION } from '../../emulator/clients';
 import type { Report } from '../../lambda/plan/document';
@@ -175,5 +175,35 @@ describe('the blast-radius brake', () => {
     // Two slots, held by the two instances contained above.
     const slots = await Promise.all([0, 1].map((i) => ledgerItem(`brake#slot#00${i}`)));
     expect(slots.map((s) => s?.playbook?.S)).toEqual(['contain-instance', 'contain-instance']);
+  });
+});
+
+/*
+ * The early claim's grace, in DynamoDB's own condition (the emulator evaluates it): a confirmed, acting delivery takes
+ * over an early claim that is not acting only once it is EARLY_CLAIM_GRACE_MS old, so that its holder (which may be
+ * moving the interfaces beside it) has had the time to mark it acting.
+ */
+describe('taking over an early claim that is not acting', () => {
+  const incidentId = 'ir-grace-test';
+  const at = (ms: number) => () => new Date(Date.UTC(2026, 11, 7, 12, 0, 0) + ms);
+
+  it('is refused while the claim is younger than the grace, and lands once it is that old', async () => {
+    const [finding] = parseFindings(instanceFindingEvent(account.seed, account.seed.instanceA));
+    const holder = new IncidentLedger(dynamodb, TABLE, at(0));
+    const early = await holder.claim({ finding: finding!, incidentId, level: 'enforce', leaseMs: 60_000 });
+    expect(early.status).toBe('claimed');
+    expect(await ledgerItem(`incident#${incidentId}`)).toMatchObject({ claimedAtMs: { N: String(at(0)().getTime()) } });
+
+    const tooSoon = new IncidentLedger(dynamodb, TABLE, at(EARLY_CLAIM_GRACE_MS - 1));
+    const refused = await tooSoon.claim({ finding: finding!, incidentId, level: 'enforce', leaseMs: 60_000, acting: true });
+    expect(refused).toMatchObject({ status: 'already-claimed', record: { claimActing: false, claimedAtMs: at(0)().getTime() } });
+    expect(refused.status === 'already-claimed' && tooSoon.takeOverWaitMs(refused.record)).toBe(1);
+
+    const inTime = new IncidentLedger(dynamodb, TABLE, at(EARLY_CLAIM_GRACE_MS));
+    const taken = await inTime.claim({ finding: finding!, incidentId, level: 'enforce', leaseMs: 60_000, acting: true });
+    expect(taken.status).toBe('claimed');
+    expect(await ledgerItem(`incident#${incidentId}`)).toMatchObject({ claimActing: { S: finding!.id }, claimedAtMs: { N: String(at(EARLY_CLAIM_GRACE_MS)().getTime()) } });
+    // The holder's mark now finds the claim taken over.
+    expect(await holder.markActing(incidentId, early.status === 'claimed' ? early.token : '', finding!.id)).toMatchObject({ status: 'superseded' });
   });
 });

@@ -17,11 +17,18 @@ interface Sendable {
 
 const CLASSES = Object.values(EVERY_CLIENT) as unknown as { prototype: Sendable }[];
 
-/** The EC2 query parameters of a group move, as the proxy records them (the groups moved to); none for other calls. */
+/**
+ * The EC2 query parameters of a group move, as the proxy records them (the groups moved to, and the interface moved),
+ * and the interfaces a DescribeNetworkInterfaces reads; none for other calls.
+ */
 function paramsOf(command: { constructor: { name: string }; input?: unknown }): Record<string, string> {
-  const input = (command.input ?? {}) as { Groups?: string[] };
+  const input = (command.input ?? {}) as { Groups?: string[]; NetworkInterfaceId?: string; NetworkInterfaceIds?: string[] };
   const key = command.constructor.name === 'ModifyInstanceAttributeCommand' ? 'GroupId' : 'SecurityGroupId';
-  return Object.fromEntries((input.Groups ?? []).map((g, i) => [`${key}.${i + 1}`, g]));
+  return {
+    ...Object.fromEntries((input.Groups ?? []).map((g, i) => [`${key}.${i + 1}`, g])),
+    ...(typeof input.NetworkInterfaceId === 'string' ? { NetworkInterfaceId: input.NetworkInterfaceId } : {}),
+    ...Object.fromEntries((input.NetworkInterfaceIds ?? []).map((id, i) => [`NetworkInterfaceId.${i + 1}`, id])),
+  };
 }
 
 export class RoundTripLatency {

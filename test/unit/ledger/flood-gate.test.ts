@@ -2,7 +2,7 @@ import { BatchGetItemCommand, ConditionalCheckFailedException, DeleteItemCommand
 import { PublishCommand } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
 import { ContainmentBrake } from '../../../lambda/ledger/brake';
-import { IncidentLedger } from '../../../lambda/ledger/incident-ledger';
+import { EARLY_CLAIM_GRACE_MS, IncidentLedger } from '../../../lambda/ledger/incident-ledger';
 import { stepSpecsOf } from '../../../lambda/playbooks/registry';
 import { respond } from '../../../lambda/respond/respond';
 import type { LedgerOptions } from '../../../lambda/respond/gate';
@@ -32,27 +32,28 @@ const conditionFailed = (item?: Record<string, unknown>) =>
   Object.assign(new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: {} }), item ? { Item: item } : {});
 
 /** The early claim of another delivery, live, at the enforce level; acting when a confirmed delivery that acts holds it. */
-const heldBy = (acting: boolean) => ({
+const heldBy = (acting: boolean, claimedAtMs?: number) => ({
   pk: { S: 'incident#x' },
   claimToken: { S: 'someone-else/123' },
   claimLevel: { N: '2' },
   leaseUntil: { N: String(NOW.getTime() + 60_000) },
+  ...(claimedAtMs !== undefined ? { claimedAtMs: { N: String(claimedAtMs) } } : {}),
   ...(acting ? { claimActing: { S: 'the-holders-finding' } } : {}),
 });
 
-function ledgerOptions(): LedgerOptions {
+function ledgerOptions(leaseMs = LEASE_MS): LedgerOptions {
   const client = new DynamoDBClient({ region: 'us-east-1', maxAttempts: 1 });
-  return { ledger: new IncidentLedger(client, TABLE, () => NOW), brake: new ContainmentBrake(client, TABLE, 10, () => NOW), level: 'enforce', leaseMs: LEASE_MS };
+  return { ledger: new IncidentLedger(client, TABLE, () => NOW), brake: new ContainmentBrake(client, TABLE, 10, () => NOW), level: 'enforce', leaseMs };
 }
 
-function run(options: { confirmed?: boolean; exempt?: boolean } = {}) {
+function run(options: { confirmed?: boolean; exempt?: boolean; leaseMs?: number } = {}) {
   if (options.confirmed === false) guardDuty.holds();
   else guardDuty.holds(containFinding());
   if (options.exempt) {
     const instance = harness.world.instance!;
     instance.Tags = [...(instance.Tags ?? []), { Key: 'ir:exempt', Value: 'honeypot' }];
   }
-  return respond(containFinding(), { config: enforceConfig(), clients: harness.clients, dryRun: false, topicArn: TOPIC, responder: RESPONDER, now: () => NOW, ledger: ledgerOptions() });
+  return respond(containFinding(), { config: enforceConfig(), clients: harness.clients, dryRun: false, topicArn: TOPIC, responder: RESPONDER, now: () => NOW, ledger: ledgerOptions(options.leaseMs) });
 }
 
 const updates = (): UpdateItemCommandInput[] => dynamodb.commandCalls(UpdateItemCommand).map((c) => c.args[0].input);
@@ -95,8 +96,11 @@ describe('a genuine finding whose incident a delivery that does not act holds (t
     // Yields to nothing the early claim does not, besides a live claim that is not acting.
     expect(takeOver.ConditionExpression).toBe(
       'attribute_not_exists(pk) OR ((attribute_not_exists(respondedLevel) OR respondedLevel < :level) AND ' +
-        '(attribute_not_exists(leaseUntil) OR leaseUntil < :nowMs OR claimLevel < :level OR (attribute_not_exists(claimActing) AND claimLevel <= :level)))',
+        '(attribute_not_exists(leaseUntil) OR leaseUntil < :nowMs OR claimLevel < :level OR ' +
+        '(attribute_not_exists(claimActing) AND claimLevel <= :level AND (attribute_not_exists(claimedAtMs) OR claimedAtMs <= :graceStart))))',
     );
+    // Only an early claim EARLY_CLAIM_GRACE_MS old, by the ledger's clock: its holder had the time to mark it acting.
+    expect(takeOver.ExpressionAttributeValues![':graceStart']).toEqual({ N: String(NOW.getTime() - EARLY_CLAIM_GRACE_MS) });
     expect(takeOver.UpdateExpression).toMatch(/, claimActing = :findingId ADD deliveries :one$/);
     expect(takeOver.ExpressionAttributeValues![':findingId']).toEqual({ S: containFinding().id });
     // Bounded: the lease ends no later than this delivery's own deadline (the time it had left when it began).
@@ -127,6 +131,54 @@ describe('a genuine finding whose incident a delivery that does not act holds (t
     expect(report.guards.find((g) => g.id === 'being-answered')?.reason).toContain('by a delivery GuardDuty confirmed, acting on it');
     expect(mutatingCalls()).toEqual([]);
     expect(updates().filter(isOutcome)).toEqual([]);
+    expect(shouldFailInvocation(report).retry).toBe(true);
+  });
+});
+
+describe('a genuine finding whose incident another delivery claimed a moment ago, not (yet) acting', () => {
+  it('gives the holder the rest of EARLY_CLAIM_GRACE_MS to mark it acting, then takes it over and acts once', async () => {
+    const sentAt: Record<string, number> = {};
+    dynamodb.on(UpdateItemCommand).callsFake((input: UpdateItemCommandInput) => {
+      if (isEarlyClaim(input)) {
+        sentAt.early = Date.now();
+        // Taken 1700 ms before this delivery's own early claim (by the ledger's clock): 300 ms of the grace are left.
+        throw conditionFailed(heldBy(false, NOW.getTime() - (EARLY_CLAIM_GRACE_MS - 300)));
+      }
+      if (isTakeOver(input)) sentAt.takeOver = Date.now();
+      return {};
+    });
+    const report = await run();
+    expect(report.blockedBy).toEqual([]);
+    expect(sentAt.takeOver! - sentAt.early!).toBeGreaterThanOrEqual(290);
+    expect(report.reads.find((r) => r.id === `read:hold-incident-to-act:incident#${report.incidentId}`)?.title).toContain('(after 300 ms, the time its holder is given to mark it acting)');
+    expect(mutatingCalls().length).toBeGreaterThan(0);
+  });
+
+  it('the holder marks it acting within the grace: the take-over finds it acting, and this delivery is turned away and retried', async () => {
+    ledgerAnswers({
+      early: () => {
+        throw conditionFailed(heldBy(false, NOW.getTime() - (EARLY_CLAIM_GRACE_MS - 100)));
+      },
+      takeOver: () => {
+        throw conditionFailed(heldBy(true, NOW.getTime() - (EARLY_CLAIM_GRACE_MS - 100)));
+      },
+    });
+    const report = await run();
+    expect(report.blockedBy).toEqual(['being-answered']);
+    expect(mutatingCalls()).toEqual([]);
+    expect(shouldFailInvocation(report).retry).toBe(true);
+  });
+
+  it('with less time left than the grace: no take-over at all, turned away and retried', async () => {
+    ledgerAnswers({
+      early: () => {
+        throw conditionFailed(heldBy(false, NOW.getTime()));
+      },
+    });
+    const report = await run({ leaseMs: EARLY_CLAIM_GRACE_MS - 500 });
+    expect(report.blockedBy).toEqual(['being-answered']);
+    expect(updates().filter(isTakeOver)).toEqual([]);
+    expect(mutatingCalls()).toEqual([]);
     expect(shouldFailInvocation(report).retry).toBe(true);
   });
 });

@@ -55,9 +55,10 @@ export function planNetworkInterfaceMoves(
     const vpc = groups.get(eni.vpcId);
     if (!vpc) return [];
     const already = alreadyIsolated(eni, vpc);
-    const untrack = vpc.untrack ? untrackStep(eni, vpc.untrack, [...vpc.untrackReady, ...vpc.isolationReady], already, beforeMove) : null;
+    const readAgain: ReadAgain = { isolated: null, onUntrack: false };
+    const untrack = vpc.untrack ? untrackStep(eni, vpc, vpc.untrack, [...vpc.untrackReady, ...vpc.isolationReady], already, beforeMove, readAgain) : null;
     const startedOnUntrack = eni.securityGroupIds.some((g) => vpc.untrackMade.has(g));
-    const isolate = isolateStep(eni, vpc.isolation, [...vpc.isolationReady], already, { untrackStepId: untrack?.id ?? null, startedOnUntrack }, beforeMove);
+    const isolate = isolateStep(eni, vpc, [...vpc.isolationReady], already, { untrackStepId: untrack?.id ?? null, startedOnUntrack, readAgain }, beforeMove);
     const restore = restoreStep({
       eni,
       originals: originalGroupsOf(eni, vpc, instanceTags),
@@ -67,6 +68,7 @@ export function planNetworkInterfaceMoves(
       startedOnUntrack,
       leftOpenEarlier: startedOnUntrack && !earlyMoveLanded,
       already,
+      readAgain,
     });
     return [...(untrack ? [untrack] : []), { ...isolate, ...(untrack ? { follows: untrack.id } : {}) }, { ...restore, follows: isolate.id }];
   });
@@ -91,14 +93,27 @@ function originalGroupsOf(eni: NetworkInterfaceFacts, vpc: VpcGroupsPlan, instan
   return recorded.length > 0 && recorded.every((g) => /^sg-[0-9a-z]+$/.test(g)) && !recorded.some((g) => vpc.responderMade.has(g)) ? recorded : null;
 }
 
+/**
+ * What the untrack step found when it read the ENI's groups again before its move (ExecutionContext.othersMayMove:
+ * another delivery of the incident may have moved it since this response's read). The isolation and restore steps
+ * follow it: an ENI another delivery isolated is not moved at all, one it left on the untrack group goes straight on
+ * to the isolation group (and is restored, if that fails, as one found there).
+ */
+interface ReadAgain {
+  isolated: string | null;
+  onUntrack: boolean;
+}
+
 function moveStep(
   eni: NetworkInterfaceFacts,
   purpose: 'untrack' | 'isolation',
+  vpc: VpcGroupsPlan,
   group: GroupRef,
   requires: string[],
   already: string | null,
   untrackOf: UntrackOf | null,
   beforeMove: () => void,
+  readAgain: ReadAgain,
 ): PlannedStep {
   const id = eni.networkInterfaceId;
   const why =
@@ -116,10 +131,15 @@ function moveStep(
     stage: purpose === 'untrack' ? STAGE.untrack : STAGE.isolate,
     requires,
     run: async (ctx): Promise<StepRunResult> => {
-      if (already) return { status: 'skipped', reason: already };
+      const isolatedBy = already ?? readAgain.isolated;
+      if (isolatedBy) return { status: 'skipped', reason: isolatedBy };
       const shortOfTime = purpose === 'untrack' ? untrackTimeShortfall(ctx, id) : null;
       if (shortOfTime) return { status: 'skipped', reason: shortOfTime };
       const groupId = resolveGroupId(group, ctx);
+      if (purpose === 'untrack' && ctx.othersMayMove) {
+        const found = await readGroupsAgain(ctx, id, vpc, groupId, readAgain);
+        if (found) return found;
+      }
       beforeMove();
       await sendMove(ctx, id, [groupId], untrackOf && !mayNeedRestore(ctx, untrackOf) ? isolationOnlyLimitMs(ctx) : undefined);
       return { status: 'done', detail: `${id} is on ${groupId}` };
@@ -127,18 +147,39 @@ function moveStep(
   });
 }
 
-function untrackStep(eni: NetworkInterfaceFacts, group: GroupRef, requires: string[], already: string | null, beforeMove: () => void): PlannedStep {
-  return moveStep(eni, 'untrack', group, requires, already, null, beforeMove);
+function untrackStep(eni: NetworkInterfaceFacts, vpc: VpcGroupsPlan, group: GroupRef, requires: string[], already: string | null, beforeMove: () => void, readAgain: ReadAgain): PlannedStep {
+  return moveStep(eni, 'untrack', vpc, group, requires, already, null, beforeMove, readAgain);
 }
 
-function isolateStep(eni: NetworkInterfaceFacts, group: GroupRef, requires: string[], already: string | null, untrackOf: UntrackOf, beforeMove: () => void): PlannedStep {
-  return moveStep(eni, 'isolation', group, requires, already, untrackOf, beforeMove);
+function isolateStep(eni: NetworkInterfaceFacts, vpc: VpcGroupsPlan, requires: string[], already: string | null, untrackOf: UntrackOf, beforeMove: () => void): PlannedStep {
+  return moveStep(eni, 'isolation', vpc, vpc.isolation, requires, already, untrackOf, beforeMove, untrackOf.readAgain);
+}
+
+/**
+ * The ENI's groups read again right before its untrack move, when another delivery of the incident may have moved it
+ * since this response's read: a skip when that delivery isolated it (nothing is moved, never through the allow-all
+ * group again) or left it on the untrack group (the isolation move follows); undefined: as read, the move goes out.
+ */
+async function readGroupsAgain(ctx: ExecutionContext, id: string, vpc: VpcGroupsPlan, untrackGroupId: string, readAgain: ReadAgain): Promise<StepRunResult | undefined> {
+  const isolationGroupId = resolveGroupId(vpc.isolation, ctx);
+  const now = await groupsOf(ctx, id);
+  if (now.length > 0 && now.every((g) => g === isolationGroupId || vpc.isolatedOn.has(g))) {
+    readAgain.isolated = `${id} is on the isolation group only (${now.join(', ')}), read again before its move: another delivery of the incident isolated it, so it is not moved again`;
+    return { status: 'skipped', reason: readAgain.isolated };
+  }
+  if (now.includes(untrackGroupId)) {
+    readAgain.onUntrack = true;
+    return { status: 'skipped', reason: `${id} is on the untrack group already, read again before its move (another delivery of the incident moved it): it goes on to the isolation group` };
+  }
+  return undefined;
 }
 
 /** How the ENI may have reached the untrack group: this run's untrack step, or an earlier run that left it there. */
 interface UntrackOf {
   readonly untrackStepId: string | null;
   readonly startedOnUntrack: boolean;
+  /** Or another delivery of the incident, found when the untrack step read its groups again. */
+  readonly readAgain: ReadAgain;
 }
 
 /**
@@ -146,9 +187,9 @@ interface UntrackOf {
  * may be on the untrack group (this run's untrack move was sent, or an
  * earlier run left it there). Else the isolation move needs no restore budget.
  */
-function mayNeedRestore(ctx: ExecutionContext, { untrackStepId, startedOnUntrack }: UntrackOf): boolean {
+function mayNeedRestore(ctx: ExecutionContext, { untrackStepId, startedOnUntrack, readAgain }: UntrackOf): boolean {
   const untrack = statusOf(ctx, untrackStepId);
-  return startedOnUntrack || untrack === 'done' || untrack === 'failed';
+  return startedOnUntrack || readAgain.onUntrack || untrack === 'done' || untrack === 'failed';
 }
 
 interface RestoreInput {
@@ -163,6 +204,7 @@ interface RestoreInput {
   /** Found on the untrack group, and not by this response's own early move: closed even when a guard blocks every change. */
   readonly leftOpenEarlier: boolean;
   readonly already: string | null;
+  readonly readAgain: ReadAgain;
 }
 
 function statusOf(ctx: ExecutionContext, stepId: string | null): string | undefined {
@@ -173,7 +215,7 @@ function statusOf(ctx: ExecutionContext, stepId: string | null): string | undefi
 }
 
 function restoreStep(input: RestoreInput): PlannedStep {
-  const { eni, originals, isolation, untrackStepId, isolateStepId, startedOnUntrack, leftOpenEarlier, already } = input;
+  const { eni, originals, isolation, untrackStepId, isolateStepId, leftOpenEarlier, already, readAgain } = input;
   const id = eni.networkInterfaceId;
   return planStep(MOVE_NETWORK_INTERFACE, {
     id: `restore:${id}`,
@@ -192,7 +234,10 @@ function restoreStep(input: RestoreInput): PlannedStep {
     // Found on the allow-all group (an attempt that stopped halfway left it there): a blocked response must not leave it there either.
     ...(leftOpenEarlier && !already ? { closesLeftOpen: true } : {}),
     run: async (ctx): Promise<StepRunResult> => {
-      if (already) return { status: 'skipped', reason: already };
+      const isolatedBy = already ?? readAgain.isolated;
+      if (isolatedBy) return { status: 'skipped', reason: isolatedBy };
+      // Found there before this run, or put there by another delivery of the incident (read again before the untrack move).
+      const startedOnUntrack = input.startedOnUntrack || readAgain.onUntrack;
       if ((ctx.blockedBy ?? []).length > 0) return closeLeftOpen(ctx, { id, isolation, blockedBy: ctx.blockedBy ?? [] });
       const untrack = statusOf(ctx, untrackStepId);
       if (statusOf(ctx, isolateStepId) === 'done') {

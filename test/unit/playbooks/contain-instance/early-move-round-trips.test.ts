@@ -193,12 +193,18 @@ describe('round trips to isolation in the Lambda (ledger, restore record, confir
     expectHeldUntilIsolationSent();
   });
 
-  /** A second delivery of the finding while another holds the incident (its claim `acting` or not): the report and the moves it sent. */
-  async function secondDelivery(acting: boolean): Promise<{ blockedBy: readonly string[]; moves: number }> {
+  /**
+   * A second delivery of the finding while another holds the incident (its claim `acting` or not): the report and the
+   * moves it sent. `takeOverLands`: its take-over of a claim that is not acting succeeds (the holder's time to mark it
+   * acting is over: the record carries no claimedAtMs), so it acts. `movedByTheFirst`: the group the first delivery
+   * moved both ENIs to after this one's read of the instance (which still shows them on their own groups).
+   */
+  async function secondDelivery(acting: boolean, takeOverLands = false, movedByTheFirst?: string): Promise<{ blockedBy: readonly string[]; moves: number; steps: readonly { id: string; status: string; reason?: string }[] }> {
     const access = container();
     await respondAsLambda(access);
     forgetEverything();
     world.movedTo.clear();
+    if (movedByTheFirst) for (const eni of [PRIMARY_ENI, SECONDARY_ENI]) world.movedTo.set(eni, [movedByTheFirst]);
     const finding = containFinding();
     const condition = (item: Record<string, unknown>) => Object.assign(new Error('The conditional request failed'), { name: 'ConditionalCheckFailedException', Item: item });
     const incidentId = { S: 'ir-held-by-the-first' };
@@ -208,6 +214,7 @@ describe('round trips to isolation in the Lambda (ledger, restore record, confir
       if (pk.startsWith('resource#')) throw condition({ incidentId, openedAtMs: { N: String(NOW.getTime()) }, openedAt: { S: NOW.toISOString() }, openedBy: { S: finding.id } });
       // Its claim (and any take-over): held by the other delivery, its lease running.
       if (input.UpdateExpression.startsWith('SET claimToken')) {
+        if (takeOverLands && input.UpdateExpression.includes('claimActing = :findingId')) return {};
         throw condition({ incidentId, claimToken: { S: 'first-delivery#1' }, claimLevel: { N: '2' }, leaseUntil: { N: String(NOW.getTime() + 60_000) }, findingId: { S: finding.id }, ...(acting ? { claimActing: { S: finding.id } } : {}) });
       }
       return {};
@@ -223,17 +230,81 @@ describe('round trips to isolation in the Lambda (ledger, restore record, confir
       restoreLedger: restoreLedgerFor(access, 'us-east-1', 'ledger-table'),
       earlyMove: true,
     });
-    return { blockedBy: report.blockedBy, moves: calls.filter((c) => c.operation === 'ModifyNetworkInterfaceAttribute' || c.operation === 'ModifyInstanceAttribute').length };
+    return {
+      blockedBy: report.blockedBy,
+      // Group moves only (a delivery that acts also preserves the instance with ModifyInstanceAttribute: not a move).
+      moves: calls.filter((c) => c.operation === 'ModifyNetworkInterfaceAttribute' || (c.operation === 'ModifyInstanceAttribute' && 'GroupId.1' in c.params)).length,
+      steps: report.steps.map((s) => ({ id: s.id, status: s.status, ...(s.reason !== undefined ? { reason: s.reason } : {}) })),
+    };
   }
 
   it('a second delivery of the finding, while the first holds the incident to act: no move by ENI id of its own (the ENIs are not moved twice)', async () => {
-    expect(await secondDelivery(true)).toEqual({ blockedBy: ['being-answered'], moves: 0 });
+    expect(await secondDelivery(true)).toMatchObject({ blockedBy: ['being-answered'], moves: 0 });
     expect(world.movedTo.size).toBe(0);
   });
 
-  it('an early claim that is not acting (perhaps a forged copy’s) does not cost the delivery its moves by ENI id', async () => {
-    const { moves } = await secondDelivery(false);
-    // Both ENIs to the untrack group, then to the isolation group, as soon as the read was in.
-    expect(moves).toBe(4);
+  it('a second delivery of the finding, while the first holds only its early claim (it may be moving the ENIs now): no move by ENI id either', async () => {
+    // It joined the incident the first opened: the opener alone moves beside its claim (lambda/respond/early-move-allowed.ts).
+    expect(await secondDelivery(false)).toMatchObject({ blockedBy: ['being-answered'], moves: 0 });
+    expect(world.movedTo.size).toBe(0);
+  });
+
+  describe('a delivery that joined the incident and took the claim over reads each ENI again right before its untrack move', () => {
+    /** Each ENI's read-back (DescribeNetworkInterfaces) answered before any move of that ENI was sent. */
+    function readAgainBeforeMoves(): void {
+      for (const eni of [PRIMARY_ENI, SECONDARY_ENI]) {
+        const readBack = calls.find((c) => c.operation === 'DescribeNetworkInterfaces' && c.params['NetworkInterfaceId.1'] === eni);
+        expect(readBack).toBeDefined();
+        for (const move of calls.filter((c) => c.operation === 'ModifyNetworkInterfaceAttribute' && c.params.NetworkInterfaceId === eni)) {
+          expect(readBack!.answeredAt).toBeLessThanOrEqual(move.sentAt);
+        }
+      }
+    }
+
+    it('the ENIs another delivery isolated since this one read them: not moved at all (never through the allow-all group again)', async () => {
+      const second = await secondDelivery(false, true, ISOLATION_SG_A);
+      expect(second.blockedBy).toEqual([]);
+      expect(second.moves).toBe(0);
+      readAgainBeforeMoves();
+      for (const eni of [PRIMARY_ENI, SECONDARY_ENI]) {
+        for (const id of [`untrack:${eni}`, `isolate:${eni}`, `restore:${eni}`]) {
+          const step = second.steps.find((s) => s.id === id)!;
+          expect(step).toMatchObject({ status: 'skipped' });
+          expect(step.reason).toContain(`${eni} is on the isolation group only (${ISOLATION_SG_A}), read again before its move: another delivery of the incident isolated it`);
+        }
+      }
+    });
+
+    it('the ENIs another delivery left on the untrack group: straight on to the isolation group', async () => {
+      const second = await secondDelivery(false, true, UNTRACK_SG_A);
+      expect(second.blockedBy).toEqual([]);
+      readAgainBeforeMoves();
+      const moves = calls.filter((c) => c.operation === 'ModifyNetworkInterfaceAttribute');
+      expect(moves.map((c) => [c.params.NetworkInterfaceId, c.params['SecurityGroupId.1']]).sort()).toEqual([
+        [PRIMARY_ENI, ISOLATION_SG_A],
+        [SECONDARY_ENI, ISOLATION_SG_A],
+      ]);
+      expect(second.steps.find((s) => s.id === `untrack:${PRIMARY_ENI}`)?.reason).toContain('on the untrack group already, read again before its move');
+      expect(world.movedTo.get(PRIMARY_ENI)).toEqual([ISOLATION_SG_A]);
+    });
+
+    it('the ENIs still on their own groups: the two-step swap as planned, after the read-back', async () => {
+      const second = await secondDelivery(false, true);
+      expect(second.blockedBy).toEqual([]);
+      readAgainBeforeMoves();
+      expect(second.moves).toBe(4);
+      expect(world.movedTo.get(PRIMARY_ENI)).toEqual([ISOLATION_SG_A]);
+      expect(world.movedTo.get(SECONDARY_ENI)).toEqual([ISOLATION_SG_A]);
+    });
+  });
+
+  it('the delivery that opened the incident reads nothing again: 3 round trips with several ENIs', async () => {
+    const access = container();
+    await respondAsLambda(access);
+    forgetEverything();
+    world.movedTo.clear();
+    await respondAsLambda(access);
+    expect(calls.filter((c) => c.operation === 'DescribeNetworkInterfaces')).toEqual([]);
+    expect(roundTripsToIsolation()).toBe(3);
   });
 });

@@ -10,6 +10,7 @@ import { RESPONDER_GROUP_FILTERS } from '../lambda/playbooks/contain-instance/di
 import { FINDING_ID_TAG, PURPOSE_TAG } from '../lambda/playbooks/contain-instance/names';
 import { incidentIdOf } from '../lambda/respond/incident-id';
 import { INCIDENT_KEY_PREFIX } from '../lambda/ledger/incident-ledger';
+import { MAY_REPEAT_MARK } from '../lambda/notify/subject';
 import { readInbox, type Notification } from '../test/integration/support/inbox';
 import { launchBenchInstance, seedBenchNetwork, type BenchInstance, type BenchNetwork } from './fleet';
 import { instanceFindingEvent } from './findings';
@@ -50,8 +51,12 @@ const VOLUMES = 2;
 /** The brake's maximum (lambda/config/schema.ts): not reached by the burst's incidents (at most 100). */
 export const BURST_BRAKE_LIMIT = 100;
 export const BURST_LEDGER_TABLE = 'bench-incident-ledger';
-/** The notifications that answer an incident (lambda/notify/message.ts); REPEAT notes and the like do not. */
-const ANSWER_SUBJECT = /^\[GuardDuty IR (DONE|PARTIAL)\] /;
+/**
+ * The notifications that answer an incident (lambda/notify/message.ts); REPEAT notes and the like do not. One whose first
+ * publish was not answered is sent again by the next delivery marked MAY REPEAT (lambda/notify/undelivered.ts): it answers too.
+ */
+const MAY_REPEAT = `${MAY_REPEAT_MARK.replace(/[[\]]/g, '\\$&')} `;
+const ANSWER_SUBJECT = new RegExp(`^(?:${MAY_REPEAT})?\\[GuardDuty IR (DONE|PARTIAL)\\] `);
 
 export interface BurstResult {
   readonly findings: number;
@@ -239,7 +244,7 @@ async function check(ctx: BurstContext, targets: readonly Target[], calls: reado
   const inbox = await readInbox(ctx.inbox.sqs, ctx.inbox.queueUrl);
   const notifications: Record<string, number> = {};
   for (const note of inbox) {
-    const mode = /^\[GuardDuty IR ([^\]]+)\]/.exec(note.subject)?.[1] ?? note.subject;
+    const mode = new RegExp(`^(${MAY_REPEAT})?\\[GuardDuty IR ([^\\]]+)\\]`).exec(note.subject)?.slice(1, 3).join('') ?? note.subject;
     notifications[mode] = (notifications[mode] ?? 0) + 1;
   }
   const failedSteps: Record<string, number> = {};

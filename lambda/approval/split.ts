@@ -1,11 +1,12 @@
 import type { PlannedStep } from '../plan/types';
-import { REFUSED_BY_POLICY } from './held';
+import { AWAITS_APPROVAL, REFUSED_BY_POLICY } from './held';
 
 /*
  * Which steps of a plan wait for a person's decision: those the policy
  * marks `approve`, and every step that needs, follows or compensates one of
  * them (it cannot run before them). Everything else runs at once, evidence
- * first. A step the policy marks `never` does not run: it is reported skipped.
+ * first, and so does a step that closes what an earlier attempt left open
+ * (closesWhileHeld). A step the policy marks `never` does not run: it is reported skipped.
  */
 
 export function needsDecision(step: Pick<PlannedStep, 'approval'>): boolean {
@@ -23,13 +24,26 @@ export function splitForApproval(steps: readonly PlannedStep[]): ApprovalSplit {
   const waiting = new Set<string>();
   // Plan order: a step's requirements and the step it follows come from earlier stages, so one pass sees them first.
   for (const step of steps) {
+    // Never held: a resource an earlier attempt left open (an ENI on the allow-all group) must not stay so while a person decides.
+    if (step.closesLeftOpen) continue;
     const after = [...step.requires, ...(step.follows !== undefined ? [step.follows] : []), ...(step.compensates !== undefined ? [step.compensates] : [])];
     if (needsDecision(step) || after.some((id) => waiting.has(id))) waiting.add(step.id);
   }
   return {
-    now: steps.filter((s) => !waiting.has(s.id)).map(neverRuns),
+    now: steps.filter((s) => !waiting.has(s.id)).map((s) => closesWhileHeld(neverRuns(s), waiting)),
     later: steps.filter((s) => waiting.has(s.id)),
   };
+}
+
+/**
+ * What an earlier attempt left open, closed while the change it compensates waits for a decision: the step runs now, as
+ * under a guard that blocks the change (PlannedStep.closesLeftOpen): it moves the resource to the closed state (an ENI to
+ * its VPC's isolation group), never back to a state an attacker could have written down (the `ir:original-sgs` tag), and
+ * fails loudly so that a person releases it once checked. The guard id it is told: AWAITS_APPROVAL.
+ */
+export function closesWhileHeld(step: PlannedStep, waiting: ReadonlySet<string>): PlannedStep {
+  if (!step.closesLeftOpen || step.compensates === undefined || !waiting.has(step.compensates)) return step;
+  return { ...step, run: (ctx) => step.run({ ...ctx, blockedBy: [...(ctx.blockedBy ?? []), AWAITS_APPROVAL] }) };
 }
 
 /** A change the policy never allows is planned and shown, and reported skipped with the rule that said so. */

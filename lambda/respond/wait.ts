@@ -108,10 +108,10 @@ export function jsonOutputs(outputs: Readonly<Record<string, unknown>>): Record<
 }
 
 /** The steps that wait for a decision, and their hash; none when nothing needs one. */
-export function waitingStepsOf(steps: readonly PlannedStep[]): { readonly later: readonly PlannedStep[]; readonly planHash: string } | undefined {
-  const { later } = splitForApproval(steps.filter((s) => !isCloseLoopStep(s.id)));
+export function waitingStepsOf(steps: readonly PlannedStep[]): { readonly later: readonly PlannedStep[]; readonly now: readonly PlannedStep[]; readonly planHash: string } | undefined {
+  const { later, now } = splitForApproval(steps.filter((s) => !isCloseLoopStep(s.id)));
   if (later.length === 0) return undefined;
-  return { later, planHash: planHashOf(later) };
+  return { later, now, planHash: planHashOf(later) };
 }
 
 /** A DynamoDB item holds 400 KB: past this, the first act's outcomes are kept without what read-only steps found (it is in the evidence bucket). */
@@ -180,12 +180,14 @@ export function waitShaper(input: WaitInput): PlanShaper {
     const waiting = waitingStepsOf(steps);
     if (!waiting) return { steps, approval: undefined };
     const ids = new Set(waiting.later.map((s) => s.id));
+    // What runs in this act as the split shaped it: a step closing what an earlier attempt left open runs as if blocked.
+    const closing = new Map(waiting.now.filter((s) => s.closesLeftOpen).map((s) => [s.id, s]));
     const { approval } = input;
     const cannot = !approval ? 'no ledger to wait on (a run without the stack, or without its approval settings)' : !approval.schedules ? 'no schedule group to bound the wait' : undefined;
     if (cannot || !approval) {
       const why = `${cannot ?? 'no approval settings'}. ${howToDecide(waiting.later)}`;
       const state: ApprovalState = { status: 'cannot-wait', planHash: waiting.planHash, steps: [...ids], detail: why };
-      return { steps: steps.map((s) => (ids.has(s.id) ? skipped(s, `${awaitsOf(s)}, and this run cannot wait for one: ${why}`) : s)), approval: state };
+      return { steps: steps.map((s) => (ids.has(s.id) ? skipped(s, `${awaitsOf(s)}, and this run cannot wait for one: ${why}`) : (closing.get(s.id) ?? s))), approval: state };
     }
     const requestedAt = input.now();
     // A whole second: the stored deadline is exactly the schedule's at() (lambda/approval/deadline.ts).
@@ -204,7 +206,8 @@ export function waitShaper(input: WaitInput): PlanShaper {
     const shaped = steps.map((s) => {
       if (ids.has(s.id)) return skipped(s, `${awaitsOf(s)}: plan ${waiting.planHash}, until ${state.deadline!}`);
       if (isCloseLoopStep(s.id)) return skipped(s, 'runs after the decision: it reports the finished response');
-      return s.stage >= reportStage ? { ...s, stage: s.stage + 1 } : s;
+      const running = closing.get(s.id) ?? s;
+      return running.stage >= reportStage ? { ...running, stage: running.stage + 1 } : running;
     });
     const at = shaped.findIndex((s) => s.stage > reportStage);
     return { steps: at < 0 ? [...shaped, request] : [...shaped.slice(0, at), request, ...shaped.slice(at)], approval: state };

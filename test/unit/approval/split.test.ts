@@ -40,6 +40,32 @@ describe('splitForApproval', () => {
     expect(split.later.map((s) => s.id)).toEqual(['untrack', 'isolate', 'restore', 'detach']);
   });
 
+  it('never holds a step that closes what an earlier attempt left open: it runs now, told the change it compensates awaits approval', async () => {
+    const seen: (readonly string[] | undefined)[] = [];
+    const steps = [
+      step('untrack', { approval: approve, stage: 1 }),
+      step('isolate', { follows: 'untrack', stage: 2 }),
+      step('restore', {
+        compensates: 'isolate',
+        follows: 'isolate',
+        closesLeftOpen: true,
+        stage: 3,
+        run: (ctx) => {
+          seen.push(ctx.blockedBy);
+          return Promise.resolve({ status: 'done' });
+        },
+      }),
+    ];
+    const split = splitForApproval(steps);
+    expect(split.now.map((s) => s.id)).toEqual(['restore']);
+    expect(split.later.map((s) => s.id)).toEqual(['untrack', 'isolate']);
+    await split.now[0]!.run({ blockedBy: undefined } as never);
+    expect(seen).toEqual([['awaits approval']]);
+    // Nothing of its own waits: a step closing what was left open, with nothing held, is the step itself.
+    const alone = splitForApproval([step('isolate', { stage: 2 }), steps[2]!]);
+    expect(alone.now[1]).toBe(steps[2]);
+  });
+
   it('nothing waits without a step marked approve; a step marked never is reported skipped with its rule', async () => {
     const split = splitForApproval([step('a'), step('b', { approval: { ...approve, mode: 'never', ruleId: 'no-prod' } })]);
     expect(split.later).toEqual([]);

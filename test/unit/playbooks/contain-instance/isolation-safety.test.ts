@@ -2,6 +2,7 @@ import { PublishCommand, type PublishCommandInput } from '@aws-sdk/client-sns';
 import type { Finding } from '../../../../lambda/finding/schema';
 import type { Report, StepReport } from '../../../../lambda/plan/document';
 import { stepSpecsOf } from '../../../../lambda/playbooks/registry';
+import { approvalSchema } from '../../../../lambda/approval/schema';
 import { respond } from '../../../../lambda/respond/respond';
 import { shouldFailInvocation, shouldRetryInvocation } from '../../../../lambda/runtime/retry-policy';
 import { containFinding, CRYPTO_TYPE, DNS_REBIND_TYPE, enforceConfig, NOW, RESPONDER } from '../../../support/aws-mocks/contain-finding';
@@ -135,11 +136,13 @@ describe('a blocked retry finds the ENI on the untrack group (an attempt that st
       Tags: tags,
     };
   }
-  function runWith(options: { dryRun?: boolean; held?: boolean } = {}): Promise<Report> {
+  function runWith(options: { dryRun?: boolean; held?: boolean; isolationApproved?: boolean } = {}): Promise<Report> {
     const finding = containFinding();
     if (options.held === false) guardDuty.holds();
     else guardDuty.holds(finding);
-    return respond(finding, { config: enforceConfig(), clients: h.clients, dryRun: options.dryRun ?? false, topicArn: TOPIC, responder: RESPONDER, now: () => NOW });
+    // The approval policy gives the isolation to a person (this run, without the stack's approval settings, cannot wait for one).
+    const approval = options.isolationApproved ? { approval: approvalSchema.parse({ rules: [{ id: 'people-isolate', class: 'isolate', mode: 'approve' }] }) } : {};
+    return respond(finding, { config: enforceConfig(approval), clients: h.clients, dryRun: options.dryRun ?? false, topicArn: TOPIC, responder: RESPONDER, now: () => NOW });
   }
 
   it('a guard says stop (exempt), yet it is closed on the isolation group, never left on the allow-all group nor sent to the tag’s groups; said loudly, the invocation fails', async () => {
@@ -175,6 +178,20 @@ describe('a blocked retry finds the ENI on the untrack group (an attempt that st
     expect(step(report, `restore:${PRIMARY_ENI}`)).toMatchObject({ status: 'skipped', reason: expect.stringContaining('this delivery does not move it (finding-confirmation)') });
     expect(published().Subject).toMatch(/ON THE ALLOW-ALL GROUP - NOT CHANGED/);
     expect(published().Message).toMatch(/ON THE ALLOW-ALL GROUP: eni-/);
+  });
+
+  it('the isolation waits for a person’s decision: the ENI is closed on the isolation group meanwhile, never left on the allow-all group for the wait, nor sent to the tag’s groups', async () => {
+    leftOnUntrack([{ Key: `ir:original-sgs:${PRIMARY_ENI}`, Value: 'sg-0attacker00000001' }]);
+    const report = await runWith({ isolationApproved: true });
+    expect(report.blockedBy).toEqual([]);
+    expect(step(report, `isolate:${PRIMARY_ENI}`)).toMatchObject({ status: 'skipped', reason: expect.stringMatching(/^awaits approval \(rule people-isolate\)/) });
+    expect(moves()).toEqual([{ NetworkInterfaceId: PRIMARY_ENI, Groups: [ISOLATION_SG_A] }]);
+    expect(h.world.movedTo.get(PRIMARY_ENI)).toEqual([ISOLATION_SG_A]);
+    const restore = step(report, `restore:${PRIMARY_ENI}`);
+    expect(restore).toMatchObject({ status: 'failed', error: { code: 'LeftClosedOwnGroupsUnknown' } });
+    expect(restore.error?.message).toContain('this response is blocked (awaits approval)');
+    expect(published().Subject).toMatch(/ISOLATED - OWN GROUPS UNKNOWN/);
+    expect(shouldFailInvocation(report).retry).toBe(true);
   });
 
   it('a dry-run changes nothing and the subject says it is on the allow-all group', async () => {

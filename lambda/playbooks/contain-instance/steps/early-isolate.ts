@@ -1,6 +1,6 @@
 import { ResponderError } from '../../../aws/errors';
 import { LEFT_CLOSED_OWN_STATE_UNKNOWN } from '../../../plan/exposed';
-import { isRepeatDelivery } from '../../../plan/repeat-delivery';
+import { holderUnknown, isRepeatDelivery } from '../../../plan/repeat-delivery';
 import { planStep, type ExecutionContext, type PlannedStep, type StepRunResult } from '../../../plan/types';
 import { putBackGroupsOf, takeIsolationAnswer, type EarlyMoveFacts } from '../early/early-move';
 import type { ReadMoveFacts } from '../early/read-moves';
@@ -171,11 +171,13 @@ export function putBackStep(networkInterfaceId: string, groups: readonly string[
       const stop = stopReason(ctx, networkInterfaceId);
       if (stop === null) return { status: 'skipped', reason: `${networkInterfaceId} is isolated and every check said go: nothing to put back` };
       const isolated = ctx.outcomes.find((o) => o.id === `isolate:${networkInterfaceId}`)?.status === 'done';
-      if (isRepeatDelivery(ctx.blockedBy)) {
-        // Another delivery holds the incident and counts on this interface being isolated: never put back here.
-        if (isolated) return { status: 'skipped', reason: `another delivery holds the incident: ${networkInterfaceId} is left to it on the isolation group ${isolationGroupId}, NOT put back` };
+      if (isRepeatDelivery(ctx.blockedBy) || holderUnknown(ctx.blockedBy)) {
+        // Another delivery holds the incident (or may: the ledger could not say) and counts on this interface being isolated: never put back here.
+        const repeat = isRepeatDelivery(ctx.blockedBy);
+        const holder = repeat ? 'another delivery holds the incident' : `the ledger could not say whether another delivery holds the incident (${(ctx.blockedBy ?? []).join(', ')})`;
+        if (isolated) return { status: 'skipped', reason: `${holder}: ${networkInterfaceId} is left ${repeat ? 'to it ' : ''}on the isolation group ${isolationGroupId}, NOT put back` };
         await sendMove(ctx, networkInterfaceId, [isolationGroupId]);
-        return { status: 'done', detail: `another delivery holds the incident; this delivery's isolation move had failed, so ${networkInterfaceId} was moved to ${isolationGroupId} again, NOT put back` };
+        return { status: 'done', detail: `${holder}; this delivery's isolation move had failed, so ${networkInterfaceId} was moved to ${isolationGroupId} again, NOT put back` };
       }
       if (!groups) {
         if (!isolated) await sendMove(ctx, networkInterfaceId, [isolationGroupId]);

@@ -248,6 +248,31 @@ describe('N4: two deliveries of one finding at once, the second loses the claim'
   });
 });
 
+describe('the ledger cannot say who holds the incident (its claim throttled past every retry) after the early moves', () => {
+  function ledgerOptions(): LedgerOptions {
+    const client = new DynamoDBClient({ region: 'us-east-1', maxAttempts: 1 });
+    return { ledger: new IncidentLedger(client, TABLE, () => NOW), brake: new ContainmentBrake(client, TABLE, 10, () => NOW), level: 'enforce', leaseMs: 75_000 };
+  }
+
+  it('the interface is left on the isolation group, never put back: another delivery may have taken the claim over and rely on it', async () => {
+    dynamodb.on(UpdateItemCommand).callsFake((input: { ConditionExpression?: string }) => {
+      if (input.ConditionExpression?.startsWith('attribute_not_exists(pk)')) throw Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException', $metadata: { httpStatusCode: 400 } });
+      return {};
+    });
+    dynamodb.on(BatchGetItemCommand).resolves({ Responses: { [TABLE]: [] } });
+    dynamodb.on(PutItemCommand).resolves({});
+    const report = await run({ ledger: ledgerOptions() });
+    expect(report.blockedBy).toEqual(['ledger-unavailable']);
+    expect(groupMoves().some((m) => JSON.stringify(m.input.Groups) === JSON.stringify(ORIGINAL_GROUPS))).toBe(false);
+    expect(h.world.movedTo.get(PRIMARY_ENI)).toEqual([ISOLATION_SG_A]);
+    expect(step(report, `put-back:${PRIMARY_ENI}`)).toMatchObject({
+      status: 'skipped',
+      reason: `the ledger could not say whether another delivery holds the incident (ledger-unavailable): ${PRIMARY_ENI} is left on the isolation group ${ISOLATION_SG_A}, NOT put back`,
+    });
+    expect(shouldFailInvocation(report).retry).toBe(true);
+  });
+});
+
 describe('N2: cheap evidence, from the finding alone, that another container may have isolated the instance already', () => {
   const movedEarly = () => groupMoves().some((m) => JSON.stringify(m) === JSON.stringify(toUntrack));
   const updatedAgo = (minutes: number): Finding => {

@@ -58,6 +58,11 @@ export type AnswerKind = 'changes-done' | 'dry-run' | 'no-change-needed' | 'awai
 
 export const JOINABLE_ANSWERS: ReadonlySet<AnswerKind> = new Set(['changes-done', 'dry-run']);
 
+/** Whether another finding may join an incident answered this way (answered before answers had a kind: no). */
+export function joinableAnswer(answerKind: AnswerKind | undefined): boolean {
+  return answerKind !== undefined && JOINABLE_ANSWERS.has(answerKind);
+}
+
 export type Answer =
   | { readonly answered: true; readonly kind: AnswerKind; readonly reason: string }
   | { readonly answered: false; readonly reason: string };

@@ -23,7 +23,7 @@ import { ReadLog, type ReadResult } from '../plan/reads';
 import type { PlannedStep, StepOutcome } from '../plan/types';
 import type { NotificationContext } from '../notify/document';
 import { actsInFindingAccount, type PlaybookName } from '../routing/playbook-names';
-import { answerOf, changedAccount } from '../ledger/answered';
+import { answerOf, changedAccount, joinableAnswer } from '../ledger/answered';
 import type { OwedNotes } from '../close-loop/owed-notes';
 import { noteBrakeFull } from './brake-memory';
 
@@ -184,6 +184,10 @@ export class ResponseGate {
       if (!playbookOwnsRecord(this.input.playbook, record)) return this.settleForeign(record);
       // Another finding about the resource, its incident answered (contained, or would be in dry-run): it joins it.
       const joins = this.input.opened.resource !== undefined && !isIncidentFinding(record, this.input.finding.id);
+      // Answered with no change needed since the incident was opened (while this delivery waited for the early claim's
+      // grace, say): not joined, or a finding below the severity floor would spare this one its response. Its retry
+      // gets an incident of its own (open-incident.ts mustNotJoin).
+      if (joins && !joinableAnswer(record.answerKind)) return this.settleReopen(record);
       return joins ? this.settleJoin(record) : this.settleRepeat(record);
     }
     const { token } = claim.value;
@@ -294,6 +298,25 @@ export class ResponseGate {
     const skip: NoteRun = async () => ({ status: 'skipped', reason: `incident ${incidentId} is being answered by another delivery: it sends the notification` });
     const repeatSteps = (_doc: () => PlanDocument, targets: NoteTargets): PlannedStep[] =>
       this.noteSteps(targets, 'the delivery that holds the incident notifies for it; this one is retried and reports only what is new then', skip, skip);
+    return { kind: 'repeat', reads: this.settledReads(), verdicts: [verdict], repeatSteps, finish: async () => undefined };
+  }
+
+  /**
+   * The incident this delivery joined was answered, with no change needed, after the pointer was read: the finding must
+   * not join it (it would never be answered itself). Nothing is changed, nothing sent; the invocation fails (BEING_ANSWERED
+   * is retried), and its retry finds the answer when it opens the incident, and opens one of its own.
+   */
+  private async settleReopen(record: LedgerRecord): Promise<SettledGate> {
+    await this.releaseOwnSlot();
+    const { incidentId } = this;
+    const verdict = block(
+      BEING_ANSWERED,
+      `incident ${incidentId} was answered at ${record.respondedAt ?? '(unknown)'} with no change needed (${record.answerKind ?? 'kind not recorded'}) while this delivery ` +
+        'was joining it: a finding cannot join such an answer, so this delivery changes nothing and is retried, to open an incident of its own',
+    );
+    const skip: NoteRun = async () => ({ status: 'skipped', reason: `incident ${incidentId} was answered with no change needed: this delivery's retry answers its finding in an incident of its own` });
+    const repeatSteps = (_doc: () => PlanDocument, targets: NoteTargets): PlannedStep[] =>
+      this.noteSteps(targets, 'the retry, in an incident of its own, notifies for this finding', skip, skip);
     return { kind: 'repeat', reads: this.settledReads(), verdicts: [verdict], repeatSteps, finish: async () => undefined };
   }
 

@@ -1,5 +1,5 @@
 import type { Finding } from '../finding/schema';
-import { JOINABLE_ANSWERS } from '../ledger/answered';
+import { joinableAnswer } from '../ledger/answered';
 import { answersLevel, claimTokenOf, INCIDENT_KEY_PREFIX, isIncidentFinding, type Claim } from '../ledger/incident-ledger';
 import { incidentResourceOf } from '../ledger/incident-resource';
 import { resourceKey, type ResourceIncident } from '../ledger/resource-incidents';
@@ -111,5 +111,5 @@ function mustNotJoin(options: LedgerOptions, finding: Finding, opened: ResourceI
   if (opened.opened || !claim.ok || claim.value.status !== 'already-claimed') return false;
   const { record } = claim.value;
   if (!answersLevel(record, options.level) || isIncidentFinding(record, finding.id)) return false;
-  return record.answerKind === undefined || !JOINABLE_ANSWERS.has(record.answerKind);
+  return !joinableAnswer(record.answerKind);
 }

@@ -184,3 +184,25 @@ describe('a lasting AccessDenied on a discovery read', () => {
     expect(respondedLevel).toBe('2');
   });
 });
+
+describe('a finding that joins an unanswered incident, which another finding answers with no change needed while this one waits to take its claim over', () => {
+  it('does not join that answer: it changes nothing, sends nothing, and is retried to open an incident of its own', async () => {
+    const isTakeOver = (input: UpdateItemCommandInput) => isClaim(input) && (input.UpdateExpression ?? '').includes('claimActing = :findingId');
+    dynamodb.on(UpdateItemCommand).callsFake((input: UpdateItemCommandInput) => {
+      if (isPointer(input)) throw conditionFailed(livePointer);
+      // The first finding's early claim, taken 1.9 s ago (by the ledger's clock), not acting: this one waits out its grace.
+      if (isTakeOver(input)) throw conditionFailed(answered('no-change-needed'));
+      if (isClaim(input)) throw conditionFailed({ claimToken: { S: 'first/1' }, claimLevel: { N: '2' }, leaseUntil: { N: String(NOW.getTime() + 60_000) }, claimedAtMs: { N: String(NOW.getTime() - 1_900) }, findingId: { S: 'f-first' } });
+      return {};
+    });
+    const report = await run();
+    expect(report.blockedBy).toEqual(['being-answered']);
+    expect(report.guards.find((g) => g.id === 'being-answered')?.reason).toContain('with no change needed (no-change-needed) while this delivery was joining it');
+    expect(isolationCalls()).toEqual([]);
+    expect(snapshotCalls()).toEqual([]);
+    // Not added to the incident's findings (a join would make every later delivery of it a repeat of that answer).
+    expect(dynamodb.commandCalls(UpdateItemCommand).map((c) => c.args[0].input.UpdateExpression ?? '').some((e) => e.includes('joinedFindings') || e.includes('findingIds'))).toBe(false);
+    expect(harness.mocks.sns.commandCalls(PublishCommand)).toHaveLength(0);
+    expect(shouldFailInvocation(report).retry).toBe(true);
+  });
+});

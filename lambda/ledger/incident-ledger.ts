@@ -90,6 +90,8 @@ export interface LedgerRecord {
   readonly claimActing: boolean;
   /** When the claim's holder took it (milliseconds since the epoch); absent when none holds it, or it was taken before this was recorded. */
   readonly claimedAtMs: number | undefined;
+  /** The claim's holder may be moving the resource beside its claim (it opened the incident): its claim has the grace (EARLY_CLAIM_GRACE_MS). */
+  readonly claimMovesEarly: boolean;
   /** A notification that failed to go out: the next delivery sends it. */
   readonly pendingNotification: PendingNotification | undefined;
   /** The playbook whose confirmed outcome the record holds; absent before the first one. */
@@ -166,6 +168,13 @@ export interface ClaimInput {
    * finding below the severity floor), once that claim is EARLY_CLAIM_GRACE_MS old. Absent: the early claim, taken before the confirmation, which yields to none.
    */
   readonly acting?: boolean;
+  /**
+   * This delivery may move the resource beside its early claim (it opened the incident: lambda/respond/early-move-allowed.ts):
+   * the claim is marked so, and only such a claim is given EARLY_CLAIM_GRACE_MS before an acting delivery may take it over.
+   * Any other early claim is taken over at once, so that forged copies claiming one after another cannot keep the genuine
+   * delivery out by each being younger than the grace.
+   */
+  readonly movesEarly?: boolean;
 }
 
 /**
@@ -233,6 +242,7 @@ function recordOf(item: Item | undefined): LedgerRecord {
     leaseUntil: numberOf(item, 'leaseUntil'),
     claimActing: stringOf(item, 'claimActing') !== undefined,
     claimedAtMs: numberOf(item, 'claimedAtMs'),
+    claimMovesEarly: item?.claimMovesEarly?.BOOL === true,
     pendingNotification: pendingNotificationOf(item?.pendingNotification),
     playbook: stringOf(item, 'playbook'),
     answerKind: answerKindOf(stringOf(item, 'answerKind')),
@@ -299,7 +309,8 @@ export class IncidentLedger {
     // Only once the early claim is EARLY_CLAIM_GRACE_MS old: its holder has had the time to mark it acting.
     const yields =
       `claimLevel < :level${ownRetry}` +
-      `${input.acting ? ' OR (attribute_not_exists(claimActing) AND claimLevel <= :level AND (attribute_not_exists(claimedAtMs) OR claimedAtMs <= :graceStart))' : ''}`;
+      `${input.acting ? ' OR (attribute_not_exists(claimActing) AND claimLevel <= :level AND (attribute_not_exists(claimMovesEarly) OR claimedAtMs <= :graceStart))' : ''}`;
+    const removed = [...(input.acting ? [] : ['claimActing']), ...(input.movesEarly ? [] : ['claimMovesEarly'])];
     try {
       await this.dynamodb.send(
         new UpdateItemCommand({
@@ -308,8 +319,8 @@ export class IncidentLedger {
           UpdateExpression:
             'SET claimToken = :token, claimLevel = :level, leaseUntil = :leaseUntil, incidentId = :incidentId, findingId = if_not_exists(findingId, :findingId), ' +
             'claimFindingId = :findingId, claimedAtMs = :nowMs, findingAccount = :account, findingRegion = :region, firstSeenAt = if_not_exists(firstSeenAt, :now), lastSeenAt = :now' +
-            `${input.resource !== undefined ? ', #resource = :resource' : ''}${input.acting ? ', claimActing = :findingId' : ''}` +
-            `${input.acting ? '' : ' REMOVE claimActing'} ADD deliveries :one`,
+            `${input.resource !== undefined ? ', #resource = :resource' : ''}${input.acting ? ', claimActing = :findingId' : ''}${input.movesEarly ? ', claimMovesEarly = :true' : ''}` +
+            `${removed.length > 0 ? ` REMOVE ${removed.join(', ')}` : ''} ADD deliveries :one`,
           ConditionExpression:
             'attribute_not_exists(pk) OR ((attribute_not_exists(respondedLevel) OR respondedLevel < :level) AND ' +
             `(attribute_not_exists(leaseUntil) OR leaseUntil < :nowMs OR ${yields}))`,
@@ -325,6 +336,7 @@ export class IncidentLedger {
             ':now': s(now.toISOString()),
             ':one': n(1),
             ...(input.acting ? { ':graceStart': n(now.getTime() - EARLY_CLAIM_GRACE_MS) } : {}),
+            ...(input.movesEarly ? { ':true': { BOOL: true } } : {}),
             ...(input.deliveryId ? { ':delivery': s(deliveryPrefixOf(input.deliveryId)) } : {}),
             ...(input.resource !== undefined ? { ':resource': s(input.resource) } : {}),
           },
@@ -343,11 +355,13 @@ export class IncidentLedger {
 
   /**
    * How long a confirmed, acting delivery waits before it may take over the early claim the record shows
-   * (EARLY_CLAIM_GRACE_MS from when it was taken, on this ledger's clock); 0: at once.
+   * (EARLY_CLAIM_GRACE_MS from when it was taken, on this ledger's clock, for a claim whose holder may be moving the
+   * resource beside it: ClaimInput.movesEarly); 0: at once.
    */
   takeOverWaitMs(record: LedgerRecord): number {
-    if (record.claimedAtMs === undefined) return 0;
-    return Math.max(0, record.claimedAtMs + EARLY_CLAIM_GRACE_MS - this.now().getTime());
+    if (!record.claimMovesEarly || record.claimedAtMs === undefined) return 0;
+    // Never more than the grace itself, whatever the holder's clock said when it claimed.
+    return Math.min(EARLY_CLAIM_GRACE_MS, Math.max(0, record.claimedAtMs + EARLY_CLAIM_GRACE_MS - this.now().getTime()));
   }
 
   /**

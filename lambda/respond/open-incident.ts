@@ -51,7 +51,8 @@ export async function openIncident(options: LedgerOptions, finding: Finding, pla
   const ownId = incidentIdOf(finding);
   const resource = options.incidents ? incidentResourceOf(finding, playbook) : undefined;
   if (!options.incidents || resource === undefined) {
-    const sent = claimOf(options, reads, finding, ownId, undefined);
+    // Without resource incidents, the holder of this claim moves beside it (early-move-allowed.ts).
+    const sent = claimOf(options, reads, finding, ownId, undefined, true);
     return { incidentId: ownId, resource: undefined, reads, claim: sent.claim, mayHold: true, openedHere: false, claimToken: sent.token };
   }
   const { store, joinWindowMs } = options.incidents;
@@ -74,20 +75,20 @@ export async function openIncident(options: LedgerOptions, finding: Finding, pla
   });
   // This finding opened the incident: there is nothing to decide about joining, the claim runs beside the brake.
   if (opened.value.opened) {
-    const sent = claimOf(options, reads, finding, opened.value.incidentId, resource);
+    const sent = claimOf(options, reads, finding, opened.value.incidentId, resource, true);
     return { incidentId: opened.value.incidentId, resource, reads, claim: sent.claim, mayHold: true, openedHere: true, claimToken: sent.token };
   }
-  const first = claimOf(options, reads, finding, opened.value.incidentId, resource);
+  const first = claimOf(options, reads, finding, opened.value.incidentId, resource, false);
   const claim = await first.claim;
   if (!mustNotJoin(options, finding, opened.value, claim)) return known(opened.value.incidentId, claim, first.token, false);
   const replaced = await pointer(opened.value.incidentId);
   if (!replaced.ok) return failed(replaced);
-  const again = claimOf(options, reads, finding, replaced.value.incidentId, resource);
+  const again = claimOf(options, reads, finding, replaced.value.incidentId, resource, replaced.value.opened);
   return known(replaced.value.incidentId, await again.claim, again.token, replaced.value.opened);
 }
 
 /** The claim, sent with a token chosen here: known even when no answer comes. */
-function claimOf(options: LedgerOptions, reads: ReadLog, finding: Finding, incidentId: string, resource: string | undefined): { claim: Promise<ReadResult<Claim>>; token: string } {
+function claimOf(options: LedgerOptions, reads: ReadLog, finding: Finding, incidentId: string, resource: string | undefined, movesEarly: boolean): { claim: Promise<ReadResult<Claim>>; token: string } {
   const token = claimTokenOf(options.deliveryId);
   const claim = reads.read(CLAIM_INCIDENT, `Claim incident ${incidentId} in the ledger`, `${INCIDENT_KEY_PREFIX}${incidentId}`, () =>
     options.ledger.claim({
@@ -96,6 +97,7 @@ function claimOf(options: LedgerOptions, reads: ReadLog, finding: Finding, incid
       level: options.level,
       leaseMs: options.leaseMs,
       token,
+      ...(movesEarly ? { movesEarly } : {}),
       ...(options.deliveryId ? { deliveryId: options.deliveryId } : {}),
       ...(resource !== undefined ? { resource } : {}),
     }),

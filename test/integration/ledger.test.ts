@@ -190,13 +190,14 @@ describe('taking over an early claim that is not acting', () => {
   it('is refused while the claim is younger than the grace, and lands once it is that old', async () => {
     const [finding] = parseFindings(instanceFindingEvent(account.seed, account.seed.instanceA));
     const holder = new IncidentLedger(dynamodb, TABLE, at(0));
-    const early = await holder.claim({ finding: finding!, incidentId, level: 'enforce', leaseMs: 60_000 });
+    // The delivery that opened the incident: it may be moving the ENIs beside this claim.
+    const early = await holder.claim({ finding: finding!, incidentId, level: 'enforce', leaseMs: 60_000, movesEarly: true });
     expect(early.status).toBe('claimed');
     expect(await ledgerItem(`incident#${incidentId}`)).toMatchObject({ claimedAtMs: { N: String(at(0)().getTime()) } });
 
     const tooSoon = new IncidentLedger(dynamodb, TABLE, at(EARLY_CLAIM_GRACE_MS - 1));
     const refused = await tooSoon.claim({ finding: finding!, incidentId, level: 'enforce', leaseMs: 60_000, acting: true });
-    expect(refused).toMatchObject({ status: 'already-claimed', record: { claimActing: false, claimedAtMs: at(0)().getTime() } });
+    expect(refused).toMatchObject({ status: 'already-claimed', record: { claimActing: false, claimMovesEarly: true, claimedAtMs: at(0)().getTime() } });
     expect(refused.status === 'already-claimed' && tooSoon.takeOverWaitMs(refused.record)).toBe(1);
 
     const inTime = new IncidentLedger(dynamodb, TABLE, at(EARLY_CLAIM_GRACE_MS));
@@ -205,5 +206,14 @@ describe('taking over an early claim that is not acting', () => {
     expect(await ledgerItem(`incident#${incidentId}`)).toMatchObject({ claimActing: { S: finding!.id }, claimedAtMs: { N: String(at(EARLY_CLAIM_GRACE_MS)().getTime()) } });
     // The holder's mark now finds the claim taken over.
     expect(await holder.markActing(incidentId, early.status === 'claimed' ? early.token : '', finding!.id)).toMatchObject({ status: 'superseded' });
+  });
+
+  it('a claim of a delivery that joined the incident (it moves nothing beside its claim) is taken over at once', async () => {
+    const [finding] = parseFindings(instanceFindingEvent(account.seed, account.seed.instanceA));
+    const joiner = new IncidentLedger(dynamodb, TABLE, at(10_000));
+    const early = await joiner.claim({ finding: finding!, incidentId: `${incidentId}-joined`, level: 'enforce', leaseMs: 60_000 });
+    expect(early.status).toBe('claimed');
+    const taken = await new IncidentLedger(dynamodb, TABLE, at(10_001)).claim({ finding: finding!, incidentId: `${incidentId}-joined`, level: 'enforce', leaseMs: 60_000, acting: true });
+    expect(taken.status).toBe('claimed');
   });
 });

@@ -37,7 +37,8 @@ const heldBy = (acting: boolean, claimedAtMs?: number) => ({
   claimToken: { S: 'someone-else/123' },
   claimLevel: { N: '2' },
   leaseUntil: { N: String(NOW.getTime() + 60_000) },
-  ...(claimedAtMs !== undefined ? { claimedAtMs: { N: String(claimedAtMs) } } : {}),
+  // Taken by the delivery that opened the incident, which may be moving the ENIs beside it: it has the grace.
+  ...(claimedAtMs !== undefined ? { claimedAtMs: { N: String(claimedAtMs) }, claimMovesEarly: { BOOL: true } } : {}),
   ...(acting ? { claimActing: { S: 'the-holders-finding' } } : {}),
 });
 
@@ -97,11 +98,12 @@ describe('a genuine finding whose incident a delivery that does not act holds (t
     expect(takeOver.ConditionExpression).toBe(
       'attribute_not_exists(pk) OR ((attribute_not_exists(respondedLevel) OR respondedLevel < :level) AND ' +
         '(attribute_not_exists(leaseUntil) OR leaseUntil < :nowMs OR claimLevel < :level OR ' +
-        '(attribute_not_exists(claimActing) AND claimLevel <= :level AND (attribute_not_exists(claimedAtMs) OR claimedAtMs <= :graceStart))))',
+        '(attribute_not_exists(claimActing) AND claimLevel <= :level AND (attribute_not_exists(claimMovesEarly) OR claimedAtMs <= :graceStart))))',
     );
     // Only an early claim EARLY_CLAIM_GRACE_MS old, by the ledger's clock: its holder had the time to mark it acting.
     expect(takeOver.ExpressionAttributeValues![':graceStart']).toEqual({ N: String(NOW.getTime() - EARLY_CLAIM_GRACE_MS) });
-    expect(takeOver.UpdateExpression).toMatch(/, claimActing = :findingId ADD deliveries :one$/);
+    // Acting: it moves nothing beside this claim that another should wait for (the mark of an early mover is cleared).
+    expect(takeOver.UpdateExpression).toMatch(/, claimActing = :findingId REMOVE claimMovesEarly ADD deliveries :one$/);
     expect(takeOver.ExpressionAttributeValues![':findingId']).toEqual({ S: containFinding().id });
     // Bounded: the lease ends no later than this delivery's own deadline (the time it had left when it began).
     const leaseUntil = Number(takeOver.ExpressionAttributeValues![':leaseUntil']!.N);
@@ -180,6 +182,31 @@ describe('a genuine finding whose incident another delivery claimed a moment ago
     expect(updates().filter(isTakeOver)).toEqual([]);
     expect(mutatingCalls()).toEqual([]);
     expect(shouldFailInvocation(report).retry).toBe(true);
+  });
+});
+
+describe('a genuine finding whose incident another delivery that joined it claimed a moment ago (forged copies claiming one after another)', () => {
+  it('takes that claim over at once: only the claim of the delivery that opened the incident has the grace', async () => {
+    const sentAt: Record<string, number> = {};
+    dynamodb.on(UpdateItemCommand).callsFake((input: UpdateItemCommandInput) => {
+      if (isEarlyClaim(input)) {
+        sentAt.early = Date.now();
+        throw conditionFailed({ ...heldBy(false), claimedAtMs: { N: String(NOW.getTime()) } });
+      }
+      if (isTakeOver(input)) sentAt.takeOver = Date.now();
+      return {};
+    });
+    const report = await run();
+    expect(report.blockedBy).toEqual([]);
+    expect(sentAt.takeOver! - sentAt.early!).toBeLessThan(EARLY_CLAIM_GRACE_MS / 2);
+    expect(mutatingCalls().length).toBeGreaterThan(0);
+  });
+
+  it('waits no longer than the grace, whatever the holder’s clock wrote', async () => {
+    const ledger = new IncidentLedger(new DynamoDBClient({ region: 'us-east-1' }), TABLE, () => NOW);
+    const ahead = { claimedAtMs: NOW.getTime() + 60_000, claimMovesEarly: true } as Parameters<typeof ledger.takeOverWaitMs>[0];
+    expect(ledger.takeOverWaitMs(ahead)).toBe(EARLY_CLAIM_GRACE_MS);
+    expect(ledger.takeOverWaitMs({ ...ahead, claimMovesEarly: false })).toBe(0);
   });
 });
 

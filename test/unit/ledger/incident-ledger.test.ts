@@ -27,7 +27,7 @@ describe('IncidentLedger.claim', () => {
       Key: { pk: { S: 'incident#ir-1' } },
       UpdateExpression:
         'SET claimToken = :token, claimLevel = :level, leaseUntil = :leaseUntil, incidentId = :incidentId, findingId = if_not_exists(findingId, :findingId), ' +
-        'claimFindingId = :findingId, claimedAtMs = :nowMs, findingAccount = :account, findingRegion = :region, firstSeenAt = if_not_exists(firstSeenAt, :now), lastSeenAt = :now REMOVE claimActing ADD deliveries :one',
+        'claimFindingId = :findingId, claimedAtMs = :nowMs, findingAccount = :account, findingRegion = :region, firstSeenAt = if_not_exists(firstSeenAt, :now), lastSeenAt = :now REMOVE claimActing, claimMovesEarly ADD deliveries :one',
       ConditionExpression:
         'attribute_not_exists(pk) OR ((attribute_not_exists(respondedLevel) OR respondedLevel < :level) AND ' +
         '(attribute_not_exists(leaseUntil) OR leaseUntil < :nowMs OR claimLevel < :level))',
@@ -74,6 +74,8 @@ describe('IncidentLedger.claim', () => {
         notifiedCount: 3,
         leaseUntil: undefined,
         claimActing: false,
+        claimedAtMs: undefined,
+        claimMovesEarly: false,
         pendingNotification: { subject: 'the subject', message: 'the message' },
         playbook: undefined,
         answerKind: undefined,

@@ -64,7 +64,7 @@ describe('the claim', () => {
     dynamodb.on(UpdateItemCommand).resolves({});
     await ledger.claim({ finding, incidentId: 'ir-1', level: 'enforce', leaseMs: 1, resource: 'ec2-instance/222222222222/us-east-1/i-1' });
     const input = writes()[0]!;
-    expect(input.UpdateExpression).toMatch(/lastSeenAt = :now, #resource = :resource REMOVE claimActing ADD deliveries :one$/);
+    expect(input.UpdateExpression).toMatch(/lastSeenAt = :now, #resource = :resource REMOVE claimActing, claimMovesEarly ADD deliveries :one$/);
     expect(input.ExpressionAttributeNames).toEqual({ '#resource': 'resource' });
     expect(sent(input, ':resource')).toEqual({ S: 'ec2-instance/222222222222/us-east-1/i-1' });
   });

@@ -99,6 +99,8 @@ export interface ExecutionContext {
    * a step that moves the resource reads its state again first, so that it never undoes what that delivery did.
    */
   readonly othersMayMove?: boolean;
+  /** With othersMayMove: until when the delivery that opened the incident may still be moving it (the read again waits for that). */
+  readonly othersMoveUntilMs?: number;
 }
 
 export interface PlannedStep {

@@ -2,6 +2,7 @@ import { evaluateApproval } from '../approval/evaluate';
 import { findingInstanceTags } from '../finding/accessors';
 import { blockingGuardIds } from '../guards';
 import type { EarlyMoveGate } from '../playbooks/types';
+import { EARLY_CLAIM_GRACE_MS } from '../ledger/incident-ledger';
 import { guardsOf, type AccountReached, type ResponseStart } from './begin';
 import { brakeFullRecently } from './brake-memory';
 import type { RespondOptions } from './options';
@@ -54,7 +55,8 @@ function mayMoveEarly(begun: ResponseStart, options: RespondOptions): boolean {
  * beside. Two deliveries of one finding read the instance at the same moment; if both moved, the second set of moves
  * would pass interfaces the first had isolated through the allow-all group again.
  * - With resource incidents: only the delivery that opened the incident (the pointer's conditional write, which one
- *   delivery alone wins). Its claim answers beside the moves. A delivery that joined one sends none, whatever it finds:
+ *   delivery alone wins), and only while it may hold the claim: its claim answered 'claimed', or not answered yet and
+ *   sent less than half the grace ago. A delivery that joined one sends none, whatever it finds:
  *   it isolates on the normal path if it comes to act (after the holder's EARLY_CLAIM_GRACE_MS, when it takes an early
  *   claim over), and reads the interfaces' groups again before it moves them (steps/isolate.ts).
  * - Without them: only a delivery whose own claim was answered 'claimed' (the claim goes out with the reads).
@@ -64,8 +66,13 @@ function mayMoveEarly(begun: ResponseStart, options: RespondOptions): boolean {
 async function mayMoveByReadId(opening: AccountReached['opening']): Promise<boolean> {
   const opened = await opening;
   if (!opened) return true;
-  if (opened.openedHere) return true;
-  if (opened.resource !== undefined) return false;
+  if (opened.resource !== undefined && !opened.openedHere) return false;
+  // The claim, answered by now: this delivery moves only if it holds it (a joiner's claim may have landed before the opener's).
+  const answer = opened.claimAnswer();
+  if (answer) return answer.ok && answer.value.status === 'claimed';
+  // The opener's claim still in flight, sent moments ago: no delivery may take it over before its grace
+  // (EARLY_CLAIM_GRACE_MS) ends, and these moves are answered long before that. Sent longer ago (slow reads): its answer decides.
+  if (opened.openedHere && Date.now() - opened.claimSentAtMs < EARLY_CLAIM_GRACE_MS / 2) return true;
   const claim = await opened.claim;
   return claim.ok && claim.value.status === 'claimed';
 }

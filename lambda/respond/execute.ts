@@ -8,8 +8,20 @@ import type { OutcomeWrite } from '../ledger/incident-ledger';
 import type { RestoreLedger } from '../ledger/restore-record';
 import type { PreparedPlan } from './options';
 
-export function executionContext(clients: AwsClients, now: () => Date, restoreLedger?: RestoreLedger, othersMayMove = false): ExecutionContext {
-  return { clients, outputs: new Map(), outcomes: [], now, ...(restoreLedger ? { restoreLedger } : {}), ...(othersMayMove ? { othersMayMove } : {}) };
+/** What another delivery of the incident may be doing to the resource (ResponseGate.othersMoving): absent, nothing. */
+export interface OthersMoving {
+  readonly untilMs?: number | undefined;
+}
+
+export function executionContext(clients: AwsClients, now: () => Date, restoreLedger?: RestoreLedger, others?: OthersMoving): ExecutionContext {
+  return {
+    clients,
+    outputs: new Map(),
+    outcomes: [],
+    now,
+    ...(restoreLedger ? { restoreLedger } : {}),
+    ...(others ? { othersMayMove: true, ...(others.untilMs !== undefined ? { othersMoveUntilMs: others.untilMs } : {}) } : {}),
+  };
 }
 
 export function executeOptionsOf(

@@ -26,6 +26,7 @@ import { actsInFindingAccount, type PlaybookName } from '../routing/playbook-nam
 import { answerOf, changedAccount, joinableAnswer } from '../ledger/answered';
 import type { OwedNotes } from '../close-loop/owed-notes';
 import { noteBrakeFull } from './brake-memory';
+import type { OthersMoving } from './execute';
 
 /*
  * The ledger and the brake around one response. The incident (the finding's
@@ -127,6 +128,12 @@ export class ResponseGate {
    * an incident another opened (its opener moves beside its claim), or took another's claim over. The steps that move
    * the resource read its state again first (ExecutionContext.othersMayMove).
    */
+  /** What the steps that move the resource must allow for (ExecutionContext.othersMayMove), once the gate is settled; undefined: nothing. */
+  get othersMoving(): OthersMoving | undefined {
+    // A delivery that joined: the opener may be moving beside its claim until its opening and the grace.
+    return this.othersMayMove ? { untilMs: this.input.opened.othersMoveUntilMs } : undefined;
+  }
+
   get othersMayMove(): boolean {
     const { opened } = this.input;
     // Without resource incidents, only the holder of the claim moves early: holding it, no other delivery moved.

@@ -1,6 +1,6 @@
 import type { Finding } from '../finding/schema';
 import { joinableAnswer } from '../ledger/answered';
-import { answersLevel, claimTokenOf, INCIDENT_KEY_PREFIX, isIncidentFinding, type Claim } from '../ledger/incident-ledger';
+import { answersLevel, claimTokenOf, EARLY_CLAIM_GRACE_MS, INCIDENT_KEY_PREFIX, isIncidentFinding, type Claim } from '../ledger/incident-ledger';
 import { incidentResourceOf } from '../ledger/incident-resource';
 import { resourceKey, type ResourceIncident } from '../ledger/resource-incidents';
 import { CLAIM_INCIDENT } from '../ledger/specs';
@@ -41,6 +41,17 @@ export interface OpenedIncident {
    * for one that joined an incident, and without resource incidents, where the claim's answer decides.
    */
   readonly openedHere: boolean;
+  /**
+   * The claim's answer if it is in by now (undefined: still in flight), and when it was sent: the opener moves beside a
+   * claim not yet answered only while no other delivery can have taken the incident over (early-move-allowed.ts).
+   */
+  readonly claimAnswer: () => ReadResult<Claim> | undefined;
+  readonly claimSentAtMs: number;
+  /**
+   * For a delivery that joined an incident another opened: until when the opener may still be moving the resource beside
+   * its claim (the incident's opening and EARLY_CLAIM_GRACE_MS, on the opener's clock, never more than the grace from now).
+   */
+  readonly othersMoveUntilMs?: number;
   /** The token of the claim this delivery sent (absent: none sent): a claim not answered in time may have landed, and is given back with it. */
   readonly claimToken?: string;
 }
@@ -53,7 +64,7 @@ export async function openIncident(options: LedgerOptions, finding: Finding, pla
   if (!options.incidents || resource === undefined) {
     // Without resource incidents, the holder of this claim moves beside it (early-move-allowed.ts).
     const sent = claimOf(options, reads, finding, ownId, undefined, true);
-    return { incidentId: ownId, resource: undefined, reads, claim: sent.claim, mayHold: true, openedHere: false, claimToken: sent.token };
+    return { incidentId: ownId, resource: undefined, reads, claim: sent.claim, mayHold: true, openedHere: false, claimToken: sent.token, claimAnswer: sent.answer, claimSentAtMs: sent.sentAtMs };
   }
   const { store, joinWindowMs } = options.incidents;
   const target = resourceKey(resource).pk!.S!;
@@ -61,34 +72,53 @@ export async function openIncident(options: LedgerOptions, finding: Finding, pla
     reads.read(CLAIM_INCIDENT, `Open the incident of ${resource}, or join the one open for it`, target, () =>
       store.open({ resource, findingId: finding.id, proposedId: ownId, windowMs: joinWindowMs, ...(replacing ? { replacing } : {}) }),
     );
-  const failed = (result: ReadResult<unknown> & { ok: false }): OpenedIncident => ({ incidentId: ownId, resource, reads, claim: Promise.resolve(result), mayHold: false, openedHere: false });
+  const failed = (result: ReadResult<unknown> & { ok: false }): OpenedIncident => ({
+    incidentId: ownId,
+    resource,
+    reads,
+    claim: Promise.resolve(result),
+    mayHold: false,
+    openedHere: false,
+    claimAnswer: () => result,
+    claimSentAtMs: Date.now(),
+  });
   const opened = await pointer();
   if (!opened.ok) return failed(opened);
-  const known = (incidentId: string, claim: ReadResult<Claim>, claimToken: string, openedHere: boolean): OpenedIncident => ({
+  const known = (incidentId: string, claim: ReadResult<Claim>, sent: { token: string; sentAtMs: number }, pointer: ResourceIncident): OpenedIncident => ({
     incidentId,
     resource,
     reads,
     claim: Promise.resolve(claim),
     mayHold: claim.ok && claim.value.status === 'claimed',
-    openedHere,
-    claimToken,
+    openedHere: pointer.opened,
+    claimToken: sent.token,
+    claimAnswer: () => claim,
+    claimSentAtMs: sent.sentAtMs,
+    ...(pointer.opened ? {} : { othersMoveUntilMs: othersMoveUntil(pointer) }),
   });
   // This finding opened the incident: there is nothing to decide about joining, the claim runs beside the brake.
   if (opened.value.opened) {
     const sent = claimOf(options, reads, finding, opened.value.incidentId, resource, true);
-    return { incidentId: opened.value.incidentId, resource, reads, claim: sent.claim, mayHold: true, openedHere: true, claimToken: sent.token };
+    return { incidentId: opened.value.incidentId, resource, reads, claim: sent.claim, mayHold: true, openedHere: true, claimToken: sent.token, claimAnswer: sent.answer, claimSentAtMs: sent.sentAtMs };
   }
   const first = claimOf(options, reads, finding, opened.value.incidentId, resource, false);
   const claim = await first.claim;
-  if (!mustNotJoin(options, finding, opened.value, claim)) return known(opened.value.incidentId, claim, first.token, false);
+  if (!mustNotJoin(options, finding, opened.value, claim)) return known(opened.value.incidentId, claim, first, opened.value);
   const replaced = await pointer(opened.value.incidentId);
   if (!replaced.ok) return failed(replaced);
   const again = claimOf(options, reads, finding, replaced.value.incidentId, resource, replaced.value.opened);
-  return known(replaced.value.incidentId, await again.claim, again.token, replaced.value.opened);
+  return known(replaced.value.incidentId, await again.claim, again, replaced.value);
 }
 
 /** The claim, sent with a token chosen here: known even when no answer comes. */
-function claimOf(options: LedgerOptions, reads: ReadLog, finding: Finding, incidentId: string, resource: string | undefined, movesEarly: boolean): { claim: Promise<ReadResult<Claim>>; token: string } {
+function claimOf(
+  options: LedgerOptions,
+  reads: ReadLog,
+  finding: Finding,
+  incidentId: string,
+  resource: string | undefined,
+  movesEarly: boolean,
+): { claim: Promise<ReadResult<Claim>>; token: string; sentAtMs: number; answer: () => ReadResult<Claim> | undefined } {
   const token = claimTokenOf(options.deliveryId);
   const claim = reads.read(CLAIM_INCIDENT, `Claim incident ${incidentId} in the ledger`, `${INCIDENT_KEY_PREFIX}${incidentId}`, () =>
     options.ledger.claim({
@@ -102,7 +132,19 @@ function claimOf(options: LedgerOptions, reads: ReadLog, finding: Finding, incid
       ...(resource !== undefined ? { resource } : {}),
     }),
   );
-  return { claim, token };
+  let answer: ReadResult<Claim> | undefined;
+  void claim.then((result) => {
+    answer = result;
+  });
+  return { claim, token, sentAtMs: Date.now(), answer: () => answer };
+}
+
+/** Until when the delivery that opened the incident may still be moving beside its claim: its opening plus the grace, capped. */
+function othersMoveUntil(pointer: ResourceIncident): number {
+  const openedAtMs = Date.parse(pointer.openedAt ?? '');
+  const nowMs = Date.now();
+  if (!Number.isFinite(openedAtMs)) return nowMs + EARLY_CLAIM_GRACE_MS;
+  return Math.min(nowMs + EARLY_CLAIM_GRACE_MS, openedAtMs + EARLY_CLAIM_GRACE_MS);
 }
 
 /**

@@ -1,5 +1,6 @@
 import { DescribeNetworkInterfacesCommand } from '@aws-sdk/client-ec2';
-import { ResponderError } from '../../../aws/errors';
+import { ResponderError, toStepError } from '../../../aws/errors';
+import { EARLY_CLAIM_GRACE_MS } from '../../../ledger/incident-ledger';
 import { CONFIRMATION_UNAVAILABLE, FINDING_CONFIRMATION } from '../../../confirm/verdicts';
 import { ACCOUNT_NOT_ALLOWED } from '../../../guards/account-not-allowed';
 import { UNKNOWN_ACCOUNT } from '../../../guards/unknown-account';
@@ -37,6 +38,9 @@ import type { VpcGroupsPlan } from './security-groups';
  * Every move is bounded in time, and the untrack move starts only when it,
  * the isolation move and a restore fit before the deadline (move-time.ts).
  */
+/** An untrack step that could not read the ENI's groups again (ReadAgain) sent no move. */
+const GROUPS_NOT_READ_AGAIN = 'GroupsNotReadAgain';
+
 export interface MoveOptions {
   /** Called before each move is sent (the container's mark of a moved instance: early/group-memory.ts). */
   readonly beforeMove?: () => void;
@@ -133,13 +137,14 @@ function moveStep(
     run: async (ctx): Promise<StepRunResult> => {
       const isolatedBy = already ?? readAgain.isolated;
       if (isolatedBy) return { status: 'skipped', reason: isolatedBy };
-      const shortOfTime = purpose === 'untrack' ? untrackTimeShortfall(ctx, id) : null;
-      if (shortOfTime) return { status: 'skipped', reason: shortOfTime };
       const groupId = resolveGroupId(group, ctx);
       if (purpose === 'untrack' && ctx.othersMayMove) {
         const found = await readGroupsAgain(ctx, id, vpc, groupId, readAgain);
         if (found) return found;
       }
+      // After the read again: its round trip (and wait) came out of the time left.
+      const shortOfTime = purpose === 'untrack' ? untrackTimeShortfall(ctx, id) : null;
+      if (shortOfTime) return { status: 'skipped', reason: shortOfTime };
       beforeMove();
       await sendMove(ctx, id, [groupId], untrackOf && !mayNeedRestore(ctx, untrackOf) ? isolationOnlyLimitMs(ctx) : undefined);
       return { status: 'done', detail: `${id} is on ${groupId}` };
@@ -162,7 +167,22 @@ function isolateStep(eni: NetworkInterfaceFacts, vpc: VpcGroupsPlan, requires: s
  */
 async function readGroupsAgain(ctx: ExecutionContext, id: string, vpc: VpcGroupsPlan, untrackGroupId: string, readAgain: ReadAgain): Promise<StepRunResult | undefined> {
   const isolationGroupId = resolveGroupId(vpc.isolation, ctx);
-  const now = await groupsOf(ctx, id);
+  // The delivery that opened the incident may still be moving it: read once its moves are answered (never longer than the grace).
+  const waitMs = Math.min(EARLY_CLAIM_GRACE_MS, (ctx.othersMoveUntilMs ?? 0) - Date.now());
+  if (waitMs > 0) await new Promise<void>((resolve) => setTimeout(resolve, waitMs));
+  let now: string[];
+  try {
+    now = await groupsOf(ctx, id);
+  } catch (error) {
+    // No move sent: the isolation move still closes it (tracked flows are not cut), and no restore follows one never sent.
+    const { code, message } = toStepError(error);
+    throw new ResponderError(
+      GROUPS_NOT_READ_AGAIN,
+      `${id}'s groups could not be read again before its untrack move (${code}: ${message}), and another delivery of the incident may have isolated it: ` +
+        'not moved to the allow-all group; the isolation move follows, so its tracked connections may not be cut',
+      false,
+    );
+  }
   if (now.length > 0 && now.every((g) => g === isolationGroupId || vpc.isolatedOn.has(g))) {
     readAgain.isolated = `${id} is on the isolation group only (${now.join(', ')}), read again before its move: another delivery of the incident isolated it, so it is not moved again`;
     return { status: 'skipped', reason: readAgain.isolated };
@@ -209,8 +229,8 @@ interface RestoreInput {
 
 function statusOf(ctx: ExecutionContext, stepId: string | null): string | undefined {
   const outcome = stepId === null ? undefined : ctx.outcomes.find((o) => o.id === stepId);
-  // Failed before it started (the invocation's time ran out): the call was never sent.
-  if (outcome?.status === 'failed' && outcome.error?.code === OUT_OF_TIME) return 'not sent';
+  // Failed before it sent its move (the invocation's time ran out, or the groups could not be read again): never sent.
+  if (outcome?.status === 'failed' && (outcome.error?.code === OUT_OF_TIME || outcome.error?.code === GROUPS_NOT_READ_AGAIN)) return 'not sent';
   return outcome?.status;
 }
 

@@ -5,14 +5,14 @@ import { chainDepths, movesTimelineOf } from '../../../../bench/round-trips';
 import { AccountAccess } from '../../../../lambda/aws/account-access';
 import { EVERY_CLIENT } from '../../../../lambda/aws/every-client';
 import { ContainmentBrake } from '../../../../lambda/ledger/brake';
-import { IncidentLedger } from '../../../../lambda/ledger/incident-ledger';
+import { EARLY_CLAIM_GRACE_MS, IncidentLedger } from '../../../../lambda/ledger/incident-ledger';
 import { ResourceIncidents } from '../../../../lambda/ledger/resource-incidents';
 import { forgetEverything, rememberGroups } from '../../../../lambda/playbooks/contain-instance/early/group-memory';
 import type { LedgerOptions } from '../../../../lambda/respond/gate';
 import { respond } from '../../../../lambda/respond/respond';
 import { restoreLedgerFor } from '../../../../lambda/runtime/restore-ledger';
 import { containFinding, enforceConfig, NOW, RESPONDER } from '../../../support/aws-mocks/contain-finding';
-import { ACCOUNT_ID, answerFromWorld, defaultInstance, defaultWorld, ISOLATION_SG_A, mockContainClients, PRIMARY_ENI, SECONDARY_ENI, UNTRACK_SG_A, VPC_A, type ContainWorld } from '../../../support/aws-mocks/contain-world';
+import { ACCOUNT_ID, answerFromWorld, awsError, defaultInstance, defaultWorld, ISOLATION_SG_A, mockContainClients, PRIMARY_ENI, SECONDARY_ENI, UNTRACK_SG_A, VPC_A, type ContainWorld } from '../../../support/aws-mocks/contain-world';
 import { useGuardDuty } from '../../../support/aws-mocks/guardduty';
 import { RoundTripLatency } from '../../../support/aws-mocks/round-trip-latency';
 
@@ -199,19 +199,30 @@ describe('round trips to isolation in the Lambda (ledger, restore record, confir
    * acting is over: the record carries no claimedAtMs), so it acts. `movedByTheFirst`: the group the first delivery
    * moved both ENIs to after this one's read of the instance (which still shows them on their own groups).
    */
-  async function secondDelivery(acting: boolean, takeOverLands = false, movedByTheFirst?: string): Promise<{ blockedBy: readonly string[]; moves: number; steps: readonly { id: string; status: string; reason?: string }[] }> {
+  async function secondDelivery(
+    acting: boolean,
+    takeOverLands = false,
+    movedByTheFirst?: string,
+    more: { readonly opensIncident?: boolean; readonly openedNow?: boolean; readonly before?: () => void } = {},
+  ): Promise<{ blockedBy: readonly string[]; moves: number; steps: readonly { id: string; status: string; reason?: string; error?: string }[] }> {
     const access = container();
     await respondAsLambda(access);
     forgetEverything();
     world.movedTo.clear();
     if (movedByTheFirst) for (const eni of [PRIMARY_ENI, SECONDARY_ENI]) world.movedTo.set(eni, [movedByTheFirst]);
+    more.before?.();
     const finding = containFinding();
     const condition = (item: Record<string, unknown>) => Object.assign(new Error('The conditional request failed'), { name: 'ConditionalCheckFailedException', Item: item });
     const incidentId = { S: 'ir-held-by-the-first' };
     dynamodb.on(UpdateItemCommand).callsFake((input: { Key: { pk: { S: string } }; UpdateExpression: string }) => {
       const pk = input.Key.pk.S;
-      // The resource's pointer: the first delivery of this very finding opened the incident a moment ago.
-      if (pk.startsWith('resource#')) throw condition({ incidentId, openedAtMs: { N: String(NOW.getTime()) }, openedAt: { S: NOW.toISOString() }, openedBy: { S: finding.id } });
+      // The resource's pointer: the first delivery of this very finding opened the incident a moment ago (or, opensIncident,
+      // this one opens it and another delivery's claim on it landed first).
+      const openedAt = more.openedNow ? new Date() : NOW;
+      if (pk.startsWith('resource#')) {
+        if (more.opensIncident) return {};
+        throw condition({ incidentId, openedAtMs: { N: String(openedAt.getTime()) }, openedAt: { S: openedAt.toISOString() }, openedBy: { S: finding.id } });
+      }
       // Its claim (and any take-over): held by the other delivery, its lease running.
       if (input.UpdateExpression.startsWith('SET claimToken')) {
         if (takeOverLands && input.UpdateExpression.includes('claimActing = :findingId')) return {};
@@ -234,7 +245,7 @@ describe('round trips to isolation in the Lambda (ledger, restore record, confir
       blockedBy: report.blockedBy,
       // Group moves only (a delivery that acts also preserves the instance with ModifyInstanceAttribute: not a move).
       moves: calls.filter((c) => c.operation === 'ModifyNetworkInterfaceAttribute' || (c.operation === 'ModifyInstanceAttribute' && 'GroupId.1' in c.params)).length,
-      steps: report.steps.map((s) => ({ id: s.id, status: s.status, ...(s.reason !== undefined ? { reason: s.reason } : {}) })),
+      steps: report.steps.map((s) => ({ id: s.id, status: s.status, ...(s.reason !== undefined ? { reason: s.reason } : {}), ...(s.error ? { error: s.error.code } : {}) })),
     };
   }
 
@@ -296,6 +307,39 @@ describe('round trips to isolation in the Lambda (ledger, restore record, confir
       expect(world.movedTo.get(PRIMARY_ENI)).toEqual([ISOLATION_SG_A]);
       expect(world.movedTo.get(SECONDARY_ENI)).toEqual([ISOLATION_SG_A]);
     });
+  });
+
+  it('the delivery that opened the incident, whose claim was answered (already claimed by another) before its reads: no move by ENI id', async () => {
+    const opener = await secondDelivery(true, false, undefined, { opensIncident: true, before: () => world.extraDelayMs.set('DescribeInstances', 150) });
+    expect(opener).toMatchObject({ blockedBy: ['being-answered'], moves: 0 });
+  });
+
+  it('a delivery that joined an incident opened a moment ago reads the ENIs again only once the opener’s moves are answered (the grace after the opening)', async () => {
+    // The pointer answers that the first delivery opened the incident at the very moment it is asked.
+    const second = await secondDelivery(false, true, undefined, { openedNow: true });
+    expect(second.blockedBy).toEqual([]);
+    const readBacks = calls.filter((c) => c.operation === 'DescribeNetworkInterfaces');
+    expect(readBacks).toHaveLength(2);
+    const pointer = calls.filter((c) => c.operation === 'UpdateItem').sort((a, b) => a.sentAt - b.sentAt)[0]!;
+    for (const readBack of readBacks) expect(readBack.sentAt - pointer.sentAt).toBeGreaterThanOrEqual(EARLY_CLAIM_GRACE_MS - 60);
+  });
+
+  it('a delivery that joined: its read-back of an ENI fails: no untrack move for it (the isolation move still closes it), and no restore after a failed isolation move', async () => {
+    const second = await secondDelivery(false, true, undefined, {
+      before: () => {
+        world.failures.set('DescribeNetworkInterfaces', awsError('RequestLimitExceeded', 'slow down', 503));
+        world.failures.set('ModifyNetworkInterfaceAttribute', awsError('InternalError', 'x', 500));
+      },
+    });
+    for (const eni of [PRIMARY_ENI, SECONDARY_ENI]) {
+      expect(second.steps.find((s) => s.id === `untrack:${eni}`)).toMatchObject({ status: 'failed', error: 'GroupsNotReadAgain' });
+      expect(second.steps.find((s) => s.id === `isolate:${eni}`)).toMatchObject({ status: 'failed' });
+      expect(second.steps.find((s) => s.id === `restore:${eni}`)).toMatchObject({ status: 'skipped', reason: expect.stringContaining('was not moved to the untrack group') });
+    }
+    // Only isolation moves were sent (and failed): never the allow-all group, never back to the groups read before.
+    const sent = calls.filter((c) => c.operation === 'ModifyNetworkInterfaceAttribute').map((c) => c.params['SecurityGroupId.1']);
+    expect(sent.length).toBeGreaterThan(0);
+    expect(new Set(sent)).toEqual(new Set([ISOLATION_SG_A]));
   });
 
   it('the delivery that opened the incident reads nothing again: 3 round trips with several ENIs', async () => {

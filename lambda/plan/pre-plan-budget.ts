@@ -79,6 +79,8 @@ export function isPhaseTimedOut(error: unknown): error is PhaseTimedOutError {
 /** One phase's calls, bounded by its cut-off (PrePlanBudget.phase). */
 export interface PhaseBound {
   readonly phase: PrePlanPhase;
+  /** When the phase's calls end (ms since the epoch); absent: no deadline. */
+  readonly cutOffMs?: number | undefined;
   run<T>(operation: string, call: () => Promise<T>): Promise<T>;
 }
 
@@ -103,7 +105,7 @@ export class PrePlanBudget {
   }
 
   phase(phase: PrePlanPhase): PhaseBound {
-    return { phase, run: (operation, call) => this.run(phase, operation, call) };
+    return { phase, cutOffMs: this.cutOffOf(phase), run: (operation, call) => this.run(phase, operation, call) };
   }
 
   /** One call of the phase, ended at the phase's cut-off. */

@@ -38,6 +38,11 @@ export class ReadLog {
     private readonly options: { readonly localEmulator?: boolean } = {},
   ) {}
 
+  /** When this log's reads end (its phase's cut-off); undefined: not bounded. */
+  get cutOffMs(): number | undefined {
+    return this.phase?.cutOffMs;
+  }
+
   async read<T>(spec: StepSpec, title: string, target: string, call: () => Promise<T>): Promise<ReadResult<T>> {
     if (spec.mutating) throw new Error(`read ${spec.kind} is declared as mutating`);
     const started = Date.now();

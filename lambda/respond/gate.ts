@@ -54,6 +54,9 @@ import type { OthersMoving } from './execute';
  * and only a confirmed finding is added to an answered one (settleJoin).
  */
 
+/** What a take-over after the early claim's grace must leave before the ledger's cut-off: its own write, retried once or twice. */
+const TAKE_OVER_MARGIN_MS = 1_000;
+
 /** How the Lambda handler hands the ledger to the response. Absent (the `ir` CLI, a requested dry-run): no ledger at all. */
 export interface LedgerOptions {
   readonly ledger: IncidentLedger;
@@ -260,7 +263,7 @@ export class ResponseGate {
     // no time left to wait, this delivery is turned away and retried, like one that finds the claim acting.
     const waitMs = ledger.takeOverWaitMs(record);
     if (waitMs > 0) {
-      if (waitMs >= this.options.leaseMs - (Date.now() - this.startedAtMs)) return early;
+      if (waitMs >= this.timeToTakeOverMs()) return early;
       await new Promise<void>((resolve) => setTimeout(resolve, waitMs));
     }
     // The lease ends at this delivery's own deadline: the time left when the response began, less what has run since.
@@ -279,6 +282,16 @@ export class ResponseGate {
     );
     if (taken.ok && taken.value.status === 'claimed') this.tookOver = true;
     return taken;
+  }
+
+  /**
+   * How long this delivery may still wait before its take-over: the take-over must be sent, with a round trip's margin,
+   * before the ledger's cut-off (lambda/plan/pre-plan-budget.ts), and within this delivery's own lease.
+   */
+  private timeToTakeOverMs(): number {
+    const leaseLeft = this.options.leaseMs - (Date.now() - this.startedAtMs);
+    const cutOff = this.reads.cutOffMs;
+    return Math.min(leaseLeft, cutOff === undefined ? Number.POSITIVE_INFINITY : cutOff - Date.now() - TAKE_OVER_MARGIN_MS);
   }
 
   private settledReads(): StepOutcome[] {

@@ -47,14 +47,14 @@ function ledgerOptions(leaseMs = LEASE_MS): LedgerOptions {
   return { ledger: new IncidentLedger(client, TABLE, () => NOW), brake: new ContainmentBrake(client, TABLE, 10, () => NOW), level: 'enforce', leaseMs };
 }
 
-function run(options: { confirmed?: boolean; exempt?: boolean; leaseMs?: number } = {}) {
+function run(options: { confirmed?: boolean; exempt?: boolean; leaseMs?: number; deadlineMs?: number } = {}) {
   if (options.confirmed === false) guardDuty.holds();
   else guardDuty.holds(containFinding());
   if (options.exempt) {
     const instance = harness.world.instance!;
     instance.Tags = [...(instance.Tags ?? []), { Key: 'ir:exempt', Value: 'honeypot' }];
   }
-  return respond(containFinding(), { config: enforceConfig(), clients: harness.clients, dryRun: false, topicArn: TOPIC, responder: RESPONDER, now: () => NOW, ledger: ledgerOptions(options.leaseMs) });
+  return respond(containFinding(), { config: enforceConfig(), clients: harness.clients, dryRun: false, topicArn: TOPIC, responder: RESPONDER, now: () => NOW, ledger: ledgerOptions(options.leaseMs), ...(options.deadlineMs !== undefined ? { deadlineMs: options.deadlineMs } : {}) });
 }
 
 const updates = (): UpdateItemCommandInput[] => dynamodb.commandCalls(UpdateItemCommand).map((c) => c.args[0].input);
@@ -171,13 +171,14 @@ describe('a genuine finding whose incident another delivery claimed a moment ago
     expect(shouldFailInvocation(report).retry).toBe(true);
   });
 
-  it('with less time left than the grace: no take-over at all, turned away and retried', async () => {
+  it('when the wait would end past the ledger’s cut-off (less a round trip’s margin): no take-over at all, turned away and retried', async () => {
     ledgerAnswers({
       early: () => {
         throw conditionFailed(heldBy(false, NOW.getTime()));
       },
     });
-    const report = await run({ leaseMs: EARLY_CLAIM_GRACE_MS - 500 });
+    // The ledger's calls end 0.9 of the way to the deadline: 2.7 s from now, less the 1 s margin, is under the 2 s wait.
+    const report = await run({ deadlineMs: Date.now() + 3_000 });
     expect(report.blockedBy).toEqual(['being-answered']);
     expect(updates().filter(isTakeOver)).toEqual([]);
     expect(mutatingCalls()).toEqual([]);

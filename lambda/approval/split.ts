@@ -24,15 +24,20 @@ export function splitForApproval(steps: readonly PlannedStep[]): ApprovalSplit {
   const waiting = new Set<string>();
   // Plan order: a step's requirements and the step it follows come from earlier stages, so one pass sees them first.
   for (const step of steps) {
-    // Never held: a resource an earlier attempt left open (an ENI on the allow-all group) must not stay so while a person decides.
-    if (step.closesLeftOpen) continue;
     const after = [...step.requires, ...(step.follows !== undefined ? [step.follows] : []), ...(step.compensates !== undefined ? [step.compensates] : [])];
     if (needsDecision(step) || after.some((id) => waiting.has(id))) waiting.add(step.id);
   }
   return {
-    now: steps.filter((s) => !waiting.has(s.id)).map((s) => closesWhileHeld(neverRuns(s), waiting)),
+    // A step closing what an earlier attempt left open (an ENI on the allow-all group) also runs now: it must not stay
+    // open while a person decides. It still waits with the change it compensates: the decision (and the plan's hash)
+    // covers it, and the resumed act runs it again after that change, as the plan has it.
+    now: steps.filter((s) => !waiting.has(s.id) || closesHeld(s, waiting)).map((s) => closesWhileHeld(neverRuns(s), waiting)),
     later: steps.filter((s) => waiting.has(s.id)),
   };
+}
+
+function closesHeld(step: PlannedStep, waiting: ReadonlySet<string>): boolean {
+  return step.closesLeftOpen === true && step.compensates !== undefined && waiting.has(step.compensates);
 }
 
 /**
@@ -42,7 +47,7 @@ export function splitForApproval(steps: readonly PlannedStep[]): ApprovalSplit {
  * fails loudly so that a person releases it once checked. The guard id it is told: AWAITS_APPROVAL.
  */
 export function closesWhileHeld(step: PlannedStep, waiting: ReadonlySet<string>): PlannedStep {
-  if (!step.closesLeftOpen || step.compensates === undefined || !waiting.has(step.compensates)) return step;
+  if (!closesHeld(step, waiting)) return step;
   return { ...step, run: (ctx) => step.run({ ...ctx, blockedBy: [...(ctx.blockedBy ?? []), AWAITS_APPROVAL] }) };
 }
 

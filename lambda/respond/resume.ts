@@ -322,7 +322,7 @@ function heldByBrakeShaper(item: PendingApproval, reopened: Reopened | undefined
     const waiting = waitingStepsOf(steps);
     const ids = new Set(waiting?.later.map((s) => s.id) ?? []);
     // A step closing what an earlier attempt left open runs as the split shaped it: as if blocked (closesWhileHeld).
-    const closing = new Map((waiting?.now ?? []).filter((s) => s.closesLeftOpen).map((s) => [s.id, s]));
+    const closing = new Map((waiting?.now ?? []).filter((s) => s.closesLeftOpen && ids.has(s.id)).map((s) => [s.id, s]));
     // Not given back, nothing waits: said as a change that needed a decision and was not made ('cannot-wait'), and the incident
     // is left open (answerOf: blocked by the brake), so that the next delivery of the finding asks again, as the detail says.
     const approval: ApprovalState = {
@@ -334,7 +334,7 @@ function heldByBrakeShaper(item: PendingApproval, reopened: Reopened | undefined
       ...(item.decision ? { decision: { by: item.decision.by, at: item.decision.at, channel: item.decision.channel, ...(item.decision.reason ? { reason: item.decision.reason } : {}) } } : {}),
       detail: reason,
     };
-    return { steps: steps.map((s): PlannedStep => (ids.has(s.id) ? { ...s, run: () => Promise.resolve({ status: 'skipped', reason }) } : (closing.get(s.id) ?? s))), approval };
+    return { steps: steps.map((s): PlannedStep => closing.get(s.id) ?? (ids.has(s.id) ? { ...s, run: () => Promise.resolve({ status: 'skipped', reason }) } : s)), approval };
   };
 }
 

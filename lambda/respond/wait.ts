@@ -181,13 +181,13 @@ export function waitShaper(input: WaitInput): PlanShaper {
     if (!waiting) return { steps, approval: undefined };
     const ids = new Set(waiting.later.map((s) => s.id));
     // What runs in this act as the split shaped it: a step closing what an earlier attempt left open runs as if blocked.
-    const closing = new Map(waiting.now.filter((s) => s.closesLeftOpen).map((s) => [s.id, s]));
+    const closing = new Map(waiting.now.filter((s) => s.closesLeftOpen && ids.has(s.id)).map((s) => [s.id, s]));
     const { approval } = input;
     const cannot = !approval ? 'no ledger to wait on (a run without the stack, or without its approval settings)' : !approval.schedules ? 'no schedule group to bound the wait' : undefined;
     if (cannot || !approval) {
       const why = `${cannot ?? 'no approval settings'}. ${howToDecide(waiting.later)}`;
       const state: ApprovalState = { status: 'cannot-wait', planHash: waiting.planHash, steps: [...ids], detail: why };
-      return { steps: steps.map((s) => (ids.has(s.id) ? skipped(s, `${awaitsOf(s)}, and this run cannot wait for one: ${why}`) : (closing.get(s.id) ?? s))), approval: state };
+      return { steps: steps.map((s) => closing.get(s.id) ?? (ids.has(s.id) ? skipped(s, `${awaitsOf(s)}, and this run cannot wait for one: ${why}`) : s)), approval: state };
     }
     const requestedAt = input.now();
     // A whole second: the stored deadline is exactly the schedule's at() (lambda/approval/deadline.ts).
@@ -204,10 +204,11 @@ export function waitShaper(input: WaitInput): PlanShaper {
     const changeIds = new Set(steps.filter((s) => s.changeClass !== undefined).map((s) => s.id));
     const request = requestStep(input, approval, waiting, requestedAt, deadline, reportStage, changeIds);
     const shaped = steps.map((s) => {
+      const closes = closing.get(s.id);
+      if (closes) return closes.stage >= reportStage ? { ...closes, stage: closes.stage + 1 } : closes;
       if (ids.has(s.id)) return skipped(s, `${awaitsOf(s)}: plan ${waiting.planHash}, until ${state.deadline!}`);
       if (isCloseLoopStep(s.id)) return skipped(s, 'runs after the decision: it reports the finished response');
-      const running = closing.get(s.id) ?? s;
-      return running.stage >= reportStage ? { ...running, stage: running.stage + 1 } : running;
+      return s.stage >= reportStage ? { ...s, stage: s.stage + 1 } : s;
     });
     const at = shaped.findIndex((s) => s.stage > reportStage);
     return { steps: at < 0 ? [...shaped, request] : [...shaped.slice(0, at), request, ...shaped.slice(at)], approval: state };

@@ -58,7 +58,8 @@ describe('splitForApproval', () => {
     ];
     const split = splitForApproval(steps);
     expect(split.now.map((s) => s.id)).toEqual(['restore']);
-    expect(split.later.map((s) => s.id)).toEqual(['untrack', 'isolate']);
+    // It also waits with the isolation: the decision and the plan's hash cover it, and the resumed act runs it again.
+    expect(split.later.map((s) => s.id)).toEqual(['untrack', 'isolate', 'restore']);
     await split.now[0]!.run({ blockedBy: undefined } as never);
     expect(seen).toEqual([['awaits approval']]);
     // Nothing of its own waits: a step closing what was left open, with nothing held, is the step itself.

@@ -646,6 +646,47 @@ describe('a response whose isolation needs approval', () => {
     expect(published().at(-1)!.Subject).toContain('[GuardDuty IR AWAITING APPROVAL]');
   });
 
+  describe('an ENI an earlier attempt left on the allow-all group', () => {
+    beforeEach(() => {
+      const instance = h.world.instance!;
+      h.world.instance = {
+        ...instance,
+        NetworkInterfaces: (instance.NetworkInterfaces ?? []).map((eni) => (eni.NetworkInterfaceId === PRIMARY_ENI ? { ...eni, Groups: [{ GroupId: UNTRACK_SG_A }] } : eni)),
+      };
+    });
+
+    it('is closed on the isolation group in the first act, not left open for the wait; approved, the resumed act finds the plan it approved and isolates the rest', async () => {
+      const first = await firstAct();
+      expect(first.approval?.status).toBe('awaiting');
+      expect(moves()).toEqual([{ NetworkInterfaceId: PRIMARY_ENI, Groups: [ISOLATION_SG_A] }]);
+      expect(first.steps.find((s) => s.id === `restore:${PRIMARY_ENI}`)).toMatchObject({ status: 'failed', error: { code: 'LeftClosedOwnGroupsUnknown' } });
+      // The close is part of what waits for the decision (and of its hash): the resumed plan, made again, matches it.
+      expect(first.approval?.steps).toContain(`restore:${PRIMARY_ENI}`);
+      // What EC2 now shows (this world's DescribeInstances does not follow the moves by itself).
+      const instance = h.world.instance!;
+      h.world.instance = {
+        ...instance,
+        NetworkInterfaces: (instance.NetworkInterfaces ?? []).map((eni) => (eni.NetworkInterfaceId === PRIMARY_ENI ? { ...eni, Groups: [{ GroupId: ISOLATION_SG_A }] } : eni)),
+      };
+      decide(first.incidentId, 'approve');
+      const resumed = await resumeFromApproval(catalog, { kind: 'approval-decided', incidentId: first.incidentId }, 'contain-instance', resumeOptions(NOW));
+      expect(resumed.status).toBe('resumed');
+      const report = (resumed as { report: Report }).report;
+      expect(report.approval).toMatchObject({ status: 'approved', planHash: first.approval!.planHash });
+      // The closed ENI is not moved again (never back through the allow-all group); the other takes the two-step swap.
+      expect(moves().slice(1).map((m) => m.NetworkInterfaceId)).toEqual([SECONDARY_ENI, SECONDARY_ENI]);
+      expect(h.world.movedTo.get(PRIMARY_ENI)).toEqual([ISOLATION_SG_A]);
+    });
+
+    it('denied: it stays closed on the isolation group, never on the allow-all group', async () => {
+      const first = await firstAct();
+      decide(first.incidentId, 'deny');
+      await resumeFromApproval(catalog, { kind: 'approval-decided', incidentId: first.incidentId }, 'contain-instance', resumeOptions(NOW));
+      expect(moves()).toEqual([{ NetworkInterfaceId: PRIMARY_ENI, Groups: [ISOLATION_SG_A] }]);
+      expect(h.world.movedTo.get(PRIMARY_ENI)).toEqual([ISOLATION_SG_A]);
+    });
+  });
+
   it('on denial, changes nothing and says who denied it', async () => {
     const first = await firstAct();
     decide(first.incidentId, 'deny');

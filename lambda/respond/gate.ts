@@ -4,7 +4,7 @@ import type { Finding } from '../finding/schema';
 import { block, type GuardVerdict } from '../guards/types';
 import { ContainmentBrake, type Reservation } from '../ledger/brake';
 import { brakeVerdictReason } from '../ledger/brake-verdict';
-import { answersLevel, findingCountOf, isIncidentFinding, playbookOwnsRecord, IncidentLedger, INCIDENT_KEY_PREFIX, type Claim, type LedgerRecord, type OutcomeWrite, type PendingNotification, type ResponseLevel } from '../ledger/incident-ledger';
+import { answersLevel, claimTokenOf, findingCountOf, isIncidentFinding, playbookOwnsRecord, IncidentLedger, INCIDENT_KEY_PREFIX, type Claim, type LedgerRecord, type OutcomeWrite, type PendingNotification, type ResponseLevel } from '../ledger/incident-ledger';
 import { HOLD_INCIDENT_TO_ACT, RECORD_INCIDENT, RESERVE_CONTAINMENT } from '../ledger/specs';
 import { isUnconfirmedDelivery } from '../confirm/verdicts';
 import { ALREADY_ANSWERED, BEING_ANSWERED, BLAST_RADIUS_BRAKE, JOINED_INCIDENT, LEDGER_UNAVAILABLE } from '../ledger/verdicts';
@@ -109,6 +109,8 @@ export class ResponseGate {
   private released = false;
   /** This delivery took over the claim another delivery held (holdToAct): that one may have moved the resource already. */
   private tookOver = false;
+  /** The token of the take-over this delivery sent (holdToAct), known even when no answer comes. */
+  private takeOverToken: string | undefined;
   /** When the response began (the clock LedgerOptions.leaseMs was measured on): a claim taken later ends no later. */
   private readonly startedAtMs = Date.now();
 
@@ -228,7 +230,8 @@ export class ResponseGate {
    * throttled past every retry) left nothing to give back.
    */
   private finishUnansweredClaim(error: StepError): (report: Report, doc: PlanDocument) => Promise<OutcomeWrite | void> {
-    const token = this.input.opened.claimToken;
+    // A take-over not answered in time may have landed too: it is the claim this delivery may hold then.
+    const token = this.takeOverToken ?? this.input.opened.claimToken;
     if (error.code !== PHASE_TIMED_OUT || token === undefined) return async () => undefined;
     return (report, doc) => this.finishFirst(token, report, doc);
   }
@@ -269,12 +272,15 @@ export class ResponseGate {
     // The lease ends at this delivery's own deadline: the time left when the response began, less what has run since.
     const leaseMs = Math.max(0, this.options.leaseMs - (Date.now() - this.startedAtMs));
     const waited = waitMs > 0 ? ` (after ${waitMs} ms, the time its holder is given to mark it acting)` : '';
+    const token = claimTokenOf(this.options.deliveryId);
+    this.takeOverToken = token;
     const taken = await this.reads.read(HOLD_INCIDENT_TO_ACT, `Take the claim of incident ${incidentId} over from a delivery that does not act on it${waited}`, this.ledgerKey, () =>
       ledger.claim({
         finding,
         incidentId,
         level: this.options.level,
         leaseMs,
+        token,
         acting: true,
         ...(this.options.deliveryId ? { deliveryId: this.options.deliveryId } : {}),
         ...(this.input.opened.resource !== undefined ? { resource: this.input.opened.resource } : {}),

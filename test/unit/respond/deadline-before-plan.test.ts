@@ -129,6 +129,33 @@ function expectOutOfTime(r: Run, phase: PrePlanPhase, subjectPhases: string): vo
   expect(decision).toEqual({ retry: true, reason: expect.stringContaining(`the ${phase} phase ran out of time before any change`) });
 }
 
+describe('a take-over that never answers', () => {
+  it('ends at the ledger cut-off and gives back the claim the take-over may have made, under the take-over’s own token', async () => {
+    const isTakeOver = (input: UpdateItemCommandInput) => isClaim(input) && (input.UpdateExpression ?? '').includes('claimActing = :findingId');
+    dynamodb.on(UpdateItemCommand).callsFake((input: UpdateItemCommandInput) => {
+      if (isTakeOver(input)) return hang();
+      // The early claim finds another delivery's, not acting (and not the opener's: no grace), which this one takes over.
+      if (isClaim(input)) {
+        return Promise.reject(
+          Object.assign(new Error('The conditional request failed'), {
+            name: 'ConditionalCheckFailedException',
+            $metadata: {},
+            Item: { claimToken: { S: 'other/1' }, claimLevel: { N: '2' }, leaseUntil: { N: String(Date.now() + 60_000) } },
+          }),
+        );
+      }
+      return Promise.resolve({});
+    });
+    const r = await run();
+    expect(r.report.blockedBy).toEqual(expect.arrayContaining(['ledger-unavailable', 'ledger-out-of-time']));
+    expect(changes()).toEqual([]);
+    const takeOver = dynamodb.commandCalls(UpdateItemCommand).map((c) => c.args[0].input).find(isTakeOver)!;
+    const [outcome] = outcomeWrites();
+    expect(outcome!.ExpressionAttributeValues![':token']!.S).toBe(takeOver.ExpressionAttributeValues![':token']!.S);
+    expect(outcome!.UpdateExpression).toContain('REMOVE leaseUntil, claimToken, claimLevel');
+  });
+});
+
 describe('a claim that never answers', () => {
   it('ends at the ledger cut-off, changes nothing, and records the report under the claim it sent, giving it back unanswered', async () => {
     dynamodb.on(UpdateItemCommand).callsFake((input: UpdateItemCommandInput) => (isClaim(input) ? hang() : Promise.resolve({})));

@@ -75,6 +75,20 @@ function ledgerAnswers(answer: { early?: () => unknown; takeOver?: () => unknown
   });
 }
 
+/** The early claim finds `holder`'s record; the take-over lands. When each was sent (ms since the epoch). */
+function timeTakeOver(holder: Record<string, unknown>): { early?: number; takeOver?: number } {
+  const sentAt: { early?: number; takeOver?: number } = {};
+  dynamodb.on(UpdateItemCommand).callsFake((input: UpdateItemCommandInput) => {
+    if (isEarlyClaim(input)) {
+      sentAt.early = Date.now();
+      throw conditionFailed(holder);
+    }
+    if (isTakeOver(input)) sentAt.takeOver = Date.now();
+    return {};
+  });
+  return sentAt;
+}
+
 beforeEach(() => {
   dynamodb.reset();
   harness.mocks.sns.reset().on(PublishCommand).resolves({ MessageId: 'm-1' });
@@ -139,16 +153,8 @@ describe('a genuine finding whose incident a delivery that does not act holds (t
 
 describe('a genuine finding whose incident another delivery claimed a moment ago, not (yet) acting', () => {
   it('gives the holder the rest of EARLY_CLAIM_GRACE_MS to mark it acting, then takes it over and acts once', async () => {
-    const sentAt: Record<string, number> = {};
-    dynamodb.on(UpdateItemCommand).callsFake((input: UpdateItemCommandInput) => {
-      if (isEarlyClaim(input)) {
-        sentAt.early = Date.now();
-        // Taken 1700 ms before this delivery's own early claim (by the ledger's clock): 300 ms of the grace are left.
-        throw conditionFailed(heldBy(false, NOW.getTime() - (EARLY_CLAIM_GRACE_MS - 300)));
-      }
-      if (isTakeOver(input)) sentAt.takeOver = Date.now();
-      return {};
-    });
+    // Taken 1700 ms before this delivery's own early claim (by the ledger's clock): 300 ms of the grace are left.
+    const sentAt = timeTakeOver(heldBy(false, NOW.getTime() - (EARLY_CLAIM_GRACE_MS - 300)));
     const report = await run();
     expect(report.blockedBy).toEqual([]);
     expect(sentAt.takeOver! - sentAt.early!).toBeGreaterThanOrEqual(290);
@@ -188,15 +194,7 @@ describe('a genuine finding whose incident another delivery claimed a moment ago
 
 describe('a genuine finding whose incident another delivery that joined it claimed a moment ago (forged copies claiming one after another)', () => {
   it('takes that claim over at once: only the claim of the delivery that opened the incident has the grace', async () => {
-    const sentAt: Record<string, number> = {};
-    dynamodb.on(UpdateItemCommand).callsFake((input: UpdateItemCommandInput) => {
-      if (isEarlyClaim(input)) {
-        sentAt.early = Date.now();
-        throw conditionFailed({ ...heldBy(false), claimedAtMs: { N: String(NOW.getTime()) } });
-      }
-      if (isTakeOver(input)) sentAt.takeOver = Date.now();
-      return {};
-    });
+    const sentAt = timeTakeOver({ ...heldBy(false), claimedAtMs: { N: String(NOW.getTime()) } });
     const report = await run();
     expect(report.blockedBy).toEqual([]);
     expect(sentAt.takeOver! - sentAt.early!).toBeLessThan(EARLY_CLAIM_GRACE_MS / 2);

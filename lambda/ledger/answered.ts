@@ -6,7 +6,7 @@ import { APPROVAL_REQUEST_STEP_ID } from '../approval/step-ids';
 import { NOTIFICATION_STEP_ID } from '../notify/publish-step';
 import type { Report } from '../plan/document';
 import { PHASE_OUT_OF_TIME_VERDICTS } from '../plan/phase-verdicts';
-import { ALREADY_ANSWERED, BEING_ANSWERED, BLAST_RADIUS_BRAKE, JOINED_INCIDENT, LEDGER_UNAVAILABLE } from './verdicts';
+import { ALREADY_ANSWERED, BEING_ANSWERED, BLAST_RADIUS_BRAKE, CLAIM_UNAVAILABLE, JOINED_INCIDENT, LEDGER_UNAVAILABLE } from './verdicts';
 
 /*
  * When a response has answered its incident, so that no later delivery of it
@@ -30,6 +30,7 @@ export const UNDECIDED_VERDICTS: ReadonlySet<string> = new Set([
   DATABASE_UNREADABLE,
   IMAGE_UNREADABLE,
   LEDGER_UNAVAILABLE,
+  CLAIM_UNAVAILABLE,
   BLAST_RADIUS_BRAKE,
   BEING_ANSWERED,
   ALREADY_ANSWERED,

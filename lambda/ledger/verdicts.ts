@@ -19,6 +19,13 @@ export const BLAST_RADIUS_BRAKE = 'blast-radius-brake';
 export const LEDGER_UNAVAILABLE = 'ledger-unavailable';
 
 /**
+ * The incident's claim could not be written, or was not answered in time: like LEDGER_UNAVAILABLE, nothing is changed,
+ * and besides, whether this delivery or another holds the incident is not known. A change this delivery sent before the
+ * claim's answer (an early move) is left as a holder would want it, closed (lambda/plan/repeat-delivery.ts holderUnknown).
+ */
+export const CLAIM_UNAVAILABLE = 'claim-unavailable';
+
+/**
  * A new finding about a resource whose incident another finding opened and
  * answered: it joins that incident and changes nothing (lambda/ledger/resource-incidents.ts).
  * Lasting, like ALREADY_ANSWERED: a retry joins the same way.

@@ -1,4 +1,4 @@
-import { LEDGER_UNAVAILABLE } from '../ledger/verdicts';
+import { CLAIM_UNAVAILABLE } from '../ledger/verdicts';
 import { PHASE_OUT_OF_TIME } from './phase-verdicts';
 
 /*
@@ -16,11 +16,11 @@ export function isRepeatDelivery(blockedBy: readonly string[] | undefined): bool
 }
 
 /**
- * Whether the steps run for a delivery that cannot tell if another holds the incident: every blocking id says the ledger
- * could not be written or read in time (LEDGER_UNAVAILABLE, the ledger phase out of its time), none says the change
- * must not be made. Another delivery may have taken the claim over and be relying on the isolation this one sent; an
- * early change is then left as the holder would want it (closed), never put back, as for REPEAT_DELIVERY.
+ * Whether the steps run for a delivery that cannot tell if another holds the incident: its claim could not be written
+ * or answered (CLAIM_UNAVAILABLE), and no other blocking id says the change must not be made (the ledger's phase out of
+ * time comes with it). Another delivery may have taken the claim over and be relying on the isolation this one sent.
  */
 export function holderUnknown(blockedBy: readonly string[] | undefined): boolean {
-  return (blockedBy ?? []).length > 0 && (blockedBy ?? []).every((id) => id === LEDGER_UNAVAILABLE || id === PHASE_OUT_OF_TIME.ledger);
+  const ids = blockedBy ?? [];
+  return ids.includes(CLAIM_UNAVAILABLE) && ids.every((id) => id === CLAIM_UNAVAILABLE || id === PHASE_OUT_OF_TIME.ledger);
 }

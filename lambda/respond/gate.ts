@@ -7,7 +7,7 @@ import { brakeVerdictReason } from '../ledger/brake-verdict';
 import { answersLevel, claimTokenOf, findingCountOf, isIncidentFinding, playbookOwnsRecord, IncidentLedger, INCIDENT_KEY_PREFIX, type Claim, type LedgerRecord, type OutcomeWrite, type PendingNotification, type ResponseLevel } from '../ledger/incident-ledger';
 import { HOLD_INCIDENT_TO_ACT, RECORD_INCIDENT, RESERVE_CONTAINMENT } from '../ledger/specs';
 import { isUnconfirmedDelivery } from '../confirm/verdicts';
-import { ALREADY_ANSWERED, BEING_ANSWERED, BLAST_RADIUS_BRAKE, JOINED_INCIDENT, LEDGER_UNAVAILABLE } from '../ledger/verdicts';
+import { ALREADY_ANSWERED, BEING_ANSWERED, BLAST_RADIUS_BRAKE, CLAIM_UNAVAILABLE, JOINED_INCIDENT, LEDGER_UNAVAILABLE } from '../ledger/verdicts';
 import type { ResourceIncidents } from '../ledger/resource-incidents';
 import { joinNote } from '../notify/join-message';
 import type { OpenedIncident } from './open-incident';
@@ -182,7 +182,10 @@ export class ResponseGate {
     const claim = acts && !unconfirmed ? await this.holdToAct(early) : early;
     if (!claim.ok) {
       await this.releaseOwnSlot().catch(() => undefined);
-      const verdict = block(LEDGER_UNAVAILABLE, `the incident ledger ${this.options.ledger.tableName} could not be written (${claim.error.code}): nothing is changed until it can`);
+      const verdict = block(
+        CLAIM_UNAVAILABLE,
+        `the incident ledger ${this.options.ledger.tableName} could not be written (${claim.error.code}), so whether another delivery holds incident ${this.incidentId} is not known: nothing is changed until it can`,
+      );
       return { kind: 'first', reads: this.settledReads(), verdicts: [verdict], finish: this.finishUnansweredClaim(claim.error) };
     }
     if (claim.value.status === 'already-claimed') {

@@ -2,7 +2,7 @@ import type { StepError } from '../aws/errors';
 import { isCloseLoopStep } from '../close-loop/ids';
 import { CONFIRMATION_UNAVAILABLE } from '../confirm/verdicts';
 import { changedAccount } from '../ledger/answered';
-import { BEING_ANSWERED, LEDGER_UNAVAILABLE } from '../ledger/verdicts';
+import { BEING_ANSWERED, CLAIM_UNAVAILABLE, LEDGER_UNAVAILABLE } from '../ledger/verdicts';
 import { NOTIFICATION_STEP_ID } from '../notify/publish-step';
 import { undeliveredText } from '../notify/undelivered';
 import type { Report } from '../plan/document';
@@ -45,6 +45,7 @@ const READ_FAILURE_VERDICTS: ReadonlySet<string> = new Set([
   DATABASE_UNREADABLE,
   IMAGE_UNREADABLE,
   LEDGER_UNAVAILABLE,
+  CLAIM_UNAVAILABLE,
   CONFIRMATION_UNAVAILABLE,
   ...PHASE_OUT_OF_TIME_VERDICTS,
 ]);

@@ -137,6 +137,7 @@ describe('answerOf: left open', () => {
         'instance-unreadable',
         'joined-incident',
         'ledger-unavailable',
+        'claim-unavailable',
         'principal-unreadable',
         'database-unreadable',
         'image-unreadable',

@@ -123,7 +123,7 @@ describe('the first delivery of a finding', () => {
   it('changes nothing when the ledger cannot be written (fail closed), and says so', async () => {
     dynamodb.on(UpdateItemCommand).rejects(Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException', $metadata: { httpStatusCode: 400 } }));
     const report = await run();
-    expect(report.blockedBy).toEqual(['ledger-unavailable']);
+    expect(report.blockedBy).toEqual(['claim-unavailable']);
     expect(report.reads.find((r) => r.id.startsWith('read:claim-incident'))).toMatchObject({ status: 'failed', error: { code: 'ThrottlingException', retryable: true } });
     expect(mutatingCalls()).toEqual([]);
     // The slot reserved alongside is given back.

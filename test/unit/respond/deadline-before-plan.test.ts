@@ -147,7 +147,7 @@ describe('a take-over that never answers', () => {
       return Promise.resolve({});
     });
     const r = await run();
-    expect(r.report.blockedBy).toEqual(expect.arrayContaining(['ledger-unavailable', 'ledger-out-of-time']));
+    expect(r.report.blockedBy).toEqual(expect.arrayContaining(['claim-unavailable', 'ledger-out-of-time']));
     expect(changes()).toEqual([]);
     const takeOver = dynamodb.commandCalls(UpdateItemCommand).map((c) => c.args[0].input).find(isTakeOver)!;
     const [outcome] = outcomeWrites();
@@ -165,7 +165,7 @@ describe('a claim that never answers', () => {
     const claimRead = r.report.reads.find((read) => read.id.startsWith('read:claim-incident:'))!;
     expect(claimRead).toMatchObject({ status: 'failed', error: { code: PHASE_TIMED_OUT, retryable: true } });
     expect(claimRead.error!.message).toMatch(/^Claim incident \S+ in the ledger: not answered by .*abandoned \(a write may still land\)/);
-    expect(r.report.blockedBy).toEqual(expect.arrayContaining(['ledger-unavailable', 'ledger-out-of-time']));
+    expect(r.report.blockedBy).toEqual(expect.arrayContaining(['claim-unavailable', 'ledger-out-of-time']));
     // The claim may have landed: the outcome is written under its token (conditional on it), not answered, and the claim given back.
     const claimToken = dynamodb.commandCalls(UpdateItemCommand).map((c) => c.args[0].input).find(isClaim)!.ExpressionAttributeValues![':token']!.S;
     const [outcome] = outcomeWrites();

@@ -171,13 +171,22 @@ export function putBackStep(networkInterfaceId: string, groups: readonly string[
       const stop = stopReason(ctx, networkInterfaceId);
       if (stop === null) return { status: 'skipped', reason: `${networkInterfaceId} is isolated and every check said go: nothing to put back` };
       const isolated = ctx.outcomes.find((o) => o.id === `isolate:${networkInterfaceId}`)?.status === 'done';
-      if (isRepeatDelivery(ctx.blockedBy) || holderUnknown(ctx.blockedBy)) {
-        // Another delivery holds the incident (or may: the ledger could not say) and counts on this interface being isolated: never put back here.
-        const repeat = isRepeatDelivery(ctx.blockedBy);
-        const holder = repeat ? 'another delivery holds the incident' : `the ledger could not say whether another delivery holds the incident (${(ctx.blockedBy ?? []).join(', ')})`;
-        if (isolated) return { status: 'skipped', reason: `${holder}: ${networkInterfaceId} is left ${repeat ? 'to it ' : ''}on the isolation group ${isolationGroupId}, NOT put back` };
+      if (isRepeatDelivery(ctx.blockedBy)) {
+        // Another delivery holds the incident and counts on this interface being isolated: never put back here.
+        if (isolated) return { status: 'skipped', reason: `another delivery holds the incident: ${networkInterfaceId} is left to it on the isolation group ${isolationGroupId}, NOT put back` };
         await sendMove(ctx, networkInterfaceId, [isolationGroupId]);
-        return { status: 'done', detail: `${holder}; this delivery's isolation move had failed, so ${networkInterfaceId} was moved to ${isolationGroupId} again, NOT put back` };
+        return { status: 'done', detail: `another delivery holds the incident; this delivery's isolation move had failed, so ${networkInterfaceId} was moved to ${isolationGroupId} again, NOT put back` };
+      }
+      if (holderUnknown(ctx.blockedBy)) {
+        // Another delivery may hold the incident (the claim's answer is not known) and count on this interface being isolated.
+        if (!isolated) await sendMove(ctx, networkInterfaceId, [isolationGroupId]);
+        throw new ResponderError(
+          LEFT_CLOSED_OWN_STATE_UNKNOWN,
+          `NOT put back: the ledger could not say whether another delivery holds the incident (${(ctx.blockedBy ?? []).join(', ')}), and such a delivery would rely on ` +
+            `${networkInterfaceId} being isolated: it is left on the isolation group ${isolationGroupId} (closed). Its groups before the moves: ` +
+            `${groups ? groups.join(', ') : 'not known from a read made before them'}. The invocation fails so that it is retried`,
+          true,
+        );
       }
       if (!groups) {
         if (!isolated) await sendMove(ctx, networkInterfaceId, [isolationGroupId]);

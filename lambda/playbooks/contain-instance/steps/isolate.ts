@@ -5,7 +5,7 @@ import { CONFIRMATION_UNAVAILABLE, FINDING_CONFIRMATION } from '../../../confirm
 import { ACCOUNT_NOT_ALLOWED } from '../../../guards/account-not-allowed';
 import { UNKNOWN_ACCOUNT } from '../../../guards/unknown-account';
 import { DRY_RUN_VERDICT } from '../../../ledger/answered';
-import { ALREADY_ANSWERED, BEING_ANSWERED, JOINED_INCIDENT, LEDGER_UNAVAILABLE } from '../../../ledger/verdicts';
+import { ALREADY_ANSWERED, BEING_ANSWERED, CLAIM_UNAVAILABLE, JOINED_INCIDENT, LEDGER_UNAVAILABLE } from '../../../ledger/verdicts';
 import { OUT_OF_TIME } from '../../../plan/executor';
 import { LEFT_CLOSED_OWN_STATE_UNKNOWN } from '../../../plan/exposed';
 import { REPEAT_DELIVERY } from '../../../plan/repeat-delivery';
@@ -301,6 +301,7 @@ const LEAVES_IT_TO_ANOTHER: readonly string[] = [
   ALREADY_ANSWERED,
   JOINED_INCIDENT,
   LEDGER_UNAVAILABLE,
+  CLAIM_UNAVAILABLE,
   FINDING_CONFIRMATION,
   CONFIRMATION_UNAVAILABLE,
   ACCOUNT_NOT_ALLOWED,

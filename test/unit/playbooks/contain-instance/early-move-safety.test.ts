@@ -262,14 +262,23 @@ describe('the ledger cannot say who holds the incident (its claim throttled past
     dynamodb.on(BatchGetItemCommand).resolves({ Responses: { [TABLE]: [] } });
     dynamodb.on(PutItemCommand).resolves({});
     const report = await run({ ledger: ledgerOptions() });
-    expect(report.blockedBy).toEqual(['ledger-unavailable']);
+    expect(report.blockedBy).toEqual(['claim-unavailable']);
     expect(groupMoves().some((m) => JSON.stringify(m.input.Groups) === JSON.stringify(ORIGINAL_GROUPS))).toBe(false);
     expect(h.world.movedTo.get(PRIMARY_ENI)).toEqual([ISOLATION_SG_A]);
-    expect(step(report, `put-back:${PRIMARY_ENI}`)).toMatchObject({
-      status: 'skipped',
-      reason: `the ledger could not say whether another delivery holds the incident (ledger-unavailable): ${PRIMARY_ENI} is left on the isolation group ${ISOLATION_SG_A}, NOT put back`,
-    });
+    const putBack = step(report, `put-back:${PRIMARY_ENI}`);
+    expect(putBack).toMatchObject({ status: 'failed', error: { code: 'LeftClosedOwnGroupsUnknown' } });
+    expect(putBack.error?.message).toContain(`NOT put back: the ledger could not say whether another delivery holds the incident (claim-unavailable)`);
+    expect(putBack.error?.message).toContain(`Its groups before the moves: ${ORIGINAL_GROUPS.join(', ')}`);
     expect(shouldFailInvocation(report).retry).toBe(true);
+  });
+
+  it('the brake cannot be read while this delivery holds the claim: the early moves are put back as for any stop (no slot was taken)', async () => {
+    dynamodb.on(UpdateItemCommand).resolves({});
+    dynamodb.on(BatchGetItemCommand).rejects(Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException', $metadata: { httpStatusCode: 400 } }));
+    const report = await run({ ledger: ledgerOptions() });
+    expect(report.blockedBy).toEqual(['ledger-unavailable']);
+    expect(step(report, `put-back:${PRIMARY_ENI}`)).toMatchObject({ status: 'done' });
+    expect(h.world.movedTo.get(PRIMARY_ENI)).toEqual(ORIGINAL_GROUPS);
   });
 });
 

@@ -240,7 +240,7 @@ describe('a failed isolation move never leaves the ENI on the allow-all group', 
       expect(h.callsOf('ModifyNetworkInterfaceAttribute')).toEqual([]);
     });
 
-    it.each(['being-answered', 'already-answered', 'joined-incident', 'ledger-unavailable', 'incident-already-answered', 'finding-confirmation', 'confirmation-unavailable', 'account-not-allowed', 'unknown-account'])(
+    it.each(['being-answered', 'already-answered', 'joined-incident', 'ledger-unavailable', 'claim-unavailable', 'incident-already-answered', 'finding-confirmation', 'confirmation-unavailable', 'account-not-allowed', 'unknown-account'])(
       'a delivery under %s leaves it to the one that holds the incident, and says it is still there',
       async (verdict) => {
         const outcomes = await blocked(['exempt-tag', verdict]);

@@ -44,11 +44,12 @@ function closesHeld(step: PlannedStep, waiting: ReadonlySet<string>): boolean {
  * What an earlier attempt left open, closed while the change it compensates waits for a decision: the step runs now, as
  * under a guard that blocks the change (PlannedStep.closesLeftOpen): it moves the resource to the closed state (an ENI to
  * its VPC's isolation group), never back to a state an attacker could have written down (the `ir:original-sgs` tag), and
- * fails loudly so that a person releases it once checked. The guard id it is told: AWAITS_APPROVAL.
+ * fails loudly so that a person releases it once checked. What holds the change it is told (`held`): AWAITS_APPROVAL, or
+ * the decision that ends the wait without it (a denial, a stand-down: lambda/respond/resume.ts).
  */
-export function closesWhileHeld(step: PlannedStep, waiting: ReadonlySet<string>): PlannedStep {
+export function closesWhileHeld(step: PlannedStep, waiting: ReadonlySet<string>, held: string = AWAITS_APPROVAL): PlannedStep {
   if (!closesHeld(step, waiting)) return step;
-  return { ...step, run: (ctx) => step.run({ ...ctx, blockedBy: [...(ctx.blockedBy ?? []), AWAITS_APPROVAL] }) };
+  return { ...step, run: (ctx) => step.run({ ...ctx, blockedBy: [...(ctx.blockedBy ?? []), held] }) };
 }
 
 /** A change the policy never allows is planned and shown, and reported skipped with the rule that said so. */

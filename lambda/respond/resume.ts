@@ -1,3 +1,4 @@
+import { closesWhileHeld } from '../approval/split';
 import type { AccountAccess } from '../aws/account-access';
 import type { AwsClients } from '../aws/clients';
 import type { ApprovalEvent } from '../approval/events';
@@ -231,7 +232,11 @@ function decidedShaper(item: PendingApproval, decided: Decided, approved: Waitin
       ...(item.decision ? { decision: { by: item.decision.by, at: item.decision.at, channel: item.decision.channel, ...(item.decision.reason ? { reason: item.decision.reason } : {}) } } : {}),
       ...(refusedDetail ? { detail: refusedDetail } : {}),
     };
-    const shaped = decided.act ? steps.map(neverRuns) : steps.map((s): PlannedStep => (ids.has(s.id) ? { ...s, run: () => Promise.resolve({ status: 'skipped', reason: decided.skipReason }) } : s));
+    // Not acting, a step closing what an earlier attempt left open still runs (the first act's close may have failed): as if blocked by the decision.
+    const closing = (s: PlannedStep): PlannedStep => closesWhileHeld(s, new Set(waiting?.later.map((w) => w.id) ?? []), `approval ${decided.status}`);
+    const shaped = decided.act
+      ? steps.map(neverRuns)
+      : steps.map((s): PlannedStep => (s.closesLeftOpen && ids.has(s.id) ? closing(s) : ids.has(s.id) ? { ...s, run: () => Promise.resolve({ status: 'skipped', reason: decided.skipReason }) } : s));
     return { steps: shaped, approval };
   };
 }

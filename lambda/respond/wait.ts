@@ -1,3 +1,4 @@
+import { LEFT_CLOSED_OWN_STATE_UNKNOWN } from '../plan/exposed';
 import type { SNSClient } from '@aws-sdk/client-sns';
 import { hashedStepOf, planHashOf, type HashedStep } from '../approval/plan-hash';
 import type { OnTimeout, PendingApproval, PendingApprovals } from '../approval/pending';
@@ -302,7 +303,13 @@ function requestStep(
           // The earlier act's outcomes, then this act's (all of whose steps before this one have finished).
           outcomes: [...(input.earlier?.outcomes ?? []).filter((o) => o.id !== requested.id && !ctx.outcomes.some((c) => c.id === o.id)), ...ctx.outcomes, requested],
           outputs: { ...(input.earlier?.outputs ?? {}), ...jsonOutputs(Object.fromEntries(ctx.outputs)) },
-          changed: [...new Set([...(input.earlier?.changed ?? []), ...ctx.outcomes.filter((o) => o.status === 'done' && changeIds.has(o.id)).map((o) => o.id)])],
+          // A close of what an earlier attempt left open moved the resource, and failed loudly for it (LeftClosedOwnGroupsUnknown): a change made.
+          changed: [
+            ...new Set([
+              ...(input.earlier?.changed ?? []),
+              ...ctx.outcomes.filter((o) => (o.status === 'done' || (o.status === 'failed' && o.error?.code === LEFT_CLOSED_OWN_STATE_UNKNOWN)) && changeIds.has(o.id)).map((o) => o.id),
+            ]),
+          ],
         },
       };
       const stored = storable(state);

@@ -647,6 +647,15 @@ describe('a response whose isolation needs approval', () => {
   });
 
   describe('an ENI an earlier attempt left on the allow-all group', () => {
+    /** What EC2 shows once the first act closed it (this world's DescribeInstances does not follow the moves by itself). */
+    function showClosed(): void {
+      const instance = h.world.instance!;
+      h.world.instance = {
+        ...instance,
+        NetworkInterfaces: (instance.NetworkInterfaces ?? []).map((eni) => (eni.NetworkInterfaceId === PRIMARY_ENI ? { ...eni, Groups: [{ GroupId: ISOLATION_SG_A }] } : eni)),
+      };
+    }
+
     beforeEach(() => {
       const instance = h.world.instance!;
       h.world.instance = {
@@ -662,12 +671,7 @@ describe('a response whose isolation needs approval', () => {
       expect(first.steps.find((s) => s.id === `restore:${PRIMARY_ENI}`)).toMatchObject({ status: 'failed', error: { code: 'LeftClosedOwnGroupsUnknown' } });
       // The close is part of what waits for the decision (and of its hash): the resumed plan, made again, matches it.
       expect(first.approval?.steps).toContain(`restore:${PRIMARY_ENI}`);
-      // What EC2 now shows (this world's DescribeInstances does not follow the moves by itself).
-      const instance = h.world.instance!;
-      h.world.instance = {
-        ...instance,
-        NetworkInterfaces: (instance.NetworkInterfaces ?? []).map((eni) => (eni.NetworkInterfaceId === PRIMARY_ENI ? { ...eni, Groups: [{ GroupId: ISOLATION_SG_A }] } : eni)),
-      };
+      showClosed();
       decide(first.incidentId, 'approve');
       const resumed = await resumeFromApproval(catalog, { kind: 'approval-decided', incidentId: first.incidentId }, 'contain-instance', resumeOptions(NOW));
       expect(resumed.status).toBe('resumed');
@@ -678,8 +682,36 @@ describe('a response whose isolation needs approval', () => {
       expect(h.world.movedTo.get(PRIMARY_ENI)).toEqual([ISOLATION_SG_A]);
     });
 
+    it('its close failed in the first act (throttled past every retry), then denied: the close runs again at the decision, never leaving it on the allow-all group', async () => {
+      h.world.failures.set('ModifyNetworkInterfaceAttribute', awsError('RequestLimitExceeded', 'slow down', 503));
+      const first = await firstAct();
+      expect(first.steps.find((s) => s.id === `restore:${PRIMARY_ENI}`)).toMatchObject({ status: 'failed', error: { code: 'RequestLimitExceeded' } });
+      expect(h.world.movedTo.get(PRIMARY_ENI)).toBeUndefined();
+      h.world.failures.delete('ModifyNetworkInterfaceAttribute');
+      decide(first.incidentId, 'deny');
+      const resumed = await resumeFromApproval(catalog, { kind: 'approval-decided', incidentId: first.incidentId }, 'contain-instance', resumeOptions(NOW));
+      const report = (resumed as { report: Report }).report;
+      expect(report.approval).toMatchObject({ status: 'denied' });
+      expect(h.world.movedTo.get(PRIMARY_ENI)).toEqual([ISOLATION_SG_A]);
+      const restore = report.steps.find((s) => s.id === `restore:${PRIMARY_ENI}`)!;
+      expect(restore).toMatchObject({ status: 'failed', error: { code: 'LeftClosedOwnGroupsUnknown' } });
+      expect(restore.error?.message).toContain('this response is blocked (approval denied)');
+      // Only the isolation group, for that one ENI; the other ENI, denied, is not moved.
+      expect(moves().filter((m) => (m.Groups as string[])[0] !== undefined).map((m) => [m.NetworkInterfaceId, m.Groups])).toEqual(
+        expect.arrayContaining([[PRIMARY_ENI, [ISOLATION_SG_A]]]),
+      );
+      expect(moves().some((m) => m.NetworkInterfaceId === SECONDARY_ENI)).toBe(false);
+    });
+
+    it('closed in the first act, then denied: `ir release` sees a change made before the wait (the close), not "nothing was changed"', async () => {
+      const first = await firstAct();
+      const approvalItem = items.get(`approval#${first.incidentId}`)!;
+      expect(JSON.parse(approvalItem.state!.S!).firstAct.changed).toContain(`restore:${PRIMARY_ENI}`);
+    });
+
     it('denied: it stays closed on the isolation group, never on the allow-all group', async () => {
       const first = await firstAct();
+      showClosed();
       decide(first.incidentId, 'deny');
       await resumeFromApproval(catalog, { kind: 'approval-decided', incidentId: first.incidentId }, 'contain-instance', resumeOptions(NOW));
       expect(moves()).toEqual([{ NetworkInterfaceId: PRIMARY_ENI, Groups: [ISOLATION_SG_A] }]);

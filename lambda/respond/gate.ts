@@ -56,6 +56,8 @@ import type { OthersMoving } from './execute';
 
 /** What a take-over after the early claim's grace must leave before the ledger's cut-off: its own write, retried once or twice. */
 const TAKE_OVER_MARGIN_MS = 1_000;
+/** Waited past the early claim's grace before the take-over, so that it never reaches DynamoDB a moment too soon. */
+const TIMER_SLACK_MS = 50;
 
 /** How the Lambda handler hands the ledger to the response. Absent (the `ir` CLI, a requested dry-run): no ledger at all. */
 export interface LedgerOptions {
@@ -269,8 +271,9 @@ export class ResponseGate {
     // no time left to wait, this delivery is turned away and retried, like one that finds the claim acting.
     const waitMs = ledger.takeOverWaitMs(record);
     if (waitMs > 0) {
-      if (waitMs >= this.timeToTakeOverMs()) return early;
-      await new Promise<void>((resolve) => setTimeout(resolve, waitMs));
+      if (waitMs + TIMER_SLACK_MS >= this.timeToTakeOverMs()) return early;
+      // A little past the grace: a timer may fire a millisecond early, and DynamoDB's condition is exact.
+      await new Promise<void>((resolve) => setTimeout(resolve, waitMs + TIMER_SLACK_MS));
     }
     // The lease ends at this delivery's own deadline: the time left when the response began, less what has run since.
     const leaseMs = Math.max(0, this.options.leaseMs - (Date.now() - this.startedAtMs));

@@ -175,12 +175,12 @@ async function readGroupsAgain(ctx: ExecutionContext, id: string, vpc: VpcGroups
     now = await groupsOf(ctx, id);
   } catch (error) {
     // No move sent: the isolation move still closes it (tracked flows are not cut), and no restore follows one never sent.
-    const { code, message } = toStepError(error);
+    const { code, message, retryable } = toStepError(error);
     throw new ResponderError(
       GROUPS_NOT_READ_AGAIN,
       `${id}'s groups could not be read again before its untrack move (${code}: ${message}), and another delivery of the incident may have isolated it: ` +
         'not moved to the allow-all group; the isolation move follows, so its tracked connections may not be cut',
-      false,
+      retryable,
     );
   }
   if (now.length > 0 && now.every((g) => g === isolationGroupId || vpc.isolatedOn.has(g))) {

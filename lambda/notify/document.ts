@@ -8,7 +8,7 @@ import { ACTING_PRINCIPAL_VERDICTS } from '../guards/acting-principal';
 import { EXEMPTION_VERDICTS } from '../guards/exemptions';
 import { MANUAL_RESPONSE } from '../guards/manual-response';
 import { describeEvidence } from '../investigation/evidence-text';
-import { BLAST_RADIUS_BRAKE } from '../ledger/verdicts';
+import { BLAST_RADIUS_BRAKE, CLAIM_UNAVAILABLE } from '../ledger/verdicts';
 import type { PlanDocument } from '../plan/document';
 import { exposedBy, leftClosedBy, leftOnAllowAllBy } from '../plan/exposed';
 import { PHASE_OUT_OF_TIME_VERDICTS, phasesOutOfTime } from '../plan/phase-verdicts';
@@ -209,6 +209,13 @@ function leadOf(doc: PlanDocument, exposed: readonly string[], outcomes: readonl
       `ON THE ALLOW-ALL GROUP: ${onAllowAll.join(', ')} is on the allow-all untrack group (all traffic from and to anywhere), where an earlier attempt ` +
       'stopped halfway, and this response did not move it (its step says why: a dry-run, another delivery holds or answered the incident, the ' +
       'finding is not confirmed, or the account is excluded). If no response closes it within minutes, move it by hand now.'
+    );
+  }
+  if (closed.length > 0 && doc.blockedBy.includes(CLAIM_UNAVAILABLE)) {
+    return (
+      `ISOLATED - NOT PUT BACK: ${closed.join(', ')} was moved beside the incident's claim, which could not be written or answered, so whether ` +
+      'another delivery holds the incident (and relies on this isolation) is not known: it was left on the isolation group (closed), not put back. ' +
+      'The groups it had before the move are named in the failed step. The invocation fails so that it is retried; release it with those groups once checked.'
     );
   }
   if (closed.length > 0) {

@@ -101,6 +101,11 @@ export interface ExecutionContext {
   readonly othersMayMove?: boolean;
   /** With othersMayMove: until when the delivery that opened the incident may still be moving it (the read again waits for that). */
   readonly othersMoveUntilMs?: number;
+  /**
+   * This response acts on a decision it alone holds (a resumed approval: lambda/respond/resume.ts): no other delivery of
+   * the incident answers it meanwhile, so what an earlier attempt left open is closed whatever the guards say of the finding.
+   */
+  readonly holdsDecision?: boolean;
 }
 
 export interface PlannedStep {

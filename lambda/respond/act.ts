@@ -1,7 +1,7 @@
 import type { AwsClients } from '../aws/clients';
 import { executePlan } from '../plan/executor';
 import type { PlannedStep, StepOutcome } from '../plan/types';
-import { executeOptionsOf, executionContext, type OthersMoving } from './execute';
+import { executeOptionsOf, executionContext, type ActingContext } from './execute';
 import type { PreparedPlan } from './options';
 
 /**
@@ -19,10 +19,10 @@ export class Acting {
     restoreLedger: PreparedPlan['restoreLedger'],
     private readonly deadlineMs: number | undefined,
     earlier?: { readonly outcomes: readonly StepOutcome[]; readonly outputs: Readonly<Record<string, unknown>> },
-    /** Another delivery of the incident may have moved the resource since it was read (ResponseGate.othersMoving, once settled). */
-    others?: OthersMoving,
+    /** What the steps must know of the response around them (ResponseGate.othersMoving, once settled; a resumed decision). */
+    around: ActingContext = {},
   ) {
-    this.ctx = executionContext(clients, now, restoreLedger, others);
+    this.ctx = executionContext(clients, now, restoreLedger, around);
     for (const outcome of earlier?.outcomes ?? []) this.ctx.outcomes.push(outcome);
     for (const [id, output] of Object.entries(earlier?.outputs ?? {})) this.ctx.outputs.set(id, output);
   }

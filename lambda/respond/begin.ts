@@ -235,11 +235,11 @@ export async function settleGate(
 }
 
 /**
- * The gate's own writes (the brake's latch, a slot given back) were still running at the deadline: nothing is
- * changed, and nothing is written for this delivery (its claim, if it holds one, is taken over by Lambda's retry
- * of the invocation, or ends with its lease).
+ * The gate's settling (the claim held to act, the brake's latch) was still running at the deadline: nothing is changed
+ * (ResponseGate.outOfTime says whether the claim's holder is known, and gives back a claim this delivery may hold).
  */
 function ledgerOutOfTime(begun: Begun, error: Error): SettledGate {
+  if (begun.gate) return begun.gate.outOfTime(error);
   const verdict = block(LEDGER_UNAVAILABLE, `the incident ledger could not be settled before the deadline (${error.message}): nothing is changed until it can`);
   return { kind: 'first', reads: [...(begun.ledgerReads?.outcomes ?? [])], verdicts: [verdict], finish: async () => undefined };
 }

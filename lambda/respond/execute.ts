@@ -13,7 +13,15 @@ export interface OthersMoving {
   readonly untilMs?: number | undefined;
 }
 
-export function executionContext(clients: AwsClients, now: () => Date, restoreLedger?: RestoreLedger, others?: OthersMoving): ExecutionContext {
+/** What the steps of one act must know of the response around them. */
+export interface ActingContext {
+  readonly others?: OthersMoving | undefined;
+  /** ExecutionContext.holdsDecision. */
+  readonly holdsDecision?: boolean;
+}
+
+export function executionContext(clients: AwsClients, now: () => Date, restoreLedger?: RestoreLedger, around: ActingContext = {}): ExecutionContext {
+  const { others, holdsDecision } = around;
   return {
     clients,
     outputs: new Map(),
@@ -21,6 +29,7 @@ export function executionContext(clients: AwsClients, now: () => Date, restoreLe
     now,
     ...(restoreLedger ? { restoreLedger } : {}),
     ...(others ? { othersMayMove: true, ...(others.untilMs !== undefined ? { othersMoveUntilMs: others.untilMs } : {}) } : {}),
+    ...(holdsDecision ? { holdsDecision } : {}),
   };
 }
 

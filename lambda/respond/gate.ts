@@ -113,6 +113,8 @@ export class ResponseGate {
   private tookOver = false;
   /** The token of the take-over this delivery sent (holdToAct), known even when no answer comes. */
   private takeOverToken: string | undefined;
+  /** This delivery holds the claim (answered 'claimed', and marked acting or taken over when it acts). */
+  private claimHeld = false;
   /** When the response began (the clock LedgerOptions.leaseMs was measured on): a claim taken later ends no later. */
   private readonly startedAtMs = Date.now();
 
@@ -183,7 +185,9 @@ export class ResponseGate {
     const early = await this.claim;
     const claim = acts && !unconfirmed ? await this.holdToAct(early) : early;
     if (!claim.ok) {
-      await this.releaseOwnSlot().catch(() => undefined);
+      // Not awaited: the ledger is failing, and the slot's release must not hold the settle past its deadline (its
+      // reservation ages out of the hour anyway).
+      void this.releaseOwnSlot().catch(() => undefined);
       const verdict = block(
         CLAIM_UNAVAILABLE,
         `the incident ledger ${this.options.ledger.tableName} could not be written (${claim.error.code}), so whether another delivery holds incident ${this.incidentId} is not known: nothing is changed until it can`,
@@ -208,6 +212,7 @@ export class ResponseGate {
       return joins ? this.settleJoin(record) : this.settleRepeat(record);
     }
     const { token } = claim.value;
+    this.claimHeld = true;
     const verdicts: GuardVerdict[] = [];
     if (!wouldAct || !this.brakes) {
       await this.releaseOwnSlot();
@@ -226,6 +231,22 @@ export class ResponseGate {
       }
     }
     return { kind: 'first', reads: this.settledReads(), verdicts, finish: (report, doc) => this.finishFirst(token, report, doc) };
+  }
+
+  /**
+   * The gate could not be settled before the deadline (lambda/respond/begin.ts settleGate): nothing is changed. Unless
+   * this delivery is known to hold the claim, whether another does is not known (CLAIM_UNAVAILABLE: a move sent beside
+   * the claim is left closed); a claim it sent or took over may have landed, and is given back unanswered under its token.
+   */
+  outOfTime(error: Error): SettledGate {
+    const known = this.claimHeld;
+    const verdict = block(
+      known ? LEDGER_UNAVAILABLE : CLAIM_UNAVAILABLE,
+      `the incident ledger could not be settled before the deadline (${error.message})${known ? '' : `, so whether another delivery holds incident ${this.incidentId} is not known`}: nothing is changed until it can`,
+    );
+    const token = this.takeOverToken ?? this.input.opened.claimToken;
+    const finish = token === undefined ? async () => undefined : (report: Report, doc: PlanDocument) => this.finishFirst(token, report, doc);
+    return { kind: 'first', reads: this.settledReads(), verdicts: [verdict], finish };
   }
 
   /**

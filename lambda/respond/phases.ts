@@ -72,7 +72,7 @@ export async function respondInPhases(playbooks: PlaybookCatalog, finding: Findi
   if (first && first.steps.some((s) => s.mutating) && !first.steps.some((s) => s.approval && s.approval.mode !== 'auto')) return respondEarly(begun, options, reading, first, executionClients, now);
   const prepared = await planGuardClaim(begun, options, await reading.all);
   const startedAt = now().toISOString();
-  const acting = new Acting(executionClients, now, prepared.restoreLedger, options.deadlineMs, undefined, begun.gate?.othersMoving);
+  const acting = new Acting(executionClients, now, prepared.restoreLedger, options.deadlineMs, undefined, { others: begun.gate?.othersMoving });
   const outcomes = await acting.act(prepared.steps, prepared);
   return finishReport(prepared, outcomes, startedAt, now);
 }
@@ -185,7 +185,7 @@ async function respondEarly(begun: Begun, options: RespondOptions, reading: Read
   }
   const startedAt = now().toISOString();
   // Settled: whether this delivery took another's claim over is known, and with it whether its read may be stale.
-  const acting = new Acting(clients, now, options.restoreLedger, options.deadlineMs, undefined, begun.gate?.othersMoving);
+  const acting = new Acting(clients, now, options.restoreLedger, options.deadlineMs, undefined, { others: begun.gate?.othersMoving });
   const firstAct = acting.act(first.steps, { document: { blockedBy: blockingGuardIds(guards) }, ...(options.config.localEmulator ? { localEmulator: true } : {}) });
   let prepared: PreparedPlan;
   try {

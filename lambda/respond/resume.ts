@@ -1,4 +1,3 @@
-import { closesWhileHeld } from '../approval/split';
 import type { AccountAccess } from '../aws/account-access';
 import type { AwsClients } from '../aws/clients';
 import type { ApprovalEvent } from '../approval/events';
@@ -232,11 +231,12 @@ function decidedShaper(item: PendingApproval, decided: Decided, approved: Waitin
       ...(item.decision ? { decision: { by: item.decision.by, at: item.decision.at, channel: item.decision.channel, ...(item.decision.reason ? { reason: item.decision.reason } : {}) } } : {}),
       ...(refusedDetail ? { detail: refusedDetail } : {}),
     };
-    // Not acting, a step closing what an earlier attempt left open still runs (the first act's close may have failed): as if blocked by the decision.
-    const closing = (s: PlannedStep): PlannedStep => closesWhileHeld(s, new Set(waiting?.later.map((w) => w.id) ?? []), `approval ${decided.status}`);
+    // Not acting, a step closing what an earlier attempt left open still runs (the first act's close may have failed): as if
+    // blocked by the decision, whatever its change is (one the policy now says never to is not waiting, yet not made either).
+    const closing = (s: PlannedStep): PlannedStep => ({ ...s, run: (ctx) => s.run({ ...ctx, blockedBy: [...(ctx.blockedBy ?? []), `approval ${decided.status}`] }) });
     const shaped = decided.act
       ? steps.map(neverRuns)
-      : steps.map((s): PlannedStep => (s.closesLeftOpen && ids.has(s.id) ? closing(s) : ids.has(s.id) ? { ...s, run: () => Promise.resolve({ status: 'skipped', reason: decided.skipReason }) } : s));
+      : steps.map((s): PlannedStep => (s.closesLeftOpen ? closing(s) : ids.has(s.id) ? { ...s, run: () => Promise.resolve({ status: 'skipped', reason: decided.skipReason }) } : s));
     return { steps: shaped, approval };
   };
 }
@@ -253,7 +253,14 @@ async function actAgain(prepared: PreparedPlan, state: WaitingState, clients: Aw
     !carried.has(step.id) && (NOTIFICATION_STEP_IDS.has(step.id) || isCloseLoopStep(step.id) || step.id === APPROVAL_REQUEST_STEP_ID || step.stage >= reportStageOf(prepared.steps));
   const reported = prepared.steps.filter((s) => before.has(s.id) && !again(s) && !prepared.document.approval?.steps.includes(s.id));
   const reportedIds = new Set(reported.map((s) => s.id));
-  const acting = new Acting(clients, now, prepared.restoreLedger, options.deadlineMs, { outcomes: reported.map((s) => before.get(s.id)!), outputs: state.firstAct.outputs });
+  const acting = new Acting(
+    clients,
+    now,
+    prepared.restoreLedger,
+    options.deadlineMs,
+    { outcomes: reported.map((s) => before.get(s.id)!), outputs: state.firstAct.outputs },
+    { holdsDecision: true },
+  );
   const ran = await acting.act(
     prepared.steps.filter((s) => !reportedIds.has(s.id)),
     prepared,

@@ -703,6 +703,25 @@ describe('a response whose isolation needs approval', () => {
       expect(moves().some((m) => m.NetworkInterfaceId === SECONDARY_ENI)).toBe(false);
     });
 
+    it('its close failed in the first act; approved, but GuardDuty cannot confirm the finding at resume: the resumed act, holding the decision, still closes it', async () => {
+      h.world.failures.set('ModifyNetworkInterfaceAttribute', awsError('RequestLimitExceeded', 'slow down', 503));
+      const first = await firstAct();
+      h.world.failures.delete('ModifyNetworkInterfaceAttribute');
+      const triedBefore = moves().length;
+      decide(first.incidentId, 'approve');
+      const throttled = () => Object.assign(new Error('Rate exceeded'), { name: 'TooManyRequestsException', $metadata: { httpStatusCode: 429 } });
+      guardDuty.mock.reset();
+      guardDuty.mock.on(ListDetectorsCommand).rejects(throttled());
+      guardDuty.mock.on(GetFindingsCommand).rejects(throttled());
+      const resumed = await resumeFromApproval(catalog, { kind: 'approval-decided', incidentId: first.incidentId }, 'contain-instance', resumeOptions(NOW));
+      const report = (resumed as { report: Report }).report;
+      expect(report.blockedBy).toEqual(['confirmation-unavailable']);
+      // Only the close: the approved isolation of the other ENI waits for a confirmed finding.
+      expect(moves().slice(triedBefore)).toEqual([{ NetworkInterfaceId: PRIMARY_ENI, Groups: [ISOLATION_SG_A] }]);
+      expect(h.world.movedTo.get(PRIMARY_ENI)).toEqual([ISOLATION_SG_A]);
+      expect(report.steps.find((s) => s.id === `restore:${PRIMARY_ENI}`)).toMatchObject({ status: 'failed', error: { code: 'LeftClosedOwnGroupsUnknown' } });
+    });
+
     it('closed in the first act, then denied: `ir release` sees a change made before the wait (the close), not "nothing was changed"', async () => {
       const first = await firstAct();
       const approvalItem = items.get(`approval#${first.incidentId}`)!;

@@ -129,6 +129,21 @@ function expectOutOfTime(r: Run, phase: PrePlanPhase, subjectPhases: string): vo
   expect(decision).toEqual({ retry: true, reason: expect.stringContaining(`the ${phase} phase ran out of time before any change`) });
 }
 
+describe('a claim refused (throttled past every retry) while the slot reserved beside it cannot be given back', () => {
+  it('settles at once with claim-unavailable: the slot’s release is not waited for (it ages out of the hour)', async () => {
+    dynamodb.on(UpdateItemCommand).callsFake((input: UpdateItemCommandInput) =>
+      isClaim(input) ? Promise.reject(Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException', $metadata: { httpStatusCode: 400 } })) : Promise.resolve({}),
+    );
+    dynamodb.on(DeleteItemCommand).callsFake(hang);
+    const r = await run();
+    expect(r.report.blockedBy).toEqual(['claim-unavailable']);
+    expect(r.report.guards.find((g) => g.id === 'claim-unavailable')!.reason).toContain('so whether another delivery holds incident');
+    expect(changes()).toEqual([]);
+    // Long before the deadline: the hanging release held nothing up.
+    expect(r.endedAt).toBeLessThan(r.deadlineMs - 1_000);
+  });
+});
+
 describe('a take-over that never answers', () => {
   it('ends at the ledger cut-off and gives back the claim the take-over may have made, under the take-over’s own token', async () => {
     const isTakeOver = (input: UpdateItemCommandInput) => isClaim(input) && (input.UpdateExpression ?? '').includes('claimActing = :findingId');
@@ -230,7 +245,7 @@ describe('a discovery read that never answers', () => {
 });
 
 describe("the gate's own write after its reads that never answers", () => {
-  it('a slot given back (the finding not confirmed): settling ends at the deadline, nothing is changed or written, the ledger named', async () => {
+  it('a slot given back (the finding not confirmed): settling ends at the deadline, nothing is changed, the claim given back, the ledger named', async () => {
     // GuardDuty holds no such finding: the plan will not act, and the slot reserved beside discovery is given back.
     guardDuty.mock.on(GetFindingsCommand).resolves({ Findings: [] });
     dynamodb.on(DeleteItemCommand).callsFake(hang);
@@ -242,9 +257,13 @@ describe("the gate's own write after its reads that never answers", () => {
     expect(changes()).toEqual([]);
     expect(r.report.blockedBy).toEqual(expect.arrayContaining(['finding-confirmation', 'ledger-unavailable', 'ledger-out-of-time']));
     expect(r.report.guards.find((g) => g.id === 'ledger-unavailable')!.reason).toMatch(/^the incident ledger could not be settled before the deadline \(Settle the ledger: not answered by /);
-    // The ledger's reads are still in the report; nothing is written for this delivery (its claim is left to its lease and Lambda's retry).
+    // The ledger's reads are still in the report; the claim it holds is given back unanswered under its own token (a
+    // delivery GuardDuty did not confirm writes nothing else), so the genuine delivery need not wait for its lease.
     expect(r.report.reads.filter((read) => read.id.startsWith('read:claim-incident:')).map((read) => read.status)).toEqual(['done']);
-    expect(outcomeWrites()).toEqual([]);
+    const claimToken = dynamodb.commandCalls(UpdateItemCommand).map((c) => c.args[0].input).find(isClaim)!.ExpressionAttributeValues![':token']!.S;
+    const [outcome] = outcomeWrites();
+    expect(outcome!.ExpressionAttributeValues![':token']!.S).toBe(claimToken);
+    expect(outcome!.UpdateExpression).toBe('SET lastUnconfirmedAt = :at, outcomeToken = :outcomeToken REMOVE leaseUntil, claimToken, claimLevel, claimActing');
     expect(published().map((p) => p.Subject)).toEqual([expect.stringMatching(/^\[GuardDuty IR /)]);
   });
 });

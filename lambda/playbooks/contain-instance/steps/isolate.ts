@@ -325,7 +325,8 @@ interface LeftOpen {
  * delivery under one of LEAVES_IT_TO_ANOTHER.
  */
 async function closeLeftOpen(ctx: ExecutionContext, { id, isolation, blockedBy }: LeftOpen): Promise<StepRunResult> {
-  const leaving = blockedBy.filter((v) => LEAVES_IT_TO_ANOTHER.includes(v));
+  // A response acting on a decision it alone holds (a resumed approval) leaves it to no one.
+  const leaving = ctx.holdsDecision ? [] : blockedBy.filter((v) => LEAVES_IT_TO_ANOTHER.includes(v));
   if (leaving.length > 0) {
     return { status: 'skipped', leftOpen: true, reason: `${id} is on the allow-all untrack group, and this delivery does not move it (${leaving.join(', ')}): the delivery that holds the incident may be moving it now` };
   }

@@ -270,6 +270,9 @@ describe('the ledger cannot say who holds the incident (its claim throttled past
     expect(putBack.error?.message).toContain(`NOT put back: the ledger could not say whether another delivery holds the incident (claim-unavailable)`);
     expect(putBack.error?.message).toContain(`Its groups before the moves: ${ORIGINAL_GROUPS.join(', ')}`);
     expect(shouldFailInvocation(report).retry).toBe(true);
+    const note = h.mocks.sns.commandCalls(PublishCommand).map((c) => c.args[0].input as PublishCommandInput)[0]!;
+    expect(note.Subject).toMatch(/ISOLATED - OWN GROUPS UNKNOWN/);
+    expect(note.Message).toMatch(/^ISOLATED - NOT PUT BACK: eni-\S+ was moved beside the incident's claim, which could not be written or answered/);
   });
 
   it('the brake cannot be read while this delivery holds the claim: the early moves are put back as for any stop (no slot was taken)', async () => {

@@ -8,7 +8,8 @@ import { ACTING_PRINCIPAL_VERDICTS } from '../guards/acting-principal';
 import { EXEMPTION_VERDICTS } from '../guards/exemptions';
 import { MANUAL_RESPONSE } from '../guards/manual-response';
 import { describeEvidence } from '../investigation/evidence-text';
-import { BLAST_RADIUS_BRAKE, CLAIM_UNAVAILABLE } from '../ledger/verdicts';
+import { BLAST_RADIUS_BRAKE } from '../ledger/verdicts';
+import { holderUnknown } from '../plan/repeat-delivery';
 import type { PlanDocument } from '../plan/document';
 import { exposedBy, leftClosedBy, leftOnAllowAllBy } from '../plan/exposed';
 import { PHASE_OUT_OF_TIME_VERDICTS, phasesOutOfTime } from '../plan/phase-verdicts';
@@ -211,7 +212,7 @@ function leadOf(doc: PlanDocument, exposed: readonly string[], outcomes: readonl
       'finding is not confirmed, or the account is excluded). If no response closes it within minutes, move it by hand now.'
     );
   }
-  if (closed.length > 0 && doc.blockedBy.includes(CLAIM_UNAVAILABLE)) {
+  if (closed.length > 0 && holderUnknown(doc.blockedBy)) {
     return (
       `ISOLATED - NOT PUT BACK: ${closed.join(', ')} was moved beside the incident's claim, which could not be written or answered, so whether ` +
       'another delivery holds the incident (and relies on this isolation) is not known: it was left on the isolation group (closed), not put back. ' +

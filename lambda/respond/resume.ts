@@ -1,3 +1,4 @@
+import { closesWhileHeld } from '../approval/split';
 import type { AccountAccess } from '../aws/account-access';
 import type { AwsClients } from '../aws/clients';
 import type { ApprovalEvent } from '../approval/events';
@@ -231,12 +232,12 @@ function decidedShaper(item: PendingApproval, decided: Decided, approved: Waitin
       ...(item.decision ? { decision: { by: item.decision.by, at: item.decision.at, channel: item.decision.channel, ...(item.decision.reason ? { reason: item.decision.reason } : {}) } } : {}),
       ...(refusedDetail ? { detail: refusedDetail } : {}),
     };
-    // Not acting, a step closing what an earlier attempt left open still runs (the first act's close may have failed): as if
-    // blocked by the decision, whatever its change is (one the policy now says never to is not waiting, yet not made either).
-    const closing = (s: PlannedStep): PlannedStep => ({ ...s, run: (ctx) => s.run({ ...ctx, blockedBy: [...(ctx.blockedBy ?? []), `approval ${decided.status}`] }) });
+    // Not acting, a step closing what an earlier attempt left open, whose change the decision covers (waiting, or refused by
+    // the policy since), still runs (the first act's close may have failed): as if blocked by the decision.
+    const closing = (s: PlannedStep): PlannedStep => closesWhileHeld(s, ids, `approval ${decided.status}`);
     const shaped = decided.act
       ? steps.map(neverRuns)
-      : steps.map((s): PlannedStep => (s.closesLeftOpen ? closing(s) : ids.has(s.id) ? { ...s, run: () => Promise.resolve({ status: 'skipped', reason: decided.skipReason }) } : s));
+      : steps.map((s): PlannedStep => (s.closesLeftOpen && s.compensates !== undefined && ids.has(s.compensates) ? closing(s) : ids.has(s.id) ? { ...s, run: () => Promise.resolve({ status: 'skipped', reason: decided.skipReason }) } : s));
     return { steps: shaped, approval };
   };
 }

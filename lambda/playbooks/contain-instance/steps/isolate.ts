@@ -308,6 +308,9 @@ const LEAVES_IT_TO_ANOTHER: readonly string[] = [
   UNKNOWN_ACCOUNT,
 ];
 
+/** The accounts the configuration keeps the responder out of: a resumed decision moves nothing there either. */
+const KEPT_OUT: readonly string[] = [ACCOUNT_NOT_ALLOWED, UNKNOWN_ACCOUNT];
+
 interface LeftOpen {
   readonly id: string;
   readonly isolation: GroupRef;
@@ -325,8 +328,9 @@ interface LeftOpen {
  * delivery under one of LEAVES_IT_TO_ANOTHER.
  */
 async function closeLeftOpen(ctx: ExecutionContext, { id, isolation, blockedBy }: LeftOpen): Promise<StepRunResult> {
-  // A response acting on a decision it alone holds (a resumed approval) leaves it to no one.
-  const leaving = ctx.holdsDecision ? [] : blockedBy.filter((v) => LEAVES_IT_TO_ANOTHER.includes(v));
+  // A response acting on a decision it alone holds (a resumed approval) leaves it to no other delivery; an account the
+  // configuration keeps the responder out of stays out.
+  const leaving = blockedBy.filter((v) => (ctx.holdsDecision ? KEPT_OUT : LEAVES_IT_TO_ANOTHER).includes(v));
   if (leaving.length > 0) {
     return { status: 'skipped', leftOpen: true, reason: `${id} is on the allow-all untrack group, and this delivery does not move it (${leaving.join(', ')}): the delivery that holds the incident may be moving it now` };
   }

@@ -203,6 +203,14 @@ function decide(incidentId: string, decision: 'approve' | 'deny'): void {
   });
 }
 
+/** GuardDuty throttles every call from now on: the finding cannot be confirmed (at the resumption). */
+function guardDutyThrottled(): void {
+  const throttled = () => Object.assign(new Error('Rate exceeded'), { name: 'TooManyRequestsException', $metadata: { httpStatusCode: 429 } });
+  guardDuty.mock.reset();
+  guardDuty.mock.on(ListDetectorsCommand).rejects(throttled());
+  guardDuty.mock.on(GetFindingsCommand).rejects(throttled());
+}
+
 describe('a response whose isolation needs approval', () => {
   describe('a request that cannot be made in full', () => {
     const CHAT_TOPIC = 'arn:aws:sns:us-east-1:111111111111:ir-chat';
@@ -355,10 +363,7 @@ describe('a response whose isolation needs approval', () => {
   it('approved, but GuardDuty cannot confirm the finding at resume: the notification says APPROVED but NOT RUN, never that the changes ran', async () => {
     const first = await firstAct();
     decide(first.incidentId, 'approve');
-    const throttledGuardDuty = () => Object.assign(new Error('Rate exceeded'), { name: 'TooManyRequestsException', $metadata: { httpStatusCode: 429 } });
-    guardDuty.mock.reset();
-    guardDuty.mock.on(ListDetectorsCommand).rejects(throttledGuardDuty());
-    guardDuty.mock.on(GetFindingsCommand).rejects(throttledGuardDuty());
+    guardDutyThrottled();
     const resumed = await resumeFromApproval(catalog, { kind: 'approval-decided', incidentId: first.incidentId }, 'contain-instance', resumeOptions(NOW));
     const report = (resumed as { report: Report }).report;
     expect(moves()).toHaveLength(0);
@@ -709,10 +714,7 @@ describe('a response whose isolation needs approval', () => {
       h.world.failures.delete('ModifyNetworkInterfaceAttribute');
       const triedBefore = moves().length;
       decide(first.incidentId, 'approve');
-      const throttled = () => Object.assign(new Error('Rate exceeded'), { name: 'TooManyRequestsException', $metadata: { httpStatusCode: 429 } });
-      guardDuty.mock.reset();
-      guardDuty.mock.on(ListDetectorsCommand).rejects(throttled());
-      guardDuty.mock.on(GetFindingsCommand).rejects(throttled());
+      guardDutyThrottled();
       const resumed = await resumeFromApproval(catalog, { kind: 'approval-decided', incidentId: first.incidentId }, 'contain-instance', resumeOptions(NOW));
       const report = (resumed as { report: Report }).report;
       expect(report.blockedBy).toEqual(['confirmation-unavailable']);

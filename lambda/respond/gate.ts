@@ -133,20 +133,16 @@ export class ResponseGate {
   }
 
   /**
-   * Whether another delivery of the incident may have changed the resource since this one read it: this delivery joined
-   * an incident another opened (its opener moves beside its claim), or took another's claim over. The steps that move
-   * the resource read its state again first (ExecutionContext.othersMayMove).
+   * What the steps that move the resource must allow for, once the gate is settled (ExecutionContext.othersMayMove):
+   * another delivery of the incident may have changed it since this one read it, because this delivery joined an
+   * incident another opened (the opener moves beside its claim, until its opening and the grace) or took another's
+   * claim over. Those steps read its state again first. Undefined: nothing (without resource incidents, only the
+   * holder of the claim moves early, and this one holds it).
    */
-  /** What the steps that move the resource must allow for (ExecutionContext.othersMayMove), once the gate is settled; undefined: nothing. */
   get othersMoving(): OthersMoving | undefined {
-    // A delivery that joined: the opener may be moving beside its claim until its opening and the grace.
-    return this.othersMayMove ? { untilMs: this.input.opened.othersMoveUntilMs } : undefined;
-  }
-
-  get othersMayMove(): boolean {
     const { opened } = this.input;
-    // Without resource incidents, only the holder of the claim moves early: holding it, no other delivery moved.
-    return (opened.resource !== undefined && !opened.openedHere) || this.tookOver;
+    const joined = opened.resource !== undefined && !opened.openedHere;
+    return joined || this.tookOver ? { untilMs: opened.othersMoveUntilMs } : undefined;
   }
 
   get ledgerKey(): string {

@@ -63,8 +63,7 @@ export async function openIncident(options: LedgerOptions, finding: Finding, pla
   const resource = options.incidents ? incidentResourceOf(finding, playbook) : undefined;
   if (!options.incidents || resource === undefined) {
     // Without resource incidents, the holder of this claim moves beside it (early-move-allowed.ts).
-    const sent = claimOf(options, reads, finding, ownId, undefined, true);
-    return { incidentId: ownId, resource: undefined, reads, claim: sent.claim, mayHold: true, openedHere: false, claimToken: sent.token, claimAnswer: sent.answer, claimSentAtMs: sent.sentAtMs };
+    return inFlight(ownId, undefined, reads, claimOf(options, reads, finding, ownId, undefined, true), false);
   }
   const { store, joinWindowMs } = options.incidents;
   const target = resourceKey(resource).pk!.S!;
@@ -84,7 +83,7 @@ export async function openIncident(options: LedgerOptions, finding: Finding, pla
   });
   const opened = await pointer();
   if (!opened.ok) return failed(opened);
-  const known = (incidentId: string, claim: ReadResult<Claim>, sent: { token: string; sentAtMs: number }, pointer: ResourceIncident): OpenedIncident => ({
+  const known = (incidentId: string, claim: ReadResult<Claim>, sent: SentClaim, pointer: ResourceIncident): OpenedIncident => ({
     incidentId,
     resource,
     reads,
@@ -98,8 +97,7 @@ export async function openIncident(options: LedgerOptions, finding: Finding, pla
   });
   // This finding opened the incident: there is nothing to decide about joining, the claim runs beside the brake.
   if (opened.value.opened) {
-    const sent = claimOf(options, reads, finding, opened.value.incidentId, resource, true);
-    return { incidentId: opened.value.incidentId, resource, reads, claim: sent.claim, mayHold: true, openedHere: true, claimToken: sent.token, claimAnswer: sent.answer, claimSentAtMs: sent.sentAtMs };
+    return inFlight(opened.value.incidentId, resource, reads, claimOf(options, reads, finding, opened.value.incidentId, resource, true), true);
   }
   const first = claimOf(options, reads, finding, opened.value.incidentId, resource, false);
   const claim = await first.claim;
@@ -110,6 +108,19 @@ export async function openIncident(options: LedgerOptions, finding: Finding, pla
   return known(replaced.value.incidentId, await again.claim, again, replaced.value);
 }
 
+/** A claim sent and not awaited: the brake's reservation and the moves go beside it. */
+function inFlight(incidentId: string, resource: string | undefined, reads: ReadLog, sent: SentClaim, openedHere: boolean): OpenedIncident {
+  return { incidentId, resource, reads, claim: sent.claim, mayHold: true, openedHere, claimToken: sent.token, claimAnswer: sent.answer, claimSentAtMs: sent.sentAtMs };
+}
+
+/** A claim sent: its answer (and, peeked, once in), its token and when it went out. */
+interface SentClaim {
+  readonly claim: Promise<ReadResult<Claim>>;
+  readonly token: string;
+  readonly sentAtMs: number;
+  readonly answer: () => ReadResult<Claim> | undefined;
+}
+
 /** The claim, sent with a token chosen here: known even when no answer comes. */
 function claimOf(
   options: LedgerOptions,
@@ -118,7 +129,7 @@ function claimOf(
   incidentId: string,
   resource: string | undefined,
   movesEarly: boolean,
-): { claim: Promise<ReadResult<Claim>>; token: string; sentAtMs: number; answer: () => ReadResult<Claim> | undefined } {
+): SentClaim {
   const token = claimTokenOf(options.deliveryId);
   const claim = reads.read(CLAIM_INCIDENT, `Claim incident ${incidentId} in the ledger`, `${INCIDENT_KEY_PREFIX}${incidentId}`, () =>
     options.ledger.claim({

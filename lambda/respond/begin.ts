@@ -119,7 +119,11 @@ export interface AccountReached extends ResponseStart, Omit<Begun, 'incidentId' 
  * claim) started, the finding's account reached. The incident is not awaited here: a resource's pointer is one
  * round trip, and the reads and the moves beside them must not wait for it (openResponse awaits it).
  */
-export async function reachAccount(routed: Routed, finding: Finding, options: RespondOptions): Promise<AccountReached> {
+/**
+ * `movesEarly`: this response may move the resource beside its claim (lambda/respond/early-move-allowed.ts
+ * findingAllowsEarlyMove): the claim it sends says so, and only then has the early claim's grace.
+ */
+export async function reachAccount(routed: Routed, finding: Finding, options: RespondOptions, movesEarly = false): Promise<AccountReached> {
   const now = options.now ?? (() => new Date());
   const { route, playbook } = routed;
   // Every call before the plan ends at its phase's cut-off, a share of the time before the response's one deadline.
@@ -130,7 +134,7 @@ export async function reachAccount(routed: Routed, finding: Finding, options: Re
   const confirmationReads = new ReadLog(budget.phase('confirmation'), readOptions);
   const confirmation = confirm(finding, route.playbook, options, confirmationReads);
   // The incident (the finding's own, or its resource's) and its claim, beside AssumeRole and the first reads: planning needs its id.
-  const opening = options.ledger ? openIncident(options.ledger, finding, route.playbook, budget.phase('ledger')) : Promise.resolve(undefined);
+  const opening = options.ledger ? openIncident(options.ledger, finding, route.playbook, budget.phase('ledger'), movesEarly) : Promise.resolve(undefined);
   // Awaited by openResponse; a rejection before then is not an unhandled one.
   opening.catch(() => undefined);
   const account = await reach(finding, route.playbook, options, budget);
@@ -193,7 +197,12 @@ function homeOf(finding: Finding, options: RespondOptions): { home: AwsClients |
 }
 
 /** Every guard of the response: the finding's, the account's (member role), the playbook's own. */
-export function guardsOf(begun: Pick<ResponseStart, 'planning' | 'route' | 'account'>, options: RespondOptions, resourceTags: Readonly<Record<string, string>>, verdicts: readonly GuardVerdict[]): GuardVerdict[] {
+export function guardsOf(
+  begun: { readonly planning: Pick<ResponseStart['planning'], 'finding'>; readonly route: Pick<ResponseStart['route'], 'playbook'>; readonly account: Pick<Reached, 'verdicts'> },
+  options: RespondOptions,
+  resourceTags: Readonly<Record<string, string>>,
+  verdicts: readonly GuardVerdict[],
+): GuardVerdict[] {
   return [
     ...evaluateGuards({ ...guardInputOf(begun.planning.finding, begun.route.playbook, options), resourceTags }),
     ...begun.account.verdicts,

@@ -3,7 +3,9 @@ import { findingInstanceTags } from '../finding/accessors';
 import { blockingGuardIds } from '../guards';
 import type { EarlyMoveGate } from '../playbooks/types';
 import { EARLY_CLAIM_GRACE_MS } from '../ledger/incident-ledger';
-import { guardsOf, type AccountReached, type ResponseStart } from './begin';
+import type { Finding } from '../finding/schema';
+import type { GuardVerdict } from '../guards/types';
+import { guardsOf, type AccountReached, type ResponseStart, type Routed } from './begin';
 import { brakeFullRecently } from './brake-memory';
 import type { RespondOptions } from './options';
 
@@ -36,13 +38,21 @@ function gateOf(begun: ResponseStart & Pick<AccountReached, 'opening'>, options:
 }
 
 function mayMoveEarly(begun: ResponseStart, options: RespondOptions): boolean {
-  if (!options.earlyMove || options.dryRun || !begun.playbook.discoverStaged) return false;
+  return findingAllowsEarlyMove(begun, begun.planning.finding, options, begun.account.verdicts);
+}
+
+/**
+ * Whether nothing known before any call stops a move before the reads: the finding's own guards (dry-run, sample,
+ * archived, severity, the exempt tag as the finding shows it, the account), this container's memory of a full brake,
+ * the approval policy, and the account's verdicts once it is reached (none before: the claim is sent then, marked
+ * with this, lambda/respond/begin.ts reachAccount).
+ */
+export function findingAllowsEarlyMove(routed: Pick<Routed, 'route' | 'playbook'>, finding: Finding, options: RespondOptions, accountVerdicts: readonly GuardVerdict[] = []): boolean {
+  if (!options.earlyMove || options.dryRun || !routed.playbook.discoverStaged) return false;
   // This container found the blast-radius brake full within its hour: no move before the brake is read (brake-memory.ts).
   if (brakeFullRecently(Date.now())) return false;
-  const { finding } = begun.planning;
   const tags = findingInstanceTags(finding);
-  // The finding's own guards (dry-run, sample, archived, severity, the exempt tag as the finding shows it, the account) and the account's.
-  if (blockingGuardIds(guardsOf(begun, options, tags, [])).length > 0) return false;
+  if (blockingGuardIds(guardsOf({ planning: { finding }, route: routed.route, account: { verdicts: accountVerdicts } }, options, tags, [])).length > 0) return false;
   const policy = options.config.approval;
   if (!policy) return true;
   // Isolation must wait for no one; a rule on tags could make it wait once the instance's own tags are read: no early move then.

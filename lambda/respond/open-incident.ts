@@ -57,13 +57,18 @@ export interface OpenedIncident {
 }
 
 /** `phase` bounds the ledger's calls (lambda/plan/pre-plan-budget.ts): a pointer or claim not answered by its cut-off fails as a read. */
-export async function openIncident(options: LedgerOptions, finding: Finding, playbook: PlaybookName, phase?: PhaseBound): Promise<OpenedIncident> {
+/**
+ * `movesEarly`: this delivery may move the resource beside its claim (nothing known from the finding alone stops it:
+ * early-move-allowed.ts findingAllowsEarlyMove). The claim of an opener that may is marked so (ClaimInput.movesEarly);
+ * one that never will (below the severity floor, a dry-run) leaves a claim any acting delivery takes over at once.
+ */
+export async function openIncident(options: LedgerOptions, finding: Finding, playbook: PlaybookName, phase?: PhaseBound, movesEarly = false): Promise<OpenedIncident> {
   const reads = new ReadLog(phase);
   const ownId = incidentIdOf(finding);
   const resource = options.incidents ? incidentResourceOf(finding, playbook) : undefined;
   if (!options.incidents || resource === undefined) {
     // Without resource incidents, the holder of this claim moves beside it (early-move-allowed.ts).
-    return inFlight(ownId, undefined, reads, claimOf(options, reads, finding, ownId, undefined, true), false);
+    return inFlight(ownId, undefined, reads, claimOf(options, reads, finding, ownId, undefined, movesEarly), false);
   }
   const { store, joinWindowMs } = options.incidents;
   const target = resourceKey(resource).pk!.S!;
@@ -97,14 +102,14 @@ export async function openIncident(options: LedgerOptions, finding: Finding, pla
   });
   // This finding opened the incident: there is nothing to decide about joining, the claim runs beside the brake.
   if (opened.value.opened) {
-    return inFlight(opened.value.incidentId, resource, reads, claimOf(options, reads, finding, opened.value.incidentId, resource, true), true);
+    return inFlight(opened.value.incidentId, resource, reads, claimOf(options, reads, finding, opened.value.incidentId, resource, movesEarly), true);
   }
   const first = claimOf(options, reads, finding, opened.value.incidentId, resource, false);
   const claim = await first.claim;
   if (!mustNotJoin(options, finding, opened.value, claim)) return known(opened.value.incidentId, claim, first, opened.value);
   const replaced = await pointer(opened.value.incidentId);
   if (!replaced.ok) return failed(replaced);
-  const again = claimOf(options, reads, finding, replaced.value.incidentId, resource, replaced.value.opened);
+  const again = claimOf(options, reads, finding, replaced.value.incidentId, resource, replaced.value.opened && movesEarly);
   return known(replaced.value.incidentId, await again.claim, again, replaced.value);
 }
 

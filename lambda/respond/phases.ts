@@ -12,7 +12,7 @@ import type { SettledGate } from './gate';
 import { finishReport } from './execute';
 import type { PreparedPlan, RespondOptions } from './options';
 import { giveBackAfterPlanningFailure } from './planning-failure';
-import { earlyMoveAllowed } from './early-move-allowed';
+import { earlyMoveAllowed, findingAllowsEarlyMove } from './early-move-allowed';
 import { answerRepeatEarlyMoves } from './repeat-early-moves';
 import { readResource, type Reading } from './read';
 import { assertSamePlan, StagedPlanningError } from './staged';
@@ -62,7 +62,8 @@ export async function respondInPhases(playbooks: PlaybookCatalog, finding: Findi
   const now = options.now ?? (() => new Date());
   const routed = routeResponse(playbooks, finding, options);
   // The reads (and the moves beside them) start once the account is reached; the incident is opened in the ledger meanwhile.
-  const reached = await reachAccount(routed, finding, options);
+  // Whether it may move beside its claim is known from the finding alone: its claim says so (the early claim's grace).
+  const reached = await reachAccount(routed, finding, options, findingAllowsEarlyMove(routed, finding, options));
   const executionClients = reached.account.executionClients ?? options.clients;
   if (!executionClients) throw new Error('respond needs clients or access');
   const reading = readResource(reached, options, true, earlyMoveAllowed(reached, options));

@@ -229,8 +229,9 @@ describe('a delivery that wins the early claim', () => {
     const report = await run();
     expect(report.blockedBy).toEqual([]);
     const claim = updates().find(isEarlyClaim)!;
-    // The early claim clears a mark an earlier (expired) holder may have left: it is not acting yet.
-    expect(claim.UpdateExpression).toMatch(/ REMOVE claimActing ADD deliveries :one$/);
+    // The early claim clears a mark an earlier (expired) holder may have left: it is not acting yet (and, with no early
+    // move allowed here, it moves nothing beside its claim: no grace for it).
+    expect(claim.UpdateExpression).toMatch(/ REMOVE claimActing, claimMovesEarly ADD deliveries :one$/);
     expect(claim.ConditionExpression).not.toContain('claimActing');
     expect(updates().find(isMark)).toEqual({
       TableName: TABLE,

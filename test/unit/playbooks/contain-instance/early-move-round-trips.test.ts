@@ -342,6 +342,33 @@ describe('round trips to isolation in the Lambda (ledger, restore record, confir
     expect(new Set(sent)).toEqual(new Set([ISOLATION_SG_A]));
   });
 
+  describe('the claim says whether its holder may move beside it (only such a claim has the early claim’s grace)', () => {
+    const claimWrites = () => dynamodb.commandCalls(UpdateItemCommand).map((c) => c.args[0].input as { UpdateExpression?: string; Key?: { pk?: { S?: string } } }).filter((i) => i.Key?.pk?.S?.startsWith('incident#') && (i.UpdateExpression ?? '').startsWith('SET claimToken'));
+
+    it('a finding whose own guards let it move before the reads: its claim is marked claimMovesEarly', async () => {
+      await respondAsLambda(container());
+      expect(claimWrites()).toHaveLength(1);
+      expect(claimWrites()[0]!.UpdateExpression).toContain(', claimMovesEarly = :true');
+    });
+
+    it('a finding below the severity floor (it will never move): its claim is not marked, so an acting delivery takes it over at once', async () => {
+      const low = { ...containFinding(), severity: 2 };
+      guardDuty.holds(low);
+      await respond(low, {
+        config: enforceConfig({ confirmFindings: true }),
+        access: container(),
+        dryRun: false,
+        responder: RESPONDER,
+        now: () => NOW,
+        ledger: ledgerOptions(container()),
+        earlyMove: true,
+      });
+      expect(claimWrites()).toHaveLength(1);
+      expect(claimWrites()[0]!.UpdateExpression).not.toContain('claimMovesEarly = :true');
+      expect(claimWrites()[0]!.UpdateExpression).toContain('REMOVE claimActing, claimMovesEarly');
+    });
+  });
+
   it('the delivery that opened the incident reads nothing again: 3 round trips with several ENIs', async () => {
     const access = container();
     await respondAsLambda(access);
